@@ -1,0 +1,346 @@
+//! The engine: an account's keys and aliases in every region, and one dispatcher that answers
+//! every operation of the model.
+//!
+//! An operation never mutates the engine directly. It runs in a [`Tx`] that overlays the records
+//! it changes; the engine returns those [`Change`]s with the response, the shell makes them
+//! durable, and only then calls [`Engine::apply`]. A failed write therefore leaves the engine as
+//! it was.
+
+use crate::env::{Entropy, Millis};
+use crate::error::{KmsError, Result};
+use crate::records::{AliasRecord, Change, KeyRecord, Record};
+use crate::spec::{KeyManager, KeyState};
+use crate::{model, ops};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Default, Clone)]
+pub struct RegionState {
+    pub(crate) keys: BTreeMap<String, KeyRecord>,
+    pub(crate) aliases: BTreeMap<String, AliasRecord>,
+}
+
+/// One sandbox account: its keys and aliases, region by region.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    account_id: String,
+    regions: BTreeMap<String, RegionState>,
+}
+
+/// What an operation answered, and the changes that must be durable before it is reported.
+#[derive(Debug)]
+pub struct Outcome {
+    pub result: Result<Value>,
+    pub changes: Vec<Change>,
+}
+
+impl Outcome {
+    /// The HTTP status and JSON body AWS would send.
+    pub fn http(&self) -> (u16, String) {
+        match &self.result {
+            Ok(v) => (200, v.to_string()),
+            Err(e) => (e.status(), e.to_json().to_string()),
+        }
+    }
+}
+
+pub const DEFAULT_ACCOUNT_ID: &str = "111122223333";
+pub const DEFAULT_REGION: &str = "ap-southeast-2";
+
+impl Engine {
+    pub fn new(account_id: &str) -> Self {
+        Engine { account_id: account_id.to_string(), regions: BTreeMap::new() }
+    }
+
+    pub fn account_id(&self) -> &str {
+        &self.account_id
+    }
+
+    /// Regions that hold records.
+    pub fn regions(&self) -> impl Iterator<Item = &str> {
+        self.regions.keys().map(String::as_str)
+    }
+
+    /// Puts back a record read from storage.
+    pub fn load(&mut self, record: Record) {
+        match record {
+            Record::Key(k) => {
+                self.regions.entry(k.region.clone()).or_default().keys.insert(k.key_id.clone(), k);
+            }
+            Record::Alias(a) => {
+                self.regions.entry(a.region.clone()).or_default().aliases.insert(a.name.clone(), a);
+            }
+        }
+    }
+
+    /// Makes an outcome's changes part of the engine's state (after the shell has persisted
+    /// them).
+    pub fn apply(&mut self, changes: Vec<Change>) {
+        for c in changes {
+            match c {
+                Change::PutKey(k) => {
+                    self.regions.entry(k.region.clone()).or_default().keys.insert(k.key_id.clone(), k);
+                }
+                Change::DeleteKey { region, key_id } => {
+                    if let Some(r) = self.regions.get_mut(&region) {
+                        r.keys.remove(&key_id);
+                    }
+                }
+                Change::PutAlias(a) => {
+                    self.regions.entry(a.region.clone()).or_default().aliases.insert(a.name.clone(), a);
+                }
+                Change::DeleteAlias { region, name } => {
+                    if let Some(r) = self.regions.get_mut(&region) {
+                        r.aliases.remove(&name);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Answers one request: `operation` is what follows `TrentService.` in `X-Amz-Target`, `body`
+    /// the JSON request body.
+    pub fn handle_json(
+        &self,
+        region: &str,
+        operation: &str,
+        body: &[u8],
+        now: Millis,
+        entropy: &mut dyn Entropy,
+    ) -> Outcome {
+        let request: Value = if body.iter().all(u8::is_ascii_whitespace) {
+            Value::Object(Default::default())
+        } else {
+            match serde_json::from_slice(body) {
+                Ok(v) => v,
+                Err(e) => {
+                    return Outcome {
+                        result: Err(KmsError::serialization(format!("Malformed JSON request body: {e}"))),
+                        changes: vec![],
+                    }
+                }
+            }
+        };
+        self.handle(region, operation, &request, now, entropy)
+    }
+
+    /// Like [`Engine::handle_json`], with the body already parsed.
+    pub fn handle(
+        &self,
+        region: &str,
+        operation: &str,
+        request: &Value,
+        now: Millis,
+        entropy: &mut dyn Entropy,
+    ) -> Outcome {
+        let mut tx = Tx::new(self, region, now, entropy);
+        // Housekeeping first: AWS managed keys exist, due deletions and rotations happen.
+        let housekeeping = ops::housekeeping(&mut tx);
+        let result = housekeeping.and_then(|_| {
+            model::validate_input(operation, request)?;
+            let req = Req(request);
+            ops::dispatch(&mut tx, operation, &req)
+        });
+        Outcome { result, changes: tx.into_changes() }
+    }
+
+    pub(crate) fn region_state(&self, region: &str) -> Option<&RegionState> {
+        self.regions.get(region)
+    }
+}
+
+/// An operation in progress: reads see the engine plus this operation's own writes.
+pub(crate) struct Tx<'a> {
+    pub engine: &'a Engine,
+    pub region: String,
+    pub now: Millis,
+    pub rng: &'a mut dyn Entropy,
+    keys: BTreeMap<String, Option<KeyRecord>>,
+    aliases: BTreeMap<String, Option<AliasRecord>>,
+}
+
+impl<'a> Tx<'a> {
+    fn new(engine: &'a Engine, region: &str, now: Millis, rng: &'a mut dyn Entropy) -> Self {
+        Tx {
+            engine,
+            region: region.to_string(),
+            now,
+            rng,
+            keys: BTreeMap::new(),
+            aliases: BTreeMap::new(),
+        }
+    }
+
+    pub fn account_id(&self) -> &str {
+        &self.engine.account_id
+    }
+
+    fn base(&self) -> Option<&'a RegionState> {
+        self.engine.region_state(&self.region)
+    }
+
+    pub fn region_initialised(&self) -> bool {
+        self.base().is_some() || !self.keys.is_empty()
+    }
+
+    pub fn key(&self, key_id: &str) -> Option<&KeyRecord> {
+        match self.keys.get(key_id) {
+            Some(overlay) => overlay.as_ref(),
+            None => self.base().and_then(|r| r.keys.get(key_id)),
+        }
+    }
+
+    pub fn alias(&self, name: &str) -> Option<&AliasRecord> {
+        match self.aliases.get(name) {
+            Some(overlay) => overlay.as_ref(),
+            None => self.base().and_then(|r| r.aliases.get(name)),
+        }
+    }
+
+    pub fn put_key(&mut self, key: KeyRecord) {
+        self.keys.insert(key.key_id.clone(), Some(key));
+    }
+
+    pub fn delete_key(&mut self, key_id: &str) {
+        self.keys.insert(key_id.to_string(), None);
+    }
+
+    pub fn put_alias(&mut self, alias: AliasRecord) {
+        self.aliases.insert(alias.name.clone(), Some(alias));
+    }
+
+    pub fn delete_alias(&mut self, name: &str) {
+        self.aliases.insert(name.to_string(), None);
+    }
+
+    /// Every live key of the region, sorted by key id.
+    pub fn all_keys(&self) -> Vec<&KeyRecord> {
+        let mut ids: Vec<&String> = self.base().map(|r| r.keys.keys().collect()).unwrap_or_default();
+        ids.extend(self.keys.keys());
+        ids.sort();
+        ids.dedup();
+        ids.into_iter().filter_map(|id| self.key(id)).collect()
+    }
+
+    /// Every alias of the region, sorted by name.
+    pub fn all_aliases(&self) -> Vec<&AliasRecord> {
+        let mut names: Vec<&String> = self.base().map(|r| r.aliases.keys().collect()).unwrap_or_default();
+        names.extend(self.aliases.keys());
+        names.sort();
+        names.dedup();
+        names.into_iter().filter_map(|n| self.alias(n)).collect()
+    }
+
+    pub fn random(&mut self, n: usize) -> Vec<u8> {
+        let mut b = vec![0u8; n];
+        self.rng.fill(&mut b);
+        b
+    }
+
+    pub fn key_arn(&self, key_id: &str) -> String {
+        format!("arn:aws:kms:{}:{}:key/{}", self.region, self.account_id(), key_id)
+    }
+
+    pub fn alias_arn(&self, name: &str) -> String {
+        format!("arn:aws:kms:{}:{}:{}", self.region, self.account_id(), name)
+    }
+
+    pub fn root_principal(&self) -> String {
+        format!("arn:aws:iam::{}:root", self.account_id())
+    }
+
+    fn into_changes(self) -> Vec<Change> {
+        let region = self.region;
+        let mut out = Vec::with_capacity(self.keys.len() + self.aliases.len());
+        for (key_id, k) in self.keys {
+            out.push(match k {
+                Some(k) => Change::PutKey(k),
+                None => Change::DeleteKey { region: region.clone(), key_id },
+            });
+        }
+        for (name, a) in self.aliases {
+            out.push(match a {
+                Some(a) => Change::PutAlias(a),
+                None => Change::DeleteAlias { region: region.clone(), name },
+            });
+        }
+        out
+    }
+
+    /// Refuses a change to an AWS managed key as AWS does: its key policy allows no one to.
+    pub fn deny_if_aws_managed(&self, key: &KeyRecord, operation: &str) -> Result<()> {
+        if key.key_manager == KeyManager::Aws {
+            return Err(KmsError::access_denied(format!(
+                "User: {} is not authorized to perform: kms:{operation} on resource: {} because no \
+                 resource-based policy allows the kms:{operation} action",
+                self.root_principal(),
+                key.arn
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// A validated request body, read by member name.
+pub(crate) struct Req<'a>(pub &'a Value);
+
+impl Req<'_> {
+    fn get(&self, name: &str) -> Option<&Value> {
+        self.0.get(name).filter(|v| !v.is_null())
+    }
+    pub fn has(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+    pub fn str(&self, name: &str) -> Option<&str> {
+        self.get(name).and_then(Value::as_str)
+    }
+    /// A member the model marks required (validation has already checked it is there).
+    pub fn req_str(&self, name: &str) -> &str {
+        self.str(name).unwrap_or_default()
+    }
+    pub fn int(&self, name: &str) -> Option<i64> {
+        self.get(name).and_then(Value::as_i64)
+    }
+    pub fn bool(&self, name: &str) -> bool {
+        self.get(name).and_then(Value::as_bool).unwrap_or(false)
+    }
+    pub fn blob(&self, name: &str) -> Option<Vec<u8>> {
+        use base64::Engine as _;
+        self.str(name).and_then(|s| base64::engine::general_purpose::STANDARD.decode(s).ok())
+    }
+    pub fn string_map(&self, name: &str) -> BTreeMap<String, String> {
+        self.get(name)
+            .and_then(Value::as_object)
+            .map(|o| o.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
+            .unwrap_or_default()
+    }
+    pub fn list(&self, name: &str) -> Vec<&Value> {
+        self.get(name).and_then(Value::as_array).map(|a| a.iter().collect()).unwrap_or_default()
+    }
+}
+
+/// Timestamps on AWS's JSON wire are epoch seconds.
+pub(crate) fn wire_time(ms: Millis) -> Value {
+    let secs = ms as f64 / 1000.0;
+    serde_json::Number::from_f64(secs).map(Value::Number).unwrap_or(Value::Null)
+}
+
+pub(crate) fn b64(bytes: &[u8]) -> Value {
+    use base64::Engine as _;
+    Value::String(base64::engine::general_purpose::STANDARD.encode(bytes))
+}
+
+pub(crate) fn state_error(key: &KeyRecord) -> KmsError {
+    let arn = &key.arn;
+    match key.key_state {
+        KeyState::Disabled => KmsError::disabled(format!("{arn} is disabled.")),
+        KeyState::PendingDeletion | KeyState::PendingReplicaDeletion => {
+            KmsError::invalid_state(format!("{arn} is pending deletion."))
+        }
+        KeyState::PendingImport => KmsError::invalid_state(format!("{arn} is pending import.")),
+        KeyState::Unavailable => KmsError::invalid_state(format!("{arn} is unavailable.")),
+        KeyState::Creating => KmsError::invalid_state(format!("{arn} is creating.")),
+        KeyState::Updating => KmsError::invalid_state(format!("{arn} is updating.")),
+        KeyState::Enabled => KmsError::internal("state_error called on an enabled key"),
+    }
+}

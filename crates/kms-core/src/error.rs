@@ -1,0 +1,120 @@
+//! AWS KMS errors: the error shape names of the API model, with AWS's HTTP status codes.
+
+use std::fmt;
+
+macro_rules! error_types {
+    ($($variant:ident = $name:literal, $status:literal;)*) => {
+        /// An AWS KMS error type, named as the API model names its error shape.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ErrorType { $($variant,)* }
+
+        impl ErrorType {
+            /// The `__type` AWS puts in the error body, e.g. `NotFoundException`.
+            pub fn as_str(self) -> &'static str {
+                match self { $(ErrorType::$variant => $name,)* }
+            }
+            /// The HTTP status AWS answers with.
+            pub fn status(self) -> u16 {
+                match self { $(ErrorType::$variant => $status,)* }
+            }
+            pub fn from_name(name: &str) -> Option<ErrorType> {
+                match name { $($name => Some(ErrorType::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+error_types! {
+    AccessDenied = "AccessDeniedException", 400;
+    AlreadyExists = "AlreadyExistsException", 400;
+    CloudHsmClusterNotFound = "CloudHsmClusterNotFoundException", 400;
+    Conflict = "ConflictException", 400;
+    CustomKeyStoreNotFound = "CustomKeyStoreNotFoundException", 400;
+    Disabled = "DisabledException", 400;
+    DryRunOperation = "DryRunOperationException", 412;
+    IncorrectKey = "IncorrectKeyException", 400;
+    InvalidAliasName = "InvalidAliasNameException", 400;
+    InvalidArn = "InvalidArnException", 400;
+    InvalidCiphertext = "InvalidCiphertextException", 400;
+    InvalidGrantId = "InvalidGrantIdException", 400;
+    InvalidGrantToken = "InvalidGrantTokenException", 400;
+    InvalidKeyUsage = "InvalidKeyUsageException", 400;
+    InvalidMarker = "InvalidMarkerException", 400;
+    KmsInternal = "KMSInternalException", 500;
+    KmsInvalidMac = "KMSInvalidMacException", 400;
+    KmsInvalidSignature = "KMSInvalidSignatureException", 400;
+    KmsInvalidState = "KMSInvalidStateException", 400;
+    LimitExceeded = "LimitExceededException", 400;
+    MalformedPolicyDocument = "MalformedPolicyDocumentException", 400;
+    NotFound = "NotFoundException", 400;
+    Serialization = "SerializationException", 400;
+    Tag = "TagException", 400;
+    UnknownOperation = "UnknownOperationException", 400;
+    UnsupportedOperation = "UnsupportedOperationException", 400;
+    Validation = "ValidationException", 400;
+    XksProxyUriUnreachable = "XksProxyUriUnreachableException", 400;
+}
+
+/// An error as AWS KMS reports it: a type and a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KmsError {
+    pub error_type: ErrorType,
+    pub message: String,
+}
+
+impl KmsError {
+    pub fn new(error_type: ErrorType, message: impl Into<String>) -> Self {
+        KmsError { error_type, message: message.into() }
+    }
+
+    /// AWS's JSON 1.1 error body: `{"__type": "...", "message": "..."}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({ "__type": self.error_type.as_str(), "message": self.message })
+    }
+
+    pub fn status(&self) -> u16 {
+        self.error_type.status()
+    }
+}
+
+impl fmt::Display for KmsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.error_type.as_str(), self.message)
+    }
+}
+
+impl std::error::Error for KmsError {}
+
+macro_rules! constructors {
+    ($($fn_name:ident => $variant:ident),* $(,)?) => {
+        impl KmsError {
+            $(pub fn $fn_name(message: impl Into<String>) -> Self {
+                KmsError::new(ErrorType::$variant, message)
+            })*
+        }
+    };
+}
+
+constructors! {
+    access_denied => AccessDenied,
+    already_exists => AlreadyExists,
+    disabled => Disabled,
+    incorrect_key => IncorrectKey,
+    invalid_alias_name => InvalidAliasName,
+    invalid_arn => InvalidArn,
+    invalid_ciphertext => InvalidCiphertext,
+    invalid_key_usage => InvalidKeyUsage,
+    invalid_marker => InvalidMarker,
+    internal => KmsInternal,
+    invalid_state => KmsInvalidState,
+    limit_exceeded => LimitExceeded,
+    malformed_policy => MalformedPolicyDocument,
+    not_found => NotFound,
+    serialization => Serialization,
+    tag => Tag,
+    unsupported => UnsupportedOperation,
+    validation => Validation,
+}
+
+pub type Result<T, E = KmsError> = std::result::Result<T, E>;

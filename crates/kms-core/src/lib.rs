@@ -1,0 +1,44 @@
+//! # kms-core
+//!
+//! The AWS Key Management Service API (2014-11-01), as a pure engine.
+//!
+//! It does no I/O: it never reads a clock, never draws randomness and never touches storage.
+//! Time and randomness come in through [`Clock`] and [`Entropy`]; every operation returns the
+//! [`Change`]s it made, for the caller to persist before it reports the operation done (see
+//! [`Engine`]). [`Sandbox`] puts the three together in memory.
+//!
+//! ```
+//! use kms_core::{Sandbox, json};
+//! let mut kms = Sandbox::in_memory(7);
+//! let key = kms.call("CreateKey", json!({})).unwrap();
+//! let key_id = key["KeyMetadata"]["KeyId"].as_str().unwrap();
+//! let ct = kms.call("Encrypt", json!({"KeyId": key_id, "Plaintext": "aGVsbG8="})).unwrap();
+//! let pt = kms.call("Decrypt", json!({"CiphertextBlob": ct["CiphertextBlob"]})).unwrap();
+//! assert_eq!(pt["Plaintext"], "aGVsbG8=");
+//! ```
+
+mod ciphertext;
+pub mod crypto;
+mod engine;
+mod env;
+mod error;
+mod managed;
+pub mod model;
+mod ops;
+mod records;
+mod sandbox;
+mod secret;
+mod spec;
+
+pub use engine::{Engine, Outcome, DEFAULT_ACCOUNT_ID, DEFAULT_REGION};
+pub use env::{Clock, Entropy, ManualClock, Millis, SeededEntropy, MILLIS_PER_DAY};
+pub use error::{ErrorType, KmsError, Result};
+pub use managed::AWS_MANAGED_SERVICES;
+pub use records::{AliasRecord, BackingKey, Change, KeyRecord, Record, RotationConfig};
+pub use sandbox::Sandbox;
+pub use secret::Secret;
+pub use serde_json::{json, Value};
+pub use spec::{
+    EncryptionAlgorithm, KeyManager, KeySpec, KeyState, KeyUsage, MacAlgorithm, MessageType, Origin,
+    SigningAlgorithm,
+};

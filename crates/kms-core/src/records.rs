@@ -1,0 +1,109 @@
+//! What the engine keeps: one record per KMS key and per alias, per region. These are what the
+//! shell persists. Secret material is `#[serde(skip)]`: the shell wraps it separately.
+
+use crate::env::Millis;
+use crate::spec::{KeyManager, KeySpec, KeyState, KeyUsage, Origin};
+use crate::Secret;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One version of a key's material. Rotation adds one; older ones only decrypt.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BackingKey {
+    /// 64 lowercase hex characters, AWS's `KeyMaterialId` format.
+    pub id: String,
+    pub created: Millis,
+    /// `AUTOMATIC` or `ON_DEMAND` for rotations; `None` for the key's first material.
+    pub rotation_type: Option<String>,
+    #[serde(skip)]
+    pub material: Secret,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RotationConfig {
+    pub enabled: bool,
+    pub period_days: u32,
+    pub next_rotation: Option<Millis>,
+    pub on_demand_started: Option<Millis>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct KeyRecord {
+    pub region: String,
+    pub key_id: String,
+    pub arn: String,
+    pub account_id: String,
+    pub created: Millis,
+    pub description: String,
+    pub key_spec: KeySpec,
+    pub key_usage: KeyUsage,
+    pub key_state: KeyState,
+    pub origin: Origin,
+    pub key_manager: KeyManager,
+    pub deletion_date: Option<Millis>,
+    pub pending_window_days: Option<u32>,
+    pub policy: String,
+    /// Tags in insertion order is not needed: AWS lists them sorted by key.
+    pub tags: BTreeMap<String, String>,
+    pub rotation: RotationConfig,
+    /// Oldest first; the last one is current.
+    pub backing_keys: Vec<BackingKey>,
+}
+
+impl KeyRecord {
+    pub fn current(&self) -> &BackingKey {
+        self.backing_keys.last().expect("a key always has material")
+    }
+
+    pub fn backing_key(&self, id: &str) -> Option<&BackingKey> {
+        self.backing_keys.iter().find(|b| b.id == id)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AliasRecord {
+    pub region: String,
+    /// `alias/...`
+    pub name: String,
+    pub arn: String,
+    pub target_key_id: String,
+    pub created: Millis,
+    pub last_updated: Millis,
+}
+
+/// A record as stored: what the shell writes and reads back.
+#[derive(Debug, Clone)]
+pub enum Record {
+    Key(KeyRecord),
+    Alias(AliasRecord),
+}
+
+/// One change an operation made. The shell persists all of an operation's changes in one
+/// transaction, then hands them to [`crate::Engine::apply`].
+#[derive(Debug, Clone)]
+pub enum Change {
+    PutKey(KeyRecord),
+    DeleteKey { region: String, key_id: String },
+    PutAlias(AliasRecord),
+    DeleteAlias { region: String, name: String },
+}
+
+impl Change {
+    /// A storage key unique across regions and record kinds, e.g. `key/us-east-1/<uuid>`.
+    pub fn storage_key(&self) -> String {
+        match self {
+            Change::PutKey(k) => key_storage_key(&k.region, &k.key_id),
+            Change::DeleteKey { region, key_id } => key_storage_key(region, key_id),
+            Change::PutAlias(a) => alias_storage_key(&a.region, &a.name),
+            Change::DeleteAlias { region, name } => alias_storage_key(region, name),
+        }
+    }
+}
+
+pub fn key_storage_key(region: &str, key_id: &str) -> String {
+    format!("key/{region}/{key_id}")
+}
+
+pub fn alias_storage_key(region: &str, name: &str) -> String {
+    format!("alias/{region}/{name}")
+}

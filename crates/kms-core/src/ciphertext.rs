@@ -1,0 +1,133 @@
+//! The sandbox's symmetric ciphertext blob: a versioned binary format of its own.
+//!
+//! ```text
+//! 0      1                 17                       49        61
+//! | 0x01 | key id (16 B)   | backing key id (32 B)  | nonce   | AES-256-GCM ciphertext || tag
+//! ```
+//!
+//! The AAD binds the key ARN, the backing key id and the encryption context in a canonical,
+//! length-prefixed encoding with pairs sorted by key, so `{"ab":"c"}` and `{"a":"bc"}` differ.
+
+use crate::crypto;
+use crate::records::BackingKey;
+use crate::Secret;
+use std::collections::BTreeMap;
+
+const FORMAT_V1: u8 = 1;
+const HEADER_LEN: usize = 1 + 16 + 32 + 12;
+const TAG_LEN: usize = 16;
+
+/// The parts of a parsed blob.
+pub(crate) struct Blob<'a> {
+    pub key_id: String,
+    pub backing_key_id: String,
+    nonce: [u8; 12],
+    sealed: &'a [u8],
+}
+
+pub(crate) fn aad(key_arn: &str, backing_key_id: &[u8], context: &BTreeMap<String, String>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(64 + key_arn.len());
+    out.extend_from_slice(b"kms-sandbox/ciphertext/v1");
+    push(&mut out, key_arn.as_bytes());
+    push(&mut out, backing_key_id);
+    out.extend_from_slice(&(context.len() as u32).to_be_bytes());
+    // BTreeMap iterates in byte order of the keys: canonical.
+    for (k, v) in context {
+        push(&mut out, k.as_bytes());
+        push(&mut out, v.as_bytes());
+    }
+    out
+}
+
+fn push(out: &mut Vec<u8>, field: &[u8]) {
+    out.extend_from_slice(&(field.len() as u32).to_be_bytes());
+    out.extend_from_slice(field);
+}
+
+fn hex_decode(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok()).collect()
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn uuid_bytes(key_id: &str) -> Option<Vec<u8>> {
+    hex_decode(&key_id.replace('-', "")).filter(|b| b.len() == 16)
+}
+
+fn uuid_string(b: &[u8]) -> String {
+    let h = hex(b);
+    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+}
+
+pub(crate) fn seal(
+    key_id: &str,
+    key_arn: &str,
+    backing: &BackingKey,
+    context: &BTreeMap<String, String>,
+    nonce: [u8; 12],
+    plaintext: &[u8],
+) -> Vec<u8> {
+    let id = uuid_bytes(key_id).expect("key ids are UUIDs");
+    let bk = hex_decode(&backing.id).expect("backing key ids are hex");
+    let sealed = crypto::aes_gcm_seal(backing.material.expose(), &nonce, &aad(key_arn, &bk, context), plaintext);
+    let mut out = Vec::with_capacity(HEADER_LEN + sealed.len());
+    out.push(FORMAT_V1);
+    out.extend_from_slice(&id);
+    out.extend_from_slice(&bk);
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(&sealed);
+    out
+}
+
+/// `None` when the bytes are not a blob of this format.
+pub(crate) fn parse(blob: &[u8]) -> Option<Blob<'_>> {
+    if blob.len() < HEADER_LEN + TAG_LEN || blob[0] != FORMAT_V1 {
+        return None;
+    }
+    Some(Blob {
+        key_id: uuid_string(&blob[1..17]),
+        backing_key_id: hex(&blob[17..49]),
+        nonce: blob[49..61].try_into().ok()?,
+        sealed: &blob[HEADER_LEN..],
+    })
+}
+
+impl Blob<'_> {
+    pub fn open(&self, key_arn: &str, backing: &BackingKey, context: &BTreeMap<String, String>) -> Option<Secret> {
+        let bk = hex_decode(&backing.id)?;
+        crypto::aes_gcm_open(backing.material.expose(), &self.nonce, &aad(key_arn, &bk, context), self.sealed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn context_encoding_is_unambiguous() {
+        let arn = "arn:aws:kms:ap-southeast-2:111122223333:key/x";
+        assert_ne!(aad(arn, b"k", &ctx(&[("ab", "c")])), aad(arn, b"k", &ctx(&[("a", "bc")])));
+        assert_ne!(aad(arn, b"k", &ctx(&[("a", "b"), ("c", "d")])), aad(arn, b"k", &ctx(&[("a", "bcd")])));
+        assert_ne!(aad(arn, b"k", &ctx(&[])), aad(arn, b"k", &ctx(&[("", "")])));
+    }
+
+    #[test]
+    fn short_or_foreign_blobs_do_not_parse() {
+        assert!(parse(&[]).is_none());
+        assert!(parse(&[1; 60]).is_none());
+        let mut b = vec![2u8; 100];
+        assert!(parse(&b).is_none());
+        b[0] = 1;
+        let blob = parse(&b).unwrap();
+        assert_eq!(blob.key_id, "02020202-0202-0202-0202-020202020202");
+    }
+}

@@ -1,15 +1,301 @@
-//! One function per KMS operation, grouped as the developer guide groups them.
+//! One function per KMS operation, grouped as the developer guide groups them, and the helpers
+//! they share: resolving a KeyId, key-state checks, KeyMetadata, paging.
 
-use crate::engine::{Req, Tx};
+mod aliases;
+mod cryptography;
+pub(crate) mod keys;
+mod other;
+mod policy;
+mod rotation;
+mod tags;
+
+use crate::engine::{state_error, wire_time, Req, Tx};
 use crate::error::{KmsError, Result};
-use serde_json::Value;
+use crate::records::KeyRecord;
+use crate::spec::{KeyState, KeyUsage};
+use serde_json::{json, Map, Value};
 
+pub(crate) fn dispatch(tx: &mut Tx<'_>, operation: &str, req: &Req<'_>) -> Result<Value> {
+    match operation {
+        "CreateKey" => keys::create_key(tx, req),
+        "DescribeKey" => keys::describe_key(tx, req),
+        "ListKeys" => keys::list_keys(tx, req),
+        "UpdateKeyDescription" => keys::update_key_description(tx, req),
+        "EnableKey" => keys::enable_key(tx, req),
+        "DisableKey" => keys::disable_key(tx, req),
+        "ScheduleKeyDeletion" => keys::schedule_key_deletion(tx, req),
+        "CancelKeyDeletion" => keys::cancel_key_deletion(tx, req),
+        "GetKeyLastUsage" => keys::get_key_last_usage(tx, req),
+
+        "CreateAlias" => aliases::create_alias(tx, req),
+        "UpdateAlias" => aliases::update_alias(tx, req),
+        "DeleteAlias" => aliases::delete_alias(tx, req),
+        "ListAliases" => aliases::list_aliases(tx, req),
+
+        "Encrypt" => cryptography::encrypt(tx, req),
+        "Decrypt" => cryptography::decrypt(tx, req),
+        "ReEncrypt" => cryptography::re_encrypt(tx, req),
+        "GenerateDataKey" => cryptography::generate_data_key(tx, req, true),
+        "GenerateDataKeyWithoutPlaintext" => cryptography::generate_data_key(tx, req, false),
+        "GenerateDataKeyPair" => cryptography::generate_data_key_pair(tx, req, true),
+        "GenerateDataKeyPairWithoutPlaintext" => cryptography::generate_data_key_pair(tx, req, false),
+        "GenerateRandom" => cryptography::generate_random(tx, req),
+        "Sign" => cryptography::sign(tx, req),
+        "Verify" => cryptography::verify(tx, req),
+        "GetPublicKey" => cryptography::get_public_key(tx, req),
+        "GenerateMac" => cryptography::generate_mac(tx, req),
+        "VerifyMac" => cryptography::verify_mac(tx, req),
+
+        "EnableKeyRotation" => rotation::enable_key_rotation(tx, req),
+        "DisableKeyRotation" => rotation::disable_key_rotation(tx, req),
+        "GetKeyRotationStatus" => rotation::get_key_rotation_status(tx, req),
+        "RotateKeyOnDemand" => rotation::rotate_key_on_demand(tx, req),
+        "ListKeyRotations" => rotation::list_key_rotations(tx, req),
+
+        "TagResource" => tags::tag_resource(tx, req),
+        "UntagResource" => tags::untag_resource(tx, req),
+        "ListResourceTags" => tags::list_resource_tags(tx, req),
+
+        "GetKeyPolicy" => policy::get_key_policy(tx, req),
+        "PutKeyPolicy" => policy::put_key_policy(tx, req),
+        "ListKeyPolicies" => policy::list_key_policies(tx, req),
+
+        _ => other::dispatch(tx, operation, req),
+    }
+}
+
+/// Work that time makes due, done before every operation: the region's AWS managed keys exist,
+/// keys whose deletion window has passed are deleted, scheduled rotations happen.
 pub(crate) fn housekeeping(tx: &mut Tx<'_>) -> Result<()> {
-    let _ = tx;
+    if !tx.region_initialised() {
+        crate::managed::create_aws_managed_keys(tx)?;
+    }
+    let now = tx.now;
+    let due: Vec<KeyRecord> = tx
+        .all_keys()
+        .into_iter()
+        .filter(|k| {
+            (k.key_state == KeyState::PendingDeletion && k.deletion_date.is_some_and(|d| d <= now))
+                || (k.key_state == KeyState::Enabled
+                    && k.rotation.enabled
+                    && k.rotation.next_rotation.is_some_and(|d| d <= now))
+        })
+        .cloned()
+        .collect();
+    for mut key in due {
+        if key.key_state == KeyState::PendingDeletion {
+            let aliases: Vec<String> = tx
+                .all_aliases()
+                .into_iter()
+                .filter(|a| a.target_key_id == key.key_id)
+                .map(|a| a.name.clone())
+                .collect();
+            for name in aliases {
+                tx.delete_alias(&name);
+            }
+            tx.delete_key(&key.key_id);
+        } else {
+            rotation::rotate_when_due(tx, &mut key);
+            tx.put_key(key);
+        }
+    }
     Ok(())
 }
 
-pub(crate) fn dispatch(tx: &mut Tx<'_>, operation: &str, req: &Req<'_>) -> Result<Value> {
-    let _ = (tx, req);
-    Err(KmsError::unsupported(format!("{operation} is not implemented yet")))
+/// How an operation's KeyId parameter may name a key.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Naming {
+    /// Key ID or key ARN only.
+    KeyOnly,
+    /// Also an alias name or alias ARN.
+    KeyOrAlias,
+}
+
+fn is_key_id(s: &str) -> bool {
+    s.len() == 36
+        && s.char_indices().all(|(i, c)| {
+            if matches!(i, 8 | 13 | 18 | 23) { c == '-' } else { c.is_ascii_hexdigit() }
+        })
+}
+
+/// Finds the key a KeyId parameter names, as AWS resolves key IDs, key ARNs, alias names and
+/// alias ARNs.
+pub(crate) fn resolve(tx: &Tx<'_>, key_id: &str, naming: Naming) -> Result<KeyRecord> {
+    let not_found = || KmsError::not_found(format!("Key '{}' does not exist", tx.key_arn(key_id)));
+    let alias_target = |name: &str| -> Result<KeyRecord> {
+        let alias = tx.alias(name).ok_or_else(|| {
+            KmsError::not_found(format!("Alias {} is not found.", tx.alias_arn(name)))
+        })?;
+        tx.key(&alias.target_key_id).cloned().ok_or_else(|| {
+            KmsError::not_found(format!("Alias {} is not found.", tx.alias_arn(name)))
+        })
+    };
+    if let Some(rest) = key_id.strip_prefix("arn:") {
+        // arn:<partition>:kms:<region>:<account>:key/<id> or ...:alias/<name>
+        let parts: Vec<&str> = rest.splitn(5, ':').collect();
+        if parts.len() != 5 || parts[1] != "kms" {
+            return Err(KmsError::not_found(format!("Invalid arn {key_id}")));
+        }
+        let (region, account, resource) = (parts[2], parts[3], parts[4]);
+        if region != tx.region {
+            return Err(KmsError::not_found(format!("Invalid arn {region}")));
+        }
+        if account != tx.account_id() {
+            return Err(KmsError::not_found(format!("Invalid arn {key_id}")));
+        }
+        if let Some(id) = resource.strip_prefix("key/") {
+            return tx.key(id).cloned().ok_or_else(|| {
+                KmsError::not_found(format!("Key '{key_id}' does not exist"))
+            });
+        }
+        if resource.starts_with("alias/") && naming == Naming::KeyOrAlias {
+            return alias_target(resource);
+        }
+        return Err(KmsError::not_found(format!("Invalid arn {key_id}")));
+    }
+    if key_id.starts_with("alias/") {
+        if naming == Naming::KeyOrAlias {
+            return alias_target(key_id);
+        }
+        return Err(KmsError::not_found(format!("Invalid keyId {key_id}")));
+    }
+    if !is_key_id(key_id) {
+        return Err(KmsError::not_found(format!("Invalid keyId {key_id}")));
+    }
+    tx.key(&key_id.to_ascii_lowercase()).cloned().ok_or_else(not_found)
+}
+
+/// The key must be Enabled (cryptographic operations): AWS's key-state table, footnotes 1, 3, 5.
+pub(crate) fn require_enabled(key: &KeyRecord) -> Result<()> {
+    if key.key_state == KeyState::Enabled {
+        Ok(())
+    } else {
+        Err(state_error(key))
+    }
+}
+
+/// Management operations refused while a key is pending deletion (footnote 3).
+pub(crate) fn require_not_pending_deletion(key: &KeyRecord) -> Result<()> {
+    match key.key_state {
+        KeyState::PendingDeletion | KeyState::PendingReplicaDeletion => Err(state_error(key)),
+        _ => Ok(()),
+    }
+}
+
+pub(crate) fn require_usage(key: &KeyRecord, usage: KeyUsage, operation: &str) -> Result<()> {
+    if key.key_usage == usage {
+        Ok(())
+    } else {
+        Err(KmsError::invalid_key_usage(format!(
+            "{} key usage is {} which is not valid for {operation}.",
+            key.arn, key.key_usage
+        )))
+    }
+}
+
+/// `KeyMetadata` as DescribeKey, CreateKey and the console show it.
+pub(crate) fn key_metadata(key: &KeyRecord) -> Value {
+    let mut m = Map::new();
+    m.insert("AWSAccountId".into(), json!(key.account_id));
+    m.insert("KeyId".into(), json!(key.key_id));
+    m.insert("Arn".into(), json!(key.arn));
+    m.insert("CreationDate".into(), wire_time(key.created));
+    m.insert("Enabled".into(), json!(key.key_state == KeyState::Enabled));
+    m.insert("Description".into(), json!(key.description));
+    m.insert("KeyUsage".into(), json!(key.key_usage));
+    m.insert("KeyState".into(), json!(key.key_state));
+    if let Some(d) = key.deletion_date {
+        m.insert("DeletionDate".into(), wire_time(d));
+    }
+    m.insert("Origin".into(), json!(key.origin));
+    m.insert("KeyManager".into(), json!(key.key_manager));
+    // CustomerMasterKeySpec is deprecated but AWS still returns it for the specs it has.
+    if crate::model::model().shape("CustomerMasterKeySpec").enum_values.iter().flatten().any(|s| s == key.key_spec.as_str()) {
+        m.insert("CustomerMasterKeySpec".into(), json!(key.key_spec));
+    }
+    m.insert("KeySpec".into(), json!(key.key_spec));
+    let enc = key.key_spec.encryption_algorithms(key.key_usage);
+    if !enc.is_empty() {
+        m.insert("EncryptionAlgorithms".into(), json!(enc));
+    }
+    let sig = key.key_spec.signing_algorithms(key.key_usage);
+    if !sig.is_empty() {
+        m.insert("SigningAlgorithms".into(), json!(sig));
+    }
+    if let Some(mac) = key.key_spec.mac_algorithm() {
+        m.insert("MacAlgorithms".into(), json!([mac]));
+    }
+    m.insert("MultiRegion".into(), json!(false));
+    if let Some(w) = key.pending_window_days {
+        if key.key_state == KeyState::PendingDeletion {
+            m.insert("PendingDeletionWindowInDays".into(), json!(w));
+        }
+    }
+    if key.key_spec == crate::KeySpec::SymmetricDefault {
+        m.insert("CurrentKeyMaterialId".into(), json!(key.current().id));
+    }
+    Value::Object(m)
+}
+
+/// Pages a sorted list as AWS's List* operations do: `Limit` (default `default_limit`), an opaque
+/// `Marker`, and `NextMarker`/`Truncated` in the answer.
+pub(crate) fn page<T>(
+    items: Vec<(String, T)>,
+    req: &Req<'_>,
+    default_limit: usize,
+    max_limit: usize,
+) -> Result<(Vec<T>, Map<String, Value>)> {
+    use base64::Engine as _;
+    let codec = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let limit = req.int("Limit").map(|l| l as usize).unwrap_or(default_limit).min(max_limit);
+    let start_after = match req.str("Marker") {
+        None => None,
+        Some(m) => Some(
+            codec
+                .decode(m)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .ok_or_else(|| KmsError::invalid_marker("The marker is not valid."))?,
+        ),
+    };
+    let mut rest: Vec<(String, T)> = items
+        .into_iter()
+        .filter(|(k, _)| start_after.as_ref().is_none_or(|after| k > after))
+        .collect();
+    let truncated = rest.len() > limit;
+    rest.truncate(limit);
+    let mut extra = Map::new();
+    if truncated {
+        let last = rest.last().map(|(k, _)| k.clone()).unwrap_or_default();
+        extra.insert("NextMarker".into(), json!(codec.encode(last)));
+    }
+    extra.insert("Truncated".into(), json!(truncated));
+    Ok((rest.into_iter().map(|(_, v)| v).collect(), extra))
+}
+
+pub(crate) fn with(mut base: Map<String, Value>, key: &str, value: Value) -> Value {
+    base.insert(key.into(), value);
+    Value::Object(base)
+}
+
+pub(crate) fn new_key_id(tx: &mut Tx<'_>) -> String {
+    let mut b = tx.random(16);
+    b[6] = (b[6] & 0x0f) | 0x40; // version 4
+    b[8] = (b[8] & 0x3f) | 0x80; // RFC 4122 variant
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+}
+
+pub(crate) fn new_backing_key_id(tx: &mut Tx<'_>) -> String {
+    tx.random(32).iter().map(|x| format!("{x:02x}")).collect()
+}
+
+pub(crate) fn dry_run(req: &Req<'_>) -> Result<()> {
+    if req.bool("DryRun") {
+        return Err(KmsError::new(
+            crate::ErrorType::DryRunOperation,
+            "The request would have succeeded, but the DryRun option is set.",
+        ));
+    }
+    Ok(())
 }

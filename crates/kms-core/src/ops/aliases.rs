@@ -1,0 +1,132 @@
+//! Aliases: CreateAlias, UpdateAlias, DeleteAlias, ListAliases, with AWS's name rules.
+
+use super::{page, require_not_pending_deletion, resolve, with, Naming};
+use crate::engine::{wire_time, Req, Tx};
+use crate::error::{KmsError, Result};
+use crate::records::{AliasRecord, KeyRecord};
+use serde_json::{json, Value};
+
+/// AWS's quota of aliases per KMS key.
+const ALIASES_PER_KEY: usize = 50;
+
+fn check_alias_name(name: &str) -> Result<()> {
+    if !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '/' | '_' | '-')) {
+        return Err(KmsError::validation(format!(
+            "1 validation error detected: Value '{name}' at 'aliasName' failed to satisfy constraint: \
+             Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$"
+        )));
+    }
+    if !name.starts_with("alias/") || name.len() == "alias/".len() {
+        return Err(KmsError::invalid_alias_name(
+            "Alias must start with the prefix \"alias/\" followed by a name. Please see \
+             https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html",
+        ));
+    }
+    Ok(())
+}
+
+fn refuse_reserved(tx: &Tx<'_>, name: &str, operation: &str) -> Result<()> {
+    if name.starts_with("alias/aws/") {
+        return Err(KmsError::invalid_alias_name(format!(
+            "Cannot {operation} {}: the alias/aws/ prefix is reserved for AWS managed keys.",
+            tx.alias_arn(name)
+        )));
+    }
+    Ok(())
+}
+
+fn alias_target(tx: &Tx<'_>, target: &str, operation: &str) -> Result<KeyRecord> {
+    let key = resolve(tx, target, Naming::KeyOnly)?;
+    tx.deny_if_aws_managed(&key, operation)?;
+    require_not_pending_deletion(&key)?;
+    Ok(key)
+}
+
+pub(crate) fn create_alias(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
+    let name = req.req_str("AliasName");
+    check_alias_name(name)?;
+    refuse_reserved(tx, name, "create")?;
+    if tx.alias(name).is_some() {
+        return Err(KmsError::already_exists(format!(
+            "An alias with the name {} already exists",
+            tx.alias_arn(name)
+        )));
+    }
+    let key = alias_target(tx, req.req_str("TargetKeyId"), "CreateAlias")?;
+    if tx.all_aliases().iter().filter(|a| a.target_key_id == key.key_id).count() >= ALIASES_PER_KEY {
+        return Err(KmsError::limit_exceeded(format!(
+            "The request was rejected because {} already has {ALIASES_PER_KEY} aliases.",
+            key.arn
+        )));
+    }
+    tx.put_alias(AliasRecord {
+        region: tx.region.clone(),
+        name: name.to_string(),
+        arn: tx.alias_arn(name),
+        target_key_id: key.key_id,
+        created: tx.now,
+        last_updated: tx.now,
+    });
+    Ok(json!({}))
+}
+
+pub(crate) fn update_alias(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
+    let name = req.req_str("AliasName");
+    check_alias_name(name)?;
+    refuse_reserved(tx, name, "update")?;
+    let mut alias = tx
+        .alias(name)
+        .cloned()
+        .ok_or_else(|| KmsError::not_found(format!("Alias {} is not found.", tx.alias_arn(name))))?;
+    let new_target = alias_target(tx, req.req_str("TargetKeyId"), "UpdateAlias")?;
+    if let Some(current) = tx.key(&alias.target_key_id) {
+        let kind = |k: &KeyRecord| (k.key_spec.is_asymmetric(), k.key_spec.is_hmac(), k.key_usage);
+        if kind(current) != kind(&new_target) {
+            return Err(KmsError::validation(format!(
+                "{} and {} are not the same key type and key usage. An alias can only be moved to a KMS key of the same type and usage.",
+                current.arn, new_target.arn
+            )));
+        }
+    }
+    alias.target_key_id = new_target.key_id;
+    alias.last_updated = tx.now;
+    tx.put_alias(alias);
+    Ok(json!({}))
+}
+
+pub(crate) fn delete_alias(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
+    let name = req.req_str("AliasName");
+    check_alias_name(name)?;
+    refuse_reserved(tx, name, "delete")?;
+    if tx.alias(name).is_none() {
+        return Err(KmsError::not_found(format!("Alias {} is not found.", tx.alias_arn(name))));
+    }
+    tx.delete_alias(name);
+    Ok(json!({}))
+}
+
+pub(crate) fn list_aliases(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
+    let filter = match req.str("KeyId") {
+        Some(k) => Some(resolve(tx, k, Naming::KeyOnly)?.key_id),
+        None => None,
+    };
+    let items = tx
+        .all_aliases()
+        .into_iter()
+        .filter(|a| filter.as_ref().is_none_or(|k| &a.target_key_id == k))
+        .map(|a| {
+            (
+                a.name.clone(),
+                json!({
+                    "AliasName": a.name,
+                    "AliasArn": a.arn,
+                    "TargetKeyId": a.target_key_id,
+                    "CreationDate": wire_time(a.created),
+                    "LastUpdatedDate": wire_time(a.last_updated),
+                }),
+            )
+        })
+        .collect();
+    let (aliases, extra) = page(items, req, 50, 100)?;
+    Ok(with(extra, "Aliases", Value::Array(aliases)))
+}

@@ -1,0 +1,378 @@
+//! Cryptographic operations: Encrypt, Decrypt, ReEncrypt, GenerateDataKey(WithoutPlaintext),
+//! GenerateDataKeyPair(WithoutPlaintext), GenerateRandom, Sign, Verify, GetPublicKey,
+//! GenerateMac, VerifyMac.
+
+use super::{dry_run, require_enabled, require_usage, resolve, Naming};
+use crate::ciphertext;
+use crate::crypto::{self, Message, OaepHash};
+use crate::engine::{b64, Req, Tx};
+use crate::error::{ErrorType, KmsError, Result};
+use crate::records::KeyRecord;
+use crate::spec::{EncryptionAlgorithm, KeySpec, KeyUsage, MacAlgorithm, MessageType, SigningAlgorithm};
+use crate::Secret;
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+
+fn invalid_ciphertext() -> KmsError {
+    // AWS says nothing more: detail here would be an oracle.
+    KmsError::invalid_ciphertext("")
+}
+
+fn encryption_algorithm(key: &KeyRecord, requested: Option<&str>) -> Result<EncryptionAlgorithm> {
+    let alg = requested.and_then(EncryptionAlgorithm::parse).unwrap_or(EncryptionAlgorithm::SymmetricDefault);
+    let valid = key.key_spec.encryption_algorithms(key.key_usage);
+    if !valid.contains(&alg) {
+        let names: Vec<&str> = valid.iter().map(|a| a.as_str()).collect();
+        return Err(KmsError::invalid_key_usage(format!(
+            "{alg} is not a valid encryption algorithm for {} ({}). Valid algorithms: [{}]",
+            key.arn,
+            key.key_spec,
+            names.join(", ")
+        )));
+    }
+    Ok(alg)
+}
+
+fn oaep_hash(alg: EncryptionAlgorithm) -> OaepHash {
+    match alg {
+        EncryptionAlgorithm::RsaesOaepSha1 => OaepHash::Sha1,
+        _ => OaepHash::Sha256,
+    }
+}
+
+/// Encrypts under the key's current material; `alg` has been checked against the key.
+fn encrypt_with(
+    tx: &mut Tx<'_>,
+    key: &KeyRecord,
+    alg: EncryptionAlgorithm,
+    plaintext: &[u8],
+    context: &BTreeMap<String, String>,
+) -> Result<Vec<u8>> {
+    if alg == EncryptionAlgorithm::SymmetricDefault {
+        let mut nonce = [0u8; 12];
+        tx.rng.fill(&mut nonce);
+        return Ok(ciphertext::seal(&key.key_id, &key.arn, key.current(), context, nonce, plaintext));
+    }
+    if !context.is_empty() {
+        return Err(KmsError::validation("EncryptionContext is not supported with asymmetric KMS keys."));
+    }
+    let bits = key.key_spec.rsa_bits().unwrap_or(2048);
+    let max = crypto::rsa_oaep_max_plaintext(bits, oaep_hash(alg));
+    if plaintext.len() > max {
+        return Err(KmsError::validation(format!(
+            "Plaintext is {} bytes; {alg} with a {} key encrypts at most {max} bytes.",
+            plaintext.len(),
+            key.key_spec
+        )));
+    }
+    crypto::rsa_oaep_encrypt(key.current().material.expose(), oaep_hash(alg), plaintext, tx.rng)
+        .map_err(|_| KmsError::internal("RSA encryption failed."))
+}
+
+struct Decrypted {
+    key: KeyRecord,
+    plaintext: Secret,
+    alg: EncryptionAlgorithm,
+    backing_key_id: Option<String>,
+}
+
+fn decrypt_blob(
+    tx: &Tx<'_>,
+    key_id: Option<&str>,
+    blob: &[u8],
+    context: &BTreeMap<String, String>,
+    alg: Option<&str>,
+) -> Result<Decrypted> {
+    let alg = alg.and_then(EncryptionAlgorithm::parse).unwrap_or(EncryptionAlgorithm::SymmetricDefault);
+    if alg == EncryptionAlgorithm::SymmetricDefault {
+        let parsed = ciphertext::parse(blob).ok_or_else(invalid_ciphertext)?;
+        let key = tx.key(&parsed.key_id).cloned().ok_or_else(invalid_ciphertext)?;
+        if let Some(named) = key_id {
+            if resolve(tx, named, Naming::KeyOrAlias)?.key_id != key.key_id {
+                return Err(KmsError::incorrect_key(
+                    "The key ID in the request does not identify a CMK that can perform this operation.",
+                ));
+            }
+        }
+        require_enabled(&key)?;
+        let backing = key.backing_key(&parsed.backing_key_id).ok_or_else(invalid_ciphertext)?;
+        let plaintext = parsed.open(&key.arn, backing, context).ok_or_else(invalid_ciphertext)?;
+        let backing_key_id = Some(backing.id.clone());
+        return Ok(Decrypted { key, plaintext, alg, backing_key_id });
+    }
+    let Some(named) = key_id else {
+        return Err(KmsError::validation(format!(
+            "KeyId is required to decrypt with {alg}: asymmetric ciphertexts do not name their key."
+        )));
+    };
+    let key = resolve(tx, named, Naming::KeyOrAlias)?;
+    require_enabled(&key)?;
+    require_usage(&key, KeyUsage::EncryptDecrypt, "Decrypt")?;
+    encryption_algorithm(&key, Some(alg.as_str()))?;
+    if !context.is_empty() {
+        return Err(KmsError::validation("EncryptionContext is not supported with asymmetric KMS keys."));
+    }
+    let plaintext = crypto::rsa_oaep_decrypt(key.current().material.expose(), oaep_hash(alg), blob)
+        .map_err(|_| invalid_ciphertext())?;
+    Ok(Decrypted { key, plaintext, alg, backing_key_id: None })
+}
+
+pub(crate) fn encrypt(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
+    let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOrAlias)?;
+    require_enabled(&key)?;
+    require_usage(&key, KeyUsage::EncryptDecrypt, "Encrypt")?;
+    let alg = encryption_algorithm(&key, req.str("EncryptionAlgorithm"))?;
+    let plaintext = Secret::new(req.blob("Plaintext").unwrap_or_default());
+    let context = req.string_map("EncryptionContext");
+    dry_run(req)?;
+    let blob = encrypt_with(tx, &key, alg, plaintext.expose(), &context)?;
+    Ok(json!({ "CiphertextBlob": b64(&blob), "KeyId": key.arn, "EncryptionAlgorithm": alg }))
+}
+
+pub(crate) fn decrypt(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
+    let Some(blob) = req.blob("CiphertextBlob") else {
+        return Err(KmsError::validation(
+            "1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null",
+        ));
+    };
+    let d = decrypt_blob(
+        tx,
+        req.str("KeyId"),
+        &blob,
+        &req.string_map("EncryptionContext"),
+        req.str("EncryptionAlgorithm"),
+    )?;
+    dry_run(req)?;
+    let mut out = Map::new();
+    out.insert("KeyId".into(), json!(d.key.arn));
+    out.insert("Plaintext".into(), b64(d.plaintext.expose()));
+    out.insert("EncryptionAlgorithm".into(), json!(d.alg));
+    if let Some(id) = d.backing_key_id {
+        out.insert("KeyMaterialId".into(), json!(id));
+    }
+    Ok(Value::Object(out))
+}
+
+pub(crate) fn re_encrypt(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
+    let Some(blob) = req.blob("CiphertextBlob") else {
+        return Err(KmsError::validation(
+            "1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null",
+        ));
+    };
+    let source = decrypt_blob(
+        tx,
+        req.str("SourceKeyId"),
+        &blob,
+        &req.string_map("SourceEncryptionContext"),
+        req.str("SourceEncryptionAlgorithm"),
+    )?;
+    let dest = resolve(tx, req.req_str("DestinationKeyId"), Naming::KeyOrAlias)?;
+    require_enabled(&dest)?;
+    require_usage(&dest, KeyUsage::EncryptDecrypt, "ReEncrypt")?;
+    let dest_alg = encryption_algorithm(&dest, req.str("DestinationEncryptionAlgorithm"))?;
+    dry_run(req)?;
+    let out_blob =
+        encrypt_with(tx, &dest, dest_alg, source.plaintext.expose(), &req.string_map("DestinationEncryptionContext"))?;
+    let mut out = Map::new();
+    out.insert("CiphertextBlob".into(), b64(&out_blob));
+    out.insert("SourceKeyId".into(), json!(source.key.arn));
+    out.insert("KeyId".into(), json!(dest.arn));
+    out.insert("SourceEncryptionAlgorithm".into(), json!(source.alg));
+    out.insert("DestinationEncryptionAlgorithm".into(), json!(dest_alg));
+    if let Some(id) = source.backing_key_id {
+        out.insert("SourceKeyMaterialId".into(), json!(id));
+    }
+    if dest_alg == EncryptionAlgorithm::SymmetricDefault {
+        out.insert("DestinationKeyMaterialId".into(), json!(dest.current().id));
+    }
+    Ok(Value::Object(out))
+}
+
+/// The key GenerateDataKey* operations take: a symmetric encryption key.
+fn data_key_parent(tx: &Tx<'_>, req: &Req<'_>, operation: &str) -> Result<KeyRecord> {
+    let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOrAlias)?;
+    require_enabled(&key)?;
+    require_usage(&key, KeyUsage::EncryptDecrypt, operation)?;
+    if key.key_spec != KeySpec::SymmetricDefault {
+        return Err(KmsError::invalid_key_usage(format!(
+            "{} key spec is {} which is not valid for {operation}.",
+            key.arn, key.key_spec
+        )));
+    }
+    Ok(key)
+}
+
+pub(crate) fn generate_data_key(tx: &mut Tx<'_>, req: &Req<'_>, with_plaintext: bool) -> Result<Value> {
+    let operation = if with_plaintext { "GenerateDataKey" } else { "GenerateDataKeyWithoutPlaintext" };
+    let key = data_key_parent(tx, req, operation)?;
+    let len = match (req.str("KeySpec"), req.int("NumberOfBytes")) {
+        (Some("AES_256"), None) => 32,
+        (Some("AES_128"), None) => 16,
+        (None, Some(n)) => n as usize,
+        _ => return Err(KmsError::validation("Please specify either number of bytes or key spec.")),
+    };
+    dry_run(req)?;
+    let data_key = Secret::new(tx.random(len));
+    let blob = encrypt_with(tx, &key, EncryptionAlgorithm::SymmetricDefault, data_key.expose(), &req.string_map("EncryptionContext"))?;
+    let mut out = Map::new();
+    out.insert("CiphertextBlob".into(), b64(&blob));
+    if with_plaintext {
+        out.insert("Plaintext".into(), b64(data_key.expose()));
+    }
+    out.insert("KeyId".into(), json!(key.arn));
+    out.insert("KeyMaterialId".into(), json!(key.current().id));
+    Ok(Value::Object(out))
+}
+
+pub(crate) fn generate_data_key_pair(tx: &mut Tx<'_>, req: &Req<'_>, with_plaintext: bool) -> Result<Value> {
+    let operation = if with_plaintext { "GenerateDataKeyPair" } else { "GenerateDataKeyPairWithoutPlaintext" };
+    let key = data_key_parent(tx, req, operation)?;
+    let spec_name = req.req_str("KeyPairSpec");
+    let spec = KeySpec::parse(spec_name)
+        .filter(|s| s.rsa_bits().is_some() || matches!(s, KeySpec::EccNistP256 | KeySpec::EccNistP384))
+        .ok_or_else(|| KmsError::unsupported(format!("KeyPairSpec {spec_name} is not supported in this sandbox.")))?;
+    dry_run(req)?;
+    let private = super::keys::new_material(tx, spec)?;
+    let public = crypto::public_key_der(private.expose()).map_err(|_| KmsError::internal("Key generation failed."))?;
+    let blob = encrypt_with(tx, &key, EncryptionAlgorithm::SymmetricDefault, private.expose(), &req.string_map("EncryptionContext"))?;
+    let mut out = Map::new();
+    out.insert("PrivateKeyCiphertextBlob".into(), b64(&blob));
+    if with_plaintext {
+        out.insert("PrivateKeyPlaintext".into(), b64(private.expose()));
+    }
+    out.insert("PublicKey".into(), b64(&public));
+    out.insert("KeyId".into(), json!(key.arn));
+    out.insert("KeyPairSpec".into(), json!(spec));
+    out.insert("KeyMaterialId".into(), json!(key.current().id));
+    Ok(Value::Object(out))
+}
+
+pub(crate) fn generate_random(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
+    if let Some(store) = req.str("CustomKeyStoreId") {
+        return Err(KmsError::new(
+            ErrorType::CustomKeyStoreNotFound,
+            format!("Custom key store {store} does not exist."),
+        ));
+    }
+    let Some(n) = req.int("NumberOfBytes") else {
+        return Err(KmsError::validation("Please specify the number of bytes (NumberOfBytes) to generate."));
+    };
+    let bytes = Secret::new(tx.random(n as usize));
+    Ok(json!({ "Plaintext": b64(bytes.expose()) }))
+}
+
+/// Checks a Sign/Verify request against the key and returns the algorithm and message.
+fn signing_input<'m>(key: &KeyRecord, req: &Req<'_>, message: &'m [u8], operation: &str) -> Result<(SigningAlgorithm, Message<'m>)> {
+    require_enabled(key)?;
+    require_usage(key, KeyUsage::SignVerify, operation)?;
+    let alg_name = req.req_str("SigningAlgorithm");
+    let alg = SigningAlgorithm::parse(alg_name)
+        .filter(|a| key.key_spec.signing_algorithms(key.key_usage).contains(a))
+        .ok_or_else(|| {
+            KmsError::invalid_key_usage(format!(
+                "Signing algorithm {alg_name} is not compatible with {} ({}).",
+                key.arn, key.key_spec
+            ))
+        })?;
+    let message_type = req.str("MessageType").and_then(MessageType::parse).unwrap_or(MessageType::Raw);
+    let message = match message_type {
+        MessageType::Raw => Message::Raw(message),
+        MessageType::Digest => {
+            if Some(message.len()) != alg.digest_len() {
+                return Err(KmsError::validation(format!("Digest is invalid length for algorithm {alg}.")));
+            }
+            Message::Digest(message)
+        }
+        MessageType::ExternalMu => {
+            return Err(KmsError::invalid_key_usage(format!(
+                "MessageType EXTERNAL_MU is valid only with ML-DSA keys, not {}.",
+                key.key_spec
+            )))
+        }
+    };
+    Ok((alg, message))
+}
+
+pub(crate) fn sign(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
+    let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOrAlias)?;
+    let message = req.blob("Message").unwrap_or_default();
+    let (alg, msg) = signing_input(&key, req, &message, "Sign")?;
+    dry_run(req)?;
+    let signature = crypto::sign(key.current().material.expose(), alg, msg, tx.rng)
+        .map_err(|_| KmsError::internal("Signing failed."))?;
+    Ok(json!({ "KeyId": key.arn, "Signature": b64(&signature), "SigningAlgorithm": alg }))
+}
+
+pub(crate) fn verify(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
+    let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOrAlias)?;
+    let message = req.blob("Message").unwrap_or_default();
+    let signature = req.blob("Signature").unwrap_or_default();
+    let (alg, msg) = signing_input(&key, req, &message, "Verify")?;
+    dry_run(req)?;
+    let valid = crypto::verify(key.current().material.expose(), alg, msg, &signature)
+        .map_err(|_| KmsError::internal("Verification failed."))?;
+    if !valid {
+        return Err(KmsError::new(ErrorType::KmsInvalidSignature, ""));
+    }
+    Ok(json!({ "KeyId": key.arn, "SignatureValid": true, "SigningAlgorithm": alg }))
+}
+
+pub(crate) fn get_public_key(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
+    let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOrAlias)?;
+    require_enabled(&key)?;
+    if !key.key_spec.is_asymmetric() {
+        return Err(KmsError::unsupported(format!(
+            "{} key spec is {} which is not valid for GetPublicKey: only asymmetric KMS keys have a public key.",
+            key.arn, key.key_spec
+        )));
+    }
+    let public = crypto::public_key_der(key.current().material.expose())
+        .map_err(|_| KmsError::internal("The public key could not be derived."))?;
+    let mut out = Map::new();
+    out.insert("KeyId".into(), json!(key.arn));
+    out.insert("PublicKey".into(), b64(&public));
+    out.insert("CustomerMasterKeySpec".into(), json!(key.key_spec));
+    out.insert("KeySpec".into(), json!(key.key_spec));
+    out.insert("KeyUsage".into(), json!(key.key_usage));
+    let enc = key.key_spec.encryption_algorithms(key.key_usage);
+    if !enc.is_empty() {
+        out.insert("EncryptionAlgorithms".into(), json!(enc));
+    }
+    let sig = key.key_spec.signing_algorithms(key.key_usage);
+    if !sig.is_empty() {
+        out.insert("SigningAlgorithms".into(), json!(sig));
+    }
+    Ok(Value::Object(out))
+}
+
+fn mac_input(tx: &Tx<'_>, req: &Req<'_>, operation: &str) -> Result<(KeyRecord, MacAlgorithm)> {
+    let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOrAlias)?;
+    require_enabled(&key)?;
+    require_usage(&key, KeyUsage::GenerateVerifyMac, operation)?;
+    let alg_name = req.req_str("MacAlgorithm");
+    let alg = MacAlgorithm::parse(alg_name).filter(|a| key.key_spec.mac_algorithm() == Some(*a)).ok_or_else(|| {
+        KmsError::invalid_key_usage(format!(
+            "MAC algorithm {alg_name} is not compatible with {} ({}).",
+            key.arn, key.key_spec
+        ))
+    })?;
+    Ok((key, alg))
+}
+
+pub(crate) fn generate_mac(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
+    let (key, alg) = mac_input(tx, req, "GenerateMac")?;
+    dry_run(req)?;
+    let mac = crypto::hmac(alg, key.current().material.expose(), &req.blob("Message").unwrap_or_default());
+    Ok(json!({ "Mac": b64(&mac), "MacAlgorithm": alg, "KeyId": key.arn }))
+}
+
+pub(crate) fn verify_mac(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
+    let (key, alg) = mac_input(tx, req, "VerifyMac")?;
+    dry_run(req)?;
+    let message = req.blob("Message").unwrap_or_default();
+    let mac = req.blob("Mac").unwrap_or_default();
+    if !crypto::hmac_verify(alg, key.current().material.expose(), &message, &mac) {
+        return Err(KmsError::new(ErrorType::KmsInvalidMac, ""));
+    }
+    Ok(json!({ "KeyId": key.arn, "MacValid": true, "MacAlgorithm": alg }))
+}

@@ -1,0 +1,268 @@
+//! Creating and managing KMS keys: CreateKey, DescribeKey, ListKeys, UpdateKeyDescription,
+//! EnableKey, DisableKey, ScheduleKeyDeletion, CancelKeyDeletion, GetKeyLastUsage.
+
+use super::{key_metadata, new_backing_key_id, new_key_id, page, require_not_pending_deletion, resolve, with, Naming};
+use crate::crypto::{self, Curve};
+use crate::engine::{wire_time, Req, Tx};
+use crate::error::{ErrorType, KmsError, Result};
+use crate::records::{BackingKey, KeyRecord, RotationConfig};
+use crate::spec::{KeyManager, KeySpec, KeyState, KeyUsage, Origin};
+use crate::{Secret, MILLIS_PER_DAY};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+pub(crate) struct NewKey {
+    pub spec: KeySpec,
+    pub usage: KeyUsage,
+    pub description: String,
+    pub policy: String,
+    pub manager: KeyManager,
+    pub tags: BTreeMap<String, String>,
+}
+
+/// New key material for a spec: raw bytes for AES and HMAC, PKCS#8 DER for RSA and ECC.
+pub(crate) fn new_material(tx: &mut Tx<'_>, spec: KeySpec) -> Result<Secret> {
+    let internal = |_| KmsError::internal("Key generation failed.");
+    Ok(match spec {
+        KeySpec::SymmetricDefault => Secret::new(tx.random(32)),
+        s if s.is_hmac() => Secret::new(tx.random(s.hmac_key_len().unwrap_or(32))),
+        s if s.rsa_bits().is_some() => {
+            let bits = s.rsa_bits().unwrap_or(2048);
+            match tx.rng.rsa_private_key(bits) {
+                Some(k) => k,
+                None => crypto::rsa_generate(bits, tx.rng).map_err(internal)?,
+            }
+        }
+        KeySpec::EccNistP256 => crypto::ec_generate(Curve::P256, tx.rng),
+        KeySpec::EccNistP384 => crypto::ec_generate(Curve::P384, tx.rng),
+        other => return Err(unsupported_spec(other)),
+    })
+}
+
+fn unsupported_spec(spec: KeySpec) -> KmsError {
+    KmsError::unsupported(format!("KeySpec {spec} is not supported in this sandbox."))
+}
+
+pub(crate) fn new_key(tx: &mut Tx<'_>, k: NewKey) -> Result<KeyRecord> {
+    let material = new_material(tx, k.spec)?;
+    let key_id = new_key_id(tx);
+    let backing_id = new_backing_key_id(tx);
+    Ok(KeyRecord {
+        region: tx.region.clone(),
+        arn: tx.key_arn(&key_id),
+        key_id,
+        account_id: tx.account_id().to_string(),
+        created: tx.now,
+        description: k.description,
+        key_spec: k.spec,
+        key_usage: k.usage,
+        key_state: KeyState::Enabled,
+        origin: Origin::AwsKms,
+        key_manager: k.manager,
+        deletion_date: None,
+        pending_window_days: None,
+        policy: k.policy,
+        tags: k.tags,
+        rotation: RotationConfig { enabled: false, period_days: 365, next_rotation: None, on_demand_started: None },
+        backing_keys: vec![BackingKey { id: backing_id, created: tx.now, rotation_type: None, material }],
+    })
+}
+
+/// The default key policy AWS attaches when CreateKey has no Policy (key-policy-default.md).
+pub(crate) fn default_key_policy(account: &str) -> String {
+    let policy = json!({
+        "Version": "2012-10-17",
+        "Id": "key-default-1",
+        "Statement": [{
+            "Sid": "Enable IAM User Permissions",
+            "Effect": "Allow",
+            "Principal": {"AWS": format!("arn:aws:iam::{account}:root")},
+            "Action": "kms:*",
+            "Resource": "*"
+        }]
+    });
+    serde_json::to_string_pretty(&policy).expect("policy serialises")
+}
+
+pub(crate) fn create_key(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
+    if req.has("KeySpec") && req.has("CustomerMasterKeySpec") {
+        return Err(KmsError::validation(
+            "You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.",
+        ));
+    }
+    let spec_name = req.str("KeySpec").or(req.str("CustomerMasterKeySpec")).unwrap_or("SYMMETRIC_DEFAULT");
+    let spec = KeySpec::parse(spec_name).ok_or_else(|| KmsError::validation(format!("Invalid KeySpec {spec_name}")))?;
+    let usage = match req.str("KeyUsage") {
+        Some(u) => KeyUsage::parse(u).ok_or_else(|| KmsError::validation(format!("Invalid KeyUsage {u}")))?,
+        None if spec == KeySpec::SymmetricDefault => KeyUsage::EncryptDecrypt,
+        None => {
+            return Err(KmsError::validation(
+                "You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.",
+            ))
+        }
+    };
+    if !spec.usages().contains(&usage) {
+        return Err(KmsError::validation(format!("KeyUsage {usage} is not compatible with KeySpec {spec}")));
+    }
+    match req.str("Origin").map(|o| Origin::parse(o).unwrap_or(Origin::AwsKms)).unwrap_or(Origin::AwsKms) {
+        Origin::AwsKms => {
+            if let Some(store) = req.str("CustomKeyStoreId") {
+                return Err(KmsError::new(
+                    ErrorType::CustomKeyStoreNotFound,
+                    format!("Custom key store {store} does not exist."),
+                ));
+            }
+        }
+        Origin::AwsCloudHsm | Origin::ExternalKeyStore => {
+            return Err(match req.str("CustomKeyStoreId") {
+                Some(store) => KmsError::new(
+                    ErrorType::CustomKeyStoreNotFound,
+                    format!("Custom key store {store} does not exist."),
+                ),
+                None => KmsError::validation("A CustomKeyStoreId is required when Origin is AWS_CLOUDHSM or EXTERNAL_KEY_STORE."),
+            });
+        }
+        Origin::External => {
+            return Err(KmsError::unsupported(
+                "Origin EXTERNAL (imported key material) is not supported in this sandbox.",
+            ))
+        }
+    }
+    if req.bool("MultiRegion") {
+        return Err(KmsError::unsupported("Multi-Region keys are not supported in this sandbox."));
+    }
+    if !spec.is_supported() || usage == KeyUsage::KeyAgreement {
+        return Err(if spec.is_supported() {
+            KmsError::unsupported(format!("KeyUsage {usage} is not supported in this sandbox."))
+        } else {
+            unsupported_spec(spec)
+        });
+    }
+    let policy = match req.str("Policy") {
+        Some(p) => {
+            super::policy::validate_policy(tx, p, req.bool("BypassPolicyLockoutSafetyCheck"))?;
+            p.to_string()
+        }
+        None => default_key_policy(tx.account_id()),
+    };
+    let tags = super::tags::parse_tags(req, "Tags", &BTreeMap::new())?;
+    let key = new_key(
+        tx,
+        NewKey {
+            spec,
+            usage,
+            description: req.str("Description").unwrap_or_default().to_string(),
+            policy,
+            manager: KeyManager::Customer,
+            tags,
+        },
+    )?;
+    let metadata = key_metadata(&key);
+    tx.put_key(key);
+    Ok(json!({ "KeyMetadata": metadata }))
+}
+
+pub(crate) fn describe_key(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
+    let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOrAlias)?;
+    Ok(json!({ "KeyMetadata": key_metadata(&key) }))
+}
+
+pub(crate) fn list_keys(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
+    let items = tx
+        .all_keys()
+        .into_iter()
+        .map(|k| (k.key_id.clone(), json!({"KeyId": k.key_id, "KeyArn": k.arn})))
+        .collect();
+    let (keys, extra) = page(items, req, 100, 1000)?;
+    Ok(with(extra, "Keys", Value::Array(keys)))
+}
+
+/// Resolves a key the caller may change (not an AWS managed key).
+fn customer_key(tx: &Tx<'_>, req: &Req<'_>, operation: &str) -> Result<KeyRecord> {
+    let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOnly)?;
+    tx.deny_if_aws_managed(&key, operation)?;
+    Ok(key)
+}
+
+pub(crate) fn update_key_description(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
+    let mut key = customer_key(tx, req, "UpdateKeyDescription")?;
+    require_not_pending_deletion(&key)?;
+    key.description = req.req_str("Description").to_string();
+    tx.put_key(key);
+    Ok(json!({}))
+}
+
+pub(crate) fn enable_key(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
+    let mut key = customer_key(tx, req, "EnableKey")?;
+    require_not_pending_deletion(&key)?;
+    if key.key_state == KeyState::Disabled {
+        key.key_state = KeyState::Enabled;
+        tx.put_key(key);
+    }
+    Ok(json!({}))
+}
+
+pub(crate) fn disable_key(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
+    let mut key = customer_key(tx, req, "DisableKey")?;
+    require_not_pending_deletion(&key)?;
+    if key.key_state == KeyState::Enabled {
+        key.key_state = KeyState::Disabled;
+        tx.put_key(key);
+    }
+    Ok(json!({}))
+}
+
+pub(crate) fn schedule_key_deletion(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
+    // The model allows 1-365; the service accepts 7-30 and says so as a ValidationException.
+    let days = req.int("PendingWindowInDays").unwrap_or(30);
+    let bound = if days < 7 {
+        Some("greater than or equal to 7")
+    } else if days > 30 {
+        Some("less than or equal to 30")
+    } else {
+        None
+    };
+    if let Some(bound) = bound {
+        return Err(KmsError::validation(format!(
+            "1 validation error detected: Value '{days}' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value {bound}"
+        )));
+    }
+    let mut key = customer_key(tx, req, "ScheduleKeyDeletion")?;
+    require_not_pending_deletion(&key)?;
+    let deletion = tx.now + days * MILLIS_PER_DAY;
+    key.key_state = KeyState::PendingDeletion;
+    key.deletion_date = Some(deletion);
+    key.pending_window_days = Some(days as u32);
+    let out = json!({
+        "KeyId": key.arn,
+        "DeletionDate": wire_time(deletion),
+        "KeyState": "PendingDeletion",
+        "PendingWindowInDays": days,
+    });
+    tx.put_key(key);
+    Ok(out)
+}
+
+pub(crate) fn cancel_key_deletion(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
+    let mut key = customer_key(tx, req, "CancelKeyDeletion")?;
+    if key.key_state != KeyState::PendingDeletion {
+        return Err(KmsError::invalid_state(format!("{} is not pending deletion.", key.arn)));
+    }
+    // AWS puts a key whose deletion is cancelled in the Disabled state.
+    key.key_state = KeyState::Disabled;
+    key.deletion_date = None;
+    key.pending_window_days = None;
+    let arn = key.arn.clone();
+    tx.put_key(key);
+    Ok(json!({ "KeyId": arn }))
+}
+
+/// The sandbox does not track usage: it reports tracking from the key's creation and no use.
+pub(crate) fn get_key_last_usage(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
+    let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOnly)?;
+    Ok(json!({
+        "KeyId": key.arn,
+        "TrackingStartDate": wire_time(key.created),
+        "KeyCreationDate": wire_time(key.created),
+    }))
+}

@@ -1,0 +1,159 @@
+//! [`Kms`]: one sandbox seen from one Region, with typed helpers over [`Kms::send`].
+
+use super::{requests as r, ApiError, Request};
+use crate::model::{AliasEntry, KeyMetadata, RotationEntry, RotationStatus, Tag};
+use kms_web::Sandbox;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// The sandbox the console is working on, in the Region the header selects.
+#[derive(Clone)]
+pub struct Kms {
+    sandbox: Sandbox,
+    region: String,
+    /// Bumped when the sandbox's contents change under the console (reset), so views reload.
+    epoch: u32,
+}
+
+impl PartialEq for Kms {
+    fn eq(&self, other: &Self) -> bool {
+        self.sandbox.name() == other.sandbox.name() && self.region == other.region && self.epoch == other.epoch
+    }
+}
+
+impl From<kms_core::KmsError> for ApiError {
+    fn from(e: kms_core::KmsError) -> Self {
+        ApiError { error_type: e.error_type.as_str().to_string(), message: e.message }
+    }
+}
+
+/// A key and its aliases, as a key table row shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KeyRow {
+    pub meta: KeyMetadata,
+    pub aliases: Vec<String>,
+}
+
+fn parse<T: DeserializeOwned>(v: Value) -> Result<T, ApiError> {
+    serde_json::from_value(v).map_err(|e| ApiError::local("SerializationException", e.to_string()))
+}
+
+impl Kms {
+    pub fn new(sandbox: Sandbox, region: String, epoch: u32) -> Self {
+        Kms { sandbox, region, epoch }
+    }
+
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+    pub fn account_id(&self) -> String {
+        self.sandbox.account_id()
+    }
+    pub fn sandbox_name(&self) -> String {
+        self.sandbox.name()
+    }
+    pub fn sandbox(&self) -> &Sandbox {
+        &self.sandbox
+    }
+
+    /// Sends one request in the selected Region.
+    pub async fn send(&self, request: &Request) -> Result<Value, ApiError> {
+        self.send_in(&self.region, request).await
+    }
+
+    pub async fn send_in(&self, region: &str, request: &Request) -> Result<Value, ApiError> {
+        Ok(self.sandbox.call_in(region, request.operation, request.body.clone()).await?)
+    }
+
+    /// Every key id in `region` (ListKeys, following markers).
+    pub async fn list_key_ids_in(&self, region: &str) -> Result<Vec<String>, ApiError> {
+        let mut ids = Vec::new();
+        let mut marker: Option<String> = None;
+        loop {
+            let page = self.send_in(region, &r::list_keys(marker.as_deref())).await?;
+            for k in page["Keys"].as_array().into_iter().flatten() {
+                if let Some(id) = k["KeyId"].as_str() {
+                    ids.push(id.to_string());
+                }
+            }
+            match (page["Truncated"].as_bool(), page["NextMarker"].as_str()) {
+                (Some(true), Some(m)) => marker = Some(m.to_string()),
+                _ => return Ok(ids),
+            }
+        }
+    }
+
+    pub async fn describe_key_in(&self, region: &str, key_id: &str) -> Result<KeyMetadata, ApiError> {
+        let v = self.send_in(region, &r::describe_key(key_id)).await?;
+        parse(v["KeyMetadata"].clone())
+    }
+
+    pub async fn describe_key(&self, key_id: &str) -> Result<KeyMetadata, ApiError> {
+        self.describe_key_in(&self.region, key_id).await
+    }
+
+    /// All aliases in the Region, or those of one key.
+    pub async fn list_aliases(&self, key_id: Option<&str>) -> Result<Vec<AliasEntry>, ApiError> {
+        let mut out = Vec::new();
+        let mut marker: Option<String> = None;
+        loop {
+            let page = self.send(&r::list_aliases(key_id, marker.as_deref())).await?;
+            out.extend(parse::<Vec<AliasEntry>>(page["Aliases"].clone())?);
+            match (page["Truncated"].as_bool(), page["NextMarker"].as_str()) {
+                (Some(true), Some(m)) => marker = Some(m.to_string()),
+                _ => return Ok(out),
+            }
+        }
+    }
+
+    /// The rows of a key table: DescribeKey for each key of ListKeys, aliases from ListAliases.
+    pub async fn key_rows(&self, customer_managed: bool) -> Result<Vec<KeyRow>, ApiError> {
+        let ids = self.list_key_ids_in(&self.region).await?;
+        let aliases = self.list_aliases(None).await?;
+        let mut rows = Vec::new();
+        for id in ids {
+            let meta = self.describe_key(&id).await?;
+            if meta.is_customer_managed() != customer_managed {
+                continue;
+            }
+            let mut names: Vec<String> = aliases
+                .iter()
+                .filter(|a| a.target_key_id.as_deref() == Some(id.as_str()))
+                .map(|a| a.alias_name.clone())
+                .collect();
+            names.sort();
+            rows.push(KeyRow { meta, aliases: names });
+        }
+        Ok(rows)
+    }
+
+    pub async fn tags(&self, key_id: &str) -> Result<Vec<Tag>, ApiError> {
+        let v = self.send(&r::list_resource_tags(key_id)).await?;
+        parse(v["Tags"].clone())
+    }
+
+    pub async fn key_policy(&self, key_id: &str) -> Result<String, ApiError> {
+        let v = self.send(&r::get_key_policy(key_id)).await?;
+        Ok(v["Policy"].as_str().unwrap_or_default().to_string())
+    }
+
+    pub async fn rotation_status(&self, key_id: &str) -> Result<RotationStatus, ApiError> {
+        parse(self.send(&r::get_key_rotation_status(key_id)).await?)
+    }
+
+    pub async fn rotations(&self, key_id: &str) -> Result<Vec<RotationEntry>, ApiError> {
+        let v = self.send(&r::list_key_rotations(key_id)).await?;
+        parse(v["Rotations"].clone())
+    }
+
+    /// The public key, base64 DER (SubjectPublicKeyInfo).
+    pub async fn public_key(&self, key_id: &str) -> Result<String, ApiError> {
+        let v = self.send(&r::get_public_key(key_id)).await?;
+        Ok(v["PublicKey"].as_str().unwrap_or_default().to_string())
+    }
+
+    /// The JS `KmsSandbox` object over this sandbox, for `window.kms`.
+    pub fn to_js(&self) -> wasm_bindgen::JsValue {
+        self.sandbox.to_js()
+    }
+}

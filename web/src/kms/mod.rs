@@ -1,0 +1,33 @@
+//! The console's only door to the KMS: request builders ([`requests`]) and, in the browser,
+//! [`Kms`], which sends them through the sandbox's public API (`kms_web::Sandbox::call_in`).
+//! Nothing here sees key material or the store.
+
+pub mod requests;
+pub use requests::Request;
+
+use std::fmt;
+
+/// An AWS error as the API reports it: `__type` and message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiError {
+    pub error_type: String,
+    pub message: String,
+}
+
+impl ApiError {
+    /// A failure on the console's side (bad input file, browser API), shown like an AWS error.
+    pub fn local(error_type: &str, message: impl Into<String>) -> Self {
+        ApiError { error_type: error_type.to_string(), message: message.into() }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.error_type, self.message)
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+mod client;
+#[cfg(target_arch = "wasm32")]
+pub use client::*;

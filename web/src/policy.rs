@@ -1,0 +1,251 @@
+//! The key policy the console attaches to a key it creates, built as the AWS console builds its
+//! default policy (AWS KMS Developer Guide, "Default key policy"), and a light check of edited
+//! policies before they are sent (the KMS has the last word).
+
+use serde_json::{json, Value};
+
+/// What the policy's key-user statement has to allow depends on what the key does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PolicyKeyKind {
+    SymmetricEncryption,
+    Hmac,
+    AsymmetricEncryption,
+    AsymmetricSigning,
+}
+
+impl PolicyKeyKind {
+    /// From a key's `KeySpec` and `KeyUsage` as the API names them.
+    pub fn from_spec(key_spec: &str, key_usage: &str) -> PolicyKeyKind {
+        match (key_spec, key_usage) {
+            ("SYMMETRIC_DEFAULT", _) => PolicyKeyKind::SymmetricEncryption,
+            (_, "GENERATE_VERIFY_MAC") => PolicyKeyKind::Hmac,
+            (_, "SIGN_VERIFY") => PolicyKeyKind::AsymmetricSigning,
+            _ => PolicyKeyKind::AsymmetricEncryption,
+        }
+    }
+}
+
+/// The wizard's choices that end up in the policy.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PolicyChoices {
+    pub account_id: String,
+    pub kind: PolicyKeyKind,
+    pub administrators: Vec<String>,
+    pub allow_admin_deletion: bool,
+    pub users: Vec<String>,
+    /// Account ids of other AWS accounts allowed to use the key.
+    pub other_accounts: Vec<String>,
+}
+
+const ADMIN_ACTIONS: &[&str] = &[
+    "kms:Create*",
+    "kms:Describe*",
+    "kms:Enable*",
+    "kms:List*",
+    "kms:Put*",
+    "kms:Update*",
+    "kms:Revoke*",
+    "kms:Disable*",
+    "kms:Get*",
+    "kms:Delete*",
+    "kms:TagResource",
+    "kms:UntagResource",
+];
+const DELETION_ACTIONS: &[&str] = &["kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion"];
+
+fn user_actions(kind: PolicyKeyKind) -> &'static [&'static str] {
+    match kind {
+        PolicyKeyKind::SymmetricEncryption => {
+            &["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
+        }
+        PolicyKeyKind::Hmac => &["kms:DescribeKey", "kms:GenerateMac", "kms:VerifyMac"],
+        PolicyKeyKind::AsymmetricEncryption => {
+            &["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:DescribeKey", "kms:GetPublicKey"]
+        }
+        PolicyKeyKind::AsymmetricSigning => &["kms:DescribeKey", "kms:GetPublicKey", "kms:Sign", "kms:Verify"],
+    }
+}
+
+/// One principal as a string, several as a list: the console's own shape.
+fn principal(arns: &[String]) -> Value {
+    if arns.len() == 1 {
+        json!({ "AWS": arns[0] })
+    } else {
+        json!({ "AWS": arns })
+    }
+}
+
+/// The console's default key policy for these choices.
+pub fn console_default_policy(c: &PolicyChoices) -> Value {
+    let mut statements = vec![json!({
+        "Sid": "Enable IAM User Permissions",
+        "Effect": "Allow",
+        "Principal": { "AWS": format!("arn:aws:iam::{}:root", c.account_id) },
+        "Action": "kms:*",
+        "Resource": "*"
+    })];
+    if !c.administrators.is_empty() {
+        let mut actions: Vec<&str> = ADMIN_ACTIONS.to_vec();
+        if c.allow_admin_deletion {
+            actions.extend_from_slice(DELETION_ACTIONS);
+        }
+        statements.push(json!({
+            "Sid": "Allow access for Key Administrators",
+            "Effect": "Allow",
+            "Principal": principal(&c.administrators),
+            "Action": actions,
+            "Resource": "*"
+        }));
+    }
+    let mut users = c.users.clone();
+    users.extend(c.other_accounts.iter().map(|a| format!("arn:aws:iam::{a}:root")));
+    if !users.is_empty() {
+        statements.push(json!({
+            "Sid": "Allow use of the key",
+            "Effect": "Allow",
+            "Principal": principal(&users),
+            "Action": user_actions(c.kind),
+            "Resource": "*"
+        }));
+        // Grants let integrated AWS services use the key; those services take only symmetric
+        // encryption keys, so the console adds this statement for them alone.
+        if c.kind == PolicyKeyKind::SymmetricEncryption {
+            statements.push(json!({
+                "Sid": "Allow attachment of persistent resources",
+                "Effect": "Allow",
+                "Principal": principal(&users),
+                "Action": ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+                "Resource": "*",
+                "Condition": { "Bool": { "kms:GrantIsForAWSResource": "true" } }
+            }));
+        }
+    }
+    json!({ "Id": "key-consolepolicy-3", "Version": "2012-10-17", "Statement": statements })
+}
+
+/// Pretty JSON with 4-space indentation, as the console shows policies.
+pub fn pretty(v: &Value) -> String {
+    let mut out = Vec::new();
+    let fmt = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, fmt);
+    serde::Serialize::serialize(v, &mut ser).expect("a Value always serializes");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// Problems the editor can point out before sending: not JSON, or not shaped like a policy.
+pub fn check_policy(text: &str) -> Result<(), String> {
+    if text.len() > 32_768 {
+        return Err(format!("The key policy is {} characters long; the limit is 32,768.", text.len()));
+    }
+    let v: Value = serde_json::from_str(text).map_err(|e| format!("The policy is not valid JSON: {e}"))?;
+    let obj = v.as_object().ok_or("The policy must be a JSON object.")?;
+    let statements = match obj.get("Statement") {
+        Some(Value::Array(a)) if !a.is_empty() => a.clone(),
+        Some(Value::Object(o)) => vec![Value::Object(o.clone())],
+        _ => return Err("The policy must contain a \"Statement\" element with at least one statement.".into()),
+    };
+    for (i, s) in statements.iter().enumerate() {
+        let n = i + 1;
+        let s = s.as_object().ok_or(format!("Statement {n} must be a JSON object."))?;
+        match s.get("Effect").and_then(Value::as_str) {
+            Some("Allow") | Some("Deny") => {}
+            _ => return Err(format!("Statement {n}: \"Effect\" must be \"Allow\" or \"Deny\".")),
+        }
+        if !s.contains_key("Principal") && !s.contains_key("NotPrincipal") {
+            return Err(format!("Statement {n}: a key policy statement needs a \"Principal\"."));
+        }
+        if !s.contains_key("Action") && !s.contains_key("NotAction") {
+            return Err(format!("Statement {n}: \"Action\" is missing."));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn choices(kind: PolicyKeyKind) -> PolicyChoices {
+        PolicyChoices {
+            account_id: "111122223333".into(),
+            kind,
+            administrators: vec!["arn:aws:iam::111122223333:role/Admin".into()],
+            allow_admin_deletion: true,
+            users: vec![
+                "arn:aws:iam::111122223333:user/Alice".into(),
+                "arn:aws:iam::111122223333:role/App".into(),
+            ],
+            other_accounts: vec!["444455556666".into()],
+        }
+    }
+
+    #[test]
+    fn symmetric_policy_has_the_four_console_statements() {
+        let p = console_default_policy(&choices(PolicyKeyKind::SymmetricEncryption));
+        let st = p["Statement"].as_array().unwrap();
+        assert_eq!(st.len(), 4);
+        assert_eq!(st[0]["Principal"]["AWS"], "arn:aws:iam::111122223333:root");
+        assert_eq!(st[1]["Principal"]["AWS"], "arn:aws:iam::111122223333:role/Admin");
+        assert!(st[1]["Action"].as_array().unwrap().contains(&json!("kms:ScheduleKeyDeletion")));
+        let users = st[2]["Principal"]["AWS"].as_array().unwrap();
+        assert_eq!(users.len(), 3);
+        assert_eq!(users[2], "arn:aws:iam::444455556666:root");
+        assert!(st[2]["Action"].as_array().unwrap().contains(&json!("kms:GenerateDataKey*")));
+        assert_eq!(st[3]["Condition"]["Bool"]["kms:GrantIsForAWSResource"], "true");
+        assert!(check_policy(&pretty(&p)).is_ok());
+    }
+
+    #[test]
+    fn clearing_admin_deletion_removes_the_deletion_actions() {
+        let mut c = choices(PolicyKeyKind::SymmetricEncryption);
+        c.allow_admin_deletion = false;
+        let p = console_default_policy(&c);
+        let actions = p["Statement"][1]["Action"].as_array().unwrap();
+        assert!(!actions.contains(&json!("kms:ScheduleKeyDeletion")));
+        assert!(!actions.contains(&json!("kms:CancelKeyDeletion")));
+    }
+
+    #[test]
+    fn signing_and_hmac_keys_get_their_own_user_actions() {
+        let sign = console_default_policy(&choices(PolicyKeyKind::AsymmetricSigning));
+        let st = sign["Statement"].as_array().unwrap();
+        assert_eq!(st.len(), 3);
+        assert!(st[2]["Action"].as_array().unwrap().contains(&json!("kms:Sign")));
+        let hmac = console_default_policy(&choices(PolicyKeyKind::Hmac));
+        assert!(hmac["Statement"][2]["Action"].as_array().unwrap().contains(&json!("kms:GenerateMac")));
+    }
+
+    #[test]
+    fn no_principals_leaves_only_the_account_statement() {
+        let mut c = choices(PolicyKeyKind::SymmetricEncryption);
+        c.administrators.clear();
+        c.users.clear();
+        c.other_accounts.clear();
+        let p = console_default_policy(&c);
+        assert_eq!(p["Statement"].as_array().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn kind_follows_spec_and_usage() {
+        assert_eq!(PolicyKeyKind::from_spec("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT"), PolicyKeyKind::SymmetricEncryption);
+        assert_eq!(PolicyKeyKind::from_spec("HMAC_256", "GENERATE_VERIFY_MAC"), PolicyKeyKind::Hmac);
+        assert_eq!(PolicyKeyKind::from_spec("ECC_NIST_P256", "SIGN_VERIFY"), PolicyKeyKind::AsymmetricSigning);
+        assert_eq!(PolicyKeyKind::from_spec("RSA_2048", "ENCRYPT_DECRYPT"), PolicyKeyKind::AsymmetricEncryption);
+    }
+
+    #[test]
+    fn check_policy_points_at_the_problem() {
+        assert!(check_policy("{").unwrap_err().contains("not valid JSON"));
+        assert!(check_policy("[]").unwrap_err().contains("JSON object"));
+        assert!(check_policy(r#"{"Version":"2012-10-17"}"#).unwrap_err().contains("Statement"));
+        let no_effect = r#"{"Statement":[{"Principal":{"AWS":"*"},"Action":"kms:*"}]}"#;
+        assert!(check_policy(no_effect).unwrap_err().contains("Effect"));
+        let ok = r#"{"Statement":{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"kms:*","Resource":"*"}}"#;
+        assert!(check_policy(ok).is_ok());
+    }
+
+    #[test]
+    fn pretty_uses_four_spaces() {
+        assert_eq!(pretty(&json!({"a": 1})), "{\n    \"a\": 1\n}");
+    }
+}

@@ -1,0 +1,332 @@
+//! The pricing calculator's arithmetic: one price table and one pure bill function.
+//!
+//! Nothing here talks to the KMS; the page feeds it numbers (typed in, or counted from the
+//! sandbox's own keys) and renders the bill it returns.
+
+/// What a request is billed as. AWS prices requests by the kind of key they reference and, for
+/// GenerateDataKeyPair, by the kind of pair generated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RequestClass {
+    Symmetric,
+    Rsa2048,
+    OtherAsymmetric,
+    EccDataKeyPair,
+    RsaDataKeyPair,
+}
+
+impl RequestClass {
+    pub const ALL: [RequestClass; 5] = [
+        RequestClass::Symmetric,
+        RequestClass::Rsa2048,
+        RequestClass::OtherAsymmetric,
+        RequestClass::EccDataKeyPair,
+        RequestClass::RsaDataKeyPair,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            RequestClass::Symmetric => "Symmetric key requests (Encrypt, Decrypt, GenerateDataKey, HMAC, ...)",
+            RequestClass::Rsa2048 => "Asymmetric requests involving RSA 2048 keys",
+            RequestClass::OtherAsymmetric => "Asymmetric requests, except RSA 2048",
+            RequestClass::EccDataKeyPair => "ECC GenerateDataKeyPair requests",
+            RequestClass::RsaDataKeyPair => "RSA GenerateDataKeyPair requests",
+        }
+    }
+}
+
+/// One request price: dollars per 10,000 requests, and whether the free tier covers it.
+#[derive(Clone, Copy, Debug)]
+pub struct RequestPrice {
+    pub class: RequestClass,
+    pub usd_per_10k: f64,
+    pub free_tier: bool,
+}
+
+/// Every number the bill uses, in one place.
+#[derive(Clone, Copy, Debug)]
+pub struct PriceTable {
+    pub source: &'static str,
+    pub as_of: &'static str,
+    pub region: &'static str,
+    pub key_usd_per_month: f64,
+    /// Each of a key's first two rotations adds this much per month; later ones are free.
+    pub rotation_usd_per_month: f64,
+    pub billed_rotations_per_key: u32,
+    pub hours_per_month: f64,
+    pub free_requests_per_month: u64,
+    pub requests: [RequestPrice; 5],
+}
+
+/// AWS KMS prices for ap-southeast-2 (Asia Pacific (Sydney)).
+pub const PRICES: PriceTable = PriceTable {
+    source: "AWS KMS pricing, https://aws.amazon.com/kms/pricing/ (Region ap-southeast-2), as \
+             quoted in the project's seed notes shared/seeds/001_7f9af24492648586.txt; the \
+             free-tier exclusion of asymmetric and GenerateDataKeyPair requests and the \
+             two-rotation cap are from the same AWS page",
+    as_of: "2025-01",
+    region: "ap-southeast-2",
+    key_usd_per_month: 1.00,
+    rotation_usd_per_month: 1.00,
+    billed_rotations_per_key: 2,
+    hours_per_month: 730.0,
+    free_requests_per_month: 20_000,
+    requests: [
+        RequestPrice { class: RequestClass::Symmetric, usd_per_10k: 0.03, free_tier: true },
+        // AWS: "requests to APIs such as Sign, Verify, Encrypt, Decrypt, and GetPublicKey that
+        // reference asymmetric KMS keys" and GenerateDataKeyPair requests get no free tier.
+        RequestPrice { class: RequestClass::Rsa2048, usd_per_10k: 0.03, free_tier: false },
+        RequestPrice { class: RequestClass::OtherAsymmetric, usd_per_10k: 0.15, free_tier: false },
+        RequestPrice { class: RequestClass::EccDataKeyPair, usd_per_10k: 0.10, free_tier: false },
+        RequestPrice { class: RequestClass::RsaDataKeyPair, usd_per_10k: 12.00, free_tier: false },
+    ],
+};
+
+impl PriceTable {
+    pub fn request_price(&self, class: RequestClass) -> RequestPrice {
+        *self.requests.iter().find(|p| p.class == class).expect("every class has a price")
+    }
+}
+
+/// The kinds of keys the calculator distinguishes. Only customer managed keys that are not
+/// pending deletion carry a monthly fee.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyKind {
+    Symmetric,
+    Asymmetric,
+    Hmac,
+    AwsManaged,
+    PendingDeletion,
+}
+
+impl KeyKind {
+    pub const ALL: [KeyKind; 5] =
+        [KeyKind::Symmetric, KeyKind::Asymmetric, KeyKind::Hmac, KeyKind::AwsManaged, KeyKind::PendingDeletion];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            KeyKind::Symmetric => "Customer managed, symmetric encryption",
+            KeyKind::Asymmetric => "Customer managed, asymmetric",
+            KeyKind::Hmac => "Customer managed, HMAC",
+            KeyKind::AwsManaged => "AWS managed",
+            KeyKind::PendingDeletion => "Customer managed, pending deletion",
+        }
+    }
+
+    pub fn id(self) -> &'static str {
+        match self {
+            KeyKind::Symmetric => "symmetric",
+            KeyKind::Asymmetric => "asymmetric",
+            KeyKind::Hmac => "hmac",
+            KeyKind::AwsManaged => "aws-managed",
+            KeyKind::PendingDeletion => "pending-deletion",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<KeyKind> {
+        KeyKind::ALL.into_iter().find(|k| k.id() == id)
+    }
+
+    pub fn billable(self) -> bool {
+        !matches!(self, KeyKind::AwsManaged | KeyKind::PendingDeletion)
+    }
+}
+
+/// A row of the key inputs: `count` keys of one kind, each existing for `hours` of the month
+/// and rotated `rotations_per_key` times.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KeyGroup {
+    pub kind: KeyKind,
+    pub count: u32,
+    pub hours: f64,
+    pub rotations_per_key: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct BillInput {
+    pub keys: Vec<KeyGroup>,
+    /// Requests per month, by class (indexed as [`RequestClass::ALL`]).
+    pub requests: [u64; 5],
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct BillLine {
+    pub description: String,
+    pub detail: String,
+    pub usd: f64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bill {
+    pub lines: Vec<BillLine>,
+    pub free_requests_used: u64,
+    pub total_usd: f64,
+}
+
+/// The monthly bill for `input` at `prices`.
+pub fn compute_bill(prices: &PriceTable, input: &BillInput) -> Bill {
+    let mut lines = Vec::new();
+    for g in input.keys.iter().filter(|g| g.count > 0) {
+        let hours = g.hours.clamp(0.0, prices.hours_per_month);
+        let key_months = f64::from(g.count) * hours / prices.hours_per_month;
+        let plural = if g.count == 1 { "key" } else { "keys" };
+        if g.kind.billable() {
+            lines.push(BillLine {
+                description: format!("{} {} ({})", g.count, plural, g.kind.label()),
+                detail: format!(
+                    "{} x {} h / {} h x ${:.2} per key-month",
+                    g.count, trim(hours), prices.hours_per_month, prices.key_usd_per_month
+                ),
+                usd: key_months * prices.key_usd_per_month,
+            });
+            let billed = g.rotations_per_key.min(prices.billed_rotations_per_key);
+            if billed > 0 {
+                lines.push(BillLine {
+                    description: format!("Key rotations of the {} {} ({})", g.count, plural, g.kind.label()),
+                    detail: format!(
+                        "{} billed rotation(s) per key (first {} only) x {} key-months x ${:.2}",
+                        billed,
+                        prices.billed_rotations_per_key,
+                        trim(key_months),
+                        prices.rotation_usd_per_month
+                    ),
+                    usd: key_months * f64::from(billed) * prices.rotation_usd_per_month,
+                });
+            }
+        } else {
+            lines.push(BillLine {
+                description: format!("{} {} ({})", g.count, plural, g.kind.label()),
+                detail: "No monthly fee".to_string(),
+                usd: 0.0,
+            });
+        }
+    }
+
+    let mut free_left = prices.free_requests_per_month;
+    for (i, class) in RequestClass::ALL.into_iter().enumerate() {
+        let count = input.requests[i];
+        if count == 0 {
+            continue;
+        }
+        let price = prices.request_price(class);
+        let free = if price.free_tier { count.min(free_left) } else { 0 };
+        free_left -= free;
+        let billed = count - free;
+        let detail = if free > 0 {
+            format!("{count} requests - {free} free tier = {billed} x ${:.2} per 10,000", price.usd_per_10k)
+        } else {
+            format!("{billed} requests x ${:.2} per 10,000", price.usd_per_10k)
+        };
+        lines.push(BillLine {
+            description: class.label().to_string(),
+            detail,
+            usd: billed as f64 / 10_000.0 * price.usd_per_10k,
+        });
+    }
+
+    let total_usd = lines.iter().map(|l| l.usd).sum();
+    Bill { lines, free_requests_used: prices.free_requests_per_month - free_left, total_usd }
+}
+
+/// Dollars as a bill shows them: cents, but never rounding a charge down to nothing.
+pub fn format_usd(usd: f64) -> String {
+    if usd > 0.0 && usd < 0.005 {
+        format!("${usd:.4}")
+    } else {
+        format!("${usd:.2}")
+    }
+}
+
+fn trim(x: f64) -> String {
+    let s = format!("{x:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn group(kind: KeyKind, count: u32, hours: f64, rotations_per_key: u32) -> KeyGroup {
+        KeyGroup { kind, count, hours, rotations_per_key }
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-9
+    }
+
+    #[test]
+    fn a_full_month_key_costs_one_dollar() {
+        let bill = compute_bill(&PRICES, &BillInput { keys: vec![group(KeyKind::Symmetric, 1, 730.0, 0)], requests: [0; 5] });
+        assert!(close(bill.total_usd, 1.0));
+        assert_eq!(bill.lines.len(), 1);
+    }
+
+    #[test]
+    fn keys_are_prorated_by_the_hour() {
+        let bill = compute_bill(&PRICES, &BillInput { keys: vec![group(KeyKind::Asymmetric, 2, 365.0, 0)], requests: [0; 5] });
+        assert!(close(bill.total_usd, 1.0));
+    }
+
+    #[test]
+    fn only_the_first_two_rotations_are_billed() {
+        let one = compute_bill(&PRICES, &BillInput { keys: vec![group(KeyKind::Symmetric, 1, 730.0, 1)], requests: [0; 5] });
+        let five = compute_bill(&PRICES, &BillInput { keys: vec![group(KeyKind::Symmetric, 1, 730.0, 5)], requests: [0; 5] });
+        assert!(close(one.total_usd, 2.0));
+        assert!(close(five.total_usd, 3.0));
+    }
+
+    #[test]
+    fn aws_managed_and_pending_deletion_keys_are_free() {
+        let bill = compute_bill(
+            &PRICES,
+            &BillInput {
+                keys: vec![group(KeyKind::AwsManaged, 4, 730.0, 3), group(KeyKind::PendingDeletion, 2, 730.0, 2)],
+                requests: [0; 5],
+            },
+        );
+        assert!(close(bill.total_usd, 0.0));
+        assert_eq!(bill.lines.len(), 2);
+    }
+
+    #[test]
+    fn free_tier_covers_the_first_20000_symmetric_requests() {
+        let bill = compute_bill(&PRICES, &BillInput { keys: vec![], requests: [50_000, 0, 0, 0, 0] });
+        assert_eq!(bill.free_requests_used, 20_000);
+        assert!(close(bill.total_usd, 3.0 * 0.03));
+        let under = compute_bill(&PRICES, &BillInput { keys: vec![], requests: [19_999, 0, 0, 0, 0] });
+        assert!(close(under.total_usd, 0.0));
+    }
+
+    #[test]
+    fn asymmetric_and_data_key_pair_requests_have_no_free_tier() {
+        let bill = compute_bill(&PRICES, &BillInput { keys: vec![], requests: [0, 10_000, 10_000, 10_000, 10_000] });
+        assert_eq!(bill.free_requests_used, 0);
+        assert!(close(bill.total_usd, 0.03 + 0.15 + 0.10 + 12.00));
+    }
+
+    #[test]
+    fn a_mixed_bill_itemises_every_charge() {
+        let input = BillInput {
+            keys: vec![group(KeyKind::Symmetric, 3, 730.0, 2), group(KeyKind::Hmac, 1, 73.0, 0)],
+            requests: [120_000, 0, 20_000, 0, 100],
+        };
+        let bill = compute_bill(&PRICES, &input);
+        // 3 keys + 6 rotation-months + 0.1 key + 10 x 0.03 + 2 x 0.15 + 0.01 x 12
+        let expected = 3.0 + 6.0 + 0.1 + 0.30 + 0.30 + 0.12;
+        assert!(close(bill.total_usd, expected), "{}", bill.total_usd);
+        assert_eq!(bill.lines.len(), 6);
+        assert_eq!(format_usd(bill.total_usd), "$9.82");
+    }
+
+    #[test]
+    fn hours_beyond_a_month_are_capped() {
+        let bill = compute_bill(&PRICES, &BillInput { keys: vec![group(KeyKind::Symmetric, 1, 10_000.0, 0)], requests: [0; 5] });
+        assert!(close(bill.total_usd, 1.0));
+    }
+
+    #[test]
+    fn tiny_charges_are_not_shown_as_zero() {
+        assert_eq!(format_usd(0.000_3), "$0.0003");
+        assert_eq!(format_usd(0.0), "$0.00");
+        assert_eq!(format_usd(12.346), "$12.35");
+    }
+}

@@ -1,0 +1,124 @@
+//! Small browser helpers: dates, clipboard, downloads, files, local storage, randomness.
+
+use base64::Engine as _;
+use js_sys::{Array, Date, Promise, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+pub fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+pub fn unb64(text: &str) -> Result<Vec<u8>, String> {
+    let cleaned: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(cleaned)
+        .map_err(|e| format!("The text is not valid base64: {e}"))
+}
+
+/// Epoch seconds (the API's timestamps) in the browser's local time, as the console shows them.
+pub fn format_date(epoch_seconds: f64) -> String {
+    let d = Date::new(&JsValue::from_f64(epoch_seconds * 1000.0));
+    let opts = js_sys::Object::new();
+    for (k, v) in [("year", "numeric"), ("month", "short"), ("day", "numeric"), ("hour", "2-digit"), ("minute", "2-digit"), ("second", "2-digit"), ("timeZoneName", "short")] {
+        let _ = js_sys::Reflect::set(&opts, &k.into(), &v.into());
+    }
+    d.to_locale_string("en-US", &opts).as_string().unwrap_or_default()
+}
+
+/// Seconds since the epoch, now.
+pub fn now_seconds() -> f64 {
+    Date::now() / 1000.0
+}
+
+pub fn window() -> web_sys::Window {
+    web_sys::window().expect("the console runs in a window")
+}
+
+pub fn copy_to_clipboard(text: &str) {
+    let clipboard = window().navigator().clipboard();
+    let _ = clipboard.write_text(text);
+}
+
+/// Offers `bytes` as a file download.
+pub fn download(filename: &str, bytes: &[u8], mime: &str) {
+    let array = Uint8Array::from(bytes);
+    let parts = Array::of1(&array.buffer());
+    let props = web_sys::BlobPropertyBag::new();
+    props.set_type(mime);
+    let Ok(blob) = web_sys::Blob::new_with_buffer_source_sequence_and_options(&parts, &props) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
+    let document = window().document().expect("document");
+    if let Ok(a) = document.create_element("a") {
+        let a: web_sys::HtmlAnchorElement = a.unchecked_into();
+        a.set_href(&url);
+        a.set_download(filename);
+        a.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+/// The bytes of a file the user picked.
+pub async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, String> {
+    let buf = JsFuture::from(file.array_buffer()).await.map_err(|_| "The browser could not read the file.".to_string())?;
+    Ok(Uint8Array::new(&buf).to_vec())
+}
+
+/// Random bytes from the browser (for AES-GCM nonces; keys come from KMS).
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut out = [0u8; N];
+    let crypto = window().crypto().expect("WebCrypto");
+    crypto.get_random_values_with_u8_array(&mut out).expect("getRandomValues");
+    out
+}
+
+/// Lets the browser paint (e.g. a progress indicator) before long work starts.
+pub async fn yield_to_browser(ms: i32) {
+    let promise = Promise::new(&mut |resolve, _| {
+        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    window().local_storage().ok().flatten()
+}
+
+pub fn load_pref(key: &str) -> Option<String> {
+    storage()?.get_item(&format!("kms-console.{key}")).ok().flatten()
+}
+
+pub fn save_pref(key: &str, value: &str) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(&format!("kms-console.{key}"), value);
+    }
+}
+
+/// Text as the console shows bytes: UTF-8 when it is, otherwise a note.
+pub fn bytes_as_text(bytes: &[u8]) -> Option<String> {
+    String::from_utf8(bytes.to_vec()).ok()
+}
+
+pub fn input_value(e: &yew::InputEvent) -> String {
+    e.target_unchecked_into::<web_sys::HtmlInputElement>().value()
+}
+
+pub fn textarea_value(e: &yew::InputEvent) -> String {
+    e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value()
+}
+
+pub fn select_value(e: &yew::Event) -> String {
+    e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()
+}
+
+pub fn checkbox_checked(e: &yew::Event) -> bool {
+    e.target_unchecked_into::<web_sys::HtmlInputElement>().checked()
+}
+
+/// The first file of an `<input type=file>` change event.
+pub fn picked_file(e: &yew::Event) -> Option<web_sys::File> {
+    let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+    input.files().and_then(|f| f.get(0))
+}

@@ -18,6 +18,24 @@ use std::collections::BTreeMap;
 pub struct RegionState {
     pub(crate) keys: BTreeMap<String, KeyRecord>,
     pub(crate) aliases: BTreeMap<String, AliasRecord>,
+    /// The earliest time a deletion or rotation falls due, so that an operation checks one
+    /// number instead of every key.
+    pub(crate) next_due: Option<Millis>,
+}
+
+impl RegionState {
+    fn refresh_next_due(&mut self) {
+        self.next_due = self.keys.values().filter_map(due_date).min();
+    }
+}
+
+/// When time next changes a key by itself: its deletion, or its next scheduled rotation.
+pub(crate) fn due_date(k: &KeyRecord) -> Option<Millis> {
+    match k.key_state {
+        KeyState::PendingDeletion => k.deletion_date,
+        KeyState::Enabled if k.rotation.enabled => k.rotation.next_rotation,
+        _ => None,
+    }
 }
 
 /// One sandbox account: its keys and aliases, region by region.
@@ -65,7 +83,9 @@ impl Engine {
     pub fn load(&mut self, record: Record) {
         match record {
             Record::Key(k) => {
-                self.regions.entry(k.region.clone()).or_default().keys.insert(k.key_id.clone(), k);
+                let region = self.regions.entry(k.region.clone()).or_default();
+                region.keys.insert(k.key_id.clone(), k);
+                region.refresh_next_due();
             }
             Record::Alias(a) => {
                 self.regions.entry(a.region.clone()).or_default().aliases.insert(a.name.clone(), a);
@@ -76,7 +96,17 @@ impl Engine {
     /// Makes an outcome's changes part of the engine's state (after the shell has persisted
     /// them).
     pub fn apply(&mut self, changes: Vec<Change>) {
+        if changes.is_empty() {
+            return;
+        }
+        let mut touched = std::collections::BTreeSet::new();
         for c in changes {
+            touched.insert(match &c {
+                Change::PutKey(k) => k.region.clone(),
+                Change::DeleteKey { region, .. } => region.clone(),
+                Change::PutAlias(a) => a.region.clone(),
+                Change::DeleteAlias { region, .. } => region.clone(),
+            });
             match c {
                 Change::PutKey(k) => {
                     self.regions.entry(k.region.clone()).or_default().keys.insert(k.key_id.clone(), k);
@@ -94,6 +124,11 @@ impl Engine {
                         r.aliases.remove(&name);
                     }
                 }
+            }
+        }
+        for region in touched {
+            if let Some(r) = self.regions.get_mut(&region) {
+                r.refresh_next_due();
             }
         }
     }
@@ -177,6 +212,13 @@ impl<'a> Tx<'a> {
 
     fn base(&self) -> Option<&'a RegionState> {
         self.engine.region_state(&self.region)
+    }
+
+    /// Whether a deletion or rotation may be due now (a cheap check before scanning keys).
+    pub fn anything_due(&self) -> bool {
+        let base_due = self.base().and_then(|r| r.next_due).is_some_and(|d| d <= self.now);
+        let overlay_due = self.keys.values().flatten().filter_map(due_date).any(|d| d <= self.now);
+        base_due || overlay_due
     }
 
     pub fn region_initialised(&self) -> bool {

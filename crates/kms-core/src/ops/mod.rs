@@ -70,16 +70,14 @@ pub(crate) fn housekeeping(tx: &mut Tx<'_>) -> Result<()> {
     if !tx.region_initialised() {
         crate::managed::create_aws_managed_keys(tx)?;
     }
+    if !tx.anything_due() {
+        return Ok(());
+    }
     let now = tx.now;
     let due: Vec<KeyRecord> = tx
         .all_keys()
         .into_iter()
-        .filter(|k| {
-            (k.key_state == KeyState::PendingDeletion && k.deletion_date.is_some_and(|d| d <= now))
-                || (k.key_state == KeyState::Enabled
-                    && k.rotation.enabled
-                    && k.rotation.next_rotation.is_some_and(|d| d <= now))
-        })
+        .filter(|k| crate::engine::due_date(k).is_some_and(|d| d <= now))
         .cloned()
         .collect();
     for mut key in due {

@@ -81,7 +81,12 @@ pub fn aes_gcm_open(key: &[u8], nonce: &[u8; 12], aad: &[u8], sealed: &[u8]) -> 
     // GCM checks the tag before it decrypts, so on failure the buffer still holds ciphertext.
     let mut plaintext = Secret::new(ciphertext.to_vec());
     cipher
-        .decrypt_in_place_detached(Nonce::from_slice(nonce), aad, plaintext.expose_mut(), Tag::from_slice(tag))
+        .decrypt_in_place_detached(
+            Nonce::from_slice(nonce),
+            aad,
+            plaintext.expose_mut(),
+            Tag::from_slice(tag),
+        )
         .ok()?;
     Some(plaintext)
 }
@@ -134,8 +139,12 @@ enum KeyKind {
 fn key_kind(algorithm: &AlgorithmIdentifierRef<'_>) -> Result<KeyKind, CryptoError> {
     match algorithm.oids().map_err(|_| CryptoError)? {
         (oid, None) if oid == OID_RSA_ENCRYPTION => Ok(KeyKind::Rsa),
-        (oid, Some(curve)) if oid == OID_EC_PUBLIC_KEY && curve == OID_SECP256R1 => Ok(KeyKind::Ec(Curve::P256)),
-        (oid, Some(curve)) if oid == OID_EC_PUBLIC_KEY && curve == OID_SECP384R1 => Ok(KeyKind::Ec(Curve::P384)),
+        (oid, Some(curve)) if oid == OID_EC_PUBLIC_KEY && curve == OID_SECP256R1 => {
+            Ok(KeyKind::Ec(Curve::P256))
+        }
+        (oid, Some(curve)) if oid == OID_EC_PUBLIC_KEY && curve == OID_SECP384R1 => {
+            Ok(KeyKind::Ec(Curve::P384))
+        }
         _ => Err(CryptoError),
     }
 }
@@ -192,15 +201,23 @@ pub fn rsa_oaep_encrypt(
     rng: &mut dyn Entropy,
 ) -> Result<Vec<u8>, CryptoError> {
     let public = RsaPublicKey::from(&rsa_private(private_pkcs8)?);
-    public.encrypt(&mut RngAdapter(rng), oaep(hash), plaintext).map_err(|_| CryptoError)
+    public
+        .encrypt(&mut RngAdapter(rng), oaep(hash), plaintext)
+        .map_err(|_| CryptoError)
 }
 
-pub fn rsa_oaep_decrypt(private_pkcs8: &[u8], hash: OaepHash, ciphertext: &[u8]) -> Result<Secret, CryptoError> {
+pub fn rsa_oaep_decrypt(
+    private_pkcs8: &[u8],
+    hash: OaepHash,
+    ciphertext: &[u8],
+) -> Result<Secret, CryptoError> {
     let key = rsa_private(private_pkcs8)?;
     // Blind the private-key operation even though no entropy is passed in: the blinding
     // factor comes from a stream keyed by the private key, which a caller cannot predict.
     let mut blinding = KeyedStream::new(private_pkcs8, ciphertext);
-    let plaintext = key.decrypt_blinded(&mut blinding, oaep(hash), ciphertext).map_err(|_| CryptoError)?;
+    let plaintext = key
+        .decrypt_blinded(&mut blinding, oaep(hash), ciphertext)
+        .map_err(|_| CryptoError)?;
     Ok(Secret::new(plaintext))
 }
 
@@ -218,7 +235,10 @@ impl KeyedStream {
         h.update((private_pkcs8.len() as u64).to_be_bytes());
         h.update(private_pkcs8);
         h.update(input);
-        KeyedStream { seed: Zeroizing::new(h.finalize().into()), counter: 0 }
+        KeyedStream {
+            seed: Zeroizing::new(h.finalize().into()),
+            counter: 0,
+        }
     }
 }
 
@@ -344,18 +364,26 @@ pub fn sign(
     let signature = match scheme {
         // The rng gives PSS its salt and blinds the private-key operation in both schemes.
         Scheme::RsaPss => rsa_private(private_pkcs8)?.sign_with_rng(&mut rng, pss(hash), &digest),
-        Scheme::RsaPkcs1 => rsa_private(private_pkcs8)?.sign_with_rng(&mut rng, pkcs1v15(hash), &digest),
+        Scheme::RsaPkcs1 => {
+            rsa_private(private_pkcs8)?.sign_with_rng(&mut rng, pkcs1v15(hash), &digest)
+        }
         // RFC 6979 nonces hedged with the rng: deterministic under a seeded source, and as
         // unpredictable as AWS's signatures under a real one. Decoding the signing key checks
         // that the PKCS#8 is on the algorithm's curve.
         Scheme::Ecdsa(Curve::P256) => {
-            let key = p256::ecdsa::SigningKey::from_pkcs8_der(private_pkcs8).map_err(|_| CryptoError)?;
-            let sig: p256::ecdsa::Signature = key.sign_prehash_with_rng(&mut rng, &digest).map_err(|_| CryptoError)?;
+            let key =
+                p256::ecdsa::SigningKey::from_pkcs8_der(private_pkcs8).map_err(|_| CryptoError)?;
+            let sig: p256::ecdsa::Signature = key
+                .sign_prehash_with_rng(&mut rng, &digest)
+                .map_err(|_| CryptoError)?;
             Ok(sig.to_der().as_bytes().to_vec())
         }
         Scheme::Ecdsa(Curve::P384) => {
-            let key = p384::ecdsa::SigningKey::from_pkcs8_der(private_pkcs8).map_err(|_| CryptoError)?;
-            let sig: p384::ecdsa::Signature = key.sign_prehash_with_rng(&mut rng, &digest).map_err(|_| CryptoError)?;
+            let key =
+                p384::ecdsa::SigningKey::from_pkcs8_der(private_pkcs8).map_err(|_| CryptoError)?;
+            let sig: p384::ecdsa::Signature = key
+                .sign_prehash_with_rng(&mut rng, &digest)
+                .map_err(|_| CryptoError)?;
             Ok(sig.to_der().as_bytes().to_vec())
         }
     };
@@ -390,7 +418,8 @@ pub fn verify_spki(
             if kind != KeyKind::Rsa {
                 return Err(CryptoError);
             }
-            let key = RsaPublicKey::from_public_key_der(public_spki_der).map_err(|_| CryptoError)?;
+            let key =
+                RsaPublicKey::from_public_key_der(public_spki_der).map_err(|_| CryptoError)?;
             let verified = match scheme {
                 Scheme::RsaPss => key.verify(pss(hash), &digest, signature),
                 _ => key.verify(pkcs1v15(hash), &digest, signature),
@@ -403,12 +432,14 @@ pub fn verify_spki(
             }
             Ok(match curve {
                 Curve::P256 => {
-                    let key = p256::ecdsa::VerifyingKey::from_public_key_der(public_spki_der).map_err(|_| CryptoError)?;
+                    let key = p256::ecdsa::VerifyingKey::from_public_key_der(public_spki_der)
+                        .map_err(|_| CryptoError)?;
                     p256::ecdsa::Signature::from_der(signature)
                         .is_ok_and(|sig| key.verify_prehash(&digest, &sig).is_ok())
                 }
                 Curve::P384 => {
-                    let key = p384::ecdsa::VerifyingKey::from_public_key_der(public_spki_der).map_err(|_| CryptoError)?;
+                    let key = p384::ecdsa::VerifyingKey::from_public_key_der(public_spki_der)
+                        .map_err(|_| CryptoError)?;
                     p384::ecdsa::Signature::from_der(signature)
                         .is_ok_and(|sig| key.verify_prehash(&digest, &sig).is_ok())
                 }
@@ -447,5 +478,686 @@ pub fn hmac_verify(alg: MacAlgorithm, key: &[u8], message: &[u8], mac: &[u8]) ->
         MacAlgorithm::HmacSha256 => check::<Hmac<Sha256>>(key, message, mac),
         MacAlgorithm::HmacSha384 => check::<Hmac<Sha384>>(key, message, mac),
         MacAlgorithm::HmacSha512 => check::<Hmac<Sha512>>(key, message, mac),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SeededEntropy;
+    use std::sync::OnceLock;
+
+    const RSA_ALGS: [SigningAlgorithm; 6] = [
+        SigningAlgorithm::RsassaPssSha256,
+        SigningAlgorithm::RsassaPssSha384,
+        SigningAlgorithm::RsassaPssSha512,
+        SigningAlgorithm::RsassaPkcs1V15Sha256,
+        SigningAlgorithm::RsassaPkcs1V15Sha384,
+        SigningAlgorithm::RsassaPkcs1V15Sha512,
+    ];
+    const MAC_ALGS: [MacAlgorithm; 4] = [
+        MacAlgorithm::HmacSha224,
+        MacAlgorithm::HmacSha256,
+        MacAlgorithm::HmacSha384,
+        MacAlgorithm::HmacSha512,
+    ];
+
+    fn hex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    /// RSA-2048 generation is slow: each test binary makes two keys once and shares them.
+    fn rsa_key() -> &'static Secret {
+        static KEY: OnceLock<Secret> = OnceLock::new();
+        KEY.get_or_init(|| rsa_generate(2048, &mut SeededEntropy::new(1)).unwrap())
+    }
+    fn other_rsa_key() -> &'static Secret {
+        static KEY: OnceLock<Secret> = OnceLock::new();
+        KEY.get_or_init(|| rsa_generate(2048, &mut SeededEntropy::new(2)).unwrap())
+    }
+
+    fn ecdsa_alg(curve: Curve) -> SigningAlgorithm {
+        match curve {
+            Curve::P256 => SigningAlgorithm::EcdsaSha256,
+            Curve::P384 => SigningAlgorithm::EcdsaSha384,
+        }
+    }
+
+    fn hash_of(alg: SigningAlgorithm, message: &[u8]) -> Vec<u8> {
+        scheme(alg).unwrap().1.digest(message)
+    }
+
+    // --- AES-256-GCM ---
+
+    #[test]
+    fn aes_gcm_round_trip() {
+        let key = [7u8; 32];
+        let nonce = [9u8; 12];
+        for plaintext in [&b""[..], b"x", &[0xA5; 4096]] {
+            let sealed = aes_gcm_seal(&key, &nonce, b"context", plaintext);
+            assert_eq!(sealed.len(), plaintext.len() + 16);
+            let opened = aes_gcm_open(&key, &nonce, b"context", &sealed).unwrap();
+            assert_eq!(opened.expose(), plaintext);
+        }
+    }
+
+    #[test]
+    fn aes_gcm_detects_tampering_and_wrong_inputs() {
+        let key = [7u8; 32];
+        let nonce = [9u8; 12];
+        let sealed = aes_gcm_seal(&key, &nonce, b"aad", b"attack at dawn");
+        for i in 0..sealed.len() {
+            let mut bad = sealed.clone();
+            bad[i] ^= 0x01;
+            assert!(
+                aes_gcm_open(&key, &nonce, b"aad", &bad).is_none(),
+                "flipped byte {i}"
+            );
+        }
+        assert!(aes_gcm_open(&[8u8; 32], &nonce, b"aad", &sealed).is_none());
+        assert!(aes_gcm_open(&key, &[0u8; 12], b"aad", &sealed).is_none());
+        assert!(aes_gcm_open(&key, &nonce, b"AAD", &sealed).is_none());
+        assert!(aes_gcm_open(&key, &nonce, b"aad", &sealed[..sealed.len() - 1]).is_none());
+        let mut longer = sealed.clone();
+        longer.push(0);
+        assert!(aes_gcm_open(&key, &nonce, b"aad", &longer).is_none());
+    }
+
+    #[test]
+    fn aes_gcm_open_rejects_short_input_and_bad_keys() {
+        let nonce = [0u8; 12];
+        for len in 0..16 {
+            assert!(aes_gcm_open(&[1u8; 32], &nonce, b"", &vec![0u8; len]).is_none());
+        }
+        let sealed = aes_gcm_seal(&[1u8; 32], &nonce, b"", b"data");
+        for key_len in [0, 16, 24, 31, 33, 64] {
+            assert!(aes_gcm_open(&vec![1u8; key_len], &nonce, b"", &sealed).is_none());
+        }
+    }
+
+    #[test]
+    fn aes_gcm_matches_a_known_answer() {
+        // NIST GCM test case 14 (AES-256, zero key, zero IV, one zero block).
+        let sealed = aes_gcm_seal(&[0u8; 32], &[0u8; 12], b"", &[0u8; 16]);
+        assert_eq!(
+            sealed,
+            hex("cea7403d4d606b6e074ec5d3baf39d18d0d1c8a799996bf0265b98b5d48ab919")
+        );
+    }
+
+    // --- RSA keys ---
+
+    #[test]
+    fn rsa_generate_makes_a_2048_bit_pkcs8_key_with_e_65537() {
+        let key = rsa_key();
+        assert_eq!(rsa_modulus_bits(key.expose()), Ok(2048));
+        let parsed = RsaPrivateKey::from_pkcs8_der(key.expose()).unwrap();
+        assert_eq!(*parsed.e(), BigUint::from(65537u32));
+        parsed.validate().unwrap();
+        assert_ne!(rsa_key().expose(), other_rsa_key().expose());
+    }
+
+    #[test]
+    fn rsa_generate_is_deterministic_under_a_seeded_source() {
+        let again = rsa_generate(2048, &mut SeededEntropy::new(1)).unwrap();
+        assert_eq!(again.expose(), rsa_key().expose());
+    }
+
+    #[test]
+    fn rsa_generate_rejects_sizes_kms_does_not_offer() {
+        for bits in [0, 512, 1024, 2047, 4097, 8192] {
+            assert_eq!(
+                rsa_generate(bits, &mut SeededEntropy::new(3)).unwrap_err(),
+                CryptoError
+            );
+        }
+    }
+
+    /// An entropy source that has an RSA key ready, as the browser shell does.
+    struct Supplies(Option<Secret>, SeededEntropy);
+    impl Entropy for Supplies {
+        fn fill(&mut self, dest: &mut [u8]) {
+            self.1.fill(dest)
+        }
+        fn rsa_private_key(&mut self, _bits: usize) -> Option<Secret> {
+            self.0.take()
+        }
+    }
+
+    #[test]
+    fn rsa_generate_takes_a_supplied_key_of_the_right_size() {
+        let mut source = Supplies(Some(rsa_key().clone()), SeededEntropy::new(4));
+        let key = rsa_generate(2048, &mut source).unwrap();
+        assert_eq!(key.expose(), rsa_key().expose());
+        // A supplied key of the wrong size, or something that is not an RSA key, is refused.
+        let mut source = Supplies(Some(rsa_key().clone()), SeededEntropy::new(4));
+        assert!(rsa_generate(3072, &mut source).is_err());
+        let ec = ec_generate(Curve::P256, &mut SeededEntropy::new(4));
+        assert!(rsa_generate(2048, &mut Supplies(Some(ec), SeededEntropy::new(4))).is_err());
+        assert!(rsa_generate(
+            2048,
+            &mut Supplies(Some(Secret::new(vec![0x30, 0])), SeededEntropy::new(4))
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn rsa_public_key_der_is_an_rsa_spki_of_the_same_key() {
+        let spki = public_key_der(rsa_key().expose()).unwrap();
+        let public = RsaPublicKey::from_public_key_der(&spki).unwrap();
+        let private = RsaPrivateKey::from_pkcs8_der(rsa_key().expose()).unwrap();
+        assert_eq!(public, RsaPublicKey::from(&private));
+        // Starts SEQUENCE { SEQUENCE { rsaEncryption, NULL } ... }, what GetPublicKey returns.
+        assert_eq!(&spki[4..19], &hex("300d06092a864886f70d0101010500")[..]);
+    }
+
+    #[test]
+    fn public_key_der_rejects_garbage() {
+        assert!(public_key_der(b"").is_err());
+        assert!(public_key_der(b"not a key").is_err());
+        let key = rsa_key().expose();
+        assert!(public_key_der(&key[..key.len() / 2]).is_err());
+        assert!(rsa_modulus_bits(b"garbage").is_err());
+        let ec = ec_generate(Curve::P256, &mut SeededEntropy::new(5));
+        assert!(rsa_modulus_bits(ec.expose()).is_err());
+    }
+
+    // --- RSAES-OAEP ---
+
+    #[test]
+    fn oaep_round_trip_with_both_hashes() {
+        for hash in [OaepHash::Sha1, OaepHash::Sha256] {
+            let mut rng = SeededEntropy::new(10);
+            let ct = rsa_oaep_encrypt(rsa_key().expose(), hash, b"a data key", &mut rng).unwrap();
+            assert_eq!(ct.len(), 256);
+            let pt = rsa_oaep_decrypt(rsa_key().expose(), hash, &ct).unwrap();
+            assert_eq!(pt.expose(), b"a data key");
+            // OAEP is randomised: the same plaintext encrypts differently each time.
+            let ct2 = rsa_oaep_encrypt(rsa_key().expose(), hash, b"a data key", &mut rng).unwrap();
+            assert_ne!(ct, ct2);
+            // The hash is part of the padding: decrypting under the other one fails.
+            let other = if hash == OaepHash::Sha1 {
+                OaepHash::Sha256
+            } else {
+                OaepHash::Sha1
+            };
+            assert!(rsa_oaep_decrypt(rsa_key().expose(), other, &ct).is_err());
+        }
+    }
+
+    #[test]
+    fn oaep_max_plaintext_boundary() {
+        assert_eq!(rsa_oaep_max_plaintext(2048, OaepHash::Sha1), 214);
+        assert_eq!(rsa_oaep_max_plaintext(2048, OaepHash::Sha256), 190);
+        assert_eq!(rsa_oaep_max_plaintext(3072, OaepHash::Sha1), 342);
+        assert_eq!(rsa_oaep_max_plaintext(3072, OaepHash::Sha256), 318);
+        assert_eq!(rsa_oaep_max_plaintext(4096, OaepHash::Sha1), 470);
+        assert_eq!(rsa_oaep_max_plaintext(4096, OaepHash::Sha256), 446);
+        let mut rng = SeededEntropy::new(11);
+        for hash in [OaepHash::Sha1, OaepHash::Sha256] {
+            let max = rsa_oaep_max_plaintext(2048, hash);
+            let pt = vec![0xEE; max];
+            let ct = rsa_oaep_encrypt(rsa_key().expose(), hash, &pt, &mut rng).unwrap();
+            assert_eq!(
+                rsa_oaep_decrypt(rsa_key().expose(), hash, &ct)
+                    .unwrap()
+                    .expose(),
+                &pt[..]
+            );
+            assert_eq!(
+                rsa_oaep_encrypt(rsa_key().expose(), hash, &vec![0xEE; max + 1], &mut rng),
+                Err(CryptoError)
+            );
+        }
+    }
+
+    #[test]
+    fn oaep_detects_tampering_wrong_keys_and_bad_lengths() {
+        let key = rsa_key().expose();
+        let ct = rsa_oaep_encrypt(
+            key,
+            OaepHash::Sha256,
+            b"secret",
+            &mut SeededEntropy::new(12),
+        )
+        .unwrap();
+        for i in [0, 1, 100, 255] {
+            let mut bad = ct.clone();
+            bad[i] ^= 0x40;
+            assert!(
+                rsa_oaep_decrypt(key, OaepHash::Sha256, &bad).is_err(),
+                "flipped byte {i}"
+            );
+        }
+        assert!(rsa_oaep_decrypt(other_rsa_key().expose(), OaepHash::Sha256, &ct).is_err());
+        for bad in [
+            &[][..],
+            &ct[..255],
+            &[ct.clone(), vec![0]].concat()[..],
+            &[0xFF; 256][..],
+        ] {
+            assert!(rsa_oaep_decrypt(key, OaepHash::Sha256, bad).is_err());
+        }
+        assert!(rsa_oaep_decrypt(b"not a key", OaepHash::Sha256, &ct).is_err());
+        let ec = ec_generate(Curve::P256, &mut SeededEntropy::new(12));
+        assert!(rsa_oaep_encrypt(
+            ec.expose(),
+            OaepHash::Sha256,
+            b"x",
+            &mut SeededEntropy::new(12)
+        )
+        .is_err());
+    }
+
+    // --- RSA signatures ---
+
+    #[test]
+    fn rsa_signatures_round_trip_for_every_algorithm() {
+        let key = rsa_key().expose();
+        let spki = public_key_der(key).unwrap();
+        let mut rng = SeededEntropy::new(20);
+        for alg in RSA_ALGS {
+            let message = b"the message";
+            let sig = sign(key, alg, Message::Raw(message), &mut rng).unwrap();
+            assert_eq!(sig.len(), 256, "{alg:?}");
+            assert_eq!(
+                verify(key, alg, Message::Raw(message), &sig),
+                Ok(true),
+                "{alg:?}"
+            );
+            assert_eq!(
+                verify_spki(&spki, alg, Message::Raw(message), &sig),
+                Ok(true),
+                "{alg:?}"
+            );
+            // RAW signs the hash of the message: the same signature verifies as DIGEST.
+            let digest = hash_of(alg, message);
+            assert_eq!(
+                verify_spki(&spki, alg, Message::Digest(&digest), &sig),
+                Ok(true),
+                "{alg:?}"
+            );
+            let sig = sign(key, alg, Message::Digest(&digest), &mut rng).unwrap();
+            assert_eq!(
+                verify_spki(&spki, alg, Message::Raw(message), &sig),
+                Ok(true),
+                "{alg:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn rsa_signatures_fail_on_tampering_and_wrong_keys() {
+        let key = rsa_key().expose();
+        let spki = public_key_der(key).unwrap();
+        let other_spki = public_key_der(other_rsa_key().expose()).unwrap();
+        let mut rng = SeededEntropy::new(21);
+        for alg in RSA_ALGS {
+            let sig = sign(key, alg, Message::Raw(b"message"), &mut rng).unwrap();
+            assert_eq!(
+                verify_spki(&spki, alg, Message::Raw(b"messagf"), &sig),
+                Ok(false)
+            );
+            assert_eq!(
+                verify_spki(&other_spki, alg, Message::Raw(b"message"), &sig),
+                Ok(false)
+            );
+            let mut bad = sig.clone();
+            bad[128] ^= 1;
+            assert_eq!(
+                verify_spki(&spki, alg, Message::Raw(b"message"), &bad),
+                Ok(false)
+            );
+            for malformed in [
+                &[][..],
+                &sig[..255],
+                &[sig.clone(), vec![0]].concat()[..],
+                &[0xFF; 256][..],
+            ] {
+                assert_eq!(
+                    verify_spki(&spki, alg, Message::Raw(b"message"), malformed),
+                    Ok(false)
+                );
+            }
+        }
+        // PSS and PKCS#1 v1.5 signatures are not interchangeable, nor are the hashes.
+        let pss = sign(
+            key,
+            SigningAlgorithm::RsassaPssSha256,
+            Message::Raw(b"m"),
+            &mut rng,
+        )
+        .unwrap();
+        assert_eq!(
+            verify_spki(
+                &spki,
+                SigningAlgorithm::RsassaPkcs1V15Sha256,
+                Message::Raw(b"m"),
+                &pss
+            ),
+            Ok(false)
+        );
+        assert_eq!(
+            verify_spki(
+                &spki,
+                SigningAlgorithm::RsassaPssSha384,
+                Message::Raw(b"m"),
+                &pss
+            ),
+            Ok(false)
+        );
+    }
+
+    #[test]
+    fn pkcs1v15_signatures_are_deterministic() {
+        let key = rsa_key().expose();
+        let alg = SigningAlgorithm::RsassaPkcs1V15Sha256;
+        let a = sign(key, alg, Message::Raw(b"m"), &mut SeededEntropy::new(1)).unwrap();
+        let b = sign(key, alg, Message::Raw(b"m"), &mut SeededEntropy::new(2)).unwrap();
+        assert_eq!(a, b);
+        // PSS is salted from the rng.
+        let alg = SigningAlgorithm::RsassaPssSha256;
+        let a = sign(key, alg, Message::Raw(b"m"), &mut SeededEntropy::new(1)).unwrap();
+        let b = sign(key, alg, Message::Raw(b"m"), &mut SeededEntropy::new(2)).unwrap();
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn digest_messages_must_have_the_hash_length() {
+        let key = rsa_key().expose();
+        let mut rng = SeededEntropy::new(22);
+        for alg in RSA_ALGS {
+            let len = alg.digest_len().unwrap();
+            for wrong in [0, len - 1, len + 1] {
+                assert_eq!(
+                    sign(key, alg, Message::Digest(&vec![1; wrong]), &mut rng),
+                    Err(CryptoError)
+                );
+                assert_eq!(
+                    verify(key, alg, Message::Digest(&vec![1; wrong]), &[0; 256]),
+                    Err(CryptoError)
+                );
+            }
+        }
+    }
+
+    // --- ECDSA ---
+
+    #[test]
+    fn ec_keys_are_pkcs8_on_the_right_curve_with_an_spki_public_key() {
+        for curve in [Curve::P256, Curve::P384] {
+            let key = ec_generate(curve, &mut SeededEntropy::new(30));
+            let spki = public_key_der(key.expose()).unwrap();
+            match curve {
+                Curve::P256 => {
+                    let secret = p256::SecretKey::from_pkcs8_der(key.expose()).unwrap();
+                    assert_eq!(
+                        p256::PublicKey::from_public_key_der(&spki).unwrap(),
+                        secret.public_key()
+                    );
+                    assert_eq!(spki.len(), 91);
+                }
+                Curve::P384 => {
+                    let secret = p384::SecretKey::from_pkcs8_der(key.expose()).unwrap();
+                    assert_eq!(
+                        p384::PublicKey::from_public_key_der(&spki).unwrap(),
+                        secret.public_key()
+                    );
+                    assert_eq!(spki.len(), 120);
+                }
+            }
+            // Same seed, same key; another seed, another key.
+            assert_eq!(
+                ec_generate(curve, &mut SeededEntropy::new(30)).expose(),
+                key.expose()
+            );
+            assert_ne!(
+                ec_generate(curve, &mut SeededEntropy::new(31)).expose(),
+                key.expose()
+            );
+        }
+    }
+
+    #[test]
+    fn ecdsa_round_trip_der_signatures() {
+        for curve in [Curve::P256, Curve::P384] {
+            let alg = ecdsa_alg(curve);
+            let key = ec_generate(curve, &mut SeededEntropy::new(32));
+            let spki = public_key_der(key.expose()).unwrap();
+            let mut rng = SeededEntropy::new(33);
+            let sig = sign(key.expose(), alg, Message::Raw(b"hello"), &mut rng).unwrap();
+            // DER Ecdsa-Sig-Value: SEQUENCE { INTEGER r, INTEGER s }.
+            assert_eq!(sig[0], 0x30);
+            assert_eq!(sig[1] as usize, sig.len() - 2);
+            match curve {
+                Curve::P256 => assert!(p256::ecdsa::Signature::from_der(&sig).is_ok()),
+                Curve::P384 => assert!(p384::ecdsa::Signature::from_der(&sig).is_ok()),
+            }
+            assert_eq!(
+                verify_spki(&spki, alg, Message::Raw(b"hello"), &sig),
+                Ok(true)
+            );
+            assert_eq!(
+                verify(key.expose(), alg, Message::Raw(b"hello"), &sig),
+                Ok(true)
+            );
+            let digest = hash_of(alg, b"hello");
+            assert_eq!(
+                verify_spki(&spki, alg, Message::Digest(&digest), &sig),
+                Ok(true)
+            );
+            let sig = sign(key.expose(), alg, Message::Digest(&digest), &mut rng).unwrap();
+            assert_eq!(
+                verify_spki(&spki, alg, Message::Raw(b"hello"), &sig),
+                Ok(true)
+            );
+        }
+    }
+
+    #[test]
+    fn ecdsa_signing_draws_only_on_the_given_rng() {
+        let key = ec_generate(Curve::P256, &mut SeededEntropy::new(34));
+        let alg = SigningAlgorithm::EcdsaSha256;
+        let a = sign(
+            key.expose(),
+            alg,
+            Message::Raw(b"m"),
+            &mut SeededEntropy::new(1),
+        )
+        .unwrap();
+        let b = sign(
+            key.expose(),
+            alg,
+            Message::Raw(b"m"),
+            &mut SeededEntropy::new(1),
+        )
+        .unwrap();
+        let c = sign(
+            key.expose(),
+            alg,
+            Message::Raw(b"m"),
+            &mut SeededEntropy::new(2),
+        )
+        .unwrap();
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+    }
+
+    #[test]
+    fn ecdsa_fails_on_tampering_wrong_keys_and_malformed_signatures() {
+        for curve in [Curve::P256, Curve::P384] {
+            let alg = ecdsa_alg(curve);
+            let key = ec_generate(curve, &mut SeededEntropy::new(35));
+            let spki = public_key_der(key.expose()).unwrap();
+            let other =
+                public_key_der(ec_generate(curve, &mut SeededEntropy::new(36)).expose()).unwrap();
+            let sig = sign(
+                key.expose(),
+                alg,
+                Message::Raw(b"message"),
+                &mut SeededEntropy::new(37),
+            )
+            .unwrap();
+            assert_eq!(
+                verify_spki(&spki, alg, Message::Raw(b"messagf"), &sig),
+                Ok(false)
+            );
+            assert_eq!(
+                verify_spki(&other, alg, Message::Raw(b"message"), &sig),
+                Ok(false)
+            );
+            for i in 0..sig.len() {
+                let mut bad = sig.clone();
+                bad[i] ^= 0x01;
+                assert_eq!(
+                    verify_spki(&spki, alg, Message::Raw(b"message"), &bad),
+                    Ok(false),
+                    "byte {i}"
+                );
+            }
+            for malformed in [
+                &[][..],
+                &[0x30, 0x00][..],
+                &sig[..sig.len() - 1],
+                &[0xFF; 64][..],
+                &[0; 200][..],
+            ] {
+                assert_eq!(
+                    verify_spki(&spki, alg, Message::Raw(b"message"), malformed),
+                    Ok(false)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn algorithms_must_suit_the_key() {
+        let rsa = rsa_key().expose();
+        let p256 = ec_generate(Curve::P256, &mut SeededEntropy::new(40));
+        let p384 = ec_generate(Curve::P384, &mut SeededEntropy::new(41));
+        let mut rng = SeededEntropy::new(42);
+        let m = Message::Raw(b"m");
+        assert_eq!(
+            sign(rsa, SigningAlgorithm::EcdsaSha256, m, &mut rng),
+            Err(CryptoError)
+        );
+        assert_eq!(
+            sign(
+                p256.expose(),
+                SigningAlgorithm::RsassaPssSha256,
+                m,
+                &mut rng
+            ),
+            Err(CryptoError)
+        );
+        assert_eq!(
+            sign(p256.expose(), SigningAlgorithm::EcdsaSha384, m, &mut rng),
+            Err(CryptoError)
+        );
+        assert_eq!(
+            sign(p384.expose(), SigningAlgorithm::EcdsaSha256, m, &mut rng),
+            Err(CryptoError)
+        );
+        let sig = sign(p256.expose(), SigningAlgorithm::EcdsaSha256, m, &mut rng).unwrap();
+        let p256_spki = public_key_der(p256.expose()).unwrap();
+        assert_eq!(
+            verify_spki(&p256_spki, SigningAlgorithm::EcdsaSha384, m, &sig),
+            Err(CryptoError)
+        );
+        assert_eq!(
+            verify_spki(&p256_spki, SigningAlgorithm::RsassaPssSha256, m, &sig),
+            Err(CryptoError)
+        );
+        let rsa_spki = public_key_der(rsa).unwrap();
+        assert_eq!(
+            verify_spki(&rsa_spki, SigningAlgorithm::EcdsaSha256, m, &sig),
+            Err(CryptoError)
+        );
+        for unsupported in [
+            SigningAlgorithm::EcdsaSha512,
+            SigningAlgorithm::Sm2Dsa,
+            SigningAlgorithm::Ed25519Sha512,
+            SigningAlgorithm::MlDsaShake256,
+        ] {
+            assert_eq!(
+                sign(p256.expose(), unsupported, m, &mut rng),
+                Err(CryptoError)
+            );
+            assert_eq!(
+                verify_spki(&p256_spki, unsupported, m, &sig),
+                Err(CryptoError)
+            );
+        }
+        assert_eq!(
+            verify_spki(b"garbage", SigningAlgorithm::EcdsaSha256, m, &sig),
+            Err(CryptoError)
+        );
+    }
+
+    // --- HMAC ---
+
+    #[test]
+    fn hmac_matches_rfc_4231_test_case_2() {
+        let expected = [
+            "a30e01098bc6dbbf45690f3a7e9e6d0f8bbea2a39e6148008fd05e44",
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+            "af45d2e376484031617f78d2b58a6b1b9c7ef464f5a01b47e42ec3736322445e8e2240ca5e69e2c78b3239ecfab21649",
+            "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737",
+        ];
+        for (alg, tag) in MAC_ALGS.into_iter().zip(expected) {
+            let mac = hmac(alg, b"Jefe", b"what do ya want for nothing?");
+            assert_eq!(mac, hex(tag), "{alg:?}");
+            assert_eq!(mac.len(), alg.output_len());
+        }
+    }
+
+    #[test]
+    fn hmac_verify_accepts_only_the_exact_full_tag() {
+        for alg in MAC_ALGS {
+            let key = [0x42u8; 64];
+            let mac = hmac(alg, &key, b"message");
+            assert!(hmac_verify(alg, &key, b"message", &mac));
+            assert!(!hmac_verify(alg, &key, b"messagf", &mac));
+            assert!(!hmac_verify(alg, &[0x43u8; 64], b"message", &mac));
+            assert!(!hmac_verify(alg, &key, b"message", &mac[..mac.len() - 1]));
+            assert!(!hmac_verify(
+                alg,
+                &key,
+                b"message",
+                &[mac.clone(), vec![0]].concat()
+            ));
+            assert!(!hmac_verify(alg, &key, b"message", &[]));
+            let mut bad = mac.clone();
+            bad[0] ^= 0x80;
+            assert!(!hmac_verify(alg, &key, b"message", &bad));
+        }
+    }
+
+    // --- RSA-4096: one key, from a fixed seed (so a fixed, few-second generation) ---
+
+    #[test]
+    fn rsa_4096_end_to_end() {
+        let key = rsa_generate(4096, &mut SeededEntropy::new(50)).unwrap();
+        assert_eq!(rsa_modulus_bits(key.expose()), Ok(4096));
+        let mut rng = SeededEntropy::new(51);
+        for hash in [OaepHash::Sha1, OaepHash::Sha256] {
+            let max = rsa_oaep_max_plaintext(4096, hash);
+            let pt = vec![3u8; max];
+            let ct = rsa_oaep_encrypt(key.expose(), hash, &pt, &mut rng).unwrap();
+            assert_eq!(
+                rsa_oaep_decrypt(key.expose(), hash, &ct).unwrap().expose(),
+                &pt[..]
+            );
+            assert!(rsa_oaep_encrypt(key.expose(), hash, &vec![3u8; max + 1], &mut rng).is_err());
+        }
+        let spki = public_key_der(key.expose()).unwrap();
+        for alg in RSA_ALGS {
+            let sig = sign(key.expose(), alg, Message::Raw(b"m"), &mut rng).unwrap();
+            assert_eq!(sig.len(), 512);
+            assert_eq!(verify_spki(&spki, alg, Message::Raw(b"m"), &sig), Ok(true));
+        }
     }
 }

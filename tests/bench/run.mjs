@@ -1,0 +1,101 @@
+// Serves tests/bench/ (and the wasm-pack output at /pkg/) on 127.0.0.1, opens the page in
+// headless Debian Chromium with playwright-core (never a downloaded browser), runs the benchmark
+// and prints the results as tables. Run it through scripts/bench.sh, which builds the package.
+//
+// Environment: BENCH_PKG_DIR (required: the wasm-pack --target web output), BENCH_N, BENCH_BATCH,
+// BENCH_SIGN_N, BENCH_BUDGET_S, BENCH_QUICK=1 (a short smoke run), BENCH_JSON (write results).
+import { createServer } from 'node:http';
+import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { extname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
+const PKG_DIR = process.env.BENCH_PKG_DIR;
+if (!PKG_DIR) throw new Error('BENCH_PKG_DIR is not set (run scripts/bench.sh)');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+const config = {};
+const num = (name) => (process.env[name] ? Number(process.env[name]) : undefined);
+if (process.env.BENCH_QUICK === '1') {
+  Object.assign(config, {
+    n: 2000, batch: 1000, warmup: 100, signN: 200, budgetMs: 5000,
+    createKeyCounts: { SYMMETRIC_DEFAULT: 3, HMAC_256: 3, ECC_NIST_P256: 3, RSA_2048: 1, RSA_3072: 1, RSA_4096: 1 },
+  });
+}
+for (const [key, env] of [['n', 'BENCH_N'], ['batch', 'BENCH_BATCH'], ['signN', 'BENCH_SIGN_N']]) {
+  if (num(env) !== undefined) config[key] = num(env);
+}
+if (num('BENCH_BUDGET_S') !== undefined) config.budgetMs = num('BENCH_BUDGET_S') * 1000;
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript',
+  '.wasm': 'application/wasm', '.json': 'application/json', '.ts': 'text/plain',
+};
+
+// A tiny static server: / is tests/bench/, /pkg/ is the wasm-pack output. Nothing outside them.
+function serve(req, res) {
+  const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+  const [base, rel] = path.startsWith('/pkg/') ? [PKG_DIR, path.slice(5)] : [BENCH_DIR, path.slice(1) || 'index.html'];
+  const file = resolve(base, rel);
+  if (!file.startsWith(resolve(base) + sep)) { res.writeHead(403).end(); return; }
+  readFile(file).then(
+    (body) => res.writeHead(200, { 'content-type': MIME[extname(file)] || 'application/octet-stream', 'cache-control': 'no-store' }).end(body),
+    () => res.writeHead(404).end('not found'),
+  );
+}
+
+const server = createServer(serve);
+await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+const url = `http://127.0.0.1:${server.address().port}/`;
+
+// A persistent profile on disk, so IndexedDB is the real on-disk store (an incognito context
+// would keep it in memory).
+const profile = await mkdtemp(join(tmpdir(), 'kms-bench-profile-'));
+let context;
+try {
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run'],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.on('console', (m) => console.error(m.text()));
+  page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
+  await page.goto(url);
+  await page.waitForFunction(() => window.benchReady === true, null, { timeout: 30000 });
+  const version = context.browser()?.version() ?? (await page.evaluate(() => navigator.userAgent));
+  console.error(`[bench] ${url} in Chromium ${version}; config ${JSON.stringify(config)}`);
+  const results = await page.evaluate((cfg) => window.runBench(cfg), config);
+  results.chromium = version;
+  if (process.env.BENCH_JSON) await writeFile(process.env.BENCH_JSON, JSON.stringify(results, null, 2));
+  print(results);
+} finally {
+  await context?.close();
+  server.close();
+  await rm(profile, { recursive: true, force: true });
+}
+
+function print(r) {
+  const n = (x, d = 0) => x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
+  const table = (title, head, rows, left) => {
+    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => String(row[i]).length)));
+    const line = (cells) => cells.map((c, i) => (i < left ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
+    console.log(`\n${title}`);
+    console.log(line(head));
+    console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+    for (const row of rows) console.log(line(row));
+  };
+  console.log(`\nKMS Sandbox benchmark (release wasm, headless Chromium ${r.chromium})`);
+  table('Symmetric key, 100-byte plaintext, through send()',
+    ['backend', 'operation', 'mode', 'calls', 'seconds', 'ops/s'],
+    r.symmetric.map((x) => [x.backend, x.operation, x.mode, n(x.calls), n(x.seconds, 2), n(x.opsPerSec)]), 3);
+  table('Sign, RAW 100-byte message, sequential awaited calls',
+    ['backend', 'key spec', 'algorithm', 'calls', 'seconds', 'ops/s'],
+    r.sign.map((x) => [x.backend, x.keySpec, x.algorithm, n(x.calls), n(x.seconds, 2), n(x.opsPerSec, 1)]), 3);
+  table('CreateKey against an IndexedDB-backed sandbox (one at a time)',
+    ['key spec', 'keys', 'median ms', 'min ms', 'max ms'],
+    r.createKey.map((x) => [x.keySpec, x.count, n(x.medianMs, 1), n(x.minMs, 1), n(x.maxMs, 1)]), 1);
+}

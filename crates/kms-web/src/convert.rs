@@ -1,0 +1,326 @@
+//! JavaScript values to and from AWS's JSON wire form, led by the API model the engine embeds.
+//!
+//! On the JavaScript side blobs are `Uint8Array` and timestamps `Date`, as the AWS SDK for
+//! JavaScript v3 has them; on the wire blobs are base64 and timestamps epoch seconds. Inputs are
+//! lenient the way the SDK is: a blob may also be any `ArrayBuffer`/view or a string (its UTF-8
+//! bytes), a timestamp a number (milliseconds since the epoch, as `new Date(n)` reads it) or a
+//! date string. A value of the wrong type is passed on as it is, for the engine's validation to
+//! name.
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
+use js_sys::{Array, ArrayBuffer, Date, Object, Reflect, Uint8Array};
+use kms_core::model::{model, Model};
+use kms_core::{ErrorType, KmsError, Value};
+use serde_json::{Map, Number};
+use wasm_bindgen::{JsCast, JsValue};
+use zeroize::Zeroize;
+
+/// Largest integer a JavaScript number holds exactly.
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
+/// Converts `input` of `operation` to its wire JSON. `undefined`/`null` is an empty request.
+pub(crate) fn input_to_wire(operation: &str, input: &JsValue) -> Result<Value, KmsError> {
+    let m = model();
+    let op = m.operations.get(operation).ok_or_else(|| {
+        KmsError::new(
+            ErrorType::UnknownOperation,
+            format!("Unknown operation {operation}"),
+        )
+    })?;
+    if input.is_undefined() || input.is_null() {
+        return Ok(Value::Object(Map::new()));
+    }
+    Ok(match &op.input {
+        Some(shape) => to_wire(m, shape, input),
+        None => generic_to_wire(input),
+    })
+}
+
+/// Converts the wire JSON `output` of `operation` to the JavaScript object the SDK would return
+/// (without `$metadata`).
+pub(crate) fn output_from_wire(operation: &str, output: &Value) -> JsValue {
+    let m = model();
+    match m
+        .operations
+        .get(operation)
+        .and_then(|op| op.output.as_deref())
+    {
+        Some(shape) => from_wire(m, shape, output),
+        None => generic_from_wire(output),
+    }
+}
+
+/// The SDK's `$metadata` of a response.
+pub(crate) fn metadata(status: u16, request_id: &str) -> JsValue {
+    let o = Object::new();
+    set(&o, "httpStatusCode", &JsValue::from(status));
+    set(&o, "requestId", &request_id.into());
+    set(&o, "attempts", &1.into());
+    set(&o, "totalRetryDelay", &0.into());
+    o.into()
+}
+
+/// An `Error` whose `name` is the AWS error type and `message` AWS's message, with the SDK's
+/// `$fault` and `$metadata`.
+pub(crate) fn error_to_js(e: &KmsError, request_id: &str) -> JsValue {
+    let err = js_sys::Error::new(&e.message);
+    err.set_name(e.error_type.as_str());
+    let fault = if e.status() >= 500 {
+        "server"
+    } else {
+        "client"
+    };
+    set(&err, "$fault", &fault.into());
+    set(&err, "$metadata", &metadata(e.status(), request_id));
+    err.into()
+}
+
+/// Zeroes every string in a wire JSON value (its blobs may be plaintext or key material).
+pub(crate) fn wipe(value: &mut Value) {
+    match value {
+        Value::String(s) => s.zeroize(),
+        Value::Array(items) => items.iter_mut().for_each(wipe),
+        Value::Object(members) => members.values_mut().for_each(wipe),
+        _ => {}
+    }
+}
+
+fn set(o: &JsValue, k: &str, v: &JsValue) {
+    // Setting a data property on an object we created cannot throw.
+    let _ = Reflect::set(o, &JsValue::from_str(k), v);
+}
+
+fn number(n: f64) -> Value {
+    if n.is_finite() && n.fract() == 0.0 && n.abs() <= MAX_SAFE_INTEGER {
+        Value::from(n as i64)
+    } else {
+        Number::from_f64(n)
+            .map(Value::Number)
+            .unwrap_or(Value::Null)
+    }
+}
+
+/// The bytes of a `Uint8Array`, `ArrayBuffer` or other `ArrayBuffer` view.
+fn bytes_of(v: &JsValue) -> Option<Vec<u8>> {
+    if let Some(a) = v.dyn_ref::<Uint8Array>() {
+        return Some(a.to_vec());
+    }
+    if let Some(b) = v.dyn_ref::<ArrayBuffer>() {
+        return Some(Uint8Array::new(b).to_vec());
+    }
+    if ArrayBuffer::is_view(v) {
+        let buffer = Reflect::get(v, &"buffer".into()).ok()?;
+        let offset = Reflect::get(v, &"byteOffset".into()).ok()?.as_f64()? as u32;
+        let length = Reflect::get(v, &"byteLength".into()).ok()?.as_f64()? as u32;
+        return Some(Uint8Array::new_with_byte_offset_and_length(&buffer, offset, length).to_vec());
+    }
+    None
+}
+
+fn blob_to_wire(mut bytes: Vec<u8>) -> Value {
+    let encoded = BASE64.encode(&bytes);
+    bytes.zeroize();
+    Value::String(encoded)
+}
+
+fn date_seconds(d: &Date) -> Value {
+    number(d.get_time() / 1000.0)
+}
+
+fn to_wire(m: &Model, shape_name: &str, v: &JsValue) -> Value {
+    if v.is_undefined() || v.is_null() {
+        return Value::Null;
+    }
+    let Some(s) = m.shapes.get(shape_name) else {
+        return generic_to_wire(v);
+    };
+    match s.ty.as_str() {
+        "structure" if v.is_object() && !Array::is_array(v) && bytes_of(v).is_none() => {
+            let mut out = Map::new();
+            for entry in Object::entries(v.unchecked_ref::<Object>()).iter() {
+                let entry: Array = entry.unchecked_into();
+                let Some(name) = entry.get(0).as_string() else {
+                    continue;
+                };
+                let value = entry.get(1);
+                if value.is_undefined() {
+                    continue;
+                }
+                let wire = match s.members.get(&name) {
+                    Some(member_shape) => to_wire(m, member_shape, &value),
+                    None => generic_to_wire(&value),
+                };
+                out.insert(name, wire);
+            }
+            Value::Object(out)
+        }
+        "list" if Array::is_array(v) => {
+            let member = s.member.as_deref().unwrap_or_default();
+            Value::Array(
+                Array::from(v)
+                    .iter()
+                    .map(|item| to_wire(m, member, &item))
+                    .collect(),
+            )
+        }
+        "map" if v.is_object() && !Array::is_array(v) => {
+            let value_shape = s.value.as_deref().unwrap_or_default();
+            let mut out = Map::new();
+            for entry in Object::entries(v.unchecked_ref::<Object>()).iter() {
+                let entry: Array = entry.unchecked_into();
+                if let Some(k) = entry.get(0).as_string() {
+                    out.insert(k, to_wire(m, value_shape, &entry.get(1)));
+                }
+            }
+            Value::Object(out)
+        }
+        "blob" => {
+            if let Some(bytes) = bytes_of(v) {
+                blob_to_wire(bytes)
+            } else if let Some(text) = v.as_string() {
+                blob_to_wire(text.into_bytes())
+            } else {
+                generic_to_wire(v)
+            }
+        }
+        "timestamp" => {
+            if let Some(d) = v.dyn_ref::<Date>() {
+                date_seconds(d)
+            } else if let Some(ms) = v.as_f64() {
+                number(ms / 1000.0)
+            } else if let Some(text) = v.as_string() {
+                let ms = Date::parse(&text);
+                if ms.is_nan() {
+                    Value::String(text)
+                } else {
+                    number(ms / 1000.0)
+                }
+            } else {
+                generic_to_wire(v)
+            }
+        }
+        _ => generic_to_wire(v),
+    }
+}
+
+/// A JavaScript value as JSON, with no model to lead it.
+fn generic_to_wire(v: &JsValue) -> Value {
+    if v.is_undefined() || v.is_null() {
+        Value::Null
+    } else if let Some(b) = v.as_bool() {
+        Value::Bool(b)
+    } else if let Some(n) = v.as_f64() {
+        number(n)
+    } else if let Some(s) = v.as_string() {
+        Value::String(s)
+    } else if v.is_bigint() {
+        let text: String = v
+            .unchecked_ref::<js_sys::BigInt>()
+            .to_string(10)
+            .map(String::from)
+            .unwrap_or_default();
+        text.parse::<i64>()
+            .map(Value::from)
+            .unwrap_or(Value::String(text))
+    } else if let Some(bytes) = bytes_of(v) {
+        blob_to_wire(bytes)
+    } else if let Some(d) = v.dyn_ref::<Date>() {
+        date_seconds(d)
+    } else if Array::is_array(v) {
+        Value::Array(
+            Array::from(v)
+                .iter()
+                .map(|item| generic_to_wire(&item))
+                .collect(),
+        )
+    } else if v.is_object() {
+        let mut out = Map::new();
+        for entry in Object::entries(v.unchecked_ref::<Object>()).iter() {
+            let entry: Array = entry.unchecked_into();
+            if let Some(k) = entry.get(0).as_string() {
+                let value = entry.get(1);
+                if !value.is_undefined() {
+                    out.insert(k, generic_to_wire(&value));
+                }
+            }
+        }
+        Value::Object(out)
+    } else {
+        Value::Null
+    }
+}
+
+fn from_wire(m: &Model, shape_name: &str, v: &Value) -> JsValue {
+    let Some(s) = m.shapes.get(shape_name) else {
+        return generic_from_wire(v);
+    };
+    match (s.ty.as_str(), v) {
+        ("structure", Value::Object(members)) => {
+            let o = Object::new();
+            for (name, value) in members {
+                if value.is_null() {
+                    continue;
+                }
+                let js = match s.members.get(name) {
+                    Some(member_shape) => from_wire(m, member_shape, value),
+                    None => generic_from_wire(value),
+                };
+                set(&o, name, &js);
+            }
+            o.into()
+        }
+        ("list", Value::Array(items)) => {
+            let member = s.member.as_deref().unwrap_or_default();
+            items
+                .iter()
+                .map(|item| from_wire(m, member, item))
+                .collect::<Array>()
+                .into()
+        }
+        ("map", Value::Object(entries)) => {
+            let value_shape = s.value.as_deref().unwrap_or_default();
+            let o = Object::new();
+            for (k, value) in entries {
+                set(&o, k, &from_wire(m, value_shape, value));
+            }
+            o.into()
+        }
+        ("blob", Value::String(text)) => match BASE64.decode(text) {
+            Ok(mut bytes) => {
+                let array = Uint8Array::from(&bytes[..]);
+                bytes.zeroize();
+                array.into()
+            }
+            Err(_) => JsValue::from_str(text),
+        },
+        ("timestamp", Value::Number(n)) => {
+            let secs = n.as_f64().unwrap_or(0.0);
+            Date::new(&JsValue::from_f64(secs * 1000.0)).into()
+        }
+        _ => generic_from_wire(v),
+    }
+}
+
+fn generic_from_wire(v: &Value) -> JsValue {
+    match v {
+        Value::Null => JsValue::UNDEFINED,
+        Value::Bool(b) => JsValue::from_bool(*b),
+        Value::Number(n) => JsValue::from_f64(n.as_f64().unwrap_or(f64::NAN)),
+        Value::String(s) => JsValue::from_str(s),
+        Value::Array(items) => items
+            .iter()
+            .map(generic_from_wire)
+            .collect::<Array>()
+            .into(),
+        Value::Object(members) => {
+            let o = Object::new();
+            for (k, value) in members {
+                if !value.is_null() {
+                    set(&o, k, &generic_from_wire(value));
+                }
+            }
+            o.into()
+        }
+    }
+}

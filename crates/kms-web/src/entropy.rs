@@ -1,0 +1,113 @@
+//! Randomness and RSA private keys for the engine, from the browser.
+//!
+//! [`BrowserEntropy`] draws bytes from `crypto.getRandomValues` (straight into wasm memory) and
+//! hands the engine RSA keys that WebCrypto generated before the call: WebCrypto makes an
+//! RSA-4096 key in well under a second off the main thread, where the `rsa` crate in wasm
+//! would block the page for 4 to 24 s.
+
+use crate::hsm::{await_promise, crypto, dict, subtle, take_secret};
+use js_sys::{Array, ArrayBuffer, Reflect, Uint8Array};
+use kms_core::{Entropy, KeySpec, Secret, Value};
+use wasm_bindgen::JsValue;
+use web_sys::CryptoKey;
+
+/// `getRandomValues` fills at most 65,536 bytes per call.
+const MAX_RANDOM_CHUNK: usize = 65_536;
+
+/// Fills `dest` from the browser's CSPRNG.
+pub(crate) fn fill(dest: &mut [u8]) -> Result<(), String> {
+    let crypto = crypto()?;
+    for chunk in dest.chunks_mut(MAX_RANDOM_CHUNK) {
+        crypto
+            .get_random_values_with_u8_array(chunk)
+            .map_err(|e| crate::store::describe(&e))?;
+    }
+    Ok(())
+}
+
+/// A random (version 4) UUID, for request ids.
+pub(crate) fn uuid() -> String {
+    let mut b = [0u8; 16];
+    // Without a CSPRNG the request id only needs to be unique enough; fall back to the clock.
+    if fill(&mut b).is_err() {
+        b[..8].copy_from_slice(&(js_sys::Date::now() as u64).to_be_bytes());
+    }
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+/// The engine's [`Entropy`] in a browser: `crypto.getRandomValues`, plus at most one RSA key
+/// made ahead of the call by WebCrypto.
+pub(crate) struct BrowserEntropy {
+    rsa: Option<(usize, Secret)>,
+}
+
+impl BrowserEntropy {
+    /// `rsa`: a pre-generated key (its size in bits and PKCS#8 DER), handed out once.
+    pub fn new(rsa: Option<(usize, Secret)>) -> Self {
+        BrowserEntropy { rsa }
+    }
+}
+
+impl Entropy for BrowserEntropy {
+    fn fill(&mut self, dest: &mut [u8]) {
+        // The engine cannot take an error here; a browser without getRandomValues cannot run
+        // a KMS at all, and this sandbox will not make keys from weaker randomness.
+        if let Err(e) = fill(dest) {
+            panic!("crypto.getRandomValues failed: {e}");
+        }
+    }
+
+    fn rsa_private_key(&mut self, bits: usize) -> Option<Secret> {
+        match self.rsa.take() {
+            Some((have, key)) if have == bits => Some(key),
+            other => {
+                self.rsa = other;
+                None
+            }
+        }
+    }
+}
+
+/// The RSA key size an operation will need a fresh key of, read from its request: CreateKey's
+/// `KeySpec`/`CustomerMasterKeySpec`, GenerateDataKeyPair*'s `KeyPairSpec`,
+/// GetParametersForImport's `WrappingKeySpec`.
+pub(crate) fn rsa_bits_needed(operation: &str, request: &Value) -> Option<usize> {
+    let member = |name: &str| request.get(name).and_then(Value::as_str);
+    let spec = match operation {
+        "CreateKey" => member("KeySpec").or_else(|| member("CustomerMasterKeySpec")),
+        "GenerateDataKeyPair" | "GenerateDataKeyPairWithoutPlaintext" => member("KeyPairSpec"),
+        "GetParametersForImport" => member("WrappingKeySpec"),
+        _ => None,
+    }?;
+    KeySpec::parse(spec)?.rsa_bits()
+}
+
+/// A new RSA key pair (e = 65537) from WebCrypto, exported as PKCS#8 DER. The exported buffer is
+/// zeroed once copied; the `CryptoKey` objects are left to the garbage collector.
+pub(crate) async fn webcrypto_rsa_pkcs8(bits: usize) -> Result<Secret, String> {
+    let algorithm = dict(&[
+        ("name", &"RSA-OAEP".into()),
+        ("modulusLength", &JsValue::from(bits as u32)),
+        ("publicExponent", &Uint8Array::from(&[1u8, 0, 1][..]).into()),
+        ("hash", &"SHA-256".into()),
+    ]);
+    let usages = Array::of2(&"encrypt".into(), &"decrypt".into());
+    let pair = await_promise(subtle()?.generate_key_with_object(&algorithm, true, &usages)).await?;
+    let private: CryptoKey = Reflect::get(&pair, &"privateKey".into())
+        .map_err(|e| crate::store::describe(&e))?
+        .into();
+    let der: ArrayBuffer = await_promise(subtle()?.export_key("pkcs8", &private))
+        .await?
+        .into();
+    Ok(take_secret(&der))
+}

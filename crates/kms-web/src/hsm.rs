@@ -1,0 +1,151 @@
+//! The sandbox's "HSM": one AES-256-GCM WebCrypto key per sandbox, created non-extractable and
+//! kept in IndexedDB as the `CryptoKey` object itself, that wraps every piece of key material
+//! before it is stored.
+//!
+//! The key's bytes never exist in JavaScript or wasm memory; the browser does every operation
+//! with it. Each wrap uses a fresh 96-bit IV and binds the key ARN and backing key id as
+//! additional data, so a wrapped blob cannot be moved to another key or version unnoticed.
+//! This module must never log or return plaintext other than as a [`Secret`].
+
+use crate::entropy;
+use js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array};
+use kms_core::Secret;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Crypto, CryptoKey, SubtleCrypto};
+
+/// Length of the AES-GCM IV (96 bits, as NIST recommends).
+const IV_LEN: usize = 12;
+
+/// Material sealed by the HSM key: the IV and AES-GCM ciphertext || tag.
+pub(crate) struct Wrapped {
+    pub iv: Vec<u8>,
+    pub ciphertext: Vec<u8>,
+}
+
+/// The HSM key of one sandbox.
+pub(crate) struct Hsm {
+    key: CryptoKey,
+}
+
+/// `globalThis.crypto` (window or worker).
+pub(crate) fn crypto() -> Result<Crypto, String> {
+    Reflect::get(&js_sys::global(), &"crypto".into())
+        .ok()
+        .and_then(|c| c.dyn_into::<Crypto>().ok())
+        .ok_or_else(|| "WebCrypto is not available in this context".to_string())
+}
+
+/// `crypto.subtle` (needs a secure context: https or localhost).
+pub(crate) fn subtle() -> Result<SubtleCrypto, String> {
+    let subtle = crypto()?.subtle();
+    if subtle.is_undefined() {
+        return Err("crypto.subtle is not available (the page is not a secure context)".into());
+    }
+    Ok(subtle)
+}
+
+/// Builds a plain object from name/value pairs (for WebCrypto's parameter dictionaries).
+pub(crate) fn dict(entries: &[(&str, &JsValue)]) -> Object {
+    let o = Object::new();
+    for (k, v) in entries {
+        // Setting a property on a fresh plain object cannot throw.
+        let _ = Reflect::set(&o, &JsValue::from_str(k), v);
+    }
+    o
+}
+
+pub(crate) async fn await_promise(p: Result<js_sys::Promise, JsValue>) -> Result<JsValue, String> {
+    let p = p.map_err(|e| crate::store::describe(&e))?;
+    JsFuture::from(p)
+        .await
+        .map_err(|e| crate::store::describe(&e))
+}
+
+/// Copies an ArrayBuffer WebCrypto produced into a [`Secret`], then zeroes the buffer.
+pub(crate) fn take_secret(buffer: &ArrayBuffer) -> Secret {
+    let view = Uint8Array::new(buffer);
+    let mut secret = Secret::zeroed(view.length() as usize);
+    view.copy_to(secret.expose_mut());
+    view.fill(0, 0, view.length());
+    secret
+}
+
+fn aad(arn: &str, backing_key_id: &str) -> Vec<u8> {
+    format!("kms-sandbox/hsm/v1\n{arn}\n{backing_key_id}").into_bytes()
+}
+
+fn gcm_params(iv: &[u8], aad: &[u8]) -> Object {
+    dict(&[
+        ("name", &"AES-GCM".into()),
+        ("iv", &Uint8Array::from(iv).into()),
+        ("additionalData", &Uint8Array::from(aad).into()),
+        ("tagLength", &128.into()),
+    ])
+}
+
+impl Hsm {
+    /// A new AES-256-GCM key that can encrypt and decrypt but never be exported.
+    pub async fn generate_key() -> Result<CryptoKey, String> {
+        let algorithm = dict(&[("name", &"AES-GCM".into()), ("length", &256.into())]);
+        let usages = Array::of2(&"encrypt".into(), &"decrypt".into());
+        let key =
+            await_promise(subtle()?.generate_key_with_object(&algorithm, false, &usages)).await?;
+        key.dyn_into::<CryptoKey>()
+            .map_err(|_| "generateKey did not return a CryptoKey".to_string())
+    }
+
+    pub fn new(key: CryptoKey) -> Self {
+        Hsm { key }
+    }
+
+    #[cfg(feature = "test-hooks")]
+    pub fn key(&self) -> &CryptoKey {
+        &self.key
+    }
+
+    /// Seals `material` of backing key `backing_key_id` of key `arn`.
+    pub async fn wrap(
+        &self,
+        arn: &str,
+        backing_key_id: &str,
+        material: &Secret,
+    ) -> Result<Wrapped, String> {
+        let mut iv = vec![0u8; IV_LEN];
+        entropy::fill(&mut iv)?;
+        // WebCrypto copies `data` synchronously when called, so the plaintext is read straight
+        // from wasm memory and never sits in a JavaScript buffer.
+        let sealed = await_promise(subtle()?.encrypt_with_object_and_u8_array(
+            &gcm_params(&iv, &aad(arn, backing_key_id)),
+            &self.key,
+            material.expose(),
+        ))
+        .await
+        .map_err(|e| format!("could not wrap the material of {arn}: {e}"))?;
+        let ciphertext = Uint8Array::new(&sealed).to_vec();
+        Ok(Wrapped { iv, ciphertext })
+    }
+
+    /// Opens what [`Hsm::wrap`] sealed for the same key ARN and backing key id.
+    pub async fn unwrap(
+        &self,
+        arn: &str,
+        backing_key_id: &str,
+        wrapped: &Wrapped,
+    ) -> Result<Secret, String> {
+        if wrapped.iv.len() != IV_LEN {
+            return Err(format!("{arn}: the wrapped material has a malformed IV"));
+        }
+        let opened = await_promise(subtle()?.decrypt_with_object_and_u8_array(
+            &gcm_params(&wrapped.iv, &aad(arn, backing_key_id)),
+            &self.key,
+            &wrapped.ciphertext,
+        ))
+        .await
+        .map_err(|e| {
+            format!("could not unwrap the material of {arn} (backing key {backing_key_id}): {e}")
+        })?;
+        let buffer: ArrayBuffer = opened.unchecked_into();
+        Ok(take_secret(&buffer))
+    }
+}

@@ -1,0 +1,166 @@
+//! The JavaScript API: the `KmsSandbox` class (wasm-bindgen), a thin layer over
+//! [`Sandbox`] that converts between JavaScript values and AWS's wire JSON.
+//!
+//! ```js
+//! import init, { KmsSandbox } from "kms-web";
+//! await init();
+//! const kms = await KmsSandbox.open("demo");
+//! const { KeyMetadata } = await kms.send("CreateKey", {});
+//! const { CiphertextBlob } = await kms.send("Encrypt", { KeyId: KeyMetadata.KeyId, Plaintext: "hi" });
+//! const client = new KMSClient({ region: kms.region, credentials, requestHandler: kms.requestHandler });
+//! ```
+
+use crate::convert;
+use crate::entropy::uuid;
+use crate::sandbox::{self, Sandbox};
+use crate::sdk::RequestHandler;
+use js_sys::Reflect;
+use kms_core::KmsError;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const KMS_TYPES: &str = include_str!(concat!(env!("OUT_DIR"), "/kms-types.d.ts"));
+
+/// A KMS sandbox: AWS Key Management Service running in this browser tab, its keys kept in
+/// IndexedDB with their material wrapped by a non-extractable WebCrypto key.
+#[wasm_bindgen(js_name = KmsSandbox)]
+pub struct KmsSandbox {
+    sandbox: Sandbox,
+}
+
+impl From<Sandbox> for KmsSandbox {
+    fn from(sandbox: Sandbox) -> Self {
+        KmsSandbox { sandbox }
+    }
+}
+
+impl KmsSandbox {
+    /// The Rust [`Sandbox`] behind this object.
+    pub fn sandbox(&self) -> &Sandbox {
+        &self.sandbox
+    }
+}
+
+/// A KMS error as the JavaScript `Error` the API rejects with.
+fn js_error(e: &KmsError) -> JsValue {
+    convert::error_to_js(e, &uuid())
+}
+
+/// Reads `{ region?, accountId? }`, refusing members of the wrong type.
+fn options(options: &JsValue) -> Result<(Option<String>, Option<String>), JsValue> {
+    if options.is_undefined() || options.is_null() {
+        return Ok((None, None));
+    }
+    let read = |name: &str| -> Result<Option<String>, JsValue> {
+        let v = Reflect::get(options, &name.into())?;
+        if v.is_undefined() || v.is_null() {
+            return Ok(None);
+        }
+        v.as_string().map(Some).ok_or_else(|| {
+            js_error(&KmsError::validation(format!(
+                "options.{name} must be a string"
+            )))
+        })
+    };
+    Ok((read("region")?, read("accountId")?))
+}
+
+#[wasm_bindgen(js_class = KmsSandbox)]
+impl KmsSandbox {
+    /// Opens the sandbox `name` (default "default") stored in this origin's IndexedDB, creating
+    /// it on first use. `options.region` is the region of `send` (default "ap-southeast-2");
+    /// `options.accountId` (default "111122223333") is fixed when the sandbox is created.
+    pub async fn open(
+        name: Option<String>,
+        #[wasm_bindgen(unchecked_param_type = "KmsSandboxOptions")] options: JsValue,
+    ) -> Result<KmsSandbox, JsValue> {
+        let (region, account_id) = self::options(&options)?;
+        let name = name.unwrap_or_else(|| "default".to_string());
+        Sandbox::open(&name, region, account_id)
+            .await
+            .map(KmsSandbox::from)
+            .map_err(|e| js_error(&e))
+    }
+
+    /// A sandbox with the same API that keeps everything in memory and persists nothing.
+    pub fn memory(
+        #[wasm_bindgen(unchecked_param_type = "KmsSandboxOptions")] options: JsValue,
+    ) -> Result<KmsSandbox, JsValue> {
+        let (region, account_id) = self::options(&options)?;
+        Sandbox::try_memory(region, account_id)
+            .map(KmsSandbox::from)
+            .map_err(|e| js_error(&e))
+    }
+
+    /// Names of the sandboxes stored on this origin, sorted.
+    pub async fn list() -> Result<Vec<String>, JsValue> {
+        sandbox::list_sandboxes().await.map_err(|e| js_error(&e))
+    }
+
+    /// Deletes sandbox `name`: its database, keys and HSM key. Objects still open on it can no
+    /// longer save changes.
+    pub async fn delete(name: String) -> Result<(), JsValue> {
+        sandbox::delete_sandbox(&name)
+            .await
+            .map_err(|e| js_error(&e))
+    }
+
+    /// Runs one KMS operation (see the `KmsSandbox` interface in the declarations for types).
+    #[wasm_bindgen(skip_typescript)]
+    pub fn send(&self, operation: String, input: JsValue) -> js_sys::Promise {
+        let sandbox = self.sandbox.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let request_id = uuid();
+            let mut request = convert::input_to_wire(&operation, &input)
+                .map_err(|e| convert::error_to_js(&e, &request_id))?;
+            let region = sandbox.region();
+            let result = sandbox.execute(&region, &operation, &request).await;
+            convert::wipe(&mut request);
+            match result {
+                Ok(mut output) => {
+                    let js = convert::output_from_wire(&operation, &output);
+                    convert::wipe(&mut output);
+                    let _ = Reflect::set(
+                        &js,
+                        &"$metadata".into(),
+                        &convert::metadata(200, &request_id),
+                    );
+                    Ok(js)
+                }
+                Err(e) => Err(convert::error_to_js(&e, &request_id)),
+            }
+        })
+    }
+
+    /// The sandbox's name ("(memory)" for an in-memory sandbox).
+    #[wasm_bindgen(getter)]
+    pub fn name(&self) -> String {
+        self.sandbox.name()
+    }
+
+    /// The region `send` works in.
+    #[wasm_bindgen(getter)]
+    pub fn region(&self) -> String {
+        self.sandbox.region()
+    }
+
+    /// The account id in the sandbox's ARNs.
+    #[wasm_bindgen(getter, js_name = accountId)]
+    pub fn account_id(&self) -> String {
+        self.sandbox.account_id()
+    }
+
+    /// Whether the sandbox is stored in IndexedDB.
+    #[wasm_bindgen(getter)]
+    pub fn persistent(&self) -> bool {
+        self.sandbox.is_persistent()
+    }
+
+    /// A request handler for the AWS SDK for JavaScript v3:
+    /// `new KMSClient({ region, credentials, requestHandler: sandbox.requestHandler })`. The
+    /// client's region picks the sandbox region.
+    #[wasm_bindgen(getter, js_name = requestHandler)]
+    pub fn request_handler(&self) -> RequestHandler {
+        RequestHandler::new(self.sandbox.clone())
+    }
+}

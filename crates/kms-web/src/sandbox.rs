@@ -1,0 +1,407 @@
+//! [`Sandbox`]: the engine, its store and its mutation queue: the one implementation behind
+//! both the Rust API (the Yew console) and the JavaScript `KmsSandbox` class.
+//!
+//! An operation runs against the engine's committed state. If it changed nothing it answers at
+//! once. If it changed something, its changes are persisted in one IndexedDB transaction, and
+//! only after `complete` are they applied to the engine and the answer given; if persisting
+//! fails the engine is left as it was and the answer is `KMSInternalException`. Mutations are
+//! serialized through a FIFO queue, so none is ever computed against state that an earlier one
+//! has not yet committed.
+
+use crate::entropy::{self, BrowserEntropy};
+use crate::store::{self, Store};
+use kms_core::{Engine, KmsError, Outcome, Secret, Value, DEFAULT_ACCOUNT_ID, DEFAULT_REGION};
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+/// A KMS sandbox: one AWS account's keys in every region, persisted in IndexedDB (or kept only
+/// in memory). Cheap to clone; clones share the same sandbox.
+#[derive(Clone)]
+pub struct Sandbox {
+    inner: Rc<Inner>,
+}
+
+struct Inner {
+    name: String,
+    region: String,
+    account_id: String,
+    engine: RefCell<Engine>,
+    store: Option<Store>,
+    queue: Queue,
+    /// Test hook: each key's backing key material, as last loaded or applied.
+    #[cfg(feature = "test-hooks")]
+    mirror: RefCell<std::collections::BTreeMap<(String, String), Vec<Vec<u8>>>>,
+}
+
+#[cfg(feature = "test-hooks")]
+fn mirror_key(inner: &Inner, record: &kms_core::KeyRecord) {
+    let material = record
+        .backing_keys
+        .iter()
+        .map(|b| b.material.expose().to_vec())
+        .collect();
+    inner
+        .mirror
+        .borrow_mut()
+        .insert((record.region.clone(), record.key_id.clone()), material);
+}
+
+/// Name reported by in-memory sandboxes.
+pub const MEMORY_SANDBOX_NAME: &str = "(memory)";
+
+fn validate_region(region: &str) -> Result<(), KmsError> {
+    let ok = !region.is_empty()
+        && region.len() <= 32
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(KmsError::validation(format!(
+            "'{region}' is not a valid AWS region name"
+        )))
+    }
+}
+
+fn validate_account(account_id: &str) -> Result<(), KmsError> {
+    if account_id.len() == 12 && account_id.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(KmsError::validation(format!(
+            "'{account_id}' is not a 12-digit AWS account id"
+        )))
+    }
+}
+
+fn validate_name(name: &str) -> Result<(), KmsError> {
+    if name.is_empty() || name.chars().count() > 128 || name.chars().any(char::is_control) {
+        return Err(KmsError::validation(
+            "A sandbox name must be 1 to 128 characters long, without control characters",
+        ));
+    }
+    Ok(())
+}
+
+impl Sandbox {
+    /// Opens the sandbox called `name`, creating it (with its HSM key) on first use. Its records
+    /// are read back and unwrapped into the engine. `region` is the default region of
+    /// [`Sandbox::call`] (default `ap-southeast-2`); `account_id` is fixed when the sandbox is
+    /// created (default `111122223333`) and, if given later, must match.
+    pub async fn open(
+        name: &str,
+        region: Option<String>,
+        account_id: Option<String>,
+    ) -> Result<Sandbox, KmsError> {
+        validate_name(name)?;
+        let region = region.unwrap_or_else(|| DEFAULT_REGION.to_string());
+        validate_region(&region)?;
+        if let Some(a) = &account_id {
+            validate_account(a)?;
+        }
+        let opened = Store::open(name, account_id.as_deref(), DEFAULT_ACCOUNT_ID)
+            .await
+            .map_err(|e| KmsError::internal(format!("Could not open sandbox '{name}': {e}")))?;
+        let inner = Inner {
+            name: name.to_string(),
+            region,
+            engine: RefCell::new(Engine::new(&opened.settings.account_id)),
+            account_id: opened.settings.account_id,
+            store: Some(opened.store),
+            queue: Queue::default(),
+            #[cfg(feature = "test-hooks")]
+            mirror: Default::default(),
+        };
+        for record in opened.records {
+            #[cfg(feature = "test-hooks")]
+            if let kms_core::Record::Key(k) = &record {
+                mirror_key(&inner, k);
+            }
+            inner.engine.borrow_mut().load(record);
+        }
+        Ok(Sandbox {
+            inner: Rc::new(inner),
+        })
+    }
+
+    /// A sandbox that lives only in this page's memory: the same API, nothing persisted (and so
+    /// nothing wrapped). Its name is [`MEMORY_SANDBOX_NAME`].
+    ///
+    /// Invalid names fall back to the defaults rather than fail, as this constructor cannot.
+    pub fn memory(region: Option<String>, account_id: Option<String>) -> Sandbox {
+        let region = region
+            .filter(|r| validate_region(r).is_ok())
+            .unwrap_or_else(|| DEFAULT_REGION.to_string());
+        let account_id = account_id
+            .filter(|a| validate_account(a).is_ok())
+            .unwrap_or_else(|| DEFAULT_ACCOUNT_ID.to_string());
+        Sandbox {
+            inner: Rc::new(Inner {
+                name: MEMORY_SANDBOX_NAME.to_string(),
+                region,
+                engine: RefCell::new(Engine::new(&account_id)),
+                account_id,
+                store: None,
+                queue: Queue::default(),
+                #[cfg(feature = "test-hooks")]
+                mirror: Default::default(),
+            }),
+        }
+    }
+
+    /// Like [`Sandbox::memory`], but refusing an invalid region or account id.
+    pub fn try_memory(
+        region: Option<String>,
+        account_id: Option<String>,
+    ) -> Result<Sandbox, KmsError> {
+        if let Some(r) = &region {
+            validate_region(r)?;
+        }
+        if let Some(a) = &account_id {
+            validate_account(a)?;
+        }
+        Ok(Sandbox::memory(region, account_id))
+    }
+
+    /// The sandbox's name (its IndexedDB database is `kms-sandbox/<name>`).
+    pub fn name(&self) -> String {
+        self.inner.name.clone()
+    }
+
+    /// The default region of [`Sandbox::call`].
+    pub fn region(&self) -> String {
+        self.inner.region.clone()
+    }
+
+    /// The AWS account id in every ARN of this sandbox.
+    pub fn account_id(&self) -> String {
+        self.inner.account_id.clone()
+    }
+
+    /// Whether the sandbox is stored in IndexedDB (false for [`Sandbox::memory`]).
+    pub fn is_persistent(&self) -> bool {
+        self.inner.store.is_some()
+    }
+
+    /// AWS wire JSON in and out (base64 blobs, epoch-seconds timestamps), in the sandbox's region.
+    pub async fn call(&self, operation: &str, request: Value) -> Result<Value, KmsError> {
+        let region = self.inner.region.clone();
+        self.call_in(&region, operation, request).await
+    }
+
+    /// The same in another region (the console's region selector). Each region is its own key
+    /// space.
+    pub async fn call_in(
+        &self,
+        region: &str,
+        operation: &str,
+        request: Value,
+    ) -> Result<Value, KmsError> {
+        validate_region(region)?;
+        self.execute(region, operation, &request).await
+    }
+
+    /// The JS `KmsSandbox` object over this same sandbox (the console sets it as `window.kms`).
+    pub fn to_js(&self) -> wasm_bindgen::JsValue {
+        crate::js::KmsSandbox::from(self.clone()).into()
+    }
+
+    /// Runs one operation: see the module documentation for the commit protocol.
+    pub(crate) async fn execute(
+        &self,
+        region: &str,
+        operation: &str,
+        request: &Value,
+    ) -> Result<Value, KmsError> {
+        let rsa = match entropy::rsa_bits_needed(operation, request) {
+            Some(bits) => Some((
+                bits,
+                entropy::webcrypto_rsa_pkcs8(bits).await.map_err(|e| {
+                    KmsError::internal(format!("WebCrypto could not generate an RSA key: {e}"))
+                })?,
+            )),
+            None => None,
+        };
+        let queue = &self.inner.queue;
+        if let Some(turn) = queue.try_enter() {
+            let outcome = self.compute(region, operation, request, rsa.as_ref());
+            return self.finish(outcome, turn).await;
+        }
+        // A mutation is in flight. A read can answer from the committed state now; a mutation
+        // waits its turn and is computed again against the state its predecessors committed.
+        let outcome = self.compute(region, operation, request, rsa.as_ref());
+        if outcome.changes.is_empty() {
+            return outcome.result;
+        }
+        drop(outcome);
+        let turn = queue.enter().await;
+        let outcome = self.compute(region, operation, request, rsa.as_ref());
+        self.finish(outcome, turn).await
+    }
+
+    /// [`Sandbox::execute`] on a raw JSON request body (the SDK handler's path). A body that is
+    /// not JSON gets the engine's own SerializationException.
+    pub(crate) async fn execute_raw(
+        &self,
+        region: &str,
+        operation: &str,
+        body: &[u8],
+    ) -> Result<Value, KmsError> {
+        validate_region(region)?;
+        let parsed = if body.iter().all(u8::is_ascii_whitespace) {
+            Ok(Value::Object(Default::default()))
+        } else {
+            serde_json::from_slice::<Value>(body)
+        };
+        match parsed {
+            Ok(mut request) => {
+                let result = self.execute(region, operation, &request).await;
+                crate::convert::wipe(&mut request);
+                result
+            }
+            Err(_) => {
+                let now = js_sys::Date::now() as i64;
+                let outcome = self.inner.engine.borrow().handle_json(
+                    region,
+                    operation,
+                    body,
+                    now,
+                    &mut BrowserEntropy::new(None),
+                );
+                // A body the engine cannot parse changes nothing.
+                outcome.result
+            }
+        }
+    }
+
+    fn compute(
+        &self,
+        region: &str,
+        operation: &str,
+        request: &Value,
+        rsa: Option<&(usize, Secret)>,
+    ) -> Outcome {
+        let mut entropy = BrowserEntropy::new(rsa.cloned());
+        let now = js_sys::Date::now() as i64;
+        self.inner
+            .engine
+            .borrow()
+            .handle(region, operation, request, now, &mut entropy)
+    }
+
+    async fn finish(&self, outcome: Outcome, turn: Turn<'_>) -> Result<Value, KmsError> {
+        if outcome.changes.is_empty() {
+            return outcome.result;
+        }
+        if let Some(store) = &self.inner.store {
+            if let Err(cause) = store.write(&outcome.changes).await {
+                return Err(KmsError::internal(format!(
+                    "The sandbox could not save this change, so it was not made: {cause}"
+                )));
+            }
+        }
+        #[cfg(feature = "test-hooks")]
+        for change in &outcome.changes {
+            if let kms_core::Change::PutKey(k) = change {
+                mirror_key(&self.inner, k);
+            }
+        }
+        self.inner.engine.borrow_mut().apply(outcome.changes);
+        drop(turn);
+        outcome.result
+    }
+
+    /// Test hook: the secret material of every backing key of `key_id` (oldest first), as the
+    /// engine holds it (a copy of what was last loaded or applied).
+    #[cfg(feature = "test-hooks")]
+    #[doc(hidden)]
+    pub fn test_material(&self, region: &str, key_id: &str) -> Vec<Vec<u8>> {
+        self.inner
+            .mirror
+            .borrow()
+            .get(&(region.to_string(), key_id.to_string()))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Test hook: make the next write transaction abort after its puts are queued.
+    #[cfg(feature = "test-hooks")]
+    #[doc(hidden)]
+    pub fn test_fail_next_write(&self) {
+        if let Some(store) = &self.inner.store {
+            store.fail_next_write.set(true);
+        }
+    }
+
+    /// Test hook: the HSM key this sandbox holds.
+    #[cfg(feature = "test-hooks")]
+    #[doc(hidden)]
+    pub fn test_hsm_key(&self) -> Option<web_sys::CryptoKey> {
+        self.inner.store.as_ref().map(|s| s.hsm_key().clone())
+    }
+}
+
+/// Names of the sandboxes stored on this origin (from `indexedDB.databases()`), sorted.
+pub async fn list_sandboxes() -> Result<Vec<String>, KmsError> {
+    store::list()
+        .await
+        .map_err(|e| KmsError::internal(format!("Could not list the sandboxes: {e}")))
+}
+
+/// Deletes sandbox `name` and everything in it (its IndexedDB database, HSM key included).
+/// A sandbox object still open on it stops being able to save changes.
+pub async fn delete_sandbox(name: &str) -> Result<(), KmsError> {
+    validate_name(name)?;
+    store::delete(name)
+        .await
+        .map_err(|e| KmsError::internal(format!("Could not delete sandbox '{name}': {e}")))
+}
+
+/// A FIFO async mutex for mutations. Its turn is handed straight to the next waiter, so no
+/// later arrival can slip in between.
+#[derive(Default)]
+struct Queue {
+    busy: Cell<bool>,
+    waiters: RefCell<VecDeque<js_sys::Function>>,
+}
+
+/// Holding the queue; dropping it passes the turn on.
+struct Turn<'a>(&'a Queue);
+
+impl Queue {
+    fn try_enter(&self) -> Option<Turn<'_>> {
+        if self.busy.replace(true) {
+            None
+        } else {
+            Some(Turn(self))
+        }
+    }
+
+    async fn enter(&self) -> Turn<'_> {
+        if let Some(turn) = self.try_enter() {
+            return turn;
+        }
+        let mut resolve = None;
+        let wait = js_sys::Promise::new(&mut |res, _rej| resolve = Some(res));
+        if let Some(res) = resolve {
+            self.waiters.borrow_mut().push_back(res);
+        }
+        // The promise only ever resolves.
+        let _ = wasm_bindgen_futures::JsFuture::from(wait).await;
+        Turn(self)
+    }
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        let next = self.0.waiters.borrow_mut().pop_front();
+        match next {
+            // `busy` stays true: the turn passes to the waiter.
+            Some(resolve) => {
+                let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+            }
+            None => self.0.busy.set(false),
+        }
+    }
+}

@@ -1,0 +1,197 @@
+//! `sandbox.requestHandler`: an HTTP handler the official AWS SDK for JavaScript v3
+//! (`@aws-sdk/client-kms`) takes as its `requestHandler`, answering from the sandbox instead of
+//! the network.
+//!
+//! The SDK serialises each call to an AWS JSON 1.1 request (`X-Amz-Target:
+//! TrentService.<Operation>`, JSON body, host `kms.<region>.amazonaws.com`) and hands it to
+//! `handle`; the answer is the response AWS would send: status, JSON 1.1 content type, and the
+//! JSON body (`{"__type", "message"}` for errors). The region comes from the host name, so each
+//! client region is its own key space, as in AWS.
+
+use crate::convert::wipe;
+use crate::entropy::uuid;
+use crate::sandbox::Sandbox;
+use js_sys::{Object, Reflect, Uint8Array};
+use kms_core::{ErrorType, KmsError, Value};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use zeroize::Zeroize;
+
+const TARGET_PREFIX: &str = "TrentService.";
+
+/// An AWS SDK v3 `HttpHandler` over a sandbox. Get one from `sandbox.requestHandler`.
+#[wasm_bindgen(js_name = KmsRequestHandler)]
+pub struct RequestHandler {
+    sandbox: Sandbox,
+}
+
+impl RequestHandler {
+    pub(crate) fn new(sandbox: Sandbox) -> Self {
+        RequestHandler { sandbox }
+    }
+}
+
+#[wasm_bindgen(js_class = KmsRequestHandler)]
+impl RequestHandler {
+    /// Answers one SDK `HttpRequest` with `{ response: HttpResponse }`. It never rejects: KMS
+    /// errors are error responses, as from AWS.
+    #[wasm_bindgen(unchecked_return_type = "Promise<{ response: KmsHttpResponse }>")]
+    pub fn handle(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "KmsHttpRequest")] request: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "{ abortSignal?: { aborted: boolean } }")]
+        options: Option<Object>,
+    ) -> js_sys::Promise {
+        let sandbox = self.sandbox.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            if let Some(options) = options {
+                let signal =
+                    Reflect::get(&options, &"abortSignal".into()).unwrap_or(JsValue::UNDEFINED);
+                if !signal.is_undefined()
+                    && Reflect::get(&signal, &"aborted".into())
+                        .ok()
+                        .and_then(|a| a.as_bool())
+                        == Some(true)
+                {
+                    let err = js_sys::Error::new("Request aborted");
+                    err.set_name("AbortError");
+                    return Err(err.into());
+                }
+            }
+            let target = header(&request, "x-amz-target");
+            let hostname = Reflect::get(&request, &"hostname".into())
+                .ok()
+                .and_then(|h| h.as_string());
+            let region = hostname
+                .as_deref()
+                .and_then(region_of_host)
+                .unwrap_or_else(|| sandbox.region());
+            let mut body = body_bytes(&request);
+            let request_id = uuid();
+            let (status, mut response_body) =
+                answer(&sandbox, &region, target.as_deref(), &body).await;
+            body.zeroize();
+            let http = Object::new();
+            set(&http, "statusCode", &JsValue::from(status));
+            let headers = Object::new();
+            set(
+                &headers,
+                "content-type",
+                &"application/x-amz-json-1.1".into(),
+            );
+            set(
+                &headers,
+                "content-length",
+                &response_body.len().to_string().into(),
+            );
+            set(&headers, "x-amzn-requestid", &request_id.as_str().into());
+            set(&http, "headers", &headers);
+            set(&http, "body", &Uint8Array::from(&response_body[..]).into());
+            response_body.zeroize();
+            let out = Object::new();
+            set(&out, "response", &http);
+            Ok(out.into())
+        })
+    }
+
+    /// Part of the SDK's `HttpHandler` interface; the sandbox has no HTTP client to configure.
+    #[wasm_bindgen(js_name = updateHttpClientConfig)]
+    pub fn update_http_client_config(&self, _key: JsValue, _value: JsValue) {}
+
+    /// Part of the SDK's `HttpHandler` interface: no HTTP client settings.
+    #[wasm_bindgen(js_name = httpHandlerConfigs, unchecked_return_type = "Record<string, never>")]
+    pub fn http_handler_configs(&self) -> Object {
+        Object::new()
+    }
+
+    /// Part of the SDK's `HttpHandler` interface (the client calls it from `destroy()`); the
+    /// sandbox stays usable.
+    pub fn destroy(&self) {}
+
+    /// What the SDK reads to learn the handler's protocol.
+    #[wasm_bindgen(getter, unchecked_return_type = "{ handlerProtocol: string }")]
+    pub fn metadata(&self) -> Object {
+        let o = Object::new();
+        set(&o, "handlerProtocol", &"h1".into());
+        o
+    }
+}
+
+fn set(o: &Object, k: &str, v: &JsValue) {
+    // Setting a data property on an object we created cannot throw.
+    let _ = Reflect::set(o, &JsValue::from_str(k), v);
+}
+
+/// A request header, looked up case-insensitively.
+fn header(request: &JsValue, name: &str) -> Option<String> {
+    let headers = Reflect::get(request, &"headers".into()).ok()?;
+    if !headers.is_object() {
+        return None;
+    }
+    for key in Object::keys(headers.unchecked_ref::<Object>()).iter() {
+        let key = key.as_string()?;
+        if key.eq_ignore_ascii_case(name) {
+            return Reflect::get(&headers, &JsValue::from_str(&key))
+                .ok()?
+                .as_string();
+        }
+    }
+    None
+}
+
+fn body_bytes(request: &JsValue) -> Vec<u8> {
+    let Ok(body) = Reflect::get(request, &"body".into()) else {
+        return Vec::new();
+    };
+    if let Some(text) = body.as_string() {
+        text.into_bytes()
+    } else if let Some(a) = body.dyn_ref::<Uint8Array>() {
+        a.to_vec()
+    } else if let Some(b) = body.dyn_ref::<js_sys::ArrayBuffer>() {
+        Uint8Array::new(b).to_vec()
+    } else {
+        Vec::new()
+    }
+}
+
+/// `kms.<region>.amazonaws.com` (also `kms-fips.`, and the `.com.cn` partition) → the region.
+pub(crate) fn region_of_host(host: &str) -> Option<String> {
+    let mut labels = host.split('.');
+    let service = labels.next()?;
+    let region = labels.next()?;
+    let rest: Vec<&str> = labels.collect();
+    let is_aws = rest.first().copied() == Some("amazonaws");
+    ((service == "kms" || service == "kms-fips") && is_aws && !region.is_empty())
+        .then(|| region.to_string())
+}
+
+/// The status and JSON body AWS would answer a JSON 1.1 request with.
+pub(crate) async fn answer(
+    sandbox: &Sandbox,
+    region: &str,
+    target: Option<&str>,
+    body: &[u8],
+) -> (u16, Vec<u8>) {
+    let result = match target.and_then(|t| t.strip_prefix(TARGET_PREFIX)) {
+        Some(operation) => sandbox.execute_raw(region, operation, body).await,
+        None => Err(KmsError::new(ErrorType::UnknownOperation, "")),
+    };
+    match result {
+        Ok(mut value) => {
+            let bytes = value.to_string().into_bytes();
+            wipe(&mut value);
+            (200, bytes)
+        }
+        Err(e) => (e.status(), error_body(&e)),
+    }
+}
+
+fn error_body(e: &KmsError) -> Vec<u8> {
+    let mut v: Value = e.to_json();
+    if let Value::Object(o) = &mut v {
+        if e.message.is_empty() {
+            o.remove("message");
+        }
+    }
+    v.to_string().into_bytes()
+}

@@ -1,0 +1,440 @@
+//! The durable store: one IndexedDB database per named sandbox.
+//!
+//! Database `kms-sandbox/<name>` holds two object stores: `records` (one value per KMS key and
+//! alias, keyed by [`Change::storage_key`]) and `meta` (the HSM key under `hsm`, the sandbox's
+//! settings under `settings`). A key record is stored as its serde form (which skips the secret
+//! material) plus each backing key's material wrapped by the [`Hsm`]; this module never writes a
+//! plaintext secret. All of one operation's changes go into one readwrite transaction, and
+//! [`Store::write`] returns only once that transaction has fired `complete`.
+
+use crate::hsm::{Hsm, Wrapped};
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use kms_core::{AliasRecord, Change, KeyRecord, Record, Secret};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{CryptoKey, IdbDatabase, IdbFactory, IdbObjectStore, IdbTransaction};
+
+/// Every sandbox database's name starts with this.
+pub(crate) const DB_PREFIX: &str = "kms-sandbox/";
+const DB_VERSION: u32 = 1;
+const RECORDS: &str = "records";
+const META: &str = "meta";
+const HSM_KEY: &str = "hsm";
+const SETTINGS_KEY: &str = "settings";
+/// Version of the stored value layout, written into every record.
+const FORMAT: u32 = 1;
+
+// The IndexedDB event plumbing, as promises. It is a few lines of JavaScript because each
+// request needs two one-shot callbacks; writing them as Rust closures would leak the one that
+// never fires.
+#[wasm_bindgen(inline_js = r#"
+export function idbOpen(factory, name, version, stores) {
+  return new Promise((resolve, reject) => {
+    const req = factory.open(name, version);
+    req.onupgradeneeded = () => {
+      const db = req.result;
+      for (const s of stores) if (!db.objectStoreNames.contains(s)) db.createObjectStore(s);
+    };
+    req.onsuccess = () => {
+      const db = req.result;
+      // Let KmsSandbox.delete (here or in another tab) proceed: close instead of blocking it.
+      // Later writes then fail, and the sandbox answers KMSInternalException.
+      db.onversionchange = () => db.close();
+      resolve(db);
+    };
+    req.onerror = (e) => { e.preventDefault(); reject(req.error); };
+    req.onblocked = () => {};
+  });
+}
+export function idbRequest(req) {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = (e) => { e.preventDefault(); e.stopPropagation(); reject(req.error); };
+  });
+}
+export function idbTransaction(db, stores, mode) {
+  return mode === "readwrite" ? db.transaction(stores, mode, { durability: "strict" }) : db.transaction(stores, mode);
+}
+export function idbDone(tx) {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = (e) => { e.preventDefault(); };
+    tx.onabort = () => reject(tx.error || new DOMException("The transaction was aborted.", "AbortError"));
+  });
+}
+export function idbDelete(factory, name) {
+  return new Promise((resolve, reject) => {
+    const req = factory.deleteDatabase(name);
+    req.onsuccess = () => resolve();
+    req.onerror = (e) => { e.preventDefault(); reject(req.error); };
+  });
+}
+export function idbDatabases(factory) {
+  if (typeof factory.databases !== "function") {
+    return Promise.reject(new Error("this browser cannot list IndexedDB databases"));
+  }
+  return factory.databases();
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = idbOpen)]
+    fn idb_open(factory: &IdbFactory, name: &str, version: u32, stores: &Array) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = idbRequest)]
+    fn idb_request(request: &web_sys::IdbRequest) -> js_sys::Promise;
+    #[wasm_bindgen(catch, js_name = idbTransaction)]
+    fn idb_transaction(
+        db: &IdbDatabase,
+        stores: &Array,
+        mode: &str,
+    ) -> Result<IdbTransaction, JsValue>;
+    #[wasm_bindgen(js_name = idbDone)]
+    fn idb_done(tx: &IdbTransaction) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = idbDelete)]
+    fn idb_delete(factory: &IdbFactory, name: &str) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = idbDatabases)]
+    fn idb_databases(factory: &IdbFactory) -> js_sys::Promise;
+}
+
+/// A JavaScript exception as one line of text (for KMSInternalException messages).
+pub(crate) fn describe(e: &JsValue) -> String {
+    if let Some(err) = e.dyn_ref::<js_sys::Error>() {
+        let name = String::from(err.name());
+        let message = String::from(err.message());
+        return if message.is_empty() {
+            name
+        } else {
+            format!("{name}: {message}")
+        };
+    }
+    if let Some(s) = e.as_string() {
+        return s;
+    }
+    // DOMException is not a js_sys::Error subclass in every engine; read its fields directly.
+    let field = |k: &str| Reflect::get(e, &k.into()).ok().and_then(|v| v.as_string());
+    match (field("name"), field("message")) {
+        (Some(n), Some(m)) if !m.is_empty() => format!("{n}: {m}"),
+        (Some(n), _) => n,
+        _ => format!("{e:?}"),
+    }
+}
+
+fn factory() -> Result<IdbFactory, String> {
+    let f = Reflect::get(&js_sys::global(), &"indexedDB".into()).map_err(|e| describe(&e))?;
+    if f.is_undefined() || f.is_null() {
+        return Err("IndexedDB is not available in this context".into());
+    }
+    Ok(f.unchecked_into())
+}
+
+fn store_names(names: &[&str]) -> Array {
+    names.iter().map(|n| JsValue::from_str(n)).collect()
+}
+
+async fn await_js(p: js_sys::Promise) -> Result<JsValue, String> {
+    JsFuture::from(p).await.map_err(|e| describe(&e))
+}
+
+/// The settings a sandbox keeps with its records.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub account_id: String,
+}
+
+/// An open sandbox database and its HSM key.
+pub(crate) struct Store {
+    db: IdbDatabase,
+    hsm: Hsm,
+    /// Test hook: abort the next write transaction after its puts are queued.
+    #[cfg(feature = "test-hooks")]
+    pub(crate) fail_next_write: std::cell::Cell<bool>,
+}
+
+/// What [`Store::open`] found.
+pub(crate) struct Opened {
+    pub store: Store,
+    pub settings: Settings,
+    pub records: Vec<Record>,
+}
+
+impl Store {
+    /// Opens (creating on first use) the database of sandbox `name`: creates the HSM key and
+    /// settings if missing, then reads and unwraps every record.
+    pub async fn open(
+        name: &str,
+        account_id: Option<&str>,
+        default_account: &str,
+    ) -> Result<Opened, String> {
+        let db_name = format!("{DB_PREFIX}{name}");
+        let factory = factory()?;
+        let db: IdbDatabase = await_js(idb_open(
+            &factory,
+            &db_name,
+            DB_VERSION,
+            &store_names(&[RECORDS, META]),
+        ))
+        .await?
+        .unchecked_into();
+
+        let (mut hsm_key, mut settings) = read_meta(&db).await?;
+        if hsm_key.is_none() || settings.is_none() {
+            // First open. Generate before the transaction: a transaction cannot wait on WebCrypto.
+            let new_key = Hsm::generate_key().await?;
+            let new_settings = Settings {
+                account_id: account_id.unwrap_or(default_account).to_string(),
+            };
+            let tx = idb_transaction(&db, &store_names(&[META]), "readwrite")
+                .map_err(|e| describe(&e))?;
+            let meta = tx.object_store(META).map_err(|e| describe(&e))?;
+            let done = idb_done(&tx);
+            // `add`, not `put`: if another tab initialised the sandbox meanwhile, keep its values.
+            if hsm_key.is_none() {
+                meta.add_with_key(&new_key, &HSM_KEY.into())
+                    .map_err(|e| describe(&e))?;
+            }
+            if settings.is_none() {
+                meta.add_with_key(&settings_value(&new_settings)?, &SETTINGS_KEY.into())
+                    .map_err(|e| describe(&e))?;
+            }
+            if let Err(e) = await_js(done).await {
+                if !e.starts_with("ConstraintError") {
+                    return Err(format!("could not initialise the sandbox database: {e}"));
+                }
+            }
+            (hsm_key, settings) = read_meta(&db).await?;
+        }
+        let hsm_key = hsm_key.ok_or("the sandbox database has no HSM key")?;
+        let settings = settings.ok_or("the sandbox database has no settings")?;
+        if let Some(wanted) = account_id {
+            if wanted != settings.account_id {
+                db.close();
+                return Err(format!(
+                    "sandbox '{name}' belongs to account {}, not {wanted}",
+                    settings.account_id
+                ));
+            }
+        }
+        let hsm = Hsm::new(hsm_key);
+
+        let tx =
+            idb_transaction(&db, &store_names(&[RECORDS]), "readonly").map_err(|e| describe(&e))?;
+        let all = tx
+            .object_store(RECORDS)
+            .map_err(|e| describe(&e))?
+            .get_all()
+            .map_err(|e| describe(&e))?;
+        let values: Array = await_js(idb_request(&all)).await?.unchecked_into();
+        let mut records = Vec::with_capacity(values.length() as usize);
+        for value in values.iter() {
+            records.push(decode_record(&hsm, &value).await?);
+        }
+        let store = Store {
+            db,
+            hsm,
+            #[cfg(feature = "test-hooks")]
+            fail_next_write: std::cell::Cell::new(false),
+        };
+        Ok(Opened {
+            store,
+            settings,
+            records,
+        })
+    }
+
+    /// Persists one operation's changes in one readwrite transaction, resolving after its
+    /// `complete` event. Secret material is wrapped before the transaction starts.
+    pub async fn write(&self, changes: &[Change]) -> Result<(), String> {
+        let mut writes: Vec<(String, Option<JsValue>)> = Vec::with_capacity(changes.len());
+        for change in changes {
+            let value = match change {
+                Change::PutKey(k) => Some(encode_key(&self.hsm, k).await?),
+                Change::PutAlias(a) => Some(encode_alias(a)?),
+                Change::DeleteKey { .. } | Change::DeleteAlias { .. } => None,
+            };
+            writes.push((change.storage_key(), value));
+        }
+        let tx = idb_transaction(&self.db, &store_names(&[RECORDS]), "readwrite")
+            .map_err(|e| describe(&e))?;
+        let done = idb_done(&tx);
+        if let Err(e) = queue_writes(&tx, &writes) {
+            let _ = tx.abort();
+            let _ = JsFuture::from(done).await;
+            return Err(e);
+        }
+        #[cfg(feature = "test-hooks")]
+        if self.fail_next_write.replace(false) {
+            let _ = tx.abort();
+        }
+        await_js(done).await.map(|_| ())
+    }
+
+    /// The non-extractable WebCrypto key that wraps this sandbox's material.
+    #[cfg(feature = "test-hooks")]
+    pub fn hsm_key(&self) -> &CryptoKey {
+        self.hsm.key()
+    }
+}
+
+fn queue_writes(tx: &IdbTransaction, writes: &[(String, Option<JsValue>)]) -> Result<(), String> {
+    let records: IdbObjectStore = tx.object_store(RECORDS).map_err(|e| describe(&e))?;
+    for (key, value) in writes {
+        let key = JsValue::from_str(key);
+        match value {
+            Some(v) => records.put_with_key(v, &key).map_err(|e| describe(&e))?,
+            None => records.delete(&key).map_err(|e| describe(&e))?,
+        };
+    }
+    Ok(())
+}
+
+async fn read_meta(db: &IdbDatabase) -> Result<(Option<CryptoKey>, Option<Settings>), String> {
+    let tx = idb_transaction(db, &store_names(&[META]), "readonly").map_err(|e| describe(&e))?;
+    let meta = tx.object_store(META).map_err(|e| describe(&e))?;
+    let hsm = idb_request(&meta.get(&HSM_KEY.into()).map_err(|e| describe(&e))?);
+    let settings = idb_request(&meta.get(&SETTINGS_KEY.into()).map_err(|e| describe(&e))?);
+    let hsm = await_js(hsm).await?;
+    let settings = await_js(settings).await?;
+    let hsm = if hsm.is_undefined() {
+        None
+    } else {
+        Some(
+            hsm.dyn_into::<CryptoKey>()
+                .map_err(|_| "the stored HSM key is not a CryptoKey".to_string())?,
+        )
+    };
+    let settings = if settings.is_undefined() {
+        None
+    } else {
+        let account_id = Reflect::get(&settings, &"accountId".into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .ok_or("the stored settings have no accountId")?;
+        Some(Settings { account_id })
+    };
+    Ok((hsm, settings))
+}
+
+fn settings_value(s: &Settings) -> Result<JsValue, String> {
+    let o = Object::new();
+    set(&o, "format", &FORMAT.into())?;
+    set(&o, "accountId", &s.account_id.as_str().into())?;
+    set(&o, "created", &js_sys::Date::new_0().into())?;
+    Ok(o.into())
+}
+
+fn set(o: &Object, k: &str, v: &JsValue) -> Result<(), String> {
+    Reflect::set(o, &k.into(), v)
+        .map(|_| ())
+        .map_err(|e| describe(&e))
+}
+
+fn get(o: &JsValue, k: &str) -> Result<JsValue, String> {
+    Reflect::get(o, &k.into()).map_err(|e| describe(&e))
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, String> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| e.to_string())
+}
+
+/// `{ format, kind: "key", record, material: [{ backingKeyId, iv, ciphertext }] }`; `record` is the
+/// serde form, which has no material in it.
+async fn encode_key(hsm: &Hsm, k: &KeyRecord) -> Result<JsValue, String> {
+    let material = Array::new();
+    for b in &k.backing_keys {
+        let w = hsm.wrap(&k.arn, &b.id, &b.material).await?;
+        let entry = Object::new();
+        set(&entry, "backingKeyId", &b.id.as_str().into())?;
+        set(&entry, "iv", &Uint8Array::from(&w.iv[..]).into())?;
+        set(
+            &entry,
+            "ciphertext",
+            &Uint8Array::from(&w.ciphertext[..]).into(),
+        )?;
+        material.push(&entry);
+    }
+    let o = Object::new();
+    set(&o, "format", &FORMAT.into())?;
+    set(&o, "kind", &"key".into())?;
+    set(&o, "record", &to_js(k)?)?;
+    set(&o, "material", &material)?;
+    Ok(o.into())
+}
+
+fn encode_alias(a: &AliasRecord) -> Result<JsValue, String> {
+    let o = Object::new();
+    set(&o, "format", &FORMAT.into())?;
+    set(&o, "kind", &"alias".into())?;
+    set(&o, "record", &to_js(a)?)?;
+    Ok(o.into())
+}
+
+async fn decode_record(hsm: &Hsm, value: &JsValue) -> Result<Record, String> {
+    let kind = get(value, "kind")?.as_string().unwrap_or_default();
+    let record = get(value, "record")?;
+    match kind.as_str() {
+        "alias" => {
+            let a: AliasRecord = serde_wasm_bindgen::from_value(record)
+                .map_err(|e| format!("a stored alias: {e}"))?;
+            Ok(Record::Alias(a))
+        }
+        "key" => {
+            let mut k: KeyRecord =
+                serde_wasm_bindgen::from_value(record).map_err(|e| format!("a stored key: {e}"))?;
+            let material: Array = get(value, "material")?
+                .dyn_into()
+                .map_err(|_| "a stored key has no material list")?;
+            for b in &mut k.backing_keys {
+                let entry = material
+                    .iter()
+                    .find(|m| {
+                        get(m, "backingKeyId")
+                            .ok()
+                            .and_then(|v| v.as_string())
+                            .as_deref()
+                            == Some(&b.id)
+                    })
+                    .ok_or_else(|| {
+                        format!("{}: no wrapped material for backing key {}", k.arn, b.id)
+                    })?;
+                let bytes = |name: &str| -> Result<Vec<u8>, String> {
+                    Ok(get(&entry, name)?
+                        .dyn_into::<Uint8Array>()
+                        .map_err(|_| format!("{}: wrapped material is malformed", k.arn))?
+                        .to_vec())
+                };
+                let wrapped = Wrapped {
+                    iv: bytes("iv")?,
+                    ciphertext: bytes("ciphertext")?,
+                };
+                let secret: Secret = hsm.unwrap(&k.arn, &b.id, &wrapped).await?;
+                b.material = secret;
+            }
+            Ok(Record::Key(k))
+        }
+        other => Err(format!("a stored record of unknown kind '{other}'")),
+    }
+}
+
+/// Names of the sandboxes stored on this origin, sorted.
+pub(crate) async fn list() -> Result<Vec<String>, String> {
+    let dbs: Array = await_js(idb_databases(&factory()?)).await?.unchecked_into();
+    let mut names: Vec<String> = dbs
+        .iter()
+        .filter_map(|d| get(&d, "name").ok()?.as_string())
+        .filter_map(|n| n.strip_prefix(DB_PREFIX).map(str::to_string))
+        .collect();
+    names.sort();
+    names.dedup();
+    Ok(names)
+}
+
+/// Deletes sandbox `name`'s database. Open connections to it (in this page or another) close
+/// themselves when asked, so this does not stay blocked.
+pub(crate) async fn delete(name: &str) -> Result<(), String> {
+    await_js(idb_delete(&factory()?, &format!("{DB_PREFIX}{name}")))
+        .await
+        .map(|_| ())
+}

@@ -8,7 +8,6 @@ use yew::Reducible;
 pub enum FlashKind {
     Success,
     Error,
-    Info,
 }
 
 /// A banner above the page content, optionally linking to a key.
@@ -32,7 +31,6 @@ pub enum Action {
     /// Kind, message, and an optional (link text, key id).
     Flash(FlashKind, String, Option<(String, String)>),
     Dismiss(u32),
-    ClearFlashes,
 }
 
 impl ConsoleState {
@@ -58,7 +56,6 @@ impl Reducible for ConsoleState {
                 s.next_id += 1;
             }
             Action::Dismiss(id) => s.flashes.retain(|f| f.id != id),
-            Action::ClearFlashes => s.flashes.clear(),
         }
         Rc::new(s)
     }

@@ -4,6 +4,7 @@ use base64::Engine as _;
 use js_sys::{Array, Date, Promise, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
+use yew::TargetCast;
 
 pub fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
@@ -24,11 +25,6 @@ pub fn format_date(epoch_seconds: f64) -> String {
         let _ = js_sys::Reflect::set(&opts, &k.into(), &v.into());
     }
     d.to_locale_string("en-US", &opts).as_string().unwrap_or_default()
-}
-
-/// Seconds since the epoch, now.
-pub fn now_seconds() -> f64 {
-    Date::now() / 1000.0
 }
 
 pub fn window() -> web_sys::Window {

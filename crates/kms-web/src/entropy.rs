@@ -58,6 +58,14 @@ impl BrowserEntropy {
     }
 }
 
+impl BrowserEntropy {
+    /// Whether the engine took the pre-generated RSA key.
+    #[cfg(feature = "test-hooks")]
+    pub fn rsa_taken(&self) -> bool {
+        self.rsa.is_none()
+    }
+}
+
 impl Entropy for BrowserEntropy {
     fn fill(&mut self, dest: &mut [u8]) {
         // The engine cannot take an error here; a browser without getRandomValues cannot run

@@ -32,6 +32,9 @@ struct Inner {
     /// Test hook: each key's backing key material, as last loaded or applied.
     #[cfg(feature = "test-hooks")]
     mirror: RefCell<std::collections::BTreeMap<(String, String), Vec<Vec<u8>>>>,
+    /// Test hook: how many RSA keys the engine took from WebCrypto.
+    #[cfg(feature = "test-hooks")]
+    webcrypto_rsa_keys: Cell<u32>,
 }
 
 #[cfg(feature = "test-hooks")]
@@ -112,6 +115,8 @@ impl Sandbox {
             queue: Queue::default(),
             #[cfg(feature = "test-hooks")]
             mirror: Default::default(),
+            #[cfg(feature = "test-hooks")]
+            webcrypto_rsa_keys: Cell::new(0),
         };
         for record in opened.records {
             #[cfg(feature = "test-hooks")]
@@ -146,6 +151,8 @@ impl Sandbox {
                 queue: Queue::default(),
                 #[cfg(feature = "test-hooks")]
                 mirror: Default::default(),
+                #[cfg(feature = "test-hooks")]
+                webcrypto_rsa_keys: Cell::new(0),
             }),
         }
     }
@@ -284,10 +291,12 @@ impl Sandbox {
     ) -> Outcome {
         let mut entropy = BrowserEntropy::new(rsa.cloned());
         let now = js_sys::Date::now() as i64;
-        self.inner
-            .engine
-            .borrow()
-            .handle(region, operation, request, now, &mut entropy)
+        let outcome = self.inner.engine.borrow().handle(region, operation, request, now, &mut entropy);
+        #[cfg(feature = "test-hooks")]
+        if rsa.is_some() && entropy.rsa_taken() {
+            self.inner.webcrypto_rsa_keys.set(self.inner.webcrypto_rsa_keys.get() + 1);
+        }
+        outcome
     }
 
     async fn finish(&self, outcome: Outcome, turn: Turn<'_>) -> Result<Value, KmsError> {
@@ -332,6 +341,13 @@ impl Sandbox {
         if let Some(store) = &self.inner.store {
             store.fail_next_write.set(true);
         }
+    }
+
+    /// Test hook: how many RSA keys the engine took from WebCrypto (rather than the rsa crate).
+    #[cfg(feature = "test-hooks")]
+    #[doc(hidden)]
+    pub fn test_webcrypto_rsa_keys(&self) -> u32 {
+        self.inner.webcrypto_rsa_keys.get()
     }
 
     /// Test hook: the HSM key this sandbox holds.

@@ -276,6 +276,14 @@ impl Store {
     }
 }
 
+impl Drop for Store {
+    /// Closes the connection, so a later open or delete of the sandbox need not wait for the
+    /// garbage collector.
+    fn drop(&mut self) {
+        self.db.close();
+    }
+}
+
 fn queue_writes(tx: &IdbTransaction, writes: &[(String, Option<JsValue>)]) -> Result<(), String> {
     let records: IdbObjectStore = tx.object_store(RECORDS).map_err(|e| describe(&e))?;
     for (key, value) in writes {

@@ -107,13 +107,14 @@ impl Kms {
     }
 
     /// The rows of a key table: DescribeKey for each key of ListKeys, aliases from ListAliases.
-    pub async fn key_rows(&self, customer_managed: bool) -> Result<Vec<KeyRow>, ApiError> {
+    /// `customer_managed` picks customer managed (true) or AWS managed (false) keys, or both.
+    pub async fn key_rows(&self, customer_managed: Option<bool>) -> Result<Vec<KeyRow>, ApiError> {
         let ids = self.list_key_ids_in(&self.region).await?;
         let aliases = self.list_aliases(None).await?;
         let mut rows = Vec::new();
         for id in ids {
             let meta = self.describe_key(&id).await?;
-            if meta.is_customer_managed() != customer_managed {
+            if customer_managed.is_some_and(|c| meta.is_customer_managed() != c) {
                 continue;
             }
             let mut names: Vec<String> = aliases
@@ -156,4 +157,20 @@ impl Kms {
     pub fn to_js(&self) -> wasm_bindgen::JsValue {
         self.sandbox.to_js()
     }
+}
+
+/// Opens (creating on first use) the persistent sandbox `name`. `account_id` only applies when
+/// the sandbox is new.
+pub async fn open_sandbox(name: &str, region: &str, account_id: Option<String>) -> Result<Sandbox, ApiError> {
+    Ok(Sandbox::open(name, Some(region.to_string()), account_id).await?)
+}
+
+/// Names of the sandboxes stored in this browser.
+pub async fn list_sandboxes() -> Result<Vec<String>, ApiError> {
+    Ok(kms_web::list_sandboxes().await?)
+}
+
+/// Deletes a stored sandbox and all its keys.
+pub async fn delete_sandbox(name: &str) -> Result<(), ApiError> {
+    Ok(kms_web::delete_sandbox(name).await?)
 }

@@ -1,0 +1,138 @@
+// Test helpers that reach the browser directly, bypassing kms-web: raw IndexedDB reads and
+// WebCrypto. Self-contained (wasm-bindgen copies only this file into the test page).
+
+function request(req) {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+async function openRaw(dbName) {
+  const db = await request(indexedDB.open(dbName));
+  db.onversionchange = () => db.close();
+  return db;
+}
+
+/** Every value of every object store of database `dbName`, as IndexedDB returns them. */
+export async function rawValues(dbName) {
+  const db = await openRaw(dbName);
+  try {
+    const out = [];
+    for (const name of Array.from(db.objectStoreNames)) {
+      const tx = db.transaction(name, "readonly");
+      out.push(...(await request(tx.objectStore(name).getAll())));
+    }
+    return out;
+  } finally {
+    db.close();
+  }
+}
+
+/** One value of `store` in database `dbName`. */
+export async function rawGet(dbName, store, key) {
+  const db = await openRaw(dbName);
+  try {
+    return await request(db.transaction(store, "readonly").objectStore(store).get(key));
+  } finally {
+    db.close();
+  }
+}
+
+/** Names of the IndexedDB databases of this origin. */
+export async function databaseNames() {
+  return (await indexedDB.databases()).map((d) => d.name);
+}
+
+/**
+ * Every byte sequence reachable in a structured value: typed arrays and ArrayBuffers as their
+ * bytes, strings as their UTF-8 bytes, and property names too. Walks objects, arrays, maps
+ * and sets.
+ */
+export function byteSequences(value) {
+  const out = [];
+  const seen = new Set();
+  const enc = new TextEncoder();
+  const walk = (v) => {
+    if (v === null || v === undefined) return;
+    if (typeof v === "string") { out.push(enc.encode(v)); return; }
+    if (typeof v !== "object") { out.push(enc.encode(String(v))); return; }
+    if (seen.has(v)) return;
+    seen.add(v);
+    if (v instanceof ArrayBuffer) { out.push(new Uint8Array(v.slice(0))); return; }
+    if (ArrayBuffer.isView(v)) { out.push(new Uint8Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength))); return; }
+    if (typeof CryptoKey !== "undefined" && v instanceof CryptoKey) { walk(v.algorithm); walk(v.usages); return; }
+    if (v instanceof Map) { for (const [k, x] of v) { walk(k); walk(x); } return; }
+    if (v instanceof Set) { for (const x of v) walk(x); return; }
+    if (v instanceof Date) { out.push(enc.encode(v.toISOString())); return; }
+    for (const k of Object.keys(v)) { out.push(enc.encode(k)); walk(v[k]); }
+  };
+  walk(value);
+  return out;
+}
+
+/** Whether `crypto.subtle.exportKey(format, key)` rejects (it must for the HSM key). */
+export async function exportRejects(key, format) {
+  try {
+    await crypto.subtle.exportKey(format, key);
+    return false;
+  } catch (e) {
+    return true;
+  }
+}
+
+/** ECDSA signature: DER Ecdsa-Sig-Value -> raw r || s of `size` bytes each (what WebCrypto takes). */
+function derToRaw(der, size) {
+  let i = 2;
+  if (der[1] & 0x80) i = 2 + (der[1] & 0x7f);
+  const int = () => {
+    if (der[i] !== 0x02) throw new Error("not a DER INTEGER");
+    const len = der[i + 1];
+    let bytes = der.slice(i + 2, i + 2 + len);
+    i += 2 + len;
+    while (bytes.length > size && bytes[0] === 0) bytes = bytes.slice(1);
+    const out = new Uint8Array(size);
+    out.set(bytes, size - bytes.length);
+    return out;
+  };
+  const r = int(), s = int();
+  const raw = new Uint8Array(2 * size);
+  raw.set(r, 0);
+  raw.set(s, size);
+  return raw;
+}
+
+/** Verifies a KMS signature with WebCrypto and the SPKI from GetPublicKey. */
+export async function webcryptoVerify(spki, algorithm, message, signature) {
+  let importAlg, verifyAlg, sig = signature;
+  switch (algorithm) {
+    case "RSASSA_PSS_SHA_256":
+      importAlg = { name: "RSA-PSS", hash: "SHA-256" };
+      verifyAlg = { name: "RSA-PSS", saltLength: 32 };
+      break;
+    case "RSASSA_PKCS1_V1_5_SHA_256":
+      importAlg = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
+      verifyAlg = { name: "RSASSA-PKCS1-v1_5" };
+      break;
+    case "ECDSA_SHA_256":
+      importAlg = { name: "ECDSA", namedCurve: "P-256" };
+      verifyAlg = { name: "ECDSA", hash: "SHA-256" };
+      sig = derToRaw(signature, 32);
+      break;
+    case "ECDSA_SHA_384":
+      importAlg = { name: "ECDSA", namedCurve: "P-384" };
+      verifyAlg = { name: "ECDSA", hash: "SHA-384" };
+      sig = derToRaw(signature, 48);
+      break;
+    default:
+      throw new Error(`no WebCrypto mapping for ${algorithm}`);
+  }
+  const key = await crypto.subtle.importKey("spki", spki, importAlg, false, ["verify"]);
+  return crypto.subtle.verify(verifyAlg, key, sig, message);
+}
+
+/** RSA-OAEP encryption with WebCrypto under the SPKI from GetPublicKey. */
+export async function webcryptoOaepEncrypt(spki, hash, plaintext) {
+  const key = await crypto.subtle.importKey("spki", spki, { name: "RSA-OAEP", hash }, false, ["encrypt"]);
+  return new Uint8Array(await crypto.subtle.encrypt({ name: "RSA-OAEP" }, key, plaintext));
+}

@@ -1,0 +1,166 @@
+//! Routes, the sandbox and Region providers, and the frame around every page.
+
+use crate::components::{ErrorAlert, Frame, Spinner};
+use crate::kms::{self, ApiError, Kms};
+use crate::pages;
+use crate::state::{ConsoleState, FlashKind, Action};
+use crate::util;
+use kms_web::Sandbox;
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+/// Hash routes, so the console works from any static host and sub-path and survives reloads.
+#[derive(Routable, Clone, PartialEq, Debug)]
+pub enum Route {
+    #[at("/")]
+    Home,
+    #[at("/keys")]
+    CustomerKeys,
+    #[at("/defaultKeys")]
+    AwsKeys,
+    #[at("/create")]
+    CreateKey,
+    #[at("/keys/:id")]
+    Key { id: String },
+    #[at("/keys/:id/:tab")]
+    KeyTab { id: String, tab: String },
+    #[at("/customKeyStores")]
+    CustomKeyStores,
+    #[at("/crypto")]
+    Crypto,
+    #[at("/pricing")]
+    Pricing,
+    #[at("/settings")]
+    Settings,
+    #[not_found]
+    #[at("/404")]
+    NotFound,
+}
+
+fn switch(route: Route) -> Html {
+    match route {
+        Route::Home => html! { <Redirect<Route> to={Route::CustomerKeys} /> },
+        Route::CustomerKeys => html! { <pages::CustomerKeysPage /> },
+        Route::AwsKeys => html! { <pages::AwsKeysPage /> },
+        Route::CreateKey => html! { <pages::CreateKeyPage /> },
+        Route::Key { id } => html! { <pages::KeyDetailPage {id} tab={AttrValue::Static("")} /> },
+        Route::KeyTab { id, tab } => html! { <pages::KeyDetailPage {id} tab={tab} /> },
+        Route::CustomKeyStores => html! { <pages::CustomKeyStoresPage /> },
+        Route::Crypto => html! { <pages::CryptoPage /> },
+        Route::Pricing => html! { <pages::PricingPage /> },
+        Route::Settings => html! { <pages::SettingsPage /> },
+        Route::NotFound => html! { <pages::NotFoundPage /> },
+    }
+}
+
+/// What the settings page can ask of the app.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SandboxCommand {
+    /// Open (or create) the named sandbox; the account id applies to a new one.
+    Open { name: String, account_id: Option<String> },
+    /// Delete every key of the current sandbox and start it afresh.
+    Reset,
+}
+
+pub type SandboxControl = Callback<SandboxCommand>;
+
+const DEFAULT_REGION: &str = "ap-southeast-2";
+
+#[function_component]
+pub fn App() -> Html {
+    let console = use_reducer(|| {
+        ConsoleState::new(util::load_pref("region").unwrap_or_else(|| DEFAULT_REGION.to_string()))
+    });
+    let sandbox = use_state(|| None::<Result<Sandbox, ApiError>>);
+    let epoch = use_state(|| 0u32);
+
+    let open = {
+        let (sandbox, epoch, console) = (sandbox.clone(), epoch.clone(), console.clone());
+        Callback::from(move |cmd: SandboxCommand| {
+            let (sandbox, epoch, console) = (sandbox.clone(), epoch.clone(), console.clone());
+            let current = sandbox.as_ref().and_then(|s| s.as_ref().ok()).map(|s| s.name());
+            let region = console.region.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let (name, account, message) = match cmd {
+                    SandboxCommand::Open { name, account_id } => {
+                        let msg = format!("Switched to sandbox \"{name}\".");
+                        (name, account_id, msg)
+                    }
+                    SandboxCommand::Reset => {
+                        let name = current.unwrap_or_else(|| "default".to_string());
+                        if let Err(e) = kms::delete_sandbox(&name).await {
+                            console.dispatch(Action::Flash(FlashKind::Error, e.to_string(), None));
+                            return;
+                        }
+                        let msg = format!("Sandbox \"{name}\" was reset: all its keys and aliases are gone.");
+                        (name, None, msg)
+                    }
+                };
+                match kms::open_sandbox(&name, &region, account).await {
+                    Ok(s) => {
+                        util::save_pref("sandbox", &s.name());
+                        epoch.set(*epoch + 1);
+                        sandbox.set(Some(Ok(s)));
+                        console.dispatch(Action::Flash(FlashKind::Success, message, None));
+                    }
+                    Err(e) => console.dispatch(Action::Flash(FlashKind::Error, e.to_string(), None)),
+                }
+            });
+        })
+    };
+
+    {
+        let sandbox = sandbox.clone();
+        let region = console.region.clone();
+        use_effect_with((), move |_| {
+            let name = util::load_pref("sandbox").unwrap_or_else(|| "default".to_string());
+            wasm_bindgen_futures::spawn_local(async move {
+                sandbox.set(Some(kms::open_sandbox(&name, &region, None).await));
+            });
+        });
+    }
+
+    let kms_handle = match &*sandbox {
+        Some(Ok(s)) => Some(Kms::new(s.clone(), console.region.clone(), *epoch)),
+        _ => None,
+    };
+    // Learners can script the same sandbox from devtools.
+    {
+        let kms_handle = kms_handle.clone();
+        use_effect_with(kms_handle.clone(), move |k| {
+            if let Some(k) = k {
+                let _ = js_sys::Reflect::set(&util::window(), &"kms".into(), &k.to_js());
+            }
+        });
+    }
+
+    let (account, name) = kms_handle
+        .as_ref()
+        .map(|k| (k.account_id(), k.sandbox_name()))
+        .unwrap_or_else(|| ("-".to_string(), "-".to_string()));
+    let body = match (&*sandbox, kms_handle) {
+        (None, _) => html! { <Spinner label="Opening the sandbox" /> },
+        (Some(Err(e)), _) => html! {
+            <div class="page">
+                <h1>{"The sandbox could not be opened"}</h1>
+                <ErrorAlert error={e.clone()} />
+                <p>{"The console keeps keys in this browser's IndexedDB. Private windows or blocked storage prevent that."}</p>
+            </div>
+        },
+        (Some(Ok(_)), Some(k)) => html! {
+            <ContextProvider<Kms> context={k}>
+                <ContextProvider<SandboxControl> context={open}>
+                    <Switch<Route> render={switch} />
+                </ContextProvider<SandboxControl>>
+            </ContextProvider<Kms>>
+        },
+        (Some(Ok(_)), None) => html! {},
+    };
+    html! {
+        <HashRouter>
+            <ContextProvider<crate::state::ConsoleContext> context={console}>
+                <Frame account_id={account} sandbox_name={name}>{ body }</Frame>
+            </ContextProvider<crate::state::ConsoleContext>>
+        </HashRouter>
+    }
+}

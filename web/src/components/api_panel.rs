@@ -1,0 +1,56 @@
+//! "Equivalent API calls": the AWS CLI command and SDK for JavaScript v3 call for the requests
+//! an action sends, generated from the same request JSON.
+
+use super::CopyButton;
+use crate::hooks::use_kms;
+use crate::kms::Request;
+use crate::snippets::{aws_cli, js_sdk};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct ApiPanelProps {
+    pub requests: Vec<Request>,
+    #[prop_or(AttrValue::Static("Equivalent AWS CLI and SDK calls"))]
+    pub title: AttrValue,
+}
+
+#[function_component]
+pub fn ApiPanel(p: &ApiPanelProps) -> Html {
+    let kms = use_kms();
+    let lang = use_state(|| "cli");
+    if p.requests.is_empty() {
+        return html! {};
+    }
+    let region = kms.region().to_string();
+    let text: String = p
+        .requests
+        .iter()
+        .map(|r| match *lang {
+            "cli" => aws_cli(&region, r.operation, &r.body),
+            _ => js_sdk(&region, r.operation, &r.body),
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    let pick = |l: &'static str| {
+        let lang = lang.clone();
+        Callback::from(move |_| lang.set(l))
+    };
+    let ops: Vec<&str> = p.requests.iter().map(|r| r.operation).collect();
+    html! {
+        <details class="api-panel">
+            <summary>{ &p.title }<span class="api-ops">{ ops.join(", ") }</span></summary>
+            <div class="api-panel-body">
+                <div class="segmented">
+                    <button type="button" class={classes!((*lang == "cli").then_some("on"))} onclick={pick("cli")}>{"AWS CLI"}</button>
+                    <button type="button" class={classes!((*lang == "js").then_some("on"))} onclick={pick("js")}>{"AWS SDK for JavaScript v3"}</button>
+                    <CopyButton text={text.clone()} />
+                </div>
+                <pre class="code">{ text }</pre>
+                if *lang == "cli" {
+                    <p class="hint">{"AWS CLI v2 reads binary parameters as base64. The sandbox itself answers "}
+                    <code>{"window.kms"}</code>{" in this tab's developer tools."}</p>
+                }
+            </div>
+        </details>
+    }
+}

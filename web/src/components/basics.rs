@@ -1,0 +1,176 @@
+//! Small building blocks: status badge, alerts, spinner, copy button, modal dialog, tabs.
+
+use crate::kms::ApiError;
+use crate::model::key_state_label;
+use crate::util;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct StatusProps {
+    pub state: AttrValue,
+}
+
+/// A key state with the console's coloured icon.
+#[function_component]
+pub fn StatusBadge(p: &StatusProps) -> Html {
+    let class = match p.state.as_str() {
+        "Enabled" => "status status-ok",
+        "PendingDeletion" => "status status-warn",
+        "Disabled" | "Unavailable" => "status status-off",
+        _ => "status status-info",
+    };
+    html! { <span class={class} data-state={p.state.clone()}>{ key_state_label(&p.state) }</span> }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ErrorProps {
+    pub error: ApiError,
+    #[prop_or_default]
+    pub on_dismiss: Option<Callback<()>>,
+}
+
+/// An AWS error: its type in bold, then AWS's message.
+#[function_component]
+pub fn ErrorAlert(p: &ErrorProps) -> Html {
+    html! {
+        <div class="alert alert-error" role="alert">
+            <span class="alert-icon" aria-hidden="true">{"⨂"}</span>
+            <div class="alert-body">
+                <strong class="error-type">{ &p.error.error_type }</strong>
+                <div class="error-message">{ &p.error.message }</div>
+            </div>
+            if let Some(cb) = &p.on_dismiss {
+                <button class="alert-close" aria-label="Dismiss" onclick={cb.reform(|_| ())}>{"×"}</button>
+            }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct InfoProps {
+    #[prop_or_default]
+    pub title: Option<AttrValue>,
+    #[prop_or(AttrValue::Static("info"))]
+    pub kind: AttrValue,
+    pub children: Html,
+}
+
+#[function_component]
+pub fn InfoAlert(p: &InfoProps) -> Html {
+    let icon = match p.kind.as_str() {
+        "success" => "✓",
+        "warning" => "⚠",
+        _ => "ⓘ",
+    };
+    html! {
+        <div class={classes!("alert", format!("alert-{}", p.kind))} role="status">
+            <span class="alert-icon" aria-hidden="true">{icon}</span>
+            <div class="alert-body">
+                if let Some(t) = &p.title { <strong>{t}</strong> }
+                <div>{ p.children.clone() }</div>
+            </div>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct SpinnerProps {
+    #[prop_or(AttrValue::Static("Loading"))]
+    pub label: AttrValue,
+}
+
+#[function_component]
+pub fn Spinner(p: &SpinnerProps) -> Html {
+    html! { <div class="loading" role="status"><span class="spinner" aria-hidden="true"></span>{ &p.label }</div> }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct CopyProps {
+    pub text: AttrValue,
+    #[prop_or(AttrValue::Static("Copy"))]
+    pub label: AttrValue,
+}
+
+/// Copies `text`, and says so for a moment.
+#[function_component]
+pub fn CopyButton(p: &CopyProps) -> Html {
+    let copied = use_state(|| false);
+    let onclick = {
+        let text = p.text.clone();
+        let copied = copied.clone();
+        Callback::from(move |_| {
+            util::copy_to_clipboard(&text);
+            copied.set(true);
+            let copied = copied.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                util::yield_to_browser(1500).await;
+                copied.set(false);
+            });
+        })
+    };
+    html! {
+        <button type="button" class="btn btn-small copy-button" {onclick} title="Copy to clipboard">
+            { if *copied { "✓ Copied".to_string() } else { format!("⧉ {}", p.label) } }
+        </button>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ModalProps {
+    pub title: AttrValue,
+    pub on_close: Callback<()>,
+    pub children: Html,
+    #[prop_or_default]
+    pub footer: Html,
+    #[prop_or_default]
+    pub wide: bool,
+}
+
+/// A dialog over a dimmed page; Escape closes it.
+#[function_component]
+pub fn Modal(p: &ModalProps) -> Html {
+    let onkeydown = {
+        let close = p.on_close.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Escape" {
+                close.emit(())
+            }
+        })
+    };
+    html! {
+        <div class="modal-backdrop" {onkeydown}>
+            <div class={classes!("modal", p.wide.then_some("modal-wide"))} role="dialog" aria-modal="true" aria-label={p.title.clone()}>
+                <div class="modal-header">
+                    <h2>{ &p.title }</h2>
+                    <button class="modal-close" aria-label="Close" onclick={p.on_close.reform(|_| ())}>{"×"}</button>
+                </div>
+                <div class="modal-body">{ p.children.clone() }</div>
+                <div class="modal-footer">{ p.footer.clone() }</div>
+            </div>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct TabsProps {
+    pub tabs: Vec<(AttrValue, AttrValue)>,
+    pub active: AttrValue,
+    pub on_select: Callback<AttrValue>,
+}
+
+/// A tab strip: (id, label) pairs.
+#[function_component]
+pub fn Tabs(p: &TabsProps) -> Html {
+    html! {
+        <div class="tabs" role="tablist">
+            { for p.tabs.iter().map(|(id, label)| {
+                let selected = *id == p.active;
+                let onclick = { let id = id.clone(); p.on_select.reform(move |_| id.clone()) };
+                html! {
+                    <button role="tab" aria-selected={selected.to_string()} data-tab={id.clone()}
+                        class={classes!("tab", selected.then_some("tab-active"))} {onclick}>{ label }</button>
+                }
+            }) }
+        </div>
+    }
+}

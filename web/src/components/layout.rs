@@ -1,0 +1,141 @@
+//! The console frame: dark header (account, Region selector), left navigation, flash bar.
+
+use crate::app::Route;
+use crate::hooks::use_console;
+use crate::model::{region_name, REGIONS};
+use crate::state::{Action, FlashKind};
+use crate::util;
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct FrameProps {
+    pub account_id: AttrValue,
+    pub sandbox_name: AttrValue,
+    pub children: Html,
+}
+
+#[function_component]
+pub fn Frame(p: &FrameProps) -> Html {
+    html! {
+        <div class="console">
+            <Header account_id={p.account_id.clone()} sandbox_name={p.sandbox_name.clone()} />
+            <div class="console-body">
+                <SideNav />
+                <main class="content" id="main">
+                    <FlashBar />
+                    { p.children.clone() }
+                </main>
+            </div>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct HeaderProps {
+    account_id: AttrValue,
+    sandbox_name: AttrValue,
+}
+
+#[function_component]
+fn Header(p: &HeaderProps) -> Html {
+    let console = use_console();
+    let navigator = use_navigator();
+    let route = use_route::<Route>();
+    let onchange = {
+        let console = console.clone();
+        Callback::from(move |e: Event| {
+            let region = util::select_value(&e);
+            util::save_pref("region", &region);
+            console.dispatch(Action::SetRegion(region));
+            // A key lives in one Region: leave its page for the key list of the new Region.
+            if matches!(route, Some(Route::Key { .. }) | Some(Route::KeyTab { .. })) {
+                if let Some(n) = &navigator {
+                    n.push(&Route::CustomerKeys);
+                }
+            }
+        })
+    };
+    html! {
+        <header class="topbar">
+            <a class="skip-link" href="#main">{"Skip to content"}</a>
+            <Link<Route> to={Route::CustomerKeys} classes="brand">
+                <span class="brand-mark" aria-hidden="true">{"KMS"}</span>
+                <span class="brand-name">{"KMS Sandbox"}</span>
+            </Link<Route>>
+            <span class="service-name">{"Key Management Service"}</span>
+            <span class="topbar-spacer"></span>
+            <Link<Route> to={Route::Settings} classes="topbar-item" >
+                {"Sandbox: "}<strong data-testid="sandbox-name">{ &p.sandbox_name }</strong>
+            </Link<Route>>
+            <span class="topbar-item">{"Account ID: "}<strong data-testid="account-id">{ &p.account_id }</strong></span>
+            <label class="region-select">
+                <span class="visually-hidden">{"Region"}</span>
+                <select aria-label="Region" {onchange} data-testid="region-select">
+                    { for REGIONS.iter().map(|(code, name)| html! {
+                        <option value={*code} selected={*code == console.region}>{ format!("{name} {code}") }</option>
+                    }) }
+                </select>
+            </label>
+        </header>
+    }
+}
+
+#[function_component]
+fn SideNav() -> Html {
+    let route = use_route::<Route>();
+    let console = use_console();
+    let item = |to: Route, label: &str| {
+        let active = match (&route, &to) {
+            (Some(Route::Key { .. } | Route::KeyTab { .. } | Route::CreateKey), Route::CustomerKeys) => true,
+            (Some(r), t) => r == t,
+            _ => false,
+        };
+        html! {
+            <li><Link<Route> to={to} classes={classes!("nav-link", active.then_some("active"))}>{ label.to_string() }</Link<Route>></li>
+        }
+    };
+    html! {
+        <nav class="sidenav" aria-label="Key Management Service">
+            <div class="sidenav-title">{"Key Management Service (KMS)"}</div>
+            <div class="sidenav-region">{ region_name(&console.region) }</div>
+            <ul>
+                { item(Route::AwsKeys, "AWS managed keys") }
+                { item(Route::CustomerKeys, "Customer managed keys") }
+                { item(Route::CustomKeyStores, "Custom key stores") }
+            </ul>
+            <div class="sidenav-section">{"Sandbox tools"}</div>
+            <ul>
+                { item(Route::Crypto, "Encrypt and decrypt") }
+                { item(Route::Pricing, "Pricing calculator") }
+                { item(Route::Settings, "Sandbox settings") }
+            </ul>
+        </nav>
+    }
+}
+
+#[function_component]
+fn FlashBar() -> Html {
+    let console = use_console();
+    if console.flashes.is_empty() {
+        return html! {};
+    }
+    html! {
+        <div class="flashbar">
+            { for console.flashes.iter().map(|f| {
+                let id = f.id;
+                let dismiss = { let c = console.clone(); Callback::from(move |_| c.dispatch(Action::Dismiss(id))) };
+                let kind = match f.kind { FlashKind::Success => "success", FlashKind::Error => "error" };
+                html! {
+                    <div class={classes!("flash", format!("flash-{kind}"))} role="status" data-flash={kind}>
+                        <span class="flash-message">{ &f.message }</span>
+                        if let Some((text, key_id)) = &f.link_key {
+                            {" "}<Link<Route> to={Route::Key { id: key_id.clone() }} classes="flash-link">{ text }</Link<Route>>
+                        }
+                        <button class="flash-close" aria-label="Dismiss" onclick={dismiss}>{"×"}</button>
+                    </div>
+                }
+            }) }
+        </div>
+    }
+}

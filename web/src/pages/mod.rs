@@ -1,0 +1,40 @@
+//! One module per console page.
+
+mod create_key;
+mod crypto;
+mod key_detail;
+mod key_lists;
+mod key_tabs;
+mod pricing;
+mod settings;
+mod static_pages;
+
+pub use create_key::CreateKeyPage;
+pub use crypto::CryptoPage;
+pub use key_detail::KeyDetailPage;
+pub use key_lists::{AwsKeysPage, CustomerKeysPage};
+pub use pricing::PricingPage;
+pub use settings::SettingsPage;
+pub use static_pages::{CustomKeyStoresPage, NotFoundPage};
+
+use crate::app::Route;
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+/// "KMS > ... > here" above a page title.
+pub fn breadcrumbs(trail: &[(&str, Option<Route>)]) -> Html {
+    html! {
+        <nav class="breadcrumbs" aria-label="Breadcrumbs">
+            <Link<Route> to={Route::CustomerKeys}>{"KMS"}</Link<Route>>
+            { for trail.iter().map(|(label, to)| html! {
+                <>
+                    <span class="crumb-sep" aria-hidden="true">{"›"}</span>
+                    { match to {
+                        Some(r) => html! { <Link<Route> to={r.clone()}>{ label.to_string() }</Link<Route>> },
+                        None => html! { <span aria-current="page">{ label.to_string() }</span> },
+                    } }
+                </>
+            }) }
+        </nav>
+    }
+}

@@ -1,0 +1,178 @@
+//! Sandbox settings: the sandboxes stored in this browser; create, switch, reset, delete.
+
+use super::breadcrumbs;
+use crate::app::{SandboxCommand, SandboxControl};
+use crate::components::{ErrorAlert, InfoAlert, Modal, Spinner};
+use crate::hooks::{use_console, use_kms, use_loader, Load};
+use crate::kms;
+use crate::state::{Action, FlashKind};
+use crate::util;
+use yew::prelude::*;
+
+fn name_error(name: &str) -> Option<&'static str> {
+    if name.trim().is_empty() {
+        Some("Enter a name for the sandbox.")
+    } else if name.chars().count() > 128 || name.chars().any(char::is_control) {
+        Some("A sandbox name is 1 to 128 characters, without control characters.")
+    } else {
+        None
+    }
+}
+
+fn account_error(acct: &str) -> Option<&'static str> {
+    let a = acct.trim();
+    (!a.is_empty() && !(a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))).then_some("An AWS account ID is 12 digits.")
+}
+
+#[function_component]
+pub fn SettingsPage() -> Html {
+    let kms = use_kms();
+    let console = use_console();
+    let control = use_context::<SandboxControl>().expect("inside the app");
+    let (list, reload) = use_loader(kms.clone(), |_| async move { kms::list_sandboxes().await });
+    let new_name = use_state(String::new);
+    let new_account = use_state(String::new);
+    let confirm = use_state(|| None::<(&'static str, String)>);
+    let typed = use_state(String::new);
+    let current = kms.sandbox_name();
+
+    let create = {
+        let (control, new_name, new_account) = (control.clone(), new_name.clone(), new_account.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if name_error(&new_name).is_some() || account_error(&new_account).is_some() {
+                return;
+            }
+            let acct = new_account.trim().to_string();
+            control.emit(SandboxCommand::Open { name: new_name.trim().to_string(), account_id: (!acct.is_empty()).then_some(acct) });
+            new_name.set(String::new());
+            new_account.set(String::new());
+        })
+    };
+    let close = {
+        let (confirm, typed) = (confirm.clone(), typed.clone());
+        Callback::from(move |_| {
+            confirm.set(None);
+            typed.set(String::new());
+        })
+    };
+    let dialog = confirm.as_ref().map(|(what, name)| {
+        let name = name.clone();
+        let ok = *typed == name;
+        let act = {
+            let (control, close, console, reload, what, name) = (control.clone(), close.clone(), console.clone(), reload.clone(), *what, name.clone());
+            Callback::from(move |_| {
+                close.emit(());
+                if what == "reset" {
+                    control.emit(SandboxCommand::Reset);
+                } else {
+                    let (console, reload, name) = (console.clone(), reload.clone(), name.clone());
+                    wasm_bindgen_futures::spawn_local(async move {
+                        match kms::delete_sandbox(&name).await {
+                            Ok(()) => console.dispatch(Action::Flash(FlashKind::Success, format!("Sandbox \"{name}\" was deleted."), None)),
+                            Err(e) => console.dispatch(Action::Flash(FlashKind::Error, e.to_string(), None)),
+                        }
+                        reload.emit(());
+                    });
+                }
+            })
+        };
+        let title = if *what == "reset" { "Reset sandbox" } else { "Delete sandbox" };
+        let footer = html! { <>
+            <button class="btn" onclick={close.reform(|_| ())}>{"Cancel"}</button>
+            <button class="btn btn-danger" disabled={!ok} onclick={act}>{ title }</button>
+        </> };
+        html! {
+            <Modal title={title} on_close={close.clone()} {footer}>
+                <InfoAlert kind="warning" title="This cannot be undone">
+                    { format!("Every key, alias and policy in sandbox \"{name}\", in every Region, is deleted immediately, without a waiting period. \
+                        Data encrypted under those keys can never be decrypted again.") }
+                </InfoAlert>
+                <div class="field">
+                    <label for="confirm-name">{ format!("To confirm, type the sandbox name: {name}") }</label>
+                    <input id="confirm-name" type="text" value={(*typed).clone()}
+                        oninput={ let t = typed.clone(); Callback::from(move |e: InputEvent| t.set(util::input_value(&e))) } />
+                </div>
+            </Modal>
+        }
+    });
+
+    html! {
+        <div class="page">
+            { breadcrumbs(&[("Sandbox settings", None)]) }
+            <h1>{"Sandbox settings"}</h1>
+            <p class="lead">{"A sandbox is one AWS account's KMS, kept in this browser's IndexedDB: its keys survive reloads and stay on this device. \
+                Each Region of a sandbox is a separate key space."}</p>
+            <div class="panel">
+                <div class="panel-header">
+                    <h2>{"Current sandbox"}</h2>
+                    <button class="btn btn-danger" onclick={ let c = confirm.clone(); let n = current.clone(); Callback::from(move |_| c.set(Some(("reset", n.clone())))) }>{"Reset sandbox"}</button>
+                </div>
+                <div class="panel-body grid-3">
+                    <div class="kv"><div class="kv-key">{"Name"}</div><div class="kv-value" data-testid="current-sandbox">{ &current }</div></div>
+                    <div class="kv"><div class="kv-key">{"Account ID"}</div><div class="kv-value">{ kms.account_id() }</div></div>
+                    <div class="kv"><div class="kv-key">{"Region"}</div><div class="kv-value">{ kms.region() }</div></div>
+                </div>
+            </div>
+            <div class="panel">
+                <div class="panel-header"><h2>{"Sandboxes in this browser"}</h2></div>
+                <div class="panel-body">
+                    { match &*list {
+                        Load::Loading => html! { <Spinner /> },
+                        Load::Failed(e) => html! { <ErrorAlert error={e.clone()} /> },
+                        Load::Ready(names) => html! {
+                            <table class="table compact" data-testid="sandbox-list">
+                                <thead><tr><th>{"Name"}</th><th></th></tr></thead>
+                                <tbody>
+                                    { for names.iter().map(|n| {
+                                        let is_current = *n == current;
+                                        let open = { let control = control.clone(); let n = n.clone(); Callback::from(move |_| control.emit(SandboxCommand::Open { name: n.clone(), account_id: None })) };
+                                        let delete = { let c = confirm.clone(); let n = n.clone(); Callback::from(move |_| c.set(Some(("delete", n.clone())))) };
+                                        html! {
+                                            <tr>
+                                                <td>{ n }{ if is_current { " (current)" } else { "" } }</td>
+                                                <td class="button-row">
+                                                    if !is_current {
+                                                        <button class="btn btn-small" onclick={open}>{"Switch to"}</button>
+                                                        <button class="btn btn-small" onclick={delete}>{"Delete"}</button>
+                                                    }
+                                                </td>
+                                            </tr>
+                                        }
+                                    }) }
+                                </tbody>
+                            </table>
+                        },
+                    } }
+                </div>
+            </div>
+            <div class="panel">
+                <div class="panel-header"><h2>{"Create a sandbox"}</h2></div>
+                <form class="panel-body" onsubmit={create}>
+                    <div class="field">
+                        <label for="sandbox-name">{"Sandbox name"}</label>
+                        <input id="sandbox-name" type="text" value={(*new_name).clone()} placeholder="e.g. workshop"
+                            oninput={ let n = new_name.clone(); Callback::from(move |e: InputEvent| n.set(util::input_value(&e))) } />
+                        if !new_name.is_empty() { if let Some(e) = name_error(&new_name) { <div class="field-error">{ e }</div> } }
+                    </div>
+                    <div class="field">
+                        <label for="sandbox-account">{"AWS account ID - "}<em>{"optional"}</em></label>
+                        <input id="sandbox-account" type="text" inputmode="numeric" value={(*new_account).clone()} placeholder="111122223333"
+                            oninput={ let n = new_account.clone(); Callback::from(move |e: InputEvent| n.set(util::input_value(&e))) } />
+                        if let Some(e) = account_error(&new_account) { <div class="field-error">{ e }</div> }
+                        <div class="field-hint">{"The account ID appears in key ARNs and policies. It is fixed when the sandbox is created. Opening an existing name switches to it."}</div>
+                    </div>
+                    <button class="btn btn-primary" type="submit" disabled={name_error(&new_name).is_some() || account_error(&new_account).is_some()}>{"Create and switch"}</button>
+                </form>
+            </div>
+            <div class="panel">
+                <div class="panel-header"><h2>{"Scripting"}</h2></div>
+                <div class="panel-body prose">
+                    <p>{"Open your browser's developer tools: "}<code>{"window.kms"}</code>{" is this sandbox's JavaScript API. For example:"}</p>
+                    <pre class="code">{ format!("// kms.region is \"{}\", the Region this sandbox was opened in.\nconst {{ KeyMetadata }} = await kms.send(\"CreateKey\", {{ Description: \"from devtools\" }});\nconst {{ CiphertextBlob }} = await kms.send(\"Encrypt\", {{ KeyId: KeyMetadata.KeyId, Plaintext: \"hello\" }});\nawait kms.send(\"Decrypt\", {{ CiphertextBlob }});\n\n// The AWS SDK for JavaScript v3 works against it too:\n// new KMSClient({{ region: kms.region, credentials, requestHandler: kms.requestHandler }})", kms.sandbox().region()) }</pre>
+                </div>
+            </div>
+            { dialog.unwrap_or_default() }
+        </div>
+    }
+}

@@ -2,7 +2,7 @@
 """Extract the parts of AWS's KMS API model (service-2.json) that the engine and shell need.
 
 Writes crates/kms-core/model/kms-model.json: every operation's input/output shape and the shapes
-they reach, with only type, members, required, min/max, enum and sensitivity kept. The output is
+they reach, with only type, members, required, min/max, pattern, enum and sensitivity kept. The output is
 committed, so building never needs ../shared.
 
     python3 tools/gen-model.py ../shared/aws-kms-model/service-2.json
@@ -18,7 +18,7 @@ def visit(name):
         return
     s = shapes[name]
     out = {'type': s['type']}
-    for k in ('min', 'max', 'enum', 'required', 'sensitive', 'exception'):
+    for k in ('min', 'max', 'pattern', 'enum', 'required', 'sensitive', 'exception'):
         if k in s:
             out[k] = s[k]
     keep[name] = out

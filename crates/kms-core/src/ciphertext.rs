@@ -25,7 +25,11 @@ pub(crate) struct Blob<'a> {
     sealed: &'a [u8],
 }
 
-pub(crate) fn aad(key_arn: &str, backing_key_id: &[u8], context: &BTreeMap<String, String>) -> Vec<u8> {
+pub(crate) fn aad(
+    key_arn: &str,
+    backing_key_id: &[u8],
+    context: &BTreeMap<String, String>,
+) -> Vec<u8> {
     let mut out = Vec::with_capacity(64 + key_arn.len());
     out.extend_from_slice(b"kms-sandbox/ciphertext/v1");
     push(&mut out, key_arn.as_bytes());
@@ -48,7 +52,10 @@ fn hex_decode(s: &str) -> Option<Vec<u8>> {
     if s.len() % 2 != 0 {
         return None;
     }
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok())
+        .collect()
 }
 
 fn hex(b: &[u8]) -> String {
@@ -61,7 +68,14 @@ fn uuid_bytes(key_id: &str) -> Option<Vec<u8>> {
 
 fn uuid_string(b: &[u8]) -> String {
     let h = hex(b);
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 pub(crate) fn seal(
@@ -74,7 +88,12 @@ pub(crate) fn seal(
 ) -> Vec<u8> {
     let id = uuid_bytes(key_id).expect("key ids are UUIDs");
     let bk = hex_decode(&backing.id).expect("backing key ids are hex");
-    let sealed = crypto::aes_gcm_seal(backing.material.expose(), &nonce, &aad(key_arn, &bk, context), plaintext);
+    let sealed = crypto::aes_gcm_seal(
+        backing.material.expose(),
+        &nonce,
+        &aad(key_arn, &bk, context),
+        plaintext,
+    );
     let mut out = Vec::with_capacity(HEADER_LEN + sealed.len());
     out.push(FORMAT_V1);
     out.extend_from_slice(&id);
@@ -98,9 +117,19 @@ pub(crate) fn parse(blob: &[u8]) -> Option<Blob<'_>> {
 }
 
 impl Blob<'_> {
-    pub fn open(&self, key_arn: &str, backing: &BackingKey, context: &BTreeMap<String, String>) -> Option<Secret> {
+    pub fn open(
+        &self,
+        key_arn: &str,
+        backing: &BackingKey,
+        context: &BTreeMap<String, String>,
+    ) -> Option<Secret> {
         let bk = hex_decode(&backing.id)?;
-        crypto::aes_gcm_open(backing.material.expose(), &self.nonce, &aad(key_arn, &bk, context), self.sealed)
+        crypto::aes_gcm_open(
+            backing.material.expose(),
+            &self.nonce,
+            &aad(key_arn, &bk, context),
+            self.sealed,
+        )
     }
 }
 
@@ -109,14 +138,23 @@ mod tests {
     use super::*;
 
     fn ctx(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
     fn context_encoding_is_unambiguous() {
         let arn = "arn:aws:kms:ap-southeast-2:111122223333:key/x";
-        assert_ne!(aad(arn, b"k", &ctx(&[("ab", "c")])), aad(arn, b"k", &ctx(&[("a", "bc")])));
-        assert_ne!(aad(arn, b"k", &ctx(&[("a", "b"), ("c", "d")])), aad(arn, b"k", &ctx(&[("a", "bcd")])));
+        assert_ne!(
+            aad(arn, b"k", &ctx(&[("ab", "c")])),
+            aad(arn, b"k", &ctx(&[("a", "bc")]))
+        );
+        assert_ne!(
+            aad(arn, b"k", &ctx(&[("a", "b"), ("c", "d")])),
+            aad(arn, b"k", &ctx(&[("a", "bcd")]))
+        );
         assert_ne!(aad(arn, b"k", &ctx(&[])), aad(arn, b"k", &ctx(&[("", "")])));
     }
 

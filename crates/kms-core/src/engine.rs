@@ -67,7 +67,10 @@ pub const DEFAULT_REGION: &str = "ap-southeast-2";
 
 impl Engine {
     pub fn new(account_id: &str) -> Self {
-        Engine { account_id: account_id.to_string(), regions: BTreeMap::new() }
+        Engine {
+            account_id: account_id.to_string(),
+            regions: BTreeMap::new(),
+        }
     }
 
     pub fn account_id(&self) -> &str {
@@ -88,7 +91,11 @@ impl Engine {
                 region.refresh_next_due();
             }
             Record::Alias(a) => {
-                self.regions.entry(a.region.clone()).or_default().aliases.insert(a.name.clone(), a);
+                self.regions
+                    .entry(a.region.clone())
+                    .or_default()
+                    .aliases
+                    .insert(a.name.clone(), a);
             }
         }
     }
@@ -109,7 +116,11 @@ impl Engine {
             });
             match c {
                 Change::PutKey(k) => {
-                    self.regions.entry(k.region.clone()).or_default().keys.insert(k.key_id.clone(), k);
+                    self.regions
+                        .entry(k.region.clone())
+                        .or_default()
+                        .keys
+                        .insert(k.key_id.clone(), k);
                 }
                 Change::DeleteKey { region, key_id } => {
                     if let Some(r) = self.regions.get_mut(&region) {
@@ -117,7 +128,11 @@ impl Engine {
                     }
                 }
                 Change::PutAlias(a) => {
-                    self.regions.entry(a.region.clone()).or_default().aliases.insert(a.name.clone(), a);
+                    self.regions
+                        .entry(a.region.clone())
+                        .or_default()
+                        .aliases
+                        .insert(a.name.clone(), a);
                 }
                 Change::DeleteAlias { region, name } => {
                     if let Some(r) = self.regions.get_mut(&region) {
@@ -150,7 +165,9 @@ impl Engine {
                 Ok(v) => v,
                 Err(e) => {
                     return Outcome {
-                        result: Err(KmsError::serialization(format!("Malformed JSON request body: {e}"))),
+                        result: Err(KmsError::serialization(format!(
+                            "Malformed JSON request body: {e}"
+                        ))),
                         changes: vec![],
                     }
                 }
@@ -176,7 +193,10 @@ impl Engine {
             let req = Req(request);
             ops::dispatch(&mut tx, operation, &req)
         });
-        Outcome { result, changes: tx.into_changes() }
+        Outcome {
+            result,
+            changes: tx.into_changes(),
+        }
     }
 
     pub(crate) fn region_state(&self, region: &str) -> Option<&RegionState> {
@@ -216,8 +236,16 @@ impl<'a> Tx<'a> {
 
     /// Whether a deletion or rotation may be due now (a cheap check before scanning keys).
     pub fn anything_due(&self) -> bool {
-        let base_due = self.base().and_then(|r| r.next_due).is_some_and(|d| d <= self.now);
-        let overlay_due = self.keys.values().flatten().filter_map(due_date).any(|d| d <= self.now);
+        let base_due = self
+            .base()
+            .and_then(|r| r.next_due)
+            .is_some_and(|d| d <= self.now);
+        let overlay_due = self
+            .keys
+            .values()
+            .flatten()
+            .filter_map(due_date)
+            .any(|d| d <= self.now);
         base_due || overlay_due
     }
 
@@ -257,7 +285,10 @@ impl<'a> Tx<'a> {
 
     /// Every live key of the region, sorted by key id.
     pub fn all_keys(&self) -> Vec<&KeyRecord> {
-        let mut ids: Vec<&String> = self.base().map(|r| r.keys.keys().collect()).unwrap_or_default();
+        let mut ids: Vec<&String> = self
+            .base()
+            .map(|r| r.keys.keys().collect())
+            .unwrap_or_default();
         ids.extend(self.keys.keys());
         ids.sort();
         ids.dedup();
@@ -266,7 +297,10 @@ impl<'a> Tx<'a> {
 
     /// Every alias of the region, sorted by name.
     pub fn all_aliases(&self) -> Vec<&AliasRecord> {
-        let mut names: Vec<&String> = self.base().map(|r| r.aliases.keys().collect()).unwrap_or_default();
+        let mut names: Vec<&String> = self
+            .base()
+            .map(|r| r.aliases.keys().collect())
+            .unwrap_or_default();
         names.extend(self.aliases.keys());
         names.sort();
         names.dedup();
@@ -280,7 +314,12 @@ impl<'a> Tx<'a> {
     }
 
     pub fn key_arn(&self, key_id: &str) -> String {
-        format!("arn:aws:kms:{}:{}:key/{}", self.region, self.account_id(), key_id)
+        format!(
+            "arn:aws:kms:{}:{}:key/{}",
+            self.region,
+            self.account_id(),
+            key_id
+        )
     }
 
     pub fn alias_arn(&self, name: &str) -> String {
@@ -297,13 +336,19 @@ impl<'a> Tx<'a> {
         for (key_id, k) in self.keys {
             out.push(match k {
                 Some(k) => Change::PutKey(k),
-                None => Change::DeleteKey { region: region.clone(), key_id },
+                None => Change::DeleteKey {
+                    region: region.clone(),
+                    key_id,
+                },
             });
         }
         for (name, a) in self.aliases {
             out.push(match a {
                 Some(a) => Change::PutAlias(a),
-                None => Change::DeleteAlias { region: region.clone(), name },
+                None => Change::DeleteAlias {
+                    region: region.clone(),
+                    name,
+                },
             });
         }
         out
@@ -348,23 +393,33 @@ impl Req<'_> {
     }
     pub fn blob(&self, name: &str) -> Option<Vec<u8>> {
         use base64::Engine as _;
-        self.str(name).and_then(|s| base64::engine::general_purpose::STANDARD.decode(s).ok())
+        self.str(name)
+            .and_then(|s| base64::engine::general_purpose::STANDARD.decode(s).ok())
     }
     pub fn string_map(&self, name: &str) -> BTreeMap<String, String> {
         self.get(name)
             .and_then(Value::as_object)
-            .map(|o| o.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
+            .map(|o| {
+                o.iter()
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                    .collect()
+            })
             .unwrap_or_default()
     }
     pub fn list(&self, name: &str) -> Vec<&Value> {
-        self.get(name).and_then(Value::as_array).map(|a| a.iter().collect()).unwrap_or_default()
+        self.get(name)
+            .and_then(Value::as_array)
+            .map(|a| a.iter().collect())
+            .unwrap_or_default()
     }
 }
 
 /// Timestamps on AWS's JSON wire are epoch seconds.
 pub(crate) fn wire_time(ms: Millis) -> Value {
     let secs = ms as f64 / 1000.0;
-    serde_json::Number::from_f64(secs).map(Value::Number).unwrap_or(Value::Null)
+    serde_json::Number::from_f64(secs)
+        .map(Value::Number)
+        .unwrap_or(Value::Null)
 }
 
 pub(crate) fn b64(bytes: &[u8]) -> Value {

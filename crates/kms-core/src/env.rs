@@ -60,7 +60,10 @@ pub struct SeededEntropy {
 
 impl SeededEntropy {
     pub fn new(seed: u64) -> Self {
-        SeededEntropy { seed: Sha256::digest(seed.to_be_bytes()).into(), counter: 0 }
+        SeededEntropy {
+            seed: Sha256::digest(seed.to_be_bytes()).into(),
+            counter: 0,
+        }
     }
 }
 

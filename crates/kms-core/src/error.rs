@@ -65,7 +65,10 @@ pub struct KmsError {
 
 impl KmsError {
     pub fn new(error_type: ErrorType, message: impl Into<String>) -> Self {
-        KmsError { error_type, message: message.into() }
+        KmsError {
+            error_type,
+            message: message.into(),
+        }
     }
 
     /// AWS's JSON 1.1 error body: `{"__type": "...", "message": "..."}`.

@@ -34,11 +34,13 @@ pub use engine::{Engine, Outcome, DEFAULT_ACCOUNT_ID, DEFAULT_REGION};
 pub use env::{Clock, Entropy, ManualClock, Millis, SeededEntropy, MILLIS_PER_DAY};
 pub use error::{ErrorType, KmsError, Result};
 pub use managed::AWS_MANAGED_SERVICES;
-pub use records::{AliasRecord, BackingKey, Change, KeyRecord, Record, RotationConfig};
+pub use records::{
+    AliasRecord, BackingKey, Change, GrantRecord, KeyRecord, Record, RotationConfig,
+};
 pub use sandbox::Sandbox;
 pub use secret::Secret;
 pub use serde_json::{json, Value};
 pub use spec::{
-    EncryptionAlgorithm, KeyManager, KeySpec, KeyState, KeyUsage, MacAlgorithm, MessageType, Origin,
-    SigningAlgorithm,
+    EncryptionAlgorithm, KeyManager, KeySpec, KeyState, KeyUsage, MacAlgorithm, MessageType,
+    Origin, SigningAlgorithm,
 };

@@ -10,18 +10,54 @@ use crate::spec::{KeyManager, KeySpec, KeyUsage};
 
 /// The services whose AWS managed keys the sandbox account holds, with AWS's description.
 pub const AWS_MANAGED_SERVICES: &[(&str, &str)] = &[
-    ("acm", "Default key that protects my ACM private keys when no other key is defined"),
-    ("dynamodb", "Default key that protects my DynamoDB data when no other key is defined"),
-    ("ebs", "Default key that protects my EBS volumes when no other key is defined"),
-    ("elasticfilesystem", "Default key that protects my EFS filesystems when no other key is defined"),
-    ("lambda", "Default key that protects my Lambda functions when no other key is defined"),
-    ("rds", "Default key that protects my RDS database volumes when no other key is defined"),
-    ("redshift", "Default key that protects my Redshift data when no other key is defined"),
-    ("s3", "Default key that protects my S3 objects when no other key is defined"),
-    ("secretsmanager", "Default key that protects my Secrets Manager data when no other key is defined"),
-    ("sns", "Default key that protects my SNS data when no other key is defined"),
-    ("sqs", "Default key that protects my SQS messages when no other key is defined"),
-    ("ssm", "Default key that protects my SSM Parameter Store parameters when no other key is defined"),
+    (
+        "acm",
+        "Default key that protects my ACM private keys when no other key is defined",
+    ),
+    (
+        "dynamodb",
+        "Default key that protects my DynamoDB data when no other key is defined",
+    ),
+    (
+        "ebs",
+        "Default key that protects my EBS volumes when no other key is defined",
+    ),
+    (
+        "elasticfilesystem",
+        "Default key that protects my EFS filesystems when no other key is defined",
+    ),
+    (
+        "lambda",
+        "Default key that protects my Lambda functions when no other key is defined",
+    ),
+    (
+        "rds",
+        "Default key that protects my RDS database volumes when no other key is defined",
+    ),
+    (
+        "redshift",
+        "Default key that protects my Redshift data when no other key is defined",
+    ),
+    (
+        "s3",
+        "Default key that protects my S3 objects when no other key is defined",
+    ),
+    (
+        "secretsmanager",
+        "Default key that protects my Secrets Manager data when no other key is defined",
+    ),
+    (
+        "sns",
+        "Default key that protects my SNS data when no other key is defined",
+    ),
+    (
+        "sqs",
+        "Default key that protects my SQS messages when no other key is defined",
+    ),
+    (
+        "ssm",
+        "Default key that protects my SSM Parameter Store parameters when no other key is defined",
+    ),
 ];
 
 /// The key policy AWS gives an AWS managed key: use only through the service, metadata to all.

@@ -1,5 +1,5 @@
 //! AWS's KMS API model (extracted from `service-2.json` by `tools/gen-model.py`) and the input
-//! validation it defines: required members, types, lengths, ranges and enums, reported as AWS
+//! validation it defines: required members, types, lengths, ranges, patterns and enums, reported as AWS
 //! reports them (`ValidationException: 1 validation error detected: ...`).
 
 use crate::error::{KmsError, Result};
@@ -34,6 +34,10 @@ pub struct Shape {
     pub ty: String,
     pub min: Option<f64>,
     pub max: Option<f64>,
+    /// A regular expression the whole value must match (AWS's validators match it whole).
+    pub pattern: Option<String>,
+    #[serde(skip)]
+    compiled: OnceLock<Option<regex_lite::Regex>>,
     #[serde(rename = "enum")]
     pub enum_values: Option<Vec<String>>,
     #[serde(default)]
@@ -58,13 +62,29 @@ impl Model {
     }
 }
 
+impl Shape {
+    /// Whether `value` matches the shape's pattern (true when it has none).
+    pub fn matches_pattern(&self, value: &str) -> bool {
+        let Some(pattern) = &self.pattern else {
+            return true;
+        };
+        let re = self
+            .compiled
+            .get_or_init(|| regex_lite::Regex::new(&format!("^(?:{pattern})$")).ok());
+        // A pattern this engine cannot compile is not enforced rather than refusing every value.
+        re.as_ref().is_none_or(|re| re.is_match(value))
+    }
+}
+
 /// Checks a request body against the operation's input shape.
 pub fn validate_input(operation: &str, body: &Value) -> Result<()> {
     let m = model();
     let Some(op) = m.operations.get(operation) else {
         return Err(KmsError::new(crate::ErrorType::UnknownOperation, ""));
     };
-    let Some(input) = &op.input else { return Ok(()) };
+    let Some(input) = &op.input else {
+        return Ok(());
+    };
     let mut errors = Vec::new();
     check(m, input, body, "", &mut errors, true)?;
     if errors.is_empty() {
@@ -72,7 +92,10 @@ pub fn validate_input(operation: &str, body: &Value) -> Result<()> {
     } else {
         let n = errors.len();
         let plural = if n == 1 { "error" } else { "errors" };
-        Err(KmsError::validation(format!("{n} validation {plural} detected: {}", errors.join("; "))))
+        Err(KmsError::validation(format!(
+            "{n} validation {plural} detected: {}",
+            errors.join("; ")
+        )))
     }
 }
 
@@ -85,17 +108,32 @@ fn lower_camel(name: &str) -> String {
 }
 
 fn join(path: &str, member: &str) -> String {
-    if path.is_empty() { member.to_string() } else { format!("{path}.{member}") }
+    if path.is_empty() {
+        member.to_string()
+    } else {
+        format!("{path}.{member}")
+    }
 }
 
 fn type_error(path: &str, expected: &str) -> KmsError {
-    let at = if path.is_empty() { "the request body".to_string() } else { format!("'{path}'") };
+    let at = if path.is_empty() {
+        "the request body".to_string()
+    } else {
+        format!("'{path}'")
+    };
     KmsError::serialization(format!("Expected {expected} at {at}"))
 }
 
 /// Type mismatches are SerializationExceptions (the JSON cannot be read as the shape); constraint
 /// violations are collected into `errors` as AWS words them.
-fn check(m: &Model, shape_name: &str, v: &Value, path: &str, errors: &mut Vec<String>, top: bool) -> Result<()> {
+fn check(
+    m: &Model,
+    shape_name: &str,
+    v: &Value,
+    path: &str,
+    errors: &mut Vec<String>,
+    top: bool,
+) -> Result<()> {
     let s = m.shape(shape_name);
     let shown = |v: &Value| -> String {
         if s.sensitive || s.ty == "blob" {
@@ -110,7 +148,9 @@ fn check(m: &Model, shape_name: &str, v: &Value, path: &str, errors: &mut Vec<St
     let at = |p: &str| format!("at '{p}'");
     match s.ty.as_str() {
         "structure" => {
-            let obj = v.as_object().ok_or_else(|| type_error(path, "a structure"))?;
+            let obj = v
+                .as_object()
+                .ok_or_else(|| type_error(path, "a structure"))?;
             for req in &s.required {
                 if obj.get(req).is_none_or(Value::is_null) {
                     errors.push(format!(
@@ -121,7 +161,14 @@ fn check(m: &Model, shape_name: &str, v: &Value, path: &str, errors: &mut Vec<St
             }
             for (name, member_shape) in &s.members {
                 if let Some(mv) = obj.get(name).filter(|x| !x.is_null()) {
-                    check(m, member_shape, mv, &join(path, &lower_camel(name)), errors, false)?;
+                    check(
+                        m,
+                        member_shape,
+                        mv,
+                        &join(path, &lower_camel(name)),
+                        errors,
+                        false,
+                    )?;
                 }
             }
             let _ = top;
@@ -130,6 +177,14 @@ fn check(m: &Model, shape_name: &str, v: &Value, path: &str, errors: &mut Vec<St
             let x = v.as_str().ok_or_else(|| type_error(path, "a string"))?;
             let len = x.chars().count() as f64;
             length(s, len, &shown(v), &at(path), errors);
+            if !s.matches_pattern(x) {
+                errors.push(format!(
+                    "{} {} failed to satisfy constraint: Member must satisfy regular expression pattern: {}",
+                    shown(v),
+                    at(path),
+                    s.pattern.as_deref().unwrap_or_default()
+                ));
+            }
             if let Some(values) = &s.enum_values {
                 if !values.iter().any(|e| e == x) {
                     errors.push(format!(
@@ -140,7 +195,9 @@ fn check(m: &Model, shape_name: &str, v: &Value, path: &str, errors: &mut Vec<St
             }
         }
         "blob" => {
-            let x = v.as_str().ok_or_else(|| type_error(path, "a base64-encoded blob"))?;
+            let x = v
+                .as_str()
+                .ok_or_else(|| type_error(path, "a base64-encoded blob"))?;
             let bytes = base64::engine::general_purpose::STANDARD
                 .decode(x)
                 .map_err(|_| KmsError::serialization(format!("Invalid base64 at '{path}'")))?;
@@ -172,15 +229,32 @@ fn check(m: &Model, shape_name: &str, v: &Value, path: &str, errors: &mut Vec<St
             length(s, items.len() as f64, &shown(v), &at(path), errors);
             let member = s.member.as_deref().expect("list has a member");
             for (i, item) in items.iter().enumerate() {
-                check(m, member, item, &format!("{}.{}.member", path, i + 1), errors, false)?;
+                check(
+                    m,
+                    member,
+                    item,
+                    &format!("{}.{}.member", path, i + 1),
+                    errors,
+                    false,
+                )?;
             }
         }
         "map" => {
             let obj = v.as_object().ok_or_else(|| type_error(path, "a map"))?;
             length(s, obj.len() as f64, &shown(v), &at(path), errors);
-            let (ks, vs) = (s.key.as_deref().expect("map key"), s.value.as_deref().expect("map value"));
+            let (ks, vs) = (
+                s.key.as_deref().expect("map key"),
+                s.value.as_deref().expect("map value"),
+            );
             for (k, val) in obj {
-                check(m, ks, &Value::String(k.clone()), &format!("{path}.{k}.key"), errors, false)?;
+                check(
+                    m,
+                    ks,
+                    &Value::String(k.clone()),
+                    &format!("{path}.{k}.key"),
+                    errors,
+                    false,
+                )?;
                 check(m, vs, val, &format!("{path}.{k}.value"), errors, false)?;
             }
         }
@@ -246,5 +320,43 @@ mod tests {
         assert_eq!(e.error_type, crate::ErrorType::Serialization);
         let e = validate_input("Encrypt", &json!({"KeyId": "k", "Plaintext": "!!!"})).unwrap_err();
         assert_eq!(e.error_type, crate::ErrorType::Serialization);
+    }
+}
+
+#[cfg(test)]
+mod pattern_tests {
+    use super::model;
+
+    #[test]
+    fn every_pattern_of_the_model_compiles() {
+        for (name, shape) in &model().shapes {
+            if let Some(p) = &shape.pattern {
+                assert!(
+                    regex_lite::Regex::new(&format!("^(?:{p})$")).is_ok(),
+                    "{name}: {p}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn patterns_match_whole_values() {
+        let m = model();
+        assert!(m
+            .shape("PrincipalIdType")
+            .matches_pattern("arn:aws:iam::111122223333:user/a.b+c=d,e@f"));
+        assert!(!m
+            .shape("PrincipalIdType")
+            .matches_pattern("not a principal!"));
+        assert!(m.shape("AccountIdType").matches_pattern("111122223333"));
+        assert!(!m.shape("AccountIdType").matches_pattern("1111222233334"));
+        assert!(m
+            .shape("PolicyType")
+            .matches_pattern("{\"Version\": \"2012-10-17\"}\n\t"));
+        assert!(!m.shape("PolicyType").matches_pattern("emoji \u{1F600}"));
+        assert!(m
+            .shape("ServicePrincipalType")
+            .matches_pattern("ebs.amazonaws.com"));
+        assert!(!m.shape("ServicePrincipalType").matches_pattern("ebs"));
     }
 }

@@ -48,6 +48,27 @@ pub struct KeyRecord {
     pub rotation: RotationConfig,
     /// Oldest first; the last one is current.
     pub backing_keys: Vec<BackingKey>,
+    /// Grants on the key, oldest first. Deleted with the key, as in AWS.
+    #[serde(default)]
+    pub grants: Vec<GrantRecord>,
+}
+
+/// A grant: bookkeeping only, since the sandbox does not enforce permissions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GrantRecord {
+    /// 64 lowercase hex characters, as AWS's grant ids.
+    pub grant_id: String,
+    /// What CreateGrant returned; RetireGrant accepts it.
+    pub token: String,
+    pub name: Option<String>,
+    pub created: Millis,
+    pub grantee_principal: Option<String>,
+    pub grantee_service_principal: Option<String>,
+    pub retiring_principal: Option<String>,
+    pub retiring_service_principal: Option<String>,
+    pub operations: Vec<String>,
+    /// `GrantConstraints` as the request gave it (EncryptionContextSubset/Equals, SourceArn).
+    pub constraints: Option<serde_json::Value>,
 }
 
 impl KeyRecord {

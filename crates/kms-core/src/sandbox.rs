@@ -31,8 +31,13 @@ impl Sandbox {
     }
 
     pub fn outcome(&mut self, operation: &str, request: Value) -> Outcome {
-        let outcome =
-            self.engine.handle(&self.region, operation, &request, self.clock.now(), self.entropy.as_mut());
+        let outcome = self.engine.handle(
+            &self.region,
+            operation,
+            &request,
+            self.clock.now(),
+            self.entropy.as_mut(),
+        );
         self.engine.apply(outcome.changes.clone());
         outcome
     }

@@ -86,8 +86,16 @@ impl KeySpec {
         use KeySpec::*;
         matches!(
             self,
-            SymmetricDefault | Rsa2048 | Rsa3072 | Rsa4096 | EccNistP256 | EccNistP384
-                | Hmac224 | Hmac256 | Hmac384 | Hmac512
+            SymmetricDefault
+                | Rsa2048
+                | Rsa3072
+                | Rsa4096
+                | EccNistP256
+                | EccNistP384
+                | Hmac224
+                | Hmac256
+                | Hmac384
+                | Hmac512
         )
     }
 
@@ -133,7 +141,11 @@ impl KeySpec {
                 &[KeyUsage::SignVerify, KeyUsage::KeyAgreement]
             }
             Hmac224 | Hmac256 | Hmac384 | Hmac512 => &[KeyUsage::GenerateVerifyMac],
-            Sm2 => &[KeyUsage::SignVerify, KeyUsage::EncryptDecrypt, KeyUsage::KeyAgreement],
+            Sm2 => &[
+                KeyUsage::SignVerify,
+                KeyUsage::EncryptDecrypt,
+                KeyUsage::KeyAgreement,
+            ],
             MlDsa44 | MlDsa65 | MlDsa87 | EccNistEdwards25519 => &[KeyUsage::SignVerify],
             MlKem512 | MlKem768 | MlKem1024 => &[KeyUsage::EncapsulateDecapsulate],
         }
@@ -143,7 +155,10 @@ impl KeySpec {
         match (self, usage) {
             (KeySpec::SymmetricDefault, _) => vec![EncryptionAlgorithm::SymmetricDefault],
             (s, KeyUsage::EncryptDecrypt) if s.rsa_bits().is_some() => {
-                vec![EncryptionAlgorithm::RsaesOaepSha1, EncryptionAlgorithm::RsaesOaepSha256]
+                vec![
+                    EncryptionAlgorithm::RsaesOaepSha1,
+                    EncryptionAlgorithm::RsaesOaepSha256,
+                ]
             }
             _ => vec![],
         }
@@ -156,8 +171,12 @@ impl KeySpec {
         }
         match self {
             KeySpec::Rsa2048 | KeySpec::Rsa3072 | KeySpec::Rsa4096 => vec![
-                RsassaPssSha256, RsassaPssSha384, RsassaPssSha512,
-                RsassaPkcs1V15Sha256, RsassaPkcs1V15Sha384, RsassaPkcs1V15Sha512,
+                RsassaPssSha256,
+                RsassaPssSha384,
+                RsassaPssSha512,
+                RsassaPkcs1V15Sha256,
+                RsassaPkcs1V15Sha384,
+                RsassaPkcs1V15Sha512,
             ],
             KeySpec::EccNistP256 | KeySpec::EccSecgP256k1 => vec![EcdsaSha256],
             KeySpec::EccNistP384 => vec![EcdsaSha384],

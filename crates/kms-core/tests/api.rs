@@ -9,7 +9,9 @@ fn b64(bytes: &[u8]) -> String {
 }
 
 fn unb64(v: &Value) -> Vec<u8> {
-    base64::engine::general_purpose::STANDARD.decode(v.as_str().expect("a blob")).expect("base64")
+    base64::engine::general_purpose::STANDARD
+        .decode(v.as_str().expect("a blob"))
+        .expect("base64")
 }
 
 fn kms() -> Sandbox {
@@ -17,7 +19,8 @@ fn kms() -> Sandbox {
 }
 
 fn ok(kms: &mut Sandbox, op: &str, req: Value) -> Value {
-    kms.call(op, req.clone()).unwrap_or_else(|e| panic!("{op} {req} failed: {e}"))
+    kms.call(op, req.clone())
+        .unwrap_or_else(|e| panic!("{op} {req} failed: {e}"))
 }
 
 fn err(kms: &mut Sandbox, op: &str, req: Value) -> KmsError {
@@ -30,15 +33,24 @@ fn err(kms: &mut Sandbox, op: &str, req: Value) -> KmsError {
 fn create(kms: &mut Sandbox, req: Value) -> (String, String) {
     let out = ok(kms, "CreateKey", req);
     let m = &out["KeyMetadata"];
-    (m["KeyId"].as_str().unwrap().to_string(), m["Arn"].as_str().unwrap().to_string())
+    (
+        m["KeyId"].as_str().unwrap().to_string(),
+        m["Arn"].as_str().unwrap().to_string(),
+    )
 }
 
 fn state(kms: &mut Sandbox, key: &str) -> String {
-    ok(kms, "DescribeKey", json!({"KeyId": key}))["KeyMetadata"]["KeyState"].as_str().unwrap().to_string()
+    ok(kms, "DescribeKey", json!({"KeyId": key}))["KeyMetadata"]["KeyState"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 fn customer_keys(kms: &mut Sandbox) -> Vec<String> {
-    let keys = ok(kms, "ListKeys", json!({}))["Keys"].as_array().unwrap().clone();
+    let keys = ok(kms, "ListKeys", json!({}))["Keys"]
+        .as_array()
+        .unwrap()
+        .clone();
     keys.iter()
         .map(|k| k["KeyId"].as_str().unwrap().to_string())
         .filter(|id| {
@@ -56,7 +68,10 @@ fn create_key_defaults_match_aws() {
     let m = &out["KeyMetadata"];
     let id = m["KeyId"].as_str().unwrap();
     assert_eq!(id.len(), 36);
-    assert_eq!(m["Arn"], format!("arn:aws:kms:ap-southeast-2:111122223333:key/{id}"));
+    assert_eq!(
+        m["Arn"],
+        format!("arn:aws:kms:ap-southeast-2:111122223333:key/{id}")
+    );
     assert_eq!(m["AWSAccountId"], "111122223333");
     assert_eq!(m["KeySpec"], "SYMMETRIC_DEFAULT");
     assert_eq!(m["CustomerMasterKeySpec"], "SYMMETRIC_DEFAULT");
@@ -71,10 +86,15 @@ fn create_key_defaults_match_aws() {
     assert_eq!(m["CreationDate"], json!(1_735_689_600.0));
     assert_eq!(m["CurrentKeyMaterialId"].as_str().unwrap().len(), 64);
     let policy: Value = serde_json::from_str(
-        ok(&mut kms, "GetKeyPolicy", json!({"KeyId": id}))["Policy"].as_str().unwrap(),
+        ok(&mut kms, "GetKeyPolicy", json!({"KeyId": id}))["Policy"]
+            .as_str()
+            .unwrap(),
     )
     .unwrap();
-    assert_eq!(policy["Statement"][0]["Principal"]["AWS"], "arn:aws:iam::111122223333:root");
+    assert_eq!(
+        policy["Statement"][0]["Principal"]["AWS"],
+        "arn:aws:iam::111122223333:root"
+    );
     assert_eq!(policy["Statement"][0]["Action"], "kms:*");
 }
 
@@ -82,14 +102,55 @@ fn create_key_defaults_match_aws() {
 fn create_key_specs_and_usages() {
     let mut kms = kms();
     for (spec, usage, field, algs) in [
-        ("RSA_2048", "ENCRYPT_DECRYPT", "EncryptionAlgorithms", json!(["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"])),
-        ("RSA_2048", "SIGN_VERIFY", "SigningAlgorithms", json!(["RSASSA_PSS_SHA_256", "RSASSA_PSS_SHA_384", "RSASSA_PSS_SHA_512", "RSASSA_PKCS1_V1_5_SHA_256", "RSASSA_PKCS1_V1_5_SHA_384", "RSASSA_PKCS1_V1_5_SHA_512"])),
-        ("ECC_NIST_P256", "SIGN_VERIFY", "SigningAlgorithms", json!(["ECDSA_SHA_256"])),
-        ("ECC_NIST_P384", "SIGN_VERIFY", "SigningAlgorithms", json!(["ECDSA_SHA_384"])),
-        ("HMAC_256", "GENERATE_VERIFY_MAC", "MacAlgorithms", json!(["HMAC_SHA_256"])),
-        ("HMAC_512", "GENERATE_VERIFY_MAC", "MacAlgorithms", json!(["HMAC_SHA_512"])),
+        (
+            "RSA_2048",
+            "ENCRYPT_DECRYPT",
+            "EncryptionAlgorithms",
+            json!(["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"]),
+        ),
+        (
+            "RSA_2048",
+            "SIGN_VERIFY",
+            "SigningAlgorithms",
+            json!([
+                "RSASSA_PSS_SHA_256",
+                "RSASSA_PSS_SHA_384",
+                "RSASSA_PSS_SHA_512",
+                "RSASSA_PKCS1_V1_5_SHA_256",
+                "RSASSA_PKCS1_V1_5_SHA_384",
+                "RSASSA_PKCS1_V1_5_SHA_512"
+            ]),
+        ),
+        (
+            "ECC_NIST_P256",
+            "SIGN_VERIFY",
+            "SigningAlgorithms",
+            json!(["ECDSA_SHA_256"]),
+        ),
+        (
+            "ECC_NIST_P384",
+            "SIGN_VERIFY",
+            "SigningAlgorithms",
+            json!(["ECDSA_SHA_384"]),
+        ),
+        (
+            "HMAC_256",
+            "GENERATE_VERIFY_MAC",
+            "MacAlgorithms",
+            json!(["HMAC_SHA_256"]),
+        ),
+        (
+            "HMAC_512",
+            "GENERATE_VERIFY_MAC",
+            "MacAlgorithms",
+            json!(["HMAC_SHA_512"]),
+        ),
     ] {
-        let out = ok(&mut kms, "CreateKey", json!({"KeySpec": spec, "KeyUsage": usage}));
+        let out = ok(
+            &mut kms,
+            "CreateKey",
+            json!({"KeySpec": spec, "KeyUsage": usage}),
+        );
         assert_eq!(out["KeyMetadata"]["KeySpec"], spec);
         assert_eq!(out["KeyMetadata"]["KeyUsage"], usage);
         assert_eq!(out["KeyMetadata"][field], algs, "{spec} {usage}");
@@ -101,43 +162,99 @@ fn create_key_refusals() {
     let mut kms = kms();
     let e = err(&mut kms, "CreateKey", json!({"KeySpec": "ECC_NIST_P256"}));
     assert_eq!(e.error_type, ErrorType::Validation);
-    assert_eq!(e.message, "You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.");
-    let e = err(&mut kms, "CreateKey", json!({"KeySpec": "HMAC_256", "KeyUsage": "ENCRYPT_DECRYPT"}));
+    assert_eq!(
+        e.message,
+        "You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys."
+    );
+    let e = err(
+        &mut kms,
+        "CreateKey",
+        json!({"KeySpec": "HMAC_256", "KeyUsage": "ENCRYPT_DECRYPT"}),
+    );
     assert_eq!(e.error_type, ErrorType::Validation);
-    let e = err(&mut kms, "CreateKey", json!({"KeySpec": "SYMMETRIC_DEFAULT", "CustomerMasterKeySpec": "SYMMETRIC_DEFAULT"}));
+    let e = err(
+        &mut kms,
+        "CreateKey",
+        json!({"KeySpec": "SYMMETRIC_DEFAULT", "CustomerMasterKeySpec": "SYMMETRIC_DEFAULT"}),
+    );
     assert_eq!(e.error_type, ErrorType::Validation);
-    let e = err(&mut kms, "CreateKey", json!({"KeySpec": "ML_DSA_44", "KeyUsage": "SIGN_VERIFY"}));
+    let e = err(
+        &mut kms,
+        "CreateKey",
+        json!({"KeySpec": "ML_DSA_44", "KeyUsage": "SIGN_VERIFY"}),
+    );
     assert_eq!(e.error_type, ErrorType::UnsupportedOperation);
     assert!(e.message.contains("ML_DSA_44"), "{}", e.message);
     let e = err(&mut kms, "CreateKey", json!({"KeySpec": "NOPE"}));
     assert_eq!(e.error_type, ErrorType::Validation);
-    assert!(e.message.contains("Member must satisfy enum value set"), "{}", e.message);
-    let e = err(&mut kms, "CreateKey", json!({"Origin": "AWS_CLOUDHSM", "CustomKeyStoreId": "cks-1234567890abcdef0"}));
+    assert!(
+        e.message.contains("Member must satisfy enum value set"),
+        "{}",
+        e.message
+    );
+    let e = err(
+        &mut kms,
+        "CreateKey",
+        json!({"Origin": "AWS_CLOUDHSM", "CustomKeyStoreId": "cks-1234567890abcdef0"}),
+    );
     assert_eq!(e.error_type, ErrorType::CustomKeyStoreNotFound);
-    let e = err(&mut kms, "CreateKey", json!({"Description": "x".repeat(8193)}));
+    let e = err(
+        &mut kms,
+        "CreateKey",
+        json!({"Description": "x".repeat(8193)}),
+    );
     assert_eq!(e.error_type, ErrorType::Validation);
     let e = err(&mut kms, "CreateKey", json!({"Policy": "{not json"}));
     assert_eq!(e.error_type, ErrorType::MalformedPolicyDocument);
-    let e = err(&mut kms, "CreateKey", json!({"Tags": [{"TagKey": "aws:x", "TagValue": "y"}]}));
+    let e = err(
+        &mut kms,
+        "CreateKey",
+        json!({"Tags": [{"TagKey": "aws:x", "TagValue": "y"}]}),
+    );
     assert_eq!(e.error_type, ErrorType::Tag);
-    assert!(customer_keys(&mut kms).is_empty(), "a refused CreateKey leaves no key behind");
+    assert!(
+        customer_keys(&mut kms).is_empty(),
+        "a refused CreateKey leaves no key behind"
+    );
 }
 
 #[test]
 fn describe_key_by_id_arn_alias_and_alias_arn() {
     let mut kms = kms();
     let (id, arn) = create(&mut kms, json!({}));
-    ok(&mut kms, "CreateAlias", json!({"AliasName": "alias/app", "TargetKeyId": id}));
-    for name in [id.clone(), arn.clone(), "alias/app".into(), "arn:aws:kms:ap-southeast-2:111122223333:alias/app".into()] {
-        assert_eq!(ok(&mut kms, "DescribeKey", json!({"KeyId": name}))["KeyMetadata"]["KeyId"], id.as_str());
+    ok(
+        &mut kms,
+        "CreateAlias",
+        json!({"AliasName": "alias/app", "TargetKeyId": id}),
+    );
+    for name in [
+        id.clone(),
+        arn.clone(),
+        "alias/app".into(),
+        "arn:aws:kms:ap-southeast-2:111122223333:alias/app".into(),
+    ] {
+        assert_eq!(
+            ok(&mut kms, "DescribeKey", json!({"KeyId": name}))["KeyMetadata"]["KeyId"],
+            id.as_str()
+        );
     }
-    let e = err(&mut kms, "DescribeKey", json!({"KeyId": "11111111-2222-3333-4444-555555555555"}));
+    let e = err(
+        &mut kms,
+        "DescribeKey",
+        json!({"KeyId": "11111111-2222-3333-4444-555555555555"}),
+    );
     assert_eq!(e.error_type, ErrorType::NotFound);
     assert_eq!(e.message, "Key 'arn:aws:kms:ap-southeast-2:111122223333:key/11111111-2222-3333-4444-555555555555' does not exist");
     let e = err(&mut kms, "DescribeKey", json!({"KeyId": "alias/missing"}));
-    assert_eq!(e.message, "Alias arn:aws:kms:ap-southeast-2:111122223333:alias/missing is not found.");
+    assert_eq!(
+        e.message,
+        "Alias arn:aws:kms:ap-southeast-2:111122223333:alias/missing is not found."
+    );
     let e = err(&mut kms, "DescribeKey", json!({"KeyId": "not-a-key"}));
-    assert_eq!((e.error_type, e.message.as_str()), (ErrorType::NotFound, "Invalid keyId not-a-key"));
+    assert_eq!(
+        (e.error_type, e.message.as_str()),
+        (ErrorType::NotFound, "Invalid keyId not-a-key")
+    );
     let e = err(&mut kms, "DescribeKey", json!({}));
     assert_eq!(e.message, "1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null");
     // Operations that take only a key ID or ARN refuse alias names.
@@ -160,7 +277,10 @@ fn list_keys_pages_with_limit_and_marker() {
         let out = ok(&mut kms, "ListKeys", req);
         pages += 1;
         for k in out["Keys"].as_array().unwrap() {
-            assert!(k["KeyArn"].as_str().unwrap().ends_with(k["KeyId"].as_str().unwrap()));
+            assert!(k["KeyArn"]
+                .as_str()
+                .unwrap()
+                .ends_with(k["KeyId"].as_str().unwrap()));
             seen.push(k["KeyId"].as_str().unwrap().to_string());
         }
         if out["Truncated"] == true {
@@ -190,46 +310,94 @@ fn enable_disable_and_description() {
     let (id, arn) = create(&mut kms, json!({}));
     ok(&mut kms, "DisableKey", json!({"KeyId": id}));
     assert_eq!(state(&mut kms, &id), "Disabled");
-    let e = err(&mut kms, "Encrypt", json!({"KeyId": id, "Plaintext": b64(b"x")}));
-    assert_eq!((e.error_type, e.message), (ErrorType::Disabled, format!("{arn} is disabled.")));
+    let e = err(
+        &mut kms,
+        "Encrypt",
+        json!({"KeyId": id, "Plaintext": b64(b"x")}),
+    );
+    assert_eq!(
+        (e.error_type, e.message),
+        (ErrorType::Disabled, format!("{arn} is disabled."))
+    );
     ok(&mut kms, "EnableKey", json!({"KeyId": arn}));
     assert_eq!(state(&mut kms, &id), "Enabled");
-    ok(&mut kms, "UpdateKeyDescription", json!({"KeyId": id, "Description": "new"}));
-    assert_eq!(ok(&mut kms, "DescribeKey", json!({"KeyId": id}))["KeyMetadata"]["Description"], "new");
+    ok(
+        &mut kms,
+        "UpdateKeyDescription",
+        json!({"KeyId": id, "Description": "new"}),
+    );
+    assert_eq!(
+        ok(&mut kms, "DescribeKey", json!({"KeyId": id}))["KeyMetadata"]["Description"],
+        "new"
+    );
 }
 
 #[test]
 fn deletion_schedules_cancels_and_happens_when_the_window_passes() {
     let mut kms = kms();
     let (id, arn) = create(&mut kms, json!({}));
-    ok(&mut kms, "CreateAlias", json!({"AliasName": "alias/doomed", "TargetKeyId": id}));
-    for (days, bound) in [(6, "greater than or equal to 7"), (31, "less than or equal to 30")] {
-        let e = err(&mut kms, "ScheduleKeyDeletion", json!({"KeyId": id, "PendingWindowInDays": days}));
+    ok(
+        &mut kms,
+        "CreateAlias",
+        json!({"AliasName": "alias/doomed", "TargetKeyId": id}),
+    );
+    for (days, bound) in [
+        (6, "greater than or equal to 7"),
+        (31, "less than or equal to 30"),
+    ] {
+        let e = err(
+            &mut kms,
+            "ScheduleKeyDeletion",
+            json!({"KeyId": id, "PendingWindowInDays": days}),
+        );
         assert_eq!(e.message, format!("1 validation error detected: Value '{days}' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value {bound}"));
     }
     let out = ok(&mut kms, "ScheduleKeyDeletion", json!({"KeyId": id}));
     assert_eq!(out["PendingWindowInDays"], 30);
     assert_eq!(out["KeyState"], "PendingDeletion");
     assert_eq!(out["KeyId"], arn.as_str());
-    assert_eq!(out["DeletionDate"], json!(1_735_689_600.0 + 30.0 * 86_400.0));
+    assert_eq!(
+        out["DeletionDate"],
+        json!(1_735_689_600.0 + 30.0 * 86_400.0)
+    );
     let m = ok(&mut kms, "DescribeKey", json!({"KeyId": id}))["KeyMetadata"].clone();
     assert_eq!(m["PendingDeletionWindowInDays"], 30);
     assert_eq!(m["Enabled"], false);
     let e = err(&mut kms, "ScheduleKeyDeletion", json!({"KeyId": id}));
-    assert_eq!((e.error_type, e.message), (ErrorType::KmsInvalidState, format!("{arn} is pending deletion.")));
+    assert_eq!(
+        (e.error_type, e.message),
+        (
+            ErrorType::KmsInvalidState,
+            format!("{arn} is pending deletion.")
+        )
+    );
     ok(&mut kms, "CancelKeyDeletion", json!({"KeyId": id}));
     assert_eq!(state(&mut kms, &id), "Disabled");
     let e = err(&mut kms, "CancelKeyDeletion", json!({"KeyId": id}));
-    assert_eq!((e.error_type, e.message), (ErrorType::KmsInvalidState, format!("{arn} is not pending deletion.")));
+    assert_eq!(
+        (e.error_type, e.message),
+        (
+            ErrorType::KmsInvalidState,
+            format!("{arn} is not pending deletion.")
+        )
+    );
 
-    ok(&mut kms, "ScheduleKeyDeletion", json!({"KeyId": id, "PendingWindowInDays": 7}));
+    ok(
+        &mut kms,
+        "ScheduleKeyDeletion",
+        json!({"KeyId": id, "PendingWindowInDays": 7}),
+    );
     kms.advance_days(6);
     assert_eq!(state(&mut kms, &id), "PendingDeletion");
     kms.advance_days(1);
     let e = err(&mut kms, "DescribeKey", json!({"KeyId": id}));
     assert_eq!(e.error_type, ErrorType::NotFound);
     let e = err(&mut kms, "DescribeKey", json!({"KeyId": "alias/doomed"}));
-    assert_eq!(e.error_type, ErrorType::NotFound, "the key's aliases go with it");
+    assert_eq!(
+        e.error_type,
+        ErrorType::NotFound,
+        "the key's aliases go with it"
+    );
 }
 
 /// AWS's key-state table for the states a sandbox key can be in.
@@ -237,14 +405,28 @@ fn deletion_schedules_cancels_and_happens_when_the_window_passes() {
 fn key_state_table() {
     let mut kms = kms();
     let (sym, sym_arn) = create(&mut kms, json!({}));
-    let ct = ok(&mut kms, "Encrypt", json!({"KeyId": sym, "Plaintext": b64(b"hi")}))["CiphertextBlob"].clone();
+    let ct = ok(
+        &mut kms,
+        "Encrypt",
+        json!({"KeyId": sym, "Plaintext": b64(b"hi")}),
+    )["CiphertextBlob"]
+        .clone();
     let crypto_ops = |id: &str| {
         vec![
             ("Encrypt", json!({"KeyId": id, "Plaintext": b64(b"x")})),
             ("Decrypt", json!({"CiphertextBlob": ct})),
-            ("ReEncrypt", json!({"CiphertextBlob": ct, "DestinationKeyId": id})),
-            ("GenerateDataKey", json!({"KeyId": id, "KeySpec": "AES_256"})),
-            ("GenerateDataKeyWithoutPlaintext", json!({"KeyId": id, "NumberOfBytes": 16})),
+            (
+                "ReEncrypt",
+                json!({"CiphertextBlob": ct, "DestinationKeyId": id}),
+            ),
+            (
+                "GenerateDataKey",
+                json!({"KeyId": id, "KeySpec": "AES_256"}),
+            ),
+            (
+                "GenerateDataKeyWithoutPlaintext",
+                json!({"KeyId": id, "NumberOfBytes": 16}),
+            ),
             ("EnableKeyRotation", json!({"KeyId": id})),
             ("DisableKeyRotation", json!({"KeyId": id})),
             ("RotateKeyOnDemand", json!({"KeyId": id})),
@@ -254,35 +436,67 @@ fn key_state_table() {
     ok(&mut kms, "DisableKey", json!({"KeyId": sym}));
     for (op, req) in crypto_ops(&sym) {
         let e = err(&mut kms, op, req);
-        assert_eq!((op, e.error_type, e.message), (op, ErrorType::Disabled, format!("{sym_arn} is disabled.")));
+        assert_eq!(
+            (op, e.error_type, e.message),
+            (op, ErrorType::Disabled, format!("{sym_arn} is disabled."))
+        );
     }
     for (op, req) in [
         ("DescribeKey", json!({"KeyId": sym})),
         ("GetKeyPolicy", json!({"KeyId": sym})),
         ("ListResourceTags", json!({"KeyId": sym})),
-        ("TagResource", json!({"KeyId": sym, "Tags": [{"TagKey": "a", "TagValue": "b"}]})),
-        ("CreateAlias", json!({"AliasName": "alias/while-disabled", "TargetKeyId": sym})),
-        ("UpdateKeyDescription", json!({"KeyId": sym, "Description": "d"})),
+        (
+            "TagResource",
+            json!({"KeyId": sym, "Tags": [{"TagKey": "a", "TagValue": "b"}]}),
+        ),
+        (
+            "CreateAlias",
+            json!({"AliasName": "alias/while-disabled", "TargetKeyId": sym}),
+        ),
+        (
+            "UpdateKeyDescription",
+            json!({"KeyId": sym, "Description": "d"}),
+        ),
         ("GetKeyRotationStatus", json!({"KeyId": sym})),
         ("DisableKey", json!({"KeyId": sym})),
     ] {
         ok(&mut kms, op, req);
     }
     // PendingDeletion: cryptography and management answer KMSInvalidStateException [3].
-    ok(&mut kms, "ScheduleKeyDeletion", json!({"KeyId": sym, "PendingWindowInDays": 7}));
+    ok(
+        &mut kms,
+        "ScheduleKeyDeletion",
+        json!({"KeyId": sym, "PendingWindowInDays": 7}),
+    );
     let mut refused = crypto_ops(&sym);
     refused.extend([
         ("EnableKey", json!({"KeyId": sym})),
         ("DisableKey", json!({"KeyId": sym})),
-        ("TagResource", json!({"KeyId": sym, "Tags": [{"TagKey": "a", "TagValue": "b"}]})),
+        (
+            "TagResource",
+            json!({"KeyId": sym, "Tags": [{"TagKey": "a", "TagValue": "b"}]}),
+        ),
         ("UntagResource", json!({"KeyId": sym, "TagKeys": ["a"]})),
-        ("UpdateKeyDescription", json!({"KeyId": sym, "Description": "d"})),
-        ("CreateAlias", json!({"AliasName": "alias/too-late", "TargetKeyId": sym})),
+        (
+            "UpdateKeyDescription",
+            json!({"KeyId": sym, "Description": "d"}),
+        ),
+        (
+            "CreateAlias",
+            json!({"AliasName": "alias/too-late", "TargetKeyId": sym}),
+        ),
         ("ScheduleKeyDeletion", json!({"KeyId": sym})),
     ]);
     for (op, req) in refused {
         let e = err(&mut kms, op, req);
-        assert_eq!((op, e.error_type, e.message), (op, ErrorType::KmsInvalidState, format!("{sym_arn} is pending deletion.")));
+        assert_eq!(
+            (op, e.error_type, e.message),
+            (
+                op,
+                ErrorType::KmsInvalidState,
+                format!("{sym_arn} is pending deletion.")
+            )
+        );
     }
     for (op, req) in [
         ("DescribeKey", json!({"KeyId": sym})),
@@ -304,38 +518,113 @@ fn alias_rules() {
     let mut kms = kms();
     let (a, _) = create(&mut kms, json!({}));
     let (b, _) = create(&mut kms, json!({}));
-    let (rsa, _) = create(&mut kms, json!({"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY"}));
-    ok(&mut kms, "CreateAlias", json!({"AliasName": "alias/test-1_x:y/z", "TargetKeyId": a}));
-    let e = err(&mut kms, "CreateAlias", json!({"AliasName": "alias/test-1_x:y/z", "TargetKeyId": b}));
+    let (rsa, _) = create(
+        &mut kms,
+        json!({"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY"}),
+    );
+    ok(
+        &mut kms,
+        "CreateAlias",
+        json!({"AliasName": "alias/test-1_x:y/z", "TargetKeyId": a}),
+    );
+    let e = err(
+        &mut kms,
+        "CreateAlias",
+        json!({"AliasName": "alias/test-1_x:y/z", "TargetKeyId": b}),
+    );
     assert_eq!(e.error_type, ErrorType::AlreadyExists);
     assert_eq!(e.message, "An alias with the name arn:aws:kms:ap-southeast-2:111122223333:alias/test-1_x:y/z already exists");
-    let e = err(&mut kms, "CreateAlias", json!({"AliasName": "noprefix", "TargetKeyId": a}));
+    let e = err(
+        &mut kms,
+        "CreateAlias",
+        json!({"AliasName": "noprefix", "TargetKeyId": a}),
+    );
     assert_eq!(e.error_type, ErrorType::InvalidAliasName);
-    let e = err(&mut kms, "CreateAlias", json!({"AliasName": "alias/aws/mine", "TargetKeyId": a}));
+    let e = err(
+        &mut kms,
+        "CreateAlias",
+        json!({"AliasName": "alias/aws/mine", "TargetKeyId": a}),
+    );
     assert_eq!(e.error_type, ErrorType::InvalidAliasName);
-    let e = err(&mut kms, "CreateAlias", json!({"AliasName": "alias/with space", "TargetKeyId": a}));
+    let e = err(
+        &mut kms,
+        "CreateAlias",
+        json!({"AliasName": "alias/with space", "TargetKeyId": a}),
+    );
     assert_eq!(e.error_type, ErrorType::Validation);
-    assert!(e.message.contains("regular expression pattern: ^[a-zA-Z0-9:/_-]+$"));
-    let e = err(&mut kms, "CreateAlias", json!({"AliasName": format!("alias/{}", "a".repeat(251)), "TargetKeyId": a}));
+    assert!(e
+        .message
+        .contains("regular expression pattern: ^[a-zA-Z0-9:/_-]+$"));
+    let e = err(
+        &mut kms,
+        "CreateAlias",
+        json!({"AliasName": format!("alias/{}", "a".repeat(251)), "TargetKeyId": a}),
+    );
     assert_eq!(e.error_type, ErrorType::Validation);
-    let e = err(&mut kms, "CreateAlias", json!({"AliasName": "alias/x", "TargetKeyId": "alias/test-1_x:y/z"}));
-    assert_eq!(e.error_type, ErrorType::NotFound, "an alias cannot point at an alias");
+    let e = err(
+        &mut kms,
+        "CreateAlias",
+        json!({"AliasName": "alias/x", "TargetKeyId": "alias/test-1_x:y/z"}),
+    );
+    assert_eq!(
+        e.error_type,
+        ErrorType::NotFound,
+        "an alias cannot point at an alias"
+    );
 
-    ok(&mut kms, "UpdateAlias", json!({"AliasName": "alias/test-1_x:y/z", "TargetKeyId": b}));
-    assert_eq!(ok(&mut kms, "DescribeKey", json!({"KeyId": "alias/test-1_x:y/z"}))["KeyMetadata"]["KeyId"], b.as_str());
-    let e = err(&mut kms, "UpdateAlias", json!({"AliasName": "alias/test-1_x:y/z", "TargetKeyId": rsa}));
-    assert_eq!(e.error_type, ErrorType::Validation, "an alias moves only to a key of the same type and usage");
-    let e = err(&mut kms, "UpdateAlias", json!({"AliasName": "alias/none", "TargetKeyId": a}));
+    ok(
+        &mut kms,
+        "UpdateAlias",
+        json!({"AliasName": "alias/test-1_x:y/z", "TargetKeyId": b}),
+    );
+    assert_eq!(
+        ok(
+            &mut kms,
+            "DescribeKey",
+            json!({"KeyId": "alias/test-1_x:y/z"})
+        )["KeyMetadata"]["KeyId"],
+        b.as_str()
+    );
+    let e = err(
+        &mut kms,
+        "UpdateAlias",
+        json!({"AliasName": "alias/test-1_x:y/z", "TargetKeyId": rsa}),
+    );
+    assert_eq!(
+        e.error_type,
+        ErrorType::Validation,
+        "an alias moves only to a key of the same type and usage"
+    );
+    let e = err(
+        &mut kms,
+        "UpdateAlias",
+        json!({"AliasName": "alias/none", "TargetKeyId": a}),
+    );
     assert_eq!(e.error_type, ErrorType::NotFound);
 
     let listed = ok(&mut kms, "ListAliases", json!({"KeyId": b}));
     assert_eq!(listed["Aliases"].as_array().unwrap().len(), 1);
-    assert_eq!(listed["Aliases"][0]["AliasArn"], "arn:aws:kms:ap-southeast-2:111122223333:alias/test-1_x:y/z");
+    assert_eq!(
+        listed["Aliases"][0]["AliasArn"],
+        "arn:aws:kms:ap-southeast-2:111122223333:alias/test-1_x:y/z"
+    );
     assert_eq!(listed["Aliases"][0]["TargetKeyId"], b.as_str());
-    ok(&mut kms, "DeleteAlias", json!({"AliasName": "alias/test-1_x:y/z"}));
-    let e = err(&mut kms, "DeleteAlias", json!({"AliasName": "alias/test-1_x:y/z"}));
+    ok(
+        &mut kms,
+        "DeleteAlias",
+        json!({"AliasName": "alias/test-1_x:y/z"}),
+    );
+    let e = err(
+        &mut kms,
+        "DeleteAlias",
+        json!({"AliasName": "alias/test-1_x:y/z"}),
+    );
     assert_eq!(e.error_type, ErrorType::NotFound);
-    let e = err(&mut kms, "DeleteAlias", json!({"AliasName": "alias/aws/s3"}));
+    let e = err(
+        &mut kms,
+        "DeleteAlias",
+        json!({"AliasName": "alias/aws/s3"}),
+    );
     assert_eq!(e.error_type, ErrorType::InvalidAliasName);
 }
 
@@ -344,13 +633,26 @@ fn list_aliases_pages() {
     let mut kms = kms();
     let (a, _) = create(&mut kms, json!({}));
     for i in 0..5 {
-        ok(&mut kms, "CreateAlias", json!({"AliasName": format!("alias/a{i}"), "TargetKeyId": a}));
+        ok(
+            &mut kms,
+            "CreateAlias",
+            json!({"AliasName": format!("alias/a{i}"), "TargetKeyId": a}),
+        );
     }
     let first = ok(&mut kms, "ListAliases", json!({"KeyId": a, "Limit": 3}));
     assert_eq!(first["Truncated"], true);
-    let names: Vec<&str> = first["Aliases"].as_array().unwrap().iter().map(|x| x["AliasName"].as_str().unwrap()).collect();
+    let names: Vec<&str> = first["Aliases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["AliasName"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["alias/a0", "alias/a1", "alias/a2"]);
-    let second = ok(&mut kms, "ListAliases", json!({"KeyId": a, "Limit": 3, "Marker": first["NextMarker"]}));
+    let second = ok(
+        &mut kms,
+        "ListAliases",
+        json!({"KeyId": a, "Limit": 3, "Marker": first["NextMarker"]}),
+    );
     assert_eq!(second["Truncated"], false);
     assert_eq!(second["Aliases"].as_array().unwrap().len(), 2);
     // Without a filter: the 12 AWS managed aliases are there too.
@@ -365,17 +667,38 @@ fn encrypt_decrypt_with_context() {
     let mut kms = kms();
     let (id, arn) = create(&mut kms, json!({}));
     let ctx = json!({"purpose": "test", "user": "alice"});
-    let out = ok(&mut kms, "Encrypt", json!({"KeyId": id, "Plaintext": b64(b"secret data"), "EncryptionContext": ctx}));
+    let out = ok(
+        &mut kms,
+        "Encrypt",
+        json!({"KeyId": id, "Plaintext": b64(b"secret data"), "EncryptionContext": ctx}),
+    );
     assert_eq!(out["KeyId"], arn.as_str());
     assert_eq!(out["EncryptionAlgorithm"], "SYMMETRIC_DEFAULT");
     let ct = out["CiphertextBlob"].clone();
-    let back = ok(&mut kms, "Decrypt", json!({"CiphertextBlob": ct, "EncryptionContext": ctx}));
+    let back = ok(
+        &mut kms,
+        "Decrypt",
+        json!({"CiphertextBlob": ct, "EncryptionContext": ctx}),
+    );
     assert_eq!(unb64(&back["Plaintext"]), b"secret data");
     assert_eq!(back["KeyId"], arn.as_str());
     // Context order does not matter; a missing, changed or extra pair does.
-    ok(&mut kms, "Decrypt", json!({"CiphertextBlob": ct, "EncryptionContext": {"user": "alice", "purpose": "test"}}));
-    for wrong in [json!({}), json!({"purpose": "test"}), json!({"purpose": "test", "user": "bob"}), json!({"purpose": "test", "user": "alice", "x": "y"})] {
-        let e = err(&mut kms, "Decrypt", json!({"CiphertextBlob": ct, "EncryptionContext": wrong}));
+    ok(
+        &mut kms,
+        "Decrypt",
+        json!({"CiphertextBlob": ct, "EncryptionContext": {"user": "alice", "purpose": "test"}}),
+    );
+    for wrong in [
+        json!({}),
+        json!({"purpose": "test"}),
+        json!({"purpose": "test", "user": "bob"}),
+        json!({"purpose": "test", "user": "alice", "x": "y"}),
+    ] {
+        let e = err(
+            &mut kms,
+            "Decrypt",
+            json!({"CiphertextBlob": ct, "EncryptionContext": wrong}),
+        );
         assert_eq!(e.error_type, ErrorType::InvalidCiphertext);
     }
 }
@@ -384,8 +707,17 @@ fn encrypt_decrypt_with_context() {
 fn context_pairs_do_not_collide() {
     let mut kms = kms();
     let (id, _) = create(&mut kms, json!({}));
-    let ct = ok(&mut kms, "Encrypt", json!({"KeyId": id, "Plaintext": b64(b"x"), "EncryptionContext": {"ab": "c"}}))["CiphertextBlob"].clone();
-    let e = err(&mut kms, "Decrypt", json!({"CiphertextBlob": ct, "EncryptionContext": {"a": "bc"}}));
+    let ct = ok(
+        &mut kms,
+        "Encrypt",
+        json!({"KeyId": id, "Plaintext": b64(b"x"), "EncryptionContext": {"ab": "c"}}),
+    )["CiphertextBlob"]
+        .clone();
+    let e = err(
+        &mut kms,
+        "Decrypt",
+        json!({"CiphertextBlob": ct, "EncryptionContext": {"a": "bc"}}),
+    );
     assert_eq!(e.error_type, ErrorType::InvalidCiphertext);
 }
 
@@ -394,38 +726,93 @@ fn tampered_ciphertexts_and_wrong_keys_fail_as_aws_fails() {
     let mut kms = kms();
     let (a, _) = create(&mut kms, json!({}));
     let (b, _) = create(&mut kms, json!({}));
-    let ct = unb64(&ok(&mut kms, "Encrypt", json!({"KeyId": a, "Plaintext": b64(b"payload")}))["CiphertextBlob"]);
+    let ct = unb64(
+        &ok(
+            &mut kms,
+            "Encrypt",
+            json!({"KeyId": a, "Plaintext": b64(b"payload")}),
+        )["CiphertextBlob"],
+    );
     for i in 0..ct.len() {
         let mut bad = ct.clone();
         bad[i] ^= 0x01;
-        let e = kms.call("Decrypt", json!({"CiphertextBlob": b64(&bad)})).expect_err("tampered byte must fail");
-        assert!(matches!(e.error_type, ErrorType::InvalidCiphertext), "byte {i}: {e}");
+        let e = kms
+            .call("Decrypt", json!({"CiphertextBlob": b64(&bad)}))
+            .expect_err("tampered byte must fail");
+        assert!(
+            matches!(e.error_type, ErrorType::InvalidCiphertext),
+            "byte {i}: {e}"
+        );
     }
-    let e = err(&mut kms, "Decrypt", json!({"CiphertextBlob": b64(&ct[..40])}));
+    let e = err(
+        &mut kms,
+        "Decrypt",
+        json!({"CiphertextBlob": b64(&ct[..40])}),
+    );
     assert_eq!(e.error_type, ErrorType::InvalidCiphertext);
-    let e = err(&mut kms, "Decrypt", json!({"CiphertextBlob": b64(&ct), "KeyId": b}));
+    let e = err(
+        &mut kms,
+        "Decrypt",
+        json!({"CiphertextBlob": b64(&ct), "KeyId": b}),
+    );
     assert_eq!(e.error_type, ErrorType::IncorrectKey);
-    assert_eq!(e.message, "The key ID in the request does not identify a CMK that can perform this operation.");
-    ok(&mut kms, "Decrypt", json!({"CiphertextBlob": b64(&ct), "KeyId": a}));
+    assert_eq!(
+        e.message,
+        "The key ID in the request does not identify a CMK that can perform this operation."
+    );
+    ok(
+        &mut kms,
+        "Decrypt",
+        json!({"CiphertextBlob": b64(&ct), "KeyId": a}),
+    );
 }
 
 #[test]
 fn encrypt_limits_and_usage() {
     let mut kms = kms();
     let (id, _) = create(&mut kms, json!({}));
-    ok(&mut kms, "Encrypt", json!({"KeyId": id, "Plaintext": b64(&[7u8; 4096])}));
-    let e = err(&mut kms, "Encrypt", json!({"KeyId": id, "Plaintext": b64(&[7u8; 4097])}));
+    ok(
+        &mut kms,
+        "Encrypt",
+        json!({"KeyId": id, "Plaintext": b64(&[7u8; 4096])}),
+    );
+    let e = err(
+        &mut kms,
+        "Encrypt",
+        json!({"KeyId": id, "Plaintext": b64(&[7u8; 4097])}),
+    );
     assert_eq!(e.error_type, ErrorType::Validation);
     let e = err(&mut kms, "Encrypt", json!({"KeyId": id, "Plaintext": ""}));
     assert_eq!(e.error_type, ErrorType::Validation);
-    let (mac, mac_arn) = create(&mut kms, json!({"KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"}));
-    let e = err(&mut kms, "Encrypt", json!({"KeyId": mac, "Plaintext": b64(b"x")}));
+    let (mac, mac_arn) = create(
+        &mut kms,
+        json!({"KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"}),
+    );
+    let e = err(
+        &mut kms,
+        "Encrypt",
+        json!({"KeyId": mac, "Plaintext": b64(b"x")}),
+    );
     assert_eq!(e.error_type, ErrorType::InvalidKeyUsage);
-    assert_eq!(e.message, format!("{mac_arn} key usage is GENERATE_VERIFY_MAC which is not valid for Encrypt."));
-    let e = err(&mut kms, "Encrypt", json!({"KeyId": id, "Plaintext": b64(b"x"), "EncryptionAlgorithm": "RSAES_OAEP_SHA_256"}));
+    assert_eq!(
+        e.message,
+        format!("{mac_arn} key usage is GENERATE_VERIFY_MAC which is not valid for Encrypt.")
+    );
+    let e = err(
+        &mut kms,
+        "Encrypt",
+        json!({"KeyId": id, "Plaintext": b64(b"x"), "EncryptionAlgorithm": "RSAES_OAEP_SHA_256"}),
+    );
     assert_eq!(e.error_type, ErrorType::InvalidKeyUsage);
-    let e = err(&mut kms, "Encrypt", json!({"KeyId": id, "Plaintext": b64(b"x"), "DryRun": true}));
-    assert_eq!((e.error_type, e.status()), (ErrorType::DryRunOperation, 412));
+    let e = err(
+        &mut kms,
+        "Encrypt",
+        json!({"KeyId": id, "Plaintext": b64(b"x"), "DryRun": true}),
+    );
+    assert_eq!(
+        (e.error_type, e.status()),
+        (ErrorType::DryRunOperation, 412)
+    );
 }
 
 #[test]
@@ -433,11 +820,24 @@ fn re_encrypt_moves_a_ciphertext_between_keys() {
     let mut kms = kms();
     let (a, a_arn) = create(&mut kms, json!({}));
     let (b, b_arn) = create(&mut kms, json!({}));
-    let ct = ok(&mut kms, "Encrypt", json!({"KeyId": a, "Plaintext": b64(b"move me"), "EncryptionContext": {"k": "1"}}))["CiphertextBlob"].clone();
-    let out = ok(&mut kms, "ReEncrypt", json!({"CiphertextBlob": ct, "SourceEncryptionContext": {"k": "1"}, "DestinationKeyId": b, "DestinationEncryptionContext": {"k": "2"}}));
+    let ct = ok(
+        &mut kms,
+        "Encrypt",
+        json!({"KeyId": a, "Plaintext": b64(b"move me"), "EncryptionContext": {"k": "1"}}),
+    )["CiphertextBlob"]
+        .clone();
+    let out = ok(
+        &mut kms,
+        "ReEncrypt",
+        json!({"CiphertextBlob": ct, "SourceEncryptionContext": {"k": "1"}, "DestinationKeyId": b, "DestinationEncryptionContext": {"k": "2"}}),
+    );
     assert_eq!(out["SourceKeyId"], a_arn.as_str());
     assert_eq!(out["KeyId"], b_arn.as_str());
-    let back = ok(&mut kms, "Decrypt", json!({"CiphertextBlob": out["CiphertextBlob"], "EncryptionContext": {"k": "2"}}));
+    let back = ok(
+        &mut kms,
+        "Decrypt",
+        json!({"CiphertextBlob": out["CiphertextBlob"], "EncryptionContext": {"k": "2"}}),
+    );
     assert_eq!(unb64(&back["Plaintext"]), b"move me");
     assert_eq!(back["KeyId"], b_arn.as_str());
 }
@@ -446,25 +846,87 @@ fn re_encrypt_moves_a_ciphertext_between_keys() {
 fn data_keys() {
     let mut kms = kms();
     let (id, arn) = create(&mut kms, json!({}));
-    let out = ok(&mut kms, "GenerateDataKey", json!({"KeyId": id, "KeySpec": "AES_256", "EncryptionContext": {"f": "1"}}));
+    let out = ok(
+        &mut kms,
+        "GenerateDataKey",
+        json!({"KeyId": id, "KeySpec": "AES_256", "EncryptionContext": {"f": "1"}}),
+    );
     let plain = unb64(&out["Plaintext"]);
     assert_eq!(plain.len(), 32);
     assert_eq!(out["KeyId"], arn.as_str());
-    let back = ok(&mut kms, "Decrypt", json!({"CiphertextBlob": out["CiphertextBlob"], "EncryptionContext": {"f": "1"}}));
+    let back = ok(
+        &mut kms,
+        "Decrypt",
+        json!({"CiphertextBlob": out["CiphertextBlob"], "EncryptionContext": {"f": "1"}}),
+    );
     assert_eq!(unb64(&back["Plaintext"]), plain);
-    assert_eq!(unb64(&ok(&mut kms, "GenerateDataKey", json!({"KeyId": id, "KeySpec": "AES_128"}))["Plaintext"]).len(), 16);
-    assert_eq!(unb64(&ok(&mut kms, "GenerateDataKey", json!({"KeyId": id, "NumberOfBytes": 1024}))["Plaintext"]).len(), 1024);
-    let without = ok(&mut kms, "GenerateDataKeyWithoutPlaintext", json!({"KeyId": id, "NumberOfBytes": 64}));
+    assert_eq!(
+        unb64(
+            &ok(
+                &mut kms,
+                "GenerateDataKey",
+                json!({"KeyId": id, "KeySpec": "AES_128"})
+            )["Plaintext"]
+        )
+        .len(),
+        16
+    );
+    assert_eq!(
+        unb64(
+            &ok(
+                &mut kms,
+                "GenerateDataKey",
+                json!({"KeyId": id, "NumberOfBytes": 1024})
+            )["Plaintext"]
+        )
+        .len(),
+        1024
+    );
+    let without = ok(
+        &mut kms,
+        "GenerateDataKeyWithoutPlaintext",
+        json!({"KeyId": id, "NumberOfBytes": 64}),
+    );
     assert!(without.get("Plaintext").is_none());
-    assert_eq!(unb64(&ok(&mut kms, "Decrypt", json!({"CiphertextBlob": without["CiphertextBlob"]}))["Plaintext"]).len(), 64);
-    for bad in [json!({"KeyId": id}), json!({"KeyId": id, "KeySpec": "AES_256", "NumberOfBytes": 32})] {
+    assert_eq!(
+        unb64(
+            &ok(
+                &mut kms,
+                "Decrypt",
+                json!({"CiphertextBlob": without["CiphertextBlob"]})
+            )["Plaintext"]
+        )
+        .len(),
+        64
+    );
+    for bad in [
+        json!({"KeyId": id}),
+        json!({"KeyId": id, "KeySpec": "AES_256", "NumberOfBytes": 32}),
+    ] {
         let e = err(&mut kms, "GenerateDataKey", bad);
-        assert_eq!((e.error_type, e.message.as_str()), (ErrorType::Validation, "Please specify either number of bytes or key spec."));
+        assert_eq!(
+            (e.error_type, e.message.as_str()),
+            (
+                ErrorType::Validation,
+                "Please specify either number of bytes or key spec."
+            )
+        );
     }
-    let e = err(&mut kms, "GenerateDataKey", json!({"KeyId": id, "NumberOfBytes": 1025}));
+    let e = err(
+        &mut kms,
+        "GenerateDataKey",
+        json!({"KeyId": id, "NumberOfBytes": 1025}),
+    );
     assert_eq!(e.error_type, ErrorType::Validation);
-    let (ecc, _) = create(&mut kms, json!({"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY"}));
-    let e = err(&mut kms, "GenerateDataKey", json!({"KeyId": ecc, "KeySpec": "AES_256"}));
+    let (ecc, _) = create(
+        &mut kms,
+        json!({"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY"}),
+    );
+    let e = err(
+        &mut kms,
+        "GenerateDataKey",
+        json!({"KeyId": ecc, "KeySpec": "AES_256"}),
+    );
     assert_eq!(e.error_type, ErrorType::InvalidKeyUsage);
 }
 
@@ -472,15 +934,34 @@ fn data_keys() {
 fn data_key_pairs() {
     let mut kms = kms();
     let (id, _) = create(&mut kms, json!({}));
-    let out = ok(&mut kms, "GenerateDataKeyPair", json!({"KeyId": id, "KeyPairSpec": "ECC_NIST_P256"}));
+    let out = ok(
+        &mut kms,
+        "GenerateDataKeyPair",
+        json!({"KeyId": id, "KeyPairSpec": "ECC_NIST_P256"}),
+    );
     let private = unb64(&out["PrivateKeyPlaintext"]);
     assert_eq!(out["KeyPairSpec"], "ECC_NIST_P256");
-    assert_eq!(unb64(&out["PublicKey"]), kms_core::crypto::public_key_der(&private).unwrap());
-    let back = ok(&mut kms, "Decrypt", json!({"CiphertextBlob": out["PrivateKeyCiphertextBlob"]}));
+    assert_eq!(
+        unb64(&out["PublicKey"]),
+        kms_core::crypto::public_key_der(&private).unwrap()
+    );
+    let back = ok(
+        &mut kms,
+        "Decrypt",
+        json!({"CiphertextBlob": out["PrivateKeyCiphertextBlob"]}),
+    );
     assert_eq!(unb64(&back["Plaintext"]), private);
-    let out = ok(&mut kms, "GenerateDataKeyPairWithoutPlaintext", json!({"KeyId": id, "KeyPairSpec": "ECC_NIST_P384"}));
+    let out = ok(
+        &mut kms,
+        "GenerateDataKeyPairWithoutPlaintext",
+        json!({"KeyId": id, "KeyPairSpec": "ECC_NIST_P384"}),
+    );
     assert!(out.get("PrivateKeyPlaintext").is_none());
-    let e = err(&mut kms, "GenerateDataKeyPair", json!({"KeyId": id, "KeyPairSpec": "SM2"}));
+    let e = err(
+        &mut kms,
+        "GenerateDataKeyPair",
+        json!({"KeyId": id, "KeyPairSpec": "SM2"}),
+    );
     assert_eq!(e.error_type, ErrorType::UnsupportedOperation);
 }
 
@@ -493,28 +974,68 @@ fn generate_random() {
     assert_ne!(a, b);
     let e = err(&mut kms, "GenerateRandom", json!({"NumberOfBytes": 1025}));
     assert_eq!(e.error_type, ErrorType::Validation);
-    let e = err(&mut kms, "GenerateRandom", json!({"NumberOfBytes": 8, "CustomKeyStoreId": "cks-1"}));
+    let e = err(
+        &mut kms,
+        "GenerateRandom",
+        json!({"NumberOfBytes": 8, "CustomKeyStoreId": "cks-1"}),
+    );
     assert_eq!(e.error_type, ErrorType::CustomKeyStoreNotFound);
 }
 
 #[test]
 fn rsa_encryption_limits_and_round_trip() {
     let mut kms = kms();
-    let (id, _) = create(&mut kms, json!({"KeySpec": "RSA_2048", "KeyUsage": "ENCRYPT_DECRYPT"}));
+    let (id, _) = create(
+        &mut kms,
+        json!({"KeySpec": "RSA_2048", "KeyUsage": "ENCRYPT_DECRYPT"}),
+    );
     for (alg, max) in [("RSAES_OAEP_SHA_1", 214), ("RSAES_OAEP_SHA_256", 190)] {
-        let out = ok(&mut kms, "Encrypt", json!({"KeyId": id, "Plaintext": b64(&vec![9u8; max]), "EncryptionAlgorithm": alg}));
+        let out = ok(
+            &mut kms,
+            "Encrypt",
+            json!({"KeyId": id, "Plaintext": b64(&vec![9u8; max]), "EncryptionAlgorithm": alg}),
+        );
         assert_eq!(unb64(&out["CiphertextBlob"]).len(), 256);
-        let back = ok(&mut kms, "Decrypt", json!({"KeyId": id, "CiphertextBlob": out["CiphertextBlob"], "EncryptionAlgorithm": alg}));
+        let back = ok(
+            &mut kms,
+            "Decrypt",
+            json!({"KeyId": id, "CiphertextBlob": out["CiphertextBlob"], "EncryptionAlgorithm": alg}),
+        );
         assert_eq!(unb64(&back["Plaintext"]), vec![9u8; max]);
-        let e = err(&mut kms, "Encrypt", json!({"KeyId": id, "Plaintext": b64(&vec![9u8; max + 1]), "EncryptionAlgorithm": alg}));
+        let e = err(
+            &mut kms,
+            "Encrypt",
+            json!({"KeyId": id, "Plaintext": b64(&vec![9u8; max + 1]), "EncryptionAlgorithm": alg}),
+        );
         assert_eq!(e.error_type, ErrorType::Validation);
     }
-    let e = err(&mut kms, "Encrypt", json!({"KeyId": id, "Plaintext": b64(b"x")}));
-    assert_eq!(e.error_type, ErrorType::InvalidKeyUsage, "RSA keys have no SYMMETRIC_DEFAULT");
-    let ct = ok(&mut kms, "Encrypt", json!({"KeyId": id, "Plaintext": b64(b"x"), "EncryptionAlgorithm": "RSAES_OAEP_SHA_256"}))["CiphertextBlob"].clone();
-    let e = err(&mut kms, "Decrypt", json!({"KeyId": id, "CiphertextBlob": ct, "EncryptionAlgorithm": "RSAES_OAEP_SHA_1"}));
+    let e = err(
+        &mut kms,
+        "Encrypt",
+        json!({"KeyId": id, "Plaintext": b64(b"x")}),
+    );
+    assert_eq!(
+        e.error_type,
+        ErrorType::InvalidKeyUsage,
+        "RSA keys have no SYMMETRIC_DEFAULT"
+    );
+    let ct = ok(
+        &mut kms,
+        "Encrypt",
+        json!({"KeyId": id, "Plaintext": b64(b"x"), "EncryptionAlgorithm": "RSAES_OAEP_SHA_256"}),
+    )["CiphertextBlob"]
+        .clone();
+    let e = err(
+        &mut kms,
+        "Decrypt",
+        json!({"KeyId": id, "CiphertextBlob": ct, "EncryptionAlgorithm": "RSAES_OAEP_SHA_1"}),
+    );
     assert_eq!(e.error_type, ErrorType::InvalidCiphertext);
-    let e = err(&mut kms, "Decrypt", json!({"CiphertextBlob": ct, "EncryptionAlgorithm": "RSAES_OAEP_SHA_256"}));
+    let e = err(
+        &mut kms,
+        "Decrypt",
+        json!({"CiphertextBlob": ct, "EncryptionAlgorithm": "RSAES_OAEP_SHA_256"}),
+    );
     assert_eq!(e.error_type, ErrorType::Validation);
 }
 
@@ -522,38 +1043,90 @@ fn rsa_encryption_limits_and_round_trip() {
 fn sign_and_verify_raw_and_digest() {
     use sha2::Digest;
     let mut kms = kms();
-    let (ecc, ecc_arn) = create(&mut kms, json!({"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY"}));
-    let (rsa, _) = create(&mut kms, json!({"KeySpec": "RSA_2048", "KeyUsage": "SIGN_VERIFY"}));
+    let (ecc, ecc_arn) = create(
+        &mut kms,
+        json!({"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY"}),
+    );
+    let (rsa, _) = create(
+        &mut kms,
+        json!({"KeySpec": "RSA_2048", "KeyUsage": "SIGN_VERIFY"}),
+    );
     let msg = b"message to sign";
     let digest = sha2::Sha256::digest(msg).to_vec();
-    for (key, alg) in [(&ecc, "ECDSA_SHA_256"), (&rsa, "RSASSA_PSS_SHA_256"), (&rsa, "RSASSA_PKCS1_V1_5_SHA_256")] {
-        let out = ok(&mut kms, "Sign", json!({"KeyId": key, "Message": b64(msg), "SigningAlgorithm": alg}));
+    for (key, alg) in [
+        (&ecc, "ECDSA_SHA_256"),
+        (&rsa, "RSASSA_PSS_SHA_256"),
+        (&rsa, "RSASSA_PKCS1_V1_5_SHA_256"),
+    ] {
+        let out = ok(
+            &mut kms,
+            "Sign",
+            json!({"KeyId": key, "Message": b64(msg), "SigningAlgorithm": alg}),
+        );
         assert_eq!(out["SigningAlgorithm"], alg);
         let sig = out["Signature"].clone();
-        let v = ok(&mut kms, "Verify", json!({"KeyId": key, "Message": b64(msg), "Signature": sig, "SigningAlgorithm": alg}));
+        let v = ok(
+            &mut kms,
+            "Verify",
+            json!({"KeyId": key, "Message": b64(msg), "Signature": sig, "SigningAlgorithm": alg}),
+        );
         assert_eq!(v["SignatureValid"], true);
         // A RAW signature verifies as a DIGEST of the same message, and vice versa.
-        ok(&mut kms, "Verify", json!({"KeyId": key, "Message": b64(&digest), "MessageType": "DIGEST", "Signature": sig, "SigningAlgorithm": alg}));
+        ok(
+            &mut kms,
+            "Verify",
+            json!({"KeyId": key, "Message": b64(&digest), "MessageType": "DIGEST", "Signature": sig, "SigningAlgorithm": alg}),
+        );
         let dsig = ok(&mut kms, "Sign", json!({"KeyId": key, "Message": b64(&digest), "MessageType": "DIGEST", "SigningAlgorithm": alg}))["Signature"].clone();
-        ok(&mut kms, "Verify", json!({"KeyId": key, "Message": b64(msg), "Signature": dsig, "SigningAlgorithm": alg}));
-        let e = err(&mut kms, "Verify", json!({"KeyId": key, "Message": b64(b"another message"), "Signature": sig, "SigningAlgorithm": alg}));
+        ok(
+            &mut kms,
+            "Verify",
+            json!({"KeyId": key, "Message": b64(msg), "Signature": dsig, "SigningAlgorithm": alg}),
+        );
+        let e = err(
+            &mut kms,
+            "Verify",
+            json!({"KeyId": key, "Message": b64(b"another message"), "Signature": sig, "SigningAlgorithm": alg}),
+        );
         assert_eq!(e.error_type, ErrorType::KmsInvalidSignature);
     }
-    let e = err(&mut kms, "Sign", json!({"KeyId": ecc, "Message": b64(&digest[..31]), "MessageType": "DIGEST", "SigningAlgorithm": "ECDSA_SHA_256"}));
-    assert_eq!((e.error_type, e.message.as_str()), (ErrorType::Validation, "Digest is invalid length for algorithm ECDSA_SHA_256."));
-    let e = err(&mut kms, "Sign", json!({"KeyId": ecc, "Message": b64(msg), "SigningAlgorithm": "RSASSA_PSS_SHA_256"}));
+    let e = err(
+        &mut kms,
+        "Sign",
+        json!({"KeyId": ecc, "Message": b64(&digest[..31]), "MessageType": "DIGEST", "SigningAlgorithm": "ECDSA_SHA_256"}),
+    );
+    assert_eq!(
+        (e.error_type, e.message.as_str()),
+        (
+            ErrorType::Validation,
+            "Digest is invalid length for algorithm ECDSA_SHA_256."
+        )
+    );
+    let e = err(
+        &mut kms,
+        "Sign",
+        json!({"KeyId": ecc, "Message": b64(msg), "SigningAlgorithm": "RSASSA_PSS_SHA_256"}),
+    );
     assert_eq!(e.error_type, ErrorType::InvalidKeyUsage);
     let e = err(&mut kms, "Sign", json!({"KeyId": ecc, "Message": b64(msg)}));
     assert_eq!(e.error_type, ErrorType::Validation);
     let (sym, _) = create(&mut kms, json!({}));
-    let e = err(&mut kms, "Sign", json!({"KeyId": sym, "Message": b64(msg), "SigningAlgorithm": "ECDSA_SHA_256"}));
+    let e = err(
+        &mut kms,
+        "Sign",
+        json!({"KeyId": sym, "Message": b64(msg), "SigningAlgorithm": "ECDSA_SHA_256"}),
+    );
     assert_eq!(e.error_type, ErrorType::InvalidKeyUsage);
     let pk = ok(&mut kms, "GetPublicKey", json!({"KeyId": ecc}));
     assert_eq!(pk["KeyId"], ecc_arn.as_str());
     assert_eq!(pk["KeySpec"], "ECC_NIST_P256");
     assert_eq!(pk["KeyUsage"], "SIGN_VERIFY");
     assert_eq!(pk["SigningAlgorithms"], json!(["ECDSA_SHA_256"]));
-    assert_eq!(unb64(&pk["PublicKey"]).len(), 91, "P-256 SubjectPublicKeyInfo DER");
+    assert_eq!(
+        unb64(&pk["PublicKey"]).len(),
+        91,
+        "P-256 SubjectPublicKeyInfo DER"
+    );
     let e = err(&mut kms, "GetPublicKey", json!({"KeyId": sym}));
     assert_eq!(e.error_type, ErrorType::UnsupportedOperation);
 }
@@ -561,16 +1134,35 @@ fn sign_and_verify_raw_and_digest() {
 #[test]
 fn macs() {
     let mut kms = kms();
-    let (id, arn) = create(&mut kms, json!({"KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"}));
-    let out = ok(&mut kms, "GenerateMac", json!({"KeyId": id, "Message": b64(b"m"), "MacAlgorithm": "HMAC_SHA_256"}));
+    let (id, arn) = create(
+        &mut kms,
+        json!({"KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"}),
+    );
+    let out = ok(
+        &mut kms,
+        "GenerateMac",
+        json!({"KeyId": id, "Message": b64(b"m"), "MacAlgorithm": "HMAC_SHA_256"}),
+    );
     assert_eq!(out["KeyId"], arn.as_str());
     let mac = unb64(&out["Mac"]);
     assert_eq!(mac.len(), 32);
-    let v = ok(&mut kms, "VerifyMac", json!({"KeyId": id, "Message": b64(b"m"), "Mac": b64(&mac), "MacAlgorithm": "HMAC_SHA_256"}));
+    let v = ok(
+        &mut kms,
+        "VerifyMac",
+        json!({"KeyId": id, "Message": b64(b"m"), "Mac": b64(&mac), "MacAlgorithm": "HMAC_SHA_256"}),
+    );
     assert_eq!(v["MacValid"], true);
-    let e = err(&mut kms, "VerifyMac", json!({"KeyId": id, "Message": b64(b"n"), "Mac": b64(&mac), "MacAlgorithm": "HMAC_SHA_256"}));
+    let e = err(
+        &mut kms,
+        "VerifyMac",
+        json!({"KeyId": id, "Message": b64(b"n"), "Mac": b64(&mac), "MacAlgorithm": "HMAC_SHA_256"}),
+    );
     assert_eq!(e.error_type, ErrorType::KmsInvalidMac);
-    let e = err(&mut kms, "GenerateMac", json!({"KeyId": id, "Message": b64(b"m"), "MacAlgorithm": "HMAC_SHA_512"}));
+    let e = err(
+        &mut kms,
+        "GenerateMac",
+        json!({"KeyId": id, "Message": b64(b"m"), "MacAlgorithm": "HMAC_SHA_512"}),
+    );
     assert_eq!(e.error_type, ErrorType::InvalidKeyUsage);
 }
 
@@ -582,37 +1174,93 @@ fn rotation_keeps_old_ciphertexts_decrypting() {
     let (id, arn) = create(&mut kms, json!({}));
     let status = ok(&mut kms, "GetKeyRotationStatus", json!({"KeyId": id}));
     assert_eq!(status, json!({"KeyRotationEnabled": false, "KeyId": arn}));
-    let old = ok(&mut kms, "Encrypt", json!({"KeyId": id, "Plaintext": b64(b"v1")}))["CiphertextBlob"].clone();
+    let old = ok(
+        &mut kms,
+        "Encrypt",
+        json!({"KeyId": id, "Plaintext": b64(b"v1")}),
+    )["CiphertextBlob"]
+        .clone();
     ok(&mut kms, "RotateKeyOnDemand", json!({"KeyId": id}));
-    let new = ok(&mut kms, "Encrypt", json!({"KeyId": id, "Plaintext": b64(b"v2")}))["CiphertextBlob"].clone();
-    assert_eq!(unb64(&ok(&mut kms, "Decrypt", json!({"CiphertextBlob": old}))["Plaintext"]), b"v1");
-    assert_eq!(unb64(&ok(&mut kms, "Decrypt", json!({"CiphertextBlob": new}))["Plaintext"]), b"v2");
+    let new = ok(
+        &mut kms,
+        "Encrypt",
+        json!({"KeyId": id, "Plaintext": b64(b"v2")}),
+    )["CiphertextBlob"]
+        .clone();
+    assert_eq!(
+        unb64(&ok(&mut kms, "Decrypt", json!({"CiphertextBlob": old}))["Plaintext"]),
+        b"v1"
+    );
+    assert_eq!(
+        unb64(&ok(&mut kms, "Decrypt", json!({"CiphertextBlob": new}))["Plaintext"]),
+        b"v2"
+    );
 
-    let e = err(&mut kms, "EnableKeyRotation", json!({"KeyId": id, "RotationPeriodInDays": 89}));
+    let e = err(
+        &mut kms,
+        "EnableKeyRotation",
+        json!({"KeyId": id, "RotationPeriodInDays": 89}),
+    );
     assert_eq!(e.message, "1 validation error detected: Value '89' at 'rotationPeriodInDays' failed to satisfy constraint: Member must have value greater than or equal to 90");
-    ok(&mut kms, "EnableKeyRotation", json!({"KeyId": id, "RotationPeriodInDays": 90}));
+    ok(
+        &mut kms,
+        "EnableKeyRotation",
+        json!({"KeyId": id, "RotationPeriodInDays": 90}),
+    );
     let status = ok(&mut kms, "GetKeyRotationStatus", json!({"KeyId": id}));
     assert_eq!(status["KeyRotationEnabled"], true);
     assert_eq!(status["RotationPeriodInDays"], 90);
-    assert_eq!(status["NextRotationDate"], json!(1_735_689_600.0 + 90.0 * 86_400.0));
+    assert_eq!(
+        status["NextRotationDate"],
+        json!(1_735_689_600.0 + 90.0 * 86_400.0)
+    );
     kms.advance_days(181); // two scheduled rotations pass
     let rotations = ok(&mut kms, "ListKeyRotations", json!({"KeyId": id}));
     let r = rotations["Rotations"].as_array().unwrap();
-    let types: Vec<&str> = r.iter().map(|x| x["RotationType"].as_str().unwrap()).collect();
+    let types: Vec<&str> = r
+        .iter()
+        .map(|x| x["RotationType"].as_str().unwrap())
+        .collect();
     assert_eq!(types, ["ON_DEMAND", "AUTOMATIC", "AUTOMATIC"]);
     assert_eq!(r[2]["KeyMaterialState"], "CURRENT");
     assert_eq!(r[0]["KeyMaterialState"], "NON_CURRENT");
-    let all = ok(&mut kms, "ListKeyRotations", json!({"KeyId": id, "IncludeKeyMaterial": "ALL_KEY_MATERIAL"}));
+    let all = ok(
+        &mut kms,
+        "ListKeyRotations",
+        json!({"KeyId": id, "IncludeKeyMaterial": "ALL_KEY_MATERIAL"}),
+    );
     assert_eq!(all["Rotations"].as_array().unwrap().len(), 4);
-    let paged = ok(&mut kms, "ListKeyRotations", json!({"KeyId": id, "Limit": 2}));
+    let paged = ok(
+        &mut kms,
+        "ListKeyRotations",
+        json!({"KeyId": id, "Limit": 2}),
+    );
     assert_eq!(paged["Truncated"], true);
-    assert_eq!(unb64(&ok(&mut kms, "Decrypt", json!({"CiphertextBlob": old}))["Plaintext"]), b"v1");
+    assert_eq!(
+        unb64(&ok(&mut kms, "Decrypt", json!({"CiphertextBlob": old}))["Plaintext"]),
+        b"v1"
+    );
     ok(&mut kms, "DisableKeyRotation", json!({"KeyId": id}));
-    assert_eq!(ok(&mut kms, "GetKeyRotationStatus", json!({"KeyId": id}))["KeyRotationEnabled"], false);
+    assert_eq!(
+        ok(&mut kms, "GetKeyRotationStatus", json!({"KeyId": id}))["KeyRotationEnabled"],
+        false
+    );
 
-    let (ecc, _) = create(&mut kms, json!({"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY"}));
-    for op in ["EnableKeyRotation", "GetKeyRotationStatus", "RotateKeyOnDemand", "ListKeyRotations"] {
-        assert_eq!(err(&mut kms, op, json!({"KeyId": ecc})).error_type, ErrorType::UnsupportedOperation, "{op}");
+    let (ecc, _) = create(
+        &mut kms,
+        json!({"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY"}),
+    );
+    for op in [
+        "EnableKeyRotation",
+        "GetKeyRotationStatus",
+        "RotateKeyOnDemand",
+        "ListKeyRotations",
+    ] {
+        assert_eq!(
+            err(&mut kms, op, json!({"KeyId": ecc})).error_type,
+            ErrorType::UnsupportedOperation,
+            "{op}"
+        );
     }
 }
 
@@ -623,7 +1271,10 @@ fn on_demand_rotation_limit() {
     for _ in 0..25 {
         ok(&mut kms, "RotateKeyOnDemand", json!({"KeyId": id}));
     }
-    assert_eq!(err(&mut kms, "RotateKeyOnDemand", json!({"KeyId": id})).error_type, ErrorType::LimitExceeded);
+    assert_eq!(
+        err(&mut kms, "RotateKeyOnDemand", json!({"KeyId": id})).error_type,
+        ErrorType::LimitExceeded
+    );
 }
 
 // ---------------------------------------------------------------- tags and policies
@@ -631,20 +1282,57 @@ fn on_demand_rotation_limit() {
 #[test]
 fn tags() {
     let mut kms = kms();
-    let (id, _) = create(&mut kms, json!({"Tags": [{"TagKey": "env", "TagValue": "dev"}]}));
-    ok(&mut kms, "TagResource", json!({"KeyId": id, "Tags": [{"TagKey": "team", "TagValue": "a"}, {"TagKey": "env", "TagValue": "prod"}]}));
+    let (id, _) = create(
+        &mut kms,
+        json!({"Tags": [{"TagKey": "env", "TagValue": "dev"}]}),
+    );
+    ok(
+        &mut kms,
+        "TagResource",
+        json!({"KeyId": id, "Tags": [{"TagKey": "team", "TagValue": "a"}, {"TagKey": "env", "TagValue": "prod"}]}),
+    );
     let tags = ok(&mut kms, "ListResourceTags", json!({"KeyId": id}));
-    assert_eq!(tags["Tags"], json!([{"TagKey": "env", "TagValue": "prod"}, {"TagKey": "team", "TagValue": "a"}]));
+    assert_eq!(
+        tags["Tags"],
+        json!([{"TagKey": "env", "TagValue": "prod"}, {"TagKey": "team", "TagValue": "a"}])
+    );
     assert_eq!(tags["Truncated"], false);
-    ok(&mut kms, "UntagResource", json!({"KeyId": id, "TagKeys": ["env"]}));
-    assert_eq!(ok(&mut kms, "ListResourceTags", json!({"KeyId": id}))["Tags"], json!([{"TagKey": "team", "TagValue": "a"}]));
-    let many: Vec<Value> = (0..50).map(|i| json!({"TagKey": format!("k{i}"), "TagValue": ""})).collect();
+    ok(
+        &mut kms,
+        "UntagResource",
+        json!({"KeyId": id, "TagKeys": ["env"]}),
+    );
+    assert_eq!(
+        ok(&mut kms, "ListResourceTags", json!({"KeyId": id}))["Tags"],
+        json!([{"TagKey": "team", "TagValue": "a"}])
+    );
+    let many: Vec<Value> = (0..50)
+        .map(|i| json!({"TagKey": format!("k{i}"), "TagValue": ""}))
+        .collect();
     let e = err(&mut kms, "TagResource", json!({"KeyId": id, "Tags": many}));
-    assert_eq!(e.error_type, ErrorType::LimitExceeded, "team + 50 more is over the 50-tag quota");
-    assert_eq!(ok(&mut kms, "ListResourceTags", json!({"KeyId": id}))["Tags"].as_array().unwrap().len(), 1);
-    let e = err(&mut kms, "TagResource", json!({"KeyId": id, "Tags": [{"TagKey": "k".repeat(129), "TagValue": ""}]}));
+    assert_eq!(
+        e.error_type,
+        ErrorType::LimitExceeded,
+        "team + 50 more is over the 50-tag quota"
+    );
+    assert_eq!(
+        ok(&mut kms, "ListResourceTags", json!({"KeyId": id}))["Tags"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let e = err(
+        &mut kms,
+        "TagResource",
+        json!({"KeyId": id, "Tags": [{"TagKey": "k".repeat(129), "TagValue": ""}]}),
+    );
     assert_eq!(e.error_type, ErrorType::Validation);
-    let e = err(&mut kms, "TagResource", json!({"KeyId": id, "Tags": [{"TagKey": "aws:reserved", "TagValue": ""}]}));
+    let e = err(
+        &mut kms,
+        "TagResource",
+        json!({"KeyId": id, "Tags": [{"TagKey": "aws:reserved", "TagValue": ""}]}),
+    );
     assert_eq!(e.error_type, ErrorType::Tag);
 }
 
@@ -652,20 +1340,56 @@ fn tags() {
 fn key_policies() {
     let mut kms = kms();
     let (id, _) = create(&mut kms, json!({}));
-    assert_eq!(ok(&mut kms, "ListKeyPolicies", json!({"KeyId": id}))["PolicyNames"], json!(["default"]));
+    assert_eq!(
+        ok(&mut kms, "ListKeyPolicies", json!({"KeyId": id}))["PolicyNames"],
+        json!(["default"])
+    );
     let policy = json!({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"},
         {"Sid": "users", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": ["kms:Encrypt"], "Resource": "*"}
     ]}).to_string();
-    ok(&mut kms, "PutKeyPolicy", json!({"KeyId": id, "Policy": policy}));
-    assert_eq!(ok(&mut kms, "GetKeyPolicy", json!({"KeyId": id, "PolicyName": "default"}))["Policy"], policy.as_str());
+    ok(
+        &mut kms,
+        "PutKeyPolicy",
+        json!({"KeyId": id, "Policy": policy}),
+    );
+    assert_eq!(
+        ok(
+            &mut kms,
+            "GetKeyPolicy",
+            json!({"KeyId": id, "PolicyName": "default"})
+        )["Policy"],
+        policy.as_str()
+    );
     let lockout = json!({"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Encrypt", "Resource": "*"}]}).to_string();
-    let e = err(&mut kms, "PutKeyPolicy", json!({"KeyId": id, "Policy": lockout}));
-    assert_eq!((e.error_type, e.message.as_str()), (ErrorType::MalformedPolicyDocument, "The new key policy will not allow you to update the key policy in the future."));
-    ok(&mut kms, "PutKeyPolicy", json!({"KeyId": id, "Policy": lockout, "BypassPolicyLockoutSafetyCheck": true}));
-    let e = err(&mut kms, "PutKeyPolicy", json!({"KeyId": id, "Policy": "[]"}));
+    let e = err(
+        &mut kms,
+        "PutKeyPolicy",
+        json!({"KeyId": id, "Policy": lockout}),
+    );
+    assert_eq!(
+        (e.error_type, e.message.as_str()),
+        (
+            ErrorType::MalformedPolicyDocument,
+            "The new key policy will not allow you to update the key policy in the future."
+        )
+    );
+    ok(
+        &mut kms,
+        "PutKeyPolicy",
+        json!({"KeyId": id, "Policy": lockout, "BypassPolicyLockoutSafetyCheck": true}),
+    );
+    let e = err(
+        &mut kms,
+        "PutKeyPolicy",
+        json!({"KeyId": id, "Policy": "[]"}),
+    );
     assert_eq!(e.error_type, ErrorType::MalformedPolicyDocument);
-    let e = err(&mut kms, "GetKeyPolicy", json!({"KeyId": id, "PolicyName": "other"}));
+    let e = err(
+        &mut kms,
+        "GetKeyPolicy",
+        json!({"KeyId": id, "PolicyName": "other"}),
+    );
     assert_eq!(e.error_type, ErrorType::NotFound);
 }
 
@@ -675,18 +1399,50 @@ fn key_policies() {
 fn aws_managed_keys_are_usable_and_refuse_changes() {
     let mut kms = kms();
     let aliases = ok(&mut kms, "ListAliases", json!({}));
-    let names: Vec<&str> = aliases["Aliases"].as_array().unwrap().iter().map(|a| a["AliasName"].as_str().unwrap()).collect();
-    for service in ["acm", "dynamodb", "ebs", "elasticfilesystem", "lambda", "rds", "redshift", "s3", "secretsmanager", "sns", "sqs", "ssm"] {
-        assert!(names.contains(&format!("alias/aws/{service}").as_str()), "{service}");
+    let names: Vec<&str> = aliases["Aliases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["AliasName"].as_str().unwrap())
+        .collect();
+    for service in [
+        "acm",
+        "dynamodb",
+        "ebs",
+        "elasticfilesystem",
+        "lambda",
+        "rds",
+        "redshift",
+        "s3",
+        "secretsmanager",
+        "sns",
+        "sqs",
+        "ssm",
+    ] {
+        assert!(
+            names.contains(&format!("alias/aws/{service}").as_str()),
+            "{service}"
+        );
     }
     let m = ok(&mut kms, "DescribeKey", json!({"KeyId": "alias/aws/s3"}))["KeyMetadata"].clone();
     assert_eq!(m["KeyManager"], "AWS");
     let id = m["KeyId"].as_str().unwrap().to_string();
     let arn = m["Arn"].as_str().unwrap().to_string();
-    let ct = ok(&mut kms, "Encrypt", json!({"KeyId": "alias/aws/s3", "Plaintext": b64(b"x")}))["CiphertextBlob"].clone();
+    let ct = ok(
+        &mut kms,
+        "Encrypt",
+        json!({"KeyId": "alias/aws/s3", "Plaintext": b64(b"x")}),
+    )["CiphertextBlob"]
+        .clone();
     ok(&mut kms, "Decrypt", json!({"CiphertextBlob": ct}));
     let status = ok(&mut kms, "GetKeyRotationStatus", json!({"KeyId": id}));
-    assert_eq!((status["KeyRotationEnabled"].clone(), status["RotationPeriodInDays"].clone()), (json!(true), json!(365)));
+    assert_eq!(
+        (
+            status["KeyRotationEnabled"].clone(),
+            status["RotationPeriodInDays"].clone()
+        ),
+        (json!(true), json!(365))
+    );
     for (op, req) in [
         ("DisableKey", json!({"KeyId": id})),
         ("ScheduleKeyDeletion", json!({"KeyId": id})),
@@ -695,8 +1451,14 @@ fn aws_managed_keys_are_usable_and_refuse_changes() {
         ("DisableKeyRotation", json!({"KeyId": id})),
         ("RotateKeyOnDemand", json!({"KeyId": id})),
         ("TagResource", json!({"KeyId": id, "Tags": []})),
-        ("UpdateKeyDescription", json!({"KeyId": id, "Description": "x"})),
-        ("CreateAlias", json!({"AliasName": "alias/mine", "TargetKeyId": id})),
+        (
+            "UpdateKeyDescription",
+            json!({"KeyId": id, "Description": "x"}),
+        ),
+        (
+            "CreateAlias",
+            json!({"AliasName": "alias/mine", "TargetKeyId": id}),
+        ),
     ] {
         let e = err(&mut kms, op, req);
         assert_eq!(e.error_type, ErrorType::AccessDenied, "{op}");
@@ -713,15 +1475,32 @@ fn aws_managed_keys_are_usable_and_refuse_changes() {
 fn each_region_is_its_own_key_space() {
     let mut kms = kms();
     let (id, arn) = create(&mut kms, json!({}));
-    let ct = ok(&mut kms, "Encrypt", json!({"KeyId": id, "Plaintext": b64(b"x")}))["CiphertextBlob"].clone();
+    let ct = ok(
+        &mut kms,
+        "Encrypt",
+        json!({"KeyId": id, "Plaintext": b64(b"x")}),
+    )["CiphertextBlob"]
+        .clone();
     kms.region = "us-east-1".into();
-    assert_eq!(err(&mut kms, "DescribeKey", json!({"KeyId": id})).error_type, ErrorType::NotFound);
-    assert_eq!(err(&mut kms, "DescribeKey", json!({"KeyId": arn})).error_type, ErrorType::NotFound);
-    assert_eq!(err(&mut kms, "Decrypt", json!({"CiphertextBlob": ct})).error_type, ErrorType::InvalidCiphertext);
+    assert_eq!(
+        err(&mut kms, "DescribeKey", json!({"KeyId": id})).error_type,
+        ErrorType::NotFound
+    );
+    assert_eq!(
+        err(&mut kms, "DescribeKey", json!({"KeyId": arn})).error_type,
+        ErrorType::NotFound
+    );
+    assert_eq!(
+        err(&mut kms, "Decrypt", json!({"CiphertextBlob": ct})).error_type,
+        ErrorType::InvalidCiphertext
+    );
     let (other, other_arn) = create(&mut kms, json!({}));
     assert!(other_arn.starts_with("arn:aws:kms:us-east-1:111122223333:key/"));
     kms.region = "ap-southeast-2".into();
-    assert_eq!(err(&mut kms, "DescribeKey", json!({"KeyId": other})).error_type, ErrorType::NotFound);
+    assert_eq!(
+        err(&mut kms, "DescribeKey", json!({"KeyId": other})).error_type,
+        ErrorType::NotFound
+    );
 }
 
 // ---------------------------------------------------------------- the rest of the model
@@ -742,7 +1521,10 @@ fn every_operation_of_the_model_answers() {
             let listed = &model.operations[op].errors;
             assert!(
                 listed.iter().any(|n| n == e.error_type.as_str())
-                    || matches!(e.error_type, ErrorType::Validation | ErrorType::AccessDenied | ErrorType::Serialization),
+                    || matches!(
+                        e.error_type,
+                        ErrorType::Validation | ErrorType::AccessDenied | ErrorType::Serialization
+                    ),
                 "{op} answered {e}, not in the model's list {listed:?}"
             );
             if e.error_type == ErrorType::UnsupportedOperation {
@@ -750,7 +1532,10 @@ fn every_operation_of_the_model_answers() {
             }
         }
     }
-    assert_eq!(err(&mut kms, "NoSuchOperation", json!({})).error_type, ErrorType::UnknownOperation);
+    assert_eq!(
+        err(&mut kms, "NoSuchOperation", json!({})).error_type,
+        ErrorType::UnknownOperation
+    );
     println!("answering UnsupportedOperationException for a symmetric key: {unsupported:?}");
 }
 
@@ -758,37 +1543,105 @@ fn every_operation_of_the_model_answers() {
 fn features_the_account_does_not_have() {
     let mut kms = kms();
     let (id, arn) = create(&mut kms, json!({}));
-    assert_eq!(ok(&mut kms, "DescribeCustomKeyStores", json!({})), json!({"CustomKeyStores": [], "Truncated": false}));
-    for op in ["ConnectCustomKeyStore", "DisconnectCustomKeyStore", "DeleteCustomKeyStore", "UpdateCustomKeyStore"] {
-        assert_eq!(err(&mut kms, op, json!({"CustomKeyStoreId": "cks-1234567890abcdef0"})).error_type, ErrorType::CustomKeyStoreNotFound, "{op}");
+    assert_eq!(
+        ok(&mut kms, "DescribeCustomKeyStores", json!({})),
+        json!({"CustomKeyStores": [], "Truncated": false})
+    );
+    for op in [
+        "ConnectCustomKeyStore",
+        "DisconnectCustomKeyStore",
+        "DeleteCustomKeyStore",
+        "UpdateCustomKeyStore",
+    ] {
+        assert_eq!(
+            err(
+                &mut kms,
+                op,
+                json!({"CustomKeyStoreId": "cks-1234567890abcdef0"})
+            )
+            .error_type,
+            ErrorType::CustomKeyStoreNotFound,
+            "{op}"
+        );
     }
-    let e = err(&mut kms, "CreateCustomKeyStore", json!({"CustomKeyStoreName": "s", "CloudHsmClusterId": "cluster-1234567890a"}));
+    let e = err(
+        &mut kms,
+        "CreateCustomKeyStore",
+        json!({"CustomKeyStoreName": "s", "CloudHsmClusterId": "cluster-234567abcdefg"}),
+    );
     assert_eq!(e.error_type, ErrorType::CloudHsmClusterNotFound);
-    let e = err(&mut kms, "GetParametersForImport", json!({"KeyId": id, "WrappingAlgorithm": "RSAES_OAEP_SHA_256", "WrappingKeySpec": "RSA_2048"}));
-    assert_eq!((e.error_type, e.message), (ErrorType::UnsupportedOperation, format!("{arn} origin is AWS_KMS which is not valid for this operation.")));
-    let e = err(&mut kms, "ReplicateKey", json!({"KeyId": id, "ReplicaRegion": "us-east-1"}));
+    // The model's pattern for cluster ids, matched whole as AWS's validators do.
+    let e = err(
+        &mut kms,
+        "CreateCustomKeyStore",
+        json!({"CustomKeyStoreName": "s", "CloudHsmClusterId": "cluster-1234567890a"}),
+    );
+    assert_eq!(e.error_type, ErrorType::Validation);
+    assert!(e.message.ends_with("at 'cloudHsmClusterId' failed to satisfy constraint: Member must satisfy regular expression pattern: cluster-[2-7a-zA-Z]{11,16}"), "{}", e.message);
+    let e = err(
+        &mut kms,
+        "GetParametersForImport",
+        json!({"KeyId": id, "WrappingAlgorithm": "RSAES_OAEP_SHA_256", "WrappingKeySpec": "RSA_2048"}),
+    );
+    assert_eq!(
+        (e.error_type, e.message),
+        (
+            ErrorType::UnsupportedOperation,
+            format!("{arn} origin is AWS_KMS which is not valid for this operation.")
+        )
+    );
+    let e = err(
+        &mut kms,
+        "ReplicateKey",
+        json!({"KeyId": id, "ReplicaRegion": "us-east-1"}),
+    );
     assert_eq!(e.error_type, ErrorType::UnsupportedOperation);
-    let e = err(&mut kms, "DeriveSharedSecret", json!({"KeyId": id, "KeyAgreementAlgorithm": "ECDH", "PublicKey": b64(b"x")}));
+    let e = err(
+        &mut kms,
+        "DeriveSharedSecret",
+        json!({"KeyId": id, "KeyAgreementAlgorithm": "ECDH", "PublicKey": b64(b"x")}),
+    );
     assert_eq!(e.error_type, ErrorType::InvalidKeyUsage);
-    assert_eq!(ok(&mut kms, "ListGrants", json!({"KeyId": id}))["Grants"], json!([]));
-    let e = err(&mut kms, "GetParametersForImport", json!({"KeyId": "alias/nope", "WrappingAlgorithm": "RSAES_OAEP_SHA_256", "WrappingKeySpec": "RSA_2048"}));
+    assert_eq!(
+        ok(&mut kms, "ListGrants", json!({"KeyId": id}))["Grants"],
+        json!([])
+    );
+    let e = err(
+        &mut kms,
+        "GetParametersForImport",
+        json!({"KeyId": "alias/nope", "WrappingAlgorithm": "RSAES_OAEP_SHA_256", "WrappingKeySpec": "RSA_2048"}),
+    );
     assert_eq!(e.error_type, ErrorType::NotFound);
 }
 
 #[test]
 fn wire_errors_and_bodies() {
     let mut kms = kms();
-    let out = kms.engine.handle_json("ap-southeast-2", "DescribeKey", b"{not json", 0, kms.entropy.as_mut());
+    let out = kms.engine.handle_json(
+        "ap-southeast-2",
+        "DescribeKey",
+        b"{not json",
+        0,
+        kms.entropy.as_mut(),
+    );
     assert_eq!(out.http().0, 400);
-    assert!(out.http().1.contains("\"__type\":\"SerializationException\""));
-    let out = kms.engine.handle_json("ap-southeast-2", "ListKeys", b"", 0, kms.entropy.as_mut());
+    assert!(out
+        .http()
+        .1
+        .contains("\"__type\":\"SerializationException\""));
+    let out = kms
+        .engine
+        .handle_json("ap-southeast-2", "ListKeys", b"", 0, kms.entropy.as_mut());
     assert_eq!(out.http().0, 200);
     let out = kms.outcome("DescribeKey", json!({"KeyId": "alias/none"}));
     let (status, body) = out.http();
     assert_eq!(status, 400);
     let body: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(body["__type"], "NotFoundException");
-    assert_eq!(body["message"], "Alias arn:aws:kms:ap-southeast-2:111122223333:alias/none is not found.");
+    assert_eq!(
+        body["message"],
+        "Alias arn:aws:kms:ap-southeast-2:111122223333:alias/none is not found."
+    );
 }
 
 #[test]
@@ -796,9 +1649,284 @@ fn a_failed_operation_changes_nothing_and_reads_change_nothing() {
     let mut kms = kms();
     let (id, _) = create(&mut kms, json!({}));
     let out = kms.outcome("Encrypt", json!({"KeyId": id, "Plaintext": b64(b"x")}));
-    assert!(out.result.is_ok() && out.changes.is_empty(), "Encrypt writes nothing");
-    let out = kms.outcome("CreateAlias", json!({"AliasName": "alias/aws/x", "TargetKeyId": id}));
+    assert!(
+        out.result.is_ok() && out.changes.is_empty(),
+        "Encrypt writes nothing"
+    );
+    let out = kms.outcome(
+        "CreateAlias",
+        json!({"AliasName": "alias/aws/x", "TargetKeyId": id}),
+    );
     assert!(out.result.is_err() && out.changes.is_empty());
     let out = kms.outcome("ScheduleKeyDeletion", json!({"KeyId": id}));
     assert_eq!(out.changes.len(), 1);
+}
+
+#[test]
+fn grants_are_created_listed_retired_and_revoked() {
+    let mut kms = kms();
+    let (id, arn) = create(&mut kms, json!({}));
+    let user = "arn:aws:iam::111122223333:user/exampleUser";
+    let admin = "arn:aws:iam::111122223333:role/adminRole";
+    let request = json!({
+        "KeyId": id, "GranteePrincipal": user, "RetiringPrincipal": admin, "Operations": ["Decrypt"],
+        "Constraints": {"EncryptionContextSubset": {"Department": "IT"}}, "Name": "it-decrypt",
+    });
+    let first = ok(&mut kms, "CreateGrant", request.clone());
+    let grant_id = first["GrantId"].as_str().unwrap().to_string();
+    assert_eq!(grant_id.len(), 64);
+    assert!(first["GrantToken"].as_str().unwrap().len() > 64);
+    // The same named request again is a retry: the same grant, no second one.
+    assert_eq!(
+        ok(&mut kms, "CreateGrant", request.clone())["GrantId"],
+        json!(grant_id)
+    );
+    let listed = ok(&mut kms, "ListGrants", json!({"KeyId": arn}));
+    assert_eq!(listed["Truncated"], json!(false));
+    let grants = listed["Grants"].as_array().unwrap();
+    assert_eq!(grants.len(), 1);
+    let g = &grants[0];
+    assert_eq!(g["KeyId"], json!(arn));
+    assert_eq!(g["GrantId"], json!(grant_id));
+    assert_eq!(g["Name"], json!("it-decrypt"));
+    assert_eq!(g["GranteePrincipal"], json!(user));
+    assert_eq!(g["RetiringPrincipal"], json!(admin));
+    assert_eq!(g["IssuingAccount"], json!("arn:aws:iam::111122223333:root"));
+    assert_eq!(g["Operations"], json!(["Decrypt"]));
+    assert_eq!(
+        g["Constraints"],
+        json!({"EncryptionContextSubset": {"Department": "IT"}})
+    );
+    assert!(g["CreationDate"].is_number());
+
+    // Filters, paging, retirable grants.
+    let second = ok(
+        &mut kms,
+        "CreateGrant",
+        json!({"KeyId": id, "GranteePrincipal": admin, "Operations": ["Encrypt", "DescribeKey"]}),
+    );
+    let only = ok(
+        &mut kms,
+        "ListGrants",
+        json!({"KeyId": id, "GranteePrincipal": admin}),
+    );
+    assert_eq!(only["Grants"][0]["GrantId"], second["GrantId"]);
+    assert_eq!(only["Grants"].as_array().unwrap().len(), 1);
+    let page1 = ok(&mut kms, "ListGrants", json!({"KeyId": id, "Limit": 1}));
+    assert_eq!(
+        (
+            page1["Grants"].as_array().unwrap().len(),
+            page1["Truncated"].clone()
+        ),
+        (1, json!(true))
+    );
+    let page2 = ok(
+        &mut kms,
+        "ListGrants",
+        json!({"KeyId": id, "Limit": 1, "Marker": page1["NextMarker"]}),
+    );
+    assert_eq!(
+        (
+            page2["Grants"].as_array().unwrap().len(),
+            page2["Truncated"].clone()
+        ),
+        (1, json!(false))
+    );
+    let mut paged = vec![
+        page1["Grants"][0]["GrantId"].clone(),
+        page2["Grants"][0]["GrantId"].clone(),
+    ];
+    paged.sort_by_key(|v| v.to_string());
+    let mut want = vec![json!(grant_id), second["GrantId"].clone()];
+    want.sort_by_key(|v| v.to_string());
+    assert_eq!(paged, want);
+    let retirable = ok(
+        &mut kms,
+        "ListRetirableGrants",
+        json!({"RetiringPrincipal": admin}),
+    );
+    assert_eq!(retirable["Grants"].as_array().unwrap().len(), 1);
+    assert_eq!(retirable["Grants"][0]["GrantId"], json!(grant_id));
+
+    // Retire by token; retire by key ARN and id; revoke; each only once.
+    let e = err(
+        &mut kms,
+        "RetireGrant",
+        json!({"GrantToken": first["GrantToken"], "DryRun": true}),
+    );
+    assert_eq!(e.error_type, ErrorType::DryRunOperation);
+    ok(
+        &mut kms,
+        "RetireGrant",
+        json!({"GrantToken": first["GrantToken"]}),
+    );
+    let e = err(
+        &mut kms,
+        "RetireGrant",
+        json!({"GrantToken": first["GrantToken"]}),
+    );
+    assert_eq!(e.error_type, ErrorType::InvalidGrantToken);
+    let e = err(
+        &mut kms,
+        "RetireGrant",
+        json!({"KeyId": id, "GrantId": second["GrantId"]}),
+    );
+    assert_eq!(e.error_type, ErrorType::InvalidArn);
+    let e = err(&mut kms, "RetireGrant", json!({}));
+    assert_eq!(e.error_type, ErrorType::Validation);
+    ok(
+        &mut kms,
+        "RetireGrant",
+        json!({"KeyId": arn, "GrantId": second["GrantId"]}),
+    );
+    assert_eq!(
+        ok(&mut kms, "ListGrants", json!({"KeyId": id}))["Grants"],
+        json!([])
+    );
+    let third = ok(
+        &mut kms,
+        "CreateGrant",
+        json!({"KeyId": id, "GranteePrincipal": user, "Operations": ["GenerateDataKey"]}),
+    );
+    ok(
+        &mut kms,
+        "RevokeGrant",
+        json!({"KeyId": id, "GrantId": third["GrantId"]}),
+    );
+    let e = err(
+        &mut kms,
+        "RevokeGrant",
+        json!({"KeyId": id, "GrantId": third["GrantId"]}),
+    );
+    assert_eq!(e.error_type, ErrorType::NotFound);
+}
+
+#[test]
+fn grants_follow_key_type_state_and_manager() {
+    let mut kms = kms();
+    let user = "arn:aws:iam::111122223333:user/exampleUser";
+    let (sym, _) = create(&mut kms, json!({}));
+    let (ecc, ecc_arn) = create(
+        &mut kms,
+        json!({"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY"}),
+    );
+    // Operations the key type does not support, and constraints on an asymmetric key.
+    let e = err(
+        &mut kms,
+        "CreateGrant",
+        json!({"KeyId": sym, "GranteePrincipal": user, "Operations": ["Sign"]}),
+    );
+    assert_eq!(e.error_type, ErrorType::Validation);
+    assert!(e.message.contains("[Sign]"), "{}", e.message);
+    let e = err(
+        &mut kms,
+        "CreateGrant",
+        json!({"KeyId": ecc, "GranteePrincipal": user, "Operations": ["GenerateDataKey"]}),
+    );
+    assert_eq!(e.error_type, ErrorType::Validation);
+    ok(
+        &mut kms,
+        "CreateGrant",
+        json!({"KeyId": ecc_arn, "GranteePrincipal": user, "Operations": ["Sign", "GetPublicKey"]}),
+    );
+    let e = err(
+        &mut kms,
+        "CreateGrant",
+        json!({"KeyId": ecc, "GranteePrincipal": user, "Operations": ["Sign"], "Constraints": {"EncryptionContextEquals": {"a": "b"}}}),
+    );
+    assert_eq!(e.error_type, ErrorType::Validation);
+    // Principals: exactly one of the ARN and the service principal; the model's pattern applies.
+    let e = err(
+        &mut kms,
+        "CreateGrant",
+        json!({"KeyId": sym, "Operations": ["Decrypt"]}),
+    );
+    assert_eq!(e.error_type, ErrorType::Validation);
+    let e = err(
+        &mut kms,
+        "CreateGrant",
+        json!({"KeyId": sym, "GranteePrincipal": user, "GranteeServicePrincipal": "ebs.amazonaws.com", "Operations": ["Decrypt"]}),
+    );
+    assert_eq!(e.error_type, ErrorType::Validation);
+    let e = err(
+        &mut kms,
+        "CreateGrant",
+        json!({"KeyId": sym, "GranteePrincipal": "not a principal!", "Operations": ["Decrypt"]}),
+    );
+    assert_eq!(e.error_type, ErrorType::Validation);
+    let e = err(
+        &mut kms,
+        "CreateGrant",
+        json!({"KeyId": sym, "GranteePrincipal": user, "Operations": ["Dance"]}),
+    );
+    assert_eq!(e.error_type, ErrorType::Validation);
+    // An alias does not name a key for CreateGrant.
+    ok(
+        &mut kms,
+        "CreateAlias",
+        json!({"AliasName": "alias/g", "TargetKeyId": sym}),
+    );
+    let e = err(
+        &mut kms,
+        "CreateGrant",
+        json!({"KeyId": "alias/g", "GranteePrincipal": user, "Operations": ["Decrypt"]}),
+    );
+    assert_eq!(e.error_type, ErrorType::NotFound);
+    // Key states: a disabled key refuses new grants, and one pending deletion too.
+    ok(&mut kms, "DisableKey", json!({"KeyId": sym}));
+    let e = err(
+        &mut kms,
+        "CreateGrant",
+        json!({"KeyId": sym, "GranteePrincipal": user, "Operations": ["Decrypt"]}),
+    );
+    assert_eq!(e.error_type, ErrorType::Disabled);
+    ok(&mut kms, "ScheduleKeyDeletion", json!({"KeyId": ecc}));
+    let e = err(
+        &mut kms,
+        "CreateGrant",
+        json!({"KeyId": ecc, "GranteePrincipal": user, "Operations": ["Sign"]}),
+    );
+    assert_eq!(e.error_type, ErrorType::KmsInvalidState);
+    assert_eq!(
+        ok(&mut kms, "ListGrants", json!({"KeyId": ecc}))["Grants"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    // Deleting the key deletes its grants.
+    kms.advance_days(31);
+    let e = err(&mut kms, "ListGrants", json!({"KeyId": ecc}));
+    assert_eq!(e.error_type, ErrorType::NotFound);
+    // AWS managed keys: only their service may create grants.
+    let ebs = managed_key_id(&mut kms, "ebs");
+    let e = err(
+        &mut kms,
+        "CreateGrant",
+        json!({"KeyId": ebs, "GranteePrincipal": user, "Operations": ["Decrypt"]}),
+    );
+    assert_eq!(e.error_type, ErrorType::AccessDenied);
+    // DryRun checks everything, then creates nothing.
+    ok(&mut kms, "EnableKey", json!({"KeyId": sym}));
+    let e = err(
+        &mut kms,
+        "CreateGrant",
+        json!({"KeyId": sym, "GranteePrincipal": user, "Operations": ["Decrypt"], "DryRun": true}),
+    );
+    assert_eq!(e.error_type, ErrorType::DryRunOperation);
+    assert_eq!(
+        ok(&mut kms, "ListGrants", json!({"KeyId": sym}))["Grants"],
+        json!([])
+    );
+}
+
+fn managed_key_id(kms: &mut Sandbox, service: &str) -> String {
+    ok(
+        kms,
+        "DescribeKey",
+        json!({"KeyId": format!("alias/aws/{service}")}),
+    )["KeyMetadata"]["KeyId"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }

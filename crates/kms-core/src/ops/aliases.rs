@@ -10,7 +10,10 @@ use serde_json::{json, Value};
 const ALIASES_PER_KEY: usize = 50;
 
 fn check_alias_name(name: &str) -> Result<()> {
-    if !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '/' | '_' | '-')) {
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '/' | '_' | '-'))
+    {
         return Err(KmsError::validation(format!(
             "1 validation error detected: Value '{name}' at 'aliasName' failed to satisfy constraint: \
              Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$"
@@ -53,7 +56,13 @@ pub(crate) fn create_alias(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
         )));
     }
     let key = alias_target(tx, req.req_str("TargetKeyId"), "CreateAlias")?;
-    if tx.all_aliases().iter().filter(|a| a.target_key_id == key.key_id).count() >= ALIASES_PER_KEY {
+    if tx
+        .all_aliases()
+        .iter()
+        .filter(|a| a.target_key_id == key.key_id)
+        .count()
+        >= ALIASES_PER_KEY
+    {
         return Err(KmsError::limit_exceeded(format!(
             "The request was rejected because {} already has {ALIASES_PER_KEY} aliases.",
             key.arn
@@ -74,13 +83,18 @@ pub(crate) fn update_alias(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     let name = req.req_str("AliasName");
     check_alias_name(name)?;
     refuse_reserved(tx, name, "update")?;
-    let mut alias = tx
-        .alias(name)
-        .cloned()
-        .ok_or_else(|| KmsError::not_found(format!("Alias {} is not found.", tx.alias_arn(name))))?;
+    let mut alias = tx.alias(name).cloned().ok_or_else(|| {
+        KmsError::not_found(format!("Alias {} is not found.", tx.alias_arn(name)))
+    })?;
     let new_target = alias_target(tx, req.req_str("TargetKeyId"), "UpdateAlias")?;
     if let Some(current) = tx.key(&alias.target_key_id) {
-        let kind = |k: &KeyRecord| (k.key_spec.is_asymmetric(), k.key_spec.is_hmac(), k.key_usage);
+        let kind = |k: &KeyRecord| {
+            (
+                k.key_spec.is_asymmetric(),
+                k.key_spec.is_hmac(),
+                k.key_usage,
+            )
+        };
         if kind(current) != kind(&new_target) {
             return Err(KmsError::validation(format!(
                 "{} and {} are not the same key type and key usage. An alias can only be moved to a KMS key of the same type and usage.",
@@ -99,7 +113,10 @@ pub(crate) fn delete_alias(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     check_alias_name(name)?;
     refuse_reserved(tx, name, "delete")?;
     if tx.alias(name).is_none() {
-        return Err(KmsError::not_found(format!("Alias {} is not found.", tx.alias_arn(name))));
+        return Err(KmsError::not_found(format!(
+            "Alias {} is not found.",
+            tx.alias_arn(name)
+        )));
     }
     tx.delete_alias(name);
     Ok(json!({}))

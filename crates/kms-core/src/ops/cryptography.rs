@@ -8,7 +8,9 @@ use crate::crypto::{self, Message, OaepHash};
 use crate::engine::{b64, Req, Tx};
 use crate::error::{ErrorType, KmsError, Result};
 use crate::records::KeyRecord;
-use crate::spec::{EncryptionAlgorithm, KeySpec, KeyUsage, MacAlgorithm, MessageType, SigningAlgorithm};
+use crate::spec::{
+    EncryptionAlgorithm, KeySpec, KeyUsage, MacAlgorithm, MessageType, SigningAlgorithm,
+};
 use crate::Secret;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
@@ -19,7 +21,9 @@ fn invalid_ciphertext() -> KmsError {
 }
 
 fn encryption_algorithm(key: &KeyRecord, requested: Option<&str>) -> Result<EncryptionAlgorithm> {
-    let alg = requested.and_then(EncryptionAlgorithm::parse).unwrap_or(EncryptionAlgorithm::SymmetricDefault);
+    let alg = requested
+        .and_then(EncryptionAlgorithm::parse)
+        .unwrap_or(EncryptionAlgorithm::SymmetricDefault);
     let valid = key.key_spec.encryption_algorithms(key.key_usage);
     if !valid.contains(&alg) {
         let names: Vec<&str> = valid.iter().map(|a| a.as_str()).collect();
@@ -51,10 +55,19 @@ fn encrypt_with(
     if alg == EncryptionAlgorithm::SymmetricDefault {
         let mut nonce = [0u8; 12];
         tx.rng.fill(&mut nonce);
-        return Ok(ciphertext::seal(&key.key_id, &key.arn, key.current(), context, nonce, plaintext));
+        return Ok(ciphertext::seal(
+            &key.key_id,
+            &key.arn,
+            key.current(),
+            context,
+            nonce,
+            plaintext,
+        ));
     }
     if !context.is_empty() {
-        return Err(KmsError::validation("EncryptionContext is not supported with asymmetric KMS keys."));
+        return Err(KmsError::validation(
+            "EncryptionContext is not supported with asymmetric KMS keys.",
+        ));
     }
     let bits = key.key_spec.rsa_bits().unwrap_or(2048);
     let max = crypto::rsa_oaep_max_plaintext(bits, oaep_hash(alg));
@@ -65,8 +78,13 @@ fn encrypt_with(
             key.key_spec
         )));
     }
-    crypto::rsa_oaep_encrypt(key.current().material.expose(), oaep_hash(alg), plaintext, tx.rng)
-        .map_err(|_| KmsError::internal("RSA encryption failed."))
+    crypto::rsa_oaep_encrypt(
+        key.current().material.expose(),
+        oaep_hash(alg),
+        plaintext,
+        tx.rng,
+    )
+    .map_err(|_| KmsError::internal("RSA encryption failed."))
 }
 
 struct Decrypted {
@@ -83,10 +101,15 @@ fn decrypt_blob(
     context: &BTreeMap<String, String>,
     alg: Option<&str>,
 ) -> Result<Decrypted> {
-    let alg = alg.and_then(EncryptionAlgorithm::parse).unwrap_or(EncryptionAlgorithm::SymmetricDefault);
+    let alg = alg
+        .and_then(EncryptionAlgorithm::parse)
+        .unwrap_or(EncryptionAlgorithm::SymmetricDefault);
     if alg == EncryptionAlgorithm::SymmetricDefault {
         let parsed = ciphertext::parse(blob).ok_or_else(invalid_ciphertext)?;
-        let key = tx.key(&parsed.key_id).cloned().ok_or_else(invalid_ciphertext)?;
+        let key = tx
+            .key(&parsed.key_id)
+            .cloned()
+            .ok_or_else(invalid_ciphertext)?;
         if let Some(named) = key_id {
             if resolve(tx, named, Naming::KeyOrAlias)?.key_id != key.key_id {
                 return Err(KmsError::incorrect_key(
@@ -95,10 +118,19 @@ fn decrypt_blob(
             }
         }
         require_enabled(&key)?;
-        let backing = key.backing_key(&parsed.backing_key_id).ok_or_else(invalid_ciphertext)?;
-        let plaintext = parsed.open(&key.arn, backing, context).ok_or_else(invalid_ciphertext)?;
+        let backing = key
+            .backing_key(&parsed.backing_key_id)
+            .ok_or_else(invalid_ciphertext)?;
+        let plaintext = parsed
+            .open(&key.arn, backing, context)
+            .ok_or_else(invalid_ciphertext)?;
         let backing_key_id = Some(backing.id.clone());
-        return Ok(Decrypted { key, plaintext, alg, backing_key_id });
+        return Ok(Decrypted {
+            key,
+            plaintext,
+            alg,
+            backing_key_id,
+        });
     }
     let Some(named) = key_id else {
         return Err(KmsError::validation(format!(
@@ -110,11 +142,18 @@ fn decrypt_blob(
     require_usage(&key, KeyUsage::EncryptDecrypt, "Decrypt")?;
     encryption_algorithm(&key, Some(alg.as_str()))?;
     if !context.is_empty() {
-        return Err(KmsError::validation("EncryptionContext is not supported with asymmetric KMS keys."));
+        return Err(KmsError::validation(
+            "EncryptionContext is not supported with asymmetric KMS keys.",
+        ));
     }
     let plaintext = crypto::rsa_oaep_decrypt(key.current().material.expose(), oaep_hash(alg), blob)
         .map_err(|_| invalid_ciphertext())?;
-    Ok(Decrypted { key, plaintext, alg, backing_key_id: None })
+    Ok(Decrypted {
+        key,
+        plaintext,
+        alg,
+        backing_key_id: None,
+    })
 }
 
 pub(crate) fn encrypt(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
@@ -171,8 +210,13 @@ pub(crate) fn re_encrypt(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     require_usage(&dest, KeyUsage::EncryptDecrypt, "ReEncrypt")?;
     let dest_alg = encryption_algorithm(&dest, req.str("DestinationEncryptionAlgorithm"))?;
     dry_run(req)?;
-    let out_blob =
-        encrypt_with(tx, &dest, dest_alg, source.plaintext.expose(), &req.string_map("DestinationEncryptionContext"))?;
+    let out_blob = encrypt_with(
+        tx,
+        &dest,
+        dest_alg,
+        source.plaintext.expose(),
+        &req.string_map("DestinationEncryptionContext"),
+    )?;
     let mut out = Map::new();
     out.insert("CiphertextBlob".into(), b64(&out_blob));
     out.insert("SourceKeyId".into(), json!(source.key.arn));
@@ -202,18 +246,36 @@ fn data_key_parent(tx: &Tx<'_>, req: &Req<'_>, operation: &str) -> Result<KeyRec
     Ok(key)
 }
 
-pub(crate) fn generate_data_key(tx: &mut Tx<'_>, req: &Req<'_>, with_plaintext: bool) -> Result<Value> {
-    let operation = if with_plaintext { "GenerateDataKey" } else { "GenerateDataKeyWithoutPlaintext" };
+pub(crate) fn generate_data_key(
+    tx: &mut Tx<'_>,
+    req: &Req<'_>,
+    with_plaintext: bool,
+) -> Result<Value> {
+    let operation = if with_plaintext {
+        "GenerateDataKey"
+    } else {
+        "GenerateDataKeyWithoutPlaintext"
+    };
     let key = data_key_parent(tx, req, operation)?;
     let len = match (req.str("KeySpec"), req.int("NumberOfBytes")) {
         (Some("AES_256"), None) => 32,
         (Some("AES_128"), None) => 16,
         (None, Some(n)) => n as usize,
-        _ => return Err(KmsError::validation("Please specify either number of bytes or key spec.")),
+        _ => {
+            return Err(KmsError::validation(
+                "Please specify either number of bytes or key spec.",
+            ))
+        }
     };
     dry_run(req)?;
     let data_key = Secret::new(tx.random(len));
-    let blob = encrypt_with(tx, &key, EncryptionAlgorithm::SymmetricDefault, data_key.expose(), &req.string_map("EncryptionContext"))?;
+    let blob = encrypt_with(
+        tx,
+        &key,
+        EncryptionAlgorithm::SymmetricDefault,
+        data_key.expose(),
+        &req.string_map("EncryptionContext"),
+    )?;
     let mut out = Map::new();
     out.insert("CiphertextBlob".into(), b64(&blob));
     if with_plaintext {
@@ -224,17 +286,38 @@ pub(crate) fn generate_data_key(tx: &mut Tx<'_>, req: &Req<'_>, with_plaintext: 
     Ok(Value::Object(out))
 }
 
-pub(crate) fn generate_data_key_pair(tx: &mut Tx<'_>, req: &Req<'_>, with_plaintext: bool) -> Result<Value> {
-    let operation = if with_plaintext { "GenerateDataKeyPair" } else { "GenerateDataKeyPairWithoutPlaintext" };
+pub(crate) fn generate_data_key_pair(
+    tx: &mut Tx<'_>,
+    req: &Req<'_>,
+    with_plaintext: bool,
+) -> Result<Value> {
+    let operation = if with_plaintext {
+        "GenerateDataKeyPair"
+    } else {
+        "GenerateDataKeyPairWithoutPlaintext"
+    };
     let key = data_key_parent(tx, req, operation)?;
     let spec_name = req.req_str("KeyPairSpec");
     let spec = KeySpec::parse(spec_name)
-        .filter(|s| s.rsa_bits().is_some() || matches!(s, KeySpec::EccNistP256 | KeySpec::EccNistP384))
-        .ok_or_else(|| KmsError::unsupported(format!("KeyPairSpec {spec_name} is not supported in this sandbox.")))?;
+        .filter(|s| {
+            s.rsa_bits().is_some() || matches!(s, KeySpec::EccNistP256 | KeySpec::EccNistP384)
+        })
+        .ok_or_else(|| {
+            KmsError::unsupported(format!(
+                "KeyPairSpec {spec_name} is not supported in this sandbox."
+            ))
+        })?;
     dry_run(req)?;
     let private = super::keys::new_material(tx, spec)?;
-    let public = crypto::public_key_der(private.expose()).map_err(|_| KmsError::internal("Key generation failed."))?;
-    let blob = encrypt_with(tx, &key, EncryptionAlgorithm::SymmetricDefault, private.expose(), &req.string_map("EncryptionContext"))?;
+    let public = crypto::public_key_der(private.expose())
+        .map_err(|_| KmsError::internal("Key generation failed."))?;
+    let blob = encrypt_with(
+        tx,
+        &key,
+        EncryptionAlgorithm::SymmetricDefault,
+        private.expose(),
+        &req.string_map("EncryptionContext"),
+    )?;
     let mut out = Map::new();
     out.insert("PrivateKeyCiphertextBlob".into(), b64(&blob));
     if with_plaintext {
@@ -255,14 +338,21 @@ pub(crate) fn generate_random(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
         ));
     }
     let Some(n) = req.int("NumberOfBytes") else {
-        return Err(KmsError::validation("Please specify the number of bytes (NumberOfBytes) to generate."));
+        return Err(KmsError::validation(
+            "Please specify the number of bytes (NumberOfBytes) to generate.",
+        ));
     };
     let bytes = Secret::new(tx.random(n as usize));
     Ok(json!({ "Plaintext": b64(bytes.expose()) }))
 }
 
 /// Checks a Sign/Verify request against the key and returns the algorithm and message.
-fn signing_input<'m>(key: &KeyRecord, req: &Req<'_>, message: &'m [u8], operation: &str) -> Result<(SigningAlgorithm, Message<'m>)> {
+fn signing_input<'m>(
+    key: &KeyRecord,
+    req: &Req<'_>,
+    message: &'m [u8],
+    operation: &str,
+) -> Result<(SigningAlgorithm, Message<'m>)> {
     require_enabled(key)?;
     require_usage(key, KeyUsage::SignVerify, operation)?;
     let alg_name = req.req_str("SigningAlgorithm");
@@ -274,12 +364,17 @@ fn signing_input<'m>(key: &KeyRecord, req: &Req<'_>, message: &'m [u8], operatio
                 key.arn, key.key_spec
             ))
         })?;
-    let message_type = req.str("MessageType").and_then(MessageType::parse).unwrap_or(MessageType::Raw);
+    let message_type = req
+        .str("MessageType")
+        .and_then(MessageType::parse)
+        .unwrap_or(MessageType::Raw);
     let message = match message_type {
         MessageType::Raw => Message::Raw(message),
         MessageType::Digest => {
             if Some(message.len()) != alg.digest_len() {
-                return Err(KmsError::validation(format!("Digest is invalid length for algorithm {alg}.")));
+                return Err(KmsError::validation(format!(
+                    "Digest is invalid length for algorithm {alg}."
+                )));
             }
             Message::Digest(message)
         }
@@ -350,19 +445,25 @@ fn mac_input(tx: &Tx<'_>, req: &Req<'_>, operation: &str) -> Result<(KeyRecord, 
     require_enabled(&key)?;
     require_usage(&key, KeyUsage::GenerateVerifyMac, operation)?;
     let alg_name = req.req_str("MacAlgorithm");
-    let alg = MacAlgorithm::parse(alg_name).filter(|a| key.key_spec.mac_algorithm() == Some(*a)).ok_or_else(|| {
-        KmsError::invalid_key_usage(format!(
-            "MAC algorithm {alg_name} is not compatible with {} ({}).",
-            key.arn, key.key_spec
-        ))
-    })?;
+    let alg = MacAlgorithm::parse(alg_name)
+        .filter(|a| key.key_spec.mac_algorithm() == Some(*a))
+        .ok_or_else(|| {
+            KmsError::invalid_key_usage(format!(
+                "MAC algorithm {alg_name} is not compatible with {} ({}).",
+                key.arn, key.key_spec
+            ))
+        })?;
     Ok((key, alg))
 }
 
 pub(crate) fn generate_mac(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     let (key, alg) = mac_input(tx, req, "GenerateMac")?;
     dry_run(req)?;
-    let mac = crypto::hmac(alg, key.current().material.expose(), &req.blob("Message").unwrap_or_default());
+    let mac = crypto::hmac(
+        alg,
+        key.current().material.expose(),
+        &req.blob("Message").unwrap_or_default(),
+    );
     Ok(json!({ "Mac": b64(&mac), "MacAlgorithm": alg, "KeyId": key.arn }))
 }
 

@@ -1,7 +1,10 @@
 //! Creating and managing KMS keys: CreateKey, DescribeKey, ListKeys, UpdateKeyDescription,
 //! EnableKey, DisableKey, ScheduleKeyDeletion, CancelKeyDeletion, GetKeyLastUsage.
 
-use super::{key_metadata, new_backing_key_id, new_key_id, page, require_not_pending_deletion, resolve, with, Naming};
+use super::{
+    key_metadata, new_backing_key_id, new_key_id, page, require_not_pending_deletion, resolve,
+    with, Naming,
+};
 use crate::crypto::{self, Curve};
 use crate::engine::{wire_time, Req, Tx};
 use crate::error::{ErrorType, KmsError, Result};
@@ -27,11 +30,8 @@ pub(crate) fn new_material(tx: &mut Tx<'_>, spec: KeySpec) -> Result<Secret> {
         KeySpec::SymmetricDefault => Secret::new(tx.random(32)),
         s if s.is_hmac() => Secret::new(tx.random(s.hmac_key_len().unwrap_or(32))),
         s if s.rsa_bits().is_some() => {
-            let bits = s.rsa_bits().unwrap_or(2048);
-            match tx.rng.rsa_private_key(bits) {
-                Some(k) => k,
-                None => crypto::rsa_generate(bits, tx.rng).map_err(internal)?,
-            }
+            // Validates a key the shell supplies (WebCrypto) before the engine trusts it.
+            crypto::rsa_generate(s.rsa_bits().unwrap_or(2048), tx.rng).map_err(internal)?
         }
         KeySpec::EccNistP256 => crypto::ec_generate(Curve::P256, tx.rng),
         KeySpec::EccNistP384 => crypto::ec_generate(Curve::P384, tx.rng),
@@ -63,8 +63,19 @@ pub(crate) fn new_key(tx: &mut Tx<'_>, k: NewKey) -> Result<KeyRecord> {
         pending_window_days: None,
         policy: k.policy,
         tags: k.tags,
-        rotation: RotationConfig { enabled: false, period_days: 365, next_rotation: None, on_demand_started: None },
-        backing_keys: vec![BackingKey { id: backing_id, created: tx.now, rotation_type: None, material }],
+        rotation: RotationConfig {
+            enabled: false,
+            period_days: 365,
+            next_rotation: None,
+            on_demand_started: None,
+        },
+        backing_keys: vec![BackingKey {
+            id: backing_id,
+            created: tx.now,
+            rotation_type: None,
+            material,
+        }],
+        grants: Vec::new(),
     })
 }
 
@@ -90,8 +101,12 @@ pub(crate) fn create_key(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
             "You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.",
         ));
     }
-    let spec_name = req.str("KeySpec").or(req.str("CustomerMasterKeySpec")).unwrap_or("SYMMETRIC_DEFAULT");
-    let spec = KeySpec::parse(spec_name).ok_or_else(|| KmsError::validation(format!("Invalid KeySpec {spec_name}")))?;
+    let spec_name = req
+        .str("KeySpec")
+        .or(req.str("CustomerMasterKeySpec"))
+        .unwrap_or("SYMMETRIC_DEFAULT");
+    let spec = KeySpec::parse(spec_name)
+        .ok_or_else(|| KmsError::validation(format!("Invalid KeySpec {spec_name}")))?;
     let usage = match req.str("KeyUsage") {
         Some(u) => KeyUsage::parse(u).ok_or_else(|| KmsError::validation(format!("Invalid KeyUsage {u}")))?,
         None if spec == KeySpec::SymmetricDefault => KeyUsage::EncryptDecrypt,
@@ -102,9 +117,15 @@ pub(crate) fn create_key(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
         }
     };
     if !spec.usages().contains(&usage) {
-        return Err(KmsError::validation(format!("KeyUsage {usage} is not compatible with KeySpec {spec}")));
+        return Err(KmsError::validation(format!(
+            "KeyUsage {usage} is not compatible with KeySpec {spec}"
+        )));
     }
-    match req.str("Origin").map(|o| Origin::parse(o).unwrap_or(Origin::AwsKms)).unwrap_or(Origin::AwsKms) {
+    match req
+        .str("Origin")
+        .map(|o| Origin::parse(o).unwrap_or(Origin::AwsKms))
+        .unwrap_or(Origin::AwsKms)
+    {
         Origin::AwsKms => {
             if let Some(store) = req.str("CustomKeyStoreId") {
                 return Err(KmsError::new(
@@ -129,11 +150,15 @@ pub(crate) fn create_key(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
         }
     }
     if req.bool("MultiRegion") {
-        return Err(KmsError::unsupported("Multi-Region keys are not supported in this sandbox."));
+        return Err(KmsError::unsupported(
+            "Multi-Region keys are not supported in this sandbox.",
+        ));
     }
     if !spec.is_supported() || usage == KeyUsage::KeyAgreement {
         return Err(if spec.is_supported() {
-            KmsError::unsupported(format!("KeyUsage {usage} is not supported in this sandbox."))
+            KmsError::unsupported(format!(
+                "KeyUsage {usage} is not supported in this sandbox."
+            ))
         } else {
             unsupported_spec(spec)
         });
@@ -171,7 +196,12 @@ pub(crate) fn list_keys(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     let items = tx
         .all_keys()
         .into_iter()
-        .map(|k| (k.key_id.clone(), json!({"KeyId": k.key_id, "KeyArn": k.arn})))
+        .map(|k| {
+            (
+                k.key_id.clone(),
+                json!({"KeyId": k.key_id, "KeyArn": k.arn}),
+            )
+        })
         .collect();
     let (keys, extra) = page(items, req, 100, 1000)?;
     Ok(with(extra, "Keys", Value::Array(keys)))
@@ -246,7 +276,10 @@ pub(crate) fn schedule_key_deletion(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Va
 pub(crate) fn cancel_key_deletion(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     let mut key = customer_key(tx, req, "CancelKeyDeletion")?;
     if key.key_state != KeyState::PendingDeletion {
-        return Err(KmsError::invalid_state(format!("{} is not pending deletion.", key.arn)));
+        return Err(KmsError::invalid_state(format!(
+            "{} is not pending deletion.",
+            key.arn
+        )));
     }
     // AWS puts a key whose deletion is cancelled in the Disabled state.
     key.key_state = KeyState::Disabled;

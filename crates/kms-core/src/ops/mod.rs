@@ -3,6 +3,7 @@
 
 mod aliases;
 mod cryptography;
+mod grants;
 pub(crate) mod keys;
 mod other;
 mod policy;
@@ -38,7 +39,9 @@ pub(crate) fn dispatch(tx: &mut Tx<'_>, operation: &str, req: &Req<'_>) -> Resul
         "GenerateDataKey" => cryptography::generate_data_key(tx, req, true),
         "GenerateDataKeyWithoutPlaintext" => cryptography::generate_data_key(tx, req, false),
         "GenerateDataKeyPair" => cryptography::generate_data_key_pair(tx, req, true),
-        "GenerateDataKeyPairWithoutPlaintext" => cryptography::generate_data_key_pair(tx, req, false),
+        "GenerateDataKeyPairWithoutPlaintext" => {
+            cryptography::generate_data_key_pair(tx, req, false)
+        }
         "GenerateRandom" => cryptography::generate_random(tx, req),
         "Sign" => cryptography::sign(tx, req),
         "Verify" => cryptography::verify(tx, req),
@@ -59,6 +62,12 @@ pub(crate) fn dispatch(tx: &mut Tx<'_>, operation: &str, req: &Req<'_>) -> Resul
         "GetKeyPolicy" => policy::get_key_policy(tx, req),
         "PutKeyPolicy" => policy::put_key_policy(tx, req),
         "ListKeyPolicies" => policy::list_key_policies(tx, req),
+
+        "CreateGrant" => grants::create_grant(tx, req),
+        "ListGrants" => grants::list_grants(tx, req),
+        "ListRetirableGrants" => grants::list_retirable_grants(tx, req),
+        "RevokeGrant" => grants::revoke_grant(tx, req),
+        "RetireGrant" => grants::retire_grant(tx, req),
 
         _ => other::dispatch(tx, operation, req),
     }
@@ -112,7 +121,11 @@ pub(crate) enum Naming {
 fn is_key_id(s: &str) -> bool {
     s.len() == 36
         && s.char_indices().all(|(i, c)| {
-            if matches!(i, 8 | 13 | 18 | 23) { c == '-' } else { c.is_ascii_hexdigit() }
+            if matches!(i, 8 | 13 | 18 | 23) {
+                c == '-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
         })
 }
 
@@ -142,9 +155,10 @@ pub(crate) fn resolve(tx: &Tx<'_>, key_id: &str, naming: Naming) -> Result<KeyRe
             return Err(KmsError::not_found(format!("Invalid arn {key_id}")));
         }
         if let Some(id) = resource.strip_prefix("key/") {
-            return tx.key(id).cloned().ok_or_else(|| {
-                KmsError::not_found(format!("Key '{key_id}' does not exist"))
-            });
+            return tx
+                .key(id)
+                .cloned()
+                .ok_or_else(|| KmsError::not_found(format!("Key '{key_id}' does not exist")));
         }
         if resource.starts_with("alias/") && naming == Naming::KeyOrAlias {
             return alias_target(resource);
@@ -160,7 +174,9 @@ pub(crate) fn resolve(tx: &Tx<'_>, key_id: &str, naming: Naming) -> Result<KeyRe
     if !is_key_id(key_id) {
         return Err(KmsError::not_found(format!("Invalid keyId {key_id}")));
     }
-    tx.key(&key_id.to_ascii_lowercase()).cloned().ok_or_else(not_found)
+    tx.key(&key_id.to_ascii_lowercase())
+        .cloned()
+        .ok_or_else(not_found)
 }
 
 /// The key must be Enabled (cryptographic operations): AWS's key-state table, footnotes 1, 3, 5.
@@ -208,7 +224,13 @@ pub(crate) fn key_metadata(key: &KeyRecord) -> Value {
     m.insert("Origin".into(), json!(key.origin));
     m.insert("KeyManager".into(), json!(key.key_manager));
     // CustomerMasterKeySpec is deprecated but AWS still returns it for the specs it has.
-    if crate::model::model().shape("CustomerMasterKeySpec").enum_values.iter().flatten().any(|s| s == key.key_spec.as_str()) {
+    if crate::model::model()
+        .shape("CustomerMasterKeySpec")
+        .enum_values
+        .iter()
+        .flatten()
+        .any(|s| s == key.key_spec.as_str())
+    {
         m.insert("CustomerMasterKeySpec".into(), json!(key.key_spec));
     }
     m.insert("KeySpec".into(), json!(key.key_spec));
@@ -245,7 +267,11 @@ pub(crate) fn page<T>(
 ) -> Result<(Vec<T>, Map<String, Value>)> {
     use base64::Engine as _;
     let codec = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    let limit = req.int("Limit").map(|l| l as usize).unwrap_or(default_limit).min(max_limit);
+    let limit = req
+        .int("Limit")
+        .map(|l| l as usize)
+        .unwrap_or(default_limit)
+        .min(max_limit);
     let start_after = match req.str("Marker") {
         None => None,
         Some(m) => Some(
@@ -281,7 +307,14 @@ pub(crate) fn new_key_id(tx: &mut Tx<'_>) -> String {
     b[6] = (b[6] & 0x0f) | 0x40; // version 4
     b[8] = (b[8] & 0x3f) | 0x80; // RFC 4122 variant
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 pub(crate) fn new_backing_key_id(tx: &mut Tx<'_>) -> String {

@@ -1,5 +1,5 @@
 //! Operations for features the sandbox account does not have (custom key stores, imported key
-//! material, multi-Region keys, key agreement and KEM keys, grants). Each answers as AWS answers
+//! material, multi-Region keys, key agreement and KEM keys). Each answers as AWS answers
 //! an account without the feature: the key is resolved first, then the feature's own error.
 
 use super::{require_enabled, require_usage, resolve, Naming};
@@ -9,7 +9,10 @@ use crate::spec::KeyUsage;
 use serde_json::{json, Value};
 
 fn no_key_store(req: &Req<'_>) -> KmsError {
-    let id = req.str("CustomKeyStoreId").or(req.str("CustomKeyStoreName")).unwrap_or_default();
+    let id = req
+        .str("CustomKeyStoreId")
+        .or(req.str("CustomKeyStoreName"))
+        .unwrap_or_default();
     KmsError::new(
         ErrorType::CustomKeyStoreNotFound,
         format!("Custom key store {id} does not exist in this account and Region: the sandbox has no custom key stores."),
@@ -24,9 +27,10 @@ pub(crate) fn dispatch(tx: &mut Tx<'_>, operation: &str, req: &Req<'_>) -> Resul
             }
             Ok(json!({ "CustomKeyStores": [], "Truncated": false }))
         }
-        "ConnectCustomKeyStore" | "DisconnectCustomKeyStore" | "DeleteCustomKeyStore" | "UpdateCustomKeyStore" => {
-            Err(no_key_store(req))
-        }
+        "ConnectCustomKeyStore"
+        | "DisconnectCustomKeyStore"
+        | "DeleteCustomKeyStore"
+        | "UpdateCustomKeyStore" => Err(no_key_store(req)),
         "CreateCustomKeyStore" => {
             if req.str("CustomKeyStoreType") == Some("EXTERNAL_KEY_STORE") {
                 Err(KmsError::new(
@@ -45,46 +49,33 @@ pub(crate) fn dispatch(tx: &mut Tx<'_>, operation: &str, req: &Req<'_>) -> Resul
         }
         "GetParametersForImport" | "ImportKeyMaterial" | "DeleteImportedKeyMaterial" => {
             let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOnly)?;
-            Err(KmsError::unsupported(format!("{} origin is {} which is not valid for this operation.", key.arn, key.origin)))
+            Err(KmsError::unsupported(format!(
+                "{} origin is {} which is not valid for this operation.",
+                key.arn, key.origin
+            )))
         }
         "ReplicateKey" | "UpdatePrimaryRegion" => {
             let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOnly)?;
-            Err(KmsError::unsupported(format!("{} is not a multi-Region key.", key.arn)))
+            Err(KmsError::unsupported(format!(
+                "{} is not a multi-Region key.",
+                key.arn
+            )))
         }
         "DeriveSharedSecret" => {
             let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOrAlias)?;
             require_enabled(&key)?;
             require_usage(&key, KeyUsage::KeyAgreement, operation)?;
-            Err(KmsError::internal("key agreement keys cannot exist in the sandbox"))
+            Err(KmsError::internal(
+                "key agreement keys cannot exist in the sandbox",
+            ))
         }
         "Encapsulate" | "Decapsulate" => {
             let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOrAlias)?;
             require_enabled(&key)?;
             require_usage(&key, KeyUsage::EncapsulateDecapsulate, operation)?;
-            Err(KmsError::internal("ML-KEM keys cannot exist in the sandbox"))
-        }
-        // Grants: none can exist, so the lists are empty and a named grant is not found.
-        "ListGrants" => {
-            resolve(tx, req.req_str("KeyId"), Naming::KeyOnly)?;
-            Ok(json!({ "Grants": [], "Truncated": false }))
-        }
-        "ListRetirableGrants" => Ok(json!({ "Grants": [], "Truncated": false })),
-        "CreateGrant" => {
-            resolve(tx, req.req_str("KeyId"), Naming::KeyOnly)?;
-            Err(KmsError::unsupported("Grants are not supported in this sandbox."))
-        }
-        "RevokeGrant" => {
-            resolve(tx, req.req_str("KeyId"), Naming::KeyOnly)?;
-            Err(KmsError::not_found(format!("Grant {} does not exist.", req.req_str("GrantId"))))
-        }
-        "RetireGrant" => {
-            if req.has("GrantToken") {
-                return Err(KmsError::new(ErrorType::InvalidGrantToken, "The grant token is not valid."));
-            }
-            if let Some(k) = req.str("KeyId") {
-                resolve(tx, k, Naming::KeyOnly)?;
-            }
-            Err(KmsError::not_found(format!("Grant {} does not exist.", req.str("GrantId").unwrap_or_default())))
+            Err(KmsError::internal(
+                "ML-KEM keys cannot exist in the sandbox",
+            ))
         }
         _ => Err(KmsError::internal(format!("{operation} has no handler"))),
     }

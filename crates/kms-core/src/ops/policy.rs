@@ -12,7 +12,9 @@ const MAX_POLICY_BYTES: usize = 32 * 1024;
 fn policy_name(req: &Req<'_>) -> Result<()> {
     match req.str("PolicyName") {
         None | Some("default") => Ok(()),
-        Some(other) => Err(KmsError::not_found(format!("No such policy exists: {other}. The only key policy name is \"default\"."))),
+        Some(other) => Err(KmsError::not_found(format!(
+            "No such policy exists: {other}. The only key policy name is \"default\"."
+        ))),
     }
 }
 
@@ -34,10 +36,13 @@ pub(crate) fn validate_policy(tx: &Tx<'_>, text: &str, bypass_lockout_check: boo
         )));
     }
     let malformed = |m: &str| KmsError::malformed_policy(m.to_string());
-    let doc: Value = serde_json::from_str(text).map_err(|e| malformed(&format!("The policy is not valid JSON: {e}")))?;
+    let doc: Value = serde_json::from_str(text)
+        .map_err(|e| malformed(&format!("The policy is not valid JSON: {e}")))?;
     let statements = as_list(doc.get("Statement"));
     if !doc.is_object() || statements.is_empty() {
-        return Err(malformed("The policy must be a JSON object with a Statement."));
+        return Err(malformed(
+            "The policy must be a JSON object with a Statement.",
+        ));
     }
     let root = tx.root_principal();
     let account = tx.account_id().to_string();
@@ -45,29 +50,52 @@ pub(crate) fn validate_policy(tx: &Tx<'_>, text: &str, bypass_lockout_check: boo
     for s in statements {
         let effect = s.get("Effect").and_then(Value::as_str);
         if !matches!(effect, Some("Allow") | Some("Deny")) {
-            return Err(malformed("Policy statement Effect must be \"Allow\" or \"Deny\"."));
+            return Err(malformed(
+                "Policy statement Effect must be \"Allow\" or \"Deny\".",
+            ));
         }
         if s.get("Action").is_none() && s.get("NotAction").is_none() {
-            return Err(malformed("Policy statement is missing required field Action."));
+            return Err(malformed(
+                "Policy statement is missing required field Action.",
+            ));
         }
         let Some(principal) = s.get("Principal") else {
-            return Err(malformed("Policy statement is missing required field Principal."));
+            return Err(malformed(
+                "Policy statement is missing required field Principal.",
+            ));
         };
         let principals: Vec<&str> = match principal {
             Value::String(p) => vec![p.as_str()],
-            Value::Object(m) => m.values().flat_map(|v| as_list(Some(v))).filter_map(Value::as_str).collect(),
-            _ => return Err(malformed("Policy contains a statement with one or more invalid principals.")),
+            Value::Object(m) => m
+                .values()
+                .flat_map(|v| as_list(Some(v)))
+                .filter_map(Value::as_str)
+                .collect(),
+            _ => {
+                return Err(malformed(
+                    "Policy contains a statement with one or more invalid principals.",
+                ))
+            }
         };
-        let actions: Vec<&str> = as_list(s.get("Action")).into_iter().filter_map(Value::as_str).collect();
+        let actions: Vec<&str> = as_list(s.get("Action"))
+            .into_iter()
+            .filter_map(Value::as_str)
+            .collect();
         if effect == Some("Allow")
-            && principals.iter().any(|p| *p == "*" || *p == root || *p == account)
-            && actions.iter().any(|a| matches!(*a, "*" | "kms:*" | "kms:PutKeyPolicy"))
+            && principals
+                .iter()
+                .any(|p| *p == "*" || *p == root || *p == account)
+            && actions
+                .iter()
+                .any(|a| matches!(*a, "*" | "kms:*" | "kms:PutKeyPolicy"))
         {
             account_can_manage = true;
         }
     }
     if !bypass_lockout_check && !account_can_manage {
-        return Err(malformed("The new key policy will not allow you to update the key policy in the future."));
+        return Err(malformed(
+            "The new key policy will not allow you to update the key policy in the future.",
+        ));
     }
     Ok(())
 }

@@ -35,7 +35,12 @@ fn rotatable(tx: &Tx<'_>, req: &Req<'_>, operation: &str) -> Result<KeyRecord> {
 fn add_backing_key(tx: &mut Tx<'_>, key: &mut KeyRecord, created: i64, rotation_type: &str) {
     let id = new_backing_key_id(tx);
     let material = Secret::new(tx.random(32));
-    key.backing_keys.push(BackingKey { id, created, rotation_type: Some(rotation_type.to_string()), material });
+    key.backing_keys.push(BackingKey {
+        id,
+        created,
+        rotation_type: Some(rotation_type.to_string()),
+        material,
+    });
 }
 
 /// Performs every scheduled rotation whose date has passed.
@@ -72,7 +77,10 @@ pub(crate) fn get_key_rotation_status(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<
     out.insert("KeyRotationEnabled".into(), json!(key.rotation.enabled));
     out.insert("KeyId".into(), json!(key.arn));
     if key.rotation.enabled {
-        out.insert("RotationPeriodInDays".into(), json!(key.rotation.period_days));
+        out.insert(
+            "RotationPeriodInDays".into(),
+            json!(key.rotation.period_days),
+        );
         if let Some(next) = key.rotation.next_rotation {
             out.insert("NextRotationDate".into(), wire_time(next));
         }
@@ -85,7 +93,11 @@ pub(crate) fn get_key_rotation_status(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<
 
 pub(crate) fn rotate_key_on_demand(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     let mut key = rotatable(tx, req, "RotateKeyOnDemand")?;
-    let done = key.backing_keys.iter().filter(|b| b.rotation_type.as_deref() == Some("ON_DEMAND")).count();
+    let done = key
+        .backing_keys
+        .iter()
+        .filter(|b| b.rotation_type.as_deref() == Some("ON_DEMAND"))
+        .count();
     if done >= ON_DEMAND_ROTATIONS {
         return Err(KmsError::limit_exceeded(format!(
             "{} has reached the limit of {ON_DEMAND_ROTATIONS} on-demand rotations.",
@@ -114,8 +126,14 @@ pub(crate) fn list_key_rotations(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value
             let mut e = Map::new();
             e.insert("KeyId".into(), json!(key.arn));
             e.insert("KeyMaterialId".into(), json!(b.id));
-            e.insert("KeyMaterialState".into(), json!(if i == last { "CURRENT" } else { "NON_CURRENT" }));
-            e.insert("ExpirationModel".into(), json!("KEY_MATERIAL_DOES_NOT_EXPIRE"));
+            e.insert(
+                "KeyMaterialState".into(),
+                json!(if i == last { "CURRENT" } else { "NON_CURRENT" }),
+            );
+            e.insert(
+                "ExpirationModel".into(),
+                json!("KEY_MATERIAL_DOES_NOT_EXPIRE"),
+            );
             if let Some(t) = &b.rotation_type {
                 e.insert("RotationDate".into(), wire_time(b.created));
                 e.insert("RotationType".into(), json!(t));

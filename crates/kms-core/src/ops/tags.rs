@@ -10,11 +10,21 @@ use std::collections::BTreeMap;
 const TAGS_PER_KEY: usize = 50;
 
 /// Reads a `Tags` list and merges it over `existing`, enforcing AWS's rules.
-pub(crate) fn parse_tags(req: &Req<'_>, member: &str, existing: &BTreeMap<String, String>) -> Result<BTreeMap<String, String>> {
+pub(crate) fn parse_tags(
+    req: &Req<'_>,
+    member: &str,
+    existing: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, String>> {
     let mut tags = existing.clone();
     for tag in req.list(member) {
-        let key = tag.get("TagKey").and_then(Value::as_str).unwrap_or_default();
-        let value = tag.get("TagValue").and_then(Value::as_str).unwrap_or_default();
+        let key = tag
+            .get("TagKey")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let value = tag
+            .get("TagValue")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         if key.to_ascii_lowercase().starts_with("aws:") {
             return Err(KmsError::tag(format!(
                 "Tag keys beginning with 'aws:' are reserved for AWS use: {key}"

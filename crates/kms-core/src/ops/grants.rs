@@ -1,0 +1,322 @@
+//! Grants: CreateGrant, ListGrants, ListRetirableGrants, RevokeGrant, RetireGrant.
+//!
+//! The sandbox keeps grants as AWS lists them, with AWS's validation, limits and key-state
+//! rules. It does not enforce permissions (neither key policies nor grants), so a grant changes
+//! what ListGrants shows, not who may call what.
+
+use super::{dry_run, page, require_enabled, resolve, with, Naming};
+use crate::engine::{wire_time, Req, Tx};
+use crate::error::{KmsError, Result};
+use crate::records::{GrantRecord, KeyRecord};
+use crate::spec::{KeySpec, KeyUsage};
+use serde_json::{json, Map, Value};
+
+/// AWS's quota of grants per KMS key (resource-limits.md).
+const GRANTS_PER_KEY: usize = 50_000;
+/// Encryption context pairs in one grant constraint (create-grant-overview.md).
+const CONSTRAINT_PAIRS: usize = 8;
+/// Characters of one encryption context value in a grant constraint.
+const CONSTRAINT_VALUE_CHARS: usize = 384;
+
+/// The grant operations a key of this type and usage supports (grants.md, "Grant operations").
+fn valid_operations(key: &KeyRecord) -> Vec<&'static str> {
+    let mut ops = vec!["CreateGrant", "RetireGrant", "DescribeKey"];
+    ops.extend_from_slice(match (key.key_usage, key.key_spec) {
+        (KeyUsage::EncryptDecrypt, KeySpec::SymmetricDefault) => &[
+            "Decrypt",
+            "Encrypt",
+            "GenerateDataKey",
+            "GenerateDataKeyWithoutPlaintext",
+            "GenerateDataKeyPair",
+            "GenerateDataKeyPairWithoutPlaintext",
+            "ReEncryptFrom",
+            "ReEncryptTo",
+        ][..],
+        (KeyUsage::EncryptDecrypt, _) => &[
+            "Decrypt",
+            "Encrypt",
+            "ReEncryptFrom",
+            "ReEncryptTo",
+            "GetPublicKey",
+        ],
+        (KeyUsage::SignVerify, _) => &["Sign", "Verify", "GetPublicKey"],
+        (KeyUsage::GenerateVerifyMac, _) => &["GenerateMac", "VerifyMac"],
+        (KeyUsage::KeyAgreement, _) => &["DeriveSharedSecret", "GetPublicKey"],
+        (KeyUsage::EncapsulateDecapsulate, _) => &["Encapsulate", "Decapsulate", "GetPublicKey"],
+    });
+    ops
+}
+
+/// Exactly one of a principal ARN and a service principal (the model documents "either, but
+/// not both").
+fn principal_pair(
+    req: &Req<'_>,
+    arn_member: &str,
+    service_member: &str,
+    required: bool,
+) -> Result<(Option<String>, Option<String>)> {
+    let arn = req.str(arn_member).map(str::to_string);
+    let service = req.str(service_member).map(str::to_string);
+    if arn.is_some() && service.is_some() {
+        return Err(KmsError::validation(format!(
+            "You must specify either {arn_member} or {service_member}, but not both."
+        )));
+    }
+    if required && arn.is_none() && service.is_none() {
+        return Err(KmsError::validation(format!(
+            "You must specify either {arn_member} or {service_member}."
+        )));
+    }
+    Ok((arn, service))
+}
+
+fn check_constraints(key: &KeyRecord, constraints: &Value) -> Result<()> {
+    for member in ["EncryptionContextSubset", "EncryptionContextEquals"] {
+        let Some(context) = constraints.get(member).and_then(Value::as_object) else {
+            continue;
+        };
+        if key.key_spec != KeySpec::SymmetricDefault {
+            return Err(KmsError::validation(format!(
+                "Encryption context grant constraints are valid only for symmetric encryption KMS keys; {} has KeySpec {}.",
+                key.arn, key.key_spec
+            )));
+        }
+        if context.len() > CONSTRAINT_PAIRS {
+            return Err(KmsError::validation(format!(
+                "{member} can have at most {CONSTRAINT_PAIRS} encryption context pairs."
+            )));
+        }
+        if context
+            .values()
+            .filter_map(Value::as_str)
+            .any(|v| v.chars().count() > CONSTRAINT_VALUE_CHARS)
+        {
+            return Err(KmsError::validation(format!(
+                "An encryption context value in {member} cannot exceed {CONSTRAINT_VALUE_CHARS} characters."
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub(crate) fn create_grant(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
+    let mut key = resolve(tx, req.req_str("KeyId"), Naming::KeyOnly)?;
+    // The key policy of an AWS managed key allows CreateGrant only through its service.
+    tx.deny_if_aws_managed(&key, "CreateGrant")?;
+    require_enabled(&key)?;
+    let (grantee, grantee_service) =
+        principal_pair(req, "GranteePrincipal", "GranteeServicePrincipal", true)?;
+    let (retiring, retiring_service) =
+        principal_pair(req, "RetiringPrincipal", "RetiringServicePrincipal", false)?;
+    let operations: Vec<String> = req
+        .list("Operations")
+        .iter()
+        .filter_map(|v| v.as_str())
+        .map(str::to_string)
+        .collect();
+    if operations.is_empty() {
+        return Err(KmsError::validation(
+            "A grant must allow at least one operation.",
+        ));
+    }
+    let valid = valid_operations(&key);
+    let invalid: Vec<&str> = operations
+        .iter()
+        .map(String::as_str)
+        .filter(|op| !valid.contains(op))
+        .collect();
+    if !invalid.is_empty() {
+        return Err(KmsError::validation(format!(
+            "Grant operations [{}] are not valid for {}, whose KeySpec is {} and KeyUsage is {}.",
+            invalid.join(", "),
+            key.arn,
+            key.key_spec,
+            key.key_usage
+        )));
+    }
+    let constraints = req
+        .0
+        .get("Constraints")
+        .filter(|c| c.as_object().is_some_and(|o| !o.is_empty()))
+        .cloned();
+    if let Some(c) = &constraints {
+        check_constraints(&key, c)?;
+    }
+    let name = req.str("Name").map(str::to_string);
+    // A named request that matches an existing grant is a retry: AWS answers with that grant.
+    if name.is_some() {
+        if let Some(existing) = key.grants.iter().find(|g| {
+            g.name == name
+                && g.grantee_principal == grantee
+                && g.grantee_service_principal == grantee_service
+                && g.retiring_principal == retiring
+                && g.retiring_service_principal == retiring_service
+                && g.operations == operations
+                && g.constraints == constraints
+        }) {
+            dry_run(req)?;
+            return Ok(json!({ "GrantToken": existing.token, "GrantId": existing.grant_id }));
+        }
+    }
+    if key.grants.len() >= GRANTS_PER_KEY {
+        return Err(KmsError::limit_exceeded(format!(
+            "The request would exceed the quota of {GRANTS_PER_KEY} grants on {}.",
+            key.arn
+        )));
+    }
+    dry_run(req)?;
+    let grant_id = hex(&tx.random(32));
+    // An opaque token, as AWS's are; it names nothing a caller could rely on.
+    let token = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(tx.random(96))
+    };
+    key.grants.push(GrantRecord {
+        grant_id: grant_id.clone(),
+        token: token.clone(),
+        name,
+        created: tx.now,
+        grantee_principal: grantee,
+        grantee_service_principal: grantee_service,
+        retiring_principal: retiring,
+        retiring_service_principal: retiring_service,
+        operations,
+        constraints,
+    });
+    tx.put_key(key);
+    Ok(json!({ "GrantToken": token, "GrantId": grant_id }))
+}
+
+/// A `GrantListEntry`.
+fn grant_entry(tx: &Tx<'_>, key: &KeyRecord, g: &GrantRecord) -> Value {
+    let mut m = Map::new();
+    m.insert("KeyId".into(), json!(key.arn));
+    m.insert("GrantId".into(), json!(g.grant_id));
+    if let Some(n) = &g.name {
+        m.insert("Name".into(), json!(n));
+    }
+    m.insert("CreationDate".into(), wire_time(g.created));
+    let optional = [
+        ("GranteePrincipal", &g.grantee_principal),
+        ("GranteeServicePrincipal", &g.grantee_service_principal),
+        ("RetiringPrincipal", &g.retiring_principal),
+        ("RetiringServicePrincipal", &g.retiring_service_principal),
+    ];
+    for (member, value) in optional {
+        if let Some(v) = value {
+            m.insert(member.into(), json!(v));
+        }
+    }
+    m.insert("IssuingAccount".into(), json!(tx.root_principal()));
+    m.insert("Operations".into(), json!(g.operations));
+    if let Some(c) = &g.constraints {
+        m.insert("Constraints".into(), c.clone());
+    }
+    Value::Object(m)
+}
+
+/// The paging key of a grant: creation order, then id.
+fn order(key: &KeyRecord, g: &GrantRecord) -> String {
+    format!("{:020}/{}/{}", g.created, key.key_id, g.grant_id)
+}
+
+pub(crate) fn list_grants(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
+    let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOnly)?;
+    let mut items: Vec<(String, Value)> = key
+        .grants
+        .iter()
+        .filter(|g| req.str("GrantId").is_none_or(|id| g.grant_id == id))
+        .filter(|g| {
+            req.str("GranteePrincipal")
+                .is_none_or(|p| g.grantee_principal.as_deref() == Some(p))
+        })
+        .filter(|g| {
+            req.str("GranteeServicePrincipal")
+                .is_none_or(|p| g.grantee_service_principal.as_deref() == Some(p))
+        })
+        .map(|g| (order(&key, g), grant_entry(tx, &key, g)))
+        .collect();
+    items.sort_by(|a, b| a.0.cmp(&b.0));
+    let (grants, extra) = page(items, req, 50, 100)?;
+    Ok(with(extra, "Grants", Value::Array(grants)))
+}
+
+pub(crate) fn list_retirable_grants(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
+    let (arn, service) =
+        principal_pair(req, "RetiringPrincipal", "RetiringServicePrincipal", true)?;
+    let mut items: Vec<(String, Value)> = Vec::new();
+    for key in tx.all_keys() {
+        for g in &key.grants {
+            let matches = match (&arn, &service) {
+                (Some(p), _) => g.retiring_principal.as_ref() == Some(p),
+                (_, Some(s)) => g.retiring_service_principal.as_ref() == Some(s),
+                _ => false,
+            };
+            if matches {
+                items.push((order(key, g), grant_entry(tx, key, g)));
+            }
+        }
+    }
+    items.sort_by(|a, b| a.0.cmp(&b.0));
+    let (grants, extra) = page(items, req, 50, 100)?;
+    Ok(with(extra, "Grants", Value::Array(grants)))
+}
+
+fn remove_grant(
+    tx: &mut Tx<'_>,
+    mut key: KeyRecord,
+    grant_id: &str,
+    req: &Req<'_>,
+) -> Result<Value> {
+    let Some(i) = key.grants.iter().position(|g| g.grant_id == grant_id) else {
+        return Err(KmsError::not_found(format!(
+            "Grant ID {grant_id} not found for key {}.",
+            key.arn
+        )));
+    };
+    dry_run(req)?;
+    key.grants.remove(i);
+    tx.put_key(key);
+    Ok(json!({}))
+}
+
+pub(crate) fn revoke_grant(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
+    let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOnly)?;
+    tx.deny_if_aws_managed(&key, "RevokeGrant")?;
+    remove_grant(tx, key, req.req_str("GrantId"), req)
+}
+
+pub(crate) fn retire_grant(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
+    if let Some(token) = req.str("GrantToken") {
+        let found = tx.all_keys().into_iter().find_map(|k| {
+            k.grants
+                .iter()
+                .find(|g| g.token == token)
+                .map(|g| (k.clone(), g.grant_id.clone()))
+        });
+        let Some((key, grant_id)) = found else {
+            return Err(KmsError::new(
+                crate::ErrorType::InvalidGrantToken,
+                "The grant token is not valid.",
+            ));
+        };
+        return remove_grant(tx, key, &grant_id, req);
+    }
+    match (req.str("KeyId"), req.str("GrantId")) {
+        (Some(key_id), Some(grant_id)) => {
+            // RetireGrant names the key by its ARN only (the model's KeyId documentation).
+            if !key_id.starts_with("arn:") {
+                return Err(KmsError::invalid_arn(format!("Invalid arn {key_id}")));
+            }
+            let key = resolve(tx, key_id, Naming::KeyOnly)?;
+            remove_grant(tx, key, grant_id, req)
+        }
+        _ => Err(KmsError::validation(
+            "Either GrantToken, or both KeyId and GrantId, must be specified.",
+        )),
+    }
+}

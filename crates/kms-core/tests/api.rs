@@ -1930,3 +1930,25 @@ fn managed_key_id(kms: &mut Sandbox, service: &str) -> String {
         .unwrap()
         .to_string()
 }
+
+#[test]
+fn key_last_usage_reports_tracking_from_creation() {
+    let mut kms = kms();
+    let (id, arn) = create(&mut kms, json!({}));
+    let created =
+        ok(&mut kms, "DescribeKey", json!({"KeyId": id}))["KeyMetadata"]["CreationDate"].clone();
+    let out = ok(&mut kms, "GetKeyLastUsage", json!({"KeyId": arn}));
+    assert_eq!(
+        out,
+        json!({"KeyId": arn, "KeyLastUsage": {}, "TrackingStartDate": created, "KeyCreationDate": created})
+    );
+    assert_eq!(
+        err(
+            &mut kms,
+            "GetKeyLastUsage",
+            json!({"KeyId": "alias/aws/s3"})
+        )
+        .error_type,
+        ErrorType::NotFound
+    );
+}

@@ -293,8 +293,11 @@ pub(crate) fn cancel_key_deletion(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Valu
 /// The sandbox does not track usage: it reports tracking from the key's creation and no use.
 pub(crate) fn get_key_last_usage(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOnly)?;
+    // The sandbox does not record usage (that would be a write per cryptographic operation), so
+    // every key answers as one not used since tracking began: an empty KeyLastUsage.
     Ok(json!({
         "KeyId": key.arn,
+        "KeyLastUsage": {},
         "TrackingStartDate": wire_time(key.created),
         "KeyCreationDate": wire_time(key.created),
     }))

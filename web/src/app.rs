@@ -3,7 +3,7 @@
 use crate::components::{ErrorAlert, Frame, Spinner};
 use crate::kms::{self, ApiError, Kms};
 use crate::pages;
-use crate::state::{ConsoleState, FlashKind, Action};
+use crate::state::{Action, ConsoleState, FlashKind};
 use crate::util;
 use kms_web::Sandbox;
 use yew::prelude::*;
@@ -57,7 +57,10 @@ fn switch(route: Route) -> Html {
 #[derive(Clone, Debug, PartialEq)]
 pub enum SandboxCommand {
     /// Open (or create) the named sandbox; the account id applies to a new one.
-    Open { name: String, account_id: Option<String> },
+    Open {
+        name: String,
+        account_id: Option<String>,
+    },
     /// Delete every key of the current sandbox and start it afresh.
     Reset,
 }
@@ -78,7 +81,10 @@ pub fn App() -> Html {
         let (sandbox, epoch, console) = (sandbox.clone(), epoch.clone(), console.clone());
         Callback::from(move |cmd: SandboxCommand| {
             let (sandbox, epoch, console) = (sandbox.clone(), epoch.clone(), console.clone());
-            let current = sandbox.as_ref().and_then(|s| s.as_ref().ok()).map(|s| s.name());
+            let current = sandbox
+                .as_ref()
+                .and_then(|s| s.as_ref().ok())
+                .map(|s| s.name());
             let region = console.region.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let (name, account, message) = match cmd {
@@ -92,7 +98,9 @@ pub fn App() -> Html {
                             console.dispatch(Action::Flash(FlashKind::Error, e.to_string(), None));
                             return;
                         }
-                        let msg = format!("Sandbox \"{name}\" was reset: all its keys and aliases are gone.");
+                        let msg = format!(
+                            "Sandbox \"{name}\" was reset: all its keys and aliases are gone."
+                        );
                         (name, None, msg)
                     }
                 };
@@ -103,7 +111,9 @@ pub fn App() -> Html {
                         sandbox.set(Some(Ok(s)));
                         console.dispatch(Action::Flash(FlashKind::Success, message, None));
                     }
-                    Err(e) => console.dispatch(Action::Flash(FlashKind::Error, e.to_string(), None)),
+                    Err(e) => {
+                        console.dispatch(Action::Flash(FlashKind::Error, e.to_string(), None))
+                    }
                 }
             });
         })

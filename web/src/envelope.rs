@@ -38,10 +38,17 @@ pub fn seal(
     encrypted_data_key: &[u8],
     plaintext: &[u8],
 ) -> Result<Vec<u8>, String> {
-    let cipher = Aes256Gcm::new_from_slice(data_key).map_err(|_| "The data key must be 32 bytes (AES_256).")?;
+    let cipher = Aes256Gcm::new_from_slice(data_key)
+        .map_err(|_| "The data key must be 32 bytes (AES_256).")?;
     let aad = header(encrypted_data_key);
     let ct = cipher
-        .encrypt(Nonce::from_slice(&nonce), Payload { msg: plaintext, aad: &aad })
+        .encrypt(
+            Nonce::from_slice(&nonce),
+            Payload {
+                msg: plaintext,
+                aad: &aad,
+            },
+        )
         .map_err(|_| "AES-GCM encryption failed.")?;
     let mut out = aad;
     out.extend_from_slice(&nonce);
@@ -70,11 +77,20 @@ pub fn parse(bytes: &[u8]) -> Result<Envelope, String> {
 
 /// Decrypts the envelope's content with the plaintext data key KMS returned.
 pub fn open(data_key: &[u8], env: &Envelope) -> Result<Vec<u8>, String> {
-    let cipher = Aes256Gcm::new_from_slice(data_key).map_err(|_| "The data key must be 32 bytes (AES_256).")?;
+    let cipher = Aes256Gcm::new_from_slice(data_key)
+        .map_err(|_| "The data key must be 32 bytes (AES_256).")?;
     let aad = header(&env.encrypted_data_key);
     cipher
-        .decrypt(Nonce::from_slice(&env.nonce), Payload { msg: &env.ciphertext, aad: &aad })
-        .map_err(|_| "The file failed authentication: it was altered, or this is the wrong data key.".into())
+        .decrypt(
+            Nonce::from_slice(&env.nonce),
+            Payload {
+                msg: &env.ciphertext,
+                aad: &aad,
+            },
+        )
+        .map_err(|_| {
+            "The file failed authentication: it was altered, or this is the wrong data key.".into()
+        })
 }
 
 #[cfg(test)]

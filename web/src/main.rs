@@ -33,5 +33,7 @@ fn main() {
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    eprintln!("kms-console is a browser app: build it with `trunk build` (see scripts/serve-console.sh).");
+    eprintln!(
+        "kms-console is a browser app: build it with `trunk build` (see scripts/serve-console.sh)."
+    );
 }

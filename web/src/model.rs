@@ -147,7 +147,12 @@ pub fn key_specs_for(key_type: &str, usage: &str) -> &'static [&'static str] {
             "ECC_NIST_P521",
             "ECC_SECG_P256K1",
         ],
-        ("Asymmetric", "KEY_AGREEMENT") => &["ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521", "ECC_SECG_P256K1"],
+        ("Asymmetric", "KEY_AGREEMENT") => &[
+            "ECC_NIST_P256",
+            "ECC_NIST_P384",
+            "ECC_NIST_P521",
+            "ECC_SECG_P256K1",
+        ],
         _ => &[],
     }
 }
@@ -155,8 +160,12 @@ pub fn key_specs_for(key_type: &str, usage: &str) -> &'static [&'static str] {
 /// The sentence the wizard shows under each key spec.
 pub fn key_spec_hint(spec: &str) -> &'static str {
     match spec {
-        "SYMMETRIC_DEFAULT" => "A single 256-bit AES-GCM key that never leaves AWS KMS unencrypted.",
-        "HMAC_224" | "HMAC_256" | "HMAC_384" | "HMAC_512" => "A symmetric key for HMAC tags of that length.",
+        "SYMMETRIC_DEFAULT" => {
+            "A single 256-bit AES-GCM key that never leaves AWS KMS unencrypted."
+        }
+        "HMAC_224" | "HMAC_256" | "HMAC_384" | "HMAC_512" => {
+            "A symmetric key for HMAC tags of that length."
+        }
         "RSA_2048" => "RSA key pair, 2048-bit modulus.",
         "RSA_3072" => "RSA key pair, 3072-bit modulus.",
         "RSA_4096" => "RSA key pair, 4096-bit modulus (slowest to generate).",
@@ -176,9 +185,14 @@ pub fn validate_alias(input: &str) -> Result<String, String> {
         return Err("Alias is required.".into());
     }
     if name.len() > 250 {
-        return Err("Alias must be between 1 and 256 characters, including the alias/ prefix.".into());
+        return Err(
+            "Alias must be between 1 and 256 characters, including the alias/ prefix.".into(),
+        );
     }
-    if !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-')) {
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-'))
+    {
         return Err(
             "Alias can contain only alphanumeric characters, forward slashes (/), underscores (_), and dashes (-)."
                 .into(),
@@ -236,7 +250,11 @@ pub const REGIONS: &[(&str, &str)] = &[
 ];
 
 pub fn region_name(code: &str) -> &str {
-    REGIONS.iter().find(|(c, _)| *c == code).map(|(_, n)| *n).unwrap_or(code)
+    REGIONS
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, n)| *n)
+        .unwrap_or(code)
 }
 
 /// PEM text of a DER SubjectPublicKeyInfo (what GetPublicKey returns, base64 on the wire).
@@ -292,8 +310,12 @@ mod tests {
     fn alias_rules() {
         assert_eq!(validate_alias("my-key").unwrap(), "alias/my-key");
         assert_eq!(validate_alias("").unwrap_err(), "Alias is required.");
-        assert!(validate_alias("aws/foo").unwrap_err().contains("cannot begin with aws/"));
-        assert!(validate_alias("bad name").unwrap_err().contains("alphanumeric"));
+        assert!(validate_alias("aws/foo")
+            .unwrap_err()
+            .contains("cannot begin with aws/"));
+        assert!(validate_alias("bad name")
+            .unwrap_err()
+            .contains("alphanumeric"));
         assert!(validate_alias(&"a".repeat(251)).is_err());
         assert!(validate_alias("HMAC/test_key-1").is_ok());
     }
@@ -318,7 +340,10 @@ mod tests {
 
     #[test]
     fn specs_per_type_and_usage() {
-        assert_eq!(key_specs_for("Symmetric", "ENCRYPT_DECRYPT"), &["SYMMETRIC_DEFAULT"]);
+        assert_eq!(
+            key_specs_for("Symmetric", "ENCRYPT_DECRYPT"),
+            &["SYMMETRIC_DEFAULT"]
+        );
         assert!(key_specs_for("Asymmetric", "SIGN_VERIFY").contains(&"ECC_NIST_P256"));
         assert!(!key_specs_for("Asymmetric", "ENCRYPT_DECRYPT").contains(&"ECC_NIST_P256"));
     }

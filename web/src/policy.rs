@@ -55,14 +55,27 @@ const DELETION_ACTIONS: &[&str] = &["kms:ScheduleKeyDeletion", "kms:CancelKeyDel
 
 fn user_actions(kind: PolicyKeyKind) -> &'static [&'static str] {
     match kind {
-        PolicyKeyKind::SymmetricEncryption => {
-            &["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
-        }
+        PolicyKeyKind::SymmetricEncryption => &[
+            "kms:Encrypt",
+            "kms:Decrypt",
+            "kms:ReEncrypt*",
+            "kms:GenerateDataKey*",
+            "kms:DescribeKey",
+        ],
         PolicyKeyKind::Hmac => &["kms:DescribeKey", "kms:GenerateMac", "kms:VerifyMac"],
-        PolicyKeyKind::AsymmetricEncryption => {
-            &["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:DescribeKey", "kms:GetPublicKey"]
-        }
-        PolicyKeyKind::AsymmetricSigning => &["kms:DescribeKey", "kms:GetPublicKey", "kms:Sign", "kms:Verify"],
+        PolicyKeyKind::AsymmetricEncryption => &[
+            "kms:Encrypt",
+            "kms:Decrypt",
+            "kms:ReEncrypt*",
+            "kms:DescribeKey",
+            "kms:GetPublicKey",
+        ],
+        PolicyKeyKind::AsymmetricSigning => &[
+            "kms:DescribeKey",
+            "kms:GetPublicKey",
+            "kms:Sign",
+            "kms:Verify",
+        ],
     }
 }
 
@@ -98,7 +111,11 @@ pub fn console_default_policy(c: &PolicyChoices) -> Value {
         }));
     }
     let mut users = c.users.clone();
-    users.extend(c.other_accounts.iter().map(|a| format!("arn:aws:iam::{a}:root")));
+    users.extend(
+        c.other_accounts
+            .iter()
+            .map(|a| format!("arn:aws:iam::{a}:root")),
+    );
     if !users.is_empty() {
         statements.push(json!({
             "Sid": "Allow use of the key",
@@ -123,36 +140,107 @@ pub fn console_default_policy(c: &PolicyChoices) -> Value {
     json!({ "Id": "key-consolepolicy-3", "Version": "2012-10-17", "Statement": statements })
 }
 
-/// Pretty JSON with 4-space indentation, as the console shows policies.
+/// Where a policy element goes when the console prints a policy: IAM's own order (Version, Id,
+/// Statement; Sid, Effect, Principal, Action, Resource, Condition). Other keys follow, sorted.
+const POLICY_KEY_ORDER: &[&str] = &[
+    "Version",
+    "Id",
+    "Statement",
+    "Sid",
+    "Effect",
+    "Principal",
+    "NotPrincipal",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+];
+
+fn key_rank(k: &str) -> usize {
+    POLICY_KEY_ORDER
+        .iter()
+        .position(|x| *x == k)
+        .unwrap_or(POLICY_KEY_ORDER.len())
+}
+
+/// Pretty JSON with 4-space indentation and policy elements in IAM's order, as the console
+/// shows policies (serde_json's map would sort them alphabetically).
 pub fn pretty(v: &Value) -> String {
-    let mut out = Vec::new();
-    let fmt = serde_json::ser::PrettyFormatter::with_indent(b"    ");
-    let mut ser = serde_json::Serializer::with_formatter(&mut out, fmt);
-    serde::Serialize::serialize(v, &mut ser).expect("a Value always serializes");
-    String::from_utf8(out).expect("serde_json writes UTF-8")
+    let mut out = String::new();
+    write_pretty(v, 0, &mut out);
+    out
+}
+
+fn write_pretty(v: &Value, depth: usize, out: &mut String) {
+    let pad = |d: usize| "    ".repeat(d);
+    match v {
+        Value::Object(o) if !o.is_empty() => {
+            let mut keys: Vec<&String> = o.keys().collect();
+            keys.sort_by(|a, b| (key_rank(a), a.as_str()).cmp(&(key_rank(b), b.as_str())));
+            out.push_str("{\n");
+            for (i, k) in keys.iter().enumerate() {
+                out.push_str(&pad(depth + 1));
+                out.push_str(&Value::String((*k).clone()).to_string());
+                out.push_str(": ");
+                write_pretty(&o[k.as_str()], depth + 1, out);
+                out.push_str(if i + 1 < keys.len() { ",\n" } else { "\n" });
+            }
+            out.push_str(&pad(depth));
+            out.push('}');
+        }
+        Value::Array(a) if !a.is_empty() => {
+            out.push_str("[\n");
+            for (i, item) in a.iter().enumerate() {
+                out.push_str(&pad(depth + 1));
+                write_pretty(item, depth + 1, out);
+                out.push_str(if i + 1 < a.len() { ",\n" } else { "\n" });
+            }
+            out.push_str(&pad(depth));
+            out.push(']');
+        }
+        other => out.push_str(&other.to_string()),
+    }
 }
 
 /// Problems the editor can point out before sending: not JSON, or not shaped like a policy.
 pub fn check_policy(text: &str) -> Result<(), String> {
     if text.len() > 32_768 {
-        return Err(format!("The key policy is {} characters long; the limit is 32,768.", text.len()));
+        return Err(format!(
+            "The key policy is {} characters long; the limit is 32,768.",
+            text.len()
+        ));
     }
-    let v: Value = serde_json::from_str(text).map_err(|e| format!("The policy is not valid JSON: {e}"))?;
+    let v: Value =
+        serde_json::from_str(text).map_err(|e| format!("The policy is not valid JSON: {e}"))?;
     let obj = v.as_object().ok_or("The policy must be a JSON object.")?;
     let statements = match obj.get("Statement") {
         Some(Value::Array(a)) if !a.is_empty() => a.clone(),
         Some(Value::Object(o)) => vec![Value::Object(o.clone())],
-        _ => return Err("The policy must contain a \"Statement\" element with at least one statement.".into()),
+        _ => {
+            return Err(
+                "The policy must contain a \"Statement\" element with at least one statement."
+                    .into(),
+            )
+        }
     };
     for (i, s) in statements.iter().enumerate() {
         let n = i + 1;
-        let s = s.as_object().ok_or(format!("Statement {n} must be a JSON object."))?;
+        let s = s
+            .as_object()
+            .ok_or(format!("Statement {n} must be a JSON object."))?;
         match s.get("Effect").and_then(Value::as_str) {
             Some("Allow") | Some("Deny") => {}
-            _ => return Err(format!("Statement {n}: \"Effect\" must be \"Allow\" or \"Deny\".")),
+            _ => {
+                return Err(format!(
+                    "Statement {n}: \"Effect\" must be \"Allow\" or \"Deny\"."
+                ))
+            }
         }
         if !s.contains_key("Principal") && !s.contains_key("NotPrincipal") {
-            return Err(format!("Statement {n}: a key policy statement needs a \"Principal\"."));
+            return Err(format!(
+                "Statement {n}: a key policy statement needs a \"Principal\"."
+            ));
         }
         if !s.contains_key("Action") && !s.contains_key("NotAction") {
             return Err(format!("Statement {n}: \"Action\" is missing."));
@@ -185,13 +273,25 @@ mod tests {
         let st = p["Statement"].as_array().unwrap();
         assert_eq!(st.len(), 4);
         assert_eq!(st[0]["Principal"]["AWS"], "arn:aws:iam::111122223333:root");
-        assert_eq!(st[1]["Principal"]["AWS"], "arn:aws:iam::111122223333:role/Admin");
-        assert!(st[1]["Action"].as_array().unwrap().contains(&json!("kms:ScheduleKeyDeletion")));
+        assert_eq!(
+            st[1]["Principal"]["AWS"],
+            "arn:aws:iam::111122223333:role/Admin"
+        );
+        assert!(st[1]["Action"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("kms:ScheduleKeyDeletion")));
         let users = st[2]["Principal"]["AWS"].as_array().unwrap();
         assert_eq!(users.len(), 3);
         assert_eq!(users[2], "arn:aws:iam::444455556666:root");
-        assert!(st[2]["Action"].as_array().unwrap().contains(&json!("kms:GenerateDataKey*")));
-        assert_eq!(st[3]["Condition"]["Bool"]["kms:GrantIsForAWSResource"], "true");
+        assert!(st[2]["Action"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("kms:GenerateDataKey*")));
+        assert_eq!(
+            st[3]["Condition"]["Bool"]["kms:GrantIsForAWSResource"],
+            "true"
+        );
         assert!(check_policy(&pretty(&p)).is_ok());
     }
 
@@ -210,9 +310,15 @@ mod tests {
         let sign = console_default_policy(&choices(PolicyKeyKind::AsymmetricSigning));
         let st = sign["Statement"].as_array().unwrap();
         assert_eq!(st.len(), 3);
-        assert!(st[2]["Action"].as_array().unwrap().contains(&json!("kms:Sign")));
+        assert!(st[2]["Action"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("kms:Sign")));
         let hmac = console_default_policy(&choices(PolicyKeyKind::Hmac));
-        assert!(hmac["Statement"][2]["Action"].as_array().unwrap().contains(&json!("kms:GenerateMac")));
+        assert!(hmac["Statement"][2]["Action"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("kms:GenerateMac")));
     }
 
     #[test]
@@ -227,17 +333,31 @@ mod tests {
 
     #[test]
     fn kind_follows_spec_and_usage() {
-        assert_eq!(PolicyKeyKind::from_spec("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT"), PolicyKeyKind::SymmetricEncryption);
-        assert_eq!(PolicyKeyKind::from_spec("HMAC_256", "GENERATE_VERIFY_MAC"), PolicyKeyKind::Hmac);
-        assert_eq!(PolicyKeyKind::from_spec("ECC_NIST_P256", "SIGN_VERIFY"), PolicyKeyKind::AsymmetricSigning);
-        assert_eq!(PolicyKeyKind::from_spec("RSA_2048", "ENCRYPT_DECRYPT"), PolicyKeyKind::AsymmetricEncryption);
+        assert_eq!(
+            PolicyKeyKind::from_spec("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT"),
+            PolicyKeyKind::SymmetricEncryption
+        );
+        assert_eq!(
+            PolicyKeyKind::from_spec("HMAC_256", "GENERATE_VERIFY_MAC"),
+            PolicyKeyKind::Hmac
+        );
+        assert_eq!(
+            PolicyKeyKind::from_spec("ECC_NIST_P256", "SIGN_VERIFY"),
+            PolicyKeyKind::AsymmetricSigning
+        );
+        assert_eq!(
+            PolicyKeyKind::from_spec("RSA_2048", "ENCRYPT_DECRYPT"),
+            PolicyKeyKind::AsymmetricEncryption
+        );
     }
 
     #[test]
     fn check_policy_points_at_the_problem() {
         assert!(check_policy("{").unwrap_err().contains("not valid JSON"));
         assert!(check_policy("[]").unwrap_err().contains("JSON object"));
-        assert!(check_policy(r#"{"Version":"2012-10-17"}"#).unwrap_err().contains("Statement"));
+        assert!(check_policy(r#"{"Version":"2012-10-17"}"#)
+            .unwrap_err()
+            .contains("Statement"));
         let no_effect = r#"{"Statement":[{"Principal":{"AWS":"*"},"Action":"kms:*"}]}"#;
         assert!(check_policy(no_effect).unwrap_err().contains("Effect"));
         let ok = r#"{"Statement":{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"kms:*","Resource":"*"}}"#;
@@ -247,5 +367,25 @@ mod tests {
     #[test]
     fn pretty_uses_four_spaces() {
         assert_eq!(pretty(&json!({"a": 1})), "{\n    \"a\": 1\n}");
+        assert_eq!(
+            pretty(&json!({"a": [], "b": {}})),
+            "{\n    \"a\": [],\n    \"b\": {}\n}"
+        );
+    }
+
+    #[test]
+    fn pretty_prints_policy_elements_in_iam_order() {
+        let p = pretty(&console_default_policy(&choices(
+            PolicyKeyKind::SymmetricEncryption,
+        )));
+        let at = |s: &str| p.find(s).unwrap();
+        assert!(at("\"Version\"") < at("\"Id\"") && at("\"Id\"") < at("\"Statement\""));
+        assert!(at("\"Sid\"") < at("\"Effect\"") && at("\"Effect\"") < at("\"Principal\""));
+        assert!(at("\"Principal\"") < at("\"Action\"") && at("\"Action\"") < at("\"Resource\""));
+        let back: Value = serde_json::from_str(&p).unwrap();
+        assert_eq!(
+            back,
+            console_default_policy(&choices(PolicyKeyKind::SymmetricEncryption))
+        );
     }
 }

@@ -25,7 +25,9 @@ impl RequestClass {
 
     pub fn label(self) -> &'static str {
         match self {
-            RequestClass::Symmetric => "Symmetric key requests (Encrypt, Decrypt, GenerateDataKey, HMAC, ...)",
+            RequestClass::Symmetric => {
+                "Symmetric key requests (Encrypt, Decrypt, GenerateDataKey, HMAC, ...)"
+            }
             RequestClass::Rsa2048 => "Asymmetric requests involving RSA 2048 keys",
             RequestClass::OtherAsymmetric => "Asymmetric requests, except RSA 2048",
             RequestClass::EccDataKeyPair => "ECC GenerateDataKeyPair requests",
@@ -57,12 +59,12 @@ pub struct PriceTable {
     pub requests: [RequestPrice; 5],
 }
 
-/// AWS KMS prices for ap-southeast-2 (Asia Pacific (Sydney)).
+/// AWS KMS prices for ap-southeast-2 (Asia Pacific (Sydney)), from the AWS KMS pricing page
+/// (https://aws.amazon.com/kms/pricing/) as quoted in the project's seed notes
+/// (shared/seeds/001_7f9af24492648586.txt); the free-tier exclusion of asymmetric and
+/// GenerateDataKeyPair requests and the two-rotation cap are from the same AWS page.
 pub const PRICES: PriceTable = PriceTable {
-    source: "AWS KMS pricing, https://aws.amazon.com/kms/pricing/ (Region ap-southeast-2), as \
-             quoted in the project's seed notes shared/seeds/001_7f9af24492648586.txt; the \
-             free-tier exclusion of asymmetric and GenerateDataKeyPair requests and the \
-             two-rotation cap are from the same AWS page",
+    source: "AWS Key Management Service pricing, https://aws.amazon.com/kms/pricing/",
     as_of: "2025-01",
     region: "ap-southeast-2",
     key_usd_per_month: 1.00,
@@ -71,19 +73,43 @@ pub const PRICES: PriceTable = PriceTable {
     hours_per_month: 730.0,
     free_requests_per_month: 20_000,
     requests: [
-        RequestPrice { class: RequestClass::Symmetric, usd_per_10k: 0.03, free_tier: true },
+        RequestPrice {
+            class: RequestClass::Symmetric,
+            usd_per_10k: 0.03,
+            free_tier: true,
+        },
         // AWS: "requests to APIs such as Sign, Verify, Encrypt, Decrypt, and GetPublicKey that
         // reference asymmetric KMS keys" and GenerateDataKeyPair requests get no free tier.
-        RequestPrice { class: RequestClass::Rsa2048, usd_per_10k: 0.03, free_tier: false },
-        RequestPrice { class: RequestClass::OtherAsymmetric, usd_per_10k: 0.15, free_tier: false },
-        RequestPrice { class: RequestClass::EccDataKeyPair, usd_per_10k: 0.10, free_tier: false },
-        RequestPrice { class: RequestClass::RsaDataKeyPair, usd_per_10k: 12.00, free_tier: false },
+        RequestPrice {
+            class: RequestClass::Rsa2048,
+            usd_per_10k: 0.03,
+            free_tier: false,
+        },
+        RequestPrice {
+            class: RequestClass::OtherAsymmetric,
+            usd_per_10k: 0.15,
+            free_tier: false,
+        },
+        RequestPrice {
+            class: RequestClass::EccDataKeyPair,
+            usd_per_10k: 0.10,
+            free_tier: false,
+        },
+        RequestPrice {
+            class: RequestClass::RsaDataKeyPair,
+            usd_per_10k: 12.00,
+            free_tier: false,
+        },
     ],
 };
 
 impl PriceTable {
     pub fn request_price(&self, class: RequestClass) -> RequestPrice {
-        *self.requests.iter().find(|p| p.class == class).expect("every class has a price")
+        *self
+            .requests
+            .iter()
+            .find(|p| p.class == class)
+            .expect("every class has a price")
     }
 }
 
@@ -99,8 +125,13 @@ pub enum KeyKind {
 }
 
 impl KeyKind {
-    pub const ALL: [KeyKind; 5] =
-        [KeyKind::Symmetric, KeyKind::Asymmetric, KeyKind::Hmac, KeyKind::AwsManaged, KeyKind::PendingDeletion];
+    pub const ALL: [KeyKind; 5] = [
+        KeyKind::Symmetric,
+        KeyKind::Asymmetric,
+        KeyKind::Hmac,
+        KeyKind::AwsManaged,
+        KeyKind::PendingDeletion,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -174,14 +205,22 @@ pub fn compute_bill(prices: &PriceTable, input: &BillInput) -> Bill {
                 description: format!("{} {} ({})", g.count, plural, g.kind.label()),
                 detail: format!(
                     "{} x {} h / {} h x ${:.2} per key-month",
-                    g.count, trim(hours), prices.hours_per_month, prices.key_usd_per_month
+                    g.count,
+                    trim(hours),
+                    prices.hours_per_month,
+                    prices.key_usd_per_month
                 ),
                 usd: key_months * prices.key_usd_per_month,
             });
             let billed = g.rotations_per_key.min(prices.billed_rotations_per_key);
             if billed > 0 {
                 lines.push(BillLine {
-                    description: format!("Key rotations of the {} {} ({})", g.count, plural, g.kind.label()),
+                    description: format!(
+                        "Key rotations of the {} {} ({})",
+                        g.count,
+                        plural,
+                        g.kind.label()
+                    ),
                     detail: format!(
                         "{} billed rotation(s) per key (first {} only) x {} key-months x ${:.2}",
                         billed,
@@ -208,11 +247,18 @@ pub fn compute_bill(prices: &PriceTable, input: &BillInput) -> Bill {
             continue;
         }
         let price = prices.request_price(class);
-        let free = if price.free_tier { count.min(free_left) } else { 0 };
+        let free = if price.free_tier {
+            count.min(free_left)
+        } else {
+            0
+        };
         free_left -= free;
         let billed = count - free;
         let detail = if free > 0 {
-            format!("{count} requests - {free} free tier = {billed} x ${:.2} per 10,000", price.usd_per_10k)
+            format!(
+                "{count} requests - {free} free tier = {billed} x ${:.2} per 10,000",
+                price.usd_per_10k
+            )
         } else {
             format!("{billed} requests x ${:.2} per 10,000", price.usd_per_10k)
         };
@@ -224,7 +270,11 @@ pub fn compute_bill(prices: &PriceTable, input: &BillInput) -> Bill {
     }
 
     let total_usd = lines.iter().map(|l| l.usd).sum();
-    Bill { lines, free_requests_used: prices.free_requests_per_month - free_left, total_usd }
+    Bill {
+        lines,
+        free_requests_used: prices.free_requests_per_month - free_left,
+        total_usd,
+    }
 }
 
 /// Dollars as a bill shows them: cents, but never rounding a charge down to nothing.
@@ -246,7 +296,12 @@ mod tests {
     use super::*;
 
     fn group(kind: KeyKind, count: u32, hours: f64, rotations_per_key: u32) -> KeyGroup {
-        KeyGroup { kind, count, hours, rotations_per_key }
+        KeyGroup {
+            kind,
+            count,
+            hours,
+            rotations_per_key,
+        }
     }
 
     fn close(a: f64, b: f64) -> bool {
@@ -255,21 +310,45 @@ mod tests {
 
     #[test]
     fn a_full_month_key_costs_one_dollar() {
-        let bill = compute_bill(&PRICES, &BillInput { keys: vec![group(KeyKind::Symmetric, 1, 730.0, 0)], requests: [0; 5] });
+        let bill = compute_bill(
+            &PRICES,
+            &BillInput {
+                keys: vec![group(KeyKind::Symmetric, 1, 730.0, 0)],
+                requests: [0; 5],
+            },
+        );
         assert!(close(bill.total_usd, 1.0));
         assert_eq!(bill.lines.len(), 1);
     }
 
     #[test]
     fn keys_are_prorated_by_the_hour() {
-        let bill = compute_bill(&PRICES, &BillInput { keys: vec![group(KeyKind::Asymmetric, 2, 365.0, 0)], requests: [0; 5] });
+        let bill = compute_bill(
+            &PRICES,
+            &BillInput {
+                keys: vec![group(KeyKind::Asymmetric, 2, 365.0, 0)],
+                requests: [0; 5],
+            },
+        );
         assert!(close(bill.total_usd, 1.0));
     }
 
     #[test]
     fn only_the_first_two_rotations_are_billed() {
-        let one = compute_bill(&PRICES, &BillInput { keys: vec![group(KeyKind::Symmetric, 1, 730.0, 1)], requests: [0; 5] });
-        let five = compute_bill(&PRICES, &BillInput { keys: vec![group(KeyKind::Symmetric, 1, 730.0, 5)], requests: [0; 5] });
+        let one = compute_bill(
+            &PRICES,
+            &BillInput {
+                keys: vec![group(KeyKind::Symmetric, 1, 730.0, 1)],
+                requests: [0; 5],
+            },
+        );
+        let five = compute_bill(
+            &PRICES,
+            &BillInput {
+                keys: vec![group(KeyKind::Symmetric, 1, 730.0, 5)],
+                requests: [0; 5],
+            },
+        );
         assert!(close(one.total_usd, 2.0));
         assert!(close(five.total_usd, 3.0));
     }
@@ -279,7 +358,10 @@ mod tests {
         let bill = compute_bill(
             &PRICES,
             &BillInput {
-                keys: vec![group(KeyKind::AwsManaged, 4, 730.0, 3), group(KeyKind::PendingDeletion, 2, 730.0, 2)],
+                keys: vec![
+                    group(KeyKind::AwsManaged, 4, 730.0, 3),
+                    group(KeyKind::PendingDeletion, 2, 730.0, 2),
+                ],
                 requests: [0; 5],
             },
         );
@@ -289,16 +371,34 @@ mod tests {
 
     #[test]
     fn free_tier_covers_the_first_20000_symmetric_requests() {
-        let bill = compute_bill(&PRICES, &BillInput { keys: vec![], requests: [50_000, 0, 0, 0, 0] });
+        let bill = compute_bill(
+            &PRICES,
+            &BillInput {
+                keys: vec![],
+                requests: [50_000, 0, 0, 0, 0],
+            },
+        );
         assert_eq!(bill.free_requests_used, 20_000);
         assert!(close(bill.total_usd, 3.0 * 0.03));
-        let under = compute_bill(&PRICES, &BillInput { keys: vec![], requests: [19_999, 0, 0, 0, 0] });
+        let under = compute_bill(
+            &PRICES,
+            &BillInput {
+                keys: vec![],
+                requests: [19_999, 0, 0, 0, 0],
+            },
+        );
         assert!(close(under.total_usd, 0.0));
     }
 
     #[test]
     fn asymmetric_and_data_key_pair_requests_have_no_free_tier() {
-        let bill = compute_bill(&PRICES, &BillInput { keys: vec![], requests: [0, 10_000, 10_000, 10_000, 10_000] });
+        let bill = compute_bill(
+            &PRICES,
+            &BillInput {
+                keys: vec![],
+                requests: [0, 10_000, 10_000, 10_000, 10_000],
+            },
+        );
         assert_eq!(bill.free_requests_used, 0);
         assert!(close(bill.total_usd, 0.03 + 0.15 + 0.10 + 12.00));
     }
@@ -306,7 +406,10 @@ mod tests {
     #[test]
     fn a_mixed_bill_itemises_every_charge() {
         let input = BillInput {
-            keys: vec![group(KeyKind::Symmetric, 3, 730.0, 2), group(KeyKind::Hmac, 1, 73.0, 0)],
+            keys: vec![
+                group(KeyKind::Symmetric, 3, 730.0, 2),
+                group(KeyKind::Hmac, 1, 73.0, 0),
+            ],
             requests: [120_000, 0, 20_000, 0, 100],
         };
         let bill = compute_bill(&PRICES, &input);
@@ -319,7 +422,13 @@ mod tests {
 
     #[test]
     fn hours_beyond_a_month_are_capped() {
-        let bill = compute_bill(&PRICES, &BillInput { keys: vec![group(KeyKind::Symmetric, 1, 10_000.0, 0)], requests: [0; 5] });
+        let bill = compute_bill(
+            &PRICES,
+            &BillInput {
+                keys: vec![group(KeyKind::Symmetric, 1, 10_000.0, 0)],
+                requests: [0; 5],
+            },
+        );
         assert!(close(bill.total_usd, 1.0));
     }
 

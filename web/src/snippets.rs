@@ -23,7 +23,8 @@ pub fn kebab(name: &str) -> String {
     for (i, &c) in chars.iter().enumerate() {
         if c.is_ascii_uppercase() {
             // An acronym run ("AWS") stays one word; a new word starts at a case change.
-            let prev_lower = i > 0 && (chars[i - 1].is_ascii_lowercase() || chars[i - 1].is_ascii_digit());
+            let prev_lower =
+                i > 0 && (chars[i - 1].is_ascii_lowercase() || chars[i - 1].is_ascii_digit());
             let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
             let prev_upper = i > 0 && chars[i - 1].is_ascii_uppercase();
             if i > 0 && (prev_lower || (prev_upper && next_lower)) {
@@ -40,7 +41,8 @@ pub fn kebab(name: &str) -> String {
 /// Quotes a word for a POSIX shell when it needs it.
 pub fn shell_quote(s: &str) -> String {
     let safe = !s.is_empty()
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:=@,+%".contains(c));
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@,+%".contains(c));
     if safe {
         s.to_string()
     } else {
@@ -67,7 +69,10 @@ pub fn aws_cli(region: &str, operation: &str, request: &Value) -> String {
                 }
                 Value::String(s) => parts.push(format!("--{flag} {}", shell_quote(s))),
                 Value::Array(items) if items.iter().all(Value::is_string) => {
-                    let words: Vec<String> = items.iter().map(|i| shell_quote(i.as_str().unwrap_or(""))).collect();
+                    let words: Vec<String> = items
+                        .iter()
+                        .map(|i| shell_quote(i.as_str().unwrap_or("")))
+                        .collect();
                     parts.push(format!("--{flag} {}", words.join(" ")));
                 }
                 other => parts.push(format!("--{flag} {}", shell_quote(&other.to_string()))),
@@ -86,7 +91,12 @@ fn js_string(s: &str) -> String {
 fn js_blob(b64: &str) -> String {
     let decoded = base64::engine::general_purpose::STANDARD.decode(b64).ok();
     match decoded.and_then(|b| String::from_utf8(b).ok()) {
-        Some(text) if !text.is_empty() && text.chars().all(|c| !c.is_control() || c == '\n' || c == '\t') => {
+        Some(text)
+            if !text.is_empty()
+                && text
+                    .chars()
+                    .all(|c| !c.is_control() || c == '\n' || c == '\t') =>
+        {
             format!("new TextEncoder().encode({})", js_string(&text))
         }
         _ => format!("Buffer.from({}, \"base64\")", js_string(b64)),
@@ -102,7 +112,9 @@ fn js_value(v: &Value, indent: usize) -> String {
             let fields: Vec<String> = o
                 .iter()
                 .map(|(k, v)| {
-                    let key = if k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !k.is_empty() {
+                    let key = if k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                        && !k.is_empty()
+                    {
                         k.clone()
                     } else {
                         js_string(k)
@@ -114,7 +126,10 @@ fn js_value(v: &Value, indent: usize) -> String {
         }
         Value::Array(a) if a.is_empty() => "[]".into(),
         Value::Array(a) => {
-            let items: Vec<String> = a.iter().map(|v| format!("{pad}{}", js_value(v, indent + 1))).collect();
+            let items: Vec<String> = a
+                .iter()
+                .map(|v| format!("{pad}{}", js_value(v, indent + 1)))
+                .collect();
             format!("[\n{},\n{end}]", items.join(",\n"))
         }
         other => other.to_string(),
@@ -156,7 +171,10 @@ mod tests {
         assert_eq!(kebab("GenerateDataKeyPair"), "generate-data-key-pair");
         assert_eq!(kebab("ReEncrypt"), "re-encrypt");
         assert_eq!(kebab("PendingWindowInDays"), "pending-window-in-days");
-        assert_eq!(kebab("BypassPolicyLockoutSafetyCheck"), "bypass-policy-lockout-safety-check");
+        assert_eq!(
+            kebab("BypassPolicyLockoutSafetyCheck"),
+            "bypass-policy-lockout-safety-check"
+        );
         assert_eq!(kebab("AWSAccountId"), "aws-account-id");
     }
 
@@ -183,15 +201,27 @@ mod tests {
         );
         assert!(cmd.contains("--no-multi-region"));
         assert!(cmd.contains(r#"--tags '[{"TagKey":"k","TagValue":"it'\''s"}]'"#));
-        let cmd = aws_cli("us-east-1", "UntagResource", &json!({"KeyId": "k", "TagKeys": ["a", "b c"]}));
+        let cmd = aws_cli(
+            "us-east-1",
+            "UntagResource",
+            &json!({"KeyId": "k", "TagKeys": ["a", "b c"]}),
+        );
         assert!(cmd.contains("--tag-keys a 'b c'"));
-        let cmd = aws_cli("us-east-1", "ScheduleKeyDeletion", &json!({"KeyId": "k", "PendingWindowInDays": 7}));
+        let cmd = aws_cli(
+            "us-east-1",
+            "ScheduleKeyDeletion",
+            &json!({"KeyId": "k", "PendingWindowInDays": 7}),
+        );
         assert!(cmd.contains("--pending-window-in-days 7"));
     }
 
     #[test]
     fn sdk_call_names_the_command_and_decodes_text_blobs() {
-        let js = js_sdk("eu-west-1", "Encrypt", &json!({"KeyId": "k", "Plaintext": "aGVsbG8="}));
+        let js = js_sdk(
+            "eu-west-1",
+            "Encrypt",
+            &json!({"KeyId": "k", "Plaintext": "aGVsbG8="}),
+        );
         assert!(js.contains("import { KMSClient, EncryptCommand }"));
         assert!(js.contains("region: \"eu-west-1\""));
         assert!(js.contains("Plaintext: new TextEncoder().encode(\"hello\")"));
@@ -201,7 +231,16 @@ mod tests {
 
     #[test]
     fn sdk_input_is_a_js_object_literal() {
-        let js = js_sdk("r", "TagResource", &json!({"KeyId": "k", "Tags": [{"TagKey": "a", "TagValue": "b"}]}));
-        assert!(js.contains("new TagResourceCommand({\n  KeyId: \"k\",\n  Tags: [\n    {\n      TagKey: \"a\""), "{js}");
+        let js = js_sdk(
+            "r",
+            "TagResource",
+            &json!({"KeyId": "k", "Tags": [{"TagKey": "a", "TagValue": "b"}]}),
+        );
+        assert!(
+            js.contains(
+                "new TagResourceCommand({\n  KeyId: \"k\",\n  Tags: [\n    {\n      TagKey: \"a\""
+            ),
+            "{js}"
+        );
     }
 }

@@ -35,7 +35,11 @@ pub enum Action {
 
 impl ConsoleState {
     pub fn new(region: String) -> Self {
-        ConsoleState { region, flashes: Vec::new(), next_id: 1 }
+        ConsoleState {
+            region,
+            flashes: Vec::new(),
+            next_id: 1,
+        }
     }
 }
 
@@ -52,7 +56,12 @@ impl Reducible for ConsoleState {
             Action::Flash(kind, message, link_key) => {
                 // The newest banner replaces older ones of the same outcome, like the console.
                 s.flashes.retain(|f| f.kind != kind);
-                s.flashes.push(Flash { id: s.next_id, kind, message, link_key });
+                s.flashes.push(Flash {
+                    id: s.next_id,
+                    kind,
+                    message,
+                    link_key,
+                });
                 s.next_id += 1;
             }
             Action::Dismiss(id) => s.flashes.retain(|f| f.id != id),

@@ -21,10 +21,20 @@ pub fn unb64(text: &str) -> Result<Vec<u8>, String> {
 pub fn format_date(epoch_seconds: f64) -> String {
     let d = Date::new(&JsValue::from_f64(epoch_seconds * 1000.0));
     let opts = js_sys::Object::new();
-    for (k, v) in [("year", "numeric"), ("month", "short"), ("day", "numeric"), ("hour", "2-digit"), ("minute", "2-digit"), ("second", "2-digit"), ("timeZoneName", "short")] {
+    for (k, v) in [
+        ("year", "numeric"),
+        ("month", "short"),
+        ("day", "numeric"),
+        ("hour", "2-digit"),
+        ("minute", "2-digit"),
+        ("second", "2-digit"),
+        ("timeZoneName", "short"),
+    ] {
         let _ = js_sys::Reflect::set(&opts, &k.into(), &v.into());
     }
-    d.to_locale_string("en-US", &opts).as_string().unwrap_or_default()
+    d.to_locale_string("en-US", &opts)
+        .as_string()
+        .unwrap_or_default()
 }
 
 pub fn window() -> web_sys::Window {
@@ -42,10 +52,13 @@ pub fn download(filename: &str, bytes: &[u8], mime: &str) {
     let parts = Array::of1(&array.buffer());
     let props = web_sys::BlobPropertyBag::new();
     props.set_type(mime);
-    let Ok(blob) = web_sys::Blob::new_with_buffer_source_sequence_and_options(&parts, &props) else {
+    let Ok(blob) = web_sys::Blob::new_with_buffer_source_sequence_and_options(&parts, &props)
+    else {
         return;
     };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
     let document = window().document().expect("document");
     if let Ok(a) = document.create_element("a") {
         let a: web_sys::HtmlAnchorElement = a.unchecked_into();
@@ -58,7 +71,9 @@ pub fn download(filename: &str, bytes: &[u8], mime: &str) {
 
 /// The bytes of a file the user picked.
 pub async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, String> {
-    let buf = JsFuture::from(file.array_buffer()).await.map_err(|_| "The browser could not read the file.".to_string())?;
+    let buf = JsFuture::from(file.array_buffer())
+        .await
+        .map_err(|_| "The browser could not read the file.".to_string())?;
     Ok(Uint8Array::new(&buf).to_vec())
 }
 
@@ -66,7 +81,9 @@ pub async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, String> {
 pub fn random_bytes<const N: usize>() -> [u8; N] {
     let mut out = [0u8; N];
     let crypto = window().crypto().expect("WebCrypto");
-    crypto.get_random_values_with_u8_array(&mut out).expect("getRandomValues");
+    crypto
+        .get_random_values_with_u8_array(&mut out)
+        .expect("getRandomValues");
     out
 }
 
@@ -83,7 +100,10 @@ fn storage() -> Option<web_sys::Storage> {
 }
 
 pub fn load_pref(key: &str) -> Option<String> {
-    storage()?.get_item(&format!("kms-console.{key}")).ok().flatten()
+    storage()?
+        .get_item(&format!("kms-console.{key}"))
+        .ok()
+        .flatten()
 }
 
 pub fn save_pref(key: &str, value: &str) {
@@ -98,19 +118,23 @@ pub fn bytes_as_text(bytes: &[u8]) -> Option<String> {
 }
 
 pub fn input_value(e: &yew::InputEvent) -> String {
-    e.target_unchecked_into::<web_sys::HtmlInputElement>().value()
+    e.target_unchecked_into::<web_sys::HtmlInputElement>()
+        .value()
 }
 
 pub fn textarea_value(e: &yew::InputEvent) -> String {
-    e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value()
+    e.target_unchecked_into::<web_sys::HtmlTextAreaElement>()
+        .value()
 }
 
 pub fn select_value(e: &yew::Event) -> String {
-    e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()
+    e.target_unchecked_into::<web_sys::HtmlSelectElement>()
+        .value()
 }
 
 pub fn checkbox_checked(e: &yew::Event) -> bool {
-    e.target_unchecked_into::<web_sys::HtmlInputElement>().checked()
+    e.target_unchecked_into::<web_sys::HtmlInputElement>()
+        .checked()
 }
 
 /// The first file of an `<input type=file>` change event.

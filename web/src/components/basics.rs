@@ -1,5 +1,6 @@
 //! Small building blocks: status badge, alerts, spinner, copy button, modal dialog, tabs.
 
+use super::Icon;
 use crate::kms::ApiError;
 use crate::model::key_state_label;
 use crate::util;
@@ -34,15 +35,31 @@ pub struct ErrorProps {
 pub fn ErrorAlert(p: &ErrorProps) -> Html {
     html! {
         <div class="alert alert-error" role="alert">
-            <span class="alert-icon" aria-hidden="true">{"⨂"}</span>
+            <span class="alert-icon"><Icon name="error" /></span>
             <div class="alert-body">
-                <strong class="error-type">{ &p.error.error_type }</strong>
-                <div class="error-message">{ &p.error.message }</div>
+                <strong class="error-type" data-testid="error-type">{ &p.error.error_type }</strong>
+                if p.error.message.is_empty() {
+                    <div class="error-message muted">{ format!("(AWS KMS sends no message with this error.) {}", explain_error(&p.error.error_type)) }</div>
+                } else {
+                    <div class="error-message" data-testid="error-message">{ &p.error.message }</div>
+                }
             </div>
             if let Some(cb) = &p.on_dismiss {
-                <button class="alert-close" aria-label="Dismiss" onclick={cb.reform(|_| ())}>{"×"}</button>
+                <button class="alert-close" aria-label="Dismiss" onclick={cb.reform(|_| ())}><Icon name="close" /></button>
             }
         </div>
+    }
+}
+
+/// What an error means, for the errors AWS KMS sends without a message.
+fn explain_error(error_type: &str) -> &'static str {
+    match error_type {
+        "KMSInvalidSignatureException" => "The signature is not valid for this message, key and signing algorithm.",
+        "KMSInvalidMacException" => "The MAC is not valid for this message, key and MAC algorithm.",
+        "InvalidCiphertextException" => {
+            "The ciphertext, its encryption context or the key does not match: KMS could not decrypt it."
+        }
+        _ => "",
     }
 }
 
@@ -58,13 +75,13 @@ pub struct InfoProps {
 #[function_component]
 pub fn InfoAlert(p: &InfoProps) -> Html {
     let icon = match p.kind.as_str() {
-        "success" => "✓",
-        "warning" => "⚠",
-        _ => "ⓘ",
+        "success" => "success",
+        "warning" => "warning",
+        _ => "info",
     };
     html! {
         <div class={classes!("alert", format!("alert-{}", p.kind))} role="status">
-            <span class="alert-icon" aria-hidden="true">{icon}</span>
+            <span class="alert-icon"><Icon name={icon} /></span>
             <div class="alert-body">
                 if let Some(t) = &p.title { <strong>{t}</strong> }
                 <div>{ p.children.clone() }</div>
@@ -110,7 +127,7 @@ pub fn CopyButton(p: &CopyProps) -> Html {
     };
     html! {
         <button type="button" class="btn btn-small copy-button" {onclick} title="Copy to clipboard">
-            { if *copied { "✓ Copied".to_string() } else { format!("⧉ {}", p.label) } }
+            if *copied { <Icon name="success" />{"Copied"} } else { <Icon name="copy" />{ &p.label } }
         </button>
     }
 }
@@ -142,7 +159,7 @@ pub fn Modal(p: &ModalProps) -> Html {
             <div class={classes!("modal", p.wide.then_some("modal-wide"))} role="dialog" aria-modal="true" aria-label={p.title.clone()}>
                 <div class="modal-header">
                     <h2>{ &p.title }</h2>
-                    <button class="modal-close" aria-label="Close" onclick={p.on_close.reform(|_| ())}>{"×"}</button>
+                    <button class="modal-close" aria-label="Close" onclick={p.on_close.reform(|_| ())}><Icon name="close" /></button>
                 </div>
                 <div class="modal-body">{ p.children.clone() }</div>
                 <div class="modal-footer">{ p.footer.clone() }</div>

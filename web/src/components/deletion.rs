@@ -31,13 +31,29 @@ pub fn ScheduleDeletionDialog(p: &DeletionProps) -> Html {
     let error = use_state(|| None::<ApiError>);
     let period_error = waiting_period_error(&days);
     let n_days: u32 = days.trim().parse().unwrap_or(30);
-    let requests: Vec<_> = p.keys.iter().map(|(id, _)| r::schedule_key_deletion(id, n_days)).collect();
+    let requests: Vec<_> = p
+        .keys
+        .iter()
+        .map(|(id, _)| r::schedule_key_deletion(id, n_days))
+        .collect();
 
     let submit = {
-        let (kms, busy, error, requests, on_done) = (kms.clone(), busy.clone(), error.clone(), requests.clone(), p.on_done.clone());
+        let (kms, busy, error, requests, on_done) = (
+            kms.clone(),
+            busy.clone(),
+            error.clone(),
+            requests.clone(),
+            p.on_done.clone(),
+        );
         let count = p.keys.len();
         Callback::from(move |_| {
-            let (kms, busy, error, requests, on_done) = (kms.clone(), busy.clone(), error.clone(), requests.clone(), on_done.clone());
+            let (kms, busy, error, requests, on_done) = (
+                kms.clone(),
+                busy.clone(),
+                error.clone(),
+                requests.clone(),
+                on_done.clone(),
+            );
             busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
                 let mut last = None;
@@ -52,7 +68,11 @@ pub fn ScheduleDeletionDialog(p: &DeletionProps) -> Html {
                     }
                 }
                 let when = last.map(util::format_date).unwrap_or_default();
-                let what = if count == 1 { "1 key".to_string() } else { format!("{count} keys") };
+                let what = if count == 1 {
+                    "1 key".to_string()
+                } else {
+                    format!("{count} keys")
+                };
                 on_done.emit(format!("Scheduled {what} for deletion on {when}."));
             });
         })

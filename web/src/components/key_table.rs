@@ -1,7 +1,7 @@
 //! The key tables of the Customer managed keys and AWS managed keys pages: filter, sort, pages,
 //! column preferences, selection and the Key actions menu.
 
-use super::{ApiPanel, ErrorAlert, Modal, ScheduleDeletionDialog, Spinner, StatusBadge};
+use super::{ApiPanel, ErrorAlert, Icon, Modal, ScheduleDeletionDialog, Spinner, StatusBadge};
 use crate::app::Route;
 use crate::hooks::{use_console, use_kms, use_loader, Load};
 use crate::kms::{requests as r, ApiError, KeyRow, Request};
@@ -75,17 +75,33 @@ struct Prefs {
 impl Prefs {
     fn load(customer: bool) -> Prefs {
         let defaults = if customer {
-            vec![Col::Aliases, Col::KeyId, Col::Status, Col::KeyType, Col::KeySpec, Col::KeyUsage]
+            vec![
+                Col::Aliases,
+                Col::KeyId,
+                Col::Status,
+                Col::KeyType,
+                Col::KeySpec,
+                Col::KeyUsage,
+            ]
         } else {
             vec![Col::Aliases, Col::KeyId, Col::Status]
         };
         let key = if customer { "cmk-table" } else { "aws-table" };
         let saved = util::load_pref(key).and_then(|s| {
             let (size, cols) = s.split_once('|')?;
-            let cols: Vec<Col> = cols.split(',').filter_map(|c| ALL_COLS.into_iter().find(|x| x.id() == c)).collect();
-            Some(Prefs { cols, page_size: size.parse().ok()? })
+            let cols: Vec<Col> = cols
+                .split(',')
+                .filter_map(|c| ALL_COLS.into_iter().find(|x| x.id() == c))
+                .collect();
+            Some(Prefs {
+                cols,
+                page_size: size.parse().ok()?,
+            })
         });
-        saved.filter(|p| !p.cols.is_empty()).unwrap_or(Prefs { cols: defaults, page_size: 10 })
+        saved.filter(|p| !p.cols.is_empty()).unwrap_or(Prefs {
+            cols: defaults,
+            page_size: 10,
+        })
     }
     fn save(&self, customer: bool) {
         let key = if customer { "cmk-table" } else { "aws-table" };
@@ -94,15 +110,11 @@ impl Prefs {
     }
 }
 
-#[derive(Clone, Copy, PartialEq)]
-enum SortBy {
-    Aliases,
-    KeyId,
-    KeyType,
-}
-
 fn first_alias(row: &KeyRow) -> String {
-    row.aliases.first().map(|a| a.trim_start_matches("alias/").to_string()).unwrap_or_default()
+    row.aliases
+        .first()
+        .map(|a| a.trim_start_matches("alias/").to_string())
+        .unwrap_or_default()
 }
 
 fn matches_filter(row: &KeyRow, filter: &str) -> bool {
@@ -112,10 +124,18 @@ fn matches_filter(row: &KeyRow, filter: &str) -> bool {
     let f = filter.to_lowercase();
     let m = &row.meta;
     row.aliases.iter().any(|a| a.to_lowercase().contains(&f))
-        || [m.key_id.as_str(), m.key_type(), &m.key_spec, key_usage_label(&m.key_usage), &m.key_state]
-            .iter()
-            .any(|s| s.to_lowercase().contains(&f))
-        || regionality_label(m.multi_region).to_lowercase().contains(&f)
+        || [
+            m.key_id.as_str(),
+            m.key_type(),
+            &m.key_spec,
+            key_usage_label(&m.key_usage),
+            &m.key_state,
+        ]
+        .iter()
+        .any(|s| s.to_lowercase().contains(&f))
+        || regionality_label(m.multi_region)
+            .to_lowercase()
+            .contains(&f)
 }
 
 #[derive(Properties, PartialEq)]
@@ -135,9 +155,11 @@ pub fn KeyTable(p: &KeyTableProps) -> Html {
     let kms = use_kms();
     let console = use_console();
     let navigator = use_navigator().expect("inside the router");
-    let (rows, reload) = use_loader(kms.clone(), move |kms| async move { kms.key_rows(Some(customer)).await });
+    let (rows, reload) = use_loader(kms.clone(), move |kms| async move {
+        kms.key_rows(Some(customer)).await
+    });
     let filter = use_state(String::new);
-    let sort = use_state(|| (SortBy::Aliases, true));
+    let sort = use_state(|| (Col::Aliases, true));
     let page = use_state(|| 0usize);
     let prefs = use_state(|| Prefs::load(customer));
     let show_prefs = use_state(|| false);
@@ -156,16 +178,28 @@ pub fn KeyTable(p: &KeyTableProps) -> Html {
         Load::Ready(v) => v.clone(),
         _ => Vec::new(),
     };
-    let mut visible: Vec<KeyRow> = all_rows.iter().filter(|r| matches_filter(r, &filter)).cloned().collect();
+    let mut visible: Vec<KeyRow> = all_rows
+        .iter()
+        .filter(|r| matches_filter(r, &filter))
+        .cloned()
+        .collect();
     let (sort_by, asc) = *sort;
     visible.sort_by(|a, b| {
+        let (ma, mb) = (&a.meta, &b.meta);
         let ord = match sort_by {
             // Keys without an alias sort after those with one, as in the console.
-            SortBy::Aliases => (a.aliases.is_empty(), first_alias(a).to_lowercase(), &a.meta.key_id)
-                .cmp(&(b.aliases.is_empty(), first_alias(b).to_lowercase(), &b.meta.key_id)),
-            SortBy::KeyId => a.meta.key_id.cmp(&b.meta.key_id),
-            SortBy::KeyType => (a.meta.key_type(), &a.meta.key_id).cmp(&(b.meta.key_type(), &b.meta.key_id)),
-        };
+            Col::Aliases => (a.aliases.is_empty(), first_alias(a).to_lowercase())
+                .cmp(&(b.aliases.is_empty(), first_alias(b).to_lowercase())),
+            Col::KeyId => std::cmp::Ordering::Equal,
+            Col::Status => ma.key_state.cmp(&mb.key_state),
+            Col::KeyType => ma.key_type().cmp(mb.key_type()),
+            Col::KeySpec => ma.key_spec.cmp(&mb.key_spec),
+            Col::KeyUsage => ma.key_usage.cmp(&mb.key_usage),
+            Col::CreationDate => ma.creation_date.total_cmp(&mb.creation_date),
+            Col::Origin => ma.origin.cmp(&mb.origin),
+            Col::Regionality => ma.multi_region.cmp(&mb.multi_region),
+        }
+        .then_with(|| ma.key_id.cmp(&mb.key_id));
         if asc {
             ord
         } else {
@@ -175,13 +209,26 @@ pub fn KeyTable(p: &KeyTableProps) -> Html {
     let page_size = prefs.page_size.max(1);
     let pages = visible.len().div_ceil(page_size).max(1);
     let current_page = (*page).min(pages - 1);
-    let shown: Vec<KeyRow> = visible.iter().skip(current_page * page_size).take(page_size).cloned().collect();
+    let shown: Vec<KeyRow> = visible
+        .iter()
+        .skip(current_page * page_size)
+        .take(page_size)
+        .cloned()
+        .collect();
 
-    let selected_rows: Vec<KeyRow> = all_rows.iter().filter(|r| selected.contains(&r.meta.key_id)).cloned().collect();
+    let selected_rows: Vec<KeyRow> = all_rows
+        .iter()
+        .filter(|r| selected.contains(&r.meta.key_id))
+        .cloned()
+        .collect();
     let names = |rows: &[KeyRow]| -> Vec<(String, String)> {
         rows.iter()
             .map(|r| {
-                let name = r.aliases.first().cloned().unwrap_or_else(|| r.meta.key_id.clone());
+                let name = r
+                    .aliases
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| r.meta.key_id.clone());
                 (r.meta.key_id.clone(), name)
             })
             .collect()
@@ -189,11 +236,21 @@ pub fn KeyTable(p: &KeyTableProps) -> Html {
 
     // Enable, disable and cancel deletion: each selected key in turn, then one banner.
     let run = {
-        let (kms, console, reload, action_error, selected) =
-            (kms.clone(), console.clone(), reload.clone(), action_error.clone(), selected.clone());
+        let (kms, console, reload, action_error, selected) = (
+            kms.clone(),
+            console.clone(),
+            reload.clone(),
+            action_error.clone(),
+            selected.clone(),
+        );
         Callback::from(move |(requests, done): (Vec<Request>, String)| {
-            let (kms, console, reload, action_error, selected) =
-                (kms.clone(), console.clone(), reload.clone(), action_error.clone(), selected.clone());
+            let (kms, console, reload, action_error, selected) = (
+                kms.clone(),
+                console.clone(),
+                reload.clone(),
+                action_error.clone(),
+                selected.clone(),
+            );
             wasm_bindgen_futures::spawn_local(async move {
                 for req in &requests {
                     if let Err(e) = kms.send(req).await {
@@ -210,28 +267,33 @@ pub fn KeyTable(p: &KeyTableProps) -> Html {
         })
     };
 
-    let sort_header = |col: Col, by: Option<SortBy>| {
+    let sort_header = |col: Col| {
         let label = col.label();
-        match by.filter(|_| customer || col != Col::KeyType) {
-            Some(by) => {
-                let sort = sort.clone();
-                let active = sort_by == by;
-                let arrow = if !active { "↕" } else if asc { "▲" } else { "▼" };
-                let aria = if !active { "none" } else if asc { "ascending" } else { "descending" };
-                let onclick = Callback::from(move |_| {
-                    let (cur, a) = *sort;
-                    sort.set((by, if cur == by { !a } else { true }));
-                });
-                html! { <th aria-sort={aria}><button class="sort" {onclick}>{label}<span class="sort-arrow">{arrow}</span></button></th> }
-            }
-            None => html! { <th>{label}</th> },
+        let sort = sort.clone();
+        let active = sort_by == col;
+        let arrow = if !active {
+            "↕"
+        } else if asc {
+            "▲"
+        } else {
+            "▼"
+        };
+        let aria = if !active {
+            "none"
+        } else if asc {
+            "ascending"
+        } else {
+            "descending"
+        };
+        let onclick = Callback::from(move |_| {
+            let (cur, a) = *sort;
+            sort.set((col, if cur == col { !a } else { true }));
+        });
+        html! {
+            <th aria-sort={aria} data-col={col.id()}>
+                <button class="sort" {onclick} aria-label={format!("Sort by {label}")}>{label}<span class="sort-arrow" aria-hidden="true">{arrow}</span></button>
+            </th>
         }
-    };
-    let sort_for = |c: Col| match c {
-        Col::Aliases => Some(SortBy::Aliases),
-        Col::KeyId => Some(SortBy::KeyId),
-        Col::KeyType => Some(SortBy::KeyType),
-        _ => None,
     };
 
     let cell = |row: &KeyRow, col: Col| -> Html {
@@ -262,7 +324,11 @@ pub fn KeyTable(p: &KeyTableProps) -> Html {
         }
     };
 
-    let title = if customer { "Customer managed keys" } else { "AWS managed keys" };
+    let title = if customer {
+        "Customer managed keys"
+    } else {
+        "AWS managed keys"
+    };
     let count = match &*rows {
         Load::Ready(v) => format!(" ({})", v.len()),
         _ => String::new(),
@@ -295,19 +361,32 @@ pub fn KeyTable(p: &KeyTableProps) -> Html {
         html! { <li><button role="menuitem" disabled={!enabled} {onclick}>{ label.to_string() }</button></li> }
     };
     let ids_in = |state: &'static str| -> Vec<String> {
-        selected_rows.iter().filter(|r| r.meta.key_state == state).map(|r| r.meta.key_id.clone()).collect()
+        selected_rows
+            .iter()
+            .filter(|r| r.meta.key_state == state)
+            .map(|r| r.meta.key_id.clone())
+            .collect()
     };
     let on_enable = {
         let run = run.clone();
         let ids = ids_in("Disabled");
         Callback::from(move |_| {
             let n = ids.len();
-            run.emit((ids.iter().map(|i| r::enable_key(i)).collect(), format!("Enabled {n} key(s).")))
+            run.emit((
+                ids.iter().map(|i| r::enable_key(i)).collect(),
+                format!("Enabled {n} key(s)."),
+            ))
         })
     };
     let on_disable = {
         let dialog = dialog.clone();
-        let keys = names(&selected_rows.iter().filter(|r| r.meta.key_state == "Enabled").cloned().collect::<Vec<_>>());
+        let keys = names(
+            &selected_rows
+                .iter()
+                .filter(|r| r.meta.key_state == "Enabled")
+                .cloned()
+                .collect::<Vec<_>>(),
+        );
         Callback::from(move |_| dialog.set(Dialog::Disable(keys.clone())))
     };
     let on_delete = {
@@ -341,7 +420,12 @@ pub fn KeyTable(p: &KeyTableProps) -> Html {
         Dialog::None => html! {},
         Dialog::Delete(keys) => {
             let on_done = {
-                let (dialog, console, reload, selected) = (dialog.clone(), console.clone(), reload.clone(), selected.clone());
+                let (dialog, console, reload, selected) = (
+                    dialog.clone(),
+                    console.clone(),
+                    reload.clone(),
+                    selected.clone(),
+                );
                 Callback::from(move |msg: String| {
                     dialog.set(Dialog::None);
                     selected.set(BTreeSet::new());
@@ -379,7 +463,9 @@ pub fn KeyTable(p: &KeyTableProps) -> Html {
 
     let body = match &*rows {
         Load::Loading => html! { <tr><td colspan="10"><Spinner label="Loading keys" /></td></tr> },
-        Load::Failed(e) => html! { <tr><td colspan="10"><ErrorAlert error={e.clone()} /></td></tr> },
+        Load::Failed(e) => {
+            html! { <tr><td colspan="10"><ErrorAlert error={e.clone()} /></td></tr> }
+        }
         Load::Ready(_) if shown.is_empty() => html! {
             <tr><td colspan="10" class="empty">
                 if all_rows.is_empty() {
@@ -422,14 +508,18 @@ pub fn KeyTable(p: &KeyTableProps) -> Html {
         },
     };
 
-    let list_requests = vec![r::list_keys(None), r::list_aliases(None, None), r::describe_key("<key-id>")];
+    let list_requests = vec![
+        r::list_keys(None),
+        r::list_aliases(None, None),
+        r::describe_key("<key-id>"),
+    ];
 
     html! {
         <div class="panel table-panel">
             <div class="panel-header">
                 <h2>{ title }<span class="count">{ count }</span></h2>
                 <div class="panel-actions">
-                    <button class="btn btn-icon" aria-label="Refresh" title="Refresh" onclick={reload.reform(|_| ())}>{"⟳"}</button>
+                    <button class="btn btn-icon" aria-label="Refresh" title="Refresh" onclick={reload.reform(|_| ())}><Icon name="refresh" /></button>
                     if customer {
                         <div class="dropdown">
                             <button class="btn" aria-haspopup="menu" aria-expanded={menu_open.to_string()} disabled={!any}
@@ -461,7 +551,7 @@ pub fn KeyTable(p: &KeyTableProps) -> Html {
                     <button class="btn btn-icon" aria-label="Next page" disabled={current_page + 1 >= pages}
                         onclick={ let pg = page.clone(); Callback::from(move |_| pg.set(current_page + 1)) }>{"›"}</button>
                     <button class="btn btn-icon" aria-label="Preferences" title="Preferences"
-                        onclick={ let s = show_prefs.clone(); Callback::from(move |_| s.set(true)) }>{"⚙"}</button>
+                        onclick={ let s = show_prefs.clone(); Callback::from(move |_| s.set(true)) }><Icon name="settings" /></button>
                 </div>
             </div>
             <div class="table-scroll">
@@ -472,7 +562,7 @@ pub fn KeyTable(p: &KeyTableProps) -> Html {
                                 checked={!shown.is_empty() && shown.iter().all(|r| selected.contains(&r.meta.key_id))}
                                 onchange={toggle_all} /></th>
                         }
-                        { for prefs.cols.iter().map(|c| sort_header(*c, sort_for(*c))) }
+                        { for prefs.cols.iter().map(|c| sort_header(*c)) }
                     </tr></thead>
                     <tbody>{ body }</tbody>
                 </table>

@@ -1,5 +1,6 @@
 //! The console frame: dark header (account, Region selector), left navigation, flash bar.
 
+use super::Icon;
 use crate::app::Route;
 use crate::hooks::use_console;
 use crate::model::{region_name, REGIONS};
@@ -87,7 +88,10 @@ fn SideNav() -> Html {
     let console = use_console();
     let item = |to: Route, label: &str| {
         let active = match (&route, &to) {
-            (Some(Route::Key { .. } | Route::KeyTab { .. } | Route::CreateKey), Route::CustomerKeys) => true,
+            (
+                Some(Route::Key { .. } | Route::KeyTab { .. } | Route::CreateKey),
+                Route::CustomerKeys,
+            ) => true,
             (Some(r), t) => r == t,
             _ => false,
         };
@@ -127,12 +131,13 @@ fn FlashBar() -> Html {
                 let dismiss = { let c = console.clone(); Callback::from(move |_| c.dispatch(Action::Dismiss(id))) };
                 let kind = match f.kind { FlashKind::Success => "success", FlashKind::Error => "error" };
                 html! {
-                    <div class={classes!("flash", format!("flash-{kind}"))} role="status" data-flash={kind}>
+                    <div class={classes!("flash", format!("flash-{kind}"))} role={if f.kind == FlashKind::Error { "alert" } else { "status" }} data-flash={kind}>
+                        <Icon name={if f.kind == FlashKind::Success { "success" } else { "error" }} />
                         <span class="flash-message">{ &f.message }</span>
                         if let Some((text, key_id)) = &f.link_key {
                             {" "}<Link<Route> to={Route::Key { id: key_id.clone() }} classes="flash-link">{ text }</Link<Route>>
                         }
-                        <button class="flash-close" aria-label="Dismiss" onclick={dismiss}>{"×"}</button>
+                        <button class="flash-close" aria-label="Dismiss" onclick={dismiss}><Icon name="close" /></button>
                     </div>
                 }
             }) }

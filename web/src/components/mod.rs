@@ -3,6 +3,7 @@
 mod api_panel;
 mod basics;
 mod deletion;
+mod icons;
 mod key_table;
 mod kv_editor;
 mod layout;
@@ -10,6 +11,7 @@ mod layout;
 pub use api_panel::ApiPanel;
 pub use basics::{CopyButton, ErrorAlert, InfoAlert, Modal, Spinner, StatusBadge, Tabs};
 pub use deletion::ScheduleDeletionDialog;
+pub use icons::Icon;
 pub use key_table::KeyTable;
 pub use kv_editor::KvEditor;
 pub use layout::Frame;

@@ -17,13 +17,18 @@ pub struct Kms {
 
 impl PartialEq for Kms {
     fn eq(&self, other: &Self) -> bool {
-        self.sandbox.name() == other.sandbox.name() && self.region == other.region && self.epoch == other.epoch
+        self.sandbox.name() == other.sandbox.name()
+            && self.region == other.region
+            && self.epoch == other.epoch
     }
 }
 
 impl From<kms_core::KmsError> for ApiError {
     fn from(e: kms_core::KmsError) -> Self {
-        ApiError { error_type: e.error_type.as_str().to_string(), message: e.message }
+        ApiError {
+            error_type: e.error_type.as_str().to_string(),
+            message: e.message,
+        }
     }
 }
 
@@ -40,7 +45,11 @@ fn parse<T: DeserializeOwned>(v: Value) -> Result<T, ApiError> {
 
 impl Kms {
     pub fn new(sandbox: Sandbox, region: String, epoch: u32) -> Self {
-        Kms { sandbox, region, epoch }
+        Kms {
+            sandbox,
+            region,
+            epoch,
+        }
     }
 
     pub fn region(&self) -> &str {
@@ -62,7 +71,10 @@ impl Kms {
     }
 
     pub async fn send_in(&self, region: &str, request: &Request) -> Result<Value, ApiError> {
-        Ok(self.sandbox.call_in(region, request.operation, request.body.clone()).await?)
+        Ok(self
+            .sandbox
+            .call_in(region, request.operation, request.body.clone())
+            .await?)
     }
 
     /// Every key id in `region` (ListKeys, following markers).
@@ -70,7 +82,9 @@ impl Kms {
         let mut ids = Vec::new();
         let mut marker: Option<String> = None;
         loop {
-            let page = self.send_in(region, &r::list_keys(marker.as_deref())).await?;
+            let page = self
+                .send_in(region, &r::list_keys(marker.as_deref()))
+                .await?;
             for k in page["Keys"].as_array().into_iter().flatten() {
                 if let Some(id) = k["KeyId"].as_str() {
                     ids.push(id.to_string());
@@ -83,7 +97,11 @@ impl Kms {
         }
     }
 
-    pub async fn describe_key_in(&self, region: &str, key_id: &str) -> Result<KeyMetadata, ApiError> {
+    pub async fn describe_key_in(
+        &self,
+        region: &str,
+        key_id: &str,
+    ) -> Result<KeyMetadata, ApiError> {
         let v = self.send_in(region, &r::describe_key(key_id)).await?;
         parse(v["KeyMetadata"].clone())
     }
@@ -97,7 +115,9 @@ impl Kms {
         let mut out = Vec::new();
         let mut marker: Option<String> = None;
         loop {
-            let page = self.send(&r::list_aliases(key_id, marker.as_deref())).await?;
+            let page = self
+                .send(&r::list_aliases(key_id, marker.as_deref()))
+                .await?;
             out.extend(parse::<Vec<AliasEntry>>(page["Aliases"].clone())?);
             match (page["Truncated"].as_bool(), page["NextMarker"].as_str()) {
                 (Some(true), Some(m)) => marker = Some(m.to_string()),
@@ -123,7 +143,10 @@ impl Kms {
                 .map(|a| a.alias_name.clone())
                 .collect();
             names.sort();
-            rows.push(KeyRow { meta, aliases: names });
+            rows.push(KeyRow {
+                meta,
+                aliases: names,
+            });
         }
         Ok(rows)
     }
@@ -161,7 +184,11 @@ impl Kms {
 
 /// Opens (creating on first use) the persistent sandbox `name`. `account_id` only applies when
 /// the sandbox is new.
-pub async fn open_sandbox(name: &str, region: &str, account_id: Option<String>) -> Result<Sandbox, ApiError> {
+pub async fn open_sandbox(
+    name: &str,
+    region: &str,
+    account_id: Option<String>,
+) -> Result<Sandbox, ApiError> {
     Ok(Sandbox::open(name, Some(region.to_string()), account_id).await?)
 }
 

@@ -17,7 +17,10 @@ pub struct ApiError {
 impl ApiError {
     /// A failure on the console's side (bad input file, browser API), shown like an AWS error.
     pub fn local(error_type: &str, message: impl Into<String>) -> Self {
-        ApiError { error_type: error_type.to_string(), message: message.into() }
+        ApiError {
+            error_type: error_type.to_string(),
+            message: message.into(),
+        }
     }
 }
 

@@ -54,7 +54,13 @@ pub fn list_aliases(key_id: Option<&str>, marker: Option<&str>) -> Request {
 }
 
 /// The wizard's CreateKey: everything but the alias, which is a separate CreateAlias call.
-pub fn create_key(key_spec: &str, key_usage: &str, description: &str, policy: &str, tags: &[(String, String)]) -> Request {
+pub fn create_key(
+    key_spec: &str,
+    key_usage: &str,
+    description: &str,
+    policy: &str,
+    tags: &[(String, String)],
+) -> Request {
     let mut body = json!({
         "KeySpec": key_spec,
         "KeyUsage": key_usage,
@@ -72,11 +78,18 @@ pub fn create_key(key_spec: &str, key_usage: &str, description: &str, policy: &s
 }
 
 fn tags_json(tags: &[(String, String)]) -> Value {
-    Value::Array(tags.iter().map(|(k, v)| json!({ "TagKey": k, "TagValue": v })).collect())
+    Value::Array(
+        tags.iter()
+            .map(|(k, v)| json!({ "TagKey": k, "TagValue": v }))
+            .collect(),
+    )
 }
 
 pub fn create_alias(alias_name: &str, target_key_id: &str) -> Request {
-    req("CreateAlias", json!({ "AliasName": alias_name, "TargetKeyId": target_key_id }))
+    req(
+        "CreateAlias",
+        json!({ "AliasName": alias_name, "TargetKeyId": target_key_id }),
+    )
 }
 
 pub fn delete_alias(alias_name: &str) -> Request {
@@ -84,7 +97,10 @@ pub fn delete_alias(alias_name: &str) -> Request {
 }
 
 pub fn update_key_description(key_id: &str, description: &str) -> Request {
-    req("UpdateKeyDescription", json!({ "KeyId": key_id, "Description": description }))
+    req(
+        "UpdateKeyDescription",
+        json!({ "KeyId": key_id, "Description": description }),
+    )
 }
 
 pub fn enable_key(key_id: &str) -> Request {
@@ -96,7 +112,10 @@ pub fn disable_key(key_id: &str) -> Request {
 }
 
 pub fn schedule_key_deletion(key_id: &str, days: u32) -> Request {
-    req("ScheduleKeyDeletion", json!({ "KeyId": key_id, "PendingWindowInDays": days }))
+    req(
+        "ScheduleKeyDeletion",
+        json!({ "KeyId": key_id, "PendingWindowInDays": days }),
+    )
 }
 
 pub fn cancel_key_deletion(key_id: &str) -> Request {
@@ -104,11 +123,17 @@ pub fn cancel_key_deletion(key_id: &str) -> Request {
 }
 
 pub fn get_key_policy(key_id: &str) -> Request {
-    req("GetKeyPolicy", json!({ "KeyId": key_id, "PolicyName": "default" }))
+    req(
+        "GetKeyPolicy",
+        json!({ "KeyId": key_id, "PolicyName": "default" }),
+    )
 }
 
 pub fn put_key_policy(key_id: &str, policy: &str) -> Request {
-    req("PutKeyPolicy", json!({ "KeyId": key_id, "PolicyName": "default", "Policy": policy }))
+    req(
+        "PutKeyPolicy",
+        json!({ "KeyId": key_id, "PolicyName": "default", "Policy": policy }),
+    )
 }
 
 pub fn list_resource_tags(key_id: &str) -> Request {
@@ -116,11 +141,17 @@ pub fn list_resource_tags(key_id: &str) -> Request {
 }
 
 pub fn tag_resource(key_id: &str, tags: &[(String, String)]) -> Request {
-    req("TagResource", json!({ "KeyId": key_id, "Tags": tags_json(tags) }))
+    req(
+        "TagResource",
+        json!({ "KeyId": key_id, "Tags": tags_json(tags) }),
+    )
 }
 
 pub fn untag_resource(key_id: &str, tag_keys: &[String]) -> Request {
-    req("UntagResource", json!({ "KeyId": key_id, "TagKeys": tag_keys }))
+    req(
+        "UntagResource",
+        json!({ "KeyId": key_id, "TagKeys": tag_keys }),
+    )
 }
 
 pub fn get_key_rotation_status(key_id: &str) -> Request {
@@ -128,7 +159,10 @@ pub fn get_key_rotation_status(key_id: &str) -> Request {
 }
 
 pub fn enable_key_rotation(key_id: &str, period_days: u32) -> Request {
-    req("EnableKeyRotation", json!({ "KeyId": key_id, "RotationPeriodInDays": period_days }))
+    req(
+        "EnableKeyRotation",
+        json!({ "KeyId": key_id, "RotationPeriodInDays": period_days }),
+    )
 }
 
 pub fn disable_key_rotation(key_id: &str) -> Request {
@@ -140,15 +174,26 @@ pub fn rotate_key_on_demand(key_id: &str) -> Request {
 }
 
 pub fn list_key_rotations(key_id: &str) -> Request {
-    req("ListKeyRotations", json!({ "KeyId": key_id, "Limit": 1000 }))
+    req(
+        "ListKeyRotations",
+        json!({ "KeyId": key_id, "Limit": 1000 }),
+    )
 }
 
 pub fn get_public_key(key_id: &str) -> Request {
     req("GetPublicKey", json!({ "KeyId": key_id }))
 }
 
-pub fn encrypt(key_id: &str, plaintext_b64: &str, algorithm: &str, context: &[(String, String)]) -> Request {
-    let mut body = with_context(json!({ "KeyId": key_id, "Plaintext": plaintext_b64 }), context);
+pub fn encrypt(
+    key_id: &str,
+    plaintext_b64: &str,
+    algorithm: &str,
+    context: &[(String, String)],
+) -> Request {
+    let mut body = with_context(
+        json!({ "KeyId": key_id, "Plaintext": plaintext_b64 }),
+        context,
+    );
     if algorithm != "SYMMETRIC_DEFAULT" {
         body["EncryptionAlgorithm"] = json!(algorithm);
     }
@@ -156,7 +201,12 @@ pub fn encrypt(key_id: &str, plaintext_b64: &str, algorithm: &str, context: &[(S
 }
 
 /// Decrypt names the key only when the user chose one: symmetric ciphertexts carry their key.
-pub fn decrypt(ciphertext_b64: &str, key_id: Option<&str>, algorithm: &str, context: &[(String, String)]) -> Request {
+pub fn decrypt(
+    ciphertext_b64: &str,
+    key_id: Option<&str>,
+    algorithm: &str,
+    context: &[(String, String)],
+) -> Request {
     let mut body = with_context(json!({ "CiphertextBlob": ciphertext_b64 }), context);
     if let Some(k) = key_id {
         body["KeyId"] = json!(k);
@@ -168,7 +218,10 @@ pub fn decrypt(ciphertext_b64: &str, key_id: Option<&str>, algorithm: &str, cont
 }
 
 pub fn generate_data_key(key_id: &str, context: &[(String, String)]) -> Request {
-    req("GenerateDataKey", with_context(json!({ "KeyId": key_id, "KeySpec": "AES_256" }), context))
+    req(
+        "GenerateDataKey",
+        with_context(json!({ "KeyId": key_id, "KeySpec": "AES_256" }), context),
+    )
 }
 
 pub fn sign(key_id: &str, message_b64: &str, algorithm: &str) -> Request {
@@ -189,7 +242,10 @@ pub fn verify(key_id: &str, message_b64: &str, signature_b64: &str, algorithm: &
 }
 
 pub fn generate_mac(key_id: &str, message_b64: &str, algorithm: &str) -> Request {
-    req("GenerateMac", json!({ "KeyId": key_id, "Message": message_b64, "MacAlgorithm": algorithm }))
+    req(
+        "GenerateMac",
+        json!({ "KeyId": key_id, "Message": message_b64, "MacAlgorithm": algorithm }),
+    )
 }
 
 pub fn verify_mac(key_id: &str, message_b64: &str, mac_b64: &str, algorithm: &str) -> Request {
@@ -209,7 +265,10 @@ mod tests {
 
     #[test]
     fn context_rows_become_a_map_without_blank_keys() {
-        let rows = vec![("purpose".to_string(), "test".to_string()), (" ".to_string(), "x".to_string())];
+        let rows = vec![
+            ("purpose".to_string(), "test".to_string()),
+            (" ".to_string(), "x".to_string()),
+        ];
         let r = encrypt("k", "aGk=", "SYMMETRIC_DEFAULT", &rows);
         assert_eq!(r.body["EncryptionContext"], json!({ "purpose": "test" }));
         assert!(r.body.get("EncryptionAlgorithm").is_none());
@@ -223,7 +282,13 @@ mod tests {
         let r = create_key("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT", "", "{}", &[]);
         assert_eq!(r.operation, "CreateKey");
         assert!(r.body.get("Description").is_none() && r.body.get("Tags").is_none());
-        let r = create_key("HMAC_256", "GENERATE_VERIFY_MAC", "d", "{}", &[("a".into(), "b".into())]);
+        let r = create_key(
+            "HMAC_256",
+            "GENERATE_VERIFY_MAC",
+            "d",
+            "{}",
+            &[("a".into(), "b".into())],
+        );
         assert_eq!(r.body["Tags"], json!([{ "TagKey": "a", "TagValue": "b" }]));
     }
 }

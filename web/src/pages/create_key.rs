@@ -6,7 +6,9 @@ use crate::app::Route;
 use crate::components::{ApiPanel, ErrorAlert, InfoAlert, KvEditor};
 use crate::hooks::{use_console, use_kms, use_loader, Load};
 use crate::kms::{requests as r, ApiError};
-use crate::model::{key_spec_hint, key_specs_for, key_usage_label, sample_principals, validate_alias, validate_tag};
+use crate::model::{
+    key_spec_hint, key_specs_for, key_usage_label, sample_principals, validate_alias, validate_tag,
+};
 use crate::policy::{check_policy, console_default_policy, pretty, PolicyChoices, PolicyKeyKind};
 use crate::state::{Action, FlashKind};
 use crate::util;
@@ -75,11 +77,18 @@ impl Wizard {
             administrators: self.admins.iter().cloned().collect(),
             allow_admin_deletion: self.allow_admin_delete,
             users: self.users.iter().cloned().collect(),
-            other_accounts: self.other_accounts.iter().filter(|a| !a.trim().is_empty()).map(|a| a.trim().to_string()).collect(),
+            other_accounts: self
+                .other_accounts
+                .iter()
+                .filter(|a| !a.trim().is_empty())
+                .map(|a| a.trim().to_string())
+                .collect(),
         }
     }
     fn policy(&self, account_id: &str) -> String {
-        self.policy_edit.clone().unwrap_or_else(|| pretty(&console_default_policy(&self.choices(account_id))))
+        self.policy_edit
+            .clone()
+            .unwrap_or_else(|| pretty(&console_default_policy(&self.choices(account_id))))
     }
     fn tag_errors(&self) -> Vec<Option<String>> {
         self.tags
@@ -87,7 +96,10 @@ impl Wizard {
             .enumerate()
             .map(|(i, (k, v))| {
                 validate_tag(k, v).err().or_else(|| {
-                    self.tags[..i].iter().any(|(k2, _)| k2 == k).then(|| format!("Duplicate tag key {k}."))
+                    self.tags[..i]
+                        .iter()
+                        .any(|(k2, _)| k2 == k)
+                        .then(|| format!("Duplicate tag key {k}."))
                 })
             })
             .collect()
@@ -104,7 +116,10 @@ impl Wizard {
     }
 }
 
-fn edit<E: 'static>(w: &UseStateHandle<Wizard>, f: impl Fn(&mut Wizard, E) + 'static) -> Callback<E> {
+fn edit<E: 'static>(
+    w: &UseStateHandle<Wizard>,
+    f: impl Fn(&mut Wizard, E) + 'static,
+) -> Callback<E> {
     let w = w.clone();
     Callback::from(move |e: E| {
         let mut n = (*w).clone();
@@ -121,23 +136,30 @@ pub fn CreateKeyPage() -> Html {
     let wiz = use_state(Wizard::default);
     let busy = use_state(|| false);
     let error = use_state(|| None::<ApiError>);
-    let (aliases, _) = use_loader(kms.clone(), |kms| async move { kms.list_aliases(None).await });
+    let (aliases, _) = use_loader(
+        kms.clone(),
+        |kms| async move { kms.list_aliases(None).await },
+    );
     let account = kms.account_id();
     let w = (*wiz).clone();
 
     let alias_error: Option<String> = match validate_alias(&w.alias) {
         Err(e) => Some(e),
         Ok(full) => match &*aliases {
-            Load::Ready(list) if list.iter().any(|a| a.alias_name == full) => {
-                Some(format!("An alias with the name {full} already exists in this account and Region."))
-            }
+            Load::Ready(list) if list.iter().any(|a| a.alias_name == full) => Some(format!(
+                "An alias with the name {full} already exists in this account and Region."
+            )),
             _ => None,
         },
     };
     let step_valid = |step: usize| -> bool {
         match step {
             1 => !w.spec.is_empty(),
-            2 => alias_error.is_none() && w.tag_errors().iter().all(Option::is_none) && w.description.len() <= 8192,
+            2 => {
+                alias_error.is_none()
+                    && w.tag_errors().iter().all(Option::is_none)
+                    && w.description.len() <= 8192
+            }
             4 => w.account_errors().iter().all(Option::is_none),
             5 => check_policy(&w.policy(&account)).is_ok(),
             _ => true,
@@ -161,19 +183,34 @@ pub fn CreateKeyPage() -> Html {
             wiz.set(n);
         })
     };
-    let prev = edit(&wiz, |w, _: MouseEvent| w.step = w.step.saturating_sub(1).max(1));
+    let prev = edit(&wiz, |w, _: MouseEvent| {
+        w.step = w.step.saturating_sub(1).max(1)
+    });
     let cancel = {
         let n = navigator.clone();
         Callback::from(move |_| n.push(&Route::CustomerKeys))
     };
     let finish = {
-        let (kms, console, navigator, busy, error) = (kms.clone(), console.clone(), navigator.clone(), busy.clone(), error.clone());
-        let (create_req, full_alias, valid) = (create_req.clone(), full_alias.clone(), step_valid(5));
+        let (kms, console, navigator, busy, error) = (
+            kms.clone(),
+            console.clone(),
+            navigator.clone(),
+            busy.clone(),
+            error.clone(),
+        );
+        let (create_req, full_alias, valid) =
+            (create_req.clone(), full_alias.clone(), step_valid(5));
         Callback::from(move |_| {
             if !valid || *busy {
                 return;
             }
-            let (kms, console, navigator, busy, error) = (kms.clone(), console.clone(), navigator.clone(), busy.clone(), error.clone());
+            let (kms, console, navigator, busy, error) = (
+                kms.clone(),
+                console.clone(),
+                navigator.clone(),
+                busy.clone(),
+                error.clone(),
+            );
             let (create_req, full_alias) = (create_req.clone(), full_alias.clone());
             busy.set(true);
             error.set(None);
@@ -188,7 +225,10 @@ pub fn CreateKeyPage() -> Html {
                         return;
                     }
                 };
-                let key_id = created["KeyMetadata"]["KeyId"].as_str().unwrap_or_default().to_string();
+                let key_id = created["KeyMetadata"]["KeyId"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
                 if let Err(e) = kms.send(&r::create_alias(&full_alias, &key_id)).await {
                     console.dispatch(Action::Flash(
                         FlashKind::Error,
@@ -200,7 +240,10 @@ pub fn CreateKeyPage() -> Html {
                 }
                 console.dispatch(Action::Flash(
                     FlashKind::Success,
-                    format!("Success: your KMS key was created with alias {} and key ID {key_id}.", full_alias.trim_start_matches("alias/")),
+                    format!(
+                        "Success: your KMS key was created with alias {} and key ID {key_id}.",
+                        full_alias.trim_start_matches("alias/")
+                    ),
                     Some(("View key".into(), key_id)),
                 ));
                 navigator.push(&Route::CustomerKeys);
@@ -271,7 +314,14 @@ pub fn CreateKeyPage() -> Html {
     }
 }
 
-fn radio_card(name: &str, value: &str, label: &str, hint: &str, checked: bool, onchange: Callback<Event>) -> Html {
+fn radio_card(
+    name: &str,
+    value: &str,
+    label: &str,
+    hint: &str,
+    checked: bool,
+    onchange: Callback<Event>,
+) -> Html {
     html! {
         <label class={classes!("radio-card", checked.then_some("checked"))}>
             <input type="radio" name={name.to_string()} value={value.to_string()} {checked} {onchange} />
@@ -286,14 +336,20 @@ fn step_configure(wiz: &UseStateHandle<Wizard>) -> Html {
         edit(wiz, move |w, _: Event| {
             w.key_type = t;
             w.usage = "ENCRYPT_DECRYPT";
-            w.spec = key_specs_for(t, w.usage).first().map(|s| s.to_string()).unwrap_or_default();
+            w.spec = key_specs_for(t, w.usage)
+                .first()
+                .map(|s| s.to_string())
+                .unwrap_or_default();
             w.policy_edit = None;
         })
     };
     let set_usage = |u: &'static str| {
         edit(wiz, move |w, _: Event| {
             w.usage = u;
-            w.spec = key_specs_for(w.key_type, u).first().map(|s| s.to_string()).unwrap_or_default();
+            w.spec = key_specs_for(w.key_type, u)
+                .first()
+                .map(|s| s.to_string())
+                .unwrap_or_default();
             w.policy_edit = None;
         })
     };
@@ -304,9 +360,18 @@ fn step_configure(wiz: &UseStateHandle<Wizard>) -> Html {
         ]
     } else {
         &[
-            ("ENCRYPT_DECRYPT", "Use the key pair for public key encryption."),
-            ("SIGN_VERIFY", "Use the key pair for signing and verification."),
-            ("KEY_AGREEMENT", "Use the key pair to derive shared secrets (ECDH)."),
+            (
+                "ENCRYPT_DECRYPT",
+                "Use the key pair for public key encryption.",
+            ),
+            (
+                "SIGN_VERIFY",
+                "Use the key pair for signing and verification.",
+            ),
+            (
+                "KEY_AGREEMENT",
+                "Use the key pair to derive shared secrets (ECDH).",
+            ),
         ]
     };
     let specs = key_specs_for(w.key_type, w.usage);
@@ -380,7 +445,11 @@ fn step_configure(wiz: &UseStateHandle<Wizard>) -> Html {
 fn step_labels(wiz: &UseStateHandle<Wizard>, alias_error: Option<String>) -> Html {
     let w = &**wiz;
     let show = w.attempted.contains(&2) || !w.alias.is_empty();
-    let tag_errors = if w.attempted.contains(&2) { w.tag_errors() } else { vec![] };
+    let tag_errors = if w.attempted.contains(&2) {
+        w.tag_errors()
+    } else {
+        vec![]
+    };
     html! {
         <>
         <div class="panel">
@@ -423,9 +492,16 @@ fn principal_table(
     id: &str,
 ) -> Html {
     let w = &**wiz;
-    let mut principals: Vec<(String, String)> =
-        sample_principals(account).into_iter().map(|(a, k)| (a, k.to_string())).collect();
-    principals.extend(w.extra_principals.iter().map(|a| (a.clone(), if a.contains(":user/") { "User" } else { "Role" }.to_string())));
+    let mut principals: Vec<(String, String)> = sample_principals(account)
+        .into_iter()
+        .map(|(a, k)| (a, k.to_string()))
+        .collect();
+    principals.extend(w.extra_principals.iter().map(|a| {
+        (
+            a.clone(),
+            if a.contains(":user/") { "User" } else { "Role" }.to_string(),
+        )
+    }));
     html! {
         <table class="table compact" data-principals={id.to_string()}>
             <thead><tr><th class="select"></th><th>{"Name"}</th><th>{"Type"}</th><th>{"ARN"}</th></tr></thead>
@@ -456,7 +532,9 @@ fn add_principal(wiz: &UseStateHandle<Wizard>, account: &str) -> Html {
     let prefix = format!("arn:aws:iam::{account}:");
     let candidate = w.new_principal.trim().to_string();
     let valid = candidate.starts_with(&prefix)
-        && ["user/", "role/"].iter().any(|k| candidate[prefix.len()..].starts_with(k) && candidate.len() > prefix.len() + k.len());
+        && ["user/", "role/"].iter().any(|k| {
+            candidate[prefix.len()..].starts_with(k) && candidate.len() > prefix.len() + k.len()
+        });
     let add = {
         let candidate = candidate.clone();
         edit(wiz, move |w, _: MouseEvent| {
@@ -509,7 +587,11 @@ fn step_admins(wiz: &UseStateHandle<Wizard>, account: &str) -> Html {
 
 fn step_users(wiz: &UseStateHandle<Wizard>, account: &str) -> Html {
     let w = &**wiz;
-    let errors = if w.attempted.contains(&4) { w.account_errors() } else { vec![] };
+    let errors = if w.attempted.contains(&4) {
+        w.account_errors()
+    } else {
+        vec![]
+    };
     html! {
         <>
         <div class="panel">

@@ -3,13 +3,17 @@
 //! sign/verify, MAC, data keys and random bytes. Every AWS error is shown as AWS reports it.
 
 use super::breadcrumbs;
-use crate::components::{ApiPanel, CopyButton, ErrorAlert, InfoAlert, KvEditor, Spinner, Tabs};
+use crate::app::Route;
+use crate::components::{
+    ApiPanel, CopyButton, ErrorAlert, Icon, InfoAlert, KvEditor, Spinner, Tabs,
+};
 use crate::envelope;
 use crate::hooks::{use_kms, use_loader, Load};
 use crate::kms::{requests as r, ApiError, KeyRow, Request};
 use crate::model::key_usage_label;
 use crate::util;
 use yew::prelude::*;
+use yew_router::prelude::*;
 
 /// Encrypt accepts at most 4 KiB of plaintext.
 const DIRECT_LIMIT: usize = 4096;
@@ -17,14 +21,33 @@ const DIRECT_LIMIT: usize = 4096;
 #[function_component]
 pub fn CryptoPage() -> Html {
     let kms = use_kms();
-    let (rows, reload) = use_loader(kms.clone(), |kms| async move { kms.key_rows(None).await });
+    let (rows_state, reload) =
+        use_loader(kms.clone(), |kms| async move { kms.key_rows(None).await });
     let key_id = use_state(String::new);
     let tab = use_state(|| AttrValue::Static("encrypt"));
-    let rows: Vec<KeyRow> = match &*rows {
+    // Customer managed keys first (by alias, keys without one last), then AWS managed keys.
+    let mut rows: Vec<KeyRow> = match &*rows_state {
         Load::Ready(v) => v.clone(),
         _ => Vec::new(),
     };
-    let selected = rows.iter().find(|r| r.meta.key_id == *key_id).cloned().or_else(|| rows.first().cloned());
+    rows.sort_by_key(|r| {
+        (
+            !r.meta.is_customer_managed(),
+            r.aliases.is_empty(),
+            r.aliases.first().cloned(),
+            r.meta.key_id.clone(),
+        )
+    });
+    let loading = matches!(&*rows_state, Load::Loading);
+    let load_error = match &*rows_state {
+        Load::Failed(e) => Some(e.clone()),
+        _ => None,
+    };
+    let selected = rows
+        .iter()
+        .find(|r| r.meta.key_id == *key_id)
+        .cloned()
+        .or_else(|| rows.first().cloned());
     let tabs: Vec<(AttrValue, AttrValue)> = [
         ("encrypt", "Encrypt"),
         ("decrypt", "Decrypt"),
@@ -42,8 +65,15 @@ pub fn CryptoPage() -> Html {
         Callback::from(move |t| tab.set(t))
     };
     let label = |row: &KeyRow| {
-        let name = row.aliases.first().map(|a| a.trim_start_matches("alias/").to_string()).unwrap_or_else(|| "(no alias)".into());
-        format!("{name} - {} - {} - {}", row.meta.key_id, row.meta.key_spec, row.meta.key_state)
+        let name = row
+            .aliases
+            .first()
+            .map(|a| a.trim_start_matches("alias/").to_string())
+            .unwrap_or_else(|| "(no alias)".into());
+        format!(
+            "{name} - {} - {} - {}",
+            row.meta.key_id, row.meta.key_spec, row.meta.key_state
+        )
     };
     let ciphertext_handoff = use_state(String::new);
     let to_decrypt = {
@@ -63,20 +93,30 @@ pub fn CryptoPage() -> Html {
                 Each action shows the equivalent AWS CLI command and SDK call."}</p>
             <div class="panel">
                 <div class="panel-header"><h2>{"KMS key"}</h2>
-                    <button class="btn btn-icon" aria-label="Refresh keys" title="Refresh keys" onclick={reload.reform(|_| ())}>{"⟳"}</button></div>
+                    <button class="btn btn-icon" aria-label="Refresh keys" title="Refresh keys" onclick={reload.reform(|_| ())}><Icon name="refresh" /></button></div>
                 <div class="panel-body">
-                    if rows.is_empty() {
-                        <p>{"There are no keys in this Region yet. Create one under Customer managed keys."}</p>
+                    if loading {
+                        <Spinner label="Loading keys" />
+                    } else if let Some(e) = load_error {
+                        <ErrorAlert error={e} />
+                    } else if rows.is_empty() {
+                        <p>{"There are no keys in this Region yet. "}<Link<Route> to={Route::CreateKey}>{"Create a key"}</Link<Route>>{" first."}</p>
                     } else {
                         <div class="field">
                             <label for="crypto-key">{"Key (alias - key ID - key spec - status)"}</label>
                             <select id="crypto-key" onchange={ let k = key_id.clone(); Callback::from(move |e: Event| k.set(util::select_value(&e))) }>
-                                { for rows.iter().map(|row| html! {
-                                    <option value={row.meta.key_id.clone()} selected={selected.as_ref().is_some_and(|s| s.meta.key_id == row.meta.key_id)}>{ label(row) }</option>
+                                { for [(true, "Customer managed keys"), (false, "AWS managed keys")].into_iter()
+                                    .filter(|(customer, _)| rows.iter().any(|r| r.meta.is_customer_managed() == *customer)).map(|(customer, group)| html! {
+                                    <optgroup label={group}>
+                                        { for rows.iter().filter(|r| r.meta.is_customer_managed() == customer).map(|row| html! {
+                                            <option value={row.meta.key_id.clone()} selected={selected.as_ref().is_some_and(|s| s.meta.key_id == row.meta.key_id)}>{ label(row) }</option>
+                                        }) }
+                                    </optgroup>
                                 }) }
                             </select>
                             if let Some(s) = &selected {
-                                <div class="field-hint">{ format!("{} key, {} ({}).", s.meta.key_type(), key_usage_label(&s.meta.key_usage), s.meta.key_spec) }</div>
+                                <div class="field-hint">{ format!("{} key, {} ({}).", s.meta.key_type(), key_usage_label(&s.meta.key_usage), s.meta.key_spec) }
+                                    {" "}<Link<Route> to={Route::Key { id: s.meta.key_id.clone() }}>{"View key"}</Link<Route>></div>
                             }
                         </div>
                     }
@@ -144,12 +184,17 @@ fn pick<'a>(value: &'a str, options: &'a [String]) -> String {
     if options.iter().any(|o| o == value) {
         value.to_string()
     } else {
-        options.first().cloned().unwrap_or_else(|| "SYMMETRIC_DEFAULT".to_string())
+        options
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "SYMMETRIC_DEFAULT".to_string())
     }
 }
 
 fn context_editor(rows: &UseStateHandle<Vec<(String, String)>>, key: &Option<KeyRow>) -> Html {
-    let symmetric = key.as_ref().is_none_or(|k| k.meta.is_symmetric_encryption());
+    let symmetric = key
+        .as_ref()
+        .is_none_or(|k| k.meta.is_symmetric_encryption());
     html! {
         <div class="field">
             <div class="label">{"Encryption context - "}<em>{"optional"}</em></div>
@@ -167,7 +212,7 @@ fn context_editor(rows: &UseStateHandle<Vec<(String, String)>>, key: &Option<Key
 fn output_block(label: &str, id: &str, text: &str, download_name: Option<(&str, Vec<u8>)>) -> Html {
     let download = download_name.map(|(name, bytes)| {
         let name = name.to_string();
-        html! { <button class="btn" onclick={Callback::from(move |_| util::download(&name, &bytes, "application/octet-stream"))}>{"Download"}</button> }
+        html! { <button class="btn btn-small" onclick={Callback::from(move |_| util::download(&name, &bytes, "application/octet-stream"))}><Icon name="download" />{"Download"}</button> }
     });
     html! {
         <div class="field output">
@@ -190,10 +235,23 @@ fn EncryptPanel(p: &KeyProps) -> Html {
     let result = use_state(|| None::<Result<String, ApiError>>);
     let file_error = use_state(|| None::<String>);
 
-    let algorithms = p.selected_key.as_ref().map(|k| k.meta.encryption_algorithms.clone()).filter(|a| !a.is_empty()).unwrap_or_else(|| vec!["SYMMETRIC_DEFAULT".into()]);
+    let algorithms = p
+        .selected_key
+        .as_ref()
+        .map(|k| k.meta.encryption_algorithms.clone())
+        .filter(|a| !a.is_empty())
+        .unwrap_or_else(|| vec!["SYMMETRIC_DEFAULT".into()]);
     let alg = pick(&algorithm, &algorithms);
-    let plaintext: Vec<u8> = if *mode_file { file.as_ref().map(|f| f.1.clone()).unwrap_or_default() } else { text.as_bytes().to_vec() };
-    let key_id = p.selected_key.as_ref().map(|k| k.meta.key_id.clone()).unwrap_or_default();
+    let plaintext: Vec<u8> = if *mode_file {
+        file.as_ref().map(|f| f.1.clone()).unwrap_or_default()
+    } else {
+        text.as_bytes().to_vec()
+    };
+    let key_id = p
+        .selected_key
+        .as_ref()
+        .map(|k| k.meta.key_id.clone())
+        .unwrap_or_default();
     let req = r::encrypt(&key_id, &util::b64(&plaintext), &alg, &context);
     let too_big = plaintext.len() > DIRECT_LIMIT;
 
@@ -219,7 +277,9 @@ fn EncryptPanel(p: &KeyProps) -> Html {
         Callback::from(move |_| {
             let result = result.clone();
             run_request(kms.clone(), req.clone(), busy.clone(), move |res| {
-                result.set(Some(res.map(|v| v["CiphertextBlob"].as_str().unwrap_or_default().to_string())));
+                result.set(Some(res.map(|v| {
+                    v["CiphertextBlob"].as_str().unwrap_or_default().to_string()
+                })));
             });
         })
     };
@@ -297,15 +357,25 @@ fn DecryptPanel(p: &KeyProps) -> Html {
             }
         });
     }
-    let asymmetric = p.selected_key.as_ref().is_some_and(|k| k.meta.is_asymmetric());
+    let asymmetric = p
+        .selected_key
+        .as_ref()
+        .is_some_and(|k| k.meta.is_asymmetric());
     let algorithms = if asymmetric {
-        p.selected_key.as_ref().map(|k| k.meta.encryption_algorithms.clone()).unwrap_or_default()
+        p.selected_key
+            .as_ref()
+            .map(|k| k.meta.encryption_algorithms.clone())
+            .unwrap_or_default()
     } else {
         vec!["SYMMETRIC_DEFAULT".to_string()]
     };
     let alg = pick(&algorithm, &algorithms);
     // Symmetric ciphertexts name their key; asymmetric ones need the key and algorithm.
-    let key_id = if asymmetric { p.selected_key.as_ref().map(|k| k.meta.key_id.clone()) } else { None };
+    let key_id = if asymmetric {
+        p.selected_key.as_ref().map(|k| k.meta.key_id.clone())
+    } else {
+        None
+    };
     let cleaned: String = ciphertext.chars().filter(|c| !c.is_whitespace()).collect();
     let req = r::decrypt(&cleaned, key_id.as_deref(), &alg, &context);
     let on_file = {
@@ -318,8 +388,14 @@ fn DecryptPanel(p: &KeyProps) -> Html {
                         // A base64 text file is taken as it is; anything else as raw ciphertext bytes.
                         Ok(bytes) => {
                             local_error.set(None);
-                            let as_text = String::from_utf8(bytes.clone()).ok().filter(|t| util::unb64(t).is_ok());
-                            ciphertext.set(as_text.map(|t| t.trim().to_string()).unwrap_or_else(|| util::b64(&bytes)));
+                            let as_text = String::from_utf8(bytes.clone())
+                                .ok()
+                                .filter(|t| util::unb64(t).is_ok());
+                            ciphertext.set(
+                                as_text
+                                    .map(|t| t.trim().to_string())
+                                    .unwrap_or_else(|| util::b64(&bytes)),
+                            );
                         }
                         Err(e) => local_error.set(Some(e)),
                     }
@@ -328,7 +404,14 @@ fn DecryptPanel(p: &KeyProps) -> Html {
         })
     };
     let decrypt = {
-        let (kms, req, busy, result, local_error, cleaned) = (kms.clone(), req.clone(), busy.clone(), result.clone(), local_error.clone(), cleaned.clone());
+        let (kms, req, busy, result, local_error, cleaned) = (
+            kms.clone(),
+            req.clone(),
+            busy.clone(),
+            result.clone(),
+            local_error.clone(),
+            cleaned.clone(),
+        );
         Callback::from(move |_| {
             if let Err(e) = util::unb64(&cleaned) {
                 local_error.set(Some(e));
@@ -338,7 +421,8 @@ fn DecryptPanel(p: &KeyProps) -> Html {
             let result = result.clone();
             run_request(kms.clone(), req.clone(), busy.clone(), move |res| {
                 result.set(Some(res.map(|v| {
-                    let pt = util::unb64(v["Plaintext"].as_str().unwrap_or_default()).unwrap_or_default();
+                    let pt = util::unb64(v["Plaintext"].as_str().unwrap_or_default())
+                        .unwrap_or_default();
                     (pt, v["KeyId"].as_str().unwrap_or_default().to_string())
                 })));
             });
@@ -399,14 +483,32 @@ fn EnvelopePanel(p: &KeyProps) -> Html {
     let steps = use_state(Vec::<Step>::new);
     let error = use_state(|| None::<ApiError>);
     let busy = use_state(|| false);
-    let key_id = p.selected_key.as_ref().map(|k| k.meta.key_id.clone()).unwrap_or_default();
+    let key_id = p
+        .selected_key
+        .as_ref()
+        .map(|k| k.meta.key_id.clone())
+        .unwrap_or_default();
     let gdk = r::generate_data_key(&key_id, &context);
 
     let encrypt_file = {
-        let (kms, gdk, steps, error, busy) = (kms.clone(), gdk.clone(), steps.clone(), error.clone(), busy.clone());
+        let (kms, gdk, steps, error, busy) = (
+            kms.clone(),
+            gdk.clone(),
+            steps.clone(),
+            error.clone(),
+            busy.clone(),
+        );
         Callback::from(move |e: Event| {
-            let Some(f) = util::picked_file(&e) else { return };
-            let (kms, gdk, steps, error, busy) = (kms.clone(), gdk.clone(), steps.clone(), error.clone(), busy.clone());
+            let Some(f) = util::picked_file(&e) else {
+                return;
+            };
+            let (kms, gdk, steps, error, busy) = (
+                kms.clone(),
+                gdk.clone(),
+                steps.clone(),
+                error.clone(),
+                busy.clone(),
+            );
             busy.set(true);
             error.set(None);
             wasm_bindgen_futures::spawn_local(async move {
@@ -419,7 +521,11 @@ fn EnvelopePanel(p: &KeyProps) -> Html {
                         return;
                     }
                 };
-                log.push(Step { title: format!("Read {} ({} bytes) in the page", f.name(), data.len()), detail: "The file never goes to KMS.".into(), ok: true });
+                log.push(Step {
+                    title: format!("Read {} ({} bytes) in the page", f.name(), data.len()),
+                    detail: "The file never goes to KMS.".into(),
+                    ok: true,
+                });
                 steps.set(log.clone());
                 let resp = match kms.send(&gdk).await {
                     Ok(v) => v,
@@ -429,8 +535,10 @@ fn EnvelopePanel(p: &KeyProps) -> Html {
                         return;
                     }
                 };
-                let mut data_key = util::unb64(resp["Plaintext"].as_str().unwrap_or_default()).unwrap_or_default();
-                let edk = util::unb64(resp["CiphertextBlob"].as_str().unwrap_or_default()).unwrap_or_default();
+                let mut data_key =
+                    util::unb64(resp["Plaintext"].as_str().unwrap_or_default()).unwrap_or_default();
+                let edk = util::unb64(resp["CiphertextBlob"].as_str().unwrap_or_default())
+                    .unwrap_or_default();
                 log.push(Step {
                     title: "GenerateDataKey (KeySpec AES_256)".into(),
                     detail: format!("KMS returned a 256-bit data key twice: in plaintext ({} bytes, used only in memory) and encrypted under your KMS key ({} bytes, stored with the file).", data_key.len(), edk.len()),
@@ -449,7 +557,11 @@ fn EnvelopePanel(p: &KeyProps) -> Html {
                         util::download(&name, &out, "application/octet-stream");
                     }
                     Err(e) => {
-                        log.push(Step { title: "AES-256-GCM failed".into(), detail: e, ok: false });
+                        log.push(Step {
+                            title: "AES-256-GCM failed".into(),
+                            detail: e,
+                            ok: false,
+                        });
                     }
                 }
                 steps.set(log);
@@ -458,10 +570,24 @@ fn EnvelopePanel(p: &KeyProps) -> Html {
         })
     };
     let decrypt_file = {
-        let (kms, context, steps, error, busy) = (kms.clone(), context.clone(), steps.clone(), error.clone(), busy.clone());
+        let (kms, context, steps, error, busy) = (
+            kms.clone(),
+            context.clone(),
+            steps.clone(),
+            error.clone(),
+            busy.clone(),
+        );
         Callback::from(move |e: Event| {
-            let Some(f) = util::picked_file(&e) else { return };
-            let (kms, context, steps, error, busy) = (kms.clone(), context.clone(), steps.clone(), error.clone(), busy.clone());
+            let Some(f) = util::picked_file(&e) else {
+                return;
+            };
+            let (kms, context, steps, error, busy) = (
+                kms.clone(),
+                context.clone(),
+                steps.clone(),
+                error.clone(),
+                busy.clone(),
+            );
             busy.set(true);
             error.set(None);
             wasm_bindgen_futures::spawn_local(async move {
@@ -474,9 +600,22 @@ fn EnvelopePanel(p: &KeyProps) -> Html {
                         return;
                     }
                 };
-                log.push(Step { title: format!("Read the envelope {}", f.name()), detail: format!("Encrypted data key: {} bytes; encrypted content: {} bytes.", parsed.encrypted_data_key.len(), parsed.ciphertext.len()), ok: true });
+                log.push(Step {
+                    title: format!("Read the envelope {}", f.name()),
+                    detail: format!(
+                        "Encrypted data key: {} bytes; encrypted content: {} bytes.",
+                        parsed.encrypted_data_key.len(),
+                        parsed.ciphertext.len()
+                    ),
+                    ok: true,
+                });
                 steps.set(log.clone());
-                let req = r::decrypt(&util::b64(&parsed.encrypted_data_key), None, "SYMMETRIC_DEFAULT", &context);
+                let req = r::decrypt(
+                    &util::b64(&parsed.encrypted_data_key),
+                    None,
+                    "SYMMETRIC_DEFAULT",
+                    &context,
+                );
                 let resp = match kms.send(&req).await {
                     Ok(v) => v,
                     Err(e) => {
@@ -486,17 +625,40 @@ fn EnvelopePanel(p: &KeyProps) -> Html {
                         return;
                     }
                 };
-                log.push(Step { title: "Decrypt (the encrypted data key)".into(), detail: format!("KMS decrypted the data key with {}.", resp["KeyId"].as_str().unwrap_or_default()), ok: true });
-                let mut data_key = util::unb64(resp["Plaintext"].as_str().unwrap_or_default()).unwrap_or_default();
+                log.push(Step {
+                    title: "Decrypt (the encrypted data key)".into(),
+                    detail: format!(
+                        "KMS decrypted the data key with {}.",
+                        resp["KeyId"].as_str().unwrap_or_default()
+                    ),
+                    ok: true,
+                });
+                let mut data_key =
+                    util::unb64(resp["Plaintext"].as_str().unwrap_or_default()).unwrap_or_default();
                 let opened = envelope::open(&data_key, &parsed);
                 data_key.iter_mut().for_each(|b| *b = 0);
                 match opened {
                     Ok(plain) => {
-                        log.push(Step { title: "AES-256-GCM decryption in the page".into(), detail: format!("Recovered and authenticated {} bytes. Download started.", plain.len()), ok: true });
+                        log.push(Step {
+                            title: "AES-256-GCM decryption in the page".into(),
+                            detail: format!(
+                                "Recovered and authenticated {} bytes. Download started.",
+                                plain.len()
+                            ),
+                            ok: true,
+                        });
                         let name = f.name().trim_end_matches(".kmsenv").to_string();
-                        util::download(&format!("decrypted-{name}"), &plain, "application/octet-stream");
+                        util::download(
+                            &format!("decrypted-{name}"),
+                            &plain,
+                            "application/octet-stream",
+                        );
                     }
-                    Err(e) => log.push(Step { title: "AES-256-GCM decryption failed".into(), detail: e, ok: false }),
+                    Err(e) => log.push(Step {
+                        title: "AES-256-GCM decryption failed".into(),
+                        detail: e,
+                        ok: false,
+                    }),
                 }
                 steps.set(log);
                 busy.set(false);
@@ -545,33 +707,64 @@ fn SignPanel(p: &KeyProps) -> Html {
     let algorithm = use_state(String::new);
     let busy = use_state(|| false);
     let outcome = use_state(|| None::<Result<String, ApiError>>);
-    let algorithms = p.selected_key.as_ref().map(|k| k.meta.signing_algorithms.clone()).unwrap_or_default();
+    let algorithms = p
+        .selected_key
+        .as_ref()
+        .map(|k| k.meta.signing_algorithms.clone())
+        .unwrap_or_default();
     let alg = pick(&algorithm, &algorithms);
-    let key_id = p.selected_key.as_ref().map(|k| k.meta.key_id.clone()).unwrap_or_default();
+    let key_id = p
+        .selected_key
+        .as_ref()
+        .map(|k| k.meta.key_id.clone())
+        .unwrap_or_default();
     let msg_b64 = util::b64(message.as_bytes());
     let sign_req = r::sign(&key_id, &msg_b64, &alg);
     let verify_req = r::verify(&key_id, &msg_b64, signature.trim(), &alg);
     let sign = {
-        let (kms, req, busy, outcome, signature) = (kms.clone(), sign_req.clone(), busy.clone(), outcome.clone(), signature.clone());
+        let (kms, req, busy, outcome, signature) = (
+            kms.clone(),
+            sign_req.clone(),
+            busy.clone(),
+            outcome.clone(),
+            signature.clone(),
+        );
         Callback::from(move |_| {
             let (outcome, signature) = (outcome.clone(), signature.clone());
-            run_request(kms.clone(), req.clone(), busy.clone(), move |res| match res {
-                Ok(v) => {
-                    let sig = v["Signature"].as_str().unwrap_or_default().to_string();
-                    signature.set(sig.clone());
-                    outcome.set(Some(Ok(format!("Signed: {} bytes of signature.", util::unb64(&sig).map(|b| b.len()).unwrap_or(0)))));
-                }
-                Err(e) => outcome.set(Some(Err(e))),
-            });
+            run_request(
+                kms.clone(),
+                req.clone(),
+                busy.clone(),
+                move |res| match res {
+                    Ok(v) => {
+                        let sig = v["Signature"].as_str().unwrap_or_default().to_string();
+                        signature.set(sig.clone());
+                        outcome.set(Some(Ok(format!(
+                            "Signed: {} bytes of signature.",
+                            util::unb64(&sig).map(|b| b.len()).unwrap_or(0)
+                        ))));
+                    }
+                    Err(e) => outcome.set(Some(Err(e))),
+                },
+            );
         })
     };
     let verify = {
-        let (kms, req, busy, outcome) = (kms.clone(), verify_req.clone(), busy.clone(), outcome.clone());
+        let (kms, req, busy, outcome) = (
+            kms.clone(),
+            verify_req.clone(),
+            busy.clone(),
+            outcome.clone(),
+        );
         Callback::from(move |_| {
             let outcome = outcome.clone();
             run_request(kms.clone(), req.clone(), busy.clone(), move |res| {
                 outcome.set(Some(res.map(|v| {
-                    if v["SignatureValid"].as_bool() == Some(true) { "Signature is valid.".to_string() } else { "Signature is not valid.".to_string() }
+                    if v["SignatureValid"].as_bool() == Some(true) {
+                        "Signature is valid.".to_string()
+                    } else {
+                        "Signature is not valid.".to_string()
+                    }
                 })));
             });
         })
@@ -618,31 +811,61 @@ fn MacPanel(p: &KeyProps) -> Html {
     let algorithm = use_state(String::new);
     let busy = use_state(|| false);
     let outcome = use_state(|| None::<Result<String, ApiError>>);
-    let algorithms = p.selected_key.as_ref().map(|k| k.meta.mac_algorithms.clone()).unwrap_or_default();
+    let algorithms = p
+        .selected_key
+        .as_ref()
+        .map(|k| k.meta.mac_algorithms.clone())
+        .unwrap_or_default();
     let alg = pick(&algorithm, &algorithms);
-    let key_id = p.selected_key.as_ref().map(|k| k.meta.key_id.clone()).unwrap_or_default();
+    let key_id = p
+        .selected_key
+        .as_ref()
+        .map(|k| k.meta.key_id.clone())
+        .unwrap_or_default();
     let msg_b64 = util::b64(message.as_bytes());
     let gen_req = r::generate_mac(&key_id, &msg_b64, &alg);
     let verify_req = r::verify_mac(&key_id, &msg_b64, mac.trim(), &alg);
     let generate = {
-        let (kms, req, busy, outcome, mac) = (kms.clone(), gen_req.clone(), busy.clone(), outcome.clone(), mac.clone());
+        let (kms, req, busy, outcome, mac) = (
+            kms.clone(),
+            gen_req.clone(),
+            busy.clone(),
+            outcome.clone(),
+            mac.clone(),
+        );
         Callback::from(move |_| {
             let (outcome, mac) = (outcome.clone(), mac.clone());
-            run_request(kms.clone(), req.clone(), busy.clone(), move |res| match res {
-                Ok(v) => {
-                    mac.set(v["Mac"].as_str().unwrap_or_default().to_string());
-                    outcome.set(Some(Ok("MAC generated.".into())));
-                }
-                Err(e) => outcome.set(Some(Err(e))),
-            });
+            run_request(
+                kms.clone(),
+                req.clone(),
+                busy.clone(),
+                move |res| match res {
+                    Ok(v) => {
+                        mac.set(v["Mac"].as_str().unwrap_or_default().to_string());
+                        outcome.set(Some(Ok("MAC generated.".into())));
+                    }
+                    Err(e) => outcome.set(Some(Err(e))),
+                },
+            );
         })
     };
     let verify = {
-        let (kms, req, busy, outcome) = (kms.clone(), verify_req.clone(), busy.clone(), outcome.clone());
+        let (kms, req, busy, outcome) = (
+            kms.clone(),
+            verify_req.clone(),
+            busy.clone(),
+            outcome.clone(),
+        );
         Callback::from(move |_| {
             let outcome = outcome.clone();
             run_request(kms.clone(), req.clone(), busy.clone(), move |res| {
-                outcome.set(Some(res.map(|v| if v["MacValid"].as_bool() == Some(true) { "MAC is valid.".into() } else { "MAC is not valid.".into() })));
+                outcome.set(Some(res.map(|v| {
+                    if v["MacValid"].as_bool() == Some(true) {
+                        "MAC is valid.".into()
+                    } else {
+                        "MAC is not valid.".into()
+                    }
+                })));
             });
         })
     };
@@ -685,7 +908,11 @@ fn DataKeyPanel(p: &KeyProps) -> Html {
     let context = use_state(Vec::<(String, String)>::new);
     let busy = use_state(|| false);
     let result = use_state(|| None::<Result<(String, String), ApiError>>);
-    let key_id = p.selected_key.as_ref().map(|k| k.meta.key_id.clone()).unwrap_or_default();
+    let key_id = p
+        .selected_key
+        .as_ref()
+        .map(|k| k.meta.key_id.clone())
+        .unwrap_or_default();
     let req = r::generate_data_key(&key_id, &context);
     let generate = {
         let (kms, req, busy, result) = (kms.clone(), req.clone(), busy.clone(), result.clone());
@@ -693,7 +920,10 @@ fn DataKeyPanel(p: &KeyProps) -> Html {
             let result = result.clone();
             run_request(kms.clone(), req.clone(), busy.clone(), move |res| {
                 result.set(Some(res.map(|v| {
-                    (v["Plaintext"].as_str().unwrap_or_default().to_string(), v["CiphertextBlob"].as_str().unwrap_or_default().to_string())
+                    (
+                        v["Plaintext"].as_str().unwrap_or_default().to_string(),
+                        v["CiphertextBlob"].as_str().unwrap_or_default().to_string(),
+                    )
                 })));
             });
         })
@@ -737,11 +967,19 @@ fn RandomPanel() -> Html {
         Callback::from(move |_| {
             let result = result.clone();
             run_request(kms.clone(), req.clone(), busy.clone(), move |res| {
-                result.set(Some(res.map(|v| v["Plaintext"].as_str().unwrap_or_default().to_string())));
+                result.set(Some(
+                    res.map(|v| v["Plaintext"].as_str().unwrap_or_default().to_string()),
+                ));
             });
         })
     };
-    let hex = |b64: &str| util::unb64(b64).unwrap_or_default().iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let hex = |b64: &str| {
+        util::unb64(b64)
+            .unwrap_or_default()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
     html! {
         <div class="panel">
             <div class="panel-header"><h2>{"Generate random bytes"}</h2></div>

@@ -2,9 +2,14 @@
 //! configuration, tags, key rotation, public key, aliases).
 
 use super::breadcrumbs;
-use super::key_tabs::{AliasesTab, CryptoConfigTab, KeyPolicyTab, PublicKeyTab, RotationTab, TagsTab};
+use super::key_tabs::{
+    AliasesTab, CryptoConfigTab, KeyPolicyTab, PublicKeyTab, RotationTab, TagsTab,
+};
 use crate::app::Route;
-use crate::components::{ApiPanel, CopyButton, ErrorAlert, InfoAlert, Modal, ScheduleDeletionDialog, Spinner, StatusBadge, Tabs};
+use crate::components::{
+    ApiPanel, CopyButton, ErrorAlert, InfoAlert, Modal, ScheduleDeletionDialog, Spinner,
+    StatusBadge, Tabs,
+};
 use crate::hooks::{use_console, use_kms, use_loader, Load};
 use crate::kms::{requests as r, ApiError, Request};
 use crate::model::{regionality_label, AliasEntry, KeyMetadata};
@@ -43,7 +48,9 @@ pub fn KeyDetailPage(p: &KeyDetailProps) -> Html {
                 <p>{"Keys belong to one Region: check the Region selector in the header."}</p>
             </div>
         },
-        Load::Ready(info) => html! { <KeyDetail info={info.clone()} tab={p.tab.clone()} reload={reload.clone()} /> },
+        Load::Ready(info) => {
+            html! { <KeyDetail info={info.clone()} tab={p.tab.clone()} reload={reload.clone()} /> }
+        }
     }
 }
 
@@ -66,7 +73,10 @@ fn KeyDetail(p: &DetailProps) -> Html {
     let dialog = use_state(|| "");
     let menu_open = use_state(|| false);
 
-    let mut tabs: Vec<(AttrValue, AttrValue)> = vec![("policy".into(), "Key policy".into()), ("crypto".into(), "Cryptographic configuration".into())];
+    let mut tabs: Vec<(AttrValue, AttrValue)> = vec![
+        ("policy".into(), "Key policy".into()),
+        ("crypto".into(), "Cryptographic configuration".into()),
+    ];
     tabs.push(("tags".into(), "Tags".into()));
     if meta.is_symmetric_encryption() {
         tabs.push(("rotation".into(), "Key rotation".into()));
@@ -75,22 +85,55 @@ fn KeyDetail(p: &DetailProps) -> Html {
         tabs.push(("public-key".into(), "Public key".into()));
     }
     tabs.push(("aliases".into(), "Aliases".into()));
-    let active: AttrValue =
-        if tabs.iter().any(|(id, _)| *id == p.tab) { p.tab.clone() } else { AttrValue::Static("policy") };
+    let active: AttrValue = if tabs.iter().any(|(id, _)| *id == p.tab) {
+        p.tab.clone()
+    } else {
+        AttrValue::Static("policy")
+    };
     let on_tab = {
         let (navigator, id) = (navigator.clone(), meta.key_id.clone());
-        Callback::from(move |tab: AttrValue| navigator.replace(&Route::KeyTab { id: id.clone(), tab: tab.to_string() }))
+        Callback::from(move |tab: AttrValue| {
+            navigator.replace(&Route::KeyTab {
+                id: id.clone(),
+                tab: tab.to_string(),
+            })
+        })
     };
 
-    let title = p.info.aliases.first().map(|a| a.alias_name.trim_start_matches("alias/").to_string()).unwrap_or_else(|| meta.key_id.clone());
-    let list_route = if customer { Route::CustomerKeys } else { Route::AwsKeys };
-    let list_label = if customer { "Customer managed keys" } else { "AWS managed keys" };
+    let title = p
+        .info
+        .aliases
+        .first()
+        .map(|a| a.alias_name.trim_start_matches("alias/").to_string())
+        .unwrap_or_else(|| meta.key_id.clone());
+    let list_route = if customer {
+        Route::CustomerKeys
+    } else {
+        Route::AwsKeys
+    };
+    let list_label = if customer {
+        "Customer managed keys"
+    } else {
+        "AWS managed keys"
+    };
 
     // One-request actions (enable, disable, cancel deletion, description).
     let run = {
-        let (kms, console, reload, action_error, dialog) = (kms.clone(), console.clone(), p.reload.clone(), action_error.clone(), dialog.clone());
+        let (kms, console, reload, action_error, dialog) = (
+            kms.clone(),
+            console.clone(),
+            p.reload.clone(),
+            action_error.clone(),
+            dialog.clone(),
+        );
         Callback::from(move |(req, done): (Request, String)| {
-            let (kms, console, reload, action_error, dialog) = (kms.clone(), console.clone(), reload.clone(), action_error.clone(), dialog.clone());
+            let (kms, console, reload, action_error, dialog) = (
+                kms.clone(),
+                console.clone(),
+                reload.clone(),
+                action_error.clone(),
+                dialog.clone(),
+            );
             wasm_bindgen_futures::spawn_local(async move {
                 dialog.set("");
                 match kms.send(&req).await {
@@ -130,11 +173,17 @@ fn KeyDetail(p: &DetailProps) -> Html {
                     reload.emit(());
                 })
             };
-            let close = { let d = dialog.clone(); Callback::from(move |_| d.set("")) };
+            let close = {
+                let d = dialog.clone();
+                Callback::from(move |_| d.set(""))
+            };
             html! { <ScheduleDeletionDialog keys={vec![(key_id.clone(), title.clone())]} on_close={close} {on_done} /> }
         }
         "disable" => {
-            let close = { let d = dialog.clone(); Callback::from(move |_| d.set("")) };
+            let close = {
+                let d = dialog.clone();
+                Callback::from(move |_| d.set(""))
+            };
             let req = r::disable_key(&key_id);
             let footer = html! { <>
                 <button class="btn" onclick={close.reform(|_| ())}>{"Cancel"}</button>
@@ -150,7 +199,9 @@ fn KeyDetail(p: &DetailProps) -> Html {
         _ => html! {},
     };
 
-    let desc_req = editing_desc.as_ref().map(|d| r::update_key_description(&key_id, d));
+    let desc_req = editing_desc
+        .as_ref()
+        .map(|d| r::update_key_description(&key_id, d));
     let save_desc = {
         let (run, editing_desc, desc_req) = (run.clone(), editing_desc.clone(), desc_req.clone());
         Callback::from(move |_| {

@@ -3,7 +3,10 @@
 use crate::components::{ApiPanel, CopyButton, ErrorAlert, InfoAlert, KvEditor, Modal, Spinner};
 use crate::hooks::{use_console, use_kms, use_loader, Load};
 use crate::kms::{requests as r, ApiError, Request};
-use crate::model::{key_usage_label, origin_label, public_key_pem, validate_alias, validate_tag, AliasEntry, KeyMetadata};
+use crate::model::{
+    key_usage_label, origin_label, public_key_pem, validate_alias, validate_tag, AliasEntry,
+    KeyMetadata,
+};
 use crate::policy::{check_policy, pretty};
 use crate::state::{Action, FlashKind};
 use crate::util;
@@ -38,16 +41,22 @@ pub fn KeyPolicyTab(p: &TabProps) -> Html {
     let kms = use_kms();
     let console = use_console();
     let id = p.meta.key_id.clone();
-    let (policy, reload) = use_loader((kms.clone(), id.clone()), |(kms, id)| async move { kms.key_policy(&id).await });
+    let (policy, reload) = use_loader((kms.clone(), id.clone()), |(kms, id)| async move {
+        kms.key_policy(&id).await
+    });
     let editing = use_state(|| None::<String>);
     let error = use_state(|| None::<ApiError>);
     let saving = use_state(|| false);
     if let Some(h) = loading_or_error(&policy) {
         return h;
     }
-    let Load::Ready(text) = &*policy else { return html! {} };
+    let Load::Ready(text) = &*policy else {
+        return html! {};
+    };
     // Show the stored policy as the console does: pretty JSON.
-    let shown = serde_json::from_str::<serde_json::Value>(text).map(|v| pretty(&v)).unwrap_or_else(|_| text.clone());
+    let shown = serde_json::from_str::<serde_json::Value>(text)
+        .map(|v| pretty(&v))
+        .unwrap_or_else(|_| text.clone());
     let can_edit = frozen(&p.meta).is_none();
     match &*editing {
         None => html! {
@@ -69,18 +78,36 @@ pub fn KeyPolicyTab(p: &TabProps) -> Html {
             let check = check_policy(draft);
             let req = r::put_key_policy(&id, draft);
             let save = {
-                let (kms, console, reload, editing, error, saving, req) =
-                    (kms.clone(), console.clone(), reload.clone(), editing.clone(), error.clone(), saving.clone(), req.clone());
+                let (kms, console, reload, editing, error, saving, req) = (
+                    kms.clone(),
+                    console.clone(),
+                    reload.clone(),
+                    editing.clone(),
+                    error.clone(),
+                    saving.clone(),
+                    req.clone(),
+                );
                 Callback::from(move |_| {
-                    let (kms, console, reload, editing, error, saving, req) =
-                        (kms.clone(), console.clone(), reload.clone(), editing.clone(), error.clone(), saving.clone(), req.clone());
+                    let (kms, console, reload, editing, error, saving, req) = (
+                        kms.clone(),
+                        console.clone(),
+                        reload.clone(),
+                        editing.clone(),
+                        error.clone(),
+                        saving.clone(),
+                        req.clone(),
+                    );
                     saving.set(true);
                     wasm_bindgen_futures::spawn_local(async move {
                         match kms.send(&req).await {
                             Ok(_) => {
                                 error.set(None);
                                 editing.set(None);
-                                console.dispatch(Action::Flash(FlashKind::Success, "The key policy was updated.".into(), None));
+                                console.dispatch(Action::Flash(
+                                    FlashKind::Success,
+                                    "The key policy was updated.".into(),
+                                    None,
+                                ));
                                 reload.emit(());
                             }
                             Err(e) => error.set(Some(e)),
@@ -137,14 +164,21 @@ pub fn TagsTab(p: &TabProps) -> Html {
     let kms = use_kms();
     let console = use_console();
     let id = p.meta.key_id.clone();
-    let (tags, reload) = use_loader((kms.clone(), id.clone()), |(kms, id)| async move { kms.tags(&id).await });
+    let (tags, reload) = use_loader((kms.clone(), id.clone()), |(kms, id)| async move {
+        kms.tags(&id).await
+    });
     let editing = use_state(|| None::<Vec<(String, String)>>);
     let error = use_state(|| None::<ApiError>);
     if let Some(h) = loading_or_error(&tags) {
         return h;
     }
-    let Load::Ready(current) = &*tags else { return html! {} };
-    let current: Vec<(String, String)> = current.iter().map(|t| (t.tag_key.clone(), t.tag_value.clone())).collect();
+    let Load::Ready(current) = &*tags else {
+        return html! {};
+    };
+    let current: Vec<(String, String)> = current
+        .iter()
+        .map(|t| (t.tag_key.clone(), t.tag_value.clone()))
+        .collect();
     match &*editing {
         None => html! {
             <div class="panel">
@@ -171,12 +205,27 @@ pub fn TagsTab(p: &TabProps) -> Html {
             let errors: Vec<Option<String>> = rows
                 .iter()
                 .enumerate()
-                .map(|(i, (k, v))| validate_tag(k, v).err().or_else(|| rows[..i].iter().any(|(k2, _)| k2 == k).then(|| format!("Duplicate tag key {k}."))))
+                .map(|(i, (k, v))| {
+                    validate_tag(k, v).err().or_else(|| {
+                        rows[..i]
+                            .iter()
+                            .any(|(k2, _)| k2 == k)
+                            .then(|| format!("Duplicate tag key {k}."))
+                    })
+                })
                 .collect();
             let valid = errors.iter().all(Option::is_none);
             // Untag what disappeared, tag what is new or changed.
-            let removed: Vec<String> = current.iter().filter(|(k, _)| !rows.iter().any(|(k2, _)| k2 == k)).map(|(k, _)| k.clone()).collect();
-            let changed: Vec<(String, String)> = rows.iter().filter(|t| !current.contains(t)).cloned().collect();
+            let removed: Vec<String> = current
+                .iter()
+                .filter(|(k, _)| !rows.iter().any(|(k2, _)| k2 == k))
+                .map(|(k, _)| k.clone())
+                .collect();
+            let changed: Vec<(String, String)> = rows
+                .iter()
+                .filter(|t| !current.contains(t))
+                .cloned()
+                .collect();
             let mut requests = Vec::new();
             if !removed.is_empty() {
                 requests.push(r::untag_resource(&id, &removed));
@@ -185,11 +234,23 @@ pub fn TagsTab(p: &TabProps) -> Html {
                 requests.push(r::tag_resource(&id, &changed));
             }
             let save = {
-                let (kms, console, reload, editing, error, requests) =
-                    (kms.clone(), console.clone(), reload.clone(), editing.clone(), error.clone(), requests.clone());
+                let (kms, console, reload, editing, error, requests) = (
+                    kms.clone(),
+                    console.clone(),
+                    reload.clone(),
+                    editing.clone(),
+                    error.clone(),
+                    requests.clone(),
+                );
                 Callback::from(move |_| {
-                    let (kms, console, reload, editing, error, requests) =
-                        (kms.clone(), console.clone(), reload.clone(), editing.clone(), error.clone(), requests.clone());
+                    let (kms, console, reload, editing, error, requests) = (
+                        kms.clone(),
+                        console.clone(),
+                        reload.clone(),
+                        editing.clone(),
+                        error.clone(),
+                        requests.clone(),
+                    );
                     wasm_bindgen_futures::spawn_local(async move {
                         for req in &requests {
                             if let Err(e) = kms.send(req).await {
@@ -200,7 +261,11 @@ pub fn TagsTab(p: &TabProps) -> Html {
                         }
                         error.set(None);
                         editing.set(None);
-                        console.dispatch(Action::Flash(FlashKind::Success, "The tags were saved.".into(), None));
+                        console.dispatch(Action::Flash(
+                            FlashKind::Success,
+                            "The tags were saved.".into(),
+                            None,
+                        ));
                         reload.emit(());
                     });
                 })
@@ -242,34 +307,58 @@ pub fn RotationTab(p: &TabProps) -> Html {
     let kms = use_kms();
     let console = use_console();
     let id = p.meta.key_id.clone();
-    let (info, reload) = use_loader((kms.clone(), id.clone(), p.meta.key_state.clone()), |(kms, id, _)| async move {
-        let status = kms.rotation_status(&id).await?;
-        let history = kms.rotations(&id).await?;
-        Ok(RotationInfo { status, history })
-    });
+    let (info, reload) = use_loader(
+        (kms.clone(), id.clone(), p.meta.key_state.clone()),
+        |(kms, id, _)| async move {
+            let status = kms.rotation_status(&id).await?;
+            let history = kms.rotations(&id).await?;
+            Ok(RotationInfo { status, history })
+        },
+    );
     let draft = use_state(|| None::<(bool, String)>);
     let error = use_state(|| None::<ApiError>);
     let confirm_rotate = use_state(|| false);
     if let Some(h) = loading_or_error(&info) {
         return h;
     }
-    let Load::Ready(info) = &*info else { return html! {} };
+    let Load::Ready(info) = &*info else {
+        return html! {};
+    };
     let status = &info.status;
     let period = status.rotation_period_in_days.unwrap_or(365);
-    let (enabled, period_text) = draft.as_ref().cloned().unwrap_or((status.key_rotation_enabled, period.to_string()));
-    let period_error = if enabled { rotation_period_error(&period_text) } else { None };
+    let (enabled, period_text) = draft
+        .as_ref()
+        .cloned()
+        .unwrap_or((status.key_rotation_enabled, period.to_string()));
+    let period_error = if enabled {
+        rotation_period_error(&period_text)
+    } else {
+        None
+    };
     let frozen_why = frozen(&p.meta).or(if p.meta.key_state == "Disabled" {
         Some("Rotation settings of a disabled key cannot be changed. Enable the key first.")
     } else {
         None
     });
     let days: u32 = period_text.trim().parse().unwrap_or(365);
-    let save_req = if enabled { r::enable_key_rotation(&id, days) } else { r::disable_key_rotation(&id) };
+    let save_req = if enabled {
+        r::enable_key_rotation(&id, days)
+    } else {
+        r::disable_key_rotation(&id)
+    };
 
     let send = |req: Request, done: &'static str, after: Callback<()>| {
-        let (kms, console, reload, error) = (kms.clone(), console.clone(), reload.clone(), error.clone());
+        let (kms, console, reload, error) =
+            (kms.clone(), console.clone(), reload.clone(), error.clone());
         Callback::from(move |_| {
-            let (kms, console, reload, error, req, after) = (kms.clone(), console.clone(), reload.clone(), error.clone(), req.clone(), after.clone());
+            let (kms, console, reload, error, req, after) = (
+                kms.clone(),
+                console.clone(),
+                reload.clone(),
+                error.clone(),
+                req.clone(),
+                after.clone(),
+            );
             wasm_bindgen_futures::spawn_local(async move {
                 match kms.send(&req).await {
                     Ok(_) => {
@@ -283,8 +372,14 @@ pub fn RotationTab(p: &TabProps) -> Html {
             });
         })
     };
-    let clear_draft = { let d = draft.clone(); Callback::from(move |_| d.set(None)) };
-    let close_confirm = { let c = confirm_rotate.clone(); Callback::from(move |_| c.set(false)) };
+    let clear_draft = {
+        let d = draft.clone();
+        Callback::from(move |_| d.set(None))
+    };
+    let close_confirm = {
+        let c = confirm_rotate.clone();
+        Callback::from(move |_| c.set(false))
+    };
     let rotate_req = r::rotate_key_on_demand(&id);
 
     html! {
@@ -385,11 +480,15 @@ pub struct PublicKeyProps {
 pub fn PublicKeyTab(p: &PublicKeyProps) -> Html {
     let kms = use_kms();
     let id = p.meta.key_id.clone();
-    let (der, _) = use_loader((kms.clone(), id.clone()), |(kms, id)| async move { kms.public_key(&id).await });
+    let (der, _) = use_loader((kms.clone(), id.clone()), |(kms, id)| async move {
+        kms.public_key(&id).await
+    });
     if let Some(h) = loading_or_error(&der) {
         return h;
     }
-    let Load::Ready(der) = &*der else { return html! {} };
+    let Load::Ready(der) = &*der else {
+        return html! {};
+    };
     let pem = public_key_pem(der);
     let file = format!("{}_public_key.pem", p.title.replace('/', "_"));
     let download = {
@@ -434,10 +533,22 @@ pub fn AliasesTab(p: &AliasesProps) -> Html {
     let editable = p.meta.is_customer_managed();
 
     let send = |req: Request, done: String, after: Callback<()>| {
-        let (kms, console, reload, error) = (kms.clone(), console.clone(), p.reload.clone(), error.clone());
+        let (kms, console, reload, error) = (
+            kms.clone(),
+            console.clone(),
+            p.reload.clone(),
+            error.clone(),
+        );
         Callback::from(move |_| {
-            let (kms, console, reload, error, req, done, after) =
-                (kms.clone(), console.clone(), reload.clone(), error.clone(), req.clone(), done.clone(), after.clone());
+            let (kms, console, reload, error, req, done, after) = (
+                kms.clone(),
+                console.clone(),
+                reload.clone(),
+                error.clone(),
+                req.clone(),
+                done.clone(),
+                after.clone(),
+            );
             wasm_bindgen_futures::spawn_local(async move {
                 match kms.send(&req).await {
                     Ok(_) => {
@@ -473,7 +584,10 @@ pub fn AliasesTab(p: &AliasesProps) -> Html {
             </div>
         }
     });
-    let close_delete = { let d = to_delete.clone(); Callback::from(move |_| d.set(None)) };
+    let close_delete = {
+        let d = to_delete.clone();
+        Callback::from(move |_| d.set(None))
+    };
     html! {
         <div class="panel">
             <div class="panel-header">

@@ -5,7 +5,9 @@ use crate::components::{ErrorAlert, InfoAlert};
 use crate::hooks::use_kms;
 use crate::kms::{requests as r, ApiError};
 use crate::model::REGIONS;
-use crate::pricing::{compute_bill, format_usd, BillInput, KeyGroup, KeyKind, RequestClass, PRICES};
+use crate::pricing::{
+    compute_bill, format_usd, BillInput, KeyGroup, KeyKind, RequestClass, PRICES,
+};
 use crate::util;
 use std::collections::BTreeMap;
 use yew::prelude::*;
@@ -20,7 +22,12 @@ struct Row {
 
 impl Row {
     fn new(kind: KeyKind, count: u32, rotations: u32) -> Row {
-        Row { kind, count: count.to_string(), hours: "730".into(), rotations: rotations.to_string() }
+        Row {
+            kind,
+            count: count.to_string(),
+            hours: "730".into(),
+            rotations: rotations.to_string(),
+        }
     }
 }
 
@@ -32,7 +39,15 @@ fn parse_u32(s: &str) -> Option<u32> {
 pub fn PricingPage() -> Html {
     let kms = use_kms();
     let rows = use_state(|| vec![Row::new(KeyKind::Symmetric, 1, 0)]);
-    let requests = use_state(|| [String::from("0"), "0".into(), "0".into(), "0".into(), "0".into()]);
+    let requests = use_state(|| {
+        [
+            String::from("0"),
+            "0".into(),
+            "0".into(),
+            "0".into(),
+            "0".into(),
+        ]
+    });
     let filling = use_state(|| false);
     let fill_note = use_state(|| None::<String>);
     let fill_error = use_state(|| None::<ApiError>);
@@ -43,10 +58,20 @@ pub fn PricingPage() -> Html {
         .iter()
         .filter_map(|row| {
             let count = parse_u32(&row.count);
-            let hours = row.hours.trim().parse::<f64>().ok().filter(|h| (0.0..=730.0).contains(h));
+            let hours = row
+                .hours
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|h| (0.0..=730.0).contains(h));
             let rotations = parse_u32(&row.rotations);
             match (count, hours, rotations) {
-                (Some(count), Some(hours), Some(rotations_per_key)) => Some(KeyGroup { kind: row.kind, count, hours, rotations_per_key }),
+                (Some(count), Some(hours), Some(rotations_per_key)) => Some(KeyGroup {
+                    kind: row.kind,
+                    count,
+                    hours,
+                    rotations_per_key,
+                }),
                 _ => {
                     invalid = true;
                     None
@@ -61,7 +86,13 @@ pub fn PricingPage() -> Html {
             Err(_) => invalid = true,
         }
     }
-    let bill = compute_bill(&PRICES, &BillInput { keys: groups, requests: req_counts });
+    let bill = compute_bill(
+        &PRICES,
+        &BillInput {
+            keys: groups,
+            requests: req_counts,
+        },
+    );
 
     let set_row = |i: usize, f: fn(&mut Row, String)| {
         let rows = rows.clone();
@@ -72,9 +103,21 @@ pub fn PricingPage() -> Html {
         })
     };
     let fill = {
-        let (kms, rows, filling, fill_note, fill_error) = (kms.clone(), rows.clone(), filling.clone(), fill_note.clone(), fill_error.clone());
+        let (kms, rows, filling, fill_note, fill_error) = (
+            kms.clone(),
+            rows.clone(),
+            filling.clone(),
+            fill_note.clone(),
+            fill_error.clone(),
+        );
         Callback::from(move |_| {
-            let (kms, rows, filling, fill_note, fill_error) = (kms.clone(), rows.clone(), filling.clone(), fill_note.clone(), fill_error.clone());
+            let (kms, rows, filling, fill_note, fill_error) = (
+                kms.clone(),
+                rows.clone(),
+                filling.clone(),
+                fill_note.clone(),
+                fill_error.clone(),
+            );
             filling.set(true);
             wasm_bindgen_futures::spawn_local(async move {
                 // Every Region: the monthly fee is per key wherever it lives.
@@ -90,7 +133,9 @@ pub fn PricingPage() -> Html {
                         }
                     };
                     for id in ids {
-                        let Ok(meta) = kms.describe_key_in(region, &id).await else { continue };
+                        let Ok(meta) = kms.describe_key_in(region, &id).await else {
+                            continue;
+                        };
                         let kind = if !meta.is_customer_managed() {
                             KeyKind::AwsManaged
                         } else if meta.key_state == "PendingDeletion" {
@@ -105,17 +150,31 @@ pub fn PricingPage() -> Html {
                         let rotations = if meta.is_symmetric_encryption() {
                             kms.send_in(region, &r::list_key_rotations(&id))
                                 .await
-                                .map(|v| v["Rotations"].as_array().map(|a| a.iter().filter(|e| e.get("RotationDate").is_some()).count()).unwrap_or(0))
+                                .map(|v| {
+                                    v["Rotations"]
+                                        .as_array()
+                                        .map(|a| {
+                                            a.iter()
+                                                .filter(|e| e.get("RotationDate").is_some())
+                                                .count()
+                                        })
+                                        .unwrap_or(0)
+                                })
                                 .unwrap_or(0) as u32
                         } else {
                             0
                         };
                         let kind_ix = KeyKind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
-                        *counts.entry((kind_ix, rotations.min(PRICES.billed_rotations_per_key))).or_default() += 1;
+                        *counts
+                            .entry((kind_ix, rotations.min(PRICES.billed_rotations_per_key)))
+                            .or_default() += 1;
                         total += 1;
                     }
                 }
-                let new_rows: Vec<Row> = counts.into_iter().map(|((k, rot), n)| Row::new(KeyKind::ALL[k], n, rot)).collect();
+                let new_rows: Vec<Row> = counts
+                    .into_iter()
+                    .map(|((k, rot), n)| Row::new(KeyKind::ALL[k], n, rot))
+                    .collect();
                 fill_note.set(Some(format!(
                     "Filled from this sandbox: {total} key(s) across all Regions, each for a full month (730 hours). Requests are not recorded by the sandbox: enter your expected monthly requests."
                 )));
@@ -126,68 +185,104 @@ pub fn PricingPage() -> Html {
         })
     };
 
+    let price_rows: Vec<(String, String, &str)> = {
+        let mut v = vec![
+            (
+                "Customer managed KMS key (any key spec), per month, prorated by the hour"
+                    .to_string(),
+                format_usd(PRICES.key_usd_per_month),
+                "-",
+            ),
+            (
+                format!(
+                    "Each of a key's first {} rotations, per month (later rotations are free)",
+                    PRICES.billed_rotations_per_key
+                ),
+                format_usd(PRICES.rotation_usd_per_month),
+                "-",
+            ),
+            (
+                "AWS managed key, or a key pending deletion".to_string(),
+                "$0.00".to_string(),
+                "-",
+            ),
+        ];
+        for class in RequestClass::ALL {
+            let price = PRICES.request_price(class);
+            v.push((
+                format!("{}, per 10,000 requests", class.label()),
+                format_usd(price.usd_per_10k),
+                if price.free_tier { "Yes" } else { "No" },
+            ));
+        }
+        v
+    };
+
     html! {
-        <div class="page">
+        <div class="page pricing">
             { breadcrumbs(&[("Pricing calculator", None)]) }
             <h1>{"Pricing calculator"}</h1>
-            <p class="lead">{ format!("Estimate the monthly AWS KMS bill for keys and requests in {} (Asia Pacific (Sydney)).", PRICES.region) }</p>
-            <div class="grid-2 pricing">
-                <div>
-                    <div class="panel">
-                        <div class="panel-header">
-                            <h2>{"Keys"}</h2>
-                            <button class="btn" onclick={fill} disabled={*filling}>{ if *filling { "Counting keys..." } else { "Fill from this sandbox" } }</button>
-                        </div>
-                        <div class="panel-body">
-                            if let Some(n) = &*fill_note { <InfoAlert>{ n }</InfoAlert> }
-                            if let Some(e) = &*fill_error { <ErrorAlert error={e.clone()} /> }
-                            <table class="table compact inputs" data-testid="key-inputs">
-                                <thead><tr><th>{"Kind of key"}</th><th>{"Number of keys"}</th><th>{"Hours in the month"}</th><th>{"Rotations per key"}</th><th></th></tr></thead>
-                                <tbody>
-                                    { for rows.iter().enumerate().map(|(i, row)| {
-                                        let on_kind = { let rows = rows.clone(); Callback::from(move |e: Event| {
-                                            let mut v = (*rows).clone();
-                                            v[i].kind = KeyKind::from_id(&util::select_value(&e)).unwrap_or(KeyKind::Symmetric);
-                                            rows.set(v);
-                                        }) };
-                                        let remove = { let rows = rows.clone(); Callback::from(move |_| { let mut v = (*rows).clone(); v.remove(i); rows.set(v); }) };
-                                        html! {
-                                            <tr data-row={i.to_string()}>
-                                                <td><select aria-label={format!("Kind of key, row {}", i + 1)} onchange={on_kind} name={format!("kind-{i}")}>
-                                                    { for KeyKind::ALL.iter().map(|k| html! { <option value={k.id()} selected={*k == row.kind}>{ k.label() }</option> }) }
-                                                </select></td>
-                                                <td><input type="number" min="0" value={row.count.clone()} name={format!("count-{i}")} aria-label={format!("Number of keys, row {}", i + 1)}
-                                                    aria-invalid={parse_u32(&row.count).is_none().to_string()} oninput={set_row(i, |r, v| r.count = v)} /></td>
-                                                <td><input type="number" min="0" max="730" value={row.hours.clone()} name={format!("hours-{i}")} aria-label={format!("Hours in the month, row {}", i + 1)}
-                                                    oninput={set_row(i, |r, v| r.hours = v)} /></td>
-                                                <td><input type="number" min="0" value={row.rotations.clone()} name={format!("rotations-{i}")} aria-label={format!("Rotations per key, row {}", i + 1)}
-                                                    oninput={set_row(i, |r, v| r.rotations = v)} /></td>
-                                                <td><button class="btn btn-small" onclick={remove}>{"Remove"}</button></td>
-                                            </tr>
-                                        }
-                                    }) }
-                                </tbody>
-                            </table>
-                            <button class="btn" onclick={ let rows = rows.clone(); Callback::from(move |_| { let mut v = (*rows).clone(); v.push(Row::new(KeyKind::Symmetric, 1, 0)); rows.set(v); }) }>{"Add keys"}</button>
-                            <p class="hint">{"Hours: how long the keys exist in the month (730 = the whole month). Rotations: only a key's first two rotations add to its monthly fee."}</p>
-                        </div>
-                    </div>
-                    <div class="panel">
-                        <div class="panel-header"><h2>{"Requests per month"}</h2></div>
-                        <div class="panel-body">
-                            { for RequestClass::ALL.iter().enumerate().map(|(i, class)| {
-                                let requests2 = requests.clone();
-                                let oninput = Callback::from(move |e: InputEvent| { let mut v = (*requests2).clone(); v[i] = util::input_value(&e); requests2.set(v); });
-                                let price = PRICES.request_price(*class);
+            <p class="lead">{ format!("Estimate the monthly AWS KMS bill for keys and requests in {} (Asia Pacific (Sydney)), \
+                with the prices AWS publishes. The sandbox itself is free.", PRICES.region) }</p>
+            <div class="panel">
+                <div class="panel-header">
+                    <h2>{"Keys"}</h2>
+                    <button class="btn" onclick={fill} disabled={*filling}>{ if *filling { "Counting keys..." } else { "Fill from this sandbox" } }</button>
+                </div>
+                <div class="panel-body">
+                    if let Some(n) = &*fill_note { <InfoAlert>{ n }</InfoAlert> }
+                    if let Some(e) = &*fill_error { <ErrorAlert error={e.clone()} /> }
+                    <table class="table compact inputs" data-testid="key-inputs">
+                        <thead><tr><th>{"Kind of key"}</th><th>{"Number of keys"}</th><th>{"Hours in the month"}</th><th>{"Rotations per key"}</th><th></th></tr></thead>
+                        <tbody>
+                            if rows.is_empty() { <tr><td colspan="5" class="muted">{"No keys. Add some, or fill from this sandbox."}</td></tr> }
+                            { for rows.iter().enumerate().map(|(i, row)| {
+                                let on_kind = { let rows = rows.clone(); Callback::from(move |e: Event| {
+                                    let mut v = (*rows).clone();
+                                    v[i].kind = KeyKind::from_id(&util::select_value(&e)).unwrap_or(KeyKind::Symmetric);
+                                    rows.set(v);
+                                }) };
+                                let remove = { let rows = rows.clone(); Callback::from(move |_| { let mut v = (*rows).clone(); v.remove(i); rows.set(v); }) };
                                 html! {
-                                    <div class="field inline-field">
-                                        <label for={format!("requests-{i}")}>{ class.label() }
-                                            <span class="hint">{ format!(" ${:.2} per 10,000{}", price.usd_per_10k, if price.free_tier { "" } else { ", no free tier" }) }</span></label>
-                                        <input id={format!("requests-{i}")} type="number" min="0" value={requests[i].clone()} {oninput} />
-                                    </div>
+                                    <tr data-row={i.to_string()}>
+                                        <td><select aria-label={format!("Kind of key, row {}", i + 1)} onchange={on_kind} name={format!("kind-{i}")}>
+                                            { for KeyKind::ALL.iter().map(|k| html! { <option value={k.id()} selected={*k == row.kind}>{ k.label() }</option> }) }
+                                        </select></td>
+                                        <td><input type="number" min="0" value={row.count.clone()} name={format!("count-{i}")} aria-label={format!("Number of keys, row {}", i + 1)}
+                                            aria-invalid={parse_u32(&row.count).is_none().to_string()} oninput={set_row(i, |r, v| r.count = v)} /></td>
+                                        <td><input type="number" min="0" max="730" value={row.hours.clone()} name={format!("hours-{i}")} aria-label={format!("Hours in the month, row {}", i + 1)}
+                                            oninput={set_row(i, |r, v| r.hours = v)} /></td>
+                                        <td><input type="number" min="0" value={row.rotations.clone()} name={format!("rotations-{i}")} aria-label={format!("Rotations per key, row {}", i + 1)}
+                                            oninput={set_row(i, |r, v| r.rotations = v)} /></td>
+                                        <td class="num"><button class="btn btn-small" onclick={remove} aria-label={format!("Remove row {}", i + 1)}>{"Remove"}</button></td>
+                                    </tr>
                                 }
                             }) }
-                        </div>
+                        </tbody>
+                    </table>
+                    <div class="button-row">
+                        <button class="btn" onclick={ let rows = rows.clone(); Callback::from(move |_| { let mut v = (*rows).clone(); v.push(Row::new(KeyKind::Symmetric, 1, 0)); rows.set(v); }) }>{"Add keys"}</button>
+                    </div>
+                    <p class="hint">{"Hours: how long the keys exist in the month (730 = the whole month). Rotations: only a key's first two rotations add to its monthly fee."}</p>
+                </div>
+            </div>
+            <div class="grid-2">
+                <div class="panel">
+                    <div class="panel-header"><h2>{"Requests per month"}</h2></div>
+                    <div class="panel-body">
+                        { for RequestClass::ALL.iter().enumerate().map(|(i, class)| {
+                            let requests2 = requests.clone();
+                            let oninput = Callback::from(move |e: InputEvent| { let mut v = (*requests2).clone(); v[i] = util::input_value(&e); requests2.set(v); });
+                            let price = PRICES.request_price(*class);
+                            html! {
+                                <div class="field inline-field">
+                                    <label for={format!("requests-{i}")}>{ class.label() }
+                                        <span class="hint">{ format!(" - {} per 10,000{}", format_usd(price.usd_per_10k), if price.free_tier { "" } else { ", no free tier" }) }</span></label>
+                                    <input id={format!("requests-{i}")} type="number" min="0" value={requests[i].clone()} {oninput}
+                                        aria-invalid={requests[i].trim().parse::<u64>().is_err().to_string()} />
+                                </div>
+                            }
+                        }) }
                     </div>
                 </div>
                 <div class="panel bill" data-testid="bill">
@@ -199,15 +294,30 @@ pub fn PricingPage() -> Html {
                             <tbody>
                                 if bill.lines.is_empty() { <tr><td colspan="2" class="muted">{"Nothing to bill."}</td></tr> }
                                 { for bill.lines.iter().map(|l| html! {
-                                    <tr><td>{ &l.description }<div class="hint">{ &l.detail }</div></td><td class="num">{ format_usd(l.usd) }</td></tr>
+                                    <tr data-testid="bill-line"><td>{ &l.description }<div class="hint">{ &l.detail }</div></td><td class="num">{ format_usd(l.usd) }</td></tr>
                                 }) }
                             </tbody>
                             <tfoot><tr><th>{"Total per month"}</th><th class="num" data-testid="bill-total">{ format_usd(bill.total_usd) }</th></tr></tfoot>
                         </table>
-                        <p class="hint">{ format!("Free tier used: {} of {} requests (symmetric requests only; asymmetric and GenerateDataKeyPair requests are excluded).",
+                        <p class="hint" data-testid="free-tier">{ format!("Free tier used: {} of {} requests (symmetric requests only; asymmetric and GenerateDataKeyPair requests are excluded).",
                             bill.free_requests_used, PRICES.free_requests_per_month) }</p>
-                        <p class="hint source">{ format!("Prices: {} (as of {}). Estimates only: AWS bills may differ.", PRICES.source, PRICES.as_of) }</p>
+                        <p class="hint">{"An estimate before tax. AWS bills may differ."}</p>
                     </div>
+                </div>
+            </div>
+            <div class="panel" data-testid="price-table">
+                <div class="panel-header"><h2>{"Prices used"}</h2></div>
+                <div class="panel-body">
+                    <table class="table compact">
+                        <thead><tr><th>{"Item"}</th><th class="num">{"Price (USD)"}</th><th>{"Free tier"}</th></tr></thead>
+                        <tbody>
+                            { for price_rows.iter().map(|(item, price, free)| html! {
+                                <tr><td>{ item }</td><td class="num">{ price }</td><td>{ *free }</td></tr>
+                            }) }
+                        </tbody>
+                    </table>
+                    <p class="hint source">{ format!("Free tier: {} requests per month, shared by the request types marked Yes. Region {}. Source: {}, as of {}.",
+                        PRICES.free_requests_per_month, PRICES.region, PRICES.source, PRICES.as_of) }</p>
                 </div>
             </div>
         </div>

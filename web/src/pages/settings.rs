@@ -21,7 +21,8 @@ fn name_error(name: &str) -> Option<&'static str> {
 
 fn account_error(acct: &str) -> Option<&'static str> {
     let a = acct.trim();
-    (!a.is_empty() && !(a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))).then_some("An AWS account ID is 12 digits.")
+    (!a.is_empty() && !(a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit())))
+        .then_some("An AWS account ID is 12 digits.")
 }
 
 #[function_component]
@@ -37,14 +38,18 @@ pub fn SettingsPage() -> Html {
     let current = kms.sandbox_name();
 
     let create = {
-        let (control, new_name, new_account) = (control.clone(), new_name.clone(), new_account.clone());
+        let (control, new_name, new_account) =
+            (control.clone(), new_name.clone(), new_account.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if name_error(&new_name).is_some() || account_error(&new_account).is_some() {
                 return;
             }
             let acct = new_account.trim().to_string();
-            control.emit(SandboxCommand::Open { name: new_name.trim().to_string(), account_id: (!acct.is_empty()).then_some(acct) });
+            control.emit(SandboxCommand::Open {
+                name: new_name.trim().to_string(),
+                account_id: (!acct.is_empty()).then_some(acct),
+            });
             new_name.set(String::new());
             new_account.set(String::new());
         })

@@ -10,7 +10,10 @@ use yew_router::prelude::*;
 
 #[function_component]
 pub fn CustomKeyStoresPage() -> Html {
-    let describe = vec![Request { operation: "DescribeCustomKeyStores", body: json!({}) }];
+    let describe = vec![Request {
+        operation: "DescribeCustomKeyStores",
+        body: json!({}),
+    }];
     html! {
         <div class="page">
             { breadcrumbs(&[("Custom key stores", None)]) }

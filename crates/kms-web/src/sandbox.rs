@@ -7,24 +7,30 @@
 //! fails the engine is left as it was and the answer is `KMSInternalException`. Mutations are
 //! serialized through a FIFO queue, so none is ever computed against state that an earlier one
 //! has not yet committed.
+//!
+//! Every [`Sandbox::open`] of one name in a page shares one engine, store and queue (a registry
+//! of the open sandboxes, by name); handles differ only in their default region. Two copies of
+//! one sandbox's state in one page would drift apart and overwrite each other's records.
 
 use crate::entropy::{self, BrowserEntropy};
 use crate::store::{self, Store};
 use kms_core::{Engine, KmsError, Outcome, Secret, Value, DEFAULT_ACCOUNT_ID, DEFAULT_REGION};
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
-use std::rc::Rc;
+use std::collections::{BTreeMap, VecDeque};
+use std::rc::{Rc, Weak};
 
 /// A KMS sandbox: one AWS account's keys in every region, persisted in IndexedDB (or kept only
 /// in memory). Cheap to clone; clones share the same sandbox.
 #[derive(Clone)]
 pub struct Sandbox {
     inner: Rc<Inner>,
+    /// The default region of [`Sandbox::call`] through this handle.
+    region: String,
 }
 
+/// The state of one sandbox, shared by all its handles.
 struct Inner {
     name: String,
-    region: String,
     account_id: String,
     engine: RefCell<Engine>,
     store: Option<Store>,
@@ -48,6 +54,34 @@ fn mirror_key(inner: &Inner, record: &kms_core::KeyRecord) {
         .mirror
         .borrow_mut()
         .insert((record.region.clone(), record.key_id.clone()), material);
+}
+
+thread_local! {
+    /// The persistent sandboxes open in this page, by name.
+    static OPEN: RefCell<BTreeMap<String, Weak<Inner>>> = const { RefCell::new(BTreeMap::new()) };
+}
+
+/// The live sandbox of `name` already open in this page, if any: one whose database connection
+/// has not been closed (by a deletion, here or in another tab).
+fn registered(name: &str) -> Option<Rc<Inner>> {
+    OPEN.with(|open| {
+        let mut open = open.borrow_mut();
+        open.retain(|_, w| w.strong_count() > 0);
+        open.get(name)
+            .and_then(Weak::upgrade)
+            .filter(|inner| inner.store.as_ref().is_some_and(|s| !s.is_closed()))
+    })
+}
+
+fn register(inner: &Rc<Inner>) {
+    OPEN.with(|open| {
+        open.borrow_mut()
+            .insert(inner.name.clone(), Rc::downgrade(inner))
+    });
+}
+
+fn unregister(name: &str) {
+    OPEN.with(|open| open.borrow_mut().remove(name));
 }
 
 /// Name reported by in-memory sandboxes.
@@ -89,9 +123,10 @@ fn validate_name(name: &str) -> Result<(), KmsError> {
 
 impl Sandbox {
     /// Opens the sandbox called `name`, creating it (with its HSM key) on first use. Its records
-    /// are read back and unwrapped into the engine. `region` is the default region of
-    /// [`Sandbox::call`] (default `ap-southeast-2`); `account_id` is fixed when the sandbox is
-    /// created (default `111122223333`) and, if given later, must match.
+    /// are read back and unwrapped into the engine; if it is already open in this page, the new
+    /// handle shares that one. `region` is the default region of [`Sandbox::call`] (default
+    /// `ap-southeast-2`); `account_id` is fixed when the sandbox is created (default
+    /// `111122223333`) and, if given later, must match.
     pub async fn open(
         name: &str,
         region: Option<String>,
@@ -103,12 +138,38 @@ impl Sandbox {
         if let Some(a) = &account_id {
             validate_account(a)?;
         }
-        let opened = Store::open(name, account_id.as_deref(), DEFAULT_ACCOUNT_ID)
+        let inner = match registered(name) {
+            Some(inner) => inner,
+            None => {
+                let inner = Rc::new(Self::load(name, account_id.as_deref()).await?);
+                // Another open of the same name may have finished while this one read.
+                match registered(name) {
+                    Some(first) => first,
+                    None => {
+                        register(&inner);
+                        inner
+                    }
+                }
+            }
+        };
+        if let Some(wanted) = account_id {
+            if wanted != inner.account_id {
+                return Err(KmsError::internal(format!(
+                    "Could not open sandbox '{name}': sandbox '{name}' belongs to account {}, not {wanted}",
+                    inner.account_id
+                )));
+            }
+        }
+        Ok(Sandbox { inner, region })
+    }
+
+    /// Reads sandbox `name` from IndexedDB into a new engine.
+    async fn load(name: &str, account_id: Option<&str>) -> Result<Inner, KmsError> {
+        let opened = Store::open(name, account_id, DEFAULT_ACCOUNT_ID)
             .await
             .map_err(|e| KmsError::internal(format!("Could not open sandbox '{name}': {e}")))?;
         let inner = Inner {
             name: name.to_string(),
-            region,
             engine: RefCell::new(Engine::new(&opened.settings.account_id)),
             account_id: opened.settings.account_id,
             store: Some(opened.store),
@@ -125,9 +186,7 @@ impl Sandbox {
             }
             inner.engine.borrow_mut().load(record);
         }
-        Ok(Sandbox {
-            inner: Rc::new(inner),
-        })
+        Ok(inner)
     }
 
     /// A sandbox that lives only in this page's memory: the same API, nothing persisted (and so
@@ -142,9 +201,9 @@ impl Sandbox {
             .filter(|a| validate_account(a).is_ok())
             .unwrap_or_else(|| DEFAULT_ACCOUNT_ID.to_string());
         Sandbox {
+            region,
             inner: Rc::new(Inner {
                 name: MEMORY_SANDBOX_NAME.to_string(),
-                region,
                 engine: RefCell::new(Engine::new(&account_id)),
                 account_id,
                 store: None,
@@ -178,7 +237,7 @@ impl Sandbox {
 
     /// The default region of [`Sandbox::call`].
     pub fn region(&self) -> String {
-        self.inner.region.clone()
+        self.region.clone()
     }
 
     /// The AWS account id in every ARN of this sandbox.
@@ -193,8 +252,7 @@ impl Sandbox {
 
     /// AWS wire JSON in and out (base64 blobs, epoch-seconds timestamps), in the sandbox's region.
     pub async fn call(&self, operation: &str, request: Value) -> Result<Value, KmsError> {
-        let region = self.inner.region.clone();
-        self.call_in(&region, operation, request).await
+        self.call_in(&self.region, operation, request).await
     }
 
     /// The same in another region (the console's region selector). Each region is its own key
@@ -291,10 +349,16 @@ impl Sandbox {
     ) -> Outcome {
         let mut entropy = BrowserEntropy::new(rsa.cloned());
         let now = js_sys::Date::now() as i64;
-        let outcome = self.inner.engine.borrow().handle(region, operation, request, now, &mut entropy);
+        let outcome =
+            self.inner
+                .engine
+                .borrow()
+                .handle(region, operation, request, now, &mut entropy);
         #[cfg(feature = "test-hooks")]
         if rsa.is_some() && entropy.rsa_taken() {
-            self.inner.webcrypto_rsa_keys.set(self.inner.webcrypto_rsa_keys.get() + 1);
+            self.inner
+                .webcrypto_rsa_keys
+                .set(self.inner.webcrypto_rsa_keys.get() + 1);
         }
         outcome
     }
@@ -369,9 +433,12 @@ pub async fn list_sandboxes() -> Result<Vec<String>, KmsError> {
 /// A sandbox object still open on it stops being able to save changes.
 pub async fn delete_sandbox(name: &str) -> Result<(), KmsError> {
     validate_name(name)?;
-    store::delete(name)
+    let deleted = store::delete(name)
         .await
-        .map_err(|e| KmsError::internal(format!("Could not delete sandbox '{name}': {e}")))
+        .map_err(|e| KmsError::internal(format!("Could not delete sandbox '{name}': {e}")));
+    // Handles still open on it keep their (now unsaveable) state; the next open starts afresh.
+    unregister(name);
+    deleted
 }
 
 /// A FIFO async mutex for mutations. Its turn is handed straight to the next waiter, so no

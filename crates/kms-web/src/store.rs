@@ -41,7 +41,8 @@ export function idbOpen(factory, name, version, stores) {
       const db = req.result;
       // Let KmsSandbox.delete (here or in another tab) proceed: close instead of blocking it.
       // Later writes then fail, and the sandbox answers KMSInternalException.
-      db.onversionchange = () => db.close();
+      db.onversionchange = () => { db.close(); db.kmsSandboxClosed = true; };
+      db.onclose = () => { db.kmsSandboxClosed = true; };
       resolve(db);
     };
     req.onerror = (e) => { e.preventDefault(); reject(req.error); };
@@ -267,6 +268,14 @@ impl Store {
             let _ = tx.abort();
         }
         await_js(done).await.map(|_| ())
+    }
+
+    /// Whether the connection was closed: the database was deleted (here or in another tab) or
+    /// the browser closed it. Writes then fail.
+    pub fn is_closed(&self) -> bool {
+        Reflect::get(&self.db, &"kmsSandboxClosed".into())
+            .map(|v| v.is_truthy())
+            .unwrap_or(true)
     }
 
     /// The non-extractable WebCrypto key that wraps this sandbox's material.

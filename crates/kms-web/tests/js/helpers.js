@@ -136,3 +136,86 @@ export async function webcryptoOaepEncrypt(spki, hash, plaintext) {
   const key = await crypto.subtle.importKey("spki", spki, { name: "RSA-OAEP", hash }, false, ["encrypt"]);
   return new Uint8Array(await crypto.subtle.encrypt({ name: "RSA-OAEP" }, key, plaintext));
 }
+
+/** Hex of the bytes of a typed array or ArrayBuffer. */
+function hex(v) {
+  const b = v instanceof ArrayBuffer ? new Uint8Array(v) : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+}
+
+/** A canonical text of a structured value (bytes as hex, keys sorted), to compare snapshots. */
+function canonical(v) {
+  if (v === null || v === undefined || typeof v !== "object") return JSON.stringify(v) ?? "undefined";
+  if (v instanceof ArrayBuffer || ArrayBuffer.isView(v)) return `bytes:${hex(v)}`;
+  if (v instanceof Date) return `date:${v.toISOString()}`;
+  if (typeof CryptoKey !== "undefined" && v instanceof CryptoKey) {
+    return `CryptoKey(${canonical(v.algorithm)},${v.extractable},${canonical(v.usages)},${v.type})`;
+  }
+  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
+  return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(",")}}`;
+}
+
+/**
+ * Every (store, key, value) of database `dbName` as one canonical text: equal texts mean equal
+ * contents, byte for byte.
+ */
+export async function rawSnapshot(dbName) {
+  const db = await openRaw(dbName);
+  try {
+    const lines = [];
+    for (const name of Array.from(db.objectStoreNames).sort()) {
+      const store = db.transaction(name, "readonly").objectStore(name);
+      const [keys, values] = await Promise.all([request(store.getAllKeys()), request(store.getAll())]);
+      keys.forEach((k, i) => lines.push(`${name} ${canonical(k)} ${canonical(values[i])}`));
+    }
+    return lines.join("\n");
+  } finally {
+    db.close();
+  }
+}
+
+/** `sandbox.send(operation, input)`, called from JavaScript on a `KmsSandbox` object. */
+export function jsSend(sandbox, operation, input) {
+  return sandbox.send(operation, input);
+}
+
+/** The `KmsSandbox` class of a `KmsSandbox` object (for its static open/memory/list/delete). */
+export function classOf(sandbox) {
+  return sandbox.constructor;
+}
+
+/** `object[method](...args)`. */
+export function callMethod(object, method, args) {
+  return object[method](...args);
+}
+
+/**
+ * Starts a `setTimeout(0)` chain that records when the page's event loop gets to run.
+ * `stop()` returns `{ ticks, maxGapMs }`: how many times it ran, and the longest stretch it
+ * could not.
+ */
+export function startTicker() {
+  let ticks = 0, maxGapMs = 0, last = performance.now(), running = true;
+  const tick = () => {
+    if (!running) return;
+    const now = performance.now();
+    maxGapMs = Math.max(maxGapMs, now - last);
+    last = now;
+    ticks++;
+    setTimeout(tick, 0);
+  };
+  setTimeout(tick, 0);
+  return {
+    stop() {
+      running = false;
+      maxGapMs = Math.max(maxGapMs, performance.now() - last);
+      return { ticks, maxGapMs };
+    },
+  };
+}
+
+/** What WebCrypto reads from an RSA SubjectPublicKeyInfo: `{ modulusLength, publicExponent }`. */
+export async function rsaSpkiInfo(spki) {
+  const key = await crypto.subtle.importKey("spki", spki, { name: "RSA-PSS", hash: "SHA-256" }, true, ["verify"]);
+  return { modulusLength: key.algorithm.modulusLength, publicExponent: Array.from(key.algorithm.publicExponent) };
+}

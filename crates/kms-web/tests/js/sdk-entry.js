@@ -1,7 +1,9 @@
-// Entry of the SDK bundle the browser tests import (scripts/test-shell.sh bundles it into
-// sdk-bundle.js with esbuild: one self-contained ES module, as wasm-bindgen copies only that
-// file into the test page).
+// Entry of the SDK bundle the browser tests import. scripts/test-shell.sh bundles it with the
+// local esbuild (`npm run bundle`) into dist/sdk-bundle.js, one self-contained ES module
+// (wasm-bindgen copies only that one file into the test page). dist/ is generated and
+// gitignored; tests/sdk.rs imports it.
 import * as kms from "@aws-sdk/client-kms";
+import sdkPackage from "@aws-sdk/client-kms/package.json";
 
 /** A real KMSClient whose HTTP goes to `requestHandler` (a KmsSandbox's) instead of AWS. */
 export function sdkClient(region, requestHandler) {
@@ -9,6 +11,8 @@ export function sdkClient(region, requestHandler) {
     region,
     credentials: { accessKeyId: "x", secretAccessKey: "y" },
     requestHandler,
+    // One attempt: a sandbox error is the answer, not a reason to retry.
+    maxAttempts: 1,
   });
 }
 
@@ -19,5 +23,7 @@ export async function sdkSend(client, operation, input) {
   return client.send(new Command(input));
 }
 
-/** The SDK's version, to print in the test log. */
-export const sdkVersion = "__SDK_VERSION__";
+/** The version of @aws-sdk/client-kms in the bundle, to print in the test log. */
+export function sdkVersion() {
+  return sdkPackage.version;
+}

@@ -95,7 +95,7 @@ export async function waitForKeyTable(page) {
 
 /// Creates a key through the five wizard steps and returns its key id (from the success banner).
 /// opts: { type: 'Symmetric'|'Asymmetric', usage, spec, alias, description, tags: [[k,v]],
-///         admins: ['Admin'], users: ['Alice'], shot }
+///         admins: ['Admin'], users: ['Alice'], shot, whileCreating: async () => {} }
 export async function createKeyWithWizard(t, opts) {
   const { page } = t;
   const shot = opts.shot ? (l) => t.shot(l) : async () => {};
@@ -133,6 +133,7 @@ export async function createKeyWithWizard(t, opts) {
   await page.getByRole('heading', { name: 'Review' }).waitFor();
   await shot('wizard step 5 review');
   await page.getByRole('button', { name: 'Finish' }).click();
+  if (opts.whileCreating) await opts.whileCreating();
 
   const banner = page.locator('[data-flash=success]');
   await banner.waitFor({ timeout: 30_000 });
@@ -145,4 +146,35 @@ export async function createKeyWithWizard(t, opts) {
 /// The row of the customer managed keys table for a key id.
 export function keyRow(page, keyId) {
   return page.locator(`table[data-table=customer-managed] tr[data-key-id="${keyId}"]`);
+}
+
+/// Creates a key through the page's `window.kms` (the sandbox's JS API), for tests whose subject
+/// is not the wizard. Returns its key id.
+export async function createKeyApi(page, { alias, spec = 'SYMMETRIC_DEFAULT', usage = 'ENCRYPT_DECRYPT', description = '' } = {}) {
+  await page.waitForFunction(() => window.kms);
+  return page.evaluate(
+    async ({ alias, spec, usage, description }) => {
+      const { KeyMetadata } = await window.kms.send('CreateKey', { KeySpec: spec, KeyUsage: usage, Description: description });
+      if (alias) await window.kms.send('CreateAlias', { AliasName: `alias/${alias}`, TargetKeyId: KeyMetadata.KeyId });
+      return KeyMetadata.KeyId;
+    },
+    { alias, spec, usage, description },
+  );
+}
+
+/// Opens the key's page on the given tab (policy, crypto, tags, rotation, public-key, aliases).
+export async function openKey(t, keyId, tab) {
+  await t.goto(tab ? `/keys/${keyId}/${tab}` : `/keys/${keyId}`);
+  await t.page.getByTestId('key-title').waitFor();
+}
+
+/// Chooses an item of the Key actions menu (key table or key page).
+export async function keyAction(page, item) {
+  await page.getByRole('button', { name: 'Key actions' }).click();
+  await page.getByRole('menuitem', { name: item }).click();
+}
+
+/// The visible Encrypt-and-decrypt tab panel.
+export function cryptoPanel(page) {
+  return page.locator('.crypto-panel:not([hidden])');
 }

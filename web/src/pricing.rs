@@ -260,7 +260,11 @@ pub fn compute_bill(prices: &PriceTable, input: &BillInput) -> Bill {
                 price.usd_per_10k
             )
         } else {
-            format!("{billed} requests x ${:.2} per 10,000", price.usd_per_10k)
+            format!(
+                "{} requests x ${:.2} per 10,000",
+                thousands(billed),
+                price.usd_per_10k
+            )
         };
         lines.push(BillLine {
             description: class.label().to_string(),
@@ -284,6 +288,19 @@ pub fn format_usd(usd: f64) -> String {
     } else {
         format!("${usd:.2}")
     }
+}
+
+/// 1234567 -> "1,234,567".
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn trim(x: f64) -> String {
@@ -430,6 +447,14 @@ mod tests {
             },
         );
         assert!(close(bill.total_usd, 1.0));
+    }
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1_020_000), "1,020,000");
     }
 
     #[test]

@@ -17,20 +17,28 @@ pub struct Flash {
     pub kind: FlashKind,
     pub message: String,
     pub link_key: Option<(String, String)>,
+    /// The page (route path) the banner belongs to; it goes when the user leaves that page.
+    /// `None` until the next page shows: the banner of an action that ends by navigating.
+    pub page: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConsoleState {
     pub region: String,
     pub flashes: Vec<Flash>,
+    /// The route path on screen.
+    page: String,
     next_id: u32,
 }
 
 pub enum Action {
-    SetRegion(String),
     /// Kind, message, and an optional (link text, key id).
     Flash(FlashKind, String, Option<(String, String)>),
+    /// The same, for an action that then navigates: the banner shows on the next page.
+    FlashNextPage(FlashKind, String, Option<(String, String)>),
     Dismiss(u32),
+    /// The route on screen changed to this path.
+    Navigated(String),
 }
 
 impl ConsoleState {
@@ -38,8 +46,30 @@ impl ConsoleState {
         ConsoleState {
             region,
             flashes: Vec::new(),
+            page: String::new(),
             next_id: 1,
         }
+    }
+}
+
+impl ConsoleState {
+    fn push(
+        &mut self,
+        kind: FlashKind,
+        message: String,
+        link_key: Option<(String, String)>,
+        page: Option<String>,
+    ) {
+        // The newest banner replaces older ones of the same outcome, like the console.
+        self.flashes.retain(|f| f.kind != kind);
+        self.flashes.push(Flash {
+            id: self.next_id,
+            kind,
+            message,
+            link_key,
+            page,
+        });
+        self.next_id += 1;
     }
 }
 
@@ -49,20 +79,18 @@ impl Reducible for ConsoleState {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut s = (*self).clone();
         match action {
-            Action::SetRegion(r) => {
-                s.region = r;
-                s.flashes.clear();
-            }
             Action::Flash(kind, message, link_key) => {
-                // The newest banner replaces older ones of the same outcome, like the console.
-                s.flashes.retain(|f| f.kind != kind);
-                s.flashes.push(Flash {
-                    id: s.next_id,
-                    kind,
-                    message,
-                    link_key,
-                });
-                s.next_id += 1;
+                let page = Some(s.page.clone());
+                s.push(kind, message, link_key, page);
+            }
+            Action::FlashNextPage(kind, message, link_key) => s.push(kind, message, link_key, None),
+            Action::Navigated(path) => {
+                s.flashes
+                    .retain(|f| f.page.as_ref().is_none_or(|p| *p == path));
+                for f in &mut s.flashes {
+                    f.page.get_or_insert_with(|| path.clone());
+                }
+                s.page = path;
             }
             Action::Dismiss(id) => s.flashes.retain(|f| f.id != id),
         }

@@ -66,7 +66,11 @@ pub fn download(filename: &str, bytes: &[u8], mime: &str) {
         a.set_download(filename);
         a.click();
     }
-    let _ = web_sys::Url::revoke_object_url(&url);
+    // Some browsers read the blob after `click` returns: free it a little later.
+    wasm_bindgen_futures::spawn_local(async move {
+        yield_to_browser(60_000).await;
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
 }
 
 /// The bytes of a file the user picked.

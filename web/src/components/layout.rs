@@ -41,20 +41,19 @@ struct HeaderProps {
 #[function_component]
 fn Header(p: &HeaderProps) -> Html {
     let console = use_console();
-    let navigator = use_navigator();
     let route = use_route::<Route>();
     let onchange = {
-        let console = console.clone();
         Callback::from(move |e: Event| {
             let region = util::select_value(&e);
             util::save_pref("region", &region);
-            console.dispatch(Action::SetRegion(region));
-            // A key lives in one Region: leave its page for the key list of the new Region.
+            // As in the AWS console, another Region is a new page load: the sandbox (and
+            // `window.kms`) open in it. A key lives in one Region, so leave a key's page for the
+            // key list.
+            let location = util::window().location();
             if matches!(route, Some(Route::Key { .. }) | Some(Route::KeyTab { .. })) {
-                if let Some(n) = &navigator {
-                    n.push(&Route::CustomerKeys);
-                }
+                let _ = location.set_hash("/keys");
             }
+            let _ = location.reload();
         })
     };
     html! {
@@ -121,6 +120,16 @@ fn SideNav() -> Html {
 #[function_component]
 fn FlashBar() -> Html {
     let console = use_console();
+    // Banners belong to the page they were raised on (see `Action::Navigated`).
+    let path = use_location()
+        .map(|l| l.path().to_string())
+        .unwrap_or_default();
+    {
+        let console = console.clone();
+        use_effect_with(path, move |path| {
+            console.dispatch(Action::Navigated(path.clone()))
+        });
+    }
     if console.flashes.is_empty() {
         return html! {};
     }

@@ -230,7 +230,7 @@ pub fn CreateKeyPage() -> Html {
                     .unwrap_or_default()
                     .to_string();
                 if let Err(e) = kms.send(&r::create_alias(&full_alias, &key_id)).await {
-                    console.dispatch(Action::Flash(
+                    console.dispatch(Action::FlashNextPage(
                         FlashKind::Error,
                         format!("The key {key_id} was created, but its alias was not: {e}"),
                         Some(("View key".into(), key_id.clone())),
@@ -238,7 +238,7 @@ pub fn CreateKeyPage() -> Html {
                     navigator.push(&Route::Key { id: key_id });
                     return;
                 }
-                console.dispatch(Action::Flash(
+                console.dispatch(Action::FlashNextPage(
                     FlashKind::Success,
                     format!(
                         "Success: your KMS key was created with alias {} and key ID {key_id}.",

@@ -483,6 +483,8 @@ fn EnvelopePanel(p: &KeyProps) -> Html {
     let steps = use_state(Vec::<Step>::new);
     let error = use_state(|| None::<ApiError>);
     let busy = use_state(|| false);
+    // The file the last step produced: (name, bytes), offered for download.
+    let output = use_state(|| None::<(String, Vec<u8>)>);
     let key_id = p
         .selected_key
         .as_ref()
@@ -491,26 +493,29 @@ fn EnvelopePanel(p: &KeyProps) -> Html {
     let gdk = r::generate_data_key(&key_id, &context);
 
     let encrypt_file = {
-        let (kms, gdk, steps, error, busy) = (
+        let (kms, gdk, steps, error, busy, output) = (
             kms.clone(),
             gdk.clone(),
             steps.clone(),
             error.clone(),
             busy.clone(),
+            output.clone(),
         );
         Callback::from(move |e: Event| {
             let Some(f) = util::picked_file(&e) else {
                 return;
             };
-            let (kms, gdk, steps, error, busy) = (
+            let (kms, gdk, steps, error, busy, output) = (
                 kms.clone(),
                 gdk.clone(),
                 steps.clone(),
                 error.clone(),
                 busy.clone(),
+                output.clone(),
             );
             busy.set(true);
             error.set(None);
+            output.set(None);
             wasm_bindgen_futures::spawn_local(async move {
                 let mut log = Vec::new();
                 let data = match util::read_file(&f).await {
@@ -553,8 +558,7 @@ fn EnvelopePanel(p: &KeyProps) -> Html {
                         log.push(Step { title: "AES-256-GCM in the page".into(), detail: format!("Encrypted {} bytes locally with the plaintext data key and a random 96-bit nonce; GCM adds a 16-byte authentication tag.", data.len()), ok: true });
                         log.push(Step { title: "Discarded the plaintext data key".into(), detail: "Only the encrypted data key is kept: without KMS it cannot be used.".into(), ok: true });
                         log.push(Step { title: format!("Envelope file: {} bytes", out.len()), detail: "Header KMSENV01 | encrypted data key | nonce | ciphertext+tag. Download it below.".into(), ok: true });
-                        let name = format!("{}.kmsenv", f.name());
-                        util::download(&name, &out, "application/octet-stream");
+                        output.set(Some((format!("{}.kmsenv", f.name()), out)));
                     }
                     Err(e) => {
                         log.push(Step {
@@ -570,26 +574,29 @@ fn EnvelopePanel(p: &KeyProps) -> Html {
         })
     };
     let decrypt_file = {
-        let (kms, context, steps, error, busy) = (
+        let (kms, context, steps, error, busy, output) = (
             kms.clone(),
             context.clone(),
             steps.clone(),
             error.clone(),
             busy.clone(),
+            output.clone(),
         );
         Callback::from(move |e: Event| {
             let Some(f) = util::picked_file(&e) else {
                 return;
             };
-            let (kms, context, steps, error, busy) = (
+            let (kms, context, steps, error, busy, output) = (
                 kms.clone(),
                 context.clone(),
                 steps.clone(),
                 error.clone(),
                 busy.clone(),
+                output.clone(),
             );
             busy.set(true);
             error.set(None);
+            output.set(None);
             wasm_bindgen_futures::spawn_local(async move {
                 let mut log = Vec::new();
                 let parsed = match util::read_file(&f).await.and_then(|b| envelope::parse(&b)) {
@@ -642,17 +649,13 @@ fn EnvelopePanel(p: &KeyProps) -> Html {
                         log.push(Step {
                             title: "AES-256-GCM decryption in the page".into(),
                             detail: format!(
-                                "Recovered and authenticated {} bytes. Download started.",
+                                "Recovered and authenticated {} bytes. Download it below.",
                                 plain.len()
                             ),
                             ok: true,
                         });
                         let name = f.name().trim_end_matches(".kmsenv").to_string();
-                        util::download(
-                            &format!("decrypted-{name}"),
-                            &plain,
-                            "application/octet-stream",
-                        );
+                        output.set(Some((format!("decrypted-{name}"), plain)));
                     }
                     Err(e) => log.push(Step {
                         title: "AES-256-GCM decryption failed".into(),
@@ -693,6 +696,13 @@ fn EnvelopePanel(p: &KeyProps) -> Html {
                     </ol>
                 }
                 if let Some(e) = &*error { <ErrorAlert error={e.clone()} /> }
+                if let Some((name, bytes)) = &*output {
+                    <div class="button-row">
+                        <button class="btn btn-primary" data-testid="envelope-download" onclick={ let (name, bytes) = (name.clone(), bytes.clone());
+                            Callback::from(move |_| util::download(&name, &bytes, "application/octet-stream")) }>
+                            <Icon name="download" />{ format!("Download {name} ({} bytes)", bytes.len()) }</button>
+                    </div>
+                }
                 <ApiPanel requests={vec![gdk]} />
             </div>
         </div>

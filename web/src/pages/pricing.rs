@@ -6,7 +6,7 @@ use crate::hooks::use_kms;
 use crate::kms::{requests as r, ApiError};
 use crate::model::REGIONS;
 use crate::pricing::{
-    compute_bill, format_usd, BillInput, KeyGroup, KeyKind, RequestClass, PRICES,
+    compute_bill, format_usd, thousands, BillInput, KeyGroup, KeyKind, RequestClass, PRICES,
 };
 use crate::util;
 use std::collections::BTreeMap;
@@ -14,6 +14,8 @@ use yew::prelude::*;
 
 #[derive(Clone, PartialEq)]
 struct Row {
+    /// Keys the table row, so Yew never reuses one row's inputs for another.
+    id: u32,
     kind: KeyKind,
     count: String,
     hours: String,
@@ -21,8 +23,9 @@ struct Row {
 }
 
 impl Row {
-    fn new(kind: KeyKind, count: u32, rotations: u32) -> Row {
+    fn new(id: u32, kind: KeyKind, count: u32, rotations: u32) -> Row {
         Row {
+            id,
             kind,
             count: count.to_string(),
             hours: "730".into(),
@@ -38,7 +41,13 @@ fn parse_u32(s: &str) -> Option<u32> {
 #[function_component]
 pub fn PricingPage() -> Html {
     let kms = use_kms();
-    let rows = use_state(|| vec![Row::new(KeyKind::Symmetric, 1, 0)]);
+    let rows = use_state(|| vec![Row::new(0, KeyKind::Symmetric, 1, 0)]);
+    let next_id = use_mut_ref(|| 0u32);
+    let fresh_id = move || {
+        let mut n = next_id.borrow_mut();
+        *n += 1;
+        *n
+    };
     let requests = use_state(|| {
         [
             String::from("0"),
@@ -103,6 +112,7 @@ pub fn PricingPage() -> Html {
         })
     };
     let fill = {
+        let fresh = fresh_id.clone();
         let (kms, rows, filling, fill_note, fill_error) = (
             kms.clone(),
             rows.clone(),
@@ -111,6 +121,7 @@ pub fn PricingPage() -> Html {
             fill_error.clone(),
         );
         Callback::from(move |_| {
+            let fresh = fresh.clone();
             let (kms, rows, filling, fill_note, fill_error) = (
                 kms.clone(),
                 rows.clone(),
@@ -123,6 +134,7 @@ pub fn PricingPage() -> Html {
                 // Every Region: the monthly fee is per key wherever it lives.
                 let mut counts: BTreeMap<(usize, u32), u32> = BTreeMap::new();
                 let mut total = 0;
+                let mut aws_managed = 0;
                 for (region, _) in REGIONS {
                     let ids = match kms.list_key_ids_in(region).await {
                         Ok(ids) => ids,
@@ -136,9 +148,13 @@ pub fn PricingPage() -> Html {
                         let Ok(meta) = kms.describe_key_in(region, &id).await else {
                             continue;
                         };
-                        let kind = if !meta.is_customer_managed() {
-                            KeyKind::AwsManaged
-                        } else if meta.key_state == "PendingDeletion" {
+                        // AWS managed keys are free; the sandbox has them in every Region it
+                        // has opened, so counting them would only add noise.
+                        if !meta.is_customer_managed() {
+                            aws_managed += 1;
+                            continue;
+                        }
+                        let kind = if meta.key_state == "PendingDeletion" {
                             KeyKind::PendingDeletion
                         } else if meta.is_hmac() {
                             KeyKind::Hmac
@@ -173,10 +189,11 @@ pub fn PricingPage() -> Html {
                 }
                 let new_rows: Vec<Row> = counts
                     .into_iter()
-                    .map(|((k, rot), n)| Row::new(KeyKind::ALL[k], n, rot))
+                    .map(|((k, rot), n)| Row::new(fresh(), KeyKind::ALL[k], n, rot))
                     .collect();
                 fill_note.set(Some(format!(
-                    "Filled from this sandbox: {total} key(s) across all Regions, each for a full month (730 hours). Requests are not recorded by the sandbox: enter your expected monthly requests."
+                    "Filled from this sandbox: {total} customer managed key(s) across all Regions, each for a full month (730 hours). \
+                     Its {aws_managed} AWS managed keys are free and left out. Requests are not recorded by the sandbox: enter your expected monthly requests."
                 )));
                 fill_error.set(None);
                 rows.set(new_rows);
@@ -244,7 +261,7 @@ pub fn PricingPage() -> Html {
                                 }) };
                                 let remove = { let rows = rows.clone(); Callback::from(move |_| { let mut v = (*rows).clone(); v.remove(i); rows.set(v); }) };
                                 html! {
-                                    <tr data-row={i.to_string()}>
+                                    <tr key={row.id} data-row={i.to_string()}>
                                         <td><select aria-label={format!("Kind of key, row {}", i + 1)} onchange={on_kind} name={format!("kind-{i}")}>
                                             { for KeyKind::ALL.iter().map(|k| html! { <option value={k.id()} selected={*k == row.kind}>{ k.label() }</option> }) }
                                         </select></td>
@@ -261,7 +278,7 @@ pub fn PricingPage() -> Html {
                         </tbody>
                     </table>
                     <div class="button-row">
-                        <button class="btn" onclick={ let rows = rows.clone(); Callback::from(move |_| { let mut v = (*rows).clone(); v.push(Row::new(KeyKind::Symmetric, 1, 0)); rows.set(v); }) }>{"Add keys"}</button>
+                        <button class="btn" onclick={ let rows = rows.clone(); let fresh = fresh_id.clone(); Callback::from(move |_| { let mut v = (*rows).clone(); v.push(Row::new(fresh(), KeyKind::Symmetric, 1, 0)); rows.set(v); }) }>{"Add keys"}</button>
                     </div>
                     <p class="hint">{"Hours: how long the keys exist in the month (730 = the whole month). Rotations: only a key's first two rotations add to its monthly fee."}</p>
                 </div>
@@ -300,7 +317,7 @@ pub fn PricingPage() -> Html {
                             <tfoot><tr><th>{"Total per month"}</th><th class="num" data-testid="bill-total">{ format_usd(bill.total_usd) }</th></tr></tfoot>
                         </table>
                         <p class="hint" data-testid="free-tier">{ format!("Free tier used: {} of {} requests (symmetric requests only; asymmetric and GenerateDataKeyPair requests are excluded).",
-                            bill.free_requests_used, PRICES.free_requests_per_month) }</p>
+                            thousands(bill.free_requests_used), thousands(PRICES.free_requests_per_month)) }</p>
                         <p class="hint">{"An estimate before tax. AWS bills may differ."}</p>
                     </div>
                 </div>
@@ -317,7 +334,7 @@ pub fn PricingPage() -> Html {
                         </tbody>
                     </table>
                     <p class="hint source">{ format!("Free tier: {} requests per month, shared by the request types marked Yes. Region {}. Source: {}, as of {}.",
-                        PRICES.free_requests_per_month, PRICES.region, PRICES.source, PRICES.as_of) }</p>
+                        thousands(PRICES.free_requests_per_month), PRICES.region, PRICES.source, PRICES.as_of) }</p>
                 </div>
             </div>
         </div>

@@ -13,8 +13,75 @@ use js_sys::{Array, ArrayBuffer, Date, Object, Reflect, Uint8Array};
 use kms_core::model::{model, Model};
 use kms_core::{ErrorType, KmsError, Value};
 use serde_json::{Map, Number};
-use wasm_bindgen::{JsCast, JsValue};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use zeroize::Zeroize;
+
+// The response metadata and error objects, made in one call each. Request ids are random
+// (version 4) UUIDs formatted from a pool of `getRandomValues` bytes, which costs a fraction of
+// `crypto.randomUUID()` per call.
+#[wasm_bindgen(inline_js = r#"
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+const POOL = new Uint8Array(4096);
+let next = POOL.length;
+function requestId() {
+  if (next + 16 > POOL.length) {
+    crypto.getRandomValues(POOL);
+    next = 0;
+  }
+  const b = POOL, i = next;
+  next += 16;
+  return HEX[b[i]] + HEX[b[i + 1]] + HEX[b[i + 2]] + HEX[b[i + 3]] + "-" + HEX[b[i + 4]] + HEX[b[i + 5]] +
+    "-" + HEX[(b[i + 6] & 0x0f) | 0x40] + HEX[b[i + 7]] + "-" + HEX[(b[i + 8] & 0x3f) | 0x80] + HEX[b[i + 9]] +
+    "-" + HEX[b[i + 10]] + HEX[b[i + 11]] + HEX[b[i + 12]] + HEX[b[i + 13]] + HEX[b[i + 14]] + HEX[b[i + 15]];
+}
+function metadata(status) {
+  return { httpStatusCode: status, requestId: requestId(), attempts: 1, totalRetryDelay: 0 };
+}
+export function withMetadata(output) {
+  output.$metadata = metadata(200);
+  return output;
+}
+export function kmsError(name, message, status) {
+  const e = new Error(message);
+  e.name = name;
+  e.$fault = status >= 500 ? "server" : "client";
+  e.$metadata = metadata(status);
+  return e;
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = withMetadata)]
+    fn with_metadata_js(output: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = kmsError)]
+    fn kms_error_js(name: &str, message: &str, status: u16) -> JsValue;
+}
+
+thread_local! {
+    /// JavaScript strings of the API model's member names, made once: a property name is then
+    /// a table lookup instead of a UTF-8 to UTF-16 decode in every response.
+    static NAMES: RefCell<HashMap<(usize, usize), JsValue>> = RefCell::new(HashMap::new());
+}
+
+/// Runs `f` with the JavaScript string of `name`, a string that lives for the whole program
+/// (the model's member names and enum values), made on first use.
+fn with_static<R>(name: &'static str, f: impl FnOnce(&JsValue) -> R) -> R {
+    NAMES.with(|names| {
+        let mut names = names.borrow_mut();
+        let js = names
+            .entry((name.as_ptr() as usize, name.len()))
+            .or_insert_with(|| JsValue::from_str(name));
+        f(js)
+    })
+}
+
+/// Sets `o[name] = v` for a `name` that lives for the whole program.
+fn set_static(o: &JsValue, name: &'static str, v: &JsValue) {
+    // Setting a data property on an object we created cannot throw.
+    with_static(name, |key| Reflect::set(o, key, v).map(|_| ())).unwrap_or(())
+}
 
 /// Largest integer a JavaScript number holds exactly.
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
@@ -51,29 +118,15 @@ pub(crate) fn output_from_wire(operation: &str, output: &Value) -> JsValue {
     }
 }
 
-/// The SDK's `$metadata` of a response.
-pub(crate) fn metadata(status: u16, request_id: &str) -> JsValue {
-    let o = Object::new();
-    set(&o, "httpStatusCode", &JsValue::from(status));
-    set(&o, "requestId", &request_id.into());
-    set(&o, "attempts", &1.into());
-    set(&o, "totalRetryDelay", &0.into());
-    o.into()
+/// Adds the SDK's `$metadata` (status 200, a fresh request id) to an output object.
+pub(crate) fn with_metadata(output: JsValue) -> JsValue {
+    with_metadata_js(&output)
 }
 
 /// An `Error` whose `name` is the AWS error type and `message` AWS's message, with the SDK's
-/// `$fault` and `$metadata`.
-pub(crate) fn error_to_js(e: &KmsError, request_id: &str) -> JsValue {
-    let err = js_sys::Error::new(&e.message);
-    err.set_name(e.error_type.as_str());
-    let fault = if e.status() >= 500 {
-        "server"
-    } else {
-        "client"
-    };
-    set(&err, "$fault", &fault.into());
-    set(&err, "$metadata", &metadata(e.status(), request_id));
-    err.into()
+/// `$fault` and `$metadata` (a fresh request id).
+pub(crate) fn error_to_js(e: &KmsError) -> JsValue {
+    kms_error_js(e.error_type.as_str(), &e.message, e.status())
 }
 
 /// Zeroes every string in a wire JSON value (its blobs may be plaintext or key material).
@@ -251,24 +304,25 @@ fn generic_to_wire(v: &JsValue) -> Value {
     }
 }
 
-fn from_wire(m: &Model, shape_name: &str, v: &Value) -> JsValue {
+fn from_wire(m: &'static Model, shape_name: &str, v: &Value) -> JsValue {
     let Some(s) = m.shapes.get(shape_name) else {
         return generic_from_wire(v);
     };
     match (s.ty.as_str(), v) {
         ("structure", Value::Object(members)) => {
-            let o = Object::new();
+            let o: JsValue = Object::new().into();
             for (name, value) in members {
                 if value.is_null() {
                     continue;
                 }
-                let js = match s.members.get(name) {
-                    Some(member_shape) => from_wire(m, member_shape, value),
-                    None => generic_from_wire(value),
-                };
-                set(&o, name, &js);
+                match s.members.get_key_value(name) {
+                    Some((member, member_shape)) => {
+                        set_static(&o, member, &from_wire(m, member_shape, value))
+                    }
+                    None => set(&o, name, &generic_from_wire(value)),
+                }
             }
-            o.into()
+            o
         }
         ("list", Value::Array(items)) => {
             let member = s.member.as_deref().unwrap_or_default();
@@ -294,6 +348,13 @@ fn from_wire(m: &Model, shape_name: &str, v: &Value) -> JsValue {
             }
             Err(_) => JsValue::from_str(text),
         },
+        // An enum value: the model's own string, made into a JavaScript string once.
+        ("string", Value::String(text)) => {
+            match s.enum_values.iter().flatten().find(|e| *e == text) {
+                Some(value) => with_static(value, JsValue::clone),
+                None => JsValue::from_str(text),
+            }
+        }
         ("timestamp", Value::Number(n)) => {
             let secs = n.as_f64().unwrap_or(0.0);
             Date::new(&JsValue::from_f64(secs * 1000.0)).into()

@@ -10,12 +10,34 @@ use js_sys::{Array, ArrayBuffer, Reflect, Uint8Array};
 use kms_core::{Entropy, KeySpec, Secret, Value};
 use wasm_bindgen::JsValue;
 use web_sys::CryptoKey;
+use zeroize::Zeroize;
 
 /// `getRandomValues` fills at most 65,536 bytes per call.
 const MAX_RANDOM_CHUNK: usize = 65_536;
+/// Size of the pool small requests are served from.
+const POOL_SIZE: usize = 4096;
+/// Requests larger than this go straight to `getRandomValues`.
+const POOL_MAX_REQUEST: usize = 256;
 
-/// Fills `dest` from the browser's CSPRNG.
-pub(crate) fn fill(dest: &mut [u8]) -> Result<(), String> {
+/// Random bytes drawn from `getRandomValues` ahead of need, 4 KiB at a time, for the many small
+/// requests (nonces, IVs, data keys, ids) of an operation: one call into the browser per hundred
+/// or so operations instead of one or two per operation. A byte is zeroed as it is served, so
+/// none is handed out twice or stays behind in the pool.
+struct Pool {
+    bytes: Box<[u8; POOL_SIZE]>,
+    /// Bytes before `next` have been served (and zeroed).
+    next: usize,
+}
+
+thread_local! {
+    static POOL: std::cell::RefCell<Pool> = std::cell::RefCell::new(Pool {
+        bytes: Box::new([0; POOL_SIZE]),
+        next: POOL_SIZE,
+    });
+}
+
+/// Fills `dest` straight from the browser's CSPRNG.
+fn fill_direct(dest: &mut [u8]) -> Result<(), String> {
     let crypto = crypto()?;
     for chunk in dest.chunks_mut(MAX_RANDOM_CHUNK) {
         crypto
@@ -25,8 +47,29 @@ pub(crate) fn fill(dest: &mut [u8]) -> Result<(), String> {
     Ok(())
 }
 
+/// Fills `dest` from the browser's CSPRNG (through the pool for small requests).
+pub(crate) fn fill(dest: &mut [u8]) -> Result<(), String> {
+    if dest.len() > POOL_MAX_REQUEST {
+        return fill_direct(dest);
+    }
+    POOL.with(|pool| {
+        let mut pool = pool.borrow_mut();
+        let pool = &mut *pool;
+        if POOL_SIZE - pool.next < dest.len() {
+            fill_direct(&mut pool.bytes[..])?;
+            pool.next = 0;
+        }
+        let served = &mut pool.bytes[pool.next..pool.next + dest.len()];
+        dest.copy_from_slice(served);
+        served.zeroize();
+        pool.next += dest.len();
+        Ok(())
+    })
+}
+
 /// A random (version 4) UUID, for request ids.
 pub(crate) fn uuid() -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut b = [0u8; 16];
     // Without a CSPRNG the request id only needs to be unique enough; fall back to the clock.
     if fill(&mut b).is_err() {
@@ -34,15 +77,15 @@ pub(crate) fn uuid() -> String {
     }
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
+    let mut out = String::with_capacity(36);
+    for (i, x) in b.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            out.push('-');
+        }
+        out.push(HEX[usize::from(x >> 4)] as char);
+        out.push(HEX[usize::from(x & 0x0f)] as char);
+    }
+    out
 }
 
 /// The engine's [`Entropy`] in a browser: `crypto.getRandomValues`, plus at most one RSA key

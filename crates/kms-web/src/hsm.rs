@@ -28,11 +28,17 @@ pub(crate) struct Hsm {
     key: CryptoKey,
 }
 
+thread_local! {
+    /// `globalThis.crypto`, looked up once.
+    static CRYPTO: Option<Crypto> = Reflect::get(&js_sys::global(), &"crypto".into())
+        .ok()
+        .and_then(|c| c.dyn_into::<Crypto>().ok());
+}
+
 /// `globalThis.crypto` (window or worker).
 pub(crate) fn crypto() -> Result<Crypto, String> {
-    Reflect::get(&js_sys::global(), &"crypto".into())
-        .ok()
-        .and_then(|c| c.dyn_into::<Crypto>().ok())
+    CRYPTO
+        .with(Clone::clone)
         .ok_or_else(|| "WebCrypto is not available in this context".to_string())
 }
 

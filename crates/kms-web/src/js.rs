@@ -11,8 +11,7 @@
 //! ```
 
 use crate::convert;
-use crate::entropy::uuid;
-use crate::sandbox::{self, Sandbox};
+use crate::sandbox::{self, Begun, Sandbox};
 use crate::sdk::RequestHandler;
 use js_sys::Reflect;
 use kms_core::KmsError;
@@ -43,7 +42,19 @@ impl KmsSandbox {
 
 /// A KMS error as the JavaScript `Error` the API rejects with.
 fn js_error(e: &KmsError) -> JsValue {
-    convert::error_to_js(e, &uuid())
+    convert::error_to_js(e)
+}
+
+/// What `send` resolves or rejects with, from the wire answer of `operation`.
+fn answer(operation: &str, result: Result<kms_core::Value, KmsError>) -> Result<JsValue, JsValue> {
+    match result {
+        Ok(mut output) => {
+            let js = convert::output_from_wire(operation, &output);
+            convert::wipe(&mut output);
+            Ok(convert::with_metadata(js))
+        }
+        Err(e) => Err(js_error(&e)),
+    }
 }
 
 /// Reads `{ region?, accountId? }`, refusing members of the wrong type.
@@ -108,28 +119,25 @@ impl KmsSandbox {
     /// Runs one KMS operation (see the `KmsSandbox` interface in the declarations for types).
     #[wasm_bindgen(skip_typescript)]
     pub fn send(&self, operation: String, input: JsValue) -> js_sys::Promise {
-        let sandbox = self.sandbox.clone();
-        wasm_bindgen_futures::future_to_promise(async move {
-            let request_id = uuid();
-            let mut request = convert::input_to_wire(&operation, &input)
-                .map_err(|e| convert::error_to_js(&e, &request_id))?;
-            let region = sandbox.region();
-            let result = sandbox.execute(&region, &operation, &request).await;
-            convert::wipe(&mut request);
-            match result {
-                Ok(mut output) => {
-                    let js = convert::output_from_wire(&operation, &output);
-                    convert::wipe(&mut output);
-                    let _ = Reflect::set(
-                        &js,
-                        &"$metadata".into(),
-                        &convert::metadata(200, &request_id),
-                    );
-                    Ok(js)
-                }
-                Err(e) => Err(convert::error_to_js(&e, &request_id)),
+        let request = match convert::input_to_wire(&operation, &input) {
+            Ok(request) => request,
+            Err(e) => return js_sys::Promise::reject(&js_error(&e)),
+        };
+        // Reads (and failures) answer without a future: an already settled promise.
+        match self
+            .sandbox
+            .begin(self.sandbox.region_str(), &operation, request)
+        {
+            Begun::Ready(result) => match answer(&operation, result) {
+                Ok(output) => js_sys::Promise::resolve(&output),
+                Err(error) => js_sys::Promise::reject(&error),
+            },
+            Begun::Pending(pending) => {
+                wasm_bindgen_futures::future_to_promise(
+                    async move { answer(&operation, pending.await) },
+                )
             }
-        })
+        }
     }
 
     /// The sandbox's name ("(memory)" for an in-memory sandbox).

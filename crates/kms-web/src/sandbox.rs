@@ -17,6 +17,8 @@ use crate::store::{self, Store};
 use kms_core::{Engine, KmsError, Outcome, Secret, Value, DEFAULT_ACCOUNT_ID, DEFAULT_REGION};
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::{Rc, Weak};
 
 /// A KMS sandbox: one AWS account's keys in every region, persisted in IndexedDB (or kept only
@@ -264,7 +266,10 @@ impl Sandbox {
         request: Value,
     ) -> Result<Value, KmsError> {
         validate_region(region)?;
-        self.execute(region, operation, &request).await
+        match self.begin(region, operation, request) {
+            Begun::Ready(result) => result,
+            Begun::Pending(answer) => answer.await,
+        }
     }
 
     /// The JS `KmsSandbox` object over this same sandbox (the console sets it as `window.kms`).
@@ -272,8 +277,46 @@ impl Sandbox {
         crate::js::KmsSandbox::from(self.clone()).into()
     }
 
+    /// The default region of this handle, borrowed.
+    pub(crate) fn region_str(&self) -> &str {
+        &self.region
+    }
+
+    /// Starts one operation and answers at once if it can: if it changed nothing (reads, and
+    /// every failure), or if it changed only an in-memory sandbox while no mutation was in
+    /// flight. Otherwise (an RSA key to generate, a turn to wait for, an IndexedDB write) the
+    /// answer is a future. `request` is wiped once used.
+    ///
+    /// The fast path is what makes `send` cheap: no future, no task, no microtask hop.
+    pub(crate) fn begin(&self, region: &str, operation: &str, mut request: Value) -> Begun {
+        if entropy::rsa_bits_needed(operation, &request).is_none() {
+            let outcome = self.compute(region, operation, &request, None);
+            if outcome.changes.is_empty() {
+                crate::convert::wipe(&mut request);
+                return Begun::Ready(outcome.result);
+            }
+            if let Some(turn) = self.try_turn() {
+                crate::convert::wipe(&mut request);
+                if self.inner.store.is_none() {
+                    return Begun::Ready(self.commit(outcome, turn));
+                }
+                let this = self.clone();
+                return Begun::Pending(Box::pin(async move { this.finish(outcome, turn).await }));
+            }
+            // A mutation is in flight: this one is computed again when its turn comes, against
+            // the state its predecessors committed.
+        }
+        let this = self.clone();
+        let (region, operation) = (region.to_string(), operation.to_string());
+        Begun::Pending(Box::pin(async move {
+            let result = this.execute(&region, &operation, &request).await;
+            crate::convert::wipe(&mut request);
+            result
+        }))
+    }
+
     /// Runs one operation: see the module documentation for the commit protocol.
-    pub(crate) async fn execute(
+    async fn execute(
         &self,
         region: &str,
         operation: &str,
@@ -288,8 +331,7 @@ impl Sandbox {
             )),
             None => None,
         };
-        let queue = &self.inner.queue;
-        if let Some(turn) = queue.try_enter() {
+        if let Some(turn) = self.try_turn() {
             let outcome = self.compute(region, operation, request, rsa.as_ref());
             return self.finish(outcome, turn).await;
         }
@@ -300,7 +342,7 @@ impl Sandbox {
             return outcome.result;
         }
         drop(outcome);
-        let turn = queue.enter().await;
+        let turn = self.turn().await;
         let outcome = self.compute(region, operation, request, rsa.as_ref());
         self.finish(outcome, turn).await
     }
@@ -320,11 +362,10 @@ impl Sandbox {
             serde_json::from_slice::<Value>(body)
         };
         match parsed {
-            Ok(mut request) => {
-                let result = self.execute(region, operation, &request).await;
-                crate::convert::wipe(&mut request);
-                result
-            }
+            Ok(request) => match self.begin(region, operation, request) {
+                Begun::Ready(result) => result,
+                Begun::Pending(answer) => answer.await,
+            },
             Err(_) => {
                 let now = js_sys::Date::now() as i64;
                 let outcome = self.inner.engine.borrow().handle_json(
@@ -363,7 +404,8 @@ impl Sandbox {
         outcome
     }
 
-    async fn finish(&self, outcome: Outcome, turn: Turn<'_>) -> Result<Value, KmsError> {
+    /// Persists the outcome's changes (if any, and if the sandbox is stored), then commits them.
+    async fn finish(&self, outcome: Outcome, turn: Turn) -> Result<Value, KmsError> {
         if outcome.changes.is_empty() {
             return outcome.result;
         }
@@ -374,6 +416,11 @@ impl Sandbox {
                 )));
             }
         }
+        self.commit(outcome, turn)
+    }
+
+    /// Applies the (persisted) changes to the engine, then passes the turn on.
+    fn commit(&self, outcome: Outcome, turn: Turn) -> Result<Value, KmsError> {
         #[cfg(feature = "test-hooks")]
         for change in &outcome.changes {
             if let kms_core::Change::PutKey(k) = change {
@@ -383,6 +430,30 @@ impl Sandbox {
         self.inner.engine.borrow_mut().apply(outcome.changes);
         drop(turn);
         outcome.result
+    }
+
+    /// The queue's turn, if no mutation holds it.
+    fn try_turn(&self) -> Option<Turn> {
+        if self.inner.queue.busy.replace(true) {
+            None
+        } else {
+            Some(Turn(self.inner.clone()))
+        }
+    }
+
+    /// The queue's turn, after the mutations that asked before this one.
+    async fn turn(&self) -> Turn {
+        if let Some(turn) = self.try_turn() {
+            return turn;
+        }
+        let mut resolve = None;
+        let wait = js_sys::Promise::new(&mut |res, _rej| resolve = Some(res));
+        if let Some(res) = resolve {
+            self.inner.queue.waiters.borrow_mut().push_back(res);
+        }
+        // The promise only ever resolves.
+        let _ = wasm_bindgen_futures::JsFuture::from(wait).await;
+        Turn(self.inner.clone())
     }
 
     /// Test hook: the secret material of every backing key of `key_id` (oldest first), as the
@@ -405,6 +476,13 @@ impl Sandbox {
         if let Some(store) = &self.inner.store {
             store.fail_next_write.set(true);
         }
+    }
+
+    /// Test hook: how many IndexedDB write transactions this sandbox has started.
+    #[cfg(feature = "test-hooks")]
+    #[doc(hidden)]
+    pub fn test_writes(&self) -> u32 {
+        self.inner.store.as_ref().map_or(0, |s| s.writes.get())
     }
 
     /// Test hook: how many RSA keys the engine took from WebCrypto (rather than the rsa crate).
@@ -450,41 +528,26 @@ struct Queue {
 }
 
 /// Holding the queue; dropping it passes the turn on.
-struct Turn<'a>(&'a Queue);
+struct Turn(Rc<Inner>);
 
-impl Queue {
-    fn try_enter(&self) -> Option<Turn<'_>> {
-        if self.busy.replace(true) {
-            None
-        } else {
-            Some(Turn(self))
-        }
-    }
-
-    async fn enter(&self) -> Turn<'_> {
-        if let Some(turn) = self.try_enter() {
-            return turn;
-        }
-        let mut resolve = None;
-        let wait = js_sys::Promise::new(&mut |res, _rej| resolve = Some(res));
-        if let Some(res) = resolve {
-            self.waiters.borrow_mut().push_back(res);
-        }
-        // The promise only ever resolves.
-        let _ = wasm_bindgen_futures::JsFuture::from(wait).await;
-        Turn(self)
-    }
-}
-
-impl Drop for Turn<'_> {
+impl Drop for Turn {
     fn drop(&mut self) {
-        let next = self.0.waiters.borrow_mut().pop_front();
+        let queue = &self.0.queue;
+        let next = queue.waiters.borrow_mut().pop_front();
         match next {
             // `busy` stays true: the turn passes to the waiter.
             Some(resolve) => {
                 let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
             }
-            None => self.0.busy.set(false),
+            None => queue.busy.set(false),
         }
     }
+}
+
+/// An operation started by [`Sandbox::begin`].
+pub(crate) enum Begun {
+    /// Answered without waiting.
+    Ready(Result<Value, KmsError>),
+    /// Waiting for WebCrypto, its turn in the queue or its IndexedDB write.
+    Pending(Pin<Box<dyn Future<Output = Result<Value, KmsError>>>>),
 }

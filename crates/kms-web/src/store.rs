@@ -150,6 +150,9 @@ pub(crate) struct Store {
     /// Test hook: abort the next write transaction after its puts are queued.
     #[cfg(feature = "test-hooks")]
     pub(crate) fail_next_write: std::cell::Cell<bool>,
+    /// Test hook: how many write transactions were started.
+    #[cfg(feature = "test-hooks")]
+    pub(crate) writes: std::cell::Cell<u32>,
 }
 
 /// What [`Store::open`] found.
@@ -235,6 +238,8 @@ impl Store {
             hsm,
             #[cfg(feature = "test-hooks")]
             fail_next_write: std::cell::Cell::new(false),
+            #[cfg(feature = "test-hooks")]
+            writes: std::cell::Cell::new(0),
         };
         Ok(Opened {
             store,
@@ -257,6 +262,8 @@ impl Store {
         }
         let tx = idb_transaction(&self.db, &store_names(&[RECORDS]), "readwrite")
             .map_err(|e| describe(&e))?;
+        #[cfg(feature = "test-hooks")]
+        self.writes.set(self.writes.get() + 1);
         let done = idb_done(&tx);
         if let Err(e) = queue_writes(&tx, &writes) {
             let _ = tx.abort();

@@ -780,3 +780,73 @@ async fn handles_on_one_name_share_one_sandbox() {
     drop(again);
     delete_sandbox(&name).await.unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn only_operations_that_change_something_write_to_indexeddb() {
+    let name = unique("writes");
+    let kms = Sandbox::open(&name, None, None).await.unwrap();
+    assert_eq!(kms.test_writes(), 0, "opening a sandbox writes no records");
+    // The region's first operation sets it up (its AWS managed keys): one write, with the key.
+    let a = ok(&kms, "CreateKey", json!({})).await["KeyMetadata"]["KeyId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(kms.test_writes(), 1);
+    let mac = ok(
+        &kms,
+        "CreateKey",
+        json!({"KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"}),
+    )
+    .await;
+    let mac = mac["KeyMetadata"]["KeyId"].as_str().unwrap().to_string();
+    assert_eq!(kms.test_writes(), 2);
+    let ct = ok(&kms, "Encrypt", json!({"KeyId": a, "Plaintext": b64(b"r")})).await;
+    let start = kms.test_writes();
+    for _ in 0..20 {
+        ok(&kms, "Encrypt", json!({"KeyId": a, "Plaintext": b64(b"r")})).await;
+        ok(
+            &kms,
+            "Decrypt",
+            json!({"CiphertextBlob": ct["CiphertextBlob"]}),
+        )
+        .await;
+        ok(
+            &kms,
+            "GenerateDataKey",
+            json!({"KeyId": a, "KeySpec": "AES_256"}),
+        )
+        .await;
+        ok(&kms, "GenerateRandom", json!({"NumberOfBytes": 32})).await;
+        ok(
+            &kms,
+            "GenerateMac",
+            json!({"KeyId": mac, "Message": b64(b"m"), "MacAlgorithm": "HMAC_SHA_256"}),
+        )
+        .await;
+        ok(&kms, "DescribeKey", json!({"KeyId": a})).await;
+        ok(&kms, "ListKeys", json!({})).await;
+        ok(&kms, "ListAliases", json!({})).await;
+        ok(&kms, "GetKeyPolicy", json!({"KeyId": a})).await;
+        fails(&kms, "DescribeKey", json!({"KeyId": "alias/none"})).await;
+        fails(
+            &kms,
+            "TagResource",
+            json!({"KeyId": "alias/none", "Tags": []}),
+        )
+        .await;
+    }
+    assert_eq!(
+        kms.test_writes(),
+        start,
+        "reads and failed calls wrote to IndexedDB"
+    );
+    ok(
+        &kms,
+        "TagResource",
+        json!({"KeyId": a, "Tags": [{"TagKey": "k", "TagValue": "v"}]}),
+    )
+    .await;
+    assert_eq!(kms.test_writes(), start + 1);
+    drop(kms);
+    delete_sandbox(&name).await.unwrap();
+}

@@ -6,7 +6,9 @@
 #      local esbuild into crates/kms-web/tests/js/dist/sdk-bundle.js (generated, gitignored;
 #      tests/sdk.rs imports it, so it must exist before the tests compile);
 #   2. runs `wasm-pack test --headless --chrome crates/kms-web` with Debian's chromedriver and
-#      Chromium (flags in crates/kms-web/webdriver.json).
+#      Chromium (flags in crates/kms-web/webdriver.json);
+#   3. builds the package (`wasm-pack build --dev --target web`, into tests/js/dist/pkg) and
+#      type-checks its TypeScript declarations with tsc (tests/js/types-check*.ts).
 #
 # Prints libtest-style "test result: ok. N passed; ..." lines, one per test binary. Extra
 # arguments go to the test harness, e.g. `scripts/test-shell.sh -- --include-ignored` or a test
@@ -90,5 +92,26 @@ profile=()
 [ "${KMS_WEB_TEST_RELEASE:-0}" = 1 ] && profile=(--release)
 say "wasm-pack test --headless --chrome ${profile[*]} crates/kms-web $* (chromedriver: $CHROMEDRIVER, $("$CHROMEDRIVER" --version | awk '{print $2}'))"
 start=$SECONDS
-wasm-pack test --headless --chrome "${profile[@]}" "$CRATE" "$@"
-say "browser tests took $((SECONDS - start)) s"
+rc=0
+wasm-pack test --headless --chrome "${profile[@]}" "$CRATE" "$@" || rc=$?
+say "browser tests took $((SECONDS - start)) s (exit $rc)"
+
+# ---- 3. the TypeScript declarations ----------------------------------------------------------------
+# The package as users build it (`wasm-pack build --target web`, here a dev build into
+# tests/js/dist/pkg), its kms_web.d.ts type-checked by tsc against tests/js/types-check.ts (the
+# JS API, strict) and types-check-sdk.ts (KMSClient takes `requestHandler`).
+say "wasm-pack build --dev --target web crates/kms-web (declarations), tsc --noEmit"
+start=$SECONDS
+wasm-pack --quiet build --dev "$CRATE" --target web --out-dir tests/js/dist/pkg --out-name kms_web --no-pack
+ts_passed=0 ts_failed=0
+for config in tsconfig.json tsconfig.sdk.json; do
+  if (cd "$JS" && ./node_modules/.bin/tsc -p "$config"); then
+    ts_passed=$((ts_passed + 1)); echo "test typescript ($config) ... ok"
+  else
+    ts_failed=$((ts_failed + 1)); echo "test typescript ($config) ... FAILED"
+  fi
+done
+ts_result=ok
+[ "$ts_failed" -eq 0 ] || { ts_result=FAILED; rc=1; }
+echo "test result: $ts_result. $ts_passed passed; $ts_failed failed; 0 ignored; 0 measured; 0 filtered out; finished in $((SECONDS - start)) s"
+exit "$rc"

@@ -82,8 +82,8 @@ impl KmsSandbox {
     /// it on first use. `options.region` is the region of `send` (default "ap-southeast-2");
     /// `options.accountId` (default "111122223333") is fixed when the sandbox is created.
     pub async fn open(
-        name: Option<String>,
-        #[wasm_bindgen(unchecked_param_type = "KmsSandboxOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "string")] name: Option<String>,
+        #[wasm_bindgen(unchecked_optional_param_type = "KmsSandboxOptions")] options: JsValue,
     ) -> Result<KmsSandbox, JsValue> {
         let (region, account_id) = self::options(&options)?;
         let name = name.unwrap_or_else(|| "default".to_string());
@@ -95,7 +95,7 @@ impl KmsSandbox {
 
     /// A sandbox with the same API that keeps everything in memory and persists nothing.
     pub fn memory(
-        #[wasm_bindgen(unchecked_param_type = "KmsSandboxOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "KmsSandboxOptions")] options: JsValue,
     ) -> Result<KmsSandbox, JsValue> {
         let (region, account_id) = self::options(&options)?;
         Sandbox::try_memory(region, account_id)

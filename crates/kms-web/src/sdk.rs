@@ -39,7 +39,7 @@ impl RequestHandler {
     pub fn handle(
         &self,
         #[wasm_bindgen(unchecked_param_type = "KmsHttpRequest")] request: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "{ abortSignal?: { aborted: boolean } }")]
+        #[wasm_bindgen(unchecked_optional_param_type = "{ abortSignal?: { aborted: boolean } }")]
         options: Option<Object>,
     ) -> js_sys::Promise {
         let sandbox = self.sandbox.clone();
@@ -96,7 +96,13 @@ impl RequestHandler {
 
     /// Part of the SDK's `HttpHandler` interface; the sandbox has no HTTP client to configure.
     #[wasm_bindgen(js_name = updateHttpClientConfig)]
-    pub fn update_http_client_config(&self, _key: JsValue, _value: JsValue) {}
+    pub fn update_http_client_config(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "unknown")] value: JsValue,
+    ) {
+        let _ = (key, value);
+    }
 
     /// Part of the SDK's `HttpHandler` interface: no HTTP client settings.
     #[wasm_bindgen(js_name = httpHandlerConfigs, unchecked_return_type = "Record<string, never>")]

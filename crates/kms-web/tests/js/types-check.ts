@@ -1,0 +1,61 @@
+// Type-checks the TypeScript declarations wasm-pack emits for kms-web (dist/pkg/kms_web.d.ts,
+// built by scripts/test-shell.sh) against the way the README uses the API, with `tsc --noEmit`
+// under `strict` (tsconfig.json; types-check-sdk.ts checks the AWS SDK side). Lines marked @ts-expect-error must NOT type-check: they prove the types are
+// precise rather than `any`. Never run, only compiled.
+import init, { KmsSandbox, type Kms, type KmsServiceError, type KmsErrorName } from "./dist/pkg/kms_web.js";
+
+export async function usage(): Promise<void> {
+  await init();
+
+  // open / memory / list / delete, with and without their optional arguments.
+  const kms: KmsSandbox = await KmsSandbox.open("demo", { region: "us-east-1" });
+  const byDefault: Promise<KmsSandbox> = KmsSandbox.open();
+  const mem: KmsSandbox = KmsSandbox.memory();
+  const mem2: KmsSandbox = KmsSandbox.memory({ region: "eu-west-1", accountId: "111122223333" });
+  const names: string[] = await KmsSandbox.list();
+  const deleted: void = await KmsSandbox.delete("demo");
+  const props: [string, string, string, boolean] = [kms.name, kms.region, kms.accountId, kms.persistent];
+  // @ts-expect-error: options are an object of strings
+  KmsSandbox.memory({ region: 5 });
+  // @ts-expect-error: delete needs a name
+  KmsSandbox.delete();
+
+  // send: inputs and outputs typed per operation.
+  const { KeyMetadata } = await kms.send("CreateKey", {});
+  const keyId: string | undefined = KeyMetadata?.KeyId;
+  const created: Date | undefined = KeyMetadata?.CreationDate;
+  const spec: Kms.KeyMetadata["KeySpec"] = KeyMetadata?.KeySpec;
+  const enc = await kms.send("Encrypt", { KeyId: keyId!, Plaintext: new TextEncoder().encode("hello") });
+  const blob: Uint8Array | undefined = enc.CiphertextBlob;
+  const status: number | undefined = enc.$metadata.httpStatusCode;
+  const dec = await kms.send("Decrypt", { CiphertextBlob: blob!, EncryptionContext: { a: "b" } });
+  const plain: Uint8Array | undefined = dec.Plaintext;
+  await kms.send("Encrypt", { KeyId: "alias/x", Plaintext: "a string is its UTF-8 bytes" });
+  await kms.send("ListKeys");
+  await mem.send("ScheduleKeyDeletion", { KeyId: "k", PendingWindowInDays: 7 });
+  // @ts-expect-error: no such operation
+  await kms.send("EncryptEverything", {});
+  // @ts-expect-error: KeyId is a string
+  await kms.send("Encrypt", { KeyId: 5, Plaintext: "x" });
+  // @ts-expect-error: Plaintext is required
+  await kms.send("Encrypt", { KeyId: "k" });
+  // @ts-expect-error: outputs carry blobs as Uint8Array, not strings
+  const wrong: string | undefined = dec.Plaintext;
+  // @ts-expect-error: KeySpec is an enum
+  await kms.send("CreateKey", { KeySpec: "AES_999" });
+
+  // Errors: name is one of KMS's error types.
+  try {
+    await kms.send("DescribeKey", { KeyId: "alias/none" });
+  } catch (e) {
+    const err = e as KmsServiceError;
+    const name: KmsErrorName = err.name;
+    const fault: "client" | "server" = err.$fault;
+    void [name, fault];
+  }
+
+  const handled = await kms.requestHandler.handle({ headers: { "x-amz-target": "TrentService.ListKeys" }, body: "{}" });
+  const code: number = handled.response.statusCode;
+  const body: Uint8Array = handled.response.body;
+  void [byDefault, mem2, names, deleted, props, created, spec, status, plain, wrong, code, body];
+}

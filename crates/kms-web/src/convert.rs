@@ -59,10 +59,35 @@ extern "C" {
     fn kms_error_js(name: &str, message: &str, status: u16) -> JsValue;
 }
 
+/// A hasher for the address-and-length keys of [`NAMES`]: they need no protection against
+/// chosen collisions, and SipHash would cost more than the lookup saves.
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl std::hash::Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
+type AddressMap<V> = HashMap<(usize, usize), V, std::hash::BuildHasherDefault<AddressHasher>>;
+
 thread_local! {
-    /// JavaScript strings of the API model's member names, made once: a property name is then
-    /// a table lookup instead of a UTF-8 to UTF-16 decode in every response.
-    static NAMES: RefCell<HashMap<(usize, usize), JsValue>> = RefCell::new(HashMap::new());
+    /// JavaScript strings of the API model's member names and enum values (keyed by address and
+    /// length), made once: a property name is then a table lookup instead of a UTF-8 to UTF-16
+    /// decode in every response.
+    static NAMES: RefCell<AddressMap<JsValue>> = RefCell::new(AddressMap::default());
 }
 
 /// Runs `f` with the JavaScript string of `name`, a string that lives for the whole program

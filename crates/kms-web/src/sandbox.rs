@@ -30,6 +30,10 @@ pub struct Sandbox {
     region: String,
 }
 
+/// Test hook: (region, key id) → each backing key's material.
+#[cfg(feature = "test-hooks")]
+type Mirror = BTreeMap<(String, String), Vec<Vec<u8>>>;
+
 /// The state of one sandbox, shared by all its handles.
 struct Inner {
     name: String,
@@ -39,7 +43,7 @@ struct Inner {
     queue: Queue,
     /// Test hook: each key's backing key material, as last loaded or applied.
     #[cfg(feature = "test-hooks")]
-    mirror: RefCell<std::collections::BTreeMap<(String, String), Vec<Vec<u8>>>>,
+    mirror: RefCell<Mirror>,
     /// Test hook: how many RSA keys the engine took from WebCrypto.
     #[cfg(feature = "test-hooks")]
     webcrypto_rsa_keys: Cell<u32>,

@@ -24,7 +24,7 @@ kill_our_browsers() {
   table=$(ps -e -o pid=,ppid=,comm=)
   while read -r p _ comm; do
     case "$comm" in chrom*|headless_shell) ;; *) continue ;; esac
-    if tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "KMS_SANDBOX_TEST_RUN=$KMS_SANDBOX_TEST_RUN"; then
+    if grep -qzx "KMS_SANDBOX_TEST_RUN=$KMS_SANDBOX_TEST_RUN" "/proc/$p/environ" 2>/dev/null; then
       roots+=("$p")
     fi
   done <<<"$table"

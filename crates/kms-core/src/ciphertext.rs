@@ -49,7 +49,7 @@ fn push(out: &mut Vec<u8>, field: &[u8]) {
 }
 
 fn hex_decode(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())

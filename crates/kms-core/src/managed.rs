@@ -91,7 +91,7 @@ fn managed_key_policy(service: &str, account: &str, region: &str) -> String {
 
 pub(crate) fn create_aws_managed_keys(tx: &mut Tx<'_>) -> Result<()> {
     for (service, description) in AWS_MANAGED_SERVICES {
-        let policy = managed_key_policy(service, &tx.account_id().to_string(), &tx.region.clone());
+        let policy = managed_key_policy(service, tx.account_id(), &tx.region.clone());
         let mut key = new_key(
             tx,
             NewKey {

@@ -8,8 +8,9 @@ use crate::spec::{MacAlgorithm, SigningAlgorithm};
 use crate::Secret;
 use aes_gcm::aead::{AeadInPlace, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce, Tag};
+use ecdsa::hazmat::SignPrimitive;
 use hmac::{Hmac, Mac};
-use p256::ecdsa::signature::hazmat::{PrehashVerifier, RandomizedPrehashSigner};
+use p256::ecdsa::signature::hazmat::PrehashVerifier;
 use rsa::pkcs8::{
     AlgorithmIdentifierRef, DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey,
     ObjectIdentifier, PrivateKeyInfo, SubjectPublicKeyInfoRef,
@@ -153,20 +154,38 @@ fn rsa_private(private_pkcs8: &[u8]) -> Result<RsaPrivateKey, CryptoError> {
     RsaPrivateKey::from_pkcs8_der(private_pkcs8).map_err(|_| CryptoError)
 }
 
+/// The private scalar bytes of an EC PKCS#8 key on `curve`, read without deriving its public
+/// point. The caller turns them into a `NonZeroScalar`, which checks the range.
+fn ec_private_scalar(private_pkcs8: &[u8], curve: Curve) -> Result<&[u8], CryptoError> {
+    let info = PrivateKeyInfo::try_from(private_pkcs8).map_err(|_| CryptoError)?;
+    if key_kind(&info.algorithm)? != KeyKind::Ec(curve) {
+        return Err(CryptoError);
+    }
+    let ec = sec1::EcPrivateKey::try_from(info.private_key).map_err(|_| CryptoError)?;
+    Ok(ec.private_key)
+}
+
 /// The DER SubjectPublicKeyInfo of an RSA or ECC private key given as PKCS#8 DER (what
 /// GetPublicKey returns). Works out the algorithm from the PKCS#8 itself.
 pub fn public_key_der(private_pkcs8: &[u8]) -> Result<Vec<u8>, CryptoError> {
     let info = PrivateKeyInfo::try_from(private_pkcs8).map_err(|_| CryptoError)?;
     let spki = match key_kind(&info.algorithm)? {
         KeyKind::Rsa => RsaPublicKey::from(&rsa_private(private_pkcs8)?).to_public_key_der(),
-        KeyKind::Ec(Curve::P256) => p256::SecretKey::from_pkcs8_der(private_pkcs8)
-            .map_err(|_| CryptoError)?
-            .public_key()
-            .to_public_key_der(),
-        KeyKind::Ec(Curve::P384) => p384::SecretKey::from_pkcs8_der(private_pkcs8)
-            .map_err(|_| CryptoError)?
-            .public_key()
-            .to_public_key_der(),
+        // One scalar multiplication, not the two of SecretKey::from_pkcs8_der + public_key.
+        KeyKind::Ec(Curve::P256) => {
+            let scalar = Zeroizing::new(
+                p256::NonZeroScalar::try_from(ec_private_scalar(private_pkcs8, Curve::P256)?)
+                    .map_err(|_| CryptoError)?,
+            );
+            p256::PublicKey::from_secret_scalar(&*scalar).to_public_key_der()
+        }
+        KeyKind::Ec(Curve::P384) => {
+            let scalar = Zeroizing::new(
+                p384::NonZeroScalar::try_from(ec_private_scalar(private_pkcs8, Curve::P384)?)
+                    .map_err(|_| CryptoError)?,
+            );
+            p384::PublicKey::from_secret_scalar(&*scalar).to_public_key_der()
+        }
     };
     Ok(spki.map_err(|_| CryptoError)?.into_vec())
 }
@@ -367,22 +386,38 @@ pub fn sign(
         Scheme::RsaPkcs1 => {
             rsa_private(private_pkcs8)?.sign_with_rng(&mut rng, pkcs1v15(hash), &digest)
         }
-        // RFC 6979 nonces hedged with the rng: deterministic under a seeded source, and as
-        // unpredictable as AWS's signatures under a real one. Decoding the signing key checks
-        // that the PKCS#8 is on the algorithm's curve.
+        // RFC 6979 nonces hedged with the rng (what SigningKey::sign_prehash_with_rng does):
+        // deterministic under a seeded source, as unpredictable as AWS's signatures under a real
+        // one. Signing from the scalar alone spares the two scalar multiplications that decoding
+        // a SigningKey spends on the public point (checking the PKCS#8's copy, then deriving its
+        // own): the material is the engine's own, authenticated by the HSM's AES-GCM.
         Scheme::Ecdsa(Curve::P256) => {
-            let key =
-                p256::ecdsa::SigningKey::from_pkcs8_der(private_pkcs8).map_err(|_| CryptoError)?;
-            let sig: p256::ecdsa::Signature = key
-                .sign_prehash_with_rng(&mut rng, &digest)
+            let scalar = Zeroizing::new(
+                p256::NonZeroScalar::try_from(ec_private_scalar(private_pkcs8, Curve::P256)?)
+                    .map_err(|_| CryptoError)?,
+            );
+            let z =
+                ecdsa::hazmat::bits2field::<p256::NistP256>(&digest).map_err(|_| CryptoError)?;
+            let mut ad = p256::FieldBytes::default();
+            rand_core::RngCore::fill_bytes(&mut rng, &mut ad);
+            let (sig, _): (p256::ecdsa::Signature, _) = scalar
+                .as_ref()
+                .try_sign_prehashed_rfc6979::<Sha256>(&z, &ad)
                 .map_err(|_| CryptoError)?;
             Ok(sig.to_der().as_bytes().to_vec())
         }
         Scheme::Ecdsa(Curve::P384) => {
-            let key =
-                p384::ecdsa::SigningKey::from_pkcs8_der(private_pkcs8).map_err(|_| CryptoError)?;
-            let sig: p384::ecdsa::Signature = key
-                .sign_prehash_with_rng(&mut rng, &digest)
+            let scalar = Zeroizing::new(
+                p384::NonZeroScalar::try_from(ec_private_scalar(private_pkcs8, Curve::P384)?)
+                    .map_err(|_| CryptoError)?,
+            );
+            let z =
+                ecdsa::hazmat::bits2field::<p384::NistP384>(&digest).map_err(|_| CryptoError)?;
+            let mut ad = p384::FieldBytes::default();
+            rand_core::RngCore::fill_bytes(&mut rng, &mut ad);
+            let (sig, _): (p384::ecdsa::Signature, _) = scalar
+                .as_ref()
+                .try_sign_prehashed_rfc6979::<Sha384>(&z, &ad)
                 .map_err(|_| CryptoError)?;
             Ok(sig.to_der().as_bytes().to_vec())
         }
@@ -984,6 +1019,54 @@ mod tests {
         .unwrap();
         assert_eq!(a, b);
         assert_ne!(a, c);
+    }
+
+    #[test]
+    fn ecdsa_from_the_scalar_equals_the_signing_key_path() {
+        use p256::ecdsa::signature::hazmat::RandomizedPrehashSigner;
+        for curve in [Curve::P256, Curve::P384] {
+            let key = ec_generate(curve, &mut SeededEntropy::new(35));
+            let alg = ecdsa_alg(curve);
+            let ours = sign(
+                key.expose(),
+                alg,
+                Message::Raw(b"m"),
+                &mut SeededEntropy::new(7),
+            )
+            .unwrap();
+            let digest = hash_of(alg, b"m");
+            let mut rng = RngAdapter(&mut SeededEntropy::new(7) as &mut dyn Entropy);
+            let theirs = match curve {
+                Curve::P256 => {
+                    let k = p256::ecdsa::SigningKey::from_pkcs8_der(key.expose()).unwrap();
+                    let sig: p256::ecdsa::Signature =
+                        k.sign_prehash_with_rng(&mut rng, &digest).unwrap();
+                    sig.to_der().as_bytes().to_vec()
+                }
+                Curve::P384 => {
+                    let k = p384::ecdsa::SigningKey::from_pkcs8_der(key.expose()).unwrap();
+                    let sig: p384::ecdsa::Signature =
+                        k.sign_prehash_with_rng(&mut rng, &digest).unwrap();
+                    sig.to_der().as_bytes().to_vec()
+                }
+            };
+            assert_eq!(ours, theirs, "{curve:?}");
+            // A key on the other curve is refused rather than misread.
+            let other = if curve == Curve::P256 {
+                Curve::P384
+            } else {
+                Curve::P256
+            };
+            assert_eq!(
+                sign(
+                    key.expose(),
+                    ecdsa_alg(other),
+                    Message::Raw(b"m"),
+                    &mut SeededEntropy::new(7)
+                ),
+                Err(CryptoError)
+            );
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The console's plain-data UI state: selected Region and the flash messages at the top of the
 //! page. Changes only through [`Action`]; no DOM or KMS access here.
 
+use crate::kms::Request;
 use std::rc::Rc;
 use yew::Reducible;
 
@@ -20,6 +21,8 @@ pub struct Flash {
     /// The page (route path) the banner belongs to; it goes when the user leaves that page.
     /// `None` until the next page shows: the banner of an action that ends by navigating.
     pub page: Option<String>,
+    /// The requests the action sent, shown as their CLI / SDK equivalents.
+    pub requests: Vec<Request>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -36,6 +39,9 @@ pub enum Action {
     Flash(FlashKind, String, Option<(String, String)>),
     /// The same, for an action that then navigates: the banner shows on the next page.
     FlashNextPage(FlashKind, String, Option<(String, String)>),
+    /// A success banner for an action that has no form of its own (enable, cancel deletion):
+    /// it shows the requests that were sent.
+    FlashCalls(String, Vec<Request>),
     Dismiss(u32),
     /// The route on screen changed to this path.
     Navigated(String),
@@ -68,6 +74,7 @@ impl ConsoleState {
             message,
             link_key,
             page,
+            requests: Vec::new(),
         });
         self.next_id += 1;
     }
@@ -84,6 +91,13 @@ impl Reducible for ConsoleState {
                 s.push(kind, message, link_key, page);
             }
             Action::FlashNextPage(kind, message, link_key) => s.push(kind, message, link_key, None),
+            Action::FlashCalls(message, requests) => {
+                let page = Some(s.page.clone());
+                s.push(FlashKind::Success, message, None, page);
+                if let Some(f) = s.flashes.last_mut() {
+                    f.requests = requests;
+                }
+            }
             Action::Navigated(path) => {
                 s.flashes
                     .retain(|f| f.page.as_ref().is_none_or(|p| *p == path));

@@ -2,7 +2,7 @@
 //! an action sends, generated from the same request JSON.
 
 use super::CopyButton;
-use crate::hooks::use_kms;
+use crate::hooks::use_console;
 use crate::kms::Request;
 use crate::snippets::{aws_cli, js_sdk};
 use yew::prelude::*;
@@ -16,12 +16,13 @@ pub struct ApiPanelProps {
 
 #[function_component]
 pub fn ApiPanel(p: &ApiPanelProps) -> Html {
-    let kms = use_kms();
+    // The console's Region (the panel also shows in the banners, outside the KMS provider).
+    let console = use_console();
     let lang = use_state(|| "cli");
     if p.requests.is_empty() {
         return html! {};
     }
-    let region = kms.region().to_string();
+    let region = console.region.clone();
     let text: String = p
         .requests
         .iter()

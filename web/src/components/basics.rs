@@ -4,6 +4,7 @@ use super::Icon;
 use crate::kms::ApiError;
 use crate::model::key_state_label;
 use crate::util;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -143,9 +144,26 @@ pub struct ModalProps {
     pub wide: bool,
 }
 
-/// A dialog over a dimmed page; Escape closes it.
+/// A dialog over a dimmed page. It takes the focus when it opens (so the keyboard is in it),
+/// gives it back to what had it when it closes, and Escape closes it.
 #[function_component]
 pub fn Modal(p: &ModalProps) -> Html {
+    let dialog = use_node_ref();
+    {
+        let dialog = dialog.clone();
+        use_effect_with((), move |_| {
+            let document = util::window().document();
+            let previous = document.as_ref().and_then(|d| d.active_element());
+            if let Some(el) = dialog.cast::<web_sys::HtmlElement>() {
+                let _ = el.focus();
+            }
+            move || {
+                if let Some(el) = previous.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+                    let _ = el.focus();
+                }
+            }
+        });
+    }
     let onkeydown = {
         let close = p.on_close.clone();
         Callback::from(move |e: KeyboardEvent| {
@@ -156,7 +174,8 @@ pub fn Modal(p: &ModalProps) -> Html {
     };
     html! {
         <div class="modal-backdrop" {onkeydown}>
-            <div class={classes!("modal", p.wide.then_some("modal-wide"))} role="dialog" aria-modal="true" aria-label={p.title.clone()}>
+            <div class={classes!("modal", p.wide.then_some("modal-wide"))} role="dialog" aria-modal="true"
+                aria-label={p.title.clone()} tabindex="-1" ref={dialog}>
                 <div class="modal-header">
                     <h2>{ &p.title }</h2>
                     <button class="modal-close" aria-label="Close" onclick={p.on_close.reform(|_| ())}><Icon name="close" /></button>

@@ -37,9 +37,8 @@ pub fn Icon(p: &IconProps) -> Html {
             <path d="M12.5 1.5v3.2H9.3" stroke-linejoin="round" />
         </> },
         "settings" => html! { <>
-            <circle cx="8" cy="8" r="5.2" stroke-width="2.6" stroke-dasharray="2.04 2.04" />
-            <circle cx="8" cy="8" r="4" />
-            <circle cx="8" cy="8" r="1.6" />
+            <path stroke-width="1.3" stroke-linejoin="round" d="M12.87 6.17L15.03 6.43L15.03 9.57L12.87 9.83L12.74 10.15L14.08 11.86L11.86 14.08L10.15 12.74L9.83 12.87L9.57 15.03L6.43 15.03L6.17 12.87L5.85 12.74L4.14 14.08L1.92 11.86L3.26 10.15L3.13 9.83L0.97 9.57L0.97 6.43L3.13 6.17L3.26 5.85L1.92 4.14L4.14 1.92L5.85 3.26L6.17 3.13L6.43 0.97L9.57 0.97L9.83 3.13L10.15 3.26L11.86 1.92L14.08 4.14L12.74 5.85Z" />
+            <circle cx="8" cy="8" r="2.2" />
         </> },
         "download" => html! { <>
             <path d="M8 1.5v9M4.5 7l3.5 3.5L11.5 7" stroke-linejoin="round" />

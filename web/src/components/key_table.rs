@@ -261,7 +261,7 @@ pub fn KeyTable(p: &KeyTableProps) -> Html {
                 }
                 action_error.set(None);
                 selected.set(BTreeSet::new());
-                console.dispatch(Action::Flash(FlashKind::Success, done, None));
+                console.dispatch(Action::FlashCalls(done, requests));
                 reload.emit(());
             });
         })
@@ -312,7 +312,7 @@ pub fn KeyTable(p: &KeyTableProps) -> Html {
                 None => html! { <td class="muted">{"-"}</td> },
             },
             Col::KeyId => html! {
-                <td class="mono"><Link<Route> to={Route::Key { id: m.key_id.clone() }}>{ &m.key_id }</Link<Route>></td>
+                <td class="key-id"><Link<Route> to={Route::Key { id: m.key_id.clone() }}>{ &m.key_id }</Link<Route>></td>
             },
             Col::Status => html! { <td><StatusBadge state={m.key_state.clone()} /></td> },
             Col::KeyType => html! { <td>{ m.key_type() }</td> },
@@ -521,7 +521,11 @@ pub fn KeyTable(p: &KeyTableProps) -> Html {
                 <div class="panel-actions">
                     <button class="btn btn-icon" aria-label="Refresh" title="Refresh" onclick={reload.reform(|_| ())}><Icon name="refresh" /></button>
                     if customer {
-                        <div class="dropdown">
+                        <div class="dropdown" onkeydown={ let m = menu_open.clone(); Callback::from(move |e: KeyboardEvent| if e.key() == "Escape" { m.set(false) }) }>
+                            if *menu_open {
+                                // A click anywhere else closes the menu.
+                                <div class="menu-backdrop" onclick={ let m = menu_open.clone(); Callback::from(move |_| m.set(false)) }></div>
+                            }
                             <button class="btn" aria-haspopup="menu" aria-expanded={menu_open.to_string()} disabled={!any}
                                 onclick={ let m = menu_open.clone(); Callback::from(move |_| m.set(!*m)) }>{"Key actions ▾"}</button>
                             if *menu_open && any {

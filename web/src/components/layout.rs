@@ -1,6 +1,6 @@
 //! The console frame: dark header (account, Region selector), left navigation, flash bar.
 
-use super::Icon;
+use super::{ApiPanel, Icon};
 use crate::app::Route;
 use crate::hooks::use_console;
 use crate::model::{region_name, REGIONS};
@@ -147,6 +147,9 @@ fn FlashBar() -> Html {
                             {" "}<Link<Route> to={Route::Key { id: key_id.clone() }} classes="flash-link">{ text }</Link<Route>>
                         }
                         <button class="flash-close" aria-label="Dismiss" onclick={dismiss}><Icon name="close" /></button>
+                        if !f.requests.is_empty() {
+                            <div class="flash-calls"><ApiPanel requests={f.requests.clone()} /></div>
+                        }
                     </div>
                 }
             }) }

@@ -139,7 +139,7 @@ fn KeyDetail(p: &DetailProps) -> Html {
                 match kms.send(&req).await {
                     Ok(_) => {
                         action_error.set(None);
-                        console.dispatch(Action::Flash(FlashKind::Success, done, None));
+                        console.dispatch(Action::FlashCalls(done, vec![req]));
                     }
                     Err(e) => action_error.set(Some(e)),
                 }
@@ -221,7 +221,11 @@ fn KeyDetail(p: &DetailProps) -> Html {
                 <h1 data-testid="key-title">{ &title }</h1>
                 if customer {
                     <div class="panel-actions">
-                        <div class="dropdown">
+                        <div class="dropdown" onkeydown={ let m = menu_open.clone(); Callback::from(move |e: KeyboardEvent| if e.key() == "Escape" { m.set(false) }) }>
+                            if *menu_open {
+                                // A click anywhere else closes the menu.
+                                <div class="menu-backdrop" onclick={ let m = menu_open.clone(); Callback::from(move |_| m.set(false)) }></div>
+                            }
                             <button class="btn" aria-haspopup="menu" aria-expanded={menu_open.to_string()}
                                 onclick={ let m = menu_open.clone(); Callback::from(move |_| m.set(!*m)) }>{"Key actions ▾"}</button>
                             if *menu_open {

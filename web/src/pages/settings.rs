@@ -135,11 +135,13 @@ pub fn SettingsPage() -> Html {
                                         let delete = { let c = confirm.clone(); let n = n.clone(); Callback::from(move |_| c.set(Some(("delete", n.clone())))) };
                                         html! {
                                             <tr>
-                                                <td>{ n }{ if is_current { " (current)" } else { "" } }</td>
-                                                <td class="button-row">
+                                                <td>{ n }if is_current { {" "}<span class="badge">{"current"}</span> }</td>
+                                                <td class="num">
                                                     if !is_current {
-                                                        <button class="btn btn-small" onclick={open}>{"Switch to"}</button>
-                                                        <button class="btn btn-small" onclick={delete}>{"Delete"}</button>
+                                                        <span class="button-row inline">
+                                                            <button class="btn btn-small" onclick={open} aria-label={format!("Switch to sandbox {n}")}>{"Switch to"}</button>
+                                                            <button class="btn btn-small" onclick={delete} aria-label={format!("Delete sandbox {n}")}>{"Delete"}</button>
+                                                        </span>
                                                     }
                                                 </td>
                                             </tr>
@@ -174,7 +176,7 @@ pub fn SettingsPage() -> Html {
                 <div class="panel-header"><h2>{"Scripting"}</h2></div>
                 <div class="panel-body prose">
                     <p>{"Open your browser's developer tools: "}<code>{"window.kms"}</code>{" is this sandbox's JavaScript API. For example:"}</p>
-                    <pre class="code">{ format!("// kms.region is \"{}\", the Region this sandbox was opened in.\nconst {{ KeyMetadata }} = await kms.send(\"CreateKey\", {{ Description: \"from devtools\" }});\nconst {{ CiphertextBlob }} = await kms.send(\"Encrypt\", {{ KeyId: KeyMetadata.KeyId, Plaintext: \"hello\" }});\nawait kms.send(\"Decrypt\", {{ CiphertextBlob }});\n\n// The AWS SDK for JavaScript v3 works against it too:\n// new KMSClient({{ region: kms.region, credentials, requestHandler: kms.requestHandler }})", kms.sandbox().region()) }</pre>
+                    <pre class="code">{ format!("// kms.region is \"{}\": the Region selected in the header.\nconst {{ KeyMetadata }} = await kms.send(\"CreateKey\", {{ Description: \"from devtools\" }});\nconst {{ CiphertextBlob }} = await kms.send(\"Encrypt\", {{ KeyId: KeyMetadata.KeyId, Plaintext: \"hello\" }});\nawait kms.send(\"Decrypt\", {{ CiphertextBlob }});\n\n// The AWS SDK for JavaScript v3 works against it too:\n// new KMSClient({{ region: kms.region, credentials, requestHandler: kms.requestHandler }})", kms.sandbox().region()) }</pre>
                 </div>
             </div>
             { dialog.unwrap_or_default() }

@@ -617,6 +617,14 @@ test('create key wizard: inline validation as AWS shows it, editable policy, HMA
   const { page } = t;
   await createKeyApi(page, { alias: 'taken' });
   await t.goto('/create');
+  // Key specs the sandbox cannot create are listed, disabled.
+  await page.locator('input[name=key-type][value=Asymmetric]').check();
+  assert.ok(await page.locator('input[name=key-usage][value=KEY_AGREEMENT]').isDisabled());
+  await page.locator('input[name=key-usage][value=SIGN_VERIFY]').check();
+  for (const spec of ['ECC_NIST_P521', 'ECC_SECG_P256K1']) assert.ok(await page.locator(`input[name=key-spec][value=${spec}]`).isDisabled());
+  assert.ok(await page.locator('input[name=key-spec][value=ECC_NIST_P384]').isEnabled());
+  await t.shot('asymmetric key specs');
+  await page.locator('input[name=key-type][value=Symmetric]').check();
   await page.locator('input[name=key-usage][value=GENERATE_VERIFY_MAC]').check();
   await page.locator('input[name=key-spec][value=HMAC_384]').check();
   await page.getByRole('button', { name: 'Advanced options' }).click();

@@ -157,6 +157,29 @@ pub fn key_specs_for(key_type: &str, usage: &str) -> &'static [&'static str] {
     }
 }
 
+/// Whether the sandbox's KMS creates keys of this spec (it has no P-521, secp256k1 or SM2 keys).
+/// The wizard offers the others disabled, as AWS lists them.
+pub fn sandbox_supports_spec(spec: &str) -> bool {
+    matches!(
+        spec,
+        "SYMMETRIC_DEFAULT"
+            | "HMAC_224"
+            | "HMAC_256"
+            | "HMAC_384"
+            | "HMAC_512"
+            | "RSA_2048"
+            | "RSA_3072"
+            | "RSA_4096"
+            | "ECC_NIST_P256"
+            | "ECC_NIST_P384"
+    )
+}
+
+/// Whether the sandbox's KMS creates keys for this usage (it has no key agreement keys).
+pub fn sandbox_supports_usage(usage: &str) -> bool {
+    usage != "KEY_AGREEMENT"
+}
+
 /// The sentence the wizard shows under each key spec.
 pub fn key_spec_hint(spec: &str) -> &'static str {
     match spec {
@@ -336,6 +359,23 @@ mod tests {
         assert_eq!(lines[1].len(), 64);
         assert_eq!(lines[2].len(), 36);
         assert_eq!(lines[3], "-----END PUBLIC KEY-----");
+    }
+
+    #[test]
+    fn the_wizard_offers_what_the_sandbox_supports() {
+        assert!(sandbox_supports_spec("ECC_NIST_P384"));
+        assert!(!sandbox_supports_spec("ECC_NIST_P521"));
+        assert!(!sandbox_supports_spec("ECC_SECG_P256K1"));
+        assert!(!sandbox_supports_usage("KEY_AGREEMENT"));
+        // Every usage's default spec (the first in the list) is one the sandbox creates.
+        for (t, u) in [
+            ("Symmetric", "ENCRYPT_DECRYPT"),
+            ("Symmetric", "GENERATE_VERIFY_MAC"),
+            ("Asymmetric", "ENCRYPT_DECRYPT"),
+            ("Asymmetric", "SIGN_VERIFY"),
+        ] {
+            assert!(sandbox_supports_spec(key_specs_for(t, u)[0]));
+        }
     }
 
     #[test]

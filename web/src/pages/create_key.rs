@@ -7,7 +7,8 @@ use crate::components::{ApiPanel, ErrorAlert, InfoAlert, KvEditor};
 use crate::hooks::{use_console, use_kms, use_loader, Load};
 use crate::kms::{requests as r, ApiError};
 use crate::model::{
-    key_spec_hint, key_specs_for, key_usage_label, sample_principals, validate_alias, validate_tag,
+    key_spec_hint, key_specs_for, key_usage_label, sample_principals, sandbox_supports_spec,
+    sandbox_supports_usage, validate_alias, validate_tag,
 };
 use crate::policy::{check_policy, console_default_policy, pretty, PolicyChoices, PolicyKeyKind};
 use crate::state::{Action, FlashKind};
@@ -322,9 +323,21 @@ fn radio_card(
     checked: bool,
     onchange: Callback<Event>,
 ) -> Html {
+    radio_card_maybe(name, value, label, hint, checked, true, onchange)
+}
+
+fn radio_card_maybe(
+    name: &str,
+    value: &str,
+    label: &str,
+    hint: &str,
+    checked: bool,
+    enabled: bool,
+    onchange: Callback<Event>,
+) -> Html {
     html! {
-        <label class={classes!("radio-card", checked.then_some("checked"))}>
-            <input type="radio" name={name.to_string()} value={value.to_string()} {checked} {onchange} />
+        <label class={classes!("radio-card", checked.then_some("checked"), (!enabled).then_some("disabled"))}>
+            <input type="radio" name={name.to_string()} value={value.to_string()} {checked} {onchange} disabled={!enabled} />
             <span class="radio-card-text"><strong>{ label.to_string() }</strong><span class="hint">{ hint.to_string() }</span></span>
         </label>
     }
@@ -395,7 +408,9 @@ fn step_configure(wiz: &UseStateHandle<Wizard>) -> Html {
                     <div class="radio-cards">
                         { for usages.iter().map(|(u, hint)| {
                             let u: &'static str = match *u { "ENCRYPT_DECRYPT" => "ENCRYPT_DECRYPT", "GENERATE_VERIFY_MAC" => "GENERATE_VERIFY_MAC", "SIGN_VERIFY" => "SIGN_VERIFY", _ => "KEY_AGREEMENT" };
-                            radio_card("key-usage", u, key_usage_label(u), hint, w.usage == u, set_usage(u))
+                            let supported = sandbox_supports_usage(u);
+                            let hint = if supported { hint.to_string() } else { format!("{hint} Not available in this sandbox.") };
+                            radio_card_maybe("key-usage", u, key_usage_label(u), &hint, w.usage == u, supported, set_usage(u))
                         }) }
                     </div>
                 </fieldset>
@@ -406,10 +421,12 @@ fn step_configure(wiz: &UseStateHandle<Wizard>) -> Html {
                             { for specs.iter().map(|s| {
                                 let spec = s.to_string();
                                 let onchange = edit(wiz, move |w, _: Event| { w.spec = spec.clone(); w.policy_edit = None; });
+                                let supported = sandbox_supports_spec(s);
                                 html! {
-                                    <label class="radio">
-                                        <input type="radio" name="key-spec" value={s.to_string()} checked={w.spec == *s} {onchange} />
-                                        <span><strong>{ *s }</strong><span class="hint">{ key_spec_hint(s) }</span></span>
+                                    <label class={classes!("radio", (!supported).then_some("disabled"))}>
+                                        <input type="radio" name="key-spec" value={s.to_string()} checked={w.spec == *s} {onchange} disabled={!supported} />
+                                        <span><strong>{ *s }</strong><span class="hint">{ key_spec_hint(s) }
+                                            if !supported { {" Not available in this sandbox."} }</span></span>
                                     </label>
                                 }
                             }) }

@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct IconProps {
-    /// info, warning, error, success, copy, refresh, settings, download, close
+    /// info, warning, error, success, copy, refresh, settings, download, menu, close
     pub name: &'static str,
 }
 
@@ -44,6 +44,7 @@ pub fn Icon(p: &IconProps) -> Html {
             <path d="M8 1.5v9M4.5 7l3.5 3.5L11.5 7" stroke-linejoin="round" />
             <path d="M2 12v2.5h12V12" />
         </> },
+        "menu" => html! { <path d="M2 4h12M2 8h12M2 12h12" /> },
         _ => html! { <path d="M3.5 3.5l9 9M12.5 3.5l-9 9" /> },
     };
     html! {

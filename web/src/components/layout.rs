@@ -18,11 +18,25 @@ pub struct FrameProps {
 
 #[function_component]
 pub fn Frame(p: &FrameProps) -> Html {
+    // On narrow screens the navigation is a drawer, opened from the header; it closes when the
+    // page changes.
+    let nav_open = use_state(|| false);
+    let path = use_location()
+        .map(|l| l.path().to_string())
+        .unwrap_or_default();
+    {
+        let nav_open = nav_open.clone();
+        use_effect_with(path, move |_| nav_open.set(false));
+    }
+    let toggle_nav = {
+        let nav_open = nav_open.clone();
+        Callback::from(move |_| nav_open.set(!*nav_open))
+    };
     html! {
         <div class="console">
-            <Header account_id={p.account_id.clone()} sandbox_name={p.sandbox_name.clone()} />
+            <Header account_id={p.account_id.clone()} sandbox_name={p.sandbox_name.clone()} nav_open={*nav_open} {toggle_nav} />
             <div class="console-body">
-                <SideNav />
+                <SideNav open={*nav_open} />
                 <main class="content" id="main">
                     <FlashBar />
                     { p.children.clone() }
@@ -36,6 +50,8 @@ pub fn Frame(p: &FrameProps) -> Html {
 struct HeaderProps {
     account_id: AttrValue,
     sandbox_name: AttrValue,
+    nav_open: bool,
+    toggle_nav: Callback<()>,
 }
 
 #[function_component]
@@ -58,6 +74,8 @@ fn Header(p: &HeaderProps) -> Html {
     };
     html! {
         <header class="topbar">
+            <button class="nav-toggle" aria-label="Navigation" aria-controls="sidenav" aria-expanded={p.nav_open.to_string()}
+                onclick={p.toggle_nav.reform(|_| ())}><Icon name="menu" /></button>
             <a class="skip-link" href="#main">{"Skip to content"}</a>
             <Link<Route> to={Route::CustomerKeys} classes="brand">
                 <span class="brand-mark" aria-hidden="true">{"KMS"}</span>
@@ -81,8 +99,13 @@ fn Header(p: &HeaderProps) -> Html {
     }
 }
 
+#[derive(Properties, PartialEq)]
+struct SideNavProps {
+    open: bool,
+}
+
 #[function_component]
-fn SideNav() -> Html {
+fn SideNav(p: &SideNavProps) -> Html {
     let route = use_route::<Route>();
     let console = use_console();
     let item = |to: Route, label: &str| {
@@ -99,7 +122,7 @@ fn SideNav() -> Html {
         }
     };
     html! {
-        <nav class="sidenav" aria-label="Key Management Service">
+        <nav id="sidenav" class={classes!("sidenav", p.open.then_some("open"))} aria-label="Key Management Service">
             <div class="sidenav-title">{"Key Management Service (KMS)"}</div>
             <div class="sidenav-region">{ region_name(&console.region) }</div>
             <ul>

@@ -249,7 +249,7 @@ pub fn PricingPage() -> Html {
                 <div class="panel-body">
                     if let Some(n) = &*fill_note { <InfoAlert>{ n }</InfoAlert> }
                     if let Some(e) = &*fill_error { <ErrorAlert error={e.clone()} /> }
-                    <table class="table compact inputs" data-testid="key-inputs">
+                    <div class="table-scroll"><table class="table compact inputs" data-testid="key-inputs">
                         <thead><tr><th>{"Kind of key"}</th><th>{"Number of keys"}</th><th>{"Hours in the month"}</th><th>{"Rotations per key"}</th><th></th></tr></thead>
                         <tbody>
                             if rows.is_empty() { <tr><td colspan="5" class="muted">{"No keys. Add some, or fill from this sandbox."}</td></tr> }
@@ -276,7 +276,7 @@ pub fn PricingPage() -> Html {
                                 }
                             }) }
                         </tbody>
-                    </table>
+                    </table></div>
                     <div class="button-row">
                         <button class="btn" onclick={ let rows = rows.clone(); let fresh = fresh_id.clone(); Callback::from(move |_| { let mut v = (*rows).clone(); v.push(Row::new(fresh(), KeyKind::Symmetric, 1, 0)); rows.set(v); }) }>{"Add keys"}</button>
                     </div>

@@ -845,3 +845,46 @@ test('static hosting: every asset loads from the sub-path and from the root, wit
     await context.close();
   }
 });
+
+test('keyboard and small screens: skip link, keyboard-only key creation start, navigation drawer', async (tt) => {
+  const t = await openConsole(browser, server.url, tt.name);
+  const { page } = t;
+  await waitForKeyTable(page);
+  // The first Tab reaches the skip link; it moves the focus to the page.
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Skip to content');
+  // Create key, reached and pressed with the keyboard alone.
+  await page.getByRole('button', { name: 'Create key' }).first().focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Configure key' }).waitFor();
+  await page.keyboard.press('Tab');
+  const focused = await page.evaluate(() => document.activeElement.tagName);
+  assert.ok(['BUTTON', 'INPUT', 'A', 'SELECT'].includes(focused));
+  // Every form control of every page has an accessible name.
+  const unnamedControls = () =>
+    page.evaluate(() =>
+      [...document.querySelectorAll('input, select, textarea, button')]
+        .filter((el) => !(el.labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || el.textContent.trim()))
+        .map((el) => el.outerHTML.slice(0, 100)),
+    );
+  assert.deepEqual(await unnamedControls(), [], 'create key');
+  const keyId = await createKeyApi(page, { alias: 'e2e-a11y' });
+  for (const route of ['/keys', '/defaultKeys', `/keys/${keyId}/policy`, `/keys/${keyId}/rotation`, `/keys/${keyId}/aliases`, '/crypto', '/pricing', '/settings', '/customKeyStores']) {
+    await t.goto(route);
+    await page.waitForTimeout(400);
+    assert.deepEqual(await unnamedControls(), [], route);
+  }
+
+  // A phone-sized window: the navigation is a drawer behind the menu button.
+  await page.setViewportSize({ width: 420, height: 800 });
+  await t.goto('/keys');
+  await waitForKeyTable(page);
+  assert.ok(!(await page.getByRole('link', { name: 'Pricing calculator' }).isVisible()));
+  await page.getByRole('button', { name: 'Navigation' }).click();
+  await t.shot('navigation drawer on a small screen');
+  await page.getByRole('link', { name: 'Pricing calculator' }).click();
+  await page.getByTestId('bill').waitFor();
+  assert.ok(!(await page.getByRole('link', { name: 'Sandbox settings' }).isVisible()), 'the drawer closes');
+  await t.shot('pricing on a small screen');
+  await t.done();
+});

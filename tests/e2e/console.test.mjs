@@ -261,6 +261,21 @@ test('wrong encryption context: Decrypt shows AWS InvalidCiphertextException', a
   assert.equal(await encrypt.getByTestId('error-type').textContent(), 'DisabledException');
   assert.match(await encrypt.getByTestId('error-message').textContent(), /is disabled/);
   await t.shot('disabled exception');
+
+  // A key named by alias, as an application would: KMS resolves it. An unknown alias is
+  // AWS's NotFoundException.
+  await page.evaluate((KeyId) => window.kms.send('EnableKey', { KeyId }), keyId);
+  await page.locator('#crypto-key-ref').fill('alias/e2e-context');
+  assert.match(await page.getByTestId('key-ref-hint').textContent(), new RegExp(`resolves it to key ${keyId}`));
+  await encrypt.getByRole('button', { name: 'Encrypt', exact: true }).click();
+  await page.locator('#ciphertext-output').waitFor();
+  await encrypt.locator('details.api-panel summary').click();
+  assert.match(await encrypt.locator('details.api-panel pre').textContent(), /--key-id alias\/e2e-context/);
+  await page.locator('#crypto-key-ref').fill('alias/no-such-key');
+  await encrypt.getByRole('button', { name: 'Encrypt', exact: true }).click();
+  await encrypt.getByTestId('error-type').waitFor();
+  assert.equal(await encrypt.getByTestId('error-type').textContent(), 'NotFoundException');
+  await t.shot('unknown alias');
   await t.done();
 });
 

@@ -10,7 +10,7 @@ use crate::components::{
 use crate::envelope;
 use crate::hooks::{use_kms, use_loader, Load};
 use crate::kms::{requests as r, ApiError, KeyRow, Request};
-use crate::model::key_usage_label;
+use crate::model::{key_usage_label, KeyMetadata};
 use crate::util;
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -24,6 +24,7 @@ pub fn CryptoPage() -> Html {
     let (rows_state, reload) =
         use_loader(kms.clone(), |kms| async move { kms.key_rows(None).await });
     let key_id = use_state(String::new);
+    let key_ref = use_state(String::new);
     let tab = use_state(|| AttrValue::Static("encrypt"));
     // Customer managed keys first (by alias, keys without one last), then AWS managed keys.
     let mut rows: Vec<KeyRow> = match &*rows_state {
@@ -43,11 +44,29 @@ pub fn CryptoPage() -> Html {
         Load::Failed(e) => Some(e.clone()),
         _ => None,
     };
-    let selected = rows
+    let picked = rows
         .iter()
         .find(|r| r.meta.key_id == *key_id)
         .cloned()
         .or_else(|| rows.first().cloned());
+    // A key typed in (key ID, key ARN, alias name or alias ARN) wins over the list. Requests name
+    // it as typed, as an application would, and KMS resolves it; the console only looks it up
+    // to show the key's algorithms and usage.
+    let typed = key_ref.trim().to_string();
+    let resolved = (!typed.is_empty()).then(|| resolve_key(&rows, &typed));
+    let selected = match &resolved {
+        None => picked,
+        Some(found) => Some(KeyRow {
+            meta: KeyMetadata {
+                key_id: typed.clone(),
+                ..found.as_ref().map(|r| r.meta.clone()).unwrap_or_default()
+            },
+            aliases: found
+                .as_ref()
+                .map(|r| r.aliases.clone())
+                .unwrap_or_default(),
+        }),
+    };
     let tabs: Vec<(AttrValue, AttrValue)> = [
         ("encrypt", "Encrypt"),
         ("decrypt", "Decrypt"),
@@ -114,10 +133,21 @@ pub fn CryptoPage() -> Html {
                                     </optgroup>
                                 }) }
                             </select>
-                            if let Some(s) = &selected {
+                            if let (Some(s), None) = (&selected, &resolved) {
                                 <div class="field-hint">{ format!("{} key, {} ({}).", s.meta.key_type(), key_usage_label(&s.meta.key_usage), s.meta.key_spec) }
                                     {" "}<Link<Route> to={Route::Key { id: s.meta.key_id.clone() }}>{"View key"}</Link<Route>></div>
                             }
+                        </div>
+                        <div class="field">
+                            <label for="crypto-key-ref">{"Or enter a key ID, key ARN, alias name or alias ARN - "}<em>{"optional"}</em></label>
+                            <input id="crypto-key-ref" type="text" value={(*key_ref).clone()} placeholder="alias/my-key"
+                                oninput={ let k = key_ref.clone(); Callback::from(move |e: InputEvent| k.set(util::input_value(&e))) } />
+                            { match &resolved {
+                                Some(Some(r)) => html! { <div class="field-hint" data-testid="key-ref-hint">{ format!("Requests name the key as {typed}; KMS resolves it to key {} ({}, {}).",
+                                    r.meta.key_id, r.meta.key_spec, key_usage_label(&r.meta.key_usage)) }</div> },
+                                Some(None) => html! { <div class="field-hint" data-testid="key-ref-hint">{ format!("{typed} is not a key or alias of this Region: KMS will say so (NotFoundException), or reject its form (ValidationException).") }</div> },
+                                None => html! { <div class="field-hint">{"Requests then name the key exactly as you typed it, as an application would."}</div> },
+                            } }
                         </div>
                     }
                 </div>
@@ -158,9 +188,25 @@ fn run_request(
     });
 }
 
+/// The key of `rows` that `reference` names (key ID, key ARN, alias name or alias ARN), if any.
+fn resolve_key(rows: &[KeyRow], reference: &str) -> Option<KeyRow> {
+    rows.iter()
+        .find(|r| {
+            r.meta.key_id == reference
+                || r.meta.arn == reference
+                || r.aliases.iter().any(|a| {
+                    a == reference
+                        || (reference.starts_with("arn:") && reference.ends_with(&format!(":{a}")))
+                })
+        })
+        .cloned()
+}
+
 fn needs(key: &Option<KeyRow>, usage: &str, what: &str) -> Option<Html> {
     match key {
         None => Some(html! { <InfoAlert>{"Choose a key first."}</InfoAlert> }),
+        // A typed reference that names no key of this Region: let KMS answer.
+        Some(k) if k.meta.key_usage.is_empty() => None,
         Some(k) if k.meta.key_usage != usage => Some(html! {
             <InfoAlert kind="warning">{ format!("{what} needs a key with key usage {}; this key's usage is {}. \
                 Trying anyway shows the error AWS KMS returns.", key_usage_label(usage), key_usage_label(&k.meta.key_usage)) }</InfoAlert>
@@ -192,9 +238,10 @@ fn pick<'a>(value: &'a str, options: &'a [String]) -> String {
 }
 
 fn context_editor(rows: &UseStateHandle<Vec<(String, String)>>, key: &Option<KeyRow>) -> Html {
+    // (An unknown typed key has no spec: say what holds for the usual, symmetric, case.)
     let symmetric = key
         .as_ref()
-        .is_none_or(|k| k.meta.is_symmetric_encryption());
+        .is_none_or(|k| k.meta.key_spec.is_empty() || !k.meta.is_asymmetric());
     html! {
         <div class="field">
             <div class="label">{"Encryption context - "}<em>{"optional"}</em></div>

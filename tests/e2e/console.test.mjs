@@ -903,3 +903,62 @@ test('keyboard and small screens: skip link, keyboard-only key creation start, n
   await t.shot('pricing on a small screen');
   await t.done();
 });
+
+test('files, data keys and random bytes: encrypt a small file, download and upload its ciphertext, GenerateDataKey, GenerateRandom', async (tt) => {
+  const t = await openConsole(browser, server.url, tt.name, { route: '/crypto' });
+  const { page } = t;
+  const keyId = await createKeyApi(page, { alias: 'e2e-files' });
+  await page.reload();
+  await page.locator('#crypto-key').selectOption(keyId);
+  const panel = cryptoPanel(page);
+
+  // A file over 4 KiB is refused before it is sent; a small one is encrypted.
+  await panel.getByRole('radio', { name: 'File (up to 4 KiB)' }).click();
+  await page.locator('#encrypt-file').setInputFiles({ name: 'big.txt', mimeType: 'text/plain', buffer: Buffer.alloc(5000, 65) });
+  await panel.getByText('Encrypt takes at most 4,096 bytes').waitFor();
+  const secret = Buffer.from('line one\nline two\n');
+  await page.locator('#encrypt-file').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: secret });
+  await panel.getByText('notes.txt: 18 bytes').waitFor();
+  await panel.getByRole('button', { name: 'Encrypt', exact: true }).click();
+  await page.locator('#ciphertext-output').waitFor();
+  const [download] = await Promise.all([page.waitForEvent('download'), panel.getByRole('button', { name: 'Download' }).click()]);
+  assert.equal(download.suggestedFilename(), 'ciphertext.bin');
+  const blob = await readFile(await download.path());
+  assert.equal(blob.toString('base64'), await page.locator('#ciphertext-output').inputValue());
+  await t.shot('small file encrypted');
+
+  // Decrypt the uploaded ciphertext file (raw bytes).
+  await page.locator('[data-tab=decrypt]').click();
+  await page.locator('#decrypt-file').setInputFiles({ name: 'ciphertext.bin', mimeType: 'application/octet-stream', buffer: blob });
+  await page.waitForFunction(() => document.querySelector('#decrypt-ciphertext').value.length > 0);
+  await cryptoPanel(page).getByRole('button', { name: 'Decrypt', exact: true }).click();
+  await page.locator('#plaintext-output').waitFor();
+  assert.equal(await page.locator('#plaintext-output').inputValue(), secret.toString());
+  await t.shot('uploaded ciphertext decrypted');
+
+  // GenerateDataKey: a 256-bit key in plaintext and encrypted; the encrypted one decrypts to it.
+  await page.locator('[data-tab=datakey]').click();
+  await cryptoPanel(page).getByRole('button', { name: 'Generate data key' }).click();
+  await page.locator('#datakey-plaintext').waitFor();
+  const dataKey = await page.locator('#datakey-plaintext').inputValue();
+  assert.equal(Buffer.from(dataKey, 'base64').length, 32);
+  const encryptedKey = await page.locator('#datakey-ciphertext').inputValue();
+  const back = await page.evaluate(async (b64) => {
+    const blob = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const { Plaintext } = await window.kms.send('Decrypt', { CiphertextBlob: blob });
+    return btoa(String.fromCharCode(...Plaintext));
+  }, encryptedKey);
+  assert.equal(back, dataKey);
+  await t.shot('data key');
+
+  // GenerateRandom.
+  await page.locator('[data-tab=random]').click();
+  await page.locator('#random-count').fill('2000');
+  await page.getByText('Enter a number of bytes between 1 and 1024.').waitFor();
+  await page.locator('#random-count').fill('64');
+  await cryptoPanel(page).getByRole('button', { name: 'Generate random' }).click();
+  await page.locator('#random-hex').waitFor();
+  assert.match(await page.locator('#random-hex').inputValue(), /^[0-9a-f]{128}$/);
+  await t.shot('random bytes');
+  await t.done();
+});

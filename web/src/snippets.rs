@@ -38,6 +38,19 @@ pub fn kebab(name: &str) -> String {
     out
 }
 
+/// The members of a request in the order people write them: the key first (`KeyId`,
+/// `TargetKeyId`, `AliasName`), then the rest alphabetically.
+fn key_first(obj: &serde_json::Map<String, Value>) -> Vec<(&String, &Value)> {
+    let rank = |k: &str| match k {
+        "KeyId" | "AliasName" => 0,
+        "TargetKeyId" => 1,
+        _ => 2,
+    };
+    let mut members: Vec<(&String, &Value)> = obj.iter().collect();
+    members.sort_by(|a, b| (rank(a.0), a.0).cmp(&(rank(b.0), b.0)));
+    members
+}
+
 /// Quotes a word for a POSIX shell when it needs it.
 pub fn shell_quote(s: &str) -> String {
     let safe = !s.is_empty()
@@ -54,7 +67,7 @@ pub fn shell_quote(s: &str) -> String {
 pub fn aws_cli(region: &str, operation: &str, request: &Value) -> String {
     let mut parts = vec![format!("aws kms {}", kebab(operation))];
     if let Some(obj) = request.as_object() {
-        for (name, value) in obj {
+        for (name, value) in key_first(obj) {
             let flag = kebab(name);
             match value {
                 Value::Bool(true) => parts.push(format!("--{flag}")),
@@ -109,8 +122,8 @@ fn js_value(v: &Value, indent: usize) -> String {
     match v {
         Value::Object(o) if o.is_empty() => "{}".into(),
         Value::Object(o) => {
-            let fields: Vec<String> = o
-                .iter()
+            let fields: Vec<String> = key_first(o)
+                .into_iter()
                 .map(|(k, v)| {
                     let key = if k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
                         && !k.is_empty()
@@ -185,7 +198,10 @@ mod tests {
             "Encrypt",
             &json!({"KeyId": "alias/app", "Plaintext": "aGk=", "EncryptionContext": {"team": "a b"}}),
         );
-        assert!(cmd.starts_with("aws kms encrypt"));
+        assert!(
+            cmd.starts_with("aws kms encrypt \\\n    --key-id alias/app"),
+            "{cmd}"
+        );
         assert!(cmd.contains("--key-id alias/app"));
         assert!(cmd.contains("--plaintext aGk="));
         assert!(cmd.contains(r#"--encryption-context '{"team":"a b"}'"#));

@@ -310,6 +310,7 @@ test('keys persist: reload on any route finds them; window.kms is the sandbox JS
   await page.getByTestId('key-title').waitFor();
   assert.equal(await page.getByTestId('key-title').textContent(), 'e2e-from-devtools');
   assert.equal(await page.locator('[role=tab][aria-selected=true]').textContent(), 'Tags');
+  assert.equal(await page.title(), `Key ${viaApi} | Key Management Service - KMS Sandbox`);
   await t.shot('key page after reload on its tags tab');
 
   // A new page in the same browser profile sees the same keys.

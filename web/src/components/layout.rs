@@ -24,9 +24,27 @@ pub fn Frame(p: &FrameProps) -> Html {
     let path = use_location()
         .map(|l| l.path().to_string())
         .unwrap_or_default();
+    let route = use_route::<Route>();
     {
         let nav_open = nav_open.clone();
-        use_effect_with(path, move |_| nav_open.set(false));
+        use_effect_with((path, route), move |(_, route)| {
+            nav_open.set(false);
+            // Each page has its own title, as the AWS console's pages do.
+            let page = match route {
+                Some(Route::AwsKeys) => "AWS managed keys".to_string(),
+                Some(Route::CreateKey) => "Create key".to_string(),
+                Some(Route::Key { id } | Route::KeyTab { id, .. }) => format!("Key {id}"),
+                Some(Route::CustomKeyStores) => "Custom key stores".to_string(),
+                Some(Route::Crypto) => "Encrypt and decrypt".to_string(),
+                Some(Route::Pricing) => "Pricing calculator".to_string(),
+                Some(Route::Settings) => "Sandbox settings".to_string(),
+                Some(Route::NotFound) => "Page not found".to_string(),
+                _ => "Customer managed keys".to_string(),
+            };
+            if let Some(doc) = util::window().document() {
+                doc.set_title(&format!("{page} | Key Management Service - KMS Sandbox"));
+            }
+        });
     }
     let toggle_nav = {
         let nav_open = nav_open.clone();

@@ -3,6 +3,8 @@
 //! Nothing here sees key material or the store.
 
 pub mod requests;
+// (Natively only the pure modules are built, and they name requests by path.)
+#[cfg_attr(not(target_arch = "wasm32"), allow(unused_imports))]
 pub use requests::Request;
 
 use std::fmt;

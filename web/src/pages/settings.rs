@@ -21,8 +21,8 @@ fn name_error(name: &str) -> Option<&'static str> {
 
 fn account_error(acct: &str) -> Option<&'static str> {
     let a = acct.trim();
-    (!a.is_empty() && !(a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit())))
-        .then_some("An AWS account ID is 12 digits.")
+    let valid = a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit());
+    (!a.is_empty() && !valid).then_some("An AWS account ID is 12 digits.")
 }
 
 #[function_component]

@@ -885,11 +885,15 @@ test('keyboard and small screens: skip link, keyboard-only key creation start, n
     );
   assert.deepEqual(await unnamedControls(), [], 'create key');
   const keyId = await createKeyApi(page, { alias: 'e2e-a11y' });
-  for (const route of ['/keys', '/defaultKeys', `/keys/${keyId}/policy`, `/keys/${keyId}/rotation`, `/keys/${keyId}/aliases`, '/crypto', '/pricing', '/settings', '/customKeyStores']) {
+  for (const route of ['/keys', '/defaultKeys', `/keys/${keyId}/policy`, `/keys/${keyId}/crypto`, `/keys/${keyId}/tags`, `/keys/${keyId}/rotation`, `/keys/${keyId}/aliases`, '/crypto', '/pricing', '/settings', '/customKeyStores']) {
     await t.goto(route);
     await page.waitForTimeout(400);
     assert.deepEqual(await unnamedControls(), [], route);
+    await t.shot(`page ${route.replace(keyId, 'key')}`);
   }
+  await t.goto('/no/such/page');
+  await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+  await t.shot('page not found');
 
   // A phone-sized window: the navigation is a drawer behind the menu button.
   await page.setViewportSize({ width: 420, height: 800 });

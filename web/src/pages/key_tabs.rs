@@ -155,6 +155,7 @@ pub fn CryptoConfigTab(p: &TabProps) -> Html {
                 if !m.mac_algorithms.is_empty() { { kv("MAC algorithms", list(&m.mac_algorithms)) } }
                 if !m.key_agreement_algorithms.is_empty() { { kv("Key agreement algorithms", list(&m.key_agreement_algorithms)) } }
             </div>
+            <div class="panel-body panel-footer-api"><ApiPanel requests={vec![r::describe_key(&m.key_id)]} /></div>
         </div>
     }
 }
@@ -621,6 +622,7 @@ pub fn AliasesTab(p: &AliasesProps) -> Html {
                     </table>
                 }
                 if !editable { <p class="hint">{"Aliases of AWS managed keys are created and managed by AWS."}</p> }
+                <ApiPanel requests={vec![r::list_aliases(Some(&id), None)]} />
             </div>
             if let Some(name) = &*to_delete {
                 <Modal title="Delete alias" on_close={close_delete.clone()} footer={html! { <>

@@ -43,34 +43,9 @@ export CHROMEDRIVER
 # every marked chromedriver/Chromium process and its descendants (Chromium's zygotes and
 # renderers run with a cleaned environment, so they carry no marker) are killed by PID.
 export KMS_SANDBOX_TEST_RUN="${KMS_SANDBOX_TEST_RUN:-shell-$$-$(date +%s%N)}"
-kill_our_browsers() {
-  local table roots=() pids p comm
-  table=$(ps -e -o pid=,ppid=,comm=)
-  while read -r p _ comm; do
-    case "$comm" in chrom*|headless_shell) ;; *) continue ;; esac
-    # (A process may be gone by now; its /proc entry with it.)
-    if grep -qzx "KMS_SANDBOX_TEST_RUN=$KMS_SANDBOX_TEST_RUN" "/proc/$p/environ" 2>/dev/null; then
-      roots+=("$p")
-    fi
-  done <<<"$table"
-  [ "${#roots[@]}" -eq 0 ] && return 0
-  pids=$(awk -v roots="${roots[*]}" -v self="$$" '
-    { parent[$1] = $2; ids[NR] = $1 }
-    END {
-      n = split(roots, r, " "); for (i = 1; i <= n; i++) ours[r[i]] = 1
-      do {
-        added = 0
-        for (k in ids) { id = ids[k]; if (!(id in ours) && (parent[id] in ours)) { ours[id] = 1; added = 1 } }
-      } while (added)
-      for (id in ours) if (id != self) print id
-    }' <<<"$table" | sort -n | tr '\n' ' ')
-  say "killing leftover browser processes of this run: $pids"
-  # shellcheck disable=SC2086
-  kill -TERM $pids 2>/dev/null || true
-  sleep 1
-  # shellcheck disable=SC2086
-  kill -KILL $pids 2>/dev/null || true
-}
+KMS_SANDBOX_LOG_TAG=test-shell
+# shellcheck source=lib/browsers.sh
+source "$ROOT/scripts/lib/browsers.sh"
 trap kill_our_browsers EXIT
 trap 'exit 130' INT TERM
 

@@ -4,7 +4,7 @@
 //! rules. It does not enforce permissions (neither key policies nor grants), so a grant changes
 //! what ListGrants shows, not who may call what.
 
-use super::{dry_run, page, require_enabled, resolve, with, Naming};
+use super::{dry_run, new_backing_key_id, page, require_enabled, resolve, with, Naming};
 use crate::engine::{wire_time, Req, Tx};
 use crate::error::{KmsError, Result};
 use crate::records::{GrantRecord, KeyRecord};
@@ -99,10 +99,6 @@ fn check_constraints(key: &KeyRecord, constraints: &Value) -> Result<()> {
     Ok(())
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 pub(crate) fn create_grant(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     let mut key = resolve(tx, req.req_str("KeyId"), Naming::KeyOnly)?;
     // The key policy of an AWS managed key allows CreateGrant only through its service.
@@ -169,7 +165,7 @@ pub(crate) fn create_grant(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
         )));
     }
     dry_run(req)?;
-    let grant_id = hex(&tx.random(32));
+    let grant_id = new_backing_key_id(tx);
     // An opaque token, as AWS's are; it names nothing a caller could rely on.
     let token = {
         use base64::Engine as _;

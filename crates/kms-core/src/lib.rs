@@ -17,6 +17,7 @@
 //! assert_eq!(pt["Plaintext"], "aGVsbG8=");
 //! ```
 
+mod caller;
 mod ciphertext;
 pub mod crypto;
 mod engine;
@@ -30,6 +31,7 @@ mod sandbox;
 mod secret;
 mod spec;
 
+pub use caller::{Caller, Identity};
 pub use engine::{Engine, Outcome, DEFAULT_ACCOUNT_ID, DEFAULT_REGION};
 pub use env::{Clock, Entropy, ManualClock, Millis, SeededEntropy, MILLIS_PER_DAY};
 pub use error::{ErrorType, KmsError, Result};

@@ -27,9 +27,14 @@ fn main() {
         let body = req.to_string();
         let start = Instant::now();
         for _ in 0..n {
-            let out =
-                kms.engine
-                    .handle_json(&kms.region, name, body.as_bytes(), 0, kms.entropy.as_mut());
+            let out = kms.engine.handle_json(
+                &kms.region,
+                name,
+                body.as_bytes(),
+                &kms.caller,
+                0,
+                kms.entropy.as_mut(),
+            );
             assert!(out.result.is_ok());
         }
         let secs = start.elapsed().as_secs_f64();

@@ -6,6 +6,7 @@
 //! durable, and only then calls [`Engine::apply`]. A failed write therefore leaves the engine as
 //! it was.
 
+use crate::caller::Caller;
 use crate::env::{Entropy, Millis};
 use crate::error::{KmsError, Result};
 use crate::records::{AliasRecord, Change, KeyRecord, Record};
@@ -155,6 +156,7 @@ impl Engine {
         region: &str,
         operation: &str,
         body: &[u8],
+        caller: &Caller,
         now: Millis,
         entropy: &mut dyn Entropy,
     ) -> Outcome {
@@ -173,7 +175,7 @@ impl Engine {
                 }
             }
         };
-        self.handle(region, operation, &request, now, entropy)
+        self.handle(region, operation, &request, caller, now, entropy)
     }
 
     /// Like [`Engine::handle_json`], with the body already parsed.
@@ -182,15 +184,17 @@ impl Engine {
         region: &str,
         operation: &str,
         request: &Value,
+        caller: &Caller,
         now: Millis,
         entropy: &mut dyn Entropy,
     ) -> Outcome {
-        let mut tx = Tx::new(self, region, now, entropy);
+        let mut tx = Tx::new(self, region, caller, now, entropy);
         // Housekeeping first: AWS managed keys exist, due deletions and rotations happen.
         let housekeeping = ops::housekeeping(&mut tx);
         let result = housekeeping.and_then(|_| {
             model::validate_input(operation, request)?;
             let req = Req(request);
+            ops::authorize::check(&tx, operation, &req)?;
             ops::dispatch(&mut tx, operation, &req)
         });
         Outcome {
@@ -208,6 +212,8 @@ impl Engine {
 pub(crate) struct Tx<'a> {
     pub engine: &'a Engine,
     pub region: String,
+    /// Who makes the request.
+    pub caller: &'a Caller,
     pub now: Millis,
     pub rng: &'a mut dyn Entropy,
     keys: BTreeMap<String, Option<KeyRecord>>,
@@ -215,10 +221,17 @@ pub(crate) struct Tx<'a> {
 }
 
 impl<'a> Tx<'a> {
-    fn new(engine: &'a Engine, region: &str, now: Millis, rng: &'a mut dyn Entropy) -> Self {
+    fn new(
+        engine: &'a Engine,
+        region: &str,
+        caller: &'a Caller,
+        now: Millis,
+        rng: &'a mut dyn Entropy,
+    ) -> Self {
         Tx {
             engine,
             region: region.to_string(),
+            caller,
             now,
             rng,
             keys: BTreeMap::new(),
@@ -360,7 +373,7 @@ impl<'a> Tx<'a> {
             return Err(KmsError::access_denied(format!(
                 "User: {} is not authorized to perform: kms:{operation} on resource: {} because no \
                  resource-based policy allows the kms:{operation} action",
-                self.root_principal(),
+                self.caller.arn(),
                 key.arn
             )));
         }

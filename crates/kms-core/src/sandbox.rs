@@ -2,7 +2,7 @@
 //! anything that wants a KMS without persistence.
 
 use crate::env::{Clock, Entropy, ManualClock, SeededEntropy, MILLIS_PER_DAY};
-use crate::{Engine, Outcome, Result, DEFAULT_ACCOUNT_ID, DEFAULT_REGION};
+use crate::{Caller, Engine, Outcome, Result, DEFAULT_ACCOUNT_ID, DEFAULT_REGION};
 use serde_json::Value;
 
 pub struct Sandbox {
@@ -10,6 +10,8 @@ pub struct Sandbox {
     pub clock: ManualClock,
     pub entropy: Box<dyn Entropy>,
     pub region: String,
+    /// Who calls: the account root unless a test says otherwise.
+    pub caller: Caller,
 }
 
 impl Sandbox {
@@ -21,6 +23,7 @@ impl Sandbox {
             clock: ManualClock::new(1_735_689_600_000),
             entropy: Box::new(SeededEntropy::new(seed)),
             region: DEFAULT_REGION.to_string(),
+            caller: Caller::root(DEFAULT_ACCOUNT_ID),
         }
     }
 
@@ -35,6 +38,7 @@ impl Sandbox {
             &self.region,
             operation,
             &request,
+            &self.caller,
             self.clock.now(),
             self.entropy.as_mut(),
         );

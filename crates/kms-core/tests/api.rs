@@ -1621,6 +1621,7 @@ fn wire_errors_and_bodies() {
         "ap-southeast-2",
         "DescribeKey",
         b"{not json",
+        &kms.caller,
         0,
         kms.entropy.as_mut(),
     );
@@ -1629,9 +1630,14 @@ fn wire_errors_and_bodies() {
         .http()
         .1
         .contains("\"__type\":\"SerializationException\""));
-    let out = kms
-        .engine
-        .handle_json("ap-southeast-2", "ListKeys", b"", 0, kms.entropy.as_mut());
+    let out = kms.engine.handle_json(
+        "ap-southeast-2",
+        "ListKeys",
+        b"",
+        &kms.caller,
+        0,
+        kms.entropy.as_mut(),
+    );
     assert_eq!(out.http().0, 200);
     let out = kms.outcome("DescribeKey", json!({"KeyId": "alias/none"}));
     let (status, body) = out.http();

@@ -2,6 +2,7 @@
 //! they share: resolving a KeyId, key-state checks, KeyMetadata, paging.
 
 mod aliases;
+pub(crate) mod authorize;
 mod cryptography;
 mod grants;
 pub(crate) mod keys;

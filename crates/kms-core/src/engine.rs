@@ -10,6 +10,7 @@ use crate::caller::Caller;
 use crate::env::{Entropy, Millis};
 use crate::error::{KmsError, Result};
 use crate::records::{AliasRecord, Change, KeyRecord, Record};
+use crate::service::Service;
 use crate::spec::{KeyManager, KeyState};
 use crate::{model, ops};
 use serde_json::Value;
@@ -200,6 +201,28 @@ impl Engine {
         Outcome {
             result,
             changes: tx.into_changes(),
+        }
+    }
+
+    /// Answers one request to any service of the account, in the JSON value form (KMS's wire
+    /// JSON; IAM and STS requests as the query codec decodes them).
+    #[allow(clippy::too_many_arguments)]
+    pub fn handle_service(
+        &self,
+        service: Service,
+        region: &str,
+        operation: &str,
+        request: &Value,
+        caller: &Caller,
+        now: Millis,
+        entropy: &mut dyn Entropy,
+    ) -> Outcome {
+        match service {
+            Service::Kms => self.handle(region, operation, request, caller, now, entropy),
+            Service::Iam | Service::Sts => Outcome {
+                result: Err(KmsError::new(crate::ErrorType::UnknownOperation, "")),
+                changes: vec![],
+            },
         }
     }
 
@@ -452,5 +475,31 @@ pub(crate) fn state_error(key: &KeyRecord) -> KmsError {
         KeyState::Creating => KmsError::invalid_state(format!("{arn} is creating.")),
         KeyState::Updating => KmsError::invalid_state(format!("{arn} is updating.")),
         KeyState::Enabled => KmsError::internal("state_error called on an enabled key"),
+    }
+}
+
+// Provisional until the IAM module lands: only the root exists.
+impl Engine {
+    pub fn caller_for_principal(
+        &self,
+        principal_arn: &str,
+        _session_name: Option<&str>,
+    ) -> Result<crate::Caller> {
+        if principal_arn == format!("arn:aws:iam::{}:root", self.account_id) {
+            return Ok(crate::Caller::root(&self.account_id));
+        }
+        Err(KmsError::new(
+            crate::ErrorType::NotFound,
+            format!("No principal {principal_arn} in this sandbox."),
+        ))
+    }
+
+    pub fn caller_for_signature(
+        &self,
+        _service: Service,
+        _access_key_id: &str,
+        _now: Millis,
+    ) -> Result<crate::Caller> {
+        Ok(crate::Caller::root(&self.account_id))
     }
 }

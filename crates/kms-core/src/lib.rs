@@ -29,6 +29,7 @@ mod ops;
 mod records;
 mod sandbox;
 mod secret;
+mod service;
 mod spec;
 
 pub use caller::{Caller, Identity};
@@ -42,6 +43,7 @@ pub use records::{
 pub use sandbox::Sandbox;
 pub use secret::Secret;
 pub use serde_json::{json, Value};
+pub use service::Service;
 pub use spec::{
     EncryptionAlgorithm, KeyManager, KeySpec, KeyState, KeyUsage, MacAlgorithm, MessageType,
     Origin, SigningAlgorithm,

@@ -113,7 +113,15 @@ const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
 /// Converts `input` of `operation` to its wire JSON. `undefined`/`null` is an empty request.
 pub(crate) fn input_to_wire(operation: &str, input: &JsValue) -> Result<Value, KmsError> {
-    let m = model();
+    input_to_wire_in(model(), operation, input)
+}
+
+/// [`input_to_wire`] for an operation of another service's model.
+pub(crate) fn input_to_wire_in(
+    m: &'static Model,
+    operation: &str,
+    input: &JsValue,
+) -> Result<Value, KmsError> {
     let op = m.operations.get(operation).ok_or_else(|| {
         KmsError::new(
             ErrorType::UnknownOperation,
@@ -129,10 +137,23 @@ pub(crate) fn input_to_wire(operation: &str, input: &JsValue) -> Result<Value, K
     })
 }
 
+/// The API model of a service of the sandbox.
+pub(crate) fn service_model(service: kms_core::Service) -> &'static Model {
+    match service {
+        kms_core::Service::Kms => model(),
+        // Provisional until the IAM and STS models land.
+        kms_core::Service::Iam | kms_core::Service::Sts => model(),
+    }
+}
+
 /// Converts the wire JSON `output` of `operation` to the JavaScript object the SDK would return
 /// (without `$metadata`).
 pub(crate) fn output_from_wire(operation: &str, output: &Value) -> JsValue {
-    let m = model();
+    output_from_wire_in(model(), operation, output)
+}
+
+/// [`output_from_wire`] for an operation of another service's model.
+pub(crate) fn output_from_wire_in(m: &'static Model, operation: &str, output: &Value) -> JsValue {
     match m
         .operations
         .get(operation)

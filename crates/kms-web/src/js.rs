@@ -14,7 +14,7 @@ use crate::convert;
 use crate::sandbox::{self, Begun, Sandbox};
 use crate::sdk::RequestHandler;
 use js_sys::Reflect;
-use kms_core::KmsError;
+use kms_core::{KmsError, Service};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -124,10 +124,17 @@ impl KmsSandbox {
             Err(e) => return js_sys::Promise::reject(&js_error(&e)),
         };
         // Reads (and failures) answer without a future: an already settled promise.
-        match self
-            .sandbox
-            .begin(self.sandbox.region_str(), &operation, request)
-        {
+        let caller = match self.sandbox.caller() {
+            Ok(caller) => caller,
+            Err(e) => return js_sys::Promise::reject(&js_error(&e)),
+        };
+        match self.sandbox.begin(
+            Service::Kms,
+            self.sandbox.region_str(),
+            &operation,
+            request,
+            caller,
+        ) {
             Begun::Ready(result) => match answer(&operation, result) {
                 Ok(output) => js_sys::Promise::resolve(&output),
                 Err(error) => js_sys::Promise::reject(&error),
@@ -164,11 +171,101 @@ impl KmsSandbox {
         self.sandbox.is_persistent()
     }
 
+    /// A handle on the same sandbox that acts as `principalArn`: an IAM user
+    /// (`arn:aws:iam::ACCOUNT:user/NAME`), or a session named `sessionName` of an IAM role
+    /// (`arn:aws:iam::ACCOUNT:role/NAME`, as if assumed), or the account root. Its `send`,
+    /// `service(...)` and `requestHandler` all call as that principal. The principal must exist.
+    #[wasm_bindgen(js_name = as)]
+    pub fn acting_as(
+        &self,
+        #[wasm_bindgen(js_name = principalArn)] principal_arn: String,
+        #[wasm_bindgen(js_name = sessionName, unchecked_optional_param_type = "string")]
+        session_name: Option<String>,
+    ) -> Result<KmsSandbox, JsValue> {
+        let handle = self
+            .sandbox
+            .acting_as(&principal_arn, session_name.as_deref());
+        handle.caller().map_err(|e| js_error(&e))?;
+        Ok(KmsSandbox::from(handle))
+    }
+
+    /// The ARN of the principal this handle acts as (the account root's for `KmsSandbox.open`
+    /// and `memory`; for a role session, the assumed-role ARN).
+    #[wasm_bindgen(getter)]
+    pub fn principal(&self) -> Result<String, JsValue> {
+        self.sandbox
+            .caller()
+            .map(|c| c.arn())
+            .map_err(|e| js_error(&e))
+    }
+
+    /// Another service of this sandbox's account, with the same caller:
+    /// `sandbox.service('iam').send('CreateUser', { UserName: 'alice' })`. Services: `kms`,
+    /// `iam`, `sts`.
+    pub fn service(&self, name: String) -> Result<ServiceClient, JsValue> {
+        let service = Service::from_name(&name).ok_or_else(|| {
+            js_error(&KmsError::validation(format!(
+                "Unknown service '{name}': this sandbox answers kms, iam and sts"
+            )))
+        })?;
+        Ok(ServiceClient {
+            sandbox: self.sandbox.clone(),
+            service,
+        })
+    }
+
     /// A request handler for the AWS SDK for JavaScript v3:
     /// `new KMSClient({ region, credentials, requestHandler: sandbox.requestHandler })`. The
     /// client's region picks the sandbox region.
     #[wasm_bindgen(getter, js_name = requestHandler)]
     pub fn request_handler(&self) -> RequestHandler {
         RequestHandler::new(self.sandbox.clone())
+    }
+}
+
+/// One service of a sandbox's account (`sandbox.service(name)`), calling as the handle's
+/// principal.
+#[wasm_bindgen(js_name = KmsSandboxService)]
+pub struct ServiceClient {
+    sandbox: Sandbox,
+    service: Service,
+}
+
+#[wasm_bindgen(js_class = KmsSandboxService)]
+impl ServiceClient {
+    /// The service's name: `kms`, `iam` or `sts`.
+    #[wasm_bindgen(getter)]
+    pub fn name(&self) -> String {
+        self.service.name().to_string()
+    }
+
+    /// Runs one operation of the service, with AWS SDK v3 input and output shapes.
+    #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
+    pub fn send(
+        &self,
+        operation: String,
+        #[wasm_bindgen(unchecked_param_type = "any")] input: JsValue,
+    ) -> js_sys::Promise {
+        let m = convert::service_model(self.service);
+        let request = match convert::input_to_wire_in(m, &operation, &input) {
+            Ok(request) => request,
+            Err(e) => return js_sys::Promise::reject(&js_error(&e)),
+        };
+        let sandbox = self.sandbox.clone();
+        let service = self.service;
+        wasm_bindgen_futures::future_to_promise(async move {
+            let region = sandbox.region();
+            match sandbox
+                .call_service(service, &region, &operation, request)
+                .await
+            {
+                Ok(mut output) => {
+                    let js = convert::output_from_wire_in(m, &operation, &output);
+                    convert::wipe(&mut output);
+                    Ok(convert::with_metadata(js))
+                }
+                Err(e) => Err(js_error(&e)),
+            }
+        })
     }
 }

@@ -14,7 +14,9 @@
 
 use crate::entropy::{self, BrowserEntropy};
 use crate::store::{self, Store};
-use kms_core::{Engine, KmsError, Outcome, Secret, Value, DEFAULT_ACCOUNT_ID, DEFAULT_REGION};
+use kms_core::{
+    Caller, Engine, KmsError, Outcome, Secret, Service, Value, DEFAULT_ACCOUNT_ID, DEFAULT_REGION,
+};
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, VecDeque};
 use std::future::Future;
@@ -28,6 +30,17 @@ pub struct Sandbox {
     inner: Rc<Inner>,
     /// The default region of [`Sandbox::call`] through this handle.
     region: String,
+    /// Who calls through this handle: the account root when `None`, else an IAM user or a
+    /// session of an IAM role (`sandbox.as(...)`).
+    principal: Option<Rc<Principal>>,
+}
+
+/// A principal that a handle acts as: an IAM user's or role's ARN, and for a role the session
+/// name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub arn: String,
+    pub session_name: Option<String>,
 }
 
 /// Test hook: (region, key id) → each backing key's material.
@@ -166,7 +179,11 @@ impl Sandbox {
                 )));
             }
         }
-        Ok(Sandbox { inner, region })
+        Ok(Sandbox {
+            inner,
+            region,
+            principal: None,
+        })
     }
 
     /// Reads sandbox `name` from IndexedDB into a new engine.
@@ -208,6 +225,7 @@ impl Sandbox {
             .unwrap_or_else(|| DEFAULT_ACCOUNT_ID.to_string());
         Sandbox {
             region,
+            principal: None,
             inner: Rc::new(Inner {
                 name: MEMORY_SANDBOX_NAME.to_string(),
                 engine: RefCell::new(Engine::new(&account_id)),
@@ -269,11 +287,76 @@ impl Sandbox {
         operation: &str,
         request: Value,
     ) -> Result<Value, KmsError> {
+        self.call_service(Service::Kms, region, operation, request)
+            .await
+    }
+
+    /// One request to any service of the sandbox (KMS, IAM, STS), as this handle's caller.
+    pub async fn call_service(
+        &self,
+        service: Service,
+        region: &str,
+        operation: &str,
+        request: Value,
+    ) -> Result<Value, KmsError> {
         validate_region(region)?;
-        match self.begin(region, operation, request) {
+        let caller = self.caller()?;
+        match self.begin(service, region, operation, request, caller) {
             Begun::Ready(result) => result,
             Begun::Pending(answer) => answer.await,
         }
+    }
+
+    /// A handle on the same sandbox that calls as `principal_arn`: an IAM user, or a session
+    /// (named `session_name`) of an IAM role. The principal must exist when a call is made.
+    pub fn acting_as(&self, principal_arn: &str, session_name: Option<&str>) -> Sandbox {
+        Sandbox {
+            inner: self.inner.clone(),
+            region: self.region.clone(),
+            principal: Some(Rc::new(Principal {
+                arn: principal_arn.to_string(),
+                session_name: session_name.map(str::to_string),
+            })),
+        }
+    }
+
+    /// The principal this handle acts as (`None`: the account root).
+    pub fn principal(&self) -> Option<&Principal> {
+        self.principal.as_deref()
+    }
+
+    /// Who calls through this handle now.
+    pub fn caller(&self) -> Result<Caller, KmsError> {
+        match &self.principal {
+            None => Ok(Caller::root(&self.inner.account_id)),
+            Some(p) => self
+                .inner
+                .engine
+                .borrow()
+                .caller_for_principal(&p.arn, p.session_name.as_deref()),
+        }
+    }
+
+    /// The caller a SigV4 access key id stands for, for `service`: an access key the sandbox
+    /// issued acts as its user or role session; a deactivated, deleted or expired one is refused
+    /// as AWS refuses it; any other acts as the account root (placeholder credentials keep
+    /// working).
+    pub(crate) fn caller_for_access_key(
+        &self,
+        service: Service,
+        access_key_id: Option<&str>,
+    ) -> Result<Caller, KmsError> {
+        if self.principal.is_some() {
+            return self.caller();
+        }
+        let Some(id) = access_key_id else {
+            return Ok(Caller::root(&self.inner.account_id));
+        };
+        let now = js_sys::Date::now() as i64;
+        self.inner
+            .engine
+            .borrow()
+            .caller_for_signature(service, id, now)
     }
 
     /// The JS `KmsSandbox` object over this same sandbox (the console sets it as `window.kms`).
@@ -292,9 +375,22 @@ impl Sandbox {
     /// answer is a future. `request` is wiped once used.
     ///
     /// The fast path is what makes `send` cheap: no future, no task, no microtask hop.
-    pub(crate) fn begin(&self, region: &str, operation: &str, mut request: Value) -> Begun {
-        if entropy::rsa_bits_needed(operation, &request).is_none() {
-            let outcome = self.compute(region, operation, &request, None);
+    pub(crate) fn begin(
+        &self,
+        service: Service,
+        region: &str,
+        operation: &str,
+        mut request: Value,
+        caller: Caller,
+    ) -> Begun {
+        let call = Call {
+            service,
+            region: region.to_string(),
+            operation: operation.to_string(),
+            caller,
+        };
+        if rsa_bits(&call, &request).is_none() {
+            let outcome = self.compute(&call, &request, None);
             if outcome.changes.is_empty() {
                 crate::convert::wipe(&mut request);
                 return Begun::Ready(outcome.result);
@@ -311,22 +407,16 @@ impl Sandbox {
             // the state its predecessors committed.
         }
         let this = self.clone();
-        let (region, operation) = (region.to_string(), operation.to_string());
         Begun::Pending(Box::pin(async move {
-            let result = this.execute(&region, &operation, &request).await;
+            let result = this.execute(&call, &request).await;
             crate::convert::wipe(&mut request);
             result
         }))
     }
 
     /// Runs one operation: see the module documentation for the commit protocol.
-    async fn execute(
-        &self,
-        region: &str,
-        operation: &str,
-        request: &Value,
-    ) -> Result<Value, KmsError> {
-        let rsa = match entropy::rsa_bits_needed(operation, request) {
+    async fn execute(&self, call: &Call, request: &Value) -> Result<Value, KmsError> {
+        let rsa = match rsa_bits(call, request) {
             Some(bits) => Some((
                 bits,
                 entropy::webcrypto_rsa_pkcs8(bits).await.map_err(|e| {
@@ -336,18 +426,18 @@ impl Sandbox {
             None => None,
         };
         if let Some(turn) = self.try_turn() {
-            let outcome = self.compute(region, operation, request, rsa.as_ref());
+            let outcome = self.compute(call, request, rsa.as_ref());
             return self.finish(outcome, turn).await;
         }
         // A mutation is in flight. A read can answer from the committed state now; a mutation
         // waits its turn and is computed again against the state its predecessors committed.
-        let outcome = self.compute(region, operation, request, rsa.as_ref());
+        let outcome = self.compute(call, request, rsa.as_ref());
         if outcome.changes.is_empty() {
             return outcome.result;
         }
         drop(outcome);
         let turn = self.turn().await;
-        let outcome = self.compute(region, operation, request, rsa.as_ref());
+        let outcome = self.compute(call, request, rsa.as_ref());
         self.finish(outcome, turn).await
     }
 
@@ -358,6 +448,7 @@ impl Sandbox {
         region: &str,
         operation: &str,
         body: &[u8],
+        caller: Caller,
     ) -> Result<Value, KmsError> {
         validate_region(region)?;
         let parsed = if body.iter().all(u8::is_ascii_whitespace) {
@@ -366,7 +457,7 @@ impl Sandbox {
             serde_json::from_slice::<Value>(body)
         };
         match parsed {
-            Ok(request) => match self.begin(region, operation, request) {
+            Ok(request) => match self.begin(Service::Kms, region, operation, request, caller) {
                 Begun::Ready(result) => result,
                 Begun::Pending(answer) => answer.await,
             },
@@ -376,6 +467,7 @@ impl Sandbox {
                     region,
                     operation,
                     body,
+                    &caller,
                     now,
                     &mut BrowserEntropy::new(None),
                 );
@@ -385,20 +477,18 @@ impl Sandbox {
         }
     }
 
-    fn compute(
-        &self,
-        region: &str,
-        operation: &str,
-        request: &Value,
-        rsa: Option<&(usize, Secret)>,
-    ) -> Outcome {
+    fn compute(&self, call: &Call, request: &Value, rsa: Option<&(usize, Secret)>) -> Outcome {
         let mut entropy = BrowserEntropy::new(rsa.cloned());
         let now = js_sys::Date::now() as i64;
-        let outcome =
-            self.inner
-                .engine
-                .borrow()
-                .handle(region, operation, request, now, &mut entropy);
+        let outcome = self.inner.engine.borrow().handle_service(
+            call.service,
+            &call.region,
+            &call.operation,
+            request,
+            &call.caller,
+            now,
+            &mut entropy,
+        );
         #[cfg(feature = "test-hooks")]
         if rsa.is_some() && entropy.rsa_taken() {
             self.inner
@@ -546,6 +636,22 @@ impl Drop for Turn {
             None => queue.busy.set(false),
         }
     }
+}
+
+/// One request: which service and operation, where, and who asks.
+pub(crate) struct Call {
+    service: Service,
+    region: String,
+    operation: String,
+    caller: Caller,
+}
+
+/// The RSA key size a KMS request will need from WebCrypto, if any.
+fn rsa_bits(call: &Call, request: &Value) -> Option<usize> {
+    if call.service != Service::Kms {
+        return None;
+    }
+    entropy::rsa_bits_needed(&call.operation, request)
 }
 
 /// An operation started by [`Sandbox::begin`].

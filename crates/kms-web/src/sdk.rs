@@ -12,7 +12,7 @@ use crate::convert::wipe;
 use crate::entropy::uuid;
 use crate::sandbox::Sandbox;
 use js_sys::{Object, Reflect, Uint8Array};
-use kms_core::{ErrorType, KmsError, Value};
+use kms_core::{Caller, ErrorType, KmsError, Service, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use zeroize::Zeroize;
@@ -68,8 +68,15 @@ impl RequestHandler {
                 .unwrap_or_else(|| sandbox.region());
             let mut body = body_bytes(&request);
             let request_id = uuid();
+            let access_key_id = header(&request, "authorization")
+                .as_deref()
+                .and_then(signing_access_key)
+                .map(str::to_string);
             let (status, mut response_body) =
-                answer(&sandbox, &region, target.as_deref(), &body).await;
+                match sandbox.caller_for_access_key(Service::Kms, access_key_id.as_deref()) {
+                    Ok(caller) => answer(&sandbox, &region, target.as_deref(), &body, caller).await,
+                    Err(e) => (e.status(), error_body(&e)),
+                };
             body.zeroize();
             let http = Object::new();
             set(&http, "statusCode", &JsValue::from(status));
@@ -160,6 +167,16 @@ fn body_bytes(request: &JsValue) -> Vec<u8> {
     }
 }
 
+/// The access key id of a SigV4 `Authorization` header:
+/// `AWS4-HMAC-SHA256 Credential=AKID/DATE/REGION/SERVICE/aws4_request, SignedHeaders=..., ...`.
+pub(crate) fn signing_access_key(authorization: &str) -> Option<&str> {
+    let credential = authorization
+        .split([' ', ','])
+        .find_map(|part| part.trim().strip_prefix("Credential="))?;
+    let id = credential.split('/').next()?;
+    (!id.is_empty()).then_some(id)
+}
+
 /// `kms.<region>.amazonaws.com` (also `kms-fips.`, and the `.com.cn` partition) → the region.
 pub(crate) fn region_of_host(host: &str) -> Option<String> {
     let mut labels = host.split('.');
@@ -177,9 +194,10 @@ pub(crate) async fn answer(
     region: &str,
     target: Option<&str>,
     body: &[u8],
+    caller: Caller,
 ) -> (u16, Vec<u8>) {
     let result = match target.and_then(|t| t.strip_prefix(TARGET_PREFIX)) {
-        Some(operation) => sandbox.execute_raw(region, operation, body).await,
+        Some(operation) => sandbox.execute_raw(region, operation, body, caller).await,
         None => Err(KmsError::new(ErrorType::UnknownOperation, "")),
     };
     match result {

@@ -133,12 +133,21 @@ fn is_key_id(s: &str) -> bool {
 /// Finds the key a KeyId parameter names, as AWS resolves key IDs, key ARNs, alias names and
 /// alias ARNs.
 pub(crate) fn resolve(tx: &Tx<'_>, key_id: &str, naming: Naming) -> Result<KeyRecord> {
+    resolve_ref(tx, key_id, naming).cloned()
+}
+
+/// [`resolve`], borrowing the key.
+pub(crate) fn resolve_ref<'t>(
+    tx: &'t Tx<'_>,
+    key_id: &str,
+    naming: Naming,
+) -> Result<&'t KeyRecord> {
     let not_found = || KmsError::not_found(format!("Key '{}' does not exist", tx.key_arn(key_id)));
-    let alias_target = |name: &str| -> Result<KeyRecord> {
+    let alias_target = |name: &str| -> Result<&'t KeyRecord> {
         let alias = tx.alias(name).ok_or_else(|| {
             KmsError::not_found(format!("Alias {} is not found.", tx.alias_arn(name)))
         })?;
-        tx.key(&alias.target_key_id).cloned().ok_or_else(|| {
+        tx.key(&alias.target_key_id).ok_or_else(|| {
             KmsError::not_found(format!("Alias {} is not found.", tx.alias_arn(name)))
         })
     };
@@ -158,7 +167,6 @@ pub(crate) fn resolve(tx: &Tx<'_>, key_id: &str, naming: Naming) -> Result<KeyRe
         if let Some(id) = resource.strip_prefix("key/") {
             return tx
                 .key(id)
-                .cloned()
                 .ok_or_else(|| KmsError::not_found(format!("Key '{key_id}' does not exist")));
         }
         if resource.starts_with("alias/") && naming == Naming::KeyOrAlias {
@@ -175,9 +183,7 @@ pub(crate) fn resolve(tx: &Tx<'_>, key_id: &str, naming: Naming) -> Result<KeyRe
     if !is_key_id(key_id) {
         return Err(KmsError::not_found(format!("Invalid keyId {key_id}")));
     }
-    tx.key(&key_id.to_ascii_lowercase())
-        .cloned()
-        .ok_or_else(not_found)
+    tx.key(&key_id.to_ascii_lowercase()).ok_or_else(not_found)
 }
 
 /// The key must be Enabled (cryptographic operations): AWS's key-state table, footnotes 1, 3, 5.

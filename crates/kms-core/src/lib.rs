@@ -26,6 +26,7 @@ mod error;
 mod managed;
 pub mod model;
 mod ops;
+pub mod query;
 mod records;
 mod sandbox;
 mod secret;

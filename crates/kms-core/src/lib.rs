@@ -23,6 +23,7 @@ pub mod crypto;
 mod engine;
 mod env;
 mod error;
+mod iam;
 mod managed;
 pub mod model;
 mod ops;
@@ -36,6 +37,11 @@ pub use caller::{Caller, Identity};
 pub use engine::{Engine, Outcome, DEFAULT_ACCOUNT_ID, DEFAULT_REGION};
 pub use env::{Clock, Entropy, ManualClock, Millis, SeededEntropy, MILLIS_PER_DAY};
 pub use error::{ErrorType, KmsError, Result};
+pub use iam::{
+    validate_identity_policy, validate_trust_policy, AccessKeyProblem, AccessKeyRecord,
+    AccessKeyStatus, IamRecord, ManagedPolicyRecord, PolicyVersionRecord, RoleRecord,
+    SessionRecord, TrustCheck, UserRecord,
+};
 pub use managed::AWS_MANAGED_SERVICES;
 pub use records::{
     AliasRecord, BackingKey, Change, GrantRecord, KeyRecord, Record, RotationConfig,

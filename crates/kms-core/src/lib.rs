@@ -1,6 +1,8 @@
 //! # kms-core
 //!
-//! The AWS Key Management Service API (2014-11-01), as a pure engine.
+//! The AWS Key Management Service API (2014-11-01), as a pure engine; with the parts of IAM
+//! (2010-05-08) and STS (2011-06-15) that give a sandbox account its principals: users, roles,
+//! their policies and access keys, and role sessions.
 //!
 //! It does no I/O: it never reads a clock, never draws randomness and never touches storage.
 //! Time and randomness come in through [`Clock`] and [`Entropy`]; every operation returns the

@@ -1752,27 +1752,19 @@ fn identity_policies_and_principals() {
     assert!(sb.engine.identity_policies(&alice).is_empty());
 
     // Session policies are kept for the evaluator.
-    let bob_session = {
-        let (_, s) = {
-            let new_alice = user_caller(&sb, "alice");
-            let out = sb
-                .sts(
-                    &new_alice,
-                    "AssumeRole",
-                    json!({"RoleArn": format!("arn:aws:iam::{ACCOUNT}:role/reader"), "RoleSessionName": "limited",
-                           "Policy": ALLOW_ALL, "PolicyArns": [{"arn": arn}]}),
-                    &*allow(),
-                )
-                .unwrap();
-            let id = out["Credentials"]["AccessKeyId"].as_str().unwrap();
-            (
-                out.clone(),
-                sb.engine.caller_for_access_key(id, sb.clock_now()).unwrap(),
-            )
-        };
-        s
-    };
-    let limits = sb.engine.session_policies(&bob_session).unwrap();
+    let new_alice = user_caller(&sb, "alice");
+    let out = sb
+        .sts(
+            &new_alice,
+            "AssumeRole",
+            json!({"RoleArn": format!("arn:aws:iam::{ACCOUNT}:role/reader"), "RoleSessionName": "limited",
+                   "Policy": ALLOW_ALL, "PolicyArns": [{"arn": arn}]}),
+            &*allow(),
+        )
+        .unwrap();
+    let id = out["Credentials"]["AccessKeyId"].as_str().unwrap();
+    let limited = sb.engine.caller_for_access_key(id, sb.clock_now()).unwrap();
+    let limits = sb.engine.session_policies(&limited).unwrap();
     assert_eq!(limits.len(), 2);
     assert_eq!(limits[1].0, arn);
     assert!(sb.engine.session_policies(&session).is_none());
@@ -1922,6 +1914,66 @@ fn sts_over_the_query_protocol() {
     assert!(xml.contains(&format!(
         "<GetCallerIdentityResult><Account>{ACCOUNT}</Account><Arn>arn:aws:iam::{ACCOUNT}:user/alice</Arn>"
     )), "{xml}");
+}
+
+/// Request bodies as `@aws-sdk/client-iam` and `@aws-sdk/client-sts` sent them (captured from
+/// versions 3.1169.0 / 3.1177.0, which put `Action` first, and 3.600.0, which puts it last).
+#[test]
+fn bodies_the_aws_sdk_sends_decode() {
+    let iam = kms_core::model::iam();
+    let cases: &[(&str, Value)] = &[
+        (
+            "Action=CreateUser&Version=2010-05-08&UserName=alice&Path=%2Fdev%2F&Tags.member.1.Key=team&Tags.member.1.Value=r%20d%3A1&Tags.member.2.Key=empty&Tags.member.2.Value=",
+            json!({"UserName": "alice", "Path": "/dev/", "Tags": [{"Key": "team", "Value": "r d:1"}, {"Key": "empty", "Value": ""}]}),
+        ),
+        (
+            "Path=%2Fdev%2F&UserName=alice&Tags.member.1.Key=team&Tags.member.1.Value=r%20d%3A1&Action=CreateUser&Version=2010-05-08",
+            json!({"UserName": "alice", "Path": "/dev/", "Tags": [{"Key": "team", "Value": "r d:1"}]}),
+        ),
+        (
+            "Action=CreateRole&Version=2010-05-08&RoleName=reader&AssumeRolePolicyDocument=%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%5D%7D&Description=line1%0Aline2%20%26%20more&MaxSessionDuration=7200",
+            json!({"RoleName": "reader", "AssumeRolePolicyDocument": r#"{"Version":"2012-10-17","Statement":[]}"#,
+                   "Description": "line1\nline2 & more", "MaxSessionDuration": 7200}),
+        ),
+        (
+            "Action=PutUserPolicy&Version=2010-05-08&UserName=alice&PolicyName=inline&PolicyDocument=%7B%22Condition%22%3A%7B%22StringEquals%22%3A%7B%22kms%3AEncryptionContext%3Aa%26b%22%3A%22%3Cx%3E%20%27y%27%20%5C%22z%5C%22%22%7D%7D%7D",
+            json!({"UserName": "alice", "PolicyName": "inline",
+                   "PolicyDocument": r#"{"Condition":{"StringEquals":{"kms:EncryptionContext:a&b":"<x> 'y' \"z\""}}}"#}),
+        ),
+        (
+            "Scope=Local&OnlyAttached=true&MaxItems=10&Action=ListPolicies&Version=2010-05-08",
+            json!({"Scope": "Local", "OnlyAttached": true, "MaxItems": 10}),
+        ),
+        (
+            "Action=UntagUser&Version=2010-05-08&UserName=alice&TagKeys.member.1=empty",
+            json!({"UserName": "alice", "TagKeys": ["empty"]}),
+        ),
+        (
+            "RoleName=reader&Tags=&Action=TagRole&Version=2010-05-08",
+            json!({"RoleName": "reader", "Tags": []}),
+        ),
+        (
+            "Action=UpdateAccessKey&Version=2010-05-08&AccessKeyId=AKIATGGTCX4LVY2TB4CR&Status=Inactive&UserName=alice",
+            json!({"AccessKeyId": "AKIATGGTCX4LVY2TB4CR", "Status": "Inactive", "UserName": "alice"}),
+        ),
+        ("Action=GetUser&Version=2010-05-08", json!({})),
+    ];
+    for (body, expected) in cases {
+        let (_, input) =
+            query::decode(iam, body.as_bytes()).unwrap_or_else(|e| panic!("{body}: {e}"));
+        assert_eq!(&input, expected, "{body}");
+    }
+    let (op, input) = query::decode(
+        kms_core::model::sts(),
+        b"RoleArn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Freader&RoleSessionName=s1&DurationSeconds=900&Tags.member.1.Key=p&Tags.member.1.Value=q&Action=AssumeRole&Version=2011-06-15",
+    )
+    .unwrap();
+    assert_eq!(op, "AssumeRole");
+    assert_eq!(
+        input,
+        json!({"RoleArn": "arn:aws:iam::111122223333:role/reader", "RoleSessionName": "s1",
+               "DurationSeconds": 900, "Tags": [{"Key": "p", "Value": "q"}]})
+    );
 }
 
 #[test]

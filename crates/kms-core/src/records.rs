@@ -104,24 +104,16 @@ pub enum Record {
 }
 
 /// One change an operation made. The shell persists all of an operation's changes in one
-/// transaction, then hands them to [`crate::Engine::apply`].
+/// transaction, then hands them to [`crate::Engine::apply`]. `DeleteIam` removes the IAM record
+/// stored under `storage_key` (one starting `iam/`).
 #[derive(Debug, Clone)]
 pub enum Change {
     PutKey(KeyRecord),
-    DeleteKey {
-        region: String,
-        key_id: String,
-    },
+    DeleteKey { region: String, key_id: String },
     PutAlias(AliasRecord),
-    DeleteAlias {
-        region: String,
-        name: String,
-    },
+    DeleteAlias { region: String, name: String },
     PutIam(IamRecord),
-    /// Removes the IAM record stored under `storage_key` (one starting `iam/`).
-    DeleteIam {
-        storage_key: String,
-    },
+    DeleteIam { storage_key: String },
 }
 
 impl Change {

@@ -79,3 +79,68 @@ fn statements(text: &str) -> Result<Vec<Map<String, Value>>> {
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refusal(r: Result<()>) -> String {
+        let e = r.unwrap_err();
+        assert_eq!(e.error_type.as_str(), "MalformedPolicyDocument");
+        e.message
+    }
+
+    #[test]
+    fn identity_policies() {
+        validate_identity_policy(
+            r#"{"Version":"2012-10-17","Statement":{"Effect":"Deny","NotAction":"kms:Decrypt","NotResource":"arn:aws:kms:*:*:key/x"}}"#,
+        )
+        .unwrap();
+        validate_identity_policy(
+            r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+        )
+        .unwrap();
+        for (doc, message) in [
+            ("[]", "Syntax errors in policy."),
+            ("{}", "Syntax errors in policy."),
+            (r#"{"Statement":[]}"#, "Syntax errors in policy."),
+            (
+                r#"{"Statement":[{"Effect":"Maybe","Action":"*","Resource":"*"}]}"#,
+                "Syntax errors in policy.",
+            ),
+            (
+                r#"{"Version":"2020-01-01","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+                "The policy failed legacy parsing",
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Resource":"*"}]}"#,
+                "Policy statement must contain actions.",
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","NotPrincipal":{"AWS":"*"},"Action":"*","Resource":"*"}]}"#,
+                "Policy document should not specify a principal.",
+            ),
+        ] {
+            assert_eq!(refusal(validate_identity_policy(doc)), message, "{doc}");
+        }
+    }
+
+    #[test]
+    fn trust_policies() {
+        validate_trust_policy(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            refusal(validate_trust_policy(
+                r#"{"Statement":[{"Effect":"Allow","Action":"sts:AssumeRole"}]}"#
+            )),
+            "Missing required field Principal"
+        );
+    }
+
+    #[test]
+    fn sizes_leave_white_space_out() {
+        assert_eq!(policy_size("{ \"a\" :\n\t1 }"), 7);
+    }
+}

@@ -466,17 +466,9 @@ pub(crate) fn parse_arn(arn: &str) -> Option<(&str, &str, &str)> {
     Some((service, account, resource))
 }
 
-/// Splits `user/path/name` (after `user`) into path and name: `("/path/", "name")`.
-fn last_segment(path: &str) -> Option<&str> {
+/// The name at the end of an ARN's resource path (`user/dev/alice` is `alice`).
+pub(crate) fn last_segment(path: &str) -> Option<&str> {
     path.rsplit('/').next().filter(|n| !n.is_empty())
-}
-
-pub(crate) fn split_path(rest: &str) -> Option<(String, &str)> {
-    let (path, name) = rest.rsplit_once('/')?;
-    if name.is_empty() {
-        return None;
-    }
-    Some((format!("{path}/"), name))
 }
 
 // ---------------------------------------------------------------- the engine's entry points
@@ -634,11 +626,11 @@ impl Engine {
     /// root, and none for a caller whose user or role no longer exists (or was recreated).
     pub fn identity_policies(&self, caller: &Caller) -> Vec<(String, String)> {
         let iam = &self.iam;
-        let (kind, inline, attached) = match &caller.identity {
+        let (kind, owner, inline, attached) = match &caller.identity {
             Identity::Root { .. } => return vec![],
             Identity::User { name, user_id, .. } => match iam.user(name) {
                 Some(u) if &u.user_id == user_id => {
-                    ("user", &u.inline_policies, &u.attached_policies)
+                    ("user", &u.name, &u.inline_policies, &u.attached_policies)
                 }
                 _ => return vec![],
             },
@@ -646,15 +638,10 @@ impl Engine {
                 role_name, role_id, ..
             } => match iam.role(role_name) {
                 Some(r) if &r.role_id == role_id => {
-                    ("role", &r.inline_policies, &r.attached_policies)
+                    ("role", &r.name, &r.inline_policies, &r.attached_policies)
                 }
                 _ => return vec![],
             },
-        };
-        let owner = match &caller.identity {
-            Identity::User { name, .. } => name,
-            Identity::AssumedRole { role_name, .. } => role_name,
-            Identity::Root { .. } => unreachable!("returned above"),
         };
         let mut out: Vec<(String, String)> = inline
             .iter()
@@ -682,9 +669,13 @@ impl Engine {
             out.push((format!("session policy of {}", caller.arn()), doc.clone()));
         }
         for arn in &s.policy_arns {
-            // A policy deleted since grants nothing: it still limits the session.
-            let doc = self.iam.policy(arn).map(|p| p.document().to_string());
-            out.push((arn.clone(), doc.unwrap_or_default()));
+            // A policy that does not exist here (deleted since, or AWS managed) allows nothing,
+            // and still limits the session.
+            let doc = match self.iam.policy(arn) {
+                Some(p) => p.document().to_string(),
+                None => r#"{"Version":"2012-10-17","Statement":[]}"#.to_string(),
+            };
+            out.push((arn.clone(), doc));
         }
         Some(out)
     }

@@ -4,7 +4,7 @@
 
 use super::documents::validate_identity_policy;
 use super::records::{session_key, IamRecord, SessionRecord};
-use super::{parse_arn, request_tags, split_path, IamTx, IamView, TrustCheck};
+use super::{last_segment, parse_arn, request_tags, IamTx, IamView, TrustCheck};
 use crate::caller::Identity;
 use crate::engine::{wire_time, Req};
 use crate::error::{KmsError, Result};
@@ -53,7 +53,7 @@ fn assume_role(tx: &mut IamTx<'_>, req: &Req<'_>, trust: &TrustCheck<'_>) -> Res
     let name = match parse_arn(role_arn) {
         Some(("iam", account, resource)) => match resource.strip_prefix("role") {
             Some(rest) if rest.starts_with('/') => {
-                let (_, name) = split_path(rest).ok_or_else(|| invalid_arn(role_arn))?;
+                let name = last_segment(rest).ok_or_else(|| invalid_arn(role_arn))?;
                 if account != tx.account_id {
                     return Err(denied());
                 }

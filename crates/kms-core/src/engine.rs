@@ -45,6 +45,8 @@ pub(crate) fn due_date(k: &KeyRecord) -> Option<Millis> {
 pub struct Engine {
     account_id: String,
     regions: BTreeMap<String, RegionState>,
+    /// The account's IAM and STS records (see `crate::iam`).
+    pub(crate) iam: crate::iam::IamState,
 }
 
 /// What an operation answered, and the changes that must be durable before it is reported.
@@ -72,6 +74,7 @@ impl Engine {
         Engine {
             account_id: account_id.to_string(),
             regions: BTreeMap::new(),
+            iam: Default::default(),
         }
     }
 
@@ -99,6 +102,7 @@ impl Engine {
                     .aliases
                     .insert(a.name.clone(), a);
             }
+            Record::Iam(r) => self.iam.put(r),
         }
     }
 
@@ -110,11 +114,24 @@ impl Engine {
         }
         let mut touched = std::collections::BTreeSet::new();
         for c in changes {
+            // IAM records are account-wide: no region to refresh.
+            let c = match c {
+                Change::PutIam(r) => {
+                    self.iam.put(r);
+                    continue;
+                }
+                Change::DeleteIam { storage_key } => {
+                    self.iam.remove(&storage_key);
+                    continue;
+                }
+                c => c,
+            };
             touched.insert(match &c {
                 Change::PutKey(k) => k.region.clone(),
                 Change::DeleteKey { region, .. } => region.clone(),
                 Change::PutAlias(a) => a.region.clone(),
                 Change::DeleteAlias { region, .. } => region.clone(),
+                Change::PutIam(_) | Change::DeleteIam { .. } => continue,
             });
             match c {
                 Change::PutKey(k) => {
@@ -141,6 +158,7 @@ impl Engine {
                         r.aliases.remove(&name);
                     }
                 }
+                Change::PutIam(_) | Change::DeleteIam { .. } => {}
             }
         }
         for region in touched {

@@ -1,16 +1,19 @@
-//! AWS KMS errors: the error shape names of the API model, with AWS's HTTP status codes.
+//! The engine's errors: KMS's error shape names, and the codes IAM and STS (query protocol) put in
+//! their error responses, with AWS's HTTP status codes.
 
 use std::fmt;
 
 macro_rules! error_types {
     ($($variant:ident = $name:literal, $status:literal;)*) => {
-        /// An AWS KMS error type, named as the API model names its error shape.
+        /// An AWS error type: for KMS the API model's error shape name, for IAM and STS the error
+        /// code their models give the shape (what the query protocol's `<Code>` carries).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         #[non_exhaustive]
         pub enum ErrorType { $($variant,)* }
 
         impl ErrorType {
-            /// The `__type` AWS puts in the error body, e.g. `NotFoundException`.
+            /// The `__type` AWS puts in a JSON error body, e.g. `NotFoundException`, or the `<Code>`
+            /// of a query-protocol error response, e.g. `NoSuchEntity`.
             pub fn as_str(self) -> &'static str {
                 match self { $(ErrorType::$variant => $name,)* }
             }
@@ -54,6 +57,44 @@ error_types! {
     UnsupportedOperation = "UnsupportedOperationException", 400;
     Validation = "ValidationException", 400;
     XksProxyUriUnreachable = "XksProxyUriUnreachableException", 400;
+
+    // KMS's answers to a request signed with an unknown, inactive or expired access key (STS's
+    // model also has ExpiredTokenException, for an expired web identity token).
+    UnrecognizedClient = "UnrecognizedClientException", 400;
+    ExpiredTokenException = "ExpiredTokenException", 400;
+
+    // IAM and STS (query protocol): the codes of their models' error shapes, and the common
+    // errors of every query API. Where KMS has a shape of the same name (LimitExceededException,
+    // MalformedPolicyDocumentException), the code and status differ, hence the `Iam` variants.
+    ConcurrentModification = "ConcurrentModification", 409;
+    DeleteConflict = "DeleteConflict", 409;
+    EntityAlreadyExists = "EntityAlreadyExists", 409;
+    // An expired session's credentials, as IAM and STS report them (403, per IAM's common
+    // errors).
+    ExpiredToken = "ExpiredToken", 403;
+    IamAccessDenied = "AccessDenied", 403;
+    IamLimitExceeded = "LimitExceeded", 409;
+    IamMalformedPolicyDocument = "MalformedPolicyDocument", 400;
+    InvalidAction = "InvalidAction", 400;
+    InvalidClientTokenId = "InvalidClientTokenId", 403;
+    InvalidInput = "InvalidInput", 400;
+    MalformedQueryString = "MalformedQueryString", 404;
+    MissingAction = "MissingAction", 400;
+    NoSuchEntity = "NoSuchEntity", 404;
+    PackedPolicyTooLarge = "PackedPolicyTooLarge", 400;
+    PolicyNotAttachable = "PolicyNotAttachable", 400;
+    RegionDisabled = "RegionDisabledException", 403;
+    ServiceFailure = "ServiceFailure", 500;
+    UnmodifiableEntity = "UnmodifiableEntity", 400;
+    ValidationError = "ValidationError", 400;
+}
+
+impl ErrorType {
+    /// Whether the caller is at fault (the query protocol's `<Type>Sender</Type>`) rather than
+    /// the service (`Receiver`).
+    pub fn is_sender_fault(self) -> bool {
+        self.status() < 500
+    }
 }
 
 /// An error as AWS KMS reports it: a type and a message.
@@ -118,6 +159,14 @@ constructors! {
     tag => Tag,
     unsupported => UnsupportedOperation,
     validation => Validation,
+    delete_conflict => DeleteConflict,
+    entity_already_exists => EntityAlreadyExists,
+    iam_access_denied => IamAccessDenied,
+    iam_limit_exceeded => IamLimitExceeded,
+    iam_malformed_policy => IamMalformedPolicyDocument,
+    invalid_input => InvalidInput,
+    no_such_entity => NoSuchEntity,
+    validation_error => ValidationError,
 }
 
 pub type Result<T, E = KmsError> = std::result::Result<T, E>;

@@ -1,6 +1,8 @@
 //! # kms-core
 //!
-//! The AWS Key Management Service API (2014-11-01), as a pure engine.
+//! The AWS Key Management Service API (2014-11-01), as a pure engine; with the parts of IAM
+//! (2010-05-08) and STS (2011-06-15) that give a sandbox account its principals: users, roles,
+//! their policies and access keys, and role sessions.
 //!
 //! It does no I/O: it never reads a clock, never draws randomness and never touches storage.
 //! Time and randomness come in through [`Clock`] and [`Entropy`]; every operation returns the
@@ -23,9 +25,11 @@ pub mod crypto;
 mod engine;
 mod env;
 mod error;
+mod iam;
 mod managed;
 pub mod model;
 mod ops;
+pub mod query;
 mod records;
 mod sandbox;
 mod secret;
@@ -36,6 +40,11 @@ pub use caller::{Caller, Identity};
 pub use engine::{Engine, Outcome, DEFAULT_ACCOUNT_ID, DEFAULT_REGION};
 pub use env::{Clock, Entropy, ManualClock, Millis, SeededEntropy, MILLIS_PER_DAY};
 pub use error::{ErrorType, KmsError, Result};
+pub use iam::{
+    validate_identity_policy, validate_trust_policy, AccessKeyProblem, AccessKeyRecord,
+    AccessKeyStatus, IamRecord, ManagedPolicyRecord, PolicyVersionRecord, RoleRecord,
+    SessionRecord, TrustCheck, UserRecord,
+};
 pub use managed::AWS_MANAGED_SERVICES;
 pub use records::{
     AliasRecord, BackingKey, Change, GrantRecord, KeyRecord, Record, RotationConfig,

@@ -1,34 +1,70 @@
-//! AWS's KMS API model (extracted from `service-2.json` by `tools/gen-model.py`) and the input
-//! validation it defines: required members, types, lengths, ranges, patterns and enums, reported as AWS
-//! reports them (`ValidationException: 1 validation error detected: ...`).
+//! AWS's API models of the services the engine answers (KMS, and the parts of IAM and STS it
+//! implements; extracted from `service-2.json` by `tools/gen-model.py`) and the input validation
+//! they define: required members, types, lengths, ranges, patterns and enums, reported as each
+//! service reports them (KMS: `ValidationException: 1 validation error detected: ...`; IAM and STS:
+//! `ValidationError` with the same sentences).
 
-use crate::error::{KmsError, Result};
+use crate::error::{ErrorType, KmsError, Result};
 use base64::Engine as _;
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-const MODEL_JSON: &str = include_str!("../model/kms-model.json");
+const KMS_JSON: &str = include_str!("../model/kms-model.json");
+const IAM_JSON: &str = include_str!("../model/iam-model.json");
+const STS_JSON: &str = include_str!("../model/sts-model.json");
+
+/// How a service's requests and answers travel.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    /// JSON 1.1 with `X-Amz-Target` (KMS).
+    #[default]
+    Json,
+    /// Form-encoded requests, XML answers (IAM, STS): see `crate::query`.
+    Query,
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Model {
     pub api_version: String,
+    /// JSON protocol only: what precedes the operation in `X-Amz-Target`.
+    #[serde(default)]
     pub target_prefix: String,
+    #[serde(default)]
+    pub protocol: Protocol,
+    /// Query protocol only: the namespace of every answer's root element.
+    #[serde(default)]
+    pub xml_namespace: Option<String>,
     pub operations: BTreeMap<String, Operation>,
     pub shapes: BTreeMap<String, Shape>,
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Operation {
     pub input: Option<String>,
     pub output: Option<String>,
     #[serde(default)]
     pub errors: Vec<String>,
+    /// Query protocol: the element that wraps the output inside `<OperationResponse>`.
+    pub result_wrapper: Option<String>,
+}
+
+/// An error shape's wire identity (query protocol).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorInfo {
+    pub code: String,
+    pub http_status_code: u16,
+    #[serde(default)]
+    pub sender_fault: bool,
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Shape {
     #[serde(rename = "type")]
     pub ty: String,
@@ -42,6 +78,7 @@ pub struct Shape {
     pub enum_values: Option<Vec<String>>,
     #[serde(default)]
     pub required: Vec<String>,
+    /// Member name to shape name.
     #[serde(default)]
     pub members: BTreeMap<String, String>,
     pub member: Option<String>,
@@ -49,16 +86,104 @@ pub struct Shape {
     pub value: Option<String>,
     #[serde(default)]
     pub sensitive: bool,
+    /// Query protocol: members whose wire name differs from the member name.
+    #[serde(default)]
+    pub location_names: BTreeMap<String, String>,
+    /// Query protocol: members (lists, maps) written without their `member`/`entry` level.
+    #[serde(default)]
+    pub flattened_members: Vec<String>,
+    /// Query protocol: a list or map shape written without its `member`/`entry` level.
+    #[serde(default)]
+    pub flattened: bool,
+    /// Query protocol: a list's item name (default `member`), a map's key and value names
+    /// (default `key`, `value`).
+    pub member_location_name: Option<String>,
+    pub key_location_name: Option<String>,
+    pub value_location_name: Option<String>,
+    /// A timestamp's wire format when not the protocol's default.
+    pub timestamp_format: Option<String>,
+    /// Error shapes of query-protocol models: the code, HTTP status and fault.
+    pub error: Option<ErrorInfo>,
 }
 
-pub fn model() -> &'static Model {
+/// The KMS model (2014-11-01).
+pub fn kms() -> &'static Model {
     static MODEL: OnceLock<Model> = OnceLock::new();
-    MODEL.get_or_init(|| serde_json::from_str(MODEL_JSON).expect("embedded model parses"))
+    MODEL.get_or_init(|| serde_json::from_str(KMS_JSON).expect("embedded KMS model parses"))
+}
+
+/// The IAM model (2010-05-08), the operations the engine implements.
+pub fn iam() -> &'static Model {
+    static MODEL: OnceLock<Model> = OnceLock::new();
+    MODEL.get_or_init(|| serde_json::from_str(IAM_JSON).expect("embedded IAM model parses"))
+}
+
+/// The STS model (2011-06-15), the operations the engine implements.
+pub fn sts() -> &'static Model {
+    static MODEL: OnceLock<Model> = OnceLock::new();
+    MODEL.get_or_init(|| serde_json::from_str(STS_JSON).expect("embedded STS model parses"))
+}
+
+/// The KMS model, by its older name.
+pub fn model() -> &'static Model {
+    kms()
+}
+
+/// Checks a KMS request body against the operation's input shape.
+pub fn validate_input(operation: &str, body: &Value) -> Result<()> {
+    kms().validate_input(operation, body)
 }
 
 impl Model {
     pub fn shape(&self, name: &str) -> &Shape {
         &self.shapes[name]
+    }
+
+    /// The SDK's exception name for a query-protocol error code: the error shape that carries
+    /// it (`NoSuchEntity` is `NoSuchEntityException`). `None` for codes no shape of this model
+    /// carries, which the SDK names by the code itself.
+    pub fn exception_name(&self, code: &str) -> Option<&str> {
+        self.shapes
+            .iter()
+            .find(|(_, s)| s.error.as_ref().is_some_and(|e| e.code == code))
+            .map(|(name, _)| name.as_str())
+    }
+
+    /// The answer to an operation the model does not have, in the service's words.
+    pub fn unknown_operation(&self, operation: &str) -> KmsError {
+        match self.protocol {
+            Protocol::Json => KmsError::new(ErrorType::UnknownOperation, ""),
+            Protocol::Query => KmsError::new(
+                ErrorType::InvalidAction,
+                format!(
+                    "Could not find operation {operation} for version {}",
+                    self.api_version
+                ),
+            ),
+        }
+    }
+
+    /// A constraint violation, as the service reports it.
+    fn validation(&self, message: String) -> KmsError {
+        match self.protocol {
+            Protocol::Json => KmsError::validation(message),
+            Protocol::Query => KmsError::validation_error(message),
+        }
+    }
+
+    /// A value of the wrong type: KMS cannot deserialize it; the query services, which read
+    /// every value from a string, call it a validation error.
+    fn type_error(&self, path: &str, expected: &str) -> KmsError {
+        let at = if path.is_empty() {
+            "the request body".to_string()
+        } else {
+            format!("'{path}'")
+        };
+        let message = format!("Expected {expected} at {at}");
+        match self.protocol {
+            Protocol::Json => KmsError::serialization(message),
+            Protocol::Query => KmsError::validation_error(message),
+        }
     }
 }
 
@@ -70,32 +195,57 @@ impl Shape {
         };
         let re = self
             .compiled
-            .get_or_init(|| regex_lite::Regex::new(&format!("^(?:{pattern})$")).ok());
+            .get_or_init(|| regex_lite::Regex::new(&regex_source(pattern)).ok());
         // A pattern this engine cannot compile is not enforced rather than refusing every value.
         re.as_ref().is_none_or(|re| re.is_match(value))
     }
+
+    /// The name a member travels under in the query protocol.
+    pub fn location_name<'a>(&'a self, member: &'a str) -> &'a str {
+        self.location_names
+            .get(member)
+            .map(String::as_str)
+            .unwrap_or(member)
+    }
+
+    /// Whether a member (of this structure) is a flattened list or map.
+    pub fn is_flattened_member(&self, member: &str) -> bool {
+        self.flattened_members.iter().any(|m| m == member)
+    }
 }
 
-/// Checks a request body against the operation's input shape.
-pub fn validate_input(operation: &str, body: &Value) -> Result<()> {
-    let m = model();
-    let Some(op) = m.operations.get(operation) else {
-        return Err(KmsError::new(crate::ErrorType::UnknownOperation, ""));
-    };
-    let Some(input) = &op.input else {
-        return Ok(());
-    };
-    let mut errors = Vec::new();
-    check(m, input, body, "", &mut errors, true)?;
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        let n = errors.len();
-        let plural = if n == 1 { "error" } else { "errors" };
-        Err(KmsError::validation(format!(
-            "{n} validation {plural} detected: {}",
-            errors.join("; ")
-        )))
+/// A model's pattern as `regex_lite` takes it, anchored. `regex_lite` has no Unicode classes: IAM's
+/// tag patterns (`[\p{L}\p{Z}\p{N}_.:/=+\-@]+`) become exact for ASCII, where users' mistakes
+/// are, and admit every non-ASCII character.
+fn regex_source(pattern: &str) -> String {
+    let p = pattern
+        .replace(r"\p{L}", r"A-Za-z\x{80}-\x{10FFFF}")
+        .replace(r"\p{Z}", " ")
+        .replace(r"\p{N}", "0-9");
+    format!("^(?:{p})$")
+}
+
+impl Model {
+    /// Checks a request body (in the JSON value form) against the operation's input shape.
+    pub fn validate_input(&self, operation: &str, body: &Value) -> Result<()> {
+        let Some(op) = self.operations.get(operation) else {
+            return Err(self.unknown_operation(operation));
+        };
+        let Some(input) = &op.input else {
+            return Ok(());
+        };
+        let mut errors = Vec::new();
+        check(self, input, body, "", &mut errors)?;
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            let n = errors.len();
+            let plural = if n == 1 { "error" } else { "errors" };
+            Err(self.validation(format!(
+                "{n} validation {plural} detected: {}",
+                errors.join("; ")
+            )))
+        }
     }
 }
 
@@ -115,24 +265,14 @@ fn join(path: &str, member: &str) -> String {
     }
 }
 
-fn type_error(path: &str, expected: &str) -> KmsError {
-    let at = if path.is_empty() {
-        "the request body".to_string()
-    } else {
-        format!("'{path}'")
-    };
-    KmsError::serialization(format!("Expected {expected} at {at}"))
-}
-
-/// Type mismatches are SerializationExceptions (the JSON cannot be read as the shape); constraint
-/// violations are collected into `errors` as AWS words them.
+/// Type mismatches are errors at once (KMS's SerializationException: the JSON cannot be read as
+/// the shape); constraint violations are collected into `errors` as AWS words them.
 fn check(
     m: &Model,
     shape_name: &str,
     v: &Value,
     path: &str,
     errors: &mut Vec<String>,
-    top: bool,
 ) -> Result<()> {
     let s = m.shape(shape_name);
     let shown = |v: &Value| -> String {
@@ -150,7 +290,7 @@ fn check(
         "structure" => {
             let obj = v
                 .as_object()
-                .ok_or_else(|| type_error(path, "a structure"))?;
+                .ok_or_else(|| m.type_error(path, "a structure"))?;
             for req in &s.required {
                 if obj.get(req).is_none_or(Value::is_null) {
                     errors.push(format!(
@@ -161,20 +301,12 @@ fn check(
             }
             for (name, member_shape) in &s.members {
                 if let Some(mv) = obj.get(name).filter(|x| !x.is_null()) {
-                    check(
-                        m,
-                        member_shape,
-                        mv,
-                        &join(path, &lower_camel(name)),
-                        errors,
-                        false,
-                    )?;
+                    check(m, member_shape, mv, &join(path, &lower_camel(name)), errors)?;
                 }
             }
-            let _ = top;
         }
         "string" => {
-            let x = v.as_str().ok_or_else(|| type_error(path, "a string"))?;
+            let x = v.as_str().ok_or_else(|| m.type_error(path, "a string"))?;
             let len = x.chars().count() as f64;
             length(s, len, &shown(v), &at(path), errors);
             if !s.matches_pattern(x) {
@@ -197,14 +329,14 @@ fn check(
         "blob" => {
             let x = v
                 .as_str()
-                .ok_or_else(|| type_error(path, "a base64-encoded blob"))?;
+                .ok_or_else(|| m.type_error(path, "a base64-encoded blob"))?;
             let bytes = base64::engine::general_purpose::STANDARD
                 .decode(x)
                 .map_err(|_| KmsError::serialization(format!("Invalid base64 at '{path}'")))?;
             length(s, bytes.len() as f64, &shown(v), &at(path), errors);
         }
         "integer" | "long" => {
-            let n = v.as_i64().ok_or_else(|| type_error(path, "an integer"))? as f64;
+            let n = v.as_i64().ok_or_else(|| m.type_error(path, "an integer"))? as f64;
             if let Some(min) = s.min.filter(|min| n < *min) {
                 errors.push(format!(
                     "{} {} failed to satisfy constraint: Member must have value greater than or equal to {min}",
@@ -219,13 +351,14 @@ fn check(
             }
         }
         "boolean" => {
-            v.as_bool().ok_or_else(|| type_error(path, "a boolean"))?;
+            v.as_bool().ok_or_else(|| m.type_error(path, "a boolean"))?;
         }
         "timestamp" => {
-            v.as_f64().ok_or_else(|| type_error(path, "a timestamp"))?;
+            v.as_f64()
+                .ok_or_else(|| m.type_error(path, "a timestamp"))?;
         }
         "list" => {
-            let items = v.as_array().ok_or_else(|| type_error(path, "a list"))?;
+            let items = v.as_array().ok_or_else(|| m.type_error(path, "a list"))?;
             length(s, items.len() as f64, &shown(v), &at(path), errors);
             let member = s.member.as_deref().expect("list has a member");
             for (i, item) in items.iter().enumerate() {
@@ -235,12 +368,11 @@ fn check(
                     item,
                     &format!("{}.{}.member", path, i + 1),
                     errors,
-                    false,
                 )?;
             }
         }
         "map" => {
-            let obj = v.as_object().ok_or_else(|| type_error(path, "a map"))?;
+            let obj = v.as_object().ok_or_else(|| m.type_error(path, "a map"))?;
             length(s, obj.len() as f64, &shown(v), &at(path), errors);
             let (ks, vs) = (
                 s.key.as_deref().expect("map key"),
@@ -253,9 +385,8 @@ fn check(
                     &Value::String(k.clone()),
                     &format!("{path}.{k}.key"),
                     errors,
-                    false,
                 )?;
-                check(m, vs, val, &format!("{path}.{k}.value"), errors, false)?;
+                check(m, vs, val, &format!("{path}.{k}.value"), errors)?;
             }
         }
         _ => {}
@@ -324,17 +455,143 @@ mod tests {
 }
 
 #[cfg(test)]
-mod pattern_tests {
-    use super::model;
+mod query_model_tests {
+    use super::*;
+    use serde_json::json;
 
     #[test]
-    fn every_pattern_of_the_model_compiles() {
-        for (name, shape) in &model().shapes {
-            if let Some(p) = &shape.pattern {
-                assert!(
-                    regex_lite::Regex::new(&format!("^(?:{p})$")).is_ok(),
-                    "{name}: {p}"
-                );
+    fn the_iam_and_sts_models_hold_what_the_query_protocol_needs() {
+        let iam = iam();
+        assert_eq!(iam.protocol, Protocol::Query);
+        assert_eq!(iam.api_version, "2010-05-08");
+        assert_eq!(
+            iam.xml_namespace.as_deref(),
+            Some("https://iam.amazonaws.com/doc/2010-05-08/")
+        );
+        let op = &iam.operations["CreateUser"];
+        assert_eq!(op.result_wrapper.as_deref(), Some("CreateUserResult"));
+        assert!(op
+            .errors
+            .iter()
+            .any(|e| e == "EntityAlreadyExistsException"));
+        let e = iam.shape("NoSuchEntityException").error.as_ref().unwrap();
+        assert_eq!((e.code.as_str(), e.http_status_code), ("NoSuchEntity", 404));
+        assert!(e.sender_fault);
+        assert_eq!(
+            iam.exception_name("NoSuchEntity"),
+            Some("NoSuchEntityException")
+        );
+        assert_eq!(iam.exception_name("ValidationError"), None);
+        let sts = sts();
+        assert_eq!(sts.api_version, "2011-06-15");
+        assert_eq!(
+            sts.operations["AssumeRole"].result_wrapper.as_deref(),
+            Some("AssumeRoleResult")
+        );
+        assert_eq!(kms().protocol, Protocol::Json);
+    }
+
+    #[test]
+    fn every_error_type_of_the_query_models_is_known_with_its_status() {
+        for m in [iam(), sts()] {
+            for (name, s) in &m.shapes {
+                let Some(e) = &s.error else { continue };
+                if let Some(t) = ErrorType::from_name(&e.code) {
+                    assert_eq!(t.status(), e.http_status_code, "{name}");
+                    assert_eq!(t.is_sender_fault(), e.sender_fault, "{name}");
+                }
+            }
+        }
+        for code in [
+            "NoSuchEntity",
+            "EntityAlreadyExists",
+            "LimitExceeded",
+            "MalformedPolicyDocument",
+            "InvalidInput",
+            "DeleteConflict",
+            "UnmodifiableEntity",
+            "ExpiredTokenException",
+        ] {
+            assert!(ErrorType::from_name(code).is_some(), "{code}");
+        }
+    }
+
+    #[test]
+    fn iam_reports_validation_errors_as_validation_error() {
+        let e = iam()
+            .validate_input("CreateUser", &json!({"UserName": "bad name!"}))
+            .unwrap_err();
+        assert_eq!(e.error_type, ErrorType::ValidationError);
+        assert_eq!(e.status(), 400);
+        assert_eq!(
+            e.message,
+            "1 validation error detected: Value 'bad name!' at 'userName' failed to satisfy \
+             constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+"
+        );
+        let e = iam().validate_input("GetRole", &json!({})).unwrap_err();
+        assert_eq!(
+            e.message,
+            "1 validation error detected: Value null at 'roleName' failed to satisfy constraint: \
+             Member must not be null"
+        );
+        let e = iam()
+            .validate_input(
+                "CreateUser",
+                &json!({"UserName": "a", "Tags": [{"Key": "bad*key", "Value": "v"}]}),
+            )
+            .unwrap_err();
+        assert!(
+            e.message
+                .contains("Value 'bad*key' at 'tags.1.member.key' failed"),
+            "{}",
+            e.message
+        );
+        iam()
+            .validate_input(
+                "CreateUser",
+                &json!({"UserName": "a", "Tags": [{"Key": "équipe", "Value": "rouge vif"}]}),
+            )
+            .unwrap();
+        let e = sts()
+            .validate_input(
+                "AssumeRole",
+                &json!({"RoleArn": "arn:aws:iam::111122223333:role/r", "RoleSessionName": "s", "DurationSeconds": 600}),
+            )
+            .unwrap_err();
+        assert_eq!(
+            e.message,
+            "2 validation errors detected: Value '600' at 'durationSeconds' failed to satisfy \
+             constraint: Member must have value greater than or equal to 900; Value 's' at \
+             'roleSessionName' failed to satisfy constraint: Member must have length greater than \
+             or equal to 2"
+        );
+        let e = iam().validate_input("NoSuchThing", &json!({})).unwrap_err();
+        assert_eq!(e.error_type, ErrorType::InvalidAction);
+        assert_eq!(
+            e.message,
+            "Could not find operation NoSuchThing for version 2010-05-08"
+        );
+        let e = iam()
+            .validate_input("ListUsers", &json!({"MaxItems": "ten"}))
+            .unwrap_err();
+        assert_eq!(e.error_type, ErrorType::ValidationError);
+    }
+}
+
+#[cfg(test)]
+mod pattern_tests {
+    use super::{iam, model, regex_source, sts};
+
+    #[test]
+    fn every_pattern_of_the_models_compiles() {
+        for m in [model(), iam(), sts()] {
+            for (name, shape) in &m.shapes {
+                if let Some(p) = &shape.pattern {
+                    assert!(
+                        regex_lite::Regex::new(&regex_source(p)).is_ok(),
+                        "{name}: {p}"
+                    );
+                }
             }
         }
     }

@@ -1,7 +1,9 @@
-//! What the engine keeps: one record per KMS key and per alias, per region. These are what the
-//! shell persists. Secret material is `#[serde(skip)]`: the shell wraps it separately.
+//! What the engine keeps: one record per KMS key and per alias, per region, and the account's IAM
+//! records (`crate::iam`). These are what the shell persists. Secret material is `#[serde(skip)]`:
+//! the shell wraps it separately.
 
 use crate::env::Millis;
+use crate::iam::IamRecord;
 use crate::spec::{KeyManager, KeySpec, KeyState, KeyUsage, Origin};
 use crate::Secret;
 use serde::{Deserialize, Serialize};
@@ -97,26 +99,34 @@ pub struct AliasRecord {
 pub enum Record {
     Key(KeyRecord),
     Alias(AliasRecord),
+    /// A user, role, managed policy, access key or role session (account-wide).
+    Iam(IamRecord),
 }
 
 /// One change an operation made. The shell persists all of an operation's changes in one
-/// transaction, then hands them to [`crate::Engine::apply`].
+/// transaction, then hands them to [`crate::Engine::apply`]. `DeleteIam` removes the IAM record
+/// stored under `storage_key` (one starting `iam/`).
 #[derive(Debug, Clone)]
 pub enum Change {
     PutKey(KeyRecord),
     DeleteKey { region: String, key_id: String },
     PutAlias(AliasRecord),
     DeleteAlias { region: String, name: String },
+    PutIam(IamRecord),
+    DeleteIam { storage_key: String },
 }
 
 impl Change {
-    /// A storage key unique across regions and record kinds, e.g. `key/us-east-1/<uuid>`.
+    /// A storage key unique across regions and record kinds, e.g. `key/us-east-1/<uuid>` or
+    /// `iam/user/alice`.
     pub fn storage_key(&self) -> String {
         match self {
             Change::PutKey(k) => key_storage_key(&k.region, &k.key_id),
             Change::DeleteKey { region, key_id } => key_storage_key(region, key_id),
             Change::PutAlias(a) => alias_storage_key(&a.region, &a.name),
             Change::DeleteAlias { region, name } => alias_storage_key(region, name),
+            Change::PutIam(r) => r.storage_key(),
+            Change::DeleteIam { storage_key } => storage_key.clone(),
         }
     }
 }

@@ -1,0 +1,224 @@
+//! What IAM and STS keep, account-wide: users, roles, customer managed policies, access keys and
+//! role sessions, one record each under a storage key starting `iam/`. Names of users, roles and
+//! policies are unique regardless of case, as in IAM, so their storage keys use the lowercased
+//! name. Secret access keys and session tokens are `#[serde(skip)]`: the shell wraps them
+//! separately (see [`IamRecord::secrets`]).
+
+use crate::env::Millis;
+use crate::Secret;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// An IAM user.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UserRecord {
+    pub name: String,
+    /// Starts and ends with `/`.
+    pub path: String,
+    /// `AIDA` and 17 characters.
+    pub user_id: String,
+    pub arn: String,
+    pub created: Millis,
+    /// Keys are unique regardless of case; listed sorted.
+    pub tags: BTreeMap<String, String>,
+    /// Inline policies: name to document, as given.
+    pub inline_policies: BTreeMap<String, String>,
+    /// ARNs of the attached managed policies, in the order they were attached.
+    pub attached_policies: Vec<String>,
+}
+
+/// An IAM role.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RoleRecord {
+    pub name: String,
+    pub path: String,
+    /// `AROA` and 17 characters.
+    pub role_id: String,
+    pub arn: String,
+    pub created: Millis,
+    /// The trust policy, as given.
+    pub assume_role_policy: String,
+    pub description: Option<String>,
+    /// Seconds, 3600 to 43200.
+    pub max_session_duration: i64,
+    pub tags: BTreeMap<String, String>,
+    pub inline_policies: BTreeMap<String, String>,
+    pub attached_policies: Vec<String>,
+}
+
+/// One version of a managed policy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolicyVersionRecord {
+    /// `v1`, `v2`, ...
+    pub version_id: String,
+    pub document: String,
+    pub created: Millis,
+}
+
+/// A customer managed policy.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ManagedPolicyRecord {
+    pub name: String,
+    pub path: String,
+    /// `ANPA` and 17 characters.
+    pub policy_id: String,
+    pub arn: String,
+    pub description: Option<String>,
+    pub created: Millis,
+    pub updated: Millis,
+    pub default_version: String,
+    /// Oldest first; at most five.
+    pub versions: Vec<PolicyVersionRecord>,
+    /// The number the next version gets (IAM never reuses one).
+    pub next_version: u32,
+    pub tags: BTreeMap<String, String>,
+}
+
+impl ManagedPolicyRecord {
+    /// The document of the default version.
+    pub fn document(&self) -> &str {
+        self.version(&self.default_version)
+            .map(|v| v.document.as_str())
+            .unwrap_or_default()
+    }
+
+    pub fn version(&self, version_id: &str) -> Option<&PolicyVersionRecord> {
+        self.versions.iter().find(|v| v.version_id == version_id)
+    }
+}
+
+/// `Active` or `Inactive`, as IAM names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AccessKeyStatus {
+    Active,
+    Inactive,
+}
+
+impl AccessKeyStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccessKeyStatus::Active => "Active",
+            AccessKeyStatus::Inactive => "Inactive",
+        }
+    }
+}
+
+/// A long-term access key of a user, or of the account's root user.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AccessKeyRecord {
+    /// `AKIA` and 16 characters.
+    pub access_key_id: String,
+    /// The owner; `None` for the root user's keys.
+    pub user_name: Option<String>,
+    /// The owner's `AIDA...` id, so that a key never passes to a later user of the same name.
+    pub user_id: Option<String>,
+    pub status: AccessKeyStatus,
+    pub created: Millis,
+    /// 40 characters, as UTF-8 bytes.
+    #[serde(skip)]
+    pub secret_access_key: Secret,
+}
+
+/// Temporary credentials of a role session, from AssumeRole. They stop working at `expiration`
+/// (by the injected clock) and are deleted with the role.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SessionRecord {
+    /// `ASIA` and 16 characters.
+    pub access_key_id: String,
+    pub role_name: String,
+    pub role_path: String,
+    pub role_id: String,
+    pub session_name: String,
+    pub created: Millis,
+    pub expiration: Millis,
+    /// Session tags (they override the role's tags of the same key).
+    pub tags: BTreeMap<String, String>,
+    /// Session policies: an inline document and managed policy ARNs. They limit the session to
+    /// what both they and the role's policies allow.
+    pub policy: Option<String>,
+    pub policy_arns: Vec<String>,
+    pub source_identity: Option<String>,
+    /// The secret access key, as UTF-8 bytes.
+    #[serde(skip)]
+    pub secret_access_key: Secret,
+    /// The session token, as UTF-8 bytes.
+    #[serde(skip)]
+    pub session_token: Secret,
+}
+
+/// One IAM or STS record, as stored.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind")]
+pub enum IamRecord {
+    User(UserRecord),
+    Role(RoleRecord),
+    Policy(ManagedPolicyRecord),
+    AccessKey(AccessKeyRecord),
+    Session(SessionRecord),
+}
+
+impl IamRecord {
+    /// Where the record is stored: `iam/user/<lowercased name>`, `iam/role/<...>`,
+    /// `iam/policy/<...>`, `iam/access-key/<id>`, `iam/session/<access key id>`.
+    pub fn storage_key(&self) -> String {
+        match self {
+            IamRecord::User(u) => user_key(&u.name),
+            IamRecord::Role(r) => role_key(&r.name),
+            IamRecord::Policy(p) => policy_key(&p.name),
+            IamRecord::AccessKey(k) => access_key_key(&k.access_key_id),
+            IamRecord::Session(s) => session_key(&s.access_key_id),
+        }
+    }
+
+    /// The record's secret material by name (`secret_access_key`, `session_token`), for the
+    /// shell to wrap before it stores the record; none for users, roles and policies.
+    pub fn secrets(&self) -> Vec<(&'static str, &Secret)> {
+        match self {
+            IamRecord::AccessKey(k) => vec![("secret_access_key", &k.secret_access_key)],
+            IamRecord::Session(s) => vec![
+                ("secret_access_key", &s.secret_access_key),
+                ("session_token", &s.session_token),
+            ],
+            _ => vec![],
+        }
+    }
+
+    /// Puts back secret material the shell unwrapped after reading the record. False for a name
+    /// the record has no secret under.
+    pub fn set_secret(&mut self, name: &str, secret: Secret) -> bool {
+        let slot = match (self, name) {
+            (IamRecord::AccessKey(k), "secret_access_key") => &mut k.secret_access_key,
+            (IamRecord::Session(s), "secret_access_key") => &mut s.secret_access_key,
+            (IamRecord::Session(s), "session_token") => &mut s.session_token,
+            _ => return false,
+        };
+        *slot = secret;
+        true
+    }
+}
+
+pub const USER_PREFIX: &str = "iam/user/";
+pub const ROLE_PREFIX: &str = "iam/role/";
+pub const POLICY_PREFIX: &str = "iam/policy/";
+pub const ACCESS_KEY_PREFIX: &str = "iam/access-key/";
+pub const SESSION_PREFIX: &str = "iam/session/";
+
+pub fn user_key(name: &str) -> String {
+    format!("{USER_PREFIX}{}", name.to_lowercase())
+}
+
+pub fn role_key(name: &str) -> String {
+    format!("{ROLE_PREFIX}{}", name.to_lowercase())
+}
+
+pub fn policy_key(name: &str) -> String {
+    format!("{POLICY_PREFIX}{}", name.to_lowercase())
+}
+
+pub fn access_key_key(access_key_id: &str) -> String {
+    format!("{ACCESS_KEY_PREFIX}{access_key_id}")
+}
+
+pub fn session_key(access_key_id: &str) -> String {
+    format!("{SESSION_PREFIX}{access_key_id}")
+}

@@ -1,0 +1,157 @@
+//! STS: who the caller is (GetCallerIdentity), and temporary credentials for a session of a role
+//! (AssumeRole). Sessions are records, so they survive a reload; they expire by the injected
+//! clock, and AssumeRole deletes those that have.
+
+use super::documents::validate_identity_policy;
+use super::records::{session_key, IamRecord, SessionRecord};
+use super::{last_segment, parse_arn, request_tags, IamTx, IamView, TrustCheck};
+use crate::caller::Identity;
+use crate::engine::{wire_time, Req};
+use crate::error::{KmsError, Result};
+use crate::model;
+use serde_json::{json, Map, Value};
+
+const DEFAULT_DURATION_SECONDS: i64 = 3600;
+/// A session that assumes another role (role chaining) gets at most an hour.
+const CHAINED_MAX_DURATION_SECONDS: i64 = 3600;
+const SECRET_ACCESS_KEY_LENGTH: usize = 40;
+const SESSION_TOKEN_LENGTH: usize = 356;
+
+pub(crate) fn dispatch(
+    tx: &mut IamTx<'_>,
+    operation: &str,
+    req: &Req<'_>,
+    trust: &TrustCheck<'_>,
+) -> Result<Value> {
+    match operation {
+        "GetCallerIdentity" => Ok(get_caller_identity(tx)),
+        "AssumeRole" => assume_role(tx, req, trust),
+        _ => Err(model::sts().unknown_operation(operation)),
+    }
+}
+
+fn get_caller_identity(tx: &IamTx<'_>) -> Value {
+    let c = tx.caller;
+    json!({"UserId": c.principal_id(), "Account": c.account_id(), "Arn": c.arn()})
+}
+
+fn assume_role(tx: &mut IamTx<'_>, req: &Req<'_>, trust: &TrustCheck<'_>) -> Result<Value> {
+    let caller = tx.caller;
+    if caller.is_root() {
+        return Err(KmsError::iam_access_denied(
+            "Roles may not be assumed by root accounts.",
+        ));
+    }
+    let role_arn = req.req_str("RoleArn");
+    // AWS does not say whether a role it refuses exists.
+    let denied = || {
+        KmsError::iam_access_denied(format!(
+            "User: {} is not authorized to perform: sts:AssumeRole on resource: {role_arn}",
+            caller.arn()
+        ))
+    };
+    let name = match parse_arn(role_arn) {
+        Some(("iam", account, resource)) => match resource.strip_prefix("role") {
+            Some(rest) if rest.starts_with('/') => {
+                let name = last_segment(rest).ok_or_else(|| invalid_arn(role_arn))?;
+                if account != tx.account_id {
+                    return Err(denied());
+                }
+                name
+            }
+            _ => return Err(invalid_arn(role_arn)),
+        },
+        _ => return Err(invalid_arn(role_arn)),
+    };
+    let role = tx
+        .role(name)
+        .filter(|r| r.arn == role_arn)
+        .ok_or_else(denied)?;
+    trust(role, caller, req.0)?;
+
+    let duration = req
+        .int("DurationSeconds")
+        .unwrap_or(DEFAULT_DURATION_SECONDS);
+    if duration > role.max_session_duration {
+        return Err(KmsError::validation_error(
+            "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+        ));
+    }
+    if matches!(caller.identity, Identity::AssumedRole { .. })
+        && duration > CHAINED_MAX_DURATION_SECONDS
+    {
+        return Err(KmsError::validation_error(
+            "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by \
+             role chaining.",
+        ));
+    }
+    if let Some(policy) = req.str("Policy") {
+        validate_identity_policy(policy)?;
+    }
+    let tags = request_tags(req)?.into_iter().collect();
+    let (role_name, role_path, role_id) =
+        (role.name.clone(), role.path.clone(), role.role_id.clone());
+
+    // Sessions past their expiration go now (they no longer sign anything).
+    let expired: Vec<String> = tx
+        .all_sessions()
+        .iter()
+        .filter(|s| s.expiration <= tx.now)
+        .map(|s| session_key(&s.access_key_id))
+        .collect();
+    for key in expired {
+        tx.delete(key);
+    }
+
+    let session_name = req.req_str("RoleSessionName").to_string();
+    let access_key_id = tx.new_access_key_id("ASIA");
+    let s = SessionRecord {
+        access_key_id,
+        role_name,
+        role_path,
+        role_id,
+        session_name,
+        created: tx.now,
+        expiration: tx.now + duration * 1000,
+        tags,
+        policy: req.str("Policy").map(str::to_string),
+        policy_arns: req
+            .list("PolicyArns")
+            .iter()
+            .filter_map(|p| p["arn"].as_str().map(str::to_string))
+            .collect(),
+        source_identity: req.str("SourceIdentity").map(str::to_string),
+        secret_access_key: tx.new_secret(SECRET_ACCESS_KEY_LENGTH),
+        session_token: tx.new_secret(SESSION_TOKEN_LENGTH),
+    };
+    let text = |secret: &crate::Secret| String::from_utf8_lossy(secret.expose()).into_owned();
+    let mut out = Map::new();
+    out.insert(
+        "Credentials".into(),
+        json!({
+            "AccessKeyId": s.access_key_id,
+            "SecretAccessKey": text(&s.secret_access_key),
+            "SessionToken": text(&s.session_token),
+            "Expiration": wire_time(s.expiration),
+        }),
+    );
+    out.insert(
+        "AssumedRoleUser".into(),
+        json!({
+            "AssumedRoleId": format!("{}:{}", s.role_id, s.session_name),
+            "Arn": format!(
+                "arn:aws:sts::{}:assumed-role/{}/{}",
+                tx.account_id, s.role_name, s.session_name
+            ),
+        }),
+    );
+    if let Some(si) = &s.source_identity {
+        out.insert("SourceIdentity".into(), json!(si));
+    }
+    tx.put(IamRecord::Session(s));
+    Ok(Value::Object(out))
+}
+
+fn invalid_arn(arn: &str) -> KmsError {
+    KmsError::validation_error(format!("{arn} is invalid"))
+}

@@ -237,10 +237,32 @@ impl Engine {
     ) -> Outcome {
         match service {
             Service::Kms => self.handle(region, operation, request, caller, now, entropy),
-            Service::Iam | Service::Sts => Outcome {
-                result: Err(KmsError::new(crate::ErrorType::UnknownOperation, "")),
-                changes: vec![],
-            },
+            Service::Iam => self.handle_iam(operation, request, caller, now, entropy),
+            Service::Sts => {
+                let trust = |role: &crate::iam::RoleRecord, caller: &Caller, request: &Value| {
+                    crate::ops::authorize::may_assume_role(self, role, caller, request, now)
+                };
+                self.handle_sts(operation, request, caller, now, entropy, &trust)
+            }
+        }
+    }
+
+    /// The caller a SigV4 access key id stands for in a request to `service`: an access key
+    /// this account issued acts as its user or role session; a deactivated, deleted or expired
+    /// one is refused with the error `service` gives; any other acts as the account root, so
+    /// that placeholder credentials keep working.
+    pub fn caller_for_signature(
+        &self,
+        service: Service,
+        access_key_id: &str,
+        now: Millis,
+    ) -> Result<Caller> {
+        use crate::iam::AccessKeyProblem;
+        match self.caller_for_access_key(access_key_id, now) {
+            Ok(caller) => Ok(caller),
+            Err(AccessKeyProblem::Unknown) => Ok(Caller::root(&self.account_id)),
+            Err(problem) if service == Service::Kms => Err(problem.kms_error()),
+            Err(problem) => Err(problem.query_error()),
         }
     }
 
@@ -493,31 +515,5 @@ pub(crate) fn state_error(key: &KeyRecord) -> KmsError {
         KeyState::Creating => KmsError::invalid_state(format!("{arn} is creating.")),
         KeyState::Updating => KmsError::invalid_state(format!("{arn} is updating.")),
         KeyState::Enabled => KmsError::internal("state_error called on an enabled key"),
-    }
-}
-
-// Provisional until the IAM module lands: only the root exists.
-impl Engine {
-    pub fn caller_for_principal(
-        &self,
-        principal_arn: &str,
-        _session_name: Option<&str>,
-    ) -> Result<crate::Caller> {
-        if principal_arn == format!("arn:aws:iam::{}:root", self.account_id) {
-            return Ok(crate::Caller::root(&self.account_id));
-        }
-        Err(KmsError::new(
-            crate::ErrorType::NotFound,
-            format!("No principal {principal_arn} in this sandbox."),
-        ))
-    }
-
-    pub fn caller_for_signature(
-        &self,
-        _service: Service,
-        _access_key_id: &str,
-        _now: Millis,
-    ) -> Result<crate::Caller> {
-        Ok(crate::Caller::root(&self.account_id))
     }
 }

@@ -1164,10 +1164,19 @@ fn access_keys_of_a_user() {
         "DeleteAccessKey",
         json!({"UserName": "alice", "AccessKeyId": id}),
     );
+    // A deleted key is refused, not taken for placeholder credentials (which act as root).
     assert_eq!(
         sb.engine.caller_for_access_key(&id, now),
-        Err(AccessKeyProblem::Unknown)
+        Err(AccessKeyProblem::Inactive)
     );
+    assert!(sb
+        .engine
+        .caller_for_signature(kms_core::Service::Kms, &id, now)
+        .is_err_and(|e| e.error_type == ErrorType::UnrecognizedClient));
+    assert!(sb
+        .engine
+        .caller_for_signature(kms_core::Service::Kms, "AKIAIOSFODNN7EXAMPLE", now)
+        .is_ok_and(|c| c.is_root()));
     assert_eq!(
         sb.engine.caller_for_access_key("AKIANOTAKEYATALL0000", now),
         Err(AccessKeyProblem::Unknown)

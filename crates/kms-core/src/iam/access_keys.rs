@@ -2,7 +2,7 @@
 //! `Inactive`. Without a `UserName` the operations act on the caller's own keys, as IAM does.
 
 use super::entities::{needs_user_name, no_such_user};
-use super::records::{access_key_key, AccessKeyRecord, AccessKeyStatus, IamRecord};
+use super::records::{AccessKeyRecord, AccessKeyStatus, IamRecord};
 use super::{listed, IamTx, IamView};
 use crate::caller::Identity;
 use crate::engine::{wire_time, Req};
@@ -49,7 +49,7 @@ fn load(tx: &IamTx<'_>, req: &Req<'_>) -> Result<AccessKeyRecord> {
     let owner = owner(tx, req)?;
     let id = req.req_str("AccessKeyId");
     tx.access_key(id)
-        .filter(|k| owned_by(k, &owner))
+        .filter(|k| !k.deleted && owned_by(k, &owner))
         .cloned()
         .ok_or_else(|| no_such_key(id))
 }
@@ -74,6 +74,7 @@ pub(crate) fn create_access_key(tx: &mut IamTx<'_>, req: &Req<'_>) -> Result<Val
         user_name,
         user_id,
         status: AccessKeyStatus::Active,
+        deleted: false,
         created: tx.now,
         secret_access_key: secret,
     };
@@ -120,7 +121,10 @@ pub(crate) fn update_access_key(tx: &mut IamTx<'_>, req: &Req<'_>) -> Result<Val
 }
 
 pub(crate) fn delete_access_key(tx: &mut IamTx<'_>, req: &Req<'_>) -> Result<Value> {
-    let k = load(tx, req)?;
-    tx.delete(access_key_key(&k.access_key_id));
+    let mut k = load(tx, req)?;
+    k.deleted = true;
+    k.status = AccessKeyStatus::Inactive;
+    k.secret_access_key = crate::Secret::new(Vec::new());
+    tx.put(IamRecord::AccessKey(k));
     Ok(json!({}))
 }

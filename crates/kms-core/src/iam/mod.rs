@@ -168,7 +168,7 @@ pub(crate) trait IamView {
         self.scan(ACCESS_KEY_PREFIX)
             .into_iter()
             .filter_map(|r| match r {
-                IamRecord::AccessKey(k) => Some(k),
+                IamRecord::AccessKey(k) if !k.deleted => Some(k),
                 _ => None,
             })
             .collect()
@@ -519,7 +519,7 @@ impl Engine {
     ) -> Result<Caller, AccessKeyProblem> {
         let iam = &self.iam;
         if let Some(k) = iam.access_key(access_key_id) {
-            if k.status == AccessKeyStatus::Inactive {
+            if k.status == AccessKeyStatus::Inactive || k.deleted {
                 return Err(AccessKeyProblem::Inactive);
             }
             let mut caller = match &k.user_name {
@@ -733,7 +733,7 @@ impl Engine {
     /// for a session also its session token, which the request must carry.
     pub fn signing_secret(&self, access_key_id: &str) -> Option<(&Secret, Option<&Secret>)> {
         if let Some(k) = self.iam.access_key(access_key_id) {
-            return Some((&k.secret_access_key, None));
+            return (!k.deleted).then_some((&k.secret_access_key, None));
         }
         let s = self.iam.session(access_key_id)?;
         Some((&s.secret_access_key, Some(&s.session_token)))

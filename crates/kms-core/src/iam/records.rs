@@ -114,6 +114,10 @@ pub struct AccessKeyRecord {
     pub user_id: Option<String>,
     pub status: AccessKeyStatus,
     pub created: Millis,
+    /// Deleted: kept (without its secret) so that a request signed with it is refused, as AWS
+    /// refuses a deleted key, rather than taken for placeholder credentials.
+    #[serde(default)]
+    pub deleted: bool,
     /// 40 characters, as UTF-8 bytes.
     #[serde(skip)]
     pub secret_access_key: Secret,

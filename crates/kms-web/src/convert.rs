@@ -141,8 +141,8 @@ pub(crate) fn input_to_wire_in(
 pub(crate) fn service_model(service: kms_core::Service) -> &'static Model {
     match service {
         kms_core::Service::Kms => model(),
-        // Provisional until the IAM and STS models land.
-        kms_core::Service::Iam | kms_core::Service::Sts => model(),
+        kms_core::Service::Iam => kms_core::model::iam(),
+        kms_core::Service::Sts => kms_core::model::sts(),
     }
 }
 

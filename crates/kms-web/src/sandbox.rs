@@ -299,8 +299,21 @@ impl Sandbox {
         operation: &str,
         request: Value,
     ) -> Result<Value, KmsError> {
-        validate_region(region)?;
         let caller = self.caller()?;
+        self.call_as(service, region, operation, request, caller)
+            .await
+    }
+
+    /// One request to a service of the sandbox, as `caller`.
+    pub(crate) async fn call_as(
+        &self,
+        service: Service,
+        region: &str,
+        operation: &str,
+        request: Value,
+        caller: Caller,
+    ) -> Result<Value, KmsError> {
+        validate_region(region)?;
         match self.begin(service, region, operation, request, caller) {
             Begun::Ready(result) => result,
             Begun::Pending(answer) => answer.await,

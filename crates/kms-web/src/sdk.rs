@@ -12,7 +12,7 @@ use crate::convert::wipe;
 use crate::entropy::uuid;
 use crate::sandbox::Sandbox;
 use js_sys::{Object, Reflect, Uint8Array};
-use kms_core::{Caller, ErrorType, KmsError, Service, Value};
+use kms_core::{query, Caller, ErrorType, KmsError, Service, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use zeroize::Zeroize;
@@ -62,30 +62,47 @@ impl RequestHandler {
             let hostname = Reflect::get(&request, &"hostname".into())
                 .ok()
                 .and_then(|h| h.as_string());
-            let region = hostname
-                .as_deref()
-                .and_then(region_of_host)
-                .unwrap_or_else(|| sandbox.region());
+            let authorization = header(&request, "authorization");
+            let scope = authorization.as_deref().and_then(credential_scope);
+            let service = service_of(target.as_deref(), hostname.as_deref(), scope.as_ref());
+            let region = match service {
+                Service::Iam => sandbox.region(),
+                _ => hostname
+                    .as_deref()
+                    .and_then(region_of_host)
+                    .or_else(|| scope.as_ref().map(|s| s.region.clone()))
+                    .filter(|r| !r.is_empty())
+                    .unwrap_or_else(|| match service {
+                        Service::Sts => "us-east-1".to_string(),
+                        _ => sandbox.region(),
+                    }),
+            };
             let mut body = body_bytes(&request);
             let request_id = uuid();
-            let access_key_id = header(&request, "authorization")
-                .as_deref()
-                .and_then(signing_access_key)
-                .map(str::to_string);
-            let (status, mut response_body) =
-                match sandbox.caller_for_access_key(Service::Kms, access_key_id.as_deref()) {
-                    Ok(caller) => answer(&sandbox, &region, target.as_deref(), &body, caller).await,
-                    Err(e) => (e.status(), error_body(&e)),
-                };
+            let access_key_id = scope.as_ref().map(|s| s.access_key_id.as_str());
+            let caller = sandbox.caller_for_access_key(service, access_key_id);
+            let (status, mut response_body) = match (service, caller) {
+                (Service::Kms, Ok(caller)) => {
+                    answer(&sandbox, &region, target.as_deref(), &body, caller).await
+                }
+                (Service::Kms, Err(e)) => (e.status(), error_body(&e)),
+                (_, Ok(caller)) => {
+                    answer_query(&sandbox, service, &region, &body, caller, &request_id).await
+                }
+                (_, Err(e)) => (
+                    e.status(),
+                    query::encode_error(&e, &request_id).into_bytes(),
+                ),
+            };
             body.zeroize();
             let http = Object::new();
             set(&http, "statusCode", &JsValue::from(status));
             let headers = Object::new();
-            set(
-                &headers,
-                "content-type",
-                &"application/x-amz-json-1.1".into(),
-            );
+            let content_type = match service {
+                Service::Kms => "application/x-amz-json-1.1",
+                _ => "text/xml",
+            };
+            set(&headers, "content-type", &content_type.into());
             set(
                 &headers,
                 "content-length",
@@ -167,14 +184,66 @@ fn body_bytes(request: &JsValue) -> Vec<u8> {
     }
 }
 
-/// The access key id of a SigV4 `Authorization` header:
+/// The credential scope of a SigV4 `Authorization` header:
 /// `AWS4-HMAC-SHA256 Credential=AKID/DATE/REGION/SERVICE/aws4_request, SignedHeaders=..., ...`.
-pub(crate) fn signing_access_key(authorization: &str) -> Option<&str> {
+pub(crate) struct Scope {
+    pub access_key_id: String,
+    pub region: String,
+    pub service: String,
+}
+
+pub(crate) fn credential_scope(authorization: &str) -> Option<Scope> {
     let credential = authorization
         .split([' ', ','])
         .find_map(|part| part.trim().strip_prefix("Credential="))?;
-    let id = credential.split('/').next()?;
-    (!id.is_empty()).then_some(id)
+    let mut parts = credential.split('/');
+    let access_key_id = parts.next().filter(|id| !id.is_empty())?.to_string();
+    let _date = parts.next();
+    Some(Scope {
+        access_key_id,
+        region: parts.next().unwrap_or_default().to_string(),
+        service: parts.next().unwrap_or_default().to_string(),
+    })
+}
+
+/// Which service a request is for: KMS by its `X-Amz-Target`, IAM and STS (query protocol) by
+/// the host name, or else by the service the request was signed for.
+fn service_of(target: Option<&str>, hostname: Option<&str>, scope: Option<&Scope>) -> Service {
+    if target.is_some_and(|t| t.starts_with(TARGET_PREFIX)) {
+        return Service::Kms;
+    }
+    let by_host = hostname
+        .and_then(|h| h.split('.').next())
+        .and_then(Service::from_name);
+    let by_scope = scope.and_then(|s| Service::from_name(&s.service));
+    by_host.or(by_scope).unwrap_or(Service::Kms)
+}
+
+/// The status and XML body AWS would answer a query-protocol (IAM, STS) request with.
+async fn answer_query(
+    sandbox: &Sandbox,
+    service: Service,
+    region: &str,
+    body: &[u8],
+    caller: Caller,
+    request_id: &str,
+) -> (u16, Vec<u8>) {
+    let m = crate::convert::service_model(service);
+    let result = match query::decode(m, body) {
+        Ok((operation, request)) => sandbox
+            .call_as(service, region, &operation, request, caller)
+            .await
+            .map(|v| (operation, v)),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok((operation, mut value)) => {
+            let xml = query::encode_response(m, &operation, &value, request_id);
+            wipe(&mut value);
+            (200, xml.into_bytes())
+        }
+        Err(e) => (e.status(), query::encode_error(&e, request_id).into_bytes()),
+    }
 }
 
 /// `kms.<region>.amazonaws.com` (also `kms-fips.`, and the `.com.cn` partition) → the region.
@@ -184,8 +253,8 @@ pub(crate) fn region_of_host(host: &str) -> Option<String> {
     let region = labels.next()?;
     let rest: Vec<&str> = labels.collect();
     let is_aws = rest.first().copied() == Some("amazonaws");
-    ((service == "kms" || service == "kms-fips") && is_aws && !region.is_empty())
-        .then(|| region.to_string())
+    let known = matches!(service, "kms" | "kms-fips" | "sts");
+    (known && is_aws && !region.is_empty()).then(|| region.to_string())
 }
 
 /// The status and JSON body AWS would answer a JSON 1.1 request with.

@@ -9,7 +9,7 @@
 
 use crate::hsm::{Hsm, Wrapped};
 use js_sys::{Array, Object, Reflect, Uint8Array};
-use kms_core::{AliasRecord, Change, KeyRecord, Record, Secret};
+use kms_core::{AliasRecord, Change, IamRecord, KeyRecord, Record, Secret};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -256,7 +256,10 @@ impl Store {
             let value = match change {
                 Change::PutKey(k) => Some(encode_key(&self.hsm, k).await?),
                 Change::PutAlias(a) => Some(encode_alias(a)?),
-                Change::DeleteKey { .. } | Change::DeleteAlias { .. } => None,
+                Change::PutIam(r) => Some(encode_iam(&self.hsm, r).await?),
+                Change::DeleteKey { .. }
+                | Change::DeleteAlias { .. }
+                | Change::DeleteIam { .. } => None,
             };
             writes.push((change.storage_key(), value));
         }
@@ -395,6 +398,65 @@ fn encode_alias(a: &AliasRecord) -> Result<JsValue, String> {
     Ok(o.into())
 }
 
+/// `{ format, kind: "iam", record, secrets: [{ name, iv, ciphertext }] }`: an IAM user, role,
+/// policy, access key or role session. Secret access keys and session tokens are wrapped like
+/// key material, bound to the record's storage key and the secret's name.
+async fn encode_iam(hsm: &Hsm, r: &IamRecord) -> Result<JsValue, String> {
+    let storage_key = r.storage_key();
+    let secrets = Array::new();
+    for (name, secret) in r.secrets() {
+        let w = hsm.wrap(&storage_key, name, secret).await?;
+        let entry = Object::new();
+        set(&entry, "name", &name.into())?;
+        set(&entry, "iv", &Uint8Array::from(&w.iv[..]).into())?;
+        set(
+            &entry,
+            "ciphertext",
+            &Uint8Array::from(&w.ciphertext[..]).into(),
+        )?;
+        secrets.push(&entry);
+    }
+    let o = Object::new();
+    set(&o, "format", &FORMAT.into())?;
+    set(&o, "kind", &"iam".into())?;
+    set(&o, "record", &to_js(r)?)?;
+    set(&o, "secrets", &secrets)?;
+    Ok(o.into())
+}
+
+fn wrapped_of(entry: &JsValue, what: &str) -> Result<Wrapped, String> {
+    let bytes = |name: &str| -> Result<Vec<u8>, String> {
+        Ok(get(entry, name)?
+            .dyn_into::<Uint8Array>()
+            .map_err(|_| format!("{what}: wrapped material is malformed"))?
+            .to_vec())
+    };
+    Ok(Wrapped {
+        iv: bytes("iv")?,
+        ciphertext: bytes("ciphertext")?,
+    })
+}
+
+async fn decode_iam(hsm: &Hsm, value: &JsValue, record: JsValue) -> Result<Record, String> {
+    let mut r: IamRecord =
+        serde_wasm_bindgen::from_value(record).map_err(|e| format!("a stored IAM record: {e}"))?;
+    let storage_key = r.storage_key();
+    let secrets: Array = get(value, "secrets")?
+        .dyn_into()
+        .map_err(|_| format!("{storage_key}: no secrets list"))?;
+    for entry in secrets.iter() {
+        let name = get(&entry, "name")?
+            .as_string()
+            .ok_or_else(|| format!("{storage_key}: a secret without a name"))?;
+        let wrapped = wrapped_of(&entry, &storage_key)?;
+        let secret = hsm.unwrap(&storage_key, &name, &wrapped).await?;
+        if !r.set_secret(&name, secret) {
+            return Err(format!("{storage_key}: unknown secret '{name}'"));
+        }
+    }
+    Ok(Record::Iam(r))
+}
+
 async fn decode_record(hsm: &Hsm, value: &JsValue) -> Result<Record, String> {
     let kind = get(value, "kind")?.as_string().unwrap_or_default();
     let record = get(value, "record")?;
@@ -438,6 +500,7 @@ async fn decode_record(hsm: &Hsm, value: &JsValue) -> Result<Record, String> {
             }
             Ok(Record::Key(k))
         }
+        "iam" => decode_iam(hsm, value, record).await,
         other => Err(format!("a stored record of unknown kind '{other}'")),
     }
 }

@@ -172,7 +172,20 @@ pub(crate) fn with_metadata(output: JsValue) -> JsValue {
 /// An `Error` whose `name` is the AWS error type and `message` AWS's message, with the SDK's
 /// `$fault` and `$metadata` (a fresh request id).
 pub(crate) fn error_to_js(e: &KmsError) -> JsValue {
-    kms_error_js(e.error_type.as_str(), &e.message, e.status())
+    kms_error_js(sdk_error_name(e), &e.message, e.status())
+}
+
+/// The name the AWS SDK gives an error: for IAM and STS codes the error shape that carries the
+/// code (`NoSuchEntity` is `NoSuchEntityException`), else the code itself.
+fn sdk_error_name(e: &KmsError) -> &'static str {
+    let code = e.error_type.as_str();
+    if code.ends_with("Exception") {
+        return code;
+    }
+    [kms_core::model::iam(), kms_core::model::sts()]
+        .into_iter()
+        .find_map(|m| m.exception_name(code))
+        .unwrap_or(code)
 }
 
 /// Zeroes every string in a wire JSON value (its blobs may be plaintext or key material).

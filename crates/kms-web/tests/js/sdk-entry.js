@@ -1,25 +1,46 @@
 // Entry of the SDK bundle the browser tests import. scripts/test-shell.sh bundles it with the
 // local esbuild (`npm run bundle`) into dist/sdk-bundle.js, one self-contained ES module
 // (wasm-bindgen copies only that one file into the test page). dist/ is generated and
-// gitignored; tests/sdk.rs imports it.
+// gitignored; tests/sdk.rs and tests/access.rs import it.
 import * as kms from "@aws-sdk/client-kms";
+import * as iam from "@aws-sdk/client-iam";
+import * as sts from "@aws-sdk/client-sts";
 import sdkPackage from "@aws-sdk/client-kms/package.json";
 
-/** A real KMSClient whose HTTP goes to `requestHandler` (a KmsSandbox's) instead of AWS. */
-export function sdkClient(region, requestHandler) {
-  return new kms.KMSClient({
+const SERVICES = {
+  kms: [kms, kms.KMSClient],
+  iam: [iam, iam.IAMClient],
+  sts: [sts, sts.STSClient],
+};
+
+/** A real client of `service` ("kms", "iam", "sts") whose HTTP goes to `requestHandler`. */
+export function serviceClient(service, region, requestHandler, accessKeyId, secretAccessKey, sessionToken) {
+  const [, Client] = SERVICES[service];
+  const client = new Client({
     region,
-    credentials: { accessKeyId: "x", secretAccessKey: "y" },
+    credentials: {
+      accessKeyId: accessKeyId || "x",
+      secretAccessKey: secretAccessKey || "y",
+      ...(sessionToken ? { sessionToken } : {}),
+    },
     requestHandler,
     // One attempt: a sandbox error is the answer, not a reason to retry.
     maxAttempts: 1,
   });
+  client.kmsSandboxService = service;
+  return client;
+}
+
+/** A real KMSClient whose HTTP goes to `requestHandler` (a KmsSandbox's) instead of AWS. */
+export function sdkClient(region, requestHandler) {
+  return serviceClient("kms", region, requestHandler);
 }
 
 /** `client.send(new <operation>Command(input))`. */
 export async function sdkSend(client, operation, input) {
-  const Command = kms[`${operation}Command`];
-  if (typeof Command !== "function") throw new Error(`@aws-sdk/client-kms has no ${operation}Command`);
+  const [module] = SERVICES[client.kmsSandboxService || "kms"];
+  const Command = module[`${operation}Command`];
+  if (typeof Command !== "function") throw new Error(`the SDK has no ${operation}Command`);
   return client.send(new Command(input));
 }
 

@@ -81,7 +81,9 @@ impl Caller {
                 role_name,
                 role_path,
                 ..
-            } => Some(format!("arn:aws:iam::{account_id}:role{role_path}{role_name}")),
+            } => Some(format!(
+                "arn:aws:iam::{account_id}:role{role_path}{role_name}"
+            )),
             _ => None,
         }
     }

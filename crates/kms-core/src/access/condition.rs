@@ -279,7 +279,7 @@ impl Condition {
         let found = ctx.lookup(&self.lookup);
         if let Test::Null { values } = &self.test {
             let null = found.is_none_or(<[String]>::is_empty);
-            return values.iter().any(|&want_null| want_null == null);
+            return values.contains(&null);
         }
         let values = match found {
             Some(v) if !v.is_empty() => v,

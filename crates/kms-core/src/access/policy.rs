@@ -185,13 +185,13 @@ pub(crate) enum PrincipalMatch {
     Account,
 }
 
-/// The facets of a caller a principal can name. AWS checks a role session as its account, its
-/// role and the session; a user as its account and the user.
+/// The facets of a caller a principal can name: AWS checks a user as its account and the user,
+/// and a role session as its account and the session, which its role's ARN names too. (So a
+/// `NotPrincipal` exempts a session when it lists the account and the role or the session.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Facet {
     Account,
     User,
-    Role,
     Session,
 }
 
@@ -341,7 +341,7 @@ fn facets(caller: &Caller) -> &'static [Facet] {
     match caller.identity {
         Identity::Root { .. } => &[Facet::Account],
         Identity::User { .. } => &[Facet::Account, Facet::User],
-        Identity::AssumedRole { .. } => &[Facet::Account, Facet::Role, Facet::Session],
+        Identity::AssumedRole { .. } => &[Facet::Account, Facet::Session],
     }
 }
 
@@ -406,7 +406,7 @@ impl Principal {
                     role_path,
                     ..
                 },
-                Facet::Role,
+                Facet::Session,
             ) => {
                 **account == **account_id
                     && rest.strip_prefix(role_path.as_str()) == Some(role_name.as_str())
@@ -428,7 +428,7 @@ impl Principal {
             (PrincipalId::UserId(id), Identity::User { user_id, .. }, Facet::User) => {
                 **id == **user_id
             }
-            (PrincipalId::RoleId(id), Identity::AssumedRole { role_id, .. }, Facet::Role) => {
+            (PrincipalId::RoleId(id), Identity::AssumedRole { role_id, .. }, Facet::Session) => {
                 **id == **role_id
             }
             _ => false,

@@ -15,7 +15,7 @@
 //! - Without a set qualifier, a key with several values (a misuse AWS warns about) holds when
 //!   any of them matches; a negated operator holds when none does.
 
-use super::context::Context;
+use super::context::{Context, KeyName};
 use super::pattern::{ArnPattern, Template};
 use std::net::IpAddr;
 use std::str::FromStr;
@@ -25,8 +25,8 @@ use std::str::FromStr;
 pub struct Condition {
     operator: Box<str>,
     key: Box<str>,
-    /// `key` lowercased, as the context stores names.
-    lookup: Box<str>,
+    /// `key` as the context looks names up.
+    lookup: KeyName,
     set: SetOp,
     if_exists: bool,
     negated: bool,
@@ -250,7 +250,7 @@ impl Condition {
         Ok(Condition {
             operator: operator.into(),
             key: key.into(),
-            lookup: key.to_lowercase().into(),
+            lookup: KeyName::new(key),
             set,
             if_exists,
             negated,

@@ -14,24 +14,49 @@ use std::fmt;
 /// `kms:` keys, and policy variables (`${aws:username}`) read them from here.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Context {
-    /// (lowercased name, name as given, values). A short list: lookups scan it, which for the
-    /// dozen keys a request has is faster than hashing.
+    /// A short list: lookups scan it, which for the dozen keys a request has is faster than a
+    /// hash map.
     entries: Vec<Entry>,
+    /// Bit `hash % 64` of every key's hash: most keys a policy tests and the request lacks are
+    /// ruled out without a scan.
+    present: u64,
 }
 
 #[derive(Clone, PartialEq, Eq)]
 struct Entry {
-    lower: Box<str>,
+    key: KeyName,
     name: Box<str>,
     values: Vec<String>,
 }
 
-impl Context {
-    /// A context with no keys.
-    pub(crate) const EMPTY: &'static Context = &Context {
-        entries: Vec::new(),
-    };
+/// A condition key name lowercased, with a hash of it: what a parsed policy stores for the keys
+/// it tests, so that finding one in a [`Context`] compares words, not strings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct KeyName {
+    hash: u64,
+    lower: Box<str>,
+}
 
+impl KeyName {
+    #[inline]
+    fn bit(&self) -> u64 {
+        1 << (self.hash % 64)
+    }
+
+    pub(crate) fn new(name: &str) -> KeyName {
+        let lower = name.to_lowercase();
+        // FNV-1a.
+        let hash = lower.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        });
+        KeyName {
+            hash,
+            lower: lower.into(),
+        }
+    }
+}
+
+impl Context {
     pub fn new() -> Context {
         Context::default()
     }
@@ -76,6 +101,7 @@ impl Context {
     pub fn remove(&mut self, key: &str) -> &mut Context {
         if let Some(i) = self.position(key) {
             self.entries.remove(i);
+            self.present = self.entries.iter().fold(0, |bits, e| bits | e.key.bit());
         }
         self
     }
@@ -95,19 +121,22 @@ impl Context {
         self.entries.is_empty()
     }
 
-    /// The values of a key whose name is already lowercase (the parsed policy stores its keys
-    /// so): the lookup of the evaluation path, without case folding.
-    pub(crate) fn lookup(&self, lower: &str) -> Option<&[String]> {
+    /// The values of a key, by its parsed name: the lookup of the evaluation path.
+    #[inline]
+    pub(crate) fn lookup(&self, key: &KeyName) -> Option<&[String]> {
+        if self.present & key.bit() == 0 {
+            return None;
+        }
         self.entries
             .iter()
-            .find(|e| &*e.lower == lower)
+            .find(|e| e.key.hash == key.hash && e.key.lower == key.lower)
             .map(|e| e.values.as_slice())
     }
 
-    /// The value of a single-valued key (lowercase name), for a policy variable: `None` when
-    /// the key is absent or does not have exactly one value.
-    pub(crate) fn single(&self, lower: &str) -> Option<&str> {
-        match self.lookup(lower) {
+    /// The value of a single-valued key, for a policy variable: `None` when the key is absent
+    /// or does not have exactly one value.
+    pub(crate) fn single(&self, key: &KeyName) -> Option<&str> {
+        match self.lookup(key) {
             Some([one]) => Some(one),
             _ => None,
         }
@@ -123,18 +152,22 @@ impl Context {
                     return None;
                 }
                 let lower = key.to_lowercase();
-                self.entries.iter().position(|e| *e.lower == *lower)
+                self.entries.iter().position(|e| *e.key.lower == *lower)
             })
     }
 
     fn set_values(&mut self, key: &str, values: Vec<String>) -> &mut Context {
         match self.position(key) {
             Some(i) => self.entries[i].values = values,
-            None => self.entries.push(Entry {
-                lower: key.to_lowercase().into(),
-                name: key.into(),
-                values,
-            }),
+            None => {
+                let key_name = KeyName::new(key);
+                self.present |= key_name.bit();
+                self.entries.push(Entry {
+                    key: key_name,
+                    name: key.into(),
+                    values,
+                })
+            }
         }
         self
     }
@@ -158,13 +191,21 @@ mod tests {
             .set_many("kms:EncryptionContextKeys", ["AppName", "Project"])
             .set_many("aws:TagKeys", Vec::<String>::new());
         assert_eq!(ctx.get("AWS:username"), Some(&["Alice".to_string()][..]));
-        assert_eq!(ctx.lookup("aws:username"), Some(&["Alice".to_string()][..]));
-        assert_eq!(ctx.single("kms:grantisforawsresource"), Some("true"));
-        assert_eq!(ctx.single("kms:encryptioncontextkeys"), None, "two values");
+        let key = |k: &str| KeyName::new(k);
+        assert_eq!(
+            ctx.lookup(&key("aws:username")),
+            Some(&["Alice".to_string()][..])
+        );
+        assert_eq!(ctx.single(&key("KMS:GrantIsForAWSResource")), Some("true"));
+        assert_eq!(
+            ctx.single(&key("kms:encryptioncontextkeys")),
+            None,
+            "two values"
+        );
         assert_eq!(ctx.get("aws:tagkeys"), Some(&[][..]), "present, empty");
         ctx.set("AWS:USERNAME", "bob");
         assert_eq!(
-            ctx.single("aws:username"),
+            ctx.single(&key("aws:username")),
             Some("bob"),
             "replaced, not added"
         );
@@ -172,6 +213,9 @@ mod tests {
         assert_eq!(ctx.get("kms:encryptioncontextkeys").unwrap().len(), 3);
         ctx.remove("Aws:UserName");
         assert_eq!(ctx.get("aws:username"), None);
+        assert_eq!(ctx.lookup(&key("aws:username")), None);
+        assert_eq!(ctx.single(&key("kms:GrantIsForAWSResource")), Some("true"));
+        assert_eq!(ctx.lookup(&key("aws:absent")), None);
         assert_eq!(ctx.iter().count(), 3);
     }
 }

@@ -20,6 +20,7 @@
 
 use super::context::Context;
 use super::messages;
+use super::pattern::Action;
 use super::policy::{Effect, Policy, PolicyKind, PrincipalMatch, Statement};
 use crate::caller::Caller;
 use std::fmt;
@@ -241,13 +242,26 @@ pub fn decide<'a>(
     grant: Option<&'a str>,
 ) -> Decision<'a> {
     let ctx = req.context;
+    // Actions match case-insensitively: fold the request's once (on the stack when short).
+    let mut buf = [0u8; 128];
+    let folded;
+    let action = if req.action.len() <= buf.len() && req.action.is_ascii() {
+        let b = &mut buf[..req.action.len()];
+        b.copy_from_slice(req.action.as_bytes());
+        b.make_ascii_lowercase();
+        std::str::from_utf8(b).expect("ASCII")
+    } else {
+        folded = req.action.to_lowercase();
+        &folded
+    };
+    let action = Action::new(action);
     let mut hits: Vec<DecidingStatement<'a>> = Vec::new();
     let (mut deny_identity, mut deny_resource) = (false, false);
     let (mut identity_allows, mut resource_direct, mut resource_account) = (false, false, false);
 
     for (label, policy) in identity_policies {
         for s in policy.statements() {
-            if !s.covers_action(req.action)
+            if !s.covers_action(&action)
                 || !s.covers_resource(req.resource, PolicyKind::Identity, ctx)
                 || !s.conditions_hold(ctx)
             {
@@ -262,8 +276,7 @@ pub fn decide<'a>(
     }
     if let Some((label, policy)) = resource_policy {
         for s in policy.statements() {
-            if !s.covers_action(req.action) || !s.covers_resource(req.resource, policy.kind(), ctx)
-            {
+            if !s.covers_action(&action) || !s.covers_resource(req.resource, policy.kind(), ctx) {
                 continue;
             }
             let Some(named) = s.principal_match(req.caller) else {
@@ -370,9 +383,39 @@ fn hit<'a>(
 
 /// The account field of an ARN (`arn:aws:kms:us-east-1:111122223333:key/...`).
 fn resource_account_id(resource: &str) -> Option<&str> {
-    let mut fields = resource.splitn(6, ':');
-    if fields.next()? != "arn" {
+    let b = resource.as_bytes();
+    if !b.starts_with(b"arn:") {
         return None;
     }
-    fields.nth(3).filter(|a| !a.is_empty())
+    // The account lies between the fourth and fifth colons.
+    let (mut colons, mut start) = (0, 0);
+    for (i, &c) in b.iter().enumerate() {
+        if c == b':' {
+            colons += 1;
+            if colons == 4 {
+                start = i + 1;
+            } else if colons == 5 {
+                return Some(&resource[start..i]).filter(|a| !a.is_empty());
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::resource_account_id;
+
+    #[test]
+    fn account_of_a_resource() {
+        let key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        assert_eq!(resource_account_id(key), Some("111122223333"));
+        assert_eq!(
+            resource_account_id("arn:aws:iam::111122223333:user/a:b"),
+            Some("111122223333")
+        );
+        assert_eq!(resource_account_id("arn:aws:s3:::bucket"), None);
+        assert_eq!(resource_account_id("arn:aws:kms:us-east-1"), None);
+        assert_eq!(resource_account_id("*"), None);
+    }
 }

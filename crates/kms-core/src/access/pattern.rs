@@ -5,7 +5,7 @@
 //! Matching never allocates: a string without variables is matched in place, and a string with
 //! variables is matched as a short list of slices (its literal parts and the variables' values).
 
-use super::context::Context;
+use super::context::{Context, KeyName};
 
 /// How many pieces a string with variables may have before matching it falls back to a heap
 /// list. Real policies have one to three.
@@ -45,9 +45,9 @@ enum Piece {
     Text(Box<str>),
     /// `${*}`, `${?}`, `${$}`: the character itself, never a wildcard.
     Char(Box<str>),
-    /// `${key}` or `${key, 'default'}`: the key's lowercase name.
+    /// `${key}` or `${key, 'default'}`.
     Var {
-        key: Box<str>,
+        key: KeyName,
         default: Option<Box<str>>,
     },
 }
@@ -72,11 +72,6 @@ impl Template {
             raw: raw.into(),
             body,
         }
-    }
-
-    /// As written in the policy.
-    pub(crate) fn raw(&self) -> &str {
-        &self.raw
     }
 
     /// Whether `text` matches this template read as a wildcard pattern (`*` any run of
@@ -169,7 +164,7 @@ fn parse_var(inner: &str) -> Option<Piece> {
             .chars()
             .all(|c| !c.is_whitespace() && !matches!(c, '$' | '{' | '}' | '\'' | ','));
     valid.then(|| Piece::Var {
-        key: key.to_lowercase().into(),
+        key: KeyName::new(key),
         default,
     })
 }
@@ -182,6 +177,96 @@ fn shape_of(pat: &str) -> Shape {
         None => Shape::Exact,
         Some(i) if i == pat.len() - 1 && pat.ends_with('*') => Shape::Prefix,
         Some(_) => Shape::General,
+    }
+}
+
+/// An `Action` entry: no variables, matched case-insensitively, so compiled lowercase, and
+/// with its first literal bytes packed in a word for a one-comparison rejection (a policy tests
+/// dozens of action patterns per request, nearly all `kms:...`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ActionPattern {
+    raw: Box<str>,
+    folded: Box<str>,
+    shape: Shape,
+    head: u64,
+    mask: u64,
+}
+
+/// A lowercased action, with its first bytes packed as [`ActionPattern`] packs them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Action<'a> {
+    text: &'a str,
+    head: u64,
+}
+
+/// Up to the first eight bytes of `s`, little-endian, zero-padded.
+#[inline]
+fn head_of(s: &[u8]) -> u64 {
+    let mut word = [0u8; 8];
+    let n = s.len().min(8);
+    word[..n].copy_from_slice(&s[..n]);
+    u64::from_le_bytes(word)
+}
+
+impl<'a> Action<'a> {
+    /// `text` must be lowercase.
+    pub(crate) fn new(text: &'a str) -> Action<'a> {
+        Action {
+            text,
+            head: head_of(text.as_bytes()),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn head(&self) -> u64 {
+        self.head
+    }
+}
+
+impl ActionPattern {
+    pub(crate) fn new(raw: &str) -> ActionPattern {
+        let folded = raw.to_lowercase();
+        let literal = folded.find(['*', '?']).unwrap_or(folded.len());
+        let n = literal.min(8);
+        let mask = if n == 8 {
+            u64::MAX
+        } else {
+            (1u64 << (8 * n)) - 1
+        };
+        ActionPattern {
+            raw: raw.into(),
+            shape: shape_of(&folded),
+            head: head_of(&folded.as_bytes()[..n]),
+            mask,
+            folded: folded.into(),
+        }
+    }
+
+    pub(crate) fn raw(&self) -> &str {
+        &self.raw
+    }
+
+    /// The (head, mask) pair that rejects most actions in one comparison: an action can only
+    /// match when `action.head() & mask == head`.
+    pub(crate) fn filter(&self) -> (u64, u64) {
+        (self.head, self.mask)
+    }
+
+    #[cfg(test)]
+    pub(crate) fn matches(&self, action: &Action<'_>) -> bool {
+        action.head & self.mask == self.head && self.matches_past_filter(action)
+    }
+
+    /// The full test, for an action that passed [`ActionPattern::filter`].
+    #[inline]
+    pub(crate) fn matches_past_filter(&self, action: &Action<'_>) -> bool {
+        let (pat, text) = (self.folded.as_bytes(), action.text.as_bytes());
+        match self.shape {
+            Shape::Any => true,
+            Shape::Exact => pat == text,
+            Shape::Prefix => text.starts_with(&pat[..pat.len() - 1]),
+            Shape::General => glob(&[(&self.folded, true)], action.text, false),
+        }
     }
 }
 
@@ -214,8 +299,10 @@ fn with_segments<R>(
 fn eq(a: &str, b: &str, ignore_case: bool) -> bool {
     if !ignore_case {
         a == b
+    } else if a.eq_ignore_ascii_case(b) {
+        true
     } else if a.is_ascii() && b.is_ascii() {
-        a.eq_ignore_ascii_case(b)
+        false
     } else {
         a.chars()
             .flat_map(char::to_lowercase)
@@ -437,6 +524,23 @@ mod tests {
         assert!(ci.matches("KMS:DECRYPT", &Context::new(), true));
         assert!(Template::new("kms:decrypt", true).matches("kms:Decrypt", &Context::new(), true));
         assert!(Template::new("ÉTÉ*", true).matches("été", &Context::new(), true));
+        let action = ActionPattern::new("KMS:GenerateDataKey*");
+        assert_eq!(action.raw(), "KMS:GenerateDataKey*");
+        assert!(action.matches(&Action::new("kms:generatedatakeypair")));
+        assert!(action.matches(&Action::new("kms:generatedatakey")));
+        assert!(!action.matches(&Action::new("kms:generatedatake")));
+        assert!(!action.matches(&Action::new("kms:generaterandom")));
+        let exact = ActionPattern::new("kms:Encrypt");
+        assert!(exact.matches(&Action::new("kms:encrypt")));
+        assert!(!exact.matches(&Action::new("kms:encryptx")));
+        assert!(!exact.matches(&Action::new("kms:encryp")));
+        assert!(!exact.matches(&Action::new("kms")));
+        assert!(ActionPattern::new("*").matches(&Action::new("")));
+        assert!(ActionPattern::new("kms:*crypt").matches(&Action::new("kms:reencrypt")));
+        assert!(ActionPattern::new("kms:?ecrypt").matches(&Action::new("kms:decrypt")));
+        assert!(!ActionPattern::new("kms:?ecrypt").matches(&Action::new("kms:encrypt")));
+        assert!(ActionPattern::new("k*").matches(&Action::new("kms:decrypt")));
+        assert!(ActionPattern::new("*").matches(&Action::new("kms:decrypt")));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use super::condition::{Condition, ConditionError};
 use super::messages::{iam, kms};
-use super::pattern::{ArnPattern, Template};
+use super::pattern::{Action, ActionPattern, ArnPattern};
 use crate::caller::{Caller, Identity};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -97,6 +97,8 @@ pub struct Statement {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Principals {
     negated: bool,
+    /// One of the entries is `*`.
+    any: bool,
     entries: Box<[Principal]>,
 }
 
@@ -165,13 +167,17 @@ enum PrincipalId {
 #[derive(Debug, Clone, PartialEq)]
 struct Actions {
     negated: bool,
-    list: Box<[Template]>,
+    /// Each pattern's (head, mask) filter, apart, so the scan of a long list is a tight loop.
+    filters: Box<[(u64, u64)]>,
+    list: Box<[ActionPattern]>,
 }
 
 /// A statement's `Resource` or `NotResource`.
 #[derive(Debug, Clone, PartialEq)]
 struct Resources {
     negated: bool,
+    /// `Resource: "*"` (or a list holding it): covers every resource.
+    any: bool,
     list: Box<[ArnPattern]>,
 }
 
@@ -260,7 +266,7 @@ impl Statement {
     pub fn actions(&self) -> impl Iterator<Item = &str> {
         self.actions
             .iter()
-            .flat_map(|a| a.list.iter().map(Template::raw))
+            .flat_map(|a| a.list.iter().map(ActionPattern::raw))
     }
 
     pub fn is_not_action(&self) -> bool {
@@ -282,13 +288,27 @@ impl Statement {
         &self.conditions
     }
 
-    /// Whether the statement covers `action` (case-insensitive, with wildcards). A statement
-    /// without `Action` covers nothing.
-    pub(crate) fn covers_action(&self, action: &str) -> bool {
-        let ctx = super::Context::EMPTY;
+    /// Whether the statement covers `action` (lowercased: actions match case-insensitively).
+    /// A statement without `Action` covers nothing.
+    #[inline]
+    pub(crate) fn covers_action(&self, action: &Action<'_>) -> bool {
         match &self.actions {
             None => false,
-            Some(a) => a.list.iter().any(|t| t.matches(action, ctx, true)) != a.negated,
+            Some(a) => {
+                let head = action.head();
+                // A branch-free pass first: most statements have no pattern that gets past its
+                // filter.
+                let maybe = a
+                    .filters
+                    .iter()
+                    .fold(false, |any, &(h, m)| any | (head & m == h));
+                let hit = maybe
+                    && a.filters
+                        .iter()
+                        .zip(a.list.iter())
+                        .any(|(&(h, m), p)| head & m == h && p.matches_past_filter(action));
+                hit != a.negated
+            }
         }
     }
 
@@ -303,6 +323,7 @@ impl Statement {
     ) -> bool {
         match &self.resources {
             None => kind == PolicyKind::Trust,
+            Some(r) if r.any => !r.negated,
             Some(r) => r.list.iter().any(|p| p.matches(resource, ctx)) != r.negated,
         }
     }
@@ -314,6 +335,9 @@ impl Statement {
     /// How the statement's `Principal`/`NotPrincipal` names `caller`, if it does.
     pub(crate) fn principal_match(&self, caller: &Caller) -> Option<PrincipalMatch> {
         let p = self.principals.as_ref()?;
+        if p.any {
+            return (!p.negated).then_some(PrincipalMatch::Direct);
+        }
         if p.negated {
             // The statement applies unless every facet of the caller is listed.
             let excluded = facets(caller)
@@ -784,10 +808,12 @@ impl Parser {
                 _ => self.note(Stage::ActionVendor, iam::ONE_COLON, detail()),
             }
         }
+        let patterns: Vec<ActionPattern> = list.iter().map(|a| ActionPattern::new(a)).collect();
         Ok(Some(Actions {
             negated,
             // No variables in actions.
-            list: list.iter().map(|a| Template::new(a, false)).collect(),
+            filters: patterns.iter().map(ActionPattern::filter).collect(),
+            list: patterns.into(),
         }))
     }
 
@@ -846,6 +872,7 @@ impl Parser {
         }
         Ok(Some(Resources {
             negated,
+            any: list.iter().any(|r| r == "*"),
             list: list
                 .iter()
                 .map(|r| ArnPattern::new(r, self.variables))
@@ -993,6 +1020,7 @@ impl Parser {
         }
         Ok(Some(Principals {
             negated,
+            any: entries.iter().any(Principal::is_any),
             entries: entries.into(),
         }))
     }

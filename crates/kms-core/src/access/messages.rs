@@ -47,6 +47,17 @@ pub(crate) mod kms {
     /// empty message): IAM's wording, as KMS parses the same policy language.
     pub(crate) const SYNTAX: &str = super::iam::SYNTAX;
     pub(crate) const SID_UNIQUE: &str = super::iam::SID_UNIQUE;
+    /// conditions-kms.md, kms:EncryptionContext:context-key.
+    pub(crate) const OVERLY_PERMISSIVE_ENCRYPTION_CONTEXT: &str =
+        "OverlyPermissiveCondition:EncryptionContext: Using the ForAllValues set operator with a \
+         single-valued condition key matches requests without the specified encryption context \
+         or with an unspecified encryption context. To fix, remove ForAllValues.";
+    /// conditions-kms.md gives this one with "[encryption context or tag]"; this is its tag
+    /// reading.
+    pub(crate) const OVERLY_PERMISSIVE_TAG: &str =
+        "OverlyPermissiveCondition: Using the ForAllValues set operator with a single-valued \
+         condition key matches requests without the specified tag or with an unspecified tag. \
+         To fix, remove ForAllValues.";
 }
 
 /// The AccessDeniedException message, in AWS's words:

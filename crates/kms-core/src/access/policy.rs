@@ -7,7 +7,6 @@ use super::messages::{iam, kms};
 use super::pattern::{Action, ActionPattern, ArnPattern};
 use crate::caller::{Caller, Identity};
 use serde_json::{Map, Value};
-use std::borrow::Cow;
 use std::fmt;
 
 /// The policy language's current version; only under it are `${...}` policy variables.
@@ -246,10 +245,10 @@ impl Statement {
     }
 
     /// The Sid in quotes, or the statement's position (from 1) when it has none.
-    pub fn label(&self) -> Cow<'_, str> {
+    pub fn label(&self) -> String {
         match &self.sid {
-            Some(sid) => Cow::Owned(format!("\"{sid}\"")),
-            None => Cow::Owned(format!("#{}", self.index + 1)),
+            Some(sid) => format!("\"{sid}\""),
+            None => format!("#{}", self.index + 1),
         }
     }
 
@@ -548,6 +547,7 @@ enum Stage {
     ResourceFormat,
     ActionVendor,
     Resources,
+    OverlyPermissive,
 }
 
 struct Parser {
@@ -1052,6 +1052,9 @@ impl Parser {
                         "{at}: Condition {op} {key}: values must be strings, numbers or Booleans"
                     ))
                 })?;
+                if self.kind == PolicyKind::Resource {
+                    self.check_overly_permissive(at, op, key);
+                }
                 match key.split(':').count() {
                     1 => self.note(
                         Stage::ActionVendor,
@@ -1080,6 +1083,28 @@ impl Parser {
             }
         }
         Ok(out)
+    }
+
+    /// KMS refuses `ForAllValues` with the single-valued keys `kms:EncryptionContext:...` and
+    /// `aws:RequestTag/...` (conditions-kms.md): such a condition also matches requests without
+    /// them.
+    fn check_overly_permissive(&mut self, at: &str, op: &str, key: &str) {
+        let lower = key.to_ascii_lowercase();
+        let for_all = op.len() >= 13 && op[..13].eq_ignore_ascii_case("ForAllValues:");
+        let message = if !for_all {
+            return;
+        } else if lower.starts_with("kms:encryptioncontext:") {
+            kms::OVERLY_PERMISSIVE_ENCRYPTION_CONTEXT
+        } else if lower.starts_with("aws:requesttag/") {
+            kms::OVERLY_PERMISSIVE_TAG
+        } else {
+            return;
+        };
+        self.note(
+            Stage::OverlyPermissive,
+            message,
+            format!("{at}: {op} on {key}, a single-valued key"),
+        );
     }
 
     fn check_sids(&mut self, statements: &[Statement]) {

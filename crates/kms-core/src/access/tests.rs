@@ -388,6 +388,34 @@ fn key_policy_errors_in_kms_words() {
         err_json(base(json!({"Action": "a a:Get"})), r).message,
         "Vendor a a is not valid"
     );
+    // ForAllValues with a single-valued key KMS knows to be risky (conditions-kms.md).
+    let e = err_json(
+        base(json!({"Condition": {"ForAllValues:StringEquals":
+                                  {"kms:EncryptionContext:Department": "IT"}}})),
+        r,
+    );
+    assert_eq!(
+        e.message,
+        "OverlyPermissiveCondition:EncryptionContext: Using the ForAllValues set operator with a \
+         single-valued condition key matches requests without the specified encryption context \
+         or with an unspecified encryption context. To fix, remove ForAllValues."
+    );
+    let e = err_json(
+        base(json!({"Condition": {"ForAllValues:StringLike": {"aws:RequestTag/Project": "A*"}}})),
+        r,
+    );
+    assert!(
+        e.message.starts_with("OverlyPermissiveCondition: "),
+        "{}",
+        e.message
+    );
+    assert!(Policy::parse(
+        &base(json!({"Condition": {"ForAnyValue:StringEquals":
+                                   {"kms:EncryptionContext:Department": "IT"}}}))
+        .to_string(),
+        r
+    )
+    .is_ok());
     // Display shows both message and detail.
     let shown = err_json(base(json!({"Effect": "Maybe"})), r).to_string();
     assert!(shown.starts_with("Syntax errors in policy. (statement 1: Effect is \"Maybe\""));

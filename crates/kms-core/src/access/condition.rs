@@ -14,6 +14,10 @@
 //!   values".
 //! - Without a set qualifier, a key with several values (a misuse AWS warns about) holds when
 //!   any of them matches; a negated operator holds when none does.
+//!
+//! `IpAddress` and `NotIpAddress` work, but their key (`aws:SourceIp`) has no value in a browser
+//! tab: left out of the context, it is absent like any other key (`IpAddress` false,
+//! `NotIpAddress` true, `IpAddressIfExists` true). `BinaryEquals` compares the base64 text.
 
 use super::context::{Context, KeyName};
 use super::pattern::{ArnPattern, Template};

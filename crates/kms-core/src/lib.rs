@@ -19,6 +19,7 @@
 //! assert_eq!(pt["Plaintext"], "aGVsbG8=");
 //! ```
 
+pub mod access;
 mod caller;
 mod ciphertext;
 pub mod crypto;

@@ -6,6 +6,7 @@
 //! durable, and only then calls [`Engine::apply`]. A failed write therefore leaves the engine as
 //! it was.
 
+use crate::access::{Policy, PolicyKind};
 use crate::caller::Caller;
 use crate::env::{Entropy, Millis};
 use crate::error::{KmsError, Result};
@@ -14,7 +15,8 @@ use crate::service::Service;
 use crate::spec::{KeyManager, KeyState};
 use crate::{model, ops};
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 #[derive(Debug, Default, Clone)]
 pub struct RegionState {
@@ -47,6 +49,40 @@ pub struct Engine {
     regions: BTreeMap<String, RegionState>,
     /// The account's IAM and STS records (see `crate::iam`).
     pub(crate) iam: crate::iam::IamState,
+    /// Key policies and identity policies, parsed once.
+    policies: PolicyCache,
+}
+
+/// Parsed policies by their holder (a key's ARN, an identity policy's label), reused while the
+/// holder's text stays the same. A clone starts empty.
+#[derive(Default)]
+struct PolicyCache(std::cell::RefCell<HashMap<String, (String, Option<Arc<Policy>>)>>);
+
+impl PolicyCache {
+    fn get(&self, holder: &str, text: &str, kind: PolicyKind) -> Option<Arc<Policy>> {
+        let mut cache = self.0.borrow_mut();
+        if let Some((cached, policy)) = cache.get(holder) {
+            if cached == text {
+                return policy.clone();
+            }
+        }
+        // A stored policy that no longer parses allows nothing.
+        let policy = Policy::parse(text, kind).ok().map(Arc::new);
+        cache.insert(holder.to_string(), (text.to_string(), policy.clone()));
+        policy
+    }
+}
+
+impl Clone for PolicyCache {
+    fn clone(&self) -> Self {
+        PolicyCache::default()
+    }
+}
+
+impl std::fmt::Debug for PolicyCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PolicyCache({} policies)", self.0.borrow().len())
+    }
 }
 
 /// What an operation answered, and the changes that must be durable before it is reported.
@@ -75,6 +111,7 @@ impl Engine {
             account_id: account_id.to_string(),
             regions: BTreeMap::new(),
             iam: Default::default(),
+            policies: PolicyCache::default(),
         }
     }
 
@@ -264,6 +301,54 @@ impl Engine {
             Err(problem) if service == Service::Kms => Err(problem.kms_error()),
             Err(problem) => Err(problem.query_error()),
         }
+    }
+
+    /// How AWS would decide `operation` with `request` for `caller`, without running it: for each
+    /// permission it needs, `{"Action", "Resource", "Allowed", "Why"}` where `Why` names the
+    /// policies, statements (by Sid) or grant that decided. For the console's "Why?" and policy
+    /// check panel; the request must pass the model's validation.
+    pub fn explain_access(
+        &self,
+        region: &str,
+        operation: &str,
+        request: &Value,
+        caller: &Caller,
+        now: Millis,
+    ) -> Result<Value> {
+        model::validate_input(operation, request)?;
+        let mut entropy = crate::env::SeededEntropy::new(0);
+        let tx = Tx::new(self, region, caller, now, &mut entropy);
+        let decisions = ops::authorize::explain(&tx, operation, &Req(request));
+        Ok(Value::Array(
+            decisions
+                .into_iter()
+                .map(|(action, resource, allowed, why)| {
+                    serde_json::json!({
+                        "Action": action, "Resource": resource, "Allowed": allowed, "Why": why
+                    })
+                })
+                .collect(),
+        ))
+    }
+
+    /// A key's policy, parsed (`None` if it does not parse: it then allows nothing).
+    pub(crate) fn key_policy_parsed(&self, key: &KeyRecord) -> Option<Arc<Policy>> {
+        self.policies
+            .get(&key.arn, &key.policy, PolicyKind::Resource)
+    }
+
+    /// The caller's identity policies, parsed, with their labels (none for the root user).
+    pub(crate) fn identity_policies_parsed(&self, caller: &Caller) -> Vec<(String, Arc<Policy>)> {
+        if caller.is_root() {
+            return Vec::new();
+        }
+        self.identity_policies(caller)
+            .into_iter()
+            .filter_map(|(label, text)| {
+                let policy = self.policies.get(&label, &text, PolicyKind::Identity)?;
+                Some((label, policy))
+            })
+            .collect()
     }
 
     pub(crate) fn region_state(&self, region: &str) -> Option<&RegionState> {

@@ -46,6 +46,27 @@ impl Sandbox {
         outcome
     }
 
+    /// Runs an operation of any service of the account as `self.caller` (STS decides AssumeRole
+    /// by the role's trust policy) and applies its changes.
+    pub fn call_service(
+        &mut self,
+        service: crate::Service,
+        operation: &str,
+        request: Value,
+    ) -> Result<Value> {
+        let outcome = self.engine.handle_service(
+            service,
+            &self.region,
+            operation,
+            &request,
+            &self.caller,
+            self.clock.now(),
+            self.entropy.as_mut(),
+        );
+        self.engine.apply(outcome.changes);
+        outcome.result
+    }
+
     pub fn advance_days(&self, days: i64) {
         self.clock.set(self.clock.now() + days * MILLIS_PER_DAY);
     }

@@ -1,20 +1,639 @@
 //! Who may do what: every KMS request decided as AWS decides it, from the key policy, the
-//! caller's identity policies and the key's grants.
+//! caller's identity policies and the key's grants (`control-access.md`, `policy-evaluation.md`,
+//! `determining-access-*.md`).
+//!
+//! A request needs one or more permissions: an action (`kms:Encrypt`) on a resource (a KMS key,
+//! an alias, or `*` for operations on no key). A permission on a key is decided by the key
+//! policy, the caller's identity policies and the key's grants; any other by identity policies
+//! alone. The request context carries the condition keys `conditions-kms.md` and
+//! `conditions-aws.md` list for the operation. A key the request names that does not exist is
+//! left to the operation, which answers its own NotFoundException.
 
+use super::{resolve_ref, Naming};
+use crate::access::{self, Context, Decision};
+use crate::ciphertext;
 use crate::engine::{Req, Tx};
-use crate::error::Result;
+use crate::error::{KmsError, Result};
+use crate::records::{GrantRecord, KeyRecord};
+use serde_json::Value;
+use std::collections::BTreeMap;
 
-pub(crate) fn check(_tx: &Tx<'_>, _operation: &str, _req: &Req<'_>) -> Result<()> {
+/// Operations whose KeyId may be an alias name or alias ARN.
+const ALIAS_OPERATIONS: &[&str] = &[
+    "Encrypt",
+    "Decrypt",
+    "ReEncrypt",
+    "GenerateDataKey",
+    "GenerateDataKeyWithoutPlaintext",
+    "GenerateDataKeyPair",
+    "GenerateDataKeyPairWithoutPlaintext",
+    "Sign",
+    "Verify",
+    "GenerateMac",
+    "VerifyMac",
+    "GetPublicKey",
+    "DescribeKey",
+    "DeriveSharedSecret",
+    "Encapsulate",
+    "Decapsulate",
+];
+
+/// Operations that take an encryption context, and so `kms:EncryptionContext:` keys and grant
+/// constraints.
+const CONTEXT_OPERATIONS: &[&str] = &[
+    "Encrypt",
+    "Decrypt",
+    "ReEncrypt",
+    "GenerateDataKey",
+    "GenerateDataKeyWithoutPlaintext",
+    "GenerateDataKeyPair",
+    "GenerateDataKeyPairWithoutPlaintext",
+];
+
+/// What a permission is on.
+enum Resource<'t> {
+    /// A KMS key, and the alias the request named it by (for `kms:RequestAlias`).
+    Key(&'t KeyRecord, Option<String>),
+    /// Another resource's ARN (an alias), decided by identity policies alone.
+    Arn(String),
+    /// No resource: `*`.
+    Account,
+}
+
+/// One permission a request needs.
+struct Need<'t> {
+    /// The operation name in `kms:<action>` and in a grant's operations.
+    action: &'static str,
+    resource: Resource<'t>,
+}
+
+/// Decides the request; refuses it with AWS's AccessDeniedException when any permission it needs
+/// is not given.
+pub(crate) fn check(tx: &Tx<'_>, operation: &str, req: &Req<'_>) -> Result<()> {
+    for need in needs(tx, operation, req) {
+        with_decision(tx, operation, req, &need, |decision, request| {
+            if decision.allowed {
+                Ok(())
+            } else {
+                Err(KmsError::access_denied(decision.denial_message(request)))
+            }
+        })?;
+    }
     Ok(())
 }
 
-/// Whether `caller` may assume `role` (its trust policy). Provisional until the evaluator lands.
+/// Every permission `operation` needs, with its decision and why, for the console's "Why?":
+/// (action, resource, allowed, explanation).
+pub(crate) fn explain(
+    tx: &Tx<'_>,
+    operation: &str,
+    req: &Req<'_>,
+) -> Vec<(String, String, bool, String)> {
+    needs(tx, operation, req)
+        .into_iter()
+        .map(|need| {
+            with_decision(tx, operation, req, &need, |decision, request| {
+                let why = if decision.allowed {
+                    decision.to_string()
+                } else {
+                    format!("{}\n{}", decision.denial_message(request), decision)
+                };
+                (
+                    request.action.to_string(),
+                    request.resource.to_string(),
+                    decision.allowed,
+                    why,
+                )
+            })
+        })
+        .collect()
+}
+
+fn resource_arn(_tx: &Tx<'_>, need: &Need<'_>) -> String {
+    match &need.resource {
+        Resource::Key(key, _) => key.arn.clone(),
+        Resource::Arn(arn) => arn.clone(),
+        Resource::Account => "*".to_string(),
+    }
+}
+
+fn static_name(operation: &str) -> &'static str {
+    crate::model::model()
+        .operations
+        .get_key_value(operation)
+        .map(|(k, _)| k.as_str())
+        .unwrap_or("Unknown")
+}
+
+/// The key a KeyId member names, if it exists, and the alias it was named by.
+fn named_key<'t>(
+    tx: &'t Tx<'_>,
+    operation: &str,
+    key_id: &str,
+) -> Option<(&'t KeyRecord, Option<String>)> {
+    let naming = if ALIAS_OPERATIONS.contains(&operation) {
+        Naming::KeyOrAlias
+    } else {
+        Naming::KeyOnly
+    };
+    let key = resolve_ref(tx, key_id, naming).ok()?;
+    Some((key, request_alias(key_id)))
+}
+
+/// `kms:RequestAlias`: the alias name a KeyId names a key by (an alias name or alias ARN).
+fn request_alias(key_id: &str) -> Option<String> {
+    if key_id.starts_with("alias/") {
+        return Some(key_id.to_string());
+    }
+    key_id
+        .strip_prefix("arn:")
+        .and_then(|rest| rest.splitn(5, ':').nth(4))
+        .filter(|r| r.starts_with("alias/"))
+        .map(str::to_string)
+}
+
+/// The key a symmetric ciphertext names.
+fn ciphertext_key<'t>(tx: &'t Tx<'_>, req: &Req<'_>) -> Option<&'t KeyRecord> {
+    let blob = req.blob("CiphertextBlob")?;
+    let parsed = ciphertext::parse(&blob)?;
+    tx.key(&parsed.key_id)
+}
+
+fn needs<'t>(tx: &'t Tx<'_>, operation: &str, req: &Req<'_>) -> Vec<Need<'t>> {
+    let action = static_name(operation);
+    let key = |member: &str| -> Option<Need<'t>> {
+        let (key, alias) = named_key(tx, operation, req.str(member)?)?;
+        Some(Need {
+            action,
+            resource: Resource::Key(key, alias),
+        })
+    };
+    let alias_resource = |name: &str| Need {
+        action,
+        resource: Resource::Arn(tx.alias_arn(name)),
+    };
+    let alias_key = |name: &str| -> Option<Need<'t>> {
+        // AWS managed aliases are refused by the operation itself (InvalidAliasNameException).
+        if name.starts_with("alias/aws/") {
+            return None;
+        }
+        let alias = tx.alias(name)?;
+        Some(Need {
+            action,
+            resource: Resource::Key(tx.key(&alias.target_key_id)?, None),
+        })
+    };
+    match operation {
+        "CreateKey"
+        | "ListKeys"
+        | "ListAliases"
+        | "GenerateRandom"
+        | "ListRetirableGrants"
+        | "CreateCustomKeyStore"
+        | "ConnectCustomKeyStore"
+        | "DisconnectCustomKeyStore"
+        | "DeleteCustomKeyStore"
+        | "UpdateCustomKeyStore"
+        | "DescribeCustomKeyStores" => vec![Need {
+            action,
+            resource: Resource::Account,
+        }],
+        "CreateAlias" => {
+            let name = req.req_str("AliasName");
+            let mut v = vec![alias_resource(name)];
+            v.extend(key("TargetKeyId"));
+            v
+        }
+        "UpdateAlias" => {
+            let name = req.req_str("AliasName");
+            let mut v = vec![alias_resource(name)];
+            v.extend(alias_key(name));
+            v.extend(key("TargetKeyId"));
+            v
+        }
+        "DeleteAlias" => {
+            let name = req.req_str("AliasName");
+            let mut v = vec![alias_resource(name)];
+            v.extend(alias_key(name));
+            v
+        }
+        "Decrypt" => match req.str("KeyId") {
+            Some(_) => key("KeyId").into_iter().collect(),
+            None => ciphertext_key(tx, req)
+                .map(|k| Need {
+                    action,
+                    resource: Resource::Key(k, None),
+                })
+                .into_iter()
+                .collect(),
+        },
+        "ReEncrypt" => {
+            let mut v = Vec::new();
+            let source = match req.str("SourceKeyId") {
+                Some(id) => named_key(tx, operation, id),
+                None => ciphertext_key(tx, req).map(|k| (k, None)),
+            };
+            if let Some((k, alias)) = source {
+                v.push(Need {
+                    action: "ReEncryptFrom",
+                    resource: Resource::Key(k, alias),
+                });
+            }
+            if let Some((k, alias)) = req
+                .str("DestinationKeyId")
+                .and_then(|id| named_key(tx, operation, id))
+            {
+                v.push(Need {
+                    action: "ReEncryptTo",
+                    resource: Resource::Key(k, alias),
+                });
+            }
+            v
+        }
+        "RetireGrant" => retire_grant_key(tx, req)
+            .map(|k| Need {
+                action,
+                resource: Resource::Key(k, None),
+            })
+            .into_iter()
+            .collect(),
+        _ => key("KeyId").into_iter().collect(),
+    }
+}
+
+/// The key of the grant RetireGrant names (by token, or by key ARN and grant id).
+fn retire_grant_key<'t>(tx: &'t Tx<'_>, req: &Req<'_>) -> Option<&'t KeyRecord> {
+    if let Some(token) = req.str("GrantToken") {
+        return tx
+            .all_keys()
+            .into_iter()
+            .find(|k| k.grants.iter().any(|g| g.token == token));
+    }
+    let key = resolve_ref(tx, req.str("KeyId")?, Naming::KeyOnly).ok()?;
+    let id = req.str("GrantId")?;
+    key.grants.iter().any(|g| g.grant_id == id).then_some(key)
+}
+
+/// Decides one permission and hands the decision, with the request it decided, to `f`.
+fn with_decision<R>(
+    tx: &Tx<'_>,
+    operation: &str,
+    req: &Req<'_>,
+    need: &Need<'_>,
+    f: impl FnOnce(&Decision<'_>, &access::Request<'_>) -> R,
+) -> R {
+    let action = format!("kms:{}", need.action);
+    let resource = resource_arn(tx, need);
+    let context = context(tx, operation, req, need);
+    let request = access::Request {
+        action: &action,
+        resource: &resource,
+        caller: tx.caller,
+        context: &context,
+    };
+    let identity = tx.engine.identity_policies_parsed(tx.caller);
+    let identity: Vec<(String, &access::Policy)> =
+        identity.iter().map(|(l, p)| (l.clone(), &**p)).collect();
+    match &need.resource {
+        Resource::Key(key, _) => {
+            let policy = tx.engine.key_policy_parsed(key);
+            let grant = grant_allowing(tx, key, operation, need.action, req);
+            let decision = access::decide(
+                &request,
+                policy.as_deref().map(|p| ("key policy", p)),
+                &identity,
+                grant.map(|g| g.grant_id.as_str()),
+            );
+            f(&decision, &request)
+        }
+        Resource::Arn(_) | Resource::Account => {
+            f(&access::decide(&request, None, &identity, None), &request)
+        }
+    }
+}
+
+/// A grant on `key` that lets the caller perform `action` with this request, if any.
+fn grant_allowing<'k>(
+    tx: &Tx<'_>,
+    key: &'k KeyRecord,
+    operation: &str,
+    action: &str,
+    req: &Req<'_>,
+) -> Option<&'k GrantRecord> {
+    if key.grants.is_empty() {
+        return None;
+    }
+    let caller = tx.caller;
+    let (arn, role_arn) = (caller.arn(), caller.role_arn());
+    let context = req.string_map("EncryptionContext");
+    key.grants.iter().find(|g| {
+        let grantee = g.grantee_principal.as_deref();
+        let is_grantee =
+            grantee == Some(arn.as_str()) || (role_arn.is_some() && grantee == role_arn.as_deref());
+        let retiring = action == "RetireGrant"
+            && g.retiring_principal
+                .as_deref()
+                .is_some_and(|p| p == arn || role_arn.as_deref() == Some(p));
+        if retiring {
+            return true;
+        }
+        if !is_grantee || !g.operations.iter().any(|o| o == action) {
+            return false;
+        }
+        if action == "CreateGrant" {
+            // A grant that allows CreateGrant allows grants of its own operations only.
+            let asked = req.list("Operations");
+            if !asked
+                .iter()
+                .filter_map(|v| v.as_str())
+                .all(|op| g.operations.iter().any(|o| o == op))
+            {
+                return false;
+            }
+        }
+        constraints_met(g, operation, &context)
+    })
+}
+
+/// Encryption context constraints apply only to operations that take an encryption context.
+fn constraints_met(g: &GrantRecord, operation: &str, context: &BTreeMap<String, String>) -> bool {
+    let Some(constraints) = &g.constraints else {
+        return true;
+    };
+    if !CONTEXT_OPERATIONS.contains(&operation) {
+        return true;
+    }
+    let pairs = |member: &str| -> Option<BTreeMap<String, String>> {
+        constraints.get(member).and_then(Value::as_object).map(|o| {
+            o.iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                .collect()
+        })
+    };
+    if let Some(equals) = pairs("EncryptionContextEquals") {
+        if &equals != context {
+            return false;
+        }
+    }
+    if let Some(subset) = pairs("EncryptionContextSubset") {
+        if !subset.iter().all(|(k, v)| context.get(k) == Some(v)) {
+            return false;
+        }
+    }
+    true
+}
+
+/// The request context: the condition keys AWS sets for this operation and caller.
+fn context(tx: &Tx<'_>, operation: &str, req: &Req<'_>, need: &Need<'_>) -> Context {
+    let mut c = principal_context(tx.engine, tx.caller, tx.now);
+    c.set("aws:RequestedRegion", tx.region.as_str());
+    c.set("kms:CallerAccount", tx.caller.account_id());
+
+    if let Resource::Key(key, alias) = &need.resource {
+        c.set("kms:KeySpec", key.key_spec.as_str());
+        c.set("kms:KeyUsage", key.key_usage.as_str());
+        c.set("kms:KeyOrigin", key.origin.as_str());
+        c.set("kms:MultiRegion", "false");
+        c.set("kms:CustomerMasterKeySpec", key.key_spec.as_str());
+        c.set("kms:CustomerMasterKeyUsage", key.key_usage.as_str());
+        let aliases: Vec<String> = tx
+            .all_aliases()
+            .into_iter()
+            .filter(|a| a.target_key_id == key.key_id)
+            .map(|a| a.name.clone())
+            .collect();
+        c.set_many("kms:ResourceAliases", aliases);
+        if let Some(alias) = alias {
+            c.set("kms:RequestAlias", alias.as_str());
+        }
+        for (k, v) in &key.tags {
+            c.set(&format!("aws:ResourceTag/{k}"), v.as_str());
+        }
+    }
+
+    // What the request itself says.
+    if CONTEXT_OPERATIONS.contains(&operation) {
+        let ec = req.string_map("EncryptionContext");
+        set_encryption_context(&mut c, &ec);
+        let alg = match operation {
+            "Encrypt" | "Decrypt" => req.str("EncryptionAlgorithm"),
+            "ReEncrypt" if need.action == "ReEncryptFrom" => req.str("SourceEncryptionAlgorithm"),
+            "ReEncrypt" => req.str("DestinationEncryptionAlgorithm"),
+            _ => None,
+        };
+        c.set(
+            "kms:EncryptionAlgorithm",
+            alg.unwrap_or("SYMMETRIC_DEFAULT"),
+        );
+    }
+    match operation {
+        "ReEncrypt" => {
+            let source = match req.str("SourceKeyId") {
+                Some(id) => named_key(tx, operation, id).map(|(k, _)| k.key_id.clone()),
+                None => ciphertext_key(tx, req).map(|k| k.key_id.clone()),
+            };
+            let destination = req
+                .str("DestinationKeyId")
+                .and_then(|id| named_key(tx, operation, id))
+                .map(|(k, _)| k.key_id.clone());
+            c.set_bool(
+                "kms:ReEncryptOnSameKey",
+                source.is_some() && source == destination,
+            );
+        }
+        "Sign" | "Verify" => {
+            if let Some(alg) = req.str("SigningAlgorithm") {
+                c.set("kms:SigningAlgorithm", alg);
+            }
+            c.set("kms:MessageType", req.str("MessageType").unwrap_or("RAW"));
+        }
+        "GenerateMac" | "VerifyMac" => {
+            if let Some(alg) = req.str("MacAlgorithm") {
+                c.set("kms:MacAlgorithm", alg);
+            }
+        }
+        "GenerateDataKeyPair" | "GenerateDataKeyPairWithoutPlaintext" => {
+            if let Some(spec) = req.str("KeyPairSpec") {
+                c.set("kms:DataKeyPairSpec", spec);
+            }
+        }
+        "CreateGrant" => {
+            let ops: Vec<String> = req
+                .list("Operations")
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect();
+            c.set_many("kms:GrantOperations", ops);
+            if let Some(p) = req.str("GranteePrincipal") {
+                c.set("kms:GranteePrincipal", p);
+            }
+            if let Some(p) = req.str("RetiringPrincipal") {
+                c.set("kms:RetiringPrincipal", p);
+            }
+            c.set_bool("kms:GrantIsForAWSResource", false);
+            if let Some(constraints) = req.0.get("Constraints").and_then(Value::as_object) {
+                for member in ["EncryptionContextEquals", "EncryptionContextSubset"] {
+                    if let Some(ec) = constraints.get(member).and_then(Value::as_object) {
+                        c.set("kms:GrantConstraintType", member);
+                        let ec: BTreeMap<String, String> = ec
+                            .iter()
+                            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                            .collect();
+                        set_encryption_context(&mut c, &ec);
+                    }
+                }
+            }
+        }
+        "ListGrants" | "RevokeGrant" => {
+            c.set_bool("kms:GrantIsForAWSResource", false);
+        }
+        "CreateKey" => {
+            c.set(
+                "kms:KeySpec",
+                req.str("KeySpec").unwrap_or("SYMMETRIC_DEFAULT"),
+            );
+            c.set(
+                "kms:KeyUsage",
+                req.str("KeyUsage").unwrap_or("ENCRYPT_DECRYPT"),
+            );
+            c.set("kms:KeyOrigin", req.str("Origin").unwrap_or("AWS_KMS"));
+            c.set_bool("kms:MultiRegion", req.bool("MultiRegion"));
+            c.set_bool(
+                "kms:BypassPolicyLockoutSafetyCheck",
+                req.bool("BypassPolicyLockoutSafetyCheck"),
+            );
+            set_request_tags(&mut c, req.list("Tags"));
+        }
+        "PutKeyPolicy" => {
+            c.set_bool(
+                "kms:BypassPolicyLockoutSafetyCheck",
+                req.bool("BypassPolicyLockoutSafetyCheck"),
+            );
+        }
+        "TagResource" => set_request_tags(&mut c, req.list("Tags")),
+        "UntagResource" => {
+            let keys: Vec<String> = req
+                .list("TagKeys")
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect();
+            c.set_many("aws:TagKeys", keys);
+        }
+        _ => {}
+    }
+    c
+}
+
+/// The global condition keys of the caller and the time (`conditions-aws.md`).
+fn principal_context(
+    engine: &crate::Engine,
+    caller: &crate::Caller,
+    now: crate::Millis,
+) -> Context {
+    let mut c = Context::new();
+    c.set("aws:PrincipalArn", caller.principal_arn());
+    c.set("aws:PrincipalAccount", caller.account_id());
+    c.set("aws:PrincipalType", caller.principal_type());
+    c.set("aws:userid", caller.principal_id());
+    if let Some(name) = caller.user_name() {
+        c.set("aws:username", name);
+    }
+    if !caller.is_root() {
+        for (k, v) in engine.principal_tags(caller) {
+            c.set(&format!("aws:PrincipalTag/{k}"), v);
+        }
+    }
+    c.set("aws:CurrentTime", iso8601(now));
+    c.set("aws:EpochTime", (now / 1000).to_string());
+    c.set("aws:SecureTransport", "true");
+    c
+}
+
+/// Whether `caller` may assume `role`: its trust policy (as the resource-based policy) and the
+/// caller's identity policies decide `sts:AssumeRole` on the role.
 pub(crate) fn may_assume_role(
-    _engine: &crate::Engine,
-    _role: &crate::iam::RoleRecord,
-    _caller: &crate::Caller,
-    _request: &serde_json::Value,
-    _now: crate::Millis,
+    engine: &crate::Engine,
+    role: &crate::iam::RoleRecord,
+    caller: &crate::Caller,
+    request: &Value,
+    now: crate::Millis,
 ) -> Result<()> {
-    Ok(())
+    let mut c = principal_context(engine, caller, now);
+    if let Some(name) = request.get("RoleSessionName").and_then(Value::as_str) {
+        c.set("sts:RoleSessionName", name);
+    }
+    if let Some(id) = request.get("ExternalId").and_then(Value::as_str) {
+        c.set("sts:ExternalId", id);
+    }
+    let denied = || {
+        KmsError::iam_access_denied(format!(
+            "User: {} is not authorized to perform: sts:AssumeRole on resource: {}",
+            caller.arn(),
+            role.arn
+        ))
+    };
+    let trust = access::Policy::parse(&role.assume_role_policy, access::PolicyKind::Trust)
+        .map_err(|_| denied())?;
+    let identity = engine.identity_policies_parsed(caller);
+    let identity: Vec<(String, &access::Policy)> =
+        identity.iter().map(|(l, p)| (l.clone(), &**p)).collect();
+    let request = access::Request {
+        action: "sts:AssumeRole",
+        resource: &role.arn,
+        caller,
+        context: &c,
+    };
+    let decision = access::decide(&request, Some(("trust policy", &trust)), &identity, None);
+    if decision.allowed {
+        Ok(())
+    } else {
+        Err(denied())
+    }
+}
+
+fn set_encryption_context(c: &mut Context, ec: &BTreeMap<String, String>) {
+    for (k, v) in ec {
+        c.set(&format!("kms:EncryptionContext:{k}"), v.as_str());
+    }
+    c.set_many("kms:EncryptionContextKeys", ec.keys().cloned());
+}
+
+fn set_request_tags(c: &mut Context, tags: Vec<&Value>) {
+    let mut keys = Vec::new();
+    for t in tags {
+        if let (Some(k), Some(v)) = (
+            t.get("TagKey").and_then(Value::as_str),
+            t.get("TagValue").and_then(Value::as_str),
+        ) {
+            c.set(&format!("aws:RequestTag/{k}"), v);
+            keys.push(k.to_string());
+        }
+    }
+    if !keys.is_empty() {
+        c.set_many("aws:TagKeys", keys);
+    }
+}
+
+/// `2026-11-29T21:44:35Z` from epoch milliseconds.
+pub(crate) fn iso8601(ms: crate::Millis) -> String {
+    let secs = ms.div_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil from days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        (rem / 60) % 60,
+        rem % 60
+    )
 }

@@ -165,7 +165,12 @@ pub(crate) fn create_key(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     }
     let policy = match req.str("Policy") {
         Some(p) => {
-            super::policy::validate_policy(tx, p, req.bool("BypassPolicyLockoutSafetyCheck"))?;
+            super::policy::validate_policy(
+                tx,
+                p,
+                req.bool("BypassPolicyLockoutSafetyCheck"),
+                None,
+            )?;
             p.to_string()
         }
         None => default_key_policy(tx.account_id()),

@@ -1,7 +1,8 @@
-//! Key policies: GetKeyPolicy, PutKeyPolicy, ListKeyPolicies. Policies are stored and checked
-//! for form and for AWS's lockout safety rule; they are not yet enforced.
+//! Key policies: GetKeyPolicy, PutKeyPolicy, ListKeyPolicies, and the checks KMS makes of a new
+//! key policy.
 
 use super::{resolve, Naming};
+use crate::access::{self, Context, Policy, PolicyKind, PrincipalType};
 use crate::engine::{Req, Tx};
 use crate::error::{KmsError, Result};
 use serde_json::{json, Value};
@@ -18,86 +19,87 @@ fn policy_name(req: &Req<'_>) -> Result<()> {
     }
 }
 
-fn as_list(v: Option<&Value>) -> Vec<&Value> {
-    match v {
-        Some(Value::Array(a)) => a.iter().collect(),
-        Some(other) => vec![other],
-        None => vec![],
-    }
-}
-
-/// Checks a key policy's form, and unless bypassed, that it still lets the account manage the
-/// key (AWS's "policy lockout safety check").
-pub(crate) fn validate_policy(tx: &Tx<'_>, text: &str, bypass_lockout_check: bool) -> Result<()> {
+/// Checks a key policy as KMS does: its size, its grammar, that every principal of this account
+/// it names exists, and unless bypassed, that it still lets the caller change the key policy
+/// (AWS's "policy lockout safety check", decided by the same evaluation as every request).
+/// `key_arn` is the key's ARN (`None` while CreateKey has not made the key yet).
+pub(crate) fn validate_policy(
+    tx: &Tx<'_>,
+    text: &str,
+    bypass_lockout_check: bool,
+    key_arn: Option<&str>,
+) -> Result<()> {
     if text.len() > MAX_POLICY_BYTES {
         return Err(KmsError::limit_exceeded(format!(
             "The key policy is {} bytes; the maximum is {MAX_POLICY_BYTES}.",
             text.len()
         )));
     }
-    let malformed = |m: &str| KmsError::malformed_policy(m.to_string());
-    let doc: Value = serde_json::from_str(text)
-        .map_err(|e| malformed(&format!("The policy is not valid JSON: {e}")))?;
-    let statements = as_list(doc.get("Statement"));
-    if !doc.is_object() || statements.is_empty() {
-        return Err(malformed(
-            "The policy must be a JSON object with a Statement.",
-        ));
-    }
-    let root = tx.root_principal();
-    let account = tx.account_id().to_string();
-    let mut account_can_manage = false;
-    for s in statements {
-        let effect = s.get("Effect").and_then(Value::as_str);
-        if !matches!(effect, Some("Allow") | Some("Deny")) {
-            return Err(malformed(
-                "Policy statement Effect must be \"Allow\" or \"Deny\".",
+    let policy = Policy::parse(text, PolicyKind::Resource)
+        .map_err(|e| KmsError::malformed_policy(e.message))?;
+    for principal in policy.principals() {
+        if principal.kind() == PrincipalType::Aws && !principal_exists(tx, principal.as_str()) {
+            return Err(KmsError::malformed_policy(
+                "Policy contains a statement with one or more invalid principals.",
             ));
-        }
-        if s.get("Action").is_none() && s.get("NotAction").is_none() {
-            return Err(malformed(
-                "Policy statement is missing required field Action.",
-            ));
-        }
-        let Some(principal) = s.get("Principal") else {
-            return Err(malformed(
-                "Policy statement is missing required field Principal.",
-            ));
-        };
-        let principals: Vec<&str> = match principal {
-            Value::String(p) => vec![p.as_str()],
-            Value::Object(m) => m
-                .values()
-                .flat_map(|v| as_list(Some(v)))
-                .filter_map(Value::as_str)
-                .collect(),
-            _ => {
-                return Err(malformed(
-                    "Policy contains a statement with one or more invalid principals.",
-                ))
-            }
-        };
-        let actions: Vec<&str> = as_list(s.get("Action"))
-            .into_iter()
-            .filter_map(Value::as_str)
-            .collect();
-        if effect == Some("Allow")
-            && principals
-                .iter()
-                .any(|p| *p == "*" || *p == root || *p == account)
-            && actions
-                .iter()
-                .any(|a| matches!(*a, "*" | "kms:*" | "kms:PutKeyPolicy"))
-        {
-            account_can_manage = true;
         }
     }
-    if !bypass_lockout_check && !account_can_manage {
-        return Err(malformed(
+    if bypass_lockout_check {
+        return Ok(());
+    }
+    let mut context = Context::new();
+    context.set("kms:CallerAccount", tx.caller.account_id());
+    context.set("aws:PrincipalArn", tx.caller.principal_arn());
+    context.set_bool("kms:BypassPolicyLockoutSafetyCheck", false);
+    let request = access::Request {
+        action: "kms:PutKeyPolicy",
+        resource: key_arn.unwrap_or("*"),
+        caller: tx.caller,
+        context: &context,
+    };
+    let identity = tx.engine.identity_policies_parsed(tx.caller);
+    let identity: Vec<(String, &Policy)> =
+        identity.iter().map(|(l, p)| (l.clone(), &**p)).collect();
+    if !access::decide(&request, Some(("key policy", &policy)), &identity, None).allowed {
+        return Err(KmsError::malformed_policy(
             "The new key policy will not allow you to update the key policy in the future.",
         ));
     }
     Ok(())
+}
+
+/// Whether an `AWS` principal a key policy names is valid: `*`, an account, or a user, role or
+/// role session; one of this account must exist (KMS refuses a policy naming a user or role that
+/// does not). Principals of other accounts cannot be checked here and are accepted.
+fn principal_exists(tx: &Tx<'_>, principal: &str) -> bool {
+    if principal == "*" || (principal.len() == 12 && principal.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return true;
+    }
+    let Some(rest) = principal.strip_prefix("arn:aws:") else {
+        return false;
+    };
+    let mut parts = rest.splitn(4, ':');
+    let (service, _region, account, resource) = (
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or_default(),
+    );
+    if account != tx.account_id() {
+        return account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit());
+    }
+    let engine = tx.engine;
+    match (service, resource) {
+        ("iam", "root") => true,
+        ("iam", r) if r.starts_with("user/") => engine.users().any(|u| u.arn == principal),
+        ("iam", r) if r.starts_with("role/") => engine.roles().any(|x| x.arn == principal),
+        ("sts", r) if r.starts_with("assumed-role/") => {
+            let role = r.split('/').nth(1).unwrap_or_default();
+            engine.roles().any(|x| x.name == role)
+        }
+        _ => false,
+    }
 }
 
 pub(crate) fn get_key_policy(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
@@ -111,7 +113,13 @@ pub(crate) fn put_key_policy(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     tx.deny_if_aws_managed(&key, "PutKeyPolicy")?;
     policy_name(req)?;
     let policy = req.req_str("Policy");
-    validate_policy(tx, policy, req.bool("BypassPolicyLockoutSafetyCheck"))?;
+    let arn = key.arn.clone();
+    validate_policy(
+        tx,
+        policy,
+        req.bool("BypassPolicyLockoutSafetyCheck"),
+        Some(&arn),
+    )?;
     key.policy = policy.to_string();
     tx.put_key(key);
     Ok(json!({}))

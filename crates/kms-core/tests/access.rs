@@ -1,0 +1,404 @@
+//! Every KMS request decided as AWS decides it: key policies, identity policies, grants and role
+//! trust policies, for the account root, IAM users and role sessions (control-access.md,
+//! determining-access-*.md, grants.md, alias-authorization.md).
+
+use kms_core::{json, Caller, Clock, ErrorType, KmsError, Sandbox, Service, Value};
+
+const ACCOUNT: &str = "111122223333";
+
+fn sandbox() -> Sandbox {
+    Sandbox::in_memory(11)
+}
+
+fn call(
+    sb: &mut Sandbox,
+    caller: &Caller,
+    service: Service,
+    op: &str,
+    req: Value,
+) -> Result<Value, KmsError> {
+    let saved = std::mem::replace(&mut sb.caller, caller.clone());
+    let out = sb.call_service(service, op, req);
+    sb.caller = saved;
+    out
+}
+
+fn kms_ok(sb: &mut Sandbox, caller: &Caller, op: &str, req: Value) -> Value {
+    call(sb, caller, Service::Kms, op, req.clone())
+        .unwrap_or_else(|e| panic!("{op} {req} as {} failed: {e}", caller.arn()))
+}
+
+fn kms_err(sb: &mut Sandbox, caller: &Caller, op: &str, req: Value) -> KmsError {
+    call(sb, caller, Service::Kms, op, req)
+        .err()
+        .unwrap_or_else(|| panic!("{op} as {} succeeded", caller.arn()))
+}
+
+fn iam(sb: &mut Sandbox, op: &str, req: Value) -> Value {
+    let root = sb.root();
+    call(sb, &root, Service::Iam, op, req.clone()).unwrap_or_else(|e| panic!("{op} {req}: {e}"))
+}
+
+fn user(sb: &mut Sandbox, name: &str) -> Caller {
+    iam(sb, "CreateUser", json!({"UserName": name}));
+    sb.engine
+        .caller_for_principal(&format!("arn:aws:iam::{ACCOUNT}:user/{name}"), None)
+        .unwrap()
+}
+
+fn role(sb: &mut Sandbox, name: &str, trusted: &str) -> String {
+    let trust = json!({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": trusted}, "Action": "sts:AssumeRole"}]});
+    let r = iam(
+        sb,
+        "CreateRole",
+        json!({"RoleName": name, "AssumeRolePolicyDocument": trust.to_string()}),
+    );
+    r["Role"]["Arn"].as_str().unwrap().to_string()
+}
+
+fn allow_user(sb: &mut Sandbox, name: &str, actions: Value) {
+    let doc = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": actions, "Resource": "*"}]});
+    iam(
+        sb,
+        "PutUserPolicy",
+        json!({"UserName": name, "PolicyName": "p", "PolicyDocument": doc.to_string()}),
+    );
+}
+
+fn key_with_policy(sb: &mut Sandbox, extra: Value) -> (String, String) {
+    let mut statements = vec![
+        json!({"Sid": "Enable IAM User Permissions", "Effect": "Allow",
+        "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")}, "Action": "kms:*", "Resource": "*"}),
+    ];
+    statements.extend(extra.as_array().cloned().unwrap_or_default());
+    let policy = json!({"Version": "2012-10-17", "Statement": statements}).to_string();
+    let root = sb.root();
+    let k = kms_ok(sb, &root, "CreateKey", json!({"Policy": policy}));
+    (
+        k["KeyMetadata"]["KeyId"].as_str().unwrap().to_string(),
+        k["KeyMetadata"]["Arn"].as_str().unwrap().to_string(),
+    )
+}
+
+fn denied(e: &KmsError, message: &str) {
+    assert_eq!(e.error_type, ErrorType::AccessDenied, "{e}");
+    assert_eq!(e.message, message);
+}
+
+#[test]
+fn the_default_key_policy_delegates_to_iam_policies() {
+    let mut sb = sandbox();
+    let alice = user(&mut sb, "alice");
+    let (id, arn) = key_with_policy(&mut sb, json!([]));
+    let e = kms_err(&mut sb, &alice, "DescribeKey", json!({"KeyId": id}));
+    denied(&e, &format!("User: arn:aws:iam::{ACCOUNT}:user/alice is not authorized to perform: kms:DescribeKey on resource: {arn} because no identity-based policy allows the kms:DescribeKey action"));
+    allow_user(&mut sb, "alice", json!(["kms:Describe*", "kms:Encrypt"]));
+    kms_ok(&mut sb, &alice, "DescribeKey", json!({"KeyId": id}));
+    kms_ok(
+        &mut sb,
+        &alice,
+        "Encrypt",
+        json!({"KeyId": id, "Plaintext": "eA=="}),
+    );
+    // Operations on no key are decided by identity policies alone, on resource "*".
+    let e = kms_err(&mut sb, &alice, "ListKeys", json!({}));
+    denied(&e, &format!("User: arn:aws:iam::{ACCOUNT}:user/alice is not authorized to perform: kms:ListKeys on resource: * because no identity-based policy allows the kms:ListKeys action"));
+    // The root user needs no identity policy.
+    let root = sb.root();
+    kms_ok(&mut sb, &root, "ListKeys", json!({}));
+}
+
+#[test]
+fn a_key_policy_naming_a_principal_needs_no_identity_policy_and_an_explicit_deny_wins() {
+    let mut sb = sandbox();
+    let bob = user(&mut sb, "bob");
+    let (id, arn) = key_with_policy(
+        &mut sb,
+        json!([
+            {"Sid": "bob uses", "Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:user/bob")},
+             "Action": ["kms:Encrypt", "kms:Decrypt"], "Resource": "*"},
+            {"Sid": "no context no decrypt", "Effect": "Deny", "Principal": "*", "Action": "kms:Decrypt",
+             "Resource": "*", "Condition": {"Null": {"kms:EncryptionContext:app": "true"}}}
+        ]),
+    );
+    let ct = kms_ok(
+        &mut sb,
+        &bob,
+        "Encrypt",
+        json!({"KeyId": id, "Plaintext": "eA==", "EncryptionContext": {"app": "x"}}),
+    );
+    kms_ok(
+        &mut sb,
+        &bob,
+        "Decrypt",
+        json!({"CiphertextBlob": ct["CiphertextBlob"], "EncryptionContext": {"app": "x"}}),
+    );
+    let ct = kms_ok(
+        &mut sb,
+        &bob,
+        "Encrypt",
+        json!({"KeyId": id, "Plaintext": "eA=="}),
+    );
+    let e = kms_err(
+        &mut sb,
+        &bob,
+        "Decrypt",
+        json!({"CiphertextBlob": ct["CiphertextBlob"]}),
+    );
+    denied(&e, &format!("User: arn:aws:iam::{ACCOUNT}:user/bob is not authorized to perform: kms:Decrypt on resource: {arn} with an explicit deny in a resource-based policy"));
+    // An explicit deny in an identity policy wins over the key policy's allow.
+    let doc = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "kms:Encrypt", "Resource": arn}]});
+    iam(
+        &mut sb,
+        "PutUserPolicy",
+        json!({"UserName": "bob", "PolicyName": "d", "PolicyDocument": doc.to_string()}),
+    );
+    let e = kms_err(
+        &mut sb,
+        &bob,
+        "Encrypt",
+        json!({"KeyId": id, "Plaintext": "eA=="}),
+    );
+    denied(&e, &format!("User: arn:aws:iam::{ACCOUNT}:user/bob is not authorized to perform: kms:Encrypt on resource: {arn} with an explicit deny in an identity-based policy"));
+}
+
+#[test]
+fn a_role_session_is_matched_by_the_role_and_assume_role_follows_the_trust_policy() {
+    let mut sb = sandbox();
+    let dev = user(&mut sb, "dev");
+    let ops = user(&mut sb, "ops");
+    let role_arn = role(
+        &mut sb,
+        "reader",
+        &format!("arn:aws:iam::{ACCOUNT}:user/dev"),
+    );
+    let (id, _) = key_with_policy(
+        &mut sb,
+        json!([{"Effect": "Allow", "Principal": {"AWS": role_arn}, "Action": "kms:DescribeKey", "Resource": "*"}]),
+    );
+    // dev is named by the trust policy; ops is not.
+    let assumed = call(
+        &mut sb,
+        &dev,
+        Service::Sts,
+        "AssumeRole",
+        json!({"RoleArn": role_arn, "RoleSessionName": "s1"}),
+    )
+    .unwrap();
+    let key_id = assumed["Credentials"]["AccessKeyId"].as_str().unwrap();
+    let session = sb
+        .engine
+        .caller_for_access_key(key_id, sb.clock.now())
+        .unwrap();
+    assert_eq!(
+        session.arn(),
+        format!("arn:aws:sts::{ACCOUNT}:assumed-role/reader/s1")
+    );
+    kms_ok(&mut sb, &session, "DescribeKey", json!({"KeyId": id}));
+    let e = call(
+        &mut sb,
+        &ops,
+        Service::Sts,
+        "AssumeRole",
+        json!({"RoleArn": role_arn, "RoleSessionName": "s1"}),
+    )
+    .unwrap_err();
+    assert_eq!(e.error_type, ErrorType::IamAccessDenied);
+    assert_eq!(e.message, format!("User: arn:aws:iam::{ACCOUNT}:user/ops is not authorized to perform: sts:AssumeRole on resource: {role_arn}"));
+    // A trust policy naming the account delegates to identity policies.
+    let delegated = role(&mut sb, "writer", ACCOUNT);
+    let e = call(
+        &mut sb,
+        &ops,
+        Service::Sts,
+        "AssumeRole",
+        json!({"RoleArn": delegated, "RoleSessionName": "s1"}),
+    )
+    .unwrap_err();
+    assert_eq!(e.error_type, ErrorType::IamAccessDenied);
+    allow_user(&mut sb, "ops", json!("sts:AssumeRole"));
+    call(
+        &mut sb,
+        &ops,
+        Service::Sts,
+        "AssumeRole",
+        json!({"RoleArn": delegated, "RoleSessionName": "s1"}),
+    )
+    .unwrap();
+}
+
+#[test]
+fn grants_allow_their_operations_under_their_constraints() {
+    let mut sb = sandbox();
+    let carol = user(&mut sb, "carol");
+    let (id, _) = key_with_policy(&mut sb, json!([]));
+    let root = sb.root();
+    let e = kms_err(
+        &mut sb,
+        &carol,
+        "Encrypt",
+        json!({"KeyId": id, "Plaintext": "eA=="}),
+    );
+    assert_eq!(e.error_type, ErrorType::AccessDenied);
+    let g = kms_ok(
+        &mut sb,
+        &root,
+        "CreateGrant",
+        json!({
+        "KeyId": id, "GranteePrincipal": format!("arn:aws:iam::{ACCOUNT}:user/carol"),
+        "Operations": ["Encrypt", "Decrypt", "RetireGrant"],
+        "Constraints": {"EncryptionContextEquals": {"dept": "it"}}}),
+    );
+    let ct = kms_ok(
+        &mut sb,
+        &carol,
+        "Encrypt",
+        json!({"KeyId": id, "Plaintext": "eA==", "EncryptionContext": {"dept": "it"}}),
+    );
+    kms_ok(
+        &mut sb,
+        &carol,
+        "Decrypt",
+        json!({"CiphertextBlob": ct["CiphertextBlob"], "EncryptionContext": {"dept": "it"}}),
+    );
+    for context in [
+        json!({}),
+        json!({"dept": "hr"}),
+        json!({"dept": "it", "x": "y"}),
+    ] {
+        let e = kms_err(
+            &mut sb,
+            &carol,
+            "Encrypt",
+            json!({"KeyId": id, "Plaintext": "eA==", "EncryptionContext": context}),
+        );
+        assert_eq!(e.error_type, ErrorType::AccessDenied, "{context}");
+    }
+    // Not an operation of the grant.
+    let e = kms_err(
+        &mut sb,
+        &carol,
+        "GenerateDataKey",
+        json!({"KeyId": id, "KeySpec": "AES_256", "EncryptionContext": {"dept": "it"}}),
+    );
+    assert_eq!(e.error_type, ErrorType::AccessDenied);
+    // The grantee retires it (RetireGrant is one of its operations); then it allows nothing.
+    kms_ok(
+        &mut sb,
+        &carol,
+        "RetireGrant",
+        json!({"GrantToken": g["GrantToken"]}),
+    );
+    let e = kms_err(
+        &mut sb,
+        &carol,
+        "Encrypt",
+        json!({"KeyId": id, "Plaintext": "eA==", "EncryptionContext": {"dept": "it"}}),
+    );
+    assert_eq!(e.error_type, ErrorType::AccessDenied);
+}
+
+#[test]
+fn conditions_on_aliases_tags_and_cross_account_principals() {
+    let mut sb = sandbox();
+    let dana = user(&mut sb, "dana");
+    let (id, arn) = key_with_policy(
+        &mut sb,
+        json!([
+            {"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:user/dana")},
+             "Action": "kms:DescribeKey", "Resource": "*",
+             "Condition": {"StringLike": {"kms:RequestAlias": "alias/*alpha*"}}},
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+             "Action": "kms:*", "Resource": "*"}
+        ]),
+    );
+    let root = sb.root();
+    kms_ok(
+        &mut sb,
+        &root,
+        "CreateAlias",
+        json!({"AliasName": "alias/project-alpha", "TargetKeyId": id}),
+    );
+    kms_ok(
+        &mut sb,
+        &dana,
+        "DescribeKey",
+        json!({"KeyId": "alias/project-alpha"}),
+    );
+    let e = kms_err(&mut sb, &dana, "DescribeKey", json!({"KeyId": id}));
+    assert_eq!(e.error_type, ErrorType::AccessDenied);
+    // ABAC: an identity policy on the key's tags.
+    let doc = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:Encrypt",
+        "Resource": "*", "Condition": {"StringEquals": {"aws:ResourceTag/team": "${aws:username}"}}}]});
+    iam(
+        &mut sb,
+        "PutUserPolicy",
+        json!({"UserName": "dana", "PolicyName": "abac", "PolicyDocument": doc.to_string()}),
+    );
+    let e = kms_err(
+        &mut sb,
+        &dana,
+        "Encrypt",
+        json!({"KeyId": id, "Plaintext": "eA=="}),
+    );
+    assert_eq!(e.error_type, ErrorType::AccessDenied);
+    kms_ok(
+        &mut sb,
+        &root,
+        "TagResource",
+        json!({"KeyId": id, "Tags": [{"TagKey": "team", "TagValue": "dana"}]}),
+    );
+    kms_ok(
+        &mut sb,
+        &dana,
+        "Encrypt",
+        json!({"KeyId": id, "Plaintext": "eA=="}),
+    );
+    // CreateAlias needs permission on the alias (identity policy) and on the key.
+    let e = kms_err(
+        &mut sb,
+        &dana,
+        "CreateAlias",
+        json!({"AliasName": "alias/dana", "TargetKeyId": id}),
+    );
+    denied(&e, &format!("User: arn:aws:iam::{ACCOUNT}:user/dana is not authorized to perform: kms:CreateAlias on resource: arn:aws:kms:ap-southeast-2:{ACCOUNT}:alias/dana because no identity-based policy allows the kms:CreateAlias action"));
+    // The other account is named in the policy, but no principal of it exists here to act.
+    let explained = sb
+        .engine
+        .explain_access(
+            "ap-southeast-2",
+            "Encrypt",
+            &json!({"KeyId": id, "Plaintext": "eA=="}),
+            &dana,
+            sb.clock.now(),
+        )
+        .unwrap();
+    assert_eq!(explained[0]["Resource"], arn.as_str());
+    assert_eq!(explained[0]["Allowed"], true);
+}
+
+#[test]
+fn aws_managed_keys_allow_metadata_through_iam_and_refuse_direct_use() {
+    let mut sb = sandbox();
+    let erin = user(&mut sb, "erin");
+    allow_user(&mut sb, "erin", json!("kms:*"));
+    kms_ok(
+        &mut sb,
+        &erin,
+        "DescribeKey",
+        json!({"KeyId": "alias/aws/ebs"}),
+    );
+    let e = kms_err(
+        &mut sb,
+        &erin,
+        "GenerateDataKey",
+        json!({"KeyId": "alias/aws/ebs", "KeySpec": "AES_256"}),
+    );
+    assert!(
+        e.message
+            .ends_with("because no resource-based policy allows the kms:GenerateDataKey action"),
+        "{e}"
+    );
+}

@@ -422,6 +422,11 @@ fn from_wire(m: &'static Model, shape_name: &str, v: &Value) -> JsValue {
     }
 }
 
+/// A JSON value as the same JavaScript value, with no model to read it by.
+pub(crate) fn plain_from_wire(v: &Value) -> JsValue {
+    generic_from_wire(v)
+}
+
 fn generic_from_wire(v: &Value) -> JsValue {
     match v {
         Value::Null => JsValue::UNDEFINED,

@@ -199,6 +199,25 @@ impl KmsSandbox {
             .map_err(|e| js_error(&e))
     }
 
+    /// How AWS would decide the KMS `operation` with `input` for this handle's principal, without
+    /// running it: `[{ Action, Resource, Allowed, Why }]`, one entry per permission the request
+    /// needs; `Why` names the policies and statements (by Sid) or the grant that decided.
+    #[wasm_bindgen(
+        unchecked_return_type = "Array<{ Action: string; Resource: string; Allowed: boolean; Why: string }>"
+    )]
+    pub fn explain(
+        &self,
+        operation: String,
+        #[wasm_bindgen(unchecked_param_type = "any")] input: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let request = convert::input_to_wire(&operation, &input).map_err(|e| js_error(&e))?;
+        let out = self
+            .sandbox
+            .explain(self.sandbox.region_str(), &operation, &request)
+            .map_err(|e| js_error(&e))?;
+        Ok(convert::plain_from_wire(&out))
+    }
+
     /// Another service of this sandbox's account, with the same caller:
     /// `sandbox.service('iam').send('CreateUser', { UserName: 'alice' })`. Services: `kms`,
     /// `iam`, `sts`.

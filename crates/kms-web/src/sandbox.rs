@@ -320,6 +320,37 @@ impl Sandbox {
         }
     }
 
+    /// How AWS would decide the KMS `operation` with `request` for this handle's caller,
+    /// without running it: for each permission it needs `{Action, Resource, Allowed, Why}`,
+    /// `Why` naming the policy statements (by Sid) or grant that decided.
+    pub fn explain(
+        &self,
+        region: &str,
+        operation: &str,
+        request: &Value,
+    ) -> Result<Value, KmsError> {
+        validate_region(region)?;
+        let caller = self.caller()?;
+        let now = js_sys::Date::now() as i64;
+        self.inner
+            .engine
+            .borrow()
+            .explain_access(region, operation, request, &caller, now)
+    }
+
+    /// IAM users and roles of the sandbox's account, as `(ARN, kind)` with kind `user` or
+    /// `role`, sorted by ARN: the principals a handle can act as.
+    pub fn principals(&self) -> Vec<(String, &'static str)> {
+        let engine = self.inner.engine.borrow();
+        let mut out: Vec<(String, &'static str)> = engine
+            .users()
+            .map(|u| (u.arn.clone(), "user"))
+            .chain(engine.roles().map(|r| (r.arn.clone(), "role")))
+            .collect();
+        out.sort();
+        out
+    }
+
     /// A handle on the same sandbox that calls as `principal_arn`: an IAM user, or a session
     /// (named `session_name`) of an IAM role. The principal must exist when a call is made.
     pub fn acting_as(&self, principal_arn: &str, session_name: Option<&str>) -> Sandbox {

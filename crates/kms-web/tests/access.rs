@@ -45,7 +45,11 @@ async fn sdk_ok(client: &JsValue, op: &str, input: serde_json::Value) -> JsValue
 
 /// A client of `service` over `sandbox`'s handler, signing with the given credentials
 /// (placeholders when `None`: the account root).
-fn client(sandbox: &Sandbox, service: &str, creds: Option<(String, String, Option<String>)>) -> JsValue {
+fn client(
+    sandbox: &Sandbox,
+    service: &str,
+    creds: Option<(String, String, Option<String>)>,
+) -> JsValue {
     let handler = get(&sandbox.to_js(), "requestHandler");
     let (id, secret, token) = match creds {
         Some((id, secret, token)) => (Some(id), Some(secret), token),
@@ -221,7 +225,9 @@ async fn a_role_decrypts_by_key_policy_a_user_without_permission_is_denied_and_a
     // Everything survives a reopen: users, roles, access keys (their secrets wrapped).
     let name = sandbox.name();
     drop((iam, root_kms, dev_kms, reader_kms, dev_sts, sandbox));
-    let again = Sandbox::open(&name, Some(REGION.into()), None).await.unwrap();
+    let again = Sandbox::open(&name, Some(REGION.into()), None)
+        .await
+        .unwrap();
     let reader_kms = client(&again, "kms", Some(session.clone()));
     JsFuture::from(sdk_send(&reader_kms, "Decrypt", &decrypt_input))
         .await
@@ -234,7 +240,10 @@ async fn a_role_decrypts_by_key_policy_a_user_without_permission_is_denied_and_a
         .unwrap()
         .into_bytes();
     for secret in [&dev_creds.1, &session.1, session.2.as_ref().unwrap()] {
-        assert!(!contains(&stored, secret.as_bytes()), "a secret is stored in the clear");
+        assert!(
+            !contains(&stored, secret.as_bytes()),
+            "a secret is stored in the clear"
+        );
     }
     drop(reader_kms);
     drop(again);
@@ -264,12 +273,16 @@ async fn handles_act_as_principals_and_services_answer_in_sdk_shapes() {
     .await;
 
     let alice = call(&root, "as", &[alice_arn.as_str().into()]);
-    assert_eq!(get(&alice, "principal").as_string(), Some(alice_arn.clone()));
+    assert_eq!(
+        get(&alice, "principal").as_string(),
+        Some(alice_arn.clone())
+    );
     // Allowed by her identity policy, and by the default key policy's root statement.
     let k = js_ok(&alice, "CreateKey", js(json!({}))).await;
     let key_id = path_str(&k, "KeyMetadata.KeyId");
     js_ok(&alice, "DescribeKey", js(json!({"KeyId": key_id}))).await;
-    let (name, message) = js_fails(&alice, "ScheduleKeyDeletion", js(json!({"KeyId": key_id}))).await;
+    let (name, message) =
+        js_fails(&alice, "ScheduleKeyDeletion", js(json!({"KeyId": key_id}))).await;
     assert_eq!(name, "AccessDeniedException");
     assert!(message.contains("kms:ScheduleKeyDeletion"), "{message}");
     // Operations on no key are decided by identity policies alone.
@@ -309,12 +322,14 @@ async fn handles_act_as_principals_and_services_answer_in_sdk_shapes() {
     let (name, _) = js_fails(
         &root,
         "PutKeyPolicy",
-        js(json!({"KeyId": key_id, "Policy": json!({"Version": "2012-10-17", "Statement": [{
+        js(
+            json!({"KeyId": key_id, "Policy": json!({"Version": "2012-10-17", "Statement": [{
             "Effect": "Allow",
             "Principal": {"AWS": alice_arn},
             "Action": "kms:Encrypt",
             "Resource": "*"
-        }]}).to_string()})),
+        }]}).to_string()}),
+        ),
     )
     .await;
     assert_eq!(name, "MalformedPolicyDocumentException");

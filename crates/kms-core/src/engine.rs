@@ -51,15 +51,73 @@ pub struct Engine {
     pub(crate) iam: crate::iam::IamState,
     /// Key policies and identity policies, parsed once.
     policies: PolicyCache,
+    /// Whether requests are authorized (always, except in the benchmark's baseline).
+    authorize: bool,
 }
 
 /// Parsed policies by their holder (a key's ARN, an identity policy's label), reused while the
 /// holder's text stays the same. A clone starts empty.
 #[derive(Default)]
-struct PolicyCache(std::cell::RefCell<HashMap<String, (String, Option<Arc<Policy>>)>>);
+struct PolicyCache(std::cell::RefCell<HashMap<String, (String, Option<Arc<CachedPolicy>>)>>);
+
+/// A parsed policy and the condition keys it reads, so that a request builds only those.
+#[derive(Debug)]
+pub(crate) struct CachedPolicy {
+    pub policy: Policy,
+    pub keys: ConditionKeys,
+}
+
+/// The condition keys some policies read (names as written; compared case-insensitively).
+#[derive(Debug, Default, Clone)]
+pub(crate) struct ConditionKeys {
+    /// A policy variable may read any key: build them all.
+    all: bool,
+    names: Vec<String>,
+}
+
+impl ConditionKeys {
+    fn of(policy: &Policy) -> ConditionKeys {
+        let mut keys = ConditionKeys::default();
+        for s in policy.statements() {
+            keys.all |= s.resources().any(|r| r.contains("${"));
+            for c in s.conditions() {
+                keys.all |= c.values().any(|v| v.contains("${"));
+                if !keys.names.iter().any(|n| n.eq_ignore_ascii_case(c.key())) {
+                    keys.names.push(c.key().to_string());
+                }
+            }
+        }
+        keys
+    }
+
+    /// Every key (for a decision that is not on a hot path).
+    pub fn everything() -> ConditionKeys {
+        ConditionKeys {
+            all: true,
+            names: Vec::new(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        !self.all && self.names.is_empty()
+    }
+
+    pub fn wants(&self, key: &str) -> bool {
+        self.all || self.names.iter().any(|n| n.eq_ignore_ascii_case(key))
+    }
+
+    /// Whether a key starting with `prefix` (e.g. `kms:EncryptionContext:`) is read.
+    pub fn wants_prefix(&self, prefix: &str) -> bool {
+        self.all
+            || self.names.iter().any(|n| {
+                n.get(..prefix.len())
+                    .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+            })
+    }
+}
 
 impl PolicyCache {
-    fn get(&self, holder: &str, text: &str, kind: PolicyKind) -> Option<Arc<Policy>> {
+    fn get(&self, holder: &str, text: &str, kind: PolicyKind) -> Option<Arc<CachedPolicy>> {
         let mut cache = self.0.borrow_mut();
         if let Some((cached, policy)) = cache.get(holder) {
             if cached == text {
@@ -67,7 +125,10 @@ impl PolicyCache {
             }
         }
         // A stored policy that no longer parses allows nothing.
-        let policy = Policy::parse(text, kind).ok().map(Arc::new);
+        let policy = Policy::parse(text, kind).ok().map(|policy| {
+            let keys = ConditionKeys::of(&policy);
+            Arc::new(CachedPolicy { policy, keys })
+        });
         cache.insert(holder.to_string(), (text.to_string(), policy.clone()));
         policy
     }
@@ -112,6 +173,7 @@ impl Engine {
             regions: BTreeMap::new(),
             iam: Default::default(),
             policies: PolicyCache::default(),
+            authorize: true,
         }
     }
 
@@ -250,7 +312,9 @@ impl Engine {
         let result = housekeeping.and_then(|_| {
             model::validate_input(operation, request)?;
             let req = Req(request);
-            ops::authorize::check(&tx, operation, &req)?;
+            if self.authorize {
+                ops::authorize::check(&tx, operation, &req)?;
+            }
             ops::dispatch(&mut tx, operation, &req)
         });
         Outcome {
@@ -331,14 +395,24 @@ impl Engine {
         ))
     }
 
+    /// Switches authorization off or on: only for measuring what it costs (the benchmark's
+    /// baseline). A sandbox never runs without it.
+    #[doc(hidden)]
+    pub fn set_authorization(&mut self, on: bool) {
+        self.authorize = on;
+    }
+
     /// A key's policy, parsed (`None` if it does not parse: it then allows nothing).
-    pub(crate) fn key_policy_parsed(&self, key: &KeyRecord) -> Option<Arc<Policy>> {
+    pub(crate) fn key_policy_parsed(&self, key: &KeyRecord) -> Option<Arc<CachedPolicy>> {
         self.policies
             .get(&key.arn, &key.policy, PolicyKind::Resource)
     }
 
     /// The caller's identity policies, parsed, with their labels (none for the root user).
-    pub(crate) fn identity_policies_parsed(&self, caller: &Caller) -> Vec<(String, Arc<Policy>)> {
+    pub(crate) fn identity_policies_parsed(
+        &self,
+        caller: &Caller,
+    ) -> Vec<(String, Arc<CachedPolicy>)> {
         if caller.is_root() {
             return Vec::new();
         }

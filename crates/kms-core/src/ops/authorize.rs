@@ -12,7 +12,7 @@
 use super::{resolve_ref, Naming};
 use crate::access::{self, Context, Decision};
 use crate::ciphertext;
-use crate::engine::{Req, Tx};
+use crate::engine::{ConditionKeys, Req, Tx};
 use crate::error::{KmsError, Result};
 use crate::records::{GrantRecord, KeyRecord};
 use serde_json::Value;
@@ -284,23 +284,36 @@ fn with_decision<R>(
 ) -> R {
     let action = format!("kms:{}", need.action);
     let resource = resource_arn(tx, need);
-    let context = context(tx, operation, req, need);
+    let identity = tx.engine.identity_policies_parsed(tx.caller);
+    let key_policy = match &need.resource {
+        Resource::Key(key, _) => tx.engine.key_policy_parsed(key),
+        _ => None,
+    };
+    // Only the condition keys these policies read are worth building.
+    let keys = Wanted(
+        identity
+            .iter()
+            .map(|(_, p)| &p.keys)
+            .chain(key_policy.as_ref().map(|p| &p.keys))
+            .collect(),
+    );
+    let context = context(tx, operation, req, need, &keys);
     let request = access::Request {
         action: &action,
         resource: &resource,
         caller: tx.caller,
         context: &context,
     };
-    let identity = tx.engine.identity_policies_parsed(tx.caller);
-    let identity: Vec<(String, &access::Policy)> =
-        identity.iter().map(|(l, p)| (l.clone(), &**p)).collect();
+    let identity: Vec<(String, &access::Policy)> = identity
+        .iter()
+        .map(|(l, p)| (l.clone(), &p.policy))
+        .collect();
     match &need.resource {
         Resource::Key(key, _) => {
-            let policy = tx.engine.key_policy_parsed(key);
             let grant = grant_allowing(tx, key, operation, need.action, req);
             let decision = access::decide(
                 &request,
-                policy.as_deref().map(|p| ("key policy", p)),
+                key_policy.as_deref().map(|p| ("key policy", &p.policy)),
                 &identity,
                 grant.map(|g| g.grant_id.as_str()),
             );
@@ -383,48 +396,101 @@ fn constraints_met(g: &GrantRecord, operation: &str, context: &BTreeMap<String, 
     true
 }
 
+/// The condition keys the policies of one decision read.
+struct Wanted<'k>(Vec<&'k ConditionKeys>);
+
+impl Wanted<'_> {
+    fn is_empty(&self) -> bool {
+        self.0.iter().all(|k| k.is_empty())
+    }
+    fn wants(&self, key: &str) -> bool {
+        self.0.iter().any(|k| k.wants(key))
+    }
+    fn wants_prefix(&self, prefix: &str) -> bool {
+        self.0.iter().any(|k| k.wants_prefix(prefix))
+    }
+}
+
 /// The request context: the condition keys AWS sets for this operation and caller.
-fn context(tx: &Tx<'_>, operation: &str, req: &Req<'_>, need: &Need<'_>) -> Context {
-    let mut c = principal_context(tx.engine, tx.caller, tx.now);
-    c.set("aws:RequestedRegion", tx.region.as_str());
-    c.set("kms:CallerAccount", tx.caller.account_id());
+fn context(
+    tx: &Tx<'_>,
+    operation: &str,
+    req: &Req<'_>,
+    need: &Need<'_>,
+    keys: &Wanted<'_>,
+) -> Context {
+    if keys.is_empty() {
+        // No policy involved reads a condition key: the (common) default policies.
+        return Context::new();
+    }
+    let mut c = principal_context(tx.engine, tx.caller, tx.now, keys);
+    if keys.wants("aws:RequestedRegion") {
+        c.set("aws:RequestedRegion", tx.region.as_str());
+    }
+    if keys.wants("kms:CallerAccount") {
+        c.set("kms:CallerAccount", tx.caller.account_id());
+    }
 
     if let Resource::Key(key, alias) = &need.resource {
-        c.set("kms:KeySpec", key.key_spec.as_str());
-        c.set("kms:KeyUsage", key.key_usage.as_str());
-        c.set("kms:KeyOrigin", key.origin.as_str());
-        c.set("kms:MultiRegion", "false");
-        c.set("kms:CustomerMasterKeySpec", key.key_spec.as_str());
-        c.set("kms:CustomerMasterKeyUsage", key.key_usage.as_str());
-        let aliases: Vec<String> = tx
-            .all_aliases()
-            .into_iter()
-            .filter(|a| a.target_key_id == key.key_id)
-            .map(|a| a.name.clone())
-            .collect();
-        c.set_many("kms:ResourceAliases", aliases);
-        if let Some(alias) = alias {
-            c.set("kms:RequestAlias", alias.as_str());
+        if keys.wants("kms:KeySpec") {
+            c.set("kms:KeySpec", key.key_spec.as_str());
         }
-        for (k, v) in &key.tags {
-            c.set(&format!("aws:ResourceTag/{k}"), v.as_str());
+        if keys.wants("kms:KeyUsage") {
+            c.set("kms:KeyUsage", key.key_usage.as_str());
+        }
+        if keys.wants("kms:KeyOrigin") {
+            c.set("kms:KeyOrigin", key.origin.as_str());
+        }
+        if keys.wants("kms:MultiRegion") {
+            c.set("kms:MultiRegion", "false");
+        }
+        if keys.wants("kms:CustomerMasterKeySpec") {
+            c.set("kms:CustomerMasterKeySpec", key.key_spec.as_str());
+        }
+        if keys.wants("kms:CustomerMasterKeyUsage") {
+            c.set("kms:CustomerMasterKeyUsage", key.key_usage.as_str());
+        }
+        if keys.wants("kms:ResourceAliases") {
+            let aliases: Vec<String> = tx
+                .all_aliases()
+                .into_iter()
+                .filter(|a| a.target_key_id == key.key_id)
+                .map(|a| a.name.clone())
+                .collect();
+            if keys.wants("kms:ResourceAliases") {
+                c.set_many("kms:ResourceAliases", aliases);
+            }
+        }
+        if let Some(alias) = alias {
+            if keys.wants("kms:RequestAlias") {
+                c.set("kms:RequestAlias", alias.as_str());
+            }
+        }
+        if keys.wants_prefix("aws:ResourceTag/") {
+            for (k, v) in &key.tags {
+                c.set(&format!("aws:ResourceTag/{k}"), v.as_str());
+            }
         }
     }
 
     // What the request itself says.
     if CONTEXT_OPERATIONS.contains(&operation) {
-        let ec = req.string_map("EncryptionContext");
-        set_encryption_context(&mut c, &ec);
+        if keys.wants_prefix("kms:EncryptionContext") {
+            let ec = req.string_map("EncryptionContext");
+            set_encryption_context(&mut c, &ec);
+        }
         let alg = match operation {
             "Encrypt" | "Decrypt" => req.str("EncryptionAlgorithm"),
             "ReEncrypt" if need.action == "ReEncryptFrom" => req.str("SourceEncryptionAlgorithm"),
             "ReEncrypt" => req.str("DestinationEncryptionAlgorithm"),
             _ => None,
         };
-        c.set(
-            "kms:EncryptionAlgorithm",
-            alg.unwrap_or("SYMMETRIC_DEFAULT"),
-        );
+        if keys.wants("kms:EncryptionAlgorithm") {
+            c.set(
+                "kms:EncryptionAlgorithm",
+                alg.unwrap_or("SYMMETRIC_DEFAULT"),
+            );
+        }
     }
     match operation {
         "ReEncrypt" => {
@@ -436,25 +502,35 @@ fn context(tx: &Tx<'_>, operation: &str, req: &Req<'_>, need: &Need<'_>) -> Cont
                 .str("DestinationKeyId")
                 .and_then(|id| named_key(tx, operation, id))
                 .map(|(k, _)| k.key_id.clone());
-            c.set_bool(
-                "kms:ReEncryptOnSameKey",
-                source.is_some() && source == destination,
-            );
+            if keys.wants("kms:ReEncryptOnSameKey") {
+                c.set_bool(
+                    "kms:ReEncryptOnSameKey",
+                    source.is_some() && source == destination,
+                );
+            }
         }
         "Sign" | "Verify" => {
             if let Some(alg) = req.str("SigningAlgorithm") {
-                c.set("kms:SigningAlgorithm", alg);
+                if keys.wants("kms:SigningAlgorithm") {
+                    c.set("kms:SigningAlgorithm", alg);
+                }
             }
-            c.set("kms:MessageType", req.str("MessageType").unwrap_or("RAW"));
+            if keys.wants("kms:MessageType") {
+                c.set("kms:MessageType", req.str("MessageType").unwrap_or("RAW"));
+            }
         }
         "GenerateMac" | "VerifyMac" => {
             if let Some(alg) = req.str("MacAlgorithm") {
-                c.set("kms:MacAlgorithm", alg);
+                if keys.wants("kms:MacAlgorithm") {
+                    c.set("kms:MacAlgorithm", alg);
+                }
             }
         }
         "GenerateDataKeyPair" | "GenerateDataKeyPairWithoutPlaintext" => {
             if let Some(spec) = req.str("KeyPairSpec") {
-                c.set("kms:DataKeyPairSpec", spec);
+                if keys.wants("kms:DataKeyPairSpec") {
+                    c.set("kms:DataKeyPairSpec", spec);
+                }
             }
         }
         "CreateGrant" => {
@@ -463,18 +539,28 @@ fn context(tx: &Tx<'_>, operation: &str, req: &Req<'_>, need: &Need<'_>) -> Cont
                 .iter()
                 .filter_map(|v| v.as_str().map(str::to_string))
                 .collect();
-            c.set_many("kms:GrantOperations", ops);
+            if keys.wants("kms:GrantOperations") {
+                c.set_many("kms:GrantOperations", ops);
+            }
             if let Some(p) = req.str("GranteePrincipal") {
-                c.set("kms:GranteePrincipal", p);
+                if keys.wants("kms:GranteePrincipal") {
+                    c.set("kms:GranteePrincipal", p);
+                }
             }
             if let Some(p) = req.str("RetiringPrincipal") {
-                c.set("kms:RetiringPrincipal", p);
+                if keys.wants("kms:RetiringPrincipal") {
+                    c.set("kms:RetiringPrincipal", p);
+                }
             }
-            c.set_bool("kms:GrantIsForAWSResource", false);
+            if keys.wants("kms:GrantIsForAWSResource") {
+                c.set_bool("kms:GrantIsForAWSResource", false);
+            }
             if let Some(constraints) = req.0.get("Constraints").and_then(Value::as_object) {
                 for member in ["EncryptionContextEquals", "EncryptionContextSubset"] {
                     if let Some(ec) = constraints.get(member).and_then(Value::as_object) {
-                        c.set("kms:GrantConstraintType", member);
+                        if keys.wants("kms:GrantConstraintType") {
+                            c.set("kms:GrantConstraintType", member);
+                        }
                         let ec: BTreeMap<String, String> = ec
                             .iter()
                             .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
@@ -485,39 +571,55 @@ fn context(tx: &Tx<'_>, operation: &str, req: &Req<'_>, need: &Need<'_>) -> Cont
             }
         }
         "ListGrants" | "RevokeGrant" => {
-            c.set_bool("kms:GrantIsForAWSResource", false);
+            if keys.wants("kms:GrantIsForAWSResource") {
+                c.set_bool("kms:GrantIsForAWSResource", false);
+            }
         }
         "CreateKey" => {
-            c.set(
-                "kms:KeySpec",
-                req.str("KeySpec").unwrap_or("SYMMETRIC_DEFAULT"),
-            );
-            c.set(
-                "kms:KeyUsage",
-                req.str("KeyUsage").unwrap_or("ENCRYPT_DECRYPT"),
-            );
-            c.set("kms:KeyOrigin", req.str("Origin").unwrap_or("AWS_KMS"));
-            c.set_bool("kms:MultiRegion", req.bool("MultiRegion"));
-            c.set_bool(
-                "kms:BypassPolicyLockoutSafetyCheck",
-                req.bool("BypassPolicyLockoutSafetyCheck"),
-            );
+            if keys.wants("kms:KeySpec") {
+                c.set(
+                    "kms:KeySpec",
+                    req.str("KeySpec").unwrap_or("SYMMETRIC_DEFAULT"),
+                );
+            }
+            if keys.wants("kms:KeyUsage") {
+                c.set(
+                    "kms:KeyUsage",
+                    req.str("KeyUsage").unwrap_or("ENCRYPT_DECRYPT"),
+                );
+            }
+            if keys.wants("kms:KeyOrigin") {
+                c.set("kms:KeyOrigin", req.str("Origin").unwrap_or("AWS_KMS"));
+            }
+            if keys.wants("kms:MultiRegion") {
+                c.set_bool("kms:MultiRegion", req.bool("MultiRegion"));
+            }
+            if keys.wants("kms:BypassPolicyLockoutSafetyCheck") {
+                c.set_bool(
+                    "kms:BypassPolicyLockoutSafetyCheck",
+                    req.bool("BypassPolicyLockoutSafetyCheck"),
+                );
+            }
             set_request_tags(&mut c, req.list("Tags"));
         }
         "PutKeyPolicy" => {
-            c.set_bool(
-                "kms:BypassPolicyLockoutSafetyCheck",
-                req.bool("BypassPolicyLockoutSafetyCheck"),
-            );
+            if keys.wants("kms:BypassPolicyLockoutSafetyCheck") {
+                c.set_bool(
+                    "kms:BypassPolicyLockoutSafetyCheck",
+                    req.bool("BypassPolicyLockoutSafetyCheck"),
+                );
+            }
         }
         "TagResource" => set_request_tags(&mut c, req.list("Tags")),
         "UntagResource" => {
-            let keys: Vec<String> = req
+            let tag_keys: Vec<String> = req
                 .list("TagKeys")
                 .iter()
                 .filter_map(|v| v.as_str().map(str::to_string))
                 .collect();
-            c.set_many("aws:TagKeys", keys);
+            if keys.wants("aws:TagKeys") {
+                c.set_many("aws:TagKeys", tag_keys);
+            }
         }
         _ => {}
     }
@@ -529,23 +631,42 @@ fn principal_context(
     engine: &crate::Engine,
     caller: &crate::Caller,
     now: crate::Millis,
+    keys: &Wanted<'_>,
 ) -> Context {
     let mut c = Context::new();
-    c.set("aws:PrincipalArn", caller.principal_arn());
-    c.set("aws:PrincipalAccount", caller.account_id());
-    c.set("aws:PrincipalType", caller.principal_type());
-    c.set("aws:userid", caller.principal_id());
-    if let Some(name) = caller.user_name() {
-        c.set("aws:username", name);
+    if keys.wants("aws:PrincipalArn") {
+        c.set("aws:PrincipalArn", caller.principal_arn());
     }
-    if !caller.is_root() {
+    if keys.wants("aws:PrincipalAccount") {
+        c.set("aws:PrincipalAccount", caller.account_id());
+    }
+    if keys.wants("aws:PrincipalType") {
+        c.set("aws:PrincipalType", caller.principal_type());
+    }
+    if keys.wants("aws:userid") {
+        c.set("aws:userid", caller.principal_id());
+    }
+    if let Some(name) = caller.user_name() {
+        if keys.wants("aws:username") {
+            c.set("aws:username", name);
+        }
+    }
+    if !caller.is_root() && keys.wants_prefix("aws:PrincipalTag/") {
         for (k, v) in engine.principal_tags(caller) {
             c.set(&format!("aws:PrincipalTag/{k}"), v);
         }
     }
-    c.set("aws:CurrentTime", iso8601(now));
-    c.set("aws:EpochTime", (now / 1000).to_string());
-    c.set("aws:SecureTransport", "true");
+    if keys.wants("aws:CurrentTime") {
+        if keys.wants("aws:CurrentTime") {
+            c.set("aws:CurrentTime", iso8601(now));
+        }
+    }
+    if keys.wants("aws:EpochTime") {
+        c.set("aws:EpochTime", (now / 1000).to_string());
+    }
+    if keys.wants("aws:SecureTransport") {
+        c.set("aws:SecureTransport", "true");
+    }
     c
 }
 
@@ -558,7 +679,8 @@ pub(crate) fn may_assume_role(
     request: &Value,
     now: crate::Millis,
 ) -> Result<()> {
-    let mut c = principal_context(engine, caller, now);
+    let everything = ConditionKeys::everything();
+    let mut c = principal_context(engine, caller, now, &Wanted(vec![&everything]));
     if let Some(name) = request.get("RoleSessionName").and_then(Value::as_str) {
         c.set("sts:RoleSessionName", name);
     }
@@ -575,8 +697,10 @@ pub(crate) fn may_assume_role(
     let trust = access::Policy::parse(&role.assume_role_policy, access::PolicyKind::Trust)
         .map_err(|_| denied())?;
     let identity = engine.identity_policies_parsed(caller);
-    let identity: Vec<(String, &access::Policy)> =
-        identity.iter().map(|(l, p)| (l.clone(), &**p)).collect();
+    let identity: Vec<(String, &access::Policy)> = identity
+        .iter()
+        .map(|(l, p)| (l.clone(), &p.policy))
+        .collect();
     let request = access::Request {
         action: "sts:AssumeRole",
         resource: &role.arn,

@@ -116,7 +116,7 @@ async fn a_role_decrypts_by_key_policy_a_user_without_permission_is_denied_and_a
     let ct = sdk_ok(
         &root_kms,
         "Encrypt",
-        json!({"KeyId": key_id, "Plaintext": "c2VjcmV0"}),
+        json!({"KeyId": key_id, "Plaintext": "secret"}),
     )
     .await;
     let blob = get(&ct, "CiphertextBlob");

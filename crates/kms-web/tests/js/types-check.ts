@@ -44,6 +44,19 @@ export async function usage(): Promise<void> {
   // @ts-expect-error: KeySpec is an enum
   await kms.send("CreateKey", { KeySpec: "AES_999" });
 
+  // Principals and the other services of the account.
+  const dev: KmsSandbox = kms.as("arn:aws:iam::111122223333:user/dev");
+  const session: KmsSandbox = kms.as("arn:aws:iam::111122223333:role/reader", "s1");
+  const who: string = dev.principal;
+  await dev.send("Encrypt", { KeyId: "alias/x", Plaintext: "x" });
+  const iamOut: any = await kms.service("iam").send("CreateUser", { UserName: "dev" });
+  const serviceName: string = session.service("sts").name;
+  const [decision] = dev.explain("Decrypt", { CiphertextBlob: new Uint8Array(8) });
+  const allowed: boolean = decision.Allowed;
+  const why: string = decision.Why;
+  // @ts-expect-error: as needs a principal ARN
+  kms.as();
+
   // Errors: name is one of KMS's error types.
   try {
     await kms.send("DescribeKey", { KeyId: "alias/none" });

@@ -323,6 +323,18 @@ impl Engine {
         }
     }
 
+    /// Does what time has made due in `region` (deletions whose window ended, due rotations)
+    /// without a request: the shell calls it when the sandbox clock moves.
+    pub fn housekeep(&self, region: &str, now: Millis, entropy: &mut dyn Entropy) -> Outcome {
+        let root = Caller::root(&self.account_id);
+        let mut tx = Tx::new(self, region, &root, now, entropy);
+        let result = ops::housekeeping(&mut tx).map(|_| Value::Null);
+        Outcome {
+            result,
+            changes: tx.into_changes(),
+        }
+    }
+
     /// Answers one request to any service of the account, in the JSON value form (KMS's wire
     /// JSON; IAM and STS requests as the query codec decodes them).
     #[allow(clippy::too_many_arguments)]

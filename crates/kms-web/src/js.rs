@@ -233,6 +233,15 @@ impl KmsSandbox {
         })
     }
 
+    /// The sandbox's clock: real time plus an offset that only moves forward
+    /// (`sandbox.clock.now()`, `await sandbox.clock.advance(seconds)`).
+    #[wasm_bindgen(getter)]
+    pub fn clock(&self) -> SandboxClock {
+        SandboxClock {
+            sandbox: self.sandbox.clone(),
+        }
+    }
+
     /// A request handler for the AWS SDK for JavaScript v3:
     /// `new KMSClient({ region, credentials, requestHandler: sandbox.requestHandler })`. The
     /// client's region picks the sandbox region.
@@ -285,6 +294,35 @@ impl ServiceClient {
                 }
                 Err(e) => Err(js_error(&e)),
             }
+        })
+    }
+}
+
+/// A sandbox's clock (`sandbox.clock`). Every handle of one sandbox shares it.
+#[wasm_bindgen(js_name = KmsSandboxClock)]
+pub struct SandboxClock {
+    sandbox: Sandbox,
+}
+
+#[wasm_bindgen(js_class = KmsSandboxClock)]
+impl SandboxClock {
+    /// The sandbox's current time.
+    pub fn now(&self) -> js_sys::Date {
+        js_sys::Date::new(&JsValue::from_f64(self.sandbox.now() as f64))
+    }
+
+    /// Moves the clock forward by `seconds` (persisted) and does what AWS would have done by
+    /// then: keys whose deletion window ended are deleted, due rotations happen. Resolves with
+    /// the new time.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Date>")]
+    pub fn advance(&self, seconds: f64) -> js_sys::Promise {
+        let sandbox = self.sandbox.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let now = sandbox
+                .advance_clock(seconds)
+                .await
+                .map_err(|e| js_error(&e))?;
+            Ok(js_sys::Date::new(&JsValue::from_f64(now as f64)).into())
         })
     }
 }

@@ -53,6 +53,8 @@ struct Inner {
     account_id: String,
     engine: RefCell<Engine>,
     store: Option<Store>,
+    /// The sandbox clock: real time plus this offset (ms), which only moves forward.
+    clock_offset: Cell<i64>,
     queue: Queue,
     /// Test hook: each key's backing key material, as last loaded or applied.
     #[cfg(feature = "test-hooks")]
@@ -102,6 +104,9 @@ fn register(inner: &Rc<Inner>) {
 fn unregister(name: &str) {
     OPEN.with(|open| open.borrow_mut().remove(name));
 }
+
+/// The most the clock moves in one step: 100 years.
+const MAX_ADVANCE_SECONDS: f64 = 100.0 * 365.0 * 86_400.0;
 
 /// Name reported by in-memory sandboxes.
 pub const MEMORY_SANDBOX_NAME: &str = "(memory)";
@@ -195,6 +200,7 @@ impl Sandbox {
             name: name.to_string(),
             engine: RefCell::new(Engine::new(&opened.settings.account_id)),
             account_id: opened.settings.account_id,
+            clock_offset: Cell::new(opened.settings.clock_offset_ms),
             store: Some(opened.store),
             queue: Queue::default(),
             #[cfg(feature = "test-hooks")]
@@ -231,6 +237,7 @@ impl Sandbox {
                 engine: RefCell::new(Engine::new(&account_id)),
                 account_id,
                 store: None,
+                clock_offset: Cell::new(0),
                 queue: Queue::default(),
                 #[cfg(feature = "test-hooks")]
                 mirror: Default::default(),
@@ -331,7 +338,7 @@ impl Sandbox {
     ) -> Result<Value, KmsError> {
         validate_region(region)?;
         let caller = self.caller()?;
-        let now = js_sys::Date::now() as i64;
+        let now = self.now();
         self.inner
             .engine
             .borrow()
@@ -349,6 +356,56 @@ impl Sandbox {
             .collect();
         out.sort();
         out
+    }
+
+    /// The sandbox's time (ms since the epoch): real time plus how far the clock was advanced.
+    pub fn now(&self) -> i64 {
+        js_sys::Date::now() as i64 + self.inner.clock_offset.get()
+    }
+
+    /// Moves the sandbox's clock forward by `seconds` (persisted), then does what AWS would
+    /// have done by then, in every Region: deletions whose window ended, due rotations. Returns
+    /// the new time.
+    pub async fn advance_clock(&self, seconds: f64) -> Result<i64, KmsError> {
+        if !seconds.is_finite() || !(0.0..=MAX_ADVANCE_SECONDS).contains(&seconds) {
+            return Err(KmsError::validation(format!(
+                "The clock only moves forward, by 0 to {MAX_ADVANCE_SECONDS} seconds at a time"
+            )));
+        }
+        let turn = self.turn().await;
+        let offset = self.inner.clock_offset.get() + (seconds * 1000.0) as i64;
+        if let Some(store) = &self.inner.store {
+            store.write_clock_offset(offset).await.map_err(|e| {
+                KmsError::internal(format!("The sandbox could not save its clock: {e}"))
+            })?;
+        }
+        self.inner.clock_offset.set(offset);
+        let now = self.now();
+        let regions: Vec<String> = self
+            .inner
+            .engine
+            .borrow()
+            .regions()
+            .map(str::to_string)
+            .collect();
+        for region in regions {
+            let outcome =
+                self.inner
+                    .engine
+                    .borrow()
+                    .housekeep(&region, now, &mut BrowserEntropy::new(None));
+            if outcome.changes.is_empty() {
+                continue;
+            }
+            if let Some(store) = &self.inner.store {
+                store.write(&outcome.changes).await.map_err(|e| {
+                    KmsError::internal(format!("The sandbox could not save this change: {e}"))
+                })?;
+            }
+            self.inner.engine.borrow_mut().apply(outcome.changes);
+        }
+        drop(turn);
+        Ok(now)
     }
 
     /// A handle on the same sandbox that calls as `principal_arn`: an IAM user, or a session
@@ -396,7 +453,7 @@ impl Sandbox {
         let Some(id) = access_key_id else {
             return Ok(Caller::root(&self.inner.account_id));
         };
-        let now = js_sys::Date::now() as i64;
+        let now = self.now();
         self.inner
             .engine
             .borrow()
@@ -506,7 +563,7 @@ impl Sandbox {
                 Begun::Pending(answer) => answer.await,
             },
             Err(_) => {
-                let now = js_sys::Date::now() as i64;
+                let now = self.now();
                 let outcome = self.inner.engine.borrow().handle_json(
                     region,
                     operation,
@@ -523,7 +580,7 @@ impl Sandbox {
 
     fn compute(&self, call: &Call, request: &Value, rsa: Option<&(usize, Secret)>) -> Outcome {
         let mut entropy = BrowserEntropy::new(rsa.cloned());
-        let now = js_sys::Date::now() as i64;
+        let now = self.now();
         let outcome = self.inner.engine.borrow().handle_service(
             call.service,
             &call.region,

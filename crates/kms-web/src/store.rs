@@ -141,6 +141,8 @@ async fn await_js(p: js_sys::Promise) -> Result<JsValue, String> {
 #[derive(Debug, Clone)]
 pub(crate) struct Settings {
     pub account_id: String,
+    /// How far the sandbox's clock is ahead of real time, in milliseconds (only ever grows).
+    pub clock_offset_ms: i64,
 }
 
 /// An open sandbox database and its HSM key.
@@ -187,6 +189,7 @@ impl Store {
             let new_key = Hsm::generate_key().await?;
             let new_settings = Settings {
                 account_id: account_id.unwrap_or(default_account).to_string(),
+                clock_offset_ms: 0,
             };
             let tx = idb_transaction(&db, &store_names(&[META]), "readwrite")
                 .map_err(|e| describe(&e))?;
@@ -280,6 +283,22 @@ impl Store {
         await_js(done).await.map(|_| ())
     }
 
+    /// Moves the stored clock offset forward, keeping the rest of the settings.
+    pub async fn write_clock_offset(&self, offset_ms: i64) -> Result<(), String> {
+        let (_, settings) = read_meta(&self.db).await?;
+        let mut settings = settings.ok_or("the sandbox database has no settings")?;
+        settings.clock_offset_ms = offset_ms;
+        let value = settings_value(&settings)?;
+        let tx = idb_transaction(&self.db, &store_names(&[META]), "readwrite")
+            .map_err(|e| describe(&e))?;
+        let done = idb_done(&tx);
+        tx.object_store(META)
+            .map_err(|e| describe(&e))?
+            .put_with_key(&value, &SETTINGS_KEY.into())
+            .map_err(|e| describe(&e))?;
+        await_js(done).await.map(|_| ())
+    }
+
     /// Whether the connection was closed: the database was deleted (here or in another tab) or
     /// the browser closed it. Writes then fail.
     pub fn is_closed(&self) -> bool {
@@ -337,7 +356,14 @@ async fn read_meta(db: &IdbDatabase) -> Result<(Option<CryptoKey>, Option<Settin
             .ok()
             .and_then(|v| v.as_string())
             .ok_or("the stored settings have no accountId")?;
-        Some(Settings { account_id })
+        let clock_offset_ms = Reflect::get(&settings, &"clockOffsetMs".into())
+            .ok()
+            .and_then(|v| v.as_f64())
+            .map_or(0, |v| v as i64);
+        Some(Settings {
+            account_id,
+            clock_offset_ms,
+        })
     };
     Ok((hsm, settings))
 }
@@ -347,6 +373,7 @@ fn settings_value(s: &Settings) -> Result<JsValue, String> {
     set(&o, "format", &FORMAT.into())?;
     set(&o, "accountId", &s.account_id.as_str().into())?;
     set(&o, "created", &js_sys::Date::new_0().into())?;
+    set(&o, "clockOffsetMs", &(s.clock_offset_ms as f64).into())?;
     Ok(o.into())
 }
 

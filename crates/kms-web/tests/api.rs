@@ -682,3 +682,58 @@ async fn an_rsa_4096_key_comes_from_webcrypto_and_the_page_stays_responsive() {
     drop(again);
     kms_web::delete_sandbox(&name).await.unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn the_sandbox_clock_moves_forward_does_what_aws_would_have_done_and_persists() {
+    let name = unique("clock");
+    let kms = Sandbox::open(&name, None, None).await.unwrap();
+    let js = kms.to_js();
+    let clock = get(&js, "clock");
+    let before = call_method(&clock, "now", &Array::new())
+        .unwrap()
+        .unchecked_into::<Date>()
+        .get_time();
+    assert!((before - now_ms()).abs() < 60_000.0, "starts at real time");
+    let k = ok(&kms, "CreateKey", json!({})).await;
+    let id = k["KeyMetadata"]["KeyId"].as_str().unwrap().to_string();
+    ok(
+        &kms,
+        "ScheduleKeyDeletion",
+        json!({"KeyId": id, "PendingWindowInDays": 7}),
+    )
+    .await;
+    // Six days: still pending deletion. The clock refuses to go back.
+    let advance = |seconds: f64| {
+        let clock = clock.clone();
+        async move {
+            let p = call_method(&clock, "advance", &Array::of1(&seconds.into()))
+                .unwrap()
+                .unchecked_into::<js_sys::Promise>();
+            wasm_bindgen_futures::JsFuture::from(p).await
+        }
+    };
+    advance(6.0 * 86_400.0).await.unwrap();
+    let m = ok(&kms, "DescribeKey", json!({"KeyId": id})).await;
+    assert_eq!(m["KeyMetadata"]["KeyState"], "PendingDeletion");
+    let e = advance(-1.0).await.unwrap_err();
+    assert_eq!(error_parts(&e).0, "ValidationException");
+    // A day more: the window has ended and the key is gone, without any other call.
+    let after = advance(86_400.0 + 60.0)
+        .await
+        .unwrap()
+        .unchecked_into::<Date>()
+        .get_time();
+    assert!(after - before >= 7.0 * 86_400_000.0);
+    drop(kms);
+    drop(js);
+    // The clock and the deletion were stored.
+    let again = Sandbox::open(&name, None, None).await.unwrap();
+    assert!(again.now() as f64 >= after);
+    let e = again
+        .call("DescribeKey", json!({"KeyId": id}))
+        .await
+        .unwrap_err();
+    assert_eq!(e.error_type, kms_web::KmsError::not_found("").error_type);
+    drop(again);
+    kms_web::delete_sandbox(&name).await.unwrap();
+}

@@ -54,6 +54,8 @@ export async function usage(): Promise<void> {
   const [decision] = dev.explain("Decrypt", { CiphertextBlob: new Uint8Array(8) });
   const allowed: boolean = decision.Allowed;
   const why: string = decision.Why;
+  const now: Date = kms.clock.now();
+  const later: Date = await kms.clock.advance(86_400);
   // @ts-expect-error: as needs a principal ARN
   kms.as();
 

@@ -36,10 +36,11 @@ mod sandbox;
 mod secret;
 mod service;
 mod spec;
+pub mod trail;
 
 pub use caller::{Caller, Identity};
 pub use engine::{Engine, Outcome, DEFAULT_ACCOUNT_ID, DEFAULT_REGION};
-pub use env::{Clock, Entropy, ManualClock, Millis, SeededEntropy, MILLIS_PER_DAY};
+pub use env::{uuid_v4, Clock, Entropy, ManualClock, Millis, SeededEntropy, MILLIS_PER_DAY};
 pub use error::{ErrorType, KmsError, Result};
 pub use iam::{
     validate_identity_policy, validate_trust_policy, AccessKeyProblem, AccessKeyRecord,

@@ -326,6 +326,11 @@ fn kms_request_parameters(input: &CallRecordInput<'_>, p: &mut Map<String, Value
             );
         }
         "Sign" | "Verify" => default(p, "messageType", json!("RAW")),
+        // ct-put-key-policy.md: the policy name and the lockout check, whether given or not.
+        "PutKeyPolicy" => {
+            default(p, "policyName", json!("default"));
+            default(p, "bypassPolicyLockoutSafetyCheck", json!(false));
+        }
         _ => {}
     }
     Params::Keep

@@ -57,7 +57,10 @@ pub struct Engine {
 /// Parsed policies by their holder (a key's ARN, an identity policy's label), reused while the
 /// holder's text stays the same. A clone starts empty.
 #[derive(Default)]
-struct PolicyCache(std::cell::RefCell<HashMap<String, (String, Option<Arc<Policy>>)>>);
+struct PolicyCache(std::cell::RefCell<HashMap<String, CachedPolicy>>);
+
+/// A holder's policy text, and the policy it parsed to (`None` if it does not parse).
+type CachedPolicy = (String, Option<Arc<Policy>>);
 
 impl PolicyCache {
     fn get(&self, holder: &str, text: &str, kind: PolicyKind) -> Option<Arc<Policy>> {

@@ -20,6 +20,7 @@
 //! ```
 
 pub mod access;
+pub mod bill;
 mod caller;
 mod ciphertext;
 pub mod crypto;

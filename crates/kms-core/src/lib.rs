@@ -9,6 +9,10 @@
 //! [`Change`]s it made, for the caller to persist before it reports the operation done (see
 //! [`Engine`]). [`Sandbox`] puts the three together in memory.
 //!
+//! CloudTrail's records of every call, of what KMS does on its own as time passes, and the
+//! LookupEvents that searches them are in [`trail`] (the events are the caller's to store); what
+//! the account's KMS use costs is in [`bill`].
+//!
 //! ```
 //! use kms_core::{Sandbox, json};
 //! let mut kms = Sandbox::in_memory(7);

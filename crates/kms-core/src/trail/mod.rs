@@ -10,6 +10,48 @@
 //! A record never holds a plaintext, key material, a ciphertext, a MAC, a signature, a secret
 //! access key or a session token: request members that are blobs or that the model marks
 //! sensitive are left out, and cryptographic operations record no response, as on AWS.
+//!
+//! What the shell does for one request ([`crate::Sandbox`] does the same in memory):
+//!
+//! ```
+//! use kms_core::trail::{self, CallRecordInput, StoredEvent};
+//! use kms_core::{json, uuid_v4, Caller, Engine, SeededEntropy, Service};
+//!
+//! let mut engine = Engine::new("111122223333");
+//! let mut entropy = SeededEntropy::new(1);
+//! let caller = Caller::root("111122223333");
+//! let (region, now, request) = ("eu-west-1", 1_735_689_600_000, json!({}));
+//! let outcome = engine.handle(region, "CreateKey", &request, &caller, now, &mut entropy);
+//! // ... the changes are made durable, then:
+//! engine.apply(outcome.changes.clone());
+//! let mut events: Vec<StoredEvent> = Vec::new(); // the store, oldest first
+//! for done in &outcome.service_events {
+//!     let record = trail::service_event_record(done, &uuid_v4(&mut entropy));
+//!     events.push(StoredEvent::from_record(&record));
+//! }
+//! let request_id = uuid_v4(&mut entropy); // the answer's x-amzn-RequestId too
+//! let record = trail::api_call_record(&CallRecordInput {
+//!     service: Service::Kms,
+//!     region,
+//!     operation: "CreateKey",
+//!     request: &request,
+//!     result: &outcome.result,
+//!     caller: &caller,
+//!     time: now,
+//!     request_id: &request_id,
+//!     event_id: &uuid_v4(&mut entropy),
+//!     user_agent: "aws-sdk-js/3.0.0",
+//!     source_ip: "192.0.2.0",
+//!     facts: &outcome.trail,
+//!     session_created: engine.session_created(&caller),
+//! });
+//! events.push(StoredEvent::from_record(&record));
+//! let gone = trail::expired_events(events.iter().rev(), now);
+//! events.retain(|e| !gone.contains(&e.event_id));
+//!
+//! let found = trail::lookup_events(events.iter().rev(), region, &json!({}), now).unwrap();
+//! assert_eq!(found["Events"][0]["EventName"], "CreateKey");
+//! ```
 
 mod lookup;
 mod record;

@@ -9,6 +9,8 @@ Writes, under crates/kms-core/model/:
   the query protocol), with what a query codec and validator need besides: each operation's
   `resultWrapper`, members' `locationName`, `flattened`, `timestampFormat`, the error shapes'
   `error` (code, HTTP status, sender fault), and the service's `xmlNamespace`.
+- cloudtrail-model.json: CloudTrail's LookupEvents (JSON 1.1, like KMS), which the engine
+  answers over the events the shell stores (see `kms_core::trail`).
 
 The output is committed, so building never needs ../shared.
 
@@ -36,6 +38,7 @@ IAM_OPERATIONS = [
     'CreateAccessKey', 'ListAccessKeys', 'UpdateAccessKey', 'DeleteAccessKey',
 ]
 STS_OPERATIONS = ['GetCallerIdentity', 'AssumeRole']
+CLOUDTRAIL_OPERATIONS = ['LookupEvents']
 
 
 def extract(m, operations, query):
@@ -117,3 +120,4 @@ def write(name, out):
 write('kms-model.json', extract(json.load(open(kms_src)), None, False))
 write('iam-model.json', extract(json.load(open(os.path.join(models_dir, 'iam/service-2.json'))), IAM_OPERATIONS, True))
 write('sts-model.json', extract(json.load(open(os.path.join(models_dir, 'sts/service-2.json'))), STS_OPERATIONS, True))
+write('cloudtrail-model.json', extract(json.load(open(os.path.join(models_dir, 'cloudtrail/service-2.json'))), CLOUDTRAIL_OPERATIONS, False))

@@ -13,6 +13,7 @@ use crate::error::{KmsError, Result};
 use crate::records::{AliasRecord, Change, KeyRecord, Record};
 use crate::service::Service;
 use crate::spec::{KeyManager, KeyState};
+use crate::trail::{ServiceEvent, TrailFacts};
 use crate::{model, ops};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -151,9 +152,26 @@ impl std::fmt::Debug for PolicyCache {
 pub struct Outcome {
     pub result: Result<Value>,
     pub changes: Vec<Change>,
+    /// What the request's CloudTrail record needs that only the engine knows (the keys and
+    /// aliases it named, resolved before it ran): see [`crate::trail::CallRecordInput`].
+    pub trail: TrailFacts,
+    /// What KMS did on its own before answering (deletions whose waiting period ended, scheduled
+    /// rotations), each to be recorded with [`crate::trail::service_event_record`] once the
+    /// changes are durable.
+    pub service_events: Vec<ServiceEvent>,
 }
 
 impl Outcome {
+    /// An outcome with no CloudTrail resources or service events.
+    pub(crate) fn new(result: Result<Value>, changes: Vec<Change>) -> Outcome {
+        Outcome {
+            result,
+            changes,
+            trail: TrailFacts::default(),
+            service_events: Vec::new(),
+        }
+    }
+
     /// The HTTP status and JSON body AWS would send.
     pub fn http(&self) -> (u16, String) {
         match &self.result {
@@ -284,12 +302,12 @@ impl Engine {
             match serde_json::from_slice(body) {
                 Ok(v) => v,
                 Err(e) => {
-                    return Outcome {
-                        result: Err(KmsError::serialization(format!(
+                    return Outcome::new(
+                        Err(KmsError::serialization(format!(
                             "Malformed JSON request body: {e}"
                         ))),
-                        changes: vec![],
-                    }
+                        vec![],
+                    )
                 }
             }
         };
@@ -307,31 +325,46 @@ impl Engine {
         entropy: &mut dyn Entropy,
     ) -> Outcome {
         let mut tx = Tx::new(self, region, caller, now, entropy);
+        let mut trail = TrailFacts::default();
         // Housekeeping first: AWS managed keys exist, due deletions and rotations happen.
         let housekeeping = ops::housekeeping(&mut tx);
         let result = housekeeping.and_then(|_| {
             model::validate_input(operation, request)?;
             let req = Req(request);
+            // Before authorization, so that a denied request's record names its key too.
+            trail = crate::trail::kms_facts(&tx, operation, &req);
             if self.authorize {
                 ops::authorize::check(&tx, operation, &req)?;
             }
             ops::dispatch(&mut tx, operation, &req)
         });
+        let service_events = std::mem::take(&mut tx.service_events);
         Outcome {
             result,
             changes: tx.into_changes(),
+            trail,
+            service_events,
         }
     }
 
-    /// Does what time has made due in `region` (deletions whose window ended, due rotations)
-    /// without a request: the shell calls it when the sandbox clock moves.
-    pub fn housekeep(&self, region: &str, now: Millis, entropy: &mut dyn Entropy) -> Outcome {
+    /// Does what time has made due in `region` without a request: deletes the keys whose waiting
+    /// period has ended and performs scheduled rotations, as every request does first. For the
+    /// shell to call when the sandbox clock moves, so that the trail shows KMS's own DeleteKey and
+    /// RotateKey events when they happened. The result is `Ok(null)`; persist the changes, then
+    /// apply them and record the service events, as for any operation.
+    pub fn catch_up(&self, region: &str, now: Millis, entropy: &mut dyn Entropy) -> Outcome {
+        if self.region_state(region).is_none() {
+            return Outcome::new(Ok(Value::Null), vec![]);
+        }
         let root = Caller::root(&self.account_id);
         let mut tx = Tx::new(self, region, &root, now, entropy);
         let result = ops::housekeeping(&mut tx).map(|_| Value::Null);
+        let service_events = std::mem::take(&mut tx.service_events);
         Outcome {
             result,
             changes: tx.into_changes(),
+            trail: TrailFacts::default(),
+            service_events,
         }
     }
 
@@ -357,6 +390,19 @@ impl Engine {
                 };
                 self.handle_sts(operation, request, caller, now, entropy, &trust)
             }
+            // The events are the shell's to store: it answers with `trail::lookup_events`.
+            Service::CloudTrail => Outcome::new(
+                model::cloudtrail()
+                    .validate_input(operation, request)
+                    .and_then(|_| {
+                        Err(KmsError::new(
+                            crate::ErrorType::UnsupportedOperation,
+                            "CloudTrail is answered by kms_core::trail::lookup_events over the \
+                             stored events",
+                        ))
+                    }),
+                vec![],
+            ),
         }
     }
 
@@ -452,10 +498,12 @@ pub(crate) struct Tx<'a> {
     pub rng: &'a mut dyn Entropy,
     keys: BTreeMap<String, Option<KeyRecord>>,
     aliases: BTreeMap<String, Option<AliasRecord>>,
+    /// Deletions and rotations housekeeping did, for CloudTrail.
+    pub service_events: Vec<ServiceEvent>,
 }
 
 impl<'a> Tx<'a> {
-    fn new(
+    pub(crate) fn new(
         engine: &'a Engine,
         region: &str,
         caller: &'a Caller,
@@ -470,6 +518,7 @@ impl<'a> Tx<'a> {
             rng,
             keys: BTreeMap::new(),
             aliases: BTreeMap::new(),
+            service_events: Vec::new(),
         }
     }
 

@@ -51,6 +51,23 @@ pub trait Entropy {
     }
 }
 
+/// A random (version 4) UUID, as AWS's key ids, request ids and CloudTrail event ids are.
+pub fn uuid_v4(entropy: &mut dyn Entropy) -> String {
+    let mut b = [0u8; 16];
+    entropy.fill(&mut b);
+    b[6] = (b[6] & 0x0f) | 0x40; // version 4
+    b[8] = (b[8] & 0x3f) | 0x80; // RFC 4122 variant
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
 /// Deterministic randomness for tests: SHA-256 of (seed, counter). Not for real keys.
 #[derive(Debug, Clone)]
 pub struct SeededEntropy {

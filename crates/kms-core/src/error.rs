@@ -1,5 +1,5 @@
-//! The engine's errors: KMS's error shape names, and the codes IAM and STS (query protocol) put in
-//! their error responses, with AWS's HTTP status codes.
+//! The engine's errors: KMS's and CloudTrail's error shape names, and the codes IAM and STS (query
+//! protocol) put in their error responses, with AWS's HTTP status codes.
 
 use std::fmt;
 
@@ -87,6 +87,13 @@ error_types! {
     ServiceFailure = "ServiceFailure", 500;
     UnmodifiableEntity = "UnmodifiableEntity", 400;
     ValidationError = "ValidationError", 400;
+
+    // CloudTrail's LookupEvents (JSON 1.1, like KMS: these are its model's error shape names).
+    InvalidEventCategory = "InvalidEventCategoryException", 400;
+    InvalidLookupAttributes = "InvalidLookupAttributesException", 400;
+    InvalidMaxResults = "InvalidMaxResultsException", 400;
+    InvalidNextToken = "InvalidNextTokenException", 400;
+    InvalidTimeRange = "InvalidTimeRangeException", 400;
 }
 
 impl ErrorType {

@@ -9,6 +9,10 @@
 //! [`Change`]s it made, for the caller to persist before it reports the operation done (see
 //! [`Engine`]). [`Sandbox`] puts the three together in memory.
 //!
+//! CloudTrail's records of every call, of what KMS does on its own as time passes, and the
+//! LookupEvents that searches them are in [`trail`] (the events are the caller's to store); what
+//! the account's KMS use costs is in [`bill`].
+//!
 //! ```
 //! use kms_core::{Sandbox, json};
 //! let mut kms = Sandbox::in_memory(7);
@@ -20,6 +24,7 @@
 //! ```
 
 pub mod access;
+pub mod bill;
 mod caller;
 mod ciphertext;
 pub mod crypto;
@@ -36,10 +41,11 @@ mod sandbox;
 mod secret;
 mod service;
 mod spec;
+pub mod trail;
 
 pub use caller::{Caller, Identity};
 pub use engine::{Engine, Outcome, DEFAULT_ACCOUNT_ID, DEFAULT_REGION};
-pub use env::{Clock, Entropy, ManualClock, Millis, SeededEntropy, MILLIS_PER_DAY};
+pub use env::{uuid_v4, Clock, Entropy, ManualClock, Millis, SeededEntropy, MILLIS_PER_DAY};
 pub use error::{ErrorType, KmsError, Result};
 pub use iam::{
     validate_identity_policy, validate_trust_policy, AccessKeyProblem, AccessKeyRecord,

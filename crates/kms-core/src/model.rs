@@ -1,8 +1,9 @@
-//! AWS's API models of the services the engine answers (KMS, and the parts of IAM and STS it
-//! implements; extracted from `service-2.json` by `tools/gen-model.py`) and the input validation
-//! they define: required members, types, lengths, ranges, patterns and enums, reported as each
-//! service reports them (KMS: `ValidationException: 1 validation error detected: ...`; IAM and STS:
-//! `ValidationError` with the same sentences).
+//! AWS's API models of the services the engine answers (KMS, the parts of IAM and STS it
+//! implements, and CloudTrail's LookupEvents; extracted from `service-2.json` by
+//! `tools/gen-model.py`) and the input validation they define: required members, types,
+//! lengths, ranges, patterns and enums, reported as each service reports them (KMS:
+//! `ValidationException: 1 validation error detected: ...`; IAM and STS: `ValidationError` with
+//! the same sentences).
 
 use crate::error::{ErrorType, KmsError, Result};
 use base64::Engine as _;
@@ -14,6 +15,7 @@ use std::sync::OnceLock;
 const KMS_JSON: &str = include_str!("../model/kms-model.json");
 const IAM_JSON: &str = include_str!("../model/iam-model.json");
 const STS_JSON: &str = include_str!("../model/sts-model.json");
+const CLOUDTRAIL_JSON: &str = include_str!("../model/cloudtrail-model.json");
 
 /// How a service's requests and answers travel.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -122,6 +124,14 @@ pub fn iam() -> &'static Model {
 pub fn sts() -> &'static Model {
     static MODEL: OnceLock<Model> = OnceLock::new();
     MODEL.get_or_init(|| serde_json::from_str(STS_JSON).expect("embedded STS model parses"))
+}
+
+/// The CloudTrail model (2013-11-01): LookupEvents only (see `crate::trail`).
+pub fn cloudtrail() -> &'static Model {
+    static MODEL: OnceLock<Model> = OnceLock::new();
+    MODEL.get_or_init(|| {
+        serde_json::from_str(CLOUDTRAIL_JSON).expect("embedded CloudTrail model parses")
+    })
 }
 
 /// The KMS model, by its older name.
@@ -249,7 +259,7 @@ impl Model {
     }
 }
 
-fn lower_camel(name: &str) -> String {
+pub(crate) fn lower_camel(name: &str) -> String {
     let mut c = name.chars();
     match c.next() {
         Some(f) => f.to_lowercase().chain(c).collect(),
@@ -584,7 +594,7 @@ mod pattern_tests {
 
     #[test]
     fn every_pattern_of_the_models_compiles() {
-        for m in [model(), iam(), sts()] {
+        for m in [model(), iam(), sts(), super::cloudtrail()] {
             for (name, shape) in &m.shapes {
                 if let Some(p) = &shape.pattern {
                     assert!(

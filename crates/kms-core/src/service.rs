@@ -1,6 +1,7 @@
-//! The AWS services a sandbox account answers: KMS, and the IAM and STS that make its
-//! principals. Each has its own wire protocol (KMS: JSON 1.1; IAM and STS: query), but inside
-//! the engine every request and answer is the same JSON value form.
+//! The AWS services a sandbox account answers: KMS, the IAM and STS that make its principals, and
+//! CloudTrail's event history of them all. Each has its own wire protocol (KMS and CloudTrail:
+//! JSON 1.1; IAM and STS: query), but inside the engine every request and answer is the same JSON
+//! value form.
 
 /// A service of the sandbox account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -8,10 +9,18 @@ pub enum Service {
     Kms,
     Iam,
     Sts,
+    /// Event history (LookupEvents), answered by [`crate::trail::lookup_events`] over the events
+    /// the shell stores rather than by the engine's records.
+    CloudTrail,
 }
 
 impl Service {
-    pub const ALL: [Service; 3] = [Service::Kms, Service::Iam, Service::Sts];
+    pub const ALL: [Service; 4] = [
+        Service::Kms,
+        Service::Iam,
+        Service::Sts,
+        Service::CloudTrail,
+    ];
 
     /// The name `sandbox.service(name)` takes and the SigV4 credential scope carries.
     pub fn name(self) -> &'static str {
@@ -19,6 +28,7 @@ impl Service {
             Service::Kms => "kms",
             Service::Iam => "iam",
             Service::Sts => "sts",
+            Service::CloudTrail => "cloudtrail",
         }
     }
 
@@ -32,6 +42,27 @@ impl Service {
             Service::Kms => "kms.amazonaws.com",
             Service::Iam => "iam.amazonaws.com",
             Service::Sts => "sts.amazonaws.com",
+            Service::CloudTrail => "cloudtrail.amazonaws.com",
+        }
+    }
+
+    /// The service's API model.
+    pub fn model(self) -> &'static crate::model::Model {
+        match self {
+            Service::Kms => crate::model::kms(),
+            Service::Iam => crate::model::iam(),
+            Service::Sts => crate::model::sts(),
+            Service::CloudTrail => crate::model::cloudtrail(),
+        }
+    }
+
+    /// The Region CloudTrail records a call in: IAM's, global, in us-east-1 as AWS records them;
+    /// every other service's in the Region the request went to.
+    pub fn event_region(self, region: &str) -> &str {
+        if self.is_global() {
+            "us-east-1"
+        } else {
+            region
         }
     }
 

@@ -393,7 +393,7 @@ impl Sandbox {
                 self.inner
                     .engine
                     .borrow()
-                    .housekeep(&region, now, &mut BrowserEntropy::new(None));
+                    .catch_up(&region, now, &mut BrowserEntropy::new(None));
             if outcome.changes.is_empty() {
                 continue;
             }

@@ -30,7 +30,7 @@ use crate::engine::{Engine, Outcome, Req};
 use crate::env::{Clock as _, Entropy, Millis};
 use crate::error::{KmsError, Result};
 use crate::records::Change;
-use crate::{model, Sandbox, Secret};
+use crate::{model, Sandbox, Secret, Service};
 use records::*;
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -747,20 +747,18 @@ fn finish(tx: IamTx<'_>, result: Result<Value>) -> Outcome {
     } else {
         vec![]
     };
-    Outcome { result, changes }
+    Outcome::new(result, changes)
 }
 
 impl Sandbox {
     /// Runs an IAM operation as `caller` and applies its changes at once.
     pub fn iam(&mut self, caller: &Caller, operation: &str, request: Value) -> Result<Value> {
-        let outcome = self.engine.handle_iam(
-            operation,
-            &request,
-            caller,
-            self.clock.now(),
-            self.entropy.as_mut(),
-        );
-        self.engine.apply(outcome.changes);
+        let now = self.clock.now();
+        let outcome =
+            self.engine
+                .handle_iam(operation, &request, caller, now, self.entropy.as_mut());
+        self.engine.apply(outcome.changes.clone());
+        self.record(Service::Iam, operation, &request, &outcome, caller, now);
         outcome.result
     }
 
@@ -772,15 +770,17 @@ impl Sandbox {
         request: Value,
         trust: &TrustCheck<'_>,
     ) -> Result<Value> {
+        let now = self.clock.now();
         let outcome = self.engine.handle_sts(
             operation,
             &request,
             caller,
-            self.clock.now(),
+            now,
             self.entropy.as_mut(),
             trust,
         );
-        self.engine.apply(outcome.changes);
+        self.engine.apply(outcome.changes.clone());
+        self.record(Service::Sts, operation, &request, &outcome, caller, now);
         outcome.result
     }
 

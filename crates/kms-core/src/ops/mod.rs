@@ -15,6 +15,7 @@ use crate::engine::{state_error, wire_time, Req, Tx};
 use crate::error::{KmsError, Result};
 use crate::records::KeyRecord;
 use crate::spec::{KeyState, KeyUsage};
+use crate::trail::{ServiceEvent, ServiceEventKind};
 use serde_json::{json, Map, Value};
 
 pub(crate) fn dispatch(tx: &mut Tx<'_>, operation: &str, req: &Req<'_>) -> Result<Value> {
@@ -75,7 +76,8 @@ pub(crate) fn dispatch(tx: &mut Tx<'_>, operation: &str, req: &Req<'_>) -> Resul
 }
 
 /// Work that time makes due, done before every operation: the region's AWS managed keys exist,
-/// keys whose deletion window has passed are deleted, scheduled rotations happen.
+/// keys whose deletion window has passed are deleted, scheduled rotations happen. Each deletion
+/// and rotation is reported in `tx.service_events` for CloudTrail.
 pub(crate) fn housekeeping(tx: &mut Tx<'_>) -> Result<()> {
     if !tx.region_initialised() {
         crate::managed::create_aws_managed_keys(tx)?;
@@ -102,8 +104,21 @@ pub(crate) fn housekeeping(tx: &mut Tx<'_>) -> Result<()> {
                 tx.delete_alias(&name);
             }
             tx.delete_key(&key.key_id);
+            // Deleted when the waiting period ended, not when a request noticed.
+            let ended = key.deletion_date.unwrap_or(now);
+            tx.service_events
+                .push(ServiceEvent::new(ServiceEventKind::DeleteKey, &key, ended));
         } else {
+            let before = key.backing_keys.len();
             rotation::rotate_when_due(tx, &mut key);
+            // One RotateKey event per rotation, each when it fell due.
+            for b in &key.backing_keys[before..] {
+                tx.service_events.push(ServiceEvent::new(
+                    ServiceEventKind::RotateKey,
+                    &key,
+                    b.created,
+                ));
+            }
             tx.put_key(key);
         }
     }
@@ -310,18 +325,7 @@ pub(crate) fn with(mut base: Map<String, Value>, key: &str, value: Value) -> Val
 }
 
 pub(crate) fn new_key_id(tx: &mut Tx<'_>) -> String {
-    let mut b = tx.random(16);
-    b[6] = (b[6] & 0x0f) | 0x40; // version 4
-    b[8] = (b[8] & 0x3f) | 0x80; // RFC 4122 variant
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
+    crate::env::uuid_v4(tx.rng)
 }
 
 /// 64 random lowercase hex characters: AWS's format for key material ids and grant ids.

@@ -420,7 +420,10 @@ impl Engine {
         match self.caller_for_access_key(access_key_id, now) {
             Ok(caller) => Ok(caller),
             Err(AccessKeyProblem::Unknown) => Ok(Caller::root(&self.account_id)),
-            Err(problem) if service == Service::Kms => Err(problem.kms_error()),
+            // The JSON protocol's errors (KMS, CloudTrail), else the query protocol's.
+            Err(problem) if matches!(service, Service::Kms | Service::CloudTrail) => {
+                Err(problem.kms_error())
+            }
             Err(problem) => Err(problem.query_error()),
         }
     }

@@ -1,11 +1,17 @@
 //! The durable store: one IndexedDB database per named sandbox.
 //!
-//! Database `kms-sandbox/<name>` holds two object stores: `records` (one value per KMS key and
-//! alias, keyed by [`Change::storage_key`]) and `meta` (the HSM key under `hsm`, the sandbox's
-//! settings under `settings`). A key record is stored as its serde form (which skips the secret
-//! material) plus each backing key's material wrapped by the [`Hsm`]; this module never writes a
-//! plaintext secret. All of one operation's changes go into one readwrite transaction, and
+//! Database `kms-sandbox/<name>` holds three object stores: `records` (one value per KMS key,
+//! alias and IAM record, keyed by [`Change::storage_key`]), `meta` (the HSM key under `hsm`, the
+//! sandbox's settings under `settings`) and `events` (the CloudTrail event history, see
+//! [`crate::trail`]). A key record is stored as its serde form (which skips the secret material)
+//! plus each backing key's material wrapped by the [`Hsm`]; this module never writes a plaintext
+//! secret. All of one operation's changes go into one readwrite transaction, and
 //! [`Store::write`] returns only once that transaction has fired `complete`.
+//!
+//! An event is stored as the serde form of its [`kms_core::trail::StoredEvent`], unwrapped: the
+//! engine's records carry no secret. Its key starts with its zero-padded `eventTime`, so key order
+//! is time order: the newest are read with a reverse cursor, and the retention rule deletes a key
+//! range. Events are appended in batches ([`append_events`]), many to one transaction.
 
 use crate::hsm::{Hsm, Wrapped};
 use js_sys::{Array, Object, Reflect, Uint8Array};
@@ -18,9 +24,11 @@ use web_sys::{CryptoKey, IdbDatabase, IdbFactory, IdbObjectStore, IdbTransaction
 
 /// Every sandbox database's name starts with this.
 pub(crate) const DB_PREFIX: &str = "kms-sandbox/";
-const DB_VERSION: u32 = 1;
+/// 2 added the `events` store (`idbOpen` creates missing stores on upgrade).
+const DB_VERSION: u32 = 2;
 const RECORDS: &str = "records";
 const META: &str = "meta";
+pub(crate) const EVENTS: &str = "events";
 const HSM_KEY: &str = "hsm";
 const SETTINGS_KEY: &str = "settings";
 /// Version of the stored value layout, written into every record.
@@ -72,6 +80,81 @@ export function idbDelete(factory, name) {
     req.onerror = (e) => { e.preventDefault(); reject(req.error); };
   });
 }
+// Appends a batch of events ([[key, value], ...] as JSON text) in one transaction, then applies
+// the retention rule: deletes the keys before `cutoffKey` (older than the retention window) and
+// then the oldest beyond `max`. The store's count is kept on the connection (counted once, then
+// tracked: readwrite transactions on one store run one after the other, their callbacks in order).
+export function idbAppendEvents(db, storeName, entriesJson, cutoffKey, max) {
+  return new Promise((resolve, reject) => {
+    let tx;
+    try {
+      tx = db.transaction([storeName], "readwrite", { durability: "relaxed" });
+    } catch (e) {
+      reject(e);
+      return;
+    }
+    tx.oncomplete = () => resolve();
+    tx.onerror = (e) => { e.preventDefault(); };
+    tx.onabort = () => {
+      db.kmsEventCount = undefined;
+      reject(tx.error || new DOMException("The transaction was aborted.", "AbortError"));
+    };
+    const store = tx.objectStore(storeName);
+    const entries = JSON.parse(entriesJson);
+    for (const [key, value] of entries) store.put(value, key);
+    const trim = (count) => {
+      db.kmsEventCount = Math.min(count, max);
+      const excess = count - max;
+      if (excess <= 0) return;
+      // The excess-th oldest key, and every key up to it.
+      const cursor = store.openKeyCursor();
+      let there = excess === 1;
+      cursor.onsuccess = () => {
+        const c = cursor.result;
+        if (!c) return;
+        if (!there) { there = true; c.advance(excess - 1); return; }
+        store.delete(IDBKeyRange.upperBound(c.key));
+      };
+    };
+    const expired = IDBKeyRange.upperBound(cutoffKey, true);
+    const gone = store.count(expired);
+    gone.onsuccess = () => {
+      if (gone.result > 0) store.delete(expired);
+      if (typeof db.kmsEventCount === "number") {
+        trim(db.kmsEventCount + entries.length - gone.result);
+      } else {
+        const all = store.count();
+        all.onsuccess = () => trim(all.result);
+      }
+    };
+  });
+}
+// At most `limit` events with keys before `before` (all when null), newest first, as JSON text
+// [[key, value], ...].
+export function idbReadEvents(db, storeName, before, limit) {
+  return new Promise((resolve, reject) => {
+    let tx;
+    try {
+      tx = db.transaction([storeName], "readonly");
+    } catch (e) {
+      reject(e);
+      return;
+    }
+    const range = before == null ? null : IDBKeyRange.upperBound(before, true);
+    const req = tx.objectStore(storeName).openCursor(range, "prev");
+    const out = [];
+    req.onsuccess = () => {
+      const c = req.result;
+      if (c && out.length < limit) {
+        out.push([c.primaryKey, c.value]);
+        c.continue();
+      } else {
+        resolve(JSON.stringify(out));
+      }
+    };
+    req.onerror = (e) => { e.preventDefault(); reject(req.error); };
+  });
+}
 export function idbDatabases(factory) {
   if (typeof factory.databases !== "function") {
     return Promise.reject(new Error("this browser cannot list IndexedDB databases"));
@@ -96,6 +179,21 @@ extern "C" {
     fn idb_delete(factory: &IdbFactory, name: &str) -> js_sys::Promise;
     #[wasm_bindgen(js_name = idbDatabases)]
     fn idb_databases(factory: &IdbFactory) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = idbAppendEvents)]
+    fn idb_append_events(
+        db: &IdbDatabase,
+        store: &str,
+        entries_json: &str,
+        cutoff_key: &str,
+        max: u32,
+    ) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = idbReadEvents)]
+    fn idb_read_events(
+        db: &IdbDatabase,
+        store: &str,
+        before: Option<String>,
+        limit: u32,
+    ) -> js_sys::Promise;
 }
 
 /// A JavaScript exception as one line of text (for KMSInternalException messages).
@@ -178,7 +276,7 @@ impl Store {
             &factory,
             &db_name,
             DB_VERSION,
-            &store_names(&[RECORDS, META]),
+            &store_names(&[RECORDS, META, EVENTS]),
         ))
         .await?
         .unchecked_into();
@@ -297,6 +395,11 @@ impl Store {
             .put_with_key(&value, &SETTINGS_KEY.into())
             .map_err(|e| describe(&e))?;
         await_js(done).await.map(|_| ())
+    }
+
+    /// The database connection (the event history writes through it: [`append_events`]).
+    pub fn db(&self) -> &IdbDatabase {
+        &self.db
     }
 
     /// Whether the connection was closed: the database was deleted (here or in another tab) or
@@ -530,6 +633,38 @@ async fn decode_record(hsm: &Hsm, value: &JsValue) -> Result<Record, String> {
         "iam" => decode_iam(hsm, value, record).await,
         other => Err(format!("a stored record of unknown kind '{other}'")),
     }
+}
+
+/// Starts one readwrite transaction that appends `entries_json` (`[[key, StoredEvent], ...]`) to
+/// the `events` store and drops the keys before `cutoff_key` and the oldest beyond `max`. The
+/// transaction is made at once (so a `pagehide` handler can start it); the promise resolves on
+/// `complete`.
+pub(crate) fn append_events(
+    db: &IdbDatabase,
+    entries_json: &str,
+    cutoff_key: &str,
+    max: u32,
+) -> js_sys::Promise {
+    idb_append_events(db, EVENTS, entries_json, cutoff_key, max)
+}
+
+/// At most `limit` stored events with keys before `before` (from the newest when `None`), newest
+/// first, with their keys.
+pub(crate) async fn read_events(
+    db: &IdbDatabase,
+    before: Option<&str>,
+    limit: u32,
+) -> Result<Vec<(String, kms_core::trail::StoredEvent)>, String> {
+    let text = await_js(idb_read_events(
+        db,
+        EVENTS,
+        before.map(str::to_string),
+        limit,
+    ))
+    .await?
+    .as_string()
+    .ok_or("the event history could not be read")?;
+    serde_json::from_str(&text).map_err(|e| format!("a stored event: {e}"))
 }
 
 /// Names of the sandboxes stored on this origin, sorted.

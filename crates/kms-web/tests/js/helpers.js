@@ -14,12 +14,16 @@ async function openRaw(dbName) {
   return db;
 }
 
-/** Every value of every object store of database `dbName`, as IndexedDB returns them. */
+// The event history (store `events`) changes a moment after each call, as its events are
+// written: rawValues and rawSnapshot read the records and meta only, rawEvents the events.
+const HISTORY = "events";
+
+/** Every value of the object stores of database `dbName` but the event history. */
 export async function rawValues(dbName) {
   const db = await openRaw(dbName);
   try {
     const out = [];
-    for (const name of Array.from(db.objectStoreNames)) {
+    for (const name of Array.from(db.objectStoreNames).filter((n) => n !== HISTORY)) {
       const tx = db.transaction(name, "readonly");
       out.push(...(await request(tx.objectStore(name).getAll())));
     }
@@ -155,15 +159,27 @@ function canonical(v) {
   return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(",")}}`;
 }
 
+/** The stored events of database `dbName`: `{ keys, values }`, in key order. */
+export async function rawEvents(dbName) {
+  const db = await openRaw(dbName);
+  try {
+    const store = db.transaction(HISTORY, "readonly").objectStore(HISTORY);
+    const [keys, values] = await Promise.all([request(store.getAllKeys()), request(store.getAll())]);
+    return { keys, values };
+  } finally {
+    db.close();
+  }
+}
+
 /**
- * Every (store, key, value) of database `dbName` as one canonical text: equal texts mean equal
- * contents, byte for byte.
+ * Every (store, key, value) of database `dbName` but the event history as one canonical text:
+ * equal texts mean equal contents, byte for byte.
  */
 export async function rawSnapshot(dbName) {
   const db = await openRaw(dbName);
   try {
     const lines = [];
-    for (const name of Array.from(db.objectStoreNames).sort()) {
+    for (const name of Array.from(db.objectStoreNames).filter((n) => n !== HISTORY).sort()) {
       const store = db.transaction(name, "readonly").objectStore(name);
       const [keys, values] = await Promise.all([request(store.getAllKeys()), request(store.getAll())]);
       keys.forEach((k, i) => lines.push(`${name} ${canonical(k)} ${canonical(values[i])}`));

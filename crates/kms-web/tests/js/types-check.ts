@@ -56,6 +56,13 @@ export async function usage(): Promise<void> {
   const why: string = decision.Why;
   const now: Date = kms.clock.now();
   const later: Date = await kms.clock.advance(86_400);
+  // The CloudTrail event history.
+  const history: any = await kms.service("cloudtrail").send("LookupEvents", { MaxResults: 5 });
+  const flushed: void = await kms.flushEvents();
+  const recording: boolean = kms.trailEnabled;
+  kms.trailEnabled = false;
+  // @ts-expect-error: trailEnabled is a boolean
+  kms.trailEnabled = "no";
   // @ts-expect-error: as needs a principal ARN
   kms.as();
 
@@ -73,4 +80,5 @@ export async function usage(): Promise<void> {
   const code: number = handled.response.statusCode;
   const body: Uint8Array = handled.response.body;
   void [byDefault, mem2, names, deleted, props, created, spec, status, plain, wrong, code, body];
+  void [history, flushed, recording];
 }

@@ -414,7 +414,7 @@ impl Sandbox {
             }
         };
         let event_id = entropy::uuid();
-        let mut record = ct::api_call_record(&CallRecordInput {
+        let input = CallRecordInput {
             service: call.service,
             region: &call.region,
             operation: &call.operation,
@@ -428,21 +428,24 @@ impl Sandbox {
             source_ip: SOURCE_IP,
             facts,
             session_created,
-        });
-        if let Who::Unknown { arn, access_key_id } = who {
-            // Whoever it was, the sandbox could not tell: CloudTrail's "Unknown" identity.
-            let mut identity = serde_json::Map::new();
-            identity.insert("type".into(), "Unknown".into());
-            identity.insert("principalId".into(), "".into());
-            if let Some(arn) = arn {
-                identity.insert("arn".into(), arn.into());
-            }
-            identity.insert("accountId".into(), self.inner.account_id.clone().into());
-            if let Some(id) = access_key_id {
-                identity.insert("accessKeyId".into(), id.into());
-            }
-            record["userIdentity"] = Value::Object(identity);
+        };
+        let Who::Unknown { arn, access_key_id } = who else {
+            trail.record_call(&input, self.now());
+            return;
+        };
+        // Whoever it was, the sandbox could not tell: CloudTrail's "Unknown" identity.
+        let mut record = ct::api_call_record(&input);
+        let mut identity = serde_json::Map::new();
+        identity.insert("type".into(), "Unknown".into());
+        identity.insert("principalId".into(), "".into());
+        if let Some(arn) = arn {
+            identity.insert("arn".into(), arn.into());
         }
+        identity.insert("accountId".into(), self.inner.account_id.clone().into());
+        if let Some(id) = access_key_id {
+            identity.insert("accessKeyId".into(), id.into());
+        }
+        record["userIdentity"] = Value::Object(identity);
         trail.record(&record, self.now());
     }
 

@@ -9,9 +9,11 @@
 //! [`Store::write`] returns only once that transaction has fired `complete`.
 //!
 //! An event is stored as the serde form of its [`kms_core::trail::StoredEvent`], unwrapped: the
-//! engine's records carry no secret. Its key starts with its zero-padded `eventTime`, so key order
-//! is time order: the newest are read with a reverse cursor, and the retention rule deletes a key
-//! range. Events are appended in batches ([`append_events`]), many to one transaction.
+//! engine's records carry no secret. Events are written in batches, and each batch is stored as
+//! one value (a chunk): one IndexedDB put per event would cost several times what an Encrypt
+//! does. A chunk's key is its newest event's key, and an event's key starts with its zero-padded
+//! `eventTime`, so key order is time order: the newest are read with a reverse cursor, and the
+//! retention rule deletes a key range ([`append_events`], [`read_events`]).
 
 use crate::hsm::{Hsm, Wrapped};
 use js_sys::{Array, Object, Reflect, Uint8Array};
@@ -80,11 +82,49 @@ export function idbDelete(factory, name) {
     req.onerror = (e) => { e.preventDefault(); reject(req.error); };
   });
 }
-// Appends a batch of events ([[key, value], ...] as JSON text) in one transaction, then applies
-// the retention rule: deletes the keys before `cutoffKey` (older than the retention window) and
-// then the oldest beyond `max`. The store's count is kept on the connection (counted once, then
-// tracked: readwrite transactions on one store run one after the other, their callbacks in order).
-export function idbAppendEvents(db, storeName, entriesJson, cutoffKey, max) {
+// The event history is stored in chunks, one per write: key = the key of the chunk's newest
+// event, value = { format, count, events } with `events` JSON Lines, one per event, oldest first:
+// [key, record], or [key, requestID] for a record that is the previous one but for its eventTime,
+// requestID and eventID (eventTime and eventID are in the key). Chunk keys start with a digit; the
+// key "count" (after them all) holds the number of events stored.
+function varyingSpans(text) {
+  const span = (at) => {
+    if (at < 0) return null;
+    const start = text.indexOf(":", at) + 1;
+    if (text[start] !== '"') return null;
+    return [start, text.indexOf('"', start + 1) + 1];
+  };
+  return [span(text.indexOf('"eventTime":')), span(text.lastIndexOf('"requestID":')), span(text.lastIndexOf('"eventID":'))];
+}
+// The record of a [key, requestID] line, from the record before it.
+function expandRecord(previous, key, requestId) {
+  const [t, r, e] = varyingSpans(previous);
+  const time = new Date(Number(key.slice(0, 15))).toISOString().replace(".000Z", "Z");
+  return previous.slice(0, t[0]) + JSON.stringify(time) + previous.slice(t[1], r[0]) + JSON.stringify(requestId) +
+    previous.slice(r[1], e[0]) + JSON.stringify(key.slice(35)) + previous.slice(e[1]);
+}
+// The lines of a chunk without its first `drop` events; the first line kept is made whole.
+function dropEvents(events, drop) {
+  const lines = events.split("\n").filter((l) => l !== "");
+  let record = null;
+  for (let i = 0; i < drop; i++) {
+    const [key, value] = JSON.parse(lines[i]);
+    record = typeof value === "string"
+      ? expandRecord(record, key, value)
+      : lines[i].slice(lines[i].indexOf(",") + 1, -1);
+  }
+  const rest = lines.slice(drop);
+  if (rest.length > 0) {
+    const [key, value] = JSON.parse(rest[0]);
+    if (typeof value === "string") rest[0] = `[${JSON.stringify(key)},${expandRecord(record, key, value)}]`;
+  }
+  return rest.map((l) => l + "\n").join("");
+}
+const CHUNKS = IDBKeyRange.upperBound(":", true);
+// Appends one chunk in one transaction, then applies the retention rule: deletes the chunks whose
+// newest event is before `cutoffKey`, then the oldest events beyond `max` (whole chunks, and the
+// front of the last one).
+export function idbAppendEvents(db, storeName, chunkKey, eventsJson, count, cutoffKey, max) {
   return new Promise((resolve, reject) => {
     let tx;
     try {
@@ -95,42 +135,46 @@ export function idbAppendEvents(db, storeName, entriesJson, cutoffKey, max) {
     }
     tx.oncomplete = () => resolve();
     tx.onerror = (e) => { e.preventDefault(); };
-    tx.onabort = () => {
-      db.kmsEventCount = undefined;
-      reject(tx.error || new DOMException("The transaction was aborted.", "AbortError"));
-    };
+    tx.onabort = () => reject(tx.error || new DOMException("The transaction was aborted.", "AbortError"));
     const store = tx.objectStore(storeName);
-    const entries = JSON.parse(entriesJson);
-    for (const [key, value] of entries) store.put(value, key);
-    const trim = (count) => {
-      db.kmsEventCount = Math.min(count, max);
-      const excess = count - max;
-      if (excess <= 0) return;
-      // The excess-th oldest key, and every key up to it.
-      const cursor = store.openKeyCursor();
-      let there = excess === 1;
-      cursor.onsuccess = () => {
-        const c = cursor.result;
-        if (!c) return;
-        if (!there) { there = true; c.advance(excess - 1); return; }
-        store.delete(IDBKeyRange.upperBound(c.key));
+    store.put({ format: 1, count, events: eventsJson }, chunkKey);
+    const stored = store.get("count");
+    stored.onsuccess = () => {
+      let total = (stored.result && stored.result.count) || 0;
+      total += count;
+      const done = () => store.put({ count: total }, "count");
+      const trim = () => {
+        if (total <= max) { done(); return; }
+        const oldest = store.openCursor(CHUNKS);
+        oldest.onsuccess = () => {
+          const c = oldest.result;
+          if (!c) { done(); return; }
+          const n = c.value.count;
+          if (total - n >= max) {
+            c.delete();
+            total -= n;
+            c.continue();
+            return;
+          }
+          const drop = total - max;
+          c.update({ format: 1, count: n - drop, events: dropEvents(c.value.events, drop) });
+          total = max;
+          done();
+        };
       };
-    };
-    const expired = IDBKeyRange.upperBound(cutoffKey, true);
-    const gone = store.count(expired);
-    gone.onsuccess = () => {
-      if (gone.result > 0) store.delete(expired);
-      if (typeof db.kmsEventCount === "number") {
-        trim(db.kmsEventCount + entries.length - gone.result);
-      } else {
-        const all = store.count();
-        all.onsuccess = () => trim(all.result);
-      }
+      const expired = store.openCursor(IDBKeyRange.upperBound(cutoffKey, true));
+      expired.onsuccess = () => {
+        const c = expired.result;
+        if (!c) { trim(); return; }
+        total -= c.value.count;
+        c.delete();
+        c.continue();
+      };
     };
   });
 }
-// At most `limit` events with keys before `before` (all when null), newest first, as JSON text
-// [[key, value], ...].
+// Stored chunks with keys before `before` (all when null), newest first, until they hold at least
+// `limit` events: { chunks: [[key, eventsJson], ...], done } (done: no chunk is left).
 export function idbReadEvents(db, storeName, before, limit) {
   return new Promise((resolve, reject) => {
     let tx;
@@ -140,16 +184,20 @@ export function idbReadEvents(db, storeName, before, limit) {
       reject(e);
       return;
     }
-    const range = before == null ? null : IDBKeyRange.upperBound(before, true);
+    const range = before == null ? CHUNKS : IDBKeyRange.upperBound(before, true);
     const req = tx.objectStore(storeName).openCursor(range, "prev");
-    const out = [];
+    const chunks = [];
+    let events = 0;
     req.onsuccess = () => {
       const c = req.result;
-      if (c && out.length < limit) {
-        out.push([c.primaryKey, c.value]);
-        c.continue();
+      if (!c) {
+        resolve({ chunks, done: true });
+      } else if (events >= limit) {
+        resolve({ chunks, done: false });
       } else {
-        resolve(JSON.stringify(out));
+        chunks.push([c.primaryKey, c.value.events]);
+        events += c.value.count;
+        c.continue();
       }
     };
     req.onerror = (e) => { e.preventDefault(); reject(req.error); };
@@ -183,7 +231,9 @@ extern "C" {
     fn idb_append_events(
         db: &IdbDatabase,
         store: &str,
-        entries_json: &str,
+        chunk_key: &str,
+        events_json: &str,
+        count: u32,
         cutoff_key: &str,
         max: u32,
     ) -> js_sys::Promise;
@@ -635,36 +685,58 @@ async fn decode_record(hsm: &Hsm, value: &JsValue) -> Result<Record, String> {
     }
 }
 
-/// Starts one readwrite transaction that appends `entries_json` (`[[key, StoredEvent], ...]`) to
-/// the `events` store and drops the keys before `cutoff_key` and the oldest beyond `max`. The
-/// transaction is made at once (so a `pagehide` handler can start it); the promise resolves on
-/// `complete`.
+/// Starts one readwrite transaction that stores one chunk of `count` events (`events_json`: see
+/// [`crate::trail`]) under `chunk_key` (its newest event's key), then
+/// drops the chunks older than `cutoff_key` and the oldest events beyond `max`. The transaction is
+/// made at once (so a `pagehide` handler can start it); the promise resolves on `complete`.
 pub(crate) fn append_events(
     db: &IdbDatabase,
-    entries_json: &str,
+    chunk_key: &str,
+    events_json: &str,
+    count: u32,
     cutoff_key: &str,
     max: u32,
 ) -> js_sys::Promise {
-    idb_append_events(db, EVENTS, entries_json, cutoff_key, max)
+    idb_append_events(db, EVENTS, chunk_key, events_json, count, cutoff_key, max)
 }
 
-/// At most `limit` stored events with keys before `before` (from the newest when `None`), newest
-/// first, with their keys.
+/// Stored events read newest chunk first.
+pub(crate) struct EventsRead {
+    /// Each chunk's key (its newest event's), and its events' text (see [`crate::trail`]).
+    pub chunks: Vec<(String, String)>,
+    /// Whether every chunk before the first asked for was read.
+    pub done: bool,
+}
+
+/// The chunks of events with keys before `before` (from the newest when `None`), newest first,
+/// until they hold at least `limit` events.
 pub(crate) async fn read_events(
     db: &IdbDatabase,
     before: Option<&str>,
     limit: u32,
-) -> Result<Vec<(String, kms_core::trail::StoredEvent)>, String> {
-    let text = await_js(idb_read_events(
+) -> Result<EventsRead, String> {
+    let read = await_js(idb_read_events(
         db,
         EVENTS,
         before.map(str::to_string),
         limit,
     ))
-    .await?
-    .as_string()
-    .ok_or("the event history could not be read")?;
-    serde_json::from_str(&text).map_err(|e| format!("a stored event: {e}"))
+    .await?;
+    let done = get(&read, "done")?.is_truthy();
+    let list: Array = get(&read, "chunks")?
+        .dyn_into()
+        .map_err(|_| "the event history could not be read")?;
+    let mut chunks = Vec::with_capacity(list.length() as usize);
+    for pair in list.iter() {
+        let pair: Array = pair.unchecked_into();
+        let key = pair.get(0).as_string().unwrap_or_default();
+        let text = pair
+            .get(1)
+            .as_string()
+            .ok_or("a stored chunk of events has no events")?;
+        chunks.push((key, text));
+    }
+    Ok(EventsRead { chunks, done })
 }
 
 /// Names of the sandboxes stored on this origin, sorted.

@@ -2,8 +2,9 @@
 //! and answers LookupEvents over them.
 //!
 //! Recording is off the critical path of the call it records: an event is built when the call
-//! answers, appended to an in-memory queue, and written to IndexedDB's `events` store later, many
-//! events to one transaction: at the next turn of the event loop (a zero-delay timer), at once
+//! answers (by a [`trail::Recorder`], cheap for calls that repeat), appended to an in-memory
+//! queue, and written to IndexedDB's `events` store later, the events waiting at that moment as
+//! one value in one transaction (see [`crate::store`]): at the next turn of the event loop (a zero-delay timer), at once
 //! when [`FLUSH_BATCH`] events are waiting, on `pagehide` and when the page becomes hidden, when
 //! the sandbox is dropped, and on [`Trail::flush`]. An event may therefore reach IndexedDB a
 //! moment after its call answered; LookupEvents sees it from the moment it is recorded (it reads
@@ -19,8 +20,11 @@
 //! dropped first).
 
 use crate::store;
-use kms_core::trail::{self, StoredEvent, MAX_EVENTS, RETENTION_DAYS};
+use kms_core::trail::{
+    self, CallRecordInput, Recorded, Recorder, StoredEvent, MAX_EVENTS, RETENTION_DAYS,
+};
 use kms_core::{KmsError, Value, MILLIS_PER_DAY};
+use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
@@ -58,10 +62,22 @@ extern "C" {
     fn on_page_hide(callback: &js_sys::Function) -> js_sys::Function;
 }
 
-/// One recorded event and its key in the `events` store.
+/// One recorded event and its key in the `events` store. A stored sandbox's events wait for their
+/// write as the recorder made them (a repeated call's record text is made only to be read); an
+/// in-memory sandbox keeps them whole.
 pub(crate) struct Entry {
     key: String,
-    event: StoredEvent,
+    event: Recorded,
+}
+
+impl Entry {
+    /// The event, borrowed when it is whole.
+    fn event(&self) -> Cow<'_, StoredEvent> {
+        match self.event.as_event() {
+            Some(e) => Cow::Borrowed(e),
+            None => Cow::Owned(self.event.to_event()),
+        }
+    }
 }
 
 /// Events handed to one IndexedDB write, and the write's promise.
@@ -76,6 +92,7 @@ struct State {
     /// The database the events go to; `None` for an in-memory sandbox.
     db: Option<IdbDatabase>,
     enabled: Cell<bool>,
+    recorder: RefCell<Recorder>,
     /// The most events kept: [`MAX_EVENTS`] (a test may lower it).
     cap: Cell<usize>,
     /// The last sequence number given (see the module doc).
@@ -105,6 +122,7 @@ impl Trail {
         let state = Rc::new(State {
             db,
             enabled: Cell::new(true),
+            recorder: RefCell::new(Recorder::new()),
             cap: Cell::new(MAX_EVENTS),
             seq: Cell::new(0),
             last_now: Cell::new(0),
@@ -140,18 +158,31 @@ impl Trail {
         self.state.enabled.set(on);
     }
 
+    /// Records one API call at sandbox time `now`.
+    pub fn record_call(&self, input: &CallRecordInput<'_>, now: i64) {
+        let event = self.state.recorder.borrow_mut().record_compact(input);
+        let event = match self.state.db {
+            Some(_) => event,
+            None => Recorded::from(event.into_event()),
+        };
+        self.keep(event, now);
+    }
+
     /// Records one CloudTrail record (from `trail::api_call_record` or
     /// `trail::service_event_record`) at sandbox time `now`.
     pub fn record(&self, record: &Value, now: i64) {
-        let event = StoredEvent::from_record(record);
+        self.keep(Recorded::from(StoredEvent::from_record(record)), now);
+    }
+
+    fn keep(&self, event: Recorded, now: i64) {
         let state = &self.state;
         state.last_now.set(state.last_now.get().max(now));
         let seq = (state.seq.get() + 1).max(u64::try_from(now).unwrap_or(0) * 1000);
         state.seq.set(seq);
         let key = format!(
             "{:015}-{seq:018}-{}",
-            event.event_time.max(0),
-            event.event_id
+            event.event_time().max(0),
+            event.event_id()
         );
         let entry = Rc::new(Entry { key, event });
         {
@@ -224,34 +255,36 @@ impl Trail {
             memory.extend(batch.iter().cloned());
         }
         memory.sort_by(|a, b| b.key.cmp(&a.key));
+        let memory: Vec<(&str, Cow<'_, StoredEvent>)> =
+            memory.iter().map(|e| (e.key.as_str(), e.event())).collect();
         let Some(db) = &state.db else {
-            return trail::lookup_events(memory.iter().map(|e| &e.event), region, request, now);
+            return trail::lookup_events(memory.iter().map(|(_, e)| &**e), region, request, now);
         };
         let mut stored: Vec<(String, StoredEvent)> = Vec::new();
+        let mut before: Option<String> = None;
         let mut limit = FIRST_READ;
         loop {
-            let before = stored.last().map(|(k, _)| k.as_str());
-            let read = store::read_events(db, before, limit).await.map_err(|e| {
-                KmsError::internal(format!("The sandbox could not read its event history: {e}"))
-            })?;
-            let exhausted = read.len() < limit as usize;
-            stored.extend(read);
-            // Events in memory older than the oldest read may sit among stored ones not read
-            // yet: they join once the store is read that far.
-            let floor = if exhausted {
-                None
-            } else {
-                stored.last().map(|(k, _)| k.as_str())
-            };
+            let read = store::read_events(db, before.as_deref(), limit)
+                .await
+                .map_err(|e| {
+                    KmsError::internal(format!("The sandbox could not read its event history: {e}"))
+                })?;
+            if let Some((key, _)) = read.chunks.last() {
+                before = Some(key.clone());
+            }
+            for (_, text) in &read.chunks {
+                stored.extend(decode_lines(text).map_err(|e| {
+                    KmsError::internal(format!("The sandbox could not read its event history: {e}"))
+                })?);
+            }
+            // Until every chunk is read, only events at or after the last chunk's key are
+            // known in full: older ones may sit among events of chunks not read yet.
+            let floor = if read.done { None } else { before.as_deref() };
             let mut events: Vec<(&str, &StoredEvent)> = stored
                 .iter()
                 .map(|(k, e)| (k.as_str(), e))
-                .chain(
-                    memory
-                        .iter()
-                        .filter(|e| floor.is_none_or(|f| e.key.as_str() >= f))
-                        .map(|e| (e.key.as_str(), &e.event)),
-                )
+                .chain(memory.iter().map(|(k, e)| (*k, &**e)))
+                .filter(|(k, _)| floor.is_none_or(|f| *k >= f))
                 .collect();
             events.sort_by(|a, b| b.0.cmp(a.0));
             events.dedup_by(|a, b| a.0 == b.0);
@@ -260,7 +293,7 @@ impl Trail {
                 Err(_) => true,
                 Ok(v) => v.get("NextToken").is_some(),
             };
-            if exhausted || complete {
+            if read.done || complete {
                 return answer;
             }
             limit = limit.saturating_mul(4);
@@ -276,20 +309,14 @@ impl State {
             return;
         }
         let batch: Vec<Rc<Entry>> = self.queue.borrow_mut().drain(..).collect();
-        let entries: Vec<(&str, &StoredEvent)> =
-            batch.iter().map(|e| (e.key.as_str(), &e.event)).collect();
-        let json = match serde_json::to_string(&entries) {
-            Ok(json) => json,
-            Err(e) => {
-                self.failure.borrow_mut().get_or_insert(e.to_string());
-                return;
-            }
-        };
-        drop(entries);
+        // The queue is in key order: the chunk's key is its last event's.
+        let chunk_key = batch.last().map(|e| e.key.clone()).unwrap_or_default();
+        let json = encode_lines(&batch);
         let cutoff = (self.last_now.get() - RETENTION_DAYS * MILLIS_PER_DAY).max(0);
         let cutoff = format!("{cutoff:015}");
         let cap = u32::try_from(self.cap.get()).unwrap_or(u32::MAX);
-        let write = store::append_events(db, &json, &cutoff, cap);
+        let count = u32::try_from(batch.len()).unwrap_or(u32::MAX);
+        let write = store::append_events(db, &chunk_key, &json, count, &cutoff, cap);
         let number = self.next_batch.get();
         self.next_batch.set(number + 1);
         self.in_flight
@@ -320,6 +347,160 @@ impl State {
     }
 }
 
+/// The byte ranges of the quoted `eventTime`, `requestID` and `eventID` values of a record's
+/// text (see [`trail::Recorder`]), if they are plain strings in that order.
+fn varying_spans(text: &str) -> Option<[(usize, usize); 3]> {
+    let span = |at: Option<usize>| -> Option<(usize, usize)> {
+        let at = at?;
+        let start = at + text[at..].find(':')? + 1;
+        let rest = text[start..].strip_prefix('"')?;
+        let len = rest.find('"')?;
+        // An escaped character would end the search early: such a record is stored whole.
+        (!rest[..len].contains('\\')).then_some((start, start + len + 2))
+    };
+    let spans = [
+        span(text.find("\"eventTime\":"))?,
+        span(text.rfind("\"requestID\":"))?,
+        span(text.rfind("\"eventID\":"))?,
+    ];
+    (spans[0].1 <= spans[1].0 && spans[1].1 <= spans[2].0).then_some(spans)
+}
+
+/// An event key's time and event id (see the module doc).
+fn key_parts(key: &str) -> Option<(i64, &str)> {
+    let time = key.get(..15)?.parse().ok()?;
+    Some((time, key.get(35..)?))
+}
+
+/// The text of a chunk of events (oldest first), as stored: JSON Lines, one per event. An event
+/// is `["<key>",<record>]`, its CloudTrail record embedded as it is (nothing to escape, so this is
+/// little more than a copy), or `["<key>","<requestID>"]` when its record is the one before it but
+/// for `eventTime`, `requestID` and `eventID`, which the key gives but for the request id: an app
+/// that encrypts in a loop stores a sixth of the bytes.
+fn encode_lines(batch: &[Rc<Entry>]) -> String {
+    let mut out = String::with_capacity(batch.len() * 256);
+    // The last event written, and the last record text written whole (its values' spans).
+    let mut previous: Option<&Recorded> = None;
+    let mut whole: Option<(Cow<'_, str>, [(usize, usize); 3])> = None;
+    // The last eventTime formatted, by time.
+    let mut formatted: Option<(i64, String)> = None;
+    for entry in batch {
+        out.push_str("[\"");
+        // Keys are digits, dashes and a UUID: nothing to escape.
+        out.push_str(&entry.key);
+        out.push_str("\",");
+        let event = &entry.event;
+        let last = previous.replace(event);
+        // A repeat of the template of the event before: its request id is all there is to write.
+        if let (Some(request_id), Some(last)) = (event.repeated_request_id(), last) {
+            if last.same_template(event) && plain(request_id) {
+                out.push('"');
+                out.push_str(request_id);
+                out.push_str("\"]\n");
+                continue;
+            }
+        }
+        let text: Cow<'_, str> = match event.as_event() {
+            Some(e) => Cow::Borrowed(e.cloud_trail_event.as_str()),
+            None => Cow::Owned(event.to_event().cloud_trail_event),
+        };
+        // A record like the one before has its values where that one's are.
+        let spans = whole
+            .as_ref()
+            .and_then(|(before, b)| {
+                (before.len() == text.len() && plain_at(&text, *b)).then_some(*b)
+            })
+            .or_else(|| varying_spans(&text));
+        let repeated = match (&whole, spans, key_parts(&entry.key)) {
+            (Some((before, b)), Some(s), Some((time, event_id))) => {
+                let time = match &formatted {
+                    Some((t, text)) if *t == time => text.as_str(),
+                    _ => &formatted.insert((time, trail::event_time(time))).1,
+                };
+                before[..b[0].0] == text[..s[0].0]
+                    && before[b[0].1..b[1].0] == text[s[0].1..s[1].0]
+                    && before[b[1].1..b[2].0] == text[s[1].1..s[2].0]
+                    && before[b[2].1..] == text[s[2].1..]
+                    && text[s[0].0 + 1..s[0].1 - 1] == *time
+                    && text[s[2].0 + 1..s[2].1 - 1] == *event_id
+            }
+            _ => false,
+        };
+        match spans {
+            Some(s) if repeated => out.push_str(&text[s[1].0..s[1].1]),
+            _ => out.push_str(&text),
+        }
+        out.push_str("]\n");
+        whole = spans.map(|s| (text, s));
+    }
+    out
+}
+
+/// Whether a string needs no escaping in JSON.
+fn plain(s: &str) -> bool {
+    s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\')
+}
+
+/// Whether `text` holds plain quoted strings (no quote or backslash inside) at `spans`.
+fn plain_at(text: &str, spans: [(usize, usize); 3]) -> bool {
+    let bytes = text.as_bytes();
+    spans.iter().all(|&(start, end)| {
+        end >= start + 2
+            && bytes[start] == b'"'
+            && bytes[end - 1] == b'"'
+            && !bytes[start + 1..end - 1]
+                .iter()
+                .any(|&b| b == b'"' || b == b'\\')
+    })
+}
+
+/// The events of a chunk's text (see [`encode_lines`]), with their keys.
+fn decode_lines(text: &str) -> Result<Vec<(String, StoredEvent)>, String> {
+    let mut out: Vec<(String, StoredEvent)> = Vec::new();
+    for line in text.lines().filter(|l| !l.is_empty()) {
+        let malformed = || {
+            format!(
+                "a stored event is malformed: {}",
+                &line[..line.len().min(80)]
+            )
+        };
+        let rest = line.strip_prefix("[\"").ok_or_else(malformed)?;
+        let (key, rest) = rest.split_once("\",").ok_or_else(malformed)?;
+        let value = rest.strip_suffix(']').ok_or_else(malformed)?;
+        let event = if let Some(request_id) = value.strip_prefix('"') {
+            // The record before it, with this event's time and ids.
+            let request_id = request_id.strip_suffix('"').ok_or_else(malformed)?;
+            let (time, event_id) = key_parts(key).ok_or_else(malformed)?;
+            let before = &out.last().ok_or_else(malformed)?.1;
+            let b = varying_spans(&before.cloud_trail_event).ok_or_else(malformed)?;
+            let t = &before.cloud_trail_event;
+            let record_text = format!(
+                "{}\"{}\"{}\"{request_id}\"{}\"{event_id}\"{}",
+                &t[..b[0].0],
+                trail::event_time(time),
+                &t[b[0].1..b[1].0],
+                &t[b[1].1..b[2].0],
+                &t[b[2].1..],
+            );
+            StoredEvent {
+                event_id: event_id.to_string(),
+                event_time: time,
+                cloud_trail_event: record_text,
+                ..before.clone()
+            }
+        } else {
+            let record: Value =
+                serde_json::from_str(value).map_err(|e| format!("a stored event: {e}"))?;
+            let mut event = StoredEvent::from_record(&record);
+            // The text as recorded, byte for byte.
+            event.cloud_trail_event = value.to_string();
+            event
+        };
+        out.push((key.to_string(), event));
+    }
+    Ok(out)
+}
+
 fn is_closed(db: &IdbDatabase) -> bool {
     js_sys::Reflect::get(db, &"kmsSandboxClosed".into()).is_ok_and(|v| v.is_truthy())
 }
@@ -330,7 +511,7 @@ fn retain(queue: &mut VecDeque<Rc<Entry>>, now: i64, cap: usize) {
     let cutoff = now - RETENTION_DAYS * MILLIS_PER_DAY;
     while queue
         .front()
-        .is_some_and(|e| e.event.event_time < cutoff || queue.len() > cap)
+        .is_some_and(|e| e.event.event_time() < cutoff || queue.len() > cap)
     {
         queue.pop_front();
     }

@@ -392,10 +392,13 @@ async fn calls_through_send_as_and_the_sdk_are_recorded_and_looked_up_with_the_o
     // Nothing secret was stored: no plaintext, data key or secret access key, in any encoding.
     sandbox.flush_events().await.unwrap();
     let stored = wait(raw_events(&db_name(&name))).await;
-    let values: Array = get(&stored, "values").dyn_into().unwrap();
-    assert!(values.length() >= 20, "{}", values.length());
+    let events: Array = get(&stored, "events").dyn_into().unwrap();
+    assert!(events.length() >= 20, "{}", events.length());
+    assert_eq!(get(&stored, "count").as_f64(), Some(events.length() as f64));
+    // What IndexedDB holds, as it holds it.
+    let chunks: Array = get(&stored, "chunks").dyn_into().unwrap();
     let mut sequences: Vec<Vec<u8>> = Vec::new();
-    for v in values.iter() {
+    for v in chunks.iter() {
         for s in byte_sequences(&v).iter() {
             sequences.push(s.dyn_into::<Uint8Array>().unwrap().to_vec());
         }
@@ -462,7 +465,7 @@ async fn events_survive_reopening_the_sandbox_and_reach_indexeddb_on_pagehide() 
     window.dispatch_event(&event).unwrap();
     assert_eq!(kms.test_events_queued(), 0, "pagehide started the write");
     let stored = wait(raw_events(&db_name(&name))).await;
-    let keys: Array = get(&stored, "keys").dyn_into().unwrap();
+    let keys: Array = get(&stored, "eventKeys").dyn_into().unwrap();
     assert_eq!(keys.length(), 5, "CreateKey, 3 Encrypt, DescribeKey");
     // Keys are in time order: zero-padded time first.
     let keys: Vec<String> = keys.iter().map(|k| k.as_string().unwrap()).collect();
@@ -471,7 +474,7 @@ async fn events_survive_reopening_the_sandbox_and_reach_indexeddb_on_pagehide() 
     assert_eq!(keys, sorted);
     let first_time: i64 = keys[0][..15].parse().unwrap();
     assert!((first_time as f64 - now_ms()).abs() < 60_000.0);
-    let values: Array = get(&stored, "values").dyn_into().unwrap();
+    let values: Array = get(&stored, "events").dyn_into().unwrap();
     assert_eq!(path_str(&values.get(4), "eventName"), "DescribeKey");
 
     // A call whose event is still in memory when the last handle goes: dropping writes it.
@@ -613,9 +616,10 @@ async fn advancing_the_clock_deletes_a_pending_key_records_kms_deletekey_and_ret
     assert_eq!(ids(&lookup(&kms, json!({})).await), ["ListKeys"]);
     kms.flush_events().await.unwrap();
     let stored = wait(raw_events(&db_name(&name))).await;
-    let values: Array = get(&stored, "values").dyn_into().unwrap();
+    let values: Array = get(&stored, "events").dyn_into().unwrap();
     let names: Vec<String> = values.iter().map(|v| path_str(&v, "eventName")).collect();
     assert_eq!(names, ["ListKeys", "LookupEvents"]);
+    assert_eq!(get(&stored, "count").as_f64(), Some(2.0));
     free(clock);
     free(js);
     drop(kms);
@@ -629,17 +633,41 @@ async fn the_history_keeps_the_newest_events_up_to_its_cap() {
         .await
         .unwrap();
     kms.test_set_event_cap(5);
-    for i in 0..8 {
-        ok(&kms, "GenerateRandom", json!({"NumberOfBytes": i + 1})).await;
+    // Repeated calls are stored as the record before them plus their ids: trimming the front of
+    // a chunk must leave its first event whole.
+    let limits = [1, 2, 2, 3, 4, 5, 6, 7];
+    let stored_limits = |stored: &JsValue| -> Vec<f64> {
+        let events: Array = get(stored, "events").dyn_into().unwrap();
+        let keys: Array = get(stored, "eventKeys").dyn_into().unwrap();
+        events
+            .iter()
+            .zip(keys.iter())
+            .map(|(record, key)| {
+                let key = key.as_string().unwrap();
+                assert_eq!(path_str(&record, "eventID"), key[35..], "{key}");
+                path(&record, "requestParameters.limit").as_f64().unwrap()
+            })
+            .collect()
+    };
+    for (i, limit) in limits.into_iter().enumerate() {
+        ok(&kms, "ListAliases", json!({"Limit": limit})).await;
         if i % 3 == 0 {
             kms.flush_events().await.unwrap();
+        }
+        if i == 6 {
+            let stored = wait(raw_events(&db_name(&name))).await;
+            assert_eq!(stored_limits(&stored), [2.0, 3.0, 4.0, 5.0, 6.0]);
         }
     }
     kms.flush_events().await.unwrap();
     let stored = wait(raw_events(&db_name(&name))).await;
-    let values: Array = get(&stored, "values").dyn_into().unwrap();
+    let values: Array = get(&stored, "events").dyn_into().unwrap();
     assert_eq!(values.length(), 5);
-    assert_eq!(lookup(&kms, json!({})).await.len(), 5);
+    assert_eq!(get(&stored, "count").as_f64(), Some(5.0));
+    // The newest five, oldest first.
+    assert_eq!(stored_limits(&stored), [3.0, 4.0, 5.0, 6.0, 7.0]);
+    let events = lookup(&kms, json!({})).await;
+    assert_eq!(ids(&events), ["ListAliases"; 5]);
 
     // In memory too.
     let mem = Sandbox::memory(Some(REGION.into()), None);

@@ -225,7 +225,7 @@ fn read_only(service: Service, operation: &str) -> bool {
 }
 
 /// KMS's cryptographic operations: their records have no `responseElements`.
-fn is_cryptographic(operation: &str) -> bool {
+pub(crate) fn is_cryptographic(operation: &str) -> bool {
     matches!(
         operation,
         "Encrypt"

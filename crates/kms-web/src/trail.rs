@@ -347,6 +347,9 @@ impl State {
     }
 }
 
+/// Byte ranges of the quoted `eventTime`, `requestID` and `eventID` values in a record's text.
+type Spans = [(usize, usize); 3];
+
 /// The byte ranges of the quoted `eventTime`, `requestID` and `eventID` values of a record's
 /// text (see [`trail::Recorder`]), if they are plain strings in that order.
 fn varying_spans(text: &str) -> Option<[(usize, usize); 3]> {
@@ -381,7 +384,7 @@ fn encode_lines(batch: &[Rc<Entry>]) -> String {
     let mut out = String::with_capacity(batch.len() * 256);
     // The last event written, and the last record text written whole (its values' spans).
     let mut previous: Option<&Recorded> = None;
-    let mut whole: Option<(Cow<'_, str>, [(usize, usize); 3])> = None;
+    let mut whole: Option<(Cow<'_, str>, Spans)> = None;
     // The last eventTime formatted, by time.
     let mut formatted: Option<(i64, String)> = None;
     for entry in batch {

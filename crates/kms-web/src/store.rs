@@ -203,6 +203,24 @@ export function idbReadEvents(db, storeName, before, limit) {
     req.onerror = (e) => { e.preventDefault(); reject(req.error); };
   });
 }
+// The event history's timer and page lifecycle hooks (see trail.rs). They live here, in the one
+// snippet file of the store, because every snippet is one more module request when the page
+// loads.
+export function schedule(callback) {
+  setTimeout(callback, 0);
+}
+// Calls `callback` on pagehide and when the page becomes hidden; returns the function that stops
+// it. In a worker (no document) there is nothing to listen to.
+export function onPageHide(callback) {
+  if (typeof addEventListener !== "function" || typeof document === "undefined") return () => {};
+  const hidden = () => { if (document.visibilityState === "hidden") callback(); };
+  addEventListener("pagehide", callback);
+  document.addEventListener("visibilitychange", hidden);
+  return () => {
+    removeEventListener("pagehide", callback);
+    document.removeEventListener("visibilitychange", hidden);
+  };
+}
 export function idbDatabases(factory) {
   if (typeof factory.databases !== "function") {
     return Promise.reject(new Error("this browser cannot list IndexedDB databases"));
@@ -237,6 +255,12 @@ extern "C" {
         cutoff_key: &str,
         max: u32,
     ) -> js_sys::Promise;
+    /// `setTimeout(callback, 0)`.
+    pub(crate) fn schedule(callback: &js_sys::Function);
+    /// Calls `callback` on `pagehide` and when the page becomes hidden; returns the function
+    /// that stops it.
+    #[wasm_bindgen(js_name = onPageHide)]
+    pub(crate) fn on_page_hide(callback: &js_sys::Function) -> js_sys::Function;
     #[wasm_bindgen(js_name = idbReadEvents)]
     fn idb_read_events(
         db: &IdbDatabase,

@@ -19,7 +19,7 @@
 //! rule ([`trail::RETENTION_DAYS`] of sandbox time, at most [`trail::MAX_EVENTS`], the oldest
 //! dropped first).
 
-use crate::store;
+use crate::store::{self, on_page_hide, schedule};
 use kms_core::trail::{
     self, CallRecordInput, Recorded, Recorder, StoredEvent, MAX_EVENTS, RETENTION_DAYS,
 };
@@ -29,6 +29,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::IdbDatabase;
 
@@ -38,29 +39,6 @@ const FLUSH_BATCH: usize = 1000;
 /// How many stored events the first read of a LookupEvents takes; each further read takes four
 /// times as many.
 const FIRST_READ: u32 = 256;
-
-#[wasm_bindgen(inline_js = r#"
-export function schedule(callback) {
-  setTimeout(callback, 0);
-}
-// Calls `callback` on pagehide and when the page becomes hidden; returns the function that stops
-// it. In a worker (no document) there is nothing to listen to.
-export function onPageHide(callback) {
-  if (typeof addEventListener !== "function" || typeof document === "undefined") return () => {};
-  const hidden = () => { if (document.visibilityState === "hidden") callback(); };
-  addEventListener("pagehide", callback);
-  document.addEventListener("visibilitychange", hidden);
-  return () => {
-    removeEventListener("pagehide", callback);
-    document.removeEventListener("visibilitychange", hidden);
-  };
-}
-"#)]
-extern "C" {
-    fn schedule(callback: &js_sys::Function);
-    #[wasm_bindgen(js_name = onPageHide)]
-    fn on_page_hide(callback: &js_sys::Function) -> js_sys::Function;
-}
 
 /// One recorded event and its key in the `events` store. A stored sandbox's events wait for their
 /// write as the recorder made them (a repeated call's record text is made only to be read); an

@@ -476,6 +476,10 @@ async fn events_survive_reopening_the_sandbox_and_reach_indexeddb_on_pagehide() 
     assert!((first_time as f64 - now_ms()).abs() < 60_000.0);
     let values: Array = get(&stored, "events").dyn_into().unwrap();
     assert_eq!(path_str(&values.get(4), "eventName"), "DescribeKey");
+    // Repeated calls are stored as the record before plus their ids: each reads back whole.
+    for (record, key) in values.iter().zip(&keys) {
+        assert_eq!(path_str(&record, "eventID"), key[35..]);
+    }
 
     // A call whose event is still in memory when the last handle goes: dropping writes it.
     ok(&kms, "ListKeys", json!({})).await;
@@ -495,6 +499,23 @@ async fn events_survive_reopening_the_sandbox_and_reach_indexeddb_on_pagehide() 
             "CreateKey"
         ]
     );
+    let mut request_ids = Vec::new();
+    for event in &events[2..5] {
+        let record: Value =
+            serde_json::from_str(event["CloudTrailEvent"].as_str().unwrap()).unwrap();
+        assert_eq!(record["eventID"], event["EventId"]);
+        assert_eq!(record["requestParameters"]["keyId"], key.as_str());
+        let time = event["EventTime"].as_f64().unwrap() * 1000.0;
+        let iso = Date::new(&time.into()).to_iso_string();
+        assert_eq!(
+            record["eventTime"].as_str().unwrap(),
+            String::from(iso).replace(".000Z", "Z")
+        );
+        request_ids.push(record["requestID"].as_str().unwrap().to_string());
+    }
+    request_ids.sort();
+    request_ids.dedup();
+    assert_eq!(request_ids.len(), 3);
     // New events sort after the old ones (the LookupEvents just made among them), and a page
     // boundary holds across both.
     ok(&again, "GetKeyPolicy", json!({"KeyId": key})).await;

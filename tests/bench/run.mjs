@@ -22,7 +22,7 @@ const config = {};
 const num = (name) => (process.env[name] ? Number(process.env[name]) : undefined);
 if (process.env.BENCH_QUICK === '1') {
   Object.assign(config, {
-    n: 2000, batch: 1000, warmup: 100, signN: 200, budgetMs: 5000, trailN: 10000, trailRounds: 2,
+    n: 2000, batch: 1000, warmup: 100, signN: 200, budgetMs: 5000, trailN: 10000, trailRounds: 4,
     createKeyCounts: { SYMMETRIC_DEFAULT: 3, HMAC_256: 3, ECC_NIST_P256: 3, RSA_2048: 1, RSA_3072: 1, RSA_4096: 1 },
   });
 }

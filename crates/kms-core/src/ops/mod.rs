@@ -9,6 +9,7 @@ mod other;
 mod policy;
 mod rotation;
 mod tags;
+mod tokens;
 
 use crate::engine::{state_error, wire_time, Req, Tx};
 use crate::error::{KmsError, Result};
@@ -17,6 +18,7 @@ use crate::spec::{KeyState, KeyUsage};
 use serde_json::{json, Map, Value};
 
 pub(crate) fn dispatch(tx: &mut Tx<'_>, operation: &str, req: &Req<'_>) -> Result<Value> {
+    tokens::check_grant_tokens(operation, req)?;
     match operation {
         "CreateKey" => keys::create_key(tx, req),
         "DescribeKey" => keys::describe_key(tx, req),
@@ -246,8 +248,10 @@ pub(crate) fn key_metadata(key: &KeyRecord) -> Value {
         m.insert("MacAlgorithms".into(), json!([mac]));
     }
     m.insert("MultiRegion".into(), json!(false));
+    // Only a multi-Region primary key waiting for its replicas has a waiting period here; any
+    // other key pending deletion shows its DeletionDate (the member's documentation).
     if let Some(w) = key.pending_window_days {
-        if key.key_state == KeyState::PendingDeletion {
+        if key.key_state == KeyState::PendingReplicaDeletion {
             m.insert("PendingDeletionWindowInDays".into(), json!(w));
         }
     }

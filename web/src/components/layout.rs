@@ -76,18 +76,21 @@ struct HeaderProps {
 fn Header(p: &HeaderProps) -> Html {
     let console = use_console();
     let route = use_route::<Route>();
+    let navigator = use_navigator();
     let onchange = {
+        let console = console.clone();
         Callback::from(move |e: Event| {
             let region = util::select_value(&e);
             util::save_pref("region", &region);
-            // As in the AWS console, another Region is a new page load: the sandbox (and
-            // `window.kms`) open in it. A key lives in one Region, so leave a key's page for the
-            // key list.
-            let location = util::window().location();
+            // The page stays; every view reloads from the new Region (each Region is its own key
+            // space, and `window.kms` follows the selection). A key lives in one Region, so a
+            // key's page gives way to the key list.
             if matches!(route, Some(Route::Key { .. }) | Some(Route::KeyTab { .. })) {
-                let _ = location.set_hash("/keys");
+                if let Some(n) = &navigator {
+                    n.push(&Route::CustomerKeys);
+                }
             }
-            let _ = location.reload();
+            console.dispatch(Action::SetRegion(region));
         })
     };
     html! {

@@ -61,9 +61,6 @@ impl Kms {
     pub fn sandbox_name(&self) -> String {
         self.sandbox.name()
     }
-    pub fn sandbox(&self) -> &Sandbox {
-        &self.sandbox
-    }
 
     /// Sends one request in the selected Region.
     pub async fn send(&self, request: &Request) -> Result<Value, ApiError> {
@@ -177,8 +174,12 @@ impl Kms {
     }
 
     /// The JS `KmsSandbox` object over this sandbox, for `window.kms`.
+    /// The JS API (`window.kms`) over this sandbox, sending to the selected Region.
     pub fn to_js(&self) -> wasm_bindgen::JsValue {
-        self.sandbox.to_js()
+        self.sandbox
+            .in_region(&self.region)
+            .unwrap_or_else(|_| self.sandbox.clone())
+            .to_js()
     }
 }
 

@@ -521,7 +521,7 @@ fn principal_table(
     }));
     html! {
         <table class="table compact" data-principals={id.to_string()}>
-            <thead><tr><th class="select"></th><th>{"Name"}</th><th>{"Type"}</th><th>{"ARN"}</th></tr></thead>
+            <thead><tr><th class="select"><span class="visually-hidden">{"Selected"}</span></th><th>{"Name"}</th><th>{"Type"}</th><th>{"ARN"}</th></tr></thead>
             <tbody>
                 { for principals.into_iter().map(|(arn, kind)| {
                     let name = arn.rsplit('/').next().unwrap_or_default().to_string();

@@ -69,7 +69,7 @@ pub fn KeyPolicyTab(p: &TabProps) -> Html {
                 </div>
                 <div class="panel-body">
                     if let Some(why) = frozen(&p.meta) { <p class="hint">{ why }</p> }
-                    <pre class="code" data-testid="key-policy">{ shown }</pre>
+                    <pre class="code" data-testid="key-policy" tabindex="0" role="region" aria-label="Key policy document">{ shown }</pre>
                     <ApiPanel requests={vec![r::get_key_policy(&id)]} />
                 </div>
             </div>
@@ -509,7 +509,7 @@ pub fn PublicKeyTab(p: &PublicKeyProps) -> Html {
                 <p class="hint">{ format!("The public key of this {} key pair, as a PEM-encoded X.509 SubjectPublicKeyInfo. \
                     Anyone can use it outside AWS KMS to {}; the private key never leaves KMS.", p.meta.key_spec,
                     if p.meta.key_usage == "SIGN_VERIFY" { "verify signatures" } else { "encrypt data" }) }</p>
-                <pre class="code" data-testid="public-key-pem">{ pem }</pre>
+                <pre class="code" data-testid="public-key-pem" tabindex="0" role="region" aria-label="Public key (PEM)">{ pem }</pre>
                 <ApiPanel requests={vec![r::get_public_key(&id)]} />
             </div>
         </div>
@@ -604,7 +604,7 @@ pub fn AliasesTab(p: &AliasesProps) -> Html {
                     <div class="empty"><strong>{"No aliases"}</strong><p>{"This key has no aliases."}</p></div>
                 } else {
                     <table class="table compact" data-testid="aliases-table">
-                        <thead><tr><th>{"Alias name"}</th><th>{"Alias ARN"}</th>if editable { <th></th> }</tr></thead>
+                        <thead><tr><th>{"Alias name"}</th><th>{"Alias ARN"}</th>if editable { <th><span class="visually-hidden">{"Actions"}</span></th> }</tr></thead>
                         <tbody>
                             { for p.aliases.iter().map(|a| {
                                 let name = a.alias_name.clone();

@@ -48,6 +48,16 @@ test('access control: act as an IAM user, see the denial and its Why?, fix the I
   await page.locator('table[data-iam-table=users] tr[data-name=alice]').waitFor();
   await t.shot('iam users with alice');
 
+  // The header's menu lists the root and every user and role; the keyboard lands on the
+  // current choice, and Escape closes the menu.
+  await page.getByTestId('caller').click();
+  const menu = page.getByRole('menu', { name: 'Act as' });
+  await menu.getByRole('menuitemradio', { name: /alice/ }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('data-principal')), 'root');
+  await t.shot('acting as menu');
+  await page.keyboard.press('Escape');
+  await menu.waitFor({ state: 'detached' });
+
   // Acting as alice: every page calls as her, and so does window.kms.
   await actAs(page, 'alice');
   assert.equal(await page.evaluate(() => window.kms.principal), `arn:aws:iam::${account}:user/alice`);

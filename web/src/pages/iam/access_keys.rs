@@ -139,7 +139,7 @@ fn SecretDialog(p: &SecretProps) -> Html {
             <InfoAlert kind="warning" title="This is the only time the secret access key can be viewed">
                 {"Copy it now and keep it somewhere safe. You cannot recover it later; if it is lost, create a new access key and delete this one."}
             </InfoAlert>
-            <div class="kv-inline">
+            <div class="kv-inline secret-values">
                 <span class="kv-key">{"Access key ID"}</span>
                 <span><code data-testid="new-access-key-id">{ &p.id }</code> <CopyButton text={p.id.clone()} label="Copy ID" /></span>
                 <span class="kv-key">{"Secret access key"}</span>

@@ -12,6 +12,7 @@ import {
   consoleUrl,
   createKeyApi,
   createKeyWithWizard,
+  createPrincipals,
   cryptoPanel,
   keyAction,
   keyRow,
@@ -40,6 +41,7 @@ test('symmetric key: create it with the wizard, see it in the table, encrypt tex
   await waitForKeyTable(page);
   await t.shot('customer managed keys empty');
 
+  await createPrincipals(page, { roles: ['KMSAdminRole', 'AppServer'] });
   const keyId = await createKeyWithWizard(t, {
     alias: 'e2e-orders',
     description: 'Orders table data keys',
@@ -103,6 +105,7 @@ test('symmetric key: create it with the wizard, see it in the table, encrypt tex
 test('asymmetric signing key: create it, download its public key, sign and verify (also outside KMS)', async (tt) => {
   const t = await openConsole(browser, server.url, tt.name);
   const { page } = t;
+  await createPrincipals(page, { users: ['Alice'] });
   const keyId = await createKeyWithWizard(t, {
     type: 'Asymmetric',
     usage: 'SIGN_VERIFY',
@@ -160,6 +163,7 @@ test('RSA encryption key: progress while it generates, encrypt and decrypt with 
   const t = await openConsole(browser, server.url, tt.name);
   const { page } = t;
   let sawProgress = false;
+  await createPrincipals(page, { roles: ['ExampleRole'] });
   const keyId = await createKeyWithWizard(t, {
     type: 'Asymmetric',
     usage: 'ENCRYPT_DECRYPT',
@@ -633,6 +637,7 @@ test('create key wizard: inline validation as AWS shows it, editable policy, HMA
   const t = await openConsole(browser, server.url, tt.name);
   const { page } = t;
   await createKeyApi(page, { alias: 'taken' });
+  await createPrincipals(page, { users: ['Bob'] });
   await t.goto('/create');
   // Key specs the sandbox cannot create are listed, disabled.
   await page.locator('input[name=key-type][value=Asymmetric]').check();

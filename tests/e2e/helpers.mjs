@@ -218,3 +218,31 @@ export async function keyAction(page, item) {
 export function cryptoPanel(page) {
   return page.locator('.crypto-panel:not([hidden])');
 }
+
+/// Creates IAM users and roles through the page's `window.kms` (as the account root): the
+/// wizard's key policy steps list the sandbox's real principals. Roles trust the account.
+export async function createPrincipals(page, { users = [], roles = [] } = {}) {
+  await page.waitForFunction(() => window.kms);
+  await page.evaluate(
+    async ({ users, roles }) => {
+      const iam = window.kms.service('iam');
+      const trust = JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${window.kms.accountId}:root` }, Action: 'sts:AssumeRole' }],
+      });
+      for (const UserName of users) await iam.send('CreateUser', { UserName });
+      for (const RoleName of roles) await iam.send('CreateRole', { RoleName, AssumeRolePolicyDocument: trust });
+    },
+    { users, roles },
+  );
+}
+
+/// Picks who the console acts as in the header: 'root' or a user's or role's name.
+export async function actAs(page, name) {
+  await page.getByTestId('caller').click();
+  const menu = page.getByRole('menu', { name: 'Act as' });
+  if (name === 'root') await menu.locator('[data-principal=root]').click();
+  else await menu.locator(`[data-principal$="/${name}"]`).click();
+  const shown = name === 'root' ? 'root user' : name;
+  await page.waitForFunction((shown) => document.querySelector('[data-testid=caller] strong')?.textContent.endsWith(shown), shown);
+}

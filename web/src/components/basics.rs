@@ -44,6 +44,7 @@ pub fn ErrorAlert(p: &ErrorProps) -> Html {
                 } else {
                     <div class="error-message" data-testid="error-message">{ &p.error.message }</div>
                 }
+                if let Some(call) = &p.error.denied { <super::WhyButton call={call.clone()} /> }
             </div>
             if let Some(cb) = &p.on_dismiss {
                 <button class="alert-close" aria-label="Dismiss" onclick={cb.reform(|_| ())}><Icon name="close" /></button>

@@ -1,5 +1,6 @@
 //! The tabs of the key detail page.
 
+use super::policy_check::PolicyCheck;
 use crate::components::{ApiPanel, CopyButton, ErrorAlert, InfoAlert, KvEditor, Modal, Spinner};
 use crate::hooks::{use_console, use_kms, use_loader, Load};
 use crate::kms::{requests as r, ApiError, Request};
@@ -47,8 +48,10 @@ pub fn KeyPolicyTab(p: &TabProps) -> Html {
     let editing = use_state(|| None::<String>);
     let error = use_state(|| None::<ApiError>);
     let saving = use_state(|| false);
+    // The policy check works even when the caller may not read the policy.
+    let check = html! { <PolicyCheck meta={p.meta.clone()} policy={match &*policy { Load::Ready(t) => AttrValue::from(t.clone()), _ => AttrValue::default() }} /> };
     if let Some(h) = loading_or_error(&policy) {
-        return h;
+        return html! { <>{ h }{ check }</> };
     }
     let Load::Ready(text) = &*policy else {
         return html! {};
@@ -60,6 +63,7 @@ pub fn KeyPolicyTab(p: &TabProps) -> Html {
     let can_edit = frozen(&p.meta).is_none();
     match &*editing {
         None => html! {
+            <>
             <div class="panel">
                 <div class="panel-header">
                     <h2>{"Key policy"}</h2>
@@ -73,6 +77,8 @@ pub fn KeyPolicyTab(p: &TabProps) -> Html {
                     <ApiPanel requests={vec![r::get_key_policy(&id)]} />
                 </div>
             </div>
+            { check }
+            </>
         },
         Some(draft) => {
             let check = check_policy(draft);

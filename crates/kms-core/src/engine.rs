@@ -383,7 +383,16 @@ impl Engine {
     ) -> Outcome {
         match service {
             Service::Kms => self.handle(region, operation, request, caller, now, entropy),
-            Service::Iam => self.handle_iam(operation, request, caller, now, entropy),
+            Service::Iam => {
+                let known = model::iam().operations.contains_key(operation);
+                if known && self.authorize {
+                    if let Err(e) = ops::authorize::check_iam(self, operation, request, caller, now)
+                    {
+                        return Outcome::new(Err(e), vec![]);
+                    }
+                }
+                self.handle_iam(operation, request, caller, now, entropy)
+            }
             Service::Sts => {
                 let trust = |role: &crate::iam::RoleRecord, caller: &Caller, request: &Value| {
                     crate::ops::authorize::may_assume_role(self, role, caller, request, now)

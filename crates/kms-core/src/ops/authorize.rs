@@ -761,3 +761,98 @@ pub(crate) fn iso8601(ms: crate::Millis) -> String {
         rem % 60
     )
 }
+
+/// Whether `caller` may make the IAM request: identity policies alone decide `iam:<Operation>`
+/// on the user, role or policy it names (IAM resources have no resource-based policies here);
+/// the root user may do anything.
+pub(crate) fn check_iam(
+    engine: &crate::Engine,
+    operation: &str,
+    request: &Value,
+    caller: &crate::Caller,
+    now: crate::Millis,
+) -> Result<()> {
+    if caller.is_root() {
+        return Ok(());
+    }
+    let action = format!("iam:{operation}");
+    let resource = iam_resource(engine, operation, request, caller);
+    let everything = ConditionKeys::everything();
+    let mut c = principal_context(engine, caller, now, &Wanted(vec![&everything]));
+    set_request_tags(&mut c, request_list(request, "Tags"));
+    let identity = engine.identity_policies_parsed(caller);
+    let identity: Vec<(String, &access::Policy)> = identity
+        .iter()
+        .map(|(l, p)| (l.clone(), &p.policy))
+        .collect();
+    let request = access::Request {
+        action: &action,
+        resource: &resource,
+        caller,
+        context: &c,
+    };
+    let decision = access::decide(&request, None, &identity, None);
+    if decision.allowed {
+        Ok(())
+    } else {
+        Err(KmsError::iam_access_denied(
+            decision.denial_message(&request),
+        ))
+    }
+}
+
+fn request_list<'v>(request: &'v Value, member: &str) -> Vec<&'v Value> {
+    request
+        .get(member)
+        .and_then(Value::as_array)
+        .map(|a| a.iter().collect())
+        .unwrap_or_default()
+}
+
+/// The ARN of the IAM resource a request acts on (`*` when it names none).
+fn iam_resource(
+    engine: &crate::Engine,
+    operation: &str,
+    request: &Value,
+    caller: &crate::Caller,
+) -> String {
+    let account = engine.account_id();
+    let member = |name: &str| request.get(name).and_then(Value::as_str);
+    if let Some(name) = member("UserName") {
+        return engine
+            .users()
+            .find(|u| u.name.eq_ignore_ascii_case(name))
+            .map(|u| u.arn.clone())
+            .unwrap_or_else(|| {
+                let path = member("Path").unwrap_or("/");
+                format!("arn:aws:iam::{account}:user{path}{name}")
+            });
+    }
+    if let Some(name) = member("RoleName") {
+        return engine
+            .roles()
+            .find(|r| r.name.eq_ignore_ascii_case(name))
+            .map(|r| r.arn.clone())
+            .unwrap_or_else(|| {
+                let path = member("Path").unwrap_or("/");
+                format!("arn:aws:iam::{account}:role{path}{name}")
+            });
+    }
+    if let Some(arn) = member("PolicyArn") {
+        return arn.to_string();
+    }
+    if let Some(name) = member("PolicyName").filter(|_| operation == "CreatePolicy") {
+        let path = member("Path").unwrap_or("/");
+        return format!("arn:aws:iam::{account}:policy{path}{name}");
+    }
+    // Operations on one's own user without a UserName (GetUser, CreateAccessKey, ...).
+    if matches!(
+        operation,
+        "GetUser" | "CreateAccessKey" | "ListAccessKeys" | "UpdateAccessKey" | "DeleteAccessKey"
+    ) {
+        if caller.user_name().is_some() {
+            return caller.arn();
+        }
+    }
+    "*".to_string()
+}

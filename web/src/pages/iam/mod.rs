@@ -69,7 +69,7 @@ pub fn IamPage(p: &IamProps) -> Html {
             <h1>{"Identity and Access Management (IAM)"}</h1>
             <p class="lead">{"The users and roles of this sandbox's account, and the policies that give them access. \
                 Key policies decide together with these IAM policies: choose \"Acting as\" in the header to use the console as one of them. \
-                (The sandbox decides KMS requests as AWS does, but lets any principal make IAM requests.)"}</p>
+                IAM requests are decided by the caller's identity policies too."}</p>
             <Tabs tabs={tabs} active={active.clone()} {on_select} />
             <div class="tab-panel" role="tabpanel">
                 { match active.as_str() {

@@ -36,6 +36,7 @@ test('access control: act as an IAM user, see the denial and its Why?, fix the I
   const t = await openConsole(browser, server.url, tt.name);
   const { page } = t;
   await waitForKeyTable(page);
+  await page.getByTestId('account-id').filter({ hasText: /^\d{12}$/ }).waitFor();
   const account = await page.getByTestId('account-id').textContent();
   const keyId = await createKeyApi(page, { alias: 'e2e-access' });
   const keyArn = `arn:aws:kms:ap-southeast-2:${account}:key/${keyId}`;
@@ -181,6 +182,7 @@ test('IAM pages: users with tags, managed policies, access keys shown once; role
   const t = await openConsole(browser, server.url, tt.name, { route: '/iam' });
   const { page } = t;
   await page.waitForFunction(() => window.kms);
+  await page.getByTestId('account-id').filter({ hasText: /^\d{12}$/ }).waitFor();
   const account = await page.getByTestId('account-id').textContent();
 
   // A customer managed policy, from the JSON editor.
@@ -280,6 +282,7 @@ test('IAM pages: users with tags, managed policies, access keys shown once; role
 test('key wizard: administrators and users are the real IAM principals, and the key policy is the console default', async (tt) => {
   const t = await openConsole(browser, server.url, tt.name, { route: '/create' });
   const { page } = t;
+  await page.getByTestId('account-id').filter({ hasText: /^\d{12}$/ }).waitFor();
   const account = await page.getByTestId('account-id').textContent();
   await page.getByRole('heading', { name: 'Configure key' }).waitFor();
   await page.getByRole('button', { name: 'Next' }).click();

@@ -3,11 +3,9 @@
 //! session storage, so it survives reloads and Region changes but not a new tab.
 
 use crate::access::principal_label;
-use crate::app::Route;
 use crate::kms::Kms;
 use crate::util;
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 /// What the header's switcher needs from the app: the console's KMS (once the sandbox is open)
 /// and how to change who it acts as (`None`: the account root).
@@ -129,8 +127,10 @@ pub fn CallerSwitcher() -> Html {
                         let (label, name) = principal_label(&arn);
                         item(Some(arn.clone()), name, label)
                     }) }
-                    <li role="none" class="caller-menu-footer" onclick={close}>
-                        <Link<Route> to={Route::Iam}>{"Manage users and roles in IAM"}</Link<Route>>
+                    <li role="none" class="caller-menu-footer">
+                        // A plain hash link (the console's routes are hash routes), so that the
+                        // menu holds only menu items.
+                        <a role="menuitem" href="#/iam" onclick={close}>{"Manage users and roles in IAM"}</a>
                     </li>
                 </ul>
             }

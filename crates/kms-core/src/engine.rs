@@ -59,7 +59,10 @@ pub struct Engine {
 /// Parsed policies by their holder (a key's ARN, an identity policy's label), reused while the
 /// holder's text stays the same. A clone starts empty.
 #[derive(Default)]
-struct PolicyCache(std::cell::RefCell<HashMap<String, (String, Option<Arc<CachedPolicy>>)>>);
+struct PolicyCache(std::cell::RefCell<HashMap<String, CacheEntry>>);
+
+/// A holder's policy text, and what it parsed to (`None` if it does not parse).
+type CacheEntry = (String, Option<Arc<CachedPolicy>>);
 
 /// A parsed policy and the condition keys it reads, so that a request builds only those.
 #[derive(Debug)]

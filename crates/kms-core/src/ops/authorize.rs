@@ -570,10 +570,8 @@ fn context(
                 }
             }
         }
-        "ListGrants" | "RevokeGrant" => {
-            if keys.wants("kms:GrantIsForAWSResource") {
-                c.set_bool("kms:GrantIsForAWSResource", false);
-            }
+        "ListGrants" | "RevokeGrant" if keys.wants("kms:GrantIsForAWSResource") => {
+            c.set_bool("kms:GrantIsForAWSResource", false);
         }
         "CreateKey" => {
             if keys.wants("kms:KeySpec") {
@@ -602,13 +600,11 @@ fn context(
             }
             set_request_tags(&mut c, req.list("Tags"));
         }
-        "PutKeyPolicy" => {
-            if keys.wants("kms:BypassPolicyLockoutSafetyCheck") {
-                c.set_bool(
-                    "kms:BypassPolicyLockoutSafetyCheck",
-                    req.bool("BypassPolicyLockoutSafetyCheck"),
-                );
-            }
+        "PutKeyPolicy" if keys.wants("kms:BypassPolicyLockoutSafetyCheck") => {
+            c.set_bool(
+                "kms:BypassPolicyLockoutSafetyCheck",
+                req.bool("BypassPolicyLockoutSafetyCheck"),
+            );
         }
         "TagResource" => set_request_tags(&mut c, req.list("Tags")),
         "UntagResource" => {
@@ -657,9 +653,7 @@ fn principal_context(
         }
     }
     if keys.wants("aws:CurrentTime") {
-        if keys.wants("aws:CurrentTime") {
-            c.set("aws:CurrentTime", iso8601(now));
-        }
+        c.set("aws:CurrentTime", iso8601(now));
     }
     if keys.wants("aws:EpochTime") {
         c.set("aws:EpochTime", (now / 1000).to_string());
@@ -846,13 +840,12 @@ fn iam_resource(
         return format!("arn:aws:iam::{account}:policy{path}{name}");
     }
     // Operations on one's own user without a UserName (GetUser, CreateAccessKey, ...).
-    if matches!(
+    let own = matches!(
         operation,
         "GetUser" | "CreateAccessKey" | "ListAccessKeys" | "UpdateAccessKey" | "DeleteAccessKey"
-    ) {
-        if caller.user_name().is_some() {
-            return caller.arn();
-        }
+    );
+    if own && caller.user_name().is_some() {
+        return caller.arn();
     }
     "*".to_string()
 }

@@ -61,6 +61,14 @@ pub struct Engine {
 #[derive(Default)]
 struct PolicyCache(std::cell::RefCell<HashMap<String, CacheEntry>>);
 
+/// Parsed policies as the evaluator takes them: `(label, &Policy)`.
+pub(crate) fn borrowed(parsed: &[(String, Arc<CachedPolicy>)]) -> Vec<(String, &Policy)> {
+    parsed
+        .iter()
+        .map(|(label, p)| (label.clone(), &p.policy))
+        .collect()
+}
+
 /// A holder's policy text, and what it parsed to (`None` if it does not parse).
 type CacheEntry = (String, Option<Arc<CachedPolicy>>);
 

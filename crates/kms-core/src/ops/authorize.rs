@@ -304,10 +304,7 @@ fn with_decision<R>(
         caller: tx.caller,
         context: &context,
     };
-    let identity: Vec<(String, &access::Policy)> = identity
-        .iter()
-        .map(|(l, p)| (l.clone(), &p.policy))
-        .collect();
+    let identity = crate::engine::borrowed(&identity);
     match &need.resource {
         Resource::Key(key, _) => {
             let grant = grant_allowing(tx, key, operation, need.action, req);
@@ -691,10 +688,7 @@ pub(crate) fn may_assume_role(
     let trust = access::Policy::parse(&role.assume_role_policy, access::PolicyKind::Trust)
         .map_err(|_| denied())?;
     let identity = engine.identity_policies_parsed(caller);
-    let identity: Vec<(String, &access::Policy)> = identity
-        .iter()
-        .map(|(l, p)| (l.clone(), &p.policy))
-        .collect();
+    let identity = crate::engine::borrowed(&identity);
     let request = access::Request {
         action: "sts:AssumeRole",
         resource: &role.arn,
@@ -732,28 +726,10 @@ fn set_request_tags(c: &mut Context, tags: Vec<&Value>) {
     }
 }
 
-/// `2026-11-29T21:44:35Z` from epoch milliseconds.
+/// `2026-11-29T21:44:35Z` from epoch milliseconds (to the second, as `aws:CurrentTime` and
+/// CloudTrail's `eventTime` give it).
 pub(crate) fn iso8601(ms: crate::Millis) -> String {
-    let secs = ms.div_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Civil from days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        (rem / 60) % 60,
-        rem % 60
-    )
+    crate::query::format_timestamp(ms.div_euclid(1000) * 1000)
 }
 
 /// Whether `caller` may make the IAM request: identity policies alone decide `iam:<Operation>`
@@ -773,12 +749,9 @@ pub(crate) fn check_iam(
     let resource = iam_resource(engine, operation, request, caller);
     let everything = ConditionKeys::everything();
     let mut c = principal_context(engine, caller, now, &Wanted(vec![&everything]));
-    set_request_tags(&mut c, request_list(request, "Tags"));
+    set_request_tags(&mut c, Req(request).list("Tags"));
     let identity = engine.identity_policies_parsed(caller);
-    let identity: Vec<(String, &access::Policy)> = identity
-        .iter()
-        .map(|(l, p)| (l.clone(), &p.policy))
-        .collect();
+    let identity = crate::engine::borrowed(&identity);
     let request = access::Request {
         action: &action,
         resource: &resource,
@@ -793,14 +766,6 @@ pub(crate) fn check_iam(
             decision.denial_message(&request),
         ))
     }
-}
-
-fn request_list<'v>(request: &'v Value, member: &str) -> Vec<&'v Value> {
-    request
-        .get(member)
-        .and_then(Value::as_array)
-        .map(|a| a.iter().collect())
-        .unwrap_or_default()
 }
 
 /// The ARN of the IAM resource a request acts on (`*` when it names none).

@@ -7,15 +7,16 @@
 #   3. a static server on a free port   tests/e2e/server.mjs serves dist/ at / and under
 #                                       /some/sub/path/ (the tests use the sub-path, proving
 #                                       sub-path hosting; one test also loads the root);
-#   4. node --test tests/e2e/console.test.mjs
+#   4. node --test tests/e2e/console.test.mjs tests/e2e/access.test.mjs
 #                                       Playwright (playwright-core) drives Debian's
 #                                       /usr/bin/chromium; a screenshot of every page a test
-#                                       visits goes to tests/artifacts/<test>/;
+#                                       visits goes to tests/artifacts/<test>/, and each is also
+#                                       an axe-core scan (serious or critical violations fail);
 #   5. stops the server.
 #
 # Prints "test result: ..." (libtest) and "# pass N" / "# fail N" (node --test). Needs what
 # scripts/setup.sh installs (trunk, wasm-bindgen, wasm-opt, chromium, npm packages of
-# tests/e2e); no network. Extra arguments go to node --test, e.g.
+# tests/e2e, axe-core among them); no network. Extra arguments go to node --test, e.g.
 # `scripts/test-console.sh --test-name-pattern=pricing`. SKIP_BUILD=1 reuses an existing dist/.
 set -euo pipefail
 
@@ -32,7 +33,7 @@ for tool in trunk wasm-bindgen node npm; do
   command -v "$tool" >/dev/null 2>&1 || die "$tool not found on PATH (run scripts/setup.sh first)"
 done
 [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || die "${CHROMIUM:-/usr/bin/chromium} not found (run scripts/setup.sh first)"
-if [ ! -d "$E2E/node_modules/playwright-core" ]; then
+if [ ! -d "$E2E/node_modules/playwright-core" ] || [ ! -d "$E2E/node_modules/axe-core" ]; then
   say "npm ci in tests/e2e"
   (cd "$E2E" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi
@@ -72,6 +73,6 @@ say "serving dist/ at $origin/ and $CONSOLE_URL"
 # ---- the tests ---------------------------------------------------------------------------------
 mkdir -p "$ROOT/tests/artifacts"
 rc=0
-(cd "$E2E" && node --test --test-concurrency=1 --test-timeout=180000 --test-reporter=tap "$@" console.test.mjs) || rc=$?
+(cd "$E2E" && node --test --test-concurrency=1 --test-timeout=180000 --test-reporter=tap "$@" console.test.mjs access.test.mjs) || rc=$?
 say "screenshots in tests/artifacts/; took $((SECONDS - start)) s"
 exit "$rc"

@@ -8,9 +8,11 @@ import assert from 'node:assert/strict';
 import { constants, createPublicKey, publicEncrypt, verify as cryptoVerify } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import {
+  axeScan,
   consoleUrl,
   createKeyApi,
   createKeyWithWizard,
+  createPrincipals,
   cryptoPanel,
   keyAction,
   keyRow,
@@ -39,6 +41,7 @@ test('symmetric key: create it with the wizard, see it in the table, encrypt tex
   await waitForKeyTable(page);
   await t.shot('customer managed keys empty');
 
+  await createPrincipals(page, { roles: ['KMSAdminRole', 'AppServer'] });
   const keyId = await createKeyWithWizard(t, {
     alias: 'e2e-orders',
     description: 'Orders table data keys',
@@ -102,6 +105,7 @@ test('symmetric key: create it with the wizard, see it in the table, encrypt tex
 test('asymmetric signing key: create it, download its public key, sign and verify (also outside KMS)', async (tt) => {
   const t = await openConsole(browser, server.url, tt.name);
   const { page } = t;
+  await createPrincipals(page, { users: ['Alice'] });
   const keyId = await createKeyWithWizard(t, {
     type: 'Asymmetric',
     usage: 'SIGN_VERIFY',
@@ -159,6 +163,7 @@ test('RSA encryption key: progress while it generates, encrypt and decrypt with 
   const t = await openConsole(browser, server.url, tt.name);
   const { page } = t;
   let sawProgress = false;
+  await createPrincipals(page, { roles: ['ExampleRole'] });
   const keyId = await createKeyWithWizard(t, {
     type: 'Asymmetric',
     usage: 'ENCRYPT_DECRYPT',
@@ -632,6 +637,7 @@ test('create key wizard: inline validation as AWS shows it, editable policy, HMA
   const t = await openConsole(browser, server.url, tt.name);
   const { page } = t;
   await createKeyApi(page, { alias: 'taken' });
+  await createPrincipals(page, { users: ['Bob'] });
   await t.goto('/create');
   // Key specs the sandbox cannot create are listed, disabled.
   await page.locator('input[name=key-type][value=Asymmetric]').check();
@@ -787,16 +793,22 @@ test('key details: edit description, tags, aliases and the key policy', async (t
   await t.done();
 });
 
-test('regions are separate key spaces; sandboxes can be created, switched and reset', async (tt) => {
+test('regions are separate key spaces, switched without reloading the page; sandboxes can be created, switched and reset', async (tt) => {
   const t = await openConsole(browser, server.url, tt.name);
   const { page } = t;
   const sydney = await createKeyApi(page, { alias: 'e2e-sydney' });
   await page.getByRole('button', { name: 'Refresh' }).click();
   await keyRow(page, sydney).waitFor();
 
-  await Promise.all([page.waitForEvent('load'), page.getByLabel('Region').selectOption('eu-west-1')]);
+  // The Region selector changes the Region in place, as a single-page app: the document (and
+  // this marker in it) stays, and no load event fires.
+  let loads = 0;
+  page.on('load', () => loads++);
+  await page.evaluate(() => { window.sameDocument = true; });
+  const sameDocument = () => page.evaluate(() => window.sameDocument === true);
+  await page.getByLabel('Region').selectOption('eu-west-1');
+  await page.waitForFunction(() => document.querySelector('.sidenav-region')?.textContent === 'Europe (Ireland)');
   await waitForKeyTable(page);
-  assert.equal(await page.locator('.sidenav-region').textContent(), 'Europe (Ireland)');
   await page.getByText('No customer managed keys').waitFor();
   assert.equal(await page.evaluate(() => window.kms.region), 'eu-west-1', 'window.kms follows the Region');
   const dublin = await createKeyApi(page, { alias: 'e2e-dublin' });
@@ -804,10 +816,25 @@ test('regions are separate key spaces; sandboxes can be created, switched and re
   await keyRow(page, dublin).waitFor();
   assert.match(await keyRow(page, dublin).textContent(), /e2e-dublin/);
   await t.shot('keys in eu-west-1');
-  await Promise.all([page.waitForEvent('load'), page.getByLabel('Region').selectOption('ap-southeast-2')]);
-  await waitForKeyTable(page);
+  await page.getByLabel('Region').selectOption('ap-southeast-2');
+  await page.waitForFunction(() => document.querySelector('.sidenav-region')?.textContent === 'Asia Pacific (Sydney)');
   await keyRow(page, sydney).waitFor();
   assert.equal(await keyRow(page, dublin).count(), 0);
+
+  // From a key's page, another Region leads to its key list (the key is not there).
+  await openKey(t, sydney);
+  await page.getByLabel('Region').selectOption('eu-west-1');
+  await keyRow(page, dublin).waitFor();
+  assert.match(page.url(), /#\/keys$/);
+  assert.equal(await keyRow(page, sydney).count(), 0);
+  assert.ok(await sameDocument(), 'the page was not reloaded');
+  assert.equal(loads, 0, 'no load event');
+  // The choice is remembered for the next visit.
+  await page.reload();
+  await waitForKeyTable(page);
+  assert.equal(await page.getByLabel('Region').inputValue(), 'eu-west-1');
+  await page.getByLabel('Region').selectOption('ap-southeast-2');
+  await keyRow(page, sydney).waitFor();
 
   // Another sandbox, with its own account id.
   await t.goto('/settings');
@@ -965,5 +992,144 @@ test('files, data keys and random bytes: encrypt a small file, download and uplo
   await page.locator('#random-hex').waitFor();
   assert.match(await page.locator('#random-hex').inputValue(), /^[0-9a-f]{128}$/);
   await t.shot('random bytes');
+  await t.done();
+});
+
+/// Waits until the page has no loading indicator left, then a little for the last render.
+async function settle(page) {
+  await page.waitForFunction(() => !document.querySelector('.loading, .spinner, [aria-busy=true]'));
+  await page.waitForTimeout(200);
+}
+
+test('accessibility: axe-core finds no serious or critical violation on any page, step, dialog or banner', async (tt) => {
+  const t = await openConsole(browser, server.url, tt.name);
+  const { page } = t;
+  await waitForKeyTable(page);
+  const sym = await createKeyApi(page, { alias: 'e2e-axe' });
+  const ecc = await createKeyApi(page, { alias: 'e2e-axe-sign', spec: 'ECC_NIST_P256', usage: 'SIGN_VERIFY' });
+  const hmac = await createKeyApi(page, { alias: 'e2e-axe-mac', spec: 'HMAC_256', usage: 'GENERATE_VERIFY_MAC' });
+  const scans = [];
+  const scan = async (label) => {
+    await settle(page);
+    const { violations, passes } = await axeScan(page);
+    assert.ok(passes >= 15, `${label}: axe checked the page (${passes} rules passed)`);
+    assert.deepEqual(violations, [], `${label}: serious or critical violations`);
+    scans.push(label);
+  };
+  const routes = [
+    '/keys', '/defaultKeys', '/customKeyStores', '/crypto', '/pricing', '/settings', '/no/such/page',
+    `/keys/${sym}`, `/keys/${sym}/crypto`, `/keys/${sym}/tags`, `/keys/${sym}/rotation`, `/keys/${sym}/aliases`,
+    `/keys/${ecc}/public-key`, `/keys/${ecc}/crypto`, `/keys/${hmac}/crypto`,
+  ];
+  const awsKey = await page.evaluate(async () => (await window.kms.send('DescribeKey', { KeyId: 'alias/aws/s3' })).KeyMetadata.KeyId);
+  routes.push(`/keys/${awsKey}`);
+  for (const route of routes) {
+    await t.goto(route);
+    await scan(route);
+  }
+  // The five steps of the create key wizard.
+  await t.goto('/create');
+  await page.getByRole('heading', { name: 'Configure key' }).waitFor();
+  await scan('create key: configure key');
+  await page.locator('input[name=key-type][value=Asymmetric]').check();
+  await scan('create key: asymmetric options');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('heading', { name: 'Add labels' }).waitFor();
+  await scan('create key: Add labels');
+  // An inline validation error, then a valid alias to go on.
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.locator('.field-error').first().waitFor();
+  await scan('create key: alias required');
+  await page.locator('#alias').fill('e2e-axe-wizard');
+  for (const heading of ['Define key administrative permissions', 'Define key usage permissions', 'Review']) {
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('heading', { name: heading }).waitFor();
+    await scan(`create key: ${heading}`);
+  }
+  // A dialog and a success banner.
+  await openKey(t, sym);
+  await keyAction(page, 'Schedule key deletion');
+  await page.getByRole('dialog', { name: 'Schedule key deletion' }).waitFor();
+  await scan('schedule key deletion dialog');
+  await page.keyboard.press('Escape');
+  await keyAction(page, 'Disable');
+  await page.getByRole('dialog', { name: 'Disable key' }).getByRole('button', { name: 'Disable key' }).click();
+  await page.locator('[data-flash=success]').waitFor();
+  await scan('success banner');
+  await t.goto('/crypto');
+  await cryptoPanel(page).waitFor();
+  await t.shot('crypto page');
+  assert.ok(scans.length >= routes.length + 8, `${scans.length} scans`);
+  await t.done();
+});
+
+test('dialogs keep the keyboard: Tab and Shift-Tab stay inside, Escape closes, the focus returns', async (tt) => {
+  const t = await openConsole(browser, server.url, tt.name);
+  const { page } = t;
+  const keyId = await createKeyApi(page, { alias: 'e2e-focus' });
+  await openKey(t, keyId);
+  const inDialog = () => page.evaluate(() => Boolean(document.activeElement?.closest('[role=dialog]')));
+  const focused = () =>
+    page.evaluate(() => {
+      const a = document.activeElement;
+      return `${a.tagName} ${a.getAttribute('aria-label') || a.id || a.textContent.trim().slice(0, 30)}`;
+    });
+  // The dialog's tab stops, found independently of the console's code.
+  const stops = () =>
+    page.evaluate(() =>
+      [...document.querySelectorAll('[role=dialog] :is(a[href], button, input, select, textarea, summary)')]
+        .filter((el) => !el.disabled && el.checkVisibility()).length,
+    );
+
+  // Opened from the Key actions menu with the keyboard.
+  await page.getByRole('button', { name: 'Key actions' }).focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('menuitem', { name: 'Schedule key deletion' }).focus();
+  await page.keyboard.press('Enter');
+  const dialog = page.getByRole('dialog', { name: 'Schedule key deletion' });
+  await dialog.waitFor();
+  assert.ok(await inDialog(), 'the dialog takes the focus');
+  const n = await stops();
+  assert.ok(n >= 3, `${n} tab stops`);
+  const forward = [];
+  for (let i = 0; i < 2 * n + 1; i++) {
+    await page.keyboard.press('Tab');
+    assert.ok(await inDialog(), `Tab ${i + 1} stays in the dialog (${await focused()})`);
+    forward.push(await focused());
+  }
+  assert.equal(new Set(forward).size, n, `Tab visits each of the ${n} stops: ${forward}`);
+  assert.equal(forward[n], forward[0], 'after the last stop, Tab goes back to the first');
+  await t.shot('deletion dialog with the focus inside');
+  const backward = [];
+  for (let i = 0; i < 2 * n + 1; i++) {
+    await page.keyboard.press('Shift+Tab');
+    assert.ok(await inDialog(), `Shift-Tab ${i + 1} stays in the dialog (${await focused()})`);
+    backward.push(await focused());
+  }
+  assert.equal(new Set(backward).size, n, `Shift-Tab visits each stop: ${backward}`);
+  assert.deepEqual(backward.slice(0, n), forward.slice(0, n).reverse(), 'Shift-Tab goes through the same stops backwards');
+  // A click on the dimmed page around it leaves the focus in the dialog.
+  await page.mouse.click(5, 700);
+  assert.ok(await inDialog(), 'a click outside keeps the focus inside');
+  await page.keyboard.press('Tab');
+  assert.ok(await inDialog());
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
+  assert.match(await focused(), /^BUTTON Key actions/, 'the focus is back on the Key actions button');
+
+  // A dialog opened from a plain button: Reset sandbox.
+  await t.goto('/settings');
+  const reset = page.getByRole('button', { name: 'Reset sandbox' });
+  await reset.focus();
+  await page.keyboard.press('Enter');
+  const confirm = page.getByRole('dialog', { name: 'Reset sandbox' });
+  await confirm.waitFor();
+  for (let i = 0; i < 8; i++) {
+    await page.keyboard.press(i % 2 ? 'Shift+Tab' : 'Tab');
+    assert.ok(await inDialog(), `key ${i + 1} stays in the reset dialog`);
+  }
+  await page.keyboard.press('Escape');
+  await confirm.waitFor({ state: 'detached' });
+  assert.match(await focused(), /^BUTTON Reset sandbox/, 'the focus is back on Reset sandbox');
   await t.done();
 });

@@ -1,7 +1,8 @@
 // Shared pieces of the console's end-to-end tests: the browser, the console's URL, screenshots,
 // and the few UI steps many tests take (create a key through the wizard, open a key).
 import { chromium } from 'playwright-core';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
@@ -21,6 +22,39 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
+
+/// axe-core (npm), injected into pages to scan them.
+const AXE_SOURCE = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/// Impacts that fail a scan.
+export const FAILING_IMPACTS = ['serious', 'critical'];
+
+/// Scans the page as it is with axe-core (WCAG 2.x A and AA rules and axe's best practices) and
+/// returns `{ violations, passes }`: the serious and critical violations, one line each with the
+/// elements concerned, and how many rules passed (a scan that checked nothing is suspect).
+export async function axeScan(page) {
+  if (!(await page.evaluate(() => Boolean(window.axe)))) {
+    await page.addScriptTag({ content: await AXE_SOURCE });
+  }
+  const result = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return {
+      passes: r.passes.length,
+      violations: r.violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        nodes: v.nodes.map((n) => `${n.target.join(' ')}${n.failureSummary ? ` (${n.failureSummary.replace(/\s+/g, ' ')})` : ''}`),
+      })),
+    };
+  });
+  return {
+    passes: result.passes,
+    violations: result.violations
+      .filter((v) => FAILING_IMPACTS.includes(v.impact))
+      .map((v) => `${v.impact} ${v.id}: ${v.help}: ${v.nodes.slice(0, 5).join('; ')}`),
+  };
+}
 
 export function launchBrowser() {
   return chromium.launch({
@@ -44,7 +78,9 @@ function slug(s) {
 
 /// A fresh browser context (its own IndexedDB: an empty sandbox) with one page on the console.
 /// `t.shot(label)` saves a full-page screenshot to tests/artifacts/<test>/NN-<label>.png.
-/// Page errors and Rust panics are collected; `t.done()` asserts there were none.
+/// Every screenshot is also an accessibility scan (`axeScan`).
+/// Page errors, Rust panics and serious or critical axe violations are collected; `t.done()`
+/// asserts there were none.
 export async function openConsole(browser, baseUrl, testName, { route = '/keys', viewport } = {}) {
   const context = await browser.newContext({
     viewport: viewport || { width: 1440, height: 900 },
@@ -53,6 +89,7 @@ export async function openConsole(browser, baseUrl, testName, { route = '/keys',
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   const problems = [];
+  const a11y = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(`console.error: ${m.text()}`);
@@ -77,11 +114,14 @@ export async function openConsole(browser, baseUrl, testName, { route = '/keys',
       await page.evaluate(() => window.scrollTo(0, 0));
       const file = join(dir, `${String(n).padStart(2, '0')}-${slug(label)}.png`);
       await page.screenshot({ path: file, fullPage: true });
+      const { violations } = await axeScan(page);
+      a11y.push(...violations.map((v) => `${label}: ${v}`));
       return file;
     },
     async done() {
       await context.close();
       assert.deepEqual(problems, [], 'the page logged errors');
+      assert.deepEqual(a11y, [], 'axe-core found serious or critical accessibility violations');
     },
   };
   await t.goto(route);
@@ -177,4 +217,32 @@ export async function keyAction(page, item) {
 /// The visible Encrypt-and-decrypt tab panel.
 export function cryptoPanel(page) {
   return page.locator('.crypto-panel:not([hidden])');
+}
+
+/// Creates IAM users and roles through the page's `window.kms` (as the account root): the
+/// wizard's key policy steps list the sandbox's real principals. Roles trust the account.
+export async function createPrincipals(page, { users = [], roles = [] } = {}) {
+  await page.waitForFunction(() => window.kms);
+  await page.evaluate(
+    async ({ users, roles }) => {
+      const iam = window.kms.service('iam');
+      const trust = JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${window.kms.accountId}:root` }, Action: 'sts:AssumeRole' }],
+      });
+      for (const UserName of users) await iam.send('CreateUser', { UserName });
+      for (const RoleName of roles) await iam.send('CreateRole', { RoleName, AssumeRolePolicyDocument: trust });
+    },
+    { users, roles },
+  );
+}
+
+/// Picks who the console acts as in the header: 'root' or a user's or role's name.
+export async function actAs(page, name) {
+  await page.getByTestId('caller').click();
+  const menu = page.getByRole('menu', { name: 'Act as' });
+  if (name === 'root') await menu.locator('[data-principal=root]').click();
+  else await menu.locator(`[data-principal$="/${name}"]`).click();
+  const shown = name === 'root' ? 'root user' : name;
+  await page.waitForFunction((shown) => document.querySelector('[data-testid=caller] strong')?.textContent.endsWith(shown), shown);
 }

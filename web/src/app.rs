@@ -1,6 +1,6 @@
 //! Routes, the sandbox and Region providers, and the frame around every page.
 
-use crate::components::{ErrorAlert, Frame, Spinner};
+use crate::components::{load_caller, CallerControl, ErrorAlert, Frame, Spinner};
 use crate::kms::{self, ApiError, Kms};
 use crate::pages;
 use crate::state::{Action, ConsoleState, FlashKind};
@@ -32,6 +32,16 @@ pub enum Route {
     Pricing,
     #[at("/settings")]
     Settings,
+    #[at("/iam")]
+    Iam,
+    #[at("/iam/:tab")]
+    IamTab { tab: String },
+    #[at("/iam/users/:name")]
+    IamUser { name: String },
+    #[at("/iam/roles/:name")]
+    IamRole { name: String },
+    #[at("/iam/policies/:name")]
+    IamPolicy { name: String },
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -49,6 +59,11 @@ fn switch(route: Route) -> Html {
         Route::Crypto => html! { <pages::CryptoPage /> },
         Route::Pricing => html! { <pages::PricingPage /> },
         Route::Settings => html! { <pages::SettingsPage /> },
+        Route::Iam => html! { <pages::IamPage tab={AttrValue::Static("users")} /> },
+        Route::IamTab { tab } => html! { <pages::IamPage tab={tab} /> },
+        Route::IamUser { name } => html! { <pages::IamUserPage {name} /> },
+        Route::IamRole { name } => html! { <pages::IamRolePage {name} /> },
+        Route::IamPolicy { name } => html! { <pages::IamPolicyPage {name} /> },
         Route::NotFound => html! { <pages::NotFoundPage /> },
     }
 }
@@ -76,6 +91,8 @@ pub fn App() -> Html {
     });
     let sandbox = use_state(|| None::<Result<Sandbox, ApiError>>);
     let epoch = use_state(|| 0u32);
+    // Who the console acts as: the account root (None) or an IAM user or role, by ARN.
+    let caller = use_state(load_caller);
 
     let open = {
         let (sandbox, epoch, console) = (sandbox.clone(), epoch.clone(), console.clone());
@@ -131,7 +148,9 @@ pub fn App() -> Html {
     }
 
     let kms_handle = match &*sandbox {
-        Some(Ok(s)) => Some(Kms::new(s.clone(), console.region.clone(), *epoch)),
+        Some(Ok(s)) => {
+            Some(Kms::new(s.clone(), console.region.clone(), *epoch).acting_as(caller.as_deref()))
+        }
         _ => None,
     };
     // Learners can script the same sandbox from devtools.
@@ -148,7 +167,7 @@ pub fn App() -> Html {
         .as_ref()
         .map(|k| (k.account_id(), k.sandbox_name()))
         .unwrap_or_else(|| ("-".to_string(), "-".to_string()));
-    let body = match (&*sandbox, kms_handle) {
+    let body = match (&*sandbox, kms_handle.clone()) {
         (None, _) => html! { <Spinner label="Opening the sandbox" /> },
         (Some(Err(e)), _) => html! {
             <div class="page">
@@ -166,10 +185,16 @@ pub fn App() -> Html {
         },
         (Some(Ok(_)), None) => html! {},
     };
+    let caller_control = CallerControl {
+        kms: kms_handle.clone(),
+        set: Callback::from(move |arn: Option<String>| caller.set(arn)),
+    };
     html! {
         <HashRouter>
             <ContextProvider<crate::state::ConsoleContext> context={console}>
-                <Frame account_id={account} sandbox_name={name}>{ body }</Frame>
+                <ContextProvider<CallerControl> context={caller_control}>
+                    <Frame account_id={account} sandbox_name={name}>{ body }</Frame>
+                </ContextProvider<CallerControl>>
             </ContextProvider<crate::state::ConsoleContext>>
         </HashRouter>
     }

@@ -27,14 +27,18 @@ where
     let state = use_state(|| Rc::new(Load::Loading));
     let tick = use_state(|| 0u32);
     let latest = use_mut_ref(|| 0u64);
+    let loaded_for = use_mut_ref(|| None::<D>);
     let load = Rc::new(load);
     {
         let state = state.clone();
         let latest = latest.clone();
         let load = load.clone();
-        use_effect_with((deps.clone(), *tick), move |(deps, tick)| {
-            if *tick == 0 {
+        use_effect_with((deps.clone(), *tick), move |(deps, _)| {
+            // New deps (another key, another Region) show Loading; a reload of the same keeps
+            // what is on screen.
+            if loaded_for.borrow().as_ref() != Some(deps) {
                 state.set(Rc::new(Load::Loading));
+                *loaded_for.borrow_mut() = Some(deps.clone());
             }
             *latest.borrow_mut() += 1;
             let me = *latest.borrow();

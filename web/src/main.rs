@@ -6,7 +6,9 @@
 
 #![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 
+mod access;
 mod envelope;
+mod iam;
 mod kms;
 mod model;
 mod policy;

@@ -292,24 +292,6 @@ pub fn public_key_pem(der_b64: &str) -> String {
     out
 }
 
-/// IAM principals of the sandbox account the key policy steps offer (the sandbox has no IAM,
-/// so these are the well-known examples from AWS's documentation).
-pub fn sample_principals(account_id: &str) -> Vec<(String, &'static str)> {
-    [
-        ("role/Admin", "Role"),
-        ("role/KMSAdminRole", "Role"),
-        ("role/ExampleRole", "Role"),
-        ("role/AppServer", "Role"),
-        ("user/KMSAdminUser", "User"),
-        ("user/ExampleUser", "User"),
-        ("user/Alice", "User"),
-        ("user/Bob", "User"),
-    ]
-    .into_iter()
-    .map(|(p, kind)| (format!("arn:aws:iam::{account_id}:{p}"), kind))
-    .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -43,6 +43,8 @@ pub enum Action {
     /// it shows the requests that were sent.
     FlashCalls(String, Vec<Request>),
     Dismiss(u32),
+    /// The Region selector chose another Region: the banners of the old one go.
+    SetRegion(String),
     /// The route on screen changed to this path.
     Navigated(String),
 }
@@ -107,6 +109,10 @@ impl Reducible for ConsoleState {
                 s.page = path;
             }
             Action::Dismiss(id) => s.flashes.retain(|f| f.id != id),
+            Action::SetRegion(region) => {
+                s.region = region;
+                s.flashes.clear();
+            }
         }
         Rc::new(s)
     }

@@ -146,3 +146,16 @@ pub fn picked_file(e: &yew::Event) -> Option<web_sys::File> {
     let input: web_sys::HtmlInputElement = e.target_unchecked_into();
     input.files().and_then(|f| f.get(0))
 }
+
+/// Gives the focus back to the button of the menu whose item was clicked (the item goes when the
+/// menu closes), so that a dialog the item opens returns the focus there when it closes.
+pub fn focus_menu_button(e: &yew::MouseEvent) {
+    let button = e
+        .target_dyn_into::<web_sys::Element>()
+        .and_then(|item| item.closest(".dropdown").ok().flatten())
+        .and_then(|menu| menu.query_selector("[aria-haspopup=menu]").ok().flatten())
+        .and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(b) = button {
+        let _ = b.focus();
+    }
+}

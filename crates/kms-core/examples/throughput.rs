@@ -102,24 +102,7 @@ fn main() {
             json!({"KeyId": key, "KeySpec": "AES_256"}),
         ),
     ] {
-        let body = req.to_string();
-        let start = Instant::now();
-        for _ in 0..n {
-            let out = kms.engine.handle_json(
-                &kms.region,
-                name,
-                body.as_bytes(),
-                &kms.caller,
-                0,
-                kms.entropy.as_mut(),
-            );
-            assert!(out.result.is_ok());
-        }
-        let secs = start.elapsed().as_secs_f64();
-        println!(
-            "{name:>16}: {:>9.0} ops/s ({:.2} µs/op)",
-            n as f64 / secs,
-            secs * 1e6 / n as f64
-        );
+        let ops = rate(&mut kms, name, &req, n);
+        println!("{name:>16}: {ops:>9.0} ops/s ({:.2} µs/op)", 1e6 / ops);
     }
 }

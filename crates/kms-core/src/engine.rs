@@ -59,7 +59,18 @@ pub struct Engine {
 /// Parsed policies by their holder (a key's ARN, an identity policy's label), reused while the
 /// holder's text stays the same. A clone starts empty.
 #[derive(Default)]
-struct PolicyCache(std::cell::RefCell<HashMap<String, (String, Option<Arc<CachedPolicy>>)>>);
+struct PolicyCache(std::cell::RefCell<HashMap<String, CacheEntry>>);
+
+/// Parsed policies as the evaluator takes them: `(label, &Policy)`.
+pub(crate) fn borrowed(parsed: &[(String, Arc<CachedPolicy>)]) -> Vec<(String, &Policy)> {
+    parsed
+        .iter()
+        .map(|(label, p)| (label.clone(), &p.policy))
+        .collect()
+}
+
+/// A holder's policy text, and what it parsed to (`None` if it does not parse).
+type CacheEntry = (String, Option<Arc<CachedPolicy>>);
 
 /// A parsed policy and the condition keys it reads, so that a request builds only those.
 #[derive(Debug)]
@@ -383,7 +394,16 @@ impl Engine {
     ) -> Outcome {
         match service {
             Service::Kms => self.handle(region, operation, request, caller, now, entropy),
-            Service::Iam => self.handle_iam(operation, request, caller, now, entropy),
+            Service::Iam => {
+                let known = model::iam().operations.contains_key(operation);
+                if known && self.authorize {
+                    if let Err(e) = ops::authorize::check_iam(self, operation, request, caller, now)
+                    {
+                        return Outcome::new(Err(e), vec![]);
+                    }
+                }
+                self.handle_iam(operation, request, caller, now, entropy)
+            }
             Service::Sts => {
                 let trust = |role: &crate::iam::RoleRecord, caller: &Caller, request: &Value| {
                     crate::ops::authorize::may_assume_role(self, role, caller, request, now)

@@ -402,3 +402,57 @@ fn aws_managed_keys_allow_metadata_through_iam_and_refuse_direct_use() {
         "{e}"
     );
 }
+
+#[test]
+fn iam_requests_are_decided_by_identity_policies() {
+    let mut sb = sandbox();
+    let alice = user(&mut sb, "alice");
+    user(&mut sb, "bob");
+    let e = call(
+        &mut sb,
+        &alice,
+        Service::Iam,
+        "CreateUser",
+        json!({"UserName": "carol"}),
+    )
+    .unwrap_err();
+    assert_eq!(e.error_type, ErrorType::IamAccessDenied);
+    assert_eq!(e.message, format!("User: arn:aws:iam::{ACCOUNT}:user/alice is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::{ACCOUNT}:user/carol because no identity-based policy allows the iam:CreateUser action"));
+    // Her own user only, through a policy variable.
+    let doc = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Action": ["iam:GetUser", "iam:ListAccessKeys"], "Resource": "arn:aws:iam::*:user/${aws:username}"}]});
+    iam(
+        &mut sb,
+        "PutUserPolicy",
+        json!({"UserName": "alice", "PolicyName": "self", "PolicyDocument": doc.to_string()}),
+    );
+    let me = call(&mut sb, &alice, Service::Iam, "GetUser", json!({})).unwrap();
+    assert_eq!(me["User"]["UserName"], "alice");
+    call(
+        &mut sb,
+        &alice,
+        Service::Iam,
+        "ListAccessKeys",
+        json!({"UserName": "alice"}),
+    )
+    .unwrap();
+    let e = call(
+        &mut sb,
+        &alice,
+        Service::Iam,
+        "GetUser",
+        json!({"UserName": "bob"}),
+    )
+    .unwrap_err();
+    assert_eq!(e.error_type, ErrorType::IamAccessDenied);
+    // Anyone may ask STS who they are.
+    let who = call(
+        &mut sb,
+        &alice,
+        Service::Sts,
+        "GetCallerIdentity",
+        json!({}),
+    )
+    .unwrap();
+    assert_eq!(who["Arn"], format!("arn:aws:iam::{ACCOUNT}:user/alice"));
+}

@@ -361,7 +361,12 @@ fn deletion_schedules_cancels_and_happens_when_the_window_passes() {
         json!(1_735_689_600.0 + 30.0 * 86_400.0)
     );
     let m = ok(&mut kms, "DescribeKey", json!({"KeyId": id}))["KeyMetadata"].clone();
-    assert_eq!(m["PendingDeletionWindowInDays"], 30);
+    assert_eq!(
+        m["PendingDeletionWindowInDays"],
+        Value::Null,
+        "only PendingReplicaDeletion"
+    );
+    assert_eq!(m["DeletionDate"], out["DeletionDate"]);
     assert_eq!(m["Enabled"], false);
     let e = err(&mut kms, "ScheduleKeyDeletion", json!({"KeyId": id}));
     assert_eq!(
@@ -539,7 +544,13 @@ fn alias_rules() {
         "CreateAlias",
         json!({"AliasName": "noprefix", "TargetKeyId": a}),
     );
-    assert_eq!(e.error_type, ErrorType::InvalidAliasName);
+    assert_eq!(
+        (e.error_type, e.message.as_str()),
+        (
+            ErrorType::Validation,
+            "Alias must start with the prefix \"alias/\". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html"
+        )
+    );
     let e = err(
         &mut kms,
         "CreateAlias",
@@ -625,7 +636,7 @@ fn alias_rules() {
         "DeleteAlias",
         json!({"AliasName": "alias/aws/s3"}),
     );
-    assert_eq!(e.error_type, ErrorType::InvalidAliasName);
+    assert_eq!(e.error_type, ErrorType::AccessDenied);
 }
 
 #[test]
@@ -1805,7 +1816,11 @@ fn grants_are_created_listed_retired_and_revoked() {
         "RetireGrant",
         json!({"GrantToken": first["GrantToken"]}),
     );
-    assert_eq!(e.error_type, ErrorType::InvalidGrantToken);
+    assert_eq!(
+        e.error_type,
+        ErrorType::NotFound,
+        "the token's grant is gone"
+    );
     let e = err(
         &mut kms,
         "RetireGrant",

@@ -614,6 +614,17 @@ impl Sandbox {
             .caller_for_signature(service, id, now)
     }
 
+    /// Another handle on this same sandbox (the same keys, the same store) whose default region
+    /// is `region` (the console's Region selector, without reopening anything).
+    pub fn in_region(&self, region: &str) -> Result<Sandbox, KmsError> {
+        validate_region(region)?;
+        Ok(Sandbox {
+            inner: self.inner.clone(),
+            region: region.to_string(),
+            principal: self.principal.clone(),
+        })
+    }
+
     /// The JS `KmsSandbox` object over this same sandbox (the console sets it as `window.kms`).
     pub fn to_js(&self) -> wasm_bindgen::JsValue {
         crate::js::KmsSandbox::from(self.clone()).into()

@@ -689,16 +689,7 @@ async fn decode_record(hsm: &Hsm, value: &JsValue) -> Result<Record, String> {
                     .ok_or_else(|| {
                         format!("{}: no wrapped material for backing key {}", k.arn, b.id)
                     })?;
-                let bytes = |name: &str| -> Result<Vec<u8>, String> {
-                    Ok(get(&entry, name)?
-                        .dyn_into::<Uint8Array>()
-                        .map_err(|_| format!("{}: wrapped material is malformed", k.arn))?
-                        .to_vec())
-                };
-                let wrapped = Wrapped {
-                    iv: bytes("iv")?,
-                    ciphertext: bytes("ciphertext")?,
-                };
+                let wrapped = wrapped_of(&entry, &k.arn)?;
                 let secret: Secret = hsm.unwrap(&k.arn, &b.id, &wrapped).await?;
                 b.material = secret;
             }

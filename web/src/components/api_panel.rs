@@ -46,7 +46,9 @@ pub fn ApiPanel(p: &ApiPanelProps) -> Html {
                     <button type="button" class={classes!((*lang == "js").then_some("on"))} onclick={pick("js")}>{"AWS SDK for JavaScript v3"}</button>
                     <CopyButton text={text.clone()} />
                 </div>
-                <pre class="code">{ text }</pre>
+                // Focusable, so that a long command can be scrolled with the keyboard.
+                <pre class="code" tabindex="0" role="region"
+                    aria-label={if *lang == "cli" { "AWS CLI commands" } else { "AWS SDK for JavaScript v3 code" }}>{ text }</pre>
                 if *lang == "cli" {
                     <p class="hint">{"AWS CLI v2 reads binary parameters as base64. The sandbox itself answers "}
                     <code>{"window.kms"}</code>{" in this tab's developer tools."}</p>

@@ -4,7 +4,7 @@ use super::Icon;
 use crate::kms::ApiError;
 use crate::model::key_state_label;
 use crate::util;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -44,6 +44,7 @@ pub fn ErrorAlert(p: &ErrorProps) -> Html {
                 } else {
                     <div class="error-message" data-testid="error-message">{ &p.error.message }</div>
                 }
+                if let Some(call) = &p.error.denied { <super::WhyButton call={call.clone()} /> }
             </div>
             if let Some(cb) = &p.on_dismiss {
                 <button class="alert-close" aria-label="Dismiss" onclick={cb.reform(|_| ())}><Icon name="close" /></button>
@@ -144,8 +145,27 @@ pub struct ModalProps {
     pub wide: bool,
 }
 
-/// A dialog over a dimmed page. It takes the focus when it opens (so the keyboard is in it),
-/// gives it back to what had it when it closes, and Escape closes it.
+/// What Tab can reach inside a dialog.
+const FOCUSABLE: &str =
+    "a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), \
+    select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex='-1'])";
+
+/// The dialog's controls that Tab reaches, in order (those not rendered, such as the contents of
+/// a closed `<details>`, have no layout boxes and are left out).
+fn tab_stops(dialog: &web_sys::Element) -> Vec<web_sys::HtmlElement> {
+    let Ok(list) = dialog.query_selector_all(FOCUSABLE) else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
+        .filter(|el| el.get_client_rects().length() > 0)
+        .collect()
+}
+
+/// A dialog over a dimmed page, modal for the keyboard too: it takes the focus when it opens,
+/// Tab and Shift-Tab cycle through its controls without leaving it, Escape closes it, and the
+/// focus goes back to what had it before.
 #[function_component]
 pub fn Modal(p: &ModalProps) -> Html {
     let dialog = use_node_ref();
@@ -166,14 +186,60 @@ pub fn Modal(p: &ModalProps) -> Html {
     }
     let onkeydown = {
         let close = p.on_close.clone();
+        let dialog = dialog.clone();
         Callback::from(move |e: KeyboardEvent| {
             if e.key() == "Escape" {
-                close.emit(())
+                e.stop_propagation();
+                close.emit(());
+                return;
+            }
+            if e.key() != "Tab" {
+                return;
+            }
+            let Some(d) = dialog.cast::<web_sys::Element>() else {
+                return;
+            };
+            let stops = tab_stops(&d);
+            let (Some(first), Some(last)) = (stops.first(), stops.last()) else {
+                e.prevent_default();
+                return;
+            };
+            let active = util::window()
+                .document()
+                .and_then(|doc| doc.active_element());
+            let is = |el: &web_sys::HtmlElement| {
+                active.as_ref().is_some_and(|a| a.is_same_node(Some(el)))
+            };
+            let inside = active.as_ref().is_some_and(|a| d.contains(Some(a)));
+            let on_dialog = active.as_ref().is_some_and(|a| a.is_same_node(Some(&d)));
+            let wrap_to = if e.shift_key() {
+                (!inside || on_dialog || is(first)).then_some(last)
+            } else {
+                (!inside || is(last)).then_some(first)
+            };
+            if let Some(target) = wrap_to {
+                e.prevent_default();
+                let _ = target.focus();
+            }
+        })
+    };
+    // A click on the dimmed page does not take the focus out of the dialog. (Yew delegates
+    // events, so the backdrop is recognised by its node, not by `current_target`.)
+    let backdrop = use_node_ref();
+    let onmousedown = {
+        let backdrop = backdrop.clone();
+        Callback::from(move |e: MouseEvent| {
+            let on_backdrop = match (e.target(), backdrop.get()) {
+                (Some(t), Some(b)) => JsValue::from(t) == JsValue::from(b),
+                _ => false,
+            };
+            if on_backdrop {
+                e.prevent_default();
             }
         })
     };
     html! {
-        <div class="modal-backdrop" {onkeydown}>
+        <div class="modal-backdrop" ref={backdrop} {onkeydown} {onmousedown}>
             <div class={classes!("modal", p.wide.then_some("modal-wide"))} role="dialog" aria-modal="true"
                 aria-label={p.title.clone()} tabindex="-1" ref={dialog}>
                 <div class="modal-header">

@@ -355,6 +355,7 @@ pub fn KeyTable(p: &KeyTableProps) -> Html {
     let menu_item = |label: &str, enabled: bool, onclick: Callback<MouseEvent>| {
         let menu_open = menu_open.clone();
         let onclick = Callback::from(move |e: MouseEvent| {
+            util::focus_menu_button(&e);
             menu_open.set(false);
             onclick.emit(e)
         });

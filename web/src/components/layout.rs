@@ -38,6 +38,12 @@ pub fn Frame(p: &FrameProps) -> Html {
                 Some(Route::Crypto) => "Encrypt and decrypt".to_string(),
                 Some(Route::Pricing) => "Pricing calculator".to_string(),
                 Some(Route::Settings) => "Sandbox settings".to_string(),
+                Some(Route::Iam | Route::IamTab { .. }) => "IAM".to_string(),
+                Some(
+                    Route::IamUser { name } | Route::IamRole { name } | Route::IamPolicy { name },
+                ) => {
+                    format!("IAM {name}")
+                }
                 Some(Route::NotFound) => "Page not found".to_string(),
                 _ => "Customer managed keys".to_string(),
             };
@@ -76,18 +82,21 @@ struct HeaderProps {
 fn Header(p: &HeaderProps) -> Html {
     let console = use_console();
     let route = use_route::<Route>();
+    let navigator = use_navigator();
     let onchange = {
+        let console = console.clone();
         Callback::from(move |e: Event| {
             let region = util::select_value(&e);
             util::save_pref("region", &region);
-            // As in the AWS console, another Region is a new page load: the sandbox (and
-            // `window.kms`) open in it. A key lives in one Region, so leave a key's page for the
-            // key list.
-            let location = util::window().location();
+            // The page stays; every view reloads from the new Region (each Region is its own key
+            // space, and `window.kms` follows the selection). A key lives in one Region, so a
+            // key's page gives way to the key list.
             if matches!(route, Some(Route::Key { .. }) | Some(Route::KeyTab { .. })) {
-                let _ = location.set_hash("/keys");
+                if let Some(n) = &navigator {
+                    n.push(&Route::CustomerKeys);
+                }
             }
-            let _ = location.reload();
+            console.dispatch(Action::SetRegion(region));
         })
     };
     html! {
@@ -104,6 +113,7 @@ fn Header(p: &HeaderProps) -> Html {
             <Link<Route> to={Route::Settings} classes="topbar-item" >
                 {"Sandbox: "}<strong data-testid="sandbox-name">{ &p.sandbox_name }</strong>
             </Link<Route>>
+            <super::CallerSwitcher />
             <span class="topbar-item">{"Account ID: "}<strong data-testid="account-id">{ &p.account_id }</strong></span>
             <label class="region-select">
                 <span class="visually-hidden">{"Region"}</span>
@@ -132,6 +142,15 @@ fn SideNav(p: &SideNavProps) -> Html {
                 Some(Route::Key { .. } | Route::KeyTab { .. } | Route::CreateKey),
                 Route::CustomerKeys,
             ) => true,
+            (
+                Some(
+                    Route::IamTab { .. }
+                    | Route::IamUser { .. }
+                    | Route::IamRole { .. }
+                    | Route::IamPolicy { .. },
+                ),
+                Route::Iam,
+            ) => true,
             (Some(r), t) => r == t,
             _ => false,
         };
@@ -151,6 +170,7 @@ fn SideNav(p: &SideNavProps) -> Html {
             <div class="sidenav-section">{"Sandbox tools"}</div>
             <ul>
                 { item(Route::Crypto, "Encrypt and decrypt") }
+                { item(Route::Iam, "IAM users, roles and policies") }
                 { item(Route::Pricing, "Pricing calculator") }
                 { item(Route::Settings, "Sandbox settings") }
             </ul>

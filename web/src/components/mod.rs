@@ -2,16 +2,22 @@
 
 mod api_panel;
 mod basics;
+mod caller_switcher;
 mod deletion;
 mod icons;
 mod key_table;
 mod kv_editor;
 mod layout;
+mod policy_editor;
+mod why;
 
 pub use api_panel::ApiPanel;
 pub use basics::{CopyButton, ErrorAlert, InfoAlert, Modal, Spinner, StatusBadge, Tabs};
+pub use caller_switcher::{load_caller, CallerControl, CallerSwitcher};
 pub use deletion::ScheduleDeletionDialog;
 pub use icons::Icon;
 pub use key_table::KeyTable;
 pub use kv_editor::KvEditor;
 pub use layout::Frame;
+pub use policy_editor::PolicyEditor;
+pub use why::{DecisionList, WhyButton};

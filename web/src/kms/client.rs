@@ -1,14 +1,24 @@
 //! [`Kms`]: one sandbox seen from one Region, with typed helpers over [`Kms::send`].
 
-use super::{requests as r, ApiError, Request};
+use super::{requests as r, ApiError, DeniedCall, Request};
+use crate::access::{parse_explain, Decision};
 use crate::model::{AliasEntry, KeyMetadata, RotationEntry, RotationStatus, Tag};
+use kms_core::Service;
 use kms_web::Sandbox;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use std::rc::Rc;
 
-/// The sandbox the console is working on, in the Region the header selects.
+/// The session name of the role sessions the console acts as (AWS's own default here).
+pub const CONSOLE_SESSION: &str = "console";
+
+/// The sandbox the console is working on, in the Region the header selects, as the principal
+/// the header's "Acting as" picks.
 #[derive(Clone)]
 pub struct Kms {
+    /// The account root's handle.
+    root: Sandbox,
+    /// The handle every request goes through: `root`, or `root.acting_as(...)`.
     sandbox: Sandbox,
     region: String,
     /// Bumped when the sandbox's contents change under the console (reset), so views reload.
@@ -20,6 +30,7 @@ impl PartialEq for Kms {
         self.sandbox.name() == other.sandbox.name()
             && self.region == other.region
             && self.epoch == other.epoch
+            && self.sandbox.principal() == other.sandbox.principal()
     }
 }
 
@@ -28,6 +39,7 @@ impl From<kms_core::KmsError> for ApiError {
         ApiError {
             error_type: e.error_type.as_str().to_string(),
             message: e.message,
+            denied: None,
         }
     }
 }
@@ -46,10 +58,70 @@ fn parse<T: DeserializeOwned>(v: Value) -> Result<T, ApiError> {
 impl Kms {
     pub fn new(sandbox: Sandbox, region: String, epoch: u32) -> Self {
         Kms {
+            root: sandbox.clone(),
             sandbox,
             region,
             epoch,
         }
+    }
+
+    /// The same sandbox, calling as `principal` (an IAM user's or role's ARN; a role acts
+    /// through a session named [`CONSOLE_SESSION`]), or as the account root for `None` or a
+    /// principal that no longer exists.
+    pub fn acting_as(&self, principal: Option<&str>) -> Kms {
+        let sandbox = match principal {
+            Some(arn) if self.principals().iter().any(|(a, _)| a == arn) => {
+                let session = arn.contains(":role/").then_some(CONSOLE_SESSION);
+                self.root.acting_as(arn, session)
+            }
+            _ => self.root.clone(),
+        };
+        Kms {
+            sandbox,
+            ..self.clone()
+        }
+    }
+
+    /// The IAM user or role the console acts as (`None`: the account root).
+    pub fn principal_arn(&self) -> Option<String> {
+        self.sandbox.principal().map(|p| p.arn.clone())
+    }
+
+    /// The ARN AWS names the caller by (a role session's `assumed-role` ARN).
+    pub fn caller_arn(&self) -> String {
+        self.sandbox
+            .caller()
+            .map(|c| c.arn())
+            .unwrap_or_else(|_| format!("arn:aws:iam::{}:root", self.account_id()))
+    }
+
+    /// The sandbox's IAM users and roles: `(ARN, "user" | "role")`, sorted by ARN.
+    pub fn principals(&self) -> Vec<(String, &'static str)> {
+        self.root.principals()
+    }
+
+    /// One IAM request as the acting principal (IAM's JSON value form).
+    pub async fn iam(&self, operation: &str, body: Value) -> Result<Value, ApiError> {
+        Ok(self
+            .sandbox
+            .call_service(Service::Iam, &self.region, operation, body)
+            .await?)
+    }
+
+    /// How AWS decides the KMS request for `principal` (`None`: the root; a role acts through a
+    /// session named `session`), without sending it.
+    pub fn explain_for(
+        &self,
+        principal: Option<(&str, Option<&str>)>,
+        region: &str,
+        operation: &str,
+        body: &Value,
+    ) -> Result<Vec<Decision>, ApiError> {
+        let handle = match principal {
+            Some((arn, session)) => self.root.acting_as(arn, session),
+            None => self.root.clone(),
+        };
+        Ok(parse_explain(&handle.explain(region, operation, body)?))
     }
 
     pub fn region(&self) -> &str {
@@ -61,9 +133,6 @@ impl Kms {
     pub fn sandbox_name(&self) -> String {
         self.sandbox.name()
     }
-    pub fn sandbox(&self) -> &Sandbox {
-        &self.sandbox
-    }
 
     /// Sends one request in the selected Region.
     pub async fn send(&self, request: &Request) -> Result<Value, ApiError> {
@@ -71,10 +140,24 @@ impl Kms {
     }
 
     pub async fn send_in(&self, region: &str, request: &Request) -> Result<Value, ApiError> {
-        Ok(self
-            .sandbox
+        self.sandbox
             .call_in(region, request.operation, request.body.clone())
-            .await?)
+            .await
+            .map_err(|e| {
+                let mut e = ApiError::from(e);
+                if e.error_type == "AccessDeniedException" {
+                    e.denied = Some(Rc::new(DeniedCall {
+                        region: region.to_string(),
+                        operation: request.operation.to_string(),
+                        body: request.body.clone(),
+                        principal: self
+                            .sandbox
+                            .principal()
+                            .map(|p| (p.arn.clone(), p.session_name.clone())),
+                    }));
+                }
+                e
+            })
     }
 
     /// Every key id in `region` (ListKeys, following markers).
@@ -177,8 +260,12 @@ impl Kms {
     }
 
     /// The JS `KmsSandbox` object over this sandbox, for `window.kms`.
+    /// The JS API (`window.kms`) over this sandbox, sending to the selected Region.
     pub fn to_js(&self) -> wasm_bindgen::JsValue {
-        self.sandbox.to_js()
+        self.sandbox
+            .in_region(&self.region)
+            .unwrap_or_else(|_| self.sandbox.clone())
+            .to_js()
     }
 }
 

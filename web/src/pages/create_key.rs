@@ -7,8 +7,8 @@ use crate::components::{ApiPanel, ErrorAlert, InfoAlert, KvEditor};
 use crate::hooks::{use_console, use_kms, use_loader, Load};
 use crate::kms::{requests as r, ApiError};
 use crate::model::{
-    key_spec_hint, key_specs_for, key_usage_label, sample_principals, sandbox_supports_spec,
-    sandbox_supports_usage, validate_alias, validate_tag,
+    key_spec_hint, key_specs_for, key_usage_label, sandbox_supports_spec, sandbox_supports_usage,
+    validate_alias, validate_tag,
 };
 use crate::policy::{check_policy, console_default_policy, pretty, PolicyChoices, PolicyKeyKind};
 use crate::state::{Action, FlashKind};
@@ -36,7 +36,6 @@ struct Wizard {
     description: String,
     tags: Vec<(String, String)>,
     admins: BTreeSet<String>,
-    extra_principals: Vec<String>,
     allow_admin_delete: bool,
     users: BTreeSet<String>,
     other_accounts: Vec<String>,
@@ -44,7 +43,6 @@ struct Wizard {
     policy_edit: Option<String>,
     /// Steps whose Next was pressed, so their errors show.
     attempted: BTreeSet<usize>,
-    new_principal: String,
 }
 
 impl Default for Wizard {
@@ -59,13 +57,11 @@ impl Default for Wizard {
             description: String::new(),
             tags: Vec::new(),
             admins: BTreeSet::new(),
-            extra_principals: Vec::new(),
             allow_admin_delete: true,
             users: BTreeSet::new(),
             other_accounts: Vec::new(),
             policy_edit: None,
             attempted: BTreeSet::new(),
-            new_principal: String::new(),
         }
     }
 }
@@ -142,6 +138,9 @@ pub fn CreateKeyPage() -> Html {
         |kms| async move { kms.list_aliases(None).await },
     );
     let account = kms.account_id();
+    // The account's real IAM users and roles (read from the sandbox at each render, so ones
+    // created in IAM meanwhile show).
+    let principals = kms.principals();
     let w = (*wiz).clone();
 
     let alias_error: Option<String> = match validate_alias(&w.alias) {
@@ -255,8 +254,8 @@ pub fn CreateKeyPage() -> Html {
     let step_body = match w.step {
         1 => step_configure(&wiz),
         2 => step_labels(&wiz, alias_error.clone()),
-        3 => step_admins(&wiz, &account),
-        4 => step_users(&wiz, &account),
+        3 => step_admins(&wiz, &principals),
+        4 => step_users(&wiz, &principals),
         _ => step_review(&wiz, &account, &policy_text),
     };
 
@@ -503,35 +502,34 @@ fn step_labels(wiz: &UseStateHandle<Wizard>, alias_error: Option<String>) -> Htm
 
 fn principal_table(
     wiz: &UseStateHandle<Wizard>,
-    account: &str,
+    principals: &[(String, &'static str)],
     selected: &BTreeSet<String>,
     pick: fn(&mut Wizard) -> &mut BTreeSet<String>,
     id: &str,
 ) -> Html {
-    let w = &**wiz;
-    let mut principals: Vec<(String, String)> = sample_principals(account)
-        .into_iter()
-        .map(|(a, k)| (a, k.to_string()))
-        .collect();
-    principals.extend(w.extra_principals.iter().map(|a| {
-        (
-            a.clone(),
-            if a.contains(":user/") { "User" } else { "Role" }.to_string(),
-        )
-    }));
+    if principals.is_empty() {
+        return html! {
+            <div class="empty" data-principals={id.to_string()}>
+                <strong>{"This account has no IAM users or roles yet."}</strong>
+                <p>{"Create them in "}<Link<Route> to={Route::Iam}>{"IAM"}</Link<Route>>{", then come back to this step. \
+                    Without them, the key policy gives the account (and so IAM policies) access to the key."}</p>
+            </div>
+        };
+    }
     html! {
         <table class="table compact" data-principals={id.to_string()}>
-            <thead><tr><th class="select"></th><th>{"Name"}</th><th>{"Type"}</th><th>{"ARN"}</th></tr></thead>
+            <thead><tr><th class="select" scope="col"><span class="visually-hidden">{"Select"}</span></th><th scope="col">{"Name"}</th><th scope="col">{"Type"}</th><th scope="col">{"ARN"}</th></tr></thead>
             <tbody>
-                { for principals.into_iter().map(|(arn, kind)| {
+                { for principals.iter().map(|(arn, kind)| {
                     let name = arn.rsplit('/').next().unwrap_or_default().to_string();
-                    let checked = selected.contains(&arn);
+                    let checked = selected.contains(arn);
                     let a = arn.clone();
                     let onchange = edit(wiz, move |w, e: Event| {
                         let set = pick(w);
                         if util::checkbox_checked(&e) { set.insert(a.clone()); } else { set.remove(&a); }
                         w.policy_edit = None;
                     });
+                    let kind = if *kind == "user" { "User" } else { "Role" };
                     html! {
                         <tr>
                             <td class="select"><input type="checkbox" {checked} {onchange} aria-label={format!("{id} {name}")} /></td>
@@ -544,47 +542,15 @@ fn principal_table(
     }
 }
 
-fn add_principal(wiz: &UseStateHandle<Wizard>, account: &str) -> Html {
-    let w = &**wiz;
-    let prefix = format!("arn:aws:iam::{account}:");
-    let candidate = w.new_principal.trim().to_string();
-    let valid = candidate.starts_with(&prefix)
-        && ["user/", "role/"].iter().any(|k| {
-            candidate[prefix.len()..].starts_with(k) && candidate.len() > prefix.len() + k.len()
-        });
-    let add = {
-        let candidate = candidate.clone();
-        edit(wiz, move |w, _: MouseEvent| {
-            if !w.extra_principals.contains(&candidate) {
-                w.extra_principals.push(candidate.clone());
-            }
-            w.new_principal.clear();
-        })
-    };
-    html! {
-        <div class="field inline">
-            <label for="new-principal">{"Add another IAM user or role of this account"}</label>
-            <input id="new-principal" type="text" placeholder={format!("{prefix}role/MyRole")} value={w.new_principal.clone()}
-                oninput={edit(wiz, |w, e: InputEvent| w.new_principal = util::input_value(&e))} />
-            <button type="button" class="btn" disabled={!valid} onclick={add}>{"Add"}</button>
-            if !candidate.is_empty() && !valid {
-                <div class="field-error">{ format!("Enter an ARN like {prefix}user/Name or {prefix}role/Name.") }</div>
-            }
-        </div>
-    }
-}
-
-fn step_admins(wiz: &UseStateHandle<Wizard>, account: &str) -> Html {
+fn step_admins(wiz: &UseStateHandle<Wizard>, principals: &[(String, &'static str)]) -> Html {
     let w = &**wiz;
     html! {
         <>
         <div class="panel">
             <div class="panel-header"><h2>{"Key administrators"}</h2></div>
             <div class="panel-body">
-                <p class="hint">{"Choose the IAM users and roles who can administer this key through the KMS API. \
-                    The sandbox has no IAM service: these are example principals of this account."}</p>
-                { principal_table(wiz, account, &w.admins, |w| &mut w.admins, "Administrator") }
-                { add_principal(wiz, account) }
+                <p class="hint">{"Choose the IAM users and roles who can administer this key through the KMS API."}</p>
+                { principal_table(wiz, principals, &w.admins, |w| &mut w.admins, "Administrator") }
             </div>
         </div>
         <div class="panel">
@@ -602,7 +568,7 @@ fn step_admins(wiz: &UseStateHandle<Wizard>, account: &str) -> Html {
     }
 }
 
-fn step_users(wiz: &UseStateHandle<Wizard>, account: &str) -> Html {
+fn step_users(wiz: &UseStateHandle<Wizard>, principals: &[(String, &'static str)]) -> Html {
     let w = &**wiz;
     let errors = if w.attempted.contains(&4) {
         w.account_errors()
@@ -615,8 +581,7 @@ fn step_users(wiz: &UseStateHandle<Wizard>, account: &str) -> Html {
             <div class="panel-header"><h2>{"This account"}</h2></div>
             <div class="panel-body">
                 <p class="hint">{"Choose the IAM users and roles who can use this key in cryptographic operations."}</p>
-                { principal_table(wiz, account, &w.users, |w| &mut w.users, "User") }
-                { add_principal(wiz, account) }
+                { principal_table(wiz, principals, &w.users, |w| &mut w.users, "User") }
             </div>
         </div>
         <div class="panel">

@@ -151,7 +151,7 @@ fn KeyDetail(p: &DetailProps) -> Html {
     let state = meta.key_state.as_str();
     let item = |label: &str, enabled: bool, cb: Callback<MouseEvent>| {
         let menu_open = menu_open.clone();
-        html! { <li><button role="menuitem" disabled={!enabled} onclick={Callback::from(move |e| { menu_open.set(false); cb.emit(e) })}>{ label.to_string() }</button></li> }
+        html! { <li><button role="menuitem" disabled={!enabled} onclick={Callback::from(move |e: MouseEvent| { util::focus_menu_button(&e); menu_open.set(false); cb.emit(e) })}>{ label.to_string() }</button></li> }
     };
     let emit_run = |req: Request, done: &str| {
         let run = run.clone();

@@ -1,5 +1,6 @@
 //! The tabs of the key detail page.
 
+use super::policy_check::PolicyCheck;
 use crate::components::{ApiPanel, CopyButton, ErrorAlert, InfoAlert, KvEditor, Modal, Spinner};
 use crate::hooks::{use_console, use_kms, use_loader, Load};
 use crate::kms::{requests as r, ApiError, Request};
@@ -47,8 +48,10 @@ pub fn KeyPolicyTab(p: &TabProps) -> Html {
     let editing = use_state(|| None::<String>);
     let error = use_state(|| None::<ApiError>);
     let saving = use_state(|| false);
+    // The policy check works even when the caller may not read the policy.
+    let check = html! { <PolicyCheck meta={p.meta.clone()} policy={match &*policy { Load::Ready(t) => AttrValue::from(t.clone()), _ => AttrValue::default() }} /> };
     if let Some(h) = loading_or_error(&policy) {
-        return h;
+        return html! { <>{ h }{ check }</> };
     }
     let Load::Ready(text) = &*policy else {
         return html! {};
@@ -60,6 +63,7 @@ pub fn KeyPolicyTab(p: &TabProps) -> Html {
     let can_edit = frozen(&p.meta).is_none();
     match &*editing {
         None => html! {
+            <>
             <div class="panel">
                 <div class="panel-header">
                     <h2>{"Key policy"}</h2>
@@ -69,10 +73,12 @@ pub fn KeyPolicyTab(p: &TabProps) -> Html {
                 </div>
                 <div class="panel-body">
                     if let Some(why) = frozen(&p.meta) { <p class="hint">{ why }</p> }
-                    <pre class="code" data-testid="key-policy">{ shown }</pre>
+                    <pre class="code" data-testid="key-policy" tabindex="0" role="region" aria-label="Key policy document">{ shown }</pre>
                     <ApiPanel requests={vec![r::get_key_policy(&id)]} />
                 </div>
             </div>
+            { check }
+            </>
         },
         Some(draft) => {
             let check = check_policy(draft);
@@ -509,7 +515,7 @@ pub fn PublicKeyTab(p: &PublicKeyProps) -> Html {
                 <p class="hint">{ format!("The public key of this {} key pair, as a PEM-encoded X.509 SubjectPublicKeyInfo. \
                     Anyone can use it outside AWS KMS to {}; the private key never leaves KMS.", p.meta.key_spec,
                     if p.meta.key_usage == "SIGN_VERIFY" { "verify signatures" } else { "encrypt data" }) }</p>
-                <pre class="code" data-testid="public-key-pem">{ pem }</pre>
+                <pre class="code" data-testid="public-key-pem" tabindex="0" role="region" aria-label="Public key (PEM)">{ pem }</pre>
                 <ApiPanel requests={vec![r::get_public_key(&id)]} />
             </div>
         </div>
@@ -604,7 +610,7 @@ pub fn AliasesTab(p: &AliasesProps) -> Html {
                     <div class="empty"><strong>{"No aliases"}</strong><p>{"This key has no aliases."}</p></div>
                 } else {
                     <table class="table compact" data-testid="aliases-table">
-                        <thead><tr><th>{"Alias name"}</th><th>{"Alias ARN"}</th>if editable { <th></th> }</tr></thead>
+                        <thead><tr><th>{"Alias name"}</th><th>{"Alias ARN"}</th>if editable { <th><span class="visually-hidden">{"Actions"}</span></th> }</tr></thead>
                         <tbody>
                             { for p.aliases.iter().map(|a| {
                                 let name = a.alias_name.clone();

@@ -2,15 +2,18 @@
 
 mod create_key;
 mod crypto;
+mod iam;
 mod key_detail;
 mod key_lists;
 mod key_tabs;
+mod policy_check;
 mod pricing;
 mod settings;
 mod static_pages;
 
 pub use create_key::CreateKeyPage;
 pub use crypto::CryptoPage;
+pub use iam::{IamPage, IamPolicyPage, IamRolePage, IamUserPage};
 pub use key_detail::KeyDetailPage;
 pub use key_lists::{AwsKeysPage, CustomerKeysPage};
 pub use pricing::PricingPage;

@@ -250,7 +250,7 @@ pub fn PricingPage() -> Html {
                     if let Some(n) = &*fill_note { <InfoAlert>{ n }</InfoAlert> }
                     if let Some(e) = &*fill_error { <ErrorAlert error={e.clone()} /> }
                     <div class="table-scroll"><table class="table compact inputs" data-testid="key-inputs">
-                        <thead><tr><th>{"Kind of key"}</th><th>{"Number of keys"}</th><th>{"Hours in the month"}</th><th>{"Rotations per key"}</th><th></th></tr></thead>
+                        <thead><tr><th>{"Kind of key"}</th><th>{"Number of keys"}</th><th>{"Hours in the month"}</th><th>{"Rotations per key"}</th><th><span class="visually-hidden">{"Actions"}</span></th></tr></thead>
                         <tbody>
                             if rows.is_empty() { <tr><td colspan="5" class="muted">{"No keys. Add some, or fill from this sandbox."}</td></tr> }
                             { for rows.iter().enumerate().map(|(i, row)| {

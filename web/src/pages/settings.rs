@@ -127,7 +127,7 @@ pub fn SettingsPage() -> Html {
                         Load::Failed(e) => html! { <ErrorAlert error={e.clone()} /> },
                         Load::Ready(names) => html! {
                             <table class="table compact" data-testid="sandbox-list">
-                                <thead><tr><th>{"Name"}</th><th></th></tr></thead>
+                                <thead><tr><th>{"Name"}</th><th><span class="visually-hidden">{"Actions"}</span></th></tr></thead>
                                 <tbody>
                                     { for names.iter().map(|n| {
                                         let is_current = *n == current;
@@ -176,7 +176,7 @@ pub fn SettingsPage() -> Html {
                 <div class="panel-header"><h2>{"Scripting"}</h2></div>
                 <div class="panel-body prose">
                     <p>{"Open your browser's developer tools: "}<code>{"window.kms"}</code>{" is this sandbox's JavaScript API. For example:"}</p>
-                    <pre class="code">{ format!("// kms.region is \"{}\": the Region selected in the header.\nconst {{ KeyMetadata }} = await kms.send(\"CreateKey\", {{ Description: \"from devtools\" }});\nconst {{ CiphertextBlob }} = await kms.send(\"Encrypt\", {{ KeyId: KeyMetadata.KeyId, Plaintext: \"hello\" }});\nawait kms.send(\"Decrypt\", {{ CiphertextBlob }});\n\n// The AWS SDK for JavaScript v3 works against it too:\n// new KMSClient({{ region: kms.region, credentials, requestHandler: kms.requestHandler }})", kms.sandbox().region()) }</pre>
+                    <pre class="code" tabindex="0" role="region" aria-label="Example in the developer tools">{ format!("// kms.region is \"{}\": the Region selected in the header.\nconst {{ KeyMetadata }} = await kms.send(\"CreateKey\", {{ Description: \"from devtools\" }});\nconst {{ CiphertextBlob }} = await kms.send(\"Encrypt\", {{ KeyId: KeyMetadata.KeyId, Plaintext: \"hello\" }});\nawait kms.send(\"Decrypt\", {{ CiphertextBlob }});\n\n// The AWS SDK for JavaScript v3 works against it too:\n// new KMSClient({{ region: kms.region, credentials, requestHandler: kms.requestHandler }})", kms.region()) }</pre>
                 </div>
             </div>
             { dialog.unwrap_or_default() }

@@ -20,19 +20,52 @@ fn check_alias_name(name: &str) -> Result<()> {
         )));
     }
     if !name.starts_with("alias/") || name.len() == "alias/".len() {
-        return Err(KmsError::invalid_alias_name(
-            "Alias must start with the prefix \"alias/\" followed by a name. Please see \
+        // AWS answers a name without the prefix with a ValidationException, in these words.
+        return Err(KmsError::validation(
+            "Alias must start with the prefix \"alias/\". Please see \
              https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html",
         ));
     }
     Ok(())
 }
 
-fn refuse_reserved(tx: &Tx<'_>, name: &str, operation: &str) -> Result<()> {
+/// CreateAlias refuses the prefix AWS reserves for its managed keys (InvalidAliasNameException,
+/// which only CreateAlias's error list has).
+fn refuse_reserved(tx: &Tx<'_>, name: &str) -> Result<()> {
     if name.starts_with("alias/aws/") {
         return Err(KmsError::invalid_alias_name(format!(
-            "Cannot {operation} {}: the alias/aws/ prefix is reserved for AWS managed keys.",
+            "Cannot create {}: the alias/aws/ prefix is reserved for AWS managed keys.",
             tx.alias_arn(name)
+        )));
+    }
+    Ok(())
+}
+
+fn not_found(tx: &Tx<'_>, name: &str) -> KmsError {
+    KmsError::not_found(format!("Alias {} is not found.", tx.alias_arn(name)))
+}
+
+/// An existing alias the caller may change: an alias of an AWS managed key is refused as AWS
+/// refuses it (the key's policy allows no one to), not as an invalid name.
+fn changeable_alias(tx: &Tx<'_>, name: &str, operation: &str) -> Result<AliasRecord> {
+    let alias = tx.alias(name).cloned().ok_or_else(|| not_found(tx, name))?;
+    if let Some(current) = tx.key(&alias.target_key_id) {
+        tx.deny_if_aws_managed(current, operation)?;
+    }
+    Ok(alias)
+}
+
+fn check_alias_quota(tx: &Tx<'_>, key: &KeyRecord) -> Result<()> {
+    if tx
+        .all_aliases()
+        .iter()
+        .filter(|a| a.target_key_id == key.key_id)
+        .count()
+        >= ALIASES_PER_KEY
+    {
+        return Err(KmsError::limit_exceeded(format!(
+            "The request was rejected because {} already has {ALIASES_PER_KEY} aliases.",
+            key.arn
         )));
     }
     Ok(())
@@ -48,7 +81,7 @@ fn alias_target(tx: &Tx<'_>, target: &str, operation: &str) -> Result<KeyRecord>
 pub(crate) fn create_alias(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     let name = req.req_str("AliasName");
     check_alias_name(name)?;
-    refuse_reserved(tx, name, "create")?;
+    refuse_reserved(tx, name)?;
     if tx.alias(name).is_some() {
         return Err(KmsError::already_exists(format!(
             "An alias with the name {} already exists",
@@ -56,18 +89,7 @@ pub(crate) fn create_alias(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
         )));
     }
     let key = alias_target(tx, req.req_str("TargetKeyId"), "CreateAlias")?;
-    if tx
-        .all_aliases()
-        .iter()
-        .filter(|a| a.target_key_id == key.key_id)
-        .count()
-        >= ALIASES_PER_KEY
-    {
-        return Err(KmsError::limit_exceeded(format!(
-            "The request was rejected because {} already has {ALIASES_PER_KEY} aliases.",
-            key.arn
-        )));
-    }
+    check_alias_quota(tx, &key)?;
     tx.put_alias(AliasRecord {
         region: tx.region.clone(),
         name: name.to_string(),
@@ -82,10 +104,7 @@ pub(crate) fn create_alias(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
 pub(crate) fn update_alias(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     let name = req.req_str("AliasName");
     check_alias_name(name)?;
-    refuse_reserved(tx, name, "update")?;
-    let mut alias = tx.alias(name).cloned().ok_or_else(|| {
-        KmsError::not_found(format!("Alias {} is not found.", tx.alias_arn(name)))
-    })?;
+    let mut alias = changeable_alias(tx, name, "UpdateAlias")?;
     let new_target = alias_target(tx, req.req_str("TargetKeyId"), "UpdateAlias")?;
     if let Some(current) = tx.key(&alias.target_key_id) {
         let kind = |k: &KeyRecord| {
@@ -102,6 +121,9 @@ pub(crate) fn update_alias(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
             )));
         }
     }
+    if alias.target_key_id != new_target.key_id {
+        check_alias_quota(tx, &new_target)?;
+    }
     alias.target_key_id = new_target.key_id;
     alias.last_updated = tx.now;
     tx.put_alias(alias);
@@ -111,13 +133,7 @@ pub(crate) fn update_alias(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
 pub(crate) fn delete_alias(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     let name = req.req_str("AliasName");
     check_alias_name(name)?;
-    refuse_reserved(tx, name, "delete")?;
-    if tx.alias(name).is_none() {
-        return Err(KmsError::not_found(format!(
-            "Alias {} is not found.",
-            tx.alias_arn(name)
-        )));
-    }
+    changeable_alias(tx, name, "DeleteAlias")?;
     tx.delete_alias(name);
     Ok(json!({}))
 }

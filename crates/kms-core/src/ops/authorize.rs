@@ -304,10 +304,7 @@ fn with_decision<R>(
         caller: tx.caller,
         context: &context,
     };
-    let identity: Vec<(String, &access::Policy)> = identity
-        .iter()
-        .map(|(l, p)| (l.clone(), &p.policy))
-        .collect();
+    let identity = crate::engine::borrowed(&identity);
     match &need.resource {
         Resource::Key(key, _) => {
             let grant = grant_allowing(tx, key, operation, need.action, req);
@@ -570,10 +567,8 @@ fn context(
                 }
             }
         }
-        "ListGrants" | "RevokeGrant" => {
-            if keys.wants("kms:GrantIsForAWSResource") {
-                c.set_bool("kms:GrantIsForAWSResource", false);
-            }
+        "ListGrants" | "RevokeGrant" if keys.wants("kms:GrantIsForAWSResource") => {
+            c.set_bool("kms:GrantIsForAWSResource", false);
         }
         "CreateKey" => {
             if keys.wants("kms:KeySpec") {
@@ -602,13 +597,11 @@ fn context(
             }
             set_request_tags(&mut c, req.list("Tags"));
         }
-        "PutKeyPolicy" => {
-            if keys.wants("kms:BypassPolicyLockoutSafetyCheck") {
-                c.set_bool(
-                    "kms:BypassPolicyLockoutSafetyCheck",
-                    req.bool("BypassPolicyLockoutSafetyCheck"),
-                );
-            }
+        "PutKeyPolicy" if keys.wants("kms:BypassPolicyLockoutSafetyCheck") => {
+            c.set_bool(
+                "kms:BypassPolicyLockoutSafetyCheck",
+                req.bool("BypassPolicyLockoutSafetyCheck"),
+            );
         }
         "TagResource" => set_request_tags(&mut c, req.list("Tags")),
         "UntagResource" => {
@@ -657,9 +650,7 @@ fn principal_context(
         }
     }
     if keys.wants("aws:CurrentTime") {
-        if keys.wants("aws:CurrentTime") {
-            c.set("aws:CurrentTime", iso8601(now));
-        }
+        c.set("aws:CurrentTime", iso8601(now));
     }
     if keys.wants("aws:EpochTime") {
         c.set("aws:EpochTime", (now / 1000).to_string());
@@ -697,10 +688,7 @@ pub(crate) fn may_assume_role(
     let trust = access::Policy::parse(&role.assume_role_policy, access::PolicyKind::Trust)
         .map_err(|_| denied())?;
     let identity = engine.identity_policies_parsed(caller);
-    let identity: Vec<(String, &access::Policy)> = identity
-        .iter()
-        .map(|(l, p)| (l.clone(), &p.policy))
-        .collect();
+    let identity = crate::engine::borrowed(&identity);
     let request = access::Request {
         action: "sts:AssumeRole",
         resource: &role.arn,
@@ -738,26 +726,91 @@ fn set_request_tags(c: &mut Context, tags: Vec<&Value>) {
     }
 }
 
-/// `2026-11-29T21:44:35Z` from epoch milliseconds.
+/// `2026-11-29T21:44:35Z` from epoch milliseconds (to the second, as `aws:CurrentTime` and
+/// CloudTrail's `eventTime` give it).
 pub(crate) fn iso8601(ms: crate::Millis) -> String {
-    let secs = ms.div_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Civil from days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        (rem / 60) % 60,
-        rem % 60
-    )
+    crate::query::format_timestamp(ms.div_euclid(1000) * 1000)
+}
+
+/// Whether `caller` may make the IAM request: identity policies alone decide `iam:<Operation>`
+/// on the user, role or policy it names (IAM resources have no resource-based policies here);
+/// the root user may do anything.
+pub(crate) fn check_iam(
+    engine: &crate::Engine,
+    operation: &str,
+    request: &Value,
+    caller: &crate::Caller,
+    now: crate::Millis,
+) -> Result<()> {
+    if caller.is_root() {
+        return Ok(());
+    }
+    let action = format!("iam:{operation}");
+    let resource = iam_resource(engine, operation, request, caller);
+    let everything = ConditionKeys::everything();
+    let mut c = principal_context(engine, caller, now, &Wanted(vec![&everything]));
+    set_request_tags(&mut c, Req(request).list("Tags"));
+    let identity = engine.identity_policies_parsed(caller);
+    let identity = crate::engine::borrowed(&identity);
+    let request = access::Request {
+        action: &action,
+        resource: &resource,
+        caller,
+        context: &c,
+    };
+    let decision = access::decide(&request, None, &identity, None);
+    if decision.allowed {
+        Ok(())
+    } else {
+        Err(KmsError::iam_access_denied(
+            decision.denial_message(&request),
+        ))
+    }
+}
+
+/// The ARN of the IAM resource a request acts on (`*` when it names none).
+fn iam_resource(
+    engine: &crate::Engine,
+    operation: &str,
+    request: &Value,
+    caller: &crate::Caller,
+) -> String {
+    let account = engine.account_id();
+    let member = |name: &str| request.get(name).and_then(Value::as_str);
+    if let Some(name) = member("UserName") {
+        return engine
+            .users()
+            .find(|u| u.name.eq_ignore_ascii_case(name))
+            .map(|u| u.arn.clone())
+            .unwrap_or_else(|| {
+                let path = member("Path").unwrap_or("/");
+                format!("arn:aws:iam::{account}:user{path}{name}")
+            });
+    }
+    if let Some(name) = member("RoleName") {
+        return engine
+            .roles()
+            .find(|r| r.name.eq_ignore_ascii_case(name))
+            .map(|r| r.arn.clone())
+            .unwrap_or_else(|| {
+                let path = member("Path").unwrap_or("/");
+                format!("arn:aws:iam::{account}:role{path}{name}")
+            });
+    }
+    if let Some(arn) = member("PolicyArn") {
+        return arn.to_string();
+    }
+    if let Some(name) = member("PolicyName").filter(|_| operation == "CreatePolicy") {
+        let path = member("Path").unwrap_or("/");
+        return format!("arn:aws:iam::{account}:policy{path}{name}");
+    }
+    // Operations on one's own user without a UserName (GetUser, CreateAccessKey, ...).
+    let own = matches!(
+        operation,
+        "GetUser" | "CreateAccessKey" | "ListAccessKeys" | "UpdateAccessKey" | "DeleteAccessKey"
+    );
+    if own && caller.user_name().is_some() {
+        return caller.arn();
+    }
+    "*".to_string()
 }

@@ -4,6 +4,7 @@
 //! rules. It does not enforce permissions (neither key policies nor grants), so a grant changes
 //! what ListGrants shows, not who may call what.
 
+use super::tokens::{check_grant_id, invalid_grant_token, is_well_formed_token};
 use super::{dry_run, new_backing_key_id, page, require_enabled, resolve, with, Naming};
 use crate::engine::{wire_time, Req, Tx};
 use crate::error::{KmsError, Result};
@@ -167,10 +168,7 @@ pub(crate) fn create_grant(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     dry_run(req)?;
     let grant_id = new_backing_key_id(tx);
     // An opaque token, as AWS's are; it names nothing a caller could rely on.
-    let token = {
-        use base64::Engine as _;
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(tx.random(96))
-    };
+    let token = super::tokens::new_grant_token(tx);
     key.grants.push(GrantRecord {
         grant_id: grant_id.clone(),
         token: token.clone(),
@@ -222,6 +220,9 @@ fn order(key: &KeyRecord, g: &GrantRecord) -> String {
 
 pub(crate) fn list_grants(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOnly)?;
+    if let Some(id) = req.str("GrantId") {
+        check_grant_id(id)?;
+    }
     let mut items: Vec<(String, Value)> = key
         .grants
         .iter()
@@ -268,6 +269,7 @@ fn remove_grant(
     grant_id: &str,
     req: &Req<'_>,
 ) -> Result<Value> {
+    check_grant_id(grant_id)?;
     let Some(i) = key.grants.iter().position(|g| g.grant_id == grant_id) else {
         return Err(KmsError::not_found(format!(
             "Grant ID {grant_id} not found for key {}.",
@@ -288,16 +290,20 @@ pub(crate) fn revoke_grant(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
 
 pub(crate) fn retire_grant(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     if let Some(token) = req.str("GrantToken") {
+        if !is_well_formed_token(token) {
+            return Err(invalid_grant_token());
+        }
         let found = tx.all_keys().into_iter().find_map(|k| {
             k.grants
                 .iter()
                 .find(|g| g.token == token)
                 .map(|g| (k.clone(), g.grant_id.clone()))
         });
+        // A token of the sandbox's form whose grant is gone (retired or revoked): the grant is
+        // not found, as for a grant id that names no grant.
         let Some((key, grant_id)) = found else {
-            return Err(KmsError::new(
-                crate::ErrorType::InvalidGrantToken,
-                "The grant token is not valid.",
+            return Err(KmsError::not_found(
+                "The grant that this grant token identifies was not found.",
             ));
         };
         return remove_grant(tx, key, &grant_id, req);

@@ -10,6 +10,7 @@ mod other;
 mod policy;
 mod rotation;
 mod tags;
+mod tokens;
 
 use crate::engine::{state_error, wire_time, Req, Tx};
 use crate::error::{KmsError, Result};
@@ -19,6 +20,7 @@ use crate::trail::{ServiceEvent, ServiceEventKind};
 use serde_json::{json, Map, Value};
 
 pub(crate) fn dispatch(tx: &mut Tx<'_>, operation: &str, req: &Req<'_>) -> Result<Value> {
+    tokens::check_grant_tokens(operation, req)?;
     match operation {
         "CreateKey" => keys::create_key(tx, req),
         "DescribeKey" => keys::describe_key(tx, req),
@@ -268,8 +270,10 @@ pub(crate) fn key_metadata(key: &KeyRecord) -> Value {
         m.insert("MacAlgorithms".into(), json!([mac]));
     }
     m.insert("MultiRegion".into(), json!(false));
+    // Only a multi-Region primary key waiting for its replicas has a waiting period here; any
+    // other key pending deletion shows its DeletionDate (the member's documentation).
     if let Some(w) = key.pending_window_days {
-        if key.key_state == KeyState::PendingDeletion {
+        if key.key_state == KeyState::PendingReplicaDeletion {
             m.insert("PendingDeletionWindowInDays".into(), json!(w));
         }
     }

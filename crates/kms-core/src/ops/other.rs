@@ -25,6 +25,10 @@ pub(crate) fn dispatch(tx: &mut Tx<'_>, operation: &str, req: &Req<'_>) -> Resul
             if req.has("CustomKeyStoreId") || req.has("CustomKeyStoreName") {
                 return Err(no_key_store(req));
             }
+            // With no key stores no page ends early, so no marker can be one KMS issued.
+            if req.has("Marker") {
+                return Err(KmsError::invalid_marker("The marker is not valid."));
+            }
             Ok(json!({ "CustomKeyStores": [], "Truncated": false }))
         }
         "ConnectCustomKeyStore"

@@ -58,10 +58,7 @@ pub(crate) fn validate_policy(
         context: &context,
     };
     let identity = tx.engine.identity_policies_parsed(tx.caller);
-    let identity: Vec<(String, &Policy)> = identity
-        .iter()
-        .map(|(l, p)| (l.clone(), &p.policy))
-        .collect();
+    let identity = crate::engine::borrowed(&identity);
     if !access::decide(&request, Some(("key policy", &policy)), &identity, None).allowed {
         return Err(KmsError::malformed_policy(
             "The new key policy will not allow you to update the key policy in the future.",

@@ -4,14 +4,17 @@
 
 use super::{new_backing_key_id, page, require_enabled, resolve, with, Naming};
 use crate::engine::{wire_time, Req, Tx};
-use crate::error::{KmsError, Result};
+use crate::env::Millis;
+use crate::error::{ErrorType, KmsError, Result};
 use crate::records::{BackingKey, KeyRecord};
-use crate::spec::KeySpec;
+use crate::spec::{KeySpec, KeyState};
 use crate::{Secret, MILLIS_PER_DAY};
 use serde_json::{json, Map, Value};
 
 /// AWS's quota of on-demand rotations per key.
 const ON_DEMAND_ROTATIONS: usize = 25;
+/// RotateKeyOnDemand is refused this close to a scheduled rotation (ConflictException).
+const CONFLICT_WINDOW: Millis = 20 * 60 * 1000;
 
 fn require_symmetric(key: &KeyRecord, operation: &str) -> Result<()> {
     if key.key_spec != KeySpec::SymmetricDefault {
@@ -73,10 +76,13 @@ pub(crate) fn disable_key_rotation(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Val
 pub(crate) fn get_key_rotation_status(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOnly)?;
     require_symmetric(&key, "GetKeyRotationStatus")?;
+    // While a key is pending deletion its rotation status is false and nothing rotates; the
+    // status it had comes back if the deletion is cancelled (the operation's documentation).
+    let enabled = key.rotation.enabled && key.key_state != KeyState::PendingDeletion;
     let mut out = Map::new();
-    out.insert("KeyRotationEnabled".into(), json!(key.rotation.enabled));
+    out.insert("KeyRotationEnabled".into(), json!(enabled));
     out.insert("KeyId".into(), json!(key.arn));
-    if key.rotation.enabled {
+    if enabled {
         out.insert(
             "RotationPeriodInDays".into(),
             json!(key.rotation.period_days),
@@ -93,6 +99,20 @@ pub(crate) fn get_key_rotation_status(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<
 
 pub(crate) fn rotate_key_on_demand(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     let mut key = rotatable(tx, req, "RotateKeyOnDemand")?;
+    if key.rotation.enabled
+        && key
+            .rotation
+            .next_rotation
+            .is_some_and(|next| next - tx.now <= CONFLICT_WINDOW)
+    {
+        return Err(KmsError::new(
+            ErrorType::Conflict,
+            format!(
+                "An automatic rotation of {} is scheduled to begin within the next 20 minutes. Try again later.",
+                key.arn
+            ),
+        ));
+    }
     let done = key
         .backing_keys
         .iter()

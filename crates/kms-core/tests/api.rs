@@ -2008,13 +2008,22 @@ fn key_last_usage_reports_the_last_successful_cryptographic_use() {
     );
 
     // Management calls and failures are not uses; the last successful cryptographic call is.
-    let blob = ok(&mut kms, "Encrypt", json!({"KeyId": id, "Plaintext": "AAAA"}))["CiphertextBlob"].clone();
+    let blob = ok(
+        &mut kms,
+        "Encrypt",
+        json!({"KeyId": id, "Plaintext": "AAAA"}),
+    )["CiphertextBlob"]
+        .clone();
     kms.clock.set(kms.clock.now() + 60_000);
     ok(&mut kms, "Decrypt", json!({"CiphertextBlob": blob}));
     let decrypted_at = kms.clock.now();
     kms.clock.set(decrypted_at + 60_000);
     ok(&mut kms, "DescribeKey", json!({"KeyId": id}));
-    err(&mut kms, "Sign", json!({"KeyId": id, "Message": "AAAA", "SigningAlgorithm": "ECDSA_SHA_256"}));
+    err(
+        &mut kms,
+        "Sign",
+        json!({"KeyId": id, "Message": "AAAA", "SigningAlgorithm": "ECDSA_SHA_256"}),
+    );
     let out = ok(&mut kms, "GetKeyLastUsage", json!({"KeyId": id}));
     let last = &out["KeyLastUsage"];
     assert_eq!(last["Operation"], "Decrypt");
@@ -2030,7 +2039,11 @@ fn key_last_usage_reports_the_last_successful_cryptographic_use() {
 
     // ReEncrypt uses both keys.
     let (other, _) = create(&mut kms, json!({}));
-    ok(&mut kms, "ReEncrypt", json!({"CiphertextBlob": blob, "DestinationKeyId": other}));
+    ok(
+        &mut kms,
+        "ReEncrypt",
+        json!({"CiphertextBlob": blob, "DestinationKeyId": other}),
+    );
     for key in [&id, &other] {
         let out = ok(&mut kms, "GetKeyLastUsage", json!({"KeyId": key}));
         assert_eq!(out["KeyLastUsage"]["Operation"], "ReEncrypt");

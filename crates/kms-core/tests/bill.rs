@@ -345,7 +345,10 @@ fn the_engines_bill_counts_noted_requests_and_keeps_deleted_keys() {
     let saved = kms.engine.usage_mut().take_saved().expect("usage changed");
     assert_eq!(kms.engine.usage_mut().take_saved(), None, "nothing new");
     let restored = kms_core::usage::Usage::restore(&saved).unwrap();
-    assert_eq!(restored.request_counts(), kms.engine.usage().request_counts());
+    assert_eq!(
+        restored.request_counts(),
+        kms.engine.usage().request_counts()
+    );
     assert_eq!(restored.deleted_keys(), kms.engine.usage().deleted_keys());
     *kms.engine.usage_mut() = restored;
     assert_eq!(kms.engine.bill(2025, 1, kms.clock.now()), bill);

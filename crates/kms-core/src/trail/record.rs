@@ -136,17 +136,28 @@ pub fn service_event_record(event: &ServiceEvent, event_id: &str) -> Value {
     r.insert("userAgent".into(), json!("AWS Internal"));
     r.insert("requestParameters".into(), Value::Null);
     r.insert("responseElements".into(), Value::Null);
+    let api_call = event.kind == ServiceEventKind::SynchronizeMultiRegionKey;
+    if api_call {
+        // An AwsApiCall KMS makes to itself has a request id; the event id serves as one.
+        r.insert("requestID".into(), json!(event_id));
+    }
     r.insert("eventID".into(), json!(event_id));
     r.insert("readOnly".into(), json!(false));
     r.insert(
         "resources".into(),
         json!([key_resource(&event.key_arn, &event.account_id)]),
     );
-    r.insert("eventType".into(), json!("AwsServiceEvent"));
+    r.insert(
+        "eventType".into(),
+        json!(if api_call { "AwsApiCall" } else { "AwsServiceEvent" }),
+    );
     r.insert("managementEvent".into(), json!(true));
     r.insert("recipientAccountId".into(), json!(event.account_id));
     r.insert("eventCategory".into(), json!("Management"));
-    if event.kind == ServiceEventKind::RotateKey {
+    if matches!(
+        event.kind,
+        ServiceEventKind::RotateKey | ServiceEventKind::DeleteExpiredKeyMaterial
+    ) {
         r.insert(
             "serviceEventDetails".into(),
             json!({ "keyId": event.key_id }),

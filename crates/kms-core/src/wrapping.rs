@@ -88,7 +88,9 @@ pub fn unwrap(
     }
     let (wrapped_aes, wrapped_material) = wrapped.split_at(modulus);
     let aes = crypto::rsa_oaep_decrypt(private_pkcs8, algorithm.hash(), wrapped_aes)?;
-    let mut out = Zeroizing::new(vec![0u8; wrapped_material.len()]);
+    // AES-KWP output is the input less its 8-byte integrity check value.
+    let out_len = wrapped_material.len().checked_sub(8).ok_or(CryptoError)?;
+    let mut out = Zeroizing::new(vec![0u8; out_len]);
     let len = match aes.len() {
         16 => aes_kw::KekAes128::try_from(aes.expose())
             .map_err(|_| CryptoError)?

@@ -235,6 +235,11 @@ pub(crate) fn import_key_material(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Valu
     wrapping::check_material(key.key_spec, material.expose(), is_china(&tx.region))
         .map_err(|e| incorrect_material(e.0))?;
     let id = wrapping::key_material_id(&key.key_id, key.key_spec, material.expose());
+    if req.str("ImportType") == Some("NEW_KEY_MATERIAL") && req.has("KeyMaterialId") {
+        return Err(KmsError::validation(
+            "You cannot specify a KeyMaterialId with ImportType NEW_KEY_MATERIAL.",
+        ));
+    }
     if let Some(named) = req.str("KeyMaterialId") {
         if named != id {
             return Err(incorrect_material(format!(
@@ -255,11 +260,6 @@ pub(crate) fn import_key_material(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Valu
     let description = req.str("KeyMaterialDescription").map(str::to_string);
     let existing = key.backing_keys.iter().position(|b| b.id == id);
     if new {
-        if req.has("KeyMaterialId") {
-            return Err(KmsError::validation(
-                "You cannot specify a KeyMaterialId with ImportType NEW_KEY_MATERIAL.",
-            ));
-        }
         if replica {
             return Err(KmsError::unsupported(format!(
                 "{} is a multi-Region replica key: import new key material into its primary key, \

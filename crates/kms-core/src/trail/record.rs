@@ -358,7 +358,8 @@ fn response_elements(input: &CallRecordInput<'_>) -> Value {
         Service::Sts => operation == "AssumeRole",
         Service::CloudTrail => false,
     };
-    if !recorded {
+    // ct-importkeymaterial.md: no responseElements (its KeyMaterialId is not recorded).
+    if !recorded || (service == Service::Kms && operation == "ImportKeyMaterial") {
         return Value::Null;
     }
     let model = service.model();

@@ -189,7 +189,10 @@ mod tests {
         let mut b = vec![3u8; 100];
         assert!(parse(&b).is_none());
         b[0] = 2;
-        assert_eq!(parse(&b).unwrap().key_id, format!("mrk-{}", "03".repeat(16)));
+        assert_eq!(
+            parse(&b).unwrap().key_id,
+            format!("mrk-{}", "03".repeat(16))
+        );
         b[0] = 1;
         let blob = parse(&b).unwrap();
         assert_eq!(blob.key_id, "03030303-0303-0303-0303-030303030303");

@@ -89,18 +89,12 @@ pub fn aes_gcm_open(key: &[u8], nonce: &[u8; 12], aad: &[u8], sealed: &[u8]) -> 
     let mut plaintext = Secret::new(ciphertext.to_vec());
     let (nonce, tag) = (Nonce::from_slice(nonce), Tag::from_slice(tag));
     match key.len() {
-        16 => Aes128Gcm::new_from_slice(key).ok()?.decrypt_in_place_detached(
-            nonce,
-            aad,
-            plaintext.expose_mut(),
-            tag,
-        ),
-        _ => Aes256Gcm::new_from_slice(key).ok()?.decrypt_in_place_detached(
-            nonce,
-            aad,
-            plaintext.expose_mut(),
-            tag,
-        ),
+        16 => Aes128Gcm::new_from_slice(key)
+            .ok()?
+            .decrypt_in_place_detached(nonce, aad, plaintext.expose_mut(), tag),
+        _ => Aes256Gcm::new_from_slice(key)
+            .ok()?
+            .decrypt_in_place_detached(nonce, aad, plaintext.expose_mut(), tag),
     }
     .ok()?;
     Some(plaintext)

@@ -132,7 +132,10 @@ impl KeyRecord {
     /// The current material, if the key has any: the newest that is not imported material
     /// waiting for RotateKeyOnDemand.
     pub fn current_material(&self) -> Option<&BackingKey> {
-        self.backing_keys.iter().rev().find(|b| !b.is_pending_rotation())
+        self.backing_keys
+            .iter()
+            .rev()
+            .find(|b| !b.is_pending_rotation())
     }
 
     /// Whether every material permanently associated with the key is present (the condition for

@@ -181,7 +181,9 @@ pub fn check_material(spec: KeySpec, material: &[u8], china: bool) -> Result<(),
         }
         s => {
             let found = private_key_spec(material).ok_or_else(|| {
-                WrongMaterial(format!("{s} key material must be a PKCS#8 DER private key."))
+                WrongMaterial(format!(
+                    "{s} key material must be a PKCS#8 DER private key."
+                ))
             })?;
             if found != s {
                 return bad(format!(
@@ -257,8 +259,8 @@ pub fn key_material_id(key_id: &str, spec: KeySpec, material: &[u8]) -> String {
         return hex(&h.finalize());
     }
     // Keyed by the material itself: the id reveals nothing about it.
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(material)
-        .expect("HMAC takes a key of any length");
+    let mut mac =
+        <Hmac<Sha256> as Mac>::new_from_slice(material).expect("HMAC takes a key of any length");
     mac.update(LABEL);
     mac.update(key_id.as_bytes());
     hex(&mac.finalize().into_bytes())
@@ -297,10 +299,7 @@ mod tests {
             .unwrap_with_padding(&wrapped, &mut out)
             .unwrap()
             .to_vec();
-        assert_eq!(
-            hex(&plain),
-            "c37b7e6492584340bed12207808941155068f738"
-        );
+        assert_eq!(hex(&plain), "c37b7e6492584340bed12207808941155068f738");
     }
 
     #[test]

@@ -142,7 +142,12 @@ fn secs(ms: i64) -> f64 {
 }
 
 fn encrypt(kms: &mut Sandbox, key: &str, text: &[u8]) -> Value {
-    ok(kms, "Encrypt", json!({ "KeyId": key, "Plaintext": b64(text) }))["CiphertextBlob"].clone()
+    ok(
+        kms,
+        "Encrypt",
+        json!({ "KeyId": key, "Plaintext": b64(text) }),
+    )["CiphertextBlob"]
+        .clone()
 }
 
 fn decrypt(kms: &mut Sandbox, blob: &Value) -> Result<Vec<u8>, KmsError> {
@@ -160,14 +165,21 @@ fn symmetric_key_with_imported_material_encrypts_once_imported() {
     assert_eq!(m["Enabled"], false);
     assert!(m.get("CurrentKeyMaterialId").is_none());
     assert!(m.get("ExpirationModel").is_none());
-    let e = err(&mut kms, "Encrypt", json!({"KeyId": key, "Plaintext": b64(b"x")}));
+    let e = err(
+        &mut kms,
+        "Encrypt",
+        json!({"KeyId": key, "Plaintext": b64(b"x")}),
+    );
     assert_eq!(e.error_type, ErrorType::KmsInvalidState);
     assert!(e.message.ends_with("is pending import."), "{}", e.message);
 
     let now = kms.clock.now();
     let params = parameters(&mut kms, &key, "RSAES_OAEP_SHA_256", "RSA_2048");
     assert_eq!(params["KeyId"], m["Arn"]);
-    assert_eq!(params["ParametersValidTo"], json!(secs(now + MILLIS_PER_DAY)));
+    assert_eq!(
+        params["ParametersValidTo"],
+        json!(secs(now + MILLIS_PER_DAY))
+    );
     let public = RsaPublicKey::from_public_key_der(&unb64(&params["PublicKey"])).unwrap();
     assert_eq!(rsa::traits::PublicKeyParts::size(&public), 256);
 
@@ -192,13 +204,18 @@ fn symmetric_key_with_imported_material_encrypts_once_imported() {
 
     let blob = encrypt(&mut kms, &key, b"imported");
     assert_eq!(decrypt(&mut kms, &blob).unwrap(), b"imported");
-    let dk = ok(&mut kms, "GenerateDataKey", json!({"KeyId": key, "KeySpec": "AES_256"}));
+    let dk = ok(
+        &mut kms,
+        "GenerateDataKey",
+        json!({"KeyId": key, "KeySpec": "AES_256"}),
+    );
     assert_eq!(dk["KeyMaterialId"], json!(id));
 
     // The same material imported into another key has the other key's id, and its ciphertexts
     // are that key's alone.
     let other = external(&mut kms, json!({}));
-    let other_id = import(&mut kms, &other, &material, Value::Null).unwrap()["KeyMaterialId"].clone();
+    let other_id =
+        import(&mut kms, &other, &material, Value::Null).unwrap()["KeyMaterialId"].clone();
     assert_ne!(other_id, json!(id));
     let e = kms
         .call("Decrypt", json!({"CiphertextBlob": blob, "KeyId": other}))
@@ -236,7 +253,11 @@ fn every_wrapping_algorithm_and_rsa_wrapping_key_spec_imports() {
             "RSAES_OAEP_SHA_256"
         };
         let e = import_with(&mut kms, &key, &params, other, &material, Value::Null).unwrap_err();
-        assert_eq!(e.error_type, ErrorType::InvalidCiphertext, "{algorithm} {spec}");
+        assert_eq!(
+            e.error_type,
+            ErrorType::InvalidCiphertext,
+            "{algorithm} {spec}"
+        );
     }
     // Re-importing the same material is the same key material.
     assert!(ids.windows(2).all(|w| w[0] == w[1]));
@@ -248,49 +269,92 @@ fn get_parameters_for_import_errors() {
     let mut kms = Sandbox::in_memory(3);
     let key = external(&mut kms, json!({}));
     let generated = ok(&mut kms, "CreateKey", json!({}))["KeyMetadata"]["KeyId"].clone();
-    let req = |key: &Value, algorithm: &str, spec: &str| {
-        json!({"KeyId": key, "WrappingAlgorithm": algorithm, "WrappingKeySpec": spec})
-    };
-    let e = err(&mut kms, "GetParametersForImport", req(&generated, "RSAES_OAEP_SHA_256", "RSA_2048"));
+    let req = |key: &Value, algorithm: &str, spec: &str| json!({"KeyId": key, "WrappingAlgorithm": algorithm, "WrappingKeySpec": spec});
+    let e = err(
+        &mut kms,
+        "GetParametersForImport",
+        req(&generated, "RSAES_OAEP_SHA_256", "RSA_2048"),
+    );
     assert_eq!(e.error_type, ErrorType::UnsupportedOperation);
-    assert!(e.message.ends_with("origin is AWS_KMS which is not valid for this operation."));
+    assert!(e
+        .message
+        .ends_with("origin is AWS_KMS which is not valid for this operation."));
     for op in ["ImportKeyMaterial", "DeleteImportedKeyMaterial"] {
         let mut r = json!({"KeyId": generated});
         if op == "ImportKeyMaterial" {
             r["ImportToken"] = json!(b64(b"t"));
             r["EncryptedKeyMaterial"] = json!(b64(b"m"));
         }
-        assert_eq!(err(&mut kms, op, r).error_type, ErrorType::UnsupportedOperation, "{op}");
+        assert_eq!(
+            err(&mut kms, op, r).error_type,
+            ErrorType::UnsupportedOperation,
+            "{op}"
+        );
     }
     let k = json!(key);
-    let e = err(&mut kms, "GetParametersForImport", req(&k, "RSAES_PKCS1_V1_5", "RSA_2048"));
+    let e = err(
+        &mut kms,
+        "GetParametersForImport",
+        req(&k, "RSAES_PKCS1_V1_5", "RSA_2048"),
+    );
     assert_eq!(e.error_type, ErrorType::UnsupportedOperation);
     let e = err(&mut kms, "GetParametersForImport", req(&k, "SM2PKE", "SM2"));
     assert_eq!(e.error_type, ErrorType::Validation);
     assert!(e.message.contains("China Regions"));
-    let e = err(&mut kms, "GetParametersForImport", req(&k, "RSAES_OAEP_SHA_256", "SM2"));
+    let e = err(
+        &mut kms,
+        "GetParametersForImport",
+        req(&k, "RSAES_OAEP_SHA_256", "SM2"),
+    );
     assert_eq!(e.error_type, ErrorType::Validation);
     let e = err(
         &mut kms,
         "GetParametersForImport",
-        req(&json!("1234abcd-12ab-34cd-56ef-1234567890ab"), "RSAES_OAEP_SHA_256", "RSA_2048"),
+        req(
+            &json!("1234abcd-12ab-34cd-56ef-1234567890ab"),
+            "RSAES_OAEP_SHA_256",
+            "RSA_2048",
+        ),
     );
     assert_eq!(e.error_type, ErrorType::NotFound);
     // An RSA private key is too long for RSAES_OAEP: RSA_AES_KEY_WRAP only.
-    let rsa_key = json!(external(&mut kms, json!({"KeySpec": "RSA_2048", "KeyUsage": "SIGN_VERIFY"})));
-    let e = err(&mut kms, "GetParametersForImport", req(&rsa_key, "RSAES_OAEP_SHA_256", "RSA_4096"));
+    let rsa_key = json!(external(
+        &mut kms,
+        json!({"KeySpec": "RSA_2048", "KeyUsage": "SIGN_VERIFY"})
+    ));
+    let e = err(
+        &mut kms,
+        "GetParametersForImport",
+        req(&rsa_key, "RSAES_OAEP_SHA_256", "RSA_4096"),
+    );
     assert_eq!(e.error_type, ErrorType::UnsupportedOperation);
     assert!(e.message.contains("RSA_AES_KEY_WRAP"));
     // Pending deletion: KMSInvalidStateException (key-state.md footnote 8).
-    ok(&mut kms, "ScheduleKeyDeletion", json!({"KeyId": key, "PendingWindowInDays": 7}));
-    let e = err(&mut kms, "GetParametersForImport", req(&k, "RSAES_OAEP_SHA_256", "RSA_2048"));
+    ok(
+        &mut kms,
+        "ScheduleKeyDeletion",
+        json!({"KeyId": key, "PendingWindowInDays": 7}),
+    );
+    let e = err(
+        &mut kms,
+        "GetParametersForImport",
+        req(&k, "RSAES_OAEP_SHA_256", "RSA_2048"),
+    );
     assert_eq!(e.error_type, ErrorType::KmsInvalidState);
     // SM2 is a China Regions wrapping key spec.
     kms.region = "cn-north-1".into();
     let cn = json!(external(&mut kms, json!({})));
-    let e = err(&mut kms, "GetParametersForImport", req(&cn, "SM2PKE", "SM2"));
+    let e = err(
+        &mut kms,
+        "GetParametersForImport",
+        req(&cn, "SM2PKE", "SM2"),
+    );
     assert_eq!(e.error_type, ErrorType::UnsupportedOperation);
-    let e = err(&mut kms, "GetParametersForImport", req(&cn, "SM2PKE", "RSA_2048"));
+    let e = err(
+        &mut kms,
+        "GetParametersForImport",
+        req(&cn, "SM2PKE", "RSA_2048"),
+    );
     assert_eq!(e.error_type, ErrorType::Validation);
 }
 
@@ -307,14 +371,28 @@ fn import_key_material_errors() {
     };
     // ExpirationModel and ValidTo.
     for (extra, what) in [
-        (with(json!({})), "default KEY_MATERIAL_EXPIRES without ValidTo"),
-        (with(json!({"ExpirationModel": "KEY_MATERIAL_EXPIRES"})), "no ValidTo"),
         (
-            with(json!({"ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE", "ValidTo": secs(now + MILLIS_PER_DAY)})),
+            with(json!({})),
+            "default KEY_MATERIAL_EXPIRES without ValidTo",
+        ),
+        (
+            with(json!({"ExpirationModel": "KEY_MATERIAL_EXPIRES"})),
+            "no ValidTo",
+        ),
+        (
+            with(
+                json!({"ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE", "ValidTo": secs(now + MILLIS_PER_DAY)}),
+            ),
             "ValidTo without expiry",
         ),
-        (with(json!({"ValidTo": secs(now - 1000)})), "ValidTo in the past"),
-        (with(json!({"ValidTo": secs(now + 366 * MILLIS_PER_DAY)})), "ValidTo after 365 days"),
+        (
+            with(json!({"ValidTo": secs(now - 1000)})),
+            "ValidTo in the past",
+        ),
+        (
+            with(json!({"ValidTo": secs(now + 366 * MILLIS_PER_DAY)})),
+            "ValidTo after 365 days",
+        ),
     ] {
         let extra = if extra.as_object().unwrap().is_empty() {
             json!({"ExpirationModel": "KEY_MATERIAL_EXPIRES"})
@@ -326,7 +404,10 @@ fn import_key_material_errors() {
     }
     // Tokens: garbage, another key's, expired.
     let bad = json!({"KeyId": key, "ImportToken": b64(b"not a token"), "EncryptedKeyMaterial": b64(&[1; 256]), "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"});
-    assert_eq!(err(&mut kms, "ImportKeyMaterial", bad).error_type, ErrorType::InvalidImportToken);
+    assert_eq!(
+        err(&mut kms, "ImportKeyMaterial", bad).error_type,
+        ErrorType::InvalidImportToken
+    );
     let other = external(&mut kms, json!({}));
     let other_params = parameters(&mut kms, &other, "RSAES_OAEP_SHA_256", "RSA_2048");
     let e = try_import(&mut kms, &other_params, &material, Value::Null);
@@ -340,7 +421,15 @@ fn import_key_material_errors() {
     let e = try_import(&mut kms, &params, &[9u8; 16], Value::Null);
     assert_eq!(e.error_type, ErrorType::IncorrectKeyMaterial);
     // Once imported, only the same material.
-    import_with(&mut kms, &key, &params, "RSAES_OAEP_SHA_256", &material, Value::Null).unwrap();
+    import_with(
+        &mut kms,
+        &key,
+        &params,
+        "RSAES_OAEP_SHA_256",
+        &material,
+        Value::Null,
+    )
+    .unwrap();
     let e = try_import(&mut kms, &params, &[8u8; 32], Value::Null);
     assert_eq!(e.error_type, ErrorType::IncorrectKeyMaterial);
     // The token expires 24 hours after GetParametersForImport.
@@ -349,8 +438,20 @@ fn import_key_material_errors() {
     assert_eq!(e.error_type, ErrorType::ExpiredImportToken);
     // Pending deletion: KMSInvalidStateException.
     let fresh = parameters(&mut kms, &key, "RSAES_OAEP_SHA_1", "RSA_2048");
-    ok(&mut kms, "ScheduleKeyDeletion", json!({"KeyId": key, "PendingWindowInDays": 7}));
-    let e = import_with(&mut kms, &key, &fresh, "RSAES_OAEP_SHA_1", &material, Value::Null).unwrap_err();
+    ok(
+        &mut kms,
+        "ScheduleKeyDeletion",
+        json!({"KeyId": key, "PendingWindowInDays": 7}),
+    );
+    let e = import_with(
+        &mut kms,
+        &key,
+        &fresh,
+        "RSAES_OAEP_SHA_1",
+        &material,
+        Value::Null,
+    )
+    .unwrap_err();
     assert_eq!(e.error_type, ErrorType::KmsInvalidState);
     // Every error above is one the model lists for ImportKeyMaterial.
 }
@@ -362,7 +463,13 @@ fn imported_material_expires_with_a_delete_expired_key_material_event_and_comes_
     let now = kms.clock.now();
     let valid_to = now + 2 * MILLIS_PER_DAY;
     let material = [3u8; 32];
-    import(&mut kms, &key, &material, json!({"ExpirationModel": "KEY_MATERIAL_EXPIRES", "ValidTo": secs(valid_to)})).unwrap();
+    import(
+        &mut kms,
+        &key,
+        &material,
+        json!({"ExpirationModel": "KEY_MATERIAL_EXPIRES", "ValidTo": secs(valid_to)}),
+    )
+    .unwrap();
     let m = describe(&mut kms, &key);
     assert_eq!(m["ExpirationModel"], "KEY_MATERIAL_EXPIRES");
     assert_eq!(m["ValidTo"], json!(secs(valid_to)));
@@ -371,7 +478,10 @@ fn imported_material_expires_with_a_delete_expired_key_material_event_and_comes_
     kms.advance_days(3);
     kms.catch_up();
     assert_eq!(state(&mut kms, &key), "PendingImport");
-    assert_eq!(decrypt(&mut kms, &blob).unwrap_err().error_type, ErrorType::KmsInvalidState);
+    assert_eq!(
+        decrypt(&mut kms, &blob).unwrap_err().error_type,
+        ErrorType::KmsInvalidState
+    );
     let event = kms
         .trail
         .iter()
@@ -382,7 +492,10 @@ fn imported_material_expires_with_a_delete_expired_key_material_event_and_comes_
     assert_eq!(event["eventTime"], "2025-01-03T00:00:00Z");
     assert_eq!(event["userIdentity"]["invokedBy"], "AWS Internal");
     assert_eq!(event["serviceEventDetails"]["keyId"], json!(key));
-    assert_eq!(event["resources"][0]["ARN"], describe(&mut kms, &key)["Arn"]);
+    assert_eq!(
+        event["resources"][0]["ARN"],
+        describe(&mut kms, &key)["Arn"]
+    );
     assert_eq!(event["requestParameters"], Value::Null);
 
     // Reimporting the same material restores the key and its ciphertexts.
@@ -406,10 +519,16 @@ fn delete_imported_key_material_by_key_state() {
         let e = err(&mut kms, op, json!({"KeyId": key}));
         assert_eq!(e.error_type, ErrorType::KmsInvalidState, "{op}");
     }
-    for op in ["EnableKeyRotation", "DisableKeyRotation", "GetKeyRotationStatus"] {
+    for op in [
+        "EnableKeyRotation",
+        "DisableKeyRotation",
+        "GetKeyRotationStatus",
+    ] {
         let e = err(&mut kms, op, json!({"KeyId": key}));
         assert_eq!(e.error_type, ErrorType::UnsupportedOperation, "{op}");
-        assert!(e.message.ends_with("origin is EXTERNAL which is not valid for this operation."));
+        assert!(e
+            .message
+            .ends_with("origin is EXTERNAL which is not valid for this operation."));
     }
     // Enabled -> PendingImport.
     let id = import(&mut kms, &key, &material, Value::Null).unwrap()["KeyMaterialId"].clone();
@@ -424,19 +543,34 @@ fn delete_imported_key_material_by_key_state() {
     import(&mut kms, &key, &material, Value::Null).unwrap();
     assert_eq!(state(&mut kms, &key), "Enabled");
     // PendingDeletion stays PendingDeletion; cancelling brings back PendingImport.
-    ok(&mut kms, "ScheduleKeyDeletion", json!({"KeyId": key, "PendingWindowInDays": 7}));
+    ok(
+        &mut kms,
+        "ScheduleKeyDeletion",
+        json!({"KeyId": key, "PendingWindowInDays": 7}),
+    );
     ok(&mut kms, "DeleteImportedKeyMaterial", json!({"KeyId": key}));
     assert_eq!(state(&mut kms, &key), "PendingDeletion");
     ok(&mut kms, "CancelKeyDeletion", json!({"KeyId": key}));
     assert_eq!(state(&mut kms, &key), "PendingImport");
     // A PendingImport key can be scheduled for deletion and deleted.
-    ok(&mut kms, "ScheduleKeyDeletion", json!({"KeyId": key, "PendingWindowInDays": 7}));
+    ok(
+        &mut kms,
+        "ScheduleKeyDeletion",
+        json!({"KeyId": key, "PendingWindowInDays": 7}),
+    );
     kms.advance_days(8);
     kms.catch_up();
-    assert_eq!(err(&mut kms, "DescribeKey", json!({"KeyId": key})).error_type, ErrorType::NotFound);
+    assert_eq!(
+        err(&mut kms, "DescribeKey", json!({"KeyId": key})).error_type,
+        ErrorType::NotFound
+    );
     // An unknown KeyMaterialId.
     let key = external(&mut kms, json!({}));
-    let e = err(&mut kms, "DeleteImportedKeyMaterial", json!({"KeyId": key, "KeyMaterialId": "a".repeat(64)}));
+    let e = err(
+        &mut kms,
+        "DeleteImportedKeyMaterial",
+        json!({"KeyId": key, "KeyMaterialId": "a".repeat(64)}),
+    );
     assert_eq!(e.error_type, ErrorType::NotFound);
 }
 
@@ -461,13 +595,20 @@ fn new_key_material_waits_for_rotate_key_on_demand() {
     let e = import(&mut kms, &key, &[3u8; 32], json!({"ImportType": "NEW_KEY_MATERIAL", "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"})).unwrap_err();
     assert_eq!(e.error_type, ErrorType::KmsInvalidState);
     assert_eq!(describe(&mut kms, &key)["CurrentKeyMaterialId"], first);
-    let list = ok(&mut kms, "ListKeyRotations", json!({"KeyId": key, "IncludeKeyMaterial": "ALL_KEY_MATERIAL"}));
+    let list = ok(
+        &mut kms,
+        "ListKeyRotations",
+        json!({"KeyId": key, "IncludeKeyMaterial": "ALL_KEY_MATERIAL"}),
+    );
     let rotations = list["Rotations"].as_array().unwrap();
     assert_eq!(rotations.len(), 2);
     assert_eq!(rotations[0]["KeyMaterialState"], "CURRENT");
     assert_eq!(rotations[0]["ImportState"], "IMPORTED");
     assert_eq!(rotations[0]["KeyMaterialDescription"], "first");
-    assert_eq!(rotations[0]["ExpirationModel"], "KEY_MATERIAL_DOES_NOT_EXPIRE");
+    assert_eq!(
+        rotations[0]["ExpirationModel"],
+        "KEY_MATERIAL_DOES_NOT_EXPIRE"
+    );
     assert_eq!(rotations[1]["KeyMaterialId"], second);
     assert_eq!(rotations[1]["KeyMaterialState"], "PENDING_ROTATION");
     assert!(rotations[1].get("RotationDate").is_none());
@@ -487,22 +628,47 @@ fn new_key_material_waits_for_rotate_key_on_demand() {
     assert_eq!(decrypt(&mut kms, &new).unwrap(), b"new");
 
     // Deleting a non-current material makes the key wait for it: all its materials are needed.
-    ok(&mut kms, "DeleteImportedKeyMaterial", json!({"KeyId": key, "KeyMaterialId": first}));
+    ok(
+        &mut kms,
+        "DeleteImportedKeyMaterial",
+        json!({"KeyId": key, "KeyMaterialId": first}),
+    );
     assert_eq!(state(&mut kms, &key), "PendingImport");
-    let all = ok(&mut kms, "ListKeyRotations", json!({"KeyId": key, "IncludeKeyMaterial": "ALL_KEY_MATERIAL"}));
+    let all = ok(
+        &mut kms,
+        "ListKeyRotations",
+        json!({"KeyId": key, "IncludeKeyMaterial": "ALL_KEY_MATERIAL"}),
+    );
     assert_eq!(all["Rotations"][0]["ImportState"], "PENDING_IMPORT");
     import(&mut kms, &key, &[1u8; 32], json!({"ImportType": "EXISTING_KEY_MATERIAL", "KeyMaterialId": first, "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"})).unwrap();
     assert_eq!(state(&mut kms, &key), "Enabled");
     // The description is kept from the last import of the same material.
-    let all = ok(&mut kms, "ListKeyRotations", json!({"KeyId": key, "IncludeKeyMaterial": "ALL_KEY_MATERIAL"}));
+    let all = ok(
+        &mut kms,
+        "ListKeyRotations",
+        json!({"KeyId": key, "IncludeKeyMaterial": "ALL_KEY_MATERIAL"}),
+    );
     assert_eq!(all["Rotations"][0]["KeyMaterialDescription"], "first");
 
     // Pending material can be deleted outright and other material imported in its place.
     import(&mut kms, &key, &[4u8; 32], json!({"ImportType": "NEW_KEY_MATERIAL", "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"})).unwrap();
-    let pending = ok(&mut kms, "ListKeyRotations", json!({"KeyId": key, "IncludeKeyMaterial": "ALL_KEY_MATERIAL"}))["Rotations"][2]["KeyMaterialId"].clone();
-    ok(&mut kms, "DeleteImportedKeyMaterial", json!({"KeyId": key, "KeyMaterialId": pending}));
+    let pending = ok(
+        &mut kms,
+        "ListKeyRotations",
+        json!({"KeyId": key, "IncludeKeyMaterial": "ALL_KEY_MATERIAL"}),
+    )["Rotations"][2]["KeyMaterialId"]
+        .clone();
+    ok(
+        &mut kms,
+        "DeleteImportedKeyMaterial",
+        json!({"KeyId": key, "KeyMaterialId": pending}),
+    );
     assert_eq!(state(&mut kms, &key), "Enabled");
-    let all = ok(&mut kms, "ListKeyRotations", json!({"KeyId": key, "IncludeKeyMaterial": "ALL_KEY_MATERIAL"}));
+    let all = ok(
+        &mut kms,
+        "ListKeyRotations",
+        json!({"KeyId": key, "IncludeKeyMaterial": "ALL_KEY_MATERIAL"}),
+    );
     assert_eq!(all["Rotations"].as_array().unwrap().len(), 2);
     import(&mut kms, &key, &[5u8; 32], json!({"ImportType": "NEW_KEY_MATERIAL", "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"})).unwrap();
 }
@@ -510,18 +676,28 @@ fn new_key_material_waits_for_rotate_key_on_demand() {
 #[test]
 fn hmac_key_with_imported_material() {
     let mut kms = Sandbox::in_memory(8);
-    let key = external(&mut kms, json!({"KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"}));
+    let key = external(
+        &mut kms,
+        json!({"KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"}),
+    );
     let e = import(&mut kms, &key, &[6u8; 16], Value::Null).unwrap_err();
     assert_eq!(e.error_type, ErrorType::IncorrectKeyMaterial);
     let e = import(&mut kms, &key, &[6u8; 32], json!({"ImportType": "NEW_KEY_MATERIAL", "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"})).unwrap_err();
     assert_eq!(e.error_type, ErrorType::Validation);
     let material = [6u8; 48];
     import(&mut kms, &key, &material, Value::Null).unwrap();
-    let mac = ok(&mut kms, "GenerateMac", json!({"KeyId": key, "MacAlgorithm": "HMAC_SHA_256", "Message": b64(b"msg")}));
+    let mac = ok(
+        &mut kms,
+        "GenerateMac",
+        json!({"KeyId": key, "MacAlgorithm": "HMAC_SHA_256", "Message": b64(b"msg")}),
+    );
     use hmac::Mac;
     let mut expected = hmac::Hmac::<Sha256>::new_from_slice(&material).unwrap();
     expected.update(b"msg");
-    assert_eq!(unb64(&mac["Mac"]), expected.finalize().into_bytes().to_vec());
+    assert_eq!(
+        unb64(&mac["Mac"]),
+        expected.finalize().into_bytes().to_vec()
+    );
     // Other material is refused: asymmetric and HMAC keys keep their first material.
     let e = import(&mut kms, &key, &[7u8; 48], Value::Null).unwrap_err();
     assert_eq!(e.error_type, ErrorType::IncorrectKeyMaterial);
@@ -534,46 +710,98 @@ fn asymmetric_keys_with_imported_material_sign_and_decrypt() {
     // RSA: with RSA_AES_KEY_WRAP, as the member's documentation requires.
     let private = rsa::RsaPrivateKey::new(&mut rng, 2048).unwrap();
     let der = private.to_pkcs8_der().unwrap().as_bytes().to_vec();
-    let key = external(&mut kms, json!({"KeySpec": "RSA_2048", "KeyUsage": "ENCRYPT_DECRYPT"}));
+    let key = external(
+        &mut kms,
+        json!({"KeySpec": "RSA_2048", "KeyUsage": "ENCRYPT_DECRYPT"}),
+    );
     let params = parameters(&mut kms, &key, "RSA_AES_KEY_WRAP_SHA_256", "RSA_3072");
-    import_with(&mut kms, &key, &params, "RSA_AES_KEY_WRAP_SHA_256", &der, Value::Null).unwrap();
+    import_with(
+        &mut kms,
+        &key,
+        &params,
+        "RSA_AES_KEY_WRAP_SHA_256",
+        &der,
+        Value::Null,
+    )
+    .unwrap();
     let public = ok(&mut kms, "GetPublicKey", json!({"KeyId": key}));
     let ours = rsa::RsaPublicKey::from(&private);
     assert_eq!(
         RsaPublicKey::from_public_key_der(&unb64(&public["PublicKey"])).unwrap(),
         ours
     );
-    let ct = ours.encrypt(&mut rng, Oaep::new::<Sha256>(), b"to kms").unwrap();
-    let out = ok(&mut kms, "Decrypt", json!({"KeyId": key, "CiphertextBlob": b64(&ct), "EncryptionAlgorithm": "RSAES_OAEP_SHA_256"}));
+    let ct = ours
+        .encrypt(&mut rng, Oaep::new::<Sha256>(), b"to kms")
+        .unwrap();
+    let out = ok(
+        &mut kms,
+        "Decrypt",
+        json!({"KeyId": key, "CiphertextBlob": b64(&ct), "EncryptionAlgorithm": "RSAES_OAEP_SHA_256"}),
+    );
     assert_eq!(unb64(&out["Plaintext"]), b"to kms");
     // A different RSA key is other material.
     let other = rsa::RsaPrivateKey::new(&mut rng, 2048).unwrap();
     let other_der = other.to_pkcs8_der().unwrap().as_bytes().to_vec();
     let params = parameters(&mut kms, &key, "RSA_AES_KEY_WRAP_SHA_1", "RSA_2048");
-    let e = import_with(&mut kms, &key, &params, "RSA_AES_KEY_WRAP_SHA_1", &other_der, Value::Null).unwrap_err();
+    let e = import_with(
+        &mut kms,
+        &key,
+        &params,
+        "RSA_AES_KEY_WRAP_SHA_1",
+        &other_der,
+        Value::Null,
+    )
+    .unwrap_err();
     assert_eq!(e.error_type, ErrorType::IncorrectKeyMaterial);
     // A 3072-bit key is not RSA_2048 material.
     let e = {
-        let key3 = external(&mut kms, json!({"KeySpec": "RSA_3072", "KeyUsage": "SIGN_VERIFY"}));
+        let key3 = external(
+            &mut kms,
+            json!({"KeySpec": "RSA_3072", "KeyUsage": "SIGN_VERIFY"}),
+        );
         let params = parameters(&mut kms, &key3, "RSA_AES_KEY_WRAP_SHA_256", "RSA_2048");
-        import_with(&mut kms, &key3, &params, "RSA_AES_KEY_WRAP_SHA_256", &der, Value::Null).unwrap_err()
+        import_with(
+            &mut kms,
+            &key3,
+            &params,
+            "RSA_AES_KEY_WRAP_SHA_256",
+            &der,
+            Value::Null,
+        )
+        .unwrap_err()
     };
     assert_eq!(e.error_type, ErrorType::IncorrectKeyMaterial);
 
     // ECC P-256 with RSAES_OAEP_SHA_256: sign in KMS, verify with the key's own public half.
     let secret = p256::SecretKey::from_slice(&[0x11; 32]).unwrap();
     let der = secret.to_pkcs8_der().unwrap().as_bytes().to_vec();
-    let key = external(&mut kms, json!({"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY"}));
+    let key = external(
+        &mut kms,
+        json!({"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY"}),
+    );
     import(&mut kms, &key, &der, Value::Null).unwrap();
-    let sig = ok(&mut kms, "Sign", json!({"KeyId": key, "Message": b64(b"signed"), "SigningAlgorithm": "ECDSA_SHA_256"}));
+    let sig = ok(
+        &mut kms,
+        "Sign",
+        json!({"KeyId": key, "Message": b64(b"signed"), "SigningAlgorithm": "ECDSA_SHA_256"}),
+    );
     use p256::ecdsa::signature::Verifier;
     let verifying = p256::ecdsa::VerifyingKey::from(&secret.public_key());
     let signature = p256::ecdsa::Signature::from_der(&unb64(&sig["Signature"])).unwrap();
     verifying.verify(b"signed", &signature).unwrap();
     // P-384 material does not fit a P-256 key.
     let p384 = p384::SecretKey::from_slice(&[0x22; 48]).unwrap();
-    let key = external(&mut kms, json!({"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY"}));
-    let e = import(&mut kms, &key, p384.to_pkcs8_der().unwrap().as_bytes(), Value::Null).unwrap_err();
+    let key = external(
+        &mut kms,
+        json!({"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY"}),
+    );
+    let e = import(
+        &mut kms,
+        &key,
+        p384.to_pkcs8_der().unwrap().as_bytes(),
+        Value::Null,
+    )
+    .unwrap_err();
     assert_eq!(e.error_type, ErrorType::IncorrectKeyMaterial);
 }
 
@@ -594,7 +822,13 @@ fn import_requests_are_recorded_as_cloudtrail_shows_them() {
     let mut kms = Sandbox::in_memory(11);
     let key = external(&mut kms, json!({}));
     let valid_to = kms.clock.now() + MILLIS_PER_DAY;
-    import(&mut kms, &key, &[1u8; 32], json!({"ExpirationModel": "KEY_MATERIAL_EXPIRES", "ValidTo": secs(valid_to)})).unwrap();
+    import(
+        &mut kms,
+        &key,
+        &[1u8; 32],
+        json!({"ExpirationModel": "KEY_MATERIAL_EXPIRES", "ValidTo": secs(valid_to)}),
+    )
+    .unwrap();
     let find = |name: &str| {
         kms.trail
             .iter()
@@ -604,12 +838,20 @@ fn import_requests_are_recorded_as_cloudtrail_shows_them() {
             .record()
     };
     let get = find("GetParametersForImport");
-    assert_eq!(get["requestParameters"]["wrappingAlgorithm"], "RSAES_OAEP_SHA_256");
+    assert_eq!(
+        get["requestParameters"]["wrappingAlgorithm"],
+        "RSAES_OAEP_SHA_256"
+    );
     assert_eq!(get["requestParameters"]["wrappingKeySpec"], "RSA_2048");
     assert_eq!(get["responseElements"], Value::Null);
     let imp = find("ImportKeyMaterial");
-    assert_eq!(imp["requestParameters"]["expirationModel"], "KEY_MATERIAL_EXPIRES");
-    assert!(imp["requestParameters"].get("encryptedKeyMaterial").is_none());
+    assert_eq!(
+        imp["requestParameters"]["expirationModel"],
+        "KEY_MATERIAL_EXPIRES"
+    );
+    assert!(imp["requestParameters"]
+        .get("encryptedKeyMaterial")
+        .is_none());
     assert!(imp["requestParameters"].get("importToken").is_none());
     assert_eq!(imp["responseElements"], Value::Null);
 }

@@ -614,8 +614,7 @@ fn context(
             if keys.wants("kms:ExpirationModel") {
                 c.set(
                     "kms:ExpirationModel",
-                    req.str("ExpirationModel")
-                        .unwrap_or("KEY_MATERIAL_EXPIRES"),
+                    req.str("ExpirationModel").unwrap_or("KEY_MATERIAL_EXPIRES"),
                 );
             }
             if keys.wants("kms:ValidTo") {

@@ -93,12 +93,16 @@ pub(crate) fn get_parameters_for_import(tx: &mut Tx<'_>, req: &Req<'_>) -> Resul
         "RSA_2048" => 2048,
         "RSA_3072" => 3072,
         "RSA_4096" => 4096,
-        other => return Err(KmsError::validation(format!("Invalid WrappingKeySpec {other}"))),
+        other => {
+            return Err(KmsError::validation(format!(
+                "Invalid WrappingKeySpec {other}"
+            )))
+        }
     };
     // RSA private keys are far longer than RSA-OAEP can carry (the member's documentation); so is
     // a P-521 key under a 2048-bit key with OAEP.
-    let too_big = key.key_spec.rsa_bits().is_some()
-        || (key.key_spec == KeySpec::EccNistP521 && bits == 2048);
+    let too_big =
+        key.key_spec.rsa_bits().is_some() || (key.key_spec == KeySpec::EccNistP521 && bits == 2048);
     if too_big && !algorithm.is_rsa_aes() {
         return Err(KmsError::unsupported(format!(
             "{algorithm_name} with a {spec_name} wrapping key cannot wrap {} key material: use \
@@ -217,7 +221,11 @@ pub(crate) fn import_key_material(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Valu
             ),
         ));
     }
-    let Some(parameters) = key.import_parameters.iter().find(|p| p.token_id == token_id) else {
+    let Some(parameters) = key
+        .import_parameters
+        .iter()
+        .find(|p| p.token_id == token_id)
+    else {
         return Err(invalid_token(&key));
     };
     let wrapped = req.blob("EncryptedKeyMaterial").unwrap_or_default();

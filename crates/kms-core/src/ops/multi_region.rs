@@ -135,7 +135,8 @@ pub(crate) fn synchronize(tx: &mut Tx<'_>, primary: &KeyRecord) {
         r.rotation = primary.rotation.clone();
         if primary.origin == Origin::External {
             r.backing_keys = imported_materials(&r.backing_keys, &primary.backing_keys);
-            if !r.has_all_material() && matches!(r.key_state, KeyState::Enabled | KeyState::Disabled)
+            if !r.has_all_material()
+                && matches!(r.key_state, KeyState::Enabled | KeyState::Disabled)
             {
                 r.key_state = KeyState::PendingImport;
             }
@@ -238,7 +239,12 @@ pub(crate) fn replicate_key(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     );
     let policy = match req.str("Policy") {
         Some(p) => {
-            super::policy::validate_policy(tx, p, req.bool("BypassPolicyLockoutSafetyCheck"), None)?;
+            super::policy::validate_policy(
+                tx,
+                p,
+                req.bool("BypassPolicyLockoutSafetyCheck"),
+                None,
+            )?;
             p.to_string()
         }
         None => super::keys::default_key_policy(tx.account_id()),

@@ -171,7 +171,11 @@ pub(crate) fn rotate_key_on_demand(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Val
 /// (KeyMaterialState PENDING_ROTATION) current; it must exist, and for a multi-Region primary key
 /// be imported into every replica too.
 fn rotate_to_imported(tx: &Tx<'_>, key: &mut KeyRecord) -> Result<()> {
-    let Some(i) = key.backing_keys.iter().position(BackingKey::is_pending_rotation) else {
+    let Some(i) = key
+        .backing_keys
+        .iter()
+        .position(BackingKey::is_pending_rotation)
+    else {
         return Err(KmsError::invalid_state(format!(
             "{} has no key material in the PENDING_ROTATION state: import new key material \
              (ImportType NEW_KEY_MATERIAL) before rotating on demand.",
@@ -237,7 +241,11 @@ pub(crate) fn list_key_rotations(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value
                 let imported = import.is_none_or(|m| m.imported);
                 e.insert(
                     "ImportState".into(),
-                    json!(if imported { "IMPORTED" } else { "PENDING_IMPORT" }),
+                    json!(if imported {
+                        "IMPORTED"
+                    } else {
+                        "PENDING_IMPORT"
+                    }),
                 );
                 e.insert("KeyMaterialState".into(), json!(state));
                 if let Some(expires) = import.and_then(|m| m.expires) {

@@ -149,7 +149,11 @@ pub fn service_event_record(event: &ServiceEvent, event_id: &str) -> Value {
     );
     r.insert(
         "eventType".into(),
-        json!(if api_call { "AwsApiCall" } else { "AwsServiceEvent" }),
+        json!(if api_call {
+            "AwsApiCall"
+        } else {
+            "AwsServiceEvent"
+        }),
     );
     r.insert("managementEvent".into(), json!(true));
     r.insert("recipientAccountId".into(), json!(event.account_id));

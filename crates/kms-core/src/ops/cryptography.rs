@@ -64,20 +64,7 @@ fn encrypt_with(
             plaintext,
         ));
     }
-    if !context.is_empty() {
-        return Err(KmsError::validation(
-            "EncryptionContext is not supported with asymmetric KMS keys.",
-        ));
-    }
-    let bits = key.key_spec.rsa_bits().unwrap_or(2048);
-    let max = crypto::rsa_oaep_max_plaintext(bits, oaep_hash(alg));
-    if plaintext.len() > max {
-        return Err(KmsError::validation(format!(
-            "Plaintext is {} bytes; {alg} with a {} key encrypts at most {max} bytes.",
-            plaintext.len(),
-            key.key_spec
-        )));
-    }
+    check_asymmetric_input(key, alg, plaintext.len(), context)?;
     crypto::rsa_oaep_encrypt(
         key.current().material.expose(),
         oaep_hash(alg),
@@ -85,6 +72,32 @@ fn encrypt_with(
         tx.rng,
     )
     .map_err(|_| KmsError::internal("RSA encryption failed."))
+}
+
+/// What asymmetric encryption refuses before it starts (checked before a DryRun answers too).
+fn check_asymmetric_input(
+    key: &KeyRecord,
+    alg: EncryptionAlgorithm,
+    plaintext_len: usize,
+    context: &BTreeMap<String, String>,
+) -> Result<()> {
+    if alg == EncryptionAlgorithm::SymmetricDefault {
+        return Ok(());
+    }
+    if !context.is_empty() {
+        return Err(KmsError::validation(
+            "EncryptionContext is not supported with asymmetric KMS keys.",
+        ));
+    }
+    let bits = key.key_spec.rsa_bits().unwrap_or(2048);
+    let max = crypto::rsa_oaep_max_plaintext(bits, oaep_hash(alg));
+    if plaintext_len > max {
+        return Err(KmsError::validation(format!(
+            "Plaintext is {plaintext_len} bytes; {alg} with a {} key encrypts at most {max} bytes.",
+            key.key_spec
+        )));
+    }
+    Ok(())
 }
 
 struct Decrypted {
@@ -163,6 +176,7 @@ pub(crate) fn encrypt(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     let alg = encryption_algorithm(&key, req.str("EncryptionAlgorithm"))?;
     let plaintext = Secret::new(req.blob("Plaintext").unwrap_or_default());
     let context = req.string_map("EncryptionContext");
+    check_asymmetric_input(&key, alg, plaintext.len(), &context)?;
     dry_run(req)?;
     let blob = encrypt_with(tx, &key, alg, plaintext.expose(), &context)?;
     Ok(json!({ "CiphertextBlob": b64(&blob), "KeyId": key.arn, "EncryptionAlgorithm": alg }))
@@ -209,6 +223,12 @@ pub(crate) fn re_encrypt(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     require_enabled(&dest)?;
     require_usage(&dest, KeyUsage::EncryptDecrypt, "ReEncrypt")?;
     let dest_alg = encryption_algorithm(&dest, req.str("DestinationEncryptionAlgorithm"))?;
+    check_asymmetric_input(
+        &dest,
+        dest_alg,
+        source.plaintext.len(),
+        &req.string_map("DestinationEncryptionContext"),
+    )?;
     dry_run(req)?;
     let out_blob = encrypt_with(
         tx,

@@ -1,5 +1,5 @@
-//! Operations for features the sandbox account does not have (custom key stores, imported key
-//! material, multi-Region keys, key agreement and KEM keys). Each answers as AWS answers
+//! Operations for features the sandbox account does not have (custom key stores, key agreement
+//! and KEM keys). Each answers as AWS answers
 //! an account without the feature: the key is resolved first, then the feature's own error.
 
 use super::{require_enabled, require_usage, resolve, Naming};
@@ -50,20 +50,6 @@ pub(crate) fn dispatch(tx: &mut Tx<'_>, operation: &str, req: &Req<'_>) -> Resul
                     ),
                 ))
             }
-        }
-        "GetParametersForImport" | "ImportKeyMaterial" | "DeleteImportedKeyMaterial" => {
-            let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOnly)?;
-            Err(KmsError::unsupported(format!(
-                "{} origin is {} which is not valid for this operation.",
-                key.arn, key.origin
-            )))
-        }
-        "ReplicateKey" | "UpdatePrimaryRegion" => {
-            let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOnly)?;
-            Err(KmsError::unsupported(format!(
-                "{} is not a multi-Region key.",
-                key.arn
-            )))
         }
         "DeriveSharedSecret" => {
             let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOrAlias)?;

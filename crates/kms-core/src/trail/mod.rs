@@ -79,6 +79,13 @@ pub enum ServiceEventKind {
     DeleteKey,
     /// A scheduled rotation fell due and KMS rotated the key (`ct-rotatekey.md`).
     RotateKey,
+    /// Imported key material reached its ValidTo and KMS deleted it
+    /// (`ct-deleteexpiredkeymaterial.md`).
+    DeleteExpiredKeyMaterial,
+    /// KMS copied a multi-Region primary key's shared properties to its replicas
+    /// (`ct-synchronize-multi-region-key.md`): recorded in the primary's Region, naming the
+    /// primary key, as an `AwsApiCall` by AWS Internal.
+    SynchronizeMultiRegionKey,
 }
 
 impl ServiceEventKind {
@@ -87,6 +94,8 @@ impl ServiceEventKind {
         match self {
             ServiceEventKind::DeleteKey => "DeleteKey",
             ServiceEventKind::RotateKey => "RotateKey",
+            ServiceEventKind::DeleteExpiredKeyMaterial => "DeleteExpiredKeyMaterial",
+            ServiceEventKind::SynchronizeMultiRegionKey => "SynchronizeMultiRegionKey",
         }
     }
 }

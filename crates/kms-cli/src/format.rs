@@ -527,16 +527,8 @@ pub fn yaml(doc: &Doc) -> String {
         Doc::List(l) if !l.is_empty() => yaml_list(&mut out, l, 0),
         Doc::Map(_) => out.push_str("{}\n"),
         Doc::List(_) => out.push_str("[]\n"),
-        scalar => {
-            let s = yaml_scalar(scalar);
-            // A document holding a lone plain scalar ends with the document end marker.
-            let plain = !s.starts_with('\'') && !s.starts_with('"');
-            out.push_str(&s);
-            out.push('\n');
-            if plain {
-                out.push_str("...\n");
-            }
-        }
+        // The CLI prints a lone scalar (what a --query often leaves) as JSON.
+        scalar => return json(scalar),
     }
     out
 }
@@ -739,3 +731,4 @@ mod tests {
         assert_eq!(out, "False\nKEYS\ta1\tk1\nKEYS\ta2\tk2\n");
     }
 }
+

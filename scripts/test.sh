@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of KMS Sandbox, from a fresh clone: installs the tools (scripts/setup.sh), then
 #   kms-core   cargo test -p kms-core            (native unit, integration and doc tests)
+#   kms-cli    cargo test -p kms-cli             (the AWS CLI in the page, natively)
 #   clippy     cargo clippy --all-targets        (warnings are reported, never fail the run;
 #                                                CLIPPY_WASM=1 adds the wasm crates)
 #   kms-web    scripts/test-shell.sh             (browser tests of the shell, if the script exists)
@@ -75,6 +76,7 @@ if cargo fmt --all --check >/dev/null 2>&1; then fmt_note="clean"
 else fmt_note="unformatted files (run: cargo fmt --all)"; fi
 
 run_suite "kms-core" cargo test -p kms-core
+run_suite "kms-cli" cargo test -p kms-cli
 
 # Clippy, warn only: the engine (the workspace's default member) with its tests. The wasm crates
 # too with CLIPPY_WASM=1 (a check build of the whole browser side: minutes on 2 cores).

@@ -7,7 +7,9 @@ use crate::data;
 /// blank: then the words that can come next).
 pub fn complete(partial: &str) -> Vec<String> {
     let ends_blank = partial.is_empty() || partial.ends_with(char::is_whitespace);
-    let words: Vec<String> = crate::shell::split(partial).map(|l| l.words).unwrap_or_default();
+    let words: Vec<String> = crate::shell::split(partial)
+        .map(|l| l.words)
+        .unwrap_or_default();
     let (done, current): (&[String], &str) = if ends_blank {
         (&words[..], "")
     } else {
@@ -16,7 +18,12 @@ pub fn complete(partial: &str) -> Vec<String> {
             None => (&[], ""),
         }
     };
-    let filter = |cands: Vec<String>| -> Vec<String> { cands.into_iter().filter(|c| c.starts_with(current)).collect() };
+    let filter = |cands: Vec<String>| -> Vec<String> {
+        cands
+            .into_iter()
+            .filter(|c| c.starts_with(current))
+            .collect()
+    };
     let positionals: Vec<&String> = done.iter().filter(|w| !w.starts_with('-')).collect();
     if positionals.is_empty() {
         return filter(vec!["aws".into()]);
@@ -26,23 +33,39 @@ pub fn complete(partial: &str) -> Vec<String> {
     }
     if let Some(prev) = done.last() {
         match prev.as_str() {
-            "--output" => return filter(crate::OutputFormat::NAMES.iter().map(|s| s.to_string()).collect()),
-            "--cli-binary-format" => return filter(vec!["base64".into(), "raw-in-base64-out".into()]),
+            "--output" => {
+                return filter(
+                    crate::OutputFormat::NAMES
+                        .iter()
+                        .map(|s| s.to_string())
+                        .collect(),
+                )
+            }
+            "--cli-binary-format" => {
+                return filter(vec!["base64".into(), "raw-in-base64-out".into()])
+            }
             _ => {}
         }
     }
     let Some(service) = positionals.get(1) else {
-        let mut c: Vec<String> = data::services().iter().map(|s| s.name.to_string()).collect();
+        let mut c: Vec<String> = data::services()
+            .iter()
+            .map(|s| s.name.to_string())
+            .collect();
         if current.starts_with('-') {
             c = crate::global_names().map(str::to_string).collect();
         }
         return filter(c);
     };
-    let Some(svc) = data::service(service) else { return Vec::new() };
+    let Some(svc) = data::service(service) else {
+        return Vec::new();
+    };
     let Some(command) = positionals.get(2) else {
         return filter(svc.commands.iter().map(|(c, _)| c.clone()).collect());
     };
-    let Some(operation) = svc.operation(command) else { return Vec::new() };
+    let Some(operation) = svc.operation(command) else {
+        return Vec::new();
+    };
     if !current.starts_with('-') && !current.is_empty() {
         return Vec::new();
     }
@@ -71,7 +94,11 @@ pub fn complete(partial: &str) -> Vec<String> {
         }
     }
     cands.extend(["--cli-input-json", "--generate-cli-skeleton"].map(String::from));
-    cands.extend(crate::global_names().filter(|g| !done.iter().any(|d| d == g)).map(str::to_string));
+    cands.extend(
+        crate::global_names()
+            .filter(|g| !done.iter().any(|d| d == g))
+            .map(str::to_string),
+    );
     filter(cands)
 }
 
@@ -113,7 +140,11 @@ pub fn close_matches(word: &str, choices: &[String]) -> Vec<String> {
         .map(|c| (ratio(word, c), c))
         .filter(|(r, _)| *r >= 0.8)
         .collect();
-    scored.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal).then(b.1.cmp(a.1)));
+    scored.sort_by(|a, b| {
+        b.0.partial_cmp(&a.0)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(b.1.cmp(a.1))
+    });
     scored.into_iter().take(3).map(|(_, c)| c.clone()).collect()
 }
 
@@ -128,13 +159,22 @@ mod tests {
         let opts = complete("aws kms encrypt --key-id x --");
         assert!(opts.contains(&"--plaintext".to_string()));
         assert!(!opts.contains(&"--key-id".to_string()));
-        assert!(complete("aws kms create-key --bypass").contains(&"--bypass-policy-lockout-safety-check".to_string()));
+        assert!(complete("aws kms create-key --bypass")
+            .contains(&"--bypass-policy-lockout-safety-check".to_string()));
         assert!(complete("aws kms list-keys --").contains(&"--max-items".to_string()));
-        assert_eq!(complete("aws kms list-keys --output t"), vec!["text", "table"]);
+        assert_eq!(
+            complete("aws kms list-keys --output t"),
+            vec!["text", "table"]
+        );
     }
 
     #[test]
     fn difflib() {
-        assert!(close_matches("list-key", &["list-keys".to_string(), "list-aliases".to_string()]) == vec!["list-keys".to_string()]);
+        assert!(
+            close_matches(
+                "list-key",
+                &["list-keys".to_string(), "list-aliases".to_string()]
+            ) == vec!["list-keys".to_string()]
+        );
     }
 }

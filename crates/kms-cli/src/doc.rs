@@ -92,7 +92,11 @@ impl Doc {
             },
             Value::String(s) => Doc::Str(s.clone()),
             Value::Array(a) => Doc::List(a.iter().map(Doc::from_json).collect()),
-            Value::Object(o) => Doc::Map(o.iter().map(|(k, v)| (k.clone(), Doc::from_json(v))).collect()),
+            Value::Object(o) => Doc::Map(
+                o.iter()
+                    .map(|(k, v)| (k.clone(), Doc::from_json(v)))
+                    .collect(),
+            ),
         }
     }
 
@@ -101,7 +105,9 @@ impl Doc {
             Doc::Null => Value::Null,
             Doc::Bool(b) => Value::Bool(*b),
             Doc::Int(i) => Value::from(*i),
-            Doc::Float(f) => serde_json::Number::from_f64(*f).map(Value::Number).unwrap_or(Value::Null),
+            Doc::Float(f) => serde_json::Number::from_f64(*f)
+                .map(Value::Number)
+                .unwrap_or(Value::Null),
             Doc::Str(s) => Value::String(s.clone()),
             Doc::List(l) => Value::Array(l.iter().map(Doc::to_json).collect()),
             Doc::Map(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
@@ -119,7 +125,11 @@ pub fn py_float(f: f64) -> String {
         return if f > 0.0 { "inf".into() } else { "-inf".into() };
     }
     if f == 0.0 {
-        return if f.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
+        return if f.is_sign_negative() {
+            "-0.0".into()
+        } else {
+            "0.0".into()
+        };
     }
     let sci = format!("{f:e}"); // like 1.2345e-5 or 1e16
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
@@ -142,7 +152,11 @@ pub fn py_float(f: f64) -> String {
 
 /// Parses JSON text keeping object key order. The error is Python's `json` message.
 pub fn parse_json(text: &str) -> Result<Doc, String> {
-    let mut p = JsonParser { s: text.as_bytes(), i: 0, text };
+    let mut p = JsonParser {
+        s: text.as_bytes(),
+        i: 0,
+        text,
+    };
     p.ws();
     let v = p.value()?;
     p.ws();
@@ -162,8 +176,13 @@ impl JsonParser<'_> {
     fn err(&self, what: &str) -> String {
         let before = &self.text[..self.i.min(self.text.len())];
         let line = before.matches('\n').count() + 1;
-        let col = before.rfind('\n').map_or(before.chars().count() + 1, |p| before[p + 1..].chars().count() + 1);
-        format!("{what}: line {line} column {col} (char {})", before.chars().count())
+        let col = before.rfind('\n').map_or(before.chars().count() + 1, |p| {
+            before[p + 1..].chars().count() + 1
+        });
+        format!(
+            "{what}: line {line} column {col} (char {})",
+            before.chars().count()
+        )
     }
 
     fn ws(&mut self) {
@@ -250,7 +269,8 @@ impl JsonParser<'_> {
                 let start = self.i;
                 self.i += 1;
                 while self.i < self.s.len()
-                    && (self.s[self.i].is_ascii_digit() || matches!(self.s[self.i], b'.' | b'e' | b'E' | b'+' | b'-'))
+                    && (self.s[self.i].is_ascii_digit()
+                        || matches!(self.s[self.i], b'.' | b'e' | b'E' | b'+' | b'-'))
                 {
                     self.i += 1;
                 }
@@ -296,13 +316,18 @@ impl JsonParser<'_> {
                         Some(b't') => out.push('\t'),
                         Some(b'u') => {
                             let hex = |p: &Self, at: usize| -> Option<u32> {
-                                std::str::from_utf8(p.s.get(at..at + 4)?).ok().and_then(|h| u32::from_str_radix(h, 16).ok())
+                                std::str::from_utf8(p.s.get(at..at + 4)?)
+                                    .ok()
+                                    .and_then(|h| u32::from_str_radix(h, 16).ok())
                             };
                             let Some(mut cp) = hex(self, self.i) else {
                                 return Err(self.err("Invalid \\uXXXX escape"));
                             };
                             self.i += 4;
-                            if (0xD800..0xDC00).contains(&cp) && self.s.get(self.i) == Some(&b'\\') && self.s.get(self.i + 1) == Some(&b'u') {
+                            if (0xD800..0xDC00).contains(&cp)
+                                && self.s.get(self.i) == Some(&b'\\')
+                                && self.s.get(self.i + 1) == Some(&b'u')
+                            {
                                 if let Some(lo) = hex(self, self.i + 2) {
                                     if (0xDC00..0xE000).contains(&lo) {
                                         cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
@@ -458,15 +483,25 @@ pub fn from_wire(svc: &Svc, shape_name: &str, v: &Value) -> Doc {
         }
         ("map", Value::Object(o)) => {
             let value = shape.value.as_deref().unwrap_or("");
-            Doc::Map(o.iter().map(|(k, x)| (k.clone(), from_wire(svc, value, x))).collect())
+            Doc::Map(
+                o.iter()
+                    .map(|(k, x)| (k.clone(), from_wire(svc, value, x)))
+                    .collect(),
+            )
         }
-        ("timestamp", Value::Number(n)) => Doc::Str(iso_micros((n.as_f64().unwrap_or(0.0) * 1e6).round() as i64)),
+        ("timestamp", Value::Number(n)) => {
+            Doc::Str(iso_micros((n.as_f64().unwrap_or(0.0) * 1e6).round() as i64))
+        }
         ("timestamp", Value::String(s)) => match parse_time(s) {
             Some(us) => Doc::Str(iso_micros(us)),
             None => Doc::Str(s.clone()),
         },
         ("string", Value::String(s)) if shape_name == "policyDocumentType" => {
-            let decoded = if s.contains('%') { percent_decode(s) } else { s.clone() };
+            let decoded = if s.contains('%') {
+                percent_decode(s)
+            } else {
+                s.clone()
+            };
             parse_json(&decoded).unwrap_or(Doc::Str(s.clone()))
         }
         _ => Doc::from_json(v),
@@ -506,10 +541,22 @@ mod tests {
 
     #[test]
     fn times() {
-        assert_eq!(iso_micros(1_735_734_896_789_000), "2025-01-01T12:34:56.789000+00:00");
-        assert_eq!(iso_micros(1_735_689_600_000_000), "2025-01-01T00:00:00+00:00");
-        assert_eq!(parse_time("2025-01-01T12:34:56.789Z"), Some(1_735_734_896_789_000));
-        assert_eq!(parse_time("2025-01-01T14:34:56.789+02:00"), Some(1_735_734_896_789_000));
+        assert_eq!(
+            iso_micros(1_735_734_896_789_000),
+            "2025-01-01T12:34:56.789000+00:00"
+        );
+        assert_eq!(
+            iso_micros(1_735_689_600_000_000),
+            "2025-01-01T00:00:00+00:00"
+        );
+        assert_eq!(
+            parse_time("2025-01-01T12:34:56.789Z"),
+            Some(1_735_734_896_789_000)
+        );
+        assert_eq!(
+            parse_time("2025-01-01T14:34:56.789+02:00"),
+            Some(1_735_734_896_789_000)
+        );
         assert_eq!(parse_time("2025-01-01"), Some(1_735_689_600_000_000));
         assert_eq!(parse_time("1735689600"), Some(1_735_689_600_000_000));
         assert_eq!(parse_time("soon"), None);
@@ -523,6 +570,8 @@ mod tests {
         assert_eq!(m[1].0, "Statement");
         assert_eq!(d.get("n"), Some(&Doc::Float(1.5)));
         assert_eq!(d.get("u"), Some(&Doc::Str("é".into())));
-        assert!(parse_json("{\"a\": }").unwrap_err().starts_with("Expecting value: line 1 column 7"));
+        assert!(parse_json("{\"a\": }")
+            .unwrap_err()
+            .starts_with("Expecting value: line 1 column 7"));
     }
 }

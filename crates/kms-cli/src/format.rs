@@ -19,7 +19,15 @@ fn write_json(out: &mut String, doc: &Doc, level: usize) {
         Doc::Null => out.push_str("null"),
         Doc::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Doc::Int(i) => out.push_str(&i.to_string()),
-        Doc::Float(f) => out.push_str(&if f.is_finite() { py_float(*f) } else if f.is_nan() { "NaN".into() } else if *f > 0.0 { "Infinity".into() } else { "-Infinity".into() }),
+        Doc::Float(f) => out.push_str(&if f.is_finite() {
+            py_float(*f)
+        } else if f.is_nan() {
+            "NaN".into()
+        } else if *f > 0.0 {
+            "Infinity".into()
+        } else {
+            "-Infinity".into()
+        }),
         Doc::Str(s) => json_string(out, s),
         Doc::List(l) if l.is_empty() => out.push_str("[]"),
         Doc::Map(m) if m.is_empty() => out.push_str("{}"),
@@ -82,7 +90,10 @@ pub fn json_string(out: &mut String, s: &str) {
 pub fn python_repr(doc: &Doc) -> String {
     match doc {
         Doc::Str(s) => format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'")),
-        Doc::List(l) => format!("[{}]", l.iter().map(python_repr).collect::<Vec<_>>().join(", ")),
+        Doc::List(l) => format!(
+            "[{}]",
+            l.iter().map(python_repr).collect::<Vec<_>>().join(", ")
+        ),
         Doc::Map(m) => format!(
             "{{{}}}",
             m.iter()
@@ -101,7 +112,12 @@ pub fn text(doc: &Doc, out: &mut String) {
     text_item(doc, out, None, None);
 }
 
-fn text_item(doc: &Doc, out: &mut String, identifier: Option<&str>, scalar_keys: Option<&[String]>) {
+fn text_item(
+    doc: &Doc,
+    out: &mut String,
+    identifier: Option<&str>,
+    scalar_keys: Option<&[String]>,
+) {
     match doc {
         Doc::Map(m) => text_map(m, out, identifier, scalar_keys),
         Doc::List(l) => text_list(l, out, identifier),
@@ -156,13 +172,24 @@ fn text_scalars(items: &[&Doc], out: &mut String, identifier: Option<&str>) {
             }
         }
         None => {
-            out.push_str(&items.iter().map(|e| e.py_str()).collect::<Vec<_>>().join("\t"));
+            out.push_str(
+                &items
+                    .iter()
+                    .map(|e| e.py_str())
+                    .collect::<Vec<_>>()
+                    .join("\t"),
+            );
             out.push('\n');
         }
     }
 }
 
-fn text_map(m: &[(String, Doc)], out: &mut String, identifier: Option<&str>, scalar_keys: Option<&[String]>) {
+fn text_map(
+    m: &[(String, Doc)],
+    out: &mut String,
+    identifier: Option<&str>,
+    scalar_keys: Option<&[String]>,
+) {
     let mut scalars: Vec<String> = Vec::new();
     let mut non_scalars: Vec<(&str, &Doc)> = Vec::new();
     match scalar_keys {
@@ -179,9 +206,15 @@ fn text_map(m: &[(String, Doc)], out: &mut String, identifier: Option<&str>, sca
         }
         Some(keys) => {
             for k in keys {
-                scalars.push(m.iter().find(|(x, _)| x == k).map(|(_, v)| v.py_str()).unwrap_or_default());
+                scalars.push(
+                    m.iter()
+                        .find(|(x, _)| x == k)
+                        .map(|(_, v)| v.py_str())
+                        .unwrap_or_default(),
+                );
             }
-            let mut rest: Vec<&(String, Doc)> = m.iter().filter(|(k, _)| !keys.contains(k)).collect();
+            let mut rest: Vec<&(String, Doc)> =
+                m.iter().filter(|(k, _)| !keys.contains(k)).collect();
             rest.sort_by(|a, b| a.0.cmp(&b.0));
             for (k, v) in rest {
                 non_scalars.push((k, v));
@@ -254,7 +287,10 @@ impl Section {
         }
         let total: usize = unscaled.iter().sum();
         let scale = max_width as f64 / total as f64;
-        let mut scaled: Vec<i64> = unscaled.iter().map(|&w| round_half_even(scale * w as f64)).collect();
+        let mut scaled: Vec<i64> = unscaled
+            .iter()
+            .map(|&w| round_half_even(scale * w as f64))
+            .collect();
         let mut off_by: i64 = scaled.iter().sum::<i64>() - max_width as i64;
         while off_by != 0 {
             let order: Vec<usize> = if off_by < 0 {
@@ -279,7 +315,8 @@ impl Section {
     }
 
     fn total_width(&self) -> usize {
-        let total: usize = self.max_widths.iter().map(|w| w + 4).sum::<usize>() + 2 + 2 * self.indent;
+        let total: usize =
+            self.max_widths.iter().map(|w| w + 4).sum::<usize>() + 2 + 2 * self.indent;
         (text_len(&self.title) + 2 + 2 * self.indent).max(total)
     }
 }
@@ -333,7 +370,11 @@ struct Table {
 
 impl Table {
     fn new_section(&mut self, title: &str, indent: usize) {
-        self.sections.push(Section { title: title.to_string(), indent, ..Default::default() });
+        self.sections.push(Section {
+            title: title.to_string(),
+            indent,
+            ..Default::default()
+        });
     }
 
     fn current(&mut self) -> &mut Section {
@@ -354,9 +395,9 @@ impl Table {
                 } else {
                     for item in items {
                         match item {
-                            Doc::List(inner) if inner.iter().all(Doc::is_scalar) => {
-                                self.current().add_row(inner.iter().map(Doc::py_str).collect())
-                            }
+                            Doc::List(inner) if inner.iter().all(Doc::is_scalar) => self
+                                .current()
+                                .add_row(inner.iter().map(Doc::py_str).collect()),
                             Doc::List(_) | Doc::Map(_) => {
                                 self.build(None, item, 0);
                             }
@@ -372,8 +413,16 @@ impl Table {
     }
 
     fn group(m: &[(String, Doc)]) -> (Vec<String>, Vec<String>) {
-        let mut headers: Vec<String> = m.iter().filter(|(_, v)| v.is_scalar()).map(|(k, _)| k.clone()).collect();
-        let mut more: Vec<String> = m.iter().filter(|(_, v)| !v.is_scalar()).map(|(k, _)| k.clone()).collect();
+        let mut headers: Vec<String> = m
+            .iter()
+            .filter(|(_, v)| v.is_scalar())
+            .map(|(k, _)| k.clone())
+            .collect();
+        let mut more: Vec<String> = m
+            .iter()
+            .filter(|(_, v)| !v.is_scalar())
+            .map(|(k, _)| k.clone())
+            .collect();
         headers.sort();
         more.sort();
         (headers, more)
@@ -437,11 +486,20 @@ impl Table {
     }
 
     fn render(&mut self) -> String {
-        let mut max_width = self.sections.iter().map(Section::total_width).max().unwrap_or(0);
+        let mut max_width = self
+            .sections
+            .iter()
+            .map(Section::total_width)
+            .max()
+            .unwrap_or(0);
         if max_width > self.width {
             for s in &mut self.sections {
                 if s.rows.len() == 1 && !s.headers.is_empty() {
-                    let mut v = Section { title: s.title.clone(), indent: s.indent, ..Default::default() };
+                    let mut v = Section {
+                        title: s.title.clone(),
+                        indent: s.indent,
+                        ..Default::default()
+                    };
                     let headers = std::mem::take(&mut s.headers);
                     let row = std::mem::take(&mut s.rows[0]);
                     for (h, e) in headers.into_iter().zip(row) {
@@ -450,7 +508,12 @@ impl Table {
                     *s = v;
                 }
             }
-            max_width = self.sections.iter().map(Section::total_width).max().unwrap_or(0);
+            max_width = self
+                .sections
+                .iter()
+                .map(Section::total_width)
+                .max()
+                .unwrap_or(0);
         }
         let mut out = String::new();
         out.push_str(&"-".repeat(max_width));
@@ -467,7 +530,10 @@ impl Table {
             if !s.title.is_empty() {
                 line(center(&s.title, width, "|", "|"), &mut out);
                 if s.headers.is_empty() && s.rows.is_empty() {
-                    line(format!("+{}+", "-".repeat(width.saturating_sub(2))), &mut out);
+                    line(
+                        format!("+{}+", "-".repeat(width.saturating_sub(2))),
+                        &mut out,
+                    );
                 }
             }
             let widths = s.column_widths(width);
@@ -509,7 +575,10 @@ impl Table {
 /// The table format of an answer, titled with the operation's name; empty when the CLI prints
 /// nothing.
 pub fn table(title: &str, doc: &Doc, width: usize) -> String {
-    let mut t = Table { sections: Vec::new(), width };
+    let mut t = Table {
+        sections: Vec::new(),
+        width,
+    };
     if t.build(Some(title), doc, 0) {
         t.render()
     } else {
@@ -605,16 +674,34 @@ fn yaml_scalar(v: &Doc) -> String {
 /// Whether a plain scalar would read back as something other than a string (YAML 1.2 core
 /// schema, plus the timestamps the safe loader resolves).
 fn resolves_to_non_string(s: &str) -> bool {
-    if matches!(s, "" | "~" | "null" | "Null" | "NULL" | "true" | "True" | "TRUE" | "false" | "False" | "FALSE") {
+    if matches!(
+        s,
+        "" | "~"
+            | "null"
+            | "Null"
+            | "NULL"
+            | "true"
+            | "True"
+            | "TRUE"
+            | "false"
+            | "False"
+            | "FALSE"
+    ) {
         return true;
     }
-    if matches!(s, ".inf" | ".Inf" | ".INF" | "-.inf" | "+.inf" | "-.Inf" | "+.Inf" | ".nan" | ".NaN" | ".NAN") {
+    if matches!(
+        s,
+        ".inf" | ".Inf" | ".INF" | "-.inf" | "+.inf" | "-.Inf" | "+.Inf" | ".nan" | ".NaN" | ".NAN"
+    ) {
         return true;
     }
     let b = s.as_bytes();
     let body = s.strip_prefix(['-', '+']).unwrap_or(s);
     // Integers (decimal, 0o, 0x) and floats.
-    if !body.is_empty() && body.bytes().all(|c| c.is_ascii_digit() || c == b'_') && body.as_bytes()[0].is_ascii_digit() {
+    if !body.is_empty()
+        && body.bytes().all(|c| c.is_ascii_digit() || c == b'_')
+        && body.as_bytes()[0].is_ascii_digit()
+    {
         return true;
     }
     if let Some(h) = s.strip_prefix("0x") {
@@ -637,7 +724,10 @@ fn resolves_to_non_string(s: &str) -> bool {
         let m = parts.next().unwrap_or("");
         let d = parts.next().unwrap_or("");
         let d_digits: String = d.chars().take_while(char::is_ascii_digit).collect();
-        if (1..=2).contains(&m.len()) && m.bytes().all(|c| c.is_ascii_digit()) && (1..=2).contains(&d_digits.len()) {
+        if (1..=2).contains(&m.len())
+            && m.bytes().all(|c| c.is_ascii_digit())
+            && (1..=2).contains(&d_digits.len())
+        {
             return true;
         }
     }
@@ -670,7 +760,9 @@ fn is_float(s: &str) -> bool {
 
 fn yaml_string(s: &str) -> String {
     let multiline = s.contains('\n') || s.contains('\r');
-    let special = s.chars().any(|c| (c as u32) < 0x20 && c != '\n' && c != '\r' || c == '\u{7f}' || c == '\u{feff}');
+    let special = s
+        .chars()
+        .any(|c| (c as u32) < 0x20 && c != '\n' && c != '\r' || c == '\u{7f}' || c == '\u{feff}');
     if multiline || special {
         let mut out = String::from("\"");
         for c in s.chars() {
@@ -680,7 +772,9 @@ fn yaml_string(s: &str) -> String {
                 '\n' => out.push_str("\\n"),
                 '\r' => out.push_str("\\r"),
                 '\t' => out.push_str("\\t"),
-                c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\x{:02X}", c as u32)),
+                c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                    out.push_str(&format!("\\x{:02X}", c as u32))
+                }
                 c => out.push(c),
             }
         }
@@ -692,7 +786,26 @@ fn yaml_string(s: &str) -> String {
     let plain = !resolves_to_non_string(s)
         && !s.starts_with(' ')
         && !s.ends_with(' ')
-        && !matches!(first, Some('!' | '&' | '*' | '|' | '>' | '\'' | '"' | '%' | '@' | '`' | '#' | ',' | '[' | ']' | '{' | '}'))
+        && !matches!(
+            first,
+            Some(
+                '!' | '&'
+                    | '*'
+                    | '|'
+                    | '>'
+                    | '\''
+                    | '"'
+                    | '%'
+                    | '@'
+                    | '`'
+                    | '#'
+                    | ','
+                    | '['
+                    | ']'
+                    | '{'
+                    | '}'
+            )
+        )
         && !(matches!(first, Some('-' | '?' | ':')) && matches!(second, None | Some(' ')))
         && !s.contains(": ")
         && !s.contains(" #")
@@ -713,8 +826,14 @@ mod tests {
     #[test]
     fn yaml_quoting() {
         assert_eq!(yaml_string("111122223333"), "'111122223333'");
-        assert_eq!(yaml_string("2025-01-01T00:00:00+00:00"), "'2025-01-01T00:00:00+00:00'");
-        assert_eq!(yaml_string("arn:aws:kms:us-east-1:111122223333:key/x"), "arn:aws:kms:us-east-1:111122223333:key/x");
+        assert_eq!(
+            yaml_string("2025-01-01T00:00:00+00:00"),
+            "'2025-01-01T00:00:00+00:00'"
+        );
+        assert_eq!(
+            yaml_string("arn:aws:kms:us-east-1:111122223333:key/x"),
+            "arn:aws:kms:us-east-1:111122223333:key/x"
+        );
         assert_eq!(yaml_string("true"), "'true'");
         assert_eq!(yaml_string("yes"), "yes");
         assert_eq!(yaml_string(""), "''");
@@ -731,4 +850,3 @@ mod tests {
         assert_eq!(out, "False\nKEYS\ta1\tk1\nKEYS\ta2\tk2\n");
     }
 }
-

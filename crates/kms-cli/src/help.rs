@@ -10,7 +10,11 @@ const WIDTH: usize = 79;
 /// Wraps a paragraph at WIDTH with an indent.
 fn wrap(out: &mut String, text: &str, indent: usize) {
     for para in text.split("\n\n") {
-        let (first, rest) = if let Some(item) = para.strip_prefix("* ") { ("o ", item) } else { ("", para) };
+        let (first, rest) = if let Some(item) = para.strip_prefix("* ") {
+            ("o ", item)
+        } else {
+            ("", para)
+        };
         let mut line = format!("{}{first}", " ".repeat(indent));
         let hanging = indent + first.len();
         let mut empty = true;
@@ -95,13 +99,21 @@ pub fn operation(svc: &Svc, operation: &str) -> String {
     out.push_str(&format!("SYNOPSIS\n            {cli}\n"));
     let args = svc.args(operation);
     let p = svc.paginators.get(operation);
-    let hidden = |member: &str| p.is_some_and(|p| p.input_token.iter().any(|t| t == member) || p.limit_key.as_deref() == Some(member));
+    let hidden = |member: &str| {
+        p.is_some_and(|p| {
+            p.input_token.iter().any(|t| t == member) || p.limit_key.as_deref() == Some(member)
+        })
+    };
     for a in &args {
         if hidden(&a.member) {
             continue;
         }
         let is_bool = svc.shape(&a.shape).ty == "boolean";
-        let text = if is_bool { format!("--{0} | --no-{0}", a.cli) } else { format!("--{} <value>", a.cli) };
+        let text = if is_bool {
+            format!("--{0} | --no-{0}", a.cli)
+        } else {
+            format!("--{} <value>", a.cli)
+        };
         if a.required {
             out.push_str(&format!("          {text}\n"));
         } else {
@@ -119,7 +131,11 @@ pub fn operation(svc: &Svc, operation: &str) -> String {
             continue;
         }
         let is_bool = svc.shape(&a.shape).ty == "boolean";
-        let head = if is_bool { format!("--{0} | --no-{0}", a.cli) } else { format!("--{}", a.cli) };
+        let head = if is_bool {
+            format!("--{0} | --no-{0}", a.cli)
+        } else {
+            format!("--{}", a.cli)
+        };
         out.push_str(&format!("       {head} ({})\n", type_name(svc, &a.shape)));
         if let Some(doc) = svc.docs.members.get(&format!("{input}.{}", a.member)) {
             wrap(&mut out, doc, 10);
@@ -150,7 +166,13 @@ pub fn operation(svc: &Svc, operation: &str) -> String {
 }
 
 /// botocore's ArgumentGenerator (an enum's first value where it picks one at random).
-fn generate(svc: &Svc, shape_name: &str, stack: &mut Vec<String>, member_names: bool, name: &str) -> Doc {
+fn generate(
+    svc: &Svc,
+    shape_name: &str,
+    stack: &mut Vec<String>,
+    member_names: bool,
+    name: &str,
+) -> Doc {
     let shape = svc.shape(shape_name);
     stack.push(shape_name.to_string());
     let out = match shape.ty.as_str() {
@@ -168,12 +190,19 @@ fn generate(svc: &Svc, shape_name: &str, stack: &mut Vec<String>, member_names: 
         }
         "list" => {
             let member = shape.member.clone().unwrap_or_default();
-            let n = if member_names { member.clone() } else { String::new() };
+            let n = if member_names {
+                member.clone()
+            } else {
+                String::new()
+            };
             Doc::List(vec![generate(svc, &member, stack, member_names, &n)])
         }
         "map" => {
             let value = shape.value.clone().unwrap_or_default();
-            Doc::Map(vec![("KeyName".into(), generate(svc, &value, stack, member_names, ""))])
+            Doc::Map(vec![(
+                "KeyName".into(),
+                generate(svc, &value, stack, member_names, ""),
+            )])
         }
         "string" => {
             if member_names {
@@ -196,8 +225,14 @@ fn generate(svc: &Svc, shape_name: &str, stack: &mut Vec<String>, member_names: 
 
 /// `--generate-cli-skeleton [input|output|yaml-input]`.
 pub fn skeleton(svc: &Svc, operation: &str, kind: &str) -> String {
-    let shape = if kind == "output" { svc.output_shape(operation) } else { svc.input_shape(operation) };
-    let Some(shape) = shape else { return "{}\n".into() };
+    let shape = if kind == "output" {
+        svc.output_shape(operation)
+    } else {
+        svc.input_shape(operation)
+    };
+    let Some(shape) = shape else {
+        return "{}\n".into();
+    };
     let doc = generate(svc, shape, &mut Vec::new(), kind == "output", "");
     if kind == "yaml-input" {
         crate::format::yaml(&doc)

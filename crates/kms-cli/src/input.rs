@@ -57,7 +57,9 @@ impl Unpacker<'_> {
         match raw {
             Raw::Flag(b) => Ok(Value::Bool(b)),
             Raw::One(v) => match self.param_file(cli, &v)? {
-                Loaded::Bytes(b) if self.svc.shape(shape).ty == "blob" => Ok(Value::String(STANDARD.encode(b))),
+                Loaded::Bytes(b) if self.svc.shape(shape).ty == "blob" => {
+                    Ok(Value::String(STANDARD.encode(b)))
+                }
                 Loaded::Bytes(b) => self.text(cli, shape, &String::from_utf8_lossy(&b)),
                 Loaded::Text(t) => self.text(cli, shape, &t),
             },
@@ -151,7 +153,10 @@ impl Unpacker<'_> {
             BinaryFormat::RawInBase64Out => Ok(STANDARD.encode(text.as_bytes())),
             BinaryFormat::Base64 => match STANDARD.decode(text.trim_end_matches(['\n', '\r'])) {
                 Ok(bytes) => Ok(STANDARD.encode(bytes)),
-                Err(_) => Err(CliError::raw(format!("\nInvalid base64: \"{text}\"\n"), 252)),
+                Err(_) => Err(CliError::raw(
+                    format!("\nInvalid base64: \"{text}\"\n"),
+                    252,
+                )),
             },
         }
     }
@@ -173,7 +178,11 @@ impl Unpacker<'_> {
             }
             ("list", Doc::List(l)) => {
                 let member = shape.member.clone().unwrap_or_default();
-                Value::Array(l.iter().map(|x| self.from_doc(&member, x)).collect::<Result<_, _>>()?)
+                Value::Array(
+                    l.iter()
+                        .map(|x| self.from_doc(&member, x))
+                        .collect::<Result<_, _>>()?,
+                )
             }
             ("map", Doc::Map(m)) => {
                 let value = shape.value.clone().unwrap_or_default();
@@ -209,7 +218,11 @@ impl Unpacker<'_> {
             }
             ("list", Sh::List(l)) => {
                 let member = shape.member.clone().unwrap_or_default();
-                Value::Array(l.iter().map(|x| self.from_sh(cli, &member, x)).collect::<Result<_, _>>()?)
+                Value::Array(
+                    l.iter()
+                        .map(|x| self.from_sh(cli, &member, x))
+                        .collect::<Result<_, _>>()?,
+                )
             }
             ("list", other) => {
                 let member = shape.member.clone().unwrap_or_default();
@@ -243,7 +256,9 @@ fn epoch(us: i64) -> Value {
     if us % 1_000_000 == 0 {
         Value::from(us / 1_000_000)
     } else {
-        serde_json::Number::from_f64(us as f64 / 1e6).map(Value::Number).unwrap_or(Value::Null)
+        serde_json::Number::from_f64(us as f64 / 1e6)
+            .map(Value::Number)
+            .unwrap_or(Value::Null)
     }
 }
 
@@ -300,10 +315,18 @@ fn check(svc: &Svc, shape_name: &str, v: &Value, name: &str, errors: &mut Vec<St
                 match shape.members.get(k) {
                     None => errors.push(format!(
                         "Unknown parameter in {name}: \"{k}\", must be one of: {}",
-                        members.iter().map(|(m, _)| *m).collect::<Vec<_>>().join(", ")
+                        members
+                            .iter()
+                            .map(|(m, _)| *m)
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     )),
                     Some(ms) => {
-                        let child = if name == "input" { k.clone() } else { format!("{name}.{k}") };
+                        let child = if name == "input" {
+                            k.clone()
+                        } else {
+                            format!("{name}.{k}")
+                        };
                         check(svc, ms, x, &child, errors);
                     }
                 }
@@ -315,7 +338,10 @@ fn check(svc: &Svc, shape_name: &str, v: &Value, name: &str, errors: &mut Vec<St
             };
             if let Some(min) = shape.min {
                 if (a.len() as f64) < min {
-                    errors.push(format!("Invalid length for parameter {name}, value: {}, valid min length: {min}", a.len()));
+                    errors.push(format!(
+                        "Invalid length for parameter {name}, value: {}, valid min length: {min}",
+                        a.len()
+                    ));
                 }
             }
             let member = shape.member.clone().unwrap_or_default();
@@ -349,13 +375,18 @@ fn check(svc: &Svc, shape_name: &str, v: &Value, name: &str, errors: &mut Vec<St
             };
             if let Some(min) = shape.min {
                 if (i as f64) < min {
-                    errors.push(format!("Invalid value for parameter {name}, value: {i}, valid min value: {min}"));
+                    errors.push(format!(
+                        "Invalid value for parameter {name}, value: {i}, valid min value: {min}"
+                    ));
                 }
             }
         }
         "float" | "double" => {
             if !v.is_number() {
-                type_error("<class 'float'>, <class 'decimal.Decimal'>, <class 'int'>", errors);
+                type_error(
+                    "<class 'float'>, <class 'decimal.Decimal'>, <class 'int'>",
+                    errors,
+                );
             }
         }
         "boolean" => {
@@ -365,7 +396,10 @@ fn check(svc: &Svc, shape_name: &str, v: &Value, name: &str, errors: &mut Vec<St
         }
         "blob" => {
             if !v.is_string() {
-                type_error("<class 'bytes'>, <class 'bytearray'>, file-like object", errors);
+                type_error(
+                    "<class 'bytes'>, <class 'bytearray'>, file-like object",
+                    errors,
+                );
             }
         }
         "timestamp" => {

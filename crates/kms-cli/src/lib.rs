@@ -138,7 +138,10 @@ const USAGE: &str = "usage: aws [options] <command> <subcommand> [<subcommand> .
 
 impl CliError {
     pub(crate) fn raw(stderr: impl Into<String>, exit_code: i32) -> CliError {
-        CliError { stderr: stderr.into(), exit_code }
+        CliError {
+            stderr: stderr.into(),
+            exit_code,
+        }
     }
 
     /// An argparse error: the usage, then `aws: error: ...` (exit 252).
@@ -148,11 +151,17 @@ impl CliError {
 
     /// `Error parsing parameter '--x': ...` (exit 252).
     pub(crate) fn param(cli: &str, message: &str) -> CliError {
-        CliError::raw(format!("\nError parsing parameter '{cli}': {message}\n"), 252)
+        CliError::raw(
+            format!("\nError parsing parameter '{cli}': {message}\n"),
+            252,
+        )
     }
 
     pub(crate) fn param_validation(errors: Vec<String>) -> CliError {
-        CliError::raw(format!("\nParameter validation failed:\n{}\n", errors.join("\n")), 252)
+        CliError::raw(
+            format!("\nParameter validation failed:\n{}\n", errors.join("\n")),
+            252,
+        )
     }
 
     /// Any other failure of the CLI itself (exit 255).
@@ -166,11 +175,19 @@ impl CliError {
     }
 
     fn unknown_options(options: &[String]) -> CliError {
-        CliError::raw(format!("\n{USAGE}\nUnknown options: {}\n\n", options.join(", ")), 252)
+        CliError::raw(
+            format!("\n{USAGE}\nUnknown options: {}\n\n", options.join(", ")),
+            252,
+        )
     }
 
     pub fn into_outcome(self) -> Outcome {
-        Outcome { stdout: String::new(), stderr: self.stderr, exit_code: self.exit_code, redirect: None }
+        Outcome {
+            stdout: String::new(),
+            stderr: self.stderr,
+            exit_code: self.exit_code,
+            redirect: None,
+        }
     }
 }
 
@@ -243,7 +260,12 @@ pub(crate) fn global_names() -> impl Iterator<Item = &'static str> {
 fn invalid_choice(argument: &str, value: &str, choices: &[String]) -> CliError {
     let mut msg = vec!["Invalid choice, valid choices are:\n".to_string()];
     for pair in choices.chunks(2) {
-        msg.push(pair.iter().map(|c| format!("{c:<40}")).collect::<Vec<_>>().join(" | "));
+        msg.push(
+            pair.iter()
+                .map(|c| format!("{c:<40}"))
+                .collect::<Vec<_>>()
+                .join(" | "),
+        );
     }
     let close = complete::close_matches(value, choices);
     if !close.is_empty() {
@@ -279,7 +301,10 @@ pub fn parse(line: &str, ctx: &Context) -> Result<Command, CliError> {
         return Ok(Command::Print(Outcome::default()));
     };
     if program != "aws" {
-        return Err(CliError::raw(format!("-bash: {program}: command not found\n"), 127));
+        return Err(CliError::raw(
+            format!("-bash: {program}: command not found\n"),
+            127,
+        ));
     }
     // The main parser: global options anywhere on the line.
     let mut g = Globals::default();
@@ -312,7 +337,11 @@ pub fn parse(line: &str, ctx: &Context) -> Result<Command, CliError> {
             Some(v) => v,
             None => match tokens.peek() {
                 Some(v) if !looks_like_option(v) => tokens.next().unwrap_or_default(),
-                _ => return Err(CliError::usage(&format!("argument {name}: expected one argument"))),
+                _ => {
+                    return Err(CliError::usage(&format!(
+                        "argument {name}: expected one argument"
+                    )))
+                }
             },
         };
         match name.as_str() {
@@ -320,7 +349,8 @@ pub fn parse(line: &str, ctx: &Context) -> Result<Command, CliError> {
             "--profile" => g.profile = Some(value),
             "--output" => {
                 if OutputFormat::from_name(&value).is_none() {
-                    let choices: Vec<String> = OutputFormat::NAMES.iter().map(|s| s.to_string()).collect();
+                    let choices: Vec<String> =
+                        OutputFormat::NAMES.iter().map(|s| s.to_string()).collect();
                     return Err(invalid_choice("--output", &value, &choices));
                 }
                 g.output = Some(value)
@@ -343,28 +373,47 @@ pub fn parse(line: &str, ctx: &Context) -> Result<Command, CliError> {
         }
     }
     if g.version {
-        return Ok(Command::Print(Outcome { stdout: format!("{VERSION}\n"), redirect, ..Default::default() }));
+        return Ok(Command::Print(Outcome {
+            stdout: format!("{VERSION}\n"),
+            redirect,
+            ..Default::default()
+        }));
     }
     // The service.
     let Some(pos) = rest.iter().position(|t| !t.starts_with('-')) else {
-        return Err(CliError::usage("the following arguments are required: command"));
+        return Err(CliError::usage(
+            "the following arguments are required: command",
+        ));
     };
     let service_name = rest.remove(pos);
     if service_name == "help" {
-        return Ok(Command::Print(Outcome { stdout: help::top(), redirect, ..Default::default() }));
+        return Ok(Command::Print(Outcome {
+            stdout: help::top(),
+            redirect,
+            ..Default::default()
+        }));
     }
     let Some(svc) = data::service(&service_name) else {
-        let mut choices: Vec<String> = data::services().iter().map(|s| s.name.to_string()).collect();
+        let mut choices: Vec<String> = data::services()
+            .iter()
+            .map(|s| s.name.to_string())
+            .collect();
         choices.push("help".into());
         return Err(invalid_choice("command", &service_name, &choices));
     };
     // The operation.
     let Some(pos) = rest.iter().position(|t| !t.starts_with('-')) else {
-        return Err(CliError::usage("the following arguments are required: operation"));
+        return Err(CliError::usage(
+            "the following arguments are required: operation",
+        ));
     };
     let command = rest.remove(pos);
     if command == "help" {
-        return Ok(Command::Print(Outcome { stdout: help::service(svc), redirect, ..Default::default() }));
+        return Ok(Command::Print(Outcome {
+            stdout: help::service(svc),
+            redirect,
+            ..Default::default()
+        }));
     }
     let Some(operation) = svc.operation(&command) else {
         let mut choices: Vec<String> = svc.commands.iter().map(|(c, _)| c.clone()).collect();
@@ -376,14 +425,26 @@ pub fn parse(line: &str, ctx: &Context) -> Result<Command, CliError> {
         Some(_) => BinaryFormat::Base64,
         None => ctx.binary_format,
     };
-    let output = g.output.as_deref().and_then(OutputFormat::from_name).unwrap_or(ctx.output);
+    let output = g
+        .output
+        .as_deref()
+        .and_then(OutputFormat::from_name)
+        .unwrap_or(ctx.output);
     let op = parse_operation(svc, operation, rest, &g, binary, ctx)?;
     let input = match op {
         OpParse::Help => {
-            return Ok(Command::Print(Outcome { stdout: help::operation(svc, operation), redirect, ..Default::default() }))
+            return Ok(Command::Print(Outcome {
+                stdout: help::operation(svc, operation),
+                redirect,
+                ..Default::default()
+            }))
         }
         OpParse::Skeleton(text) => {
-            return Ok(Command::Print(Outcome { stdout: text, redirect, ..Default::default() }))
+            return Ok(Command::Print(Outcome {
+                stdout: text,
+                redirect,
+                ..Default::default()
+            }))
         }
         OpParse::Call { input, paging } => (input, paging),
     };
@@ -393,7 +454,11 @@ pub fn parse(line: &str, ctx: &Context) -> Result<Command, CliError> {
         Some(p) => match ctx.profiles.get(p) {
             Some(arn) => Some(arn.clone()),
             None if p == "default" => None,
-            None => return Err(CliError::general(format!("The config profile ({p}) could not be found"))),
+            None => {
+                return Err(CliError::general(format!(
+                    "The config profile ({p}) could not be found"
+                )))
+            }
         },
     };
     let compiled = match &g.query {
@@ -421,7 +486,10 @@ pub fn parse(line: &str, ctx: &Context) -> Result<Command, CliError> {
 enum OpParse {
     Help,
     Skeleton(String),
-    Call { input: Value, paging: Option<Paging> },
+    Call {
+        input: Value,
+        paging: Option<Paging>,
+    },
 }
 
 /// An option of the operation's parser.
@@ -450,7 +518,11 @@ fn parse_operation(
     let paginator = svc.paginators.get(operation);
     let is_bool = |a: &ArgSpec| svc.shape(&a.shape).ty == "boolean";
     let is_list = |a: &ArgSpec| svc.shape(&a.shape).ty == "list";
-    let paging_names: &[&'static str] = if paginator.is_some() { &["starting-token", "page-size", "max-items"] } else { &[] };
+    let paging_names: &[&'static str] = if paginator.is_some() {
+        &["starting-token", "page-size", "max-items"]
+    } else {
+        &[]
+    };
     let lookup = |name: &str| -> Option<Opt> {
         let bare = name.strip_prefix("--")?;
         if let Some(p) = paging_names.iter().find(|p| **p == bare) {
@@ -466,7 +538,9 @@ fn parse_operation(
             return Some(Opt::Member(a));
         }
         let flag = bare.strip_prefix("no-")?;
-        args.iter().find(|a| a.cli == flag && is_bool(a)).map(Opt::NoFlag)
+        args.iter()
+            .find(|a| a.cli == flag && is_bool(a))
+            .map(Opt::NoFlag)
     };
 
     let mut given: Vec<(&ArgSpec, Raw)> = Vec::new();
@@ -476,7 +550,8 @@ fn parse_operation(
     let mut unknown: Vec<String> = Vec::new();
     let mut help_positional: Option<String> = None;
     let mut i = 0;
-    let expected_one = |name: &str| CliError::usage(&format!("argument {name}: expected one argument"));
+    let expected_one =
+        |name: &str| CliError::usage(&format!("argument {name}: expected one argument"));
     while i < tokens.len() {
         let t = &tokens[i];
         i += 1;
@@ -511,14 +586,18 @@ fn parse_operation(
         match opt {
             Opt::Member(a) if is_bool(a) => {
                 if let Some(v) = inline {
-                    return Err(CliError::usage(&format!("argument {name}: ignored explicit argument '{v}'")));
+                    return Err(CliError::usage(&format!(
+                        "argument {name}: ignored explicit argument '{v}'"
+                    )));
                 }
                 given.retain(|(x, _)| x.member != a.member);
                 given.push((a, Raw::Flag(true)));
             }
             Opt::NoFlag(a) => {
                 if let Some(v) = inline {
-                    return Err(CliError::usage(&format!("argument {name}: ignored explicit argument '{v}'")));
+                    return Err(CliError::usage(&format!(
+                        "argument {name}: ignored explicit argument '{v}'"
+                    )));
                 }
                 given.retain(|(x, _)| x.member != a.member);
                 given.push((a, Raw::Flag(false)));
@@ -551,13 +630,19 @@ fn parse_operation(
             Opt::CliInputJson => cli_input = Some(one(&mut i)?),
             Opt::CliInputYaml => {
                 let _ = one(&mut i)?;
-                return Err(CliError::general("--cli-input-yaml is not supported in this terminal: use --cli-input-json".into()));
+                return Err(CliError::general(
+                    "--cli-input-yaml is not supported in this terminal: use --cli-input-json"
+                        .into(),
+                ));
             }
             Opt::Skeleton => {
                 let v = match &inline {
                     Some(v) => v.clone(),
                     None => match tokens.get(i) {
-                        Some(v) if !looks_like_option(v) && matches!(v.as_str(), "input" | "output" | "yaml-input") => {
+                        Some(v)
+                            if !looks_like_option(v)
+                                && matches!(v.as_str(), "input" | "output" | "yaml-input") =>
+                        {
                             i += 1;
                             v.clone()
                         }
@@ -565,7 +650,11 @@ fn parse_operation(
                     },
                 };
                 if !matches!(v.as_str(), "input" | "output" | "yaml-input") {
-                    let choices = vec!["input".to_string(), "output".to_string(), "yaml-input".to_string()];
+                    let choices = vec![
+                        "input".to_string(),
+                        "output".to_string(),
+                        "yaml-input".to_string(),
+                    ];
                     return Err(invalid_choice("--generate-cli-skeleton", &v, &choices));
                 }
                 skeleton = Some(v);
@@ -581,7 +670,10 @@ fn parse_operation(
     // then give way to the members they shadow.
     let mut paginate = paginator.is_some() && !g.no_paginate;
     if let Some(p) = paginator {
-        if p.input_token.iter().any(|t| given.iter().any(|(a, _)| &a.member == t)) {
+        if p.input_token
+            .iter()
+            .any(|t| given.iter().any(|(a, _)| &a.member == t))
+        {
             paginate = false;
         }
     }
@@ -594,12 +686,19 @@ fn parse_operation(
             }
         }
         if !used.is_empty() {
-            used.sort_by_key(|n| ["starting-token", "page-size", "max-items"].iter().position(|x| x == n));
+            used.sort_by_key(|n| {
+                ["starting-token", "page-size", "max-items"]
+                    .iter()
+                    .position(|x| x == n)
+            });
             return Err(CliError::param(
                 "--no-paginate",
                 &format!(
                     "Cannot specify --no-paginate along with pagination arguments: {}",
-                    used.iter().map(|u| format!("--{u}")).collect::<Vec<_>>().join(", ")
+                    used.iter()
+                        .map(|u| format!("--{u}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             ));
         }
@@ -613,7 +712,10 @@ fn parse_operation(
             .map(|a| format!("--{}", a.cli))
             .collect();
         if !missing.is_empty() {
-            return Err(CliError::usage(&format!("the following arguments are required: {}", missing.join(", "))));
+            return Err(CliError::usage(&format!(
+                "the following arguments are required: {}",
+                missing.join(", ")
+            )));
         }
     }
     if !unknown.is_empty() {
@@ -622,7 +724,11 @@ fn parse_operation(
     if let Some(kind) = skeleton {
         return Ok(OpParse::Skeleton(help::skeleton(svc, operation, &kind)));
     }
-    let unpacker = Unpacker { svc, files: ctx.files, binary };
+    let unpacker = Unpacker {
+        svc,
+        files: ctx.files,
+        binary,
+    };
     let mut input = Map::new();
     if let Some(text) = cli_input {
         let text = match text.strip_prefix("file://").or_else(|| text.strip_prefix("fileb://")) {
@@ -638,7 +744,10 @@ fn parse_operation(
             None => text,
         };
         let doc = doc::parse_json(&text).map_err(|e| {
-            CliError::param("--cli-input-json", &format!("Invalid JSON: {e}\nJSON received: {text}"))
+            CliError::param(
+                "--cli-input-json",
+                &format!("Invalid JSON: {e}\nJSON received: {text}"),
+            )
         })?;
         if let Some(shape) = svc.input_shape(operation) {
             if let Value::Object(o) = unpacker.from_doc(shape, &doc)? {
@@ -697,7 +806,10 @@ impl Invocation {
         if pages.is_empty() {
             return Some(self.input.clone());
         }
-        let (paging, paginator) = (self.paging.as_ref()?, self.svc().paginators.get(&self.operation)?);
+        let (paging, paginator) = (
+            self.paging.as_ref()?,
+            self.svc().paginators.get(&self.operation)?,
+        );
         paginate::next_request(paginator, paging, &self.input, pages)
     }
 
@@ -718,7 +830,10 @@ impl Invocation {
                 None => d.clone(),
             }
         };
-        let paginator = self.paging.as_ref().and_then(|_| svc.paginators.get(&self.operation));
+        let paginator = self
+            .paging
+            .as_ref()
+            .and_then(|_| svc.paginators.get(&self.operation));
         let mut stdout = String::new();
         match (self.output, paginator) {
             (OutputFormat::Off, _) => {}
@@ -726,14 +841,21 @@ impl Invocation {
                 let paging = self.paging.clone().unwrap_or_default();
                 let (pages, resume) = paginate::process(p, &paging, docs);
                 for (i, page) in pages.iter().enumerate() {
-                    let mut current = if i == 0 { paginate::non_aggregate(p, page) } else { Doc::Map(Vec::new()) };
+                    let mut current = if i == 0 {
+                        paginate::non_aggregate(p, page)
+                    } else {
+                        Doc::Map(Vec::new())
+                    };
                     for rk in &p.result_key {
                         current.set(rk, page.get(rk).cloned().unwrap_or(Doc::Null));
                     }
                     format::text(&search(&current), &mut stdout);
                 }
                 if let Some(token) = resume {
-                    let d = Doc::Map(vec![("NextToken".into(), Doc::Map(vec![("NextToken".into(), Doc::Str(token))]))]);
+                    let d = Doc::Map(vec![(
+                        "NextToken".into(),
+                        Doc::Map(vec![("NextToken".into(), Doc::Str(token))]),
+                    )]);
                     format::text(&search(&d), &mut stdout);
                 }
             }
@@ -760,12 +882,21 @@ impl Invocation {
                 };
             }
         }
-        Outcome { stdout, stderr: String::new(), exit_code: 0, redirect: self.redirect.clone() }
+        Outcome {
+            stdout,
+            stderr: String::new(),
+            exit_code: 0,
+            redirect: self.redirect.clone(),
+        }
     }
 
     /// Prints a service's error answer as the CLI does (exit 254).
     pub fn render_error(&self, error: &KmsError) -> Outcome {
-        let retries = if error.status() >= 500 { " (reached max retries: 2)" } else { "" };
+        let retries = if error.status() >= 500 {
+            " (reached max retries: 2)"
+        } else {
+            ""
+        };
         Outcome {
             stdout: String::new(),
             stderr: format!(
@@ -784,7 +915,11 @@ impl Invocation {
         let svc = self.svc();
         let mut out = Vec::new();
         let mut seen: Vec<String> = Vec::new();
-        let mut stack: Vec<String> = svc.output_shape(&self.operation).map(str::to_string).into_iter().collect();
+        let mut stack: Vec<String> = svc
+            .output_shape(&self.operation)
+            .map(str::to_string)
+            .into_iter()
+            .collect();
         while let Some(name) = stack.pop() {
             if seen.contains(&name) {
                 continue;
@@ -835,13 +970,22 @@ pub fn run(
 pub fn commands() -> Vec<(&'static str, String, String)> {
     data::services()
         .iter()
-        .flat_map(|s| s.commands.iter().map(move |(c, o)| (s.name, c.clone(), o.clone())))
+        .flat_map(|s| {
+            s.commands
+                .iter()
+                .map(move |(c, o)| (s.name, c.clone(), o.clone()))
+        })
         .collect()
 }
 
 /// An operation's options as the CLI names them, with whether each is required.
 pub fn options(service: &str, operation: &str) -> Vec<(String, bool)> {
     data::service(service)
-        .map(|svc| svc.args(operation).into_iter().map(|a| (format!("--{}", a.cli), a.required)).collect())
+        .map(|svc| {
+            svc.args(operation)
+                .into_iter()
+                .map(|a| (format!("--{}", a.cli), a.required))
+                .collect()
+        })
         .unwrap_or_default()
 }

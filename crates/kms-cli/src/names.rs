@@ -11,10 +11,17 @@ pub fn kebab(name: &str) -> String {
     // A trailing plural acronym (`...ARNs`) becomes one word: `-arns`.
     let n = name.len();
     if n >= 3 && name[n - 1] == 's' {
-        let caps = name[..n - 1].iter().rev().take_while(|c| c.is_ascii_uppercase()).count();
+        let caps = name[..n - 1]
+            .iter()
+            .rev()
+            .take_while(|c| c.is_ascii_uppercase())
+            .count();
         if caps >= 2 {
             let start = n - 1 - caps;
-            let tail: Vec<char> = name[start..].iter().map(|c| c.to_ascii_lowercase()).collect();
+            let tail: Vec<char> = name[start..]
+                .iter()
+                .map(|c| c.to_ascii_lowercase())
+                .collect();
             name.truncate(start);
             name.push('-');
             name.extend(tail);
@@ -72,11 +79,20 @@ mod tests {
     fn botocore_names() {
         for (from, to) in [
             ("CreateKey", "create-key"),
-            ("GenerateDataKeyWithoutPlaintext", "generate-data-key-without-plaintext"),
-            ("GenerateDataKeyPairWithoutPlaintext", "generate-data-key-pair-without-plaintext"),
+            (
+                "GenerateDataKeyWithoutPlaintext",
+                "generate-data-key-without-plaintext",
+            ),
+            (
+                "GenerateDataKeyPairWithoutPlaintext",
+                "generate-data-key-pair-without-plaintext",
+            ),
             ("ListKeyRotations", "list-key-rotations"),
             ("KeyId", "key-id"),
-            ("BypassPolicyLockoutSafetyCheck", "bypass-policy-lockout-safety-check"),
+            (
+                "BypassPolicyLockoutSafetyCheck",
+                "bypass-policy-lockout-safety-check",
+            ),
             ("CloudHsmClusterId", "cloud-hsm-cluster-id"),
             ("XksProxyUriEndpoint", "xks-proxy-uri-endpoint"),
             ("GetCallerIdentity", "get-caller-identity"),

@@ -14,11 +14,19 @@ use serde_json::Value;
 fn decode_token(p: &Paginator, token: &str) -> (Vec<(String, Option<String>)>, usize) {
     if let Ok(bytes) = STANDARD.decode(token) {
         if let Ok(Value::Object(o)) = serde_json::from_slice::<Value>(&bytes) {
-            let skip = o.get("boto_truncate_amount").and_then(Value::as_u64).unwrap_or(0) as usize;
+            let skip = o
+                .get("boto_truncate_amount")
+                .and_then(Value::as_u64)
+                .unwrap_or(0) as usize;
             let values = p
                 .input_token
                 .iter()
-                .map(|k| (k.clone(), o.get(k).and_then(Value::as_str).map(str::to_string)))
+                .map(|k| {
+                    (
+                        k.clone(),
+                        o.get(k).and_then(Value::as_str).map(str::to_string),
+                    )
+                })
                 .collect();
             return (values, skip);
         }
@@ -35,8 +43,22 @@ fn decode_token(p: &Paginator, token: &str) -> (Vec<(String, Option<String>)>, u
     let values = p
         .input_token
         .iter()
-        .zip(parts.iter().map(|s| s.to_string()).chain(std::iter::repeat(String::new())))
-        .map(|(k, v)| (k.clone(), if v.is_empty() || v == "None" { None } else { Some(v) }))
+        .zip(
+            parts
+                .iter()
+                .map(|s| s.to_string())
+                .chain(std::iter::repeat(String::new())),
+        )
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                if v.is_empty() || v == "None" {
+                    None
+                } else {
+                    Some(v)
+                },
+            )
+        })
         .collect();
     (values, skip)
 }
@@ -67,7 +89,9 @@ fn encode_token(values: &[(String, Option<String>)], truncate: Option<usize>) ->
 
 /// Puts `--page-size` and `--starting-token` into the first request.
 pub fn inject_first(p: &Paginator, paging: &Paging, input: &mut Value) -> Result<(), CliError> {
-    let Value::Object(o) = input else { return Ok(()) };
+    let Value::Object(o) = input else {
+        return Ok(());
+    };
     if let (Some(size), Some(limit)) = (paging.page_size, &p.limit_key) {
         o.insert(limit.clone(), Value::from(size));
     }
@@ -83,7 +107,10 @@ pub fn inject_first(p: &Paginator, paging: &Paging, input: &mut Value) -> Result
 
 fn next_tokens(p: &Paginator, page: &Value) -> Option<Vec<(String, Option<String>)>> {
     if let Some(more) = &p.more_results {
-        if !page.get(more).is_some_and(|v| v.as_bool().unwrap_or(!v.is_null())) {
+        if !page
+            .get(more)
+            .is_some_and(|v| v.as_bool().unwrap_or(!v.is_null()))
+        {
             return None;
         }
     }
@@ -92,7 +119,11 @@ fn next_tokens(p: &Paginator, page: &Value) -> Option<Vec<(String, Option<String
         .iter()
         .zip(&p.input_token)
         .map(|(out, inp)| {
-            let v = page.get(out).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
+            let v = page
+                .get(out)
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string);
             (inp.clone(), v)
         })
         .collect();
@@ -112,13 +143,25 @@ fn result_len(p: &Paginator, page: &Value) -> usize {
 }
 
 /// The request after `pages`, or `None` when the CLI stops.
-pub fn next_request(p: &Paginator, paging: &Paging, input: &Value, pages: &[Value]) -> Option<Value> {
-    let skip = paging.starting_token.as_deref().map_or(0, |t| decode_token(p, t).1);
+pub fn next_request(
+    p: &Paginator,
+    paging: &Paging,
+    input: &Value,
+    pages: &[Value],
+) -> Option<Value> {
+    let skip = paging
+        .starting_token
+        .as_deref()
+        .map_or(0, |t| decode_token(p, t).1);
     let mut total = 0usize;
     let mut previous: Option<Vec<(String, Option<String>)>> = None;
     let mut next = None;
     for (i, page) in pages.iter().enumerate() {
-        let n = if i == 0 { result_len(p, page).saturating_sub(skip) } else { result_len(p, page) };
+        let n = if i == 0 {
+            result_len(p, page).saturating_sub(skip)
+        } else {
+            result_len(p, page)
+        };
         if let Some(max) = paging.max_items {
             if (total + n) as i64 >= max {
                 return None;
@@ -239,7 +282,9 @@ pub fn full_result(p: &Paginator, pages: &[Doc], resume: Option<String>) -> Doc 
             }
             match (complete.get_mut(rk), value) {
                 (None, v) => complete.set(rk, v.clone()),
-                (Some(Doc::List(existing)), Doc::List(more)) => existing.extend(more.iter().cloned()),
+                (Some(Doc::List(existing)), Doc::List(more)) => {
+                    existing.extend(more.iter().cloned())
+                }
                 (Some(Doc::Int(a)), Doc::Int(b)) => *a += b,
                 (Some(Doc::Str(a)), Doc::Str(b)) => a.push_str(b),
                 _ => {}
@@ -280,8 +325,17 @@ mod tests {
     fn tokens_round_trip() {
         let p = kms_list_keys();
         let t = encode_token(&[("Marker".into(), Some("abc".into()))], Some(2));
-        assert_eq!(String::from_utf8(STANDARD.decode(&t).unwrap()).unwrap(), r#"{"Marker": "abc", "boto_truncate_amount": 2}"#);
-        assert_eq!(decode_token(&p, &t), (vec![("Marker".into(), Some("abc".into()))], 2));
-        assert_eq!(decode_token(&p, "raw"), (vec![("Marker".into(), Some("raw".into()))], 0));
+        assert_eq!(
+            String::from_utf8(STANDARD.decode(&t).unwrap()).unwrap(),
+            r#"{"Marker": "abc", "boto_truncate_amount": 2}"#
+        );
+        assert_eq!(
+            decode_token(&p, &t),
+            (vec![("Marker".into(), Some("abc".into()))], 2)
+        );
+        assert_eq!(
+            decode_token(&p, "raw"),
+            (vec![("Marker".into(), Some("raw".into()))], 0)
+        );
     }
 }

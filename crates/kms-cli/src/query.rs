@@ -20,7 +20,11 @@ impl std::fmt::Debug for Query {
 impl Query {
     pub fn compile(text: &str) -> Result<Query, String> {
         let expr = jmespath::compile(&legacy_literals(text)).map_err(|e| e.to_string())?;
-        Ok(Query { text: text.to_string(), expr, hashes: multiselect_keys(text) })
+        Ok(Query {
+            text: text.to_string(),
+            expr,
+            hashes: multiselect_keys(text),
+        })
     }
 
     /// Runs the query; `orders` are the member orders of the answer's structures.
@@ -39,10 +43,18 @@ fn reorder(doc: Doc, hashes: &[Vec<String>], orders: &[Vec<String>]) -> Doc {
     match doc {
         Doc::List(l) => Doc::List(l.into_iter().map(|x| reorder(x, hashes, orders)).collect()),
         Doc::Map(m) => {
-            let m: Vec<(String, Doc)> = m.into_iter().map(|(k, v)| (k, reorder(v, hashes, orders))).collect();
-            let same = |keys: &Vec<String>| keys.len() == m.len() && m.iter().all(|(k, _)| keys.contains(k));
+            let m: Vec<(String, Doc)> = m
+                .into_iter()
+                .map(|(k, v)| (k, reorder(v, hashes, orders)))
+                .collect();
+            let same = |keys: &Vec<String>| {
+                keys.len() == m.len() && m.iter().all(|(k, _)| keys.contains(k))
+            };
             let subset = |keys: &Vec<String>| m.iter().all(|(k, _)| keys.contains(k));
-            let order = hashes.iter().find(|h| same(h)).or_else(|| orders.iter().find(|o| subset(o)));
+            let order = hashes
+                .iter()
+                .find(|h| same(h))
+                .or_else(|| orders.iter().find(|o| subset(o)));
             match order {
                 Some(order) => {
                     let mut m = m;
@@ -169,7 +181,8 @@ fn multiselect_keys(text: &str) -> Vec<Vec<String>> {
             }
             c if c.is_alphanumeric() || c == '_' => {
                 let start = i;
-                while i + 1 < chars.len() && (chars[i + 1].is_alphanumeric() || chars[i + 1] == '_') {
+                while i + 1 < chars.len() && (chars[i + 1].is_alphanumeric() || chars[i + 1] == '_')
+                {
                     i += 1;
                 }
                 if let Some((b, keys, item)) = stack.last_mut() {
@@ -193,17 +206,28 @@ mod tests {
 
     #[test]
     fn hash_keys() {
-        assert_eq!(multiselect_keys("KeyMetadata.{Id: KeyId, Arn: Arn}"), vec![vec!["Id".to_string(), "Arn".to_string()]]);
-        assert_eq!(multiselect_keys("Aliases[].{N: AliasName, \"T k\": TargetKeyId}"), vec![vec!["N".to_string(), "T k".to_string()]]);
+        assert_eq!(
+            multiselect_keys("KeyMetadata.{Id: KeyId, Arn: Arn}"),
+            vec![vec!["Id".to_string(), "Arn".to_string()]]
+        );
+        assert_eq!(
+            multiselect_keys("Aliases[].{N: AliasName, \"T k\": TargetKeyId}"),
+            vec![vec!["N".to_string(), "T k".to_string()]]
+        );
     }
 
     #[test]
     fn queries() {
         let d = parse_json(r#"{"Aliases": [{"AliasName": "alias/aws/ebs", "TargetKeyId": "1"}, {"AliasName": "alias/demo", "TargetKeyId": "2"}]}"#).unwrap();
         let q = Query::compile("Aliases[?starts_with(AliasName, `alias/aws/`)].AliasName").unwrap();
-        assert_eq!(q.search(&d, &[]), Doc::List(vec![Doc::Str("alias/aws/ebs".into())]));
+        assert_eq!(
+            q.search(&d, &[]),
+            Doc::List(vec![Doc::Str("alias/aws/ebs".into())])
+        );
         let q = Query::compile("Aliases[].{Z: AliasName, A: TargetKeyId}").unwrap();
-        let Doc::List(l) = q.search(&d, &[]) else { panic!() };
+        let Doc::List(l) = q.search(&d, &[]) else {
+            panic!()
+        };
         let Doc::Map(m) = &l[0] else { panic!() };
         assert_eq!(m[0].0, "Z");
         assert!(Query::compile("Aliases[").is_err());

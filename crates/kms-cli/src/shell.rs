@@ -60,7 +60,13 @@ pub fn split(line: &str) -> Result<Line, CliError> {
             break;
         }
         if c == '|' || c == ';' || c == '&' || c == '<' {
-            let what = if c == '|' { "pipes" } else if c == '<' { "input redirection" } else { "command lists" };
+            let what = if c == '|' {
+                "pipes"
+            } else if c == '<' {
+                "input redirection"
+            } else {
+                "command lists"
+            };
             return Err(CliError::shell(format!(
                 "-bash: {what} are not supported in this terminal: run one aws command at a time"
             )));
@@ -149,7 +155,10 @@ pub fn split(line: &str) -> Result<Line, CliError> {
             Token::Word(w) => out.words.push(w),
             Token::Redirect { append } => match it.next() {
                 Some(Token::Word(path)) if !path.is_empty() => {
-                    out.redirect = Some(Redirect { path: normalize_path(&path), append });
+                    out.redirect = Some(Redirect {
+                        path: normalize_path(&path),
+                        append,
+                    });
                 }
                 _ => {
                     return Err(CliError::shell(
@@ -175,7 +184,10 @@ mod tests {
     #[test]
     fn words_quotes_escapes() {
         let l = split(r#"aws kms list-aliases --query 'Aliases[?starts_with(AliasName, `alias/aws/`)].AliasName' --output text"#).unwrap();
-        assert_eq!(l.words[4], "Aliases[?starts_with(AliasName, `alias/aws/`)].AliasName");
+        assert_eq!(
+            l.words[4],
+            "Aliases[?starts_with(AliasName, `alias/aws/`)].AliasName"
+        );
         let l = split(r#"a "b \"c\" \n" d\ e f\\g"#).unwrap();
         assert_eq!(l.words, vec!["a", "b \"c\" \\n", "d e", "f\\g"]);
         let l = split("a '' b # comment").unwrap();
@@ -186,9 +198,21 @@ mod tests {
     fn redirection() {
         let l = split("aws kms encrypt --output text > ./out.b64").unwrap();
         assert_eq!(l.words.len(), 5);
-        assert_eq!(l.redirect, Some(Redirect { path: "out.b64".into(), append: false }));
+        assert_eq!(
+            l.redirect,
+            Some(Redirect {
+                path: "out.b64".into(),
+                append: false
+            })
+        );
         let l = split("aws sts get-caller-identity>>~/who.json").unwrap();
-        assert_eq!(l.redirect, Some(Redirect { path: "who.json".into(), append: true }));
+        assert_eq!(
+            l.redirect,
+            Some(Redirect {
+                path: "who.json".into(),
+                append: true
+            })
+        );
         assert!(split("aws kms list-keys >").is_err());
         assert!(split("aws kms list-keys | jq").is_err());
         assert!(split("echo 'abc").is_err());

@@ -11,7 +11,11 @@ pub enum Sh {
 pub struct Error(pub String);
 
 pub fn parse(input: &str) -> Result<Sh, Error> {
-    let mut p = P { s: input.chars().collect(), i: 0, input };
+    let mut p = P {
+        s: input.chars().collect(),
+        i: 0,
+        input,
+    };
     let m = p.parameter()?;
     Ok(Sh::Map(m))
 }
@@ -153,7 +157,8 @@ impl P<'_> {
                             self.i = start;
                             return Err(self.syntax(&q.to_string()));
                         }
-                        Some('\\') if matches!(self.s.get(self.i + 1), Some(&c) if c == q || c == '\\') => {
+                        Some('\\') if matches!(self.s.get(self.i + 1), Some(&c) if c == q || c == '\\') =>
+                        {
                             out.push(self.s[self.i + 1]);
                             self.i += 2;
                         }
@@ -176,7 +181,10 @@ impl P<'_> {
                         self.i += 2;
                         continue;
                     }
-                    if c == ',' || (!first && c == '=') || (nested && matches!(c, '[' | ']' | '{' | '}')) {
+                    if c == ','
+                        || (!first && c == '=')
+                        || (nested && matches!(c, '[' | ']' | '{' | '}'))
+                    {
                         break;
                     }
                     out.push(c);
@@ -250,29 +258,63 @@ mod tests {
 
     #[test]
     fn forms() {
-        let Ok(Sh::Map(m)) = parse("TagKey=a,TagValue=b") else { panic!() };
-        assert_eq!(m, vec![("TagKey".into(), s("a")), ("TagValue".into(), s("b"))]);
-        let Ok(Sh::Map(m)) = parse("purpose=test,env=dev") else { panic!() };
-        assert_eq!(m, vec![("purpose".into(), s("test")), ("env".into(), s("dev"))]);
-        let Ok(Sh::Map(m)) = parse("Ops=Encrypt,Decrypt,Name=x") else { panic!() };
-        assert_eq!(m, vec![("Ops".into(), Sh::List(vec![s("Encrypt"), s("Decrypt")])), ("Name".into(), s("x"))]);
-        let Ok(Sh::Map(m)) = parse("a=[x,y],b={c=1,d=[2]},e='q,r',f=\"s\\\"t\",g=") else { panic!() };
+        let Ok(Sh::Map(m)) = parse("TagKey=a,TagValue=b") else {
+            panic!()
+        };
+        assert_eq!(
+            m,
+            vec![("TagKey".into(), s("a")), ("TagValue".into(), s("b"))]
+        );
+        let Ok(Sh::Map(m)) = parse("purpose=test,env=dev") else {
+            panic!()
+        };
+        assert_eq!(
+            m,
+            vec![("purpose".into(), s("test")), ("env".into(), s("dev"))]
+        );
+        let Ok(Sh::Map(m)) = parse("Ops=Encrypt,Decrypt,Name=x") else {
+            panic!()
+        };
+        assert_eq!(
+            m,
+            vec![
+                ("Ops".into(), Sh::List(vec![s("Encrypt"), s("Decrypt")])),
+                ("Name".into(), s("x"))
+            ]
+        );
+        let Ok(Sh::Map(m)) = parse("a=[x,y],b={c=1,d=[2]},e='q,r',f=\"s\\\"t\",g=") else {
+            panic!()
+        };
         assert_eq!(m[0].1, Sh::List(vec![s("x"), s("y")]));
-        assert_eq!(m[1].1, Sh::Map(vec![("c".into(), s("1")), ("d".into(), Sh::List(vec![s("2")]))]));
+        assert_eq!(
+            m[1].1,
+            Sh::Map(vec![
+                ("c".into(), s("1")),
+                ("d".into(), Sh::List(vec![s("2")]))
+            ])
+        );
         assert_eq!(m[2].1, s("q,r"));
         assert_eq!(m[3].1, s("s\"t"));
         assert_eq!(m[4].1, s(""));
-        let Ok(Sh::Map(m)) = parse("k=a\\,b") else { panic!() };
+        let Ok(Sh::Map(m)) = parse("k=a\\,b") else {
+            panic!()
+        };
         assert_eq!(m[0].1, s("a,b"));
-        let Ok(Sh::Map(m)) = parse("k=a=b") else { panic!() };
+        let Ok(Sh::Map(m)) = parse("k=a=b") else {
+            panic!()
+        };
         assert_eq!(m[0].1, s("a=b"));
     }
 
     #[test]
     fn errors() {
-        let Err(Error(e)) = parse("foo") else { panic!() };
+        let Err(Error(e)) = parse("foo") else {
+            panic!()
+        };
         assert_eq!(e, "Expected: '=', received: 'EOF' for input:\nfoo\n   ^");
-        let Err(Error(e)) = parse("a=1,a=2") else { panic!() };
+        let Err(Error(e)) = parse("a=1,a=2") else {
+            panic!()
+        };
         assert!(e.starts_with("Second instance of key \"a\""));
     }
 }

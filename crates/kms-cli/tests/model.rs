@@ -51,7 +51,11 @@ fn value(m: &Model, shape: &str, name: &str, depth: usize) -> Value {
         "list" => {
             let member = s.member.as_deref().unwrap_or("");
             let n = s.min.unwrap_or(1.0).max(1.0) as usize;
-            Value::Array((0..n.max(2)).map(|i| value(m, member, &format!("{name}{i}"), depth + 1)).collect())
+            Value::Array(
+                (0..n.max(2))
+                    .map(|i| value(m, member, &format!("{name}{i}"), depth + 1))
+                    .collect(),
+            )
         }
         "map" => {
             let v = s.value.as_deref().unwrap_or("");
@@ -118,7 +122,10 @@ fn words(m: &Model, shape: &str, cli: &str, v: &Value) -> Vec<String> {
             }
             w
         }
-        ("structure" | "map", _) => vec![opt, shorthand(v).unwrap_or_else(|| serde_json::to_string(v).unwrap())],
+        ("structure" | "map", _) => vec![
+            opt,
+            shorthand(v).unwrap_or_else(|| serde_json::to_string(v).unwrap()),
+        ],
         (_, Value::String(s)) => vec![opt, s.clone()],
         (_, other) => vec![opt, other.to_string()],
     }
@@ -192,7 +199,10 @@ fn every_operation_lists_its_required_options_when_they_are_missing() {
             Err(e) if !required.is_empty() => {
                 assert_eq!(e.exit_code, 252);
                 assert!(
-                    e.stderr.ends_with(&format!("aws: error: the following arguments are required: {}\n\n", required.join(", "))),
+                    e.stderr.ends_with(&format!(
+                        "aws: error: the following arguments are required: {}\n\n",
+                        required.join(", ")
+                    )),
                     "{line}: {}",
                     e.stderr
                 );
@@ -208,10 +218,22 @@ fn every_operation_has_help_and_a_skeleton() {
     let files = files();
     let ctx = Context::new(&files, "ap-southeast-2");
     for (service, command, operation) in kms_cli::commands() {
-        let Ok(Command::Print(help)) = parse(&format!("aws {service} {command} help"), &ctx) else { panic!("{command} help") };
-        assert!(help.stdout.contains(&format!("NAME\n       {command} -")), "{}", help.stdout);
-        let Ok(Command::Print(sk)) = parse(&format!("aws {service} {command} --generate-cli-skeleton"), &ctx) else { panic!("{command} skeleton") };
-        let v: Value = serde_json::from_str(&sk.stdout).unwrap_or_else(|e| panic!("{command}: {e}\n{}", sk.stdout));
+        let Ok(Command::Print(help)) = parse(&format!("aws {service} {command} help"), &ctx) else {
+            panic!("{command} help")
+        };
+        assert!(
+            help.stdout.contains(&format!("NAME\n       {command} -")),
+            "{}",
+            help.stdout
+        );
+        let Ok(Command::Print(sk)) = parse(
+            &format!("aws {service} {command} --generate-cli-skeleton"),
+            &ctx,
+        ) else {
+            panic!("{command} skeleton")
+        };
+        let v: Value = serde_json::from_str(&sk.stdout)
+            .unwrap_or_else(|e| panic!("{command}: {e}\n{}", sk.stdout));
         let members = model(service).operations[&operation]
             .input
             .as_ref()

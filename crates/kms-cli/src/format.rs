@@ -758,6 +758,7 @@ fn is_float(s: &str) -> bool {
     ok_mant && ok_exp
 }
 
+#[allow(clippy::nonminimal_bool)] // the plain-scalar rules read as YAML states them
 fn yaml_string(s: &str) -> String {
     let multiline = s.contains('\n') || s.contains('\r');
     let special = s

@@ -86,7 +86,7 @@ impl Unpacker<'_> {
         let doc = parse_json(text).map_err(|e| {
             CliError::param(cli, &format!("Invalid JSON: {e}\nJSON received: {text}"))
         })?;
-        self.from_doc(shape, &doc)
+        self.typed_doc(shape, &doc)
     }
 
     /// A value typed as text (after `file://`).
@@ -102,7 +102,7 @@ impl Unpacker<'_> {
                     return Err(CliError::param(cli, &format!("Invalid JSON:\n{text}")));
                 }
                 let sh = shorthand::parse(text).map_err(|e| CliError::param(cli, &e.0))?;
-                self.from_sh(cli, shape_name, &sh)
+                self.typed_sh(cli, shape_name, &sh)
             }
             _ => self.scalar(cli, shape_name, text),
         }
@@ -162,14 +162,14 @@ impl Unpacker<'_> {
     }
 
     /// A JSON value typed by the model (blobs and timestamps into their wire form).
-    pub fn from_doc(&self, shape_name: &str, doc: &Doc) -> Result<Value, CliError> {
+    pub fn typed_doc(&self, shape_name: &str, doc: &Doc) -> Result<Value, CliError> {
         let shape = self.svc.shape(shape_name);
         Ok(match (shape.ty.as_str(), doc) {
             ("structure", Doc::Map(m)) => {
                 let mut out = Map::new();
                 for (k, v) in m {
                     let value = match shape.members.get(k) {
-                        Some(ms) => self.from_doc(ms, v)?,
+                        Some(ms) => self.typed_doc(ms, v)?,
                         None => v.to_json(),
                     };
                     out.insert(k.clone(), value);
@@ -180,7 +180,7 @@ impl Unpacker<'_> {
                 let member = shape.member.clone().unwrap_or_default();
                 Value::Array(
                     l.iter()
-                        .map(|x| self.from_doc(&member, x))
+                        .map(|x| self.typed_doc(&member, x))
                         .collect::<Result<_, _>>()?,
                 )
             }
@@ -188,7 +188,7 @@ impl Unpacker<'_> {
                 let value = shape.value.clone().unwrap_or_default();
                 let mut out = Map::new();
                 for (k, v) in m {
-                    out.insert(k.clone(), self.from_doc(&value, v)?);
+                    out.insert(k.clone(), self.typed_doc(&value, v)?);
                 }
                 Value::Object(out)
             }
@@ -202,14 +202,14 @@ impl Unpacker<'_> {
     }
 
     /// A shorthand tree typed by the model.
-    fn from_sh(&self, cli: &str, shape_name: &str, sh: &Sh) -> Result<Value, CliError> {
+    fn typed_sh(&self, cli: &str, shape_name: &str, sh: &Sh) -> Result<Value, CliError> {
         let shape = self.svc.shape(shape_name);
         Ok(match (shape.ty.as_str(), sh) {
             ("structure", Sh::Map(m)) => {
                 let mut out = Map::new();
                 for (k, v) in m {
                     let value = match shape.members.get(k) {
-                        Some(ms) => self.from_sh(cli, ms, v)?,
+                        Some(ms) => self.typed_sh(cli, ms, v)?,
                         None => sh_json(v),
                     };
                     out.insert(k.clone(), value);
@@ -220,19 +220,19 @@ impl Unpacker<'_> {
                 let member = shape.member.clone().unwrap_or_default();
                 Value::Array(
                     l.iter()
-                        .map(|x| self.from_sh(cli, &member, x))
+                        .map(|x| self.typed_sh(cli, &member, x))
                         .collect::<Result<_, _>>()?,
                 )
             }
             ("list", other) => {
                 let member = shape.member.clone().unwrap_or_default();
-                Value::Array(vec![self.from_sh(cli, &member, other)?])
+                Value::Array(vec![self.typed_sh(cli, &member, other)?])
             }
             ("map", Sh::Map(m)) => {
                 let value = shape.value.clone().unwrap_or_default();
                 let mut out = Map::new();
                 for (k, v) in m {
-                    out.insert(k.clone(), self.from_sh(cli, &value, v)?);
+                    out.insert(k.clone(), self.typed_sh(cli, &value, v)?);
                 }
                 Value::Object(out)
             }
@@ -381,31 +381,23 @@ fn check(svc: &Svc, shape_name: &str, v: &Value, name: &str, errors: &mut Vec<St
                 }
             }
         }
-        "float" | "double" => {
-            if !v.is_number() {
-                type_error(
-                    "<class 'float'>, <class 'decimal.Decimal'>, <class 'int'>",
-                    errors,
-                );
-            }
+        "float" | "double" if !v.is_number() => {
+            type_error(
+                "<class 'float'>, <class 'decimal.Decimal'>, <class 'int'>",
+                errors,
+            );
         }
-        "boolean" => {
-            if !v.is_boolean() {
-                type_error("<class 'bool'>", errors);
-            }
+        "boolean" if !v.is_boolean() => {
+            type_error("<class 'bool'>", errors);
         }
-        "blob" => {
-            if !v.is_string() {
-                type_error(
-                    "<class 'bytes'>, <class 'bytearray'>, file-like object",
-                    errors,
-                );
-            }
+        "blob" if !v.is_string() => {
+            type_error(
+                "<class 'bytes'>, <class 'bytearray'>, file-like object",
+                errors,
+            );
         }
-        "timestamp" => {
-            if !v.is_number() {
-                type_error("<class 'datetime.datetime'>, timestamp string", errors);
-            }
+        "timestamp" if !v.is_number() => {
+            type_error("<class 'datetime.datetime'>, timestamp string", errors);
         }
         _ => {}
     }

@@ -192,6 +192,7 @@ impl CliError {
 }
 
 /// What a line asks for.
+#[allow(clippy::large_enum_variant)] // one per command line
 #[derive(Debug)]
 pub enum Command {
     /// A request to send (then [`Invocation::render`]).
@@ -363,11 +364,9 @@ pub fn parse(line: &str, ctx: &Context) -> Result<Command, CliError> {
                 }
                 g.binary = Some(value)
             }
-            "--color" => {
-                if !matches!(value.as_str(), "on" | "off" | "auto") {
-                    let choices = vec!["on".to_string(), "off".to_string(), "auto".to_string()];
-                    return Err(invalid_choice("--color", &value, &choices));
-                }
+            "--color" if !matches!(value.as_str(), "on" | "off" | "auto") => {
+                let choices = vec!["on".to_string(), "off".to_string(), "auto".to_string()];
+                return Err(invalid_choice("--color", &value, &choices));
             }
             _ => {}
         }
@@ -750,7 +749,7 @@ fn parse_operation(
             )
         })?;
         if let Some(shape) = svc.input_shape(operation) {
-            if let Value::Object(o) = unpacker.from_doc(shape, &doc)? {
+            if let Value::Object(o) = unpacker.typed_doc(shape, &doc)? {
                 input = o;
             }
         }

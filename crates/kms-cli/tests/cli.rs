@@ -519,8 +519,8 @@ fn golden_list_aliases_in_every_format() {
         let Ok(Command::Call(inv)) = parse(line, &ctx) else {
             panic!()
         };
-        assert!(inv.request(&[page.clone()]).is_none());
-        inv.render(&[page.clone()]).stdout
+        assert!(inv.request(std::slice::from_ref(&page)).is_none());
+        inv.render(std::slice::from_ref(&page)).stdout
     };
     assert_eq!(
         render("aws kms list-aliases"),

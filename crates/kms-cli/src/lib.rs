@@ -10,6 +10,30 @@
 //! AWS CLI v2 does: `json`, `text`, `table` or `yaml`, after `--query`, with the CLI's exit
 //! codes. No I/O: files come from a [`FileArea`] the caller passes, and redirected output goes
 //! back to the caller as [`Outcome::redirect`].
+//!
+//! ```
+//! use kms_cli::{parse, Command, Context};
+//! use std::collections::BTreeMap;
+//!
+//! let mut sandbox = kms_core::Sandbox::in_memory(7);
+//! let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+//! files.insert("note.txt".into(), b"hello".to_vec());
+//! let ctx = Context::new(&files, "ap-southeast-2");
+//! let line = "aws kms create-key --description demo --query KeyMetadata.KeyState --output text";
+//! let Ok(Command::Call(inv)) = parse(line, &ctx) else { unreachable!() };
+//! let mut pages = Vec::new();
+//! while let Some(request) = inv.request(&pages) {
+//!     // The console: kms_web::Sandbox::call_service(inv.service, &inv.region, ...).await,
+//!     // acting as inv.principal when a --profile names one.
+//!     match sandbox.call_service(inv.service, &inv.operation, request) {
+//!         Ok(page) => pages.push(page),
+//!         Err(e) => { println!("{}", inv.render_error(&e).stderr); break; }
+//!     }
+//!     if inv.paging.is_none() { break; }
+//! }
+//! let out = inv.render(&pages);
+//! assert_eq!((out.stdout.as_str(), out.exit_code), ("Enabled\n", 0));
+//! ```
 
 mod complete;
 mod data;
@@ -461,9 +485,10 @@ pub fn parse(line: &str, ctx: &Context) -> Result<Command, CliError> {
         },
     };
     let compiled = match &g.query {
-        Some(q) => Some(query::Query::compile(q).map_err(|e| {
-            CliError::usage(&format!("argument --query: Bad value for --query {q}: {e}"))
-        })?),
+        Some(q) => Some(
+            query::Query::compile(q)
+                .map_err(|e| CliError::general(format!("Bad value for --query {q}: {e}")))?,
+        ),
         None => None,
     };
     Ok(Command::Call(Invocation {

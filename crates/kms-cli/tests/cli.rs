@@ -229,6 +229,13 @@ fn errors_and_exit_codes() {
         (out.exit_code, out.stderr.as_str()),
         (255, "\nThe config profile (nobody) could not be found\n")
     );
+    let out = t.run("aws kms list-keys --query 'Keys['");
+    assert_eq!(out.exit_code, 255);
+    assert!(
+        out.stderr.starts_with("\nBad value for --query Keys[: "),
+        "{}",
+        out.stderr
+    );
     let out = t.run("ls -l");
     assert_eq!(
         (out.exit_code, out.stderr.as_str()),

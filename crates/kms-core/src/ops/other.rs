@@ -1,11 +1,10 @@
 //! Operations for features the sandbox account does not have (custom key stores, imported key
-//! material, multi-Region keys, key agreement and KEM keys). Each answers as AWS answers
-//! an account without the feature: the key is resolved first, then the feature's own error.
+//! material, multi-Region keys). Each answers as AWS answers an account without the feature:
+//! the key is resolved first, then the feature's own error.
 
-use super::{require_enabled, require_usage, resolve, Naming};
+use super::{resolve, Naming};
 use crate::engine::{Req, Tx};
 use crate::error::{ErrorType, KmsError, Result};
-use crate::spec::KeyUsage;
 use serde_json::{json, Value};
 
 fn no_key_store(req: &Req<'_>) -> KmsError {
@@ -64,22 +63,6 @@ pub(crate) fn dispatch(tx: &mut Tx<'_>, operation: &str, req: &Req<'_>) -> Resul
                 "{} is not a multi-Region key.",
                 key.arn
             )))
-        }
-        "DeriveSharedSecret" => {
-            let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOrAlias)?;
-            require_enabled(&key)?;
-            require_usage(&key, KeyUsage::KeyAgreement, operation)?;
-            Err(KmsError::internal(
-                "key agreement keys cannot exist in the sandbox",
-            ))
-        }
-        "Encapsulate" | "Decapsulate" => {
-            let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOrAlias)?;
-            require_enabled(&key)?;
-            require_usage(&key, KeyUsage::EncapsulateDecapsulate, operation)?;
-            Err(KmsError::internal(
-                "ML-KEM keys cannot exist in the sandbox",
-            ))
         }
         _ => Err(KmsError::internal(format!("{operation} has no handler"))),
     }

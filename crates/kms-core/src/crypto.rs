@@ -253,7 +253,13 @@ impl KeyKind {
 /// Reads the key kind from a PKCS#8 or SPKI algorithm identifier: rsaEncryption, id-ecPublicKey
 /// with a named curve, or an algorithm OID without parameters (Ed25519, ML-DSA, ML-KEM).
 fn key_kind(algorithm: &AlgorithmIdentifierRef<'_>) -> Result<KeyKind, CryptoError> {
-    let curves = [Curve::P256, Curve::P384, Curve::P521, Curve::Secp256k1, Curve::Sm2];
+    let curves = [
+        Curve::P256,
+        Curve::P384,
+        Curve::P521,
+        Curve::Secp256k1,
+        Curve::Sm2,
+    ];
     let ml_dsa = [MlDsa::MlDsa44, MlDsa::MlDsa65, MlDsa::MlDsa87];
     let ml_kem = [MlKem::MlKem512, MlKem::MlKem768, MlKem::MlKem1024];
     match algorithm.oids().map_err(|_| CryptoError)? {

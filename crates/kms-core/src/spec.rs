@@ -98,9 +98,7 @@ impl KeySpec {
     pub fn is_offered_in(self, region: &str) -> bool {
         match self {
             KeySpec::Sm2 => is_china_region(region),
-            KeySpec::MlKem512 | KeySpec::MlKem768 | KeySpec::MlKem1024 => {
-                !is_china_region(region)
-            }
+            KeySpec::MlKem512 | KeySpec::MlKem768 | KeySpec::MlKem1024 => !is_china_region(region),
             _ => true,
         }
     }
@@ -127,7 +125,10 @@ impl KeySpec {
     }
 
     pub fn is_ml_kem(self) -> bool {
-        matches!(self, KeySpec::MlKem512 | KeySpec::MlKem768 | KeySpec::MlKem1024)
+        matches!(
+            self,
+            KeySpec::MlKem512 | KeySpec::MlKem768 | KeySpec::MlKem1024
+        )
     }
 
     /// HMAC key length in bytes, as AWS documents it (equal to the digest length).

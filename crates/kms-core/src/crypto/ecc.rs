@@ -11,11 +11,11 @@ use ecdsa::{Signature, SignatureSize};
 use elliptic_curve::generic_array::ArrayLength;
 use elliptic_curve::sec1::{FromEncodedPoint, ModulusSize, ToEncodedPoint};
 use elliptic_curve::{
-    AffinePoint, CurveArithmetic, FieldBytes, FieldBytesEncoding, FieldBytesSize,
-    NonZeroScalar, PrimeCurve, PrimeField, PublicKey, Scalar, SecretKey,
+    AffinePoint, CurveArithmetic, FieldBytes, FieldBytesEncoding, FieldBytesSize, NonZeroScalar,
+    PrimeCurve, PrimeField, PublicKey, Scalar, SecretKey,
 };
-use sha2::digest;
 use rsa::pkcs8::{AssociatedOid, DecodePublicKey, EncodePrivateKey, EncodePublicKey};
+use sha2::digest;
 use std::ops::Add;
 use zeroize::Zeroizing;
 
@@ -42,7 +42,11 @@ where
 {
     let der = SecretKey::<C>::random(&mut RngAdapter(rng)).to_pkcs8_der();
     // Encoding a freshly made in-range scalar cannot fail.
-    Secret::new(der.expect("a new EC key encodes as PKCS#8").as_bytes().to_vec())
+    Secret::new(
+        der.expect("a new EC key encodes as PKCS#8")
+            .as_bytes()
+            .to_vec(),
+    )
 }
 
 /// The private scalar of a SEC1 private key (the bytes inside the PKCS#8), range-checked.
@@ -79,8 +83,7 @@ where
 
 /// How an ECDSA signature's per-signature scalar k is chosen on each curve.
 pub(super) trait Nonce: PrimeCurve + CurveArithmetic {
-    fn nonce(d: &NonZeroScalar<Self>, z: &FieldBytes<Self>, rng: &mut dyn Entropy)
-        -> Scalar<Self>;
+    fn nonce(d: &NonZeroScalar<Self>, z: &FieldBytes<Self>, rng: &mut dyn Entropy) -> Scalar<Self>;
 }
 
 /// RFC 6979 hedged with 32 bytes from the rng (what `SignPrimitive::try_sign_prehashed_rfc6979`
@@ -448,7 +451,8 @@ fn sm2_ciphertext_parse(der: &[u8]) -> Option<([u8; 32], [u8; 32], &[u8], &[u8])
     let pad = |u: UintRef<'_>| -> Option<[u8; 32]> {
         let b = u.as_bytes();
         let mut out = [0u8; 32];
-        out.get_mut(32usize.checked_sub(b.len())?..)?.copy_from_slice(b);
+        out.get_mut(32usize.checked_sub(b.len())?..)?
+            .copy_from_slice(b);
         Some(out)
     };
     if value.hash.as_bytes().len() != SM3_LEN || value.cipher.as_bytes().is_empty() {

@@ -62,7 +62,10 @@ fn ml_dsa_key<P: MlDsaParams>(private_key: &[u8]) -> Result<ml_dsa::SigningKey<P
 pub(super) fn ml_dsa_public_spki(level: MlDsa, private_key: &[u8]) -> Result<Vec<u8>, CryptoError> {
     fn public<P: MlDsaParams>(private_key: &[u8]) -> Result<Vec<u8>, CryptoError> {
         use ml_dsa::Keypair;
-        Ok(ml_dsa_key::<P>(private_key)?.verifying_key().encode().to_vec())
+        Ok(ml_dsa_key::<P>(private_key)?
+            .verifying_key()
+            .encode()
+            .to_vec())
     }
     spki(level.oid(), &with_ml_dsa!(level, public(private_key))?)
 }

@@ -316,9 +316,8 @@ pub(crate) fn generate_data_key_pair(
     let key = data_key_parent(tx, req, operation)?;
     // The model's DataKeyPairSpec enum has been checked: every value is a KeySpec.
     let spec_name = req.req_str("KeyPairSpec");
-    let spec = KeySpec::parse(spec_name).ok_or_else(|| {
-        KmsError::validation(format!("KeyPairSpec {spec_name} is not valid."))
-    })?;
+    let spec = KeySpec::parse(spec_name)
+        .ok_or_else(|| KmsError::validation(format!("KeyPairSpec {spec_name} is not valid.")))?;
     super::keys::require_offered(tx, spec, "KeyPairSpec")?;
     dry_run(req)?;
     let private = super::keys::new_material(tx, spec)?;

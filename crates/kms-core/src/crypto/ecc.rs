@@ -197,7 +197,7 @@ where
 {
     let d = scalar::<C>(sec1_private)?;
     let peer = public_key::<C>(peer_spki_der)?;
-    let shared = elliptic_curve::ecdh::diffie_hellman(*d, peer.as_affine());
+    let shared = elliptic_curve::ecdh::diffie_hellman(&*d, peer.as_affine());
     Ok(Secret::new(shared.raw_secret_bytes().to_vec()))
 }
 
@@ -214,11 +214,8 @@ pub fn sm2_digest(public_spki_der: &[u8], message: &[u8]) -> Result<Vec<u8>, Cry
 }
 
 fn sm2_digest_with(key: sm2::PublicKey, message: &[u8]) -> Result<Vec<u8>, CryptoError> {
-    use sm2::elliptic_curve::sec1::ToEncodedPoint as _;
-    let vk = sm2::dsa::VerifyingKey::new(SM2_DEFAULT_DISTID, key).map_err(|_| CryptoError)?;
-    // ZA, then SM3(ZA || M) (the crate keeps ZA private, so recompute it from the parts).
-    let point = vk.to_encoded_point(false);
-    let za = sm2_za(point.as_bytes())?;
+    // ZA, then SM3(ZA || M) (the sm2 crate keeps its ZA private).
+    let za = sm2_za(key.to_encoded_point(false).as_bytes())?;
     let mut h = <sm3::Sm3 as digest::Digest>::new();
     digest::Digest::update(&mut h, za);
     digest::Digest::update(&mut h, message);
@@ -273,34 +270,50 @@ mod sm2_params {
         h("BC3736A2F4F6779C59BDCEE36B692153D0A9877CC62A474002DF32E52139F0A0");
 }
 
-/// SM2DSA over SM3(ZA || M) (RAW) or a given 32-byte SM3 digest (DIGEST), RFC 6979 nonces hedged
-/// with the rng; the signature DER like ECDSA's (SEQUENCE { r, s }), as Bouncy Castle and
-/// OpenSSL write it.
+/// SM2DSA (GM/T 0003.2 § 6.1) over SM3(ZA || M) (RAW) or a given 32-byte SM3 digest (DIGEST),
+/// k by RFC 6979 over SM3 hedged with the rng (what the sm2 crate's signer computes; written out
+/// here because its SigningKey keeps a copy of the scalar it never zeroes). The signature is DER
+/// like ECDSA's (SEQUENCE { r, s }), as Bouncy Castle and OpenSSL write it.
 pub(super) fn sm2_sign(
     sec1_private: &[u8],
     raw: Option<&[u8]>,
     digest: &[u8],
     rng: &mut dyn Entropy,
 ) -> Result<Vec<u8>, CryptoError> {
-    use sm2::dsa::signature::hazmat::RandomizedPrehashSigner;
+    use elliptic_curve::ops::{MulByGenerator, Reduce};
+    use elliptic_curve::point::AffineCoordinates;
+    type S = sm2::Scalar;
     let d = scalar::<sm2::Sm2>(sec1_private)?;
-    let key = sm2::dsa::SigningKey::from_nonzero_scalar(SM2_DEFAULT_DISTID, *d)
-        .map_err(|_| CryptoError)?;
     let owned;
     let prehash = match raw {
         Some(message) => {
-            owned = sm2_digest_with(sm2::PublicKey::from(key.verifying_key()), message)?;
+            let public = PublicKey::<sm2::Sm2>::from_secret_scalar(&d);
+            owned = sm2_digest_with(public, message)?;
             &owned[..]
         }
         None => digest,
     };
-    let sig: sm2::dsa::Signature = key
-        .sign_prehash_with_rng(&mut RngAdapter(rng), prehash)
-        .map_err(|_| CryptoError)?;
-    let der = Signature::<sm2::Sm2>::from_scalars(sig.r_bytes(), sig.s_bytes())
-        .map_err(|_| CryptoError)?
-        .to_der();
-    Ok(der.as_bytes().to_vec())
+    let prehash: &FieldBytes<sm2::Sm2> = prehash.try_into().map_err(|_| CryptoError)?;
+    // A2: e = Hv(M~) as a scalar.
+    let e = <S as Reduce<sm2::U256>>::reduce_bytes(prehash);
+    let d_plus_1_inv = Option::<S>::from((**d + S::ONE).invert()).ok_or(CryptoError)?;
+    loop {
+        // A3: k, fresh hedging data on each (vanishingly rare) retry.
+        let k = Zeroizing::new(rfc6979::<sm3::Sm3, sm2::Sm2>(&d, &e.to_repr(), rng));
+        // A4, A5: r = (e + x1) mod n, retried if r = 0 or r + k = n.
+        let x1 = sm2::ProjectivePoint::mul_by_generator(&*k).to_affine().x();
+        let r = e + <S as Reduce<sm2::U256>>::reduce_bytes(&x1);
+        if bool::from(r.is_zero() | (r + *k).is_zero()) {
+            continue;
+        }
+        // A6: s = (1 + d)^-1 (k - r d) mod n, retried if 0.
+        let s = d_plus_1_inv * (*k - r * **d);
+        if bool::from(s.is_zero()) {
+            continue;
+        }
+        let sig = Signature::<sm2::Sm2>::from_scalars(r, s).map_err(|_| CryptoError)?;
+        return Ok(sig.to_der().as_bytes().to_vec());
+    }
 }
 
 pub(super) fn sm2_verify(

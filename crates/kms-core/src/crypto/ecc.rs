@@ -197,7 +197,8 @@ where
 {
     let d = scalar::<C>(sec1_private)?;
     let peer = public_key::<C>(peer_spki_der)?;
-    let shared = elliptic_curve::ecdh::diffie_hellman(&*d, peer.as_affine());
+    let d: &NonZeroScalar<C> = &d;
+    let shared = elliptic_curve::ecdh::diffie_hellman(d, peer.as_affine());
     Ok(Secret::new(shared.raw_secret_bytes().to_vec()))
 }
 
@@ -293,7 +294,10 @@ pub(super) fn sm2_sign(
         }
         None => digest,
     };
-    let prehash: &FieldBytes<sm2::Sm2> = prehash.try_into().map_err(|_| CryptoError)?;
+    if prehash.len() != 32 {
+        return Err(CryptoError);
+    }
+    let prehash = FieldBytes::<sm2::Sm2>::from_slice(prehash);
     // A2: e = Hv(M~) as a scalar.
     let e = <S as Reduce<sm2::U256>>::reduce_bytes(prehash);
     let d_plus_1_inv = Option::<S>::from((**d + S::ONE).invert()).ok_or(CryptoError)?;

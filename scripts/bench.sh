@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Benchmarks the JS API (KmsSandbox.send) in headless Chromium and prints tables of numbers:
 # Encrypt / Decrypt / GenerateDataKey ops per second (memory and IndexedDB sandboxes, sequential
-# and batched), Sign ops per second (ECC_NIST_P256, RSA_2048) and the median CreateKey time per
-# key spec. It measures; it asserts nothing about speed.
+# and batched), what the CloudTrail event history costs symmetric Encrypt (the same calls with
+# `trailEnabled` on and off, events written to IndexedDB inside the timing), Sign ops per second
+# (ECC_NIST_P256, RSA_2048) and the median CreateKey time per key spec. It measures; it asserts
+# nothing about speed.
 #
 #   scripts/bench.sh                 full run (a few minutes, most of it RSA key generation)
 #   BENCH_QUICK=1 scripts/bench.sh   short smoke run
-# Knobs (see tests/bench/run.mjs): BENCH_N, BENCH_BATCH, BENCH_SIGN_N, BENCH_BUDGET_S, BENCH_JSON.
+# Knobs (see tests/bench/run.mjs): BENCH_N, BENCH_BATCH, BENCH_SIGN_N, BENCH_TRAIL_N,
+# BENCH_TRAIL_ROUNDS, BENCH_BUDGET_S, BENCH_JSON.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

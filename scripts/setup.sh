@@ -6,6 +6,7 @@
 #   wasm-bindgen CLI     cargo install wasm-bindgen-cli --version <the wasm-bindgen in Cargo.lock>
 #   trunk 0.21.14        cargo install --locked trunk --version 0.21.14
 #   wasm-pack            cargo install --locked wasm-pack
+#   cargo-deny 0.18.3    cargo install --locked cargo-deny --version 0.18.3
 #   Chromium + driver    apt-get install -y chromium chromium-driver
 #   npm packages         npm ci in every folder of the repo that has a package-lock.json
 #   wasm-opt 132         npm install binaryen@132 into <repo>/node_modules (Debian's binaryen is too old)
@@ -82,6 +83,15 @@ if have=$(wasm-pack --version 2>/dev/null); then
 else
   say "cargo install --locked wasm-pack (takes ~3 min)"
   cargo install --locked wasm-pack
+fi
+
+# --- cargo-deny (supply-chain checks of scripts/test.sh; deny.toml) ------------------------------
+DENY_VERSION=0.18.3
+if have=$(cargo deny --version 2>/dev/null) && [ "$have" = "cargo-deny $DENY_VERSION" ]; then
+  skip "$have"
+else
+  say "cargo install --locked cargo-deny --version $DENY_VERSION (have: ${have:-none}; takes ~6 min)"
+  cargo install --locked cargo-deny --version "$DENY_VERSION" --force
 fi
 
 # --- Chromium and chromedriver (Debian's, same version; never a downloaded browser) -------------

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test of KMS Sandbox, from a fresh clone: installs the tools (scripts/setup.sh), then
-#   kms-core   cargo test -p kms-core            (native unit, integration and doc tests)
+#   kms-core   cargo test -p kms-core -p kms-fuzz (native unit, integration and doc tests; a
+#                                                short run of each fuzz loop)
+#   kms-cli    cargo test -p kms-cli             (the AWS CLI in the page, natively)
+#   deny       cargo deny check                  (bans, licenses, sources; advisories when the
+#                                                RustSec database can be fetched)
 #   clippy     cargo clippy --all-targets        (warnings are reported, never fail the run;
 #                                                CLIPPY_WASM=1 adds the wasm crates)
 #   kms-web    scripts/test-shell.sh             (browser tests of the shell, if the script exists)
@@ -74,7 +78,16 @@ echo "[test] setup took $((SECONDS - setup_start)) s"
 if cargo fmt --all --check >/dev/null 2>&1; then fmt_note="clean"
 else fmt_note="unformatted files (run: cargo fmt --all)"; fi
 
-run_suite "kms-core" cargo test -p kms-core
+run_suite "kms-core" cargo test -p kms-core -p kms-fuzz
+run_suite "kms-cli" cargo test -p kms-cli
+
+# Supply chain. The RustSec database lives on github.com, which these machines may not reach:
+# advisories are checked when it can be fetched, and the summary says when it could not.
+deny_checks=(bans licenses sources)
+if timeout 60 cargo deny fetch db >/dev/null 2>&1; then deny_checks+=(advisories); deny_note=""
+else deny_note="advisories not checked: the RustSec database could not be fetched"; fi
+run_suite "deny" cargo deny --log-level error check "${deny_checks[@]}"
+[ -z "$deny_note" ] || SUITES[-1]="${SUITES[-1]%|}|$deny_note"
 
 # Clippy, warn only: the engine (the workspace's default member) with its tests. The wasm crates
 # too with CLIPPY_WASM=1 (a check build of the whole browser side: minutes on 2 cores).

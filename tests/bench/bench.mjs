@@ -11,6 +11,9 @@ export async function runBench(config, log) {
     batch: 1000, // promises in flight in the batched variant
     warmup: 500,
     signN: 2000, // calls per Sign measurement
+    trailN: 20000, // calls per measurement of Encrypt with the CloudTrail event history on / off
+    trailRounds: 3, // on/off pairs (alternating which goes first); the table shows their means
+    only: null, // e.g. "trail" or "symmetric,sign": run only these sections
     budgetMs: 20000, // a measurement stops early after this long, and reports what it did
     createKeyCounts: {
       SYMMETRIC_DEFAULT: 20, HMAC_256: 20, ECC_NIST_P256: 20, RSA_2048: 10, RSA_3072: 5, RSA_4096: 5,
@@ -18,9 +21,10 @@ export async function runBench(config, log) {
     ...config,
   };
   await init();
+  const runs = (section) => !cfg.only || cfg.only.split(',').includes(section);
   const plaintext = bytes(100);
   const message = bytes(100);
-  const results = { config: cfg, symmetric: [], sign: [], createKey: [] };
+  const results = { config: cfg, symmetric: [], trail: [], sign: [], createKey: [] };
 
   const backends = [
     ['memory', () => KmsSandbox.memory({ ...SANDBOX })],
@@ -38,7 +42,7 @@ export async function runBench(config, log) {
       Decrypt: () => kms.send('Decrypt', { CiphertextBlob }),
       GenerateDataKey: () => kms.send('GenerateDataKey', { KeyId: keyId, KeySpec: 'AES_256' }),
     };
-    for (const [operation, call] of Object.entries(ops)) {
+    for (const [operation, call] of Object.entries(runs('symmetric') ? ops : {})) {
       for (const mode of ['sequential', 'batched']) {
         const r = mode === 'sequential'
           ? await sequential(call, cfg.n, cfg.warmup, cfg.budgetMs)
@@ -49,7 +53,10 @@ export async function runBench(config, log) {
       }
     }
 
-    for (const [keySpec, algorithm] of [['ECC_NIST_P256', 'ECDSA_SHA_256'], ['RSA_2048', 'RSASSA_PKCS1_V1_5_SHA_256']]) {
+    if (runs('trail')) results.trail.push(...(await trailCost(kms, keyId, plaintext, backend, cfg, log)));
+
+    const signs = runs('sign') ? [['ECC_NIST_P256', 'ECDSA_SHA_256'], ['RSA_2048', 'RSASSA_PKCS1_V1_5_SHA_256']] : [];
+    for (const [keySpec, algorithm] of signs) {
       const signKey = (await kms.send('CreateKey', { KeySpec: keySpec, KeyUsage: 'SIGN_VERIFY' })).KeyMetadata.KeyId;
       const input = { KeyId: signKey, Message: message, MessageType: 'RAW', SigningAlgorithm: algorithm };
       const r = await sequential(() => kms.send('Sign', input), cfg.signN, Math.min(cfg.warmup, 50), cfg.budgetMs);
@@ -60,7 +67,7 @@ export async function runBench(config, log) {
 
   // CreateKey, one key at a time, against an IndexedDB-backed sandbox.
   const kms = await KmsSandbox.open(`bench-createkey-${Date.now()}`, { ...SANDBOX });
-  for (const [keySpec, count] of Object.entries(cfg.createKeyCounts)) {
+  for (const [keySpec, count] of Object.entries(runs('createKey') ? cfg.createKeyCounts : {})) {
     const input = { KeySpec: keySpec };
     if (keySpec.startsWith('HMAC_')) input.KeyUsage = 'GENERATE_VERIFY_MAC';
     else if (keySpec !== 'SYMMETRIC_DEFAULT') input.KeyUsage = 'SIGN_VERIFY';
@@ -78,9 +85,54 @@ export async function runBench(config, log) {
   return results;
 }
 
-// `n` awaited calls one after the other, after `warmup` untimed ones.
-async function sequential(call, n, warmup, budgetMs) {
+// What recording every call in the CloudTrail event history costs symmetric Encrypt: the same
+// calls on the same sandbox with `trailEnabled` on and off, in `trailRounds` alternating pairs.
+// With the history on, the timing includes writing every recorded event to IndexedDB
+// (`flushEvents()` before the clock stops), so it is the cost of durable events.
+async function trailCost(kms, keyId, plaintext, backend, cfg, log) {
+  const call = () => kms.send('Encrypt', { KeyId: keyId, Plaintext: plaintext });
+  const flush = () => kms.flushEvents();
+  const rows = [];
+  for (const mode of ['sequential', 'batched']) {
+    const runs = { on: [], off: [] };
+    const tails = [];
+    for (let round = 0; round < cfg.trailRounds; round++) {
+      const order = round % 2 === 0 ? [true, false] : [false, true];
+      for (const on of order) {
+        kms.trailEnabled = on;
+        await flush();
+        const after = on ? flush : undefined;
+        const r = mode === 'sequential'
+          ? await sequential(call, cfg.trailN, cfg.warmup, cfg.budgetMs, after)
+          : await batched(call, cfg.trailN, cfg.batch, cfg.budgetMs, after);
+        runs[on ? 'on' : 'off'].push(r.opsPerSec);
+        if (on) tails.push(r.afterMs);
+      }
+    }
+    kms.trailEnabled = true;
+    const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const on = mean(runs.on), off = mean(runs.off);
+    const row = {
+      backend, mode: mode === 'batched' ? `batched x${cfg.batch}` : mode, calls: cfg.trailN,
+      rounds: cfg.trailRounds, onOpsPerSec: on, offOpsPerSec: off, costPercent: (100 * (off - on)) / off,
+      onRuns: runs.on, offRuns: runs.off, flushTailMs: mean(tails),
+    };
+    rows.push(row);
+    log(`[bench] ${backend} Encrypt ${row.mode} trail on ${Math.round(on)} ops/s, off ${Math.round(off)} ops/s: ` +
+      `${row.costPercent.toFixed(1)}% (runs on ${runs.on.map(Math.round)}, off ${runs.off.map(Math.round)}; ` +
+      `the last write took ${row.flushTailMs.toFixed(1)} ms of each run)`);
+  }
+  // The events are there: the newest is an Encrypt.
+  const { Events } = await kms.service('cloudtrail').send('LookupEvents', { MaxResults: 2 });
+  if (!Events.some((e) => e.EventName === 'Encrypt')) throw new Error(`${backend}: no Encrypt event recorded`);
+  return rows;
+}
+
+// `n` awaited calls one after the other, after `warmup` untimed ones; `after()` is awaited before
+// the clock stops.
+async function sequential(call, n, warmup, budgetMs, after) {
   for (let i = 0; i < warmup; i++) await call();
+  if (after) await after();
   const t0 = performance.now();
   let calls = 0;
   while (calls < n) {
@@ -88,12 +140,16 @@ async function sequential(call, n, warmup, budgetMs) {
     calls++;
     if (calls % 256 === 0 && performance.now() - t0 > budgetMs) break;
   }
-  return rate(calls, performance.now() - t0);
+  const t1 = performance.now();
+  if (after) await after();
+  return { ...rate(calls, performance.now() - t0), afterMs: performance.now() - t1 };
 }
 
-// `n` calls in rounds of `batch` started together and awaited with Promise.all.
-async function batched(call, n, batch, budgetMs) {
+// `n` calls in rounds of `batch` started together and awaited with Promise.all; `after()` is
+// awaited before the clock stops.
+async function batched(call, n, batch, budgetMs, after) {
   await Promise.all(Array.from({ length: Math.min(batch, n) }, call)); // warm-up round
+  if (after) await after();
   const t0 = performance.now();
   let calls = 0;
   while (calls < n) {
@@ -102,7 +158,9 @@ async function batched(call, n, batch, budgetMs) {
     calls += k;
     if (performance.now() - t0 > budgetMs) break;
   }
-  return rate(calls, performance.now() - t0);
+  const t1 = performance.now();
+  if (after) await after();
+  return { ...rate(calls, performance.now() - t0), afterMs: performance.now() - t1 };
 }
 
 const rate = (calls, ms) => ({ calls, seconds: ms / 1000, opsPerSec: (calls * 1000) / ms });

@@ -3,7 +3,9 @@
 // and prints the results as tables. Run it through scripts/bench.sh, which builds the package.
 //
 // Environment: BENCH_PKG_DIR (required: the wasm-pack --target web output), BENCH_N, BENCH_BATCH,
-// BENCH_SIGN_N, BENCH_BUDGET_S, BENCH_QUICK=1 (a short smoke run), BENCH_JSON (write results).
+// BENCH_SIGN_N, BENCH_TRAIL_N, BENCH_TRAIL_ROUNDS, BENCH_BUDGET_S, BENCH_ONLY (sections to run:
+// symmetric, trail, sign, createKey, comma-separated), BENCH_QUICK=1 (a short smoke run),
+// BENCH_JSON (write results).
 import { createServer } from 'node:http';
 import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,14 +22,16 @@ const config = {};
 const num = (name) => (process.env[name] ? Number(process.env[name]) : undefined);
 if (process.env.BENCH_QUICK === '1') {
   Object.assign(config, {
-    n: 2000, batch: 1000, warmup: 100, signN: 200, budgetMs: 5000,
+    n: 2000, batch: 1000, warmup: 100, signN: 200, budgetMs: 5000, trailN: 10000, trailRounds: 4,
     createKeyCounts: { SYMMETRIC_DEFAULT: 3, HMAC_256: 3, ECC_NIST_P256: 3, RSA_2048: 1, RSA_3072: 1, RSA_4096: 1 },
   });
 }
-for (const [key, env] of [['n', 'BENCH_N'], ['batch', 'BENCH_BATCH'], ['signN', 'BENCH_SIGN_N']]) {
+for (const [key, env] of [['n', 'BENCH_N'], ['batch', 'BENCH_BATCH'], ['signN', 'BENCH_SIGN_N'],
+  ['trailN', 'BENCH_TRAIL_N'], ['trailRounds', 'BENCH_TRAIL_ROUNDS']]) {
   if (num(env) !== undefined) config[key] = num(env);
 }
 if (num('BENCH_BUDGET_S') !== undefined) config.budgetMs = num('BENCH_BUDGET_S') * 1000;
+if (process.env.BENCH_ONLY) config.only = process.env.BENCH_ONLY;
 
 const MIME = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript',
@@ -83,6 +87,7 @@ function print(r) {
   const table = (title, head, rows, left) => {
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => String(row[i]).length)));
     const line = (cells) => cells.map((c, i) => (i < left ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
+    if (rows.length === 0) return;
     console.log(`\n${title}`);
     console.log(line(head));
     console.log(widths.map((w) => '-'.repeat(w)).join('  '));
@@ -92,6 +97,9 @@ function print(r) {
   table('Symmetric key, 100-byte plaintext, through send()',
     ['backend', 'operation', 'mode', 'calls', 'seconds', 'ops/s'],
     r.symmetric.map((x) => [x.backend, x.operation, x.mode, n(x.calls), n(x.seconds, 2), n(x.opsPerSec)]), 3);
+  table('CloudTrail event history: symmetric Encrypt through send(), recording on vs off (trailEnabled)',
+    ['backend', 'mode', 'calls', 'rounds', 'on ops/s', 'off ops/s', 'cost'],
+    r.trail.map((x) => [x.backend, x.mode, n(x.calls), x.rounds, n(x.onOpsPerSec), n(x.offOpsPerSec), `${n(x.costPercent, 1)}%`]), 2);
   table('Sign, RAW 100-byte message, sequential awaited calls',
     ['backend', 'key spec', 'algorithm', 'calls', 'seconds', 'ops/s'],
     r.sign.map((x) => [x.backend, x.keySpec, x.algorithm, n(x.calls), n(x.seconds, 2), n(x.opsPerSec, 1)]), 3);

@@ -7,6 +7,9 @@
 //!
 //! The AAD binds the key ARN, the backing key id and the encryption context in a canonical,
 //! length-prefixed encoding with pairs sorted by key, so `{"ab":"c"}` and `{"a":"bc"}` differ.
+//!
+//! A multi-Region key (`mrk-` + 32 hex digits) has format byte 0x02 and binds its key id
+//! instead of its ARN: the ARN differs from Region to Region, and any related key decrypts.
 
 use crate::crypto;
 use crate::records::BackingKey;
@@ -14,6 +17,9 @@ use crate::Secret;
 use std::collections::BTreeMap;
 
 const FORMAT_V1: u8 = 1;
+/// The same layout for a multi-Region key: the 16 bytes are the hex digits after `mrk-`.
+const FORMAT_MRK: u8 = 2;
+const MRK_PREFIX: &str = "mrk-";
 const HEADER_LEN: usize = 1 + 16 + 32 + 12;
 const TAG_LEN: usize = 16;
 
@@ -66,6 +72,15 @@ fn uuid_bytes(key_id: &str) -> Option<Vec<u8>> {
     hex_decode(&key_id.replace('-', "")).filter(|b| b.len() == 16)
 }
 
+/// What the AAD binds a key by: its ARN, or for a multi-Region key its key id.
+fn binding<'a>(key_id: &'a str, key_arn: &'a str) -> &'a str {
+    if key_id.starts_with(MRK_PREFIX) {
+        key_id
+    } else {
+        key_arn
+    }
+}
+
 fn uuid_string(b: &[u8]) -> String {
     let h = hex(b);
     format!(
@@ -86,16 +101,20 @@ pub(crate) fn seal(
     nonce: [u8; 12],
     plaintext: &[u8],
 ) -> Vec<u8> {
-    let id = uuid_bytes(key_id).expect("key ids are UUIDs");
+    let (format, id) = match key_id.strip_prefix(MRK_PREFIX) {
+        Some(hex) => (FORMAT_MRK, hex_decode(hex)),
+        None => (FORMAT_V1, uuid_bytes(key_id)),
+    };
+    let id = id.expect("key ids are UUIDs or mrk- and 32 hex digits");
     let bk = hex_decode(&backing.id).expect("backing key ids are hex");
     let sealed = crypto::aes_gcm_seal(
         backing.material.expose(),
         &nonce,
-        &aad(key_arn, &bk, context),
+        &aad(binding(key_id, key_arn), &bk, context),
         plaintext,
     );
     let mut out = Vec::with_capacity(HEADER_LEN + sealed.len());
-    out.push(FORMAT_V1);
+    out.push(format);
     out.extend_from_slice(&id);
     out.extend_from_slice(&bk);
     out.extend_from_slice(&nonce);
@@ -105,11 +124,16 @@ pub(crate) fn seal(
 
 /// `None` when the bytes are not a blob of this format.
 pub(crate) fn parse(blob: &[u8]) -> Option<Blob<'_>> {
-    if blob.len() < HEADER_LEN + TAG_LEN || blob[0] != FORMAT_V1 {
+    if blob.len() < HEADER_LEN + TAG_LEN {
         return None;
     }
+    let key_id = match blob[0] {
+        FORMAT_V1 => uuid_string(&blob[1..17]),
+        FORMAT_MRK => format!("{MRK_PREFIX}{}", hex(&blob[1..17])),
+        _ => return None,
+    };
     Some(Blob {
-        key_id: uuid_string(&blob[1..17]),
+        key_id,
         backing_key_id: hex(&blob[17..49]),
         nonce: blob[49..61].try_into().ok()?,
         sealed: &blob[HEADER_LEN..],
@@ -127,7 +151,7 @@ impl Blob<'_> {
         crypto::aes_gcm_open(
             backing.material.expose(),
             &self.nonce,
-            &aad(key_arn, &bk, context),
+            &aad(binding(&self.key_id, key_arn), &bk, context),
             self.sealed,
         )
     }
@@ -162,10 +186,15 @@ mod tests {
     fn short_or_foreign_blobs_do_not_parse() {
         assert!(parse(&[]).is_none());
         assert!(parse(&[1; 60]).is_none());
-        let mut b = vec![2u8; 100];
+        let mut b = vec![3u8; 100];
         assert!(parse(&b).is_none());
+        b[0] = 2;
+        assert_eq!(
+            parse(&b).unwrap().key_id,
+            format!("mrk-{}", "03".repeat(16))
+        );
         b[0] = 1;
         let blob = parse(&b).unwrap();
-        assert_eq!(blob.key_id, "02020202-0202-0202-0202-020202020202");
+        assert_eq!(blob.key_id, "03030303-0303-0303-0303-030303030303");
     }
 }

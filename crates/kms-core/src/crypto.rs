@@ -16,7 +16,7 @@ use crate::env::{Entropy, RngAdapter};
 use crate::spec::{KeySpec, MacAlgorithm, SigningAlgorithm};
 use crate::Secret;
 use aes_gcm::aead::{AeadInPlace, KeyInit};
-use aes_gcm::{Aes256Gcm, Nonce, Tag};
+use aes_gcm::{Aes128Gcm, Aes256Gcm, Nonce, Tag};
 use ecc::with_curve;
 use hmac::{Hmac, Mac};
 use rsa::pkcs8::der::asn1::BitStringRef;
@@ -142,39 +142,47 @@ impl MlKem {
     }
 }
 
-/// AES-256-GCM (a 32-byte key, a 12-byte nonce); returns ciphertext || 16-byte tag.
+/// AES-GCM under a 32-byte key (AES-256), or a 16-byte one (AES-128: imported symmetric key
+/// material in the China Regions is 128 bits); a 12-byte nonce. Returns ciphertext || 16-byte tag.
 ///
 /// # Panics
-/// If `key` is not 32 bytes. Keys come from the engine's own records, never from a caller, so a
-/// wrong length is an engine bug; there is no ciphertext that could stand in for an error.
+/// If `key` is neither 16 nor 32 bytes. Keys come from the engine's own records, never from a
+/// caller, so a wrong length is an engine bug; there is no ciphertext that could stand in for an
+/// error.
 pub fn aes_gcm_seal(key: &[u8], nonce: &[u8; 12], aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
-    let cipher = Aes256Gcm::new_from_slice(key).expect("AES-256-GCM needs a 32-byte key");
     // Encrypt in place in a buffer already big enough for the tag, so no copy of the
     // plaintext is left behind by a reallocation.
     let mut sealed = Vec::with_capacity(plaintext.len() + GCM_TAG_LEN);
     sealed.extend_from_slice(plaintext);
-    let tag = cipher
-        .encrypt_in_place_detached(Nonce::from_slice(nonce), aad, &mut sealed)
-        .expect("KMS plaintexts are far below GCM's 64 GiB limit");
+    let tag = match key.len() {
+        16 => Aes128Gcm::new_from_slice(key)
+            .expect("a 16-byte key")
+            .encrypt_in_place_detached(Nonce::from_slice(nonce), aad, &mut sealed),
+        _ => Aes256Gcm::new_from_slice(key)
+            .expect("AES-256-GCM needs a 32-byte key")
+            .encrypt_in_place_detached(Nonce::from_slice(nonce), aad, &mut sealed),
+    }
+    .expect("KMS plaintexts are far below GCM's 64 GiB limit");
     sealed.extend_from_slice(&tag);
     sealed
 }
 
 /// Opens what [`aes_gcm_seal`] made; `None` for any tampering or a wrong key/nonce/aad.
 pub fn aes_gcm_open(key: &[u8], nonce: &[u8; 12], aad: &[u8], sealed: &[u8]) -> Option<Secret> {
-    let cipher = Aes256Gcm::new_from_slice(key).ok()?;
     let (ciphertext, tag) = sealed.split_at(sealed.len().checked_sub(GCM_TAG_LEN)?);
     // Decrypt straight into the Secret so the plaintext never sits in an unzeroized buffer.
     // GCM checks the tag before it decrypts, so on failure the buffer still holds ciphertext.
     let mut plaintext = Secret::new(ciphertext.to_vec());
-    cipher
-        .decrypt_in_place_detached(
-            Nonce::from_slice(nonce),
-            aad,
-            plaintext.expose_mut(),
-            Tag::from_slice(tag),
-        )
-        .ok()?;
+    let (nonce, tag) = (Nonce::from_slice(nonce), Tag::from_slice(tag));
+    match key.len() {
+        16 => Aes128Gcm::new_from_slice(key)
+            .ok()?
+            .decrypt_in_place_detached(nonce, aad, plaintext.expose_mut(), tag),
+        _ => Aes256Gcm::new_from_slice(key)
+            .ok()?
+            .decrypt_in_place_detached(nonce, aad, plaintext.expose_mut(), tag),
+    }
+    .ok()?;
     Some(plaintext)
 }
 

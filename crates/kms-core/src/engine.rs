@@ -10,7 +10,7 @@ use crate::access::{Policy, PolicyKind};
 use crate::caller::Caller;
 use crate::env::{Entropy, Millis};
 use crate::error::{KmsError, Result};
-use crate::records::{AliasRecord, Change, KeyRecord, Record};
+use crate::records::{AliasRecord, Change, KeyRecord, MultiRegionKeyType, Record};
 use crate::service::Service;
 use crate::spec::{KeyManager, KeyState};
 use crate::trail::{ServiceEvent, TrailFacts};
@@ -34,13 +34,27 @@ impl RegionState {
     }
 }
 
-/// When time next changes a key by itself: its deletion, or its next scheduled rotation.
+/// When time next changes a key by itself: its deletion, its next scheduled rotation (made on a
+/// multi-Region primary key and copied to its replicas), or the expiry of imported material.
 pub(crate) fn due_date(k: &KeyRecord) -> Option<Millis> {
-    match k.key_state {
+    let own = match k.key_state {
         KeyState::PendingDeletion => k.deletion_date,
-        KeyState::Enabled if k.rotation.enabled => k.rotation.next_rotation,
+        KeyState::Enabled
+            if k.rotation.enabled && k.multi_region != Some(MultiRegionKeyType::Replica) =>
+        {
+            k.rotation.next_rotation
+        }
         _ => None,
-    }
+    };
+    own.into_iter().chain(expiry_date(k)).min()
+}
+
+/// When the earliest imported material of the key that is present expires.
+pub(crate) fn expiry_date(k: &KeyRecord) -> Option<Millis> {
+    k.backing_keys
+        .iter()
+        .filter_map(|b| b.import.as_ref().filter(|i| i.imported)?.valid_to)
+        .min()
 }
 
 /// One sandbox account: its keys and aliases, region by region.
@@ -54,6 +68,8 @@ pub struct Engine {
     policies: PolicyCache,
     /// Whether requests are authorized (always, except in the benchmark's baseline).
     authorize: bool,
+    /// Requests, keys' last uses and deleted keys' lifetimes (see `crate::usage`).
+    pub(crate) usage: crate::usage::Usage,
 }
 
 /// Parsed policies by their holder (a key's ARN, an identity policy's label), reused while the
@@ -203,6 +219,7 @@ impl Engine {
             iam: Default::default(),
             policies: PolicyCache::default(),
             authorize: true,
+            usage: Default::default(),
         }
     }
 
@@ -270,8 +287,14 @@ impl Engine {
                         .insert(k.key_id.clone(), k);
                 }
                 Change::DeleteKey { region, key_id } => {
-                    if let Some(r) = self.regions.get_mut(&region) {
-                        r.keys.remove(&key_id);
+                    let removed = self
+                        .regions
+                        .get_mut(&region)
+                        .and_then(|r| r.keys.remove(&key_id));
+                    if let Some(key) = removed {
+                        // KMS deletes a key when its waiting period ends.
+                        let when = key.deletion_date.unwrap_or(key.created);
+                        self.usage.key_deleted(&key, when);
                     }
                 }
                 Change::PutAlias(a) => {
@@ -440,7 +463,10 @@ impl Engine {
         match self.caller_for_access_key(access_key_id, now) {
             Ok(caller) => Ok(caller),
             Err(AccessKeyProblem::Unknown) => Ok(Caller::root(&self.account_id)),
-            Err(problem) if service == Service::Kms => Err(problem.kms_error()),
+            // The JSON protocol's errors (KMS, CloudTrail), else the query protocol's.
+            Err(problem) if matches!(service, Service::Kms | Service::CloudTrail) => {
+                Err(problem.kms_error())
+            }
             Err(problem) => Err(problem.query_error()),
         }
     }
@@ -516,8 +542,10 @@ pub(crate) struct Tx<'a> {
     pub caller: &'a Caller,
     pub now: Millis,
     pub rng: &'a mut dyn Entropy,
-    keys: BTreeMap<String, Option<KeyRecord>>,
-    aliases: BTreeMap<String, Option<AliasRecord>>,
+    /// Written keys and aliases by (Region, key id or alias name): an operation on a
+    /// multi-Region key writes its related keys in other Regions too.
+    keys: BTreeMap<(String, String), Option<KeyRecord>>,
+    aliases: BTreeMap<(String, String), Option<AliasRecord>>,
     /// Deletions and rotations housekeeping did, for CloudTrail.
     pub service_events: Vec<ServiceEvent>,
 }
@@ -550,6 +578,15 @@ impl<'a> Tx<'a> {
         self.engine.region_state(&self.region)
     }
 
+    /// Written keys of this Tx's Region.
+    fn own_keys(&self) -> Vec<(&String, &Option<KeyRecord>)> {
+        self.keys
+            .iter()
+            .filter(|((r, _), _)| *r == self.region)
+            .map(|((_, id), k)| (id, k))
+            .collect()
+    }
+
     /// Whether a deletion or rotation may be due now (a cheap check before scanning keys).
     pub fn anything_due(&self) -> bool {
         let base_due = self
@@ -557,46 +594,81 @@ impl<'a> Tx<'a> {
             .and_then(|r| r.next_due)
             .is_some_and(|d| d <= self.now);
         let overlay_due = self
-            .keys
-            .values()
-            .flatten()
+            .own_keys()
+            .into_iter()
+            .filter_map(|(_, k)| k.as_ref())
             .filter_map(due_date)
             .any(|d| d <= self.now);
         base_due || overlay_due
     }
 
     pub fn region_initialised(&self) -> bool {
-        self.base().is_some() || !self.keys.is_empty()
+        self.base().is_some() || !self.own_keys().is_empty()
     }
 
     pub fn key(&self, key_id: &str) -> Option<&KeyRecord> {
-        match self.keys.get(key_id) {
+        self.key_in(&self.region, key_id)
+    }
+
+    /// A key of another Region of the account (multi-Region keys).
+    pub fn key_in(&self, region: &str, key_id: &str) -> Option<&KeyRecord> {
+        match self.keys.get(&(region.to_string(), key_id.to_string())) {
             Some(overlay) => overlay.as_ref(),
-            None => self.base().and_then(|r| r.keys.get(key_id)),
+            None => self
+                .engine
+                .region_state(region)
+                .and_then(|r| r.keys.get(key_id)),
         }
     }
 
+    /// The keys with this key id in every Region, this Region's included: a multi-Region key
+    /// and its related keys. Sorted by Region.
+    pub fn related_keys(&self, key_id: &str) -> Vec<&KeyRecord> {
+        let mut regions: Vec<&str> = self.engine.regions().collect();
+        regions.extend(self.keys.keys().map(|(r, _)| r.as_str()));
+        regions.sort();
+        regions.dedup();
+        regions
+            .into_iter()
+            .filter_map(|r| self.key_in(r, key_id))
+            .collect()
+    }
+
     pub fn alias(&self, name: &str) -> Option<&AliasRecord> {
-        match self.aliases.get(name) {
+        match self.aliases.get(&(self.region.clone(), name.to_string())) {
             Some(overlay) => overlay.as_ref(),
             None => self.base().and_then(|r| r.aliases.get(name)),
         }
     }
 
+    /// Writes a key in its own Region (which may not be this Tx's).
     pub fn put_key(&mut self, key: KeyRecord) {
-        self.keys.insert(key.key_id.clone(), Some(key));
+        self.keys
+            .insert((key.region.clone(), key.key_id.clone()), Some(key));
     }
 
     pub fn delete_key(&mut self, key_id: &str) {
-        self.keys.insert(key_id.to_string(), None);
+        self.keys
+            .insert((self.region.clone(), key_id.to_string()), None);
     }
 
     pub fn put_alias(&mut self, alias: AliasRecord) {
-        self.aliases.insert(alias.name.clone(), Some(alias));
+        self.aliases
+            .insert((alias.region.clone(), alias.name.clone()), Some(alias));
     }
 
     pub fn delete_alias(&mut self, name: &str) {
-        self.aliases.insert(name.to_string(), None);
+        self.aliases
+            .insert((self.region.clone(), name.to_string()), None);
+    }
+
+    /// Runs `f` as if the request were made in `region` (ReplicateKey creating a replica, with
+    /// the Region's AWS managed keys if it has none yet), then comes back.
+    pub fn in_region<T>(&mut self, region: &str, f: impl FnOnce(&mut Self) -> T) -> T {
+        let home = std::mem::replace(&mut self.region, region.to_string());
+        let out = f(self);
+        self.region = home;
+        out
     }
 
     /// Every live key of the region, sorted by key id.
@@ -605,7 +677,7 @@ impl<'a> Tx<'a> {
             .base()
             .map(|r| r.keys.keys().collect())
             .unwrap_or_default();
-        ids.extend(self.keys.keys());
+        ids.extend(self.own_keys().into_iter().map(|(id, _)| id));
         ids.sort();
         ids.dedup();
         ids.into_iter().filter_map(|id| self.key(id)).collect()
@@ -617,7 +689,12 @@ impl<'a> Tx<'a> {
             .base()
             .map(|r| r.aliases.keys().collect())
             .unwrap_or_default();
-        names.extend(self.aliases.keys());
+        names.extend(
+            self.aliases
+                .keys()
+                .filter(|(r, _)| *r == self.region)
+                .map(|(_, n)| n),
+        );
         names.sort();
         names.dedup();
         names.into_iter().filter_map(|n| self.alias(n)).collect()
@@ -647,24 +724,17 @@ impl<'a> Tx<'a> {
     }
 
     fn into_changes(self) -> Vec<Change> {
-        let region = self.region;
         let mut out = Vec::with_capacity(self.keys.len() + self.aliases.len());
-        for (key_id, k) in self.keys {
+        for ((region, key_id), k) in self.keys {
             out.push(match k {
                 Some(k) => Change::PutKey(k),
-                None => Change::DeleteKey {
-                    region: region.clone(),
-                    key_id,
-                },
+                None => Change::DeleteKey { region, key_id },
             });
         }
-        for (name, a) in self.aliases {
+        for ((region, name), a) in self.aliases {
             out.push(match a {
                 Some(a) => Change::PutAlias(a),
-                None => Change::DeleteAlias {
-                    region: region.clone(),
-                    name,
-                },
+                None => Change::DeleteAlias { region, name },
             });
         }
         out
@@ -747,8 +817,9 @@ pub(crate) fn state_error(key: &KeyRecord) -> KmsError {
     let arn = &key.arn;
     match key.key_state {
         KeyState::Disabled => KmsError::disabled(format!("{arn} is disabled.")),
-        KeyState::PendingDeletion | KeyState::PendingReplicaDeletion => {
-            KmsError::invalid_state(format!("{arn} is pending deletion."))
+        KeyState::PendingDeletion => KmsError::invalid_state(format!("{arn} is pending deletion.")),
+        KeyState::PendingReplicaDeletion => {
+            KmsError::invalid_state(format!("{arn} is pending replica deletion."))
         }
         KeyState::PendingImport => KmsError::invalid_state(format!("{arn} is pending import.")),
         KeyState::Unavailable => KmsError::invalid_state(format!("{arn} is unavailable.")),

@@ -36,12 +36,15 @@ error_types! {
     CustomKeyStoreNotFound = "CustomKeyStoreNotFoundException", 400;
     Disabled = "DisabledException", 400;
     DryRunOperation = "DryRunOperationException", 412;
+    ExpiredImportToken = "ExpiredImportTokenException", 400;
+    IncorrectKeyMaterial = "IncorrectKeyMaterialException", 400;
     IncorrectKey = "IncorrectKeyException", 400;
     InvalidAliasName = "InvalidAliasNameException", 400;
     InvalidArn = "InvalidArnException", 400;
     InvalidCiphertext = "InvalidCiphertextException", 400;
     InvalidGrantId = "InvalidGrantIdException", 400;
     InvalidGrantToken = "InvalidGrantTokenException", 400;
+    InvalidImportToken = "InvalidImportTokenException", 400;
     InvalidKeyUsage = "InvalidKeyUsageException", 400;
     InvalidMarker = "InvalidMarkerException", 400;
     KmsInternal = "KMSInternalException", 500;

@@ -42,6 +42,8 @@ mod secret;
 mod service;
 mod spec;
 pub mod trail;
+pub mod usage;
+mod wrapping;
 
 pub use caller::{Caller, Identity};
 pub use engine::{Engine, Outcome, DEFAULT_ACCOUNT_ID, DEFAULT_REGION};
@@ -54,7 +56,8 @@ pub use iam::{
 };
 pub use managed::AWS_MANAGED_SERVICES;
 pub use records::{
-    AliasRecord, BackingKey, Change, GrantRecord, KeyRecord, Record, RotationConfig,
+    AliasRecord, BackingKey, Change, GrantRecord, ImportedMaterial, KeyRecord, MultiRegionKeyType,
+    Record, RotationConfig,
 };
 pub use sandbox::Sandbox;
 pub use secret::Secret;

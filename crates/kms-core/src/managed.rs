@@ -101,6 +101,8 @@ pub(crate) fn create_aws_managed_keys(tx: &mut Tx<'_>) -> Result<()> {
                 policy,
                 manager: KeyManager::Aws,
                 tags: Default::default(),
+                origin: crate::spec::Origin::AwsKms,
+                multi_region: false,
             },
         )?;
         // AWS managed keys rotate every year, and that cannot be changed.

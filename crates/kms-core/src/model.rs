@@ -340,10 +340,13 @@ fn check(
             let x = v
                 .as_str()
                 .ok_or_else(|| m.type_error(path, "a base64-encoded blob"))?;
-            let bytes = base64::engine::general_purpose::STANDARD
+            let mut bytes = base64::engine::general_purpose::STANDARD
                 .decode(x)
                 .map_err(|_| KmsError::serialization(format!("Invalid base64 at '{path}'")))?;
-            length(s, bytes.len() as f64, &shown(v), &at(path), errors);
+            let len = bytes.len();
+            // The blob may be a plaintext: the copy made to measure it does not outlive the check.
+            zeroize::Zeroize::zeroize(&mut bytes);
+            length(s, len as f64, &shown(v), &at(path), errors);
         }
         "integer" | "long" => {
             let n = v.as_i64().ok_or_else(|| m.type_error(path, "an integer"))? as f64;

@@ -5,6 +5,7 @@
 use crate::env::Millis;
 use crate::iam::IamRecord;
 use crate::spec::{KeyManager, KeySpec, KeyState, KeyUsage, Origin};
+use crate::wrapping::WrappingParameters;
 use crate::Secret;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -17,8 +18,48 @@ pub struct BackingKey {
     pub created: Millis,
     /// `AUTOMATIC` or `ON_DEMAND` for rotations; `None` for the key's first material.
     pub rotation_type: Option<String>,
+    /// Imported material's import state and expiry; `None` for material KMS generated. Empty
+    /// `material` with `imported: false` is material deleted or expired, or (in a replica)
+    /// material of the primary not imported here yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub import: Option<ImportedMaterial>,
     #[serde(skip)]
     pub material: Secret,
+}
+
+/// What KMS keeps about one imported key material (ListKeyRotations shows it).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ImportedMaterial {
+    /// `ImportState` IMPORTED (true) or PENDING_IMPORT.
+    pub imported: bool,
+    /// Imported with ImportType NEW_KEY_MATERIAL into a key that already had material, and not
+    /// yet made current by RotateKeyOnDemand (`KeyMaterialState` PENDING_ROTATION).
+    #[serde(default)]
+    pub pending_rotation: bool,
+    /// `KEY_MATERIAL_EXPIRES` when set: the material is deleted at this time.
+    pub valid_to: Option<Millis>,
+    /// Whether the last import set an expiration model at all (`None` before the first import).
+    pub expires: Option<bool>,
+    pub description: Option<String>,
+}
+
+/// A multi-Region key's role. Its related keys are the keys with the same key id in other
+/// Regions of the account, so the set is read, not stored, and cannot go stale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MultiRegionKeyType {
+    #[serde(rename = "PRIMARY")]
+    Primary,
+    #[serde(rename = "REPLICA")]
+    Replica,
+}
+
+impl MultiRegionKeyType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MultiRegionKeyType::Primary => "PRIMARY",
+            MultiRegionKeyType::Replica => "REPLICA",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -53,6 +94,14 @@ pub struct KeyRecord {
     /// Grants on the key, oldest first. Deleted with the key, as in AWS.
     #[serde(default)]
     pub grants: Vec<GrantRecord>,
+    /// `PRIMARY` or `REPLICA` for a multi-Region key (key id `mrk-...`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multi_region: Option<MultiRegionKeyType>,
+    /// Wrapping keys and import tokens GetParametersForImport handed out and still valid. Held in
+    /// memory only: the shell persists backing key material, nothing else, so after a reload
+    /// an older token is answered as InvalidImportTokenException (ask for new parameters).
+    #[serde(skip)]
+    pub import_parameters: Vec<WrappingParameters>,
 }
 
 /// A grant: bookkeeping only, since the sandbox does not enforce permissions.
@@ -74,12 +123,43 @@ pub struct GrantRecord {
 }
 
 impl KeyRecord {
+    /// The material that encrypts. Only for a key that has material: every key but an
+    /// EXTERNAL key before its first import.
     pub fn current(&self) -> &BackingKey {
-        self.backing_keys.last().expect("a key always has material")
+        self.current_material().expect("a key always has material")
+    }
+
+    /// The current material, if the key has any: the newest that is not imported material
+    /// waiting for RotateKeyOnDemand.
+    pub fn current_material(&self) -> Option<&BackingKey> {
+        self.backing_keys
+            .iter()
+            .rev()
+            .find(|b| !b.is_pending_rotation())
+    }
+
+    /// Whether every material permanently associated with the key is present (the condition for
+    /// an EXTERNAL key to leave PendingImport).
+    pub fn has_all_material(&self) -> bool {
+        let permanent: Vec<&BackingKey> = self
+            .backing_keys
+            .iter()
+            .filter(|b| !b.is_pending_rotation())
+            .collect();
+        !permanent.is_empty()
+            && permanent
+                .iter()
+                .all(|b| b.import.as_ref().is_none_or(|i| i.imported))
     }
 
     pub fn backing_key(&self, id: &str) -> Option<&BackingKey> {
         self.backing_keys.iter().find(|b| b.id == id)
+    }
+}
+
+impl BackingKey {
+    pub fn is_pending_rotation(&self) -> bool {
+        self.import.as_ref().is_some_and(|i| i.pending_rotation)
     }
 }
 

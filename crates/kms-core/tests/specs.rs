@@ -1147,3 +1147,51 @@ fn key_material_never_shows_in_debug_output() {
         assert!(shown.contains("Secret([REDACTED;"), "{spec}: {shown}");
     }
 }
+
+#[test]
+fn dry_run_answers_for_the_new_operations() {
+    let mut kms = kms();
+    let agreer = create(&mut kms, "ECC_NIST_P384", "KEY_AGREEMENT");
+    let (peer_spki, _) = peer("ECC_NIST_P384", &public_key(&mut kms, &agreer));
+    let kem = create(&mut kms, "ML_KEM_512", "ENCAPSULATE_DECAPSULATE");
+    let signer = create(&mut kms, "ML_DSA_44", "SIGN_VERIFY");
+    for (op, req) in [
+        (
+            "DeriveSharedSecret",
+            json!({"KeyId": agreer, "KeyAgreementAlgorithm": "ECDH", "PublicKey": b64(&peer_spki)}),
+        ),
+        (
+            "Encapsulate",
+            json!({"KeyId": kem, "EncapsulationAlgorithm": "ML_KEM"}),
+        ),
+        (
+            "Decapsulate",
+            json!({"KeyId": kem, "EncapsulationAlgorithm": "ML_KEM", "SharedSecretCiphertextBlob": b64(&[0; 768])}),
+        ),
+        (
+            "Sign",
+            json!({"KeyId": signer, "SigningAlgorithm": "ML_DSA_SHAKE_256", "MessageType": "EXTERNAL_MU", "Message": b64(&[0; 64])}),
+        ),
+    ] {
+        let mut dry = req.clone();
+        dry["DryRun"] = json!(true);
+        assert_eq!(
+            err(&mut kms, op, dry).error_type,
+            ErrorType::DryRunOperation,
+            "{op}"
+        );
+    }
+    // The real error, not DryRunOperationException, when the request would fail.
+    let e = err(
+        &mut kms,
+        "DeriveSharedSecret",
+        json!({"KeyId": agreer, "KeyAgreementAlgorithm": "ECDH", "PublicKey": b64(b"junk"), "DryRun": true}),
+    );
+    assert_eq!(e.error_type, ErrorType::Validation);
+    let e = err(
+        &mut kms,
+        "Decapsulate",
+        json!({"KeyId": kem, "EncapsulationAlgorithm": "ML_KEM", "SharedSecretCiphertextBlob": b64(&[0; 10]), "DryRun": true}),
+    );
+    assert_eq!(e.error_type, ErrorType::InvalidCiphertext);
+}

@@ -19,8 +19,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use zeroize::Zeroize;
 
-// The response metadata and error objects, made in one call each. Request ids are random
-// (version 4) UUIDs formatted from a pool of `getRandomValues` bytes, which costs a fraction of
+// The response metadata and error objects, made in one call each. A request's id is the one its
+// event history record carries (made in Rust); errors outside any request get a random (version 4)
+// UUID formatted from a pool of `getRandomValues` bytes, which costs a fraction of
 // `crypto.randomUUID()` per call.
 #[wasm_bindgen(inline_js = r#"
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
@@ -37,26 +38,26 @@ function requestId() {
     "-" + HEX[(b[i + 6] & 0x0f) | 0x40] + HEX[b[i + 7]] + "-" + HEX[(b[i + 8] & 0x3f) | 0x80] + HEX[b[i + 9]] +
     "-" + HEX[b[i + 10]] + HEX[b[i + 11]] + HEX[b[i + 12]] + HEX[b[i + 13]] + HEX[b[i + 14]] + HEX[b[i + 15]];
 }
-function metadata(status) {
-  return { httpStatusCode: status, requestId: requestId(), attempts: 1, totalRetryDelay: 0 };
+function metadata(status, id) {
+  return { httpStatusCode: status, requestId: id || requestId(), attempts: 1, totalRetryDelay: 0 };
 }
-export function withMetadata(output) {
-  output.$metadata = metadata(200);
+export function withMetadata(output, id) {
+  output.$metadata = metadata(200, id);
   return output;
 }
-export function kmsError(name, message, status) {
+export function kmsError(name, message, status, id) {
   const e = new Error(message);
   e.name = name;
   e.$fault = status >= 500 ? "server" : "client";
-  e.$metadata = metadata(status);
+  e.$metadata = metadata(status, id);
   return e;
 }
 "#)]
 extern "C" {
     #[wasm_bindgen(js_name = withMetadata)]
-    fn with_metadata_js(output: &JsValue) -> JsValue;
+    fn with_metadata_js(output: &JsValue, request_id: &str) -> JsValue;
     #[wasm_bindgen(js_name = kmsError)]
-    fn kms_error_js(name: &str, message: &str, status: u16) -> JsValue;
+    fn kms_error_js(name: &str, message: &str, status: u16, request_id: &str) -> JsValue;
 }
 
 /// A hasher for the address-and-length keys of [`NAMES`]: they need no protection against
@@ -147,13 +148,8 @@ pub(crate) fn service_model(service: kms_core::Service) -> &'static Model {
     }
 }
 
-/// Converts the wire JSON `output` of `operation` to the JavaScript object the SDK would return
-/// (without `$metadata`).
-pub(crate) fn output_from_wire(operation: &str, output: &Value) -> JsValue {
-    output_from_wire_in(model(), operation, output)
-}
-
-/// [`output_from_wire`] for an operation of another service's model.
+/// Converts the wire JSON `output` of `operation` (of the service model `m`) to the JavaScript
+/// object the SDK would return (without `$metadata`).
 pub(crate) fn output_from_wire_in(m: &'static Model, operation: &str, output: &Value) -> JsValue {
     match m
         .operations
@@ -165,15 +161,15 @@ pub(crate) fn output_from_wire_in(m: &'static Model, operation: &str, output: &V
     }
 }
 
-/// Adds the SDK's `$metadata` (status 200, a fresh request id) to an output object.
-pub(crate) fn with_metadata(output: JsValue) -> JsValue {
-    with_metadata_js(&output)
+/// Adds the SDK's `$metadata` (status 200, the request's id) to an output object.
+pub(crate) fn with_metadata(output: JsValue, request_id: &str) -> JsValue {
+    with_metadata_js(&output, request_id)
 }
 
 /// An `Error` whose `name` is the AWS error type and `message` AWS's message, with the SDK's
-/// `$fault` and `$metadata` (a fresh request id).
-pub(crate) fn error_to_js(e: &KmsError) -> JsValue {
-    kms_error_js(sdk_error_name(e), &e.message, e.status())
+/// `$fault` and `$metadata` (the request's id; a fresh one when `request_id` is empty).
+pub(crate) fn error_to_js(e: &KmsError, request_id: &str) -> JsValue {
+    kms_error_js(sdk_error_name(e), &e.message, e.status(), request_id)
 }
 
 /// The name the AWS SDK gives an error: for IAM and STS codes the error shape that carries the

@@ -11,7 +11,7 @@
 //! ```
 
 use crate::convert;
-use crate::sandbox::{self, Begun, Sandbox};
+use crate::sandbox::{self, Begun, Sandbox, Who, USER_AGENT_JS};
 use crate::sdk::RequestHandler;
 use js_sys::Reflect;
 use kms_core::{KmsError, Service};
@@ -40,20 +40,70 @@ impl KmsSandbox {
     }
 }
 
-/// A KMS error as the JavaScript `Error` the API rejects with.
+/// A KMS error outside any request as the JavaScript `Error` the API rejects with.
 fn js_error(e: &KmsError) -> JsValue {
-    convert::error_to_js(e)
+    convert::error_to_js(e, "")
 }
 
-/// What `send` resolves or rejects with, from the wire answer of `operation`.
-fn answer(operation: &str, result: Result<kms_core::Value, KmsError>) -> Result<JsValue, JsValue> {
+/// What `send` resolves or rejects with, from the wire answer of `operation` (of model `m`).
+fn answer(
+    m: &'static kms_core::model::Model,
+    operation: &str,
+    result: Result<kms_core::Value, KmsError>,
+    request_id: &str,
+) -> Result<JsValue, JsValue> {
     match result {
         Ok(mut output) => {
-            let js = convert::output_from_wire(operation, &output);
+            let js = convert::output_from_wire_in(m, operation, &output);
             convert::wipe(&mut output);
-            Ok(convert::with_metadata(js))
+            Ok(convert::with_metadata(js, request_id))
         }
-        Err(e) => Err(js_error(&e)),
+        Err(e) => Err(convert::error_to_js(&e, request_id)),
+    }
+}
+
+/// Runs one operation of `service` through `sandbox` from JavaScript input: the one path of
+/// `send` and `service(name).send`. Answers without a future when the sandbox can (reads, and
+/// failures): an already settled promise.
+fn send_js(
+    sandbox: &Sandbox,
+    service: Service,
+    operation: String,
+    input: &JsValue,
+) -> js_sys::Promise {
+    let m = convert::service_model(service);
+    let call = sandbox.new_call(
+        service,
+        sandbox.region_str(),
+        &operation,
+        USER_AGENT_JS,
+        None,
+    );
+    let settled = |result: Result<JsValue, JsValue>| match result {
+        Ok(output) => js_sys::Promise::resolve(&output),
+        Err(error) => js_sys::Promise::reject(&error),
+    };
+    // Who asks first, as AWS authenticates a request before it reads it.
+    let caller = match sandbox.caller() {
+        Ok(caller) => caller,
+        Err(e) => {
+            let e = sandbox.refuse(&call, sandbox.unknown_caller(), e);
+            return settled(Err(convert::error_to_js(&e, &call.request_id)));
+        }
+    };
+    let request = match convert::input_to_wire_in(m, &operation, input) {
+        Ok(request) => request,
+        Err(e) => {
+            let e = sandbox.refuse(&call, Who::Caller(&caller), e);
+            return settled(Err(convert::error_to_js(&e, &call.request_id)));
+        }
+    };
+    let request_id = call.request_id.clone();
+    match sandbox.begin(call, caller, request) {
+        Begun::Ready(result) => settled(answer(m, &operation, result, &request_id)),
+        Begun::Pending(pending) => wasm_bindgen_futures::future_to_promise(async move {
+            answer(m, &operation, pending.await, &request_id)
+        }),
     }
 }
 
@@ -119,32 +169,60 @@ impl KmsSandbox {
     /// Runs one KMS operation (see the `KmsSandbox` interface in the declarations for types).
     #[wasm_bindgen(skip_typescript)]
     pub fn send(&self, operation: String, input: JsValue) -> js_sys::Promise {
-        let request = match convert::input_to_wire(&operation, &input) {
-            Ok(request) => request,
-            Err(e) => return js_sys::Promise::reject(&js_error(&e)),
-        };
-        // Reads (and failures) answer without a future: an already settled promise.
-        let caller = match self.sandbox.caller() {
-            Ok(caller) => caller,
-            Err(e) => return js_sys::Promise::reject(&js_error(&e)),
-        };
-        match self.sandbox.begin(
-            Service::Kms,
-            self.sandbox.region_str(),
-            &operation,
-            request,
-            caller,
-        ) {
-            Begun::Ready(result) => match answer(&operation, result) {
-                Ok(output) => js_sys::Promise::resolve(&output),
-                Err(error) => js_sys::Promise::reject(&error),
-            },
-            Begun::Pending(pending) => {
-                wasm_bindgen_futures::future_to_promise(
-                    async move { answer(&operation, pending.await) },
-                )
+        send_js(&self.sandbox, Service::Kms, operation, &input)
+    }
+
+    /// Writes the CloudTrail events recorded so far to IndexedDB and resolves once they are
+    /// durable. (Events are otherwise written in batches a moment after their calls answer, and
+    /// when the page is hidden or closed.)
+    #[wasm_bindgen(js_name = flushEvents, unchecked_return_type = "Promise<void>")]
+    pub fn flush_events(&self) -> js_sys::Promise {
+        let sandbox = self.sandbox.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            sandbox.flush_events().await.map_err(|e| js_error(&e))?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// This sandbox's bill for a month of sandbox time (`{ year, month }`, month 1-12; default
+    /// the current month): keys prorated by the hour, rotations, requests by price class after
+    /// the free tier, per Region, and the cost of each day.
+    #[wasm_bindgen(unchecked_return_type = "KmsBill")]
+    pub fn bill(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ year?: number; month?: number }")]
+        options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let read = |name: &str| -> Option<f64> {
+            if options.is_undefined() || options.is_null() {
+                return None;
             }
-        }
+            Reflect::get(&options, &name.into()).ok()?.as_f64()
+        };
+        let month = read("month").map(|m| {
+            if m.fract() == 0.0 && (1.0..=12.0).contains(&m) {
+                m as u32
+            } else {
+                0
+            }
+        });
+        let year = read("year").map(|y| y as i64);
+        let bill = self.sandbox.bill(year, month).map_err(|e| js_error(&e))?;
+        serde::Serialize::serialize(&bill, &serde_wasm_bindgen::Serializer::json_compatible())
+            .map_err(|e| js_error(&KmsError::internal(e.to_string())))
+    }
+
+    /// Whether requests are recorded in the CloudTrail event history (true). Setting it to false
+    /// stops recording for every handle of this sandbox: AWS has no such switch; it is here to
+    /// measure what recording costs.
+    #[wasm_bindgen(getter, js_name = trailEnabled)]
+    pub fn trail_enabled(&self) -> bool {
+        self.sandbox.trail_enabled()
+    }
+
+    #[wasm_bindgen(setter, js_name = trailEnabled)]
+    pub fn set_trail_enabled(&self, on: bool) {
+        self.sandbox.set_trail_enabled(on);
     }
 
     /// The sandbox's name ("(memory)" for an in-memory sandbox).
@@ -220,11 +298,11 @@ impl KmsSandbox {
 
     /// Another service of this sandbox's account, with the same caller:
     /// `sandbox.service('iam').send('CreateUser', { UserName: 'alice' })`. Services: `kms`,
-    /// `iam`, `sts`.
+    /// `iam`, `sts`, `cloudtrail` (LookupEvents over the sandbox's event history).
     pub fn service(&self, name: String) -> Result<ServiceClient, JsValue> {
         let service = Service::from_name(&name).ok_or_else(|| {
             js_error(&KmsError::validation(format!(
-                "Unknown service '{name}': this sandbox answers kms, iam and sts"
+                "Unknown service '{name}': this sandbox answers kms, iam, sts and cloudtrail"
             )))
         })?;
         Ok(ServiceClient {
@@ -261,7 +339,7 @@ pub struct ServiceClient {
 
 #[wasm_bindgen(js_class = KmsSandboxService)]
 impl ServiceClient {
-    /// The service's name: `kms`, `iam` or `sts`.
+    /// The service's name: `kms`, `iam`, `sts` or `cloudtrail`.
     #[wasm_bindgen(getter)]
     pub fn name(&self) -> String {
         self.service.name().to_string()
@@ -274,27 +352,7 @@ impl ServiceClient {
         operation: String,
         #[wasm_bindgen(unchecked_param_type = "any")] input: JsValue,
     ) -> js_sys::Promise {
-        let m = convert::service_model(self.service);
-        let request = match convert::input_to_wire_in(m, &operation, &input) {
-            Ok(request) => request,
-            Err(e) => return js_sys::Promise::reject(&js_error(&e)),
-        };
-        let sandbox = self.sandbox.clone();
-        let service = self.service;
-        wasm_bindgen_futures::future_to_promise(async move {
-            let region = sandbox.region();
-            match sandbox
-                .call_service(service, &region, &operation, request)
-                .await
-            {
-                Ok(mut output) => {
-                    let js = convert::output_from_wire_in(m, &operation, &output);
-                    convert::wipe(&mut output);
-                    Ok(convert::with_metadata(js))
-                }
-                Err(e) => Err(js_error(&e)),
-            }
-        })
+        send_js(&self.sandbox, self.service, operation, &input)
     }
 }
 

@@ -29,6 +29,7 @@ mod js;
 mod sandbox;
 mod sdk;
 mod store;
+mod trail;
 
 pub use js::KmsSandbox;
 pub use kms_core::KmsError;

@@ -11,12 +11,23 @@
 //! Every [`Sandbox::open`] of one name in a page shares one engine, store and queue (a registry
 //! of the open sandboxes, by name); handles differ only in their default region. Two copies of
 //! one sandbox's state in one page would drift apart and overwrite each other's records.
+//!
+//! Every request, answered or refused, from every entry point (the JS `send`, `service(...)`,
+//! `as(...)` handles, the SDK request handler, the Rust API) is recorded once in the CloudTrail
+//! event history, by [`Sandbox::record_call`]: once it is answered, with the request id its
+//! answer carries. What KMS does on its own (a deletion whose waiting period ended, a scheduled
+//! rotation) is recorded once its changes are durable, before the call that noticed it. See
+//! [`crate::trail`] for how the events are kept.
 
 use crate::entropy::{self, BrowserEntropy};
 use crate::store::{self, Store};
+use crate::trail::Trail;
+use kms_core::bill::Bill;
+use kms_core::trail::{self as ct, CallRecordInput, ServiceEvent, TrailFacts};
 use kms_core::{
     Caller, Engine, KmsError, Outcome, Secret, Service, Value, DEFAULT_ACCOUNT_ID, DEFAULT_REGION,
 };
+use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, VecDeque};
 use std::future::Future;
@@ -43,6 +54,26 @@ pub struct Principal {
     pub session_name: Option<String>,
 }
 
+/// The engine's usage, for the event history to save with its events.
+struct EngineUsage(Weak<Inner>);
+
+impl crate::trail::UsageSource for EngineUsage {
+    fn take_saved(&self) -> Option<String> {
+        let inner = self.0.upgrade()?;
+        // Busy engine (a call in progress): the next write saves it.
+        let mut engine = inner.engine.try_borrow_mut().ok()?;
+        engine.usage_mut().take_saved()
+    }
+
+    fn mark_unsaved(&self) {
+        if let Some(inner) = self.0.upgrade() {
+            if let Ok(mut engine) = inner.engine.try_borrow_mut() {
+                engine.usage_mut().mark_unsaved();
+            }
+        }
+    }
+}
+
 /// Test hook: (region, key id) → each backing key's material.
 #[cfg(feature = "test-hooks")]
 type Mirror = BTreeMap<(String, String), Vec<Vec<u8>>>;
@@ -52,6 +83,9 @@ struct Inner {
     name: String,
     account_id: String,
     engine: RefCell<Engine>,
+    /// The CloudTrail event history. Before `store`: dropped first, it writes what is left while
+    /// the database is still open.
+    trail: Trail,
     store: Option<Store>,
     /// The sandbox clock: real time plus this offset (ms), which only moves forward.
     clock_offset: Cell<i64>,
@@ -170,6 +204,9 @@ impl Sandbox {
                 match registered(name) {
                     Some(first) => first,
                     None => {
+                        inner
+                            .trail
+                            .save_usage_from(Box::new(EngineUsage(Rc::downgrade(&inner))));
                         register(&inner);
                         inner
                     }
@@ -196,11 +233,15 @@ impl Sandbox {
         let opened = Store::open(name, account_id, DEFAULT_ACCOUNT_ID)
             .await
             .map_err(|e| KmsError::internal(format!("Could not open sandbox '{name}': {e}")))?;
+        let usage = store::read_usage(opened.store.db())
+            .await
+            .map_err(|e| KmsError::internal(format!("Could not open sandbox '{name}': {e}")))?;
         let inner = Inner {
             name: name.to_string(),
             engine: RefCell::new(Engine::new(&opened.settings.account_id)),
             account_id: opened.settings.account_id,
             clock_offset: Cell::new(opened.settings.clock_offset_ms),
+            trail: Trail::new(Some(opened.store.db().clone())),
             store: Some(opened.store),
             queue: Queue::default(),
             #[cfg(feature = "test-hooks")]
@@ -208,6 +249,13 @@ impl Sandbox {
             #[cfg(feature = "test-hooks")]
             webcrypto_rsa_keys: Cell::new(0),
         };
+        if let Some(text) = usage {
+            // Usage is what the bill and GetKeyLastUsage read; a sandbox without it still works.
+            // An unreadable one (a newer format) starts anew rather than keep the sandbox shut.
+            if let Ok(usage) = kms_core::usage::Usage::restore(&text) {
+                *inner.engine.borrow_mut().usage_mut() = usage;
+            }
+        }
         for record in opened.records {
             #[cfg(feature = "test-hooks")]
             if let kms_core::Record::Key(k) = &record {
@@ -239,6 +287,7 @@ impl Sandbox {
                 store: None,
                 clock_offset: Cell::new(0),
                 queue: Queue::default(),
+                trail: Trail::new(None),
                 #[cfg(feature = "test-hooks")]
                 mirror: Default::default(),
                 #[cfg(feature = "test-hooks")]
@@ -298,7 +347,8 @@ impl Sandbox {
             .await
     }
 
-    /// One request to any service of the sandbox (KMS, IAM, STS), as this handle's caller.
+    /// One request to any service of the sandbox (KMS, IAM, STS, CloudTrail), as this handle's
+    /// caller.
     pub async fn call_service(
         &self,
         service: Service,
@@ -306,25 +356,181 @@ impl Sandbox {
         operation: &str,
         request: Value,
     ) -> Result<Value, KmsError> {
-        let caller = self.caller()?;
-        self.call_as(service, region, operation, request, caller)
-            .await
+        let call = self.new_call(service, region, operation, USER_AGENT_RUST, None);
+        let caller = match self.caller() {
+            Ok(caller) => caller,
+            Err(e) => return Err(self.refuse(&call, self.unknown_caller(), e)),
+        };
+        self.call_as(call, caller, request).await
     }
 
     /// One request to a service of the sandbox, as `caller`.
     pub(crate) async fn call_as(
         &self,
-        service: Service,
-        region: &str,
-        operation: &str,
-        request: Value,
+        call: Call,
         caller: Caller,
+        mut request: Value,
     ) -> Result<Value, KmsError> {
-        validate_region(region)?;
-        match self.begin(service, region, operation, request, caller) {
+        if let Err(e) = validate_region(&call.region) {
+            crate::convert::wipe(&mut request);
+            return Err(self.refuse(&call, Who::Caller(&caller), e));
+        }
+        match self.begin(call, caller, request) {
             Begun::Ready(result) => result,
             Begun::Pending(answer) => answer.await,
         }
+    }
+
+    /// A new request to `service`: its request id (a new one unless given), user agent and time.
+    pub(crate) fn new_call(
+        &self,
+        service: Service,
+        region: &str,
+        operation: &str,
+        user_agent: impl Into<Cow<'static, str>>,
+        request_id: Option<String>,
+    ) -> Call {
+        Call {
+            service,
+            region: region.to_string(),
+            operation: operation.to_string(),
+            request_id: request_id.unwrap_or_else(entropy::uuid),
+            user_agent: user_agent.into(),
+            time: self.now(),
+        }
+    }
+
+    /// Who this handle stands for when its principal cannot act (it no longer exists).
+    pub(crate) fn unknown_caller(&self) -> Who<'_> {
+        Who::Unknown {
+            arn: self.principal.as_ref().map(|p| p.arn.as_str()),
+            access_key_id: None,
+        }
+    }
+
+    /// Records a request refused before it reached the engine (an unknown operation or caller,
+    /// a body that is not JSON, an invalid Region) and hands its error back.
+    pub(crate) fn refuse(&self, call: &Call, who: Who<'_>, error: KmsError) -> KmsError {
+        let result = Err(error);
+        self.record_call(
+            call,
+            who,
+            &Value::Object(Default::default()),
+            &result,
+            &TrailFacts::default(),
+        );
+        match result {
+            Err(e) => e,
+            Ok(_) => unreachable!(),
+        }
+    }
+
+    /// Records one request in the event history: the one place every entry point passes through
+    /// once a request is answered (or refused).
+    pub(crate) fn record_call(
+        &self,
+        call: &Call,
+        who: Who<'_>,
+        request: &Value,
+        result: &Result<Value, KmsError>,
+        facts: &TrailFacts,
+    ) {
+        let trail = &self.inner.trail;
+        let tracked = call.service == Service::Kms;
+        if !trail.enabled() && !tracked {
+            return;
+        }
+        let event_id = entropy::uuid();
+        if tracked {
+            self.inner
+                .engine
+                .borrow_mut()
+                .note_request(&kms_core::usage::NotedRequest {
+                    region: &call.region,
+                    operation: &call.operation,
+                    request,
+                    succeeded: result.is_ok(),
+                    resources: &facts.resources,
+                    time: call.time,
+                    request_id: &call.request_id,
+                    event_id: &event_id,
+                });
+        }
+        if !trail.enabled() {
+            return;
+        }
+        let root;
+        let (caller, session_created) = match who {
+            Who::Caller(caller) => (caller, self.inner.engine.borrow().session_created(caller)),
+            Who::Unknown { .. } => {
+                root = Caller::root(&self.inner.account_id);
+                (&root, None)
+            }
+        };
+        let input = CallRecordInput {
+            service: call.service,
+            region: &call.region,
+            operation: &call.operation,
+            request,
+            result,
+            caller,
+            time: call.time,
+            request_id: &call.request_id,
+            event_id: &event_id,
+            user_agent: &call.user_agent,
+            source_ip: SOURCE_IP,
+            facts,
+            session_created,
+        };
+        let Who::Unknown { arn, access_key_id } = who else {
+            trail.record_call(&input, self.now());
+            return;
+        };
+        // Whoever it was, the sandbox could not tell: CloudTrail's "Unknown" identity.
+        let mut record = ct::api_call_record(&input);
+        let mut identity = serde_json::Map::new();
+        identity.insert("type".into(), "Unknown".into());
+        identity.insert("principalId".into(), "".into());
+        if let Some(arn) = arn {
+            identity.insert("arn".into(), arn.into());
+        }
+        identity.insert("accountId".into(), self.inner.account_id.clone().into());
+        if let Some(id) = access_key_id {
+            identity.insert("accessKeyId".into(), id.into());
+        }
+        record["userIdentity"] = Value::Object(identity);
+        trail.record(&record, self.now());
+    }
+
+    /// Records what KMS did on its own (its changes are durable by now).
+    fn record_service_events(&self, events: &[ServiceEvent]) {
+        let trail = &self.inner.trail;
+        if events.is_empty() || !trail.enabled() {
+            return;
+        }
+        let now = self.now();
+        for event in events {
+            let record = ct::service_event_record(event, &entropy::uuid());
+            trail.record(&record, now);
+        }
+    }
+
+    /// Whether requests are recorded in the event history (always, unless switched off with
+    /// [`Sandbox::set_trail_enabled`]).
+    pub fn trail_enabled(&self) -> bool {
+        self.inner.trail.enabled()
+    }
+
+    /// Switches recording in the event history off or on, for every handle of this sandbox. AWS
+    /// has no such switch: it is here to measure what recording costs.
+    pub fn set_trail_enabled(&self, on: bool) {
+        self.inner.trail.set_enabled(on);
+    }
+
+    /// Writes every recorded event to IndexedDB now, resolving once they are durable (events
+    /// are otherwise written in batches a moment after their calls answer).
+    pub async fn flush_events(&self) -> Result<(), KmsError> {
+        self.inner.trail.flush().await
     }
 
     /// How AWS would decide the KMS `operation` with `request` for this handle's caller,
@@ -366,6 +572,20 @@ impl Sandbox {
     /// Moves the sandbox's clock forward by `seconds` (persisted), then does what AWS would
     /// have done by then, in every Region: deletions whose window ended, due rotations. Returns
     /// the new time.
+    /// This sandbox's bill for `month` (1-12) of `year` up to now, by default the current month
+    /// of sandbox time (see `kms_core::bill`).
+    pub fn bill(&self, year: Option<i64>, month: Option<u32>) -> Result<Bill, KmsError> {
+        let now = self.now();
+        let (this_year, this_month) = kms_core::bill::month_of(now);
+        let (year, month) = (year.unwrap_or(this_year), month.unwrap_or(this_month));
+        if !(1..=12).contains(&month) || !(1970..=9999).contains(&year) {
+            return Err(KmsError::validation(format!(
+                "There is no month {month} of year {year}: month is 1 to 12, year 1970 to 9999."
+            )));
+        }
+        Ok(self.inner.engine.borrow().bill(year, month, now))
+    }
+
     pub async fn advance_clock(&self, seconds: f64) -> Result<i64, KmsError> {
         if !seconds.is_finite() || !(0.0..=MAX_ADVANCE_SECONDS).contains(&seconds) {
             return Err(KmsError::validation(format!(
@@ -403,6 +623,7 @@ impl Sandbox {
                 })?;
             }
             self.inner.engine.borrow_mut().apply(outcome.changes);
+            self.record_service_events(&outcome.service_events);
         }
         drop(turn);
         Ok(now)
@@ -483,113 +704,181 @@ impl Sandbox {
 
     /// Starts one operation and answers at once if it can: if it changed nothing (reads, and
     /// every failure), or if it changed only an in-memory sandbox while no mutation was in
-    /// flight. Otherwise (an RSA key to generate, a turn to wait for, an IndexedDB write) the
-    /// answer is a future. `request` is wiped once used.
+    /// flight. Otherwise (an RSA key to generate, a turn to wait for, an IndexedDB write, the
+    /// event history to read) the answer is a future. `request` is wiped once used. Either way
+    /// the request is recorded in the event history once answered.
     ///
     /// The fast path is what makes `send` cheap: no future, no task, no microtask hop.
-    pub(crate) fn begin(
-        &self,
-        service: Service,
-        region: &str,
-        operation: &str,
-        mut request: Value,
-        caller: Caller,
-    ) -> Begun {
-        let call = Call {
-            service,
-            region: region.to_string(),
-            operation: operation.to_string(),
-            caller,
-        };
+    pub(crate) fn begin(&self, call: Call, caller: Caller, mut request: Value) -> Begun {
+        if call.service == Service::CloudTrail {
+            let this = self.clone();
+            return Begun::Pending(Box::pin(async move {
+                this.cloudtrail(&call, &caller, &request).await
+            }));
+        }
         if rsa_bits(&call, &request).is_none() {
-            let outcome = self.compute(&call, &request, None);
+            let mut outcome = self.compute(&call, &caller, &request, None);
             if outcome.changes.is_empty() {
+                self.record_call(
+                    &call,
+                    Who::Caller(&caller),
+                    &request,
+                    &outcome.result,
+                    &outcome.trail,
+                );
                 crate::convert::wipe(&mut request);
                 return Begun::Ready(outcome.result);
             }
             if let Some(turn) = self.try_turn() {
-                crate::convert::wipe(&mut request);
                 if self.inner.store.is_none() {
-                    return Begun::Ready(self.commit(outcome, turn));
+                    self.commit(&mut outcome, turn);
+                    self.record_call(
+                        &call,
+                        Who::Caller(&caller),
+                        &request,
+                        &outcome.result,
+                        &outcome.trail,
+                    );
+                    crate::convert::wipe(&mut request);
+                    return Begun::Ready(outcome.result);
                 }
                 let this = self.clone();
-                return Begun::Pending(Box::pin(async move { this.finish(outcome, turn).await }));
+                return Begun::Pending(Box::pin(async move {
+                    let result = this.finish(&call, &caller, &request, outcome, turn).await;
+                    crate::convert::wipe(&mut request);
+                    result
+                }));
             }
             // A mutation is in flight: this one is computed again when its turn comes, against
             // the state its predecessors committed.
         }
         let this = self.clone();
         Begun::Pending(Box::pin(async move {
-            let result = this.execute(&call, &request).await;
+            let result = this.execute(&call, &caller, &request).await;
             crate::convert::wipe(&mut request);
             result
         }))
     }
 
     /// Runs one operation: see the module documentation for the commit protocol.
-    async fn execute(&self, call: &Call, request: &Value) -> Result<Value, KmsError> {
+    async fn execute(
+        &self,
+        call: &Call,
+        caller: &Caller,
+        request: &Value,
+    ) -> Result<Value, KmsError> {
         let rsa = match rsa_bits(call, request) {
-            Some(bits) => Some((
-                bits,
-                entropy::webcrypto_rsa_pkcs8(bits).await.map_err(|e| {
-                    KmsError::internal(format!("WebCrypto could not generate an RSA key: {e}"))
-                })?,
-            )),
+            Some(bits) => match entropy::webcrypto_rsa_pkcs8(bits).await {
+                Ok(key) => Some((bits, key)),
+                Err(e) => {
+                    let result = Err(KmsError::internal(format!(
+                        "WebCrypto could not generate an RSA key: {e}"
+                    )));
+                    self.record_call(
+                        call,
+                        Who::Caller(caller),
+                        request,
+                        &result,
+                        &TrailFacts::default(),
+                    );
+                    return result;
+                }
+            },
             None => None,
         };
         if let Some(turn) = self.try_turn() {
-            let outcome = self.compute(call, request, rsa.as_ref());
-            return self.finish(outcome, turn).await;
+            let outcome = self.compute(call, caller, request, rsa.as_ref());
+            return self.finish(call, caller, request, outcome, turn).await;
         }
         // A mutation is in flight. A read can answer from the committed state now; a mutation
         // waits its turn and is computed again against the state its predecessors committed.
-        let outcome = self.compute(call, request, rsa.as_ref());
+        let outcome = self.compute(call, caller, request, rsa.as_ref());
         if outcome.changes.is_empty() {
+            self.record_call(
+                call,
+                Who::Caller(caller),
+                request,
+                &outcome.result,
+                &outcome.trail,
+            );
             return outcome.result;
         }
         drop(outcome);
         let turn = self.turn().await;
-        let outcome = self.compute(call, request, rsa.as_ref());
-        self.finish(outcome, turn).await
+        let outcome = self.compute(call, caller, request, rsa.as_ref());
+        self.finish(call, caller, request, outcome, turn).await
     }
 
     /// [`Sandbox::execute`] on a raw JSON request body (the SDK handler's path). A body that is
     /// not JSON gets the engine's own SerializationException.
     pub(crate) async fn execute_raw(
         &self,
-        region: &str,
-        operation: &str,
-        body: &[u8],
+        call: Call,
         caller: Caller,
+        body: &[u8],
     ) -> Result<Value, KmsError> {
-        validate_region(region)?;
         let parsed = if body.iter().all(u8::is_ascii_whitespace) {
             Ok(Value::Object(Default::default()))
         } else {
             serde_json::from_slice::<Value>(body)
         };
         match parsed {
-            Ok(request) => match self.begin(Service::Kms, region, operation, request, caller) {
-                Begun::Ready(result) => result,
-                Begun::Pending(answer) => answer.await,
-            },
+            Ok(request) => self.call_as(call, caller, request).await,
             Err(_) => {
-                let now = self.now();
                 let outcome = self.inner.engine.borrow().handle_json(
-                    region,
-                    operation,
+                    &call.region,
+                    &call.operation,
                     body,
                     &caller,
-                    now,
+                    call.time,
                     &mut BrowserEntropy::new(None),
                 );
                 // A body the engine cannot parse changes nothing.
-                outcome.result
+                Err(self.refuse(
+                    &call,
+                    Who::Caller(&caller),
+                    outcome
+                        .result
+                        .err()
+                        .unwrap_or_else(|| KmsError::serialization("Malformed JSON request body")),
+                ))
             }
         }
     }
 
-    fn compute(&self, call: &Call, request: &Value, rsa: Option<&(usize, Secret)>) -> Outcome {
+    /// CloudTrail (LookupEvents), answered from the event history in the call's Region.
+    async fn cloudtrail(
+        &self,
+        call: &Call,
+        caller: &Caller,
+        request: &Value,
+    ) -> Result<Value, KmsError> {
+        let result = match call.operation.as_str() {
+            "LookupEvents" => {
+                self.inner
+                    .trail
+                    .lookup(&call.region, request, self.now())
+                    .await
+            }
+            other => Err(kms_core::model::cloudtrail().unknown_operation(other)),
+        };
+        self.record_call(
+            call,
+            Who::Caller(caller),
+            request,
+            &result,
+            &TrailFacts::default(),
+        );
+        result
+    }
+
+    fn compute(
+        &self,
+        call: &Call,
+        caller: &Caller,
+        request: &Value,
+        rsa: Option<&(usize, Secret)>,
+    ) -> Outcome {
         let mut entropy = BrowserEntropy::new(rsa.cloned());
         let now = self.now();
         let outcome = self.inner.engine.borrow().handle_service(
@@ -597,7 +886,7 @@ impl Sandbox {
             &call.region,
             &call.operation,
             request,
-            &call.caller,
+            caller,
             now,
             &mut entropy,
         );
@@ -610,32 +899,52 @@ impl Sandbox {
         outcome
     }
 
-    /// Persists the outcome's changes (if any, and if the sandbox is stored), then commits them.
-    async fn finish(&self, outcome: Outcome, turn: Turn) -> Result<Value, KmsError> {
-        if outcome.changes.is_empty() {
-            return outcome.result;
-        }
-        if let Some(store) = &self.inner.store {
-            if let Err(cause) = store.write(&outcome.changes).await {
-                return Err(KmsError::internal(format!(
-                    "The sandbox could not save this change, so it was not made: {cause}"
-                )));
+    /// Persists the outcome's changes (if any, and if the sandbox is stored), then commits them;
+    /// records the request either way.
+    async fn finish(
+        &self,
+        call: &Call,
+        caller: &Caller,
+        request: &Value,
+        mut outcome: Outcome,
+        turn: Turn,
+    ) -> Result<Value, KmsError> {
+        if !outcome.changes.is_empty() {
+            if let Some(store) = &self.inner.store {
+                if let Err(cause) = store.write(&outcome.changes).await {
+                    drop(turn);
+                    let result = Err(KmsError::internal(format!(
+                        "The sandbox could not save this change, so it was not made: {cause}"
+                    )));
+                    self.record_call(call, Who::Caller(caller), request, &result, &outcome.trail);
+                    return result;
+                }
             }
+            self.commit(&mut outcome, turn);
         }
-        self.commit(outcome, turn)
+        self.record_call(
+            call,
+            Who::Caller(caller),
+            request,
+            &outcome.result,
+            &outcome.trail,
+        );
+        outcome.result
     }
 
-    /// Applies the (persisted) changes to the engine, then passes the turn on.
-    fn commit(&self, outcome: Outcome, turn: Turn) -> Result<Value, KmsError> {
+    /// Applies the (persisted) changes to the engine, passes the turn on, and records what KMS
+    /// did on its own before the request.
+    fn commit(&self, outcome: &mut Outcome, turn: Turn) {
         #[cfg(feature = "test-hooks")]
         for change in &outcome.changes {
             if let kms_core::Change::PutKey(k) = change {
                 mirror_key(&self.inner, k);
             }
         }
-        self.inner.engine.borrow_mut().apply(outcome.changes);
+        let changes = std::mem::take(&mut outcome.changes);
+        self.inner.engine.borrow_mut().apply(changes);
         drop(turn);
-        outcome.result
+        self.record_service_events(&outcome.service_events);
     }
 
     /// The queue's turn, if no mutation holds it.
@@ -698,6 +1007,20 @@ impl Sandbox {
         self.inner.webcrypto_rsa_keys.get()
     }
 
+    /// Test hook: how many recorded events wait in memory for their IndexedDB write to start.
+    #[cfg(feature = "test-hooks")]
+    #[doc(hidden)]
+    pub fn test_events_queued(&self) -> usize {
+        self.inner.trail.queued()
+    }
+
+    /// Test hook: keep at most `cap` events in the history (instead of 100,000).
+    #[cfg(feature = "test-hooks")]
+    #[doc(hidden)]
+    pub fn test_set_event_cap(&self, cap: usize) {
+        self.inner.trail.set_cap(cap);
+    }
+
     /// Test hook: the HSM key this sandbox holds.
     #[cfg(feature = "test-hooks")]
     #[doc(hidden)]
@@ -750,13 +1073,37 @@ impl Drop for Turn {
     }
 }
 
-/// One request: which service and operation, where, and who asks.
+/// One request: which service and operation, where, and what its record says of it besides
+/// who asked.
 pub(crate) struct Call {
-    service: Service,
-    region: String,
-    operation: String,
-    caller: Caller,
+    pub service: Service,
+    pub region: String,
+    pub operation: String,
+    /// The request id its answer carries (`x-amzn-RequestId`, `$metadata.requestId`).
+    pub request_id: String,
+    pub user_agent: Cow<'static, str>,
+    /// When it was made (sandbox time).
+    pub time: i64,
 }
+
+/// Who made a request, as its record names them.
+#[derive(Clone, Copy)]
+pub(crate) enum Who<'a> {
+    Caller(&'a Caller),
+    /// A principal (a handle's, by ARN) or an access key (the SDK's) the sandbox could not
+    /// resolve to a caller.
+    Unknown {
+        arn: Option<&'a str>,
+        access_key_id: Option<&'a str>,
+    },
+}
+
+/// The `sourceIPAddress` of every request: it comes from this browser tab.
+const SOURCE_IP: &str = "127.0.0.1";
+/// The `userAgent` of requests through the Rust API (the console).
+pub(crate) const USER_AGENT_RUST: &str = "kms-sandbox";
+/// The `userAgent` of requests through the JS API's `send`.
+pub(crate) const USER_AGENT_JS: &str = "kms-sandbox-js";
 
 /// The RSA key size a KMS request will need from WebCrypto, if any.
 fn rsa_bits(call: &Call, request: &Value) -> Option<usize> {

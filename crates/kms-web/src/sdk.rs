@@ -1,18 +1,23 @@
 //! `sandbox.requestHandler`: an HTTP handler the official AWS SDK for JavaScript v3
-//! (`@aws-sdk/client-kms`) takes as its `requestHandler`, answering from the sandbox instead of
-//! the network.
+//! (`@aws-sdk/client-kms`, `-iam`, `-sts`, `-cloudtrail`) takes as its `requestHandler`,
+//! answering from the sandbox instead of the network.
 //!
-//! The SDK serialises each call to an AWS JSON 1.1 request (`X-Amz-Target:
+//! The KMS client serialises each call to an AWS JSON 1.1 request (`X-Amz-Target:
 //! TrentService.<Operation>`, JSON body, host `kms.<region>.amazonaws.com`) and hands it to
 //! `handle`; the answer is the response AWS would send: status, JSON 1.1 content type, and the
 //! JSON body (`{"__type", "message"}` for errors). The region comes from the host name, so each
-//! client region is its own key space, as in AWS.
+//! client region is its own key space, as in AWS. CloudTrail speaks the same protocol
+//! (`CloudTrail_20131101.LookupEvents`, host `cloudtrail.<region>.amazonaws.com`); IAM and STS
+//! speak the query protocol (form-encoded requests, XML answers).
+//!
+//! Each HTTP request gets a request id (`x-amzn-RequestId`), which its CloudTrail record carries
+//! too, and is recorded whether it is answered or refused.
 
 use crate::convert::wipe;
 use crate::entropy::uuid;
-use crate::sandbox::Sandbox;
+use crate::sandbox::{Sandbox, Who};
 use js_sys::{Object, Reflect, Uint8Array};
-use kms_core::{query, Caller, ErrorType, KmsError, Service, Value};
+use kms_core::{query, trail, Caller, ErrorType, KmsError, Service, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use zeroize::Zeroize;
@@ -81,26 +86,27 @@ impl RequestHandler {
             let request_id = uuid();
             let access_key_id = scope.as_ref().map(|s| s.access_key_id.as_str());
             let caller = sandbox.caller_for_access_key(service, access_key_id);
-            let (status, mut response_body) = match (service, caller) {
-                (Service::Kms, Ok(caller)) => {
-                    answer(&sandbox, &region, target.as_deref(), &body, caller).await
+            let sent = Sent {
+                region: &region,
+                request_id: &request_id,
+                user_agent: user_agent(&request),
+                access_key_id,
+            };
+            let (status, mut response_body) = match service {
+                Service::Kms | Service::CloudTrail => {
+                    answer(&sandbox, service, &sent, target.as_deref(), &body, caller).await
                 }
-                (Service::Kms, Err(e)) => (e.status(), error_body(&e)),
-                (_, Ok(caller)) => {
-                    answer_query(&sandbox, service, &region, &body, caller, &request_id).await
+                Service::Iam | Service::Sts => {
+                    answer_query(&sandbox, service, &sent, &body, caller).await
                 }
-                (_, Err(e)) => (
-                    e.status(),
-                    query::encode_error(&e, &request_id).into_bytes(),
-                ),
             };
             body.zeroize();
             let http = Object::new();
             set(&http, "statusCode", &JsValue::from(status));
             let headers = Object::new();
             let content_type = match service {
-                Service::Kms => "application/x-amz-json-1.1",
-                _ => "text/xml",
+                Service::Kms | Service::CloudTrail => "application/x-amz-json-1.1",
+                Service::Iam | Service::Sts => "text/xml",
             };
             set(&headers, "content-type", &content_type.into());
             set(
@@ -206,11 +212,52 @@ pub(crate) fn credential_scope(authorization: &str) -> Option<Scope> {
     })
 }
 
-/// Which service a request is for: KMS by its `X-Amz-Target`, IAM and STS (query protocol) by
-/// the host name, or else by the service the request was signed for.
+/// The `userAgent` a request's record names: the SDK's `x-amz-user-agent` (a browser does not
+/// let it set `User-Agent`), else `User-Agent`, at most 256 characters.
+fn user_agent(request: &JsValue) -> String {
+    let agent = header(request, "x-amz-user-agent")
+        .or_else(|| header(request, "user-agent"))
+        .unwrap_or_else(|| "kms-sandbox-request-handler".to_string());
+    agent.chars().take(256).collect()
+}
+
+/// What the record of an HTTP request needs besides the request itself.
+struct Sent<'a> {
+    region: &'a str,
+    request_id: &'a str,
+    user_agent: String,
+    access_key_id: Option<&'a str>,
+}
+
+impl Sent<'_> {
+    /// The sandbox call of `operation` of `service`, with this request's id.
+    fn call(&self, sandbox: &Sandbox, service: Service, operation: &str) -> crate::sandbox::Call {
+        sandbox.new_call(
+            service,
+            self.region,
+            operation,
+            self.user_agent.clone(),
+            Some(self.request_id.to_string()),
+        )
+    }
+
+    /// Who the record names when the access key was refused.
+    fn unknown(&self) -> Who<'_> {
+        Who::Unknown {
+            arn: None,
+            access_key_id: self.access_key_id,
+        }
+    }
+}
+
+/// Which service a request is for: KMS and CloudTrail by their `X-Amz-Target`, IAM and STS
+/// (query protocol) by the host name, or else by the service the request was signed for.
 fn service_of(target: Option<&str>, hostname: Option<&str>, scope: Option<&Scope>) -> Service {
     if target.is_some_and(|t| t.starts_with(TARGET_PREFIX)) {
         return Service::Kms;
+    }
+    if target.and_then(trail::operation_of_target).is_some() {
+        return Service::CloudTrail;
     }
     let by_host = hostname
         .and_then(|h| h.split('.').next())
@@ -223,27 +270,57 @@ fn service_of(target: Option<&str>, hostname: Option<&str>, scope: Option<&Scope
 async fn answer_query(
     sandbox: &Sandbox,
     service: Service,
-    region: &str,
+    sent: &Sent<'_>,
     body: &[u8],
-    caller: Caller,
-    request_id: &str,
+    caller: Result<Caller, KmsError>,
 ) -> (u16, Vec<u8>) {
     let m = crate::convert::service_model(service);
-    let result = match query::decode(m, body) {
-        Ok((operation, request)) => sandbox
-            .call_as(service, region, &operation, request, caller)
-            .await
-            .map(|v| (operation, v)),
-        Err(e) => Err(e),
+    let result = match (caller, query::decode(m, body)) {
+        (Err(e), decoded) => {
+            let operation = match decoded {
+                Ok((operation, mut request)) => {
+                    wipe(&mut request);
+                    operation
+                }
+                Err(_) => action_of(body),
+            };
+            let call = sent.call(sandbox, service, &operation);
+            Err(sandbox.refuse(&call, sent.unknown(), e))
+        }
+        (Ok(caller), Err(e)) => {
+            let call = sent.call(sandbox, service, &action_of(body));
+            Err(sandbox.refuse(&call, Who::Caller(&caller), e))
+        }
+        (Ok(caller), Ok((operation, request))) => {
+            let call = sent.call(sandbox, service, &operation);
+            sandbox
+                .call_as(call, caller, request)
+                .await
+                .map(|v| (operation, v))
+        }
     };
     match result {
         Ok((operation, mut value)) => {
-            let xml = query::encode_response(m, &operation, &value, request_id);
+            let xml = query::encode_response(m, &operation, &value, sent.request_id);
             wipe(&mut value);
             (200, xml.into_bytes())
         }
-        Err(e) => (e.status(), query::encode_error(&e, request_id).into_bytes()),
+        Err(e) => (
+            e.status(),
+            query::encode_error(&e, sent.request_id).into_bytes(),
+        ),
     }
+}
+
+/// The `Action` of a query-protocol body the codec refused (for its record), as sent.
+fn action_of(body: &[u8]) -> String {
+    String::from_utf8_lossy(body)
+        .split('&')
+        .find_map(|p| p.strip_prefix("Action="))
+        .unwrap_or_default()
+        .chars()
+        .take(128)
+        .collect()
 }
 
 /// `kms.<region>.amazonaws.com` (also `kms-fips.`, and the `.com.cn` partition) → the region.
@@ -253,21 +330,33 @@ pub(crate) fn region_of_host(host: &str) -> Option<String> {
     let region = labels.next()?;
     let rest: Vec<&str> = labels.collect();
     let is_aws = rest.first().copied() == Some("amazonaws");
-    let known = matches!(service, "kms" | "kms-fips" | "sts");
+    let known = matches!(service, "kms" | "kms-fips" | "sts" | "cloudtrail");
     (known && is_aws && !region.is_empty()).then(|| region.to_string())
 }
 
-/// The status and JSON body AWS would answer a JSON 1.1 request with.
-pub(crate) async fn answer(
+/// The status and JSON body AWS would answer a JSON 1.1 request (KMS, CloudTrail) with.
+async fn answer(
     sandbox: &Sandbox,
-    region: &str,
+    service: Service,
+    sent: &Sent<'_>,
     target: Option<&str>,
     body: &[u8],
-    caller: Caller,
+    caller: Result<Caller, KmsError>,
 ) -> (u16, Vec<u8>) {
-    let result = match target.and_then(|t| t.strip_prefix(TARGET_PREFIX)) {
-        Some(operation) => sandbox.execute_raw(region, operation, body, caller).await,
-        None => Err(KmsError::new(ErrorType::UnknownOperation, "")),
+    let operation = match service {
+        Service::CloudTrail => target.and_then(trail::operation_of_target),
+        _ => target.and_then(|t| t.strip_prefix(TARGET_PREFIX)),
+    };
+    // An unknown target is recorded under the name it gave.
+    let call = sent.call(sandbox, service, operation.or(target).unwrap_or_default());
+    let result = match (caller, operation) {
+        (Err(e), _) => Err(sandbox.refuse(&call, sent.unknown(), e)),
+        (Ok(caller), None) => Err(sandbox.refuse(
+            &call,
+            Who::Caller(&caller),
+            KmsError::new(ErrorType::UnknownOperation, ""),
+        )),
+        (Ok(caller), Some(_)) => sandbox.execute_raw(call, caller, body).await,
     };
     match result {
         Ok(mut value) => {

@@ -1,11 +1,19 @@
 //! The durable store: one IndexedDB database per named sandbox.
 //!
-//! Database `kms-sandbox/<name>` holds two object stores: `records` (one value per KMS key and
-//! alias, keyed by [`Change::storage_key`]) and `meta` (the HSM key under `hsm`, the sandbox's
-//! settings under `settings`). A key record is stored as its serde form (which skips the secret
-//! material) plus each backing key's material wrapped by the [`Hsm`]; this module never writes a
-//! plaintext secret. All of one operation's changes go into one readwrite transaction, and
+//! Database `kms-sandbox/<name>` holds three object stores: `records` (one value per KMS key,
+//! alias and IAM record, keyed by [`Change::storage_key`]), `meta` (the HSM key under `hsm`, the
+//! sandbox's settings under `settings`) and `events` (the CloudTrail event history, see
+//! [`crate::trail`]). A key record is stored as its serde form (which skips the secret material)
+//! plus each backing key's material wrapped by the [`Hsm`]; this module never writes a plaintext
+//! secret. All of one operation's changes go into one readwrite transaction, and
 //! [`Store::write`] returns only once that transaction has fired `complete`.
+//!
+//! An event is stored as the serde form of its [`kms_core::trail::StoredEvent`], unwrapped: the
+//! engine's records carry no secret. Events are written in batches, and each batch is stored as
+//! one value (a chunk): one IndexedDB put per event would cost several times what an Encrypt
+//! does. A chunk's key is its newest event's key, and an event's key starts with its zero-padded
+//! `eventTime`, so key order is time order: the newest are read with a reverse cursor, and the
+//! retention rule deletes a key range ([`append_events`], [`read_events`]).
 
 use crate::hsm::{Hsm, Wrapped};
 use js_sys::{Array, Object, Reflect, Uint8Array};
@@ -18,9 +26,11 @@ use web_sys::{CryptoKey, IdbDatabase, IdbFactory, IdbObjectStore, IdbTransaction
 
 /// Every sandbox database's name starts with this.
 pub(crate) const DB_PREFIX: &str = "kms-sandbox/";
-const DB_VERSION: u32 = 1;
+/// 2 added the `events` store (`idbOpen` creates missing stores on upgrade).
+const DB_VERSION: u32 = 2;
 const RECORDS: &str = "records";
 const META: &str = "meta";
+pub(crate) const EVENTS: &str = "events";
 const HSM_KEY: &str = "hsm";
 const SETTINGS_KEY: &str = "settings";
 /// Version of the stored value layout, written into every record.
@@ -72,6 +82,147 @@ export function idbDelete(factory, name) {
     req.onerror = (e) => { e.preventDefault(); reject(req.error); };
   });
 }
+// The event history is stored in chunks, one per write: key = the key of the chunk's newest
+// event, value = { format, count, events } with `events` JSON Lines, one per event, oldest first:
+// [key, record], or [key, requestID] for a record that is the previous one but for its eventTime,
+// requestID and eventID (eventTime and eventID are in the key). Chunk keys start with a digit; the
+// key "count" (after them all) holds the number of events stored.
+function varyingSpans(text) {
+  const span = (at) => {
+    if (at < 0) return null;
+    const start = text.indexOf(":", at) + 1;
+    if (text[start] !== '"') return null;
+    return [start, text.indexOf('"', start + 1) + 1];
+  };
+  return [span(text.indexOf('"eventTime":')), span(text.lastIndexOf('"requestID":')), span(text.lastIndexOf('"eventID":'))];
+}
+// The record of a [key, requestID] line, from the record before it.
+function expandRecord(previous, key, requestId) {
+  const [t, r, e] = varyingSpans(previous);
+  const time = new Date(Number(key.slice(0, 15))).toISOString().replace(".000Z", "Z");
+  return previous.slice(0, t[0]) + JSON.stringify(time) + previous.slice(t[1], r[0]) + JSON.stringify(requestId) +
+    previous.slice(r[1], e[0]) + JSON.stringify(key.slice(35)) + previous.slice(e[1]);
+}
+// The lines of a chunk without its first `drop` events; the first line kept is made whole.
+function dropEvents(events, drop) {
+  const lines = events.split("\n").filter((l) => l !== "");
+  let record = null;
+  for (let i = 0; i < drop; i++) {
+    const [key, value] = JSON.parse(lines[i]);
+    record = typeof value === "string"
+      ? expandRecord(record, key, value)
+      : lines[i].slice(lines[i].indexOf(",") + 1, -1);
+  }
+  const rest = lines.slice(drop);
+  if (rest.length > 0) {
+    const [key, value] = JSON.parse(rest[0]);
+    if (typeof value === "string") rest[0] = `[${JSON.stringify(key)},${expandRecord(record, key, value)}]`;
+  }
+  return rest.map((l) => l + "\n").join("");
+}
+const CHUNKS = IDBKeyRange.upperBound(":", true);
+// Appends one chunk in one transaction, then applies the retention rule: deletes the chunks whose
+// newest event is before `cutoffKey`, then the oldest events beyond `max` (whole chunks, and the
+// front of the last one).
+export function idbAppendEvents(db, storeName, chunkKey, eventsJson, count, cutoffKey, max, usageJson) {
+  return new Promise((resolve, reject) => {
+    let tx;
+    try {
+      tx = db.transaction([storeName], "readwrite", { durability: "relaxed" });
+    } catch (e) {
+      reject(e);
+      return;
+    }
+    tx.oncomplete = () => resolve();
+    tx.onerror = (e) => { e.preventDefault(); };
+    tx.onabort = () => reject(tx.error || new DOMException("The transaction was aborted.", "AbortError"));
+    const store = tx.objectStore(storeName);
+    if (usageJson != null) store.put({ format: 1, usage: usageJson }, "usage");
+    if (count === 0) return;
+    store.put({ format: 1, count, events: eventsJson }, chunkKey);
+    const stored = store.get("count");
+    stored.onsuccess = () => {
+      let total = (stored.result && stored.result.count) || 0;
+      total += count;
+      const done = () => store.put({ count: total }, "count");
+      const trim = () => {
+        if (total <= max) { done(); return; }
+        const oldest = store.openCursor(CHUNKS);
+        oldest.onsuccess = () => {
+          const c = oldest.result;
+          if (!c) { done(); return; }
+          const n = c.value.count;
+          if (total - n >= max) {
+            c.delete();
+            total -= n;
+            c.continue();
+            return;
+          }
+          const drop = total - max;
+          c.update({ format: 1, count: n - drop, events: dropEvents(c.value.events, drop) });
+          total = max;
+          done();
+        };
+      };
+      const expired = store.openCursor(IDBKeyRange.upperBound(cutoffKey, true));
+      expired.onsuccess = () => {
+        const c = expired.result;
+        if (!c) { trim(); return; }
+        total -= c.value.count;
+        c.delete();
+        c.continue();
+      };
+    };
+  });
+}
+// Stored chunks with keys before `before` (all when null), newest first, until they hold at least
+// `limit` events: { chunks: [[key, eventsJson], ...], done } (done: no chunk is left).
+export function idbReadEvents(db, storeName, before, limit) {
+  return new Promise((resolve, reject) => {
+    let tx;
+    try {
+      tx = db.transaction([storeName], "readonly");
+    } catch (e) {
+      reject(e);
+      return;
+    }
+    const range = before == null ? CHUNKS : IDBKeyRange.upperBound(before, true);
+    const req = tx.objectStore(storeName).openCursor(range, "prev");
+    const chunks = [];
+    let events = 0;
+    req.onsuccess = () => {
+      const c = req.result;
+      if (!c) {
+        resolve({ chunks, done: true });
+      } else if (events >= limit) {
+        resolve({ chunks, done: false });
+      } else {
+        chunks.push([c.primaryKey, c.value.events]);
+        events += c.value.count;
+        c.continue();
+      }
+    };
+    req.onerror = (e) => { e.preventDefault(); reject(req.error); };
+  });
+}
+// The event history's timer and page lifecycle hooks (see trail.rs). They live here, in the one
+// snippet file of the store, because every snippet is one more module request when the page
+// loads.
+export function schedule(callback) {
+  setTimeout(callback, 0);
+}
+// Calls `callback` on pagehide and when the page becomes hidden; returns the function that stops
+// it. In a worker (no document) there is nothing to listen to.
+export function onPageHide(callback) {
+  if (typeof addEventListener !== "function" || typeof document === "undefined") return () => {};
+  const hidden = () => { if (document.visibilityState === "hidden") callback(); };
+  addEventListener("pagehide", callback);
+  document.addEventListener("visibilitychange", hidden);
+  return () => {
+    removeEventListener("pagehide", callback);
+    document.removeEventListener("visibilitychange", hidden);
+  };
+}
 export function idbDatabases(factory) {
   if (typeof factory.databases !== "function") {
     return Promise.reject(new Error("this browser cannot list IndexedDB databases"));
@@ -96,6 +247,30 @@ extern "C" {
     fn idb_delete(factory: &IdbFactory, name: &str) -> js_sys::Promise;
     #[wasm_bindgen(js_name = idbDatabases)]
     fn idb_databases(factory: &IdbFactory) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = idbAppendEvents)]
+    fn idb_append_events(
+        db: &IdbDatabase,
+        store: &str,
+        chunk_key: &str,
+        events_json: &str,
+        count: u32,
+        cutoff_key: &str,
+        max: u32,
+        usage_json: Option<String>,
+    ) -> js_sys::Promise;
+    /// `setTimeout(callback, 0)`.
+    pub(crate) fn schedule(callback: &js_sys::Function);
+    /// Calls `callback` on `pagehide` and when the page becomes hidden; returns the function
+    /// that stops it.
+    #[wasm_bindgen(js_name = onPageHide)]
+    pub(crate) fn on_page_hide(callback: &js_sys::Function) -> js_sys::Function;
+    #[wasm_bindgen(js_name = idbReadEvents)]
+    fn idb_read_events(
+        db: &IdbDatabase,
+        store: &str,
+        before: Option<String>,
+        limit: u32,
+    ) -> js_sys::Promise;
 }
 
 /// A JavaScript exception as one line of text (for KMSInternalException messages).
@@ -178,7 +353,7 @@ impl Store {
             &factory,
             &db_name,
             DB_VERSION,
-            &store_names(&[RECORDS, META]),
+            &store_names(&[RECORDS, META, EVENTS]),
         ))
         .await?
         .unchecked_into();
@@ -297,6 +472,11 @@ impl Store {
             .put_with_key(&value, &SETTINGS_KEY.into())
             .map_err(|e| describe(&e))?;
         await_js(done).await.map(|_| ())
+    }
+
+    /// The database connection (the event history writes through it: [`append_events`]).
+    pub fn db(&self) -> &IdbDatabase {
+        &self.db
     }
 
     /// Whether the connection was closed: the database was deleted (here or in another tab) or
@@ -521,6 +701,87 @@ async fn decode_record(hsm: &Hsm, value: &JsValue) -> Result<Record, String> {
         "iam" => decode_iam(hsm, value, record).await,
         other => Err(format!("a stored record of unknown kind '{other}'")),
     }
+}
+
+/// Starts one readwrite transaction that stores one chunk of `count` events (`events_json`: see
+/// [`crate::trail`]) under `chunk_key` (its newest event's key), then
+/// drops the chunks older than `cutoff_key` and the oldest events beyond `max`; and, if given,
+/// the account's usage (`kms_core::usage`) under the key `usage`. The transaction is made at once
+/// (so a `pagehide` handler can start it); the promise resolves on `complete`.
+pub(crate) fn append_events(
+    db: &IdbDatabase,
+    chunk_key: &str,
+    events_json: &str,
+    count: u32,
+    cutoff_key: &str,
+    max: u32,
+    usage_json: Option<String>,
+) -> js_sys::Promise {
+    idb_append_events(
+        db,
+        EVENTS,
+        chunk_key,
+        events_json,
+        count,
+        cutoff_key,
+        max,
+        usage_json,
+    )
+}
+
+/// The account's usage as [`append_events`] last stored it.
+pub(crate) async fn read_usage(db: &IdbDatabase) -> Result<Option<String>, String> {
+    let tx = idb_transaction(db, &store_names(&[EVENTS]), "readonly").map_err(|e| describe(&e))?;
+    let events = tx.object_store(EVENTS).map_err(|e| describe(&e))?;
+    let stored = idb_request(&events.get(&"usage".into()).map_err(|e| describe(&e))?);
+    let stored = await_js(stored).await?;
+    if stored.is_undefined() {
+        return Ok(None);
+    }
+    Reflect::get(&stored, &"usage".into())
+        .ok()
+        .and_then(|u| u.as_string())
+        .map(Some)
+        .ok_or_else(|| "the stored usage is not text".to_string())
+}
+
+/// Stored events read newest chunk first.
+pub(crate) struct EventsRead {
+    /// Each chunk's key (its newest event's), and its events' text (see [`crate::trail`]).
+    pub chunks: Vec<(String, String)>,
+    /// Whether every chunk before the first asked for was read.
+    pub done: bool,
+}
+
+/// The chunks of events with keys before `before` (from the newest when `None`), newest first,
+/// until they hold at least `limit` events.
+pub(crate) async fn read_events(
+    db: &IdbDatabase,
+    before: Option<&str>,
+    limit: u32,
+) -> Result<EventsRead, String> {
+    let read = await_js(idb_read_events(
+        db,
+        EVENTS,
+        before.map(str::to_string),
+        limit,
+    ))
+    .await?;
+    let done = get(&read, "done")?.is_truthy();
+    let list: Array = get(&read, "chunks")?
+        .dyn_into()
+        .map_err(|_| "the event history could not be read")?;
+    let mut chunks = Vec::with_capacity(list.length() as usize);
+    for pair in list.iter() {
+        let pair: Array = pair.unchecked_into();
+        let key = pair.get(0).as_string().unwrap_or_default();
+        let text = pair
+            .get(1)
+            .as_string()
+            .ok_or("a stored chunk of events has no events")?;
+        chunks.push((key, text));
+    }
+    Ok(EventsRead { chunks, done })
 }
 
 /// Names of the sandboxes stored on this origin, sorted.

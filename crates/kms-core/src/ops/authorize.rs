@@ -250,6 +250,22 @@ fn needs<'t>(tx: &'t Tx<'_>, operation: &str, req: &Req<'_>) -> Vec<Need<'t>> {
             }
             v
         }
+        // kms:ReplicateKey on the primary key, and kms:CreateKey (an IAM permission: no key yet)
+        // for the replica; kms:TagResource too when it is tagged (the operation's documentation).
+        "ReplicateKey" => {
+            let mut v: Vec<Need<'t>> = key("KeyId").into_iter().collect();
+            v.push(Need {
+                action: "CreateKey",
+                resource: Resource::Account,
+            });
+            if req.has("Tags") {
+                v.push(Need {
+                    action: "TagResource",
+                    resource: Resource::Account,
+                });
+            }
+            v
+        }
         "RetireGrant" => retire_grant_key(tx, req)
             .map(|k| Need {
                 action,
@@ -439,7 +455,20 @@ fn context(
             c.set("kms:KeyOrigin", key.origin.as_str());
         }
         if keys.wants("kms:MultiRegion") {
-            c.set("kms:MultiRegion", "false");
+            c.set_bool("kms:MultiRegion", key.multi_region.is_some());
+        }
+        if let Some(kind) = key.multi_region {
+            if keys.wants("kms:MultiRegionKeyType") {
+                c.set("kms:MultiRegionKeyType", kind.as_str());
+            }
+        }
+        if key.origin == crate::spec::Origin::External && keys.wants("kms:ExpirationModel") {
+            if let Some(expires) = key
+                .current_material()
+                .and_then(|b| b.import.as_ref()?.expires)
+            {
+                c.set("kms:ExpirationModel", super::expiration_model(expires));
+            }
         }
         if keys.wants("kms:CustomerMasterKeySpec") {
             c.set("kms:CustomerMasterKeySpec", key.key_spec.as_str());
@@ -564,6 +593,34 @@ fn context(
                             .collect();
                         set_encryption_context(&mut c, &ec);
                     }
+                }
+            }
+        }
+        "ReplicateKey" if keys.wants("kms:ReplicaRegion") => {
+            c.set("kms:ReplicaRegion", req.req_str("ReplicaRegion"));
+        }
+        "UpdatePrimaryRegion" if keys.wants("kms:PrimaryRegion") => {
+            c.set("kms:PrimaryRegion", req.req_str("PrimaryRegion"));
+        }
+        "GetParametersForImport" => {
+            if keys.wants("kms:WrappingAlgorithm") {
+                c.set("kms:WrappingAlgorithm", req.req_str("WrappingAlgorithm"));
+            }
+            if keys.wants("kms:WrappingKeySpec") {
+                c.set("kms:WrappingKeySpec", req.req_str("WrappingKeySpec"));
+            }
+        }
+        "ImportKeyMaterial" => {
+            if keys.wants("kms:ExpirationModel") {
+                c.set(
+                    "kms:ExpirationModel",
+                    req.str("ExpirationModel").unwrap_or("KEY_MATERIAL_EXPIRES"),
+                );
+            }
+            if keys.wants("kms:ValidTo") {
+                if let Some(t) = req.0.get("ValidTo").and_then(Value::as_f64) {
+                    // A Numeric condition key: epoch seconds.
+                    c.set("kms:ValidTo", (t as i64).to_string());
                 }
             }
         }

@@ -65,30 +65,10 @@ fn encrypt_with(
             plaintext,
         ));
     }
-    if !context.is_empty() {
-        return Err(KmsError::validation(
-            "EncryptionContext is not supported with asymmetric KMS keys.",
-        ));
-    }
+    check_asymmetric_input(key, alg, plaintext.len(), context)?;
     if alg == EncryptionAlgorithm::Sm2Pke {
-        if plaintext.len() > crypto::SM2PKE_MAX_PLAINTEXT {
-            return Err(KmsError::validation(format!(
-                "Plaintext is {} bytes; {alg} encrypts at most {} bytes.",
-                plaintext.len(),
-                crypto::SM2PKE_MAX_PLAINTEXT
-            )));
-        }
         return crypto::sm2_encrypt(key.current().material.expose(), plaintext, tx.rng)
             .map_err(|_| KmsError::internal("SM2 encryption failed."));
-    }
-    let bits = key.key_spec.rsa_bits().unwrap_or(2048);
-    let max = crypto::rsa_oaep_max_plaintext(bits, oaep_hash(alg));
-    if plaintext.len() > max {
-        return Err(KmsError::validation(format!(
-            "Plaintext is {} bytes; {alg} with a {} key encrypts at most {max} bytes.",
-            plaintext.len(),
-            key.key_spec
-        )));
     }
     crypto::rsa_oaep_encrypt(
         key.current().material.expose(),
@@ -97,6 +77,41 @@ fn encrypt_with(
         tx.rng,
     )
     .map_err(|_| KmsError::internal("RSA encryption failed."))
+}
+
+/// What asymmetric encryption refuses before it starts (checked before a DryRun answers too).
+fn check_asymmetric_input(
+    key: &KeyRecord,
+    alg: EncryptionAlgorithm,
+    plaintext_len: usize,
+    context: &BTreeMap<String, String>,
+) -> Result<()> {
+    if alg == EncryptionAlgorithm::SymmetricDefault {
+        return Ok(());
+    }
+    if !context.is_empty() {
+        return Err(KmsError::validation(
+            "EncryptionContext is not supported with asymmetric KMS keys.",
+        ));
+    }
+    if alg == EncryptionAlgorithm::Sm2Pke {
+        if plaintext_len > crypto::SM2PKE_MAX_PLAINTEXT {
+            return Err(KmsError::validation(format!(
+                "Plaintext is {plaintext_len} bytes; {alg} encrypts at most {} bytes.",
+                crypto::SM2PKE_MAX_PLAINTEXT
+            )));
+        }
+        return Ok(());
+    }
+    let bits = key.key_spec.rsa_bits().unwrap_or(2048);
+    let max = crypto::rsa_oaep_max_plaintext(bits, oaep_hash(alg));
+    if plaintext_len > max {
+        return Err(KmsError::validation(format!(
+            "Plaintext is {plaintext_len} bytes; {alg} with a {} key encrypts at most {max} bytes.",
+            key.key_spec
+        )));
+    }
+    Ok(())
 }
 
 struct Decrypted {
@@ -180,6 +195,7 @@ pub(crate) fn encrypt(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     let alg = encryption_algorithm(&key, req.str("EncryptionAlgorithm"))?;
     let plaintext = Secret::new(req.blob("Plaintext").unwrap_or_default());
     let context = req.string_map("EncryptionContext");
+    check_asymmetric_input(&key, alg, plaintext.len(), &context)?;
     dry_run(req)?;
     let blob = encrypt_with(tx, &key, alg, plaintext.expose(), &context)?;
     Ok(json!({ "CiphertextBlob": b64(&blob), "KeyId": key.arn, "EncryptionAlgorithm": alg }))
@@ -226,6 +242,12 @@ pub(crate) fn re_encrypt(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     require_enabled(&dest)?;
     require_usage(&dest, KeyUsage::EncryptDecrypt, "ReEncrypt")?;
     let dest_alg = encryption_algorithm(&dest, req.str("DestinationEncryptionAlgorithm"))?;
+    check_asymmetric_input(
+        &dest,
+        dest_alg,
+        source.plaintext.len(),
+        &req.string_map("DestinationEncryptionContext"),
+    )?;
     dry_run(req)?;
     let out_blob = encrypt_with(
         tx,

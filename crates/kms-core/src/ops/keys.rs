@@ -21,6 +21,10 @@ pub(crate) struct NewKey {
     pub policy: String,
     pub manager: KeyManager,
     pub tags: BTreeMap<String, String>,
+    /// EXTERNAL: created without material, in PendingImport.
+    pub origin: Origin,
+    /// A multi-Region primary key: `mrk-` key id.
+    pub multi_region: bool,
 }
 
 /// New key material for a spec: raw bytes for AES and HMAC, PKCS#8 DER for the asymmetric
@@ -51,9 +55,25 @@ pub(crate) fn require_offered(tx: &Tx<'_>, spec: KeySpec, what: &str) -> Result<
 }
 
 pub(crate) fn new_key(tx: &mut Tx<'_>, k: NewKey) -> Result<KeyRecord> {
-    let material = new_material(tx, k.spec)?;
-    let key_id = new_key_id(tx);
-    let backing_id = new_backing_key_id(tx);
+    let backing_keys = if k.origin == Origin::External {
+        Vec::new()
+    } else {
+        let material = new_material(tx, k.spec)?;
+        vec![BackingKey {
+            id: new_backing_key_id(tx),
+            created: tx.now,
+            rotation_type: None,
+            import: None,
+            material,
+        }]
+    };
+    let key_id = if k.multi_region {
+        // mrk- and 32 hex digits: the distinctive id of multi-Region keys.
+        let hex: String = tx.random(16).iter().map(|x| format!("{x:02x}")).collect();
+        format!("mrk-{hex}")
+    } else {
+        new_key_id(tx)
+    };
     Ok(KeyRecord {
         region: tx.region.clone(),
         arn: tx.key_arn(&key_id),
@@ -63,8 +83,12 @@ pub(crate) fn new_key(tx: &mut Tx<'_>, k: NewKey) -> Result<KeyRecord> {
         description: k.description,
         key_spec: k.spec,
         key_usage: k.usage,
-        key_state: KeyState::Enabled,
-        origin: Origin::AwsKms,
+        key_state: if k.origin == Origin::External {
+            KeyState::PendingImport
+        } else {
+            KeyState::Enabled
+        },
+        origin: k.origin,
         key_manager: k.manager,
         deletion_date: None,
         pending_window_days: None,
@@ -76,13 +100,12 @@ pub(crate) fn new_key(tx: &mut Tx<'_>, k: NewKey) -> Result<KeyRecord> {
             next_rotation: None,
             on_demand_started: None,
         },
-        backing_keys: vec![BackingKey {
-            id: backing_id,
-            created: tx.now,
-            rotation_type: None,
-            material,
-        }],
+        backing_keys,
         grants: Vec::new(),
+        multi_region: k
+            .multi_region
+            .then_some(crate::records::MultiRegionKeyType::Primary),
+        import_parameters: Vec::new(),
     })
 }
 
@@ -128,12 +151,12 @@ pub(crate) fn create_key(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
             "KeyUsage {usage} is not compatible with KeySpec {spec}"
         )));
     }
-    match req
+    let origin = req
         .str("Origin")
         .map(|o| Origin::parse(o).unwrap_or(Origin::AwsKms))
-        .unwrap_or(Origin::AwsKms)
-    {
-        Origin::AwsKms => {
+        .unwrap_or(Origin::AwsKms);
+    match origin {
+        Origin::AwsKms | Origin::External => {
             if let Some(store) = req.str("CustomKeyStoreId") {
                 return Err(KmsError::new(
                     ErrorType::CustomKeyStoreNotFound,
@@ -150,16 +173,10 @@ pub(crate) fn create_key(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
                 None => KmsError::validation("A CustomKeyStoreId is required when Origin is AWS_CLOUDHSM or EXTERNAL_KEY_STORE."),
             });
         }
-        Origin::External => {
-            return Err(KmsError::unsupported(
-                "Origin EXTERNAL (imported key material) is not supported in this sandbox.",
-            ))
-        }
     }
-    if req.bool("MultiRegion") {
-        return Err(KmsError::unsupported(
-            "Multi-Region keys are not supported in this sandbox.",
-        ));
+    let multi_region = req.bool("MultiRegion");
+    if multi_region {
+        super::multi_region::require_multi_region_support(&tx.region)?;
     }
     require_offered(tx, spec, "KeySpec")?;
     let policy = match req.str("Policy") {
@@ -184,16 +201,18 @@ pub(crate) fn create_key(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
             policy,
             manager: KeyManager::Customer,
             tags,
+            origin,
+            multi_region,
         },
     )?;
-    let metadata = key_metadata(&key);
+    let metadata = key_metadata(tx, &key);
     tx.put_key(key);
     Ok(json!({ "KeyMetadata": metadata }))
 }
 
 pub(crate) fn describe_key(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOrAlias)?;
-    Ok(json!({ "KeyMetadata": key_metadata(&key) }))
+    Ok(json!({ "KeyMetadata": key_metadata(tx, &key) }))
 }
 
 pub(crate) fn list_keys(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
@@ -229,6 +248,7 @@ pub(crate) fn update_key_description(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<V
 pub(crate) fn enable_key(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     let mut key = customer_key(tx, req, "EnableKey")?;
     require_not_pending_deletion(&key)?;
+    require_not_pending_import(&key)?;
     if key.key_state == KeyState::Disabled {
         key.key_state = KeyState::Enabled;
         tx.put_key(key);
@@ -236,9 +256,18 @@ pub(crate) fn enable_key(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     Ok(json!({}))
 }
 
+/// EnableKey and DisableKey wait for an EXTERNAL key's material (key-state.md footnote 5).
+fn require_not_pending_import(key: &KeyRecord) -> Result<()> {
+    if key.key_state == KeyState::PendingImport {
+        return Err(crate::engine::state_error(key));
+    }
+    Ok(())
+}
+
 pub(crate) fn disable_key(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     let mut key = customer_key(tx, req, "DisableKey")?;
     require_not_pending_deletion(&key)?;
+    require_not_pending_import(&key)?;
     if key.key_state == KeyState::Enabled {
         key.key_state = KeyState::Disabled;
         tx.put_key(key);
@@ -263,10 +292,23 @@ pub(crate) fn schedule_key_deletion(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Va
     }
     let mut key = customer_key(tx, req, "ScheduleKeyDeletion")?;
     require_not_pending_deletion(&key)?;
+    key.pending_window_days = Some(days as u32);
+    // A multi-Region primary key with replicas waits for them: its waiting period starts when
+    // the last replica is deleted.
+    if super::multi_region::has_replicas(tx, &key) {
+        key.key_state = KeyState::PendingReplicaDeletion;
+        key.deletion_date = None;
+        let out = json!({
+            "KeyId": key.arn,
+            "KeyState": "PendingReplicaDeletion",
+            "PendingWindowInDays": days,
+        });
+        tx.put_key(key);
+        return Ok(out);
+    }
     let deletion = tx.now + days * MILLIS_PER_DAY;
     key.key_state = KeyState::PendingDeletion;
     key.deletion_date = Some(deletion);
-    key.pending_window_days = Some(days as u32);
     let out = json!({
         "KeyId": key.arn,
         "DeletionDate": wire_time(deletion),
@@ -279,14 +321,22 @@ pub(crate) fn schedule_key_deletion(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Va
 
 pub(crate) fn cancel_key_deletion(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     let mut key = customer_key(tx, req, "CancelKeyDeletion")?;
-    if key.key_state != KeyState::PendingDeletion {
+    if !matches!(
+        key.key_state,
+        KeyState::PendingDeletion | KeyState::PendingReplicaDeletion
+    ) {
         return Err(KmsError::invalid_state(format!(
             "{} is not pending deletion.",
             key.arn
         )));
     }
-    // AWS puts a key whose deletion is cancelled in the Disabled state.
-    key.key_state = KeyState::Disabled;
+    // AWS puts a key whose deletion is cancelled in the Disabled state; a key still waiting for
+    // imported material goes back to waiting for it.
+    key.key_state = if key.origin == Origin::External && !key.has_all_material() {
+        KeyState::PendingImport
+    } else {
+        KeyState::Disabled
+    };
     key.deletion_date = None;
     key.pending_window_days = None;
     let arn = key.arn.clone();
@@ -294,14 +344,22 @@ pub(crate) fn cancel_key_deletion(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Valu
     Ok(json!({ "KeyId": arn }))
 }
 
-/// The sandbox does not track usage: it reports tracking from the key's creation and no use.
+/// The key's last successful cryptographic use, as the shell noted it (see `crate::usage`).
+/// The sandbox tracks every key from its creation.
 pub(crate) fn get_key_last_usage(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOnly)?;
-    // The sandbox does not record usage (that would be a write per cryptographic operation), so
-    // every key answers as one not used since tracking began: an empty KeyLastUsage.
+    let last = match tx.engine.usage.last_use(&key.region, &key.key_id) {
+        Some(u) => json!({
+            "Operation": u.operation,
+            "Timestamp": wire_time(u.time),
+            "CloudTrailEventId": u.event_id,
+            "KmsRequestId": u.request_id,
+        }),
+        None => json!({}),
+    };
     Ok(json!({
         "KeyId": key.arn,
-        "KeyLastUsage": {},
+        "KeyLastUsage": last,
         "TrackingStartDate": wire_time(key.created),
         "KeyCreationDate": wire_time(key.created),
     }))

@@ -5,7 +5,9 @@ mod aliases;
 pub(crate) mod authorize;
 mod cryptography;
 mod grants;
+mod import;
 pub(crate) mod keys;
+mod multi_region;
 mod other;
 mod policy;
 mod rotation;
@@ -76,13 +78,21 @@ pub(crate) fn dispatch(tx: &mut Tx<'_>, operation: &str, req: &Req<'_>) -> Resul
         "RevokeGrant" => grants::revoke_grant(tx, req),
         "RetireGrant" => grants::retire_grant(tx, req),
 
-        _ => other::dispatch(tx, operation, req),
+        "GetParametersForImport" => import::get_parameters_for_import(tx, req),
+        "ImportKeyMaterial" => import::import_key_material(tx, req),
+        "DeleteImportedKeyMaterial" => import::delete_imported_key_material(tx, req),
+
+        "ReplicateKey" => multi_region::replicate_key(tx, req),
+        "UpdatePrimaryRegion" => multi_region::update_primary_region(tx, req),
+
+        _ => other::dispatch(operation, req),
     }
 }
 
 /// Work that time makes due, done before every operation: the region's AWS managed keys exist,
-/// keys whose deletion window has passed are deleted, scheduled rotations happen. Each deletion
-/// and rotation is reported in `tx.service_events` for CloudTrail.
+/// keys whose deletion window has passed are deleted, imported key material past its ValidTo is
+/// deleted, scheduled rotations happen (on a multi-Region primary key, and copied to its
+/// replicas). Each is reported in `tx.service_events` for CloudTrail.
 pub(crate) fn housekeeping(tx: &mut Tx<'_>) -> Result<()> {
     if !tx.region_initialised() {
         crate::managed::create_aws_managed_keys(tx)?;
@@ -98,7 +108,8 @@ pub(crate) fn housekeeping(tx: &mut Tx<'_>) -> Result<()> {
         .cloned()
         .collect();
     for mut key in due {
-        if key.key_state == KeyState::PendingDeletion {
+        if key.key_state == KeyState::PendingDeletion && key.deletion_date.is_some_and(|d| d <= now)
+        {
             let aliases: Vec<String> = tx
                 .all_aliases()
                 .into_iter()
@@ -113,7 +124,17 @@ pub(crate) fn housekeeping(tx: &mut Tx<'_>) -> Result<()> {
             let ended = key.deletion_date.unwrap_or(now);
             tx.service_events
                 .push(ServiceEvent::new(ServiceEventKind::DeleteKey, &key, ended));
-        } else {
+            if key.multi_region.is_some() {
+                multi_region::replica_deleted(tx, &key, ended);
+            }
+            continue;
+        }
+        import::expire_material(tx, &mut key);
+        // Replicas take their rotations from the primary key (multi_region::synchronize).
+        if key.key_state == KeyState::Enabled
+            && key.rotation.enabled
+            && key.multi_region != Some(crate::records::MultiRegionKeyType::Replica)
+        {
             let before = key.backing_keys.len();
             rotation::rotate_when_due(tx, &mut key);
             // One RotateKey event per rotation, each when it fell due.
@@ -124,8 +145,11 @@ pub(crate) fn housekeeping(tx: &mut Tx<'_>) -> Result<()> {
                     b.created,
                 ));
             }
-            tx.put_key(key);
+            if key.backing_keys.len() > before {
+                multi_region::synchronize(tx, &key);
+            }
         }
+        tx.put_key(key);
     }
     Ok(())
 }
@@ -140,6 +164,9 @@ pub(crate) enum Naming {
 }
 
 fn is_key_id(s: &str) -> bool {
+    if let Some(hex) = s.strip_prefix("mrk-") {
+        return hex.len() == 32 && hex.chars().all(|c| c.is_ascii_hexdigit());
+    }
     s.len() == 36
         && s.char_indices().all(|(i, c)| {
             if matches!(i, 8 | 13 | 18 | 23) {
@@ -235,7 +262,7 @@ pub(crate) fn require_usage(key: &KeyRecord, usage: KeyUsage, operation: &str) -
 }
 
 /// `KeyMetadata` as DescribeKey, CreateKey and the console show it.
-pub(crate) fn key_metadata(key: &KeyRecord) -> Value {
+pub(crate) fn key_metadata(tx: &Tx<'_>, key: &KeyRecord) -> Value {
     let mut m = Map::new();
     m.insert("AWSAccountId".into(), json!(key.account_id));
     m.insert("KeyId".into(), json!(key.key_id));
@@ -248,7 +275,26 @@ pub(crate) fn key_metadata(key: &KeyRecord) -> Value {
     if let Some(d) = key.deletion_date {
         m.insert("DeletionDate".into(), wire_time(d));
     }
+    // The earliest expiry of the imported material permanently associated with the key.
+    if key.origin == crate::spec::Origin::External {
+        let permanent = key.backing_keys.iter().filter(|b| !b.is_pending_rotation());
+        if let Some(valid_to) = permanent
+            .filter_map(|b| b.import.as_ref().filter(|i| i.imported)?.valid_to)
+            .min()
+        {
+            m.insert("ValidTo".into(), wire_time(valid_to));
+        }
+    }
     m.insert("Origin".into(), json!(key.origin));
+    if key.origin == crate::spec::Origin::External {
+        // The current material's expiration model, once there has been an import.
+        if let Some(expires) = key
+            .current_material()
+            .and_then(|b| b.import.as_ref()?.expires)
+        {
+            m.insert("ExpirationModel".into(), json!(expiration_model(expires)));
+        }
+    }
     m.insert("KeyManager".into(), json!(key.key_manager));
     // CustomerMasterKeySpec is deprecated but AWS still returns it for the specs it has.
     if has_customer_master_key_spec(key.key_spec) {
@@ -259,7 +305,13 @@ pub(crate) fn key_metadata(key: &KeyRecord) -> Value {
     if let Some(mac) = key.key_spec.mac_algorithm() {
         m.insert("MacAlgorithms".into(), json!([mac]));
     }
-    m.insert("MultiRegion".into(), json!(false));
+    m.insert("MultiRegion".into(), json!(key.multi_region.is_some()));
+    if let Some(kind) = key.multi_region {
+        m.insert(
+            "MultiRegionConfiguration".into(),
+            multi_region::configuration(tx, key, kind),
+        );
+    }
     // Only a multi-Region primary key waiting for its replicas has a waiting period here; any
     // other key pending deletion shows its DeletionDate (the member's documentation).
     if let Some(w) = key.pending_window_days {
@@ -268,7 +320,9 @@ pub(crate) fn key_metadata(key: &KeyRecord) -> Value {
         }
     }
     if key.key_spec == crate::KeySpec::SymmetricDefault {
-        m.insert("CurrentKeyMaterialId".into(), json!(key.current().id));
+        if let Some(current) = key.current_material() {
+            m.insert("CurrentKeyMaterialId".into(), json!(current.id));
+        }
     }
     Value::Object(m)
 }
@@ -302,6 +356,14 @@ pub(crate) fn insert_algorithms(m: &mut Map<String, Value>, key: &KeyRecord) {
     let kem = spec.encapsulation_algorithms(usage);
     if !kem.is_empty() {
         m.insert("EncapsulationAlgorithms".into(), json!(kem));
+    }
+}
+
+pub(crate) fn expiration_model(expires: bool) -> &'static str {
+    if expires {
+        "KEY_MATERIAL_EXPIRES"
+    } else {
+        "KEY_MATERIAL_DOES_NOT_EXPIRE"
     }
 }
 

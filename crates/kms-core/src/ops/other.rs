@@ -1,9 +1,7 @@
-//! Operations for features the sandbox account does not have (custom key stores, imported key
-//! material, multi-Region keys). Each answers as AWS answers an account without the feature:
-//! the key is resolved first, then the feature's own error.
+//! Operations for features the sandbox account does not have (custom key stores). Each answers
+//! as AWS answers an account without the feature.
 
-use super::{resolve, Naming};
-use crate::engine::{Req, Tx};
+use crate::engine::Req;
 use crate::error::{ErrorType, KmsError, Result};
 use serde_json::{json, Value};
 
@@ -18,7 +16,7 @@ fn no_key_store(req: &Req<'_>) -> KmsError {
     )
 }
 
-pub(crate) fn dispatch(tx: &mut Tx<'_>, operation: &str, req: &Req<'_>) -> Result<Value> {
+pub(crate) fn dispatch(operation: &str, req: &Req<'_>) -> Result<Value> {
     match operation {
         "DescribeCustomKeyStores" => {
             if req.has("CustomKeyStoreId") || req.has("CustomKeyStoreName") {
@@ -49,20 +47,6 @@ pub(crate) fn dispatch(tx: &mut Tx<'_>, operation: &str, req: &Req<'_>) -> Resul
                     ),
                 ))
             }
-        }
-        "GetParametersForImport" | "ImportKeyMaterial" | "DeleteImportedKeyMaterial" => {
-            let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOnly)?;
-            Err(KmsError::unsupported(format!(
-                "{} origin is {} which is not valid for this operation.",
-                key.arn, key.origin
-            )))
-        }
-        "ReplicateKey" | "UpdatePrimaryRegion" => {
-            let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOnly)?;
-            Err(KmsError::unsupported(format!(
-                "{} is not a multi-Region key.",
-                key.arn
-            )))
         }
         _ => Err(KmsError::internal(format!("{operation} has no handler"))),
     }

@@ -6,8 +6,8 @@ use super::{new_backing_key_id, page, require_enabled, resolve, with, Naming};
 use crate::engine::{wire_time, Req, Tx};
 use crate::env::Millis;
 use crate::error::{ErrorType, KmsError, Result};
-use crate::records::{BackingKey, KeyRecord};
-use crate::spec::{KeySpec, KeyState};
+use crate::records::{BackingKey, KeyRecord, MultiRegionKeyType};
+use crate::spec::{KeySpec, KeyState, Origin};
 use crate::{Secret, MILLIS_PER_DAY};
 use serde_json::{json, Map, Value};
 
@@ -26,10 +26,36 @@ fn require_symmetric(key: &KeyRecord, operation: &str) -> Result<()> {
     Ok(())
 }
 
+/// Automatic rotation is not for keys with imported material (key-state.md footnotes 6, 7).
+fn require_not_imported(key: &KeyRecord) -> Result<()> {
+    if key.origin == Origin::External {
+        return Err(KmsError::unsupported(format!(
+            "{} origin is EXTERNAL which is not valid for this operation.",
+            key.arn
+        )));
+    }
+    Ok(())
+}
+
+/// Rotation is a shared property of multi-Region keys, set on the primary key only.
+fn require_not_replica(key: &KeyRecord, operation: &str) -> Result<()> {
+    if key.multi_region == Some(MultiRegionKeyType::Replica) {
+        return Err(KmsError::unsupported(format!(
+            "{} is a multi-Region replica key: {operation} is valid only on its primary key.",
+            key.arn
+        )));
+    }
+    Ok(())
+}
+
 /// A key whose rotation the caller may change.
 fn rotatable(tx: &Tx<'_>, req: &Req<'_>, operation: &str) -> Result<KeyRecord> {
     let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOnly)?;
     tx.deny_if_aws_managed(&key, operation)?;
+    if operation != "RotateKeyOnDemand" {
+        require_not_imported(&key)?;
+    }
+    require_not_replica(&key, operation)?;
     require_enabled(&key)?;
     require_symmetric(&key, operation)?;
     Ok(key)
@@ -42,6 +68,7 @@ fn add_backing_key(tx: &mut Tx<'_>, key: &mut KeyRecord, created: i64, rotation_
         id,
         created,
         rotation_type: Some(rotation_type.to_string()),
+        import: None,
         material,
     });
 }
@@ -61,6 +88,7 @@ pub(crate) fn enable_key_rotation(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Valu
     key.rotation.enabled = true;
     key.rotation.period_days = days as u32;
     key.rotation.next_rotation = Some(tx.now + days * MILLIS_PER_DAY);
+    super::multi_region::synchronize(tx, &key);
     tx.put_key(key);
     Ok(json!({}))
 }
@@ -69,12 +97,14 @@ pub(crate) fn disable_key_rotation(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Val
     let mut key = rotatable(tx, req, "DisableKeyRotation")?;
     key.rotation.enabled = false;
     key.rotation.next_rotation = None;
+    super::multi_region::synchronize(tx, &key);
     tx.put_key(key);
     Ok(json!({}))
 }
 
 pub(crate) fn get_key_rotation_status(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOnly)?;
+    require_not_imported(&key)?;
     require_symmetric(&key, "GetKeyRotationStatus")?;
     // While a key is pending deletion its rotation status is false and nothing rotates; the
     // status it had comes back if the deletion is cancelled (the operation's documentation).
@@ -126,17 +156,62 @@ pub(crate) fn rotate_key_on_demand(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Val
     }
     // AWS rotates asynchronously; the sandbox completes the rotation before it answers.
     let now = tx.now;
-    add_backing_key(tx, &mut key, now, "ON_DEMAND");
+    if key.origin == Origin::External {
+        rotate_to_imported(tx, &mut key)?;
+    } else {
+        add_backing_key(tx, &mut key, now, "ON_DEMAND");
+    }
+    super::multi_region::synchronize(tx, &key);
     let arn = key.arn.clone();
     tx.put_key(key);
     Ok(json!({ "KeyId": arn }))
+}
+
+/// On-demand rotation of a key with imported material makes the new material imported for it
+/// (KeyMaterialState PENDING_ROTATION) current; it must exist, and for a multi-Region primary key
+/// be imported into every replica too.
+fn rotate_to_imported(tx: &Tx<'_>, key: &mut KeyRecord) -> Result<()> {
+    let Some(i) = key
+        .backing_keys
+        .iter()
+        .position(BackingKey::is_pending_rotation)
+    else {
+        return Err(KmsError::invalid_state(format!(
+            "{} has no key material in the PENDING_ROTATION state: import new key material \
+             (ImportType NEW_KEY_MATERIAL) before rotating on demand.",
+            key.arn
+        )));
+    };
+    let b = &key.backing_keys[i];
+    if b.import.as_ref().is_some_and(|m| !m.imported) {
+        return Err(KmsError::invalid_state(format!(
+            "The new key material {} of {} is not imported (its import was deleted or expired).",
+            b.id, key.arn
+        )));
+    }
+    if !super::multi_region::imported_everywhere(tx, key, &b.id) {
+        return Err(KmsError::invalid_state(format!(
+            "The new key material {} of {} is PENDING_MULTI_REGION_IMPORT_AND_ROTATION: import it \
+             into every replica key first.",
+            b.id, key.arn
+        )));
+    }
+    let now = tx.now;
+    let b = &mut key.backing_keys[i];
+    b.created = now;
+    b.rotation_type = Some("ON_DEMAND".to_string());
+    if let Some(m) = b.import.as_mut() {
+        m.pending_rotation = false;
+    }
+    Ok(())
 }
 
 pub(crate) fn list_key_rotations(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOnly)?;
     require_symmetric(&key, "ListKeyRotations")?;
     let all = req.str("IncludeKeyMaterial") == Some("ALL_KEY_MATERIAL");
-    let last = key.backing_keys.len() - 1;
+    let current = key.current_material().map(|b| b.id.clone());
+    let external = key.origin == Origin::External;
     let items = key
         .backing_keys
         .iter()
@@ -146,14 +221,49 @@ pub(crate) fn list_key_rotations(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value
             let mut e = Map::new();
             e.insert("KeyId".into(), json!(key.arn));
             e.insert("KeyMaterialId".into(), json!(b.id));
-            e.insert(
-                "KeyMaterialState".into(),
-                json!(if i == last { "CURRENT" } else { "NON_CURRENT" }),
-            );
-            e.insert(
-                "ExpirationModel".into(),
-                json!("KEY_MATERIAL_DOES_NOT_EXPIRE"),
-            );
+            let state = if b.is_pending_rotation() {
+                if super::multi_region::imported_everywhere(tx, &key, &b.id) {
+                    "PENDING_ROTATION"
+                } else {
+                    "PENDING_MULTI_REGION_IMPORT_AND_ROTATION"
+                }
+            } else if Some(&b.id) == current.as_ref() {
+                "CURRENT"
+            } else {
+                "NON_CURRENT"
+            };
+            if external {
+                // Only keys with imported material have these (RotationsListEntry).
+                let import = b.import.as_ref();
+                if let Some(d) = import.and_then(|m| m.description.as_ref()) {
+                    e.insert("KeyMaterialDescription".into(), json!(d));
+                }
+                let imported = import.is_none_or(|m| m.imported);
+                e.insert(
+                    "ImportState".into(),
+                    json!(if imported {
+                        "IMPORTED"
+                    } else {
+                        "PENDING_IMPORT"
+                    }),
+                );
+                e.insert("KeyMaterialState".into(), json!(state));
+                if let Some(expires) = import.and_then(|m| m.expires) {
+                    e.insert(
+                        "ExpirationModel".into(),
+                        json!(super::expiration_model(expires)),
+                    );
+                }
+                if let Some(t) = import.and_then(|m| m.valid_to) {
+                    e.insert("ValidTo".into(), wire_time(t));
+                }
+            } else {
+                e.insert("KeyMaterialState".into(), json!(state));
+                e.insert(
+                    "ExpirationModel".into(),
+                    json!("KEY_MATERIAL_DOES_NOT_EXPIRE"),
+                );
+            }
             if let Some(t) = &b.rotation_type {
                 e.insert("RotationDate".into(), wire_time(b.created));
                 e.insert("RotationType".into(), json!(t));

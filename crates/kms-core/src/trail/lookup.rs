@@ -176,93 +176,129 @@ fn lookup_resources(record: &Value) -> Vec<EventResource> {
 /// The record as JSON text, its fields in the order CloudTrail writes them (nested objects
 /// without a known order sorted by name).
 fn record_text(record: &Value) -> String {
-    let mut out = String::new();
-    write_ordered(&mut out, record, "");
-    out
+    let mut out = Vec::with_capacity(1024);
+    write_ordered(&mut out, record, Some(Context::Root));
+    // Only whole UTF-8 strings and JSON punctuation were written.
+    String::from_utf8(out).unwrap_or_default()
 }
 
-fn field_order(context: &str) -> &'static [&'static str] {
-    match context {
-        "" => &[
-            "eventVersion",
-            "userIdentity",
-            "eventTime",
-            "eventSource",
-            "eventName",
-            "awsRegion",
-            "sourceIPAddress",
-            "userAgent",
-            "errorCode",
-            "errorMessage",
-            "requestParameters",
-            "responseElements",
-            "additionalEventData",
-            "requestID",
-            "eventID",
-            "readOnly",
-            "resources",
-            "eventType",
-            "managementEvent",
-            "recipientAccountId",
-            "serviceEventDetails",
-            "eventCategory",
-        ],
-        "userIdentity" => &[
-            "type",
-            "principalId",
-            "arn",
-            "accountId",
-            "accessKeyId",
-            "userName",
-            "sessionContext",
-            "invokedBy",
-        ],
-        "userIdentity.sessionContext" => &["sessionIssuer", "attributes"],
-        "userIdentity.sessionContext.sessionIssuer" => {
-            &["type", "principalId", "arn", "accountId", "userName"]
+/// An object of the record whose fields CloudTrail writes in a known order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Context {
+    Root,
+    UserIdentity,
+    Session,
+    SessionIssuer,
+    SessionAttributes,
+    Resources,
+    Resource,
+}
+
+impl Context {
+    fn field_order(self) -> &'static [&'static str] {
+        match self {
+            Context::Root => &[
+                "eventVersion",
+                "userIdentity",
+                "eventTime",
+                "eventSource",
+                "eventName",
+                "awsRegion",
+                "sourceIPAddress",
+                "userAgent",
+                "errorCode",
+                "errorMessage",
+                "requestParameters",
+                "responseElements",
+                "additionalEventData",
+                "requestID",
+                "eventID",
+                "readOnly",
+                "resources",
+                "eventType",
+                "managementEvent",
+                "recipientAccountId",
+                "serviceEventDetails",
+                "eventCategory",
+            ],
+            Context::UserIdentity => &[
+                "type",
+                "principalId",
+                "arn",
+                "accountId",
+                "accessKeyId",
+                "userName",
+                "sessionContext",
+                "invokedBy",
+            ],
+            Context::Session => &["sessionIssuer", "attributes"],
+            Context::SessionIssuer => &["type", "principalId", "arn", "accountId", "userName"],
+            Context::SessionAttributes => &["creationDate", "mfaAuthenticated"],
+            Context::Resource => &["accountId", "type", "ARN"],
+            Context::Resources => &[],
         }
-        "userIdentity.sessionContext.attributes" => &["creationDate", "mfaAuthenticated"],
-        "resources[]" => &["accountId", "type", "ARN"],
-        _ => &[],
+    }
+
+    /// The context of member `key` of an object in this context (`None`: no known order).
+    fn member(self, key: &str) -> Option<Context> {
+        match (self, key) {
+            (Context::Root, "userIdentity") => Some(Context::UserIdentity),
+            (Context::Root, "resources") => Some(Context::Resources),
+            (Context::UserIdentity, "sessionContext") => Some(Context::Session),
+            (Context::Session, "sessionIssuer") => Some(Context::SessionIssuer),
+            (Context::Session, "attributes") => Some(Context::SessionAttributes),
+            _ => None,
+        }
+    }
+
+    /// The context of an item of an array in this context.
+    fn item(self) -> Option<Context> {
+        (self == Context::Resources).then_some(Context::Resource)
     }
 }
 
-fn write_ordered(out: &mut String, v: &Value, context: &str) {
+fn write_ordered(out: &mut Vec<u8>, v: &Value, context: Option<Context>) {
     match v {
         Value::Object(m) => {
-            let order = field_order(context);
-            let mut keys: Vec<&String> = m.keys().collect();
-            let rank = |k: &str| order.iter().position(|o| *o == k).unwrap_or(order.len());
-            keys.sort_by(|a, b| rank(a).cmp(&rank(b)).then(a.cmp(b)));
-            out.push('{');
-            for (i, k) in keys.into_iter().enumerate() {
+            let order = context.map_or(&[][..], Context::field_order);
+            // By rank, then by name.
+            let mut keys: Vec<(usize, &String)> = m
+                .keys()
+                .map(|k| {
+                    let rank = order.iter().position(|o| *o == k).unwrap_or(order.len());
+                    (rank, k)
+                })
+                .collect();
+            keys.sort();
+            out.push(b'{');
+            for (i, (_, k)) in keys.into_iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
-                out.push_str(&Value::String(k.clone()).to_string());
-                out.push(':');
-                let inner = if context.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{context}.{k}")
-                };
-                write_ordered(out, &m[k], &inner);
+                write_scalar(out, k);
+                out.push(b':');
+                write_ordered(out, &m[k], context.and_then(|c| c.member(k)));
             }
-            out.push('}');
+            out.push(b'}');
         }
         Value::Array(items) => {
-            out.push('[');
-            let inner = format!("{context}[]");
+            out.push(b'[');
+            let inner = context.and_then(Context::item);
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
-                write_ordered(out, item, &inner);
+                write_ordered(out, item, inner);
             }
-            out.push(']');
+            out.push(b']');
         }
-        scalar => out.push_str(&scalar.to_string()),
+        scalar => write_scalar(out, scalar),
     }
+}
+
+fn write_scalar<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) {
+    // Writing a string, number, bool or null into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, v);
 }
 
 /// The events the retention rule drops at `now`: those older than [`RETENTION_DAYS`] of sandbox

@@ -5,7 +5,10 @@
 //! the call's record with [`api_call_record`] (from the request, the [`crate::Outcome`] and the
 //! caller) and one record per [`ServiceEvent`] the outcome reports with [`service_event_record`];
 //! it keeps each as a [`StoredEvent`], prunes them with [`expired_events`], and answers
-//! `CloudTrail_20131101.LookupEvents` with [`lookup_events`].
+//! `CloudTrail_20131101.LookupEvents` with [`lookup_events`]. A [`Recorder`] makes the same
+//! stored event as `StoredEvent::from_record(&api_call_record(..))`, reusing the text of earlier
+//! records of calls that differ only in time and ids (the hot path of an app that encrypts in a
+//! loop).
 //!
 //! A record never holds a plaintext, key material, a ciphertext, a MAC, a signature, a secret
 //! access key or a session token: request members that are blobs or that the model marks
@@ -55,6 +58,7 @@
 
 mod lookup;
 mod record;
+mod recorder;
 
 pub use lookup::{
     expired_events, lookup_events, operation_of_target, EventResource, StoredEvent, MAX_EVENTS,
@@ -62,6 +66,7 @@ pub use lookup::{
 };
 pub(crate) use record::kms_facts;
 pub use record::{api_call_record, service_event_record, CallRecordInput, TrailFacts};
+pub use recorder::{Recorded, Recorder};
 
 use crate::env::Millis;
 use crate::records::KeyRecord;
@@ -74,6 +79,13 @@ pub enum ServiceEventKind {
     DeleteKey,
     /// A scheduled rotation fell due and KMS rotated the key (`ct-rotatekey.md`).
     RotateKey,
+    /// Imported key material reached its ValidTo and KMS deleted it
+    /// (`ct-deleteexpiredkeymaterial.md`).
+    DeleteExpiredKeyMaterial,
+    /// KMS copied a multi-Region primary key's shared properties to its replicas
+    /// (`ct-synchronize-multi-region-key.md`): recorded in the primary's Region, naming the
+    /// primary key, as an `AwsApiCall` by AWS Internal.
+    SynchronizeMultiRegionKey,
 }
 
 impl ServiceEventKind {
@@ -82,6 +94,8 @@ impl ServiceEventKind {
         match self {
             ServiceEventKind::DeleteKey => "DeleteKey",
             ServiceEventKind::RotateKey => "RotateKey",
+            ServiceEventKind::DeleteExpiredKeyMaterial => "DeleteExpiredKeyMaterial",
+            ServiceEventKind::SynchronizeMultiRegionKey => "SynchronizeMultiRegionKey",
         }
     }
 }
@@ -112,7 +126,7 @@ impl ServiceEvent {
 }
 
 /// `eventTime`: ISO 8601 in UTC to the second, `2026-11-29T21:44:35Z`.
-pub(crate) fn event_time(ms: Millis) -> String {
+pub fn event_time(ms: Millis) -> String {
     crate::ops::authorize::iso8601(ms)
 }
 

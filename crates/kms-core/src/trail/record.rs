@@ -136,17 +136,32 @@ pub fn service_event_record(event: &ServiceEvent, event_id: &str) -> Value {
     r.insert("userAgent".into(), json!("AWS Internal"));
     r.insert("requestParameters".into(), Value::Null);
     r.insert("responseElements".into(), Value::Null);
+    let api_call = event.kind == ServiceEventKind::SynchronizeMultiRegionKey;
+    if api_call {
+        // An AwsApiCall KMS makes to itself has a request id; the event id serves as one.
+        r.insert("requestID".into(), json!(event_id));
+    }
     r.insert("eventID".into(), json!(event_id));
     r.insert("readOnly".into(), json!(false));
     r.insert(
         "resources".into(),
         json!([key_resource(&event.key_arn, &event.account_id)]),
     );
-    r.insert("eventType".into(), json!("AwsServiceEvent"));
+    r.insert(
+        "eventType".into(),
+        json!(if api_call {
+            "AwsApiCall"
+        } else {
+            "AwsServiceEvent"
+        }),
+    );
     r.insert("managementEvent".into(), json!(true));
     r.insert("recipientAccountId".into(), json!(event.account_id));
     r.insert("eventCategory".into(), json!("Management"));
-    if event.kind == ServiceEventKind::RotateKey {
+    if matches!(
+        event.kind,
+        ServiceEventKind::RotateKey | ServiceEventKind::DeleteExpiredKeyMaterial
+    ) {
         r.insert(
             "serviceEventDetails".into(),
             json!({ "keyId": event.key_id }),
@@ -225,7 +240,7 @@ fn read_only(service: Service, operation: &str) -> bool {
 }
 
 /// KMS's cryptographic operations: their records have no `responseElements`.
-fn is_cryptographic(operation: &str) -> bool {
+pub(crate) fn is_cryptographic(operation: &str) -> bool {
     matches!(
         operation,
         "Encrypt"
@@ -347,7 +362,8 @@ fn response_elements(input: &CallRecordInput<'_>) -> Value {
         Service::Sts => operation == "AssumeRole",
         Service::CloudTrail => false,
     };
-    if !recorded {
+    // ct-importkeymaterial.md: no responseElements (its KeyMaterialId is not recorded).
+    if !recorded || (service == Service::Kms && operation == "ImportKeyMaterial") {
         return Value::Null;
     }
     let model = service.model();

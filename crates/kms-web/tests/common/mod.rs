@@ -42,6 +42,8 @@ extern "C" {
     pub fn rsa_spki_info(spki: &Uint8Array) -> js_sys::Promise;
     #[wasm_bindgen(js_name = rawSnapshot)]
     pub fn raw_snapshot(db_name: &str) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = rawEvents)]
+    pub fn raw_events(db_name: &str) -> js_sys::Promise;
     #[wasm_bindgen(js_name = webcryptoOaepEncrypt)]
     pub fn webcrypto_oaep_encrypt(
         spki: &Uint8Array,

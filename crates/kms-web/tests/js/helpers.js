@@ -14,12 +14,16 @@ async function openRaw(dbName) {
   return db;
 }
 
-/** Every value of every object store of database `dbName`, as IndexedDB returns them. */
+// The event history (store `events`) changes a moment after each call, as its events are
+// written: rawValues and rawSnapshot read the records and meta only, rawEvents the events.
+const HISTORY = "events";
+
+/** Every value of the object stores of database `dbName` but the event history. */
 export async function rawValues(dbName) {
   const db = await openRaw(dbName);
   try {
     const out = [];
-    for (const name of Array.from(db.objectStoreNames)) {
+    for (const name of Array.from(db.objectStoreNames).filter((n) => n !== HISTORY)) {
       const tx = db.transaction(name, "readonly");
       out.push(...(await request(tx.objectStore(name).getAll())));
     }
@@ -155,15 +159,63 @@ function canonical(v) {
   return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(",")}}`;
 }
 
+/** The [key, record object] of each line of a chunk's events (see kms-web's trail.rs). */
+function eventLines(text) {
+  const out = [];
+  let previous = null; // the text of the record before
+  for (const line of text.split("\n").filter((l) => l !== "")) {
+    const [key, value] = JSON.parse(line);
+    if (typeof value === "string") {
+      // [key, requestID]: the record before, with this event's time and ids (the key has them).
+      const spans = ["eventTime", "requestID", "eventID"].map((name, i) => {
+        const at = i === 0 ? previous.indexOf(`"${name}":`) : previous.lastIndexOf(`"${name}":`);
+        const start = previous.indexOf(":", at) + 1;
+        return [start, previous.indexOf('"', start + 1) + 1];
+      });
+      const time = new Date(Number(key.slice(0, 15))).toISOString().replace(".000Z", "Z");
+      const values = [time, value, key.slice(35)].map((v) => JSON.stringify(v));
+      previous = previous.slice(0, spans[0][0]) + values[0] + previous.slice(spans[0][1], spans[1][0]) + values[1] +
+        previous.slice(spans[1][1], spans[2][0]) + values[2] + previous.slice(spans[2][1]);
+    } else {
+      previous = line.slice(line.indexOf(",") + 1, -1);
+    }
+    out.push([key, JSON.parse(previous)]);
+  }
+  return out;
+}
+
 /**
- * Every (store, key, value) of database `dbName` as one canonical text: equal texts mean equal
- * contents, byte for byte.
+ * The event history of database `dbName` as stored: `{ chunks, events, eventKeys, count }`.
+ * `chunks` are the raw values (one per write), in key order; `events` every event in them, as its
+ * CloudTrail record, with their keys in `eventKeys`; `count` the stored count of events.
+ */
+export async function rawEvents(dbName) {
+  const db = await openRaw(dbName);
+  try {
+    const store = db.transaction(HISTORY, "readonly").objectStore(HISTORY);
+    const chunksOnly = IDBKeyRange.upperBound(":", true);
+    const [chunks, count] = await Promise.all([request(store.getAll(chunksOnly)), request(store.get("count"))]);
+    const entries = chunks.flatMap((c) => eventLines(c.events));
+    return {
+      chunks,
+      events: entries.map(([, event]) => event),
+      eventKeys: entries.map(([key]) => key),
+      count: count ? count.count : 0,
+    };
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Every (store, key, value) of database `dbName` but the event history as one canonical text:
+ * equal texts mean equal contents, byte for byte.
  */
 export async function rawSnapshot(dbName) {
   const db = await openRaw(dbName);
   try {
     const lines = [];
-    for (const name of Array.from(db.objectStoreNames).sort()) {
+    for (const name of Array.from(db.objectStoreNames).filter((n) => n !== HISTORY).sort()) {
       const store = db.transaction(name, "readonly").objectStore(name);
       const [keys, values] = await Promise.all([request(store.getAllKeys()), request(store.getAll())]);
       keys.forEach((k, i) => lines.push(`${name} ${canonical(k)} ${canonical(values[i])}`));

@@ -1,19 +1,21 @@
 // Entry of the SDK bundle the browser tests import. scripts/test-shell.sh bundles it with the
 // local esbuild (`npm run bundle`) into dist/sdk-bundle.js, one self-contained ES module
 // (wasm-bindgen copies only that one file into the test page). dist/ is generated and
-// gitignored; tests/sdk.rs and tests/access.rs import it.
+// gitignored; tests/sdk.rs, tests/access.rs and tests/trail.rs import it.
 import * as kms from "@aws-sdk/client-kms";
 import * as iam from "@aws-sdk/client-iam";
 import * as sts from "@aws-sdk/client-sts";
+import * as cloudtrail from "@aws-sdk/client-cloudtrail";
 import sdkPackage from "@aws-sdk/client-kms/package.json";
 
 const SERVICES = {
   kms: [kms, kms.KMSClient],
   iam: [iam, iam.IAMClient],
   sts: [sts, sts.STSClient],
+  cloudtrail: [cloudtrail, cloudtrail.CloudTrailClient],
 };
 
-/** A real client of `service` ("kms", "iam", "sts") whose HTTP goes to `requestHandler`. */
+/** A real client of `service` ("kms", "iam", "sts", "cloudtrail") whose HTTP goes to `requestHandler`. */
 export function serviceClient(service, region, requestHandler, accessKeyId, secretAccessKey, sessionToken) {
   const [, Client] = SERVICES[service];
   const client = new Client({

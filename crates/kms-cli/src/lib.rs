@@ -1,0 +1,1015 @@
+//! # The AWS CLI in the page
+//!
+//! A pure command-line front end for the sandbox: [`parse`] reads a command line as a learner
+//! types it in a CloudShell-like terminal (`aws kms encrypt --key-id alias/demo --plaintext
+//! fileb://note.txt --query CiphertextBlob --output text > out.b64`) into an [`Invocation`]:
+//! the service, the operation and its input in the sandbox's wire JSON, derived from the API
+//! models as AWS CLI v2 derives its commands. The caller sends the requests
+//! ([`Invocation::request`], once per page while the CLI would paginate) and hands the answers to
+//! [`Invocation::render`] (or an error to [`Invocation::render_error`]), which prints them as
+//! AWS CLI v2 does: `json`, `text`, `table` or `yaml`, after `--query`, with the CLI's exit
+//! codes. No I/O: files come from a [`FileArea`] the caller passes, and redirected output goes
+//! back to the caller as [`Outcome::redirect`].
+//!
+//! ```
+//! use kms_cli::{parse, Command, Context};
+//! use std::collections::BTreeMap;
+//!
+//! let mut sandbox = kms_core::Sandbox::in_memory(7);
+//! let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+//! files.insert("note.txt".into(), b"hello".to_vec());
+//! let ctx = Context::new(&files, "ap-southeast-2");
+//! let line = "aws kms create-key --description demo --query KeyMetadata.KeyState --output text";
+//! let Ok(Command::Call(inv)) = parse(line, &ctx) else { unreachable!() };
+//! let mut pages = Vec::new();
+//! while let Some(request) = inv.request(&pages) {
+//!     // The console: kms_web::Sandbox::call_service(inv.service, &inv.region, ...).await,
+//!     // acting as inv.principal when a --profile names one.
+//!     match sandbox.call_service(inv.service, &inv.operation, request) {
+//!         Ok(page) => pages.push(page),
+//!         Err(e) => { println!("{}", inv.render_error(&e).stderr); break; }
+//!     }
+//!     if inv.paging.is_none() { break; }
+//! }
+//! let out = inv.render(&pages);
+//! assert_eq!((out.stdout.as_str(), out.exit_code), ("Enabled\n", 0));
+//! ```
+
+mod complete;
+mod data;
+pub mod doc;
+mod format;
+mod help;
+mod input;
+mod names;
+mod paginate;
+mod query;
+pub mod shell;
+mod shorthand;
+
+use crate::data::{ArgSpec, Svc};
+use crate::doc::Doc;
+use crate::input::{Raw, Unpacker};
+use kms_core::KmsError;
+pub use kms_core::Service;
+use serde_json::{Map, Value};
+pub use shell::Redirect;
+use std::collections::BTreeMap;
+
+pub use complete::complete;
+pub use names::kebab;
+
+/// What `aws --version` prints.
+pub const VERSION: &str = "aws-cli/2.27.0 Python/3.13.2 Linux/6.1.0 exe/x86_64.amzn.2023";
+
+/// The in-page files that `file://` and `fileb://` read.
+pub trait FileArea {
+    fn read(&self, path: &str) -> Option<Vec<u8>>;
+}
+
+impl FileArea for BTreeMap<String, Vec<u8>> {
+    fn read(&self, path: &str) -> Option<Vec<u8>> {
+        self.get(&shell::normalize_path(path)).cloned()
+    }
+}
+
+/// `--output`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutputFormat {
+    #[default]
+    Json,
+    Text,
+    Table,
+    Yaml,
+    YamlStream,
+    Off,
+}
+
+impl OutputFormat {
+    pub const NAMES: [&'static str; 6] = ["json", "text", "table", "yaml", "yaml-stream", "off"];
+
+    pub fn from_name(name: &str) -> Option<OutputFormat> {
+        Some(match name {
+            "json" => OutputFormat::Json,
+            "text" => OutputFormat::Text,
+            "table" => OutputFormat::Table,
+            "yaml" => OutputFormat::Yaml,
+            "yaml-stream" => OutputFormat::YamlStream,
+            "off" => OutputFormat::Off,
+            _ => return None,
+        })
+    }
+}
+
+/// `--cli-binary-format`: how blob arguments typed as text are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BinaryFormat {
+    /// CLI v2's default: the text is base64.
+    #[default]
+    Base64,
+    /// The text's own bytes (CLI v1's behaviour).
+    RawInBase64Out,
+}
+
+/// What the terminal knows besides the line.
+pub struct Context<'a> {
+    pub files: &'a dyn FileArea,
+    /// The default Region (`aws configure get region`).
+    pub region: &'a str,
+    /// Named profiles: profile name → the ARN of the principal it acts as. `default` (or no
+    /// `--profile`) is the console's own caller.
+    pub profiles: &'a BTreeMap<String, String>,
+    /// The default output format.
+    pub output: OutputFormat,
+    pub binary_format: BinaryFormat,
+    /// The terminal's width (the table format folds wider tables).
+    pub columns: usize,
+}
+
+static NO_PROFILES: BTreeMap<String, String> = BTreeMap::new();
+
+impl<'a> Context<'a> {
+    pub fn new(files: &'a dyn FileArea, region: &'a str) -> Context<'a> {
+        Context {
+            files,
+            region,
+            profiles: &NO_PROFILES,
+            output: OutputFormat::Json,
+            binary_format: BinaryFormat::Base64,
+            columns: 80,
+        }
+    }
+}
+
+/// What a command printed and its exit code.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Outcome {
+    pub stdout: String,
+    pub stderr: String,
+    pub exit_code: i32,
+    /// Where stdout goes instead of the terminal (`> file`), for the caller to write.
+    pub redirect: Option<Redirect>,
+}
+
+/// A command that failed before any request: its standard error and exit code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CliError {
+    pub stderr: String,
+    pub exit_code: i32,
+}
+
+const USAGE: &str = "usage: aws [options] <command> <subcommand> [<subcommand> ...] [parameters]\nTo see help text, you can run:\n\n  aws help\n  aws <command> help\n  aws <command> <subcommand> help\n";
+
+impl CliError {
+    pub(crate) fn raw(stderr: impl Into<String>, exit_code: i32) -> CliError {
+        CliError {
+            stderr: stderr.into(),
+            exit_code,
+        }
+    }
+
+    /// An argparse error: the usage, then `aws: error: ...` (exit 252).
+    pub(crate) fn usage(message: &str) -> CliError {
+        CliError::raw(format!("\n{USAGE}\naws: error: {message}\n\n"), 252)
+    }
+
+    /// `Error parsing parameter '--x': ...` (exit 252).
+    pub(crate) fn param(cli: &str, message: &str) -> CliError {
+        CliError::raw(
+            format!("\nError parsing parameter '{cli}': {message}\n"),
+            252,
+        )
+    }
+
+    pub(crate) fn param_validation(errors: Vec<String>) -> CliError {
+        CliError::raw(
+            format!("\nParameter validation failed:\n{}\n", errors.join("\n")),
+            252,
+        )
+    }
+
+    /// Any other failure of the CLI itself (exit 255).
+    pub(crate) fn general(message: String) -> CliError {
+        CliError::raw(format!("\n{message}\n"), 255)
+    }
+
+    /// The shell's own complaint (exit 2, or 127 for an unknown program).
+    pub(crate) fn shell(message: impl Into<String>) -> CliError {
+        CliError::raw(format!("{}\n", message.into()), 2)
+    }
+
+    fn unknown_options(options: &[String]) -> CliError {
+        CliError::raw(
+            format!("\n{USAGE}\nUnknown options: {}\n\n", options.join(", ")),
+            252,
+        )
+    }
+
+    pub fn into_outcome(self) -> Outcome {
+        Outcome {
+            stdout: String::new(),
+            stderr: self.stderr,
+            exit_code: self.exit_code,
+            redirect: None,
+        }
+    }
+}
+
+/// What a line asks for.
+#[allow(clippy::large_enum_variant)] // one per command line
+#[derive(Debug)]
+pub enum Command {
+    /// A request to send (then [`Invocation::render`]).
+    Call(Invocation),
+    /// Something the CLI prints without calling AWS (help, skeletons, `--version`, an empty line).
+    Print(Outcome),
+}
+
+/// `--max-items`, `--page-size`, `--starting-token` of a paginated call.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Paging {
+    pub max_items: Option<i64>,
+    pub page_size: Option<i64>,
+    pub starting_token: Option<String>,
+}
+
+/// A parsed command: the request to send and how to print the answer.
+#[derive(Debug)]
+pub struct Invocation {
+    pub service: Service,
+    /// The model's name (`DescribeKey`).
+    pub operation: String,
+    /// The input in the sandbox's wire JSON (blobs base64, timestamps epoch seconds).
+    pub input: Value,
+    pub region: String,
+    pub profile: Option<String>,
+    /// The principal the profile acts as (`None`: the console's caller).
+    pub principal: Option<String>,
+    pub output: OutputFormat,
+    pub query: Option<String>,
+    /// Set when the CLI paginates this call (a paginated operation without `--no-paginate`).
+    pub paging: Option<Paging>,
+    pub redirect: Option<Redirect>,
+    pub(crate) columns: usize,
+    pub(crate) compiled: Option<query::Query>,
+}
+
+/// Options every command takes. `true`: takes a value.
+const GLOBALS: &[(&str, bool)] = &[
+    ("--region", true),
+    ("--profile", true),
+    ("--output", true),
+    ("--query", true),
+    ("--endpoint-url", true),
+    ("--cli-binary-format", true),
+    ("--color", true),
+    ("--ca-bundle", true),
+    ("--cli-read-timeout", true),
+    ("--cli-connect-timeout", true),
+    ("--no-paginate", false),
+    ("--debug", false),
+    ("--no-verify-ssl", false),
+    ("--no-sign-request", false),
+    ("--no-cli-pager", false),
+    ("--cli-auto-prompt", false),
+    ("--no-cli-auto-prompt", false),
+    ("--version", false),
+];
+
+pub(crate) fn global_names() -> impl Iterator<Item = &'static str> {
+    GLOBALS.iter().map(|(n, _)| *n)
+}
+
+/// argparse's "Invalid choice" message (two choices a line, 40 columns each), with difflib's
+/// close matches.
+fn invalid_choice(argument: &str, value: &str, choices: &[String]) -> CliError {
+    let mut msg = vec!["Invalid choice, valid choices are:\n".to_string()];
+    for pair in choices.chunks(2) {
+        msg.push(
+            pair.iter()
+                .map(|c| format!("{c:<40}"))
+                .collect::<Vec<_>>()
+                .join(" | "),
+        );
+    }
+    let close = complete::close_matches(value, choices);
+    if !close.is_empty() {
+        msg.push(format!("\n\nInvalid choice: '{value}', maybe you meant:\n"));
+        for c in close {
+            msg.push(format!("  * {c}"));
+        }
+    }
+    CliError::usage(&format!("argument {argument}: {}", msg.join("\n")))
+}
+
+fn looks_like_option(token: &str) -> bool {
+    token.starts_with('-') && token.len() > 1 && token[1..].parse::<f64>().is_err()
+}
+
+#[derive(Default)]
+struct Globals {
+    region: Option<String>,
+    profile: Option<String>,
+    output: Option<String>,
+    query: Option<String>,
+    binary: Option<String>,
+    no_paginate: bool,
+    version: bool,
+}
+
+/// Parses a command line.
+pub fn parse(line: &str, ctx: &Context) -> Result<Command, CliError> {
+    let parsed = shell::split(line)?;
+    let redirect = parsed.redirect.clone();
+    let mut words = parsed.words.into_iter();
+    let Some(program) = words.next() else {
+        return Ok(Command::Print(Outcome::default()));
+    };
+    if program != "aws" {
+        return Err(CliError::raw(
+            format!("-bash: {program}: command not found\n"),
+            127,
+        ));
+    }
+    // The main parser: global options anywhere on the line.
+    let mut g = Globals::default();
+    let mut rest: Vec<String> = Vec::new();
+    let mut tokens = words.collect::<Vec<_>>().into_iter().peekable();
+    while let Some(t) = tokens.next() {
+        let (name, inline) = match t.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n.to_string(), Some(v.to_string())),
+            _ => (t.clone(), None),
+        };
+        let Some(&(_, takes_value)) = GLOBALS.iter().find(|(n, _)| *n == name) else {
+            rest.push(t);
+            continue;
+        };
+        if !takes_value {
+            if inline.is_some() {
+                return Err(CliError::usage(&format!(
+                    "argument {name}: ignored explicit argument '{}'",
+                    inline.unwrap_or_default()
+                )));
+            }
+            match name.as_str() {
+                "--no-paginate" => g.no_paginate = true,
+                "--version" => g.version = true,
+                _ => {}
+            }
+            continue;
+        }
+        let value = match inline {
+            Some(v) => v,
+            None => match tokens.peek() {
+                Some(v) if !looks_like_option(v) => tokens.next().unwrap_or_default(),
+                _ => {
+                    return Err(CliError::usage(&format!(
+                        "argument {name}: expected one argument"
+                    )))
+                }
+            },
+        };
+        match name.as_str() {
+            "--region" => g.region = Some(value),
+            "--profile" => g.profile = Some(value),
+            "--output" => {
+                if OutputFormat::from_name(&value).is_none() {
+                    let choices: Vec<String> =
+                        OutputFormat::NAMES.iter().map(|s| s.to_string()).collect();
+                    return Err(invalid_choice("--output", &value, &choices));
+                }
+                g.output = Some(value)
+            }
+            "--query" => g.query = Some(value),
+            "--cli-binary-format" => {
+                if !matches!(value.as_str(), "base64" | "raw-in-base64-out") {
+                    let choices = vec!["base64".to_string(), "raw-in-base64-out".to_string()];
+                    return Err(invalid_choice("--cli-binary-format", &value, &choices));
+                }
+                g.binary = Some(value)
+            }
+            "--color" if !matches!(value.as_str(), "on" | "off" | "auto") => {
+                let choices = vec!["on".to_string(), "off".to_string(), "auto".to_string()];
+                return Err(invalid_choice("--color", &value, &choices));
+            }
+            _ => {}
+        }
+    }
+    if g.version {
+        return Ok(Command::Print(Outcome {
+            stdout: format!("{VERSION}\n"),
+            redirect,
+            ..Default::default()
+        }));
+    }
+    // The service.
+    let Some(pos) = rest.iter().position(|t| !t.starts_with('-')) else {
+        return Err(CliError::usage(
+            "the following arguments are required: command",
+        ));
+    };
+    let service_name = rest.remove(pos);
+    if service_name == "help" {
+        return Ok(Command::Print(Outcome {
+            stdout: help::top(),
+            redirect,
+            ..Default::default()
+        }));
+    }
+    let Some(svc) = data::service(&service_name) else {
+        let mut choices: Vec<String> = data::services()
+            .iter()
+            .map(|s| s.name.to_string())
+            .collect();
+        choices.push("help".into());
+        return Err(invalid_choice("command", &service_name, &choices));
+    };
+    // The operation.
+    let Some(pos) = rest.iter().position(|t| !t.starts_with('-')) else {
+        return Err(CliError::usage(
+            "the following arguments are required: operation",
+        ));
+    };
+    let command = rest.remove(pos);
+    if command == "help" {
+        return Ok(Command::Print(Outcome {
+            stdout: help::service(svc),
+            redirect,
+            ..Default::default()
+        }));
+    }
+    let Some(operation) = svc.operation(&command) else {
+        let mut choices: Vec<String> = svc.commands.iter().map(|(c, _)| c.clone()).collect();
+        choices.push("help".into());
+        return Err(invalid_choice("operation", &command, &choices));
+    };
+    let binary = match g.binary.as_deref() {
+        Some("raw-in-base64-out") => BinaryFormat::RawInBase64Out,
+        Some(_) => BinaryFormat::Base64,
+        None => ctx.binary_format,
+    };
+    let output = g
+        .output
+        .as_deref()
+        .and_then(OutputFormat::from_name)
+        .unwrap_or(ctx.output);
+    let op = parse_operation(svc, operation, rest, &g, binary, ctx)?;
+    let input = match op {
+        OpParse::Help => {
+            return Ok(Command::Print(Outcome {
+                stdout: help::operation(svc, operation),
+                redirect,
+                ..Default::default()
+            }))
+        }
+        OpParse::Skeleton(text) => {
+            return Ok(Command::Print(Outcome {
+                stdout: text,
+                redirect,
+                ..Default::default()
+            }))
+        }
+        OpParse::Call { input, paging } => (input, paging),
+    };
+    let (input, paging) = input;
+    let principal = match &g.profile {
+        None => None,
+        Some(p) => match ctx.profiles.get(p) {
+            Some(arn) => Some(arn.clone()),
+            None if p == "default" => None,
+            None => {
+                return Err(CliError::general(format!(
+                    "The config profile ({p}) could not be found"
+                )))
+            }
+        },
+    };
+    let compiled = match &g.query {
+        Some(q) => Some(
+            query::Query::compile(q)
+                .map_err(|e| CliError::general(format!("Bad value for --query {q}: {e}")))?,
+        ),
+        None => None,
+    };
+    Ok(Command::Call(Invocation {
+        service: svc.service,
+        operation: operation.to_string(),
+        input,
+        region: g.region.clone().unwrap_or_else(|| ctx.region.to_string()),
+        profile: g.profile.clone(),
+        principal,
+        output,
+        query: g.query.clone(),
+        paging,
+        redirect,
+        columns: ctx.columns,
+        compiled,
+    }))
+}
+
+enum OpParse {
+    Help,
+    Skeleton(String),
+    Call {
+        input: Value,
+        paging: Option<Paging>,
+    },
+}
+
+/// An option of the operation's parser.
+enum Opt<'a> {
+    Member(&'a ArgSpec),
+    /// `--no-<flag>`.
+    NoFlag(&'a ArgSpec),
+    Paging(&'static str),
+    CliInputJson,
+    CliInputYaml,
+    Skeleton,
+}
+
+fn parse_operation(
+    svc: &'static Svc,
+    operation: &str,
+    tokens: Vec<String>,
+    g: &Globals,
+    binary: BinaryFormat,
+    ctx: &Context,
+) -> Result<OpParse, CliError> {
+    if tokens.len() == 1 && tokens[0] == "help" {
+        return Ok(OpParse::Help);
+    }
+    let args = svc.args(operation);
+    let paginator = svc.paginators.get(operation);
+    let is_bool = |a: &ArgSpec| svc.shape(&a.shape).ty == "boolean";
+    let is_list = |a: &ArgSpec| svc.shape(&a.shape).ty == "list";
+    let paging_names: &[&'static str] = if paginator.is_some() {
+        &["starting-token", "page-size", "max-items"]
+    } else {
+        &[]
+    };
+    let lookup = |name: &str| -> Option<Opt> {
+        let bare = name.strip_prefix("--")?;
+        if let Some(p) = paging_names.iter().find(|p| **p == bare) {
+            return Some(Opt::Paging(p));
+        }
+        match bare {
+            "cli-input-json" => return Some(Opt::CliInputJson),
+            "cli-input-yaml" => return Some(Opt::CliInputYaml),
+            "generate-cli-skeleton" => return Some(Opt::Skeleton),
+            _ => {}
+        }
+        if let Some(a) = args.iter().find(|a| a.cli == bare) {
+            return Some(Opt::Member(a));
+        }
+        let flag = bare.strip_prefix("no-")?;
+        args.iter()
+            .find(|a| a.cli == flag && is_bool(a))
+            .map(Opt::NoFlag)
+    };
+
+    let mut given: Vec<(&ArgSpec, Raw)> = Vec::new();
+    let mut paging_given: BTreeMap<&'static str, String> = BTreeMap::new();
+    let mut cli_input: Option<String> = None;
+    let mut skeleton: Option<String> = None;
+    let mut unknown: Vec<String> = Vec::new();
+    let mut help_positional: Option<String> = None;
+    let mut i = 0;
+    let expected_one =
+        |name: &str| CliError::usage(&format!("argument {name}: expected one argument"));
+    while i < tokens.len() {
+        let t = &tokens[i];
+        i += 1;
+        if !looks_like_option(t) {
+            if help_positional.is_none() {
+                help_positional = Some(t.clone());
+            } else {
+                unknown.push(t.clone());
+            }
+            continue;
+        }
+        let (name, inline) = match t.split_once('=') {
+            Some((n, v)) => (n, Some(v.to_string())),
+            None => (t.as_str(), None),
+        };
+        let Some(opt) = lookup(name) else {
+            unknown.push(t.clone());
+            continue;
+        };
+        let one = |i: &mut usize| -> Result<String, CliError> {
+            if let Some(v) = &inline {
+                return Ok(v.clone());
+            }
+            match tokens.get(*i) {
+                Some(v) if !looks_like_option(v) => {
+                    *i += 1;
+                    Ok(v.clone())
+                }
+                _ => Err(expected_one(name)),
+            }
+        };
+        match opt {
+            Opt::Member(a) if is_bool(a) => {
+                if let Some(v) = inline {
+                    return Err(CliError::usage(&format!(
+                        "argument {name}: ignored explicit argument '{v}'"
+                    )));
+                }
+                given.retain(|(x, _)| x.member != a.member);
+                given.push((a, Raw::Flag(true)));
+            }
+            Opt::NoFlag(a) => {
+                if let Some(v) = inline {
+                    return Err(CliError::usage(&format!(
+                        "argument {name}: ignored explicit argument '{v}'"
+                    )));
+                }
+                given.retain(|(x, _)| x.member != a.member);
+                given.push((a, Raw::Flag(false)));
+            }
+            Opt::Member(a) if is_list(a) => {
+                let mut values = Vec::new();
+                if let Some(v) = inline {
+                    values.push(v);
+                } else {
+                    while let Some(v) = tokens.get(i) {
+                        if looks_like_option(v) {
+                            break;
+                        }
+                        values.push(v.clone());
+                        i += 1;
+                    }
+                }
+                given.retain(|(x, _)| x.member != a.member);
+                given.push((a, Raw::Many(values)));
+            }
+            Opt::Member(a) => {
+                let v = one(&mut i)?;
+                given.retain(|(x, _)| x.member != a.member);
+                given.push((a, Raw::One(v)));
+            }
+            Opt::Paging(p) => {
+                let v = one(&mut i)?;
+                paging_given.insert(p, v);
+            }
+            Opt::CliInputJson => cli_input = Some(one(&mut i)?),
+            Opt::CliInputYaml => {
+                let _ = one(&mut i)?;
+                return Err(CliError::general(
+                    "--cli-input-yaml is not supported in this terminal: use --cli-input-json"
+                        .into(),
+                ));
+            }
+            Opt::Skeleton => {
+                let v = match &inline {
+                    Some(v) => v.clone(),
+                    None => match tokens.get(i) {
+                        Some(v)
+                            if !looks_like_option(v)
+                                && matches!(v.as_str(), "input" | "output" | "yaml-input") =>
+                        {
+                            i += 1;
+                            v.clone()
+                        }
+                        _ => "input".into(),
+                    },
+                };
+                if !matches!(v.as_str(), "input" | "output" | "yaml-input") {
+                    let choices = vec![
+                        "input".to_string(),
+                        "output".to_string(),
+                        "yaml-input".to_string(),
+                    ];
+                    return Err(invalid_choice("--generate-cli-skeleton", &v, &choices));
+                }
+                skeleton = Some(v);
+            }
+        }
+    }
+    match help_positional {
+        Some(h) if h == "help" => return Ok(OpParse::Help),
+        Some(h) => unknown.push(h),
+        None => {}
+    }
+    // Pagination: a page token of the operation's own turns it off; the CLI's paging options
+    // then give way to the members they shadow.
+    let mut paginate = paginator.is_some() && !g.no_paginate;
+    if let Some(p) = paginator {
+        if p.input_token
+            .iter()
+            .any(|t| given.iter().any(|(a, _)| &a.member == t))
+        {
+            paginate = false;
+        }
+    }
+    if !paginate && !paging_given.is_empty() {
+        let mut used = Vec::new();
+        for (name, value) in std::mem::take(&mut paging_given) {
+            match args.iter().find(|a| a.cli == name) {
+                Some(a) => given.push((a, Raw::One(value))),
+                None => used.push(name),
+            }
+        }
+        if !used.is_empty() {
+            used.sort_by_key(|n| {
+                ["starting-token", "page-size", "max-items"]
+                    .iter()
+                    .position(|x| x == n)
+            });
+            return Err(CliError::param(
+                "--no-paginate",
+                &format!(
+                    "Cannot specify --no-paginate along with pagination arguments: {}",
+                    used.iter()
+                        .map(|u| format!("--{u}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+        }
+    }
+    // argparse's required options (unless the input comes from JSON or only a skeleton is asked).
+    if cli_input.is_none() && skeleton.is_none() {
+        let missing: Vec<String> = args
+            .iter()
+            .filter(|a| a.required && !given.iter().any(|(x, _)| x.member == a.member))
+            .filter(|a| !(paginate && paging_names.contains(&a.cli.as_str())))
+            .map(|a| format!("--{}", a.cli))
+            .collect();
+        if !missing.is_empty() {
+            return Err(CliError::usage(&format!(
+                "the following arguments are required: {}",
+                missing.join(", ")
+            )));
+        }
+    }
+    if !unknown.is_empty() {
+        return Err(CliError::unknown_options(&unknown));
+    }
+    if let Some(kind) = skeleton {
+        return Ok(OpParse::Skeleton(help::skeleton(svc, operation, &kind)));
+    }
+    let unpacker = Unpacker {
+        svc,
+        files: ctx.files,
+        binary,
+    };
+    let mut input = Map::new();
+    if let Some(text) = cli_input {
+        let text = match text.strip_prefix("file://").or_else(|| text.strip_prefix("fileb://")) {
+            Some(path) => match ctx.files.read(path) {
+                Some(b) => String::from_utf8_lossy(&b).into_owned(),
+                None => {
+                    return Err(CliError::param(
+                        "--cli-input-json",
+                        &format!("Unable to load paramfile {text}: [Errno 2] No such file or directory: '{path}'"),
+                    ))
+                }
+            },
+            None => text,
+        };
+        let doc = doc::parse_json(&text).map_err(|e| {
+            CliError::param(
+                "--cli-input-json",
+                &format!("Invalid JSON: {e}\nJSON received: {text}"),
+            )
+        })?;
+        if let Some(shape) = svc.input_shape(operation) {
+            if let Value::Object(o) = unpacker.typed_doc(shape, &doc)? {
+                input = o;
+            }
+        }
+    }
+    for (arg, raw) in given {
+        let value = unpacker.arg(&format!("--{}", arg.cli), &arg.shape, raw)?;
+        input.insert(arg.member.clone(), value);
+    }
+    let mut input = Value::Object(input);
+    if let Some(shape) = svc.input_shape(operation) {
+        let errors = input::validate(svc, shape, &input);
+        if !errors.is_empty() {
+            return Err(CliError::param_validation(errors));
+        }
+    }
+    let paging = if paginate {
+        let int = |name: &str| -> Result<Option<i64>, CliError> {
+            match paging_given.get(name) {
+                None => Ok(None),
+                Some(v) => v.trim().parse::<i64>().map(Some).map_err(|_| {
+                    CliError::general(format!("invalid literal for int() with base 10: '{v}'"))
+                }),
+            }
+        };
+        let paging = Paging {
+            max_items: int("max-items")?,
+            page_size: int("page-size")?,
+            starting_token: paging_given.get("starting-token").cloned(),
+        };
+        if let Some(p) = paginator {
+            paginate::inject_first(p, &paging, &mut input)?;
+        }
+        Some(paging)
+    } else {
+        None
+    };
+    Ok(OpParse::Call { input, paging })
+}
+
+impl Invocation {
+    fn svc(&self) -> &'static Svc {
+        data::service_of(self.service)
+    }
+
+    /// The CLI command (`describe-key`).
+    pub fn command(&self) -> String {
+        kebab(&self.operation)
+    }
+
+    /// The request for the next page given the answers so far (`None` when the CLI would stop).
+    /// The first request is `request(&[])`, always `Some`.
+    pub fn request(&self, pages: &[Value]) -> Option<Value> {
+        if pages.is_empty() {
+            return Some(self.input.clone());
+        }
+        let (paging, paginator) = (
+            self.paging.as_ref()?,
+            self.svc().paginators.get(&self.operation)?,
+        );
+        paginate::next_request(paginator, paging, &self.input, pages)
+    }
+
+    /// Prints the answers (one per page) as the CLI does.
+    pub fn render(&self, pages: &[Value]) -> Outcome {
+        let svc = self.svc();
+        let docs: Vec<Doc> = pages
+            .iter()
+            .map(|p| match svc.output_shape(&self.operation) {
+                Some(shape) => doc::from_wire(svc, shape, p),
+                None => Doc::Map(Vec::new()),
+            })
+            .collect();
+        let orders = self.orders();
+        let search = |d: &Doc| -> Doc {
+            match &self.compiled {
+                Some(q) => q.search(d, &orders),
+                None => d.clone(),
+            }
+        };
+        let paginator = self
+            .paging
+            .as_ref()
+            .and_then(|_| svc.paginators.get(&self.operation));
+        let mut stdout = String::new();
+        match (self.output, paginator) {
+            (OutputFormat::Off, _) => {}
+            (OutputFormat::Text, Some(p)) => {
+                let paging = self.paging.clone().unwrap_or_default();
+                let (pages, resume) = paginate::process(p, &paging, docs);
+                for (i, page) in pages.iter().enumerate() {
+                    let mut current = if i == 0 {
+                        paginate::non_aggregate(p, page)
+                    } else {
+                        Doc::Map(Vec::new())
+                    };
+                    for rk in &p.result_key {
+                        current.set(rk, page.get(rk).cloned().unwrap_or(Doc::Null));
+                    }
+                    format::text(&search(&current), &mut stdout);
+                }
+                if let Some(token) = resume {
+                    let d = Doc::Map(vec![(
+                        "NextToken".into(),
+                        Doc::Map(vec![("NextToken".into(), Doc::Str(token))]),
+                    )]);
+                    format::text(&search(&d), &mut stdout);
+                }
+            }
+            (OutputFormat::Text, None) => {
+                let d = docs.into_iter().next().unwrap_or(Doc::Map(Vec::new()));
+                format::text(&search(&d), &mut stdout);
+            }
+            (format, _) => {
+                let full = match paginator {
+                    Some(p) => {
+                        let paging = self.paging.clone().unwrap_or_default();
+                        let (pages, resume) = paginate::process(p, &paging, docs);
+                        paginate::full_result(p, &pages, resume)
+                    }
+                    None => docs.into_iter().next().unwrap_or(Doc::Map(Vec::new())),
+                };
+                let d = search(&full);
+                let empty = d == Doc::Map(Vec::new());
+                stdout = match format {
+                    OutputFormat::Json if !empty => format::json(&d),
+                    OutputFormat::Yaml | OutputFormat::YamlStream if !empty => format::yaml(&d),
+                    OutputFormat::Table => format::table(&self.operation, &d, self.columns),
+                    _ => String::new(),
+                };
+            }
+        }
+        Outcome {
+            stdout,
+            stderr: String::new(),
+            exit_code: 0,
+            redirect: self.redirect.clone(),
+        }
+    }
+
+    /// Prints a service's error answer as the CLI does (exit 254).
+    pub fn render_error(&self, error: &KmsError) -> Outcome {
+        let retries = if error.status() >= 500 {
+            " (reached max retries: 2)"
+        } else {
+            ""
+        };
+        Outcome {
+            stdout: String::new(),
+            stderr: format!(
+                "\nAn error occurred ({}) when calling the {} operation{retries}: {}\n",
+                error.error_type.as_str(),
+                self.operation,
+                error.message
+            ),
+            exit_code: 254,
+            redirect: self.redirect.clone(),
+        }
+    }
+
+    /// The member orders of the structures the answer can hold (for `--query` results).
+    fn orders(&self) -> Vec<Vec<String>> {
+        let svc = self.svc();
+        let mut out = Vec::new();
+        let mut seen: Vec<String> = Vec::new();
+        let mut stack: Vec<String> = svc
+            .output_shape(&self.operation)
+            .map(str::to_string)
+            .into_iter()
+            .collect();
+        while let Some(name) = stack.pop() {
+            if seen.contains(&name) {
+                continue;
+            }
+            seen.push(name.clone());
+            let shape = svc.shape(&name);
+            match shape.ty.as_str() {
+                "structure" => {
+                    let members = svc.members(&name);
+                    out.push(members.iter().map(|(m, _)| m.to_string()).collect());
+                    stack.extend(members.iter().map(|(_, s)| s.to_string()));
+                }
+                "list" => stack.extend(shape.member.clone()),
+                "map" => stack.extend(shape.value.clone()),
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+/// Parses a line and runs it to the end with `call` sending each request (the sandbox, in
+/// native code and tests): what the terminal shows.
+pub fn run(
+    line: &str,
+    ctx: &Context,
+    mut call: impl FnMut(&Invocation, Value) -> Result<Value, KmsError>,
+) -> Outcome {
+    let inv = match parse(line, ctx) {
+        Ok(Command::Call(inv)) => inv,
+        Ok(Command::Print(out)) => return out,
+        Err(e) => return e.into_outcome(),
+    };
+    let mut pages = Vec::new();
+    while let Some(request) = inv.request(&pages) {
+        match call(&inv, request) {
+            Ok(page) => pages.push(page),
+            Err(e) => return inv.render_error(&e),
+        }
+        if inv.paging.is_none() {
+            break;
+        }
+    }
+    inv.render(&pages)
+}
+
+/// Every CLI command of the command table as `(service, command, operation)`.
+pub fn commands() -> Vec<(&'static str, String, String)> {
+    data::services()
+        .iter()
+        .flat_map(|s| {
+            s.commands
+                .iter()
+                .map(move |(c, o)| (s.name, c.clone(), o.clone()))
+        })
+        .collect()
+}
+
+/// An operation's options as the CLI names them, with whether each is required.
+pub fn options(service: &str, operation: &str) -> Vec<(String, bool)> {
+    data::service(service)
+        .map(|svc| {
+            svc.args(operation)
+                .into_iter()
+                .map(|a| (format!("--{}", a.cli), a.required))
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,598 @@
+//! The CLI against the in-memory sandbox: what the terminal shows for the learner's commands,
+//! golden outputs in each format, errors and exit codes, pagination, files and redirection.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use kms_cli::{parse, run, Command, Context, Invocation, Outcome, OutputFormat, Service};
+use kms_core::Sandbox;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+struct Term {
+    sb: Sandbox,
+    files: BTreeMap<String, Vec<u8>>,
+    profiles: BTreeMap<String, String>,
+    calls: usize,
+}
+
+impl Term {
+    fn new() -> Term {
+        Term {
+            sb: Sandbox::in_memory(7),
+            files: BTreeMap::new(),
+            profiles: BTreeMap::new(),
+            calls: 0,
+        }
+    }
+
+    /// Runs a line as the console would: requests to the sandbox, `> file` into the file area.
+    fn run(&mut self, line: &str) -> Outcome {
+        let Term {
+            sb,
+            files,
+            profiles,
+            calls,
+        } = self;
+        let mut ctx = Context::new(&*files, "ap-southeast-2");
+        ctx.profiles = &*profiles;
+        let out = run(line, &ctx, |inv: &Invocation, req: Value| {
+            *calls += 1;
+            let region = std::mem::replace(&mut sb.region, inv.region.clone());
+            let r = sb.call_service(inv.service, &inv.operation, req);
+            sb.region = region;
+            r
+        });
+        if let Some(r) = &out.redirect {
+            let mut bytes = if r.append {
+                files.get(&r.path).cloned().unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+            bytes.extend(out.stdout.as_bytes());
+            files.insert(r.path.clone(), bytes);
+        }
+        out
+    }
+
+    fn ok(&mut self, line: &str) -> String {
+        let out = self.run(line);
+        assert_eq!(out.exit_code, 0, "{line}\n{}", out.stderr);
+        out.stdout
+    }
+
+    fn json(&mut self, line: &str) -> Value {
+        serde_json::from_str(&self.ok(line)).unwrap()
+    }
+}
+
+#[test]
+fn create_key_prints_json_in_model_order_with_iso_dates() {
+    let mut t = Term::new();
+    let out = t.ok("aws kms create-key --description demo");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let id = v["KeyMetadata"]["KeyId"].as_str().unwrap().to_string();
+    let head = format!(
+        "{{\n    \"KeyMetadata\": {{\n        \"AWSAccountId\": \"111122223333\",\n        \"KeyId\": \"{id}\",\n        \"Arn\": \"arn:aws:kms:ap-southeast-2:111122223333:key/{id}\",\n        \"CreationDate\": \"2025-01-01T00:00:00+00:00\",\n        \"Enabled\": true,\n        \"Description\": \"demo\",\n        \"KeyUsage\": \"ENCRYPT_DECRYPT\",\n        \"KeyState\": \"Enabled\",\n"
+    );
+    assert!(out.starts_with(&head), "{out}");
+    assert!(out.ends_with("    }\n}\n"));
+}
+
+#[test]
+fn encrypt_fileb_query_text_and_redirect_then_decrypt() {
+    let mut t = Term::new();
+    t.ok("aws kms create-key --description demo --tags TagKey=team,TagValue=blue TagKey=env,TagValue=dev");
+    let id = t.json("aws kms list-keys")["Keys"][0]["KeyId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        t.ok(&format!(
+            "aws kms create-alias --alias-name alias/demo --target-key-id {id}"
+        )),
+        ""
+    );
+    t.files
+        .insert("note.txt".into(), b"hello from the page\n".to_vec());
+    let out = t.run("aws kms encrypt --key-id alias/demo --plaintext fileb://note.txt --encryption-context purpose=test,env=dev --query CiphertextBlob --output text > ./ct.b64");
+    assert_eq!(out.exit_code, 0, "{}", out.stderr);
+    let b64 = String::from_utf8(t.files["ct.b64"].clone()).unwrap();
+    assert!(b64.ends_with('\n') && !b64.trim().contains('\n'));
+    t.files
+        .insert("ct.bin".into(), STANDARD.decode(b64.trim()).unwrap());
+    let plain = t.ok("aws kms decrypt --ciphertext-blob fileb://ct.bin --encryption-context purpose=test,env=dev --query Plaintext --output text");
+    assert_eq!(
+        STANDARD.decode(plain.trim()).unwrap(),
+        b"hello from the page\n"
+    );
+    // CLI v2 reads a blob typed as text as base64 (raw text needs --cli-binary-format).
+    let out = t.run("aws kms encrypt --key-id alias/demo --plaintext 'hello world'");
+    assert_eq!(
+        (out.exit_code, out.stderr.as_str()),
+        (252, "\nInvalid base64: \"hello world\"\n")
+    );
+    let ct = t.ok("aws kms encrypt --key-id alias/demo --plaintext 'hello world' --cli-binary-format raw-in-base64-out --query CiphertextBlob --output text");
+    let pt = t.ok(&format!(
+        "aws kms decrypt --ciphertext-blob {} --query Plaintext --output text",
+        ct.trim()
+    ));
+    assert_eq!(STANDARD.decode(pt.trim()).unwrap(), b"hello world");
+    // Tags by shorthand.
+    let tags = t.ok(&format!(
+        "aws kms list-resource-tags --key-id {id} --output text"
+    ));
+    assert_eq!(tags, "TAGS\tenv\tdev\nTAGS\tteam\tblue\n");
+    // A missing file.
+    let out = t.run("aws kms encrypt --key-id alias/demo --plaintext fileb://nope.txt");
+    assert_eq!(out.stderr, "\nError parsing parameter '--plaintext': Unable to load paramfile fileb://nope.txt: [Errno 2] No such file or directory: 'nope.txt'\n");
+    assert_eq!(out.exit_code, 252);
+}
+
+#[test]
+fn list_aliases_query_with_a_legacy_literal() {
+    let mut t = Term::new();
+    let id = t.json("aws kms create-key")["KeyMetadata"]["KeyId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    t.ok(&format!(
+        "aws kms create-alias --alias-name alias/demo --target-key-id {id}"
+    ));
+    t.ok(&format!(
+        "aws kms create-alias --alias-name alias/zeta --target-key-id {id}"
+    ));
+    let out = t.ok("aws kms list-aliases --query 'Aliases[?starts_with(AliasName, `alias/d`)].AliasName' --output text");
+    assert_eq!(out, "alias/demo\n");
+    let out = t.ok(
+        "aws kms list-aliases --query 'Aliases[?!starts_with(AliasName, `alias/aws/`)].AliasName'",
+    );
+    assert_eq!(out, "[\n    \"alias/demo\",\n    \"alias/zeta\"\n]\n");
+    let out = t.ok("aws kms list-aliases --query 'Aliases[?AliasName==`alias/demo`] | [0].{Name: AliasName, Target: TargetKeyId}'");
+    assert_eq!(
+        out,
+        format!("{{\n    \"Name\": \"alias/demo\",\n    \"Target\": \"{id}\"\n}}\n")
+    );
+    assert_eq!(
+        t.ok("aws kms list-aliases --query 'Aliases[0].Nothing' --output text"),
+        "None\n"
+    );
+    assert_eq!(
+        t.ok("aws kms list-aliases --query 'Aliases[0].Nothing'"),
+        "null\n"
+    );
+    let n = t.json("aws kms list-aliases --no-paginate")["Aliases"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(
+        t.ok("aws kms list-aliases --query 'length(Aliases)'"),
+        format!("{n}\n")
+    );
+}
+
+#[test]
+fn errors_and_exit_codes() {
+    let mut t = Term::new();
+    let out = t.run("aws kms describe-key --key-id 1234abcd-12ab-34cd-56ef-1234567890ab");
+    assert_eq!(out.exit_code, 254);
+    assert_eq!(
+        out.stderr,
+        "\nAn error occurred (NotFoundException) when calling the DescribeKey operation: Key 'arn:aws:kms:ap-southeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab' does not exist\n"
+    );
+    let usage = "usage: aws [options] <command> <subcommand> [<subcommand> ...] [parameters]\nTo see help text, you can run:\n\n  aws help\n  aws <command> help\n  aws <command> <subcommand> help\n";
+    let out = t.run("aws kms describe-key");
+    assert_eq!(
+        (out.exit_code, out.stderr.clone()),
+        (
+            252,
+            format!("\n{usage}\naws: error: the following arguments are required: --key-id\n\n")
+        )
+    );
+    let out = t.run("aws kms encrypt --key-id k --plaintext aGk= --bogus 1");
+    assert_eq!(
+        (out.exit_code, out.stderr.clone()),
+        (252, format!("\n{usage}\nUnknown options: --bogus, 1\n\n"))
+    );
+    let out = t.run("aws kms list-key");
+    assert_eq!(out.exit_code, 252);
+    assert!(out.stderr.contains("aws: error: argument operation: Invalid choice, valid choices are:\n\ncancel-key-deletion                      | connect-custom-key-store                \n"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .ends_with("\n\nInvalid choice: 'list-key', maybe you meant:\n\n  * list-keys\n\n"),
+        "{}",
+        out.stderr
+    );
+    let out = t.run("aws kmss list-keys");
+    assert!(out.stderr.contains("argument command: Invalid choice"));
+    let out = t.run("aws kms list-keys --output xml");
+    assert!(out
+        .stderr
+        .contains("argument --output: Invalid choice, valid choices are:"));
+    let out = t.run("aws kms list-keys --limit abc --no-paginate");
+    assert_eq!(
+        (out.exit_code, out.stderr.as_str()),
+        (255, "\ninvalid literal for int() with base 10: 'abc'\n")
+    );
+    let out = t.run("aws kms list-keys --limit 0");
+    assert_eq!((out.exit_code, out.stderr.as_str()), (252, "\nParameter validation failed:\nInvalid value for parameter Limit, value: 0, valid min value: 1\n"));
+    let out = t.run("aws kms create-key --tags '[{\"TagKey\": \"a\", \"Nope\": 1}]'");
+    assert_eq!(
+        out.stderr,
+        "\nParameter validation failed:\nMissing required parameter in Tags[0]: \"TagValue\"\nUnknown parameter in Tags[0]: \"Nope\", must be one of: TagKey, TagValue\n"
+    );
+    let out = t.run("aws kms create-key --tags TagKey");
+    assert_eq!(out.stderr, "\nError parsing parameter '--tags': Expected: '=', received: 'EOF' for input:\nTagKey\n      ^\n");
+    let out = t.run("aws kms encrypt --key-id k --plaintext aGk= --encryption-context '{\"a\": }'");
+    assert!(out.stderr.starts_with("\nError parsing parameter '--encryption-context': Invalid JSON: Expecting value: line 1 column 7"), "{}", out.stderr);
+    let out = t.run("aws kms list-keys --profile nobody");
+    assert_eq!(
+        (out.exit_code, out.stderr.as_str()),
+        (255, "\nThe config profile (nobody) could not be found\n")
+    );
+    let out = t.run("aws kms list-keys --query 'Keys['");
+    assert_eq!(out.exit_code, 255);
+    assert!(
+        out.stderr.starts_with("\nBad value for --query Keys[: "),
+        "{}",
+        out.stderr
+    );
+    let out = t.run("ls -l");
+    assert_eq!(
+        (out.exit_code, out.stderr.as_str()),
+        (127, "-bash: ls: command not found\n")
+    );
+    let out = t.run("aws kms list-keys --no-paginate --max-items 2");
+    assert_eq!(out.stderr, "\nError parsing parameter '--no-paginate': Cannot specify --no-paginate along with pagination arguments: --max-items\n");
+    // A dry run answers with an error, as KMS does.
+    let id = t.json("aws kms create-key")["KeyMetadata"]["KeyId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let out = t.run(&format!(
+        "aws kms encrypt --key-id {id} --plaintext aGk= --dry-run"
+    ));
+    assert_eq!(out.exit_code, 254);
+    assert!(
+        out.stderr.starts_with(
+            "\nAn error occurred (DryRunOperationException) when calling the Encrypt operation: "
+        ),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn pagination_page_size_max_items_and_starting_token() {
+    let mut t = Term::new();
+    let ids: Vec<String> = (0..5)
+        .map(|_| {
+            t.json("aws kms create-key")["KeyMetadata"]["KeyId"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    // The account also holds AWS managed keys.
+    let n = t.json("aws kms list-keys --no-paginate")["Keys"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert!(n >= 5);
+    t.calls = 0;
+    let all = t.json("aws kms list-keys --page-size 2");
+    assert_eq!(t.calls, n.div_ceil(2));
+    assert_eq!(
+        all.as_object().unwrap().keys().collect::<Vec<_>>(),
+        vec!["Keys"]
+    );
+    let listed: Vec<&str> = all["Keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["KeyId"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed.len(), n);
+    for id in &ids {
+        assert!(listed.contains(&id.as_str()));
+    }
+    t.calls = 0;
+    let first = t.json("aws kms list-keys --page-size 2 --max-items 3");
+    assert_eq!(t.calls, 2);
+    assert_eq!(first["Keys"].as_array().unwrap().len(), 3);
+    let token = first["NextToken"].as_str().unwrap().to_string();
+    let decoded: Value = serde_json::from_slice(&STANDARD.decode(&token).unwrap()).unwrap();
+    assert_eq!(decoded["boto_truncate_amount"], json!(1));
+    let rest = t.json(&format!(
+        "aws kms list-keys --page-size 2 --starting-token {token}"
+    ));
+    let rest_ids: Vec<&str> = rest["Keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["KeyId"].as_str().unwrap())
+        .collect();
+    let first_ids: Vec<&str> = first["Keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["KeyId"].as_str().unwrap())
+        .collect();
+    let joined: Vec<&str> = first_ids.iter().chain(&rest_ids).copied().collect();
+    assert_eq!(joined, listed);
+    // Text prints each page, then the token to resume from.
+    let text = t.ok("aws kms list-keys --page-size 2 --max-items 2 --output text");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[0].starts_with("KEYS\tarn:aws:kms:"));
+    assert!(lines[2].starts_with("NEXTTOKEN\t"));
+    // --no-paginate: one request, the service's own markers.
+    t.calls = 0;
+    let one = t.json("aws kms list-keys --limit 2 --no-paginate");
+    assert_eq!(t.calls, 1);
+    assert_eq!(one["Truncated"], json!(true));
+    assert!(one["NextMarker"].is_string());
+    // A marker of one's own turns pagination off too.
+    let marker = one["NextMarker"].as_str().unwrap().to_string();
+    t.calls = 0;
+    t.json(&format!("aws kms list-keys --limit 2 --marker {marker}"));
+    assert_eq!(t.calls, 1);
+}
+
+#[test]
+fn iam_sts_and_cloudtrail() {
+    let mut t = Term::new();
+    let out = t.ok("aws iam create-user --user-name dev");
+    assert!(out.starts_with("{\n    \"User\": {\n        \"Path\": \"/\",\n        \"UserName\": \"dev\",\n        \"UserId\": \""), "{out}");
+    assert!(out.contains("\"CreateDate\": \"2025-01-01T00:00:00+00:00\""));
+    let out = t.ok("aws sts get-caller-identity --output text");
+    assert_eq!(
+        out,
+        "111122223333\tarn:aws:iam::111122223333:root\t111122223333\n"
+    );
+    let out = t.ok("aws sts get-caller-identity --output yaml");
+    assert_eq!(
+        out,
+        "Account: '111122223333'\nArn: arn:aws:iam::111122223333:root\nUserId: '111122223333'\n"
+    );
+    t.ok("aws iam put-user-policy --user-name dev --policy-name p --policy-document '{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"kms:*\", \"Resource\": \"*\"}]}'");
+    // IAM's policy documents print as JSON objects, in their own key order.
+    let out = t.ok("aws iam get-user-policy --user-name dev --policy-name p");
+    assert!(out.contains("    \"PolicyDocument\": {\n        \"Version\": \"2012-10-17\",\n        \"Statement\": [\n"), "{out}");
+    let out = t.ok("aws iam list-users --query 'Users[].UserName' --output text");
+    assert_eq!(out, "dev\n");
+    t.ok("aws kms create-key --description for-the-trail");
+    let events = t.json("aws cloudtrail lookup-events --max-results 5");
+    let names: Vec<&str> = events["Events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["EventName"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"CreateKey"), "{names:?}");
+    // IAM is global: its events are in us-east-1's history.
+    let events = t.json("aws cloudtrail lookup-events --region us-east-1 --lookup-attributes AttributeKey=EventName,AttributeValue=CreateUser");
+    assert_eq!(events["Events"].as_array().unwrap().len(), 1);
+    assert!(events["Events"][0]["EventTime"]
+        .as_str()
+        .unwrap()
+        .ends_with("+00:00"));
+    let out = t.run("aws iam get-user --user-name nobody");
+    assert_eq!(out.exit_code, 254);
+    assert!(
+        out.stderr
+            .starts_with("\nAn error occurred (NoSuchEntity) when calling the GetUser operation: "),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn profiles_regions_and_globals() {
+    let files = BTreeMap::new();
+    let mut profiles = BTreeMap::new();
+    profiles.insert(
+        "dev".to_string(),
+        "arn:aws:iam::111122223333:user/dev".to_string(),
+    );
+    let mut ctx = Context::new(&files, "ap-southeast-2");
+    ctx.profiles = &profiles;
+    ctx.output = OutputFormat::Text;
+    let Ok(Command::Call(inv)) = parse(
+        "aws --region eu-west-1 kms list-keys --profile dev --output=json --no-cli-pager",
+        &ctx,
+    ) else {
+        panic!()
+    };
+    assert_eq!(inv.region, "eu-west-1");
+    assert_eq!(
+        inv.principal.as_deref(),
+        Some("arn:aws:iam::111122223333:user/dev")
+    );
+    assert_eq!(inv.output, OutputFormat::Json);
+    assert_eq!(inv.service, Service::Kms);
+    let Ok(Command::Call(inv)) = parse("aws kms list-keys", &ctx) else {
+        panic!()
+    };
+    assert_eq!(
+        (inv.region.as_str(), inv.output, inv.principal),
+        ("ap-southeast-2", OutputFormat::Text, None)
+    );
+    let Ok(Command::Print(v)) = parse("aws --version", &ctx) else {
+        panic!()
+    };
+    assert!(v.stdout.starts_with("aws-cli/2."));
+    let Ok(Command::Print(e)) = parse("", &ctx) else {
+        panic!()
+    };
+    assert_eq!(e, Outcome::default());
+}
+
+#[test]
+fn flags_lists_maps_and_json_values() {
+    let files = BTreeMap::new();
+    let ctx = Context::new(&files, "ap-southeast-2");
+    let input = |line: &str| match parse(line, &ctx) {
+        Ok(Command::Call(inv)) => inv.input,
+        other => panic!("{line}: {other:?}"),
+    };
+    assert_eq!(
+        input("aws kms create-key --bypass-policy-lockout-safety-check --no-multi-region --key-spec RSA_2048 --key-usage SIGN_VERIFY"),
+        json!({"BypassPolicyLockoutSafetyCheck": true, "MultiRegion": false, "KeySpec": "RSA_2048", "KeyUsage": "SIGN_VERIFY"})
+    );
+    assert_eq!(
+        input("aws kms create-grant --key-id k --grantee-principal arn:aws:iam::111122223333:role/r --operations Encrypt Decrypt --constraints EncryptionContextSubset={purpose=test} --grant-tokens a b"),
+        json!({"KeyId": "k", "GranteePrincipal": "arn:aws:iam::111122223333:role/r", "Operations": ["Encrypt", "Decrypt"],
+               "Constraints": {"EncryptionContextSubset": {"purpose": "test"}}, "GrantTokens": ["a", "b"]})
+    );
+    assert_eq!(
+        input("aws kms encrypt --key-id k --plaintext aGk= --encryption-context '{\"b\": \"2\", \"a\": \"1\"}' --grant-tokens '[\"t\"]'"),
+        json!({"KeyId": "k", "Plaintext": "aGk=", "EncryptionContext": {"a": "1", "b": "2"}, "GrantTokens": ["t"]})
+    );
+    assert_eq!(
+        input("aws cloudtrail lookup-events --lookup-attributes AttributeKey=EventName,AttributeValue=CreateKey --start-time 2025-01-01 --end-time 1735776000 --no-paginate"),
+        json!({"LookupAttributes": [{"AttributeKey": "EventName", "AttributeValue": "CreateKey"}], "StartTime": 1735689600, "EndTime": 1735776000})
+    );
+    assert_eq!(
+        input("aws kms list-keys --cli-input-json '{\"Limit\": 5}' --no-paginate"),
+        json!({"Limit": 5})
+    );
+    assert_eq!(
+        input("aws kms list-keys --page-size 7"),
+        json!({"Limit": 7})
+    );
+    assert_eq!(input("aws iam list-users --max-items 7"), json!({}));
+    assert_eq!(
+        input("aws iam list-users --max-items 7 --no-paginate"),
+        json!({"MaxItems": 7})
+    );
+}
+
+#[test]
+fn help_skeleton_and_completion() {
+    let files = BTreeMap::new();
+    let ctx = Context::new(&files, "ap-southeast-2");
+    let Ok(Command::Print(h)) = parse("aws kms create-key help", &ctx) else {
+        panic!()
+    };
+    assert!(h.stdout.starts_with("CREATE-KEY()"));
+    assert!(h
+        .stdout
+        .contains("SYNOPSIS\n            create-key\n          [--policy <value>]\n"));
+    assert!(h.stdout.contains("          [--bypass-policy-lockout-safety-check | --no-bypass-policy-lockout-safety-check]\n"));
+    assert!(h.stdout.contains("       --key-spec (string)\n"));
+    assert!(!h.stdout.contains('<') || !h.stdout.contains("<p>"));
+    let Ok(Command::Print(h)) = parse("aws kms list-keys help", &ctx) else {
+        panic!()
+    };
+    assert!(!h.stdout.contains("[--marker <value>]"));
+    assert!(h.stdout.contains("[--max-items <value>]"));
+    let Ok(Command::Print(s)) = parse("aws kms encrypt --generate-cli-skeleton", &ctx) else {
+        panic!()
+    };
+    assert_eq!(
+        s.stdout,
+        "{\n    \"KeyId\": \"\",\n    \"Plaintext\": null,\n    \"EncryptionContext\": {\n        \"KeyName\": \"\"\n    },\n    \"GrantTokens\": [\n        \"\"\n    ],\n    \"EncryptionAlgorithm\": \"SYMMETRIC_DEFAULT\",\n    \"DryRun\": true\n}\n"
+    );
+    let Ok(Command::Print(s)) = parse(
+        "aws sts get-caller-identity --generate-cli-skeleton output",
+        &ctx,
+    ) else {
+        panic!()
+    };
+    assert_eq!(
+        s.stdout,
+        "{\n    \"UserId\": \"UserId\",\n    \"Account\": \"Account\",\n    \"Arn\": \"Arn\"\n}\n"
+    );
+    assert_eq!(
+        kms_cli::complete("aws "),
+        vec!["cloudtrail", "iam", "kms", "sts"]
+    );
+    assert!(kms_cli::complete("aws kms generate-data-key-")
+        .contains(&"generate-data-key-without-plaintext".to_string()));
+}
+
+/// Golden outputs of one ListAliases answer, written from the CLI's formatting rules (awscli's
+/// formatter, text and table modules) for a response as KMS documents it.
+#[test]
+fn golden_list_aliases_in_every_format() {
+    let files = BTreeMap::new();
+    let ctx = Context::new(&files, "us-west-2");
+    let page = json!({"Aliases": [
+        {"AliasName": "alias/ExampleAlias", "AliasArn": "arn:aws:kms:us-west-2:111122223333:alias/ExampleAlias",
+         "TargetKeyId": "1234abcd-12ab-34cd-56ef-1234567890ab", "CreationDate": 1735689600.5, "LastUpdatedDate": 1735689600},
+        {"AliasName": "alias/aws/ebs", "AliasArn": "arn:aws:kms:us-west-2:111122223333:alias/aws/ebs"}
+    ], "Truncated": false});
+    let render = |line: &str| {
+        let Ok(Command::Call(inv)) = parse(line, &ctx) else {
+            panic!()
+        };
+        assert!(inv.request(std::slice::from_ref(&page)).is_none());
+        inv.render(std::slice::from_ref(&page)).stdout
+    };
+    assert_eq!(
+        render("aws kms list-aliases"),
+        r#"{
+    "Aliases": [
+        {
+            "AliasName": "alias/ExampleAlias",
+            "AliasArn": "arn:aws:kms:us-west-2:111122223333:alias/ExampleAlias",
+            "TargetKeyId": "1234abcd-12ab-34cd-56ef-1234567890ab",
+            "CreationDate": "2025-01-01T00:00:00.500000+00:00",
+            "LastUpdatedDate": "2025-01-01T00:00:00+00:00"
+        },
+        {
+            "AliasName": "alias/aws/ebs",
+            "AliasArn": "arn:aws:kms:us-west-2:111122223333:alias/aws/ebs"
+        }
+    ]
+}
+"#
+    );
+    assert_eq!(
+        render("aws kms list-aliases --output text"),
+        "ALIASES\tarn:aws:kms:us-west-2:111122223333:alias/ExampleAlias\talias/ExampleAlias\t2025-01-01T00:00:00.500000+00:00\t2025-01-01T00:00:00+00:00\t1234abcd-12ab-34cd-56ef-1234567890ab\n\
+ALIASES\tarn:aws:kms:us-west-2:111122223333:alias/aws/ebs\talias/aws/ebs\t\t\t\n"
+    );
+    assert_eq!(
+        render("aws kms list-aliases --output yaml"),
+        "Aliases:\n- AliasArn: arn:aws:kms:us-west-2:111122223333:alias/ExampleAlias\n  AliasName: alias/ExampleAlias\n  CreationDate: '2025-01-01T00:00:00.500000+00:00'\n  LastUpdatedDate: '2025-01-01T00:00:00+00:00'\n  TargetKeyId: 1234abcd-12ab-34cd-56ef-1234567890ab\n- AliasArn: arn:aws:kms:us-west-2:111122223333:alias/aws/ebs\n  AliasName: alias/aws/ebs\n"
+    );
+    assert_eq!(
+        render("aws kms list-aliases --output table --query 'Aliases[].{Name: AliasName, Target: TargetKeyId}'"),
+        "\
+----------------------------------------------------------------
+|                          ListAliases                         |
++---------------------+----------------------------------------+
+|        Name         |                Target                  |
++---------------------+----------------------------------------+
+|  alias/ExampleAlias |  1234abcd-12ab-34cd-56ef-1234567890ab  |
+|  alias/aws/ebs      |  None                                  |
++---------------------+----------------------------------------+
+"
+    );
+    // Too wide for 80 columns: one-row sections turn vertical, as the CLI folds them.
+    let Ok(Command::Call(inv)) = parse("aws kms describe-key --key-id k --output table", &ctx)
+    else {
+        panic!()
+    };
+    let described = json!({"KeyMetadata": {"KeyId": "1234abcd-12ab-34cd-56ef-1234567890ab", "Description": "A key for the CLI in the page", "Enabled": true, "KeyState": "Enabled", "EncryptionAlgorithms": ["SYMMETRIC_DEFAULT"]}});
+    assert_eq!(
+        inv.render(&[described]).stdout,
+        "\
+-----------------------------------------------------------
+|                       DescribeKey                       |
++---------------------------------------------------------+
+||                      KeyMetadata                      ||
+|+--------------+----------------------------------------+|
+||  Description |  A key for the CLI in the page         ||
+||  Enabled     |  True                                  ||
+||  KeyId       |  1234abcd-12ab-34cd-56ef-1234567890ab  ||
+||  KeyState    |  Enabled                               ||
+|+--------------+----------------------------------------+|
+|||                EncryptionAlgorithms                 |||
+||+-----------------------------------------------------+||
+|||  SYMMETRIC_DEFAULT                                  |||
+||+-----------------------------------------------------+||
+"
+    );
+}

@@ -1,16 +1,26 @@
 //! The engine's cryptography, on RustCrypto crates. Private key material is passed in as
-//! PKCS#8 DER (RSA, ECC), raw bytes (AES, HMAC); nothing here keeps state.
+//! PKCS#8 DER (RSA, ECC, Ed25519, ML-DSA, ML-KEM), raw bytes (AES, HMAC); nothing here keeps
+//! state.
 //!
 //! Failures are deliberately opaque (`CryptoError`): no detail that could become an oracle.
 
+mod ecc;
+mod eddsa;
+mod lattice;
+
+pub use ecc::{sm2_digest, SM2_DEFAULT_DISTID};
+pub use eddsa::private_pkcs8 as ed25519_private_pkcs8;
+pub use lattice::{ml_dsa_private_pkcs8, ml_kem_encapsulate_to_spki, ml_kem_private_pkcs8};
+
 use crate::env::{Entropy, RngAdapter};
-use crate::spec::{MacAlgorithm, SigningAlgorithm};
+use crate::spec::{KeySpec, MacAlgorithm, SigningAlgorithm};
 use crate::Secret;
 use aes_gcm::aead::{AeadInPlace, KeyInit};
 use aes_gcm::{Aes128Gcm, Aes256Gcm, Nonce, Tag};
-use ecdsa::hazmat::SignPrimitive;
+use ecc::with_curve;
 use hmac::{Hmac, Mac};
-use p256::ecdsa::signature::hazmat::PrehashVerifier;
+use rsa::pkcs8::der::asn1::BitStringRef;
+use rsa::pkcs8::der::Encode;
 use rsa::pkcs8::{
     AlgorithmIdentifierRef, DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey,
     ObjectIdentifier, PrivateKeyInfo, SubjectPublicKeyInfoRef,
@@ -31,17 +41,39 @@ pub enum OaepHash {
     Sha256,
 }
 
+/// The prime-order Weierstrass curves of KMS's ECC and SM2 key specs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Curve {
     P256,
     P384,
+    P521,
+    Secp256k1,
+    Sm2,
 }
 
-/// What Sign/Verify are given: the message itself, or its digest (`MessageType` RAW/DIGEST).
+/// ML-DSA's parameter sets (ML_DSA_44/65/87).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MlDsa {
+    MlDsa44,
+    MlDsa65,
+    MlDsa87,
+}
+
+/// ML-KEM's parameter sets (ML_KEM_512/768/1024).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MlKem {
+    MlKem512,
+    MlKem768,
+    MlKem1024,
+}
+
+/// What Sign/Verify are given (`MessageType`): the message itself (RAW), its digest (DIGEST), or
+/// ML-DSA's 64-byte message representative μ (EXTERNAL_MU).
 #[derive(Debug, Clone, Copy)]
 pub enum Message<'a> {
     Raw(&'a [u8]),
     Digest(&'a [u8]),
+    ExternalMu(&'a [u8]),
 }
 
 const GCM_TAG_LEN: usize = 16;
@@ -55,6 +87,60 @@ const OID_RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.8
 const OID_EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
 const OID_SECP256R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
 const OID_SECP384R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
+const OID_SECP521R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.35");
+const OID_SECP256K1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.10");
+const OID_SM2: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.156.10197.1.301");
+/// RFC 8410.
+const OID_ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
+/// NIST's (CSOR) algorithm registrations, as the IETF LAMPS drafts use them.
+const OID_ML_DSA_44: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.3.17");
+const OID_ML_DSA_65: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.3.18");
+const OID_ML_DSA_87: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.3.19");
+const OID_ML_KEM_512: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.4.1");
+const OID_ML_KEM_768: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.4.2");
+const OID_ML_KEM_1024: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.4.3");
+
+impl Curve {
+    fn oid(self) -> ObjectIdentifier {
+        match self {
+            Curve::P256 => OID_SECP256R1,
+            Curve::P384 => OID_SECP384R1,
+            Curve::P521 => OID_SECP521R1,
+            Curve::Secp256k1 => OID_SECP256K1,
+            Curve::Sm2 => OID_SM2,
+        }
+    }
+
+    /// The ECDSA algorithm KMS pairs with the curve (none for SM2, which signs with SM2DSA).
+    fn ecdsa(self) -> Option<SigningAlgorithm> {
+        match self {
+            Curve::P256 | Curve::Secp256k1 => Some(SigningAlgorithm::EcdsaSha256),
+            Curve::P384 => Some(SigningAlgorithm::EcdsaSha384),
+            Curve::P521 => Some(SigningAlgorithm::EcdsaSha512),
+            Curve::Sm2 => None,
+        }
+    }
+}
+
+impl MlDsa {
+    fn oid(self) -> ObjectIdentifier {
+        match self {
+            MlDsa::MlDsa44 => OID_ML_DSA_44,
+            MlDsa::MlDsa65 => OID_ML_DSA_65,
+            MlDsa::MlDsa87 => OID_ML_DSA_87,
+        }
+    }
+}
+
+impl MlKem {
+    fn oid(self) -> ObjectIdentifier {
+        match self {
+            MlKem::MlKem512 => OID_ML_KEM_512,
+            MlKem::MlKem768 => OID_ML_KEM_768,
+            MlKem::MlKem1024 => OID_ML_KEM_1024,
+        }
+    }
+}
 
 /// AES-GCM under a 32-byte key (AES-256), or a 16-byte one (AES-128: imported symmetric key
 /// material in the China Regions is 128 bits); a 12-byte nonce. Returns ciphertext || 16-byte tag.
@@ -124,16 +210,21 @@ pub fn rsa_generate(bits: usize, rng: &mut dyn Entropy) -> Result<Secret, Crypto
     Ok(Secret::new(der.as_bytes().to_vec()))
 }
 
-/// A new ECC private key as PKCS#8 DER.
+/// A new ECC or SM2 private key as PKCS#8 DER.
 pub fn ec_generate(curve: Curve, rng: &mut dyn Entropy) -> Secret {
-    let mut rng = RngAdapter(rng);
-    let der = match curve {
-        Curve::P256 => p256::SecretKey::random(&mut rng).to_pkcs8_der(),
-        Curve::P384 => p384::SecretKey::random(&mut rng).to_pkcs8_der(),
-    };
-    // Encoding a freshly made in-range scalar cannot fail.
-    let der = der.expect("a new EC key encodes as PKCS#8");
-    Secret::new(der.as_bytes().to_vec())
+    curve.generate(rng)
+}
+
+/// A new private key for any asymmetric key spec but RSA's (see [`rsa_generate`]), as PKCS#8
+/// DER: what CreateKey stores and GenerateDataKeyPair returns.
+pub fn generate(spec: KeySpec, rng: &mut dyn Entropy) -> Result<Secret, CryptoError> {
+    Ok(match KeyKind::of_spec(spec).ok_or(CryptoError)? {
+        KeyKind::Rsa => return Err(CryptoError),
+        KeyKind::Ec(curve) => ec_generate(curve, rng),
+        KeyKind::Ed25519 => eddsa::generate(rng),
+        KeyKind::MlDsa(level) => lattice::ml_dsa_generate(level, rng),
+        KeyKind::MlKem(level) => lattice::ml_kem_generate(level, rng),
+    })
 }
 
 /// The kinds of key KMS hands out for asymmetric specs.
@@ -141,18 +232,64 @@ pub fn ec_generate(curve: Curve, rng: &mut dyn Entropy) -> Secret {
 enum KeyKind {
     Rsa,
     Ec(Curve),
+    Ed25519,
+    MlDsa(MlDsa),
+    MlKem(MlKem),
 }
 
-/// Reads the key kind from a PKCS#8 or SPKI algorithm identifier (rsaEncryption, or
-/// id-ecPublicKey with a named curve).
+impl KeyKind {
+    fn of_spec(spec: KeySpec) -> Option<KeyKind> {
+        Some(match spec {
+            KeySpec::Rsa2048 | KeySpec::Rsa3072 | KeySpec::Rsa4096 => KeyKind::Rsa,
+            KeySpec::EccNistP256 => KeyKind::Ec(Curve::P256),
+            KeySpec::EccNistP384 => KeyKind::Ec(Curve::P384),
+            KeySpec::EccNistP521 => KeyKind::Ec(Curve::P521),
+            KeySpec::EccSecgP256k1 => KeyKind::Ec(Curve::Secp256k1),
+            KeySpec::Sm2 => KeyKind::Ec(Curve::Sm2),
+            KeySpec::EccNistEdwards25519 => KeyKind::Ed25519,
+            KeySpec::MlDsa44 => KeyKind::MlDsa(MlDsa::MlDsa44),
+            KeySpec::MlDsa65 => KeyKind::MlDsa(MlDsa::MlDsa65),
+            KeySpec::MlDsa87 => KeyKind::MlDsa(MlDsa::MlDsa87),
+            KeySpec::MlKem512 => KeyKind::MlKem(MlKem::MlKem512),
+            KeySpec::MlKem768 => KeyKind::MlKem(MlKem::MlKem768),
+            KeySpec::MlKem1024 => KeyKind::MlKem(MlKem::MlKem1024),
+            _ => return None,
+        })
+    }
+}
+
+/// Reads the key kind from a PKCS#8 or SPKI algorithm identifier: rsaEncryption, id-ecPublicKey
+/// with a named curve, or an algorithm OID without parameters (Ed25519, ML-DSA, ML-KEM).
 fn key_kind(algorithm: &AlgorithmIdentifierRef<'_>) -> Result<KeyKind, CryptoError> {
+    let curves = [
+        Curve::P256,
+        Curve::P384,
+        Curve::P521,
+        Curve::Secp256k1,
+        Curve::Sm2,
+    ];
+    let ml_dsa = [MlDsa::MlDsa44, MlDsa::MlDsa65, MlDsa::MlDsa87];
+    let ml_kem = [MlKem::MlKem512, MlKem::MlKem768, MlKem::MlKem1024];
     match algorithm.oids().map_err(|_| CryptoError)? {
         (oid, None) if oid == OID_RSA_ENCRYPTION => Ok(KeyKind::Rsa),
-        (oid, Some(curve)) if oid == OID_EC_PUBLIC_KEY && curve == OID_SECP256R1 => {
-            Ok(KeyKind::Ec(Curve::P256))
-        }
-        (oid, Some(curve)) if oid == OID_EC_PUBLIC_KEY && curve == OID_SECP384R1 => {
-            Ok(KeyKind::Ec(Curve::P384))
+        (oid, Some(curve)) if oid == OID_EC_PUBLIC_KEY => curves
+            .into_iter()
+            .find(|c| c.oid() == curve)
+            .map(KeyKind::Ec)
+            .ok_or(CryptoError),
+        // RFC 8410 and the LAMPS drafts: the parameters are absent.
+        (oid, None) if algorithm.parameters.is_none() => {
+            if oid == OID_ED25519 {
+                return Ok(KeyKind::Ed25519);
+            }
+            if let Some(level) = ml_dsa.into_iter().find(|l| l.oid() == oid) {
+                return Ok(KeyKind::MlDsa(level));
+            }
+            ml_kem
+                .into_iter()
+                .find(|l| l.oid() == oid)
+                .map(KeyKind::MlKem)
+                .ok_or(CryptoError)
         }
         _ => Err(CryptoError),
     }
@@ -162,40 +299,71 @@ fn rsa_private(private_pkcs8: &[u8]) -> Result<RsaPrivateKey, CryptoError> {
     RsaPrivateKey::from_pkcs8_der(private_pkcs8).map_err(|_| CryptoError)
 }
 
-/// The private scalar bytes of an EC PKCS#8 key on `curve`, read without deriving its public
-/// point. The caller turns them into a `NonZeroScalar`, which checks the range.
-fn ec_private_scalar(private_pkcs8: &[u8], curve: Curve) -> Result<&[u8], CryptoError> {
-    let info = PrivateKeyInfo::try_from(private_pkcs8).map_err(|_| CryptoError)?;
-    if key_kind(&info.algorithm)? != KeyKind::Ec(curve) {
-        return Err(CryptoError);
-    }
-    let ec = sec1::EcPrivateKey::try_from(info.private_key).map_err(|_| CryptoError)?;
-    Ok(ec.private_key)
+/// A PKCS#8 PrivateKeyInfo (version 1, no parameters, no public key) around `private_key`.
+fn pkcs8_private(oid: ObjectIdentifier, private_key: &[u8]) -> Secret {
+    let info = PrivateKeyInfo {
+        algorithm: AlgorithmIdentifierRef {
+            oid,
+            parameters: None,
+        },
+        private_key,
+        public_key: None,
+    };
+    // Encoding a few dozen bytes of well-formed DER cannot fail.
+    Secret::new(info.to_der().expect("a PrivateKeyInfo encodes"))
 }
 
-/// The DER SubjectPublicKeyInfo of an RSA or ECC private key given as PKCS#8 DER (what
-/// GetPublicKey returns). Works out the algorithm from the PKCS#8 itself.
-pub fn public_key_der(private_pkcs8: &[u8]) -> Result<Vec<u8>, CryptoError> {
-    let info = PrivateKeyInfo::try_from(private_pkcs8).map_err(|_| CryptoError)?;
-    let spki = match key_kind(&info.algorithm)? {
-        KeyKind::Rsa => RsaPublicKey::from(&rsa_private(private_pkcs8)?).to_public_key_der(),
-        // One scalar multiplication, not the two of SecretKey::from_pkcs8_der + public_key.
-        KeyKind::Ec(Curve::P256) => {
-            let scalar = Zeroizing::new(
-                p256::NonZeroScalar::try_from(ec_private_scalar(private_pkcs8, Curve::P256)?)
-                    .map_err(|_| CryptoError)?,
-            );
-            p256::PublicKey::from_secret_scalar(&*scalar).to_public_key_der()
-        }
-        KeyKind::Ec(Curve::P384) => {
-            let scalar = Zeroizing::new(
-                p384::NonZeroScalar::try_from(ec_private_scalar(private_pkcs8, Curve::P384)?)
-                    .map_err(|_| CryptoError)?,
-            );
-            p384::PublicKey::from_secret_scalar(&*scalar).to_public_key_der()
-        }
+/// A SubjectPublicKeyInfo (no parameters) around a raw public key.
+fn spki(oid: ObjectIdentifier, public_key: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    let info = SubjectPublicKeyInfoRef {
+        algorithm: AlgorithmIdentifierRef {
+            oid,
+            parameters: None,
+        },
+        subject_public_key: BitStringRef::from_bytes(public_key).map_err(|_| CryptoError)?,
     };
-    Ok(spki.map_err(|_| CryptoError)?.into_vec())
+    info.to_der().map_err(|_| CryptoError)
+}
+
+/// The raw public key of an SPKI whose algorithm is `oid` without parameters.
+fn spki_key_bits(spki_der: &[u8], oid: ObjectIdentifier) -> Result<&[u8], CryptoError> {
+    let info = SubjectPublicKeyInfoRef::try_from(spki_der).map_err(|_| CryptoError)?;
+    if info.algorithm.oid != oid || info.algorithm.parameters.is_some() {
+        return Err(CryptoError);
+    }
+    info.subject_public_key.as_bytes().ok_or(CryptoError)
+}
+
+/// A private key's kind and its privateKey bytes (for EC keys, the SEC1 ECPrivateKey's scalar).
+fn private_parts(private_pkcs8: &[u8]) -> Result<(KeyKind, &[u8]), CryptoError> {
+    let info = PrivateKeyInfo::try_from(private_pkcs8).map_err(|_| CryptoError)?;
+    let kind = key_kind(&info.algorithm)?;
+    let bytes = match kind {
+        KeyKind::Ec(_) => {
+            sec1::EcPrivateKey::try_from(info.private_key)
+                .map_err(|_| CryptoError)?
+                .private_key
+        }
+        _ => info.private_key,
+    };
+    Ok((kind, bytes))
+}
+
+/// The DER SubjectPublicKeyInfo of a private key given as PKCS#8 DER (what GetPublicKey and
+/// GenerateDataKeyPair return). Works out the algorithm from the PKCS#8 itself.
+pub fn public_key_der(private_pkcs8: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    let (kind, private_key) = private_parts(private_pkcs8)?;
+    match kind {
+        KeyKind::Rsa => RsaPublicKey::from(&rsa_private(private_pkcs8)?)
+            .to_public_key_der()
+            .map(|d| d.into_vec())
+            .map_err(|_| CryptoError),
+        // One scalar multiplication, not the two of SecretKey::from_pkcs8_der + public_key.
+        KeyKind::Ec(curve) => with_curve!(curve, ecc::public_spki(private_key)),
+        KeyKind::Ed25519 => eddsa::public_spki(private_key),
+        KeyKind::MlDsa(level) => lattice::ml_dsa_public_spki(level, private_key),
+        KeyKind::MlKem(level) => lattice::ml_kem_public_spki(level, private_key),
+    }
 }
 
 /// The modulus size of an RSA private key given as PKCS#8 DER (2048 for an RSA_2048 key).
@@ -307,6 +475,16 @@ enum SigHash {
 }
 
 impl SigHash {
+    fn of(alg: SigningAlgorithm) -> Option<SigHash> {
+        use SigningAlgorithm::*;
+        match alg {
+            RsassaPssSha256 | RsassaPkcs1V15Sha256 | EcdsaSha256 => Some(SigHash::Sha256),
+            RsassaPssSha384 | RsassaPkcs1V15Sha384 | EcdsaSha384 => Some(SigHash::Sha384),
+            RsassaPssSha512 | RsassaPkcs1V15Sha512 | EcdsaSha512 => Some(SigHash::Sha512),
+            _ => None,
+        }
+    }
+
     fn len(self) -> usize {
         match self {
             SigHash::Sha256 => 32,
@@ -326,24 +504,34 @@ impl SigHash {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Scheme {
-    RsaPss,
-    RsaPkcs1,
-    Ecdsa(Curve),
+    RsaPss(SigHash),
+    RsaPkcs1(SigHash),
+    Ecdsa(Curve, SigHash),
+    Sm2Dsa,
+    Ed25519(eddsa::Variant),
+    MlDsa(MlDsa),
 }
 
-/// The signing algorithms this engine implements. ECDSA is tied to its curve as in KMS
-/// (ECC_NIST_P256 signs with ECDSA_SHA_256, ECC_NIST_P384 with ECDSA_SHA_384).
-fn scheme(alg: SigningAlgorithm) -> Result<(Scheme, SigHash), CryptoError> {
+/// The scheme `alg` names on a key of this kind, if KMS pairs the two: ECDSA is tied to its
+/// curve (ECC_NIST_P256 and ECC_SECG_P256K1 sign with ECDSA_SHA_256, ECC_NIST_P384 with
+/// ECDSA_SHA_384, ECC_NIST_P521 with ECDSA_SHA_512), SM2 to SM2DSA, and so on.
+fn scheme(kind: KeyKind, alg: SigningAlgorithm) -> Result<Scheme, CryptoError> {
     use SigningAlgorithm::*;
-    Ok(match alg {
-        RsassaPssSha256 => (Scheme::RsaPss, SigHash::Sha256),
-        RsassaPssSha384 => (Scheme::RsaPss, SigHash::Sha384),
-        RsassaPssSha512 => (Scheme::RsaPss, SigHash::Sha512),
-        RsassaPkcs1V15Sha256 => (Scheme::RsaPkcs1, SigHash::Sha256),
-        RsassaPkcs1V15Sha384 => (Scheme::RsaPkcs1, SigHash::Sha384),
-        RsassaPkcs1V15Sha512 => (Scheme::RsaPkcs1, SigHash::Sha512),
-        EcdsaSha256 => (Scheme::Ecdsa(Curve::P256), SigHash::Sha256),
-        EcdsaSha384 => (Scheme::Ecdsa(Curve::P384), SigHash::Sha384),
+    let hash = SigHash::of(alg);
+    Ok(match (kind, alg) {
+        (KeyKind::Rsa, RsassaPssSha256 | RsassaPssSha384 | RsassaPssSha512) => {
+            Scheme::RsaPss(hash.ok_or(CryptoError)?)
+        }
+        (KeyKind::Rsa, RsassaPkcs1V15Sha256 | RsassaPkcs1V15Sha384 | RsassaPkcs1V15Sha512) => {
+            Scheme::RsaPkcs1(hash.ok_or(CryptoError)?)
+        }
+        (KeyKind::Ec(curve), _) if curve.ecdsa() == Some(alg) => {
+            Scheme::Ecdsa(curve, hash.ok_or(CryptoError)?)
+        }
+        (KeyKind::Ec(Curve::Sm2), Sm2Dsa) => Scheme::Sm2Dsa,
+        (KeyKind::Ed25519, Ed25519Sha512) => Scheme::Ed25519(eddsa::Variant::Pure),
+        (KeyKind::Ed25519, Ed25519PhSha512) => Scheme::Ed25519(eddsa::Variant::Prehash),
+        (KeyKind::MlDsa(level), MlDsaShake256) => Scheme::MlDsa(level),
         _ => return Err(CryptoError),
     })
 }
@@ -354,7 +542,36 @@ fn prehash(hash: SigHash, message: Message<'_>) -> Result<Vec<u8>, CryptoError> 
     match message {
         Message::Raw(m) => Ok(hash.digest(m)),
         Message::Digest(d) if d.len() == hash.len() => Ok(d.to_vec()),
-        Message::Digest(_) => Err(CryptoError),
+        Message::Digest(_) | Message::ExternalMu(_) => Err(CryptoError),
+    }
+}
+
+/// What pure or prehash Ed25519 signs, by the MessageType rules of Sign's documentation:
+/// ED25519_SHA_512 takes only RAW, ED25519_PH_SHA_512 only a 64-byte DIGEST (which it hashes
+/// once more).
+fn ed25519_input(variant: eddsa::Variant, message: Message<'_>) -> Result<&[u8], CryptoError> {
+    match (variant, message) {
+        (eddsa::Variant::Pure, Message::Raw(m)) => Ok(m),
+        (eddsa::Variant::Prehash, Message::Digest(d)) if d.len() == 64 => Ok(d),
+        _ => Err(CryptoError),
+    }
+}
+
+/// ML-DSA takes RAW messages and EXTERNAL_MU's 64-byte μ, never a DIGEST.
+fn ml_dsa_input(message: Message<'_>) -> Result<lattice::MlDsaInput<'_>, CryptoError> {
+    match message {
+        Message::Raw(m) => Ok(lattice::MlDsaInput::Message(m)),
+        Message::ExternalMu(mu) if mu.len() == 64 => Ok(lattice::MlDsaInput::Mu(mu)),
+        _ => Err(CryptoError),
+    }
+}
+
+/// SM2DSA signs SM3(ZA || M) for RAW, or a given 32-byte SM3 digest for DIGEST.
+fn sm2_input(message: Message<'_>) -> Result<(Option<&[u8]>, &[u8]), CryptoError> {
+    match message {
+        Message::Raw(m) => Ok((Some(m), &[])),
+        Message::Digest(d) if d.len() == 32 => Ok((None, d)),
+        _ => Err(CryptoError),
     }
 }
 
@@ -376,61 +593,49 @@ fn pkcs1v15(hash: SigHash) -> Pkcs1v15Sign {
     }
 }
 
-/// Signs as AWS KMS does: RSA signatures are the raw signature bytes, ECDSA signatures are DER
-/// (`Ecdsa-Sig-Value`). A `Message::Digest` is signed as the already-hashed message. The
-/// caller has checked that `alg` suits the key and that a digest has the right length.
+/// Signs as AWS KMS does: RSA, Ed25519 and ML-DSA signatures are the raw signature bytes, ECDSA
+/// and SM2DSA signatures are DER (`Ecdsa-Sig-Value`). A `Message::Digest` is signed as the
+/// already-hashed message. `Err` when `alg` does not suit the key or the message type and length
+/// do not suit `alg` (the caller checks both first, to answer KMS's errors).
 pub fn sign(
     private_pkcs8: &[u8],
     alg: SigningAlgorithm,
     message: Message<'_>,
     rng: &mut dyn Entropy,
 ) -> Result<Vec<u8>, CryptoError> {
-    let (scheme, hash) = scheme(alg)?;
-    let digest = prehash(hash, message)?;
-    let mut rng = RngAdapter(rng);
-    let signature = match scheme {
+    let (kind, private_key) = private_parts(private_pkcs8)?;
+    match scheme(kind, alg)? {
         // The rng gives PSS its salt and blinds the private-key operation in both schemes.
-        Scheme::RsaPss => rsa_private(private_pkcs8)?.sign_with_rng(&mut rng, pss(hash), &digest),
-        Scheme::RsaPkcs1 => {
-            rsa_private(private_pkcs8)?.sign_with_rng(&mut rng, pkcs1v15(hash), &digest)
+        Scheme::RsaPss(hash) => {
+            let digest = prehash(hash, message)?;
+            rsa_private(private_pkcs8)?
+                .sign_with_rng(&mut RngAdapter(rng), pss(hash), &digest)
+                .map_err(|_| CryptoError)
         }
-        // RFC 6979 nonces hedged with the rng (what SigningKey::sign_prehash_with_rng does):
-        // deterministic under a seeded source, as unpredictable as AWS's signatures under a real
-        // one. Signing from the scalar alone spares the two scalar multiplications that decoding
-        // a SigningKey spends on the public point (checking the PKCS#8's copy, then deriving its
+        Scheme::RsaPkcs1(hash) => {
+            let digest = prehash(hash, message)?;
+            rsa_private(private_pkcs8)?
+                .sign_with_rng(&mut RngAdapter(rng), pkcs1v15(hash), &digest)
+                .map_err(|_| CryptoError)
+        }
+        // Signing from the scalar alone spares the two scalar multiplications that decoding a
+        // SigningKey spends on the public point (checking the PKCS#8's copy, then deriving its
         // own): the material is the engine's own, authenticated by the HSM's AES-GCM.
-        Scheme::Ecdsa(Curve::P256) => {
-            let scalar = Zeroizing::new(
-                p256::NonZeroScalar::try_from(ec_private_scalar(private_pkcs8, Curve::P256)?)
-                    .map_err(|_| CryptoError)?,
-            );
-            let z =
-                ecdsa::hazmat::bits2field::<p256::NistP256>(&digest).map_err(|_| CryptoError)?;
-            let mut ad = p256::FieldBytes::default();
-            rand_core::RngCore::fill_bytes(&mut rng, &mut ad);
-            let (sig, _): (p256::ecdsa::Signature, _) = scalar
-                .as_ref()
-                .try_sign_prehashed_rfc6979::<Sha256>(&z, &ad)
-                .map_err(|_| CryptoError)?;
-            Ok(sig.to_der().as_bytes().to_vec())
+        Scheme::Ecdsa(curve, hash) => {
+            let digest = prehash(hash, message)?;
+            with_curve!(curve, ecc::ecdsa_sign(private_key, &digest, rng))
         }
-        Scheme::Ecdsa(Curve::P384) => {
-            let scalar = Zeroizing::new(
-                p384::NonZeroScalar::try_from(ec_private_scalar(private_pkcs8, Curve::P384)?)
-                    .map_err(|_| CryptoError)?,
-            );
-            let z =
-                ecdsa::hazmat::bits2field::<p384::NistP384>(&digest).map_err(|_| CryptoError)?;
-            let mut ad = p384::FieldBytes::default();
-            rand_core::RngCore::fill_bytes(&mut rng, &mut ad);
-            let (sig, _): (p384::ecdsa::Signature, _) = scalar
-                .as_ref()
-                .try_sign_prehashed_rfc6979::<Sha384>(&z, &ad)
-                .map_err(|_| CryptoError)?;
-            Ok(sig.to_der().as_bytes().to_vec())
+        Scheme::Sm2Dsa => {
+            let (raw, digest) = sm2_input(message)?;
+            ecc::sm2_sign(private_key, raw, digest, rng)
         }
-    };
-    signature.map_err(|_| CryptoError)
+        Scheme::Ed25519(variant) => {
+            eddsa::sign(private_key, variant, ed25519_input(variant, message)?, rng)
+        }
+        Scheme::MlDsa(level) => {
+            lattice::ml_dsa_sign(level, private_key, ml_dsa_input(message)?, rng)
+        }
+    }
 }
 
 /// `Ok(false)` for a signature that does not verify (including malformed signatures).
@@ -445,49 +650,108 @@ pub fn verify(
 
 /// Verifies against a public key given as DER SubjectPublicKeyInfo (what GetPublicKey returns,
 /// so what a client verifying offline has). `Ok(false)` for a signature that does not verify,
-/// malformed ones included; `Err` when the key cannot be read or does not suit `alg`.
+/// malformed ones included; `Err` when the key cannot be read or does not suit `alg`, or the
+/// message does not suit `alg`.
 pub fn verify_spki(
     public_spki_der: &[u8],
     alg: SigningAlgorithm,
     message: Message<'_>,
     signature: &[u8],
 ) -> Result<bool, CryptoError> {
-    let (scheme, hash) = scheme(alg)?;
     let spki = SubjectPublicKeyInfoRef::try_from(public_spki_der).map_err(|_| CryptoError)?;
     let kind = key_kind(&spki.algorithm)?;
-    let digest = prehash(hash, message)?;
-    match scheme {
-        Scheme::RsaPss | Scheme::RsaPkcs1 => {
-            if kind != KeyKind::Rsa {
-                return Err(CryptoError);
-            }
+    let raw_key = || spki.subject_public_key.as_bytes().ok_or(CryptoError);
+    match scheme(kind, alg)? {
+        Scheme::RsaPss(hash) | Scheme::RsaPkcs1(hash) => {
+            let digest = prehash(hash, message)?;
             let key =
                 RsaPublicKey::from_public_key_der(public_spki_der).map_err(|_| CryptoError)?;
-            let verified = match scheme {
-                Scheme::RsaPss => key.verify(pss(hash), &digest, signature),
+            let verified = match scheme(kind, alg)? {
+                Scheme::RsaPss(_) => key.verify(pss(hash), &digest, signature),
                 _ => key.verify(pkcs1v15(hash), &digest, signature),
             };
             Ok(verified.is_ok())
         }
-        Scheme::Ecdsa(curve) => {
-            if kind != KeyKind::Ec(curve) {
-                return Err(CryptoError);
-            }
-            Ok(match curve {
-                Curve::P256 => {
-                    let key = p256::ecdsa::VerifyingKey::from_public_key_der(public_spki_der)
-                        .map_err(|_| CryptoError)?;
-                    p256::ecdsa::Signature::from_der(signature)
-                        .is_ok_and(|sig| key.verify_prehash(&digest, &sig).is_ok())
-                }
-                Curve::P384 => {
-                    let key = p384::ecdsa::VerifyingKey::from_public_key_der(public_spki_der)
-                        .map_err(|_| CryptoError)?;
-                    p384::ecdsa::Signature::from_der(signature)
-                        .is_ok_and(|sig| key.verify_prehash(&digest, &sig).is_ok())
-                }
-            })
+        Scheme::Ecdsa(curve, hash) => {
+            let digest = prehash(hash, message)?;
+            with_curve!(
+                curve,
+                ecc::ecdsa_verify(public_spki_der, &digest, signature)
+            )
         }
+        Scheme::Sm2Dsa => {
+            let (raw, digest) = sm2_input(message)?;
+            ecc::sm2_verify(public_spki_der, raw, digest, signature)
+        }
+        Scheme::Ed25519(variant) => eddsa::verify(
+            raw_key()?,
+            variant,
+            ed25519_input(variant, message)?,
+            signature,
+        ),
+        Scheme::MlDsa(level) => {
+            lattice::ml_dsa_verify(level, raw_key()?, ml_dsa_input(message)?, signature)
+        }
+    }
+}
+
+/// ECDH with the private key (PKCS#8, on a NIST curve or SM2) and a peer's public key (DER
+/// SubjectPublicKeyInfo on the same curve): the raw shared secret, the x-coordinate, as
+/// DeriveSharedSecret returns it. `Err` for a peer key that is malformed, not on the curve or on
+/// another curve.
+pub fn ecdh(private_pkcs8: &[u8], peer_spki_der: &[u8]) -> Result<Secret, CryptoError> {
+    match private_parts(private_pkcs8)? {
+        (KeyKind::Ec(curve), private_key) => {
+            with_curve!(curve, ecc::ecdh(private_key, peer_spki_der))
+        }
+        _ => Err(CryptoError),
+    }
+}
+
+/// SM2PKE's largest plaintext in KMS (Encrypt's documentation).
+pub const SM2PKE_MAX_PLAINTEXT: usize = 1024;
+
+/// SM2PKE (GM/T 0003.4) encryption under an SM2 key's public key; the ciphertext is DER.
+pub fn sm2_encrypt(
+    private_pkcs8: &[u8],
+    plaintext: &[u8],
+    rng: &mut dyn Entropy,
+) -> Result<Vec<u8>, CryptoError> {
+    match private_parts(private_pkcs8)? {
+        (KeyKind::Ec(Curve::Sm2), private_key) => ecc::sm2_encrypt(private_key, plaintext, rng),
+        _ => Err(CryptoError),
+    }
+}
+
+pub fn sm2_decrypt(private_pkcs8: &[u8], ciphertext: &[u8]) -> Result<Secret, CryptoError> {
+    match private_parts(private_pkcs8)? {
+        (KeyKind::Ec(Curve::Sm2), private_key) => ecc::sm2_decrypt(private_key, ciphertext),
+        _ => Err(CryptoError),
+    }
+}
+
+/// ML-KEM encapsulation to an ML-KEM key (its private key given as PKCS#8): the ciphertext and
+/// the 32-byte shared secret.
+pub fn ml_kem_encapsulate(
+    private_pkcs8: &[u8],
+    rng: &mut dyn Entropy,
+) -> Result<(Vec<u8>, Secret), CryptoError> {
+    match private_parts(private_pkcs8)? {
+        (KeyKind::MlKem(level), private_key) => {
+            lattice::ml_kem_encapsulate(level, private_key, rng)
+        }
+        _ => Err(CryptoError),
+    }
+}
+
+/// ML-KEM decapsulation: `Err` for a key that is not ML-KEM or a ciphertext whose length does
+/// not fit the parameter set; otherwise a 32-byte secret, implicit rejection included.
+pub fn ml_kem_decapsulate(private_pkcs8: &[u8], ciphertext: &[u8]) -> Result<Secret, CryptoError> {
+    match private_parts(private_pkcs8)? {
+        (KeyKind::MlKem(level), private_key) => {
+            lattice::ml_kem_decapsulate(level, private_key, ciphertext)
+        }
+        _ => Err(CryptoError),
     }
 }
 
@@ -563,14 +827,11 @@ mod tests {
     }
 
     fn ecdsa_alg(curve: Curve) -> SigningAlgorithm {
-        match curve {
-            Curve::P256 => SigningAlgorithm::EcdsaSha256,
-            Curve::P384 => SigningAlgorithm::EcdsaSha384,
-        }
+        curve.ecdsa().unwrap()
     }
 
     fn hash_of(alg: SigningAlgorithm, message: &[u8]) -> Vec<u8> {
-        scheme(alg).unwrap().1.digest(message)
+        SigHash::of(alg).unwrap().digest(message)
     }
 
     // --- AES-256-GCM ---
@@ -951,6 +1212,7 @@ mod tests {
                     );
                     assert_eq!(spki.len(), 120);
                 }
+                _ => unreachable!("P-256 and P-384 only"),
             }
             // Same seed, same key; another seed, another key.
             assert_eq!(
@@ -978,6 +1240,7 @@ mod tests {
             match curve {
                 Curve::P256 => assert!(p256::ecdsa::Signature::from_der(&sig).is_ok()),
                 Curve::P384 => assert!(p384::ecdsa::Signature::from_der(&sig).is_ok()),
+                _ => unreachable!("P-256 and P-384 only"),
             }
             assert_eq!(
                 verify_spki(&spki, alg, Message::Raw(b"hello"), &sig),
@@ -1057,6 +1320,7 @@ mod tests {
                         k.sign_prehash_with_rng(&mut rng, &digest).unwrap();
                     sig.to_der().as_bytes().to_vec()
                 }
+                _ => unreachable!("P-256 and P-384 only"),
             };
             assert_eq!(ours, theirs, "{curve:?}");
             // A key on the other curve is refused rather than misread.

@@ -121,3 +121,20 @@ impl rand_core::RngCore for RngAdapter<'_> {
 }
 
 impl rand_core::CryptoRng for RngAdapter<'_> {}
+
+// The same adapter for the crates of rand_core 0.10's generation (ml-dsa).
+impl rand_core_010::TryRng for RngAdapter<'_> {
+    type Error = core::convert::Infallible;
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        Ok(rand_core::RngCore::next_u32(self))
+    }
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        Ok(rand_core::RngCore::next_u64(self))
+    }
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), Self::Error> {
+        self.0.fill(dest);
+        Ok(())
+    }
+}
+
+impl rand_core_010::TryCryptoRng for RngAdapter<'_> {}

@@ -80,23 +80,27 @@ aws_enum!(MacAlgorithm {
 
 aws_enum!(MessageType { Raw = "RAW", Digest = "DIGEST", ExternalMu = "EXTERNAL_MU" });
 
+aws_enum!(KeyAgreementAlgorithm { Ecdh = "ECDH" });
+
+aws_enum!(EncapsulationAlgorithm { MlKem = "ML_KEM" });
+
+/// The two China Regions, where SM2 keys exist and ML-KEM keys do not.
+pub const CHINA_REGIONS: [&str; 2] = ["cn-north-1", "cn-northwest-1"];
+
+pub fn is_china_region(region: &str) -> bool {
+    CHINA_REGIONS.contains(&region)
+}
+
 impl KeySpec {
-    /// The specs this sandbox can create. Others answer UnsupportedOperationException.
-    pub fn is_supported(self) -> bool {
-        use KeySpec::*;
-        matches!(
-            self,
-            SymmetricDefault
-                | Rsa2048
-                | Rsa3072
-                | Rsa4096
-                | EccNistP256
-                | EccNistP384
-                | Hmac224
-                | Hmac256
-                | Hmac384
-                | Hmac512
-        )
+    /// Whether KMS offers this spec in `region`: SM2 only in the China Regions, the ML-KEM specs
+    /// everywhere else (CreateKey's KeySpec documentation). Others answer
+    /// UnsupportedOperationException.
+    pub fn is_offered_in(self, region: &str) -> bool {
+        match self {
+            KeySpec::Sm2 => is_china_region(region),
+            KeySpec::MlKem512 | KeySpec::MlKem768 | KeySpec::MlKem1024 => !is_china_region(region),
+            _ => true,
+        }
     }
 
     pub fn rsa_bits(self) -> Option<usize> {
@@ -116,6 +120,17 @@ impl KeySpec {
         !matches!(self, KeySpec::SymmetricDefault) && !self.is_hmac()
     }
 
+    pub fn is_ml_dsa(self) -> bool {
+        matches!(self, KeySpec::MlDsa44 | KeySpec::MlDsa65 | KeySpec::MlDsa87)
+    }
+
+    pub fn is_ml_kem(self) -> bool {
+        matches!(
+            self,
+            KeySpec::MlKem512 | KeySpec::MlKem768 | KeySpec::MlKem1024
+        )
+    }
+
     /// HMAC key length in bytes, as AWS documents it (equal to the digest length).
     pub fn hmac_key_len(self) -> Option<usize> {
         self.mac_algorithm().map(MacAlgorithm::output_len)
@@ -131,13 +146,14 @@ impl KeySpec {
         }
     }
 
-    /// The key usages AWS allows for this spec, the first being the default.
+    /// The key usages AWS allows for this spec, the first being the default (CreateKey's
+    /// KeyUsage documentation: secp256k1 and Ed25519 sign only, ML-KEM encapsulates).
     pub fn usages(self) -> &'static [KeyUsage] {
         use KeySpec::*;
         match self {
             SymmetricDefault => &[KeyUsage::EncryptDecrypt],
             Rsa2048 | Rsa3072 | Rsa4096 => &[KeyUsage::EncryptDecrypt, KeyUsage::SignVerify],
-            EccNistP256 | EccNistP384 | EccNistP521 | EccSecgP256k1 => {
+            EccNistP256 | EccNistP384 | EccNistP521 => {
                 &[KeyUsage::SignVerify, KeyUsage::KeyAgreement]
             }
             Hmac224 | Hmac256 | Hmac384 | Hmac512 => &[KeyUsage::GenerateVerifyMac],
@@ -146,7 +162,9 @@ impl KeySpec {
                 KeyUsage::EncryptDecrypt,
                 KeyUsage::KeyAgreement,
             ],
-            MlDsa44 | MlDsa65 | MlDsa87 | EccNistEdwards25519 => &[KeyUsage::SignVerify],
+            EccSecgP256k1 | MlDsa44 | MlDsa65 | MlDsa87 | EccNistEdwards25519 => {
+                &[KeyUsage::SignVerify]
+            }
             MlKem512 | MlKem768 | MlKem1024 => &[KeyUsage::EncapsulateDecapsulate],
         }
     }
@@ -160,6 +178,7 @@ impl KeySpec {
                     EncryptionAlgorithm::RsaesOaepSha256,
                 ]
             }
+            (KeySpec::Sm2, KeyUsage::EncryptDecrypt) => vec![EncryptionAlgorithm::Sm2Pke],
             _ => vec![],
         }
     }
@@ -181,7 +200,39 @@ impl KeySpec {
             KeySpec::EccNistP256 | KeySpec::EccSecgP256k1 => vec![EcdsaSha256],
             KeySpec::EccNistP384 => vec![EcdsaSha384],
             KeySpec::EccNistP521 => vec![EcdsaSha512],
+            KeySpec::EccNistEdwards25519 => vec![Ed25519Sha512, Ed25519PhSha512],
+            KeySpec::MlDsa44 | KeySpec::MlDsa65 | KeySpec::MlDsa87 => vec![MlDsaShake256],
+            KeySpec::Sm2 => vec![Sm2Dsa],
             _ => vec![],
+        }
+    }
+
+    /// DeriveSharedSecret's algorithms: ECDH for the NIST curves and SM2 with KEY_AGREEMENT.
+    pub fn key_agreement_algorithms(self, usage: KeyUsage) -> Vec<KeyAgreementAlgorithm> {
+        if usage == KeyUsage::KeyAgreement {
+            vec![KeyAgreementAlgorithm::Ecdh]
+        } else {
+            vec![]
+        }
+    }
+
+    /// Encapsulate/Decapsulate's algorithms: ML_KEM for the ML-KEM specs.
+    pub fn encapsulation_algorithms(self, usage: KeyUsage) -> Vec<EncapsulationAlgorithm> {
+        if usage == KeyUsage::EncapsulateDecapsulate {
+            vec![EncapsulationAlgorithm::MlKem]
+        } else {
+            vec![]
+        }
+    }
+
+    /// ML-KEM's ciphertext (SharedSecretCiphertextBlob) length in bytes, as Encapsulate's
+    /// documentation gives it.
+    pub fn ml_kem_ciphertext_len(self) -> Option<usize> {
+        match self {
+            KeySpec::MlKem512 => Some(768),
+            KeySpec::MlKem768 => Some(1088),
+            KeySpec::MlKem1024 => Some(1568),
+            _ => None,
         }
     }
 }
@@ -198,14 +249,16 @@ impl MacAlgorithm {
 }
 
 impl SigningAlgorithm {
-    /// Length in bytes of the digest this algorithm signs (a DIGEST message must have it).
+    /// Length in bytes of the digest this algorithm signs (a DIGEST message must have it):
+    /// SM2DSA's is SM3's, ED25519_PH_SHA_512's SHA-512's. ED25519_SHA_512 and ML_DSA_SHAKE_256
+    /// take no DIGEST.
     pub fn digest_len(self) -> Option<usize> {
         use SigningAlgorithm::*;
         match self {
-            RsassaPssSha256 | RsassaPkcs1V15Sha256 | EcdsaSha256 => Some(32),
+            RsassaPssSha256 | RsassaPkcs1V15Sha256 | EcdsaSha256 | Sm2Dsa => Some(32),
             RsassaPssSha384 | RsassaPkcs1V15Sha384 | EcdsaSha384 => Some(48),
-            RsassaPssSha512 | RsassaPkcs1V15Sha512 | EcdsaSha512 => Some(64),
-            _ => None,
+            RsassaPssSha512 | RsassaPkcs1V15Sha512 | EcdsaSha512 | Ed25519PhSha512 => Some(64),
+            Ed25519Sha512 | MlDsaShake256 => None,
         }
     }
 }

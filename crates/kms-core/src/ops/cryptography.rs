@@ -1,6 +1,6 @@
 //! Cryptographic operations: Encrypt, Decrypt, ReEncrypt, GenerateDataKey(WithoutPlaintext),
 //! GenerateDataKeyPair(WithoutPlaintext), GenerateRandom, Sign, Verify, GetPublicKey,
-//! GenerateMac, VerifyMac.
+//! GenerateMac, VerifyMac, DeriveSharedSecret, Encapsulate, Decapsulate.
 
 use super::{dry_run, require_enabled, require_usage, resolve, Naming};
 use crate::ciphertext;
@@ -9,7 +9,8 @@ use crate::engine::{b64, Req, Tx};
 use crate::error::{ErrorType, KmsError, Result};
 use crate::records::KeyRecord;
 use crate::spec::{
-    EncryptionAlgorithm, KeySpec, KeyUsage, MacAlgorithm, MessageType, SigningAlgorithm,
+    EncapsulationAlgorithm, EncryptionAlgorithm, KeyAgreementAlgorithm, KeySpec, KeyUsage,
+    MacAlgorithm, MessageType, SigningAlgorithm,
 };
 use crate::Secret;
 use serde_json::{json, Map, Value};
@@ -65,6 +66,10 @@ fn encrypt_with(
         ));
     }
     check_asymmetric_input(key, alg, plaintext.len(), context)?;
+    if alg == EncryptionAlgorithm::Sm2Pke {
+        return crypto::sm2_encrypt(key.current().material.expose(), plaintext, tx.rng)
+            .map_err(|_| KmsError::internal("SM2 encryption failed."));
+    }
     crypto::rsa_oaep_encrypt(
         key.current().material.expose(),
         oaep_hash(alg),
@@ -88,6 +93,15 @@ fn check_asymmetric_input(
         return Err(KmsError::validation(
             "EncryptionContext is not supported with asymmetric KMS keys.",
         ));
+    }
+    if alg == EncryptionAlgorithm::Sm2Pke {
+        if plaintext_len > crypto::SM2PKE_MAX_PLAINTEXT {
+            return Err(KmsError::validation(format!(
+                "Plaintext is {plaintext_len} bytes; {alg} encrypts at most {} bytes.",
+                crypto::SM2PKE_MAX_PLAINTEXT
+            )));
+        }
+        return Ok(());
     }
     let bits = key.key_spec.rsa_bits().unwrap_or(2048);
     let max = crypto::rsa_oaep_max_plaintext(bits, oaep_hash(alg));
@@ -159,8 +173,13 @@ fn decrypt_blob(
             "EncryptionContext is not supported with asymmetric KMS keys.",
         ));
     }
-    let plaintext = crypto::rsa_oaep_decrypt(key.current().material.expose(), oaep_hash(alg), blob)
-        .map_err(|_| invalid_ciphertext())?;
+    let material = key.current().material.expose();
+    let plaintext = if alg == EncryptionAlgorithm::Sm2Pke {
+        crypto::sm2_decrypt(material, blob)
+    } else {
+        crypto::rsa_oaep_decrypt(material, oaep_hash(alg), blob)
+    }
+    .map_err(|_| invalid_ciphertext())?;
     Ok(Decrypted {
         key,
         plaintext,
@@ -317,16 +336,11 @@ pub(crate) fn generate_data_key_pair(
         "GenerateDataKeyPairWithoutPlaintext"
     };
     let key = data_key_parent(tx, req, operation)?;
+    // The model's DataKeyPairSpec enum has been checked: every value is a KeySpec.
     let spec_name = req.req_str("KeyPairSpec");
     let spec = KeySpec::parse(spec_name)
-        .filter(|s| {
-            s.rsa_bits().is_some() || matches!(s, KeySpec::EccNistP256 | KeySpec::EccNistP384)
-        })
-        .ok_or_else(|| {
-            KmsError::unsupported(format!(
-                "KeyPairSpec {spec_name} is not supported in this sandbox."
-            ))
-        })?;
+        .ok_or_else(|| KmsError::validation(format!("KeyPairSpec {spec_name} is not valid.")))?;
+    super::keys::require_offered(tx, spec, "KeyPairSpec")?;
     dry_run(req)?;
     let private = super::keys::new_material(tx, spec)?;
     let public = crypto::public_key_der(private.expose())
@@ -388,10 +402,23 @@ fn signing_input<'m>(
         .str("MessageType")
         .and_then(MessageType::parse)
         .unwrap_or(MessageType::Raw);
+    // Sign's MessageType documentation: EXTERNAL_MU is ML-DSA's alone and always 64 bytes;
+    // ED25519_SHA_512 takes only RAW and ED25519_PH_SHA_512 only DIGEST; a DIGEST has the length
+    // of the algorithm's hash (ML-DSA has none, so takes no DIGEST).
+    let incompatible = || {
+        KmsError::validation(format!(
+            "Message type {message_type} is incompatible with key spec {} and signing algorithm {alg}.",
+            key.key_spec
+        ))
+    };
     let message = match message_type {
+        MessageType::Raw if alg == SigningAlgorithm::Ed25519PhSha512 => return Err(incompatible()),
         MessageType::Raw => Message::Raw(message),
         MessageType::Digest => {
-            if Some(message.len()) != alg.digest_len() {
+            let Some(len) = alg.digest_len() else {
+                return Err(incompatible());
+            };
+            if message.len() != len {
                 return Err(KmsError::validation(format!(
                     "Digest is invalid length for algorithm {alg}."
                 )));
@@ -399,10 +426,16 @@ fn signing_input<'m>(
             Message::Digest(message)
         }
         MessageType::ExternalMu => {
-            return Err(KmsError::invalid_key_usage(format!(
-                "MessageType EXTERNAL_MU is valid only with ML-DSA keys, not {}.",
-                key.key_spec
-            )))
+            if alg != SigningAlgorithm::MlDsaShake256 {
+                return Err(incompatible());
+            }
+            if message.len() != 64 {
+                return Err(KmsError::validation(format!(
+                    "The message for MessageType EXTERNAL_MU must be 64 bytes, not {}.",
+                    message.len()
+                )));
+            }
+            Message::ExternalMu(message)
         }
     };
     Ok((alg, message))
@@ -446,17 +479,13 @@ pub(crate) fn get_public_key(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     let mut out = Map::new();
     out.insert("KeyId".into(), json!(key.arn));
     out.insert("PublicKey".into(), b64(&public));
-    out.insert("CustomerMasterKeySpec".into(), json!(key.key_spec));
+    // The deprecated field exists only for the specs its enum has (not ML-DSA, ML-KEM, Ed25519).
+    if super::has_customer_master_key_spec(key.key_spec) {
+        out.insert("CustomerMasterKeySpec".into(), json!(key.key_spec));
+    }
     out.insert("KeySpec".into(), json!(key.key_spec));
     out.insert("KeyUsage".into(), json!(key.key_usage));
-    let enc = key.key_spec.encryption_algorithms(key.key_usage);
-    if !enc.is_empty() {
-        out.insert("EncryptionAlgorithms".into(), json!(enc));
-    }
-    let sig = key.key_spec.signing_algorithms(key.key_usage);
-    if !sig.is_empty() {
-        out.insert("SigningAlgorithms".into(), json!(sig));
-    }
+    super::insert_algorithms(&mut out, &key);
     Ok(Value::Object(out))
 }
 
@@ -496,4 +525,65 @@ pub(crate) fn verify_mac(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
         return Err(KmsError::new(ErrorType::KmsInvalidMac, ""));
     }
     Ok(json!({ "KeyId": key.arn, "MacValid": true, "MacAlgorithm": alg }))
+}
+
+pub(crate) fn derive_shared_secret(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
+    let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOrAlias)?;
+    require_enabled(&key)?;
+    require_usage(&key, KeyUsage::KeyAgreement, "DeriveSharedSecret")?;
+    // The model's enum has only ECDH, and every KEY_AGREEMENT key takes it.
+    let alg = KeyAgreementAlgorithm::Ecdh;
+    let peer = req.blob("PublicKey").unwrap_or_default();
+    let secret = crypto::ecdh(key.current().material.expose(), &peer).map_err(|_| {
+        KmsError::validation(format!(
+            "PublicKey is not a DER-encoded SubjectPublicKeyInfo of a point on the curve of {} ({}).",
+            key.arn, key.key_spec
+        ))
+    })?;
+    dry_run(req)?;
+    Ok(json!({
+        "KeyId": key.arn,
+        "SharedSecret": b64(secret.expose()),
+        "KeyAgreementAlgorithm": alg,
+        "KeyOrigin": key.origin,
+    }))
+}
+
+/// The key Encapsulate and Decapsulate take: an Enabled ML-KEM key.
+fn kem_key(tx: &Tx<'_>, req: &Req<'_>, operation: &str) -> Result<KeyRecord> {
+    let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOrAlias)?;
+    require_enabled(&key)?;
+    require_usage(&key, KeyUsage::EncapsulateDecapsulate, operation)?;
+    Ok(key)
+}
+
+pub(crate) fn encapsulate(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
+    let key = kem_key(tx, req, "Encapsulate")?;
+    dry_run(req)?;
+    let (ciphertext, secret) = crypto::ml_kem_encapsulate(key.current().material.expose(), tx.rng)
+        .map_err(|_| KmsError::internal("ML-KEM encapsulation failed."))?;
+    Ok(json!({
+        "KeyId": key.arn,
+        "SharedSecret": b64(secret.expose()),
+        "SharedSecretCiphertextBlob": b64(&ciphertext),
+        "EncapsulationAlgorithm": EncapsulationAlgorithm::MlKem,
+    }))
+}
+
+pub(crate) fn decapsulate(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
+    let key = kem_key(tx, req, "Decapsulate")?;
+    let ciphertext = req.blob("SharedSecretCiphertextBlob").unwrap_or_default();
+    // Only a length that does not fit the key spec is refused; any other ciphertext gets a
+    // pseudo-random secret (implicit rejection, as Decapsulate's documentation says).
+    if Some(ciphertext.len()) != key.key_spec.ml_kem_ciphertext_len() {
+        return Err(invalid_ciphertext());
+    }
+    dry_run(req)?;
+    let secret = crypto::ml_kem_decapsulate(key.current().material.expose(), &ciphertext)
+        .map_err(|_| invalid_ciphertext())?;
+    Ok(json!({
+        "KeyId": key.arn,
+        "SharedSecret": b64(secret.expose()),
+        "EncapsulationAlgorithm": EncapsulationAlgorithm::MlKem,
+    }))
 }

@@ -5,7 +5,7 @@ use super::{
     key_metadata, new_backing_key_id, new_key_id, page, require_not_pending_deletion, resolve,
     with, Naming,
 };
-use crate::crypto::{self, Curve};
+use crate::crypto;
 use crate::engine::{wire_time, Req, Tx};
 use crate::error::{ErrorType, KmsError, Result};
 use crate::records::{BackingKey, KeyRecord, RotationConfig};
@@ -27,7 +27,8 @@ pub(crate) struct NewKey {
     pub multi_region: bool,
 }
 
-/// New key material for a spec: raw bytes for AES and HMAC, PKCS#8 DER for RSA and ECC.
+/// New key material for a spec: raw bytes for AES and HMAC, PKCS#8 DER for the asymmetric
+/// specs.
 pub(crate) fn new_material(tx: &mut Tx<'_>, spec: KeySpec) -> Result<Secret> {
     let internal = |_| KmsError::internal("Key generation failed.");
     Ok(match spec {
@@ -37,14 +38,20 @@ pub(crate) fn new_material(tx: &mut Tx<'_>, spec: KeySpec) -> Result<Secret> {
             // Validates a key the shell supplies (WebCrypto) before the engine trusts it.
             crypto::rsa_generate(s.rsa_bits().unwrap_or(2048), tx.rng).map_err(internal)?
         }
-        KeySpec::EccNistP256 => crypto::ec_generate(Curve::P256, tx.rng),
-        KeySpec::EccNistP384 => crypto::ec_generate(Curve::P384, tx.rng),
-        other => return Err(unsupported_spec(other)),
+        s => crypto::generate(s, tx.rng).map_err(internal)?,
     })
 }
 
-fn unsupported_spec(spec: KeySpec) -> KmsError {
-    KmsError::unsupported(format!("KeySpec {spec} is not supported in this sandbox."))
+/// A key spec KMS does not offer in the request's Region (SM2 outside China, ML-KEM in China):
+/// CreateKey and GenerateDataKeyPair answer UnsupportedOperationException.
+pub(crate) fn require_offered(tx: &Tx<'_>, spec: KeySpec, what: &str) -> Result<()> {
+    if spec.is_offered_in(&tx.region) {
+        Ok(())
+    } else {
+        Err(KmsError::unsupported(format!(
+            "{what} {spec} is not supported in this Region"
+        )))
+    }
 }
 
 pub(crate) fn new_key(tx: &mut Tx<'_>, k: NewKey) -> Result<KeyRecord> {
@@ -171,6 +178,7 @@ pub(crate) fn create_key(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     if multi_region {
         super::multi_region::require_multi_region_support(&tx.region)?;
     }
+    require_offered(tx, spec, "KeySpec")?;
     let policy = match req.str("Policy") {
         Some(p) => {
             super::policy::validate_policy(

@@ -54,6 +54,9 @@ pub(crate) fn dispatch(tx: &mut Tx<'_>, operation: &str, req: &Req<'_>) -> Resul
         "GetPublicKey" => cryptography::get_public_key(tx, req),
         "GenerateMac" => cryptography::generate_mac(tx, req),
         "VerifyMac" => cryptography::verify_mac(tx, req),
+        "DeriveSharedSecret" => cryptography::derive_shared_secret(tx, req),
+        "Encapsulate" => cryptography::encapsulate(tx, req),
+        "Decapsulate" => cryptography::decapsulate(tx, req),
 
         "EnableKeyRotation" => rotation::enable_key_rotation(tx, req),
         "DisableKeyRotation" => rotation::disable_key_rotation(tx, req),
@@ -82,7 +85,7 @@ pub(crate) fn dispatch(tx: &mut Tx<'_>, operation: &str, req: &Req<'_>) -> Resul
         "ReplicateKey" => multi_region::replicate_key(tx, req),
         "UpdatePrimaryRegion" => multi_region::update_primary_region(tx, req),
 
-        _ => other::dispatch(tx, operation, req),
+        _ => other::dispatch(operation, req),
     }
 }
 
@@ -294,24 +297,11 @@ pub(crate) fn key_metadata(tx: &Tx<'_>, key: &KeyRecord) -> Value {
     }
     m.insert("KeyManager".into(), json!(key.key_manager));
     // CustomerMasterKeySpec is deprecated but AWS still returns it for the specs it has.
-    if crate::model::model()
-        .shape("CustomerMasterKeySpec")
-        .enum_values
-        .iter()
-        .flatten()
-        .any(|s| s == key.key_spec.as_str())
-    {
+    if has_customer_master_key_spec(key.key_spec) {
         m.insert("CustomerMasterKeySpec".into(), json!(key.key_spec));
     }
     m.insert("KeySpec".into(), json!(key.key_spec));
-    let enc = key.key_spec.encryption_algorithms(key.key_usage);
-    if !enc.is_empty() {
-        m.insert("EncryptionAlgorithms".into(), json!(enc));
-    }
-    let sig = key.key_spec.signing_algorithms(key.key_usage);
-    if !sig.is_empty() {
-        m.insert("SigningAlgorithms".into(), json!(sig));
-    }
+    insert_algorithms(&mut m, key);
     if let Some(mac) = key.key_spec.mac_algorithm() {
         m.insert("MacAlgorithms".into(), json!([mac]));
     }
@@ -335,6 +325,38 @@ pub(crate) fn key_metadata(tx: &Tx<'_>, key: &KeyRecord) -> Value {
         }
     }
     Value::Object(m)
+}
+
+/// Whether the deprecated `CustomerMasterKeySpec` enum has the spec (it lacks the newer ones).
+pub(crate) fn has_customer_master_key_spec(spec: crate::KeySpec) -> bool {
+    crate::model::model()
+        .shape("CustomerMasterKeySpec")
+        .enum_values
+        .iter()
+        .flatten()
+        .any(|s| s == spec.as_str())
+}
+
+/// The algorithm lists of KeyMetadata and GetPublicKey, each present only when the key's usage
+/// has algorithms of its kind.
+pub(crate) fn insert_algorithms(m: &mut Map<String, Value>, key: &KeyRecord) {
+    let (spec, usage) = (key.key_spec, key.key_usage);
+    let enc = spec.encryption_algorithms(usage);
+    if !enc.is_empty() {
+        m.insert("EncryptionAlgorithms".into(), json!(enc));
+    }
+    let sig = spec.signing_algorithms(usage);
+    if !sig.is_empty() {
+        m.insert("SigningAlgorithms".into(), json!(sig));
+    }
+    let agree = spec.key_agreement_algorithms(usage);
+    if !agree.is_empty() {
+        m.insert("KeyAgreementAlgorithms".into(), json!(agree));
+    }
+    let kem = spec.encapsulation_algorithms(usage);
+    if !kem.is_empty() {
+        m.insert("EncapsulationAlgorithms".into(), json!(kem));
+    }
 }
 
 pub(crate) fn expiration_model(expires: bool) -> &'static str {

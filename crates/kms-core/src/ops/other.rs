@@ -1,11 +1,8 @@
-//! Operations for features the sandbox account does not have (custom key stores, key agreement
-//! and KEM keys). Each answers as AWS answers
-//! an account without the feature: the key is resolved first, then the feature's own error.
+//! Operations for features the sandbox account does not have (custom key stores). Each answers
+//! as AWS answers an account without the feature.
 
-use super::{require_enabled, require_usage, resolve, Naming};
-use crate::engine::{Req, Tx};
+use crate::engine::Req;
 use crate::error::{ErrorType, KmsError, Result};
-use crate::spec::KeyUsage;
 use serde_json::{json, Value};
 
 fn no_key_store(req: &Req<'_>) -> KmsError {
@@ -19,7 +16,7 @@ fn no_key_store(req: &Req<'_>) -> KmsError {
     )
 }
 
-pub(crate) fn dispatch(tx: &mut Tx<'_>, operation: &str, req: &Req<'_>) -> Result<Value> {
+pub(crate) fn dispatch(operation: &str, req: &Req<'_>) -> Result<Value> {
     match operation {
         "DescribeCustomKeyStores" => {
             if req.has("CustomKeyStoreId") || req.has("CustomKeyStoreName") {
@@ -50,22 +47,6 @@ pub(crate) fn dispatch(tx: &mut Tx<'_>, operation: &str, req: &Req<'_>) -> Resul
                     ),
                 ))
             }
-        }
-        "DeriveSharedSecret" => {
-            let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOrAlias)?;
-            require_enabled(&key)?;
-            require_usage(&key, KeyUsage::KeyAgreement, operation)?;
-            Err(KmsError::internal(
-                "key agreement keys cannot exist in the sandbox",
-            ))
-        }
-        "Encapsulate" | "Decapsulate" => {
-            let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOrAlias)?;
-            require_enabled(&key)?;
-            require_usage(&key, KeyUsage::EncapsulateDecapsulate, operation)?;
-            Err(KmsError::internal(
-                "ML-KEM keys cannot exist in the sandbox",
-            ))
         }
         _ => Err(KmsError::internal(format!("{operation} has no handler"))),
     }

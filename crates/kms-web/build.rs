@@ -189,6 +189,31 @@ fn main() {
          \x20 /** 12-digit account id, fixed when the sandbox is created (default \"111122223333\"). */\n\
          \x20 accountId?: string;\n\
          }\n\
+         /** This sandbox's bill for a month (`sandbox.bill(...)`); amounts in exact USD, times in ms since the epoch (UTC). */\n\
+         export interface KmsBill {\n\
+         \x20 year: number;\n\
+         \x20 month: number;\n\
+         \x20 /** The month's first moment. */\n\
+         \x20 from: number;\n\
+         \x20 /** Billed up to (exclusive): the month's end, or the sandbox's now in the current month. */\n\
+         \x20 until: number;\n\
+         \x20 regions: { region: string; lineItems: KmsBillLineItem[]; usd: number }[];\n\
+         \x20 freeRequests: number;\n\
+         \x20 freeRequestsUsed: number;\n\
+         \x20 usd: number;\n\
+         \x20 /** The cost of each day of the month so far. */\n\
+         \x20 daily: { day: number; date: string; usd: number }[];\n\
+         }\n\
+         export interface KmsBillLineItem {\n\
+         \x20 kind: \"Keys\" | \"Rotations\" | \"Requests\";\n\
+         \x20 priceClass: \"Symmetric\" | \"Rsa2048\" | \"Asymmetric\" | \"EccGenerateDataKeyPair\" | \"RsaGenerateDataKeyPair\" | null;\n\
+         \x20 description: string;\n\
+         \x20 /** Key-months, rotation-months or requests. */\n\
+         \x20 quantity: number;\n\
+         \x20 /** Requests the free tier covered (included in `quantity`). */\n\
+         \x20 free: number;\n\
+         \x20 usd: number;\n\
+         }\n\
          /** The `$metadata` of every output and error, as the AWS SDK v3 has it. */\n\
          export interface KmsResponseMetadata {\n\
          \x20 httpStatusCode?: number;\n\

@@ -210,6 +210,12 @@ pub fn day_of(t: Millis) -> Millis {
     t.div_euclid(MILLIS_PER_DAY) * MILLIS_PER_DAY
 }
 
+/// The year and month (1-12, UTC) that `t` falls in.
+pub fn month_of(t: Millis) -> (i64, u32) {
+    let (y, m, _) = crate::query::civil_from_days(t.div_euclid(MILLIS_PER_DAY));
+    (y, m as u32)
+}
+
 /// What a line item charges for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LineKind {

@@ -54,6 +54,8 @@ pub struct Engine {
     policies: PolicyCache,
     /// Whether requests are authorized (always, except in the benchmark's baseline).
     authorize: bool,
+    /// Requests, keys' last uses and deleted keys' lifetimes (see `crate::usage`).
+    pub(crate) usage: crate::usage::Usage,
 }
 
 /// Parsed policies by their holder (a key's ARN, an identity policy's label), reused while the
@@ -203,6 +205,7 @@ impl Engine {
             iam: Default::default(),
             policies: PolicyCache::default(),
             authorize: true,
+            usage: Default::default(),
         }
     }
 
@@ -270,8 +273,14 @@ impl Engine {
                         .insert(k.key_id.clone(), k);
                 }
                 Change::DeleteKey { region, key_id } => {
-                    if let Some(r) = self.regions.get_mut(&region) {
-                        r.keys.remove(&key_id);
+                    let removed = self
+                        .regions
+                        .get_mut(&region)
+                        .and_then(|r| r.keys.remove(&key_id));
+                    if let Some(key) = removed {
+                        // KMS deletes a key when its waiting period ends.
+                        let when = key.deletion_date.unwrap_or(key.created);
+                        self.usage.key_deleted(&key, when);
                     }
                 }
                 Change::PutAlias(a) => {

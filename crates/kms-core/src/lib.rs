@@ -42,6 +42,7 @@ mod secret;
 mod service;
 mod spec;
 pub mod trail;
+pub mod usage;
 
 pub use caller::{Caller, Identity};
 pub use engine::{Engine, Outcome, DEFAULT_ACCOUNT_ID, DEFAULT_REGION};

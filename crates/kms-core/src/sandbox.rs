@@ -151,6 +151,18 @@ impl Sandbox {
             session_created: self.engine.session_created(caller),
         });
         self.keep(&record);
+        if service == Service::Kms {
+            self.engine.note_request(&crate::usage::NotedRequest {
+                region: &self.region,
+                operation,
+                request,
+                succeeded: outcome.result.is_ok(),
+                resources: &outcome.trail.resources,
+                time,
+                request_id: &request_id,
+                event_id: &event_id,
+            });
+        }
     }
 
     fn record_service_events(&mut self, events: &[ServiceEvent]) {

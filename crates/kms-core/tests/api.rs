@@ -2,7 +2,7 @@
 //! errors and messages.
 
 use base64::Engine as _;
-use kms_core::{json, ErrorType, KmsError, Sandbox, Value};
+use kms_core::{json, Clock as _, ErrorType, KmsError, Sandbox, Value};
 
 fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
@@ -1987,7 +1987,7 @@ fn managed_key_id(kms: &mut Sandbox, service: &str) -> String {
 }
 
 #[test]
-fn key_last_usage_reports_tracking_from_creation() {
+fn key_last_usage_reports_the_last_successful_cryptographic_use() {
     let mut kms = kms();
     let (id, arn) = create(&mut kms, json!({}));
     let created =
@@ -2006,4 +2006,46 @@ fn key_last_usage_reports_tracking_from_creation() {
         .error_type,
         ErrorType::NotFound
     );
+
+    // Management calls and failures are not uses; the last successful cryptographic call is.
+    let blob = ok(
+        &mut kms,
+        "Encrypt",
+        json!({"KeyId": id, "Plaintext": "AAAA"}),
+    )["CiphertextBlob"]
+        .clone();
+    kms.clock.set(kms.clock.now() + 60_000);
+    ok(&mut kms, "Decrypt", json!({"CiphertextBlob": blob}));
+    let decrypted_at = kms.clock.now();
+    kms.clock.set(decrypted_at + 60_000);
+    ok(&mut kms, "DescribeKey", json!({"KeyId": id}));
+    err(
+        &mut kms,
+        "Sign",
+        json!({"KeyId": id, "Message": "AAAA", "SigningAlgorithm": "ECDSA_SHA_256"}),
+    );
+    let out = ok(&mut kms, "GetKeyLastUsage", json!({"KeyId": id}));
+    let last = &out["KeyLastUsage"];
+    assert_eq!(last["Operation"], "Decrypt");
+    assert_eq!(last["Timestamp"], json!(decrypted_at as f64 / 1000.0));
+    let event = kms
+        .trail
+        .iter()
+        .rev()
+        .find(|e| e.event_name == "Decrypt")
+        .unwrap();
+    assert_eq!(last["CloudTrailEventId"], event.event_id.as_str());
+    assert_eq!(last["KmsRequestId"].as_str().map(str::len), Some(36));
+
+    // ReEncrypt uses both keys.
+    let (other, _) = create(&mut kms, json!({}));
+    ok(
+        &mut kms,
+        "ReEncrypt",
+        json!({"CiphertextBlob": blob, "DestinationKeyId": other}),
+    );
+    for key in [&id, &other] {
+        let out = ok(&mut kms, "GetKeyLastUsage", json!({"KeyId": key}));
+        assert_eq!(out["KeyLastUsage"]["Operation"], "ReEncrypt");
+    }
 }

@@ -2,7 +2,7 @@
 //! deletion, rotations, and the price classes of requests.
 
 use kms_core::bill::{self, Bill, KeyLifetime, LineKind, PriceClass, RequestCount};
-use kms_core::{json, KeyManager, Sandbox, MILLIS_PER_DAY};
+use kms_core::{json, Clock as _, KeyManager, Sandbox, MILLIS_PER_DAY};
 
 const HOUR: i64 = 3_600_000;
 /// 2026-11-01T00:00:00Z. November 2026 has 720 hours.
@@ -269,4 +269,87 @@ fn the_engine_gives_lifetimes_and_price_classes() {
         ),
         PriceClass::RsaGenerateDataKeyPair
     );
+}
+
+/// 2025-01-01T00:00:00Z, where `Sandbox::in_memory` starts its clock.
+const JAN_2025: i64 = 1_735_689_600_000;
+
+#[test]
+fn the_engines_bill_counts_noted_requests_and_keeps_deleted_keys() {
+    let mut kms = Sandbox::in_memory(4);
+    let sym = kms.call("CreateKey", json!({})).unwrap()["KeyMetadata"]["KeyId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let rsa = kms
+        .call(
+            "CreateKey",
+            json!({"KeySpec": "RSA_2048", "KeyUsage": "SIGN_VERIFY"}),
+        )
+        .unwrap()["KeyMetadata"]["KeyId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for _ in 0..3 {
+        kms.call("Encrypt", json!({"KeyId": sym, "Plaintext": "AAAA"}))
+            .unwrap();
+    }
+    kms.call(
+        "Sign",
+        json!({"KeyId": rsa, "Message": "AAAA", "SigningAlgorithm": "RSASSA_PSS_SHA_256"}),
+    )
+    .unwrap();
+    // A refused request is not billed.
+    assert!(kms
+        .call("Encrypt", json!({"KeyId": rsa, "Plaintext": "AAAA"}))
+        .is_err());
+    kms.call(
+        "ScheduleKeyDeletion",
+        json!({"KeyId": rsa, "PendingWindowInDays": 7}),
+    )
+    .unwrap();
+    kms.advance_days(10);
+    kms.catch_up();
+    assert!(kms.call("DescribeKey", json!({"KeyId": rsa})).is_err());
+
+    let bill = kms.engine.bill(2025, 1, kms.clock.now());
+    let region = &bill.regions[0];
+    let line = |kind: LineKind, class: Option<PriceClass>| {
+        region
+            .line_items
+            .iter()
+            .find(|l| l.kind == kind && l.price_class == class)
+            .unwrap_or_else(|| panic!("no {kind:?} {class:?} line in {bill:#?}"))
+    };
+    // CreateKey x2, Encrypt x3, ScheduleKeyDeletion, DescribeKey (refused: not counted).
+    assert_eq!(
+        line(LineKind::Requests, Some(PriceClass::Symmetric)).quantity,
+        6.0
+    );
+    assert_eq!(
+        line(LineKind::Requests, Some(PriceClass::Rsa2048)).quantity,
+        1.0
+    );
+    // The symmetric key's 240 hours; the RSA key was pending deletion from the moment it was
+    // created (the clock did not move), so it costs nothing.
+    let month_hours = 31.0 * 24.0;
+    assert_usd(line(LineKind::Keys, None).quantity, 240.0 / month_hours);
+    assert_eq!(kms.engine.usage().deleted_keys().len(), 1);
+    assert_eq!(kms.engine.usage().deleted_keys()[0].key_id, rsa);
+    assert_eq!(
+        kms.engine.usage().deleted_keys()[0].deleted,
+        Some(JAN_2025 + 7 * MILLIS_PER_DAY)
+    );
+
+    // Saved and restored, the usage gives the same bill.
+    let saved = kms.engine.usage_mut().take_saved().expect("usage changed");
+    assert_eq!(kms.engine.usage_mut().take_saved(), None, "nothing new");
+    let restored = kms_core::usage::Usage::restore(&saved).unwrap();
+    assert_eq!(
+        restored.request_counts(),
+        kms.engine.usage().request_counts()
+    );
+    assert_eq!(restored.deleted_keys(), kms.engine.usage().deleted_keys());
+    *kms.engine.usage_mut() = restored;
+    assert_eq!(kms.engine.bill(2025, 1, kms.clock.now()), bill);
 }

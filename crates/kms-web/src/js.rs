@@ -184,6 +184,34 @@ impl KmsSandbox {
         })
     }
 
+    /// This sandbox's bill for a month of sandbox time (`{ year, month }`, month 1-12; default
+    /// the current month): keys prorated by the hour, rotations, requests by price class after
+    /// the free tier, per Region, and the cost of each day.
+    #[wasm_bindgen(unchecked_return_type = "KmsBill")]
+    pub fn bill(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ year?: number; month?: number }")]
+        options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let read = |name: &str| -> Option<f64> {
+            if options.is_undefined() || options.is_null() {
+                return None;
+            }
+            Reflect::get(&options, &name.into()).ok()?.as_f64()
+        };
+        let month = read("month").map(|m| {
+            if m.fract() == 0.0 && (1.0..=12.0).contains(&m) {
+                m as u32
+            } else {
+                0
+            }
+        });
+        let year = read("year").map(|y| y as i64);
+        let bill = self.sandbox.bill(year, month).map_err(|e| js_error(&e))?;
+        serde::Serialize::serialize(&bill, &serde_wasm_bindgen::Serializer::json_compatible())
+            .map_err(|e| js_error(&KmsError::internal(e.to_string())))
+    }
+
     /// Whether requests are recorded in the CloudTrail event history (true). Setting it to false
     /// stops recording for every handle of this sandbox: AWS has no such switch; it is here to
     /// measure what recording costs.

@@ -22,6 +22,7 @@
 use crate::entropy::{self, BrowserEntropy};
 use crate::store::{self, Store};
 use crate::trail::Trail;
+use kms_core::bill::Bill;
 use kms_core::trail::{self as ct, CallRecordInput, ServiceEvent, TrailFacts};
 use kms_core::{
     Caller, Engine, KmsError, Outcome, Secret, Service, Value, DEFAULT_ACCOUNT_ID, DEFAULT_REGION,
@@ -51,6 +52,26 @@ pub struct Sandbox {
 pub struct Principal {
     pub arn: String,
     pub session_name: Option<String>,
+}
+
+/// The engine's usage, for the event history to save with its events.
+struct EngineUsage(Weak<Inner>);
+
+impl crate::trail::UsageSource for EngineUsage {
+    fn take_saved(&self) -> Option<String> {
+        let inner = self.0.upgrade()?;
+        // Busy engine (a call in progress): the next write saves it.
+        let mut engine = inner.engine.try_borrow_mut().ok()?;
+        engine.usage_mut().take_saved()
+    }
+
+    fn mark_unsaved(&self) {
+        if let Some(inner) = self.0.upgrade() {
+            if let Ok(mut engine) = inner.engine.try_borrow_mut() {
+                engine.usage_mut().mark_unsaved();
+            }
+        }
+    }
 }
 
 /// Test hook: (region, key id) → each backing key's material.
@@ -183,6 +204,9 @@ impl Sandbox {
                 match registered(name) {
                     Some(first) => first,
                     None => {
+                        inner
+                            .trail
+                            .save_usage_from(Box::new(EngineUsage(Rc::downgrade(&inner))));
                         register(&inner);
                         inner
                     }
@@ -209,6 +233,9 @@ impl Sandbox {
         let opened = Store::open(name, account_id, DEFAULT_ACCOUNT_ID)
             .await
             .map_err(|e| KmsError::internal(format!("Could not open sandbox '{name}': {e}")))?;
+        let usage = store::read_usage(opened.store.db())
+            .await
+            .map_err(|e| KmsError::internal(format!("Could not open sandbox '{name}': {e}")))?;
         let inner = Inner {
             name: name.to_string(),
             engine: RefCell::new(Engine::new(&opened.settings.account_id)),
@@ -222,6 +249,13 @@ impl Sandbox {
             #[cfg(feature = "test-hooks")]
             webcrypto_rsa_keys: Cell::new(0),
         };
+        if let Some(text) = usage {
+            // Usage is what the bill and GetKeyLastUsage read; a sandbox without it still works.
+            // An unreadable one (a newer format) starts anew rather than keep the sandbox shut.
+            if let Ok(usage) = kms_core::usage::Usage::restore(&text) {
+                *inner.engine.borrow_mut().usage_mut() = usage;
+            }
+        }
         for record in opened.records {
             #[cfg(feature = "test-hooks")]
             if let kms_core::Record::Key(k) = &record {
@@ -402,6 +436,26 @@ impl Sandbox {
         facts: &TrailFacts,
     ) {
         let trail = &self.inner.trail;
+        let tracked = call.service == Service::Kms;
+        if !trail.enabled() && !tracked {
+            return;
+        }
+        let event_id = entropy::uuid();
+        if tracked {
+            self.inner
+                .engine
+                .borrow_mut()
+                .note_request(&kms_core::usage::NotedRequest {
+                    region: &call.region,
+                    operation: &call.operation,
+                    request,
+                    succeeded: result.is_ok(),
+                    resources: &facts.resources,
+                    time: call.time,
+                    request_id: &call.request_id,
+                    event_id: &event_id,
+                });
+        }
         if !trail.enabled() {
             return;
         }
@@ -413,7 +467,6 @@ impl Sandbox {
                 (&root, None)
             }
         };
-        let event_id = entropy::uuid();
         let input = CallRecordInput {
             service: call.service,
             region: &call.region,
@@ -519,6 +572,20 @@ impl Sandbox {
     /// Moves the sandbox's clock forward by `seconds` (persisted), then does what AWS would
     /// have done by then, in every Region: deletions whose window ended, due rotations. Returns
     /// the new time.
+    /// This sandbox's bill for `month` (1-12) of `year` up to now, by default the current month
+    /// of sandbox time (see `kms_core::bill`).
+    pub fn bill(&self, year: Option<i64>, month: Option<u32>) -> Result<Bill, KmsError> {
+        let now = self.now();
+        let (this_year, this_month) = kms_core::bill::month_of(now);
+        let (year, month) = (year.unwrap_or(this_year), month.unwrap_or(this_month));
+        if !(1..=12).contains(&month) || !(1970..=9999).contains(&year) {
+            return Err(KmsError::validation(format!(
+                "There is no month {month} of year {year}: month is 1 to 12, year 1970 to 9999."
+            )));
+        }
+        Ok(self.inner.engine.borrow().bill(year, month, now))
+    }
+
     pub async fn advance_clock(&self, seconds: f64) -> Result<i64, KmsError> {
         if !seconds.is_finite() || !(0.0..=MAX_ADVANCE_SECONDS).contains(&seconds) {
             return Err(KmsError::validation(format!(

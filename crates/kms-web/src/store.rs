@@ -124,7 +124,7 @@ const CHUNKS = IDBKeyRange.upperBound(":", true);
 // Appends one chunk in one transaction, then applies the retention rule: deletes the chunks whose
 // newest event is before `cutoffKey`, then the oldest events beyond `max` (whole chunks, and the
 // front of the last one).
-export function idbAppendEvents(db, storeName, chunkKey, eventsJson, count, cutoffKey, max) {
+export function idbAppendEvents(db, storeName, chunkKey, eventsJson, count, cutoffKey, max, usageJson) {
   return new Promise((resolve, reject) => {
     let tx;
     try {
@@ -137,6 +137,8 @@ export function idbAppendEvents(db, storeName, chunkKey, eventsJson, count, cuto
     tx.onerror = (e) => { e.preventDefault(); };
     tx.onabort = () => reject(tx.error || new DOMException("The transaction was aborted.", "AbortError"));
     const store = tx.objectStore(storeName);
+    if (usageJson != null) store.put({ format: 1, usage: usageJson }, "usage");
+    if (count === 0) return;
     store.put({ format: 1, count, events: eventsJson }, chunkKey);
     const stored = store.get("count");
     stored.onsuccess = () => {
@@ -254,6 +256,7 @@ extern "C" {
         count: u32,
         cutoff_key: &str,
         max: u32,
+        usage_json: Option<String>,
     ) -> js_sys::Promise;
     /// `setTimeout(callback, 0)`.
     pub(crate) fn schedule(callback: &js_sys::Function);
@@ -702,8 +705,9 @@ async fn decode_record(hsm: &Hsm, value: &JsValue) -> Result<Record, String> {
 
 /// Starts one readwrite transaction that stores one chunk of `count` events (`events_json`: see
 /// [`crate::trail`]) under `chunk_key` (its newest event's key), then
-/// drops the chunks older than `cutoff_key` and the oldest events beyond `max`. The transaction is
-/// made at once (so a `pagehide` handler can start it); the promise resolves on `complete`.
+/// drops the chunks older than `cutoff_key` and the oldest events beyond `max`; and, if given,
+/// the account's usage (`kms_core::usage`) under the key `usage`. The transaction is made at once
+/// (so a `pagehide` handler can start it); the promise resolves on `complete`.
 pub(crate) fn append_events(
     db: &IdbDatabase,
     chunk_key: &str,
@@ -711,8 +715,34 @@ pub(crate) fn append_events(
     count: u32,
     cutoff_key: &str,
     max: u32,
+    usage_json: Option<String>,
 ) -> js_sys::Promise {
-    idb_append_events(db, EVENTS, chunk_key, events_json, count, cutoff_key, max)
+    idb_append_events(
+        db,
+        EVENTS,
+        chunk_key,
+        events_json,
+        count,
+        cutoff_key,
+        max,
+        usage_json,
+    )
+}
+
+/// The account's usage as [`append_events`] last stored it.
+pub(crate) async fn read_usage(db: &IdbDatabase) -> Result<Option<String>, String> {
+    let tx = idb_transaction(db, &store_names(&[EVENTS]), "readonly").map_err(|e| describe(&e))?;
+    let events = tx.object_store(EVENTS).map_err(|e| describe(&e))?;
+    let stored = idb_request(&events.get(&"usage".into()).map_err(|e| describe(&e))?);
+    let stored = await_js(stored).await?;
+    if stored.is_undefined() {
+        return Ok(None);
+    }
+    Reflect::get(&stored, &"usage".into())
+        .ok()
+        .and_then(|u| u.as_string())
+        .map(Some)
+        .ok_or_else(|| "the stored usage is not text".to_string())
 }
 
 /// Stored events read newest chunk first.

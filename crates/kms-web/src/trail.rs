@@ -91,6 +91,16 @@ struct State {
     unlisten: RefCell<Option<js_sys::Function>>,
     /// The first failed write's error since the last [`Trail::flush`], for it to report.
     failure: RefCell<Option<String>>,
+    /// The account's usage, saved with the events (see [`Trail::save_usage_from`]).
+    usage: RefCell<Option<Box<dyn UsageSource>>>,
+}
+
+/// Where the usage to save with the events comes from: the sandbox's engine.
+pub(crate) trait UsageSource {
+    /// The usage's text if it changed since it was last taken.
+    fn take_saved(&self) -> Option<String>;
+    /// The text taken was not saved.
+    fn mark_unsaved(&self);
 }
 
 impl Trail {
@@ -111,6 +121,7 @@ impl Trail {
             callback: RefCell::new(None),
             unlisten: RefCell::new(None),
             failure: RefCell::new(None),
+            usage: RefCell::new(None),
         });
         if persistent {
             let weak = Rc::downgrade(&state);
@@ -125,6 +136,12 @@ impl Trail {
             *state.callback.borrow_mut() = Some(callback);
         }
         Trail { state }
+    }
+
+    /// Saves the account's usage with each write of events (and on its own when it changed and
+    /// no event waits): a write per batch of calls, not per call.
+    pub fn save_usage_from(&self, source: Box<dyn UsageSource>) {
+        *self.state.usage.borrow_mut() = Some(source);
     }
 
     /// Whether calls are recorded (on unless switched off to measure what recording costs).
@@ -283,7 +300,9 @@ impl State {
     /// Starts writing the queue to IndexedDB (one transaction), if anything is waiting.
     fn start_flush(self: &Rc<Self>) {
         let Some(db) = &self.db else { return };
-        if self.queue.borrow().is_empty() {
+        let usage = self.usage.borrow().as_ref().and_then(|u| u.take_saved());
+        let saves_usage = usage.is_some();
+        if self.queue.borrow().is_empty() && !saves_usage {
             return;
         }
         let batch: Vec<Rc<Entry>> = self.queue.borrow_mut().drain(..).collect();
@@ -294,7 +313,7 @@ impl State {
         let cutoff = format!("{cutoff:015}");
         let cap = u32::try_from(self.cap.get()).unwrap_or(u32::MAX);
         let count = u32::try_from(batch.len()).unwrap_or(u32::MAX);
-        let write = store::append_events(db, &chunk_key, &json, count, &cutoff, cap);
+        let write = store::append_events(db, &chunk_key, &json, count, &cutoff, cap, usage);
         let number = self.next_batch.get();
         self.next_batch.set(number + 1);
         self.in_flight
@@ -311,6 +330,11 @@ impl State {
                     .failure
                     .borrow_mut()
                     .get_or_insert(store::describe(&e));
+                if saves_usage {
+                    if let Some(u) = state.usage.borrow().as_ref() {
+                        u.mark_unsaved();
+                    }
+                }
                 // Kept for LookupEvents and the next write, unless the database is gone.
                 if !state.db.as_ref().is_some_and(is_closed) {
                     let mut queue = state.queue.borrow_mut();

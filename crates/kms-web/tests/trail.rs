@@ -738,3 +738,75 @@ fn free(object: JsValue) {
 fn js_value(v: &Value) -> JsValue {
     js(v.clone())
 }
+
+#[wasm_bindgen_test]
+async fn key_last_usage_and_the_bill_survive_reopening_the_sandbox() {
+    let name = unique("trail-usage");
+    let key;
+    let decrypt_event;
+    {
+        let kms = Sandbox::open(&name, Some(REGION.into()), None)
+            .await
+            .unwrap();
+        key = ok(&kms, "CreateKey", json!({})).await["KeyMetadata"]["KeyId"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let blob = ok(
+            &kms,
+            "Encrypt",
+            json!({"KeyId": key, "Plaintext": b64(b"x")}),
+        )
+        .await["CiphertextBlob"]
+            .clone();
+        ok(&kms, "Decrypt", json!({"CiphertextBlob": blob})).await;
+        ok(&kms, "DescribeKey", json!({"KeyId": key})).await;
+        let last = ok(&kms, "GetKeyLastUsage", json!({"KeyId": key})).await;
+        assert_eq!(last["KeyLastUsage"]["Operation"], "Decrypt", "{last}");
+        decrypt_event = last["KeyLastUsage"]["CloudTrailEventId"].clone();
+        let decrypts = lookup(
+            &kms,
+            json!({"LookupAttributes": [{"AttributeKey": "EventName", "AttributeValue": "Decrypt"}]}),
+        )
+        .await;
+        assert_eq!(
+            decrypts[0]["EventId"], decrypt_event,
+            "the use names its event"
+        );
+        kms.flush_events().await.unwrap();
+    }
+    let kms = Sandbox::open(&name, Some(REGION.into()), None)
+        .await
+        .unwrap();
+    let last = ok(&kms, "GetKeyLastUsage", json!({"KeyId": key})).await;
+    assert_eq!(last["KeyLastUsage"]["Operation"], "Decrypt");
+    assert_eq!(last["KeyLastUsage"]["CloudTrailEventId"], decrypt_event);
+
+    // The JS API's bill: this month's requests (CreateKey, Encrypt, Decrypt, DescribeKey,
+    // GetKeyLastUsage twice) and the key's hours so far.
+    let bill = call_method(&kms.to_js(), "bill", &Array::new()).unwrap();
+    let bill: Value = serde_wasm_bindgen::from_value(bill).unwrap();
+    let region = bill["regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["region"] == REGION)
+        .unwrap_or_else(|| panic!("no {REGION} in {bill}"));
+    let requests = region["lineItems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["kind"] == "Requests" && l["priceClass"] == "Symmetric")
+        .unwrap();
+    assert!(requests["quantity"].as_f64().unwrap() >= 6.0, "{requests}");
+    assert_eq!(
+        requests["free"], requests["quantity"],
+        "within the free tier"
+    );
+    assert!(region["lineItems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l["kind"] == "Keys"));
+    assert_eq!(bill["freeRequests"], 20_000);
+}

@@ -295,14 +295,22 @@ pub(crate) fn cancel_key_deletion(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Valu
     Ok(json!({ "KeyId": arn }))
 }
 
-/// The sandbox does not track usage: it reports tracking from the key's creation and no use.
+/// The key's last successful cryptographic use, as the shell noted it (see `crate::usage`).
+/// The sandbox tracks every key from its creation.
 pub(crate) fn get_key_last_usage(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOnly)?;
-    // The sandbox does not record usage (that would be a write per cryptographic operation), so
-    // every key answers as one not used since tracking began: an empty KeyLastUsage.
+    let last = match tx.engine.usage.last_use(&key.region, &key.key_id) {
+        Some(u) => json!({
+            "Operation": u.operation,
+            "Timestamp": wire_time(u.time),
+            "CloudTrailEventId": u.event_id,
+            "KmsRequestId": u.request_id,
+        }),
+        None => json!({}),
+    };
     Ok(json!({
         "KeyId": key.arn,
-        "KeyLastUsage": {},
+        "KeyLastUsage": last,
         "TrackingStartDate": wire_time(key.created),
         "KeyCreationDate": wire_time(key.created),
     }))

@@ -2,7 +2,7 @@
 // built by scripts/test-shell.sh) against the way the README uses the API, with `tsc --noEmit`
 // under `strict` (tsconfig.json; types-check-sdk.ts checks the AWS SDK side). Lines marked @ts-expect-error must NOT type-check: they prove the types are
 // precise rather than `any`. Never run, only compiled.
-import init, { KmsSandbox, type Kms, type KmsServiceError, type KmsErrorName } from "./dist/pkg/kms_web.js";
+import init, { KmsSandbox, type Kms, type KmsServiceError, type KmsErrorName, type KmsBill } from "./dist/pkg/kms_web.js";
 
 export async function usage(): Promise<void> {
   await init();
@@ -60,6 +60,12 @@ export async function usage(): Promise<void> {
   const history: any = await kms.service("cloudtrail").send("LookupEvents", { MaxResults: 5 });
   const flushed: void = await kms.flushEvents();
   const recording: boolean = kms.trailEnabled;
+  // The bill.
+  const bill: KmsBill = kms.bill({ year: 2026, month: 11 });
+  const thisMonth: number = kms.bill().usd;
+  const lineKind: "Keys" | "Rotations" | "Requests" = bill.regions[0].lineItems[0].kind;
+  // @ts-expect-error the month is a number
+  kms.bill({ month: "November" });
   kms.trailEnabled = false;
   // @ts-expect-error: trailEnabled is a boolean
   kms.trailEnabled = "no";

@@ -320,7 +320,8 @@ pub fn thousands(n: u64) -> String {
 }
 
 fn trim(x: f64) -> String {
-    let s = format!("{x:.2}");
+    // Four decimals: an hour of a key is 0.0014 key-months.
+    let s = format!("{x:.4}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 

@@ -105,6 +105,11 @@ fn ClockDialog(p: &DialogProps) -> Html {
             happened.clone(),
         );
         Callback::from(move |seconds: f64| {
+            // The buttons stay enabled (a disabled button would drop the keyboard focus out of
+            // the dialog); a click while advancing is ignored.
+            if *busy {
+                return;
+            }
             let (kms, advanced, busy, error, happened) = (
                 kms.clone(),
                 advanced.clone(),
@@ -162,14 +167,14 @@ fn ClockDialog(p: &DialogProps) -> Html {
                 { for ADVANCES.iter().map(|(label, secs)| {
                     let advance = advance.clone();
                     let secs = *secs;
-                    html! { <button class="btn" disabled={*busy} onclick={Callback::from(move |_| advance.emit(secs))}>{ *label }</button> }
+                    html! { <button class="btn" onclick={Callback::from(move |_| advance.emit(secs))}>{ *label }</button> }
                 }) }
             </div>
             <form class="clock-date" onsubmit={to_date}>
                 <label for="clock-date">{"To a date (UTC midnight)"}</label>
                 <input id="clock-date" type="date" min={min_date} value={(*date).clone()}
                     oninput={ let d = date.clone(); Callback::from(move |e: InputEvent| d.set(util::input_value(&e))) } />
-                <button type="submit" class="btn" disabled={*busy || date.is_empty()}>{"Advance to date"}</button>
+                <button type="submit" class="btn" disabled={date.is_empty()}>{"Advance to date"}</button>
             </form>
             if *busy { <p role="status" class="hint">{"Advancing the clock..."}</p> }
             if let Some(e) = &*error { <ErrorAlert error={e.clone()} /> }

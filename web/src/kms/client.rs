@@ -282,13 +282,12 @@ impl Kms {
     }
 
     /// This sandbox's bill for a month of sandbox time (`None`: the current month).
-    /// TEMPORARY: until the shell's `Sandbox::bill` lands on trailshell.
     pub async fn bill(
         &self,
-        _year: Option<i64>,
-        _month: Option<u32>,
+        year: Option<i64>,
+        month: Option<u32>,
     ) -> Result<kms_core::bill::Bill, ApiError> {
-        Err(ApiError::local("NotImplemented", "The shell's bill API is not merged yet."))
+        Ok(self.root.bill(year, month)?)
     }
 
     /// The JS API (`window.kms`) over this sandbox, sending to the selected Region.

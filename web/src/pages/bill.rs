@@ -7,18 +7,12 @@ use crate::components::{ErrorAlert, Spinner};
 use crate::hooks::{use_kms, use_loader, Load};
 use crate::model::region_name;
 use crate::pricing::{class_label, format_usd, month_name, thousands};
-use kms_core::bill::{Bill, DayCost, LineItem, LineKind};
+use kms_core::bill::{month_of, Bill, DayCost, LineItem, LineKind};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
 /// Months the picker offers, the current one included.
 const MONTHS_SHOWN: u32 = 13;
-
-/// (year, month) of `ms` since the epoch, UTC.
-fn year_month(ms: i64) -> (i64, u32) {
-    let d = js_sys::Date::new(&(ms as f64).into());
-    (i64::from(d.get_utc_full_year()), d.get_utc_month() + 1)
-}
 
 fn months_back(from: (i64, u32), n: u32) -> Vec<(i64, u32)> {
     let (mut y, mut m) = from;
@@ -38,7 +32,7 @@ fn months_back(from: (i64, u32), n: u32) -> Vec<(i64, u32)> {
 #[function_component]
 pub fn BillPage() -> Html {
     let kms = use_kms();
-    let current = year_month(kms.now());
+    let current = month_of(kms.now());
     let picked = use_state(|| None::<(i64, u32)>);
     let month = picked.unwrap_or(current);
     let (bill, _) = use_loader((kms.clone(), month), |(kms, (y, m))| async move {

@@ -44,25 +44,6 @@ pub fn EventsPage() -> Html {
         .unwrap_or_default();
     let lookup = Lookup::from_query(&query);
 
-    // The filter form, filled from the URL's lookup whenever it changes.
-    let attr = use_state(|| "EventName".to_string());
-    let value = use_state(String::new);
-    let start = use_state(String::new);
-    let end = use_state(String::new);
-    {
-        let (attr, value, start, end) = (attr.clone(), value.clone(), start.clone(), end.clone());
-        use_effect_with(lookup.clone(), move |l| {
-            if let Some((a, v)) = &l.attribute {
-                attr.set(a.clone());
-                value.set(v.clone());
-            } else {
-                value.set(String::new());
-            }
-            start.set(l.start.map(utc_input).unwrap_or_default());
-            end.set(l.end.map(utc_input).unwrap_or_default());
-        });
-    }
-
     let shown = use_state(|| None::<Result<Shown, ApiError>>);
     let loading_more = use_state(|| false);
     let more_error = use_state(|| None::<ApiError>);
@@ -87,28 +68,9 @@ pub fn EventsPage() -> Html {
         );
     }
 
-    let apply = {
-        let (navigator, attr, value, start, end) = (
-            navigator.clone(),
-            attr.clone(),
-            value.clone(),
-            start.clone(),
-            end.clone(),
-        );
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            let v = value.trim().to_string();
-            let l = Lookup {
-                attribute: (!v.is_empty()).then(|| ((*attr).clone(), v)),
-                start: parse_utc_input(&start),
-                end: parse_utc_input(&end),
-            };
-            push_lookup(&navigator, &l);
-        })
-    };
-    let clear = {
+    let on_apply = {
         let navigator = navigator.clone();
-        Callback::from(move |_| push_lookup(&navigator, &Lookup::default()))
+        Callback::from(move |l: Lookup| push_lookup(&navigator, &l))
     };
     let refresh = {
         let tick = tick.clone();
@@ -184,41 +146,13 @@ pub fn EventsPage() -> Html {
                 every request, answered or refused, and what KMS did on its own. Times are the sandbox clock's.", kms.region()) }</p>
             <div class="panel table-panel">
                 <div class="panel-header">
-                    <h2>{"Event history "}<span class="count">{ format!("({count}{})", if events.is_some_and(|s| s.next.is_some()) { "+" } else { "" }) }</span></h2>
-                    <div class="button-row">
+                    <h2>{"Events "}<span class="count">{ format!("({count}{})", if events.is_some_and(|s| s.next.is_some()) { "+" } else { "" }) }</span></h2>
+                    <div class="panel-actions">
                         <button class="btn" onclick={refresh} aria-label="Refresh events">{"Refresh"}</button>
                         <button class="btn" onclick={download} disabled={count == 0} data-testid="download-events">{"Download events"}</button>
                     </div>
                 </div>
-                <form class="event-filter" onsubmit={apply} aria-label="Filter events">
-                    <div class="field">
-                        <label for="lookup-attribute">{"Lookup attribute"}</label>
-                        <select id="lookup-attribute" onchange={ let a = attr.clone(); Callback::from(move |e: Event| a.set(util::select_value(&e))) }>
-                            { for LOOKUP_ATTRIBUTES.iter().map(|(k, label)| html! {
-                                <option value={*k} selected={*k == attr.as_str()}>{ *label }</option>
-                            }) }
-                        </select>
-                    </div>
-                    <div class="field grow">
-                        <label for="lookup-value">{"Value"}</label>
-                        <input id="lookup-value" type="text" value={(*value).clone()} placeholder={lookup_placeholder(&attr)}
-                            oninput={ let v = value.clone(); Callback::from(move |e: InputEvent| v.set(util::input_value(&e))) } />
-                    </div>
-                    <div class="field">
-                        <label for="lookup-start">{"Start time (UTC)"}</label>
-                        <input id="lookup-start" type="datetime-local" value={(*start).clone()}
-                            oninput={ let s = start.clone(); Callback::from(move |e: InputEvent| s.set(util::input_value(&e))) } />
-                    </div>
-                    <div class="field">
-                        <label for="lookup-end">{"End time (UTC)"}</label>
-                        <input id="lookup-end" type="datetime-local" value={(*end).clone()}
-                            oninput={ let s = end.clone(); Callback::from(move |e: InputEvent| s.set(util::input_value(&e))) } />
-                    </div>
-                    <div class="field buttons">
-                        <button type="submit" class="btn btn-primary">{"Apply filter"}</button>
-                        <button type="button" class="btn" onclick={clear}>{"Clear"}</button>
-                    </div>
-                </form>
+                <EventFilter lookup={lookup.clone()} {on_apply} />
                 { match &*shown {
                     None => html! { <Spinner label="Looking up events" /> },
                     Some(Err(e)) => html! { <div class="panel-body"><ErrorAlert error={e.clone()} /></div> },
@@ -242,6 +176,84 @@ pub fn EventsPage() -> Html {
                 <EventRecordDialog event={e.clone()} on_close={ let o = open_event.clone(); Callback::from(move |_| o.set(None)) } />
             }
         </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct FilterProps {
+    lookup: Lookup,
+    on_apply: Callback<Lookup>,
+}
+
+/// The lookup attribute and time range form, filled from the shown lookup.
+#[function_component]
+fn EventFilter(p: &FilterProps) -> Html {
+    let attr = use_state(|| "EventName".to_string());
+    let value = use_state(String::new);
+    let start = use_state(String::new);
+    let end = use_state(String::new);
+    {
+        let (attr, value, start, end) = (attr.clone(), value.clone(), start.clone(), end.clone());
+        use_effect_with(p.lookup.clone(), move |l| {
+            if let Some((a, v)) = &l.attribute {
+                attr.set(a.clone());
+                value.set(v.clone());
+            } else {
+                value.set(String::new());
+            }
+            start.set(l.start.map(utc_input).unwrap_or_default());
+            end.set(l.end.map(utc_input).unwrap_or_default());
+        });
+    }
+    let apply = {
+        let (on_apply, attr, value, start, end) = (
+            p.on_apply.clone(),
+            attr.clone(),
+            value.clone(),
+            start.clone(),
+            end.clone(),
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let v = value.trim().to_string();
+            on_apply.emit(Lookup {
+                attribute: (!v.is_empty()).then(|| ((*attr).clone(), v)),
+                start: parse_utc_input(&start),
+                end: parse_utc_input(&end),
+            });
+        })
+    };
+    let text = |state: &UseStateHandle<String>| {
+        let state = state.clone();
+        Callback::from(move |e: InputEvent| state.set(util::input_value(&e)))
+    };
+    html! {
+        <form class="event-filter" onsubmit={apply} aria-label="Filter events">
+            <div class="field">
+                <label for="lookup-attribute">{"Lookup attribute"}</label>
+                <select id="lookup-attribute" onchange={ let a = attr.clone(); Callback::from(move |e: Event| a.set(util::select_value(&e))) }>
+                    { for LOOKUP_ATTRIBUTES.iter().map(|(k, label)| html! {
+                        <option value={*k} selected={*k == attr.as_str()}>{ *label }</option>
+                    }) }
+                </select>
+            </div>
+            <div class="field grow">
+                <label for="lookup-value">{"Value"}</label>
+                <input id="lookup-value" type="text" value={(*value).clone()} placeholder={lookup_placeholder(&attr)} oninput={text(&value)} />
+            </div>
+            <div class="field">
+                <label for="lookup-start">{"Start time (UTC)"}</label>
+                <input id="lookup-start" type="datetime-local" value={(*start).clone()} oninput={text(&start)} />
+            </div>
+            <div class="field">
+                <label for="lookup-end">{"End time (UTC)"}</label>
+                <input id="lookup-end" type="datetime-local" value={(*end).clone()} oninput={text(&end)} />
+            </div>
+            <div class="field buttons">
+                <button type="submit" class="btn btn-primary">{"Apply filter"}</button>
+                <button type="button" class="btn" onclick={p.on_apply.reform(|_| Lookup::default())}>{"Clear"}</button>
+            </div>
+        </form>
     }
 }
 

@@ -10,7 +10,7 @@ use crate::util;
 use yew::prelude::*;
 
 /// How many events the tab shows.
-const RECENT: u32 = 10;
+const RECENT: u32 = 20;
 
 #[derive(Properties, PartialEq)]
 pub struct KeyEventsProps {
@@ -49,7 +49,7 @@ pub fn KeyEventsTab(p: &KeyEventsProps) -> Html {
                                     <td class="nowrap">{ util::format_date(e.event_time) }</td>
                                     <td><button class="link-button" onclick={open}>{ &e.event_name }</button></td>
                                     <td>{ e.user_name() }</td>
-                                    <td>{ e.error_code().unwrap_or("-").to_string() }</td>
+                                    <td>{ e.error_code().map(|c| html! { <span class="error-code">{ c }</span> }).unwrap_or_else(|| html! { "-" }) }</td>
                                 </tr>
                             }
                         }) }
@@ -62,7 +62,7 @@ pub fn KeyEventsTab(p: &KeyEventsProps) -> Html {
         <div class="panel">
             <div class="panel-header">
                 <h2>{"Recent events"}</h2>
-                <div class="button-row">
+                <div class="panel-actions">
                     <button class="btn" onclick={reload.reform(|_| ())}>{"Refresh"}</button>
                     <a class="btn" href={events_href(&lookup)} data-testid="key-events-link">{"View all in Event history"}</a>
                 </div>

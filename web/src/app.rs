@@ -1,6 +1,6 @@
 //! Routes, the sandbox and Region providers, and the frame around every page.
 
-use crate::components::{load_caller, CallerControl, ErrorAlert, Frame, Spinner};
+use crate::components::{load_caller, CallerControl, ClockControl, ErrorAlert, Frame, Spinner};
 use crate::kms::{self, ApiError, Kms};
 use crate::pages;
 use crate::state::{Action, ConsoleState, FlashKind};
@@ -30,6 +30,10 @@ pub enum Route {
     Crypto,
     #[at("/pricing")]
     Pricing,
+    #[at("/events")]
+    Events,
+    #[at("/bill")]
+    Bill,
     #[at("/settings")]
     Settings,
     #[at("/iam")]
@@ -58,6 +62,8 @@ fn switch(route: Route) -> Html {
         Route::CustomKeyStores => html! { <pages::CustomKeyStoresPage /> },
         Route::Crypto => html! { <pages::CryptoPage /> },
         Route::Pricing => html! { <pages::PricingPage /> },
+        Route::Events => html! { <pages::EventsPage /> },
+        Route::Bill => html! { <pages::BillPage /> },
         Route::Settings => html! { <pages::SettingsPage /> },
         Route::Iam => html! { <pages::IamPage tab={AttrValue::Static("users")} /> },
         Route::IamTab { tab } => html! { <pages::IamPage tab={tab} /> },
@@ -185,6 +191,12 @@ pub fn App() -> Html {
         },
         (Some(Ok(_)), None) => html! {},
     };
+    // Advancing the sandbox clock changes what every page shows (keys deleted, rotated): a
+    // new epoch makes them reload.
+    let clock_control = ClockControl {
+        kms: kms_handle.clone(),
+        advanced: Callback::from(move |_| epoch.set(*epoch + 1)),
+    };
     let caller_control = CallerControl {
         kms: kms_handle.clone(),
         set: Callback::from(move |arn: Option<String>| caller.set(arn)),
@@ -193,7 +205,9 @@ pub fn App() -> Html {
         <HashRouter>
             <ContextProvider<crate::state::ConsoleContext> context={console}>
                 <ContextProvider<CallerControl> context={caller_control}>
-                    <Frame account_id={account} sandbox_name={name}>{ body }</Frame>
+                    <ContextProvider<ClockControl> context={clock_control}>
+                        <Frame account_id={account} sandbox_name={name}>{ body }</Frame>
+                    </ContextProvider<ClockControl>>
                 </ContextProvider<CallerControl>>
             </ContextProvider<crate::state::ConsoleContext>>
         </HashRouter>

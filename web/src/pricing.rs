@@ -3,48 +3,37 @@
 //! Nothing here talks to the KMS; the page feeds it numbers (typed in, or counted from the
 //! sandbox's own keys) and renders the bill it returns.
 
-/// What a request is billed as. AWS prices requests by the kind of key they reference and, for
-/// GenerateDataKeyPair, by the kind of pair generated.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RequestClass {
-    Symmetric,
-    Rsa2048,
-    OtherAsymmetric,
-    EccDataKeyPair,
-    RsaDataKeyPair,
-}
+use kms_core::bill::{
+    Bill as SandboxBill, LineKind, PriceClass, BILLED_ROTATIONS, FREE_REQUESTS_PER_MONTH,
+    KEY_USD_PER_MONTH, ROTATION_USD_PER_MONTH,
+};
 
-impl RequestClass {
-    pub const ALL: [RequestClass; 5] = [
-        RequestClass::Symmetric,
-        RequestClass::Rsa2048,
-        RequestClass::OtherAsymmetric,
-        RequestClass::EccDataKeyPair,
-        RequestClass::RsaDataKeyPair,
-    ];
+/// What a request is billed as: the sandbox's own price classes (`kms_core::bill`), so the
+/// calculator and the sandbox's bill price requests alike.
+pub type RequestClass = PriceClass;
 
-    pub fn label(self) -> &'static str {
-        match self {
-            RequestClass::Symmetric => {
-                "Symmetric key requests (Encrypt, Decrypt, GenerateDataKey, HMAC, ...)"
-            }
-            RequestClass::Rsa2048 => "Asymmetric requests involving RSA 2048 keys",
-            RequestClass::OtherAsymmetric => "Asymmetric requests, except RSA 2048",
-            RequestClass::EccDataKeyPair => "ECC GenerateDataKeyPair requests",
-            RequestClass::RsaDataKeyPair => "RSA GenerateDataKeyPair requests",
+/// How the calculator names a price class.
+pub fn class_label(class: RequestClass) -> &'static str {
+    match class {
+        PriceClass::Symmetric => {
+            "Symmetric key requests (Encrypt, Decrypt, GenerateDataKey, HMAC, ...)"
         }
+        PriceClass::Rsa2048 => "Asymmetric requests involving RSA 2048 keys",
+        PriceClass::Asymmetric => "Asymmetric requests, except RSA 2048",
+        PriceClass::EccGenerateDataKeyPair => "ECC GenerateDataKeyPair requests",
+        PriceClass::RsaGenerateDataKeyPair => "RSA GenerateDataKeyPair requests",
     }
 }
 
 /// One request price: dollars per 10,000 requests, and whether the free tier covers it.
 #[derive(Clone, Copy, Debug)]
 pub struct RequestPrice {
-    pub class: RequestClass,
     pub usd_per_10k: f64,
     pub free_tier: bool,
 }
 
-/// Every number the bill uses, in one place.
+/// Every number the bill uses, in one place: the prices are kms_core's (the one price table,
+/// which the sandbox's bill uses too); the rest is how the calculator words them.
 #[derive(Clone, Copy, Debug)]
 pub struct PriceTable {
     pub source: &'static str,
@@ -54,62 +43,32 @@ pub struct PriceTable {
     /// Each of a key's first two rotations adds this much per month; later ones are free.
     pub rotation_usd_per_month: f64,
     pub billed_rotations_per_key: u32,
+    /// The calculator's month (AWS's 730-hour average); the sandbox's bill uses each month's
+    /// own hours.
     pub hours_per_month: f64,
     pub free_requests_per_month: u64,
-    pub requests: [RequestPrice; 5],
 }
 
 /// AWS KMS prices for ap-southeast-2 (Asia Pacific (Sydney)), from the AWS KMS pricing page
 /// (https://aws.amazon.com/kms/pricing/) as quoted in the project's seed notes
-/// (shared/seeds/001_7f9af24492648586.txt); the free-tier exclusion of asymmetric and
-/// GenerateDataKeyPair requests and the two-rotation cap are from the same AWS page.
+/// (shared/seeds/001_7f9af24492648586.txt), by way of `kms_core::bill`.
 pub const PRICES: PriceTable = PriceTable {
     source: "AWS Key Management Service pricing, https://aws.amazon.com/kms/pricing/",
     as_of: "2025-01",
     region: "ap-southeast-2",
-    key_usd_per_month: 1.00,
-    rotation_usd_per_month: 1.00,
-    billed_rotations_per_key: 2,
+    key_usd_per_month: KEY_USD_PER_MONTH,
+    rotation_usd_per_month: ROTATION_USD_PER_MONTH,
+    billed_rotations_per_key: BILLED_ROTATIONS as u32,
     hours_per_month: 730.0,
-    free_requests_per_month: 20_000,
-    requests: [
-        RequestPrice {
-            class: RequestClass::Symmetric,
-            usd_per_10k: 0.03,
-            free_tier: true,
-        },
-        // AWS: "requests to APIs such as Sign, Verify, Encrypt, Decrypt, and GetPublicKey that
-        // reference asymmetric KMS keys" and GenerateDataKeyPair requests get no free tier.
-        RequestPrice {
-            class: RequestClass::Rsa2048,
-            usd_per_10k: 0.03,
-            free_tier: false,
-        },
-        RequestPrice {
-            class: RequestClass::OtherAsymmetric,
-            usd_per_10k: 0.15,
-            free_tier: false,
-        },
-        RequestPrice {
-            class: RequestClass::EccDataKeyPair,
-            usd_per_10k: 0.10,
-            free_tier: false,
-        },
-        RequestPrice {
-            class: RequestClass::RsaDataKeyPair,
-            usd_per_10k: 12.00,
-            free_tier: false,
-        },
-    ],
+    free_requests_per_month: FREE_REQUESTS_PER_MONTH,
 };
 
 impl PriceTable {
     pub fn request_price(&self, class: RequestClass) -> RequestPrice {
-        *self
-            .requests
-            .iter()
-            .find(|p| p.class == class)
-            .expect("every class has a price")
+        RequestPrice {
+            usd_per_10k: class.usd_per_10k(),
+            free_tier: class.in_free_tier(),
+        }
     }
 }
 
@@ -117,6 +76,8 @@ impl PriceTable {
 /// pending deletion carry a monthly fee.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KeyKind {
+    /// Any key spec: what the sandbox's bill counts (it prices every spec alike).
+    Customer,
     Symmetric,
     Asymmetric,
     Hmac,
@@ -125,7 +86,8 @@ pub enum KeyKind {
 }
 
 impl KeyKind {
-    pub const ALL: [KeyKind; 5] = [
+    pub const ALL: [KeyKind; 6] = [
+        KeyKind::Customer,
         KeyKind::Symmetric,
         KeyKind::Asymmetric,
         KeyKind::Hmac,
@@ -135,6 +97,7 @@ impl KeyKind {
 
     pub fn label(self) -> &'static str {
         match self {
+            KeyKind::Customer => "Customer managed, any key spec",
             KeyKind::Symmetric => "Customer managed, symmetric encryption",
             KeyKind::Asymmetric => "Customer managed, asymmetric",
             KeyKind::Hmac => "Customer managed, HMAC",
@@ -145,6 +108,7 @@ impl KeyKind {
 
     pub fn id(self) -> &'static str {
         match self {
+            KeyKind::Customer => "customer",
             KeyKind::Symmetric => "symmetric",
             KeyKind::Asymmetric => "asymmetric",
             KeyKind::Hmac => "hmac",
@@ -267,7 +231,7 @@ pub fn compute_bill(prices: &PriceTable, input: &BillInput) -> Bill {
             )
         };
         lines.push(BillLine {
-            description: class.label().to_string(),
+            description: class_label(class).to_string(),
             detail,
             usd: billed as f64 / 10_000.0 * price.usd_per_10k,
         });
@@ -279,6 +243,64 @@ pub fn compute_bill(prices: &PriceTable, input: &BillInput) -> Bill {
         free_requests_used: prices.free_requests_per_month - free_left,
         total_usd,
     }
+}
+
+/// The calculator's inputs that give the sandbox's bill for a month: its key-months and
+/// rotation-months as key rows (a row's keys exist `hours` of the calculator's 730-hour month,
+/// so that count x hours / 730 is the bill's key-months), and its requests per class, summed
+/// over Regions.
+pub fn input_from_bill(bill: &SandboxBill) -> BillInput {
+    let lines = || bill.regions.iter().flat_map(|r| r.line_items.iter());
+    let total =
+        |kind: LineKind| -> f64 { lines().filter(|l| l.kind == kind).map(|l| l.quantity).sum() };
+    let (key_months, rotation_months) = (total(LineKind::Keys), total(LineKind::Rotations));
+    // Rotation-months accrue on keys that exist: key-months with one (or, past one per key,
+    // two) billed rotations, and the rest without.
+    let per_key = if rotation_months <= key_months { 1 } else { 2 };
+    let rotated = rotation_months / f64::from(per_key);
+    let mut keys = Vec::new();
+    for (months, rotations_per_key) in [(rotated, per_key), (key_months - rotated, 0)] {
+        if months <= 1e-9 {
+            continue;
+        }
+        let count = months.ceil().max(1.0);
+        keys.push(KeyGroup {
+            kind: KeyKind::Customer,
+            count: count as u32,
+            hours: months * PRICES.hours_per_month / count,
+            rotations_per_key,
+        });
+    }
+    let mut requests = [0u64; 5];
+    for l in lines().filter(|l| l.kind == LineKind::Requests) {
+        if let Some(i) = l
+            .price_class
+            .and_then(|c| RequestClass::ALL.iter().position(|x| *x == c))
+        {
+            requests[i] += l.quantity.round() as u64;
+        }
+    }
+    BillInput { keys, requests }
+}
+
+/// `December 2026`.
+pub fn month_name(year: i64, month: u32) -> String {
+    const NAMES: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let name = NAMES.get(month.saturating_sub(1) as usize).unwrap_or(&"?");
+    format!("{name} {year}")
 }
 
 /// Dollars as a bill shows them: cents, but never rounding a charge down to nothing.
@@ -304,7 +326,8 @@ pub fn thousands(n: u64) -> String {
 }
 
 fn trim(x: f64) -> String {
-    let s = format!("{x:.2}");
+    // Four decimals: an hour of a key is 0.0014 key-months.
+    let s = format!("{x:.4}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
@@ -447,6 +470,57 @@ mod tests {
             },
         );
         assert!(close(bill.total_usd, 1.0));
+    }
+
+    #[test]
+    fn filled_from_the_sandbox_bill_the_calculator_agrees_with_it() {
+        use kms_core::bill::{bill, KeyLifetime, RequestCount};
+        use kms_core::KeyManager;
+        const H: i64 = 3_600_000;
+        let from = 1_796_083_200_000; // 2026-12-01T00:00:00Z
+        let key = |id: &str, created: i64, rotations: Vec<i64>| KeyLifetime {
+            key_id: id.into(),
+            region: "us-east-1".into(),
+            key_manager: KeyManager::Customer,
+            created,
+            deleted: None,
+            pending_deletion_since: None,
+            rotations,
+        };
+        let keys = vec![
+            key(
+                "a",
+                from - 100 * H,
+                vec![from + 10 * H, from + 20 * H, from + 30 * H],
+            ),
+            key("b", from + 5 * H, vec![]),
+            key("c", from + 50 * H, vec![from + 60 * H]),
+        ];
+        let requests = vec![
+            RequestCount {
+                day: from,
+                region: "us-east-1".into(),
+                class: PriceClass::Symmetric,
+                count: 25_000,
+            },
+            RequestCount {
+                day: from,
+                region: "eu-west-1".into(),
+                class: PriceClass::RsaGenerateDataKeyPair,
+                count: 30,
+            },
+        ];
+        let sandbox = bill(2026, 12, &keys, &requests, from + 400 * H);
+        let input = input_from_bill(&sandbox);
+        assert_eq!(input.requests, [25_000, 0, 0, 0, 30]);
+        let calc = compute_bill(&PRICES, &input);
+        assert!(
+            (calc.total_usd - sandbox.usd).abs() < 1e-9,
+            "{} vs {}",
+            calc.total_usd,
+            sandbox.usd
+        );
+        assert_eq!(calc.free_requests_used, sandbox.free_requests_used);
     }
 
     #[test]

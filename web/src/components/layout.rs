@@ -37,6 +37,8 @@ pub fn Frame(p: &FrameProps) -> Html {
                 Some(Route::CustomKeyStores) => "Custom key stores".to_string(),
                 Some(Route::Crypto) => "Encrypt and decrypt".to_string(),
                 Some(Route::Pricing) => "Pricing calculator".to_string(),
+                Some(Route::Events) => "Event history".to_string(),
+                Some(Route::Bill) => "Bill".to_string(),
                 Some(Route::Settings) => "Sandbox settings".to_string(),
                 Some(Route::Iam | Route::IamTab { .. }) => "IAM".to_string(),
                 Some(
@@ -113,6 +115,7 @@ fn Header(p: &HeaderProps) -> Html {
             <Link<Route> to={Route::Settings} classes="topbar-item" >
                 {"Sandbox: "}<strong data-testid="sandbox-name">{ &p.sandbox_name }</strong>
             </Link<Route>>
+            <super::SandboxClock />
             <super::CallerSwitcher />
             <span class="topbar-item">{"Account ID: "}<strong data-testid="account-id">{ &p.account_id }</strong></span>
             <label class="region-select">
@@ -170,6 +173,8 @@ fn SideNav(p: &SideNavProps) -> Html {
             <div class="sidenav-section">{"Sandbox tools"}</div>
             <ul>
                 { item(Route::Crypto, "Encrypt and decrypt") }
+                { item(Route::Events, "Event history (CloudTrail)") }
+                { item(Route::Bill, "Bill") }
                 { item(Route::Iam, "IAM users, roles and policies") }
                 { item(Route::Pricing, "Pricing calculator") }
                 { item(Route::Settings, "Sandbox settings") }

@@ -259,7 +259,37 @@ impl Kms {
         Ok(v["PublicKey"].as_str().unwrap_or_default().to_string())
     }
 
-    /// The JS `KmsSandbox` object over this sandbox, for `window.kms`.
+    /// One page of the event history in the selected Region (LookupEvents).
+    pub async fn lookup_events(
+        &self,
+        request: Value,
+    ) -> Result<(Vec<crate::trail::TrailEvent>, Option<String>), ApiError> {
+        let answer = self
+            .sandbox
+            .call_service(Service::CloudTrail, &self.region, "LookupEvents", request)
+            .await?;
+        Ok(crate::trail::parse_page(&answer))
+    }
+
+    /// The sandbox's time, ms since the epoch.
+    pub fn now(&self) -> i64 {
+        self.root.now()
+    }
+
+    /// Moves the sandbox clock forward; returns the new time (ms).
+    pub async fn advance_clock(&self, seconds: f64) -> Result<i64, ApiError> {
+        Ok(self.root.advance_clock(seconds).await?)
+    }
+
+    /// This sandbox's bill for a month of sandbox time (`None`: the current month).
+    pub async fn bill(
+        &self,
+        year: Option<i64>,
+        month: Option<u32>,
+    ) -> Result<kms_core::bill::Bill, ApiError> {
+        Ok(self.root.bill(year, month)?)
+    }
+
     /// The JS API (`window.kms`) over this sandbox, sending to the selected Region.
     pub fn to_js(&self) -> wasm_bindgen::JsValue {
         self.sandbox

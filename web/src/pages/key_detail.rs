@@ -2,6 +2,7 @@
 //! configuration, tags, key rotation, public key, aliases).
 
 use super::breadcrumbs;
+use super::key_events::KeyEventsTab;
 use super::key_tabs::{
     AliasesTab, CryptoConfigTab, KeyPolicyTab, PublicKeyTab, RotationTab, TagsTab,
 };
@@ -85,6 +86,7 @@ fn KeyDetail(p: &DetailProps) -> Html {
         tabs.push(("public-key".into(), "Public key".into()));
     }
     tabs.push(("aliases".into(), "Aliases".into()));
+    tabs.push(("events".into(), "Recent events".into()));
     let active: AttrValue = if tabs.iter().any(|(id, _)| *id == p.tab) {
         p.tab.clone()
     } else {
@@ -298,6 +300,7 @@ fn KeyDetail(p: &DetailProps) -> Html {
                     "tags" => html! { <TagsTab meta={meta.clone()} /> },
                     "rotation" => html! { <RotationTab meta={meta.clone()} /> },
                     "public-key" => html! { <PublicKeyTab meta={meta.clone()} title={title.clone()} /> },
+                    "events" => html! { <KeyEventsTab meta={meta.clone()} /> },
                     "aliases" => html! { <AliasesTab meta={meta.clone()} aliases={p.info.aliases.clone()} reload={p.reload.clone()} /> },
                     _ => html! { <KeyPolicyTab meta={meta.clone()} /> },
                 } }

@@ -1,9 +1,12 @@
 //! One module per console page.
 
+mod bill;
 mod create_key;
 mod crypto;
+mod events;
 mod iam;
 mod key_detail;
+mod key_events;
 mod key_lists;
 mod key_tabs;
 mod policy_check;
@@ -11,8 +14,10 @@ mod pricing;
 mod settings;
 mod static_pages;
 
+pub use bill::BillPage;
 pub use create_key::CreateKeyPage;
 pub use crypto::CryptoPage;
+pub use events::EventsPage;
 pub use iam::{IamPage, IamPolicyPage, IamRolePage, IamUserPage};
 pub use key_detail::KeyDetailPage;
 pub use key_lists::{AwsKeysPage, CustomerKeysPage};

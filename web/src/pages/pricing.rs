@@ -3,13 +3,12 @@
 use super::breadcrumbs;
 use crate::components::{ErrorAlert, InfoAlert};
 use crate::hooks::use_kms;
-use crate::kms::{requests as r, ApiError};
-use crate::model::REGIONS;
+use crate::kms::ApiError;
 use crate::pricing::{
-    compute_bill, format_usd, thousands, BillInput, KeyGroup, KeyKind, RequestClass, PRICES,
+    class_label, compute_bill, format_usd, input_from_bill, month_name, thousands, BillInput,
+    KeyGroup, KeyKind, RequestClass, PRICES,
 };
 use crate::util;
-use std::collections::BTreeMap;
 use yew::prelude::*;
 
 #[derive(Clone, PartialEq)]
@@ -32,6 +31,12 @@ impl Row {
             rotations: rotations.to_string(),
         }
     }
+}
+
+/// Hours as an input shows them: up to 4 decimals, no trailing zeros.
+fn trim_hours(h: f64) -> String {
+    let s = format!("{h:.4}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 fn parse_u32(s: &str) -> Option<u32> {
@@ -113,90 +118,52 @@ pub fn PricingPage() -> Html {
     };
     let fill = {
         let fresh = fresh_id.clone();
-        let (kms, rows, filling, fill_note, fill_error) = (
+        let (kms, rows, requests, filling, fill_note, fill_error) = (
             kms.clone(),
             rows.clone(),
+            requests.clone(),
             filling.clone(),
             fill_note.clone(),
             fill_error.clone(),
         );
         Callback::from(move |_| {
             let fresh = fresh.clone();
-            let (kms, rows, filling, fill_note, fill_error) = (
+            let (kms, rows, requests, filling, fill_note, fill_error) = (
                 kms.clone(),
                 rows.clone(),
+                requests.clone(),
                 filling.clone(),
                 fill_note.clone(),
                 fill_error.clone(),
             );
             filling.set(true);
             wasm_bindgen_futures::spawn_local(async move {
-                // Every Region: the monthly fee is per key wherever it lives.
-                let mut counts: BTreeMap<(usize, u32), u32> = BTreeMap::new();
-                let mut total = 0;
-                let mut aws_managed = 0;
-                for (region, _) in REGIONS {
-                    let ids = match kms.list_key_ids_in(region).await {
-                        Ok(ids) => ids,
-                        Err(e) => {
-                            fill_error.set(Some(e));
-                            filling.set(false);
-                            return;
-                        }
-                    };
-                    for id in ids {
-                        let Ok(meta) = kms.describe_key_in(region, &id).await else {
-                            continue;
-                        };
-                        // AWS managed keys are free; the sandbox has them in every Region it
-                        // has opened, so counting them would only add noise.
-                        if !meta.is_customer_managed() {
-                            aws_managed += 1;
-                            continue;
-                        }
-                        let kind = if meta.key_state == "PendingDeletion" {
-                            KeyKind::PendingDeletion
-                        } else if meta.is_hmac() {
-                            KeyKind::Hmac
-                        } else if meta.is_asymmetric() {
-                            KeyKind::Asymmetric
-                        } else {
-                            KeyKind::Symmetric
-                        };
-                        let rotations = if meta.is_symmetric_encryption() {
-                            kms.send_in(region, &r::list_key_rotations(&id))
-                                .await
-                                .map(|v| {
-                                    v["Rotations"]
-                                        .as_array()
-                                        .map(|a| {
-                                            a.iter()
-                                                .filter(|e| e.get("RotationDate").is_some())
-                                                .count()
-                                        })
-                                        .unwrap_or(0)
+                // The same numbers as the Bill page: this month of sandbox time, every Region.
+                match kms.bill(None, None).await {
+                    Ok(bill) => {
+                        let input = input_from_bill(&bill);
+                        rows.set(
+                            input
+                                .keys
+                                .iter()
+                                .map(|g| Row {
+                                    hours: trim_hours(g.hours),
+                                    ..Row::new(fresh(), g.kind, g.count, g.rotations_per_key)
                                 })
-                                .unwrap_or(0) as u32
-                        } else {
-                            0
-                        };
-                        let kind_ix = KeyKind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
-                        *counts
-                            .entry((kind_ix, rotations.min(PRICES.billed_rotations_per_key)))
-                            .or_default() += 1;
-                        total += 1;
+                                .collect(),
+                        );
+                        requests.set(input.requests.map(|n| n.to_string()));
+                        fill_note.set(Some(format!(
+                            "Filled from this sandbox's bill for {} so far ({} in all Regions): its key-months as keys of a \
+                             730-hour month, its billed rotations, and its requests by price class. AWS managed keys and keys \
+                             pending deletion are free and left out.",
+                            month_name(bill.year, bill.month),
+                            format_usd(bill.usd)
+                        )));
+                        fill_error.set(None);
                     }
+                    Err(e) => fill_error.set(Some(e)),
                 }
-                let new_rows: Vec<Row> = counts
-                    .into_iter()
-                    .map(|((k, rot), n)| Row::new(fresh(), KeyKind::ALL[k], n, rot))
-                    .collect();
-                fill_note.set(Some(format!(
-                    "Filled from this sandbox: {total} customer managed key(s) across all Regions, each for a full month (730 hours). \
-                     Its {aws_managed} AWS managed keys are free and left out. Requests are not recorded by the sandbox: enter your expected monthly requests."
-                )));
-                fill_error.set(None);
-                rows.set(new_rows);
                 filling.set(false);
             });
         })
@@ -227,7 +194,7 @@ pub fn PricingPage() -> Html {
         for class in RequestClass::ALL {
             let price = PRICES.request_price(class);
             v.push((
-                format!("{}, per 10,000 requests", class.label()),
+                format!("{}, per 10,000 requests", class_label(class)),
                 format_usd(price.usd_per_10k),
                 if price.free_tier { "Yes" } else { "No" },
             ));
@@ -244,7 +211,7 @@ pub fn PricingPage() -> Html {
             <div class="panel">
                 <div class="panel-header">
                     <h2>{"Keys"}</h2>
-                    <button class="btn" onclick={fill} disabled={*filling}>{ if *filling { "Counting keys..." } else { "Fill from this sandbox" } }</button>
+                    <button class="btn" onclick={fill} disabled={*filling}>{ if *filling { "Reading the bill..." } else { "Fill from this sandbox" } }</button>
                 </div>
                 <div class="panel-body">
                     if let Some(n) = &*fill_note { <InfoAlert>{ n }</InfoAlert> }
@@ -293,7 +260,7 @@ pub fn PricingPage() -> Html {
                             let price = PRICES.request_price(*class);
                             html! {
                                 <div class="field inline-field">
-                                    <label for={format!("requests-{i}")}>{ class.label() }
+                                    <label for={format!("requests-{i}")}>{ class_label(*class) }
                                         <span class="hint">{ format!(" - {} per 10,000{}", format_usd(price.usd_per_10k), if price.free_tier { "" } else { ", no free tier" }) }</span></label>
                                     <input id={format!("requests-{i}")} type="number" min="0" value={requests[i].clone()} {oninput}
                                         aria-invalid={requests[i].trim().parse::<u64>().is_err().to_string()} />

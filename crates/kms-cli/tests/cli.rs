@@ -81,10 +81,10 @@ fn create_key_prints_json_in_model_order_with_iso_dates() {
 #[test]
 fn encrypt_fileb_query_text_and_redirect_then_decrypt() {
     let mut t = Term::new();
-    t.ok("aws kms create-key --description demo --tags TagKey=team,TagValue=blue TagKey=env,TagValue=dev");
-    let id = t.json("aws kms list-keys")["Keys"][0]["KeyId"]
-        .as_str()
-        .unwrap()
+    // ListKeys lists the Region's AWS managed keys too: take the new key's id from its output.
+    let id = t
+        .ok("aws kms create-key --description demo --tags TagKey=team,TagValue=blue TagKey=env,TagValue=dev --query KeyMetadata.KeyId --output text")
+        .trim()
         .to_string();
     assert_eq!(
         t.ok(&format!(

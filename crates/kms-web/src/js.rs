@@ -145,7 +145,7 @@ fn deterministic_options(options: &JsValue) -> Result<(Option<String>, Option<i6
         Some(v) => Some(match (v.as_string(), v.as_f64()) {
             (Some(s), _) => s,
             (None, Some(n)) if n.is_finite() => {
-                String::from(js_sys::Number::from(n).to_string(10)?)
+                String::from(js_sys::Number::from(n).to_string_with_radix(10)?)
             }
             _ => {
                 return Err(js_error(&KmsError::validation(

@@ -13,6 +13,9 @@ test('the package loads as an ES module in Node, and kmsClient imports the SDK i
   const client = await kmsClient(KmsSandbox.memory());
   const { KeyMetadata } = await client.send(new sdk.CreateKeyCommand({}));
   if (!KeyMetadata.KeyId) throw new Error('no key id');
+  // The client kmsClient made from the SDK it loaded throws the classes this file imported.
+  const error = await client.send(new sdk.DescribeKeyCommand({ KeyId: 'alias/none' })).catch((e) => e);
+  if (!(error instanceof sdk.NotFoundException)) throw new Error(`expected an SDK NotFoundException, got ${error}`);
   const { createRequire } = await import('node:module');
   const cjs = createRequire(import.meta.url)('kms-sandbox');
   if (cjs.KmsSandbox !== KmsSandbox) throw new Error('import and require gave two KmsSandbox classes');

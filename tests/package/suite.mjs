@@ -195,6 +195,10 @@ export function tests(ctx) {
       const again = await pkg.KmsSandbox.open('package-test');
       const { KeyMetadata } = await again.send('DescribeKey', { KeyId: 'alias/kept' });
       assert.equal(KeyMetadata.KeyId, keyId);
+      // The event history, written to and read back from IndexedDB.
+      await stored.flushEvents();
+      const created = await pkg.calls(again, { eventName: 'CreateKey' });
+      assert.deepEqual(created.map((e) => e.responseElements.keyMetadata.keyId), [keyId]);
       assert.ok((await pkg.KmsSandbox.list()).includes('package-test'));
       await assert.rejects(pkg.KmsSandbox.open('x', { seed: 1 }), (e) => assert.equal(e.name, 'ValidationException'));
     }],

@@ -9,6 +9,8 @@
 #                                                CLIPPY_WASM=1 adds the wasm crates)
 #   kms-web    scripts/test-shell.sh             (browser tests of the shell, if the script exists)
 #   console    scripts/test-console.sh           (end-to-end tests of the console, if it exists)
+#   package    scripts/test-package.sh           (the npm package: packed, installed into fresh
+#                                                Node ESM/CommonJS/Vite/plain projects, run)
 # and prints a summary with the test counts of each suite. Exits non-zero if any suite fails.
 # Chromium processes started by the run are killed when each suite ends (found by an
 # environment marker they inherit, so browsers of other runs on the machine are left alone).
@@ -106,7 +108,8 @@ clippy_note="$clippy_warnings warnings, $clippy_errors errors"
 [ "$clippy_rc" -eq 0 ] || clippy_note="$clippy_note (clippy exited $clippy_rc; not counted as a failure)"
 clippy_secs=$((SECONDS - clippy_start))
 
-for pair in "kms-web:scripts/test-shell.sh" "console:scripts/test-console.sh"; do
+for pair in "kms-web:scripts/test-shell.sh" "console:scripts/test-console.sh" \
+            "package:scripts/test-package.sh"; do
   name=${pair%%:*}; script=${pair#*:}
   if [ -f "$script" ]; then run_suite "$name" bash "$script"
   else skip_suite "$name" "$script not present yet"; fi

@@ -189,6 +189,20 @@ fn main() {
          \x20 /** 12-digit account id, fixed when the sandbox is created (default \"111122223333\"). */\n\
          \x20 accountId?: string;\n\
          }\n\
+         /** Options of `KmsSandbox.memory`: those of every sandbox, plus the deterministic mode for tests. */\n\
+         export interface KmsMemoryOptions extends KmsSandboxOptions {\n\
+         \x20 /**\n\
+         \x20  * Makes the sandbox deterministic: the same sequence of calls gives the same key ids, ciphertexts,\n\
+         \x20  * grant ids, request ids and CloudTrail event ids (`42` and `\"42\"` are the same seed). Key material\n\
+         \x20  * comes from the seed: never protect anything with it. Also fixes the clock (see `now`).\n\
+         \x20  */\n\
+         \x20 seed?: number | string;\n\
+         \x20 /**\n\
+         \x20  * Fixes the sandbox's clock at this time (a Date or ms since the epoch; with a `seed` and no `now`,\n\
+         \x20  * 2025-01-01T00:00:00Z): it then moves only by `clock.advance(seconds)`.\n\
+         \x20  */\n\
+         \x20 now?: Date | number;\n\
+         }\n\
          /** This sandbox's bill for a month (`sandbox.bill(...)`); amounts in exact USD, times in ms since the epoch (UTC). */\n\
          export interface KmsBill {\n\
          \x20 year: number;\n\

@@ -16,6 +16,7 @@ use crate::sdk::RequestHandler;
 use js_sys::Reflect;
 use kms_core::{KmsError, Service};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 #[wasm_bindgen(typescript_custom_section)]
 const KMS_TYPES: &str = include_str!(concat!(env!("OUT_DIR"), "/kms-types.d.ts"));
@@ -126,6 +127,51 @@ fn options(options: &JsValue) -> Result<(Option<String>, Option<String>), JsValu
     Ok((read("region")?, read("accountId")?))
 }
 
+/// The latest time a clock may start at: 9999-12-31T23:59:59.999Z.
+const MAX_TIME_MS: f64 = 253_402_300_799_999.0;
+
+/// Reads `{ seed?, now? }` of `KmsSandbox.memory`: the seed as text (a number as JavaScript
+/// writes it, `42` and `"42"` alike) and the fixed clock's start in ms.
+fn deterministic_options(options: &JsValue) -> Result<(Option<String>, Option<i64>), JsValue> {
+    if options.is_undefined() || options.is_null() {
+        return Ok((None, None));
+    }
+    let get = |name: &str| -> Result<Option<JsValue>, JsValue> {
+        let v = Reflect::get(options, &name.into())?;
+        Ok((!v.is_undefined() && !v.is_null()).then_some(v))
+    };
+    let seed = match get("seed")? {
+        None => None,
+        Some(v) => Some(match (v.as_string(), v.as_f64()) {
+            (Some(s), _) => s,
+            (None, Some(n)) if n.is_finite() => {
+                String::from(js_sys::Number::from(n).to_string_with_radix(10)?)
+            }
+            _ => {
+                return Err(js_error(&KmsError::validation(
+                    "options.seed must be a number or a string",
+                )))
+            }
+        }),
+    };
+    let now = match get("now")? {
+        None => None,
+        Some(v) => {
+            let ms = match v.dyn_ref::<js_sys::Date>() {
+                Some(date) => date.get_time(),
+                None => v.as_f64().unwrap_or(f64::NAN),
+            };
+            if !ms.is_finite() || !(0.0..=MAX_TIME_MS).contains(&ms) {
+                return Err(js_error(&KmsError::validation(
+                    "options.now must be a valid Date or milliseconds since the epoch (1970 to 9999)",
+                )));
+            }
+            Some(ms.floor() as i64)
+        }
+    };
+    Ok((seed, now))
+}
+
 #[wasm_bindgen(js_class = KmsSandbox)]
 impl KmsSandbox {
     /// Opens the sandbox `name` (default "default") stored in this origin's IndexedDB, creating
@@ -136,6 +182,11 @@ impl KmsSandbox {
         #[wasm_bindgen(unchecked_optional_param_type = "KmsSandboxOptions")] options: JsValue,
     ) -> Result<KmsSandbox, JsValue> {
         let (region, account_id) = self::options(&options)?;
+        if deterministic_options(&options)? != (None, None) {
+            return Err(js_error(&KmsError::validation(
+                "options.seed and options.now are for KmsSandbox.memory only: a stored sandbox is never deterministic",
+            )));
+        }
         let name = name.unwrap_or_else(|| "default".to_string());
         Sandbox::open(&name, region, account_id)
             .await
@@ -144,13 +195,24 @@ impl KmsSandbox {
     }
 
     /// A sandbox with the same API that keeps everything in memory and persists nothing.
+    /// `options.seed` (a number or string) makes it deterministic: the same sequence of calls
+    /// gives the same key ids, ciphertexts, grant ids, request ids and event ids; its clock is
+    /// then fixed at `options.now` (a Date or ms; default 2025-01-01T00:00:00Z) and moves only
+    /// by `clock.advance(seconds)`. `options.now` alone fixes the clock only.
     pub fn memory(
-        #[wasm_bindgen(unchecked_optional_param_type = "KmsSandboxOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "KmsMemoryOptions")] options: JsValue,
     ) -> Result<KmsSandbox, JsValue> {
         let (region, account_id) = self::options(&options)?;
-        Sandbox::try_memory(region, account_id)
+        let (seed, now) = deterministic_options(&options)?;
+        Sandbox::deterministic(region, account_id, seed.as_deref(), now)
             .map(KmsSandbox::from)
             .map_err(|e| js_error(&e))
+    }
+
+    /// Whether this sandbox is deterministic (`KmsSandbox.memory({ seed })` or `{ now }`).
+    #[wasm_bindgen(getter)]
+    pub fn deterministic(&self) -> bool {
+        self.sandbox.is_deterministic()
     }
 
     /// Names of the sandboxes stored on this origin, sorted.

@@ -25,7 +25,8 @@ use crate::trail::Trail;
 use kms_core::bill::Bill;
 use kms_core::trail::{self as ct, CallRecordInput, ServiceEvent, TrailFacts};
 use kms_core::{
-    Caller, Engine, KmsError, Outcome, Secret, Service, Value, DEFAULT_ACCOUNT_ID, DEFAULT_REGION,
+    Caller, Engine, Entropy, KmsError, Outcome, Secret, SeededEntropy, Service, Value,
+    DEFAULT_ACCOUNT_ID, DEFAULT_REGION,
 };
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
@@ -87,8 +88,14 @@ struct Inner {
     /// the database is still open.
     trail: Trail,
     store: Option<Store>,
-    /// The sandbox clock: real time plus this offset (ms), which only moves forward.
+    /// The sandbox clock: real time (or [`Inner::fixed_time`]) plus this offset (ms), which only
+    /// moves forward.
     clock_offset: Cell<i64>,
+    /// A fixed clock (`KmsSandbox.memory({ now })`): the sandbox's time is this plus the
+    /// offset, and moves only when the clock is advanced. In-memory sandboxes only.
+    fixed_time: Option<i64>,
+    /// Seeded randomness (`KmsSandbox.memory({ seed })`). In-memory sandboxes only.
+    seeded: Option<Seeded>,
     queue: Queue,
     /// Test hook: each key's backing key material, as last loaded or applied.
     #[cfg(feature = "test-hooks")]
@@ -96,6 +103,33 @@ struct Inner {
     /// Test hook: how many RSA keys the engine took from WebCrypto.
     #[cfg(feature = "test-hooks")]
     webcrypto_rsa_keys: Cell<u32>,
+}
+
+/// The randomness of a deterministic sandbox (`KmsSandbox.memory({ seed })`): two SHA-256
+/// counter streams of the seed ([`SeededEntropy`]), one for the engine (key material, IVs,
+/// key and grant ids, tokens), one for request ids and CloudTrail event ids, so that the same
+/// sequence of calls gets the same answers and ids. Not for real keys: anyone who knows the seed
+/// knows every key.
+pub(crate) struct Seeded {
+    engine: RefCell<SeededEntropy>,
+    ids: RefCell<SeededEntropy>,
+}
+
+impl Seeded {
+    fn new(seed: &str) -> Seeded {
+        // FNV-1a (64-bit) of the seed's text, per stream; SeededEntropy hashes it again.
+        let stream = |name: &str| {
+            let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+            for b in name.bytes().chain([0]).chain(seed.bytes()) {
+                h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+            }
+            RefCell::new(SeededEntropy::new(h))
+        };
+        Seeded {
+            engine: stream("engine"),
+            ids: stream("ids"),
+        }
+    }
 }
 
 #[cfg(feature = "test-hooks")]
@@ -141,6 +175,9 @@ fn unregister(name: &str) {
 
 /// The most the clock moves in one step: 100 years.
 const MAX_ADVANCE_SECONDS: f64 = 100.0 * 365.0 * 86_400.0;
+
+/// Where the clock of a seeded sandbox starts unless told: 2025-01-01T00:00:00Z.
+pub const DETERMINISTIC_EPOCH_MS: i64 = 1_735_689_600_000;
 
 /// Name reported by in-memory sandboxes.
 pub const MEMORY_SANDBOX_NAME: &str = "(memory)";
@@ -241,6 +278,8 @@ impl Sandbox {
             engine: RefCell::new(Engine::new(&opened.settings.account_id)),
             account_id: opened.settings.account_id,
             clock_offset: Cell::new(opened.settings.clock_offset_ms),
+            fixed_time: None,
+            seeded: None,
             trail: Trail::new(Some(opened.store.db().clone())),
             store: Some(opened.store),
             queue: Queue::default(),
@@ -271,6 +310,41 @@ impl Sandbox {
     ///
     /// Invalid names fall back to the defaults rather than fail, as this constructor cannot.
     pub fn memory(region: Option<String>, account_id: Option<String>) -> Sandbox {
+        Self::memory_with(region, account_id, None, None)
+    }
+
+    /// A deterministic in-memory sandbox, for tests (`KmsSandbox.memory({ seed, now })`): with
+    /// `seed`, key material, ciphertexts, key ids, grant ids, request ids and CloudTrail event
+    /// ids come from the seed, so the same sequence of calls gives the same answers; with
+    /// `now` (ms since the epoch; with a seed, default [`DETERMINISTIC_EPOCH_MS`]), the clock
+    /// starts there and moves only by [`Sandbox::advance_clock`]. A seeded sandbox's RSA keys
+    /// are made by the `rsa` crate from the seed, not by WebCrypto (slower). Refuses an invalid
+    /// region or account id.
+    pub fn deterministic(
+        region: Option<String>,
+        account_id: Option<String>,
+        seed: Option<&str>,
+        now: Option<i64>,
+    ) -> Result<Sandbox, KmsError> {
+        if let Some(r) = &region {
+            validate_region(r)?;
+        }
+        if let Some(a) = &account_id {
+            validate_account(a)?;
+        }
+        let now = match (seed, now) {
+            (Some(_), None) => Some(DETERMINISTIC_EPOCH_MS),
+            (_, now) => now,
+        };
+        Ok(Self::memory_with(region, account_id, seed, now))
+    }
+
+    fn memory_with(
+        region: Option<String>,
+        account_id: Option<String>,
+        seed: Option<&str>,
+        fixed_time: Option<i64>,
+    ) -> Sandbox {
         let region = region
             .filter(|r| validate_region(r).is_ok())
             .unwrap_or_else(|| DEFAULT_REGION.to_string());
@@ -286,6 +360,8 @@ impl Sandbox {
                 account_id,
                 store: None,
                 clock_offset: Cell::new(0),
+                fixed_time,
+                seeded: seed.map(Seeded::new),
                 queue: Queue::default(),
                 trail: Trail::new(None),
                 #[cfg(feature = "test-hooks")]
@@ -394,7 +470,7 @@ impl Sandbox {
             service,
             region: region.to_string(),
             operation: operation.to_string(),
-            request_id: request_id.unwrap_or_else(entropy::uuid),
+            request_id: request_id.unwrap_or_else(|| self.new_id()),
             user_agent: user_agent.into(),
             time: self.now(),
         }
@@ -440,7 +516,7 @@ impl Sandbox {
         if !trail.enabled() && !tracked {
             return;
         }
-        let event_id = entropy::uuid();
+        let event_id = self.new_id();
         if tracked {
             self.inner
                 .engine
@@ -510,7 +586,7 @@ impl Sandbox {
         }
         let now = self.now();
         for event in events {
-            let record = ct::service_event_record(event, &entropy::uuid());
+            let record = ct::service_event_record(event, &self.new_id());
             trail.record(&record, now);
         }
     }
@@ -564,9 +640,49 @@ impl Sandbox {
         out
     }
 
-    /// The sandbox's time (ms since the epoch): real time plus how far the clock was advanced.
+    /// The sandbox's time (ms since the epoch): real time (or the fixed start of a deterministic
+    /// sandbox) plus how far the clock was advanced.
     pub fn now(&self) -> i64 {
-        js_sys::Date::now() as i64 + self.inner.clock_offset.get()
+        let base = match self.inner.fixed_time {
+            Some(t) => t,
+            None => js_sys::Date::now() as i64,
+        };
+        base + self.inner.clock_offset.get()
+    }
+
+    /// Whether this is a deterministic sandbox (seeded randomness or a fixed clock).
+    pub fn is_deterministic(&self) -> bool {
+        self.inner.seeded.is_some() || self.inner.fixed_time.is_some()
+    }
+
+    /// A new request id or CloudTrail event id: a random UUID, or the seed's next one.
+    pub(crate) fn new_id(&self) -> String {
+        match &self.inner.seeded {
+            Some(s) => kms_core::uuid_v4(&mut *s.ids.borrow_mut()),
+            None => entropy::uuid(),
+        }
+    }
+
+    /// Runs `f` with the engine's randomness: the seed's stream, or the browser's CSPRNG (with
+    /// `rsa`, a key WebCrypto made ahead of the call).
+    fn with_entropy<R>(
+        &self,
+        rsa: Option<(usize, Secret)>,
+        f: impl FnOnce(&mut dyn Entropy) -> R,
+    ) -> R {
+        match &self.inner.seeded {
+            Some(s) => f(&mut *s.engine.borrow_mut()),
+            None => f(&mut BrowserEntropy::new(rsa)),
+        }
+    }
+
+    /// The RSA key size a request needs WebCrypto to make ahead of the call (never for a seeded
+    /// sandbox, whose RSA keys come from its seed).
+    fn webcrypto_rsa_bits(&self, call: &Call, request: &Value) -> Option<usize> {
+        if self.inner.seeded.is_some() {
+            return None;
+        }
+        rsa_bits(call, request)
     }
 
     /// Moves the sandbox's clock forward by `seconds` (persisted), then does what AWS would
@@ -609,11 +725,9 @@ impl Sandbox {
             .map(str::to_string)
             .collect();
         for region in regions {
-            let outcome =
-                self.inner
-                    .engine
-                    .borrow()
-                    .catch_up(&region, now, &mut BrowserEntropy::new(None));
+            let outcome = self.with_entropy(None, |entropy| {
+                self.inner.engine.borrow().catch_up(&region, now, entropy)
+            });
             if outcome.changes.is_empty() {
                 continue;
             }
@@ -716,7 +830,7 @@ impl Sandbox {
                 this.cloudtrail(&call, &caller, &request).await
             }));
         }
-        if rsa_bits(&call, &request).is_none() {
+        if self.webcrypto_rsa_bits(&call, &request).is_none() {
             let mut outcome = self.compute(&call, &caller, &request, None);
             if outcome.changes.is_empty() {
                 self.record_call(
@@ -767,7 +881,7 @@ impl Sandbox {
         caller: &Caller,
         request: &Value,
     ) -> Result<Value, KmsError> {
-        let rsa = match rsa_bits(call, request) {
+        let rsa = match self.webcrypto_rsa_bits(call, request) {
             Some(bits) => match entropy::webcrypto_rsa_pkcs8(bits).await {
                 Ok(key) => Some((bits, key)),
                 Err(e) => {
@@ -825,14 +939,16 @@ impl Sandbox {
         match parsed {
             Ok(request) => self.call_as(call, caller, request).await,
             Err(_) => {
-                let outcome = self.inner.engine.borrow().handle_json(
-                    &call.region,
-                    &call.operation,
-                    body,
-                    &caller,
-                    call.time,
-                    &mut BrowserEntropy::new(None),
-                );
+                let outcome = self.with_entropy(None, |entropy| {
+                    self.inner.engine.borrow().handle_json(
+                        &call.region,
+                        &call.operation,
+                        body,
+                        &caller,
+                        call.time,
+                        entropy,
+                    )
+                });
                 // A body the engine cannot parse changes nothing.
                 Err(self.refuse(
                     &call,
@@ -879,8 +995,19 @@ impl Sandbox {
         request: &Value,
         rsa: Option<&(usize, Secret)>,
     ) -> Outcome {
-        let mut entropy = BrowserEntropy::new(rsa.cloned());
         let now = self.now();
+        if let Some(seeded) = &self.inner.seeded {
+            return self.inner.engine.borrow().handle_service(
+                call.service,
+                &call.region,
+                &call.operation,
+                request,
+                caller,
+                now,
+                &mut *seeded.engine.borrow_mut(),
+            );
+        }
+        let mut entropy = BrowserEntropy::new(rsa.cloned());
         let outcome = self.inner.engine.borrow().handle_service(
             call.service,
             &call.region,

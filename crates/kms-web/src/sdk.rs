@@ -14,7 +14,6 @@
 //! too, and is recorded whether it is answered or refused.
 
 use crate::convert::wipe;
-use crate::entropy::uuid;
 use crate::sandbox::{Sandbox, Who};
 use js_sys::{Object, Reflect, Uint8Array};
 use kms_core::{query, trail, Caller, ErrorType, KmsError, Service, Value};
@@ -83,7 +82,7 @@ impl RequestHandler {
                     }),
             };
             let mut body = body_bytes(&request);
-            let request_id = uuid();
+            let request_id = sandbox.new_id();
             let access_key_id = scope.as_ref().map(|s| s.access_key_id.as_str());
             let caller = sandbox.caller_for_access_key(service, access_key_id);
             let sent = Sent {

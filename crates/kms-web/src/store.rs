@@ -120,7 +120,8 @@ function dropEvents(events, drop) {
   }
   return rest.map((l) => l + "\n").join("");
 }
-const CHUNKS = IDBKeyRange.upperBound(":", true);
+// Made when used, not when the module loads: Node.js (the npm package) has no IDBKeyRange.
+const everyChunk = () => IDBKeyRange.upperBound(":", true);
 // Appends one chunk in one transaction, then applies the retention rule: deletes the chunks whose
 // newest event is before `cutoffKey`, then the oldest events beyond `max` (whole chunks, and the
 // front of the last one).
@@ -147,7 +148,7 @@ export function idbAppendEvents(db, storeName, chunkKey, eventsJson, count, cuto
       const done = () => store.put({ count: total }, "count");
       const trim = () => {
         if (total <= max) { done(); return; }
-        const oldest = store.openCursor(CHUNKS);
+        const oldest = store.openCursor(everyChunk());
         oldest.onsuccess = () => {
           const c = oldest.result;
           if (!c) { done(); return; }
@@ -186,7 +187,7 @@ export function idbReadEvents(db, storeName, before, limit) {
       reject(e);
       return;
     }
-    const range = before == null ? CHUNKS : IDBKeyRange.upperBound(before, true);
+    const range = before == null ? everyChunk() : IDBKeyRange.upperBound(before, true);
     const req = tx.objectStore(storeName).openCursor(range, "prev");
     const chunks = [];
     let events = 0;

@@ -737,3 +737,72 @@ async fn the_sandbox_clock_moves_forward_does_what_aws_would_have_done_and_persi
     drop(again);
     kms_web::delete_sandbox(&name).await.unwrap();
 }
+
+/// One seeded sandbox's run: a key, an Encrypt, a failure, and the ids and times they carry.
+async fn seeded_run(seed: JsValue) -> (String, String, String, String, f64) {
+    let options = obj(&[
+        ("seed", seed),
+        (
+            "now",
+            Date::new(&JsValue::from_f64(1_700_000_000_000.0)).into(),
+        ),
+    ]);
+    let kms = static_call("memory", &[options]).await.unwrap();
+    assert_eq!(get(&kms, "deterministic").as_bool(), Some(true));
+    let created = js_ok(&kms, "CreateKey", js(json!({}))).await;
+    let key_id = path_str(&created, "KeyMetadata.KeyId");
+    let enc = js_ok(
+        &kms,
+        "Encrypt",
+        input(json!({ "KeyId": key_id }), &[("Plaintext", b"hi")]),
+    )
+    .await;
+    let failed = js_call(&kms, "DescribeKey", js(json!({"KeyId": "alias/none"})))
+        .await
+        .unwrap_err();
+    let created_at = path(&created, "KeyMetadata.CreationDate")
+        .dyn_into::<Date>()
+        .unwrap()
+        .get_time();
+    (
+        key_id,
+        b64(&bytes(&get(&enc, "CiphertextBlob"))),
+        path_str(&enc, "$metadata.requestId"),
+        path_str(&failed, "$metadata.requestId"),
+        created_at,
+    )
+}
+
+#[wasm_bindgen_test]
+async fn a_seeded_memory_sandbox_repeats_its_ids_ciphertexts_and_time() {
+    let a = seeded_run(JsValue::from_f64(42.0)).await;
+    // A number seed is its text: 42 and "42" are one seed.
+    let b = seeded_run(JsValue::from_str("42")).await;
+    assert_eq!(a, b);
+    assert_eq!(a.4, 1_700_000_000_000.0, "the clock starts at options.now");
+    let c = seeded_run(JsValue::from_str("43")).await;
+    assert_ne!(a.0, c.0);
+    assert_ne!(a.1, c.1);
+    assert_ne!(a.2, c.2);
+
+    // Off by default; never for a stored sandbox; a seed is a number or a string.
+    let plain = memory("us-east-1").await;
+    assert_eq!(get(&plain, "deterministic").as_bool(), Some(false));
+    let refused = static_call(
+        "open",
+        &[JsValue::from_str("seeded"), obj(&[("seed", 1.into())])],
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(error_parts(&refused).0, "ValidationException");
+    let bad = static_call("memory", &[obj(&[("seed", JsValue::TRUE)])])
+        .await
+        .unwrap_err();
+    assert_eq!(error_parts(&bad).0, "ValidationException");
+
+    // The fixed clock moves only when advanced; a seed alone fixes it at 2025-01-01.
+    let kms = Sandbox::deterministic(None, None, Some("clock"), None).unwrap();
+    assert_eq!(kms.now(), 1_735_689_600_000);
+    assert_eq!(kms.advance_clock(60.0).await.unwrap(), 1_735_689_660_000);
+    assert_eq!(kms.now(), 1_735_689_660_000);
+}

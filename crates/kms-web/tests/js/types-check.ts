@@ -17,6 +17,17 @@ export async function usage(): Promise<void> {
   const props: [string, string, string, boolean] = [kms.name, kms.region, kms.accountId, kms.persistent];
   // @ts-expect-error: options are an object of strings
   KmsSandbox.memory({ region: 5 });
+  // Deterministic in-memory sandboxes: a seed (number or string) and a fixed clock.
+  const seeded: KmsSandbox = KmsSandbox.memory({ seed: "tests", now: new Date(0), region: "eu-west-1" });
+  KmsSandbox.memory({ seed: 42, now: 0 });
+  const isDeterministic: boolean = seeded.deterministic;
+  // @ts-expect-error: a seed is a number or a string
+  KmsSandbox.memory({ seed: true });
+  // @ts-expect-error: now is a Date or milliseconds
+  KmsSandbox.memory({ now: "2025-01-01" });
+  // @ts-expect-error: a stored sandbox is never deterministic
+  KmsSandbox.open("demo", { seed: 1 });
+  void isDeterministic;
   // @ts-expect-error: delete needs a name
   KmsSandbox.delete();
 

@@ -1,0 +1,74 @@
+// The npm package in Node.js: Encrypt calls per second through the official @aws-sdk/client-kms
+// (kmsClient(sandbox)) and through sandbox.send, on an in-memory sandbox, sequential and awaited,
+// 100-byte plaintext; and the SDK's own ceiling (the same client with a handler that answers a
+// fixed response at once). Run by scripts/bench.sh after scripts/build-package.sh; it measures
+// and asserts nothing.
+//
+// Environment: BENCH_NODE_N (calls per measurement, default 5000; BENCH_QUICK=1: 1000),
+// BENCH_NODE_ROUNDS (default 3; the best round is reported).
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const PKG = fileURLToPath(new URL('../../packages/kms-sandbox/', import.meta.url));
+const { KmsSandbox, kmsClient, seedKeys } = await import(`${PKG}dist/node.mjs`);
+// The SDK the package resolves (its devDependency, as a user's project would have it).
+const sdk = createRequire(`${PKG}dist/node.cjs`)('@aws-sdk/client-kms');
+
+const quick = process.env.BENCH_QUICK === '1';
+const N = Number(process.env.BENCH_NODE_N ?? (quick ? 1000 : 5000));
+const ROUNDS = Number(process.env.BENCH_NODE_ROUNDS ?? 3);
+const plaintext = new Uint8Array(100).fill(7);
+
+async function best(fn) {
+  await fn(Math.min(200, N)); // warm-up
+  let top = 0;
+  for (let r = 0; r < ROUNDS; r++) {
+    const start = performance.now();
+    await fn(N);
+    top = Math.max(top, N / ((performance.now() - start) / 1000));
+  }
+  return top;
+}
+
+const sandbox = KmsSandbox.memory({ region: 'us-east-1' });
+const [keyId] = await seedKeys(sandbox, [{ alias: 'alias/bench' }]);
+const client = await kmsClient(sandbox);
+const encrypt = new sdk.EncryptCommand({ KeyId: keyId, Plaintext: plaintext });
+
+const viaSdk = await best(async (n) => {
+  for (let i = 0; i < n; i++) await client.send(encrypt);
+});
+const viaSend = await best(async (n) => {
+  for (let i = 0; i < n; i++) await sandbox.send('Encrypt', { KeyId: keyId, Plaintext: plaintext });
+});
+sandbox.trailEnabled = false;
+const viaSdkNoTrail = await best(async (n) => {
+  for (let i = 0; i < n; i++) await client.send(encrypt);
+});
+
+// The SDK alone: the same client configuration, a handler that answers a canned Encrypt response.
+const canned = new TextEncoder().encode(JSON.stringify({
+  CiphertextBlob: Buffer.from(new Uint8Array(184)).toString('base64'), KeyId: keyId, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+}));
+const ceilingClient = new sdk.KMSClient({
+  region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+  requestHandler: {
+    handle: async () => ({ response: { statusCode: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: canned } }),
+    updateHttpClientConfig() {},
+    httpHandlerConfigs: () => ({}),
+  },
+});
+const ceiling = await best(async (n) => {
+  for (let i = 0; i < n; i++) await ceilingClient.send(encrypt);
+});
+
+const sdkVersion = createRequire(`${PKG}dist/node.cjs`)('@aws-sdk/client-kms/package.json').version;
+console.log(`\nkms-sandbox in Node.js ${process.version}: Encrypt, 100-byte plaintext, in-memory sandbox, `
+  + `${N} sequential awaited calls, best of ${ROUNDS} (@aws-sdk/client-kms ${sdkVersion})`);
+const rows = [
+  ['KMSClient (kmsClient(sandbox)) -> sandbox', viaSdk],
+  ['KMSClient -> sandbox, trailEnabled = false', viaSdkNoTrail],
+  ['sandbox.send (no SDK)', viaSend],
+  ['KMSClient -> canned response (SDK ceiling)', ceiling],
+];
+for (const [name, ops] of rows) console.log(`  ${name.padEnd(46)} ${Math.round(ops).toLocaleString('en-US').padStart(9)} ops/s`);

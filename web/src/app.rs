@@ -32,6 +32,8 @@ pub enum Route {
     Pricing,
     #[at("/settings")]
     Settings,
+    #[at("/cli")]
+    Cli,
     #[at("/iam")]
     Iam,
     #[at("/iam/:tab")]
@@ -59,6 +61,7 @@ fn switch(route: Route) -> Html {
         Route::Crypto => html! { <pages::CryptoPage /> },
         Route::Pricing => html! { <pages::PricingPage /> },
         Route::Settings => html! { <pages::SettingsPage /> },
+        Route::Cli => html! { <pages::CliPage /> },
         Route::Iam => html! { <pages::IamPage tab={AttrValue::Static("users")} /> },
         Route::IamTab { tab } => html! { <pages::IamPage tab={tab} /> },
         Route::IamUser { name } => html! { <pages::IamUserPage {name} /> },

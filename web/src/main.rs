@@ -14,6 +14,7 @@ mod model;
 mod policy;
 mod pricing;
 mod snippets;
+mod terminal;
 
 #[cfg(target_arch = "wasm32")]
 mod app;

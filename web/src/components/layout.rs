@@ -38,6 +38,7 @@ pub fn Frame(p: &FrameProps) -> Html {
                 Some(Route::Crypto) => "Encrypt and decrypt".to_string(),
                 Some(Route::Pricing) => "Pricing calculator".to_string(),
                 Some(Route::Settings) => "Sandbox settings".to_string(),
+                Some(Route::Cli) => "AWS CLI terminal".to_string(),
                 Some(Route::Iam | Route::IamTab { .. }) => "IAM".to_string(),
                 Some(
                     Route::IamUser { name } | Route::IamRole { name } | Route::IamPolicy { name },
@@ -170,6 +171,7 @@ fn SideNav(p: &SideNavProps) -> Html {
             <div class="sidenav-section">{"Sandbox tools"}</div>
             <ul>
                 { item(Route::Crypto, "Encrypt and decrypt") }
+                { item(Route::Cli, "AWS CLI terminal") }
                 { item(Route::Iam, "IAM users, roles and policies") }
                 { item(Route::Pricing, "Pricing calculator") }
                 { item(Route::Settings, "Sandbox settings") }

@@ -1,5 +1,6 @@
 //! One module per console page.
 
+mod cli;
 mod create_key;
 mod crypto;
 mod iam;
@@ -11,6 +12,7 @@ mod pricing;
 mod settings;
 mod static_pages;
 
+pub use cli::{prefill as prefill_terminal, CliPage};
 pub use create_key::CreateKeyPage;
 pub use crypto::CryptoPage;
 pub use iam::{IamPage, IamPolicyPage, IamRolePage, IamUserPage};

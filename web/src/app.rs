@@ -36,6 +36,8 @@ pub enum Route {
     Bill,
     #[at("/settings")]
     Settings,
+    #[at("/cli")]
+    Cli,
     #[at("/iam")]
     Iam,
     #[at("/iam/:tab")]
@@ -65,6 +67,7 @@ fn switch(route: Route) -> Html {
         Route::Events => html! { <pages::EventsPage /> },
         Route::Bill => html! { <pages::BillPage /> },
         Route::Settings => html! { <pages::SettingsPage /> },
+        Route::Cli => html! { <pages::CliPage /> },
         Route::Iam => html! { <pages::IamPage tab={AttrValue::Static("users")} /> },
         Route::IamTab { tab } => html! { <pages::IamPage tab={tab} /> },
         Route::IamUser { name } => html! { <pages::IamUserPage {name} /> },

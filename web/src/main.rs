@@ -15,6 +15,7 @@ mod policy;
 mod pricing;
 mod snippets;
 mod trail;
+mod terminal;
 
 #[cfg(target_arch = "wasm32")]
 mod app;

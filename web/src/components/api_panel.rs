@@ -5,7 +5,9 @@ use super::CopyButton;
 use crate::hooks::use_console;
 use crate::kms::Request;
 use crate::snippets::{aws_cli, js_sdk};
+use crate::terminal::one_line;
 use yew::prelude::*;
+use yew_router::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct ApiPanelProps {
@@ -19,6 +21,7 @@ pub fn ApiPanel(p: &ApiPanelProps) -> Html {
     // The console's Region (the panel also shows in the banners, outside the KMS provider).
     let console = use_console();
     let lang = use_state(|| "cli");
+    let navigator = use_navigator();
     if p.requests.is_empty() {
         return html! {};
     }
@@ -37,6 +40,23 @@ pub fn ApiPanel(p: &ApiPanelProps) -> Html {
         Callback::from(move |_| lang.set(l))
     };
     let ops: Vec<&str> = p.requests.iter().map(|r| r.operation).collect();
+    // "Open in terminal": the command goes into the terminal's input (#/cli), not run.
+    let open_buttons = p.requests.iter().map(|r| {
+        let line = one_line(&aws_cli(&region, r.operation, &r.body));
+        let navigator = navigator.clone();
+        let onclick = Callback::from(move |_| {
+            crate::pages::prefill_terminal(&line);
+            if let Some(n) = &navigator {
+                n.push(&crate::app::Route::Cli);
+            }
+        });
+        let label = if p.requests.len() > 1 {
+            format!("Open {} in terminal", r.operation)
+        } else {
+            "Open in terminal".to_string()
+        };
+        html! { <button type="button" class="btn btn-small" {onclick}>{ label }</button> }
+    });
     html! {
         <details class="api-panel">
             <summary>{ &p.title }<span class="api-ops">{ ops.join(", ") }</span></summary>
@@ -49,6 +69,9 @@ pub fn ApiPanel(p: &ApiPanelProps) -> Html {
                 // Focusable, so that a long command can be scrolled with the keyboard.
                 <pre class="code" tabindex="0" role="region"
                     aria-label={if *lang == "cli" { "AWS CLI commands" } else { "AWS SDK for JavaScript v3 code" }}>{ text }</pre>
+                if *lang == "cli" && navigator.is_some() {
+                    <div class="button-row api-open">{ for open_buttons }</div>
+                }
                 if *lang == "cli" {
                     <p class="hint">{"AWS CLI v2 reads binary parameters as base64. The sandbox itself answers "}
                     <code>{"window.kms"}</code>{" in this tab's developer tools."}</p>

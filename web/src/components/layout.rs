@@ -40,6 +40,7 @@ pub fn Frame(p: &FrameProps) -> Html {
                 Some(Route::Events) => "Event history".to_string(),
                 Some(Route::Bill) => "Bill".to_string(),
                 Some(Route::Settings) => "Sandbox settings".to_string(),
+                Some(Route::Cli) => "AWS CLI terminal".to_string(),
                 Some(Route::Iam | Route::IamTab { .. }) => "IAM".to_string(),
                 Some(
                     Route::IamUser { name } | Route::IamRole { name } | Route::IamPolicy { name },
@@ -175,6 +176,7 @@ fn SideNav(p: &SideNavProps) -> Html {
                 { item(Route::Crypto, "Encrypt and decrypt") }
                 { item(Route::Events, "Event history (CloudTrail)") }
                 { item(Route::Bill, "Bill") }
+                { item(Route::Cli, "AWS CLI terminal") }
                 { item(Route::Iam, "IAM users, roles and policies") }
                 { item(Route::Pricing, "Pricing calculator") }
                 { item(Route::Settings, "Sandbox settings") }

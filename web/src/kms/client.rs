@@ -108,6 +108,20 @@ impl Kms {
             .await?)
     }
 
+    /// One request of any service the sandbox answers, as the acting principal, in `region`
+    /// (the terminal page sends what `aws ...` parses to).
+    pub async fn call_service(
+        &self,
+        service: Service,
+        region: &str,
+        operation: &str,
+        body: Value,
+    ) -> Result<Value, kms_core::KmsError> {
+        self.sandbox
+            .call_service(service, region, operation, body)
+            .await
+    }
+
     /// How AWS decides the KMS request for `principal` (`None`: the root; a role acts through a
     /// session named `session`), without sending it.
     pub fn explain_for(

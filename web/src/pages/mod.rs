@@ -1,6 +1,7 @@
 //! One module per console page.
 
 mod bill;
+mod cli;
 mod create_key;
 mod crypto;
 mod events;
@@ -15,6 +16,7 @@ mod settings;
 mod static_pages;
 
 pub use bill::BillPage;
+pub use cli::{prefill as prefill_terminal, CliPage};
 pub use create_key::CreateKeyPage;
 pub use crypto::CryptoPage;
 pub use events::EventsPage;

@@ -55,7 +55,8 @@ pub use iam::{
 };
 pub use managed::AWS_MANAGED_SERVICES;
 pub use records::{
-    AliasRecord, BackingKey, Change, GrantRecord, KeyRecord, Record, RotationConfig,
+    alias_storage_key, key_storage_key, AliasRecord, BackingKey, Change, GrantRecord, KeyRecord,
+    Record, RotationConfig,
 };
 pub use sandbox::Sandbox;
 pub use secret::Secret;

@@ -767,6 +767,24 @@ async fn hostile_input_answers_errors_and_the_sandbox_lives() {
     assert!(err == "SerializationException" || err == "ValidationException", "{err}");
     let (err, _) = js_fails(&kms, "ListKeys", js(json!({"Limit": "ten"}))).await;
     assert!(err == "SerializationException" || err == "ValidationException", "{err}");
+    // The SDK's request handler refuses a body over the limit before copying it.
+    let handler = a.to_js();
+    let handler = get(&handler, "requestHandler");
+    let headers = js(json!({"x-amz-target": "TrentService.Encrypt", "content-type": "application/x-amz-json-1.1"}));
+    let request = js(json!({"method": "POST", "hostname": "kms.ap-southeast-2.amazonaws.com", "path": "/"}));
+    js_sys::Reflect::set(&request, &"headers".into(), &headers).unwrap();
+    js_sys::Reflect::set(
+        &request,
+        &"body".into(),
+        &js_sys::Uint8Array::new_with_length(2 * 1024 * 1024),
+    )
+    .unwrap();
+    let handle: js_sys::Function = get(&handler, "handle").unchecked_into();
+    let answer = wait(handle.call1(&handler, &request).unwrap().unchecked_into()).await;
+    let response = get(&answer, "response");
+    assert_eq!(get(&response, "statusCode").as_f64(), Some(400.0));
+    let body = String::from_utf8(bytes(&get(&response, "body"))).unwrap();
+    assert!(body.contains("ValidationException"), "{body}");
     check(&a, &expected, "after hostile input").await;
     drop(kms);
     drop(a);

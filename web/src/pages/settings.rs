@@ -199,9 +199,9 @@ pub fn SettingsPage() -> Html {
                             <div class="grid-3" data-testid="storage-info">
                                 <div class="kv"><div class="kv-key">{"Persistent storage"}</div><div class="kv-value" data-testid="storage-persisted">{
                                     match info.persisted {
-                                        Some(true) => "Granted: the browser keeps this site's data until you delete it",
-                                        Some(false) => "Not granted: the browser may clear this site's data when space runs low",
-                                        None => "Unknown (this browser does not say)",
+                                        Some(true) => "Granted",
+                                        Some(false) => "Not granted",
+                                        None => "Unknown",
                                     }
                                 }</div></div>
                                 <div class="kv"><div class="kv-key">{"Used by this site"}</div><div class="kv-value" data-testid="storage-usage">{ info.usage.map(bytes_text).unwrap_or_else(|| "Unknown".into()) }</div></div>
@@ -210,7 +210,8 @@ pub fn SettingsPage() -> Html {
                         },
                         _ => html! { <Spinner /> },
                     } }
-                    <p class="field-hint">{"The console asks the browser to keep this site's storage (navigator.storage.persist()) on the first change to a sandbox. \
+                    <p class="field-hint storage-hint">{"The console asks the browser to keep this site's storage (navigator.storage.persist()) on the first change to a sandbox. \
+                        Granted, the browser keeps it until you delete it; not granted, it may clear it when space runs low. \
                         Every sandbox of this site shares the quota; a change that does not fit is refused with an error and nothing saved before is lost."}</p>
                     <InfoAlert kind="warning" title="The sandbox's HSM protects nothing from this site's scripts">
                         {"Key material is wrapped by a non-extractable WebCrypto key in this browser; any script of this origin can use it. \

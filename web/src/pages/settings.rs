@@ -194,6 +194,13 @@ pub fn SettingsPage() -> Html {
             <div class="panel">
                 <div class="panel-header"><h2>{"Storage"}</h2></div>
                 <div class="panel-body">
+                    <p class="field-hint storage-hint">{"The console asks the browser to keep this site's storage (navigator.storage.persist()) on the first change to a sandbox. \
+                        Granted, the browser keeps it until you delete it; not granted, it may clear it when space runs low. \
+                        Every sandbox of this site shares the quota; a change that does not fit is refused with an error and nothing saved before is lost."}</p>
+                    <InfoAlert kind="warning" title="The sandbox's HSM protects nothing from this site's scripts">
+                        {"Key material is wrapped by a non-extractable WebCrypto key in this browser; any script of this origin can use it. \
+                          Host the console on an origin of its own, and never protect real data with it."}
+                    </InfoAlert>
                     { match &*storage {
                         Load::Ready(info) => html! {
                             <div class="grid-3" data-testid="storage-info">
@@ -210,13 +217,6 @@ pub fn SettingsPage() -> Html {
                         },
                         _ => html! { <Spinner /> },
                     } }
-                    <p class="field-hint storage-hint">{"The console asks the browser to keep this site's storage (navigator.storage.persist()) on the first change to a sandbox. \
-                        Granted, the browser keeps it until you delete it; not granted, it may clear it when space runs low. \
-                        Every sandbox of this site shares the quota; a change that does not fit is refused with an error and nothing saved before is lost."}</p>
-                    <InfoAlert kind="warning" title="The sandbox's HSM protects nothing from this site's scripts">
-                        {"Key material is wrapped by a non-extractable WebCrypto key in this browser; any script of this origin can use it. \
-                          Host the console on an origin of its own, and never protect real data with it."}
-                    </InfoAlert>
                 </div>
             </div>
             <div class="panel">

@@ -162,6 +162,26 @@ pub fn App() -> Html {
         }
         _ => None,
     };
+    // Changes other tabs (or workers) make to this sandbox reload the pages' data.
+    let remote = use_state(crate::hooks::RemoteChanges::default);
+    {
+        let remote = remote.clone();
+        let current = match &*sandbox {
+            Some(Ok(s)) => Some(s.clone()),
+            _ => None,
+        };
+        let key = (current.as_ref().map(|s| s.name()), *epoch);
+        use_effect_with(key, move |_| {
+            let subscription = current.map(|s| {
+                let counter = std::rc::Rc::new(std::cell::Cell::new(remote.0));
+                s.on_change(move |_| {
+                    counter.set(counter.get() + 1);
+                    remote.set(crate::hooks::RemoteChanges(counter.get()));
+                })
+            });
+            move || drop(subscription)
+        });
+    }
     // Learners can script the same sandbox from devtools.
     {
         let kms_handle = kms_handle.clone();
@@ -187,9 +207,11 @@ pub fn App() -> Html {
         },
         (Some(Ok(_)), Some(k)) => html! {
             <ContextProvider<Kms> context={k}>
-                <ContextProvider<SandboxControl> context={open}>
-                    <Switch<Route> render={switch} />
-                </ContextProvider<SandboxControl>>
+                <ContextProvider<crate::hooks::RemoteChanges> context={*remote}>
+                    <ContextProvider<SandboxControl> context={open}>
+                        <Switch<Route> render={switch} />
+                    </ContextProvider<SandboxControl>>
+                </ContextProvider<crate::hooks::RemoteChanges>>
             </ContextProvider<Kms>>
         },
         (Some(Ok(_)), None) => html! {},

@@ -24,9 +24,11 @@ pub struct Envelope {
 }
 
 fn header(encrypted_data_key: &[u8]) -> Vec<u8> {
-    let mut h = Vec::with_capacity(12 + encrypted_data_key.len());
+    let mut h = Vec::with_capacity(encrypted_data_key.len().saturating_add(12));
     h.extend_from_slice(MAGIC);
-    h.extend_from_slice(&(encrypted_data_key.len() as u32).to_be_bytes());
+    // An encrypted data key is a KMS ciphertext (at most 6144 bytes): it always fits in a u32.
+    let len = u32::try_from(encrypted_data_key.len()).unwrap_or(u32::MAX);
+    h.extend_from_slice(&len.to_be_bytes());
     h.extend_from_slice(encrypted_data_key);
     h
 }
@@ -61,17 +63,24 @@ pub fn parse(bytes: &[u8]) -> Result<Envelope, String> {
     if bytes.len() < 12 || &bytes[..8] != MAGIC {
         return Err("This is not an envelope-encrypted file made by this page (the KMSENV01 header is missing).".into());
     }
-    let len = u32::from_be_bytes(bytes[8..12].try_into().expect("4 bytes")) as usize;
+    let truncated = || "The envelope file is truncated.".to_string();
+    let mut field = [0u8; 4];
+    field.copy_from_slice(&bytes[8..12]);
+    // Every length is checked arithmetic: on a 32-bit target (wasm32) a length near u32::MAX
+    // would otherwise wrap around and pass the check.
+    let len = usize::try_from(u32::from_be_bytes(field)).map_err(|_| truncated())?;
     let rest = &bytes[12..];
-    if rest.len() < len + NONCE_LEN + TAG_LEN {
-        return Err("The envelope file is truncated.".into());
+    let nonce_end = len.checked_add(NONCE_LEN).ok_or_else(truncated)?;
+    let needed = nonce_end.checked_add(TAG_LEN).ok_or_else(truncated)?;
+    if rest.len() < needed {
+        return Err(truncated());
     }
     let mut nonce = [0u8; NONCE_LEN];
-    nonce.copy_from_slice(&rest[len..len + NONCE_LEN]);
+    nonce.copy_from_slice(rest.get(len..nonce_end).ok_or_else(truncated)?);
     Ok(Envelope {
-        encrypted_data_key: rest[..len].to_vec(),
+        encrypted_data_key: rest.get(..len).ok_or_else(truncated)?.to_vec(),
         nonce,
-        ciphertext: rest[len + NONCE_LEN..].to_vec(),
+        ciphertext: rest.get(nonce_end..).ok_or_else(truncated)?.to_vec(),
     })
 }
 
@@ -134,5 +143,28 @@ mod tests {
         assert!(parse(b"hello world, not an envelope").is_err());
         assert!(parse(&sealed[..20]).is_err());
         assert!(seal(&[1; 16], [0; 12], EDK, b"x").is_err());
+    }
+
+    #[test]
+    fn a_length_near_the_integer_limit_is_truncated_not_a_panic() {
+        // On a 32-bit target, `len + 12 + 16` with len near u32::MAX wraps around: each such
+        // length must be refused as truncated, on every target.
+        for len in [u32::MAX, u32::MAX - 11, u32::MAX - 27, u32::MAX - 28, 1 << 31] {
+            let mut file = MAGIC.to_vec();
+            file.extend_from_slice(&len.to_be_bytes());
+            file.extend_from_slice(&[0u8; 64]);
+            assert_eq!(
+                parse(&file),
+                Err("The envelope file is truncated.".to_string()),
+                "length {len}"
+            );
+        }
+        // A length that exactly fits still parses.
+        let mut file = MAGIC.to_vec();
+        file.extend_from_slice(&4u32.to_be_bytes());
+        file.extend_from_slice(&[9u8; 4 + NONCE_LEN + TAG_LEN]);
+        let env = parse(&file).unwrap();
+        assert_eq!(env.encrypted_data_key, vec![9u8; 4]);
+        assert_eq!(env.ciphertext.len(), TAG_LEN);
     }
 }

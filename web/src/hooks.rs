@@ -5,6 +5,11 @@ use std::future::Future;
 use std::rc::Rc;
 use yew::prelude::*;
 
+/// How many times changes made by other tabs or workers to the open sandbox have been loaded
+/// (provided by the app): every [`use_loader`] reloads when it moves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct RemoteChanges(pub u64);
+
 /// What a page has loaded so far.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Load<T> {
@@ -29,11 +34,13 @@ where
     let latest = use_mut_ref(|| 0u64);
     let loaded_for = use_mut_ref(|| None::<D>);
     let load = Rc::new(load);
+    // Another tab changed the sandbox: reload, keeping what is on screen.
+    let remote = use_context::<RemoteChanges>().map_or(0, |r| r.0);
     {
         let state = state.clone();
         let latest = latest.clone();
         let load = load.clone();
-        use_effect_with((deps.clone(), *tick), move |(deps, _)| {
+        use_effect_with((deps.clone(), *tick, remote), move |(deps, _, _)| {
             // New deps (another key, another Region) show Loading; a reload of the same keeps
             // what is on screen.
             if loaded_for.borrow().as_ref() != Some(deps) {

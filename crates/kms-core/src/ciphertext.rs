@@ -36,11 +36,11 @@ pub(crate) fn aad(
     backing_key_id: &[u8],
     context: &BTreeMap<String, String>,
 ) -> Vec<u8> {
-    let mut out = Vec::with_capacity(64 + key_arn.len());
+    let mut out = Vec::with_capacity(key_arn.len().saturating_add(64));
     out.extend_from_slice(b"kms-sandbox/ciphertext/v1");
     push(&mut out, key_arn.as_bytes());
     push(&mut out, backing_key_id);
-    out.extend_from_slice(&(context.len() as u32).to_be_bytes());
+    out.extend_from_slice(&len_u32(context.len()).to_be_bytes());
     // BTreeMap iterates in byte order of the keys: canonical.
     for (k, v) in context {
         push(&mut out, k.as_bytes());
@@ -49,8 +49,15 @@ pub(crate) fn aad(
     out
 }
 
+/// A length as the u32 of the encoding. Validated inputs are far below 4 GiB (an encryption
+/// context is at most 8 KiB); a larger one saturates rather than wrap to a small number, so no
+/// two inputs of different lengths share a prefix.
+fn len_u32(len: usize) -> u32 {
+    u32::try_from(len).unwrap_or(u32::MAX)
+}
+
 fn push(out: &mut Vec<u8>, field: &[u8]) {
-    out.extend_from_slice(&(field.len() as u32).to_be_bytes());
+    out.extend_from_slice(&len_u32(field.len()).to_be_bytes());
     out.extend_from_slice(field);
 }
 

@@ -56,7 +56,8 @@ pub use iam::{
 };
 pub use managed::AWS_MANAGED_SERVICES;
 pub use records::{
-    AliasRecord, BackingKey, Change, GrantRecord, ImportedMaterial, KeyRecord, MultiRegionKeyType,
+    alias_storage_key, key_storage_key, AliasRecord, BackingKey, Change, GrantRecord,
+    ImportedMaterial, KeyRecord, MultiRegionKeyType,
     Record, RotationConfig,
 };
 pub use sandbox::Sandbox;

@@ -109,6 +109,114 @@ fn set_static(o: &JsValue, name: &'static str, v: &JsValue) {
     with_static(name, |key| Reflect::set(o, key, v).map(|_| ())).unwrap_or(())
 }
 
+/// The deepest a request's values may nest. AWS's shapes nest a few levels (a list of tag
+/// structures is 3); deeper input, and input that contains itself, is refused before it is
+/// walked further.
+pub(crate) const MAX_DEPTH: usize = 32;
+/// The most bytes of strings and blobs one request may carry (AWS's largest members, policies,
+/// are 32 KiB; KMS's blobs 6 KiB): checked before anything is copied out of JavaScript.
+pub(crate) const MAX_REQUEST_BYTES: usize = 1024 * 1024;
+/// The most members and list elements one request may have.
+pub(crate) const MAX_ITEMS: usize = 100_000;
+
+/// What a request may still use while it is converted; the first limit it passes is its error.
+struct Budget {
+    depth: usize,
+    items: usize,
+    bytes: usize,
+    error: Option<KmsError>,
+}
+
+impl Budget {
+    fn new() -> Budget {
+        Budget {
+            depth: 0,
+            items: MAX_ITEMS,
+            bytes: MAX_REQUEST_BYTES,
+            error: None,
+        }
+    }
+
+    /// Takes `n` bytes of strings or blobs; false (and the error set) when over.
+    fn take_bytes(&mut self, n: usize) -> bool {
+        if self.error.is_some() {
+            return false;
+        }
+        match self.bytes.checked_sub(n) {
+            Some(left) => {
+                self.bytes = left;
+                true
+            }
+            None => {
+                self.error = Some(KmsError::validation(format!(
+                    "1 validation error detected: the request is larger than {MAX_REQUEST_BYTES} \
+                     bytes of strings and blobs"
+                )));
+                false
+            }
+        }
+    }
+
+    /// Takes `n` members or elements; false (and the error set) when over.
+    fn take_items(&mut self, n: usize) -> bool {
+        if self.error.is_some() {
+            return false;
+        }
+        match self.items.checked_sub(n) {
+            Some(left) => {
+                self.items = left;
+                true
+            }
+            None => {
+                self.error = Some(KmsError::validation(format!(
+                    "1 validation error detected: the request has more than {MAX_ITEMS} members \
+                     and list elements"
+                )));
+                false
+            }
+        }
+    }
+
+    /// One level deeper; false (and the error set) beyond [`MAX_DEPTH`].
+    fn enter(&mut self) -> bool {
+        if self.error.is_some() {
+            return false;
+        }
+        if self.depth >= MAX_DEPTH {
+            self.error = Some(KmsError::serialization(format!(
+                "The request could not be serialized: its values nest deeper than {MAX_DEPTH} \
+                 levels (or contain themselves)"
+            )));
+            return false;
+        }
+        self.depth += 1;
+        true
+    }
+
+    fn leave(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+    }
+}
+
+/// The length of a JavaScript string in bytes at most (UTF-16 units times 3), without copying it.
+fn string_bytes(v: &JsValue) -> Option<usize> {
+    if v.is_string() {
+        let units = v.unchecked_ref::<js_sys::JsString>().length() as usize;
+        Some(units.saturating_mul(3))
+    } else {
+        None
+    }
+}
+
+/// A JavaScript string's text, if the budget allows it.
+fn string_of(v: &JsValue, budget: &mut Budget) -> Option<String> {
+    let n = string_bytes(v)?;
+    if !budget.take_bytes(n) {
+        return None;
+    }
+    v.as_string()
+}
+
 /// Largest integer a JavaScript number holds exactly.
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
@@ -132,10 +240,18 @@ pub(crate) fn input_to_wire_in(
     if input.is_undefined() || input.is_null() {
         return Ok(Value::Object(Map::new()));
     }
-    Ok(match &op.input {
-        Some(shape) => to_wire(m, shape, input),
-        None => generic_to_wire(input),
-    })
+    let mut budget = Budget::new();
+    let mut wire = match &op.input {
+        Some(shape) => to_wire(m, shape, input, &mut budget),
+        None => generic_to_wire(input, &mut budget),
+    };
+    match budget.error {
+        Some(e) => {
+            wipe(&mut wire);
+            Err(e)
+        }
+        None => Ok(wire),
+    }
 }
 
 /// The API model of a service of the sandbox.
@@ -210,19 +326,40 @@ fn number(n: f64) -> Value {
     }
 }
 
-/// The bytes of a `Uint8Array`, `ArrayBuffer` or other `ArrayBuffer` view.
-fn bytes_of(v: &JsValue) -> Option<Vec<u8>> {
+/// Whether `v` is a `Uint8Array`, `ArrayBuffer` or other `ArrayBuffer` view.
+fn is_bytes(v: &JsValue) -> bool {
+    v.is_instance_of::<Uint8Array>() || v.is_instance_of::<ArrayBuffer>() || ArrayBuffer::is_view(v)
+}
+
+/// The bytes of a `Uint8Array`, `ArrayBuffer` or other `ArrayBuffer` view, copied only if the
+/// budget allows their length (`Some(None)`: over budget).
+fn bytes_of(v: &JsValue, budget: &mut Budget) -> Option<Option<Vec<u8>>> {
     if let Some(a) = v.dyn_ref::<Uint8Array>() {
-        return Some(a.to_vec());
+        return Some(budget.take_bytes(a.length() as usize).then(|| a.to_vec()));
     }
     if let Some(b) = v.dyn_ref::<ArrayBuffer>() {
-        return Some(Uint8Array::new(b).to_vec());
+        return Some(
+            budget
+                .take_bytes(b.byte_length() as usize)
+                .then(|| Uint8Array::new(b).to_vec()),
+        );
     }
     if ArrayBuffer::is_view(v) {
         let buffer = Reflect::get(v, &"buffer".into()).ok()?;
-        let offset = Reflect::get(v, &"byteOffset".into()).ok()?.as_f64()? as u32;
-        let length = Reflect::get(v, &"byteLength".into()).ok()?.as_f64()? as u32;
-        return Some(Uint8Array::new_with_byte_offset_and_length(&buffer, offset, length).to_vec());
+        let offset = Reflect::get(v, &"byteOffset".into()).ok()?.as_f64()?;
+        let length = Reflect::get(v, &"byteLength".into()).ok()?.as_f64()?;
+        if !(0.0..=f64::from(u32::MAX)).contains(&offset)
+            || !(0.0..=f64::from(u32::MAX)).contains(&length)
+        {
+            return None;
+        }
+        if !budget.take_bytes(length as usize) {
+            return Some(None);
+        }
+        return Some(Some(
+            Uint8Array::new_with_byte_offset_and_length(&buffer, offset as u32, length as u32)
+                .to_vec(),
+        ));
     }
     None
 }
@@ -237,19 +374,47 @@ fn date_seconds(d: &Date) -> Value {
     number(d.get_time() / 1000.0)
 }
 
-fn to_wire(m: &Model, shape_name: &str, v: &JsValue) -> Value {
+fn to_wire(m: &Model, shape_name: &str, v: &JsValue, budget: &mut Budget) -> Value {
     if v.is_undefined() || v.is_null() {
         return Value::Null;
     }
+    if !budget.enter() {
+        return Value::Null;
+    }
+    let wire = to_wire_in(m, shape_name, v, budget);
+    budget.leave();
+    wire
+}
+
+/// The members of a plain object, as (name, value) pairs, within the budget.
+fn entries(v: &JsValue, budget: &mut Budget) -> Option<Array> {
+    let entries = Object::entries(v.unchecked_ref::<Object>());
+    budget
+        .take_items(entries.length() as usize)
+        .then_some(entries)
+}
+
+/// The elements of an array, within the budget (counted before they are read).
+fn elements(v: &JsValue, budget: &mut Budget) -> Option<Array> {
+    let array: &Array = v.unchecked_ref();
+    budget
+        .take_items(array.length() as usize)
+        .then(|| array.clone())
+}
+
+fn to_wire_in(m: &Model, shape_name: &str, v: &JsValue, budget: &mut Budget) -> Value {
     let Some(s) = m.shapes.get(shape_name) else {
-        return generic_to_wire(v);
+        return generic_in(v, budget);
     };
     match s.ty.as_str() {
-        "structure" if v.is_object() && !Array::is_array(v) && bytes_of(v).is_none() => {
+        "structure" if v.is_object() && !Array::is_array(v) && !is_bytes(v) => {
             let mut out = Map::new();
-            for entry in Object::entries(v.unchecked_ref::<Object>()).iter() {
+            let Some(entries) = entries(v, budget) else {
+                return Value::Null;
+            };
+            for entry in entries.iter() {
                 let entry: Array = entry.unchecked_into();
-                let Some(name) = entry.get(0).as_string() else {
+                let Some(name) = string_of(&entry.get(0), budget) else {
                     continue;
                 };
                 let value = entry.get(1);
@@ -257,40 +422,54 @@ fn to_wire(m: &Model, shape_name: &str, v: &JsValue) -> Value {
                     continue;
                 }
                 let wire = match s.members.get(&name) {
-                    Some(member_shape) => to_wire(m, member_shape, &value),
-                    None => generic_to_wire(&value),
+                    Some(member_shape) => to_wire(m, member_shape, &value, budget),
+                    None => generic_to_wire(&value, budget),
                 };
                 out.insert(name, wire);
+                if budget.error.is_some() {
+                    break;
+                }
             }
             Value::Object(out)
         }
         "list" if Array::is_array(v) => {
             let member = s.member.as_deref().unwrap_or_default();
-            Value::Array(
-                Array::from(v)
-                    .iter()
-                    .map(|item| to_wire(m, member, &item))
-                    .collect(),
-            )
+            let Some(items) = elements(v, budget) else {
+                return Value::Null;
+            };
+            let mut out = Vec::with_capacity(items.length().min(1024) as usize);
+            for item in items.iter() {
+                out.push(to_wire(m, member, &item, budget));
+                if budget.error.is_some() {
+                    break;
+                }
+            }
+            Value::Array(out)
         }
         "map" if v.is_object() && !Array::is_array(v) => {
             let value_shape = s.value.as_deref().unwrap_or_default();
             let mut out = Map::new();
-            for entry in Object::entries(v.unchecked_ref::<Object>()).iter() {
+            let Some(entries) = entries(v, budget) else {
+                return Value::Null;
+            };
+            for entry in entries.iter() {
                 let entry: Array = entry.unchecked_into();
-                if let Some(k) = entry.get(0).as_string() {
-                    out.insert(k, to_wire(m, value_shape, &entry.get(1)));
+                if let Some(k) = string_of(&entry.get(0), budget) {
+                    out.insert(k, to_wire(m, value_shape, &entry.get(1), budget));
+                }
+                if budget.error.is_some() {
+                    break;
                 }
             }
             Value::Object(out)
         }
         "blob" => {
-            if let Some(bytes) = bytes_of(v) {
-                blob_to_wire(bytes)
-            } else if let Some(text) = v.as_string() {
+            if let Some(bytes) = bytes_of(v, budget) {
+                bytes.map_or(Value::Null, blob_to_wire)
+            } else if let Some(text) = string_of(v, budget) {
                 blob_to_wire(text.into_bytes())
             } else {
-                generic_to_wire(v)
+                generic_in(v, budget)
             }
         }
         "timestamp" => {
@@ -298,7 +477,7 @@ fn to_wire(m: &Model, shape_name: &str, v: &JsValue) -> Value {
                 date_seconds(d)
             } else if let Some(ms) = v.as_f64() {
                 number(ms / 1000.0)
-            } else if let Some(text) = v.as_string() {
+            } else if let Some(text) = string_of(v, budget) {
                 let ms = Date::parse(&text);
                 if ms.is_nan() {
                     Value::String(text)
@@ -306,56 +485,83 @@ fn to_wire(m: &Model, shape_name: &str, v: &JsValue) -> Value {
                     number(ms / 1000.0)
                 }
             } else {
-                generic_to_wire(v)
+                generic_in(v, budget)
             }
         }
-        _ => generic_to_wire(v),
+        _ => generic_in(v, budget),
     }
 }
 
 /// A JavaScript value as JSON, with no model to lead it.
-fn generic_to_wire(v: &JsValue) -> Value {
+fn generic_to_wire(v: &JsValue, budget: &mut Budget) -> Value {
+    if v.is_undefined() || v.is_null() {
+        return Value::Null;
+    }
+    if !budget.enter() {
+        return Value::Null;
+    }
+    let wire = generic_in(v, budget);
+    budget.leave();
+    wire
+}
+
+fn generic_in(v: &JsValue, budget: &mut Budget) -> Value {
     if v.is_undefined() || v.is_null() {
         Value::Null
     } else if let Some(b) = v.as_bool() {
         Value::Bool(b)
     } else if let Some(n) = v.as_f64() {
         number(n)
-    } else if let Some(s) = v.as_string() {
-        Value::String(s)
+    } else if v.is_string() {
+        string_of(v, budget).map_or(Value::Null, Value::String)
     } else if v.is_bigint() {
         let text: String = v
             .unchecked_ref::<js_sys::BigInt>()
             .to_string(10)
             .map(String::from)
             .unwrap_or_default();
+        if !budget.take_bytes(text.len()) {
+            return Value::Null;
+        }
         text.parse::<i64>()
             .map(Value::from)
             .unwrap_or(Value::String(text))
-    } else if let Some(bytes) = bytes_of(v) {
-        blob_to_wire(bytes)
+    } else if let Some(bytes) = bytes_of(v, budget) {
+        bytes.map_or(Value::Null, blob_to_wire)
     } else if let Some(d) = v.dyn_ref::<Date>() {
         date_seconds(d)
     } else if Array::is_array(v) {
-        Value::Array(
-            Array::from(v)
-                .iter()
-                .map(|item| generic_to_wire(&item))
-                .collect(),
-        )
+        let Some(items) = elements(v, budget) else {
+            return Value::Null;
+        };
+        let mut out = Vec::with_capacity(items.length().min(1024) as usize);
+        for item in items.iter() {
+            out.push(generic_to_wire(&item, budget));
+            if budget.error.is_some() {
+                break;
+            }
+        }
+        Value::Array(out)
     } else if v.is_object() {
         let mut out = Map::new();
-        for entry in Object::entries(v.unchecked_ref::<Object>()).iter() {
+        let Some(entries) = entries(v, budget) else {
+            return Value::Null;
+        };
+        for entry in entries.iter() {
             let entry: Array = entry.unchecked_into();
-            if let Some(k) = entry.get(0).as_string() {
+            if let Some(k) = string_of(&entry.get(0), budget) {
                 let value = entry.get(1);
                 if !value.is_undefined() {
-                    out.insert(k, generic_to_wire(&value));
+                    out.insert(k, generic_to_wire(&value, budget));
                 }
+            }
+            if budget.error.is_some() {
+                break;
             }
         }
         Value::Object(out)
     } else {
+        // A function or symbol: JSON.stringify leaves it out too.
         Value::Null
     }
 }

@@ -26,11 +26,16 @@ const KMS_TYPES: &str = include_str!(concat!(env!("OUT_DIR"), "/kms-types.d.ts")
 #[wasm_bindgen(js_name = KmsSandbox)]
 pub struct KmsSandbox {
     sandbox: Sandbox,
+    /// `onchange`, and the subscription that calls it.
+    onchange: std::cell::RefCell<Option<(js_sys::Function, crate::ChangeSubscription)>>,
 }
 
 impl From<Sandbox> for KmsSandbox {
     fn from(sandbox: Sandbox) -> Self {
-        KmsSandbox { sandbox }
+        KmsSandbox {
+            sandbox,
+            onchange: std::cell::RefCell::new(None),
+        }
     }
 }
 
@@ -309,6 +314,88 @@ impl KmsSandbox {
     #[wasm_bindgen(getter)]
     pub fn persistent(&self) -> bool {
         self.sandbox.is_persistent()
+    }
+
+    /// Stored records that could not be read (changed or moved by hand, or damaged), which the
+    /// sandbox opened without: `[{ storageKey, keyId?, region?, reason }]`.
+    #[wasm_bindgen(
+        unchecked_return_type = "Array<{ storageKey: string; keyId?: string; region?: string; reason: string }>"
+    )]
+    pub fn damaged(&self) -> js_sys::Array {
+        self.sandbox
+            .damaged()
+            .iter()
+            .map(|d| {
+                let o = js_sys::Object::new();
+                let set = |k: &str, v: &JsValue| {
+                    let _ = Reflect::set(&o, &k.into(), v);
+                };
+                set("storageKey", &d.storage_key.as_str().into());
+                if let Some(id) = &d.key_id {
+                    set("keyId", &id.as_str().into());
+                }
+                if let Some(r) = &d.region {
+                    set("region", &r.as_str().into());
+                }
+                set("reason", &d.reason.as_str().into());
+                JsValue::from(o)
+            })
+            .collect()
+    }
+
+    /// This origin's storage: `{ persisted, usage, quota }` (whether the browser agreed to keep
+    /// it, `navigator.storage.persist()` being asked on the first write; bytes used and
+    /// available, from `navigator.storage.estimate()`); `null` where the browser does not tell.
+    #[wasm_bindgen(
+        unchecked_return_type = "Promise<{ persisted: boolean | null; usage: number | null; quota: number | null }>"
+    )]
+    pub fn storage(&self) -> js_sys::Promise {
+        wasm_bindgen_futures::future_to_promise(async move {
+            let info = crate::storage_info().await;
+            let o = js_sys::Object::new();
+            let opt = |v: Option<f64>| v.map_or(JsValue::NULL, JsValue::from_f64);
+            let _ = Reflect::set(
+                &o,
+                &"persisted".into(),
+                &info.persisted.map_or(JsValue::NULL, JsValue::from_bool),
+            );
+            let _ = Reflect::set(&o, &"usage".into(), &opt(info.usage));
+            let _ = Reflect::set(&o, &"quota".into(), &opt(info.quota));
+            Ok(o.into())
+        })
+    }
+
+    /// Called with `{ keys }` (the storage keys of the records: `key/<region>/<id>`,
+    /// `alias/<region>/<name>`, `iam/...`, `meta/settings`) when changes another tab or worker
+    /// made to this sandbox have been loaded into this one. `null` stops it.
+    #[wasm_bindgen(getter, unchecked_return_type = "((event: { keys: string[] }) => void) | null")]
+    pub fn onchange(&self) -> JsValue {
+        self.onchange
+            .borrow()
+            .as_ref()
+            .map_or(JsValue::NULL, |(f, _)| f.clone().into())
+    }
+
+    #[wasm_bindgen(setter)]
+    pub fn set_onchange(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "((event: { keys: string[] }) => void) | null")]
+        listener: JsValue,
+    ) {
+        let Some(function) = listener.dyn_ref::<js_sys::Function>().cloned() else {
+            *self.onchange.borrow_mut() = None;
+            return;
+        };
+        let call = function.clone();
+        let subscription = self.sandbox.on_change(move |keys| {
+            let event = js_sys::Object::new();
+            let list: js_sys::Array = keys.iter().map(|k| JsValue::from_str(k)).collect();
+            let _ = Reflect::set(&event, &"keys".into(), &list);
+            if let Err(e) = call.call1(&JsValue::NULL, &event) {
+                web_sys::console::error_1(&e);
+            }
+        });
+        *self.onchange.borrow_mut() = Some((function, subscription));
     }
 
     /// A handle on the same sandbox that acts as `principalArn`: an IAM user

@@ -33,5 +33,9 @@ mod trail;
 
 pub use js::KmsSandbox;
 pub use kms_core::KmsError;
-pub use sandbox::{delete_sandbox, list_sandboxes, Sandbox, MEMORY_SANDBOX_NAME};
+pub use sandbox::{
+    delete_sandbox, list_sandboxes, storage_info, ChangeListener, ChangeSubscription, Sandbox,
+    StorageInfo, MEMORY_SANDBOX_NAME,
+};
+pub use store::Damage;
 pub use sdk::RequestHandler;

@@ -9,8 +9,17 @@
 //! has not yet committed.
 //!
 //! Every [`Sandbox::open`] of one name in a page shares one engine, store and queue (a registry
-//! of the open sandboxes, by name); handles differ only in their default region. Two copies of
-//! one sandbox's state in one page would drift apart and overwrite each other's records.
+//! of the open sandboxes, by name); handles differ only in their default region.
+//!
+//! Other tabs and workers (each with its own engine) may open the same sandbox. The engine
+//! reflects one revision of the database; a commit is written only if the database is still at
+//! that revision ([`Store::commit`]). If another tab committed first, this one reloads the
+//! records that changed into its engine and computes the operation again, so no write is lost
+//! and none is computed against stale state. Each commit is announced on a BroadcastChannel named
+//! after the database; the other tabs reload what it changed within moments and tell their
+//! change listeners ([`Sandbox::on_change`], `sandbox.onchange`). A call that fails also checks
+//! the stored revision first: if another tab changed the sandbox, it is answered again against
+//! the new state.
 //!
 //! Every request, answered or refused, from every entry point (the JS `send`, `service(...)`,
 //! `as(...)` handles, the SDK request handler, the Rust API) is recorded once in the CloudTrail
@@ -20,7 +29,7 @@
 //! [`crate::trail`] for how the events are kept.
 
 use crate::entropy::{self, BrowserEntropy};
-use crate::store::{self, Store};
+use crate::store::{self, Commit, Damage, Read, Settings, Store};
 use crate::trail::Trail;
 use kms_core::bill::Bill;
 use kms_core::trail::{self as ct, CallRecordInput, ServiceEvent, TrailFacts};
@@ -34,6 +43,8 @@ use std::collections::{BTreeMap, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::{Rc, Weak};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// A KMS sandbox: one AWS account's keys in every region, persisted in IndexedDB (or kept only
 /// in memory). Cheap to clone; clones share the same sandbox.
@@ -97,6 +108,20 @@ struct Inner {
     /// Seeded randomness (`KmsSandbox.memory({ seed })`). In-memory sandboxes only.
     seeded: Option<Seeded>,
     queue: Queue,
+    /// The database revision the engine reflects (0 in memory).
+    rev: Cell<u64>,
+    /// Stored records that could not be read, by storage key.
+    damaged: RefCell<BTreeMap<String, Damage>>,
+    /// The BroadcastChannel of the database's commits, and its message handler.
+    channel: RefCell<Option<(JsValue, Closure<dyn FnMut(JsValue)>)>>,
+    /// Whether a reload of other tabs' changes is waiting for its turn.
+    sync_scheduled: Cell<bool>,
+    /// Who to tell when other tabs' changes were loaded.
+    listeners: RefCell<Vec<(u64, ChangeListener)>>,
+    next_listener: Cell<u64>,
+    /// The panic generation ([`PANICS`]) this state was made in: state from before a panic may
+    /// hold RefCell borrows and a queue turn that will never be released.
+    generation: u64,
     /// Test hook: each key's backing key material, as last loaded or applied.
     #[cfg(feature = "test-hooks")]
     mirror: RefCell<Mirror>,
@@ -145,32 +170,156 @@ fn mirror_key(inner: &Inner, record: &kms_core::KeyRecord) {
         .insert((record.region.clone(), record.key_id.clone()), material);
 }
 
-thread_local! {
-    /// The persistent sandboxes open in this page, by name.
-    static OPEN: RefCell<BTreeMap<String, Weak<Inner>>> = const { RefCell::new(BTreeMap::new()) };
+/// Told the storage keys of the records other tabs changed, once they are loaded.
+pub type ChangeListener = Rc<dyn Fn(&[String])>;
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        if let Some((channel, _)) = self.channel.borrow_mut().take() {
+            store::close_channel(&channel);
+        }
+    }
 }
 
-/// The live sandbox of `name` already open in this page, if any: one whose database connection
-/// has not been closed (by a deletion, here or in another tab).
-fn registered(name: &str) -> Option<Rc<Inner>> {
+thread_local! {
+    /// The persistent sandboxes open in this page, by name (of their database).
+    static OPEN: RefCell<BTreeMap<String, Weak<Inner>>> = const { RefCell::new(BTreeMap::new()) };
+    /// How many panics this wasm instance has seen, and the last one's message.
+    static PANICS: Cell<u64> = const { Cell::new(0) };
+    static LAST_PANIC: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// Installs (once) a panic hook that logs the panic to the console and starts a new generation:
+/// sandboxes made before it are reopened from IndexedDB on their next call (see
+/// [`Sandbox::begin`]). On wasm32 a panic aborts the call that panicked (there is no unwinding),
+/// leaving that call's RefCell borrows and queue turn held; what was committed is in IndexedDB.
+fn install_panic_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let message = info.to_string();
+            PANICS.with(|p| p.set(p.get() + 1));
+            // Its lock guards will never be dropped: let the other tabs write.
+            store::release_all_locks();
+            LAST_PANIC.with(|m| {
+                if let Ok(mut m) = m.try_borrow_mut() {
+                    m.clone_from(&message);
+                }
+            });
+            web_sys::console::error_1(&JsValue::from_str(&format!(
+                "KMS Sandbox: internal error (panic): {message}. The sandbox is reopened from \
+                 IndexedDB on its next call; nothing committed is lost."
+            )));
+            previous(info);
+        }));
+    });
+}
+
+fn generation() -> u64 {
+    PANICS.with(Cell::get)
+}
+
+/// The live sandbox of database `db_name` already open in this page, if any: one whose database
+/// connection has not been closed (by a deletion, here or in another tab), made since the last
+/// panic.
+fn registered(db_name: &str) -> Option<Rc<Inner>> {
+    let now = generation();
     OPEN.with(|open| {
         let mut open = open.borrow_mut();
         open.retain(|_, w| w.strong_count() > 0);
-        open.get(name)
-            .and_then(Weak::upgrade)
-            .filter(|inner| inner.store.as_ref().is_some_and(|s| !s.is_closed()))
+        open.get(db_name).and_then(Weak::upgrade).filter(|inner| {
+            inner.generation == now && inner.store.as_ref().is_some_and(|s| !s.is_closed())
+        })
     })
 }
 
 fn register(inner: &Rc<Inner>) {
-    OPEN.with(|open| {
-        open.borrow_mut()
-            .insert(inner.name.clone(), Rc::downgrade(inner))
-    });
+    if let Some(store) = &inner.store {
+        OPEN.with(|open| {
+            open.borrow_mut()
+                .insert(store.name().to_string(), Rc::downgrade(inner))
+        });
+    }
 }
 
-fn unregister(name: &str) {
-    OPEN.with(|open| open.borrow_mut().remove(name));
+fn unregister(db_name: &str) {
+    OPEN.with(|open| open.borrow_mut().remove(db_name));
+}
+
+/// The change that makes the engine forget the record stored under `storage_key`.
+fn forget(storage_key: &str) -> Option<kms_core::Change> {
+    let mut parts = storage_key.splitn(3, '/');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some("key"), Some(region), Some(key_id)) => Some(kms_core::Change::DeleteKey {
+            region: region.to_string(),
+            key_id: key_id.to_string(),
+        }),
+        (Some("alias"), Some(region), Some(name)) => Some(kms_core::Change::DeleteAlias {
+            region: region.to_string(),
+            name: name.to_string(),
+        }),
+        (Some("iam"), _, _) => Some(kms_core::Change::DeleteIam {
+            storage_key: storage_key.to_string(),
+        }),
+        _ => None,
+    }
+}
+
+fn put(record: kms_core::Record) -> kms_core::Change {
+    match record {
+        kms_core::Record::Key(k) => kms_core::Change::PutKey(k),
+        kms_core::Record::Alias(a) => kms_core::Change::PutAlias(a),
+        kms_core::Record::Iam(r) => kms_core::Change::PutIam(r),
+    }
+}
+
+/// How many times one operation is computed again because other tabs committed first.
+const MAX_CONFLICTS: u32 = 64;
+
+/// What an attempt to persist changes ended in.
+enum Persisted {
+    Done,
+    /// Another tab committed first; the engine was brought up to date.
+    Retry,
+}
+
+/// The browser's storage for this origin (`navigator.storage`), each member `None` where the
+/// browser does not tell.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StorageInfo {
+    /// Whether the browser agreed to keep this origin's data (`navigator.storage.persisted()`).
+    pub persisted: Option<bool>,
+    /// Bytes this origin uses and may use (`navigator.storage.estimate()`).
+    pub usage: Option<f64>,
+    pub quota: Option<f64>,
+}
+
+/// This origin's storage: whether it is persistent, how much is used, the quota.
+pub async fn storage_info() -> StorageInfo {
+    let v = store::storage_estimate().await;
+    let get = |k: &str| js_sys::Reflect::get(&v, &k.into()).unwrap_or(JsValue::NULL);
+    StorageInfo {
+        persisted: get("persisted").as_bool(),
+        usage: get("usage").as_f64(),
+        quota: get("quota").as_f64(),
+    }
+}
+
+/// Stops a [`Sandbox::on_change`] listener when dropped.
+pub struct ChangeSubscription {
+    inner: Weak<Inner>,
+    id: u64,
+}
+
+impl Drop for ChangeSubscription {
+    fn drop(&mut self) {
+        if let Some(inner) = self.inner.upgrade() {
+            if let Ok(mut listeners) = inner.listeners.try_borrow_mut() {
+                listeners.retain(|(id, _)| *id != self.id);
+            }
+        }
+    }
 }
 
 /// The most the clock moves in one step: 100 years.
@@ -233,17 +382,16 @@ impl Sandbox {
         if let Some(a) = &account_id {
             validate_account(a)?;
         }
-        let inner = match registered(name) {
+        install_panic_hook();
+        let db_name = store::db_name(name);
+        let inner = match registered(&db_name) {
             Some(inner) => inner,
             None => {
-                let inner = Rc::new(Self::load(name, account_id.as_deref()).await?);
+                let inner = Self::load(name, account_id.as_deref()).await?;
                 // Another open of the same name may have finished while this one read.
-                match registered(name) {
+                match registered(&db_name) {
                     Some(first) => first,
                     None => {
-                        inner
-                            .trail
-                            .save_usage_from(Box::new(EngineUsage(Rc::downgrade(&inner))));
                         register(&inner);
                         inner
                     }
@@ -265,14 +413,54 @@ impl Sandbox {
         })
     }
 
-    /// Reads sandbox `name` from IndexedDB into a new engine.
-    async fn load(name: &str, account_id: Option<&str>) -> Result<Inner, KmsError> {
+    /// Test hook: opens sandbox `name` as a second, independent copy in this page (its own
+    /// engine, connection and queue), as another tab would.
+    #[cfg(feature = "test-hooks")]
+    #[doc(hidden)]
+    pub async fn test_open_detached(name: &str) -> Result<Sandbox, KmsError> {
+        install_panic_hook();
+        Ok(Sandbox {
+            inner: Self::load(name, None).await?,
+            region: DEFAULT_REGION.to_string(),
+            principal: None,
+        })
+    }
+
+    /// Test hook: pretend the page is served from `scope` (a path ending in `/`; `None`: from
+    /// where it is), which picks the databases' names.
+    #[cfg(feature = "test-hooks")]
+    #[doc(hidden)]
+    pub fn test_set_scope(scope: Option<&str>) {
+        store::set_scope_override(scope.map(str::to_string));
+    }
+
+    /// Test hook: the IndexedDB database name of sandbox `name` in this deployment.
+    #[cfg(feature = "test-hooks")]
+    #[doc(hidden)]
+    pub fn test_db_name(name: &str) -> String {
+        store::db_name(name)
+    }
+
+    /// Reads sandbox `name` from IndexedDB into a new engine, listening to other tabs' commits.
+    async fn load(name: &str, account_id: Option<&str>) -> Result<Rc<Inner>, KmsError> {
         let opened = Store::open(name, account_id, DEFAULT_ACCOUNT_ID)
             .await
             .map_err(|e| KmsError::internal(format!("Could not open sandbox '{name}': {e}")))?;
         let usage = store::read_usage(opened.store.db())
             .await
             .map_err(|e| KmsError::internal(format!("Could not open sandbox '{name}': {e}")))?;
+        if !opened.damaged.is_empty() {
+            web_sys::console::warn_1(&JsValue::from_str(&format!(
+                "KMS Sandbox: sandbox '{name}' opened without {} damaged record(s): {}",
+                opened.damaged.len(),
+                opened
+                    .damaged
+                    .iter()
+                    .map(|d| format!("{} ({})", d.storage_key, d.reason))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )));
+        }
         let inner = Inner {
             name: name.to_string(),
             engine: RefCell::new(Engine::new(&opened.settings.account_id)),
@@ -283,6 +471,19 @@ impl Sandbox {
             trail: Trail::new(Some(opened.store.db().clone())),
             store: Some(opened.store),
             queue: Queue::default(),
+            rev: Cell::new(opened.rev),
+            damaged: RefCell::new(
+                opened
+                    .damaged
+                    .into_iter()
+                    .map(|d| (d.storage_key.clone(), d))
+                    .collect(),
+            ),
+            channel: RefCell::new(None),
+            sync_scheduled: Cell::new(false),
+            listeners: RefCell::new(Vec::new()),
+            next_listener: Cell::new(0),
+            generation: generation(),
             #[cfg(feature = "test-hooks")]
             mirror: Default::default(),
             #[cfg(feature = "test-hooks")]
@@ -302,7 +503,234 @@ impl Sandbox {
             }
             inner.engine.borrow_mut().load(record);
         }
+        let inner = Rc::new(inner);
+        inner
+            .trail
+            .save_usage_from(Box::new(EngineUsage(Rc::downgrade(&inner))));
+        Self::listen(&inner);
         Ok(inner)
+    }
+
+    /// Hears the other tabs' commits on the database's BroadcastChannel: a newer revision
+    /// schedules a reload of what changed, in the queue's turn.
+    fn listen(inner: &Rc<Inner>) {
+        let Some(store) = &inner.store else {
+            return;
+        };
+        let weak = Rc::downgrade(inner);
+        let handler = Closure::<dyn FnMut(JsValue)>::new(move |message: JsValue| {
+            let Some(inner) = weak.upgrade() else {
+                return;
+            };
+            let rev = js_sys::Reflect::get(&message, &"rev".into())
+                .ok()
+                .and_then(|r| r.as_f64())
+                .unwrap_or(0.0);
+            if rev <= inner.rev.get() as f64 || inner.generation != generation() {
+                return;
+            }
+            Sandbox {
+                inner,
+                region: DEFAULT_REGION.to_string(),
+                principal: None,
+            }
+            .schedule_sync();
+        });
+        let channel = store::open_channel(store.name(), handler.as_ref().unchecked_ref());
+        if !channel.is_null() && !channel.is_undefined() {
+            *inner.channel.borrow_mut() = Some((channel, handler));
+        }
+    }
+
+    /// Reloads other tabs' changes when the queue's turn comes (once, however many ask).
+    fn schedule_sync(&self) {
+        if self.inner.sync_scheduled.replace(true) {
+            return;
+        }
+        let this = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let turn = this.turn().await;
+            this.inner.sync_scheduled.set(false);
+            if let Err(e) = this.sync_locked().await {
+                web_sys::console::warn_1(&JsValue::from_str(&format!(
+                    "KMS Sandbox: could not load another tab's changes to '{}': {e}",
+                    this.inner.name
+                )));
+            }
+            drop(turn);
+        });
+    }
+
+    /// Brings the engine up to the stored revision: reloads the records changed since the one
+    /// it reflects (all of them if the log no longer reaches back), and the clock. The caller
+    /// holds the queue's turn.
+    async fn sync_locked(&self) -> Result<(), String> {
+        let Some(store) = &self.inner.store else {
+            return Ok(());
+        };
+        let changes = store.changes_since(Some(self.inner.rev.get())).await?;
+        if changes.rev == self.inner.rev.get() {
+            return Ok(());
+        }
+        let inner = &self.inner;
+        if let Some(settings) = &changes.settings {
+            if settings.clock_offset_ms > inner.clock_offset.get() {
+                inner.clock_offset.set(settings.clock_offset_ms);
+            }
+        }
+        let mut keys = Vec::with_capacity(changes.records.len());
+        let mut damaged = inner.damaged.borrow_mut();
+        let mut engine = inner.engine.borrow_mut();
+        if changes.all {
+            let usage = std::mem::take(engine.usage_mut());
+            *engine = Engine::new(&inner.account_id);
+            *engine.usage_mut() = usage;
+            damaged.clear();
+        }
+        let mut apply = Vec::new();
+        for (storage_key, read) in changes.records {
+            damaged.remove(&storage_key);
+            match read {
+                Read::Record(record) => {
+                    #[cfg(feature = "test-hooks")]
+                    if let kms_core::Record::Key(k) = &*record {
+                        mirror_key(inner, k);
+                    }
+                    apply.push(put(*record));
+                }
+                Read::Gone => apply.extend(forget(&storage_key)),
+                Read::Damaged(d) => {
+                    damaged.insert(storage_key.clone(), d);
+                    apply.extend(forget(&storage_key));
+                }
+            }
+            keys.push(storage_key);
+        }
+        if changes.all {
+            for change in apply {
+                match change {
+                    kms_core::Change::PutKey(k) => engine.load(kms_core::Record::Key(k)),
+                    kms_core::Change::PutAlias(a) => engine.load(kms_core::Record::Alias(a)),
+                    kms_core::Change::PutIam(r) => engine.load(kms_core::Record::Iam(r)),
+                    _ => {}
+                }
+            }
+        } else {
+            engine.apply(apply);
+        }
+        drop(engine);
+        drop(damaged);
+        inner.rev.set(changes.rev);
+        self.notify(&keys);
+        Ok(())
+    }
+
+    /// Tells the change listeners which records other tabs changed.
+    fn notify(&self, keys: &[String]) {
+        let listeners: Vec<ChangeListener> = self
+            .inner
+            .listeners
+            .borrow()
+            .iter()
+            .map(|(_, l)| l.clone())
+            .collect();
+        for listener in listeners {
+            listener(keys);
+        }
+    }
+
+    /// Calls `listener` with the storage keys of the records (`key/<region>/<id>`,
+    /// `alias/<region>/<name>`, `iam/...`, `meta/settings`) each time changes that another tab
+    /// or worker made to this sandbox have been loaded, until the subscription is dropped.
+    pub fn on_change(&self, listener: impl Fn(&[String]) + 'static) -> ChangeSubscription {
+        let id = self.inner.next_listener.get();
+        self.inner.next_listener.set(id + 1);
+        self.inner
+            .listeners
+            .borrow_mut()
+            .push((id, Rc::new(listener)));
+        ChangeSubscription {
+            inner: Rc::downgrade(&self.inner),
+            id,
+        }
+    }
+
+    /// Stored records that could not be read when the sandbox was opened or reloaded (which
+    /// record, why). The rest of the sandbox works without them.
+    pub fn damaged(&self) -> Vec<Damage> {
+        self.inner.damaged.borrow().values().cloned().collect()
+    }
+
+    /// If another tab changed the sandbox since the engine's revision, loads its changes and
+    /// says so. Errors of the check count as "not changed".
+    async fn refresh_if_stale(&self) -> bool {
+        let Some(store) = &self.inner.store else {
+            return false;
+        };
+        match store.stored_rev().await {
+            Ok(rev) if rev != self.inner.rev.get() => {}
+            _ => return false,
+        }
+        let turn = self.turn().await;
+        let synced = self.sync_locked().await.is_ok();
+        drop(turn);
+        synced
+    }
+
+    /// Persists `changes` (and `settings`) as the next revision, if the database is still at the
+    /// engine's; then announces it to the other tabs. On a conflict the engine is brought up to
+    /// date and [`Persisted::Retry`] says to compute again. The caller holds the turn.
+    async fn persist(
+        &self,
+        changes: &[kms_core::Change],
+        settings: Option<&Settings>,
+    ) -> Result<Persisted, String> {
+        let Some(store) = &self.inner.store else {
+            return Ok(Persisted::Done);
+        };
+        let written = store.commit(self.inner.rev.get(), changes, settings).await;
+        let written = match written {
+            Err(e) if store.is_closed() => {
+                return Err(format!(
+                    "{e} (the sandbox's database was deleted or closed, in this tab or another: \
+                     open the sandbox again)"
+                ))
+            }
+            other => other?,
+        };
+        match written {
+            Commit::Done(rev) => {
+                self.inner.rev.set(rev);
+                let keys: js_sys::Array = changes
+                    .iter()
+                    .map(|c| JsValue::from_str(&c.storage_key()))
+                    .collect();
+                {
+                    let mut damaged = self.inner.damaged.borrow_mut();
+                    for c in changes {
+                        damaged.remove(&c.storage_key());
+                    }
+                }
+                if settings.is_some() {
+                    keys.push(&store::SETTINGS_CHANGE.into());
+                }
+                if let Some((channel, _)) = &*self.inner.channel.borrow() {
+                    store::post_channel(channel, rev as f64, &keys);
+                }
+                // The first write asks the browser to keep the origin's storage.
+                let this = self.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let Some(store) = &this.inner.store {
+                        store.ask_persist().await;
+                    }
+                });
+                Ok(Persisted::Done)
+            }
+            Commit::Conflict => {
+                self.sync_locked().await?;
+                Ok(Persisted::Retry)
+            }
+        }
     }
 
     /// A sandbox that lives only in this page's memory: the same API, nothing persisted (and so
@@ -345,6 +773,7 @@ impl Sandbox {
         seed: Option<&str>,
         fixed_time: Option<i64>,
     ) -> Sandbox {
+        install_panic_hook();
         let region = region
             .filter(|r| validate_region(r).is_ok())
             .unwrap_or_else(|| DEFAULT_REGION.to_string());
@@ -364,6 +793,13 @@ impl Sandbox {
                 seeded: seed.map(Seeded::new),
                 queue: Queue::default(),
                 trail: Trail::new(None),
+                rev: Cell::new(0),
+                damaged: RefCell::new(BTreeMap::new()),
+                channel: RefCell::new(None),
+                sync_scheduled: Cell::new(false),
+                listeners: RefCell::new(Vec::new()),
+                next_listener: Cell::new(0),
+                generation: generation(),
                 #[cfg(feature = "test-hooks")]
                 mirror: Default::default(),
                 #[cfg(feature = "test-hooks")]
@@ -709,12 +1145,32 @@ impl Sandbox {
             )));
         }
         let turn = self.turn().await;
-        let offset = self.inner.clock_offset.get() + (seconds * 1000.0) as i64;
-        if let Some(store) = &self.inner.store {
-            store.write_clock_offset(offset).await.map_err(|e| {
+        let _lock = match &self.inner.store {
+            Some(store) => Some(store.write_lock().await.map_err(|e| {
                 KmsError::internal(format!("The sandbox could not save its clock: {e}"))
-            })?;
-        }
+            })?),
+            None => None,
+        };
+        let saved = |e: String| {
+            KmsError::internal(format!(
+                "The sandbox could not save its clock: {}",
+                store::explain_write_failure(&e)
+            ))
+        };
+        // The clock moves from where it is now, in whichever tab moved it last.
+        let mut attempts = 0;
+        let offset = loop {
+            let offset = self.inner.clock_offset.get() + (seconds * 1000.0) as i64;
+            let settings = Settings {
+                account_id: self.inner.account_id.clone(),
+                clock_offset_ms: offset,
+            };
+            match self.persist(&[], Some(&settings)).await.map_err(saved)? {
+                Persisted::Done => break offset,
+                Persisted::Retry if attempts < MAX_CONFLICTS => attempts += 1,
+                Persisted::Retry => return Err(saved("other tabs kept changing it".into())),
+            }
+        };
         self.inner.clock_offset.set(offset);
         let now = self.now();
         let regions: Vec<String> = self
@@ -725,19 +1181,34 @@ impl Sandbox {
             .map(str::to_string)
             .collect();
         for region in regions {
-            let outcome = self.with_entropy(None, |entropy| {
-                self.inner.engine.borrow().catch_up(&region, now, entropy)
-            });
-            if outcome.changes.is_empty() {
-                continue;
-            }
-            if let Some(store) = &self.inner.store {
-                store.write(&outcome.changes).await.map_err(|e| {
-                    KmsError::internal(format!("The sandbox could not save this change: {e}"))
+            let mut attempts = 0;
+            loop {
+                let outcome = self.with_entropy(None, |entropy| {
+                    self.inner.engine.borrow().catch_up(&region, now, entropy)
+                });
+                if outcome.changes.is_empty() {
+                    break;
+                }
+                let persisted = self.persist(&outcome.changes, None).await.map_err(|e| {
+                    KmsError::internal(format!(
+                        "The sandbox could not save this change: {}",
+                        store::explain_write_failure(&e)
+                    ))
                 })?;
+                match persisted {
+                    Persisted::Done => {
+                        self.inner.engine.borrow_mut().apply(outcome.changes);
+                        self.record_service_events(&outcome.service_events);
+                        break;
+                    }
+                    Persisted::Retry if attempts < MAX_CONFLICTS => attempts += 1,
+                    Persisted::Retry => {
+                        return Err(KmsError::internal(
+                            "The sandbox could not save this change: other tabs kept changing it",
+                        ))
+                    }
+                }
             }
-            self.inner.engine.borrow_mut().apply(outcome.changes);
-            self.record_service_events(&outcome.service_events);
         }
         drop(turn);
         Ok(now)
@@ -824,6 +1295,9 @@ impl Sandbox {
     ///
     /// The fast path is what makes `send` cheap: no future, no task, no microtask hop.
     pub(crate) fn begin(&self, call: Call, caller: Caller, mut request: Value) -> Begun {
+        if self.inner.generation != generation() {
+            return self.begin_after_panic(call, caller, request);
+        }
         if call.service == Service::CloudTrail {
             let this = self.clone();
             return Begun::Pending(Box::pin(async move {
@@ -832,6 +1306,28 @@ impl Sandbox {
         }
         if self.webcrypto_rsa_bits(&call, &request).is_none() {
             let mut outcome = self.compute(&call, &caller, &request, None);
+            if outcome.changes.is_empty() && outcome.result.is_err() && self.inner.store.is_some()
+            {
+                // A failure may come from state another tab has changed since: check the stored
+                // revision, and if it moved, answer again against the new state.
+                let this = self.clone();
+                return Begun::Pending(Box::pin(async move {
+                    let result = if this.refresh_if_stale().await {
+                        this.execute(&call, &caller, &request).await
+                    } else {
+                        this.record_call(
+                            &call,
+                            Who::Caller(&caller),
+                            &request,
+                            &outcome.result,
+                            &outcome.trail,
+                        );
+                        outcome.result
+                    };
+                    crate::convert::wipe(&mut request);
+                    result
+                }));
+            }
             if outcome.changes.is_empty() {
                 self.record_call(
                     &call,
@@ -858,7 +1354,9 @@ impl Sandbox {
                 }
                 let this = self.clone();
                 return Begun::Pending(Box::pin(async move {
-                    let result = this.finish(&call, &caller, &request, outcome, turn).await;
+                    let result = this
+                        .finish(&call, &caller, &request, outcome, turn, None)
+                        .await;
                     crate::convert::wipe(&mut request);
                     result
                 }));
@@ -902,7 +1400,9 @@ impl Sandbox {
         };
         if let Some(turn) = self.try_turn() {
             let outcome = self.compute(call, caller, request, rsa.as_ref());
-            return self.finish(call, caller, request, outcome, turn).await;
+            return self
+                .finish(call, caller, request, outcome, turn, rsa.as_ref())
+                .await;
         }
         // A mutation is in flight. A read can answer from the committed state now; a mutation
         // waits its turn and is computed again against the state its predecessors committed.
@@ -920,7 +1420,47 @@ impl Sandbox {
         drop(outcome);
         let turn = self.turn().await;
         let outcome = self.compute(call, caller, request, rsa.as_ref());
-        self.finish(call, caller, request, outcome, turn).await
+        self.finish(call, caller, request, outcome, turn, rsa.as_ref())
+            .await
+    }
+
+    /// A call on state made before a panic (whose borrows and queue turn may be held forever):
+    /// a stored sandbox is opened again from IndexedDB (the registry hands every handle the same
+    /// new state) and the call runs there; an in-memory one cannot be, and answers an error.
+    fn begin_after_panic(&self, call: Call, caller: Caller, mut request: Value) -> Begun {
+        let message = LAST_PANIC.with(|m| m.try_borrow().map(|m| m.clone()).unwrap_or_default());
+        if self.inner.store.is_none() {
+            crate::convert::wipe(&mut request);
+            return Begun::Ready(Err(KmsError::internal(format!(
+                "This in-memory sandbox stopped at an internal error ({message}); create a new one"
+            ))));
+        }
+        let (name, region, account) = (
+            self.inner.name.clone(),
+            self.region.clone(),
+            self.inner.account_id.clone(),
+        );
+        let principal = self.principal.clone();
+        Begun::Pending(Box::pin(async move {
+            let reopened = Sandbox::open(&name, Some(region), Some(account)).await;
+            match reopened {
+                Ok(mut fresh) => {
+                    fresh.principal = principal;
+                    match fresh.begin(call, caller, request) {
+                        Begun::Ready(result) => result,
+                        Begun::Pending(answer) => answer.await,
+                    }
+                }
+                Err(e) => {
+                    crate::convert::wipe(&mut request);
+                    Err(KmsError::internal(format!(
+                        "The sandbox stopped at an internal error ({message}) and could not be \
+                         opened again: {}",
+                        e.message
+                    )))
+                }
+            }
+        }))
     }
 
     /// [`Sandbox::execute`] on a raw JSON request body (the SDK handler's path). A body that is
@@ -1035,19 +1575,48 @@ impl Sandbox {
         request: &Value,
         mut outcome: Outcome,
         turn: Turn,
+        rsa: Option<&(usize, Secret)>,
     ) -> Result<Value, KmsError> {
+        let mut attempts = 0;
+        // Writers of every tab take turns (see `WriteLock`).
+        let mut lock = None;
         if !outcome.changes.is_empty() {
             if let Some(store) = &self.inner.store {
-                if let Err(cause) = store.write(&outcome.changes).await {
-                    drop(turn);
-                    let result = Err(KmsError::internal(format!(
-                        "The sandbox could not save this change, so it was not made: {cause}"
-                    )));
-                    self.record_call(call, Who::Caller(caller), request, &result, &outcome.trail);
-                    return result;
+                match store.write_lock().await {
+                    Ok(l) => lock = Some(l),
+                    Err(e) => {
+                        drop(turn);
+                        let result = Err(KmsError::internal(format!(
+                            "The sandbox could not save this change, so it was not made: {e}"
+                        )));
+                        self.record_call(call, Who::Caller(caller), request, &result, &outcome.trail);
+                        return result;
+                    }
                 }
             }
-            self.commit(&mut outcome, turn);
+        }
+        while !outcome.changes.is_empty() {
+            let failure = match self.persist(&outcome.changes, None).await {
+                Ok(Persisted::Done) => {
+                    drop(lock.take());
+                    self.commit(&mut outcome, turn);
+                    break;
+                }
+                // Another tab committed first: computed again against its changes.
+                Ok(Persisted::Retry) if attempts < MAX_CONFLICTS => {
+                    attempts += 1;
+                    outcome = self.compute(call, caller, request, rsa);
+                    continue;
+                }
+                Ok(Persisted::Retry) => "other tabs kept changing the sandbox".to_string(),
+                Err(cause) => store::explain_write_failure(&cause),
+            };
+            drop(turn);
+            let result = Err(KmsError::internal(format!(
+                "The sandbox could not save this change, so it was not made: {failure}"
+            )));
+            self.record_call(call, Who::Caller(caller), request, &result, &outcome.trail);
+            return result;
         }
         self.record_call(
             call,
@@ -1116,8 +1685,35 @@ impl Sandbox {
     #[doc(hidden)]
     pub fn test_fail_next_write(&self) {
         if let Some(store) = &self.inner.store {
-            store.fail_next_write.set(true);
+            *store.fail_next_write.borrow_mut() = Some("abort");
         }
+    }
+
+    /// Test hook: make the next write transaction fail as if the storage quota were used up
+    /// (a QuotaExceededError, after its puts are queued).
+    #[cfg(feature = "test-hooks")]
+    #[doc(hidden)]
+    pub fn test_quota_next_write(&self) {
+        if let Some(store) = &self.inner.store {
+            *store.fail_next_write.borrow_mut() = Some("quota");
+        }
+    }
+
+    /// Test hook: the database revision the engine reflects.
+    #[cfg(feature = "test-hooks")]
+    #[doc(hidden)]
+    pub fn test_revision(&self) -> u64 {
+        self.inner.rev.get()
+    }
+
+    /// Test hook: panic inside the sandbox, as a bug would, while holding the engine's borrow
+    /// and the queue's turn (only where a panic does not abort the test, i.e. never in a
+    /// wasm-bindgen test; see the faults tests).
+    #[cfg(feature = "test-hooks")]
+    #[doc(hidden)]
+    pub fn test_mark_panicked(&self) {
+        PANICS.with(|p| p.set(p.get() + 1));
+        LAST_PANIC.with(|m| *m.borrow_mut() = "a test's simulated panic".into());
     }
 
     /// Test hook: how many IndexedDB write transactions this sandbox has started.
@@ -1171,7 +1767,7 @@ pub async fn delete_sandbox(name: &str) -> Result<(), KmsError> {
         .await
         .map_err(|e| KmsError::internal(format!("Could not delete sandbox '{name}': {e}")));
     // Handles still open on it keep their (now unsaveable) state; the next open starts afresh.
-    unregister(name);
+    unregister(&store::db_name(name));
     deleted
 }
 

@@ -81,10 +81,19 @@ impl RequestHandler {
                         _ => sandbox.region(),
                     }),
             };
-            let mut body = body_bytes(&request);
             let request_id = sandbox.new_id();
             let access_key_id = scope.as_ref().map(|s| s.access_key_id.as_str());
-            let caller = sandbox.caller_for_access_key(service, access_key_id);
+            // A body larger than any request may be is refused before it is copied.
+            let (mut body, caller) = match body_bytes(&request) {
+                Some(body) => (body, sandbox.caller_for_access_key(service, access_key_id)),
+                None => (
+                    Vec::new(),
+                    Err(KmsError::validation(format!(
+                        "1 validation error detected: the request body is larger than {} bytes",
+                        crate::convert::MAX_REQUEST_BYTES
+                    ))),
+                ),
+            };
             let sent = Sent {
                 region: &region,
                 request_id: &request_id,
@@ -174,18 +183,22 @@ fn header(request: &JsValue, name: &str) -> Option<String> {
     None
 }
 
-fn body_bytes(request: &JsValue) -> Vec<u8> {
+/// The request's body, or `None` if it is larger than a request may be (checked before it is
+/// copied).
+fn body_bytes(request: &JsValue) -> Option<Vec<u8>> {
+    const MAX: usize = crate::convert::MAX_REQUEST_BYTES;
     let Ok(body) = Reflect::get(request, &"body".into()) else {
-        return Vec::new();
+        return Some(Vec::new());
     };
-    if let Some(text) = body.as_string() {
-        text.into_bytes()
+    if body.is_string() {
+        let units = body.unchecked_ref::<js_sys::JsString>().length() as usize;
+        (units <= MAX).then(|| body.as_string().unwrap_or_default().into_bytes())
     } else if let Some(a) = body.dyn_ref::<Uint8Array>() {
-        a.to_vec()
+        (a.length() as usize <= MAX).then(|| a.to_vec())
     } else if let Some(b) = body.dyn_ref::<js_sys::ArrayBuffer>() {
-        Uint8Array::new(b).to_vec()
+        (b.byte_length() as usize <= MAX).then(|| Uint8Array::new(b).to_vec())
     } else {
-        Vec::new()
+        Some(Vec::new())
     }
 }
 

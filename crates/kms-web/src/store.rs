@@ -1,12 +1,26 @@
 //! The durable store: one IndexedDB database per named sandbox.
 //!
-//! Database `kms-sandbox/<name>` holds three object stores: `records` (one value per KMS key,
-//! alias and IAM record, keyed by [`Change::storage_key`]), `meta` (the HSM key under `hsm`, the
-//! sandbox's settings under `settings`) and `events` (the CloudTrail event history, see
-//! [`crate::trail`]). A key record is stored as its serde form (which skips the secret material)
-//! plus each backing key's material wrapped by the [`Hsm`]; this module never writes a plaintext
-//! secret. All of one operation's changes go into one readwrite transaction, and
-//! [`Store::write`] returns only once that transaction has fired `complete`.
+//! Database `kms-sandbox/<name>` (or `kms-sandbox@<path>#<name>` for a deployment under a
+//! sub-path: [`db_name`]) holds four object stores: `records` (one value per KMS key, alias and
+//! IAM record, keyed by [`Change::storage_key`]), `meta` (the HSM key under `hsm`, the sandbox's
+//! settings under `settings`, the layout version under `schema`, the sandbox-wide revision under
+//! `rev`), `log` (which storage keys each revision changed, the last [`LOG_KEEP`] revisions) and
+//! `events` (the CloudTrail event history, see [`crate::trail`]). A key record is stored as its
+//! serde form (which skips the secret material) plus each backing key's material wrapped by the
+//! [`Hsm`]; this module never writes a plaintext secret.
+//!
+//! Writes are optimistic: [`Store::commit`] writes one operation's changes, the next revision
+//! and its log entry in one readwrite transaction, which first checks that the stored revision
+//! is the one the caller's engine reflects. If another tab (or worker, or a second connection in
+//! this page) committed in between, nothing is written and the caller reloads what changed
+//! ([`Store::changes_since`]) and computes again. Any failed request aborts the whole
+//! transaction (no `preventDefault` on its errors), so it commits all of its records or none,
+//! and [`Store::commit`] returns only once it fired `complete`.
+//!
+//! Each wrapped secret is bound, by its AES-GCM additional data, to the record's storage key,
+//! Region, key id, ARN and revision ([`Binding`]): a record moved to another key id, edited by
+//! hand or given another revision fails to unwrap and is reported as damaged
+//! ([`Damage`]), while the rest of the sandbox opens.
 //!
 //! An event is stored as the serde form of its [`kms_core::trail::StoredEvent`], unwrapped: the
 //! engine's records carry no secret. Events are written in batches, and each batch is stored as
@@ -15,33 +29,50 @@
 //! `eventTime`, so key order is time order: the newest are read with a reverse cursor, and the
 //! retention rule deletes a key range ([`append_events`], [`read_events`]).
 
-use crate::hsm::{Hsm, Wrapped};
+use crate::hsm::{Binding, Hsm, Wrapped};
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use kms_core::{AliasRecord, Change, IamRecord, KeyRecord, Record, Secret};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{CryptoKey, IdbDatabase, IdbFactory, IdbObjectStore, IdbTransaction};
+use web_sys::{CryptoKey, IdbDatabase, IdbFactory, IdbTransaction};
 
-/// Every sandbox database's name starts with this.
+/// Every sandbox database of a deployment at the origin's root path starts with this.
 pub(crate) const DB_PREFIX: &str = "kms-sandbox/";
-/// 2 added the `events` store (`idbOpen` creates missing stores on upgrade).
-const DB_VERSION: u32 = 2;
+/// Databases of a deployment under a sub-path: `kms-sandbox@<path>#<name>`.
+const SCOPED_PREFIX: &str = "kms-sandbox@";
+/// 2 added the `events` store, 3 the `log` store (`idbOpen` creates missing stores on upgrade;
+/// the upgrade closes connections of older builds, which would write the old layout).
+const DB_VERSION: u32 = 3;
 const RECORDS: &str = "records";
 const META: &str = "meta";
 pub(crate) const EVENTS: &str = "events";
+const LOG: &str = "log";
 const HSM_KEY: &str = "hsm";
 const SETTINGS_KEY: &str = "settings";
+/// The layout version of the database's records, checked on open (see [`SCHEMA`]).
+const SCHEMA_KEY: &str = "schema";
+/// The layout this build reads and writes. 1 (no `schema` in `meta`): records of format 1,
+/// wrapped with additional data of key ARN and backing key id only. 2: records of format 2 with
+/// a revision, wrapped under a [`Binding`]; a sandbox of layout 1 is migrated on open.
+const SCHEMA: u32 = 2;
+/// Format of the records of layout 1.
+const FORMAT_LEGACY: u32 = 1;
 /// Version of the stored value layout, written into every record.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
+/// The storage key a change of the settings (the clock) is logged under.
+pub(crate) const SETTINGS_CHANGE: &str = "meta/settings";
+/// How long an open waits for connections of an older build to let it upgrade the database.
+const BLOCKED_MS: u32 = 2_000;
 
 // The IndexedDB event plumbing, as promises. It is a few lines of JavaScript because each
 // request needs two one-shot callbacks; writing them as Rust closures would leak the one that
 // never fires.
 #[wasm_bindgen(inline_js = r#"
-export function idbOpen(factory, name, version, stores) {
+export function idbOpen(factory, name, version, stores, blockedMs) {
   return new Promise((resolve, reject) => {
+    let settled = false;
     const req = factory.open(name, version);
     req.onupgradeneeded = () => {
       const db = req.result;
@@ -49,14 +80,27 @@ export function idbOpen(factory, name, version, stores) {
     };
     req.onsuccess = () => {
       const db = req.result;
-      // Let KmsSandbox.delete (here or in another tab) proceed: close instead of blocking it.
-      // Later writes then fail, and the sandbox answers KMSInternalException.
+      if (settled) { db.close(); return; }
+      settled = true;
+      // Let KmsSandbox.delete and upgrades (here or in another tab) proceed: close instead of
+      // blocking them. Later writes then fail, and the sandbox answers KMSInternalException.
       db.onversionchange = () => { db.close(); db.kmsSandboxClosed = true; };
       db.onclose = () => { db.kmsSandboxClosed = true; };
       resolve(db);
     };
-    req.onerror = (e) => { e.preventDefault(); reject(req.error); };
-    req.onblocked = () => {};
+    req.onerror = (e) => {
+      e.preventDefault();
+      if (!settled) { settled = true; reject(req.error); }
+    };
+    // Another connection holds an older version open and does not close when asked: give it a
+    // moment, then answer (the request stays queued; if it succeeds later, it is closed).
+    req.onblocked = () => {
+      setTimeout(() => {
+        if (settled) return;
+        settled = true;
+        reject(new DOMException("another tab or worker holds this sandbox open with an older build of KMS Sandbox and does not let it upgrade the database: close or reload that tab, then open the sandbox again", "BlockedError"));
+      }, blockedMs);
+    };
   });
 }
 export function idbRequest(req) {
@@ -68,10 +112,11 @@ export function idbRequest(req) {
 export function idbTransaction(db, stores, mode) {
   return mode === "readwrite" ? db.transaction(stores, mode, { durability: "strict" }) : db.transaction(stores, mode);
 }
+// Resolves on complete, rejects on abort. A failed request aborts the transaction (its error
+// event is not cancelled), so nothing of it is written.
 export function idbDone(tx) {
   return new Promise((resolve, reject) => {
     tx.oncomplete = () => resolve();
-    tx.onerror = (e) => { e.preventDefault(); };
     tx.onabort = () => reject(tx.error || new DOMException("The transaction was aborted.", "AbortError"));
   });
 }
@@ -81,6 +126,173 @@ export function idbDelete(factory, name) {
     req.onsuccess = () => resolve();
     req.onerror = (e) => { e.preventDefault(); reject(req.error); };
   });
+}
+const LOG_KEEP = 1000;
+// One change set: if the stored revision is not `expected`, writes nothing and resolves
+// { conflict: true, rev }; else writes every put and delete of records, the meta puts, the next
+// revision and its log entry (`logKeys`) in one transaction and resolves { rev } on complete.
+// Any failed request aborts the whole transaction and rejects. `inject` (tests only): "abort" or
+// "quota" fails it after everything is queued.
+export function idbCommit(db, expected, puts, deletes, metaPuts, logKeys, inject) {
+  return new Promise((resolve, reject) => {
+    let tx;
+    try {
+      tx = db.transaction(["records", "meta", "log"], "readwrite", { durability: "strict" });
+    } catch (e) {
+      reject(e);
+      return;
+    }
+    let outcome = null, failure = null;
+    tx.oncomplete = () => resolve(outcome);
+    tx.onabort = () => {
+      if (outcome && outcome.conflict) resolve(outcome);
+      else reject(failure || tx.error || new DOMException("The transaction was aborted.", "AbortError"));
+    };
+    const meta = tx.objectStore("meta");
+    const stored = meta.get("rev");
+    stored.onsuccess = () => {
+      const current = (stored.result && stored.result.rev) || 0;
+      if (current !== expected) {
+        outcome = { conflict: true, rev: current };
+        tx.abort();
+        return;
+      }
+      const next = current + 1;
+      try {
+        const records = tx.objectStore("records");
+        for (const [k, v] of puts) records.put(v, k);
+        for (const k of deletes) records.delete(k);
+        for (const [k, v] of metaPuts) meta.put(v, k);
+        meta.put({ rev: next }, "rev");
+        const log = tx.objectStore("log");
+        log.put({ keys: logKeys }, next);
+        if (next > LOG_KEEP) log.delete(IDBKeyRange.upperBound(next - LOG_KEEP));
+      } catch (e) {
+        failure = e;
+        try { tx.abort(); } catch (_) {}
+        return;
+      }
+      outcome = { rev: next };
+      if (inject === "abort") {
+        tx.abort();
+      } else if (inject === "quota") {
+        failure = new DOMException("The quota has been exceeded (injected by a test).", "QuotaExceededError");
+        tx.abort();
+      }
+    };
+  });
+}
+// What changed after revision `since` (-1: everything), in one snapshot:
+// { rev, all, changed: [[key, value or undefined]], settings, schema }. `all` when the log does not
+// reach back to `since` (every record is then listed, and those not listed are gone).
+export function idbChangesSince(db, since) {
+  return new Promise((resolve, reject) => {
+    let tx;
+    try {
+      tx = db.transaction(["records", "meta", "log"], "readonly");
+    } catch (e) {
+      reject(e);
+      return;
+    }
+    const out = { rev: 0, all: false, changed: [], settings: undefined, schema: undefined };
+    tx.oncomplete = () => resolve(out);
+    tx.onabort = () => reject(tx.error || new DOMException("The transaction was aborted.", "AbortError"));
+    const meta = tx.objectStore("meta"), records = tx.objectStore("records");
+    const stored = meta.get("rev");
+    stored.onsuccess = () => {
+      out.rev = (stored.result && stored.result.rev) || 0;
+      if (out.rev === since) return;
+      const settings = meta.get("settings");
+      settings.onsuccess = () => { out.settings = settings.result; };
+      const schema = meta.get("schema");
+      schema.onsuccess = () => { out.schema = schema.result; };
+      const everything = () => {
+        out.all = true;
+        const keys = records.getAllKeys(), values = records.getAll();
+        values.onsuccess = () => { out.changed = keys.result.map((k, i) => [k, values.result[i]]); };
+      };
+      if (since < 0 || out.rev < since) { everything(); return; }
+      const log = tx.objectStore("log").getAll(IDBKeyRange.bound(since + 1, out.rev));
+      log.onsuccess = () => {
+        if (log.result.length !== out.rev - since) { everything(); return; }
+        const wanted = new Set();
+        for (const entry of log.result) for (const k of entry.keys) wanted.add(k);
+        for (const k of wanted) {
+          if (k.startsWith("meta/")) { out.changed.push([k, undefined]); continue; }
+          const value = records.get(k);
+          value.onsuccess = () => out.changed.push([k, value.result]);
+        }
+      };
+    };
+  });
+}
+// The stored revision (0 before the first commit).
+export function idbRevision(db) {
+  return new Promise((resolve, reject) => {
+    let tx;
+    try {
+      tx = db.transaction(["meta"], "readonly");
+    } catch (e) {
+      reject(e);
+      return;
+    }
+    const stored = tx.objectStore("meta").get("rev");
+    stored.onsuccess = () => resolve((stored.result && stored.result.rev) || 0);
+    stored.onerror = (e) => { e.preventDefault(); reject(stored.error); };
+  });
+}
+// A Web Lock (navigator.locks) of this origin: resolves with the function that releases it once
+// it is held, or with null where there are no Web Locks.
+export function acquireLock(name) {
+  const locks = globalThis.navigator && globalThis.navigator.locks;
+  if (!locks || typeof locks.request !== "function") return Promise.resolve(null);
+  return new Promise((resolve, reject) => {
+    locks.request(name, () => new Promise((release) => resolve(release))).catch(reject);
+  });
+}
+// The directory of this page's (or worker script's) path: sandboxes of deployments under
+// different paths of one origin are kept apart by it.
+export function deploymentScope() {
+  const loc = globalThis.location;
+  if (!loc || typeof loc.pathname !== "string") return "/";
+  const path = loc.pathname;
+  return path.slice(0, path.lastIndexOf("/") + 1) || "/";
+}
+// Tells the other tabs, workers and connections of this origin what a commit changed, and
+// hears them: `callback(message)` with { rev, keys }.
+export function openChannel(name, callback) {
+  if (typeof BroadcastChannel !== "function") return null;
+  const channel = new BroadcastChannel(name);
+  channel.onmessage = (e) => callback(e.data);
+  return channel;
+}
+export function postChannel(channel, rev, keys) {
+  try { channel.postMessage({ rev, keys }); } catch (_) {}
+}
+export function closeChannel(channel) {
+  channel.onmessage = null;
+  channel.close();
+}
+// navigator.storage: ask to keep this origin's data (true, false, or null where unsupported).
+export async function storagePersist() {
+  const storage = globalThis.navigator && globalThis.navigator.storage;
+  if (!storage || typeof storage.persist !== "function") return null;
+  try { return await storage.persist(); } catch (_) { return null; }
+}
+// { persisted, usage, quota } (each null where the browser does not tell).
+export async function storageInfo() {
+  const storage = globalThis.navigator && globalThis.navigator.storage;
+  const out = { persisted: null, usage: null, quota: null };
+  if (!storage) return out;
+  try { if (typeof storage.persisted === "function") out.persisted = await storage.persisted(); } catch (_) {}
+  try {
+    if (typeof storage.estimate === "function") {
+      const e = await storage.estimate();
+      out.usage = typeof e.usage === "number" ? e.usage : null;
+      out.quota = typeof e.quota === "number" ? e.quota : null;
+    }
+  } catch (_) {}
+  return out;
 }
 // The event history is stored in chunks, one per write: key = the key of the chunk's newest
 // event, value = { format, count, events } with `events` JSON Lines, one per event, oldest first:
@@ -233,7 +445,13 @@ export function idbDatabases(factory) {
 "#)]
 extern "C" {
     #[wasm_bindgen(js_name = idbOpen)]
-    fn idb_open(factory: &IdbFactory, name: &str, version: u32, stores: &Array) -> js_sys::Promise;
+    fn idb_open(
+        factory: &IdbFactory,
+        name: &str,
+        version: u32,
+        stores: &Array,
+        blocked_ms: u32,
+    ) -> js_sys::Promise;
     #[wasm_bindgen(js_name = idbRequest)]
     fn idb_request(request: &web_sys::IdbRequest) -> js_sys::Promise;
     #[wasm_bindgen(catch, js_name = idbTransaction)]
@@ -248,6 +466,34 @@ extern "C" {
     fn idb_delete(factory: &IdbFactory, name: &str) -> js_sys::Promise;
     #[wasm_bindgen(js_name = idbDatabases)]
     fn idb_databases(factory: &IdbFactory) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = idbCommit)]
+    fn idb_commit(
+        db: &IdbDatabase,
+        expected: f64,
+        puts: &Array,
+        deletes: &Array,
+        meta_puts: &Array,
+        log_keys: &Array,
+        inject: Option<String>,
+    ) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = idbChangesSince)]
+    fn idb_changes_since(db: &IdbDatabase, since: f64) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = idbRevision)]
+    fn idb_revision(db: &IdbDatabase) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = deploymentScope)]
+    fn deployment_scope() -> String;
+    #[wasm_bindgen(js_name = acquireLock)]
+    fn acquire_lock(name: &str) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = openChannel)]
+    pub(crate) fn open_channel(name: &str, callback: &js_sys::Function) -> JsValue;
+    #[wasm_bindgen(js_name = postChannel)]
+    pub(crate) fn post_channel(channel: &JsValue, rev: f64, keys: &Array);
+    #[wasm_bindgen(js_name = closeChannel)]
+    pub(crate) fn close_channel(channel: &JsValue);
+    #[wasm_bindgen(js_name = storagePersist)]
+    fn storage_persist() -> js_sys::Promise;
+    #[wasm_bindgen(js_name = storageInfo)]
+    fn storage_info() -> js_sys::Promise;
     #[wasm_bindgen(js_name = idbAppendEvents)]
     fn idb_append_events(
         db: &IdbDatabase,
@@ -297,6 +543,19 @@ pub(crate) fn describe(e: &JsValue) -> String {
     }
 }
 
+/// A failed write's cause as the sandbox reports it: a full quota is named as such.
+pub(crate) fn explain_write_failure(cause: &str) -> String {
+    if cause.starts_with("QuotaExceededError") {
+        format!(
+            "the browser's storage quota for this site is used up ({cause}); nothing of this \
+             change was saved and everything saved before is intact: free space (delete a \
+             sandbox or other data of this site) and retry"
+        )
+    } else {
+        cause.to_string()
+    }
+}
+
 fn factory() -> Result<IdbFactory, String> {
     let f = Reflect::get(&js_sys::global(), &"indexedDB".into()).map_err(|e| describe(&e))?;
     if f.is_undefined() || f.is_null() {
@@ -313,6 +572,74 @@ async fn await_js(p: js_sys::Promise) -> Result<JsValue, String> {
     JsFuture::from(p).await.map_err(|e| describe(&e))
 }
 
+thread_local! {
+    /// Test hook: the deployment path to use instead of the page's.
+    static SCOPE_OVERRIDE: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Test hook: pretend the page is served from `scope` (a path ending in `/`), or from where it
+/// is (`None`).
+#[cfg(feature = "test-hooks")]
+pub(crate) fn set_scope_override(scope: Option<String>) {
+    SCOPE_OVERRIDE.with(|s| *s.borrow_mut() = scope);
+}
+
+/// The directory of the page's (or worker script's) path, e.g. `/courses/kms/`.
+pub(crate) fn scope() -> String {
+    SCOPE_OVERRIDE
+        .with(|s| s.borrow().clone())
+        .unwrap_or_else(deployment_scope)
+}
+
+/// The prefix of this deployment's database names: `kms-sandbox/` at the origin's root path
+/// (the name every sandbox had before deployments were told apart, so those are still found),
+/// `kms-sandbox@<path>#` under a sub-path. A path never holds `#`, so no name of one scope is a
+/// name of another.
+fn db_prefix() -> String {
+    let scope = scope();
+    if scope == "/" {
+        DB_PREFIX.to_string()
+    } else {
+        format!("{SCOPED_PREFIX}{scope}#")
+    }
+}
+
+/// The IndexedDB database name of sandbox `name` in this deployment.
+pub(crate) fn db_name(name: &str) -> String {
+    format!("{}{name}", db_prefix())
+}
+
+thread_local! {
+    /// The release functions of the Web Locks this page holds, for the panic hook.
+    static HELD: std::cell::RefCell<Vec<js_sys::Function>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The sandbox's write lock (a Web Lock named after its database), held while one operation
+/// reloads, computes and commits: writers of all tabs take turns in the order they asked, so a
+/// busy tab cannot starve another of commits. Released when dropped.
+pub(crate) struct WriteLock(Option<js_sys::Function>);
+
+impl Drop for WriteLock {
+    fn drop(&mut self) {
+        if let Some(release) = self.0.take() {
+            HELD.with(|held| {
+                if let Ok(mut held) = held.try_borrow_mut() {
+                    held.retain(|f| !js_sys::Object::is(f, &release));
+                }
+            });
+            let _ = release.call0(&JsValue::NULL);
+        }
+    }
+}
+
+/// Releases every Web Lock this page holds (a panic leaves its guards undropped).
+pub(crate) fn release_all_locks() {
+    let held = HELD.with(|held| held.try_borrow_mut().map(|mut h| std::mem::take(&mut *h)));
+    for release in held.unwrap_or_default() {
+        let _ = release.call0(&JsValue::NULL);
+    }
+}
+
 /// The settings a sandbox keeps with its records.
 #[derive(Debug, Clone)]
 pub(crate) struct Settings {
@@ -321,13 +648,74 @@ pub(crate) struct Settings {
     pub clock_offset_ms: i64,
 }
 
+/// A stored record that could not be read: where it is, what it says it is, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Damage {
+    /// Its key in the `records` store (`key/<region>/<key id>`, `alias/...`, `iam/...`).
+    pub storage_key: String,
+    /// The KMS key id, for a key record (or an alias, its name).
+    pub key_id: Option<String>,
+    pub region: Option<String>,
+    pub reason: String,
+}
+
+impl Damage {
+    fn new(storage_key: &str, reason: String) -> Damage {
+        let mut parts = storage_key.splitn(3, '/');
+        let (kind, region, rest) = (parts.next(), parts.next(), parts.next());
+        let (key_id, region) = match (kind, region, rest) {
+            (Some("key") | Some("alias"), Some(r), Some(id)) => {
+                (Some(id.to_string()), Some(r.to_string()))
+            }
+            _ => (None, None),
+        };
+        Damage {
+            storage_key: storage_key.to_string(),
+            key_id,
+            region,
+            reason,
+        }
+    }
+}
+
+/// What a stored record turned out to be.
+pub(crate) enum Read {
+    Record(Box<Record>),
+    /// No record under this key any more.
+    Gone,
+    Damaged(Damage),
+}
+
+/// What changed in the database since a revision ([`Store::changes_since`]).
+pub(crate) struct Changes {
+    pub rev: u64,
+    /// The list is every record; those the engine holds and it does not name are gone.
+    pub all: bool,
+    pub records: Vec<(String, Read)>,
+    /// The settings as stored now, if the revision moved.
+    pub settings: Option<Settings>,
+}
+
+/// What [`Store::commit`] did.
+pub(crate) enum Commit {
+    /// Written: the database is at this revision now.
+    Done(u64),
+    /// Nothing written: the database is at another revision than the one expected.
+    Conflict,
+}
+
 /// An open sandbox database and its HSM key.
 pub(crate) struct Store {
     db: IdbDatabase,
     hsm: Hsm,
-    /// Test hook: abort the next write transaction after its puts are queued.
+    /// The database's name (the BroadcastChannel of its changes has the same name).
+    name: String,
+    /// Whether `navigator.storage.persist()` was asked for already.
+    persist_asked: std::cell::Cell<bool>,
+    /// Test hook: fail the next write transaction after its puts are queued ("abort" or
+    /// "quota").
     #[cfg(feature = "test-hooks")]
-    pub(crate) fail_next_write: std::cell::Cell<bool>,
+    pub(crate) fail_next_write: std::cell::RefCell<Option<&'static str>>,
     /// Test hook: how many write transactions were started.
     #[cfg(feature = "test-hooks")]
     pub(crate) writes: std::cell::Cell<u32>,
@@ -337,29 +725,60 @@ pub(crate) struct Store {
 pub(crate) struct Opened {
     pub store: Store,
     pub settings: Settings,
+    /// The revision the records were read at.
+    pub rev: u64,
     pub records: Vec<Record>,
+    pub damaged: Vec<Damage>,
+}
+
+fn rev_of(v: &JsValue) -> u64 {
+    v.as_f64().filter(|r| *r >= 0.0).map_or(0, |r| r as u64)
 }
 
 impl Store {
     /// Opens (creating on first use) the database of sandbox `name`: creates the HSM key and
-    /// settings if missing, then reads and unwraps every record.
+    /// settings if missing, migrates an older layout, then reads and unwraps every record. A
+    /// record that cannot be read is reported in [`Opened::damaged`], not fatal.
     pub async fn open(
         name: &str,
         account_id: Option<&str>,
         default_account: &str,
     ) -> Result<Opened, String> {
-        let db_name = format!("{DB_PREFIX}{name}");
+        let db_name = db_name(name);
         let factory = factory()?;
-        let db: IdbDatabase = await_js(idb_open(
+        let db: JsValue = await_js(idb_open(
             &factory,
             &db_name,
             DB_VERSION,
-            &store_names(&[RECORDS, META, EVENTS]),
+            &store_names(&[RECORDS, META, EVENTS, LOG]),
+            BLOCKED_MS,
         ))
-        .await?
-        .unchecked_into();
+        .await
+        .map_err(|e| {
+            if e.starts_with("VersionError") {
+                format!("the sandbox was saved by a newer build of KMS Sandbox ({e})")
+            } else {
+                e
+            }
+        })?;
+        let db: IdbDatabase = db.unchecked_into();
+        match Self::open_db(db.clone(), name, db_name, account_id, default_account).await {
+            Ok(opened) => Ok(opened),
+            Err(e) => {
+                db.close();
+                Err(e)
+            }
+        }
+    }
 
-        let (mut hsm_key, mut settings) = read_meta(&db).await?;
+    async fn open_db(
+        db: IdbDatabase,
+        name: &str,
+        db_name: String,
+        account_id: Option<&str>,
+        default_account: &str,
+    ) -> Result<Opened, String> {
+        let (mut hsm_key, mut settings, mut schema) = read_meta(&db).await?;
         if hsm_key.is_none() || settings.is_none() {
             // First open. Generate before the transaction: a transaction cannot wait on WebCrypto.
             let new_key = Hsm::generate_key().await?;
@@ -371,7 +790,8 @@ impl Store {
                 .map_err(|e| describe(&e))?;
             let meta = tx.object_store(META).map_err(|e| describe(&e))?;
             let done = idb_done(&tx);
-            // `add`, not `put`: if another tab initialised the sandbox meanwhile, keep its values.
+            // `add`, not `put`: if another tab initialised the sandbox meanwhile, keep its values
+            // (the ConstraintError aborts this transaction, so none of these is written).
             if hsm_key.is_none() {
                 meta.add_with_key(&new_key, &HSM_KEY.into())
                     .map_err(|e| describe(&e))?;
@@ -379,105 +799,240 @@ impl Store {
             if settings.is_none() {
                 meta.add_with_key(&settings_value(&new_settings)?, &SETTINGS_KEY.into())
                     .map_err(|e| describe(&e))?;
+                if schema.is_none() {
+                    meta.add_with_key(&schema_value()?, &SCHEMA_KEY.into())
+                        .map_err(|e| describe(&e))?;
+                }
             }
             if let Err(e) = await_js(done).await {
                 if !e.starts_with("ConstraintError") {
                     return Err(format!("could not initialise the sandbox database: {e}"));
                 }
             }
-            (hsm_key, settings) = read_meta(&db).await?;
+            (hsm_key, settings, schema) = read_meta(&db).await?;
         }
         let hsm_key = hsm_key.ok_or("the sandbox database has no HSM key")?;
         let settings = settings.ok_or("the sandbox database has no settings")?;
         if let Some(wanted) = account_id {
             if wanted != settings.account_id {
-                db.close();
                 return Err(format!(
                     "sandbox '{name}' belongs to account {}, not {wanted}",
                     settings.account_id
                 ));
             }
         }
-        let hsm = Hsm::new(hsm_key);
-
-        let tx =
-            idb_transaction(&db, &store_names(&[RECORDS]), "readonly").map_err(|e| describe(&e))?;
-        let all = tx
-            .object_store(RECORDS)
-            .map_err(|e| describe(&e))?
-            .get_all()
-            .map_err(|e| describe(&e))?;
-        let values: Array = await_js(idb_request(&all)).await?.unchecked_into();
-        let mut records = Vec::with_capacity(values.length() as usize);
-        for value in values.iter() {
-            records.push(decode_record(&hsm, &value).await?);
-        }
         let store = Store {
             db,
-            hsm,
+            hsm: Hsm::new(hsm_key),
+            name: db_name,
+            persist_asked: std::cell::Cell::new(false),
             #[cfg(feature = "test-hooks")]
-            fail_next_write: std::cell::Cell::new(false),
+            fail_next_write: std::cell::RefCell::new(None),
             #[cfg(feature = "test-hooks")]
             writes: std::cell::Cell::new(0),
         };
+        match schema.unwrap_or(1) {
+            1 => store.migrate_from_1().await?,
+            SCHEMA => {}
+            newer => {
+                return Err(format!(
+                    "the sandbox was saved by a newer build of KMS Sandbox (layout {newer}; this \
+                     build reads layout {SCHEMA})"
+                ))
+            }
+        }
+        let changes = store.changes_since(None).await?;
+        let mut records = Vec::with_capacity(changes.records.len());
+        let mut damaged = Vec::new();
+        for (_, read) in changes.records {
+            match read {
+                Read::Record(r) => records.push(*r),
+                Read::Damaged(d) => damaged.push(d),
+                Read::Gone => {}
+            }
+        }
         Ok(Opened {
             store,
-            settings,
+            settings: changes.settings.unwrap_or(settings),
+            rev: changes.rev,
             records,
+            damaged,
         })
     }
 
-    /// Persists one operation's changes in one readwrite transaction, resolving after its
-    /// `complete` event. Secret material is wrapped before the transaction starts.
-    pub async fn write(&self, changes: &[Change]) -> Result<(), String> {
-        let mut writes: Vec<(String, Option<JsValue>)> = Vec::with_capacity(changes.len());
+    /// Rewrites a sandbox of layout 1 in layout 2, in one transaction: each record that reads
+    /// under layout 1's rules is wrapped again under its [`Binding`], at revision 1. One that does
+    /// not is left as it is (and then reported as damaged). If another tab migrated first, this
+    /// does nothing.
+    async fn migrate_from_1(&self) -> Result<(), String> {
+        let snapshot = await_js(idb_changes_since(&self.db, -1.0)).await?;
+        let rev = rev_of(&get(&snapshot, "rev")?);
+        let next = rev + 1;
+        let puts = Array::new();
+        let changed: Array = get(&snapshot, "changed")?.unchecked_into();
+        for pair in changed.iter() {
+            let pair: Array = pair.unchecked_into();
+            let Some(storage_key) = pair.get(0).as_string() else {
+                continue;
+            };
+            let value = pair.get(1);
+            if let Ok(record) = decode_record(&self.hsm, &storage_key, &value, true).await {
+                let encoded = encode_record(&self.hsm, &record, next).await?;
+                puts.push(&Array::of2(&storage_key.into(), &encoded));
+            }
+        }
+        let meta_puts = Array::of1(&Array::of2(&SCHEMA_KEY.into(), &schema_value()?));
+        let log_keys = Array::new();
+        for pair in puts.iter() {
+            log_keys.push(&Array::from(&pair).get(0));
+        }
+        let result = await_js(idb_commit(
+            &self.db,
+            rev as f64,
+            &puts,
+            &Array::new(),
+            &meta_puts,
+            &log_keys,
+            None,
+        ))
+        .await
+        .map_err(|e| format!("could not migrate the sandbox to layout {SCHEMA}: {e}"))?;
+        if get(&result, "conflict")?.is_truthy() {
+            // Someone wrote meanwhile: only a build of layout 2 commits revisions, so it migrated.
+            let (_, _, schema) = read_meta(&self.db).await?;
+            if schema != Some(SCHEMA) {
+                return Err("the sandbox changed while it was being migrated: open it again".into());
+            }
+        }
+        Ok(())
+    }
+
+    /// The records changed after revision `since` (every record when `None`, or when the log no
+    /// longer reaches back that far), read and unwrapped in one snapshot.
+    pub async fn changes_since(&self, since: Option<u64>) -> Result<Changes, String> {
+        let since = since.map_or(-1.0, |r| r as f64);
+        let read = await_js(idb_changes_since(&self.db, since)).await?;
+        let rev = rev_of(&get(&read, "rev")?);
+        let all = get(&read, "all")?.is_truthy();
+        let settings = get(&read, "settings")?;
+        let settings = if settings.is_undefined() {
+            None
+        } else {
+            Some(settings_of(&settings)?)
+        };
+        let changed: Array = get(&read, "changed")?.unchecked_into();
+        let mut records = Vec::with_capacity(changed.length() as usize);
+        for pair in changed.iter() {
+            let pair: Array = pair.unchecked_into();
+            let Some(storage_key) = pair.get(0).as_string() else {
+                continue;
+            };
+            if storage_key.starts_with("meta/") {
+                continue;
+            }
+            let value = pair.get(1);
+            let read = if value.is_undefined() {
+                Read::Gone
+            } else {
+                match decode_record(&self.hsm, &storage_key, &value, false).await {
+                    Ok(r) => Read::Record(Box::new(r)),
+                    Err(reason) => Read::Damaged(Damage::new(&storage_key, reason)),
+                }
+            };
+            records.push((storage_key, read));
+        }
+        Ok(Changes {
+            rev,
+            all,
+            records,
+            settings,
+        })
+    }
+
+    /// The revision stored now.
+    pub async fn stored_rev(&self) -> Result<u64, String> {
+        Ok(rev_of(&await_js(idb_revision(&self.db)).await?))
+    }
+
+    /// Persists one operation's changes (and, if given, the settings) as revision
+    /// `expected + 1`, in one readwrite transaction, if the database is still at revision
+    /// `expected`; resolves after its `complete` event. Secret material is wrapped before the
+    /// transaction starts, bound to the new revision.
+    pub async fn commit(
+        &self,
+        expected: u64,
+        changes: &[Change],
+        settings: Option<&Settings>,
+    ) -> Result<Commit, String> {
+        let next = expected + 1;
+        let puts = Array::new();
+        let deletes = Array::new();
+        let log_keys = Array::new();
         for change in changes {
+            let storage_key = change.storage_key();
             let value = match change {
-                Change::PutKey(k) => Some(encode_key(&self.hsm, k).await?),
-                Change::PutAlias(a) => Some(encode_alias(a)?),
-                Change::PutIam(r) => Some(encode_iam(&self.hsm, r).await?),
+                Change::PutKey(k) => Some(encode_key(&self.hsm, &storage_key, k, next).await?),
+                Change::PutAlias(a) => Some(encode_alias(a, next)?),
+                Change::PutIam(r) => Some(encode_iam(&self.hsm, &storage_key, r, next).await?),
                 Change::DeleteKey { .. }
                 | Change::DeleteAlias { .. }
                 | Change::DeleteIam { .. } => None,
             };
-            writes.push((change.storage_key(), value));
+            let key = JsValue::from_str(&storage_key);
+            match value {
+                Some(v) => puts.push(&Array::of2(&key, &v)),
+                None => deletes.push(&key),
+            };
+            log_keys.push(&key);
         }
-        let tx = idb_transaction(&self.db, &store_names(&[RECORDS]), "readwrite")
-            .map_err(|e| describe(&e))?;
+        let meta_puts = Array::new();
+        if let Some(s) = settings {
+            meta_puts.push(&Array::of2(&SETTINGS_KEY.into(), &settings_value(s)?));
+            log_keys.push(&SETTINGS_CHANGE.into());
+        }
         #[cfg(feature = "test-hooks")]
         self.writes.set(self.writes.get() + 1);
-        let done = idb_done(&tx);
-        if let Err(e) = queue_writes(&tx, &writes) {
-            let _ = tx.abort();
-            let _ = JsFuture::from(done).await;
-            return Err(e);
-        }
         #[cfg(feature = "test-hooks")]
-        if self.fail_next_write.replace(false) {
-            let _ = tx.abort();
+        let inject = self.fail_next_write.borrow_mut().take().map(str::to_string);
+        #[cfg(not(feature = "test-hooks"))]
+        let inject = None;
+        let result = await_js(idb_commit(
+            &self.db,
+            expected as f64,
+            &puts,
+            &deletes,
+            &meta_puts,
+            &log_keys,
+            inject,
+        ))
+        .await
+        .map_err(|e| explain_write_failure(&e))?;
+        let rev = rev_of(&get(&result, "rev")?);
+        if get(&result, "conflict")?.is_truthy() {
+            return Ok(Commit::Conflict);
         }
-        await_js(done).await.map(|_| ())
-    }
-
-    /// Moves the stored clock offset forward, keeping the rest of the settings.
-    pub async fn write_clock_offset(&self, offset_ms: i64) -> Result<(), String> {
-        let (_, settings) = read_meta(&self.db).await?;
-        let mut settings = settings.ok_or("the sandbox database has no settings")?;
-        settings.clock_offset_ms = offset_ms;
-        let value = settings_value(&settings)?;
-        let tx = idb_transaction(&self.db, &store_names(&[META]), "readwrite")
-            .map_err(|e| describe(&e))?;
-        let done = idb_done(&tx);
-        tx.object_store(META)
-            .map_err(|e| describe(&e))?
-            .put_with_key(&value, &SETTINGS_KEY.into())
-            .map_err(|e| describe(&e))?;
-        await_js(done).await.map(|_| ())
+        Ok(Commit::Done(rev))
     }
 
     /// The database connection (the event history writes through it: [`append_events`]).
     pub fn db(&self) -> &IdbDatabase {
         &self.db
+    }
+
+    /// The database's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Waits for the sandbox's write lock (no lock where the browser has no Web Locks: commits
+    /// are then only checked by revision).
+    pub async fn write_lock(&self) -> Result<WriteLock, String> {
+        let release = await_js(acquire_lock(&format!("kms-sandbox-write:{}", self.name))).await?;
+        let release = release.dyn_into::<js_sys::Function>().ok();
+        if let Some(f) = &release {
+            HELD.with(|held| held.borrow_mut().push(f.clone()));
+        }
+        Ok(WriteLock(release))
     }
 
     /// Whether the connection was closed: the database was deleted (here or in another tab) or
@@ -486,6 +1041,15 @@ impl Store {
         Reflect::get(&self.db, &"kmsSandboxClosed".into())
             .map(|v| v.is_truthy())
             .unwrap_or(true)
+    }
+
+    /// Asks the browser, once per open sandbox, to keep this origin's storage
+    /// (`navigator.storage.persist()`): on the first write.
+    pub async fn ask_persist(&self) {
+        if self.persist_asked.replace(true) {
+            return;
+        }
+        let _ = JsFuture::from(storage_persist()).await;
     }
 
     /// The non-extractable WebCrypto key that wraps this sandbox's material.
@@ -503,25 +1067,24 @@ impl Drop for Store {
     }
 }
 
-fn queue_writes(tx: &IdbTransaction, writes: &[(String, Option<JsValue>)]) -> Result<(), String> {
-    let records: IdbObjectStore = tx.object_store(RECORDS).map_err(|e| describe(&e))?;
-    for (key, value) in writes {
-        let key = JsValue::from_str(key);
-        match value {
-            Some(v) => records.put_with_key(v, &key).map_err(|e| describe(&e))?,
-            None => records.delete(&key).map_err(|e| describe(&e))?,
-        };
-    }
-    Ok(())
+/// `navigator.storage` as `{ persisted, usage, quota }` (members `null` where not known).
+pub(crate) async fn storage_estimate() -> JsValue {
+    JsFuture::from(storage_info())
+        .await
+        .unwrap_or(JsValue::NULL)
 }
 
-async fn read_meta(db: &IdbDatabase) -> Result<(Option<CryptoKey>, Option<Settings>), String> {
+async fn read_meta(
+    db: &IdbDatabase,
+) -> Result<(Option<CryptoKey>, Option<Settings>, Option<u32>), String> {
     let tx = idb_transaction(db, &store_names(&[META]), "readonly").map_err(|e| describe(&e))?;
     let meta = tx.object_store(META).map_err(|e| describe(&e))?;
     let hsm = idb_request(&meta.get(&HSM_KEY.into()).map_err(|e| describe(&e))?);
     let settings = idb_request(&meta.get(&SETTINGS_KEY.into()).map_err(|e| describe(&e))?);
+    let schema = idb_request(&meta.get(&SCHEMA_KEY.into()).map_err(|e| describe(&e))?);
     let hsm = await_js(hsm).await?;
     let settings = await_js(settings).await?;
+    let schema = await_js(schema).await?;
     let hsm = if hsm.is_undefined() {
         None
     } else {
@@ -533,20 +1096,35 @@ async fn read_meta(db: &IdbDatabase) -> Result<(Option<CryptoKey>, Option<Settin
     let settings = if settings.is_undefined() {
         None
     } else {
-        let account_id = Reflect::get(&settings, &"accountId".into())
-            .ok()
-            .and_then(|v| v.as_string())
-            .ok_or("the stored settings have no accountId")?;
-        let clock_offset_ms = Reflect::get(&settings, &"clockOffsetMs".into())
-            .ok()
-            .and_then(|v| v.as_f64())
-            .map_or(0, |v| v as i64);
-        Some(Settings {
-            account_id,
-            clock_offset_ms,
-        })
+        Some(settings_of(&settings)?)
     };
-    Ok((hsm, settings))
+    let schema = if schema.is_undefined() {
+        None
+    } else {
+        Some(
+            get(&schema, "version")?
+                .as_f64()
+                .filter(|v| v.fract() == 0.0 && *v >= 1.0 && *v <= f64::from(u32::MAX))
+                .ok_or("the stored layout version is not a number")? as u32,
+        )
+    };
+    Ok((hsm, settings, schema))
+}
+
+fn settings_of(settings: &JsValue) -> Result<Settings, String> {
+    let account_id = Reflect::get(settings, &"accountId".into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .ok_or("the stored settings have no accountId")?;
+    let clock_offset_ms = Reflect::get(settings, &"clockOffsetMs".into())
+        .ok()
+        .and_then(|v| v.as_f64())
+        .filter(|v| v.is_finite())
+        .map_or(0, |v| v as i64);
+    Ok(Settings {
+        account_id,
+        clock_offset_ms,
+    })
 }
 
 fn settings_value(s: &Settings) -> Result<JsValue, String> {
@@ -555,6 +1133,12 @@ fn settings_value(s: &Settings) -> Result<JsValue, String> {
     set(&o, "accountId", &s.account_id.as_str().into())?;
     set(&o, "created", &js_sys::Date::new_0().into())?;
     set(&o, "clockOffsetMs", &(s.clock_offset_ms as f64).into())?;
+    Ok(o.into())
+}
+
+fn schema_value() -> Result<JsValue, String> {
+    let o = Object::new();
+    set(&o, "version", &SCHEMA.into())?;
     Ok(o.into())
 }
 
@@ -574,70 +1158,108 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, String> {
         .map_err(|e| e.to_string())
 }
 
-/// `{ format, kind: "key", record, material: [{ backingKeyId, iv, ciphertext }] }`; `record` is the
-/// serde form, which has no material in it.
-async fn encode_key(hsm: &Hsm, k: &KeyRecord) -> Result<JsValue, String> {
+async fn encode_record(hsm: &Hsm, record: &Record, rev: u64) -> Result<JsValue, String> {
+    match record {
+        Record::Key(k) => {
+            encode_key(hsm, &kms_core::key_storage_key(&k.region, &k.key_id), k, rev).await
+        }
+        Record::Alias(a) => encode_alias(a, rev),
+        Record::Iam(r) => encode_iam(hsm, &r.storage_key(), r, rev).await,
+    }
+}
+
+fn wrapped_entry(name_field: &str, name: &str, w: &Wrapped) -> Result<Object, String> {
+    let entry = Object::new();
+    set(&entry, name_field, &name.into())?;
+    set(&entry, "iv", &Uint8Array::from(&w.iv[..]).into())?;
+    set(
+        &entry,
+        "ciphertext",
+        &Uint8Array::from(&w.ciphertext[..]).into(),
+    )?;
+    Ok(entry)
+}
+
+/// `{ format, kind: "key", rev, record, material: [{ backingKeyId, iv, ciphertext }] }`;
+/// `record` is the serde form, which has no material in it.
+async fn encode_key(
+    hsm: &Hsm,
+    storage_key: &str,
+    k: &KeyRecord,
+    rev: u64,
+) -> Result<JsValue, String> {
+    let binding = Binding {
+        storage_key,
+        region: &k.region,
+        key_id: &k.key_id,
+        arn: &k.arn,
+        rev,
+    };
     let material = Array::new();
     for b in &k.backing_keys {
-        let w = hsm.wrap(&k.arn, &b.id, &b.material).await?;
-        let entry = Object::new();
-        set(&entry, "backingKeyId", &b.id.as_str().into())?;
-        set(&entry, "iv", &Uint8Array::from(&w.iv[..]).into())?;
-        set(
-            &entry,
-            "ciphertext",
-            &Uint8Array::from(&w.ciphertext[..]).into(),
-        )?;
-        material.push(&entry);
+        let w = hsm.wrap(&binding, &b.id, &b.material).await?;
+        material.push(&wrapped_entry("backingKeyId", &b.id, &w)?.into());
     }
     let o = Object::new();
     set(&o, "format", &FORMAT.into())?;
     set(&o, "kind", &"key".into())?;
+    set(&o, "rev", &(rev as f64).into())?;
     set(&o, "record", &to_js(k)?)?;
     set(&o, "material", &material)?;
     Ok(o.into())
 }
 
-fn encode_alias(a: &AliasRecord) -> Result<JsValue, String> {
+fn encode_alias(a: &AliasRecord, rev: u64) -> Result<JsValue, String> {
     let o = Object::new();
     set(&o, "format", &FORMAT.into())?;
     set(&o, "kind", &"alias".into())?;
+    set(&o, "rev", &(rev as f64).into())?;
     set(&o, "record", &to_js(a)?)?;
     Ok(o.into())
 }
 
-/// `{ format, kind: "iam", record, secrets: [{ name, iv, ciphertext }] }`: an IAM user, role,
-/// policy, access key or role session. Secret access keys and session tokens are wrapped like
-/// key material, bound to the record's storage key and the secret's name.
-async fn encode_iam(hsm: &Hsm, r: &IamRecord) -> Result<JsValue, String> {
-    let storage_key = r.storage_key();
+/// `{ format, kind: "iam", rev, record, secrets: [{ name, iv, ciphertext }] }`: an IAM user,
+/// role, policy, access key or role session. Secret access keys and session tokens are wrapped
+/// like key material, bound to the record's storage key, revision and the secret's name.
+async fn encode_iam(
+    hsm: &Hsm,
+    storage_key: &str,
+    r: &IamRecord,
+    rev: u64,
+) -> Result<JsValue, String> {
+    let binding = Binding {
+        storage_key,
+        region: "",
+        key_id: "",
+        arn: "",
+        rev,
+    };
     let secrets = Array::new();
     for (name, secret) in r.secrets() {
-        let w = hsm.wrap(&storage_key, name, secret).await?;
-        let entry = Object::new();
-        set(&entry, "name", &name.into())?;
-        set(&entry, "iv", &Uint8Array::from(&w.iv[..]).into())?;
-        set(
-            &entry,
-            "ciphertext",
-            &Uint8Array::from(&w.ciphertext[..]).into(),
-        )?;
-        secrets.push(&entry);
+        let w = hsm.wrap(&binding, name, secret).await?;
+        secrets.push(&wrapped_entry("name", name, &w)?.into());
     }
     let o = Object::new();
     set(&o, "format", &FORMAT.into())?;
     set(&o, "kind", &"iam".into())?;
+    set(&o, "rev", &(rev as f64).into())?;
     set(&o, "record", &to_js(r)?)?;
     set(&o, "secrets", &secrets)?;
     Ok(o.into())
 }
 
-fn wrapped_of(entry: &JsValue, what: &str) -> Result<Wrapped, String> {
+/// The most bytes a wrapped secret may have (an RSA 4096 private key is about 2.4 KB).
+const MAX_WRAPPED: u32 = 64 * 1024;
+
+fn wrapped_of(entry: &JsValue) -> Result<Wrapped, String> {
     let bytes = |name: &str| -> Result<Vec<u8>, String> {
-        Ok(get(entry, name)?
+        let a = get(entry, name)?
             .dyn_into::<Uint8Array>()
-            .map_err(|_| format!("{what}: wrapped material is malformed"))?
-            .to_vec())
+            .map_err(|_| format!("its wrapped material has no {name}"))?;
+        if a.length() > MAX_WRAPPED {
+            return Err("its wrapped material is too large".into());
+        }
+        Ok(a.to_vec())
     };
     Ok(Wrapped {
         iv: bytes("iv")?,
@@ -645,41 +1267,74 @@ fn wrapped_of(entry: &JsValue, what: &str) -> Result<Wrapped, String> {
     })
 }
 
-async fn decode_iam(hsm: &Hsm, value: &JsValue, record: JsValue) -> Result<Record, String> {
-    let mut r: IamRecord =
-        serde_wasm_bindgen::from_value(record).map_err(|e| format!("a stored IAM record: {e}"))?;
-    let storage_key = r.storage_key();
-    let secrets: Array = get(value, "secrets")?
-        .dyn_into()
-        .map_err(|_| format!("{storage_key}: no secrets list"))?;
-    for entry in secrets.iter() {
-        let name = get(&entry, "name")?
-            .as_string()
-            .ok_or_else(|| format!("{storage_key}: a secret without a name"))?;
-        let wrapped = wrapped_of(&entry, &storage_key)?;
-        let secret = hsm.unwrap(&storage_key, &name, &wrapped).await?;
-        if !r.set_secret(&name, secret) {
-            return Err(format!("{storage_key}: unknown secret '{name}'"));
-        }
+/// Reads one stored value, found under `storage_key`: its layout, that it is what its key says
+/// (kind, Region, id, ARN), and its secrets, unwrapped under the binding of where it is stored.
+/// `legacy` reads layout 1 (for the migration) instead of layout 2.
+async fn decode_record(
+    hsm: &Hsm,
+    storage_key: &str,
+    value: &JsValue,
+    legacy: bool,
+) -> Result<Record, String> {
+    if !value.is_object() {
+        return Err("the stored value is not an object".into());
     }
-    Ok(Record::Iam(r))
-}
-
-async fn decode_record(hsm: &Hsm, value: &JsValue) -> Result<Record, String> {
+    let format = get(value, "format")?.as_f64();
+    let wanted = if legacy { FORMAT_LEGACY } else { FORMAT };
+    if format != Some(f64::from(wanted)) {
+        return Err(match format {
+            Some(f) => format!("stored in format {f}, not {wanted}"),
+            None => "the stored value has no format".into(),
+        });
+    }
+    let rev = if legacy {
+        0
+    } else {
+        get(value, "rev")?
+            .as_f64()
+            .filter(|r| r.fract() == 0.0 && *r >= 1.0)
+            .ok_or("the stored value has no revision")? as u64
+    };
     let kind = get(value, "kind")?.as_string().unwrap_or_default();
     let record = get(value, "record")?;
     match kind.as_str() {
         "alias" => {
             let a: AliasRecord = serde_wasm_bindgen::from_value(record)
-                .map_err(|e| format!("a stored alias: {e}"))?;
+                .map_err(|e| format!("the alias record does not parse: {e}"))?;
+            if kms_core::alias_storage_key(&a.region, &a.name) != storage_key {
+                return Err(format!(
+                    "the record is alias {} in {}, but it is stored as {storage_key}",
+                    a.name, a.region
+                ));
+            }
             Ok(Record::Alias(a))
         }
         "key" => {
-            let mut k: KeyRecord =
-                serde_wasm_bindgen::from_value(record).map_err(|e| format!("a stored key: {e}"))?;
+            let mut k: KeyRecord = serde_wasm_bindgen::from_value(record)
+                .map_err(|e| format!("the key record does not parse: {e}"))?;
+            if kms_core::key_storage_key(&k.region, &k.key_id) != storage_key {
+                return Err(format!(
+                    "the record is key {} in {}, but it is stored as {storage_key}",
+                    k.key_id, k.region
+                ));
+            }
+            let arn = format!("arn:aws:kms:{}:{}:key/{}", k.region, k.account_id, k.key_id);
+            if k.arn != arn {
+                return Err(format!("the record's ARN {} is not the key's ({arn})", k.arn));
+            }
+            if k.backing_keys.is_empty() {
+                return Err("the key record has no key material".into());
+            }
             let material: Array = get(value, "material")?
                 .dyn_into()
-                .map_err(|_| "a stored key has no material list")?;
+                .map_err(|_| "the key record has no material list")?;
+            let binding = Binding {
+                storage_key,
+                region: &k.region,
+                key_id: &k.key_id,
+                arn: &k.arn,
+                rev,
+            };
             for b in &mut k.backing_keys {
                 let entry = material
                     .iter()
@@ -690,16 +1345,52 @@ async fn decode_record(hsm: &Hsm, value: &JsValue) -> Result<Record, String> {
                             .as_deref()
                             == Some(&b.id)
                     })
-                    .ok_or_else(|| {
-                        format!("{}: no wrapped material for backing key {}", k.arn, b.id)
-                    })?;
-                let wrapped = wrapped_of(&entry, &k.arn)?;
-                let secret: Secret = hsm.unwrap(&k.arn, &b.id, &wrapped).await?;
+                    .ok_or_else(|| format!("no wrapped material for backing key {}", b.id))?;
+                let wrapped = wrapped_of(&entry)?;
+                let secret: Secret = if legacy {
+                    hsm.unwrap_legacy(&k.arn, &b.id, &wrapped).await?
+                } else {
+                    hsm.unwrap(&binding, &b.id, &wrapped).await?
+                };
                 b.material = secret;
             }
             Ok(Record::Key(k))
         }
-        "iam" => decode_iam(hsm, value, record).await,
+        "iam" => {
+            let mut r: IamRecord = serde_wasm_bindgen::from_value(record)
+                .map_err(|e| format!("the IAM record does not parse: {e}"))?;
+            if r.storage_key() != storage_key {
+                return Err(format!(
+                    "the record is {}, but it is stored as {storage_key}",
+                    r.storage_key()
+                ));
+            }
+            let binding = Binding {
+                storage_key,
+                region: "",
+                key_id: "",
+                arn: "",
+                rev,
+            };
+            let secrets: Array = get(value, "secrets")?
+                .dyn_into()
+                .map_err(|_| "the IAM record has no secrets list")?;
+            for entry in secrets.iter() {
+                let name = get(&entry, "name")?
+                    .as_string()
+                    .ok_or("a secret without a name")?;
+                let wrapped = wrapped_of(&entry)?;
+                let secret = if legacy {
+                    hsm.unwrap_legacy(storage_key, &name, &wrapped).await?
+                } else {
+                    hsm.unwrap(&binding, &name, &wrapped).await?
+                };
+                if !r.set_secret(&name, secret) {
+                    return Err(format!("unknown secret '{name}'"));
+                }
+            }
+            Ok(Record::Iam(r))
+        }
         other => Err(format!("a stored record of unknown kind '{other}'")),
     }
 }
@@ -788,10 +1479,11 @@ pub(crate) async fn read_events(
 /// Names of the sandboxes stored on this origin, sorted.
 pub(crate) async fn list() -> Result<Vec<String>, String> {
     let dbs: Array = await_js(idb_databases(&factory()?)).await?.unchecked_into();
+    let prefix = db_prefix();
     let mut names: Vec<String> = dbs
         .iter()
         .filter_map(|d| get(&d, "name").ok()?.as_string())
-        .filter_map(|n| n.strip_prefix(DB_PREFIX).map(str::to_string))
+        .filter_map(|n| n.strip_prefix(&prefix).map(str::to_string))
         .collect();
     names.sort();
     names.dedup();
@@ -801,7 +1493,7 @@ pub(crate) async fn list() -> Result<Vec<String>, String> {
 /// Deletes sandbox `name`'s database. Open connections to it (in this page or another) close
 /// themselves when asked, so this does not stay blocked.
 pub(crate) async fn delete(name: &str) -> Result<(), String> {
-    await_js(idb_delete(&factory()?, &format!("{DB_PREFIX}{name}")))
+    await_js(idb_delete(&factory()?, &db_name(name)))
         .await
         .map(|_| ())
 }

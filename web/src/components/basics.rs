@@ -276,3 +276,32 @@ pub fn Tabs(p: &TabsProps) -> Html {
         </div>
     }
 }
+
+/// The first-run notice: the sandbox's "HSM" is a browser key that any script of this origin
+/// can use. Shown until dismissed (remembered in this browser).
+#[function_component]
+pub fn SameOriginNotice() -> Html {
+    let seen = use_state(|| crate::util::load_pref("origin-notice-seen").is_some());
+    if *seen {
+        return html! {};
+    }
+    let dismiss = {
+        let seen = seen.clone();
+        Callback::from(move |_| {
+            crate::util::save_pref("origin-notice-seen", "1");
+            seen.set(true);
+        })
+    };
+    html! {
+        <div class="alert alert-info origin-notice" role="note" data-testid="origin-notice">
+            <span class="alert-icon"><Icon name="info" /></span>
+            <div class="alert-body">
+                <strong>{"This is a sandbox: its \"HSM\" protects nothing from this site's own scripts"}</strong>
+                <div>{"Keys live in this browser's IndexedDB, wrapped by a non-extractable WebCrypto key. Any script running on this \
+                    origin (this site, at any path) can use that key and every sandbox. Never protect real data with it, and host the \
+                    console on an origin of its own (not a shared site under a sub-path)."}</div>
+            </div>
+            <button class="alert-close" aria-label="Dismiss the sandbox notice" onclick={dismiss}><Icon name="close" /></button>
+        </div>
+    }
+}

@@ -14,7 +14,9 @@ mod policy_editor;
 mod why;
 
 pub use api_panel::ApiPanel;
-pub use basics::{CopyButton, ErrorAlert, InfoAlert, Modal, Spinner, StatusBadge, Tabs};
+pub use basics::{
+    CopyButton, ErrorAlert, InfoAlert, Modal, SameOriginNotice, Spinner, StatusBadge, Tabs,
+};
 pub use caller_switcher::{load_caller, CallerControl, CallerSwitcher};
 pub use clock::{ClockControl, SandboxClock};
 pub use deletion::ScheduleDeletionDialog;

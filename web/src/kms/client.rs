@@ -148,6 +148,11 @@ impl Kms {
         self.sandbox.name()
     }
 
+    /// Stored records of the sandbox that could not be read (see `kms_web::Damage`).
+    pub fn damaged(&self) -> Vec<kms_web::Damage> {
+        self.sandbox.damaged()
+    }
+
     /// Sends one request in the selected Region.
     pub async fn send(&self, request: &Request) -> Result<Value, ApiError> {
         self.send_in(&self.region, request).await

@@ -1,8 +1,36 @@
 //! The Customer managed keys and AWS managed keys pages.
 
 use super::breadcrumbs;
-use crate::components::KeyTable;
+use crate::components::{InfoAlert, KeyTable};
+use crate::hooks::use_kms;
 use yew::prelude::*;
+
+/// The sandbox's stored records that could not be read, if any: which, and why.
+#[function_component]
+fn DamagedNotice() -> Html {
+    let kms = use_kms();
+    let damaged = kms.damaged();
+    if damaged.is_empty() {
+        return html! {};
+    }
+    html! {
+        <div data-testid="damaged-notice">
+            <InfoAlert kind="warning" title={AttrValue::from(format!("{} stored record(s) of this sandbox could not be read", damaged.len()))}>
+                <p>{"The sandbox opened without them; everything else works. A record is refused when it was changed or moved \
+                    outside the sandbox (its wrapped key material is bound to its key ID, Region, ARN and revision) or is damaged."}</p>
+                <ul>
+                    { for damaged.iter().map(|d| html! {
+                        <li>
+                            <code>{ d.key_id.clone().unwrap_or_else(|| d.storage_key.clone()) }</code>
+                            { d.region.as_ref().map(|r| format!(" ({r})")).unwrap_or_default() }
+                            {": "}{ &d.reason }
+                        </li>
+                    }) }
+                </ul>
+            </InfoAlert>
+        </div>
+    }
+}
 
 #[function_component]
 pub fn CustomerKeysPage() -> Html {
@@ -10,6 +38,8 @@ pub fn CustomerKeysPage() -> Html {
         <div class="page">
             { breadcrumbs(&[("Customer managed keys", None)]) }
             <h1>{"Customer managed keys"}</h1>
+            <crate::components::SameOriginNotice />
+            <DamagedNotice />
             <KeyTable customer_managed={true} />
         </div>
     }

@@ -9,6 +9,22 @@ use crate::state::{Action, FlashKind};
 use crate::util;
 use yew::prelude::*;
 
+/// Bytes as the settings page shows them (`12.3 MB`).
+fn bytes_text(n: f64) -> String {
+    const UNITS: [&str; 5] = ["bytes", "KB", "MB", "GB", "TB"];
+    let mut v = n;
+    let mut unit = 0;
+    while v >= 1000.0 && unit < UNITS.len() - 1 {
+        v /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} bytes")
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
+    }
+}
+
 fn name_error(name: &str) -> Option<&'static str> {
     if name.trim().is_empty() {
         Some("Enter a name for the sandbox.")
@@ -31,6 +47,9 @@ pub fn SettingsPage() -> Html {
     let console = use_console();
     let control = use_context::<SandboxControl>().expect("inside the app");
     let (list, reload) = use_loader(kms.clone(), |_| async move { kms::list_sandboxes().await });
+    let (storage, _) = use_loader(kms.clone(), |_| async move {
+        Ok::<_, kms::ApiError>(kms_web::storage_info().await)
+    });
     let new_name = use_state(String::new);
     let new_account = use_state(String::new);
     let confirm = use_state(|| None::<(&'static str, String)>);
@@ -171,6 +190,34 @@ pub fn SettingsPage() -> Html {
                     </div>
                     <button class="btn btn-primary" type="submit" disabled={name_error(&new_name).is_some() || account_error(&new_account).is_some()}>{"Create and switch"}</button>
                 </form>
+            </div>
+            <div class="panel">
+                <div class="panel-header"><h2>{"Storage"}</h2></div>
+                <div class="panel-body">
+                    <p class="field-hint storage-hint">{"The console asks the browser to keep this site's storage (navigator.storage.persist()) on the first change to a sandbox. \
+                        Granted, the browser keeps it until you delete it; not granted, it may clear it when space runs low. \
+                        Every sandbox of this site shares the quota; a change that does not fit is refused with an error and nothing saved before is lost."}</p>
+                    <InfoAlert kind="warning" title="The sandbox's HSM protects nothing from this site's scripts">
+                        {"Key material is wrapped by a non-extractable WebCrypto key in this browser; any script of this origin can use it. \
+                          Host the console on an origin of its own, and never protect real data with it."}
+                    </InfoAlert>
+                    { match &*storage {
+                        Load::Ready(info) => html! {
+                            <div class="grid-3" data-testid="storage-info">
+                                <div class="kv"><div class="kv-key">{"Persistent storage"}</div><div class="kv-value" data-testid="storage-persisted">{
+                                    match info.persisted {
+                                        Some(true) => "Granted",
+                                        Some(false) => "Not granted",
+                                        None => "Unknown",
+                                    }
+                                }</div></div>
+                                <div class="kv"><div class="kv-key">{"Used by this site"}</div><div class="kv-value" data-testid="storage-usage">{ info.usage.map(bytes_text).unwrap_or_else(|| "Unknown".into()) }</div></div>
+                                <div class="kv"><div class="kv-key">{"Quota"}</div><div class="kv-value" data-testid="storage-quota">{ info.quota.map(bytes_text).unwrap_or_else(|| "Unknown".into()) }</div></div>
+                            </div>
+                        },
+                        _ => html! { <Spinner /> },
+                    } }
+                </div>
             </div>
             <div class="panel">
                 <div class="panel-header"><h2>{"Scripting"}</h2></div>

@@ -271,3 +271,150 @@ export async function rsaSpkiInfo(spki) {
   const key = await crypto.subtle.importKey("spki", spki, { name: "RSA-PSS", hash: "SHA-256" }, true, ["verify"]);
   return { modulusLength: key.algorithm.modulusLength, publicExponent: Array.from(key.algorithm.publicExponent) };
 }
+
+// ---- fault injection (tests/faults.rs) ------------------------------------------------------------
+
+/** Every record of database `dbName` as [storageKey, value] pairs. */
+export async function rawRecords(dbName) {
+  const db = await openRaw(dbName);
+  try {
+    const store = db.transaction("records", "readonly").objectStore("records");
+    const [keys, values] = await Promise.all([request(store.getAllKeys()), request(store.getAll())]);
+    return keys.map((k, i) => [k, values[i]]);
+  } finally {
+    db.close();
+  }
+}
+
+async function update(dbName, change) {
+  const db = await openRaw(dbName);
+  try {
+    const tx = db.transaction("records", "readwrite");
+    const done = new Promise((resolve, reject) => { tx.oncomplete = resolve; tx.onabort = () => reject(tx.error); });
+    await change(tx.objectStore("records"));
+    await done;
+  } finally {
+    db.close();
+  }
+}
+
+/** Flips one bit of the first wrapped material of the record under `storageKey`. */
+export function corruptMaterial(dbName, storageKey) {
+  return update(dbName, async (store) => {
+    const value = await request(store.get(storageKey));
+    const list = value.material || value.secrets;
+    list[0].ciphertext[3] ^= 1;
+    store.put(value, storageKey);
+  });
+}
+
+/** Replaces the record under `storageKey` with something that is not a record. */
+export function scribble(dbName, storageKey) {
+  return update(dbName, async (store) => { store.put({ format: 2, kind: "key", rev: 1, record: 42 }, storageKey); });
+}
+
+/**
+ * Copies the key record under `from` to `to`; with `newKeyId`, its record is edited to say it
+ * is that key (key id and ARN), as someone moving material by hand would.
+ */
+export function moveRecord(dbName, from, to, newKeyId) {
+  return update(dbName, async (store) => {
+    const value = await request(store.get(from));
+    if (newKeyId) {
+      const old = value.record.key_id;
+      value.record.key_id = newKeyId;
+      value.record.arn = value.record.arn.replace(old, newKeyId);
+    }
+    store.put(value, to);
+  });
+}
+
+/** Sets the stored revision of the record under `storageKey`. */
+export function setRecordRev(dbName, storageKey, rev) {
+  return update(dbName, async (store) => {
+    const value = await request(store.get(storageKey));
+    value.rev = rev;
+    store.put(value, storageKey);
+  });
+}
+
+/**
+ * Opens `dbName` at `version` (creating the stores of that version) and keeps the connection,
+ * ignoring `versionchange`, as a tab of an older build that does not let go would.
+ */
+export async function holdOpen(dbName, version) {
+  const req = indexedDB.open(dbName, version);
+  req.onupgradeneeded = () => {
+    for (const s of ["records", "meta", "events"]) if (!req.result.objectStoreNames.contains(s)) req.result.createObjectStore(s);
+  };
+  return await request(req);
+}
+
+export function closeDb(db) {
+  db.close();
+}
+
+/** Deletes database `dbName` from this connection (not through the sandbox). */
+export function deleteDb(dbName) {
+  return new Promise((resolve, reject) => {
+    const req = indexedDB.deleteDatabase(dbName);
+    req.onsuccess = () => resolve();
+    req.onerror = () => reject(req.error);
+  });
+}
+
+export function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Writes database `dbName` as the build before layout 2 wrote it: IndexedDB version 2 (stores
+ * records, meta, events), no `schema` or `rev` in meta, records of format 1 whose material is
+ * wrapped by a new HSM key with additional data `kms-sandbox/hsm/v1\n<ARN>\n<backing key id>`.
+ * `records`: [[storageKey, kind, record, [[backingKeyId, materialBytes], ...]], ...].
+ * Resolves with the open connection when `hold` (for the blocked upgrade test), else closes it.
+ */
+export async function writeLegacyDb(dbName, accountId, records, hold) {
+  const db = await holdOpen(dbName, 2);
+  const key = await crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]);
+  const values = [];
+  for (const [storageKey, kind, record, items] of records) {
+    const value = { format: 1, kind, record };
+    if (kind === "key") {
+      value.material = [];
+      for (const [id, material] of items) {
+        const iv = crypto.getRandomValues(new Uint8Array(12));
+        const aad = new TextEncoder().encode(`kms-sandbox/hsm/v1\n${record.arn}\n${id}`);
+        const ct = await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: aad, tagLength: 128 }, key, material);
+        value.material.push({ backingKeyId: id, iv, ciphertext: new Uint8Array(ct) });
+      }
+    }
+    values.push([storageKey, value]);
+  }
+  const tx = db.transaction(["records", "meta"], "readwrite");
+  const done = new Promise((resolve, reject) => { tx.oncomplete = resolve; tx.onabort = () => reject(tx.error); });
+  tx.objectStore("meta").put(key, "hsm");
+  tx.objectStore("meta").put({ format: 1, accountId, created: new Date(), clockOffsetMs: 0 }, "settings");
+  for (const [k, v] of values) tx.objectStore("records").put(v, k);
+  await done;
+  if (hold) return db;
+  db.close();
+  return null;
+}
+
+/** Runs the async functions together; resolves with their results in order. */
+export function all(promises) {
+  return Promise.all(promises);
+}
+
+/** The stored layout version and revision of `dbName`: { schema, rev, version }. */
+export async function rawMeta(dbName) {
+  const db = await openRaw(dbName);
+  try {
+    const meta = db.transaction("meta", "readonly").objectStore("meta");
+    const [schema, rev] = await Promise.all([request(meta.get("schema")), request(meta.get("rev"))]);
+    return { schema: schema && schema.version, rev: rev && rev.rev, version: db.version };
+  } finally {
+    db.close();
+  }
+}

@@ -77,6 +77,13 @@ export async function usage(): Promise<void> {
   const lineKind: "Keys" | "Rotations" | "Requests" = bill.regions[0].lineItems[0].kind;
   // @ts-expect-error the month is a number
   kms.bill({ month: "November" });
+  // Durability: damaged records, storage, other tabs' changes.
+  const damaged: { storageKey: string; keyId?: string; region?: string; reason: string }[] = kms.damaged();
+  const storage: { persisted: boolean | null; usage: number | null; quota: number | null } = await kms.storage();
+  kms.onchange = ({ keys }) => { const first: string | undefined = keys[0]; };
+  kms.onchange = null;
+  // @ts-expect-error: onchange takes a function
+  kms.onchange = 5;
   kms.trailEnabled = false;
   // @ts-expect-error: trailEnabled is a boolean
   kms.trailEnabled = "no";

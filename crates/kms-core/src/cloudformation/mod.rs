@@ -137,6 +137,7 @@ impl Run<'_> {
         uuid_v4(self.entropy)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn event(
         &mut self,
         stack: &mut StackRecord,
@@ -776,9 +777,8 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
         template_body(request)?.to_string()
     };
     let t = Template::parse(&body)?;
-    let mut given = given_parameters(request, Some(&stack))?;
     // A parameter not given keeps no previous value: its default applies, as in CloudFormation.
-    given.retain(|k, _| t.parameters.contains_key(k) || true);
+    let given = given_parameters(request, Some(&stack))?;
     let params = t.parameter_values(&given)?;
     let pseudo = pseudo(run, &stack.stack_name, &stack.stack_id);
     let order = included(&t, &params, &pseudo)?;

@@ -2,7 +2,7 @@
 # Browser tests of the shell (crates/kms-web) in headless Chromium: real IndexedDB, real
 # WebCrypto, and the official AWS SDK for JavaScript v3 through `sandbox.requestHandler`.
 #
-#   1. bundles @aws-sdk/client-kms, -iam, -sts and -cloudtrail (crates/kms-web/tests/js, `npm ci`
+#   1. bundles @aws-sdk/client-kms, -iam, -sts, -cloudtrail and -cloudformation (crates/kms-web/tests/js, `npm ci`
 #      there if needed) with the local esbuild into crates/kms-web/tests/js/dist/sdk-bundle.js
 #      (generated, gitignored; tests/sdk.rs, access.rs and trail.rs import it, so it must exist
 #      before the tests compile);
@@ -52,7 +52,8 @@ trap 'exit 130' INT TERM
 
 # ---- 1. the SDK bundle ---------------------------------------------------------------------------
 if [ ! -x "$JS/node_modules/.bin/esbuild" ] || [ ! -d "$JS/node_modules/@aws-sdk/client-kms" ] \
-   || [ ! -d "$JS/node_modules/@aws-sdk/client-cloudtrail" ]; then
+   || [ ! -d "$JS/node_modules/@aws-sdk/client-cloudtrail" ] \
+   || [ ! -d "$JS/node_modules/@aws-sdk/client-cloudformation" ]; then
   say "npm ci in crates/kms-web/tests/js"
   (cd "$JS" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi

@@ -9,6 +9,8 @@ Writes, under crates/kms-core/model/:
   the query protocol), with what a query codec and validator need besides: each operation's
   `resultWrapper`, members' `locationName`, `flattened`, `timestampFormat`, the error shapes'
   `error` (code, HTTP status, sender fault), and the service's `xmlNamespace`.
+- cloudformation-model.json: the CloudFormation stack operations the engine answers (query
+  protocol, like IAM and STS).
 - cloudtrail-model.json: CloudTrail's LookupEvents (JSON 1.1, like KMS), which the engine
   answers over the events the shell stores (see `kms_core::trail`).
 
@@ -39,6 +41,10 @@ IAM_OPERATIONS = [
 ]
 STS_OPERATIONS = ['GetCallerIdentity', 'AssumeRole']
 CLOUDTRAIL_OPERATIONS = ['LookupEvents']
+CLOUDFORMATION_OPERATIONS = [
+    'CreateStack', 'UpdateStack', 'DeleteStack', 'DescribeStacks', 'DescribeStackEvents',
+    'DescribeStackResources', 'ValidateTemplate',
+]
 
 
 def extract(m, operations, query):
@@ -121,3 +127,4 @@ write('kms-model.json', extract(json.load(open(kms_src)), None, False))
 write('iam-model.json', extract(json.load(open(os.path.join(models_dir, 'iam/service-2.json'))), IAM_OPERATIONS, True))
 write('sts-model.json', extract(json.load(open(os.path.join(models_dir, 'sts/service-2.json'))), STS_OPERATIONS, True))
 write('cloudtrail-model.json', extract(json.load(open(os.path.join(models_dir, 'cloudtrail/service-2.json'))), CLOUDTRAIL_OPERATIONS, False))
+write('cloudformation-model.json', extract(json.load(open(os.path.join(models_dir, 'cloudformation/service-2.json'))), CLOUDFORMATION_OPERATIONS, True))

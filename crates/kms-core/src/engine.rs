@@ -433,6 +433,9 @@ impl Engine {
                 };
                 self.handle_sts(operation, request, caller, now, entropy, &trust)
             }
+            Service::CloudFormation => {
+                self.handle_cloudformation(region, operation, request, caller, now, entropy)
+            }
             // The events are the shell's to store: it answers with `trail::lookup_events`.
             Service::CloudTrail => Outcome::new(
                 model::cloudtrail()

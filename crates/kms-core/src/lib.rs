@@ -27,6 +27,7 @@ pub mod access;
 pub mod bill;
 mod caller;
 mod ciphertext;
+pub mod cloudformation;
 pub mod crypto;
 mod engine;
 mod env;

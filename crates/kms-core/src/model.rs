@@ -16,6 +16,7 @@ const KMS_JSON: &str = include_str!("../model/kms-model.json");
 const IAM_JSON: &str = include_str!("../model/iam-model.json");
 const STS_JSON: &str = include_str!("../model/sts-model.json");
 const CLOUDTRAIL_JSON: &str = include_str!("../model/cloudtrail-model.json");
+const CLOUDFORMATION_JSON: &str = include_str!("../model/cloudformation-model.json");
 
 /// How a service's requests and answers travel.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -131,6 +132,14 @@ pub fn cloudtrail() -> &'static Model {
     static MODEL: OnceLock<Model> = OnceLock::new();
     MODEL.get_or_init(|| {
         serde_json::from_str(CLOUDTRAIL_JSON).expect("embedded CloudTrail model parses")
+    })
+}
+
+/// The CloudFormation model (2010-05-15): the stack operations the engine answers.
+pub fn cloudformation() -> &'static Model {
+    static MODEL: OnceLock<Model> = OnceLock::new();
+    MODEL.get_or_init(|| {
+        serde_json::from_str(CLOUDFORMATION_JSON).expect("embedded CloudFormation model parses")
     })
 }
 

@@ -12,14 +12,17 @@ pub enum Service {
     /// Event history (LookupEvents), answered by [`crate::trail::lookup_events`] over the events
     /// the shell stores rather than by the engine's records.
     CloudTrail,
+    /// Stacks of KMS resources (query protocol), made by the engine's own KMS operations.
+    CloudFormation,
 }
 
 impl Service {
-    pub const ALL: [Service; 4] = [
+    pub const ALL: [Service; 5] = [
         Service::Kms,
         Service::Iam,
         Service::Sts,
         Service::CloudTrail,
+        Service::CloudFormation,
     ];
 
     /// The name `sandbox.service(name)` takes and the SigV4 credential scope carries.
@@ -29,6 +32,7 @@ impl Service {
             Service::Iam => "iam",
             Service::Sts => "sts",
             Service::CloudTrail => "cloudtrail",
+            Service::CloudFormation => "cloudformation",
         }
     }
 
@@ -43,6 +47,7 @@ impl Service {
             Service::Iam => "iam.amazonaws.com",
             Service::Sts => "sts.amazonaws.com",
             Service::CloudTrail => "cloudtrail.amazonaws.com",
+            Service::CloudFormation => "cloudformation.amazonaws.com",
         }
     }
 
@@ -53,6 +58,7 @@ impl Service {
             Service::Iam => crate::model::iam(),
             Service::Sts => crate::model::sts(),
             Service::CloudTrail => crate::model::cloudtrail(),
+            Service::CloudFormation => crate::model::cloudformation(),
         }
     }
 

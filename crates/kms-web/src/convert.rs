@@ -261,6 +261,7 @@ pub(crate) fn service_model(service: kms_core::Service) -> &'static Model {
         kms_core::Service::Iam => kms_core::model::iam(),
         kms_core::Service::Sts => kms_core::model::sts(),
         kms_core::Service::CloudTrail => kms_core::model::cloudtrail(),
+        kms_core::Service::CloudFormation => kms_core::model::cloudformation(),
     }
 }
 

@@ -1,5 +1,5 @@
 //! `sandbox.requestHandler`: an HTTP handler the official AWS SDK for JavaScript v3
-//! (`@aws-sdk/client-kms`, `-iam`, `-sts`, `-cloudtrail`) takes as its `requestHandler`,
+//! (`@aws-sdk/client-kms`, `-iam`, `-sts`, `-cloudtrail`, `-cloudformation`) takes as its `requestHandler`,
 //! answering from the sandbox instead of the network.
 //!
 //! The KMS client serialises each call to an AWS JSON 1.1 request (`X-Amz-Target:
@@ -7,8 +7,8 @@
 //! `handle`; the answer is the response AWS would send: status, JSON 1.1 content type, and the
 //! JSON body (`{"__type", "message"}` for errors). The region comes from the host name, so each
 //! client region is its own key space, as in AWS. CloudTrail speaks the same protocol
-//! (`CloudTrail_20131101.LookupEvents`, host `cloudtrail.<region>.amazonaws.com`); IAM and STS
-//! speak the query protocol (form-encoded requests, XML answers).
+//! (`CloudTrail_20131101.LookupEvents`, host `cloudtrail.<region>.amazonaws.com`); IAM, STS and
+//! CloudFormation speak the query protocol (form-encoded requests, XML answers).
 //!
 //! Each HTTP request gets a request id (`x-amzn-RequestId`), which its CloudTrail record carries
 //! too, and is recorded whether it is answered or refused.
@@ -104,7 +104,7 @@ impl RequestHandler {
                 Service::Kms | Service::CloudTrail => {
                     answer(&sandbox, service, &sent, target.as_deref(), &body, caller).await
                 }
-                Service::Iam | Service::Sts => {
+                Service::Iam | Service::Sts | Service::CloudFormation => {
                     answer_query(&sandbox, service, &sent, &body, caller).await
                 }
             };
@@ -114,7 +114,7 @@ impl RequestHandler {
             let headers = Object::new();
             let content_type = match service {
                 Service::Kms | Service::CloudTrail => "application/x-amz-json-1.1",
-                Service::Iam | Service::Sts => "text/xml",
+                Service::Iam | Service::Sts | Service::CloudFormation => "text/xml",
             };
             set(&headers, "content-type", &content_type.into());
             set(
@@ -342,7 +342,10 @@ pub(crate) fn region_of_host(host: &str) -> Option<String> {
     let region = labels.next()?;
     let rest: Vec<&str> = labels.collect();
     let is_aws = rest.first().copied() == Some("amazonaws");
-    let known = matches!(service, "kms" | "kms-fips" | "sts" | "cloudtrail");
+    let known = matches!(
+        service,
+        "kms" | "kms-fips" | "sts" | "cloudtrail" | "cloudformation"
+    );
     (known && is_aws && !region.is_empty()).then(|| region.to_string())
 }
 

@@ -159,6 +159,9 @@ pub enum IamRecord {
     Policy(ManagedPolicyRecord),
     AccessKey(AccessKeyRecord),
     Session(SessionRecord),
+    /// A CloudFormation stack (regional; kept with the account's records of the non-KMS
+    /// services so that it is stored the same way: see [`crate::cloudformation`]).
+    Stack(Box<crate::cloudformation::StackRecord>),
 }
 
 impl IamRecord {
@@ -171,6 +174,7 @@ impl IamRecord {
             IamRecord::Policy(p) => policy_key(&p.name),
             IamRecord::AccessKey(k) => access_key_key(&k.access_key_id),
             IamRecord::Session(s) => session_key(&s.access_key_id),
+            IamRecord::Stack(s) => s.storage_key(),
         }
     }
 

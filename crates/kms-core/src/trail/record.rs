@@ -236,6 +236,7 @@ fn read_only(service: Service, operation: &str) -> bool {
         Service::Kms => read || is_cryptographic(operation),
         Service::Sts | Service::CloudTrail => true,
         Service::Iam => read,
+        Service::CloudFormation => read || operation == "ValidateTemplate",
     }
 }
 
@@ -361,6 +362,7 @@ fn response_elements(input: &CallRecordInput<'_>) -> Value {
         Service::Iam => !read_only(service, operation),
         Service::Sts => operation == "AssumeRole",
         Service::CloudTrail => false,
+        Service::CloudFormation => !read_only(service, operation),
     };
     // ct-importkeymaterial.md: no responseElements (its KeyMaterialId is not recorded).
     if !recorded || (service == Service::Kms && operation == "ImportKeyMaterial") {

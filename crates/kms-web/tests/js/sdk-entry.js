@@ -6,6 +6,7 @@ import * as kms from "@aws-sdk/client-kms";
 import * as iam from "@aws-sdk/client-iam";
 import * as sts from "@aws-sdk/client-sts";
 import * as cloudtrail from "@aws-sdk/client-cloudtrail";
+import * as cloudformation from "@aws-sdk/client-cloudformation";
 import sdkPackage from "@aws-sdk/client-kms/package.json";
 
 const SERVICES = {
@@ -13,9 +14,10 @@ const SERVICES = {
   iam: [iam, iam.IAMClient],
   sts: [sts, sts.STSClient],
   cloudtrail: [cloudtrail, cloudtrail.CloudTrailClient],
+  cloudformation: [cloudformation, cloudformation.CloudFormationClient],
 };
 
-/** A real client of `service` ("kms", "iam", "sts", "cloudtrail") whose HTTP goes to `requestHandler`. */
+/** A real client of `service` ("kms", "iam", "sts", "cloudtrail", "cloudformation") whose HTTP goes to `requestHandler`. */
 export function serviceClient(service, region, requestHandler, accessKeyId, secretAccessKey, sessionToken) {
   const [, Client] = SERVICES[service];
   const client = new Client({

@@ -1,0 +1,1325 @@
+//! CloudFormation (2010-05-15) for the KMS resources: CreateStack, UpdateStack, DeleteStack,
+//! DescribeStacks, DescribeStackEvents, DescribeStackResources and ValidateTemplate, with
+//! `AWS::KMS::Key`, `AWS::KMS::Alias` and `AWS::KMS::ReplicaKey`. A stack's resources are made by
+//! the engine's own KMS operations, run as the caller (so key policies and IAM policies apply),
+//! one after the other within the one request: the stack's states and events progress at once.
+//! A stack is one record (kept with the account's IAM records, under a storage key starting
+//! `cloudformation/`), so that the shell persists it like any other.
+
+mod resources;
+pub mod template;
+mod yaml;
+
+use crate::engine::wire_time;
+use crate::env::{uuid_v4, Entropy, Millis};
+use crate::error::{KmsError, Result};
+use crate::iam::IamRecord;
+use crate::records::Change;
+use crate::trail::ServiceEvent;
+use crate::{Caller, Engine, Outcome};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, BTreeSet};
+use template::{Context, Template};
+
+pub const STACK_PREFIX: &str = "cloudformation/stack/";
+const STACK_TYPE: &str = "AWS::CloudFormation::Stack";
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StackParameter {
+    pub key: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StackOutput {
+    pub key: String,
+    pub value: String,
+    pub description: Option<String>,
+    pub export_name: Option<String>,
+}
+
+/// One resource of a stack.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StackResource {
+    pub logical_id: String,
+    pub resource_type: String,
+    pub physical_id: Option<String>,
+    pub status: String,
+    pub status_reason: Option<String>,
+    pub updated: Millis,
+    /// The properties as resolved when the resource was last made or updated.
+    pub properties: Value,
+    /// `Fn::GetAtt` values (Arn, KeyId).
+    pub attributes: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StackEvent {
+    pub event_id: String,
+    pub logical_id: String,
+    pub physical_id: Option<String>,
+    pub resource_type: String,
+    pub timestamp: Millis,
+    pub status: String,
+    pub reason: Option<String>,
+    pub properties: Option<String>,
+}
+
+/// A stack, with its template, resources and events.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StackRecord {
+    /// `arn:aws:cloudformation:<region>:<account>:stack/<name>/<uuid>`.
+    pub stack_id: String,
+    pub stack_name: String,
+    pub region: String,
+    pub description: Option<String>,
+    pub template_body: String,
+    pub parameters: Vec<StackParameter>,
+    pub status: String,
+    pub status_reason: Option<String>,
+    pub created: Millis,
+    pub last_updated: Option<Millis>,
+    pub deleted: Option<Millis>,
+    pub disable_rollback: bool,
+    pub tags: Vec<(String, String)>,
+    pub outputs: Vec<StackOutput>,
+    /// In the order they were made.
+    pub resources: Vec<StackResource>,
+    /// Oldest first.
+    pub events: Vec<StackEvent>,
+}
+
+impl StackRecord {
+    pub fn storage_key(&self) -> String {
+        let uuid = self.stack_id.rsplit('/').next().unwrap_or_default();
+        format!("{STACK_PREFIX}{}/{uuid}", self.region)
+    }
+
+    fn resource(&self, logical: &str) -> Option<&StackResource> {
+        self.resources.iter().find(|r| r.logical_id == logical)
+    }
+}
+
+/// An operation in progress: a scratch copy of the engine that sees the KMS changes made so far.
+struct Run<'a> {
+    scratch: Engine,
+    region: String,
+    caller: &'a Caller,
+    now: Millis,
+    entropy: &'a mut dyn Entropy,
+    changes: Vec<Change>,
+    service_events: Vec<ServiceEvent>,
+}
+
+impl Run<'_> {
+    /// Runs a KMS operation in `region` as the caller; its changes are kept.
+    fn kms(&mut self, region: &str, operation: &str, request: Value) -> Result<Value> {
+        let o = self.scratch.handle(
+            region,
+            operation,
+            &request,
+            self.caller,
+            self.now,
+            self.entropy,
+        );
+        self.keep(o.changes);
+        self.service_events.extend(o.service_events);
+        o.result
+    }
+
+    fn keep(&mut self, changes: Vec<Change>) {
+        self.scratch.apply(changes.clone());
+        self.changes.extend(changes);
+    }
+
+    fn uuid(&mut self) -> String {
+        uuid_v4(self.entropy)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn event(
+        &mut self,
+        stack: &mut StackRecord,
+        logical: &str,
+        physical: Option<&str>,
+        resource_type: &str,
+        status: &str,
+        reason: Option<&str>,
+        properties: Option<&Value>,
+    ) {
+        let event_id = if resource_type == STACK_TYPE {
+            self.uuid()
+        } else {
+            format!("{logical}-{status}-{}", self.uuid())
+        };
+        stack.events.push(StackEvent {
+            event_id,
+            logical_id: logical.to_string(),
+            physical_id: physical.map(str::to_string),
+            resource_type: resource_type.to_string(),
+            timestamp: self.now,
+            status: status.to_string(),
+            reason: reason.map(str::to_string),
+            properties: properties.map(Value::to_string),
+        });
+    }
+
+    fn stack_event(&mut self, stack: &mut StackRecord, status: &str, reason: Option<&str>) {
+        let (name, id) = (stack.stack_name.clone(), stack.stack_id.clone());
+        stack.status = status.to_string();
+        stack.status_reason = reason.map(str::to_string);
+        self.event(stack, &name, Some(&id), STACK_TYPE, status, reason, None);
+    }
+}
+
+fn not_found(name: &str) -> KmsError {
+    KmsError::validation_error(format!("Stack with id {name} does not exist"))
+}
+
+impl Engine {
+    fn stacks(&self) -> Vec<&StackRecord> {
+        use crate::iam::IamView;
+        self.iam
+            .scan(STACK_PREFIX)
+            .into_iter()
+            .filter_map(|r| match r {
+                IamRecord::Stack(s) => Some(&**s),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// A stack by name (a live one) or by stack id (deleted ones too).
+    fn find_stack(&self, region: &str, name_or_id: &str) -> Option<&StackRecord> {
+        self.stacks().into_iter().find(|s| {
+            s.region == region
+                && (s.stack_id == name_or_id || (s.stack_name == name_or_id && s.deleted.is_none()))
+        })
+    }
+
+    /// Answers a CloudFormation request (the JSON value form of the query codec).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn handle_cloudformation(
+        &self,
+        region: &str,
+        operation: &str,
+        request: &Value,
+        caller: &Caller,
+        now: Millis,
+        entropy: &mut dyn Entropy,
+    ) -> Outcome {
+        let model = crate::model::cloudformation();
+        if let Err(e) = model.validate_input(operation, request) {
+            return Outcome::new(Err(e), vec![]);
+        }
+        let mut run = Run {
+            scratch: self.clone(),
+            region: region.to_string(),
+            caller,
+            now,
+            entropy,
+            changes: vec![],
+            service_events: vec![],
+        };
+        let result = match operation {
+            "CreateStack" => create_stack(&mut run, request),
+            "UpdateStack" => update_stack(&mut run, request),
+            "DeleteStack" => delete_stack(&mut run, request),
+            "DescribeStacks" => describe_stacks(self, region, request),
+            "DescribeStackEvents" => describe_stack_events(self, region, request),
+            "DescribeStackResources" => describe_stack_resources(self, region, request),
+            "ValidateTemplate" => validate_template(request),
+            other => Err(model.unknown_operation(other)),
+        };
+        let Run {
+            changes,
+            service_events,
+            ..
+        } = run;
+        let mut outcome = Outcome::new(
+            result,
+            if operation.starts_with("Describe") {
+                vec![]
+            } else {
+                changes
+            },
+        );
+        if outcome.result.is_err() && operation == "ValidateTemplate" {
+            outcome.changes.clear();
+        }
+        outcome.service_events = service_events;
+        outcome
+    }
+}
+
+fn template_body(request: &Value) -> Result<&str> {
+    match request.get("TemplateBody").and_then(Value::as_str) {
+        Some(b) => Ok(b),
+        None if request.get("TemplateURL").is_some() => Err(KmsError::validation_error(
+            "TemplateURL must be a supported URL.",
+        )),
+        None => Err(KmsError::validation_error(
+            "Either Template URL or Template Body must be specified.",
+        )),
+    }
+}
+
+fn given_parameters(
+    request: &Value,
+    previous: Option<&StackRecord>,
+) -> Result<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    for p in request
+        .get("Parameters")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let key = p
+            .get("ParameterKey")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        if p.get("UsePreviousValue") == Some(&Value::Bool(true)) {
+            let prev = previous
+                .and_then(|s| s.parameters.iter().find(|x| x.key == key))
+                .ok_or_else(|| {
+                    KmsError::validation_error(format!(
+                        "Invalid input for parameter key {key}. Cannot specify usePreviousValue as true for a parameter key not in the previous template"
+                    ))
+                })?;
+            out.insert(key, prev.value.clone());
+        } else {
+            let value = p
+                .get("ParameterValue")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            out.insert(key, value.to_string());
+        }
+    }
+    Ok(out)
+}
+
+fn stack_tags(request: &Value) -> Vec<(String, String)> {
+    request
+        .get("Tags")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|t| {
+            (
+                t.get("Key")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                t.get("Value")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+            )
+        })
+        .collect()
+}
+
+fn pseudo(run: &Run<'_>, stack_name: &str, stack_id: &str) -> BTreeMap<String, String> {
+    let mut p = BTreeMap::new();
+    p.insert("AWS::Region".into(), run.region.clone());
+    p.insert(
+        "AWS::AccountId".into(),
+        run.scratch.account_id().to_string(),
+    );
+    p.insert("AWS::StackName".into(), stack_name.to_string());
+    p.insert("AWS::StackId".into(), stack_id.to_string());
+    p.insert("AWS::Partition".into(), "aws".into());
+    p.insert("AWS::URLSuffix".into(), "amazonaws.com".into());
+    p.insert("AWS::NotificationARNs".into(), String::new());
+    p
+}
+
+/// The resources the conditions include, in dependency order.
+fn included(
+    t: &Template,
+    params: &BTreeMap<String, String>,
+    pseudo: &BTreeMap<String, String>,
+) -> Result<Vec<String>> {
+    let none = BTreeMap::new();
+    let ctx = Context {
+        template: t,
+        parameters: params,
+        pseudo: pseudo.clone(),
+        resources: &none,
+    };
+    let mut set = BTreeSet::new();
+    for (name, r) in &t.resources {
+        let on = match r.get("Condition").and_then(Value::as_str) {
+            Some(c) => ctx.condition(c, 0)?,
+            None => true,
+        };
+        if on {
+            set.insert(name.clone());
+        }
+    }
+    t.order(&set)
+}
+
+fn outputs(t: &Template, ctx: &Context<'_>) -> Result<Vec<StackOutput>> {
+    let mut out = vec![];
+    for (key, o) in &t.outputs {
+        if let Some(c) = o.get("Condition").and_then(Value::as_str) {
+            if !ctx.condition(c, 0)? {
+                continue;
+            }
+        }
+        let value = ctx
+            .resolve(o.get("Value").unwrap_or(&Value::Null))?
+            .map(|v| match v {
+                Value::Array(a) => a.iter().map(template::text).collect::<Vec<_>>().join(","),
+                v => template::text(&v),
+            })
+            .unwrap_or_default();
+        let export_name = o
+            .get("Export")
+            .and_then(|e| e.get("Name"))
+            .map(|n| ctx.resolve(n))
+            .transpose()?
+            .flatten()
+            .map(|v| template::text(&v));
+        out.push(StackOutput {
+            key: key.clone(),
+            value,
+            description: o
+                .get("Description")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            export_name,
+        });
+    }
+    Ok(out)
+}
+
+fn made(stack: &StackRecord) -> BTreeMap<String, (String, BTreeMap<String, String>)> {
+    stack
+        .resources
+        .iter()
+        .filter(|r| r.physical_id.is_some() && !r.status.starts_with("DELETE"))
+        .map(|r| {
+            (
+                r.logical_id.clone(),
+                (
+                    r.physical_id.clone().unwrap_or_default(),
+                    r.attributes.clone(),
+                ),
+            )
+        })
+        .collect()
+}
+
+fn check_stack_name(name: &str) -> Result<()> {
+    let ok = name.len() <= 128
+        && name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err(KmsError::validation_error(format!(
+            "1 validation error detected: Value '{name}' at 'stackName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*|arn:[-a-zA-Z0-9:/._+]*"
+        )))
+    }
+}
+
+fn create_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
+    let name = request["StackName"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    check_stack_name(&name)?;
+    if run.scratch.find_stack(&run.region, &name).is_some() {
+        return Err(KmsError::already_exists(format!(
+            "Stack [{name}] already exists"
+        )));
+    }
+    let body = template_body(request)?.to_string();
+    let t = Template::parse(&body)?;
+    let params = t.parameter_values(&given_parameters(request, None)?)?;
+    let uuid = run.uuid();
+    let stack_id = format!(
+        "arn:aws:cloudformation:{}:{}:stack/{name}/{uuid}",
+        run.region,
+        run.scratch.account_id()
+    );
+    let pseudo = pseudo(run, &name, &stack_id);
+    let order = included(&t, &params, &pseudo)?;
+    let on_failure = request
+        .get("OnFailure")
+        .and_then(Value::as_str)
+        .unwrap_or(
+            if request.get("DisableRollback") == Some(&Value::Bool(true)) {
+                "DO_NOTHING"
+            } else {
+                "ROLLBACK"
+            },
+        )
+        .to_string();
+    let mut stack = StackRecord {
+        stack_id: stack_id.clone(),
+        stack_name: name.clone(),
+        region: run.region.clone(),
+        description: t.description.clone(),
+        template_body: body,
+        parameters: params
+            .iter()
+            .map(|(k, v)| StackParameter {
+                key: k.clone(),
+                value: v.clone(),
+            })
+            .collect(),
+        status: String::new(),
+        status_reason: None,
+        created: run.now,
+        last_updated: None,
+        deleted: None,
+        disable_rollback: on_failure == "DO_NOTHING",
+        tags: stack_tags(request),
+        outputs: vec![],
+        resources: vec![],
+        events: vec![],
+    };
+    run.stack_event(&mut stack, "CREATE_IN_PROGRESS", Some("User Initiated"));
+    let mut failed = None;
+    for logical in &order {
+        if let Err(reason) =
+            create_resource(run, &mut stack, &t, &params, &pseudo, logical, "CREATE")
+        {
+            failed = Some((logical.clone(), reason));
+            break;
+        }
+    }
+    if failed.is_none() {
+        let made = made(&stack);
+        let ctx = Context {
+            template: &t,
+            parameters: &params,
+            pseudo: pseudo.clone(),
+            resources: &made,
+        };
+        match outputs(&t, &ctx) {
+            Ok(o) => stack.outputs = o,
+            Err(e) => failed = Some((String::new(), e.message)),
+        }
+    }
+    match failed {
+        None => run.stack_event(&mut stack, "CREATE_COMPLETE", None),
+        Some((logical, _)) => {
+            let reason = format!("The following resource(s) failed to create: [{logical}]. ");
+            if on_failure == "DO_NOTHING" {
+                run.stack_event(&mut stack, "CREATE_FAILED", Some(&reason));
+            } else {
+                run.stack_event(
+                    &mut stack,
+                    "ROLLBACK_IN_PROGRESS",
+                    Some(&format!("{reason}Rollback requested by user.")),
+                );
+                let ok = delete_resources(run, &mut stack, false);
+                run.stack_event(
+                    &mut stack,
+                    if ok {
+                        "ROLLBACK_COMPLETE"
+                    } else {
+                        "ROLLBACK_FAILED"
+                    },
+                    None,
+                );
+                if ok && on_failure == "DELETE" {
+                    run.stack_event(&mut stack, "DELETE_IN_PROGRESS", Some("User Initiated"));
+                    stack.deleted = Some(run.now);
+                    run.stack_event(&mut stack, "DELETE_COMPLETE", None);
+                }
+            }
+        }
+    }
+    run.keep(vec![Change::PutIam(IamRecord::Stack(Box::new(stack)))]);
+    Ok(json!({"StackId": stack_id}))
+}
+
+/// Resolves a resource's properties and makes it; the events say how it went. `Err` holds the
+/// failure's reason (already in the resource's `*_FAILED` event).
+fn create_resource(
+    run: &mut Run<'_>,
+    stack: &mut StackRecord,
+    t: &Template,
+    params: &BTreeMap<String, String>,
+    pseudo: &BTreeMap<String, String>,
+    logical: &str,
+    phase: &str,
+) -> std::result::Result<(), String> {
+    let def = &t.resources[logical];
+    let rtype = def["Type"].as_str().unwrap_or_default().to_string();
+    let made = made(stack);
+    let ctx = Context {
+        template: t,
+        parameters: params,
+        pseudo: pseudo.clone(),
+        resources: &made,
+    };
+    let props = ctx
+        .resolve(def.get("Properties").unwrap_or(&json!({})))
+        .map(|p| p.unwrap_or(json!({})));
+    let in_progress = format!("{phase}_IN_PROGRESS");
+    let props_shown = props.as_ref().ok().cloned();
+    run.event(
+        stack,
+        logical,
+        None,
+        &rtype,
+        &in_progress,
+        None,
+        props_shown.as_ref(),
+    );
+    let result = props
+        .map_err(|e| e.message)
+        .and_then(|p| resources::create(run, stack, logical, &rtype, &p).map(|r| (p, r)));
+    match result {
+        Ok((props, (physical, attributes))) => {
+            run.event(
+                stack,
+                logical,
+                Some(&physical),
+                &rtype,
+                &in_progress,
+                Some("Resource creation Initiated"),
+                Some(&props),
+            );
+            let done = format!("{phase}_COMPLETE");
+            run.event(
+                stack,
+                logical,
+                Some(&physical),
+                &rtype,
+                &done,
+                None,
+                Some(&props),
+            );
+            stack.resources.retain(|r| r.logical_id != logical);
+            stack.resources.push(StackResource {
+                logical_id: logical.to_string(),
+                resource_type: rtype,
+                physical_id: Some(physical),
+                status: done,
+                status_reason: None,
+                updated: run.now,
+                properties: props,
+                attributes,
+            });
+            Ok(())
+        }
+        Err(reason) => {
+            let failed = format!("{phase}_FAILED");
+            run.event(
+                stack,
+                logical,
+                None,
+                &rtype,
+                &failed,
+                Some(&reason),
+                props_shown.as_ref(),
+            );
+            stack.resources.retain(|r| r.logical_id != logical);
+            stack.resources.push(StackResource {
+                logical_id: logical.to_string(),
+                resource_type: rtype,
+                physical_id: None,
+                status: failed,
+                status_reason: Some(reason.clone()),
+                updated: run.now,
+                properties: props_shown.unwrap_or(Value::Null),
+                attributes: BTreeMap::new(),
+            });
+            Err(reason)
+        }
+    }
+}
+
+/// Deletes the stack's resources, newest first (a retained one is skipped). False if one
+/// failed.
+fn delete_resources(run: &mut Run<'_>, stack: &mut StackRecord, honour_retain: bool) -> bool {
+    let template = Template::parse(&stack.template_body).ok();
+    let mut ok = true;
+    for i in (0..stack.resources.len()).rev() {
+        let r = stack.resources[i].clone();
+        if r.status == "DELETE_COMPLETE" || r.status == "DELETE_SKIPPED" {
+            continue;
+        }
+        let retain = honour_retain
+            && template
+                .as_ref()
+                .and_then(|t| t.resources.get(&r.logical_id))
+                .and_then(|d| d.get("DeletionPolicy"))
+                .and_then(Value::as_str)
+                == Some("Retain");
+        let physical = r.physical_id.as_deref();
+        if retain {
+            run.event(
+                stack,
+                &r.logical_id,
+                physical,
+                &r.resource_type,
+                "DELETE_SKIPPED",
+                None,
+                None,
+            );
+            stack.resources[i].status = "DELETE_SKIPPED".into();
+            continue;
+        }
+        run.event(
+            stack,
+            &r.logical_id,
+            physical,
+            &r.resource_type,
+            "DELETE_IN_PROGRESS",
+            None,
+            None,
+        );
+        let result = match physical {
+            Some(p) => resources::delete(run, &r.resource_type, p, &r.properties),
+            None => Ok(()),
+        };
+        match result {
+            Ok(()) => {
+                run.event(
+                    stack,
+                    &r.logical_id,
+                    physical,
+                    &r.resource_type,
+                    "DELETE_COMPLETE",
+                    None,
+                    None,
+                );
+                stack.resources[i].status = "DELETE_COMPLETE".into();
+                stack.resources[i].status_reason = None;
+            }
+            Err(reason) => {
+                run.event(
+                    stack,
+                    &r.logical_id,
+                    physical,
+                    &r.resource_type,
+                    "DELETE_FAILED",
+                    Some(&reason),
+                    None,
+                );
+                stack.resources[i].status = "DELETE_FAILED".into();
+                stack.resources[i].status_reason = Some(reason);
+                ok = false;
+            }
+        }
+        stack.resources[i].updated = run.now;
+    }
+    ok
+}
+
+fn delete_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
+    let name = request["StackName"].as_str().unwrap_or_default();
+    // Deleting a stack that does not exist succeeds, as in CloudFormation.
+    let Some(stack) = run.scratch.find_stack(&run.region, name).cloned() else {
+        return Ok(json!({}));
+    };
+    if stack.deleted.is_some() {
+        return Ok(json!({}));
+    }
+    let mut stack = stack;
+    run.stack_event(&mut stack, "DELETE_IN_PROGRESS", Some("User Initiated"));
+    if delete_resources(run, &mut stack, true) {
+        stack.deleted = Some(run.now);
+        run.stack_event(&mut stack, "DELETE_COMPLETE", None);
+    } else {
+        let failed: Vec<String> = stack
+            .resources
+            .iter()
+            .filter(|r| r.status == "DELETE_FAILED")
+            .map(|r| r.logical_id.clone())
+            .collect();
+        run.stack_event(
+            &mut stack,
+            "DELETE_FAILED",
+            Some(&format!(
+                "The following resource(s) failed to delete: [{}]. ",
+                failed.join(", ")
+            )),
+        );
+    }
+    run.keep(vec![Change::PutIam(IamRecord::Stack(Box::new(stack)))]);
+    Ok(json!({}))
+}
+
+fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
+    let name = request["StackName"].as_str().unwrap_or_default();
+    let mut stack = run
+        .scratch
+        .find_stack(&run.region, name)
+        .cloned()
+        .ok_or_else(|| not_found(name))?;
+    if stack.deleted.is_some() {
+        return Err(not_found(name));
+    }
+    if !matches!(
+        stack.status.as_str(),
+        "CREATE_COMPLETE" | "UPDATE_COMPLETE" | "UPDATE_ROLLBACK_COMPLETE"
+    ) {
+        return Err(KmsError::validation_error(format!(
+            "Stack:{} is in {} state and can not be updated.",
+            stack.stack_id, stack.status
+        )));
+    }
+    let body = if request.get("UsePreviousTemplate") == Some(&Value::Bool(true)) {
+        stack.template_body.clone()
+    } else {
+        template_body(request)?.to_string()
+    };
+    let t = Template::parse(&body)?;
+    // A parameter not given keeps no previous value: its default applies, as in CloudFormation.
+    let given = given_parameters(request, Some(&stack))?;
+    let params = t.parameter_values(&given)?;
+    let pseudo = pseudo(run, &stack.stack_name, &stack.stack_id);
+    let order = included(&t, &params, &pseudo)?;
+    let tags = if request.get("Tags").is_some() {
+        stack_tags(request)
+    } else {
+        stack.tags.clone()
+    };
+
+    // What would change: resources to add, update, replace or remove.
+    let old_template = Template::parse(&stack.template_body)?;
+    let _ = &old_template;
+    let before = stack.clone();
+    let mut plan_changes = false;
+    {
+        let made = made(&stack);
+        let ctx = Context {
+            template: &t,
+            parameters: &params,
+            pseudo: pseudo.clone(),
+            resources: &made,
+        };
+        for logical in &order {
+            let def = &t.resources[logical];
+            match stack.resource(logical) {
+                None => plan_changes = true,
+                Some(r) => {
+                    // Properties that refer to resources made in this update cannot be compared yet.
+                    let p = ctx
+                        .resolve(def.get("Properties").unwrap_or(&json!({})))
+                        .ok()
+                        .flatten();
+                    if r.resource_type != def["Type"].as_str().unwrap_or_default()
+                        || p.as_ref() != Some(&r.properties)
+                    {
+                        plan_changes = true;
+                    }
+                }
+            }
+        }
+        if stack
+            .resources
+            .iter()
+            .any(|r| !order.contains(&r.logical_id))
+        {
+            plan_changes = true;
+        }
+        let new_outputs = outputs(&t, &ctx).ok();
+        if new_outputs.as_ref() != Some(&stack.outputs)
+            || t.description != stack.description
+            || tags != stack.tags
+        {
+            plan_changes = true;
+        }
+    }
+    if !plan_changes {
+        return Err(KmsError::validation_error(
+            "No updates are to be performed.",
+        ));
+    }
+    stack.last_updated = Some(run.now);
+    run.stack_event(&mut stack, "UPDATE_IN_PROGRESS", Some("User Initiated"));
+    let mut replaced: Vec<StackResource> = vec![];
+    let mut failed: Option<String> = None;
+    for logical in &order {
+        let def = &t.resources[logical];
+        let rtype = def["Type"].as_str().unwrap_or_default().to_string();
+        let Some(old) = stack.resource(logical).cloned() else {
+            if create_resource(run, &mut stack, &t, &params, &pseudo, logical, "CREATE").is_err() {
+                failed = Some(logical.clone());
+                break;
+            }
+            continue;
+        };
+        let made = made(&stack);
+        let ctx = Context {
+            template: &t,
+            parameters: &params,
+            pseudo: pseudo.clone(),
+            resources: &made,
+        };
+        let props = match ctx.resolve(def.get("Properties").unwrap_or(&json!({}))) {
+            Ok(p) => p.unwrap_or(json!({})),
+            Err(e) => {
+                run.event(
+                    &mut stack,
+                    logical,
+                    old.physical_id.as_deref(),
+                    &rtype,
+                    "UPDATE_FAILED",
+                    Some(&e.message),
+                    None,
+                );
+                failed = Some(logical.clone());
+                break;
+            }
+        };
+        if props == old.properties && rtype == old.resource_type {
+            continue;
+        }
+        let physical = old.physical_id.clone().unwrap_or_default();
+        run.event(
+            &mut stack,
+            logical,
+            Some(&physical),
+            &rtype,
+            "UPDATE_IN_PROGRESS",
+            None,
+            Some(&props),
+        );
+        if rtype != old.resource_type
+            || resources::needs_replacement(&rtype, &old.properties, &props)
+        {
+            run.event(&mut stack, logical, Some(&physical), &rtype, "UPDATE_IN_PROGRESS",
+                Some("Requested update requires the creation of a new physical resource; hence creating one."), Some(&props));
+            match resources::create(run, &stack, logical, &rtype, &props) {
+                Ok((new_physical, attributes)) => {
+                    run.event(
+                        &mut stack,
+                        logical,
+                        Some(&new_physical),
+                        &rtype,
+                        "UPDATE_IN_PROGRESS",
+                        Some("Resource creation Initiated"),
+                        Some(&props),
+                    );
+                    run.event(
+                        &mut stack,
+                        logical,
+                        Some(&new_physical),
+                        &rtype,
+                        "UPDATE_COMPLETE",
+                        None,
+                        Some(&props),
+                    );
+                    replaced.push(old.clone());
+                    let r = stack
+                        .resources
+                        .iter_mut()
+                        .find(|r| r.logical_id == *logical)
+                        .expect("present");
+                    r.physical_id = Some(new_physical);
+                    r.attributes = attributes;
+                    r.properties = props;
+                    r.status = "UPDATE_COMPLETE".into();
+                    r.resource_type = rtype;
+                    r.updated = run.now;
+                }
+                Err(reason) => {
+                    run.event(
+                        &mut stack,
+                        logical,
+                        Some(&physical),
+                        &rtype,
+                        "UPDATE_FAILED",
+                        Some(&reason),
+                        Some(&props),
+                    );
+                    failed = Some(logical.clone());
+                    break;
+                }
+            }
+        } else {
+            match resources::update(run, &rtype, &physical, &old.properties, &props) {
+                Ok(()) => {
+                    run.event(
+                        &mut stack,
+                        logical,
+                        Some(&physical),
+                        &rtype,
+                        "UPDATE_COMPLETE",
+                        None,
+                        Some(&props),
+                    );
+                    let r = stack
+                        .resources
+                        .iter_mut()
+                        .find(|r| r.logical_id == *logical)
+                        .expect("present");
+                    r.properties = props;
+                    r.status = "UPDATE_COMPLETE".into();
+                    r.updated = run.now;
+                }
+                Err(reason) => {
+                    run.event(
+                        &mut stack,
+                        logical,
+                        Some(&physical),
+                        &rtype,
+                        "UPDATE_FAILED",
+                        Some(&reason),
+                        Some(&props),
+                    );
+                    failed = Some(logical.clone());
+                    break;
+                }
+            }
+        }
+    }
+    if let Some(logical) = failed {
+        run.stack_event(
+            &mut stack,
+            "UPDATE_ROLLBACK_IN_PROGRESS",
+            Some(&format!(
+                "The following resource(s) failed to update: [{logical}]. "
+            )),
+        );
+        // Back to the previous properties: updated resources are updated back, new ones deleted.
+        let mut back = before.clone();
+        back.events = std::mem::take(&mut stack.events);
+        for r in stack.resources.clone() {
+            let Some(old) = before.resource(&r.logical_id) else {
+                if let Some(p) = &r.physical_id {
+                    run.event(
+                        &mut back,
+                        &r.logical_id,
+                        Some(p),
+                        &r.resource_type,
+                        "DELETE_IN_PROGRESS",
+                        None,
+                        None,
+                    );
+                    let _ = resources::delete(run, &r.resource_type, p, &r.properties);
+                    run.event(
+                        &mut back,
+                        &r.logical_id,
+                        Some(p),
+                        &r.resource_type,
+                        "DELETE_COMPLETE",
+                        None,
+                        None,
+                    );
+                }
+                continue;
+            };
+            if r.physical_id != old.physical_id {
+                if let Some(p) = &r.physical_id {
+                    let _ = resources::delete(run, &r.resource_type, p, &r.properties);
+                }
+                run.event(
+                    &mut back,
+                    &r.logical_id,
+                    old.physical_id.as_deref(),
+                    &old.resource_type,
+                    "UPDATE_COMPLETE",
+                    None,
+                    None,
+                );
+            } else if r.properties != old.properties && r.status == "UPDATE_COMPLETE" {
+                let p = old.physical_id.clone().unwrap_or_default();
+                run.event(
+                    &mut back,
+                    &r.logical_id,
+                    Some(&p),
+                    &r.resource_type,
+                    "UPDATE_IN_PROGRESS",
+                    None,
+                    None,
+                );
+                let _ =
+                    resources::update(run, &r.resource_type, &p, &r.properties, &old.properties);
+                run.event(
+                    &mut back,
+                    &r.logical_id,
+                    Some(&p),
+                    &r.resource_type,
+                    "UPDATE_COMPLETE",
+                    None,
+                    None,
+                );
+            }
+        }
+        back.last_updated = Some(run.now);
+        run.stack_event(
+            &mut back,
+            "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS",
+            None,
+        );
+        run.stack_event(&mut back, "UPDATE_ROLLBACK_COMPLETE", None);
+        let id = back.stack_id.clone();
+        run.keep(vec![Change::PutIam(IamRecord::Stack(Box::new(back)))]);
+        return Ok(json!({"StackId": id}));
+    }
+    run.stack_event(&mut stack, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", None);
+    // Cleanup: replaced physical resources and resources no longer in the template.
+    for old in replaced {
+        if let Some(p) = &old.physical_id {
+            run.event(
+                &mut stack,
+                &old.logical_id,
+                Some(p),
+                &old.resource_type,
+                "DELETE_IN_PROGRESS",
+                None,
+                None,
+            );
+            let _ = resources::delete(run, &old.resource_type, p, &old.properties);
+            run.event(
+                &mut stack,
+                &old.logical_id,
+                Some(p),
+                &old.resource_type,
+                "DELETE_COMPLETE",
+                None,
+                None,
+            );
+        }
+    }
+    for r in stack.resources.clone().into_iter().rev() {
+        if order.contains(&r.logical_id) {
+            continue;
+        }
+        let p = r.physical_id.as_deref();
+        run.event(
+            &mut stack,
+            &r.logical_id,
+            p,
+            &r.resource_type,
+            "DELETE_IN_PROGRESS",
+            None,
+            None,
+        );
+        if let Some(p) = p {
+            let _ = resources::delete(run, &r.resource_type, p, &r.properties);
+        }
+        run.event(
+            &mut stack,
+            &r.logical_id,
+            p,
+            &r.resource_type,
+            "DELETE_COMPLETE",
+            None,
+            None,
+        );
+    }
+    stack.resources.retain(|r| order.contains(&r.logical_id));
+    let made = made(&stack);
+    let ctx = Context {
+        template: &t,
+        parameters: &params,
+        pseudo: pseudo.clone(),
+        resources: &made,
+    };
+    stack.outputs = outputs(&t, &ctx)?;
+    stack.template_body = body;
+    stack.description = t.description.clone();
+    stack.parameters = params
+        .iter()
+        .map(|(k, v)| StackParameter {
+            key: k.clone(),
+            value: v.clone(),
+        })
+        .collect();
+    stack.tags = tags;
+    run.stack_event(&mut stack, "UPDATE_COMPLETE", None);
+    let id = stack.stack_id.clone();
+    run.keep(vec![Change::PutIam(IamRecord::Stack(Box::new(stack)))]);
+    Ok(json!({"StackId": id}))
+}
+
+fn describe_one(s: &StackRecord) -> Value {
+    let t = Template::parse(&s.template_body).ok();
+    let params: Vec<Value> = s
+        .parameters
+        .iter()
+        .map(|p| {
+            let hidden = t.as_ref().is_some_and(|t| t.no_echo(&p.key));
+            json!({"ParameterKey": p.key, "ParameterValue": if hidden { "****" } else { p.value.as_str() }})
+        })
+        .collect();
+    let mut v = json!({
+        "StackId": s.stack_id,
+        "StackName": s.stack_name,
+        "Parameters": params,
+        "CreationTime": wire_time(s.created),
+        "StackStatus": s.status,
+        "DisableRollback": s.disable_rollback,
+        "NotificationARNs": [],
+        "Tags": s.tags.iter().map(|(k, v)| json!({"Key": k, "Value": v})).collect::<Vec<_>>(),
+        "EnableTerminationProtection": false,
+        "DriftInformation": {"StackDriftStatus": "NOT_CHECKED"},
+    });
+    if let Some(d) = &s.description {
+        v["Description"] = json!(d);
+    }
+    if let Some(r) = &s.status_reason {
+        v["StackStatusReason"] = json!(r);
+    }
+    if let Some(t) = s.last_updated {
+        v["LastUpdatedTime"] = wire_time(t);
+    }
+    if let Some(t) = s.deleted {
+        v["DeletionTime"] = wire_time(t);
+    }
+    if !s.outputs.is_empty() {
+        v["Outputs"] = s
+            .outputs
+            .iter()
+            .map(|o| {
+                let mut x = json!({"OutputKey": o.key, "OutputValue": o.value});
+                if let Some(d) = &o.description {
+                    x["Description"] = json!(d);
+                }
+                if let Some(e) = &o.export_name {
+                    x["ExportName"] = json!(e);
+                }
+                x
+            })
+            .collect();
+    }
+    v
+}
+
+fn describe_stacks(engine: &Engine, region: &str, request: &Value) -> Result<Value> {
+    let stacks: Vec<Value> = match request.get("StackName").and_then(Value::as_str) {
+        Some(name) => vec![describe_one(
+            engine
+                .find_stack(region, name)
+                .ok_or_else(|| not_found(name))?,
+        )],
+        None => {
+            let mut live: Vec<&StackRecord> = engine
+                .stacks()
+                .into_iter()
+                .filter(|s| s.region == region && s.deleted.is_none())
+                .collect();
+            live.sort_by(|a, b| {
+                b.created
+                    .cmp(&a.created)
+                    .then(a.stack_name.cmp(&b.stack_name))
+            });
+            live.into_iter().map(describe_one).collect()
+        }
+    };
+    Ok(json!({ "Stacks": stacks }))
+}
+
+fn describe_stack_events(engine: &Engine, region: &str, request: &Value) -> Result<Value> {
+    let name = request["StackName"].as_str().unwrap_or_default();
+    let s = engine
+        .find_stack(region, name)
+        .ok_or_else(|| not_found(name))?;
+    let events: Vec<Value> = s
+        .events
+        .iter()
+        .rev()
+        .map(|e| {
+            let mut v = json!({
+                "StackId": s.stack_id,
+                "EventId": e.event_id,
+                "StackName": s.stack_name,
+                "LogicalResourceId": e.logical_id,
+                "ResourceType": e.resource_type,
+                "Timestamp": wire_time(e.timestamp),
+                "ResourceStatus": e.status,
+            });
+            if let Some(p) = &e.physical_id {
+                v["PhysicalResourceId"] = json!(p);
+            } else {
+                v["PhysicalResourceId"] = json!("");
+            }
+            if let Some(r) = &e.reason {
+                v["ResourceStatusReason"] = json!(r);
+            }
+            if let Some(p) = &e.properties {
+                v["ResourceProperties"] = json!(p);
+            }
+            v
+        })
+        .collect();
+    Ok(json!({ "StackEvents": events }))
+}
+
+fn describe_stack_resources(engine: &Engine, region: &str, request: &Value) -> Result<Value> {
+    let name = request.get("StackName").and_then(Value::as_str);
+    let physical = request.get("PhysicalResourceId").and_then(Value::as_str);
+    let logical = request.get("LogicalResourceId").and_then(Value::as_str);
+    let s = match (name, physical) {
+        (Some(n), _) => engine.find_stack(region, n).ok_or_else(|| not_found(n))?,
+        (None, Some(p)) => engine
+            .stacks()
+            .into_iter()
+            .find(|s| {
+                s.region == region
+                    && s.deleted.is_none()
+                    && s.resources
+                        .iter()
+                        .any(|r| r.physical_id.as_deref() == Some(p))
+            })
+            .ok_or_else(|| not_found(p))?,
+        (None, None) => {
+            return Err(KmsError::validation_error(
+                "Either StackName or PhysicalResourceId must be specified.",
+            ))
+        }
+    };
+    let list: Vec<Value> = s
+        .resources
+        .iter()
+        .filter(|r| logical.is_none_or(|l| l == r.logical_id))
+        .map(|r| {
+            let mut v = json!({
+                "StackName": s.stack_name,
+                "StackId": s.stack_id,
+                "LogicalResourceId": r.logical_id,
+                "ResourceType": r.resource_type,
+                "Timestamp": wire_time(r.updated),
+                "ResourceStatus": r.status,
+                "DriftInformation": {"StackResourceDriftStatus": "NOT_CHECKED"},
+            });
+            if let Some(p) = &r.physical_id {
+                v["PhysicalResourceId"] = json!(p);
+            }
+            if let Some(x) = &r.status_reason {
+                v["ResourceStatusReason"] = json!(x);
+            }
+            v
+        })
+        .collect();
+    Ok(json!({ "StackResources": list }))
+}
+
+fn validate_template(request: &Value) -> Result<Value> {
+    let t = Template::parse(template_body(request)?)?;
+    let params: Vec<Value> = t
+        .parameters
+        .iter()
+        .map(|(k, p)| {
+            let mut v = json!({"ParameterKey": k, "NoEcho": t.no_echo(k)});
+            if let Some(d) = p.get("Default") {
+                v["DefaultValue"] = json!(template::text(d));
+            }
+            if let Some(d) = p.get("Description").and_then(Value::as_str) {
+                v["Description"] = json!(d);
+            }
+            v
+        })
+        .collect();
+    let mut v = json!({"Parameters": params});
+    if let Some(d) = &t.description {
+        v["Description"] = json!(d);
+    }
+    Ok(v)
+}

@@ -1,0 +1,723 @@
+//! A CloudFormation template: parsing (JSON or YAML), parameters, conditions, the resources'
+//! dependency order, and the intrinsic functions (`Ref`, `Fn::GetAtt`, `Fn::Sub`, `Fn::Join`,
+//! `Fn::If`, `Fn::Equals`, `Fn::Not`, `Fn::And`, `Fn::Or`, `Fn::Select`, `Fn::Split`,
+//! `Fn::Base64`) with the pseudo parameters.
+
+use crate::error::{KmsError, Result};
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+pub const RESOURCE_TYPES: &[&str] = &["AWS::KMS::Key", "AWS::KMS::Alias", "AWS::KMS::ReplicaKey"];
+
+fn format_error(message: impl std::fmt::Display) -> KmsError {
+    KmsError::validation_error(format!("Template format error: {message}"))
+}
+
+/// A parsed template.
+#[derive(Debug, Clone)]
+pub struct Template {
+    pub description: Option<String>,
+    pub parameters: Map<String, Value>,
+    pub conditions: Map<String, Value>,
+    pub resources: Map<String, Value>,
+    pub outputs: Map<String, Value>,
+}
+
+impl Template {
+    pub fn parse(body: &str) -> Result<Template> {
+        let trimmed = body.trim_start();
+        let v: Value = if trimmed.starts_with('{') {
+            serde_json::from_str(body)
+                .map_err(|e| format_error(format!("JSON not well-formed. ({e})")))?
+        } else {
+            super::yaml::parse(body)
+                .map_err(|e| format_error(format!("YAML not well-formed. ({e})")))?
+        };
+        let Value::Object(top) = v else {
+            return Err(format_error("unsupported structure."));
+        };
+        const SECTIONS: &[&str] = &[
+            "AWSTemplateFormatVersion",
+            "Description",
+            "Metadata",
+            "Parameters",
+            "Rules",
+            "Mappings",
+            "Conditions",
+            "Transform",
+            "Resources",
+            "Outputs",
+        ];
+        let unknown: Vec<&String> = top
+            .keys()
+            .filter(|k| !SECTIONS.contains(&k.as_str()))
+            .collect();
+        if !unknown.is_empty() {
+            return Err(format_error(format!(
+                "Invalid template property or properties [{}]",
+                join(&unknown)
+            )));
+        }
+        if let Some(v) = top.get("AWSTemplateFormatVersion") {
+            if v.as_str() != Some("2010-09-09") {
+                return Err(format_error(format!(
+                    "Unsupported AWSTemplateFormatVersion: {}",
+                    text(v)
+                )));
+            }
+        }
+        let section = |name: &str| -> Result<Map<String, Value>> {
+            match top.get(name) {
+                None | Some(Value::Null) => Ok(Map::new()),
+                Some(Value::Object(m)) => Ok(m.clone()),
+                Some(_) => Err(format_error(format!("{name} must be a JSON object"))),
+            }
+        };
+        let resources = section("Resources")?;
+        if resources.is_empty() {
+            return Err(format_error(
+                "At least one Resources member must be defined.",
+            ));
+        }
+        let mut unrecognized = BTreeSet::new();
+        for (name, r) in &resources {
+            let Some(t) = r.get("Type").and_then(Value::as_str) else {
+                return Err(format_error(format!(
+                    "[/Resources/{name}] Every Resources object must contain a Type member."
+                )));
+            };
+            if !RESOURCE_TYPES.contains(&t) {
+                unrecognized.insert(t.to_string());
+            }
+        }
+        if !unrecognized.is_empty() {
+            return Err(format_error(format!(
+                "Unrecognized resource types: [{}]",
+                join(&unrecognized.iter().collect::<Vec<_>>())
+            )));
+        }
+        let parameters = section("Parameters")?;
+        for (name, p) in &parameters {
+            let t = p.get("Type").and_then(Value::as_str).unwrap_or("");
+            if !matches!(
+                t,
+                "String" | "Number" | "CommaDelimitedList" | "List<Number>"
+            ) {
+                return Err(format_error(if t.is_empty() {
+                    format!(
+                        "[/Parameters/{name}] Every Parameters object must contain a Type member."
+                    )
+                } else {
+                    format!("Unrecognized parameter type: {t}")
+                }));
+            }
+        }
+        let t = Template {
+            description: top
+                .get("Description")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            parameters,
+            conditions: section("Conditions")?,
+            resources,
+            outputs: section("Outputs")?,
+        };
+        t.check_references()?;
+        Ok(t)
+    }
+
+    /// Every `Ref`, `Fn::GetAtt` and `${}` of the resources and outputs names a parameter, a
+    /// pseudo parameter or a resource; `DependsOn` names resources; no circular dependencies.
+    fn check_references(&self) -> Result<()> {
+        let mut unresolved = BTreeSet::new();
+        for (name, r) in &self.resources {
+            let mut refs = BTreeSet::new();
+            references(r.get("Properties").unwrap_or(&Value::Null), &mut refs);
+            for d in depends_on(r) {
+                if !self.resources.contains_key(&d) {
+                    return Err(format_error(format!(
+                        "Unresolved resource dependencies [{d}] in the Resources block of the template"
+                    )));
+                }
+            }
+            for x in refs {
+                if !self.known(&x) {
+                    unresolved.insert(x);
+                }
+            }
+            if let Some(c) = r.get("Condition").and_then(Value::as_str) {
+                if !self.conditions.contains_key(c) {
+                    return Err(format_error(format!(
+                        "Unresolved dependencies [{c}]. Cannot reference resources in the Conditions block of the template"
+                    )));
+                }
+            }
+            let _ = name;
+        }
+        if !unresolved.is_empty() {
+            return Err(format_error(format!(
+                "Unresolved resource dependencies [{}] in the Resources block of the template",
+                join(&unresolved.iter().collect::<Vec<_>>())
+            )));
+        }
+        let mut unresolved = BTreeSet::new();
+        for o in self.outputs.values() {
+            let mut refs = BTreeSet::new();
+            references(o, &mut refs);
+            unresolved.extend(refs.into_iter().filter(|x| !self.known(x)));
+        }
+        if !unresolved.is_empty() {
+            return Err(format_error(format!(
+                "Unresolved resource dependencies [{}] in the Outputs block of the template",
+                join(&unresolved.iter().collect::<Vec<_>>())
+            )));
+        }
+        self.order(&self.resources.keys().cloned().collect())?;
+        Ok(())
+    }
+
+    fn known(&self, name: &str) -> bool {
+        name.starts_with("AWS::")
+            || self.parameters.contains_key(name)
+            || self.resources.contains_key(name)
+    }
+
+    /// The resources' logical ids that `name` depends on.
+    pub fn dependencies(&self, name: &str) -> BTreeSet<String> {
+        let Some(r) = self.resources.get(name) else {
+            return BTreeSet::new();
+        };
+        let mut refs = BTreeSet::new();
+        references(r.get("Properties").unwrap_or(&Value::Null), &mut refs);
+        refs.extend(depends_on(r));
+        refs.into_iter()
+            .filter(|x| self.resources.contains_key(x))
+            .collect()
+    }
+
+    /// `included` in dependency order (ties by name).
+    pub fn order(&self, included: &BTreeSet<String>) -> Result<Vec<String>> {
+        let mut done: Vec<String> = Vec::new();
+        let mut left: BTreeSet<String> = included.clone();
+        while !left.is_empty() {
+            let ready: Vec<String> = left
+                .iter()
+                .filter(|n| {
+                    self.dependencies(n)
+                        .iter()
+                        .all(|d| !included.contains(d) || done.contains(d))
+                })
+                .cloned()
+                .collect();
+            if ready.is_empty() {
+                return Err(format_error(format!(
+                    "Circular dependency between resources: [{}]",
+                    join(&left.iter().collect::<Vec<_>>())
+                )));
+            }
+            for n in ready {
+                left.remove(&n);
+                done.push(n);
+            }
+        }
+        Ok(done)
+    }
+
+    /// The parameters' values: those given, else the defaults; checked against the declarations.
+    pub fn parameter_values(
+        &self,
+        given: &BTreeMap<String, String>,
+    ) -> Result<BTreeMap<String, String>> {
+        let extra: Vec<&String> = given
+            .keys()
+            .filter(|k| !self.parameters.contains_key(*k))
+            .collect();
+        if !extra.is_empty() {
+            return Err(KmsError::validation_error(format!(
+                "Parameters: [{}] do not exist in the template",
+                join(&extra)
+            )));
+        }
+        let mut values = BTreeMap::new();
+        let mut missing = vec![];
+        for (name, p) in &self.parameters {
+            let value = match given.get(name) {
+                Some(v) => v.clone(),
+                None => match p.get("Default") {
+                    Some(d) => text(d),
+                    None => {
+                        missing.push(name);
+                        continue;
+                    }
+                },
+            };
+            check_parameter(name, p, &value)?;
+            values.insert(name.clone(), value);
+        }
+        if !missing.is_empty() {
+            return Err(KmsError::validation_error(format!(
+                "Parameters: [{}] must have values",
+                join(&missing)
+            )));
+        }
+        Ok(values)
+    }
+
+    pub fn parameter_type(&self, name: &str) -> &str {
+        self.parameters
+            .get(name)
+            .and_then(|p| p.get("Type"))
+            .and_then(Value::as_str)
+            .unwrap_or("String")
+    }
+
+    pub fn no_echo(&self, name: &str) -> bool {
+        self.parameters
+            .get(name)
+            .and_then(|p| p.get("NoEcho"))
+            .is_some_and(|v| v == &Value::Bool(true) || v.as_str() == Some("true"))
+    }
+}
+
+fn check_parameter(name: &str, p: &Value, value: &str) -> Result<()> {
+    let fail = |default: String| {
+        let message = match p.get("ConstraintDescription").and_then(Value::as_str) {
+            Some(c) => format!("Parameter '{name}' failed to satisfy constraint: {c}"),
+            None => default,
+        };
+        Err(KmsError::validation_error(message))
+    };
+    let t = p.get("Type").and_then(Value::as_str).unwrap_or("String");
+    if t == "Number" && value.trim().parse::<f64>().is_err() {
+        return Err(KmsError::validation_error(format!(
+            "Parameter '{name}' must be a number."
+        )));
+    }
+    if let Some(Value::Array(allowed)) = p.get("AllowedValues") {
+        if !allowed.iter().any(|a| text(a) == value) {
+            return fail(format!("Parameter '{name}' must be one of AllowedValues"));
+        }
+    }
+    if let Some(pattern) = p.get("AllowedPattern").and_then(Value::as_str) {
+        let ok = regex_lite::Regex::new(&format!("^(?:{pattern})$"))
+            .map(|r| r.is_match(value))
+            .unwrap_or(true);
+        if !ok {
+            return fail(format!("Parameter '{name}' must match pattern {pattern}"));
+        }
+    }
+    let num = |k: &str| p.get(k).and_then(|v| text(v).parse::<f64>().ok());
+    let len = value.chars().count() as f64;
+    if let Some(min) = num("MinLength").filter(|m| len < *m) {
+        return fail(format!(
+            "Parameter '{name}' must contain at least {min} characters"
+        ));
+    }
+    if let Some(max) = num("MaxLength").filter(|m| len > *m) {
+        return fail(format!(
+            "Parameter '{name}' must contain at most {max} characters"
+        ));
+    }
+    if let Ok(n) = value.trim().parse::<f64>() {
+        if t == "Number" {
+            if let Some(min) = num("MinValue").filter(|m| n < *m) {
+                return fail(format!(
+                    "Parameter '{name}' must be a number not less than {min}"
+                ));
+            }
+            if let Some(max) = num("MaxValue").filter(|m| n > *m) {
+                return fail(format!(
+                    "Parameter '{name}' must be a number not greater than {max}"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A scalar as the text CloudFormation passes on.
+pub fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+fn join<T: std::fmt::Display>(items: &[T]) -> String {
+    items
+        .iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn depends_on(r: &Value) -> Vec<String> {
+    match r.get("DependsOn") {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect(),
+        _ => vec![],
+    }
+}
+
+/// The names a value refers to through `Ref`, `Fn::GetAtt` and `Fn::Sub`.
+fn references(v: &Value, out: &mut BTreeSet<String>) {
+    match v {
+        Value::Object(m) if m.len() == 1 => {
+            let (k, arg) = m.iter().next().expect("one entry");
+            match (k.as_str(), arg) {
+                ("Ref", Value::String(s)) => {
+                    out.insert(s.clone());
+                }
+                ("Fn::GetAtt", Value::Array(a)) => {
+                    if let Some(s) = a.first().and_then(Value::as_str) {
+                        out.insert(s.to_string());
+                    }
+                }
+                ("Fn::GetAtt", Value::String(s)) => {
+                    out.insert(s.split('.').next().unwrap_or_default().to_string());
+                }
+                ("Fn::Sub", arg) => {
+                    let (s, vars) = match arg {
+                        Value::String(s) => (s.as_str(), None),
+                        Value::Array(a) => (
+                            a.first().and_then(Value::as_str).unwrap_or_default(),
+                            a.get(1).and_then(Value::as_object),
+                        ),
+                        _ => ("", None),
+                    };
+                    for name in sub_names(s) {
+                        let base = name.split('.').next().unwrap_or_default().to_string();
+                        if vars.is_some_and(|v| v.contains_key(&name)) {
+                            continue;
+                        }
+                        out.insert(base);
+                    }
+                    if let Some(vars) = vars {
+                        for v in vars.values() {
+                            references(v, out);
+                        }
+                    }
+                }
+                _ => references(arg, out),
+            }
+        }
+        Value::Object(m) => m.values().for_each(|v| references(v, out)),
+        Value::Array(a) => a.iter().for_each(|v| references(v, out)),
+        _ => {}
+    }
+}
+
+/// The `${Name}` variables of an `Fn::Sub` string (not `${!Literal}`).
+fn sub_names(s: &str) -> Vec<String> {
+    let mut names = vec![];
+    let mut rest = s;
+    while let Some(i) = rest.find("${") {
+        let after = &rest[i + 2..];
+        let Some(j) = after.find('}') else { break };
+        let name = &after[..j];
+        if !name.starts_with('!') {
+            names.push(name.trim().to_string());
+        }
+        rest = &after[j + 1..];
+    }
+    names
+}
+
+/// What intrinsic functions see: parameter values, pseudo parameters, conditions, and the
+/// resources made so far (physical id and attributes).
+pub struct Context<'a> {
+    pub template: &'a Template,
+    pub parameters: &'a BTreeMap<String, String>,
+    pub pseudo: BTreeMap<String, String>,
+    pub resources: &'a BTreeMap<String, (String, BTreeMap<String, String>)>,
+}
+
+fn fn_error(message: impl std::fmt::Display) -> KmsError {
+    KmsError::validation_error(format!("Template error: {message}"))
+}
+
+impl Context<'_> {
+    pub fn condition(&self, name: &str, depth: usize) -> Result<bool> {
+        let Some(c) = self.template.conditions.get(name) else {
+            return Err(fn_error(format!("unresolved condition dependency {name}")));
+        };
+        if depth > 32 {
+            return Err(fn_error("circular condition dependency"));
+        }
+        self.truth(c, depth + 1)
+    }
+
+    fn truth(&self, v: &Value, depth: usize) -> Result<bool> {
+        let Value::Object(m) = v else {
+            return match v {
+                Value::Bool(b) => Ok(*b),
+                Value::String(s) if s == "true" || s == "false" => Ok(s == "true"),
+                _ => Err(fn_error("a condition must be a condition function")),
+            };
+        };
+        let Some((k, arg)) = m.iter().next() else {
+            return Err(fn_error("an empty condition"));
+        };
+        let list = |n: Option<usize>| -> Result<&Vec<Value>> {
+            match arg {
+                Value::Array(a) if n.is_none_or(|n| a.len() == n) => Ok(a),
+                _ => Err(fn_error(format!("{k} has the wrong arguments"))),
+            }
+        };
+        match k.as_str() {
+            "Condition" => self.condition(arg.as_str().unwrap_or_default(), depth),
+            "Fn::Equals" => {
+                let a = list(Some(2))?;
+                let x = self.resolve(&a[0])?.map(|v| text(&v));
+                let y = self.resolve(&a[1])?.map(|v| text(&v));
+                Ok(x == y)
+            }
+            "Fn::Not" => Ok(!self.truth(&list(Some(1))?[0], depth)?),
+            "Fn::And" => {
+                for c in list(None)? {
+                    if !self.truth(c, depth)? {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            }
+            "Fn::Or" => {
+                for c in list(None)? {
+                    if self.truth(c, depth)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            _ => Err(fn_error(format!("{k} is not a condition function"))),
+        }
+    }
+
+    fn reference(&self, name: &str) -> Result<Value> {
+        if name == "AWS::NoValue" {
+            return Ok(Value::Null);
+        }
+        if let Some(v) = self.pseudo.get(name) {
+            return Ok(Value::String(v.clone()));
+        }
+        if name.starts_with("AWS::") {
+            return Err(fn_error(format!("unsupported pseudo parameter {name}")));
+        }
+        if let Some(v) = self.parameters.get(name) {
+            return Ok(match self.template.parameter_type(name) {
+                "CommaDelimitedList" | "List<Number>" => Value::Array(
+                    v.split(',')
+                        .map(|s| Value::String(s.trim().to_string()))
+                        .collect(),
+                ),
+                _ => Value::String(v.clone()),
+            });
+        }
+        match self.resources.get(name) {
+            Some((physical, _)) => Ok(Value::String(physical.clone())),
+            None => Err(fn_error(format!("unresolved resource dependency {name}"))),
+        }
+    }
+
+    fn attribute(&self, name: &str, attr: &str) -> Result<Value> {
+        let (_, attrs) = self
+            .resources
+            .get(name)
+            .ok_or_else(|| fn_error(format!("unresolved resource dependency {name}")))?;
+        attrs
+            .get(attr)
+            .map(|v| Value::String(v.clone()))
+            .ok_or_else(|| {
+                let t = self
+                    .template
+                    .resources
+                    .get(name)
+                    .and_then(|r| r.get("Type"))
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                fn_error(format!(
+                    "resource {name} does not support attribute type {attr} in Fn::GetAtt ({t})"
+                ))
+            })
+    }
+
+    /// A value with its intrinsic functions evaluated; `None` for `AWS::NoValue`.
+    pub fn resolve(&self, v: &Value) -> Result<Option<Value>> {
+        match v {
+            Value::Object(m) if m.len() == 1 => {
+                let (k, arg) = m.iter().next().expect("one entry");
+                let value = match k.as_str() {
+                    "Ref" => {
+                        let name = arg.as_str().unwrap_or_default();
+                        if name == "AWS::NoValue" {
+                            return Ok(None);
+                        }
+                        self.reference(name)?
+                    }
+                    "Fn::GetAtt" => {
+                        let (n, a) = match arg {
+                            Value::Array(a) if a.len() == 2 => (text(&a[0]), text(&a[1])),
+                            Value::String(s) => match s.split_once('.') {
+                                Some((n, a)) => (n.to_string(), a.to_string()),
+                                None => {
+                                    return Err(fn_error(
+                                        "Fn::GetAtt needs a resource and an attribute",
+                                    ))
+                                }
+                            },
+                            _ => {
+                                return Err(fn_error(
+                                    "Fn::GetAtt needs a resource and an attribute",
+                                ))
+                            }
+                        };
+                        self.attribute(&n, &a)?
+                    }
+                    "Fn::Sub" => self.sub(arg)?,
+                    "Fn::Join" => {
+                        let Value::Array(a) = arg else {
+                            return Err(fn_error("Fn::Join needs a delimiter and a list"));
+                        };
+                        let (Some(d), Some(list)) = (a.first(), a.get(1)) else {
+                            return Err(fn_error("Fn::Join needs a delimiter and a list"));
+                        };
+                        let list = match self.resolve(list)? {
+                            Some(Value::Array(items)) => items,
+                            _ => return Err(fn_error("Fn::Join needs a list")),
+                        };
+                        Value::String(list.iter().map(text).collect::<Vec<_>>().join(&text(d)))
+                    }
+                    "Fn::If" => {
+                        let Value::Array(a) = arg else {
+                            return Err(fn_error("Fn::If needs a condition and two values"));
+                        };
+                        if a.len() != 3 {
+                            return Err(fn_error("Fn::If needs a condition and two values"));
+                        }
+                        let c = self.condition(a[0].as_str().unwrap_or_default(), 0)?;
+                        return self.resolve(if c { &a[1] } else { &a[2] });
+                    }
+                    "Fn::Select" => {
+                        let Value::Array(a) = arg else {
+                            return Err(fn_error("Fn::Select needs an index and a list"));
+                        };
+                        let i = a
+                            .first()
+                            .and_then(|i| self.resolve(i).ok().flatten())
+                            .and_then(|i| text(&i).parse::<usize>().ok());
+                        let list = match a.get(1).map(|l| self.resolve(l)).transpose()?.flatten() {
+                            Some(Value::Array(items)) => items,
+                            _ => return Err(fn_error("Fn::Select needs a list")),
+                        };
+                        match i.and_then(|i| list.get(i)) {
+                            Some(v) => v.clone(),
+                            None => {
+                                return Err(fn_error(
+                                    "Fn::Select cannot select nonexistent value at index",
+                                ))
+                            }
+                        }
+                    }
+                    "Fn::Split" => {
+                        let Value::Array(a) = arg else {
+                            return Err(fn_error("Fn::Split needs a delimiter and a string"));
+                        };
+                        let d = a.first().map(text).unwrap_or_default();
+                        let s = a
+                            .get(1)
+                            .map(|s| self.resolve(s))
+                            .transpose()?
+                            .flatten()
+                            .map(|s| text(&s))
+                            .unwrap_or_default();
+                        Value::Array(
+                            s.split(d.as_str())
+                                .map(|p| Value::String(p.into()))
+                                .collect(),
+                        )
+                    }
+                    "Fn::Base64" => {
+                        use base64::Engine as _;
+                        let s = self.resolve(arg)?.map(|s| text(&s)).unwrap_or_default();
+                        Value::String(base64::engine::general_purpose::STANDARD.encode(s))
+                    }
+                    "Condition" => {
+                        Value::Bool(self.condition(arg.as_str().unwrap_or_default(), 0)?)
+                    }
+                    k if k.starts_with("Fn::") => {
+                        return Err(fn_error(format!("{k} is not supported by the sandbox")))
+                    }
+                    _ => {
+                        let mut out = Map::new();
+                        if let Some(x) = self.resolve(arg)? {
+                            out.insert(k.clone(), x);
+                        }
+                        Value::Object(out)
+                    }
+                };
+                Ok(Some(value))
+            }
+            Value::Object(m) => {
+                let mut out = Map::new();
+                for (k, x) in m {
+                    if let Some(x) = self.resolve(x)? {
+                        out.insert(k.clone(), x);
+                    }
+                }
+                Ok(Some(Value::Object(out)))
+            }
+            Value::Array(a) => {
+                let mut out = vec![];
+                for x in a {
+                    if let Some(x) = self.resolve(x)? {
+                        out.push(x);
+                    }
+                }
+                Ok(Some(Value::Array(out)))
+            }
+            other => Ok(Some(other.clone())),
+        }
+    }
+
+    fn sub(&self, arg: &Value) -> Result<Value> {
+        let (s, vars) = match arg {
+            Value::String(s) => (s.as_str(), None),
+            Value::Array(a) if a.len() == 2 => {
+                (a[0].as_str().unwrap_or_default(), a[1].as_object())
+            }
+            _ => return Err(fn_error("Fn::Sub needs a string, or a string and a map")),
+        };
+        let mut out = String::new();
+        let mut rest = s;
+        while let Some(i) = rest.find("${") {
+            out.push_str(&rest[..i]);
+            let after = &rest[i + 2..];
+            let Some(j) = after.find('}') else {
+                out.push_str(&rest[i..]);
+                rest = "";
+                break;
+            };
+            let name = after[..j].trim();
+            if let Some(lit) = name.strip_prefix('!') {
+                out.push_str("${");
+                out.push_str(lit);
+                out.push('}');
+            } else if let Some(v) = vars.and_then(|m| m.get(name)) {
+                out.push_str(&self.resolve(v)?.map(|v| text(&v)).unwrap_or_default());
+            } else if let Some((n, a)) = name.split_once('.').filter(|_| !name.starts_with("AWS::"))
+            {
+                out.push_str(&text(&self.attribute(n, a)?));
+            } else {
+                out.push_str(&text(&self.reference(name)?));
+            }
+            rest = &after[j + 1..];
+        }
+        out.push_str(rest);
+        Ok(Value::String(out))
+    }
+}

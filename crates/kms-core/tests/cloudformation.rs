@@ -1,0 +1,638 @@
+//! CloudFormation stacks of KMS resources: the seed's hands-on (`aws cloudformation create-stack
+//! --template-body file://create-kms-cf.yaml --parameters file://create-kms-params.json`),
+//! rollback, update, delete, ValidateTemplate and the errors.
+
+use kms_core::{json, Clock, Sandbox, Service, Value};
+
+const TEMPLATE: &str = include_str!("data/create-kms-cf.yaml");
+const PARAMS: &str = include_str!("data/create-kms-params.json");
+
+fn cfn(s: &mut Sandbox, op: &str, req: Value) -> kms_core::Result<Value> {
+    s.call_service(Service::CloudFormation, op, req)
+}
+
+fn params() -> Value {
+    serde_json::from_str(PARAMS).unwrap()
+}
+
+fn create(s: &mut Sandbox) -> String {
+    let out = cfn(
+        s,
+        "CreateStack",
+        json!({"StackName": "MyKMSKeyStack", "TemplateBody": TEMPLATE, "Parameters": params()}),
+    )
+    .unwrap();
+    out["StackId"].as_str().unwrap().to_string()
+}
+
+fn stack(s: &mut Sandbox, name: &str) -> Value {
+    cfn(s, "DescribeStacks", json!({"StackName": name})).unwrap()["Stacks"][0].clone()
+}
+
+fn output(stack: &Value, key: &str) -> String {
+    stack["Outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["OutputKey"] == key)
+        .unwrap()["OutputValue"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn statuses(s: &mut Sandbox, name: &str) -> Vec<String> {
+    let events = cfn(s, "DescribeStackEvents", json!({"StackName": name})).unwrap();
+    let mut v: Vec<String> = events["StackEvents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {}",
+                e["LogicalResourceId"].as_str().unwrap(),
+                e["ResourceStatus"].as_str().unwrap()
+            )
+        })
+        .collect();
+    v.reverse();
+    v
+}
+
+#[test]
+fn the_hands_on_stack_makes_a_key_with_rotation_and_an_alias() {
+    let mut s = Sandbox::in_memory(1);
+    let stack_id = create(&mut s);
+    assert!(stack_id
+        .starts_with("arn:aws:cloudformation:ap-southeast-2:111122223333:stack/MyKMSKeyStack/"));
+    let st = stack(&mut s, "MyKMSKeyStack");
+    assert_eq!(st["StackStatus"], "CREATE_COMPLETE");
+    assert_eq!(
+        st["Description"],
+        "A customer managed KMS key with rotation and an alias (the seed's hands-on)"
+    );
+    let key_id = output(&st, "KeyId");
+    let key_arn = output(&st, "KeyArn");
+    assert_eq!(
+        key_arn,
+        format!("arn:aws:kms:ap-southeast-2:111122223333:key/{key_id}")
+    );
+    assert_eq!(
+        output(&st, "AliasArn"),
+        "arn:aws:kms:ap-southeast-2:111122223333:alias/hands-on"
+    );
+
+    let meta = s
+        .call("DescribeKey", json!({"KeyId": "alias/hands-on"}))
+        .unwrap();
+    assert_eq!(meta["KeyMetadata"]["KeyId"], key_id.as_str());
+    assert_eq!(
+        meta["KeyMetadata"]["Description"],
+        "My KMS key for the hands-on"
+    );
+    let rot = s
+        .call("GetKeyRotationStatus", json!({"KeyId": key_id}))
+        .unwrap();
+    assert_eq!(rot["KeyRotationEnabled"], true);
+    assert_eq!(rot["RotationPeriodInDays"], 365);
+    let tags = s
+        .call("ListResourceTags", json!({"KeyId": key_id}))
+        .unwrap();
+    let tags: Vec<(String, String)> = tags["Tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["TagKey"].as_str().unwrap().into(),
+                t["TagValue"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    for (k, v) in [
+        ("aws:cloudformation:stack-name", "MyKMSKeyStack"),
+        ("aws:cloudformation:stack-id", stack_id.as_str()),
+        ("aws:cloudformation:logical-id", "MyKMSKey"),
+        ("Environment", "dev"),
+        ("Stack", "MyKMSKeyStack"),
+    ] {
+        assert!(
+            tags.contains(&(k.to_string(), v.to_string())),
+            "{k}: {tags:?}"
+        );
+    }
+    let policy = s.call("GetKeyPolicy", json!({"KeyId": key_id})).unwrap();
+    assert!(policy["Policy"]
+        .as_str()
+        .unwrap()
+        .contains("arn:aws:iam::111122223333:root"));
+
+    let res = cfn(
+        &mut s,
+        "DescribeStackResources",
+        json!({"StackName": "MyKMSKeyStack"}),
+    )
+    .unwrap();
+    let res = res["StackResources"].as_array().unwrap();
+    assert_eq!(res.len(), 2);
+    assert_eq!(res[0]["LogicalResourceId"], "MyKMSKey");
+    assert_eq!(res[0]["PhysicalResourceId"], key_id.as_str());
+    assert_eq!(res[0]["ResourceType"], "AWS::KMS::Key");
+    assert_eq!(res[1]["PhysicalResourceId"], "alias/hands-on");
+    assert!(res.iter().all(|r| r["ResourceStatus"] == "CREATE_COMPLETE"));
+
+    assert_eq!(
+        statuses(&mut s, "MyKMSKeyStack"),
+        [
+            "MyKMSKeyStack CREATE_IN_PROGRESS",
+            "MyKMSKey CREATE_IN_PROGRESS",
+            "MyKMSKey CREATE_IN_PROGRESS",
+            "MyKMSKey CREATE_COMPLETE",
+            "MyKMSKeyAlias CREATE_IN_PROGRESS",
+            "MyKMSKeyAlias CREATE_IN_PROGRESS",
+            "MyKMSKeyAlias CREATE_COMPLETE",
+            "MyKMSKeyStack CREATE_COMPLETE",
+        ]
+    );
+    // The call is in CloudTrail, from cloudformation.amazonaws.com.
+    let events = s
+        .lookup_events(&json!({"LookupAttributes": [{"AttributeKey": "EventName", "AttributeValue": "CreateStack"}]}))
+        .unwrap();
+    let e: Value =
+        serde_json::from_str(events["Events"][0]["CloudTrailEvent"].as_str().unwrap()).unwrap();
+    assert_eq!(e["eventSource"], "cloudformation.amazonaws.com");
+}
+
+#[test]
+fn json_templates_and_the_same_name_twice() {
+    let mut s = Sandbox::in_memory(2);
+    let t = json!({"Resources": {"K": {"Type": "AWS::KMS::Key", "Properties": {"Description": {"Fn::Sub": "${AWS::StackName} in ${AWS::Region}"}}}},
+                   "Outputs": {"Arn": {"Value": {"Fn::GetAtt": ["K", "Arn"]}}}});
+    let req = json!({"StackName": "json-stack", "TemplateBody": t.to_string()});
+    cfn(&mut s, "CreateStack", req.clone()).unwrap();
+    let st = stack(&mut s, "json-stack");
+    let arn = output(&st, "Arn");
+    let meta = s.call("DescribeKey", json!({"KeyId": arn})).unwrap();
+    assert_eq!(
+        meta["KeyMetadata"]["Description"],
+        "json-stack in ap-southeast-2"
+    );
+    let e = cfn(&mut s, "CreateStack", req).unwrap_err();
+    assert_eq!(e.error_type.as_str(), "AlreadyExistsException");
+    assert_eq!(e.message, "Stack [json-stack] already exists");
+}
+
+#[test]
+fn an_invalid_property_rolls_the_stack_back() {
+    let mut s = Sandbox::in_memory(3);
+    let t = r#"
+Resources:
+  Good:
+    Type: AWS::KMS::Key
+    Properties:
+      Description: made, then rolled back
+  Bad:
+    Type: AWS::KMS::Key
+    DependsOn: Good
+    Properties:
+      KeySpec: RSA_2048
+      KeyUsage: GENERATE_VERIFY_MAC
+"#;
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "broken", "TemplateBody": t}),
+    )
+    .unwrap();
+    let st = stack(&mut s, "broken");
+    assert_eq!(st["StackStatus"], "ROLLBACK_COMPLETE");
+    let events = cfn(
+        &mut s,
+        "DescribeStackEvents",
+        json!({"StackName": "broken"}),
+    )
+    .unwrap();
+    let failed = events["StackEvents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["ResourceStatus"] == "CREATE_FAILED")
+        .unwrap();
+    assert_eq!(failed["LogicalResourceId"], "Bad");
+    let reason = failed["ResourceStatusReason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("Resource handler returned message: \""),
+        "{reason}"
+    );
+    assert!(
+        reason.contains("Service: Kms, Status Code: 400"),
+        "{reason}"
+    );
+    assert_eq!(
+        statuses(&mut s, "broken"),
+        [
+            "broken CREATE_IN_PROGRESS",
+            "Good CREATE_IN_PROGRESS",
+            "Good CREATE_IN_PROGRESS",
+            "Good CREATE_COMPLETE",
+            "Bad CREATE_IN_PROGRESS",
+            "Bad CREATE_FAILED",
+            "broken ROLLBACK_IN_PROGRESS",
+            "Bad DELETE_IN_PROGRESS",
+            "Bad DELETE_COMPLETE",
+            "Good DELETE_IN_PROGRESS",
+            "Good DELETE_COMPLETE",
+            "broken ROLLBACK_COMPLETE",
+        ]
+    );
+    // The key made before the failure is scheduled for deletion.
+    let keys = s.call("ListKeys", json!({})).unwrap();
+    for k in keys["Keys"].as_array().unwrap() {
+        let m = s.call("DescribeKey", json!({"KeyId": k["KeyId"]})).unwrap();
+        if m["KeyMetadata"]["KeyManager"] == "CUSTOMER" {
+            assert_eq!(m["KeyMetadata"]["KeyState"], "PendingDeletion");
+        }
+    }
+    // A stack in ROLLBACK_COMPLETE cannot be updated; it can be deleted.
+    let e = cfn(
+        &mut s,
+        "UpdateStack",
+        json!({"StackName": "broken", "UsePreviousTemplate": true}),
+    )
+    .unwrap_err();
+    assert!(
+        e.message
+            .ends_with("is in ROLLBACK_COMPLETE state and can not be updated."),
+        "{}",
+        e.message
+    );
+    cfn(&mut s, "DeleteStack", json!({"StackName": "broken"})).unwrap();
+
+    // DisableRollback leaves the stack in CREATE_FAILED.
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "kept", "TemplateBody": t, "DisableRollback": true}),
+    )
+    .unwrap();
+    assert_eq!(stack(&mut s, "kept")["StackStatus"], "CREATE_FAILED");
+}
+
+#[test]
+fn update_applies_changes_and_replaces_where_aws_does() {
+    let mut s = Sandbox::in_memory(4);
+    create(&mut s);
+    let st = stack(&mut s, "MyKMSKeyStack");
+    let key_id = output(&st, "KeyId");
+    // Nothing changed.
+    let e = cfn(
+        &mut s,
+        "UpdateStack",
+        json!({"StackName": "MyKMSKeyStack", "UsePreviousTemplate": true,
+               "Parameters": [{"ParameterKey": "KeyDescription", "UsePreviousValue": true},
+                              {"ParameterKey": "AliasName", "UsePreviousValue": true}]}),
+    )
+    .unwrap_err();
+    assert_eq!(
+        (e.error_type.as_str(), e.message.as_str()),
+        ("ValidationError", "No updates are to be performed.")
+    );
+
+    // A new description and the prod rotation period: the same key, updated.
+    cfn(
+        &mut s,
+        "UpdateStack",
+        json!({"StackName": "MyKMSKeyStack", "UsePreviousTemplate": true,
+               "Parameters": [{"ParameterKey": "KeyDescription", "ParameterValue": "updated"},
+                              {"ParameterKey": "AliasName", "UsePreviousValue": true},
+                              {"ParameterKey": "Environment", "ParameterValue": "prod"}]}),
+    )
+    .unwrap();
+    let st = stack(&mut s, "MyKMSKeyStack");
+    assert_eq!(st["StackStatus"], "UPDATE_COMPLETE");
+    assert_eq!(output(&st, "KeyId"), key_id);
+    let meta = s.call("DescribeKey", json!({"KeyId": key_id})).unwrap();
+    assert_eq!(meta["KeyMetadata"]["Description"], "updated");
+    let rot = s
+        .call("GetKeyRotationStatus", json!({"KeyId": key_id}))
+        .unwrap();
+    assert_eq!(rot["RotationPeriodInDays"], 90);
+    let tags = s
+        .call("ListResourceTags", json!({"KeyId": key_id}))
+        .unwrap();
+    assert!(tags["Tags"]
+        .as_array()
+        .unwrap()
+        .contains(&json!({"TagKey": "Environment", "TagValue": "prod"})));
+
+    // A new alias name replaces the alias: the old one is deleted.
+    cfn(
+        &mut s,
+        "UpdateStack",
+        json!({"StackName": "MyKMSKeyStack", "UsePreviousTemplate": true,
+               "Parameters": [{"ParameterKey": "KeyDescription", "UsePreviousValue": true},
+                              {"ParameterKey": "AliasName", "ParameterValue": "alias/renamed"},
+                              {"ParameterKey": "Environment", "UsePreviousValue": true}]}),
+    )
+    .unwrap();
+    assert!(s
+        .call("DescribeKey", json!({"KeyId": "alias/hands-on"}))
+        .is_err());
+    let meta = s
+        .call("DescribeKey", json!({"KeyId": "alias/renamed"}))
+        .unwrap();
+    assert_eq!(meta["KeyMetadata"]["KeyId"], key_id.as_str());
+    let st = stack(&mut s, "MyKMSKeyStack");
+    assert!(output(&st, "AliasArn").ends_with(":alias/renamed"));
+
+    let prev = json!([{"ParameterKey": "KeyDescription", "UsePreviousValue": true},
+                      {"ParameterKey": "AliasName", "UsePreviousValue": true},
+                      {"ParameterKey": "Environment", "UsePreviousValue": true}]);
+    // A new KeySpec needs a new key, but KMS cannot move the alias to a key of another type:
+    // the update fails at the alias and rolls back; the new key is scheduled for deletion.
+    let hmac = TEMPLATE
+        .replace("KeySpec: SYMMETRIC_DEFAULT", "KeySpec: HMAC_256")
+        .replace("KeyUsage: ENCRYPT_DECRYPT", "KeyUsage: GENERATE_VERIFY_MAC")
+        .replace(
+            "      EnableKeyRotation: true\n      RotationPeriodInDays: !If [IsProd, 90, 365]\n",
+            "",
+        );
+    cfn(
+        &mut s,
+        "UpdateStack",
+        json!({"StackName": "MyKMSKeyStack", "TemplateBody": hmac, "Parameters": prev}),
+    )
+    .unwrap();
+    let st = stack(&mut s, "MyKMSKeyStack");
+    assert_eq!(st["StackStatus"], "UPDATE_ROLLBACK_COMPLETE");
+    assert_eq!(output(&st, "KeyId"), key_id);
+    let events = cfn(
+        &mut s,
+        "DescribeStackEvents",
+        json!({"StackName": "MyKMSKeyStack"}),
+    )
+    .unwrap();
+    let failed = events["StackEvents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["ResourceStatus"] == "UPDATE_FAILED")
+        .unwrap();
+    assert_eq!(failed["LogicalResourceId"], "MyKMSKeyAlias");
+    assert!(failed["ResourceStatusReason"]
+        .as_str()
+        .unwrap()
+        .contains("An alias can only be moved to a KMS key of the same type and usage."));
+    let meta = s
+        .call("DescribeKey", json!({"KeyId": "alias/renamed"}))
+        .unwrap();
+    assert_eq!(meta["KeyMetadata"]["KeyId"], key_id.as_str());
+
+    // MultiRegion: true replaces the key; the alias follows; the old key is scheduled for deletion.
+    let mrk = TEMPLATE.replace(
+        "KeySpec: SYMMETRIC_DEFAULT",
+        "KeySpec: SYMMETRIC_DEFAULT\n      MultiRegion: true",
+    );
+    cfn(
+        &mut s,
+        "UpdateStack",
+        json!({"StackName": "MyKMSKeyStack", "TemplateBody": mrk, "Parameters": prev}),
+    )
+    .unwrap();
+    let st = stack(&mut s, "MyKMSKeyStack");
+    assert_eq!(st["StackStatus"], "UPDATE_COMPLETE");
+    let new_id = output(&st, "KeyId");
+    assert!(new_id.starts_with("mrk-"), "{new_id}");
+    let old = s.call("DescribeKey", json!({"KeyId": key_id})).unwrap();
+    assert_eq!(old["KeyMetadata"]["KeyState"], "PendingDeletion");
+    let meta = s
+        .call("DescribeKey", json!({"KeyId": "alias/renamed"}))
+        .unwrap();
+    assert_eq!(meta["KeyMetadata"]["KeyId"], new_id.as_str());
+    assert_eq!(meta["KeyMetadata"]["MultiRegion"], true);
+
+    // A failing update rolls back to the previous properties.
+    let t3 = TEMPLATE.replace(
+        "Enabled: true",
+        "Enabled: true\n      Origin: NOT_AN_ORIGIN",
+    );
+    cfn(
+        &mut s,
+        "UpdateStack",
+        json!({"StackName": "MyKMSKeyStack", "TemplateBody": t3,
+        "Parameters": [{"ParameterKey": "KeyDescription", "UsePreviousValue": true},
+                       {"ParameterKey": "AliasName", "UsePreviousValue": true}]}),
+    )
+    .unwrap();
+    let st = stack(&mut s, "MyKMSKeyStack");
+    assert_eq!(st["StackStatus"], "UPDATE_ROLLBACK_COMPLETE");
+    assert_eq!(output(&st, "KeyId"), new_id);
+}
+
+#[test]
+fn delete_stack_schedules_the_key_deletion_and_removes_the_alias() {
+    let mut s = Sandbox::in_memory(5);
+    let stack_id = create(&mut s);
+    let key_id = output(&stack(&mut s, "MyKMSKeyStack"), "KeyId");
+    cfn(&mut s, "DeleteStack", json!({"StackName": "MyKMSKeyStack"})).unwrap();
+    let meta = s.call("DescribeKey", json!({"KeyId": key_id})).unwrap();
+    assert_eq!(meta["KeyMetadata"]["KeyState"], "PendingDeletion");
+    // PendingWindowInDays: 7 in the template.
+    let days = (meta["KeyMetadata"]["DeletionDate"].as_f64().unwrap()
+        - s.clock.now() as f64 / 1000.0)
+        / 86400.0;
+    assert_eq!(days.round(), 7.0);
+    assert!(s
+        .call("DescribeKey", json!({"KeyId": "alias/hands-on"}))
+        .is_err());
+    // By name the stack is gone; by id it is DELETE_COMPLETE.
+    let e = cfn(
+        &mut s,
+        "DescribeStacks",
+        json!({"StackName": "MyKMSKeyStack"}),
+    )
+    .unwrap_err();
+    assert_eq!(e.message, "Stack with id MyKMSKeyStack does not exist");
+    assert_eq!(stack(&mut s, &stack_id)["StackStatus"], "DELETE_COMPLETE");
+    assert_eq!(
+        cfn(&mut s, "DescribeStacks", json!({})).unwrap()["Stacks"],
+        json!([])
+    );
+    // Deleting again, or a stack that never was, succeeds.
+    cfn(&mut s, "DeleteStack", json!({"StackName": "MyKMSKeyStack"})).unwrap();
+    // The name can be used again.
+    create(&mut s);
+}
+
+#[test]
+fn validate_template_answers_parameters_and_description() {
+    let mut s = Sandbox::in_memory(6);
+    let v = cfn(
+        &mut s,
+        "ValidateTemplate",
+        json!({"TemplateBody": TEMPLATE}),
+    )
+    .unwrap();
+    assert_eq!(
+        v["Description"],
+        "A customer managed KMS key with rotation and an alias (the seed's hands-on)"
+    );
+    let p = v["Parameters"].as_array().unwrap();
+    assert_eq!(p.len(), 3);
+    assert!(p.contains(
+        &json!({"ParameterKey": "KeyDescription", "DefaultValue": "Key created with CloudFormation",
+        "NoEcho": false, "Description": "The description of the KMS key"})
+    ));
+    for (body, message) in [
+        ("Resources: {}", "Template format error: At least one Resources member must be defined."),
+        ("Resources:\n  B:\n    Type: AWS::S3::Bucket\n", "Template format error: Unrecognized resource types: [AWS::S3::Bucket]"),
+        ("Resources:\n  A:\n    Type: AWS::KMS::Alias\n    Properties:\n      AliasName: alias/x\n      TargetKeyId: !Ref Missing\n",
+         "Template format error: Unresolved resource dependencies [Missing] in the Resources block of the template"),
+        ("Resources:\n  A:\n    Type: AWS::KMS::Key\n    DependsOn: B\n  B:\n    Type: AWS::KMS::Key\n    DependsOn: A\n",
+         "Template format error: Circular dependency between resources: [A, B]"),
+    ] {
+        let e = cfn(&mut s, "ValidateTemplate", json!({"TemplateBody": body})).unwrap_err();
+        assert_eq!((e.error_type.as_str(), e.message.as_str()), ("ValidationError", message), "{body}");
+    }
+    let e = cfn(
+        &mut s,
+        "ValidateTemplate",
+        json!({"TemplateBody": "Resources: [unclosed"}),
+    )
+    .unwrap_err();
+    assert!(
+        e.message
+            .starts_with("Template format error: YAML not well-formed."),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn parameter_and_stack_errors() {
+    let mut s = Sandbox::in_memory(7);
+    let t = "Parameters:\n  Need:\n    Type: String\n  Env:\n    Type: String\n    AllowedValues: [a, b]\n    Default: a\nResources:\n  K:\n    Type: AWS::KMS::Key\n    Properties:\n      Description: !Ref Need\n";
+    for (params, message) in [
+        (json!([]), "Parameters: [Need] must have values"),
+        (
+            json!([{"ParameterKey": "Need", "ParameterValue": "x"}, {"ParameterKey": "Nope", "ParameterValue": "x"}]),
+            "Parameters: [Nope] do not exist in the template",
+        ),
+        (
+            json!([{"ParameterKey": "Need", "ParameterValue": "x"}, {"ParameterKey": "Env", "ParameterValue": "c"}]),
+            "Parameter 'Env' must be one of AllowedValues",
+        ),
+    ] {
+        let e = cfn(
+            &mut s,
+            "CreateStack",
+            json!({"StackName": "p", "TemplateBody": t, "Parameters": params}),
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.error_type.as_str(), e.message.as_str()),
+            ("ValidationError", message)
+        );
+    }
+    for op in [
+        "DescribeStackEvents",
+        "DescribeStackResources",
+        "DescribeStacks",
+    ] {
+        let e = cfn(&mut s, op, json!({"StackName": "nope"})).unwrap_err();
+        assert_eq!(e.message, "Stack with id nope does not exist");
+    }
+    let e = cfn(
+        &mut s,
+        "UpdateStack",
+        json!({"StackName": "nope", "UsePreviousTemplate": true}),
+    )
+    .unwrap_err();
+    assert_eq!(e.message, "Stack with id nope does not exist");
+    let e = cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "1bad", "TemplateBody": t}),
+    )
+    .unwrap_err();
+    assert!(
+        e.message.contains("failed to satisfy constraint"),
+        "{}",
+        e.message
+    );
+    let e = cfn(&mut s, "CreateStack", json!({"TemplateBody": t})).unwrap_err();
+    assert_eq!(e.error_type.as_str(), "ValidationError");
+}
+
+#[test]
+fn access_control_applies_to_the_stack_s_kms_calls() {
+    let mut s = Sandbox::in_memory(8);
+    // A user with no KMS permission: the key's CreateKey is denied, the stack rolls back.
+    s.call_service(Service::Iam, "CreateUser", json!({"UserName": "nobody"}))
+        .unwrap();
+    s.caller = s
+        .engine
+        .caller_for_principal("arn:aws:iam::111122223333:user/nobody", None)
+        .unwrap();
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "denied", "TemplateBody": TEMPLATE, "Parameters": params()}),
+    )
+    .unwrap();
+    let st = stack(&mut s, "denied");
+    assert_eq!(st["StackStatus"], "ROLLBACK_COMPLETE");
+    let events = cfn(
+        &mut s,
+        "DescribeStackEvents",
+        json!({"StackName": "denied"}),
+    )
+    .unwrap();
+    let failed = events["StackEvents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["ResourceStatus"] == "CREATE_FAILED")
+        .unwrap();
+    assert!(failed["ResourceStatusReason"]
+        .as_str()
+        .unwrap()
+        .contains("HandlerErrorCode: AccessDenied"));
+}
+
+#[test]
+fn a_replica_key_stack_replicates_a_multi_region_primary() {
+    let mut s = Sandbox::in_memory(9);
+    let primary = s.call("CreateKey", json!({"MultiRegion": true})).unwrap()["KeyMetadata"]["Arn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    s.region = "us-west-2".into();
+    let t = r#"{
+      "Parameters": {"Primary": {"Type": "String"}},
+      "Resources": {"Replica": {"Type": "AWS::KMS::ReplicaKey", "Properties": {
+        "PrimaryKeyArn": {"Ref": "Primary"}, "Description": "replica", "Enabled": false,
+        "KeyPolicy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+          "Principal": {"AWS": {"Fn::Sub": "arn:aws:iam::${AWS::AccountId}:root"}}, "Action": "kms:*", "Resource": "*"}]}}}},
+      "Outputs": {"Arn": {"Value": {"Fn::GetAtt": ["Replica", "Arn"]}}}}"#;
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "replica", "TemplateBody": t,
+        "Parameters": [{"ParameterKey": "Primary", "ParameterValue": primary}]}),
+    )
+    .unwrap();
+    let st = stack(&mut s, "replica");
+    assert_eq!(st["StackStatus"], "CREATE_COMPLETE");
+    let arn = output(&st, "Arn");
+    assert_eq!(arn, primary.replace("ap-southeast-2", "us-west-2"));
+    let meta = s.call("DescribeKey", json!({"KeyId": arn})).unwrap()["KeyMetadata"].clone();
+    assert_eq!(
+        meta["MultiRegionConfiguration"]["MultiRegionKeyType"],
+        "REPLICA"
+    );
+    assert_eq!(meta["Enabled"], false);
+    cfn(&mut s, "DeleteStack", json!({"StackName": "replica"})).unwrap();
+    let meta = s.call("DescribeKey", json!({"KeyId": arn})).unwrap()["KeyMetadata"].clone();
+    assert_eq!(meta["KeyState"], "PendingDeletion");
+}

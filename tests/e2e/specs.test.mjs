@@ -149,5 +149,10 @@ test('a key for imported key material is pending import until its material is im
   await page.locator('[data-testid=import-panel] button.btn-primary').click();
   await page.waitForFunction(() => document.querySelector('[data-testid=key-material-state]')?.textContent === 'Imported');
   await t.shot('key material imported');
+  // Deleting the material makes the key pending import again.
+  await page.getByRole('button', { name: 'Delete key material' }).first().click();
+  await page.getByTestId('delete-key-material').getByRole('button', { name: 'Delete key material' }).click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=key-material-state]')?.textContent === 'Pending import');
+  await t.shot('key material deleted');
   await t.done();
 });

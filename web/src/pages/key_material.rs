@@ -254,13 +254,14 @@ pub fn RegionalityTab(p: &ReloadTabProps) -> Html {
                     == kms_core::KeySpec::Sm2.is_offered_in(&primary.region)
         })
         .collect();
-    let replica_target = if replica_region.is_empty() {
+    // A Region chosen before is no longer offered once it has its replica.
+    let replica_target = if !free.contains(&replica_region.as_str()) {
         free.first().map(|s| s.to_string()).unwrap_or_default()
     } else {
         (*replica_region).clone()
     };
     let replicate_req = r::replicate_key(&m.key_id, &replica_target, &replica_desc);
-    let primary_target = if new_primary.is_empty() {
+    let primary_target = if !cfg.replica_keys.iter().any(|k| k.region == *new_primary) {
         cfg.replica_keys.first().map(|k| k.region.clone()).unwrap_or_default()
     } else {
         (*new_primary).clone()
@@ -304,8 +305,8 @@ pub fn RegionalityTab(p: &ReloadTabProps) -> Html {
                             oninput={ let d = replica_desc.clone(); Callback::from(move |e: InputEvent| d.set(util::input_value(&e))) } />
                     </div>
                     <button class="btn btn-primary" disabled={replica_target.is_empty()}
-                        onclick={ let (send, req, t) = (send.clone(), replicate_req.clone(), replica_target.clone());
-                            Callback::from(move |_| send.emit((req.clone(), format!("A replica key was created in {t}.")))) }>{"Create replica key"}</button>
+                        onclick={ let (send, req, t, d) = (send.clone(), replicate_req.clone(), replica_target.clone(), replica_desc.clone());
+                            Callback::from(move |_| { d.set(String::new()); send.emit((req.clone(), format!("A replica key was created in {t}."))) }) }>{"Create replica key"}</button>
                     <ApiPanel requests={vec![replicate_req.clone()]} />
                 </div>
             </div>

@@ -137,6 +137,7 @@ export async function waitForKeyTable(page) {
 
 /// Creates a key through the five wizard steps and returns its key id (from the success banner).
 /// opts: { type: 'Symmetric'|'Asymmetric', usage, spec, alias, description, tags: [[k,v]],
+///         configure: async (page) => {} (more choices on step 1, e.g. advanced options),
 ///         admins: ['Admin'], users: ['Alice'], shot, whileCreating: async () => {} }
 export async function createKeyWithWizard(t, opts) {
   const { page } = t;
@@ -148,6 +149,7 @@ export async function createKeyWithWizard(t, opts) {
   if (opts.type && opts.type !== 'Symmetric') await page.locator(`input[name=key-type][value=${opts.type}]`).check();
   if (opts.usage) await page.locator(`input[name=key-usage][value=${opts.usage}]`).check();
   if (opts.spec) await page.locator(`input[name=key-spec][value=${opts.spec}]`).check();
+  if (opts.configure) await opts.configure(page);
   await shot('wizard step 1 configure key');
   await page.getByRole('button', { name: 'Next' }).click();
 
@@ -180,7 +182,7 @@ export async function createKeyWithWizard(t, opts) {
   const banner = page.locator('[data-flash=success]');
   await banner.waitFor({ timeout: 30_000 });
   const text = await banner.textContent();
-  const m = text.match(/key ID ([0-9a-f-]{36})/);
+  const m = text.match(/key ID (mrk-[0-9a-f]{32}|[0-9a-f-]{36})/);
   assert.ok(m, `success banner names the key: ${text}`);
   return m[1];
 }

@@ -79,6 +79,8 @@ pub fn key_operations(kind: PolicyKeyKind) -> Vec<&'static str> {
         }
         PolicyKeyKind::AsymmetricSigning => vec!["Sign", "Verify", "GetPublicKey"],
         PolicyKeyKind::Hmac => vec!["GenerateMac", "VerifyMac"],
+        PolicyKeyKind::KeyAgreement => vec!["DeriveSharedSecret", "GetPublicKey"],
+        PolicyKeyKind::KeyEncapsulation => vec!["Encapsulate", "Decapsulate", "GetPublicKey"],
     };
     ops.extend([
         "DescribeKey",

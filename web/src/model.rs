@@ -1,6 +1,7 @@
 //! The API's data as the console reads it (names from the AWS model), and the console's words
 //! for it: labels, key types, validation messages. Pure data, no I/O.
 
+use kms_core::{KeySpec, KeyUsage};
 use serde::Deserialize;
 
 /// `KeyMetadata` from DescribeKey / CreateKey (the members the console shows).
@@ -26,6 +27,26 @@ pub struct KeyMetadata {
     pub mac_algorithms: Vec<String>,
     pub key_agreement_algorithms: Vec<String>,
     pub multi_region: bool,
+    pub multi_region_configuration: Option<MultiRegionConfiguration>,
+    pub valid_to: Option<f64>,
+    pub expiration_model: Option<String>,
+}
+
+/// `MultiRegionConfiguration` of a multi-Region key.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct MultiRegionConfiguration {
+    pub multi_region_key_type: String,
+    pub primary_key: Option<MultiRegionKey>,
+    pub replica_keys: Vec<MultiRegionKey>,
+}
+
+/// A `MultiRegionKey`: a related key's ARN and Region.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct MultiRegionKey {
+    pub arn: String,
+    pub region: String,
 }
 
 impl KeyMetadata {
@@ -132,52 +153,76 @@ pub fn regionality_label(multi_region: bool) -> &'static str {
     }
 }
 
-/// The key usages and specs the create-key wizard offers for a key type, in AWS's order.
-pub fn key_specs_for(key_type: &str, usage: &str) -> &'static [&'static str] {
+/// The key specs in the order the AWS console lists them in the create-key wizard.
+pub const CONSOLE_SPEC_ORDER: &[KeySpec] = &[
+    KeySpec::SymmetricDefault,
+    KeySpec::Hmac224,
+    KeySpec::Hmac256,
+    KeySpec::Hmac384,
+    KeySpec::Hmac512,
+    KeySpec::Rsa2048,
+    KeySpec::Rsa3072,
+    KeySpec::Rsa4096,
+    KeySpec::EccNistP256,
+    KeySpec::EccNistP384,
+    KeySpec::EccNistP521,
+    KeySpec::EccSecgP256k1,
+    KeySpec::EccNistEdwards25519,
+    KeySpec::MlDsa44,
+    KeySpec::MlDsa65,
+    KeySpec::MlDsa87,
+    KeySpec::MlKem512,
+    KeySpec::MlKem768,
+    KeySpec::MlKem1024,
+    KeySpec::Sm2,
+];
+
+/// The key usages the wizard offers for a key type in a Region, in the AWS console's order: a
+/// usage shows when at least one spec offered in the Region has it (kms_core's spec table).
+pub fn wizard_usages(key_type: &str, region: &str) -> Vec<KeyUsage> {
+    let order: &[KeyUsage] = if key_type == "Symmetric" {
+        &[KeyUsage::EncryptDecrypt, KeyUsage::GenerateVerifyMac]
+    } else {
+        &[
+            KeyUsage::EncryptDecrypt,
+            KeyUsage::SignVerify,
+            KeyUsage::KeyAgreement,
+            KeyUsage::EncapsulateDecapsulate,
+        ]
+    };
+    order
+        .iter()
+        .copied()
+        .filter(|u| !key_specs_for(key_type, *u, region).is_empty())
+        .collect()
+}
+
+/// The key specs the wizard offers for a key type and usage in a Region, in the AWS console's
+/// order, from kms_core's spec table (`KeySpec::usages`, `KeySpec::is_offered_in`).
+pub fn key_specs_for(key_type: &str, usage: KeyUsage, region: &str) -> Vec<KeySpec> {
+    let asymmetric = key_type == "Asymmetric";
+    CONSOLE_SPEC_ORDER
+        .iter()
+        .copied()
+        .filter(|s| s.is_asymmetric() == asymmetric)
+        .filter(|s| s.usages().contains(&usage) && s.is_offered_in(region))
+        .collect()
+}
+
+/// The hint under each key usage in the wizard.
+pub fn key_usage_hint(key_type: &str, usage: KeyUsage) -> &'static str {
     match (key_type, usage) {
-        ("Symmetric", "GENERATE_VERIFY_MAC") => &["HMAC_224", "HMAC_256", "HMAC_384", "HMAC_512"],
-        ("Symmetric", _) => &["SYMMETRIC_DEFAULT"],
-        ("Asymmetric", "ENCRYPT_DECRYPT") => &["RSA_2048", "RSA_3072", "RSA_4096"],
-        ("Asymmetric", "SIGN_VERIFY") => &[
-            "RSA_2048",
-            "RSA_3072",
-            "RSA_4096",
-            "ECC_NIST_P256",
-            "ECC_NIST_P384",
-            "ECC_NIST_P521",
-            "ECC_SECG_P256K1",
-        ],
-        ("Asymmetric", "KEY_AGREEMENT") => &[
-            "ECC_NIST_P256",
-            "ECC_NIST_P384",
-            "ECC_NIST_P521",
-            "ECC_SECG_P256K1",
-        ],
-        _ => &[],
+        ("Symmetric", KeyUsage::EncryptDecrypt) => "Use the key only to encrypt and decrypt data.",
+        (_, KeyUsage::GenerateVerifyMac) => {
+            "Use the key only to generate and verify hash-based message authentication codes (HMAC)."
+        }
+        (_, KeyUsage::EncryptDecrypt) => "Use the key pair for public key encryption.",
+        (_, KeyUsage::SignVerify) => "Use the key pair for signing and verification.",
+        (_, KeyUsage::KeyAgreement) => "Use the key pair to derive shared secrets (ECDH).",
+        (_, KeyUsage::EncapsulateDecapsulate) => {
+            "Use the key pair for key encapsulation (ML-KEM): establish shared secrets that resist quantum computers."
+        }
     }
-}
-
-/// Whether the sandbox's KMS creates keys of this spec (it has no P-521, secp256k1 or SM2 keys).
-/// The wizard offers the others disabled, as AWS lists them.
-pub fn sandbox_supports_spec(spec: &str) -> bool {
-    matches!(
-        spec,
-        "SYMMETRIC_DEFAULT"
-            | "HMAC_224"
-            | "HMAC_256"
-            | "HMAC_384"
-            | "HMAC_512"
-            | "RSA_2048"
-            | "RSA_3072"
-            | "RSA_4096"
-            | "ECC_NIST_P256"
-            | "ECC_NIST_P384"
-    )
-}
-
-/// Whether the sandbox's KMS creates keys for this usage (it has no key agreement keys).
-pub fn sandbox_supports_usage(usage: &str) -> bool {
-    usage != "KEY_AGREEMENT"
 }
 
 /// The sentence the wizard shows under each key spec.
@@ -196,6 +241,14 @@ pub fn key_spec_hint(spec: &str) -> &'static str {
         "ECC_NIST_P384" => "Elliptic curve key pair on NIST P-384 (secp384r1).",
         "ECC_NIST_P521" => "Elliptic curve key pair on NIST P-521 (secp521r1).",
         "ECC_SECG_P256K1" => "Elliptic curve key pair on secp256k1, used for cryptocurrencies.",
+        "ECC_NIST_EDWARDS25519" => "Edwards curve key pair on edwards25519 (Ed25519 signatures).",
+        "ML_DSA_44" => "Post-quantum ML-DSA (FIPS 204) key pair, security category 2.",
+        "ML_DSA_65" => "Post-quantum ML-DSA (FIPS 204) key pair, security category 3.",
+        "ML_DSA_87" => "Post-quantum ML-DSA (FIPS 204) key pair, security category 5.",
+        "ML_KEM_512" => "Post-quantum ML-KEM (FIPS 203) key pair, security category 1.",
+        "ML_KEM_768" => "Post-quantum ML-KEM (FIPS 203) key pair, security category 3.",
+        "ML_KEM_1024" => "Post-quantum ML-KEM (FIPS 203) key pair, security category 5.",
+        "SM2" => "ShangMi 2 elliptic curve key pair (China Regions only).",
         _ => "",
     }
 }
@@ -344,29 +397,45 @@ mod tests {
     }
 
     #[test]
-    fn the_wizard_offers_what_the_sandbox_supports() {
-        assert!(sandbox_supports_spec("ECC_NIST_P384"));
-        assert!(!sandbox_supports_spec("ECC_NIST_P521"));
-        assert!(!sandbox_supports_spec("ECC_SECG_P256K1"));
-        assert!(!sandbox_supports_usage("KEY_AGREEMENT"));
-        // Every usage's default spec (the first in the list) is one the sandbox creates.
-        for (t, u) in [
-            ("Symmetric", "ENCRYPT_DECRYPT"),
-            ("Symmetric", "GENERATE_VERIFY_MAC"),
-            ("Asymmetric", "ENCRYPT_DECRYPT"),
-            ("Asymmetric", "SIGN_VERIFY"),
-        ] {
-            assert!(sandbox_supports_spec(key_specs_for(t, u)[0]));
+    fn the_wizard_offers_every_spec_per_region() {
+        let sign = key_specs_for("Asymmetric", KeyUsage::SignVerify, "us-east-1");
+        assert_eq!(
+            sign.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+            [
+                "RSA_2048", "RSA_3072", "RSA_4096", "ECC_NIST_P256", "ECC_NIST_P384",
+                "ECC_NIST_P521", "ECC_SECG_P256K1", "ECC_NIST_EDWARDS25519", "ML_DSA_44",
+                "ML_DSA_65", "ML_DSA_87"
+            ]
+        );
+        // SM2 only in the China Regions, ML-KEM everywhere else.
+        assert!(key_specs_for("Asymmetric", KeyUsage::SignVerify, "cn-north-1").contains(&KeySpec::Sm2));
+        let us = wizard_usages("Asymmetric", "us-east-1");
+        assert_eq!(us.last(), Some(&KeyUsage::EncapsulateDecapsulate));
+        assert!(!wizard_usages("Asymmetric", "cn-north-1").contains(&KeyUsage::EncapsulateDecapsulate));
+        assert_eq!(
+            key_specs_for("Asymmetric", KeyUsage::KeyAgreement, "us-east-1"),
+            [KeySpec::EccNistP256, KeySpec::EccNistP384, KeySpec::EccNistP521]
+        );
+        assert_eq!(
+            key_specs_for("Asymmetric", KeyUsage::EncryptDecrypt, "cn-north-1").last(),
+            Some(&KeySpec::Sm2)
+        );
+        assert_eq!(
+            wizard_usages("Symmetric", "us-east-1"),
+            [KeyUsage::EncryptDecrypt, KeyUsage::GenerateVerifyMac]
+        );
+        for spec in CONSOLE_SPEC_ORDER {
+            assert!(!key_spec_hint(spec.as_str()).is_empty(), "{spec}");
         }
     }
 
     #[test]
     fn specs_per_type_and_usage() {
         assert_eq!(
-            key_specs_for("Symmetric", "ENCRYPT_DECRYPT"),
-            &["SYMMETRIC_DEFAULT"]
+            key_specs_for("Symmetric", KeyUsage::EncryptDecrypt, "us-east-1"),
+            [KeySpec::SymmetricDefault]
         );
-        assert!(key_specs_for("Asymmetric", "SIGN_VERIFY").contains(&"ECC_NIST_P256"));
-        assert!(!key_specs_for("Asymmetric", "ENCRYPT_DECRYPT").contains(&"ECC_NIST_P256"));
+        assert!(!key_specs_for("Asymmetric", KeyUsage::EncryptDecrypt, "us-east-1")
+            .contains(&KeySpec::EccNistP256));
     }
 }

@@ -11,6 +11,8 @@ pub enum PolicyKeyKind {
     Hmac,
     AsymmetricEncryption,
     AsymmetricSigning,
+    KeyAgreement,
+    KeyEncapsulation,
 }
 
 impl PolicyKeyKind {
@@ -20,6 +22,8 @@ impl PolicyKeyKind {
             ("SYMMETRIC_DEFAULT", _) => PolicyKeyKind::SymmetricEncryption,
             (_, "GENERATE_VERIFY_MAC") => PolicyKeyKind::Hmac,
             (_, "SIGN_VERIFY") => PolicyKeyKind::AsymmetricSigning,
+            (_, "KEY_AGREEMENT") => PolicyKeyKind::KeyAgreement,
+            (_, "ENCAPSULATE_DECAPSULATE") => PolicyKeyKind::KeyEncapsulation,
             _ => PolicyKeyKind::AsymmetricEncryption,
         }
     }
@@ -75,6 +79,17 @@ fn user_actions(kind: PolicyKeyKind) -> &'static [&'static str] {
             "kms:GetPublicKey",
             "kms:Sign",
             "kms:Verify",
+        ],
+        PolicyKeyKind::KeyAgreement => &[
+            "kms:DescribeKey",
+            "kms:GetPublicKey",
+            "kms:DeriveSharedSecret",
+        ],
+        PolicyKeyKind::KeyEncapsulation => &[
+            "kms:DescribeKey",
+            "kms:GetPublicKey",
+            "kms:Encapsulate",
+            "kms:Decapsulate",
         ],
     }
 }

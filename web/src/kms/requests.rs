@@ -60,12 +60,14 @@ pub fn create_key(
     description: &str,
     policy: &str,
     tags: &[(String, String)],
+    origin: &str,
+    multi_region: bool,
 ) -> Request {
     let mut body = json!({
         "KeySpec": key_spec,
         "KeyUsage": key_usage,
-        "Origin": "AWS_KMS",
-        "MultiRegion": false,
+        "Origin": origin,
+        "MultiRegion": multi_region,
         "Policy": policy,
     });
     if !description.is_empty() {
@@ -82,6 +84,58 @@ fn tags_json(tags: &[(String, String)]) -> Value {
         tags.iter()
             .map(|(k, v)| json!({ "TagKey": k, "TagValue": v }))
             .collect(),
+    )
+}
+
+pub fn get_parameters_for_import(
+    key_id: &str,
+    wrapping_algorithm: &str,
+    wrapping_key_spec: &str,
+) -> Request {
+    req(
+        "GetParametersForImport",
+        json!({ "KeyId": key_id, "WrappingAlgorithm": wrapping_algorithm, "WrappingKeySpec": wrapping_key_spec }),
+    )
+}
+
+/// ImportKeyMaterial; `valid_to` (epoch seconds) makes the material expire.
+pub fn import_key_material(
+    key_id: &str,
+    import_token_b64: &str,
+    encrypted_key_material_b64: &str,
+    valid_to: Option<f64>,
+) -> Request {
+    let mut body = json!({
+        "KeyId": key_id,
+        "ImportToken": import_token_b64,
+        "EncryptedKeyMaterial": encrypted_key_material_b64,
+    });
+    match valid_to {
+        Some(t) => {
+            body["ExpirationModel"] = json!("KEY_MATERIAL_EXPIRES");
+            body["ValidTo"] = json!(t);
+        }
+        None => body["ExpirationModel"] = json!("KEY_MATERIAL_DOES_NOT_EXPIRE"),
+    }
+    req("ImportKeyMaterial", body)
+}
+
+pub fn delete_imported_key_material(key_id: &str) -> Request {
+    req("DeleteImportedKeyMaterial", json!({ "KeyId": key_id }))
+}
+
+pub fn replicate_key(key_id: &str, replica_region: &str, description: &str) -> Request {
+    let mut body = json!({ "KeyId": key_id, "ReplicaRegion": replica_region });
+    if !description.is_empty() {
+        body["Description"] = json!(description);
+    }
+    req("ReplicateKey", body)
+}
+
+pub fn update_primary_region(key_id: &str, primary_region: &str) -> Request {
+    req(
+        "UpdatePrimaryRegion",
+        json!({ "KeyId": key_id, "PrimaryRegion": primary_region }),
     )
 }
 
@@ -279,8 +333,9 @@ mod tests {
 
     #[test]
     fn create_key_leaves_out_empty_optionals() {
-        let r = create_key("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT", "", "{}", &[]);
+        let r = create_key("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT", "", "{}", &[], "AWS_KMS", false);
         assert_eq!(r.operation, "CreateKey");
+        assert_eq!(r.body["Origin"], "AWS_KMS");
         assert!(r.body.get("Description").is_none() && r.body.get("Tags").is_none());
         let r = create_key(
             "HMAC_256",
@@ -288,7 +343,23 @@ mod tests {
             "d",
             "{}",
             &[("a".into(), "b".into())],
+            "EXTERNAL",
+            true,
         );
+        assert_eq!((&r.body["Origin"], &r.body["MultiRegion"]), (&json!("EXTERNAL"), &json!(true)));
         assert_eq!(r.body["Tags"], json!([{ "TagKey": "a", "TagValue": "b" }]));
+    }
+
+    #[test]
+    fn import_and_multi_region_requests() {
+        let r = import_key_material("k", "t", "m", None);
+        assert_eq!(r.body["ExpirationModel"], "KEY_MATERIAL_DOES_NOT_EXPIRE");
+        assert!(r.body.get("ValidTo").is_none());
+        let r = import_key_material("k", "t", "m", Some(1.8e9));
+        assert_eq!(r.body["ExpirationModel"], "KEY_MATERIAL_EXPIRES");
+        assert_eq!(r.body["ValidTo"], json!(1.8e9));
+        assert!(replicate_key("k", "eu-west-1", "").body.get("Description").is_none());
+        assert_eq!(update_primary_region("k", "eu-west-1").body["PrimaryRegion"], "eu-west-1");
+        assert_eq!(get_parameters_for_import("k", "RSAES_OAEP_SHA_256", "RSA_2048").operation, "GetParametersForImport");
     }
 }

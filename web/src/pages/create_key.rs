@@ -7,9 +7,10 @@ use crate::components::{ApiPanel, ErrorAlert, InfoAlert, KvEditor};
 use crate::hooks::{use_console, use_kms, use_loader, Load};
 use crate::kms::{requests as r, ApiError};
 use crate::model::{
-    key_spec_hint, key_specs_for, key_usage_label, sandbox_supports_spec, sandbox_supports_usage,
-    validate_alias, validate_tag,
+    key_spec_hint, key_specs_for, key_usage_hint, key_usage_label, region_name, validate_alias,
+    validate_tag, wizard_usages,
 };
+use kms_core::KeyUsage;
 use crate::policy::{check_policy, console_default_policy, pretty, PolicyChoices, PolicyKeyKind};
 use crate::state::{Action, FlashKind};
 use crate::util;
@@ -29,9 +30,14 @@ const STEPS: [&str; 5] = [
 struct Wizard {
     step: usize,
     key_type: &'static str,
-    usage: &'static str,
+    usage: KeyUsage,
     spec: String,
     show_advanced: bool,
+    /// Key material origin EXTERNAL (Import key material).
+    external: bool,
+    /// The acknowledgement AWS asks for before creating a key for imported key material.
+    external_ack: bool,
+    multi_region: bool,
     alias: String,
     description: String,
     tags: Vec<(String, String)>,
@@ -50,9 +56,12 @@ impl Default for Wizard {
         Wizard {
             step: 1,
             key_type: "Symmetric",
-            usage: "ENCRYPT_DECRYPT",
+            usage: KeyUsage::EncryptDecrypt,
             spec: "SYMMETRIC_DEFAULT".into(),
             show_advanced: false,
+            external: false,
+            external_ack: false,
+            multi_region: false,
             alias: String::new(),
             description: String::new(),
             tags: Vec::new(),
@@ -70,7 +79,7 @@ impl Wizard {
     fn choices(&self, account_id: &str) -> PolicyChoices {
         PolicyChoices {
             account_id: account_id.to_string(),
-            kind: PolicyKeyKind::from_spec(&self.spec, self.usage),
+            kind: PolicyKeyKind::from_spec(&self.spec, self.usage.as_str()),
             administrators: self.admins.iter().cloned().collect(),
             allow_admin_deletion: self.allow_admin_delete,
             users: self.users.iter().cloned().collect(),
@@ -86,6 +95,13 @@ impl Wizard {
         self.policy_edit
             .clone()
             .unwrap_or_else(|| pretty(&console_default_policy(&self.choices(account_id))))
+    }
+    fn origin(&self) -> &'static str {
+        if self.external {
+            "EXTERNAL"
+        } else {
+            "AWS_KMS"
+        }
     }
     fn tag_errors(&self) -> Vec<Option<String>> {
         self.tags
@@ -154,7 +170,7 @@ pub fn CreateKeyPage() -> Html {
     };
     let step_valid = |step: usize| -> bool {
         match step {
-            1 => !w.spec.is_empty(),
+            1 => !w.spec.is_empty() && (!w.external || w.external_ack),
             2 => {
                 alias_error.is_none()
                     && w.tag_errors().iter().all(Option::is_none)
@@ -168,7 +184,15 @@ pub fn CreateKeyPage() -> Html {
     let policy_text = w.policy(&account);
     let full_alias = validate_alias(&w.alias).unwrap_or_default();
     let tags: Vec<(String, String)> = w.tags.clone();
-    let create_req = r::create_key(&w.spec, w.usage, &w.description, &policy_text, &tags);
+    let create_req = r::create_key(
+        &w.spec,
+        w.usage.as_str(),
+        &w.description,
+        &policy_text,
+        &tags,
+        w.origin(),
+        w.multi_region,
+    );
     let alias_req = r::create_alias(&full_alias, "<new-key-id>");
 
     let next = {
@@ -252,7 +276,7 @@ pub fn CreateKeyPage() -> Html {
     };
 
     let step_body = match w.step {
-        1 => step_configure(&wiz),
+        1 => step_configure(&wiz, kms.region()),
         2 => step_labels(&wiz, alias_error.clone()),
         3 => step_admins(&wiz, &principals),
         4 => step_users(&wiz, &principals),
@@ -342,51 +366,36 @@ fn radio_card_maybe(
     }
 }
 
-fn step_configure(wiz: &UseStateHandle<Wizard>) -> Html {
+fn step_configure(wiz: &UseStateHandle<Wizard>, region: &str) -> Html {
     let w = &**wiz;
     let set_type = |t: &'static str| {
+        let region = region.to_string();
         edit(wiz, move |w, _: Event| {
             w.key_type = t;
-            w.usage = "ENCRYPT_DECRYPT";
-            w.spec = key_specs_for(t, w.usage)
+            w.usage = KeyUsage::EncryptDecrypt;
+            w.spec = key_specs_for(t, w.usage, &region)
                 .first()
                 .map(|s| s.to_string())
                 .unwrap_or_default();
             w.policy_edit = None;
         })
     };
-    let set_usage = |u: &'static str| {
+    let set_usage = |u: KeyUsage| {
+        let region = region.to_string();
         edit(wiz, move |w, _: Event| {
             w.usage = u;
-            w.spec = key_specs_for(w.key_type, u)
+            w.spec = key_specs_for(w.key_type, u, &region)
                 .first()
                 .map(|s| s.to_string())
                 .unwrap_or_default();
             w.policy_edit = None;
         })
     };
-    let usages: &[(&str, &str)] = if w.key_type == "Symmetric" {
-        &[
-            ("ENCRYPT_DECRYPT", "Use the key only to encrypt and decrypt data."),
-            ("GENERATE_VERIFY_MAC", "Use the key only to generate and verify hash-based message authentication codes (HMAC)."),
-        ]
-    } else {
-        &[
-            (
-                "ENCRYPT_DECRYPT",
-                "Use the key pair for public key encryption.",
-            ),
-            (
-                "SIGN_VERIFY",
-                "Use the key pair for signing and verification.",
-            ),
-            (
-                "KEY_AGREEMENT",
-                "Use the key pair to derive shared secrets (ECDH).",
-            ),
-        ]
-    };
-    let specs = key_specs_for(w.key_type, w.usage);
+    let usages = wizard_usages(w.key_type, region);
+    let specs: Vec<String> = key_specs_for(w.key_type, w.usage, region)
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     html! {
         <div class="panel">
             <div class="panel-header"><h2>{"Key configuration"}</h2></div>
@@ -405,11 +414,8 @@ fn step_configure(wiz: &UseStateHandle<Wizard>) -> Html {
                 <fieldset class="field">
                     <legend>{"Key usage"}</legend>
                     <div class="radio-cards">
-                        { for usages.iter().map(|(u, hint)| {
-                            let u: &'static str = match *u { "ENCRYPT_DECRYPT" => "ENCRYPT_DECRYPT", "GENERATE_VERIFY_MAC" => "GENERATE_VERIFY_MAC", "SIGN_VERIFY" => "SIGN_VERIFY", _ => "KEY_AGREEMENT" };
-                            let supported = sandbox_supports_usage(u);
-                            let hint = if supported { hint.to_string() } else { format!("{hint} Not available in this sandbox.") };
-                            radio_card_maybe("key-usage", u, key_usage_label(u), &hint, w.usage == u, supported, set_usage(u))
+                        { for usages.iter().map(|u| {
+                            radio_card("key-usage", u.as_str(), key_usage_label(u.as_str()), key_usage_hint(w.key_type, *u), w.usage == *u, set_usage(*u))
                         }) }
                     </div>
                 </fieldset>
@@ -418,14 +424,12 @@ fn step_configure(wiz: &UseStateHandle<Wizard>) -> Html {
                         <legend>{"Key spec"}</legend>
                         <div class="radio-list">
                             { for specs.iter().map(|s| {
-                                let spec = s.to_string();
+                                let spec = s.clone();
                                 let onchange = edit(wiz, move |w, _: Event| { w.spec = spec.clone(); w.policy_edit = None; });
-                                let supported = sandbox_supports_spec(s);
                                 html! {
-                                    <label class={classes!("radio", (!supported).then_some("disabled"))}>
-                                        <input type="radio" name="key-spec" value={s.to_string()} checked={w.spec == *s} {onchange} disabled={!supported} />
-                                        <span><strong>{ *s }</strong><span class="hint">{ key_spec_hint(s) }
-                                            if !supported { {" Not available in this sandbox."} }</span></span>
+                                    <label class="radio">
+                                        <input type="radio" name="key-spec" value={s.clone()} checked={w.spec == *s} {onchange} />
+                                        <span><strong>{ s.clone() }</strong><span class="hint">{ key_spec_hint(s) }</span></span>
                                     </label>
                                 }
                             }) }
@@ -440,16 +444,36 @@ fn step_configure(wiz: &UseStateHandle<Wizard>) -> Html {
                     <div class="advanced">
                         <fieldset class="field">
                             <legend>{"Key material origin"}</legend>
-                            <label class="radio"><input type="radio" name="origin" checked=true />{"KMS - recommended"}</label>
-                            <label class="radio disabled"><input type="radio" name="origin" disabled=true />{"External (Import key material)"}</label>
-                            <label class="radio disabled"><input type="radio" name="origin" disabled=true />{"AWS CloudHSM key store"}</label>
-                            <label class="radio disabled"><input type="radio" name="origin" disabled=true />{"External key store"}</label>
-                            <div class="field-hint">{"The sandbox generates all key material itself (origin AWS_KMS); it has no custom key stores."}</div>
+                            <div class="field-hint">{"Choose where the key material comes from. You cannot change the origin after you create the key."}</div>
+                            <label class="radio"><input type="radio" name="origin" value="AWS_KMS" checked={!w.external}
+                                onchange={edit(wiz, |w, _: Event| { w.external = false; w.external_ack = false; })} />
+                                <span><strong>{"KMS - recommended"}</strong><span class="hint">{"AWS KMS creates and manages the key material."}</span></span></label>
+                            <label class="radio"><input type="radio" name="origin" value="EXTERNAL" checked={w.external}
+                                onchange={edit(wiz, |w, _: Event| w.external = true)} />
+                                <span><strong>{"External (Import key material)"}</strong><span class="hint">{"You import your own key material into the key after you create it."}</span></span></label>
+                            <label class="radio disabled"><input type="radio" name="origin" value="AWS_CLOUDHSM" disabled=true />{"AWS CloudHSM key store"}</label>
+                            <label class="radio disabled"><input type="radio" name="origin" value="EXTERNAL_KEY_STORE" disabled=true />{"External key store"}</label>
+                            <div class="field-hint">{"The sandbox has no custom key stores."}</div>
+                            if w.external {
+                                <label class="checkbox">
+                                    <input type="checkbox" checked={w.external_ack} aria-invalid={(w.attempted.contains(&1) && !w.external_ack).to_string()}
+                                        onchange={edit(wiz, |w, e: Event| w.external_ack = util::checkbox_checked(&e))} />
+                                    {"I understand the security, availability, and durability implications of using an imported key."}
+                                </label>
+                                if w.attempted.contains(&1) && !w.external_ack {
+                                    <div class="field-error" role="alert">{"Acknowledge the implications of using imported key material to continue."}</div>
+                                }
+                            }
                         </fieldset>
                         <fieldset class="field">
                             <legend>{"Regionality"}</legend>
-                            <label class="radio"><input type="radio" name="regionality" checked=true />{"Single-Region key"}</label>
-                            <label class="radio disabled"><input type="radio" name="regionality" disabled=true />{"Multi-Region key (not offered by the sandbox console)"}</label>
+                            <label class="radio"><input type="radio" name="regionality" value="single" checked={!w.multi_region}
+                                onchange={edit(wiz, |w, _: Event| w.multi_region = false)} />
+                                <span><strong>{"Single-Region key"}</strong><span class="hint">{"Never allow this key to be replicated into other Regions."}</span></span></label>
+                            <label class="radio"><input type="radio" name="regionality" value="multi" checked={w.multi_region}
+                                onchange={edit(wiz, |w, _: Event| w.multi_region = true)} />
+                                <span><strong>{"Multi-Region key"}</strong><span class="hint">
+                                    { format!("Allow this key to be replicated into other Regions. It becomes the primary key, in {}.", region_name(region)) }</span></span></label>
                         </fieldset>
                     </div>
                 }
@@ -617,9 +641,9 @@ fn step_review(wiz: &UseStateHandle<Wizard>, account: &str, policy_text: &str) -
             <div class="panel-body grid-3">
                 { row("Key type", html! { { w.key_type } }) }
                 { row("Key spec", html! { { w.spec.clone() } }) }
-                { row("Key usage", html! { { key_usage_label(w.usage) } }) }
-                { row("Origin", html! { {"AWS KMS"} }) }
-                { row("Regionality", html! { {"Single-Region key"} }) }
+                { row("Key usage", html! { { key_usage_label(w.usage.as_str()) } }) }
+                { row("Origin", html! { { if w.external { "External" } else { "AWS KMS" } } }) }
+                { row("Regionality", html! { { if w.multi_region { "Multi-Region key" } else { "Single-Region key" } } }) }
             </div>
         </div>
         <div class="panel">

@@ -764,10 +764,19 @@ fn SignPanel(p: &KeyProps) -> Html {
     let algorithm = use_state(String::new);
     let busy = use_state(|| false);
     let outcome = use_state(|| None::<Result<String, ApiError>>);
-    let algorithms = p
+    // The key spec's signing algorithms from kms_core's spec table (the key's metadata lists the
+    // same ones); the metadata's list for a spec the table does not know.
+    let algorithms: Vec<String> = p
         .selected_key
         .as_ref()
-        .map(|k| k.meta.signing_algorithms.clone())
+        .map(|k| match kms_core::KeySpec::parse(&k.meta.key_spec) {
+            Some(spec) => spec
+                .signing_algorithms(kms_core::KeyUsage::SignVerify)
+                .iter()
+                .map(|a| a.to_string())
+                .collect(),
+            None => k.meta.signing_algorithms.clone(),
+        })
         .unwrap_or_default();
     let alg = pick(&algorithm, &algorithms);
     let key_id = p

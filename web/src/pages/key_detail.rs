@@ -3,6 +3,7 @@
 
 use super::breadcrumbs;
 use super::key_events::KeyEventsTab;
+use super::key_material::{KeyMaterialTab, RegionalityTab};
 use super::key_tabs::{
     AliasesTab, CryptoConfigTab, KeyPolicyTab, PublicKeyTab, RotationTab, TagsTab,
 };
@@ -79,6 +80,12 @@ fn KeyDetail(p: &DetailProps) -> Html {
         ("crypto".into(), "Cryptographic configuration".into()),
     ];
     tabs.push(("tags".into(), "Tags".into()));
+    if meta.origin == "EXTERNAL" {
+        tabs.push(("key-material".into(), "Key material".into()));
+    }
+    if meta.multi_region {
+        tabs.push(("regionality".into(), "Regionality".into()));
+    }
     if meta.is_symmetric_encryption() {
         tabs.push(("rotation".into(), "Key rotation".into()));
     }
@@ -234,7 +241,7 @@ fn KeyDetail(p: &DetailProps) -> Html {
                                 <ul class="menu menu-right" role="menu">
                                     { item("Enable", state == "Disabled", emit_run(r::enable_key(&key_id), "The key was enabled.")) }
                                     { item("Disable", state == "Enabled", open_dialog("disable")) }
-                                    { item("Schedule key deletion", matches!(state, "Enabled" | "Disabled"), open_dialog("delete")) }
+                                    { item("Schedule key deletion", matches!(state, "Enabled" | "Disabled" | "PendingImport"), open_dialog("delete")) }
                                     { item("Cancel key deletion", state == "PendingDeletion",
                                         emit_run(r::cancel_key_deletion(&key_id), "Key deletion was canceled. The key is Disabled; enable it to use it.")) }
                                 </ul>
@@ -287,7 +294,12 @@ fn KeyDetail(p: &DetailProps) -> Html {
                         },
                         None => html! { { if meta.description.is_empty() { "-".to_string() } else { meta.description.clone() } } },
                     }) }
-                    { kv("Regionality", html! { { regionality_label(meta.multi_region) } }) }
+                    { kv("Regionality", html! { <span data-testid="regionality-label">{ regionality_label(meta.multi_region) }
+                        { match &meta.multi_region_configuration {
+                            Some(c) if c.multi_region_key_type == "PRIMARY" => " (primary key)",
+                            Some(_) => " (replica key)",
+                            None => "",
+                        } }</span> }) }
                     if let Some(d) = meta.deletion_date {
                         { kv("Scheduled deletion date", html! { <span data-testid="deletion-date">{ util::format_date(d) }</span> }) }
                     }
@@ -298,6 +310,8 @@ fn KeyDetail(p: &DetailProps) -> Html {
                 { match active.as_str() {
                     "crypto" => html! { <CryptoConfigTab meta={meta.clone()} /> },
                     "tags" => html! { <TagsTab meta={meta.clone()} /> },
+                    "key-material" => html! { <KeyMaterialTab meta={meta.clone()} reload={p.reload.clone()} /> },
+                    "regionality" => html! { <RegionalityTab meta={meta.clone()} reload={p.reload.clone()} /> },
                     "rotation" => html! { <RotationTab meta={meta.clone()} /> },
                     "public-key" => html! { <PublicKeyTab meta={meta.clone()} title={title.clone()} /> },
                     "events" => html! { <KeyEventsTab meta={meta.clone()} /> },

@@ -9,6 +9,7 @@ mod iam;
 mod key_detail;
 mod key_events;
 mod key_lists;
+mod key_material;
 mod key_tabs;
 mod policy_check;
 mod pricing;

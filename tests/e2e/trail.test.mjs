@@ -26,15 +26,16 @@ async function eventNames(page) {
   return page.locator('[data-testid=events-table] tbody tr[data-event-name]').evaluateAll((rows) => rows.map((r) => r.dataset.eventName));
 }
 
-/// Waits until the events table has been (re)loaded with rows matching `pred`.
+/// Waits until the events table has been (re)loaded with rows matching `pred` (checked here, not
+/// in the page: the page's CSP forbids evaluating strings, as `new Function` would).
 async function waitForEvents(page, pred) {
-  await page.waitForFunction(
-    (src) => {
-      const rows = [...document.querySelectorAll('[data-testid=events-table] tbody tr[data-event-name]')].map((r) => r.dataset.eventName);
-      return new Function('rows', `return (${src})(rows)`)(rows);
-    },
-    pred.toString(),
-  );
+  const rows = () => page.locator('[data-testid=events-table] tbody tr[data-event-name]')
+    .evaluateAll((rs) => rs.map((r) => r.dataset.eventName));
+  for (let i = 0; i < 300; i++) {
+    if (pred(await rows())) return;
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`the events table never matched ${pred}: ${JSON.stringify(await rows())}`);
 }
 
 /// Advances the sandbox clock from the header's dialog, pictures what happened, closes the

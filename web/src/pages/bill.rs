@@ -104,7 +104,11 @@ fn BillView(p: &BillViewProps) -> Html {
                         <div class="kv-value" data-testid="bill-free-tier">
                             { format!("{} of {} requests", thousands(b.free_requests_used), thousands(b.free_requests)) }
                             <div class="meter" role="meter" aria-label="Free tier used" aria-valuemin="0" aria-valuemax={b.free_requests.to_string()}
-                                aria-valuenow={b.free_requests_used.to_string()}><span style={format!("width: {free_pct:.1}%")}></span></div>
+                                aria-valuenow={b.free_requests_used.to_string()}>
+                                // An SVG attribute, not a style attribute: the page's CSP refuses inline styles.
+                                <svg class="meter-bar" viewBox="0 0 100 1" preserveAspectRatio="none" aria-hidden="true">
+                                    <rect width={format!("{free_pct:.1}")} height="1" />
+                                </svg></div>
                         </div></div>
                 </div>
             </div>

@@ -29,7 +29,6 @@ use rsa::traits::PublicKeyParts;
 use rsa::{BigUint, Oaep, Pkcs1v15Sign, Pss, RsaPrivateKey, RsaPublicKey};
 use sha1::Sha1;
 use sha2::{Digest, Sha224, Sha256, Sha384, Sha512};
-use zeroize::Zeroizing;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CryptoError;
@@ -405,66 +404,16 @@ pub fn rsa_oaep_decrypt(
     private_pkcs8: &[u8],
     hash: OaepHash,
     ciphertext: &[u8],
+    rng: &mut dyn Entropy,
 ) -> Result<Secret, CryptoError> {
     let key = rsa_private(private_pkcs8)?;
-    // Blind the private-key operation even though no entropy is passed in: the blinding
-    // factor comes from a stream keyed by the private key, which a caller cannot predict.
-    let mut blinding = KeyedStream::new(private_pkcs8, ciphertext);
+    // The private-key operation is blinded with fresh randomness (the injected entropy): a
+    // blinding factor derived from the key and input would repeat for a repeated ciphertext.
     let plaintext = key
-        .decrypt_blinded(&mut blinding, oaep(hash), ciphertext)
+        .decrypt_blinded(&mut RngAdapter(rng), oaep(hash), ciphertext)
         .map_err(|_| CryptoError)?;
     Ok(Secret::new(plaintext))
 }
-
-/// A deterministic byte stream, SHA-256(seed || counter) with the seed hashed from the private
-/// key and the input. Used only for RSA blinding where no `Entropy` is at hand.
-struct KeyedStream {
-    seed: Zeroizing<[u8; 32]>,
-    counter: u64,
-}
-
-impl KeyedStream {
-    fn new(private_pkcs8: &[u8], input: &[u8]) -> Self {
-        let mut h = Sha256::new();
-        h.update(b"kms-sandbox rsa blinding");
-        h.update((private_pkcs8.len() as u64).to_be_bytes());
-        h.update(private_pkcs8);
-        h.update(input);
-        KeyedStream {
-            seed: Zeroizing::new(h.finalize().into()),
-            counter: 0,
-        }
-    }
-}
-
-impl rand_core::RngCore for KeyedStream {
-    fn next_u32(&mut self) -> u32 {
-        let mut b = [0u8; 4];
-        self.fill_bytes(&mut b);
-        u32::from_le_bytes(b)
-    }
-    fn next_u64(&mut self) -> u64 {
-        let mut b = [0u8; 8];
-        self.fill_bytes(&mut b);
-        u64::from_le_bytes(b)
-    }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        for chunk in dest.chunks_mut(32) {
-            let mut h = Sha256::new();
-            h.update(*self.seed);
-            h.update(self.counter.to_be_bytes());
-            self.counter += 1;
-            let block = Zeroizing::new(<[u8; 32]>::from(h.finalize()));
-            chunk.copy_from_slice(&block[..chunk.len()]);
-        }
-    }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
-        self.fill_bytes(dest);
-        Ok(())
-    }
-}
-
-impl rand_core::CryptoRng for KeyedStream {}
 
 /// The hash a signing algorithm uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -977,7 +926,8 @@ mod tests {
             let mut rng = SeededEntropy::new(10);
             let ct = rsa_oaep_encrypt(rsa_key().expose(), hash, b"a data key", &mut rng).unwrap();
             assert_eq!(ct.len(), 256);
-            let pt = rsa_oaep_decrypt(rsa_key().expose(), hash, &ct).unwrap();
+            let pt = rsa_oaep_decrypt(rsa_key().expose(), hash, &ct, &mut SeededEntropy::new(20))
+                .unwrap();
             assert_eq!(pt.expose(), b"a data key");
             // OAEP is randomised: the same plaintext encrypts differently each time.
             let ct2 = rsa_oaep_encrypt(rsa_key().expose(), hash, b"a data key", &mut rng).unwrap();
@@ -988,7 +938,10 @@ mod tests {
             } else {
                 OaepHash::Sha1
             };
-            assert!(rsa_oaep_decrypt(rsa_key().expose(), other, &ct).is_err());
+            assert!(
+                rsa_oaep_decrypt(rsa_key().expose(), other, &ct, &mut SeededEntropy::new(20))
+                    .is_err()
+            );
         }
     }
 
@@ -1006,7 +959,7 @@ mod tests {
             let pt = vec![0xEE; max];
             let ct = rsa_oaep_encrypt(rsa_key().expose(), hash, &pt, &mut rng).unwrap();
             assert_eq!(
-                rsa_oaep_decrypt(rsa_key().expose(), hash, &ct)
+                rsa_oaep_decrypt(rsa_key().expose(), hash, &ct, &mut SeededEntropy::new(20))
                     .unwrap()
                     .expose(),
                 &pt[..]
@@ -1032,20 +985,34 @@ mod tests {
             let mut bad = ct.clone();
             bad[i] ^= 0x40;
             assert!(
-                rsa_oaep_decrypt(key, OaepHash::Sha256, &bad).is_err(),
+                rsa_oaep_decrypt(key, OaepHash::Sha256, &bad, &mut SeededEntropy::new(20)).is_err(),
                 "flipped byte {i}"
             );
         }
-        assert!(rsa_oaep_decrypt(other_rsa_key().expose(), OaepHash::Sha256, &ct).is_err());
+        assert!(rsa_oaep_decrypt(
+            other_rsa_key().expose(),
+            OaepHash::Sha256,
+            &ct,
+            &mut SeededEntropy::new(20)
+        )
+        .is_err());
         for bad in [
             &[][..],
             &ct[..255],
             &[ct.clone(), vec![0]].concat()[..],
             &[0xFF; 256][..],
         ] {
-            assert!(rsa_oaep_decrypt(key, OaepHash::Sha256, bad).is_err());
+            assert!(
+                rsa_oaep_decrypt(key, OaepHash::Sha256, bad, &mut SeededEntropy::new(20)).is_err()
+            );
         }
-        assert!(rsa_oaep_decrypt(b"not a key", OaepHash::Sha256, &ct).is_err());
+        assert!(rsa_oaep_decrypt(
+            b"not a key",
+            OaepHash::Sha256,
+            &ct,
+            &mut SeededEntropy::new(20)
+        )
+        .is_err());
         let ec = ec_generate(Curve::P256, &mut SeededEntropy::new(12));
         assert!(rsa_oaep_encrypt(
             ec.expose(),
@@ -1503,7 +1470,9 @@ mod tests {
             let pt = vec![3u8; max];
             let ct = rsa_oaep_encrypt(key.expose(), hash, &pt, &mut rng).unwrap();
             assert_eq!(
-                rsa_oaep_decrypt(key.expose(), hash, &ct).unwrap().expose(),
+                rsa_oaep_decrypt(key.expose(), hash, &ct, &mut SeededEntropy::new(20))
+                    .unwrap()
+                    .expose(),
                 &pt[..]
             );
             assert!(rsa_oaep_encrypt(key.expose(), hash, &vec![3u8; max + 1], &mut rng).is_err());

@@ -78,16 +78,17 @@ pub fn unwrap(
     private_pkcs8: &[u8],
     algorithm: WrappingAlgorithm,
     wrapped: &[u8],
+    rng: &mut dyn crate::Entropy,
 ) -> Result<Secret, CryptoError> {
     if !algorithm.is_rsa_aes() {
-        return crypto::rsa_oaep_decrypt(private_pkcs8, algorithm.hash(), wrapped);
+        return crypto::rsa_oaep_decrypt(private_pkcs8, algorithm.hash(), wrapped, rng);
     }
     let modulus = crypto::rsa_modulus_bits(private_pkcs8)?.div_ceil(8);
     if wrapped.len() <= modulus {
         return Err(CryptoError);
     }
     let (wrapped_aes, wrapped_material) = wrapped.split_at(modulus);
-    let aes = crypto::rsa_oaep_decrypt(private_pkcs8, algorithm.hash(), wrapped_aes)?;
+    let aes = crypto::rsa_oaep_decrypt(private_pkcs8, algorithm.hash(), wrapped_aes, rng)?;
     // AES-KWP output is the input less its 8-byte integrity check value.
     let out_len = wrapped_material.len().checked_sub(8).ok_or(CryptoError)?;
     let mut out = Zeroizing::new(vec![0u8; out_len]);

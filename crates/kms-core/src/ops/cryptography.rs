@@ -122,7 +122,7 @@ struct Decrypted {
 }
 
 fn decrypt_blob(
-    tx: &Tx<'_>,
+    tx: &mut Tx<'_>,
     key_id: Option<&str>,
     blob: &[u8],
     context: &BTreeMap<String, String>,
@@ -177,7 +177,7 @@ fn decrypt_blob(
     let plaintext = if alg == EncryptionAlgorithm::Sm2Pke {
         crypto::sm2_decrypt(material, blob)
     } else {
-        crypto::rsa_oaep_decrypt(material, oaep_hash(alg), blob)
+        crypto::rsa_oaep_decrypt(material, oaep_hash(alg), blob, tx.rng)
     }
     .map_err(|_| invalid_ciphertext())?;
     Ok(Decrypted {

@@ -233,6 +233,7 @@ pub(crate) fn import_key_material(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Valu
         parameters.private_key.expose(),
         parameters.algorithm,
         &wrapped,
+        tx.rng,
     )
     .map_err(|_| {
         KmsError::invalid_ciphertext(

@@ -149,7 +149,13 @@ mod tests {
     fn a_length_near_the_integer_limit_is_truncated_not_a_panic() {
         // On a 32-bit target, `len + 12 + 16` with len near u32::MAX wraps around: each such
         // length must be refused as truncated, on every target.
-        for len in [u32::MAX, u32::MAX - 11, u32::MAX - 27, u32::MAX - 28, 1 << 31] {
+        for len in [
+            u32::MAX,
+            u32::MAX - 11,
+            u32::MAX - 27,
+            u32::MAX - 28,
+            1 << 31,
+        ] {
             let mut file = MAGIC.to_vec();
             file.extend_from_slice(&len.to_be_bytes());
             file.extend_from_slice(&[0u8; 64]);

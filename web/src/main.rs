@@ -14,8 +14,8 @@ mod model;
 mod policy;
 mod pricing;
 mod snippets;
-mod trail;
 mod terminal;
+mod trail;
 
 #[cfg(target_arch = "wasm32")]
 mod app;

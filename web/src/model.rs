@@ -402,19 +402,35 @@ mod tests {
         assert_eq!(
             sign.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
             [
-                "RSA_2048", "RSA_3072", "RSA_4096", "ECC_NIST_P256", "ECC_NIST_P384",
-                "ECC_NIST_P521", "ECC_SECG_P256K1", "ECC_NIST_EDWARDS25519", "ML_DSA_44",
-                "ML_DSA_65", "ML_DSA_87"
+                "RSA_2048",
+                "RSA_3072",
+                "RSA_4096",
+                "ECC_NIST_P256",
+                "ECC_NIST_P384",
+                "ECC_NIST_P521",
+                "ECC_SECG_P256K1",
+                "ECC_NIST_EDWARDS25519",
+                "ML_DSA_44",
+                "ML_DSA_65",
+                "ML_DSA_87"
             ]
         );
         // SM2 only in the China Regions, ML-KEM everywhere else.
-        assert!(key_specs_for("Asymmetric", KeyUsage::SignVerify, "cn-north-1").contains(&KeySpec::Sm2));
+        assert!(
+            key_specs_for("Asymmetric", KeyUsage::SignVerify, "cn-north-1").contains(&KeySpec::Sm2)
+        );
         let us = wizard_usages("Asymmetric", "us-east-1");
         assert_eq!(us.last(), Some(&KeyUsage::EncapsulateDecapsulate));
-        assert!(!wizard_usages("Asymmetric", "cn-north-1").contains(&KeyUsage::EncapsulateDecapsulate));
+        assert!(
+            !wizard_usages("Asymmetric", "cn-north-1").contains(&KeyUsage::EncapsulateDecapsulate)
+        );
         assert_eq!(
             key_specs_for("Asymmetric", KeyUsage::KeyAgreement, "us-east-1"),
-            [KeySpec::EccNistP256, KeySpec::EccNistP384, KeySpec::EccNistP521]
+            [
+                KeySpec::EccNistP256,
+                KeySpec::EccNistP384,
+                KeySpec::EccNistP521
+            ]
         );
         assert_eq!(
             key_specs_for("Asymmetric", KeyUsage::EncryptDecrypt, "cn-north-1").last(),
@@ -435,7 +451,9 @@ mod tests {
             key_specs_for("Symmetric", KeyUsage::EncryptDecrypt, "us-east-1"),
             [KeySpec::SymmetricDefault]
         );
-        assert!(!key_specs_for("Asymmetric", KeyUsage::EncryptDecrypt, "us-east-1")
-            .contains(&KeySpec::EccNistP256));
+        assert!(
+            !key_specs_for("Asymmetric", KeyUsage::EncryptDecrypt, "us-east-1")
+                .contains(&KeySpec::EccNistP256)
+        );
     }
 }

@@ -163,7 +163,12 @@ impl Hsm {
             material.expose(),
         ))
         .await
-        .map_err(|e| format!("could not wrap the material of {}: {e}", binding.storage_key))?;
+        .map_err(|e| {
+            format!(
+                "could not wrap the material of {}: {e}",
+                binding.storage_key
+            )
+        })?;
         let ciphertext = Uint8Array::new(&sealed).to_vec();
         Ok(Wrapped { iv, ciphertext })
     }

@@ -368,7 +368,10 @@ impl KmsSandbox {
     /// Called with `{ keys }` (the storage keys of the records: `key/<region>/<id>`,
     /// `alias/<region>/<name>`, `iam/...`, `meta/settings`) when changes another tab or worker
     /// made to this sandbox have been loaded into this one. `null` stops it.
-    #[wasm_bindgen(getter, unchecked_return_type = "((event: { keys: string[] }) => void) | null")]
+    #[wasm_bindgen(
+        getter,
+        unchecked_return_type = "((event: { keys: string[] }) => void) | null"
+    )]
     pub fn onchange(&self) -> JsValue {
         self.onchange
             .borrow()

@@ -37,5 +37,5 @@ pub use sandbox::{
     delete_sandbox, list_sandboxes, storage_info, ChangeListener, ChangeSubscription, Sandbox,
     StorageInfo, MEMORY_SANDBOX_NAME,
 };
-pub use store::Damage;
 pub use sdk::RequestHandler;
+pub use store::Damage;

@@ -1306,8 +1306,7 @@ impl Sandbox {
         }
         if self.webcrypto_rsa_bits(&call, &request).is_none() {
             let mut outcome = self.compute(&call, &caller, &request, None);
-            if outcome.changes.is_empty() && outcome.result.is_err() && self.inner.store.is_some()
-            {
+            if outcome.changes.is_empty() && outcome.result.is_err() && self.inner.store.is_some() {
                 // A failure may come from state another tab has changed since: check the stored
                 // revision, and if it moved, answer again against the new state.
                 let this = self.clone();
@@ -1589,7 +1588,13 @@ impl Sandbox {
                         let result = Err(KmsError::internal(format!(
                             "The sandbox could not save this change, so it was not made: {e}"
                         )));
-                        self.record_call(call, Who::Caller(caller), request, &result, &outcome.trail);
+                        self.record_call(
+                            call,
+                            Who::Caller(caller),
+                            request,
+                            &result,
+                            &outcome.trail,
+                        );
                         return result;
                     }
                 }

@@ -901,7 +901,9 @@ impl Store {
             // Someone wrote meanwhile: only a build of layout 2 commits revisions, so it migrated.
             let (_, _, schema) = read_meta(&self.db).await?;
             if schema != Some(SCHEMA) {
-                return Err("the sandbox changed while it was being migrated: open it again".into());
+                return Err(
+                    "the sandbox changed while it was being migrated: open it again".into(),
+                );
             }
         }
         Ok(())
@@ -1161,7 +1163,13 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, String> {
 async fn encode_record(hsm: &Hsm, record: &Record, rev: u64) -> Result<JsValue, String> {
     match record {
         Record::Key(k) => {
-            encode_key(hsm, &kms_core::key_storage_key(&k.region, &k.key_id), k, rev).await
+            encode_key(
+                hsm,
+                &kms_core::key_storage_key(&k.region, &k.key_id),
+                k,
+                rev,
+            )
+            .await
         }
         Record::Alias(a) => encode_alias(a, rev),
         Record::Iam(r) => encode_iam(hsm, &r.storage_key(), r, rev).await,
@@ -1320,7 +1328,10 @@ async fn decode_record(
             }
             let arn = format!("arn:aws:kms:{}:{}:key/{}", k.region, k.account_id, k.key_id);
             if k.arn != arn {
-                return Err(format!("the record's ARN {} is not the key's ({arn})", k.arn));
+                return Err(format!(
+                    "the record's ARN {} is not the key's ({arn})",
+                    k.arn
+                ));
             }
             if k.backing_keys.is_empty() {
                 return Err("the key record has no key material".into());

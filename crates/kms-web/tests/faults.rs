@@ -26,8 +26,12 @@ extern "C" {
     fn corrupt_material(db_name: &str, storage_key: &str) -> js_sys::Promise;
     fn scribble(db_name: &str, storage_key: &str) -> js_sys::Promise;
     #[wasm_bindgen(js_name = moveRecord)]
-    fn move_record(db_name: &str, from: &str, to: &str, new_key_id: Option<String>)
-        -> js_sys::Promise;
+    fn move_record(
+        db_name: &str,
+        from: &str,
+        to: &str,
+        new_key_id: Option<String>,
+    ) -> js_sys::Promise;
     #[wasm_bindgen(js_name = setRecordRev)]
     fn set_record_rev(db_name: &str, storage_key: &str, rev: f64) -> js_sys::Promise;
     #[wasm_bindgen(js_name = holdOpen)]
@@ -81,7 +85,10 @@ async fn check(kms: &Sandbox, expected: &Expected, label: &str) {
     assert_eq!(customer, wanted, "{label}: the customer keys");
     for (id, key) in &expected.keys {
         let d = ok(kms, "DescribeKey", json!({"KeyId": id})).await;
-        assert_eq!(d["KeyMetadata"]["KeyState"], key.state, "{label}: state of {id}");
+        assert_eq!(
+            d["KeyMetadata"]["KeyState"], key.state,
+            "{label}: state of {id}"
+        );
         let tags = ok(kms, "ListResourceTags", json!({"KeyId": id, "Limit": 50})).await;
         let tags: BTreeSet<String> = tags["Tags"]
             .as_array()
@@ -146,11 +153,21 @@ async fn seed(kms: &Sandbox, n: usize) -> Expected {
         )
         .await;
         let before = format!("before {i}").into_bytes();
-        let ct = ok(kms, "Encrypt", json!({"KeyId": id, "Plaintext": b64(&before)})).await;
+        let ct = ok(
+            kms,
+            "Encrypt",
+            json!({"KeyId": id, "Plaintext": b64(&before)}),
+        )
+        .await;
         e.ciphertexts.push((ct["CiphertextBlob"].clone(), before));
         ok(kms, "RotateKeyOnDemand", json!({"KeyId": id})).await;
         let after = format!("after {i}").into_bytes();
-        let ct = ok(kms, "Encrypt", json!({"KeyId": id, "Plaintext": b64(&after)})).await;
+        let ct = ok(
+            kms,
+            "Encrypt",
+            json!({"KeyId": id, "Plaintext": b64(&after)}),
+        )
+        .await;
         e.ciphertexts.push((ct["CiphertextBlob"].clone(), after));
         e.aliases.insert(format!("alias/seed{i}"), id.clone());
         e.keys.insert(
@@ -183,7 +200,13 @@ async fn settle(kms: &Sandbox, ms: u32) {
 
 /// One tab's share of the hammering: `n` operations, interleaved with the other tab's at every
 /// await. Returns what it expects to have changed.
-async fn hammer(kms: Sandbox, tab: &'static str, shared: Vec<String>, own: String, n: usize) -> Expected {
+async fn hammer(
+    kms: Sandbox,
+    tab: &'static str,
+    shared: Vec<String>,
+    own: String,
+    n: usize,
+) -> Expected {
     let mut e = Expected::default();
     let k = shared.len();
     let mut tags: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -205,7 +228,12 @@ async fn hammer(kms: Sandbox, tab: &'static str, shared: Vec<String>, own: Strin
             1 if (i / 6) % 2 == 0 => {
                 // Untag what op 0 of this round tagged.
                 let tag = format!("{tab}{}", i - 1);
-                ok(&kms, "UntagResource", json!({"KeyId": key, "TagKeys": [tag]})).await;
+                ok(
+                    &kms,
+                    "UntagResource",
+                    json!({"KeyId": key, "TagKeys": [tag]}),
+                )
+                .await;
                 tags.entry(key.clone()).or_default().remove(&tag);
             }
             2 => {
@@ -218,11 +246,17 @@ async fn hammer(kms: Sandbox, tab: &'static str, shared: Vec<String>, own: Strin
                     json!({"KeyId": key, "Plaintext": b64(&plaintext)}),
                 )
                 .await;
-                e.ciphertexts.push((ct["CiphertextBlob"].clone(), plaintext));
+                e.ciphertexts
+                    .push((ct["CiphertextBlob"].clone(), plaintext));
             }
             3 => {
                 let alias = format!("alias/{tab}-{i}");
-                ok(&kms, "CreateAlias", json!({"AliasName": alias, "TargetKeyId": key})).await;
+                ok(
+                    &kms,
+                    "CreateAlias",
+                    json!({"AliasName": alias, "TargetKeyId": key}),
+                )
+                .await;
                 e.aliases.insert(alias, key.clone());
             }
             4 if (i / 6) % 3 == 0 => {
@@ -347,7 +381,12 @@ async fn a_stale_tab_never_undoes_another_tabs_change() {
     let mut expected = seed(&a, 1).await;
     let id = expected.keys.keys().next().unwrap().clone();
     let b = Sandbox::test_open_detached(&name).await.unwrap();
-    ok(&a, "ScheduleKeyDeletion", json!({"KeyId": id, "PendingWindowInDays": 7})).await;
+    ok(
+        &a,
+        "ScheduleKeyDeletion",
+        json!({"KeyId": id, "PendingWindowInDays": 7}),
+    )
+    .await;
     settle(&b, 2000).await;
     // b cancels, then a (which has not heard yet, or has) rotates nothing but tags: neither
     // may act on the state it had.
@@ -356,9 +395,19 @@ async fn a_stale_tab_never_undoes_another_tabs_change() {
     // a acts at once, before b's broadcast is handled: its write conflicts, it reloads, and
     // computes again against b's state (Enabled: so rotation works).
     ok(&a, "RotateKeyOnDemand", json!({"KeyId": id})).await;
-    let ct = ok(&a, "Encrypt", json!({"KeyId": id, "Plaintext": b64(b"new")})).await;
+    let ct = ok(
+        &a,
+        "Encrypt",
+        json!({"KeyId": id, "Plaintext": b64(b"new")}),
+    )
+    .await;
     // b decrypts a's new ciphertext at once: its failure path sees the newer revision.
-    let pt = ok(&b, "Decrypt", json!({"CiphertextBlob": ct["CiphertextBlob"]})).await;
+    let pt = ok(
+        &b,
+        "Decrypt",
+        json!({"CiphertextBlob": ct["CiphertextBlob"]}),
+    )
+    .await;
     assert_eq!(unb64(&pt["Plaintext"]), b"new");
     // b tags with its state before a's rotation possibly: the rotation stays.
     ok(
@@ -370,7 +419,9 @@ async fn a_stale_tab_never_undoes_another_tabs_change() {
     let k = expected.keys.get_mut(&id).unwrap();
     k.rotations = 2;
     k.tags.insert("late".into());
-    expected.ciphertexts.push((ct["CiphertextBlob"].clone(), b"new".to_vec()));
+    expected
+        .ciphertexts
+        .push((ct["CiphertextBlob"].clone(), b"new".to_vec()));
     settle(&a, 2000).await;
     check(&a, &expected, "tab a").await;
     check(&b, &expected, "tab b").await;
@@ -395,7 +446,10 @@ async fn a_change_in_one_tab_shows_in_the_other_within_a_second() {
     let id = key_id(&ok(&a, "CreateKey", json!({"Description": "new"})).await);
     let start = js_sys::Date::now();
     while !heard.borrow().contains(&storage_key(&id)) {
-        assert!(js_sys::Date::now() - start < 1000.0, "not heard within a second");
+        assert!(
+            js_sys::Date::now() - start < 1000.0,
+            "not heard within a second"
+        );
         wait(sleep(10)).await;
     }
     // b's engine has it: a read answers from it without a revision check.
@@ -415,18 +469,30 @@ async fn an_aborted_write_commits_nothing_and_answers_an_error() {
     let a = Sandbox::open(&name, None, None).await.unwrap();
     let expected = seed(&a, 2).await;
     let id = expected.keys.keys().next().unwrap().clone();
-    let before = wait(raw_snapshot(&db_name(&name))).await.as_string().unwrap();
+    let before = wait(raw_snapshot(&db_name(&name)))
+        .await
+        .as_string()
+        .unwrap();
     // A change of several records (a key and its alias): all or none.
     for (op, req) in [
-        ("CreateAlias", json!({"AliasName": "alias/lost", "TargetKeyId": id})),
+        (
+            "CreateAlias",
+            json!({"AliasName": "alias/lost", "TargetKeyId": id}),
+        ),
         ("RotateKeyOnDemand", json!({"KeyId": id})),
-        ("ScheduleKeyDeletion", json!({"KeyId": id, "PendingWindowInDays": 7})),
+        (
+            "ScheduleKeyDeletion",
+            json!({"KeyId": id, "PendingWindowInDays": 7}),
+        ),
     ] {
         a.test_fail_next_write();
         let e = fails(&a, op, req).await;
         assert_eq!(e.error_type.as_str(), "KMSInternalException", "{op}");
         assert!(e.message.contains("was not made"), "{op}: {}", e.message);
-        let after = wait(raw_snapshot(&db_name(&name))).await.as_string().unwrap();
+        let after = wait(raw_snapshot(&db_name(&name)))
+            .await
+            .as_string()
+            .unwrap();
         assert!(after == before, "{op}: IndexedDB changed");
     }
     check(&a, &expected, "after the aborts").await;
@@ -469,7 +535,11 @@ async fn quota_exceeded_answers_an_error_and_loses_nothing() {
 /// Opens `name`, checks which records it reports damaged, and that the rest is intact.
 async fn open_damaged(name: &str, damaged: &[&str], expected: &Expected) {
     let kms = Sandbox::open(name, None, None).await.unwrap();
-    let mut reported: Vec<String> = kms.damaged().iter().map(|d| d.storage_key.clone()).collect();
+    let mut reported: Vec<String> = kms
+        .damaged()
+        .iter()
+        .map(|d| d.storage_key.clone())
+        .collect();
     reported.sort();
     let mut wanted: Vec<String> = damaged.iter().map(|s| s.to_string()).collect();
     wanted.sort();
@@ -505,7 +575,9 @@ async fn a_corrupt_record_is_reported_and_the_rest_opens() {
     let mut of_key: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for (blob, _) in &expected.ciphertexts {
         for id in &ids {
-            if a.call("Decrypt", json!({"CiphertextBlob": blob})).await.unwrap()["KeyId"]
+            if a.call("Decrypt", json!({"CiphertextBlob": blob}))
+                .await
+                .unwrap()["KeyId"]
                 .as_str()
                 .unwrap()
                 .ends_with(id.as_str())
@@ -518,10 +590,21 @@ async fn a_corrupt_record_is_reported_and_the_rest_opens() {
     let db = db_name(&name);
     wait(corrupt_material(&db, &storage_key(&ids[0]))).await;
     wait(scribble(&db, &storage_key(&ids[1]))).await;
-    let rest = without(&without(&expected, &ids[0], &of_key[&ids[0]]), &ids[1], &of_key[&ids[1]]);
-    open_damaged(&name, &[&storage_key(&ids[0]), &storage_key(&ids[1])], &rest).await;
+    let rest = without(
+        &without(&expected, &ids[0], &of_key[&ids[0]]),
+        &ids[1],
+        &of_key[&ids[1]],
+    );
+    open_damaged(
+        &name,
+        &[&storage_key(&ids[0]), &storage_key(&ids[1])],
+        &rest,
+    )
+    .await;
     // The JS API reports it too.
-    let kms = KmsSandbox::open(Some(name.clone()), JsValue::UNDEFINED).await.unwrap();
+    let kms = KmsSandbox::open(Some(name.clone()), JsValue::UNDEFINED)
+        .await
+        .unwrap();
     let list = kms.damaged();
     assert_eq!(list.length(), 2);
     let first = list.get(0);
@@ -541,15 +624,36 @@ async fn a_record_moved_or_edited_by_hand_is_refused() {
     // Another key id (a UUID that no key has), with the record edited to match it: the HSM's
     // additional data named the original key id, ARN and storage key.
     let other = "00000000-1111-4222-8333-444444444444";
-    wait(move_record(&db, &storage_key(&ids[0]), &storage_key(other), Some(other.to_string()))).await;
+    wait(move_record(
+        &db,
+        &storage_key(&ids[0]),
+        &storage_key(other),
+        Some(other.to_string()),
+    ))
+    .await;
     // Moved without editing: the record says it is another key than where it is stored.
     let other2 = "00000000-1111-4222-8333-555555555555";
-    wait(move_record(&db, &storage_key(&ids[1]), &storage_key(other2), None)).await;
-    open_damaged(&name, &[&storage_key(other), &storage_key(other2)], &expected).await;
+    wait(move_record(
+        &db,
+        &storage_key(&ids[1]),
+        &storage_key(other2),
+        None,
+    ))
+    .await;
+    open_damaged(
+        &name,
+        &[&storage_key(other), &storage_key(other2)],
+        &expected,
+    )
+    .await;
     // An edited revision: the original record of ids[1] now fails too.
     wait(set_record_rev(&db, &storage_key(&ids[1]), 1.0e6)).await;
     let kms = Sandbox::open(&name, None, None).await.unwrap();
-    let damaged: Vec<String> = kms.damaged().iter().map(|d| d.storage_key.clone()).collect();
+    let damaged: Vec<String> = kms
+        .damaged()
+        .iter()
+        .map(|d| d.storage_key.clone())
+        .collect();
     assert!(damaged.contains(&storage_key(&ids[1])), "{damaged:?}");
     let e = fails(&kms, "DescribeKey", json!({"KeyId": ids[1]})).await;
     assert_eq!(e.error_type.as_str(), "NotFoundException");
@@ -584,7 +688,12 @@ async fn legacy_records(source: &Sandbox) -> JsValue {
         } else if kind != "alias" {
             continue;
         }
-        out.push(&js_sys::Array::of4(&key.into(), &kind.into(), &record, &items));
+        out.push(&js_sys::Array::of4(
+            &key.into(),
+            &kind.into(),
+            &record,
+            &items,
+        ));
     }
     out.into()
 }
@@ -602,7 +711,10 @@ async fn an_old_format_sandbox_is_migrated_after_a_blocked_upgrade() {
     let name = unique("legacy");
     let db = db_name(&name);
     let held = wait(write_legacy_db(&db, "111122223333", &records, true)).await;
-    let e = Sandbox::open(&name, None, None).await.err().expect("blocked");
+    let e = Sandbox::open(&name, None, None)
+        .await
+        .err()
+        .expect("blocked");
     assert_eq!(e.error_type.as_str(), "KMSInternalException");
     assert!(e.message.contains("older build"), "{}", e.message);
     let _ = &expected;
@@ -704,10 +816,18 @@ async fn every_write_that_answered_is_there_after_a_burst_is_cut_short() {
     }
     drop(c);
     wait(all(&promises)).await;
-    assert!(seen_by_then.len() < 90, "the burst was over before the new tab opened");
+    assert!(
+        seen_by_then.len() < 90,
+        "the burst was over before the new tab opened"
+    );
     for (is_tag, label) in answered.borrow().iter() {
         if *is_tag {
-            expected.keys.get_mut(&id).unwrap().tags.insert(label.clone());
+            expected
+                .keys
+                .get_mut(&id)
+                .unwrap()
+                .tags
+                .insert(label.clone());
         } else {
             expected.aliases.insert(label.clone(), id.clone());
         }
@@ -764,14 +884,23 @@ async fn hostile_input_answers_errors_and_the_sandbox_lives() {
     assert_eq!(err, "ValidationException");
     // Wrong types.
     let (err, _) = js_fails(&kms, "DescribeKey", js(json!({"KeyId": 7}))).await;
-    assert!(err == "SerializationException" || err == "ValidationException", "{err}");
+    assert!(
+        err == "SerializationException" || err == "ValidationException",
+        "{err}"
+    );
     let (err, _) = js_fails(&kms, "ListKeys", js(json!({"Limit": "ten"}))).await;
-    assert!(err == "SerializationException" || err == "ValidationException", "{err}");
+    assert!(
+        err == "SerializationException" || err == "ValidationException",
+        "{err}"
+    );
     // The SDK's request handler refuses a body over the limit before copying it.
     let handler = a.to_js();
     let handler = get(&handler, "requestHandler");
-    let headers = js(json!({"x-amz-target": "TrentService.Encrypt", "content-type": "application/x-amz-json-1.1"}));
-    let request = js(json!({"method": "POST", "hostname": "kms.ap-southeast-2.amazonaws.com", "path": "/"}));
+    let headers = js(
+        json!({"x-amz-target": "TrentService.Encrypt", "content-type": "application/x-amz-json-1.1"}),
+    );
+    let request =
+        js(json!({"method": "POST", "hostname": "kms.ap-southeast-2.amazonaws.com", "path": "/"}));
     js_sys::Reflect::set(&request, &"headers".into(), &headers).unwrap();
     js_sys::Reflect::set(
         &request,
@@ -831,7 +960,10 @@ async fn deployments_under_different_paths_do_not_share_sandboxes() {
     Sandbox::test_set_scope(Some("/other/"));
     assert!(!list_sandboxes().await.unwrap().contains(&name));
     let b = Sandbox::open(&name, None, None).await.unwrap();
-    assert!(customer_keys(&b, REGION).await.is_empty(), "another deployment's keys");
+    assert!(
+        customer_keys(&b, REGION).await.is_empty(),
+        "another deployment's keys"
+    );
     drop(b);
     delete_sandbox(&name).await.unwrap();
     // The root path keeps the names sandboxes always had.

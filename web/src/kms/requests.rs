@@ -333,7 +333,15 @@ mod tests {
 
     #[test]
     fn create_key_leaves_out_empty_optionals() {
-        let r = create_key("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT", "", "{}", &[], "AWS_KMS", false);
+        let r = create_key(
+            "SYMMETRIC_DEFAULT",
+            "ENCRYPT_DECRYPT",
+            "",
+            "{}",
+            &[],
+            "AWS_KMS",
+            false,
+        );
         assert_eq!(r.operation, "CreateKey");
         assert_eq!(r.body["Origin"], "AWS_KMS");
         assert!(r.body.get("Description").is_none() && r.body.get("Tags").is_none());
@@ -346,7 +354,10 @@ mod tests {
             "EXTERNAL",
             true,
         );
-        assert_eq!((&r.body["Origin"], &r.body["MultiRegion"]), (&json!("EXTERNAL"), &json!(true)));
+        assert_eq!(
+            (&r.body["Origin"], &r.body["MultiRegion"]),
+            (&json!("EXTERNAL"), &json!(true))
+        );
         assert_eq!(r.body["Tags"], json!([{ "TagKey": "a", "TagValue": "b" }]));
     }
 
@@ -358,8 +369,17 @@ mod tests {
         let r = import_key_material("k", "t", "m", Some(1.8e9));
         assert_eq!(r.body["ExpirationModel"], "KEY_MATERIAL_EXPIRES");
         assert_eq!(r.body["ValidTo"], json!(1.8e9));
-        assert!(replicate_key("k", "eu-west-1", "").body.get("Description").is_none());
-        assert_eq!(update_primary_region("k", "eu-west-1").body["PrimaryRegion"], "eu-west-1");
-        assert_eq!(get_parameters_for_import("k", "RSAES_OAEP_SHA_256", "RSA_2048").operation, "GetParametersForImport");
+        assert!(replicate_key("k", "eu-west-1", "")
+            .body
+            .get("Description")
+            .is_none());
+        assert_eq!(
+            update_primary_region("k", "eu-west-1").body["PrimaryRegion"],
+            "eu-west-1"
+        );
+        assert_eq!(
+            get_parameters_for_import("k", "RSAES_OAEP_SHA_256", "RSA_2048").operation,
+            "GetParametersForImport"
+        );
     }
 }

@@ -10,10 +10,10 @@ use crate::model::{
     key_spec_hint, key_specs_for, key_usage_hint, key_usage_label, region_name, validate_alias,
     validate_tag, wizard_usages,
 };
-use kms_core::KeyUsage;
 use crate::policy::{check_policy, console_default_policy, pretty, PolicyChoices, PolicyKeyKind};
 use crate::state::{Action, FlashKind};
 use crate::util;
+use kms_core::KeyUsage;
 use std::collections::BTreeSet;
 use yew::prelude::*;
 use yew_router::prelude::*;

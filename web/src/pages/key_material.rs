@@ -30,9 +30,11 @@ fn sender(
     reload: &Callback<()>,
     error: &UseStateHandle<Option<ApiError>>,
 ) -> Callback<(Request, String)> {
-    let (kms, console, reload, error) = (kms.clone(), console.clone(), reload.clone(), error.clone());
+    let (kms, console, reload, error) =
+        (kms.clone(), console.clone(), reload.clone(), error.clone());
     Callback::from(move |(req, done): (Request, String)| {
-        let (kms, console, reload, error) = (kms.clone(), console.clone(), reload.clone(), error.clone());
+        let (kms, console, reload, error) =
+            (kms.clone(), console.clone(), reload.clone(), error.clone());
         wasm_bindgen_futures::spawn_local(async move {
             match kms.send(&req).await {
                 Ok(_) => {
@@ -68,15 +70,22 @@ pub fn KeyMaterialTab(p: &ReloadTabProps) -> Html {
 
     let params_req = r::get_parameters_for_import(&key_id, &wrap_alg, &wrap_spec);
     let download = {
-        let (kms, error, params_req, done) =
-            (kms.clone(), error.clone(), params_req.clone(), params_downloaded.clone());
+        let (kms, error, params_req, done) = (
+            kms.clone(),
+            error.clone(),
+            params_req.clone(),
+            params_downloaded.clone(),
+        );
         Callback::from(move |_| {
-            let (kms, error, req, done) = (kms.clone(), error.clone(), params_req.clone(), done.clone());
+            let (kms, error, req, done) =
+                (kms.clone(), error.clone(), params_req.clone(), done.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 match kms.send(&req).await {
                     Ok(v) => {
-                        let key = util::unb64(v["PublicKey"].as_str().unwrap_or_default()).unwrap_or_default();
-                        let token = util::unb64(v["ImportToken"].as_str().unwrap_or_default()).unwrap_or_default();
+                        let key = util::unb64(v["PublicKey"].as_str().unwrap_or_default())
+                            .unwrap_or_default();
+                        let token = util::unb64(v["ImportToken"].as_str().unwrap_or_default())
+                            .unwrap_or_default();
                         util::download("WrappingPublicKey.bin", &key, "application/octet-stream");
                         util::download("ImportToken.bin", &token, "application/octet-stream");
                         error.set(None);
@@ -262,15 +271,20 @@ pub fn RegionalityTab(p: &ReloadTabProps) -> Html {
     };
     let replicate_req = r::replicate_key(&m.key_id, &replica_target, &replica_desc);
     let primary_target = if !cfg.replica_keys.iter().any(|k| k.region == *new_primary) {
-        cfg.replica_keys.first().map(|k| k.region.clone()).unwrap_or_default()
+        cfg.replica_keys
+            .first()
+            .map(|k| k.region.clone())
+            .unwrap_or_default()
     } else {
         (*new_primary).clone()
     };
     let update_req = r::update_primary_region(&m.key_id, &primary_target);
     let customer = m.is_customer_managed() && m.key_state != "PendingDeletion";
-    let row = |kind: &str, k: &crate::model::MultiRegionKey| html! {
-        <tr><td>{ region_name(&k.region).to_string() }</td><td class="mono small">{ k.region.clone() }</td>
-            <td>{ kind.to_string() }</td><td class="mono small">{ k.arn.clone() }</td></tr>
+    let row = |kind: &str, k: &crate::model::MultiRegionKey| {
+        html! {
+            <tr><td>{ region_name(&k.region).to_string() }</td><td class="mono small">{ k.region.clone() }</td>
+                <td>{ kind.to_string() }</td><td class="mono small">{ k.arn.clone() }</td></tr>
+        }
     };
     html! {
         <>

@@ -8,7 +8,10 @@ use base64::Engine as _;
 use kms_core::{json, Clock, ErrorType, KmsError, Sandbox, Value, MILLIS_PER_DAY};
 use rsa::pkcs8::{DecodePublicKey, EncodePrivateKey};
 use rsa::{Oaep, RsaPublicKey};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
+
+mod common;
+use common::TestRng;
 
 fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
@@ -39,32 +42,6 @@ fn describe(kms: &mut Sandbox, key: &str) -> Value {
 fn state(kms: &mut Sandbox, key: &str) -> String {
     describe(kms, key)["KeyState"].as_str().unwrap().to_string()
 }
-
-/// A deterministic RNG for the client side of the tests (wrapping, test keys).
-struct TestRng(u64);
-
-impl rand_core::RngCore for TestRng {
-    fn next_u32(&mut self) -> u32 {
-        self.next_u64() as u32
-    }
-    fn next_u64(&mut self) -> u64 {
-        let mut b = [0u8; 8];
-        self.fill_bytes(&mut b);
-        u64::from_le_bytes(b)
-    }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        for chunk in dest.chunks_mut(32) {
-            self.0 += 1;
-            let h = Sha256::digest(self.0.to_le_bytes());
-            chunk.copy_from_slice(&h[..chunk.len()]);
-        }
-    }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
-        self.fill_bytes(dest);
-        Ok(())
-    }
-}
-impl rand_core::CryptoRng for TestRng {}
 
 fn external(kms: &mut Sandbox, extra: Value) -> String {
     let mut req = json!({ "Origin": "EXTERNAL" });

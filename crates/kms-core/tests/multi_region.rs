@@ -7,7 +7,10 @@ use base64::Engine as _;
 use kms_core::{json, Clock, ErrorType, KmsError, Sandbox, Value, MILLIS_PER_DAY};
 use rsa::pkcs8::DecodePublicKey;
 use rsa::{Oaep, RsaPublicKey};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
+
+mod common;
+use common::TestRng;
 
 const HOME: &str = "ap-southeast-2";
 const AWAY: &str = "us-west-2";
@@ -291,31 +294,6 @@ fn signatures_and_macs_made_in_one_region_verify_in_another() {
     );
     assert_eq!(unb64(&out["Plaintext"]), b"rsa");
 }
-
-struct TestRng(u64);
-
-impl rand_core::RngCore for TestRng {
-    fn next_u32(&mut self) -> u32 {
-        self.next_u64() as u32
-    }
-    fn next_u64(&mut self) -> u64 {
-        let mut b = [0u8; 8];
-        self.fill_bytes(&mut b);
-        u64::from_le_bytes(b)
-    }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        for chunk in dest.chunks_mut(32) {
-            self.0 += 1;
-            let h = Sha256::digest(self.0.to_le_bytes());
-            chunk.copy_from_slice(&h[..chunk.len()]);
-        }
-    }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
-        self.fill_bytes(dest);
-        Ok(())
-    }
-}
-impl rand_core::CryptoRng for TestRng {}
 
 #[test]
 fn replicate_key_errors() {

@@ -12,7 +12,8 @@ export async function runBench(config, log) {
     warmup: 500,
     signN: 2000, // calls per Sign measurement
     trailN: 20000, // calls per measurement of Encrypt with the CloudTrail event history on / off
-    trailRounds: 3, // on/off pairs (alternating which goes first); the table shows their means
+    trailRounds: 3, // trailN * trailRounds calls on each side, in slices of trailSlice
+    trailSlice: 2000, // calls per slice: on and off alternate slice by slice
     only: null, // e.g. "trail" or "symmetric,sign": run only these sections
     budgetMs: 20000, // a measurement stops early after this long, and reports what it did
     createKeyCounts: {
@@ -85,42 +86,48 @@ export async function runBench(config, log) {
   return results;
 }
 
-// What recording every call in the CloudTrail event history costs symmetric Encrypt: the same
-// calls on the same sandbox with `trailEnabled` on and off, in `trailRounds` alternating pairs.
-// With the history on, the timing includes writing every recorded event to IndexedDB
-// (`flushEvents()` before the clock stops), so it is the cost of durable events.
+// What recording costs: Encrypt with the event history on and off, in alternating slices of
+// `trailSlice` calls (each pair in a new order), so that a change of the machine's load during the
+// run falls on both sides alike. Each "on" slice ends by awaiting the write of its events
+// (`flushEvents`), inside its timing: every event recorded is in IndexedDB when the clock stops.
 async function trailCost(kms, keyId, plaintext, backend, cfg, log) {
   const call = () => kms.send('Encrypt', { KeyId: keyId, Plaintext: plaintext });
-  const flush = () => kms.flushEvents();
   const rows = [];
   for (const mode of ['sequential', 'batched']) {
-    const runs = { on: [], off: [] };
+    const time = { on: 0, off: 0 };
+    const calls = { on: 0, off: 0 };
+    const slices = { on: [], off: [] };
     const tails = [];
-    for (let round = 0; round < cfg.trailRounds; round++) {
-      const order = round % 2 === 0 ? [true, false] : [false, true];
-      for (const on of order) {
+    const perSlice = Math.min(cfg.trailSlice, cfg.trailN);
+    const pairs = Math.max(1, Math.round((cfg.trailN * cfg.trailRounds) / perSlice));
+    for (let pair = 0; pair < pairs; pair++) {
+      for (const on of pair % 2 === 0 ? [true, false] : [false, true]) {
         kms.trailEnabled = on;
-        await flush();
-        const after = on ? flush : undefined;
+        await kms.flushEvents();
+        const after = on ? () => kms.flushEvents() : undefined;
         const r = mode === 'sequential'
-          ? await sequential(call, cfg.trailN, cfg.warmup, cfg.budgetMs, after)
-          : await batched(call, cfg.trailN, cfg.batch, cfg.budgetMs, after);
-        runs[on ? 'on' : 'off'].push(r.opsPerSec);
+          ? await sequential(call, perSlice, 0, cfg.budgetMs, after)
+          : await batched(call, perSlice, Math.min(cfg.batch, perSlice), cfg.budgetMs, after, false);
+        const side = on ? 'on' : 'off';
+        time[side] += r.seconds;
+        calls[side] += r.calls;
+        slices[side].push(r.opsPerSec);
         if (on) tails.push(r.afterMs);
       }
     }
     kms.trailEnabled = true;
-    const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    const on = mean(runs.on), off = mean(runs.off);
+    const on = calls.on / time.on, off = calls.off / time.off;
+    const sorted = (xs) => [...xs].sort((a, b) => a - b);
     const row = {
-      backend, mode: mode === 'batched' ? `batched x${cfg.batch}` : mode, calls: cfg.trailN,
-      rounds: cfg.trailRounds, onOpsPerSec: on, offOpsPerSec: off, costPercent: (100 * (off - on)) / off,
-      onRuns: runs.on, offRuns: runs.off, flushTailMs: mean(tails),
+      backend, mode: mode === 'batched' ? `batched x${Math.min(cfg.batch, perSlice)}` : mode, calls: calls.on,
+      rounds: pairs, onOpsPerSec: on, offOpsPerSec: off, costPercent: (100 * (off - on)) / off,
+      medianCostPercent: 100 * (1 - median(sorted(slices.on)) / median(sorted(slices.off))),
+      flushTailMs: tails.reduce((a, b) => a + b, 0) / tails.length,
     };
     rows.push(row);
     log(`[bench] ${backend} Encrypt ${row.mode} trail on ${Math.round(on)} ops/s, off ${Math.round(off)} ops/s: ` +
-      `${row.costPercent.toFixed(1)}% (runs on ${runs.on.map(Math.round)}, off ${runs.off.map(Math.round)}; ` +
-      `the last write took ${row.flushTailMs.toFixed(1)} ms of each run)`);
+      `${row.costPercent.toFixed(1)}% over ${pairs} slice pairs (median of slices ${row.medianCostPercent.toFixed(1)}%; ` +
+      `awaiting each slice's write took ${row.flushTailMs.toFixed(1)} ms)`);
   }
   // The events are there: the newest is an Encrypt.
   const { Events } = await kms.service('cloudtrail').send('LookupEvents', { MaxResults: 2 });
@@ -147,8 +154,8 @@ async function sequential(call, n, warmup, budgetMs, after) {
 
 // `n` calls in rounds of `batch` started together and awaited with Promise.all; `after()` is
 // awaited before the clock stops.
-async function batched(call, n, batch, budgetMs, after) {
-  await Promise.all(Array.from({ length: Math.min(batch, n) }, call)); // warm-up round
+async function batched(call, n, batch, budgetMs, after, warmup = true) {
+  if (warmup) await Promise.all(Array.from({ length: Math.min(batch, n) }, call));
   if (after) await after();
   const t0 = performance.now();
   let calls = 0;

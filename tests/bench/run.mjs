@@ -3,7 +3,8 @@
 // and prints the results as tables. Run it through scripts/bench.sh, which builds the package.
 //
 // Environment: BENCH_PKG_DIR (required: the wasm-pack --target web output), BENCH_N, BENCH_BATCH,
-// BENCH_SIGN_N, BENCH_TRAIL_N, BENCH_TRAIL_ROUNDS, BENCH_BUDGET_S, BENCH_ONLY (sections to run:
+// BENCH_SIGN_N, BENCH_TRAIL_N, BENCH_TRAIL_ROUNDS,
+// BENCH_TRAIL_SLICE, BENCH_BUDGET_S, BENCH_ONLY (sections to run:
 // symmetric, trail, sign, createKey, comma-separated), BENCH_QUICK=1 (a short smoke run),
 // BENCH_JSON (write results).
 import { createServer } from 'node:http';
@@ -27,7 +28,7 @@ if (process.env.BENCH_QUICK === '1') {
   });
 }
 for (const [key, env] of [['n', 'BENCH_N'], ['batch', 'BENCH_BATCH'], ['signN', 'BENCH_SIGN_N'],
-  ['trailN', 'BENCH_TRAIL_N'], ['trailRounds', 'BENCH_TRAIL_ROUNDS']]) {
+  ['trailN', 'BENCH_TRAIL_N'], ['trailRounds', 'BENCH_TRAIL_ROUNDS'], ['trailSlice', 'BENCH_TRAIL_SLICE']]) {
   if (num(env) !== undefined) config[key] = num(env);
 }
 if (num('BENCH_BUDGET_S') !== undefined) config.budgetMs = num('BENCH_BUDGET_S') * 1000;
@@ -98,8 +99,9 @@ function print(r) {
     ['backend', 'operation', 'mode', 'calls', 'seconds', 'ops/s'],
     r.symmetric.map((x) => [x.backend, x.operation, x.mode, n(x.calls), n(x.seconds, 2), n(x.opsPerSec)]), 3);
   table('CloudTrail event history: symmetric Encrypt through send(), recording on vs off (trailEnabled)',
-    ['backend', 'mode', 'calls', 'rounds', 'on ops/s', 'off ops/s', 'cost'],
-    r.trail.map((x) => [x.backend, x.mode, n(x.calls), x.rounds, n(x.onOpsPerSec), n(x.offOpsPerSec), `${n(x.costPercent, 1)}%`]), 2);
+    ['backend', 'mode', 'calls on', 'slice pairs', 'on ops/s', 'off ops/s', 'cost', 'median slice cost'],
+    r.trail.map((x) => [x.backend, x.mode, n(x.calls), x.rounds, n(x.onOpsPerSec), n(x.offOpsPerSec), `${n(x.costPercent, 1)}%`,
+      `${n(x.medianCostPercent, 1)}%`]), 2);
   table('Sign, RAW 100-byte message, sequential awaited calls',
     ['backend', 'key spec', 'algorithm', 'calls', 'seconds', 'ops/s'],
     r.sign.map((x) => [x.backend, x.keySpec, x.algorithm, n(x.calls), n(x.seconds, 2), n(x.opsPerSec, 1)]), 3);

@@ -672,6 +672,8 @@ pub fn sm2_encrypt(
     }
 }
 
+pub use ecc::sm2_encrypt_spki;
+
 pub fn sm2_decrypt(private_pkcs8: &[u8], ciphertext: &[u8]) -> Result<Secret, CryptoError> {
     match private_parts(private_pkcs8)? {
         (KeyKind::Ec(Curve::Sm2), private_key) => ecc::sm2_decrypt(private_key, ciphertext),

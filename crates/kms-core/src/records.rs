@@ -97,10 +97,9 @@ pub struct KeyRecord {
     /// `PRIMARY` or `REPLICA` for a multi-Region key (key id `mrk-...`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multi_region: Option<MultiRegionKeyType>,
-    /// Wrapping keys and import tokens GetParametersForImport handed out and still valid. Held in
-    /// memory only: the shell persists backing key material, nothing else, so after a reload
-    /// an older token is answered as InvalidImportTokenException (ask for new parameters).
-    #[serde(skip)]
+    /// Wrapping keys and import tokens GetParametersForImport handed out and still valid. Their
+    /// private keys are secret material (skipped by serde, wrapped by the shell).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub import_parameters: Vec<WrappingParameters>,
 }
 

@@ -1,6 +1,6 @@
 //! Importing key material: the wrapping keys and import tokens of GetParametersForImport, the
-//! unwrapping ImportKeyMaterial does (RSAES-OAEP, and RSA-OAEP of an AES key followed by AES key
-//! wrap with padding, RFC 5649), what material each key spec takes, and the key material id
+//! unwrapping ImportKeyMaterial does (RSAES-OAEP, RSA-OAEP of an AES key followed by AES key
+//! wrap with padding, RFC 5649, and SM2PKE in the China Regions), what material each key spec takes, and the key material id
 //! KMS derives from the key id and the material.
 //!
 //! Failures are opaque (`CryptoError`), as in [`crate::crypto`]: the caller answers with AWS's
@@ -12,32 +12,44 @@ use crate::spec::KeySpec;
 use crate::Secret;
 use hmac::{Hmac, Mac};
 use rsa::pkcs8::{ObjectIdentifier, PrivateKeyInfo};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 /// One GetParametersForImport answer the engine remembers: the wrapping private key behind the
-/// public key it returned, and how the material must be wrapped with it.
-#[derive(Debug, Clone)]
+/// public key it returned, and how the material must be wrapped with it. Stored with its key
+/// (the shell wraps `private_key` under the HSM key like key material), so that a token stays
+/// good for its 24 hours across reloads, as AWS's does.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct WrappingParameters {
     /// 32 lowercase hex characters: what the import token carries to find these parameters.
     pub token_id: String,
     pub algorithm: WrappingAlgorithm,
-    /// `RSA_2048`, `RSA_3072` or `RSA_4096`.
+    /// `RSA_2048`, `RSA_3072`, `RSA_4096` or `SM2`.
     pub key_spec: String,
     /// `ParametersValidTo`: 24 hours after the request.
     pub valid_to: Millis,
     /// PKCS#8 DER.
+    #[serde(skip)]
     pub private_key: Secret,
 }
 
 /// The model's `AlgorithmSpec` values ImportKeyMaterial can unwrap (RSAES_PKCS1_V1_5 is
-/// deprecated and refused; SM2PKE needs an SM2 wrapping key).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// deprecated and refused).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum WrappingAlgorithm {
+    #[serde(rename = "RSAES_OAEP_SHA_1")]
     RsaesOaepSha1,
+    #[serde(rename = "RSAES_OAEP_SHA_256")]
     RsaesOaepSha256,
+    #[serde(rename = "RSA_AES_KEY_WRAP_SHA_1")]
     RsaAesKeyWrapSha1,
+    #[serde(rename = "RSA_AES_KEY_WRAP_SHA_256")]
     RsaAesKeyWrapSha256,
+    /// With an SM2 wrapping key, in the China Regions only.
+    #[serde(rename = "SM2PKE")]
+    Sm2Pke,
 }
 
 impl WrappingAlgorithm {
@@ -47,6 +59,7 @@ impl WrappingAlgorithm {
             "RSAES_OAEP_SHA_256" => WrappingAlgorithm::RsaesOaepSha256,
             "RSA_AES_KEY_WRAP_SHA_1" => WrappingAlgorithm::RsaAesKeyWrapSha1,
             "RSA_AES_KEY_WRAP_SHA_256" => WrappingAlgorithm::RsaAesKeyWrapSha256,
+            "SM2PKE" => WrappingAlgorithm::Sm2Pke,
             _ => return None,
         })
     }
@@ -71,6 +84,7 @@ impl WrappingAlgorithm {
 /// Unwraps `EncryptedKeyMaterial` with the wrapping private key (PKCS#8 DER).
 ///
 /// RSAES_OAEP_*: the material itself, RSA-OAEP encrypted (MGF1 with the same hash, no label).
+/// SM2PKE: the material SM2PKE encrypted (GM/T 0003.4, DER), as `gmssl sm2encrypt` makes it.
 /// RSA_AES_KEY_WRAP_*: an ephemeral AES key RSA-OAEP encrypted (exactly the modulus length),
 /// followed by the material wrapped under that AES key with AES-KWP (RFC 5649), as
 /// `openssl pkeyutl` then `openssl enc -id-aes256-wrap-pad` make it.
@@ -80,6 +94,9 @@ pub fn unwrap(
     wrapped: &[u8],
     rng: &mut dyn crate::Entropy,
 ) -> Result<Secret, CryptoError> {
+    if algorithm == WrappingAlgorithm::Sm2Pke {
+        return crypto::sm2_decrypt(private_pkcs8, wrapped);
+    }
     if !algorithm.is_rsa_aes() {
         return crypto::rsa_oaep_decrypt(private_pkcs8, algorithm.hash(), wrapped, rng);
     }

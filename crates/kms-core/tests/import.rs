@@ -65,7 +65,6 @@ fn parameters(kms: &mut Sandbox, key: &str, algorithm: &str, spec: &str) -> Valu
 /// Wraps `material` under the public key of `params` as `openssl pkeyutl` (RSAES_OAEP_*) or
 /// `openssl pkeyutl` + `openssl enc -id-aes256-wrap-pad` (RSA_AES_KEY_WRAP_*) do.
 fn wrap(params: &Value, algorithm: &str, material: &[u8]) -> Vec<u8> {
-    let public = RsaPublicKey::from_public_key_der(&unb64(&params["PublicKey"])).unwrap();
     let oaep = || {
         if algorithm.ends_with("SHA_1") {
             Oaep::new::<sha1::Sha1>()
@@ -74,6 +73,17 @@ fn wrap(params: &Value, algorithm: &str, material: &[u8]) -> Vec<u8> {
         }
     };
     let mut rng = TestRng(7);
+    if algorithm == "SM2PKE" {
+        // As `gmssl sm2encrypt` wraps with the SM2 public key.
+        let mut rng = kms_core::SeededEntropy::new(7);
+        return kms_core::crypto::sm2_encrypt_spki(
+            &unb64(&params["PublicKey"]),
+            material,
+            &mut rng,
+        )
+        .unwrap();
+    }
+    let public = RsaPublicKey::from_public_key_der(&unb64(&params["PublicKey"])).unwrap();
     if algorithm.starts_with("RSAES_OAEP") {
         return public.encrypt(&mut rng, oaep(), material).unwrap();
     }
@@ -318,15 +328,9 @@ fn get_parameters_for_import_errors() {
         req(&k, "RSAES_OAEP_SHA_256", "RSA_2048"),
     );
     assert_eq!(e.error_type, ErrorType::KmsInvalidState);
-    // SM2 is a China Regions wrapping key spec.
+    // SM2 is a China Regions wrapping key spec, and goes with SM2PKE only.
     kms.region = "cn-north-1".into();
     let cn = json!(external(&mut kms, json!({})));
-    let e = err(
-        &mut kms,
-        "GetParametersForImport",
-        req(&cn, "SM2PKE", "SM2"),
-    );
-    assert_eq!(e.error_type, ErrorType::UnsupportedOperation);
     let e = err(
         &mut kms,
         "GetParametersForImport",
@@ -780,6 +784,48 @@ fn asymmetric_keys_with_imported_material_sign_and_decrypt() {
     )
     .unwrap_err();
     assert_eq!(e.error_type, ErrorType::IncorrectKeyMaterial);
+}
+
+#[test]
+fn sm2_wrapping_key_imports_in_the_china_regions() {
+    let mut kms = Sandbox::in_memory(12);
+    kms.region = "cn-northwest-1".into();
+    let key = external(&mut kms, json!({}));
+    let params = parameters(&mut kms, &key, "SM2PKE", "SM2");
+    // The wrapping public key is an SM2 SubjectPublicKeyInfo (id-ecPublicKey with the SM2 curve).
+    let spki = unb64(&params["PublicKey"]);
+    let sm2_oid = [0x06, 0x08, 0x2a, 0x81, 0x1c, 0xcf, 0x55, 0x01, 0x82, 0x2d];
+    assert!(spki.windows(sm2_oid.len()).any(|w| w == sm2_oid));
+    let material = [0x42u8; 16];
+    import_with(&mut kms, &key, &params, "SM2PKE", &material, Value::Null).unwrap();
+    let blob = encrypt(&mut kms, &key, b"under SM2-wrapped material");
+    assert_eq!(
+        decrypt(&mut kms, &blob).unwrap(),
+        b"under SM2-wrapped material"
+    );
+    // Material wrapped to another token's SM2 key does not unwrap.
+    let other = external(&mut kms, json!({}));
+    let first = parameters(&mut kms, &other, "SM2PKE", "SM2");
+    let second = parameters(&mut kms, &other, "SM2PKE", "SM2");
+    let e = err(
+        &mut kms,
+        "ImportKeyMaterial",
+        json!({"KeyId": other, "ImportToken": second["ImportToken"],
+            "EncryptedKeyMaterial": b64(&wrap(&first, "SM2PKE", &material)),
+            "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"}),
+    );
+    assert_eq!(e.error_type, ErrorType::InvalidCiphertext);
+    // RSA material is too long for SM2PKE.
+    let rsa_key = external(
+        &mut kms,
+        json!({"KeySpec": "RSA_2048", "KeyUsage": "SIGN_VERIFY"}),
+    );
+    let e = err(
+        &mut kms,
+        "GetParametersForImport",
+        json!({"KeyId": rsa_key, "WrappingAlgorithm": "SM2PKE", "WrappingKeySpec": "SM2"}),
+    );
+    assert_eq!(e.error_type, ErrorType::UnsupportedOperation);
 }
 
 #[test]

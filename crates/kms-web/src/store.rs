@@ -1188,8 +1188,10 @@ fn wrapped_entry(name_field: &str, name: &str, w: &Wrapped) -> Result<Object, St
     Ok(entry)
 }
 
-/// `{ format, kind: "key", rev, record, material: [{ backingKeyId, iv, ciphertext }] }`;
-/// `record` is the serde form, which has no material in it.
+/// `{ format, kind: "key", rev, record, material: [{ backingKeyId, iv, ciphertext }],
+/// wrappingKeys?: [{ tokenId, iv, ciphertext }] }`; `record` is the serde form, which has no
+/// material in it. `wrappingKeys` are the private keys of GetParametersForImport's answers still
+/// valid, so that an import token outlives a reload as AWS's does for 24 hours.
 async fn encode_key(
     hsm: &Hsm,
     storage_key: &str,
@@ -1214,6 +1216,15 @@ async fn encode_key(
     set(&o, "rev", &(rev as f64).into())?;
     set(&o, "record", &to_js(k)?)?;
     set(&o, "material", &material)?;
+    if !k.import_parameters.is_empty() {
+        let wrapping_keys = Array::new();
+        for p in &k.import_parameters {
+            let name = wrapping_key_name(&p.token_id);
+            let w = hsm.wrap(&binding, &name, &p.private_key).await?;
+            wrapping_keys.push(&wrapped_entry("tokenId", &p.token_id, &w)?.into());
+        }
+        set(&o, "wrappingKeys", &wrapping_keys)?;
+    }
     Ok(o.into())
 }
 
@@ -1254,6 +1265,12 @@ async fn encode_iam(
     set(&o, "record", &to_js(r)?)?;
     set(&o, "secrets", &secrets)?;
     Ok(o.into())
+}
+
+/// What a wrapping private key is bound to besides its record: its import token's id (backing
+/// key ids are hex, so the prefix keeps the two apart).
+fn wrapping_key_name(token_id: &str) -> String {
+    format!("import/{token_id}")
 }
 
 /// The most bytes a wrapped secret may have (an RSA 4096 private key is about 2.4 KB).
@@ -1333,7 +1350,9 @@ async fn decode_record(
                     k.arn
                 ));
             }
-            if k.backing_keys.is_empty() {
+            // A key of imported material has none until it is imported (and after
+            // DeleteImportedKeyMaterial); every other key has some from its creation on.
+            if k.backing_keys.is_empty() && k.origin != kms_core::Origin::External {
                 return Err("the key record has no key material".into());
             }
             let material: Array = get(value, "material")?
@@ -1364,6 +1383,27 @@ async fn decode_record(
                     hsm.unwrap(&binding, &b.id, &wrapped).await?
                 };
                 b.material = secret;
+            }
+            if !k.import_parameters.is_empty() {
+                let wrapping_keys: Array = get(value, "wrappingKeys")?
+                    .dyn_into()
+                    .map_err(|_| "the key record has no wrapping key list")?;
+                for p in &mut k.import_parameters {
+                    let entry = wrapping_keys
+                        .iter()
+                        .find(|m| {
+                            get(m, "tokenId")
+                                .ok()
+                                .and_then(|v| v.as_string())
+                                .as_deref()
+                                == Some(&p.token_id)
+                        })
+                        .ok_or_else(|| {
+                            format!("no wrapped wrapping key for token {}", p.token_id)
+                        })?;
+                    let name = wrapping_key_name(&p.token_id);
+                    p.private_key = hsm.unwrap(&binding, &name, &wrapped_of(&entry)?).await?;
+                }
             }
             Ok(Record::Key(k))
         }

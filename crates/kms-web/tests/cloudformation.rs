@@ -17,21 +17,6 @@ wasm_bindgen_test_configure!(run_in_browser);
 const TEMPLATE: &str = include_str!("../../kms-core/tests/data/create-kms-cf.yaml");
 const PARAMS: &str = include_str!("../../kms-core/tests/data/create-kms-params.json");
 
-#[wasm_bindgen(module = "/tests/js/dist/sdk-bundle.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = serviceClient)]
-    fn service_client(
-        service: &str,
-        region: &str,
-        request_handler: &JsValue,
-        access_key_id: Option<String>,
-        secret_access_key: Option<String>,
-        session_token: Option<String>,
-    ) -> JsValue;
-    #[wasm_bindgen(js_name = sdkSend)]
-    fn sdk_send(client: &JsValue, operation: &str, input: &JsValue) -> js_sys::Promise;
-}
-
 async fn sdk(client: &JsValue, op: &str, input: serde_json::Value) -> Result<JsValue, JsValue> {
     JsFuture::from(sdk_send(client, op, &js(input))).await
 }

@@ -379,10 +379,29 @@ pub(super) fn sm2_encrypt(
     plaintext: &[u8],
     rng: &mut dyn Entropy,
 ) -> Result<Vec<u8>, CryptoError> {
-    use digest::Digest;
     use elliptic_curve::ops::MulByGenerator;
     let d = scalar::<sm2::Sm2>(sec1_private)?;
-    let public = sm2::ProjectivePoint::mul_by_generator(&**d);
+    sm2_encrypt_to(sm2::ProjectivePoint::mul_by_generator(&**d), plaintext, rng)
+}
+
+/// SM2PKE to a public key given as DER SubjectPublicKeyInfo (what a caller does with the SM2
+/// wrapping key of GetParametersForImport).
+pub fn sm2_encrypt_spki(
+    public_spki_der: &[u8],
+    plaintext: &[u8],
+    rng: &mut dyn Entropy,
+) -> Result<Vec<u8>, CryptoError> {
+    let key = sm2::PublicKey::from_public_key_der(public_spki_der).map_err(|_| CryptoError)?;
+    sm2_encrypt_to(key.to_projective(), plaintext, rng)
+}
+
+fn sm2_encrypt_to(
+    public: sm2::ProjectivePoint,
+    plaintext: &[u8],
+    rng: &mut dyn Entropy,
+) -> Result<Vec<u8>, CryptoError> {
+    use digest::Digest;
+    use elliptic_curve::ops::MulByGenerator;
     loop {
         let k = Zeroizing::new(*NonZeroScalar::<sm2::Sm2>::random(&mut RngAdapter(rng)));
         let c1 = sm2::ProjectivePoint::mul_by_generator(&*k).to_affine();

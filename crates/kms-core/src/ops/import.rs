@@ -58,7 +58,8 @@ pub(crate) fn get_parameters_for_import(tx: &mut Tx<'_>, req: &Req<'_>) -> Resul
     require_not_pending_deletion(&key)?;
     let algorithm_name = req.req_str("WrappingAlgorithm");
     let spec_name = req.req_str("WrappingKeySpec");
-    if spec_name == "SM2" || algorithm_name == "SM2PKE" {
+    let sm2 = spec_name == "SM2" || algorithm_name == "SM2PKE";
+    if sm2 {
         if !is_china(&tx.region) {
             return Err(KmsError::validation(format!(
                 "{} is supported only in the China Regions (cn-north-1, cn-northwest-1).",
@@ -74,10 +75,6 @@ pub(crate) fn get_parameters_for_import(tx: &mut Tx<'_>, req: &Req<'_>) -> Resul
                 "WrappingAlgorithm SM2PKE goes with WrappingKeySpec SM2, and only with it.",
             ));
         }
-        return Err(KmsError::unsupported(
-            "SM2 wrapping keys are not available in this sandbox yet: use an RSA wrapping key \
-             spec with an RSAES_OAEP or RSA_AES_KEY_WRAP wrapping algorithm.",
-        ));
     }
     if algorithm_name == "RSAES_PKCS1_V1_5" {
         return Err(KmsError::unsupported(
@@ -93,17 +90,27 @@ pub(crate) fn get_parameters_for_import(tx: &mut Tx<'_>, req: &Req<'_>) -> Resul
         "RSA_2048" => 2048,
         "RSA_3072" => 3072,
         "RSA_4096" => 4096,
+        "SM2" => 0,
         other => {
             return Err(KmsError::validation(format!(
                 "Invalid WrappingKeySpec {other}"
             )))
         }
     };
+    // SM2PKE carries up to 1024 bytes: RSA private keys are longer (AWS imports RSA material
+    // with RSA_AES_KEY_WRAP only).
+    if sm2 && key.key_spec.rsa_bits().is_some() {
+        return Err(KmsError::unsupported(format!(
+            "SM2PKE cannot wrap {} key material: use RSA_AES_KEY_WRAP_SHA_256 or \
+             RSA_AES_KEY_WRAP_SHA_1 with an RSA wrapping key.",
+            key.key_spec
+        )));
+    }
     // RSA private keys are far longer than RSA-OAEP can carry (the member's documentation); so is
     // a P-521 key under a 2048-bit key with OAEP.
     let too_big =
         key.key_spec.rsa_bits().is_some() || (key.key_spec == KeySpec::EccNistP521 && bits == 2048);
-    if too_big && !algorithm.is_rsa_aes() {
+    if !sm2 && too_big && !algorithm.is_rsa_aes() {
         return Err(KmsError::unsupported(format!(
             "{algorithm_name} with a {spec_name} wrapping key cannot wrap {} key material: use \
              RSA_AES_KEY_WRAP_SHA_256 or RSA_AES_KEY_WRAP_SHA_1{}.",
@@ -115,8 +122,12 @@ pub(crate) fn get_parameters_for_import(tx: &mut Tx<'_>, req: &Req<'_>) -> Resul
             }
         )));
     }
-    let private_key = crypto::rsa_generate(bits, tx.rng)
-        .map_err(|_| KmsError::internal("The wrapping key could not be generated."))?;
+    let private_key = if sm2 {
+        crypto::generate(KeySpec::Sm2, tx.rng)
+    } else {
+        crypto::rsa_generate(bits, tx.rng)
+    }
+    .map_err(|_| KmsError::internal("The wrapping key could not be generated."))?;
     let public_key = crypto::public_key_der(private_key.expose())
         .map_err(|_| KmsError::internal("The wrapping key could not be generated."))?;
     let mut token_id = [0u8; 16];

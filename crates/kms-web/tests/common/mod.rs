@@ -7,6 +7,23 @@ use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
+// The official AWS SDK for JavaScript v3 clients (KMS, IAM, STS, CloudTrail, CloudFormation),
+// bundled by scripts/test-shell.sh.
+#[wasm_bindgen(module = "/tests/js/dist/sdk-bundle.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = serviceClient)]
+    pub fn service_client(
+        service: &str,
+        region: &str,
+        request_handler: &JsValue,
+        access_key_id: Option<String>,
+        secret_access_key: Option<String>,
+        session_token: Option<String>,
+    ) -> JsValue;
+    #[wasm_bindgen(js_name = sdkSend)]
+    pub fn sdk_send(client: &JsValue, operation: &str, input: &JsValue) -> js_sys::Promise;
+}
+
 #[wasm_bindgen(module = "/tests/js/helpers.js")]
 extern "C" {
     #[wasm_bindgen(js_name = rawValues)]

@@ -128,6 +128,16 @@ export async function webcryptoVerify(spki, algorithm, message, signature) {
       verifyAlg = { name: "ECDSA", hash: "SHA-384" };
       sig = derToRaw(signature, 48);
       break;
+    case "ECDSA_SHA_512":
+      importAlg = { name: "ECDSA", namedCurve: "P-521" };
+      verifyAlg = { name: "ECDSA", hash: "SHA-512" };
+      sig = derToRaw(signature, 66);
+      break;
+    case "ED25519_SHA_512":
+      // KMS's Ed25519 signature is the raw 64 bytes of RFC 8032, as WebCrypto's.
+      importAlg = { name: "Ed25519" };
+      verifyAlg = { name: "Ed25519" };
+      break;
     default:
       throw new Error(`no WebCrypto mapping for ${algorithm}`);
   }

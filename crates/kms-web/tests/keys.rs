@@ -1,0 +1,393 @@
+//! Imported key material, multi-Region keys and the newer key specs in the browser, through the
+//! official `@aws-sdk/client-kms` and the sandbox's request handler: material wrapped with
+//! WebCrypto RSA-OAEP as the AWS CLI and OpenSSL recipes wrap it, with an import token that
+//! outlives reopening the sandbox; a key replicated to another Region that decrypts and verifies
+//! there what the primary made; and Ed25519, P-521 and secp256k1 signatures verified outside the
+//! engine (WebCrypto, and the k256 crate's own verifier).
+
+mod common;
+
+use common::*;
+use js_sys::{Array, Uint8Array};
+use kms_web::Sandbox;
+use serde_json::json;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const PRIMARY: &str = "us-east-1";
+const REPLICA: &str = "eu-west-1";
+
+/// An SDK `KMSClient` for `region` over `sandbox`'s request handler (signed as the account root).
+fn kms_client(sandbox: &Sandbox, region: &str) -> JsValue {
+    let handler = get(&sandbox.to_js(), "requestHandler");
+    service_client("kms", region, &handler, None, None, None)
+}
+
+async fn sdk(client: &JsValue, op: &str, input: JsValue) -> Result<JsValue, JsValue> {
+    JsFuture::from(sdk_send(client, op, &input)).await
+}
+
+async fn sdk_ok(client: &JsValue, op: &str, input: JsValue) -> JsValue {
+    match sdk(client, op, input).await {
+        Ok(v) => v,
+        Err(e) => panic!("SDK {op} failed: {:?}", error_parts(&e)),
+    }
+}
+
+fn u8s(bytes: &[u8]) -> JsValue {
+    Uint8Array::from(bytes).into()
+}
+
+async fn key_id(client: &JsValue, input: serde_json::Value) -> String {
+    let created = sdk_ok(client, "CreateKey", js(input)).await;
+    path_str(&created, "KeyMetadata.KeyId")
+}
+
+#[wasm_bindgen_test]
+async fn material_wrapped_with_webcrypto_imports_with_a_token_that_outlives_reopening() {
+    let name = unique("keys-import");
+    let first = Sandbox::open(&name, Some(PRIMARY.into()), None)
+        .await
+        .unwrap();
+    let kms = kms_client(&first, PRIMARY);
+    let key = key_id(&kms, json!({"Origin": "EXTERNAL", "Description": "BYOK"})).await;
+    let created = sdk_ok(&kms, "DescribeKey", js(json!({"KeyId": key}))).await;
+    assert_eq!(path_str(&created, "KeyMetadata.KeyState"), "PendingImport");
+    let params = sdk_ok(
+        &kms,
+        "GetParametersForImport",
+        js(
+            json!({"KeyId": key, "WrappingAlgorithm": "RSAES_OAEP_SHA_256",
+            "WrappingKeySpec": "RSA_3072"}),
+        ),
+    )
+    .await;
+    let public_key: Uint8Array = get(&params, "PublicKey").dyn_into().unwrap();
+    let token: Uint8Array = get(&params, "ImportToken").dyn_into().unwrap();
+    assert!(get(&params, "ParametersValidTo").is_instance_of::<js_sys::Date>());
+
+    // Another copy of the sandbox, read from IndexedDB as a reloaded page reads it: the token
+    // and its wrapping key are there.
+    let reopened = Sandbox::test_open_detached(&name).await.unwrap();
+    let kms = kms_client(&reopened, PRIMARY);
+    let material: Vec<u8> = (0u8..32).map(|i| i.wrapping_mul(37) ^ 0xa5).collect();
+    let wrapped: Uint8Array = wait(webcrypto_oaep_encrypt(
+        &public_key,
+        "SHA-256",
+        &Uint8Array::from(&material[..]),
+    ))
+    .await
+    .dyn_into()
+    .unwrap();
+    let imported = sdk_ok(
+        &kms,
+        "ImportKeyMaterial",
+        obj(&[
+            ("KeyId", key.as_str().into()),
+            ("ImportToken", token.clone().into()),
+            ("EncryptedKeyMaterial", wrapped.clone().into()),
+            ("ExpirationModel", "KEY_MATERIAL_DOES_NOT_EXPIRE".into()),
+        ]),
+    )
+    .await;
+    assert_eq!(
+        path_str(&imported, "KeyId"),
+        format!("arn:aws:kms:{PRIMARY}:111122223333:key/{key}")
+    );
+    let described = sdk_ok(&kms, "DescribeKey", js(json!({"KeyId": key}))).await;
+    assert_eq!(path_str(&described, "KeyMetadata.KeyState"), "Enabled");
+
+    let secret = b"imported in the browser";
+    let blob = get(
+        &sdk_ok(
+            &kms,
+            "Encrypt",
+            obj(&[("KeyId", key.as_str().into()), ("Plaintext", u8s(secret))]),
+        )
+        .await,
+        "CiphertextBlob",
+    );
+    let back = sdk_ok(&kms, "Decrypt", obj(&[("CiphertextBlob", blob.clone())])).await;
+    assert_eq!(bytes(&get(&back, "Plaintext")), secret);
+
+    // Other material under the same key is refused; the material itself can be imported again
+    // after DeleteImportedKeyMaterial, and the old ciphertext decrypts again.
+    sdk_ok(&kms, "DeleteImportedKeyMaterial", js(json!({"KeyId": key}))).await;
+    let e = sdk(&kms, "Decrypt", obj(&[("CiphertextBlob", blob.clone())]))
+        .await
+        .unwrap_err();
+    assert_eq!(error_parts(&e).0, "KMSInvalidStateException");
+    let params = sdk_ok(
+        &kms,
+        "GetParametersForImport",
+        js(
+            json!({"KeyId": key, "WrappingAlgorithm": "RSAES_OAEP_SHA_1",
+            "WrappingKeySpec": "RSA_2048"}),
+        ),
+    )
+    .await;
+    let public_key: Uint8Array = get(&params, "PublicKey").dyn_into().unwrap();
+    let wrap = |m: Vec<u8>| {
+        let public_key = public_key.clone();
+        async move {
+            wait(webcrypto_oaep_encrypt(
+                &public_key,
+                "SHA-1",
+                &Uint8Array::from(&m[..]),
+            ))
+            .await
+        }
+    };
+    let import_input = |wrapped: JsValue| {
+        obj(&[
+            ("KeyId", key.as_str().into()),
+            ("ImportToken", get(&params, "ImportToken")),
+            ("EncryptedKeyMaterial", wrapped),
+            ("ExpirationModel", "KEY_MATERIAL_DOES_NOT_EXPIRE".into()),
+        ])
+    };
+    let other = wrap(vec![7u8; 32]).await;
+    let e = sdk(&kms, "ImportKeyMaterial", import_input(other))
+        .await
+        .unwrap_err();
+    assert_eq!(error_parts(&e).0, "IncorrectKeyMaterialException");
+    let same = wrap(material.clone()).await;
+    sdk_ok(&kms, "ImportKeyMaterial", import_input(same)).await;
+    let back = sdk_ok(&kms, "Decrypt", obj(&[("CiphertextBlob", blob)])).await;
+    assert_eq!(bytes(&get(&back, "Plaintext")), secret);
+
+    // A token of another key is InvalidImportTokenException.
+    let stranger = key_id(&kms, json!({"Origin": "EXTERNAL"})).await;
+    let e = sdk(
+        &kms,
+        "ImportKeyMaterial",
+        obj(&[
+            ("KeyId", stranger.as_str().into()),
+            ("ImportToken", token.into()),
+            ("EncryptedKeyMaterial", wrapped.into()),
+            ("ExpirationModel", "KEY_MATERIAL_DOES_NOT_EXPIRE".into()),
+        ]),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(error_parts(&e).0, "InvalidImportTokenException");
+
+    // The wrapping private keys are stored wrapped, like key material: the stored records hold
+    // neither the imported material nor anything in the clear that decrypts it.
+    let stored = wait(raw_values(&db_name(&name))).await;
+    let sequences = byte_sequences(&stored);
+    assert!(sequences.length() > 0);
+    for s in sequences.iter() {
+        assert!(
+            !contains(&bytes(&s), &material),
+            "imported material stored in the clear"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_replica_decrypts_and_verifies_what_the_primary_made_in_another_region() {
+    let sandbox = Sandbox::open(&unique("keys-mrk"), Some(PRIMARY.into()), None)
+        .await
+        .unwrap();
+    let east = kms_client(&sandbox, PRIMARY);
+    let west = kms_client(&sandbox, REPLICA);
+
+    let key = key_id(&east, json!({"MultiRegion": true, "Description": "DR"})).await;
+    assert!(key.starts_with("mrk-"), "{key}");
+    let replicated = sdk_ok(
+        &east,
+        "ReplicateKey",
+        js(json!({"KeyId": key, "ReplicaRegion": REPLICA, "Description": "DR replica"})),
+    )
+    .await;
+    assert_eq!(
+        path_str(&replicated, "ReplicaKeyMetadata.Arn"),
+        format!("arn:aws:kms:{REPLICA}:111122223333:key/{key}")
+    );
+    let replica = sdk_ok(&west, "DescribeKey", js(json!({"KeyId": key}))).await;
+    assert_eq!(
+        path_str(
+            &replica,
+            "KeyMetadata.MultiRegionConfiguration.MultiRegionKeyType"
+        ),
+        "REPLICA"
+    );
+    assert_eq!(
+        path_str(
+            &replica,
+            "KeyMetadata.MultiRegionConfiguration.PrimaryKey.Region"
+        ),
+        PRIMARY
+    );
+
+    let secret = b"made in us-east-1";
+    let context = json!({"purpose": "dr"});
+    let mut input = obj(&[("KeyId", key.as_str().into()), ("Plaintext", u8s(secret))]);
+    js_sys::Reflect::set(&input, &"EncryptionContext".into(), &js(context.clone())).unwrap();
+    let blob = get(
+        &sdk_ok(&east, "Encrypt", input.clone()).await,
+        "CiphertextBlob",
+    );
+    input = obj(&[("CiphertextBlob", blob.clone())]);
+    js_sys::Reflect::set(&input, &"EncryptionContext".into(), &js(context)).unwrap();
+    let back = sdk_ok(&west, "Decrypt", input).await;
+    assert_eq!(bytes(&get(&back, "Plaintext")), secret);
+    assert_eq!(
+        path_str(&back, "KeyId"),
+        format!("arn:aws:kms:{REPLICA}:111122223333:key/{key}")
+    );
+
+    // Independent properties stay apart: disabling the replica leaves the primary enabled.
+    sdk_ok(&west, "DisableKey", js(json!({"KeyId": key}))).await;
+    let primary = sdk_ok(&east, "DescribeKey", js(json!({"KeyId": key}))).await;
+    assert_eq!(path_str(&primary, "KeyMetadata.KeyState"), "Enabled");
+    let e = sdk(&west, "Decrypt", obj(&[("CiphertextBlob", blob)]))
+        .await
+        .unwrap_err();
+    assert_eq!(error_parts(&e).0, "DisabledException");
+
+    // A multi-Region signing key: the replica verifies the primary's signature, and so does
+    // WebCrypto with the replica's public key (the same key pair).
+    let signer = key_id(
+        &east,
+        json!({"MultiRegion": true, "KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY"}),
+    )
+    .await;
+    sdk_ok(
+        &east,
+        "ReplicateKey",
+        js(json!({"KeyId": signer, "ReplicaRegion": REPLICA})),
+    )
+    .await;
+    let message = b"signed in one Region, verified in another";
+    let signature = get(
+        &sdk_ok(
+            &east,
+            "Sign",
+            obj(&[
+                ("KeyId", signer.as_str().into()),
+                ("Message", u8s(message)),
+                ("SigningAlgorithm", "ECDSA_SHA_256".into()),
+            ]),
+        )
+        .await,
+        "Signature",
+    );
+    let verified = sdk_ok(
+        &west,
+        "Verify",
+        obj(&[
+            ("KeyId", signer.as_str().into()),
+            ("Message", u8s(message)),
+            ("Signature", signature.clone()),
+            ("SigningAlgorithm", "ECDSA_SHA_256".into()),
+        ]),
+    )
+    .await;
+    assert_eq!(get(&verified, "SignatureValid"), JsValue::TRUE);
+    let public = get(
+        &sdk_ok(&west, "GetPublicKey", js(json!({"KeyId": signer}))).await,
+        "PublicKey",
+    );
+    let valid = wait(webcrypto_verify(
+        public.unchecked_ref(),
+        "ECDSA_SHA_256",
+        &Uint8Array::from(&message[..]),
+        signature.unchecked_ref(),
+    ))
+    .await;
+    assert_eq!(valid, JsValue::TRUE);
+
+    // UpdatePrimaryRegion swaps the roles.
+    sdk_ok(
+        &east,
+        "UpdatePrimaryRegion",
+        js(json!({"KeyId": signer, "PrimaryRegion": REPLICA})),
+    )
+    .await;
+    let now_primary = sdk_ok(&west, "DescribeKey", js(json!({"KeyId": signer}))).await;
+    assert_eq!(
+        path_str(
+            &now_primary,
+            "KeyMetadata.MultiRegionConfiguration.MultiRegionKeyType"
+        ),
+        "PRIMARY"
+    );
+    let replicas: Array = path(
+        &now_primary,
+        "KeyMetadata.MultiRegionConfiguration.ReplicaKeys",
+    )
+    .dyn_into()
+    .unwrap();
+    assert_eq!(path_str(&replicas.get(0), "Region"), PRIMARY);
+}
+
+#[wasm_bindgen_test]
+async fn ed25519_p521_and_secp256k1_signatures_verify_outside_the_engine() {
+    let sandbox = Sandbox::memory(Some(PRIMARY.into()), None);
+    let kms = kms_client(&sandbox, PRIMARY);
+    let message = b"verified by another implementation";
+    for (spec, algorithm) in [
+        ("ECC_NIST_EDWARDS25519", "ED25519_SHA_512"),
+        ("ECC_NIST_P521", "ECDSA_SHA_512"),
+        ("ECC_SECG_P256K1", "ECDSA_SHA_256"),
+    ] {
+        let key = key_id(&kms, json!({"KeySpec": spec, "KeyUsage": "SIGN_VERIFY"})).await;
+        let signed = sdk_ok(
+            &kms,
+            "Sign",
+            obj(&[
+                ("KeyId", key.as_str().into()),
+                ("Message", u8s(message)),
+                ("MessageType", "RAW".into()),
+                ("SigningAlgorithm", algorithm.into()),
+            ]),
+        )
+        .await;
+        let signature = get(&signed, "Signature");
+        let public = get(
+            &sdk_ok(&kms, "GetPublicKey", js(json!({"KeyId": key}))).await,
+            "PublicKey",
+        );
+        let valid = if spec == "ECC_SECG_P256K1" {
+            // WebCrypto has no secp256k1: the k256 crate's verifier, from the SPKI and DER.
+            use k256::ecdsa::signature::Verifier;
+            use k256::pkcs8::DecodePublicKey;
+            let key = k256::ecdsa::VerifyingKey::from_public_key_der(&bytes(&public)).unwrap();
+            let sig = k256::ecdsa::Signature::from_der(&bytes(&signature)).unwrap();
+            // KMS does not normalise s (nor does AWS: Ethereum users normalise it themselves);
+            // k256 verifies low-s signatures only.
+            let sig = sig.normalize_s().unwrap_or(sig);
+            key.verify(message, &sig).is_ok()
+        } else {
+            wait(webcrypto_verify(
+                public.unchecked_ref(),
+                algorithm,
+                &Uint8Array::from(&message[..]),
+                signature.unchecked_ref(),
+            ))
+            .await
+                == JsValue::TRUE
+        };
+        assert!(valid, "{spec} {algorithm}: the signature does not verify");
+        // And a changed message does not: KMSInvalidSignatureException, as AWS answers.
+        let e = sdk(
+            &kms,
+            "Verify",
+            obj(&[
+                ("KeyId", key.as_str().into()),
+                ("Message", u8s(b"another message")),
+                ("Signature", signature),
+                ("SigningAlgorithm", algorithm.into()),
+            ]),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(error_parts(&e).0, "KMSInvalidSignatureException", "{spec}");
+    }
+}

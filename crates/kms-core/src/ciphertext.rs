@@ -62,17 +62,11 @@ fn push(out: &mut Vec<u8>, field: &[u8]) {
 }
 
 fn hex_decode(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok())
-        .collect()
+    base16ct::mixed::decode_vec(s).ok()
 }
 
 fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    base16ct::lower::encode_string(b)
 }
 
 fn uuid_bytes(key_id: &str) -> Option<Vec<u8>> {
@@ -86,18 +80,6 @@ fn binding<'a>(key_id: &'a str, key_arn: &'a str) -> &'a str {
     } else {
         key_arn
     }
-}
-
-fn uuid_string(b: &[u8]) -> String {
-    let h = hex(b);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
 }
 
 pub(crate) fn seal(
@@ -135,7 +117,7 @@ pub(crate) fn parse(blob: &[u8]) -> Option<Blob<'_>> {
         return None;
     }
     let key_id = match blob[0] {
-        FORMAT_V1 => uuid_string(&blob[1..17]),
+        FORMAT_V1 => crate::env::uuid_string(&blob[1..17]),
         FORMAT_MRK => format!("{MRK_PREFIX}{}", hex(&blob[1..17])),
         _ => return None,
     };

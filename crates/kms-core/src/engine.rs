@@ -615,7 +615,13 @@ impl<'a> Tx<'a> {
 
     /// A key of another Region of the account (multi-Region keys).
     pub fn key_in(&self, region: &str, key_id: &str) -> Option<&KeyRecord> {
-        match self.keys.get(&(region.to_string(), key_id.to_string())) {
+        // Most requests write nothing: no overlay to look in (and no key strings to copy).
+        let overlay = if self.keys.is_empty() {
+            None
+        } else {
+            self.keys.get(&(region.to_string(), key_id.to_string()))
+        };
+        match overlay {
             Some(overlay) => overlay.as_ref(),
             None => self
                 .engine
@@ -638,7 +644,12 @@ impl<'a> Tx<'a> {
     }
 
     pub fn alias(&self, name: &str) -> Option<&AliasRecord> {
-        match self.aliases.get(&(self.region.clone(), name.to_string())) {
+        let overlay = if self.aliases.is_empty() {
+            None
+        } else {
+            self.aliases.get(&(self.region.clone(), name.to_string()))
+        };
+        match overlay {
             Some(overlay) => overlay.as_ref(),
             None => self.base().and_then(|r| r.aliases.get(name)),
         }

@@ -57,15 +57,23 @@ pub fn uuid_v4(entropy: &mut dyn Entropy) -> String {
     entropy.fill(&mut b);
     b[6] = (b[6] & 0x0f) | 0x40; // version 4
     b[8] = (b[8] & 0x3f) | 0x80; // RFC 4122 variant
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
+    uuid_string(&b)
+}
+
+/// 16 bytes as a UUID's text (8-4-4-4-12 lowercase hex digits).
+pub(crate) fn uuid_string(b: &[u8]) -> String {
+    let h = base16ct::lower::encode_string(b);
+    let mut out = String::with_capacity(36);
+    for (i, (from, to)) in [(0, 8), (8, 12), (12, 16), (16, 20), (20, 32)]
+        .into_iter()
+        .enumerate()
+    {
+        if i > 0 {
+            out.push('-');
+        }
+        out.push_str(&h[from..to]);
+    }
+    out
 }
 
 /// Deterministic randomness for tests: SHA-256 of (seed, counter). Not for real keys.

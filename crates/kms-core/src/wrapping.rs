@@ -157,7 +157,7 @@ pub fn parse_import_token(token: &[u8]) -> Option<(String, Millis, String)> {
 }
 
 pub fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    base16ct::lower::encode_string(b)
 }
 
 /// Why imported material does not fit its key.

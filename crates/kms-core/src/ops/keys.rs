@@ -69,8 +69,7 @@ pub(crate) fn new_key(tx: &mut Tx<'_>, k: NewKey) -> Result<KeyRecord> {
     };
     let key_id = if k.multi_region {
         // mrk- and 32 hex digits: the distinctive id of multi-Region keys.
-        let hex: String = tx.random(16).iter().map(|x| format!("{x:02x}")).collect();
-        format!("mrk-{hex}")
+        format!("mrk-{}", base16ct::lower::encode_string(&tx.random(16)))
     } else {
         new_key_id(tx)
     };

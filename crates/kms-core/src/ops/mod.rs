@@ -418,7 +418,7 @@ pub(crate) fn new_key_id(tx: &mut Tx<'_>) -> String {
 
 /// 64 random lowercase hex characters: AWS's format for key material ids and grant ids.
 pub(crate) fn new_backing_key_id(tx: &mut Tx<'_>) -> String {
-    tx.random(32).iter().map(|x| format!("{x:02x}")).collect()
+    base16ct::lower::encode_string(&tx.random(32))
 }
 
 pub(crate) fn dry_run(req: &Req<'_>) -> Result<()> {

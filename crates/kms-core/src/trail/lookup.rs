@@ -452,7 +452,7 @@ fn fingerprint(request: &Value, region: &str) -> String {
         request.get("EventCategory"),
     ]);
     let digest = Sha256::digest(bound.to_string().as_bytes());
-    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+    base16ct::lower::encode_string(&digest[..8])
 }
 
 fn make_token(fingerprint: &str, time: Millis, event_id: &str) -> String {

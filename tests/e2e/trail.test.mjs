@@ -182,10 +182,23 @@ test('sandbox clock: schedule deletions, advance the clock, watch the keys go wi
   assert.match(await page.getByTestId('sandbox-clock').textContent(), /1 day ahead/);
   await t.shot('clock advanced one day');
 
-  // Seven more: the 7-day key is deleted, by KMS, and the key list loses it.
+  // A key of another Region, due at the same time: "What happened" lists every Region's events.
+  const select = page.getByTestId('region-select');
+  const home = await select.inputValue();
+  const away = home === 'eu-west-1' ? 'eu-central-1' : 'eu-west-1';
+  await select.selectOption(away);
+  await page.waitForFunction((r) => window.kms && window.kms.region === r, away);
+  const elsewhere = await createKeyApi(page, {});
+  await page.evaluate((KeyId) => window.kms.send('ScheduleKeyDeletion', { KeyId, PendingWindowInDays: 7 }), elsewhere);
+  await select.selectOption(home);
+  await page.waitForFunction((r) => window.kms && window.kms.region === r, home);
+  await waitForKeyTable(page);
+
+  // Seven more: the 7-day keys are deleted, by KMS, and the key list loses this Region's.
   happened = await advance(t, '+7 days');
   assert.match(happened, /DeleteKey/);
   assert.match(happened, new RegExp(soon));
+  assert.match(happened, new RegExp(`DeleteKey.*${elsewhere}.*${away}`, 's'));
   assert.doesNotMatch(happened, new RegExp(later));
   await keyRow(page, soon).waitFor({ state: 'detached' });
   assert.equal(await keyRow(page, later).count(), 1);

@@ -1277,6 +1277,16 @@ impl Sandbox {
         })
     }
 
+    /// The Regions in which this sandbox holds keys or aliases, sorted.
+    pub fn regions(&self) -> Vec<String> {
+        self.inner
+            .engine
+            .borrow()
+            .regions()
+            .map(str::to_string)
+            .collect()
+    }
+
     /// The JS `KmsSandbox` object over this same sandbox (the console sets it as `window.kms`).
     pub fn to_js(&self) -> wasm_bindgen::JsValue {
         crate::js::KmsSandbox::from(self.clone()).into()

@@ -83,7 +83,8 @@ pub fn SandboxClock() -> Html {
 struct Happened {
     from: i64,
     to: i64,
-    events: Vec<TrailEvent>,
+    /// (Region, event), oldest first.
+    events: Vec<(String, TrailEvent)>,
 }
 
 #[derive(Properties, PartialEq)]
@@ -189,40 +190,54 @@ fn ClockDialog(p: &DialogProps) -> Html {
             if *busy { <p role="status" class="hint">{"Advancing the clock..."}</p> }
             if let Some(e) = &*error { <ErrorAlert error={e.clone()} /> }
             if let Some(h) = &*happened {
-                <WhatHappened happened={h.clone()} region={p.kms.region().to_string()} on_close={p.on_close.clone()} />
+                <WhatHappened happened={h.clone()} on_close={p.on_close.clone()} />
             }
         </Modal>
     }
 }
 
-/// KMS's own events in the selected Region between `from` and `to` (ms), oldest first.
-async fn service_events(kms: &Kms, from: i64, to: i64) -> Result<Vec<TrailEvent>, ApiError> {
+/// KMS's own events between `from` and `to` (ms) in every Region the sandbox uses, oldest first,
+/// each with its Region.
+async fn service_events(
+    kms: &Kms,
+    from: i64,
+    to: i64,
+) -> Result<Vec<(String, TrailEvent)>, ApiError> {
     let lookup = Lookup {
         attribute: None,
         start: Some(from as f64 / 1000.0),
         end: Some(to as f64 / 1000.0),
     };
     let mut out = Vec::new();
-    let mut token: Option<String> = None;
-    // A handful of pages: the list is a summary, the event history has the rest.
-    for _ in 0..10 {
-        let (events, next) = kms
-            .lookup_events(lookup.request(crate::trail::MAX_RESULTS, token.as_deref()))
-            .await?;
-        out.extend(events.into_iter().filter(TrailEvent::is_service_event));
-        match next {
-            Some(t) => token = Some(t),
-            None => break,
+    for region in kms.regions_in_use() {
+        let mut token: Option<String> = None;
+        // A handful of pages per Region: the list is a summary, the event history has the rest.
+        for _ in 0..10 {
+            let (events, next) = kms
+                .lookup_events_in(
+                    &region,
+                    lookup.request(crate::trail::MAX_RESULTS, token.as_deref()),
+                )
+                .await?;
+            out.extend(
+                events
+                    .into_iter()
+                    .filter(TrailEvent::is_service_event)
+                    .map(|e| (region.clone(), e)),
+            );
+            match next {
+                Some(t) => token = Some(t),
+                None => break,
+            }
         }
     }
-    out.reverse();
+    out.sort_by(|a, b| a.1.event_time.total_cmp(&b.1.event_time));
     Ok(out)
 }
 
 #[derive(Properties, PartialEq)]
 struct HappenedProps {
     happened: Happened,
-    region: String,
     on_close: Callback<()>,
 }
 
@@ -236,21 +251,22 @@ fn WhatHappened(p: &HappenedProps) -> Html {
     });
     html! {
         <section class="what-happened" aria-live="polite" data-testid="what-happened">
-            <h3>{ format!("What happened in {} from {} to {}", p.region, short_utc(&iso(h.from)), short_utc(&iso(h.to))) }</h3>
+            <h3>{ format!("What happened from {} to {}", short_utc(&iso(h.from)), short_utc(&iso(h.to))) }</h3>
             if h.events.is_empty() {
-                <p class="muted">{"Nothing: no key was due for deletion or rotation in this Region."}</p>
+                <p class="muted">{"Nothing: no key was due for deletion, rotation or material expiry in any Region."}</p>
             } else {
                 <ul class="happened-list">
-                    { for h.events.iter().map(|e| html! {
-                        <li data-event-name={e.event_name.clone()}>
+                    { for h.events.iter().map(|(region, e)| html! {
+                        <li data-event-name={e.event_name.clone()} data-region={region.clone()}>
                             <span class="mono small">{ short_utc(&iso((e.event_time * 1000.0) as i64)) }</span>
                             {" "}<strong>{ &e.event_name }</strong>{" "}
                             <span class="mono small">{ e.resources.first().map(|(_, n)| n.rsplit('/').next().unwrap_or(n).to_string()).unwrap_or_default() }</span>
+                            {" "}<span class="muted small">{ region }</span>
                         </li>
                     }) }
                 </ul>
             }
-            <a href={href} onclick={p.on_close.reform(|_| ())}>{"See these events in Event history"}</a>
+            <a href={href} onclick={p.on_close.reform(|_| ())}>{"See these events in Event history (selected Region)"}</a>
         </section>
     }
 }

@@ -283,11 +283,25 @@ impl Kms {
         &self,
         request: Value,
     ) -> Result<(Vec<crate::trail::TrailEvent>, Option<String>), ApiError> {
+        self.lookup_events_in(&self.region, request).await
+    }
+
+    /// [`Kms::lookup_events`] in `region`.
+    pub async fn lookup_events_in(
+        &self,
+        region: &str,
+        request: Value,
+    ) -> Result<(Vec<crate::trail::TrailEvent>, Option<String>), ApiError> {
         let answer = self
             .sandbox
-            .call_service(Service::CloudTrail, &self.region, "LookupEvents", request)
+            .call_service(Service::CloudTrail, region, "LookupEvents", request)
             .await?;
         Ok(crate::trail::parse_page(&answer))
+    }
+
+    /// The Regions in which the sandbox holds keys or aliases.
+    pub fn regions_in_use(&self) -> Vec<String> {
+        self.root.regions()
     }
 
     /// The sandbox's time, ms since the epoch.

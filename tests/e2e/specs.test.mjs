@@ -5,11 +5,11 @@
 //   (cd tests/e2e && CONSOLE_URL=http://127.0.0.1:8080/ node --test specs.test.mjs)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { constants, publicEncrypt, randomBytes } from 'node:crypto';
+import { constants, createHash, publicEncrypt, randomBytes } from 'node:crypto';
 import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { consoleUrl, createKeyWithWizard, keyRow, launchBrowser, openConsole, openKey, waitForKeyTable } from './helpers.mjs';
+import { consoleUrl, createKeyApi, createKeyWithWizard, keyRow, launchBrowser, openConsole, openKey, waitForKeyTable } from './helpers.mjs';
 
 let browser;
 let server;
@@ -66,6 +66,61 @@ test('the wizard offers every key spec of the Region; Ed25519 and ML-DSA keys si
   await signAndVerify(t, ml, ['ML_DSA_SHAKE_256'], 'ML-DSA-65');
   await openKey(t, ml, 'crypto');
   assert.match(await page.getByTestId('crypto-config').textContent(), /ML_DSA_65/);
+  await t.done();
+});
+
+test('the Cryptography page signs a digest, derives one shared secret from both sides, and encapsulates with ML-KEM', async (tt) => {
+  const t = await openConsole(browser, server.url, tt.name);
+  const { page } = t;
+  await waitForKeyTable(page);
+  const signer = await createKeyApi(page, { spec: 'ECC_NIST_P256', usage: 'SIGN_VERIFY', alias: 'e2e-digest' });
+  const alice = await createKeyApi(page, { spec: 'ECC_NIST_P256', usage: 'KEY_AGREEMENT', alias: 'e2e-alice' });
+  const bob = await createKeyApi(page, { spec: 'ECC_NIST_P256', usage: 'KEY_AGREEMENT', alias: 'e2e-bob' });
+  const kem = await createKeyApi(page, { spec: 'ML_KEM_768', usage: 'ENCAPSULATE_DECAPSULATE', alias: 'e2e-mlkem' });
+  await t.goto('/crypto');
+
+  // A SHA-256 digest computed here, signed as MessageType DIGEST.
+  await page.locator('#crypto-key').selectOption(signer);
+  await page.locator('[data-tab=sign]').click();
+  const types = await page.locator('#sign-message-type option').evaluateAll((os) => os.map((o) => o.value));
+  assert.deepEqual(types, ['RAW', 'DIGEST']);
+  await page.locator('#sign-message-type').selectOption('DIGEST');
+  await page.locator('#sign-message').fill(createHash('sha256').update('a digest made elsewhere').digest('base64'));
+  await page.getByRole('button', { name: 'Sign', exact: true }).click();
+  await page.getByTestId('sign-outcome').waitFor();
+  await page.getByRole('button', { name: 'Verify', exact: true }).click();
+  await page.getByText('Signature is valid.').waitFor();
+  await t.shot('digest signed');
+
+  // Alice with Bob's public key, then Bob with Alice's: the same secret.
+  const derive = async (self, peer) => {
+    await page.locator('#crypto-key').selectOption(self);
+    await page.locator('[data-tab=agreement]').click();
+    const before = await page.locator('#agreement-public-key').inputValue();
+    await page.locator('#agreement-peer').selectOption(peer);
+    await page.waitForFunction((b) => {
+      const v = document.querySelector('#agreement-public-key').value;
+      return v.length > 60 && v !== b;
+    }, before);
+    await page.getByRole('button', { name: 'Derive shared secret' }).click();
+    await page.getByTestId('agreement-outcome').waitFor();
+    return page.locator('#agreement-secret').inputValue();
+  };
+  const fromAlice = await derive(alice, bob);
+  await t.shot('shared secret derived');
+  const fromBob = await derive(bob, alice);
+  assert.equal(Buffer.from(fromAlice, 'base64').length, 32);
+  assert.equal(fromAlice, fromBob, 'both sides derive the same secret');
+
+  // ML-KEM: Encapsulate, then Decapsulate its ciphertext back to the same secret.
+  await page.locator('#crypto-key').selectOption(kem);
+  await page.locator('[data-tab=kem]').click();
+  await page.getByRole('button', { name: 'Encapsulate', exact: true }).click();
+  await page.getByTestId('kem-outcome').waitFor();
+  assert.ok((await page.locator('#kem-ciphertext').inputValue()).length > 1000);
+  await page.getByRole('button', { name: 'Decapsulate', exact: true }).click();
+  await page.getByText('It is the secret Encapsulate made.').waitFor();
+  await t.shot('ML-KEM decapsulated');
   await t.done();
 });
 

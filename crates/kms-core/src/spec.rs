@@ -261,4 +261,16 @@ impl SigningAlgorithm {
             Ed25519Sha512 | MlDsaShake256 => None,
         }
     }
+
+    /// The MessageTypes Sign and Verify take with this algorithm (Sign's MessageType
+    /// documentation): ED25519_SHA_512 RAW only, ED25519_PH_SHA_512 DIGEST only, ML-DSA RAW or
+    /// EXTERNAL_MU (64 bytes), the others RAW or a DIGEST of [`SigningAlgorithm::digest_len`].
+    pub fn message_types(self) -> &'static [MessageType] {
+        match self {
+            SigningAlgorithm::Ed25519Sha512 => &[MessageType::Raw],
+            SigningAlgorithm::Ed25519PhSha512 => &[MessageType::Digest],
+            SigningAlgorithm::MlDsaShake256 => &[MessageType::Raw, MessageType::ExternalMu],
+            _ => &[MessageType::Raw, MessageType::Digest],
+        }
+    }
 }

@@ -278,20 +278,51 @@ pub fn generate_data_key(key_id: &str, context: &[(String, String)]) -> Request 
     )
 }
 
-pub fn sign(key_id: &str, message_b64: &str, algorithm: &str) -> Request {
+/// Sign of a message (`RAW`) or of a digest or ML-DSA μ the caller computed (`DIGEST`,
+/// `EXTERNAL_MU`).
+pub fn sign(key_id: &str, message_b64: &str, message_type: &str, algorithm: &str) -> Request {
     req(
         "Sign",
-        json!({ "KeyId": key_id, "Message": message_b64, "MessageType": "RAW", "SigningAlgorithm": algorithm }),
+        json!({ "KeyId": key_id, "Message": message_b64, "MessageType": message_type, "SigningAlgorithm": algorithm }),
     )
 }
 
-pub fn verify(key_id: &str, message_b64: &str, signature_b64: &str, algorithm: &str) -> Request {
+pub fn verify(
+    key_id: &str,
+    message_b64: &str,
+    message_type: &str,
+    signature_b64: &str,
+    algorithm: &str,
+) -> Request {
     req(
         "Verify",
         json!({
-            "KeyId": key_id, "Message": message_b64, "MessageType": "RAW",
+            "KeyId": key_id, "Message": message_b64, "MessageType": message_type,
             "Signature": signature_b64, "SigningAlgorithm": algorithm
         }),
+    )
+}
+
+/// ECDH (or SM2's key agreement) between the KMS key and a peer's public key (base64 DER
+/// SubjectPublicKeyInfo).
+pub fn derive_shared_secret(key_id: &str, peer_public_key_b64: &str) -> Request {
+    req(
+        "DeriveSharedSecret",
+        json!({ "KeyId": key_id, "KeyAgreementAlgorithm": "ECDH", "PublicKey": peer_public_key_b64 }),
+    )
+}
+
+pub fn encapsulate(key_id: &str) -> Request {
+    req(
+        "Encapsulate",
+        json!({ "KeyId": key_id, "EncapsulationAlgorithm": "ML_KEM" }),
+    )
+}
+
+pub fn decapsulate(key_id: &str, ciphertext_b64: &str) -> Request {
+    req(
+        "Decapsulate",
+        json!({ "KeyId": key_id, "SharedSecretCiphertextBlob": ciphertext_b64, "EncapsulationAlgorithm": "ML_KEM" }),
     )
 }
 

@@ -411,8 +411,10 @@ fn signing_input<'m>(
             key.key_spec
         ))
     };
+    if !alg.message_types().contains(&message_type) {
+        return Err(incompatible());
+    }
     let message = match message_type {
-        MessageType::Raw if alg == SigningAlgorithm::Ed25519PhSha512 => return Err(incompatible()),
         MessageType::Raw => Message::Raw(message),
         MessageType::Digest => {
             let Some(len) = alg.digest_len() else {
@@ -426,9 +428,6 @@ fn signing_input<'m>(
             Message::Digest(message)
         }
         MessageType::ExternalMu => {
-            if alg != SigningAlgorithm::MlDsaShake256 {
-                return Err(incompatible());
-            }
             if message.len() != 64 {
                 return Err(KmsError::validation(format!(
                     "The message for MessageType EXTERNAL_MU must be 64 bytes, not {}.",

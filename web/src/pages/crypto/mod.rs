@@ -1,6 +1,15 @@
 //! Encrypt and decrypt: the cryptographic operations of KMS on one page, for learning. Direct
 //! Encrypt/Decrypt of text or small files, envelope encryption of large files with a data key,
-//! sign/verify, MAC, data keys and random bytes. Every AWS error is shown as AWS reports it.
+//! sign/verify, MAC, key agreement, key encapsulation, data keys and random bytes. Every AWS
+//! error is shown as AWS reports it.
+
+mod agreement;
+mod kem;
+mod sign;
+
+use agreement::AgreementPanel;
+use kem::KemPanel;
+use sign::SignPanel;
 
 use super::breadcrumbs;
 use crate::app::Route;
@@ -73,6 +82,8 @@ pub fn CryptoPage() -> Html {
         ("envelope", "Envelope encryption (large files)"),
         ("sign", "Sign and verify"),
         ("mac", "Generate and verify MAC"),
+        ("agreement", "Derive shared secret"),
+        ("kem", "Encapsulate and decapsulate"),
         ("datakey", "Generate data key"),
         ("random", "Random bytes"),
     ]
@@ -158,6 +169,8 @@ pub fn CryptoPage() -> Html {
             { panel("envelope", html! { <EnvelopePanel selected_key={selected.clone()} /> }) }
             { panel("sign", html! { <SignPanel selected_key={selected.clone()} /> }) }
             { panel("mac", html! { <MacPanel selected_key={selected.clone()} /> }) }
+            { panel("agreement", html! { <AgreementPanel selected_key={selected.clone()} keys={rows.clone()} /> }) }
+            { panel("kem", html! { <KemPanel selected_key={selected.clone()} /> }) }
             { panel("datakey", html! { <DataKeyPanel selected_key={selected.clone()} /> }) }
             { panel("random", html! { <RandomPanel /> }) }
         </div>
@@ -165,8 +178,8 @@ pub fn CryptoPage() -> Html {
 }
 
 #[derive(Properties, PartialEq)]
-struct KeyProps {
-    selected_key: Option<KeyRow>,
+pub(super) struct KeyProps {
+    pub selected_key: Option<KeyRow>,
     #[prop_or_default]
     to_decrypt: Option<Callback<String>>,
     #[prop_or_default]
@@ -174,7 +187,7 @@ struct KeyProps {
 }
 
 /// Runs one request and hands back its answer or AWS's error.
-fn run_request(
+pub(super) fn run_request(
     kms: crate::kms::Kms,
     req: Request,
     busy: UseStateHandle<bool>,
@@ -202,7 +215,7 @@ fn resolve_key(rows: &[KeyRow], reference: &str) -> Option<KeyRow> {
         .cloned()
 }
 
-fn needs(key: &Option<KeyRow>, usage: &str, what: &str) -> Option<Html> {
+pub(super) fn needs(key: &Option<KeyRow>, usage: &str, what: &str) -> Option<Html> {
     match key {
         None => Some(html! { <InfoAlert>{"Choose a key first."}</InfoAlert> }),
         // A typed reference that names no key of this Region: let KMS answer.
@@ -215,7 +228,7 @@ fn needs(key: &Option<KeyRow>, usage: &str, what: &str) -> Option<Html> {
     }
 }
 
-fn algorithm_select(id: &str, options: &[String], value: &str, onchange: Callback<Event>) -> Html {
+pub(super) fn algorithm_select(id: &str, options: &[String], value: &str, onchange: Callback<Event>) -> Html {
     html! {
         <div class="field">
             <label for={id.to_string()}>{"Algorithm"}</label>
@@ -226,7 +239,7 @@ fn algorithm_select(id: &str, options: &[String], value: &str, onchange: Callbac
     }
 }
 
-fn pick<'a>(value: &'a str, options: &'a [String]) -> String {
+pub(super) fn pick<'a>(value: &'a str, options: &'a [String]) -> String {
     if options.iter().any(|o| o == value) {
         value.to_string()
     } else {
@@ -256,7 +269,7 @@ fn context_editor(rows: &UseStateHandle<Vec<(String, String)>>, key: &Option<Key
     }
 }
 
-fn output_block(label: &str, id: &str, text: &str, download_name: Option<(&str, Vec<u8>)>) -> Html {
+pub(super) fn output_block(label: &str, id: &str, text: &str, download_name: Option<(&str, Vec<u8>)>) -> Html {
     let download = download_name.map(|(name, bytes)| {
         let name = name.to_string();
         html! { <button class="btn btn-small" onclick={Callback::from(move |_| util::download(&name, &bytes, "application/octet-stream"))}><Icon name="download" />{"Download"}</button> }
@@ -751,119 +764,6 @@ fn EnvelopePanel(p: &KeyProps) -> Html {
                     </div>
                 }
                 <ApiPanel requests={vec![gdk]} />
-            </div>
-        </div>
-    }
-}
-
-#[function_component]
-fn SignPanel(p: &KeyProps) -> Html {
-    let kms = use_kms();
-    let message = use_state(String::new);
-    let signature = use_state(String::new);
-    let algorithm = use_state(String::new);
-    let busy = use_state(|| false);
-    let outcome = use_state(|| None::<Result<String, ApiError>>);
-    // The key spec's signing algorithms from kms_core's spec table (the key's metadata lists the
-    // same ones); the metadata's list for a spec the table does not know.
-    let algorithms: Vec<String> = p
-        .selected_key
-        .as_ref()
-        .map(|k| match kms_core::KeySpec::parse(&k.meta.key_spec) {
-            Some(spec) => spec
-                .signing_algorithms(kms_core::KeyUsage::SignVerify)
-                .iter()
-                .map(|a| a.to_string())
-                .collect(),
-            None => k.meta.signing_algorithms.clone(),
-        })
-        .unwrap_or_default();
-    let alg = pick(&algorithm, &algorithms);
-    let key_id = p
-        .selected_key
-        .as_ref()
-        .map(|k| k.meta.key_id.clone())
-        .unwrap_or_default();
-    let msg_b64 = util::b64(message.as_bytes());
-    let sign_req = r::sign(&key_id, &msg_b64, &alg);
-    let verify_req = r::verify(&key_id, &msg_b64, signature.trim(), &alg);
-    let sign = {
-        let (kms, req, busy, outcome, signature) = (
-            kms.clone(),
-            sign_req.clone(),
-            busy.clone(),
-            outcome.clone(),
-            signature.clone(),
-        );
-        Callback::from(move |_| {
-            let (outcome, signature) = (outcome.clone(), signature.clone());
-            run_request(
-                kms.clone(),
-                req.clone(),
-                busy.clone(),
-                move |res| match res {
-                    Ok(v) => {
-                        let sig = v["Signature"].as_str().unwrap_or_default().to_string();
-                        signature.set(sig.clone());
-                        outcome.set(Some(Ok(format!(
-                            "Signed: {} bytes of signature.",
-                            util::unb64(&sig).map(|b| b.len()).unwrap_or(0)
-                        ))));
-                    }
-                    Err(e) => outcome.set(Some(Err(e))),
-                },
-            );
-        })
-    };
-    let verify = {
-        let (kms, req, busy, outcome) = (
-            kms.clone(),
-            verify_req.clone(),
-            busy.clone(),
-            outcome.clone(),
-        );
-        Callback::from(move |_| {
-            let outcome = outcome.clone();
-            run_request(kms.clone(), req.clone(), busy.clone(), move |res| {
-                outcome.set(Some(res.map(|v| {
-                    if v["SignatureValid"].as_bool() == Some(true) {
-                        "Signature is valid.".to_string()
-                    } else {
-                        "Signature is not valid.".to_string()
-                    }
-                })));
-            });
-        })
-    };
-    html! {
-        <div class="panel">
-            <div class="panel-header"><h2>{"Sign and verify"}</h2></div>
-            <div class="panel-body">
-                { needs(&p.selected_key, "SIGN_VERIFY", "Signing").unwrap_or_default() }
-                <div class="field">
-                    <label for="sign-message">{"Message"}</label>
-                    <textarea id="sign-message" rows="3" value={(*message).clone()} placeholder="Message to sign (up to 4,096 bytes)"
-                        oninput={ let m = message.clone(); Callback::from(move |e: InputEvent| m.set(util::textarea_value(&e))) } />
-                </div>
-                if !algorithms.is_empty() {
-                    { algorithm_select("sign-algorithm", &algorithms, &alg, { let a = algorithm.clone(); Callback::from(move |e: Event| a.set(util::select_value(&e))) }) }
-                }
-                <div class="field">
-                    <label for="signature">{"Signature (base64)"}</label>
-                    <textarea id="signature" class="code-editor" rows="3" value={(*signature).clone()}
-                        oninput={ let s = signature.clone(); Callback::from(move |e: InputEvent| s.set(util::textarea_value(&e))) } />
-                </div>
-                <div class="button-row">
-                    <button class="btn btn-primary" disabled={*busy || p.selected_key.is_none() || message.is_empty()} onclick={sign}>{"Sign"}</button>
-                    <button class="btn" disabled={*busy || p.selected_key.is_none() || signature.trim().is_empty()} onclick={verify}>{"Verify"}</button>
-                    if !signature.is_empty() { <CopyButton text={(*signature).clone()} label="Copy signature" /> }
-                </div>
-                { match &*outcome {
-                    Some(Ok(m)) => html! { <InfoAlert kind="success"><span data-testid="sign-outcome">{ m }</span></InfoAlert> },
-                    Some(Err(e)) => html! { <ErrorAlert error={e.clone()} /> },
-                    None => html! {},
-                } }
-                <ApiPanel requests={vec![sign_req, verify_req]} />
             </div>
         </div>
     }

@@ -1,0 +1,154 @@
+//! Sign and verify: a message, or a digest (or ML-DSA's μ) the caller computed, with the
+//! MessageTypes each signing algorithm takes.
+
+use super::{algorithm_select, needs, pick, run_request, KeyProps};
+use crate::components::{ApiPanel, CopyButton, ErrorAlert, InfoAlert};
+use crate::hooks::use_kms;
+use crate::kms::requests as r;
+use crate::kms::ApiError;
+use crate::util;
+use kms_core::{MessageType, SigningAlgorithm};
+use yew::prelude::*;
+
+#[function_component]
+pub(super) fn SignPanel(p: &KeyProps) -> Html {
+    let kms = use_kms();
+    let message = use_state(String::new);
+    let signature = use_state(String::new);
+    let algorithm = use_state(String::new);
+    let message_type = use_state(|| MessageType::Raw);
+    let busy = use_state(|| false);
+    let outcome = use_state(|| None::<Result<String, ApiError>>);
+    // The key spec's signing algorithms from kms_core's spec table (the key's metadata lists the
+    // same ones); the metadata's list for a spec the table does not know.
+    let algorithms: Vec<String> = p
+        .selected_key
+        .as_ref()
+        .map(|k| match kms_core::KeySpec::parse(&k.meta.key_spec) {
+            Some(spec) => spec
+                .signing_algorithms(kms_core::KeyUsage::SignVerify)
+                .iter()
+                .map(|a| a.to_string())
+                .collect(),
+            None => k.meta.signing_algorithms.clone(),
+        })
+        .unwrap_or_default();
+    let alg = pick(&algorithm, &algorithms);
+    let message_types: &[MessageType] = SigningAlgorithm::parse(&alg)
+        .map(SigningAlgorithm::message_types)
+        .unwrap_or(&[MessageType::Raw]);
+    let mtype = if message_types.contains(&message_type) {
+        *message_type
+    } else {
+        message_types[0]
+    };
+    // RAW is text signed as its UTF-8 bytes; a digest or μ is bytes, given in base64.
+    let raw = mtype == MessageType::Raw;
+    let key_id = p
+        .selected_key
+        .as_ref()
+        .map(|k| k.meta.key_id.clone())
+        .unwrap_or_default();
+    let msg_b64 = if raw {
+        util::b64(message.as_bytes())
+    } else {
+        message.trim().to_string()
+    };
+    let sign_req = r::sign(&key_id, &msg_b64, mtype.as_str(), &alg);
+    let verify_req = r::verify(&key_id, &msg_b64, mtype.as_str(), signature.trim(), &alg);
+    let digest_hint = match (mtype, SigningAlgorithm::parse(&alg).and_then(SigningAlgorithm::digest_len)) {
+        (MessageType::Digest, Some(n)) => format!("Base64 of the {n}-byte digest of your message (KMS signs it as it is, without hashing it again)."),
+        (MessageType::ExternalMu, _) => "Base64 of the 64-byte ML-DSA external mu (FIPS 204) of your message.".to_string(),
+        _ => String::new(),
+    };
+    let sign = {
+        let (kms, req, busy, outcome, signature) = (
+            kms.clone(),
+            sign_req.clone(),
+            busy.clone(),
+            outcome.clone(),
+            signature.clone(),
+        );
+        Callback::from(move |_| {
+            let (outcome, signature) = (outcome.clone(), signature.clone());
+            run_request(
+                kms.clone(),
+                req.clone(),
+                busy.clone(),
+                move |res| match res {
+                    Ok(v) => {
+                        let sig = v["Signature"].as_str().unwrap_or_default().to_string();
+                        signature.set(sig.clone());
+                        outcome.set(Some(Ok(format!(
+                            "Signed: {} bytes of signature.",
+                            util::unb64(&sig).map(|b| b.len()).unwrap_or(0)
+                        ))));
+                    }
+                    Err(e) => outcome.set(Some(Err(e))),
+                },
+            );
+        })
+    };
+    let verify = {
+        let (kms, req, busy, outcome) = (
+            kms.clone(),
+            verify_req.clone(),
+            busy.clone(),
+            outcome.clone(),
+        );
+        Callback::from(move |_| {
+            let outcome = outcome.clone();
+            run_request(kms.clone(), req.clone(), busy.clone(), move |res| {
+                outcome.set(Some(res.map(|v| {
+                    if v["SignatureValid"].as_bool() == Some(true) {
+                        "Signature is valid.".to_string()
+                    } else {
+                        "Signature is not valid.".to_string()
+                    }
+                })));
+            });
+        })
+    };
+    html! {
+        <div class="panel">
+            <div class="panel-header"><h2>{"Sign and verify"}</h2></div>
+            <div class="panel-body">
+                { needs(&p.selected_key, "SIGN_VERIFY", "Signing").unwrap_or_default() }
+                if !algorithms.is_empty() {
+                    { algorithm_select("sign-algorithm", &algorithms, &alg, { let a = algorithm.clone(); Callback::from(move |e: Event| a.set(util::select_value(&e))) }) }
+                }
+                <div class="field">
+                    <label for="sign-message-type">{"Message type"}</label>
+                    <select id="sign-message-type" onchange={ let m = message_type.clone(); Callback::from(move |e: Event| {
+                        if let Some(t) = MessageType::parse(&util::select_value(&e)) { m.set(t) } }) }>
+                        { for message_types.iter().map(|t| html! { <option value={t.as_str()} selected={*t == mtype}>{ t.as_str() }</option> }) }
+                    </select>
+                    <div class="field-hint">{ if message_types.len() == 1 { format!("{alg} takes MessageType {} only.", mtype.as_str()) } else { format!("{alg} takes {}.", message_types.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(" or ")) } }</div>
+                </div>
+                <div class="field">
+                    <label for="sign-message">{ if raw { "Message" } else { "Message (base64)" } }</label>
+                    <textarea id="sign-message" rows="3" value={(*message).clone()} placeholder={ if raw { "Message to sign (up to 4,096 bytes)" } else { "Base64 bytes" } }
+                        oninput={ let m = message.clone(); Callback::from(move |e: InputEvent| m.set(util::textarea_value(&e))) } />
+                    if !digest_hint.is_empty() { <div class="field-hint">{ digest_hint.clone() }</div> }
+                </div>
+                <div class="field">
+                    <label for="signature">{"Signature (base64)"}</label>
+                    <textarea id="signature" class="code-editor" rows="3" value={(*signature).clone()}
+                        oninput={ let s = signature.clone(); Callback::from(move |e: InputEvent| s.set(util::textarea_value(&e))) } />
+                </div>
+                <div class="button-row">
+                    <button class="btn btn-primary" disabled={*busy || p.selected_key.is_none() || message.is_empty()} onclick={sign}>{"Sign"}</button>
+                    <button class="btn" disabled={*busy || p.selected_key.is_none() || signature.trim().is_empty()} onclick={verify}>{"Verify"}</button>
+                    if !signature.is_empty() { <CopyButton text={(*signature).clone()} label="Copy signature" /> }
+                </div>
+                { match &*outcome {
+                    Some(Ok(m)) => html! { <InfoAlert kind="success"><span data-testid="sign-outcome">{ m }</span></InfoAlert> },
+                    Some(Err(e)) => html! { <ErrorAlert error={e.clone()} /> },
+                    None => html! {},
+                } }
+                <ApiPanel requests={vec![sign_req, verify_req]} />
+            </div>
+        </div>
+    }
+}
+

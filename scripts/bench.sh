@@ -5,8 +5,8 @@
 # `trailEnabled` on and off, events written to IndexedDB inside the timing), Sign ops per second
 # (ECC_NIST_P256, RSA_2048) and the median CreateKey time per key spec; then the npm package
 # kms-sandbox: its packed and unpacked size, and Encrypt calls per second in Node.js through the
-# official @aws-sdk/client-kms (tests/bench/node-sdk.mjs). It measures; it asserts nothing about
-# speed.
+# official @aws-sdk/client-kms (tests/bench/node-sdk.mjs); and the code bytes of kms-web's wasm
+# by crate (scripts/lib/wasm-size.mjs). It measures; it asserts nothing about speed.
 #
 #   scripts/bench.sh                 full run (a few minutes, most of it RSA key generation)
 #   BENCH_QUICK=1 scripts/bench.sh   short smoke run
@@ -29,6 +29,10 @@ bash scripts/build-package.sh
 echo "[bench] kms_web_bg.wasm: $(stat -c %s "$PKG_DIR/kms_web_bg.wasm") bytes"
 
 BENCH_PKG_DIR="$PKG_DIR" node tests/bench/run.mjs
+
+# ---- what each crate costs the shipped wasm (cargo's output, which still has its names) --------
+echo
+node scripts/lib/wasm-size.mjs "${CARGO_TARGET_DIR:-$ROOT/target}/wasm32-unknown-unknown/release/kms_web.wasm" 25
 
 # ---- the npm package ------------------------------------------------------------------------------
 echo

@@ -2,8 +2,9 @@
 //! official `@aws-sdk/client-kms` and the sandbox's request handler: material wrapped with
 //! WebCrypto RSA-OAEP as the AWS CLI and OpenSSL recipes wrap it, with an import token that
 //! outlives reopening the sandbox; a key replicated to another Region that decrypts and verifies
-//! there what the primary made; and Ed25519, P-521 and secp256k1 signatures verified outside the
-//! engine (WebCrypto, and the k256 crate's own verifier).
+//! there what the primary made; Ed25519, P-521 and secp256k1 signatures verified outside the
+//! engine (WebCrypto, and the k256 crate's own verifier); and DeriveSharedSecret's ECDH secret
+//! matched by WebCrypto's on each curve it has.
 
 mod common;
 
@@ -389,5 +390,50 @@ async fn ed25519_p521_and_secp256k1_signatures_verify_outside_the_engine() {
         .await
         .unwrap_err();
         assert_eq!(error_parts(&e).0, "KMSInvalidSignatureException", "{spec}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn derive_shared_secret_matches_webcrypto_ecdh_on_every_nist_curve() {
+    let sandbox = Sandbox::memory(Some(PRIMARY.into()), None);
+    let kms = kms_client(&sandbox, PRIMARY);
+    for (spec, curve, bits) in [
+        ("ECC_NIST_P256", "P-256", 256),
+        ("ECC_NIST_P384", "P-384", 384),
+        ("ECC_NIST_P521", "P-521", 528),
+    ] {
+        let key = key_id(&kms, json!({"KeySpec": spec, "KeyUsage": "KEY_AGREEMENT"})).await;
+        let peer = wait(webcrypto_ecdh_peer(curve)).await;
+        let peer_spki: Uint8Array = get(&peer, "spki").dyn_into().unwrap();
+        let derived = sdk_ok(
+            &kms,
+            "DeriveSharedSecret",
+            obj(&[
+                ("KeyId", key.as_str().into()),
+                ("KeyAgreementAlgorithm", "ECDH".into()),
+                ("PublicKey", peer_spki.into()),
+            ]),
+        )
+        .await;
+        assert_eq!(path_str(&derived, "KeyAgreementAlgorithm"), "ECDH");
+        assert_eq!(path_str(&derived, "KeyOrigin"), "AWS_KMS");
+        let kms_public: Uint8Array = get(
+            &sdk_ok(&kms, "GetPublicKey", js(json!({"KeyId": key}))).await,
+            "PublicKey",
+        )
+        .dyn_into()
+        .unwrap();
+        let theirs = wait(webcrypto_ecdh_derive(
+            &get(&peer, "privateKey"),
+            &kms_public,
+            curve,
+            bits,
+        ))
+        .await;
+        assert_eq!(
+            bytes(&get(&derived, "SharedSecret")),
+            bytes(&theirs),
+            "{spec}: KMS and WebCrypto derive the same secret"
+        );
     }
 }

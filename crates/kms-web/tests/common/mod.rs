@@ -61,6 +61,15 @@ extern "C" {
     pub fn raw_snapshot(db_name: &str) -> js_sys::Promise;
     #[wasm_bindgen(js_name = rawEvents)]
     pub fn raw_events(db_name: &str) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = webcryptoEcdhPeer)]
+    pub fn webcrypto_ecdh_peer(named_curve: &str) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = webcryptoEcdhDerive)]
+    pub fn webcrypto_ecdh_derive(
+        private_key: &JsValue,
+        peer_spki: &Uint8Array,
+        named_curve: &str,
+        bits: u32,
+    ) -> js_sys::Promise;
     #[wasm_bindgen(js_name = webcryptoOaepEncrypt)]
     pub fn webcrypto_oaep_encrypt(
         spki: &Uint8Array,

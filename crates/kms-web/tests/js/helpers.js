@@ -428,3 +428,16 @@ export async function rawMeta(dbName) {
     db.close();
   }
 }
+
+/** A WebCrypto ECDH key pair on `namedCurve`: its SPKI and its private key (to derive with). */
+export async function webcryptoEcdhPeer(namedCurve) {
+  const pair = await crypto.subtle.generateKey({ name: "ECDH", namedCurve }, true, ["deriveBits"]);
+  const spki = new Uint8Array(await crypto.subtle.exportKey("spki", pair.publicKey));
+  return { spki, privateKey: pair.privateKey };
+}
+
+/** WebCrypto ECDH: `bits` of the shared secret between `privateKey` and the SPKI `peerSpki`. */
+export async function webcryptoEcdhDerive(privateKey, peerSpki, namedCurve, bits) {
+  const peer = await crypto.subtle.importKey("spki", peerSpki, { name: "ECDH", namedCurve }, false, []);
+  return new Uint8Array(await crypto.subtle.deriveBits({ name: "ECDH", public: peer }, privateKey, bits));
+}

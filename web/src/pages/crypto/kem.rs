@@ -35,23 +35,28 @@ pub(super) fn KemPanel(p: &KeyProps) -> Html {
         Callback::from(move |_| {
             let (outcome, ciphertext, encapsulated) =
                 (outcome.clone(), ciphertext.clone(), encapsulated.clone());
-            run_request(kms.clone(), req.clone(), busy.clone(), move |res| match res {
-                Ok(v) => {
-                    let secret = v["SharedSecret"].as_str().unwrap_or_default().to_string();
-                    ciphertext.set(
-                        v["SharedSecretCiphertextBlob"]
-                            .as_str()
-                            .unwrap_or_default()
-                            .to_string(),
-                    );
-                    encapsulated.set(Some(secret.clone()));
-                    outcome.set(Some(Ok(format!(
+            run_request(
+                kms.clone(),
+                req.clone(),
+                busy.clone(),
+                move |res| match res {
+                    Ok(v) => {
+                        let secret = v["SharedSecret"].as_str().unwrap_or_default().to_string();
+                        ciphertext.set(
+                            v["SharedSecretCiphertextBlob"]
+                                .as_str()
+                                .unwrap_or_default()
+                                .to_string(),
+                        );
+                        encapsulated.set(Some(secret.clone()));
+                        outcome.set(Some(Ok(format!(
                         "Encapsulated: a {}-byte shared secret and its ciphertext. Decapsulate the ciphertext to get the same secret back.",
                         util::unb64(&secret).map(|b| b.len()).unwrap_or(0)
                     ))));
-                }
-                Err(e) => outcome.set(Some(Err(e))),
-            });
+                    }
+                    Err(e) => outcome.set(Some(Err(e))),
+                },
+            );
         })
     };
     let decapsulate = {

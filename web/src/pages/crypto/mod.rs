@@ -82,8 +82,8 @@ pub fn CryptoPage() -> Html {
         ("envelope", "Envelope encryption (large files)"),
         ("sign", "Sign and verify"),
         ("mac", "Generate and verify MAC"),
-        ("agreement", "Derive shared secret"),
-        ("kem", "Encapsulate and decapsulate"),
+        ("agreement", "Key agreement"),
+        ("kem", "Key encapsulation"),
         ("datakey", "Generate data key"),
         ("random", "Random bytes"),
     ]
@@ -228,7 +228,12 @@ pub(super) fn needs(key: &Option<KeyRow>, usage: &str, what: &str) -> Option<Htm
     }
 }
 
-pub(super) fn algorithm_select(id: &str, options: &[String], value: &str, onchange: Callback<Event>) -> Html {
+pub(super) fn algorithm_select(
+    id: &str,
+    options: &[String],
+    value: &str,
+    onchange: Callback<Event>,
+) -> Html {
     html! {
         <div class="field">
             <label for={id.to_string()}>{"Algorithm"}</label>
@@ -269,7 +274,12 @@ fn context_editor(rows: &UseStateHandle<Vec<(String, String)>>, key: &Option<Key
     }
 }
 
-pub(super) fn output_block(label: &str, id: &str, text: &str, download_name: Option<(&str, Vec<u8>)>) -> Html {
+pub(super) fn output_block(
+    label: &str,
+    id: &str,
+    text: &str,
+    download_name: Option<(&str, Vec<u8>)>,
+) -> Html {
     let download = download_name.map(|(name, bytes)| {
         let name = name.to_string();
         html! { <button class="btn btn-small" onclick={Callback::from(move |_| util::download(&name, &bytes, "application/octet-stream"))}><Icon name="download" />{"Download"}</button> }

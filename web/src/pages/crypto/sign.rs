@@ -151,4 +151,3 @@ pub(super) fn SignPanel(p: &KeyProps) -> Html {
         </div>
     }
 }
-

@@ -14,7 +14,6 @@ use kms_web::Sandbox;
 use serde_json::json;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -26,17 +25,6 @@ const REPLICA: &str = "eu-west-1";
 fn kms_client(sandbox: &Sandbox, region: &str) -> JsValue {
     let handler = get(&sandbox.to_js(), "requestHandler");
     service_client("kms", region, &handler, None, None, None)
-}
-
-async fn sdk(client: &JsValue, op: &str, input: JsValue) -> Result<JsValue, JsValue> {
-    JsFuture::from(sdk_send(client, op, &input)).await
-}
-
-async fn sdk_ok(client: &JsValue, op: &str, input: JsValue) -> JsValue {
-    match sdk(client, op, input).await {
-        Ok(v) => v,
-        Err(e) => panic!("SDK {op} failed: {:?}", error_parts(&e)),
-    }
 }
 
 fn u8s(bytes: &[u8]) -> JsValue {

@@ -10,7 +10,6 @@ use kms_web::Sandbox;
 use serde_json::json;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -19,24 +18,11 @@ wasm_bindgen_test_configure!(run_in_browser);
 extern "C" {
     #[wasm_bindgen(js_name = sdkClient)]
     fn sdk_client(region: &str, request_handler: &JsValue) -> JsValue;
-    #[wasm_bindgen(js_name = sdkSend)]
-    fn sdk_send(client: &JsValue, operation: &str, input: &JsValue) -> js_sys::Promise;
     #[wasm_bindgen(js_name = sdkVersion)]
     fn sdk_version() -> String;
 }
 
 /// `client.send(new <op>Command(input))`.
-async fn sdk(client: &JsValue, op: &str, input: JsValue) -> Result<JsValue, JsValue> {
-    JsFuture::from(sdk_send(client, op, &input)).await
-}
-
-async fn sdk_ok(client: &JsValue, op: &str, input: JsValue) -> JsValue {
-    match sdk(client, op, input).await {
-        Ok(v) => v,
-        Err(e) => panic!("SDK {op} failed: {:?}", error_parts(&e)),
-    }
-}
-
 /// A client in `region` over `sandbox`'s request handler.
 fn client(sandbox: &Sandbox, region: &str) -> JsValue {
     let handler = get(&sandbox.to_js(), "requestHandler");

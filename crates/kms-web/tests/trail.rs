@@ -21,17 +21,6 @@ const REGION: &str = "eu-west-1";
 const ACCOUNT: &str = "111122223333";
 const DAY: f64 = 86_400.0;
 
-async fn sdk(client: &JsValue, op: &str, input: JsValue) -> Result<JsValue, JsValue> {
-    JsFuture::from(sdk_send(client, op, &input)).await
-}
-
-async fn sdk_ok(client: &JsValue, op: &str, input: JsValue) -> JsValue {
-    match sdk(client, op, input).await {
-        Ok(v) => v,
-        Err(e) => panic!("SDK {op} failed: {:?}", error_parts(&e)),
-    }
-}
-
 /// A client of `service` over `sandbox`'s request handler in `REGION`, signing with `creds`
 /// (placeholders, the account root, when `None`).
 fn client(sandbox: &Sandbox, service: &str, creds: Option<(&str, &str)>) -> JsValue {

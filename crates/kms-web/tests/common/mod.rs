@@ -78,6 +78,19 @@ extern "C" {
     ) -> js_sys::Promise;
 }
 
+/// `client.send(new <op>Command(input))` with an official SDK client.
+pub async fn sdk(client: &JsValue, op: &str, input: JsValue) -> Result<JsValue, JsValue> {
+    JsFuture::from(sdk_send(client, op, &input)).await
+}
+
+/// [`sdk`] that must succeed.
+pub async fn sdk_ok(client: &JsValue, op: &str, input: JsValue) -> JsValue {
+    match sdk(client, op, input).await {
+        Ok(v) => v,
+        Err(e) => panic!("SDK {op} failed: {:?}", error_parts(&e)),
+    }
+}
+
 /// Awaits a promise, panicking with the rejection.
 pub async fn wait(p: js_sys::Promise) -> JsValue {
     JsFuture::from(p)

@@ -60,7 +60,7 @@ test('strict CSP: the console loads and works under default-src self with no vio
   await t.done();
 });
 
-test('two tabs: a key made in one shows in the other within a second; the settings page shows storage', async (tt) => {
+test('two tabs: a key made in one shows in the other within a second, and in its own tab; the settings page shows storage', async (tt) => {
   const t = await openConsole(browser, server.url, tt.name);
   const { page } = t;
   await waitForKeyTable(page);
@@ -88,6 +88,16 @@ test('two tabs: a key made in one shows in the other within a second; the settin
   await page.evaluate((id) => window.kms.send('UpdateKeyDescription', { KeyId: id, Description: 'changed in tab one' }), id);
   await other.getByText('changed in tab one').first().waitFor({ timeout: 3000 });
   await other.close();
+
+  // A live view in one tab: the key table follows a key made through window.kms in the same tab,
+  // and the key's page follows a change made there, without a reload.
+  const mine = await createKeyApi(page, { description: 'made through window.kms' });
+  await keyRow(page, mine).waitFor({ timeout: 3000 });
+  await t.goto(`/keys/${mine}`);
+  await page.getByTestId('key-title').waitFor();
+  await page.evaluate((id) => window.kms.send('UpdateKeyDescription', { KeyId: id, Description: 'changed in this tab' }), mine);
+  await page.getByText('changed in this tab').first().waitFor({ timeout: 3000 });
+  await t.shot('live view of a change made through window.kms');
 
   await t.goto('/settings');
   await page.getByTestId('storage-info').waitFor();

@@ -162,7 +162,9 @@ pub fn App() -> Html {
         }
         _ => None,
     };
-    // Changes other tabs (or workers) make to this sandbox reload the pages' data.
+    // Changes to this sandbox reload the pages' data (keeping it on screen meanwhile): other
+    // tabs' and workers', and this tab's own, whether made by a page, the terminal or
+    // `window.kms`.
     let remote = use_state(crate::hooks::RemoteChanges::default);
     {
         let remote = remote.clone();
@@ -174,7 +176,7 @@ pub fn App() -> Html {
         use_effect_with(key, move |_| {
             let subscription = current.map(|s| {
                 let counter = std::rc::Rc::new(std::cell::Cell::new(remote.0));
-                s.on_change(move |_| {
+                s.on_any_change(move |_| {
                     counter.set(counter.get() + 1);
                     remote.set(crate::hooks::RemoteChanges(counter.get()));
                 })

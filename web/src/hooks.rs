@@ -5,8 +5,9 @@ use std::future::Future;
 use std::rc::Rc;
 use yew::prelude::*;
 
-/// How many times changes made by other tabs or workers to the open sandbox have been loaded
-/// (provided by the app): every [`use_loader`] reloads when it moves.
+/// How many changes to the open sandbox the app has heard of, made by this tab (a page, the
+/// terminal, `window.kms`) or by other tabs and workers: every [`use_loader`] reloads when it
+/// moves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct RemoteChanges(pub u64);
 
@@ -34,7 +35,7 @@ where
     let latest = use_mut_ref(|| 0u64);
     let loaded_for = use_mut_ref(|| None::<D>);
     let load = Rc::new(load);
-    // Another tab changed the sandbox: reload, keeping what is on screen.
+    // The sandbox changed: reload, keeping what is on screen.
     let remote = use_context::<RemoteChanges>().map_or(0, |r| r.0);
     {
         let state = state.clone();

@@ -117,7 +117,8 @@ struct Inner {
     /// Whether a reload of other tabs' changes is waiting for its turn.
     sync_scheduled: Cell<bool>,
     /// Who to tell when other tabs' changes were loaded.
-    listeners: RefCell<Vec<(u64, ChangeListener)>>,
+    /// Change listeners; `true` for those that also hear this page's own commits.
+    listeners: RefCell<Vec<(u64, ChangeListener, bool)>>,
     next_listener: Cell<u64>,
     /// The panic generation ([`PANICS`]) this state was made in: state from before a panic may
     /// hold RefCell borrows and a queue turn that will never be released.
@@ -172,6 +173,21 @@ fn mirror_key(inner: &Inner, record: &kms_core::KeyRecord) {
 
 /// Told the storage keys of the records other tabs changed, once they are loaded.
 pub type ChangeListener = Rc<dyn Fn(&[String])>;
+
+/// Calls the change listeners with the storage keys of changed records: those of every kind
+/// for another tab's changes, those that asked for them for this page's own commits.
+fn notify(inner: &Inner, keys: &[String], own_commit: bool) {
+    let listeners: Vec<ChangeListener> = inner
+        .listeners
+        .borrow()
+        .iter()
+        .filter(|(_, _, own)| *own || !own_commit)
+        .map(|(_, l, _)| l.clone())
+        .collect();
+    for listener in listeners {
+        listener(keys);
+    }
+}
 
 impl Drop for Inner {
     fn drop(&mut self) {
@@ -316,7 +332,7 @@ impl Drop for ChangeSubscription {
     fn drop(&mut self) {
         if let Some(inner) = self.inner.upgrade() {
             if let Ok(mut listeners) = inner.listeners.try_borrow_mut() {
-                listeners.retain(|(id, _)| *id != self.id);
+                listeners.retain(|(id, _, _)| *id != self.id);
             }
         }
     }
@@ -627,28 +643,29 @@ impl Sandbox {
 
     /// Tells the change listeners which records other tabs changed.
     fn notify(&self, keys: &[String]) {
-        let listeners: Vec<ChangeListener> = self
-            .inner
-            .listeners
-            .borrow()
-            .iter()
-            .map(|(_, l)| l.clone())
-            .collect();
-        for listener in listeners {
-            listener(keys);
-        }
+        notify(&self.inner, keys, false);
     }
 
     /// Calls `listener` with the storage keys of the records (`key/<region>/<id>`,
     /// `alias/<region>/<name>`, `iam/...`, `meta/settings`) each time changes that another tab
     /// or worker made to this sandbox have been loaded, until the subscription is dropped.
     pub fn on_change(&self, listener: impl Fn(&[String]) + 'static) -> ChangeSubscription {
+        self.subscribe(Rc::new(listener), false)
+    }
+
+    /// Like [`Sandbox::on_change`], and also after every change this page commits (through any
+    /// handle: the JS API, the SDK handler, the console): what a live view listens to.
+    pub fn on_any_change(&self, listener: impl Fn(&[String]) + 'static) -> ChangeSubscription {
+        self.subscribe(Rc::new(listener), true)
+    }
+
+    fn subscribe(&self, listener: ChangeListener, own_commits: bool) -> ChangeSubscription {
         let id = self.inner.next_listener.get();
         self.inner.next_listener.set(id + 1);
         self.inner
             .listeners
             .borrow_mut()
-            .push((id, Rc::new(listener)));
+            .push((id, listener, own_commits));
         ChangeSubscription {
             inner: Rc::downgrade(&self.inner),
             id,
@@ -1653,8 +1670,17 @@ impl Sandbox {
             }
         }
         let changes = std::mem::take(&mut outcome.changes);
+        let own_listeners = self.inner.listeners.borrow().iter().any(|(_, _, own)| *own);
+        let keys: Vec<String> = if own_listeners {
+            changes.iter().map(kms_core::Change::storage_key).collect()
+        } else {
+            Vec::new()
+        };
         self.inner.engine.borrow_mut().apply(changes);
         drop(turn);
+        if !keys.is_empty() {
+            notify(&self.inner, &keys, true);
+        }
         self.record_service_events(&outcome.service_events);
     }
 

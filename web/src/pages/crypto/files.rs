@@ -1,0 +1,250 @@
+//! Envelope encryption of large files: a data key from GenerateDataKey encrypts the file with
+//! AES-GCM in the page, and the encrypted data key travels with it.
+
+use super::{context_editor, needs, KeyProps};
+use crate::components::{ApiPanel, ErrorAlert, Icon, Spinner};
+use crate::envelope;
+use crate::hooks::use_kms;
+use crate::kms::{requests as r, ApiError};
+use crate::util;
+use yew::prelude::*;
+
+#[derive(Clone, PartialEq)]
+struct Step {
+    title: String,
+    detail: String,
+    ok: bool,
+}
+
+#[function_component]
+pub(super) fn EnvelopePanel(p: &KeyProps) -> Html {
+    let kms = use_kms();
+    let context = use_state(Vec::<(String, String)>::new);
+    let steps = use_state(Vec::<Step>::new);
+    let error = use_state(|| None::<ApiError>);
+    let busy = use_state(|| false);
+    // The file the last step produced: (name, bytes), offered for download.
+    let output = use_state(|| None::<(String, Vec<u8>)>);
+    let key_id = p
+        .selected_key
+        .as_ref()
+        .map(|k| k.meta.key_id.clone())
+        .unwrap_or_default();
+    let gdk = r::generate_data_key(&key_id, &context);
+
+    let encrypt_file = {
+        let (kms, gdk, steps, error, busy, output) = (
+            kms.clone(),
+            gdk.clone(),
+            steps.clone(),
+            error.clone(),
+            busy.clone(),
+            output.clone(),
+        );
+        Callback::from(move |e: Event| {
+            let Some(f) = util::picked_file(&e) else {
+                return;
+            };
+            let (kms, gdk, steps, error, busy, output) = (
+                kms.clone(),
+                gdk.clone(),
+                steps.clone(),
+                error.clone(),
+                busy.clone(),
+                output.clone(),
+            );
+            busy.set(true);
+            error.set(None);
+            output.set(None);
+            wasm_bindgen_futures::spawn_local(async move {
+                let mut log = Vec::new();
+                let data = match util::read_file(&f).await {
+                    Ok(d) => d,
+                    Err(e) => {
+                        error.set(Some(ApiError::local("FileReadError", e)));
+                        busy.set(false);
+                        return;
+                    }
+                };
+                log.push(Step {
+                    title: format!("Read {} ({} bytes) in the page", f.name(), data.len()),
+                    detail: "The file never goes to KMS.".into(),
+                    ok: true,
+                });
+                steps.set(log.clone());
+                let resp = match kms.send(&gdk).await {
+                    Ok(v) => v,
+                    Err(e) => {
+                        error.set(Some(e));
+                        busy.set(false);
+                        return;
+                    }
+                };
+                let mut data_key =
+                    util::unb64(resp["Plaintext"].as_str().unwrap_or_default()).unwrap_or_default();
+                let edk = util::unb64(resp["CiphertextBlob"].as_str().unwrap_or_default())
+                    .unwrap_or_default();
+                log.push(Step {
+                    title: "GenerateDataKey (KeySpec AES_256)".into(),
+                    detail: format!("KMS returned a 256-bit data key twice: in plaintext ({} bytes, used only in memory) and encrypted under your KMS key ({} bytes, stored with the file).", data_key.len(), edk.len()),
+                    ok: true,
+                });
+                let nonce = util::random_bytes::<12>();
+                let sealed = envelope::seal(&data_key, nonce, &edk, &data);
+                // The plaintext data key is not needed any more: wipe it.
+                data_key.iter_mut().for_each(|b| *b = 0);
+                match sealed {
+                    Ok(out) => {
+                        log.push(Step { title: "AES-256-GCM in the page".into(), detail: format!("Encrypted {} bytes locally with the plaintext data key and a random 96-bit nonce; GCM adds a 16-byte authentication tag.", data.len()), ok: true });
+                        log.push(Step { title: "Discarded the plaintext data key".into(), detail: "Only the encrypted data key is kept: without KMS it cannot be used.".into(), ok: true });
+                        log.push(Step { title: format!("Envelope file: {} bytes", out.len()), detail: "Header KMSENV01 | encrypted data key | nonce | ciphertext+tag. Download it below.".into(), ok: true });
+                        output.set(Some((format!("{}.kmsenv", f.name()), out)));
+                    }
+                    Err(e) => {
+                        log.push(Step {
+                            title: "AES-256-GCM failed".into(),
+                            detail: e,
+                            ok: false,
+                        });
+                    }
+                }
+                steps.set(log);
+                busy.set(false);
+            });
+        })
+    };
+    let decrypt_file = {
+        let (kms, context, steps, error, busy, output) = (
+            kms.clone(),
+            context.clone(),
+            steps.clone(),
+            error.clone(),
+            busy.clone(),
+            output.clone(),
+        );
+        Callback::from(move |e: Event| {
+            let Some(f) = util::picked_file(&e) else {
+                return;
+            };
+            let (kms, context, steps, error, busy, output) = (
+                kms.clone(),
+                context.clone(),
+                steps.clone(),
+                error.clone(),
+                busy.clone(),
+                output.clone(),
+            );
+            busy.set(true);
+            error.set(None);
+            output.set(None);
+            wasm_bindgen_futures::spawn_local(async move {
+                let mut log = Vec::new();
+                let parsed = match util::read_file(&f).await.and_then(|b| envelope::parse(&b)) {
+                    Ok(env) => env,
+                    Err(e) => {
+                        error.set(Some(ApiError::local("InvalidEnvelopeFile", e)));
+                        busy.set(false);
+                        return;
+                    }
+                };
+                log.push(Step {
+                    title: format!("Read the envelope {}", f.name()),
+                    detail: format!(
+                        "Encrypted data key: {} bytes; encrypted content: {} bytes.",
+                        parsed.encrypted_data_key.len(),
+                        parsed.ciphertext.len()
+                    ),
+                    ok: true,
+                });
+                steps.set(log.clone());
+                let req = r::decrypt(
+                    &util::b64(&parsed.encrypted_data_key),
+                    None,
+                    "SYMMETRIC_DEFAULT",
+                    &context,
+                );
+                let resp = match kms.send(&req).await {
+                    Ok(v) => v,
+                    Err(e) => {
+                        error.set(Some(e));
+                        steps.set(log);
+                        busy.set(false);
+                        return;
+                    }
+                };
+                log.push(Step {
+                    title: "Decrypt (the encrypted data key)".into(),
+                    detail: format!(
+                        "KMS decrypted the data key with {}.",
+                        resp["KeyId"].as_str().unwrap_or_default()
+                    ),
+                    ok: true,
+                });
+                let mut data_key =
+                    util::unb64(resp["Plaintext"].as_str().unwrap_or_default()).unwrap_or_default();
+                let opened = envelope::open(&data_key, &parsed);
+                data_key.iter_mut().for_each(|b| *b = 0);
+                match opened {
+                    Ok(plain) => {
+                        log.push(Step {
+                            title: "AES-256-GCM decryption in the page".into(),
+                            detail: format!(
+                                "Recovered and authenticated {} bytes. Download it below.",
+                                plain.len()
+                            ),
+                            ok: true,
+                        });
+                        let name = f.name().trim_end_matches(".kmsenv").to_string();
+                        output.set(Some((format!("decrypted-{name}"), plain)));
+                    }
+                    Err(e) => log.push(Step {
+                        title: "AES-256-GCM decryption failed".into(),
+                        detail: e,
+                        ok: false,
+                    }),
+                }
+                steps.set(log);
+                busy.set(false);
+            });
+        })
+    };
+    html! {
+        <div class="panel">
+            <div class="panel-header"><h2>{"Envelope encryption"}</h2></div>
+            <div class="panel-body">
+                <p class="hint">{"KMS encrypts at most 4 KiB directly. To protect a file of any size, ask KMS for a data key, \
+                    encrypt the file with it locally, and store the encrypted data key next to the encrypted file. \
+                    To decrypt, KMS decrypts only the small data key."}</p>
+                { needs(&p.selected_key, "ENCRYPT_DECRYPT", "Envelope encryption").unwrap_or_default() }
+                { context_editor(&context, &p.selected_key) }
+                <div class="grid-2">
+                    <div class="field">
+                        <label for="envelope-encrypt-file">{"Encrypt a file"}</label>
+                        <input id="envelope-encrypt-file" type="file" disabled={*busy || p.selected_key.is_none()} onchange={encrypt_file} />
+                    </div>
+                    <div class="field">
+                        <label for="envelope-decrypt-file">{"Decrypt a .kmsenv file"}</label>
+                        <input id="envelope-decrypt-file" type="file" disabled={*busy} onchange={decrypt_file} />
+                    </div>
+                </div>
+                if *busy { <Spinner label="Working" /> }
+                if !steps.is_empty() {
+                    <ol class="steps" data-testid="envelope-steps">
+                        { for steps.iter().map(|s| html! {
+                            <li class={classes!(if s.ok { "step-ok" } else { "step-failed" })}><strong>{ &s.title }</strong><div class="hint">{ &s.detail }</div></li>
+                        }) }
+                    </ol>
+                }
+                if let Some(e) = &*error { <ErrorAlert error={e.clone()} /> }
+                if let Some((name, bytes)) = &*output {
+                    <div class="button-row">
+                        <button class="btn btn-primary" data-testid="envelope-download" onclick={ let (name, bytes) = (name.clone(), bytes.clone());
+                            Callback::from(move |_| util::download(&name, &bytes, "application/octet-stream")) }>
+                            <Icon name="download" />{ format!("Download {name} ({} bytes)", bytes.len()) }</button>
+                    </div>
+                }
+                <ApiPanel requests={vec![gdk]} />
+            </div>
+        </div>
+    }
+}

@@ -24,6 +24,7 @@
 //! ```
 
 pub mod access;
+pub mod backup;
 pub mod bill;
 mod caller;
 mod ciphertext;

@@ -295,7 +295,9 @@ impl Backup {
             if !event_key_ok(key) {
                 return Err(format!("an event has a malformed key '{key}'"));
             }
-            if !text.starts_with('{') {
+            // One line of the stored history each: a JSON object without a line break.
+            let parses = serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok();
+            if !text.starts_with('{') || text.contains('\n') || !parses {
                 return Err(format!("event {key} is not a record"));
             }
         }

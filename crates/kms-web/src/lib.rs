@@ -22,6 +22,7 @@
 //! # Ok(()) }
 //! ```
 
+mod backup;
 mod convert;
 mod entropy;
 mod hsm;
@@ -34,8 +35,8 @@ mod trail;
 pub use js::KmsSandbox;
 pub use kms_core::KmsError;
 pub use sandbox::{
-    delete_sandbox, list_sandboxes, storage_info, ChangeListener, ChangeSubscription, Sandbox,
-    StorageInfo, MEMORY_SANDBOX_NAME,
+    delete_sandbox, list_sandboxes, storage_info, ChangeListener, ChangeSubscription,
+    ImportOptions, Sandbox, StorageInfo, MEMORY_SANDBOX_NAME,
 };
 pub use sdk::RequestHandler;
 pub use store::Damage;

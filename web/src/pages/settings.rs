@@ -61,7 +61,7 @@ pub fn SettingsPage() -> Html {
     let export_again = use_state(String::new);
     let exporting = use_state(|| false);
     // Import: the file, the new sandbox's name, the passphrase; the name the user agreed to replace.
-    let import_file = use_state(|| None::<std::rc::Rc<Vec<u8>>>);
+    let import_file = use_state(|| None::<(String, std::rc::Rc<Vec<u8>>)>);
     let import_name = use_state(String::new);
     let import_pass = use_state(String::new);
     let import_replace = use_state(|| None::<String>);
@@ -124,6 +124,9 @@ pub fn SettingsPage() -> Html {
             let Some(file) = util::picked_file(&e) else {
                 return;
             };
+            // Cleared, so that picking the same file again (after a mistake) reads it again.
+            e.target_unchecked_into::<web_sys::HtmlInputElement>()
+                .set_value("");
             let (import_file, import_name, import_error) = (
                 import_file.clone(),
                 import_name.clone(),
@@ -132,13 +135,13 @@ pub fn SettingsPage() -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 match util::read_file(&file).await {
                     Ok(bytes) => {
-                        let stem = file.name();
-                        let stem = stem
+                        let file_name = file.name();
+                        let stem = file_name
                             .strip_suffix(".kmssandbox")
-                            .unwrap_or(&stem)
+                            .unwrap_or(&file_name)
                             .to_string();
                         import_name.set(stem);
-                        import_file.set(Some(std::rc::Rc::new(bytes)));
+                        import_file.set(Some((file_name, std::rc::Rc::new(bytes))));
                         import_error.set(None);
                     }
                     Err(e) => import_error.set(Some(kms::ApiError::local("FileUnreadable", e))),
@@ -161,7 +164,7 @@ pub fn SettingsPage() -> Html {
         let name = import_target.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let Some(bytes) = (*import_file).clone() else {
+            let Some((_, bytes)) = (*import_file).clone() else {
                 return;
             };
             if name_error(&name).is_some() || *importing {
@@ -370,6 +373,7 @@ pub fn SettingsPage() -> Html {
                     <div class="field">
                         <label for="import-file">{"Sandbox file (.kmssandbox)"}</label>
                         <input id="import-file" type="file" accept=".kmssandbox" onchange={on_import_file} />
+                        if let Some((file_name, bytes)) = &*import_file { <div class="field-hint" data-testid="import-file-name">{ format!("{file_name}: {} bytes", bytes.len()) }</div> }
                     </div>
                     <div class="field">
                         <label for="import-name">{"New sandbox name"}</label>

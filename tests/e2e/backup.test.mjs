@@ -91,8 +91,6 @@ test('backup: export from the settings page, import under a new name, refuse a w
 
   // Importing under an existing name asks first, naming the sandbox it would replace.
   await page.locator('#import-file').setInputFiles(file);
-  await page.waitForTimeout(2000);
-  console.log('DEBUG', await page.evaluate(() => [document.querySelector('#import-name').value, document.querySelector('#import-file').files.length, document.querySelector('[data-testid=current-sandbox]').textContent]));
   await page.waitForFunction(() => document.querySelector('#import-name').value === 'default');
   await page.locator('#import-passphrase').fill('a long passphrase');
   await page.getByRole('button', { name: 'Import sandbox' }).click();

@@ -1,5 +1,5 @@
 //! A backup body carries every record with its secrets: read back into a new engine, old
-//! ciphertexts decrypt, aliases resolve, grants and access keys are there. A body that is not
+//! ciphertexts decrypt, aliases resolve, grants, access keys and stacks are there. A body that is not
 //! one, of another version or missing a secret is refused.
 
 use kms_core::backup::Backup;
@@ -40,6 +40,13 @@ fn populated() -> (Sandbox, String, String) {
     .unwrap();
     kms.call_service(Service::Iam, "CreateAccessKey", json!({"UserName": "dev"}))
         .unwrap();
+    let template = json!({"Resources": {"Key": {"Type": "AWS::KMS::Key", "Properties": {}}}});
+    kms.call_service(
+        Service::CloudFormation,
+        "CreateStack",
+        json!({"StackName": "lab", "TemplateBody": template.to_string()}),
+    )
+    .unwrap();
     (kms, key_id, ct)
 }
 
@@ -88,6 +95,14 @@ fn a_backup_restores_every_record_with_its_secrets() {
         .call("ListKeyRotations", json!({"KeyId": key_id}))
         .unwrap();
     assert_eq!(rotations["Rotations"].as_array().unwrap().len(), 1);
+    let stacks = copy
+        .call_service(
+            Service::CloudFormation,
+            "DescribeStacks",
+            json!({"StackName": "lab"}),
+        )
+        .unwrap();
+    assert_eq!(stacks["Stacks"][0]["StackStatus"], "CREATE_COMPLETE");
     // The access key's secret came back byte for byte.
     let ids: Vec<String> = kms
         .engine

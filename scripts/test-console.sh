@@ -7,7 +7,7 @@
 #   3. a static server on a free port   tests/e2e/server.mjs serves dist/ at / and under
 #                                       /some/sub/path/ (the tests use the sub-path, proving
 #                                       sub-path hosting; one test also loads the root);
-#   4. node --test console, access, trail, cli, durability and specs .test.mjs in tests/e2e/
+#   4. node --test console, access, trail, cli, durability, specs and backup .test.mjs in tests/e2e/
 #                                       Playwright (playwright-core) drives Debian's
 #                                       /usr/bin/chromium; a screenshot of every page a test
 #                                       visits goes to tests/artifacts/<test>/, and each is also
@@ -73,6 +73,6 @@ say "serving dist/ at $origin/ and $CONSOLE_URL"
 # ---- the tests ---------------------------------------------------------------------------------
 mkdir -p "$ROOT/tests/artifacts"
 rc=0
-(cd "$E2E" && node --test --test-concurrency=1 --test-timeout=600000 --test-reporter=tap "$@" console.test.mjs access.test.mjs trail.test.mjs cli.test.mjs durability.test.mjs specs.test.mjs) || rc=$?
+(cd "$E2E" && node --test --test-concurrency=1 --test-timeout=600000 --test-reporter=tap "$@" console.test.mjs access.test.mjs trail.test.mjs cli.test.mjs durability.test.mjs specs.test.mjs backup.test.mjs) || rc=$?
 say "screenshots in tests/artifacts/; took $((SECONDS - start)) s"
 exit "$rc"

@@ -203,6 +203,20 @@ fn main() {
          \x20  */\n\
          \x20 now?: Date | number;\n\
          }\n\
+         /** Options of `sandbox.export(...)`. */\n\
+         export interface KmsExportOptions {\n\
+         \x20 /** The file's key is derived from it (PBKDF2-SHA-256, 600,000 iterations). May be empty: the file is then open to anyone who has it. */\n\
+         \x20 passphrase: string;\n\
+         }\n\
+         /** Options of `KmsSandbox.import(...)`. */\n\
+         export interface KmsImportOptions {\n\
+         \x20 /** The passphrase the file was exported with. */\n\
+         \x20 passphrase: string;\n\
+         \x20 /** Replace a sandbox of the same name (deleted once the file is read and verified); otherwise AlreadyExistsException. */\n\
+         \x20 replace?: boolean;\n\
+         \x20 /** Region of the returned sandbox's `send` (default \"ap-southeast-2\"). */\n\
+         \x20 region?: string;\n\
+         }\n\
          /** This sandbox's bill for a month (`sandbox.bill(...)`); amounts in exact USD, times in ms since the epoch (UTC). */\n\
          export interface KmsBill {\n\
          \x20 year: number;\n\

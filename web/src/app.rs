@@ -1,6 +1,9 @@
 //! Routes, the sandbox and Region providers, and the frame around every page.
 
-use crate::components::{load_caller, CallerControl, ClockControl, ErrorAlert, Frame, Spinner};
+use crate::components::{
+    clear_seed_from_location, load_caller, seed_from_location, CallerControl, ClockControl,
+    ErrorAlert, Frame, SeedDialog, Spinner,
+};
 use crate::kms::{self, ApiError, Kms};
 use crate::pages;
 use crate::state::{Action, ConsoleState, FlashKind};
@@ -87,6 +90,8 @@ pub enum SandboxCommand {
     },
     /// Delete every key of the current sandbox and start it afresh.
     Reset,
+    /// Switch to a sandbox just imported from a backup.
+    Imported { name: String },
 }
 
 pub type SandboxControl = Callback<SandboxCommand>;
@@ -102,6 +107,8 @@ pub fn App() -> Html {
     let epoch = use_state(|| 0u32);
     // Who the console acts as: the account root (None) or an IAM user or role, by ARN.
     let caller = use_state(load_caller);
+    // A starting sandbox to offer (`#/?seed=<relative URL>`), read before any redirect drops it.
+    let seed = use_state(seed_from_location);
 
     let open = {
         let (sandbox, epoch, console) = (sandbox.clone(), epoch.clone(), console.clone());
@@ -117,6 +124,10 @@ pub fn App() -> Html {
                     SandboxCommand::Open { name, account_id } => {
                         let msg = format!("Switched to sandbox \"{name}\".");
                         (name, account_id, msg)
+                    }
+                    SandboxCommand::Imported { name } => {
+                        let msg = format!("Imported sandbox \"{name}\" and switched to it.");
+                        (name, None, msg)
                     }
                     SandboxCommand::Reset => {
                         let name = current.unwrap_or_else(|| "default".to_string());
@@ -208,10 +219,22 @@ pub fn App() -> Html {
             </div>
         },
         (Some(Ok(_)), Some(k)) => html! {
-            <ContextProvider<Kms> context={k}>
+            <ContextProvider<Kms> context={k.clone()}>
                 <ContextProvider<crate::hooks::RemoteChanges> context={*remote}>
-                    <ContextProvider<SandboxControl> context={open}>
+                    <ContextProvider<SandboxControl> context={open.clone()}>
                         <Switch<Route> render={switch} />
+                        if let Some(url) = &*seed {
+                            <SeedDialog url={url.clone()} region={k.region().to_string()} on_done={
+                                let (seed, open) = (seed.clone(), open.clone());
+                                Callback::from(move |imported: Option<String>| {
+                                    clear_seed_from_location();
+                                    seed.set(None);
+                                    if let Some(name) = imported {
+                                        open.emit(SandboxCommand::Imported { name });
+                                    }
+                                })
+                            } />
+                        }
                     </ContextProvider<SandboxControl>>
                 </ContextProvider<crate::hooks::RemoteChanges>>
             </ContextProvider<Kms>>

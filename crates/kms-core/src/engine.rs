@@ -251,6 +251,18 @@ impl Engine {
         }
     }
 
+    /// Every record the engine holds (keys and aliases of every Region, then the account's IAM
+    /// records and stacks), with their secrets: what [`crate::backup`] writes.
+    pub fn records(&self) -> Vec<Record> {
+        let mut out = Vec::new();
+        for region in self.regions.values() {
+            out.extend(region.keys.values().cloned().map(Record::Key));
+            out.extend(region.aliases.values().cloned().map(Record::Alias));
+        }
+        out.extend(self.iam_records().cloned().map(Record::Iam));
+        out
+    }
+
     /// Makes an outcome's changes part of the engine's state (after the shell has persisted
     /// them).
     pub fn apply(&mut self, changes: Vec<Change>) {

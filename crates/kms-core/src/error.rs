@@ -97,6 +97,11 @@ error_types! {
     InvalidMaxResults = "InvalidMaxResultsException", 400;
     InvalidNextToken = "InvalidNextTokenException", 400;
     InvalidTimeRange = "InvalidTimeRangeException", 400;
+
+    // The sandbox's own backups (no AWS API has them): a file that is not a backup this build
+    // reads, or is damaged; a passphrase that does not open it.
+    InvalidBackup = "InvalidBackupException", 400;
+    InvalidPassphrase = "InvalidPassphraseException", 400;
 }
 
 impl ErrorType {

@@ -11,7 +11,8 @@
 //!
 //! CloudTrail's records of every call, of what KMS does on its own as time passes, and the
 //! LookupEvents that searches them are in [`trail`] (the events are the caller's to store); what
-//! the account's KMS use costs is in [`bill`].
+//! the account's KMS use costs is in [`bill`]; a whole sandbox as one backup body (every record
+//! with its secrets), for the shell to encrypt, in [`backup`].
 //!
 //! ```
 //! use kms_core::{Sandbox, json};
@@ -24,6 +25,7 @@
 //! ```
 
 pub mod access;
+pub mod backup;
 pub mod bill;
 mod caller;
 mod ciphertext;

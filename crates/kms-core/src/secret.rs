@@ -25,6 +25,11 @@ impl Secret {
         &mut self.0
     }
 
+    /// The buffer itself, to fill in place (its spare capacity is zeroed on drop too).
+    pub(crate) fn as_vec_mut(&mut self) -> &mut Vec<u8> {
+        &mut self.0
+    }
+
     pub fn len(&self) -> usize {
         self.0.len()
     }

@@ -116,6 +116,11 @@ impl Usage {
         if !std::mem::take(&mut self.dirty) {
             return None;
         }
+        self.saved_text()
+    }
+
+    /// The JSON text [`Usage::restore`] reads, whether or not it changed (for a backup).
+    pub fn saved_text(&self) -> Option<String> {
         let mut last_use: Vec<KeyLastUse> = self
             .last_use
             .values()

@@ -132,6 +132,20 @@ fn options(options: &JsValue) -> Result<(Option<String>, Option<String>), JsValu
     Ok((read("region")?, read("accountId")?))
 }
 
+/// Reads `options.passphrase`: a string (it may be empty), required.
+fn passphrase_option(options: &JsValue) -> Result<String, JsValue> {
+    let v = if options.is_object() {
+        Reflect::get(options, &"passphrase".into())?
+    } else {
+        JsValue::UNDEFINED
+    };
+    v.as_string().ok_or_else(|| {
+        js_error(&KmsError::validation(
+            "options.passphrase must be a string (an empty one is allowed)",
+        ))
+    })
+}
+
 /// The latest time a clock may start at: 9999-12-31T23:59:59.999Z.
 const MAX_TIME_MS: f64 = 253_402_300_799_999.0;
 
@@ -231,6 +245,71 @@ impl KmsSandbox {
         sandbox::delete_sandbox(&name)
             .await
             .map_err(|e| js_error(&e))
+    }
+
+    /// One file (a `.kmssandbox`, as bytes) holding the whole sandbox: keys of every Region with
+    /// their material, aliases, policies, grants, tags, IAM records, stacks, the clock and the
+    /// CloudTrail event history, encrypted under a key derived from `options.passphrase`
+    /// (PBKDF2-SHA-256, 600,000 iterations; AES-256-GCM). `KmsSandbox.import` restores it.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Uint8Array>")]
+    pub fn export(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "KmsExportOptions")] options: JsValue,
+    ) -> js_sys::Promise {
+        let sandbox = self.sandbox.clone();
+        let passphrase = passphrase_option(&options);
+        wasm_bindgen_futures::future_to_promise(async move {
+            let passphrase = passphrase?;
+            let file = sandbox
+                .export(&passphrase)
+                .await
+                .map_err(|e| js_error(&e))?;
+            Ok(js_sys::Uint8Array::from(&file[..]).into())
+        })
+    }
+
+    /// Restores a file of `sandbox.export(...)` into a new stored sandbox `name` (its secrets
+    /// wrapped under that sandbox's own new HSM key) and opens it. Rejects, writing nothing,
+    /// with `InvalidBackupException` (not a backup, of another version, damaged or cut short),
+    /// `InvalidPassphraseException`, or `AlreadyExistsException` when `name` is taken and
+    /// `options.replace` is not true.
+    #[wasm_bindgen(js_name = import, unchecked_return_type = "Promise<KmsSandbox>")]
+    pub fn import_backup(
+        name: String,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer")] file: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "KmsImportOptions")] options: JsValue,
+    ) -> js_sys::Promise {
+        let passphrase = passphrase_option(&options);
+        let region = self::options(&options).map(|(region, _)| region);
+        let replace = Reflect::get(&options, &"replace".into())
+            .ok()
+            .filter(|v| !v.is_undefined() && !v.is_null());
+        let bytes = if let Some(b) = file.dyn_ref::<js_sys::Uint8Array>() {
+            Some(b.to_vec())
+        } else {
+            file.dyn_ref::<js_sys::ArrayBuffer>()
+                .map(|b| js_sys::Uint8Array::new(b).to_vec())
+        };
+        wasm_bindgen_futures::future_to_promise(async move {
+            let passphrase = passphrase?;
+            let region = region?;
+            let replace = match replace {
+                None => false,
+                Some(v) => v.as_bool().ok_or_else(|| {
+                    js_error(&KmsError::validation("options.replace must be a boolean"))
+                })?,
+            };
+            let bytes = bytes.ok_or_else(|| {
+                js_error(&KmsError::validation(
+                    "The backup must be a Uint8Array or an ArrayBuffer",
+                ))
+            })?;
+            let options = sandbox::ImportOptions { replace, region };
+            Sandbox::import(&name, &bytes, &passphrase, options)
+                .await
+                .map(|s| KmsSandbox::from(s).into())
+                .map_err(|e| js_error(&e))
+        })
     }
 
     /// Runs one KMS operation (see the `KmsSandbox` interface in the declarations for types).

@@ -1812,6 +1812,106 @@ pub async fn delete_sandbox(name: &str) -> Result<(), KmsError> {
     deleted
 }
 
+/// Options of [`Sandbox::import`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// Replace a sandbox of the same name (deleted once the file has been read and verified).
+    /// Without it, an existing name is refused with `AlreadyExistsException`.
+    pub replace: bool,
+    /// The default region of the handle returned (default `ap-southeast-2`).
+    pub region: Option<String>,
+}
+
+impl Sandbox {
+    /// One file (`.kmssandbox`) that holds the whole sandbox: every key of every Region with
+    /// its material, alias, key policy, grant, tag, IAM user, role, policy, access key and role
+    /// session, CloudFormation stack, the clock, the usage and the CloudTrail event history;
+    /// encrypted under a key derived from `passphrase` (PBKDF2-SHA-256, 600,000 iterations;
+    /// AES-256-GCM). See [`Sandbox::import`].
+    pub async fn export(&self, passphrase: &str) -> Result<Vec<u8>, KmsError> {
+        // Other tabs' latest changes first, then one consistent view of the records.
+        let turn = self.turn().await;
+        if let Err(e) = self.sync_locked().await {
+            return Err(KmsError::internal(format!(
+                "The sandbox could not be exported: {e}"
+            )));
+        }
+        let (records, usage) = {
+            let engine = self.inner.engine.borrow();
+            (engine.records(), engine.usage().saved_text())
+        };
+        drop(turn);
+        let backup = kms_core::backup::Backup {
+            account_id: self.inner.account_id.clone(),
+            // Where the sandbox clock stands against real time (a fixed clock's too).
+            clock_offset_ms: (self.now() - js_sys::Date::now() as i64).max(0),
+            records,
+            usage,
+            events: self.inner.trail.all_events().await?,
+        };
+        let body = backup
+            .to_bytes()
+            .map_err(|e| KmsError::internal(format!("The sandbox could not be exported: {e}")))?;
+        drop(backup);
+        crate::backup::seal(&body, passphrase, &self.inner.name, &self.inner.account_id).await
+    }
+
+    /// Restores a file of [`Sandbox::export`] into a new stored sandbox `name`, every secret
+    /// wrapped under that sandbox's own new HSM key, and opens it. The file is read, decrypted
+    /// and checked in full before anything is written, and then written in one transaction:
+    /// `InvalidBackupException` (not a backup, another version, damaged or cut short),
+    /// `InvalidPassphraseException` and `AlreadyExistsException` (the name is taken and
+    /// `options.replace` is not set) write nothing.
+    pub async fn import(
+        name: &str,
+        file: &[u8],
+        passphrase: &str,
+        options: ImportOptions,
+    ) -> Result<Sandbox, KmsError> {
+        validate_name(name)?;
+        if let Some(r) = &options.region {
+            validate_region(r)?;
+        }
+        install_panic_hook();
+        let taken = || {
+            KmsError::already_exists(format!(
+                "A sandbox named '{name}' already exists in this browser: import under another \
+                 name, or pass {{ replace: true }} to replace it"
+            ))
+        };
+        // Refused before the passphrase's slow key derivation (and checked again on write).
+        if !options.replace
+            && list_sandboxes()
+                .await
+                .is_ok_and(|l| l.iter().any(|n| n == name))
+        {
+            return Err(taken());
+        }
+        let body = crate::backup::open(file, passphrase).await?;
+        let backup = kms_core::backup::Backup::from_bytes(body.expose()).map_err(|e| {
+            KmsError::new(
+                kms_core::ErrorType::InvalidBackup,
+                format!("The backup is damaged: {e}"),
+            )
+        })?;
+        drop(body);
+        if options.replace {
+            delete_sandbox(name).await?;
+        }
+        match store::create_from_backup(name, &backup).await {
+            Ok(()) => {}
+            Err(store::CreateError::Exists) => return Err(taken()),
+            Err(store::CreateError::Failed(e)) => {
+                return Err(KmsError::internal(format!(
+                    "The backup could not be written as sandbox '{name}', so nothing was: {e}"
+                )))
+            }
+        }
+        drop(backup);
+        Sandbox::open(name, options.region, None).await
+    }
+}
+
 /// A FIFO async mutex for mutations. Its turn is handed straight to the next waiter, so no
 /// later arrival can slip in between.
 #[derive(Default)]

@@ -182,6 +182,41 @@ export function idbCommit(db, expected, puts, deletes, metaPuts, logKeys, inject
     };
   });
 }
+// A new sandbox from a backup, in one transaction: the HSM key and settings (`add`: if another
+// tab initialised the database meanwhile, its ConstraintError aborts everything), the layout,
+// revision 1 and its log entry, every record, the event chunks ([key, text, count]), their
+// count and the usage. Any failed request aborts the whole transaction and rejects.
+export function idbCreate(db, hsmKey, settings, schema, puts, chunks, eventCount, usage) {
+  return new Promise((resolve, reject) => {
+    let tx;
+    try {
+      tx = db.transaction(["records", "meta", "log", "events"], "readwrite", { durability: "strict" });
+    } catch (e) {
+      reject(e);
+      return;
+    }
+    let failure = null;
+    tx.oncomplete = () => resolve();
+    tx.onabort = () => reject(failure || tx.error || new DOMException("The transaction was aborted.", "AbortError"));
+    try {
+      const meta = tx.objectStore("meta");
+      meta.add(hsmKey, "hsm");
+      meta.add(settings, "settings");
+      meta.put(schema, "schema");
+      meta.put({ rev: 1 }, "rev");
+      const records = tx.objectStore("records"), keys = [];
+      for (const [k, v] of puts) { records.put(v, k); keys.push(k); }
+      tx.objectStore("log").put({ keys }, 1);
+      const events = tx.objectStore("events");
+      for (const [k, text, count] of chunks) events.put({ format: 1, count, events: text }, k);
+      if (eventCount > 0) events.put({ count: eventCount }, "count");
+      if (usage != null) events.put({ format: 1, usage }, "usage");
+    } catch (e) {
+      failure = e;
+      try { tx.abort(); } catch (_) {}
+    }
+  });
+}
 // What changed after revision `since` (-1: everything), in one snapshot:
 // { rev, all, changed: [[key, value or undefined]], settings, schema }. `all` when the log does not
 // reach back to `since` (every record is then listed, and those not listed are gone).
@@ -475,6 +510,18 @@ extern "C" {
         meta_puts: &Array,
         log_keys: &Array,
         inject: Option<String>,
+    ) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = idbCreate)]
+    #[allow(clippy::too_many_arguments)]
+    fn idb_create(
+        db: &IdbDatabase,
+        hsm_key: &CryptoKey,
+        settings: &JsValue,
+        schema: &JsValue,
+        puts: &Array,
+        chunks: &Array,
+        event_count: u32,
+        usage: Option<String>,
     ) -> js_sys::Promise;
     #[wasm_bindgen(js_name = idbChangesSince)]
     fn idb_changes_since(db: &IdbDatabase, since: f64) -> js_sys::Promise;
@@ -1525,6 +1572,114 @@ pub(crate) async fn read_events(
         chunks.push((key, text));
     }
     Ok(EventsRead { chunks, done })
+}
+
+/// Why [`create_from_backup`] wrote nothing.
+pub(crate) enum CreateError {
+    /// The database already holds a sandbox (made before, or by another tab meanwhile).
+    Exists,
+    Failed(String),
+}
+
+/// Events per stored chunk when a backup's history is written.
+const IMPORT_CHUNK: usize = 1000;
+
+/// Makes sandbox `name` from a backup: a new HSM key wraps every record (revision 1), and the
+/// records, settings, event history and usage are written in one transaction, or nothing is. A
+/// database that already holds a sandbox is left as it is ([`CreateError::Exists`]); one this
+/// call made and could not fill is deleted again.
+pub(crate) async fn create_from_backup(
+    name: &str,
+    backup: &kms_core::backup::Backup,
+) -> Result<(), CreateError> {
+    let failed = |e: String| CreateError::Failed(explain_write_failure(&e));
+    let db: IdbDatabase = await_js(idb_open(
+        &factory().map_err(failed)?,
+        &db_name(name),
+        DB_VERSION,
+        &store_names(&[RECORDS, META, EVENTS, LOG]),
+        BLOCKED_MS,
+    ))
+    .await
+    .map_err(failed)?
+    .unchecked_into();
+    let written = fill_from_backup(&db, backup).await;
+    db.close();
+    match written {
+        Err(CreateError::Failed(e)) => {
+            // Only this call wrote to it (a sandbox made meanwhile fails the `add` instead).
+            let _ = delete(name).await;
+            Err(CreateError::Failed(e))
+        }
+        other => other,
+    }
+}
+
+async fn fill_from_backup(
+    db: &IdbDatabase,
+    backup: &kms_core::backup::Backup,
+) -> Result<(), CreateError> {
+    let failed = |e: String| CreateError::Failed(explain_write_failure(&e));
+    let (hsm_key, settings, _) = read_meta(db).await.map_err(failed)?;
+    if hsm_key.is_some() || settings.is_some() {
+        return Err(CreateError::Exists);
+    }
+    let key = Hsm::generate_key().await.map_err(failed)?;
+    let hsm = Hsm::new(key.clone());
+    let puts = Array::new();
+    for record in &backup.records {
+        let storage_key = match record {
+            Record::Key(k) => kms_core::key_storage_key(&k.region, &k.key_id),
+            Record::Alias(a) => kms_core::alias_storage_key(&a.region, &a.name),
+            Record::Iam(r) => r.storage_key(),
+        };
+        let value = encode_record(&hsm, record, 1).await.map_err(failed)?;
+        puts.push(&Array::of2(&storage_key.into(), &value));
+    }
+    // Oldest first, at most as many as the history keeps; chunks keyed by their newest event.
+    let mut events: Vec<&(String, String)> = backup.events.iter().collect();
+    events.sort_by(|a, b| a.0.cmp(&b.0));
+    events.dedup_by(|a, b| a.0 == b.0);
+    let keep = events.len().min(kms_core::trail::MAX_EVENTS);
+    let events = &events[events.len() - keep..];
+    let chunks = Array::new();
+    for chunk in events.chunks(IMPORT_CHUNK) {
+        let mut text = String::new();
+        for (key, record) in chunk {
+            text.push_str("[\"");
+            text.push_str(key);
+            text.push_str("\",");
+            text.push_str(record);
+            text.push_str("]\n");
+        }
+        let last = &chunk[chunk.len() - 1].0;
+        chunks.push(&Array::of3(
+            &last.as_str().into(),
+            &text.into(),
+            &(chunk.len() as u32).into(),
+        ));
+    }
+    let settings = settings_value(&Settings {
+        account_id: backup.account_id.clone(),
+        clock_offset_ms: backup.clock_offset_ms,
+    })
+    .map_err(failed)?;
+    let written = await_js(idb_create(
+        db,
+        &key,
+        &settings,
+        &schema_value().map_err(failed)?,
+        &puts,
+        &chunks,
+        u32::try_from(events.len()).unwrap_or(u32::MAX),
+        backup.usage.clone(),
+    ))
+    .await;
+    match written {
+        Ok(_) => Ok(()),
+        Err(e) if e.starts_with("ConstraintError") => Err(CreateError::Exists),
+        Err(e) => Err(failed(e)),
+    }
 }
 
 /// Names of the sandboxes stored on this origin, sorted.

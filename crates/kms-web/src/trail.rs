@@ -226,6 +226,37 @@ impl Trail {
         }
     }
 
+    /// Every event of the history, oldest first, as `(key, record text)`: for a backup. Writes
+    /// what waits first, then reads the stored chunks.
+    pub async fn all_events(&self) -> Result<Vec<(String, String)>, KmsError> {
+        let state = &self.state;
+        let read_failed = |e: String| {
+            KmsError::internal(format!("The sandbox could not read its event history: {e}"))
+        };
+        let mut out: Vec<(String, String)> = Vec::new();
+        if let Some(db) = &state.db {
+            self.flush().await?;
+            let read = store::read_events(db, None, u32::MAX)
+                .await
+                .map_err(read_failed)?;
+            for (_, text) in &read.chunks {
+                out.extend(
+                    decode_lines(text)
+                        .map_err(read_failed)?
+                        .into_iter()
+                        .map(|(key, e)| (key, e.cloud_trail_event)),
+                );
+            }
+        }
+        // Recorded since the flush (or, in memory, every event).
+        for entry in state.queue.borrow().iter() {
+            out.push((entry.key.clone(), entry.event().cloud_trail_event.clone()));
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out.dedup_by(|a, b| a.0 == b.0);
+        Ok(out)
+    }
+
     /// Test hook: how many events wait in memory for a write to start (for an in-memory
     /// sandbox, every event).
     #[cfg(feature = "test-hooks")]

@@ -33,7 +33,7 @@ function needsIndexedDb(method, original) {
     return original.apply(this, args);
   };
 }
-for (const method of ['open', 'list', 'delete']) {
+for (const method of ['open', 'list', 'delete', 'import']) {
   KmsSandbox[method] = needsIndexedDb(method, KmsSandbox[method]);
 }
 

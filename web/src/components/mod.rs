@@ -11,6 +11,7 @@ mod key_table;
 mod kv_editor;
 mod layout;
 mod policy_editor;
+mod seed;
 mod why;
 
 pub use api_panel::ApiPanel;
@@ -26,4 +27,5 @@ pub use key_table::KeyTable;
 pub use kv_editor::KvEditor;
 pub use layout::Frame;
 pub use policy_editor::PolicyEditor;
+pub use seed::{clear_seed_from_location, seed_from_location, SeedDialog};
 pub use why::{DecisionList, WhyButton};

@@ -323,6 +323,11 @@ impl Kms {
         Ok(self.root.bill(year, month)?)
     }
 
+    /// The whole sandbox as a `.kmssandbox` file, encrypted under `passphrase`.
+    pub async fn export(&self, passphrase: &str) -> Result<Vec<u8>, ApiError> {
+        Ok(self.root.export(passphrase).await?)
+    }
+
     /// The JS API (`window.kms`) over this sandbox, sending to the selected Region.
     pub fn to_js(&self) -> wasm_bindgen::JsValue {
         self.sandbox
@@ -345,6 +350,22 @@ pub async fn open_sandbox(
 /// Names of the sandboxes stored in this browser.
 pub async fn list_sandboxes() -> Result<Vec<String>, ApiError> {
     Ok(kms_web::list_sandboxes().await?)
+}
+
+/// Restores a `.kmssandbox` file as the stored sandbox `name` (replacing one of that name only
+/// when `replace`); nothing is written when it fails.
+pub async fn import_sandbox(
+    name: &str,
+    file: &[u8],
+    passphrase: &str,
+    replace: bool,
+    region: &str,
+) -> Result<Sandbox, ApiError> {
+    let options = kms_web::ImportOptions {
+        replace,
+        region: Some(region.to_string()),
+    };
+    Ok(Sandbox::import(name, file, passphrase, options).await?)
 }
 
 /// Deletes a stored sandbox and all its keys.

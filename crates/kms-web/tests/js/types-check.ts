@@ -90,6 +90,16 @@ export async function usage(): Promise<void> {
   // @ts-expect-error: as needs a principal ARN
   kms.as();
 
+  // Backups: one file out, a new sandbox in.
+  const file: Uint8Array = await kms.export({ passphrase: "pass" });
+  const restored: KmsSandbox = await KmsSandbox.import("copy", file, { passphrase: "pass", replace: true, region: "us-east-1" });
+  await KmsSandbox.import("copy2", file.buffer as ArrayBuffer, { passphrase: "" });
+  // @ts-expect-error: export needs a passphrase
+  await kms.export();
+  // @ts-expect-error: replace is a boolean
+  await KmsSandbox.import("copy", file, { passphrase: "pass", replace: "yes" });
+  void restored;
+
   // Errors: name is one of KMS's error types.
   try {
     await kms.send("DescribeKey", { KeyId: "alias/none" });

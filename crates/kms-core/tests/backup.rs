@@ -1,0 +1,175 @@
+//! A backup body carries every record with its secrets: read back into a new engine, old
+//! ciphertexts decrypt, aliases resolve, grants, access keys and stacks are there. A body that is not
+//! one, of another version or missing a secret is refused.
+
+use kms_core::backup::Backup;
+use kms_core::{json, Engine, Record, Sandbox, Service};
+
+fn populated() -> (Sandbox, String, String) {
+    let mut kms = Sandbox::in_memory(3);
+    let key = kms
+        .call(
+            "CreateKey",
+            json!({"Tags": [{"TagKey": "team", "TagValue": "blue"}]}),
+        )
+        .unwrap();
+    let key_id = key["KeyMetadata"]["KeyId"].as_str().unwrap().to_string();
+    kms.call(
+        "CreateAlias",
+        json!({"AliasName": "alias/app", "TargetKeyId": key_id}),
+    )
+    .unwrap();
+    let ct = kms
+        .call(
+            "Encrypt",
+            json!({"KeyId": "alias/app", "Plaintext": "aGVsbG8="}),
+        )
+        .unwrap()["CiphertextBlob"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    kms.call("RotateKeyOnDemand", json!({"KeyId": key_id}))
+        .unwrap();
+    kms.call_service(Service::Iam, "CreateUser", json!({"UserName": "dev"}))
+        .unwrap();
+    kms.call(
+        "CreateGrant",
+        json!({"KeyId": key_id, "GranteePrincipal": "arn:aws:iam::111122223333:user/dev",
+               "Operations": ["Decrypt"]}),
+    )
+    .unwrap();
+    kms.call_service(Service::Iam, "CreateAccessKey", json!({"UserName": "dev"}))
+        .unwrap();
+    let template = json!({"Resources": {"Key": {"Type": "AWS::KMS::Key", "Properties": {}}}});
+    kms.call_service(
+        Service::CloudFormation,
+        "CreateStack",
+        json!({"StackName": "lab", "TemplateBody": template.to_string()}),
+    )
+    .unwrap();
+    (kms, key_id, ct)
+}
+
+fn backup_of(kms: &Sandbox) -> Backup {
+    Backup {
+        account_id: kms.engine.account_id().to_string(),
+        clock_offset_ms: 5_000,
+        records: kms.engine.records(),
+        usage: kms.engine.usage().saved_text(),
+        events: vec![(
+            "001735689600000-001735689600000000-0b1c2d3e-0000-4000-8000-000000000000".into(),
+            "{\"eventVersion\":\"1.08\"}".into(),
+        )],
+    }
+}
+
+#[test]
+fn a_backup_restores_every_record_with_its_secrets() {
+    let (kms, key_id, ct) = populated();
+    let bytes = backup_of(&kms).to_bytes().unwrap();
+    let text = std::str::from_utf8(bytes.expose()).unwrap();
+    assert!(text.starts_with("{\"format\":\"kms-sandbox-backup-body\",\"version\":1,"));
+
+    let restored = Backup::from_bytes(bytes.expose()).unwrap();
+    assert_eq!(restored.clock_offset_ms, 5_000);
+    assert_eq!(restored.events.len(), 1);
+    assert_eq!(restored.records.len(), kms.engine.records().len());
+    let mut copy = Sandbox::in_memory(4);
+    copy.engine = Engine::new(&restored.account_id);
+    for r in restored.records {
+        copy.engine.load(r);
+    }
+    let pt = copy.call("Decrypt", json!({"CiphertextBlob": ct})).unwrap();
+    assert_eq!(pt["Plaintext"], "aGVsbG8=");
+    let described = copy
+        .call("DescribeKey", json!({"KeyId": "alias/app"}))
+        .unwrap();
+    assert_eq!(described["KeyMetadata"]["KeyId"], key_id.as_str());
+    let grants = copy.call("ListGrants", json!({"KeyId": key_id})).unwrap();
+    assert_eq!(grants["Grants"].as_array().unwrap().len(), 1);
+    let tags = copy
+        .call("ListResourceTags", json!({"KeyId": key_id}))
+        .unwrap();
+    assert_eq!(tags["Tags"][0]["TagValue"], "blue");
+    let rotations = copy
+        .call("ListKeyRotations", json!({"KeyId": key_id}))
+        .unwrap();
+    assert_eq!(rotations["Rotations"].as_array().unwrap().len(), 1);
+    let stacks = copy
+        .call_service(
+            Service::CloudFormation,
+            "DescribeStacks",
+            json!({"StackName": "lab"}),
+        )
+        .unwrap();
+    assert_eq!(stacks["Stacks"][0]["StackStatus"], "CREATE_COMPLETE");
+    // The access key's secret came back byte for byte.
+    let ids: Vec<String> = kms
+        .engine
+        .iam_records()
+        .filter_map(|r| match r {
+            kms_core::IamRecord::AccessKey(k) => Some(k.access_key_id.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ids.len(), 1);
+    assert_eq!(
+        kms.engine.signing_secret(&ids[0]).unwrap().0,
+        copy.engine.signing_secret(&ids[0]).unwrap().0
+    );
+}
+
+#[test]
+fn a_body_that_is_not_a_backup_or_misses_a_secret_is_refused() {
+    let (kms, _, _) = populated();
+    let bytes = backup_of(&kms).to_bytes().unwrap();
+    let text = std::str::from_utf8(bytes.expose()).unwrap().to_string();
+
+    let other_version = text.replacen("\"version\":1,", "\"version\":2,", 1);
+    let e = Backup::from_bytes(other_version.as_bytes()).err().unwrap();
+    assert!(e.contains("version 2"), "{e}");
+
+    let not_a_body = text.replacen("kms-sandbox-backup-body", "something-else", 1);
+    assert!(Backup::from_bytes(not_a_body.as_bytes()).is_err());
+
+    // A key without the material of one of its backing keys.
+    let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let key = value["keys"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|k| k["record"]["backing_keys"].as_array().unwrap().len() == 2)
+        .unwrap();
+    key["material"].as_object_mut().unwrap().clear();
+    let e = Backup::from_bytes(value.to_string().as_bytes())
+        .err()
+        .unwrap();
+    assert!(e.contains("has no material"), "{e}");
+
+    // A key moved to another account.
+    let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    value["accountId"] = json!("444455556666");
+    let e = Backup::from_bytes(value.to_string().as_bytes())
+        .err()
+        .unwrap();
+    assert!(e.contains("is not a key of account 444455556666"), "{e}");
+
+    assert!(Backup::from_bytes(&text.as_bytes()[..text.len() / 2]).is_err());
+}
+
+#[test]
+fn records_lists_keys_aliases_and_iam_records() {
+    let (kms, _, _) = populated();
+    let records = kms.engine.records();
+    assert!(records
+        .iter()
+        .any(|r| matches!(r, Record::Alias(a) if a.name == "alias/app")));
+    assert!(records.iter().any(|r| matches!(r, Record::Iam(_))));
+    assert!(
+        records
+            .iter()
+            .filter(|r| matches!(r, Record::Key(_)))
+            .count()
+            >= 1
+    );
+}

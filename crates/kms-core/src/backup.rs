@@ -256,6 +256,9 @@ impl Backup {
                 ));
             }
             once(crate::key_storage_key(&record.region, &record.key_id))?;
+            // A backup carries no wrapping private keys: the import tokens of the source sandbox
+            // are not good in the restored one (GetParametersForImport again).
+            record.import_parameters.clear();
             for b in &mut record.backing_keys {
                 let SecretIn(secret) = material
                     .remove(&b.id)

@@ -54,6 +54,11 @@ fn status(st: &str) -> Html {
     html! { <span class={class} data-status={st.to_string()}>{ st }</span> }
 }
 
+/// A label over its value, as the key pages show them.
+fn kv(k: &str, v: Html) -> Html {
+    html! { <div class="kv"><div class="kv-key">{ k.to_string() }</div><div class="kv-value">{ v }</div></div> }
+}
+
 /// The parameters file (`[{"ParameterKey": ..., "ParameterValue": ...}]`) read as pairs.
 fn parse_params(text: &str) -> Result<Vec<(String, String)>, String> {
     if text.trim().is_empty() {
@@ -375,15 +380,25 @@ pub fn StackPage(p: &StackProps) -> Html {
     let tab = use_state(|| AttrValue::Static("events"));
     let updating = use_state(|| false);
     let error = use_state(|| None::<ApiError>);
+    let navigator = use_navigator();
+    // A deleted stack is no longer found by name: back to the list, as the console does.
     let delete = {
-        let (kms, reload, error, name) =
-            (kms.clone(), reload.clone(), error.clone(), p.name.clone());
+        let (kms, error, name, navigator) = (
+            kms.clone(),
+            error.clone(),
+            p.name.clone(),
+            navigator.clone(),
+        );
         Callback::from(move |_: MouseEvent| {
-            let (kms, reload, error, name) =
-                (kms.clone(), reload.clone(), error.clone(), name.clone());
+            let (kms, error, name, navigator) =
+                (kms.clone(), error.clone(), name.clone(), navigator.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 match cfn(&kms, "DeleteStack", json!({"StackName": name.as_str()})).await {
-                    Ok(_) => reload.emit(()),
+                    Ok(_) => {
+                        if let Some(n) = navigator {
+                            n.push(&Route::CloudFormation);
+                        }
+                    }
                     Err(e) => error.set(Some(e)),
                 }
             });
@@ -415,12 +430,12 @@ pub fn StackPage(p: &StackProps) -> Html {
                             <button type="button" class="btn" data-cfn="delete" disabled={deleted} onclick={delete}>{"Delete"}</button>
                         </div>
                     </div>
-                    <dl class="panel-body kv-grid">
-                        <div><dt>{"Stack ID"}</dt><dd class="mono small">{ s(&d.stack, "StackId") }</dd></div>
-                        <div><dt>{"Status"}</dt><dd>{ status(&st) }</dd></div>
-                        <div><dt>{"Description"}</dt><dd>{ s(&d.stack, "Description") }</dd></div>
-                        <div><dt>{"Created time"}</dt><dd>{ time(&d.stack, "CreationTime") }</dd></div>
-                    </dl>
+                    <div class="panel-body grid-2">
+                        { kv("Stack ID", html! { <span class="mono small">{ s(&d.stack, "StackId") }</span> }) }
+                        { kv("Status", status(&st)) }
+                        { kv("Description", html! { s(&d.stack, "Description") }) }
+                        { kv("Created time", html! { time(&d.stack, "CreationTime") }) }
+                    </div>
                 </div>
                 if let Some(e) = &*error { <ErrorAlert error={e.clone()} /> }
                 if *updating && !deleted {

@@ -127,9 +127,11 @@ fn TerraformOutput(p: &OutputProps) -> Html {
                 if p.busy {
                     <p class="hint">{"Running…"}</p>
                 } else if let Some(o) = &p.out {
-                    if !o.stdout.is_empty() { <pre class="term-out tf-out" data-tf-out="stdout">{ &o.stdout }</pre> }
-                    if !o.stderr.is_empty() { <pre class="term-err tf-out" data-tf-out="stderr">{ &o.stderr }</pre> }
-                    if o.exit_code != 0 { <p class="term-exit">{ format!("exit code {}", o.exit_code) }</p> }
+                    <div class="tf-output" tabindex="0" aria-label="Terraform output">
+                        if !o.stdout.is_empty() { <pre class="term-out tf-out" data-tf-out="stdout">{ &o.stdout }</pre> }
+                        if !o.stderr.is_empty() { <pre class="term-err tf-out" data-tf-out="stderr">{ &o.stderr }</pre> }
+                        if o.exit_code != 0 { <p class="term-exit">{ format!("exit code {}", o.exit_code) }</p> }
+                    </div>
                 } else {
                     <p class="hint">{"Validate, Plan, Apply or Destroy to see Terraform's output here."}</p>
                 }

@@ -78,7 +78,7 @@ impl Acceptor {
                 match (matcher, found) {
                     ("path", found) => found == expected,
                     ("pathAll", Doc::List(l)) => !l.is_empty() && l.iter().all(|x| *x == expected),
-                    ("pathAny", Doc::List(l)) => l.iter().any(|x| *x == expected),
+                    ("pathAny", Doc::List(l)) => l.contains(&expected),
                     _ => false,
                 }
             }

@@ -89,9 +89,7 @@ fn the_seeds_create_stack_makes_the_key_and_alias() {
     );
 
     // The key and alias exist, made as the template says.
-    let key = t.json(&format!(
-        "aws kms describe-key --key-id alias/hands-on --region ap-southeast-2"
-    ));
+    let key = t.json("aws kms describe-key --key-id alias/hands-on --region ap-southeast-2");
     assert_eq!(key["KeyMetadata"]["KeyId"], key_id.as_str());
     assert_eq!(
         key["KeyMetadata"]["Description"],

@@ -493,6 +493,8 @@ impl Run {
     }
 
     /// The next request to send, or `None` when the run is over (then [`Run::finish`]).
+    // Not an Iterator: each request waits for its answer ([`Run::answer`]) before the next.
+    #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> Option<Call> {
         loop {
             if self.failed || self.done {

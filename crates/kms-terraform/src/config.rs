@@ -325,10 +325,7 @@ fn syntax_error(file: &str, text: &str, message: &str) -> Diagnostic {
     let detail = message
         .lines()
         .last()
-        .map(|l| {
-            l.trim_start_matches(|c: char| c == '=' || c == ' ')
-                .to_string()
-        })
+        .map(|l| l.trim_start_matches(['=', ' ']).to_string())
         .unwrap_or_default();
     Diagnostic::error("Invalid HCL syntax", detail).at(
         Pos {

@@ -9,6 +9,10 @@
 //! [`Run::finish`]: what Terraform prints, its exit code and the new state. [`run`] does that loop
 //! for synchronous callers.
 
+// A diagnostic is the one error of a command, rendered once: its size on the error path is
+// of no concern.
+#![allow(clippy::result_large_err)]
+
 mod apply;
 mod config;
 mod diag;

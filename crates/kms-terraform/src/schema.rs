@@ -217,7 +217,8 @@ pub fn check_value(ty: &str, attr: &str, v: &serde_json::Value) -> Option<String
         ("aws_kms_alias", "name") => {
             let s = v.as_str()?;
             (!s.starts_with("alias/")).then(|| {
-                format!("\"name\" must begin with 'alias/' and be comprised of only [a-zA-Z0-9/_-]")
+                "\"name\" must begin with 'alias/' and be comprised of only [a-zA-Z0-9/_-]"
+                    .to_string()
             })
         }
         _ => None,

@@ -73,6 +73,6 @@ say "serving dist/ at $origin/ and $CONSOLE_URL"
 # ---- the tests ---------------------------------------------------------------------------------
 mkdir -p "$ROOT/tests/artifacts"
 rc=0
-(cd "$E2E" && node --test --test-concurrency=1 --test-timeout=600000 --test-reporter=tap "$@" console.test.mjs access.test.mjs trail.test.mjs cli.test.mjs durability.test.mjs specs.test.mjs backup.test.mjs) || rc=$?
+(cd "$E2E" && node --test --test-concurrency=1 --test-timeout=600000 --test-reporter=tap "$@" console.test.mjs access.test.mjs trail.test.mjs cli.test.mjs templates.test.mjs durability.test.mjs specs.test.mjs backup.test.mjs) || rc=$?
 say "screenshots in tests/artifacts/; took $((SECONDS - start)) s"
 exit "$rc"

@@ -2,7 +2,8 @@
 # Runs every test of KMS Sandbox, from a fresh clone: installs the tools (scripts/setup.sh), then
 #   kms-core   cargo test -p kms-core -p kms-fuzz (native unit, integration and doc tests; a
 #                                                short run of each fuzz loop)
-#   kms-cli    cargo test -p kms-cli             (the AWS CLI in the page, natively)
+#   kms-cli    cargo test -p kms-cli -p kms-terraform (the AWS CLI and Terraform in the page,
+#                                                natively)
 #   deny       cargo deny check                  (bans, licenses, sources; advisories when the
 #                                                RustSec database can be fetched)
 #   clippy     cargo clippy --all-targets        (warnings are reported, never fail the run;
@@ -81,7 +82,7 @@ if cargo fmt --all --check >/dev/null 2>&1; then fmt_note="clean"
 else fmt_note="unformatted files (run: cargo fmt --all)"; fi
 
 run_suite "kms-core" cargo test -p kms-core -p kms-fuzz
-run_suite "kms-cli" cargo test -p kms-cli
+run_suite "kms-cli" cargo test -p kms-cli -p kms-terraform
 
 # Supply chain. The RustSec database lives on github.com, which these machines may not reach:
 # advisories are checked when it can be fetched, and the summary says when it could not.

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Extract what the AWS CLI in the page (crates/kms-cli) needs from AWS's API models, besides the
 shapes kms-core already embeds: each structure's member order (botocore builds answers in model
-order, so the CLI prints them so), the paginators (paginators-1.json), idempotency-token members,
+order, so the CLI prints them so), the paginators (paginators-1.json), the waiters
+(waiters-2.json), idempotency-token members,
 and the documentation of the operations and their members with the HTML stripped (for `help`).
 
 Only the operations kms-core's models hold (the ones the sandbox answers) are kept.
@@ -24,6 +25,7 @@ SOURCES = {
     'iam': os.path.join(shared, 'aws-models/iam'),
     'sts': os.path.join(shared, 'aws-models/sts'),
     'cloudtrail': os.path.join(shared, 'aws-models/cloudtrail'),
+    'cloudformation': os.path.join(shared, 'aws-models/cloudformation'),
 }
 
 
@@ -47,12 +49,16 @@ def main():
         mine = json.load(open(os.path.join(core, f'{service}-model.json')))
         pag_path = os.path.join(src, 'paginators-1.json')
         pag = json.load(open(pag_path)).get('pagination', {}) if os.path.exists(pag_path) else {}
+        wait_path = os.path.join(src, 'waiters-2.json')
+        waiters = json.load(open(wait_path)).get('waiters', {}) if os.path.exists(wait_path) else {}
         shapes = full['shapes']
         out = {
             'service': strip_html(full.get('documentation', '')).split('\n\n')[0],
             'paginators': {op: p for op, p in pag.items() if op in mine['operations']},
             'order': {},
             'idempotency': {},
+            # `aws <service> wait <name>`: the waiters whose operation the sandbox answers.
+            'waiters': {n: w for n, w in waiters.items() if w['operation'] in mine['operations']},
             'operations': {},
             'members': {},
         }

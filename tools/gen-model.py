@@ -43,7 +43,7 @@ STS_OPERATIONS = ['GetCallerIdentity', 'AssumeRole']
 CLOUDTRAIL_OPERATIONS = ['LookupEvents']
 CLOUDFORMATION_OPERATIONS = [
     'CreateStack', 'UpdateStack', 'DeleteStack', 'DescribeStacks', 'DescribeStackEvents',
-    'DescribeStackResources', 'ValidateTemplate',
+    'DescribeStackResources', 'ValidateTemplate', 'GetTemplate',
 ]
 
 

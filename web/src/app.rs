@@ -41,6 +41,12 @@ pub enum Route {
     Settings,
     #[at("/cli")]
     Cli,
+    #[at("/cloudformation")]
+    CloudFormation,
+    #[at("/cloudformation/stacks/:name")]
+    Stack { name: String },
+    #[at("/terraform")]
+    Terraform,
     #[at("/iam")]
     Iam,
     #[at("/iam/:tab")]
@@ -71,6 +77,9 @@ fn switch(route: Route) -> Html {
         Route::Bill => html! { <pages::BillPage /> },
         Route::Settings => html! { <pages::SettingsPage /> },
         Route::Cli => html! { <pages::CliPage /> },
+        Route::CloudFormation => html! { <pages::CloudFormationPage /> },
+        Route::Stack { name } => html! { <pages::StackPage name={name} /> },
+        Route::Terraform => html! { <pages::TerraformPage /> },
         Route::Iam => html! { <pages::IamPage tab={AttrValue::Static("users")} /> },
         Route::IamTab { tab } => html! { <pages::IamPage tab={tab} /> },
         Route::IamUser { name } => html! { <pages::IamUserPage {name} /> },

@@ -53,6 +53,8 @@ struct RawData {
     paginators: BTreeMap<String, RawPaginator>,
     order: BTreeMap<String, Vec<String>>,
     idempotency: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    waiters: BTreeMap<String, crate::wait::Waiter>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -72,6 +74,9 @@ pub struct Svc {
     order: BTreeMap<String, Vec<String>>,
     idempotency: BTreeMap<String, Vec<String>>,
     pub docs: Docs,
+    /// `aws <service> wait <name>`: the CLI's name (`stack-create-complete`), the model's
+    /// (`StackCreateComplete`) and the waiter.
+    pub waiters: Vec<(String, String, crate::wait::Waiter)>,
     /// CLI name → operation name, in the model's order.
     pub commands: Vec<(String, String)>,
 }
@@ -113,6 +118,11 @@ fn load(name: &'static str, service: Service, data: &str, docs: &str) -> Svc {
         order: raw.order,
         idempotency: raw.idempotency,
         docs,
+        waiters: raw
+            .waiters
+            .into_iter()
+            .map(|(name, w)| (kebab(&name), name, w))
+            .collect(),
         commands,
     }
 }
@@ -135,6 +145,12 @@ pub fn services() -> &'static [Svc] {
     static ALL: OnceLock<Vec<Svc>> = OnceLock::new();
     ALL.get_or_init(|| {
         vec![
+            load(
+                "cloudformation",
+                Service::CloudFormation,
+                include_str!("../data/cloudformation.json"),
+                docs!("../data/cloudformation-docs.json"),
+            ),
             load(
                 "cloudtrail",
                 Service::CloudTrail,

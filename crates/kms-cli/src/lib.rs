@@ -46,6 +46,7 @@ mod paginate;
 mod query;
 pub mod shell;
 mod shorthand;
+mod wait;
 
 use crate::data::{ArgSpec, Svc};
 use crate::doc::Doc;
@@ -250,6 +251,9 @@ pub struct Invocation {
     /// Set when the CLI paginates this call (a paginated operation without `--no-paginate`).
     pub paging: Option<Paging>,
     pub redirect: Option<Redirect>,
+    /// `aws <service> wait <waiter>`: the one request is the waiter's operation, and the answer
+    /// is judged by the waiter's acceptors instead of printed.
+    pub(crate) waiter: Option<wait::Wait>,
     pub(crate) columns: usize,
     pub(crate) compiled: Option<query::Query>,
 }
@@ -438,10 +442,33 @@ pub fn parse(line: &str, ctx: &Context) -> Result<Command, CliError> {
             ..Default::default()
         }));
     }
-    let Some(operation) = svc.operation(&command) else {
-        let mut choices: Vec<String> = svc.commands.iter().map(|(c, _)| c.clone()).collect();
-        choices.push("help".into());
-        return Err(invalid_choice("operation", &command, &choices));
+    let mut waiter = None;
+    let operation = if command == "wait" && !svc.waiters.is_empty() {
+        let Some(pos) = rest.iter().position(|t| !t.starts_with('-')) else {
+            return Err(CliError::usage(
+                "the following arguments are required: subcommand",
+            ));
+        };
+        let name = rest.remove(pos);
+        let Some((_, model_name, w)) = svc.waiters.iter().find(|(cli, _, _)| *cli == name) else {
+            let choices: Vec<String> = svc.waiters.iter().map(|(c, _, _)| c.clone()).collect();
+            return Err(invalid_choice("subcommand", &name, &choices));
+        };
+        waiter = Some(wait::Wait {
+            name: model_name.clone(),
+            waiter: w.clone(),
+        });
+        w.operation.as_str()
+    } else {
+        let Some(operation) = svc.operation(&command) else {
+            let mut choices: Vec<String> = svc.commands.iter().map(|(c, _)| c.clone()).collect();
+            if !svc.waiters.is_empty() {
+                choices.push("wait".into());
+            }
+            choices.push("help".into());
+            return Err(invalid_choice("operation", &command, &choices));
+        };
+        operation
     };
     let binary = match g.binary.as_deref() {
         Some("raw-in-base64-out") => BinaryFormat::RawInBase64Out,
@@ -472,6 +499,8 @@ pub fn parse(line: &str, ctx: &Context) -> Result<Command, CliError> {
         OpParse::Call { input, paging } => (input, paging),
     };
     let (input, paging) = input;
+    // A waiter makes single calls, never pages.
+    let paging = if waiter.is_some() { None } else { paging };
     let principal = match &g.profile {
         None => None,
         Some(p) => match ctx.profiles.get(p) {
@@ -502,6 +531,7 @@ pub fn parse(line: &str, ctx: &Context) -> Result<Command, CliError> {
         query: g.query.clone(),
         paging,
         redirect,
+        waiter,
         columns: ctx.columns,
         compiled,
     }))
@@ -840,6 +870,13 @@ impl Invocation {
     /// Prints the answers (one per page) as the CLI does.
     pub fn render(&self, pages: &[Value]) -> Outcome {
         let svc = self.svc();
+        if let Some(w) = &self.waiter {
+            let doc = match (pages.first(), svc.output_shape(&self.operation)) {
+                (Some(p), Some(shape)) => doc::from_wire(svc, shape, p),
+                _ => Doc::Map(Vec::new()),
+            };
+            return self.waited(w.verdict(&wait::Answer::Output(&doc)));
+        }
         let docs: Vec<Doc> = pages
             .iter()
             .map(|p| match svc.output_shape(&self.operation) {
@@ -916,6 +953,12 @@ impl Invocation {
 
     /// Prints a service's error answer as the CLI does (exit 254).
     pub fn render_error(&self, error: &KmsError) -> Outcome {
+        if let Some(w) = &self.waiter {
+            return self.waited(w.verdict(&wait::Answer::Error {
+                code: error.error_type.as_str(),
+                message: &error.message,
+            }));
+        }
         let retries = if error.status() >= 500 {
             " (reached max retries: 2)"
         } else {
@@ -931,6 +974,22 @@ impl Invocation {
             ),
             exit_code: 254,
             redirect: self.redirect.clone(),
+        }
+    }
+
+    /// A waiter's outcome: nothing on success, `Waiter X failed: ...` and exit 255 otherwise.
+    fn waited(&self, failure: Option<String>) -> Outcome {
+        match failure {
+            None => Outcome {
+                redirect: self.redirect.clone(),
+                ..Default::default()
+            },
+            Some(line) => Outcome {
+                stdout: String::new(),
+                stderr: format!("\n{line}\n"),
+                exit_code: 255,
+                redirect: self.redirect.clone(),
+            },
         }
     }
 

@@ -505,7 +505,7 @@ fn help_skeleton_and_completion() {
     );
     assert_eq!(
         kms_cli::complete("aws "),
-        vec!["cloudtrail", "iam", "kms", "sts"]
+        vec!["cloudformation", "cloudtrail", "iam", "kms", "sts"]
     );
     assert!(kms_cli::complete("aws kms generate-data-key-")
         .contains(&"generate-data-key-without-plaintext".to_string()));

@@ -155,6 +155,7 @@ fn SideNav(p: &SideNavProps) -> Html {
                 ),
                 Route::Iam,
             ) => true,
+            (Some(Route::Stack { .. }), Route::CloudFormation) => true,
             (Some(r), t) => r == t,
             _ => false,
         };
@@ -177,6 +178,8 @@ fn SideNav(p: &SideNavProps) -> Html {
                 { item(Route::Events, "Event history (CloudTrail)") }
                 { item(Route::Bill, "Bill") }
                 { item(Route::Cli, "AWS CLI terminal") }
+                { item(Route::CloudFormation, "CloudFormation stacks") }
+                { item(Route::Terraform, "Terraform") }
                 { item(Route::Iam, "IAM users, roles and policies") }
                 { item(Route::Pricing, "Pricing calculator") }
                 { item(Route::Settings, "Sandbox settings") }

@@ -91,14 +91,14 @@ fn session() -> Option<web_sys::Storage> {
     util::window().session_storage().ok().flatten()
 }
 
-fn load_files() -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn load_files() -> BTreeMap<String, Vec<u8>> {
     session()
         .and_then(|s| s.get_item(terminal::FILES_KEY).ok().flatten())
         .map(|t| terminal::files_from_json(&t))
         .unwrap_or_default()
 }
 
-fn save_files(files: &BTreeMap<String, Vec<u8>>) {
+pub(crate) fn save_files(files: &BTreeMap<String, Vec<u8>>) {
     if let Some(s) = session() {
         let _ = s.set_item(terminal::FILES_KEY, &terminal::files_to_json(files));
     }
@@ -121,6 +121,17 @@ fn take_prefill() -> Option<String> {
 /// Runs one `aws ...` line: parses it, sends its requests (page after page while the CLI
 /// paginates) as the profile's principal, and prints as the CLI does.
 async fn execute(line: &str, kms: &Kms, files: &BTreeMap<String, Vec<u8>>) -> Outcome {
+    // `terraform ...` runs Terraform over the file area's .tf files.
+    let words = kms_terraform::split(line);
+    if words.first().map(String::as_str) == Some("terraform") {
+        let out = super::tf_run::run(&words[1..], kms, files).await;
+        return Outcome {
+            stdout: out.stdout,
+            stderr: out.stderr,
+            exit_code: out.exit_code,
+            redirect: None,
+        };
+    }
     let region = kms.region().to_string();
     let profiles = terminal::profiles(&kms.principals());
     let mut ctx = Context::new(files, &region);
@@ -386,7 +397,7 @@ pub fn CliPage() -> Html {
                 <section class="terminal" aria-label="Terminal">
                     <div class="term-log" ref={log_ref} role="log" aria-live="polite" aria-label="Terminal output" tabindex="0">
                         if scroll.blocks.is_empty() {
-                            <p class="term-note">{"Welcome to the sandbox's AWS CloudShell. Try "}<code>{"aws kms list-keys"}</code>{" or "}<code>{"aws kms help"}</code>{"."}</p>
+                            <p class="term-note">{"Welcome to the sandbox's AWS CloudShell. Try "}<code>{"aws kms list-keys"}</code>{", "}<code>{"aws kms help"}</code>{" or, with .tf files in the file area, "}<code>{"terraform plan"}</code>{"."}</p>
                         }
                         { for blocks }
                         if *busy {

@@ -2,6 +2,7 @@
 
 mod bill;
 mod cli;
+mod cloudformation;
 mod create_key;
 mod crypto;
 mod events;
@@ -15,9 +16,12 @@ mod policy_check;
 mod pricing;
 mod settings;
 mod static_pages;
+mod terraform;
+mod tf_run;
 
 pub use bill::BillPage;
 pub use cli::{prefill as prefill_terminal, CliPage};
+pub use cloudformation::{CloudFormationPage, StackPage};
 pub use create_key::CreateKeyPage;
 pub use crypto::CryptoPage;
 pub use events::EventsPage;
@@ -27,6 +31,7 @@ pub use key_lists::{AwsKeysPage, CustomerKeysPage};
 pub use pricing::PricingPage;
 pub use settings::SettingsPage;
 pub use static_pages::{CustomKeyStoresPage, NotFoundPage};
+pub use terraform::TerraformPage;
 
 use crate::app::Route;
 use yew::prelude::*;

@@ -230,6 +230,7 @@ impl Engine {
             "DescribeStackEvents" => describe_stack_events(self, region, request),
             "DescribeStackResources" => describe_stack_resources(self, region, request),
             "ValidateTemplate" => validate_template(request),
+            "GetTemplate" => get_template(self, region, request),
             other => Err(model.unknown_operation(other)),
         };
         let Run {
@@ -1250,6 +1251,23 @@ fn describe_stack_events(engine: &Engine, region: &str, request: &Value) -> Resu
         })
         .collect();
     Ok(json!({ "StackEvents": events }))
+}
+
+/// GetTemplate: the template body as the stack was last created or updated with. The sandbox
+/// has no transforms, so the processed template is the original.
+fn get_template(engine: &Engine, region: &str, request: &Value) -> Result<Value> {
+    let Some(name) = request.get("StackName").and_then(Value::as_str) else {
+        return Err(KmsError::validation_error(
+            "Either StackName or ChangeSetName must be specified.",
+        ));
+    };
+    let s = engine
+        .find_stack(region, name)
+        .ok_or_else(|| not_found(name))?;
+    Ok(json!({
+        "TemplateBody": s.template_body,
+        "StagesAvailable": ["Original", "Processed"],
+    }))
 }
 
 fn describe_stack_resources(engine: &Engine, region: &str, request: &Value) -> Result<Value> {

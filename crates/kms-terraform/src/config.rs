@@ -1,0 +1,537 @@
+//! The configuration: the `.tf` files parsed with hcl-rs into resources, variables, locals,
+//! outputs and the provider's Region, with Terraform's diagnostics for what is wrong.
+
+use crate::diag::Diagnostic;
+use crate::schema::{self, resource_type};
+use hcl::expr::{Expression, TraversalOperator};
+use hcl::template::{Directive, Element, Template};
+use hcl::Body;
+
+/// Where something was written: a file and a 1-based line.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Pos {
+    pub file: String,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Resource {
+    pub ty: String,
+    pub name: String,
+    pub pos: Pos,
+    /// Arguments in the order written, with where each is.
+    pub args: Vec<(String, Expression, Pos)>,
+    /// `depends_on = [aws_kms_key.a]`, as addresses.
+    pub depends_on: Vec<String>,
+}
+
+impl Resource {
+    pub fn address(&self) -> String {
+        format!("{}.{}", self.ty, self.name)
+    }
+
+    pub fn arg(&self, name: &str) -> Option<&Expression> {
+        self.args
+            .iter()
+            .find(|(n, _, _)| n == name)
+            .map(|(_, e, _)| e)
+    }
+
+    pub fn context(&self) -> String {
+        format!("in resource \"{}\" \"{}\"", self.ty, self.name)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Variable {
+    pub name: String,
+    pub default: Option<Expression>,
+    pub ty: Option<String>,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone)]
+pub struct Named {
+    pub name: String,
+    pub expr: Expression,
+    pub pos: Pos,
+    pub sensitive: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    pub resources: Vec<Resource>,
+    pub variables: Vec<Variable>,
+    pub locals: Vec<Named>,
+    pub outputs: Vec<Named>,
+    pub region: Option<(Expression, Pos)>,
+}
+
+impl Config {
+    pub fn resource(&self, address: &str) -> Option<&Resource> {
+        self.resources.iter().find(|r| r.address() == address)
+    }
+}
+
+/// The 1-based line of the first line of `text` at or after `from` that `is` accepts.
+fn find_line(text: &str, from: usize, is: impl Fn(&str) -> bool) -> usize {
+    text.lines()
+        .enumerate()
+        .skip(from.saturating_sub(1))
+        .find(|(_, l)| is(l.trim_start()))
+        .map(|(i, _)| i + 1)
+        .unwrap_or(from.max(1))
+}
+
+fn block_line(text: &str, kind: &str, labels: &[&str]) -> usize {
+    find_line(text, 1, |l| {
+        l.starts_with(kind)
+            && labels
+                .iter()
+                .all(|lab| l.contains(&format!("\"{lab}\"")) || l.contains(&format!(" {lab} ")))
+    })
+}
+
+fn attr_line(text: &str, from: usize, key: &str) -> usize {
+    find_line(text, from + 1, |l| {
+        l.strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start().starts_with('='))
+    })
+}
+
+/// Parses every `.tf` file (`files` as name and text) into one configuration.
+pub fn parse(files: &[(String, String)]) -> Result<Config, Vec<Diagnostic>> {
+    let mut cfg = Config::default();
+    let mut diags = Vec::new();
+    for (file, text) in files {
+        let body: Body = match hcl::parse(text) {
+            Ok(b) => b,
+            Err(e) => {
+                diags.push(syntax_error(file, text, &e.to_string()));
+                continue;
+            }
+        };
+        let pos = |line: usize| Pos {
+            file: file.clone(),
+            line,
+        };
+        for attr in body.attributes() {
+            let line = find_line(text, 1, |l| l.starts_with(attr.key()));
+            diags.push(
+                Diagnostic::error(
+                    "Unsupported argument",
+                    format!("An argument named \"{}\" is not expected here.", attr.key()),
+                )
+                .at(pos(line), None),
+            );
+        }
+        for block in body.blocks() {
+            let labels: Vec<&str> = block.labels().iter().map(|l| l.as_str()).collect();
+            let kind = block.identifier();
+            let line = block_line(text, kind, &labels);
+            match (kind, labels.as_slice()) {
+                ("terraform", []) => {}
+                ("provider", [name]) => {
+                    if *name != "aws" {
+                        diags.push(
+                            Diagnostic::error(
+                                "Failed to query available provider packages",
+                                format!("This sandbox has only the hashicorp/aws provider, not \"{name}\"."),
+                            )
+                            .at(pos(line), None),
+                        );
+                        continue;
+                    }
+                    for a in block.body().attributes() {
+                        if a.key() == "region" {
+                            cfg.region = Some((a.expr().clone(), pos(attr_line(text, line, "region"))));
+                        }
+                    }
+                }
+                ("variable", [name]) => {
+                    let b = block.body();
+                    let get = |k: &str| b.attributes().find(|a| a.key() == k).map(|a| a.expr().clone());
+                    cfg.variables.push(Variable {
+                        name: name.to_string(),
+                        default: get("default"),
+                        ty: get("type").map(|t| match t {
+                            Expression::Variable(v) => v.to_string(),
+                            other => format!("{other}"),
+                        }),
+                        pos: pos(line),
+                    });
+                }
+                ("locals", []) => {
+                    for a in block.body().attributes() {
+                        cfg.locals.push(Named {
+                            name: a.key().to_string(),
+                            expr: a.expr().clone(),
+                            pos: pos(attr_line(text, line, a.key())),
+                            sensitive: false,
+                        });
+                    }
+                }
+                ("output", [name]) => {
+                    let b = block.body();
+                    let Some(value) = b.attributes().find(|a| a.key() == "value") else {
+                        diags.push(
+                            Diagnostic::error(
+                                "Missing required argument",
+                                "The argument \"value\" is required, but no definition was found.",
+                            )
+                            .at(pos(line), Some(format!("in output \"{name}\""))),
+                        );
+                        continue;
+                    };
+                    cfg.outputs.push(Named {
+                        name: name.to_string(),
+                        expr: value.expr().clone(),
+                        pos: pos(attr_line(text, line, "value")),
+                        sensitive: b
+                            .attributes()
+                            .any(|a| a.key() == "sensitive" && *a.expr() == Expression::Bool(true)),
+                    });
+                }
+                ("resource", [ty, name]) => {
+                    let ctx = format!("in resource \"{ty}\" \"{name}\"");
+                    let Some(schema) = resource_type(ty) else {
+                        diags.push(
+                            Diagnostic::error(
+                                "Invalid resource type",
+                                format!("The provider hashicorp/aws does not support resource type \"{ty}\"."),
+                            )
+                            .at(pos(line), Some(ctx)),
+                        );
+                        continue;
+                    };
+                    let mut r = Resource {
+                        ty: ty.to_string(),
+                        name: name.to_string(),
+                        pos: pos(line),
+                        args: Vec::new(),
+                        depends_on: Vec::new(),
+                    };
+                    for a in block.body().attributes() {
+                        let at = pos(attr_line(text, line, a.key()));
+                        match a.key() {
+                            "depends_on" => {
+                                if let Expression::Array(items) = a.expr() {
+                                    for i in items {
+                                        if let Some(path) = reference(i) {
+                                            r.depends_on.push(path.join("."));
+                                        }
+                                    }
+                                }
+                            }
+                            "count" | "for_each" | "provider" | "lifecycle" => diags.push(
+                                Diagnostic::error(
+                                    "Unsupported argument",
+                                    format!("The sandbox's Terraform does not support the \"{}\" meta-argument.", a.key()),
+                                )
+                                .at(at, Some(ctx.clone())),
+                            ),
+                            key => match schema.attr(key) {
+                                Some(attr) if attr.argument => {
+                                    r.args.push((key.to_string(), a.expr().clone(), at))
+                                }
+                                _ => diags.push(
+                                    Diagnostic::error(
+                                        "Unsupported argument",
+                                        format!("An argument named \"{key}\" is not expected here."),
+                                    )
+                                    .at(at, Some(ctx.clone())),
+                                ),
+                            },
+                        }
+                    }
+                    for b in block.body().blocks() {
+                        if b.identifier() != "lifecycle" {
+                            let at = pos(find_line(text, line + 1, |l| l.starts_with(b.identifier())));
+                            diags.push(
+                                Diagnostic::error(
+                                    "Unsupported block type",
+                                    format!("Blocks of type \"{}\" are not expected here.", b.identifier()),
+                                )
+                                .at(at, Some(ctx.clone())),
+                            );
+                        }
+                    }
+                    for attr in schema.attrs.iter().filter(|a| a.required) {
+                        if r.arg(attr.name).is_none() {
+                            diags.push(
+                                Diagnostic::error(
+                                    "Missing required argument",
+                                    format!("The argument \"{}\" is required, but no definition was found.", attr.name),
+                                )
+                                .at(pos(line), Some(ctx.clone())),
+                            );
+                        }
+                    }
+                    if r.ty == "aws_kms_alias" && r.arg("name").is_some() && r.arg("name_prefix").is_some() {
+                        diags.push(
+                            Diagnostic::error(
+                                "Conflicting configuration arguments",
+                                "\"name\": conflicts with name_prefix",
+                            )
+                            .at(pos(line), Some(ctx.clone())),
+                        );
+                    }
+                    if cfg.resource(&r.address()).is_some() {
+                        diags.push(
+                            Diagnostic::error(
+                                "Duplicate resource \"".to_string() + ty + "\" configuration",
+                                format!("A {ty} resource named \"{name}\" was already declared. Resource names must be unique per type in each module."),
+                            )
+                            .at(pos(line), None),
+                        );
+                        continue;
+                    }
+                    cfg.resources.push(r);
+                }
+                ("data", _) | ("module", _) => diags.push(
+                    Diagnostic::error(
+                        "Unsupported block type",
+                        format!("The sandbox's Terraform has no \"{kind}\" blocks: resources, variables, locals, outputs and the aws provider only."),
+                    )
+                    .at(pos(line), None),
+                ),
+                _ => diags.push(
+                    Diagnostic::error(
+                        "Unsupported block type",
+                        format!("Blocks of type \"{kind}\" are not expected here."),
+                    )
+                    .at(pos(line), None),
+                ),
+            }
+        }
+    }
+    check_references(&cfg, &mut diags);
+    if diags.is_empty() {
+        Ok(cfg)
+    } else {
+        Err(diags)
+    }
+}
+
+fn syntax_error(file: &str, text: &str, message: &str) -> Diagnostic {
+    // hcl-rs reports ` --> LINE:COL`; the rest of its message is the detail.
+    let line = message
+        .split("-->")
+        .nth(1)
+        .and_then(|s| s.trim().split(':').next())
+        .and_then(|n| n.trim().parse::<usize>().ok())
+        .unwrap_or(1)
+        .min(text.lines().count().max(1));
+    let detail = message
+        .lines()
+        .last()
+        .map(|l| l.trim_start_matches(['=', ' ']).to_string())
+        .unwrap_or_default();
+    Diagnostic::error("Invalid HCL syntax", detail).at(
+        Pos {
+            file: file.to_string(),
+            line,
+        },
+        None,
+    )
+}
+
+/// `a.b.c` of a reference expression (`var.x`, `aws_kms_key.k.arn`, `local.y`).
+pub fn reference(e: &Expression) -> Option<Vec<String>> {
+    match e {
+        Expression::Variable(v) => Some(vec![v.to_string()]),
+        Expression::Traversal(t) => {
+            let mut path = reference(&t.expr)?;
+            for op in &t.operators {
+                match op {
+                    TraversalOperator::GetAttr(id) => path.push(id.to_string()),
+                    _ => break,
+                }
+            }
+            Some(path)
+        }
+        _ => None,
+    }
+}
+
+/// Every reference an expression makes.
+pub fn references(e: &Expression, out: &mut Vec<Vec<String>>) {
+    match e {
+        Expression::Variable(_) | Expression::Traversal(_) => {
+            if let Some(p) = reference(e) {
+                out.push(p);
+            }
+            if let Expression::Traversal(t) = e {
+                for op in &t.operators {
+                    if let TraversalOperator::Index(i) = op {
+                        references(i, out);
+                    }
+                }
+            }
+        }
+        Expression::Array(items) => items.iter().for_each(|i| references(i, out)),
+        Expression::Object(o) => o.values().for_each(|v| references(v, out)),
+        Expression::TemplateExpr(t) => {
+            if let Ok(tpl) = Template::from_expr(t) {
+                template_refs(&tpl, out);
+            }
+        }
+        Expression::FuncCall(f) => f.args.iter().for_each(|a| references(a, out)),
+        Expression::Parenthesis(p) => references(p, out),
+        Expression::Conditional(c) => {
+            references(&c.cond_expr, out);
+            references(&c.true_expr, out);
+            references(&c.false_expr, out);
+        }
+        Expression::Operation(op) => match &**op {
+            hcl::expr::Operation::Unary(u) => references(&u.expr, out),
+            hcl::expr::Operation::Binary(b) => {
+                references(&b.lhs_expr, out);
+                references(&b.rhs_expr, out);
+            }
+        },
+        Expression::ForExpr(f) => {
+            references(&f.collection_expr, out);
+            // The loop's own variables are not references to the configuration.
+            let own = |p: &Vec<String>| {
+                p[0] == f.value_var.as_str()
+                    || f.key_var.as_ref().is_some_and(|k| p[0] == k.as_str())
+            };
+            let mut inner = Vec::new();
+            references(&f.value_expr, &mut inner);
+            if let Some(k) = &f.key_expr {
+                references(k, &mut inner);
+            }
+            if let Some(c) = &f.cond_expr {
+                references(c, &mut inner);
+            }
+            out.extend(inner.into_iter().filter(|p| !own(p)));
+        }
+        _ => {}
+    }
+}
+
+fn template_refs(t: &Template, out: &mut Vec<Vec<String>>) {
+    for el in t.elements() {
+        match el {
+            Element::Interpolation(i) => references(&i.expr, out),
+            Element::Directive(d) => match &**d {
+                Directive::If(i) => {
+                    references(&i.cond_expr, out);
+                    template_refs(&i.true_template, out);
+                    if let Some(f) = &i.false_template {
+                        template_refs(f, out);
+                    }
+                }
+                Directive::For(f) => {
+                    references(&f.collection_expr, out);
+                    template_refs(&f.template, out);
+                }
+            },
+            Element::Literal(_) => {}
+        }
+    }
+}
+
+/// Terraform's reference errors: undeclared resources, variables and locals; attributes a
+/// resource type does not have.
+fn check_references(cfg: &Config, diags: &mut Vec<Diagnostic>) {
+    let check = |e: &Expression, pos: &Pos, ctx: Option<String>, diags: &mut Vec<Diagnostic>| {
+        let mut refs = Vec::new();
+        references(e, &mut refs);
+        for path in refs {
+            let d = match path[0].as_str() {
+                "var" => path.get(1).and_then(|n| {
+                    (!cfg.variables.iter().any(|v| &v.name == n)).then(|| {
+                        Diagnostic::error(
+                            "Reference to undeclared input variable",
+                            format!("An input variable with the name \"{n}\" has not been declared. This variable can be declared with a variable \"{n}\" {{}} block."),
+                        )
+                    })
+                }),
+                "local" => path.get(1).and_then(|n| {
+                    (!cfg.locals.iter().any(|v| &v.name == n)).then(|| {
+                        Diagnostic::error(
+                            "Reference to undeclared local value",
+                            format!("A local value with the name \"{n}\" has not been declared."),
+                        )
+                    })
+                }),
+                ty if ty.starts_with("aws_") => match path.get(1) {
+                    None => None,
+                    Some(name) => match cfg.resource(&format!("{ty}.{name}")) {
+                        None => Some(Diagnostic::error(
+                            "Reference to undeclared resource",
+                            format!("A managed resource \"{ty}\" \"{name}\" has not been declared in the root module."),
+                        )),
+                        Some(_) => path.get(2).and_then(|attr| {
+                            let schema = schema::resource_type(ty)?;
+                            schema.attr(attr).is_none().then(|| {
+                                Diagnostic::error(
+                                    "Unsupported attribute",
+                                    format!("This object has no argument, nested block, or exported attribute named \"{attr}\"."),
+                                )
+                            })
+                        }),
+                    },
+                },
+                "path" | "terraform" | "count" | "each" | "self" => None,
+                other => Some(Diagnostic::error(
+                    "Reference to undeclared resource",
+                    format!("A managed resource \"{other}\" \"{}\" has not been declared in the root module.", path.get(1).cloned().unwrap_or_default()),
+                )),
+            };
+            if let Some(d) = d {
+                diags.push(d.at(pos.clone(), ctx.clone()));
+            }
+        }
+    };
+    for r in &cfg.resources {
+        for (_, e, pos) in &r.args {
+            check(e, pos, Some(r.context()), diags);
+        }
+        for d in &r.depends_on {
+            if cfg.resource(d).is_none() {
+                let (ty, name) = d.split_once('.').unwrap_or((d, ""));
+                diags.push(
+                    Diagnostic::error(
+                        "Reference to undeclared resource",
+                        format!("A managed resource \"{ty}\" \"{name}\" has not been declared in the root module."),
+                    )
+                    .at(r.pos.clone(), Some(r.context())),
+                );
+            }
+        }
+    }
+    for l in &cfg.locals {
+        check(&l.expr, &l.pos, Some("in locals".into()), diags);
+    }
+    for o in &cfg.outputs {
+        check(
+            &o.expr,
+            &o.pos,
+            Some(format!("in output \"{}\"", o.name)),
+            diags,
+        );
+    }
+    if let Some((e, pos)) = &cfg.region {
+        check(e, pos, Some("in provider \"aws\"".into()), diags);
+    }
+}
+
+/// The addresses a resource depends on (its references and `depends_on`).
+pub fn dependencies(r: &Resource) -> Vec<String> {
+    let mut refs = Vec::new();
+    for (_, e, _) in &r.args {
+        references(e, &mut refs);
+    }
+    let mut out: Vec<String> = refs
+        .into_iter()
+        .filter(|p| p[0].starts_with("aws_") && p.len() >= 2)
+        .map(|p| format!("{}.{}", p[0], p[1]))
+        .chain(r.depends_on.iter().cloned())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}

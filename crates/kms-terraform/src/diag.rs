@@ -1,0 +1,68 @@
+//! Terraform's diagnostics, printed in its box: `╷ │ Error: ... ╵`, with the source line.
+
+use crate::config::Pos;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagnostic {
+    pub summary: String,
+    pub detail: String,
+    pub pos: Option<Pos>,
+    /// `in resource "aws_kms_key" "a"`.
+    pub context: Option<String>,
+    /// `with aws_kms_key.a,` (apply errors).
+    pub with: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(summary: impl Into<String>, detail: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            summary: summary.into(),
+            detail: detail.into(),
+            pos: None,
+            context: None,
+            with: None,
+        }
+    }
+
+    pub fn at(mut self, pos: Pos, context: Option<String>) -> Diagnostic {
+        self.pos = Some(pos);
+        self.context = context;
+        self
+    }
+
+    /// The box Terraform prints, with the line of `files` it points at.
+    pub fn render(&self, files: &[(String, String)]) -> String {
+        let mut lines = vec![format!("Error: {}", self.summary), String::new()];
+        if let Some(w) = &self.with {
+            lines.push(format!("  with {w},"));
+        }
+        if let Some(pos) = &self.pos {
+            let ctx = self
+                .context
+                .as_ref()
+                .map(|c| format!(", {c}"))
+                .unwrap_or_default();
+            lines.push(format!("  on {} line {}{ctx}:", pos.file, pos.line));
+            let src = files
+                .iter()
+                .find(|(f, _)| *f == pos.file)
+                .and_then(|(_, t)| t.lines().nth(pos.line.saturating_sub(1)))
+                .unwrap_or("");
+            lines.push(format!("{:>4}: {}", pos.line, src.trim_end()));
+            lines.push(String::new());
+        }
+        if !self.detail.is_empty() {
+            lines.extend(self.detail.lines().map(str::to_string));
+        }
+        let mut out = String::from("╷\n");
+        for l in lines {
+            if l.is_empty() {
+                out.push_str("│ \n");
+            } else {
+                out.push_str(&format!("│ {l}\n"));
+            }
+        }
+        out.push_str("╵\n");
+        out
+    }
+}

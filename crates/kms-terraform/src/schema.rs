@@ -1,0 +1,226 @@
+//! The resource types of the AWS provider this Terraform knows, with their arguments and
+//! exported attributes as the provider's documentation lists them.
+
+/// An argument's or attribute's type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ty {
+    String,
+    Number,
+    Bool,
+    Map,
+    List,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Attr {
+    pub name: &'static str,
+    pub ty: Ty,
+    pub required: bool,
+    /// Set by the configuration (an argument), else only exported.
+    pub argument: bool,
+    /// The provider's default when the configuration leaves it out (JSON text).
+    pub default: Option<&'static str>,
+    /// A change replaces the resource (`# forces replacement`).
+    pub force_new: bool,
+    /// The provider fills it when the configuration does not (`(known after apply)`).
+    pub computed: bool,
+}
+
+const fn arg(name: &'static str, ty: Ty) -> Attr {
+    Attr {
+        name,
+        ty,
+        required: false,
+        argument: true,
+        default: None,
+        force_new: false,
+        computed: false,
+    }
+}
+
+/// Optional and computed: the provider fills it when left out.
+const fn oc(name: &'static str, ty: Ty) -> Attr {
+    Attr {
+        computed: true,
+        ..arg(name, ty)
+    }
+}
+
+const fn req(name: &'static str, ty: Ty) -> Attr {
+    Attr {
+        required: true,
+        ..arg(name, ty)
+    }
+}
+
+const fn dflt(name: &'static str, ty: Ty, default: &'static str) -> Attr {
+    Attr {
+        default: Some(default),
+        ..arg(name, ty)
+    }
+}
+
+const fn out(name: &'static str, ty: Ty) -> Attr {
+    Attr {
+        argument: false,
+        computed: true,
+        ..arg(name, ty)
+    }
+}
+
+const fn new(a: Attr) -> Attr {
+    Attr {
+        force_new: true,
+        ..a
+    }
+}
+
+pub struct ResourceType {
+    pub name: &'static str,
+    pub attrs: &'static [Attr],
+}
+
+impl ResourceType {
+    pub fn attr(&self, name: &str) -> Option<&'static Attr> {
+        self.attrs.iter().find(|a| a.name == name)
+    }
+}
+
+pub const TYPES: &[ResourceType] = &[
+    ResourceType {
+        name: "aws_kms_key",
+        attrs: &[
+            out("arn", Ty::String),
+            dflt("bypass_policy_lockout_safety_check", Ty::Bool, "false"),
+            new(dflt(
+                "customer_master_key_spec",
+                Ty::String,
+                "\"SYMMETRIC_DEFAULT\"",
+            )),
+            arg("deletion_window_in_days", Ty::Number),
+            oc("description", Ty::String),
+            dflt("enable_key_rotation", Ty::Bool, "false"),
+            out("id", Ty::String),
+            dflt("is_enabled", Ty::Bool, "true"),
+            out("key_id", Ty::String),
+            new(dflt("key_usage", Ty::String, "\"ENCRYPT_DECRYPT\"")),
+            new(oc("multi_region", Ty::Bool)),
+            oc("policy", Ty::String),
+            oc("rotation_period_in_days", Ty::Number),
+            arg("tags", Ty::Map),
+            out("tags_all", Ty::Map),
+        ],
+    },
+    ResourceType {
+        name: "aws_kms_alias",
+        attrs: &[
+            out("arn", Ty::String),
+            out("id", Ty::String),
+            new(oc("name", Ty::String)),
+            new(oc("name_prefix", Ty::String)),
+            out("target_key_arn", Ty::String),
+            req("target_key_id", Ty::String),
+        ],
+    },
+    ResourceType {
+        name: "aws_kms_replica_key",
+        attrs: &[
+            out("arn", Ty::String),
+            dflt("bypass_policy_lockout_safety_check", Ty::Bool, "false"),
+            dflt("deletion_window_in_days", Ty::Number, "30"),
+            oc("description", Ty::String),
+            dflt("enabled", Ty::Bool, "true"),
+            out("id", Ty::String),
+            out("key_id", Ty::String),
+            out("key_rotation_enabled", Ty::Bool),
+            out("key_spec", Ty::String),
+            out("key_usage", Ty::String),
+            oc("policy", Ty::String),
+            new(req("primary_key_arn", Ty::String)),
+            arg("tags", Ty::Map),
+            out("tags_all", Ty::Map),
+        ],
+    },
+    ResourceType {
+        name: "aws_kms_grant",
+        attrs: &[
+            out("grant_id", Ty::String),
+            out("grant_token", Ty::String),
+            new(req("grantee_principal", Ty::String)),
+            out("id", Ty::String),
+            new(req("key_id", Ty::String)),
+            new(oc("name", Ty::String)),
+            new(req("operations", Ty::List)),
+            dflt("retire_on_delete", Ty::Bool, "false"),
+            new(arg("retiring_principal", Ty::String)),
+        ],
+    },
+    ResourceType {
+        name: "aws_kms_key_policy",
+        attrs: &[
+            dflt("bypass_policy_lockout_safety_check", Ty::Bool, "false"),
+            out("id", Ty::String),
+            new(req("key_id", Ty::String)),
+            req("policy", Ty::String),
+        ],
+    },
+];
+
+pub fn resource_type(name: &str) -> Option<&'static ResourceType> {
+    TYPES.iter().find(|t| t.name == name)
+}
+
+/// The provider's own checks of argument values (`terraform validate`), as its messages say.
+pub fn check_value(ty: &str, attr: &str, v: &serde_json::Value) -> Option<String> {
+    let one_of = |choices: &[&str]| -> Option<String> {
+        let s = v.as_str()?;
+        (!choices.contains(&s)).then(|| {
+            format!(
+                "expected {attr} to be one of [\"{}\"], got {s}",
+                choices.join("\" \"")
+            )
+        })
+    };
+    let range = |lo: i64, hi: i64| -> Option<String> {
+        let n = v.as_i64()?;
+        (n < lo || n > hi)
+            .then(|| format!("expected {attr} to be in the range ({lo} - {hi}), got {n}"))
+    };
+    match (ty, attr) {
+        (_, "deletion_window_in_days") => range(7, 30),
+        ("aws_kms_key", "rotation_period_in_days") => range(90, 2560),
+        ("aws_kms_key", "key_usage") => one_of(&[
+            "ENCRYPT_DECRYPT",
+            "SIGN_VERIFY",
+            "GENERATE_VERIFY_MAC",
+            "KEY_AGREEMENT",
+        ]),
+        ("aws_kms_key", "customer_master_key_spec") => one_of(&[
+            "SYMMETRIC_DEFAULT",
+            "RSA_2048",
+            "RSA_3072",
+            "RSA_4096",
+            "HMAC_224",
+            "HMAC_256",
+            "HMAC_384",
+            "HMAC_512",
+            "ECC_NIST_P256",
+            "ECC_NIST_P384",
+            "ECC_NIST_P521",
+            "ECC_SECG_P256K1",
+            "ECC_NIST_EDWARDS25519",
+            "ML_DSA_44",
+            "ML_DSA_65",
+            "ML_DSA_87",
+            "SM2",
+        ]),
+        ("aws_kms_alias", "name") => {
+            let s = v.as_str()?;
+            (!s.starts_with("alias/")).then(|| {
+                "\"name\" must begin with 'alias/' and be comprised of only [a-zA-Z0-9/_-]"
+                    .to_string()
+            })
+        }
+        _ => None,
+    }
+}

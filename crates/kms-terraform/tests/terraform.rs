@@ -1,0 +1,506 @@
+//! Terraform against the in-memory sandbox: the seed's create-kms.tf validates, plans, applies
+//! and destroys through KMS; references, variables, updates and Terraform's errors.
+
+use kms_core::{Sandbox, Service};
+use kms_terraform::{run, Env, Outcome};
+use serde_json::{json, Value};
+
+const CREATE_KMS: &str = include_str!("data/create-kms.tf");
+
+struct Dir {
+    sb: Sandbox,
+    files: Vec<(String, String)>,
+    state: Option<String>,
+    calls: Vec<String>,
+}
+
+impl Dir {
+    fn new(files: &[(&str, &str)]) -> Dir {
+        Dir {
+            sb: Sandbox::in_memory(5),
+            files: files
+                .iter()
+                .map(|(n, t)| (n.to_string(), t.to_string()))
+                .collect(),
+            state: None,
+            calls: Vec::new(),
+        }
+    }
+
+    fn tf(&mut self, line: &str) -> Outcome {
+        let env = Env {
+            region: "us-east-1".into(),
+            account_id: "111122223333".into(),
+        };
+        let (sb, calls) = (&mut self.sb, &mut self.calls);
+        let out = run(line, &self.files, self.state.as_deref(), &env, |c| {
+            calls.push(format!("{} {}", c.region, c.operation));
+            let region = std::mem::replace(&mut sb.region, c.region.clone());
+            let r = sb.call_service(Service::Kms, &c.operation, c.input.clone());
+            sb.region = region;
+            r
+        });
+        if let Some(s) = &out.state {
+            self.state = Some(s.clone());
+        }
+        out
+    }
+
+    fn ok(&mut self, line: &str) -> String {
+        let out = self.tf(line);
+        assert_eq!(out.exit_code, 0, "{line}\n{}\n{}", out.stdout, out.stderr);
+        out.stdout
+    }
+
+    fn kms(&mut self, region: &str, op: &str, input: Value) -> Result<Value, kms_core::KmsError> {
+        let old = std::mem::replace(&mut self.sb.region, region.into());
+        let r = self.sb.call_service(Service::Kms, op, input);
+        self.sb.region = old;
+        r
+    }
+}
+
+#[test]
+fn create_kms_tf_validates_plans_applies_and_destroys() {
+    let mut d = Dir::new(&[("create-kms.tf", CREATE_KMS)]);
+    assert!(d
+        .ok("terraform init")
+        .contains("Terraform has been successfully initialized!"));
+    assert_eq!(
+        d.ok("terraform validate"),
+        "Success! The configuration is valid.\n\n"
+    );
+
+    let plan = d.ok("terraform plan");
+    assert!(
+        plan.contains(
+            "  # aws_kms_key.example will be created\n  + resource \"aws_kms_key\" \"example\" {\n"
+        ),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("      + arn                                = (known after apply)\n"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains(
+            "      + description                        = \"KMS key created with Terraform\"\n"
+        ),
+        "{plan}"
+    );
+    assert!(plan.contains("      + tags                               = {\n          + \"Environment\" = \"dev\"\n          + \"ManagedBy\"   = \"terraform\"\n        }\n"), "{plan}");
+    assert!(
+        plan.contains("  # aws_kms_alias.example will be created\n"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("      + name           = \"alias/my-terraform-key\"\n"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("      + target_key_id  = (known after apply)\n"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("Plan: 2 to add, 0 to change, 0 to destroy.\n"),
+        "{plan}"
+    );
+    assert!(plan.contains("Changes to Outputs:\n  + alias_arn = (known after apply)\n  + key_arn   = (known after apply)\n"), "{plan}");
+    assert!(d.calls.is_empty(), "plan sends nothing");
+
+    // Without -auto-approve the terminal cannot answer the prompt.
+    let out = d.tf("terraform apply");
+    assert_eq!(out.exit_code, 1);
+    assert!(out.stderr.contains("Apply cancelled."), "{}", out.stderr);
+    assert!(out.state.is_none());
+
+    let out = d.ok("terraform apply -auto-approve");
+    assert!(out.contains("aws_kms_key.example: Creating...\naws_kms_key.example: Creation complete after 0s [id="), "{out}");
+    assert!(
+        out.contains(
+            "aws_kms_alias.example: Creation complete after 0s [id=alias/my-terraform-key]\n"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("\nApply complete! Resources: 2 added, 0 changed, 0 destroyed.\n\nOutputs:\n\nalias_arn = \"arn:aws:kms:ap-southeast-2:111122223333:alias/my-terraform-key\"\nkey_arn = \"arn:aws:kms:ap-southeast-2:111122223333:key/"), "{out}");
+    // In the provider's Region (var.region), through KMS.
+    assert_eq!(d.calls[0], "ap-southeast-2 CreateKey");
+    assert!(d
+        .calls
+        .contains(&"ap-southeast-2 EnableKeyRotation".to_string()));
+    assert!(d.calls.contains(&"ap-southeast-2 CreateAlias".to_string()));
+
+    let key = d
+        .kms(
+            "ap-southeast-2",
+            "DescribeKey",
+            json!({"KeyId": "alias/my-terraform-key"}),
+        )
+        .unwrap();
+    let key_id = key["KeyMetadata"]["KeyId"].as_str().unwrap().to_string();
+    assert_eq!(
+        key["KeyMetadata"]["Description"],
+        "KMS key created with Terraform"
+    );
+    let rot = d
+        .kms(
+            "ap-southeast-2",
+            "GetKeyRotationStatus",
+            json!({"KeyId": key_id}),
+        )
+        .unwrap();
+    assert_eq!(rot["KeyRotationEnabled"], true);
+    assert_eq!(rot["RotationPeriodInDays"], 365);
+    let tags = d
+        .kms(
+            "ap-southeast-2",
+            "ListResourceTags",
+            json!({"KeyId": key_id}),
+        )
+        .unwrap();
+    assert_eq!(tags["Tags"].as_array().unwrap().len(), 2);
+
+    assert_eq!(
+        d.ok("terraform state list"),
+        "aws_kms_alias.example\naws_kms_key.example\n"
+    );
+    assert_eq!(
+        d.ok("terraform output -raw alias_arn"),
+        "arn:aws:kms:ap-southeast-2:111122223333:alias/my-terraform-key"
+    );
+    let show = d.ok("terraform show");
+    assert!(
+        show.contains("# aws_kms_key.example:\nresource \"aws_kms_key\" \"example\" {\n"),
+        "{show}"
+    );
+    assert!(
+        show.contains(&format!(
+            "    key_id                             = \"{key_id}\"\n"
+        )),
+        "{show}"
+    );
+    let state: Value = serde_json::from_str(d.state.as_deref().unwrap()).unwrap();
+    assert_eq!(state["version"], 4);
+    assert_eq!(
+        state["resources"][1]["instances"][0]["attributes"]["arn"],
+        key["KeyMetadata"]["Arn"]
+    );
+    assert_eq!(
+        state["resources"][0]["instances"][0]["dependencies"],
+        json!(["aws_kms_key.example"])
+    );
+
+    // Nothing to do the second time.
+    d.calls.clear();
+    let plan = d.ok("terraform plan");
+    assert!(
+        plan.contains("aws_kms_key.example: Refreshing state... [id="),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("No changes. Your infrastructure matches the configuration."),
+        "{plan}"
+    );
+    assert!(d.calls.is_empty());
+
+    // Destroy: the alias first, then the key's deletion in its deletion window.
+    let out = d.ok("terraform destroy -auto-approve");
+    assert!(out.contains("  # aws_kms_key.example will be destroyed\n  - resource \"aws_kms_key\" \"example\" {\n"), "{out}");
+    assert!(
+        out.contains("Plan: 0 to add, 0 to change, 2 to destroy.\n"),
+        "{out}"
+    );
+    let alias_at = out.find("aws_kms_alias.example: Destroying...").unwrap();
+    let key_at = out.find("aws_kms_key.example: Destroying...").unwrap();
+    assert!(alias_at < key_at, "{out}");
+    assert!(
+        out.ends_with("\nDestroy complete! Resources: 2 destroyed.\n"),
+        "{out}"
+    );
+    let key = d
+        .kms("ap-southeast-2", "DescribeKey", json!({"KeyId": key_id}))
+        .unwrap();
+    assert_eq!(key["KeyMetadata"]["KeyState"], "PendingDeletion");
+    let deletion = key["KeyMetadata"]["DeletionDate"].as_f64().unwrap()
+        - key["KeyMetadata"]["CreationDate"].as_f64().unwrap();
+    assert_eq!(deletion, 7.0 * 86400.0);
+    assert!(d
+        .kms(
+            "ap-southeast-2",
+            "DescribeKey",
+            json!({"KeyId": "alias/my-terraform-key"})
+        )
+        .is_err());
+    assert_eq!(d.ok("terraform state list"), "");
+}
+
+#[test]
+fn variables_updates_and_replacement() {
+    let mut d = Dir::new(&[("create-kms.tf", CREATE_KMS)]);
+    d.ok("terraform apply -auto-approve -var region=eu-west-1 -var alias_name=first");
+    assert!(d
+        .kms("eu-west-1", "DescribeKey", json!({"KeyId": "alias/first"}))
+        .is_ok());
+    // A new alias name replaces the alias; the key stays.
+    let plan = d.ok("terraform plan -var region=eu-west-1 -var alias_name=second");
+    assert!(plan.contains("  # aws_kms_alias.example must be replaced\n-/+ resource \"aws_kms_alias\" \"example\" {\n"), "{plan}");
+    assert!(
+        plan.contains(
+            "~ name           = \"alias/first\" -> \"alias/second\" # forces replacement"
+        ),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("Plan: 1 to add, 0 to change, 1 to destroy.\n"),
+        "{plan}"
+    );
+    d.ok("terraform apply -auto-approve -var region=eu-west-1 -var alias_name=second");
+    assert!(d
+        .kms("eu-west-1", "DescribeKey", json!({"KeyId": "alias/first"}))
+        .is_err());
+    assert!(d
+        .kms("eu-west-1", "DescribeKey", json!({"KeyId": "alias/second"}))
+        .is_ok());
+
+    // A new description is an update in place.
+    let edited = CREATE_KMS.replace("KMS key created with Terraform", "edited");
+    d.files[0].1 = edited;
+    let plan = d.ok("terraform plan -var region=eu-west-1 -var alias_name=second");
+    assert!(plan.contains("  # aws_kms_key.example will be updated in-place\n  ~ resource \"aws_kms_key\" \"example\" {\n      ~ description = \"KMS key created with Terraform\" -> \"edited\"\n"), "{plan}");
+    assert!(
+        plan.contains("Plan: 0 to add, 1 to change, 0 to destroy.\n"),
+        "{plan}"
+    );
+    let out = d.ok("terraform apply -auto-approve -var region=eu-west-1 -var alias_name=second");
+    assert!(
+        out.contains("aws_kms_key.example: Modifying... [id="),
+        "{out}"
+    );
+    let key = d
+        .kms("eu-west-1", "DescribeKey", json!({"KeyId": "alias/second"}))
+        .unwrap();
+    assert_eq!(key["KeyMetadata"]["Description"], "edited");
+}
+
+#[test]
+fn validation_errors_read_as_terraforms() {
+    let bad = r#"resource "aws_kms_key" "a" {
+  description = "x"
+  colour      = "blue"
+}
+
+resource "aws_kms_alias" "b" {
+  name = "alias/b"
+}
+
+resource "aws_kms_alias" "c" {
+  name          = "alias/c"
+  target_key_id = aws_kms_key.missing.key_id
+}
+
+output "o" {
+  value = var.nope
+}
+"#;
+    let mut d = Dir::new(&[("main.tf", bad)]);
+    let out = d.tf("terraform validate");
+    assert_eq!(out.exit_code, 1);
+    assert!(out.stderr.contains("╷\n│ Error: Unsupported argument\n│ \n│   on main.tf line 3, in resource \"aws_kms_key\" \"a\":\n│    3:   colour      = \"blue\"\n│ \n│ An argument named \"colour\" is not expected here.\n╵\n"), "{}", out.stderr);
+    assert!(out.stderr.contains("│ Error: Missing required argument\n│ \n│   on main.tf line 6, in resource \"aws_kms_alias\" \"b\":\n│    6: resource \"aws_kms_alias\" \"b\" {\n│ \n│ The argument \"target_key_id\" is required, but no definition was found.\n"), "{}", out.stderr);
+    assert!(out.stderr.contains("│ Error: Reference to undeclared resource\n│ \n│   on main.tf line 12, in resource \"aws_kms_alias\" \"c\":\n│   12:   target_key_id = aws_kms_key.missing.key_id\n│ \n│ A managed resource \"aws_kms_key\" \"missing\" has not been declared in the root module.\n"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("│ Error: Reference to undeclared input variable\n"),
+        "{}",
+        out.stderr
+    );
+    // An attribute the resource type does not export, and the provider's value checks.
+    let mut d = Dir::new(&[("main.tf", "resource \"aws_kms_key\" \"a\" {\n  key_usage = \"SIGN\"\n  deletion_window_in_days = 3\n}\noutput \"x\" { value = aws_kms_key.a.colour }\n")]);
+    let out = d.tf("terraform validate");
+    assert!(
+        out.stderr.contains(
+            "This object has no argument, nested block, or exported attribute named \"colour\"."
+        ),
+        "{}",
+        out.stderr
+    );
+    let mut d = Dir::new(&[(
+        "main.tf",
+        "resource \"aws_kms_key\" \"a\" {\n  key_usage = \"SIGN\"\n}\n",
+    )]);
+    let out = d.tf("terraform validate");
+    assert!(out.stderr.contains("│ Error: expected key_usage to be one of [\"ENCRYPT_DECRYPT\" \"SIGN_VERIFY\" \"GENERATE_VERIFY_MAC\" \"KEY_AGREEMENT\"], got SIGN\n"), "{}", out.stderr);
+    // A variable without a value.
+    let mut d = Dir::new(&[(
+        "main.tf",
+        "variable \"d\" {}\nresource \"aws_kms_key\" \"a\" {\n  description = var.d\n}\n",
+    )]);
+    let out = d.tf("terraform plan");
+    assert!(
+        out.stderr
+            .contains("│ Error: No value for required variable\n"),
+        "{}",
+        out.stderr
+    );
+    assert!(d
+        .ok("terraform plan -var 'd=from the command line'")
+        .contains("+ description                        = \"from the command line\""));
+}
+
+#[test]
+fn replica_grant_and_key_policy_resources() {
+    let tf = r#"
+provider "aws" {
+  region = "us-west-2"
+}
+
+resource "aws_kms_key" "primary" {
+  description  = "primary"
+  multi_region = true
+}
+
+resource "aws_kms_replica_key" "replica" {
+  description     = "replica"
+  primary_key_arn = aws_kms_key.primary.arn
+}
+
+resource "aws_kms_grant" "g" {
+  name              = "app"
+  key_id            = aws_kms_key.primary.key_id
+  grantee_principal = "arn:aws:iam::111122223333:root"
+  operations        = ["Encrypt", "Decrypt"]
+}
+
+resource "aws_kms_key_policy" "p" {
+  key_id = aws_kms_key.primary.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "Root"
+      Effect    = "Allow"
+      Principal = { AWS = "arn:aws:iam::111122223333:root" }
+      Action    = "kms:*"
+      Resource  = "*"
+    }]
+  })
+}
+"#;
+    let mut d = Dir::new(&[("main.tf", tf)]);
+    let out = d.tf("terraform apply -auto-approve");
+    // The replica is made in the primary's Region (us-west-2) into the provider's (also
+    // us-west-2): KMS refuses a replica in the primary's own Region, as AWS does.
+    assert_eq!(out.exit_code, 1, "{}", out.stdout);
+    assert!(
+        out.stderr
+            .contains("Error: creating KMS Replica Key: operation error KMS: ReplicateKey"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("│   with aws_kms_replica_key.replica,\n"),
+        "{}",
+        out.stderr
+    );
+    // What was made before the failure is in the state.
+    let list = d.ok("terraform state list");
+    assert!(list.contains("aws_kms_key.primary\n"), "{list}");
+
+    // The replica in another Region: a second configuration whose provider is elsewhere.
+    let primary_arn = {
+        let st: Value = serde_json::from_str(d.state.as_deref().unwrap()).unwrap();
+        st["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == "primary")
+            .unwrap()["instances"][0]["attributes"]["arn"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let mut e = Dir::new(&[("main.tf", &format!("provider \"aws\" {{\n  region = \"eu-west-1\"\n}}\nresource \"aws_kms_replica_key\" \"r\" {{\n  primary_key_arn = \"{primary_arn}\"\n  deletion_window_in_days = 7\n}}\n"))]);
+    e.sb = std::mem::replace(&mut d.sb, Sandbox::in_memory(1));
+    let out = e.ok("terraform apply -auto-approve");
+    assert!(
+        out.contains("aws_kms_replica_key.r: Creation complete after 0s [id=mrk-"),
+        "{out}"
+    );
+    let st: Value = serde_json::from_str(e.state.as_deref().unwrap()).unwrap();
+    let replica_arn = st["resources"][0]["instances"][0]["attributes"]["arn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        replica_arn.starts_with("arn:aws:kms:eu-west-1:"),
+        "{replica_arn}"
+    );
+    e.ok("terraform destroy -auto-approve");
+    let k = e
+        .kms("eu-west-1", "DescribeKey", json!({"KeyId": replica_arn}))
+        .unwrap();
+    assert_eq!(k["KeyMetadata"]["KeyState"], "PendingDeletion");
+}
+
+#[test]
+fn grant_and_key_policy_apply_and_destroy() {
+    let tf = r#"
+resource "aws_kms_key" "k" {}
+
+resource "aws_kms_grant" "g" {
+  name              = "app"
+  key_id            = aws_kms_key.k.key_id
+  grantee_principal = "arn:aws:iam::111122223333:root"
+  operations        = ["Encrypt", "Decrypt"]
+}
+
+resource "aws_kms_key_policy" "p" {
+  key_id = aws_kms_key.k.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Id      = "custom"
+    Statement = [{
+      Sid       = "Root"
+      Effect    = "Allow"
+      Principal = { AWS = "arn:aws:iam::111122223333:root" }
+      Action    = "kms:*"
+      Resource  = "*"
+    }]
+  })
+}
+
+output "grant" {
+  value = aws_kms_grant.g.grant_id
+}
+"#;
+    let mut d = Dir::new(&[("main.tf", tf)]);
+    let out = d.ok("terraform apply -auto-approve");
+    assert!(
+        out.contains("Apply complete! Resources: 3 added, 0 changed, 0 destroyed."),
+        "{out}"
+    );
+    let st: Value = serde_json::from_str(d.state.as_deref().unwrap()).unwrap();
+    let key_id = st["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["type"] == "aws_kms_key")
+        .unwrap()["instances"][0]["attributes"]["key_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let grants = d
+        .kms("us-east-1", "ListGrants", json!({"KeyId": key_id}))
+        .unwrap();
+    assert_eq!(grants["Grants"].as_array().unwrap().len(), 1);
+    assert_eq!(grants["Grants"][0]["Name"], "app");
+    let policy = d
+        .kms("us-east-1", "GetKeyPolicy", json!({"KeyId": key_id}))
+        .unwrap();
+    assert!(policy["Policy"].as_str().unwrap().contains("custom"));
+    d.ok("terraform destroy -auto-approve");
+    let grants = d
+        .kms("us-east-1", "ListGrants", json!({"KeyId": key_id}))
+        .unwrap();
+    assert_eq!(grants["Grants"].as_array().unwrap().len(), 0);
+}

@@ -1,0 +1,52 @@
+//! Terraform for the terminal and the Terraform page: the `.tf` files of the terminal's file
+//! area, the state kept per sandbox in localStorage (it outlives the tab's session, as the
+//! sandbox's keys do), and each KMS call sent as the console's caller.
+
+use crate::kms::Kms;
+use kms_core::Service;
+use std::collections::BTreeMap;
+
+fn local() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+fn state_key(kms: &Kms) -> String {
+    format!("kms-terraform-state:{}", kms.sandbox_name())
+}
+
+/// The sandbox's `terraform.tfstate` text, if any.
+pub fn load_state(kms: &Kms) -> Option<String> {
+    local()?.get_item(&state_key(kms)).ok().flatten()
+}
+
+fn save_state(kms: &Kms, text: &str) {
+    if let Some(s) = local() {
+        let _ = s.set_item(&state_key(kms), text);
+    }
+}
+
+/// Runs `terraform ARGS...` over the file area's `.tf` files and keeps the new state.
+pub async fn run(
+    args: &[String],
+    kms: &Kms,
+    files: &BTreeMap<String, Vec<u8>>,
+) -> kms_terraform::Outcome {
+    let tf = kms_terraform::tf_files(files.iter().map(|(n, b)| (n.as_str(), b.as_slice())));
+    let state = load_state(kms);
+    let env = kms_terraform::Env {
+        region: kms.region().to_string(),
+        account_id: kms.account_id(),
+    };
+    let mut r = kms_terraform::start(args, &tf, state.as_deref(), &env);
+    while let Some(call) = r.next() {
+        let answer = kms
+            .call_service(Service::Kms, &call.region, &call.operation, call.input)
+            .await;
+        r.answer(answer);
+    }
+    let out = r.finish();
+    if let Some(s) = &out.state {
+        save_state(kms, s);
+    }
+    out
+}

@@ -7,7 +7,7 @@
 #   3. a static server on a free port   tests/e2e/server.mjs serves dist/ at / and under
 #                                       /some/sub/path/ (the tests use the sub-path, proving
 #                                       sub-path hosting; one test also loads the root);
-#   4. node --test console, access, trail, cli, durability, specs and backup .test.mjs in tests/e2e/
+#   4. node --test console, access, trail, cli, templates, durability, specs and backup .test.mjs in tests/e2e/
 #                                       Playwright (playwright-core) drives Debian's
 #                                       /usr/bin/chromium; a screenshot of every page a test
 #                                       visits goes to tests/artifacts/<test>/, and each is also

@@ -1320,6 +1320,12 @@ fn wrapping_key_name(token_id: &str) -> String {
     format!("import/{token_id}")
 }
 
+/// The entry of a stored list of wrapped secrets (see [`wrapped_entry`]) whose `field` is `name`.
+fn entry_named(list: &Array, field: &str, name: &str) -> Option<JsValue> {
+    list.iter()
+        .find(|m| get(m, field).ok().and_then(|v| v.as_string()).as_deref() == Some(name))
+}
+
 /// The most bytes a wrapped secret may have (an RSA 4096 private key is about 2.4 KB).
 const MAX_WRAPPED: u32 = 64 * 1024;
 
@@ -1413,15 +1419,7 @@ async fn decode_record(
                 rev,
             };
             for b in &mut k.backing_keys {
-                let entry = material
-                    .iter()
-                    .find(|m| {
-                        get(m, "backingKeyId")
-                            .ok()
-                            .and_then(|v| v.as_string())
-                            .as_deref()
-                            == Some(&b.id)
-                    })
+                let entry = entry_named(&material, "backingKeyId", &b.id)
                     .ok_or_else(|| format!("no wrapped material for backing key {}", b.id))?;
                 let wrapped = wrapped_of(&entry)?;
                 let secret: Secret = if legacy {
@@ -1436,16 +1434,8 @@ async fn decode_record(
                     .dyn_into()
                     .map_err(|_| "the key record has no wrapping key list")?;
                 for p in &mut k.import_parameters {
-                    let entry = wrapping_keys
-                        .iter()
-                        .find(|m| {
-                            get(m, "tokenId")
-                                .ok()
-                                .and_then(|v| v.as_string())
-                                .as_deref()
-                                == Some(&p.token_id)
-                        })
-                        .ok_or_else(|| {
+                    let entry =
+                        entry_named(&wrapping_keys, "tokenId", &p.token_id).ok_or_else(|| {
                             format!("no wrapped wrapping key for token {}", p.token_id)
                         })?;
                     let name = wrapping_key_name(&p.token_id);

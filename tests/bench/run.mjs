@@ -5,8 +5,9 @@
 // Environment: BENCH_PKG_DIR (required: the wasm-pack --target web output), BENCH_N, BENCH_BATCH,
 // BENCH_SIGN_N, BENCH_TRAIL_N, BENCH_TRAIL_ROUNDS,
 // BENCH_TRAIL_SLICE, BENCH_BUDGET_S, BENCH_ONLY (sections to run:
-// symmetric, trail, sign, createKey, comma-separated), BENCH_QUICK=1 (a short smoke run),
-// BENCH_JSON (write results).
+// symmetric, trail, sign, createKey, comma-separated; `scale` is its own mode, run only when
+// named: BENCH_ONLY=scale with BENCH_SCALE_KEYS, BENCH_SCALE_EVENTS, BENCH_SCALE_ROUNDS),
+// BENCH_QUICK=1 (a short smoke run), BENCH_JSON (write results).
 import { createServer } from 'node:http';
 import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -28,7 +29,8 @@ if (process.env.BENCH_QUICK === '1') {
   });
 }
 for (const [key, env] of [['n', 'BENCH_N'], ['batch', 'BENCH_BATCH'], ['signN', 'BENCH_SIGN_N'],
-  ['trailN', 'BENCH_TRAIL_N'], ['trailRounds', 'BENCH_TRAIL_ROUNDS'], ['trailSlice', 'BENCH_TRAIL_SLICE']]) {
+  ['trailN', 'BENCH_TRAIL_N'], ['trailRounds', 'BENCH_TRAIL_ROUNDS'], ['trailSlice', 'BENCH_TRAIL_SLICE'],
+  ['scaleKeys', 'BENCH_SCALE_KEYS'], ['scaleEvents', 'BENCH_SCALE_EVENTS'], ['scaleRounds', 'BENCH_SCALE_ROUNDS']]) {
   if (num(env) !== undefined) config[key] = num(env);
 }
 if (num('BENCH_BUDGET_S') !== undefined) config.budgetMs = num('BENCH_BUDGET_S') * 1000;
@@ -63,7 +65,7 @@ try {
   context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+    args: ['--no-sandbox', '--disable-gpu', '--enable-precise-memory-info', '--disable-background-networking', '--disable-component-update',
       '--disable-sync', '--no-first-run'],
   });
   const page = context.pages()[0] ?? (await context.newPage());
@@ -73,7 +75,22 @@ try {
   await page.waitForFunction(() => window.benchReady === true, null, { timeout: 30000 });
   const version = context.browser()?.version() ?? (await page.evaluate(() => navigator.userAgent));
   console.error(`[bench] ${url} in Chromium ${version}; config ${JSON.stringify(config)}`);
-  const results = await page.evaluate((cfg) => window.runBench(cfg), config);
+  const scale = (config.only ?? '').split(',').includes('scale');
+  const rest = { ...config, only: (config.only ?? '').split(',').filter((s) => s !== 'scale').join(',') || null };
+  const results = scale && !rest.only
+    ? { symmetric: [], trail: [], sign: [], createKey: [] }
+    : await page.evaluate((cfg) => window.runBench(cfg), rest);
+  if (scale) {
+    // Built in this tab, then measured in a fresh one, as a learner's reload would open it.
+    results.scaleBuild = await page.evaluate((cfg) => window.buildScale(cfg), config);
+    await page.close();
+    const fresh = await context.newPage();
+    fresh.on('console', (m) => console.error(m.text()));
+    fresh.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
+    await fresh.goto(url);
+    await fresh.waitForFunction(() => window.benchReady === true, null, { timeout: 30000 });
+    results.scale = await fresh.evaluate((cfg) => window.measureScale(cfg), config);
+  }
   results.chromium = version;
   if (process.env.BENCH_JSON) await writeFile(process.env.BENCH_JSON, JSON.stringify(results, null, 2));
   print(results);
@@ -108,4 +125,15 @@ function print(r) {
   table('CreateKey against an IndexedDB-backed sandbox (one at a time)',
     ['key spec', 'keys', 'median ms', 'min ms', 'max ms'],
     r.createKey.map((x) => [x.keySpec, x.count, n(x.medianMs, 1), n(x.minMs, 1), n(x.maxMs, 1)]), 1);
+  if (r.scale) {
+    const s = r.scale;
+    const ms = (x) => [n(x.count), n(x.min, 3), n(x.median, 3), n(x.max, 3)];
+    console.log(`\nScale: ${n(s.keys)} keys and ${n(r.scaleBuild.events)} events; import took ${n(r.scaleBuild.importSeconds, 1)} s`);
+    console.log(`KmsSandbox.open in a fresh tab: ${n(s.openMs)} ms; LookupEvents of 50: ${n(s.lookupEventsMs, 1)} ms`);
+    console.log(`memory after: JS heap ${n(s.jsHeapBytes / 1e6, 1)} MB (before open ${n(s.jsHeapBeforeOpenBytes / 1e6, 1)} MB), wasm linear memory ${n(s.wasmMemoryBytes / 1e6, 1)} MB`);
+    table('Scale: calls against the big sandbox (ms)', ['call', 'calls', 'min', 'median', 'max'], [
+      ['ListKeys Limit 100 (every page)', ...ms(s.listKeys)], ['DescribeKey (random key)', ...ms(s.describeKey)],
+      ['Encrypt, first use of a key', ...ms(s.encryptFirstUse)], ['Encrypt, same key again', ...ms(s.encryptLater)],
+    ], 1);
+  }
 }

@@ -32,6 +32,30 @@ impl RegionState {
     fn refresh_next_due(&mut self) {
         self.next_due = self.keys.values().filter_map(due_date).min();
     }
+
+    /// Stores a key, keeping `next_due` without a scan of every key unless the key held the
+    /// earliest date (a scan per write made n writes, or opening n keys, cost n²).
+    fn put_key(&mut self, key: KeyRecord) {
+        let due = due_date(&key);
+        let old = self.keys.insert(key.key_id.clone(), key);
+        self.after_removal(old.as_ref());
+        self.next_due = self.next_due.into_iter().chain(due).min();
+    }
+
+    fn remove_key(&mut self, key_id: &str) -> Option<KeyRecord> {
+        let old = self.keys.remove(key_id);
+        self.after_removal(old.as_ref());
+        old
+    }
+
+    fn after_removal(&mut self, old: Option<&KeyRecord>) {
+        if old
+            .and_then(due_date)
+            .is_some_and(|d| Some(d) == self.next_due)
+        {
+            self.refresh_next_due();
+        }
+    }
 }
 
 /// When time next changes a key by itself: its deletion, its next scheduled rotation (made on a
@@ -186,6 +210,10 @@ pub struct Outcome {
     /// rotations), each to be recorded with [`crate::trail::service_event_record`] once the
     /// changes are durable.
     pub service_events: Vec<ServiceEvent>,
+    /// Storage keys of sealed key records ([`KeyRecord::sealed`]) whose secrets the request
+    /// needs. When not empty the request did not run: the shell unwraps them, loads the records
+    /// and asks again. Such an outcome is neither persisted nor recorded.
+    pub unseal: Vec<String>,
 }
 
 impl Outcome {
@@ -196,6 +224,7 @@ impl Outcome {
             changes,
             trail: TrailFacts::default(),
             service_events: Vec::new(),
+            unseal: Vec::new(),
         }
     }
 
@@ -227,6 +256,11 @@ impl Engine {
         &self.account_id
     }
 
+    /// The key `key_id` of `region`, as the engine holds it.
+    pub fn key_record(&self, region: &str, key_id: &str) -> Option<&KeyRecord> {
+        self.regions.get(region)?.keys.get(key_id)
+    }
+
     /// Regions that hold records.
     pub fn regions(&self) -> impl Iterator<Item = &str> {
         self.regions.keys().map(String::as_str)
@@ -236,9 +270,7 @@ impl Engine {
     pub fn load(&mut self, record: Record) {
         match record {
             Record::Key(k) => {
-                let region = self.regions.entry(k.region.clone()).or_default();
-                region.keys.insert(k.key_id.clone(), k);
-                region.refresh_next_due();
+                self.regions.entry(k.region.clone()).or_default().put_key(k);
             }
             Record::Alias(a) => {
                 self.regions
@@ -269,40 +301,20 @@ impl Engine {
         if changes.is_empty() {
             return;
         }
-        let mut touched = std::collections::BTreeSet::new();
         for c in changes {
-            // IAM records are account-wide: no region to refresh.
-            let c = match c {
-                Change::PutIam(r) => {
-                    self.iam.put(r);
-                    continue;
-                }
+            match c {
+                Change::PutIam(r) => self.iam.put(r),
                 Change::DeleteIam { storage_key } => {
                     self.iam.remove(&storage_key);
-                    continue;
                 }
-                c => c,
-            };
-            touched.insert(match &c {
-                Change::PutKey(k) => k.region.clone(),
-                Change::DeleteKey { region, .. } => region.clone(),
-                Change::PutAlias(a) => a.region.clone(),
-                Change::DeleteAlias { region, .. } => region.clone(),
-                Change::PutIam(_) | Change::DeleteIam { .. } => continue,
-            });
-            match c {
                 Change::PutKey(k) => {
-                    self.regions
-                        .entry(k.region.clone())
-                        .or_default()
-                        .keys
-                        .insert(k.key_id.clone(), k);
+                    self.regions.entry(k.region.clone()).or_default().put_key(k);
                 }
                 Change::DeleteKey { region, key_id } => {
                     let removed = self
                         .regions
                         .get_mut(&region)
-                        .and_then(|r| r.keys.remove(&key_id));
+                        .and_then(|r| r.remove_key(&key_id));
                     if let Some(key) = removed {
                         // KMS deletes a key when its waiting period ends.
                         let when = key.deletion_date.unwrap_or(key.created);
@@ -321,12 +333,6 @@ impl Engine {
                         r.aliases.remove(&name);
                     }
                 }
-                Change::PutIam(_) | Change::DeleteIam { .. } => {}
-            }
-        }
-        for region in touched {
-            if let Some(r) = self.regions.get_mut(&region) {
-                r.refresh_next_due();
             }
         }
     }
@@ -385,11 +391,13 @@ impl Engine {
             ops::dispatch(&mut tx, operation, &req)
         });
         let service_events = std::mem::take(&mut tx.service_events);
+        let unseal = tx.unseal.take();
         Outcome {
             result,
             changes: tx.into_changes(),
             trail,
             service_events,
+            unseal,
         }
     }
 
@@ -406,11 +414,13 @@ impl Engine {
         let mut tx = Tx::new(self, region, &root, now, entropy);
         let result = ops::housekeeping(&mut tx).map(|_| Value::Null);
         let service_events = std::mem::take(&mut tx.service_events);
+        let unseal = tx.unseal.take();
         Outcome {
             result,
             changes: tx.into_changes(),
             trail: TrailFacts::default(),
             service_events,
+            unseal,
         }
     }
 
@@ -563,6 +573,8 @@ pub(crate) struct Tx<'a> {
     aliases: BTreeMap<(String, String), Option<AliasRecord>>,
     /// Deletions and rotations housekeeping did, for CloudTrail.
     pub service_events: Vec<ServiceEvent>,
+    /// Sealed keys whose secrets this request needs (see [`Outcome::unseal`]).
+    unseal: std::cell::RefCell<Vec<String>>,
 }
 
 impl<'a> Tx<'a> {
@@ -582,7 +594,24 @@ impl<'a> Tx<'a> {
             keys: BTreeMap::new(),
             aliases: BTreeMap::new(),
             service_events: Vec::new(),
+            unseal: Default::default(),
         }
+    }
+
+    /// Ok if the key's secrets are loaded. A sealed key ([`KeyRecord::sealed`]) fails this
+    /// attempt and asks the shell to load them ([`Outcome::unseal`]): call it before any use
+    /// of a key's material or wrapping keys, and before copying them to another record.
+    pub fn unsealed(&self, key: &KeyRecord) -> Result<()> {
+        if !key.sealed {
+            return Ok(());
+        }
+        self.unseal
+            .borrow_mut()
+            .push(crate::key_storage_key(&key.region, &key.key_id));
+        Err(KmsError::internal(format!(
+            "The material of {} is not loaded yet.",
+            key.arn
+        )))
     }
 
     pub fn account_id(&self) -> &str {
@@ -707,6 +736,35 @@ impl<'a> Tx<'a> {
         ids.sort();
         ids.dedup();
         ids.into_iter().filter_map(|id| self.key(id)).collect()
+    }
+
+    /// Up to `n` live keys of the region whose ids sort after `after`, sorted by key id.
+    pub fn keys_after(&self, after: Option<&str>, n: usize) -> Vec<&KeyRecord> {
+        use std::ops::Bound;
+        let start = after.map_or(Bound::Unbounded, |a| Bound::Excluded(a.to_string()));
+        let own = self.own_keys();
+        // The overlay may delete some of the base's next keys: read as many more as it holds.
+        let mut ids: Vec<&String> = self
+            .base()
+            .map(|r| {
+                r.keys
+                    .range::<String, _>((start.clone(), Bound::Unbounded))
+                    .take(n + own.len())
+                    .map(|(id, _)| id)
+                    .collect()
+            })
+            .unwrap_or_default();
+        ids.extend(
+            own.into_iter()
+                .map(|(id, _)| id)
+                .filter(|id| after.is_none_or(|a| id.as_str() > a)),
+        );
+        ids.sort();
+        ids.dedup();
+        ids.into_iter()
+            .filter_map(|id| self.key(id))
+            .take(n)
+            .collect()
     }
 
     /// Every alias of the region, sorted by name.

@@ -101,6 +101,12 @@ pub struct KeyRecord {
     /// private keys are secret material (skipped by serde, wrapped by the shell).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub import_parameters: Vec<WrappingParameters>,
+    /// The shell read this record without unwrapping its secrets (a big sandbox unwraps a key
+    /// when it is first used): its materials and wrapping keys are empty placeholders. An
+    /// operation that needs them calls [`crate::engine::Tx::unsealed`], which asks the shell to
+    /// load them ([`crate::Outcome::unseal`]) instead of running on the placeholders.
+    #[serde(skip)]
+    pub sealed: bool,
 }
 
 /// A grant: bookkeeping only, since the sandbox does not enforce permissions.

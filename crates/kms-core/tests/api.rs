@@ -2050,3 +2050,86 @@ fn key_last_usage_reports_the_last_successful_cryptographic_use() {
         assert_eq!(out["KeyLastUsage"]["Operation"], "ReEncrypt");
     }
 }
+
+/// A record the shell loaded sealed (its material still wrapped: a big sandbox unwraps a key
+/// when it is first used) answers what needs no material, and asks for the material instead of
+/// running where it is needed, however the key is named.
+#[test]
+fn a_sealed_key_asks_for_its_material_before_any_use() {
+    let mut kms = kms();
+    let (id, _) = create(&mut kms, json!({}));
+    let (signer, _) = create(
+        &mut kms,
+        json!({"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY"}),
+    );
+    ok(
+        &mut kms,
+        "CreateAlias",
+        json!({"AliasName": "alias/sealed", "TargetKeyId": id}),
+    );
+    let blob = ok(
+        &mut kms,
+        "Encrypt",
+        json!({"KeyId": id, "Plaintext": b64(b"secret")}),
+    )["CiphertextBlob"]
+        .clone();
+    let region = kms.region.clone();
+    let originals: Vec<kms_core::KeyRecord> = [&id, &signer]
+        .iter()
+        .map(|k| kms.engine.key_record(&region, k).unwrap().clone())
+        .collect();
+    for original in &originals {
+        let mut sealed = original.clone();
+        for b in &mut sealed.backing_keys {
+            b.material = Default::default();
+        }
+        sealed.sealed = true;
+        kms.engine.load(kms_core::Record::Key(sealed));
+    }
+    let storage_key = kms_core::key_storage_key(&region, &id);
+
+    ok(&mut kms, "DescribeKey", json!({"KeyId": "alias/sealed"}));
+    ok(&mut kms, "ListKeys", json!({"Limit": 1}));
+    for (op, req) in [
+        (
+            "Encrypt",
+            json!({"KeyId": "alias/sealed", "Plaintext": b64(b"x")}),
+        ),
+        ("Decrypt", json!({"CiphertextBlob": blob})),
+        (
+            "GenerateDataKey",
+            json!({"KeyId": id, "KeySpec": "AES_256"}),
+        ),
+        (
+            "ReEncrypt",
+            json!({"CiphertextBlob": blob, "DestinationKeyId": id}),
+        ),
+    ] {
+        let outcome = kms.outcome(op, req);
+        assert!(outcome.result.is_err(), "{op} ran on a sealed key");
+        assert_eq!(outcome.unseal, vec![storage_key.clone()], "{op}");
+        assert!(outcome.changes.is_empty(), "{op}");
+    }
+    let outcome = kms.outcome(
+        "Sign",
+        json!({"KeyId": signer, "Message": b64(b"m"), "SigningAlgorithm": "ECDSA_SHA_256"}),
+    );
+    assert_eq!(
+        outcome.unseal,
+        vec![kms_core::key_storage_key(&region, &signer)]
+    );
+    // A change that needs no material is made on the sealed record; the shell fills its
+    // material back in before it writes it.
+    let outcome = kms.outcome(
+        "TagResource",
+        json!({"KeyId": id, "Tags": [{"TagKey": "t", "TagValue": "v"}]}),
+    );
+    assert!(outcome.unseal.is_empty() && outcome.result.is_ok());
+    assert!(matches!(&outcome.changes[..], [kms_core::Change::PutKey(k)] if k.sealed));
+    // Unsealed again, it works as before.
+    for original in originals {
+        kms.engine.load(kms_core::Record::Key(original));
+    }
+    let out = ok(&mut kms, "Decrypt", json!({"CiphertextBlob": blob}));
+    assert_eq!(unb64(&out["Plaintext"]), b"secret");
+}

@@ -699,12 +699,14 @@ impl Sandbox {
     /// date and [`Persisted::Retry`] says to compute again. The caller holds the turn.
     async fn persist(
         &self,
-        changes: &[kms_core::Change],
+        changes: &mut [kms_core::Change],
         settings: Option<&Settings>,
     ) -> Result<Persisted, String> {
         let Some(store) = &self.inner.store else {
             return Ok(Persisted::Done);
         };
+        // A sealed key the operation changed is written with its secrets, under the new revision.
+        store.unseal_changes(changes).await?;
         let written = store.commit(self.inner.rev.get(), changes, settings).await;
         let written = match written {
             Err(e) if store.is_closed() => {
@@ -1182,7 +1184,11 @@ impl Sandbox {
                 account_id: self.inner.account_id.clone(),
                 clock_offset_ms: offset,
             };
-            match self.persist(&[], Some(&settings)).await.map_err(saved)? {
+            match self
+                .persist(&mut [], Some(&settings))
+                .await
+                .map_err(saved)?
+            {
                 Persisted::Done => break offset,
                 Persisted::Retry if attempts < MAX_CONFLICTS => attempts += 1,
                 Persisted::Retry => return Err(saved("other tabs kept changing it".into())),
@@ -1200,18 +1206,27 @@ impl Sandbox {
         for region in regions {
             let mut attempts = 0;
             loop {
-                let outcome = self.with_entropy(None, |entropy| {
+                let mut outcome = self.with_entropy(None, |entropy| {
                     self.inner.engine.borrow().catch_up(&region, now, entropy)
                 });
+                if !outcome.unseal.is_empty() {
+                    if self.unseal(&outcome.unseal).await {
+                        continue;
+                    }
+                    return outcome.result.map(|_| now);
+                }
                 if outcome.changes.is_empty() {
                     break;
                 }
-                let persisted = self.persist(&outcome.changes, None).await.map_err(|e| {
-                    KmsError::internal(format!(
-                        "The sandbox could not save this change: {}",
-                        store::explain_write_failure(&e)
-                    ))
-                })?;
+                let persisted = self
+                    .persist(&mut outcome.changes, None)
+                    .await
+                    .map_err(|e| {
+                        KmsError::internal(format!(
+                            "The sandbox could not save this change: {}",
+                            store::explain_write_failure(&e)
+                        ))
+                    })?;
                 match persisted {
                     Persisted::Done => {
                         self.inner.engine.borrow_mut().apply(outcome.changes);
@@ -1333,6 +1348,15 @@ impl Sandbox {
         }
         if self.webcrypto_rsa_bits(&call, &request).is_none() {
             let mut outcome = self.compute(&call, &caller, &request, None);
+            if !outcome.unseal.is_empty() {
+                // A key's secrets are still wrapped: unwrapped first, then answered.
+                let this = self.clone();
+                return Begun::Pending(Box::pin(async move {
+                    let result = this.execute(&call, &caller, &request).await;
+                    crate::convert::wipe(&mut request);
+                    result
+                }));
+            }
             if outcome.changes.is_empty() && outcome.result.is_err() && self.inner.store.is_some() {
                 // A failure may come from state another tab has changed since: check the stored
                 // revision, and if it moved, answer again against the new state.
@@ -1425,14 +1449,18 @@ impl Sandbox {
             None => None,
         };
         if let Some(turn) = self.try_turn() {
-            let outcome = self.compute(call, caller, request, rsa.as_ref());
+            let outcome = self
+                .compute_ready(call, caller, request, rsa.as_ref())
+                .await;
             return self
                 .finish(call, caller, request, outcome, turn, rsa.as_ref())
                 .await;
         }
         // A mutation is in flight. A read can answer from the committed state now; a mutation
         // waits its turn and is computed again against the state its predecessors committed.
-        let outcome = self.compute(call, caller, request, rsa.as_ref());
+        let outcome = self
+            .compute_ready(call, caller, request, rsa.as_ref())
+            .await;
         if outcome.changes.is_empty() {
             self.record_call(
                 call,
@@ -1445,9 +1473,98 @@ impl Sandbox {
         }
         drop(outcome);
         let turn = self.turn().await;
-        let outcome = self.compute(call, caller, request, rsa.as_ref());
+        let outcome = self
+            .compute_ready(call, caller, request, rsa.as_ref())
+            .await;
         self.finish(call, caller, request, outcome, turn, rsa.as_ref())
             .await
+    }
+
+    /// [`Sandbox::compute`], after unwrapping the secrets of the sealed keys the request needs
+    /// (see [`Sandbox::unseal`]). If they cannot be, the outcome is the engine's error and
+    /// changes nothing.
+    async fn compute_ready(
+        &self,
+        call: &Call,
+        caller: &Caller,
+        request: &Value,
+        rsa: Option<&(usize, Secret)>,
+    ) -> Outcome {
+        let mut outcome = self.compute(call, caller, request, rsa);
+        // Each round unwraps at least one key; a request names at most a few.
+        for _ in 0..8 {
+            if outcome.unseal.is_empty() || !self.unseal(&outcome.unseal).await {
+                break;
+            }
+            outcome = self.compute(call, caller, request, rsa);
+        }
+        if !outcome.unseal.is_empty() {
+            outcome.changes.clear();
+            outcome.service_events.clear();
+        }
+        outcome
+    }
+
+    /// Unwraps the secrets of the sealed keys `storage_keys` into the engine (a big sandbox
+    /// opens with its keys sealed: `store::EAGER_KEYS`). A key's secrets then stay in this
+    /// page's memory until the sandbox is dropped, as an unsealed key's do. A key whose secrets
+    /// do not unwrap is damaged: it is reported and forgotten, as it would have been on open.
+    /// Returns whether any key was unwrapped or forgotten.
+    async fn unseal(&self, storage_keys: &[String]) -> bool {
+        let Some(store) = &self.inner.store else {
+            return false;
+        };
+        let mut progressed = false;
+        for storage_key in storage_keys {
+            let read = store.unseal(storage_key).await;
+            let mut parts = storage_key.splitn(3, '/').skip(1);
+            let (Some(region), Some(key_id)) = (parts.next(), parts.next()) else {
+                continue;
+            };
+            // Only over the sealed record it was read from: a commit or another tab's change
+            // may have replaced it meanwhile.
+            let still_sealed = self
+                .inner
+                .engine
+                .borrow()
+                .key_record(region, key_id)
+                .is_some_and(|k| k.sealed);
+            if !still_sealed {
+                progressed = true;
+                continue;
+            }
+            match read {
+                Ok(Some(record)) => {
+                    #[cfg(feature = "test-hooks")]
+                    mirror_key(&self.inner, &record);
+                    self.inner
+                        .engine
+                        .borrow_mut()
+                        .load(kms_core::Record::Key(record));
+                    progressed = true;
+                }
+                Ok(None) => {}
+                Err(reason) => {
+                    store.forget_sealed(storage_key);
+                    let damage = Damage::new(storage_key, reason);
+                    web_sys::console::warn_1(&JsValue::from_str(&format!(
+                        "KMS Sandbox: {} is damaged and was dropped: {}",
+                        damage.storage_key, damage.reason
+                    )));
+                    self.inner
+                        .damaged
+                        .borrow_mut()
+                        .insert(storage_key.clone(), damage);
+                    self.inner
+                        .engine
+                        .borrow_mut()
+                        .apply(forget(storage_key).into_iter().collect());
+                    notify(&self.inner, std::slice::from_ref(storage_key), true);
+                    progressed = true;
+                }
+            }
+        }
+        progressed
     }
 
     /// A call on state made before a panic (whose borrows and queue turn may be held forever):
@@ -1628,7 +1745,7 @@ impl Sandbox {
             }
         }
         while !outcome.changes.is_empty() {
-            let failure = match self.persist(&outcome.changes, None).await {
+            let failure = match self.persist(&mut outcome.changes, None).await {
                 Ok(Persisted::Done) => {
                     drop(lock.take());
                     self.commit(&mut outcome, turn);
@@ -1637,7 +1754,7 @@ impl Sandbox {
                 // Another tab committed first: computed again against its changes.
                 Ok(Persisted::Retry) if attempts < MAX_CONFLICTS => {
                     attempts += 1;
-                    outcome = self.compute(call, caller, request, rsa);
+                    outcome = self.compute_ready(call, caller, request, rsa).await;
                     continue;
                 }
                 Ok(Persisted::Retry) => "other tabs kept changing the sandbox".to_string(),
@@ -1740,6 +1857,14 @@ impl Sandbox {
         }
     }
 
+    /// Test hook: reads of more than `n` records leave key secrets wrapped until first use
+    /// (`None`: `store::EAGER_KEYS`), for this page.
+    #[cfg(feature = "test-hooks")]
+    #[doc(hidden)]
+    pub fn test_set_eager_keys(n: Option<usize>) {
+        store::test_set_eager_keys(n);
+    }
+
     /// Test hook: the database revision the engine reflects.
     #[cfg(feature = "test-hooks")]
     #[doc(hidden)]
@@ -1835,6 +1960,10 @@ impl Sandbox {
             return Err(KmsError::internal(format!(
                 "The sandbox could not be exported: {e}"
             )));
+        }
+        // The file holds every key's material: sealed keys are unwrapped first.
+        if let Some(store) = &self.inner.store {
+            self.unseal(&store.sealed_keys()).await;
         }
         let (records, usage) = {
             let engine = self.inner.engine.borrow();

@@ -63,6 +63,26 @@ const FORMAT_LEGACY: u32 = 1;
 const FORMAT: u32 = 2;
 /// The storage key a change of the settings (the clock) is logged under.
 pub(crate) const SETTINGS_CHANGE: &str = "meta/settings";
+/// A read of more key records than this leaves their secrets wrapped until first use
+/// ([`KeyRecord::sealed`]); a smaller one unwraps them all, so that a damaged record is reported
+/// at once.
+const EAGER_KEYS: usize = 1_000;
+
+thread_local! {
+    static EAGER_KEYS_NOW: std::cell::Cell<usize> = const { std::cell::Cell::new(EAGER_KEYS) };
+}
+
+fn eager_keys() -> usize {
+    EAGER_KEYS_NOW.with(std::cell::Cell::get)
+}
+
+/// Test hook: reads of more than `n` records leave key secrets sealed (for the tests of the
+/// sealed path on a small sandbox); `None` restores [`EAGER_KEYS`].
+#[cfg(feature = "test-hooks")]
+pub fn test_set_eager_keys(n: Option<usize>) {
+    EAGER_KEYS_NOW.with(|c| c.set(n.unwrap_or(EAGER_KEYS)));
+}
+
 /// How long an open waits for connections of an older build to let it upgrade the database.
 const BLOCKED_MS: u32 = 2_000;
 
@@ -707,7 +727,7 @@ pub struct Damage {
 }
 
 impl Damage {
-    fn new(storage_key: &str, reason: String) -> Damage {
+    pub(crate) fn new(storage_key: &str, reason: String) -> Damage {
         let mut parts = storage_key.splitn(3, '/');
         let (kind, region, rest) = (parts.next(), parts.next(), parts.next());
         let (key_id, region) = match (kind, region, rest) {
@@ -759,6 +779,10 @@ pub(crate) struct Store {
     name: String,
     /// Whether `navigator.storage.persist()` was asked for already.
     persist_asked: std::cell::Cell<bool>,
+    /// The stored values of key records read sealed ([`KeyRecord::sealed`]), by storage key:
+    /// their wrapped secrets, unwrapped when the key is first used ([`Store::unseal`]) or
+    /// written. An entry goes when its record is written or read again.
+    sealed: std::cell::RefCell<std::collections::HashMap<String, JsValue>>,
     /// Test hook: fail the next write transaction after its puts are queued ("abort" or
     /// "quota").
     #[cfg(feature = "test-hooks")]
@@ -873,6 +897,7 @@ impl Store {
             hsm: Hsm::new(hsm_key),
             name: db_name,
             persist_asked: std::cell::Cell::new(false),
+            sealed: Default::default(),
             #[cfg(feature = "test-hooks")]
             fail_next_write: std::cell::RefCell::new(None),
             #[cfg(feature = "test-hooks")]
@@ -923,7 +948,7 @@ impl Store {
                 continue;
             };
             let value = pair.get(1);
-            if let Ok(record) = decode_record(&self.hsm, &storage_key, &value, true).await {
+            if let Ok(record) = decode_record(&self.hsm, &storage_key, &value, true, false).await {
                 let encoded = encode_record(&self.hsm, &record, next).await?;
                 puts.push(&Array::of2(&storage_key.into(), &encoded));
             }
@@ -970,7 +995,12 @@ impl Store {
             Some(settings_of(&settings)?)
         };
         let changed: Array = get(&read, "changed")?.unchecked_into();
+        // Many keys are read sealed: unwrapping each on open would take seconds (one WebCrypto
+        // call per key), and most are never used in a session.
+        let lazy = changed.length() as usize > eager_keys();
         let mut records = Vec::with_capacity(changed.length() as usize);
+        // Kept aside and stored at the end: no borrow of `sealed` is held across an await.
+        let mut now_sealed = Vec::new();
         for pair in changed.iter() {
             let pair: Array = pair.unchecked_into();
             let Some(storage_key) = pair.get(0).as_string() else {
@@ -983,13 +1013,27 @@ impl Store {
             let read = if value.is_undefined() {
                 Read::Gone
             } else {
-                match decode_record(&self.hsm, &storage_key, &value, false).await {
-                    Ok(r) => Read::Record(Box::new(r)),
+                match decode_record(&self.hsm, &storage_key, &value, false, lazy).await {
+                    Ok(r) => {
+                        if matches!(&r, Record::Key(k) if k.sealed) {
+                            now_sealed.push((storage_key.clone(), value));
+                        }
+                        Read::Record(Box::new(r))
+                    }
                     Err(reason) => Read::Damaged(Damage::new(&storage_key, reason)),
                 }
             };
             records.push((storage_key, read));
         }
+        let mut sealed = self.sealed.borrow_mut();
+        if all {
+            sealed.clear();
+        }
+        for (storage_key, _) in &records {
+            sealed.remove(storage_key);
+        }
+        sealed.extend(now_sealed);
+        drop(sealed);
         Ok(Changes {
             rev,
             all,
@@ -1060,7 +1104,76 @@ impl Store {
         if get(&result, "conflict")?.is_truthy() {
             return Ok(Commit::Conflict);
         }
+        // What was written is what the engine will hold, secrets unwrapped.
+        let mut sealed = self.sealed.borrow_mut();
+        for change in changes {
+            sealed.remove(&change.storage_key());
+        }
         Ok(Commit::Done(rev))
+    }
+
+    /// The record stored under `storage_key` with its secrets unwrapped, if it was read sealed
+    /// (`None` if it was not: nothing to unwrap). An error says why it cannot be read: the
+    /// record is damaged.
+    pub async fn unseal(&self, storage_key: &str) -> Result<Option<KeyRecord>, String> {
+        let value = self.sealed.borrow().get(storage_key).cloned();
+        let Some(value) = value else {
+            return Ok(None);
+        };
+        match decode_record(&self.hsm, storage_key, &value, false, false).await? {
+            Record::Key(k) => Ok(Some(k)),
+            _ => Err("the stored record is no longer a key".into()),
+        }
+    }
+
+    /// The storage keys of the records read sealed and not written since.
+    pub fn sealed_keys(&self) -> Vec<String> {
+        self.sealed.borrow().keys().cloned().collect()
+    }
+
+    /// Forgets the sealed value of a record found damaged.
+    pub fn forget_sealed(&self, storage_key: &str) {
+        self.sealed.borrow_mut().remove(storage_key);
+    }
+
+    /// Gives each sealed key record among `changes` its secrets, unwrapped from its stored
+    /// value, so that it can be wrapped again under its new revision. The operation changed
+    /// only what it could without them: a material it deleted is not given back (its import
+    /// state says it is gone), and materials or wrapping keys it added are its own.
+    pub async fn unseal_changes(&self, changes: &mut [Change]) -> Result<(), String> {
+        for change in changes {
+            let Change::PutKey(k) = change else {
+                continue;
+            };
+            if !k.sealed {
+                continue;
+            }
+            let storage_key = kms_core::key_storage_key(&k.region, &k.key_id);
+            let stored = self.unseal(&storage_key).await?.ok_or_else(|| {
+                format!("the stored secrets of {storage_key} were not found to write them again")
+            })?;
+            for b in &mut k.backing_keys {
+                let present = b.import.as_ref().is_none_or(|i| i.imported);
+                if present && b.material.is_empty() {
+                    if let Some(s) = stored.backing_key(&b.id) {
+                        b.material = s.material.clone();
+                    }
+                }
+            }
+            for p in &mut k.import_parameters {
+                if p.private_key.is_empty() {
+                    if let Some(s) = stored
+                        .import_parameters
+                        .iter()
+                        .find(|s| s.token_id == p.token_id)
+                    {
+                        p.private_key = s.private_key.clone();
+                    }
+                }
+            }
+            k.sealed = false;
+        }
+        Ok(())
     }
 
     /// The database connection (the event history writes through it: [`append_events`]).
@@ -1347,12 +1460,14 @@ fn wrapped_of(entry: &JsValue) -> Result<Wrapped, String> {
 
 /// Reads one stored value, found under `storage_key`: its layout, that it is what its key says
 /// (kind, Region, id, ARN), and its secrets, unwrapped under the binding of where it is stored.
-/// `legacy` reads layout 1 (for the migration) instead of layout 2.
+/// `legacy` reads layout 1 (for the migration) instead of layout 2. `sealed` leaves a key's
+/// secrets wrapped ([`KeyRecord::sealed`]): they are checked when they are unwrapped.
 async fn decode_record(
     hsm: &Hsm,
     storage_key: &str,
     value: &JsValue,
     legacy: bool,
+    sealed: bool,
 ) -> Result<Record, String> {
     if !value.is_object() {
         return Err("the stored value is not an object".into());
@@ -1411,6 +1526,10 @@ async fn decode_record(
             let material: Array = get(value, "material")?
                 .dyn_into()
                 .map_err(|_| "the key record has no material list")?;
+            if sealed && !legacy && !(k.backing_keys.is_empty() && k.import_parameters.is_empty()) {
+                k.sealed = true;
+                return Ok(Record::Key(k));
+            }
             let binding = Binding {
                 storage_key,
                 region: &k.region,

@@ -613,6 +613,127 @@ async fn a_corrupt_record_is_reported_and_the_rest_opens() {
     delete_sandbox(&name).await.unwrap();
 }
 
+/// A big sandbox opens with its keys' secrets still wrapped and unwraps a key when it is first
+/// used (here every read is "big"): its crypto works, a key changed without its material keeps
+/// the material, an export carries every key's material, and a damaged record is reported when
+/// its key is first used rather than on open.
+#[wasm_bindgen_test]
+async fn a_sealed_sandbox_unwraps_each_key_on_first_use() {
+    let name = unique("sealed");
+    let a = Sandbox::test_open_detached(&name).await.unwrap();
+    let expected = seed(&a, 3).await;
+    let ids: Vec<String> = expected.keys.keys().cloned().collect();
+    // In another Region, so that `check` (of this Region's keys) leaves it out.
+    let west = |kms: &Sandbox| kms.in_region("us-west-2").unwrap();
+    let signer = key_id(
+        &ok(
+            &west(&a),
+            "CreateKey",
+            json!({"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY"}),
+        )
+        .await,
+    );
+    drop(a);
+    Sandbox::test_set_eager_keys(Some(0));
+
+    // Opened sealed: nothing unwrapped until used.
+    let kms = Sandbox::test_open_detached(&name).await.unwrap();
+    assert!(kms.test_material(REGION, &ids[0]).iter().all(Vec::is_empty));
+    ok(&kms, "DescribeKey", json!({"KeyId": ids[0]})).await;
+    assert!(kms.test_material(REGION, &ids[0]).iter().all(Vec::is_empty));
+    // Changed while sealed (a tag, a rotation): written again with all its material.
+    ok(
+        &kms,
+        "TagResource",
+        json!({"KeyId": ids[1], "Tags": [{"TagKey": "late", "TagValue": "1"}]}),
+    )
+    .await;
+    ok(&kms, "RotateKeyOnDemand", json!({"KeyId": ids[2]})).await;
+    // First use unwraps.
+    let ct = ok(
+        &kms,
+        "Encrypt",
+        json!({"KeyId": ids[0], "Plaintext": b64(b"fresh")}),
+    )
+    .await;
+    assert!(kms
+        .test_material(REGION, &ids[0])
+        .iter()
+        .all(|m| !m.is_empty()));
+    let pt = ok(
+        &kms,
+        "Decrypt",
+        json!({"CiphertextBlob": ct["CiphertextBlob"]}),
+    )
+    .await;
+    assert_eq!(unb64(&pt["Plaintext"]), b"fresh");
+    let signed = ok(
+        &west(&kms),
+        "Sign",
+        json!({"KeyId": signer, "Message": b64(b"m"), "SigningAlgorithm": "ECDSA_SHA_256"}),
+    )
+    .await;
+    let file = kms.export("a sealed passphrase").await.unwrap();
+    drop(kms);
+
+    // Everything is there, opened unsealed, and in the export.
+    Sandbox::test_set_eager_keys(None);
+    let mut e = expected.clone();
+    e.keys.get_mut(&ids[1]).unwrap().tags.insert("late".into());
+    e.keys.get_mut(&ids[2]).unwrap().rotations = 2;
+    let kms = Sandbox::test_open_detached(&name).await.unwrap();
+    assert!(kms.damaged().is_empty(), "{:?}", kms.damaged());
+    check(&kms, &e, "reopened unsealed").await;
+    ok(
+        &west(&kms),
+        "Verify",
+        json!({"KeyId": signer, "Message": b64(b"m"), "SigningAlgorithm": "ECDSA_SHA_256",
+               "Signature": signed["Signature"]}),
+    )
+    .await;
+    drop(kms);
+    let copy = unique("sealed-copy");
+    let restored = Sandbox::import(&copy, &file, "a sealed passphrase", Default::default())
+        .await
+        .unwrap();
+    check(&restored, &e, "the export of a sealed sandbox").await;
+    drop(restored);
+    delete_sandbox(&copy).await.unwrap();
+
+    // A damaged record is found when its key is first used: that key is gone, the rest works.
+    wait(corrupt_material(&db_name(&name), &storage_key(&ids[1]))).await;
+    Sandbox::test_set_eager_keys(Some(0));
+    let kms = Sandbox::test_open_detached(&name).await.unwrap();
+    assert!(
+        kms.damaged().is_empty(),
+        "not unwrapped yet: {:?}",
+        kms.damaged()
+    );
+    let err = fails(
+        &kms,
+        "Encrypt",
+        json!({"KeyId": ids[1], "Plaintext": b64(b"x")}),
+    )
+    .await;
+    assert_eq!(err.error_type.as_str(), "NotFoundException");
+    let damaged: Vec<String> = kms
+        .damaged()
+        .iter()
+        .map(|d| d.storage_key.clone())
+        .collect();
+    assert_eq!(damaged, vec![storage_key(&ids[1])]);
+    let pt = ok(
+        &kms,
+        "Decrypt",
+        json!({"CiphertextBlob": ct["CiphertextBlob"]}),
+    )
+    .await;
+    assert_eq!(unb64(&pt["Plaintext"]), b"fresh");
+    Sandbox::test_set_eager_keys(None);
+    drop(kms);
+    delete_sandbox(&name).await.unwrap();
+}
+
 #[wasm_bindgen_test]
 async fn a_record_moved_or_edited_by_hand_is_refused() {
     let name = unique("moved");

@@ -53,6 +53,7 @@ fn encrypt_with(
     plaintext: &[u8],
     context: &BTreeMap<String, String>,
 ) -> Result<Vec<u8>> {
+    tx.unsealed(key)?;
     if alg == EncryptionAlgorithm::SymmetricDefault {
         let mut nonce = [0u8; 12];
         tx.rng.fill(&mut nonce);
@@ -148,6 +149,7 @@ fn decrypt_blob(
         let backing = key
             .backing_key(&parsed.backing_key_id)
             .ok_or_else(invalid_ciphertext)?;
+        tx.unsealed(&key)?;
         let plaintext = parsed
             .open(&key.arn, backing, context)
             .ok_or_else(invalid_ciphertext)?;
@@ -173,6 +175,7 @@ fn decrypt_blob(
             "EncryptionContext is not supported with asymmetric KMS keys.",
         ));
     }
+    tx.unsealed(&key)?;
     let material = key.current().material.expose();
     let plaintext = if alg == EncryptionAlgorithm::Sm2Pke {
         crypto::sm2_decrypt(material, blob)
@@ -445,6 +448,7 @@ pub(crate) fn sign(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     let message = req.blob("Message").unwrap_or_default();
     let (alg, msg) = signing_input(&key, req, &message, "Sign")?;
     dry_run(req)?;
+    tx.unsealed(&key)?;
     let signature = crypto::sign(key.current().material.expose(), alg, msg, tx.rng)
         .map_err(|_| KmsError::internal("Signing failed."))?;
     Ok(json!({ "KeyId": key.arn, "Signature": b64(&signature), "SigningAlgorithm": alg }))
@@ -456,6 +460,7 @@ pub(crate) fn verify(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     let signature = req.blob("Signature").unwrap_or_default();
     let (alg, msg) = signing_input(&key, req, &message, "Verify")?;
     dry_run(req)?;
+    tx.unsealed(&key)?;
     let valid = crypto::verify(key.current().material.expose(), alg, msg, &signature)
         .map_err(|_| KmsError::internal("Verification failed."))?;
     if !valid {
@@ -473,6 +478,7 @@ pub(crate) fn get_public_key(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
             key.arn, key.key_spec
         )));
     }
+    tx.unsealed(&key)?;
     let public = crypto::public_key_der(key.current().material.expose())
         .map_err(|_| KmsError::internal("The public key could not be derived."))?;
     let mut out = Map::new();
@@ -507,6 +513,7 @@ fn mac_input(tx: &Tx<'_>, req: &Req<'_>, operation: &str) -> Result<(KeyRecord, 
 pub(crate) fn generate_mac(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     let (key, alg) = mac_input(tx, req, "GenerateMac")?;
     dry_run(req)?;
+    tx.unsealed(&key)?;
     let mac = crypto::hmac(
         alg,
         key.current().material.expose(),
@@ -520,6 +527,7 @@ pub(crate) fn verify_mac(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     dry_run(req)?;
     let message = req.blob("Message").unwrap_or_default();
     let mac = req.blob("Mac").unwrap_or_default();
+    tx.unsealed(&key)?;
     if !crypto::hmac_verify(alg, key.current().material.expose(), &message, &mac) {
         return Err(KmsError::new(ErrorType::KmsInvalidMac, ""));
     }
@@ -533,6 +541,7 @@ pub(crate) fn derive_shared_secret(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Val
     // The model's enum has only ECDH, and every KEY_AGREEMENT key takes it.
     let alg = KeyAgreementAlgorithm::Ecdh;
     let peer = req.blob("PublicKey").unwrap_or_default();
+    tx.unsealed(&key)?;
     let secret = crypto::ecdh(key.current().material.expose(), &peer).map_err(|_| {
         KmsError::validation(format!(
             "PublicKey is not a DER-encoded SubjectPublicKeyInfo of a point on the curve of {} ({}).",
@@ -559,6 +568,7 @@ fn kem_key(tx: &Tx<'_>, req: &Req<'_>, operation: &str) -> Result<KeyRecord> {
 pub(crate) fn encapsulate(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     let key = kem_key(tx, req, "Encapsulate")?;
     dry_run(req)?;
+    tx.unsealed(&key)?;
     let (ciphertext, secret) = crypto::ml_kem_encapsulate(key.current().material.expose(), tx.rng)
         .map_err(|_| KmsError::internal("ML-KEM encapsulation failed."))?;
     Ok(json!({
@@ -578,6 +588,7 @@ pub(crate) fn decapsulate(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
         return Err(invalid_ciphertext());
     }
     dry_run(req)?;
+    tx.unsealed(&key)?;
     let secret = crypto::ml_kem_decapsulate(key.current().material.expose(), &ciphertext)
         .map_err(|_| invalid_ciphertext())?;
     Ok(json!({

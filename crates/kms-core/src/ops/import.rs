@@ -202,6 +202,7 @@ fn expiration(tx: &Tx<'_>, req: &Req<'_>) -> Result<(bool, Option<Millis>)> {
 pub(crate) fn import_key_material(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     let mut key = external_key(tx, req)?;
     require_not_pending_deletion(&key)?;
+    tx.unsealed(&key)?;
     let symmetric = key.key_spec == KeySpec::SymmetricDefault;
     if !symmetric {
         for member in ["ImportType", "KeyMaterialId", "KeyMaterialDescription"] {
@@ -346,7 +347,7 @@ pub(crate) fn import_key_material(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Valu
     }
     // The primary's key material ids are shared: its replicas learn the new ones.
     if key.multi_region == Some(MultiRegionKeyType::Primary) && new {
-        multi_region::synchronize(tx, &key);
+        multi_region::synchronize(tx, &key)?;
     }
     let arn = key.arn.clone();
     tx.put_key(key);
@@ -355,6 +356,7 @@ pub(crate) fn import_key_material(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Valu
 
 pub(crate) fn delete_imported_key_material(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     let mut key = external_key(tx, req)?;
+    tx.unsealed(&key)?;
     let target = match req.str("KeyMaterialId") {
         Some(id) => Some(
             key.backing_keys
@@ -385,7 +387,7 @@ pub(crate) fn delete_imported_key_material(tx: &mut Tx<'_>, req: &Req<'_>) -> Re
         // primary key too (the operation's documentation).
         key.backing_keys.remove(i);
         if key.multi_region == Some(MultiRegionKeyType::Primary) {
-            multi_region::synchronize(tx, &key);
+            multi_region::synchronize(tx, &key)?;
         }
     } else {
         forget_material(&mut key.backing_keys[i]);

@@ -146,7 +146,7 @@ pub(crate) fn housekeeping(tx: &mut Tx<'_>) -> Result<()> {
                 ));
             }
             if key.backing_keys.len() > before {
-                multi_region::synchronize(tx, &key);
+                multi_region::synchronize(tx, &key)?;
             }
         }
         tx.put_key(key);
@@ -375,8 +375,22 @@ pub(crate) fn page<T>(
     default_limit: usize,
     max_limit: usize,
 ) -> Result<(Vec<T>, Map<String, Value>)> {
+    let (start_after, limit) = page_window(req, default_limit, max_limit)?;
+    let rest = items
+        .into_iter()
+        .filter(|(k, _)| start_after.as_ref().is_none_or(|after| k > after))
+        .collect();
+    Ok(page_of(rest, limit))
+}
+
+/// What a paginated request asks for: the item key its `Marker` names (items after it follow)
+/// and how many items (`Limit`, by default `default_limit`, at most `max_limit`).
+pub(crate) fn page_window(
+    req: &Req<'_>,
+    default_limit: usize,
+    max_limit: usize,
+) -> Result<(Option<String>, usize)> {
     use base64::Engine as _;
-    let codec = base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let limit = req
         .int("Limit")
         .map(|l| l as usize)
@@ -385,26 +399,31 @@ pub(crate) fn page<T>(
     let start_after = match req.str("Marker") {
         None => None,
         Some(m) => Some(
-            codec
+            MARKER
                 .decode(m)
                 .ok()
                 .and_then(|b| String::from_utf8(b).ok())
                 .ok_or_else(|| KmsError::invalid_marker("The marker is not valid."))?,
         ),
     };
-    let mut rest: Vec<(String, T)> = items
-        .into_iter()
-        .filter(|(k, _)| start_after.as_ref().is_none_or(|after| k > after))
-        .collect();
+    Ok((start_after, limit))
+}
+
+const MARKER: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+/// The first `limit` of `rest` (the items after the marker, in key order), with `NextMarker`
+/// and `Truncated` as KMS answers them.
+pub(crate) fn page_of<T>(mut rest: Vec<(String, T)>, limit: usize) -> (Vec<T>, Map<String, Value>) {
+    use base64::Engine as _;
     let truncated = rest.len() > limit;
     rest.truncate(limit);
     let mut extra = Map::new();
     if truncated {
         let last = rest.last().map(|(k, _)| k.clone()).unwrap_or_default();
-        extra.insert("NextMarker".into(), json!(codec.encode(last)));
+        extra.insert("NextMarker".into(), json!(MARKER.encode(last)));
     }
     extra.insert("Truncated".into(), json!(truncated));
-    Ok((rest.into_iter().map(|(_, v)| v).collect(), extra))
+    (rest.into_iter().map(|(_, v)| v).collect(), extra)
 }
 
 pub(crate) fn with(mut base: Map<String, Value>, key: &str, value: Value) -> Value {

@@ -123,14 +123,16 @@ fn imported_materials(replica: &[BackingKey], primary: &[BackingKey]) -> Vec<Bac
 /// Copies the primary key's shared properties to its replicas, as KMS does whenever they change
 /// (a rotation, a rotation setting, new imported material), with a SynchronizeMultiRegionKey
 /// event. Nothing happens for a key that is not a primary or has no replicas.
-pub(crate) fn synchronize(tx: &mut Tx<'_>, primary: &KeyRecord) {
+pub(crate) fn synchronize(tx: &mut Tx<'_>, primary: &KeyRecord) -> Result<()> {
     if primary.multi_region != Some(MultiRegionKeyType::Primary) {
-        return;
+        return Ok(());
     }
     let replicas = replicas(tx, &primary.key_id);
     if replicas.is_empty() {
-        return;
+        return Ok(());
     }
+    // The replicas get copies of the primary's material.
+    tx.unsealed(primary)?;
     for mut r in replicas {
         r.rotation = primary.rotation.clone();
         if primary.origin == Origin::External {
@@ -151,6 +153,7 @@ pub(crate) fn synchronize(tx: &mut Tx<'_>, primary: &KeyRecord) {
         primary,
         now,
     ));
+    Ok(())
 }
 
 /// Whether every replica of a primary with imported material has imported material `id`
@@ -213,6 +216,8 @@ fn primary_key(tx: &Tx<'_>, req: &Req<'_>) -> Result<KeyRecord> {
 pub(crate) fn replicate_key(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     let primary = primary_key(tx, req)?;
     require_enabled(&primary)?;
+    // The replica gets a copy of the primary's material.
+    tx.unsealed(&primary)?;
     let region = req.req_str("ReplicaRegion").to_string();
     if region == tx.region {
         return Err(KmsError::validation(format!(
@@ -282,6 +287,7 @@ pub(crate) fn replicate_key(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
         grants: Vec::new(),
         multi_region: Some(MultiRegionKeyType::Replica),
         import_parameters: Vec::new(),
+        sealed: false,
     };
     let created = tx.in_region(&region, |tx| {
         // A Region's first key: its AWS managed keys come first, as for any request there.

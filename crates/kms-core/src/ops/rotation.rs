@@ -88,7 +88,7 @@ pub(crate) fn enable_key_rotation(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Valu
     key.rotation.enabled = true;
     key.rotation.period_days = days as u32;
     key.rotation.next_rotation = Some(tx.now + days * MILLIS_PER_DAY);
-    super::multi_region::synchronize(tx, &key);
+    super::multi_region::synchronize(tx, &key)?;
     tx.put_key(key);
     Ok(json!({}))
 }
@@ -97,7 +97,7 @@ pub(crate) fn disable_key_rotation(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Val
     let mut key = rotatable(tx, req, "DisableKeyRotation")?;
     key.rotation.enabled = false;
     key.rotation.next_rotation = None;
-    super::multi_region::synchronize(tx, &key);
+    super::multi_region::synchronize(tx, &key)?;
     tx.put_key(key);
     Ok(json!({}))
 }
@@ -161,7 +161,7 @@ pub(crate) fn rotate_key_on_demand(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Val
     } else {
         add_backing_key(tx, &mut key, now, "ON_DEMAND");
     }
-    super::multi_region::synchronize(tx, &key);
+    super::multi_region::synchronize(tx, &key)?;
     let arn = key.arn.clone();
     tx.put_key(key);
     Ok(json!({ "KeyId": arn }))

@@ -1,0 +1,159 @@
+// The scale run (BENCH_ONLY=scale): a stored sandbox with BENCH_SCALE_KEYS keys (100,000 by
+// default, AWS's default per-Region key quota) and BENCH_SCALE_EVENTS events in its history, then
+// what a fresh tab pays for it: `KmsSandbox.open`, ListKeys of 100, DescribeKey, the first and
+// later Encrypt under a key, and the tab's memory.
+//
+// Building 100,000 keys one CreateKey at a time would take minutes of IndexedDB commits, so the
+// sandbox is made the way an instructor would hand it out: one key is created and exported, the
+// file's body is decrypted here with the same passphrase, its key record is copied under new key
+// ids (each with new random material), and the file is sealed again and imported with the public
+// `KmsSandbox.import`. The import goes through every check and wraps every key under a new HSM key,
+// exactly as a real restore does. The events are then made by real Encrypt calls.
+import init, { KmsSandbox } from './pkg/kms_web.js';
+
+const SANDBOX = { region: 'us-east-1', accountId: '111122223333' };
+const NAME = 'bench-scale';
+const PASSPHRASE = 'bench-scale-passphrase';
+
+// Phase 1, in one tab: makes the sandbox `NAME` (replacing any left from an earlier run).
+export async function buildScale(cfg, log) {
+  await init();
+  const keys = cfg.scaleKeys ?? 100000;
+  const events = cfg.scaleEvents ?? 100000;
+  const src = await KmsSandbox.memory({ ...SANDBOX });
+  const template = (await src.send('CreateKey', { Description: 'scale' })).KeyMetadata.KeyId;
+  const file = await src.export({ passphrase: PASSPHRASE });
+
+  let t0 = performance.now();
+  const { header, body, key } = await openFile(file, PASSPHRASE);
+  const [copy] = body.keys.filter((k) => k.record.keyId === template || JSON.stringify(k).includes(template));
+  const text = JSON.stringify(copy);
+  body.keys = [];
+  let first;
+  const b64 = (b) => btoa(String.fromCharCode(...b));
+  for (let i = 0; i < keys; i++) {
+    const id = crypto.randomUUID();
+    first ??= id;
+    const k = JSON.parse(text.replaceAll(template, id));
+    for (const backing of Object.keys(k.material)) k.material[backing] = b64(crypto.getRandomValues(new Uint8Array(32)));
+    body.keys.push(k);
+  }
+  body.events = [];
+  const sealed = await sealFile(header, body, key);
+  log(`[bench] scale: a backup of ${keys.toLocaleString('en-US')} keys made in ${((performance.now() - t0) / 1000).toFixed(1)} s ` +
+    `(${(sealed.length / 1e6).toFixed(1)} MB)`);
+
+  t0 = performance.now();
+  const kms = await KmsSandbox.import(NAME, sealed, { passphrase: PASSPHRASE, replace: true, region: SANDBOX.region });
+  const importS = (performance.now() - t0) / 1000;
+  log(`[bench] scale: KmsSandbox.import of ${keys.toLocaleString('en-US')} keys took ${importS.toFixed(1)} s`);
+
+  const plaintext = crypto.getRandomValues(new Uint8Array(100));
+  t0 = performance.now();
+  for (let i = 0; i < events; i++) await kms.send('Encrypt', { KeyId: first, Plaintext: plaintext });
+  await kms.flushEvents();
+  const eventsS = (performance.now() - t0) / 1000;
+  log(`[bench] scale: ${events.toLocaleString('en-US')} Encrypt calls recorded in ${eventsS.toFixed(1)} s`);
+  return { keys, events, importSeconds: importS, eventsSeconds: eventsS };
+}
+
+// Phase 2, in a fresh tab of the same profile: what opening and using the big sandbox costs.
+export async function measureScale(cfg, log) {
+  const wasm = await init();
+  const rounds = cfg.scaleRounds ?? 200;
+  const heap0 = performance.memory?.usedJSHeapSize ?? 0;
+  let t0 = performance.now();
+  const kms = await KmsSandbox.open(NAME, { ...SANDBOX });
+  const openMs = performance.now() - t0;
+  log(`[bench] scale: KmsSandbox.open took ${openMs.toFixed(0)} ms`);
+
+  // Every key id, in pages of 100 (the first page, and pages deep in the list).
+  const ids = [];
+  const pageMs = [];
+  let marker;
+  do {
+    t0 = performance.now();
+    const page = await kms.send('ListKeys', { Limit: 100, ...(marker ? { Marker: marker } : {}) });
+    pageMs.push(performance.now() - t0);
+    for (const k of page.Keys) ids.push(k.KeyId);
+    marker = page.NextMarker;
+  } while (marker);
+  const pick = () => ids[Math.floor(Math.random() * ids.length)];
+
+  const describeMs = [];
+  for (let i = 0; i < rounds; i++) {
+    const id = pick();
+    t0 = performance.now();
+    await kms.send('DescribeKey', { KeyId: id });
+    describeMs.push(performance.now() - t0);
+  }
+  const plaintext = crypto.getRandomValues(new Uint8Array(100));
+  const firstMs = [];
+  const laterMs = [];
+  for (let i = 0; i < rounds; i++) {
+    const id = pick();
+    t0 = performance.now();
+    await kms.send('Encrypt', { KeyId: id, Plaintext: plaintext });
+    firstMs.push(performance.now() - t0);
+    t0 = performance.now();
+    await kms.send('Encrypt', { KeyId: id, Plaintext: plaintext });
+    laterMs.push(performance.now() - t0);
+  }
+  t0 = performance.now();
+  const { Events } = await kms.service('cloudtrail').send('LookupEvents', { MaxResults: 50 });
+  const lookupMs = performance.now() - t0;
+
+  const heap = performance.memory?.usedJSHeapSize ?? 0;
+  const wasmBytes = wasm.memory.buffer.byteLength;
+  const row = {
+    keys: ids.length, openMs, lookupEventsMs: lookupMs, lookupEvents: Events.length,
+    listKeys: spread(pageMs), describeKey: spread(describeMs),
+    encryptFirstUse: spread(firstMs), encryptLater: spread(laterMs),
+    jsHeapBytes: heap, jsHeapBeforeOpenBytes: heap0, wasmMemoryBytes: wasmBytes,
+  };
+  log(`[bench] scale: ${ids.length} keys listed; ListKeys of 100 median ${row.listKeys.median.toFixed(2)} ms, ` +
+    `DescribeKey median ${row.describeKey.median.toFixed(3)} ms, Encrypt first use median ${row.encryptFirstUse.median.toFixed(3)} ms, ` +
+    `later ${row.encryptLater.median.toFixed(3)} ms; JS heap ${(heap / 1e6).toFixed(0)} MB, wasm memory ${(wasmBytes / 1e6).toFixed(0)} MB`);
+  return row;
+}
+
+// min, median, max and count of a list of times (ms).
+function spread(ms) {
+  const s = [...ms].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return { count: s.length, min: s[0], median: s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2, max: s[s.length - 1] };
+}
+
+// The backup file format of crates/kms-web/src/backup.rs: a JSON header line, then the body
+// sealed with AES-256-GCM under PBKDF2-SHA-256 of the passphrase, the header's bytes as AAD.
+async function openFile(file, passphrase) {
+  const end = file.indexOf(10);
+  const headerBytes = file.slice(0, end);
+  const header = JSON.parse(new TextDecoder().decode(headerBytes));
+  const key = await derive(passphrase, header);
+  const body = await crypto.subtle.decrypt(
+    { name: 'AES-GCM', iv: unb64(header.cipher.iv), additionalData: headerBytes }, key, file.slice(end + 1));
+  return { header, body: JSON.parse(new TextDecoder().decode(body)), key };
+}
+
+async function sealFile(header, body, key) {
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const next = { ...header, cipher: { ...header.cipher, iv: btoa(String.fromCharCode(...iv)) } };
+  const headerBytes = new TextEncoder().encode(JSON.stringify(next));
+  const sealed = new Uint8Array(await crypto.subtle.encrypt(
+    { name: 'AES-GCM', iv, additionalData: headerBytes }, key, new TextEncoder().encode(JSON.stringify(body))));
+  const out = new Uint8Array(headerBytes.length + 1 + sealed.length);
+  out.set(headerBytes);
+  out[headerBytes.length] = 10;
+  out.set(sealed, headerBytes.length + 1);
+  return out;
+}
+
+async function derive(passphrase, header) {
+  const base = await crypto.subtle.importKey('raw', new TextEncoder().encode(passphrase), 'PBKDF2', false, ['deriveKey']);
+  return crypto.subtle.deriveKey(
+    { name: 'PBKDF2', hash: 'SHA-256', salt: unb64(header.kdf.salt), iterations: header.kdf.iterations },
+    base, { name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+}
+
+const unb64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));

@@ -7,7 +7,9 @@
 // BENCH_TRAIL_SLICE, BENCH_BUDGET_S, BENCH_ONLY (sections to run:
 // symmetric, trail, sign, createKey, comma-separated; `scale` is its own mode, run only when
 // named: BENCH_ONLY=scale with BENCH_SCALE_KEYS, BENCH_SCALE_EVENTS, BENCH_SCALE_ROUNDS),
-// BENCH_QUICK=1 (a short smoke run), BENCH_JSON (write results).
+// BENCH_QUICK=1 (a short smoke run), BENCH_JSON (write results), BENCH_PROFILE (a Chromium
+// profile directory to use and keep; with BENCH_SCALE_BUILD=0 the scale run measures the sandbox
+// an earlier run built there).
 import { createServer } from 'node:http';
 import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -54,12 +56,16 @@ function serve(req, res) {
 }
 
 const server = createServer(serve);
-await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+// A kept profile's IndexedDB belongs to its origin: the same port each run.
+await new Promise((ok) => server.listen(process.env.BENCH_PROFILE ? 47123 : 0, '127.0.0.1', ok));
 const url = `http://127.0.0.1:${server.address().port}/`;
 
 // A persistent profile on disk, so IndexedDB is the real on-disk store (an incognito context
 // would keep it in memory).
-const profile = await mkdtemp(join(tmpdir(), 'kms-bench-profile-'));
+// BENCH_PROFILE: a profile directory to use and keep (so a scale sandbox built once can be
+// measured again with BENCH_SCALE_BUILD=0).
+const keptProfile = process.env.BENCH_PROFILE;
+const profile = keptProfile ?? (await mkdtemp(join(tmpdir(), 'kms-bench-profile-')));
 let context;
 try {
   context = await chromium.launchPersistentContext(profile, {
@@ -82,7 +88,9 @@ try {
     : await page.evaluate((cfg) => window.runBench(cfg), rest);
   if (scale) {
     // Built in this tab, then measured in a fresh one, as a learner's reload would open it.
-    results.scaleBuild = await page.evaluate((cfg) => window.buildScale(cfg), config);
+    results.scaleBuild = process.env.BENCH_SCALE_BUILD === '0'
+      ? { events: NaN, importSeconds: NaN }
+      : await page.evaluate((cfg) => window.buildScale(cfg), config);
     await page.close();
     const fresh = await context.newPage();
     fresh.on('console', (m) => console.error(m.text()));
@@ -97,7 +105,7 @@ try {
 } finally {
   await context?.close();
   server.close();
-  await rm(profile, { recursive: true, force: true });
+  if (!keptProfile) await rm(profile, { recursive: true, force: true });
 }
 
 function print(r) {
@@ -129,7 +137,7 @@ function print(r) {
     const s = r.scale;
     const ms = (x) => [n(x.count), n(x.min, 3), n(x.median, 3), n(x.max, 3)];
     console.log(`\nScale: ${n(s.keys)} keys and ${n(r.scaleBuild.events)} events; import took ${n(r.scaleBuild.importSeconds, 1)} s`);
-    console.log(`KmsSandbox.open in a fresh tab: ${n(s.openMs)} ms; LookupEvents of 50: ${n(s.lookupEventsMs, 1)} ms`);
+    console.log(`KmsSandbox.open in a fresh tab: ${n(s.openMs)} ms (a bare IndexedDB getAll of the records: ${n(s.rawReadMs)} ms); LookupEvents of 50: ${n(s.lookupEventsMs, 1)} ms`);
     console.log(`memory after: JS heap ${n(s.jsHeapBytes / 1e6, 1)} MB (before open ${n(s.jsHeapBeforeOpenBytes / 1e6, 1)} MB), wasm linear memory ${n(s.wasmMemoryBytes / 1e6, 1)} MB`);
     table('Scale: calls against the big sandbox (ms)', ['call', 'calls', 'min', 'median', 'max'], [
       ['ListKeys Limit 100 (every page)', ...ms(s.listKeys)], ['DescribeKey (random key)', ...ms(s.describeKey)],

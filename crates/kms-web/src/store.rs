@@ -1458,9 +1458,9 @@ fn wrapped_of(entry: &JsValue) -> Result<Wrapped, String> {
     })
 }
 
-/// A record's serde form, read through one `JSON.stringify` and serde_json: reading it field by
-/// field with serde_wasm_bindgen crosses into JavaScript for every field, which made opening
-/// 100,000 keys take seconds. (It was written `json_compatible`, so the JSON is the same data.)
+/// A record's serde form, read through one `JSON.stringify` and serde_json rather than field by
+/// field with serde_wasm_bindgen (one crossing into JavaScript per record, not per field). It
+/// was written `json_compatible`, so the JSON is the same data.
 fn parse_record<T: serde::de::DeserializeOwned>(record: &JsValue) -> Result<T, String> {
     let text = js_sys::JSON::stringify(record)
         .ok()

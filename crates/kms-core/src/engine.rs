@@ -94,6 +94,9 @@ pub struct Engine {
     authorize: bool,
     /// Requests, keys' last uses and deleted keys' lifetimes (see `crate::usage`).
     pub(crate) usage: crate::usage::Usage,
+    /// Whether Sign and Decrypt leave what the platform's crypto does to the shell
+    /// ([`crate::platform`]).
+    platform_crypto: bool,
 }
 
 /// Parsed policies by their holder (a key's ARN, an identity policy's label), reused while the
@@ -214,6 +217,10 @@ pub struct Outcome {
     /// needs. When not empty the request did not run: the shell unwraps them, loads the records
     /// and asks again. Such an outcome is neither persisted nor recorded.
     pub unseal: Vec<String>,
+    /// The private-key operation a successful Sign or Decrypt left to the platform: its result
+    /// is missing from `result` until the shell fills it in (only with
+    /// [`Engine::set_platform_crypto`]).
+    pub delegated: Option<crate::platform::Delegated>,
 }
 
 impl Outcome {
@@ -225,6 +232,7 @@ impl Outcome {
             trail: TrailFacts::default(),
             service_events: Vec::new(),
             unseal: Vec::new(),
+            delegated: None,
         }
     }
 
@@ -249,6 +257,7 @@ impl Engine {
             policies: PolicyCache::default(),
             authorize: true,
             usage: Default::default(),
+            platform_crypto: false,
         }
     }
 
@@ -392,12 +401,14 @@ impl Engine {
         });
         let service_events = std::mem::take(&mut tx.service_events);
         let unseal = tx.unseal.take();
+        let delegated = tx.delegated.take().filter(|_| result.is_ok());
         Outcome {
             result,
             changes: tx.into_changes(),
             trail,
             service_events,
             unseal,
+            delegated,
         }
     }
 
@@ -421,6 +432,7 @@ impl Engine {
             trail: TrailFacts::default(),
             service_events,
             unseal,
+            delegated: None,
         }
     }
 
@@ -531,6 +543,16 @@ impl Engine {
         self.authorize = on;
     }
 
+    /// Lets Sign and Decrypt leave the private-key operations the platform does natively to
+    /// the shell ([`crate::platform`], [`Outcome::delegated`]). Off by default.
+    pub fn set_platform_crypto(&mut self, on: bool) {
+        self.platform_crypto = on;
+    }
+
+    pub(crate) fn platform_crypto(&self) -> bool {
+        self.platform_crypto
+    }
+
     /// A key's policy, parsed (`None` if it does not parse: it then allows nothing).
     pub(crate) fn key_policy_parsed(&self, key: &KeyRecord) -> Option<Arc<CachedPolicy>> {
         self.policies
@@ -575,6 +597,8 @@ pub(crate) struct Tx<'a> {
     pub service_events: Vec<ServiceEvent>,
     /// Sealed keys whose secrets this request needs (see [`Outcome::unseal`]).
     unseal: std::cell::RefCell<Vec<String>>,
+    /// What this request leaves to the platform's crypto (see [`Outcome::delegated`]).
+    pub delegated: Option<crate::platform::Delegated>,
 }
 
 impl<'a> Tx<'a> {
@@ -595,6 +619,7 @@ impl<'a> Tx<'a> {
             aliases: BTreeMap::new(),
             service_events: Vec::new(),
             unseal: Default::default(),
+            delegated: None,
         }
     }
 

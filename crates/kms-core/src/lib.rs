@@ -38,6 +38,7 @@ mod iam;
 mod managed;
 pub mod model;
 mod ops;
+pub mod platform;
 pub mod query;
 mod records;
 mod sandbox;

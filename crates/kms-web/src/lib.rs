@@ -29,6 +29,7 @@ mod convert;
 mod entropy;
 mod hsm;
 mod js;
+mod platform;
 mod sandbox;
 mod sdk;
 mod store;

@@ -126,6 +126,8 @@ struct Inner {
     /// Test hook: each key's backing key material, as last loaded or applied.
     #[cfg(feature = "test-hooks")]
     mirror: RefCell<Mirror>,
+    /// The keys WebCrypto signs and decrypts with for the engine ([`crate::platform`]).
+    platform: crate::platform::PlatformKeys,
     /// Test hook: how many RSA keys the engine took from WebCrypto.
     #[cfg(feature = "test-hooks")]
     webcrypto_rsa_keys: Cell<u32>,
@@ -261,6 +263,14 @@ fn register(inner: &Rc<Inner>) {
 
 fn unregister(db_name: &str) {
     OPEN.with(|open| open.borrow_mut().remove(db_name));
+}
+
+/// An engine for `account_id`; `platform`: its RSA and ECDSA private-key work is WebCrypto's
+/// ([`crate::platform`]).
+fn new_engine(account_id: &str, platform: bool) -> Engine {
+    let mut engine = Engine::new(account_id);
+    engine.set_platform_crypto(platform);
+    engine
 }
 
 /// The change that makes the engine forget the record stored under `storage_key`.
@@ -479,7 +489,7 @@ impl Sandbox {
         }
         let inner = Inner {
             name: name.to_string(),
-            engine: RefCell::new(Engine::new(&opened.settings.account_id)),
+            engine: RefCell::new(new_engine(&opened.settings.account_id, true)),
             account_id: opened.settings.account_id,
             clock_offset: Cell::new(opened.settings.clock_offset_ms),
             fixed_time: None,
@@ -502,6 +512,7 @@ impl Sandbox {
             generation: generation(),
             #[cfg(feature = "test-hooks")]
             mirror: Default::default(),
+            platform: Default::default(),
             #[cfg(feature = "test-hooks")]
             webcrypto_rsa_keys: Cell::new(0),
         };
@@ -599,7 +610,7 @@ impl Sandbox {
         let mut engine = inner.engine.borrow_mut();
         if changes.all {
             let usage = std::mem::take(engine.usage_mut());
-            *engine = Engine::new(&inner.account_id);
+            *engine = new_engine(&inner.account_id, true);
             *engine.usage_mut() = usage;
             damaged.clear();
         }
@@ -804,7 +815,8 @@ impl Sandbox {
             principal: None,
             inner: Rc::new(Inner {
                 name: MEMORY_SANDBOX_NAME.to_string(),
-                engine: RefCell::new(Engine::new(&account_id)),
+                // A seeded sandbox's signatures come from its seed, not WebCrypto's randomness.
+                engine: RefCell::new(new_engine(&account_id, seed.is_none())),
                 account_id,
                 store: None,
                 clock_offset: Cell::new(0),
@@ -821,6 +833,7 @@ impl Sandbox {
                 generation: generation(),
                 #[cfg(feature = "test-hooks")]
                 mirror: Default::default(),
+                platform: Default::default(),
                 #[cfg(feature = "test-hooks")]
                 webcrypto_rsa_keys: Cell::new(0),
             }),
@@ -1348,8 +1361,9 @@ impl Sandbox {
         }
         if self.webcrypto_rsa_bits(&call, &request).is_none() {
             let mut outcome = self.compute(&call, &caller, &request, None);
-            if !outcome.unseal.is_empty() {
-                // A key's secrets are still wrapped: unwrapped first, then answered.
+            if !outcome.unseal.is_empty() || outcome.delegated.is_some() {
+                // A key's secrets are still wrapped, or WebCrypto has the private-key work to
+                // do: answered once that is done.
                 let this = self.clone();
                 return Begun::Pending(Box::pin(async move {
                     let result = this.execute(&call, &caller, &request).await;
@@ -1502,7 +1516,48 @@ impl Sandbox {
             outcome.changes.clear();
             outcome.service_events.clear();
         }
+        if let Some(d) = outcome.delegated.take() {
+            if let Err(e) = self.delegated(&d, &mut outcome.result).await {
+                outcome.result = Err(e);
+            }
+        }
         outcome
+    }
+
+    /// Does the private-key work the engine left to the platform, and puts its result in the
+    /// answer's member; the engine's own code does it if WebCrypto cannot.
+    async fn delegated(
+        &self,
+        d: &kms_core::platform::Delegated,
+        answer: &mut Result<Value, KmsError>,
+    ) -> Result<(), KmsError> {
+        let Ok(Value::Object(fields)) = answer else {
+            return Ok(());
+        };
+        let material = self
+            .inner
+            .engine
+            .borrow()
+            .key_record(&d.region, &d.key_id)
+            .and_then(|k| k.backing_key(&d.backing_key_id))
+            .map(|b| b.material.clone())
+            .ok_or_else(|| KmsError::internal("The key changed while it was in use."))?;
+        let out = match self.inner.platform.run(d, &material).await {
+            Ok(out) => out,
+            Err(crate::platform::Failure::Refused) => return Err(d.on_failure.clone()),
+            Err(crate::platform::Failure::Unavailable(why)) => {
+                web_sys::console::debug_1(&JsValue::from_str(&format!(
+                    "KMS Sandbox: WebCrypto could not do {:?} ({why}); the engine did",
+                    d.member
+                )));
+                self.with_entropy(None, |rng| d.in_software(material.expose(), rng))?
+            }
+        };
+        use base64::Engine as _;
+        let text =
+            zeroize::Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(out.expose()));
+        fields.insert(d.member.to_string(), Value::String(text.to_string()));
+        Ok(())
     }
 
     /// Unwraps the secrets of the sealed keys `storage_keys` into the engine (a big sandbox
@@ -1863,6 +1918,13 @@ impl Sandbox {
     #[doc(hidden)]
     pub fn test_set_eager_keys(n: Option<usize>) {
         store::test_set_eager_keys(n);
+    }
+
+    /// Test hook: how many private-key operations WebCrypto did for this sandbox.
+    #[cfg(feature = "test-hooks")]
+    #[doc(hidden)]
+    pub fn test_platform_ops(&self) -> u32 {
+        self.inner.platform.done.get()
     }
 
     /// Test hook: the database revision the engine reflects.

@@ -1514,8 +1514,8 @@ async fn decode_record(
             Ok(Record::Alias(a))
         }
         "key" => {
-            let mut k: KeyRecord = parse_record(&record)
-                .map_err(|e| format!("the key record does not parse: {e}"))?;
+            let mut k: KeyRecord =
+                parse_record(&record).map_err(|e| format!("the key record does not parse: {e}"))?;
             if kms_core::key_storage_key(&k.region, &k.key_id) != storage_key {
                 return Err(format!(
                     "the record is key {} in {}, but it is stored as {storage_key}",
@@ -1575,8 +1575,8 @@ async fn decode_record(
             Ok(Record::Key(k))
         }
         "iam" => {
-            let mut r: IamRecord = parse_record(&record)
-                .map_err(|e| format!("the IAM record does not parse: {e}"))?;
+            let mut r: IamRecord =
+                parse_record(&record).map_err(|e| format!("the IAM record does not parse: {e}"))?;
             if r.storage_key() != storage_key {
                 return Err(format!(
                     "the record is {}, but it is stored as {storage_key}",

@@ -425,3 +425,120 @@ async fn derive_shared_secret_matches_webcrypto_ecdh_on_every_nist_curve() {
         );
     }
 }
+
+/// RSA and ECDSA signatures and RSA-OAEP decryption are WebCrypto's work in the browser
+/// (`kms_core::platform`): each is done there, not by the engine's fallback, and what it makes
+/// passes the engine's own RustCrypto checks: every signature verifies (several per algorithm,
+/// so that DER integers with a high bit and P-521's long form come up), what the engine
+/// encrypted decrypts, and a damaged ciphertext is refused as the engine refuses it. A DIGEST
+/// message stays the engine's work.
+#[wasm_bindgen_test]
+async fn rsa_and_ecdsa_private_key_work_is_webcrypto_s_and_checks_out() {
+    let kms = Sandbox::memory(None, None);
+    let mut expected = 0;
+    let specs: [(&str, &[&str]); 4] = [
+        (
+            "RSA_2048",
+            &[
+                "RSASSA_PSS_SHA_256",
+                "RSASSA_PKCS1_V1_5_SHA_384",
+                "RSASSA_PSS_SHA_512",
+            ],
+        ),
+        ("ECC_NIST_P256", &["ECDSA_SHA_256"]),
+        ("ECC_NIST_P384", &["ECDSA_SHA_384"]),
+        ("ECC_NIST_P521", &["ECDSA_SHA_512"]),
+    ];
+    for (spec, algorithms) in specs {
+        let created = ok(
+            &kms,
+            "CreateKey",
+            json!({"KeySpec": spec, "KeyUsage": "SIGN_VERIFY"}),
+        )
+        .await;
+        let id = created["KeyMetadata"]["KeyId"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        for alg in algorithms {
+            for i in 0..8 {
+                let message = b64(format!("message {i}").as_bytes());
+                let signed = ok(
+                    &kms,
+                    "Sign",
+                    json!({"KeyId": id, "Message": message, "SigningAlgorithm": alg}),
+                )
+                .await;
+                expected += 1;
+                assert_eq!(signed["SigningAlgorithm"], *alg);
+                ok(
+                    &kms,
+                    "Verify",
+                    json!({"KeyId": id, "Message": message, "SigningAlgorithm": alg,
+                           "Signature": signed["Signature"]}),
+                )
+                .await;
+            }
+        }
+        assert_eq!(
+            kms.test_platform_ops(),
+            expected,
+            "{spec}: done by WebCrypto"
+        );
+    }
+    let p256 = ok(
+        &kms,
+        "CreateKey",
+        json!({"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY"}),
+    )
+    .await["KeyMetadata"]["KeyId"]
+        .clone();
+    ok(
+        &kms,
+        "Sign",
+        json!({"KeyId": p256, "Message": b64(&[7; 32]), "MessageType": "DIGEST",
+               "SigningAlgorithm": "ECDSA_SHA_256"}),
+    )
+    .await;
+    assert_eq!(
+        kms.test_platform_ops(),
+        expected,
+        "a DIGEST is the engine's"
+    );
+
+    let rsa = ok(
+        &kms,
+        "CreateKey",
+        json!({"KeySpec": "RSA_2048", "KeyUsage": "ENCRYPT_DECRYPT"}),
+    )
+    .await["KeyMetadata"]["KeyId"]
+        .clone();
+    for alg in ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"] {
+        let sealed = ok(
+            &kms,
+            "Encrypt",
+            json!({"KeyId": rsa, "Plaintext": b64(b"for webcrypto"), "EncryptionAlgorithm": alg}),
+        )
+        .await;
+        let opened = ok(
+            &kms,
+            "Decrypt",
+            json!({"KeyId": rsa, "CiphertextBlob": sealed["CiphertextBlob"],
+                   "EncryptionAlgorithm": alg}),
+        )
+        .await;
+        expected += 1;
+        assert_eq!(unb64(&opened["Plaintext"]), b"for webcrypto");
+        assert_eq!(opened["EncryptionAlgorithm"], alg);
+        let mut damaged = unb64(&sealed["CiphertextBlob"]);
+        damaged[10] ^= 1;
+        let e = fails(
+            &kms,
+            "Decrypt",
+            json!({"KeyId": rsa, "CiphertextBlob": b64(&damaged), "EncryptionAlgorithm": alg}),
+        )
+        .await;
+        assert_eq!(e.error_type.as_str(), "InvalidCiphertextException");
+    }
+    assert_eq!(kms.test_platform_ops(), expected, "OAEP by WebCrypto");
+}

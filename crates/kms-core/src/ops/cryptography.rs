@@ -7,6 +7,7 @@ use crate::ciphertext;
 use crate::crypto::{self, Message, OaepHash};
 use crate::engine::{b64, Req, Tx};
 use crate::error::{ErrorType, KmsError, Result};
+use crate::platform::{self, Delegated, Work};
 use crate::records::KeyRecord;
 use crate::spec::{
     EncapsulationAlgorithm, EncryptionAlgorithm, KeyAgreementAlgorithm, KeySpec, KeyUsage,
@@ -122,12 +123,15 @@ struct Decrypted {
     backing_key_id: Option<String>,
 }
 
+/// `defer`: an asymmetric decryption may be left to the platform ([`crate::platform`]); the
+/// plaintext is then empty and `tx.delegated` says what to do.
 fn decrypt_blob(
     tx: &mut Tx<'_>,
     key_id: Option<&str>,
     blob: &[u8],
     context: &BTreeMap<String, String>,
     alg: Option<&str>,
+    defer: bool,
 ) -> Result<Decrypted> {
     let alg = alg
         .and_then(EncryptionAlgorithm::parse)
@@ -176,6 +180,26 @@ fn decrypt_blob(
         ));
     }
     tx.unsealed(&key)?;
+    if defer && tx.engine.platform_crypto() && platform::decrypts(alg) {
+        tx.delegated = Some(Delegated {
+            region: key.region.clone(),
+            key_id: key.key_id.clone(),
+            backing_key_id: key.current().id.clone(),
+            key_spec: key.key_spec,
+            work: Work::Decrypt {
+                algorithm: alg,
+                ciphertext: blob.to_vec(),
+            },
+            member: "Plaintext",
+            on_failure: invalid_ciphertext(),
+        });
+        return Ok(Decrypted {
+            key,
+            plaintext: Secret::default(),
+            alg,
+            backing_key_id: None,
+        });
+    }
     let material = key.current().material.expose();
     let plaintext = if alg == EncryptionAlgorithm::Sm2Pke {
         crypto::sm2_decrypt(material, blob)
@@ -216,11 +240,14 @@ pub(crate) fn decrypt(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
         &blob,
         &req.string_map("EncryptionContext"),
         req.str("EncryptionAlgorithm"),
+        true,
     )?;
     dry_run(req)?;
     let mut out = Map::new();
     out.insert("KeyId".into(), json!(d.key.arn));
-    out.insert("Plaintext".into(), b64(d.plaintext.expose()));
+    if tx.delegated.is_none() {
+        out.insert("Plaintext".into(), b64(d.plaintext.expose()));
+    }
     out.insert("EncryptionAlgorithm".into(), json!(d.alg));
     if let Some(id) = d.backing_key_id {
         out.insert("KeyMaterialId".into(), json!(id));
@@ -240,6 +267,7 @@ pub(crate) fn re_encrypt(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
         &blob,
         &req.string_map("SourceEncryptionContext"),
         req.str("SourceEncryptionAlgorithm"),
+        false,
     )?;
     let dest = resolve(tx, req.req_str("DestinationKeyId"), Naming::KeyOrAlias)?;
     require_enabled(&dest)?;
@@ -449,6 +477,24 @@ pub(crate) fn sign(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     let (alg, msg) = signing_input(&key, req, &message, "Sign")?;
     dry_run(req)?;
     tx.unsealed(&key)?;
+    if tx.engine.platform_crypto()
+        && matches!(msg, Message::Raw(_))
+        && platform::signs(key.key_spec, alg)
+    {
+        tx.delegated = Some(Delegated {
+            region: key.region.clone(),
+            key_id: key.key_id.clone(),
+            backing_key_id: key.current().id.clone(),
+            key_spec: key.key_spec,
+            work: Work::Sign {
+                algorithm: alg,
+                message: message.clone(),
+            },
+            member: "Signature",
+            on_failure: KmsError::internal("Signing failed."),
+        });
+        return Ok(json!({ "KeyId": key.arn, "SigningAlgorithm": alg }));
+    }
     let signature = crypto::sign(key.current().material.expose(), alg, msg, tx.rng)
         .map_err(|_| KmsError::internal("Signing failed."))?;
     Ok(json!({ "KeyId": key.arn, "Signature": b64(&signature), "SigningAlgorithm": alg }))

@@ -61,8 +61,17 @@ export async function runBench(config, log) {
       const signKey = (await kms.send('CreateKey', { KeySpec: keySpec, KeyUsage: 'SIGN_VERIFY' })).KeyMetadata.KeyId;
       const input = { KeyId: signKey, Message: message, MessageType: 'RAW', SigningAlgorithm: algorithm };
       const r = await sequential(() => kms.send('Sign', input), cfg.signN, Math.min(cfg.warmup, 50), cfg.budgetMs);
-      results.sign.push({ backend, keySpec, algorithm, ...r });
+      results.sign.push({ backend, operation: 'Sign', keySpec, algorithm, ...r });
       log(`[bench] ${backend} Sign ${keySpec} ${algorithm}: ${fmtRate(r)}`);
+    }
+    if (runs('sign')) {
+      const algorithm = 'RSAES_OAEP_SHA_256';
+      const rsa = (await kms.send('CreateKey', { KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' })).KeyMetadata.KeyId;
+      const sealed = await kms.send('Encrypt', { KeyId: rsa, Plaintext: plaintext, EncryptionAlgorithm: algorithm });
+      const input = { KeyId: rsa, CiphertextBlob: sealed.CiphertextBlob, EncryptionAlgorithm: algorithm };
+      const r = await sequential(() => kms.send('Decrypt', input), cfg.signN, Math.min(cfg.warmup, 50), cfg.budgetMs);
+      results.sign.push({ backend, operation: 'Decrypt', keySpec: 'RSA_2048', algorithm, ...r });
+      log(`[bench] ${backend} Decrypt RSA_2048 ${algorithm}: ${fmtRate(r)}`);
     }
   }
 

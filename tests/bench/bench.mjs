@@ -2,6 +2,7 @@
 // It measures and returns numbers; it asserts nothing about speed. Every timed call is awaited
 // and must succeed: an error aborts the run instead of timing the error path.
 import init, { KmsSandbox } from './pkg/kms_web.js';
+import { longTasks } from './longtasks.mjs';
 
 const SANDBOX = { region: 'us-east-1', accountId: '111122223333' };
 
@@ -25,7 +26,15 @@ export async function runBench(config, log) {
   const runs = (section) => !cfg.only || cfg.only.split(',').includes(section);
   const plaintext = bytes(100);
   const message = bytes(100);
-  const results = { config: cfg, symmetric: [], trail: [], sign: [], createKey: [] };
+  const results = { config: cfg, symmetric: [], trail: [], sign: [], createKey: [], longTasks: [] };
+  // Long tasks per section: a sequential or batched run of calls should never hold the main
+  // thread for 50 ms (RSA key generation runs in WebCrypto, off it).
+  const long = longTasks();
+  const section = async (backend, name) => {
+    const t = await long.take();
+    results.longTasks.push({ backend, section: name, ...t, longestCallMs: longestCall });
+    longestCall = 0;
+  };
 
   const backends = [
     ['memory', () => KmsSandbox.memory({ ...SANDBOX })],
@@ -54,7 +63,9 @@ export async function runBench(config, log) {
       }
     }
 
+    await section(backend, 'symmetric');
     if (runs('trail')) results.trail.push(...(await trailCost(kms, keyId, plaintext, backend, cfg, log)));
+    await section(backend, 'trail');
 
     const signs = runs('sign') ? [['ECC_NIST_P256', 'ECDSA_SHA_256'], ['RSA_2048', 'RSASSA_PKCS1_V1_5_SHA_256']] : [];
     for (const [keySpec, algorithm] of signs) {
@@ -73,6 +84,7 @@ export async function runBench(config, log) {
       results.sign.push({ backend, operation: 'Decrypt', keySpec: 'RSA_2048', algorithm, ...r });
       log(`[bench] ${backend} Decrypt RSA_2048 ${algorithm}: ${fmtRate(r)}`);
     }
+    await section(backend, 'sign');
   }
 
   // CreateKey, one key at a time, against an IndexedDB-backed sandbox.
@@ -92,6 +104,8 @@ export async function runBench(config, log) {
     results.createKey.push(row);
     log(`[bench] CreateKey ${keySpec}: median ${row.medianMs.toFixed(1)} ms of ${count}`);
   }
+  await section('indexeddb', 'createKey');
+  long.stop();
   return results;
 }
 
@@ -155,6 +169,9 @@ async function trailCost(kms, keyId, plaintext, backend, cfg, log) {
   return rows;
 }
 
+// The longest single call of the sequential runs since the section began (ms).
+let longestCall = 0;
+
 // `n` awaited calls one after the other, after `warmup` untimed ones; `after()` is awaited before
 // the clock stops.
 async function sequential(call, n, warmup, budgetMs, after) {
@@ -163,7 +180,9 @@ async function sequential(call, n, warmup, budgetMs, after) {
   const t0 = performance.now();
   let calls = 0;
   while (calls < n) {
+    const start = performance.now();
     await call();
+    longestCall = Math.max(longestCall, performance.now() - start);
     calls++;
     if (calls % 256 === 0 && performance.now() - t0 > budgetMs) break;
   }

@@ -10,6 +10,7 @@
 // `KmsSandbox.import`. The import goes through every check and wraps every key under a new HSM key,
 // exactly as a real restore does. The events are then made by real Encrypt calls.
 import init, { KmsSandbox } from './pkg/kms_web.js';
+import { longTasks } from './longtasks.mjs';
 
 const SANDBOX = { region: 'us-east-1', accountId: '111122223333' };
 const NAME = 'bench-scale';
@@ -64,9 +65,12 @@ export async function measureScale(cfg, log) {
   const heap0 = performance.memory?.usedJSHeapSize ?? 0;
   const rawReadMs = await rawRead();
   log(`[bench] scale: reading every stored record straight from IndexedDB took ${rawReadMs.toFixed(0)} ms`);
+  const long = longTasks();
+  await long.take();
   let t0 = performance.now();
   const kms = await KmsSandbox.open(NAME, { ...SANDBOX });
   const openMs = performance.now() - t0;
+  const openLongTasks = await long.take();
   log(`[bench] scale: KmsSandbox.open took ${openMs.toFixed(0)} ms`);
 
   // Every key id, in pages of 100 (the first page, and pages deep in the list).
@@ -81,6 +85,7 @@ export async function measureScale(cfg, log) {
     marker = page.NextMarker;
   } while (marker);
   const pick = () => ids[Math.floor(Math.random() * ids.length)];
+  const phases = { listKeys: await long.take() };
 
   const describeMs = [];
   for (let i = 0; i < rounds; i++) {
@@ -89,6 +94,7 @@ export async function measureScale(cfg, log) {
     await kms.send('DescribeKey', { KeyId: id });
     describeMs.push(performance.now() - t0);
   }
+  phases.describeKey = await long.take();
   const plaintext = crypto.getRandomValues(new Uint8Array(100));
   const firstMs = [];
   const laterMs = [];
@@ -101,14 +107,20 @@ export async function measureScale(cfg, log) {
     await kms.send('Encrypt', { KeyId: id, Plaintext: plaintext });
     laterMs.push(performance.now() - t0);
   }
+  phases.encrypt = await long.take();
   t0 = performance.now();
   const { Events } = await kms.service('cloudtrail').send('LookupEvents', { MaxResults: 50 });
   const lookupMs = performance.now() - t0;
 
+  phases.lookupEvents = await long.take();
+  const callLongTasks = Object.values(phases).reduce(
+    (a, b) => ({ count: a.count + b.count, maxMs: Math.max(a.maxMs, b.maxMs) }), { count: 0, maxMs: 0 });
+  log(`[bench] scale: long tasks by phase ${JSON.stringify(phases)}`);
+  long.stop();
   const heap = performance.memory?.usedJSHeapSize ?? 0;
   const wasmBytes = wasm.memory.buffer.byteLength;
   const row = {
-    keys: ids.length, openMs, rawReadMs, lookupEventsMs: lookupMs, lookupEvents: Events.length,
+    keys: ids.length, openMs, rawReadMs, openLongTasks, callLongTasks, lookupEventsMs: lookupMs, lookupEvents: Events.length,
     listKeys: spread(pageMs), describeKey: spread(describeMs),
     encryptFirstUse: spread(firstMs), encryptLater: spread(laterMs),
     jsHeapBytes: heap, jsHeapBeforeOpenBytes: heap0, wasmMemoryBytes: wasmBytes,

@@ -523,7 +523,9 @@ impl Sandbox {
                 *inner.engine.borrow_mut().usage_mut() = usage;
             }
         }
+        let mut pacer = store::Pacer::new();
         for record in opened.records {
+            pacer.tick().await;
             #[cfg(feature = "test-hooks")]
             if let kms_core::Record::Key(k) = &record {
                 mirror_key(&inner, k);

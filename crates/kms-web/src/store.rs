@@ -63,6 +63,28 @@ const FORMAT_LEGACY: u32 = 1;
 const FORMAT: u32 = 2;
 /// The storage key a change of the settings (the clock) is logged under.
 pub(crate) const SETTINGS_CHANGE: &str = "meta/settings";
+/// Long loops (reading 100,000 records) give the page its main thread back this often, so that
+/// no task runs longer than the 50 ms a user notices.
+const SLICE_MS: f64 = 30.0;
+
+/// Where a long loop is in its slice of the main thread ([`SLICE_MS`]).
+pub(crate) struct Pacer(f64);
+
+impl Pacer {
+    pub(crate) fn new() -> Pacer {
+        Pacer(js_sys::Date::now())
+    }
+
+    /// Yields to the page (a new task) once the slice is used up.
+    pub(crate) async fn tick(&mut self) {
+        if js_sys::Date::now() - self.0 >= SLICE_MS {
+            // The promise only ever resolves.
+            let _ = JsFuture::from(next_task()).await;
+            self.0 = js_sys::Date::now();
+        }
+    }
+}
+
 /// A read of more key records than this leaves their secrets wrapped until first use
 /// ([`KeyRecord::sealed`]); a smaller one unwraps them all, so that a damaged record is reported
 /// at once.
@@ -240,6 +262,7 @@ export function idbCreate(db, hsmKey, settings, schema, puts, chunks, eventCount
 // What changed after revision `since` (-1: everything), in one snapshot:
 // { rev, all, changed: [[key, value or undefined]], settings, schema }. `all` when the log does not
 // reach back to `since` (every record is then listed, and those not listed are gone).
+const READ_PAGE = 1000;
 export function idbChangesSince(db, since) {
   return new Promise((resolve, reject) => {
     let tx;
@@ -261,10 +284,20 @@ export function idbChangesSince(db, since) {
       settings.onsuccess = () => { out.settings = settings.result; };
       const schema = meta.get("schema");
       schema.onsuccess = () => { out.schema = schema.result; };
+      // In pages: one getAll of 100,000 records deserializes them all in one task, which holds
+      // the main thread for seconds; a page of 1,000 takes a few milliseconds.
       const everything = () => {
         out.all = true;
-        const keys = records.getAllKeys(), values = records.getAll();
-        values.onsuccess = () => { out.changed = keys.result.map((k, i) => [k, values.result[i]]); };
+        const page = (after) => {
+          const range = after === undefined ? undefined : IDBKeyRange.lowerBound(after, true);
+          const keys = records.getAllKeys(range, READ_PAGE), values = records.getAll(range, READ_PAGE);
+          values.onsuccess = () => {
+            const k = keys.result, v = values.result;
+            for (let i = 0; i < k.length; i++) out.changed.push([k[i], v[i]]);
+            if (k.length === READ_PAGE) page(k[k.length - 1]);
+          };
+        };
+        page(undefined);
       };
       if (since < 0 || out.rev < since) { everything(); return; }
       const log = tx.objectStore("log").getAll(IDBKeyRange.bound(since + 1, out.rev));
@@ -479,6 +512,10 @@ export function idbReadEvents(db, storeName, before, limit) {
 export function schedule(callback) {
   setTimeout(callback, 0);
 }
+// A promise that resolves in a new task, letting the page handle input and paint meanwhile.
+export function nextTask() {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
 // Calls `callback` on pagehide and when the page becomes hidden; returns the function that stops
 // it. In a worker (no document) there is nothing to listen to.
 export function onPageHide(callback) {
@@ -574,6 +611,8 @@ extern "C" {
     ) -> js_sys::Promise;
     /// `setTimeout(callback, 0)`.
     pub(crate) fn schedule(callback: &js_sys::Function);
+    #[wasm_bindgen(js_name = nextTask)]
+    fn next_task() -> js_sys::Promise;
     /// Calls `callback` on `pagehide` and when the page becomes hidden; returns the function
     /// that stops it.
     #[wasm_bindgen(js_name = onPageHide)]
@@ -1001,7 +1040,9 @@ impl Store {
         let mut records = Vec::with_capacity(changed.length() as usize);
         // Kept aside and stored at the end: no borrow of `sealed` is held across an await.
         let mut now_sealed = Vec::new();
+        let mut pacer = Pacer::new();
         for pair in changed.iter() {
+            pacer.tick().await;
             let pair: Array = pair.unchecked_into();
             let Some(storage_key) = pair.get(0).as_string() else {
                 continue;

@@ -17,7 +17,7 @@
 //! so that a wrong passphrase is told apart from a damaged file. Nothing of the body, secrets
 //! or not, is ever written unencrypted.
 
-use crate::hsm::{await_promise, dict, subtle, take_secret};
+use crate::webcrypto::{await_promise, dict, subtle, take_secret};
 use base64::Engine as _;
 use js_sys::{Array, ArrayBuffer, Uint8Array};
 use kms_core::{ErrorType, KmsError, Secret};

@@ -5,7 +5,7 @@
 //! RSA-4096 key in well under a second off the main thread, where the `rsa` crate in wasm
 //! would block the page for 4 to 24 s.
 
-use crate::hsm::{await_promise, crypto, dict, subtle, take_secret};
+use crate::webcrypto::{await_promise, crypto, dict, subtle, take_secret};
 use js_sys::{Array, ArrayBuffer, Reflect, Uint8Array};
 use kms_core::{Entropy, KeySpec, Secret, Value};
 use wasm_bindgen::JsValue;
@@ -42,7 +42,7 @@ fn fill_direct(dest: &mut [u8]) -> Result<(), String> {
     for chunk in dest.chunks_mut(MAX_RANDOM_CHUNK) {
         crypto
             .get_random_values_with_u8_array(chunk)
-            .map_err(|e| crate::store::describe(&e))?;
+            .map_err(|e| crate::webcrypto::describe(&e))?;
     }
     Ok(())
 }
@@ -155,7 +155,7 @@ pub(crate) async fn webcrypto_rsa_pkcs8(bits: usize) -> Result<Secret, String> {
     let usages = Array::of2(&"encrypt".into(), &"decrypt".into());
     let pair = await_promise(subtle()?.generate_key_with_object(&algorithm, true, &usages)).await?;
     let private: CryptoKey = Reflect::get(&pair, &"privateKey".into())
-        .map_err(|e| crate::store::describe(&e))?
+        .map_err(|e| crate::webcrypto::describe(&e))?
         .into();
     let der: ArrayBuffer = await_promise(subtle()?.export_key("pkcs8", &private))
         .await?

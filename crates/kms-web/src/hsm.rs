@@ -10,11 +10,11 @@
 //! This module must never log or return plaintext other than as a [`Secret`].
 
 use crate::entropy;
-use js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array};
+use crate::webcrypto::{await_promise, dict, subtle, take_secret};
+use js_sys::{Array, ArrayBuffer, Object, Uint8Array};
 use kms_core::Secret;
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{Crypto, CryptoKey, SubtleCrypto};
+use wasm_bindgen::JsCast;
+use web_sys::CryptoKey;
 
 /// Length of the AES-GCM IV (96 bits, as NIST recommends).
 const IV_LEN: usize = 12;
@@ -28,55 +28,6 @@ pub(crate) struct Wrapped {
 /// The HSM key of one sandbox.
 pub(crate) struct Hsm {
     key: CryptoKey,
-}
-
-thread_local! {
-    /// `globalThis.crypto`, looked up once.
-    static CRYPTO: Option<Crypto> = Reflect::get(&js_sys::global(), &"crypto".into())
-        .ok()
-        .and_then(|c| c.dyn_into::<Crypto>().ok());
-}
-
-/// `globalThis.crypto` (window or worker).
-pub(crate) fn crypto() -> Result<Crypto, String> {
-    CRYPTO
-        .with(Clone::clone)
-        .ok_or_else(|| "WebCrypto is not available in this context".to_string())
-}
-
-/// `crypto.subtle` (needs a secure context: https or localhost).
-pub(crate) fn subtle() -> Result<SubtleCrypto, String> {
-    let subtle = crypto()?.subtle();
-    if subtle.is_undefined() {
-        return Err("crypto.subtle is not available (the page is not a secure context)".into());
-    }
-    Ok(subtle)
-}
-
-/// Builds a plain object from name/value pairs (for WebCrypto's parameter dictionaries).
-pub(crate) fn dict(entries: &[(&str, &JsValue)]) -> Object {
-    let o = Object::new();
-    for (k, v) in entries {
-        // Setting a property on a fresh plain object cannot throw.
-        let _ = Reflect::set(&o, &JsValue::from_str(k), v);
-    }
-    o
-}
-
-pub(crate) async fn await_promise(p: Result<js_sys::Promise, JsValue>) -> Result<JsValue, String> {
-    let p = p.map_err(|e| crate::store::describe(&e))?;
-    JsFuture::from(p)
-        .await
-        .map_err(|e| crate::store::describe(&e))
-}
-
-/// Copies an ArrayBuffer WebCrypto produced into a [`Secret`], then zeroes the buffer.
-pub(crate) fn take_secret(buffer: &ArrayBuffer) -> Secret {
-    let view = Uint8Array::new(buffer);
-    let mut secret = Secret::zeroed(view.length() as usize);
-    view.copy_to(secret.expose_mut());
-    view.fill(0, 0, view.length());
-    secret
 }
 
 /// What a wrapped secret is bound to: the record it belongs to, as stored.

@@ -34,6 +34,7 @@ mod sandbox;
 mod sdk;
 mod store;
 mod trail;
+mod webcrypto;
 
 pub use js::KmsSandbox;
 pub use kms_core::KmsError;

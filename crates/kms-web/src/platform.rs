@@ -5,7 +5,7 @@
 //! zeroed at once, and the `CryptoKey` is kept for the life of the sandbox in this page, like the
 //! engine's own unwrapped material.
 
-use crate::hsm::{await_promise, dict, subtle};
+use crate::webcrypto::{await_promise, dict, subtle};
 use js_sys::{Array, ArrayBuffer, Uint8Array};
 use kms_core::platform::{Delegated, Work};
 use kms_core::{EncryptionAlgorithm, KeySpec, Secret, SigningAlgorithm};
@@ -128,7 +128,7 @@ impl PlatformKeys {
             Err(_) if is_decrypt => return Err(Failure::Refused),
             Err(e) => return Err(Failure::Unavailable(e)),
         };
-        let out = crate::hsm::take_secret(&out);
+        let out = crate::webcrypto::take_secret(&out);
         self.done.set(self.done.get() + 1);
         match p.label {
             // WebCrypto's ECDSA signature is r ‖ s; KMS returns it DER-encoded.

@@ -30,6 +30,7 @@
 //! retention rule deletes a key range ([`append_events`], [`read_events`]).
 
 use crate::hsm::{Binding, Hsm, Wrapped};
+use crate::webcrypto::describe;
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use kms_core::{AliasRecord, Change, IamRecord, KeyRecord, Record, Secret};
 use serde::Serialize;
@@ -624,29 +625,6 @@ extern "C" {
         before: Option<String>,
         limit: u32,
     ) -> js_sys::Promise;
-}
-
-/// A JavaScript exception as one line of text (for KMSInternalException messages).
-pub(crate) fn describe(e: &JsValue) -> String {
-    if let Some(err) = e.dyn_ref::<js_sys::Error>() {
-        let name = String::from(err.name());
-        let message = String::from(err.message());
-        return if message.is_empty() {
-            name
-        } else {
-            format!("{name}: {message}")
-        };
-    }
-    if let Some(s) = e.as_string() {
-        return s;
-    }
-    // DOMException is not a js_sys::Error subclass in every engine; read its fields directly.
-    let field = |k: &str| Reflect::get(e, &k.into()).ok().and_then(|v| v.as_string());
-    match (field("name"), field("message")) {
-        (Some(n), Some(m)) if !m.is_empty() => format!("{n}: {m}"),
-        (Some(n), _) => n,
-        _ => format!("{e:?}"),
-    }
 }
 
 /// A failed write's cause as the sandbox reports it: a full quota is named as such.

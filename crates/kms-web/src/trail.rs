@@ -360,7 +360,7 @@ impl State {
                 state
                     .failure
                     .borrow_mut()
-                    .get_or_insert(store::describe(&e));
+                    .get_or_insert(crate::webcrypto::describe(&e));
                 if saves_usage {
                     if let Some(u) = state.usage.borrow().as_ref() {
                         u.mark_unsaved();

@@ -20,10 +20,10 @@
 //! per UTC day, Region and [`PriceClass`] (see [`Engine::price_class`]).
 
 use crate::caller::Caller;
-use crate::engine::{Req, Tx};
 use crate::env::{Millis, SeededEntropy, MILLIS_PER_DAY};
 use crate::records::KeyRecord;
 use crate::spec::{KeyManager, KeySpec, KeyState};
+use crate::tx::{Req, Tx};
 use crate::Engine;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

@@ -45,12 +45,14 @@ mod sandbox;
 mod secret;
 mod service;
 mod spec;
+mod state;
 pub mod trail;
+mod tx;
 pub mod usage;
 mod wrapping;
 
 pub use caller::{Caller, Identity};
-pub use engine::{Engine, Outcome, DEFAULT_ACCOUNT_ID, DEFAULT_REGION};
+pub use engine::Outcome;
 pub use env::{uuid_v4, Clock, Entropy, ManualClock, Millis, SeededEntropy, MILLIS_PER_DAY};
 pub use error::{ErrorType, KmsError, Result};
 pub use iam::{
@@ -71,3 +73,4 @@ pub use spec::{
     EncryptionAlgorithm, KeyManager, KeySpec, KeyState, KeyUsage, MacAlgorithm, MessageType,
     Origin, SigningAlgorithm,
 };
+pub use state::{Engine, DEFAULT_ACCOUNT_ID, DEFAULT_REGION};

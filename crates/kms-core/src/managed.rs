@@ -2,11 +2,11 @@
 //! created with the region (AWS creates them when a service first needs one; the sandbox makes
 //! them all at once so learners can see them), rotate yearly and refuse every change.
 
-use crate::engine::Tx;
 use crate::error::Result;
 use crate::ops::keys::{new_key, NewKey};
 use crate::records::AliasRecord;
 use crate::spec::{KeyManager, KeySpec, KeyUsage};
+use crate::tx::Tx;
 
 /// The services whose AWS managed keys the sandbox account holds, with AWS's description.
 pub const AWS_MANAGED_SERVICES: &[(&str, &str)] = &[

@@ -103,7 +103,7 @@ pub struct KeyRecord {
     pub import_parameters: Vec<WrappingParameters>,
     /// The shell read this record without unwrapping its secrets (a big sandbox unwraps a key
     /// when it is first used): its materials and wrapping keys are empty placeholders. An
-    /// operation that needs them calls [`crate::engine::Tx::unsealed`], which asks the shell to
+    /// operation that needs them calls `Tx::unsealed`, which asks the shell to
     /// load them ([`crate::Outcome::unseal`]) instead of running on the placeholders.
     #[serde(skip)]
     pub sealed: bool,

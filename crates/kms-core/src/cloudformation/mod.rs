@@ -10,12 +10,12 @@ mod resources;
 pub mod template;
 mod yaml;
 
-use crate::engine::wire_time;
 use crate::env::{uuid_v4, Entropy, Millis};
 use crate::error::{KmsError, Result};
 use crate::iam::IamRecord;
 use crate::records::Change;
 use crate::trail::ServiceEvent;
+use crate::tx::wire_time;
 use crate::{Caller, Engine, Outcome};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};

@@ -5,8 +5,8 @@ use super::entities::{needs_user_name, no_such_user};
 use super::records::{AccessKeyRecord, AccessKeyStatus, IamRecord};
 use super::{listed, IamTx, IamView};
 use crate::caller::Identity;
-use crate::engine::{wire_time, Req};
 use crate::error::{KmsError, Result};
+use crate::tx::{wire_time, Req};
 use serde_json::{json, Map, Value};
 
 const ACCESS_KEYS_PER_USER: usize = 2;

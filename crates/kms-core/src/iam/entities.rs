@@ -4,8 +4,8 @@ use super::documents::{policy_size, validate_identity_policy, validate_trust_pol
 use super::records::{role_key, user_key, IamRecord, RoleRecord, UserRecord};
 use super::{listed, merge_tags, parse_arn, remove_tags, request_tags, tag_list, IamTx, IamView};
 use crate::caller::Identity;
-use crate::engine::{wire_time, Req};
 use crate::error::{KmsError, Result};
+use crate::tx::{wire_time, Req};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 

@@ -26,10 +26,12 @@ pub use records::{
 };
 
 use crate::caller::{Caller, Identity};
-use crate::engine::{Engine, Outcome, Req};
+use crate::engine::Outcome;
 use crate::env::{Clock as _, Entropy, Millis};
 use crate::error::{KmsError, Result};
 use crate::records::Change;
+use crate::state::Engine;
+use crate::tx::Req;
 use crate::{model, Sandbox, Secret, Service};
 use records::*;
 use serde_json::{json, Map, Value};

@@ -6,9 +6,9 @@ use super::documents::validate_identity_policy;
 use super::records::{session_key, IamRecord, SessionRecord};
 use super::{last_segment, parse_arn, request_tags, IamTx, IamView, TrustCheck};
 use crate::caller::Identity;
-use crate::engine::{wire_time, Req};
 use crate::error::{KmsError, Result};
 use crate::model;
+use crate::tx::{wire_time, Req};
 use serde_json::{json, Map, Value};
 
 const DEFAULT_DURATION_SECONDS: i64 = 3600;

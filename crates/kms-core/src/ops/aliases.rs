@@ -1,9 +1,9 @@
 //! Aliases: CreateAlias, UpdateAlias, DeleteAlias, ListAliases, with AWS's name rules.
 
 use super::{page, require_not_pending_deletion, resolve, with, Naming};
-use crate::engine::{wire_time, Req, Tx};
 use crate::error::{KmsError, Result};
 use crate::records::{AliasRecord, KeyRecord};
+use crate::tx::{wire_time, Req, Tx};
 use serde_json::{json, Value};
 
 /// AWS's quota of aliases per KMS key.

@@ -12,9 +12,10 @@
 use super::{resolve_ref, Naming};
 use crate::access::{self, Context, Decision};
 use crate::ciphertext;
-use crate::engine::{ConditionKeys, Req, Tx};
 use crate::error::{KmsError, Result};
 use crate::records::{GrantRecord, KeyRecord};
+use crate::state::ConditionKeys;
+use crate::tx::{Req, Tx};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -320,7 +321,7 @@ fn with_decision<R>(
         caller: tx.caller,
         context: &context,
     };
-    let identity = crate::engine::borrowed(&identity);
+    let identity = crate::state::borrowed(&identity);
     match &need.resource {
         Resource::Key(key, _) => {
             let grant = grant_allowing(tx, key, operation, need.action, req);
@@ -745,7 +746,7 @@ pub(crate) fn may_assume_role(
     let trust = access::Policy::parse(&role.assume_role_policy, access::PolicyKind::Trust)
         .map_err(|_| denied())?;
     let identity = engine.identity_policies_parsed(caller);
-    let identity = crate::engine::borrowed(&identity);
+    let identity = crate::state::borrowed(&identity);
     let request = access::Request {
         action: "sts:AssumeRole",
         resource: &role.arn,
@@ -808,7 +809,7 @@ pub(crate) fn check_iam(
     let mut c = principal_context(engine, caller, now, &Wanted(vec![&everything]));
     set_request_tags(&mut c, Req(request).list("Tags"));
     let identity = engine.identity_policies_parsed(caller);
-    let identity = crate::engine::borrowed(&identity);
+    let identity = crate::state::borrowed(&identity);
     let request = access::Request {
         action: &action,
         resource: &resource,

@@ -5,7 +5,6 @@
 use super::{dry_run, require_enabled, require_usage, resolve, Naming};
 use crate::ciphertext;
 use crate::crypto::{self, Message, OaepHash};
-use crate::engine::{b64, Req, Tx};
 use crate::error::{ErrorType, KmsError, Result};
 use crate::platform::{self, Delegated, Work};
 use crate::records::KeyRecord;
@@ -13,6 +12,7 @@ use crate::spec::{
     EncapsulationAlgorithm, EncryptionAlgorithm, KeyAgreementAlgorithm, KeySpec, KeyUsage,
     MacAlgorithm, MessageType, SigningAlgorithm,
 };
+use crate::tx::{b64, Req, Tx};
 use crate::Secret;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;

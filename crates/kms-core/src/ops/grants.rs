@@ -6,10 +6,10 @@
 
 use super::tokens::{check_grant_id, invalid_grant_token, is_well_formed_token};
 use super::{dry_run, new_backing_key_id, page, require_enabled, resolve, with, Naming};
-use crate::engine::{wire_time, Req, Tx};
 use crate::error::{KmsError, Result};
 use crate::records::{GrantRecord, KeyRecord};
 use crate::spec::{KeySpec, KeyUsage};
+use crate::tx::{wire_time, Req, Tx};
 use serde_json::{json, Map, Value};
 
 /// AWS's quota of grants per KMS key (resource-limits.md).

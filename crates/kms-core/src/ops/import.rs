@@ -10,12 +10,12 @@
 
 use super::{multi_region, resolve, Naming};
 use crate::crypto;
-use crate::engine::{b64, state_error, wire_time, Req, Tx};
 use crate::env::Millis;
 use crate::error::{ErrorType, KmsError, Result};
 use crate::records::{BackingKey, ImportedMaterial, KeyRecord, MultiRegionKeyType};
 use crate::spec::{KeySpec, KeyState, Origin};
 use crate::trail::{ServiceEvent, ServiceEventKind};
+use crate::tx::{b64, state_error, wire_time, Req, Tx};
 use crate::wrapping::{self, WrappingAlgorithm, WrappingParameters};
 use crate::{Secret, MILLIS_PER_DAY};
 use serde_json::{json, Map, Value};

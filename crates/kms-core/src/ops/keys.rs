@@ -6,10 +6,10 @@ use super::{
     require_not_pending_deletion, resolve, with, Naming,
 };
 use crate::crypto;
-use crate::engine::{wire_time, Req, Tx};
 use crate::error::{ErrorType, KmsError, Result};
 use crate::records::{BackingKey, KeyRecord, RotationConfig};
 use crate::spec::{KeyManager, KeySpec, KeyState, KeyUsage, Origin};
+use crate::tx::{wire_time, Req, Tx};
 use crate::{Secret, MILLIS_PER_DAY};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -262,7 +262,7 @@ pub(crate) fn enable_key(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
 /// EnableKey and DisableKey wait for an EXTERNAL key's material (key-state.md footnote 5).
 fn require_not_pending_import(key: &KeyRecord) -> Result<()> {
     if key.key_state == KeyState::PendingImport {
-        return Err(crate::engine::state_error(key));
+        return Err(crate::tx::state_error(key));
     }
     Ok(())
 }

@@ -14,11 +14,11 @@ mod rotation;
 mod tags;
 mod tokens;
 
-use crate::engine::{state_error, wire_time, Req, Tx};
 use crate::error::{KmsError, Result};
 use crate::records::KeyRecord;
 use crate::spec::{KeyState, KeyUsage};
 use crate::trail::{ServiceEvent, ServiceEventKind};
+use crate::tx::{state_error, wire_time, Req, Tx};
 use serde_json::{json, Map, Value};
 
 pub(crate) fn dispatch(tx: &mut Tx<'_>, operation: &str, req: &Req<'_>) -> Result<Value> {
@@ -104,7 +104,7 @@ pub(crate) fn housekeeping(tx: &mut Tx<'_>) -> Result<()> {
     let due: Vec<KeyRecord> = tx
         .all_keys()
         .into_iter()
-        .filter(|k| crate::engine::due_date(k).is_some_and(|d| d <= now))
+        .filter(|k| crate::state::due_date(k).is_some_and(|d| d <= now))
         .cloned()
         .collect();
     for mut key in due {

@@ -8,12 +8,12 @@
 //! (description, policy, tags, aliases, grants, enabled state) live on each record alone.
 
 use super::{key_metadata, require_enabled, resolve, Naming};
-use crate::engine::{Req, Tx};
 use crate::env::Millis;
 use crate::error::{KmsError, Result};
 use crate::records::{BackingKey, ImportedMaterial, KeyRecord, MultiRegionKeyType};
 use crate::spec::{KeyManager, KeyState, Origin};
 use crate::trail::{ServiceEvent, ServiceEventKind};
+use crate::tx::{Req, Tx};
 use crate::{Secret, MILLIS_PER_DAY};
 use serde_json::{json, Value};
 

@@ -1,8 +1,8 @@
 //! Operations for features the sandbox account does not have (custom key stores). Each answers
 //! as AWS answers an account without the feature.
 
-use crate::engine::Req;
 use crate::error::{ErrorType, KmsError, Result};
+use crate::tx::Req;
 use serde_json::{json, Value};
 
 fn no_key_store(req: &Req<'_>) -> KmsError {

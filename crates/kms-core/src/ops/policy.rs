@@ -3,8 +3,8 @@
 
 use super::{resolve, Naming};
 use crate::access::{self, Context, Policy, PolicyKind, PrincipalType};
-use crate::engine::{Req, Tx};
 use crate::error::{KmsError, Result};
+use crate::tx::{Req, Tx};
 use serde_json::{json, Value};
 
 /// AWS's key policy document size quota.
@@ -58,7 +58,7 @@ pub(crate) fn validate_policy(
         context: &context,
     };
     let identity = tx.engine.identity_policies_parsed(tx.caller);
-    let identity = crate::engine::borrowed(&identity);
+    let identity = crate::state::borrowed(&identity);
     if !access::decide(&request, Some(("key policy", &policy)), &identity, None).allowed {
         return Err(KmsError::malformed_policy(
             "The new key policy will not allow you to update the key policy in the future.",

@@ -3,11 +3,11 @@
 //! backing key; ciphertexts name the backing key that made them, so old ones keep decrypting.
 
 use super::{new_backing_key_id, page, require_enabled, resolve, with, Naming};
-use crate::engine::{wire_time, Req, Tx};
 use crate::env::Millis;
 use crate::error::{ErrorType, KmsError, Result};
 use crate::records::{BackingKey, KeyRecord, MultiRegionKeyType};
 use crate::spec::{KeySpec, KeyState, Origin};
+use crate::tx::{wire_time, Req, Tx};
 use crate::{Secret, MILLIS_PER_DAY};
 use serde_json::{json, Map, Value};
 

@@ -1,8 +1,8 @@
 //! Tags: TagResource, UntagResource, ListResourceTags, with AWS's limits.
 
 use super::{page, require_not_pending_deletion, resolve, with, Naming};
-use crate::engine::{Req, Tx};
 use crate::error::{KmsError, Result};
+use crate::tx::{Req, Tx};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 

@@ -12,8 +12,8 @@
 //! refused with `InvalidGrantIdException` where the model lists it (ListGrants, RevokeGrant,
 //! RetireGrant). A well-formed id of no grant is a `NotFoundException` where a grant must exist.
 
-use crate::engine::{Req, Tx};
 use crate::error::{ErrorType, KmsError, Result};
+use crate::tx::{Req, Tx};
 use base64::Engine as _;
 
 const TOKEN_BYTES: usize = 96;

@@ -1,9 +1,9 @@
 //! The event history: events as the shell stores them, CloudTrail's LookupEvents over them, and
 //! the retention rule (90 days of sandbox time, at most [`MAX_EVENTS`]).
 
-use crate::engine::{wire_time, Req};
 use crate::env::{Millis, MILLIS_PER_DAY};
 use crate::error::{ErrorType, KmsError, Result};
+use crate::tx::{wire_time, Req};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 

@@ -11,13 +11,13 @@
 
 use super::{element_time, event_time, ServiceEvent, ServiceEventKind};
 use crate::caller::{Caller, Identity};
-use crate::engine::{Req, Tx};
 use crate::env::Millis;
 use crate::error::KmsError;
 use crate::iam::IamView;
 use crate::model::{lower_camel, Model};
 use crate::ops::{resolve_ref, Naming};
 use crate::service::Service;
+use crate::tx::{Req, Tx};
 use crate::Engine;
 use serde_json::{json, Map, Value};
 

@@ -9,6 +9,7 @@ mod encrypt;
 mod files;
 mod kem;
 mod mac;
+mod pair;
 mod sign;
 
 use agreement::AgreementPanel;

@@ -1,24 +1,21 @@
 //! Sign and verify: a message, or a digest (or ML-DSA's μ) the caller computed, with the
 //! MessageTypes each signing algorithm takes.
 
-use super::{algorithm_select, needs, pick, run_request, KeyProps};
-use crate::components::{ApiPanel, CopyButton, ErrorAlert, InfoAlert};
-use crate::hooks::use_kms;
+use super::pair::use_request_pair;
+use super::{algorithm_select, needs, pick, KeyProps};
+use crate::components::{ApiPanel, CopyButton};
 use crate::kms::requests as r;
-use crate::kms::ApiError;
 use crate::util;
 use kms_core::{MessageType, SigningAlgorithm};
 use yew::prelude::*;
 
 #[function_component]
 pub(super) fn SignPanel(p: &KeyProps) -> Html {
-    let kms = use_kms();
     let message = use_state(String::new);
-    let signature = use_state(String::new);
     let algorithm = use_state(String::new);
     let message_type = use_state(|| MessageType::Raw);
-    let busy = use_state(|| false);
-    let outcome = use_state(|| None::<Result<String, ApiError>>);
+    let pair = use_request_pair();
+    let (busy, signature): (bool, &str) = (*pair.busy, &pair.value);
     // The key spec's signing algorithms from kms_core's spec table (the key's metadata lists the
     // same ones); the metadata's list for a spec the table does not know.
     let algorithms: Vec<String> = p
@@ -61,54 +58,13 @@ pub(super) fn SignPanel(p: &KeyProps) -> Html {
         (MessageType::ExternalMu, _) => "Base64 of the 64-byte ML-DSA external mu (FIPS 204) of your message.".to_string(),
         _ => String::new(),
     };
-    let sign = {
-        let (kms, req, busy, outcome, signature) = (
-            kms.clone(),
-            sign_req.clone(),
-            busy.clone(),
-            outcome.clone(),
-            signature.clone(),
-        );
-        Callback::from(move |_| {
-            let (outcome, signature) = (outcome.clone(), signature.clone());
-            run_request(
-                kms.clone(),
-                req.clone(),
-                busy.clone(),
-                move |res| match res {
-                    Ok(v) => {
-                        let sig = v["Signature"].as_str().unwrap_or_default().to_string();
-                        signature.set(sig.clone());
-                        outcome.set(Some(Ok(format!(
-                            "Signed: {} bytes of signature.",
-                            util::unb64(&sig).map(|b| b.len()).unwrap_or(0)
-                        ))));
-                    }
-                    Err(e) => outcome.set(Some(Err(e))),
-                },
-            );
-        })
-    };
-    let verify = {
-        let (kms, req, busy, outcome) = (
-            kms.clone(),
-            verify_req.clone(),
-            busy.clone(),
-            outcome.clone(),
-        );
-        Callback::from(move |_| {
-            let outcome = outcome.clone();
-            run_request(kms.clone(), req.clone(), busy.clone(), move |res| {
-                outcome.set(Some(res.map(|v| {
-                    if v["SignatureValid"].as_bool() == Some(true) {
-                        "Signature is valid.".to_string()
-                    } else {
-                        "Signature is not valid.".to_string()
-                    }
-                })));
-            });
-        })
-    };
+    let sign = pair.make(sign_req.clone(), "Signature", |sig| {
+        format!(
+            "Signed: {} bytes of signature.",
+            util::unb64(sig).map(|b| b.len()).unwrap_or(0)
+        )
+    });
+    let verify = pair.verify(verify_req.clone(), "SignatureValid", "Signature");
     html! {
         <div class="panel">
             <div class="panel-header"><h2>{"Sign and verify"}</h2></div>
@@ -131,21 +87,13 @@ pub(super) fn SignPanel(p: &KeyProps) -> Html {
                         oninput={ let m = message.clone(); Callback::from(move |e: InputEvent| m.set(util::textarea_value(&e))) } />
                     if !digest_hint.is_empty() { <div class="field-hint">{ digest_hint.clone() }</div> }
                 </div>
-                <div class="field">
-                    <label for="signature">{"Signature (base64)"}</label>
-                    <textarea id="signature" class="code-editor" rows="3" value={(*signature).clone()}
-                        oninput={ let s = signature.clone(); Callback::from(move |e: InputEvent| s.set(util::textarea_value(&e))) } />
-                </div>
+                { pair.value_field("signature", "Signature (base64)", "3") }
                 <div class="button-row">
-                    <button class="btn btn-primary" disabled={*busy || p.selected_key.is_none() || message.is_empty()} onclick={sign}>{"Sign"}</button>
-                    <button class="btn" disabled={*busy || p.selected_key.is_none() || signature.trim().is_empty()} onclick={verify}>{"Verify"}</button>
-                    if !signature.is_empty() { <CopyButton text={(*signature).clone()} label="Copy signature" /> }
+                    <button class="btn btn-primary" disabled={busy || p.selected_key.is_none() || message.is_empty()} onclick={sign}>{"Sign"}</button>
+                    <button class="btn" disabled={busy || p.selected_key.is_none() || signature.trim().is_empty()} onclick={verify}>{"Verify"}</button>
+                    if !signature.is_empty() { <CopyButton text={signature.to_string()} label="Copy signature" /> }
                 </div>
-                { match &*outcome {
-                    Some(Ok(m)) => html! { <InfoAlert kind="success"><span data-testid="sign-outcome">{ m }</span></InfoAlert> },
-                    Some(Err(e)) => html! { <ErrorAlert error={e.clone()} /> },
-                    None => html! {},
-                } }
+                { pair.outcome(Some("sign-outcome")) }
                 <ApiPanel requests={vec![sign_req, verify_req]} />
             </div>
         </div>

@@ -1,0 +1,137 @@
+//! A stack's page (`#/cloudformation/stacks/<name>`): its info, Update and Delete, and the Events,
+//! Resources, Outputs, Parameters and Template tabs.
+
+use super::stack_tables::{events_table, pairs_table, resources_table};
+use super::update::UpdateStack;
+use super::{cfn, kv, list, s, status, time};
+use crate::app::Route;
+use crate::components::{ErrorAlert, Spinner, Tabs};
+use crate::hooks::{use_kms, use_loader, Load};
+use crate::kms::ApiError;
+use crate::pages::breadcrumbs;
+use serde_json::{json, Value};
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct StackProps {
+    pub name: AttrValue,
+}
+
+/// Everything a stack's page shows, loaded together.
+#[derive(Clone, PartialEq)]
+struct StackData {
+    stack: Value,
+    events: Vec<Value>,
+    resources: Vec<Value>,
+    template: String,
+}
+
+#[function_component]
+pub fn StackPage(p: &StackProps) -> Html {
+    let kms = use_kms();
+    let (data, reload) = use_loader((kms.clone(), p.name.clone()), |(kms, name)| async move {
+        let stacks = cfn(&kms, "DescribeStacks", json!({"StackName": name.as_str()})).await?;
+        let stack = list(&stacks, "Stacks")
+            .into_iter()
+            .next()
+            .unwrap_or(Value::Null);
+        // A deleted stack is described by its id only.
+        let id = s(&stack, "StackId");
+        let events = cfn(&kms, "DescribeStackEvents", json!({"StackName": id})).await?;
+        let resources = cfn(&kms, "DescribeStackResources", json!({"StackName": id})).await?;
+        let template = cfn(&kms, "GetTemplate", json!({"StackName": id})).await?;
+        Ok(StackData {
+            events: list(&events, "StackEvents"),
+            resources: list(&resources, "StackResources"),
+            template: s(&template, "TemplateBody"),
+            stack,
+        })
+    });
+    let tab = use_state(|| AttrValue::Static("events"));
+    let updating = use_state(|| false);
+    let error = use_state(|| None::<ApiError>);
+    let navigator = use_navigator();
+    // A deleted stack is no longer found by name: back to the list, as the console does.
+    let delete = {
+        let (kms, error, name, navigator) = (
+            kms.clone(),
+            error.clone(),
+            p.name.clone(),
+            navigator.clone(),
+        );
+        Callback::from(move |_: MouseEvent| {
+            let (kms, error, name, navigator) =
+                (kms.clone(), error.clone(), name.clone(), navigator.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match cfn(&kms, "DeleteStack", json!({"StackName": name.as_str()})).await {
+                    Ok(_) => {
+                        if let Some(n) = navigator {
+                            n.push(&Route::CloudFormation);
+                        }
+                    }
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        })
+    };
+    let body = match &*data {
+        Load::Loading => html! { <Spinner /> },
+        Load::Failed(e) => html! { <ErrorAlert error={e.clone()} /> },
+        Load::Ready(d) => {
+            let st = s(&d.stack, "StackStatus");
+            let deleted = st == "DELETE_COMPLETE";
+            let tabs: Vec<(AttrValue, AttrValue)> =
+                ["events", "resources", "outputs", "parameters", "template"]
+                    .iter()
+                    .map(|t| {
+                        (
+                            AttrValue::Static(t),
+                            AttrValue::from(format!("{}{}", t[..1].to_uppercase(), &t[1..])),
+                        )
+                    })
+                    .collect();
+            html! { <>
+                <div class="panel">
+                    <div class="panel-header">
+                        <h2>{"Stack info"}</h2>
+                        <div class="panel-actions">
+                            <button type="button" class="btn" onclick={reload.reform(|_| ())} aria-label="Refresh stack">{"Refresh"}</button>
+                            <button type="button" class="btn" disabled={deleted} onclick={ let u = updating.clone(); Callback::from(move |_| u.set(!*u)) }>{"Update"}</button>
+                            <button type="button" class="btn" data-cfn="delete" disabled={deleted} onclick={delete}>{"Delete"}</button>
+                        </div>
+                    </div>
+                    <div class="panel-body grid-2">
+                        { kv("Stack ID", html! { <span class="mono small">{ s(&d.stack, "StackId") }</span> }) }
+                        { kv("Status", status(&st)) }
+                        { kv("Description", html! { s(&d.stack, "Description") }) }
+                        { kv("Created time", html! { time(&d.stack, "CreationTime") }) }
+                    </div>
+                </div>
+                if let Some(e) = &*error { <ErrorAlert error={e.clone()} /> }
+                if *updating && !deleted {
+                    <UpdateStack name={p.name.clone()} template={d.template.clone()}
+                        params={serde_json::to_string_pretty(&Value::Array(list(&d.stack, "Parameters").into_iter().map(|x| json!({"ParameterKey": s(&x, "ParameterKey"), "ParameterValue": s(&x, "ParameterValue")})).collect())).unwrap_or_default()}
+                        on_done={ let (u, r) = (updating.clone(), reload.clone()); Callback::from(move |_| { u.set(false); r.emit(()) }) } />
+                }
+                <Tabs tabs={tabs} active={(*tab).clone()} on_select={ let t = tab.clone(); Callback::from(move |v| t.set(v)) } />
+                <div class="panel table-panel" role="tabpanel">
+                    { match tab.as_str() {
+                        "resources" => resources_table(&d.resources),
+                        "outputs" => pairs_table("Outputs", &list(&d.stack, "Outputs"), "OutputKey", "OutputValue", Some("Description")),
+                        "parameters" => pairs_table("Parameters", &list(&d.stack, "Parameters"), "ParameterKey", "ParameterValue", None),
+                        "template" => html! { <pre class="code-block" data-cfn-template="">{ &d.template }</pre> },
+                        _ => events_table(&d.events),
+                    } }
+                </div>
+            </> }
+        }
+    };
+    html! {
+        <div class="page cfn-stack-page">
+            { breadcrumbs(&[("CloudFormation", Some(Route::CloudFormation)), (p.name.as_str(), None)]) }
+            <h1>{ p.name.to_string() }</h1>
+            { body }
+        </div>
+    }
+}

@@ -1,0 +1,118 @@
+//! The request/response plumbing that the Sign and verify panel and the MAC panel share: one
+//! request makes a value (a signature, a MAC) that fills a base64 field, another checks the
+//! field's value (made here or pasted in), and both share one busy flag and one outcome line, a
+//! success message or AWS's error. Each panel keeps its own message, algorithm and buttons.
+
+use super::run_request;
+use crate::components::{ErrorAlert, InfoAlert};
+use crate::hooks::use_kms;
+use crate::kms::{ApiError, Kms, Request};
+use crate::util;
+use yew::prelude::*;
+
+/// A make-and-verify pair's state (see the module doc).
+#[derive(Clone)]
+pub(super) struct RequestPair {
+    kms: Kms,
+    /// A request is running: the panel's buttons wait for it.
+    pub busy: UseStateHandle<bool>,
+    /// The made (or pasted) value, in base64.
+    pub value: UseStateHandle<String>,
+    outcome: UseStateHandle<Option<Result<String, ApiError>>>,
+}
+
+#[hook]
+pub(super) fn use_request_pair() -> RequestPair {
+    let kms = use_kms();
+    let busy = use_state(|| false);
+    let value = use_state(String::new);
+    let outcome = use_state(|| None);
+    RequestPair {
+        kms,
+        busy,
+        value,
+        outcome,
+    }
+}
+
+impl RequestPair {
+    /// Sends `req` and keeps its answer's `field` (Signature, Mac) as the value; `said` words
+    /// the success from that value.
+    pub fn make(
+        &self,
+        req: Request,
+        field: &'static str,
+        said: fn(&str) -> String,
+    ) -> Callback<MouseEvent> {
+        let (kms, busy, value, outcome) = (
+            self.kms.clone(),
+            self.busy.clone(),
+            self.value.clone(),
+            self.outcome.clone(),
+        );
+        Callback::from(move |_| {
+            let (value, outcome) = (value.clone(), outcome.clone());
+            run_request(
+                kms.clone(),
+                req.clone(),
+                busy.clone(),
+                move |res| match res {
+                    Ok(v) => {
+                        let made = v[field].as_str().unwrap_or_default().to_string();
+                        outcome.set(Some(Ok(said(&made))));
+                        value.set(made);
+                    }
+                    Err(e) => outcome.set(Some(Err(e))),
+                },
+            );
+        })
+    }
+
+    /// Sends `req` and says whether its answer's `field` (SignatureValid, MacValid) is true:
+    /// "`what` is valid." or "`what` is not valid.".
+    pub fn verify(
+        &self,
+        req: Request,
+        field: &'static str,
+        what: &'static str,
+    ) -> Callback<MouseEvent> {
+        let (kms, busy, outcome) = (self.kms.clone(), self.busy.clone(), self.outcome.clone());
+        Callback::from(move |_| {
+            let outcome = outcome.clone();
+            run_request(kms.clone(), req.clone(), busy.clone(), move |res| {
+                outcome.set(Some(res.map(|v| {
+                    if v[field].as_bool() == Some(true) {
+                        format!("{what} is valid.")
+                    } else {
+                        format!("{what} is not valid.")
+                    }
+                })));
+            });
+        })
+    }
+
+    /// The value's field: a base64 text area that Make fills and Verify reads.
+    pub fn value_field(&self, id: &'static str, label: &'static str, rows: &'static str) -> Html {
+        let value = self.value.clone();
+        html! {
+            <div class="field">
+                <label for={id}>{ label }</label>
+                <textarea id={id} class="code-editor" rows={rows} value={(*self.value).clone()}
+                    oninput={Callback::from(move |e: InputEvent| value.set(util::textarea_value(&e)))} />
+            </div>
+        }
+    }
+
+    /// The last outcome: the success line (in a span with `testid` where the tests read it) or
+    /// AWS's error.
+    pub fn outcome(&self, testid: Option<&'static str>) -> Html {
+        match (&*self.outcome, testid) {
+            (Some(Ok(m)), Some(testid)) => html! {
+                <InfoAlert kind="success"><span data-testid={testid}>{ m }</span></InfoAlert>
+            },
+            (Some(Ok(m)), None) => html! { <InfoAlert kind="success">{ m }</InfoAlert> },
+            (Some(Err(e)), _) => html! { <ErrorAlert error={e.clone()} /> },
+            (None, _) => html! {},
+        }
+    }
+}

@@ -263,7 +263,7 @@ impl Backup {
                 let SecretIn(secret) = material
                     .remove(&b.id)
                     .ok_or_else(|| format!("key {} has no material for {}", record.key_id, b.id))?;
-                b.material = secret;
+                b.set_material(secret);
             }
             if let Some(extra) = material.keys().next() {
                 return Err(format!(

@@ -11,7 +11,6 @@
 //! A multi-Region key (`mrk-` + 32 hex digits) has format byte 0x02 and binds its key id
 //! instead of its ARN: the ARN differs from Region to Region, and any related key decrypts.
 
-use crate::crypto;
 use crate::records::BackingKey;
 use crate::Secret;
 use std::collections::BTreeMap;
@@ -96,8 +95,7 @@ pub(crate) fn seal(
     };
     let id = id.expect("key ids are UUIDs or mrk- and 32 hex digits");
     let bk = hex_decode(&backing.id).expect("backing key ids are hex");
-    let sealed = crypto::aes_gcm_seal(
-        backing.material.expose(),
+    let sealed = backing.gcm().seal(
         &nonce,
         &aad(binding(key_id, key_arn), &bk, context),
         plaintext,
@@ -137,8 +135,7 @@ impl Blob<'_> {
         context: &BTreeMap<String, String>,
     ) -> Option<Secret> {
         let bk = hex_decode(&backing.id)?;
-        crypto::aes_gcm_open(
-            backing.material.expose(),
+        backing.gcm().open(
             &self.nonce,
             &aad(binding(&self.key_id, key_arn), &bk, context),
             self.sealed,

@@ -23,8 +23,11 @@ pub struct BackingKey {
     /// material of the primary not imported here yet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub import: Option<ImportedMaterial>,
+    /// Set it with [`BackingKey::set_material`], which resets `cipher`.
     #[serde(skip)]
     pub material: Secret,
+    #[serde(skip)]
+    pub(crate) cipher: crate::crypto::GcmCache,
 }
 
 /// What KMS keeps about one imported key material (ListKeyRotations shows it).
@@ -163,6 +166,17 @@ impl KeyRecord {
 }
 
 impl BackingKey {
+    /// Gives the backing key its material (its cipher is made anew on first use).
+    pub fn set_material(&mut self, material: Secret) {
+        self.material = material;
+        self.cipher = Default::default();
+    }
+
+    /// The AES-GCM cipher of symmetric material, made once.
+    pub(crate) fn gcm(&self) -> &crate::crypto::Gcm {
+        self.cipher.get(self.material.expose())
+    }
+
     pub fn is_pending_rotation(&self) -> bool {
         self.import.as_ref().is_some_and(|i| i.pending_rotation)
     }
@@ -222,4 +236,43 @@ pub fn key_storage_key(region: &str, key_id: &str) -> String {
 
 pub fn alias_storage_key(region: &str, name: &str) -> String {
     format!("alias/{region}/{name}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn backing(material: &[u8]) -> BackingKey {
+        let mut b = BackingKey {
+            id: "0".repeat(64),
+            created: 0,
+            rotation_type: None,
+            import: None,
+            material: Secret::default(),
+            cipher: Default::default(),
+        };
+        b.set_material(Secret::new(material.to_vec()));
+        b
+    }
+
+    #[test]
+    fn a_cipher_made_on_a_copy_serves_the_original_and_new_material_gets_a_new_one() {
+        let original = backing(&[1; 32]);
+        let copy = original.clone();
+        let sealed = copy.gcm().seal(&[0; 12], b"aad", b"text");
+        // Made on the copy (as an operation does), kept for the original.
+        assert!(original.cipher.0.get().is_some());
+        assert_eq!(
+            original
+                .gcm()
+                .open(&[0; 12], b"aad", &sealed)
+                .unwrap()
+                .expose(),
+            b"text"
+        );
+        let mut other = original.clone();
+        other.set_material(Secret::new(vec![2; 32]));
+        assert!(other.gcm().open(&[0; 12], b"aad", &sealed).is_none());
+        assert!(original.gcm().open(&[0; 12], b"aad", &sealed).is_some());
+    }
 }

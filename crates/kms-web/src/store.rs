@@ -1175,7 +1175,7 @@ impl Store {
                 let present = b.import.as_ref().is_none_or(|i| i.imported);
                 if present && b.material.is_empty() {
                     if let Some(s) = stored.backing_key(&b.id) {
-                        b.material = s.material.clone();
+                        b.set_material(s.material.clone());
                     }
                 }
             }
@@ -1576,7 +1576,7 @@ async fn decode_record(
                 } else {
                     hsm.unwrap(&binding, &b.id, &wrapped).await?
                 };
-                b.material = secret;
+                b.set_material(secret);
             }
             if !k.import_parameters.is_empty() {
                 let wrapping_keys: Array = get(value, "wrappingKeys")?

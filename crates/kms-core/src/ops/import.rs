@@ -315,6 +315,7 @@ pub(crate) fn import_key_material(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Valu
                 description,
             }),
             material,
+            cipher: Default::default(),
         });
     } else {
         let Some(i) = existing else {
@@ -340,7 +341,7 @@ pub(crate) fn import_key_material(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Valu
             // Kept from the last import of this material when not given.
             description: description.or(previous.description),
         });
-        b.material = material;
+        b.set_material(material);
     }
     if key.key_state == KeyState::PendingImport && key.has_all_material() {
         key.key_state = KeyState::Enabled;
@@ -404,7 +405,7 @@ pub(crate) fn delete_imported_key_material(tx: &mut Tx<'_>, req: &Req<'_>) -> Re
 }
 
 fn forget_material(b: &mut BackingKey) {
-    b.material = Secret::default();
+    b.set_material(Secret::default());
     if let Some(i) = b.import.as_mut() {
         i.imported = false;
         i.valid_to = None;

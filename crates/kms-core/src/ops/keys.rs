@@ -65,6 +65,7 @@ pub(crate) fn new_key(tx: &mut Tx<'_>, k: NewKey) -> Result<KeyRecord> {
             rotation_type: None,
             import: None,
             material,
+            cipher: Default::default(),
         }]
     };
     let key_id = if k.multi_region {

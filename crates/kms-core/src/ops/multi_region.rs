@@ -108,6 +108,7 @@ fn imported_materials(replica: &[BackingKey], primary: &[BackingKey]) -> Vec<Bac
                         description: None,
                     }),
                     material: Secret::default(),
+                    cipher: Default::default(),
                 },
             };
             b.created = p.created;

@@ -70,6 +70,7 @@ fn add_backing_key(tx: &mut Tx<'_>, key: &mut KeyRecord, created: i64, rotation_
         rotation_type: Some(rotation_type.to_string()),
         import: None,
         material,
+        cipher: Default::default(),
     });
 }
 

@@ -1497,8 +1497,9 @@ impl Sandbox {
     }
 
     /// [`Sandbox::compute`], after unwrapping the secrets of the sealed keys the request needs
-    /// (see [`Sandbox::unseal`]). If they cannot be, the outcome is the engine's error and
-    /// changes nothing.
+    /// (see [`Sandbox::unseal`]; if they cannot be, the outcome is the engine's error and
+    /// changes nothing), and with the private-key work the engine left to WebCrypto done
+    /// ([`Sandbox::delegated`]).
     async fn compute_ready(
         &self,
         call: &Call,

@@ -181,18 +181,15 @@ fn decrypt_blob(
     }
     tx.unsealed(&key)?;
     if defer && tx.engine.platform_crypto() && platform::decrypts(alg) {
-        tx.delegated = Some(Delegated {
-            region: key.region.clone(),
-            key_id: key.key_id.clone(),
-            backing_key_id: key.current().id.clone(),
-            key_spec: key.key_spec,
-            work: Work::Decrypt {
+        tx.delegated = Some(delegate(
+            &key,
+            Work::Decrypt {
                 algorithm: alg,
                 ciphertext: blob.to_vec(),
             },
-            member: "Plaintext",
-            on_failure: invalid_ciphertext(),
-        });
+            "Plaintext",
+            invalid_ciphertext(),
+        ));
         return Ok(Decrypted {
             key,
             plaintext: Secret::default(),
@@ -471,6 +468,19 @@ fn signing_input<'m>(
     Ok((alg, message))
 }
 
+/// `work` on the key's current material, for the platform ([`crate::platform`]).
+fn delegate(key: &KeyRecord, work: Work, member: &'static str, on_failure: KmsError) -> Delegated {
+    Delegated {
+        region: key.region.clone(),
+        key_id: key.key_id.clone(),
+        backing_key_id: key.current().id.clone(),
+        key_spec: key.key_spec,
+        work,
+        member,
+        on_failure,
+    }
+}
+
 pub(crate) fn sign(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOrAlias)?;
     let message = req.blob("Message").unwrap_or_default();
@@ -481,18 +491,15 @@ pub(crate) fn sign(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
         && matches!(msg, Message::Raw(_))
         && platform::signs(key.key_spec, alg)
     {
-        tx.delegated = Some(Delegated {
-            region: key.region.clone(),
-            key_id: key.key_id.clone(),
-            backing_key_id: key.current().id.clone(),
-            key_spec: key.key_spec,
-            work: Work::Sign {
+        tx.delegated = Some(delegate(
+            &key,
+            Work::Sign {
                 algorithm: alg,
                 message: message.clone(),
             },
-            member: "Signature",
-            on_failure: KmsError::internal("Signing failed."),
-        });
+            "Signature",
+            KmsError::internal("Signing failed."),
+        ));
         return Ok(json!({ "KeyId": key.arn, "SigningAlgorithm": alg }));
     }
     let signature = crypto::sign(key.current().material.expose(), alg, msg, tx.rng)

@@ -6,7 +6,7 @@ use crate::model::{
     key_spec_hint, key_specs_for, key_usage_hint, key_usage_label, region_name, wizard_usages,
 };
 use crate::util;
-use kms_core::KeyUsage;
+use kms_core::{KeyUsage, Origin};
 use yew::prelude::*;
 
 /// A radio button as a card: a bold label over a hint.
@@ -103,14 +103,14 @@ pub(super) fn step_configure(wiz: &UseStateHandle<Wizard>, region: &str) -> Html
                         <fieldset class="field">
                             <legend>{"Key material origin"}</legend>
                             <div class="field-hint">{"Choose where the key material comes from. You cannot change the origin after you create the key."}</div>
-                            <label class="radio"><input type="radio" name="origin" value="AWS_KMS" checked={!w.external}
+                            <label class="radio"><input type="radio" name="origin" value={Origin::AwsKms.as_str()} checked={!w.external}
                                 onchange={edit(wiz, |w, _: Event| { w.external = false; w.external_ack = false; })} />
                                 <span><strong>{"KMS - recommended"}</strong><span class="hint">{"AWS KMS creates and manages the key material."}</span></span></label>
-                            <label class="radio"><input type="radio" name="origin" value="EXTERNAL" checked={w.external}
+                            <label class="radio"><input type="radio" name="origin" value={Origin::External.as_str()} checked={w.external}
                                 onchange={edit(wiz, |w, _: Event| w.external = true)} />
                                 <span><strong>{"External (Import key material)"}</strong><span class="hint">{"You import your own key material into the key after you create it."}</span></span></label>
-                            <label class="radio disabled"><input type="radio" name="origin" value="AWS_CLOUDHSM" disabled=true />{"AWS CloudHSM key store"}</label>
-                            <label class="radio disabled"><input type="radio" name="origin" value="EXTERNAL_KEY_STORE" disabled=true />{"External key store"}</label>
+                            <label class="radio disabled"><input type="radio" name="origin" value={Origin::AwsCloudHsm.as_str()} disabled=true />{"AWS CloudHSM key store"}</label>
+                            <label class="radio disabled"><input type="radio" name="origin" value={Origin::ExternalKeyStore.as_str()} disabled=true />{"External key store"}</label>
                             <div class="field-hint">{"The sandbox has no custom key stores."}</div>
                             if w.external {
                                 <label class="checkbox">

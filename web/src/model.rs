@@ -1,10 +1,15 @@
 //! The API's data as the console reads it (names from the AWS model), and the console's words
 //! for it: labels, key types, validation messages. Pure data, no I/O.
 
-use kms_core::{KeySpec, KeyUsage};
+use kms_core::{
+    EncryptionAlgorithm, KeyManager, KeySpec, KeyState, KeyUsage, MacAlgorithm, MultiRegionKeyType,
+    Origin, SigningAlgorithm,
+};
 use serde::Deserialize;
 
-/// `KeyMetadata` from DescribeKey / CreateKey (the members the console shows).
+/// `KeyMetadata` from DescribeKey / CreateKey (the members the console shows), typed with
+/// kms_core's enums, which parse the AWS names the sandbox answers with. The enum members are
+/// `Option`s: a key the console only knows by a typed reference has no metadata yet.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
 pub struct KeyMetadata {
@@ -15,16 +20,17 @@ pub struct KeyMetadata {
     pub creation_date: f64,
     pub enabled: bool,
     pub description: String,
-    pub key_usage: String,
-    pub key_state: String,
+    pub key_usage: Option<KeyUsage>,
+    pub key_state: Option<KeyState>,
     pub deletion_date: Option<f64>,
     pub pending_deletion_window_in_days: Option<u32>,
-    pub origin: String,
-    pub key_manager: String,
-    pub key_spec: String,
-    pub encryption_algorithms: Vec<String>,
-    pub signing_algorithms: Vec<String>,
-    pub mac_algorithms: Vec<String>,
+    pub origin: Option<Origin>,
+    pub key_manager: Option<KeyManager>,
+    pub key_spec: Option<KeySpec>,
+    pub encryption_algorithms: Vec<EncryptionAlgorithm>,
+    pub signing_algorithms: Vec<SigningAlgorithm>,
+    pub mac_algorithms: Vec<MacAlgorithm>,
+    /// Strings: kms_core does not export its `KeyAgreementAlgorithm`.
     pub key_agreement_algorithms: Vec<String>,
     pub multi_region: bool,
     pub multi_region_configuration: Option<MultiRegionConfiguration>,
@@ -36,7 +42,7 @@ pub struct KeyMetadata {
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
 pub struct MultiRegionConfiguration {
-    pub multi_region_key_type: String,
+    pub multi_region_key_type: Option<MultiRegionKeyType>,
     pub primary_key: Option<MultiRegionKey>,
     pub replica_keys: Vec<MultiRegionKey>,
 }
@@ -49,18 +55,42 @@ pub struct MultiRegionKey {
     pub region: String,
 }
 
+/// An enum member's AWS name, or "" when the metadata has none (as the console showed the
+/// missing string member before).
+fn name<T: Copy>(value: Option<T>, as_str: fn(T) -> &'static str) -> &'static str {
+    value.map_or("", as_str)
+}
+
 impl KeyMetadata {
     pub fn is_customer_managed(&self) -> bool {
-        self.key_manager == "CUSTOMER"
+        self.key_manager == Some(KeyManager::Customer)
     }
     pub fn is_symmetric_encryption(&self) -> bool {
-        self.key_spec == "SYMMETRIC_DEFAULT"
+        self.key_spec == Some(KeySpec::SymmetricDefault)
     }
-    pub fn is_hmac(&self) -> bool {
-        self.key_spec.starts_with("HMAC_")
-    }
+    /// kms_core's rule; a key without a spec (unknown typed reference) counts as asymmetric, as
+    /// it did when the spec was an empty string.
     pub fn is_asymmetric(&self) -> bool {
-        !self.is_symmetric_encryption() && !self.is_hmac()
+        self.key_spec.is_none_or(KeySpec::is_asymmetric)
+    }
+    pub fn is_pending_deletion(&self) -> bool {
+        self.key_state == Some(KeyState::PendingDeletion)
+    }
+    /// `KeySpec` as AWS names it ("" if unknown).
+    pub fn spec_name(&self) -> &'static str {
+        name(self.key_spec, KeySpec::as_str)
+    }
+    /// `KeyState` as AWS names it ("" if unknown).
+    pub fn state_name(&self) -> &'static str {
+        name(self.key_state, KeyState::as_str)
+    }
+    /// `KeyUsage` as AWS names it ("" if unknown).
+    pub fn usage_name(&self) -> &'static str {
+        name(self.key_usage, KeyUsage::as_str)
+    }
+    /// `Origin` as AWS names it ("" if unknown).
+    pub fn origin_name(&self) -> &'static str {
+        name(self.origin, Origin::as_str)
     }
     pub fn key_type(&self) -> &'static str {
         if self.is_asymmetric() {
@@ -110,39 +140,76 @@ pub struct RotationStatus {
     pub on_demand_rotation_start_date: Option<f64>,
 }
 
-pub fn key_state_label(state: &str) -> &str {
+/// The console's words for a key state ("" for none). Exhaustive, so a state kms_core adds
+/// must be given its words here.
+pub fn key_state_label(state: Option<KeyState>) -> &'static str {
     match state {
-        "Enabled" => "Enabled",
-        "Disabled" => "Disabled",
-        "PendingDeletion" => "Pending deletion",
-        "PendingImport" => "Pending import",
-        "PendingReplicaDeletion" => "Pending replica deletion",
-        "Unavailable" => "Unavailable",
-        "Creating" => "Creating",
-        "Updating" => "Updating",
-        other => other,
+        Some(KeyState::Enabled) => "Enabled",
+        Some(KeyState::Disabled) => "Disabled",
+        Some(KeyState::PendingDeletion) => "Pending deletion",
+        Some(KeyState::PendingImport) => "Pending import",
+        Some(KeyState::PendingReplicaDeletion) => "Pending replica deletion",
+        Some(KeyState::Unavailable) => "Unavailable",
+        Some(KeyState::Creating) => "Creating",
+        Some(KeyState::Updating) => "Updating",
+        None => "",
     }
 }
 
-pub fn key_usage_label(usage: &str) -> &str {
+/// The console's words for a key usage ("" for none).
+pub fn key_usage_label(usage: Option<KeyUsage>) -> &'static str {
     match usage {
-        "ENCRYPT_DECRYPT" => "Encrypt and decrypt",
-        "SIGN_VERIFY" => "Sign and verify",
-        "GENERATE_VERIFY_MAC" => "Generate and verify MAC",
-        "KEY_AGREEMENT" => "Key agreement",
-        "ENCAPSULATE_DECAPSULATE" => "Encapsulate and decapsulate",
-        other => other,
+        Some(KeyUsage::EncryptDecrypt) => "Encrypt and decrypt",
+        Some(KeyUsage::SignVerify) => "Sign and verify",
+        Some(KeyUsage::GenerateVerifyMac) => "Generate and verify MAC",
+        Some(KeyUsage::KeyAgreement) => "Key agreement",
+        Some(KeyUsage::EncapsulateDecapsulate) => "Encapsulate and decapsulate",
+        None => "",
     }
 }
 
-pub fn origin_label(origin: &str) -> &str {
+/// The console's words for a key material origin ("" for none).
+pub fn origin_label(origin: Option<Origin>) -> &'static str {
     match origin {
-        "AWS_KMS" => "AWS KMS",
-        "EXTERNAL" => "External",
-        "AWS_CLOUDHSM" => "AWS CloudHSM",
-        "EXTERNAL_KEY_STORE" => "External key store",
-        other => other,
+        Some(Origin::AwsKms) => "AWS KMS",
+        Some(Origin::External) => "External",
+        Some(Origin::AwsCloudHsm) => "AWS CloudHSM",
+        Some(Origin::ExternalKeyStore) => "External key store",
+        None => "",
     }
+}
+
+/// kms_core's algorithm enums, as the crypto pages offer them in a select: under their AWS
+/// names, which are also the select's values.
+pub trait Algorithm: Copy + PartialEq + 'static {
+    fn name(self) -> &'static str;
+}
+
+macro_rules! algorithm {
+    ($($t:ty),*) => {$(
+        impl Algorithm for $t {
+            fn name(self) -> &'static str {
+                self.as_str()
+            }
+        }
+    )*};
+}
+algorithm!(EncryptionAlgorithm, SigningAlgorithm, MacAlgorithm);
+
+/// The algorithm named `chosen` (a select's value) if the key offers it, else the key's first;
+/// `None` when it offers none.
+pub fn pick_algorithm<A: Algorithm>(chosen: &str, options: &[A]) -> Option<A> {
+    options
+        .iter()
+        .copied()
+        .find(|o| o.name() == chosen)
+        .or(options.first().copied())
+}
+
+/// The algorithm name a request carries. With none to offer (a key the console does not know,
+/// or one without this kind of algorithm) it sends SYMMETRIC_DEFAULT, and KMS answers for the key.
+pub fn algorithm_name<A: Algorithm>(picked: Option<A>) -> &'static str {
+    picked.map_or(EncryptionAlgorithm::SymmetricDefault.as_str(), A::name)
 }
 
 pub fn regionality_label(multi_region: bool) -> &'static str {
@@ -226,30 +293,27 @@ pub fn key_usage_hint(key_type: &str, usage: KeyUsage) -> &'static str {
 }
 
 /// The sentence the wizard shows under each key spec.
-pub fn key_spec_hint(spec: &str) -> &'static str {
+/// Exhaustive over kms_core's `KeySpec`, so every spec the engine knows has its sentence.
+pub fn key_spec_hint(spec: KeySpec) -> &'static str {
+    use KeySpec::*;
     match spec {
-        "SYMMETRIC_DEFAULT" => {
-            "A single 256-bit AES-GCM key that never leaves AWS KMS unencrypted."
-        }
-        "HMAC_224" | "HMAC_256" | "HMAC_384" | "HMAC_512" => {
-            "A symmetric key for HMAC tags of that length."
-        }
-        "RSA_2048" => "RSA key pair, 2048-bit modulus.",
-        "RSA_3072" => "RSA key pair, 3072-bit modulus.",
-        "RSA_4096" => "RSA key pair, 4096-bit modulus (slowest to generate).",
-        "ECC_NIST_P256" => "Elliptic curve key pair on NIST P-256 (secp256r1).",
-        "ECC_NIST_P384" => "Elliptic curve key pair on NIST P-384 (secp384r1).",
-        "ECC_NIST_P521" => "Elliptic curve key pair on NIST P-521 (secp521r1).",
-        "ECC_SECG_P256K1" => "Elliptic curve key pair on secp256k1, used for cryptocurrencies.",
-        "ECC_NIST_EDWARDS25519" => "Edwards curve key pair on edwards25519 (Ed25519 signatures).",
-        "ML_DSA_44" => "Post-quantum ML-DSA (FIPS 204) key pair, security category 2.",
-        "ML_DSA_65" => "Post-quantum ML-DSA (FIPS 204) key pair, security category 3.",
-        "ML_DSA_87" => "Post-quantum ML-DSA (FIPS 204) key pair, security category 5.",
-        "ML_KEM_512" => "Post-quantum ML-KEM (FIPS 203) key pair, security category 1.",
-        "ML_KEM_768" => "Post-quantum ML-KEM (FIPS 203) key pair, security category 3.",
-        "ML_KEM_1024" => "Post-quantum ML-KEM (FIPS 203) key pair, security category 5.",
-        "SM2" => "ShangMi 2 elliptic curve key pair (China Regions only).",
-        _ => "",
+        SymmetricDefault => "A single 256-bit AES-GCM key that never leaves AWS KMS unencrypted.",
+        Hmac224 | Hmac256 | Hmac384 | Hmac512 => "A symmetric key for HMAC tags of that length.",
+        Rsa2048 => "RSA key pair, 2048-bit modulus.",
+        Rsa3072 => "RSA key pair, 3072-bit modulus.",
+        Rsa4096 => "RSA key pair, 4096-bit modulus (slowest to generate).",
+        EccNistP256 => "Elliptic curve key pair on NIST P-256 (secp256r1).",
+        EccNistP384 => "Elliptic curve key pair on NIST P-384 (secp384r1).",
+        EccNistP521 => "Elliptic curve key pair on NIST P-521 (secp521r1).",
+        EccSecgP256k1 => "Elliptic curve key pair on secp256k1, used for cryptocurrencies.",
+        EccNistEdwards25519 => "Edwards curve key pair on edwards25519 (Ed25519 signatures).",
+        MlDsa44 => "Post-quantum ML-DSA (FIPS 204) key pair, security category 2.",
+        MlDsa65 => "Post-quantum ML-DSA (FIPS 204) key pair, security category 3.",
+        MlDsa87 => "Post-quantum ML-DSA (FIPS 204) key pair, security category 5.",
+        MlKem512 => "Post-quantum ML-KEM (FIPS 203) key pair, security category 1.",
+        MlKem768 => "Post-quantum ML-KEM (FIPS 203) key pair, security category 3.",
+        MlKem1024 => "Post-quantum ML-KEM (FIPS 203) key pair, security category 5.",
+        Sm2 => "ShangMi 2 elliptic curve key pair (China Regions only).",
     }
 }
 
@@ -361,7 +425,154 @@ mod tests {
         assert_eq!(m.aws_account_id, "111122223333");
         assert!(m.is_asymmetric());
         assert_eq!(m.key_type(), "Asymmetric");
-        assert_eq!(m.signing_algorithms, vec!["ECDSA_SHA_256"]);
+        assert_eq!(m.signing_algorithms, vec![SigningAlgorithm::EcdsaSha256]);
+        assert_eq!(m.key_spec, Some(KeySpec::EccNistP256));
+        assert_eq!(m.key_usage, Some(KeyUsage::SignVerify));
+        assert_eq!(m.key_state, Some(KeyState::Enabled));
+        assert_eq!(m.origin, Some(Origin::AwsKms));
+        assert!(m.is_customer_managed());
+        // Shown under the AWS names, as the strings were.
+        assert_eq!(
+            (
+                m.spec_name(),
+                m.state_name(),
+                m.usage_name(),
+                m.origin_name()
+            ),
+            ("ECC_NIST_P256", "Enabled", "SIGN_VERIFY", "AWS_KMS")
+        );
+    }
+
+    /// What the sandbox's DescribeKey answers for each kind of key reads into the typed model.
+    #[test]
+    fn describe_key_answers_parse_per_kind() {
+        let mut kms = kms_core::Sandbox::in_memory(1);
+        let kinds = [
+            ("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT", "AWS_KMS"),
+            ("HMAC_384", "GENERATE_VERIFY_MAC", "AWS_KMS"),
+            ("RSA_2048", "ENCRYPT_DECRYPT", "AWS_KMS"),
+            ("ECC_NIST_P384", "KEY_AGREEMENT", "AWS_KMS"),
+            ("ML_KEM_768", "ENCAPSULATE_DECAPSULATE", "AWS_KMS"),
+            ("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT", "EXTERNAL"),
+        ];
+        for (spec, usage, origin) in kinds {
+            let created = kms
+                .call(
+                    "CreateKey",
+                    serde_json::json!({ "KeySpec": spec, "KeyUsage": usage, "Origin": origin }),
+                )
+                .unwrap();
+            let id = created["KeyMetadata"]["KeyId"].as_str().unwrap();
+            let v = kms
+                .call("DescribeKey", serde_json::json!({ "KeyId": id }))
+                .unwrap();
+            let m: KeyMetadata = serde_json::from_value(v["KeyMetadata"].clone()).unwrap();
+            let spec = KeySpec::parse(spec).unwrap();
+            assert_eq!(m.key_spec, Some(spec));
+            assert_eq!(m.usage_name(), usage);
+            assert_eq!(m.origin_name(), origin);
+            assert_eq!(m.key_manager, Some(KeyManager::Customer));
+            assert_eq!(m.is_asymmetric(), spec.is_asymmetric());
+            // The algorithm lists are the engine's own rules for the spec and usage.
+            let u = m.key_usage.unwrap();
+            assert_eq!(m.encryption_algorithms, spec.encryption_algorithms(u));
+            assert_eq!(m.signing_algorithms, spec.signing_algorithms(u));
+            assert_eq!(
+                m.mac_algorithms,
+                spec.mac_algorithm().into_iter().collect::<Vec<_>>()
+            );
+            let expected_state = if origin == "EXTERNAL" {
+                KeyState::PendingImport
+            } else {
+                KeyState::Enabled
+            };
+            assert_eq!(m.key_state, Some(expected_state));
+        }
+    }
+
+    #[test]
+    fn metadata_without_members_is_a_key_the_console_does_not_know() {
+        let m = KeyMetadata::default();
+        assert_eq!(
+            (m.spec_name(), m.state_name(), m.usage_name()),
+            ("", "", "")
+        );
+        // As with the empty strings before: neither symmetric nor HMAC, so asymmetric.
+        assert!(m.is_asymmetric() && !m.is_symmetric_encryption() && !m.is_customer_managed());
+        assert_eq!(key_usage_label(m.key_usage), "");
+        assert_eq!(key_state_label(m.key_state), "");
+    }
+
+    #[test]
+    fn labels_per_value() {
+        assert_eq!(
+            KeyState::ALL
+                .iter()
+                .map(|s| key_state_label(Some(*s)))
+                .collect::<Vec<_>>(),
+            [
+                "Creating",
+                "Enabled",
+                "Disabled",
+                "Pending deletion",
+                "Pending import",
+                "Pending replica deletion",
+                "Unavailable",
+                "Updating"
+            ]
+        );
+        assert_eq!(
+            key_usage_label(Some(KeyUsage::GenerateVerifyMac)),
+            "Generate and verify MAC"
+        );
+        assert_eq!(origin_label(Some(Origin::External)), "External");
+        assert_eq!(origin_label(Some(Origin::AwsKms)), "AWS KMS");
+    }
+
+    #[test]
+    fn spec_hints() {
+        assert_eq!(
+            key_spec_hint(KeySpec::Rsa4096),
+            "RSA key pair, 4096-bit modulus (slowest to generate)."
+        );
+        assert_eq!(
+            key_spec_hint(KeySpec::Hmac224),
+            "A symmetric key for HMAC tags of that length."
+        );
+        assert_eq!(
+            key_spec_hint(KeySpec::Sm2),
+            "ShangMi 2 elliptic curve key pair (China Regions only)."
+        );
+        // The wizard's order lists every spec kms_core knows, once.
+        let mut order = CONSOLE_SPEC_ORDER.to_vec();
+        order.sort();
+        let mut all = KeySpec::ALL.to_vec();
+        all.sort();
+        assert_eq!(order, all);
+    }
+
+    #[test]
+    fn picking_an_algorithm() {
+        let rsa = KeySpec::Rsa2048.encryption_algorithms(KeyUsage::EncryptDecrypt);
+        assert_eq!(
+            pick_algorithm("RSAES_OAEP_SHA_256", &rsa),
+            Some(EncryptionAlgorithm::RsaesOaepSha256)
+        );
+        // A choice the key does not offer (another key's) falls back to its first.
+        assert_eq!(
+            pick_algorithm("SYMMETRIC_DEFAULT", &rsa),
+            Some(EncryptionAlgorithm::RsaesOaepSha1)
+        );
+        let none: Vec<MacAlgorithm> = vec![];
+        assert_eq!(pick_algorithm("", &none), None);
+        assert_eq!(
+            algorithm_name(pick_algorithm("", &none)),
+            "SYMMETRIC_DEFAULT"
+        );
+        assert_eq!(
+            algorithm_name(Some(SigningAlgorithm::Ed25519PhSha512)),
+            "ED25519_PH_SHA_512"
+        );
     }
 
     #[test]
@@ -441,7 +652,7 @@ mod tests {
             [KeyUsage::EncryptDecrypt, KeyUsage::GenerateVerifyMac]
         );
         for spec in CONSOLE_SPEC_ORDER {
-            assert!(!key_spec_hint(spec.as_str()).is_empty(), "{spec}");
+            assert!(!key_spec_hint(*spec).is_empty(), "{spec}");
         }
     }
 

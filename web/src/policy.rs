@@ -2,6 +2,7 @@
 //! default policy (AWS KMS Developer Guide, "Default key policy"), and a light check of edited
 //! policies before they are sent (the KMS has the last word).
 
+use kms_core::{KeySpec, KeyUsage};
 use serde_json::{json, Value};
 
 /// What the policy's key-user statement has to allow depends on what the key does.
@@ -16,14 +17,14 @@ pub enum PolicyKeyKind {
 }
 
 impl PolicyKeyKind {
-    /// From a key's `KeySpec` and `KeyUsage` as the API names them.
-    pub fn from_spec(key_spec: &str, key_usage: &str) -> PolicyKeyKind {
+    /// From a key's `KeySpec` and `KeyUsage` (`None` when the console does not know them).
+    pub fn from_spec(key_spec: Option<KeySpec>, key_usage: Option<KeyUsage>) -> PolicyKeyKind {
         match (key_spec, key_usage) {
-            ("SYMMETRIC_DEFAULT", _) => PolicyKeyKind::SymmetricEncryption,
-            (_, "GENERATE_VERIFY_MAC") => PolicyKeyKind::Hmac,
-            (_, "SIGN_VERIFY") => PolicyKeyKind::AsymmetricSigning,
-            (_, "KEY_AGREEMENT") => PolicyKeyKind::KeyAgreement,
-            (_, "ENCAPSULATE_DECAPSULATE") => PolicyKeyKind::KeyEncapsulation,
+            (Some(KeySpec::SymmetricDefault), _) => PolicyKeyKind::SymmetricEncryption,
+            (_, Some(KeyUsage::GenerateVerifyMac)) => PolicyKeyKind::Hmac,
+            (_, Some(KeyUsage::SignVerify)) => PolicyKeyKind::AsymmetricSigning,
+            (_, Some(KeyUsage::KeyAgreement)) => PolicyKeyKind::KeyAgreement,
+            (_, Some(KeyUsage::EncapsulateDecapsulate)) => PolicyKeyKind::KeyEncapsulation,
             _ => PolicyKeyKind::AsymmetricEncryption,
         }
     }
@@ -349,19 +350,34 @@ mod tests {
     #[test]
     fn kind_follows_spec_and_usage() {
         assert_eq!(
-            PolicyKeyKind::from_spec("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT"),
+            PolicyKeyKind::from_spec(
+                Some(KeySpec::SymmetricDefault),
+                Some(KeyUsage::EncryptDecrypt)
+            ),
             PolicyKeyKind::SymmetricEncryption
         );
         assert_eq!(
-            PolicyKeyKind::from_spec("HMAC_256", "GENERATE_VERIFY_MAC"),
+            PolicyKeyKind::from_spec(Some(KeySpec::Hmac256), Some(KeyUsage::GenerateVerifyMac)),
             PolicyKeyKind::Hmac
         );
         assert_eq!(
-            PolicyKeyKind::from_spec("ECC_NIST_P256", "SIGN_VERIFY"),
+            PolicyKeyKind::from_spec(Some(KeySpec::EccNistP256), Some(KeyUsage::SignVerify)),
             PolicyKeyKind::AsymmetricSigning
         );
         assert_eq!(
-            PolicyKeyKind::from_spec("RSA_2048", "ENCRYPT_DECRYPT"),
+            PolicyKeyKind::from_spec(Some(KeySpec::Rsa2048), Some(KeyUsage::EncryptDecrypt)),
+            PolicyKeyKind::AsymmetricEncryption
+        );
+        assert_eq!(
+            PolicyKeyKind::from_spec(
+                Some(KeySpec::MlKem768),
+                Some(KeyUsage::EncapsulateDecapsulate)
+            ),
+            PolicyKeyKind::KeyEncapsulation
+        );
+        // A key the console knows nothing of gets the asymmetric encryption statement, as before.
+        assert_eq!(
+            PolicyKeyKind::from_spec(None, None),
             PolicyKeyKind::AsymmetricEncryption
         );
     }

@@ -4,24 +4,27 @@ use super::Icon;
 use crate::kms::ApiError;
 use crate::model::key_state_label;
 use crate::util;
+use kms_core::KeyState;
 use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct StatusProps {
-    pub state: AttrValue,
+    pub state: Option<KeyState>,
 }
 
 /// A key state with the console's coloured icon.
 #[function_component]
 pub fn StatusBadge(p: &StatusProps) -> Html {
-    let class = match p.state.as_str() {
-        "Enabled" => "status status-ok",
-        "PendingDeletion" => "status status-warn",
-        "Disabled" | "Unavailable" => "status status-off",
+    let class = match p.state {
+        Some(KeyState::Enabled) => "status status-ok",
+        Some(KeyState::PendingDeletion) => "status status-warn",
+        Some(KeyState::Disabled | KeyState::Unavailable) => "status status-off",
         _ => "status status-info",
     };
-    html! { <span class={class} data-state={p.state.clone()}>{ key_state_label(&p.state) }</span> }
+    // data-state carries the AWS name (the e2e tests select by it).
+    let state = p.state.map_or("", KeyState::as_str);
+    html! { <span class={class} data-state={state}>{ key_state_label(p.state) }</span> }
 }
 
 #[derive(Properties, PartialEq)]

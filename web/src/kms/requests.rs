@@ -1,6 +1,7 @@
 //! Every request the console sends, as the AWS JSON it is. Pure: the same value is sent by
 //! [`super::Kms::send`] and shown in the CLI/SDK panels.
 
+use kms_core::{EncryptionAlgorithm, KeySpec, KeyUsage, Origin};
 use serde_json::{json, Map, Value};
 
 /// One KMS API request: the operation and its JSON body (AWS wire shape).
@@ -55,18 +56,18 @@ pub fn list_aliases(key_id: Option<&str>, marker: Option<&str>) -> Request {
 
 /// The wizard's CreateKey: everything but the alias, which is a separate CreateAlias call.
 pub fn create_key(
-    key_spec: &str,
-    key_usage: &str,
+    key_spec: KeySpec,
+    key_usage: KeyUsage,
     description: &str,
     policy: &str,
     tags: &[(String, String)],
-    origin: &str,
+    origin: Origin,
     multi_region: bool,
 ) -> Request {
     let mut body = json!({
-        "KeySpec": key_spec,
-        "KeyUsage": key_usage,
-        "Origin": origin,
+        "KeySpec": key_spec.as_str(),
+        "KeyUsage": key_usage.as_str(),
+        "Origin": origin.as_str(),
         "MultiRegion": multi_region,
         "Policy": policy,
     });
@@ -87,14 +88,15 @@ fn tags_json(tags: &[(String, String)]) -> Value {
     )
 }
 
+/// `wrapping_algorithm` stays a string: kms_core keeps its `WrappingAlgorithm` private.
 pub fn get_parameters_for_import(
     key_id: &str,
     wrapping_algorithm: &str,
-    wrapping_key_spec: &str,
+    wrapping_key_spec: KeySpec,
 ) -> Request {
     req(
         "GetParametersForImport",
-        json!({ "KeyId": key_id, "WrappingAlgorithm": wrapping_algorithm, "WrappingKeySpec": wrapping_key_spec }),
+        json!({ "KeyId": key_id, "WrappingAlgorithm": wrapping_algorithm, "WrappingKeySpec": wrapping_key_spec.as_str() }),
     )
 }
 
@@ -248,7 +250,8 @@ pub fn encrypt(
         json!({ "KeyId": key_id, "Plaintext": plaintext_b64 }),
         context,
     );
-    if algorithm != "SYMMETRIC_DEFAULT" {
+    // SYMMETRIC_DEFAULT is the API's default: left out, as the AWS console leaves it out.
+    if algorithm != EncryptionAlgorithm::SymmetricDefault.as_str() {
         body["EncryptionAlgorithm"] = json!(algorithm);
     }
     req("Encrypt", body)
@@ -265,7 +268,7 @@ pub fn decrypt(
     if let Some(k) = key_id {
         body["KeyId"] = json!(k);
     }
-    if algorithm != "SYMMETRIC_DEFAULT" {
+    if algorithm != EncryptionAlgorithm::SymmetricDefault.as_str() {
         body["EncryptionAlgorithm"] = json!(algorithm);
     }
     req("Decrypt", body)
@@ -365,26 +368,32 @@ mod tests {
     #[test]
     fn create_key_leaves_out_empty_optionals() {
         let r = create_key(
-            "SYMMETRIC_DEFAULT",
-            "ENCRYPT_DECRYPT",
+            KeySpec::SymmetricDefault,
+            KeyUsage::EncryptDecrypt,
             "",
             "{}",
             &[],
-            "AWS_KMS",
+            Origin::AwsKms,
             false,
+        );
+        // The typed members go out under their AWS names.
+        assert_eq!(
+            (&r.body["KeySpec"], &r.body["KeyUsage"]),
+            (&json!("SYMMETRIC_DEFAULT"), &json!("ENCRYPT_DECRYPT"))
         );
         assert_eq!(r.operation, "CreateKey");
         assert_eq!(r.body["Origin"], "AWS_KMS");
         assert!(r.body.get("Description").is_none() && r.body.get("Tags").is_none());
         let r = create_key(
-            "HMAC_256",
-            "GENERATE_VERIFY_MAC",
+            KeySpec::Hmac256,
+            KeyUsage::GenerateVerifyMac,
             "d",
             "{}",
             &[("a".into(), "b".into())],
-            "EXTERNAL",
+            Origin::External,
             true,
         );
+        assert_eq!(r.body["KeySpec"], "HMAC_256");
         assert_eq!(
             (&r.body["Origin"], &r.body["MultiRegion"]),
             (&json!("EXTERNAL"), &json!(true))
@@ -408,9 +417,11 @@ mod tests {
             update_primary_region("k", "eu-west-1").body["PrimaryRegion"],
             "eu-west-1"
         );
+        let r = get_parameters_for_import("k", "RSAES_OAEP_SHA_256", KeySpec::Rsa2048);
+        assert_eq!(r.operation, "GetParametersForImport");
         assert_eq!(
-            get_parameters_for_import("k", "RSAES_OAEP_SHA_256", "RSA_2048").operation,
-            "GetParametersForImport"
+            r.body,
+            json!({ "KeyId": "k", "WrappingAlgorithm": "RSAES_OAEP_SHA_256", "WrappingKeySpec": "RSA_2048" })
         );
     }
 }

@@ -17,6 +17,7 @@ use crate::kms::{requests as r, ApiError, Request};
 use crate::model::{regionality_label, AliasEntry, KeyMetadata};
 use crate::state::{Action, FlashKind};
 use crate::util;
+use kms_core::{KeyState, MultiRegionKeyType, Origin};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -80,7 +81,7 @@ fn KeyDetail(p: &DetailProps) -> Html {
         ("crypto".into(), "Cryptographic configuration".into()),
     ];
     tabs.push(("tags".into(), "Tags".into()));
-    if meta.origin == "EXTERNAL" {
+    if meta.origin == Some(Origin::External) {
         tabs.push(("key-material".into(), "Key material".into()));
     }
     if meta.multi_region {
@@ -157,7 +158,7 @@ fn KeyDetail(p: &DetailProps) -> Html {
         })
     };
     let key_id = meta.key_id.clone();
-    let state = meta.key_state.as_str();
+    let state = meta.key_state;
     let item = |label: &str, enabled: bool, cb: Callback<MouseEvent>| {
         let menu_open = menu_open.clone();
         html! { <li><button role="menuitem" disabled={!enabled} onclick={Callback::from(move |e: MouseEvent| { util::focus_menu_button(&e); menu_open.set(false); cb.emit(e) })}>{ label.to_string() }</button></li> }
@@ -239,10 +240,10 @@ fn KeyDetail(p: &DetailProps) -> Html {
                                 onclick={ let m = menu_open.clone(); Callback::from(move |_| m.set(!*m)) }>{"Key actions ▾"}</button>
                             if *menu_open {
                                 <ul class="menu menu-right" role="menu">
-                                    { item("Enable", state == "Disabled", emit_run(r::enable_key(&key_id), "The key was enabled.")) }
-                                    { item("Disable", state == "Enabled", open_dialog("disable")) }
-                                    { item("Schedule key deletion", matches!(state, "Enabled" | "Disabled" | "PendingImport"), open_dialog("delete")) }
-                                    { item("Cancel key deletion", state == "PendingDeletion",
+                                    { item("Enable", state == Some(KeyState::Disabled), emit_run(r::enable_key(&key_id), "The key was enabled.")) }
+                                    { item("Disable", state == Some(KeyState::Enabled), open_dialog("disable")) }
+                                    { item("Schedule key deletion", matches!(state, Some(KeyState::Enabled | KeyState::Disabled | KeyState::PendingImport)), open_dialog("delete")) }
+                                    { item("Cancel key deletion", state == Some(KeyState::PendingDeletion),
                                         emit_run(r::cancel_key_deletion(&key_id), "Key deletion was canceled. The key is Disabled; enable it to use it.")) }
                                 </ul>
                             }
@@ -257,7 +258,7 @@ fn KeyDetail(p: &DetailProps) -> Html {
                       (AWS rotates it every year), or schedule its deletion. AWS managed keys have no monthly fee."}
                 </InfoAlert>
             }
-            if state == "PendingDeletion" {
+            if state == Some(KeyState::PendingDeletion) {
                 <InfoAlert kind="warning" title="This key is pending deletion">
                     { format!("AWS KMS will delete this key on {}. It cannot be used while pending deletion. To keep it, choose Key actions, Cancel key deletion.",
                         meta.deletion_date.map(util::format_date).unwrap_or_default()) }
@@ -270,13 +271,13 @@ fn KeyDetail(p: &DetailProps) -> Html {
             <div class="panel">
                 <div class="panel-header">
                     <h2>{"General configuration"}</h2>
-                    if customer && editing_desc.is_none() && state != "PendingDeletion" {
+                    if customer && editing_desc.is_none() && state != Some(KeyState::PendingDeletion) {
                         <button class="btn" onclick={ let e = editing_desc.clone(); let d = meta.description.clone(); Callback::from(move |_| e.set(Some(d.clone()))) }>{"Edit"}</button>
                     }
                 </div>
                 <div class="panel-body grid-3">
                     { kv("Alias", html! { { p.info.aliases.first().map(|a| a.alias_name.trim_start_matches("alias/").to_string()).unwrap_or_else(|| "-".into()) } }) }
-                    { kv("Status", html! { <StatusBadge state={meta.key_state.clone()} /> }) }
+                    { kv("Status", html! { <StatusBadge state={meta.key_state} /> }) }
                     { kv("Creation date", html! { { util::format_date(meta.creation_date) } }) }
                     { kv("ARN", html! { <span class="arn"><span class="mono small" data-testid="key-arn">{ &meta.arn }</span><CopyButton text={meta.arn.clone()} label="Copy ARN" /></span> }) }
                     { kv("Description", match &*editing_desc {
@@ -296,7 +297,7 @@ fn KeyDetail(p: &DetailProps) -> Html {
                     }) }
                     { kv("Regionality", html! { <span data-testid="regionality-label">{ regionality_label(meta.multi_region) }
                         { match &meta.multi_region_configuration {
-                            Some(c) if c.multi_region_key_type == "PRIMARY" => " (primary key)",
+                            Some(c) if c.multi_region_key_type == Some(MultiRegionKeyType::Primary) => " (primary key)",
                             Some(_) => " (replica key)",
                             None => "",
                         } }</span> }) }

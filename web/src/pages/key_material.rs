@@ -7,6 +7,7 @@ use crate::kms::{requests as r, ApiError, Request};
 use crate::model::{region_name, KeyMetadata, REGIONS};
 use crate::state::Action;
 use crate::util;
+use kms_core::{KeySpec, KeyState, MultiRegionKeyType};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -15,7 +16,16 @@ pub struct ReloadTabProps {
     pub reload: Callback<()>,
 }
 
-const WRAPPING_KEY_SPECS: [&str; 3] = ["RSA_2048", "RSA_3072", "RSA_4096"];
+/// The wrapping key specs the console offers: kms_core's RSA specs (its `rsa_bits` rule). SM2,
+/// the China Regions' other WrappingKeySpec, is not offered.
+fn wrapping_key_specs() -> impl Iterator<Item = KeySpec> {
+    KeySpec::ALL
+        .iter()
+        .copied()
+        .filter(|s| s.rsa_bits().is_some())
+}
+
+/// Strings: kms_core keeps its `WrappingAlgorithm` (AlgorithmSpec) private.
 const WRAPPING_ALGORITHMS: [&str; 4] = [
     "RSAES_OAEP_SHA_256",
     "RSAES_OAEP_SHA_1",
@@ -56,7 +66,7 @@ pub fn KeyMaterialTab(p: &ReloadTabProps) -> Html {
     let error = use_state(|| None::<ApiError>);
     let importing = use_state(|| false);
     let confirm_delete = use_state(|| false);
-    let wrap_spec = use_state(|| "RSA_2048".to_string());
+    let wrap_spec = use_state(|| KeySpec::Rsa2048);
     let wrap_alg = use_state(|| "RSAES_OAEP_SHA_256".to_string());
     let params_downloaded = use_state(|| false);
     let material_file = use_state(|| None::<(String, Vec<u8>)>);
@@ -65,10 +75,10 @@ pub fn KeyMaterialTab(p: &ReloadTabProps) -> Html {
     let expiry_date = use_state(String::new);
     let send = sender(&kms, &console, &p.reload, &error);
     let key_id = m.key_id.clone();
-    let pending = m.key_state == "PendingImport";
-    let customer = m.is_customer_managed() && m.key_state != "PendingDeletion";
+    let pending = m.key_state == Some(KeyState::PendingImport);
+    let customer = m.is_customer_managed() && !m.is_pending_deletion();
 
-    let params_req = r::get_parameters_for_import(&key_id, &wrap_alg, &wrap_spec);
+    let params_req = r::get_parameters_for_import(&key_id, &wrap_alg, *wrap_spec);
     let download = {
         let (kms, error, params_req, done) = (
             kms.clone(),
@@ -188,8 +198,8 @@ pub fn KeyMaterialTab(p: &ReloadTabProps) -> Html {
                     <h3>{"Step 1: Download wrapping public key and import token"}</h3>
                     <div class="field">
                         <label for="wrap-spec">{"Wrapping key spec"}</label>
-                        <select id="wrap-spec" onchange={ let s = wrap_spec.clone(); Callback::from(move |e: Event| s.set(util::select_value(&e))) }>
-                            { for WRAPPING_KEY_SPECS.iter().map(|s| html! { <option value={*s} selected={*wrap_spec == *s}>{ *s }</option> }) }
+                        <select id="wrap-spec" onchange={ let s = wrap_spec.clone(); Callback::from(move |e: Event| if let Some(spec) = KeySpec::parse(&util::select_value(&e)) { s.set(spec) }) }>
+                            { for wrapping_key_specs().map(|s| html! { <option value={s.as_str()} selected={*wrap_spec == s}>{ s.as_str() }</option> }) }
                         </select>
                     </div>
                     <div class="field">
@@ -249,7 +259,7 @@ pub fn RegionalityTab(p: &ReloadTabProps) -> Html {
         return html! { <p>{"This key is a single-Region key."}</p> };
     };
     let primary = cfg.primary_key.clone().unwrap_or_default();
-    let is_primary = cfg.multi_region_key_type == "PRIMARY";
+    let is_primary = cfg.multi_region_key_type == Some(MultiRegionKeyType::Primary);
     let taken: Vec<String> = std::iter::once(primary.region.clone())
         .chain(cfg.replica_keys.iter().map(|k| k.region.clone()))
         .collect();
@@ -279,7 +289,7 @@ pub fn RegionalityTab(p: &ReloadTabProps) -> Html {
         (*new_primary).clone()
     };
     let update_req = r::update_primary_region(&m.key_id, &primary_target);
-    let customer = m.is_customer_managed() && m.key_state != "PendingDeletion";
+    let customer = m.is_customer_managed() && !m.is_pending_deletion();
     let row = |kind: &str, k: &crate::model::MultiRegionKey| {
         html! {
             <tr><td>{ region_name(&k.region).to_string() }</td><td class="mono small">{ k.region.clone() }</td>

@@ -26,7 +26,7 @@ pub fn PolicyCheck(p: &PolicyCheckProps) -> Html {
     let _ = &p.policy;
     // `None`: the account root.
     let principal = use_state(|| kms.principal_arn());
-    let kind = PolicyKeyKind::from_spec(&p.meta.key_spec, &p.meta.key_usage);
+    let kind = PolicyKeyKind::from_spec(p.meta.key_spec, p.meta.key_usage);
     let operations = key_operations(kind);
     let operation = use_state(|| operations[0].to_string());
     let context = use_state(Vec::<(String, String)>::new);
@@ -41,10 +41,10 @@ pub fn PolicyCheck(p: &PolicyCheckProps) -> Html {
         .meta
         .signing_algorithms
         .first()
-        .or(p.meta.mac_algorithms.first())
-        .cloned()
+        .map(|a| a.as_str())
+        .or(p.meta.mac_algorithms.first().map(|a| a.as_str()))
         .unwrap_or_default();
-    let body = check_request(&operation, &p.meta.key_id, &algorithm, &context);
+    let body = check_request(&operation, &p.meta.key_id, algorithm, &context);
     let who = chosen
         .as_deref()
         .map(|a| (a, a.contains(":role/").then_some(CONSOLE_SESSION)));

@@ -8,6 +8,7 @@ use crate::hooks::{use_console, use_kms};
 use crate::kms::{requests as r, ApiError, KeyRow, Kms, Request};
 use crate::state::{Action, ConsoleContext, FlashKind};
 use crate::util;
+use kms_core::KeyState;
 use std::collections::BTreeSet;
 use yew::prelude::*;
 
@@ -103,7 +104,11 @@ impl KeyActions {
     pub(super) fn menu(&self, selected_rows: &[KeyRow]) -> Html {
         let menu_open = &self.menu_open;
         let any = !selected_rows.is_empty();
-        let can = |state: &str| selected_rows.iter().any(|r| r.meta.key_state == state);
+        let can = |state: KeyState| {
+            selected_rows
+                .iter()
+                .any(|r| r.meta.key_state == Some(state))
+        };
         let menu_item = |label: &str, enabled: bool, onclick: Callback<MouseEvent>| {
             let menu_open = menu_open.clone();
             let onclick = Callback::from(move |e: MouseEvent| {
@@ -113,16 +118,16 @@ impl KeyActions {
             });
             html! { <li><button role="menuitem" disabled={!enabled} {onclick}>{ label.to_string() }</button></li> }
         };
-        let ids_in = |state: &'static str| -> Vec<String> {
+        let ids_in = |state: KeyState| -> Vec<String> {
             selected_rows
                 .iter()
-                .filter(|r| r.meta.key_state == state)
+                .filter(|r| r.meta.key_state == Some(state))
                 .map(|r| r.meta.key_id.clone())
                 .collect()
         };
         let on_enable = {
             let run = self.run();
-            let ids = ids_in("Disabled");
+            let ids = ids_in(KeyState::Disabled);
             Callback::from(move |_| {
                 let n = ids.len();
                 run.emit((
@@ -136,22 +141,23 @@ impl KeyActions {
             let keys = names(
                 selected_rows
                     .iter()
-                    .filter(|r| r.meta.key_state == "Enabled"),
+                    .filter(|r| r.meta.key_state == Some(KeyState::Enabled)),
             );
             Callback::from(move |_| dialog.set(Dialog::Disable(keys.clone())))
         };
         let on_delete = {
             let dialog = self.dialog.clone();
-            let keys = names(
-                selected_rows
-                    .iter()
-                    .filter(|r| matches!(r.meta.key_state.as_str(), "Enabled" | "Disabled")),
-            );
+            let keys = names(selected_rows.iter().filter(|r| {
+                matches!(
+                    r.meta.key_state,
+                    Some(KeyState::Enabled | KeyState::Disabled)
+                )
+            }));
             Callback::from(move |_| dialog.set(Dialog::Delete(keys.clone())))
         };
         let on_cancel_deletion = {
             let run = self.run();
-            let ids = ids_in("PendingDeletion");
+            let ids = ids_in(KeyState::PendingDeletion);
             Callback::from(move |_| {
                 let n = ids.len();
                 run.emit((
@@ -170,10 +176,10 @@ impl KeyActions {
                     onclick={ let m = menu_open.clone(); Callback::from(move |_| m.set(!*m)) }>{"Key actions ▾"}</button>
                 if **menu_open && any {
                     <ul class="menu" role="menu">
-                        { menu_item("Enable", can("Disabled"), on_enable) }
-                        { menu_item("Disable", can("Enabled"), on_disable) }
-                        { menu_item("Schedule key deletion", can("Enabled") || can("Disabled"), on_delete) }
-                        { menu_item("Cancel key deletion", can("PendingDeletion"), on_cancel_deletion) }
+                        { menu_item("Enable", can(KeyState::Disabled), on_enable) }
+                        { menu_item("Disable", can(KeyState::Enabled), on_disable) }
+                        { menu_item("Schedule key deletion", can(KeyState::Enabled) || can(KeyState::Disabled), on_delete) }
+                        { menu_item("Cancel key deletion", can(KeyState::PendingDeletion), on_cancel_deletion) }
                     </ul>
                 }
             </div>

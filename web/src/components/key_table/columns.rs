@@ -81,9 +81,9 @@ pub(super) fn matches_filter(row: &KeyRow, filter: &str) -> bool {
         || [
             m.key_id.as_str(),
             m.key_type(),
-            &m.key_spec,
-            key_usage_label(&m.key_usage),
-            &m.key_state,
+            m.spec_name(),
+            key_usage_label(m.key_usage),
+            m.state_name(),
         ]
         .iter()
         .any(|s| s.to_lowercase().contains(&f))
@@ -100,12 +100,13 @@ pub(super) fn compare(a: &KeyRow, b: &KeyRow, by: Col) -> Ordering {
         Col::Aliases => (a.aliases.is_empty(), first_alias(a).to_lowercase())
             .cmp(&(b.aliases.is_empty(), first_alias(b).to_lowercase())),
         Col::KeyId => Ordering::Equal,
-        Col::Status => ma.key_state.cmp(&mb.key_state),
+        // By the AWS names, as the console sorted them as strings (not the enums' order).
+        Col::Status => ma.state_name().cmp(mb.state_name()),
         Col::KeyType => ma.key_type().cmp(mb.key_type()),
-        Col::KeySpec => ma.key_spec.cmp(&mb.key_spec),
-        Col::KeyUsage => ma.key_usage.cmp(&mb.key_usage),
+        Col::KeySpec => ma.spec_name().cmp(mb.spec_name()),
+        Col::KeyUsage => ma.usage_name().cmp(mb.usage_name()),
         Col::CreationDate => ma.creation_date.total_cmp(&mb.creation_date),
-        Col::Origin => ma.origin.cmp(&mb.origin),
+        Col::Origin => ma.origin_name().cmp(mb.origin_name()),
         Col::Regionality => ma.multi_region.cmp(&mb.multi_region),
     };
     ord.then_with(|| ma.key_id.cmp(&mb.key_id))
@@ -161,12 +162,12 @@ pub(super) fn cell(row: &KeyRow, col: Col) -> Html {
         Col::KeyId => html! {
             <td class="key-id"><Link<Route> to={Route::Key { id: m.key_id.clone() }}>{ &m.key_id }</Link<Route>></td>
         },
-        Col::Status => html! { <td><StatusBadge state={m.key_state.clone()} /></td> },
+        Col::Status => html! { <td><StatusBadge state={m.key_state} /></td> },
         Col::KeyType => html! { <td>{ m.key_type() }</td> },
-        Col::KeySpec => html! { <td>{ &m.key_spec }</td> },
-        Col::KeyUsage => html! { <td>{ key_usage_label(&m.key_usage) }</td> },
+        Col::KeySpec => html! { <td>{ m.spec_name() }</td> },
+        Col::KeyUsage => html! { <td>{ key_usage_label(m.key_usage) }</td> },
         Col::CreationDate => html! { <td>{ util::format_date(m.creation_date) }</td> },
-        Col::Origin => html! { <td>{ origin_label(&m.origin) }</td> },
+        Col::Origin => html! { <td>{ origin_label(m.origin) }</td> },
         Col::Regionality => html! { <td>{ regionality_label(m.multi_region) }</td> },
     }
 }

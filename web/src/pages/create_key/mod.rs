@@ -63,7 +63,7 @@ pub fn CreateKeyPage() -> Html {
     };
     let step_valid = |step: usize| -> bool {
         match step {
-            1 => !w.spec.is_empty() && (!w.external || w.external_ack),
+            1 => !w.external || w.external_ack,
             2 => {
                 alias_error.is_none()
                     && w.tag_errors().iter().all(Option::is_none)
@@ -78,8 +78,8 @@ pub fn CreateKeyPage() -> Html {
     let full_alias = validate_alias(&w.alias).unwrap_or_default();
     let tags: Vec<(String, String)> = w.tags.clone();
     let create_req = r::create_key(
-        &w.spec,
-        w.usage.as_str(),
+        w.spec,
+        w.usage,
         &w.description,
         &policy_text,
         &tags,
@@ -208,7 +208,7 @@ pub fn CreateKeyPage() -> Html {
                             <div>
                                 <strong>{ format!("Creating your {} key", w.spec) }</strong>
                                 <div class="progress-bar"><div class="progress-bar-fill"></div></div>
-                                <div class="hint">{ if w.spec.starts_with("RSA") {
+                                <div class="hint">{ if w.spec.rsa_bits().is_some() {
                                     "Generating an RSA key pair in the browser can take a few seconds."
                                 } else { "This takes a moment." } }</div>
                             </div>

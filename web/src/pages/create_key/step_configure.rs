@@ -6,7 +6,7 @@ use crate::model::{
     key_spec_hint, key_specs_for, key_usage_hint, key_usage_label, region_name, wizard_usages,
 };
 use crate::util;
-use kms_core::KeyUsage;
+use kms_core::{KeyUsage, Origin};
 use yew::prelude::*;
 
 /// A radio button as a card: a bold label over a hint.
@@ -35,10 +35,10 @@ pub(super) fn step_configure(wiz: &UseStateHandle<Wizard>, region: &str) -> Html
         edit(wiz, move |w, _: Event| {
             w.key_type = t;
             w.usage = KeyUsage::EncryptDecrypt;
-            w.spec = key_specs_for(t, w.usage, &region)
-                .first()
-                .map(|s| s.to_string())
-                .unwrap_or_default();
+            // Every usage the wizard offers has a spec in the Region (`wizard_usages`).
+            if let Some(s) = key_specs_for(t, w.usage, &region).first() {
+                w.spec = *s;
+            }
             w.policy_edit = None;
         })
     };
@@ -46,18 +46,14 @@ pub(super) fn step_configure(wiz: &UseStateHandle<Wizard>, region: &str) -> Html
         let region = region.to_string();
         edit(wiz, move |w, _: Event| {
             w.usage = u;
-            w.spec = key_specs_for(w.key_type, u, &region)
-                .first()
-                .map(|s| s.to_string())
-                .unwrap_or_default();
+            if let Some(s) = key_specs_for(w.key_type, u, &region).first() {
+                w.spec = *s;
+            }
             w.policy_edit = None;
         })
     };
     let usages = wizard_usages(w.key_type, region);
-    let specs: Vec<String> = key_specs_for(w.key_type, w.usage, region)
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let specs = key_specs_for(w.key_type, w.usage, region);
     html! {
         <div class="panel">
             <div class="panel-header"><h2>{"Key configuration"}</h2></div>
@@ -77,7 +73,7 @@ pub(super) fn step_configure(wiz: &UseStateHandle<Wizard>, region: &str) -> Html
                     <legend>{"Key usage"}</legend>
                     <div class="radio-cards">
                         { for usages.iter().map(|u| {
-                            radio_card("key-usage", u.as_str(), key_usage_label(u.as_str()), key_usage_hint(w.key_type, *u), w.usage == *u, set_usage(*u))
+                            radio_card("key-usage", u.as_str(), key_usage_label(Some(*u)), key_usage_hint(w.key_type, *u), w.usage == *u, set_usage(*u))
                         }) }
                     </div>
                 </fieldset>
@@ -86,12 +82,12 @@ pub(super) fn step_configure(wiz: &UseStateHandle<Wizard>, region: &str) -> Html
                         <legend>{"Key spec"}</legend>
                         <div class="radio-list">
                             { for specs.iter().map(|s| {
-                                let spec = s.clone();
-                                let onchange = edit(wiz, move |w, _: Event| { w.spec = spec.clone(); w.policy_edit = None; });
+                                let spec = *s;
+                                let onchange = edit(wiz, move |w, _: Event| { w.spec = spec; w.policy_edit = None; });
                                 html! {
                                     <label class="radio">
-                                        <input type="radio" name="key-spec" value={s.clone()} checked={w.spec == *s} {onchange} />
-                                        <span><strong>{ s.clone() }</strong><span class="hint">{ key_spec_hint(s) }</span></span>
+                                        <input type="radio" name="key-spec" value={s.as_str()} checked={w.spec == *s} {onchange} />
+                                        <span><strong>{ s.as_str() }</strong><span class="hint">{ key_spec_hint(*s) }</span></span>
                                     </label>
                                 }
                             }) }
@@ -107,14 +103,14 @@ pub(super) fn step_configure(wiz: &UseStateHandle<Wizard>, region: &str) -> Html
                         <fieldset class="field">
                             <legend>{"Key material origin"}</legend>
                             <div class="field-hint">{"Choose where the key material comes from. You cannot change the origin after you create the key."}</div>
-                            <label class="radio"><input type="radio" name="origin" value="AWS_KMS" checked={!w.external}
+                            <label class="radio"><input type="radio" name="origin" value={Origin::AwsKms.as_str()} checked={!w.external}
                                 onchange={edit(wiz, |w, _: Event| { w.external = false; w.external_ack = false; })} />
                                 <span><strong>{"KMS - recommended"}</strong><span class="hint">{"AWS KMS creates and manages the key material."}</span></span></label>
-                            <label class="radio"><input type="radio" name="origin" value="EXTERNAL" checked={w.external}
+                            <label class="radio"><input type="radio" name="origin" value={Origin::External.as_str()} checked={w.external}
                                 onchange={edit(wiz, |w, _: Event| w.external = true)} />
                                 <span><strong>{"External (Import key material)"}</strong><span class="hint">{"You import your own key material into the key after you create it."}</span></span></label>
-                            <label class="radio disabled"><input type="radio" name="origin" value="AWS_CLOUDHSM" disabled=true />{"AWS CloudHSM key store"}</label>
-                            <label class="radio disabled"><input type="radio" name="origin" value="EXTERNAL_KEY_STORE" disabled=true />{"External key store"}</label>
+                            <label class="radio disabled"><input type="radio" name="origin" value={Origin::AwsCloudHsm.as_str()} disabled=true />{"AWS CloudHSM key store"}</label>
+                            <label class="radio disabled"><input type="radio" name="origin" value={Origin::ExternalKeyStore.as_str()} disabled=true />{"External key store"}</label>
                             <div class="field-hint">{"The sandbox has no custom key stores."}</div>
                             if w.external {
                                 <label class="checkbox">

@@ -20,8 +20,8 @@ pub(super) fn step_review(wiz: &UseStateHandle<Wizard>, account: &str, policy_te
             <div class="panel-header"><h2>{"Key configuration"}</h2><button class="btn" onclick={edit_step(1)}>{"Edit"}</button></div>
             <div class="panel-body grid-3">
                 { row("Key type", html! { { w.key_type } }) }
-                { row("Key spec", html! { { w.spec.clone() } }) }
-                { row("Key usage", html! { { key_usage_label(w.usage.as_str()) } }) }
+                { row("Key spec", html! { { w.spec.as_str() } }) }
+                { row("Key usage", html! { { key_usage_label(Some(w.usage)) } }) }
                 { row("Origin", html! { { if w.external { "External" } else { "AWS KMS" } } }) }
                 { row("Regionality", html! { { if w.multi_region { "Multi-Region key" } else { "Single-Region key" } } }) }
             </div>

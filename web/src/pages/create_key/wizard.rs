@@ -3,7 +3,7 @@
 
 use crate::model::validate_tag;
 use crate::policy::{console_default_policy, pretty, PolicyChoices, PolicyKeyKind};
-use kms_core::KeyUsage;
+use kms_core::{KeySpec, KeyUsage, Origin};
 use std::collections::BTreeSet;
 use yew::prelude::*;
 
@@ -13,7 +13,7 @@ pub(super) struct Wizard {
     pub(super) step: usize,
     pub(super) key_type: &'static str,
     pub(super) usage: KeyUsage,
-    pub(super) spec: String,
+    pub(super) spec: KeySpec,
     pub(super) show_advanced: bool,
     /// Key material origin EXTERNAL (Import key material).
     pub(super) external: bool,
@@ -39,7 +39,7 @@ impl Default for Wizard {
             step: 1,
             key_type: "Symmetric",
             usage: KeyUsage::EncryptDecrypt,
-            spec: "SYMMETRIC_DEFAULT".into(),
+            spec: KeySpec::SymmetricDefault,
             show_advanced: false,
             external: false,
             external_ack: false,
@@ -61,7 +61,7 @@ impl Wizard {
     fn choices(&self, account_id: &str) -> PolicyChoices {
         PolicyChoices {
             account_id: account_id.to_string(),
-            kind: PolicyKeyKind::from_spec(&self.spec, self.usage.as_str()),
+            kind: PolicyKeyKind::from_spec(Some(self.spec), Some(self.usage)),
             administrators: self.admins.iter().cloned().collect(),
             allow_admin_deletion: self.allow_admin_delete,
             users: self.users.iter().cloned().collect(),
@@ -78,11 +78,11 @@ impl Wizard {
             .clone()
             .unwrap_or_else(|| pretty(&console_default_policy(&self.choices(account_id))))
     }
-    pub(super) fn origin(&self) -> &'static str {
+    pub(super) fn origin(&self) -> Origin {
         if self.external {
-            "EXTERNAL"
+            Origin::External
         } else {
-            "AWS_KMS"
+            Origin::AwsKms
         }
     }
     pub(super) fn tag_errors(&self) -> Vec<Option<String>> {

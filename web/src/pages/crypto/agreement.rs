@@ -7,6 +7,7 @@ use crate::components::{ApiPanel, ErrorAlert, InfoAlert};
 use crate::hooks::use_kms;
 use crate::kms::{requests as r, ApiError, KeyRow};
 use crate::util;
+use kms_core::KeyUsage;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -30,7 +31,7 @@ pub(super) fn AgreementPanel(p: &AgreementProps) -> Html {
     let peers: Vec<&KeyRow> = p
         .keys
         .iter()
-        .filter(|k| k.meta.key_usage == "KEY_AGREEMENT" && k.meta.key_id != key_id)
+        .filter(|k| k.meta.key_usage == Some(KeyUsage::KeyAgreement) && k.meta.key_id != key_id)
         .collect();
     let req = r::derive_shared_secret(&key_id, peer_key.trim());
     let derive = {
@@ -65,7 +66,7 @@ pub(super) fn AgreementPanel(p: &AgreementProps) -> Html {
         <div class="panel">
             <div class="panel-header"><h2>{"Derive shared secret"}</h2></div>
             <div class="panel-body">
-                { needs(&p.selected_key, "KEY_AGREEMENT", "DeriveSharedSecret").unwrap_or_default() }
+                { needs(&p.selected_key, KeyUsage::KeyAgreement, "DeriveSharedSecret").unwrap_or_default() }
                 <p class="hint">{"ECDH between this key's private key, which never leaves KMS, and a peer's public key. \
                     The peer, with its own private key and this key's public key, derives the same secret."}</p>
                 if !peers.is_empty() {
@@ -73,7 +74,7 @@ pub(super) fn AgreementPanel(p: &AgreementProps) -> Html {
                         <label for="agreement-peer">{"Peer: another key agreement key of this Region - "}<em>{"optional"}</em></label>
                         <select id="agreement-peer" onchange={use_peer}>
                             <option value="">{"Paste a public key below, or choose a key"}</option>
-                            { for peers.iter().map(|k| html! { <option value={k.meta.key_id.clone()}>{ format!("{} ({})", k.aliases.first().cloned().unwrap_or_else(|| k.meta.key_id.clone()), k.meta.key_spec) }</option> }) }
+                            { for peers.iter().map(|k| html! { <option value={k.meta.key_id.clone()}>{ format!("{} ({})", k.aliases.first().cloned().unwrap_or_else(|| k.meta.key_id.clone()), k.meta.spec_name()) }</option> }) }
                         </select>
                     </div>
                 }

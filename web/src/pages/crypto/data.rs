@@ -5,6 +5,7 @@ use crate::components::{ApiPanel, ErrorAlert};
 use crate::hooks::use_kms;
 use crate::kms::{requests as r, ApiError};
 use crate::util;
+use kms_core::KeyUsage;
 use yew::prelude::*;
 
 #[function_component]
@@ -39,7 +40,7 @@ pub(super) fn DataKeyPanel(p: &KeyProps) -> Html {
             <div class="panel-body">
                 <p class="hint">{"A data key is a unique AES key for encrypting data outside KMS. KMS returns it in plaintext (use it, then forget it) \
                     and encrypted under your KMS key (store it with the data; Decrypt recovers the plaintext key later)."}</p>
-                { needs(&p.selected_key, "ENCRYPT_DECRYPT", "GenerateDataKey").unwrap_or_default() }
+                { needs(&p.selected_key, KeyUsage::EncryptDecrypt, "GenerateDataKey").unwrap_or_default() }
                 { context_editor(&context, &p.selected_key) }
                 <div class="button-row">
                     <button class="btn btn-primary" disabled={*busy || p.selected_key.is_none()} onclick={generate}>{"Generate data key"}</button>

@@ -1,10 +1,12 @@
 //! Encrypt and Decrypt of text or small files, directly under a KMS key (up to 4 KiB).
 
-use super::{algorithm_select, context_editor, needs, output_block, pick, run_request, KeyProps};
+use super::{algorithm_select, context_editor, needs, output_block, run_request, KeyProps};
 use crate::components::{ApiPanel, ErrorAlert, InfoAlert};
 use crate::hooks::use_kms;
 use crate::kms::{requests as r, ApiError};
+use crate::model::{algorithm_name, pick_algorithm};
 use crate::util;
+use kms_core::{EncryptionAlgorithm, KeyUsage};
 use yew::prelude::*;
 
 use super::DIRECT_LIMIT;
@@ -16,7 +18,8 @@ pub(super) fn EncryptPanel(p: &KeyProps) -> Html {
     let text = use_state(String::new);
     let file = use_state(|| None::<(String, Vec<u8>)>);
     let context = use_state(Vec::<(String, String)>::new);
-    let algorithm = use_state(|| "SYMMETRIC_DEFAULT".to_string());
+    // The select's value (an AWS name); `pick_algorithm` keeps it to what the key offers.
+    let algorithm = use_state(|| EncryptionAlgorithm::SymmetricDefault.as_str().to_string());
     let busy = use_state(|| false);
     let result = use_state(|| None::<Result<String, ApiError>>);
     let file_error = use_state(|| None::<String>);
@@ -26,8 +29,8 @@ pub(super) fn EncryptPanel(p: &KeyProps) -> Html {
         .as_ref()
         .map(|k| k.meta.encryption_algorithms.clone())
         .filter(|a| !a.is_empty())
-        .unwrap_or_else(|| vec!["SYMMETRIC_DEFAULT".into()]);
-    let alg = pick(&algorithm, &algorithms);
+        .unwrap_or_else(|| vec![EncryptionAlgorithm::SymmetricDefault]);
+    let alg = pick_algorithm(&algorithm, &algorithms);
     let plaintext: Vec<u8> = if *mode_file {
         file.as_ref().map(|f| f.1.clone()).unwrap_or_default()
     } else {
@@ -38,7 +41,12 @@ pub(super) fn EncryptPanel(p: &KeyProps) -> Html {
         .as_ref()
         .map(|k| k.meta.key_id.clone())
         .unwrap_or_default();
-    let req = r::encrypt(&key_id, &util::b64(&plaintext), &alg, &context);
+    let req = r::encrypt(
+        &key_id,
+        &util::b64(&plaintext),
+        algorithm_name(alg),
+        &context,
+    );
     let too_big = plaintext.len() > DIRECT_LIMIT;
 
     let on_file = {
@@ -73,7 +81,7 @@ pub(super) fn EncryptPanel(p: &KeyProps) -> Html {
         <div class="panel">
             <div class="panel-header"><h2>{"Encrypt"}</h2></div>
             <div class="panel-body">
-                { needs(&p.selected_key, "ENCRYPT_DECRYPT", "Encrypt").unwrap_or_default() }
+                { needs(&p.selected_key, KeyUsage::EncryptDecrypt, "Encrypt").unwrap_or_default() }
                 <div class="segmented" role="radiogroup" aria-label="Plaintext source">
                     <button type="button" role="radio" aria-checked={(!*mode_file).to_string()} class={classes!((!*mode_file).then_some("on"))}
                         onclick={ let m = mode_file.clone(); Callback::from(move |_| m.set(false)) }>{"Text"}</button>
@@ -99,7 +107,7 @@ pub(super) fn EncryptPanel(p: &KeyProps) -> Html {
                     <InfoAlert kind="warning">{"Encrypt takes at most 4,096 bytes. For larger data use envelope encryption (its own tab): \
                         KMS generates a data key, and the data is encrypted locally with it."}</InfoAlert>
                 }
-                { algorithm_select("encrypt-algorithm", &algorithms, &alg, { let a = algorithm.clone(); Callback::from(move |e: Event| a.set(util::select_value(&e))) }) }
+                { algorithm_select("encrypt-algorithm", &algorithms, alg, { let a = algorithm.clone(); Callback::from(move |e: Event| a.set(util::select_value(&e))) }) }
                 { context_editor(&context, &p.selected_key) }
                 <div class="button-row">
                     <button class="btn btn-primary" disabled={*busy || p.selected_key.is_none() || plaintext.is_empty()} onclick={encrypt}>
@@ -130,7 +138,7 @@ pub(super) fn DecryptPanel(p: &KeyProps) -> Html {
     let kms = use_kms();
     let ciphertext = use_state(String::new);
     let context = use_state(Vec::<(String, String)>::new);
-    let algorithm = use_state(|| "SYMMETRIC_DEFAULT".to_string());
+    let algorithm = use_state(|| EncryptionAlgorithm::SymmetricDefault.as_str().to_string());
     let busy = use_state(|| false);
     let result = use_state(|| None::<Result<(Vec<u8>, String), ApiError>>);
     let local_error = use_state(|| None::<String>);
@@ -153,9 +161,9 @@ pub(super) fn DecryptPanel(p: &KeyProps) -> Html {
             .map(|k| k.meta.encryption_algorithms.clone())
             .unwrap_or_default()
     } else {
-        vec!["SYMMETRIC_DEFAULT".to_string()]
+        vec![EncryptionAlgorithm::SymmetricDefault]
     };
-    let alg = pick(&algorithm, &algorithms);
+    let alg = pick_algorithm(&algorithm, &algorithms);
     // Symmetric ciphertexts name their key; asymmetric ones need the key and algorithm.
     let key_id = if asymmetric {
         p.selected_key.as_ref().map(|k| k.meta.key_id.clone())
@@ -163,7 +171,7 @@ pub(super) fn DecryptPanel(p: &KeyProps) -> Html {
         None
     };
     let cleaned: String = ciphertext.chars().filter(|c| !c.is_whitespace()).collect();
-    let req = r::decrypt(&cleaned, key_id.as_deref(), &alg, &context);
+    let req = r::decrypt(&cleaned, key_id.as_deref(), algorithm_name(alg), &context);
     let on_file = {
         let (ciphertext, local_error) = (ciphertext.clone(), local_error.clone());
         Callback::from(move |e: Event| {
@@ -229,7 +237,7 @@ pub(super) fn DecryptPanel(p: &KeyProps) -> Html {
                 </div>
                 if asymmetric {
                     <div class="field-hint">{"Asymmetric ciphertexts do not record their key: the request names the selected key and algorithm."}</div>
-                    { algorithm_select("decrypt-algorithm", &algorithms, &alg, { let a = algorithm.clone(); Callback::from(move |e: Event| a.set(util::select_value(&e))) }) }
+                    { algorithm_select("decrypt-algorithm", &algorithms, alg, { let a = algorithm.clone(); Callback::from(move |e: Event| a.set(util::select_value(&e))) }) }
                 } else {
                     <div class="field-hint">{"A symmetric ciphertext records which key made it, so the request does not name a key."}</div>
                 }

@@ -7,6 +7,7 @@ use crate::envelope;
 use crate::hooks::use_kms;
 use crate::kms::{requests as r, ApiError};
 use crate::util;
+use kms_core::{EncryptionAlgorithm, KeyUsage};
 use yew::prelude::*;
 
 #[derive(Clone, PartialEq)]
@@ -160,7 +161,7 @@ pub(super) fn EnvelopePanel(p: &KeyProps) -> Html {
                 let req = r::decrypt(
                     &util::b64(&parsed.encrypted_data_key),
                     None,
-                    "SYMMETRIC_DEFAULT",
+                    EncryptionAlgorithm::SymmetricDefault.as_str(),
                     &context,
                 );
                 let resp = match kms.send(&req).await {
@@ -215,7 +216,7 @@ pub(super) fn EnvelopePanel(p: &KeyProps) -> Html {
                 <p class="hint">{"KMS encrypts at most 4 KiB directly. To protect a file of any size, ask KMS for a data key, \
                     encrypt the file with it locally, and store the encrypted data key next to the encrypted file. \
                     To decrypt, KMS decrypts only the small data key."}</p>
-                { needs(&p.selected_key, "ENCRYPT_DECRYPT", "Envelope encryption").unwrap_or_default() }
+                { needs(&p.selected_key, KeyUsage::EncryptDecrypt, "Envelope encryption").unwrap_or_default() }
                 { context_editor(&context, &p.selected_key) }
                 <div class="grid-2">
                     <div class="field">

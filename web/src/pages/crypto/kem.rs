@@ -7,6 +7,7 @@ use crate::components::{ApiPanel, ErrorAlert, InfoAlert};
 use crate::hooks::use_kms;
 use crate::kms::{requests as r, ApiError};
 use crate::util;
+use kms_core::KeyUsage;
 use yew::prelude::*;
 
 #[function_component]
@@ -86,7 +87,7 @@ pub(super) fn KemPanel(p: &KeyProps) -> Html {
         <div class="panel">
             <div class="panel-header"><h2>{"Encapsulate and decapsulate"}</h2></div>
             <div class="panel-body">
-                { needs(&p.selected_key, "ENCAPSULATE_DECAPSULATE", "Key encapsulation").unwrap_or_default() }
+                { needs(&p.selected_key, KeyUsage::EncapsulateDecapsulate, "Key encapsulation").unwrap_or_default() }
                 <div class="button-row">
                     <button class="btn btn-primary" disabled={*busy || p.selected_key.is_none()} onclick={encapsulate}>{"Encapsulate"}</button>
                 </div>

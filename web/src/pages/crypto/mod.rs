@@ -25,8 +25,9 @@ use crate::app::Route;
 use crate::components::{CopyButton, ErrorAlert, Icon, InfoAlert, KvEditor, Spinner, Tabs};
 use crate::hooks::{use_kms, use_loader, Load};
 use crate::kms::{ApiError, KeyRow, Request};
-use crate::model::{key_usage_label, KeyMetadata};
+use crate::model::{key_usage_label, Algorithm, KeyMetadata};
 use crate::util;
+use kms_core::KeyUsage;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -108,7 +109,9 @@ pub fn CryptoPage() -> Html {
             .unwrap_or_else(|| "(no alias)".into());
         format!(
             "{name} - {} - {} - {}",
-            row.meta.key_id, row.meta.key_spec, row.meta.key_state
+            row.meta.key_id,
+            row.meta.spec_name(),
+            row.meta.state_name()
         )
     };
     let ciphertext_handoff = use_state(String::new);
@@ -151,7 +154,7 @@ pub fn CryptoPage() -> Html {
                                 }) }
                             </select>
                             if let (Some(s), None) = (&selected, &resolved) {
-                                <div class="field-hint">{ format!("{} key, {} ({}).", s.meta.key_type(), key_usage_label(&s.meta.key_usage), s.meta.key_spec) }
+                                <div class="field-hint">{ format!("{} key, {} ({}).", s.meta.key_type(), key_usage_label(s.meta.key_usage), s.meta.spec_name()) }
                                     {" "}<Link<Route> to={Route::Key { id: s.meta.key_id.clone() }}>{"View key"}</Link<Route>></div>
                             }
                         </div>
@@ -161,7 +164,7 @@ pub fn CryptoPage() -> Html {
                                 oninput={ let k = key_ref.clone(); Callback::from(move |e: InputEvent| k.set(util::input_value(&e))) } />
                             { match &resolved {
                                 Some(Some(r)) => html! { <div class="field-hint" data-testid="key-ref-hint">{ format!("Requests name the key as {typed}; KMS resolves it to key {} ({}, {}).",
-                                    r.meta.key_id, r.meta.key_spec, key_usage_label(&r.meta.key_usage)) }</div> },
+                                    r.meta.key_id, r.meta.spec_name(), key_usage_label(r.meta.key_usage)) }</div> },
                                 Some(None) => html! { <div class="field-hint" data-testid="key-ref-hint">{ format!("{typed} is not a key or alias of this Region: KMS will say so (NotFoundException), or reject its form (ValidationException).") }</div> },
                                 None => html! { <div class="field-hint">{"Requests then name the key exactly as you typed it, as an application would."}</div> },
                             } }
@@ -221,43 +224,33 @@ fn resolve_key(rows: &[KeyRow], reference: &str) -> Option<KeyRow> {
         .cloned()
 }
 
-pub(super) fn needs(key: &Option<KeyRow>, usage: &str, what: &str) -> Option<Html> {
+pub(super) fn needs(key: &Option<KeyRow>, usage: KeyUsage, what: &str) -> Option<Html> {
     match key {
         None => Some(html! { <InfoAlert>{"Choose a key first."}</InfoAlert> }),
         // A typed reference that names no key of this Region: let KMS answer.
-        Some(k) if k.meta.key_usage.is_empty() => None,
-        Some(k) if k.meta.key_usage != usage => Some(html! {
+        Some(k) if k.meta.key_usage.is_none() => None,
+        Some(k) if k.meta.key_usage != Some(usage) => Some(html! {
             <InfoAlert kind="warning">{ format!("{what} needs a key with key usage {}; this key's usage is {}. \
-                Trying anyway shows the error AWS KMS returns.", key_usage_label(usage), key_usage_label(&k.meta.key_usage)) }</InfoAlert>
+                Trying anyway shows the error AWS KMS returns.", key_usage_label(Some(usage)), key_usage_label(k.meta.key_usage)) }</InfoAlert>
         }),
         _ => None,
     }
 }
 
-pub(super) fn algorithm_select(
+/// A select of the key's algorithms (kms_core's enums), `value` the one picked.
+pub(super) fn algorithm_select<A: Algorithm>(
     id: &str,
-    options: &[String],
-    value: &str,
+    options: &[A],
+    value: Option<A>,
     onchange: Callback<Event>,
 ) -> Html {
     html! {
         <div class="field">
             <label for={id.to_string()}>{"Algorithm"}</label>
             <select id={id.to_string()} {onchange}>
-                { for options.iter().map(|o| html! { <option value={o.clone()} selected={o == value}>{ o }</option> }) }
+                { for options.iter().map(|o| html! { <option value={o.name()} selected={Some(*o) == value}>{ o.name() }</option> }) }
             </select>
         </div>
-    }
-}
-
-pub(super) fn pick<'a>(value: &'a str, options: &'a [String]) -> String {
-    if options.iter().any(|o| o == value) {
-        value.to_string()
-    } else {
-        options
-            .first()
-            .cloned()
-            .unwrap_or_else(|| "SYMMETRIC_DEFAULT".to_string())
     }
 }
 
@@ -268,7 +261,7 @@ pub(super) fn context_editor(
     // (An unknown typed key has no spec: say what holds for the usual, symmetric, case.)
     let symmetric = key
         .as_ref()
-        .is_none_or(|k| k.meta.key_spec.is_empty() || !k.meta.is_asymmetric());
+        .is_none_or(|k| k.meta.key_spec.is_none() || !k.meta.is_asymmetric());
     html! {
         <div class="field">
             <div class="label">{"Encryption context - "}<em>{"optional"}</em></div>

@@ -2,11 +2,12 @@
 //! MessageTypes each signing algorithm takes.
 
 use super::pair::use_request_pair;
-use super::{algorithm_select, needs, pick, KeyProps};
+use super::{algorithm_select, needs, KeyProps};
 use crate::components::{ApiPanel, CopyButton};
 use crate::kms::requests as r;
+use crate::model::{algorithm_name, pick_algorithm};
 use crate::util;
-use kms_core::{MessageType, SigningAlgorithm};
+use kms_core::{KeyUsage, MessageType, SigningAlgorithm};
 use yew::prelude::*;
 
 #[function_component]
@@ -18,20 +19,17 @@ pub(super) fn SignPanel(p: &KeyProps) -> Html {
     let (busy, signature): (bool, &str) = (*pair.busy, &pair.value);
     // The key spec's signing algorithms from kms_core's spec table (the key's metadata lists the
     // same ones); the metadata's list for a spec the table does not know.
-    let algorithms: Vec<String> = p
+    let algorithms: Vec<SigningAlgorithm> = p
         .selected_key
         .as_ref()
-        .map(|k| match kms_core::KeySpec::parse(&k.meta.key_spec) {
-            Some(spec) => spec
-                .signing_algorithms(kms_core::KeyUsage::SignVerify)
-                .iter()
-                .map(|a| a.to_string())
-                .collect(),
+        .map(|k| match k.meta.key_spec {
+            Some(spec) => spec.signing_algorithms(KeyUsage::SignVerify),
             None => k.meta.signing_algorithms.clone(),
         })
         .unwrap_or_default();
-    let alg = pick(&algorithm, &algorithms);
-    let message_types: &[MessageType] = SigningAlgorithm::parse(&alg)
+    let picked = pick_algorithm(&algorithm, &algorithms);
+    let alg = algorithm_name(picked);
+    let message_types: &[MessageType] = picked
         .map(SigningAlgorithm::message_types)
         .unwrap_or(&[MessageType::Raw]);
     let mtype = if message_types.contains(&message_type) {
@@ -51,9 +49,9 @@ pub(super) fn SignPanel(p: &KeyProps) -> Html {
     } else {
         message.trim().to_string()
     };
-    let sign_req = r::sign(&key_id, &msg_b64, mtype.as_str(), &alg);
-    let verify_req = r::verify(&key_id, &msg_b64, mtype.as_str(), signature.trim(), &alg);
-    let digest_hint = match (mtype, SigningAlgorithm::parse(&alg).and_then(SigningAlgorithm::digest_len)) {
+    let sign_req = r::sign(&key_id, &msg_b64, mtype.as_str(), alg);
+    let verify_req = r::verify(&key_id, &msg_b64, mtype.as_str(), signature.trim(), alg);
+    let digest_hint = match (mtype, picked.and_then(SigningAlgorithm::digest_len)) {
         (MessageType::Digest, Some(n)) => format!("Base64 of the {n}-byte digest of your message (KMS signs it as it is, without hashing it again)."),
         (MessageType::ExternalMu, _) => "Base64 of the 64-byte ML-DSA external mu (FIPS 204) of your message.".to_string(),
         _ => String::new(),
@@ -69,9 +67,9 @@ pub(super) fn SignPanel(p: &KeyProps) -> Html {
         <div class="panel">
             <div class="panel-header"><h2>{"Sign and verify"}</h2></div>
             <div class="panel-body">
-                { needs(&p.selected_key, "SIGN_VERIFY", "Signing").unwrap_or_default() }
+                { needs(&p.selected_key, KeyUsage::SignVerify, "Signing").unwrap_or_default() }
                 if !algorithms.is_empty() {
-                    { algorithm_select("sign-algorithm", &algorithms, &alg, { let a = algorithm.clone(); Callback::from(move |e: Event| a.set(util::select_value(&e))) }) }
+                    { algorithm_select("sign-algorithm", &algorithms, picked, { let a = algorithm.clone(); Callback::from(move |e: Event| a.set(util::select_value(&e))) }) }
                 }
                 <div class="field">
                     <label for="sign-message-type">{"Message type"}</label>

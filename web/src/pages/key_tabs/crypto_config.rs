@@ -10,15 +10,18 @@ use yew::prelude::*;
 pub fn CryptoConfigTab(p: &TabProps) -> Html {
     let m = &p.meta;
     let kv = |k: &str, v: String| html! { <div class="kv"><div class="kv-key">{ k.to_string() }</div><div class="kv-value">{ v }</div></div> };
-    let list = |v: &[String]| v.join(", ");
+    // The algorithms under their AWS names, as DescribeKey lists them.
+    fn list<T: std::fmt::Display>(v: &[T]) -> String {
+        v.iter().map(T::to_string).collect::<Vec<_>>().join(", ")
+    }
     html! {
         <div class="panel">
             <div class="panel-header"><h2>{"Cryptographic configuration"}</h2></div>
             <div class="panel-body grid-3" data-testid="crypto-config">
                 { kv("Key type", m.key_type().to_string()) }
-                { kv("Origin", origin_label(&m.origin).to_string()) }
-                { kv("Key spec", m.key_spec.clone()) }
-                { kv("Key usage", key_usage_label(&m.key_usage).to_string()) }
+                { kv("Origin", origin_label(m.origin).to_string()) }
+                { kv("Key spec", m.spec_name().to_string()) }
+                { kv("Key usage", key_usage_label(m.key_usage).to_string()) }
                 if !m.encryption_algorithms.is_empty() { { kv("Encryption algorithms", list(&m.encryption_algorithms)) } }
                 if !m.signing_algorithms.is_empty() { { kv("Signing algorithms", list(&m.signing_algorithms)) } }
                 if !m.mac_algorithms.is_empty() { { kv("MAC algorithms", list(&m.mac_algorithms)) } }

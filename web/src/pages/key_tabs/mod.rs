@@ -38,7 +38,7 @@ fn loading_or_error<T>(l: &Load<T>) -> Option<Html> {
 fn frozen(meta: &KeyMetadata) -> Option<&'static str> {
     if !meta.is_customer_managed() {
         Some("AWS managed keys cannot be changed.")
-    } else if meta.key_state == "PendingDeletion" {
+    } else if meta.is_pending_deletion() {
         Some("A key that is pending deletion cannot be changed. Cancel its deletion first.")
     } else {
         None

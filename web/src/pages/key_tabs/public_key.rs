@@ -6,6 +6,7 @@ use crate::hooks::{use_kms, use_loader, Load};
 use crate::kms::requests as r;
 use crate::model::{public_key_pem, KeyMetadata};
 use crate::util;
+use kms_core::KeyUsage;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -44,8 +45,8 @@ pub fn PublicKeyTab(p: &PublicKeyProps) -> Html {
             </div>
             <div class="panel-body">
                 <p class="hint">{ format!("The public key of this {} key pair, as a PEM-encoded X.509 SubjectPublicKeyInfo. \
-                    Anyone can use it outside AWS KMS to {}; the private key never leaves KMS.", p.meta.key_spec,
-                    if p.meta.key_usage == "SIGN_VERIFY" { "verify signatures" } else { "encrypt data" }) }</p>
+                    Anyone can use it outside AWS KMS to {}; the private key never leaves KMS.", p.meta.spec_name(),
+                    if p.meta.key_usage == Some(KeyUsage::SignVerify) { "verify signatures" } else { "encrypt data" }) }</p>
                 <pre class="code" data-testid="public-key-pem" tabindex="0" role="region" aria-label="Public key (PEM)">{ pem }</pre>
                 <ApiPanel requests={vec![r::get_public_key(&id)]} />
             </div>

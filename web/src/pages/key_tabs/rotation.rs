@@ -7,6 +7,7 @@ use crate::hooks::{use_console, use_kms, use_loader, Load};
 use crate::kms::{requests as r, ApiError, Request};
 use crate::state::{Action, FlashKind};
 use crate::util;
+use kms_core::KeyState;
 use yew::prelude::*;
 
 /// What the tab shows: the rotation status and the rotations so far, loaded together.
@@ -30,7 +31,7 @@ pub fn RotationTab(p: &TabProps) -> Html {
     let console = use_console();
     let id = p.meta.key_id.clone();
     let (info, reload) = use_loader(
-        (kms.clone(), id.clone(), p.meta.key_state.clone()),
+        (kms.clone(), id.clone(), p.meta.key_state),
         |(kms, id, _)| async move {
             let status = kms.rotation_status(&id).await?;
             let history = kms.rotations(&id).await?;
@@ -57,7 +58,7 @@ pub fn RotationTab(p: &TabProps) -> Html {
     } else {
         None
     };
-    let frozen_why = frozen(&p.meta).or(if p.meta.key_state == "Disabled" {
+    let frozen_why = frozen(&p.meta).or(if p.meta.key_state == Some(KeyState::Disabled) {
         Some("Rotation settings of a disabled key cannot be changed. Enable the key first.")
     } else {
         None

@@ -16,9 +16,12 @@ use web_sys::CryptoKey;
 
 /// Imported keys by (Region, key id, backing key id, algorithm). A backing key's material
 /// never changes (material imported again must be the same), so an entry never goes stale.
+/// (Region, key id, backing key id, algorithm).
+type Imported = (String, String, String, &'static str);
+
 #[derive(Default)]
 pub(crate) struct PlatformKeys {
-    keys: RefCell<HashMap<(String, String, String, &'static str), CryptoKey>>,
+    keys: RefCell<HashMap<Imported, CryptoKey>>,
     /// How many operations WebCrypto did (for the tests: that it, not the fallback, did them).
     pub(crate) done: std::cell::Cell<u32>,
 }

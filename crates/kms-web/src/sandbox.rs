@@ -1574,20 +1574,24 @@ impl Sandbox {
         };
         let mut progressed = false;
         for storage_key in storage_keys {
-            let read = store.unseal(storage_key).await;
-            let mut parts = storage_key.splitn(3, '/').skip(1);
-            let (Some(region), Some(key_id)) = (parts.next(), parts.next()) else {
+            let Some(kms_core::Change::DeleteKey { region, key_id }) = forget(storage_key) else {
                 continue;
             };
+            let sealed = || {
+                self.inner
+                    .engine
+                    .borrow()
+                    .key_record(&region, &key_id)
+                    .is_some_and(|k| k.sealed)
+            };
+            if !sealed() {
+                progressed = true;
+                continue;
+            }
+            let read = store.unseal(storage_key).await;
             // Only over the sealed record it was read from: a commit or another tab's change
-            // may have replaced it meanwhile.
-            let still_sealed = self
-                .inner
-                .engine
-                .borrow()
-                .key_record(region, key_id)
-                .is_some_and(|k| k.sealed);
-            if !still_sealed {
+            // may have replaced it while it was unwrapped.
+            if !sealed() {
                 progressed = true;
                 continue;
             }

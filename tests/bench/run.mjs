@@ -9,7 +9,9 @@
 // named: BENCH_ONLY=scale with BENCH_SCALE_KEYS, BENCH_SCALE_EVENTS, BENCH_SCALE_ROUNDS),
 // BENCH_QUICK=1 (a short smoke run), BENCH_JSON (write results), BENCH_PROFILE (a Chromium
 // profile directory to use and keep; with BENCH_SCALE_BUILD=0 the scale run measures the sandbox
-// an earlier run built there).
+// an earlier run built there), BENCH_CPUPROFILE (a file: the scale run's fresh tab is profiled
+// with Chromium's CPU profiler and the profile written there, for DevTools or
+// tests/bench/profile-summary.mjs).
 import { createServer } from 'node:http';
 import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -97,7 +99,17 @@ try {
     fresh.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
     await fresh.goto(url);
     await fresh.waitForFunction(() => window.benchReady === true, null, { timeout: 30000 });
+    const cdp = process.env.BENCH_CPUPROFILE ? await context.newCDPSession(fresh) : null;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+    }
     results.scale = await fresh.evaluate((cfg) => window.measureScale(cfg), config);
+    if (cdp) {
+      const { profile } = await cdp.send('Profiler.stop');
+      await writeFile(process.env.BENCH_CPUPROFILE, JSON.stringify(profile));
+    }
   }
   results.chromium = version;
   if (process.env.BENCH_JSON) await writeFile(process.env.BENCH_JSON, JSON.stringify(results, null, 2));

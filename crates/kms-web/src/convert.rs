@@ -93,7 +93,7 @@ thread_local! {
 
 /// Runs `f` with the JavaScript string of `name`, a string that lives for the whole program
 /// (the model's member names and enum values), made on first use.
-fn with_static<R>(name: &'static str, f: impl FnOnce(&JsValue) -> R) -> R {
+pub(crate) fn with_static<R>(name: &'static str, f: impl FnOnce(&JsValue) -> R) -> R {
     NAMES.with(|names| {
         let mut names = names.borrow_mut();
         let js = names

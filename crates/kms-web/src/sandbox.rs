@@ -1582,16 +1582,18 @@ impl Sandbox {
                     .engine
                     .borrow()
                     .key_record(&region, &key_id)
-                    .is_some_and(|k| k.sealed)
+                    .filter(|k| k.sealed)
+                    .cloned()
             };
-            if !sealed() {
+            let Some(record) = sealed() else {
                 progressed = true;
                 continue;
-            }
-            let read = store.unseal(storage_key).await;
+            };
+            let rev = store.sealed_rev(storage_key);
+            let read = store.unseal(storage_key, &record).await;
             // Only over the sealed record it was read from: a commit or another tab's change
             // may have replaced it while it was unwrapped.
-            if !sealed() {
+            if sealed().is_none() || store.sealed_rev(storage_key) != rev {
                 progressed = true;
                 continue;
             }
@@ -1925,6 +1927,14 @@ impl Sandbox {
     #[doc(hidden)]
     pub fn test_set_eager_keys(n: Option<usize>) {
         store::test_set_eager_keys(n);
+    }
+
+    /// Test hook: reads of the whole database come in pages of `n` records (`None`:
+    /// `store::READ_PAGE`), for this page.
+    #[cfg(feature = "test-hooks")]
+    #[doc(hidden)]
+    pub fn test_set_read_page(n: Option<u32>) {
+        store::test_set_read_page(n);
     }
 
     /// Test hook: how many private-key operations WebCrypto did for this sandbox.

@@ -34,6 +34,8 @@ use crate::webcrypto::describe;
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use kms_core::{AliasRecord, Change, IamRecord, KeyRecord, Record, Secret};
 use serde::Serialize;
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -104,6 +106,21 @@ fn eager_keys() -> usize {
 #[cfg(feature = "test-hooks")]
 pub fn test_set_eager_keys(n: Option<usize>) {
     EAGER_KEYS_NOW.with(|c| c.set(n.unwrap_or(EAGER_KEYS)));
+}
+
+/// How many records a whole read asks IndexedDB for at once: one page is decoded in one task
+/// (a few milliseconds), while the database reads the next.
+const READ_PAGE: u32 = 500;
+
+thread_local! {
+    static READ_PAGE_NOW: std::cell::Cell<u32> = const { std::cell::Cell::new(READ_PAGE) };
+}
+
+/// Test hook: whole reads come in pages of `n` records (`None`: [`READ_PAGE`]), for the tests
+/// of a read of many pages on a small sandbox.
+#[cfg(feature = "test-hooks")]
+pub fn test_set_read_page(n: Option<u32>) {
+    READ_PAGE_NOW.with(|c| c.set(n.unwrap_or(READ_PAGE).max(1)));
 }
 
 /// How long an open waits for connections of an older build to let it upgrade the database.
@@ -262,9 +279,11 @@ export function idbCreate(db, hsmKey, settings, schema, puts, chunks, eventCount
 }
 // What changed after revision `since` (-1: everything), in one snapshot:
 // { rev, all, changed: [[key, value or undefined]], settings, schema }. `all` when the log does not
-// reach back to `since` (every record is then listed, and those not listed are gone).
-const READ_PAGE = 1000;
-export function idbChangesSince(db, since) {
+// reach back to `since` (every record is then listed, and those not listed are gone). With
+// `onPage`, the records of an `all` read are not listed but handed over page by page as
+// onPage(keys, values, total), while the database reads the next pages. `page`: records a
+// page (READ_PAGE in store.rs).
+export function idbChangesSince(db, since, onPage, page) {
   return new Promise((resolve, reject) => {
     let tx;
     try {
@@ -285,20 +304,36 @@ export function idbChangesSince(db, since) {
       settings.onsuccess = () => { out.settings = settings.result; };
       const schema = meta.get("schema");
       schema.onsuccess = () => { out.schema = schema.result; };
-      // In pages: one getAll of 100,000 records deserializes them all in one task, which holds
-      // the main thread for seconds; a page of 1,000 takes a few milliseconds.
+      // The keys first (cheap), then their values a page at a time, the next page asked for
+      // before this one is taken: the database reads ahead while this thread decodes. Pages, as
+      // one getAll of 100,000 records deserializes them all in one task, which holds the main
+      // thread for seconds; and only two in flight, as answers that arrive while the thread is
+      // busy are handed over together, in one task.
       const everything = () => {
         out.all = true;
-        const page = (after) => {
+        const all = [];
+        const keys = (after) => {
           const range = after === undefined ? undefined : IDBKeyRange.lowerBound(after, true);
-          const keys = records.getAllKeys(range, READ_PAGE), values = records.getAll(range, READ_PAGE);
-          values.onsuccess = () => {
-            const k = keys.result, v = values.result;
-            for (let i = 0; i < k.length; i++) out.changed.push([k[i], v[i]]);
-            if (k.length === READ_PAGE) page(k[k.length - 1]);
+          const req = records.getAllKeys(range, page * 20);
+          req.onsuccess = () => {
+            const some = req.result;
+            for (const k of some) all.push(k);
+            if (some.length === page * 20) keys(some[some.length - 1]);
+            else { pages(0); pages(page); }
           };
         };
-        page(undefined);
+        const pages = (at) => {
+          if (at >= all.length) return;
+          const k = all.slice(at, at + page);
+          const values = records.getAll(IDBKeyRange.bound(k[0], k[k.length - 1]));
+          values.onsuccess = () => {
+            pages(at + 2 * page);
+            const v = values.result;
+            if (onPage) onPage(k, v, all.length);
+            else for (let j = 0; j < k.length; j++) out.changed.push([k[j], v[j]]);
+          };
+        };
+        keys(undefined);
       };
       if (since < 0 || out.rev < since) { everything(); return; }
       const log = tx.objectStore("log").getAll(IDBKeyRange.bound(since + 1, out.rev));
@@ -582,7 +617,12 @@ extern "C" {
         usage: Option<String>,
     ) -> js_sys::Promise;
     #[wasm_bindgen(js_name = idbChangesSince)]
-    fn idb_changes_since(db: &IdbDatabase, since: f64) -> js_sys::Promise;
+    fn idb_changes_since(
+        db: &IdbDatabase,
+        since: f64,
+        on_page: Option<&js_sys::Function>,
+        page: u32,
+    ) -> js_sys::Promise;
     #[wasm_bindgen(js_name = idbRevision)]
     fn idb_revision(db: &IdbDatabase) -> js_sys::Promise;
     #[wasm_bindgen(js_name = deploymentScope)]
@@ -796,10 +836,10 @@ pub(crate) struct Store {
     name: String,
     /// Whether `navigator.storage.persist()` was asked for already.
     persist_asked: std::cell::Cell<bool>,
-    /// The stored values of key records read sealed ([`KeyRecord::sealed`]), by storage key:
-    /// their wrapped secrets, unwrapped when the key is first used ([`Store::unseal`]) or
-    /// written. An entry goes when its record is written or read again.
-    sealed: std::cell::RefCell<std::collections::HashMap<String, JsValue>>,
+    /// The wrapped secrets of key records read sealed ([`KeyRecord::sealed`]), by storage key,
+    /// unwrapped when the key is first used ([`Store::unseal`]) or written. An entry goes when
+    /// its record is written or read again.
+    sealed: std::cell::RefCell<std::collections::HashMap<String, KeySecrets>>,
     /// Test hook: fail the next write transaction after its puts are queued ("abort" or
     /// "quota").
     #[cfg(feature = "test-hooks")]
@@ -954,7 +994,7 @@ impl Store {
     /// not is left as it is (and then reported as damaged). If another tab migrated first, this
     /// does nothing.
     async fn migrate_from_1(&self) -> Result<(), String> {
-        let snapshot = await_js(idb_changes_since(&self.db, -1.0)).await?;
+        let snapshot = await_js(idb_changes_since(&self.db, -1.0, None, READ_PAGE)).await?;
         let rev = rev_of(&get(&snapshot, "rev")?);
         let next = rev + 1;
         let puts = Array::new();
@@ -1002,7 +1042,33 @@ impl Store {
     /// longer reaches back that far), read and unwrapped in one snapshot.
     pub async fn changes_since(&self, since: Option<u64>) -> Result<Changes, String> {
         let since = since.map_or(-1.0, |r| r as f64);
-        let read = await_js(idb_changes_since(&self.db, since)).await?;
+        // The pages of a whole read are parsed as they arrive, while the database reads the
+        // next ones; only unwrapping waits for the end. Many keys are read sealed: unwrapping
+        // each on open would take seconds (one WebCrypto call per key), and most are never used
+        // in a session.
+        let paged: Rc<RefCell<Vec<(String, Step)>>> = Rc::default();
+        let on_page = {
+            let paged = paged.clone();
+            Closure::<dyn FnMut(Array, Array, f64)>::new(
+                move |keys: Array, values: Array, total: f64| {
+                    let lazy = total as usize > eager_keys();
+                    let mut paged = paged.borrow_mut();
+                    for (key, value) in keys.iter().zip(values.iter()) {
+                        if let Some(storage_key) = key.as_string() {
+                            let step = Step::read(&storage_key, &value, lazy);
+                            paged.push((storage_key, step));
+                        }
+                    }
+                },
+            )
+        };
+        let read = await_js(idb_changes_since(
+            &self.db,
+            since,
+            Some(on_page.as_ref().unchecked_ref()),
+            READ_PAGE_NOW.with(std::cell::Cell::get),
+        ))
+        .await?;
         let rev = rev_of(&get(&read, "rev")?);
         let all = get(&read, "all")?.is_truthy();
         let settings = get(&read, "settings")?;
@@ -1011,16 +1077,11 @@ impl Store {
         } else {
             Some(settings_of(&settings)?)
         };
+        let mut steps = std::mem::take(&mut *paged.borrow_mut());
+        // What the log names (a read of what changed since `since`).
         let changed: Array = get(&read, "changed")?.unchecked_into();
-        // Many keys are read sealed: unwrapping each on open would take seconds (one WebCrypto
-        // call per key), and most are never used in a session.
         let lazy = changed.length() as usize > eager_keys();
-        let mut records = Vec::with_capacity(changed.length() as usize);
-        // Kept aside and stored at the end: no borrow of `sealed` is held across an await.
-        let mut now_sealed = Vec::new();
-        let mut pacer = Pacer::new();
         for pair in changed.iter() {
-            pacer.tick().await;
             let pair: Array = pair.unchecked_into();
             let Some(storage_key) = pair.get(0).as_string() else {
                 continue;
@@ -1029,18 +1090,32 @@ impl Store {
                 continue;
             }
             let value = pair.get(1);
-            let read = if value.is_undefined() {
-                Read::Gone
+            let step = if value.is_undefined() {
+                Step::Gone
             } else {
-                match decode_record(&self.hsm, &storage_key, &value, false, lazy).await {
-                    Ok(r) => {
-                        if matches!(&r, Record::Key(k) if k.sealed) {
-                            now_sealed.push((storage_key.clone(), value));
-                        }
-                        Read::Record(Box::new(r))
+                Step::read(&storage_key, &value, lazy)
+            };
+            steps.push((storage_key, step));
+        }
+        let mut records = Vec::with_capacity(steps.len());
+        // Kept aside and stored at the end: no borrow of `sealed` is held across an await.
+        let mut now_sealed = Vec::new();
+        let mut pacer = Pacer::new();
+        for (storage_key, step) in steps {
+            pacer.tick().await;
+            let read = match step {
+                Step::Gone => Read::Gone,
+                Step::Parsed(Err(reason)) => Read::Damaged(Damage::new(&storage_key, reason)),
+                Step::Parsed(Ok(parsed)) => match *parsed {
+                    Parsed::Sealed(k, secrets) => {
+                        now_sealed.push((storage_key.clone(), secrets));
+                        Read::Record(Box::new(Record::Key(k)))
                     }
-                    Err(reason) => Read::Damaged(Damage::new(&storage_key, reason)),
-                }
+                    parsed => match unwrap_parsed(&self.hsm, &storage_key, parsed, false).await {
+                        Ok(r) => Read::Record(Box::new(r)),
+                        Err(reason) => Read::Damaged(Damage::new(&storage_key, reason)),
+                    },
+                },
             };
             records.push((storage_key, read));
         }
@@ -1131,18 +1206,28 @@ impl Store {
         Ok(Commit::Done(rev))
     }
 
-    /// The record stored under `storage_key` with its secrets unwrapped, if it was read sealed
-    /// (`None` if it was not: nothing to unwrap). An error says why it cannot be read: the
-    /// record is damaged.
-    pub async fn unseal(&self, storage_key: &str) -> Result<Option<KeyRecord>, String> {
-        let value = self.sealed.borrow().get(storage_key).cloned();
-        let Some(value) = value else {
+    /// `sealed`, the record read sealed under `storage_key`, with its secrets unwrapped (`None`
+    /// if no record was read sealed there: nothing to unwrap). An error says why they cannot
+    /// be read: the record is damaged.
+    pub async fn unseal(
+        &self,
+        storage_key: &str,
+        sealed: &KeyRecord,
+    ) -> Result<Option<KeyRecord>, String> {
+        let secrets = self.sealed.borrow().get(storage_key).cloned();
+        let Some(secrets) = secrets else {
             return Ok(None);
         };
-        match decode_record(&self.hsm, storage_key, &value, false, false).await? {
-            Record::Key(k) => Ok(Some(k)),
-            _ => Err("the stored record is no longer a key".into()),
-        }
+        let mut k = sealed.clone();
+        secrets
+            .unwrap_into(&self.hsm, storage_key, &mut k, false)
+            .await?;
+        Ok(Some(k))
+    }
+
+    /// The revision of the record read sealed under `storage_key`, if there is one.
+    pub fn sealed_rev(&self, storage_key: &str) -> Option<u64> {
+        self.sealed.borrow().get(storage_key).map(|s| s.rev)
     }
 
     /// The storage keys of the records read sealed and not written since.
@@ -1168,27 +1253,37 @@ impl Store {
                 continue;
             }
             let storage_key = kms_core::key_storage_key(&k.region, &k.key_id);
-            let stored = self.unseal(&storage_key).await?.ok_or_else(|| {
+            let secrets = self.sealed.borrow().get(&storage_key).cloned();
+            let secrets = secrets.ok_or_else(|| {
                 format!("the stored secrets of {storage_key} were not found to write them again")
             })?;
-            for b in &mut k.backing_keys {
+            // Unwrapped first, given after: the binding borrows the record.
+            let binding = secrets.binding(&storage_key, k);
+            let mut materials = Vec::new();
+            for (i, b) in k.backing_keys.iter().enumerate() {
                 let present = b.import.as_ref().is_none_or(|i| i.imported);
                 if present && b.material.is_empty() {
-                    if let Some(s) = stored.backing_key(&b.id) {
-                        b.set_material(s.material.clone());
+                    if let Some(m) = secrets.material(&self.hsm, &binding, &b.id, false).await? {
+                        materials.push((i, m));
                     }
                 }
             }
-            for p in &mut k.import_parameters {
+            let mut wrapping_keys = Vec::new();
+            for (i, p) in k.import_parameters.iter().enumerate() {
                 if p.private_key.is_empty() {
-                    if let Some(s) = stored
-                        .import_parameters
-                        .iter()
-                        .find(|s| s.token_id == p.token_id)
-                    {
-                        p.private_key = s.private_key.clone();
+                    let key = secrets
+                        .wrapping_key(&self.hsm, &binding, &p.token_id)
+                        .await?;
+                    if let Some(key) = key {
+                        wrapping_keys.push((i, key));
                     }
                 }
+            }
+            for (i, m) in materials {
+                k.backing_keys[i].set_material(m);
+            }
+            for (i, key) in wrapping_keys {
+                k.import_parameters[i].private_key = key;
             }
             k.sealed = false;
         }
@@ -1329,8 +1424,10 @@ fn set(o: &Object, k: &str, v: &JsValue) -> Result<(), String> {
         .map_err(|e| describe(&e))
 }
 
-fn get(o: &JsValue, k: &str) -> Result<JsValue, String> {
-    Reflect::get(o, &k.into()).map_err(|e| describe(&e))
+/// `o[k]`, with the name made into a JavaScript string once (reading 100,000 records asks for
+/// each of their fields).
+fn get(o: &JsValue, k: &'static str) -> Result<JsValue, String> {
+    crate::convert::with_static(k, |k| Reflect::get(o, k)).map_err(|e| describe(&e))
 }
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, String> {
@@ -1453,7 +1550,7 @@ fn wrapping_key_name(token_id: &str) -> String {
 }
 
 /// The entry of a stored list of wrapped secrets (see [`wrapped_entry`]) whose `field` is `name`.
-fn entry_named(list: &Array, field: &str, name: &str) -> Option<JsValue> {
+fn entry_named(list: &Array, field: &'static str, name: &str) -> Option<JsValue> {
     list.iter()
         .find(|m| get(m, field).ok().and_then(|v| v.as_string()).as_deref() == Some(name))
 }
@@ -1462,7 +1559,7 @@ fn entry_named(list: &Array, field: &str, name: &str) -> Option<JsValue> {
 const MAX_WRAPPED: u32 = 64 * 1024;
 
 fn wrapped_of(entry: &JsValue) -> Result<Wrapped, String> {
-    let bytes = |name: &str| -> Result<Vec<u8>, String> {
+    let bytes = |name: &'static str| -> Result<Vec<u8>, String> {
         let a = get(entry, name)?
             .dyn_into::<Uint8Array>()
             .map_err(|_| format!("its wrapped material has no {name}"))?;
@@ -1488,6 +1585,131 @@ fn parse_record<T: serde::de::DeserializeOwned>(record: &JsValue) -> Result<T, S
     serde_json::from_str(&text).map_err(|e| e.to_string())
 }
 
+/// One record of a read, parsed and checked as it arrives ([`Store::changes_since`]).
+enum Step {
+    /// No record under this key any more.
+    Gone,
+    /// Boxed: 100,000 of these are held at once while a big read arrives.
+    Parsed(Result<Box<Parsed>, String>),
+}
+
+impl Step {
+    fn read(storage_key: &str, value: &JsValue, sealed: bool) -> Step {
+        Step::Parsed(parse_stored(storage_key, value, false, sealed).map(Box::new))
+    }
+}
+
+/// A stored value, parsed and checked, its secrets still wrapped.
+enum Parsed {
+    /// Nothing to unwrap: an alias.
+    Done(Record),
+    /// A key left sealed ([`KeyRecord::sealed`]).
+    Sealed(KeyRecord, KeySecrets),
+    Key(KeyRecord, KeySecrets),
+    Iam {
+        r: IamRecord,
+        secrets: Array,
+        rev: u64,
+    },
+}
+
+/// What a key record's stored value holds besides the record: its revision and its wrapped
+/// secrets. A key read sealed keeps only this of its value until first use, not the whole
+/// value, whose record the engine has.
+#[derive(Clone)]
+pub(crate) struct KeySecrets {
+    rev: u64,
+    /// `[{ backingKeyId, iv, ciphertext }]`
+    material: Array,
+    /// `[{ tokenId, iv, ciphertext }]`, if the key has import parameters.
+    wrapping_keys: Option<Array>,
+}
+
+impl KeySecrets {
+    fn binding<'a>(&self, storage_key: &'a str, k: &'a KeyRecord) -> Binding<'a> {
+        Binding {
+            storage_key,
+            region: &k.region,
+            key_id: &k.key_id,
+            arn: &k.arn,
+            rev: self.rev,
+        }
+    }
+
+    /// The material of backing key `id`, unwrapped (`None`: the value has none for it).
+    async fn material(
+        &self,
+        hsm: &Hsm,
+        binding: &Binding<'_>,
+        id: &str,
+        legacy: bool,
+    ) -> Result<Option<Secret>, String> {
+        let Some(entry) = entry_named(&self.material, "backingKeyId", id) else {
+            return Ok(None);
+        };
+        let wrapped = wrapped_of(&entry)?;
+        Ok(Some(if legacy {
+            hsm.unwrap_legacy(binding.arn, id, &wrapped).await?
+        } else {
+            hsm.unwrap(binding, id, &wrapped).await?
+        }))
+    }
+
+    /// The wrapping private key of import token `token_id`, unwrapped.
+    async fn wrapping_key(
+        &self,
+        hsm: &Hsm,
+        binding: &Binding<'_>,
+        token_id: &str,
+    ) -> Result<Option<Secret>, String> {
+        let Some(entry) = self
+            .wrapping_keys
+            .as_ref()
+            .and_then(|list| entry_named(list, "tokenId", token_id))
+        else {
+            return Ok(None);
+        };
+        let name = wrapping_key_name(token_id);
+        Ok(Some(
+            hsm.unwrap(binding, &name, &wrapped_of(&entry)?).await?,
+        ))
+    }
+
+    /// Gives `k` every secret it names, unwrapped from this value; one missing is damage.
+    async fn unwrap_into(
+        &self,
+        hsm: &Hsm,
+        storage_key: &str,
+        k: &mut KeyRecord,
+        legacy: bool,
+    ) -> Result<(), String> {
+        let binding = self.binding(storage_key, k);
+        let mut materials = Vec::with_capacity(k.backing_keys.len());
+        for b in &k.backing_keys {
+            let secret = self.material(hsm, &binding, &b.id, legacy).await?;
+            materials.push(
+                secret.ok_or_else(|| format!("no wrapped material for backing key {}", b.id))?,
+            );
+        }
+        let mut wrapping_keys = Vec::with_capacity(k.import_parameters.len());
+        for p in &k.import_parameters {
+            let secret = self.wrapping_key(hsm, &binding, &p.token_id).await?;
+            wrapping_keys.push(
+                secret
+                    .ok_or_else(|| format!("no wrapped wrapping key for token {}", p.token_id))?,
+            );
+        }
+        for (b, secret) in k.backing_keys.iter_mut().zip(materials) {
+            b.set_material(secret);
+        }
+        for (p, secret) in k.import_parameters.iter_mut().zip(wrapping_keys) {
+            p.private_key = secret;
+        }
+        k.sealed = false;
+        Ok(())
+    }
+}
+
 /// Reads one stored value, found under `storage_key`: its layout, that it is what its key says
 /// (kind, Region, id, ARN), and its secrets, unwrapped under the binding of where it is stored.
 /// `legacy` reads layout 1 (for the migration) instead of layout 2. `sealed` leaves a key's
@@ -1499,6 +1721,17 @@ async fn decode_record(
     legacy: bool,
     sealed: bool,
 ) -> Result<Record, String> {
+    let parsed = parse_stored(storage_key, value, legacy, sealed)?;
+    unwrap_parsed(hsm, storage_key, parsed, legacy).await
+}
+
+/// The synchronous part of [`decode_record`]: everything but unwrapping.
+fn parse_stored(
+    storage_key: &str,
+    value: &JsValue,
+    legacy: bool,
+    sealed: bool,
+) -> Result<Parsed, String> {
     if !value.is_object() {
         return Err("the stored value is not an object".into());
     }
@@ -1530,7 +1763,7 @@ async fn decode_record(
                     a.name, a.region
                 ));
             }
-            Ok(Record::Alias(a))
+            Ok(Parsed::Done(Record::Alias(a)))
         }
         "key" => {
             let mut k: KeyRecord =
@@ -1556,45 +1789,28 @@ async fn decode_record(
             let material: Array = get(value, "material")?
                 .dyn_into()
                 .map_err(|_| "the key record has no material list")?;
+            let wrapping_keys = if k.import_parameters.is_empty() {
+                None
+            } else {
+                Some(
+                    get(value, "wrappingKeys")?
+                        .dyn_into()
+                        .map_err(|_| "the key record has no wrapping key list")?,
+                )
+            };
+            let secrets = KeySecrets {
+                rev,
+                material,
+                wrapping_keys,
+            };
             if sealed && !legacy && !(k.backing_keys.is_empty() && k.import_parameters.is_empty()) {
                 k.sealed = true;
-                return Ok(Record::Key(k));
+                return Ok(Parsed::Sealed(k, secrets));
             }
-            let binding = Binding {
-                storage_key,
-                region: &k.region,
-                key_id: &k.key_id,
-                arn: &k.arn,
-                rev,
-            };
-            for b in &mut k.backing_keys {
-                let entry = entry_named(&material, "backingKeyId", &b.id)
-                    .ok_or_else(|| format!("no wrapped material for backing key {}", b.id))?;
-                let wrapped = wrapped_of(&entry)?;
-                let secret: Secret = if legacy {
-                    hsm.unwrap_legacy(&k.arn, &b.id, &wrapped).await?
-                } else {
-                    hsm.unwrap(&binding, &b.id, &wrapped).await?
-                };
-                b.set_material(secret);
-            }
-            if !k.import_parameters.is_empty() {
-                let wrapping_keys: Array = get(value, "wrappingKeys")?
-                    .dyn_into()
-                    .map_err(|_| "the key record has no wrapping key list")?;
-                for p in &mut k.import_parameters {
-                    let entry =
-                        entry_named(&wrapping_keys, "tokenId", &p.token_id).ok_or_else(|| {
-                            format!("no wrapped wrapping key for token {}", p.token_id)
-                        })?;
-                    let name = wrapping_key_name(&p.token_id);
-                    p.private_key = hsm.unwrap(&binding, &name, &wrapped_of(&entry)?).await?;
-                }
-            }
-            Ok(Record::Key(k))
+            Ok(Parsed::Key(k, secrets))
         }
         "iam" => {
-            let mut r: IamRecord =
+            let r: IamRecord =
                 parse_record(&record).map_err(|e| format!("the IAM record does not parse: {e}"))?;
             if r.storage_key() != storage_key {
                 return Err(format!(
@@ -1602,6 +1818,36 @@ async fn decode_record(
                     r.storage_key()
                 ));
             }
+            let secrets: Array = get(value, "secrets")?
+                .dyn_into()
+                .map_err(|_| "the IAM record has no secrets list")?;
+            Ok(Parsed::Iam { r, secrets, rev })
+        }
+        other => Err(format!("a stored record of unknown kind '{other}'")),
+    }
+}
+
+/// The asynchronous part of [`decode_record`]: unwraps what [`parse_stored`] left wrapped.
+async fn unwrap_parsed(
+    hsm: &Hsm,
+    storage_key: &str,
+    parsed: Parsed,
+    legacy: bool,
+) -> Result<Record, String> {
+    match parsed {
+        Parsed::Done(record) => Ok(record),
+        Parsed::Sealed(k, _) => Ok(Record::Key(k)),
+        Parsed::Key(mut k, secrets) => {
+            secrets
+                .unwrap_into(hsm, storage_key, &mut k, legacy)
+                .await?;
+            Ok(Record::Key(k))
+        }
+        Parsed::Iam {
+            mut r,
+            secrets,
+            rev,
+        } => {
             let binding = Binding {
                 storage_key,
                 region: "",
@@ -1609,9 +1855,6 @@ async fn decode_record(
                 arn: "",
                 rev,
             };
-            let secrets: Array = get(value, "secrets")?
-                .dyn_into()
-                .map_err(|_| "the IAM record has no secrets list")?;
             for entry in secrets.iter() {
                 let name = get(&entry, "name")?
                     .as_string()
@@ -1628,7 +1871,6 @@ async fn decode_record(
             }
             Ok(Record::Iam(r))
         }
-        other => Err(format!("a stored record of unknown kind '{other}'")),
     }
 }
 

@@ -734,6 +734,49 @@ async fn a_sealed_sandbox_unwraps_each_key_on_first_use() {
     delete_sandbox(&name).await.unwrap();
 }
 
+/// A read of the whole database comes in pages, each parsed while IndexedDB reads the next:
+/// with pages of one and of two records, a sandbox opens whole, its keys unwrapped at once or
+/// sealed, and a damaged record in a later page is reported alone.
+#[wasm_bindgen_test]
+async fn a_read_in_many_pages_opens_every_record() {
+    let name = unique("paged");
+    let a = Sandbox::test_open_detached(&name).await.unwrap();
+    let expected = seed(&a, 4).await;
+    let ids: Vec<String> = expected.keys.keys().cloned().collect();
+    drop(a);
+    for (page, eager) in [(1, None), (2, Some(0)), (2, None)] {
+        Sandbox::test_set_read_page(Some(page));
+        Sandbox::test_set_eager_keys(eager);
+        let kms = Sandbox::test_open_detached(&name).await.unwrap();
+        let label = format!("pages of {page}, eager keys {eager:?}");
+        assert!(kms.damaged().is_empty(), "{label}: {:?}", kms.damaged());
+        check(&kms, &expected, &label).await;
+        drop(kms);
+    }
+    // The last key's record comes in the last page.
+    let last = ids.iter().max_by_key(|id| storage_key(id)).unwrap().clone();
+    wait(corrupt_material(&db_name(&name), &storage_key(&last))).await;
+    Sandbox::test_set_eager_keys(None);
+    let kms = Sandbox::test_open_detached(&name).await.unwrap();
+    let damaged: Vec<String> = kms
+        .damaged()
+        .iter()
+        .map(|d| d.storage_key.clone())
+        .collect();
+    assert_eq!(damaged, vec![storage_key(&last)]);
+    for id in ids.iter().filter(|id| **id != last) {
+        ok(
+            &kms,
+            "Encrypt",
+            json!({"KeyId": id, "Plaintext": b64(b"x")}),
+        )
+        .await;
+    }
+    Sandbox::test_set_read_page(None);
+    drop(kms);
+    delete_sandbox(&name).await.unwrap();
+}
+
 #[wasm_bindgen_test]
 async fn a_record_moved_or_edited_by_hand_is_refused() {
     let name = unique("moved");

@@ -59,9 +59,13 @@ async fn material_wrapped_with_webcrypto_imports_with_a_token_that_outlives_reop
     let token: Uint8Array = get(&params, "ImportToken").dyn_into().unwrap();
     assert!(get(&params, "ParametersValidTo").is_instance_of::<js_sys::Date>());
 
-    // Another copy of the sandbox, read from IndexedDB as a reloaded page reads it: the token
-    // and its wrapping key are there.
+    // Another copy of the sandbox, read from IndexedDB as a reloaded page of a big sandbox reads
+    // it (in pages, the key sealed): the token and its wrapping key are there, unwrapped on use.
+    Sandbox::test_set_read_page(Some(1));
+    Sandbox::test_set_eager_keys(Some(0));
     let reopened = Sandbox::test_open_detached(&name).await.unwrap();
+    Sandbox::test_set_read_page(None);
+    Sandbox::test_set_eager_keys(None);
     let kms = kms_client(&reopened, PRIMARY);
     let material: Vec<u8> = (0u8..32).map(|i| i.wrapping_mul(37) ^ 0xa5).collect();
     let wrapped: Uint8Array = wait(webcrypto_oaep_encrypt(

@@ -331,12 +331,40 @@ export function moveRecord(dbName, from, to, newKeyId) {
   return update(dbName, async (store) => {
     const value = await request(store.get(from));
     if (newKeyId) {
-      const old = value.record.key_id;
-      value.record.key_id = newKeyId;
-      value.record.arn = value.record.arn.replace(old, newKeyId);
+      // Format 3 stores the record as JSON text, format 2 as an object.
+      const text = typeof value.record === "string";
+      const record = text ? JSON.parse(value.record) : value.record;
+      const old = record.key_id;
+      record.key_id = newKeyId;
+      record.arn = record.arn.replace(old, newKeyId);
+      value.record = text ? JSON.stringify(record) : record;
     }
     store.put(value, to);
   });
+}
+
+/**
+ * Rewrites database `dbName` as the build of layout 2 stored it: each record's serde form as an
+ * object (format 2), not JSON text, and `schema` 2 in meta.
+ */
+export async function toLayout2(dbName) {
+  const db = await openRaw(dbName);
+  try {
+    const tx = db.transaction(["records", "meta"], "readwrite");
+    const done = new Promise((resolve, reject) => { tx.oncomplete = resolve; tx.onabort = () => reject(tx.error); });
+    const records = tx.objectStore("records");
+    const [keys, values] = await Promise.all([request(records.getAllKeys()), request(records.getAll())]);
+    keys.forEach((k, i) => {
+      const value = values[i];
+      value.format = 2;
+      value.record = JSON.parse(value.record);
+      records.put(value, k);
+    });
+    tx.objectStore("meta").put({ version: 2 }, "schema");
+    await done;
+  } finally {
+    db.close();
+  }
 }
 
 /** Sets the stored revision of the record under `storageKey`. */

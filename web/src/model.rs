@@ -2,8 +2,9 @@
 //! for it: labels, key types, validation messages. Pure data, no I/O.
 
 use kms_core::{
-    EncryptionAlgorithm, KeyManager, KeySpec, KeyState, KeyUsage, MacAlgorithm, MultiRegionKeyType,
-    Origin, SigningAlgorithm,
+    EncryptionAlgorithm, ExpirationModel, KeyAgreementAlgorithm, KeyManager, KeyMaterialState,
+    KeySpec, KeyState, KeyUsage, MacAlgorithm, MultiRegionKeyType, Origin, RotationType,
+    SigningAlgorithm,
 };
 use serde::Deserialize;
 
@@ -30,12 +31,11 @@ pub struct KeyMetadata {
     pub encryption_algorithms: Vec<EncryptionAlgorithm>,
     pub signing_algorithms: Vec<SigningAlgorithm>,
     pub mac_algorithms: Vec<MacAlgorithm>,
-    /// Strings: kms_core does not export its `KeyAgreementAlgorithm`.
-    pub key_agreement_algorithms: Vec<String>,
+    pub key_agreement_algorithms: Vec<KeyAgreementAlgorithm>,
     pub multi_region: bool,
     pub multi_region_configuration: Option<MultiRegionConfiguration>,
     pub valid_to: Option<f64>,
-    pub expiration_model: Option<String>,
+    pub expiration_model: Option<ExpirationModel>,
 }
 
 /// `MultiRegionConfiguration` of a multi-Region key.
@@ -126,8 +126,8 @@ pub struct RotationEntry {
     pub key_id: String,
     pub key_material_id: Option<String>,
     pub rotation_date: Option<f64>,
-    pub rotation_type: Option<String>,
-    pub key_material_state: Option<String>,
+    pub rotation_type: Option<RotationType>,
+    pub key_material_state: Option<KeyMaterialState>,
 }
 
 /// GetKeyRotationStatus's answer.

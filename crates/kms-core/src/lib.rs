@@ -70,7 +70,8 @@ pub use secret::Secret;
 pub use serde_json::{json, Value};
 pub use service::Service;
 pub use spec::{
-    EncryptionAlgorithm, KeyManager, KeySpec, KeyState, KeyUsage, MacAlgorithm, MessageType,
-    Origin, SigningAlgorithm,
+    DataKeySpec, EncapsulationAlgorithm, EncryptionAlgorithm, ExpirationModel,
+    KeyAgreementAlgorithm, KeyManager, KeyMaterialState, KeySpec, KeyState, KeyUsage, MacAlgorithm,
+    MessageType, Origin, RotationType, SigningAlgorithm, WrappingAlgorithm, WrappingKeySpec,
 };
 pub use state::{Engine, DEFAULT_ACCOUNT_ID, DEFAULT_REGION};

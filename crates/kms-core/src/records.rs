@@ -4,7 +4,8 @@
 
 use crate::env::Millis;
 use crate::iam::IamRecord;
-use crate::spec::{KeyManager, KeySpec, KeyState, KeyUsage, Origin};
+pub use crate::spec::MultiRegionKeyType;
+use crate::spec::{KeyManager, KeySpec, KeyState, KeyUsage, Origin, RotationType};
 use crate::wrapping::WrappingParameters;
 use crate::Secret;
 use serde::{Deserialize, Serialize};
@@ -16,8 +17,8 @@ pub struct BackingKey {
     /// 64 lowercase hex characters, AWS's `KeyMaterialId` format.
     pub id: String,
     pub created: Millis,
-    /// `AUTOMATIC` or `ON_DEMAND` for rotations; `None` for the key's first material.
-    pub rotation_type: Option<String>,
+    /// For rotations; `None` for the key's first material.
+    pub rotation_type: Option<RotationType>,
     /// Imported material's import state and expiry; `None` for material KMS generated. Empty
     /// `material` with `imported: false` is material deleted or expired, or (in a replica)
     /// material of the primary not imported here yet.
@@ -44,25 +45,6 @@ pub struct ImportedMaterial {
     /// Whether the last import set an expiration model at all (`None` before the first import).
     pub expires: Option<bool>,
     pub description: Option<String>,
-}
-
-/// A multi-Region key's role. Its related keys are the keys with the same key id in other
-/// Regions of the account, so the set is read, not stored, and cannot go stale.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum MultiRegionKeyType {
-    #[serde(rename = "PRIMARY")]
-    Primary,
-    #[serde(rename = "REPLICA")]
-    Replica,
-}
-
-impl MultiRegionKeyType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MultiRegionKeyType::Primary => "PRIMARY",
-            MultiRegionKeyType::Replica => "REPLICA",
-        }
-    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

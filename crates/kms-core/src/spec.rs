@@ -84,6 +84,42 @@ aws_enum!(KeyAgreementAlgorithm { Ecdh = "ECDH" });
 
 aws_enum!(EncapsulationAlgorithm { MlKem = "ML_KEM" });
 
+aws_enum!(
+    /// `AlgorithmSpec` less RSAES_PKCS1_V1_5, which KMS no longer accepts: what
+    /// GetParametersForImport wraps with (see [`crate::wrapping`]). SM2PKE goes with an SM2
+    /// wrapping key, in the China Regions only.
+    WrappingAlgorithm {
+        RsaesOaepSha1 = "RSAES_OAEP_SHA_1", RsaesOaepSha256 = "RSAES_OAEP_SHA_256",
+        RsaAesKeyWrapSha1 = "RSA_AES_KEY_WRAP_SHA_1", RsaAesKeyWrapSha256 = "RSA_AES_KEY_WRAP_SHA_256",
+        Sm2Pke = "SM2PKE",
+    }
+);
+
+aws_enum!(WrappingKeySpec { Rsa2048 = "RSA_2048", Rsa3072 = "RSA_3072", Rsa4096 = "RSA_4096", Sm2 = "SM2" });
+
+aws_enum!(
+    /// `ExpirationModelType`.
+    ExpirationModel {
+        KeyMaterialExpires = "KEY_MATERIAL_EXPIRES",
+        KeyMaterialDoesNotExpire = "KEY_MATERIAL_DOES_NOT_EXPIRE",
+    }
+);
+
+aws_enum!(RotationType { Automatic = "AUTOMATIC", OnDemand = "ON_DEMAND" });
+
+aws_enum!(KeyMaterialState {
+    NonCurrent = "NON_CURRENT", Current = "CURRENT", PendingRotation = "PENDING_ROTATION",
+    PendingMultiRegionImportAndRotation = "PENDING_MULTI_REGION_IMPORT_AND_ROTATION",
+});
+
+aws_enum!(DataKeySpec { Aes256 = "AES_256", Aes128 = "AES_128" });
+
+aws_enum!(
+    /// A multi-Region key's role. Its related keys are the keys with the same key id in other
+    /// Regions of the account, so the set is read, not stored, and cannot go stale.
+    MultiRegionKeyType { Primary = "PRIMARY", Replica = "REPLICA" }
+);
+
 /// The two China Regions, where SM2 keys exist and ML-KEM keys do not.
 pub const CHINA_REGIONS: [&str; 2] = ["cn-north-1", "cn-northwest-1"];
 

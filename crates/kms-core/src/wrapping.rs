@@ -9,6 +9,7 @@
 use crate::crypto::{self, CryptoError, OaepHash};
 use crate::env::Millis;
 use crate::spec::KeySpec;
+pub use crate::spec::WrappingAlgorithm;
 use crate::Secret;
 use hmac::{Hmac, Mac};
 use rsa::pkcs8::{ObjectIdentifier, PrivateKeyInfo};
@@ -35,35 +36,7 @@ pub struct WrappingParameters {
     pub private_key: Secret,
 }
 
-/// The model's `AlgorithmSpec` values ImportKeyMaterial can unwrap (RSAES_PKCS1_V1_5 is
-/// deprecated and refused).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum WrappingAlgorithm {
-    #[serde(rename = "RSAES_OAEP_SHA_1")]
-    RsaesOaepSha1,
-    #[serde(rename = "RSAES_OAEP_SHA_256")]
-    RsaesOaepSha256,
-    #[serde(rename = "RSA_AES_KEY_WRAP_SHA_1")]
-    RsaAesKeyWrapSha1,
-    #[serde(rename = "RSA_AES_KEY_WRAP_SHA_256")]
-    RsaAesKeyWrapSha256,
-    /// With an SM2 wrapping key, in the China Regions only.
-    #[serde(rename = "SM2PKE")]
-    Sm2Pke,
-}
-
 impl WrappingAlgorithm {
-    pub fn parse(s: &str) -> Option<WrappingAlgorithm> {
-        Some(match s {
-            "RSAES_OAEP_SHA_1" => WrappingAlgorithm::RsaesOaepSha1,
-            "RSAES_OAEP_SHA_256" => WrappingAlgorithm::RsaesOaepSha256,
-            "RSA_AES_KEY_WRAP_SHA_1" => WrappingAlgorithm::RsaAesKeyWrapSha1,
-            "RSA_AES_KEY_WRAP_SHA_256" => WrappingAlgorithm::RsaAesKeyWrapSha256,
-            "SM2PKE" => WrappingAlgorithm::Sm2Pke,
-            _ => return None,
-        })
-    }
-
     fn hash(self) -> OaepHash {
         match self {
             WrappingAlgorithm::RsaesOaepSha1 | WrappingAlgorithm::RsaAesKeyWrapSha1 => {

@@ -1,7 +1,10 @@
 //! Every request the console sends, as the AWS JSON it is. Pure: the same value is sent by
 //! [`super::Kms::send`] and shown in the CLI/SDK panels.
 
-use kms_core::{EncryptionAlgorithm, KeySpec, KeyUsage, Origin};
+use kms_core::{
+    DataKeySpec, EncryptionAlgorithm, ExpirationModel, KeyAgreementAlgorithm, KeySpec, KeyUsage,
+    Origin, WrappingAlgorithm, WrappingKeySpec,
+};
 use serde_json::{json, Map, Value};
 
 /// One KMS API request: the operation and its JSON body (AWS wire shape).
@@ -88,15 +91,14 @@ fn tags_json(tags: &[(String, String)]) -> Value {
     )
 }
 
-/// `wrapping_algorithm` stays a string: kms_core keeps its `WrappingAlgorithm` private.
 pub fn get_parameters_for_import(
     key_id: &str,
-    wrapping_algorithm: &str,
-    wrapping_key_spec: KeySpec,
+    wrapping_algorithm: WrappingAlgorithm,
+    wrapping_key_spec: WrappingKeySpec,
 ) -> Request {
     req(
         "GetParametersForImport",
-        json!({ "KeyId": key_id, "WrappingAlgorithm": wrapping_algorithm, "WrappingKeySpec": wrapping_key_spec.as_str() }),
+        json!({ "KeyId": key_id, "WrappingAlgorithm": wrapping_algorithm.as_str(), "WrappingKeySpec": wrapping_key_spec.as_str() }),
     )
 }
 
@@ -114,10 +116,10 @@ pub fn import_key_material(
     });
     match valid_to {
         Some(t) => {
-            body["ExpirationModel"] = json!("KEY_MATERIAL_EXPIRES");
+            body["ExpirationModel"] = json!(ExpirationModel::KeyMaterialExpires.as_str());
             body["ValidTo"] = json!(t);
         }
-        None => body["ExpirationModel"] = json!("KEY_MATERIAL_DOES_NOT_EXPIRE"),
+        None => body["ExpirationModel"] = json!(ExpirationModel::KeyMaterialDoesNotExpire.as_str()),
     }
     req("ImportKeyMaterial", body)
 }
@@ -277,7 +279,10 @@ pub fn decrypt(
 pub fn generate_data_key(key_id: &str, context: &[(String, String)]) -> Request {
     req(
         "GenerateDataKey",
-        with_context(json!({ "KeyId": key_id, "KeySpec": "AES_256" }), context),
+        with_context(
+            json!({ "KeyId": key_id, "KeySpec": DataKeySpec::Aes256.as_str() }),
+            context,
+        ),
     )
 }
 
@@ -311,7 +316,11 @@ pub fn verify(
 pub fn derive_shared_secret(key_id: &str, peer_public_key_b64: &str) -> Request {
     req(
         "DeriveSharedSecret",
-        json!({ "KeyId": key_id, "KeyAgreementAlgorithm": "ECDH", "PublicKey": peer_public_key_b64 }),
+        json!({
+            "KeyId": key_id,
+            "KeyAgreementAlgorithm": KeyAgreementAlgorithm::Ecdh.as_str(),
+            "PublicKey": peer_public_key_b64,
+        }),
     )
 }
 
@@ -417,7 +426,11 @@ mod tests {
             update_primary_region("k", "eu-west-1").body["PrimaryRegion"],
             "eu-west-1"
         );
-        let r = get_parameters_for_import("k", "RSAES_OAEP_SHA_256", KeySpec::Rsa2048);
+        let r = get_parameters_for_import(
+            "k",
+            WrappingAlgorithm::RsaesOaepSha256,
+            WrappingKeySpec::Rsa2048,
+        );
         assert_eq!(r.operation, "GetParametersForImport");
         assert_eq!(
             r.body,

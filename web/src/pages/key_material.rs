@@ -7,7 +7,7 @@ use crate::kms::{requests as r, ApiError, Request};
 use crate::model::{region_name, KeyMetadata, REGIONS};
 use crate::state::Action;
 use crate::util;
-use kms_core::{KeySpec, KeyState, MultiRegionKeyType};
+use kms_core::{ExpirationModel, KeyState, MultiRegionKeyType, WrappingAlgorithm, WrappingKeySpec};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -16,21 +16,21 @@ pub struct ReloadTabProps {
     pub reload: Callback<()>,
 }
 
-/// The wrapping key specs the console offers: kms_core's RSA specs (its `rsa_bits` rule). SM2,
-/// the China Regions' other WrappingKeySpec, is not offered.
-fn wrapping_key_specs() -> impl Iterator<Item = KeySpec> {
-    KeySpec::ALL
+/// The wrapping key specs the console offers: the RSA ones. SM2 and SM2PKE belong to the China
+/// Regions, which the console does not offer.
+fn wrapping_key_specs() -> impl Iterator<Item = WrappingKeySpec> {
+    WrappingKeySpec::ALL
         .iter()
         .copied()
-        .filter(|s| s.rsa_bits().is_some())
+        .filter(|s| *s != WrappingKeySpec::Sm2)
 }
 
-/// Strings: kms_core keeps its `WrappingAlgorithm` (AlgorithmSpec) private.
-const WRAPPING_ALGORITHMS: [&str; 4] = [
-    "RSAES_OAEP_SHA_256",
-    "RSAES_OAEP_SHA_1",
-    "RSA_AES_KEY_WRAP_SHA_256",
-    "RSA_AES_KEY_WRAP_SHA_1",
+/// The wrapping algorithms the console offers, the default first.
+const WRAPPING_ALGORITHMS: [WrappingAlgorithm; 4] = [
+    WrappingAlgorithm::RsaesOaepSha256,
+    WrappingAlgorithm::RsaesOaepSha1,
+    WrappingAlgorithm::RsaAesKeyWrapSha256,
+    WrappingAlgorithm::RsaAesKeyWrapSha1,
 ];
 
 /// Sends one request; on success flashes `done` and reloads the key.
@@ -66,8 +66,8 @@ pub fn KeyMaterialTab(p: &ReloadTabProps) -> Html {
     let error = use_state(|| None::<ApiError>);
     let importing = use_state(|| false);
     let confirm_delete = use_state(|| false);
-    let wrap_spec = use_state(|| KeySpec::Rsa2048);
-    let wrap_alg = use_state(|| "RSAES_OAEP_SHA_256".to_string());
+    let wrap_spec = use_state(|| WrappingKeySpec::Rsa2048);
+    let wrap_alg = use_state(|| WrappingAlgorithm::RsaesOaepSha256);
     let params_downloaded = use_state(|| false);
     let material_file = use_state(|| None::<(String, Vec<u8>)>);
     let token_file = use_state(|| None::<(String, Vec<u8>)>);
@@ -78,7 +78,7 @@ pub fn KeyMaterialTab(p: &ReloadTabProps) -> Html {
     let pending = m.key_state == Some(KeyState::PendingImport);
     let customer = m.is_customer_managed() && !m.is_pending_deletion();
 
-    let params_req = r::get_parameters_for_import(&key_id, &wrap_alg, *wrap_spec);
+    let params_req = r::get_parameters_for_import(&key_id, *wrap_alg, *wrap_spec);
     let download = {
         let (kms, error, params_req, done) = (
             kms.clone(),
@@ -146,9 +146,9 @@ pub fn KeyMaterialTab(p: &ReloadTabProps) -> Html {
         })
     };
     let delete_req = r::delete_imported_key_material(&key_id);
-    let expiration = match (m.expiration_model.as_deref(), m.valid_to) {
+    let expiration = match (m.expiration_model, m.valid_to) {
         (_, Some(t)) => util::format_date(t),
-        (Some("KEY_MATERIAL_DOES_NOT_EXPIRE"), _) => "Does not expire".into(),
+        (Some(ExpirationModel::KeyMaterialDoesNotExpire), _) => "Does not expire".into(),
         _ => "-".into(),
     };
     let kv = |k: &str, v: Html| html! { <div class="kv"><div class="kv-key">{ k.to_string() }</div><div class="kv-value">{ v }</div></div> };
@@ -198,14 +198,14 @@ pub fn KeyMaterialTab(p: &ReloadTabProps) -> Html {
                     <h3>{"Step 1: Download wrapping public key and import token"}</h3>
                     <div class="field">
                         <label for="wrap-spec">{"Wrapping key spec"}</label>
-                        <select id="wrap-spec" onchange={ let s = wrap_spec.clone(); Callback::from(move |e: Event| if let Some(spec) = KeySpec::parse(&util::select_value(&e)) { s.set(spec) }) }>
+                        <select id="wrap-spec" onchange={ let s = wrap_spec.clone(); Callback::from(move |e: Event| if let Some(spec) = WrappingKeySpec::parse(&util::select_value(&e)) { s.set(spec) }) }>
                             { for wrapping_key_specs().map(|s| html! { <option value={s.as_str()} selected={*wrap_spec == s}>{ s.as_str() }</option> }) }
                         </select>
                     </div>
                     <div class="field">
                         <label for="wrap-alg">{"Wrapping algorithm"}</label>
-                        <select id="wrap-alg" onchange={ let s = wrap_alg.clone(); Callback::from(move |e: Event| s.set(util::select_value(&e))) }>
-                            { for WRAPPING_ALGORITHMS.iter().map(|s| html! { <option value={*s} selected={*wrap_alg == *s}>{ *s }</option> }) }
+                        <select id="wrap-alg" onchange={ let s = wrap_alg.clone(); Callback::from(move |e: Event| if let Some(a) = WrappingAlgorithm::parse(&util::select_value(&e)) { s.set(a) }) }>
+                            { for WRAPPING_ALGORITHMS.iter().map(|a| html! { <option value={a.as_str()} selected={*wrap_alg == *a}>{ a.as_str() }</option> }) }
                         </select>
                         <div class="field-hint">{"Encrypt (wrap) your key material with the wrapping public key, using this algorithm. The wrapping public key and the import token are valid for 24 hours."}</div>
                     </div>

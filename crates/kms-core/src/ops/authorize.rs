@@ -14,6 +14,7 @@ use crate::access::{self, Context, Decision};
 use crate::ciphertext;
 use crate::error::{KmsError, Result};
 use crate::records::{GrantRecord, KeyRecord};
+use crate::spec::ExpirationModel;
 use crate::state::ConditionKeys;
 use crate::tx::{Req, Tx};
 use serde_json::Value;
@@ -615,7 +616,8 @@ fn context(
             if keys.wants("kms:ExpirationModel") {
                 c.set(
                     "kms:ExpirationModel",
-                    req.str("ExpirationModel").unwrap_or("KEY_MATERIAL_EXPIRES"),
+                    req.str("ExpirationModel")
+                        .unwrap_or(ExpirationModel::KeyMaterialExpires.as_str()),
                 );
             }
             if keys.wants("kms:ValidTo") {

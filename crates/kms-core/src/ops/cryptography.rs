@@ -9,8 +9,8 @@ use crate::error::{ErrorType, KmsError, Result};
 use crate::platform::{self, Delegated, Work};
 use crate::records::KeyRecord;
 use crate::spec::{
-    EncapsulationAlgorithm, EncryptionAlgorithm, KeyAgreementAlgorithm, KeySpec, KeyUsage,
-    MacAlgorithm, MessageType, SigningAlgorithm,
+    DataKeySpec, EncapsulationAlgorithm, EncryptionAlgorithm, KeyAgreementAlgorithm, KeySpec,
+    KeyUsage, MacAlgorithm, MessageType, SigningAlgorithm,
 };
 use crate::tx::{b64, Req, Tx};
 use crate::Secret;
@@ -324,9 +324,12 @@ pub(crate) fn generate_data_key(
         "GenerateDataKeyWithoutPlaintext"
     };
     let key = data_key_parent(tx, req, operation)?;
-    let len = match (req.str("KeySpec"), req.int("NumberOfBytes")) {
-        (Some("AES_256"), None) => 32,
-        (Some("AES_128"), None) => 16,
+    let len = match (
+        req.str("KeySpec").map(DataKeySpec::parse),
+        req.int("NumberOfBytes"),
+    ) {
+        (Some(Some(DataKeySpec::Aes256)), None) => 32,
+        (Some(Some(DataKeySpec::Aes128)), None) => 16,
         (None, Some(n)) => n as usize,
         _ => {
             return Err(KmsError::validation(

@@ -16,7 +16,7 @@ mod tokens;
 
 use crate::error::{KmsError, Result};
 use crate::records::KeyRecord;
-use crate::spec::{KeyState, KeyUsage};
+use crate::spec::{ExpirationModel, KeyState, KeyUsage};
 use crate::trail::{ServiceEvent, ServiceEventKind};
 use crate::tx::{state_error, wire_time, Req, Tx};
 use serde_json::{json, Map, Value};
@@ -361,10 +361,11 @@ pub(crate) fn insert_algorithms(m: &mut Map<String, Value>, key: &KeyRecord) {
 
 pub(crate) fn expiration_model(expires: bool) -> &'static str {
     if expires {
-        "KEY_MATERIAL_EXPIRES"
+        ExpirationModel::KeyMaterialExpires
     } else {
-        "KEY_MATERIAL_DOES_NOT_EXPIRE"
+        ExpirationModel::KeyMaterialDoesNotExpire
     }
+    .as_str()
 }
 
 /// Pages a sorted list as AWS's List* operations do: `Limit` (default `default_limit`), an opaque

@@ -6,7 +6,7 @@ use super::{new_backing_key_id, page, require_enabled, resolve, with, Naming};
 use crate::env::Millis;
 use crate::error::{ErrorType, KmsError, Result};
 use crate::records::{BackingKey, KeyRecord, MultiRegionKeyType};
-use crate::spec::{KeySpec, KeyState, Origin};
+use crate::spec::{ExpirationModel, KeyMaterialState, KeySpec, KeyState, Origin, RotationType};
 use crate::tx::{wire_time, Req, Tx};
 use crate::{Secret, MILLIS_PER_DAY};
 use serde_json::{json, Map, Value};
@@ -61,13 +61,18 @@ fn rotatable(tx: &Tx<'_>, req: &Req<'_>, operation: &str) -> Result<KeyRecord> {
     Ok(key)
 }
 
-fn add_backing_key(tx: &mut Tx<'_>, key: &mut KeyRecord, created: i64, rotation_type: &str) {
+fn add_backing_key(
+    tx: &mut Tx<'_>,
+    key: &mut KeyRecord,
+    created: i64,
+    rotation_type: RotationType,
+) {
     let id = new_backing_key_id(tx);
     let material = Secret::new(tx.random(32));
     key.backing_keys.push(BackingKey {
         id,
         created,
-        rotation_type: Some(rotation_type.to_string()),
+        rotation_type: Some(rotation_type),
         import: None,
         material,
         cipher: Default::default(),
@@ -78,7 +83,7 @@ fn add_backing_key(tx: &mut Tx<'_>, key: &mut KeyRecord, created: i64, rotation_
 pub(crate) fn rotate_when_due(tx: &mut Tx<'_>, key: &mut KeyRecord) {
     let period = i64::from(key.rotation.period_days.max(1)) * MILLIS_PER_DAY;
     while let Some(due) = key.rotation.next_rotation.filter(|d| *d <= tx.now) {
-        add_backing_key(tx, key, due, "AUTOMATIC");
+        add_backing_key(tx, key, due, RotationType::Automatic);
         key.rotation.next_rotation = Some(due + period);
     }
 }
@@ -147,7 +152,7 @@ pub(crate) fn rotate_key_on_demand(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Val
     let done = key
         .backing_keys
         .iter()
-        .filter(|b| b.rotation_type.as_deref() == Some("ON_DEMAND"))
+        .filter(|b| b.rotation_type == Some(RotationType::OnDemand))
         .count();
     if done >= ON_DEMAND_ROTATIONS {
         return Err(KmsError::limit_exceeded(format!(
@@ -160,7 +165,7 @@ pub(crate) fn rotate_key_on_demand(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Val
     if key.origin == Origin::External {
         rotate_to_imported(tx, &mut key)?;
     } else {
-        add_backing_key(tx, &mut key, now, "ON_DEMAND");
+        add_backing_key(tx, &mut key, now, RotationType::OnDemand);
     }
     super::multi_region::synchronize(tx, &key)?;
     let arn = key.arn.clone();
@@ -200,7 +205,7 @@ fn rotate_to_imported(tx: &Tx<'_>, key: &mut KeyRecord) -> Result<()> {
     let now = tx.now;
     let b = &mut key.backing_keys[i];
     b.created = now;
-    b.rotation_type = Some("ON_DEMAND".to_string());
+    b.rotation_type = Some(RotationType::OnDemand);
     if let Some(m) = b.import.as_mut() {
         m.pending_rotation = false;
     }
@@ -224,14 +229,14 @@ pub(crate) fn list_key_rotations(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value
             e.insert("KeyMaterialId".into(), json!(b.id));
             let state = if b.is_pending_rotation() {
                 if super::multi_region::imported_everywhere(tx, &key, &b.id) {
-                    "PENDING_ROTATION"
+                    KeyMaterialState::PendingRotation
                 } else {
-                    "PENDING_MULTI_REGION_IMPORT_AND_ROTATION"
+                    KeyMaterialState::PendingMultiRegionImportAndRotation
                 }
             } else if Some(&b.id) == current.as_ref() {
-                "CURRENT"
+                KeyMaterialState::Current
             } else {
-                "NON_CURRENT"
+                KeyMaterialState::NonCurrent
             };
             if external {
                 // Only keys with imported material have these (RotationsListEntry).
@@ -248,7 +253,7 @@ pub(crate) fn list_key_rotations(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value
                         "PENDING_IMPORT"
                     }),
                 );
-                e.insert("KeyMaterialState".into(), json!(state));
+                e.insert("KeyMaterialState".into(), json!(state.as_str()));
                 if let Some(expires) = import.and_then(|m| m.expires) {
                     e.insert(
                         "ExpirationModel".into(),
@@ -259,15 +264,15 @@ pub(crate) fn list_key_rotations(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value
                     e.insert("ValidTo".into(), wire_time(t));
                 }
             } else {
-                e.insert("KeyMaterialState".into(), json!(state));
+                e.insert("KeyMaterialState".into(), json!(state.as_str()));
                 e.insert(
                     "ExpirationModel".into(),
-                    json!("KEY_MATERIAL_DOES_NOT_EXPIRE"),
+                    json!(ExpirationModel::KeyMaterialDoesNotExpire.as_str()),
                 );
             }
             if let Some(t) = &b.rotation_type {
                 e.insert("RotationDate".into(), wire_time(b.created));
-                e.insert("RotationType".into(), json!(t));
+                e.insert("RotationType".into(), json!(t.as_str()));
             }
             (format!("{i:08}"), Value::Object(e))
         })

@@ -7,7 +7,7 @@ use crate::hooks::{use_console, use_kms, use_loader, Load};
 use crate::kms::{requests as r, ApiError, Request};
 use crate::state::{Action, FlashKind};
 use crate::util;
-use kms_core::KeyState;
+use kms_core::{KeyMaterialState, KeyState, RotationType};
 use yew::prelude::*;
 
 /// What the tab shows: the rotation status and the rotations so far, loaded together.
@@ -169,9 +169,9 @@ pub fn RotationTab(p: &TabProps) -> Html {
                             { for info.history.iter().filter(|e| e.rotation_date.is_some()).map(|e| html! {
                                 <tr>
                                     <td>{ e.rotation_date.map(util::format_date).unwrap_or_default() }</td>
-                                    <td>{ match e.rotation_type.as_deref() { Some("AUTOMATIC") => "Automatic", Some("ON_DEMAND") => "On-demand", Some(o) => o, None => "-" } }</td>
+                                    <td>{ match e.rotation_type { Some(RotationType::Automatic) => "Automatic", Some(RotationType::OnDemand) => "On-demand", None => "-" } }</td>
                                     <td class="mono small">{ e.key_material_id.clone().unwrap_or_else(|| "-".into()) }</td>
-                                    <td>{ e.key_material_state.clone().unwrap_or_else(|| "-".into()) }</td>
+                                    <td>{ e.key_material_state.map_or("-", KeyMaterialState::as_str) }</td>
                                 </tr>
                             }) }
                         </tbody>

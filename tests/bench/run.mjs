@@ -9,8 +9,8 @@
 // named: BENCH_ONLY=scale with BENCH_SCALE_KEYS, BENCH_SCALE_EVENTS, BENCH_SCALE_ROUNDS),
 // BENCH_QUICK=1 (a short smoke run), BENCH_JSON (write results), BENCH_PROFILE (a Chromium
 // profile directory to use and keep; with BENCH_SCALE_BUILD=0 the scale run measures the sandbox
-// an earlier run built there), BENCH_CPUPROFILE (a file: the scale run's fresh tab is profiled
-// with Chromium's CPU profiler and the profile written there, for DevTools or
+// an earlier run built there), BENCH_CPUPROFILE (a file: the run, or the scale run's fresh tab, is
+// profiled with Chromium's CPU profiler and the profile written there, for DevTools or
 // tests/bench/profile-summary.mjs).
 import { createServer } from 'node:http';
 import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -85,9 +85,11 @@ try {
   console.error(`[bench] ${url} in Chromium ${version}; config ${JSON.stringify(config)}`);
   const scale = (config.only ?? '').split(',').includes('scale');
   const rest = { ...config, only: (config.only ?? '').split(',').filter((s) => s !== 'scale').join(',') || null };
+  const profiler = process.env.BENCH_CPUPROFILE && !scale ? await startProfile(page) : null;
   const results = scale && !rest.only
     ? { symmetric: [], trail: [], sign: [], createKey: [] }
     : await page.evaluate((cfg) => window.runBench(cfg), rest);
+  if (profiler) await profiler.stop();
   if (scale) {
     // Built in this tab, then measured in a fresh one, as a learner's reload would open it.
     results.scaleBuild = process.env.BENCH_SCALE_BUILD === '0'
@@ -99,17 +101,9 @@ try {
     fresh.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
     await fresh.goto(url);
     await fresh.waitForFunction(() => window.benchReady === true, null, { timeout: 30000 });
-    const cdp = process.env.BENCH_CPUPROFILE ? await context.newCDPSession(fresh) : null;
-    if (cdp) {
-      await cdp.send('Profiler.enable');
-      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
-      await cdp.send('Profiler.start');
-    }
+    const profiler = process.env.BENCH_CPUPROFILE ? await startProfile(fresh) : null;
     results.scale = await fresh.evaluate((cfg) => window.measureScale(cfg), config);
-    if (cdp) {
-      const { profile } = await cdp.send('Profiler.stop');
-      await writeFile(process.env.BENCH_CPUPROFILE, JSON.stringify(profile));
-    }
+    if (profiler) await profiler.stop();
   }
   results.chromium = version;
   if (process.env.BENCH_JSON) await writeFile(process.env.BENCH_JSON, JSON.stringify(results, null, 2));
@@ -118,6 +112,20 @@ try {
   await context?.close();
   server.close();
   if (!keptProfile) await rm(profile, { recursive: true, force: true });
+}
+
+// Chromium's CPU profiler on `page` until stop(), which writes the profile to BENCH_CPUPROFILE.
+async function startProfile(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  await cdp.send('Profiler.start');
+  return {
+    stop: async () => {
+      const { profile } = await cdp.send('Profiler.stop');
+      await writeFile(process.env.BENCH_CPUPROFILE, JSON.stringify(profile));
+    },
+  };
 }
 
 function print(r) {

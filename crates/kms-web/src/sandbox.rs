@@ -90,6 +90,9 @@ impl crate::trail::UsageSource for EngineUsage {
 #[cfg(feature = "test-hooks")]
 type Mirror = BTreeMap<(String, String), Vec<Vec<u8>>>;
 
+/// A BroadcastChannel and the handler of its messages (kept alive with it).
+type Channel = (JsValue, Closure<dyn FnMut(JsValue)>);
+
 /// The state of one sandbox, shared by all its handles.
 struct Inner {
     name: String,
@@ -113,7 +116,7 @@ struct Inner {
     /// Stored records that could not be read, by storage key.
     damaged: RefCell<BTreeMap<String, Damage>>,
     /// The BroadcastChannel of the database's commits, and its message handler.
-    channel: RefCell<Option<(JsValue, Closure<dyn FnMut(JsValue)>)>>,
+    channel: RefCell<Option<Channel>>,
     /// Whether a reload of other tabs' changes is waiting for its turn.
     sync_scheduled: Cell<bool>,
     /// Who to tell when other tabs' changes were loaded.

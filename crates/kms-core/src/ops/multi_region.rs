@@ -112,7 +112,7 @@ fn imported_materials(replica: &[BackingKey], primary: &[BackingKey]) -> Vec<Bac
                 },
             };
             b.created = p.created;
-            b.rotation_type = p.rotation_type.clone();
+            b.rotation_type = p.rotation_type;
             if let Some(i) = b.import.as_mut() {
                 i.pending_rotation = pending;
             }

@@ -77,7 +77,7 @@ pub fn EventsPage() -> Html {
         Callback::from(move |_| tick.set(*tick + 1))
     };
     let load_more = {
-        let (kms, lookup, shown, loading_more, more_error) = (
+        let captured = (
             kms.clone(),
             lookup.clone(),
             shown.clone(),
@@ -85,19 +85,13 @@ pub fn EventsPage() -> Html {
             more_error.clone(),
         );
         Callback::from(move |_| {
+            let (kms, lookup, shown, loading_more, more_error) = captured.clone();
             let Some(Ok(current)) = (*shown).clone() else {
                 return;
             };
             let Some(token) = current.next.clone() else {
                 return;
             };
-            let (kms, lookup, shown, loading_more, more_error) = (
-                kms.clone(),
-                lookup.clone(),
-                shown.clone(),
-                loading_more.clone(),
-                more_error.clone(),
-            );
             loading_more.set(true);
             wasm_bindgen_futures::spawn_local(async move {
                 match kms

@@ -39,9 +39,15 @@ use yew_router::prelude::*;
 
 /// "KMS > ... > here" above a page title.
 pub fn breadcrumbs(trail: &[(&str, Option<Route>)]) -> Html {
+    breadcrumbs_from(("KMS", Route::CustomerKeys), trail)
+}
+
+/// "`root` > ... > here": the first crumb names the service (KMS, IAM) and links to its home.
+pub fn breadcrumbs_from(root: (&str, Route), trail: &[(&str, Option<Route>)]) -> Html {
+    let (root_label, root_route) = root;
     html! {
         <nav class="breadcrumbs" aria-label="Breadcrumbs">
-            <Link<Route> to={Route::CustomerKeys}>{"KMS"}</Link<Route>>
+            <Link<Route> to={root_route}>{ root_label.to_string() }</Link<Route>>
             { for trail.iter().map(|(label, to)| html! {
                 <>
                     <span class="crumb-sep" aria-hidden="true">{"›"}</span>

@@ -108,27 +108,21 @@ pub fn CreateKeyPage() -> Html {
         Callback::from(move |_| n.push(&Route::CustomerKeys))
     };
     let finish = {
-        let (kms, console, navigator, busy, error) = (
+        let captured = (
             kms.clone(),
             console.clone(),
             navigator.clone(),
             busy.clone(),
             error.clone(),
+            create_req.clone(),
+            full_alias.clone(),
         );
-        let (create_req, full_alias, valid) =
-            (create_req.clone(), full_alias.clone(), step_valid(5));
+        let valid = step_valid(5);
         Callback::from(move |_| {
+            let (kms, console, navigator, busy, error, create_req, full_alias) = captured.clone();
             if !valid || *busy {
                 return;
             }
-            let (kms, console, navigator, busy, error) = (
-                kms.clone(),
-                console.clone(),
-                navigator.clone(),
-                busy.clone(),
-                error.clone(),
-            );
-            let (create_req, full_alias) = (create_req.clone(), full_alias.clone());
             busy.set(true);
             error.set(None);
             wasm_bindgen_futures::spawn_local(async move {

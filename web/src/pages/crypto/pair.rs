@@ -2,12 +2,16 @@
 //! request makes a value (a signature, a MAC) that fills a base64 field, another checks the
 //! field's value (made here or pasted in), and both share one busy flag and one outcome line, a
 //! success message or AWS's error. Each panel keeps its own message, algorithm and buttons.
+//! The Encapsulate and decapsulate panel uses it too: Encapsulate makes the ciphertext that
+//! Decapsulate reads.
 
 use super::run_request;
 use crate::components::{ErrorAlert, InfoAlert};
 use crate::hooks::use_kms;
 use crate::kms::{ApiError, Kms, Request};
 use crate::util;
+use serde_json::Value;
+use std::rc::Rc;
 use yew::prelude::*;
 
 /// A make-and-verify pair's state (see the module doc).
@@ -36,6 +40,22 @@ pub(super) fn use_request_pair() -> RequestPair {
 }
 
 impl RequestPair {
+    /// Sends `req` and makes the outcome line from its answer with `said` (or AWS's error).
+    pub fn send(
+        &self,
+        req: Request,
+        said: impl Fn(&Value) -> String + 'static,
+    ) -> Callback<MouseEvent> {
+        let (kms, busy, outcome) = (self.kms.clone(), self.busy.clone(), self.outcome.clone());
+        let said = Rc::new(said);
+        Callback::from(move |_| {
+            let (outcome, said) = (outcome.clone(), said.clone());
+            run_request(kms.clone(), req.clone(), busy.clone(), move |res| {
+                outcome.set(Some(res.map(|v| said(&v))));
+            });
+        })
+    }
+
     /// Sends `req` and keeps its answer's `field` (Signature, Mac) as the value; `said` words
     /// the success from that value.
     pub fn make(
@@ -44,27 +64,11 @@ impl RequestPair {
         field: &'static str,
         said: fn(&str) -> String,
     ) -> Callback<MouseEvent> {
-        let (kms, busy, value, outcome) = (
-            self.kms.clone(),
-            self.busy.clone(),
-            self.value.clone(),
-            self.outcome.clone(),
-        );
-        Callback::from(move |_| {
-            let (value, outcome) = (value.clone(), outcome.clone());
-            run_request(
-                kms.clone(),
-                req.clone(),
-                busy.clone(),
-                move |res| match res {
-                    Ok(v) => {
-                        let made = v[field].as_str().unwrap_or_default().to_string();
-                        outcome.set(Some(Ok(said(&made))));
-                        value.set(made);
-                    }
-                    Err(e) => outcome.set(Some(Err(e))),
-                },
-            );
+        let value = self.value.clone();
+        self.send(req, move |v| {
+            let made = v[field].as_str().unwrap_or_default().to_string();
+            value.set(made.clone());
+            said(&made)
         })
     }
 
@@ -76,18 +80,12 @@ impl RequestPair {
         field: &'static str,
         what: &'static str,
     ) -> Callback<MouseEvent> {
-        let (kms, busy, outcome) = (self.kms.clone(), self.busy.clone(), self.outcome.clone());
-        Callback::from(move |_| {
-            let outcome = outcome.clone();
-            run_request(kms.clone(), req.clone(), busy.clone(), move |res| {
-                outcome.set(Some(res.map(|v| {
-                    if v[field].as_bool() == Some(true) {
-                        format!("{what} is valid.")
-                    } else {
-                        format!("{what} is not valid.")
-                    }
-                })));
-            });
+        self.send(req, move |v| {
+            if v[field].as_bool() == Some(true) {
+                format!("{what} is valid.")
+            } else {
+                format!("{what} is not valid.")
+            }
         })
     }
 

@@ -103,6 +103,12 @@ pub fn text_field(
     }
 }
 
+/// Keeps a text input's value in `state`.
+pub fn bind(state: &UseStateHandle<String>) -> Callback<InputEvent> {
+    let state = state.clone();
+    Callback::from(move |e: InputEvent| state.set(crate::util::input_value(&e)))
+}
+
 /// The console's date for IAM's epoch seconds, or "-".
 pub fn date(epoch: f64) -> String {
     if epoch > 0.0 {

@@ -5,7 +5,9 @@
 mod access_keys;
 mod attached_policies;
 mod common;
+mod detail;
 mod inline_policies;
+mod list;
 mod policies;
 mod policy_detail;
 mod role_detail;
@@ -19,26 +21,10 @@ pub use user_detail::IamUserPage;
 
 use crate::app::Route;
 use crate::components::Tabs;
+use crate::iam::{ManagedPolicy, Role, User};
+use list::ListPanel;
 use yew::prelude::*;
 use yew_router::prelude::*;
-
-/// "IAM > ... > here" above an IAM page's title.
-pub fn iam_breadcrumbs(trail: &[(&str, Option<Route>)]) -> Html {
-    html! {
-        <nav class="breadcrumbs" aria-label="Breadcrumbs">
-            <Link<Route> to={Route::Iam}>{"IAM"}</Link<Route>>
-            { for trail.iter().map(|(label, to)| html! {
-                <>
-                    <span class="crumb-sep" aria-hidden="true">{"›"}</span>
-                    { match to {
-                        Some(r) => html! { <Link<Route> to={r.clone()}>{ label.to_string() }</Link<Route>> },
-                        None => html! { <span aria-current="page">{ label.to_string() }</span> },
-                    } }
-                </>
-            }) }
-        </nav>
-    }
-}
 
 #[derive(Properties, PartialEq)]
 pub struct IamProps {
@@ -73,9 +59,9 @@ pub fn IamPage(p: &IamProps) -> Html {
             <Tabs tabs={tabs} active={active.clone()} {on_select} />
             <div class="tab-panel" role="tabpanel">
                 { match active.as_str() {
-                    "roles" => html! { <roles::RolesPanel /> },
-                    "policies" => html! { <policies::PoliciesPanel /> },
-                    _ => html! { <users::UsersPanel /> },
+                    "roles" => html! { <ListPanel<Role> /> },
+                    "policies" => html! { <ListPanel<ManagedPolicy> /> },
+                    _ => html! { <ListPanel<User> /> },
                 } }
             </div>
         </div>

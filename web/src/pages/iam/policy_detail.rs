@@ -2,11 +2,10 @@
 //! saves), where it is attached, deletion.
 
 use super::common::{send_iam, Confirm};
-use super::iam_breadcrumbs;
-use super::user_detail::NameProps;
+use super::detail::{document_panel, kv, loaded, DocumentPanel, NameProps};
 use crate::app::Route;
-use crate::components::{CopyButton, ErrorAlert, PolicyEditor, Spinner};
-use crate::hooks::{use_console, use_kms, use_loader, Load};
+use crate::components::CopyButton;
+use crate::hooks::{use_console, use_kms, use_loader};
 use crate::iam::{read, show_document, ManagedPolicy};
 use crate::kms::{ApiError, Kms};
 use crate::state::{Action, FlashKind};
@@ -78,6 +77,18 @@ async fn non_default_versions(kms: &Kms, arn: &str) -> Result<Vec<String>, ApiEr
         .collect())
 }
 
+const POLICY_DOCUMENT: DocumentPanel = DocumentPanel {
+    panel: "policy-document",
+    title: "Permissions defined in this policy",
+    edit: "Edit",
+    hint: None,
+    testid: "policy-document",
+    editor_id: "managed-policy-editor",
+    editor_label: "Policy editor",
+    rows: 16,
+    save: "Save changes",
+};
+
 #[function_component]
 pub fn IamPolicyPage(p: &NameProps) -> Html {
     let kms = use_kms();
@@ -87,25 +98,13 @@ pub fn IamPolicyPage(p: &NameProps) -> Html {
     let draft = use_state(|| None::<String>);
     let deleting = use_state(|| false);
     let error = use_state(|| None::<ApiError>);
-    let crumbs = iam_breadcrumbs(&[
-        (
-            "Policies",
-            Some(Route::IamTab {
-                tab: "policies".into(),
-            }),
-        ),
-        (p.name.as_str(), None),
-    ]);
-    let d = match &*data {
-        Load::Loading => return html! { <div class="page">{ crumbs }<Spinner /></div> },
-        Load::Failed(e) => {
-            return html! { <div class="page">{ crumbs }<h1>{ &p.name }</h1><ErrorAlert error={e.clone()} /></div> }
-        }
-        Load::Ready(d) => d.clone(),
+    let (crumbs, d) = match loaded(&data, ("Policies", "policies"), &p.name) {
+        Ok(ready) => ready,
+        Err(page) => return page,
     };
     let arn = d.policy.arn.clone();
     let save = {
-        let (kms, console, draft, error, reload, arn) = (
+        let captured = (
             kms.clone(),
             console.clone(),
             draft.clone(),
@@ -114,15 +113,8 @@ pub fn IamPolicyPage(p: &NameProps) -> Html {
             arn.clone(),
         );
         Callback::from(move |_| {
+            let (kms, console, draft, error, reload, arn) = captured.clone();
             let Some(doc) = (*draft).clone() else { return };
-            let (kms, console, draft, error, reload, arn) = (
-                kms.clone(),
-                console.clone(),
-                draft.clone(),
-                error.clone(),
-                reload.clone(),
-                arn.clone(),
-            );
             wasm_bindgen_futures::spawn_local(async move {
                 // IAM keeps five versions: drop the oldest non-default one first, as the console offers.
                 if let Ok(old) = non_default_versions(&kms, &arn).await {
@@ -154,7 +146,7 @@ pub fn IamPolicyPage(p: &NameProps) -> Html {
         })
     };
     let delete = {
-        let (kms, console, navigator, error, arn, name) = (
+        let captured = (
             kms.clone(),
             console.clone(),
             navigator.clone(),
@@ -163,14 +155,7 @@ pub fn IamPolicyPage(p: &NameProps) -> Html {
             d.policy.policy_name.clone(),
         );
         Callback::from(move |_| {
-            let (kms, console, navigator, error, arn, name) = (
-                kms.clone(),
-                console.clone(),
-                navigator.clone(),
-                error.clone(),
-                arn.clone(),
-                name.clone(),
-            );
+            let (kms, console, navigator, error, arn, name) = captured.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let result = async {
                     for v in non_default_versions(&kms, &arn).await? {
@@ -216,35 +201,12 @@ pub fn IamPolicyPage(p: &NameProps) -> Html {
             <div class="panel">
                 <div class="panel-header"><h2>{"Policy details"}</h2></div>
                 <div class="panel-body grid-3">
-                    <div class="kv"><div class="kv-key">{"ARN"}</div><div class="kv-value"><span class="arn"><span class="mono small">{ &arn }</span><CopyButton text={arn.clone()} label="Copy ARN" /></span></div></div>
-                    <div class="kv"><div class="kv-key">{"Default version"}</div><div class="kv-value">{ &d.policy.default_version_id }</div></div>
-                    <div class="kv"><div class="kv-key">{"Description"}</div><div class="kv-value">{ d.policy.description.clone().unwrap_or_else(|| "-".into()) }</div></div>
+                    { kv("ARN", html! { <span class="arn"><span class="mono small">{ &arn }</span><CopyButton text={arn.clone()} label="Copy ARN" /></span> }) }
+                    { kv("Default version", html! { { &d.policy.default_version_id } }) }
+                    { kv("Description", html! { { d.policy.description.clone().unwrap_or_else(|| "-".into()) } }) }
                 </div>
             </div>
-            <div class="panel" data-panel="policy-document">
-                <div class="panel-header">
-                    <h2>{"Permissions defined in this policy"}</h2>
-                    if draft.is_none() {
-                        <button type="button" class="btn" onclick={ let x = draft.clone(); let doc = d.document.clone(); Callback::from(move |_| x.set(Some(doc.clone()))) }>{"Edit"}</button>
-                    }
-                </div>
-                <div class="panel-body">
-                    { match &*draft {
-                        None => html! { <pre class="code" data-testid="policy-document">{ &d.document }</pre> },
-                        Some(doc) => html! {
-                            <>
-                                <PolicyEditor id="managed-policy-editor" label="Policy editor" value={doc.clone()} rows={16}
-                                    on_change={ let x = draft.clone(); Callback::from(move |v| x.set(Some(v))) } />
-                                if let Some(e) = &*error { <ErrorAlert error={e.clone()} /> }
-                                <div class="button-row">
-                                    <button type="button" class="btn" onclick={ let x = draft.clone(); let e = error.clone(); Callback::from(move |_| { x.set(None); e.set(None) }) }>{"Cancel"}</button>
-                                    <button type="button" class="btn btn-primary" onclick={save}>{"Save changes"}</button>
-                                </div>
-                            </>
-                        },
-                    } }
-                </div>
-            </div>
+            { document_panel(&POLICY_DOCUMENT, &d.document, &draft, &error, save) }
             <div class="panel">
                 <div class="panel-header"><h2>{"Entities attached"}</h2></div>
                 <div class="panel-body">

@@ -58,7 +58,7 @@ pub fn KeyPolicyTab(p: &TabProps) -> Html {
             let check = check_policy(draft);
             let req = r::put_key_policy(&id, draft);
             let save = {
-                let (kms, console, reload, editing, error, saving, req) = (
+                let captured = (
                     kms.clone(),
                     console.clone(),
                     reload.clone(),
@@ -68,15 +68,7 @@ pub fn KeyPolicyTab(p: &TabProps) -> Html {
                     req.clone(),
                 );
                 Callback::from(move |_| {
-                    let (kms, console, reload, editing, error, saving, req) = (
-                        kms.clone(),
-                        console.clone(),
-                        reload.clone(),
-                        editing.clone(),
-                        error.clone(),
-                        saving.clone(),
-                        req.clone(),
-                    );
+                    let (kms, console, reload, editing, error, saving, req) = captured.clone();
                     saving.set(true);
                     wasm_bindgen_futures::spawn_local(async move {
                         match kms.send(&req).await {

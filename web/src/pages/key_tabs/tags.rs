@@ -84,7 +84,7 @@ pub fn TagsTab(p: &TabProps) -> Html {
                 requests.push(r::tag_resource(&id, &changed));
             }
             let save = {
-                let (kms, console, reload, editing, error, requests) = (
+                let captured = (
                     kms.clone(),
                     console.clone(),
                     reload.clone(),
@@ -93,14 +93,7 @@ pub fn TagsTab(p: &TabProps) -> Html {
                     requests.clone(),
                 );
                 Callback::from(move |_| {
-                    let (kms, console, reload, editing, error, requests) = (
-                        kms.clone(),
-                        console.clone(),
-                        reload.clone(),
-                        editing.clone(),
-                        error.clone(),
-                        requests.clone(),
-                    );
+                    let (kms, console, reload, editing, error, requests) = captured.clone();
                     wasm_bindgen_futures::spawn_local(async move {
                         for req in &requests {
                             if let Err(e) = kms.send(req).await {

@@ -637,6 +637,81 @@ test('key table: filter, sort, pages and column preferences', async (tt) => {
   await t.done();
 });
 
+test('key table: a page describes only its own keys; later pages, an alias filter and a status sort still find every key', async (tt) => {
+  const t = await openConsole(browser, server.url, tt.name);
+  const { page } = t;
+  await waitForKeyTable(page);
+  // 30 customer managed keys, paged-00 to paged-29; paged-25 disabled.
+  const ids = await page.evaluate(async () => {
+    const out = [];
+    for (let i = 0; i < 30; i++) {
+      const { KeyMetadata } = await window.kms.send('CreateKey', { Description: `paged ${i}` });
+      await window.kms.send('CreateAlias', { AliasName: `alias/paged-${String(i).padStart(2, '0')}`, TargetKeyId: KeyMetadata.KeyId });
+      out.push(KeyMetadata.KeyId);
+    }
+    await window.kms.send('DisableKey', { KeyId: out[25] });
+    return out;
+  });
+  // How many DescribeKey calls the sandbox has answered, from its CloudTrail event history.
+  const describeKeyCalls = () =>
+    page.evaluate(async () => {
+      let n = 0;
+      let NextToken;
+      do {
+        const r = await window.kms.service('cloudtrail').send('LookupEvents', {
+          LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'DescribeKey' }],
+          MaxResults: 50,
+          NextToken,
+        });
+        n += r.Events.length;
+        NextToken = r.NextToken;
+      } while (NextToken);
+      return n;
+    });
+  // Away from the key table (which followed every change live), then open it again.
+  await t.goto('/pricing');
+  await page.waitForTimeout(300);
+  const before = await describeKeyCalls();
+  await t.goto('/keys');
+  await waitForKeyTable(page);
+  const rows = page.locator('table[data-table=customer-managed] tbody tr');
+  assert.equal(await rows.count(), 10);
+  assert.equal(await page.locator('.page-number').textContent(), '1 / 3');
+  assert.equal(await page.locator('.table-panel h2 .count').textContent(), ' (30)');
+  assert.match(await rows.first().textContent(), /paged-00.*Enabled/);
+  await page.waitForTimeout(300);
+  const opened = (await describeKeyCalls()) - before;
+  assert.ok(opened > 0 && opened <= 10, `opening the table described ${opened} keys (page size 10, 30 keys)`);
+  await t.shot('first page of 30 keys');
+
+  // The last page: its own ten keys, described when shown.
+  await page.getByRole('button', { name: 'Next page' }).click();
+  await page.getByRole('button', { name: 'Next page' }).click();
+  await keyRow(page, ids[29]).waitFor();
+  assert.equal(await page.locator('.page-number').textContent(), '3 / 3');
+  assert.match(await keyRow(page, ids[25]).textContent(), /paged-25.*Disabled/);
+  const paged = (await describeKeyCalls()) - before;
+  assert.ok(paged <= 30, `three pages described ${paged} keys`);
+
+  // Filtering by alias reaches a key of a later page from the first.
+  await page.getByRole('button', { name: 'Previous page' }).click();
+  await page.getByRole('button', { name: 'Previous page' }).click();
+  await keyRow(page, ids[0]).waitFor();
+  await page.getByLabel('Filter keys').fill('paged-27');
+  await keyRow(page, ids[27]).waitFor();
+  assert.equal(await rows.count(), 1);
+  assert.match(await keyRow(page, ids[27]).textContent(), /paged-27.*Enabled/);
+  await t.shot('filtered by alias');
+
+  // Sorting by status reads every key's metadata: the one disabled key, from the last page, first.
+  await page.getByLabel('Filter keys').fill('');
+  await page.getByRole('button', { name: 'Sort by Status' }).click();
+  await page.waitForFunction((id) => document.querySelector('table[data-table=customer-managed] tbody tr')?.getAttribute('data-key-id') === id, ids[25]);
+  assert.equal(await rows.count(), 10);
+  await t.shot('sorted by status');
+  await t.done();
+});
+
 test('create key wizard: inline validation as AWS shows it, editable policy, HMAC key and MAC', async (tt) => {
   const t = await openConsole(browser, server.url, tt.name);
   const { page } = t;

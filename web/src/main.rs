@@ -1,14 +1,15 @@
 //! KMS Sandbox console: the AWS KMS console, in Yew, over the in-browser KMS.
 //!
 //! `main` only renders [`app::App`]. The pure modules (pricing, policy, snippets, envelope,
-//! model, request builders) build natively too, so `cargo test -p kms-console` tests them
-//! without a browser.
+//! key lists, model, request builders) build natively too, so `cargo test -p kms-console` tests
+//! them without a browser.
 
 #![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 
 mod access;
 mod envelope;
 mod iam;
+mod key_list;
 mod kms;
 mod model;
 mod policy;

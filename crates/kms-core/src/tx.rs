@@ -222,6 +222,39 @@ impl<'a> Tx<'a> {
             .collect()
     }
 
+    /// Up to `n` aliases of the region whose names sort after `after`, sorted by name: a window,
+    /// so that a page of ListAliases in a Region of 100,000 aliases costs what a page of 100
+    /// does (every page reading every alias made listing them all n²).
+    pub fn aliases_after(&self, after: Option<&str>, n: usize) -> Vec<&AliasRecord> {
+        use std::ops::Bound;
+        let start = after.map_or(Bound::Unbounded, |a| Bound::Excluded(a.to_string()));
+        let own: Vec<&String> = self
+            .aliases
+            .keys()
+            .filter(|(r, name)| *r == self.region && after.is_none_or(|a| name.as_str() > a))
+            .map(|(_, name)| name)
+            .collect();
+        // The overlay may delete some of the base's next aliases: read as many more as it holds.
+        let mut names: Vec<&String> = self
+            .base()
+            .map(|r| {
+                r.aliases
+                    .range::<String, _>((start, Bound::Unbounded))
+                    .take(n + own.len())
+                    .map(|(name, _)| name)
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.extend(own);
+        names.sort();
+        names.dedup();
+        names
+            .into_iter()
+            .filter_map(|name| self.alias(name))
+            .take(n)
+            .collect()
+    }
+
     /// Every alias of the region, sorted by name.
     pub fn all_aliases(&self) -> Vec<&AliasRecord> {
         let mut names: Vec<&String> = self

@@ -670,6 +670,43 @@ fn list_aliases_pages() {
     // Without a filter: the 12 AWS managed aliases are there too.
     let all = ok(&mut kms, "ListAliases", json!({"Limit": 100}));
     assert_eq!(all["Aliases"].as_array().unwrap().len(), 17);
+
+    // Every page of the whole Region (read as a window of the aliases after the marker): each
+    // alias once, by name, a deleted one gone.
+    for i in 0..40 {
+        ok(
+            &mut kms,
+            "CreateAlias",
+            json!({"AliasName": format!("alias/b{i:02}"), "TargetKeyId": a}),
+        );
+    }
+    ok(&mut kms, "DeleteAlias", json!({"AliasName": "alias/b07"}));
+    let mut names: Vec<String> = Vec::new();
+    let mut marker: Option<Value> = None;
+    loop {
+        let mut req = json!({"Limit": 7});
+        if let Some(m) = &marker {
+            req["Marker"] = m.clone();
+        }
+        let page = ok(&mut kms, "ListAliases", req);
+        let got = page["Aliases"].as_array().unwrap();
+        assert!(got.len() <= 7);
+        names.extend(
+            got.iter()
+                .map(|x| x["AliasName"].as_str().unwrap().to_string()),
+        );
+        if page["Truncated"] == false {
+            assert!(page.get("NextMarker").is_none());
+            break;
+        }
+        marker = Some(page["NextMarker"].clone());
+    }
+    assert_eq!(names.len(), 17 + 39);
+    let mut sorted = names.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(names, sorted, "in order, each once");
+    assert!(!names.iter().any(|n| n == "alias/b07"));
 }
 
 // ---------------------------------------------------------------- cryptography

@@ -2,6 +2,7 @@
 
 use super::{requests as r, ApiError, DeniedCall, Request};
 use crate::access::{parse_explain, Decision};
+use crate::key_list::KeyListing;
 use crate::model::{AliasEntry, KeyMetadata, RotationEntry, RotationStatus, Tag};
 use kms_core::Service;
 use kms_web::Sandbox;
@@ -42,6 +43,11 @@ impl From<kms_core::KmsError> for ApiError {
             denied: None,
         }
     }
+}
+
+thread_local! {
+    /// How many key listings this page has made: each one's generation.
+    static LISTINGS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
 /// A key and its aliases, as a key table row shows it.
@@ -228,29 +234,16 @@ impl Kms {
         }
     }
 
-    /// The rows of a key table: DescribeKey for each key of ListKeys, aliases from ListAliases.
-    /// `customer_managed` picks customer managed (true) or AWS managed (false) keys, or both.
-    pub async fn key_rows(&self, customer_managed: Option<bool>) -> Result<Vec<KeyRow>, ApiError> {
+    /// The Region's keys as ListKeys and ListAliases know them (every page of each), without
+    /// DescribeKey: what the key tables and pickers start from (see [`crate::key_list`]).
+    pub async fn key_listing(&self) -> Result<KeyListing, ApiError> {
         let ids = self.list_key_ids_in(&self.region).await?;
         let aliases = self.list_aliases(None).await?;
-        let mut rows = Vec::new();
-        for id in ids {
-            let meta = self.describe_key(&id).await?;
-            if customer_managed.is_some_and(|c| meta.is_customer_managed() != c) {
-                continue;
-            }
-            let mut names: Vec<String> = aliases
-                .iter()
-                .filter(|a| a.target_key_id.as_deref() == Some(id.as_str()))
-                .map(|a| a.alias_name.clone())
-                .collect();
-            names.sort();
-            rows.push(KeyRow {
-                meta,
-                aliases: names,
-            });
-        }
-        Ok(rows)
+        let generation = LISTINGS.with(|n| {
+            n.set(n.get() + 1);
+            n.get()
+        });
+        Ok(KeyListing::new(generation, ids, &aliases))
     }
 
     pub async fn tags(&self, key_id: &str) -> Result<Vec<Tag>, ApiError> {

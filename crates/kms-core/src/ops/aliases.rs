@@ -1,6 +1,6 @@
 //! Aliases: CreateAlias, UpdateAlias, DeleteAlias, ListAliases, with AWS's name rules.
 
-use super::{page, require_not_pending_deletion, resolve, with, Naming};
+use super::{page, page_of, page_window, require_not_pending_deletion, resolve, with, Naming};
 use crate::error::{KmsError, Result};
 use crate::records::{AliasRecord, KeyRecord};
 use crate::tx::{wire_time, Req, Tx};
@@ -139,27 +139,39 @@ pub(crate) fn delete_alias(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
 }
 
 pub(crate) fn list_aliases(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
-    let filter = match req.str("KeyId") {
-        Some(k) => Some(resolve(tx, k, Naming::KeyOnly)?.key_id),
-        None => None,
+    let entry = |a: &AliasRecord| {
+        (
+            a.name.clone(),
+            json!({
+                "AliasName": a.name,
+                "AliasArn": a.arn,
+                "TargetKeyId": a.target_key_id,
+                "CreationDate": wire_time(a.created),
+                "LastUpdatedDate": wire_time(a.last_updated),
+            }),
+        )
     };
-    let items = tx
-        .all_aliases()
-        .into_iter()
-        .filter(|a| filter.as_ref().is_none_or(|k| &a.target_key_id == k))
-        .map(|a| {
-            (
-                a.name.clone(),
-                json!({
-                    "AliasName": a.name,
-                    "AliasArn": a.arn,
-                    "TargetKeyId": a.target_key_id,
-                    "CreationDate": wire_time(a.created),
-                    "LastUpdatedDate": wire_time(a.last_updated),
-                }),
-            )
-        })
-        .collect();
-    let (aliases, extra) = page(items, req, 50, 100)?;
+    let (aliases, extra) = match req.str("KeyId") {
+        Some(k) => {
+            let key_id = resolve(tx, k, Naming::KeyOnly)?.key_id;
+            let items = tx
+                .all_aliases()
+                .into_iter()
+                .filter(|a| a.target_key_id == key_id)
+                .map(entry)
+                .collect();
+            page(items, req, 50, 100)?
+        }
+        // Every alias of the Region: only the page's window is read (and made JSON).
+        None => {
+            let (after, limit) = page_window(req, 50, 100)?;
+            let items = tx
+                .aliases_after(after.as_deref(), limit + 1)
+                .into_iter()
+                .map(entry)
+                .collect();
+            page_of(items, limit)
+        }
+    };
     Ok(with(extra, "Aliases", Value::Array(aliases)))
 }

@@ -1,116 +1,14 @@
-//! The key tables' columns: what each shows in a cell, how it sorts and filters, and its
-//! sortable header.
+//! The key tables' columns: what each shows in a cell, and its sortable header (how they sort
+//! and filter: [`crate::key_list`]).
 
 use crate::app::Route;
 use crate::components::StatusBadge;
+pub(super) use crate::key_list::{Col, ALL_COLS};
 use crate::kms::KeyRow;
 use crate::model::{key_usage_label, origin_label, regionality_label};
 use crate::util;
-use std::cmp::Ordering;
 use yew::prelude::*;
 use yew_router::prelude::*;
-
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(super) enum Col {
-    Aliases,
-    KeyId,
-    Status,
-    KeyType,
-    KeySpec,
-    KeyUsage,
-    CreationDate,
-    Origin,
-    Regionality,
-}
-
-pub(super) const ALL_COLS: [Col; 9] = [
-    Col::Aliases,
-    Col::KeyId,
-    Col::Status,
-    Col::KeyType,
-    Col::KeySpec,
-    Col::KeyUsage,
-    Col::CreationDate,
-    Col::Origin,
-    Col::Regionality,
-];
-
-impl Col {
-    pub(super) fn label(self) -> &'static str {
-        match self {
-            Col::Aliases => "Aliases",
-            Col::KeyId => "Key ID",
-            Col::Status => "Status",
-            Col::KeyType => "Key type",
-            Col::KeySpec => "Key spec",
-            Col::KeyUsage => "Key usage",
-            Col::CreationDate => "Creation date",
-            Col::Origin => "Origin",
-            Col::Regionality => "Regionality",
-        }
-    }
-    pub(super) fn id(self) -> &'static str {
-        match self {
-            Col::Aliases => "aliases",
-            Col::KeyId => "key-id",
-            Col::Status => "status",
-            Col::KeyType => "key-type",
-            Col::KeySpec => "key-spec",
-            Col::KeyUsage => "key-usage",
-            Col::CreationDate => "creation-date",
-            Col::Origin => "origin",
-            Col::Regionality => "regionality",
-        }
-    }
-}
-
-fn first_alias(row: &KeyRow) -> String {
-    row.aliases
-        .first()
-        .map(|a| a.trim_start_matches("alias/").to_string())
-        .unwrap_or_default()
-}
-
-pub(super) fn matches_filter(row: &KeyRow, filter: &str) -> bool {
-    if filter.is_empty() {
-        return true;
-    }
-    let f = filter.to_lowercase();
-    let m = &row.meta;
-    row.aliases.iter().any(|a| a.to_lowercase().contains(&f))
-        || [
-            m.key_id.as_str(),
-            m.key_type(),
-            m.spec_name(),
-            key_usage_label(m.key_usage),
-            m.state_name(),
-        ]
-        .iter()
-        .any(|s| s.to_lowercase().contains(&f))
-        || regionality_label(m.multi_region)
-            .to_lowercase()
-            .contains(&f)
-}
-
-/// `a` against `b` by column `by`, ascending; equal rows by key ID, so the order is stable.
-pub(super) fn compare(a: &KeyRow, b: &KeyRow, by: Col) -> Ordering {
-    let (ma, mb) = (&a.meta, &b.meta);
-    let ord = match by {
-        // Keys without an alias sort after those with one, as in the console.
-        Col::Aliases => (a.aliases.is_empty(), first_alias(a).to_lowercase())
-            .cmp(&(b.aliases.is_empty(), first_alias(b).to_lowercase())),
-        Col::KeyId => Ordering::Equal,
-        // By the AWS names, as the console sorted them as strings (not the enums' order).
-        Col::Status => ma.state_name().cmp(mb.state_name()),
-        Col::KeyType => ma.key_type().cmp(mb.key_type()),
-        Col::KeySpec => ma.spec_name().cmp(mb.spec_name()),
-        Col::KeyUsage => ma.usage_name().cmp(mb.usage_name()),
-        Col::CreationDate => ma.creation_date.total_cmp(&mb.creation_date),
-        Col::Origin => ma.origin_name().cmp(mb.origin_name()),
-        Col::Regionality => ma.multi_region.cmp(&mb.multi_region),
-    };
-    ord.then_with(|| ma.key_id.cmp(&mb.key_id))
-}
 
 /// A column's header: a button that sorts by it, ascending first, then flips the direction.
 pub(super) fn sort_header(col: Col, sort: &UseStateHandle<(Col, bool)>) -> Html {

@@ -1,5 +1,6 @@
 //! The key tables of the Customer managed keys and AWS managed keys pages: filter, sort, pages,
-//! column preferences, selection and the Key actions menu.
+//! column preferences, selection and the Key actions menu. A table lists the Region's key ids
+//! and aliases and describes only the keys it shows (see [`crate::key_list`]).
 
 mod actions;
 mod columns;
@@ -7,15 +8,25 @@ mod prefs;
 
 use super::{ApiPanel, ErrorAlert, Icon, Spinner};
 use crate::app::Route;
-use crate::hooks::{use_kms, use_loader, Load};
+use crate::hooks::{use_describe, use_described, use_kms, use_loader, Load};
+use crate::key_list::{self, KeyListing, Order};
 use crate::kms::{requests as r, KeyRow};
 use crate::util;
 use actions::use_key_actions;
-use columns::{cell, compare, matches_filter, sort_header, Col};
+use columns::{cell, sort_header, Col};
 use prefs::{Prefs, PrefsDialog};
 use std::collections::BTreeSet;
+use std::rc::Rc;
 use yew::prelude::*;
 use yew_router::prelude::*;
+
+/// A page of rows as the table last showed it.
+#[derive(Clone)]
+struct Shown {
+    rows: Vec<KeyRow>,
+    pages: usize,
+    current: usize,
+}
 
 #[derive(Properties, PartialEq)]
 pub struct KeyTableProps {
@@ -27,8 +38,9 @@ pub fn KeyTable(p: &KeyTableProps) -> Html {
     let customer = p.customer_managed;
     let kms = use_kms();
     let navigator = use_navigator().expect("inside the router");
-    let (rows, reload) = use_loader(kms.clone(), move |kms| async move {
-        kms.key_rows(Some(customer)).await
+    // Key ids and aliases only; DescribeKey for the rows shown (see crate::key_list).
+    let (listing, reload) = use_loader(kms.clone(), move |kms| async move {
+        kms.key_listing().await.map(Rc::new)
     });
     let filter = use_state(String::new);
     let sort = use_state(|| (Col::Aliases, true));
@@ -44,49 +56,125 @@ pub fn KeyTable(p: &KeyTableProps) -> Html {
         use_effect_with(kms.clone(), move |_| selected.set(BTreeSet::new()));
     }
 
-    let all_rows: Vec<KeyRow> = match &*rows {
-        Load::Ready(v) => v.clone(),
-        _ => Vec::new(),
+    let ready: Option<Rc<KeyListing>> = match &*listing {
+        Load::Ready(l) => Some(l.clone()),
+        _ => None,
     };
-    let mut visible: Vec<KeyRow> = all_rows
-        .iter()
-        .filter(|r| matches_filter(r, &filter))
-        .cloned()
-        .collect();
-    let (sort_by, asc) = *sort;
-    visible.sort_by(|a, b| {
-        let ord = compare(a, b, sort_by);
-        if asc {
-            ord
-        } else {
-            ord.reverse()
-        }
-    });
+    let described = use_described(ready.as_ref().map(|l| l.generation));
+    // The order of the whole table, computed again only when the listing, filter or sort
+    // changes, or when keys are described and the filter or sort reads metadata.
+    let (sort_by, _) = *sort;
+    let metadata_version = {
+        let d = described.borrow();
+        let reads = key_list::reads_metadata(&filter, sort_by);
+        (d.dropped_version, if reads { d.version } else { 0 })
+    };
+    let order = {
+        let (ready, described) = (ready.clone(), described.clone());
+        use_memo(
+            (
+                ready.as_ref().map(|l| l.generation),
+                customer,
+                (*filter).clone(),
+                *sort,
+                metadata_version,
+            ),
+            move |(_, customer, filter, sort, _)| {
+                ready.map(|l| key_list::order(&l, &described.borrow(), *customer, filter, *sort))
+            },
+        )
+    };
     let page_size = prefs.page_size.max(1);
-    let pages = visible.len().div_ceil(page_size).max(1);
-    let current_page = (*page).min(pages - 1);
-    let shown: Vec<KeyRow> = visible
-        .iter()
-        .skip(current_page * page_size)
-        .take(page_size)
-        .cloned()
-        .collect();
+    // What to describe: the page's rows (and the selection), or everything a metadata sort or
+    // filter must read first.
+    let (key_count, page_of, wanted) = match (&*order, &ready) {
+        (Some(Order::Ready { rows, count }), Some(l)) => {
+            let pg = key_list::page_of(rows, *page, page_size);
+            let wanted = key_list::to_describe(l, &described.borrow(), &pg, &selected);
+            (Some(*count), Some(pg), Rc::new(wanted))
+        }
+        (Some(Order::NeedsMetadata { missing, count }), _) => (Some(*count), None, missing.clone()),
+        _ => (None, None, Rc::default()),
+    };
+    use_describe(&described, &kms, ready.clone(), wanted);
 
-    let selected_rows: Vec<KeyRow> = all_rows
-        .iter()
-        .filter(|r| selected.contains(&r.meta.key_id))
-        .cloned()
-        .collect();
+    let row_of = |l: &KeyListing, i: usize| -> Option<KeyRow> {
+        let key = &l.keys[i];
+        described.borrow().meta(&key.key_id).map(|meta| KeyRow {
+            meta: meta.clone(),
+            aliases: key.aliases.clone(),
+        })
+    };
+    let describe_error = described.borrow().error.clone();
+    // The page, once each of its rows is described (a page is described at once, so this is a
+    // moment); until then the page shown before stays (another page, a reload), or a spinner.
+    let this_page: Option<Shown> = match (&page_of, &ready) {
+        (Some(pg), Some(l)) => pg
+            .rows
+            .iter()
+            .map(|i| row_of(l, *i))
+            .collect::<Option<Vec<KeyRow>>>()
+            .map(|rows| Shown {
+                rows,
+                pages: pg.pages,
+                current: pg.current,
+            }),
+        _ => None,
+    };
+    let last_shown = use_mut_ref(|| None::<Shown>);
+    if ready.is_none() {
+        *last_shown.borrow_mut() = None;
+    }
+    if let Some(shown) = &this_page {
+        *last_shown.borrow_mut() = Some(shown.clone());
+    }
+    let pending = this_page.is_none() && ready.is_some();
+    let Shown {
+        rows: shown,
+        pages,
+        current: current_page,
+    } = this_page
+        .or_else(|| last_shown.borrow().clone())
+        .unwrap_or(Shown {
+            rows: Vec::new(),
+            pages: 1,
+            current: 0,
+        });
+    // A metadata sort or filter waiting for DescribeKey: what it waits for.
+    let describing = match &*order {
+        Some(Order::NeedsMetadata { missing, .. }) if describe_error.is_none() => {
+            let done = described.borrow().progress.map_or(0, |(d, _)| d);
+            let why = if sort_by.needs_metadata() {
+                format!("sort by {}", sort_by.label().to_lowercase())
+            } else {
+                "filter on key type, key spec, key usage, status and regionality".to_string()
+            };
+            Some(format!(
+                "Describing keys to {why}: {} of {}",
+                done.min(missing.len()),
+                missing.len()
+            ))
+        }
+        _ => None,
+    };
+
+    let selected_rows: Vec<KeyRow> = match &ready {
+        Some(l) => l
+            .keys
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| selected.contains(&k.key_id))
+            .filter_map(|(i, _)| row_of(l, i))
+            .collect(),
+        None => Vec::new(),
+    };
 
     let title = if customer {
         "Customer managed keys"
     } else {
         "AWS managed keys"
     };
-    let count = match &*rows {
-        Load::Ready(v) => format!(" ({})", v.len()),
-        _ => String::new(),
-    };
+    let count = key_count.map(|n| format!(" ({n})")).unwrap_or_default();
 
     let toggle_all = {
         let selected = selected.clone();
@@ -104,14 +192,21 @@ pub fn KeyTable(p: &KeyTableProps) -> Html {
         })
     };
 
-    let body = match &*rows {
+    let body = match &*listing {
         Load::Loading => html! { <tr><td colspan="10"><Spinner label="Loading keys" /></td></tr> },
         Load::Failed(e) => {
             html! { <tr><td colspan="10"><ErrorAlert error={e.clone()} /></td></tr> }
         }
+        Load::Ready(_) if describe_error.is_some() => match &describe_error {
+            Some(e) => html! { <tr><td colspan="10"><ErrorAlert error={e.clone()} /></td></tr> },
+            None => html! {},
+        },
+        Load::Ready(_) if shown.is_empty() && pending => {
+            html! { <tr><td colspan="10"><Spinner label={describing.clone().unwrap_or_else(|| "Loading keys".into())} /></td></tr> }
+        }
         Load::Ready(_) if shown.is_empty() => html! {
             <tr><td colspan="10" class="empty">
-                if all_rows.is_empty() {
+                if key_count == Some(0) {
                     if customer {
                         <strong>{"No customer managed keys"}</strong>
                         <p>{"You don't have any customer managed keys in this Region."}</p>
@@ -174,6 +269,9 @@ pub fn KeyTable(p: &KeyTableProps) -> Html {
                 <input class="filter" type="search" placeholder="Filter keys by alias, key ID, key type, key spec or status"
                     aria-label="Filter keys" value={(*filter).clone()}
                     oninput={ let f = filter.clone(); let pg = page.clone(); Callback::from(move |e: InputEvent| { f.set(util::input_value(&e)); pg.set(0); }) } />
+                if let Some(text) = &describing {
+                    <span class="describing" role="status" data-testid="describing">{ text.clone() }</span>
+                }
                 <div class="pager" aria-label="Pagination">
                     <button class="btn btn-icon" aria-label="Previous page" disabled={current_page == 0}
                         onclick={ let pg = page.clone(); Callback::from(move |_| pg.set(current_page.saturating_sub(1))) }>{"‹"}</button>
@@ -185,7 +283,7 @@ pub fn KeyTable(p: &KeyTableProps) -> Html {
                 </div>
             </div>
             <div class="table-scroll">
-                <table class="table" data-table={if customer { "customer-managed" } else { "aws-managed" }}>
+                <table class="table" data-table={if customer { "customer-managed" } else { "aws-managed" }} aria-busy={pending.to_string()}>
                     <thead><tr>
                         if customer {
                             <th class="select"><input type="checkbox" aria-label="Select all keys on this page"

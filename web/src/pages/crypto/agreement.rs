@@ -13,8 +13,11 @@ use yew::prelude::*;
 #[derive(Properties, PartialEq)]
 pub(super) struct AgreementProps {
     pub selected_key: Option<KeyRow>,
-    /// The Region's keys: the KEY_AGREEMENT ones are offered as peers.
+    /// The Region's keys described so far: the KEY_AGREEMENT ones are offered as peers.
     pub keys: Vec<KeyRow>,
+    /// Whether the Region's keys are still being described to find peers.
+    #[prop_or_default]
+    pub searching: bool,
 }
 
 #[function_component]
@@ -69,6 +72,9 @@ pub(super) fn AgreementPanel(p: &AgreementProps) -> Html {
                 { needs(&p.selected_key, KeyUsage::KeyAgreement, "DeriveSharedSecret").unwrap_or_default() }
                 <p class="hint">{"ECDH between this key's private key, which never leaves KMS, and a peer's public key. \
                     The peer, with its own private key and this key's public key, derives the same secret."}</p>
+                if p.searching {
+                    <p class="hint" role="status">{"Looking for the Region's other key agreement keys…"}</p>
+                }
                 if !peers.is_empty() {
                     <div class="field">
                         <label for="agreement-peer">{"Peer: another key agreement key of this Region - "}<em>{"optional"}</em></label>

@@ -23,11 +23,13 @@ use sign::SignPanel;
 use super::breadcrumbs;
 use crate::app::Route;
 use crate::components::{CopyButton, ErrorAlert, Icon, InfoAlert, KvEditor, Spinner, Tabs};
-use crate::hooks::{use_kms, use_loader, Load};
+use crate::hooks::{use_describe, use_described, use_kms, use_loader, Load};
+use crate::key_list::{KeyListing, ListedKey};
 use crate::kms::{ApiError, KeyRow, Request};
-use crate::model::{key_usage_label, Algorithm, KeyMetadata};
+use crate::model::{key_state_label, key_usage_label, Algorithm, KeyMetadata};
 use crate::util;
 use kms_core::KeyUsage;
+use std::rc::Rc;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -37,52 +39,126 @@ pub(super) const DIRECT_LIMIT: usize = 4096;
 #[function_component]
 pub fn CryptoPage() -> Html {
     let kms = use_kms();
-    let (rows_state, reload) =
-        use_loader(kms.clone(), |kms| async move { kms.key_rows(None).await });
+    // Key ids and aliases (ListKeys, ListAliases); DescribeKey only for the key picked, and, on
+    // the Key agreement tab with a key agreement key picked, for the other customer managed
+    // keys (to offer the key agreement ones as peers), in batches (see crate::key_list).
+    let (listing, reload) = use_loader(kms.clone(), |kms| async move {
+        kms.key_listing().await.map(Rc::new)
+    });
     let key_id = use_state(String::new);
     let key_ref = use_state(String::new);
     let tab = use_state(|| AttrValue::Static("encrypt"));
-    // Customer managed keys first (by alias, keys without one last), then AWS managed keys.
-    let mut rows: Vec<KeyRow> = match &*rows_state {
-        Load::Ready(v) => v.clone(),
-        _ => Vec::new(),
+    let ready: Option<Rc<KeyListing>> = match &*listing {
+        Load::Ready(l) => Some(l.clone()),
+        _ => None,
     };
-    rows.sort_by_key(|r| {
-        (
-            !r.meta.is_customer_managed(),
-            r.aliases.is_empty(),
-            r.aliases.first().cloned(),
-            r.meta.key_id.clone(),
-        )
-    });
-    let loading = matches!(&*rows_state, Load::Loading);
-    let load_error = match &*rows_state {
+    let described = use_described(ready.as_ref().map(|l| l.generation));
+    // Customer managed keys first (by alias, keys without one last), then AWS managed keys.
+    let order: Rc<Vec<usize>> = {
+        let ready = ready.clone();
+        use_memo(ready.as_ref().map(|l| l.generation), move |_| {
+            let mut order: Vec<usize> = (0..ready.as_ref().map_or(0, |l| l.keys.len())).collect();
+            if let Some(l) = &ready {
+                order.sort_by_cached_key(|i| {
+                    let k = &l.keys[*i];
+                    (
+                        k.aws_managed,
+                        k.aliases.is_empty(),
+                        k.aliases.first().cloned(),
+                        k.key_id.clone(),
+                    )
+                });
+            }
+            order
+        })
+    };
+    let loading = matches!(&*listing, Load::Loading);
+    let load_error = match &*listing {
         Load::Failed(e) => Some(e.clone()),
         _ => None,
     };
-    let picked = rows
+    let keys: Vec<&ListedKey> = match &ready {
+        Some(l) => order.iter().map(|i| &l.keys[*i]).collect(),
+        None => Vec::new(),
+    };
+    let customer_managed = |k: &ListedKey| described.borrow().in_table(k, true);
+    let picked: Option<&ListedKey> = keys
         .iter()
-        .find(|r| r.meta.key_id == *key_id)
-        .cloned()
-        .or_else(|| rows.first().cloned());
+        .find(|k| k.key_id == *key_id)
+        .or_else(|| keys.first())
+        .copied();
     // A key typed in (key ID, key ARN, alias name or alias ARN) wins over the list. Requests name
     // it as typed, as an application would, and KMS resolves it; the console only looks it up
     // to show the key's algorithms and usage.
     let typed = key_ref.trim().to_string();
-    let resolved = (!typed.is_empty()).then(|| resolve_key(&rows, &typed));
-    let selected = match &resolved {
+    let resolved: Option<Option<&ListedKey>> =
+        (!typed.is_empty()).then(|| resolve_key(&keys, &typed));
+    let target: Option<&ListedKey> = match resolved {
         None => picked,
+        Some(found) => found,
+    };
+    let target_meta: Option<KeyMetadata> =
+        target.and_then(|k| described.borrow().meta(&k.key_id).cloned());
+    // DescribeKey refused (the caller may use the key without describing it): say so; requests
+    // still go to KMS, which decides.
+    let target_failure: Option<ApiError> =
+        target.and_then(|k| described.borrow().failure(&k.key_id).cloned());
+    // The peers of a key agreement key: every other customer managed key, described.
+    let finding_peers = *tab == "agreement"
+        && target_meta
+            .as_ref()
+            .is_some_and(|m| m.key_usage == Some(KeyUsage::KeyAgreement));
+    let wanted = {
+        let ready = ready.clone();
+        use_memo(
+            (
+                ready.as_ref().map(|l| l.generation),
+                target.map(|k| k.key_id.clone()),
+                finding_peers,
+            ),
+            move |(_, target, finding_peers)| {
+                let peers = ready
+                    .iter()
+                    .flat_map(|l| l.keys.iter())
+                    .filter(|k| *finding_peers && !k.aws_managed)
+                    .map(|k| k.key_id.clone());
+                target.iter().cloned().chain(peers).collect::<Vec<String>>()
+            },
+        )
+    };
+    use_describe(&described, &kms, ready.clone(), wanted);
+    let row = |k: &ListedKey, meta: Option<KeyMetadata>| KeyRow {
+        meta: meta.unwrap_or_else(|| KeyMetadata {
+            key_id: k.key_id.clone(),
+            ..KeyMetadata::default()
+        }),
+        aliases: k.aliases.clone(),
+    };
+    let selected = match &resolved {
+        // (Until DescribeKey answers, a moment, the key is known by its id and aliases only.)
+        None => picked.map(|k| row(k, target_meta.clone())),
         Some(found) => Some(KeyRow {
             meta: KeyMetadata {
                 key_id: typed.clone(),
-                ..found.as_ref().map(|r| r.meta.clone()).unwrap_or_default()
+                ..target_meta.clone().unwrap_or_default()
             },
-            aliases: found
-                .as_ref()
-                .map(|r| r.aliases.clone())
-                .unwrap_or_default(),
+            aliases: found.map(|k| k.aliases.clone()).unwrap_or_default(),
         }),
     };
+    let peers: Vec<KeyRow> = if finding_peers {
+        keys.iter()
+            .filter_map(|k| {
+                described
+                    .borrow()
+                    .meta(&k.key_id)
+                    .filter(|m| m.key_usage == Some(KeyUsage::KeyAgreement))
+                    .map(|m| row(k, Some(m.clone())))
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let searching_peers = finding_peers && described.borrow().progress.is_some();
     let tabs: Vec<(AttrValue, AttrValue)> = [
         ("encrypt", "Encrypt"),
         ("decrypt", "Decrypt"),
@@ -101,18 +177,13 @@ pub fn CryptoPage() -> Html {
         let tab = tab.clone();
         Callback::from(move |t| tab.set(t))
     };
-    let label = |row: &KeyRow| {
-        let name = row
+    let label = |key: &ListedKey| {
+        let name = key
             .aliases
             .first()
             .map(|a| a.trim_start_matches("alias/").to_string())
             .unwrap_or_else(|| "(no alias)".into());
-        format!(
-            "{name} - {} - {} - {}",
-            row.meta.key_id,
-            row.meta.spec_name(),
-            row.meta.state_name()
-        )
+        format!("{name} - {}", key.key_id)
     };
     let ciphertext_handoff = use_state(String::new);
     let to_decrypt = {
@@ -138,23 +209,26 @@ pub fn CryptoPage() -> Html {
                         <Spinner label="Loading keys" />
                     } else if let Some(e) = load_error {
                         <ErrorAlert error={e} />
-                    } else if rows.is_empty() {
+                    } else if keys.is_empty() {
                         <p>{"There are no keys in this Region yet. "}<Link<Route> to={Route::CreateKey}>{"Create a key"}</Link<Route>>{" first."}</p>
                     } else {
                         <div class="field">
-                            <label for="crypto-key">{"Key (alias - key ID - key spec - status)"}</label>
+                            <label for="crypto-key">{"Key (alias - key ID)"}</label>
                             <select id="crypto-key" onchange={ let k = key_id.clone(); Callback::from(move |e: Event| k.set(util::select_value(&e))) }>
                                 { for [(true, "Customer managed keys"), (false, "AWS managed keys")].into_iter()
-                                    .filter(|(customer, _)| rows.iter().any(|r| r.meta.is_customer_managed() == *customer)).map(|(customer, group)| html! {
+                                    .filter(|(customer, _)| keys.iter().any(|k| customer_managed(k) == *customer)).map(|(customer, group)| html! {
                                     <optgroup label={group}>
-                                        { for rows.iter().filter(|r| r.meta.is_customer_managed() == customer).map(|row| html! {
-                                            <option value={row.meta.key_id.clone()} selected={selected.as_ref().is_some_and(|s| s.meta.key_id == row.meta.key_id)}>{ label(row) }</option>
+                                        { for keys.iter().filter(|k| customer_managed(k) == customer).map(|k| html! {
+                                            <option value={k.key_id.clone()} selected={picked.is_some_and(|p| p.key_id == k.key_id)}>{ label(k) }</option>
                                         }) }
                                     </optgroup>
                                 }) }
                             </select>
-                            if let (Some(s), None) = (&selected, &resolved) {
-                                <div class="field-hint">{ format!("{} key, {} ({}).", s.meta.key_type(), key_usage_label(s.meta.key_usage), s.meta.spec_name()) }
+                            if let Some(e) = &target_failure {
+                                <ErrorAlert error={e.clone()} />
+                            }
+                            if let (Some(s), None, Some(_)) = (&selected, &resolved, &target_meta) {
+                                <div class="field-hint">{ format!("{} key, {} ({}), {}.", s.meta.key_type(), key_usage_label(s.meta.key_usage), s.meta.spec_name(), key_state_label(s.meta.key_state)) }
                                     {" "}<Link<Route> to={Route::Key { id: s.meta.key_id.clone() }}>{"View key"}</Link<Route>></div>
                             }
                         </div>
@@ -163,8 +237,11 @@ pub fn CryptoPage() -> Html {
                             <input id="crypto-key-ref" type="text" value={(*key_ref).clone()} placeholder="alias/my-key"
                                 oninput={ let k = key_ref.clone(); Callback::from(move |e: InputEvent| k.set(util::input_value(&e))) } />
                             { match &resolved {
-                                Some(Some(r)) => html! { <div class="field-hint" data-testid="key-ref-hint">{ format!("Requests name the key as {typed}; KMS resolves it to key {} ({}, {}).",
-                                    r.meta.key_id, r.meta.spec_name(), key_usage_label(r.meta.key_usage)) }</div> },
+                                Some(Some(k)) => html! { <div class="field-hint" data-testid="key-ref-hint">{ match &target_meta {
+                                    Some(m) => format!("Requests name the key as {typed}; KMS resolves it to key {} ({}, {}).",
+                                        k.key_id, m.spec_name(), key_usage_label(m.key_usage)),
+                                    None => format!("Requests name the key as {typed}; KMS resolves it to key {}.", k.key_id),
+                                } }</div> },
                                 Some(None) => html! { <div class="field-hint" data-testid="key-ref-hint">{ format!("{typed} is not a key or alias of this Region: KMS will say so (NotFoundException), or reject its form (ValidationException).") }</div> },
                                 None => html! { <div class="field-hint">{"Requests then name the key exactly as you typed it, as an application would."}</div> },
                             } }
@@ -178,7 +255,7 @@ pub fn CryptoPage() -> Html {
             { panel("envelope", html! { <EnvelopePanel selected_key={selected.clone()} /> }) }
             { panel("sign", html! { <SignPanel selected_key={selected.clone()} /> }) }
             { panel("mac", html! { <MacPanel selected_key={selected.clone()} /> }) }
-            { panel("agreement", html! { <AgreementPanel selected_key={selected.clone()} keys={rows.clone()} /> }) }
+            { panel("agreement", html! { <AgreementPanel selected_key={selected.clone()} keys={peers} searching={searching_peers} /> }) }
             { panel("kem", html! { <KemPanel selected_key={selected.clone()} /> }) }
             { panel("datakey", html! { <DataKeyPanel selected_key={selected.clone()} /> }) }
             { panel("random", html! { <RandomPanel /> }) }
@@ -210,18 +287,18 @@ pub(super) fn run_request(
     });
 }
 
-/// The key of `rows` that `reference` names (key ID, key ARN, alias name or alias ARN), if any.
-fn resolve_key(rows: &[KeyRow], reference: &str) -> Option<KeyRow> {
-    rows.iter()
-        .find(|r| {
-            r.meta.key_id == reference
-                || r.meta.arn == reference
-                || r.aliases.iter().any(|a| {
-                    a == reference
-                        || (reference.starts_with("arn:") && reference.ends_with(&format!(":{a}")))
-                })
+/// The key of `keys` that `reference` names (key ID, key ARN, alias name or alias ARN), if any.
+fn resolve_key<'a>(keys: &[&'a ListedKey], reference: &str) -> Option<&'a ListedKey> {
+    let arn = reference.starts_with("arn:");
+    keys.iter()
+        .find(|k| {
+            k.key_id == reference
+                || (arn && reference.ends_with(&format!(":key/{}", k.key_id)))
+                || k.aliases
+                    .iter()
+                    .any(|a| a == reference || (arn && reference.ends_with(&format!(":{a}"))))
         })
-        .cloned()
+        .copied()
 }
 
 pub(super) fn needs(key: &Option<KeyRow>, usage: KeyUsage, what: &str) -> Option<Html> {

@@ -1,8 +1,8 @@
 //! Measures what Terraform in the page adds to a wasm module (README: "Terraform"):
 //!
-//!     cargo build -p kms-terraform --target wasm32-unknown-unknown --release --example wasm_size --features baseline
-//!     cargo build -p kms-terraform --target wasm32-unknown-unknown --release --example wasm_size --features hcl-only
-//!     cargo build -p kms-terraform --target wasm32-unknown-unknown --release --example wasm_size
+//!     cargo build -p kms-terraform --target wasm32-unknown-unknown --release --example terraform_wasm_size --features baseline
+//!     cargo build -p kms-terraform --target wasm32-unknown-unknown --release --example terraform_wasm_size --features hcl-only
+//!     cargo build -p kms-terraform --target wasm32-unknown-unknown --release --example terraform_wasm_size
 //!
 //! The baseline touches only what the console already ships (kms-core's models, serde_json);
 //! `hcl-only` adds hcl-rs parsing and evaluating an expression; the default is the whole crate.

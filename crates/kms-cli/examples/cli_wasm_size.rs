@@ -1,7 +1,7 @@
 //! Measures what the CLI adds to a wasm module (README: "AWS CLI in the page"):
 //!
-//!     cargo build -p kms-cli --target wasm32-unknown-unknown --release --example wasm_size
-//!     cargo build -p kms-cli --target wasm32-unknown-unknown --release --example wasm_size --features baseline
+//!     cargo build -p kms-cli --target wasm32-unknown-unknown --release --example cli_wasm_size
+//!     cargo build -p kms-cli --target wasm32-unknown-unknown --release --example cli_wasm_size --features baseline
 //!
 //! The baseline touches only what the console already ships (kms-core's models, serde_json).
 

@@ -193,66 +193,36 @@ impl<'a> Tx<'a> {
         ids.into_iter().filter_map(|id| self.key(id)).collect()
     }
 
-    /// Up to `n` live keys of the region whose ids sort after `after`, sorted by key id.
+    /// Up to `n` keys of the region whose ids sort after `after`, sorted by id: a window (see
+    /// [`window`]).
     pub fn keys_after(&self, after: Option<&str>, n: usize) -> Vec<&KeyRecord> {
-        use std::ops::Bound;
-        let start = after.map_or(Bound::Unbounded, |a| Bound::Excluded(a.to_string()));
-        let own = self.own_keys();
-        // The overlay may delete some of the base's next keys: read as many more as it holds.
-        let mut ids: Vec<&String> = self
-            .base()
-            .map(|r| {
-                r.keys
-                    .range::<String, _>((start.clone(), Bound::Unbounded))
-                    .take(n + own.len())
-                    .map(|(id, _)| id)
-                    .collect()
-            })
-            .unwrap_or_default();
-        ids.extend(
-            own.into_iter()
-                .map(|(id, _)| id)
-                .filter(|id| after.is_none_or(|a| id.as_str() > a)),
-        );
-        ids.sort();
-        ids.dedup();
-        ids.into_iter()
-            .filter_map(|id| self.key(id))
-            .take(n)
-            .collect()
+        window(
+            self.base().map(|r| &r.keys),
+            &self.keys,
+            &self.region,
+            after,
+            n,
+        )
+        .into_iter()
+        .filter_map(|id| self.key(id))
+        .take(n)
+        .collect()
     }
 
-    /// Up to `n` aliases of the region whose names sort after `after`, sorted by name: a window,
-    /// so that a page of ListAliases in a Region of 100,000 aliases costs what a page of 100
-    /// does (every page reading every alias made listing them all n²).
+    /// Up to `n` aliases of the region whose names sort after `after`, sorted by name: a window
+    /// (see [`window`]).
     pub fn aliases_after(&self, after: Option<&str>, n: usize) -> Vec<&AliasRecord> {
-        use std::ops::Bound;
-        let start = after.map_or(Bound::Unbounded, |a| Bound::Excluded(a.to_string()));
-        let own: Vec<&String> = self
-            .aliases
-            .keys()
-            .filter(|(r, name)| *r == self.region && after.is_none_or(|a| name.as_str() > a))
-            .map(|(_, name)| name)
-            .collect();
-        // The overlay may delete some of the base's next aliases: read as many more as it holds.
-        let mut names: Vec<&String> = self
-            .base()
-            .map(|r| {
-                r.aliases
-                    .range::<String, _>((start, Bound::Unbounded))
-                    .take(n + own.len())
-                    .map(|(name, _)| name)
-                    .collect()
-            })
-            .unwrap_or_default();
-        names.extend(own);
-        names.sort();
-        names.dedup();
-        names
-            .into_iter()
-            .filter_map(|name| self.alias(name))
-            .take(n)
-            .collect()
+        window(
+            self.base().map(|r| &r.aliases),
+            &self.aliases,
+            &self.region,
+            after,
+            n,
+        )
+        .into_iter()
+        .filter_map(|name| self.alias(name))
+        .take(n)
+        .collect()
     }
 
     /// Every alias of the region, sorted by name.
@@ -399,4 +369,36 @@ pub(crate) fn state_error(key: &KeyRecord) -> KmsError {
         KeyState::Updating => KmsError::invalid_state(format!("{arn} is updating.")),
         KeyState::Enabled => KmsError::internal("state_error called on an enabled key"),
     }
+}
+
+/// The names after `after` that may be among the next `n` of `region`: the base's next ones
+/// and this Tx's own (written or deleted) ones, sorted. A window, so that a page of ListKeys or
+/// ListAliases in a Region of 100,000 costs what a page of 100 does. The overlay may delete some
+/// of the base's next names, so as many more are read as it holds; the caller drops those gone.
+fn window<'m, V, W>(
+    base: Option<&'m BTreeMap<String, V>>,
+    own: &'m BTreeMap<(String, String), W>,
+    region: &str,
+    after: Option<&str>,
+    n: usize,
+) -> Vec<&'m String> {
+    use std::ops::Bound;
+    let own: Vec<&String> = own
+        .keys()
+        .filter(|(r, name)| r == region && after.is_none_or(|a| name.as_str() > a))
+        .map(|(_, name)| name)
+        .collect();
+    let start = after.map_or(Bound::Unbounded, |a| Bound::Excluded(a.to_string()));
+    let mut names: Vec<&String> = base
+        .map(|m| {
+            m.range::<String, _>((start, Bound::Unbounded))
+                .take(n + own.len())
+                .map(|(name, _)| name)
+                .collect()
+        })
+        .unwrap_or_default();
+    names.extend(own);
+    names.sort();
+    names.dedup();
+    names
 }

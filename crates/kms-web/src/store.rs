@@ -6,8 +6,8 @@
 //! settings under `settings`, the layout version under `schema`, the sandbox-wide revision under
 //! `rev`), `log` (which storage keys each revision changed, the last [`LOG_KEEP`] revisions) and
 //! `events` (the CloudTrail event history, see [`crate::trail`]). A key record is stored as its
-//! serde form's JSON text (which skips the secret material) plus each backing key's material wrapped by the
-//! [`Hsm`]; this module never writes a plaintext secret.
+//! serde form's JSON text (which skips the secret material) plus each backing key's material
+//! wrapped by the [`Hsm`]; this module never writes a plaintext secret.
 //!
 //! Writes are optimistic: [`Store::commit`] writes one operation's changes, the next revision
 //! and its log entry in one readwrite transaction, which first checks that the stored revision
@@ -1248,7 +1248,7 @@ impl Store {
         };
         let mut k = sealed.clone();
         secrets
-            .unwrap_into(&self.hsm, storage_key, &mut k, false)
+            .unwrap_into(&self.hsm, storage_key, &mut k, Unwrap::All)
             .await?;
         Ok(Some(k))
     }
@@ -1285,35 +1285,9 @@ impl Store {
             let secrets = secrets.ok_or_else(|| {
                 format!("the stored secrets of {storage_key} were not found to write them again")
             })?;
-            // Unwrapped first, given after: the binding borrows the record.
-            let binding = secrets.binding(&storage_key, k);
-            let mut materials = Vec::new();
-            for (i, b) in k.backing_keys.iter().enumerate() {
-                let present = b.import.as_ref().is_none_or(|i| i.imported);
-                if present && b.material.is_empty() {
-                    if let Some(m) = secrets.material(&self.hsm, &binding, &b.id, false).await? {
-                        materials.push((i, m));
-                    }
-                }
-            }
-            let mut wrapping_keys = Vec::new();
-            for (i, p) in k.import_parameters.iter().enumerate() {
-                if p.private_key.is_empty() {
-                    let key = secrets
-                        .wrapping_key(&self.hsm, &binding, &p.token_id)
-                        .await?;
-                    if let Some(key) = key {
-                        wrapping_keys.push((i, key));
-                    }
-                }
-            }
-            for (i, m) in materials {
-                k.backing_keys[i].set_material(m);
-            }
-            for (i, key) in wrapping_keys {
-                k.import_parameters[i].private_key = key;
-            }
-            k.sealed = false;
+            secrets
+                .unwrap_into(&self.hsm, &storage_key, k, Unwrap::Missing)
+                .await?;
         }
         Ok(())
     }
@@ -1646,6 +1620,19 @@ enum Parsed {
     },
 }
 
+/// Which secrets [`KeySecrets::unwrap_into`] gives a key record.
+#[derive(Clone, Copy)]
+enum Unwrap {
+    /// Every secret the record names; one the value lacks is damage.
+    All,
+    /// The same, from a value of layout 1 (the migration).
+    AllLegacy,
+    /// Only those the record lacks and the value has: a sealed record an operation changed
+    /// keeps what it added, and a material it deleted is not given back (its import state says
+    /// it is gone).
+    Missing,
+}
+
 /// What a key record's stored value holds besides the record: its revision and its wrapped
 /// secrets. A key read sealed keeps only this of its value until first use, not the whole
 /// value, whose record the engine has.
@@ -1708,35 +1695,48 @@ impl KeySecrets {
         ))
     }
 
-    /// Gives `k` every secret it names, unwrapped from this value; one missing is damage.
+    /// Gives `k` its secrets, unwrapped from this value (see [`Unwrap`]).
     async fn unwrap_into(
         &self,
         hsm: &Hsm,
         storage_key: &str,
         k: &mut KeyRecord,
-        legacy: bool,
+        which: Unwrap,
     ) -> Result<(), String> {
+        let all = !matches!(which, Unwrap::Missing);
+        let legacy = matches!(which, Unwrap::AllLegacy);
+        // Unwrapped first, given after: the binding borrows the record.
         let binding = self.binding(storage_key, k);
-        let mut materials = Vec::with_capacity(k.backing_keys.len());
-        for b in &k.backing_keys {
-            let secret = self.material(hsm, &binding, &b.id, legacy).await?;
-            materials.push(
-                secret.ok_or_else(|| format!("no wrapped material for backing key {}", b.id))?,
-            );
+        let mut materials = Vec::new();
+        for (i, b) in k.backing_keys.iter().enumerate() {
+            let present = b.import.as_ref().is_none_or(|m| m.imported);
+            if all || (present && b.material.is_empty()) {
+                match self.material(hsm, &binding, &b.id, legacy).await? {
+                    Some(secret) => materials.push((i, secret)),
+                    None if all => {
+                        return Err(format!("no wrapped material for backing key {}", b.id))
+                    }
+                    None => {}
+                }
+            }
         }
-        let mut wrapping_keys = Vec::with_capacity(k.import_parameters.len());
-        for p in &k.import_parameters {
-            let secret = self.wrapping_key(hsm, &binding, &p.token_id).await?;
-            wrapping_keys.push(
-                secret
-                    .ok_or_else(|| format!("no wrapped wrapping key for token {}", p.token_id))?,
-            );
+        let mut wrapping_keys = Vec::new();
+        for (i, p) in k.import_parameters.iter().enumerate() {
+            if all || p.private_key.is_empty() {
+                match self.wrapping_key(hsm, &binding, &p.token_id).await? {
+                    Some(secret) => wrapping_keys.push((i, secret)),
+                    None if all => {
+                        return Err(format!("no wrapped wrapping key for token {}", p.token_id))
+                    }
+                    None => {}
+                }
+            }
         }
-        for (b, secret) in k.backing_keys.iter_mut().zip(materials) {
-            b.set_material(secret);
+        for (i, secret) in materials {
+            k.backing_keys[i].set_material(secret);
         }
-        for (p, secret) in k.import_parameters.iter_mut().zip(wrapping_keys) {
-            p.private_key = secret;
+        for (i, secret) in wrapping_keys {
+            k.import_parameters[i].private_key = secret;
         }
         k.sealed = false;
         Ok(())
@@ -1881,9 +1881,12 @@ async fn unwrap_parsed(
         Parsed::Done(record) => Ok(record),
         Parsed::Sealed(k, _) => Ok(Record::Key(k)),
         Parsed::Key(mut k, secrets) => {
-            secrets
-                .unwrap_into(hsm, storage_key, &mut k, legacy)
-                .await?;
+            let which = if legacy {
+                Unwrap::AllLegacy
+            } else {
+                Unwrap::All
+            };
+            secrets.unwrap_into(hsm, storage_key, &mut k, which).await?;
             Ok(Record::Key(k))
         }
         Parsed::Iam {

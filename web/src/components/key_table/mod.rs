@@ -192,19 +192,21 @@ pub fn KeyTable(p: &KeyTableProps) -> Html {
         })
     };
 
-    let body = match &*listing {
-        Load::Loading => html! { <tr><td colspan="10"><Spinner label="Loading keys" /></td></tr> },
-        Load::Failed(e) => {
-            html! { <tr><td colspan="10"><ErrorAlert error={e.clone()} /></td></tr> }
+    // A listing that failed, or a DescribeKey that did.
+    let failed = match &*listing {
+        Load::Loading => None,
+        Load::Failed(e) => Some(e.clone()),
+        Load::Ready(_) => describe_error.clone(),
+    };
+    let body = match failed {
+        Some(e) => html! { <tr><td colspan="10"><ErrorAlert error={e} /></td></tr> },
+        None if ready.is_none() => {
+            html! { <tr><td colspan="10"><Spinner label="Loading keys" /></td></tr> }
         }
-        Load::Ready(_) if describe_error.is_some() => match &describe_error {
-            Some(e) => html! { <tr><td colspan="10"><ErrorAlert error={e.clone()} /></td></tr> },
-            None => html! {},
-        },
-        Load::Ready(_) if shown.is_empty() && pending => {
+        None if shown.is_empty() && pending => {
             html! { <tr><td colspan="10"><Spinner label={describing.clone().unwrap_or_else(|| "Loading keys".into())} /></td></tr> }
         }
-        Load::Ready(_) if shown.is_empty() => html! {
+        None if shown.is_empty() => html! {
             <tr><td colspan="10" class="empty">
                 if key_count == Some(0) {
                     if customer {
@@ -222,7 +224,7 @@ pub fn KeyTable(p: &KeyTableProps) -> Html {
                 }
             </td></tr>
         },
-        Load::Ready(_) => html! {
+        None => html! {
             { for shown.iter().map(|row| {
                 let id = row.meta.key_id.clone();
                 let checked = selected.contains(&id);

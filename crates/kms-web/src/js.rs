@@ -23,6 +23,17 @@ const KMS_TYPES: &str = include_str!(concat!(env!("OUT_DIR"), "/kms-types.d.ts")
 
 /// A KMS sandbox: AWS Key Management Service running in this browser tab, its keys kept in
 /// IndexedDB with their material wrapped by a non-extractable WebCrypto key.
+/// The benchmark's ceiling (`tests/bench`), not part of the API: `count` AES-256-GCM seals of
+/// `plaintext_len` bytes with `aad_len` bytes of additional data, with the engine's own cipher.
+#[wasm_bindgen(js_name = benchAesGcm, skip_typescript)]
+pub fn bench_aes_gcm(count: u32, plaintext_len: u32, aad_len: u32) -> f64 {
+    let (plaintext, aad) = (
+        vec![7u8; plaintext_len as usize],
+        vec![9u8; aad_len as usize],
+    );
+    kms_core::crypto::aes_gcm_seal_repeatedly(&[1; 32], &aad, &plaintext, count) as f64
+}
+
 #[wasm_bindgen(js_name = KmsSandbox)]
 pub struct KmsSandbox {
     sandbox: Sandbox,

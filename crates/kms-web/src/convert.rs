@@ -89,6 +89,30 @@ thread_local! {
     /// length), made once: a property name is then a table lookup instead of a UTF-8 to UTF-16
     /// decode in every response.
     static NAMES: RefCell<AddressMap<JsValue>> = RefCell::new(AddressMap::default());
+    /// JavaScript strings of the key ids, ARNs and key material ids answers carried lately:
+    /// a program's calls name a few keys again and again, and decoding the same ARN into a new
+    /// string cost more than the rest of its answer's members. None of these is secret.
+    static RECENT_IDS: RefCell<HashMap<String, JsValue>> = RefCell::new(HashMap::new());
+}
+
+/// How many strings [`RECENT_IDS`] keeps before it starts again.
+const RECENT_IDS_KEPT: usize = 64;
+
+/// The JavaScript string of `text`, an identifier (a key id, ARN or key material id), reused
+/// while it is among the recent ones.
+fn recent_id(text: &str) -> JsValue {
+    RECENT_IDS.with(|ids| {
+        let mut ids = ids.borrow_mut();
+        if let Some(js) = ids.get(text) {
+            return js.clone();
+        }
+        if ids.len() >= RECENT_IDS_KEPT {
+            ids.clear();
+        }
+        let js = JsValue::from_str(text);
+        ids.insert(text.to_owned(), js.clone());
+        js
+    })
 }
 
 /// Runs `f` with the JavaScript string of `name`, a string that lives for the whole program
@@ -615,6 +639,9 @@ fn from_wire(m: &'static Model, shape_name: &str, v: &Value) -> JsValue {
         ("string", Value::String(text)) => {
             match s.enum_values.iter().flatten().find(|e| *e == text) {
                 Some(value) => with_static(value, JsValue::clone),
+                None if matches!(shape_name, "KeyIdType" | "ArnType" | "BackingKeyIdType") => {
+                    recent_id(text)
+                }
                 None => JsValue::from_str(text),
             }
         }

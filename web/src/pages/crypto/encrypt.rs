@@ -10,9 +10,34 @@ use crate::kms::{requests as r, ApiError};
 use crate::model::{algorithm_name, pick_algorithm};
 use crate::util;
 use kms_core::{EncryptionAlgorithm, KeyUsage};
+use std::rc::Rc;
 use yew::prelude::*;
 
 use super::DIRECT_LIMIT;
+
+/// A file input's change: reads the picked file and hands its name and bytes to `read`; a file
+/// the browser could not read is said in `error`.
+fn on_file_read(
+    error: &UseStateHandle<Option<String>>,
+    read: impl Fn(String, Vec<u8>) + 'static,
+) -> Callback<Event> {
+    let error = error.clone();
+    let read = Rc::new(read);
+    Callback::from(move |e: Event| {
+        let (error, read) = (error.clone(), read.clone());
+        if let Some(f) = util::picked_file(&e) {
+            wasm_bindgen_futures::spawn_local(async move {
+                match util::read_file(&f).await {
+                    Ok(bytes) => {
+                        error.set(None);
+                        read(f.name(), bytes);
+                    }
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        }
+    })
+}
 
 #[function_component]
 pub(super) fn EncryptPanel(p: &KeyProps) -> Html {
@@ -48,20 +73,9 @@ pub(super) fn EncryptPanel(p: &KeyProps) -> Html {
     let too_big = plaintext.len() > DIRECT_LIMIT;
 
     let on_file = {
-        let (file, file_error) = (file.clone(), file_error.clone());
-        Callback::from(move |e: Event| {
-            let (file, file_error) = (file.clone(), file_error.clone());
-            if let Some(f) = util::picked_file(&e) {
-                wasm_bindgen_futures::spawn_local(async move {
-                    match util::read_file(&f).await {
-                        Ok(bytes) => {
-                            file_error.set(None);
-                            file.set(Some((f.name(), bytes)));
-                        }
-                        Err(e) => file_error.set(Some(e)),
-                    }
-                });
-            }
+        let file = file.clone();
+        on_file_read(&file_error, move |name, bytes| {
+            file.set(Some((name, bytes)))
         })
     };
     let encrypt = send_into(&kms, &req, &busy, &result, |v| {
@@ -159,28 +173,17 @@ pub(super) fn DecryptPanel(p: &KeyProps) -> Html {
     let cleaned: String = ciphertext.chars().filter(|c| !c.is_whitespace()).collect();
     let req = r::decrypt(&cleaned, key_id.as_deref(), algorithm_name(alg), &context);
     let on_file = {
-        let (ciphertext, local_error) = (ciphertext.clone(), local_error.clone());
-        Callback::from(move |e: Event| {
-            let (ciphertext, local_error) = (ciphertext.clone(), local_error.clone());
-            if let Some(f) = util::picked_file(&e) {
-                wasm_bindgen_futures::spawn_local(async move {
-                    match util::read_file(&f).await {
-                        // A base64 text file is taken as it is; anything else as raw ciphertext bytes.
-                        Ok(bytes) => {
-                            local_error.set(None);
-                            let as_text = String::from_utf8(bytes.clone())
-                                .ok()
-                                .filter(|t| util::unb64(t).is_ok());
-                            ciphertext.set(
-                                as_text
-                                    .map(|t| t.trim().to_string())
-                                    .unwrap_or_else(|| util::b64(&bytes)),
-                            );
-                        }
-                        Err(e) => local_error.set(Some(e)),
-                    }
-                });
-            }
+        let ciphertext = ciphertext.clone();
+        // A base64 text file is taken as it is; anything else as raw ciphertext bytes.
+        on_file_read(&local_error, move |_, bytes| {
+            let as_text = String::from_utf8(bytes.clone())
+                .ok()
+                .filter(|t| util::unb64(t).is_ok());
+            ciphertext.set(
+                as_text
+                    .map(|t| t.trim().to_string())
+                    .unwrap_or_else(|| util::b64(&bytes)),
+            );
         })
     };
     let decrypt = {

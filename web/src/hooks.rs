@@ -1,7 +1,7 @@
-//! Hooks shared by the pages.
+//! Hooks shared by the pages, and sending a change made of several KMS requests.
 
 use crate::key_list::{Described, KeyListing, ListedKey};
-use crate::kms::{ApiError, Kms};
+use crate::kms::{ApiError, Kms, Request};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::future::Future;
@@ -81,6 +81,29 @@ pub fn use_kms() -> Kms {
 #[hook]
 pub fn use_console() -> crate::state::ConsoleContext {
     use_context::<crate::state::ConsoleContext>().expect("pages render inside the console provider")
+}
+
+/// Sends `requests` in turn ([`Kms::send_each`]): once all succeed, clears `error` and hands
+/// them to `done`; a refusal shows in `error`. Reloads either way, since the requests before a
+/// refusal did change the keys.
+pub fn send_in_turn(
+    kms: &Kms,
+    requests: Vec<Request>,
+    error: &UseStateHandle<Option<ApiError>>,
+    reload: &Callback<()>,
+    done: impl FnOnce(Vec<Request>) + 'static,
+) {
+    let (kms, error, reload) = (kms.clone(), error.clone(), reload.clone());
+    wasm_bindgen_futures::spawn_local(async move {
+        match kms.send_each(&requests).await {
+            Ok(_) => {
+                error.set(None);
+                done(requests);
+            }
+            Err(e) => error.set(Some(e)),
+        }
+        reload.emit(());
+    });
 }
 
 /// The DescribeKey answers a view has had for its key listing (see [`crate::key_list`]): the

@@ -56,18 +56,19 @@ pub fn ScheduleDeletionDialog(p: &DeletionProps) -> Html {
             );
             busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
-                let mut last = None;
-                for req in &requests {
-                    match kms.send(req).await {
-                        Ok(v) => last = v["DeletionDate"].as_f64(),
-                        Err(e) => {
-                            error.set(Some(e));
-                            busy.set(false);
-                            return;
-                        }
+                let answers = match kms.send_each(&requests).await {
+                    Ok(answers) => answers,
+                    Err(e) => {
+                        error.set(Some(e));
+                        busy.set(false);
+                        return;
                     }
-                }
-                let when = last.map(util::format_date).unwrap_or_default();
+                };
+                let when = answers
+                    .last()
+                    .and_then(|v| v["DeletionDate"].as_f64())
+                    .map(util::format_date)
+                    .unwrap_or_default();
                 let what = if count == 1 {
                     "1 key".to_string()
                 } else {

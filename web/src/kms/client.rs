@@ -164,6 +164,17 @@ impl Kms {
         self.send_in(&self.region, request).await
     }
 
+    /// Sends `requests` one after another, as a change to several keys or tags is made: the first
+    /// refusal stops the rest (what was sent before it stays done) and is the error; otherwise
+    /// every answer, in order.
+    pub async fn send_each(&self, requests: &[Request]) -> Result<Vec<Value>, ApiError> {
+        let mut answers = Vec::with_capacity(requests.len());
+        for request in requests {
+            answers.push(self.send(request).await?);
+        }
+        Ok(answers)
+    }
+
     pub async fn send_in(&self, region: &str, request: &Request) -> Result<Value, ApiError> {
         self.sandbox
             .call_in(region, request.operation, request.body.clone())

@@ -4,7 +4,7 @@
 //! error and the dialog in three different places of its panel.
 
 use crate::components::{ApiPanel, ErrorAlert, Modal, ScheduleDeletionDialog};
-use crate::hooks::{use_console, use_kms};
+use crate::hooks::{send_in_turn, use_console, use_kms};
 use crate::kms::{requests as r, ApiError, KeyRow, Kms, Request};
 use crate::state::{Action, ConsoleContext, FlashKind};
 use crate::util;
@@ -77,25 +77,10 @@ impl KeyActions {
             self.selected.clone(),
         );
         Callback::from(move |(requests, done): (Vec<Request>, String)| {
-            let (kms, console, reload, error, selected) = (
-                kms.clone(),
-                console.clone(),
-                reload.clone(),
-                error.clone(),
-                selected.clone(),
-            );
-            wasm_bindgen_futures::spawn_local(async move {
-                for req in &requests {
-                    if let Err(e) = kms.send(req).await {
-                        error.set(Some(e));
-                        reload.emit(());
-                        return;
-                    }
-                }
-                error.set(None);
+            let (console, selected) = (console.clone(), selected.clone());
+            send_in_turn(&kms, requests, &error, &reload, move |requests| {
                 selected.set(BTreeSet::new());
                 console.dispatch(Action::FlashCalls(done, requests));
-                reload.emit(());
             });
         })
     }

@@ -2,8 +2,8 @@
 //! another key agreement key of this Region (its GetPublicKey), so that a learner sees both sides
 //! derive the same secret.
 
-use super::{needs, output_block, run_request};
-use crate::components::{ApiPanel, ErrorAlert, InfoAlert};
+use super::{needs, output_block, result_view, selected_key_id, send_into};
+use crate::components::{ApiPanel, InfoAlert};
 use crate::hooks::use_kms;
 use crate::kms::{requests as r, ApiError, KeyRow};
 use crate::util;
@@ -26,28 +26,16 @@ pub(super) fn AgreementPanel(p: &AgreementProps) -> Html {
     let peer_key = use_state(String::new);
     let busy = use_state(|| false);
     let outcome = use_state(|| None::<Result<String, ApiError>>);
-    let key_id = p
-        .selected_key
-        .as_ref()
-        .map(|k| k.meta.key_id.clone())
-        .unwrap_or_default();
+    let key_id = selected_key_id(&p.selected_key);
     let peers: Vec<&KeyRow> = p
         .keys
         .iter()
         .filter(|k| k.meta.key_usage == Some(KeyUsage::KeyAgreement) && k.meta.key_id != key_id)
         .collect();
     let req = r::derive_shared_secret(&key_id, peer_key.trim());
-    let derive = {
-        let (kms, req, busy, outcome) = (kms.clone(), req.clone(), busy.clone(), outcome.clone());
-        Callback::from(move |_| {
-            let outcome = outcome.clone();
-            run_request(kms.clone(), req.clone(), busy.clone(), move |res| {
-                outcome.set(Some(res.map(|v| {
-                    v["SharedSecret"].as_str().unwrap_or_default().to_string()
-                })));
-            });
-        })
-    };
+    let derive = send_into(&kms, &req, &busy, &outcome, |v| {
+        v["SharedSecret"].as_str().unwrap_or_default().to_string()
+    });
     // Fills the peer public key with another key's GetPublicKey.
     let use_peer = {
         let (kms, peer_key, outcome) = (kms.clone(), peer_key.clone(), outcome.clone());
@@ -93,14 +81,10 @@ pub(super) fn AgreementPanel(p: &AgreementProps) -> Html {
                 <div class="button-row">
                     <button class="btn btn-primary" disabled={*busy || p.selected_key.is_none() || peer_key.trim().is_empty()} onclick={derive}>{"Derive shared secret"}</button>
                 </div>
-                { match &*outcome {
-                    Some(Ok(secret)) => html! { <>
-                        <InfoAlert kind="success"><span data-testid="agreement-outcome">{ format!("Derived a {}-byte shared secret.", util::unb64(secret).map(|b| b.len()).unwrap_or(0)) }</span></InfoAlert>
-                        { output_block("Shared secret (base64)", "agreement-secret", secret, None) }
-                    </> },
-                    Some(Err(e)) => html! { <ErrorAlert error={e.clone()} /> },
-                    None => html! {},
-                } }
+                { result_view(&outcome, |secret| html! { <>
+                    <InfoAlert kind="success"><span data-testid="agreement-outcome">{ format!("Derived a {}-byte shared secret.", util::unb64(secret).map(|b| b.len()).unwrap_or(0)) }</span></InfoAlert>
+                    { output_block("Shared secret (base64)", "agreement-secret", secret, None) }
+                </> }) }
                 <ApiPanel requests={vec![req]} />
             </div>
         </div>

@@ -1,7 +1,9 @@
 //! Data keys (GenerateDataKey) and random bytes (GenerateRandom).
 
-use super::{context_editor, needs, output_block, run_request, KeyProps};
-use crate::components::{ApiPanel, ErrorAlert};
+use super::{
+    context_editor, needs, output_block, result_view, selected_key_id, send_into, KeyProps,
+};
+use crate::components::ApiPanel;
 use crate::hooks::use_kms;
 use crate::kms::{requests as r, ApiError};
 use crate::util;
@@ -14,26 +16,13 @@ pub(super) fn DataKeyPanel(p: &KeyProps) -> Html {
     let context = use_state(Vec::<(String, String)>::new);
     let busy = use_state(|| false);
     let result = use_state(|| None::<Result<(String, String), ApiError>>);
-    let key_id = p
-        .selected_key
-        .as_ref()
-        .map(|k| k.meta.key_id.clone())
-        .unwrap_or_default();
-    let req = r::generate_data_key(&key_id, &context);
-    let generate = {
-        let (kms, req, busy, result) = (kms.clone(), req.clone(), busy.clone(), result.clone());
-        Callback::from(move |_| {
-            let result = result.clone();
-            run_request(kms.clone(), req.clone(), busy.clone(), move |res| {
-                result.set(Some(res.map(|v| {
-                    (
-                        v["Plaintext"].as_str().unwrap_or_default().to_string(),
-                        v["CiphertextBlob"].as_str().unwrap_or_default().to_string(),
-                    )
-                })));
-            });
-        })
-    };
+    let req = r::generate_data_key(&selected_key_id(&p.selected_key), &context);
+    let generate = send_into(&kms, &req, &busy, &result, |v| {
+        (
+            v["Plaintext"].as_str().unwrap_or_default().to_string(),
+            v["CiphertextBlob"].as_str().unwrap_or_default().to_string(),
+        )
+    });
     html! {
         <div class="panel">
             <div class="panel-header"><h2>{"Generate data key"}</h2></div>
@@ -45,14 +34,10 @@ pub(super) fn DataKeyPanel(p: &KeyProps) -> Html {
                 <div class="button-row">
                     <button class="btn btn-primary" disabled={*busy || p.selected_key.is_none()} onclick={generate}>{"Generate data key"}</button>
                 </div>
-                { match &*result {
-                    Some(Ok((pt, ct))) => html! { <>
-                        { output_block("Plaintext data key (base64) - keep secret, never store", "datakey-plaintext", pt, None) }
-                        { output_block("Encrypted data key (CiphertextBlob, base64)", "datakey-ciphertext", ct, Some(("data-key.encrypted", util::unb64(ct).unwrap_or_default()))) }
-                    </> },
-                    Some(Err(e)) => html! { <ErrorAlert error={e.clone()} /> },
-                    None => html! {},
-                } }
+                { result_view(&result, |(pt, ct)| html! { <>
+                    { output_block("Plaintext data key (base64) - keep secret, never store", "datakey-plaintext", pt, None) }
+                    { output_block("Encrypted data key (CiphertextBlob, base64)", "datakey-ciphertext", ct, Some(("data-key.encrypted", util::unb64(ct).unwrap_or_default()))) }
+                </> }) }
                 <ApiPanel requests={vec![req]} />
             </div>
         </div>
@@ -68,17 +53,9 @@ pub(super) fn RandomPanel() -> Html {
     let n: u32 = count.trim().parse().unwrap_or(0);
     let valid = (1..=1024).contains(&n);
     let req = r::generate_random(n);
-    let generate = {
-        let (kms, req, busy, result) = (kms.clone(), req.clone(), busy.clone(), result.clone());
-        Callback::from(move |_| {
-            let result = result.clone();
-            run_request(kms.clone(), req.clone(), busy.clone(), move |res| {
-                result.set(Some(
-                    res.map(|v| v["Plaintext"].as_str().unwrap_or_default().to_string()),
-                ));
-            });
-        })
-    };
+    let generate = send_into(&kms, &req, &busy, &result, |v| {
+        v["Plaintext"].as_str().unwrap_or_default().to_string()
+    });
     let hex = |b64: &str| {
         util::unb64(b64)
             .unwrap_or_default()
@@ -99,14 +76,10 @@ pub(super) fn RandomPanel() -> Html {
                 <div class="button-row">
                     <button class="btn btn-primary" disabled={*busy || !valid} onclick={generate}>{"Generate random"}</button>
                 </div>
-                { match &*result {
-                    Some(Ok(b)) => html! { <>
-                        { output_block("Random bytes (base64)", "random-b64", b, None) }
-                        { output_block("Random bytes (hex)", "random-hex", &hex(b), None) }
-                    </> },
-                    Some(Err(e)) => html! { <ErrorAlert error={e.clone()} /> },
-                    None => html! {},
-                } }
+                { result_view(&result, |b| html! { <>
+                    { output_block("Random bytes (base64)", "random-b64", b, None) }
+                    { output_block("Random bytes (hex)", "random-hex", &hex(b), None) }
+                </> }) }
                 <ApiPanel requests={vec![req]} />
             </div>
         </div>

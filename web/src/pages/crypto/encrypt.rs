@@ -1,15 +1,43 @@
 //! Encrypt and Decrypt of text or small files, directly under a KMS key (up to 4 KiB).
 
-use super::{algorithm_select, context_editor, needs, output_block, run_request, KeyProps};
-use crate::components::{ApiPanel, ErrorAlert, InfoAlert};
+use super::{
+    algorithm_select, context_editor, needs, output_block, result_view, selected_key_id, send_into,
+    KeyProps,
+};
+use crate::components::{ApiPanel, InfoAlert};
 use crate::hooks::use_kms;
 use crate::kms::{requests as r, ApiError};
 use crate::model::{algorithm_name, pick_algorithm};
 use crate::util;
 use kms_core::{EncryptionAlgorithm, KeyUsage};
+use std::rc::Rc;
 use yew::prelude::*;
 
 use super::DIRECT_LIMIT;
+
+/// A file input's change: reads the picked file and hands its name and bytes to `read`; a file
+/// the browser could not read is said in `error`.
+fn on_file_read(
+    error: &UseStateHandle<Option<String>>,
+    read: impl Fn(String, Vec<u8>) + 'static,
+) -> Callback<Event> {
+    let error = error.clone();
+    let read = Rc::new(read);
+    Callback::from(move |e: Event| {
+        let (error, read) = (error.clone(), read.clone());
+        if let Some(f) = util::picked_file(&e) {
+            wasm_bindgen_futures::spawn_local(async move {
+                match util::read_file(&f).await {
+                    Ok(bytes) => {
+                        error.set(None);
+                        read(f.name(), bytes);
+                    }
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        }
+    })
+}
 
 #[function_component]
 pub(super) fn EncryptPanel(p: &KeyProps) -> Html {
@@ -36,13 +64,8 @@ pub(super) fn EncryptPanel(p: &KeyProps) -> Html {
     } else {
         text.as_bytes().to_vec()
     };
-    let key_id = p
-        .selected_key
-        .as_ref()
-        .map(|k| k.meta.key_id.clone())
-        .unwrap_or_default();
     let req = r::encrypt(
-        &key_id,
+        &selected_key_id(&p.selected_key),
         &util::b64(&plaintext),
         algorithm_name(alg),
         &context,
@@ -50,33 +73,14 @@ pub(super) fn EncryptPanel(p: &KeyProps) -> Html {
     let too_big = plaintext.len() > DIRECT_LIMIT;
 
     let on_file = {
-        let (file, file_error) = (file.clone(), file_error.clone());
-        Callback::from(move |e: Event| {
-            let (file, file_error) = (file.clone(), file_error.clone());
-            if let Some(f) = util::picked_file(&e) {
-                wasm_bindgen_futures::spawn_local(async move {
-                    match util::read_file(&f).await {
-                        Ok(bytes) => {
-                            file_error.set(None);
-                            file.set(Some((f.name(), bytes)));
-                        }
-                        Err(e) => file_error.set(Some(e)),
-                    }
-                });
-            }
+        let file = file.clone();
+        on_file_read(&file_error, move |name, bytes| {
+            file.set(Some((name, bytes)))
         })
     };
-    let encrypt = {
-        let (kms, req, busy, result) = (kms.clone(), req.clone(), busy.clone(), result.clone());
-        Callback::from(move |_| {
-            let result = result.clone();
-            run_request(kms.clone(), req.clone(), busy.clone(), move |res| {
-                result.set(Some(res.map(|v| {
-                    v["CiphertextBlob"].as_str().unwrap_or_default().to_string()
-                })));
-            });
-        })
-    };
+    let encrypt = send_into(&kms, &req, &busy, &result, |v| {
+        v["CiphertextBlob"].as_str().unwrap_or_default().to_string()
+    });
     html! {
         <div class="panel">
             <div class="panel-header"><h2>{"Encrypt"}</h2></div>
@@ -113,20 +117,16 @@ pub(super) fn EncryptPanel(p: &KeyProps) -> Html {
                     <button class="btn btn-primary" disabled={*busy || p.selected_key.is_none() || plaintext.is_empty()} onclick={encrypt}>
                         { if *busy { "Encrypting..." } else { "Encrypt" } }</button>
                 </div>
-                { match &*result {
-                    Some(Ok(ct)) => {
-                        let bytes = util::unb64(ct).unwrap_or_default();
-                        let handoff = p.to_decrypt.clone().map(|cb| { let ct = ct.clone(); html! {
-                            <button class="btn" onclick={Callback::from(move |_| cb.emit(ct.clone()))}>{"Decrypt this ciphertext"}</button> } });
-                        html! { <>
-                            { output_block("Ciphertext (base64)", "ciphertext-output", ct, Some(("ciphertext.bin", bytes))) }
-                            <div class="field-hint">{ format!("{} bytes of ciphertext. It names the key that made it, so Decrypt needs no key ID for symmetric keys.", util::unb64(ct).map(|b| b.len()).unwrap_or(0)) }</div>
-                            { handoff.unwrap_or_default() }
-                        </> }
-                    }
-                    Some(Err(e)) => html! { <ErrorAlert error={e.clone()} /> },
-                    None => html! {},
-                } }
+                { result_view(&result, |ct| {
+                    let bytes = util::unb64(ct).unwrap_or_default();
+                    let handoff = p.to_decrypt.clone().map(|cb| { let ct = ct.clone(); html! {
+                        <button class="btn" onclick={Callback::from(move |_| cb.emit(ct.clone()))}>{"Decrypt this ciphertext"}</button> } });
+                    html! { <>
+                        { output_block("Ciphertext (base64)", "ciphertext-output", ct, Some(("ciphertext.bin", bytes))) }
+                        <div class="field-hint">{ format!("{} bytes of ciphertext. It names the key that made it, so Decrypt needs no key ID for symmetric keys.", util::unb64(ct).map(|b| b.len()).unwrap_or(0)) }</div>
+                        { handoff.unwrap_or_default() }
+                    </> }
+                }) }
                 <ApiPanel requests={vec![req]} />
             </div>
         </div>
@@ -173,53 +173,33 @@ pub(super) fn DecryptPanel(p: &KeyProps) -> Html {
     let cleaned: String = ciphertext.chars().filter(|c| !c.is_whitespace()).collect();
     let req = r::decrypt(&cleaned, key_id.as_deref(), algorithm_name(alg), &context);
     let on_file = {
-        let (ciphertext, local_error) = (ciphertext.clone(), local_error.clone());
-        Callback::from(move |e: Event| {
-            let (ciphertext, local_error) = (ciphertext.clone(), local_error.clone());
-            if let Some(f) = util::picked_file(&e) {
-                wasm_bindgen_futures::spawn_local(async move {
-                    match util::read_file(&f).await {
-                        // A base64 text file is taken as it is; anything else as raw ciphertext bytes.
-                        Ok(bytes) => {
-                            local_error.set(None);
-                            let as_text = String::from_utf8(bytes.clone())
-                                .ok()
-                                .filter(|t| util::unb64(t).is_ok());
-                            ciphertext.set(
-                                as_text
-                                    .map(|t| t.trim().to_string())
-                                    .unwrap_or_else(|| util::b64(&bytes)),
-                            );
-                        }
-                        Err(e) => local_error.set(Some(e)),
-                    }
-                });
-            }
+        let ciphertext = ciphertext.clone();
+        // A base64 text file is taken as it is; anything else as raw ciphertext bytes.
+        on_file_read(&local_error, move |_, bytes| {
+            let as_text = String::from_utf8(bytes.clone())
+                .ok()
+                .filter(|t| util::unb64(t).is_ok());
+            ciphertext.set(
+                as_text
+                    .map(|t| t.trim().to_string())
+                    .unwrap_or_else(|| util::b64(&bytes)),
+            );
         })
     };
     let decrypt = {
-        let (kms, req, busy, result, local_error, cleaned) = (
-            kms.clone(),
-            req.clone(),
-            busy.clone(),
-            result.clone(),
-            local_error.clone(),
-            cleaned.clone(),
-        );
-        Callback::from(move |_| {
+        let send = send_into(&kms, &req, &busy, &result, |v| {
+            let pt = util::unb64(v["Plaintext"].as_str().unwrap_or_default()).unwrap_or_default();
+            (pt, v["KeyId"].as_str().unwrap_or_default().to_string())
+        });
+        let (local_error, cleaned) = (local_error.clone(), cleaned.clone());
+        // Text that is not base64 is the console's to point out; KMS never sees it.
+        Callback::from(move |click| {
             if let Err(e) = util::unb64(&cleaned) {
                 local_error.set(Some(e));
                 return;
             }
             local_error.set(None);
-            let result = result.clone();
-            run_request(kms.clone(), req.clone(), busy.clone(), move |res| {
-                result.set(Some(res.map(|v| {
-                    let pt = util::unb64(v["Plaintext"].as_str().unwrap_or_default())
-                        .unwrap_or_default();
-                    (pt, v["KeyId"].as_str().unwrap_or_default().to_string())
-                })));
-            });
+            send.emit(click);
         })
     };
     html! {
@@ -246,17 +226,13 @@ pub(super) fn DecryptPanel(p: &KeyProps) -> Html {
                 <div class="button-row">
                     <button class="btn btn-primary" disabled={*busy || cleaned.is_empty()} onclick={decrypt}>{ if *busy { "Decrypting..." } else { "Decrypt" } }</button>
                 </div>
-                { match &*result {
-                    Some(Ok((pt, key))) => html! { <>
-                        <InfoAlert kind="success" title="Decrypted">{ format!("Decrypted with key {key}.") }</InfoAlert>
-                        { match util::bytes_as_text(pt) {
-                            Some(t) => output_block("Plaintext", "plaintext-output", &t, Some(("plaintext.txt", pt.clone()))),
-                            None => output_block("Plaintext (binary, base64)", "plaintext-output", &util::b64(pt), Some(("plaintext.bin", pt.clone()))),
-                        } }
-                    </> },
-                    Some(Err(e)) => html! { <ErrorAlert error={e.clone()} /> },
-                    None => html! {},
-                } }
+                { result_view(&result, |(pt, key)| html! { <>
+                    <InfoAlert kind="success" title="Decrypted">{ format!("Decrypted with key {key}.") }</InfoAlert>
+                    { match util::bytes_as_text(pt) {
+                        Some(t) => output_block("Plaintext", "plaintext-output", &t, Some(("plaintext.txt", pt.clone()))),
+                        None => output_block("Plaintext (binary, base64)", "plaintext-output", &util::b64(pt), Some(("plaintext.bin", pt.clone()))),
+                    } }
+                </> }) }
                 <ApiPanel requests={vec![req]} />
             </div>
         </div>

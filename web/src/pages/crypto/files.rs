@@ -1,7 +1,7 @@
 //! Envelope encryption of large files: a data key from GenerateDataKey encrypts the file with
 //! AES-GCM in the page, and the encrypted data key travels with it.
 
-use super::{context_editor, needs, KeyProps};
+use super::{context_editor, needs, selected_key_id, KeyProps};
 use crate::components::{ApiPanel, ErrorAlert, Icon, Spinner};
 use crate::envelope;
 use crate::hooks::use_kms;
@@ -27,11 +27,7 @@ pub(super) fn EnvelopePanel(p: &KeyProps) -> Html {
     let busy = use_state(|| false);
     // The file the last step produced: (name, bytes), offered for download.
     let output = use_state(|| None::<(String, Vec<u8>)>);
-    let key_id = p
-        .selected_key
-        .as_ref()
-        .map(|k| k.meta.key_id.clone())
-        .unwrap_or_default();
+    let key_id = selected_key_id(&p.selected_key);
     let gdk = r::generate_data_key(&key_id, &context);
 
     let run = Run {

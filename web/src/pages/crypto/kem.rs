@@ -3,7 +3,7 @@
 //! the private key, which never leaves KMS.
 
 use super::pair::use_request_pair;
-use super::{needs, output_block, KeyProps};
+use super::{needs, output_block, selected_key_id, KeyProps};
 use crate::components::ApiPanel;
 use crate::kms::requests as r;
 use crate::util;
@@ -17,11 +17,7 @@ pub(super) fn KemPanel(p: &KeyProps) -> Html {
     let ciphertext = pair.value.clone();
     let busy = pair.busy.clone();
     let encapsulated = use_state(|| None::<String>);
-    let key_id = p
-        .selected_key
-        .as_ref()
-        .map(|k| k.meta.key_id.clone())
-        .unwrap_or_default();
+    let key_id = selected_key_id(&p.selected_key);
     let encapsulate_req = r::encapsulate(&key_id);
     let decapsulate_req = r::decapsulate(&key_id, ciphertext.trim());
     let encapsulate = {

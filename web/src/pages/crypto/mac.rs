@@ -1,7 +1,7 @@
 //! GenerateMac and VerifyMac with an HMAC key.
 
 use super::pair::use_request_pair;
-use super::{algorithm_select, needs, KeyProps};
+use super::{algorithm_select, needs, selected_key_id, KeyProps};
 use crate::components::ApiPanel;
 use crate::kms::requests as r;
 use crate::model::{algorithm_name, pick_algorithm};
@@ -22,11 +22,7 @@ pub(super) fn MacPanel(p: &KeyProps) -> Html {
         .unwrap_or_default();
     let alg = pick_algorithm(&algorithm, &algorithms);
     let alg_name = algorithm_name(alg);
-    let key_id = p
-        .selected_key
-        .as_ref()
-        .map(|k| k.meta.key_id.clone())
-        .unwrap_or_default();
+    let key_id = selected_key_id(&p.selected_key);
     let msg_b64 = util::b64(message.as_bytes());
     let gen_req = r::generate_mac(&key_id, &msg_b64, alg_name);
     let verify_req = r::verify_mac(&key_id, &msg_b64, mac.trim(), alg_name);

@@ -25,10 +25,11 @@ use crate::app::Route;
 use crate::components::{CopyButton, ErrorAlert, Icon, InfoAlert, KvEditor, Spinner, Tabs};
 use crate::hooks::{use_describe, use_described, use_kms, use_loader, Load};
 use crate::key_list::{KeyListing, ListedKey};
-use crate::kms::{ApiError, KeyRow, Request};
+use crate::kms::{ApiError, KeyRow, Kms, Request};
 use crate::model::{key_state_label, key_usage_label, Algorithm, KeyMetadata};
 use crate::util;
 use kms_core::KeyUsage;
+use serde_json::Value;
 use std::rc::Rc;
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -272,19 +273,51 @@ pub(super) struct KeyProps {
     handoff: String,
 }
 
-/// Runs one request and hands back its answer or AWS's error.
-pub(super) fn run_request(
-    kms: crate::kms::Kms,
-    req: Request,
-    busy: UseStateHandle<bool>,
-    on_result: impl FnOnce(Result<serde_json::Value, ApiError>) + 'static,
-) {
-    busy.set(true);
-    wasm_bindgen_futures::spawn_local(async move {
-        let result = kms.send(&req).await;
-        busy.set(false);
-        on_result(result);
-    });
+/// The selected key's ID, or "" before one is chosen (requests then say what KMS answers).
+pub(super) fn selected_key_id(key: &Option<KeyRow>) -> String {
+    key.as_ref()
+        .map(|k| k.meta.key_id.clone())
+        .unwrap_or_default()
+}
+
+/// A click that sends `req` (the panel's buttons wait while `busy`) and keeps its answer, read
+/// by `read`, or AWS's error in `result`.
+pub(super) fn send_into<T: 'static>(
+    kms: &Kms,
+    req: &Request,
+    busy: &UseStateHandle<bool>,
+    result: &UseStateHandle<Option<Result<T, ApiError>>>,
+    read: impl Fn(&Value) -> T + 'static,
+) -> Callback<MouseEvent> {
+    let (kms, req, busy, result) = (kms.clone(), req.clone(), busy.clone(), result.clone());
+    let read = Rc::new(read);
+    Callback::from(move |_| {
+        let (kms, req, busy, result, read) = (
+            kms.clone(),
+            req.clone(),
+            busy.clone(),
+            result.clone(),
+            read.clone(),
+        );
+        busy.set(true);
+        wasm_bindgen_futures::spawn_local(async move {
+            let answer = kms.send(&req).await;
+            busy.set(false);
+            result.set(Some(answer.map(|v| read(&v))));
+        });
+    })
+}
+
+/// The last answer as `ok` shows it, or AWS's error; nothing before the first request.
+pub(super) fn result_view<T>(
+    result: &Option<Result<T, ApiError>>,
+    ok: impl FnOnce(&T) -> Html,
+) -> Html {
+    match result {
+        Some(Ok(answer)) => ok(answer),
+        Some(Err(e)) => html! { <ErrorAlert error={e.clone()} /> },
+        None => html! {},
+    }
 }
 
 /// The key of `keys` that `reference` names (key ID, key ARN, alias name or alias ARN), if any.

@@ -5,13 +5,12 @@
 //! The Encapsulate and decapsulate panel uses it too: Encapsulate makes the ciphertext that
 //! Decapsulate reads.
 
-use super::run_request;
-use crate::components::{ErrorAlert, InfoAlert};
+use super::{result_view, send_into};
+use crate::components::InfoAlert;
 use crate::hooks::use_kms;
 use crate::kms::{ApiError, Kms, Request};
 use crate::util;
 use serde_json::Value;
-use std::rc::Rc;
 use yew::prelude::*;
 
 /// A make-and-verify pair's state (see the module doc).
@@ -46,14 +45,7 @@ impl RequestPair {
         req: Request,
         said: impl Fn(&Value) -> String + 'static,
     ) -> Callback<MouseEvent> {
-        let (kms, busy, outcome) = (self.kms.clone(), self.busy.clone(), self.outcome.clone());
-        let said = Rc::new(said);
-        Callback::from(move |_| {
-            let (outcome, said) = (outcome.clone(), said.clone());
-            run_request(kms.clone(), req.clone(), busy.clone(), move |res| {
-                outcome.set(Some(res.map(|v| said(&v))));
-            });
-        })
+        send_into(&self.kms, &req, &self.busy, &self.outcome, said)
     }
 
     /// Sends `req` and keeps its answer's `field` (Signature, Mac) as the value; `said` words
@@ -104,13 +96,11 @@ impl RequestPair {
     /// The last outcome: the success line (in a span with `testid` where the tests read it) or
     /// AWS's error.
     pub fn outcome(&self, testid: Option<&'static str>) -> Html {
-        match (&*self.outcome, testid) {
-            (Some(Ok(m)), Some(testid)) => html! {
+        result_view(&self.outcome, |m| match testid {
+            Some(testid) => html! {
                 <InfoAlert kind="success"><span data-testid={testid}>{ m }</span></InfoAlert>
             },
-            (Some(Ok(m)), None) => html! { <InfoAlert kind="success">{ m }</InfoAlert> },
-            (Some(Err(e)), _) => html! { <ErrorAlert error={e.clone()} /> },
-            (None, _) => html! {},
-        }
+            None => html! { <InfoAlert kind="success">{ m }</InfoAlert> },
+        })
     }
 }

@@ -2,7 +2,7 @@
 //! MessageTypes each signing algorithm takes.
 
 use super::pair::use_request_pair;
-use super::{algorithm_select, needs, KeyProps};
+use super::{algorithm_select, needs, selected_key_id, KeyProps};
 use crate::components::{ApiPanel, CopyButton};
 use crate::kms::requests as r;
 use crate::model::{algorithm_name, pick_algorithm};
@@ -39,11 +39,7 @@ pub(super) fn SignPanel(p: &KeyProps) -> Html {
     };
     // RAW is text signed as its UTF-8 bytes; a digest or μ is bytes, given in base64.
     let raw = mtype == MessageType::Raw;
-    let key_id = p
-        .selected_key
-        .as_ref()
-        .map(|k| k.meta.key_id.clone())
-        .unwrap_or_default();
+    let key_id = selected_key_id(&p.selected_key);
     let msg_b64 = if raw {
         util::b64(message.as_bytes())
     } else {

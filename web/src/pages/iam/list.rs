@@ -1,11 +1,12 @@
 //! The list tab that users, roles and policies share: load the account's entities, count them,
 //! refresh, show them in a table whose first column links to each one's page, and open the
 //! entity's create dialog. Each kind says only what differs (its request, words, columns and
-//! dialog) through [`Listed`].
+//! dialog) through [`Listed`]. Roles and policies share one create dialog: a name, a description
+//! and a policy document ([`CreateDocumentDialog`]).
 
-use super::common::send_iam;
+use super::common::{bind, send_iam, text_field};
 use crate::app::Route;
-use crate::components::{ErrorAlert, Modal, Spinner};
+use crate::components::{ErrorAlert, Modal, PolicyEditor, Spinner};
 use crate::hooks::{use_console, use_kms, use_loader, Load};
 use crate::iam::read;
 use crate::kms::{ApiError, Kms};
@@ -138,6 +139,75 @@ pub fn CreateDialog(p: &CreateDialogProps) -> Html {
             { p.children.clone() }
             if let Some(e) = &p.error { <ErrorAlert error={e.clone()} /> }
         </Modal>
+    }
+}
+
+/// The words and ids of a [`CreateDocumentDialog`].
+#[derive(PartialEq)]
+pub struct DocumentDialog {
+    /// The dialog's title: `Create role`.
+    pub title: &'static str,
+    /// The create operation and its request's members: `CreateRole`, `RoleName`,
+    /// `AssumeRolePolicyDocument`.
+    pub operation: &'static str,
+    pub name_member: &'static str,
+    pub document_member: &'static str,
+    /// What the success message names: `Role`.
+    pub what: &'static str,
+    pub name_id: &'static str,
+    pub name_label: &'static str,
+    pub name_hint: &'static str,
+    pub description_id: &'static str,
+    pub editor_id: &'static str,
+    pub editor_label: &'static str,
+    pub editor_hint: Option<&'static str>,
+    pub rows: u32,
+}
+
+#[derive(Properties, PartialEq)]
+pub struct DocumentDialogProps {
+    pub spec: &'static DocumentDialog,
+    /// The document the editor starts with.
+    pub document: String,
+    pub on_close: Callback<()>,
+    pub on_created: Callback<()>,
+}
+
+/// The create dialog of an entity made of a name, an optional description and a JSON policy
+/// document: a role (its trust policy) or a managed policy.
+#[function_component]
+pub fn CreateDocumentDialog(p: &DocumentDialogProps) -> Html {
+    let spec = p.spec;
+    let creator = use_creator();
+    let name = use_state(String::new);
+    let description = use_state(String::new);
+    let document = use_state(|| p.document.clone());
+    let create = {
+        let (creator, name, description, document, done) = (
+            creator.clone(),
+            name.clone(),
+            description.clone(),
+            document.clone(),
+            p.on_created.clone(),
+        );
+        Callback::from(move |_| {
+            let mut body =
+                json!({ spec.name_member: name.trim(), spec.document_member: *document });
+            if !description.trim().is_empty() {
+                body["Description"] = json!(description.trim());
+            }
+            let what = format!("{} {}", spec.what, name.trim());
+            creator.create(spec.operation, body, what, done.clone());
+        })
+    };
+    html! {
+        <CreateDialog title={spec.title} on_create={create} on_close={p.on_close.clone()} error={(*creator.error).clone()} wide=true>
+            { text_field(spec.name_id, spec.name_label, &name, spec.name_hint, bind(&name)) }
+            { text_field(spec.description_id, "Description - optional", &description, "", bind(&description)) }
+            <PolicyEditor id={spec.editor_id} label={spec.editor_label} value={(*document).clone()} rows={spec.rows}
+                hint={spec.editor_hint.map(AttrValue::from)}
+                on_change={ let d = document.clone(); Callback::from(move |v| d.set(v)) } />
+        </CreateDialog>
     }
 }
 

@@ -1,10 +1,9 @@
 //! The Policies tab: the account's customer managed policies, and creating one in the JSON
 //! editor.
 
-use super::common::{bind, date, text_field};
-use super::list::{use_creator, CreateDialog, CreateProps, Listed};
+use super::common::date;
+use super::list::{CreateDocumentDialog, DocumentDialog, Listed};
 use crate::app::Route;
-use crate::components::PolicyEditor;
 use crate::iam::{starter_identity_policy, ManagedPolicy};
 use serde_json::{json, Value};
 use yew::prelude::*;
@@ -40,39 +39,22 @@ impl Listed for ManagedPolicy {
         </> }
     }
     fn create_dialog(on_close: Callback<()>, on_created: Callback<()>) -> Html {
-        html! { <CreatePolicyDialog {on_close} {on_created} /> }
+        html! { <CreateDocumentDialog spec={&CREATE_POLICY} document={starter_identity_policy()} {on_close} {on_created} /> }
     }
 }
 
-#[function_component]
-fn CreatePolicyDialog(p: &CreateProps) -> Html {
-    let creator = use_creator();
-    let name = use_state(String::new);
-    let description = use_state(String::new);
-    let document = use_state(starter_identity_policy);
-    let create = {
-        let (creator, name, description, document, done) = (
-            creator.clone(),
-            name.clone(),
-            description.clone(),
-            document.clone(),
-            p.on_created.clone(),
-        );
-        Callback::from(move |_| {
-            let mut body = json!({ "PolicyName": name.trim(), "PolicyDocument": *document });
-            if !description.trim().is_empty() {
-                body["Description"] = json!(description.trim());
-            }
-            let what = format!("Policy {}", name.trim());
-            creator.create("CreatePolicy", body, what, done.clone());
-        })
-    };
-    html! {
-        <CreateDialog title="Create policy" on_create={create} on_close={p.on_close.clone()} error={(*creator.error).clone()} wide=true>
-            { text_field("policy-name", "Policy name", &name, "Up to 128 letters, digits and +=,.@_-", bind(&name)) }
-            { text_field("policy-description", "Description - optional", &description, "", bind(&description)) }
-            <PolicyEditor id="policy-document" label="Policy editor" value={(*document).clone()} rows={16}
-                on_change={ let d = document.clone(); Callback::from(move |v| d.set(v)) } />
-        </CreateDialog>
-    }
-}
+const CREATE_POLICY: DocumentDialog = DocumentDialog {
+    title: "Create policy",
+    operation: "CreatePolicy",
+    name_member: "PolicyName",
+    document_member: "PolicyDocument",
+    what: "Policy",
+    name_id: "policy-name",
+    name_label: "Policy name",
+    name_hint: "Up to 128 letters, digits and +=,.@_-",
+    description_id: "policy-description",
+    editor_id: "policy-document",
+    editor_label: "Policy editor",
+    editor_hint: None,
+    rows: 16,
+};

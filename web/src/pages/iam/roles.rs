@@ -1,13 +1,11 @@
 //! The Roles tab: the account's IAM roles, and creating one with a trust policy (prefilled to
 //! trust this account, as the AWS console's "AWS account: this account" choice does).
 
-use super::common::{bind, date, text_field};
-use super::list::{use_creator, CreateDialog, CreateProps, Listed};
+use super::common::date;
+use super::list::{CreateDocumentDialog, CreateProps, DocumentDialog, Listed};
 use crate::app::Route;
-use crate::components::PolicyEditor;
 use crate::hooks::use_kms;
 use crate::iam::{default_trust_policy, Role};
-use serde_json::json;
 use yew::prelude::*;
 
 impl Listed for Role {
@@ -41,37 +39,27 @@ impl Listed for Role {
     }
 }
 
+const CREATE_ROLE: DocumentDialog = DocumentDialog {
+    title: "Create role",
+    operation: "CreateRole",
+    name_member: "RoleName",
+    document_member: "AssumeRolePolicyDocument",
+    what: "Role",
+    name_id: "role-name",
+    name_label: "Role name",
+    name_hint: "Up to 64 letters, digits and +=,.@_-",
+    description_id: "role-description",
+    editor_id: "trust-policy",
+    editor_label: "Trust policy",
+    editor_hint: Some("Who can assume this role. By default, any principal of this account whose IAM policies allow sts:AssumeRole on it."),
+    rows: 12,
+};
+
+/// The role's trust policy starts out trusting this account.
 #[function_component]
 fn CreateRoleDialog(p: &CreateProps) -> Html {
-    let kms = use_kms();
-    let creator = use_creator();
-    let name = use_state(String::new);
-    let description = use_state(String::new);
-    let trust = use_state(|| default_trust_policy(&kms.account_id()));
-    let create = {
-        let (creator, name, description, trust, done) = (
-            creator.clone(),
-            name.clone(),
-            description.clone(),
-            trust.clone(),
-            p.on_created.clone(),
-        );
-        Callback::from(move |_| {
-            let mut body = json!({ "RoleName": name.trim(), "AssumeRolePolicyDocument": *trust });
-            if !description.trim().is_empty() {
-                body["Description"] = json!(description.trim());
-            }
-            let what = format!("Role {}", name.trim());
-            creator.create("CreateRole", body, what, done.clone());
-        })
-    };
+    let document = default_trust_policy(&use_kms().account_id());
     html! {
-        <CreateDialog title="Create role" on_create={create} on_close={p.on_close.clone()} error={(*creator.error).clone()} wide=true>
-            { text_field("role-name", "Role name", &name, "Up to 64 letters, digits and +=,.@_-", bind(&name)) }
-            { text_field("role-description", "Description - optional", &description, "", bind(&description)) }
-            <PolicyEditor id="trust-policy" label="Trust policy" value={(*trust).clone()} rows={12}
-                hint="Who can assume this role. By default, any principal of this account whose IAM policies allow sts:AssumeRole on it."
-                on_change={ let t = trust.clone(); Callback::from(move |v| t.set(v)) } />
-        </CreateDialog>
+        <CreateDocumentDialog spec={&CREATE_ROLE} {document} on_close={p.on_close.clone()} on_created={p.on_created.clone()} />
     }
 }

@@ -3,7 +3,7 @@
 
 use super::{frozen, loading_or_error, TabProps};
 use crate::components::{ApiPanel, ErrorAlert, KvEditor};
-use crate::hooks::{use_console, use_kms, use_loader, Load};
+use crate::hooks::{send_in_turn, use_console, use_kms, use_loader, Load};
 use crate::kms::{requests as r, ApiError};
 use crate::model::validate_tag;
 use crate::state::{Action, FlashKind};
@@ -94,22 +94,13 @@ pub fn TagsTab(p: &TabProps) -> Html {
                 );
                 Callback::from(move |_| {
                     let (kms, console, reload, editing, error, requests) = captured.clone();
-                    wasm_bindgen_futures::spawn_local(async move {
-                        for req in &requests {
-                            if let Err(e) = kms.send(req).await {
-                                error.set(Some(e));
-                                reload.emit(());
-                                return;
-                            }
-                        }
-                        error.set(None);
+                    send_in_turn(&kms, requests, &error, &reload, move |_| {
                         editing.set(None);
                         console.dispatch(Action::Flash(
                             FlashKind::Success,
                             "The tags were saved.".into(),
                             None,
                         ));
-                        reload.emit(());
                     });
                 })
             };

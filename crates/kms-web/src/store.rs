@@ -45,10 +45,10 @@ use web_sys::{CryptoKey, IdbDatabase, IdbFactory, IdbTransaction};
 pub(crate) const DB_PREFIX: &str = "kms-sandbox/";
 /// Databases of a deployment under a sub-path: `kms-sandbox@<path>#<name>`.
 const SCOPED_PREFIX: &str = "kms-sandbox@";
-/// 2 added the `events` store, 3 the `log` store, 4 came with layout 3 and 5 with layout 4
-/// (`idbOpen` creates missing stores on upgrade; the upgrade closes connections of older builds,
-/// which would write the old layout or not read the new one).
-const DB_VERSION: u32 = 5;
+/// 2 added the `events` store, 3 the `log` store, 4 came with layout 3 (`idbOpen` creates
+/// missing stores on upgrade; the upgrade closes connections of older builds, which would write
+/// the old layout or not read the new one).
+const DB_VERSION: u32 = 4;
 const RECORDS: &str = "records";
 const META: &str = "meta";
 pub(crate) const EVENTS: &str = "events";
@@ -59,23 +59,19 @@ const SETTINGS_KEY: &str = "settings";
 const SCHEMA_KEY: &str = "schema";
 /// The layout this build reads and writes. 1 (no `schema` in `meta`): records of format 1,
 /// wrapped with additional data of key ARN and backing key id only. 2: records of format 2 with
-/// a revision, wrapped under a [`Binding`]. 3: records of format 2 or 3. 4: records of format
-/// 2, 3 or 4. A sandbox of layout 1 is migrated on open; one of layout 2 or 3 is marked 4 (its
-/// records are read as they are, and written in format 4 when they change).
-const SCHEMA: u32 = 4;
+/// a revision, wrapped under a [`Binding`]. 3: records of format 2 or 3. A sandbox of layout 1
+/// is migrated on open; one of layout 2 is marked 3 (its records are read as they are, and
+/// written in format 3 when they change).
+const SCHEMA: u32 = 3;
 /// Format of the records of layout 1.
 const FORMAT_LEGACY: u32 = 1;
 /// Format 2: the record is its serde form as a JavaScript object. Still read; and the format of
 /// the stored settings.
 const FORMAT: u32 = 2;
-/// Format 3: the record is its serde form's JSON text. IndexedDB hands back one string much
-/// faster than an object of some forty fields: opening 100,000 keys spent a third of its time
-/// there. Still read.
+/// Format 3, what this build writes: the record is its serde form's JSON text. IndexedDB
+/// hands back one string much faster than an object of some forty fields: opening 100,000
+/// keys spent a third of its time there.
 const FORMAT_TEXT: u32 = 3;
-/// Format 4, what this build writes: the same JSON as UTF-8 bytes (a `Uint8Array`). A string
-/// crosses into wasm a character at a time (wasm-bindgen's copy loop, or TextEncoder, both
-/// about a tenth of an open of 100,000 keys); bytes cross in one copy.
-const FORMAT_BYTES: u32 = 4;
 /// The storage key a change of the settings (the clock) is logged under.
 pub(crate) const SETTINGS_CHANGE: &str = "meta/settings";
 /// Long loops (reading 100,000 records) give the page its main thread back this often, so that
@@ -974,7 +970,7 @@ impl Store {
         };
         match schema.unwrap_or(1) {
             1 => store.migrate_from_1().await?,
-            2 | 3 => store.mark_layout().await?,
+            2 => store.mark_layout().await?,
             SCHEMA => {}
             newer => {
                 return Err(format!(
@@ -1002,8 +998,8 @@ impl Store {
         })
     }
 
-    /// Marks a sandbox of layout 2 or 3 as layout 4: its records stay as they are (formats 2 and
-    /// 3 are read), and older builds no longer open it (they would not read format 4).
+    /// Marks a sandbox of layout 2 as layout 3: its records stay as they are (format 2 is read),
+    /// and older builds no longer open it (they would not read format 3).
     async fn mark_layout(&self) -> Result<(), String> {
         let tx = idb_transaction(&self.db, &store_names(&[META]), "readwrite")
             .map_err(|e| describe(&e))?;
@@ -1438,9 +1434,8 @@ fn get(o: &JsValue, k: &'static str) -> Result<JsValue, String> {
 
 /// A record's serde form as JSON text (format 3). It has no secret in it: the records skip
 /// their material.
-fn record_bytes<T: Serialize>(value: &T) -> Result<Uint8Array, String> {
-    let json = serde_json::to_vec(value).map_err(|e| e.to_string())?;
-    Ok(Uint8Array::from(json.as_slice()))
+fn record_text<T: Serialize>(value: &T) -> Result<String, String> {
+    serde_json::to_string(value).map_err(|e| e.to_string())
 }
 
 async fn encode_record(hsm: &Hsm, record: &Record, rev: u64) -> Result<JsValue, String> {
@@ -1494,10 +1489,10 @@ async fn encode_key(
         material.push(&wrapped_entry("backingKeyId", &b.id, &w)?.into());
     }
     let o = Object::new();
-    set(&o, "format", &FORMAT_BYTES.into())?;
+    set(&o, "format", &FORMAT_TEXT.into())?;
     set(&o, "kind", &"key".into())?;
     set(&o, "rev", &(rev as f64).into())?;
-    set(&o, "record", &record_bytes(k)?.into())?;
+    set(&o, "record", &record_text(k)?.into())?;
     set(&o, "material", &material)?;
     if !k.import_parameters.is_empty() {
         let wrapping_keys = Array::new();
@@ -1513,10 +1508,10 @@ async fn encode_key(
 
 fn encode_alias(a: &AliasRecord, rev: u64) -> Result<JsValue, String> {
     let o = Object::new();
-    set(&o, "format", &FORMAT_BYTES.into())?;
+    set(&o, "format", &FORMAT_TEXT.into())?;
     set(&o, "kind", &"alias".into())?;
     set(&o, "rev", &(rev as f64).into())?;
-    set(&o, "record", &record_bytes(a)?.into())?;
+    set(&o, "record", &record_text(a)?.into())?;
     Ok(o.into())
 }
 
@@ -1542,10 +1537,10 @@ async fn encode_iam(
         secrets.push(&wrapped_entry("name", name, &w)?.into());
     }
     let o = Object::new();
-    set(&o, "format", &FORMAT_BYTES.into())?;
+    set(&o, "format", &FORMAT_TEXT.into())?;
     set(&o, "kind", &"iam".into())?;
     set(&o, "rev", &(rev as f64).into())?;
-    set(&o, "record", &record_bytes(r)?.into())?;
+    set(&o, "record", &record_text(r)?.into())?;
     set(&o, "secrets", &secrets)?;
     Ok(o.into())
 }
@@ -1581,22 +1576,12 @@ fn wrapped_of(entry: &JsValue) -> Result<Wrapped, String> {
     })
 }
 
-/// A record's serde form, stored in `format`: JSON as UTF-8 bytes (4) or text (3), or an object
-/// (1 and 2) read through one `JSON.stringify` and serde_json rather than field by field with
+/// A record's serde form: JSON text (`text`, format 3), or an object (formats 1 and 2) read
+/// through one `JSON.stringify` and serde_json rather than field by field with
 /// serde_wasm_bindgen (one crossing into JavaScript per record, not per field). The object was
 /// written `json_compatible`, so its JSON is the same data.
-fn parse_record<T: serde::de::DeserializeOwned>(
-    record: &JsValue,
-    format: u32,
-) -> Result<T, String> {
-    if format == FORMAT_BYTES {
-        let bytes = record
-            .dyn_ref::<Uint8Array>()
-            .ok_or("it is not JSON bytes")?
-            .to_vec();
-        return serde_json::from_slice(&bytes).map_err(|e| e.to_string());
-    }
-    let json = if format == FORMAT_TEXT {
+fn parse_record<T: serde::de::DeserializeOwned>(record: &JsValue, text: bool) -> Result<T, String> {
+    let json = if text {
         record.as_string().ok_or("it is not JSON text")?
     } else {
         js_sys::JSON::stringify(record)
@@ -1787,7 +1772,7 @@ fn parse_stored(
     let readable: &[u32] = if legacy {
         &[FORMAT_LEGACY]
     } else {
-        &[FORMAT_BYTES, FORMAT_TEXT, FORMAT]
+        &[FORMAT_TEXT, FORMAT]
     };
     if !readable.iter().any(|f| format == Some(f64::from(*f))) {
         let wanted = readable
@@ -1800,8 +1785,7 @@ fn parse_stored(
             None => "the stored value has no format".into(),
         });
     }
-    // One of `readable`, checked above.
-    let format = format.unwrap_or_default() as u32;
+    let text = format == Some(f64::from(FORMAT_TEXT));
     let rev = if legacy {
         0
     } else {
@@ -1814,7 +1798,7 @@ fn parse_stored(
     let record = get(value, "record")?;
     match kind.as_str() {
         "alias" => {
-            let a: AliasRecord = parse_record(&record, format)
+            let a: AliasRecord = parse_record(&record, text)
                 .map_err(|e| format!("the alias record does not parse: {e}"))?;
             if kms_core::alias_storage_key(&a.region, &a.name) != storage_key {
                 return Err(format!(
@@ -1825,7 +1809,7 @@ fn parse_stored(
             Ok(Parsed::Done(Record::Alias(a)))
         }
         "key" => {
-            let mut k: KeyRecord = parse_record(&record, format)
+            let mut k: KeyRecord = parse_record(&record, text)
                 .map_err(|e| format!("the key record does not parse: {e}"))?;
             if kms_core::key_storage_key(&k.region, &k.key_id) != storage_key {
                 return Err(format!(
@@ -1869,7 +1853,7 @@ fn parse_stored(
             Ok(Parsed::Key(k, secrets))
         }
         "iam" => {
-            let r: IamRecord = parse_record(&record, format)
+            let r: IamRecord = parse_record(&record, text)
                 .map_err(|e| format!("the IAM record does not parse: {e}"))?;
             if r.storage_key() != storage_key {
                 return Err(format!(

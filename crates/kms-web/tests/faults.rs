@@ -22,10 +22,8 @@ const REGION: &str = "ap-southeast-2";
 extern "C" {
     #[wasm_bindgen(js_name = rawRecords)]
     fn raw_records(db_name: &str) -> js_sys::Promise;
-    #[wasm_bindgen(js_name = toLayout)]
-    fn to_layout(db_name: &str, layout: u32) -> js_sys::Promise;
-    #[wasm_bindgen(js_name = recordOf)]
-    fn record_of(value: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = toLayout2)]
+    fn to_layout_2(db_name: &str) -> js_sys::Promise;
     #[wasm_bindgen(js_name = corruptMaterial)]
     fn corrupt_material(db_name: &str, storage_key: &str) -> js_sys::Promise;
     fn scribble(db_name: &str, storage_key: &str) -> js_sys::Promise;
@@ -841,8 +839,8 @@ async fn legacy_records(source: &Sandbox) -> JsValue {
         let key = pair.get(0).as_string().unwrap();
         let value = pair.get(1);
         let kind = get(&value, "kind").as_string().unwrap();
-        // Stored as JSON bytes now; format 1 stored an object.
-        let record = record_of(&value);
+        // Stored as JSON text now; format 1 stored an object.
+        let record = js_sys::JSON::parse(&get(&value, "record").as_string().unwrap()).unwrap();
         let items = js_sys::Array::new();
         if kind == "key" {
             let id = get(&record, "key_id").as_string().unwrap();
@@ -867,64 +865,57 @@ async fn legacy_records(source: &Sandbox) -> JsValue {
     out.into()
 }
 
-/// A sandbox the builds of layout 2 (records as objects) and 3 (records as JSON text) wrote
-/// opens as it is, read in pages and unwrapped or sealed; it is marked layout 4, and a record is
-/// written as JSON bytes when it changes.
+/// A sandbox the build of layout 2 wrote (records as objects) opens as it is, read in pages and
+/// unwrapped or sealed; it is marked layout 3, and a record is written as JSON text when it
+/// changes.
 #[wasm_bindgen_test]
-async fn a_layout_2_or_3_sandbox_opens_as_it_is() {
-    for layout in [2u32, 3] {
-        let name = unique(&format!("layout{layout}"));
-        let a = Sandbox::test_open_detached(&name).await.unwrap();
-        let mut expected = seed(&a, 3).await;
-        let ids: Vec<String> = expected.keys.keys().cloned().collect();
-        drop(a);
-        let db = db_name(&name);
-        wait(to_layout(&db, layout)).await;
-        Sandbox::test_set_read_page(Some(2));
-        for eager in [Some(0), None] {
-            Sandbox::test_set_eager_keys(eager);
-            let kms = Sandbox::test_open_detached(&name).await.unwrap();
-            assert!(kms.damaged().is_empty(), "{:?}", kms.damaged());
-            check(
-                &kms,
-                &expected,
-                &format!("layout {layout}, eager keys {eager:?}"),
-            )
-            .await;
-            drop(kms);
-        }
-        Sandbox::test_set_read_page(None);
-        let meta = wait(raw_meta(&db)).await;
-        assert_eq!(get(&meta, "schema").as_f64(), Some(4.0));
+async fn a_layout_2_sandbox_opens_as_it_is() {
+    let name = unique("layout2");
+    let a = Sandbox::test_open_detached(&name).await.unwrap();
+    let mut expected = seed(&a, 3).await;
+    let ids: Vec<String> = expected.keys.keys().cloned().collect();
+    drop(a);
+    let db = db_name(&name);
+    wait(to_layout_2(&db)).await;
+    Sandbox::test_set_read_page(Some(2));
+    for eager in [Some(0), None] {
+        Sandbox::test_set_eager_keys(eager);
         let kms = Sandbox::test_open_detached(&name).await.unwrap();
-        ok(
-            &kms,
-            "TagResource",
-            json!({"KeyId": ids[0], "Tags": [{"TagKey": "new", "TagValue": "1"}]}),
-        )
-        .await;
-        expected
-            .keys
-            .get_mut(&ids[0])
-            .unwrap()
-            .tags
-            .insert("new".into());
-        let formats: BTreeMap<String, f64> = js_sys::Array::from(&wait(raw_records(&db)).await)
-            .iter()
-            .map(|pair| {
-                let pair = js_sys::Array::from(&pair);
-                let format = get(&pair.get(1), "format").as_f64().unwrap();
-                (pair.get(0).as_string().unwrap(), format)
-            })
-            .collect();
-        assert_eq!(formats[&storage_key(&ids[0])], 4.0);
-        assert_eq!(formats[&storage_key(&ids[1])], f64::from(layout));
+        assert!(kms.damaged().is_empty(), "{:?}", kms.damaged());
+        check(&kms, &expected, &format!("layout 2, eager keys {eager:?}")).await;
         drop(kms);
-        let kms = Sandbox::test_open_detached(&name).await.unwrap();
-        check(&kms, &expected, &format!("layout {layout}, mixed formats")).await;
-        drop(kms);
-        delete_sandbox(&name).await.unwrap();
     }
+    Sandbox::test_set_read_page(None);
+    let meta = wait(raw_meta(&db)).await;
+    assert_eq!(get(&meta, "schema").as_f64(), Some(3.0));
+    let kms = Sandbox::test_open_detached(&name).await.unwrap();
+    ok(
+        &kms,
+        "TagResource",
+        json!({"KeyId": ids[0], "Tags": [{"TagKey": "new", "TagValue": "1"}]}),
+    )
+    .await;
+    expected
+        .keys
+        .get_mut(&ids[0])
+        .unwrap()
+        .tags
+        .insert("new".into());
+    let formats: BTreeMap<String, f64> = js_sys::Array::from(&wait(raw_records(&db)).await)
+        .iter()
+        .map(|pair| {
+            let pair = js_sys::Array::from(&pair);
+            let format = get(&pair.get(1), "format").as_f64().unwrap();
+            (pair.get(0).as_string().unwrap(), format)
+        })
+        .collect();
+    assert_eq!(formats[&storage_key(&ids[0])], 3.0);
+    assert_eq!(formats[&storage_key(&ids[1])], 2.0);
+    drop(kms);
+    let kms = Sandbox::test_open_detached(&name).await.unwrap();
+    check(&kms, &expected, "mixed formats").await;
+    drop(kms);
+    delete_sandbox(&name).await.unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -954,13 +945,13 @@ async fn an_old_format_sandbox_is_migrated_after_a_blocked_upgrade() {
     assert!(kms.damaged().is_empty(), "{:?}", kms.damaged());
     check(&kms, &expected, "migrated").await;
     let meta = wait(raw_meta(&db)).await;
-    assert_eq!(get(&meta, "version").as_f64(), Some(5.0));
-    assert_eq!(get(&meta, "schema").as_f64(), Some(4.0));
+    assert_eq!(get(&meta, "version").as_f64(), Some(4.0));
+    assert_eq!(get(&meta, "schema").as_f64(), Some(3.0));
     // Every record is in the new format now.
     let raw = wait(raw_records(&db)).await;
     for pair in js_sys::Array::from(&raw).iter() {
         let value = js_sys::Array::from(&pair).get(1);
-        assert_eq!(get(&value, "format").as_f64(), Some(4.0));
+        assert_eq!(get(&value, "format").as_f64(), Some(3.0));
     }
     ok(&kms, "CreateKey", json!({})).await;
     drop(kms);

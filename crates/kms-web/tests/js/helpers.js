@@ -324,21 +324,6 @@ export function scribble(dbName, storageKey) {
 }
 
 /**
- * The record of a stored value, whatever its format: 4 stores its serde form's JSON as UTF-8
- * bytes, 3 as text, 2 as an object.
- */
-export function recordOf(value) {
-  if (value.record instanceof Uint8Array) return JSON.parse(new TextDecoder().decode(value.record));
-  return typeof value.record === "string" ? JSON.parse(value.record) : value.record;
-}
-
-/** Stores `record` in `value` in the format `format` (2, 3 or 4). */
-function setRecord(value, record, format) {
-  value.format = format;
-  value.record = format === 4 ? new TextEncoder().encode(JSON.stringify(record)) : format === 3 ? JSON.stringify(record) : record;
-}
-
-/**
  * Copies the key record under `from` to `to`; with `newKeyId`, its record is edited to say it
  * is that key (key id and ARN), as someone moving material by hand would.
  */
@@ -346,21 +331,23 @@ export function moveRecord(dbName, from, to, newKeyId) {
   return update(dbName, async (store) => {
     const value = await request(store.get(from));
     if (newKeyId) {
-      const record = recordOf(value);
+      // Format 3 stores the record as JSON text, format 2 as an object.
+      const text = typeof value.record === "string";
+      const record = text ? JSON.parse(value.record) : value.record;
       const old = record.key_id;
       record.key_id = newKeyId;
       record.arn = record.arn.replace(old, newKeyId);
-      setRecord(value, record, value.format);
+      value.record = text ? JSON.stringify(record) : record;
     }
     store.put(value, to);
   });
 }
 
 /**
- * Rewrites database `dbName` as the build of `layout` 2 or 3 stored it: each record's serde form
- * as an object (format 2) or as JSON text (format 3), and `schema` `layout` in meta.
+ * Rewrites database `dbName` as the build of layout 2 stored it: each record's serde form as an
+ * object (format 2), not JSON text, and `schema` 2 in meta.
  */
-export async function toLayout(dbName, layout) {
+export async function toLayout2(dbName) {
   const db = await openRaw(dbName);
   try {
     const tx = db.transaction(["records", "meta"], "readwrite");
@@ -369,10 +356,11 @@ export async function toLayout(dbName, layout) {
     const [keys, values] = await Promise.all([request(records.getAllKeys()), request(records.getAll())]);
     keys.forEach((k, i) => {
       const value = values[i];
-      setRecord(value, recordOf(value), layout);
+      value.format = 2;
+      value.record = JSON.parse(value.record);
       records.put(value, k);
     });
-    tx.objectStore("meta").put({ version: layout }, "schema");
+    tx.objectStore("meta").put({ version: 2 }, "schema");
     await done;
   } finally {
     db.close();

@@ -91,7 +91,7 @@ test('templates cloudformation: create a stack from the seed template and parame
   await t.done();
 });
 
-test('templates terraform: validate, plan and apply create-kms.tf, the key and alias exist, the state survives a reload, destroy', async (tt) => {
+test('templates terraform: validate, plan and apply create-kms.tf, the key and alias exist, the state survives a reload and goes with a reset, destroy', async (tt) => {
   const t = await openConsole(browser, server.url, tt.name, { route: '/terraform' });
   const { page } = t;
   await page.locator('#sidenav').getByRole('link', { name: 'Terraform' }).waitFor();
@@ -128,9 +128,23 @@ test('templates terraform: validate, plan and apply create-kms.tf, the key and a
   await page.locator('table[data-tf-state=resources] tr[data-address="aws_kms_alias.example"]').waitFor();
   assert.match(await run('plan', 'No changes.'), /No changes\. Your infrastructure matches the configuration\./);
 
+  // Resetting the sandbox takes its state with its keys: the plan is to create both again.
+  await t.goto('/settings');
+  await page.getByRole('button', { name: 'Reset sandbox' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('textbox').fill(await page.getByTestId('sandbox-name').textContent());
+  await dialog.getByRole('button', { name: /Reset/ }).click();
+  await page.locator('[data-flash=success]').waitFor();
+  await t.goto('/terraform');
+  await page.getByText('No resources').waitFor();
+  assert.match(await run('plan', 'Plan:'), /Plan: 2 to add, 0 to change, 0 to destroy\./);
+  assert.match(await run('apply', 'Apply complete!'), /Resources: 2 added/);
+  const again = await send(page, 'DescribeKey', { KeyId: 'alias/my-terraform-key' });
+  assert.notEqual(again.KeyMetadata.KeyId, key.KeyMetadata.KeyId);
+
   const destroyed = await run('destroy', 'Destroy complete!');
   assert.match(destroyed, /Destroy complete! Resources: 2 destroyed\./);
-  assert.equal((await send(page, 'DescribeKey', { KeyId: key.KeyMetadata.KeyId })).KeyMetadata.KeyState, 'PendingDeletion');
+  assert.equal((await send(page, 'DescribeKey', { KeyId: again.KeyMetadata.KeyId })).KeyMetadata.KeyState, 'PendingDeletion');
   await page.getByText('No resources').waitFor();
   await t.shot('terraform destroyed');
   await t.done();

@@ -372,7 +372,9 @@ pub async fn import_sandbox(
     Ok(Sandbox::import(name, file, passphrase, options).await?)
 }
 
-/// Deletes a stored sandbox and all its keys.
+/// Deletes a stored sandbox and all its keys, and the Terraform state the console kept for it.
 pub async fn delete_sandbox(name: &str) -> Result<(), ApiError> {
-    Ok(kms_web::delete_sandbox(name).await?)
+    kms_web::delete_sandbox(name).await?;
+    crate::pages::tf_run::forget_state(name);
+    Ok(())
 }

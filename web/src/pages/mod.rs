@@ -17,7 +17,7 @@ mod pricing;
 mod settings;
 mod static_pages;
 mod terraform;
-mod tf_run;
+pub(crate) mod tf_run;
 
 pub use bill::BillPage;
 pub use cli::{prefill as prefill_terminal, CliPage};

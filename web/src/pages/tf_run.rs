@@ -10,18 +10,29 @@ fn local() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
-fn state_key(kms: &Kms) -> String {
-    format!("kms-terraform-state:{}", kms.sandbox_name())
+fn state_key(sandbox_name: &str) -> String {
+    format!("kms-terraform-state:{sandbox_name}")
 }
 
 /// The sandbox's `terraform.tfstate` text, if any.
 pub fn load_state(kms: &Kms) -> Option<String> {
-    local()?.get_item(&state_key(kms)).ok().flatten()
+    local()?
+        .get_item(&state_key(&kms.sandbox_name()))
+        .ok()
+        .flatten()
 }
 
 fn save_state(kms: &Kms, text: &str) {
     if let Some(s) = local() {
-        let _ = s.set_item(&state_key(kms), text);
+        let _ = s.set_item(&state_key(&kms.sandbox_name()), text);
+    }
+}
+
+/// Drops the state of a sandbox that was deleted or reset: its resources went with it, and a
+/// new sandbox of the same name must not inherit a state that says they exist.
+pub fn forget_state(sandbox_name: &str) {
+    if let Some(s) = local() {
+        let _ = s.remove_item(&state_key(sandbox_name));
     }
 }
 

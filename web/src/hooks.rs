@@ -155,10 +155,9 @@ pub fn use_describe(
                     .map(|k| (k.key_id.as_str(), k))
                     .collect();
                 let total = missing.len();
-                let mut failed = false;
                 let live =
                     || *run.borrow() == me && cache.borrow().generation() == listing.generation;
-                for (n, batch) in missing.chunks(DESCRIBE_BATCH).enumerate() {
+                'batches: for (n, batch) in missing.chunks(DESCRIBE_BATCH).enumerate() {
                     if n > 0 {
                         cache.borrow_mut().progress = Some((n * DESCRIBE_BATCH, total));
                         update.force_update();
@@ -190,13 +189,9 @@ pub fn use_describe(
                             // ask again for every key.
                             Err(e) => {
                                 c.insert_failed(id, e);
-                                failed = true;
-                                break;
+                                break 'batches;
                             }
                         }
-                    }
-                    if failed {
-                        break;
                     }
                 }
                 {

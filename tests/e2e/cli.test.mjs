@@ -3,7 +3,7 @@
 // Run by scripts/test-console.sh (`--test-name-pattern=cli` for this file's test alone).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { consoleUrl, createKeyApi, createPrincipals, launchBrowser, openConsole, openKey } from './helpers.mjs';
+import { consoleUrl, createKeyApi, createPrincipals, launchBrowser, openConsole, openKey, waitForKeyTable } from './helpers.mjs';
 
 let browser;
 let server;
@@ -122,10 +122,13 @@ test('cli terminal: create a key and an alias, encrypt a file to a file and decr
   const unknown = await run(page, 'aws kms list-keys --profile nobody');
   assert.notEqual(unknown.exit, '');
 
-  // help: without the models' text in this build, the terminal says so.
+  // help: the models' text, from the second wasm module that carries the CLI.
   const help = await run(page, 'aws kms encrypt help');
   assert.match(help.stdout, /--key-id/);
-  assert.match(help.note, /not in this build/);
+  assert.match(help.stdout, /Encrypts plaintext of up to 4,096 bytes using a KMS key/);
+  assert.equal(help.note, '');
+  await help.block.scrollIntoViewIfNeeded();
+  await t.shot('help from the models');
 
   // clear empties the scrollback.
   await input.fill('clear');
@@ -158,5 +161,31 @@ test('cli terminal: create a key and an alias, encrypt a file to a file and decr
   assert.equal(described.stdout.trim(), 'from the terminal');
   await t.shot('snippet run');
 
+  await t.done();
+});
+
+test('cli module: the CLI and Terraform load on first use, not with the page; a failed fetch says so and is tried again', async (tt) => {
+  const t = await openConsole(browser, server.url, tt.name, { route: '/keys' });
+  const { page } = t;
+  await waitForKeyTable(page);
+  const toolsFetched = () => page.evaluate(() => performance.getEntriesByType('resource').some((e) => e.name.includes('kms-console-tools')));
+  assert.equal(await toolsFetched(), false, 'the key table does not fetch the CLI module');
+
+  // The module's wasm cannot be fetched: the terminal says so, with the CLI's exit code 255.
+  await page.route('**/kms-console-tools_bg.wasm', (r) => r.abort());
+  await t.goto('/cli');
+  const failed = await run(page, 'aws kms list-keys');
+  assert.match(failed.stderr, /did not load/);
+  assert.equal(failed.exit, 'exit code 255');
+  await t.shot('module not loaded');
+
+  // Once it can, the next command loads it and runs.
+  await page.unroute('**/kms-console-tools_bg.wasm');
+  const ok = await run(page, 'aws kms list-aliases --query "length(Aliases)" --output text');
+  assert.equal(ok.exit, '');
+  assert.match(ok.stdout, /^\d+\s*$/);
+  assert.equal(await toolsFetched(), true);
+  // The aborted fetches were logged as errors: that was the point here.
+  t.problems.length = 0;
   await t.done();
 });

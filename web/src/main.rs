@@ -29,6 +29,8 @@ mod pages;
 #[cfg(target_arch = "wasm32")]
 mod state;
 #[cfg(target_arch = "wasm32")]
+mod tools;
+#[cfg(target_arch = "wasm32")]
 mod util;
 
 #[cfg(target_arch = "wasm32")]

@@ -7,8 +7,9 @@ use crate::components::CopyButton;
 use crate::hooks::use_kms;
 use crate::kms::Kms;
 use crate::terminal::{self, History, PROMPT};
+use crate::tools;
 use crate::util;
-use kms_cli::{Command, Context, Outcome};
+use kms_cli::Outcome;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -19,7 +20,7 @@ struct Block {
     id: usize,
     command: String,
     out: Outcome,
-    /// A line of the terminal itself (a file written, help text left out of this build).
+    /// A line of the terminal itself (a file written).
     note: Option<String>,
 }
 
@@ -119,7 +120,8 @@ fn take_prefill() -> Option<String> {
 }
 
 /// Runs one `aws ...` line: parses it, sends its requests (page after page while the CLI
-/// paginates) as the profile's principal, and prints as the CLI does.
+/// paginates) as the profile's principal, and prints as the CLI does. The parser and printer are
+/// in the console's second wasm module, loaded on first use.
 async fn execute(line: &str, kms: &Kms, files: &BTreeMap<String, Vec<u8>>) -> Outcome {
     // `terraform ...` runs Terraform over the file area's .tf files.
     let words = kms_terraform::split(line);
@@ -132,42 +134,33 @@ async fn execute(line: &str, kms: &Kms, files: &BTreeMap<String, Vec<u8>>) -> Ou
             redirect: None,
         };
     }
-    let region = kms.region().to_string();
-    let profiles = terminal::profiles(&kms.principals());
-    let mut ctx = Context::new(files, &region);
-    ctx.profiles = &profiles;
-    let inv = match kms_cli::parse(line, &ctx) {
-        Err(e) => return e.into_outcome(),
-        Ok(Command::Print(out)) => return out,
-        Ok(Command::Call(inv)) => inv,
+    let tools = match tools::load().await {
+        Ok(t) => t,
+        Err(e) => return tools::load_failed(e),
     };
-    let handle = match &inv.principal {
+    let profiles = terminal::profiles(&kms.principals());
+    let cli = tools.cli_parse(line, kms.region(), &profiles, files);
+    if let Some(out) = cli.printed() {
+        return out;
+    }
+    let Some(target) = cli.target() else {
+        return tools::load_failed("The terminal's module answered no command.".into());
+    };
+    let handle = match &target.principal {
         Some(arn) => kms.acting_as(Some(arn)),
         None => kms.clone(),
     };
-    let mut pages = Vec::new();
-    while let Some(request) = inv.request(&pages) {
+    while let Some(request) = cli.next_request() {
         match handle
-            .call_service(inv.service, &inv.region, &inv.operation, request)
+            .call_service(target.service, &target.region, &target.operation, request)
             .await
         {
-            Ok(page) => pages.push(page),
-            Err(e) => {
-                let mut out = inv.render_error(&e);
-                out.redirect = inv.redirect.clone();
-                return out;
-            }
-        }
-        if inv.paging.is_none() {
-            break;
+            Ok(page) => cli.answer(&page),
+            Err(e) => return cli.render_error(&e),
         }
     }
-    inv.render(&pages)
+    cli.render()
 }
-
-const HELP_NOTE: &str = "The models' help text is not in this build of the sandbox (it keeps the \
-    page small): help shows each command's synopsis and options. The full text is in the AWS CLI \
-    Command Reference, https://docs.aws.amazon.com/cli/latest/reference/kms/";
 
 #[function_component]
 pub fn CliPage() -> Html {
@@ -181,10 +174,12 @@ pub fn CliPage() -> Html {
     let input_ref = use_node_ref();
     let log_ref = use_node_ref();
 
-    // Focus the input when the page opens; follow the output as it grows.
+    // Focus the input when the page opens, and fetch the CLI's module; follow the output as it
+    // grows.
     {
         let input_ref = input_ref.clone();
         use_effect_with((), move |_| {
+            tools::preload();
             if let Some(i) = input_ref.cast::<web_sys::HtmlInputElement>() {
                 let _ = i.focus();
             }
@@ -232,9 +227,6 @@ pub fn CliPage() -> Html {
                 let snapshot = files.0.clone();
                 let mut out = execute(&line, &kms, &snapshot).await;
                 let mut note = None;
-                if line.split_whitespace().last() == Some("help") && out.exit_code == 0 {
-                    note = Some(HELP_NOTE.to_string());
-                }
                 if let Some(r) = out.redirect.take() {
                     let text = std::mem::take(&mut out.stdout);
                     note = Some(format!(
@@ -293,7 +285,9 @@ pub fn CliPage() -> Html {
             // Tab completes a line being typed; on an empty line it moves focus as usual.
             "Tab" if !e.shift_key() && !input.trim().is_empty() => {
                 e.prevent_default();
-                let candidates = kms_cli::complete(&input);
+                // Completion waits for nothing: before the module is in, Tab does nothing.
+                let Some(tools) = tools::loaded() else { return };
+                let candidates = tools.complete(&input);
                 let (line, list) = terminal::apply_completion(&input, &candidates);
                 input.set(line);
                 choices.set(list);

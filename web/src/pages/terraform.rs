@@ -28,6 +28,8 @@ pub fn TerraformPage() -> Html {
         let kms = kms.clone();
         move || tf_run::load_state(&kms)
     });
+    // Terraform is in the console's second module: fetch it while the learner reads.
+    use_effect_with((), |_| crate::tools::preload());
 
     let oninput = {
         let text = text.clone();

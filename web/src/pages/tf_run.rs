@@ -3,6 +3,7 @@
 //! sandbox's keys do), and each KMS call sent as the console's caller.
 
 use crate::kms::Kms;
+use crate::tools;
 use kms_core::Service;
 use std::collections::BTreeMap;
 
@@ -36,20 +37,31 @@ pub fn forget_state(sandbox_name: &str) {
     }
 }
 
-/// Runs `terraform ARGS...` over the file area's `.tf` files and keeps the new state.
+/// Runs `terraform ARGS...` over the file area's `.tf` files and keeps the new state. Terraform
+/// is in the console's second wasm module, loaded on first use.
 pub async fn run(
     args: &[String],
     kms: &Kms,
     files: &BTreeMap<String, Vec<u8>>,
 ) -> kms_terraform::Outcome {
-    let tf = kms_terraform::tf_files(files.iter().map(|(n, b)| (n.as_str(), b.as_slice())));
-    let state = load_state(kms);
-    let env = kms_terraform::Env {
-        region: kms.region().to_string(),
-        account_id: kms.account_id(),
+    let tools = match tools::load().await {
+        Ok(t) => t,
+        Err(e) => {
+            return kms_terraform::Outcome {
+                stderr: format!("{e}\n"),
+                exit_code: 1,
+                ..Default::default()
+            }
+        }
     };
-    let mut r = kms_terraform::start(args, &tf, state.as_deref(), &env);
-    while let Some(call) = r.next() {
+    let r = tools.tf_start(
+        args,
+        files,
+        load_state(kms),
+        kms.region().to_string(),
+        kms.account_id(),
+    );
+    while let Some(call) = r.next_call() {
         let answer = kms
             .call_service(Service::Kms, &call.region, &call.operation, call.input)
             .await;

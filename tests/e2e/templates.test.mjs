@@ -128,6 +128,13 @@ test('templates terraform: validate, plan and apply create-kms.tf, the key and a
   await page.locator('table[data-tf-state=resources] tr[data-address="aws_kms_alias.example"]').waitFor();
   assert.match(await run('plan', 'No changes.'), /No changes\. Your infrastructure matches the configuration\./);
 
+  // Another deployment of the same origin (the root path here) has its own sandbox of the same
+  // name, and so its own state: none.
+  const root = await t.context.newPage();
+  await root.goto(`${new URL('/', server.url).href}#/terraform`);
+  await root.getByText('No resources').waitFor();
+  await root.close();
+
   // Resetting the sandbox takes its state with its keys: the plan is to create both again.
   await t.goto('/settings');
   await page.getByRole('button', { name: 'Reset sandbox' }).click();

@@ -44,3 +44,10 @@ pub use sandbox::{
 };
 pub use sdk::RequestHandler;
 pub use store::Damage;
+
+/// The IndexedDB database name of sandbox `name` in this deployment (`kms-sandbox/NAME` at the
+/// origin's root path, `kms-sandbox@<path>#NAME` under a sub-path): what tells deployments of one
+/// origin apart, for data kept beside a sandbox.
+pub fn database_name(name: &str) -> String {
+    store::db_name(name)
+}

@@ -1,6 +1,7 @@
 //! Terraform for the terminal and the Terraform page: the `.tf` files of the terminal's file
 //! area, the state kept per sandbox in localStorage (it outlives the tab's session, as the
-//! sandbox's keys do), and each KMS call sent as the console's caller.
+//! sandbox's keys do; like a local `terraform.tfstate`, it is not part of the sandbox's backups),
+//! and each KMS call sent as the console's caller.
 
 use crate::kms::Kms;
 use crate::tools;
@@ -11,8 +12,15 @@ fn local() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
+/// Named after the sandbox's database, so that deployments under different paths of one origin
+/// keep their states apart as they keep their sandboxes. At the root path the key is the one
+/// states always had (`kms-terraform-state:NAME`), so those are still found.
 fn state_key(sandbox_name: &str) -> String {
-    format!("kms-terraform-state:{sandbox_name}")
+    let db = kms_web::database_name(sandbox_name);
+    match db.strip_prefix("kms-sandbox/") {
+        Some(name) => format!("kms-terraform-state:{name}"),
+        None => format!("kms-terraform-state:{db}"),
+    }
 }
 
 /// The sandbox's `terraform.tfstate` text, if any.

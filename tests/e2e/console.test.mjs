@@ -712,6 +712,39 @@ test('key table: a page describes only its own keys; later pages, an alias filte
   await t.done();
 });
 
+test('encrypt and decrypt page with more keys than its picker lists: the first 100, the one picked, and any other typed in', async (tt) => {
+  const t = await openConsole(browser, server.url, tt.name, { route: '/pricing' });
+  const { page } = t;
+  await page.waitForFunction(() => window.kms);
+  // 105 customer managed keys, many-000 to many-104.
+  const ids = await page.evaluate(async () => {
+    const out = [];
+    for (let i = 0; i < 105; i++) {
+      const { KeyMetadata } = await window.kms.send('CreateKey', { Description: `many ${i}` });
+      await window.kms.send('CreateAlias', { AliasName: `alias/many-${String(i).padStart(3, '0')}`, TargetKeyId: KeyMetadata.KeyId });
+      out.push(KeyMetadata.KeyId);
+    }
+    return out;
+  });
+  await t.goto('/crypto');
+  const picker = page.locator('#crypto-key');
+  await picker.waitFor();
+  assert.equal(await picker.locator('optgroup[label="Customer managed keys"] option').count(), 100);
+  assert.match(await picker.locator('option').nth(99).textContent(), /^many-099 - /);
+  assert.match(await page.getByTestId('picker-more').textContent(), /Listing the first 100 of 105 customer managed keys\. To use another key, enter its key ID, key ARN or alias below\./);
+  await t.shot('picker lists the first 100 keys');
+
+  // A key past the first 100, named in the key field: requests name it, and it encrypts.
+  await page.locator('#crypto-key-ref').fill('alias/many-104');
+  assert.match(await page.getByTestId('key-ref-hint').textContent(), new RegExp(`KMS resolves it to key ${ids[104]}`));
+  await page.locator('#encrypt-plaintext').fill('past the picker');
+  await page.getByRole('button', { name: 'Encrypt', exact: true }).click();
+  const ciphertext = await page.locator('#ciphertext-output').inputValue();
+  const { KeyId } = await page.evaluate(async (b64) => window.kms.send('Decrypt', { CiphertextBlob: Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)) }), ciphertext);
+  assert.match(KeyId, new RegExp(`key/${ids[104]}$`));
+  await t.done();
+});
+
 test('create key wizard: inline validation as AWS shows it, editable policy, HMAC key and MAC', async (tt) => {
   const t = await openConsole(browser, server.url, tt.name);
   const { page } = t;

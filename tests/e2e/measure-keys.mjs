@@ -14,7 +14,11 @@
 //   route change - in an open tab, #/pricing -> #/keys: time from the hash change until the
 //                  first key row (the key table's own cost);
 // and how many DescribeKey calls one opening of the table made (the sandbox's CloudTrail event
-// history, LookupEvents from the sandbox time it was opened; past 1,000 it says "more than").
+// history, LookupEvents from the sandbox time it was opened; past 1,000 it says "more than");
+// then the Encrypt and decrypt page's key picker:
+//   crypto page  - #/pricing -> #/crypto: time from the hash change until the key picker shows;
+//   keystroke    - one character typed in its "Or enter a key ID" field: time from the input
+//                  event until the page has rendered the hint for it (the page's re-render).
 // Prints each run, then the median, min and max.
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -139,6 +143,53 @@ try {
   await page.waitForFunction(() => !document.querySelector('table[aria-busy=true], table .loading'));
   await page.waitForTimeout(1000);
   const describes = await describeKeyCalls(page, since);
+
+  // The Encrypt and decrypt page: its key picker, then a keystroke that renders the page again.
+  const cryptoPage = [];
+  const keystroke = [];
+  for (let i = 0; i < RUNS; i++) {
+    await page.evaluate(() => { location.hash = '#/pricing'; });
+    await page.waitForFunction(() => !document.querySelector('#crypto-key'));
+    await page.waitForTimeout(200);
+    cryptoPage.push(
+      await page.evaluate(
+        () =>
+          new Promise((done) => {
+            const start = performance.now();
+            const observer = new MutationObserver(() => {
+              if (document.querySelector('#crypto-key option')) {
+                observer.disconnect();
+                done(performance.now() - start);
+              }
+            });
+            observer.observe(document, { childList: true, subtree: true });
+            location.hash = '#/crypto';
+          }),
+      ),
+    );
+    await page.waitForTimeout(500);
+    keystroke.push(
+      await page.evaluate(
+        (n) =>
+          new Promise((done) => {
+            const input = document.querySelector('#crypto-key-ref');
+            const start = performance.now();
+            const observer = new MutationObserver(() => {
+              if (document.querySelector('[data-testid=key-ref-hint]')?.textContent.includes(`measure-${n}`)) {
+                observer.disconnect();
+                done(performance.now() - start);
+              }
+            });
+            observer.observe(document, { childList: true, subtree: true, characterData: true });
+            input.value = `alias/measure-${n}`;
+            input.dispatchEvent(new InputEvent('input', { bubbles: true }));
+          }),
+        String(i).padStart(6, '0'),
+      ),
+    );
+    console.log(`  crypto page ${i + 1}: ${cryptoPage[i].toFixed(0)} ms, keystroke ${keystroke[i].toFixed(0)} ms`);
+  }
+  const options = await page.evaluate(() => document.querySelectorAll('#crypto-key option').length);
   await page.close();
   await context.close();
 
@@ -146,6 +197,8 @@ try {
   console.log(`  navigation to #/keys -> first key row:   ${fmt(navigation)}`);
   console.log(`  route change to #/keys -> first key row: ${fmt(routeChange)}`);
   console.log(`  DescribeKey calls made by opening the table: ${describes}`);
+  console.log(`  route change to #/crypto -> key picker:  ${fmt(cryptoPage)} (${options} options)`);
+  console.log(`  keystroke in the key field -> rendered:  ${fmt(keystroke)}`);
 } finally {
   await browser.close();
   await srv.close();

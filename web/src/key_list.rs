@@ -455,10 +455,56 @@ pub fn to_describe(
     out
 }
 
+/// The most keys of one group (customer managed, AWS managed) a key picker (`<select>`) lists.
+/// A Region may hold 100,000 keys: a picker of them all takes the page seconds to render, again
+/// on each keystroke elsewhere on the page. The others are named by typing them in.
+pub const PICKER_LIMIT: usize = 100;
+
+/// The keys a picker lists of `keys` (one group, in the picker's order): the first `limit`, and
+/// `picked` when it comes later (it stays in the picker, at its place in the order); with how
+/// many are left out.
+pub fn picker_window<'a>(
+    keys: &[&'a ListedKey],
+    picked: Option<&str>,
+    limit: usize,
+) -> (Vec<&'a ListedKey>, usize) {
+    let mut shown: Vec<&ListedKey> = keys.iter().take(limit).copied().collect();
+    if let Some(p) = picked {
+        if !shown.iter().any(|k| k.key_id == p) {
+            if let Some(k) = keys.iter().skip(limit).find(|k| k.key_id == p) {
+                shown.push(k);
+            }
+        }
+    }
+    let hidden = keys.len() - shown.len();
+    (shown, hidden)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use kms_core::{KeyManager, KeySpec, KeyState, KeyUsage, Origin};
+
+    #[test]
+    fn a_picker_lists_the_first_keys_and_the_picked_one() {
+        let l = listing();
+        let keys: Vec<&ListedKey> = l.keys.iter().collect();
+        let ids = |v: &[&ListedKey]| v.iter().map(|k| k.key_id.clone()).collect::<Vec<_>>();
+        let (shown, hidden) = picker_window(&keys, None, 3);
+        assert_eq!(ids(&shown), ["k00", "k01", "k02"]);
+        assert_eq!(hidden, 29);
+        // A key picked past the window stays listed, after the first ones.
+        let (shown, hidden) = picker_window(&keys, Some("k20"), 3);
+        assert_eq!(ids(&shown), ["k00", "k01", "k02", "k20"]);
+        assert_eq!(hidden, 28);
+        // One within the window, or unknown, changes nothing.
+        assert_eq!(picker_window(&keys, Some("k01"), 3).1, 29);
+        assert_eq!(picker_window(&keys, Some("gone"), 3).1, 29);
+        // A group within the limit is listed whole.
+        let (shown, hidden) = picker_window(&keys, None, 100);
+        assert_eq!(shown.len(), 32);
+        assert_eq!(hidden, 0);
+    }
 
     fn alias(name: &str, target: &str) -> AliasEntry {
         AliasEntry {

@@ -24,7 +24,7 @@ use super::breadcrumbs;
 use crate::app::Route;
 use crate::components::{CopyButton, ErrorAlert, Icon, InfoAlert, KvEditor, Spinner, Tabs};
 use crate::hooks::{use_describe, use_described, use_kms, use_loader, Load};
-use crate::key_list::{KeyListing, ListedKey};
+use crate::key_list::{picker_window, KeyListing, ListedKey, PICKER_LIMIT};
 use crate::kms::{ApiError, KeyRow, Kms, Request};
 use crate::model::{key_state_label, key_usage_label, Algorithm, KeyMetadata};
 use crate::util;
@@ -178,6 +178,33 @@ pub fn CryptoPage() -> Html {
         let tab = tab.clone();
         Callback::from(move |t| tab.set(t))
     };
+    // The picker: each group's first keys (and the picked one); the rest are typed in.
+    let groups: Vec<(&str, Vec<&ListedKey>, usize)> =
+        [(true, "Customer managed keys"), (false, "AWS managed keys")]
+            .into_iter()
+            .filter_map(|(customer, group): (bool, &str)| {
+                let all: Vec<&ListedKey> = keys
+                    .iter()
+                    .filter(|k| customer_managed(k) == customer)
+                    .copied()
+                    .collect();
+                let (shown, hidden) =
+                    picker_window(&all, picked.map(|p| p.key_id.as_str()), PICKER_LIMIT);
+                (!all.is_empty()).then_some((group, shown, hidden))
+            })
+            .collect();
+    let left_out: Vec<String> = groups
+        .iter()
+        .filter(|(_, _, hidden)| *hidden > 0)
+        .map(|(group, shown, hidden)| {
+            // "Customer managed keys" -> "customer managed keys"; "AWS" keeps its case.
+            let noun = group.replacen("Customer", "customer", 1);
+            format!(
+                "of {} {noun}",
+                crate::pricing::thousands((shown.len() + hidden) as u64)
+            )
+        })
+        .collect();
     let label = |key: &ListedKey| {
         let name = key
             .aliases
@@ -215,16 +242,22 @@ pub fn CryptoPage() -> Html {
                     } else {
                         <div class="field">
                             <label for="crypto-key">{"Key (alias - key ID)"}</label>
-                            <select id="crypto-key" onchange={ let k = key_id.clone(); Callback::from(move |e: Event| k.set(util::select_value(&e))) }>
-                                { for [(true, "Customer managed keys"), (false, "AWS managed keys")].into_iter()
-                                    .filter(|(customer, _)| keys.iter().any(|k| customer_managed(k) == *customer)).map(|(customer, group)| html! {
-                                    <optgroup label={group}>
-                                        { for keys.iter().filter(|k| customer_managed(k) == customer).map(|k| html! {
+                            <select id="crypto-key" aria-describedby={(!left_out.is_empty()).then_some("crypto-key-more")}
+                                onchange={ let k = key_id.clone(); Callback::from(move |e: Event| k.set(util::select_value(&e))) }>
+                                { for groups.iter().map(|(group, shown, _)| html! {
+                                    <optgroup label={*group}>
+                                        { for shown.iter().map(|k| html! {
                                             <option value={k.key_id.clone()} selected={picked.is_some_and(|p| p.key_id == k.key_id)}>{ label(k) }</option>
                                         }) }
                                     </optgroup>
                                 }) }
                             </select>
+                            if !left_out.is_empty() {
+                                <div id="crypto-key-more" class="field-hint" data-testid="picker-more">{ format!(
+                                    "Listing the first {PICKER_LIMIT} {}. To use another key, enter its key ID, key ARN or alias below.",
+                                    left_out.join(" and "))
+                                }</div>
+                            }
                             if let Some(e) = &target_failure {
                                 <ErrorAlert error={e.clone()} />
                             }

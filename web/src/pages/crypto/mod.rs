@@ -10,6 +10,7 @@ mod files;
 mod kem;
 mod mac;
 mod pair;
+mod picker;
 mod sign;
 
 use agreement::AgreementPanel;
@@ -18,13 +19,14 @@ use encrypt::{DecryptPanel, EncryptPanel};
 use files::EnvelopePanel;
 use kem::KemPanel;
 use mac::MacPanel;
+use picker::KeyPicker;
 use sign::SignPanel;
 
 use super::breadcrumbs;
 use crate::app::Route;
 use crate::components::{CopyButton, ErrorAlert, Icon, InfoAlert, KvEditor, Spinner, Tabs};
 use crate::hooks::{use_describe, use_described, use_kms, use_loader, Load};
-use crate::key_list::{picker_window, KeyListing, ListedKey, PICKER_LIMIT};
+use crate::key_list::{KeyListing, ListedKey};
 use crate::kms::{ApiError, KeyRow, Kms, Request};
 use crate::model::{key_state_label, key_usage_label, Algorithm, KeyMetadata};
 use crate::util;
@@ -179,40 +181,11 @@ pub fn CryptoPage() -> Html {
         Callback::from(move |t| tab.set(t))
     };
     // The picker: each group's first keys (and the picked one); the rest are typed in.
-    let groups: Vec<(&str, Vec<&ListedKey>, usize)> =
-        [(true, "Customer managed keys"), (false, "AWS managed keys")]
-            .into_iter()
-            .filter_map(|(customer, group): (bool, &str)| {
-                let all: Vec<&ListedKey> = keys
-                    .iter()
-                    .filter(|k| customer_managed(k) == customer)
-                    .copied()
-                    .collect();
-                let (shown, hidden) =
-                    picker_window(&all, picked.map(|p| p.key_id.as_str()), PICKER_LIMIT);
-                (!all.is_empty()).then_some((group, shown, hidden))
-            })
-            .collect();
-    let left_out: Vec<String> = groups
-        .iter()
-        .filter(|(_, _, hidden)| *hidden > 0)
-        .map(|(group, shown, hidden)| {
-            // "Customer managed keys" -> "customer managed keys"; "AWS" keeps its case.
-            let noun = group.replacen("Customer", "customer", 1);
-            format!(
-                "of {} {noun}",
-                crate::pricing::thousands((shown.len() + hidden) as u64)
-            )
-        })
-        .collect();
-    let label = |key: &ListedKey| {
-        let name = key
-            .aliases
-            .first()
-            .map(|a| a.trim_start_matches("alias/").to_string())
-            .unwrap_or_else(|| "(no alias)".into());
-        format!("{name} - {}", key.key_id)
-    };
+    let picker_groups = Rc::new(picker::groups(
+        &keys,
+        customer_managed,
+        picked.map(|p| p.key_id.as_str()),
+    ));
     let ciphertext_handoff = use_state(String::new);
     let to_decrypt = {
         let (tab, handoff) = (tab.clone(), ciphertext_handoff.clone());
@@ -241,23 +214,8 @@ pub fn CryptoPage() -> Html {
                         <p>{"There are no keys in this Region yet. "}<Link<Route> to={Route::CreateKey}>{"Create a key"}</Link<Route>>{" first."}</p>
                     } else {
                         <div class="field">
-                            <label for="crypto-key">{"Key (alias - key ID)"}</label>
-                            <select id="crypto-key" aria-describedby={(!left_out.is_empty()).then_some("crypto-key-more")}
-                                onchange={ let k = key_id.clone(); Callback::from(move |e: Event| k.set(util::select_value(&e))) }>
-                                { for groups.iter().map(|(group, shown, _)| html! {
-                                    <optgroup label={*group}>
-                                        { for shown.iter().map(|k| html! {
-                                            <option value={k.key_id.clone()} selected={picked.is_some_and(|p| p.key_id == k.key_id)}>{ label(k) }</option>
-                                        }) }
-                                    </optgroup>
-                                }) }
-                            </select>
-                            if !left_out.is_empty() {
-                                <div id="crypto-key-more" class="field-hint" data-testid="picker-more">{ format!(
-                                    "Listing the first {PICKER_LIMIT} {}. To use another key, enter its key ID, key ARN or alias below.",
-                                    left_out.join(" and "))
-                                }</div>
-                            }
+                            <KeyPicker groups={picker_groups} picked={picked.map(|p| AttrValue::from(p.key_id.clone()))}
+                                on_pick={ let k = key_id.clone(); Callback::from(move |id: String| k.set(id)) } />
                             if let Some(e) = &target_failure {
                                 <ErrorAlert error={e.clone()} />
                             }

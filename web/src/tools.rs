@@ -261,8 +261,9 @@ impl Tools {
     }
 }
 
-/// What the terminal prints when the module cannot load.
-pub fn load_failed(message: String) -> kms_cli::Outcome {
+/// What the terminal prints when it cannot run a line (the module did not load, or answered
+/// nothing to run).
+pub fn terminal_error(message: String) -> kms_cli::Outcome {
     kms_cli::Outcome {
         stdout: String::new(),
         stderr: format!("{message}\n"),

@@ -45,9 +45,14 @@ pub use sandbox::{
 pub use sdk::RequestHandler;
 pub use store::Damage;
 
-/// The IndexedDB database name of sandbox `name` in this deployment (`kms-sandbox/NAME` at the
-/// origin's root path, `kms-sandbox@<path>#NAME` under a sub-path): what tells deployments of one
-/// origin apart, for data kept beside a sandbox.
-pub fn database_name(name: &str) -> String {
-    store::db_name(name)
+/// Sandbox `name` told apart from the sandboxes of the same name that deployments under other
+/// paths of this origin keep: `name` itself at the origin's root path (as such names always were),
+/// its database name `kms-sandbox@<path>#NAME` under a sub-path. For data a page keeps beside a
+/// sandbox, such as the console's Terraform state.
+pub fn deployment_name(name: &str) -> String {
+    let db = store::db_name(name);
+    match db.strip_prefix(store::DB_PREFIX) {
+        Some(root) => root.to_string(),
+        None => db,
+    }
 }

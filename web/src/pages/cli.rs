@@ -136,7 +136,7 @@ async fn execute(line: &str, kms: &Kms, files: &BTreeMap<String, Vec<u8>>) -> Ou
     }
     let tools = match tools::load().await {
         Ok(t) => t,
-        Err(e) => return tools::load_failed(e),
+        Err(e) => return tools::terminal_error(e),
     };
     let profiles = terminal::profiles(&kms.principals());
     let cli = tools.cli_parse(line, kms.region(), &profiles, files);
@@ -144,7 +144,7 @@ async fn execute(line: &str, kms: &Kms, files: &BTreeMap<String, Vec<u8>>) -> Ou
         return out;
     }
     let Some(target) = cli.target() else {
-        return tools::load_failed("The terminal's module answered no command.".into());
+        return tools::terminal_error("The terminal's module answered no command.".into());
     };
     let handle = match &target.principal {
         Some(arn) => kms.acting_as(Some(arn)),

@@ -12,15 +12,13 @@ fn local() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
-/// Named after the sandbox's database, so that deployments under different paths of one origin
-/// keep their states apart as they keep their sandboxes. At the root path the key is the one
-/// states always had (`kms-terraform-state:NAME`), so those are still found.
+/// Deployments under different paths of one origin keep their states apart, as they keep their
+/// sandboxes ([`kms_web::deployment_name`]).
 fn state_key(sandbox_name: &str) -> String {
-    let db = kms_web::database_name(sandbox_name);
-    match db.strip_prefix("kms-sandbox/") {
-        Some(name) => format!("kms-terraform-state:{name}"),
-        None => format!("kms-terraform-state:{db}"),
-    }
+    format!(
+        "kms-terraform-state:{}",
+        kms_web::deployment_name(sandbox_name)
+    )
 }
 
 /// The sandbox's `terraform.tfstate` text, if any.

@@ -22,7 +22,7 @@ KMS_SANDBOX_LOG_TAG=test-package
 # shellcheck source=lib/browsers.sh
 source "$ROOT/scripts/lib/browsers.sh"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/kms-sandbox-pack.XXXXXX")
-trap 'kill_our_browsers; rm -rf "$WORK"' EXIT
+trap 'kill_our_browsers; rm -rf "$WORK"; remove_run_tmp' EXIT
 trap 'exit 130' INT TERM
 
 if [ ! -d "$ROOT/tests/package/node_modules/playwright-core" ]; then

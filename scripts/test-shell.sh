@@ -47,7 +47,7 @@ export KMS_SANDBOX_TEST_RUN="${KMS_SANDBOX_TEST_RUN:-shell-$$-$(date +%s%N)}"
 KMS_SANDBOX_LOG_TAG=test-shell
 # shellcheck source=lib/browsers.sh
 source "$ROOT/scripts/lib/browsers.sh"
-trap kill_our_browsers EXIT
+trap 'kill_our_browsers; remove_run_tmp' EXIT
 trap 'exit 130' INT TERM
 
 # ---- 1. the SDK bundle ---------------------------------------------------------------------------

@@ -28,7 +28,7 @@ export KMS_SANDBOX_TEST_RUN="$$-$(date +%s%N)"
 
 # shellcheck source=lib/browsers.sh
 source "$ROOT/scripts/lib/browsers.sh"
-trap 'kill_our_browsers; rm -rf "$LOGS"' EXIT
+trap 'kill_our_browsers; remove_run_tmp; rm -rf "$LOGS"' EXIT
 trap 'exit 130' INT TERM
 
 # Test counts from a log: libtest / wasm-bindgen-test ("test result: ... N passed; N failed;

@@ -2,6 +2,20 @@
 # chromedriver processes carrying this run's marker (KMS_SANDBOX_TEST_RUN in their environment),
 # and all their descendants: Chromium starts its zygotes, renderers and GPU process with a
 # cleaned environment, so they carry no marker. Browsers of other runs are left alone.
+#
+# A killed browser, and every chromedriver session of wasm-bindgen-test-runner, leaves its profile
+# behind in the temp directory (org.chromium.Chromium.scoped_dir.*, about 95 MB each, 20 a run),
+# which filled this machine's disk over many runs. So the first script of a run to source this
+# file points TMPDIR at a directory of its own, and remove_run_tmp (at its exit) deletes it.
+if [ -z "${KMS_SANDBOX_TMP:-}" ]; then
+  KMS_SANDBOX_TMP=$(mktemp -d "${TMPDIR:-/tmp}/kms-sandbox-run.XXXXXX")
+  export KMS_SANDBOX_TMP TMPDIR="$KMS_SANDBOX_TMP"
+  KMS_SANDBOX_TMP_OWNER=$$
+fi
+
+remove_run_tmp() {
+  if [ "${KMS_SANDBOX_TMP_OWNER:-}" = "$$" ]; then rm -rf "$KMS_SANDBOX_TMP"; fi
+}
 kill_our_browsers() {
   local table roots=() pids p comm
   table=$(ps -e -o pid=,ppid=,comm=)

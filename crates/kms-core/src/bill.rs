@@ -433,7 +433,10 @@ impl Engine {
     pub fn key_lifetimes(&self) -> Vec<KeyLifetime> {
         self.regions()
             .filter_map(|r| self.region_state(r))
-            .flat_map(|r| r.keys.values().map(KeyLifetime::of))
+            .flat_map(|r| {
+                let read = r.keys.values().map(KeyLifetime::of);
+                read.chain(r.unread.values().map(|s| s.lifetime.clone()))
+            })
             .collect()
     }
 

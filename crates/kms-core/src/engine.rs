@@ -228,7 +228,9 @@ impl Engine {
     /// How AWS would decide `operation` with `request` for `caller`, without running it: for each
     /// permission it needs, `{"Action", "Resource", "Allowed", "Why"}` where `Why` names the
     /// policies, statements (by Sid) or grant that decided. For the console's "Why?" and policy
-    /// check panel; the request must pass the model's validation.
+    /// check panel; the request must pass the model's validation. As for a request, keys not
+    /// read yet are asked for in [`Outcome::unseal`] (then the answer is not to be used); the
+    /// outcome has no changes.
     pub fn explain_access(
         &self,
         region: &str,
@@ -236,20 +238,27 @@ impl Engine {
         request: &Value,
         caller: &Caller,
         now: Millis,
-    ) -> Result<Value> {
-        model::validate_input(operation, request)?;
+    ) -> Outcome {
+        if let Err(e) = model::validate_input(operation, request) {
+            return Outcome::new(Err(e), vec![]);
+        }
         let mut entropy = crate::env::SeededEntropy::new(0);
         let tx = Tx::new(self, region, caller, now, &mut entropy);
         let decisions = ops::authorize::explain(&tx, operation, &Req(request));
-        Ok(Value::Array(
-            decisions
-                .into_iter()
-                .map(|(action, resource, allowed, why)| {
-                    serde_json::json!({
-                        "Action": action, "Resource": resource, "Allowed": allowed, "Why": why
+        let mut outcome = Outcome::new(
+            Ok(Value::Array(
+                decisions
+                    .into_iter()
+                    .map(|(action, resource, allowed, why)| {
+                        serde_json::json!({
+                            "Action": action, "Resource": resource, "Allowed": allowed, "Why": why
+                        })
                     })
-                })
-                .collect(),
-        ))
+                    .collect(),
+            )),
+            vec![],
+        );
+        outcome.unseal = tx.unseal.take();
+        outcome
     }
 }

@@ -63,7 +63,7 @@ pub use iam::{
 pub use managed::AWS_MANAGED_SERVICES;
 pub use records::{
     alias_storage_key, key_storage_key, AliasRecord, BackingKey, Change, GrantRecord,
-    ImportedMaterial, KeyRecord, MultiRegionKeyType, Record, RotationConfig,
+    ImportedMaterial, KeyRecord, KeySummary, MultiRegionKeyType, Record, RotationConfig,
 };
 pub use sandbox::Sandbox;
 pub use secret::Secret;

@@ -3,9 +3,10 @@
 //! [`crate::tx::Tx`]; requests enter through [`crate::engine`].
 
 use crate::access::{Policy, PolicyKind};
+use crate::bill::KeyLifetime;
 use crate::caller::Caller;
 use crate::env::Millis;
-use crate::records::{AliasRecord, Change, KeyRecord, MultiRegionKeyType, Record};
+use crate::records::{AliasRecord, Change, KeyRecord, KeySummary, MultiRegionKeyType, Record};
 use crate::spec::KeyState;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -13,6 +14,9 @@ use std::sync::Arc;
 #[derive(Debug, Default, Clone)]
 pub struct RegionState {
     pub(crate) keys: BTreeMap<String, KeyRecord>,
+    /// Keys whose records are not read yet, by key id (never also in `keys`): see
+    /// [`KeySummary`].
+    pub(crate) unread: BTreeMap<String, KeySummary>,
     pub(crate) aliases: BTreeMap<String, AliasRecord>,
     /// The earliest time a deletion or rotation falls due, so that an operation checks one
     /// number instead of every key.
@@ -21,32 +25,66 @@ pub struct RegionState {
 
 impl RegionState {
     fn refresh_next_due(&mut self) {
-        self.next_due = self.keys.values().filter_map(due_date).min();
+        let read = self.keys.values().filter_map(due_date);
+        self.next_due = read.chain(self.unread.values().filter_map(|s| s.due)).min();
     }
 
     /// Stores a key, keeping `next_due` without a scan of every key unless the key held the
     /// earliest date (a scan per write made n writes, or opening n keys, cost n²).
     fn put_key(&mut self, key: KeyRecord) {
         let due = due_date(&key);
+        let summary = self.unread.remove(&key.key_id);
         let old = self.keys.insert(key.key_id.clone(), key);
-        self.after_removal(old.as_ref());
+        self.after_removal(old.as_ref().and_then(due_date));
+        self.after_removal(summary.and_then(|s| s.due));
         self.next_due = self.next_due.into_iter().chain(due).min();
     }
 
-    fn remove_key(&mut self, key_id: &str) -> Option<KeyRecord> {
-        let old = self.keys.remove(key_id);
-        self.after_removal(old.as_ref());
-        old
+    /// Stores what is known of a key whose record is not read yet.
+    fn put_unread(&mut self, summary: KeySummary) {
+        let key_id = summary.key_id().to_string();
+        let due = summary.due;
+        let old = self.keys.remove(&key_id);
+        self.after_removal(old.as_ref().and_then(due_date));
+        let old = self.unread.insert(key_id, summary);
+        self.after_removal(old.and_then(|s| s.due));
+        self.next_due = self.next_due.into_iter().chain(due).min();
     }
 
-    fn after_removal(&mut self, old: Option<&KeyRecord>) {
-        if old
-            .and_then(due_date)
-            .is_some_and(|d| Some(d) == self.next_due)
-        {
+    fn remove_key(&mut self, key_id: &str) -> Option<Removed> {
+        if let Some(old) = self.keys.remove(key_id) {
+            self.after_removal(due_date(&old));
+            return Some(Removed::Read(Box::new(old)));
+        }
+        let old = self.unread.remove(key_id)?;
+        self.after_removal(old.due);
+        Some(Removed::Unread(Box::new(old)))
+    }
+
+    fn after_removal(&mut self, old_due: Option<Millis>) {
+        if old_due.is_some() && old_due == self.next_due {
             self.refresh_next_due();
         }
     }
+
+    /// Whether the Region has this key, read or not.
+    pub(crate) fn has_key(&self, key_id: &str) -> bool {
+        self.keys.contains_key(key_id) || self.unread.contains_key(key_id)
+    }
+
+    /// The state of a key, read or not.
+    pub(crate) fn key_state(&self, key_id: &str) -> Option<KeyState> {
+        match self.keys.get(key_id) {
+            Some(k) => Some(k.key_state),
+            None => self.unread.get(key_id).map(|s| s.key_state),
+        }
+    }
+}
+
+/// A key taken out of a Region.
+enum Removed {
+    Read(Box<KeyRecord>),
+    Unread(Box<KeySummary>),
 }
 
 /// When time next changes a key by itself: its deletion, its next scheduled rotation (made on a
@@ -239,8 +277,34 @@ impl Engine {
         }
     }
 
+    /// Stores what is known of a key whose record the shell has not read yet ([`KeySummary`]):
+    /// a request that names the key asks for its record ([`crate::Outcome::unseal`]), which
+    /// [`Engine::load`] then puts in its place.
+    pub fn load_unread(&mut self, summary: KeySummary) {
+        self.regions
+            .entry(summary.region().to_string())
+            .or_default()
+            .put_unread(summary);
+    }
+
+    /// The storage keys of the key records not read yet.
+    pub fn unread_keys(&self) -> Vec<String> {
+        self.regions
+            .values()
+            .flat_map(|r| r.unread.values().map(KeySummary::storage_key))
+            .collect()
+    }
+
+    /// Whether the key `key_id` of `region` is known only by its summary.
+    pub fn is_unread(&self, region: &str, key_id: &str) -> bool {
+        self.regions
+            .get(region)
+            .is_some_and(|r| r.unread.contains_key(key_id))
+    }
+
     /// Every record the engine holds (keys and aliases of every Region, then the account's IAM
-    /// records and stacks), with their secrets: what [`crate::backup`] writes.
+    /// records and stacks), with their secrets: what [`crate::backup`] writes. Keys not read yet
+    /// ([`Engine::unread_keys`]) are not among them: load them first.
     pub fn records(&self) -> Vec<Record> {
         let mut out = Vec::new();
         for region in self.regions.values() {
@@ -271,10 +335,17 @@ impl Engine {
                         .regions
                         .get_mut(&region)
                         .and_then(|r| r.remove_key(&key_id));
-                    if let Some(key) = removed {
-                        // KMS deletes a key when its waiting period ends.
-                        let when = key.deletion_date.unwrap_or(key.created);
-                        self.usage.key_deleted(&key, when);
+                    // KMS deletes a key when its waiting period ends.
+                    match removed {
+                        Some(Removed::Read(key)) => {
+                            let when = key.deletion_date.unwrap_or(key.created);
+                            self.usage.key_deleted(KeyLifetime::of(&key), when);
+                        }
+                        Some(Removed::Unread(summary)) => {
+                            let when = summary.deletion_date.unwrap_or(summary.lifetime.created);
+                            self.usage.key_deleted(summary.lifetime, when);
+                        }
+                        None => {}
                     }
                 }
                 Change::PutAlias(a) => {

@@ -4,7 +4,7 @@
 use crate::caller::Caller;
 use crate::env::{Entropy, Millis};
 use crate::error::{KmsError, Result};
-use crate::records::{AliasRecord, Change, KeyRecord};
+use crate::records::{AliasRecord, Change, KeyRecord, KeySummary};
 use crate::spec::{KeyManager, KeyState};
 use crate::state::{due_date, Engine, RegionState};
 use crate::trail::ServiceEvent;
@@ -60,13 +60,19 @@ impl<'a> Tx<'a> {
         if !key.sealed {
             return Ok(());
         }
-        self.unseal
-            .borrow_mut()
-            .push(crate::key_storage_key(&key.region, &key.key_id));
+        self.ask_for(crate::key_storage_key(&key.region, &key.key_id));
         Err(KmsError::internal(format!(
             "The material of {} is not loaded yet.",
             key.arn
         )))
+    }
+
+    /// Asks the shell for a key's record or secrets (once per attempt).
+    fn ask_for(&self, storage_key: String) {
+        let mut asked = self.unseal.borrow_mut();
+        if !asked.contains(&storage_key) {
+            asked.push(storage_key);
+        }
     }
 
     pub fn account_id(&self) -> &str {
@@ -119,10 +125,23 @@ impl<'a> Tx<'a> {
         };
         match overlay {
             Some(overlay) => overlay.as_ref(),
-            None => self
-                .engine
-                .region_state(region)
-                .and_then(|r| r.keys.get(key_id)),
+            None => {
+                let state = self.engine.region_state(region)?;
+                let key = state.keys.get(key_id);
+                if key.is_none() && state.unread.contains_key(key_id) {
+                    // Not read yet: this attempt fails and asks the shell to read it.
+                    self.ask_for(crate::key_storage_key(region, key_id));
+                }
+                key
+            }
+        }
+    }
+
+    /// Whether the Region has key `key_id` (read or not), with this Tx's writes.
+    fn has_key(&self, key_id: &str) -> bool {
+        match self.keys.get(&(self.region.clone(), key_id.to_string())) {
+            Some(overlay) => overlay.is_some(),
+            None => self.base().is_some_and(|r| r.has_key(key_id)),
         }
     }
 
@@ -181,11 +200,16 @@ impl<'a> Tx<'a> {
         out
     }
 
-    /// Every live key of the region, sorted by key id.
-    pub fn all_keys(&self) -> Vec<&KeyRecord> {
+    /// The keys of the region (sorted by key id) among those read and those written, and the
+    /// unread ones `unread` picks by their summary; those it picks are asked for (see
+    /// [`Tx::key_in`]) and left out until they are read.
+    fn keys_where(&self, unread: impl Fn(&KeySummary) -> bool) -> Vec<&KeyRecord> {
         let mut ids: Vec<&String> = self
             .base()
-            .map(|r| r.keys.keys().collect())
+            .map(|r| {
+                let picked = r.unread.iter().filter(|(_, s)| unread(s)).map(|(id, _)| id);
+                r.keys.keys().chain(picked).collect()
+            })
             .unwrap_or_default();
         ids.extend(self.own_keys().into_iter().map(|(id, _)| id));
         ids.sort();
@@ -193,20 +217,40 @@ impl<'a> Tx<'a> {
         ids.into_iter().filter_map(|id| self.key(id)).collect()
     }
 
-    /// Up to `n` keys of the region whose ids sort after `after`, sorted by id: a window (see
-    /// [`window`]).
-    pub fn keys_after(&self, after: Option<&str>, n: usize) -> Vec<&KeyRecord> {
-        window(
+    /// The keys of the region that have grants (and maybe others), sorted by key id.
+    pub fn keys_with_grants(&self) -> Vec<&KeyRecord> {
+        self.keys_where(|s| s.grants)
+    }
+
+    /// The keys of the region due a deletion, rotation or expiry by now (and maybe others).
+    pub fn keys_due(&self) -> Vec<&KeyRecord> {
+        self.keys_where(|s| s.due.is_some_and(|d| d <= self.now))
+    }
+
+    /// The ids of up to `n` keys of the region (read or not) that sort after `after`: a window
+    /// (see [`window`]).
+    pub fn key_ids_after(&self, after: Option<&str>, n: usize) -> Vec<&String> {
+        let read = window(
             self.base().map(|r| &r.keys),
             &self.keys,
             &self.region,
             after,
             n,
-        )
-        .into_iter()
-        .filter_map(|id| self.key(id))
-        .take(n)
-        .collect()
+        );
+        let unread = window(
+            self.base().map(|r| &r.unread),
+            &self.keys,
+            &self.region,
+            after,
+            n,
+        );
+        let mut ids: Vec<&String> = read.into_iter().chain(unread).collect();
+        ids.sort();
+        ids.dedup();
+        ids.into_iter()
+            .filter(|id| self.has_key(id))
+            .take(n)
+            .collect()
     }
 
     /// Up to `n` aliases of the region whose names sort after `after`, sorted by name: a window

@@ -9,7 +9,6 @@
 
 use crate::bill::{day_of, KeyLifetime, PriceClass, RequestCount};
 use crate::env::Millis;
-use crate::records::KeyRecord;
 use crate::spec::KeySpec;
 use crate::Engine;
 use serde::{Deserialize, Serialize};
@@ -202,13 +201,12 @@ impl Usage {
     }
 
     /// KMS deleted `key` at `when`: its lifetime stays on the bill, its last use goes.
-    pub(crate) fn key_deleted(&mut self, key: &KeyRecord, when: Millis) {
-        let mut lifetime = KeyLifetime::of(key);
+    pub(crate) fn key_deleted(&mut self, mut lifetime: KeyLifetime, when: Millis) {
         lifetime.deleted = Some(when);
-        self.deleted.push(lifetime);
-        if let Some(keys) = self.last_use.get_mut(&key.region) {
-            keys.remove(&key.key_id);
+        if let Some(keys) = self.last_use.get_mut(&lifetime.region) {
+            keys.remove(&lifetime.key_id);
         }
+        self.deleted.push(lifetime);
         self.dirty = true;
     }
 }

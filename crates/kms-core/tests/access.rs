@@ -374,6 +374,7 @@ fn conditions_on_aliases_tags_and_cross_account_principals() {
             &dana,
             sb.clock.now(),
         )
+        .result
         .unwrap();
     assert_eq!(explained[0]["Resource"], arn.as_str());
     assert_eq!(explained[0]["Allowed"], true);

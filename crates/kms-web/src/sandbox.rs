@@ -535,6 +535,10 @@ impl Sandbox {
             }
             inner.engine.borrow_mut().load(record);
         }
+        for summary in opened.unread {
+            pacer.tick().await;
+            inner.engine.borrow_mut().load_unread(summary);
+        }
         let inner = Rc::new(inner);
         inner
             .trail
@@ -630,6 +634,8 @@ impl Sandbox {
                     }
                     apply.push(put(*record));
                 }
+                // Only in a whole read: the engine is new.
+                Read::Unread(summary) => engine.load_unread(*summary),
                 Read::Gone => apply.extend(forget(&storage_key)),
                 Read::Damaged(d) => {
                     damaged.insert(storage_key.clone(), d);
@@ -1094,10 +1100,27 @@ impl Sandbox {
         validate_region(region)?;
         let caller = self.caller()?;
         let now = self.now();
-        self.inner
+        let outcome = self
+            .inner
             .engine
             .borrow()
-            .explain_access(region, operation, request, &caller, now)
+            .explain_access(region, operation, request, &caller, now);
+        if outcome.unseal.is_empty() {
+            return outcome.result;
+        }
+        // A big sandbox reads a key when a request first names it, and this answer cannot wait:
+        // the keys are read now, for the next ask.
+        let this = self.clone();
+        let keys = outcome.unseal;
+        let named = keys.join(", ");
+        wasm_bindgen_futures::spawn_local(async move {
+            let _turn = this.turn().await;
+            this.unseal(&keys).await;
+        });
+        Err(KmsError::internal(format!(
+            "The sandbox has not read {named} yet (a sandbox of more than 1,000 keys reads a key \
+             when a request first names it): ask again in a moment."
+        )))
     }
 
     /// IAM users and roles of the sandbox's account, as `(ARN, kind)` with kind `user` or
@@ -1511,8 +1534,9 @@ impl Sandbox {
         rsa: Option<&(usize, Secret)>,
     ) -> Outcome {
         let mut outcome = self.compute(call, caller, request, rsa);
-        // Each round unwraps at least one key; a request names at most a few.
-        for _ in 0..8 {
+        // Each round reads or unwraps at least one key; a request names at most a few, a stack
+        // operation one per round.
+        for _ in 0..64 {
             if outcome.unseal.is_empty() || !self.unseal(&outcome.unseal).await {
                 break;
             }
@@ -1566,11 +1590,12 @@ impl Sandbox {
         Ok(())
     }
 
-    /// Unwraps the secrets of the sealed keys `storage_keys` into the engine (a big sandbox
-    /// opens with its keys sealed: `store::EAGER_KEYS`). A key's secrets then stay in this
-    /// page's memory until the sandbox is dropped, as an unsealed key's do. A key whose secrets
-    /// do not unwrap is damaged: it is reported and forgotten, as it would have been on open.
-    /// Returns whether any key was unwrapped or forgotten.
+    /// Reads the keys `storage_keys` known by their summaries only, and unwraps the secrets of
+    /// the sealed ones, into the engine (a big sandbox opens with its keys unread:
+    /// `store::EAGER_KEYS`). A key's secrets then stay in this page's memory until the sandbox
+    /// is dropped, as an unsealed key's do. A key whose record or secrets do not read is
+    /// damaged: it is reported and forgotten, as it would have been on open. Returns whether
+    /// any key was read, unwrapped or forgotten.
     async fn unseal(&self, storage_keys: &[String]) -> bool {
         let Some(store) = &self.inner.store else {
             return false;
@@ -1580,6 +1605,24 @@ impl Sandbox {
             let Some(kms_core::Change::DeleteKey { region, key_id }) = forget(storage_key) else {
                 continue;
             };
+            let unread = || self.inner.engine.borrow().is_unread(&region, &key_id);
+            if unread() {
+                let read = match store.read_key(storage_key).await {
+                    Ok(read) => read,
+                    Err(e) => {
+                        web_sys::console::warn_1(&JsValue::from_str(&format!(
+                            "KMS Sandbox: {storage_key} could not be read: {e}"
+                        )));
+                        continue;
+                    }
+                };
+                // A commit or another tab's change may have replaced it meanwhile.
+                if unread() {
+                    self.put_read(storage_key, read);
+                }
+                progressed = true;
+                continue;
+            }
             let sealed = || {
                 self.inner
                     .engine
@@ -1602,36 +1645,56 @@ impl Sandbox {
             }
             match read {
                 Ok(Some(record)) => {
-                    #[cfg(feature = "test-hooks")]
-                    mirror_key(&self.inner, &record);
-                    self.inner
-                        .engine
-                        .borrow_mut()
-                        .load(kms_core::Record::Key(record));
+                    self.put_read(
+                        storage_key,
+                        Read::Record(Box::new(kms_core::Record::Key(record))),
+                    );
                     progressed = true;
                 }
                 Ok(None) => {}
                 Err(reason) => {
                     store.forget_sealed(storage_key);
-                    let damage = Damage::new(storage_key, reason);
-                    web_sys::console::warn_1(&JsValue::from_str(&format!(
-                        "KMS Sandbox: {} is damaged and was dropped: {}",
-                        damage.storage_key, damage.reason
-                    )));
-                    self.inner
-                        .damaged
-                        .borrow_mut()
-                        .insert(storage_key.clone(), damage);
-                    self.inner
-                        .engine
-                        .borrow_mut()
-                        .apply(forget(storage_key).into_iter().collect());
-                    notify(&self.inner, std::slice::from_ref(storage_key), true);
+                    self.put_read(storage_key, Read::Damaged(Damage::new(storage_key, reason)));
                     progressed = true;
                 }
             }
         }
         progressed
+    }
+
+    /// Puts a key read on first use into the engine: its record, or its absence, or its damage
+    /// (reported and forgotten).
+    fn put_read(&self, storage_key: &str, read: Read) {
+        match read {
+            Read::Record(record) => {
+                #[cfg(feature = "test-hooks")]
+                if let kms_core::Record::Key(k) = &*record {
+                    mirror_key(&self.inner, k);
+                }
+                self.inner.engine.borrow_mut().load(*record);
+            }
+            Read::Unread(_) => {}
+            Read::Gone => self
+                .inner
+                .engine
+                .borrow_mut()
+                .apply(forget(storage_key).into_iter().collect()),
+            Read::Damaged(damage) => {
+                web_sys::console::warn_1(&JsValue::from_str(&format!(
+                    "KMS Sandbox: {} is damaged and was dropped: {}",
+                    damage.storage_key, damage.reason
+                )));
+                self.inner
+                    .damaged
+                    .borrow_mut()
+                    .insert(storage_key.to_string(), damage);
+                self.inner
+                    .engine
+                    .borrow_mut()
+                    .apply(forget(storage_key).into_iter().collect());
+                notify(&self.inner, &[storage_key.to_string()], true);
+            }
+        }
     }
 
     /// A call on state made before a panic (whose borrows and queue turn may be held forever):
@@ -1905,6 +1968,13 @@ impl Sandbox {
             .unwrap_or_default()
     }
 
+    /// Test hook: how many keys the engine knows by their summaries only (not read yet).
+    #[cfg(feature = "test-hooks")]
+    #[doc(hidden)]
+    pub fn test_unread_keys(&self) -> usize {
+        self.inner.engine.borrow().unread_keys().len()
+    }
+
     /// Test hook: make the next write transaction abort after its puts are queued.
     #[cfg(feature = "test-hooks")]
     #[doc(hidden)]
@@ -2043,8 +2113,11 @@ impl Sandbox {
                 "The sandbox could not be exported: {e}"
             )));
         }
-        // The file holds every key's material: sealed keys are unwrapped first.
+        // The file holds every key's material: keys not read yet are read, and sealed keys
+        // unwrapped, first.
         if let Some(store) = &self.inner.store {
+            let unread = self.inner.engine.borrow().unread_keys();
+            self.unseal(&unread).await;
             self.unseal(&store.sealed_keys()).await;
         }
         let (records, usage) = {

@@ -32,7 +32,7 @@
 use crate::hsm::{Binding, Hsm, Wrapped};
 use crate::webcrypto::describe;
 use js_sys::{Array, Object, Reflect, Uint8Array};
-use kms_core::{AliasRecord, Change, IamRecord, KeyRecord, Record, Secret};
+use kms_core::{AliasRecord, Change, IamRecord, KeyRecord, KeySummary, Record, Secret};
 use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -45,10 +45,10 @@ use web_sys::{CryptoKey, IdbDatabase, IdbFactory, IdbTransaction};
 pub(crate) const DB_PREFIX: &str = "kms-sandbox/";
 /// Databases of a deployment under a sub-path: `kms-sandbox@<path>#<name>`.
 const SCOPED_PREFIX: &str = "kms-sandbox@";
-/// 2 added the `events` store, 3 the `log` store, 4 came with layout 3 (`idbOpen` creates
-/// missing stores on upgrade; the upgrade closes connections of older builds, which would write
-/// the old layout or not read the new one).
-const DB_VERSION: u32 = 4;
+/// 2 added the `events` store, 3 the `log` store, 4 came with layout 3, 5 with layout 4
+/// (`idbOpen` creates missing stores on upgrade; the upgrade closes connections of older builds,
+/// which would write the old layout or not read the new one).
+const DB_VERSION: u32 = 5;
 const RECORDS: &str = "records";
 const META: &str = "meta";
 pub(crate) const EVENTS: &str = "events";
@@ -61,8 +61,14 @@ const SCHEMA_KEY: &str = "schema";
 /// wrapped with additional data of key ARN and backing key id only. 2: records of format 2 with
 /// a revision, wrapped under a [`Binding`]. 3: records of format 2 or 3. A sandbox of layout 1
 /// is migrated on open; one of layout 2 is marked 3 (its records are read as they are, and
-/// written in format 3 when they change).
-const SCHEMA: u32 = 3;
+/// written in format 3 when they change). 4: layout 3, and beside each key record its
+/// [`KeySummary`] (`summary/<region>/<key id>`, JSON text), written in the same transaction; a
+/// sandbox of layout 1 to 3 gets them on open.
+const SCHEMA: u32 = 4;
+/// The layout the steps before the summaries leave (see [`SCHEMA`]).
+const SCHEMA_UNSUMMARISED: u32 = 3;
+/// Where a key's summary is stored: `summary/<region>/<key id>` beside `key/<region>/<key id>`.
+const SUMMARY_PREFIX: &str = "summary/";
 /// Format of the records of layout 1.
 const FORMAT_LEGACY: u32 = 1;
 /// Format 2: the record is its serde form as a JavaScript object. Still read; and the format of
@@ -96,9 +102,10 @@ impl Pacer {
     }
 }
 
-/// A read of more key records than this leaves their secrets wrapped until first use
-/// ([`KeyRecord::sealed`]); a smaller one unwraps them all, so that a damaged record is reported
-/// at once.
+/// A whole read of a sandbox of more keys than this reads their summaries only ([`KeySummary`]),
+/// and a key's record when a request first names it; any other read of more key records than
+/// this leaves their secrets wrapped until first use ([`KeyRecord::sealed`]). A smaller one reads
+/// and unwraps them all, so that a damaged record is reported at once.
 const EAGER_KEYS: usize = 1_000;
 
 thread_local! {
@@ -290,8 +297,10 @@ export function idbCreate(db, hsmKey, settings, schema, puts, chunks, eventCount
 // reach back to `since` (every record is then listed, and those not listed are gone). With
 // `onPage`, the records of an `all` read are not listed but handed over page by page as
 // onPage(keys, values, total), while the database reads the next pages. `page`: records a
-// page (READ_PAGE in store.rs).
-export function idbChangesSince(db, since, onPage, page) {
+// page (READ_PAGE in store.rs). An `all` read of more than `lazyAbove` key records (-1: never)
+// reads their summaries (`summary/...`) instead, but for a key record that has none; else it
+// skips the summaries.
+export function idbChangesSince(db, since, onPage, page, lazyAbove) {
   return new Promise((resolve, reject) => {
     let tx;
     try {
@@ -327,17 +336,43 @@ export function idbChangesSince(db, since, onPage, page) {
             const some = req.result;
             for (const k of some) all.push(k);
             if (some.length === page * 20) keys(some[some.length - 1]);
-            else { pages(0); pages(page); }
+            else { runs = pick(all); pages(0); pages(1); }
           };
         };
+        // The pages to read: each a run of adjacent keys (getAll reads a range), none longer
+        // than `page`.
+        let runs = [];
+        const pick = (all) => {
+          const key = new Set(), summary = new Set();
+          for (const k of all) {
+            if (k.startsWith("key/")) key.add(k.slice(4));
+            else if (k.startsWith("summary/")) summary.add(k.slice(8));
+          }
+          const lazy = lazyAbove >= 0 && key.size > lazyAbove;
+          const wanted = (k) => k.startsWith("key/") ? !(lazy && summary.has(k.slice(4)))
+            : k.startsWith("summary/") ? lazy && key.has(k.slice(8)) : true;
+          const out = [];
+          let run = [];
+          for (const k of all) {
+            if (!wanted(k) || run.length === page) {
+              if (run.length) out.push(run);
+              run = [];
+            }
+            if (wanted(k)) run.push(k);
+          }
+          if (run.length) out.push(run);
+          total = out.reduce((n, r) => n + r.length, 0);
+          return out;
+        };
+        let total = 0;
         const pages = (at) => {
-          if (at >= all.length) return;
-          const k = all.slice(at, at + page);
+          if (at >= runs.length) return;
+          const k = runs[at];
           const values = records.getAll(IDBKeyRange.bound(k[0], k[k.length - 1]));
           values.onsuccess = () => {
-            pages(at + 2 * page);
+            pages(at + 2);
             const v = values.result;
-            if (onPage) onPage(k, v, all.length);
+            if (onPage) onPage(k, v, total);
             else for (let j = 0; j < k.length; j++) out.changed.push([k[j], v[j]]);
           };
         };
@@ -356,6 +391,21 @@ export function idbChangesSince(db, since, onPage, page) {
         }
       };
     };
+  });
+}
+// The value stored under `key` in `records` (undefined if none).
+export function idbGetRecord(db, key) {
+  return new Promise((resolve, reject) => {
+    let tx;
+    try {
+      tx = db.transaction(["records"], "readonly");
+    } catch (e) {
+      reject(e);
+      return;
+    }
+    const req = tx.objectStore("records").get(key);
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = (e) => { e.preventDefault(); reject(req.error); };
   });
 }
 // The stored revision (0 before the first commit).
@@ -630,9 +680,12 @@ extern "C" {
         since: f64,
         on_page: Option<&js_sys::Function>,
         page: u32,
+        lazy_above: f64,
     ) -> js_sys::Promise;
     #[wasm_bindgen(js_name = idbRevision)]
     fn idb_revision(db: &IdbDatabase) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = idbGetRecord)]
+    fn idb_get_record(db: &IdbDatabase, key: &str) -> js_sys::Promise;
     #[wasm_bindgen(js_name = deploymentScope)]
     fn deployment_scope() -> String;
     #[wasm_bindgen(js_name = acquireLock)]
@@ -813,6 +866,8 @@ impl Damage {
 /// What a stored record turned out to be.
 pub(crate) enum Read {
     Record(Box<Record>),
+    /// A key known by its summary only (listed under its key record's storage key).
+    Unread(Box<KeySummary>),
     /// No record under this key any more.
     Gone,
     Damaged(Damage),
@@ -848,6 +903,9 @@ pub(crate) struct Store {
     /// unwrapped when the key is first used ([`Store::unseal`]) or written. An entry goes when
     /// its record is written or read again.
     sealed: std::cell::RefCell<std::collections::HashMap<String, KeySecrets>>,
+    /// Whether every key record has its summary beside it (layout 4), so that a big read may
+    /// read summaries instead.
+    summarised: std::cell::Cell<bool>,
     /// Test hook: fail the next write transaction after its puts are queued ("abort" or
     /// "quota").
     #[cfg(feature = "test-hooks")]
@@ -864,6 +922,8 @@ pub(crate) struct Opened {
     /// The revision the records were read at.
     pub rev: u64,
     pub records: Vec<Record>,
+    /// Keys read as summaries only (a big sandbox).
+    pub unread: Vec<KeySummary>,
     pub damaged: Vec<Damage>,
 }
 
@@ -936,7 +996,7 @@ impl Store {
                 meta.add_with_key(&settings_value(&new_settings)?, &SETTINGS_KEY.into())
                     .map_err(|e| describe(&e))?;
                 if schema.is_none() {
-                    meta.add_with_key(&schema_value()?, &SCHEMA_KEY.into())
+                    meta.add_with_key(&schema_value(SCHEMA)?, &SCHEMA_KEY.into())
                         .map_err(|e| describe(&e))?;
                 }
             }
@@ -963,15 +1023,17 @@ impl Store {
             name: db_name,
             persist_asked: std::cell::Cell::new(false),
             sealed: Default::default(),
+            summarised: std::cell::Cell::new(false),
             #[cfg(feature = "test-hooks")]
             fail_next_write: std::cell::RefCell::new(None),
             #[cfg(feature = "test-hooks")]
             writes: std::cell::Cell::new(0),
         };
-        match schema.unwrap_or(1) {
+        let schema = schema.unwrap_or(1);
+        match schema {
             1 => store.migrate_from_1().await?,
             2 => store.mark_layout().await?,
-            SCHEMA => {}
+            SCHEMA_UNSUMMARISED | SCHEMA => {}
             newer => {
                 return Err(format!(
                     "the sandbox was saved by a newer build of KMS Sandbox (layout {newer}; this \
@@ -979,21 +1041,30 @@ impl Store {
                 ))
             }
         }
+        store.summarised.set(schema == SCHEMA);
         let changes = store.changes_since(None).await?;
         let mut records = Vec::with_capacity(changes.records.len());
+        let mut unread = Vec::new();
         let mut damaged = Vec::new();
         for (_, read) in changes.records {
             match read {
                 Read::Record(r) => records.push(*r),
+                Read::Unread(s) => unread.push(*s),
                 Read::Damaged(d) => damaged.push(d),
                 Read::Gone => {}
             }
         }
+        let rev = if schema == SCHEMA {
+            changes.rev
+        } else {
+            store.add_summaries(changes.rev, &records).await?
+        };
         Ok(Opened {
             store,
             settings: changes.settings.unwrap_or(settings),
-            rev: changes.rev,
+            rev,
             records,
+            unread,
             damaged,
         })
     }
@@ -1005,12 +1076,52 @@ impl Store {
             .map_err(|e| describe(&e))?;
         let done = idb_done(&tx);
         let meta = tx.object_store(META).map_err(|e| describe(&e))?;
-        meta.put_with_key(&schema_value()?, &SCHEMA_KEY.into())
+        meta.put_with_key(&schema_value(SCHEMA_UNSUMMARISED)?, &SCHEMA_KEY.into())
             .map_err(|e| describe(&e))?;
-        await_js(done)
-            .await
-            .map_err(|e| format!("could not mark the sandbox as layout {SCHEMA}: {e}"))?;
+        await_js(done).await.map_err(|e| {
+            format!("could not mark the sandbox as layout {SCHEMA_UNSUMMARISED}: {e}")
+        })?;
         Ok(())
+    }
+
+    /// Makes a sandbox of layout 3 (its `records`, as read at revision `rev`) layout 4: writes
+    /// each key's summary and marks the layout, as one revision. If another tab wrote meanwhile
+    /// and did this first, nothing is left to do; if it wrote something else, open again.
+    async fn add_summaries(&self, rev: u64, records: &[Record]) -> Result<u64, String> {
+        let puts = Array::new();
+        for record in records {
+            if let Record::Key(k) = record {
+                puts.push(&summary_put(k)?);
+            }
+        }
+        let meta_puts = Array::of1(&Array::of2(&SCHEMA_KEY.into(), &schema_value(SCHEMA)?));
+        let result = await_js(idb_commit(
+            &self.db,
+            rev as f64,
+            &puts,
+            &Array::new(),
+            &meta_puts,
+            &Array::new(),
+            None,
+        ))
+        .await
+        .map_err(|e| format!("could not migrate the sandbox to layout {SCHEMA}: {e}"))?;
+        let conflict = get(&result, "conflict")?.is_truthy();
+        if conflict {
+            let (_, _, schema) = read_meta(&self.db).await?;
+            if schema != Some(SCHEMA) {
+                return Err(
+                    "the sandbox changed while it was being migrated: open it again".into(),
+                );
+            }
+        }
+        self.summarised.set(true);
+        // The revision the records are at (after a conflict, the next sync catches up).
+        Ok(if conflict {
+            rev
+        } else {
+            rev_of(&get(&result, "rev")?)
+        })
     }
 
     /// Rewrites a sandbox of layout 1 in layout 3, in one transaction: each record that reads
@@ -1018,7 +1129,7 @@ impl Store {
     /// not is left as it is (and then reported as damaged). If another tab migrated first, this
     /// does nothing.
     async fn migrate_from_1(&self) -> Result<(), String> {
-        let snapshot = await_js(idb_changes_since(&self.db, -1.0, None, READ_PAGE)).await?;
+        let snapshot = await_js(idb_changes_since(&self.db, -1.0, None, READ_PAGE, -1.0)).await?;
         let rev = rev_of(&get(&snapshot, "rev")?);
         let next = rev + 1;
         let puts = Array::new();
@@ -1034,7 +1145,10 @@ impl Store {
                 puts.push(&Array::of2(&storage_key.into(), &encoded));
             }
         }
-        let meta_puts = Array::of1(&Array::of2(&SCHEMA_KEY.into(), &schema_value()?));
+        let meta_puts = Array::of1(&Array::of2(
+            &SCHEMA_KEY.into(),
+            &schema_value(SCHEMA_UNSUMMARISED)?,
+        ));
         let log_keys = Array::new();
         for pair in puts.iter() {
             log_keys.push(&Array::from(&pair).get(0));
@@ -1049,11 +1163,14 @@ impl Store {
             None,
         ))
         .await
-        .map_err(|e| format!("could not migrate the sandbox to layout {SCHEMA}: {e}"))?;
+        .map_err(|e| {
+            format!("could not migrate the sandbox to layout {SCHEMA_UNSUMMARISED}: {e}")
+        })?;
         if get(&result, "conflict")?.is_truthy() {
-            // Someone wrote meanwhile: only a build of layout 2 commits revisions, so it migrated.
+            // Someone wrote meanwhile: only a build of layout 2 or later commits revisions, so it
+            // migrated.
             let (_, _, schema) = read_meta(&self.db).await?;
-            if schema != Some(SCHEMA) {
+            if schema.is_none_or(|s| s < SCHEMA_UNSUMMARISED) {
                 return Err(
                     "the sandbox changed while it was being migrated: open it again".into(),
                 );
@@ -1079,8 +1196,7 @@ impl Store {
                     let mut paged = paged.borrow_mut();
                     for (key, value) in keys.iter().zip(values.iter()) {
                         if let Some(storage_key) = key.as_string() {
-                            let step = Step::read(&storage_key, &value, lazy);
-                            paged.push((storage_key, step));
+                            paged.push(Step::read_any(storage_key, &value, lazy));
                         }
                     }
                 },
@@ -1091,6 +1207,11 @@ impl Store {
             since,
             Some(on_page.as_ref().unchecked_ref()),
             READ_PAGE_NOW.with(std::cell::Cell::get),
+            if self.summarised.get() {
+                eager_keys() as f64
+            } else {
+                -1.0
+            },
         ))
         .await?;
         let rev = rev_of(&get(&read, "rev")?);
@@ -1129,6 +1250,7 @@ impl Store {
             pacer.tick().await;
             let read = match step {
                 Step::Gone => Read::Gone,
+                Step::Unread(summary) => Read::Unread(summary),
                 Step::Parsed(Err(reason)) => Read::Damaged(Damage::new(&storage_key, reason)),
                 Step::Parsed(Ok(parsed)) => match *parsed {
                     Parsed::Sealed(k, secrets) => {
@@ -1199,6 +1321,16 @@ impl Store {
                 None => deletes.push(&key),
             };
             log_keys.push(&key);
+            // The summary beside a key record (not logged: another tab reads the record).
+            match change {
+                Change::PutKey(k) => {
+                    puts.push(&summary_put(k)?);
+                }
+                Change::DeleteKey { region, key_id } => {
+                    deletes.push(&summary_storage_key(region, key_id).into());
+                }
+                _ => {}
+            }
         }
         let meta_puts = Array::new();
         if let Some(s) = settings {
@@ -1251,6 +1383,32 @@ impl Store {
             .unwrap_into(&self.hsm, storage_key, &mut k, Unwrap::All)
             .await?;
         Ok(Some(k))
+    }
+
+    /// Reads the key record under `storage_key`, sealed ([`Store::unseal`] unwraps its secrets
+    /// when an operation needs them): a key known by its summary, first named. An error is one
+    /// of the database, not of the record.
+    pub async fn read_key(&self, storage_key: &str) -> Result<Read, String> {
+        let value = await_js(idb_get_record(&self.db, storage_key)).await?;
+        if value.is_undefined() {
+            return Ok(Read::Gone);
+        }
+        let parsed = match parse_stored(storage_key, &value, false, true) {
+            Ok(parsed) => parsed,
+            Err(reason) => return Ok(Read::Damaged(Damage::new(storage_key, reason))),
+        };
+        Ok(match parsed {
+            Parsed::Sealed(k, secrets) => {
+                self.sealed
+                    .borrow_mut()
+                    .insert(storage_key.to_string(), secrets);
+                Read::Record(Box::new(Record::Key(k)))
+            }
+            parsed => match unwrap_parsed(&self.hsm, storage_key, parsed, false).await {
+                Ok(r) => Read::Record(Box::new(r)),
+                Err(reason) => Read::Damaged(Damage::new(storage_key, reason)),
+            },
+        })
     }
 
     /// The revision of the record read sealed under `storage_key`, if there is one.
@@ -1414,9 +1572,9 @@ fn settings_value(s: &Settings) -> Result<JsValue, String> {
     Ok(o.into())
 }
 
-fn schema_value() -> Result<JsValue, String> {
+fn schema_value(version: u32) -> Result<JsValue, String> {
     let o = Object::new();
-    set(&o, "version", &SCHEMA.into())?;
+    set(&o, "version", &version.into())?;
     Ok(o.into())
 }
 
@@ -1596,6 +1754,8 @@ fn parse_record<T: serde::de::DeserializeOwned>(record: &JsValue, text: bool) ->
 enum Step {
     /// No record under this key any more.
     Gone,
+    /// A key's summary (under its key record's storage key).
+    Unread(Box<KeySummary>),
     /// Boxed: 100,000 of these are held at once while a big read arrives.
     Parsed(Result<Box<Parsed>, String>),
 }
@@ -1604,6 +1764,51 @@ impl Step {
     fn read(storage_key: &str, value: &JsValue, sealed: bool) -> Step {
         Step::Parsed(parse_stored(storage_key, value, false, sealed).map(Box::new))
     }
+
+    /// A record, or a key's summary: listed under its key record's storage key.
+    fn read_any(storage_key: String, value: &JsValue, sealed: bool) -> (String, Step) {
+        let Some(rest) = storage_key.strip_prefix(SUMMARY_PREFIX) else {
+            let step = Step::read(&storage_key, value, sealed);
+            return (storage_key, step);
+        };
+        let key_storage_key = format!("key/{rest}");
+        let step = match parse_summary(&key_storage_key, value) {
+            Ok(summary) => Step::Unread(Box::new(summary)),
+            Err(reason) => Step::Parsed(Err(reason)),
+        };
+        (key_storage_key, step)
+    }
+}
+
+/// A stored summary, checked against the key record it stands beside.
+fn parse_summary(key_storage_key: &str, value: &JsValue) -> Result<KeySummary, String> {
+    let text = value
+        .as_string()
+        .ok_or("the stored summary is not JSON text")?;
+    let summary: KeySummary = serde_json::from_str(&text)
+        .map_err(|e| format!("the key's summary does not parse: {e}"))?;
+    if summary.storage_key() != key_storage_key {
+        return Err(format!(
+            "the summary is of key {} in {}, but it is stored beside {key_storage_key}",
+            summary.key_id(),
+            summary.region()
+        ));
+    }
+    Ok(summary)
+}
+
+fn summary_storage_key(region: &str, key_id: &str) -> String {
+    format!("{SUMMARY_PREFIX}{region}/{key_id}")
+}
+
+/// `[storage key, JSON text]` of a key's summary, for a write.
+fn summary_put(k: &KeyRecord) -> Result<JsValue, String> {
+    let text = serde_json::to_string(&KeySummary::of(k)).map_err(|e| e.to_string())?;
+    Ok(Array::of2(
+        &summary_storage_key(&k.region, &k.key_id).into(),
+        &text.into(),
+    )
+    .into())
 }
 
 /// A stored value, parsed and checked, its secrets still wrapped.
@@ -2062,6 +2267,9 @@ async fn fill_from_backup(
         };
         let value = encode_record(&hsm, record, 1).await.map_err(failed)?;
         puts.push(&Array::of2(&storage_key.into(), &value));
+        if let Record::Key(k) = record {
+            puts.push(&summary_put(k).map_err(failed)?);
+        }
     }
     // Oldest first, at most as many as the history keeps; chunks keyed by their newest event.
     let mut events: Vec<&(String, String)> = backup.events.iter().collect();
@@ -2095,7 +2303,7 @@ async fn fill_from_backup(
         db,
         &key,
         &settings,
-        &schema_value().map_err(failed)?,
+        &schema_value(SCHEMA).map_err(failed)?,
         &puts,
         &chunks,
         u32::try_from(events.len()).unwrap_or(u32::MAX),

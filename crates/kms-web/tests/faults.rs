@@ -638,10 +638,19 @@ async fn a_sealed_sandbox_unwraps_each_key_on_first_use() {
     drop(a);
     Sandbox::test_set_eager_keys(Some(0));
 
-    // Opened sealed: nothing unwrapped until used.
+    // Opened from the keys' summaries: no record read, nothing unwrapped until used. ListKeys
+    // reads no record; DescribeKey reads its key's, sealed.
     let kms = Sandbox::test_open_detached(&name).await.unwrap();
+    let unread = kms.test_unread_keys();
+    assert!(unread >= ids.len() + 1, "{unread} keys unread");
+    let listed = ok(&kms, "ListKeys", json!({})).await;
+    for id in &ids {
+        assert!(listed.to_string().contains(id.as_str()));
+    }
+    assert_eq!(kms.test_unread_keys(), unread);
     assert!(kms.test_material(REGION, &ids[0]).iter().all(Vec::is_empty));
     ok(&kms, "DescribeKey", json!({"KeyId": ids[0]})).await;
+    assert_eq!(kms.test_unread_keys(), unread - 1);
     assert!(kms.test_material(REGION, &ids[0]).iter().all(Vec::is_empty));
     // Changed while sealed (a tag, a rotation): written again with all its material.
     ok(
@@ -676,6 +685,7 @@ async fn a_sealed_sandbox_unwraps_each_key_on_first_use() {
     )
     .await;
     let file = kms.export("a sealed passphrase").await.unwrap();
+    assert_eq!(kms.test_unread_keys(), 0, "an export reads every key");
     drop(kms);
 
     // Everything is there, opened unsealed, and in the export.
@@ -837,6 +847,10 @@ async fn legacy_records(source: &Sandbox) -> JsValue {
     for pair in js_sys::Array::from(&raw).iter() {
         let pair = js_sys::Array::from(&pair);
         let key = pair.get(0).as_string().unwrap();
+        if key.starts_with("summary/") {
+            // Layout 1 kept no key summaries.
+            continue;
+        }
         let value = pair.get(1);
         let kind = get(&value, "kind").as_string().unwrap();
         // Stored as JSON text now; format 1 stored an object.
@@ -878,16 +892,18 @@ async fn a_layout_2_sandbox_opens_as_it_is() {
     let db = db_name(&name);
     wait(to_layout_2(&db)).await;
     Sandbox::test_set_read_page(Some(2));
-    for eager in [Some(0), None] {
+    // The first open adds the key summaries (layout 4); the last one opens from them.
+    for eager in [Some(0), None, Some(0)] {
         Sandbox::test_set_eager_keys(eager);
         let kms = Sandbox::test_open_detached(&name).await.unwrap();
         assert!(kms.damaged().is_empty(), "{:?}", kms.damaged());
         check(&kms, &expected, &format!("layout 2, eager keys {eager:?}")).await;
         drop(kms);
     }
+    Sandbox::test_set_eager_keys(None);
     Sandbox::test_set_read_page(None);
     let meta = wait(raw_meta(&db)).await;
-    assert_eq!(get(&meta, "schema").as_f64(), Some(3.0));
+    assert_eq!(get(&meta, "schema").as_f64(), Some(4.0));
     let kms = Sandbox::test_open_detached(&name).await.unwrap();
     ok(
         &kms,
@@ -903,8 +919,9 @@ async fn a_layout_2_sandbox_opens_as_it_is() {
         .insert("new".into());
     let formats: BTreeMap<String, f64> = js_sys::Array::from(&wait(raw_records(&db)).await)
         .iter()
+        .map(|pair| js_sys::Array::from(&pair))
+        .filter(|pair| !pair.get(0).as_string().unwrap().starts_with("summary/"))
         .map(|pair| {
-            let pair = js_sys::Array::from(&pair);
             let format = get(&pair.get(1), "format").as_f64().unwrap();
             (pair.get(0).as_string().unwrap(), format)
         })
@@ -945,14 +962,26 @@ async fn an_old_format_sandbox_is_migrated_after_a_blocked_upgrade() {
     assert!(kms.damaged().is_empty(), "{:?}", kms.damaged());
     check(&kms, &expected, "migrated").await;
     let meta = wait(raw_meta(&db)).await;
-    assert_eq!(get(&meta, "version").as_f64(), Some(4.0));
-    assert_eq!(get(&meta, "schema").as_f64(), Some(3.0));
-    // Every record is in the new format now.
+    assert_eq!(get(&meta, "version").as_f64(), Some(5.0));
+    assert_eq!(get(&meta, "schema").as_f64(), Some(4.0));
+    // Every record is in the new format now, and every key has its summary.
     let raw = wait(raw_records(&db)).await;
+    let (mut keys, mut summaries) = (Vec::new(), Vec::new());
     for pair in js_sys::Array::from(&raw).iter() {
-        let value = js_sys::Array::from(&pair).get(1);
-        assert_eq!(get(&value, "format").as_f64(), Some(3.0));
+        let pair = js_sys::Array::from(&pair);
+        let storage_key = pair.get(0).as_string().unwrap();
+        if let Some(rest) = storage_key.strip_prefix("summary/") {
+            assert!(pair.get(1).as_string().unwrap().contains("\"keyState\""));
+            summaries.push(rest.to_string());
+            continue;
+        }
+        if let Some(rest) = storage_key.strip_prefix("key/") {
+            keys.push(rest.to_string());
+        }
+        assert_eq!(get(&pair.get(1), "format").as_f64(), Some(3.0));
     }
+    assert!(!keys.is_empty());
+    assert_eq!(keys, summaries);
     ok(&kms, "CreateKey", json!({})).await;
     drop(kms);
     let kms = Sandbox::open(&name, None, None).await.unwrap();

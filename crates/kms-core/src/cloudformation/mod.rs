@@ -110,6 +110,9 @@ struct Run<'a> {
     entropy: &'a mut dyn Entropy,
     changes: Vec<Change>,
     service_events: Vec<ServiceEvent>,
+    /// Keys an operation needed read or unsealed first ([`Outcome::unseal`]): the stack
+    /// operation is then asked again once they are.
+    unseal: Vec<String>,
 }
 
 impl Run<'_> {
@@ -123,6 +126,12 @@ impl Run<'_> {
             self.now,
             self.entropy,
         );
+        if !o.unseal.is_empty() {
+            self.unseal.extend(o.unseal);
+            return Err(KmsError::internal(
+                "A key the stack uses is not loaded yet.",
+            ));
+        }
         self.keep(o.changes);
         self.service_events.extend(o.service_events);
         o.result
@@ -221,6 +230,7 @@ impl Engine {
             entropy,
             changes: vec![],
             service_events: vec![],
+            unseal: vec![],
         };
         let result = match operation {
             "CreateStack" => create_stack(&mut run, request),
@@ -236,6 +246,7 @@ impl Engine {
         let Run {
             changes,
             service_events,
+            unseal,
             ..
         } = run;
         let mut outcome = Outcome::new(
@@ -250,6 +261,7 @@ impl Engine {
             outcome.changes.clear();
         }
         outcome.service_events = service_events;
+        outcome.unseal = unseal;
         outcome
     }
 }

@@ -411,10 +411,10 @@ pub(super) fn delete(
             let pending = run
                 .scratch
                 .region_state(&region)
-                .and_then(|r| r.keys.get(physical))
-                .is_none_or(|k| {
+                .and_then(|r| r.key_state(physical))
+                .is_none_or(|state| {
                     matches!(
-                        k.key_state,
+                        state,
                         crate::KeyState::PendingDeletion | crate::KeyState::PendingReplicaDeletion
                     )
                 });

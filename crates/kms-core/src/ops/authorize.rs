@@ -283,7 +283,7 @@ fn needs<'t>(tx: &'t Tx<'_>, operation: &str, req: &Req<'_>) -> Vec<Need<'t>> {
 fn retire_grant_key<'t>(tx: &'t Tx<'_>, req: &Req<'_>) -> Option<&'t KeyRecord> {
     if let Some(token) = req.str("GrantToken") {
         return tx
-            .all_keys()
+            .keys_with_grants()
             .into_iter()
             .find(|k| k.grants.iter().any(|g| g.token == token));
     }

@@ -246,7 +246,7 @@ pub(crate) fn list_retirable_grants(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Va
     let (arn, service) =
         principal_pair(req, "RetiringPrincipal", "RetiringServicePrincipal", true)?;
     let mut items: Vec<(String, Value)> = Vec::new();
-    for key in tx.all_keys() {
+    for key in tx.keys_with_grants() {
         for g in &key.grants {
             let matches = match (&arn, &service) {
                 (Some(p), _) => g.retiring_principal.as_ref() == Some(p),
@@ -293,7 +293,7 @@ pub(crate) fn retire_grant(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
         if !is_well_formed_token(token) {
             return Err(invalid_grant_token());
         }
-        let found = tx.all_keys().into_iter().find_map(|k| {
+        let found = tx.keys_with_grants().into_iter().find_map(|k| {
             k.grants
                 .iter()
                 .find(|g| g.token == token)

@@ -102,7 +102,7 @@ pub(crate) fn housekeeping(tx: &mut Tx<'_>) -> Result<()> {
     }
     let now = tx.now;
     let due: Vec<KeyRecord> = tx
-        .all_keys()
+        .keys_due()
         .into_iter()
         .filter(|k| crate::state::due_date(k).is_some_and(|d| d <= now))
         .cloned()

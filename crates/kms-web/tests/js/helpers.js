@@ -356,6 +356,8 @@ export async function toLayout2(dbName) {
     const [keys, values] = await Promise.all([request(records.getAllKeys()), request(records.getAll())]);
     keys.forEach((k, i) => {
       const value = values[i];
+      // Layout 2 kept no key summaries.
+      if (k.startsWith("summary/")) { records.delete(k); return; }
       value.format = 2;
       value.record = JSON.parse(value.record);
       records.put(value, k);

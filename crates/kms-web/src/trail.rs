@@ -4,8 +4,8 @@
 //! Recording is off the critical path of the call it records: an event is built when the call
 //! answers (by a [`trail::Recorder`], cheap for calls that repeat), appended to an in-memory
 //! queue, and written to IndexedDB's `events` store later, the events waiting at that moment as
-//! one value in one transaction (see [`crate::store`]): at the next turn of the event loop (a zero-delay timer), at once
-//! when [`FLUSH_BATCH`] events are waiting, on `pagehide` and when the page becomes hidden, when
+//! one value in one transaction (see [`crate::store`]): [`FLUSH_DELAY_MS`] after the first of
+//! them was recorded, at once when [`FLUSH_BATCH`] events are waiting, on `pagehide` and when the page becomes hidden, when
 //! the sandbox is dropped, and on [`Trail::flush`]. An event may therefore reach IndexedDB a
 //! moment after its call answered; LookupEvents sees it from the moment it is recorded (it reads
 //! the store and the events still in memory).
@@ -35,6 +35,12 @@ use web_sys::IdbDatabase;
 
 /// Events waiting for IndexedDB that start a write at once rather than at the next timer.
 const FLUSH_BATCH: usize = 1000;
+
+/// How long recorded events wait for more before they are written. Each write also saves the
+/// usage and, at the history's cap, trims the oldest chunk: calls that await IndexedDB (a big
+/// sandbox reads a key on first use) wrote one event each with a zero delay, and those writes
+/// held up the calls and LookupEvents.
+const FLUSH_DELAY_MS: u32 = 100;
 
 /// How many stored events the first read of a LookupEvents takes; each further read takes four
 /// times as many.
@@ -197,7 +203,7 @@ impl Trail {
                 state.start_flush();
             } else if !state.scheduled.replace(true) {
                 if let Some(callback) = state.callback.borrow().as_ref() {
-                    schedule(callback.as_ref().unchecked_ref());
+                    schedule(callback.as_ref().unchecked_ref(), FLUSH_DELAY_MS);
                 }
             }
         }
@@ -336,7 +342,12 @@ impl State {
         if self.queue.borrow().is_empty() && !saves_usage {
             return;
         }
-        let batch: Vec<Rc<Entry>> = self.queue.borrow_mut().drain(..).collect();
+        let batch: Vec<Rc<Entry>> = {
+            let mut queue = self.queue.borrow_mut();
+            // Events that waited while the clock moved on may have expired meanwhile.
+            retain(&mut queue, self.last_now.get(), self.cap.get());
+            queue.drain(..).collect()
+        };
         // The queue is in key order: the chunk's key is its last event's.
         let chunk_key = batch.last().map(|e| e.key.clone()).unwrap_or_default();
         let json = encode_lines(&batch);

@@ -27,6 +27,8 @@ extern "C" {
     #[wasm_bindgen(js_name = corruptMaterial)]
     fn corrupt_material(db_name: &str, storage_key: &str) -> js_sys::Promise;
     fn scribble(db_name: &str, storage_key: &str) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = moveSummary)]
+    fn move_summary(db_name: &str, storage_key: &str, to: &str) -> js_sys::Promise;
     #[wasm_bindgen(js_name = moveRecord)]
     fn move_record(
         db_name: &str,
@@ -743,6 +745,44 @@ async fn a_sealed_sandbox_unwraps_each_key_on_first_use() {
     assert_eq!(unb64(&pt["Plaintext"]), b"fresh");
     Sandbox::test_set_eager_keys(None);
     drop(kms);
+    delete_sandbox(&name).await.unwrap();
+}
+
+/// A big sandbox opens from its key summaries: a key record without one is read whole, and a
+/// summary without its key record is left out (neither is damage), in pages of every size.
+#[wasm_bindgen_test]
+async fn a_key_without_a_summary_is_read_whole_and_a_summary_without_a_key_is_left_out() {
+    let name = unique("summaries");
+    let a = Sandbox::test_open_detached(&name).await.unwrap();
+    let expected = seed(&a, 3).await;
+    let ids: Vec<String> = expected.keys.keys().cloned().collect();
+    drop(a);
+    let orphan = "0f0f0f0f-1111-2222-3333-444455556666";
+    wait(move_summary(
+        &db_name(&name),
+        &storage_key(&ids[1]),
+        &storage_key(orphan),
+    ))
+    .await;
+    Sandbox::test_set_eager_keys(Some(0));
+    for page in [1, 2, 500] {
+        Sandbox::test_set_read_page(Some(page));
+        let kms = Sandbox::test_open_detached(&name).await.unwrap();
+        let label = format!("pages of {page}");
+        assert!(kms.damaged().is_empty(), "{label}: {:?}", kms.damaged());
+        let listed = ok(&kms, "ListKeys", json!({})).await;
+        assert!(
+            !listed.to_string().contains(orphan),
+            "{label}: the orphan summary is listed"
+        );
+        // Every key but the one without a summary, which was read on open.
+        let keys = listed["Keys"].as_array().unwrap().len();
+        assert_eq!(kms.test_unread_keys(), keys - 1, "{label}");
+        check(&kms, &expected, &label).await;
+        drop(kms);
+    }
+    Sandbox::test_set_read_page(None);
+    Sandbox::test_set_eager_keys(None);
     delete_sandbox(&name).await.unwrap();
 }
 

@@ -318,6 +318,20 @@ export function corruptMaterial(dbName, storageKey) {
   });
 }
 
+/**
+ * Moves the summary stored beside the key record `storageKey` (`key/<region>/<id>`) to stand
+ * beside `toStorageKey`, a key record that is not there: the key is left without a summary and
+ * the summary without a key.
+ */
+export function moveSummary(dbName, storageKey, toStorageKey) {
+  const summary = (k) => k.replace(/^key\//, "summary/");
+  return update(dbName, async (store) => {
+    const value = await request(store.get(summary(storageKey)));
+    store.delete(summary(storageKey));
+    store.put(value, summary(toStorageKey));
+  });
+}
+
 /** Replaces the record under `storageKey` with something that is not a record. */
 export function scribble(dbName, storageKey) {
   return update(dbName, async (store) => { store.put({ format: 2, kind: "key", rev: 1, record: 42 }, storageKey); });

@@ -329,14 +329,22 @@ export function idbChangesSince(db, since, onPage, page, lazyAbove) {
       const everything = () => {
         out.all = true;
         const all = [];
-        const keys = (after) => {
-          const range = after === undefined ? undefined : IDBKeyRange.lowerBound(after, true);
+        // Whether the summaries stand in for the key records, whose keys are then not listed:
+        // as many as there are key records, and more of these than `lazyAbove` (listing the
+        // 100,000 keys of the records took as long as the rest of an open). Else every key is
+        // listed, and `pick` pairs records and summaries.
+        let trusted = false;
+        const from = (r, after) => r === undefined || r.upper === undefined
+          ? IDBKeyRange.lowerBound(after, true) : IDBKeyRange.bound(after, r.upper, true, r.upperOpen);
+        const lists = (ranges, i, after) => {
+          if (i === ranges.length) { runs = pick(all); pages(0); pages(1); return; }
+          const range = after === undefined ? ranges[i] : from(ranges[i], after);
           const req = records.getAllKeys(range, page * 20);
           req.onsuccess = () => {
             const some = req.result;
             for (const k of some) all.push(k);
-            if (some.length === page * 20) keys(some[some.length - 1]);
-            else { runs = pick(all); pages(0); pages(1); }
+            if (some.length === page * 20) lists(ranges, i, some[some.length - 1]);
+            else lists(ranges, i + 1);
           };
         };
         // The pages to read: each a run of adjacent keys (getAll reads a range), none longer
@@ -355,7 +363,13 @@ export function idbChangesSince(db, since, onPage, page, lazyAbove) {
           const k0 = first("key/"), k1 = first("key0"), s0 = first("summary/"), s1 = first("summary0");
           const keep = new Uint8Array(all.length).fill(1);
           const lazy = lazyAbove >= 0 && k1 - k0 > lazyAbove;
-          if (lazy) {
+          // Where a run must end though the next key is kept: the unlisted key records lie
+          // between (a range read across them would read them too).
+          let gap = -1;
+          if (trusted) {
+            // No key record is listed: every summary is read.
+            gap = k0;
+          } else if (lazy) {
             let i = k0, j = s0;
             while (i < k1 || j < s1) {
               const a = i < k1 ? all[i].slice(4) : null, b = j < s1 ? all[j].slice(8) : null;
@@ -369,7 +383,7 @@ export function idbChangesSince(db, since, onPage, page, lazyAbove) {
           const out = [];
           let run = [];
           for (let i = 0; i < all.length; i++) {
-            if (!keep[i] || run.length === page) {
+            if (!keep[i] || run.length === page || i === gap) {
               if (run.length) out.push(run);
               run = [];
             }
@@ -391,7 +405,13 @@ export function idbChangesSince(db, since, onPage, page, lazyAbove) {
             else for (let j = 0; j < k.length; j++) out.changed.push([k[j], v[j]]);
           };
         };
-        keys(undefined);
+        if (lazyAbove < 0) { lists([undefined], 0); return; }
+        const keyRecords = records.count(IDBKeyRange.bound("key/", "key0", false, true));
+        const summaries = records.count(IDBKeyRange.bound("summary/", "summary0", false, true));
+        summaries.onsuccess = () => {
+          trusted = keyRecords.result > lazyAbove && keyRecords.result === summaries.result;
+          lists(trusted ? [IDBKeyRange.upperBound("key/", true), IDBKeyRange.lowerBound("key0")] : [undefined], 0);
+        };
       };
       if (since < 0 || out.rev < since) { everything(); return; }
       const log = tx.objectStore("log").getAll(IDBKeyRange.bound(since + 1, out.rev));

@@ -321,13 +321,13 @@ export function corruptMaterial(dbName, storageKey) {
 /**
  * Moves the summary stored beside the key record `storageKey` (`key/<region>/<id>`) to stand
  * beside `toStorageKey`, a key record that is not there: the key is left without a summary and
- * the summary without a key.
+ * the summary without a key. With `keep`, copies it.
  */
-export function moveSummary(dbName, storageKey, toStorageKey) {
+export function moveSummary(dbName, storageKey, toStorageKey, keep) {
   const summary = (k) => k.replace(/^key\//, "summary/");
   return update(dbName, async (store) => {
     const value = await request(store.get(summary(storageKey)));
-    store.delete(summary(storageKey));
+    if (!keep) store.delete(summary(storageKey));
     store.put(value, summary(toStorageKey));
   });
 }

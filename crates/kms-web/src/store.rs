@@ -300,6 +300,12 @@ export function idbCreate(db, hsmKey, settings, schema, puts, chunks, eventCount
 // page (READ_PAGE in store.rs). An `all` read of more than `lazyAbove` key records (-1: never)
 // reads their summaries (`summary/...`) instead, but for a key record that has none; else it
 // skips the summaries.
+// The index of the first of the sorted `keys` at or after `key`.
+function first(keys, key) {
+  let lo = 0, hi = keys.length;
+  while (lo < hi) { const mid = (lo + hi) >> 1; if (keys[mid] < key) lo = mid + 1; else hi = mid; }
+  return lo;
+}
 export function idbChangesSince(db, since, onPage, page, lazyAbove) {
   return new Promise((resolve, reject) => {
     let tx;
@@ -328,7 +334,7 @@ export function idbChangesSince(db, since, onPage, page, lazyAbove) {
       // busy are handed over together, in one task.
       const everything = () => {
         out.all = true;
-        const all = [];
+        let all = [];
         // Whether the summaries stand in for the key records, whose keys are then not listed:
         // as many as there are key records, and more of these than `lazyAbove` (listing the
         // 100,000 keys of the records took as long as the rest of an open). Else every key is
@@ -336,17 +342,19 @@ export function idbChangesSince(db, since, onPage, page, lazyAbove) {
         let trusted = false;
         const from = (r, after) => r === undefined || r.upper === undefined
           ? IDBKeyRange.lowerBound(after, true) : IDBKeyRange.bound(after, r.upper, true, r.upperOpen);
-        const lists = (ranges, i, after) => {
-          if (i === ranges.length) { runs = pick(all); pages(0); pages(1); return; }
+        // Lists the keys of `ranges` into `into`, in pages, then calls `then`.
+        const lists = (ranges, into, then, i = 0, after = undefined) => {
+          if (i === ranges.length) { then(); return; }
           const range = after === undefined ? ranges[i] : from(ranges[i], after);
           const req = records.getAllKeys(range, page * 20);
           req.onsuccess = () => {
             const some = req.result;
-            for (const k of some) all.push(k);
-            if (some.length === page * 20) lists(ranges, i, some[some.length - 1]);
-            else lists(ranges, i + 1);
+            for (const k of some) into.push(k);
+            if (some.length === page * 20) lists(ranges, into, then, i, some[some.length - 1]);
+            else lists(ranges, into, then, i + 1);
           };
         };
+        const read = () => { runs = pick(all); pages(0); pages(1); };
         // The pages to read: each a run of adjacent keys (getAll reads a range), none longer
         // than `page`.
         let runs = [];
@@ -354,13 +362,9 @@ export function idbChangesSince(db, since, onPage, page, lazyAbove) {
           // Keys are sorted, so key records and summaries are two runs of `all`, each in the
           // order of <region>/<key id>: one merge pairs them (a Set of 200,000 strings held the
           // thread for 400 ms).
-          const first = (prefix) => {
-            let lo = 0, hi = all.length;
-            while (lo < hi) { const mid = (lo + hi) >> 1; if (all[mid] < prefix) lo = mid + 1; else hi = mid; }
-            return lo;
-          };
           // "0" follows "/": the run of a prefix "x/" ends where "x0" would start.
-          const k0 = first("key/"), k1 = first("key0"), s0 = first("summary/"), s1 = first("summary0");
+          const k0 = first(all, "key/"), k1 = first(all, "key0");
+          const s0 = first(all, "summary/"), s1 = first(all, "summary0");
           const keep = new Uint8Array(all.length).fill(1);
           const lazy = lazyAbove >= 0 && k1 - k0 > lazyAbove;
           // Where a run must end though the next key is kept: the unlisted key records lie
@@ -405,13 +409,20 @@ export function idbChangesSince(db, since, onPage, page, lazyAbove) {
             else for (let j = 0; j < k.length; j++) out.changed.push([k[j], v[j]]);
           };
         };
-        if (lazyAbove < 0) { lists([undefined], 0); return; }
+        if (lazyAbove < 0) { lists([undefined], all, read); return; }
+        // The key records are counted, the other keys listed; the key records' keys are listed
+        // too unless the summaries stand in for them.
         const keyRecords = records.count(IDBKeyRange.bound("key/", "key0", false, true));
-        const summaries = records.count(IDBKeyRange.bound("summary/", "summary0", false, true));
-        summaries.onsuccess = () => {
-          trusted = keyRecords.result > lazyAbove && keyRecords.result === summaries.result;
-          lists(trusted ? [IDBKeyRange.upperBound("key/", true), IDBKeyRange.lowerBound("key0")] : [undefined], 0);
-        };
+        lists([IDBKeyRange.upperBound("key/", true), IDBKeyRange.lowerBound("key0")], all, () => {
+          const at = first(all, "key/"), summaries = first(all, "summary0") - first(all, "summary/");
+          trusted = keyRecords.result > lazyAbove && keyRecords.result === summaries;
+          if (trusted) { read(); return; }
+          const keys = [];
+          lists([IDBKeyRange.bound("key/", "key0", false, true)], keys, () => {
+            all = all.slice(0, at).concat(keys, all.slice(at));
+            read();
+          });
+        });
       };
       if (since < 0 || out.rev < since) { everything(); return; }
       const log = tx.objectStore("log").getAll(IDBKeyRange.bound(since + 1, out.rev));

@@ -439,35 +439,25 @@ export function idbChangesSince(db, since, onPage, page, lazyAbove) {
     };
   });
 }
-// The value stored under `key` in `records` (undefined if none).
-export function idbGetRecord(db, key) {
+// The value stored under `key` in store `storeName` (undefined if none), in a transaction of its
+// own.
+export function idbGet(db, storeName, key) {
   return new Promise((resolve, reject) => {
     let tx;
     try {
-      tx = db.transaction(["records"], "readonly");
+      tx = db.transaction([storeName], "readonly");
     } catch (e) {
       reject(e);
       return;
     }
-    const req = tx.objectStore("records").get(key);
+    const req = tx.objectStore(storeName).get(key);
     req.onsuccess = () => resolve(req.result);
     req.onerror = (e) => { e.preventDefault(); reject(req.error); };
   });
 }
 // The stored revision (0 before the first commit).
 export function idbRevision(db) {
-  return new Promise((resolve, reject) => {
-    let tx;
-    try {
-      tx = db.transaction(["meta"], "readonly");
-    } catch (e) {
-      reject(e);
-      return;
-    }
-    const stored = tx.objectStore("meta").get("rev");
-    stored.onsuccess = () => resolve((stored.result && stored.result.rev) || 0);
-    stored.onerror = (e) => { e.preventDefault(); reject(stored.error); };
-  });
+  return idbGet(db, "meta", "rev").then((stored) => (stored && stored.rev) || 0);
 }
 // A Web Lock (navigator.locks) of this origin: resolves with the function that releases it once
 // it is held, or with null where there are no Web Locks.
@@ -730,8 +720,8 @@ extern "C" {
     ) -> js_sys::Promise;
     #[wasm_bindgen(js_name = idbRevision)]
     fn idb_revision(db: &IdbDatabase) -> js_sys::Promise;
-    #[wasm_bindgen(js_name = idbGetRecord)]
-    fn idb_get_record(db: &IdbDatabase, key: &str) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = idbGet)]
+    fn idb_get(db: &IdbDatabase, store: &str, key: &str) -> js_sys::Promise;
     #[wasm_bindgen(js_name = deploymentScope)]
     fn deployment_scope() -> String;
     #[wasm_bindgen(js_name = acquireLock)]
@@ -1435,7 +1425,7 @@ impl Store {
     /// when an operation needs them): a key known by its summary, first named. An error is one
     /// of the database, not of the record.
     pub async fn read_key(&self, storage_key: &str) -> Result<Read, String> {
-        let value = await_js(idb_get_record(&self.db, storage_key)).await?;
+        let value = await_js(idb_get(&self.db, RECORDS, storage_key)).await?;
         if value.is_undefined() {
             return Ok(Read::Gone);
         }

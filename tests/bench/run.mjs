@@ -11,7 +11,8 @@
 // profile directory to use and keep; with BENCH_SCALE_BUILD=0 the scale run measures the sandbox
 // an earlier run built there), BENCH_CPUPROFILE (a file: the run, or the scale run's fresh tab, is
 // profiled with Chromium's CPU profiler and the profile written there, for DevTools or
-// tests/bench/profile-summary.mjs).
+// tests/bench/profile-summary.mjs); BENCH_CPUPROFILE_BUILD (a file: the scale run's building tab,
+// import included, is profiled there).
 import { createServer } from 'node:http';
 import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -92,9 +93,13 @@ try {
   if (profiler) await profiler.stop();
   if (scale) {
     // Built in this tab, then measured in a fresh one, as a learner's reload would open it.
-    results.scaleBuild = process.env.BENCH_SCALE_BUILD === '0'
-      ? { events: NaN, importSeconds: NaN }
-      : await page.evaluate((cfg) => window.buildScale(cfg), config);
+    const building = process.env.BENCH_SCALE_BUILD !== '0';
+    const importProfiler = building && process.env.BENCH_CPUPROFILE_BUILD
+      ? await startProfile(page, process.env.BENCH_CPUPROFILE_BUILD) : null;
+    results.scaleBuild = building
+      ? await page.evaluate((cfg) => window.buildScale(cfg), config)
+      : { events: NaN, importSeconds: NaN };
+    if (importProfiler) await importProfiler.stop();
     await page.close();
     const fresh = await context.newPage();
     fresh.on('console', (m) => console.error(m.text()));
@@ -114,8 +119,8 @@ try {
   if (!keptProfile) await rm(profile, { recursive: true, force: true });
 }
 
-// Chromium's CPU profiler on `page` until stop(), which writes the profile to BENCH_CPUPROFILE.
-async function startProfile(page) {
+// Chromium's CPU profiler on `page` until stop(), which writes the profile to `file`.
+async function startProfile(page, file = process.env.BENCH_CPUPROFILE) {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
@@ -123,7 +128,7 @@ async function startProfile(page) {
   return {
     stop: async () => {
       const { profile } = await cdp.send('Profiler.stop');
-      await writeFile(process.env.BENCH_CPUPROFILE, JSON.stringify(profile));
+      await writeFile(file, JSON.stringify(profile));
     },
   };
 }
@@ -173,9 +178,10 @@ function print(r) {
   if (r.scale) {
     const s = r.scale;
     const ms = (x) => [n(x.count), n(x.min, 3), n(x.median, 3), n(x.max, 3)];
-    console.log(`\nScale: ${n(s.keys)} keys and ${n(r.scaleBuild.events)} events; import took ${n(r.scaleBuild.importSeconds, 1)} s`);
-    console.log(`KmsSandbox.open in a fresh tab: ${n(s.openMs)} ms (a bare IndexedDB getAll of the records: ${n(s.rawReadMs)} ms); LookupEvents of 50: ${n(s.lookupEventsMs, 1)} ms`);
     const lt = (x) => `${x.count} (longest ${n(x.maxMs)} ms)`;
+    console.log(`\nScale: ${n(s.keys)} keys and ${n(r.scaleBuild.events)} events; import took ${n(r.scaleBuild.importSeconds, 1)} s` +
+      (r.scaleBuild.importLongTasks ? ` (long tasks: ${lt(r.scaleBuild.importLongTasks)})` : ''));
+    console.log(`KmsSandbox.open in a fresh tab: ${n(s.openMs)} ms (a bare IndexedDB getAll of the records: ${n(s.rawReadMs)} ms); LookupEvents of 50: ${n(s.lookupEventsMs, 1)} ms`);
     console.log(`long tasks (over 50 ms) during open: ${lt(s.openLongTasks)}; during the calls after: ${lt(s.callLongTasks)}`);
     console.log(`memory after: JS heap ${n(s.jsHeapBytes / 1e6, 1)} MB (before open ${n(s.jsHeapBeforeOpenBytes / 1e6, 1)} MB), wasm linear memory ${n(s.wasmMemoryBytes / 1e6, 1)} MB`);
     table('Scale: calls against the big sandbox (ms)', ['call', 'calls', 'min', 'median', 'max'], [

@@ -208,6 +208,21 @@ const LOG_KEEP = 1000;
 // revision and its log entry (`logKeys`) in one transaction and resolves { rev } on complete.
 // Any failed request aborts the whole transaction and rejects. `inject` (tests only): "abort" or
 // "quota" fails it after everything is queued.
+// Puts the [key, value] pairs into `store` a chunk at a time, each chunk queued when the first
+// put of the one before succeeds (the transaction stays active in its callbacks): one loop of
+// 100,000 puts held the main thread for seconds. `fail(e)` is called if a put throws.
+const PUT_CHUNK = 1000;
+function putAll(store, pairs, fail, from = 0) {
+  try {
+    const end = Math.min(from + PUT_CHUNK, pairs.length);
+    for (let i = from; i < end; i++) {
+      const req = store.put(pairs[i][1], pairs[i][0]);
+      if (i === from && end < pairs.length) req.onsuccess = () => putAll(store, pairs, fail, end);
+    }
+  } catch (e) {
+    fail(e);
+  }
+}
 export function idbCommit(db, expected, puts, deletes, metaPuts, logKeys, inject) {
   return new Promise((resolve, reject) => {
     let tx;
@@ -233,9 +248,14 @@ export function idbCommit(db, expected, puts, deletes, metaPuts, logKeys, inject
         return;
       }
       const next = current + 1;
+      const fail = (e) => {
+        failure = e;
+        try { tx.abort(); } catch (_) {}
+      };
       try {
         const records = tx.objectStore("records");
-        for (const [k, v] of puts) records.put(v, k);
+        putAll(records, puts, fail);
+        if (failure) return;
         for (const k of deletes) records.delete(k);
         for (const [k, v] of metaPuts) meta.put(v, k);
         meta.put({ rev: next }, "rev");
@@ -243,8 +263,7 @@ export function idbCommit(db, expected, puts, deletes, metaPuts, logKeys, inject
         log.put({ keys: logKeys }, next);
         if (next > LOG_KEEP) log.delete(IDBKeyRange.upperBound(next - LOG_KEEP));
       } catch (e) {
-        failure = e;
-        try { tx.abort(); } catch (_) {}
+        fail(e);
         return;
       }
       outcome = { rev: next };
@@ -279,9 +298,12 @@ export function idbCreate(db, hsmKey, settings, schema, puts, chunks, eventCount
       meta.add(settings, "settings");
       meta.put(schema, "schema");
       meta.put({ rev: 1 }, "rev");
-      const records = tx.objectStore("records"), keys = [];
-      for (const [k, v] of puts) { records.put(v, k); keys.push(k); }
-      tx.objectStore("log").put({ keys }, 1);
+      putAll(tx.objectStore("records"), puts, (e) => {
+        failure = e;
+        try { tx.abort(); } catch (_) {}
+      });
+      if (failure) return;
+      tx.objectStore("log").put({ keys: puts.map(([k]) => k) }, 1);
       const events = tx.objectStore("events");
       for (const [k, text, count] of chunks) events.put({ format: 1, count, events: text }, k);
       if (eventCount > 0) events.put({ count: eventCount }, "count");
@@ -1125,9 +1147,11 @@ impl Store {
     /// and did this first, nothing is left to do; if it wrote something else, open again.
     async fn add_summaries(&self, rev: u64, records: &[Record]) -> Result<u64, String> {
         let puts = Array::new();
+        let mut pacer = Pacer::new();
         for record in records {
             if let Record::Key(k) = record {
                 puts.push(&summary_put(k)?);
+                pacer.tick().await;
             }
         }
         let meta_puts = Array::of1(&Array::of2(&SCHEMA_KEY.into(), &schema_value(SCHEMA)?));
@@ -2295,7 +2319,9 @@ async fn fill_from_backup(
     let key = Hsm::generate_key().await.map_err(failed)?;
     let hsm = Hsm::new(key.clone());
     let puts = Array::new();
+    let mut pacer = Pacer::new();
     for record in &backup.records {
+        pacer.tick().await;
         let storage_key = match record {
             Record::Key(k) => kms_core::key_storage_key(&k.region, &k.key_id),
             Record::Alias(a) => kms_core::alias_storage_key(&a.region, &a.name),

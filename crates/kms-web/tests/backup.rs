@@ -460,3 +460,74 @@ async fn an_existing_name_is_refused_unless_replace_is_given() {
         .unwrap();
     ok(&reopened, "DescribeKey", json!({"KeyId": key_id})).await;
 }
+
+/// A backup of more records than one chunk of IndexedDB puts (1,000): the import queues them a
+/// chunk at a time (so no loop holds the page's main thread), and every key arrives, works and is
+/// still there when the sandbox is opened again.
+#[wasm_bindgen_test]
+async fn a_backup_of_more_records_than_a_chunk_of_puts_imports_whole() {
+    let source = Sandbox::memory(Some(REGION.into()), None);
+    const KEYS: usize = 1_100;
+    let mut first = None;
+    let mut last = None;
+    for i in 0..KEYS {
+        let key = ok(
+            &source,
+            "CreateKey",
+            json!({"Description": format!("k{i}")}),
+        )
+        .await;
+        let id = key["KeyMetadata"]["KeyId"].as_str().unwrap().to_string();
+        first.get_or_insert_with(|| id.clone());
+        last = Some(id);
+    }
+    let (first, last) = (first.unwrap(), last.unwrap());
+    let sealed = ok(
+        &source,
+        "Encrypt",
+        json!({"KeyId": last, "Plaintext": "bGFzdA=="}),
+    )
+    .await;
+    let file = source.export(PASSPHRASE).await.unwrap();
+
+    let name = unique("backup-many");
+    let count = |kms: Sandbox| async move {
+        let mut n = 0;
+        let mut marker: Option<String> = None;
+        loop {
+            let mut req = json!({"Limit": 1000});
+            if let Some(m) = &marker {
+                req["Marker"] = json!(m);
+            }
+            let page = ok(&kms, "ListKeys", req).await;
+            n += page["Keys"].as_array().unwrap().len();
+            match page["NextMarker"].as_str() {
+                Some(m) => marker = Some(m.to_string()),
+                None => return (n, kms),
+            }
+        }
+    };
+    // The customer managed keys and the sandbox's AWS managed keys.
+    let (listed, _) = count(source).await;
+    assert!(listed > KEYS, "{listed}");
+    let imported = import(&name, &file, PASSPHRASE, false).await.unwrap();
+    let (n, imported) = count(imported).await;
+    assert_eq!(n, listed);
+    let described = ok(&imported, "DescribeKey", json!({"KeyId": first})).await;
+    assert_eq!(described["KeyMetadata"]["Description"], "k0");
+    drop(imported);
+
+    let reopened = Sandbox::open(&name, Some(REGION.into()), None)
+        .await
+        .unwrap();
+    let (n, reopened) = count(reopened).await;
+    assert_eq!(n, listed);
+    let plain = ok(
+        &reopened,
+        "Decrypt",
+        json!({"CiphertextBlob": sealed["CiphertextBlob"]}),
+    )
+    .await;
+    assert_eq!(plain["Plaintext"], "bGFzdA==");
+    assert!(reopened.damaged().is_empty());
+}

@@ -784,3 +784,75 @@ async fn key_last_usage_and_the_bill_survive_reopening_the_sandbox() {
         .any(|l| l["kind"] == "Keys"));
     assert_eq!(bill["freeRequests"], 20_000);
 }
+
+/// An in-memory history keeps a repeated call as its template and what varies (its record is made
+/// when it is read): each event still reads whole and on its own, with its own request and event
+/// ids, and lookup filters see every field.
+#[wasm_bindgen_test]
+async fn an_in_memory_history_answers_repeated_calls_whole() {
+    let kms = Sandbox::memory(Some(REGION.into()), None);
+    let key = ok(&kms, "CreateKey", json!({})).await;
+    let arn = key["KeyMetadata"]["Arn"].as_str().unwrap().to_string();
+    for _ in 0..3 {
+        ok(&kms, "Encrypt", json!({"KeyId": arn, "Plaintext": "AAAA"})).await;
+    }
+    ok(&kms, "ListKeys", json!({})).await;
+
+    let encrypts = lookup(
+        &kms,
+        json!({"LookupAttributes": [{"AttributeKey": "EventName", "AttributeValue": "Encrypt"}]}),
+    )
+    .await;
+    assert_eq!(ids(&encrypts), ["Encrypt"; 3]);
+    let records: Vec<Value> = encrypts
+        .iter()
+        .map(|e| serde_json::from_str(e["CloudTrailEvent"].as_str().unwrap()).unwrap())
+        .collect();
+    for (event, record) in encrypts.iter().zip(&records) {
+        assert_eq!(record["eventName"], "Encrypt");
+        assert_eq!(record["eventID"], event["EventId"]);
+        assert_eq!(record["resources"][0]["ARN"], arn.as_str());
+    }
+    let distinct = |field: &str| {
+        let mut v: Vec<String> = records.iter().map(|r| r[field].to_string()).collect();
+        v.sort();
+        v.dedup();
+        v.len()
+    };
+    assert_eq!(distinct("requestID"), 3);
+    assert_eq!(distinct("eventID"), 3);
+
+    // By the key's ARN: its CreateKey and the three Encrypts, not ListKeys.
+    let by_key = lookup(
+        &kms,
+        json!({"LookupAttributes": [{"AttributeKey": "ResourceName", "AttributeValue": arn}]}),
+    )
+    .await;
+    assert_eq!(ids(&by_key), ["Encrypt", "Encrypt", "Encrypt", "CreateKey"]);
+    // Pages of one walk the same events.
+    let mut token: Option<String> = None;
+    let mut walked = Vec::new();
+    loop {
+        let mut req = json!({"MaxResults": 1, "LookupAttributes": [{"AttributeKey": "EventName", "AttributeValue": "Encrypt"}]});
+        if let Some(t) = &token {
+            req["NextToken"] = json!(t);
+        }
+        let out = kms
+            .call_service(kms_web_service("cloudtrail"), REGION, "LookupEvents", req)
+            .await
+            .unwrap();
+        walked.extend(
+            out["Events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["EventId"].clone()),
+        );
+        match out["NextToken"].as_str() {
+            Some(t) => token = Some(t.to_string()),
+            None => break,
+        }
+    }
+    let all: Vec<Value> = encrypts.iter().map(|e| e["EventId"].clone()).collect();
+    assert_eq!(walked, all);
+}

@@ -320,8 +320,8 @@ pub fn expired_events<'a>(
 /// Answers CloudTrail's LookupEvents (`request` in the JSON value form) from the stored events,
 /// `events` newest first (by `eventTime`; events of every Region may be passed: only `region`'s
 /// are answered). Events older than 90 days of sandbox time at `now` are never returned.
-pub fn lookup_events<'a>(
-    events: impl IntoIterator<Item = &'a StoredEvent>,
+pub fn lookup_events<E: std::borrow::Borrow<StoredEvent>>(
+    events: impl IntoIterator<Item = E>,
     region: &str,
     request: &Value,
     now: Millis,
@@ -395,12 +395,15 @@ pub fn lookup_events<'a>(
         )
     });
 
-    let mut page: Vec<&StoredEvent> = Vec::new();
+    // Events may be made as they are read (an in-memory history keeps repeated calls compact):
+    // the scan stops at the page's end, so an unfiltered lookup makes only what it returns.
+    let mut page: Vec<E> = Vec::new();
     let mut more = false;
     // Resuming: skip what earlier pages returned, i.e. everything newer than the last event
     // returned, and at its very time everything up to and including it.
     let mut passed_mark = false;
-    for e in events {
+    for event in events {
+        let e = event.borrow();
         if e.region != region || e.event_time > end || e.event_time < start {
             continue;
         }
@@ -422,15 +425,15 @@ pub fn lookup_events<'a>(
             more = true;
             break;
         }
-        page.push(e);
+        page.push(event);
     }
     let mut out = serde_json::Map::new();
     out.insert(
         "Events".into(),
-        Value::Array(page.iter().map(|e| e.to_lookup()).collect()),
+        Value::Array(page.iter().map(|e| e.borrow().to_lookup()).collect()),
     );
     if more {
-        if let Some(last) = page.last() {
+        if let Some(last) = page.last().map(|e| e.borrow()) {
             out.insert(
                 "NextToken".into(),
                 json!(make_token(&fingerprint, last.event_time, &last.event_id)),

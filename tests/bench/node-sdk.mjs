@@ -5,7 +5,8 @@
 // and asserts nothing.
 //
 // Environment: BENCH_NODE_N (calls per measurement, default 5000; BENCH_QUICK=1: 1000),
-// BENCH_NODE_ROUNDS (default 3; the best round is reported).
+// BENCH_NODE_ROUNDS (default 3; the best round is reported), BENCH_NODE_HISTORY (calls made
+// before the "after ... calls" row, default 100000; BENCH_QUICK=1: 20000).
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -17,6 +18,7 @@ const sdk = createRequire(`${PKG}dist/node.cjs`)('@aws-sdk/client-kms');
 const quick = process.env.BENCH_QUICK === '1';
 const N = Number(process.env.BENCH_NODE_N ?? (quick ? 1000 : 5000));
 const ROUNDS = Number(process.env.BENCH_NODE_ROUNDS ?? 3);
+const HISTORY = Number(process.env.BENCH_NODE_HISTORY ?? (quick ? 20000 : 100000));
 const plaintext = new Uint8Array(100).fill(7);
 
 async function best(fn) {
@@ -62,6 +64,16 @@ const ceiling = await best(async (n) => {
   for (let i = 0; i < n; i++) await ceilingClient.send(encrypt);
 });
 
+// A long test suite: the same calls once the history holds HISTORY events (an in-memory sandbox
+// keeps up to 100,000), and the process's memory then.
+const full = KmsSandbox.memory({ region: 'us-east-1' });
+const [fullKey] = await seedKeys(full, [{}]);
+for (let i = 0; i < HISTORY; i++) await full.send('Encrypt', { KeyId: fullKey, Plaintext: plaintext });
+const viaSendFull = await best(async (n) => {
+  for (let i = 0; i < n; i++) await full.send('Encrypt', { KeyId: fullKey, Plaintext: plaintext });
+});
+const rssMb = process.memoryUsage().rss / 1e6;
+
 const sdkVersion = createRequire(`${PKG}dist/node.cjs`)('@aws-sdk/client-kms/package.json').version;
 console.log(`\nkms-sandbox in Node.js ${process.version}: Encrypt, 100-byte plaintext, in-memory sandbox, `
   + `${N} sequential awaited calls, best of ${ROUNDS} (@aws-sdk/client-kms ${sdkVersion})`);
@@ -69,6 +81,8 @@ const rows = [
   ['KMSClient (kmsClient(sandbox)) -> sandbox', viaSdk],
   ['KMSClient -> sandbox, trailEnabled = false', viaSdkNoTrail],
   ['sandbox.send (no SDK)', viaSend],
+  [`sandbox.send, after ${HISTORY.toLocaleString('en-US')} calls in its history`, viaSendFull],
   ['KMSClient -> canned response (SDK ceiling)', ceiling],
 ];
-for (const [name, ops] of rows) console.log(`  ${name.padEnd(46)} ${Math.round(ops).toLocaleString('en-US').padStart(9)} ops/s`);
+for (const [name, ops] of rows) console.log(`  ${name.padEnd(52)} ${Math.round(ops).toLocaleString('en-US').padStart(9)} ops/s`);
+console.log(`  (process memory after the long history: ${rssMb.toFixed(0)} MB resident)`);

@@ -285,8 +285,8 @@ impl Trail {
         }
         memory.sort_by(|a, b| b.key.cmp(&a.key));
         let Some(db) = &state.db else {
-            // Each event made as the lookup reaches it.
-            return trail::lookup_events(memory.iter().map(|e| e.event()), region, request, now);
+            // Filtered as they are; only the page's events have their records made.
+            return trail::lookup_events(memory.iter().map(|e| &e.event), region, request, now);
         };
         let memory: Vec<(&str, Cow<'_, StoredEvent>)> =
             memory.iter().map(|e| (e.key.as_str(), e.event())).collect();

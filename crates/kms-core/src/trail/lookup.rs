@@ -96,7 +96,7 @@ impl StoredEvent {
     }
 
     /// The event as LookupEvents returns it.
-    fn to_lookup(&self) -> Value {
+    pub(crate) fn to_lookup(&self) -> Value {
         let mut e = serde_json::Map::new();
         e.insert("EventId".into(), json!(self.event_id));
         e.insert("EventName".into(), json!(self.event_name));
@@ -114,7 +114,7 @@ impl StoredEvent {
         Value::Object(e)
     }
 
-    fn attribute_matches(&self, key: &str, value: &str) -> bool {
+    pub(crate) fn attribute_matches(&self, key: &str, value: &str) -> bool {
         match key {
             "EventId" => self.event_id == value,
             "EventName" => self.event_name == value,
@@ -126,6 +126,55 @@ impl StoredEvent {
             "AccessKeyId" => self.access_key_id.as_deref() == Some(value),
             _ => false,
         }
+    }
+}
+
+/// What LookupEvents reads of an event: a [`StoredEvent`], or a history's own compact form
+/// ([`super::Recorded`]) that makes its record only for the events a page returns.
+pub trait LookupEvent {
+    fn region(&self) -> &str;
+    /// Whole seconds, as [`StoredEvent::event_time`].
+    fn event_time(&self) -> Millis;
+    fn event_id(&self) -> &str;
+    /// Whether a lookup attribute (`AttributeKey`, `AttributeValue`) selects the event.
+    fn attribute_matches(&self, key: &str, value: &str) -> bool;
+    /// The event as LookupEvents returns it.
+    fn to_lookup(&self) -> Value;
+}
+
+impl LookupEvent for StoredEvent {
+    fn region(&self) -> &str {
+        &self.region
+    }
+    fn event_time(&self) -> Millis {
+        self.event_time
+    }
+    fn event_id(&self) -> &str {
+        &self.event_id
+    }
+    fn attribute_matches(&self, key: &str, value: &str) -> bool {
+        StoredEvent::attribute_matches(self, key, value)
+    }
+    fn to_lookup(&self) -> Value {
+        StoredEvent::to_lookup(self)
+    }
+}
+
+impl<T: LookupEvent + ?Sized> LookupEvent for &T {
+    fn region(&self) -> &str {
+        (**self).region()
+    }
+    fn event_time(&self) -> Millis {
+        (**self).event_time()
+    }
+    fn event_id(&self) -> &str {
+        (**self).event_id()
+    }
+    fn attribute_matches(&self, key: &str, value: &str) -> bool {
+        (**self).attribute_matches(key, value)
+    }
+    fn to_lookup(&self) -> Value {
+        (**self).to_lookup()
     }
 }
 
@@ -320,7 +369,7 @@ pub fn expired_events<'a>(
 /// Answers CloudTrail's LookupEvents (`request` in the JSON value form) from the stored events,
 /// `events` newest first (by `eventTime`; events of every Region may be passed: only `region`'s
 /// are answered). Events older than 90 days of sandbox time at `now` are never returned.
-pub fn lookup_events<E: std::borrow::Borrow<StoredEvent>>(
+pub fn lookup_events<E: LookupEvent>(
     events: impl IntoIterator<Item = E>,
     region: &str,
     request: &Value,
@@ -395,24 +444,24 @@ pub fn lookup_events<E: std::borrow::Borrow<StoredEvent>>(
         )
     });
 
-    // Events may be made as they are read (an in-memory history keeps repeated calls compact):
-    // the scan stops at the page's end, so an unfiltered lookup makes only what it returns.
+    // An event's record is asked for only if the page takes it (an in-memory history keeps
+    // repeated calls compact, and makes their records when asked).
     let mut page: Vec<E> = Vec::new();
     let mut more = false;
     // Resuming: skip what earlier pages returned, i.e. everything newer than the last event
     // returned, and at its very time everything up to and including it.
     let mut passed_mark = false;
-    for event in events {
-        let e = event.borrow();
-        if e.region != region || e.event_time > end || e.event_time < start {
+    for e in events {
+        let time = e.event_time();
+        if e.region() != region || time > end || time < start {
             continue;
         }
         if let Some((t, id)) = &resume {
-            if e.event_time > *t {
+            if time > *t {
                 continue;
             }
-            if e.event_time == *t && !passed_mark {
-                passed_mark = e.event_id == *id;
+            if time == *t && !passed_mark {
+                passed_mark = e.event_id() == id;
                 continue;
             }
         }
@@ -425,18 +474,18 @@ pub fn lookup_events<E: std::borrow::Borrow<StoredEvent>>(
             more = true;
             break;
         }
-        page.push(event);
+        page.push(e);
     }
     let mut out = serde_json::Map::new();
     out.insert(
         "Events".into(),
-        Value::Array(page.iter().map(|e| e.borrow().to_lookup()).collect()),
+        Value::Array(page.iter().map(LookupEvent::to_lookup).collect()),
     );
     if more {
-        if let Some(last) = page.last().map(|e| e.borrow()) {
+        if let Some(last) = page.last() {
             out.insert(
                 "NextToken".into(),
-                json!(make_token(&fingerprint, last.event_time, &last.event_id)),
+                json!(make_token(&fingerprint, last.event_time(), last.event_id())),
             );
         }
     }

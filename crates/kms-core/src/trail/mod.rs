@@ -61,8 +61,8 @@ mod record;
 mod recorder;
 
 pub use lookup::{
-    expired_events, lookup_events, operation_of_target, EventResource, StoredEvent, MAX_EVENTS,
-    RETENTION_DAYS, TARGET_PREFIX,
+    expired_events, lookup_events, operation_of_target, EventResource, LookupEvent, StoredEvent,
+    MAX_EVENTS, RETENTION_DAYS, TARGET_PREFIX,
 };
 pub(crate) use record::kms_facts;
 pub use record::{api_call_record, service_event_record, CallRecordInput, TrailFacts};

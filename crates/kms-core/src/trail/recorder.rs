@@ -10,7 +10,7 @@
 //! holds it to that).
 
 use super::record::{api_call_record, is_cryptographic, CallRecordInput, TrailFacts};
-use super::StoredEvent;
+use super::{LookupEvent, StoredEvent};
 use crate::caller::Caller;
 use crate::env::Millis;
 use crate::error::KmsError;
@@ -109,6 +109,14 @@ impl Recorded {
         }
     }
 
+    /// The fields every event of a template shares: the template's first event's.
+    fn shared(&self) -> &StoredEvent {
+        match &self.0 {
+            Kind::Whole(e) => e,
+            Kind::Repeat { template, .. } => &template.event,
+        }
+    }
+
     fn make(&self) -> StoredEvent {
         let Kind::Repeat {
             template,
@@ -175,6 +183,32 @@ impl Recorder {
             }
         }
         Recorded(Kind::Whole(event))
+    }
+}
+
+/// A repeat is filtered on its template's fields and its own time and event id; its record is
+/// made only when a page returns it.
+impl LookupEvent for Recorded {
+    fn region(&self) -> &str {
+        &self.shared().region
+    }
+    fn event_time(&self) -> Millis {
+        Recorded::event_time(self)
+    }
+    fn event_id(&self) -> &str {
+        Recorded::event_id(self)
+    }
+    fn attribute_matches(&self, key: &str, value: &str) -> bool {
+        match key {
+            "EventId" => self.event_id() == value,
+            _ => self.shared().attribute_matches(key, value),
+        }
+    }
+    fn to_lookup(&self) -> Value {
+        match self.as_event() {
+            Some(e) => e.to_lookup(),
+            None => self.make().to_lookup(),
+        }
     }
 }
 
@@ -436,6 +470,7 @@ mod tests {
         }
         let mut recorder = Recorder::new();
         let mut hits = 0;
+        let (mut compacts, mut fulls) = (Vec::new(), Vec::new());
         for (n, call) in calls.iter().enumerate() {
             let outcome = engine.handle(
                 region,
@@ -475,6 +510,36 @@ mod tests {
                 "call {n}: {}",
                 call.operation
             );
+            compacts.push(compact);
+            fulls.push(full);
+        }
+        // LookupEvents reads the compact events (filtered on their templates) as it reads them
+        // whole: every attribute, and pages.
+        compacts.reverse();
+        fulls.reverse();
+        let user_arn = "arn:aws:iam::111122223333:user/dev";
+        let key_arn = format!("arn:aws:kms:{region}:111122223333:key/{key}");
+        let later = now + 10 * 1_700;
+        for request in [
+            json!({}),
+            json!({"MaxResults": 3}),
+            json!({"LookupAttributes": [{"AttributeKey": "EventName", "AttributeValue": "Decrypt"}]}),
+            json!({"LookupAttributes": [{"AttributeKey": "EventId", "AttributeValue": "evt \"7\""}]}),
+            json!({"LookupAttributes": [{"AttributeKey": "Username", "AttributeValue": "dev"}]}),
+            json!({"LookupAttributes": [{"AttributeKey": "ResourceName", "AttributeValue": key_arn}]}),
+            json!({"LookupAttributes": [{"AttributeKey": "ReadOnly", "AttributeValue": "true"}]}),
+            json!({"LookupAttributes": [{"AttributeKey": "AccessKeyId", "AttributeValue": user_arn}]}),
+        ] {
+            let mut request = request;
+            loop {
+                let a = super::super::lookup_events(&compacts, region, &request, later).unwrap();
+                let b = super::super::lookup_events(&fulls, region, &request, later).unwrap();
+                assert_eq!(a, b, "{request}");
+                match b.get("NextToken") {
+                    Some(t) => request["NextToken"] = t.clone(),
+                    None => break,
+                }
+            }
         }
         // Two calls of one shape share a template.
         let (ok, facts) = (Ok(json!({})), TrailFacts::default());

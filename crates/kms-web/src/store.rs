@@ -203,11 +203,6 @@ export function idbDelete(factory, name) {
   });
 }
 const LOG_KEEP = 1000;
-// One change set: if the stored revision is not `expected`, writes nothing and resolves
-// { conflict: true, rev }; else writes every put and delete of records, the meta puts, the next
-// revision and its log entry (`logKeys`) in one transaction and resolves { rev } on complete.
-// Any failed request aborts the whole transaction and rejects. `inject` (tests only): "abort" or
-// "quota" fails it after everything is queued.
 // Puts the [key, value] pairs into `store` a chunk at a time, each chunk queued when the first
 // put of the one before succeeds (the transaction stays active in its callbacks): one loop of
 // 100,000 puts held the main thread for seconds. `fail(e)` is called if a put throws.
@@ -223,6 +218,11 @@ function putAll(store, pairs, fail, from = 0) {
     fail(e);
   }
 }
+// One change set: if the stored revision is not `expected`, writes nothing and resolves
+// { conflict: true, rev }; else writes every put and delete of records, the meta puts, the next
+// revision and its log entry (`logKeys`) in one transaction and resolves { rev } on complete.
+// Any failed request aborts the whole transaction and rejects. `inject` (tests only): "abort" or
+// "quota" fails it after everything is queued.
 export function idbCommit(db, expected, puts, deletes, metaPuts, logKeys, inject) {
   return new Promise((resolve, reject) => {
     let tx;

@@ -107,20 +107,6 @@ struct IamOut<'a> {
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct BodyIn {
-    format: String,
-    version: u32,
-    account_id: String,
-    clock_offset_ms: i64,
-    keys: Vec<KeyIn>,
-    aliases: Vec<AliasRecord>,
-    iam: Vec<IamIn>,
-    usage: Option<String>,
-    events: Vec<(String, String)>,
-}
-
-#[derive(Deserialize)]
 struct KeyIn {
     record: KeyRecord,
     material: BTreeMap<String, SecretIn>,
@@ -212,38 +198,320 @@ impl Backup {
 
     /// Reads a body written by [`Backup::to_bytes`], checking that it is one, of this version,
     /// and that every record belongs to its account, is there once and has all its secrets.
+    /// (All at once: [`BackupReader`] reads one a piece at a time.)
     pub fn from_bytes(bytes: &[u8]) -> Result<Backup, String> {
-        let body: BodyIn =
-            serde_json::from_slice(bytes).map_err(|e| format!("its contents do not parse: {e}"))?;
-        if body.format != BODY_FORMAT {
-            return Err(format!("its contents are '{}', not a sandbox", body.format));
+        let mut reader = BackupReader::new(bytes);
+        loop {
+            if let Some(backup) = reader.step(usize::MAX)? {
+                return Ok(backup);
+            }
         }
-        if body.version != BODY_VERSION {
+    }
+}
+
+/// Reads a body as [`Backup::from_bytes`] does, a piece at a time: each [`BackupReader::step`]
+/// parses or checks at most so many members and array entries (keys, aliases, IAM records,
+/// events), so that a shell can give its page a turn between pieces. A body of 100,000 keys is
+/// about 113 MB, and read in one piece it held the page for one to two seconds.
+pub struct BackupReader<'a> {
+    bytes: &'a [u8],
+    /// Where the parse is in `bytes`.
+    pos: usize,
+    stage: Stage,
+    parts: Parts,
+    check: Option<Check>,
+}
+
+/// Where a [`BackupReader`] is.
+#[derive(Clone, Copy)]
+enum Stage {
+    /// Before the body's `{`.
+    Start,
+    /// A member's name or the closing `}` next.
+    Members { first: bool },
+    /// An entry of a member's array or its `]` next.
+    Entries { of: ArrayMember, first: bool },
+    /// Everything parsed: the entries are checked one by one.
+    Checking,
+}
+
+#[derive(Clone, Copy)]
+enum ArrayMember {
+    Keys,
+    Aliases,
+    Iam,
+    Events,
+}
+
+/// The body's members as they are parsed (in any order, each once).
+#[derive(Default)]
+struct Parts {
+    format: Option<String>,
+    version: Option<u32>,
+    account_id: Option<String>,
+    clock_offset_ms: Option<i64>,
+    keys: Option<Vec<KeyIn>>,
+    aliases: Option<Vec<AliasRecord>>,
+    iam: Option<Vec<IamIn>>,
+    usage: Option<Option<String>>,
+    events: Option<Vec<(String, String)>>,
+}
+
+/// The checks of every entry, and the backup they build.
+struct Check {
+    account: String,
+    seen: BTreeSet<String>,
+    keys: std::vec::IntoIter<KeyIn>,
+    aliases: std::vec::IntoIter<AliasRecord>,
+    iam: std::vec::IntoIter<IamIn>,
+    /// How many events are checked.
+    events_checked: usize,
+    backup: Backup,
+}
+
+impl<'a> BackupReader<'a> {
+    pub fn new(bytes: &'a [u8]) -> BackupReader<'a> {
+        BackupReader {
+            bytes,
+            pos: 0,
+            stage: Stage::Start,
+            parts: Parts::default(),
+            check: None,
+        }
+    }
+
+    /// Parses or checks at most `budget` members and entries; the backup once all are read.
+    pub fn step(&mut self, budget: usize) -> Result<Option<Backup>, String> {
+        for _ in 0..budget.max(1) {
+            match self.stage {
+                Stage::Start => {
+                    self.expect(b'{')?;
+                    self.stage = Stage::Members { first: true };
+                }
+                Stage::Members { first } => self.member(first)?,
+                Stage::Entries { of, first } => self.entry(of, first)?,
+                Stage::Checking => {
+                    if self.check_one()? {
+                        let check = self.check.take().expect("checking has its state");
+                        return Ok(Some(check.backup));
+                    }
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    fn syntax(&self, what: impl std::fmt::Display) -> String {
+        format!("its contents do not parse: {what} at byte {}", self.pos)
+    }
+
+    fn skip_whitespace(&mut self) {
+        while self
+            .bytes
+            .get(self.pos)
+            .is_some_and(|b| matches!(b, b' ' | b'\n' | b'\t' | b'\r'))
+        {
+            self.pos += 1;
+        }
+    }
+
+    /// Whether `byte` comes next (after whitespace), taking it if so.
+    fn eat(&mut self, byte: u8) -> bool {
+        self.skip_whitespace();
+        let next = self.bytes.get(self.pos) == Some(&byte);
+        if next {
+            self.pos += 1;
+        }
+        next
+    }
+
+    fn expect(&mut self, byte: u8) -> Result<(), String> {
+        if self.eat(byte) {
+            Ok(())
+        } else {
+            Err(self.syntax(format_args!("expected `{}`", byte as char)))
+        }
+    }
+
+    /// One JSON value at the parse position, parsed as `T`.
+    fn value<T: Deserialize<'a>>(&mut self) -> Result<T, String> {
+        self.skip_whitespace();
+        let bytes: &'a [u8] = self.bytes;
+        let mut values = serde_json::Deserializer::from_slice(&bytes[self.pos..]).into_iter::<T>();
+        match values.next() {
+            Some(Ok(value)) => {
+                self.pos += values.byte_offset();
+                Ok(value)
+            }
+            Some(Err(e)) => Err(self.syntax(e)),
+            None => Err(self.syntax("the body ends early")),
+        }
+    }
+
+    /// A member of the body, or its end.
+    fn member(&mut self, first: bool) -> Result<(), String> {
+        if self.eat(b'}') {
+            self.skip_whitespace();
+            if self.pos != self.bytes.len() {
+                return Err(self.syntax("trailing characters"));
+            }
+            return self.start_checking();
+        }
+        if !first {
+            self.expect(b',')?;
+        }
+        let name: String = self.value()?;
+        self.expect(b':')?;
+        let duplicate = |name: &str| {
+            Err(format!(
+                "its contents do not parse: duplicate field `{name}`"
+            ))
+        };
+        let p = &mut self.parts;
+        let array = match name.as_str() {
+            "format" if p.format.is_none() => {
+                self.parts.format = Some(self.value()?);
+                None
+            }
+            "version" if p.version.is_none() => {
+                self.parts.version = Some(self.value()?);
+                None
+            }
+            "accountId" if p.account_id.is_none() => {
+                self.parts.account_id = Some(self.value()?);
+                None
+            }
+            "clockOffsetMs" if p.clock_offset_ms.is_none() => {
+                self.parts.clock_offset_ms = Some(self.value()?);
+                None
+            }
+            "usage" if p.usage.is_none() => {
+                self.parts.usage = Some(self.value()?);
+                None
+            }
+            "keys" if p.keys.is_none() => {
+                p.keys = Some(Vec::new());
+                Some(ArrayMember::Keys)
+            }
+            "aliases" if p.aliases.is_none() => {
+                p.aliases = Some(Vec::new());
+                Some(ArrayMember::Aliases)
+            }
+            "iam" if p.iam.is_none() => {
+                p.iam = Some(Vec::new());
+                Some(ArrayMember::Iam)
+            }
+            "events" if p.events.is_none() => {
+                p.events = Some(Vec::new());
+                Some(ArrayMember::Events)
+            }
+            "format" | "version" | "accountId" | "clockOffsetMs" | "usage" | "keys" | "aliases"
+            | "iam" | "events" => return duplicate(&name),
+            _ => return Err(format!("its contents do not parse: unknown field `{name}`")),
+        };
+        self.stage = match array {
+            Some(of) => {
+                self.expect(b'[')?;
+                Stage::Entries { of, first: true }
+            }
+            None => Stage::Members { first: false },
+        };
+        Ok(())
+    }
+
+    /// An entry of a member's array, or its end.
+    fn entry(&mut self, of: ArrayMember, first: bool) -> Result<(), String> {
+        if self.eat(b']') {
+            self.stage = Stage::Members { first: false };
+            return Ok(());
+        }
+        if !first {
+            self.expect(b',')?;
+        }
+        match of {
+            ArrayMember::Keys => {
+                let key = self.value()?;
+                self.parts.keys.get_or_insert_with(Vec::new).push(key);
+            }
+            ArrayMember::Aliases => {
+                let alias = self.value()?;
+                self.parts.aliases.get_or_insert_with(Vec::new).push(alias);
+            }
+            ArrayMember::Iam => {
+                let record = self.value()?;
+                self.parts.iam.get_or_insert_with(Vec::new).push(record);
+            }
+            ArrayMember::Events => {
+                let event = self.value()?;
+                self.parts.events.get_or_insert_with(Vec::new).push(event);
+            }
+        }
+        self.stage = Stage::Entries { of, first: false };
+        Ok(())
+    }
+
+    /// Checks the body's header and starts checking its entries.
+    fn start_checking(&mut self) -> Result<(), String> {
+        let p = std::mem::take(&mut self.parts);
+        let missing = |name: &str| format!("its contents do not parse: missing field `{name}`");
+        let format = p.format.ok_or_else(|| missing("format"))?;
+        let version = p.version.ok_or_else(|| missing("version"))?;
+        let account = p.account_id.ok_or_else(|| missing("accountId"))?;
+        let clock_offset_ms = p.clock_offset_ms.ok_or_else(|| missing("clockOffsetMs"))?;
+        let keys = p.keys.ok_or_else(|| missing("keys"))?;
+        let aliases = p.aliases.ok_or_else(|| missing("aliases"))?;
+        let iam = p.iam.ok_or_else(|| missing("iam"))?;
+        let usage = p.usage.ok_or_else(|| missing("usage"))?;
+        let events = p.events.ok_or_else(|| missing("events"))?;
+        if format != BODY_FORMAT {
+            return Err(format!("its contents are '{format}', not a sandbox"));
+        }
+        if version != BODY_VERSION {
             return Err(format!(
-                "its contents are of version {}; this build reads version {BODY_VERSION}",
-                body.version
+                "its contents are of version {version}; this build reads version {BODY_VERSION}"
             ));
         }
-        let account = body.account_id;
         if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
             return Err(format!("'{account}' is not a 12-digit account id"));
         }
-        if body.clock_offset_ms < 0 {
+        if clock_offset_ms < 0 {
             return Err("its clock is behind real time".into());
         }
-        let mut seen = BTreeSet::new();
+        let records = Vec::with_capacity(keys.len() + aliases.len() + iam.len());
+        self.check = Some(Check {
+            account: account.clone(),
+            seen: BTreeSet::new(),
+            keys: keys.into_iter(),
+            aliases: aliases.into_iter(),
+            iam: iam.into_iter(),
+            events_checked: 0,
+            backup: Backup {
+                account_id: account,
+                clock_offset_ms,
+                records,
+                usage,
+                events,
+            },
+        });
+        self.stage = Stage::Checking;
+        Ok(())
+    }
+
+    /// Checks one entry: keys, then aliases, IAM records and events. True when none is left.
+    fn check_one(&mut self) -> Result<bool, String> {
+        let c = self.check.as_mut().expect("checking has its state");
+        let account = c.account.as_str();
         let mut once = |storage_key: String| {
-            if seen.insert(storage_key.clone()) {
+            if c.seen.insert(storage_key.clone()) {
                 Ok(())
             } else {
                 Err(format!("it holds {storage_key} twice"))
             }
         };
-        let mut records = Vec::new();
-        for KeyIn {
+        if let Some(KeyIn {
             mut record,
             mut material,
-        } in body.keys
+        }) = c.keys.next()
         {
             let arn = format!(
                 "arn:aws:kms:{}:{account}:key/{}",
@@ -271,16 +539,18 @@ impl Backup {
                     record.key_id
                 ));
             }
-            records.push(Record::Key(record));
+            c.backup.records.push(Record::Key(record));
+            return Ok(false);
         }
-        for alias in body.aliases {
+        if let Some(alias) = c.aliases.next() {
             once(crate::alias_storage_key(&alias.region, &alias.name))?;
-            records.push(Record::Alias(alias));
+            c.backup.records.push(Record::Alias(alias));
+            return Ok(false);
         }
-        for IamIn {
+        if let Some(IamIn {
             mut record,
             secrets,
-        } in body.iam
+        }) = c.iam.next()
         {
             let storage_key = record.storage_key();
             once(storage_key.clone())?;
@@ -292,25 +562,22 @@ impl Backup {
             for (name, SecretIn(secret)) in secrets {
                 record.set_secret(&name, secret);
             }
-            records.push(Record::Iam(record));
+            c.backup.records.push(Record::Iam(record));
+            return Ok(false);
         }
-        for (key, text) in &body.events {
-            if !event_key_ok(key) {
-                return Err(format!("an event has a malformed key '{key}'"));
-            }
-            // One line of the stored history each: a JSON object without a line break.
-            let parses = serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok();
-            if !text.starts_with('{') || text.contains('\n') || !parses {
-                return Err(format!("event {key} is not a record"));
-            }
+        let Some((key, text)) = c.backup.events.get(c.events_checked) else {
+            return Ok(true);
+        };
+        if !event_key_ok(key) {
+            return Err(format!("an event has a malformed key '{key}'"));
         }
-        Ok(Backup {
-            account_id: account,
-            clock_offset_ms: body.clock_offset_ms,
-            records,
-            usage: body.usage,
-            events: body.events,
-        })
+        // One line of the stored history each: a JSON object without a line break.
+        let parses = serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok();
+        if !text.starts_with('{') || text.contains('\n') || !parses {
+            return Err(format!("event {key} is not a record"));
+        }
+        c.events_checked += 1;
+        Ok(false)
     }
 }
 

@@ -2,7 +2,7 @@
 //! ciphertexts decrypt, aliases resolve, grants, access keys and stacks are there. A body that is not
 //! one, of another version or missing a secret is refused.
 
-use kms_core::backup::Backup;
+use kms_core::backup::{Backup, BackupReader};
 use kms_core::{json, Engine, Record, Sandbox, Service};
 
 fn populated() -> (Sandbox, String, String) {
@@ -207,4 +207,55 @@ fn records_lists_keys_aliases_and_iam_records() {
             .count()
             >= 1
     );
+}
+
+/// Read a piece at a time (as the browser shell reads a big backup, giving its page a turn
+/// between pieces), a body gives what reading it whole gives, whatever the order of its members;
+/// and a body with a member unknown, twice or missing, or with anything after it, is refused.
+#[test]
+fn a_body_read_a_piece_at_a_time_is_the_body_read_whole() {
+    let (kms, _, _) = populated();
+    let bytes = backup_of(&kms).to_bytes().unwrap();
+    let whole = Backup::from_bytes(bytes.expose()).unwrap();
+
+    let mut reader = BackupReader::new(bytes.expose());
+    let mut steps = 1;
+    let pieces = loop {
+        match reader.step(1).unwrap() {
+            Some(backup) => break backup,
+            None => steps += 1,
+        }
+    };
+    // Members, the entries of the arrays and the checks of the entries: one step each.
+    assert!(steps > 2 * whole.records.len(), "{steps}");
+    assert_eq!(
+        pieces.to_bytes().unwrap().expose(),
+        whole.to_bytes().unwrap().expose()
+    );
+    assert_eq!(pieces.records.len(), whole.records.len());
+
+    // Members in another order (serde_json's map sorts them by name).
+    let text = std::str::from_utf8(bytes.expose()).unwrap().to_string();
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let sorted = value.to_string();
+    assert!(sorted.starts_with("{\"accountId\""), "{}", &sorted[..20]);
+    let reordered = Backup::from_bytes(sorted.as_bytes()).unwrap();
+    assert_eq!(
+        reordered.to_bytes().unwrap().expose(),
+        whole.to_bytes().unwrap().expose()
+    );
+
+    let refused = |body: &str| Backup::from_bytes(body.as_bytes()).err().unwrap();
+    let e = refused(&text.replacen("{", "{\"extra\":1,", 1));
+    assert!(e.contains("unknown field `extra`"), "{e}");
+    let e = refused(&text.replacen("{", "{\"version\":1,", 1));
+    assert!(e.contains("duplicate field `version`"), "{e}");
+    let mut without = value.clone();
+    without.as_object_mut().unwrap().remove("iam");
+    let e = refused(&without.to_string());
+    assert!(e.contains("missing field `iam`"), "{e}");
+    let e = refused(&format!("{text} x"));
+    assert!(e.contains("trailing characters"), "{e}");
+    let e = refused(&text.replacen("\"keys\":[", "\"keys\":[1,", 1));
+    assert!(e.contains("do not parse"), "{e}");
 }

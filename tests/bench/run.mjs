@@ -184,7 +184,8 @@ function print(r) {
     console.log(`KmsSandbox.open in a fresh tab: ${n(s.openMs)} ms (a bare IndexedDB getAll of the records: ${n(s.rawReadMs)} ms); LookupEvents of 50: ${n(s.lookupEventsMs, 1)} ms`);
     console.log(`long tasks (over 50 ms) during open: ${lt(s.openLongTasks)}; during the calls after: ${lt(s.callLongTasks)}`);
     if (s.exportMs !== undefined) {
-      console.log(`export of the whole sandbox: ${n(s.exportMs)} ms, ${n(s.exportBytes / 1e6, 1)} MB; long tasks: ${lt(s.exportLongTasks)}`);
+      console.log(`export of the whole sandbox: ${n(s.exportMs)} ms, ${n(s.exportBytes / 1e6, 1)} MB; long tasks: ${lt(s.exportLongTasks)}; ` +
+        `wasm linear memory after it ${n(s.exportWasmBytes / 1e6, 1)} MB`);
     }
     console.log(`memory after: JS heap ${n(s.jsHeapBytes / 1e6, 1)} MB (before open ${n(s.jsHeapBeforeOpenBytes / 1e6, 1)} MB), wasm linear memory ${n(s.wasmMemoryBytes / 1e6, 1)} MB`);
     table('Scale: calls against the big sandbox (ms)', ['call', 'calls', 'min', 'median', 'max'], [

@@ -259,7 +259,6 @@ struct Parts {
 
 /// The checks of every entry, and the backup they build.
 struct Check {
-    account: String,
     seen: BTreeSet<String>,
     keys: std::vec::IntoIter<KeyIn>,
     aliases: std::vec::IntoIter<AliasRecord>,
@@ -362,51 +361,16 @@ impl<'a> BackupReader<'a> {
         }
         let name: String = self.value()?;
         self.expect(b':')?;
-        let duplicate = |name: &str| {
-            Err(format!(
-                "its contents do not parse: duplicate field `{name}`"
-            ))
-        };
-        let p = &mut self.parts;
         let array = match name.as_str() {
-            "format" if p.format.is_none() => {
-                self.parts.format = Some(self.value()?);
-                None
-            }
-            "version" if p.version.is_none() => {
-                self.parts.version = Some(self.value()?);
-                None
-            }
-            "accountId" if p.account_id.is_none() => {
-                self.parts.account_id = Some(self.value()?);
-                None
-            }
-            "clockOffsetMs" if p.clock_offset_ms.is_none() => {
-                self.parts.clock_offset_ms = Some(self.value()?);
-                None
-            }
-            "usage" if p.usage.is_none() => {
-                self.parts.usage = Some(self.value()?);
-                None
-            }
-            "keys" if p.keys.is_none() => {
-                p.keys = Some(Vec::new());
-                Some(ArrayMember::Keys)
-            }
-            "aliases" if p.aliases.is_none() => {
-                p.aliases = Some(Vec::new());
-                Some(ArrayMember::Aliases)
-            }
-            "iam" if p.iam.is_none() => {
-                p.iam = Some(Vec::new());
-                Some(ArrayMember::Iam)
-            }
-            "events" if p.events.is_none() => {
-                p.events = Some(Vec::new());
-                Some(ArrayMember::Events)
-            }
-            "format" | "version" | "accountId" | "clockOffsetMs" | "usage" | "keys" | "aliases"
-            | "iam" | "events" => return duplicate(&name),
+            "format" => self.scalar(&name, |p| &mut p.format)?,
+            "version" => self.scalar(&name, |p| &mut p.version)?,
+            "accountId" => self.scalar(&name, |p| &mut p.account_id)?,
+            "clockOffsetMs" => self.scalar(&name, |p| &mut p.clock_offset_ms)?,
+            "usage" => self.scalar(&name, |p| &mut p.usage)?,
+            "keys" => Self::array(&mut self.parts.keys, &name, ArrayMember::Keys)?,
+            "aliases" => Self::array(&mut self.parts.aliases, &name, ArrayMember::Aliases)?,
+            "iam" => Self::array(&mut self.parts.iam, &name, ArrayMember::Iam)?,
+            "events" => Self::array(&mut self.parts.events, &name, ArrayMember::Events)?,
             _ => return Err(format!("its contents do not parse: unknown field `{name}`")),
         };
         self.stage = match array {
@@ -417,6 +381,33 @@ impl<'a> BackupReader<'a> {
             None => Stage::Members { first: false },
         };
         Ok(())
+    }
+
+    /// A member with one value: parsed into its slot of [`Parts`], which must be empty.
+    fn scalar<T: Deserialize<'a>>(
+        &mut self,
+        name: &str,
+        slot: fn(&mut Parts) -> &mut Option<T>,
+    ) -> Result<Option<ArrayMember>, String> {
+        if slot(&mut self.parts).is_some() {
+            return Err(duplicate(name));
+        }
+        let value = self.value()?;
+        *slot(&mut self.parts) = Some(value);
+        Ok(None)
+    }
+
+    /// A member whose array is read entry by entry: its slot, which must be empty, starts empty.
+    fn array<T>(
+        slot: &mut Option<Vec<T>>,
+        name: &str,
+        of: ArrayMember,
+    ) -> Result<Option<ArrayMember>, String> {
+        if slot.is_some() {
+            return Err(duplicate(name));
+        }
+        *slot = Some(Vec::new());
+        Ok(Some(of))
     }
 
     /// An entry of a member's array, or its end.
@@ -479,7 +470,6 @@ impl<'a> BackupReader<'a> {
         }
         let records = Vec::with_capacity(keys.len() + aliases.len() + iam.len());
         self.check = Some(Check {
-            account: account.clone(),
             seen: BTreeSet::new(),
             keys: keys.into_iter(),
             aliases: aliases.into_iter(),
@@ -500,7 +490,7 @@ impl<'a> BackupReader<'a> {
     /// Checks one entry: keys, then aliases, IAM records and events. True when none is left.
     fn check_one(&mut self) -> Result<bool, String> {
         let c = self.check.as_mut().expect("checking has its state");
-        let account = c.account.as_str();
+        let account = c.backup.account_id.as_str();
         let mut once = |storage_key: String| {
             if c.seen.insert(storage_key.clone()) {
                 Ok(())
@@ -579,6 +569,10 @@ impl<'a> BackupReader<'a> {
         c.events_checked += 1;
         Ok(false)
     }
+}
+
+fn duplicate(name: &str) -> String {
+    format!("its contents do not parse: duplicate field `{name}`")
 }
 
 /// An event's storage key: `<15-digit eventTime>-<18-digit sequence>-<event id>`.

@@ -48,8 +48,12 @@ pub fn copy_to_clipboard(text: &str) {
 
 /// Offers `bytes` as a file download.
 pub fn download(filename: &str, bytes: &[u8], mime: &str) {
-    let array = Uint8Array::from(bytes);
-    let parts = Array::of1(&array.buffer());
+    download_array(filename, &Uint8Array::from(bytes), mime);
+}
+
+/// Offers the bytes of `array` as a file download.
+pub fn download_array(filename: &str, array: &Uint8Array, mime: &str) {
+    let parts = Array::of1(array);
     let props = web_sys::BlobPropertyBag::new();
     props.set_type(mime);
     let Ok(blob) = web_sys::Blob::new_with_buffer_source_sequence_and_options(&parts, &props)

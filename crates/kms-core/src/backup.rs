@@ -81,20 +81,6 @@ impl<'de> Deserialize<'de> for SecretIn {
 }
 
 #[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct BodyOut<'a> {
-    format: &'static str,
-    version: u32,
-    account_id: &'a str,
-    clock_offset_ms: i64,
-    keys: Vec<KeyOut<'a>>,
-    aliases: Vec<&'a AliasRecord>,
-    iam: Vec<IamOut<'a>>,
-    usage: Option<&'a str>,
-    events: &'a [(String, String)],
-}
-
-#[derive(Serialize)]
 struct KeyOut<'a> {
     record: &'a KeyRecord,
     material: BTreeMap<&'a str, SecretOut<'a>>,
@@ -118,82 +104,13 @@ struct IamIn {
     secrets: BTreeMap<String, SecretIn>,
 }
 
-/// Counts what is written, to size the buffer before the real write.
-struct Count(usize);
-
-impl Write for Count {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0 += buf.len();
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Writes into a buffer of fixed capacity, never growing it (so never copying it).
-struct Fixed<'a>(&'a mut Vec<u8>);
-
-impl Write for Fixed<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if self.0.len() + buf.len() > self.0.capacity() {
-            return Err(std::io::Error::other(
-                "the backup grew while it was written",
-            ));
-        }
-        self.0.extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 impl Backup {
-    /// The body's bytes (JSON with the secrets in base64), in a buffer zeroed on drop.
+    /// The body's bytes (JSON with the secrets in base64), in a buffer zeroed on drop. (All at
+    /// once: [`BackupWriter`] writes one a piece at a time.)
     pub fn to_bytes(&self) -> Result<Secret, String> {
-        let mut keys = Vec::new();
-        let mut aliases = Vec::new();
-        let mut iam = Vec::new();
-        for record in &self.records {
-            match record {
-                Record::Key(k) => keys.push(KeyOut {
-                    record: k,
-                    material: k
-                        .backing_keys
-                        .iter()
-                        .map(|b| (b.id.as_str(), SecretOut(&b.material)))
-                        .collect(),
-                }),
-                Record::Alias(a) => aliases.push(a),
-                Record::Iam(r) => iam.push(IamOut {
-                    record: r,
-                    secrets: r
-                        .secrets()
-                        .into_iter()
-                        .map(|(name, s)| (name, SecretOut(s)))
-                        .collect(),
-                }),
-            }
-        }
-        let body = BodyOut {
-            format: BODY_FORMAT,
-            version: BODY_VERSION,
-            account_id: &self.account_id,
-            clock_offset_ms: self.clock_offset_ms,
-            keys,
-            aliases,
-            iam,
-            usage: self.usage.as_deref(),
-            events: &self.events,
-        };
-        let mut count = Count(0);
-        serde_json::to_writer(&mut count, &body).map_err(|e| e.to_string())?;
-        let mut out = Secret::new(Vec::with_capacity(count.0));
-        // Written in place: `Secret` zeroes the whole buffer, including any part a failed write
-        // filled, when it drops.
-        serde_json::to_writer(Fixed(out.as_vec_mut()), &body).map_err(|e| e.to_string())?;
-        Ok(out)
+        let mut writer = BackupWriter::new(self);
+        while !writer.step(usize::MAX)? {}
+        Ok(writer.out.0)
     }
 
     /// Reads a body written by [`Backup::to_bytes`], checking that it is one, of this version,
@@ -206,6 +123,216 @@ impl Backup {
                 return Ok(backup);
             }
         }
+    }
+}
+
+/// Writes a body as [`Backup::to_bytes`] does, a piece at a time: each [`BackupWriter::step`]
+/// writes at most so many members and array entries, and [`BackupWriter::take`] hands out what
+/// is written, so that a shell can seal a body of 100,000 keys (about 200 MB) in chunks and give
+/// its page a turn between them, without ever holding it whole.
+pub struct BackupWriter<'a> {
+    backup: &'a Backup,
+    next: Next,
+    /// Whether the array being written has no entry yet.
+    first: bool,
+    out: SecretBuf,
+}
+
+/// What a [`BackupWriter`] writes next.
+#[derive(Clone, Copy)]
+enum Next {
+    /// The body's `{` and its scalar members.
+    Head,
+    /// The next record of this kind at or after this index of `records`, or its array's end.
+    Records(Kind, usize),
+    /// `usage` and the events' `[`.
+    Usage,
+    /// This event, or the array's and the body's end.
+    Events(usize),
+    Done,
+}
+
+/// The records of one of the body's arrays, in the order they are written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Keys,
+    Aliases,
+    Iam,
+}
+
+impl Kind {
+    fn of(record: &Record) -> Kind {
+        match record {
+            Record::Key(_) => Kind::Keys,
+            Record::Alias(_) => Kind::Aliases,
+            Record::Iam(_) => Kind::Iam,
+        }
+    }
+}
+
+impl<'a> BackupWriter<'a> {
+    pub fn new(backup: &'a Backup) -> BackupWriter<'a> {
+        BackupWriter {
+            backup,
+            next: Next::Head,
+            first: true,
+            out: SecretBuf(Secret::new(Vec::new())),
+        }
+    }
+
+    /// Writes at most `budget` members and entries; true once the body is written whole.
+    pub fn step(&mut self, budget: usize) -> Result<bool, String> {
+        for _ in 0..budget.max(1) {
+            self.next = match self.next {
+                Next::Head => {
+                    let b = self.backup;
+                    self.raw("{\"format\":");
+                    self.json(BODY_FORMAT)?;
+                    self.raw(",\"version\":");
+                    self.json(&BODY_VERSION)?;
+                    self.raw(",\"accountId\":");
+                    self.json(&b.account_id)?;
+                    self.raw(",\"clockOffsetMs\":");
+                    self.json(&b.clock_offset_ms)?;
+                    self.raw(",");
+                    self.start_array("keys");
+                    Next::Records(Kind::Keys, 0)
+                }
+                Next::Records(kind, at) => {
+                    let records = &self.backup.records;
+                    match (at..records.len()).find(|&i| Kind::of(&records[i]) == kind) {
+                        Some(i) => {
+                            self.entry_separator();
+                            self.record(&records[i])?;
+                            Next::Records(kind, i + 1)
+                        }
+                        None => match kind {
+                            Kind::Keys => {
+                                self.raw("],");
+                                self.start_array("aliases");
+                                Next::Records(Kind::Aliases, 0)
+                            }
+                            Kind::Aliases => {
+                                self.raw("],");
+                                self.start_array("iam");
+                                Next::Records(Kind::Iam, 0)
+                            }
+                            Kind::Iam => {
+                                self.raw("]");
+                                Next::Usage
+                            }
+                        },
+                    }
+                }
+                Next::Usage => {
+                    self.raw(",\"usage\":");
+                    self.json(&self.backup.usage)?;
+                    self.raw(",");
+                    self.start_array("events");
+                    Next::Events(0)
+                }
+                Next::Events(i) => match self.backup.events.get(i) {
+                    Some(event) => {
+                        self.entry_separator();
+                        self.json(event)?;
+                        Next::Events(i + 1)
+                    }
+                    None => {
+                        self.raw("]}");
+                        Next::Done
+                    }
+                },
+                Next::Done => return Ok(true),
+            };
+        }
+        Ok(matches!(self.next, Next::Done))
+    }
+
+    /// A record's entry: with its secrets in base64 beside it.
+    fn record(&mut self, record: &Record) -> Result<(), String> {
+        match record {
+            Record::Key(k) => self.json(&KeyOut {
+                record: k,
+                material: k
+                    .backing_keys
+                    .iter()
+                    .map(|b| (b.id.as_str(), SecretOut(&b.material)))
+                    .collect(),
+            }),
+            Record::Alias(a) => self.json(a),
+            Record::Iam(r) => self.json(&IamOut {
+                record: r,
+                secrets: r
+                    .secrets()
+                    .into_iter()
+                    .map(|(name, s)| (name, SecretOut(s)))
+                    .collect(),
+            }),
+        }
+    }
+
+    /// How many written bytes wait to be taken.
+    pub fn pending(&self) -> usize {
+        self.out.0.len()
+    }
+
+    /// The first `n` bytes written and not taken yet (all of them if fewer), taken out.
+    pub fn take(&mut self, n: usize) -> Secret {
+        let buf = self.out.0.as_vec_mut();
+        let n = n.min(buf.len());
+        let taken = Secret::new(buf[..n].to_vec());
+        let rest = buf.len() - n;
+        buf.copy_within(n.., 0);
+        // The tail's bytes are now copies: zeroed before the length forgets them.
+        zeroize::Zeroize::zeroize(&mut buf[rest..]);
+        buf.truncate(rest);
+        taken
+    }
+
+    /// A member whose value is an array: its name and `[`.
+    fn start_array(&mut self, name: &str) {
+        self.raw("\"");
+        self.raw(name);
+        self.raw("\":[");
+        self.first = true;
+    }
+
+    /// The `,` before an array's entries but the first.
+    fn entry_separator(&mut self) {
+        if !std::mem::replace(&mut self.first, false) {
+            self.raw(",");
+        }
+    }
+
+    fn raw(&mut self, text: &str) {
+        // Writing to a `SecretBuf` cannot fail.
+        let _ = self.out.write_all(text.as_bytes());
+    }
+
+    fn json<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), String> {
+        serde_json::to_writer(&mut self.out, value).map_err(|e| e.to_string())
+    }
+}
+
+/// A growing buffer of secret bytes: when it grows, the old allocation is zeroed (a `Vec`'s own
+/// growth would leave a copy of what it held in freed memory).
+struct SecretBuf(Secret);
+
+impl Write for SecretBuf {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let v = self.0.as_vec_mut();
+        if v.len() + buf.len() > v.capacity() {
+            let capacity = (v.capacity() * 2).max(v.len() + buf.len()).max(4096);
+            let mut grown = Vec::with_capacity(capacity);
+            grown.extend_from_slice(v);
+            // The old buffer is zeroed as its `Secret` drops.
+            self.0 = Secret::new(grown);
+        }
+        self.0.as_vec_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

@@ -2,7 +2,7 @@
 //! ciphertexts decrypt, aliases resolve, grants, access keys and stacks are there. A body that is not
 //! one, of another version or missing a secret is refused.
 
-use kms_core::backup::{Backup, BackupReader};
+use kms_core::backup::{Backup, BackupReader, BackupWriter};
 use kms_core::{json, Engine, Record, Sandbox, Service};
 
 fn populated() -> (Sandbox, String, String) {
@@ -258,4 +258,79 @@ fn a_body_read_a_piece_at_a_time_is_the_body_read_whole() {
     assert!(e.contains("trailing characters"), "{e}");
     let e = refused(&text.replacen("\"keys\":[", "\"keys\":[1,", 1));
     assert!(e.contains("do not parse"), "{e}");
+}
+
+/// Written a piece at a time and taken in chunks (as the browser shell seals a big backup, a
+/// chunk at a time), a body is the body written whole: valid JSON with its members in the
+/// documented order, empty arrays included, that reads back to the same records.
+#[test]
+fn a_body_written_a_piece_at_a_time_is_the_body_written_whole() {
+    let (kms, _, _) = populated();
+    let mut backup = backup_of(&kms);
+    let event = backup.events[0].clone();
+    backup.events = (0..5)
+        .map(|i| {
+            (
+                event.0.replacen("0b1c", &format!("{i:04}"), 1),
+                event.1.clone(),
+            )
+        })
+        .collect();
+    let whole = backup.to_bytes().unwrap();
+
+    let mut writer = BackupWriter::new(&backup);
+    let (mut steps, mut taken) = (0, Vec::new());
+    loop {
+        steps += 1;
+        let done = writer.step(1).unwrap();
+        // Chunks of an odd size, taken whenever one is full, and the rest at the end.
+        while writer.pending() >= 37 {
+            let chunk = writer.take(37);
+            assert_eq!(chunk.len(), 37);
+            taken.extend_from_slice(chunk.expose());
+        }
+        if done {
+            taken.extend_from_slice(writer.take(usize::MAX).expose());
+            break;
+        }
+    }
+    assert_eq!(writer.pending(), 0);
+    assert!(
+        steps > backup.records.len() + backup.events.len(),
+        "{steps}"
+    );
+    assert_eq!(taken, whole.expose());
+
+    let text = std::str::from_utf8(whole.expose()).unwrap();
+    let value: serde_json::Value = serde_json::from_str(text).unwrap();
+    assert!(text.starts_with(
+        "{\"format\":\"kms-sandbox-backup-body\",\"version\":1,\"accountId\":\"111122223333\",\
+         \"clockOffsetMs\":5000,\"keys\":[{"
+    ));
+    let order = [
+        "}],\"aliases\":[",
+        "}],\"iam\":[",
+        "}],\"usage\":",
+        ",\"events\":[[",
+    ];
+    let at: Vec<usize> = order.iter().map(|m| text.find(m).unwrap()).collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{at:?}");
+    assert_eq!(value["events"].as_array().unwrap().len(), 5);
+    assert_eq!(value["events"][4][0], backup.events[4].0.as_str());
+    let read = Backup::from_bytes(whole.expose()).unwrap();
+    assert_eq!(read.records.len(), backup.records.len());
+    assert_eq!(read.events, backup.events);
+
+    // No IAM records and no events: empty arrays, still a body.
+    let mut bare = backup_of(&kms);
+    bare.records.retain(|r| !matches!(r, Record::Iam(_)));
+    bare.events.clear();
+    let bytes = bare.to_bytes().unwrap();
+    let text = std::str::from_utf8(bytes.expose()).unwrap();
+    assert!(text.contains("\"iam\":[],\"usage\":"), "{text}");
+    assert!(text.ends_with("\"events\":[]}"), "{text}");
+    assert_eq!(
+        Backup::from_bytes(bytes.expose()).unwrap().records.len(),
+        bare.records.len()
+    );
 }

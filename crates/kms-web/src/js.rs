@@ -275,7 +275,7 @@ impl KmsSandbox {
                 .export(&passphrase)
                 .await
                 .map_err(|e| js_error(&e))?;
-            Ok(js_sys::Uint8Array::from(&file[..]).into())
+            Ok(file.into())
         })
     }
 

@@ -183,10 +183,11 @@ async fn an_exported_sandbox_imports_under_a_new_name_and_works() {
     let newline = file.iter().position(|b| *b == b'\n').unwrap();
     let header = String::from_utf8_lossy(&file[..newline]).to_string();
     assert!(
-        header.starts_with("{\"format\":\"kms-sandbox-backup\",\"version\":1,"),
+        header.starts_with("{\"format\":\"kms-sandbox-backup\",\"version\":2,"),
         "{header}"
     );
     assert!(header.contains("\"iterations\":600000"), "{header}");
+    assert!(header.contains("\"chunkSize\":1048576"), "{header}");
     // Nothing in the clear: no key material, secret access key or name of a key's tag.
     for m in &made.material {
         assert!(!contains(&file, m), "key material in the file");
@@ -297,7 +298,7 @@ async fn an_exported_sandbox_imports_under_a_new_name_and_works() {
         json!({"KeyId": k["KeyMetadata"]["KeyId"], "Plaintext": b64(b"m")}),
     )
     .await;
-    let file = memory.export("").await.unwrap();
+    let file = memory.export("").await.unwrap().to_vec();
     let from_memory = import(&unique("backup-mem"), &file, "", false)
         .await
         .unwrap();
@@ -319,7 +320,7 @@ async fn a_wrong_passphrase_or_a_damaged_file_writes_nothing() {
         .unwrap();
     let key = ok(&kms, "CreateKey", json!({})).await;
     let key_id = key["KeyMetadata"]["KeyId"].as_str().unwrap().to_string();
-    let file = kms.export(PASSPHRASE).await.unwrap();
+    let file = kms.export(PASSPHRASE).await.unwrap().to_vec();
     let newline = file.iter().position(|b| *b == b'\n').unwrap();
 
     let refused = |r: Result<Sandbox, KmsError>| match r {
@@ -361,11 +362,11 @@ async fn a_wrong_passphrase_or_a_damaged_file_writes_nothing() {
     let e = refused(import(&target, &longer, PASSPHRASE, false).await);
     assert_eq!(e.error_type.as_str(), "InvalidBackupException", "{e}");
 
-    let other_version = text.replacen("\"version\":1,", "\"version\":2,", 1);
-    let mut v2 = other_version.into_bytes();
-    v2.extend_from_slice(&file[newline..]);
-    let e = refused(import(&target, &v2, PASSPHRASE, false).await);
-    assert!(e.message.contains("version 2"), "{e}");
+    let other_version = text.replacen("\"version\":2,", "\"version\":3,", 1);
+    let mut v3 = other_version.into_bytes();
+    v3.extend_from_slice(&file[newline..]);
+    let e = refused(import(&target, &v3, PASSPHRASE, false).await);
+    assert!(e.message.contains("version 3"), "{e}");
 
     let e = refused(import(&target, b"PK\x03\x04 a zip file", PASSPHRASE, false).await);
     assert!(e.message.contains("not a KMS Sandbox backup"), "{e}");
@@ -396,7 +397,7 @@ async fn an_existing_name_is_refused_unless_replace_is_given() {
         .unwrap();
     let key = ok(&kms, "CreateKey", json!({})).await;
     let key_id = key["KeyMetadata"]["KeyId"].as_str().unwrap().to_string();
-    let file = kms.export(PASSPHRASE).await.unwrap();
+    let file = kms.export(PASSPHRASE).await.unwrap().to_vec();
 
     let other = unique("backup-other");
     let victim = Sandbox::open(&other, Some(REGION.into()), None)
@@ -488,7 +489,7 @@ async fn a_backup_of_more_records_than_a_chunk_of_puts_imports_whole() {
         json!({"KeyId": last, "Plaintext": "bGFzdA=="}),
     )
     .await;
-    let file = source.export(PASSPHRASE).await.unwrap();
+    let file = source.export(PASSPHRASE).await.unwrap().to_vec();
 
     let name = unique("backup-many");
     let count = |kms: Sandbox| async move {
@@ -530,4 +531,91 @@ async fn a_backup_of_more_records_than_a_chunk_of_puts_imports_whole() {
     .await;
     assert_eq!(plain["Plaintext"], "bGFzdA==");
     assert!(reopened.damaged().is_empty());
+}
+
+/// A backup's body is sealed in chunks, each bound to its place and to whether it is the last:
+/// the file imports whole, and a chunk dropped (even the last, which leaves a file cut exactly
+/// at a chunk's edge), moved or repeated fails as damaged, writing nothing.
+#[wasm_bindgen_test]
+async fn a_backup_sealed_in_chunks_refuses_a_chunk_dropped_moved_or_repeated() {
+    let kms = Sandbox::memory(Some(REGION.into()), None);
+    populate(&kms).await;
+    Sandbox::test_set_backup_chunk(Some(1024));
+    let file = kms.export(PASSPHRASE).await.unwrap().to_vec();
+    Sandbox::test_set_backup_chunk(None);
+    let newline = file.iter().position(|b| *b == b'\n').unwrap();
+    let header = String::from_utf8_lossy(&file[..newline]).to_string();
+    assert!(header.contains("\"chunkSize\":1024,"), "{header}");
+    let (head, body) = file.split_at(newline + 1);
+    let chunks: Vec<&[u8]> = body.chunks(1024 + 16).collect();
+    assert!(chunks.len() >= 4, "{}", chunks.len());
+    let file_of = |order: &[usize]| {
+        let mut f = head.to_vec();
+        for i in order {
+            f.extend_from_slice(chunks[*i]);
+        }
+        f
+    };
+
+    let name = unique("backup-chunks");
+    let whole: Vec<usize> = (0..chunks.len()).collect();
+    assert_eq!(file_of(&whole), file);
+    let last = chunks.len() - 1;
+    let target = unique("backup-chunks-none");
+    let mut swapped = whole.clone();
+    swapped.swap(1, 2);
+    let mut repeated = whole.clone();
+    repeated.insert(2, 1);
+    for (what, order) in [
+        ("the last dropped", whole[..last].to_vec()),
+        ("a middle one dropped", [&whole[..1], &whole[2..]].concat()),
+        ("two swapped", swapped),
+        ("one repeated", repeated),
+    ] {
+        match import(&target, &file_of(&order), PASSPHRASE, false).await {
+            Ok(_) => panic!("{what}: imported"),
+            Err(e) => {
+                assert_eq!(
+                    e.error_type.as_str(),
+                    "InvalidBackupException",
+                    "{what}: {e}"
+                );
+                // Told by a chunk's tag, before the body is parsed.
+                let tag = "changed, cut short or added to";
+                assert!(e.message.contains(tag), "{what}: {e}");
+            }
+        }
+        assert!(!exists(&target).await, "{what}: a database was created");
+    }
+    let imported = import(&name, &file, PASSPHRASE, false).await.unwrap();
+    ok(&imported, "DescribeKey", json!({"KeyId": "alias/app"})).await;
+}
+
+/// A file written by an earlier build (version 1: the body sealed whole) still imports, and its
+/// ciphertext still decrypts.
+#[wasm_bindgen_test]
+async fn a_version_1_backup_still_imports() {
+    let file = include_bytes!("data/backup-v1.kmssandbox");
+    let made: Value = serde_json::from_str(include_str!("data/backup-v1.json")).unwrap();
+    assert!(file.starts_with(b"{\"format\":\"kms-sandbox-backup\",\"version\":1,"));
+    let options = ImportOptions {
+        replace: false,
+        region: Some("eu-west-1".into()),
+    };
+    let passphrase = made["passphrase"].as_str().unwrap();
+    let kms = Sandbox::import(&unique("backup-v1"), file, passphrase, options)
+        .await
+        .unwrap();
+    let key = ok(&kms, "DescribeKey", json!({"KeyId": "alias/v1"})).await;
+    assert_eq!(key["KeyMetadata"]["KeyId"], made["keyId"]);
+    let plain = ok(
+        &kms,
+        "Decrypt",
+        json!({"CiphertextBlob": made["ciphertext"]}),
+    )
+    .await;
+    assert_eq!(
+        unb64(&plain["Plaintext"]),
+        made["plaintext"].as_str().unwrap().as_bytes()
+    );
 }

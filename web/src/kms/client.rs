@@ -328,7 +328,7 @@ impl Kms {
     }
 
     /// The whole sandbox as a `.kmssandbox` file, encrypted under `passphrase`.
-    pub async fn export(&self, passphrase: &str) -> Result<Vec<u8>, ApiError> {
+    pub async fn export(&self, passphrase: &str) -> Result<js_sys::Uint8Array, ApiError> {
         Ok(self.root.export(passphrase).await?)
     }
 

@@ -93,7 +93,7 @@ pub fn SettingsPage() -> Html {
                 match kms.export(&passphrase).await {
                     Ok(file) => {
                         let name = kms.sandbox_name();
-                        util::download(
+                        util::download_array(
                             &format!("{name}.kmssandbox"),
                             &file,
                             "application/octet-stream",

@@ -75,10 +75,15 @@ impl Gen<'_> {
         let s = self.shape(name);
         match s["type"].as_str().unwrap_or_default() {
             "structure" => self.type_name(name, mode),
-            "list" => format!(
-                "{}[]",
-                self.ty(s["member"].as_str().unwrap_or_default(), mode)
-            ),
+            "list" => {
+                let member = self.ty(s["member"].as_str().unwrap_or_default(), mode);
+                // `"A" | "B"[]` would be "A, or a list of B".
+                if member.contains(" | ") {
+                    format!("({member})[]")
+                } else {
+                    format!("{member}[]")
+                }
+            }
             "map" => format!(
                 "Record<string, {}>",
                 self.ty(s["value"].as_str().unwrap_or_default(), mode)

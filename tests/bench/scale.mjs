@@ -184,29 +184,50 @@ function spread(ms) {
   return { count: s.length, min: s[0], median: s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2, max: s[s.length - 1] };
 }
 
-// The backup file format of crates/kms-web/src/backup.rs: a JSON header line, then the body
-// sealed with AES-256-GCM under PBKDF2-SHA-256 of the passphrase, the header's bytes as AAD.
+// The backup file format of crates/kms-web/src/backup.rs (version 2): a JSON header line, then
+// the body in chunks of chunkSize bytes, each sealed with AES-256-GCM under PBKDF2-SHA-256 of
+// the passphrase, the header's bytes as AAD, nonce = the 7-byte prefix, the chunk's index (4
+// bytes, big-endian) and 1 on the last chunk, 0 before.
 async function openFile(file, passphrase) {
   const end = file.indexOf(10);
   const headerBytes = file.slice(0, end);
   const header = JSON.parse(new TextDecoder().decode(headerBytes));
   const key = await derive(passphrase, header);
-  const body = await crypto.subtle.decrypt(
-    { name: 'AES-GCM', iv: unb64(header.cipher.iv), additionalData: headerBytes }, key, file.slice(end + 1));
-  return { header, body: JSON.parse(new TextDecoder().decode(body)), key };
+  const size = header.cipher.chunkSize + 16;
+  const sealed = file.subarray(end + 1);
+  const count = Math.ceil(sealed.length / size);
+  const parts = [];
+  for (let i = 0; i < count; i++) {
+    parts.push(new Uint8Array(await crypto.subtle.decrypt(
+      { name: 'AES-GCM', iv: chunkNonce(header, i, i === count - 1), additionalData: headerBytes },
+      key, sealed.subarray(i * size, (i + 1) * size))));
+  }
+  const body = await new Blob(parts).text();
+  return { header, body: JSON.parse(body), key };
 }
 
 async function sealFile(header, body, key) {
-  const iv = crypto.getRandomValues(new Uint8Array(12));
-  const next = { ...header, cipher: { ...header.cipher, iv: btoa(String.fromCharCode(...iv)) } };
+  const prefix = crypto.getRandomValues(new Uint8Array(7));
+  const next = { ...header, cipher: { ...header.cipher, noncePrefix: btoa(String.fromCharCode(...prefix)) } };
   const headerBytes = new TextEncoder().encode(JSON.stringify(next));
-  const sealed = new Uint8Array(await crypto.subtle.encrypt(
-    { name: 'AES-GCM', iv, additionalData: headerBytes }, key, new TextEncoder().encode(JSON.stringify(body))));
-  const out = new Uint8Array(headerBytes.length + 1 + sealed.length);
-  out.set(headerBytes);
-  out[headerBytes.length] = 10;
-  out.set(sealed, headerBytes.length + 1);
-  return out;
+  const plain = new TextEncoder().encode(JSON.stringify(body));
+  const size = next.cipher.chunkSize;
+  const count = Math.ceil(plain.length / size);
+  const parts = [headerBytes, new Uint8Array([10])];
+  for (let i = 0; i < count; i++) {
+    parts.push(new Uint8Array(await crypto.subtle.encrypt(
+      { name: 'AES-GCM', iv: chunkNonce(next, i, i === count - 1), additionalData: headerBytes },
+      key, plain.subarray(i * size, (i + 1) * size))));
+  }
+  return new Uint8Array(await new Blob(parts).arrayBuffer());
+}
+
+function chunkNonce(header, index, last) {
+  const nonce = new Uint8Array(12);
+  nonce.set(unb64(header.cipher.noncePrefix));
+  new DataView(nonce.buffer).setUint32(7, index);
+  nonce[11] = last ? 1 : 0;
+  return nonce;
 }
 
 async function derive(passphrase, header) {

@@ -636,3 +636,99 @@ fn a_replica_key_stack_replicates_a_multi_region_primary() {
     let meta = s.call("DescribeKey", json!({"KeyId": arn})).unwrap()["KeyMetadata"].clone();
     assert_eq!(meta["KeyState"], "PendingDeletion");
 }
+
+/// A resource and an output with a `Condition` exist only while it holds: made by an update
+/// that makes it true, and removed by one that makes it false.
+#[test]
+fn a_resource_with_a_condition_exists_only_while_it_holds() {
+    let template = r#"
+Parameters:
+  Environment:
+    Type: String
+    AllowedValues: [dev, prod]
+Conditions:
+  IsProd: !Equals [!Ref Environment, prod]
+Resources:
+  Key:
+    Type: AWS::KMS::Key
+  ProdAlias:
+    Type: AWS::KMS::Alias
+    Condition: IsProd
+    Properties:
+      AliasName: alias/prod-app
+      TargetKeyId: !Ref Key
+Outputs:
+  KeyId:
+    Value: !Ref Key
+  AliasName:
+    Condition: IsProd
+    Value: !Ref ProdAlias
+"#;
+    let mut s = Sandbox::in_memory(7);
+    let env = |v: &str| json!([{"ParameterKey": "Environment", "ParameterValue": v}]);
+    let aliases = |s: &mut Sandbox| -> Vec<String> {
+        s.call("ListAliases", json!({})).unwrap()["Aliases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["AliasName"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let resources = |s: &mut Sandbox| -> Vec<String> {
+        let out = cfn(s, "DescribeStackResources", json!({"StackName": "cond"})).unwrap();
+        out["StackResources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["LogicalResourceId"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let outputs = |st: &Value| -> Vec<String> {
+        st["Outputs"]
+            .as_array()
+            .map(|o| {
+                o.iter()
+                    .map(|o| o["OutputKey"].as_str().unwrap().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "cond", "TemplateBody": template, "Parameters": env("dev")}),
+    )
+    .unwrap();
+    let st = stack(&mut s, "cond");
+    assert_eq!(st["StackStatus"], "CREATE_COMPLETE");
+    assert_eq!(resources(&mut s), ["Key"]);
+    assert_eq!(outputs(&st), ["KeyId"]);
+    assert!(!aliases(&mut s).contains(&"alias/prod-app".to_string()));
+
+    cfn(
+        &mut s,
+        "UpdateStack",
+        json!({"StackName": "cond", "TemplateBody": template, "Parameters": env("prod")}),
+    )
+    .unwrap();
+    let st = stack(&mut s, "cond");
+    assert_eq!(st["StackStatus"], "UPDATE_COMPLETE");
+    let mut made = resources(&mut s);
+    made.sort();
+    assert_eq!(made, ["Key", "ProdAlias"]);
+    let mut shown = outputs(&st);
+    shown.sort();
+    assert_eq!(shown, ["AliasName", "KeyId"]);
+    assert!(aliases(&mut s).contains(&"alias/prod-app".to_string()));
+
+    cfn(
+        &mut s,
+        "UpdateStack",
+        json!({"StackName": "cond", "TemplateBody": template, "Parameters": env("dev")}),
+    )
+    .unwrap();
+    assert_eq!(stack(&mut s, "cond")["StackStatus"], "UPDATE_COMPLETE");
+    assert_eq!(resources(&mut s), ["Key"]);
+    assert!(!aliases(&mut s).contains(&"alias/prod-app".to_string()));
+}

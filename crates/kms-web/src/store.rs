@@ -477,6 +477,28 @@ export function idbGet(db, storeName, key) {
     req.onerror = (e) => { e.preventDefault(); reject(req.error); };
   });
 }
+// The values under `keys` (undefined where there is none), read in one transaction: reading
+// many records one transaction each costs a round trip each.
+export function idbGetMany(db, storeName, keys) {
+  return new Promise((resolve, reject) => {
+    let tx;
+    try {
+      tx = db.transaction([storeName], "readonly");
+    } catch (e) {
+      reject(e);
+      return;
+    }
+    const store = tx.objectStore(storeName);
+    const values = new Array(keys.length);
+    keys.forEach((key, i) => {
+      const req = store.get(key);
+      req.onsuccess = () => { values[i] = req.result; };
+    });
+    tx.oncomplete = () => resolve(values);
+    tx.onerror = (e) => { e.preventDefault(); reject(tx.error); };
+    tx.onabort = () => reject(tx.error || new Error("the read was aborted"));
+  });
+}
 // The stored revision (0 before the first commit).
 export function idbRevision(db) {
   return idbGet(db, "meta", "rev").then((stored) => (stored && stored.rev) || 0);
@@ -744,6 +766,8 @@ extern "C" {
     fn idb_revision(db: &IdbDatabase) -> js_sys::Promise;
     #[wasm_bindgen(js_name = idbGet)]
     fn idb_get(db: &IdbDatabase, store: &str, key: &str) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = idbGetMany)]
+    fn idb_get_many(db: &IdbDatabase, store: &str, keys: &Array) -> js_sys::Promise;
     #[wasm_bindgen(js_name = deploymentScope)]
     fn deployment_scope() -> String;
     #[wasm_bindgen(js_name = acquireLock)]
@@ -1450,14 +1474,34 @@ impl Store {
     /// of the database, not of the record.
     pub async fn read_key(&self, storage_key: &str) -> Result<Read, String> {
         let value = await_js(idb_get(&self.db, RECORDS, storage_key)).await?;
-        if value.is_undefined() {
-            return Ok(Read::Gone);
+        Ok(self.read_value(storage_key, &value).await)
+    }
+
+    /// [`Store::read_key`] of each of `storage_keys`, in one transaction.
+    pub async fn read_keys(&self, storage_keys: &[String]) -> Result<Vec<Read>, String> {
+        let keys: Array = storage_keys.iter().map(|k| JsValue::from_str(k)).collect();
+        let values: Array = await_js(idb_get_many(&self.db, RECORDS, &keys))
+            .await?
+            .dyn_into()
+            .map_err(|_| "the records could not be read")?;
+        let mut reads = Vec::with_capacity(storage_keys.len());
+        for (storage_key, value) in storage_keys.iter().zip(values.iter()) {
+            reads.push(self.read_value(storage_key, &value).await);
         }
-        let parsed = match parse_stored(storage_key, &value, false, true) {
+        Ok(reads)
+    }
+
+    /// A key record's stored value as read: sealed, or unwrapped if it is of a layout that keeps
+    /// no sealed form.
+    async fn read_value(&self, storage_key: &str, value: &JsValue) -> Read {
+        if value.is_undefined() {
+            return Read::Gone;
+        }
+        let parsed = match parse_stored(storage_key, value, false, true) {
             Ok(parsed) => parsed,
-            Err(reason) => return Ok(Read::Damaged(Damage::new(storage_key, reason))),
+            Err(reason) => return Read::Damaged(Damage::new(storage_key, reason)),
         };
-        Ok(match parsed {
+        match parsed {
             Parsed::Sealed(k, secrets) => {
                 self.sealed
                     .borrow_mut()
@@ -1468,7 +1512,7 @@ impl Store {
                 Ok(r) => Read::Record(Box::new(r)),
                 Err(reason) => Read::Damaged(Damage::new(storage_key, reason)),
             },
-        })
+        }
     }
 
     /// The revision of the record read sealed under `storage_key`, if there is one.

@@ -242,7 +242,10 @@ impl Trail {
             let read = store::read_events(db, None, u32::MAX)
                 .await
                 .map_err(read_failed)?;
+            // A chunk holds 1,000 events: the page gets a turn between chunks.
+            let mut pacer = store::Pacer::new();
             for (_, text) in &read.chunks {
+                pacer.tick().await;
                 out.extend(
                     decode_lines(text)
                         .map_err(read_failed)?

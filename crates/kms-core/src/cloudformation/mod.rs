@@ -802,8 +802,6 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
     };
 
     // What would change: resources to add, update, replace or remove.
-    let old_template = Template::parse(&stack.template_body)?;
-    let _ = &old_template;
     let before = stack.clone();
     let mut plan_changes = false;
     {

@@ -54,6 +54,14 @@ export async function usage(): Promise<void> {
   const wrong: string | undefined = dec.Plaintext;
   // @ts-expect-error: KeySpec is an enum
   await kms.send("CreateKey", { KeySpec: "AES_999" });
+  // A list of enum values is a list, of those values only.
+  await kms.send("CreateGrant", { KeyId: "k", GranteePrincipal: "arn:aws:iam::111122223333:user/dev", Operations: ["Encrypt", "Decrypt"] });
+  const algorithms: Kms.KeyMetadata["EncryptionAlgorithms"] = KeyMetadata?.EncryptionAlgorithms;
+  const firstAlgorithm: string | undefined = algorithms?.[0];
+  // @ts-expect-error: Operations is a list, not one operation
+  await kms.send("CreateGrant", { KeyId: "k", GranteePrincipal: "arn:aws:iam::111122223333:user/dev", Operations: "Encrypt" });
+  // @ts-expect-error: a grant operation is one of GrantOperation's values
+  await kms.send("CreateGrant", { KeyId: "k", GranteePrincipal: "arn:aws:iam::111122223333:user/dev", Operations: ["Encrypt", "Obliterate"] });
 
   // Principals and the other services of the account.
   const dev: KmsSandbox = kms.as("arn:aws:iam::111122223333:user/dev");

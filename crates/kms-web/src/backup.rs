@@ -179,9 +179,10 @@ async fn decrypt(
     key: &CryptoKey,
     iv: &[u8],
     aad: &[u8],
-    data: &[u8],
+    data: &Uint8Array,
 ) -> Result<Option<ArrayBuffer>, String> {
-    match await_promise(subtle()?.decrypt_with_object_and_u8_array(&gcm(iv, aad), key, data)).await
+    match await_promise(subtle()?.decrypt_with_object_and_buffer_source(&gcm(iv, aad), key, data))
+        .await
     {
         Ok(opened) => Ok(Some(opened.unchecked_into())),
         Err(e) if e.starts_with("OperationError") => Ok(None),
@@ -300,20 +301,22 @@ impl Sealer {
 
 /// Reads a file a [`Sealer`] wrote (or a version 1 file): `InvalidBackupException` for anything
 /// that is not one, of another version, or damaged; `InvalidPassphraseException` when the
-/// passphrase does not open it.
-pub(crate) async fn open(file: &[u8], passphrase: &str) -> Result<Secret, KmsError> {
+/// passphrase does not open it. The file stays in JavaScript memory: WebCrypto reads its chunks
+/// from there, and only the header and the body come into wasm memory.
+pub(crate) async fn open(file: &Uint8Array, passphrase: &str) -> Result<Secret, KmsError> {
     let not_one = || {
         invalid(
             "This is not a KMS Sandbox backup (.kmssandbox file): it does not start with a \
              backup's header",
         )
     };
-    let end = file
-        .iter()
-        .take(MAX_HEADER)
-        .position(|b| *b == b'\n')
-        .ok_or_else(not_one)?;
-    let (header_bytes, sealed) = (&file[..end], &file[end + 1..]);
+    let start = file
+        .subarray(0, file.length().min(MAX_HEADER as u32))
+        .to_vec();
+    let end = start.iter().position(|b| *b == b'\n').ok_or_else(not_one)?;
+    let header_bytes = &start[..end];
+    let sealed = file.subarray(end as u32 + 1, file.length());
+    let sealed_len = sealed.length() as usize;
     let loose: serde_json::Value = serde_json::from_slice(header_bytes).map_err(|_| not_one())?;
     if loose["format"] != FORMAT {
         return Err(not_one());
@@ -363,13 +366,13 @@ pub(crate) async fn open(file: &[u8], passphrase: &str) -> Result<Secret, KmsErr
     let salt = bytes(&header.kdf.salt, 16, "its salt")?;
     let check_iv = bytes(&cipher.check_iv, 12, "its check IV")?;
     let check = bytes(&cipher.check, 16, "its check value")?;
-    if sealed.len() <= TAG {
+    if sealed_len <= TAG {
         return Err(invalid("The backup is cut short: its contents are missing"));
     }
     let key = derive(passphrase, &salt, header.kdf.iterations)
         .await
         .map_err(internal)?;
-    match decrypt(&key, &check_iv, CHECK_AAD, &check)
+    match decrypt(&key, &check_iv, CHECK_AAD, &Uint8Array::from(&check[..]))
         .await
         .map_err(internal)?
     {
@@ -388,24 +391,29 @@ pub(crate) async fn open(file: &[u8], passphrase: &str) -> Result<Secret, KmsErr
         )
     };
     match layout {
-        Layout::Whole { iv } => decrypt(&key, &iv, header_bytes, sealed)
+        Layout::Whole { iv } => decrypt(&key, &iv, header_bytes, &sealed)
             .await
             .map_err(internal)?
             .map(|opened| take_secret(&opened))
             .ok_or_else(changed),
         Layout::Chunks { size, prefix } => {
             let sealed_size = size + TAG;
-            let count = sealed.len().div_ceil(sealed_size);
-            let last_len = sealed.len() - (count - 1) * sealed_size;
+            let count = sealed_len.div_ceil(sealed_size);
+            let last_len = sealed_len - (count - 1) * sealed_size;
             if last_len <= TAG || u32::try_from(count).is_err() {
                 return Err(changed());
             }
             // Opened chunk by chunk into one buffer sized beforehand, so that no copy is left.
-            let mut body = Secret::zeroed(sealed.len() - count * TAG);
-            for (index, piece) in sealed.chunks(sealed_size).enumerate() {
+            let mut body = Secret::zeroed(sealed_len - count * TAG);
+            let mut pacer = crate::store::Pacer::new();
+            for index in 0..count {
+                pacer.tick().await;
                 let last = index + 1 == count;
                 let nonce = chunk_nonce(&prefix, index as u32, last);
-                let opened = decrypt(&key, &nonce, header_bytes, piece)
+                let from = index * sealed_size;
+                let piece =
+                    sealed.subarray(from as u32, (from + sealed_size).min(sealed_len) as u32);
+                let opened = decrypt(&key, &nonce, header_bytes, &piece)
                     .await
                     .map_err(internal)?
                     .ok_or_else(changed)?;

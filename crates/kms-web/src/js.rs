@@ -295,11 +295,13 @@ impl KmsSandbox {
         let replace = Reflect::get(&options, &"replace".into())
             .ok()
             .filter(|v| !v.is_undefined() && !v.is_null());
+        // A copy, so that a change to the caller's bytes during the import does not show; made
+        // in JavaScript memory, which is given back (wasm memory never is).
         let bytes = if let Some(b) = file.dyn_ref::<js_sys::Uint8Array>() {
-            Some(b.to_vec())
+            Some(b.slice(0, b.length()))
         } else {
             file.dyn_ref::<js_sys::ArrayBuffer>()
-                .map(|b| js_sys::Uint8Array::new(b).to_vec())
+                .map(|b| js_sys::Uint8Array::new(&b.slice(0)))
         };
         wasm_bindgen_futures::future_to_promise(async move {
             let passphrase = passphrase?;

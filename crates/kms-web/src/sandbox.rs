@@ -2209,7 +2209,7 @@ impl Sandbox {
     /// `options.replace` is not set) write nothing.
     pub async fn import(
         name: &str,
-        file: &[u8],
+        file: &js_sys::Uint8Array,
         passphrase: &str,
         options: ImportOptions,
     ) -> Result<Sandbox, KmsError> {

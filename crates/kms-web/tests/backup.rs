@@ -126,7 +126,7 @@ async fn import(
         replace,
         region: Some(REGION.into()),
     };
-    Sandbox::import(name, file, passphrase, options).await
+    Sandbox::import(name, &js_sys::Uint8Array::from(file), passphrase, options).await
 }
 
 async fn exists(name: &str) -> bool {
@@ -603,7 +603,8 @@ async fn a_version_1_backup_still_imports() {
         region: Some("eu-west-1".into()),
     };
     let passphrase = made["passphrase"].as_str().unwrap();
-    let kms = Sandbox::import(&unique("backup-v1"), file, passphrase, options)
+    let file = js_sys::Uint8Array::from(&file[..]);
+    let kms = Sandbox::import(&unique("backup-v1"), &file, passphrase, options)
         .await
         .unwrap();
     let key = ok(&kms, "DescribeKey", json!({"KeyId": "alias/v1"})).await;

@@ -686,7 +686,7 @@ async fn a_sealed_sandbox_unwraps_each_key_on_first_use() {
         json!({"KeyId": signer, "Message": b64(b"m"), "SigningAlgorithm": "ECDSA_SHA_256"}),
     )
     .await;
-    let file = kms.export("a sealed passphrase").await.unwrap().to_vec();
+    let file = kms.export("a sealed passphrase").await.unwrap();
     assert_eq!(kms.test_unread_keys(), 0, "an export reads every key");
     drop(kms);
 

@@ -369,7 +369,8 @@ pub async fn import_sandbox(
         replace,
         region: Some(region.to_string()),
     };
-    Ok(Sandbox::import(name, file, passphrase, options).await?)
+    let file = js_sys::Uint8Array::from(file);
+    Ok(Sandbox::import(name, &file, passphrase, options).await?)
 }
 
 /// Deletes a stored sandbox and all its keys, and the Terraform state the console kept for it.

@@ -4,38 +4,27 @@
 use base64::Engine as _;
 use serde_json::Value;
 
-/// Request members that are blobs in the AWS model (base64 on the JSON wire).
-const BLOB_MEMBERS: &[&str] = &[
-    "Plaintext",
-    "CiphertextBlob",
-    "Message",
-    "Signature",
-    "Mac",
-    "EncryptedKeyMaterial",
-    "ImportToken",
-    "PublicKey",
-];
+/// The AWS CLI's word for a name of the model (`CreateKey` -> `create-key`): the terminal's own.
+pub use kms_cli::kebab;
 
-/// `CreateKey` -> `create-key`, `KeyId` -> `key-id`.
-pub fn kebab(name: &str) -> String {
-    let mut out = String::new();
-    let chars: Vec<char> = name.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
-        if c.is_ascii_uppercase() {
-            // An acronym run ("AWS") stays one word; a new word starts at a case change.
-            let prev_lower =
-                i > 0 && (chars[i - 1].is_ascii_lowercase() || chars[i - 1].is_ascii_digit());
-            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
-            let prev_upper = i > 0 && chars[i - 1].is_ascii_uppercase();
-            if i > 0 && (prev_lower || (prev_upper && next_lower)) {
-                out.push('-');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+/// The members of `operation`'s request that are blobs in the KMS model (base64 on the JSON
+/// wire, bytes in the SDK).
+fn blob_members(operation: &str) -> Vec<&'static str> {
+    let model = kms_core::model::kms();
+    let Some(input) = model
+        .operations
+        .get(operation)
+        .and_then(|o| o.input.as_deref())
+    else {
+        return Vec::new();
+    };
+    model
+        .shape(input)
+        .members
+        .iter()
+        .filter(|(_, shape)| model.shape(shape).ty == "blob")
+        .map(|(member, _)| member.as_str())
+        .collect()
 }
 
 /// The members of a request in the order people write them: the key first (`KeyId`,
@@ -154,8 +143,8 @@ pub fn js_sdk(region: &str, operation: &str, request: &Value) -> String {
     let mut input = request.clone();
     let mut blobs = Vec::new();
     if let Some(obj) = input.as_object_mut() {
-        for name in BLOB_MEMBERS {
-            if let Some(Value::String(b64)) = obj.get(*name) {
+        for name in blob_members(operation) {
+            if let Some(Value::String(b64)) = obj.get(name) {
                 blobs.push((name.to_string(), js_blob(b64)));
                 obj.insert(name.to_string(), Value::String(format!("\u{0}{name}\u{0}")));
             }
@@ -189,6 +178,18 @@ mod tests {
             "bypass-policy-lockout-safety-check"
         );
         assert_eq!(kebab("AWSAccountId"), "aws-account-id");
+    }
+
+    #[test]
+    fn blob_members_come_from_the_model() {
+        assert_eq!(blob_members("Encrypt"), ["Plaintext"]);
+        assert_eq!(blob_members("Verify"), ["Message", "Signature"]);
+        assert_eq!(
+            blob_members("ImportKeyMaterial"),
+            ["EncryptedKeyMaterial", "ImportToken"]
+        );
+        assert!(blob_members("CreateKey").is_empty());
+        assert!(blob_members("NoSuchOperation").is_empty());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Where requests enter the engine: one dispatcher that answers every operation of the model
 //! against the state ([`crate::state`]), and the [`Outcome`] it returns. The modules depend in one
-//! direction: `state` <- `tx` <- `ops` <- `engine`.
+//! direction: `state` <- `tx` <- `ops` <- `engine`; the services below it return an
+//! [`Outcome`] of their own module, [`crate::outcome`].
 //!
 //! An operation never mutates the engine directly. It runs in a [`Tx`] that overlays the records
 //! it changes; the engine returns those [`Change`]s with the response, the shell makes them
@@ -10,57 +11,13 @@
 use crate::caller::Caller;
 use crate::env::{Entropy, Millis};
 use crate::error::{KmsError, Result};
-use crate::records::Change;
+use crate::outcome::Outcome;
 use crate::service::Service;
 use crate::state::Engine;
-use crate::trail::{ServiceEvent, TrailFacts};
+use crate::trail::TrailFacts;
 use crate::tx::{Req, Tx};
 use crate::{model, ops};
 use serde_json::Value;
-
-/// What an operation answered, and the changes that must be durable before it is reported.
-#[derive(Debug)]
-pub struct Outcome {
-    pub result: Result<Value>,
-    pub changes: Vec<Change>,
-    /// What the request's CloudTrail record needs that only the engine knows (the keys and
-    /// aliases it named, resolved before it ran): see [`crate::trail::CallRecordInput`].
-    pub trail: TrailFacts,
-    /// What KMS did on its own before answering (deletions whose waiting period ended, scheduled
-    /// rotations), each to be recorded with [`crate::trail::service_event_record`] once the
-    /// changes are durable.
-    pub service_events: Vec<ServiceEvent>,
-    /// Storage keys of sealed key records ([`crate::KeyRecord::sealed`]) whose secrets the request
-    /// needs. When not empty the request did not run: the shell unwraps them, loads the records
-    /// and asks again. Such an outcome is neither persisted nor recorded.
-    pub unseal: Vec<String>,
-    /// The private-key operation a successful Sign or Decrypt left to the platform: its result
-    /// is missing from `result` until the shell fills it in (only with
-    /// [`Engine::set_platform_crypto`]).
-    pub delegated: Option<crate::platform::Delegated>,
-}
-
-impl Outcome {
-    /// An outcome with no CloudTrail resources or service events.
-    pub(crate) fn new(result: Result<Value>, changes: Vec<Change>) -> Outcome {
-        Outcome {
-            result,
-            changes,
-            trail: TrailFacts::default(),
-            service_events: Vec::new(),
-            unseal: Vec::new(),
-            delegated: None,
-        }
-    }
-
-    /// The HTTP status and JSON body AWS would send.
-    pub fn http(&self) -> (u16, String) {
-        match &self.result {
-            Ok(v) => (200, v.to_string()),
-            Err(e) => (e.status(), e.to_json().to_string()),
-        }
-    }
-}
 
 impl Engine {
     /// Answers one request: `operation` is what follows `TrentService.` in `X-Amz-Target`, `body`

@@ -38,6 +38,7 @@ mod iam;
 mod managed;
 pub mod model;
 mod ops;
+mod outcome;
 pub mod platform;
 pub mod query;
 mod records;
@@ -52,7 +53,6 @@ pub mod usage;
 mod wrapping;
 
 pub use caller::{Caller, Identity};
-pub use engine::Outcome;
 pub use env::{uuid_v4, Clock, Entropy, ManualClock, Millis, SeededEntropy, MILLIS_PER_DAY};
 pub use error::{ErrorType, KmsError, Result};
 pub use iam::{
@@ -61,6 +61,7 @@ pub use iam::{
     SessionRecord, TrustCheck, UserRecord,
 };
 pub use managed::AWS_MANAGED_SERVICES;
+pub use outcome::Outcome;
 pub use records::{
     alias_storage_key, key_storage_key, AliasRecord, BackingKey, Change, GrantRecord,
     ImportedMaterial, KeyRecord, KeySummary, MultiRegionKeyType, Record, RotationConfig,

@@ -26,9 +26,9 @@ pub use records::{
 };
 
 use crate::caller::{Caller, Identity};
-use crate::engine::Outcome;
 use crate::env::{Clock as _, Entropy, Millis};
 use crate::error::{KmsError, Result};
+use crate::outcome::Outcome;
 use crate::records::Change;
 use crate::state::Engine;
 use crate::tx::Req;

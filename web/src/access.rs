@@ -142,7 +142,7 @@ pub fn check_request(
             "CiphertextBlob": blob, "SourceKeyId": key_id, "DestinationKeyId": key_id
         }),
         "GenerateDataKey" | "GenerateDataKeyWithoutPlaintext" => {
-            json!({ "KeyId": key_id, "KeySpec": kms_core::DataKeySpec::Aes256.as_str() })
+            json!({ "KeyId": key_id, "KeySpec": kms_web::types::DataKeySpec::Aes256.as_str() })
         }
         "GenerateDataKeyPair" | "GenerateDataKeyPairWithoutPlaintext" => {
             json!({ "KeyId": key_id, "KeyPairSpec": "ECC_NIST_P256" })

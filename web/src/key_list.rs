@@ -20,7 +20,7 @@
 
 use crate::kms::ApiError;
 use crate::model::{key_usage_label, regionality_label, AliasEntry, KeyMetadata};
-use kms_core::{KeyManager, KeySpec, KeyState, KeyUsage};
+use kms_web::types::{KeyManager, KeySpec, KeyState, KeyUsage};
 use std::cmp::Ordering;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
@@ -483,7 +483,7 @@ pub fn picker_window<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kms_core::{KeyManager, KeySpec, KeyState, KeyUsage, Origin};
+    use kms_web::types::{KeyManager, KeySpec, KeyState, KeyUsage, Origin};
 
     #[test]
     fn a_picker_lists_the_first_keys_and_the_picked_one() {

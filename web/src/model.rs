@@ -1,7 +1,7 @@
 //! The API's data as the console reads it (names from the AWS model), and the console's words
 //! for it: labels, key types, validation messages. Pure data, no I/O.
 
-use kms_core::{
+use kms_web::types::{
     EncryptionAlgorithm, ExpirationModel, KeyAgreementAlgorithm, KeyManager, KeyMaterialState,
     KeySpec, KeyState, KeyUsage, MacAlgorithm, MultiRegionKeyType, Origin, RotationType,
     SigningAlgorithm,

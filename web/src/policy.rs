@@ -2,7 +2,7 @@
 //! default policy (AWS KMS Developer Guide, "Default key policy"), and a light check of edited
 //! policies before they are sent (the KMS has the last word).
 
-use kms_core::{KeySpec, KeyUsage};
+use kms_web::types::{KeySpec, KeyUsage};
 use serde_json::{json, Value};
 
 /// What the policy's key-user statement has to allow depends on what the key does.

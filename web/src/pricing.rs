@@ -3,12 +3,12 @@
 //! Nothing here talks to the KMS; the page feeds it numbers (typed in, or counted from the
 //! sandbox's own keys) and renders the bill it returns.
 
-use kms_core::bill::{
+use kms_web::types::bill::{
     Bill as SandboxBill, LineKind, PriceClass, BILLED_ROTATIONS, FREE_REQUESTS_PER_MONTH,
     KEY_USD_PER_MONTH, ROTATION_USD_PER_MONTH,
 };
 
-/// What a request is billed as: the sandbox's own price classes (`kms_core::bill`), so the
+/// What a request is billed as: the sandbox's own price classes (`kms_web::types::bill`), so the
 /// calculator and the sandbox's bill price requests alike.
 pub type RequestClass = PriceClass;
 
@@ -51,7 +51,7 @@ pub struct PriceTable {
 
 /// AWS KMS prices for ap-southeast-2 (Asia Pacific (Sydney)), from the AWS KMS pricing page
 /// (https://aws.amazon.com/kms/pricing/) as quoted in the project's seed notes
-/// (shared/seeds/001_7f9af24492648586.txt), by way of `kms_core::bill`.
+/// (shared/seeds/001_7f9af24492648586.txt), by way of `kms_web::types::bill`.
 pub const PRICES: PriceTable = PriceTable {
     source: "AWS Key Management Service pricing, https://aws.amazon.com/kms/pricing/",
     as_of: "2025-01",
@@ -474,8 +474,8 @@ mod tests {
 
     #[test]
     fn filled_from_the_sandbox_bill_the_calculator_agrees_with_it() {
-        use kms_core::bill::{bill, KeyLifetime, RequestCount};
-        use kms_core::KeyManager;
+        use kms_web::types::bill::{bill, KeyLifetime, RequestCount};
+        use kms_web::types::KeyManager;
         const H: i64 = 3_600_000;
         let from = 1_796_083_200_000; // 2026-12-01T00:00:00Z
         let key = |id: &str, created: i64, rotations: Vec<i64>| KeyLifetime {

@@ -10,7 +10,7 @@ pub use kms_cli::kebab;
 /// The members of `operation`'s request that are blobs in the KMS model (base64 on the JSON
 /// wire, bytes in the SDK).
 fn blob_members(operation: &str) -> Vec<&'static str> {
-    let model = kms_core::model::kms();
+    let model = kms_web::types::model::kms();
     let Some(input) = model
         .operations
         .get(operation)

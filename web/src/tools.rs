@@ -3,7 +3,7 @@
 //! parsers, JMESPath and the models' help text. Typed wrappers over its exports: values cross as
 //! JSON text, and the requests come back here to be sent to the sandbox.
 
-use kms_core::{KmsError, Service};
+use kms_web::{types::Service, KmsError};
 use serde_json::Value;
 use std::cell::RefCell;
 use std::collections::BTreeMap;

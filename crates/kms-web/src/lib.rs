@@ -43,6 +43,18 @@ pub use sandbox::{
     ImportOptions, Sandbox, StorageInfo, MEMORY_SANDBOX_NAME,
 };
 pub use sdk::RequestHandler;
+
+/// The sandbox's vocabulary, from the API models: the engine's types for key specs, states,
+/// usages, algorithms and services, the bill, and the models themselves. Pages and tools built
+/// on the sandbox (the console) use these, so that every part speaks one language.
+pub mod types {
+    pub use kms_core::{
+        bill, model, DataKeySpec, EncryptionAlgorithm, ExpirationModel, KeyAgreementAlgorithm,
+        KeyManager, KeyMaterialState, KeySpec, KeyState, KeyUsage, MacAlgorithm, MessageType,
+        MultiRegionKeyType, Origin, RotationType, Service, SigningAlgorithm, WrappingAlgorithm,
+        WrappingKeySpec,
+    };
+}
 pub use store::Damage;
 
 /// Sandbox `name` told apart from the sandboxes of the same name that deployments under other

@@ -4,7 +4,7 @@ use super::Icon;
 use crate::kms::ApiError;
 use crate::model::key_state_label;
 use crate::util;
-use kms_core::KeyState;
+use kms_web::types::KeyState;
 use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 

@@ -4,7 +4,7 @@ use super::{requests as r, ApiError, DeniedCall, Request};
 use crate::access::{parse_explain, Decision};
 use crate::key_list::KeyListing;
 use crate::model::{AliasEntry, KeyMetadata, RotationEntry, RotationStatus, Tag};
-use kms_core::Service;
+use kms_web::types::Service;
 use kms_web::Sandbox;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -35,8 +35,8 @@ impl PartialEq for Kms {
     }
 }
 
-impl From<kms_core::KmsError> for ApiError {
-    fn from(e: kms_core::KmsError) -> Self {
+impl From<kms_web::KmsError> for ApiError {
+    fn from(e: kms_web::KmsError) -> Self {
         ApiError {
             error_type: e.error_type.as_str().to_string(),
             message: e.message,
@@ -122,7 +122,7 @@ impl Kms {
         region: &str,
         operation: &str,
         body: Value,
-    ) -> Result<Value, kms_core::KmsError> {
+    ) -> Result<Value, kms_web::KmsError> {
         self.sandbox
             .call_service(service, region, operation, body)
             .await
@@ -323,7 +323,7 @@ impl Kms {
         &self,
         year: Option<i64>,
         month: Option<u32>,
-    ) -> Result<kms_core::bill::Bill, ApiError> {
+    ) -> Result<kms_web::types::bill::Bill, ApiError> {
         Ok(self.root.bill(year, month)?)
     }
 

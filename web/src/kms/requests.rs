@@ -1,7 +1,7 @@
 //! Every request the console sends, as the AWS JSON it is. Pure: the same value is sent by
 //! [`super::Kms::send`] and shown in the CLI/SDK panels.
 
-use kms_core::{
+use kms_web::types::{
     DataKeySpec, EncryptionAlgorithm, ExpirationModel, KeyAgreementAlgorithm, KeySpec, KeyUsage,
     Origin, WrappingAlgorithm, WrappingKeySpec,
 };

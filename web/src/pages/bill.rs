@@ -7,7 +7,7 @@ use crate::components::{ErrorAlert, Spinner};
 use crate::hooks::{use_kms, use_loader, Load};
 use crate::model::region_name;
 use crate::pricing::{class_label, format_usd, month_name, thousands};
-use kms_core::bill::{month_of, Bill, DayCost, LineItem, LineKind};
+use kms_web::types::bill::{month_of, Bill, DayCost, LineItem, LineKind};
 use yew::prelude::*;
 use yew_router::prelude::*;
 

@@ -17,7 +17,7 @@ use crate::kms::{requests as r, ApiError, Request};
 use crate::model::{regionality_label, AliasEntry, KeyMetadata};
 use crate::state::{Action, FlashKind};
 use crate::util;
-use kms_core::{KeyState, MultiRegionKeyType, Origin};
+use kms_web::types::{KeyState, MultiRegionKeyType, Origin};
 use yew::prelude::*;
 use yew_router::prelude::*;
 

@@ -7,7 +7,9 @@ use crate::kms::{requests as r, ApiError, Request};
 use crate::model::{region_name, KeyMetadata, REGIONS};
 use crate::state::Action;
 use crate::util;
-use kms_core::{ExpirationModel, KeyState, MultiRegionKeyType, WrappingAlgorithm, WrappingKeySpec};
+use kms_web::types::{
+    ExpirationModel, KeyState, MultiRegionKeyType, WrappingAlgorithm, WrappingKeySpec,
+};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -269,8 +271,8 @@ pub fn RegionalityTab(p: &ReloadTabProps) -> Html {
         // Replicas stay in the primary's partition (the China Regions are one, where SM2 is).
         .filter(|c| {
             !taken.iter().any(|t| t == c)
-                && kms_core::KeySpec::Sm2.is_offered_in(c)
-                    == kms_core::KeySpec::Sm2.is_offered_in(&primary.region)
+                && kms_web::types::KeySpec::Sm2.is_offered_in(c)
+                    == kms_web::types::KeySpec::Sm2.is_offered_in(&primary.region)
         })
         .collect();
     // A Region chosen before is no longer offered once it has its replica.

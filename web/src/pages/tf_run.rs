@@ -5,7 +5,7 @@
 
 use crate::kms::Kms;
 use crate::tools;
-use kms_core::Service;
+use kms_web::types::Service;
 use std::collections::BTreeMap;
 
 fn local() -> Option<web_sys::Storage> {

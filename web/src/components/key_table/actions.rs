@@ -8,7 +8,7 @@ use crate::hooks::{send_in_turn, use_console, use_kms};
 use crate::kms::{requests as r, ApiError, KeyRow, Kms, Request};
 use crate::state::{Action, ConsoleContext, FlashKind};
 use crate::util;
-use kms_core::KeyState;
+use kms_web::types::KeyState;
 use std::collections::BTreeSet;
 use yew::prelude::*;
 

@@ -19,7 +19,7 @@ pub use stacks::CloudFormationPage;
 
 use crate::kms::{ApiError, Kms};
 use crate::util;
-use kms_core::Service;
+use kms_web::types::Service;
 use serde_json::Value;
 use yew::prelude::*;
 

@@ -6,7 +6,7 @@ use crate::model::{
     key_spec_hint, key_specs_for, key_usage_hint, key_usage_label, region_name, wizard_usages,
 };
 use crate::util;
-use kms_core::{KeyUsage, Origin};
+use kms_web::types::{KeyUsage, Origin};
 use yew::prelude::*;
 
 /// A radio button as a card: a bold label over a hint.

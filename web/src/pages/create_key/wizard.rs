@@ -3,7 +3,7 @@
 
 use crate::model::validate_tag;
 use crate::policy::{console_default_policy, pretty, PolicyChoices, PolicyKeyKind};
-use kms_core::{KeySpec, KeyUsage, Origin};
+use kms_web::types::{KeySpec, KeyUsage, Origin};
 use std::collections::BTreeSet;
 use yew::prelude::*;
 

@@ -7,7 +7,7 @@ use crate::components::{ApiPanel, InfoAlert};
 use crate::hooks::use_kms;
 use crate::kms::{requests as r, ApiError, KeyRow};
 use crate::util;
-use kms_core::KeyUsage;
+use kms_web::types::KeyUsage;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]

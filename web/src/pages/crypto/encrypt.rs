@@ -9,7 +9,7 @@ use crate::hooks::use_kms;
 use crate::kms::{requests as r, ApiError};
 use crate::model::{algorithm_name, pick_algorithm};
 use crate::util;
-use kms_core::{EncryptionAlgorithm, KeyUsage};
+use kms_web::types::{EncryptionAlgorithm, KeyUsage};
 use std::rc::Rc;
 use yew::prelude::*;
 

@@ -7,7 +7,7 @@ use crate::envelope;
 use crate::hooks::use_kms;
 use crate::kms::{requests as r, ApiError, Kms, Request};
 use crate::util;
-use kms_core::{EncryptionAlgorithm, KeyUsage};
+use kms_web::types::{EncryptionAlgorithm, KeyUsage};
 use std::future::Future;
 use yew::prelude::*;
 

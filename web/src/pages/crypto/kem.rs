@@ -7,7 +7,7 @@ use super::{needs, output_block, selected_key_id, KeyProps};
 use crate::components::ApiPanel;
 use crate::kms::requests as r;
 use crate::util;
-use kms_core::KeyUsage;
+use kms_web::types::KeyUsage;
 use yew::prelude::*;
 
 #[function_component]

@@ -6,7 +6,7 @@ use crate::components::ApiPanel;
 use crate::kms::requests as r;
 use crate::model::{algorithm_name, pick_algorithm};
 use crate::util;
-use kms_core::KeyUsage;
+use kms_web::types::KeyUsage;
 use yew::prelude::*;
 
 #[function_component]

@@ -30,7 +30,7 @@ use crate::key_list::{KeyListing, ListedKey};
 use crate::kms::{ApiError, KeyRow, Kms, Request};
 use crate::model::{key_state_label, key_usage_label, Algorithm, KeyMetadata};
 use crate::util;
-use kms_core::KeyUsage;
+use kms_web::types::KeyUsage;
 use serde_json::Value;
 use std::rc::Rc;
 use yew::prelude::*;

@@ -7,7 +7,7 @@ use crate::components::{ApiPanel, CopyButton};
 use crate::kms::requests as r;
 use crate::model::{algorithm_name, pick_algorithm};
 use crate::util;
-use kms_core::{KeyUsage, MessageType, SigningAlgorithm};
+use kms_web::types::{KeyUsage, MessageType, SigningAlgorithm};
 use yew::prelude::*;
 
 #[function_component]

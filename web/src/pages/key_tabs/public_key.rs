@@ -6,7 +6,7 @@ use crate::hooks::{use_kms, use_loader, Load};
 use crate::kms::requests as r;
 use crate::model::{public_key_pem, KeyMetadata};
 use crate::util;
-use kms_core::KeyUsage;
+use kms_web::types::KeyUsage;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]

@@ -7,7 +7,7 @@ use crate::hooks::{use_console, use_kms, use_loader, Load};
 use crate::kms::{requests as r, ApiError, Request};
 use crate::state::{Action, FlashKind};
 use crate::util;
-use kms_core::{KeyMaterialState, KeyState, RotationType};
+use kms_web::types::{KeyMaterialState, KeyState, RotationType};
 use yew::prelude::*;
 
 /// What the tab shows: the rotation status and the rotations so far, loaded together.

@@ -71,6 +71,10 @@ test('event history: newest first, filter by event name and time, open an event,
   assert.ok(names.includes('ListKeys'), 'the console\'s own requests are recorded too');
   await t.shot('event history');
 
+  // Live: a key made through window.kms shows without a refresh.
+  await page.evaluate(() => window.kms.send('CreateKey', { Description: 'made while the history is open' }));
+  await waitForEvents(page, (rows) => rows.filter((n) => n === 'CreateKey').length === 2);
+
   // Filter by event name: only CreateAlias, and the filter is in the URL.
   await page.getByLabel('Lookup attribute').selectOption('EventName');
   await page.getByLabel('Value').fill('CreateAlias');

@@ -3,7 +3,7 @@
 
 use super::breadcrumbs;
 use crate::components::{ApiPanel, ErrorAlert, EventRecordDialog, Spinner};
-use crate::hooks::use_kms;
+use crate::hooks::{use_kms, RemoteChanges};
 use crate::kms::{ApiError, Request};
 use crate::trail::{download_json, Lookup, TrailEvent, LOOKUP_ATTRIBUTES, MAX_RESULTS};
 use crate::util;
@@ -66,6 +66,32 @@ pub fn EventsPage() -> Html {
                 });
             },
         );
+    }
+    // A change to the sandbox (another page, tab, the terminal or `window.kms`) shows its
+    // events: the first page is read again, kept on screen meanwhile. Not once more pages are
+    // loaded, so that a reader's place is not lost.
+    let remote = use_context::<RemoteChanges>().map_or(0, |r| r.0);
+    {
+        let (kms, lookup, shown) = (kms.clone(), lookup.clone(), shown.clone());
+        let first = use_mut_ref(|| true);
+        use_effect_with(remote, move |_| {
+            if std::mem::replace(&mut *first.borrow_mut(), false) {
+                return;
+            }
+            let on_first_page = match &*shown {
+                Some(Ok(s)) => s.events.len() <= MAX_RESULTS as usize,
+                _ => false,
+            };
+            if on_first_page {
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let Ok((events, next)) =
+                        kms.lookup_events(lookup.request(MAX_RESULTS, None)).await
+                    {
+                        shown.set(Some(Ok(Shown { events, next })));
+                    }
+                });
+            }
+        });
     }
 
     let on_apply = {

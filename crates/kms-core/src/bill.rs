@@ -19,12 +19,9 @@
 //! with `deleted` set from the DeleteKey service event) and the KMS requests it answered, counted
 //! per UTC day, Region and [`PriceClass`] (see [`Engine::price_class`]).
 
-use crate::caller::Caller;
-use crate::env::{Millis, SeededEntropy, MILLIS_PER_DAY};
+use crate::env::{Millis, MILLIS_PER_DAY};
 use crate::records::KeyRecord;
 use crate::spec::{KeyManager, KeySpec, KeyState};
-use crate::tx::{Req, Tx};
-use crate::Engine;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -410,7 +407,7 @@ pub fn bill(
             .into_iter()
             .map(|(day, usd)| DayCost {
                 day,
-                date: crate::trail::event_time(day)[..10].to_string(),
+                date: crate::query::format_timestamp(day)[..10].to_string(),
                 usd,
             })
             .collect(),
@@ -425,37 +422,6 @@ fn hours_touched(a: Millis, b: Millis) -> i64 {
     let first = a.div_euclid(MILLIS_PER_HOUR);
     let last = (b - 1).div_euclid(MILLIS_PER_HOUR);
     last - first + 1
-}
-
-impl Engine {
-    /// The lifetimes of the account's keys, every Region's (deleted keys are gone: the shell
-    /// keeps theirs).
-    pub fn key_lifetimes(&self) -> Vec<KeyLifetime> {
-        self.regions()
-            .filter_map(|r| self.region_state(r))
-            .flat_map(|r| {
-                let read = r.keys.values().map(KeyLifetime::of);
-                read.chain(r.unread.values().map(|s| s.lifetime.clone()))
-            })
-            .collect()
-    }
-
-    /// The price class of a KMS request (wire JSON) in `region`, from the keys it names. Call it
-    /// with the request before or after running it.
-    pub fn price_class(&self, region: &str, operation: &str, request: &Value) -> PriceClass {
-        let root = Caller::root(self.account_id());
-        let mut entropy = SeededEntropy::new(0);
-        let tx = Tx::new(self, region, &root, 0, &mut entropy);
-        let facts = crate::trail::kms_facts(&tx, operation, &Req(request));
-        let specs: Vec<KeySpec> = facts
-            .resources
-            .iter()
-            .filter_map(|arn| arn.rsplit_once(":key/"))
-            .filter_map(|(_, id)| tx.key(id))
-            .map(|k| k.key_spec)
-            .collect();
-        PriceClass::of(operation, request, &specs)
-    }
 }
 
 #[cfg(test)]

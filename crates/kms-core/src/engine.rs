@@ -8,11 +8,13 @@
 //! durable, and only then calls [`Engine::apply`]. A failed write therefore leaves the engine as
 //! it was.
 
+use crate::bill::PriceClass;
 use crate::caller::Caller;
-use crate::env::{Entropy, Millis};
+use crate::env::{Entropy, Millis, SeededEntropy};
 use crate::error::{KmsError, Result};
 use crate::outcome::Outcome;
 use crate::service::Service;
+use crate::spec::KeySpec;
 use crate::state::Engine;
 use crate::trail::TrailFacts;
 use crate::tx::{Req, Tx};
@@ -217,5 +219,24 @@ impl Engine {
         );
         outcome.unseal = tx.unseal.take();
         outcome
+    }
+}
+
+impl Engine {
+    /// The price class of a KMS request (wire JSON) in `region`, from the keys it names. Call it
+    /// with the request before or after running it.
+    pub fn price_class(&self, region: &str, operation: &str, request: &Value) -> PriceClass {
+        let root = Caller::root(self.account_id());
+        let mut entropy = SeededEntropy::new(0);
+        let tx = Tx::new(self, region, &root, 0, &mut entropy);
+        let facts = crate::trail::kms_facts(&tx, operation, &Req(request));
+        let specs: Vec<KeySpec> = facts
+            .resources
+            .iter()
+            .filter_map(|arn| arn.rsplit_once(":key/"))
+            .filter_map(|(_, id)| tx.key(id))
+            .map(|k| k.key_spec)
+            .collect();
+        PriceClass::of(operation, request, &specs)
     }
 }

@@ -35,16 +35,17 @@ mod engine;
 mod env;
 mod error;
 mod iam;
-mod managed;
 pub mod model;
 mod ops;
 mod outcome;
 pub mod platform;
 pub mod query;
 mod records;
+mod resolve;
 mod sandbox;
 mod secret;
 mod service;
+mod service_event;
 mod spec;
 mod state;
 pub mod trail;
@@ -60,11 +61,11 @@ pub use iam::{
     AccessKeyStatus, IamRecord, ManagedPolicyRecord, PolicyVersionRecord, RoleRecord,
     SessionRecord, TrustCheck, UserRecord,
 };
-pub use managed::AWS_MANAGED_SERVICES;
+pub use ops::managed::AWS_MANAGED_SERVICES;
 pub use outcome::Outcome;
 pub use records::{
     alias_storage_key, key_storage_key, AliasRecord, BackingKey, Change, GrantRecord,
-    ImportedMaterial, KeyRecord, KeySummary, MultiRegionKeyType, Record, RotationConfig,
+    ImportedMaterial, KeyRecord, MultiRegionKeyType, Record, RotationConfig,
 };
 pub use sandbox::Sandbox;
 pub use secret::Secret;
@@ -75,4 +76,5 @@ pub use spec::{
     KeyAgreementAlgorithm, KeyManager, KeyMaterialState, KeySpec, KeyState, KeyUsage, MacAlgorithm,
     MessageType, Origin, RotationType, SigningAlgorithm, WrappingAlgorithm, WrappingKeySpec,
 };
+pub use state::KeySummary;
 pub use state::{Engine, DEFAULT_ACCOUNT_ID, DEFAULT_REGION};

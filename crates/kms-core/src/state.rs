@@ -6,8 +6,9 @@ use crate::access::{Policy, PolicyKind};
 use crate::bill::KeyLifetime;
 use crate::caller::Caller;
 use crate::env::Millis;
-use crate::records::{AliasRecord, Change, KeyRecord, KeySummary, MultiRegionKeyType, Record};
+use crate::records::{key_storage_key, AliasRecord, Change, KeyRecord, MultiRegionKeyType, Record};
 use crate::spec::KeyState;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -116,7 +117,7 @@ pub struct Engine {
     pub(crate) account_id: String,
     pub(crate) regions: BTreeMap<String, RegionState>,
     /// The account's IAM and STS records (see `crate::iam`).
-    pub(crate) iam: crate::iam::IamState,
+    pub(crate) iam: crate::records::iam::IamState,
     /// Key policies and identity policies, parsed once.
     policies: PolicyCache,
     /// Whether requests are authorized (always, except in the benchmark's baseline).
@@ -406,5 +407,65 @@ impl Engine {
 
     pub(crate) fn region_state(&self, region: &str) -> Option<&RegionState> {
         self.regions.get(region)
+    }
+}
+
+impl Engine {
+    /// The lifetimes of the account's keys, every Region's (deleted keys are gone: the shell
+    /// keeps theirs).
+    pub fn key_lifetimes(&self) -> Vec<KeyLifetime> {
+        self.regions()
+            .filter_map(|r| self.region_state(r))
+            .flat_map(|r| {
+                let read = r.keys.values().map(KeyLifetime::of);
+                read.chain(r.unread.values().map(|s| s.lifetime.clone()))
+            })
+            .collect()
+    }
+}
+
+/// What the engine keeps of a key whose record it has not read yet. A sandbox of many keys opens
+/// from these (the shell stores one beside each key record, see [`Engine::load_unread`]) and
+/// reads a key's record when a request first names it ([`crate::Outcome::unseal`]). They hold
+/// what looks at every key without naming one needs: ListKeys (the id), due deletions and
+/// rotations, grant lookups by token or retiring principal (whether it has grants), and the
+/// bill (its lifetime).
+///
+/// [`Engine::load_unread`]: crate::Engine::load_unread
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeySummary {
+    pub key_state: KeyState,
+    pub deletion_date: Option<Millis>,
+    /// When time next changes the key by itself (its deletion, rotation or material expiry).
+    pub due: Option<Millis>,
+    /// Whether the key has grants.
+    pub grants: bool,
+    /// Its key id, Region and what its charges depend on.
+    pub lifetime: KeyLifetime,
+}
+
+impl KeySummary {
+    pub fn of(key: &KeyRecord) -> KeySummary {
+        KeySummary {
+            key_state: key.key_state,
+            deletion_date: key.deletion_date,
+            due: due_date(key),
+            grants: !key.grants.is_empty(),
+            lifetime: KeyLifetime::of(key),
+        }
+    }
+
+    pub fn key_id(&self) -> &str {
+        &self.lifetime.key_id
+    }
+
+    pub fn region(&self) -> &str {
+        &self.lifetime.region
+    }
+
+    /// The storage key of its key's record.
+    pub fn storage_key(&self) -> String {
+        key_storage_key(self.region(), self.key_id())
     }
 }

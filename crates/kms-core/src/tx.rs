@@ -4,10 +4,11 @@
 use crate::caller::Caller;
 use crate::env::{Entropy, Millis};
 use crate::error::{KmsError, Result};
-use crate::records::{AliasRecord, Change, KeyRecord, KeySummary};
+use crate::records::{AliasRecord, Change, KeyRecord};
+use crate::service_event::ServiceEvent;
 use crate::spec::{KeyManager, KeyState};
+use crate::state::KeySummary;
 use crate::state::{due_date, Engine, RegionState};
-use crate::trail::ServiceEvent;
 use serde_json::Value;
 use std::collections::BTreeMap;
 

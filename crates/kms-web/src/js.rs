@@ -628,3 +628,10 @@ impl SandboxClock {
         })
     }
 }
+
+impl Sandbox {
+    /// The JS `KmsSandbox` object over this same sandbox (the console sets it as `window.kms`).
+    pub fn to_js(&self) -> JsValue {
+        KmsSandbox::from(self.clone()).into()
+    }
+}

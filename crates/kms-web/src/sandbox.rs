@@ -1360,11 +1360,6 @@ impl Sandbox {
             .collect()
     }
 
-    /// The JS `KmsSandbox` object over this same sandbox (the console sets it as `window.kms`).
-    pub fn to_js(&self) -> wasm_bindgen::JsValue {
-        crate::js::KmsSandbox::from(self.clone()).into()
-    }
-
     /// The default region of this handle, borrowed.
     pub(crate) fn region_str(&self) -> &str {
         &self.region

@@ -2,10 +2,10 @@
 //! `Inactive`. Without a `UserName` the operations act on the caller's own keys, as IAM does.
 
 use super::entities::{needs_user_name, no_such_user};
-use super::records::{AccessKeyRecord, AccessKeyStatus, IamRecord};
 use super::{listed, IamTx, IamView};
 use crate::caller::Identity;
 use crate::error::{KmsError, Result};
+use crate::records::iam::{AccessKeyRecord, AccessKeyStatus, IamRecord};
 use crate::tx::{wire_time, Req};
 use serde_json::{json, Map, Value};
 

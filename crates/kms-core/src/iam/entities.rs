@@ -1,10 +1,10 @@
 //! Users and roles, and what both carry: tags, inline policies and attached managed policies.
 
 use super::documents::{policy_size, validate_identity_policy, validate_trust_policy};
-use super::records::{role_key, user_key, IamRecord, RoleRecord, UserRecord};
 use super::{listed, merge_tags, parse_arn, remove_tags, request_tags, tag_list, IamTx, IamView};
 use crate::caller::Identity;
 use crate::error::{KmsError, Result};
+use crate::records::iam::{role_key, user_key, IamRecord, RoleRecord, UserRecord};
 use crate::tx::{wire_time, Req};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
@@ -356,7 +356,7 @@ pub(crate) fn delete_role(tx: &mut IamTx<'_>, req: &Req<'_>) -> Result<Value> {
         .all_sessions()
         .iter()
         .filter(|s| s.role_id == role_id)
-        .map(|s| super::records::session_key(&s.access_key_id))
+        .map(|s| crate::records::iam::session_key(&s.access_key_id))
         .collect();
     for s in sessions {
         tx.delete(s);

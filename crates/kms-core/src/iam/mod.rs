@@ -16,24 +16,24 @@ mod access_keys;
 mod documents;
 mod entities;
 mod policies;
-pub(crate) mod records;
 mod sts;
 
-pub use documents::{validate_identity_policy, validate_trust_policy};
-pub use records::{
+pub use crate::records::iam::{
     AccessKeyRecord, AccessKeyStatus, IamRecord, ManagedPolicyRecord, PolicyVersionRecord,
     RoleRecord, SessionRecord, UserRecord,
 };
+pub use documents::{validate_identity_policy, validate_trust_policy};
 
 use crate::caller::{Caller, Identity};
 use crate::env::{Clock as _, Entropy, Millis};
 use crate::error::{KmsError, Result};
 use crate::outcome::Outcome;
+use crate::records::iam::*;
+pub(crate) use crate::records::iam::{IamState, IamView};
 use crate::records::Change;
 use crate::state::Engine;
 use crate::tx::Req;
 use crate::{model, Sandbox, Secret, Service};
-use records::*;
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -79,128 +79,6 @@ impl AccessKeyProblem {
                 "The security token included in the request is expired",
             ),
         }
-    }
-}
-
-/// The IAM records of an account, by storage key.
-#[derive(Debug, Default, Clone)]
-pub struct IamState {
-    records: BTreeMap<String, IamRecord>,
-}
-
-impl IamState {
-    pub(crate) fn put(&mut self, record: IamRecord) {
-        self.records.insert(record.storage_key(), record);
-    }
-
-    pub(crate) fn remove(&mut self, storage_key: &str) {
-        self.records.remove(storage_key);
-    }
-}
-
-/// Typed reads of IAM records, the same over the engine's state and an operation's overlay.
-pub(crate) trait IamView {
-    fn get(&self, storage_key: &str) -> Option<&IamRecord>;
-    /// Every record whose storage key starts with `prefix`, by storage key.
-    fn scan(&self, prefix: &str) -> Vec<&IamRecord>;
-
-    fn user(&self, name: &str) -> Option<&UserRecord> {
-        match self.get(&user_key(name)) {
-            Some(IamRecord::User(u)) => Some(u),
-            _ => None,
-        }
-    }
-    fn role(&self, name: &str) -> Option<&RoleRecord> {
-        match self.get(&role_key(name)) {
-            Some(IamRecord::Role(r)) => Some(r),
-            _ => None,
-        }
-    }
-    fn policy_named(&self, name: &str) -> Option<&ManagedPolicyRecord> {
-        match self.get(&policy_key(name)) {
-            Some(IamRecord::Policy(p)) => Some(p),
-            _ => None,
-        }
-    }
-    /// A customer managed policy by its exact ARN.
-    fn policy(&self, arn: &str) -> Option<&ManagedPolicyRecord> {
-        let name = arn.rsplit('/').next()?;
-        self.policy_named(name).filter(|p| p.arn == arn)
-    }
-    fn access_key(&self, id: &str) -> Option<&AccessKeyRecord> {
-        match self.get(&access_key_key(id)) {
-            Some(IamRecord::AccessKey(k)) => Some(k),
-            _ => None,
-        }
-    }
-    fn session(&self, id: &str) -> Option<&SessionRecord> {
-        match self.get(&session_key(id)) {
-            Some(IamRecord::Session(s)) => Some(s),
-            _ => None,
-        }
-    }
-    fn all_users(&self) -> Vec<&UserRecord> {
-        self.scan(USER_PREFIX)
-            .into_iter()
-            .filter_map(|r| match r {
-                IamRecord::User(u) => Some(u),
-                _ => None,
-            })
-            .collect()
-    }
-    fn all_roles(&self) -> Vec<&RoleRecord> {
-        self.scan(ROLE_PREFIX)
-            .into_iter()
-            .filter_map(|r| match r {
-                IamRecord::Role(r) => Some(r),
-                _ => None,
-            })
-            .collect()
-    }
-    fn all_policies(&self) -> Vec<&ManagedPolicyRecord> {
-        self.scan(POLICY_PREFIX)
-            .into_iter()
-            .filter_map(|r| match r {
-                IamRecord::Policy(p) => Some(p),
-                _ => None,
-            })
-            .collect()
-    }
-    fn all_access_keys(&self) -> Vec<&AccessKeyRecord> {
-        self.scan(ACCESS_KEY_PREFIX)
-            .into_iter()
-            .filter_map(|r| match r {
-                IamRecord::AccessKey(k) if !k.deleted => Some(k),
-                _ => None,
-            })
-            .collect()
-    }
-    fn all_sessions(&self) -> Vec<&SessionRecord> {
-        self.scan(SESSION_PREFIX)
-            .into_iter()
-            .filter_map(|r| match r {
-                IamRecord::Session(s) => Some(s),
-                _ => None,
-            })
-            .collect()
-    }
-}
-
-fn prefixed<'a, V>(
-    map: &'a BTreeMap<String, V>,
-    prefix: &str,
-) -> impl Iterator<Item = (&'a String, &'a V)> {
-    let prefix = prefix.to_string();
-    map.range(prefix.clone()..)
-        .take_while(move |(k, _)| k.starts_with(&prefix))
-}
-
-impl IamView for IamState {
-    fn get(&self, storage_key: &str) -> Option<&IamRecord> {
-        self.records.get(storage_key)
-    }
-    fn scan(&self, prefix: &str) -> Vec<&IamRecord> {
-        prefixed(&self.records, prefix).map(|(_, r)| r).collect()
     }
 }
 

@@ -4,9 +4,9 @@
 
 use super::documents::{policy_size, validate_identity_policy};
 use super::entities::policy_arn;
-use super::records::{policy_key, IamRecord, ManagedPolicyRecord, PolicyVersionRecord};
 use super::{listed, merge_tags, page, remove_tags, request_tags, tag_list, IamTx, IamView};
 use crate::error::{KmsError, Result};
+use crate::records::iam::{policy_key, IamRecord, ManagedPolicyRecord, PolicyVersionRecord};
 use crate::tx::{wire_time, Req};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;

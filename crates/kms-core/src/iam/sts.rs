@@ -3,11 +3,11 @@
 //! clock, and AssumeRole deletes those that have.
 
 use super::documents::validate_identity_policy;
-use super::records::{session_key, IamRecord, SessionRecord};
 use super::{last_segment, parse_arn, request_tags, IamTx, IamView, TrustCheck};
 use crate::caller::Identity;
 use crate::error::{KmsError, Result};
 use crate::model;
+use crate::records::iam::{session_key, IamRecord, SessionRecord};
 use crate::tx::{wire_time, Req};
 use serde_json::{json, Map, Value};
 

@@ -293,7 +293,7 @@ pub(crate) fn replicate_key(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     let created = tx.in_region(&region, |tx| {
         // A Region's first key: its AWS managed keys come first, as for any request there.
         if !tx.region_initialised() {
-            crate::managed::create_aws_managed_keys(tx)?;
+            super::managed::create_aws_managed_keys(tx)?;
         }
         tx.put_key(replica.clone());
         Ok::<_, KmsError>(())

@@ -60,6 +60,7 @@ mod lookup;
 mod record;
 mod recorder;
 
+pub use crate::service_event::{ServiceEvent, ServiceEventKind};
 pub use lookup::{
     expired_events, lookup_events, operation_of_target, EventResource, LookupEvent, StoredEvent,
     MAX_EVENTS, RETENTION_DAYS, TARGET_PREFIX,
@@ -69,65 +70,10 @@ pub use record::{api_call_record, service_event_record, CallRecordInput, TrailFa
 pub use recorder::{Recorded, Recorder};
 
 use crate::env::Millis;
-use crate::records::KeyRecord;
-use serde::{Deserialize, Serialize};
-
-/// What KMS does by itself, which CloudTrail records as an `AwsServiceEvent`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ServiceEventKind {
-    /// A key's waiting period ended and KMS deleted it (`ct-delete-key.md`).
-    DeleteKey,
-    /// A scheduled rotation fell due and KMS rotated the key (`ct-rotatekey.md`).
-    RotateKey,
-    /// Imported key material reached its ValidTo and KMS deleted it
-    /// (`ct-deleteexpiredkeymaterial.md`).
-    DeleteExpiredKeyMaterial,
-    /// KMS copied a multi-Region primary key's shared properties to its replicas
-    /// (`ct-synchronize-multi-region-key.md`): recorded in the primary's Region, naming the
-    /// primary key, as an `AwsApiCall` by AWS Internal.
-    SynchronizeMultiRegionKey,
-}
-
-impl ServiceEventKind {
-    /// The record's `eventName`.
-    pub fn event_name(self) -> &'static str {
-        match self {
-            ServiceEventKind::DeleteKey => "DeleteKey",
-            ServiceEventKind::RotateKey => "RotateKey",
-            ServiceEventKind::DeleteExpiredKeyMaterial => "DeleteExpiredKeyMaterial",
-            ServiceEventKind::SynchronizeMultiRegionKey => "SynchronizeMultiRegionKey",
-        }
-    }
-}
-
-/// One thing KMS did on its own, when it happened: the time the waiting period ended or the
-/// rotation fell due, not the time of the request that noticed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ServiceEvent {
-    pub kind: ServiceEventKind,
-    pub account_id: String,
-    pub region: String,
-    pub key_id: String,
-    pub key_arn: String,
-    pub time: Millis,
-}
-
-impl ServiceEvent {
-    pub(crate) fn new(kind: ServiceEventKind, key: &KeyRecord, time: Millis) -> ServiceEvent {
-        ServiceEvent {
-            kind,
-            account_id: key.account_id.clone(),
-            region: key.region.clone(),
-            key_id: key.key_id.clone(),
-            key_arn: key.arn.clone(),
-            time,
-        }
-    }
-}
 
 /// `eventTime`: ISO 8601 in UTC to the second, `2026-11-29T21:44:35Z`.
 pub fn event_time(ms: Millis) -> String {
-    crate::ops::authorize::iso8601(ms)
+    crate::query::format_timestamp(ms.div_euclid(1000) * 1000)
 }
 
 /// A timestamp inside `requestParameters` or `responseElements`, as CloudTrail writes them:

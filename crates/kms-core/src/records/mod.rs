@@ -3,11 +3,14 @@
 //! the shell wraps it separately.
 
 use crate::env::Millis;
-use crate::iam::IamRecord;
+pub(crate) mod iam;
+pub(crate) mod stack;
+
 pub use crate::spec::MultiRegionKeyType;
 use crate::spec::{KeyManager, KeySpec, KeyState, KeyUsage, Origin, RotationType};
 use crate::wrapping::WrappingParameters;
 use crate::Secret;
+use iam::IamRecord;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -209,52 +212,6 @@ impl Change {
             Change::PutIam(r) => r.storage_key(),
             Change::DeleteIam { storage_key } => storage_key.clone(),
         }
-    }
-}
-
-/// What the engine keeps of a key whose record it has not read yet. A sandbox of many keys opens
-/// from these (the shell stores one beside each key record, see [`Engine::load_unread`]) and
-/// reads a key's record when a request first names it ([`crate::Outcome::unseal`]). They hold
-/// what looks at every key without naming one needs: ListKeys (the id), due deletions and
-/// rotations, grant lookups by token or retiring principal (whether it has grants), and the
-/// bill (its lifetime).
-///
-/// [`Engine::load_unread`]: crate::Engine::load_unread
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct KeySummary {
-    pub key_state: KeyState,
-    pub deletion_date: Option<Millis>,
-    /// When time next changes the key by itself (its deletion, rotation or material expiry).
-    pub due: Option<Millis>,
-    /// Whether the key has grants.
-    pub grants: bool,
-    /// Its key id, Region and what its charges depend on.
-    pub lifetime: crate::bill::KeyLifetime,
-}
-
-impl KeySummary {
-    pub fn of(key: &KeyRecord) -> KeySummary {
-        KeySummary {
-            key_state: key.key_state,
-            deletion_date: key.deletion_date,
-            due: crate::state::due_date(key),
-            grants: !key.grants.is_empty(),
-            lifetime: crate::bill::KeyLifetime::of(key),
-        }
-    }
-
-    pub fn key_id(&self) -> &str {
-        &self.lifetime.key_id
-    }
-
-    pub fn region(&self) -> &str {
-        &self.lifetime.region
-    }
-
-    /// The storage key of its key's record.
-    pub fn storage_key(&self) -> String {
-        key_storage_key(self.region(), self.key_id())
     }
 }
 

@@ -2,8 +2,8 @@
 //! created with the region (AWS creates them when a service first needs one; the sandbox makes
 //! them all at once so learners can see them), rotate yearly and refuse every change.
 
+use super::keys::{new_key, NewKey};
 use crate::error::Result;
-use crate::ops::keys::{new_key, NewKey};
 use crate::records::AliasRecord;
 use crate::spec::{KeyManager, KeySpec, KeyUsage};
 use crate::tx::Tx;

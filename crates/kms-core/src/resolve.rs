@@ -1,0 +1,86 @@
+//! How a request's KeyId names a key: AWS's resolution of key ids, key ARNs, alias names and
+//! alias ARNs against a transaction. Shared by the operations and by the CloudTrail records,
+//! which name the keys a request resolved to.
+
+use crate::error::{KmsError, Result};
+use crate::records::KeyRecord;
+use crate::tx::Tx;
+
+/// How an operation's KeyId parameter may name a key.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Naming {
+    /// Key ID or key ARN only.
+    KeyOnly,
+    /// Also an alias name or alias ARN.
+    KeyOrAlias,
+}
+
+fn is_key_id(s: &str) -> bool {
+    if let Some(hex) = s.strip_prefix("mrk-") {
+        return hex.len() == 32 && hex.chars().all(|c| c.is_ascii_hexdigit());
+    }
+    s.len() == 36
+        && s.char_indices().all(|(i, c)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                c == '-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        })
+}
+
+/// Finds the key a KeyId parameter names, as AWS resolves key IDs, key ARNs, alias names and
+/// alias ARNs.
+pub(crate) fn resolve(tx: &Tx<'_>, key_id: &str, naming: Naming) -> Result<KeyRecord> {
+    resolve_ref(tx, key_id, naming).cloned()
+}
+
+/// [`resolve`], borrowing the key.
+pub(crate) fn resolve_ref<'t>(
+    tx: &'t Tx<'_>,
+    key_id: &str,
+    naming: Naming,
+) -> Result<&'t KeyRecord> {
+    let not_found = || KmsError::not_found(format!("Key '{}' does not exist", tx.key_arn(key_id)));
+    let alias_target = |name: &str| -> Result<&'t KeyRecord> {
+        let alias = tx.alias(name).ok_or_else(|| {
+            KmsError::not_found(format!("Alias {} is not found.", tx.alias_arn(name)))
+        })?;
+        tx.key(&alias.target_key_id).ok_or_else(|| {
+            KmsError::not_found(format!("Alias {} is not found.", tx.alias_arn(name)))
+        })
+    };
+    if let Some(rest) = key_id.strip_prefix("arn:") {
+        // arn:<partition>:kms:<region>:<account>:key/<id> or ...:alias/<name>
+        let parts: Vec<&str> = rest.splitn(5, ':').collect();
+        if parts.len() != 5 || parts[1] != "kms" {
+            return Err(KmsError::not_found(format!("Invalid arn {key_id}")));
+        }
+        let (region, account, resource) = (parts[2], parts[3], parts[4]);
+        if region != tx.region {
+            return Err(KmsError::not_found(format!("Invalid arn {region}")));
+        }
+        if account != tx.account_id() {
+            return Err(KmsError::not_found(format!("Invalid arn {key_id}")));
+        }
+        if let Some(id) = resource.strip_prefix("key/") {
+            return tx
+                .key(id)
+                .ok_or_else(|| KmsError::not_found(format!("Key '{key_id}' does not exist")));
+        }
+        if resource.starts_with("alias/") && naming == Naming::KeyOrAlias {
+            return alias_target(resource);
+        }
+        return Err(KmsError::not_found(format!("Invalid arn {key_id}")));
+    }
+    if key_id.starts_with("alias/") {
+        if naming == Naming::KeyOrAlias {
+            return alias_target(key_id);
+        }
+        return Err(KmsError::not_found(format!("Invalid keyId {key_id}")));
+    }
+    if !is_key_id(key_id) {
+        return Err(KmsError::not_found(format!("Invalid keyId {key_id}")));
+    }
+    tx.key(&key_id.to_ascii_lowercase()).ok_or_else(not_found)
+}

@@ -18,7 +18,7 @@
 //!   and then sorts or filters every key. A sort or filter that silently covered only the keys
 //!   described so far would answer wrong, so it is not offered.
 
-use crate::kms::ApiError;
+use crate::error::ApiError;
 use crate::model::{key_usage_label, regionality_label, AliasEntry, KeyMetadata};
 use kms_web::types::{KeyManager, KeySpec, KeyState, KeyUsage};
 use std::cmp::Ordering;

@@ -8,6 +8,7 @@
 
 mod access;
 mod envelope;
+mod error;
 mod iam;
 mod key_list;
 mod kms;
@@ -27,7 +28,11 @@ mod hooks;
 #[cfg(target_arch = "wasm32")]
 mod pages;
 #[cfg(target_arch = "wasm32")]
+mod route;
+#[cfg(target_arch = "wasm32")]
 mod state;
+#[cfg(target_arch = "wasm32")]
+mod tf_state;
 #[cfg(target_arch = "wasm32")]
 mod tools;
 #[cfg(target_arch = "wasm32")]

@@ -163,3 +163,10 @@ pub fn focus_menu_button(e: &yew::MouseEvent) {
         let _ = b.focus();
     }
 }
+
+/// Leaves `command` for the terminal to show in its input when it opens ("Open in terminal").
+pub fn prefill_terminal(command: &str) {
+    if let Some(s) = window().session_storage().ok().flatten() {
+        let _ = s.set_item(crate::terminal::PREFILL_KEY, command);
+    }
+}

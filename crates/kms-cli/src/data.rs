@@ -54,7 +54,7 @@ struct RawData {
     order: BTreeMap<String, Vec<String>>,
     idempotency: BTreeMap<String, Vec<String>>,
     #[serde(default)]
-    waiters: BTreeMap<String, crate::wait::Waiter>,
+    waiters: BTreeMap<String, Waiter>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -76,7 +76,7 @@ pub struct Svc {
     pub docs: Docs,
     /// `aws <service> wait <name>`: the CLI's name (`stack-create-complete`), the model's
     /// (`StackCreateComplete`) and the waiter.
-    pub waiters: Vec<(String, String, crate::wait::Waiter)>,
+    pub waiters: Vec<(String, String, Waiter)>,
     /// CLI name → operation name, in the model's order.
     pub commands: Vec<(String, String)>,
 }
@@ -264,4 +264,20 @@ impl Svc {
             })
             .collect()
     }
+}
+
+/// A waiter of waiters-2.json: the operation it polls and its acceptors ([`crate::wait`] runs it).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Acceptor {
+    pub matcher: String,
+    pub expected: serde_json::Value,
+    pub state: String,
+    #[serde(default)]
+    pub argument: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Waiter {
+    pub operation: String,
+    pub acceptors: Vec<Acceptor>,
 }

@@ -78,7 +78,7 @@ impl Doc {
             Doc::Int(i) => i.to_string(),
             Doc::Float(f) => py_float(*f),
             Doc::Str(s) => s.clone(),
-            Doc::List(_) | Doc::Map(_) => crate::format::python_repr(self),
+            Doc::List(_) | Doc::Map(_) => python_repr(self),
         }
     }
 
@@ -524,6 +524,25 @@ fn percent_decode(s: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Python's `repr()` of a value (what `str()` prints for a list or dict).
+pub fn python_repr(doc: &Doc) -> String {
+    match doc {
+        Doc::Str(s) => format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'")),
+        Doc::List(l) => format!(
+            "[{}]",
+            l.iter().map(python_repr).collect::<Vec<_>>().join(", ")
+        ),
+        Doc::Map(m) => format!(
+            "{{{}}}",
+            m.iter()
+                .map(|(k, v)| format!("'{k}': {}", python_repr(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        other => other.py_str(),
+    }
 }
 
 #[cfg(test)]

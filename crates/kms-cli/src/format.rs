@@ -86,24 +86,7 @@ pub fn json_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// Python's `repr()` of a value (what `str()` prints for a list or dict).
-pub fn python_repr(doc: &Doc) -> String {
-    match doc {
-        Doc::Str(s) => format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'")),
-        Doc::List(l) => format!(
-            "[{}]",
-            l.iter().map(python_repr).collect::<Vec<_>>().join(", ")
-        ),
-        Doc::Map(m) => format!(
-            "{{{}}}",
-            m.iter()
-                .map(|(k, v)| format!("'{k}': {}", python_repr(v)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        other => other.py_str(),
-    }
-}
+pub use crate::doc::python_repr;
 
 // ---------------------------------------------------------------------------------------------
 // text

@@ -5,23 +5,9 @@
 
 use crate::doc::Doc;
 use crate::query::Query;
-use serde::Deserialize;
 use serde_json::Value;
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct Acceptor {
-    pub matcher: String,
-    pub expected: Value,
-    pub state: String,
-    #[serde(default)]
-    pub argument: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct Waiter {
-    pub operation: String,
-    pub acceptors: Vec<Acceptor>,
-}
+pub use crate::data::{Acceptor, Waiter};
 
 /// A waiter as the invocation carries it: its model name (`StackCreateComplete`).
 #[derive(Debug, Clone)]

@@ -1,5 +1,5 @@
-//! The modules of the engine, and of the browser shell, depend on each other in one direction:
-//! no module reaches, through others, back to itself. A circle makes the code hard to change
+//! The modules of each crate (the engine, the browser shell, the AWS CLI, Terraform, the console)
+//! depend on each other in one direction: no module reaches, through others, back to itself. A circle makes the code hard to change
 //! (`engine` <-> `ops` through `Tx` in `engine.rs`, `store` <-> `hsm` <-> `entropy`, and
 //! `records` <-> `iam` <-> `state` were ones). A module's dependencies are the `crate::<module>`
 //! paths in its files outside comments and `#[cfg(test)]` parts; a directory module counts as
@@ -144,11 +144,23 @@ fn the_engine_s_modules_depend_in_one_direction() {
     assert_layered(".");
 }
 
-/// The browser shell's sources sit beside the engine's; its own tests run in a browser, where
-/// this test cannot read files.
+// The other crates' sources sit beside the engine's. The shell's own tests run in a browser,
+// and the console's wasm modules do not build natively, so they are checked from here.
+
 #[test]
 fn the_shell_s_modules_depend_in_one_direction() {
     assert_layered("../kms-web");
+}
+
+#[test]
+fn the_cli_s_and_terraform_s_modules_depend_in_one_direction() {
+    assert_layered("../kms-cli");
+    assert_layered("../kms-terraform");
+}
+
+#[test]
+fn the_console_s_modules_depend_in_one_direction() {
+    assert_layered("../../web");
 }
 
 /// The check finds a circle when there is one.

@@ -7,12 +7,7 @@ use hcl::expr::{Expression, TraversalOperator};
 use hcl::template::{Directive, Element, Template};
 use hcl::Body;
 
-/// Where something was written: a file and a 1-based line.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Pos {
-    pub file: String,
-    pub line: usize,
-}
+pub use crate::diag::Pos;
 
 #[derive(Debug, Clone)]
 pub struct Resource {

@@ -1,6 +1,11 @@
 //! Terraform's diagnostics, printed in its box: `╷ │ Error: ... ╵`, with the source line.
 
-use crate::config::Pos;
+/// Where something was written: a file and a 1-based line.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Pos {
+    pub file: String,
+    pub line: usize,
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Diagnostic {

@@ -45,9 +45,9 @@ pub fn ApiPanel(p: &ApiPanelProps) -> Html {
         let line = one_line(&aws_cli(&region, r.operation, &r.body));
         let navigator = navigator.clone();
         let onclick = Callback::from(move |_| {
-            crate::pages::prefill_terminal(&line);
+            crate::util::prefill_terminal(&line);
             if let Some(n) = &navigator {
-                n.push(&crate::app::Route::Cli);
+                n.push(&crate::route::Route::Cli);
             }
         });
         let label = if p.requests.len() > 1 {

@@ -1,9 +1,9 @@
 //! The console frame: dark header (account, Region selector), left navigation, flash bar.
 
 use super::{ApiPanel, Icon};
-use crate::app::Route;
 use crate::hooks::use_console;
 use crate::model::{region_name, REGIONS};
+use crate::route::Route;
 use crate::state::{Action, FlashKind};
 use crate::util;
 use yew::prelude::*;

@@ -376,6 +376,6 @@ pub async fn import_sandbox(
 /// Deletes a stored sandbox and all its keys, and the Terraform state the console kept for it.
 pub async fn delete_sandbox(name: &str) -> Result<(), ApiError> {
     kms_web::delete_sandbox(name).await?;
-    crate::pages::tf_run::forget_state(name);
+    crate::tf_state::forget_state(name);
     Ok(())
 }

@@ -2,11 +2,11 @@
 //! what the sandbox recorded (`Sandbox::bill`, priced by kms_core's price table).
 
 use super::breadcrumbs;
-use crate::app::Route;
 use crate::components::{ErrorAlert, Spinner};
 use crate::hooks::{use_kms, use_loader, Load};
 use crate::model::region_name;
 use crate::pricing::{class_label, format_usd, month_name, thousands};
+use crate::route::Route;
 use kms_web::types::bill::{month_of, Bill, DayCost, LineItem, LineKind};
 use yew::prelude::*;
 use yew_router::prelude::*;

@@ -105,13 +105,6 @@ pub(crate) fn save_files(files: &BTreeMap<String, Vec<u8>>) {
     }
 }
 
-/// Leaves `command` for the terminal to show in its input when it opens ("Open in terminal").
-pub fn prefill(command: &str) {
-    if let Some(s) = session() {
-        let _ = s.set_item(terminal::PREFILL_KEY, command);
-    }
-}
-
 fn take_prefill() -> Option<String> {
     let s = session()?;
     let v = s.get_item(terminal::PREFILL_KEY).ok().flatten();

@@ -280,11 +280,11 @@ fn EventFilter(p: &FilterProps) -> Html {
 fn push_lookup(navigator: &Navigator, lookup: &Lookup) {
     let query = lookup.to_query();
     if query.is_empty() {
-        navigator.push(&crate::app::Route::Events);
+        navigator.push(&crate::route::Route::Events);
     } else {
         // Already encoded by `Lookup::to_query`.
         let _ =
-            navigator.push_with_query(&crate::app::Route::Events, yew_router::query::Raw(query));
+            navigator.push_with_query(&crate::route::Route::Events, yew_router::query::Raw(query));
     }
 }
 

@@ -7,7 +7,6 @@ use super::key_material::{KeyMaterialTab, RegionalityTab};
 use super::key_tabs::{
     AliasesTab, CryptoConfigTab, KeyPolicyTab, PublicKeyTab, RotationTab, TagsTab,
 };
-use crate::app::Route;
 use crate::components::{
     ApiPanel, CopyButton, ErrorAlert, InfoAlert, Modal, ScheduleDeletionDialog, Spinner,
     StatusBadge, Tabs,
@@ -15,6 +14,7 @@ use crate::components::{
 use crate::hooks::{use_console, use_kms, use_loader, Load};
 use crate::kms::{requests as r, ApiError, Request};
 use crate::model::{regionality_label, AliasEntry, KeyMetadata};
+use crate::route::Route;
 use crate::state::{Action, FlashKind};
 use crate::util;
 use kms_web::types::{KeyState, MultiRegionKeyType, Origin};

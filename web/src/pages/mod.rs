@@ -20,7 +20,7 @@ mod terraform;
 pub(crate) mod tf_run;
 
 pub use bill::BillPage;
-pub use cli::{prefill as prefill_terminal, CliPage};
+pub use cli::CliPage;
 pub use cloudformation::{CloudFormationPage, StackPage};
 pub use create_key::CreateKeyPage;
 pub use crypto::CryptoPage;
@@ -33,7 +33,7 @@ pub use settings::SettingsPage;
 pub use static_pages::{CustomKeyStoresPage, NotFoundPage};
 pub use terraform::TerraformPage;
 
-use crate::app::Route;
+use crate::route::Route;
 use yew::prelude::*;
 use yew_router::prelude::*;
 

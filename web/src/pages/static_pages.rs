@@ -1,9 +1,9 @@
 //! Pages without KMS data: Custom key stores and Not found.
 
 use super::breadcrumbs;
-use crate::app::Route;
 use crate::components::{ApiPanel, InfoAlert};
 use crate::kms::Request;
+use crate::route::Route;
 use serde_json::json;
 use yew::prelude::*;
 use yew_router::prelude::*;

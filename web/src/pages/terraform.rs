@@ -5,8 +5,8 @@
 use super::breadcrumbs;
 use super::cli::{load_files, save_files};
 use super::tf_run;
-use crate::app::Route;
 use crate::hooks::use_kms;
+use crate::route::Route;
 use crate::util;
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -26,7 +26,7 @@ pub fn TerraformPage() -> Html {
     let busy = use_state(|| false);
     let state = use_state({
         let kms = kms.clone();
-        move || tf_run::load_state(&kms)
+        move || crate::tf_state::load_state(&kms.sandbox_name())
     });
     // Terraform is in the console's second module: fetch it while the learner reads.
     use_effect_with((), |_| crate::tools::preload());
@@ -62,7 +62,7 @@ pub fn TerraformPage() -> Html {
             let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
             wasm_bindgen_futures::spawn_local(async move {
                 let out = tf_run::run(&args, &kms, &files).await;
-                state.set(tf_run::load_state(&kms));
+                state.set(crate::tf_state::load_state(&kms.sandbox_name()));
                 output.set(Some(out));
                 busy.set(false);
             });

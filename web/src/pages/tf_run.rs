@@ -4,44 +4,10 @@
 //! and each KMS call sent as the console's caller.
 
 use crate::kms::Kms;
+use crate::tf_state::{load_state, save_state};
 use crate::tools;
 use kms_web::types::Service;
 use std::collections::BTreeMap;
-
-fn local() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
-}
-
-/// Deployments under different paths of one origin keep their states apart, as they keep their
-/// sandboxes ([`kms_web::deployment_name`]).
-fn state_key(sandbox_name: &str) -> String {
-    format!(
-        "kms-terraform-state:{}",
-        kms_web::deployment_name(sandbox_name)
-    )
-}
-
-/// The sandbox's `terraform.tfstate` text, if any.
-pub fn load_state(kms: &Kms) -> Option<String> {
-    local()?
-        .get_item(&state_key(&kms.sandbox_name()))
-        .ok()
-        .flatten()
-}
-
-fn save_state(kms: &Kms, text: &str) {
-    if let Some(s) = local() {
-        let _ = s.set_item(&state_key(&kms.sandbox_name()), text);
-    }
-}
-
-/// Drops the state of a sandbox that was deleted or reset: its resources went with it, and a
-/// new sandbox of the same name must not inherit a state that says they exist.
-pub fn forget_state(sandbox_name: &str) {
-    if let Some(s) = local() {
-        let _ = s.remove_item(&state_key(sandbox_name));
-    }
-}
 
 /// Runs `terraform ARGS...` over the file area's `.tf` files and keeps the new state. Terraform
 /// is in the console's second wasm module, loaded on first use.
@@ -63,7 +29,7 @@ pub async fn run(
     let r = tools.tf_start(
         args,
         files,
-        load_state(kms),
+        load_state(&kms.sandbox_name()),
         kms.region().to_string(),
         kms.account_id(),
     );
@@ -75,7 +41,7 @@ pub async fn run(
     }
     let out = r.finish();
     if let Some(s) = &out.state {
-        save_state(kms, s);
+        save_state(&kms.sandbox_name(), s);
     }
     out
 }

@@ -1,11 +1,11 @@
 //! The key tables' columns: what each shows in a cell, and its sortable header (how they sort
 //! and filter: [`crate::key_list`]).
 
-use crate::app::Route;
 use crate::components::StatusBadge;
 pub(super) use crate::key_list::{Col, ALL_COLS};
 use crate::kms::KeyRow;
 use crate::model::{key_usage_label, origin_label, regionality_label};
+use crate::route::Route;
 use crate::util;
 use yew::prelude::*;
 use yew_router::prelude::*;

@@ -7,10 +7,10 @@ mod columns;
 mod prefs;
 
 use super::{ApiPanel, ErrorAlert, Icon, Spinner};
-use crate::app::Route;
 use crate::hooks::{use_describe, use_described, use_kms, use_loader, Load};
 use crate::key_list::{self, KeyListing, Order};
 use crate::kms::{requests as r, KeyRow};
+use crate::route::Route;
 use crate::util;
 use actions::use_key_actions;
 use columns::{cell, sort_header, Col};

@@ -3,10 +3,10 @@
 
 use super::template::{parse_params, stack_body, ParamForm, TemplateFields};
 use super::{cfn, list};
-use crate::app::Route;
 use crate::components::ErrorAlert;
 use crate::hooks::use_kms;
 use crate::kms::ApiError;
+use crate::route::Route;
 use crate::util;
 use serde_json::{json, Value};
 use yew::prelude::*;

@@ -4,11 +4,11 @@
 use super::stack_tables::{events_table, pairs_table, resources_table};
 use super::update::UpdateStack;
 use super::{cfn, kv, list, s, status, time};
-use crate::app::Route;
 use crate::components::{ErrorAlert, Spinner, Tabs};
 use crate::hooks::{use_kms, use_loader, Load};
 use crate::kms::ApiError;
 use crate::pages::breadcrumbs;
+use crate::route::Route;
 use serde_json::{json, Value};
 use yew::prelude::*;
 use yew_router::prelude::*;

@@ -1,7 +1,7 @@
 //! The tables of a stack's Events, Resources, Outputs and Parameters tabs.
 
 use super::{s, status, time};
-use crate::app::Route;
+use crate::route::Route;
 use serde_json::Value;
 use yew::prelude::*;
 use yew_router::prelude::*;

@@ -2,10 +2,10 @@
 
 use super::create::CreateStack;
 use super::{cfn, list, s, status, time};
-use crate::app::Route;
 use crate::components::{ErrorAlert, Spinner};
 use crate::hooks::{use_kms, use_loader, Load};
 use crate::pages::breadcrumbs;
+use crate::route::Route;
 use serde_json::json;
 use yew::prelude::*;
 use yew_router::prelude::*;

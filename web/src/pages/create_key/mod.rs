@@ -10,12 +10,12 @@ mod step_review;
 mod wizard;
 
 use super::breadcrumbs;
-use crate::app::Route;
 use crate::components::{ApiPanel, ErrorAlert};
 use crate::hooks::{use_console, use_kms, use_loader, Load};
 use crate::kms::{requests as r, ApiError};
 use crate::model::validate_alias;
 use crate::policy::check_policy;
+use crate::route::Route;
 use crate::state::{Action, FlashKind};
 use crate::util;
 use step_configure::step_configure;

@@ -3,8 +3,8 @@
 //! AWS accounts that may use the key.
 
 use super::wizard::{edit, Wizard};
-use crate::app::Route;
 use crate::components::InfoAlert;
+use crate::route::Route;
 use crate::util;
 use std::collections::BTreeSet;
 use yew::prelude::*;

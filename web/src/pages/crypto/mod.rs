@@ -23,12 +23,12 @@ use picker::KeyPicker;
 use sign::SignPanel;
 
 use super::breadcrumbs;
-use crate::app::Route;
 use crate::components::{CopyButton, ErrorAlert, Icon, InfoAlert, KvEditor, Spinner, Tabs};
 use crate::hooks::{use_describe, use_described, use_kms, use_loader, Load};
 use crate::key_list::{KeyListing, ListedKey};
 use crate::kms::{ApiError, KeyRow, Kms, Request};
 use crate::model::{key_state_label, key_usage_label, Algorithm, KeyMetadata};
+use crate::route::Route;
 use crate::util;
 use kms_web::types::KeyUsage;
 use serde_json::Value;

@@ -3,11 +3,11 @@
 
 use super::common::{send_iam, Entity};
 use super::inline_policies::EntityProps;
-use crate::app::Route;
 use crate::components::{ErrorAlert, Spinner};
 use crate::hooks::{use_kms, use_loader, Load};
 use crate::iam::{read, AttachedPolicy, ManagedPolicy};
 use crate::kms::ApiError;
+use crate::route::Route;
 use crate::util;
 use serde_json::json;
 use yew::prelude::*;

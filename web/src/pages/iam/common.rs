@@ -162,8 +162,8 @@ pub struct DeleteEntityProps {
 /// "Delete user" / "Delete role": a button, its confirmation, and back to the list.
 #[function_component]
 pub fn DeleteEntityButton(p: &DeleteEntityProps) -> Html {
-    use crate::app::Route;
     use crate::hooks::{use_console, use_kms};
+    use crate::route::Route;
     use crate::state::{Action, FlashKind};
     use yew_router::prelude::*;
     let kms = use_kms();

@@ -5,11 +5,11 @@
 use super::attached_policies::AttachedPolicies;
 use super::common::{DeleteEntityButton, Entity};
 use super::inline_policies::InlinePolicies;
-use crate::app::Route;
 use crate::components::{CopyButton, ErrorAlert, PolicyEditor, Spinner};
 use crate::hooks::{use_kms, use_loader, Load};
 use crate::kms::ApiError;
 use crate::pages::breadcrumbs_from;
+use crate::route::Route;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 use std::rc::Rc;

@@ -5,11 +5,11 @@
 //! and a policy document ([`CreateDocumentDialog`]).
 
 use super::common::{bind, send_iam, text_field};
-use crate::app::Route;
 use crate::components::{ErrorAlert, Modal, PolicyEditor, Spinner};
 use crate::hooks::{use_console, use_kms, use_loader, Load};
 use crate::iam::read;
 use crate::kms::{ApiError, Kms};
+use crate::route::Route;
 use crate::state::{Action, FlashKind};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};

@@ -19,9 +19,9 @@ pub use policy_detail::IamPolicyPage;
 pub use role_detail::IamRolePage;
 pub use user_detail::IamUserPage;
 
-use crate::app::Route;
 use crate::components::Tabs;
 use crate::iam::{ManagedPolicy, Role, User};
+use crate::route::Route;
 use list::ListPanel;
 use yew::prelude::*;
 use yew_router::prelude::*;

@@ -3,8 +3,8 @@
 
 use super::common::date;
 use super::list::{CreateDocumentDialog, DocumentDialog, Listed};
-use crate::app::Route;
 use crate::iam::{starter_identity_policy, ManagedPolicy};
+use crate::route::Route;
 use serde_json::{json, Value};
 use yew::prelude::*;
 

@@ -3,11 +3,11 @@
 
 use super::common::{send_iam, Confirm};
 use super::detail::{document_panel, kv, loaded, DocumentPanel, NameProps};
-use crate::app::Route;
 use crate::components::CopyButton;
 use crate::hooks::{use_console, use_kms, use_loader};
 use crate::iam::{read, show_document, ManagedPolicy};
 use crate::kms::{ApiError, Kms};
+use crate::route::Route;
 use crate::state::{Action, FlashKind};
 use serde_json::{json, Value};
 use yew::prelude::*;

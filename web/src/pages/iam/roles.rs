@@ -3,9 +3,9 @@
 
 use super::common::date;
 use super::list::{CreateDocumentDialog, CreateProps, DocumentDialog, Listed};
-use crate::app::Route;
 use crate::hooks::use_kms;
 use crate::iam::{default_trust_policy, Role};
+use crate::route::Route;
 use yew::prelude::*;
 
 impl Listed for Role {

@@ -2,9 +2,9 @@
 
 use super::common::{bind, date, text_field};
 use super::list::{use_creator, CreateDialog, CreateProps, Listed};
-use crate::app::Route;
 use crate::components::KvEditor;
 use crate::iam::{tags_value, User};
+use crate::route::Route;
 use serde_json::json;
 use yew::prelude::*;
 

@@ -2,10 +2,10 @@
 //! import one as a new sandbox of this browser.
 
 use super::name_error;
-use crate::app::{SandboxCommand, SandboxControl};
 use crate::components::{ErrorAlert, InfoAlert};
 use crate::hooks::{use_console, use_kms};
 use crate::kms;
+use crate::route::{SandboxCommand, SandboxControl};
 use crate::state::{Action, FlashKind};
 use crate::util;
 use yew::prelude::*;

@@ -4,10 +4,10 @@
 mod backup;
 
 use super::breadcrumbs;
-use crate::app::{SandboxCommand, SandboxControl};
 use crate::components::{ErrorAlert, InfoAlert, Modal, Spinner};
 use crate::hooks::{use_console, use_kms, use_loader, Load};
 use crate::kms;
+use crate::route::{SandboxCommand, SandboxControl};
 use crate::state::{Action, FlashKind};
 use crate::util;
 use backup::{ExportPanel, ImportPanel};

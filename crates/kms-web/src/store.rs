@@ -461,22 +461,6 @@ export function idbChangesSince(db, since, onPage, page, lazyAbove) {
     };
   });
 }
-// The value stored under `key` in store `storeName` (undefined if none), in a transaction of its
-// own.
-export function idbGet(db, storeName, key) {
-  return new Promise((resolve, reject) => {
-    let tx;
-    try {
-      tx = db.transaction([storeName], "readonly");
-    } catch (e) {
-      reject(e);
-      return;
-    }
-    const req = tx.objectStore(storeName).get(key);
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = (e) => { e.preventDefault(); reject(req.error); };
-  });
-}
 // The values under `keys` (undefined where there is none), read in one transaction: reading
 // many records one transaction each costs a round trip each.
 export function idbGetMany(db, storeName, keys) {
@@ -495,9 +479,15 @@ export function idbGetMany(db, storeName, keys) {
       req.onsuccess = () => { values[i] = req.result; };
     });
     tx.oncomplete = () => resolve(values);
-    tx.onerror = (e) => { e.preventDefault(); reject(tx.error); };
+    // A failed read's error reaches the transaction from its request.
+    tx.onerror = (e) => { e.preventDefault(); reject(e.target.error || tx.error); };
     tx.onabort = () => reject(tx.error || new Error("the read was aborted"));
   });
+}
+// The value stored under `key` in store `storeName` (undefined if none), in a transaction of its
+// own.
+export function idbGet(db, storeName, key) {
+  return idbGetMany(db, storeName, [key]).then((values) => values[0]);
 }
 // The stored revision (0 before the first commit).
 export function idbRevision(db) {

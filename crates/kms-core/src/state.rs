@@ -3,11 +3,12 @@
 //! [`crate::tx::Tx`]; requests enter through [`crate::engine`].
 
 use crate::access::{Policy, PolicyKind};
-use crate::bill::KeyLifetime;
+use crate::bill::{day_of, KeyLifetime, PriceClass};
 use crate::caller::Caller;
 use crate::env::Millis;
 use crate::records::{key_storage_key, AliasRecord, Change, KeyRecord, MultiRegionKeyType, Record};
-use crate::spec::KeyState;
+use crate::spec::{KeySpec, KeyState};
+use crate::usage::{key_id_of, NotedRequest, Usage, TRACKED_OPERATIONS};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -421,6 +422,48 @@ impl Engine {
                 read.chain(r.unread.values().map(|s| s.lifetime.clone()))
             })
             .collect()
+    }
+}
+
+/// Usage: what the bill and the keys' last use count ([`crate::usage`]).
+impl Engine {
+    /// Counts an answered KMS request for the bill and, if it was a successful cryptographic
+    /// operation, as its keys' last use.
+    pub fn note_request(&mut self, request: &NotedRequest<'_>) {
+        if !request.succeeded {
+            return;
+        }
+        let specs: Vec<KeySpec> = request
+            .resources
+            .iter()
+            .filter_map(|arn| key_id_of(arn))
+            .filter_map(|id| self.region_state(request.region)?.keys.get(id))
+            .map(|k| k.key_spec)
+            .collect();
+        let class = PriceClass::of(request.operation, request.request, &specs);
+        let usage = &mut self.usage;
+        usage.count(request.region, day_of(request.time), class);
+        if TRACKED_OPERATIONS.contains(&request.operation) {
+            for id in request.resources.iter().filter_map(|arn| key_id_of(arn)) {
+                usage.used(request.region, id, request);
+            }
+        }
+    }
+
+    pub fn usage(&self) -> &Usage {
+        &self.usage
+    }
+
+    pub fn usage_mut(&mut self) -> &mut Usage {
+        &mut self.usage
+    }
+
+    /// The bill for `month` (1-12) of `year`, up to sandbox time `now`: the live keys'
+    /// lifetimes, the deleted keys' and the requests noted.
+    pub fn bill(&self, year: i64, month: u32, now: Millis) -> crate::bill::Bill {
+        let mut keys = self.key_lifetimes();
+        keys.extend(self.usage.deleted.iter().cloned());
+        crate::bill::bill(year, month, &keys, &self.usage.request_counts(), now)
     }
 }
 

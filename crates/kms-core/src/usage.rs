@@ -9,8 +9,6 @@
 
 use crate::bill::{day_of, KeyLifetime, PriceClass, RequestCount};
 use crate::env::Millis;
-use crate::spec::KeySpec;
-use crate::Engine;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -67,7 +65,7 @@ pub struct Usage {
     requests: BTreeMap<String, BTreeMap<(Millis, PriceClass), u64>>,
     /// Region → key id → last use.
     last_use: HashMap<String, HashMap<String, KeyLastUse>>,
-    deleted: Vec<KeyLifetime>,
+    pub(crate) deleted: Vec<KeyLifetime>,
     /// Whether something changed since [`Usage::take_saved`].
     dirty: bool,
 }
@@ -79,7 +77,7 @@ struct Saved {
     format: u32,
     requests: Vec<RequestCount>,
     last_use: Vec<KeyLastUse>,
-    deleted: Vec<KeyLifetime>,
+    pub(crate) deleted: Vec<KeyLifetime>,
 }
 
 const FORMAT: u32 = 1;
@@ -168,7 +166,7 @@ impl Usage {
         Ok(usage)
     }
 
-    fn count(&mut self, region: &str, day: Millis, class: PriceClass) {
+    pub(crate) fn count(&mut self, region: &str, day: Millis, class: PriceClass) {
         let days = match self.requests.get_mut(region) {
             Some(days) => days,
             None => self.requests.entry(region.to_string()).or_default(),
@@ -177,7 +175,7 @@ impl Usage {
         self.dirty = true;
     }
 
-    fn used(&mut self, region: &str, key_id: &str, request: &NotedRequest<'_>) {
+    pub(crate) fn used(&mut self, region: &str, key_id: &str, request: &NotedRequest<'_>) {
         let keys = match self.last_use.get_mut(region) {
             Some(keys) => keys,
             None => self.last_use.entry(region.to_string()).or_default(),
@@ -212,47 +210,6 @@ impl Usage {
 }
 
 /// The key id in a key ARN (`None` for an alias ARN).
-fn key_id_of(arn: &str) -> Option<&str> {
+pub(crate) fn key_id_of(arn: &str) -> Option<&str> {
     arn.rsplit_once(":key/").map(|(_, id)| id)
-}
-
-impl Engine {
-    /// Counts an answered KMS request for the bill and, if it was a successful cryptographic
-    /// operation, as its keys' last use.
-    pub fn note_request(&mut self, request: &NotedRequest<'_>) {
-        if !request.succeeded {
-            return;
-        }
-        let specs: Vec<KeySpec> = request
-            .resources
-            .iter()
-            .filter_map(|arn| key_id_of(arn))
-            .filter_map(|id| self.region_state(request.region)?.keys.get(id))
-            .map(|k| k.key_spec)
-            .collect();
-        let class = PriceClass::of(request.operation, request.request, &specs);
-        let usage = &mut self.usage;
-        usage.count(request.region, day_of(request.time), class);
-        if TRACKED_OPERATIONS.contains(&request.operation) {
-            for id in request.resources.iter().filter_map(|arn| key_id_of(arn)) {
-                usage.used(request.region, id, request);
-            }
-        }
-    }
-
-    pub fn usage(&self) -> &Usage {
-        &self.usage
-    }
-
-    pub fn usage_mut(&mut self) -> &mut Usage {
-        &mut self.usage
-    }
-
-    /// The bill for `month` (1-12) of `year`, up to sandbox time `now`: the live keys'
-    /// lifetimes, the deleted keys' and the requests noted.
-    pub fn bill(&self, year: i64, month: u32, now: Millis) -> crate::bill::Bill {
-        let mut keys = self.key_lifetimes();
-        keys.extend(self.usage.deleted.iter().cloned());
-        crate::bill::bill(year, month, &keys, &self.usage.request_counts(), now)
-    }
 }

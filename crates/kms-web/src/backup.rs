@@ -57,6 +57,7 @@ pub(crate) fn chunk_size() -> usize {
 pub fn test_set_chunk_size(n: Option<usize>) {
     CHUNK_NOW.with(|c| c.set(n.unwrap_or(CHUNK).max(*CHUNK_READ.start())));
 }
+
 /// PBKDF2 iterations written (OWASP's 2023 advice for PBKDF2-HMAC-SHA256), and the range read.
 const ITERATIONS: u32 = 600_000;
 const ITERATIONS_READ: std::ops::RangeInclusive<u32> = 100_000..=10_000_000;
@@ -322,7 +323,7 @@ pub(crate) async fn open(file: &Uint8Array, passphrase: &str) -> Result<Secret, 
         return Err(not_one());
     }
     let version = match loose["version"].as_u64() {
-        Some(v) if VERSION_READ.contains(&(v as u32)) && v <= u64::from(VERSION) => v as u32,
+        Some(v) if u32::try_from(v).is_ok_and(|v| VERSION_READ.contains(&v)) => v as u32,
         Some(v) => {
             return Err(invalid(format!(
                 "This backup is of version {v}; this build of KMS Sandbox reads versions {} to \

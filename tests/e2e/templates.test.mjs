@@ -99,6 +99,10 @@ test('templates terraform: validate, plan and apply create-kms.tf, the key and a
   await editor.waitFor();
   assert.match(await editor.inputValue(), /resource "aws_kms_alias" "example"/);
   await t.shot('terraform editor');
+  // A second tab of the same console, open on this page before the apply.
+  const other = await t.context.newPage();
+  await other.goto(`${server.url}#/terraform`);
+  await other.getByText('No resources').waitFor();
 
   const out = page.locator('[data-tf-out=stdout]');
   const run = async (button, expect) => {
@@ -117,6 +121,9 @@ test('templates terraform: validate, plan and apply create-kms.tf, the key and a
   assert.match(applied, /Apply complete! Resources: 2 added, 0 changed, 0 destroyed\./);
   await page.locator('table[data-tf-state=resources] tr[data-address="aws_kms_key.example"]').waitFor();
   await t.shot('terraform applied');
+  // The other tab's state panel follows, without a reload.
+  await other.locator('table[data-tf-state=resources] tr[data-address="aws_kms_alias.example"]').waitFor({ timeout: 5000 });
+  await other.close();
 
   const key = await send(page, 'DescribeKey', { KeyId: 'alias/my-terraform-key' });
   assert.equal(key.KeyMetadata.Description, 'KMS key created with Terraform');

@@ -8,6 +8,8 @@ use super::tf_run;
 use crate::hooks::use_kms;
 use crate::route::Route;
 use crate::util;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -30,6 +32,26 @@ pub fn TerraformPage() -> Html {
     });
     // Terraform is in the console's second module: fetch it while the learner reads.
     use_effect_with((), |_| crate::tools::preload());
+    // An apply or destroy in another tab of this console saves the state there: the browser
+    // tells this tab with a `storage` event, and the panel reads the state again.
+    {
+        let (state, name) = (state.clone(), kms.sandbox_name());
+        use_effect_with(name.clone(), move |_| {
+            let on_storage = Closure::<dyn Fn()>::new(move || {
+                state.set(crate::tf_state::load_state(&name));
+            });
+            let window = util::window();
+            let _ = window
+                .add_event_listener_with_callback("storage", on_storage.as_ref().unchecked_ref());
+            move || {
+                let _ = window.remove_event_listener_with_callback(
+                    "storage",
+                    on_storage.as_ref().unchecked_ref(),
+                );
+                drop(on_storage);
+            }
+        });
+    }
 
     let oninput = {
         let text = text.clone();

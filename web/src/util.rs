@@ -103,19 +103,25 @@ pub async fn yield_to_browser(ms: i32) {
     let _ = JsFuture::from(promise).await;
 }
 
-fn storage() -> Option<web_sys::Storage> {
+/// This origin's localStorage (kept across sessions), if the browser allows it.
+pub fn local_storage() -> Option<web_sys::Storage> {
     window().local_storage().ok().flatten()
 }
 
+/// This tab's sessionStorage, if the browser allows it.
+pub fn session_storage() -> Option<web_sys::Storage> {
+    window().session_storage().ok().flatten()
+}
+
 pub fn load_pref(key: &str) -> Option<String> {
-    storage()?
+    local_storage()?
         .get_item(&format!("kms-console.{key}"))
         .ok()
         .flatten()
 }
 
 pub fn save_pref(key: &str, value: &str) {
-    if let Some(s) = storage() {
+    if let Some(s) = local_storage() {
         let _ = s.set_item(&format!("kms-console.{key}"), value);
     }
 }
@@ -166,7 +172,7 @@ pub fn focus_menu_button(e: &yew::MouseEvent) {
 
 /// Leaves `command` for the terminal to show in its input when it opens ("Open in terminal").
 pub fn prefill_terminal(command: &str) {
-    if let Some(s) = window().session_storage().ok().flatten() {
+    if let Some(s) = session_storage() {
         let _ = s.set_item(crate::terminal::PREFILL_KEY, command);
     }
 }

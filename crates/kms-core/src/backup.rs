@@ -168,6 +168,24 @@ impl Kind {
             Record::Iam(_) => Kind::Iam,
         }
     }
+
+    /// The body's member that holds them.
+    fn member(self) -> &'static str {
+        match self {
+            Kind::Keys => "keys",
+            Kind::Aliases => "aliases",
+            Kind::Iam => "iam",
+        }
+    }
+
+    /// The kind written after this one.
+    fn next(self) -> Option<Kind> {
+        match self {
+            Kind::Keys => Some(Kind::Aliases),
+            Kind::Aliases => Some(Kind::Iam),
+            Kind::Iam => None,
+        }
+    }
 }
 
 impl<'a> BackupWriter<'a> {
@@ -195,7 +213,7 @@ impl<'a> BackupWriter<'a> {
                     self.raw(",\"clockOffsetMs\":");
                     self.json(&b.clock_offset_ms)?;
                     self.raw(",");
-                    self.start_array("keys");
+                    self.start_array(Kind::Keys.member());
                     Next::Records(Kind::Keys, 0)
                 }
                 Next::Records(kind, at) => {
@@ -206,18 +224,13 @@ impl<'a> BackupWriter<'a> {
                             self.record(&records[i])?;
                             Next::Records(kind, i + 1)
                         }
-                        None => match kind {
-                            Kind::Keys => {
+                        None => match kind.next() {
+                            Some(next) => {
                                 self.raw("],");
-                                self.start_array("aliases");
-                                Next::Records(Kind::Aliases, 0)
+                                self.start_array(next.member());
+                                Next::Records(next, 0)
                             }
-                            Kind::Aliases => {
-                                self.raw("],");
-                                self.start_array("iam");
-                                Next::Records(Kind::Iam, 0)
-                            }
-                            Kind::Iam => {
+                            None => {
                                 self.raw("]");
                                 Next::Usage
                             }

@@ -25,7 +25,7 @@
 //! so that a wrong passphrase is told apart from a damaged file. Nothing of the body, secrets
 //! or not, is ever written unencrypted.
 
-use crate::webcrypto::{await_promise, dict, subtle, take_secret};
+use crate::webcrypto::{await_promise, dict, subtle, take_into, take_secret};
 use base64::Engine as _;
 use js_sys::{Array, ArrayBuffer, Uint8Array};
 use kms_core::{ErrorType, KmsError, Secret};
@@ -373,17 +373,15 @@ pub(crate) async fn open(file: &Uint8Array, passphrase: &str) -> Result<Secret, 
     let key = derive(passphrase, &salt, header.kdf.iterations)
         .await
         .map_err(internal)?;
-    match decrypt(&key, &check_iv, CHECK_AAD, &Uint8Array::from(&check[..]))
+    if decrypt(&key, &check_iv, CHECK_AAD, &Uint8Array::from(&check[..]))
         .await
         .map_err(internal)?
+        .is_none()
     {
-        Some(empty) => drop(take_secret(&empty)),
-        None => {
-            return Err(KmsError::new(
-                ErrorType::InvalidPassphrase,
-                "The passphrase does not open this backup",
-            ))
-        }
+        return Err(KmsError::new(
+            ErrorType::InvalidPassphrase,
+            "The passphrase does not open this backup",
+        ));
     }
     let changed = || {
         invalid(
@@ -418,10 +416,7 @@ pub(crate) async fn open(file: &Uint8Array, passphrase: &str) -> Result<Secret, 
                     .await
                     .map_err(internal)?
                     .ok_or_else(changed)?;
-                let view = Uint8Array::new(&opened);
-                let at = index * size;
-                view.copy_to(&mut body.expose_mut()[at..at + view.length() as usize]);
-                view.fill(0, 0, view.length());
+                take_into(&opened, &mut body.expose_mut()[index * size..]);
             }
             Ok(body)
         }

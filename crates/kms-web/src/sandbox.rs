@@ -1611,22 +1611,29 @@ impl Sandbox {
             .cloned()
             .collect();
         // Read now, they stay sealed: a later call unwraps them if they are used.
-        let mut read_now = std::collections::BTreeSet::new();
+        let read_now: std::collections::BTreeSet<&str> =
+            unread.iter().map(String::as_str).collect();
         for batch in unread.chunks(READ_BATCH) {
-            // On failure, the loop below reads them one at a time, and says why.
-            if let Ok(reads) = store.read_keys(batch).await {
-                for (storage_key, read) in batch.iter().zip(reads) {
-                    // A commit or another tab's change may have replaced it meanwhile.
-                    if is_unread(storage_key) {
-                        self.put_read(storage_key, read);
+            match store.read_keys(batch).await {
+                Ok(reads) => {
+                    for (storage_key, read) in batch.iter().zip(reads) {
+                        // A commit or another tab's change may have replaced it meanwhile.
+                        if is_unread(storage_key) {
+                            self.put_read(storage_key, read);
+                        }
+                        progressed = true;
                     }
-                    read_now.insert(storage_key.as_str());
-                    progressed = true;
                 }
+                Err(e) => web_sys::console::warn_1(&JsValue::from_str(&format!(
+                    "KMS Sandbox: {} keys could not be read, {} first: {e}",
+                    batch.len(),
+                    batch[0]
+                ))),
             }
             pacer.tick().await;
         }
         for storage_key in storage_keys {
+            // Read just now (or not readable): left sealed, or unread, for now.
             if read_now.contains(storage_key.as_str()) {
                 continue;
             }
@@ -1634,24 +1641,6 @@ impl Sandbox {
             let Some(kms_core::Change::DeleteKey { region, key_id }) = forget(storage_key) else {
                 continue;
             };
-            let unread = || self.inner.engine.borrow().is_unread(&region, &key_id);
-            if unread() {
-                let read = match store.read_key(storage_key).await {
-                    Ok(read) => read,
-                    Err(e) => {
-                        web_sys::console::warn_1(&JsValue::from_str(&format!(
-                            "KMS Sandbox: {storage_key} could not be read: {e}"
-                        )));
-                        continue;
-                    }
-                };
-                // A commit or another tab's change may have replaced it meanwhile.
-                if unread() {
-                    self.put_read(storage_key, read);
-                }
-                progressed = true;
-                continue;
-            }
             let sealed = || {
                 self.inner
                     .engine
@@ -2181,7 +2170,7 @@ impl Sandbox {
         let mut writer = kms_core::backup::BackupWriter::new(&backup);
         let mut pacer = store::Pacer::new();
         loop {
-            let done = writer.step(READ_PIECE).map_err(failed)?;
+            let done = writer.step(BACKUP_PIECE).map_err(failed)?;
             // A chunk is sealed once more than one waits, so that the last is never empty.
             while writer.pending() > sealer.chunk_size || (done && writer.pending() > 0) {
                 let chunk = writer.take(sealer.chunk_size);
@@ -2233,7 +2222,7 @@ impl Sandbox {
         let mut reader = kms_core::backup::BackupReader::new(body.expose());
         let mut pacer = store::Pacer::new();
         let backup = loop {
-            let read = reader.step(READ_PIECE).map_err(|e| {
+            let read = reader.step(BACKUP_PIECE).map_err(|e| {
                 KmsError::new(
                     kms_core::ErrorType::InvalidBackup,
                     format!("The backup is damaged: {e}"),
@@ -2279,7 +2268,7 @@ const READ_BATCH: usize = 500;
 
 /// How many members and entries of a backup's body an import reads, or an export writes,
 /// between two looks at the clock (a key's entry takes some microseconds).
-const READ_PIECE: usize = 200;
+const BACKUP_PIECE: usize = 200;
 
 /// A FIFO async mutex for mutations. Its turn is handed straight to the next waiter, so no
 /// later arrival can slip in between.

@@ -754,8 +754,6 @@ extern "C" {
     ) -> js_sys::Promise;
     #[wasm_bindgen(js_name = idbRevision)]
     fn idb_revision(db: &IdbDatabase) -> js_sys::Promise;
-    #[wasm_bindgen(js_name = idbGet)]
-    fn idb_get(db: &IdbDatabase, store: &str, key: &str) -> js_sys::Promise;
     #[wasm_bindgen(js_name = idbGetMany)]
     fn idb_get_many(db: &IdbDatabase, store: &str, keys: &Array) -> js_sys::Promise;
     #[wasm_bindgen(js_name = deploymentScope)]
@@ -1459,15 +1457,9 @@ impl Store {
         Ok(Some(k))
     }
 
-    /// Reads the key record under `storage_key`, sealed ([`Store::unseal`] unwraps its secrets
-    /// when an operation needs them): a key known by its summary, first named. An error is one
-    /// of the database, not of the record.
-    pub async fn read_key(&self, storage_key: &str) -> Result<Read, String> {
-        let value = await_js(idb_get(&self.db, RECORDS, storage_key)).await?;
-        Ok(self.read_value(storage_key, &value).await)
-    }
-
-    /// [`Store::read_key`] of each of `storage_keys`, in one transaction.
+    /// Reads the key records under `storage_keys`, in one transaction, each sealed
+    /// ([`Store::unseal`] unwraps its secrets when an operation needs them): keys known by their
+    /// summaries, first named. An error is one of the database, not of a record.
     pub async fn read_keys(&self, storage_keys: &[String]) -> Result<Vec<Read>, String> {
         let keys: Array = storage_keys.iter().map(|k| JsValue::from_str(k)).collect();
         let values: Array = await_js(idb_get_many(&self.db, RECORDS, &keys))

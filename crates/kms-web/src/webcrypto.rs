@@ -49,11 +49,19 @@ pub(crate) async fn await_promise(p: Result<js_sys::Promise, JsValue>) -> Result
 
 /// Copies an ArrayBuffer WebCrypto produced into a [`Secret`], then zeroes the buffer.
 pub(crate) fn take_secret(buffer: &ArrayBuffer) -> Secret {
-    let view = Uint8Array::new(buffer);
-    let mut secret = Secret::zeroed(view.length() as usize);
-    view.copy_to(secret.expose_mut());
-    view.fill(0, 0, view.length());
+    let mut secret = Secret::zeroed(buffer.byte_length() as usize);
+    take_into(buffer, secret.expose_mut());
     secret
+}
+
+/// Copies an ArrayBuffer WebCrypto produced to the start of `out`, which must hold it, then
+/// zeroes the buffer. Returns how many bytes it copied.
+pub(crate) fn take_into(buffer: &ArrayBuffer, out: &mut [u8]) -> usize {
+    let view = Uint8Array::new(buffer);
+    let len = view.length() as usize;
+    view.copy_to(&mut out[..len]);
+    view.fill(0, 0, view.length());
+    len
 }
 
 /// A JavaScript exception as one line of text (for KMSInternalException messages).

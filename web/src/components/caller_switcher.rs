@@ -17,17 +17,13 @@ pub struct CallerControl {
 
 const KEY: &str = "kms-console.caller";
 
-fn session_storage() -> Option<web_sys::Storage> {
-    util::window().session_storage().ok().flatten()
-}
-
 /// The principal chosen earlier in this tab, if any.
 pub fn load_caller() -> Option<String> {
-    session_storage()?.get_item(KEY).ok().flatten()
+    util::session_storage()?.get_item(KEY).ok().flatten()
 }
 
 pub fn save_caller(arn: Option<&str>) {
-    if let Some(s) = session_storage() {
+    if let Some(s) = util::session_storage() {
         let _ = match arn {
             Some(a) => s.set_item(KEY, a),
             None => s.remove_item(KEY),

@@ -88,25 +88,21 @@ impl Reducible for Files {
     }
 }
 
-fn session() -> Option<web_sys::Storage> {
-    util::window().session_storage().ok().flatten()
-}
-
 pub(crate) fn load_files() -> BTreeMap<String, Vec<u8>> {
-    session()
+    util::session_storage()
         .and_then(|s| s.get_item(terminal::FILES_KEY).ok().flatten())
         .map(|t| terminal::files_from_json(&t))
         .unwrap_or_default()
 }
 
 pub(crate) fn save_files(files: &BTreeMap<String, Vec<u8>>) {
-    if let Some(s) = session() {
+    if let Some(s) = util::session_storage() {
         let _ = s.set_item(terminal::FILES_KEY, &terminal::files_to_json(files));
     }
 }
 
 fn take_prefill() -> Option<String> {
-    let s = session()?;
+    let s = util::session_storage()?;
     let v = s.get_item(terminal::PREFILL_KEY).ok().flatten();
     let _ = s.remove_item(terminal::PREFILL_KEY);
     v

@@ -15,13 +15,77 @@
 
 use crate::convert::wipe;
 use crate::sandbox::{Sandbox, Who};
-use js_sys::{Object, Reflect, Uint8Array};
+use js_sys::{Object, Uint8Array};
 use kms_core::{query, trail, Caller, ErrorType, KmsError, Service, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use zeroize::Zeroize;
 
 const TARGET_PREFIX: &str = "TrentService.";
+
+// The handler's side of the SDK's objects, in JavaScript: reading a request's headers and
+// building its response took a crossing from wasm per header name and per property.
+#[wasm_bindgen(inline_js = r#"
+const METADATA = Object.freeze({ handlerProtocol: "h1" });
+export function handlerMetadata() {
+  return METADATA;
+}
+const str = (v) => (typeof v === "string" ? v : undefined);
+export function requestParts(request, options) {
+  const parts = { aborted: options?.abortSignal?.aborted === true };
+  if (parts.aborted) return parts;
+  // Headers by name without regard to case; the first of a name wins.
+  const headers = request?.headers;
+  const found = {};
+  if (headers !== null && typeof headers === "object") {
+    for (const name of Object.keys(headers)) {
+      const lower = name.toLowerCase();
+      if (!(lower in found)) found[lower] = str(headers[name]);
+    }
+  }
+  parts.target = found["x-amz-target"];
+  parts.authorization = found["authorization"];
+  // A browser does not let the SDK set User-Agent: it sends x-amz-user-agent.
+  parts.userAgent = found["x-amz-user-agent"] ?? found["user-agent"];
+  parts.hostname = str(request?.hostname);
+  parts.body = request?.body;
+  return parts;
+}
+export function httpResponse(statusCode, contentType, body, requestId) {
+  const headers = {
+    "content-type": contentType,
+    "content-length": String(body.length),
+    "x-amzn-requestid": requestId,
+  };
+  return { response: { statusCode, headers, body } };
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = handlerMetadata)]
+    fn handler_metadata() -> JsValue;
+    type RequestParts;
+    #[wasm_bindgen(js_name = requestParts)]
+    fn request_parts(request: &JsValue, options: &JsValue) -> RequestParts;
+    #[wasm_bindgen(method, getter)]
+    fn aborted(this: &RequestParts) -> bool;
+    #[wasm_bindgen(method, getter)]
+    fn target(this: &RequestParts) -> Option<String>;
+    #[wasm_bindgen(method, getter)]
+    fn authorization(this: &RequestParts) -> Option<String>;
+    #[wasm_bindgen(method, getter, js_name = userAgent)]
+    fn user_agent(this: &RequestParts) -> Option<String>;
+    #[wasm_bindgen(method, getter)]
+    fn hostname(this: &RequestParts) -> Option<String>;
+    #[wasm_bindgen(method, getter)]
+    fn body(this: &RequestParts) -> JsValue;
+    #[wasm_bindgen(js_name = httpResponse)]
+    fn http_response(
+        status: u16,
+        content_type: &str,
+        body: &Uint8Array,
+        request_id: &str,
+    ) -> JsValue;
+}
 
 /// An AWS SDK v3 `HttpHandler` over a sandbox. Get one from `sandbox.requestHandler`.
 #[wasm_bindgen(js_name = KmsRequestHandler)]
@@ -44,29 +108,20 @@ impl RequestHandler {
         &self,
         #[wasm_bindgen(unchecked_param_type = "KmsHttpRequest")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "{ abortSignal?: { aborted: boolean } }")]
-        options: Option<Object>,
+        options: JsValue,
     ) -> js_sys::Promise {
+        // What the handler reads of the request, in one call to JavaScript.
+        let parts = request_parts(&request, &options);
+        if parts.aborted() {
+            let err = js_sys::Error::new("Request aborted");
+            err.set_name("AbortError");
+            return js_sys::Promise::reject(&err);
+        }
         let sandbox = self.sandbox.clone();
-        wasm_bindgen_futures::future_to_promise(async move {
-            if let Some(options) = options {
-                let signal =
-                    Reflect::get(&options, &"abortSignal".into()).unwrap_or(JsValue::UNDEFINED);
-                if !signal.is_undefined()
-                    && Reflect::get(&signal, &"aborted".into())
-                        .ok()
-                        .and_then(|a| a.as_bool())
-                        == Some(true)
-                {
-                    let err = js_sys::Error::new("Request aborted");
-                    err.set_name("AbortError");
-                    return Err(err.into());
-                }
-            }
-            let target = header(&request, "x-amz-target");
-            let hostname = Reflect::get(&request, &"hostname".into())
-                .ok()
-                .and_then(|h| h.as_string());
-            let authorization = header(&request, "authorization");
+        crate::webcrypto::promise_of(async move {
+            let target = parts.target();
+            let hostname = parts.hostname();
+            let authorization = parts.authorization();
             let scope = authorization.as_deref().and_then(credential_scope);
             let service = service_of(target.as_deref(), hostname.as_deref(), scope.as_ref());
             let region = match service {
@@ -84,7 +139,7 @@ impl RequestHandler {
             let request_id = sandbox.new_id();
             let access_key_id = scope.as_ref().map(|s| s.access_key_id.as_str());
             // A body larger than any request may be is refused before it is copied.
-            let (mut body, caller) = match body_bytes(&request) {
+            let (mut body, caller) = match body_bytes(&parts.body()) {
                 Some(body) => (body, sandbox.caller_for_access_key(service, access_key_id)),
                 None => (
                     Vec::new(),
@@ -97,7 +152,7 @@ impl RequestHandler {
             let sent = Sent {
                 region: &region,
                 request_id: &request_id,
-                user_agent: user_agent(&request),
+                user_agent: user_agent(parts.user_agent()),
                 access_key_id,
             };
             let (status, mut response_body) = match service {
@@ -109,26 +164,18 @@ impl RequestHandler {
                 }
             };
             body.zeroize();
-            let http = Object::new();
-            set(&http, "statusCode", &JsValue::from(status));
-            let headers = Object::new();
             let content_type = match service {
                 Service::Kms | Service::CloudTrail => "application/x-amz-json-1.1",
                 Service::Iam | Service::Sts | Service::CloudFormation => "text/xml",
             };
-            set(&headers, "content-type", &content_type.into());
-            set(
-                &headers,
-                "content-length",
-                &response_body.len().to_string().into(),
+            let out = http_response(
+                status,
+                content_type,
+                &Uint8Array::from(&response_body[..]),
+                &request_id,
             );
-            set(&headers, "x-amzn-requestid", &request_id.as_str().into());
-            set(&http, "headers", &headers);
-            set(&http, "body", &Uint8Array::from(&response_body[..]).into());
             response_body.zeroize();
-            let out = Object::new();
-            set(&out, "response", &http);
-            Ok(out.into())
+            Ok(out)
         })
     }
 
@@ -154,42 +201,15 @@ impl RequestHandler {
 
     /// What the SDK reads to learn the handler's protocol.
     #[wasm_bindgen(getter, unchecked_return_type = "{ handlerProtocol: string }")]
-    pub fn metadata(&self) -> Object {
-        let o = Object::new();
-        set(&o, "handlerProtocol", &"h1".into());
-        o
+    pub fn metadata(&self) -> JsValue {
+        handler_metadata()
     }
-}
-
-fn set(o: &Object, k: &str, v: &JsValue) {
-    // Setting a data property on an object we created cannot throw.
-    let _ = Reflect::set(o, &JsValue::from_str(k), v);
-}
-
-/// A request header, looked up case-insensitively.
-fn header(request: &JsValue, name: &str) -> Option<String> {
-    let headers = Reflect::get(request, &"headers".into()).ok()?;
-    if !headers.is_object() {
-        return None;
-    }
-    for key in Object::keys(headers.unchecked_ref::<Object>()).iter() {
-        let key = key.as_string()?;
-        if key.eq_ignore_ascii_case(name) {
-            return Reflect::get(&headers, &JsValue::from_str(&key))
-                .ok()?
-                .as_string();
-        }
-    }
-    None
 }
 
 /// The request's body, or `None` if it is larger than a request may be (checked before it is
 /// copied).
-fn body_bytes(request: &JsValue) -> Option<Vec<u8>> {
+fn body_bytes(body: &JsValue) -> Option<Vec<u8>> {
     const MAX: usize = crate::convert::MAX_REQUEST_BYTES;
-    let Ok(body) = Reflect::get(request, &"body".into()) else {
-        return Some(Vec::new());
-    };
     if body.is_string() {
         let units = body.unchecked_ref::<js_sys::JsString>().length() as usize;
         (units <= MAX).then(|| body.as_string().unwrap_or_default().into_bytes())
@@ -226,10 +246,8 @@ pub(crate) fn credential_scope(authorization: &str) -> Option<Scope> {
 
 /// The `userAgent` a request's record names: the SDK's `x-amz-user-agent` (a browser does not
 /// let it set `User-Agent`), else `User-Agent`, at most 256 characters.
-fn user_agent(request: &JsValue) -> String {
-    let agent = header(request, "x-amz-user-agent")
-        .or_else(|| header(request, "user-agent"))
-        .unwrap_or_else(|| "kms-sandbox-request-handler".to_string());
+fn user_agent(agent: Option<String>) -> String {
+    let agent = agent.unwrap_or_else(|| "kms-sandbox-request-handler".to_string());
     agent.chars().take(256).collect()
 }
 

@@ -47,6 +47,25 @@ pub(crate) async fn await_promise(p: Result<js_sys::Promise, JsValue>) -> Result
     JsFuture::from(p).await.map_err(|e| describe(&e))
 }
 
+/// A promise of `future`'s result, already settled when the future finishes on its first poll:
+/// most calls do, having nothing to wait for, and are spared a task on wasm-bindgen's queue. A
+/// future still pending goes to the queue, which polls it again (every future of the shell
+/// checks its state when polled, so a wake-up lost to the first poll's no-op waker loses nothing).
+pub(crate) fn promise_of(
+    future: impl std::future::Future<Output = Result<JsValue, JsValue>> + 'static,
+) -> js_sys::Promise {
+    use std::task::{Context, Poll, Waker};
+    let mut future = Box::pin(future);
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
+        Poll::Ready(Ok(value)) => js_sys::Promise::resolve(&value),
+        Poll::Ready(Err(error)) => js_sys::Promise::reject(&error),
+        Poll::Pending => wasm_bindgen_futures::future_to_promise(future),
+    }
+}
+
 /// Copies an ArrayBuffer WebCrypto produced into a [`Secret`], then zeroes the buffer.
 pub(crate) fn take_secret(buffer: &ArrayBuffer) -> Secret {
     let mut secret = Secret::zeroed(buffer.byte_length() as usize);

@@ -266,3 +266,86 @@ async fn the_client_region_picks_the_key_space() {
         Vec::<String>::new()
     );
 }
+
+/// `handler.handle(request, options)` as the SDK calls it, with a request made by hand.
+async fn handle(handler: &JsValue, request: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    let handle: js_sys::Function = get(handler, "handle").unchecked_into();
+    let promise: js_sys::Promise = handle
+        .call2(handler, &request, &options)
+        .unwrap()
+        .unchecked_into();
+    wasm_bindgen_futures::JsFuture::from(promise).await
+}
+
+#[wasm_bindgen_test]
+async fn the_handler_reads_headers_in_any_case_and_honours_an_aborted_signal() {
+    let sandbox = Sandbox::memory(Some("us-east-1".into()), None);
+    let handler = get(&sandbox.to_js(), "requestHandler");
+    assert_eq!(path_str(&handler, "metadata.handlerProtocol"), "h1");
+    // Header names as a browser's fetch or a proxy might spell them; the host picks the Region.
+    let request = js(json!({
+        "method": "POST",
+        "protocol": "https:",
+        "hostname": "kms.eu-west-1.amazonaws.com",
+        "path": "/",
+        "headers": {
+            "Content-Type": "application/x-amz-json-1.1",
+            "X-Amz-Target": "TrentService.CreateKey",
+            "X-Amz-User-Agent": "hand-made/1.0",
+        },
+        "body": "{\"Description\":\"by hand\"}",
+    }));
+    let out = handle(&handler, request.clone(), JsValue::UNDEFINED)
+        .await
+        .unwrap();
+    assert_eq!(path(&out, "response.statusCode").as_f64(), Some(200.0));
+    assert_eq!(
+        path_str(&out, "response.headers.content-type"),
+        "application/x-amz-json-1.1"
+    );
+    let body = bytes(&path(&out, "response.body"));
+    assert_eq!(
+        path_str(&out, "response.headers.content-length"),
+        body.len().to_string()
+    );
+    let request_id = path_str(&out, "response.headers.x-amzn-requestid");
+    assert_eq!(request_id.len(), 36);
+    let answer: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let arn = answer["KeyMetadata"]["Arn"].as_str().unwrap();
+    assert!(arn.starts_with("arn:aws:kms:eu-west-1:"), "{arn}");
+    assert_eq!(answer["KeyMetadata"]["Description"], "by hand");
+    // Its record carries the request id and the user agent the headers gave.
+    let out = sandbox
+        .call_service(
+            kms_core::Service::from_name("cloudtrail").unwrap(),
+            "eu-west-1",
+            "LookupEvents",
+            json!({}),
+        )
+        .await
+        .unwrap();
+    let record = out["Events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            serde_json::from_str::<serde_json::Value>(e["CloudTrailEvent"].as_str().unwrap())
+                .unwrap()
+        })
+        .find(|r| r["requestID"] == request_id.as_str())
+        .expect("the request's record");
+    assert_eq!(record["userAgent"], "hand-made/1.0");
+    assert_eq!(record["awsRegion"], "eu-west-1");
+
+    // A request whose signal is already aborted is refused as fetch refuses it, and not run.
+    let aborted = js(json!({ "abortSignal": { "aborted": true } }));
+    let e = handle(&handler, request.clone(), aborted)
+        .await
+        .unwrap_err();
+    assert_eq!(error_parts(&e).0, "AbortError");
+    let keys = customer_keys(&sandbox, "eu-west-1").await;
+    assert_eq!(keys.len(), 1, "the aborted CreateKey made no key");
+    let not_aborted = js(json!({ "abortSignal": { "aborted": false } }));
+    handle(&handler, request, not_aborted).await.unwrap();
+    assert_eq!(customer_keys(&sandbox, "eu-west-1").await.len(), 2);
+}

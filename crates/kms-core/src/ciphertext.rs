@@ -60,16 +60,30 @@ fn push(out: &mut Vec<u8>, field: &[u8]) {
     out.extend_from_slice(field);
 }
 
-fn hex_decode(s: &str) -> Option<Vec<u8>> {
-    base16ct::mixed::decode_vec(s).ok()
+/// Exactly `N` bytes from `2N` hex digits, without an allocation (this is on every call's path).
+fn hex_array<const N: usize>(s: &str) -> Option<[u8; N]> {
+    let mut out = [0u8; N];
+    let n = base16ct::mixed::decode(s, &mut out).ok()?.len();
+    (n == N).then_some(out)
 }
 
 fn hex(b: &[u8]) -> String {
     base16ct::lower::encode_string(b)
 }
 
-fn uuid_bytes(key_id: &str) -> Option<Vec<u8>> {
-    hex_decode(&key_id.replace('-', "")).filter(|b| b.len() == 16)
+/// The 16 bytes of a UUID key id (8-4-4-4-12 hex digits).
+fn uuid_bytes(key_id: &str) -> Option<[u8; 16]> {
+    let mut out = [0u8; 16];
+    let mut at = 0;
+    for group in key_id.split('-') {
+        let end = at + group.len() / 2;
+        if group.len() % 2 != 0 || end > out.len() {
+            return None;
+        }
+        base16ct::mixed::decode(group, &mut out[at..end]).ok()?;
+        at = end;
+    }
+    (at == out.len()).then_some(out)
 }
 
 /// What the AAD binds a key by: its ARN, or for a multi-Region key its key id.
@@ -90,11 +104,11 @@ pub(crate) fn seal(
     plaintext: &[u8],
 ) -> Vec<u8> {
     let (format, id) = match key_id.strip_prefix(MRK_PREFIX) {
-        Some(hex) => (FORMAT_MRK, hex_decode(hex)),
+        Some(hex) => (FORMAT_MRK, hex_array::<16>(hex)),
         None => (FORMAT_V1, uuid_bytes(key_id)),
     };
     let id = id.expect("key ids are UUIDs or mrk- and 32 hex digits");
-    let bk = hex_decode(&backing.id).expect("backing key ids are hex");
+    let bk = hex_array::<32>(&backing.id).expect("backing key ids are 64 hex digits");
     let sealed = backing.gcm().seal(
         &nonce,
         &aad(binding(key_id, key_arn), &bk, context),
@@ -134,7 +148,7 @@ impl Blob<'_> {
         backing: &BackingKey,
         context: &BTreeMap<String, String>,
     ) -> Option<Secret> {
-        let bk = hex_decode(&backing.id)?;
+        let bk = hex_array::<32>(&backing.id)?;
         backing.gcm().open(
             &self.nonce,
             &aad(binding(&self.key_id, key_arn), &bk, context),
@@ -166,6 +180,18 @@ mod tests {
             aad(arn, b"k", &ctx(&[("a", "bcd")]))
         );
         assert_ne!(aad(arn, b"k", &ctx(&[])), aad(arn, b"k", &ctx(&[("", "")])));
+    }
+
+    #[test]
+    fn uuid_bytes_take_only_a_uuid() {
+        let id = "0ead34eb-16ba-4125-977c-dae54f1b2475";
+        let bytes = uuid_bytes(id).unwrap();
+        assert_eq!(crate::env::uuid_string(&bytes), id);
+        assert!(uuid_bytes("0ead34eb-16ba-4125-977c-dae54f1b247").is_none());
+        assert!(uuid_bytes("0ead34eb-16ba-4125-977c-dae54f1b247500").is_none());
+        assert!(uuid_bytes("0ead34eb-16ba-4125-977c-dae54f1b247x").is_none());
+        assert_eq!(hex_array::<2>("0aFf"), Some([0x0a, 0xff]));
+        assert_eq!(hex_array::<2>("0a"), None);
     }
 
     #[test]

@@ -254,7 +254,7 @@ impl Model {
             return Ok(());
         };
         let mut errors = Vec::new();
-        check(self, input, body, "", &mut errors)?;
+        check(self, input, body, &Path::Root, &mut errors)?;
         if errors.is_empty() {
             Ok(())
         } else {
@@ -284,17 +284,40 @@ fn join(path: &str, member: &str) -> String {
     }
 }
 
+/// Where a value is in the request, as AWS's messages name it (`keyId`, `tags.1.member`,
+/// `encryptionContext.k.value`). Rendered only for a message: a valid request builds no text.
+#[derive(Clone, Copy)]
+enum Path<'a> {
+    Root,
+    Member(&'a Path<'a>, &'a str),
+    Item(&'a Path<'a>, usize),
+    MapKey(&'a Path<'a>, &'a str),
+    MapValue(&'a Path<'a>, &'a str),
+}
+
+impl Path<'_> {
+    fn render(&self) -> String {
+        match self {
+            Path::Root => String::new(),
+            Path::Member(parent, name) => join(&parent.render(), &lower_camel(name)),
+            Path::Item(parent, i) => format!("{}.{}.member", parent.render(), i + 1),
+            Path::MapKey(parent, k) => format!("{}.{k}.key", parent.render()),
+            Path::MapValue(parent, k) => format!("{}.{k}.value", parent.render()),
+        }
+    }
+}
+
 /// Type mismatches are errors at once (KMS's SerializationException: the JSON cannot be read as
 /// the shape); constraint violations are collected into `errors` as AWS words them.
 fn check(
     m: &Model,
     shape_name: &str,
     v: &Value,
-    path: &str,
+    path: &Path<'_>,
     errors: &mut Vec<String>,
 ) -> Result<()> {
     let s = m.shape(shape_name);
-    let shown = |v: &Value| -> String {
+    let shown = || -> String {
         if s.sensitive || s.ty == "blob" {
             "Value".to_string()
         } else {
@@ -304,35 +327,34 @@ fn check(
             }
         }
     };
-    let at = |p: &str| format!("at '{p}'");
+    let at = || format!("at '{}'", path.render());
+    let type_error = |expected: &str| m.type_error(&path.render(), expected);
     match s.ty.as_str() {
         "structure" => {
-            let obj = v
-                .as_object()
-                .ok_or_else(|| m.type_error(path, "a structure"))?;
+            let obj = v.as_object().ok_or_else(|| type_error("a structure"))?;
             for req in &s.required {
                 if obj.get(req).is_none_or(Value::is_null) {
                     errors.push(format!(
                         "Value null at '{}' failed to satisfy constraint: Member must not be null",
-                        join(path, &lower_camel(req))
+                        Path::Member(path, req).render()
                     ));
                 }
             }
             for (name, member_shape) in &s.members {
                 if let Some(mv) = obj.get(name).filter(|x| !x.is_null()) {
-                    check(m, member_shape, mv, &join(path, &lower_camel(name)), errors)?;
+                    check(m, member_shape, mv, &Path::Member(path, name), errors)?;
                 }
             }
         }
         "string" => {
-            let x = v.as_str().ok_or_else(|| m.type_error(path, "a string"))?;
+            let x = v.as_str().ok_or_else(|| type_error("a string"))?;
             let len = x.chars().count() as f64;
-            length(s, len, &shown(v), &at(path), errors);
+            length(s, len, &shown, &at, errors);
             if !s.matches_pattern(x) {
                 errors.push(format!(
                     "{} {} failed to satisfy constraint: Member must satisfy regular expression pattern: {}",
-                    shown(v),
-                    at(path),
+                    shown(),
+                    at(),
                     s.pattern.as_deref().unwrap_or_default()
                 ));
             }
@@ -340,7 +362,7 @@ fn check(
                 if !values.iter().any(|e| e == x) {
                     errors.push(format!(
                         "{} {} failed to satisfy constraint: Member must satisfy enum value set: [{}]",
-                        shown(v), at(path), values.join(", ")
+                        shown(), at(), values.join(", ")
                     ));
                 }
             }
@@ -348,54 +370,49 @@ fn check(
         "blob" => {
             let x = v
                 .as_str()
-                .ok_or_else(|| m.type_error(path, "a base64-encoded blob"))?;
+                .ok_or_else(|| type_error("a base64-encoded blob"))?;
             let mut bytes = base64::engine::general_purpose::STANDARD
                 .decode(x)
-                .map_err(|_| KmsError::serialization(format!("Invalid base64 at '{path}'")))?;
+                .map_err(|_| {
+                    KmsError::serialization(format!("Invalid base64 at '{}'", path.render()))
+                })?;
             let len = bytes.len();
             // The blob may be a plaintext: the copy made to measure it does not outlive the check.
             zeroize::Zeroize::zeroize(&mut bytes);
-            length(s, len as f64, &shown(v), &at(path), errors);
+            length(s, len as f64, &shown, &at, errors);
         }
         "integer" | "long" => {
-            let n = v.as_i64().ok_or_else(|| m.type_error(path, "an integer"))? as f64;
+            let n = v.as_i64().ok_or_else(|| type_error("an integer"))? as f64;
             if let Some(min) = s.min.filter(|min| n < *min) {
                 errors.push(format!(
                     "{} {} failed to satisfy constraint: Member must have value greater than or equal to {min}",
-                    shown(v), at(path)
+                    shown(), at()
                 ));
             }
             if let Some(max) = s.max.filter(|max| n > *max) {
                 errors.push(format!(
                     "{} {} failed to satisfy constraint: Member must have value less than or equal to {max}",
-                    shown(v), at(path)
+                    shown(), at()
                 ));
             }
         }
         "boolean" => {
-            v.as_bool().ok_or_else(|| m.type_error(path, "a boolean"))?;
+            v.as_bool().ok_or_else(|| type_error("a boolean"))?;
         }
         "timestamp" => {
-            v.as_f64()
-                .ok_or_else(|| m.type_error(path, "a timestamp"))?;
+            v.as_f64().ok_or_else(|| type_error("a timestamp"))?;
         }
         "list" => {
-            let items = v.as_array().ok_or_else(|| m.type_error(path, "a list"))?;
-            length(s, items.len() as f64, &shown(v), &at(path), errors);
+            let items = v.as_array().ok_or_else(|| type_error("a list"))?;
+            length(s, items.len() as f64, &shown, &at, errors);
             let member = s.member.as_deref().expect("list has a member");
             for (i, item) in items.iter().enumerate() {
-                check(
-                    m,
-                    member,
-                    item,
-                    &format!("{}.{}.member", path, i + 1),
-                    errors,
-                )?;
+                check(m, member, item, &Path::Item(path, i), errors)?;
             }
         }
         "map" => {
-            let obj = v.as_object().ok_or_else(|| m.type_error(path, "a map"))?;
-            length(s, obj.len() as f64, &shown(v), &at(path), errors);
+            let obj = v.as_object().ok_or_else(|| type_error("a map"))?;
+            length(s, obj.len() as f64, &shown, &at, errors);
             let (ks, vs) = (
                 s.key.as_deref().expect("map key"),
                 s.value.as_deref().expect("map value"),
@@ -405,10 +422,10 @@ fn check(
                     m,
                     ks,
                     &Value::String(k.clone()),
-                    &format!("{path}.{k}.key"),
+                    &Path::MapKey(path, k),
                     errors,
                 )?;
-                check(m, vs, val, &format!("{path}.{k}.value"), errors)?;
+                check(m, vs, val, &Path::MapValue(path, k), errors)?;
             }
         }
         _ => {}
@@ -416,15 +433,25 @@ fn check(
     Ok(())
 }
 
-fn length(s: &Shape, len: f64, shown: &str, at: &str, errors: &mut Vec<String>) {
+fn length(
+    s: &Shape,
+    len: f64,
+    shown: &dyn Fn() -> String,
+    at: &dyn Fn() -> String,
+    errors: &mut Vec<String>,
+) {
     if let Some(min) = s.min.filter(|min| len < *min) {
         errors.push(format!(
-            "{shown} {at} failed to satisfy constraint: Member must have length greater than or equal to {min}"
+            "{} {} failed to satisfy constraint: Member must have length greater than or equal to {min}",
+            shown(),
+            at()
         ));
     }
     if let Some(max) = s.max.filter(|max| len > *max) {
         errors.push(format!(
-            "{shown} {at} failed to satisfy constraint: Member must have length less than or equal to {max}"
+            "{} {} failed to satisfy constraint: Member must have length less than or equal to {max}",
+            shown(),
+            at()
         ));
     }
 }

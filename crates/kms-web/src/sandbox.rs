@@ -2139,17 +2139,20 @@ impl Sandbox {
                 "The sandbox could not be exported: {e}"
             )));
         }
-        // The file holds every key's material: keys not read yet are read, and sealed keys
-        // unwrapped, first.
-        if let Some(store) = &self.inner.store {
+        // The file holds every key's material: keys not read yet are read first (and stay
+        // sealed in the engine, as after a read on first use).
+        if self.inner.store.is_some() {
             let unread = self.inner.engine.borrow().unread_keys();
             self.unseal(&unread).await;
-            self.unseal(&store.sealed_keys()).await;
         }
-        let (records, usage) = {
+        let (mut records, usage) = {
             let engine = self.inner.engine.borrow();
             (engine.records(), engine.usage().saved_text())
         };
+        // Sealed keys are unwrapped into the file's copy of their records only: the engine keeps
+        // them sealed, and the unwrapped copies are dropped once written (after an export of
+        // 100,000 keys, the engine had held every key's material until the sandbox closed).
+        self.unwrap_for_export(&mut records).await;
         drop(turn);
         let backup = kms_core::backup::Backup {
             account_id: self.inner.account_id.clone(),
@@ -2182,6 +2185,52 @@ impl Sandbox {
                 return Ok(sealer.finish());
             }
             pacer.tick().await;
+        }
+    }
+
+    /// Gives each sealed key record of an export's copy its secrets, unwrapped from its stored
+    /// value, while the caller holds the queue's turn (so the stored value is the record's). A
+    /// record that does not unwrap goes the way of first use (its damage is reported and the
+    /// key forgotten) and the copy follows the engine.
+    async fn unwrap_for_export(&self, records: &mut Vec<kms_core::Record>) {
+        let Some(store) = &self.inner.store else {
+            return;
+        };
+        let mut pacer = store::Pacer::new();
+        let mut damaged = Vec::new();
+        for (i, record) in records.iter_mut().enumerate() {
+            let kms_core::Record::Key(key) = record else {
+                continue;
+            };
+            if !key.sealed {
+                continue;
+            }
+            let storage_key = kms_core::key_storage_key(&key.region, &key.key_id);
+            match store.unseal(&storage_key, key).await {
+                Ok(Some(unsealed)) => *key = unsealed,
+                Ok(None) => {}
+                Err(_) => damaged.push((i, storage_key)),
+            }
+            pacer.tick().await;
+        }
+        for (i, storage_key) in damaged.into_iter().rev() {
+            self.unseal(std::slice::from_ref(&storage_key)).await;
+            let now = match &records[i] {
+                kms_core::Record::Key(k) => self
+                    .inner
+                    .engine
+                    .borrow()
+                    .key_record(&k.region, &k.key_id)
+                    .filter(|k| !k.sealed)
+                    .cloned(),
+                _ => None,
+            };
+            match now {
+                Some(k) => records[i] = kms_core::Record::Key(k),
+                None => {
+                    records.remove(i);
+                }
+            }
         }
     }
 

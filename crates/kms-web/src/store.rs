@@ -1502,11 +1502,6 @@ impl Store {
         self.sealed.borrow().get(storage_key).map(|s| s.rev)
     }
 
-    /// The storage keys of the records read sealed and not written since.
-    pub fn sealed_keys(&self) -> Vec<String> {
-        self.sealed.borrow().keys().cloned().collect()
-    }
-
     /// Forgets the sealed value of a record found damaged.
     pub fn forget_sealed(&self, storage_key: &str) {
         self.sealed.borrow_mut().remove(storage_key);

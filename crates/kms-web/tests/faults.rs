@@ -637,6 +637,8 @@ async fn a_sealed_sandbox_unwraps_each_key_on_first_use() {
         )
         .await,
     );
+    // A key nothing uses after the reopening: the export unwraps it for the file only.
+    let idle = key_id(&ok(&west(&a), "CreateKey", json!({})).await);
     drop(a);
     Sandbox::test_set_eager_keys(Some(0));
 
@@ -688,6 +690,12 @@ async fn a_sealed_sandbox_unwraps_each_key_on_first_use() {
     .await;
     let file = kms.export("a sealed passphrase").await.unwrap();
     assert_eq!(kms.test_unread_keys(), 0, "an export reads every key");
+    assert!(
+        kms.test_material("us-west-2", &idle)
+            .iter()
+            .all(Vec::is_empty),
+        "the export unwraps a sealed key for the file only"
+    );
     drop(kms);
 
     // Everything is there, opened unsealed, and in the export.
@@ -711,6 +719,19 @@ async fn a_sealed_sandbox_unwraps_each_key_on_first_use() {
         .await
         .unwrap();
     check(&restored, &e, "the export of a sealed sandbox").await;
+    let sealed = ok(
+        &west(&restored),
+        "Encrypt",
+        json!({"KeyId": idle, "Plaintext": b64(b"idle")}),
+    )
+    .await;
+    let opened = ok(
+        &west(&restored),
+        "Decrypt",
+        json!({"CiphertextBlob": sealed["CiphertextBlob"]}),
+    )
+    .await;
+    assert_eq!(unb64(&opened["Plaintext"]), b"idle");
     drop(restored);
     delete_sandbox(&copy).await.unwrap();
 

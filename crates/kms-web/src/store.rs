@@ -1446,15 +1446,28 @@ impl Store {
         storage_key: &str,
         sealed: &KeyRecord,
     ) -> Result<Option<KeyRecord>, String> {
+        let mut k = sealed.clone();
+        Ok(self
+            .unseal_in_place(storage_key, &mut k)
+            .await?
+            .then_some(k))
+    }
+
+    /// [`Store::unseal`] into `record` itself (a copy of the sealed record): false when there
+    /// is no stored value to unwrap.
+    pub async fn unseal_in_place(
+        &self,
+        storage_key: &str,
+        record: &mut KeyRecord,
+    ) -> Result<bool, String> {
         let secrets = self.sealed.borrow().get(storage_key).cloned();
         let Some(secrets) = secrets else {
-            return Ok(None);
+            return Ok(false);
         };
-        let mut k = sealed.clone();
         secrets
-            .unwrap_into(&self.hsm, storage_key, &mut k, Unwrap::All)
+            .unwrap_into(&self.hsm, storage_key, record, Unwrap::All)
             .await?;
-        Ok(Some(k))
+        Ok(true)
     }
 
     /// Reads the key records under `storage_keys`, in one transaction, each sealed

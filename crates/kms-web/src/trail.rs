@@ -242,12 +242,13 @@ impl Trail {
             let read = store::read_events(db, None, u32::MAX)
                 .await
                 .map_err(read_failed)?;
-            // A chunk holds 1,000 events: the page gets a turn between chunks.
+            // A chunk holds 1,000 events: the page gets a turn between chunks, and each chunk's
+            // text is freed once decoded (not held until the last).
             let mut pacer = store::Pacer::new();
-            for (_, text) in &read.chunks {
+            for (_, text) in read.chunks {
                 pacer.tick().await;
                 out.extend(
-                    decode_lines(text)
+                    decode_lines(&text)
                         .map_err(read_failed)?
                         .into_iter()
                         .map(|(key, e)| (key, e.cloud_trail_event)),

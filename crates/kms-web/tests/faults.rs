@@ -637,8 +637,10 @@ async fn a_sealed_sandbox_unwraps_each_key_on_first_use() {
         )
         .await,
     );
-    // A key nothing uses after the reopening: the export unwraps it for the file only.
+    // Keys nothing uses after the reopening: the export reads (`idle`) or unwraps (`described`,
+    // read sealed by a DescribeKey) them for the file only.
     let idle = key_id(&ok(&west(&a), "CreateKey", json!({})).await);
+    let described = key_id(&ok(&west(&a), "CreateKey", json!({})).await);
     drop(a);
     Sandbox::test_set_eager_keys(Some(0));
 
@@ -688,12 +690,19 @@ async fn a_sealed_sandbox_unwraps_each_key_on_first_use() {
         json!({"KeyId": signer, "Message": b64(b"m"), "SigningAlgorithm": "ECDSA_SHA_256"}),
     )
     .await;
+    ok(&west(&kms), "DescribeKey", json!({"KeyId": described})).await;
+    let unread = kms.test_unread_keys();
+    assert!(unread > 0);
     let file = kms.export("a sealed passphrase").await.unwrap();
-    assert_eq!(kms.test_unread_keys(), 0, "an export reads every key");
+    assert_eq!(
+        kms.test_unread_keys(),
+        unread,
+        "an export reads keys into its file only"
+    );
+    let sealed_material = kms.test_material("us-west-2", &described);
+    assert!(!sealed_material.is_empty());
     assert!(
-        kms.test_material("us-west-2", &idle)
-            .iter()
-            .all(Vec::is_empty),
+        sealed_material.iter().all(Vec::is_empty),
         "the export unwraps a sealed key for the file only"
     );
     drop(kms);
@@ -719,19 +728,21 @@ async fn a_sealed_sandbox_unwraps_each_key_on_first_use() {
         .await
         .unwrap();
     check(&restored, &e, "the export of a sealed sandbox").await;
-    let sealed = ok(
-        &west(&restored),
-        "Encrypt",
-        json!({"KeyId": idle, "Plaintext": b64(b"idle")}),
-    )
-    .await;
-    let opened = ok(
-        &west(&restored),
-        "Decrypt",
-        json!({"CiphertextBlob": sealed["CiphertextBlob"]}),
-    )
-    .await;
-    assert_eq!(unb64(&opened["Plaintext"]), b"idle");
+    for key in [&idle, &described] {
+        let sealed = ok(
+            &west(&restored),
+            "Encrypt",
+            json!({"KeyId": key, "Plaintext": b64(b"idle")}),
+        )
+        .await;
+        let opened = ok(
+            &west(&restored),
+            "Decrypt",
+            json!({"CiphertextBlob": sealed["CiphertextBlob"]}),
+        )
+        .await;
+        assert_eq!(unb64(&opened["Plaintext"]), b"idle");
+    }
     drop(restored);
     delete_sandbox(&copy).await.unwrap();
 

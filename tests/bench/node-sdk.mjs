@@ -5,7 +5,8 @@
 // and asserts nothing.
 //
 // Environment: BENCH_NODE_N (calls per measurement, default 5000; BENCH_QUICK=1: 1000),
-// BENCH_NODE_ROUNDS (default 3; the best round is reported), BENCH_NODE_HISTORY (calls made
+// BENCH_NODE_ROUNDS (default 3; the best round is reported; the SDK rows alternate with the
+// ceiling for at least 5 rounds, and each round's share of the ceiling is printed), BENCH_NODE_HISTORY (calls made
 // before the "after ... calls" row, default 100000; BENCH_QUICK=1: 20000).
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -37,17 +38,6 @@ const [keyId] = await seedKeys(sandbox, [{ alias: 'alias/bench' }]);
 const client = await kmsClient(sandbox);
 const encrypt = new sdk.EncryptCommand({ KeyId: keyId, Plaintext: plaintext });
 
-const viaSdk = await best(async (n) => {
-  for (let i = 0; i < n; i++) await client.send(encrypt);
-});
-const viaSend = await best(async (n) => {
-  for (let i = 0; i < n; i++) await sandbox.send('Encrypt', { KeyId: keyId, Plaintext: plaintext });
-});
-sandbox.trailEnabled = false;
-const viaSdkNoTrail = await best(async (n) => {
-  for (let i = 0; i < n; i++) await client.send(encrypt);
-});
-
 // The SDK alone: the same client configuration, a handler that answers a canned Encrypt response.
 const canned = new TextEncoder().encode(JSON.stringify({
   CiphertextBlob: Buffer.from(new Uint8Array(184)).toString('base64'), KeyId: keyId, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
@@ -60,8 +50,28 @@ const ceilingClient = new sdk.KMSClient({
     httpHandlerConfigs: () => ({}),
   },
 });
-const ceiling = await best(async (n) => {
-  for (let i = 0; i < n; i++) await ceilingClient.send(encrypt);
+
+// The handler and the ceiling in alternating rounds, so that a change in the machine's speed
+// falls on both: each round's ratio is of two neighbouring measurements.
+async function rate(c, n) {
+  const start = performance.now();
+  for (let i = 0; i < n; i++) await c.send(encrypt);
+  return n / ((performance.now() - start) / 1000);
+}
+await rate(client, Math.min(200, N));
+await rate(ceilingClient, Math.min(200, N));
+const paired = [];
+for (let r = 0; r < Math.max(ROUNDS, 5); r++) paired.push([await rate(client, N), await rate(ceilingClient, N)]);
+const viaSdk = Math.max(...paired.map((p) => p[0]));
+const ceiling = Math.max(...paired.map((p) => p[1]));
+const ratios = paired.map(([a, b]) => a / b).sort((a, b) => a - b);
+
+const viaSend = await best(async (n) => {
+  for (let i = 0; i < n; i++) await sandbox.send('Encrypt', { KeyId: keyId, Plaintext: plaintext });
+});
+sandbox.trailEnabled = false;
+const viaSdkNoTrail = await best(async (n) => {
+  for (let i = 0; i < n; i++) await client.send(encrypt);
 });
 
 // A long test suite: the same calls once the history holds HISTORY events (an in-memory sandbox
@@ -85,4 +95,7 @@ const rows = [
   ['KMSClient -> canned response (SDK ceiling)', ceiling],
 ];
 for (const [name, ops] of rows) console.log(`  ${name.padEnd(52)} ${Math.round(ops).toLocaleString('en-US').padStart(9)} ops/s`);
+const pct = (x) => `${(100 * x).toFixed(0)}%`;
+console.log(`  KMSClient -> sandbox as a share of the ceiling, ${paired.length} alternating rounds: `
+  + `min ${pct(ratios[0])}, median ${pct(ratios[ratios.length >> 1])}, max ${pct(ratios.at(-1))}`);
 console.log(`  (process memory after the long history: ${rssMb.toFixed(0)} MB resident)`);

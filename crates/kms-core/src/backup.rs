@@ -43,7 +43,8 @@ pub struct Backup {
     pub records: Vec<Record>,
     /// The usage (`crate::usage::Usage::saved_text`), if any.
     pub usage: Option<String>,
-    /// The event history, oldest first: each event's storage key and its record's text.
+    /// The event history: each event's storage key and its record's text, in any order (an
+    /// import sorts them and drops repeats).
     pub events: Vec<(String, String)>,
 }
 
@@ -136,6 +137,10 @@ pub struct BackupWriter<'a> {
     /// Whether the array being written has no entry yet.
     first: bool,
     out: SecretBuf,
+    /// Events handed in after the backup's own ([`BackupWriter::push_events`]), not written yet.
+    streamed: std::collections::VecDeque<(String, String)>,
+    /// Whether more events may be handed in.
+    streaming: bool,
 }
 
 /// What a [`BackupWriter`] writes next.
@@ -195,7 +200,35 @@ impl<'a> BackupWriter<'a> {
             next: Next::Head,
             first: true,
             out: SecretBuf(Secret::new(Vec::new())),
+            streamed: Default::default(),
+            streaming: false,
         }
+    }
+
+    /// A writer whose event history goes on after the backup's own events with the batches
+    /// handed to [`BackupWriter::push_events`], until [`BackupWriter::end_events`]: a shell
+    /// reads a long history a page at a time instead of holding it whole. [`BackupWriter::step`]
+    /// makes no progress while it waits for events ([`BackupWriter::wants_events`]).
+    pub fn with_streamed_events(backup: &'a Backup) -> BackupWriter<'a> {
+        BackupWriter {
+            streaming: true,
+            ..BackupWriter::new(backup)
+        }
+    }
+
+    /// More events to write, after those handed in before.
+    pub fn push_events(&mut self, events: impl IntoIterator<Item = (String, String)>) {
+        self.streamed.extend(events);
+    }
+
+    /// No events come after those handed in.
+    pub fn end_events(&mut self) {
+        self.streaming = false;
+    }
+
+    /// Whether the writer has no event left to write and more may come.
+    pub fn wants_events(&self) -> bool {
+        self.streaming && self.streamed.is_empty()
     }
 
     /// Writes at most `budget` members and entries; true once the body is written whole.
@@ -250,10 +283,19 @@ impl<'a> BackupWriter<'a> {
                         self.json(event)?;
                         Next::Events(i + 1)
                     }
-                    None => {
-                        self.raw("]}");
-                        Next::Done
-                    }
+                    None => match self.streamed.pop_front() {
+                        Some(event) => {
+                            self.entry_separator();
+                            self.json(&event)?;
+                            Next::Events(i)
+                        }
+                        // Waiting for the next batch.
+                        None if self.streaming => return Ok(false),
+                        None => {
+                            self.raw("]}");
+                            Next::Done
+                        }
+                    },
                 },
                 Next::Done => return Ok(true),
             };

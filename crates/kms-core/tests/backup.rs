@@ -260,6 +260,71 @@ fn a_body_read_a_piece_at_a_time_is_the_body_read_whole() {
     assert!(e.contains("do not parse"), "{e}");
 }
 
+/// A history handed to the writer in batches (as the browser shell reads a long one, a page at a
+/// time) after the backup's own events makes the body the whole history would: the writer waits
+/// while it has no event and more may come, and ends the body only once told.
+#[test]
+fn events_handed_in_batches_make_the_body_of_the_whole_history() {
+    let (kms, _, _) = populated();
+    let mut backup = backup_of(&kms);
+    let event = backup.events[0].clone();
+    backup.events = (0..7)
+        .map(|i| {
+            (
+                event.0.replacen("0b1c", &format!("{i:04}"), 1),
+                event.1.clone(),
+            )
+        })
+        .collect();
+    let whole = backup.to_bytes().unwrap();
+
+    let mut first = Backup {
+        account_id: backup.account_id.clone(),
+        clock_offset_ms: backup.clock_offset_ms,
+        records: backup.records.clone(),
+        usage: backup.usage.clone(),
+        events: backup.events[..2].to_vec(),
+    };
+    let mut batches = vec![
+        backup.events[2..3].to_vec(),
+        backup.events[3..7].to_vec(),
+        vec![],
+    ];
+    batches.reverse();
+    let mut writer = BackupWriter::with_streamed_events(&first);
+    let (mut waits, mut out) = (0, Vec::new());
+    loop {
+        let done = writer.step(3).unwrap();
+        out.extend_from_slice(writer.take(usize::MAX).expose());
+        if done {
+            break;
+        }
+        if writer.wants_events() {
+            waits += 1;
+            match batches.pop() {
+                Some(batch) => writer.push_events(batch),
+                None => writer.end_events(),
+            }
+        }
+    }
+    assert_eq!(out, whole.expose());
+    assert!(waits >= 4, "{waits}");
+    // Waiting, a writer makes no progress and is not done.
+    first.events.clear();
+    let mut waiting = BackupWriter::with_streamed_events(&first);
+    assert!(!waiting.step(usize::MAX).unwrap());
+    assert!(waiting.wants_events());
+    let pending = waiting.pending();
+    assert!(!waiting.step(usize::MAX).unwrap());
+    assert_eq!(waiting.pending(), pending);
+    waiting.end_events();
+    assert!(waiting.step(usize::MAX).unwrap());
+    let body = waiting.take(usize::MAX);
+    assert!(std::str::from_utf8(body.expose())
+        .unwrap()
+        .ends_with("\"events\":[]}"));
+}
+
 /// Written a piece at a time and taken in chunks (as the browser shell seals a big backup, a
 /// chunk at a time), a body is the body written whole: valid JSON with its members in the
 /// documented order, empty arrays included, that reads back to the same records.

@@ -2163,8 +2163,10 @@ impl Sandbox {
             clock_offset_ms: (self.now() - js_sys::Date::now() as i64).max(0),
             records,
             usage,
-            events: self.inner.trail.all_events().await?,
+            // Streamed into the writer a page at a time.
+            events: Vec::new(),
         };
+        let mut events = self.inner.trail.pages().await?;
         // Written and sealed a chunk at a time, the page given a turn between pieces: a body of
         // 100,000 keys (about 200 MB) written and sealed whole held the page for 4 to 5 s, and
         // grew wasm memory by the body's size three times over.
@@ -2173,9 +2175,15 @@ impl Sandbox {
         let mut sealer =
             crate::backup::Sealer::new(passphrase, &self.inner.name, &self.inner.account_id)
                 .await?;
-        let mut writer = kms_core::backup::BackupWriter::new(&backup);
+        let mut writer = kms_core::backup::BackupWriter::with_streamed_events(&backup);
         let mut pacer = store::Pacer::new();
         loop {
+            if writer.wants_events() {
+                match events.next().await? {
+                    Some(page) => writer.push_events(page),
+                    None => writer.end_events(),
+                }
+            }
             let done = writer.step(BACKUP_PIECE).map_err(failed)?;
             // A chunk is sealed once more than one waits, so that the last is never empty.
             while writer.pending() > sealer.chunk_size || (done && writer.pending() > 0) {

@@ -229,39 +229,18 @@ impl Trail {
         }
     }
 
-    /// Every event of the history, oldest first, as `(key, record text)`: for a backup. Writes
-    /// what waits first, then reads the stored chunks.
-    pub async fn all_events(&self) -> Result<Vec<(String, String)>, KmsError> {
+    /// The event history a page at a time, for a backup. Writes what waits first.
+    pub async fn pages(&self) -> Result<EventPages, KmsError> {
         let state = &self.state;
-        let read_failed = |e: String| {
-            KmsError::internal(format!("The sandbox could not read its event history: {e}"))
-        };
-        let mut out: Vec<(String, String)> = Vec::new();
-        if let Some(db) = &state.db {
+        if state.db.is_some() {
             self.flush().await?;
-            let read = store::read_events(db, None, u32::MAX)
-                .await
-                .map_err(read_failed)?;
-            // A chunk holds 1,000 events: the page gets a turn between chunks, and each chunk's
-            // text is freed once decoded (not held until the last).
-            let mut pacer = store::Pacer::new();
-            for (_, text) in read.chunks {
-                pacer.tick().await;
-                out.extend(
-                    decode_lines(&text)
-                        .map_err(read_failed)?
-                        .into_iter()
-                        .map(|(key, e)| (key, e.cloud_trail_event)),
-                );
-            }
         }
-        // Recorded since the flush (or, in memory, every event).
-        for entry in state.queue.borrow().iter() {
-            out.push((entry.key.clone(), entry.event().cloud_trail_event.clone()));
-        }
-        out.sort_by(|a, b| a.0.cmp(&b.0));
-        out.dedup_by(|a, b| a.0 == b.0);
-        Ok(out)
+        Ok(EventPages {
+            db: state.db.clone(),
+            before: None,
+            stored_done: state.db.is_none(),
+            waiting: state.queue.borrow().iter().cloned().collect(),
+        })
     }
 
     /// Test hook: how many events wait in memory for a write to start (for an in-memory
@@ -552,6 +531,60 @@ fn decode_lines(text: &str) -> Result<Vec<(String, StoredEvent)>, String> {
 
 fn is_closed(db: &IdbDatabase) -> bool {
     js_sys::Reflect::get(db, &"kmsSandboxClosed".into()).is_ok_and(|v| v.is_truthy())
+}
+
+/// How many events a page of [`EventPages`] holds (about a stored chunk).
+const EXPORT_PAGE: u32 = 1_000;
+
+/// The event history a page at a time ([`Trail::pages`]): the stored chunks as they were when it
+/// began, newest first, then the events that waited in memory (for an in-memory sandbox, every
+/// event). An event written while it runs may come twice: an import drops repeats. A backup of
+/// 100,000 events held them all at once, about 100 MB of wasm memory.
+pub(crate) struct EventPages {
+    db: Option<IdbDatabase>,
+    /// The oldest chunk read so far: the next page is of the chunks before it.
+    before: Option<String>,
+    stored_done: bool,
+    waiting: VecDeque<Rc<Entry>>,
+}
+
+impl EventPages {
+    /// The next page of `(key, record text)`, or `None` once every event was given.
+    pub async fn next(&mut self) -> Result<Option<Vec<(String, String)>>, KmsError> {
+        let read_failed = |e: String| {
+            KmsError::internal(format!("The sandbox could not read its event history: {e}"))
+        };
+        while let (false, Some(db)) = (self.stored_done, &self.db) {
+            let read = store::read_events(db, self.before.as_deref(), EXPORT_PAGE)
+                .await
+                .map_err(read_failed)?;
+            self.stored_done = read.done || read.chunks.is_empty();
+            let mut page = Vec::new();
+            // Newest first: the last is the oldest.
+            for (key, text) in read.chunks {
+                page.extend(
+                    decode_lines(&text)
+                        .map_err(read_failed)?
+                        .into_iter()
+                        .map(|(key, e)| (key, e.cloud_trail_event)),
+                );
+                self.before = Some(key);
+            }
+            if !page.is_empty() {
+                return Ok(Some(page));
+            }
+        }
+        if self.waiting.is_empty() {
+            return Ok(None);
+        }
+        let n = self.waiting.len().min(EXPORT_PAGE as usize);
+        Ok(Some(
+            self.waiting
+                .drain(..n)
+                .map(|e| (e.key.clone(), e.event().cloud_trail_event.clone()))
+                .collect(),
+        ))
+    }
 }
 
 /// CloudTrail's retention rule on events in key order: none older than the window, at most

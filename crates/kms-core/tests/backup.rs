@@ -260,15 +260,10 @@ fn a_body_read_a_piece_at_a_time_is_the_body_read_whole() {
     assert!(e.contains("do not parse"), "{e}");
 }
 
-/// A history handed to the writer in batches (as the browser shell reads a long one, a page at a
-/// time) after the backup's own events makes the body the whole history would: the writer waits
-/// while it has no event and more may come, and ends the body only once told.
-#[test]
-fn events_handed_in_batches_make_the_body_of_the_whole_history() {
-    let (kms, _, _) = populated();
-    let mut backup = backup_of(&kms);
+/// `backup` with `n` events, copies of its first under distinct keys.
+fn with_events(mut backup: Backup, n: usize) -> Backup {
     let event = backup.events[0].clone();
-    backup.events = (0..7)
+    backup.events = (0..n)
         .map(|i| {
             (
                 event.0.replacen("0b1c", &format!("{i:04}"), 1),
@@ -276,6 +271,16 @@ fn events_handed_in_batches_make_the_body_of_the_whole_history() {
             )
         })
         .collect();
+    backup
+}
+
+/// A history handed to the writer in batches (as the browser shell reads a long one, a page at a
+/// time) after the backup's own events makes the body the whole history would: the writer waits
+/// while it has no event and more may come, and ends the body only once told.
+#[test]
+fn events_handed_in_batches_make_the_body_of_the_whole_history() {
+    let (kms, _, _) = populated();
+    let backup = with_events(backup_of(&kms), 7);
     let whole = backup.to_bytes().unwrap();
 
     let mut first = Backup {
@@ -331,16 +336,7 @@ fn events_handed_in_batches_make_the_body_of_the_whole_history() {
 #[test]
 fn a_body_written_a_piece_at_a_time_is_the_body_written_whole() {
     let (kms, _, _) = populated();
-    let mut backup = backup_of(&kms);
-    let event = backup.events[0].clone();
-    backup.events = (0..5)
-        .map(|i| {
-            (
-                event.0.replacen("0b1c", &format!("{i:04}"), 1),
-                event.1.clone(),
-            )
-        })
-        .collect();
+    let backup = with_events(backup_of(&kms), 5);
     let whole = backup.to_bytes().unwrap();
 
     let mut writer = BackupWriter::new(&backup);

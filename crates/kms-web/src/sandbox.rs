@@ -2151,9 +2151,14 @@ impl Sandbox {
         let read = self.read_for_export(&mut records).await?;
         self.unwrap_for_export(&mut records).await;
         if let Some(store) = &self.inner.store {
-            // Their wrapped secrets were kept for the unwrapping only.
+            // Their wrapped secrets were kept for the unwrapping only (unless a request read the
+            // key meanwhile: the engine's sealed record needs them).
             for storage_key in &read {
-                store.forget_sealed(storage_key);
+                if let Some(kms_core::Change::DeleteKey { region, key_id }) = forget(storage_key) {
+                    if self.inner.engine.borrow().is_unread(&region, &key_id) {
+                        store.forget_sealed(storage_key);
+                    }
+                }
             }
         }
         drop(turn);

@@ -52,12 +52,73 @@ export function kmsError(name, message, status, id) {
   e.$metadata = metadata(status, id);
   return e;
 }
+// The SDK request handler's side of the SDK's objects (sdk.rs): reading a request's headers and
+// building its response took a crossing from wasm per header name and per property. Here, not in
+// a snippet of its own: every snippet is one more module request when a page loads.
+const METADATA = Object.freeze({ handlerProtocol: "h1" });
+export function handlerMetadata() {
+  return METADATA;
+}
+const str = (v) => (typeof v === "string" ? v : undefined);
+export function requestParts(request, options) {
+  const parts = { aborted: options?.abortSignal?.aborted === true };
+  if (parts.aborted) return parts;
+  // Headers by name without regard to case; the first of a name wins.
+  const headers = request?.headers;
+  const found = {};
+  if (headers !== null && typeof headers === "object") {
+    for (const name of Object.keys(headers)) {
+      const lower = name.toLowerCase();
+      if (!(lower in found)) found[lower] = str(headers[name]);
+    }
+  }
+  parts.target = found["x-amz-target"];
+  parts.authorization = found["authorization"];
+  // A browser does not let the SDK set User-Agent: it sends x-amz-user-agent.
+  parts.userAgent = found["x-amz-user-agent"] ?? found["user-agent"];
+  parts.hostname = str(request?.hostname);
+  parts.body = request?.body;
+  return parts;
+}
+export function httpResponse(statusCode, contentType, body, requestId) {
+  const headers = {
+    "content-type": contentType,
+    "content-length": String(body.length),
+    "x-amzn-requestid": requestId,
+  };
+  return { response: { statusCode, headers, body } };
+}
 "#)]
 extern "C" {
     #[wasm_bindgen(js_name = withMetadata)]
     fn with_metadata_js(output: &JsValue, request_id: &str) -> JsValue;
     #[wasm_bindgen(js_name = kmsError)]
     fn kms_error_js(name: &str, message: &str, status: u16, request_id: &str) -> JsValue;
+
+    #[wasm_bindgen(js_name = handlerMetadata)]
+    pub(crate) fn handler_metadata() -> JsValue;
+    pub(crate) type RequestParts;
+    #[wasm_bindgen(js_name = requestParts)]
+    pub(crate) fn request_parts(request: &JsValue, options: &JsValue) -> RequestParts;
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn aborted(this: &RequestParts) -> bool;
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn target(this: &RequestParts) -> Option<String>;
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn authorization(this: &RequestParts) -> Option<String>;
+    #[wasm_bindgen(method, getter, js_name = userAgent)]
+    pub(crate) fn user_agent(this: &RequestParts) -> Option<String>;
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn hostname(this: &RequestParts) -> Option<String>;
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn body(this: &RequestParts) -> JsValue;
+    #[wasm_bindgen(js_name = httpResponse)]
+    pub(crate) fn http_response(
+        status: u16,
+        content_type: &str,
+        body: &Uint8Array,
+        request_id: &str,
+    ) -> JsValue;
 }
 
 /// A hasher for the address-and-length keys of [`NAMES`]: they need no protection against

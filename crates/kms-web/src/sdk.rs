@@ -13,7 +13,7 @@
 //! Each HTTP request gets a request id (`x-amzn-RequestId`), which its CloudTrail record carries
 //! too, and is recorded whether it is answered or refused.
 
-use crate::convert::wipe;
+use crate::convert::{handler_metadata, http_response, request_parts, wipe};
 use crate::sandbox::{Sandbox, Who};
 use js_sys::{Object, Uint8Array};
 use kms_core::{query, trail, Caller, ErrorType, KmsError, Service, Value};
@@ -22,70 +22,6 @@ use wasm_bindgen::JsCast;
 use zeroize::Zeroize;
 
 const TARGET_PREFIX: &str = "TrentService.";
-
-// The handler's side of the SDK's objects, in JavaScript: reading a request's headers and
-// building its response took a crossing from wasm per header name and per property.
-#[wasm_bindgen(inline_js = r#"
-const METADATA = Object.freeze({ handlerProtocol: "h1" });
-export function handlerMetadata() {
-  return METADATA;
-}
-const str = (v) => (typeof v === "string" ? v : undefined);
-export function requestParts(request, options) {
-  const parts = { aborted: options?.abortSignal?.aborted === true };
-  if (parts.aborted) return parts;
-  // Headers by name without regard to case; the first of a name wins.
-  const headers = request?.headers;
-  const found = {};
-  if (headers !== null && typeof headers === "object") {
-    for (const name of Object.keys(headers)) {
-      const lower = name.toLowerCase();
-      if (!(lower in found)) found[lower] = str(headers[name]);
-    }
-  }
-  parts.target = found["x-amz-target"];
-  parts.authorization = found["authorization"];
-  // A browser does not let the SDK set User-Agent: it sends x-amz-user-agent.
-  parts.userAgent = found["x-amz-user-agent"] ?? found["user-agent"];
-  parts.hostname = str(request?.hostname);
-  parts.body = request?.body;
-  return parts;
-}
-export function httpResponse(statusCode, contentType, body, requestId) {
-  const headers = {
-    "content-type": contentType,
-    "content-length": String(body.length),
-    "x-amzn-requestid": requestId,
-  };
-  return { response: { statusCode, headers, body } };
-}
-"#)]
-extern "C" {
-    #[wasm_bindgen(js_name = handlerMetadata)]
-    fn handler_metadata() -> JsValue;
-    type RequestParts;
-    #[wasm_bindgen(js_name = requestParts)]
-    fn request_parts(request: &JsValue, options: &JsValue) -> RequestParts;
-    #[wasm_bindgen(method, getter)]
-    fn aborted(this: &RequestParts) -> bool;
-    #[wasm_bindgen(method, getter)]
-    fn target(this: &RequestParts) -> Option<String>;
-    #[wasm_bindgen(method, getter)]
-    fn authorization(this: &RequestParts) -> Option<String>;
-    #[wasm_bindgen(method, getter, js_name = userAgent)]
-    fn user_agent(this: &RequestParts) -> Option<String>;
-    #[wasm_bindgen(method, getter)]
-    fn hostname(this: &RequestParts) -> Option<String>;
-    #[wasm_bindgen(method, getter)]
-    fn body(this: &RequestParts) -> JsValue;
-    #[wasm_bindgen(js_name = httpResponse)]
-    fn http_response(
-        status: u16,
-        content_type: &str,
-        body: &Uint8Array,
-        request_id: &str,
-    ) -> JsValue;
-}
 
 /// An AWS SDK v3 `HttpHandler` over a sandbox. Get one from `sandbox.requestHandler`.
 #[wasm_bindgen(js_name = KmsRequestHandler)]

@@ -675,12 +675,11 @@ async fn next_task() {
     JsFuture::from(promise).await.unwrap();
 }
 
-// Ignored in the suite: with this test in it, about one run in three of this file never got its
-// page loaded by the test browser ("Failed to detect test as having been run"), also with the
-// export and the lookups taken out (1,200 calls alone). Passes when it runs; run it with
-// `scripts/test-shell.sh --test backup -- --include-ignored several`.
+// Ignored in the suite for now: while it was written, test pages hung at load in about one run
+// in three (the likely cause, a snippet of its own for the SDK handler's JavaScript, is mended).
+// Passes when it runs: `scripts/test-shell.sh --test backup -- --include-ignored several`.
 #[wasm_bindgen_test]
-#[ignore = "about one run in three of this file hangs the test browser with it; see the comment"]
+#[ignore = "kept out until CI confirms the page-load hang is mended; see the comment"]
 async fn a_history_of_several_pages_is_exported_whole_and_once() {
     // More events than an export reads in one page (1,000), some stored and some still waiting
     // in memory when the export begins.

@@ -71,18 +71,7 @@ profile=()
 say "wasm-pack test --headless --chrome ${profile[*]} crates/kms-web $* (chromedriver: $CHROMEDRIVER, $("$CHROMEDRIVER" --version | awk '{print $2}'))"
 start=$SECONDS
 rc=0
-browser_log=$(mktemp)
-wasm-pack test --headless --chrome "${profile[@]}" "$CRATE" "$@" 2>&1 | tee "$browser_log" || rc=${PIPESTATUS[0]}
-# A page the test browser never reported on ("Failed to detect test as having been run", the
-# renderer silent for 300 s) is run once more, and said so: about one run in three did that on
-# 2026-12-01 while the SDK handler's JavaScript was a snippet of its own (mended). To be removed
-# once CI runs confirm it.
-if [ "$rc" -ne 0 ] && grep -q "Failed to detect test as having been run" "$browser_log"; then
-  say "the test browser never reported on a test page: running the browser tests once more"
-  rc=0
-  wasm-pack test --headless --chrome "${profile[@]}" "$CRATE" "$@" || rc=$?
-fi
-rm -f "$browser_log"
+wasm-pack test --headless --chrome "${profile[@]}" "$CRATE" "$@" || rc=$?
 say "browser tests took $((SECONDS - start)) s (exit $rc)"
 
 # ---- 3. the TypeScript declarations ----------------------------------------------------------------

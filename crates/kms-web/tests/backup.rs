@@ -675,11 +675,7 @@ async fn next_task() {
     JsFuture::from(promise).await.unwrap();
 }
 
-// Ignored in the suite for now: while it was written, test pages hung at load in about one run
-// in three (the likely cause, a snippet of its own for the SDK handler's JavaScript, is mended).
-// Passes when it runs: `scripts/test-shell.sh --test backup -- --include-ignored several`.
 #[wasm_bindgen_test]
-#[ignore = "kept out until CI confirms the page-load hang is mended; see the comment"]
 async fn a_history_of_several_pages_is_exported_whole_and_once() {
     // More events than an export reads in one page (1,000), some stored and some still waiting
     // in memory when the export begins.

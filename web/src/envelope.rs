@@ -45,7 +45,7 @@ pub fn seal(
     let aad = header(encrypted_data_key);
     let ct = cipher
         .encrypt(
-            &Nonce::from(nonce),
+            Nonce::from_slice(&nonce),
             Payload {
                 msg: plaintext,
                 aad: &aad,
@@ -91,7 +91,7 @@ pub fn open(data_key: &[u8], env: &Envelope) -> Result<Vec<u8>, String> {
     let aad = header(&env.encrypted_data_key);
     cipher
         .decrypt(
-            &Nonce::from(env.nonce),
+            Nonce::from_slice(&env.nonce),
             Payload {
                 msg: &env.ciphertext,
                 aad: &aad,

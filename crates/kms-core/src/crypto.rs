@@ -15,10 +15,9 @@ pub use lattice::{ml_dsa_private_pkcs8, ml_kem_encapsulate_to_spki, ml_kem_priva
 use crate::env::{Entropy, RngAdapter};
 use crate::spec::{KeySpec, MacAlgorithm, SigningAlgorithm};
 use crate::Secret;
-use aes_gcm::aead::{AeadInOut, KeyInit};
+use aes_gcm::aead::{AeadInPlace, KeyInit};
 use aes_gcm::{Aes128Gcm, Aes256Gcm, Nonce, Tag};
 use ecc::with_curve;
-use hmac::digest::KeyInit as MacKeyInit;
 use hmac::{Hmac, Mac};
 use rsa::pkcs8::der::asn1::BitStringRef;
 use rsa::pkcs8::der::Encode;
@@ -202,11 +201,10 @@ impl Gcm {
         // plaintext is left behind by a reallocation.
         let mut sealed = Vec::with_capacity(plaintext.len() + GCM_TAG_LEN);
         sealed.extend_from_slice(plaintext);
-        let nonce = Nonce::from(*nonce);
-        let buffer = sealed.as_mut_slice().into();
+        let nonce = Nonce::from_slice(nonce);
         let tag = match self {
-            Gcm::Aes128(c) => c.encrypt_inout_detached(&nonce, aad, buffer),
-            Gcm::Aes256(c) => c.encrypt_inout_detached(&nonce, aad, buffer),
+            Gcm::Aes128(c) => c.encrypt_in_place_detached(nonce, aad, &mut sealed),
+            Gcm::Aes256(c) => c.encrypt_in_place_detached(nonce, aad, &mut sealed),
         }
         .expect("KMS plaintexts are far below GCM's 64 GiB limit");
         sealed.extend_from_slice(&tag);
@@ -218,11 +216,10 @@ impl Gcm {
         // Decrypt straight into the Secret so the plaintext never sits in an unzeroized buffer.
         // GCM checks the tag before it decrypts, so on failure the buffer still holds ciphertext.
         let mut plaintext = Secret::new(ciphertext.to_vec());
-        let (nonce, tag) = (Nonce::from(*nonce), Tag::try_from(tag).ok()?);
-        let buffer = plaintext.expose_mut().into();
+        let (nonce, tag) = (Nonce::from_slice(nonce), Tag::from_slice(tag));
         match self {
-            Gcm::Aes128(c) => c.decrypt_inout_detached(&nonce, aad, buffer, &tag),
-            Gcm::Aes256(c) => c.decrypt_inout_detached(&nonce, aad, buffer, &tag),
+            Gcm::Aes128(c) => c.decrypt_in_place_detached(nonce, aad, plaintext.expose_mut(), tag),
+            Gcm::Aes256(c) => c.decrypt_in_place_detached(nonce, aad, plaintext.expose_mut(), tag),
         }
         .ok()?;
         Some(plaintext)
@@ -770,7 +767,7 @@ pub fn ml_kem_decapsulate(private_pkcs8: &[u8], ciphertext: &[u8]) -> Result<Sec
     }
 }
 
-fn mac_of<M: Mac + MacKeyInit>(key: &[u8], message: &[u8]) -> M {
+fn mac_of<M: Mac + KeyInit>(key: &[u8], message: &[u8]) -> M {
     // HMAC takes keys of any length, so this never fails.
     let mut mac = <M as Mac>::new_from_slice(key).expect("HMAC accepts any key length");
     mac.update(message);
@@ -778,7 +775,7 @@ fn mac_of<M: Mac + MacKeyInit>(key: &[u8], message: &[u8]) -> M {
 }
 
 pub fn hmac(alg: MacAlgorithm, key: &[u8], message: &[u8]) -> Vec<u8> {
-    fn tag<M: Mac + MacKeyInit>(key: &[u8], message: &[u8]) -> Vec<u8> {
+    fn tag<M: Mac + KeyInit>(key: &[u8], message: &[u8]) -> Vec<u8> {
         mac_of::<M>(key, message).finalize().into_bytes().to_vec()
     }
     match alg {
@@ -792,7 +789,7 @@ pub fn hmac(alg: MacAlgorithm, key: &[u8], message: &[u8]) -> Vec<u8> {
 /// Constant-time comparison against a fresh MAC.
 pub fn hmac_verify(alg: MacAlgorithm, key: &[u8], message: &[u8], mac: &[u8]) -> bool {
     // `verify_slice` compares in constant time; a tag of the wrong length (truncated) fails.
-    fn check<M: Mac + MacKeyInit>(key: &[u8], message: &[u8], mac: &[u8]) -> bool {
+    fn check<M: Mac + KeyInit>(key: &[u8], message: &[u8], mac: &[u8]) -> bool {
         mac_of::<M>(key, message).verify_slice(mac).is_ok()
     }
     match alg {

@@ -11,7 +11,6 @@ use crate::env::Millis;
 use crate::spec::KeySpec;
 pub use crate::spec::WrappingAlgorithm;
 use crate::Secret;
-use aes_kw::KeyInit as _;
 use hmac::{Hmac, Mac};
 use rsa::pkcs8::{ObjectIdentifier, PrivateKeyInfo};
 use serde::{Deserialize, Serialize};
@@ -84,19 +83,19 @@ pub fn unwrap(
     let out_len = wrapped_material.len().checked_sub(8).ok_or(CryptoError)?;
     let mut out = Zeroizing::new(vec![0u8; out_len]);
     let len = match aes.len() {
-        16 => aes_kw::KwpAes128::new_from_slice(aes.expose())
+        16 => aes_kw::KekAes128::try_from(aes.expose())
             .map_err(|_| CryptoError)?
-            .unwrap_key(wrapped_material, &mut out)
-            .map_err(|_| CryptoError)?
-            .len(),
-        24 => aes_kw::KwpAes192::new_from_slice(aes.expose())
-            .map_err(|_| CryptoError)?
-            .unwrap_key(wrapped_material, &mut out)
+            .unwrap_with_padding(wrapped_material, &mut out)
             .map_err(|_| CryptoError)?
             .len(),
-        32 => aes_kw::KwpAes256::new_from_slice(aes.expose())
+        24 => aes_kw::KekAes192::try_from(aes.expose())
             .map_err(|_| CryptoError)?
-            .unwrap_key(wrapped_material, &mut out)
+            .unwrap_with_padding(wrapped_material, &mut out)
+            .map_err(|_| CryptoError)?
+            .len(),
+        32 => aes_kw::KekAes256::try_from(aes.expose())
+            .map_err(|_| CryptoError)?
+            .unwrap_with_padding(wrapped_material, &mut out)
             .map_err(|_| CryptoError)?
             .len(),
         _ => return Err(CryptoError),
@@ -286,9 +285,9 @@ mod tests {
             0xfa, 0x54, 0x3b, 0x6a,
         ];
         let mut out = [0u8; 24];
-        let plain = aes_kw::KwpAes192::new_from_slice(&kek[..])
+        let plain = aes_kw::KekAes192::try_from(&kek[..])
             .unwrap()
-            .unwrap_key(&wrapped, &mut out)
+            .unwrap_with_padding(&wrapped, &mut out)
             .unwrap()
             .to_vec();
         assert_eq!(hex(&plain), "c37b7e6492584340bed12207808941155068f738");

@@ -4,7 +4,6 @@
 //! its errors, expiry by the clock, DeleteImportedKeyMaterial, several key materials of a
 //! symmetric key, and the key states of key-state.md these go through.
 
-use aes_kw::KeyInit as _;
 use base64::Engine as _;
 use kms_core::{json, Clock, ErrorType, KmsError, Sandbox, Value, MILLIS_PER_DAY};
 use rsa::pkcs8::{DecodePublicKey, EncodePrivateKey};
@@ -90,9 +89,8 @@ fn wrap(params: &Value, algorithm: &str, material: &[u8]) -> Vec<u8> {
     }
     let aes_key = [0x5au8; 32];
     let mut out = public.encrypt(&mut rng, oaep(), &aes_key).unwrap();
-    let kek = aes_kw::KwpAes256::new_from_slice(&aes_key).unwrap();
-    let mut wrapped = vec![0u8; material.len().div_ceil(8) * 8 + 8];
-    out.extend(kek.wrap_key(material, &mut wrapped).unwrap());
+    let kek = aes_kw::KekAes256::from(aes_key);
+    out.extend(kek.wrap_with_padding_vec(material).unwrap());
     out
 }
 

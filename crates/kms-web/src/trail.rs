@@ -177,11 +177,7 @@ impl Trail {
         state.last_now.set(state.last_now.get().max(now));
         let seq = (state.seq.get() + 1).max(u64::try_from(now).unwrap_or(0) * 1000);
         state.seq.set(seq);
-        let key = format!(
-            "{:015}-{seq:018}-{}",
-            event.event_time().max(0),
-            event.event_id()
-        );
+        let key = queue_key(event.event_time().max(0), seq, event.event_id());
         let entry = Rc::new(Entry { key, event });
         {
             let mut queue = state.queue.borrow_mut();
@@ -392,6 +388,33 @@ fn varying_spans(text: &str) -> Option<[(usize, usize); 3]> {
         span(text.rfind("\"eventID\":"))?,
     ];
     (spans[0].1 <= spans[1].0 && spans[1].1 <= spans[2].0).then_some(spans)
+}
+
+/// An event's key (see the module doc): `{time:015}-{seq:018}-{event_id}`, written without
+/// `format!`, whose machinery was about 2% of a symmetric `send`.
+fn queue_key(time: i64, seq: u64, event_id: &str) -> String {
+    fn digits(out: &mut String, n: u64, width: usize) {
+        let mut buf = [b'0'; 20];
+        let mut at = buf.len();
+        let mut n = n;
+        loop {
+            at -= 1;
+            buf[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        let start = at.min(buf.len() - width);
+        out.extend(buf[start..].iter().map(|&b| char::from(b)));
+    }
+    let mut key = String::with_capacity(35 + event_id.len());
+    digits(&mut key, u64::try_from(time).unwrap_or(0), 15);
+    key.push('-');
+    digits(&mut key, seq, 18);
+    key.push('-');
+    key.push_str(event_id);
+    key
 }
 
 /// An event key's time and event id (see the module doc).

@@ -47,10 +47,6 @@ export function withMetadata(output, idBytes) {
   output.$metadata = metadata(200, String.fromCharCode.apply(null, idBytes));
   return output;
 }
-export function withMetadataText(output, id) {
-  output.$metadata = metadata(200, id);
-  return output;
-}
 // A property set without Reflect.set's try/catch wrapper (on objects made here, it cannot throw).
 export function setProperty(o, k, v) {
   o[k] = v;
@@ -102,8 +98,6 @@ export function httpResponse(statusCode, contentType, body, requestId) {
 extern "C" {
     #[wasm_bindgen(js_name = withMetadata)]
     fn with_metadata_js(output: &JsValue, request_id: &[u8]) -> JsValue;
-    #[wasm_bindgen(js_name = withMetadataText)]
-    fn with_metadata_text_js(output: &JsValue, request_id: &str) -> JsValue;
     #[wasm_bindgen(js_name = setProperty)]
     fn set_property(o: &JsValue, key: &JsValue, v: &JsValue);
     #[wasm_bindgen(js_name = kmsError)]
@@ -378,12 +372,9 @@ pub(crate) fn output_from_wire_in(m: &'static Model, operation: &str, output: &V
 
 /// Adds the SDK's `$metadata` (status 200, the request's id) to an output object.
 pub(crate) fn with_metadata(output: JsValue, request_id: &str) -> JsValue {
-    // The sandbox's ids are UUIDs; the other path keeps any id whole.
-    if request_id.is_ascii() {
-        with_metadata_js(&output, request_id.as_bytes())
-    } else {
-        with_metadata_text_js(&output, request_id)
-    }
+    // `send`'s request ids are UUIDs the sandbox makes (`Sandbox::new_call`): ASCII.
+    debug_assert!(request_id.is_ascii());
+    with_metadata_js(&output, request_id.as_bytes())
 }
 
 /// An `Error` whose `name` is the AWS error type and `message` AWS's message, with the SDK's
@@ -416,7 +407,6 @@ pub(crate) fn wipe(value: &mut Value) {
 }
 
 fn set(o: &JsValue, k: &str, v: &JsValue) {
-    // Setting a data property on an object we created cannot throw.
     set_property(o, &JsValue::from_str(k), v);
 }
 

@@ -393,10 +393,9 @@ fn varying_spans(text: &str) -> Option<[(usize, usize); 3]> {
 /// An event's key (see the module doc): `{time:015}-{seq:018}-{event_id}`, written without
 /// `format!`, whose machinery was about 2% of a symmetric `send`.
 fn queue_key(time: i64, seq: u64, event_id: &str) -> String {
-    fn digits(out: &mut String, n: u64, width: usize) {
+    fn digits(out: &mut String, mut n: u64, width: usize) {
         let mut buf = [b'0'; 20];
         let mut at = buf.len();
-        let mut n = n;
         loop {
             at -= 1;
             buf[at] = b'0' + (n % 10) as u8;

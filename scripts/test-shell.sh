@@ -4,7 +4,7 @@
 #
 #   1. bundles @aws-sdk/client-kms, -iam, -sts, -cloudtrail and -cloudformation (crates/kms-web/tests/js, `npm ci`
 #      there if needed) with the local esbuild into crates/kms-web/tests/js/dist/sdk-bundle.js
-#      (generated, gitignored; tests/common/mod.rs and tests/sdk.rs import it, so it must exist
+#      (generated, gitignored; tests/browser/common/mod.rs and tests/browser/sdk.rs import it, so it must exist
 #      before the tests compile);
 #   2. runs `wasm-pack test --headless --chrome crates/kms-web` with Debian's chromedriver and
 #      Chromium (flags in crates/kms-web/webdriver.json);

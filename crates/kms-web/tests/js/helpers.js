@@ -282,7 +282,7 @@ export async function rsaSpkiInfo(spki) {
   return { modulusLength: key.algorithm.modulusLength, publicExponent: Array.from(key.algorithm.publicExponent) };
 }
 
-// ---- fault injection (tests/faults.rs) ------------------------------------------------------------
+// ---- fault injection (tests/browser/faults.rs) ------------------------------------------------------------
 
 /** Every record of database `dbName` as [storageKey, value] pairs. */
 export async function rawRecords(dbName) {

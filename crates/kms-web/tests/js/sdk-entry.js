@@ -1,7 +1,7 @@
 // Entry of the SDK bundle the browser tests import. scripts/test-shell.sh bundles it with the
 // local esbuild (`npm run bundle`) into dist/sdk-bundle.js, one self-contained ES module
 // (wasm-bindgen copies only that one file into the test page). dist/ is generated and
-// gitignored; tests/sdk.rs, tests/access.rs and tests/trail.rs import it.
+// gitignored; tests/browser/common/mod.rs imports it.
 import * as kms from "@aws-sdk/client-kms";
 import * as iam from "@aws-sdk/client-iam";
 import * as sts from "@aws-sdk/client-sts";

@@ -2,16 +2,12 @@
 //! in a real browser: the SDK's value shapes, errors, regions, ciphertext integrity, and
 //! interoperability with WebCrypto (signatures, RSA-OAEP, RSA keys from WebCrypto).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use js_sys::{Array, Date, Uint8Array};
 use kms_web::Sandbox;
 use serde_json::json;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
-
-wasm_bindgen_test_configure!(run_in_browser);
 
 /// The `KmsSandbox` class, reached from JavaScript through an instance.
 fn kms_class() -> JsValue {

@@ -4,9 +4,7 @@
 //! `sandbox.service('cloudtrail')`; kept in IndexedDB across reopening, with no secret in it;
 //! the sandbox clock's deletions recorded as KMS's own events; retention.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use js_sys::{Array, Date, Uint8Array};
 use kms_web::Sandbox;
 use serde_json::{json, Value};
@@ -14,8 +12,6 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
-
-wasm_bindgen_test_configure!(run_in_browser);
 
 const REGION: &str = "eu-west-1";
 const ACCOUNT: &str = "111122223333";

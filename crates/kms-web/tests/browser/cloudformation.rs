@@ -2,9 +2,7 @@
 //! sandbox's `requestHandler`: the seed's hands-on stack is created, its key and alias are real
 //! KMS resources, and the stack survives reopening the sandbox.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use kms_core::Service;
 use kms_web::Sandbox;
 use serde_json::json;
@@ -12,10 +10,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
-wasm_bindgen_test_configure!(run_in_browser);
-
-const TEMPLATE: &str = include_str!("../../kms-core/tests/data/create-kms-cf.yaml");
-const PARAMS: &str = include_str!("../../kms-core/tests/data/create-kms-params.json");
+const TEMPLATE: &str = include_str!("../../../kms-core/tests/data/create-kms-cf.yaml");
+const PARAMS: &str = include_str!("../../../kms-core/tests/data/create-kms-params.json");
 
 async fn sdk(client: &JsValue, op: &str, input: serde_json::Value) -> Result<JsValue, JsValue> {
     JsFuture::from(sdk_send(client, op, &js(input))).await

@@ -6,17 +6,13 @@
 //! engine (WebCrypto, and the k256 crate's own verifier); and DeriveSharedSecret's ECDH secret
 //! matched by WebCrypto's on each curve it has.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use js_sys::{Array, Uint8Array};
 use kms_web::Sandbox;
 use serde_json::json;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-
-wasm_bindgen_test_configure!(run_in_browser);
 
 const PRIMARY: &str = "us-east-1";
 const REPLICA: &str = "eu-west-1";

@@ -1,16 +1,12 @@
 //! The durable store in a real browser: persistence across reopen, the HSM key, no plaintext
 //! material in IndexedDB, failed writes, serialized mutations, sandboxes side by side.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use js_sys::Uint8Array;
 use kms_web::{delete_sandbox, list_sandboxes, Sandbox};
 use serde_json::{json, Value};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-
-wasm_bindgen_test_configure!(run_in_browser);
 
 /// The default region of a sandbox opened without one.
 const REGION: &str = "ap-southeast-2";

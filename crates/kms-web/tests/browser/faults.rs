@@ -3,9 +3,7 @@
 //! writes cut short, hostile input and a panic. Each test ends by checking that every key, alias
 //! and old ciphertext that should be there is there and usable.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use kms_web::{delete_sandbox, list_sandboxes, KmsSandbox, Sandbox};
 use serde_json::{json, Value};
 use std::cell::RefCell;
@@ -13,8 +11,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
-
-wasm_bindgen_test_configure!(run_in_browser);
 
 const REGION: &str = "ap-southeast-2";
 

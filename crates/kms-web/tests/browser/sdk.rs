@@ -2,17 +2,13 @@
 //! tests/js/dist/sdk-bundle.js by scripts/test-shell.sh) against a sandbox, through
 //! `sandbox.requestHandler`: no network, the client's region picks the sandbox region.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use js_sys::{Date, Uint8Array};
 use kms_web::Sandbox;
 use serde_json::json;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-
-wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen(module = "/tests/js/dist/sdk-bundle.js")]
 extern "C" {

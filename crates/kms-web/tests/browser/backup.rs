@@ -4,16 +4,12 @@
 //! history and the clock are there); a wrong passphrase, a damaged, cut or other-version file,
 //! and an existing name write nothing.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use kms_web::{delete_sandbox, ImportOptions, KmsError, Sandbox};
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
-
-wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen(module = "/tests/js/dist/sdk-bundle.js")]
 extern "C" {
@@ -595,8 +591,8 @@ async fn a_backup_sealed_in_chunks_refuses_a_chunk_dropped_moved_or_repeated() {
 /// ciphertext still decrypts.
 #[wasm_bindgen_test]
 async fn a_version_1_backup_still_imports() {
-    let file = include_bytes!("data/backup-v1.kmssandbox");
-    let made: Value = serde_json::from_str(include_str!("data/backup-v1.json")).unwrap();
+    let file = include_bytes!("../data/backup-v1.kmssandbox");
+    let made: Value = serde_json::from_str(include_str!("../data/backup-v1.json")).unwrap();
     assert!(file.starts_with(b"{\"format\":\"kms-sandbox-backup\",\"version\":1,"));
     let options = ImportOptions {
         replace: false,

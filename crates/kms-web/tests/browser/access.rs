@@ -3,16 +3,12 @@
 //! and roles, AssumeRole, key policies and grants decided as AWS decides them; and the same
 //! through `sandbox.as(...)` and `sandbox.service(...)`.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use kms_web::Sandbox;
 use serde_json::json;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
-
-wasm_bindgen_test_configure!(run_in_browser);
 
 const REGION: &str = "eu-west-1";
 const ACCOUNT: &str = "111122223333";

@@ -674,7 +674,10 @@ export function idbReadEvents(db, storeName, before, limit) {
 // snippet file of the store, because every snippet is one more module request when the page
 // loads.
 export function schedule(callback, ms) {
-  setTimeout(callback, ms);
+  return setTimeout(callback, ms);
+}
+export function unschedule(timer) {
+  clearTimeout(timer);
 }
 // A promise that resolves in a new task, letting the page handle input and paint meanwhile.
 export function nextTask() {
@@ -781,8 +784,10 @@ extern "C" {
         max: u32,
         usage_json: Option<String>,
     ) -> js_sys::Promise;
-    /// `setTimeout(callback, ms)`.
-    pub(crate) fn schedule(callback: &js_sys::Function, ms: u32);
+    /// `setTimeout(callback, ms)`: the timer, for [`unschedule`].
+    pub(crate) fn schedule(callback: &js_sys::Function, ms: u32) -> JsValue;
+    /// `clearTimeout(timer)`.
+    pub(crate) fn unschedule(timer: &JsValue);
     #[wasm_bindgen(js_name = nextTask)]
     fn next_task() -> js_sys::Promise;
     /// Calls `callback` on `pagehide` and when the page becomes hidden; returns the function

@@ -19,7 +19,7 @@
 //! rule ([`trail::RETENTION_DAYS`] of sandbox time, at most [`trail::MAX_EVENTS`], the oldest
 //! dropped first).
 
-use crate::store::{self, on_page_hide, schedule};
+use crate::store::{self, on_page_hide, schedule, unschedule};
 use kms_core::trail::{
     self, CallRecordInput, Recorded, Recorder, StoredEvent, MAX_EVENTS, RETENTION_DAYS,
 };
@@ -90,8 +90,9 @@ struct State {
     /// Batches whose write has started and not completed, by number, with the write's promise.
     in_flight: RefCell<BTreeMap<u64, Batch>>,
     next_batch: Cell<u64>,
-    /// Whether a timer will flush the queue.
-    scheduled: Cell<bool>,
+    /// The timer that will flush the queue, if one is set; cleared when the state goes (a timer
+    /// that fired after its callback was freed would throw in the page).
+    timer: RefCell<Option<JsValue>>,
     /// The timer's and `pagehide`'s callback (it holds a weak reference to this state).
     callback: RefCell<Option<Closure<dyn FnMut()>>>,
     /// Stops the `pagehide` listener.
@@ -124,7 +125,7 @@ impl Trail {
             queue: RefCell::new(VecDeque::new()),
             in_flight: RefCell::new(BTreeMap::new()),
             next_batch: Cell::new(0),
-            scheduled: Cell::new(false),
+            timer: RefCell::new(None),
             callback: RefCell::new(None),
             unlisten: RefCell::new(None),
             failure: RefCell::new(None),
@@ -134,7 +135,7 @@ impl Trail {
             let weak = Rc::downgrade(&state);
             let callback = Closure::<dyn FnMut()>::new(move || {
                 if let Some(state) = weak.upgrade() {
-                    state.scheduled.set(false);
+                    state.timer.take();
                     state.start_flush();
                 }
             });
@@ -194,10 +195,12 @@ impl Trail {
         if state.db.is_some() {
             if state.queue.borrow().len() >= FLUSH_BATCH {
                 state.start_flush();
-            } else if !state.scheduled.replace(true) {
-                if let Some(callback) = state.callback.borrow().as_ref() {
-                    schedule(callback.as_ref().unchecked_ref(), FLUSH_DELAY_MS);
-                }
+            } else if state.timer.borrow().is_none() {
+                let timer =
+                    state.callback.borrow().as_ref().map(|callback| {
+                        schedule(callback.as_ref().unchecked_ref(), FLUSH_DELAY_MS)
+                    });
+                *state.timer.borrow_mut() = timer;
             }
         }
     }
@@ -623,6 +626,9 @@ fn retain(queue: &mut VecDeque<Rc<Entry>>, now: i64, cap: usize) {
 
 impl Drop for State {
     fn drop(&mut self) {
+        if let Some(timer) = self.timer.take() {
+            unschedule(&timer);
+        }
         if let Some(unlisten) = self.unlisten.borrow_mut().take() {
             let _ = unlisten.call0(&JsValue::NULL);
         }

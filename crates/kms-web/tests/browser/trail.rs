@@ -409,6 +409,31 @@ async fn calls_through_send_as_and_the_sdk_are_recorded_and_looked_up_with_the_o
 }
 
 #[wasm_bindgen_test]
+async fn a_sandbox_dropped_while_its_history_waits_to_be_written_leaves_no_error_behind() {
+    let name = unique("trail-drop");
+    let kms = Sandbox::open(&name, Some(REGION.into()), None)
+        .await
+        .unwrap();
+    let errors = watch_errors();
+    // The event waits for the write timer; the sandbox goes before it fires.
+    ok(&kms, "ListKeys", json!({})).await;
+    assert_eq!(kms.test_events_queued(), 1);
+    drop(kms);
+    // Past the timer's delay (100 ms), and the write the drop started is done.
+    wait(sleep_ms(400)).await;
+    let stop: js_sys::Function = get(&errors, "stop").dyn_into().unwrap();
+    let seen: Array = stop.call0(&errors).unwrap().dyn_into().unwrap();
+    assert_eq!(seen.length(), 0, "{:?}", seen.to_vec());
+    let stored = wait(raw_events(&db_name(&name))).await;
+    let keys: Array = get(&stored, "eventKeys").dyn_into().unwrap();
+    assert_eq!(
+        keys.length(),
+        1,
+        "the dropped sandbox's ListKeys event was written"
+    );
+}
+
+#[wasm_bindgen_test]
 async fn events_survive_reopening_the_sandbox_and_reach_indexeddb_on_pagehide() {
     let name = unique("trail-reopen");
     let kms = Sandbox::open(&name, Some(REGION.into()), None)

@@ -256,6 +256,19 @@ export function callMethod(object, method, args) {
  * `stop()` returns `{ ticks, maxGapMs }`: how many times it ran, and the longest stretch it
  * could not.
  */
+// Collects the page's uncaught errors (a throwing timer callback among them) until `stop()`,
+// which returns their messages.
+export function watchErrors() {
+  const seen = [];
+  const listener = (e) => seen.push(String(e.message || e.error));
+  globalThis.addEventListener("error", listener);
+  return {
+    stop() {
+      globalThis.removeEventListener("error", listener);
+      return seen;
+    },
+  };
+}
 export function startTicker() {
   let ticks = 0, maxGapMs = 0, last = performance.now(), running = true;
   const tick = () => {

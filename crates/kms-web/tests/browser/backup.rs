@@ -11,21 +11,6 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
-#[wasm_bindgen(module = "/tests/js/dist/sdk-bundle.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = serviceClient)]
-    fn service_client(
-        service: &str,
-        region: &str,
-        request_handler: &JsValue,
-        access_key_id: Option<String>,
-        secret_access_key: Option<String>,
-        session_token: Option<String>,
-    ) -> JsValue;
-    #[wasm_bindgen(js_name = sdkSend)]
-    fn sdk_send(client: &JsValue, operation: &str, input: &JsValue) -> js_sys::Promise;
-}
-
 const REGION: &str = "us-east-1";
 const OTHER: &str = "eu-west-1";
 const PASSPHRASE: &str = "correct horse battery staple";

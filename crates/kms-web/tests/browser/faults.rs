@@ -40,7 +40,6 @@ extern "C" {
     fn close_db(db: &JsValue);
     #[wasm_bindgen(js_name = deleteDb)]
     fn delete_db(db_name: &str) -> js_sys::Promise;
-    fn sleep(ms: u32) -> js_sys::Promise;
     #[wasm_bindgen(js_name = writeLegacyDb)]
     fn write_legacy_db(
         db_name: &str,

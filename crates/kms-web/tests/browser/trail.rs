@@ -420,7 +420,7 @@ async fn a_sandbox_dropped_while_its_history_waits_to_be_written_leaves_no_error
     assert_eq!(kms.test_events_queued(), 1);
     drop(kms);
     // Past the timer's delay (100 ms), and the write the drop started is done.
-    wait(sleep_ms(400)).await;
+    wait(sleep(400)).await;
     let stop: js_sys::Function = get(&errors, "stop").dyn_into().unwrap();
     let seen: Array = stop.call0(&errors).unwrap().dyn_into().unwrap();
     assert_eq!(seen.length(), 0, "{:?}", seen.to_vec());

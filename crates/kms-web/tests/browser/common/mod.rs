@@ -57,8 +57,8 @@ extern "C" {
     pub fn start_ticker() -> JsValue;
     #[wasm_bindgen(js_name = watchErrors)]
     pub fn watch_errors() -> JsValue;
-    #[wasm_bindgen(js_name = sleep)]
-    pub fn sleep_ms(ms: u32) -> js_sys::Promise;
+    /// A promise that resolves after `ms` milliseconds.
+    pub fn sleep(ms: u32) -> js_sys::Promise;
     #[wasm_bindgen(js_name = rsaSpkiInfo)]
     pub fn rsa_spki_info(spki: &Uint8Array) -> js_sys::Promise;
     #[wasm_bindgen(js_name = rawSnapshot)]

@@ -173,7 +173,8 @@ test('access control: act as an IAM user, see the denial and its Why?, fix the I
 
   // The choice lasts for the tab's session: a reload still acts as alice.
   await page.reload();
-  await page.waitForFunction(() => document.querySelector('[data-testid=caller] strong')?.textContent === 'alice');
+  // The header can show the caller before the sandbox has opened and `window.kms` is set.
+  await page.waitForFunction(() => document.querySelector('[data-testid=caller] strong')?.textContent === 'alice' && window.kms);
   assert.equal(await page.evaluate(() => window.kms.principal), `arn:aws:iam::${account}:user/alice`);
   await t.done();
 });

@@ -256,17 +256,15 @@ export function callMethod(object, method, args) {
  * `stop()` returns `{ ticks, maxGapMs }`: how many times it ran, and the longest stretch it
  * could not.
  */
-// Collects the page's uncaught errors (a throwing timer callback among them) until `stop()`,
-// which returns their messages.
+// Collects the page's uncaught errors (a throwing timer callback among them); returns the
+// function that stops collecting and answers their messages.
 export function watchErrors() {
   const seen = [];
   const listener = (e) => seen.push(String(e.message || e.error));
   globalThis.addEventListener("error", listener);
-  return {
-    stop() {
-      globalThis.removeEventListener("error", listener);
-      return seen;
-    },
+  return () => {
+    globalThis.removeEventListener("error", listener);
+    return seen;
   };
 }
 export function startTicker() {

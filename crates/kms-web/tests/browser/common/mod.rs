@@ -55,8 +55,9 @@ extern "C" {
     ) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = startTicker)]
     pub fn start_ticker() -> JsValue;
+    /// Starts collecting the page's uncaught errors; call the answer to stop and get them.
     #[wasm_bindgen(js_name = watchErrors)]
-    pub fn watch_errors() -> JsValue;
+    pub fn watch_errors() -> js_sys::Function;
     /// A promise that resolves after `ms` milliseconds.
     pub fn sleep(ms: u32) -> js_sys::Promise;
     #[wasm_bindgen(js_name = rsaSpkiInfo)]

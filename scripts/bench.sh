@@ -10,7 +10,7 @@
 #
 #   scripts/bench.sh                 full run (a few minutes, most of it RSA key generation)
 #   BENCH_QUICK=1 scripts/bench.sh   short smoke run
-# Knobs (see tests/bench/run.mjs): BENCH_N, BENCH_BATCH, BENCH_SIGN_N, BENCH_TRAIL_N,
+# Knobs (see tests/bench/run.mjs): BENCH_N, BENCH_ROUNDS, BENCH_BATCH, BENCH_SIGN_N, BENCH_TRAIL_N,
 # BENCH_TRAIL_ROUNDS, BENCH_TRAIL_SLICE, BENCH_BUDGET_S, BENCH_JSON; tests/bench/node-sdk.mjs: BENCH_NODE_N,
 # BENCH_NODE_ROUNDS.
 set -euo pipefail

@@ -8,7 +8,8 @@ const SANDBOX = { region: 'us-east-1', accountId: '111122223333' };
 
 export async function runBench(config, log) {
   const cfg = {
-    n: 20000, // calls per symmetric measurement
+    n: 20000, // calls per symmetric measurement, split into `rounds` timed rounds
+    rounds: 5, // rounds per symmetric and asymmetric measurement: min, median and max are printed
     batch: 1000, // promises in flight in the batched variant
     warmup: 500,
     signN: 2000, // calls per Sign measurement
@@ -67,9 +68,9 @@ export async function runBench(config, log) {
     };
     for (const [operation, call] of Object.entries(runs('symmetric') ? ops : {})) {
       for (const mode of ['sequential', 'batched']) {
-        const r = mode === 'sequential'
-          ? await sequential(call, cfg.n, cfg.warmup, cfg.budgetMs)
-          : await batched(call, cfg.n, cfg.batch, cfg.budgetMs);
+        const r = await inRounds(cfg.rounds, cfg.n, cfg.budgetMs, (n, budgetMs) => (mode === 'sequential'
+          ? sequential(call, n, cfg.warmup, budgetMs)
+          : batched(call, n, cfg.batch, budgetMs)));
         const row = { backend, operation, mode: mode === 'batched' ? `batched x${cfg.batch}` : mode, ...r };
         results.symmetric.push(row);
         log(`[bench] ${backend} ${operation} ${row.mode}: ${fmtRate(r)}`);
@@ -85,7 +86,8 @@ export async function runBench(config, log) {
     for (const [keySpec, algorithm] of signs) {
       const signKey = (await kms.send('CreateKey', { KeySpec: keySpec, KeyUsage: 'SIGN_VERIFY' })).KeyMetadata.KeyId;
       const input = { KeyId: signKey, Message: message, MessageType: 'RAW', SigningAlgorithm: algorithm };
-      const r = await sequential(() => kms.send('Sign', input), cfg.signN, Math.min(cfg.warmup, 50), cfg.budgetMs);
+      const r = await inRounds(cfg.rounds, cfg.signN, cfg.budgetMs,
+        (n, budgetMs) => sequential(() => kms.send('Sign', input), n, Math.min(cfg.warmup, 50), budgetMs));
       results.sign.push({ backend, operation: 'Sign', keySpec, algorithm, ...r });
       log(`[bench] ${backend} Sign ${keySpec} ${algorithm}: ${fmtRate(r)}`);
     }
@@ -94,7 +96,8 @@ export async function runBench(config, log) {
       const rsa = (await kms.send('CreateKey', { KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' })).KeyMetadata.KeyId;
       const sealed = await kms.send('Encrypt', { KeyId: rsa, Plaintext: plaintext, EncryptionAlgorithm: algorithm });
       const input = { KeyId: rsa, CiphertextBlob: sealed.CiphertextBlob, EncryptionAlgorithm: algorithm };
-      const r = await sequential(() => kms.send('Decrypt', input), cfg.signN, Math.min(cfg.warmup, 50), cfg.budgetMs);
+      const r = await inRounds(cfg.rounds, cfg.signN, cfg.budgetMs,
+        (n, budgetMs) => sequential(() => kms.send('Decrypt', input), n, Math.min(cfg.warmup, 50), budgetMs));
       results.sign.push({ backend, operation: 'Decrypt', keySpec: 'RSA_2048', algorithm, ...r });
       log(`[bench] ${backend} Decrypt RSA_2048 ${algorithm}: ${fmtRate(r)}`);
     }
@@ -225,6 +228,22 @@ async function sequential(call, n, warmup, budgetMs, after) {
   return { ...rate(calls, performance.now() - t0), afterMs: performance.now() - t1 };
 }
 
+// `n` calls as `rounds` timed rounds of `measure(calls, budgetMs)` (each warms up first), sharing
+// the budget: the rounds' rates as min, median and max, so that runs on a noisy machine compare;
+// `opsPerSec` is the median round's.
+async function inRounds(rounds, n, budgetMs, measure) {
+  const per = Math.max(1, Math.ceil(n / rounds));
+  const done = [];
+  for (let i = 0; i < rounds; i++) done.push(await measure(per, budgetMs / rounds));
+  const rates = sorted(done.map((r) => r.opsPerSec));
+  const calls = done.reduce((a, r) => a + r.calls, 0);
+  const seconds = done.reduce((a, r) => a + r.seconds, 0);
+  return {
+    calls, seconds, rounds, opsPerSec: median(rates),
+    minOpsPerSec: rates[0], medianOpsPerSec: median(rates), maxOpsPerSec: rates[rates.length - 1],
+  };
+}
+
 // `n` calls in rounds of `batch` started together and awaited with Promise.all; `after()` is
 // awaited before the clock stops.
 async function batched(call, n, batch, budgetMs, after, warmup = true) {
@@ -244,7 +263,7 @@ async function batched(call, n, batch, budgetMs, after, warmup = true) {
 }
 
 const rate = (calls, ms) => ({ calls, seconds: ms / 1000, opsPerSec: (calls * 1000) / ms });
-const fmtRate = (r) => `${Math.round(r.opsPerSec)} ops/s (${r.calls} calls in ${r.seconds.toFixed(2)} s)`;
+const fmtRate = (r) => `${Math.round(r.opsPerSec)} ops/s${r.rounds ? ` (median of ${r.rounds} rounds, ${Math.round(r.minOpsPerSec)} to ${Math.round(r.maxOpsPerSec)})` : ''} (${r.calls} calls in ${r.seconds.toFixed(2)} s)`;
 const sorted = (xs) => [...xs].sort((a, b) => a - b);
 const median = (sorted) => {
   const m = sorted.length >> 1;

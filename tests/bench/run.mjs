@@ -2,7 +2,7 @@
 // headless Debian Chromium with playwright-core (never a downloaded browser), runs the benchmark
 // and prints the results as tables. Run it through scripts/bench.sh, which builds the package.
 //
-// Environment: BENCH_PKG_DIR (required: the wasm-pack --target web output), BENCH_N, BENCH_BATCH,
+// Environment: BENCH_PKG_DIR (required: the wasm-pack --target web output), BENCH_N, BENCH_ROUNDS, BENCH_BATCH,
 // BENCH_SIGN_N, BENCH_TRAIL_N, BENCH_TRAIL_ROUNDS,
 // BENCH_TRAIL_SLICE, BENCH_BUDGET_S, BENCH_ONLY (sections to run:
 // symmetric, trail, sign, createKey, comma-separated; `scale` is its own mode, run only when
@@ -33,7 +33,7 @@ if (process.env.BENCH_QUICK === '1') {
     createKeyCounts: { SYMMETRIC_DEFAULT: 3, HMAC_256: 3, ECC_NIST_P256: 3, RSA_2048: 1, RSA_3072: 1, RSA_4096: 1 },
   });
 }
-for (const [key, env] of [['n', 'BENCH_N'], ['batch', 'BENCH_BATCH'], ['signN', 'BENCH_SIGN_N'],
+for (const [key, env] of [['n', 'BENCH_N'], ['rounds', 'BENCH_ROUNDS'], ['batch', 'BENCH_BATCH'], ['signN', 'BENCH_SIGN_N'],
   ['trailN', 'BENCH_TRAIL_N'], ['trailRounds', 'BENCH_TRAIL_ROUNDS'], ['trailSlice', 'BENCH_TRAIL_SLICE'],
   ['scaleKeys', 'BENCH_SCALE_KEYS'], ['scaleEvents', 'BENCH_SCALE_EVENTS'], ['scaleRounds', 'BENCH_SCALE_ROUNDS']]) {
   if (num(env) !== undefined) config[key] = num(env);
@@ -145,16 +145,16 @@ function print(r) {
     for (const row of rows) console.log(line(row));
   };
   console.log(`\nKMS Sandbox benchmark (release wasm, headless Chromium ${r.chromium})`);
-  table('Symmetric key, 100-byte plaintext, through send()',
-    ['backend', 'operation', 'mode', 'calls', 'seconds', 'ops/s'],
-    r.symmetric.map((x) => [x.backend, x.operation, x.mode, n(x.calls), n(x.seconds, 2), n(x.opsPerSec)]), 3);
+  table('Symmetric key, 100-byte plaintext, through send() (ops/s of each round)',
+    ['backend', 'operation', 'mode', 'calls', 'rounds', 'min', 'median', 'max'],
+    r.symmetric.map((x) => [x.backend, x.operation, x.mode, n(x.calls), x.rounds, n(x.minOpsPerSec), n(x.medianOpsPerSec), n(x.maxOpsPerSec)]), 3);
   // The issue's ratio: sequential Encrypt and Decrypt through send() against the raw seal.
   const raw = (r.ceiling ?? []).find((c) => c.aadLen === 0);
   table('Ceiling: the same build\'s AES-256-GCM alone in the page (100-byte plaintext, rounds of seals)',
     ['additional data', 'calls', 'rounds', 'min seals/s', 'median', 'max'],
     (r.ceiling ?? []).map((c) => [`${c.aadLen} bytes`, n(c.calls), c.rounds, n(c.minOpsPerSec), n(c.medianOpsPerSec), n(c.maxOpsPerSec)]), 1);
   if (raw) {
-    table('send() against the raw seal (sequential awaited calls; target: at least a third)',
+    table('send() against the raw seal (sequential awaited calls, median round; target: at least a third)',
       ['backend', 'operation', 'ops/s', 'of raw'],
       r.symmetric.filter((x) => x.mode === 'sequential' && x.operation !== 'GenerateDataKey')
         .map((x) => [x.backend, x.operation, n(x.opsPerSec), `${n((100 * x.opsPerSec) / raw.medianOpsPerSec, 1)}%`]), 2);
@@ -163,9 +163,9 @@ function print(r) {
     ['backend', 'mode', 'calls on', 'slice pairs', 'on ops/s', 'off ops/s', 'cost', 'median slice cost', 'cost without the writes\' wait'],
     r.trail.map((x) => [x.backend, x.mode, n(x.calls), x.rounds, n(x.onOpsPerSec), n(x.offOpsPerSec), `${n(x.costPercent, 1)}%`,
       `${n(x.medianCostPercent, 1)}%`, `${n(x.costWithoutWaitPercent, 1)}%`]), 2);
-  table('Asymmetric private-key operations (Sign of a RAW 100-byte message; Decrypt of 100 bytes), sequential awaited calls',
-    ['backend', 'operation', 'key spec', 'algorithm', 'calls', 'seconds', 'ops/s'],
-    r.sign.map((x) => [x.backend, x.operation, x.keySpec, x.algorithm, n(x.calls), n(x.seconds, 2), n(x.opsPerSec, 1)]), 4);
+  table('Asymmetric private-key operations (Sign of a RAW 100-byte message; Decrypt of 100 bytes), sequential awaited calls (ops/s of each round)',
+    ['backend', 'operation', 'key spec', 'algorithm', 'calls', 'rounds', 'min', 'median', 'max'],
+    r.sign.map((x) => [x.backend, x.operation, x.keySpec, x.algorithm, n(x.calls), x.rounds, n(x.minOpsPerSec, 1), n(x.medianOpsPerSec, 1), n(x.maxOpsPerSec, 1)]), 4);
   table('CreateKey against an IndexedDB-backed sandbox (one at a time)',
     ['key spec', 'keys', 'median ms', 'min ms', 'max ms'],
     r.createKey.map((x) => [x.keySpec, x.count, n(x.medianMs, 1), n(x.minMs, 1), n(x.maxMs, 1)]), 1);

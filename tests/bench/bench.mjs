@@ -71,7 +71,9 @@ export async function runBench(config, log) {
         const r = await inRounds(cfg.rounds, cfg.n, cfg.budgetMs, (n, budgetMs) => (mode === 'sequential'
           ? sequential(call, n, cfg.warmup, budgetMs)
           : batched(call, n, cfg.batch, budgetMs)));
-        const row = { backend, operation, mode: mode === 'batched' ? `batched x${cfg.batch}` : mode, ...r };
+        // A round smaller than a batch (BENCH_QUICK) has that round's calls in flight.
+        const inFlight = Math.min(cfg.batch, Math.ceil(cfg.n / cfg.rounds));
+        const row = { backend, operation, mode: mode === 'batched' ? `batched x${inFlight}` : mode, ...r };
         results.symmetric.push(row);
         log(`[bench] ${backend} ${operation} ${row.mode}: ${fmtRate(r)}`);
       }

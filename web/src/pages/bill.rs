@@ -212,7 +212,9 @@ fn DailyChart(p: &ChartProps) -> Html {
                                 <rect x={format!("{}", x + 2.0)} y={format!("{}", HEIGHT - h)} width={format!("{}", BAR - 4.0)} height={format!("{h}")} class="bar">
                                     <title>{ format!("{}: {}", d.date, format_usd(d.usd)) }</title>
                                 </rect>
-                                if i % 5 == 0 {
+                                // Every day of a short period, else every fifth: a lone bar
+                                // needs its own date under it, not its neighbour's.
+                                if p.daily.len() <= 10 || i % 5 == 0 {
                                     <text x={format!("{}", x + 2.0)} y={format!("{}", HEIGHT + 13.0)} class="bar-label">{ d.date.get(8..10).unwrap_or_default().to_string() }</text>
                                 }
                             </g>

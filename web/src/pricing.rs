@@ -305,6 +305,8 @@ pub fn month_name(year: i64, month: u32) -> String {
 
 /// Dollars as a bill shows them: cents, but never rounding a charge down to nothing.
 pub fn format_usd(usd: f64) -> String {
+    // -0.0 (an empty f64 sum) + 0.0 is +0.0: never "$-0.00".
+    let usd = usd + 0.0;
     if usd > 0.0 && usd < 0.005 {
         format!("${usd:.4}")
     } else {
@@ -535,6 +537,7 @@ mod tests {
     fn tiny_charges_are_not_shown_as_zero() {
         assert_eq!(format_usd(0.000_3), "$0.0003");
         assert_eq!(format_usd(0.0), "$0.00");
+        assert_eq!(format_usd(-0.0), "$0.00", "an empty sum is -0.0");
         assert_eq!(format_usd(12.346), "$12.35");
     }
 }

@@ -386,7 +386,7 @@ pub fn bill(
                     usd,
                 })
                 .collect();
-            let usd = line_items.iter().map(|l| l.usd).sum();
+            let usd = sum_usd(line_items.iter().map(|l| l.usd));
             RegionBill {
                 region,
                 line_items,
@@ -399,7 +399,7 @@ pub fn bill(
         month,
         from,
         until,
-        usd: regions.iter().map(|r| r.usd).sum(),
+        usd: sum_usd(regions.iter().map(|r| r.usd)),
         regions,
         free_requests: FREE_REQUESTS_PER_MONTH,
         free_requests_used: FREE_REQUESTS_PER_MONTH - free_left,
@@ -422,6 +422,11 @@ fn hours_touched(a: Millis, b: Millis) -> i64 {
     let first = a.div_euclid(MILLIS_PER_HOUR);
     let last = (b - 1).div_euclid(MILLIS_PER_HOUR);
     last - first + 1
+}
+
+/// A sum of amounts from +0.0: `Iterator::sum` of no f64 is -0.0, which prints as "-0.00".
+fn sum_usd(amounts: impl Iterator<Item = f64>) -> f64 {
+    amounts.fold(0.0, |total, usd| total + usd)
 }
 
 #[cfg(test)]

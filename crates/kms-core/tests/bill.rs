@@ -59,6 +59,13 @@ fn the_month_and_its_days() {
 }
 
 #[test]
+fn a_month_with_nothing_to_bill_costs_plus_zero() {
+    // An empty f64 sum is -0.0, which the console printed as "$-0.00".
+    let b = november(&[], &[]);
+    assert!(b.usd == 0.0 && b.usd.is_sign_positive(), "{}", b.usd);
+}
+
+#[test]
 fn a_key_for_a_whole_month_costs_one_dollar_whatever_the_months_length() {
     let b = november(&[key("k", NOV - 40 * MILLIS_PER_DAY)], &[]);
     assert_usd(b.usd, 1.0);

@@ -238,11 +238,12 @@ async function inRounds(rounds, n, budgetMs, measure) {
   const done = [];
   for (let i = 0; i < rounds; i++) done.push(await measure(per, budgetMs / rounds));
   const rates = sorted(done.map((r) => r.opsPerSec));
+  const mid = median(rates);
   const calls = done.reduce((a, r) => a + r.calls, 0);
   const seconds = done.reduce((a, r) => a + r.seconds, 0);
   return {
-    calls, seconds, rounds, opsPerSec: median(rates),
-    minOpsPerSec: rates[0], medianOpsPerSec: median(rates), maxOpsPerSec: rates[rates.length - 1],
+    calls, seconds, rounds, opsPerSec: mid,
+    minOpsPerSec: rates[0], medianOpsPerSec: mid, maxOpsPerSec: rates[rates.length - 1],
   };
 }
 
@@ -265,7 +266,9 @@ async function batched(call, n, batch, budgetMs, after, warmup = true) {
 }
 
 const rate = (calls, ms) => ({ calls, seconds: ms / 1000, opsPerSec: (calls * 1000) / ms });
-const fmtRate = (r) => `${Math.round(r.opsPerSec)} ops/s${r.rounds ? ` (median of ${r.rounds} rounds, ${Math.round(r.minOpsPerSec)} to ${Math.round(r.maxOpsPerSec)})` : ''} (${r.calls} calls in ${r.seconds.toFixed(2)} s)`;
+// An `inRounds` result as one log line.
+const fmtRate = (r) => `${Math.round(r.opsPerSec)} ops/s (median of ${r.rounds} rounds, ${Math.round(r.minOpsPerSec)} to ` +
+  `${Math.round(r.maxOpsPerSec)}; ${r.calls} calls in ${r.seconds.toFixed(2)} s)`;
 const sorted = (xs) => [...xs].sort((a, b) => a - b);
 const median = (sorted) => {
   const m = sorted.length >> 1;

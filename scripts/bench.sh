@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks the JS API (KmsSandbox.send) in headless Chromium and prints tables of numbers:
 # Encrypt / Decrypt / GenerateDataKey ops per second (memory and IndexedDB sandboxes, sequential
-# and batched), what the CloudTrail event history costs symmetric Encrypt (the same calls with
+# and batched), the same Encrypt and Decrypt through the official @aws-sdk/client-kms with the
+# sandbox's requestHandler beside the SDK's own ceiling in the same page, what the CloudTrail event history costs symmetric Encrypt (the same calls with
 # `trailEnabled` on and off, events written to IndexedDB inside the timing), Sign ops per second
 # (ECC_NIST_P256, RSA_2048) and the median CreateKey time per key spec; then the npm package
 # kms-sandbox: its packed and unpacked size, and Encrypt calls per second in Node.js through the
@@ -10,7 +11,7 @@
 #
 #   scripts/bench.sh                 full run (a few minutes, most of it RSA key generation)
 #   BENCH_QUICK=1 scripts/bench.sh   short smoke run
-# Knobs (see tests/bench/run.mjs): BENCH_N, BENCH_ROUNDS, BENCH_BATCH, BENCH_SIGN_N, BENCH_TRAIL_N,
+# Knobs (see tests/bench/run.mjs): BENCH_N, BENCH_ROUNDS, BENCH_BATCH, BENCH_SIGN_N, BENCH_SDK_N, BENCH_TRAIL_N,
 # BENCH_TRAIL_ROUNDS, BENCH_TRAIL_SLICE, BENCH_BUDGET_S, BENCH_JSON; tests/bench/node-sdk.mjs: BENCH_NODE_N,
 # BENCH_NODE_ROUNDS.
 set -euo pipefail

@@ -13,6 +13,7 @@ export async function runBench(config, log) {
     batch: 1000, // promises in flight in the batched variant
     warmup: 500,
     signN: 2000, // calls per Sign measurement
+    sdkN: 2000, // calls per round through the official SDK client, and per round of its ceiling
     trailN: 20000, // calls per measurement of Encrypt with the CloudTrail event history on / off
     trailRounds: 3, // trailN * trailRounds calls on each side, in slices of trailSlice
     trailSlice: 10000, // calls per slice: on and off alternate slice by slice
@@ -27,7 +28,7 @@ export async function runBench(config, log) {
   const runs = (section) => !cfg.only || cfg.only.split(',').includes(section);
   const plaintext = bytes(100);
   const message = bytes(100);
-  const results = { config: cfg, symmetric: [], ceiling: [], trail: [], sign: [], createKey: [], longTasks: [] };
+  const results = { config: cfg, symmetric: [], ceiling: [], sdk: [], trail: [], sign: [], createKey: [], longTasks: [] };
   // Long tasks per section: a sequential or batched run of calls should never hold the main
   // thread for 50 ms (RSA key generation runs in WebCrypto, off it).
   const long = longTasks();
@@ -81,6 +82,8 @@ export async function runBench(config, log) {
 
     await section(backend, 'symmetric');
     if (runs('symmetric') && backend === 'memory') results.ceiling.push(...ceiling(cfg, log));
+    if (runs('sdk')) results.sdk.push(...(await viaSdk(kms, keyId, CiphertextBlob, plaintext, backend, cfg, log)));
+    await section(backend, 'sdk');
     if (runs('trail')) results.trail.push(...(await trailCost(kms, keyId, plaintext, backend, cfg, log)));
     await section(backend, 'trail');
 
@@ -184,6 +187,58 @@ async function trailCost(kms, keyId, plaintext, backend, cfg, log) {
   // The events are there: the newest is an Encrypt.
   const { Events } = await kms.service('cloudtrail').send('LookupEvents', { MaxResults: 2 });
   if (!Events.some((e) => e.EventName === 'Encrypt')) throw new Error(`${backend}: no Encrypt event recorded`);
+  return rows;
+}
+
+// The same calls through the official @aws-sdk/client-kms (bundled for this page by run.mjs) with
+// the sandbox's requestHandler, beside the SDK's own ceiling: the same client configuration with a
+// handler that answers the sandbox's own answer at once. Handler and ceiling rounds alternate, so
+// a change in the machine's speed falls on both; each round's share is of its neighbour.
+async function viaSdk(kms, keyId, blob, plaintext, backend, cfg, log) {
+  const sdk = await import('./sdk/client-kms.js');
+  const config = { region: SANDBOX.region, maxAttempts: 1, credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'bench' } };
+  const client = new sdk.KMSClient({ ...config, requestHandler: kms.requestHandler });
+  const cannedClient = (answer) => {
+    const body = new TextEncoder().encode(JSON.stringify(answer));
+    const headers = { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': crypto.randomUUID() };
+    return new sdk.KMSClient({
+      ...config,
+      requestHandler: {
+        handle: async () => ({ response: { statusCode: 200, headers, body } }),
+        updateHttpClientConfig() {},
+        httpHandlerConfigs: () => ({}),
+      },
+    });
+  };
+  const b64 = (b) => btoa(String.fromCharCode(...b));
+  const encrypt = new sdk.EncryptCommand({ KeyId: keyId, Plaintext: plaintext });
+  const decrypt = new sdk.DecryptCommand({ CiphertextBlob: blob });
+  const sealed = await client.send(encrypt);
+  const opened = await client.send(decrypt);
+  if (!equal(opened.Plaintext, plaintext)) throw new Error(`${backend}: Decrypt through the SDK did not return the plaintext`);
+  const ops = [
+    ['Encrypt', encrypt, { CiphertextBlob: b64(sealed.CiphertextBlob), KeyId: sealed.KeyId, EncryptionAlgorithm: sealed.EncryptionAlgorithm }],
+    ['Decrypt', decrypt, { KeyId: opened.KeyId, Plaintext: b64(opened.Plaintext), EncryptionAlgorithm: opened.EncryptionAlgorithm }],
+  ];
+  const rows = [];
+  for (const [operation, command, answer] of ops) {
+    const ceilingClient = cannedClient(answer);
+    const round = async (c, n) => sequential(() => c.send(command), n, Math.min(cfg.warmup, 200), cfg.budgetMs / cfg.rounds);
+    const handler = [], ceiling = [], shares = [];
+    for (let r = 0; r < cfg.rounds; r++) {
+      const h = await round(client, cfg.sdkN), c = await round(ceilingClient, cfg.sdkN);
+      handler.push(h.opsPerSec);
+      ceiling.push(c.opsPerSec);
+      shares.push(h.opsPerSec / c.opsPerSec);
+    }
+    const spread = (xs) => { const s = sorted(xs); return { min: s[0], median: median(s), max: s[s.length - 1] }; };
+    const row = { backend, operation, calls: cfg.sdkN, rounds: cfg.rounds, sdkVersion: sdk.version,
+      handler: spread(handler), ceiling: spread(ceiling), share: spread(shares) };
+    rows.push(row);
+    log(`[bench] ${backend} ${operation} through @aws-sdk/client-kms ${sdk.version}: median ${Math.round(row.handler.median)} ops/s, ` +
+      `its ceiling ${Math.round(row.ceiling.median)} ops/s, share ${(100 * row.share.median).toFixed(0)}% ` +
+      `(${(100 * row.share.min).toFixed(0)} to ${(100 * row.share.max).toFixed(0)}%)`);
+  }
   return rows;
 }
 

@@ -3,9 +3,9 @@
 // and prints the results as tables. Run it through scripts/bench.sh, which builds the package.
 //
 // Environment: BENCH_PKG_DIR (required: the wasm-pack --target web output), BENCH_N, BENCH_ROUNDS, BENCH_BATCH,
-// BENCH_SIGN_N, BENCH_TRAIL_N, BENCH_TRAIL_ROUNDS,
+// BENCH_SIGN_N, BENCH_SDK_N, BENCH_TRAIL_N, BENCH_TRAIL_ROUNDS,
 // BENCH_TRAIL_SLICE, BENCH_BUDGET_S, BENCH_ONLY (sections to run:
-// symmetric, trail, sign, createKey, comma-separated; `scale` is its own mode, run only when
+// symmetric, sdk, trail, sign, createKey, comma-separated; `scale` is its own mode, run only when
 // named: BENCH_ONLY=scale with BENCH_SCALE_KEYS, BENCH_SCALE_EVENTS, BENCH_SCALE_ROUNDS),
 // BENCH_QUICK=1 (a short smoke run), BENCH_JSON (write results), BENCH_PROFILE (a Chromium
 // profile directory to use and keep; with BENCH_SCALE_BUILD=0 the scale run measures the sandbox
@@ -13,6 +13,7 @@
 // profiled with Chromium's CPU profiler and the profile written there, for DevTools or
 // tests/bench/profile-summary.mjs); BENCH_CPUPROFILE_BUILD (a file: the scale run's building tab,
 // import included, is profiled there).
+import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -29,11 +30,11 @@ const config = {};
 const num = (name) => (process.env[name] ? Number(process.env[name]) : undefined);
 if (process.env.BENCH_QUICK === '1') {
   Object.assign(config, {
-    n: 2000, batch: 1000, warmup: 100, signN: 200, budgetMs: 5000, trailN: 10000, trailRounds: 4,
+    n: 2000, batch: 1000, warmup: 100, signN: 200, sdkN: 300, budgetMs: 5000, trailN: 10000, trailRounds: 4,
     createKeyCounts: { SYMMETRIC_DEFAULT: 3, HMAC_256: 3, ECC_NIST_P256: 3, RSA_2048: 1, RSA_3072: 1, RSA_4096: 1 },
   });
 }
-for (const [key, env] of [['n', 'BENCH_N'], ['rounds', 'BENCH_ROUNDS'], ['batch', 'BENCH_BATCH'], ['signN', 'BENCH_SIGN_N'],
+for (const [key, env] of [['n', 'BENCH_N'], ['rounds', 'BENCH_ROUNDS'], ['batch', 'BENCH_BATCH'], ['signN', 'BENCH_SIGN_N'], ['sdkN', 'BENCH_SDK_N'],
   ['trailN', 'BENCH_TRAIL_N'], ['trailRounds', 'BENCH_TRAIL_ROUNDS'], ['trailSlice', 'BENCH_TRAIL_SLICE'],
   ['scaleKeys', 'BENCH_SCALE_KEYS'], ['scaleEvents', 'BENCH_SCALE_EVENTS'], ['scaleRounds', 'BENCH_SCALE_ROUNDS']]) {
   if (num(env) !== undefined) config[key] = num(env);
@@ -46,10 +47,28 @@ const MIME = {
   '.wasm': 'application/wasm', '.json': 'application/json', '.ts': 'text/plain',
 };
 
-// A tiny static server: / is tests/bench/, /pkg/ is the wasm-pack output. Nothing outside them.
+// The official @aws-sdk/client-kms for the page: the version the npm package resolves (its
+// devDependency, the one tests/bench/node-sdk.mjs measures), bundled by the package's esbuild into
+// one ES module, served at /sdk/client-kms.js.
+const SDK_DIR = await mkdtemp(join(tmpdir(), 'kms-bench-sdk-'));
+const runsSdk = !config.only || config.only.split(',').includes('sdk');
+if (runsSdk) {
+  const pkg = fileURLToPath(new URL('../../packages/kms-sandbox/', import.meta.url));
+  execFileSync(join(pkg, 'node_modules/.bin/esbuild'), ['--bundle', '--format=esm', '--platform=browser', '--target=es2020',
+    '--sourcefile=sdk-entry.js', `--outfile=${join(SDK_DIR, 'client-kms.js')}`, '--log-level=warning'], {
+    cwd: pkg,
+    input: "export { KMSClient, EncryptCommand, DecryptCommand } from '@aws-sdk/client-kms';\n"
+      + "export { version } from '@aws-sdk/client-kms/package.json';\n",
+    stdio: ['pipe', 'inherit', 'inherit'],
+  });
+}
+
+// A tiny static server: / is tests/bench/, /pkg/ is the wasm-pack output, /sdk/ the SDK bundle.
+// Nothing outside them.
 function serve(req, res) {
   const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-  const [base, rel] = path.startsWith('/pkg/') ? [PKG_DIR, path.slice(5)] : [BENCH_DIR, path.slice(1) || 'index.html'];
+  const [base, rel] = path.startsWith('/pkg/') ? [PKG_DIR, path.slice(5)]
+    : path.startsWith('/sdk/') ? [SDK_DIR, path.slice(5)] : [BENCH_DIR, path.slice(1) || 'index.html'];
   const file = resolve(base, rel);
   if (!file.startsWith(resolve(base) + sep)) { res.writeHead(403).end(); return; }
   readFile(file).then(
@@ -88,7 +107,7 @@ try {
   const rest = { ...config, only: (config.only ?? '').split(',').filter((s) => s !== 'scale').join(',') || null };
   const profiler = process.env.BENCH_CPUPROFILE && !scale ? await startProfile(page) : null;
   const results = scale && !rest.only
-    ? { symmetric: [], ceiling: [], trail: [], sign: [], createKey: [] }
+    ? { symmetric: [], ceiling: [], sdk: [], trail: [], sign: [], createKey: [] }
     : await page.evaluate((cfg) => window.runBench(cfg), rest);
   if (profiler) await profiler.stop();
   if (scale) {
@@ -117,6 +136,7 @@ try {
   await context?.close();
   server.close();
   if (!keptProfile) await rm(profile, { recursive: true, force: true });
+  await rm(SDK_DIR, { recursive: true, force: true });
 }
 
 // Chromium's CPU profiler on `page` until stop(), which writes the profile to `file`.
@@ -159,6 +179,13 @@ function print(r) {
       r.symmetric.filter((x) => x.mode === 'sequential' && x.operation !== 'GenerateDataKey')
         .map((x) => [x.backend, x.operation, n(x.opsPerSec), `${n((100 * x.opsPerSec) / raw.medianOpsPerSec, 1)}%`]), 2);
   }
+  const sdkRows = r.sdk ?? [];
+  table(`Through the official @aws-sdk/client-kms${sdkRows[0] ? ` ${sdkRows[0].sdkVersion}` : ''} with the sandbox's requestHandler, `
+    + 'beside the SDK\'s ceiling (the same client, a handler that answers at once); sequential awaited calls, ops/s of each round, '
+    + 'rounds alternating (target: at least 90% of the ceiling)',
+    ['backend', 'operation', 'calls', 'rounds', 'handler min', 'median', 'max', 'ceiling min', 'median', 'max', 'share min', 'median', 'max'],
+    sdkRows.map((x) => [x.backend, x.operation, n(x.calls), x.rounds, n(x.handler.min), n(x.handler.median), n(x.handler.max),
+      n(x.ceiling.min), n(x.ceiling.median), n(x.ceiling.max), ...[x.share.min, x.share.median, x.share.max].map((v) => `${n(100 * v)}%`)]), 2);
   table('CloudTrail event history: symmetric Encrypt through send(), recording on vs off (trailEnabled)',
     ['backend', 'mode', 'calls on', 'slice pairs', 'on ops/s', 'off ops/s', 'cost', 'median slice cost', 'cost without the writes\' wait'],
     r.trail.map((x) => [x.backend, x.mode, n(x.calls), x.rounds, n(x.onOpsPerSec), n(x.offOpsPerSec), `${n(x.costPercent, 1)}%`,

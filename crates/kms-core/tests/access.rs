@@ -457,3 +457,169 @@ fn iam_requests_are_decided_by_identity_policies() {
     .unwrap();
     assert_eq!(who["Arn"], format!("arn:aws:iam::{ACCOUNT}:user/alice"));
 }
+
+#[test]
+fn re_encrypt_is_decided_on_the_context_of_each_side() {
+    let mut sb = sandbox();
+    let dev = user(&mut sb, "dev");
+    let (source, _) = key_with_policy(&mut sb, json!([]));
+    let (dest, _) = key_with_policy(&mut sb, json!([]));
+    let root = sb.root();
+    let dev_arn = format!("arn:aws:iam::{ACCOUNT}:user/dev");
+    // ReEncryptFrom only under the source context {a: 1}; ReEncryptTo only under {b: 2}.
+    kms_ok(
+        &mut sb,
+        &root,
+        "CreateGrant",
+        json!({"KeyId": source, "GranteePrincipal": dev_arn, "Operations": ["ReEncryptFrom"],
+            "Constraints": {"EncryptionContextEquals": {"a": "1"}}}),
+    );
+    kms_ok(
+        &mut sb,
+        &root,
+        "CreateGrant",
+        json!({"KeyId": dest, "GranteePrincipal": dev_arn, "Operations": ["ReEncryptTo"],
+            "Constraints": {"EncryptionContextSubset": {"b": "2"}}}),
+    );
+    let ct = kms_ok(
+        &mut sb,
+        &root,
+        "Encrypt",
+        json!({"KeyId": source, "Plaintext": "eA==", "EncryptionContext": {"a": "1"}}),
+    );
+    let re = |dest_context: Value| {
+        json!({"CiphertextBlob": ct["CiphertextBlob"], "SourceEncryptionContext": {"a": "1"},
+            "DestinationKeyId": dest, "DestinationEncryptionContext": dest_context})
+    };
+    kms_ok(&mut sb, &dev, "ReEncrypt", re(json!({"b": "2", "c": "3"})));
+    let e = kms_err(&mut sb, &dev, "ReEncrypt", re(json!({"b": "9"})));
+    assert_eq!(e.error_type, ErrorType::AccessDenied, "{e}");
+    assert!(e.message.contains("kms:ReEncryptTo"), "{e}");
+
+    // A condition on the context of a ReEncrypt reads the side it decides: a Deny on the
+    // source context's keys applies.
+    allow_user(&mut sb, "dev", json!(["kms:ReEncrypt*"]));
+    let deny = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny",
+        "Action": "kms:ReEncrypt*", "Resource": "*",
+        "Condition": {"ForAnyValue:StringEquals": {"kms:EncryptionContextKeys": "secret"}}}]});
+    iam(
+        &mut sb,
+        "PutUserPolicy",
+        json!({"UserName": "dev", "PolicyName": "deny", "PolicyDocument": deny.to_string()}),
+    );
+    let secret = kms_ok(
+        &mut sb,
+        &root,
+        "Encrypt",
+        json!({"KeyId": dest, "Plaintext": "eA==", "EncryptionContext": {"secret": "x"}}),
+    );
+    let e = kms_err(
+        &mut sb,
+        &dev,
+        "ReEncrypt",
+        json!({"CiphertextBlob": secret["CiphertextBlob"], "SourceEncryptionContext": {"secret": "x"},
+            "DestinationKeyId": dest}),
+    );
+    assert_eq!(e.error_type, ErrorType::AccessDenied, "{e}");
+    assert!(e.message.contains("explicit deny"), "{e}");
+}
+
+#[test]
+fn a_grant_made_through_a_constrained_grant_is_at_least_as_strict() {
+    let mut sb = sandbox();
+    let alice = user(&mut sb, "alice");
+    let (id, _) = key_with_policy(&mut sb, json!([]));
+    let root = sb.root();
+    let alice_arn = format!("arn:aws:iam::{ACCOUNT}:user/alice");
+    let bob_arn = format!("arn:aws:iam::{ACCOUNT}:user/bob");
+    user(&mut sb, "bob");
+    kms_ok(
+        &mut sb,
+        &root,
+        "CreateGrant",
+        json!({"KeyId": id, "GranteePrincipal": alice_arn, "Operations": ["Encrypt", "CreateGrant"],
+            "Constraints": {"EncryptionContextSubset": {"dept": "it"}}}),
+    );
+    let child = |constraints: Value| json!({"KeyId": id, "GranteePrincipal": bob_arn, "Operations": ["Encrypt"], "Constraints": constraints});
+    // Dropping the constraint, or changing its pairs, would widen the grant.
+    for looser in [
+        json!({}),
+        json!({"EncryptionContextSubset": {"x": "1"}}),
+        json!({"EncryptionContextEquals": {"x": "1"}}),
+    ] {
+        let e = kms_err(&mut sb, &alice, "CreateGrant", child(looser.clone()));
+        assert_eq!(e.error_type, ErrorType::AccessDenied, "{looser}: {e}");
+    }
+    // Adding pairs, or turning the subset into equals that holds it, is stricter.
+    for stricter in [
+        json!({"EncryptionContextSubset": {"dept": "it"}}),
+        json!({"EncryptionContextSubset": {"dept": "it", "team": "a"}}),
+        json!({"EncryptionContextEquals": {"dept": "it", "team": "a"}}),
+    ] {
+        kms_ok(&mut sb, &alice, "CreateGrant", child(stricter));
+    }
+
+    // Under an EncryptionContextEquals constraint, only the same one.
+    let (other, _) = key_with_policy(&mut sb, json!([]));
+    kms_ok(
+        &mut sb,
+        &root,
+        "CreateGrant",
+        json!({"KeyId": other, "GranteePrincipal": alice_arn, "Operations": ["Encrypt", "CreateGrant"],
+            "Constraints": {"EncryptionContextEquals": {"dept": "it"}}}),
+    );
+    let child = |constraints: Value| json!({"KeyId": other, "GranteePrincipal": bob_arn, "Operations": ["Encrypt"], "Constraints": constraints});
+    for looser in [
+        json!({"EncryptionContextSubset": {"dept": "it"}}),
+        json!({"EncryptionContextEquals": {"dept": "it", "team": "a"}}),
+    ] {
+        let e = kms_err(&mut sb, &alice, "CreateGrant", child(looser.clone()));
+        assert_eq!(e.error_type, ErrorType::AccessDenied, "{looser}: {e}");
+    }
+    kms_ok(
+        &mut sb,
+        &alice,
+        "CreateGrant",
+        child(json!({"EncryptionContextEquals": {"dept": "it"}})),
+    );
+}
+
+#[test]
+fn retire_grant_in_a_key_policy_lets_no_one_retire() {
+    let mut sb = sandbox();
+    let carol = user(&mut sb, "carol");
+    user(&mut sb, "dave");
+    let carol_arn = format!("arn:aws:iam::{ACCOUNT}:user/carol");
+    let (id, arn) = key_with_policy(
+        &mut sb,
+        json!([{"Effect": "Allow", "Principal": {"AWS": carol_arn}, "Action": "kms:RetireGrant", "Resource": "*"}]),
+    );
+    let root = sb.root();
+    let g = kms_ok(
+        &mut sb,
+        &root,
+        "CreateGrant",
+        json!({"KeyId": id, "GranteePrincipal": format!("arn:aws:iam::{ACCOUNT}:user/dave"),
+            "Operations": ["Encrypt"]}),
+    );
+    let retire = json!({"KeyId": arn, "GrantId": g["GrantId"]});
+    let e = kms_err(&mut sb, &carol, "RetireGrant", retire.clone());
+    assert_eq!(e.error_type, ErrorType::AccessDenied, "{e}");
+    // The account may delegate it in an IAM policy.
+    allow_user(&mut sb, "carol", json!("kms:RetireGrant"));
+    kms_ok(&mut sb, &carol, "RetireGrant", retire);
+}
+
+#[test]
+fn create_key_with_tags_needs_tag_resource() {
+    let mut sb = sandbox();
+    let dev = user(&mut sb, "dev");
+    allow_user(&mut sb, "dev", json!(["kms:CreateKey"]));
+    kms_ok(&mut sb, &dev, "CreateKey", json!({}));
+    let tagged = json!({"Tags": [{"TagKey": "team", "TagValue": "a"}]});
+    let e = kms_err(&mut sb, &dev, "CreateKey", tagged.clone());
+    assert_eq!(e.error_type, ErrorType::AccessDenied, "{e}");
+    assert!(e.message.contains("kms:TagResource"), "{e}");
+    allow_user(&mut sb, "dev", json!(["kms:CreateKey", "kms:TagResource"]));
+    kms_ok(&mut sb, &dev, "CreateKey", tagged);
+}

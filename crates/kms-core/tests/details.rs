@@ -838,3 +838,123 @@ fn every_error_an_operation_answers_is_in_its_model_error_list() {
         );
     }
 }
+
+#[test]
+fn a_key_disabled_past_its_rotation_date_rotates_when_enabled_not_while_disabled() {
+    let mut kms = Sandbox::in_memory(1);
+    let (id, _) = create(&mut kms, json!({}));
+    ok(
+        &mut kms,
+        "EnableKeyRotation",
+        json!({"KeyId": id, "RotationPeriodInDays": 365}),
+    );
+    ok(&mut kms, "DisableKey", json!({"KeyId": id}));
+    kms.clock.advance_days(400);
+    let rotations = |kms: &mut Sandbox| {
+        ok(kms, "ListKeyRotations", json!({"KeyId": id}))["Rotations"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        rotations(&mut kms).len(),
+        0,
+        "nothing rotates while disabled"
+    );
+    ok(&mut kms, "EnableKey", json!({"KeyId": id}));
+    let enabled_at = kms.clock.now();
+    let after = rotations(&mut kms);
+    assert_eq!(after.len(), 1, "{after:?}");
+    let date = |v: &Value| (v.as_f64().unwrap() * 1000.0).round() as i64;
+    assert_eq!(
+        date(&after[0]["RotationDate"]),
+        enabled_at,
+        "rotated as it was enabled"
+    );
+    let status = ok(&mut kms, "GetKeyRotationStatus", json!({"KeyId": id}));
+    assert_eq!(
+        date(&status["NextRotationDate"]),
+        enabled_at + 365 * kms_core::MILLIS_PER_DAY,
+        "the period counts from the rotation"
+    );
+    // A key material of a key with no imported material has no expiration model.
+    assert!(
+        after.iter().all(|r| r.get("ExpirationModel").is_none()),
+        "{after:?}"
+    );
+}
+
+#[test]
+fn grant_details_the_create_grant_documentation_names() {
+    let mut kms = Sandbox::in_memory(1);
+    let (id, arn) = create(&mut kms, json!({}));
+    let grantee = "arn:aws:iam::111122223333:root";
+    let named =
+        json!({"KeyId": id, "GranteePrincipal": grantee, "Operations": ["Encrypt"], "Name": "n1"});
+    let first = ok(&mut kms, "CreateGrant", named.clone());
+    let retry = ok(&mut kms, "CreateGrant", named);
+    assert_eq!(
+        first["GrantId"], retry["GrantId"],
+        "a retry answers the same grant"
+    );
+    assert_ne!(
+        first["GrantToken"], retry["GrantToken"],
+        "with a token unique to the request"
+    );
+    // Either token retires it.
+    ok(
+        &mut kms,
+        "RetireGrant",
+        json!({"GrantToken": retry["GrantToken"]}),
+    );
+    let e = err(
+        &mut kms,
+        "RetireGrant",
+        json!({"GrantToken": first["GrantToken"]}),
+    );
+    assert_eq!(e.error_type, ErrorType::NotFound, "{e}");
+
+    // A grant for a service principal needs a SourceArn constraint and someone to retire it.
+    let service = json!({"KeyId": id, "GranteeServicePrincipal": "s3.amazonaws.com", "Operations": ["Encrypt"]});
+    let e = err(&mut kms, "CreateGrant", service.clone());
+    assert_eq!(e.error_type, ErrorType::Validation, "{e}");
+    assert!(e.message.contains("SourceArn"), "{e}");
+    let mut with_source = service.clone();
+    with_source["Constraints"] =
+        json!({"SourceArn": "arn:aws:cloudtrail:us-east-1:111122223333:trail/t"});
+    let e = err(&mut kms, "CreateGrant", with_source.clone());
+    assert!(e.message.contains("RetiringPrincipal"), "{e}");
+    with_source["RetiringServicePrincipal"] = json!("s3.amazonaws.com");
+    ok(&mut kms, "CreateGrant", with_source);
+
+    // RAM's policy is RAM's.
+    let e = err(
+        &mut kms,
+        "PutKeyPolicy",
+        json!({"KeyId": arn, "PolicyName": "AWS_RAM", "Policy": "{}"}),
+    );
+    assert_eq!(e.error_type, ErrorType::Validation);
+    assert_eq!(
+        e.message,
+        "The AWS_RAM policy can only be managed by the RAM service."
+    );
+}
+
+#[test]
+fn recipient_is_refused_not_answered_in_plaintext() {
+    let mut kms = Sandbox::in_memory(1);
+    let (id, _) = create(&mut kms, json!({}));
+    let recipient = json!({"KeyEncryptionAlgorithm": "RSAES_OAEP_SHA_256", "AttestationDocument": b64(&[1; 10])});
+    for (op, req) in [
+        ("GenerateRandom", json!({"NumberOfBytes": 16})),
+        (
+            "GenerateDataKey",
+            json!({"KeyId": id, "KeySpec": "AES_256"}),
+        ),
+    ] {
+        let mut req = req;
+        req["Recipient"] = recipient.clone();
+        let e = err(&mut kms, op, req);
+        assert_eq!(e.error_type, ErrorType::Validation, "{op}: {e}");
+    }
+}

@@ -279,3 +279,38 @@ fn a_dry_run_that_would_fail_answers_the_real_error() {
     assert_eq!(e.error_type, ErrorType::AccessDenied);
     kms.caller = root;
 }
+
+#[test]
+fn ignore_ciphertext_checks_only_the_key_and_the_permission() {
+    let mut kms = Sandbox::in_memory(3);
+    let id = key(&mut kms, json!({}));
+    let dest = key(&mut kms, json!({}));
+    let ignore = json!(["IGNORE_CIPHERTEXT"]);
+    for (op, req) in [
+        ("Decrypt", json!({"KeyId": id})),
+        (
+            "Decrypt",
+            json!({"KeyId": id, "CiphertextBlob": b64(b"not a ciphertext")}),
+        ),
+        (
+            "ReEncrypt",
+            json!({"SourceKeyId": id, "DestinationKeyId": dest}),
+        ),
+    ] {
+        let mut req = with_dry_run(&req);
+        req["DryRunModifiers"] = ignore.clone();
+        let e = kms.call(op, req.clone()).unwrap_err();
+        assert_eq!(e.error_type, ErrorType::DryRunOperation, "{op} {req}: {e}");
+    }
+    // Without the modifier the ciphertext is required and checked.
+    let e = kms
+        .call("Decrypt", with_dry_run(&json!({"KeyId": id})))
+        .unwrap_err();
+    assert_eq!(e.error_type, ErrorType::Validation, "{e}");
+    // The key's state still counts.
+    ok(&mut kms, "DisableKey", json!({"KeyId": id}));
+    let mut req = with_dry_run(&json!({"KeyId": id}));
+    req["DryRunModifiers"] = ignore;
+    let e = kms.call("Decrypt", req).unwrap_err();
+    assert_eq!(e.error_type, ErrorType::Disabled, "{e}");
+}

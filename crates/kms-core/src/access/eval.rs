@@ -254,6 +254,9 @@ pub fn decide<'a>(
         folded = req.action.to_lowercase();
         &folded
     };
+    // "The kms:RetireGrant permission is not effective in a key policy" (AWS's grant guide): a
+    // key policy statement naming the caller does not let it retire grants; a Deny still applies.
+    let resource_allow_effective = action != "kms:retiregrant";
     let action = Action::new(action);
     let mut hits: Vec<DecidingStatement<'a>> = Vec::new();
     let (mut deny_identity, mut deny_resource) = (false, false);
@@ -286,6 +289,9 @@ pub fn decide<'a>(
                 continue;
             }
             let through_account = named == PrincipalMatch::Account && s.effect() == Effect::Allow;
+            if s.effect() == Effect::Allow && !through_account && !resource_allow_effective {
+                continue;
+            }
             match s.effect() {
                 Effect::Deny => deny_resource = true,
                 Effect::Allow if through_account => resource_account = true,

@@ -186,8 +186,21 @@ fn needs<'t>(tx: &'t Tx<'_>, operation: &str, req: &Req<'_>) -> Vec<Need<'t>> {
         })
     };
     match operation {
-        "CreateKey"
-        | "ListKeys"
+        // kms:TagResource too when the new key is tagged (the Tags member's documentation).
+        "CreateKey" => {
+            let mut v = vec![Need {
+                action,
+                resource: Resource::Account,
+            }];
+            if req.has("Tags") {
+                v.push(Need {
+                    action: "TagResource",
+                    resource: Resource::Account,
+                });
+            }
+            v
+        }
+        "ListKeys"
         | "ListAliases"
         | "GenerateRandom"
         | "ListRetirableGrants"
@@ -285,7 +298,7 @@ fn retire_grant_key<'t>(tx: &'t Tx<'_>, req: &Req<'_>) -> Option<&'t KeyRecord> 
         return tx
             .keys_with_grants()
             .into_iter()
-            .find(|k| k.grants.iter().any(|g| g.token == token));
+            .find(|k| k.grants.iter().any(|g| g.has_token(token)));
     }
     let key = resolve_ref(tx, req.str("KeyId")?, Naming::KeyOnly).ok()?;
     let id = req.str("GrantId")?;
@@ -353,7 +366,7 @@ fn grant_allowing<'k>(
     }
     let caller = tx.caller;
     let (arn, role_arn) = (caller.arn(), caller.role_arn());
-    let context = req.string_map("EncryptionContext");
+    let context = encryption_context(req, operation, action);
     key.grants.iter().find(|g| {
         let grantee = g.grantee_principal.as_deref();
         let is_grantee =
@@ -378,9 +391,50 @@ fn grant_allowing<'k>(
             {
                 return false;
             }
+            // ... and with constraints as strict as its own, or stricter.
+            return child_constraints_as_strict(g, req);
         }
         constraints_met(g, operation, &context)
     })
+}
+
+/// Whether the grant a CreateGrant request asks for is constrained at least as strictly as the
+/// parent grant `g` that allows it: an `EncryptionContextEquals` kept exactly; an
+/// `EncryptionContextSubset` kept with its pairs (more may be added) or turned into an
+/// `EncryptionContextEquals` that holds them, never the reverse.
+fn child_constraints_as_strict(g: &GrantRecord, req: &Req<'_>) -> bool {
+    let Some(parent) = &g.constraints else {
+        return true;
+    };
+    let child = req.0.get("Constraints");
+    let pairs = constraint_pairs;
+    let child_equals = pairs(child, "EncryptionContextEquals");
+    let child_subset = pairs(child, "EncryptionContextSubset");
+    if let Some(equals) = pairs(Some(parent), "EncryptionContextEquals") {
+        if child_equals.as_ref() != Some(&equals) {
+            return false;
+        }
+    }
+    if let Some(subset) = pairs(Some(parent), "EncryptionContextSubset") {
+        let holds =
+            |ec: &BTreeMap<String, String>| subset.iter().all(|(k, v)| ec.get(k) == Some(v));
+        if !(child_equals.as_ref().is_some_and(holds) || child_subset.as_ref().is_some_and(holds)) {
+            return false;
+        }
+    }
+    true
+}
+
+/// The encryption context a permission is decided on: ReEncrypt's source context for
+/// `ReEncryptFrom` and its destination context for `ReEncryptTo`, as each is the context of the
+/// side of the call that key is on.
+fn encryption_context(req: &Req<'_>, operation: &str, action: &str) -> BTreeMap<String, String> {
+    let member = match (operation, action) {
+        ("ReEncrypt", "ReEncryptFrom") => "SourceEncryptionContext",
+        ("ReEncrypt", _) => "DestinationEncryptionContext",
+        _ => "EncryptionContext",
+    };
+    req.string_map(member)
 }
 
 /// Encryption context constraints apply only to operations that take an encryption context.
@@ -391,13 +445,7 @@ fn constraints_met(g: &GrantRecord, operation: &str, context: &BTreeMap<String, 
     if !CONTEXT_OPERATIONS.contains(&operation) {
         return true;
     }
-    let pairs = |member: &str| -> Option<BTreeMap<String, String>> {
-        constraints.get(member).and_then(Value::as_object).map(|o| {
-            o.iter()
-                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
-                .collect()
-        })
-    };
+    let pairs = |member| constraint_pairs(Some(constraints), member);
     if let Some(equals) = pairs("EncryptionContextEquals") {
         if &equals != context {
             return false;
@@ -409,6 +457,19 @@ fn constraints_met(g: &GrantRecord, operation: &str, context: &BTreeMap<String, 
         }
     }
     true
+}
+
+/// The pairs of a grant constraint (`EncryptionContextEquals` or `EncryptionContextSubset`) in
+/// `constraints`, if it has that one.
+fn constraint_pairs(constraints: Option<&Value>, member: &str) -> Option<BTreeMap<String, String>> {
+    constraints?
+        .get(member)
+        .and_then(Value::as_object)
+        .map(|o| {
+            o.iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                .collect()
+        })
 }
 
 /// The condition keys the policies of one decision read.
@@ -504,7 +565,7 @@ fn context(
     // What the request itself says.
     if CONTEXT_OPERATIONS.contains(&operation) {
         if keys.wants_prefix("kms:EncryptionContext") {
-            let ec = req.string_map("EncryptionContext");
+            let ec = encryption_context(req, operation, need.action);
             set_encryption_context(&mut c, &ec);
         }
         let alg = match operation {
@@ -583,18 +644,13 @@ fn context(
             if keys.wants("kms:GrantIsForAWSResource") {
                 c.set_bool("kms:GrantIsForAWSResource", false);
             }
-            if let Some(constraints) = req.0.get("Constraints").and_then(Value::as_object) {
-                for member in ["EncryptionContextEquals", "EncryptionContextSubset"] {
-                    if let Some(ec) = constraints.get(member).and_then(Value::as_object) {
-                        if keys.wants("kms:GrantConstraintType") {
-                            c.set("kms:GrantConstraintType", member);
-                        }
-                        let ec: BTreeMap<String, String> = ec
-                            .iter()
-                            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
-                            .collect();
-                        set_encryption_context(&mut c, &ec);
+            let constraints = req.0.get("Constraints");
+            for member in ["EncryptionContextEquals", "EncryptionContextSubset"] {
+                if let Some(ec) = constraint_pairs(constraints, member) {
+                    if keys.wants("kms:GrantConstraintType") {
+                        c.set("kms:GrantConstraintType", member);
                     }
+                    set_encryption_context(&mut c, &ec);
                 }
             }
         }

@@ -225,7 +225,56 @@ pub(crate) fn encrypt(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     Ok(json!({ "CiphertextBlob": b64(&blob), "KeyId": key.arn, "EncryptionAlgorithm": alg }))
 }
 
+/// A dry run whose DryRunModifiers hold IGNORE_CIPHERTEXT: "KMS performs only authorization
+/// validation without ciphertext validation", and CiphertextBlob may be left out (the model).
+fn ignores_ciphertext(req: &Req<'_>) -> bool {
+    req.bool("DryRun")
+        && req
+            .list("DryRunModifiers")
+            .iter()
+            .any(|m| m.as_str() == Some("IGNORE_CIPHERTEXT"))
+}
+
+/// The key such a dry run decrypts with, checked as a decryption would check it: the key named,
+/// else the one a symmetric ciphertext's header names (the ciphertext itself is not opened).
+fn dry_run_decrypting_key(
+    tx: &Tx<'_>,
+    req: &Req<'_>,
+    named: Option<&str>,
+    member: &str,
+    alg: Option<&str>,
+    operation: &str,
+) -> Result<KeyRecord> {
+    let key = match named {
+        Some(id) => resolve(tx, id, Naming::KeyOrAlias)?,
+        None => req
+            .blob("CiphertextBlob")
+            .and_then(|b| ciphertext::parse(&b).map(|p| p.key_id))
+            .and_then(|id| tx.key(&id).cloned())
+            .ok_or_else(|| {
+                KmsError::validation(format!(
+                    "1 validation error detected: Value null at '{member}' failed to satisfy constraint: Member must not be null"
+                ))
+            })?,
+    };
+    require_enabled(&key)?;
+    require_usage(&key, KeyUsage::EncryptDecrypt, operation)?;
+    encryption_algorithm(&key, alg)?;
+    Ok(key)
+}
+
 pub(crate) fn decrypt(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
+    if ignores_ciphertext(req) {
+        dry_run_decrypting_key(
+            tx,
+            req,
+            req.str("KeyId"),
+            "keyId",
+            req.str("EncryptionAlgorithm"),
+            "Decrypt",
+        )?;
+        return dry_run(req).map(|()| json!({}));
+    }
     let Some(blob) = req.blob("CiphertextBlob") else {
         return Err(KmsError::validation(
             "1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null",
@@ -253,6 +302,21 @@ pub(crate) fn decrypt(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
 }
 
 pub(crate) fn re_encrypt(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
+    if ignores_ciphertext(req) {
+        dry_run_decrypting_key(
+            tx,
+            req,
+            req.str("SourceKeyId"),
+            "sourceKeyId",
+            req.str("SourceEncryptionAlgorithm"),
+            "ReEncrypt",
+        )?;
+        let dest = resolve(tx, req.req_str("DestinationKeyId"), Naming::KeyOrAlias)?;
+        require_enabled(&dest)?;
+        require_usage(&dest, KeyUsage::EncryptDecrypt, "ReEncrypt")?;
+        encryption_algorithm(&dest, req.str("DestinationEncryptionAlgorithm"))?;
+        return dry_run(req).map(|()| json!({}));
+    }
     let Some(blob) = req.blob("CiphertextBlob") else {
         return Err(KmsError::validation(
             "1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null",

@@ -143,10 +143,28 @@ pub(crate) fn create_grant(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     if let Some(c) = &constraints {
         check_constraints(&key, c)?;
     }
+    // A grant for a service principal is for one resource of it, and someone must be able to
+    // retire it (the GranteeServicePrincipal documentation).
+    if grantee_service.is_some() {
+        if constraints
+            .as_ref()
+            .and_then(|c| c.get("SourceArn"))
+            .is_none()
+        {
+            return Err(KmsError::validation(
+                "When you specify a GranteeServicePrincipal, you must also specify a SourceArn grant constraint.",
+            ));
+        }
+        if retiring.is_none() && retiring_service.is_none() {
+            return Err(KmsError::validation(
+                "When you specify a GranteeServicePrincipal, you must also specify either a RetiringPrincipal or a RetiringServicePrincipal.",
+            ));
+        }
+    }
     let name = req.str("Name").map(str::to_string);
     // A named request that matches an existing grant is a retry: AWS answers with that grant.
     if name.is_some() {
-        if let Some(existing) = key.grants.iter().find(|g| {
+        if let Some(at) = key.grants.iter().position(|g| {
             g.name == name
                 && g.grantee_principal == grantee
                 && g.grantee_service_principal == grantee_service
@@ -156,7 +174,12 @@ pub(crate) fn create_grant(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
                 && g.constraints == constraints
         }) {
             dry_run(req)?;
-            return Ok(json!({ "GrantToken": existing.token, "GrantId": existing.grant_id }));
+            let token = super::tokens::new_grant_token(tx);
+            let existing = &mut key.grants[at];
+            existing.retry_tokens.push(token.clone());
+            let grant_id = existing.grant_id.clone();
+            tx.put_key(key);
+            return Ok(json!({ "GrantToken": token, "GrantId": grant_id }));
         }
     }
     if key.grants.len() >= GRANTS_PER_KEY {
@@ -172,6 +195,7 @@ pub(crate) fn create_grant(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     key.grants.push(GrantRecord {
         grant_id: grant_id.clone(),
         token: token.clone(),
+        retry_tokens: Vec::new(),
         name,
         created: tx.now,
         grantee_principal: grantee,
@@ -296,7 +320,7 @@ pub(crate) fn retire_grant(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
         let found = tx.keys_with_grants().into_iter().find_map(|k| {
             k.grants
                 .iter()
-                .find(|g| g.token == token)
+                .find(|g| g.has_token(token))
                 .map(|g| (k.clone(), g.grant_id.clone()))
         });
         // A token of the sandbox's form whose grant is gone (retired or revoked): the grant is

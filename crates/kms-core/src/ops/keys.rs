@@ -251,6 +251,12 @@ pub(crate) fn enable_key(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     require_not_pending_import(&key)?;
     if key.key_state == KeyState::Disabled {
         key.key_state = KeyState::Enabled;
+        // Nothing rotates while a key is disabled; one whose rotation fell due meanwhile
+        // rotates as it is enabled, and its period counts from then (GetKeyRotationStatus's
+        // documentation). The rotation is made with the due work before the next request.
+        if key.rotation.enabled && key.rotation.next_rotation.is_some_and(|d| d < tx.now) {
+            key.rotation.next_rotation = Some(tx.now);
+        }
         tx.put_key(key);
     }
     Ok(json!({}))

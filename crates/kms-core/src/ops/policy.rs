@@ -110,6 +110,12 @@ pub(crate) fn get_key_policy(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
 pub(crate) fn put_key_policy(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     let mut key = resolve(tx, req.req_str("KeyId"), Naming::KeyOnly)?;
     tx.deny_if_aws_managed(&key, "PutKeyPolicy")?;
+    // RAM's policy is RAM's own: PutKeyPolicy's PolicyName documentation names this answer.
+    if req.str("PolicyName") == Some("AWS_RAM") {
+        return Err(KmsError::validation(
+            "The AWS_RAM policy can only be managed by the RAM service.",
+        ));
+    }
     policy_name(req)?;
     let policy = req.req_str("Policy");
     let arn = key.arn.clone();

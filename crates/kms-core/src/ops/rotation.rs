@@ -6,7 +6,7 @@ use super::{new_backing_key_id, page, require_enabled, resolve, with, Naming};
 use crate::env::Millis;
 use crate::error::{ErrorType, KmsError, Result};
 use crate::records::{BackingKey, KeyRecord, MultiRegionKeyType};
-use crate::spec::{ExpirationModel, KeyMaterialState, KeySpec, KeyState, Origin, RotationType};
+use crate::spec::{KeyMaterialState, KeySpec, KeyState, Origin, RotationType};
 use crate::tx::{wire_time, Req, Tx};
 use crate::{Secret, MILLIS_PER_DAY};
 use serde_json::{json, Map, Value};
@@ -264,11 +264,9 @@ pub(crate) fn list_key_rotations(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value
                     e.insert("ValidTo".into(), wire_time(t));
                 }
             } else {
+                // ExpirationModel "is only present for symmetric encryption KMS keys with
+                // EXTERNAL origin" (RotationsListEntry).
                 e.insert("KeyMaterialState".into(), json!(state.as_str()));
-                e.insert(
-                    "ExpirationModel".into(),
-                    json!(ExpirationModel::KeyMaterialDoesNotExpire.as_str()),
-                );
             }
             if let Some(t) = &b.rotation_type {
                 e.insert("RotationDate".into(), wire_time(b.created));

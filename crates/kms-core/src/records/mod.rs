@@ -104,6 +104,10 @@ pub struct GrantRecord {
     pub grant_id: String,
     /// What CreateGrant returned; RetireGrant accepts it.
     pub token: String,
+    /// The tokens retries of the same named CreateGrant returned: AWS's token "is unique with
+    /// every CreateGrant request, even when a duplicate GrantId is returned".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retry_tokens: Vec<String>,
     pub name: Option<String>,
     pub created: Millis,
     pub grantee_principal: Option<String>,
@@ -113,6 +117,13 @@ pub struct GrantRecord {
     pub operations: Vec<String>,
     /// `GrantConstraints` as the request gave it (EncryptionContextSubset/Equals, SourceArn).
     pub constraints: Option<serde_json::Value>,
+}
+
+impl GrantRecord {
+    /// Whether `token` is one CreateGrant returned for this grant.
+    pub fn has_token(&self, token: &str) -> bool {
+        self.token == token || self.retry_tokens.iter().any(|t| t == token)
+    }
 }
 
 impl KeyRecord {

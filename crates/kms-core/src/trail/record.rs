@@ -535,7 +535,7 @@ pub(crate) fn kms_facts(tx: &Tx<'_>, operation: &str, req: &Req<'_>) -> TrailFac
         "RetireGrant" => match req.str("GrantToken") {
             Some(token) => {
                 let found = tx.keys_with_grants().into_iter().find_map(|k| {
-                    let g = k.grants.iter().find(|g| g.token == token)?;
+                    let g = k.grants.iter().find(|g| g.has_token(token))?;
                     Some((k.arn.clone(), g.grant_id.clone()))
                 });
                 if let Some((arn, grant_id)) = found {

@@ -123,7 +123,7 @@ test('access control: act as an IAM user, see the denial and its Why?, fix the I
   await decryptWhy.waitFor();
   assert.equal(await decryptWhy.getAttribute('data-allowed'), 'false');
   // The key policy's account statement delegates to IAM, and no IAM policy of hers allows it.
-  assert.match(await decryptWhy.textContent(), /Enable IAM User Permissions/);
+  assert.match(await decryptWhy.textContent(), /Enable IAM policies/);
   await t.shot('decrypt denied with why');
 
   // Root checks on the key page, then fixes the key policy in its editor.

@@ -61,6 +61,7 @@ pub use iam::{
     AccessKeyStatus, IamRecord, ManagedPolicyRecord, PolicyVersionRecord, RoleRecord,
     SessionRecord, TrustCheck, UserRecord,
 };
+pub use ops::keys::default_key_policy;
 pub use ops::managed::AWS_MANAGED_SERVICES;
 pub use outcome::Outcome;
 pub use records::{

@@ -958,3 +958,27 @@ fn recipient_is_refused_not_answered_in_plaintext() {
         assert_eq!(e.error_type, ErrorType::Validation, "{op}: {e}");
     }
 }
+
+#[test]
+fn a_key_created_without_a_policy_has_the_default_policy_as_get_key_policy_shows_it() {
+    let mut kms = Sandbox::in_memory(1);
+    let (id, _) = create(&mut kms, json!({}));
+    let policy = ok(&mut kms, "GetKeyPolicy", json!({"KeyId": id}));
+    // create-keys.md, "this call to the GetKeyPolicy operation returns the key policy that
+    // CreateKey applies", with the documentation's account.
+    let documented = r#"{
+  "Version" : "2012-10-17",
+  "Id" : "key-default-1",
+  "Statement" : [ {
+    "Sid" : "Enable IAM policies",
+    "Effect" : "Allow",
+    "Principal" : {
+      "AWS" : "arn:aws:iam::111122223333:root"
+    },
+    "Action" : "kms:*",
+    "Resource" : "*"
+  } ]
+}"#;
+    assert_eq!(policy["Policy"], documented);
+    assert_eq!(policy["PolicyName"], "default");
+}

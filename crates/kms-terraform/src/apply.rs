@@ -80,21 +80,6 @@ fn what(step: &Step) -> String {
     format!("{doing} {noun}")
 }
 
-pub(crate) fn default_policy(account: &str) -> String {
-    json!({
-        "Version": "2012-10-17",
-        "Id": "key-default-1",
-        "Statement": [{
-            "Sid": "Enable IAM User Permissions",
-            "Effect": "Allow",
-            "Principal": {"AWS": format!("arn:aws:iam::{account}:root")},
-            "Action": "kms:*",
-            "Resource": "*"
-        }]
-    })
-    .to_string()
-}
-
 pub struct Run {
     pub(crate) env: Env,
     pub(crate) files: Vec<(String, String)>,
@@ -196,7 +181,7 @@ impl Run {
                 }
                 _ => {
                     let key = s(&before, "key_id").unwrap_or_default();
-                    let policy = default_policy(&self.env.account_id);
+                    let policy = kms_core::default_key_policy(&self.env.account_id);
                     calls.push_back((
                         Purpose::Ignore,
                         self.call(

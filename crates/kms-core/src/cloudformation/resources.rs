@@ -292,11 +292,7 @@ fn configure_key(
     if !creating && o.get("KeyPolicy") != n.get("KeyPolicy") {
         let policy = match n.get("KeyPolicy") {
             Some(p) => policy_text(p),
-            None => json!({"Version": "2012-10-17", "Id": "key-default-1", "Statement": [{
-                "Sid": "Enable IAM User Permissions", "Effect": "Allow",
-                "Principal": {"AWS": format!("arn:aws:iam::{}:root", run.scratch.account_id())},
-                "Action": "kms:*", "Resource": "*"}]})
-            .to_string(),
+            None => crate::default_key_policy(run.scratch.account_id()),
         };
         let mut req = json!({"KeyId": key_id, "PolicyName": "default", "Policy": policy});
         if let Some(b) = truthy(n.get("BypassPolicyLockoutSafetyCheck")) {

@@ -110,20 +110,25 @@ pub(crate) fn new_key(tx: &mut Tx<'_>, k: NewKey) -> Result<KeyRecord> {
     })
 }
 
-/// The default key policy AWS attaches when CreateKey has no Policy (key-policy-default.md).
-pub(crate) fn default_key_policy(account: &str) -> String {
-    let policy = json!({
-        "Version": "2012-10-17",
-        "Id": "key-default-1",
-        "Statement": [{
-            "Sid": "Enable IAM User Permissions",
-            "Effect": "Allow",
-            "Principal": {"AWS": format!("arn:aws:iam::{account}:root")},
-            "Action": "kms:*",
-            "Resource": "*"
-        }]
-    });
-    serde_json::to_string_pretty(&policy).expect("policy serialises")
+/// The default key policy CreateKey attaches when it is given none, in the text GetKeyPolicy
+/// returns for it (create-keys.md: "this call to the GetKeyPolicy operation returns the key
+/// policy that CreateKey applies"; key-policy-default.md).
+pub fn default_key_policy(account: &str) -> String {
+    format!(
+        r#"{{
+  "Version" : "2012-10-17",
+  "Id" : "key-default-1",
+  "Statement" : [ {{
+    "Sid" : "Enable IAM policies",
+    "Effect" : "Allow",
+    "Principal" : {{
+      "AWS" : "arn:aws:iam::{account}:root"
+    }},
+    "Action" : "kms:*",
+    "Resource" : "*"
+  }} ]
+}}"#
+    )
 }
 
 pub(crate) fn create_key(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {

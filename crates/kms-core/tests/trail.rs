@@ -1555,3 +1555,48 @@ fn stored_events_round_trip_through_json() {
     assert_eq!(back, stored);
     assert_eq!(StoredEvent::from_record(&stored.record()), stored);
 }
+
+#[test]
+fn lookup_events_errors_cloudtrail_names_and_records_without_a_message() {
+    let mut sb = sandbox();
+    let alice = alice(&mut sb);
+    let (id, _) = new_key(&mut sb, &alice, json!({}));
+    // Four characters count twice: 1,001 underscores are 2,002 of the 2,000 allowed.
+    let attribute = |value: String| json!({"LookupAttributes": [{"AttributeKey": "EventName", "AttributeValue": value}]});
+    let e = lookup(&mut sb, attribute("_".repeat(1001))).unwrap_err();
+    assert_eq!(e.error_type, ErrorType::Validation, "{e}");
+    lookup(&mut sb, attribute("_".repeat(1000))).unwrap();
+    lookup(&mut sb, attribute("a".repeat(2000))).unwrap();
+    let e = lookup(&mut sb, json!({"EventCategory": "data"})).unwrap_err();
+    assert_eq!(e.error_type, ErrorType::InvalidEventCategory, "{e}");
+    lookup(&mut sb, json!({"EventCategory": "insight"})).unwrap();
+
+    // A failure whose error has no message has no errorMessage.
+    let e = call(
+        &mut sb,
+        &alice,
+        Service::Kms,
+        "Decrypt",
+        json!({"CiphertextBlob": b64(&[0u8; 200])}),
+    )
+    .unwrap_err();
+    assert_eq!(e.error_type, ErrorType::InvalidCiphertext);
+    let record = last(&sb, "Decrypt");
+    assert_eq!(record["errorCode"], "InvalidCiphertextException");
+    assert!(record.get("errorMessage").is_none(), "{record}");
+    let _ = id;
+
+    // ct-replicate-key.md: the lockout check and the description, though not given.
+    let (mrk, _) = new_key(&mut sb, &alice, json!({"MultiRegion": true}));
+    ok(
+        &mut sb,
+        &alice,
+        "ReplicateKey",
+        json!({"KeyId": mrk, "ReplicaRegion": "us-west-2"}),
+    );
+    assert_eq!(
+        last(&sb, "ReplicateKey")["requestParameters"],
+        json!({"keyId": mrk, "replicaRegion": "us-west-2",
+            "bypassPolicyLockoutSafetyCheck": false, "description": ""})
+    );
+}

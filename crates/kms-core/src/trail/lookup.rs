@@ -366,6 +366,9 @@ pub fn expired_events<'a>(
         .collect()
 }
 
+/// The weighted length an AttributeValue may have.
+const MAX_ATTRIBUTE_VALUE: usize = 2000;
+
 /// Answers CloudTrail's LookupEvents (`request` in the JSON value form) from the stored events,
 /// `events` newest first (by `eventTime`; events of every Region may be passed: only `region`'s
 /// are answered). Events older than 90 days of sandbox time at `now` are never returned.
@@ -405,6 +408,37 @@ pub fn lookup_events<E: LookupEvent>(
                     "{key} is not a valid lookup attribute key. Valid keys are: {}.",
                     keys.join(", ")
                 ),
+            ));
+        }
+    }
+    if let Some(value) = attributes
+        .first()
+        .and_then(|a| a["AttributeValue"].as_str())
+    {
+        // "The following characters ('_', ' ', ',', '\n') count as two characters towards the
+        // 2000 character limit" (LookupAttribute.AttributeValue).
+        let weight: usize = value
+            .chars()
+            .map(|c| {
+                if matches!(c, '_' | ' ' | ',' | '\n') {
+                    2
+                } else {
+                    1
+                }
+            })
+            .sum();
+        if weight > MAX_ATTRIBUTE_VALUE {
+            return Err(KmsError::validation(format!(
+                "1 validation error detected: Value at 'lookupAttributes.1.member.attributeValue' failed to satisfy constraint: Member must have length less than or equal to {MAX_ATTRIBUTE_VALUE} ('_', ' ', ',' and newline count as two characters)"
+            )));
+        }
+    }
+    // An event category of no such name is CloudTrail's own error, not a validation error.
+    if let Some(category) = req.str("EventCategory") {
+        if category != "insight" {
+            return Err(KmsError::new(
+                ErrorType::InvalidEventCategory,
+                format!("{category} is not a valid event category. The valid event category is: insight."),
             ));
         }
     }

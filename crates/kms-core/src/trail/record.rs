@@ -92,7 +92,11 @@ pub fn api_call_record(input: &CallRecordInput<'_>) -> Value {
         // IAM and STS record the exception's name (NoSuchEntityException), not the query code.
         let code = service.model().exception_name(code).unwrap_or(code);
         r.insert("errorCode".into(), json!(code));
-        r.insert("errorMessage".into(), json!(e.message));
+        // An error without a message has no errorMessage in its record
+        // (ct-generatedatakeyplaintext.md).
+        if !e.message.is_empty() {
+            r.insert("errorMessage".into(), json!(e.message));
+        }
     }
     r.insert("requestParameters".into(), request_parameters(input));
     r.insert("responseElements".into(), response_elements(input));
@@ -342,6 +346,11 @@ fn kms_request_parameters(input: &CallRecordInput<'_>, p: &mut Map<String, Value
             );
         }
         "Sign" | "Verify" => default(p, "messageType", json!("RAW")),
+        // ct-replicate-key.md: the lockout check and the description, whether given or not.
+        "ReplicateKey" => {
+            default(p, "bypassPolicyLockoutSafetyCheck", json!(false));
+            default(p, "description", json!(""));
+        }
         // ct-put-key-policy.md: the policy name and the lockout check, whether given or not.
         "PutKeyPolicy" => {
             default(p, "policyName", json!("default"));

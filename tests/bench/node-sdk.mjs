@@ -69,6 +69,31 @@ const ratios = paired.map(([a, b]) => a / b).sort((a, b) => a - b);
 const viaSend = await best(async (n) => {
   for (let i = 0; i < n; i++) await sandbox.send('Encrypt', { KeyId: keyId, Plaintext: plaintext });
 });
+// Where the handler's cost goes: the same handler replaying one captured request on its own,
+// and a ceiling client whose handler first awaits a plain sandbox.send (the sandbox's work placed
+// between the SDK's, with no request to read or answer to write).
+let captured;
+const capture = new sdk.KMSClient({
+  region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+  requestHandler: { handle: (r) => { captured = r; return sandbox.requestHandler.handle(r); }, updateHttpClientConfig() {}, httpHandlerConfigs: () => ({}) },
+});
+await capture.send(encrypt);
+const replay = await best(async (n) => {
+  for (let i = 0; i < n; i++) await sandbox.requestHandler.handle(captured);
+});
+const sendThenCanned = new sdk.KMSClient({
+  region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+  requestHandler: {
+    handle: async () => {
+      await sandbox.send('Encrypt', { KeyId: keyId, Plaintext: plaintext });
+      return { response: { statusCode: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: canned } };
+    },
+    updateHttpClientConfig() {},
+    httpHandlerConfigs: () => ({}),
+  },
+});
+const viaSendBetween = await best((n) => rate(sendThenCanned, n));
+
 sandbox.trailEnabled = false;
 const viaSdkNoTrail = await best(async (n) => {
   for (let i = 0; i < n; i++) await client.send(encrypt);
@@ -93,6 +118,8 @@ const rows = [
   ['sandbox.send (no SDK)', viaSend],
   [`sandbox.send, after ${HISTORY.toLocaleString('en-US')} calls in its history`, viaSendFull],
   ['KMSClient -> canned response (SDK ceiling)', ceiling],
+  ['KMSClient -> sandbox.send, then the canned response', viaSendBetween],
+  ['requestHandler.handle replaying one request (no SDK)', replay],
 ];
 for (const [name, ops] of rows) console.log(`  ${name.padEnd(52)} ${Math.round(ops).toLocaleString('en-US').padStart(9)} ops/s`);
 const pct = (x) => `${(100 * x).toFixed(0)}%`;

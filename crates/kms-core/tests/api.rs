@@ -1650,7 +1650,8 @@ fn features_the_account_does_not_have() {
     let e = err(
         &mut kms,
         "CreateCustomKeyStore",
-        json!({"CustomKeyStoreName": "s", "CloudHsmClusterId": "cluster-234567abcdefg"}),
+        json!({"CustomKeyStoreName": "s", "CloudHsmClusterId": "cluster-234567abcdefg",
+            "TrustAnchorCertificate": "-----BEGIN CERTIFICATE-----", "KeyStorePassword": "kmsPswd1"}),
     );
     assert_eq!(e.error_type, ErrorType::CloudHsmClusterNotFound);
     // The model's pattern for cluster ids, matched whole as AWS's validators do.

@@ -829,7 +829,8 @@ fn every_error_an_operation_answers_is_in_its_model_error_list() {
         ("TagResource", "LimitExceededException"),
         ("GetPublicKey", "UnsupportedOperationException"),
         ("GenerateMac", "InvalidKeyUsageException"),
-        ("CreateCustomKeyStore", "CloudHsmClusterNotFoundException"),
+        // Its full requests are in members_documented_as_invalid_or_required_together.
+        ("CreateCustomKeyStore", "ValidationException"),
     ] {
         assert!(
             reached(op, e),
@@ -981,4 +982,85 @@ fn a_key_created_without_a_policy_has_the_default_policy_as_get_key_policy_shows
 }"#;
     assert_eq!(policy["Policy"], documented);
     assert_eq!(policy["PolicyName"], "default");
+}
+
+#[test]
+fn a_marker_is_valid_only_for_the_listing_that_made_it() {
+    let mut kms = Sandbox::in_memory(1);
+    let (a, _) = create(&mut kms, json!({}));
+    let (b, _) = create(&mut kms, json!({}));
+    for key in [&a, &b] {
+        for i in 0..3 {
+            ok(
+                &mut kms,
+                "TagResource",
+                json!({"KeyId": key, "Tags": [{"TagKey": format!("t{i}"), "TagValue": "v"}]}),
+            );
+        }
+    }
+    let first = ok(
+        &mut kms,
+        "ListResourceTags",
+        json!({"KeyId": a, "Limit": 1}),
+    );
+    let marker = first["NextMarker"].as_str().unwrap().to_string();
+    let next = ok(
+        &mut kms,
+        "ListResourceTags",
+        json!({"KeyId": a, "Limit": 1, "Marker": marker}),
+    );
+    assert_eq!(next["Tags"][0]["TagKey"], "t1");
+    for (op, req) in [
+        ("ListResourceTags", json!({"KeyId": b, "Marker": marker})),
+        ("ListGrants", json!({"KeyId": a, "Marker": marker})),
+        ("ListKeys", json!({"Marker": marker})),
+        ("ListAliases", json!({"Marker": b64(b"zzz")})),
+    ] {
+        let e = err(&mut kms, op, req.clone());
+        assert_eq!(e.error_type, ErrorType::InvalidMarker, "{op} {req}: {e}");
+    }
+}
+
+#[test]
+fn members_documented_as_invalid_or_required_together() {
+    let mut kms = Sandbox::in_memory(1);
+    let e = err(&mut kms, "CreateKey", json!({"XksKeyId": "abc"}));
+    assert_eq!(e.error_type, ErrorType::Validation, "{e}");
+    let e = err(
+        &mut kms,
+        "CreateCustomKeyStore",
+        json!({"CustomKeyStoreName": "s1", "CloudHsmClusterId": "cluster-234abcdefABC"}),
+    );
+    assert_eq!(e.error_type, ErrorType::Validation, "{e}");
+    assert!(e.message.contains("TrustAnchorCertificate"), "{e}");
+    let e = err(
+        &mut kms,
+        "CreateCustomKeyStore",
+        json!({"CustomKeyStoreName": "s1", "CloudHsmClusterId": "cluster-234abcdefABC",
+            "TrustAnchorCertificate": "-----BEGIN CERTIFICATE-----", "KeyStorePassword": "kmsPswd1"}),
+    );
+    assert_eq!(e.error_type, ErrorType::CloudHsmClusterNotFound, "{e}");
+    let e = err(
+        &mut kms,
+        "CreateCustomKeyStore",
+        json!({"CustomKeyStoreName": "s2", "CustomKeyStoreType": "EXTERNAL_KEY_STORE",
+            "XksProxyUriEndpoint": "https://xks.example.com", "XksProxyUriPath": "/kms/xks/v1",
+            "XksProxyConnectivity": "PUBLIC_ENDPOINT"}),
+    );
+    assert!(
+        e.message.contains("XksProxyAuthenticationCredential"),
+        "{e}"
+    );
+    let e = err(
+        &mut kms,
+        "DescribeCustomKeyStores",
+        json!({"CustomKeyStoreId": "cks-1234567890abcdef0", "CustomKeyStoreName": "x"}),
+    );
+    assert_eq!(e.error_type, ErrorType::Validation, "{e}");
+    let e = err(
+        &mut kms,
+        "ListRetirableGrants",
+        json!({"RetiringPrincipal": "notanarn"}),
+    );
+    assert_eq!(e.error_type, ErrorType::InvalidArn, "{e}");
 }

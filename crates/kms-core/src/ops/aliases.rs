@@ -160,17 +160,17 @@ pub(crate) fn list_aliases(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
                 .filter(|a| a.target_key_id == key_id)
                 .map(entry)
                 .collect();
-            page(items, req, 50, 100)?
+            page(items, req, &format!("ListAliases/{key_id}"), 50, 100)?
         }
         // Every alias of the Region: only the page's window is read (and made JSON).
         None => {
-            let (after, limit) = page_window(req, 50, 100)?;
+            let (after, limit) = page_window(req, "ListAliases", 50, 100)?;
             let items = tx
                 .aliases_after(after.as_deref(), limit + 1)
                 .into_iter()
                 .map(entry)
                 .collect();
-            page_of(items, limit)
+            page_of(items, "ListAliases", limit)
         }
     };
     Ok(with(extra, "Aliases", Value::Array(aliases)))

@@ -262,13 +262,18 @@ pub(crate) fn list_grants(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
         .map(|g| (order(&key, g), grant_entry(tx, &key, g)))
         .collect();
     items.sort_by(|a, b| a.0.cmp(&b.0));
-    let (grants, extra) = page(items, req, 50, 100)?;
+    let (grants, extra) = page(items, req, &format!("ListGrants/{}", key.key_id), 50, 100)?;
     Ok(with(extra, "Grants", Value::Array(grants)))
 }
 
 pub(crate) fn list_retirable_grants(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     let (arn, service) =
         principal_pair(req, "RetiringPrincipal", "RetiringServicePrincipal", true)?;
+    // "use the Amazon Resource Name (ARN) of an Amazon Web Services principal"; the model lists
+    // InvalidArnException for it.
+    if let Some(p) = arn.as_deref().filter(|p| !p.starts_with("arn:")) {
+        return Err(KmsError::invalid_arn(format!("Invalid arn {p}")));
+    }
     let mut items: Vec<(String, Value)> = Vec::new();
     for key in tx.keys_with_grants() {
         for g in &key.grants {
@@ -283,7 +288,11 @@ pub(crate) fn list_retirable_grants(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Va
         }
     }
     items.sort_by(|a, b| a.0.cmp(&b.0));
-    let (grants, extra) = page(items, req, 50, 100)?;
+    let scope = format!(
+        "ListRetirableGrants/{}",
+        arn.as_deref().or(service.as_deref()).unwrap_or_default()
+    );
+    let (grants, extra) = page(items, req, &scope, 50, 100)?;
     Ok(with(extra, "Grants", Value::Array(grants)))
 }
 

@@ -161,6 +161,12 @@ pub(crate) fn create_key(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
         .str("Origin")
         .map(|o| Origin::parse(o).unwrap_or(Origin::AwsKms))
         .unwrap_or(Origin::AwsKms);
+    // XksKeyId "is not valid for KMS keys with any other Origin value" (its documentation).
+    if req.has("XksKeyId") && origin != Origin::ExternalKeyStore {
+        return Err(KmsError::validation(
+            "XksKeyId is valid only for KMS keys with an Origin of EXTERNAL_KEY_STORE.",
+        ));
+    }
     match origin {
         Origin::AwsKms | Origin::External => {
             if let Some(store) = req.str("CustomKeyStoreId") {
@@ -222,7 +228,7 @@ pub(crate) fn describe_key(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
 }
 
 pub(crate) fn list_keys(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
-    let (after, limit) = page_window(req, 100, 1000)?;
+    let (after, limit) = page_window(req, "ListKeys", 100, 1000)?;
     // One more than the page, to know whether it is truncated; a window, not every key, so that
     // a page of a Region of 100,000 keys costs what a page of 100 does.
     // By id, so that keys not read yet are listed without reading them.
@@ -231,7 +237,7 @@ pub(crate) fn list_keys(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
         .into_iter()
         .map(|id| (id.clone(), json!({"KeyId": id, "KeyArn": tx.key_arn(id)})))
         .collect();
-    let (keys, extra) = page_of(items, limit);
+    let (keys, extra) = page_of(items, "ListKeys", limit);
     Ok(with(extra, "Keys", Value::Array(keys)))
 }
 

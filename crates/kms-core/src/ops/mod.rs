@@ -306,25 +306,31 @@ pub(crate) fn expiration_model(expires: bool) -> &'static str {
 }
 
 /// Pages a sorted list as AWS's List* operations do: `Limit` (default `default_limit`), an opaque
-/// `Marker`, and `NextMarker`/`Truncated` in the answer.
+/// `Marker`, and `NextMarker`/`Truncated` in the answer. `scope` names the listing (operation and
+/// what it lists, e.g. `ListGrants/<key id>`): a marker is valid only for the listing that made
+/// it, as AWS's markers are ("Use only the value of NextMarker from the truncated response you
+/// just received").
 pub(crate) fn page<T>(
     items: Vec<(String, T)>,
     req: &Req<'_>,
+    scope: &str,
     default_limit: usize,
     max_limit: usize,
 ) -> Result<(Vec<T>, Map<String, Value>)> {
-    let (start_after, limit) = page_window(req, default_limit, max_limit)?;
+    let (start_after, limit) = page_window(req, scope, default_limit, max_limit)?;
     let rest = items
         .into_iter()
         .filter(|(k, _)| start_after.as_ref().is_none_or(|after| k > after))
         .collect();
-    Ok(page_of(rest, limit))
+    Ok(page_of(rest, scope, limit))
 }
 
 /// What a paginated request asks for: the item key its `Marker` names (items after it follow)
-/// and how many items (`Limit`, by default `default_limit`, at most `max_limit`).
+/// and how many items (`Limit`, by default `default_limit`, at most `max_limit`). A marker of
+/// another listing, or not one the sandbox made, is an `InvalidMarkerException`.
 pub(crate) fn page_window(
     req: &Req<'_>,
+    scope: &str,
     default_limit: usize,
     max_limit: usize,
 ) -> Result<(Option<String>, usize)> {
@@ -341,6 +347,10 @@ pub(crate) fn page_window(
                 .decode(m)
                 .ok()
                 .and_then(|b| String::from_utf8(b).ok())
+                .and_then(|text| {
+                    let (of, last) = text.split_once('\0')?;
+                    (of == scope).then(|| last.to_string())
+                })
                 .ok_or_else(|| KmsError::invalid_marker("The marker is not valid."))?,
         ),
     };
@@ -350,15 +360,22 @@ pub(crate) fn page_window(
 const MARKER: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 /// The first `limit` of `rest` (the items after the marker, in key order), with `NextMarker`
-/// and `Truncated` as KMS answers them.
-pub(crate) fn page_of<T>(mut rest: Vec<(String, T)>, limit: usize) -> (Vec<T>, Map<String, Value>) {
+/// (of `scope`, see [`page`]) and `Truncated` as KMS answers them.
+pub(crate) fn page_of<T>(
+    mut rest: Vec<(String, T)>,
+    scope: &str,
+    limit: usize,
+) -> (Vec<T>, Map<String, Value>) {
     use base64::Engine as _;
     let truncated = rest.len() > limit;
     rest.truncate(limit);
     let mut extra = Map::new();
     if truncated {
-        let last = rest.last().map(|(k, _)| k.clone()).unwrap_or_default();
-        extra.insert("NextMarker".into(), json!(MARKER.encode(last)));
+        let last = rest.last().map(|(k, _)| k.as_str()).unwrap_or_default();
+        extra.insert(
+            "NextMarker".into(),
+            json!(MARKER.encode(format!("{scope}\0{last}"))),
+        );
     }
     extra.insert("Truncated".into(), json!(truncated));
     (rest.into_iter().map(|(_, v)| v).collect(), extra)

@@ -19,6 +19,11 @@ fn no_key_store(req: &Req<'_>) -> KmsError {
 pub(crate) fn dispatch(operation: &str, req: &Req<'_>) -> Result<Value> {
     match operation {
         "DescribeCustomKeyStores" => {
+            if req.has("CustomKeyStoreId") && req.has("CustomKeyStoreName") {
+                return Err(KmsError::validation(
+                    "You must specify either CustomKeyStoreId or CustomKeyStoreName, but not both.",
+                ));
+            }
             if req.has("CustomKeyStoreId") || req.has("CustomKeyStoreName") {
                 return Err(no_key_store(req));
             }
@@ -33,7 +38,39 @@ pub(crate) fn dispatch(operation: &str, req: &Req<'_>) -> Result<Value> {
         | "DeleteCustomKeyStore"
         | "UpdateCustomKeyStore" => Err(no_key_store(req)),
         "CreateCustomKeyStore" => {
-            if req.str("CustomKeyStoreType") == Some("EXTERNAL_KEY_STORE") {
+            // The members each store type requires (CreateCustomKeyStoreRequest's
+            // documentation) before anything is looked for.
+            let external = req.str("CustomKeyStoreType") == Some("EXTERNAL_KEY_STORE");
+            let required: &[&str] = if external {
+                &[
+                    "XksProxyUriEndpoint",
+                    "XksProxyUriPath",
+                    "XksProxyAuthenticationCredential",
+                    "XksProxyConnectivity",
+                ]
+            } else {
+                &[
+                    "CloudHsmClusterId",
+                    "TrustAnchorCertificate",
+                    "KeyStorePassword",
+                ]
+            };
+            let vpc = external && req.str("XksProxyConnectivity") == Some("VPC_ENDPOINT_SERVICE");
+            let missing = required
+                .iter()
+                .chain(vpc.then_some(&"XksProxyVpcEndpointServiceName"))
+                .find(|m| !req.has(m));
+            if let Some(missing) = missing {
+                let kind = if external {
+                    "EXTERNAL_KEY_STORE"
+                } else {
+                    "AWS_CLOUDHSM"
+                };
+                return Err(KmsError::validation(format!(
+                    "{missing} is required for custom key stores with a CustomKeyStoreType of {kind}."
+                )));
+            }
+            if external {
                 Err(KmsError::new(
                     ErrorType::XksProxyUriUnreachable,
                     "KMS cannot reach the external key store proxy: the sandbox has no network access.",

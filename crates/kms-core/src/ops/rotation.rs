@@ -275,6 +275,7 @@ pub(crate) fn list_key_rotations(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value
             (format!("{i:08}"), Value::Object(e))
         })
         .collect();
-    let (rotations, extra) = page(items, req, 100, 1000)?;
+    let scope = format!("ListKeyRotations/{}", key.key_id);
+    let (rotations, extra) = page(items, req, &scope, 100, 1000)?;
     Ok(with(extra, "Rotations", Value::Array(rotations)))
 }

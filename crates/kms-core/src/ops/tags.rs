@@ -70,6 +70,7 @@ pub(crate) fn list_resource_tags(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value
         .iter()
         .map(|(k, v)| (k.clone(), json!({"TagKey": k, "TagValue": v})))
         .collect();
-    let (tags, extra) = page(items, req, 50, 50)?;
+    let scope = format!("ListResourceTags/{}", key.key_id);
+    let (tags, extra) = page(items, req, &scope, 50, 50)?;
     Ok(with(extra, "Tags", Value::Array(tags)))
 }

@@ -1026,6 +1026,22 @@ fn members_documented_as_invalid_or_required_together() {
     let mut kms = Sandbox::in_memory(1);
     let e = err(&mut kms, "CreateKey", json!({"XksKeyId": "abc"}));
     assert_eq!(e.error_type, ErrorType::Validation, "{e}");
+    for (spec, usage) in [
+        ("ECC_NIST_P256", "KEY_AGREEMENT"),
+        ("ML_KEM_768", "ENCAPSULATE_DECAPSULATE"),
+    ] {
+        let e = err(
+            &mut kms,
+            "CreateKey",
+            json!({"Origin": "EXTERNAL", "KeySpec": spec, "KeyUsage": usage}),
+        );
+        assert_eq!(e.error_type, ErrorType::UnsupportedOperation, "{spec}: {e}");
+    }
+    ok(
+        &mut kms,
+        "CreateKey",
+        json!({"Origin": "EXTERNAL", "KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY"}),
+    );
     let e = err(
         &mut kms,
         "CreateCustomKeyStore",

@@ -167,6 +167,19 @@ pub(crate) fn create_key(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
             "XksKeyId is valid only for KMS keys with an Origin of EXTERNAL_KEY_STORE.",
         ));
     }
+    // Imported material is for "a symmetric encryption KMS key, HMAC KMS key, asymmetric
+    // encryption KMS key, or asymmetric signing KMS key" (GetParametersForImport).
+    if origin == Origin::External
+        && matches!(
+            usage,
+            KeyUsage::KeyAgreement | KeyUsage::EncapsulateDecapsulate
+        )
+    {
+        return Err(KmsError::new(
+            ErrorType::UnsupportedOperation,
+            format!("KMS keys with KeyUsage {usage} do not support imported key material (Origin EXTERNAL)."),
+        ));
+    }
     match origin {
         Origin::AwsKms | Origin::External => {
             if let Some(store) = req.str("CustomKeyStoreId") {

@@ -348,8 +348,9 @@ fn update_applies_changes_and_replaces_where_aws_does() {
     let prev = json!([{"ParameterKey": "KeyDescription", "UsePreviousValue": true},
                       {"ParameterKey": "AliasName", "UsePreviousValue": true},
                       {"ParameterKey": "Environment", "UsePreviousValue": true}]);
-    // A new KeySpec needs a new key, but KMS cannot move the alias to a key of another type:
-    // the update fails at the alias and rolls back; the new key is scheduled for deletion.
+    // KeySpec, KeyUsage, Origin and MultiRegion cannot change: "the update request fails,
+    // regardless of the value of the UpdateReplacePolicy attribute" (AWS::KMS::Key). The stack
+    // rolls back; no key is made or deleted.
     let hmac = TEMPLATE
         .replace("KeySpec: SYMMETRIC_DEFAULT", "KeySpec: HMAC_256")
         .replace("KeyUsage: ENCRYPT_DECRYPT", "KeyUsage: GENERATE_VERIFY_MAC")
@@ -357,59 +358,54 @@ fn update_applies_changes_and_replaces_where_aws_does() {
             "      EnableKeyRotation: true\n      RotationPeriodInDays: !If [IsProd, 90, 365]\n",
             "",
         );
-    cfn(
-        &mut s,
-        "UpdateStack",
-        json!({"StackName": "MyKMSKeyStack", "TemplateBody": hmac, "Parameters": prev}),
-    )
-    .unwrap();
-    let st = stack(&mut s, "MyKMSKeyStack");
-    assert_eq!(st["StackStatus"], "UPDATE_ROLLBACK_COMPLETE");
-    assert_eq!(output(&st, "KeyId"), key_id);
-    let events = cfn(
-        &mut s,
-        "DescribeStackEvents",
-        json!({"StackName": "MyKMSKeyStack"}),
-    )
-    .unwrap();
-    let failed = events["StackEvents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["ResourceStatus"] == "UPDATE_FAILED")
-        .unwrap();
-    assert_eq!(failed["LogicalResourceId"], "MyKMSKeyAlias");
-    assert!(failed["ResourceStatusReason"]
-        .as_str()
-        .unwrap()
-        .contains("An alias can only be moved to a KMS key of the same type and usage."));
-    let meta = s
-        .call("DescribeKey", json!({"KeyId": "alias/renamed"}))
-        .unwrap();
-    assert_eq!(meta["KeyMetadata"]["KeyId"], key_id.as_str());
-
-    // MultiRegion: true replaces the key; the alias follows; the old key is scheduled for deletion.
     let mrk = TEMPLATE.replace(
         "KeySpec: SYMMETRIC_DEFAULT",
         "KeySpec: SYMMETRIC_DEFAULT\n      MultiRegion: true",
     );
-    cfn(
-        &mut s,
-        "UpdateStack",
-        json!({"StackName": "MyKMSKeyStack", "TemplateBody": mrk, "Parameters": prev}),
-    )
-    .unwrap();
-    let st = stack(&mut s, "MyKMSKeyStack");
-    assert_eq!(st["StackStatus"], "UPDATE_COMPLETE");
-    let new_id = output(&st, "KeyId");
-    assert!(new_id.starts_with("mrk-"), "{new_id}");
-    let old = s.call("DescribeKey", json!({"KeyId": key_id})).unwrap();
-    assert_eq!(old["KeyMetadata"]["KeyState"], "PendingDeletion");
+    let keys_before = s.call("ListKeys", json!({})).unwrap()["Keys"]
+        .as_array()
+        .unwrap()
+        .len();
+    for template in [hmac, mrk] {
+        cfn(
+            &mut s,
+            "UpdateStack",
+            json!({"StackName": "MyKMSKeyStack", "TemplateBody": template, "Parameters": prev}),
+        )
+        .unwrap();
+        let st = stack(&mut s, "MyKMSKeyStack");
+        assert_eq!(st["StackStatus"], "UPDATE_ROLLBACK_COMPLETE");
+        assert_eq!(output(&st, "KeyId"), key_id);
+        let events = cfn(
+            &mut s,
+            "DescribeStackEvents",
+            json!({"StackName": "MyKMSKeyStack"}),
+        )
+        .unwrap();
+        let failed = events["StackEvents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["ResourceStatus"] == "UPDATE_FAILED")
+            .unwrap();
+        assert_eq!(failed["LogicalResourceId"], "MyKMSKey");
+        assert!(failed["ResourceStatusReason"]
+            .as_str()
+            .unwrap()
+            .contains("NotUpdatable"));
+    }
+    assert_eq!(
+        s.call("ListKeys", json!({})).unwrap()["Keys"]
+            .as_array()
+            .unwrap()
+            .len(),
+        keys_before
+    );
     let meta = s
         .call("DescribeKey", json!({"KeyId": "alias/renamed"}))
         .unwrap();
-    assert_eq!(meta["KeyMetadata"]["KeyId"], new_id.as_str());
-    assert_eq!(meta["KeyMetadata"]["MultiRegion"], true);
+    assert_eq!(meta["KeyMetadata"]["KeyId"], key_id.as_str());
+    assert_eq!(meta["KeyMetadata"]["KeyState"], "Enabled");
 
     // A failing update rolls back to the previous properties.
     let t3 = TEMPLATE.replace(
@@ -426,7 +422,7 @@ fn update_applies_changes_and_replaces_where_aws_does() {
     .unwrap();
     let st = stack(&mut s, "MyKMSKeyStack");
     assert_eq!(st["StackStatus"], "UPDATE_ROLLBACK_COMPLETE");
-    assert_eq!(output(&st, "KeyId"), new_id);
+    assert_eq!(output(&st, "KeyId"), key_id);
 }
 
 #[test]
@@ -731,4 +727,87 @@ Outputs:
     assert_eq!(stack(&mut s, "cond")["StackStatus"], "UPDATE_COMPLETE");
     assert_eq!(resources(&mut s), ["Key"]);
     assert!(!aliases(&mut s).contains(&"alias/prod-app".to_string()));
+}
+
+#[test]
+fn stack_tags_retain_on_update_and_the_checks_before_any_resource() {
+    let mut s = Sandbox::in_memory(9);
+    let two_keys = "Resources:\n  K:\n    Type: AWS::KMS::Key\n    Properties:\n      Tags:\n        - Key: team\n          Value: own\n  Kept:\n    Type: AWS::KMS::Key\n    DeletionPolicy: Retain\nOutputs:\n  K:\n    Value: !Ref K\n  Kept:\n    Value: !Ref Kept\n";
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "tags", "TemplateBody": two_keys,
+            "Tags": [{"Key": "team", "Value": "stack"}, {"Key": "cost", "Value": "a"}]}),
+    )
+    .unwrap();
+    let st = stack(&mut s, "tags");
+    let (k, kept) = (output(&st, "K"), output(&st, "Kept"));
+    let tag = |s: &mut Sandbox, key: &str, name: &str| -> Option<String> {
+        s.call("ListResourceTags", json!({"KeyId": key})).unwrap()["Tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["TagKey"] == name)
+            .map(|t| t["TagValue"].as_str().unwrap().to_string())
+    };
+    // The stack's tags reach its keys; a resource's own tag of the same key wins.
+    assert_eq!(tag(&mut s, &k, "cost").as_deref(), Some("a"));
+    assert_eq!(tag(&mut s, &k, "team").as_deref(), Some("own"));
+    assert_eq!(tag(&mut s, &kept, "team").as_deref(), Some("stack"));
+
+    // New stack tags follow; the resource that leaves the template with DeletionPolicy Retain
+    // is skipped, not deleted.
+    let one_key = "Resources:\n  K:\n    Type: AWS::KMS::Key\n    Properties:\n      Tags:\n        - Key: team\n          Value: own\n";
+    cfn(
+        &mut s,
+        "UpdateStack",
+        json!({"StackName": "tags", "TemplateBody": one_key,
+            "Tags": [{"Key": "cost", "Value": "b"}]}),
+    )
+    .unwrap();
+    assert_eq!(stack(&mut s, "tags")["StackStatus"], "UPDATE_COMPLETE");
+    assert_eq!(tag(&mut s, &k, "cost").as_deref(), Some("b"));
+    assert_eq!(tag(&mut s, &k, "team").as_deref(), Some("own"));
+    let kept_meta = s.call("DescribeKey", json!({"KeyId": kept})).unwrap();
+    assert_eq!(kept_meta["KeyMetadata"]["KeyState"], "Enabled");
+    assert!(statuses(&mut s, "tags")
+        .iter()
+        .any(|e| e.contains("DELETE_SKIPPED")));
+
+    // The resource schema's ranges are checked before the key is made.
+    let short = "Resources:\n  K:\n    Type: AWS::KMS::Key\n    Properties:\n      PendingWindowInDays: 3\n";
+    let keys = s.call("ListKeys", json!({})).unwrap()["Keys"]
+        .as_array()
+        .unwrap()
+        .len();
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "short", "TemplateBody": short}),
+    )
+    .unwrap();
+    assert_eq!(stack(&mut s, "short")["StackStatus"], "ROLLBACK_COMPLETE");
+    assert_eq!(
+        s.call("ListKeys", json!({})).unwrap()["Keys"]
+            .as_array()
+            .unwrap()
+            .len(),
+        keys
+    );
+
+    // Members the model allows one of.
+    for req in [
+        json!({"StackName": "x", "TemplateBody": one_key, "OnFailure": "DELETE", "DisableRollback": true}),
+        json!({"StackName": "x", "TemplateBody": one_key, "TemplateURL": "https://example.com/t.yaml"}),
+    ] {
+        let e = cfn(&mut s, "CreateStack", req).unwrap_err();
+        assert_eq!(e.error_type.as_str(), "ValidationError", "{e}");
+    }
+    let e = cfn(
+        &mut s,
+        "UpdateStack",
+        json!({"StackName": "tags", "TemplateBody": one_key, "UsePreviousTemplate": true}),
+    )
+    .unwrap_err();
+    assert_eq!(e.error_type.as_str(), "ValidationError", "{e}");
 }

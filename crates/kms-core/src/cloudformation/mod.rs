@@ -194,6 +194,11 @@ impl Engine {
 }
 
 fn template_body(request: &Value) -> Result<&str> {
+    if request.get("TemplateBody").is_some() && request.get("TemplateURL").is_some() {
+        return Err(KmsError::validation_error(
+            "You cannot specify both TemplateURL and TemplateBody.",
+        ));
+    }
     match request.get("TemplateBody").and_then(Value::as_str) {
         Some(b) => Ok(b),
         None if request.get("TemplateURL").is_some() => Err(KmsError::validation_error(
@@ -390,6 +395,11 @@ fn create_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
     );
     let pseudo = pseudo(run, &name, &stack_id);
     let order = included(&t, &params, &pseudo)?;
+    if request.get("OnFailure").is_some() && request.get("DisableRollback").is_some() {
+        return Err(KmsError::validation_error(
+            "You can specify either DisableRollback or OnFailure, but not both.",
+        ));
+    }
     let on_failure = request
         .get("OnFailure")
         .and_then(Value::as_str)
@@ -711,7 +721,15 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
             stack.stack_id, stack.status
         )));
     }
-    let body = if request.get("UsePreviousTemplate") == Some(&Value::Bool(true)) {
+    let previous_template = request.get("UsePreviousTemplate") == Some(&Value::Bool(true));
+    if previous_template
+        && (request.get("TemplateBody").is_some() || request.get("TemplateURL").is_some())
+    {
+        return Err(KmsError::validation_error(
+            "You cannot specify both UsePreviousTemplate and a template (TemplateBody or TemplateURL).",
+        ));
+    }
+    let body = if previous_template {
         stack.template_body.clone()
     } else {
         template_body(request)?.to_string()
@@ -1025,11 +1043,32 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
             );
         }
     }
+    let previous = Template::parse(&before.template_body).ok();
     for r in stack.resources.clone().into_iter().rev() {
         if order.contains(&r.logical_id) {
             continue;
         }
         let p = r.physical_id.as_deref();
+        // DeletionPolicy "also applies to stack update operations that lead to resources being
+        // deleted from stacks".
+        let retain = previous
+            .as_ref()
+            .and_then(|t| t.resources.get(&r.logical_id))
+            .and_then(|d| d.get("DeletionPolicy"))
+            .and_then(Value::as_str)
+            == Some("Retain");
+        if retain {
+            run.event(
+                &mut stack,
+                &r.logical_id,
+                p,
+                &r.resource_type,
+                "DELETE_SKIPPED",
+                None,
+                None,
+            );
+            continue;
+        }
         run.event(
             &mut stack,
             &r.logical_id,
@@ -1070,6 +1109,14 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
             value: v.clone(),
         })
         .collect();
+    if tags != stack.tags {
+        let region = run.region.clone();
+        for r in stack.resources.clone() {
+            if let ("AWS::KMS::Key", Some(key_id)) = (r.resource_type.as_str(), &r.physical_id) {
+                resources::retag(run, &region, key_id, &r.properties, &stack.tags, &tags);
+            }
+        }
+    }
     stack.tags = tags;
     run.stack_event(&mut stack, "UPDATE_COMPLETE", None);
     let id = stack.stack_id.clone();

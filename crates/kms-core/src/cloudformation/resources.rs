@@ -147,7 +147,69 @@ fn stack_tags(run: &mut Run<'_>, region: &str, key_id: &str, stack: &StackRecord
         .insert("aws:cloudformation:stack-id".into(), stack.stack_id.clone());
     key.tags
         .insert("aws:cloudformation:logical-id".into(), logical.to_string());
+    // The stack's own tags go to every resource that takes tags; the resource's Tags win.
+    for (k, v) in &stack.tags {
+        key.tags.entry(k.clone()).or_insert_with(|| v.clone());
+    }
     run.keep(vec![Change::PutKey(key)]);
+}
+
+/// A stack's tags changed from `old` to `new`: the key the stack made follows (tags the
+/// resource's own Tags set are left to them).
+pub(super) fn retag(
+    run: &mut Run<'_>,
+    region: &str,
+    key_id: &str,
+    own: &Value,
+    old: &[(String, String)],
+    new: &[(String, String)],
+) {
+    let Some(mut key) = run
+        .scratch
+        .region_state(region)
+        .and_then(|r| r.keys.get(key_id))
+        .cloned()
+    else {
+        return;
+    };
+    let own: Vec<String> = kms_tags(own)
+        .iter()
+        .filter_map(|t| t["TagKey"].as_str().map(str::to_string))
+        .collect();
+    for (k, _) in old {
+        if !own.contains(k) {
+            key.tags.remove(k);
+        }
+    }
+    for (k, v) in new {
+        if !own.contains(k) {
+            key.tags.insert(k.clone(), v.clone());
+        }
+    }
+    run.keep(vec![Change::PutKey(key)]);
+}
+
+/// The ranges AWS::KMS::Key's resource schema sets, checked before any call as CloudFormation
+/// validates properties.
+fn check_ranges(logical: &str, p: &Value) -> Result<(), String> {
+    for (name, min, max) in [
+        ("PendingWindowInDays", 7, 30),
+        ("RotationPeriodInDays", 90, 2560),
+    ] {
+        let Some(v) = p.get(name) else { continue };
+        let problem = match int(Some(v)) {
+            None => Some(format!("#/{name}: expected type: Integer, found: String")),
+            Some(n) if n < min => Some(format!("#/{name}: {n} is not greater or equal to {min}")),
+            Some(n) if n > max => Some(format!("#/{name}: {n} is not less or equal to {max}")),
+            Some(_) => None,
+        };
+        if let Some(problem) = problem {
+            return Err(format!(
+                "Properties validation failed for resource {logical} with message: [{problem}]"
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn key_attributes(meta: &Value) -> Made {
@@ -173,6 +235,7 @@ pub(super) fn create(
     match rtype {
         "AWS::KMS::Key" => {
             check_properties(logical, p, KEY_PROPERTIES, &[])?;
+            check_ranges(logical, p)?;
             let mut req = Map::new();
             for k in ["Description", "KeyUsage", "KeySpec", "Origin"] {
                 if let Some(v) = p.get(k) {
@@ -351,7 +414,6 @@ fn configure_key(
 /// "Update requires: Replacement").
 pub(super) fn needs_replacement(rtype: &str, o: &Value, n: &Value) -> bool {
     let fields: &[&str] = match rtype {
-        "AWS::KMS::Key" => &["KeySpec", "KeyUsage", "MultiRegion", "Origin"],
         "AWS::KMS::Alias" => &["AliasName"],
         "AWS::KMS::ReplicaKey" => &["PrimaryKeyArn"],
         _ => &[],
@@ -376,6 +438,18 @@ pub(super) fn update(
                 REPLICA_PROPERTIES
             };
             check_properties(physical, n, allowed, &[])?;
+            if rtype == "AWS::KMS::Key" {
+                check_ranges(physical, n)?;
+                // "If you change the value of the KeySpec, KeyUsage, Origin, or MultiRegion
+                // properties of an existing KMS key, the update request fails, regardless of the
+                // value of the UpdateReplacePolicy attribute" (AWS::KMS::Key's reference).
+                let fixed = ["KeySpec", "KeyUsage", "Origin", "MultiRegion"];
+                if let Some(f) = fixed.iter().find(|f| o.get(**f) != n.get(**f)) {
+                    return Err(format!(
+                        "Resource handler returned message: \"{f} cannot be changed on an existing KMS key: you cannot change the KeySpec, KeyUsage, Origin, or MultiRegion properties of a KMS key.\" (HandlerErrorCode: NotUpdatable)"
+                    ));
+                }
+            }
             configure_key(run, &region, physical, o, n)
         }
         "AWS::KMS::Alias" => {

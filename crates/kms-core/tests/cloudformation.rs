@@ -811,3 +811,40 @@ fn stack_tags_retain_on_update_and_the_checks_before_any_resource() {
     .unwrap_err();
     assert_eq!(e.error_type.as_str(), "ValidationError", "{e}");
 }
+
+#[test]
+fn template_errors_found_before_anything_is_made() {
+    let mut s = Sandbox::in_memory(10);
+    let keys = |s: &mut Sandbox| s.call("ListKeys", json!({})).unwrap()["Keys"].clone();
+    let before = keys(&mut s);
+    for (template, message) in [
+        (
+            "Resources:\n  My-Key:\n    Type: AWS::KMS::Key\n",
+            "Template format error: Resource name My-Key is non alphanumeric.",
+        ),
+        (
+            "Resources:\n  K:\n    Type: AWS::KMS::Key\nOutputs:\n  O:\n    Description: no value\n",
+            "Template format error: Every Outputs member must contain a Value object",
+        ),
+        (
+            "Resources:\n  K:\n    Type: AWS::KMS::Key\nOutputs:\n  O:\n    Value: !GetAtt K.Nope\n",
+            "Template error: resource K does not support attribute type Nope in Fn::GetAtt",
+        ),
+        (
+            "Resources:\n  K:\n    Type: AWS::KMS::Key\n  A:\n    Type: AWS::KMS::Alias\n    Properties:\n      AliasName: alias/a\n      TargetKeyId: !Ref K\nOutputs:\n  O:\n    Value: !GetAtt [A, Arn]\n",
+            "Template error: resource A does not support attribute type Arn in Fn::GetAtt",
+        ),
+    ] {
+        let e = cfn(
+            &mut s,
+            "CreateStack",
+            json!({"StackName": "bad", "TemplateBody": template}),
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.error_type.as_str(), e.message.as_str()),
+            ("ValidationError", message)
+        );
+    }
+    assert_eq!(keys(&mut s), before, "nothing was made");
+}

@@ -81,6 +81,11 @@ impl Template {
         }
         let mut unrecognized = BTreeSet::new();
         for (name, r) in &resources {
+            if !name.chars().all(|c| c.is_ascii_alphanumeric()) {
+                return Err(format_error(format!(
+                    "Resource name {name} is non alphanumeric."
+                )));
+            }
             let Some(t) = r.get("Type").and_then(Value::as_str) else {
                 return Err(format_error(format!(
                     "[/Resources/{name}] Every Resources object must contain a Type member."
@@ -122,8 +127,46 @@ impl Template {
             resources,
             outputs: section("Outputs")?,
         };
+        if t.outputs.values().any(|o| o.get("Value").is_none()) {
+            return Err(format_error(
+                "Every Outputs member must contain a Value object",
+            ));
+        }
         t.check_references()?;
+        t.check_attributes()?;
         Ok(t)
+    }
+
+    /// Every `Fn::GetAtt` names an attribute its resource's type has (checked before anything
+    /// is made, as CloudFormation validates a template).
+    fn check_attributes(&self) -> Result<()> {
+        let mut pairs = Vec::new();
+        for r in self.resources.values() {
+            get_atts(r.get("Properties").unwrap_or(&Value::Null), &mut pairs);
+        }
+        for o in self.outputs.values() {
+            get_atts(o, &mut pairs);
+        }
+        for (name, attr) in pairs {
+            let Some(t) = self
+                .resources
+                .get(&name)
+                .and_then(|r| r.get("Type"))
+                .and_then(Value::as_str)
+            else {
+                continue; // an unresolved name is check_references's to report
+            };
+            let attributes: &[&str] = match t {
+                "AWS::KMS::Key" | "AWS::KMS::ReplicaKey" => &["Arn", "KeyId"],
+                _ => &[],
+            };
+            if !attributes.contains(&attr.as_str()) {
+                return Err(KmsError::validation_error(format!(
+                    "Template error: resource {name} does not support attribute type {attr} in Fn::GetAtt"
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// Every `Ref`, `Fn::GetAtt` and `${}` of the resources and outputs names a parameter, a
@@ -361,6 +404,34 @@ fn depends_on(r: &Value) -> Vec<String> {
             .map(str::to_string)
             .collect(),
         _ => vec![],
+    }
+}
+
+/// The (resource, attribute) pairs of a value's `Fn::GetAtt`s, in either form.
+fn get_atts(v: &Value, out: &mut Vec<(String, String)>) {
+    match v {
+        Value::Object(m) => {
+            for (k, arg) in m {
+                if k == "Fn::GetAtt" {
+                    let pair = match arg {
+                        Value::Array(a) => a
+                            .first()
+                            .and_then(Value::as_str)
+                            .zip(a.get(1).and_then(Value::as_str))
+                            .map(|(r, a)| (r.to_string(), a.to_string())),
+                        Value::String(s) => s
+                            .split_once('.')
+                            .map(|(r, a)| (r.to_string(), a.to_string())),
+                        _ => None,
+                    };
+                    out.extend(pair);
+                } else {
+                    get_atts(arg, out);
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| get_atts(x, out)),
+        _ => {}
     }
 }
 

@@ -848,3 +848,71 @@ fn template_errors_found_before_anything_is_made() {
     }
     assert_eq!(keys(&mut s), before, "nothing was made");
 }
+
+#[test]
+fn retain_resources_finishes_a_deletion_that_failed() {
+    let mut s = Sandbox::in_memory(12);
+    // The key's policy denies its deletion to everyone: DeleteStack fails at it.
+    let template = r#"{"Resources": {"K": {"Type": "AWS::KMS::Key", "Properties": {"KeyPolicy": {
+        "Version": "2012-10-17", "Statement": [
+          {"Sid": "root", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"},
+          {"Sid": "keep", "Effect": "Deny", "Principal": "*", "Action": "kms:ScheduleKeyDeletion", "Resource": "*"}]}}}}}"#;
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "stuck", "TemplateBody": template}),
+    )
+    .unwrap();
+    // Not while the stack's deletion has not failed.
+    let e = cfn(
+        &mut s,
+        "DeleteStack",
+        json!({"StackName": "stuck", "RetainResources": ["K"]}),
+    )
+    .unwrap_err();
+    assert_eq!(e.error_type.as_str(), "ValidationError", "{e}");
+    cfn(&mut s, "DeleteStack", json!({"StackName": "stuck"})).unwrap();
+    assert_eq!(stack(&mut s, "stuck")["StackStatus"], "DELETE_FAILED");
+    let id = stack(&mut s, "stuck")["StackId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    cfn(
+        &mut s,
+        "DeleteStack",
+        json!({"StackName": "stuck", "RetainResources": ["K"]}),
+    )
+    .unwrap();
+    assert_eq!(stack(&mut s, &id)["StackStatus"], "DELETE_COMPLETE");
+    assert!(statuses(&mut s, &id)
+        .iter()
+        .any(|e| e == "K DELETE_SKIPPED"));
+}
+
+#[test]
+fn a_metadata_change_is_an_update() {
+    let mut s = Sandbox::in_memory(13);
+    let with = |v: &str| {
+        format!("Resources:\n  K:\n    Type: AWS::KMS::Key\n    Metadata:\n      Version: '{v}'\n")
+    };
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "meta", "TemplateBody": with("1")}),
+    )
+    .unwrap();
+    let e = cfn(
+        &mut s,
+        "UpdateStack",
+        json!({"StackName": "meta", "TemplateBody": with("1")}),
+    )
+    .unwrap_err();
+    assert_eq!(e.message, "No updates are to be performed.");
+    cfn(
+        &mut s,
+        "UpdateStack",
+        json!({"StackName": "meta", "TemplateBody": with("2")}),
+    )
+    .unwrap();
+    assert_eq!(stack(&mut s, "meta")["StackStatus"], "UPDATE_COMPLETE");
+}

@@ -470,7 +470,7 @@ fn create_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
                     "ROLLBACK_IN_PROGRESS",
                     Some(&format!("{reason}Rollback requested by user.")),
                 );
-                let ok = delete_resources(run, &mut stack, false);
+                let ok = delete_resources(run, &mut stack, false, &[]);
                 run.stack_event(
                     &mut stack,
                     if ok {
@@ -592,7 +592,14 @@ fn create_resource(
 
 /// Deletes the stack's resources, newest first (a retained one is skipped). False if one
 /// failed.
-fn delete_resources(run: &mut Run<'_>, stack: &mut StackRecord, honour_retain: bool) -> bool {
+/// Deletes the stack's resources, newest first: those with DeletionPolicy Retain (when
+/// `honour_retain`) and those named in `keep` (DeleteStack's RetainResources) are skipped.
+fn delete_resources(
+    run: &mut Run<'_>,
+    stack: &mut StackRecord,
+    honour_retain: bool,
+    keep: &[String],
+) -> bool {
     let template = Template::parse(&stack.template_body).ok();
     let mut ok = true;
     for i in (0..stack.resources.len()).rev() {
@@ -600,13 +607,14 @@ fn delete_resources(run: &mut Run<'_>, stack: &mut StackRecord, honour_retain: b
         if r.status == "DELETE_COMPLETE" || r.status == "DELETE_SKIPPED" {
             continue;
         }
-        let retain = honour_retain
-            && template
-                .as_ref()
-                .and_then(|t| t.resources.get(&r.logical_id))
-                .and_then(|d| d.get("DeletionPolicy"))
-                .and_then(Value::as_str)
-                == Some("Retain");
+        let retain = keep.contains(&r.logical_id)
+            || honour_retain
+                && template
+                    .as_ref()
+                    .and_then(|t| t.resources.get(&r.logical_id))
+                    .and_then(|d| d.get("DeletionPolicy"))
+                    .and_then(Value::as_str)
+                    == Some("Retain");
         let physical = r.physical_id.as_deref();
         if retain {
             run.event(
@@ -678,8 +686,22 @@ fn delete_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
         return Ok(json!({}));
     }
     let mut stack = stack;
+    // RetainResources is for a stack whose deletion failed (DeleteStackInput's documentation).
+    let keep: Vec<String> = request
+        .get("RetainResources")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
+    if !keep.is_empty() && stack.status != "DELETE_FAILED" {
+        return Err(KmsError::validation_error(format!(
+            "Invalid operation on stack [{}]: RetainResources can only be specified when the stack is in the DELETE_FAILED state.",
+            stack.stack_id
+        )));
+    }
     run.stack_event(&mut stack, "DELETE_IN_PROGRESS", Some("User Initiated"));
-    if delete_resources(run, &mut stack, true) {
+    if delete_resources(run, &mut stack, true, &keep) {
         stack.deleted = Some(run.now);
         run.stack_event(&mut stack, "DELETE_COMPLETE", None);
     } else {
@@ -749,6 +771,19 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
     // What would change: resources to add, update, replace or remove.
     let before = stack.clone();
     let mut plan_changes = false;
+    // A change of a resource's Metadata is an update too (cfn-init and cfn-hup rely on it).
+    let previous_template = Template::parse(&stack.template_body).ok();
+    let metadata = |t: Option<&Template>, logical: &str| {
+        t.and_then(|t| t.resources.get(logical))
+            .and_then(|d| d.get("Metadata"))
+            .cloned()
+    };
+    if order
+        .iter()
+        .any(|l| metadata(Some(&t), l) != metadata(previous_template.as_ref(), l))
+    {
+        plan_changes = true;
+    }
     {
         let made = made(&stack);
         let ctx = Context {

@@ -916,3 +916,46 @@ fn a_metadata_change_is_an_update() {
     .unwrap();
     assert_eq!(stack(&mut s, "meta")["StackStatus"], "UPDATE_COMPLETE");
 }
+
+#[test]
+fn an_export_name_is_one_stack_s() {
+    let mut s = Sandbox::in_memory(14);
+    let template = "Resources:\n  K:\n    Type: AWS::KMS::Key\nOutputs:\n  Arn:\n    Value: !GetAtt K.Arn\n    Export:\n      Name: shared\n";
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "first", "TemplateBody": template}),
+    )
+    .unwrap();
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "second", "TemplateBody": template}),
+    )
+    .unwrap();
+    let second = stack(&mut s, "second");
+    assert_eq!(second["StackStatus"], "ROLLBACK_COMPLETE");
+    let events = cfn(
+        &mut s,
+        "DescribeStackEvents",
+        json!({"StackName": "second"}),
+    )
+    .unwrap();
+    assert!(events["StackEvents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["ResourceStatusReason"].as_str().is_some_and(
+            |r| r.starts_with("Export with name shared is already exported by stack first")
+        )));
+    // Once the first is gone, the name is free.
+    cfn(&mut s, "DeleteStack", json!({"StackName": "first"})).unwrap();
+    cfn(&mut s, "DeleteStack", json!({"StackName": "second"})).unwrap();
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "third", "TemplateBody": template}),
+    )
+    .unwrap();
+    assert_eq!(stack(&mut s, "third")["StackStatus"], "CREATE_COMPLETE");
+}

@@ -457,11 +457,21 @@ fn create_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
             Ok(o) => stack.outputs = o,
             Err(e) => failed = Some((String::new(), e.message)),
         }
+        if let Some(taken) = export_taken(run, &stack) {
+            failed = Some((String::new(), taken));
+        }
     }
     match failed {
         None => run.stack_event(&mut stack, "CREATE_COMPLETE", None),
-        Some((logical, _)) => {
-            let reason = format!("The following resource(s) failed to create: [{logical}]. ");
+        Some((logical, why)) => {
+            // A stack that failed exports nothing.
+            stack.outputs.clear();
+            // A stack-level failure (an output, an export) is the reason itself.
+            let reason = if logical.is_empty() {
+                format!("{why} ")
+            } else {
+                format!("The following resource(s) failed to create: [{logical}]. ")
+            };
             if on_failure == "DO_NOTHING" {
                 run.stack_event(&mut stack, "CREATE_FAILED", Some(&reason));
             } else {
@@ -490,6 +500,34 @@ fn create_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
     }
     run.keep(vec![Change::PutIam(IamRecord::Stack(Box::new(stack)))]);
     Ok(json!({"StackId": stack_id}))
+}
+
+/// An export name of `stack` that another live stack of its Region already exports, as
+/// CloudFormation's reason ("Export with name X is already exported by stack Y").
+fn export_taken(run: &Run<'_>, stack: &StackRecord) -> Option<String> {
+    let others = run.scratch.stacks();
+    stack
+        .outputs
+        .iter()
+        .filter_map(|o| o.export_name.as_deref())
+        .find_map(|name| {
+            others
+                .iter()
+                .filter(|s| {
+                    s.region == stack.region && s.deleted.is_none() && s.stack_id != stack.stack_id
+                })
+                .find(|s| {
+                    s.outputs
+                        .iter()
+                        .any(|o| o.export_name.as_deref() == Some(name))
+                })
+                .map(|s| {
+                    format!(
+                        "Export with name {name} is already exported by stack {}",
+                        s.stack_name
+                    )
+                })
+        })
 }
 
 /// Resolves a resource's properties and makes it; the events say how it went. `Err` holds the

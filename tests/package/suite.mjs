@@ -103,6 +103,14 @@ export function tests(ctx) {
       assert.ok(described.KeyMetadata.CreationDate instanceof Date, 'CreationDate is a Date');
       const { Aliases } = await client.send(new sdk.ListAliasesCommand({ KeyId: KeyMetadata.KeyId }));
       assert.deepEqual(Aliases.map((a) => a.AliasName), ['alias/app']);
+      // CloudTrail records the SDK's User-Agent: in Node.js the whole header, where the SDK puts
+      // its os, lang and api parts (a browser sends only x-amz-user-agent).
+      const { Events } = await sandbox.service('cloudtrail').send('LookupEvents', {
+        LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'CreateKey' }],
+      });
+      const agent = JSON.parse(Events[0].CloudTrailEvent).userAgent;
+      assert.ok(agent.startsWith('aws-sdk-js/'), agent);
+      if (typeof process !== 'undefined' && process.versions?.node) assert.ok(/ lang\/js/.test(agent), agent);
     }],
 
     ['encrypt and decrypt with an encryption context', async () => {

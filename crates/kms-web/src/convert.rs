@@ -80,8 +80,10 @@ export function requestParts(request, options) {
   }
   parts.target = found["x-amz-target"];
   parts.authorization = found["authorization"];
-  // A browser does not let the SDK set User-Agent: it sends x-amz-user-agent.
-  parts.userAgent = found["x-amz-user-agent"] ?? found["user-agent"];
+  // CloudTrail records the User-Agent header (Node.js sends the SDK's whole one there, and only
+  // its first token in x-amz-user-agent); a browser does not let the SDK set User-Agent, so
+  // there x-amz-user-agent is all there is.
+  parts.userAgent = found["user-agent"] ?? found["x-amz-user-agent"];
   parts.hostname = str(request?.hostname);
   parts.body = request?.body;
   return parts;

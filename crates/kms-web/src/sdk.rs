@@ -180,8 +180,8 @@ pub(crate) fn credential_scope(authorization: &str) -> Option<Scope> {
     })
 }
 
-/// The `userAgent` a request's record names: the SDK's `x-amz-user-agent` (a browser does not
-/// let it set `User-Agent`), else `User-Agent`, at most 256 characters.
+/// The `userAgent` a request's record names: `User-Agent`, else the SDK's `x-amz-user-agent` (a
+/// browser does not let it set `User-Agent`), at most 256 characters.
 fn user_agent(agent: Option<String>) -> String {
     let agent = agent.unwrap_or_else(|| "kms-sandbox-request-handler".to_string());
     agent.chars().take(256).collect()

@@ -959,3 +959,46 @@ fn an_export_name_is_one_stack_s() {
     .unwrap();
     assert_eq!(stack(&mut s, "third")["StackStatus"], "CREATE_COMPLETE");
 }
+
+#[test]
+fn an_output_of_a_resource_the_conditions_leave_out_is_a_template_error() {
+    let mut s = Sandbox::in_memory(15);
+    let template = |output_condition: &str| {
+        format!("Parameters:\n  Env:\n    Type: String\n    Default: dev\nConditions:\n  IsProd: !Equals [!Ref Env, prod]\nResources:\n  K:\n    Type: AWS::KMS::Key\n  K2:\n    Type: AWS::KMS::Key\n    Condition: IsProd\nOutputs:\n  O:\n{output_condition}    Value: !Ref K2\n  P:\n    Value: !If [IsProd, !Ref K2, !Ref K]\n")
+    };
+    let e = cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "c1", "TemplateBody": template("")}),
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.message,
+        "Template format error: Unresolved resource dependencies [K2] in the Outputs block of the template"
+    );
+    // An output under the same condition, and a reference inside Fn::If, are fine.
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "c2", "TemplateBody": template("    Condition: IsProd\n")}),
+    )
+    .unwrap();
+    assert_eq!(stack(&mut s, "c2")["StackStatus"], "CREATE_COMPLETE");
+
+    // Fn::Select names the index it could not find.
+    let select = "Resources:\n  K:\n    Type: AWS::KMS::Key\n    Properties:\n      Description: !Select [5, [a, b]]\n";
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "c3", "TemplateBody": select}),
+    )
+    .unwrap();
+    let events = cfn(&mut s, "DescribeStackEvents", json!({"StackName": "c3"})).unwrap();
+    assert!(events["StackEvents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["ResourceStatusReason"]
+            .as_str()
+            .is_some_and(|r| r.contains("nonexistent value at index 5"))));
+}

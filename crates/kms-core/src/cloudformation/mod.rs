@@ -283,6 +283,43 @@ fn pseudo(run: &Run<'_>, stack_name: &str, stack_id: &str) -> BTreeMap<String, S
 }
 
 /// The resources the conditions include, in dependency order.
+/// An output (whose own Condition holds) that refers to a resource the conditions left out is
+/// a template error before anything is made, as CloudFormation reports it.
+fn check_outputs(
+    t: &Template,
+    params: &BTreeMap<String, String>,
+    pseudo: &BTreeMap<String, String>,
+    order: &[String],
+) -> Result<()> {
+    let none = BTreeMap::new();
+    let ctx = Context {
+        template: t,
+        parameters: params,
+        pseudo: pseudo.clone(),
+        resources: &none,
+    };
+    let mut missing = BTreeSet::new();
+    for o in t.outputs.values() {
+        if let Some(c) = o.get("Condition").and_then(Value::as_str) {
+            if !ctx.condition(c, 0)? {
+                continue;
+            }
+        }
+        missing.extend(
+            t.output_references(o)
+                .into_iter()
+                .filter(|r| t.resources.contains_key(r) && !order.contains(r)),
+        );
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(KmsError::validation_error(format!(
+        "Template format error: Unresolved resource dependencies [{}] in the Outputs block of the template",
+        missing.into_iter().collect::<Vec<_>>().join(", ")
+    )))
+}
+
 fn included(
     t: &Template,
     params: &BTreeMap<String, String>,
@@ -395,6 +432,7 @@ fn create_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
     );
     let pseudo = pseudo(run, &name, &stack_id);
     let order = included(&t, &params, &pseudo)?;
+    check_outputs(&t, &params, &pseudo, &order)?;
     if request.get("OnFailure").is_some() && request.get("DisableRollback").is_some() {
         return Err(KmsError::validation_error(
             "You can specify either DisableRollback or OnFailure, but not both.",
@@ -800,6 +838,7 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
     let params = t.parameter_values(&given)?;
     let pseudo = pseudo(run, &stack.stack_name, &stack.stack_id);
     let order = included(&t, &params, &pseudo)?;
+    check_outputs(&t, &params, &pseudo, &order)?;
     let tags = if request.get("Tags").is_some() {
         stack_tags(request)
     } else {

@@ -219,6 +219,24 @@ impl Template {
         Ok(())
     }
 
+    /// The names an output refers to outside any `Fn::If` (whose other branch may be the one
+    /// taken).
+    pub(super) fn output_references(&self, output: &Value) -> BTreeSet<String> {
+        fn without_if(v: &Value) -> Value {
+            match v {
+                Value::Object(m) if m.len() == 1 && m.contains_key("Fn::If") => Value::Null,
+                Value::Object(m) => {
+                    Value::Object(m.iter().map(|(k, v)| (k.clone(), without_if(v))).collect())
+                }
+                Value::Array(a) => Value::Array(a.iter().map(without_if).collect()),
+                other => other.clone(),
+            }
+        }
+        let mut refs = BTreeSet::new();
+        references(&without_if(output), &mut refs);
+        refs
+    }
+
     fn known(&self, name: &str) -> bool {
         name.starts_with("AWS::")
             || self.parameters.contains_key(name)
@@ -688,9 +706,14 @@ impl Context<'_> {
                         match i.and_then(|i| list.get(i)) {
                             Some(v) => v.clone(),
                             None => {
-                                return Err(fn_error(
-                                    "Fn::Select cannot select nonexistent value at index",
-                                ))
+                                let at = a
+                                    .first()
+                                    .and_then(|i| self.resolve(i).ok().flatten())
+                                    .map(|i| text(&i))
+                                    .unwrap_or_default();
+                                return Err(fn_error(format!(
+                                    "Fn::Select cannot select nonexistent value at index {at}"
+                                )));
                             }
                         }
                     }

@@ -1002,3 +1002,31 @@ fn an_output_of_a_resource_the_conditions_leave_out_is_a_template_error() {
             .as_str()
             .is_some_and(|r| r.contains("nonexistent value at index 5"))));
 }
+
+#[test]
+fn a_failed_update_leaves_nothing_of_itself_behind() {
+    let mut s = Sandbox::in_memory(16);
+    let hmac = |extra: &str| {
+        format!("Resources:\n  K:\n    Type: AWS::KMS::Key\n    Properties:\n      KeySpec: HMAC_256\n      KeyUsage: GENERATE_VERIFY_MAC\n{extra}Outputs:\n  Id:\n    Value: !Ref K\n")
+    };
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "h", "TemplateBody": hmac("      Description: one\n")}),
+    )
+    .unwrap();
+    let id = output(&stack(&mut s, "h"), "Id");
+    // The description is set before rotation, which an HMAC key refuses.
+    cfn(
+        &mut s,
+        "UpdateStack",
+        json!({"StackName": "h", "TemplateBody": hmac("      Description: three\n      EnableKeyRotation: true\n")}),
+    )
+    .unwrap();
+    assert_eq!(
+        stack(&mut s, "h")["StackStatus"],
+        "UPDATE_ROLLBACK_COMPLETE"
+    );
+    let meta = s.call("DescribeKey", json!({"KeyId": id})).unwrap();
+    assert_eq!(meta["KeyMetadata"]["Description"], "one");
+}

@@ -1011,6 +1011,21 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
             }
         } else {
             match resources::update(run, &rtype, &physical, &old.properties, &props) {
+                Err(reason) => {
+                    // What the handler changed before it failed goes back with the rollback.
+                    let _ = resources::update(run, &rtype, &physical, &props, &old.properties);
+                    run.event(
+                        &mut stack,
+                        logical,
+                        Some(&physical),
+                        &rtype,
+                        "UPDATE_FAILED",
+                        Some(&reason),
+                        Some(&props),
+                    );
+                    failed = Some(logical.clone());
+                    break;
+                }
                 Ok(()) => {
                     run.event(
                         &mut stack,
@@ -1029,19 +1044,6 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
                     r.properties = props;
                     r.status = "UPDATE_COMPLETE".into();
                     r.updated = run.now;
-                }
-                Err(reason) => {
-                    run.event(
-                        &mut stack,
-                        logical,
-                        Some(&physical),
-                        &rtype,
-                        "UPDATE_FAILED",
-                        Some(&reason),
-                        Some(&props),
-                    );
-                    failed = Some(logical.clone());
-                    break;
                 }
             }
         }

@@ -407,15 +407,14 @@ fn child_constraints_as_strict(g: &GrantRecord, req: &Req<'_>) -> bool {
         return true;
     };
     let child = req.0.get("Constraints");
-    let pairs = constraint_pairs;
-    let child_equals = pairs(child, "EncryptionContextEquals");
-    let child_subset = pairs(child, "EncryptionContextSubset");
-    if let Some(equals) = pairs(Some(parent), "EncryptionContextEquals") {
+    let child_equals = constraint_pairs(child, "EncryptionContextEquals");
+    let child_subset = constraint_pairs(child, "EncryptionContextSubset");
+    if let Some(equals) = constraint_pairs(Some(parent), "EncryptionContextEquals") {
         if child_equals.as_ref() != Some(&equals) {
             return false;
         }
     }
-    if let Some(subset) = pairs(Some(parent), "EncryptionContextSubset") {
+    if let Some(subset) = constraint_pairs(Some(parent), "EncryptionContextSubset") {
         let holds =
             |ec: &BTreeMap<String, String>| subset.iter().all(|(k, v)| ec.get(k) == Some(v));
         if !(child_equals.as_ref().is_some_and(holds) || child_subset.as_ref().is_some_and(holds)) {

@@ -282,7 +282,6 @@ fn pseudo(run: &Run<'_>, stack_name: &str, stack_id: &str) -> BTreeMap<String, S
     p
 }
 
-/// The resources the conditions include, in dependency order.
 /// An output (whose own Condition holds) that refers to a resource the conditions left out is
 /// a template error before anything is made, as CloudFormation reports it.
 fn check_outputs(
@@ -320,6 +319,7 @@ fn check_outputs(
     )))
 }
 
+/// The resources the conditions include, in dependency order.
 fn included(
     t: &Template,
     params: &BTreeMap<String, String>,
@@ -666,10 +666,9 @@ fn create_resource(
     }
 }
 
-/// Deletes the stack's resources, newest first (a retained one is skipped). False if one
-/// failed.
 /// Deletes the stack's resources, newest first: those with DeletionPolicy Retain (when
 /// `honour_retain`) and those named in `keep` (DeleteStack's RetainResources) are skipped.
+/// False if one failed.
 fn delete_resources(
     run: &mut Run<'_>,
     stack: &mut StackRecord,
@@ -684,13 +683,7 @@ fn delete_resources(
             continue;
         }
         let retain = keep.contains(&r.logical_id)
-            || honour_retain
-                && template
-                    .as_ref()
-                    .and_then(|t| t.resources.get(&r.logical_id))
-                    .and_then(|d| d.get("DeletionPolicy"))
-                    .and_then(Value::as_str)
-                    == Some("Retain");
+            || honour_retain && template.as_ref().is_some_and(|t| t.retains(&r.logical_id));
         let physical = r.physical_id.as_deref();
         if retain {
             run.event(
@@ -819,15 +812,15 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
             stack.stack_id, stack.status
         )));
     }
-    let previous_template = request.get("UsePreviousTemplate") == Some(&Value::Bool(true));
-    if previous_template
+    let use_previous = request.get("UsePreviousTemplate") == Some(&Value::Bool(true));
+    if use_previous
         && (request.get("TemplateBody").is_some() || request.get("TemplateURL").is_some())
     {
         return Err(KmsError::validation_error(
             "You cannot specify both UsePreviousTemplate and a template (TemplateBody or TemplateURL).",
         ));
     }
-    let body = if previous_template {
+    let body = if use_previous {
         stack.template_body.clone()
     } else {
         template_body(request)?.to_string()
@@ -848,8 +841,8 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
     // What would change: resources to add, update, replace or remove.
     let before = stack.clone();
     let mut plan_changes = false;
+    let previous = Template::parse(&stack.template_body).ok();
     // A change of a resource's Metadata is an update too (cfn-init and cfn-hup rely on it).
-    let previous_template = Template::parse(&stack.template_body).ok();
     let metadata = |t: Option<&Template>, logical: &str| {
         t.and_then(|t| t.resources.get(logical))
             .and_then(|d| d.get("Metadata"))
@@ -857,7 +850,7 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
     };
     if order
         .iter()
-        .any(|l| metadata(Some(&t), l) != metadata(previous_template.as_ref(), l))
+        .any(|l| metadata(Some(&t), l) != metadata(previous.as_ref(), l))
     {
         plan_changes = true;
     }
@@ -957,13 +950,13 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
             None,
             Some(&props),
         );
-        if rtype != old.resource_type
-            || resources::needs_replacement(&rtype, &old.properties, &props)
-        {
+        let replace = rtype != old.resource_type
+            || resources::needs_replacement(&rtype, &old.properties, &props);
+        let outcome = if replace {
             run.event(&mut stack, logical, Some(&physical), &rtype, "UPDATE_IN_PROGRESS",
                 Some("Requested update requires the creation of a new physical resource; hence creating one."), Some(&props));
-            match resources::create(run, &stack, logical, &rtype, &props) {
-                Ok((new_physical, attributes)) => {
+            resources::create(run, &stack, logical, &rtype, &props).map(
+                |(new_physical, attributes)| {
                     run.event(
                         &mut stack,
                         logical,
@@ -973,78 +966,56 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
                         Some("Resource creation Initiated"),
                         Some(&props),
                     );
-                    run.event(
-                        &mut stack,
-                        logical,
-                        Some(&new_physical),
-                        &rtype,
-                        "UPDATE_COMPLETE",
-                        None,
-                        Some(&props),
-                    );
                     replaced.push(old.clone());
-                    let r = stack
-                        .resources
-                        .iter_mut()
-                        .find(|r| r.logical_id == *logical)
-                        .expect("present");
-                    r.physical_id = Some(new_physical);
-                    r.attributes = attributes;
-                    r.properties = props;
-                    r.status = "UPDATE_COMPLETE".into();
-                    r.resource_type = rtype;
-                    r.updated = run.now;
-                }
-                Err(reason) => {
-                    run.event(
-                        &mut stack,
-                        logical,
-                        Some(&physical),
-                        &rtype,
-                        "UPDATE_FAILED",
-                        Some(&reason),
-                        Some(&props),
-                    );
-                    failed = Some(logical.clone());
-                    break;
-                }
-            }
+                    Some((new_physical, attributes))
+                },
+            )
         } else {
-            match resources::update(run, &rtype, &physical, &old.properties, &props) {
-                Err(reason) => {
+            resources::update(run, &rtype, &physical, &old.properties, &props)
+                .map(|()| None)
+                .inspect_err(|_| {
                     // What the handler changed before it failed goes back with the rollback.
                     let _ = resources::update(run, &rtype, &physical, &props, &old.properties);
-                    run.event(
-                        &mut stack,
-                        logical,
-                        Some(&physical),
-                        &rtype,
-                        "UPDATE_FAILED",
-                        Some(&reason),
-                        Some(&props),
-                    );
-                    failed = Some(logical.clone());
-                    break;
+                })
+        };
+        match outcome {
+            Ok(new) => {
+                let shown = new.as_ref().map_or(physical.as_str(), |(p, _)| p.as_str());
+                run.event(
+                    &mut stack,
+                    logical,
+                    Some(shown),
+                    &rtype,
+                    "UPDATE_COMPLETE",
+                    None,
+                    Some(&props),
+                );
+                let r = stack
+                    .resources
+                    .iter_mut()
+                    .find(|r| r.logical_id == *logical)
+                    .expect("present");
+                if let Some((new_physical, attributes)) = new {
+                    r.physical_id = Some(new_physical);
+                    r.attributes = attributes;
+                    r.resource_type = rtype;
                 }
-                Ok(()) => {
-                    run.event(
-                        &mut stack,
-                        logical,
-                        Some(&physical),
-                        &rtype,
-                        "UPDATE_COMPLETE",
-                        None,
-                        Some(&props),
-                    );
-                    let r = stack
-                        .resources
-                        .iter_mut()
-                        .find(|r| r.logical_id == *logical)
-                        .expect("present");
-                    r.properties = props;
-                    r.status = "UPDATE_COMPLETE".into();
-                    r.updated = run.now;
-                }
+                r.properties = props;
+                r.status = "UPDATE_COMPLETE".into();
+                r.updated = run.now;
+            }
+            Err(reason) => {
+                run.event(
+                    &mut stack,
+                    logical,
+                    Some(&physical),
+                    &rtype,
+                    "UPDATE_FAILED",
+                    Some(&reason),
+                    Some(&props),
+                );
+                failed = Some(logical.clone());
+                break;
             }
         }
     }
@@ -1157,7 +1128,6 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
             );
         }
     }
-    let previous = Template::parse(&before.template_body).ok();
     for r in stack.resources.clone().into_iter().rev() {
         if order.contains(&r.logical_id) {
             continue;
@@ -1165,13 +1135,7 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
         let p = r.physical_id.as_deref();
         // DeletionPolicy "also applies to stack update operations that lead to resources being
         // deleted from stacks".
-        let retain = previous
-            .as_ref()
-            .and_then(|t| t.resources.get(&r.logical_id))
-            .and_then(|d| d.get("DeletionPolicy"))
-            .and_then(Value::as_str)
-            == Some("Retain");
-        if retain {
+        if previous.as_ref().is_some_and(|t| t.retains(&r.logical_id)) {
             run.event(
                 &mut stack,
                 &r.logical_id,

@@ -2,7 +2,7 @@
 
 use super::{Run, StackRecord};
 use crate::error::KmsError;
-use crate::records::Change;
+use crate::records::{Change, KeyRecord};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
@@ -128,15 +128,18 @@ fn region_of_arn(arn: &str) -> Option<&str> {
     (parts.len() == 6 && parts[2] == "kms").then(|| parts[3])
 }
 
-/// Adds the `aws:cloudformation:*` tags to a key the stack made (KMS refuses `aws:` tags from
-/// callers, so they are set on the record, as CloudFormation's own tagging does).
-fn stack_tags(run: &mut Run<'_>, region: &str, key_id: &str, stack: &StackRecord, logical: &str) {
-    let Some(mut key) = run
-        .scratch
+/// The record of a key the stack made, as the run sees it so far.
+fn stack_key(run: &Run<'_>, region: &str, key_id: &str) -> Option<KeyRecord> {
+    run.scratch
         .region_state(region)
         .and_then(|r| r.keys.get(key_id))
         .cloned()
-    else {
+}
+
+/// Adds the `aws:cloudformation:*` tags to a key the stack made (KMS refuses `aws:` tags from
+/// callers, so they are set on the record, as CloudFormation's own tagging does).
+fn stack_tags(run: &mut Run<'_>, region: &str, key_id: &str, stack: &StackRecord, logical: &str) {
+    let Some(mut key) = stack_key(run, region, key_id) else {
         return;
     };
     key.tags.insert(
@@ -164,12 +167,7 @@ pub(super) fn retag(
     old: &[(String, String)],
     new: &[(String, String)],
 ) {
-    let Some(mut key) = run
-        .scratch
-        .region_state(region)
-        .and_then(|r| r.keys.get(key_id))
-        .cloned()
-    else {
+    let Some(mut key) = stack_key(run, region, key_id) else {
         return;
     };
     let own: Vec<String> = kms_tags(own)

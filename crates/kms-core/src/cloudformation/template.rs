@@ -219,6 +219,15 @@ impl Template {
         Ok(())
     }
 
+    /// Whether the resource `logical` has DeletionPolicy Retain.
+    pub(super) fn retains(&self, logical: &str) -> bool {
+        self.resources
+            .get(logical)
+            .and_then(|d| d.get("DeletionPolicy"))
+            .and_then(Value::as_str)
+            == Some("Retain")
+    }
+
     /// The names an output refers to outside any `Fn::If` (whose other branch may be the one
     /// taken).
     pub(super) fn output_references(&self, output: &Value) -> BTreeSet<String> {

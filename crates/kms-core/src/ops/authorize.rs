@@ -185,6 +185,13 @@ fn needs<'t>(tx: &'t Tx<'_>, operation: &str, req: &Req<'_>) -> Vec<Need<'t>> {
             resource: Resource::Key(tx.key(&alias.target_key_id)?, None),
         })
     };
+    // kms:TagResource for a key made with Tags (CreateKey, ReplicateKey: their Tags members).
+    let tagging = || {
+        req.has("Tags").then_some(Need {
+            action: "TagResource",
+            resource: Resource::Account,
+        })
+    };
     match operation {
         // kms:TagResource too when the new key is tagged (the Tags member's documentation).
         "CreateKey" => {
@@ -192,12 +199,7 @@ fn needs<'t>(tx: &'t Tx<'_>, operation: &str, req: &Req<'_>) -> Vec<Need<'t>> {
                 action,
                 resource: Resource::Account,
             }];
-            if req.has("Tags") {
-                v.push(Need {
-                    action: "TagResource",
-                    resource: Resource::Account,
-                });
-            }
+            v.extend(tagging());
             v
         }
         "ListKeys"
@@ -273,12 +275,7 @@ fn needs<'t>(tx: &'t Tx<'_>, operation: &str, req: &Req<'_>) -> Vec<Need<'t>> {
                 action: "CreateKey",
                 resource: Resource::Account,
             });
-            if req.has("Tags") {
-                v.push(Need {
-                    action: "TagResource",
-                    resource: Resource::Account,
-                });
-            }
+            v.extend(tagging());
             v
         }
         "RetireGrant" => retire_grant_key(tx, req)

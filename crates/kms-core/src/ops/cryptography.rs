@@ -301,6 +301,15 @@ pub(crate) fn decrypt(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     Ok(Value::Object(out))
 }
 
+/// ReEncrypt's destination key, checked for the encryption, and its algorithm.
+fn re_encrypt_destination(tx: &Tx<'_>, req: &Req<'_>) -> Result<(KeyRecord, EncryptionAlgorithm)> {
+    let dest = resolve(tx, req.req_str("DestinationKeyId"), Naming::KeyOrAlias)?;
+    require_enabled(&dest)?;
+    require_usage(&dest, KeyUsage::EncryptDecrypt, "ReEncrypt")?;
+    let alg = encryption_algorithm(&dest, req.str("DestinationEncryptionAlgorithm"))?;
+    Ok((dest, alg))
+}
+
 pub(crate) fn re_encrypt(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     if ignores_ciphertext(req) {
         dry_run_decrypting_key(
@@ -311,10 +320,7 @@ pub(crate) fn re_encrypt(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
             req.str("SourceEncryptionAlgorithm"),
             "ReEncrypt",
         )?;
-        let dest = resolve(tx, req.req_str("DestinationKeyId"), Naming::KeyOrAlias)?;
-        require_enabled(&dest)?;
-        require_usage(&dest, KeyUsage::EncryptDecrypt, "ReEncrypt")?;
-        encryption_algorithm(&dest, req.str("DestinationEncryptionAlgorithm"))?;
+        re_encrypt_destination(tx, req)?;
         return dry_run(req).map(|()| json!({}));
     }
     let Some(blob) = req.blob("CiphertextBlob") else {
@@ -330,10 +336,7 @@ pub(crate) fn re_encrypt(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
         req.str("SourceEncryptionAlgorithm"),
         false,
     )?;
-    let dest = resolve(tx, req.req_str("DestinationKeyId"), Naming::KeyOrAlias)?;
-    require_enabled(&dest)?;
-    require_usage(&dest, KeyUsage::EncryptDecrypt, "ReEncrypt")?;
-    let dest_alg = encryption_algorithm(&dest, req.str("DestinationEncryptionAlgorithm"))?;
+    let (dest, dest_alg) = re_encrypt_destination(tx, req)?;
     check_asymmetric_input(
         &dest,
         dest_alg,

@@ -30,22 +30,25 @@ pub(crate) struct Blob<'a> {
     sealed: &'a [u8],
 }
 
+/// The additional data, and how many of its bytes are the same for every ciphertext of the
+/// backing key (all but the encryption context): the cipher hashes those once.
 pub(crate) fn aad(
     key_arn: &str,
     backing_key_id: &[u8],
     context: &BTreeMap<String, String>,
-) -> Vec<u8> {
-    let mut out = Vec::with_capacity(key_arn.len().saturating_add(64));
+) -> (Vec<u8>, usize) {
+    let mut out = Vec::with_capacity(key_arn.len().saturating_add(80));
     out.extend_from_slice(b"kms-sandbox/ciphertext/v1");
     push(&mut out, key_arn.as_bytes());
     push(&mut out, backing_key_id);
+    let fixed = out.len();
     out.extend_from_slice(&len_u32(context.len()).to_be_bytes());
     // BTreeMap iterates in byte order of the keys: canonical.
     for (k, v) in context {
         push(&mut out, k.as_bytes());
         push(&mut out, v.as_bytes());
     }
-    out
+    (out, fixed)
 }
 
 /// A length as the u32 of the encoding. Validated inputs are far below 4 GiB (an encryption
@@ -109,11 +112,8 @@ pub(crate) fn seal(
     };
     let id = id.expect("key ids are UUIDs or mrk- and 32 hex digits");
     let bk = hex_array::<32>(&backing.id).expect("backing key ids are 64 hex digits");
-    let sealed = backing.gcm().seal(
-        &nonce,
-        &aad(binding(key_id, key_arn), &bk, context),
-        plaintext,
-    );
+    let (aad, fixed) = aad(binding(key_id, key_arn), &bk, context);
+    let sealed = backing.gcm().seal_bound(&nonce, &aad, fixed, plaintext);
     let mut out = Vec::with_capacity(HEADER_LEN + sealed.len());
     out.push(format);
     out.extend_from_slice(&id);
@@ -149,11 +149,10 @@ impl Blob<'_> {
         context: &BTreeMap<String, String>,
     ) -> Option<Secret> {
         let bk = hex_array::<32>(&backing.id)?;
-        backing.gcm().open(
-            &self.nonce,
-            &aad(binding(&self.key_id, key_arn), &bk, context),
-            self.sealed,
-        )
+        let (aad, fixed) = aad(binding(&self.key_id, key_arn), &bk, context);
+        backing
+            .gcm()
+            .open_bound(&self.nonce, &aad, fixed, self.sealed)
     }
 }
 
@@ -180,6 +179,9 @@ mod tests {
             aad(arn, b"k", &ctx(&[("a", "bcd")]))
         );
         assert_ne!(aad(arn, b"k", &ctx(&[])), aad(arn, b"k", &ctx(&[("", "")])));
+        let (bytes, fixed) = aad(arn, b"k", &ctx(&[("a", "b")]));
+        assert_eq!(&bytes[..fixed], &aad(arn, b"k", &ctx(&[])).0[..fixed]);
+        assert_eq!(bytes.len() - fixed, 4 + 4 + 1 + 4 + 1);
     }
 
     #[test]

@@ -180,18 +180,28 @@ impl Usage {
             Some(keys) => keys,
             None => self.last_use.entry(region.to_string()).or_default(),
         };
-        let last = KeyLastUse {
-            region: region.to_string(),
-            key_id: key_id.to_string(),
-            operation: request.operation.to_string(),
-            time: request.time,
-            event_id: request.event_id.to_string(),
-            request_id: request.request_id.to_string(),
-        };
         match keys.get_mut(key_id) {
             Some(old) if old.time > request.time => {}
-            Some(old) => *old = last,
+            // Rewritten in place, not made anew: this is on every cryptographic call's path.
+            Some(old) => {
+                let set = |to: &mut String, from: &str| {
+                    to.clear();
+                    to.push_str(from);
+                };
+                set(&mut old.operation, request.operation);
+                set(&mut old.event_id, request.event_id);
+                set(&mut old.request_id, request.request_id);
+                old.time = request.time;
+            }
             None => {
+                let last = KeyLastUse {
+                    region: region.to_string(),
+                    key_id: key_id.to_string(),
+                    operation: request.operation.to_string(),
+                    time: request.time,
+                    event_id: request.event_id.to_string(),
+                    request_id: request.request_id.to_string(),
+                };
                 keys.insert(key_id.to_string(), last);
             }
         }

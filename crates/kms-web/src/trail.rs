@@ -33,8 +33,11 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::IdbDatabase;
 
-/// Events waiting for IndexedDB that start a write at once rather than at the next timer.
-const FLUSH_BATCH: usize = 1000;
+/// Events waiting for IndexedDB that start a write at once rather than at the next timer. Each
+/// write is one transaction of five requests; at 1,000 an IndexedDB sandbox encrypting in a loop
+/// wrote 80 a second, and ran 5 to 15% slower than with 4,000 (issue 12's benchmark, alternating
+/// builds). At 10,000 a write of a megabyte made single rounds of calls slower.
+const FLUSH_BATCH: usize = 4000;
 
 /// How long recorded events wait for more before they are written. Each write also saves the
 /// usage and, at the history's cap, trims the oldest chunk: calls that await IndexedDB (a big

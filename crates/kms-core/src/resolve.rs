@@ -77,10 +77,10 @@ pub(crate) fn resolve_ref<'t>(
         if naming == Naming::KeyOrAlias {
             return alias_target(key_id);
         }
-        return Err(KmsError::not_found(format!("Invalid keyId {key_id}")));
+        return Err(KmsError::not_found(format!("Invalid keyId '{key_id}'")));
     }
     if !is_key_id(key_id) {
-        return Err(KmsError::not_found(format!("Invalid keyId {key_id}")));
+        return Err(KmsError::not_found(format!("Invalid keyId '{key_id}'")));
     }
     tx.key(&key_id.to_ascii_lowercase()).ok_or_else(not_found)
 }

@@ -225,13 +225,14 @@ impl KeySpec {
             return vec![];
         }
         match self {
+            // In the order DescribeKey lists them (find-symm-asymm.md).
             KeySpec::Rsa2048 | KeySpec::Rsa3072 | KeySpec::Rsa4096 => vec![
-                RsassaPssSha256,
-                RsassaPssSha384,
-                RsassaPssSha512,
                 RsassaPkcs1V15Sha256,
                 RsassaPkcs1V15Sha384,
                 RsassaPkcs1V15Sha512,
+                RsassaPssSha256,
+                RsassaPssSha384,
+                RsassaPssSha512,
             ],
             KeySpec::EccNistP256 | KeySpec::EccSecgP256k1 => vec![EcdsaSha256],
             KeySpec::EccNistP384 => vec![EcdsaSha384],

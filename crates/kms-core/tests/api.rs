@@ -112,13 +112,14 @@ fn create_key_specs_and_usages() {
             "RSA_2048",
             "SIGN_VERIFY",
             "SigningAlgorithms",
+            // In DescribeKey's order (find-symm-asymm.md).
             json!([
-                "RSASSA_PSS_SHA_256",
-                "RSASSA_PSS_SHA_384",
-                "RSASSA_PSS_SHA_512",
                 "RSASSA_PKCS1_V1_5_SHA_256",
                 "RSASSA_PKCS1_V1_5_SHA_384",
-                "RSASSA_PKCS1_V1_5_SHA_512"
+                "RSASSA_PKCS1_V1_5_SHA_512",
+                "RSASSA_PSS_SHA_256",
+                "RSASSA_PSS_SHA_384",
+                "RSASSA_PSS_SHA_512"
             ]),
         ),
         (
@@ -254,7 +255,7 @@ fn describe_key_by_id_arn_alias_and_alias_arn() {
     let e = err(&mut kms, "DescribeKey", json!({"KeyId": "not-a-key"}));
     assert_eq!(
         (e.error_type, e.message.as_str()),
-        (ErrorType::NotFound, "Invalid keyId not-a-key")
+        (ErrorType::NotFound, "Invalid keyId 'not-a-key'")
     );
     let e = err(&mut kms, "DescribeKey", json!({}));
     assert_eq!(e.message, "1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null");

@@ -1026,16 +1026,18 @@ fn members_documented_as_invalid_or_required_together() {
     let mut kms = Sandbox::in_memory(1);
     let e = err(&mut kms, "CreateKey", json!({"XksKeyId": "abc"}));
     assert_eq!(e.error_type, ErrorType::Validation, "{e}");
-    for (spec, usage) in [
-        ("ECC_NIST_P256", "KEY_AGREEMENT"),
-        ("ML_KEM_768", "ENCAPSULATE_DECAPSULATE"),
-    ] {
-        let e = err(
+    let e = err(
+        &mut kms,
+        "CreateKey",
+        json!({"Origin": "EXTERNAL", "KeySpec": "ML_KEM_768", "KeyUsage": "ENCAPSULATE_DECAPSULATE"}),
+    );
+    assert_eq!(e.error_type, ErrorType::UnsupportedOperation, "{e}");
+    for usage in ["SIGN_VERIFY", "KEY_AGREEMENT"] {
+        ok(
             &mut kms,
             "CreateKey",
-            json!({"Origin": "EXTERNAL", "KeySpec": spec, "KeyUsage": usage}),
+            json!({"Origin": "EXTERNAL", "KeySpec": "ECC_NIST_P256", "KeyUsage": usage}),
         );
-        assert_eq!(e.error_type, ErrorType::UnsupportedOperation, "{spec}: {e}");
     }
     ok(
         &mut kms,
@@ -1079,4 +1081,63 @@ fn members_documented_as_invalid_or_required_together() {
         json!({"RetiringPrincipal": "notanarn"}),
     );
     assert_eq!(e.error_type, ErrorType::InvalidArn, "{e}");
+}
+
+/// Messages AWS answers that its model does not spell out, as recorded from AWS (LocalStack's
+/// snapshots of real responses, `tests/aws/services/kms/test_kms.snapshot.json`).
+#[test]
+fn messages_recorded_from_aws() {
+    let mut kms = Sandbox::in_memory(9);
+    let id = |kms: &mut Sandbox, req: Value| {
+        ok(kms, "CreateKey", req)["KeyMetadata"]["KeyId"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let message = |kms: &mut Sandbox, op: &str, req: Value| err(kms, op, req).message;
+    assert_eq!(
+        message(&mut kms, "GenerateRandom", json!({})),
+        "NumberOfBytes is required."
+    );
+    assert_eq!(
+        message(&mut kms, "DescribeKey", json!({"KeyId": "key_id"})),
+        "Invalid keyId 'key_id'"
+    );
+    let hmac = id(
+        &mut kms,
+        json!({"KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"}),
+    );
+    assert_eq!(
+        message(
+            &mut kms,
+            "GenerateMac",
+            json!({"KeyId": hmac, "Message": "AA==", "MacAlgorithm": "HMAC_SHA_384"})
+        ),
+        "Algorithm HMAC_SHA_384 is incompatible with key spec HMAC_256."
+    );
+    let ecc = id(
+        &mut kms,
+        json!({"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY"}),
+    );
+    assert_eq!(
+        message(
+            &mut kms,
+            "Sign",
+            json!({"KeyId": ecc, "Message": "AA==", "SigningAlgorithm": "ECDSA_SHA_384"})
+        ),
+        "Algorithm ECDSA_SHA_384 is incompatible with key spec ECC_NIST_P256."
+    );
+    let rsa = id(
+        &mut kms,
+        json!({"KeySpec": "RSA_2048", "KeyUsage": "ENCRYPT_DECRYPT"}),
+    );
+    let plaintext = b64(&[0u8; 191]);
+    assert_eq!(
+        message(
+            &mut kms,
+            "Encrypt",
+            json!({"KeyId": rsa, "Plaintext": plaintext, "EncryptionAlgorithm": "RSAES_OAEP_SHA_256"})
+        ),
+        "Algorithm RSAES_OAEP_SHA_256 and key spec RSA_2048 cannot encrypt data larger than 190 bytes."
+    );
 }

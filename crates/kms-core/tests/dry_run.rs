@@ -280,6 +280,37 @@ fn a_dry_run_that_would_fail_answers_the_real_error() {
     kms.caller = root;
 }
 
+/// The shell leaves RSA decryption to WebCrypto after the engine answers: a dry run must not,
+/// or a ciphertext that would fail passed as DryRunOperationException.
+#[test]
+fn a_dry_run_decrypt_checks_the_ciphertext_where_the_platform_decrypts() {
+    let mut kms = Sandbox::in_memory(3);
+    kms.engine.set_platform_crypto(true);
+    let rsa = key(
+        &mut kms,
+        json!({"KeySpec": "RSA_2048", "KeyUsage": "ENCRYPT_DECRYPT"}),
+    );
+    let blob = ok(
+        &mut kms,
+        "Encrypt",
+        json!({"KeyId": rsa, "Plaintext": b64(b"x"), "EncryptionAlgorithm": "RSAES_OAEP_SHA_256"}),
+    )["CiphertextBlob"]
+        .clone();
+    let dry = |kms: &mut Sandbox, blob: Value| {
+        kms.call(
+            "Decrypt",
+            json!({"KeyId": rsa, "CiphertextBlob": blob, "EncryptionAlgorithm": "RSAES_OAEP_SHA_256", "DryRun": true}),
+        )
+        .unwrap_err()
+        .error_type
+    };
+    assert_eq!(
+        dry(&mut kms, json!(b64(&[1; 256]))),
+        ErrorType::InvalidCiphertext
+    );
+    assert_eq!(dry(&mut kms, blob), ErrorType::DryRunOperation);
+}
+
 #[test]
 fn ignore_ciphertext_checks_only_the_key_and_the_permission() {
     let mut kms = Sandbox::in_memory(3);

@@ -458,6 +458,28 @@ fn create_get_list_update_and_delete_a_role() {
         json!({"RoleName": "reader", "Description": "reads more", "MaxSessionDuration": 3600}),
     );
     let other_trust = trust_doc().replace(":root", ":user/alice");
+    // A principal must exist when the policy is stored, as in a key policy.
+    let e = err(
+        &mut sb,
+        "UpdateAssumeRolePolicy",
+        json!({"RoleName": "reader", "PolicyDocument": other_trust}),
+    );
+    assert_error(
+        &e,
+        ErrorType::IamMalformedPolicyDocument,
+        &format!("Invalid principal in policy: \"AWS\":\"arn:aws:iam::{ACCOUNT}:user/alice\""),
+    );
+    let e = err(
+        &mut sb,
+        "CreateRole",
+        json!({"RoleName": "r2", "AssumeRolePolicyDocument": trust_doc().replace(&format!("arn:aws:iam::{ACCOUNT}:root"), "garbage")}),
+    );
+    assert_error(
+        &e,
+        ErrorType::IamMalformedPolicyDocument,
+        "Invalid principal in policy: \"AWS\":\"garbage\"",
+    );
+    create_user(&mut sb, "alice");
     ok(
         &mut sb,
         "UpdateAssumeRolePolicy",
@@ -547,7 +569,7 @@ fn trust_policies_are_checked() {
 }
 
 #[test]
-fn a_role_is_deleted_only_without_policies_and_its_sessions_end_with_it() {
+fn a_role_is_deleted_only_without_policies_and_its_sessions_lose_its_policies() {
     let mut sb = sandbox();
     create_role(&mut sb, "reader");
     create_user(&mut sb, "alice");
@@ -585,15 +607,37 @@ fn a_role_is_deleted_only_without_policies_and_its_sessions_end_with_it() {
         "DetachRolePolicy",
         json!({"RoleName": "reader", "PolicyArn": arn}),
     );
-    let (creds, _) = assume(&mut sb, &alice, "reader", "s1");
+    ok(
+        &mut sb,
+        "PutRolePolicy",
+        json!({"RoleName": "reader", "PolicyName": "inline", "PolicyDocument": ALLOW_ALL}),
+    );
+    let (creds, session) = assume(&mut sb, &alice, "reader", "s1");
     let id = creds["Credentials"]["AccessKeyId"].as_str().unwrap();
     let now = sb.clock_now();
-    assert!(sb.engine.caller_for_access_key(id, now).is_ok());
-    ok(&mut sb, "DeleteRole", json!({"RoleName": "reader"}));
-    assert_eq!(
-        sb.engine.caller_for_access_key(id, now),
-        Err(AccessKeyProblem::Unknown)
+    assert_eq!(sb.engine.identity_policies(&session).len(), 1);
+    ok(
+        &mut sb,
+        "DeleteRolePolicy",
+        json!({"RoleName": "reader", "PolicyName": "inline"}),
     );
+    ok(&mut sb, "DeleteRole", json!({"RoleName": "reader"}));
+    // The session's key still signs as the session (never as the account root, which an
+    // access key the sandbox did not issue acts as), now with none of the role's policies.
+    let after = sb.engine.caller_for_access_key(id, now).unwrap();
+    assert_eq!(
+        after.arn(),
+        format!("arn:aws:sts::{ACCOUNT}:assumed-role/reader/s1")
+    );
+    assert!(sb.engine.identity_policies(&after).is_empty());
+    // A role made again under the name is another role: the old session gets none of its policies.
+    create_role(&mut sb, "reader");
+    ok(
+        &mut sb,
+        "PutRolePolicy",
+        json!({"RoleName": "reader", "PolicyName": "inline", "PolicyDocument": ALLOW_ALL}),
+    );
+    assert!(sb.engine.identity_policies(&after).is_empty());
 }
 
 // ---------------------------------------------------------------- inline policies
@@ -1468,7 +1512,7 @@ fn assume_role_refusals() {
 }
 
 #[test]
-fn sessions_expire_by_the_clock_and_are_cleared_later() {
+fn sessions_expire_by_the_clock_and_their_keys_stay_refused() {
     let mut sb = sandbox();
     create_user(&mut sb, "alice");
     let alice = user_caller(&sb, "alice");
@@ -1497,13 +1541,23 @@ fn sessions_expire_by_the_clock_and_are_cleared_later() {
         &*allow(),
     );
     assert!(outcome.result.is_ok());
-    assert!(outcome.changes.iter().any(|c| matches!(c,
-        Change::DeleteIam { storage_key } if *storage_key == format!("iam/session/{id}"))));
+    // Its record is stripped to what refuses its key: without it the key would be one the
+    // sandbox did not issue, which acts as the account root.
+    let spent = outcome.changes.iter().find_map(|c| match c {
+        Change::PutIam(IamRecord::Session(s)) if s.access_key_id == id => Some(s.clone()),
+        _ => None,
+    });
+    let spent = spent.expect("the expired session is kept, stripped");
+    assert!(spent.spent && spent.secret_access_key.expose().is_empty() && spent.tags.is_empty());
     sb.engine.apply(outcome.changes);
     assert_eq!(
         sb.engine.caller_for_access_key(&id, start),
-        Err(AccessKeyProblem::Unknown)
+        Err(AccessKeyProblem::Expired)
     );
+    assert!(matches!(
+        sb.engine.caller_for_signature(kms_core::Service::Kms, &id, start + 3_600_000),
+        Err(e) if e.error_type == ErrorType::ExpiredTokenException
+    ));
 }
 
 // ---------------------------------------------------------------- state, reload, secrets

@@ -555,6 +555,28 @@ fn delete_imported_key_material_by_key_state() {
     assert_eq!(e.error_type, ErrorType::NotFound);
 }
 
+/// ValidTo "is present only for KMS keys whose Origin is EXTERNAL and the ExpirationModel is
+/// KEY_MATERIAL_EXPIRES": while earlier material that expires stays with the key, the key says
+/// so, whatever the current material's model.
+#[test]
+fn a_key_whose_older_material_expires_has_the_model_that_expires() {
+    let mut kms = Sandbox::in_memory(8);
+    let key = external(&mut kms, json!({}));
+    let valid_to = kms.clock.now() + 2 * MILLIS_PER_DAY;
+    import(
+        &mut kms,
+        &key,
+        &[1u8; 32],
+        json!({"ExpirationModel": "KEY_MATERIAL_EXPIRES", "ValidTo": secs(valid_to)}),
+    )
+    .unwrap();
+    import(&mut kms, &key, &[2u8; 32], json!({"ImportType": "NEW_KEY_MATERIAL", "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"})).unwrap();
+    ok(&mut kms, "RotateKeyOnDemand", json!({"KeyId": key}));
+    let m = describe(&mut kms, &key);
+    assert_eq!(m["ExpirationModel"], "KEY_MATERIAL_EXPIRES");
+    assert_eq!(m["ValidTo"], json!(secs(valid_to)));
+}
+
 #[test]
 fn new_key_material_waits_for_rotate_key_on_demand() {
     let mut kms = Sandbox::in_memory(7);
@@ -770,6 +792,42 @@ fn asymmetric_keys_with_imported_material_sign_and_decrypt() {
     let verifying = p256::ecdsa::VerifyingKey::from(&secret.public_key());
     let signature = p256::ecdsa::Signature::from_der(&unb64(&sig["Signature"])).unwrap();
     verifying.verify(b"signed", &signature).unwrap();
+    // A key agreement key takes imported material too (ImportKeyMaterial's documentation), and
+    // derives what the material's owner derives.
+    let key = external(
+        &mut kms,
+        json!({"KeySpec": "ECC_NIST_P256", "KeyUsage": "KEY_AGREEMENT"}),
+    );
+    import(&mut kms, &key, &der, Value::Null).unwrap();
+    let peer = p256::SecretKey::from_slice(&[0x33; 32]).unwrap();
+    let peer_spki = {
+        use p256::pkcs8::EncodePublicKey;
+        peer.public_key()
+            .to_public_key_der()
+            .unwrap()
+            .as_bytes()
+            .to_vec()
+    };
+    let derived = ok(
+        &mut kms,
+        "DeriveSharedSecret",
+        json!({"KeyId": key, "KeyAgreementAlgorithm": "ECDH", "PublicKey": b64(&peer_spki)}),
+    );
+    assert_eq!(derived["KeyOrigin"], "EXTERNAL");
+    // The peer's side: its own private key and the KMS key's public key (the imported one's).
+    let public = ok(&mut kms, "GetPublicKey", json!({"KeyId": key}));
+    assert_eq!(unb64(&public["PublicKey"]), {
+        use p256::pkcs8::EncodePublicKey;
+        secret
+            .public_key()
+            .to_public_key_der()
+            .unwrap()
+            .as_bytes()
+            .to_vec()
+    });
+    let peer_der = peer.to_pkcs8_der().unwrap().as_bytes().to_vec();
+    let expected = kms_core::crypto::ecdh(&peer_der, &unb64(&public["PublicKey"])).unwrap();
+    assert_eq!(unb64(&derived["SharedSecret"]), expected.expose());
     // P-384 material does not fit a P-256 key.
     let p384 = p384::SecretKey::from_slice(&[0x22; 48]).unwrap();
     let key = external(

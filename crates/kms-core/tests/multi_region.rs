@@ -314,8 +314,17 @@ fn replicate_key_errors() {
     assert_eq!(e.error_type, ErrorType::NotFound);
     let e = err(&mut kms, HOME, "ReplicateKey", req(&k, HOME));
     assert_eq!(e.error_type, ErrorType::Validation);
-    let e = err(&mut kms, HOME, "ReplicateKey", req(&k, "cn-north-1"));
-    assert_eq!(e.error_type, ErrorType::Validation);
+    // "in the same Amazon Web Services partition" (ReplicaRegion).
+    for other in [
+        "cn-north-1",
+        "us-gov-west-1",
+        "us-iso-east-1",
+        "us-isob-east-1",
+        "eu-isoe-west-1",
+    ] {
+        let e = err(&mut kms, HOME, "ReplicateKey", req(&k, other));
+        assert_eq!(e.error_type, ErrorType::Validation, "{other}");
+    }
     let e = err(&mut kms, HOME, "ReplicateKey", req(&k, "me-central-1"));
     assert_eq!(e.error_type, ErrorType::UnsupportedOperation);
     let e = err(

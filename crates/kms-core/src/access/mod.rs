@@ -11,7 +11,7 @@
 mod condition;
 mod context;
 mod eval;
-mod messages;
+pub(crate) mod messages;
 mod pattern;
 mod policy;
 

@@ -1,42 +1,24 @@
 //! Checks of the policy documents IAM stores: identity policies (inline, managed, session) and
-//! role trust policies. Deliberately shallow for now, one function per kind so that the policy
-//! evaluator's full grammar check can replace them: the document is a JSON object whose
-//! `Statement` is a statement or a list of them, each with an `Effect` of `Allow` or `Deny`, and
-//! the fields its kind requires or forbids. Refusals are `MalformedPolicyDocument` in IAM's words.
+//! role trust policies, by the policy evaluator's own grammar ([`Policy::parse`], in IAM's words):
+//! a document the evaluator could not read would be stored and then ignored whole, a Deny in it
+//! silently lost. Refusals are `MalformedPolicyDocument`.
 
+use crate::access::{Policy, PolicyKind};
 use crate::error::{KmsError, Result};
-use serde_json::{Map, Value};
 
 /// An identity-based policy: statements with actions and resources, and no principal.
 pub fn validate_identity_policy(text: &str) -> Result<()> {
-    for s in statements(text)? {
-        if s.contains_key("Principal") || s.contains_key("NotPrincipal") {
-            return Err(malformed("Policy document should not specify a principal."));
-        }
-        if !s.contains_key("Action") && !s.contains_key("NotAction") {
-            return Err(malformed("Policy statement must contain actions."));
-        }
-        if !s.contains_key("Resource") && !s.contains_key("NotResource") {
-            return Err(malformed("Policy statement must contain resources."));
-        }
-    }
-    Ok(())
+    grammar(text, PolicyKind::Identity).map(drop)
 }
 
 /// A role's trust policy: statements with a principal and actions, and no resource.
-pub fn validate_trust_policy(text: &str) -> Result<()> {
-    for s in statements(text)? {
-        if s.contains_key("Resource") || s.contains_key("NotResource") {
-            return Err(malformed("Has prohibited field Resource"));
-        }
-        if !s.contains_key("Principal") && !s.contains_key("NotPrincipal") {
-            return Err(malformed("Missing required field Principal"));
-        }
-        if !s.contains_key("Action") && !s.contains_key("NotAction") {
-            return Err(malformed("Policy statement must contain actions."));
-        }
-    }
-    Ok(())
+pub fn validate_trust_policy(text: &str) -> Result<Policy> {
+    grammar(text, PolicyKind::Trust)
+}
+
+/// The document as the policy evaluator reads it.
+fn grammar(text: &str, kind: PolicyKind) -> Result<Policy> {
+    Policy::parse(text, kind).map_err(|e| malformed(&e.message))
 }
 
 /// A policy's size as IAM's quotas count it: characters, not counting white space.
@@ -48,43 +30,11 @@ fn malformed(message: &str) -> KmsError {
     KmsError::iam_malformed_policy(message)
 }
 
-fn statements(text: &str) -> Result<Vec<Map<String, Value>>> {
-    let doc: Value =
-        serde_json::from_str(text).map_err(|_| malformed("Syntax errors in policy."))?;
-    let obj = doc
-        .as_object()
-        .ok_or_else(|| malformed("Syntax errors in policy."))?;
-    if let Some(v) = obj.get("Version") {
-        if !matches!(v.as_str(), Some("2012-10-17" | "2008-10-17")) {
-            return Err(malformed("The policy failed legacy parsing"));
-        }
-    }
-    let list: Vec<Value> = match obj.get("Statement") {
-        Some(Value::Array(items)) if !items.is_empty() => items.clone(),
-        Some(s @ Value::Object(_)) => vec![s.clone()],
-        _ => return Err(malformed("Syntax errors in policy.")),
-    };
-    let mut out = Vec::with_capacity(list.len());
-    for s in list {
-        let Value::Object(m) = s else {
-            return Err(malformed("Syntax errors in policy."));
-        };
-        if !matches!(
-            m.get("Effect").and_then(Value::as_str),
-            Some("Allow" | "Deny")
-        ) {
-            return Err(malformed("Syntax errors in policy."));
-        }
-        out.push(m);
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn refusal(r: Result<()>) -> String {
+    fn refusal<T: std::fmt::Debug>(r: Result<T>) -> String {
         let e = r.unwrap_err();
         assert_eq!(e.error_type.as_str(), "MalformedPolicyDocument");
         e.message
@@ -97,28 +47,59 @@ mod tests {
         )
         .unwrap();
         validate_identity_policy(
-            r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
         )
         .unwrap();
         for (doc, message) in [
             ("[]", "Syntax errors in policy."),
             ("{}", "Syntax errors in policy."),
-            (r#"{"Statement":[]}"#, "Syntax errors in policy."),
             (
-                r#"{"Statement":[{"Effect":"Maybe","Action":"*","Resource":"*"}]}"#,
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Action":"*","Resource":"*"}]}"#,
                 "Syntax errors in policy.",
             ),
             (
-                r#"{"Version":"2020-01-01","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
-                "The policy failed legacy parsing",
+                r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+                "Policy document must be version 2012-10-17 or greater.",
             ),
             (
-                r#"{"Statement":[{"Effect":"Allow","Resource":"*"}]}"#,
+                r#"{"Version":"2020-01-01","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+                "Syntax errors in policy.",
+            ),
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Resource":"*"}]}"#,
                 "Policy statement must contain actions.",
             ),
             (
-                r#"{"Statement":[{"Effect":"Allow","NotPrincipal":{"AWS":"*"},"Action":"*","Resource":"*"}]}"#,
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotPrincipal":{"AWS":"*"},"Action":"*","Resource":"*"}]}"#,
                 "Policy document should not specify a principal.",
+            ),
+        ] {
+            assert_eq!(refusal(validate_identity_policy(doc)), message, "{doc}");
+        }
+    }
+
+    /// What the evaluator could not read is refused when stored (it was stored and then ignored
+    /// whole); documents of other services, as real accounts hold, are still taken.
+    #[test]
+    fn identity_policies_pass_the_evaluators_grammar() {
+        for doc in [
+            r#"{"Version":"2012-10-17","Statement":[{"Sid":"S3","Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":["arn:aws:s3:::bucket","arn:aws:s3:::bucket/*"],"Condition":{"Bool":{"aws:SecureTransport":"true"},"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}},{"Effect":"Deny","NotAction":"iam:*","Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":["eu-west-1"]}}}]}"#,
+            r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"kms:Decrypt","Resource":"arn:aws:kms:*:111122223333:key/*","Condition":{"StringEquals":{"kms:EncryptionContext:app":"web"},"ForAnyValue:StringLike":{"kms:ResourceAliases":"alias/app-*"}}}}"#,
+        ] {
+            validate_identity_policy(doc).unwrap_or_else(|e| panic!("{doc}: {e}"));
+        }
+        for (doc, message) in [
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"Encrypt","Resource":"*"}]}"#,
+                "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.",
+            ),
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Sid":"a","Effect":"Allow","Action":"kms:Encrypt","Resource":"*"},{"Sid":"a","Effect":"Deny","Action":"kms:Decrypt","Resource":"*"}]}"#,
+                "Statement IDs (SID) in a single policy must be unique.",
+            ),
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"kms:*","Resource":"*","Condition":{"StringEqualz":{"aws:username":"x"}}}]}"#,
+                "Syntax errors in policy.",
             ),
         ] {
             assert_eq!(refusal(validate_identity_policy(doc)), message, "{doc}");
@@ -127,10 +108,13 @@ mod tests {
 
     #[test]
     fn trust_policies() {
-        validate_trust_policy(
+        for doc in [
             r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#,
-        )
-        .unwrap();
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"},"StringLike":{"token.actions.githubusercontent.com:sub":"repo:org/repo:*"}}}]}"#,
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":["sts:AssumeRole","sts:TagSession"],"Condition":{"StringEquals":{"sts:ExternalId":"x"}}}]}"#,
+        ] {
+            validate_trust_policy(doc).unwrap_or_else(|e| panic!("{doc}: {e}"));
+        }
         assert_eq!(
             refusal(validate_trust_policy(
                 r#"{"Statement":[{"Effect":"Allow","Action":"sts:AssumeRole"}]}"#

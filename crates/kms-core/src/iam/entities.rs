@@ -2,6 +2,7 @@
 
 use super::documents::{policy_size, validate_identity_policy, validate_trust_policy};
 use super::{listed, merge_tags, parse_arn, remove_tags, request_tags, tag_list, IamTx, IamView};
+use crate::access::PrincipalType;
 use crate::caller::Identity;
 use crate::error::{KmsError, Result};
 use crate::records::iam::{role_key, user_key, IamRecord, RoleRecord, UserRecord};
@@ -273,10 +274,18 @@ pub(crate) fn role_value(r: &RoleRecord, with_tags: bool) -> Value {
     Value::Object(m)
 }
 
-fn check_trust_policy(doc: &str) -> Result<()> {
-    validate_trust_policy(doc)?;
+fn check_trust_policy(tx: &IamTx<'_>, doc: &str) -> Result<()> {
+    let policy = validate_trust_policy(doc)?;
     if policy_size(doc) > TRUST_POLICY_SIZE {
         return Err(quota("ACLSizePerRole", TRUST_POLICY_SIZE));
+    }
+    for p in policy.principals() {
+        if p.kind() == PrincipalType::Aws && !super::principal_exists(tx, tx.account_id, p.as_str())
+        {
+            return Err(KmsError::iam_malformed_policy(
+                crate::access::messages::iam::invalid_principal("AWS", p.as_str()),
+            ));
+        }
     }
     Ok(())
 }
@@ -292,7 +301,7 @@ pub(crate) fn create_role(tx: &mut IamTx<'_>, req: &Req<'_>) -> Result<Value> {
         return Err(boundaries_unsupported());
     }
     let doc = req.req_str("AssumeRolePolicyDocument");
-    check_trust_policy(doc)?;
+    check_trust_policy(tx, doc)?;
     let mut tags = BTreeMap::new();
     merge_tags(&mut tags, request_tags(req)?, Kind::Role.tag_quota())?;
     if tx.all_roles().len() >= ROLES_PER_ACCOUNT {
@@ -349,18 +358,9 @@ pub(crate) fn delete_role(tx: &mut IamTx<'_>, req: &Req<'_>) -> Result<Value> {
             "Cannot delete entity, must detach all policies first.",
         ));
     }
-    // The role's sessions end with it (a role recreated under the same name is another role).
-    let role_id = r.role_id.clone();
+    // Its sessions go on until they expire, as their credentials do on AWS, with none of its
+    // policies (a role recreated under the same name is another role).
     let key = role_key(&r.name);
-    let sessions: Vec<String> = tx
-        .all_sessions()
-        .iter()
-        .filter(|s| s.role_id == role_id)
-        .map(|s| crate::records::iam::session_key(&s.access_key_id))
-        .collect();
-    for s in sessions {
-        tx.delete(s);
-    }
     tx.delete(key);
     Ok(json!({}))
 }
@@ -382,7 +382,7 @@ pub(crate) fn update_assume_role_policy(tx: &mut IamTx<'_>, req: &Req<'_>) -> Re
     let name = req.req_str("RoleName");
     let mut r = tx.role(name).cloned().ok_or_else(|| no_such_role(name))?;
     let doc = req.req_str("PolicyDocument");
-    check_trust_policy(doc)?;
+    check_trust_policy(tx, doc)?;
     r.assume_role_policy = doc.to_string();
     tx.put(IamRecord::Role(r));
     Ok(json!({}))

@@ -37,6 +37,44 @@ use crate::{model, Sandbox, Secret, Service};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
+/// Whether an `AWS` principal of a policy names something that exists, as AWS checks when it
+/// stores a key policy or a trust policy: `*`, an account id, an ARN in another account, or in
+/// this one its root, or a user, role or role session that exists.
+pub(crate) fn principal_exists(iam: &dyn IamView, account_id: &str, principal: &str) -> bool {
+    let is_account = |s: &str| s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit());
+    if principal == "*" || is_account(principal) {
+        return true;
+    }
+    let Some(rest) = principal.strip_prefix("arn:aws:") else {
+        return false;
+    };
+    let mut parts = rest.splitn(4, ':');
+    let (service, _region, account, resource) = (
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or_default(),
+    );
+    if account != account_id {
+        return is_account(account);
+    }
+    let named = |r: &str| r.rsplit('/').next().unwrap_or_default().to_string();
+    match (service, resource) {
+        ("iam", "root") => true,
+        ("iam", r) if r.starts_with("user/") => {
+            iam.user(&named(r)).is_some_and(|u| u.arn == principal)
+        }
+        ("iam", r) if r.starts_with("role/") => {
+            iam.role(&named(r)).is_some_and(|x| x.arn == principal)
+        }
+        ("sts", r) if r.starts_with("assumed-role/") => {
+            let role = r.split('/').nth(1).unwrap_or_default();
+            iam.role(role).is_some_and(|x| x.name == role)
+        }
+        _ => false,
+    }
+}
+
 /// Decides whether `caller` may assume `role` with the (validated) AssumeRole `request`, from the
 /// role's trust policy. `Err` is the answer AssumeRole gives, usually `AccessDenied`.
 pub type TrustCheck<'a> = dyn Fn(&RoleRecord, &Caller, &Value) -> Result<()> + 'a;
@@ -416,14 +454,12 @@ impl Engine {
             return Ok(caller);
         }
         if let Some(s) = iam.session(access_key_id) {
-            if now >= s.expiration {
+            if s.spent || now >= s.expiration {
                 return Err(AccessKeyProblem::Expired);
             }
-            let r = iam
-                .role(&s.role_name)
-                .filter(|r| r.role_id == s.role_id)
-                .ok_or(AccessKeyProblem::Unknown)?;
-            let mut caller = self.session_caller(r, &s.session_name);
+            // The role may be gone: its session then has none of its policies.
+            let mut caller =
+                self.session_caller(&s.role_name, &s.role_path, &s.role_id, &s.session_name);
             caller.access_key_id = Some(access_key_id.to_string());
             return Ok(caller);
         }
@@ -464,12 +500,17 @@ impl Engine {
                     .role(name)
                     .filter(|r| r.arn == principal_arn)
                     .ok_or_else(|| entities::no_such_role(name))?;
-                Ok(self.session_caller(r, session_name.unwrap_or("console")))
+                Ok(self.session_caller(
+                    &r.name,
+                    &r.path,
+                    &r.role_id,
+                    session_name.unwrap_or("console"),
+                ))
             }
             ("sts", Some(("assumed-role", rest))) => {
                 let (role, session) = rest.split_once('/').ok_or_else(invalid)?;
                 let r = iam.role(role).ok_or_else(|| entities::no_such_role(role))?;
-                Ok(self.session_caller(r, session))
+                Ok(self.session_caller(&r.name, &r.path, &r.role_id, session))
             }
             _ => Err(invalid()),
         }
@@ -487,13 +528,19 @@ impl Engine {
         }
     }
 
-    fn session_caller(&self, r: &RoleRecord, session_name: &str) -> Caller {
+    fn session_caller(
+        &self,
+        role_name: &str,
+        role_path: &str,
+        role_id: &str,
+        session_name: &str,
+    ) -> Caller {
         Caller {
             identity: Identity::AssumedRole {
                 account_id: self.account_id().to_string(),
-                role_name: r.name.clone(),
-                role_path: r.path.clone(),
-                role_id: r.role_id.clone(),
+                role_name: role_name.to_string(),
+                role_path: role_path.to_string(),
+                role_id: role_id.to_string(),
                 session_name: session_name.to_string(),
             },
             access_key_id: None,

@@ -1,13 +1,13 @@
 //! STS: who the caller is (GetCallerIdentity), and temporary credentials for a session of a role
 //! (AssumeRole). Sessions are records, so they survive a reload; they expire by the injected
-//! clock, and AssumeRole deletes those that have.
+//! clock, and AssumeRole strips those that have to what refuses their key.
 
 use super::documents::validate_identity_policy;
 use super::{last_segment, parse_arn, request_tags, IamTx, IamView, TrustCheck};
 use crate::caller::Identity;
 use crate::error::{KmsError, Result};
 use crate::model;
-use crate::records::iam::{session_key, IamRecord, SessionRecord};
+use crate::records::iam::{IamRecord, SessionRecord};
 use crate::tx::{wire_time, Req};
 use serde_json::{json, Map, Value};
 
@@ -92,15 +92,16 @@ fn assume_role(tx: &mut IamTx<'_>, req: &Req<'_>, trust: &TrustCheck<'_>) -> Res
     let (role_name, role_path, role_id) =
         (role.name.clone(), role.path.clone(), role.role_id.clone());
 
-    // Sessions past their expiration go now (they no longer sign anything).
-    let expired: Vec<String> = tx
+    // Sessions past their expiration keep only what refuses their key (they no longer sign
+    // anything).
+    let expired: Vec<SessionRecord> = tx
         .all_sessions()
         .iter()
-        .filter(|s| s.expiration <= tx.now)
-        .map(|s| session_key(&s.access_key_id))
+        .filter(|s| s.expiration <= tx.now && !s.spent)
+        .map(|s| s.spent())
         .collect();
-    for key in expired {
-        tx.delete(key);
+    for s in expired {
+        tx.put(IamRecord::Session(s));
     }
 
     let session_name = req.req_str("RoleSessionName").to_string();
@@ -123,6 +124,7 @@ fn assume_role(tx: &mut IamTx<'_>, req: &Req<'_>, trust: &TrustCheck<'_>) -> Res
         source_identity: req.str("SourceIdentity").map(str::to_string),
         secret_access_key: tx.new_secret(SECRET_ACCESS_KEY_LENGTH),
         session_token: tx.new_secret(SESSION_TOKEN_LENGTH),
+        spent: false,
     };
     let text = |secret: &crate::Secret| String::from_utf8_lossy(secret.expose()).into_owned();
     let mut out = Map::new();

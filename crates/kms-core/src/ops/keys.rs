@@ -168,13 +168,9 @@ pub(crate) fn create_key(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
         ));
     }
     // Imported material is for "a symmetric encryption KMS key, HMAC KMS key, asymmetric
-    // encryption KMS key, or asymmetric signing KMS key" (GetParametersForImport).
-    if origin == Origin::External
-        && matches!(
-            usage,
-            KeyUsage::KeyAgreement | KeyUsage::EncapsulateDecapsulate
-        )
-    {
+    // encryption KMS key, asymmetric key agreement key, or asymmetric signing KMS key"
+    // (ImportKeyMaterial): not for ML-KEM keys.
+    if origin == Origin::External && usage == KeyUsage::EncapsulateDecapsulate {
         return Err(KmsError::new(
             ErrorType::UnsupportedOperation,
             format!("KMS keys with KeyUsage {usage} do not support imported key material (Origin EXTERNAL)."),

@@ -213,22 +213,28 @@ pub(crate) fn key_metadata(tx: &Tx<'_>, key: &KeyRecord) -> Value {
         m.insert("DeletionDate".into(), wire_time(d));
     }
     // The earliest expiry of the imported material permanently associated with the key.
-    if key.origin == crate::spec::Origin::External {
-        let permanent = key.backing_keys.iter().filter(|b| !b.is_pending_rotation());
-        if let Some(valid_to) = permanent
-            .filter_map(|b| b.import.as_ref().filter(|i| i.imported)?.valid_to)
-            .min()
-        {
-            m.insert("ValidTo".into(), wire_time(valid_to));
-        }
+    let valid_to = (key.origin == crate::spec::Origin::External)
+        .then(|| {
+            key.backing_keys
+                .iter()
+                .filter(|b| !b.is_pending_rotation())
+                .filter_map(|b| b.import.as_ref().filter(|i| i.imported)?.valid_to)
+                .min()
+        })
+        .flatten();
+    if let Some(valid_to) = valid_to {
+        m.insert("ValidTo".into(), wire_time(valid_to));
     }
     m.insert("Origin".into(), json!(key.origin));
     if key.origin == crate::spec::Origin::External {
-        // The current material's expiration model, once there has been an import.
+        // Once there has been an import: KEY_MATERIAL_EXPIRES while any of it expires (ValidTo
+        // "is present only for KMS keys whose Origin is EXTERNAL and the ExpirationModel is
+        // KEY_MATERIAL_EXPIRES"), else the current material's.
         if let Some(expires) = key
             .current_material()
             .and_then(|b| b.import.as_ref()?.expires)
         {
+            let expires = expires || valid_to.is_some();
             m.insert("ExpirationModel".into(), json!(expiration_model(expires)));
         }
     }

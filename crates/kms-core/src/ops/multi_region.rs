@@ -39,13 +39,19 @@ pub(crate) fn require_multi_region_support(region: &str) -> Result<()> {
 
 /// The AWS partition of a Region: a replica must be in its primary's partition.
 fn partition(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
-    }
+    // Longest prefixes first: `us-isob-` before `us-iso-`.
+    const PARTITIONS: [(&str, &str); 6] = [
+        ("cn-", "aws-cn"),
+        ("us-gov-", "aws-us-gov"),
+        ("us-isob-", "aws-iso-b"),
+        ("us-isof-", "aws-iso-f"),
+        ("us-iso-", "aws-iso"),
+        ("eu-isoe-", "aws-iso-e"),
+    ];
+    PARTITIONS
+        .iter()
+        .find(|(prefix, _)| region.starts_with(prefix))
+        .map_or("aws", |(_, partition)| partition)
 }
 
 fn entry(k: &KeyRecord) -> Value {

@@ -38,7 +38,9 @@ pub(crate) fn validate_policy(
     let policy = Policy::parse(text, PolicyKind::Resource)
         .map_err(|e| KmsError::malformed_policy(e.message))?;
     for principal in policy.principals() {
-        if principal.kind() == PrincipalType::Aws && !principal_exists(tx, principal.as_str()) {
+        if principal.kind() == PrincipalType::Aws
+            && !crate::iam::principal_exists(&tx.engine.iam, tx.account_id(), principal.as_str())
+        {
             return Err(KmsError::malformed_policy(
                 "Policy contains a statement with one or more invalid principals.",
             ));
@@ -70,37 +72,6 @@ pub(crate) fn validate_policy(
 /// Whether an `AWS` principal a key policy names is valid: `*`, an account, or a user, role or
 /// role session; one of this account must exist (KMS refuses a policy naming a user or role that
 /// does not). Principals of other accounts cannot be checked here and are accepted.
-fn principal_exists(tx: &Tx<'_>, principal: &str) -> bool {
-    if principal == "*" || (principal.len() == 12 && principal.bytes().all(|b| b.is_ascii_digit()))
-    {
-        return true;
-    }
-    let Some(rest) = principal.strip_prefix("arn:aws:") else {
-        return false;
-    };
-    let mut parts = rest.splitn(4, ':');
-    let (service, _region, account, resource) = (
-        parts.next().unwrap_or_default(),
-        parts.next().unwrap_or_default(),
-        parts.next().unwrap_or_default(),
-        parts.next().unwrap_or_default(),
-    );
-    if account != tx.account_id() {
-        return account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit());
-    }
-    let engine = tx.engine;
-    match (service, resource) {
-        ("iam", "root") => true,
-        ("iam", r) if r.starts_with("user/") => engine.users().any(|u| u.arn == principal),
-        ("iam", r) if r.starts_with("role/") => engine.roles().any(|x| x.arn == principal),
-        ("sts", r) if r.starts_with("assumed-role/") => {
-            let role = r.split('/').nth(1).unwrap_or_default();
-            engine.roles().any(|x| x.name == role)
-        }
-        _ => false,
-    }
-}
-
 pub(crate) fn get_key_policy(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOnly)?;
     policy_name(req)?;

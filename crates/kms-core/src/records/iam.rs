@@ -124,7 +124,7 @@ pub struct AccessKeyRecord {
 }
 
 /// Temporary credentials of a role session, from AssumeRole. They stop working at `expiration`
-/// (by the injected clock) and are deleted with the role.
+/// (by the injected clock); a session outlives its role, with none of its policies.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SessionRecord {
     /// `ASIA` and 16 characters.
@@ -148,6 +148,33 @@ pub struct SessionRecord {
     /// The session token, as UTF-8 bytes.
     #[serde(skip)]
     pub session_token: Secret,
+    /// Expired, and kept only to refuse its access key (see [`SessionRecord::spent`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub spent: bool,
+}
+
+impl SessionRecord {
+    /// What is kept of an expired session: its access key id and role, for requests signed with
+    /// it to get `ExpiredToken` (an access key the sandbox did not issue acts as the account root,
+    /// see `Engine::caller_for_signature`). No secrets, tags or policies.
+    pub fn spent(&self) -> SessionRecord {
+        SessionRecord {
+            access_key_id: self.access_key_id.clone(),
+            role_name: self.role_name.clone(),
+            role_path: self.role_path.clone(),
+            role_id: self.role_id.clone(),
+            session_name: self.session_name.clone(),
+            created: self.created,
+            expiration: self.expiration,
+            tags: BTreeMap::new(),
+            policy: None,
+            policy_arns: Vec::new(),
+            source_identity: None,
+            secret_access_key: Secret::default(),
+            session_token: Secret::default(),
+            spent: true,
+        }
+    }
 }
 
 /// One IAM or STS record, as stored.

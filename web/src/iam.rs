@@ -111,11 +111,13 @@ pub fn starter_identity_policy() -> String {
     }))
 }
 
-/// A policy document as the console shows it: pretty JSON (the text as it is if it is not JSON).
+/// A policy document as the console shows it: IAM answers it URL-encoded; pretty JSON (the text
+/// as it is if it is not JSON).
 pub fn show_document(text: &str) -> String {
-    serde_json::from_str::<Value>(text)
+    let text = kms_web::decode_policy_document(text);
+    serde_json::from_str::<Value>(&text)
         .map(|v| pretty(&v))
-        .unwrap_or_else(|_| text.to_string())
+        .unwrap_or(text)
 }
 
 /// The editor's own check before sending: the text must be a JSON object. Everything else

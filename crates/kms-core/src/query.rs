@@ -13,8 +13,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 /// Shapes whose strings IAM sends URL-encoded (RFC 3986) in its answers: policy documents (the
-/// API reference: "Policies returned by this operation are URL-encoded").
-const URL_ENCODED_SHAPES: &[&str] = &["policyDocumentType"];
+/// API reference: "Policies returned by this operation are URL-encoded"). The SDK does not
+/// decode them, so `service('iam').send` answers them encoded too.
+pub const URL_ENCODED_SHAPES: &[&str] = &["policyDocumentType"];
 
 /// Reads a query request body: the operation (`Action`) and its input in the JSON value form.
 pub fn decode(model: &Model, body: &[u8]) -> Result<(String, Value)> {
@@ -125,6 +126,28 @@ fn form_decode(raw: &[u8]) -> Result<String> {
             "The query string is not valid UTF-8 once decoded.",
         )
     })
+}
+
+/// A policy document as IAM answers it ([`url_encode`]d), as its text: what a program does with
+/// `decodeURIComponent` before it parses one. Text that is not encoded comes back as it is.
+pub fn decode_policy_document(text: &str) -> String {
+    let hex = |b: Option<&u8>| b.and_then(|b| (*b as char).to_digit(16)).map(|d| d as u8);
+    let raw = text.as_bytes();
+    let mut bytes = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        match (raw[i], hex(raw.get(i + 1)), hex(raw.get(i + 2))) {
+            (b'%', Some(h), Some(l)) => {
+                bytes.push(h << 4 | l);
+                i += 3;
+            }
+            (b, _, _) => {
+                bytes.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(bytes).unwrap_or_else(|_| text.to_string())
 }
 
 fn join(prefix: &str, name: &str) -> String {
@@ -384,7 +407,7 @@ fn escape(text: &str) -> String {
 
 /// RFC 3986 percent-encoding, as IAM sends policy documents: unreserved characters as they are,
 /// every other byte of the UTF-8 as `%XX`.
-pub(crate) fn url_encode(text: &str) -> String {
+pub fn url_encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len() * 3 / 2);
     for b in text.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
@@ -644,6 +667,9 @@ mod tests {
             "{xml}"
         );
         assert_eq!(form_decode(url_encode(doc).as_bytes()).unwrap(), doc);
+        let with_plus = "{\"a\": \"x+y%\u{e9}\"}";
+        assert_eq!(decode_policy_document(&url_encode(with_plus)), with_plus);
+        assert_eq!(decode_policy_document(doc), doc);
     }
 
     #[test]

@@ -229,6 +229,55 @@ fn a_role_session_is_matched_by_the_role_and_assume_role_follows_the_trust_polic
     .unwrap();
 }
 
+/// Passing session tags needs `sts:TagSession` and setting a source identity
+/// `sts:SetSourceIdentity`, besides `sts:AssumeRole`; the tags are `aws:RequestTag/*` to the
+/// trust policy's conditions.
+#[test]
+fn session_tags_and_source_identity_need_their_own_permissions() {
+    let mut sb = sandbox();
+    let dev = user(&mut sb, "dev");
+    let dev_arn = format!("arn:aws:iam::{ACCOUNT}:user/dev");
+    let only_assume = role(&mut sb, "reader", &dev_arn);
+    let assume = |sb: &mut Sandbox, role: &str, extra: Value| {
+        let mut req = json!({"RoleArn": role, "RoleSessionName": "s1"});
+        for (k, v) in extra.as_object().unwrap() {
+            req[k] = v.clone();
+        }
+        call(sb, &dev, Service::Sts, "AssumeRole", req)
+    };
+    let tags = json!({"Tags": [{"Key": "team", "Value": "blue"}]});
+    let e = assume(&mut sb, &only_assume, tags.clone()).unwrap_err();
+    assert_eq!(
+        e.message,
+        format!("User: {dev_arn} is not authorized to perform: sts:TagSession on resource: {only_assume}")
+    );
+    let e = assume(&mut sb, &only_assume, json!({"SourceIdentity": "dev"})).unwrap_err();
+    assert!(e.message.contains("sts:SetSourceIdentity"), "{e}");
+    assume(&mut sb, &only_assume, json!({})).unwrap();
+
+    let trust = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": dev_arn}, "Action": ["sts:AssumeRole", "sts:SetSourceIdentity"]},
+        {"Effect": "Allow", "Principal": {"AWS": dev_arn}, "Action": "sts:TagSession",
+         "Condition": {"StringEquals": {"aws:RequestTag/team": "blue"}}}]});
+    let tagged = iam(
+        &mut sb,
+        "CreateRole",
+        json!({"RoleName": "tagged", "AssumeRolePolicyDocument": trust.to_string()}),
+    )["Role"]["Arn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assume(&mut sb, &tagged, tags).unwrap();
+    assume(&mut sb, &tagged, json!({"SourceIdentity": "dev"})).unwrap();
+    let e = assume(
+        &mut sb,
+        &tagged,
+        json!({"Tags": [{"Key": "team", "Value": "red"}]}),
+    )
+    .unwrap_err();
+    assert!(e.message.contains("sts:TagSession"), "{e}");
+}
+
 #[test]
 fn grants_allow_their_operations_under_their_constraints() {
     let mut sb = sandbox();

@@ -443,10 +443,13 @@ fn create_get_list_update_and_delete_a_role() {
     assert_eq!(r["MaxSessionDuration"], 7200);
     assert_eq!(r["Description"], "reads");
     assert_eq!(r["Tags"], json!([{"Key": "env", "Value": "test"}]));
+    // GetRole gives what CreateRole gave, and RoleLastUsed.
+    let mut got = ok(&mut sb, "GetRole", json!({"RoleName": "READER"}))["Role"].clone();
     assert_eq!(
-        &ok(&mut sb, "GetRole", json!({"RoleName": "READER"}))["Role"],
-        r
+        got.as_object_mut().unwrap().remove("RoleLastUsed"),
+        Some(json!({}))
     );
+    assert_eq!(&got, r);
     let roles = ok(&mut sb, "ListRoles", json!({}))["Roles"].clone();
     assert_eq!(roles.as_array().unwrap().len(), 1);
     assert!(roles[0].get("Tags").is_none());
@@ -612,9 +615,15 @@ fn a_role_is_deleted_only_without_policies_and_its_sessions_lose_its_policies() 
         "PutRolePolicy",
         json!({"RoleName": "reader", "PolicyName": "inline", "PolicyDocument": ALLOW_ALL}),
     );
+    let role = |sb: &mut Sandbox| ok(sb, "GetRole", json!({"RoleName": "reader"}))["Role"].clone();
+    assert_eq!(role(&mut sb)["RoleLastUsed"], json!({}));
     let (creds, session) = assume(&mut sb, &alice, "reader", "s1");
     let id = creds["Credentials"]["AccessKeyId"].as_str().unwrap();
     let now = sb.clock_now();
+    assert_eq!(
+        role(&mut sb)["RoleLastUsed"],
+        json!({"LastUsedDate": now as f64 / 1000.0})
+    );
     assert_eq!(sb.engine.identity_policies(&session).len(), 1);
     ok(
         &mut sb,

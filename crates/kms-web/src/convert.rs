@@ -325,12 +325,17 @@ pub(crate) fn input_to_wire_in(
     operation: &str,
     input: &JsValue,
 ) -> Result<Value, KmsError> {
-    let op = m.operations.get(operation).ok_or_else(|| {
-        KmsError::new(
-            ErrorType::UnknownOperation,
-            format!("Unknown operation {operation}"),
-        )
-    })?;
+    let op = m
+        .operations
+        .get(operation)
+        .ok_or_else(|| match m.protocol {
+            // IAM and STS answer an action they do not have as they do through the SDK.
+            kms_core::model::Protocol::Query => m.unknown_operation(operation),
+            kms_core::model::Protocol::Json => KmsError::new(
+                ErrorType::UnknownOperation,
+                format!("Unknown operation {operation}"),
+            ),
+        })?;
     if input.is_undefined() || input.is_null() {
         return Ok(Value::Object(Map::new()));
     }
@@ -706,6 +711,11 @@ fn from_wire(m: &'static Model, shape_name: &str, v: &Value) -> JsValue {
             }
             Err(_) => JsValue::from_str(text),
         },
+        ("string", Value::String(text))
+            if kms_core::query::URL_ENCODED_SHAPES.contains(&shape_name) =>
+        {
+            JsValue::from_str(&kms_core::query::url_encode(text))
+        }
         // An enum value: the model's own string, made into a JavaScript string once.
         ("string", Value::String(text)) => {
             match s.enum_values.iter().flatten().find(|e| *e == text) {

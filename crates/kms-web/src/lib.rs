@@ -55,6 +55,7 @@ pub mod types {
         WrappingKeySpec,
     };
 }
+pub use kms_core::query::decode_policy_document;
 pub use store::Damage;
 
 /// Sandbox `name` told apart from the sandboxes of the same name that deployments under other

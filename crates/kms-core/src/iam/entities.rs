@@ -322,6 +322,7 @@ pub(crate) fn create_role(tx: &mut IamTx<'_>, req: &Req<'_>) -> Result<Value> {
         tags,
         inline_policies: BTreeMap::new(),
         attached_policies: vec![],
+        last_used: None,
     };
     let out = json!({"Role": role_value(&r, true)});
     tx.put(IamRecord::Role(r));
@@ -331,7 +332,15 @@ pub(crate) fn create_role(tx: &mut IamTx<'_>, req: &Req<'_>) -> Result<Value> {
 pub(crate) fn get_role(tx: &mut IamTx<'_>, req: &Req<'_>) -> Result<Value> {
     let name = req.req_str("RoleName");
     let r = tx.role(name).ok_or_else(|| no_such_role(name))?;
-    Ok(json!({"Role": role_value(r, true)}))
+    let mut role = role_value(r, true);
+    // Always there, empty until the role is used (AWS tracks the trailing 400 days); the
+    // sandbox counts a role as used when a session of it is made.
+    let last_used = match r.last_used {
+        Some(t) => json!({"LastUsedDate": wire_time(t)}),
+        None => json!({}),
+    };
+    role["RoleLastUsed"] = last_used;
+    Ok(json!({ "Role": role }))
 }
 
 pub(crate) fn list_roles(tx: &mut IamTx<'_>, req: &Req<'_>) -> Result<Value> {

@@ -91,6 +91,9 @@ fn assume_role(tx: &mut IamTx<'_>, req: &Req<'_>, trust: &TrustCheck<'_>) -> Res
     let tags = request_tags(req)?.into_iter().collect();
     let (role_name, role_path, role_id) =
         (role.name.clone(), role.path.clone(), role.role_id.clone());
+    let mut used = role.clone();
+    used.last_used = Some(tx.now);
+    tx.put(IamRecord::Role(used));
 
     // Sessions past their expiration keep only what refuses their key (they no longer sign
     // anything).

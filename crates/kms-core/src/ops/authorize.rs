@@ -774,7 +774,9 @@ fn principal_context(
 }
 
 /// Whether `caller` may assume `role`: its trust policy (as the resource-based policy) and the
-/// caller's identity policies decide `sts:AssumeRole` on the role.
+/// caller's identity policies decide `sts:AssumeRole` on the role, and `sts:TagSession` when the
+/// request passes session tags, `sts:SetSourceIdentity` when it sets a source identity (AWS's
+/// "An administrator must grant you the permissions necessary to pass session tags").
 pub(crate) fn may_assume_role(
     engine: &crate::Engine,
     role: &crate::iam::RoleRecord,
@@ -784,35 +786,58 @@ pub(crate) fn may_assume_role(
 ) -> Result<()> {
     let everything = ConditionKeys::everything();
     let mut c = principal_context(engine, caller, now, &Wanted(vec![&everything]));
-    if let Some(name) = request.get("RoleSessionName").and_then(Value::as_str) {
+    let req = Req(request);
+    if let Some(name) = req.str("RoleSessionName") {
         c.set("sts:RoleSessionName", name);
     }
-    if let Some(id) = request.get("ExternalId").and_then(Value::as_str) {
+    if let Some(id) = req.str("ExternalId") {
         c.set("sts:ExternalId", id);
     }
-    let denied = || {
+    if let Some(source) = req.str("SourceIdentity") {
+        c.set("sts:SourceIdentity", source);
+    }
+    let tags = req.list("Tags");
+    let mut keys = Vec::new();
+    for t in &tags {
+        if let (Some(k), Some(v)) = (t["Key"].as_str(), t["Value"].as_str()) {
+            c.set(&format!("aws:RequestTag/{k}"), v);
+            keys.push(k.to_string());
+        }
+    }
+    if !keys.is_empty() {
+        c.set_many("aws:TagKeys", keys);
+    }
+    let denied = |action: &str| {
         KmsError::iam_access_denied(format!(
-            "User: {} is not authorized to perform: sts:AssumeRole on resource: {}",
+            "User: {} is not authorized to perform: {action} on resource: {}",
             caller.arn(),
             role.arn
         ))
     };
     let trust = access::Policy::parse(&role.assume_role_policy, access::PolicyKind::Trust)
-        .map_err(|_| denied())?;
+        .map_err(|_| denied("sts:AssumeRole"))?;
     let identity = engine.identity_policies_parsed(caller);
     let identity = crate::state::borrowed(&identity);
-    let request = access::Request {
-        action: "sts:AssumeRole",
-        resource: &role.arn,
-        caller,
-        context: &c,
-    };
-    let decision = access::decide(&request, Some(("trust policy", &trust)), &identity, None);
-    if decision.allowed {
-        Ok(())
-    } else {
-        Err(denied())
+    let mut actions = vec!["sts:AssumeRole"];
+    if !tags.is_empty() || req.has("TransitiveTagKeys") {
+        actions.push("sts:TagSession");
     }
+    if req.has("SourceIdentity") {
+        actions.push("sts:SetSourceIdentity");
+    }
+    for action in actions {
+        let request = access::Request {
+            action,
+            resource: &role.arn,
+            caller,
+            context: &c,
+        };
+        let decision = access::decide(&request, Some(("trust policy", &trust)), &identity, None);
+        if !decision.allowed {
+            return Err(denied(action));
+        }
+    }
+    Ok(())
 }
 
 fn set_encryption_context(c: &mut Context, ec: &BTreeMap<String, String>) {

@@ -44,6 +44,9 @@ pub struct RoleRecord {
     pub tags: BTreeMap<String, String>,
     pub inline_policies: BTreeMap<String, String>,
     pub attached_policies: Vec<String>,
+    /// When a session of the role was last made (GetRole's `RoleLastUsed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used: Option<Millis>,
 }
 
 /// One version of a managed policy.

@@ -240,18 +240,30 @@ async fn handles_act_as_principals_and_services_answer_in_sdk_shapes() {
     // Timestamps are Dates, as the SDK gives them.
     assert!(path(&user, "User.CreateDate").is_instance_of::<js_sys::Date>());
     let alice_arn = path_str(&user, "User.Arn");
+    let document = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["kms:CreateKey", "kms:DescribeKey"], "Resource": "*"}
+    ]})
+    .to_string();
     js_ok(
         &iam,
         "PutUserPolicy",
-        js(json!({
-            "UserName": "alice",
-            "PolicyName": "create-keys",
-            "PolicyDocument": json!({"Version": "2012-10-17", "Statement": [
-                {"Effect": "Allow", "Action": ["kms:CreateKey", "kms:DescribeKey"], "Resource": "*"}
-            ]}).to_string()
-        })),
+        js(json!({"UserName": "alice", "PolicyName": "create-keys", "PolicyDocument": document})),
     )
     .await;
+    // Policy documents come back URL-encoded, as the SDK gives AWS's (GetUserPolicy: "The
+    // policy document returned in this structure is URL-encoded").
+    let got = js_ok(
+        &iam,
+        "GetUserPolicy",
+        js(json!({"UserName": "alice", "PolicyName": "create-keys"})),
+    )
+    .await;
+    let encoded = path_str(&got, "PolicyDocument");
+    assert!(
+        encoded.starts_with("%7B%22") && !encoded.contains('"'),
+        "{encoded}"
+    );
+    assert_eq!(kms_web::decode_policy_document(&encoded), document);
 
     let alice = call(&root, "as", &[alice_arn.as_str().into()]);
     assert_eq!(
@@ -272,6 +284,15 @@ async fn handles_act_as_principals_and_services_answer_in_sdk_shapes() {
     let sts = call(&alice, "service", &["sts".into()]);
     let me = js_ok(&sts, "GetCallerIdentity", js(json!({}))).await;
     assert_eq!(path_str(&me, "Arn"), alice_arn);
+    // An action the sandbox's STS does not have: AWS's query-protocol answer, as through the SDK.
+    let (name, message) = js_fails(&sts, "GetSessionToken", js(json!({}))).await;
+    assert_eq!(
+        (name.as_str(), message.as_str()),
+        (
+            "InvalidAction",
+            "Could not find operation GetSessionToken for version 2011-06-15"
+        )
+    );
 
     // An explicit deny in the key policy wins, even for the root user.
     let deny = key_policy(json!([{

@@ -113,6 +113,43 @@ export function tests(ctx) {
       if (typeof process !== 'undefined' && process.versions?.node) assert.ok(/ lang\/js/.test(agent), agent);
     }],
 
+    ['the request handler: aborts in flight, and services it does not have', async () => {
+      const sandbox = pkg.KmsSandbox.memory();
+      const handler = sandbox.requestHandler;
+      const request = (service, target) => ({
+        method: 'POST', protocol: 'https:', hostname: `${service}.us-east-1.amazonaws.com`, path: '/',
+        headers: {
+          'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target,
+          authorization: `AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE/20250101/us-east-1/${service}/aws4_request, SignedHeaders=host, Signature=0`,
+        },
+        body: '{}',
+      });
+      const rejection = async (promise) => {
+        try {
+          await promise;
+        } catch (e) {
+          return e;
+        }
+        fail('expected a rejection');
+      };
+      // An abort after the call started rejects it, as the SDK's own handlers do.
+      const controller = new AbortController();
+      const inFlight = handler.handle(request('kms', 'TrentService.ListKeys'), { abortSignal: controller.signal });
+      controller.abort('stop');
+      const aborted = await rejection(inFlight);
+      assert.equal(aborted.name, 'AbortError');
+      assert.equal(aborted.message, 'stop');
+      const reason = new Error('gone');
+      const early = await rejection(handler.handle(request('kms', 'TrentService.ListKeys'), { abortSignal: AbortSignal.abort(reason) }));
+      assert.equal(early.name, 'AbortError');
+      assert.equal(early.cause, reason);
+      // A Secrets Manager request is not answered, nor recorded, as KMS.
+      const before = (await pkg.calls(sandbox)).length;
+      const foreign = await rejection(handler.handle(request('secretsmanager', 'secretsmanager.GetSecretValue'), {}));
+      assert.equal(foreign.name, 'UnsupportedServiceError');
+      assert.equal((await pkg.calls(sandbox)).length, before);
+    }],
+
     ['encrypt and decrypt with an encryption context', async () => {
       const sandbox = pkg.KmsSandbox.memory();
       const client = await pkg.kmsClient(sandbox, { KMSClient: sdk.KMSClient });

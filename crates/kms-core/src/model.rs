@@ -323,6 +323,17 @@ fn check(
         } else {
             match v {
                 Value::String(x) => format!("Value '{x}'"),
+                // A list of strings or numbers as AWS's Java services print one: `[a, b]`.
+                Value::Array(items) if items.iter().all(|i| i.is_string() || i.is_number()) => {
+                    let items: Vec<String> = items
+                        .iter()
+                        .map(|i| match i {
+                            Value::String(x) => x.clone(),
+                            other => other.to_string(),
+                        })
+                        .collect();
+                    format!("Value '[{}]'", items.join(", "))
+                }
                 other => format!("Value '{other}'"),
             }
         }

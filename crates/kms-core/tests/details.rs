@@ -1141,3 +1141,73 @@ fn messages_recorded_from_aws() {
         "Algorithm RSAES_OAEP_SHA_256 and key spec RSA_2048 cannot encrypt data larger than 190 bytes."
     );
 }
+
+/// ListKeys' ResourceOwners, ListGrants' two grantee filters, a tag key named twice, and a list
+/// shown in a validation message as AWS's Java services print it.
+#[test]
+fn listing_filters_and_tag_lists_as_documented() {
+    let mut kms = Sandbox::in_memory(10);
+    let key = ok(&mut kms, "CreateKey", json!({}))["KeyMetadata"]["KeyId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let own = ok(&mut kms, "ListKeys", json!({}))["Keys"].clone();
+    assert!(!own.as_array().unwrap().is_empty());
+    // "This list doesn't include KMS keys that your Amazon Web Services account owns."
+    let shared = ok(
+        &mut kms,
+        "ListKeys",
+        json!({"ResourceOwners": ["OTHER_ACCOUNTS_VIA_RAM"]}),
+    );
+    assert_eq!(shared["Keys"], json!([]));
+    let both = ok(
+        &mut kms,
+        "ListKeys",
+        json!({"ResourceOwners": ["SELF", "OTHER_ACCOUNTS_VIA_RAM"]}),
+    );
+    assert_eq!(both["Keys"], own);
+    // A marker of one choice of owners is not one of another.
+    let page = ok(&mut kms, "ListKeys", json!({"Limit": 1}));
+    let e = err(
+        &mut kms,
+        "ListKeys",
+        json!({"Limit": 1, "Marker": page["NextMarker"], "ResourceOwners": ["SELF", "OTHER_ACCOUNTS_VIA_RAM"]}),
+    );
+    assert_eq!(e.error_type, ErrorType::InvalidMarker, "{e}");
+    ok(
+        &mut kms,
+        "ListKeys",
+        json!({"Limit": 1, "Marker": page["NextMarker"], "ResourceOwners": ["SELF"]}),
+    );
+
+    let e = err(
+        &mut kms,
+        "ListGrants",
+        json!({"KeyId": key, "GranteePrincipal": "arn:aws:iam::111122223333:root",
+               "GranteeServicePrincipal": "s3.amazonaws.com"}),
+    );
+    assert_eq!(e.error_type, ErrorType::Validation, "{e}");
+
+    let e = err(
+        &mut kms,
+        "TagResource",
+        json!({"KeyId": key, "Tags": [{"TagKey": "a", "TagValue": "1"}, {"TagKey": "a", "TagValue": "2"}]}),
+    );
+    assert_eq!(e.error_type, ErrorType::Tag, "{e}");
+    assert_eq!(
+        ok(&mut kms, "ListResourceTags", json!({"KeyId": key}))["Tags"],
+        json!([])
+    );
+
+    let e = err(
+        &mut kms,
+        "ListKeys",
+        json!({"ResourceOwners": ["SELF", "SELF", "SELF"]}),
+    );
+    assert!(
+        e.message.starts_with(
+            "1 validation error detected: Value '[SELF, SELF, SELF]' at 'resourceOwners'"
+        ),
+        "{e}"
+    );
+}

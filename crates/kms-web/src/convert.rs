@@ -88,6 +88,31 @@ export function requestParts(request, options) {
   parts.body = request?.body;
   return parts;
 }
+// The SDK's own handlers' AbortError (@smithy's buildAbortError): the signal's reason as the
+// message when it is not an Error, else "Request aborted" with the reason as its cause.
+export function abortError(options) {
+  const reason = options?.abortSignal?.reason;
+  const error = new Error(reason && !(reason instanceof Error) ? String(reason) : "Request aborted");
+  error.name = "AbortError";
+  if (reason instanceof Error) error.cause = reason;
+  return error;
+}
+// `answer`, or an AbortError as soon as the request's signal aborts, as the SDK's handlers reject
+// a request in flight (what the sandbox did meanwhile stays done, as on a server).
+export function abortable(answer, options) {
+  const signal = options?.abortSignal;
+  if (signal == null || typeof signal !== "object") return answer;
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(abortError(options));
+    const stop = () => {
+      if (typeof signal.removeEventListener === "function") signal.removeEventListener("abort", onAbort);
+      else if (signal.onabort === onAbort) signal.onabort = null;
+    };
+    if (typeof signal.addEventListener === "function") signal.addEventListener("abort", onAbort, { once: true });
+    else signal.onabort = onAbort;
+    answer.then((v) => { stop(); resolve(v); }, (e) => { stop(); reject(e); });
+  });
+}
 export function httpResponse(statusCode, contentType, body, requestId) {
   const headers = {
     "content-type": contentType,
@@ -107,6 +132,9 @@ extern "C" {
 
     #[wasm_bindgen(js_name = handlerMetadata)]
     pub(crate) fn handler_metadata() -> JsValue;
+    #[wasm_bindgen(js_name = abortError)]
+    pub(crate) fn abort_error(options: &JsValue) -> JsValue;
+    pub(crate) fn abortable(answer: &js_sys::Promise, options: &JsValue) -> js_sys::Promise;
     pub(crate) type RequestParts;
     #[wasm_bindgen(js_name = requestParts)]
     pub(crate) fn request_parts(request: &JsValue, options: &JsValue) -> RequestParts;

@@ -13,7 +13,9 @@
 //! Each HTTP request gets a request id (`x-amzn-RequestId`), which its CloudTrail record carries
 //! too, and is recorded whether it is answered or refused.
 
-use crate::convert::{handler_metadata, http_response, request_parts, wipe};
+use crate::convert::{
+    abort_error, abortable, handler_metadata, http_response, request_parts, wipe,
+};
 use crate::sandbox::{Sandbox, Who};
 use js_sys::{Object, Uint8Array};
 use kms_core::{query, trail, Caller, ErrorType, KmsError, Service, Value};
@@ -49,17 +51,25 @@ impl RequestHandler {
         // What the handler reads of the request, in one call to JavaScript.
         let parts = request_parts(&request, &options);
         if parts.aborted() {
-            let err = js_sys::Error::new("Request aborted");
-            err.set_name("AbortError");
-            return js_sys::Promise::reject(&err);
+            return js_sys::Promise::reject(&abort_error(&options));
         }
         let sandbox = self.sandbox.clone();
-        crate::webcrypto::promise_of(async move {
+        let answer = crate::webcrypto::promise_of(async move {
             let target = parts.target();
             let hostname = parts.hostname();
             let authorization = parts.authorization();
             let scope = authorization.as_deref().and_then(credential_scope);
-            let service = service_of(target.as_deref(), hostname.as_deref(), scope.as_ref());
+            let service = match service_of(target.as_deref(), hostname.as_deref(), scope.as_ref()) {
+                Ok(service) => service,
+                Err(other) => {
+                    let err = js_sys::Error::new(&format!(
+                        "KMS Sandbox answers KMS, IAM, STS, CloudTrail and CloudFormation; this \
+                         request is for {other}."
+                    ));
+                    err.set_name("UnsupportedServiceError");
+                    return Err(err.into());
+                }
+            };
             let region = match service {
                 Service::Iam => sandbox.region(),
                 _ => hostname
@@ -112,7 +122,8 @@ impl RequestHandler {
             );
             response_body.zeroize();
             Ok(out)
-        })
+        });
+        abortable(&answer, &options)
     }
 
     /// Part of the SDK's `HttpHandler` interface; the sandbox has no HTTP client to configure.
@@ -218,18 +229,30 @@ impl Sent<'_> {
 
 /// Which service a request is for: KMS and CloudTrail by their `X-Amz-Target`, IAM and STS
 /// (query protocol) by the host name, or else by the service the request was signed for.
-fn service_of(target: Option<&str>, hostname: Option<&str>, scope: Option<&Scope>) -> Service {
+/// `Err(name)`: a request signed for a service the sandbox does not have (a Secrets Manager
+/// client given the handler), which must not be answered, nor recorded, as KMS.
+fn service_of(
+    target: Option<&str>,
+    hostname: Option<&str>,
+    scope: Option<&Scope>,
+) -> Result<Service, String> {
+    let foreign_scope = scope
+        .map(|s| s.service.as_str())
+        .filter(|s| !s.is_empty() && Service::from_name(s).is_none());
+    if let Some(other) = foreign_scope {
+        return Err(other.to_string());
+    }
     if target.is_some_and(|t| t.starts_with(TARGET_PREFIX)) {
-        return Service::Kms;
+        return Ok(Service::Kms);
     }
     if target.and_then(trail::operation_of_target).is_some() {
-        return Service::CloudTrail;
+        return Ok(Service::CloudTrail);
     }
     let by_host = hostname
         .and_then(|h| h.split('.').next())
         .and_then(Service::from_name);
     let by_scope = scope.and_then(|s| Service::from_name(&s.service));
-    by_host.or(by_scope).unwrap_or(Service::Kms)
+    Ok(by_host.or(by_scope).unwrap_or(Service::Kms))
 }
 
 /// The status and XML body AWS would answer a query-protocol (IAM, STS) request with.

@@ -247,6 +247,8 @@ pub(crate) fn list_grants(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     if let Some(id) = req.str("GrantId") {
         check_grant_id(id)?;
     }
+    // "You can specify either GranteePrincipal or GranteeServicePrincipal, but not both."
+    principal_pair(req, "GranteePrincipal", "GranteeServicePrincipal", false)?;
     let mut items: Vec<(String, Value)> = key
         .grants
         .iter()

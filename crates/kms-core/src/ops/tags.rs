@@ -16,6 +16,9 @@ pub(crate) fn parse_tags(
     existing: &BTreeMap<String, String>,
 ) -> Result<BTreeMap<String, String>> {
     let mut tags = existing.clone();
+    // AWS refuses a request that names a tag key twice rather than keep one of the values
+    // (recorded by LocalStack's tests validated against AWS; the words are LocalStack's).
+    let mut seen = std::collections::BTreeSet::new();
     for tag in req.list(member) {
         let key = tag
             .get("TagKey")
@@ -29,6 +32,9 @@ pub(crate) fn parse_tags(
             return Err(KmsError::tag(format!(
                 "Tag keys beginning with 'aws:' are reserved for AWS use: {key}"
             )));
+        }
+        if !seen.insert(key) {
+            return Err(KmsError::tag("Duplicate tag keys"));
         }
         tags.insert(key.to_string(), value.to_string());
     }

@@ -43,7 +43,9 @@ STS_OPERATIONS = ['GetCallerIdentity', 'AssumeRole']
 CLOUDTRAIL_OPERATIONS = ['LookupEvents']
 CLOUDFORMATION_OPERATIONS = [
     'CreateStack', 'UpdateStack', 'DeleteStack', 'DescribeStacks', 'DescribeStackEvents',
-    'DescribeStackResources', 'ValidateTemplate', 'GetTemplate',
+    'DescribeStackResources', 'ValidateTemplate', 'GetTemplate', 'ListStacks',
+    'ListStackResources', 'DescribeStackResource', 'ListExports', 'ListImports',
+    'GetTemplateSummary',
 ]
 
 

@@ -118,6 +118,26 @@ fn the_seeds_create_stack_makes_the_key_and_alias() {
         "{first}"
     );
 
+    // The list commands, as the CLI prints them.
+    let text = t.ok("aws cloudformation list-stack-resources --stack-name MyKMSKeyStack --region ap-southeast-2 --query 'StackResourceSummaries[].[LogicalResourceId,ResourceStatus]' --output text");
+    assert_eq!(
+        text,
+        "MyKMSKey\tCREATE_COMPLETE\nMyKMSKeyAlias\tCREATE_COMPLETE\n"
+    );
+    let text = t.ok("aws cloudformation list-stacks --stack-status-filter CREATE_COMPLETE UPDATE_COMPLETE --region ap-southeast-2 --query 'StackSummaries[].StackName' --output text");
+    assert_eq!(text, "MyKMSKeyStack\n");
+    let text = t.ok("aws cloudformation describe-stack-resource --stack-name MyKMSKeyStack --logical-resource-id MyKMSKeyAlias --region ap-southeast-2 --query StackResourceDetail.PhysicalResourceId --output text");
+    assert_eq!(text, "alias/hands-on\n");
+    let text = t.ok("aws cloudformation get-template-summary --template-body file://create-kms-cf.yaml --query 'Parameters[].ParameterKey' --output text --region ap-southeast-2");
+    assert_eq!(text, "AliasName\tEnvironment\tKeyDescription\n");
+    let out =
+        t.run("aws cloudformation list-imports --export-name nothing --region ap-southeast-2");
+    assert_eq!(out.exit_code, 254);
+    assert_eq!(
+        out.stderr,
+        "\nAn error occurred (ValidationError) when calling the ListImports operation: Export 'nothing' is not imported by any stack.\n"
+    );
+
     // Delete: the key is scheduled for deletion (PendingWindowInDays 7), the alias is gone.
     assert_eq!(
         t.ok("aws cloudformation delete-stack --stack-name MyKMSKeyStack --region ap-southeast-2"),

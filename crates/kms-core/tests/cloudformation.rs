@@ -1030,3 +1030,325 @@ fn a_failed_update_leaves_nothing_of_itself_behind() {
     let meta = s.call("DescribeKey", json!({"KeyId": id})).unwrap();
     assert_eq!(meta["KeyMetadata"]["Description"], "one");
 }
+
+fn reasons(s: &mut Sandbox, name: &str) -> Vec<String> {
+    cfn(s, "DescribeStackEvents", json!({"StackName": name})).unwrap()["StackEvents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["ResourceStatusReason"].as_str().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn mappings_answer_fn_find_in_map() {
+    let mut s = Sandbox::in_memory(21);
+    let template = r#"
+Parameters:
+  Env:
+    Type: String
+    Default: prod
+Mappings:
+  Settings:
+    prod:
+      Rotation: 90
+      Window: 7
+    dev:
+      Rotation: 365
+      Window: 30
+Resources:
+  K:
+    Type: AWS::KMS::Key
+    Properties:
+      EnableKeyRotation: true
+      RotationPeriodInDays: !FindInMap [Settings, !Ref Env, Rotation]
+      Description: !Sub
+        - "window ${W}"
+        - W: !FindInMap [Settings, !Ref Env, Window]
+Outputs:
+  Id:
+    Value: !Ref K
+"#;
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "mapped", "TemplateBody": template}),
+    )
+    .unwrap();
+    let st = stack(&mut s, "mapped");
+    assert_eq!(st["StackStatus"], "CREATE_COMPLETE");
+    let key_id = output(&st, "Id");
+    let rotation = s
+        .call("GetKeyRotationStatus", json!({"KeyId": key_id}))
+        .unwrap();
+    assert_eq!(rotation["RotationPeriodInDays"], 90);
+    let key = s.call("DescribeKey", json!({"KeyId": key_id})).unwrap();
+    assert_eq!(key["KeyMetadata"]["Description"], "window 7");
+
+    // A key the map does not have fails the resource, with CloudFormation's reason.
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "unmapped", "TemplateBody": template,
+               "Parameters": [{"ParameterKey": "Env", "ParameterValue": "test"}]}),
+    )
+    .unwrap();
+    assert_eq!(
+        stack(&mut s, "unmapped")["StackStatus"],
+        "ROLLBACK_COMPLETE"
+    );
+    assert!(reasons(&mut s, "unmapped")
+        .iter()
+        .any(|r| r.contains("Template error: Unable to get mapping for Settings::test::Window")));
+
+    // A mapping that is not a map of maps is a template error.
+    let bad = "Mappings:\n  M:\n    a: 1\nResources:\n  K:\n    Type: AWS::KMS::Key\n";
+    let err = cfn(&mut s, "ValidateTemplate", json!({"TemplateBody": bad})).unwrap_err();
+    assert_eq!(err.error_type.as_str(), "ValidationError");
+    assert_eq!(
+        err.message,
+        "Template format error: [/Mappings/M] Every Mappings attribute must be a String or a List."
+    );
+}
+
+const EXPORTER: &str = "Resources:\n  K:\n    Type: AWS::KMS::Key\nOutputs:\n  Arn:\n    Value: !GetAtt K.Arn\n    Export:\n      Name: shared-key-arn\n";
+
+fn importer(extra: &str) -> String {
+    format!("Resources:\n  A:\n    Type: AWS::KMS::Alias\n    Properties:\n      AliasName: alias/imported{extra}\n      TargetKeyId: !ImportValue shared-key-arn\n")
+}
+
+#[test]
+fn import_value_reads_another_stack_s_export_and_holds_it() {
+    let mut s = Sandbox::in_memory(22);
+    // Nothing exports the name yet: the stack fails before it makes anything.
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "early", "TemplateBody": importer("")}),
+    )
+    .unwrap();
+    assert_eq!(stack(&mut s, "early")["StackStatus"], "ROLLBACK_COMPLETE");
+    assert_eq!(
+        stack(&mut s, "early")["StackStatusReason"],
+        json!(null),
+        "ROLLBACK_COMPLETE carries no reason of its own"
+    );
+    assert!(reasons(&mut s, "early")
+        .contains(&"No export named shared-key-arn found. Rollback requested by user.".into()));
+    assert_eq!(
+        cfn(&mut s, "ListStackResources", json!({"StackName": "early"})).unwrap()
+            ["StackResourceSummaries"],
+        json!([])
+    );
+    cfn(&mut s, "DeleteStack", json!({"StackName": "early"})).unwrap();
+
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "exporter", "TemplateBody": EXPORTER}),
+    )
+    .unwrap();
+    let arn = output(&stack(&mut s, "exporter"), "Arn");
+    let exports = cfn(&mut s, "ListExports", json!({})).unwrap();
+    assert_eq!(
+        exports["Exports"],
+        json!([{"ExportingStackId": stack(&mut s, "exporter")["StackId"], "Name": "shared-key-arn", "Value": arn}])
+    );
+    let err = cfn(
+        &mut s,
+        "ListImports",
+        json!({"ExportName": "shared-key-arn"}),
+    )
+    .unwrap_err();
+    assert_eq!(err.error_type.as_str(), "ValidationError");
+    assert_eq!(
+        err.message,
+        "Export 'shared-key-arn' is not imported by any stack."
+    );
+
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "importer", "TemplateBody": importer("")}),
+    )
+    .unwrap();
+    assert_eq!(stack(&mut s, "importer")["StackStatus"], "CREATE_COMPLETE");
+    let alias = s.call("ListAliases", json!({})).unwrap()["Aliases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["AliasName"] == "alias/imported")
+        .cloned()
+        .unwrap();
+    assert!(arn.ends_with(alias["TargetKeyId"].as_str().unwrap()));
+    assert_eq!(
+        cfn(
+            &mut s,
+            "ListImports",
+            json!({"ExportName": "shared-key-arn"})
+        )
+        .unwrap(),
+        json!({"Imports": ["importer"]})
+    );
+
+    // While it is imported the export can be neither deleted nor dropped by an update.
+    cfn(&mut s, "DeleteStack", json!({"StackName": "exporter"})).unwrap();
+    let st = stack(&mut s, "exporter");
+    assert_eq!(st["StackStatus"], "DELETE_FAILED");
+    assert_eq!(
+        st["StackStatusReason"],
+        "Cannot delete export shared-key-arn as it is in use by importer"
+    );
+    let key_id = arn.rsplit('/').next().unwrap();
+    let key = s.call("DescribeKey", json!({"KeyId": key_id})).unwrap();
+    assert_eq!(key["KeyMetadata"]["KeyState"], "Enabled");
+    // DELETE_FAILED cannot be updated; a fresh exporter shows the update refused.
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "exporter2", "TemplateBody": EXPORTER.replace("shared-key-arn", "second-arn")}),
+    )
+    .unwrap();
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "importer2", "TemplateBody": importer("2").replace("shared-key-arn", "second-arn")}),
+    )
+    .unwrap();
+    let dropped = "Resources:\n  K:\n    Type: AWS::KMS::Key\n";
+    cfn(
+        &mut s,
+        "UpdateStack",
+        json!({"StackName": "exporter2", "TemplateBody": dropped}),
+    )
+    .unwrap();
+    assert_eq!(
+        stack(&mut s, "exporter2")["StackStatus"],
+        "UPDATE_ROLLBACK_COMPLETE"
+    );
+    assert!(reasons(&mut s, "exporter2")
+        .contains(&"Export second-arn cannot be deleted as it is in use by importer2".into()));
+    assert_eq!(
+        output(&stack(&mut s, "exporter2"), "Arn").len(),
+        arn.len(),
+        "the export is kept"
+    );
+
+    // Once the importer is gone, the exporter goes.
+    cfn(&mut s, "DeleteStack", json!({"StackName": "importer"})).unwrap();
+    cfn(&mut s, "DeleteStack", json!({"StackName": "exporter"})).unwrap();
+    let deleted = cfn(
+        &mut s,
+        "ListStacks",
+        json!({"StackStatusFilter": ["DELETE_COMPLETE"]}),
+    )
+    .unwrap();
+    let names: Vec<&str> = deleted["StackSummaries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["StackName"].as_str().unwrap())
+        .collect();
+    // All made at the same sandbox time: by name.
+    assert_eq!(names, ["early", "exporter", "importer"]);
+}
+
+#[test]
+fn list_and_summary_operations() {
+    let mut s = Sandbox::in_memory(23);
+    let stack_id = create(&mut s);
+    s.advance_days(1);
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "other", "TemplateBody": EXPORTER}),
+    )
+    .unwrap();
+    let all = cfn(&mut s, "ListStacks", json!({})).unwrap();
+    let summaries = all["StackSummaries"].as_array().unwrap();
+    assert_eq!(summaries.len(), 2);
+    assert_eq!(summaries[0]["StackName"], "other", "newest first");
+    assert_eq!(summaries[1]["StackId"], stack_id.as_str());
+    assert_eq!(summaries[1]["StackStatus"], "CREATE_COMPLETE");
+    assert_eq!(
+        summaries[1]["TemplateDescription"],
+        "A customer managed KMS key with rotation and an alias (the seed's hands-on)"
+    );
+    assert_eq!(
+        summaries[1]["DriftInformation"],
+        json!({"StackDriftStatus": "NOT_CHECKED"})
+    );
+    assert!(summaries[1].get("DeletionTime").is_none());
+
+    let resources = cfn(
+        &mut s,
+        "ListStackResources",
+        json!({"StackName": "MyKMSKeyStack"}),
+    )
+    .unwrap();
+    let list = resources["StackResourceSummaries"].as_array().unwrap();
+    let logical: Vec<&str> = list
+        .iter()
+        .map(|r| r["LogicalResourceId"].as_str().unwrap())
+        .collect();
+    assert_eq!(logical, ["MyKMSKey", "MyKMSKeyAlias"]);
+    assert_eq!(list[0]["ResourceStatus"], "CREATE_COMPLETE");
+    let key_id = list[0]["PhysicalResourceId"].as_str().unwrap().to_string();
+    assert!(s.call("DescribeKey", json!({"KeyId": key_id})).is_ok());
+
+    let one = cfn(
+        &mut s,
+        "DescribeStackResource",
+        json!({"StackName": "MyKMSKeyStack", "LogicalResourceId": "MyKMSKey"}),
+    )
+    .unwrap();
+    assert_eq!(
+        one["StackResourceDetail"]["PhysicalResourceId"],
+        key_id.as_str()
+    );
+    assert_eq!(one["StackResourceDetail"]["ResourceType"], "AWS::KMS::Key");
+    assert_eq!(one["StackResourceDetail"]["StackId"], stack_id.as_str());
+    let err = cfn(
+        &mut s,
+        "DescribeStackResource",
+        json!({"StackName": "MyKMSKeyStack", "LogicalResourceId": "Nope"}),
+    )
+    .unwrap_err();
+    assert_eq!(err.error_type.as_str(), "ValidationError");
+    assert_eq!(
+        err.message,
+        "Resource Nope does not exist for stack MyKMSKeyStack"
+    );
+    let err = cfn(&mut s, "ListStackResources", json!({"StackName": "nope"})).unwrap_err();
+    assert_eq!(err.message, "Stack with id nope does not exist");
+
+    // The summary of a template given, and of a stack's.
+    for req in [
+        json!({"TemplateBody": TEMPLATE}),
+        json!({"StackName": "MyKMSKeyStack"}),
+    ] {
+        let summary = cfn(&mut s, "GetTemplateSummary", req).unwrap();
+        assert_eq!(
+            summary["ResourceTypes"],
+            json!(["AWS::KMS::Key", "AWS::KMS::Alias"])
+        );
+        assert_eq!(summary["Version"], "2010-09-09");
+        let env = summary["Parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["ParameterKey"] == "Environment")
+            .unwrap()
+            .clone();
+        assert_eq!(
+            env,
+            json!({"ParameterKey": "Environment", "DefaultValue": "dev", "ParameterType": "String",
+                   "NoEcho": false, "ParameterConstraints": {"AllowedValues": ["dev", "prod"]}})
+        );
+        assert_eq!(
+            summary["ResourceIdentifierSummaries"][1],
+            json!({"ResourceType": "AWS::KMS::Alias", "LogicalResourceIds": ["MyKMSKeyAlias"],
+                   "ResourceIdentifiers": ["AliasName"]})
+        );
+    }
+}

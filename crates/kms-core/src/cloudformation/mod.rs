@@ -1,5 +1,6 @@
 //! CloudFormation (2010-05-15) for the KMS resources: CreateStack, UpdateStack, DeleteStack,
-//! DescribeStacks, DescribeStackEvents, DescribeStackResources and ValidateTemplate, with
+//! DescribeStacks, DescribeStackEvents, DescribeStackResources, ValidateTemplate, GetTemplate and
+//! the list and summary operations of [`summaries`], with
 //! `AWS::KMS::Key`, `AWS::KMS::Alias` and `AWS::KMS::ReplicaKey`. A stack's resources are made by
 //! the engine's own KMS operations, run as the caller (so key policies and IAM policies apply),
 //! one after the other within the one request: the stack's states and events progress at once.
@@ -7,6 +8,7 @@
 //! `cloudformation/`), so that the shell persists it like any other.
 
 mod resources;
+mod summaries;
 pub mod template;
 mod yaml;
 
@@ -126,6 +128,69 @@ impl Engine {
             .collect()
     }
 
+    /// The Region's exports (name to value) that the stack `except` may import: a stack cannot
+    /// import its own.
+    fn exports(&self, region: &str, except: &str) -> BTreeMap<String, String> {
+        self.stacks()
+            .into_iter()
+            .filter(|s| s.region == region && s.deleted.is_none() && s.stack_id != except)
+            .flat_map(|s| {
+                s.outputs
+                    .iter()
+                    .filter_map(|o| o.export_name.as_ref().map(|n| (n.clone(), o.value.clone())))
+            })
+            .collect()
+    }
+
+    /// The names of the live stacks of `region` other than `except` that import `name`, sorted.
+    fn importers(&self, region: &str, name: &str, except: &str) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .stacks()
+            .into_iter()
+            .filter(|s| {
+                s.region == region
+                    && s.deleted.is_none()
+                    && s.stack_id != except
+                    && s.imports.iter().any(|i| i == name)
+            })
+            .map(|s| s.stack_name.clone())
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Why `stack` may not publish `next` (its new outputs, or none when it is deleted): an
+    /// export another stack imports must stay, with its value.
+    fn export_in_use(&self, stack: &StackRecord, next: Option<&[StackOutput]>) -> Option<String> {
+        for o in &stack.outputs {
+            let Some(name) = &o.export_name else { continue };
+            let users = self.importers(&stack.region, name, &stack.stack_id);
+            if users.is_empty() {
+                continue;
+            }
+            let users = users.join(", ");
+            let Some(next) = next else {
+                return Some(format!(
+                    "Cannot delete export {name} as it is in use by {users}"
+                ));
+            };
+            match next.iter().find(|n| n.export_name.as_ref() == Some(name)) {
+                None => {
+                    return Some(format!(
+                        "Export {name} cannot be deleted as it is in use by {users}"
+                    ))
+                }
+                Some(n) if n.value != o.value => {
+                    return Some(format!(
+                        "Export {name} cannot be updated as it is in use by {users}"
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
+        None
+    }
+
     /// A stack by name (a live one) or by stack id (deleted ones too).
     fn find_stack(&self, region: &str, name_or_id: &str) -> Option<&StackRecord> {
         self.stacks().into_iter().find(|s| {
@@ -168,6 +233,12 @@ impl Engine {
             "DescribeStackResources" => describe_stack_resources(self, region, request),
             "ValidateTemplate" => validate_template(request),
             "GetTemplate" => get_template(self, region, request),
+            "ListStacks" => summaries::list_stacks(self, region, request),
+            "ListStackResources" => summaries::list_stack_resources(self, region, request),
+            "DescribeStackResource" => summaries::describe_stack_resource(self, region, request),
+            "ListExports" => summaries::list_exports(self, region),
+            "ListImports" => summaries::list_imports(self, region, request),
+            "GetTemplateSummary" => summaries::get_template_summary(self, region, request),
             other => Err(model.unknown_operation(other)),
         };
         let Run {
@@ -178,7 +249,10 @@ impl Engine {
         } = run;
         let mut outcome = Outcome::new(
             result,
-            if operation.starts_with("Describe") {
+            if operation.starts_with("Describe")
+                || operation.starts_with("List")
+                || operation.starts_with("Get")
+            {
                 vec![]
             } else {
                 changes
@@ -296,6 +370,7 @@ fn check_outputs(
         parameters: params,
         pseudo: pseudo.clone(),
         resources: &none,
+        exports: BTreeMap::new(),
     };
     let mut missing = BTreeSet::new();
     for o in t.outputs.values() {
@@ -331,6 +406,7 @@ fn included(
         parameters: params,
         pseudo: pseudo.clone(),
         resources: &none,
+        exports: BTreeMap::new(),
     };
     let mut set = BTreeSet::new();
     for (name, r) in &t.resources {
@@ -472,10 +548,16 @@ fn create_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
         outputs: vec![],
         resources: vec![],
         events: vec![],
+        imports: vec![],
     };
     run.stack_event(&mut stack, "CREATE_IN_PROGRESS", Some("User Initiated"));
     let mut failed = None;
-    for logical in &order {
+    // Every export the template imports must exist before anything is made.
+    match missing_import(run, &t, &params, &pseudo, &stack_id) {
+        Ok(imports) => stack.imports = imports,
+        Err(reason) => failed = Some((String::new(), reason)),
+    }
+    for logical in order.iter().filter(|_| failed.is_none()) {
         if let Err(reason) =
             create_resource(run, &mut stack, &t, &params, &pseudo, logical, "CREATE")
         {
@@ -490,6 +572,7 @@ fn create_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
             parameters: &params,
             pseudo: pseudo.clone(),
             resources: &made,
+            exports: run.scratch.exports(&run.region, &stack.stack_id),
         };
         match outputs(&t, &ctx) {
             Ok(o) => stack.outputs = o,
@@ -502,8 +585,9 @@ fn create_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
     match failed {
         None => run.stack_event(&mut stack, "CREATE_COMPLETE", None),
         Some((logical, why)) => {
-            // A stack that failed exports nothing.
+            // A stack that failed exports and imports nothing.
             stack.outputs.clear();
+            stack.imports.clear();
             // A stack-level failure (an output, an export) is the reason itself.
             let reason = if logical.is_empty() {
                 format!("{why} ")
@@ -538,6 +622,30 @@ fn create_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
     }
     run.keep(vec![Change::PutIam(IamRecord::Stack(Box::new(stack)))]);
     Ok(json!({"StackId": stack_id}))
+}
+
+/// The export names the template imports, or why they cannot be imported (CloudFormation's
+/// "No export named X found.").
+fn missing_import(
+    run: &Run<'_>,
+    t: &Template,
+    params: &BTreeMap<String, String>,
+    pseudo: &BTreeMap<String, String>,
+    stack_id: &str,
+) -> std::result::Result<Vec<String>, String> {
+    let none = BTreeMap::new();
+    let ctx = Context {
+        template: t,
+        parameters: params,
+        pseudo: pseudo.clone(),
+        resources: &none,
+        exports: run.scratch.exports(&run.region, stack_id),
+    };
+    let imports = ctx.imports();
+    match imports.iter().find(|name| !ctx.exports.contains_key(*name)) {
+        Some(name) => Err(template::no_export(name).message),
+        None => Ok(imports),
+    }
 }
 
 /// An export name of `stack` that another live stack of its Region already exports, as
@@ -587,6 +695,7 @@ fn create_resource(
         parameters: params,
         pseudo: pseudo.clone(),
         resources: &made,
+        exports: run.scratch.exports(&run.region, &stack.stack_id),
     };
     let props = ctx
         .resolve(def.get("Properties").unwrap_or(&json!({})))
@@ -770,7 +879,9 @@ fn delete_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
         )));
     }
     run.stack_event(&mut stack, "DELETE_IN_PROGRESS", Some("User Initiated"));
-    if delete_resources(run, &mut stack, true, &keep) {
+    if let Some(reason) = run.scratch.export_in_use(&stack, None) {
+        run.stack_event(&mut stack, "DELETE_FAILED", Some(&reason));
+    } else if delete_resources(run, &mut stack, true, &keep) {
         stack.deleted = Some(run.now);
         run.stack_event(&mut stack, "DELETE_COMPLETE", None);
     } else {
@@ -861,6 +972,7 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
             parameters: &params,
             pseudo: pseudo.clone(),
             resources: &made,
+            exports: run.scratch.exports(&run.region, &stack.stack_id),
         };
         for logical in &order {
             let def = &t.resources[logical];
@@ -903,8 +1015,27 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
     stack.last_updated = Some(run.now);
     run.stack_event(&mut stack, "UPDATE_IN_PROGRESS", Some("User Initiated"));
     let mut replaced: Vec<StackResource> = vec![];
+    // A resource that failed, or the reason the whole update failed before any resource did.
     let mut failed: Option<String> = None;
-    for logical in &order {
+    let mut stack_failure: Option<String> = None;
+    match missing_import(run, &t, &params, &pseudo, &stack.stack_id) {
+        Ok(imports) => stack.imports = imports,
+        Err(reason) => stack_failure = Some(reason),
+    }
+    if stack_failure.is_none() {
+        let made = made(&stack);
+        let ctx = Context {
+            template: &t,
+            parameters: &params,
+            pseudo: pseudo.clone(),
+            resources: &made,
+            exports: run.scratch.exports(&run.region, &stack.stack_id),
+        };
+        if let Ok(next) = outputs(&t, &ctx) {
+            stack_failure = run.scratch.export_in_use(&before, Some(&next));
+        }
+    }
+    for logical in order.iter().filter(|_| stack_failure.is_none()) {
         let def = &t.resources[logical];
         let rtype = def["Type"].as_str().unwrap_or_default().to_string();
         let Some(old) = stack.resource(logical).cloned() else {
@@ -920,6 +1051,7 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
             parameters: &params,
             pseudo: pseudo.clone(),
             resources: &made,
+            exports: run.scratch.exports(&run.region, &stack.stack_id),
         };
         let props = match ctx.resolve(def.get("Properties").unwrap_or(&json!({}))) {
             Ok(p) => p.unwrap_or(json!({})),
@@ -1019,14 +1151,15 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
             }
         }
     }
-    if let Some(logical) = failed {
-        run.stack_event(
-            &mut stack,
-            "UPDATE_ROLLBACK_IN_PROGRESS",
-            Some(&format!(
-                "The following resource(s) failed to update: [{logical}]. "
-            )),
-        );
+    let failure = match (stack_failure, failed) {
+        (Some(reason), _) => Some(reason),
+        (None, Some(logical)) => Some(format!(
+            "The following resource(s) failed to update: [{logical}]. "
+        )),
+        (None, None) => None,
+    };
+    if let Some(reason) = failure {
+        run.stack_event(&mut stack, "UPDATE_ROLLBACK_IN_PROGRESS", Some(&reason));
         // Back to the previous properties: updated resources are updated back, new ones deleted.
         let mut back = before.clone();
         back.events = std::mem::take(&mut stack.events);
@@ -1176,6 +1309,7 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
         parameters: &params,
         pseudo: pseudo.clone(),
         resources: &made,
+        exports: run.scratch.exports(&run.region, &stack.stack_id),
     };
     stack.outputs = outputs(&t, &ctx)?;
     stack.template_body = body;

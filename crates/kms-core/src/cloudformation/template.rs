@@ -1,7 +1,7 @@
 //! A CloudFormation template: parsing (JSON or YAML), parameters, conditions, the resources'
 //! dependency order, and the intrinsic functions (`Ref`, `Fn::GetAtt`, `Fn::Sub`, `Fn::Join`,
 //! `Fn::If`, `Fn::Equals`, `Fn::Not`, `Fn::And`, `Fn::Or`, `Fn::Select`, `Fn::Split`,
-//! `Fn::Base64`) with the pseudo parameters.
+//! `Fn::Base64`, `Fn::FindInMap`, `Fn::ImportValue`) with the pseudo parameters.
 
 use crate::error::{KmsError, Result};
 use serde_json::{Map, Value};
@@ -19,8 +19,11 @@ pub struct Template {
     pub description: Option<String>,
     pub parameters: Map<String, Value>,
     pub conditions: Map<String, Value>,
+    pub mappings: Map<String, Value>,
     pub resources: Map<String, Value>,
     pub outputs: Map<String, Value>,
+    /// The template's own `Metadata` section.
+    pub metadata: Option<Value>,
 }
 
 impl Template {
@@ -117,6 +120,26 @@ impl Template {
                 }));
             }
         }
+        let mappings = section("Mappings")?;
+        for (name, m) in &mappings {
+            // A mapping is a map of maps whose values are strings or lists of strings.
+            let leaves_ok = m.as_object().is_some_and(|top| {
+                top.values().all(|second| {
+                    second.as_object().is_some_and(|s| {
+                        s.values().all(|v| match v {
+                            Value::Array(a) => a.iter().all(|x| !x.is_object() && !x.is_array()),
+                            Value::Object(_) => false,
+                            _ => true,
+                        })
+                    })
+                })
+            });
+            if !leaves_ok {
+                return Err(format_error(format!(
+                    "[/Mappings/{name}] Every Mappings attribute must be a String or a List."
+                )));
+            }
+        }
         let t = Template {
             description: top
                 .get("Description")
@@ -124,8 +147,10 @@ impl Template {
                 .map(str::to_string),
             parameters,
             conditions: section("Conditions")?,
+            mappings,
             resources,
             outputs: section("Outputs")?,
+            metadata: top.get("Metadata").filter(|m| !m.is_null()).cloned(),
         };
         if t.outputs.values().any(|o| o.get("Value").is_none()) {
             return Err(format_error(
@@ -533,10 +558,17 @@ pub struct Context<'a> {
     pub parameters: &'a BTreeMap<String, String>,
     pub pseudo: BTreeMap<String, String>,
     pub resources: &'a BTreeMap<String, (String, BTreeMap<String, String>)>,
+    /// The Region's exports (name to value), for `Fn::ImportValue`.
+    pub exports: BTreeMap<String, String>,
 }
 
 fn fn_error(message: impl std::fmt::Display) -> KmsError {
     KmsError::validation_error(format!("Template error: {message}"))
+}
+
+/// An `Fn::ImportValue` of a name no stack of the Region exports.
+pub fn no_export(name: &str) -> KmsError {
+    KmsError::validation_error(format!("No export named {name} found."))
 }
 
 impl Context<'_> {
@@ -744,6 +776,14 @@ impl Context<'_> {
                                 .collect(),
                         )
                     }
+                    "Fn::FindInMap" => self.find_in_map(arg)?,
+                    "Fn::ImportValue" => {
+                        let name = self.resolve(arg)?.map(|v| text(&v)).unwrap_or_default();
+                        match self.exports.get(&name) {
+                            Some(v) => Value::String(v.clone()),
+                            None => return Err(no_export(&name)),
+                        }
+                    }
                     "Fn::Base64" => {
                         use base64::Engine as _;
                         let s = self.resolve(arg)?.map(|s| text(&s)).unwrap_or_default();
@@ -785,6 +825,74 @@ impl Context<'_> {
             }
             other => Ok(Some(other.clone())),
         }
+    }
+
+    /// `Fn::FindInMap: [MapName, TopLevelKey, SecondLevelKey]`, each of which may be a function.
+    fn find_in_map(&self, arg: &Value) -> Result<Value> {
+        let keys = match arg {
+            Value::Array(a) if a.len() == 3 => a
+                .iter()
+                .map(|k| Ok(self.resolve(k)?.map(|v| text(&v)).unwrap_or_default()))
+                .collect::<Result<Vec<String>>>()?,
+            _ => {
+                return Err(fn_error(
+                    "Fn::FindInMap needs a map name, a top-level key and a second-level key",
+                ))
+            }
+        };
+        let Some(map) = self.template.mappings.get(&keys[0]) else {
+            return Err(fn_error(format!(
+                "Mapping named '{}' is not present in the 'Mappings' section of template.",
+                keys[0]
+            )));
+        };
+        map.get(&keys[1])
+            .and_then(|top| top.get(&keys[2]))
+            .map(|v| match v {
+                Value::Array(a) => Value::Array(a.iter().map(|x| Value::String(text(x))).collect()),
+                other => Value::String(text(other)),
+            })
+            .ok_or_else(|| {
+                fn_error(format!(
+                    "Unable to get mapping for {}::{}::{}",
+                    keys[0], keys[1], keys[2]
+                ))
+            })
+    }
+
+    /// The export names the template's resources and outputs import that can be known before
+    /// anything is made (those that do not name a resource's value).
+    pub fn imports(&self) -> Vec<String> {
+        fn walk(v: &Value, out: &mut Vec<Value>) {
+            match v {
+                Value::Object(m) => {
+                    for (k, x) in m {
+                        if k == "Fn::ImportValue" {
+                            out.push(x.clone());
+                        } else {
+                            walk(x, out);
+                        }
+                    }
+                }
+                Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+                _ => {}
+            }
+        }
+        let mut args = vec![];
+        for r in self.template.resources.values() {
+            walk(r, &mut args);
+        }
+        for o in self.template.outputs.values() {
+            walk(o, &mut args);
+        }
+        let mut names: Vec<String> = args
+            .iter()
+            .filter_map(|a| self.resolve(a).ok().flatten())
+            .map(|v| text(&v))
+            .collect();
+        names.sort();
+        names.dedup();
+        names
     }
 
     fn sub(&self, arg: &Value) -> Result<Value> {

@@ -71,6 +71,10 @@ pub struct StackRecord {
     pub resources: Vec<StackResource>,
     /// Oldest first.
     pub events: Vec<StackEvent>,
+    /// The export names its template imports (`Fn::ImportValue`): an export in use cannot be
+    /// removed, changed or deleted.
+    #[serde(default)]
+    pub imports: Vec<String>,
 }
 
 impl StackRecord {

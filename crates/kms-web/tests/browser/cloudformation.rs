@@ -75,6 +75,55 @@ async fn the_hands_on_stack_through_the_sdk_survives_a_reopen() {
             "Stack with id nope does not exist".to_string()
         )
     );
+
+    // The list operations through the SDK: lists of structures and of strings, timestamps.
+    let listed = sdk(
+        &cfn,
+        "ListStacks",
+        json!({"StackStatusFilter": ["CREATE_COMPLETE"]}),
+    )
+    .await
+    .unwrap();
+    let summaries: js_sys::Array = get(&listed, "StackSummaries").into();
+    assert_eq!(summaries.length(), 1);
+    assert_eq!(
+        get(&summaries.get(0), "StackId").as_string().unwrap(),
+        stack_id
+    );
+    assert!(get(&summaries.get(0), "CreationTime").is_instance_of::<js_sys::Date>());
+    let resources = sdk(
+        &cfn,
+        "ListStackResources",
+        json!({"StackName": "MyKMSKeyStack"}),
+    )
+    .await
+    .unwrap();
+    let resources: js_sys::Array = get(&resources, "StackResourceSummaries").into();
+    assert_eq!(
+        get(&resources.get(0), "PhysicalResourceId")
+            .as_string()
+            .unwrap(),
+        key_id
+    );
+    let summary = sdk(
+        &cfn,
+        "GetTemplateSummary",
+        json!({"StackName": "MyKMSKeyStack"}),
+    )
+    .await
+    .unwrap();
+    let types: js_sys::Array = get(&summary, "ResourceTypes").into();
+    assert_eq!(types.get(1).as_string().unwrap(), "AWS::KMS::Alias");
+    let e = sdk(&cfn, "ListImports", json!({"ExportName": "none"}))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error_parts(&e),
+        (
+            "ValidationError".to_string(),
+            "Export 'none' is not imported by any stack.".to_string()
+        )
+    );
     drop(kms);
 
     let kms = Sandbox::open(&name, None, None).await.unwrap();

@@ -485,7 +485,7 @@ fn validate_template_answers_parameters_and_description() {
         ("Resources:\n  A:\n    Type: AWS::KMS::Alias\n    Properties:\n      AliasName: alias/x\n      TargetKeyId: !Ref Missing\n",
          "Template format error: Unresolved resource dependencies [Missing] in the Resources block of the template"),
         ("Resources:\n  A:\n    Type: AWS::KMS::Key\n    DependsOn: B\n  B:\n    Type: AWS::KMS::Key\n    DependsOn: A\n",
-         "Template format error: Circular dependency between resources: [A, B]"),
+         "Circular dependency between resources: [A, B]"),
     ] {
         let e = cfn(&mut s, "ValidateTemplate", json!({"TemplateBody": body})).unwrap_err();
         assert_eq!((e.error_type.as_str(), e.message.as_str()), ("ValidationError", message), "{body}");
@@ -946,7 +946,7 @@ fn an_export_name_is_one_stack_s() {
         .unwrap()
         .iter()
         .any(|e| e["ResourceStatusReason"].as_str().is_some_and(
-            |r| r.starts_with("Export with name shared is already exported by stack first")
+            |r| r == "Export with name shared is already exported by stack first. Rollback requested by user."
         )));
     // Once the first is gone, the name is free.
     cfn(&mut s, "DeleteStack", json!({"StackName": "first"})).unwrap();
@@ -1351,4 +1351,101 @@ fn list_and_summary_operations() {
                    "ResourceIdentifiers": ["AliasName"]})
         );
     }
+}
+
+#[test]
+fn termination_protection_refuses_delete_stack_until_turned_off() {
+    let mut s = Sandbox::in_memory(24);
+    let template = "Resources:\n  K:\n    Type: AWS::KMS::Key\n";
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "prot", "TemplateBody": template, "EnableTerminationProtection": true}),
+    )
+    .unwrap();
+    assert_eq!(stack(&mut s, "prot")["EnableTerminationProtection"], true);
+    let err = cfn(&mut s, "DeleteStack", json!({"StackName": "prot"})).unwrap_err();
+    assert_eq!(
+        (err.error_type.as_str(), err.message.as_str()),
+        (
+            "ValidationError",
+            "Stack [prot] cannot be deleted while TerminationProtection is enabled"
+        )
+    );
+    assert_eq!(stack(&mut s, "prot")["StackStatus"], "CREATE_COMPLETE");
+    let key_id = cfn(&mut s, "ListStackResources", json!({"StackName": "prot"})).unwrap()
+        ["StackResourceSummaries"][0]["PhysicalResourceId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let key = s.call("DescribeKey", json!({"KeyId": key_id})).unwrap();
+    assert_eq!(key["KeyMetadata"]["KeyState"], "Enabled");
+
+    let out = cfn(
+        &mut s,
+        "UpdateTerminationProtection",
+        json!({"StackName": "prot", "EnableTerminationProtection": false}),
+    )
+    .unwrap();
+    assert_eq!(out["StackId"], stack(&mut s, "prot")["StackId"]);
+    assert_eq!(stack(&mut s, "prot")["EnableTerminationProtection"], false);
+    cfn(&mut s, "DeleteStack", json!({"StackName": "prot"})).unwrap();
+    let err = cfn(
+        &mut s,
+        "UpdateTerminationProtection",
+        json!({"StackName": "prot", "EnableTerminationProtection": true}),
+    )
+    .unwrap_err();
+    assert_eq!(err.message, "Stack with id prot does not exist");
+}
+
+#[test]
+fn every_event_of_an_operation_carries_its_client_request_token() {
+    let mut s = Sandbox::in_memory(25);
+    let template = "Resources:\n  K:\n    Type: AWS::KMS::Key\n";
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "tok", "TemplateBody": template, "ClientRequestToken": "create-1"}),
+    )
+    .unwrap();
+    let with_alias = format!("{template}  A:\n    Type: AWS::KMS::Alias\n    Properties:\n      AliasName: alias/tok\n      TargetKeyId: !Ref K\n");
+    cfn(
+        &mut s,
+        "UpdateStack",
+        json!({"StackName": "tok", "TemplateBody": with_alias, "ClientRequestToken": "update-1"}),
+    )
+    .unwrap();
+    let events = cfn(&mut s, "DescribeStackEvents", json!({"StackName": "tok"})).unwrap();
+    let tokens: Vec<(String, Option<String>)> = events["StackEvents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .map(|e| {
+            (
+                format!(
+                    "{} {}",
+                    e["LogicalResourceId"].as_str().unwrap(),
+                    e["ResourceStatus"].as_str().unwrap()
+                ),
+                e.get("ClientRequestToken")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+            )
+        })
+        .collect();
+    let create: Vec<_> = tokens
+        .iter()
+        .filter(|(_, t)| t.as_deref() == Some("create-1"))
+        .collect();
+    let update: Vec<_> = tokens
+        .iter()
+        .filter(|(_, t)| t.as_deref() == Some("update-1"))
+        .collect();
+    assert_eq!(create.len() + update.len(), tokens.len(), "{tokens:?}");
+    assert_eq!(create.first().unwrap().0, "tok CREATE_IN_PROGRESS");
+    assert_eq!(create.last().unwrap().0, "tok CREATE_COMPLETE");
+    assert_eq!(update.first().unwrap().0, "tok UPDATE_IN_PROGRESS");
+    assert_eq!(update.last().unwrap().0, "tok UPDATE_COMPLETE");
 }

@@ -52,7 +52,7 @@ impl Rng {
     pub fn new(seed: u64) -> Rng {
         Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
     }
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         let mut x = self.0;
         x ^= x >> 12;
         x ^= x << 25;
@@ -64,19 +64,19 @@ impl Rng {
         if n == 0 {
             0
         } else {
-            (self.next() % n as u64) as usize
+            (self.next_u64() % n as u64) as usize
         }
     }
     /// True with probability `percent`%.
     pub fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
+        self.next_u64() % 100 < percent
     }
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
     }
     pub fn bytes(&mut self, max: usize) -> Vec<u8> {
         let n = self.below(max + 1);
-        (0..n).map(|_| self.next() as u8).collect()
+        (0..n).map(|_| self.next_u64() as u8).collect()
     }
 }
 
@@ -297,8 +297,8 @@ pub fn random_json(rng: &mut Rng, depth: usize) -> Value {
     } {
         0 => Value::Null,
         1 => json!(rng.chance(50)),
-        2 => json!(rng.next() as i64),
-        3 => json!(f64::from_bits(rng.next()).clamp(-1e300, 1e300)),
+        2 => json!(rng.next_u64() as i64),
+        3 => json!(f64::from_bits(rng.next_u64()).clamp(-1e300, 1e300)),
         4 => Value::String(String::from_utf8_lossy(&rng.bytes(20)).into_owned()),
         5 => Value::Array(
             (0..rng.below(4))

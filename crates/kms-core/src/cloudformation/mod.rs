@@ -42,6 +42,8 @@ struct Run<'a> {
     /// Keys an operation needed read or unsealed first ([`Outcome::unseal`]): the stack
     /// operation is then asked again once they are.
     unseal: Vec<String>,
+    /// The request's ClientRequestToken, which every event of the operation carries.
+    token: Option<String>,
 }
 
 impl Run<'_> {
@@ -100,6 +102,7 @@ impl Run<'_> {
             status: status.to_string(),
             reason: reason.map(str::to_string),
             properties: properties.map(Value::to_string),
+            client_request_token: self.token.clone(),
         });
     }
 
@@ -223,6 +226,10 @@ impl Engine {
             changes: vec![],
             service_events: vec![],
             unseal: vec![],
+            token: request
+                .get("ClientRequestToken")
+                .and_then(Value::as_str)
+                .map(str::to_string),
         };
         let result = match operation {
             "CreateStack" => create_stack(&mut run, request),
@@ -233,6 +240,7 @@ impl Engine {
             "DescribeStackResources" => describe_stack_resources(self, region, request),
             "ValidateTemplate" => validate_template(request),
             "GetTemplate" => get_template(self, region, request),
+            "UpdateTerminationProtection" => update_termination_protection(&mut run, request),
             "ListStacks" => summaries::list_stacks(self, region, request),
             "ListStackResources" => summaries::list_stack_resources(self, region, request),
             "DescribeStackResource" => summaries::describe_stack_resource(self, region, request),
@@ -549,6 +557,8 @@ fn create_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
         resources: vec![],
         events: vec![],
         imports: vec![],
+        termination_protection: request.get("EnableTerminationProtection")
+            == Some(&Value::Bool(true)),
     };
     run.stack_event(&mut stack, "CREATE_IN_PROGRESS", Some("User Initiated"));
     let mut failed = None;
@@ -669,7 +679,7 @@ fn export_taken(run: &Run<'_>, stack: &StackRecord) -> Option<String> {
                 })
                 .map(|s| {
                     format!(
-                        "Export with name {name} is already exported by stack {}",
+                        "Export with name {name} is already exported by stack {}.",
                         s.stack_name
                     )
                 })
@@ -872,6 +882,12 @@ fn delete_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
         .flatten()
         .filter_map(|v| v.as_str().map(str::to_string))
         .collect();
+    if stack.termination_protection {
+        return Err(KmsError::validation_error(format!(
+            "Stack [{}] cannot be deleted while TerminationProtection is enabled",
+            stack.stack_name
+        )));
+    }
     if !keep.is_empty() && stack.status != "DELETE_FAILED" {
         return Err(KmsError::validation_error(format!(
             "Invalid operation on stack [{}]: RetainResources can only be specified when the stack is in the DELETE_FAILED state.",
@@ -1336,6 +1352,21 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
     Ok(json!({"StackId": id}))
 }
 
+/// UpdateTerminationProtection: turns a live stack's protection from deletion on or off.
+fn update_termination_protection(run: &mut Run<'_>, request: &Value) -> Result<Value> {
+    let name = request["StackName"].as_str().unwrap_or_default();
+    let mut stack = run
+        .scratch
+        .find_stack(&run.region, name)
+        .filter(|s| s.deleted.is_none())
+        .cloned()
+        .ok_or_else(|| not_found(name))?;
+    stack.termination_protection = request["EnableTerminationProtection"] == Value::Bool(true);
+    let id = stack.stack_id.clone();
+    run.keep(vec![Change::PutIam(IamRecord::Stack(Box::new(stack)))]);
+    Ok(json!({ "StackId": id }))
+}
+
 fn describe_one(s: &StackRecord) -> Value {
     let t = Template::parse(&s.template_body).ok();
     let params: Vec<Value> = s
@@ -1355,7 +1386,7 @@ fn describe_one(s: &StackRecord) -> Value {
         "DisableRollback": s.disable_rollback,
         "NotificationARNs": [],
         "Tags": s.tags.iter().map(|(k, v)| json!({"Key": k, "Value": v})).collect::<Vec<_>>(),
-        "EnableTerminationProtection": false,
+        "EnableTerminationProtection": s.termination_protection,
         "DriftInformation": {"StackDriftStatus": "NOT_CHECKED"},
     });
     if let Some(d) = &s.description {
@@ -1442,6 +1473,9 @@ fn describe_stack_events(engine: &Engine, region: &str, request: &Value) -> Resu
             }
             if let Some(p) = &e.properties {
                 v["ResourceProperties"] = json!(p);
+            }
+            if let Some(t) = &e.client_request_token {
+                v["ClientRequestToken"] = json!(t);
             }
             v
         })

@@ -305,7 +305,8 @@ impl Template {
                 .cloned()
                 .collect();
             if ready.is_empty() {
-                return Err(format_error(format!(
+                // CloudFormation says this one without "Template format error: ".
+                return Err(KmsError::validation_error(format!(
                     "Circular dependency between resources: [{}]",
                     join(&left.iter().collect::<Vec<_>>())
                 )));

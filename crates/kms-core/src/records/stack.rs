@@ -47,6 +47,9 @@ pub struct StackEvent {
     pub status: String,
     pub reason: Option<String>,
     pub properties: Option<String>,
+    /// The `ClientRequestToken` of the operation that made the event.
+    #[serde(default)]
+    pub client_request_token: Option<String>,
 }
 
 /// A stack, with its template, resources and events.
@@ -75,6 +78,9 @@ pub struct StackRecord {
     /// removed, changed or deleted.
     #[serde(default)]
     pub imports: Vec<String>,
+    /// EnableTerminationProtection: DeleteStack refuses while it is on.
+    #[serde(default)]
+    pub termination_protection: bool,
 }
 
 impl StackRecord {

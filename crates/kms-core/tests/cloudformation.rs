@@ -1449,3 +1449,173 @@ fn every_event_of_an_operation_carries_its_client_request_token() {
     assert_eq!(update.first().unwrap().0, "tok UPDATE_IN_PROGRESS");
     assert_eq!(update.last().unwrap().0, "tok UPDATE_COMPLETE");
 }
+
+/// CreateStack's (and ValidateTemplate's) answer to a template CloudFormation refuses outright:
+/// no stack is made.
+fn refused(s: &mut Sandbox, body: &str) -> String {
+    let e = cfn(
+        s,
+        "CreateStack",
+        json!({"StackName": "refused", "TemplateBody": body}),
+    )
+    .unwrap_err();
+    assert_eq!(e.error_type.as_str(), "ValidationError", "{body}");
+    assert!(
+        cfn(s, "DescribeStacks", json!({"StackName": "refused"})).is_err(),
+        "no stack is left behind: {body}"
+    );
+    e.message
+}
+
+#[test]
+fn templates_cloudformation_refuses_before_making_a_stack() {
+    let mut s = Sandbox::in_memory(26);
+    let key = "Resources:\n  K:\n    Type: AWS::KMS::Key\n";
+    let m = refused(
+        &mut s,
+        "Resources:\n  K:\n    Type: AWS::KMS::Key\n    Properties:\n      Description: !Foo x\n",
+    );
+    assert!(
+        m.starts_with("Template Error: Encountered unsupported function: Fn::Foo Supported functions are: [Fn::Base64, Fn::GetAtt, Fn::GetAZs, Fn::ImportValue, Fn::Join"),
+        "{m}"
+    );
+    assert_eq!(
+        refused(&mut s, "Resources:\n  K:\n    Type: AWS::KMS::Key\n    Properties:\n      Description: !If [Nope, a, b]\n"),
+        "Template error: unresolved condition dependency Nope in Fn::If"
+    );
+    assert!(refused(
+        &mut s,
+        "Resources:\n  K:\n    Type: AWS::KMS::Key\n    Properties:\n      Description: {\"Fn::Join\": x}\n"
+    )
+    .starts_with("Template error: every Fn::Join object requires two parameters"));
+    assert_eq!(
+        refused(&mut s, "Resources:\n  K:\n    Type: AWS::KMS::Key\n    Properties:\n      Description: {Ref: [a]}\n"),
+        "Template format error: Every Ref object must have a single String value."
+    );
+    assert_eq!(
+        refused(
+            &mut s,
+            "Resources:\n  K:\n    Type: AWS::KMS::Key\n    Foo: bar\n"
+        ),
+        "Invalid template resource property 'Foo'"
+    );
+    assert_eq!(
+        refused(
+            &mut s,
+            &format!("{key}    DependsOn: {{\"Fn::If\": [C, K, K]}}\n")
+        ),
+        "Template format error: DependsOn must be a string or list of strings."
+    );
+    assert_eq!(
+        refused(&mut s, &format!("Conditions:\n  C: !Equals [!Ref K, x]\n{key}")),
+        "Template format error: Unresolved dependencies [K]. Cannot reference resources in the Conditions block of the template"
+    );
+    // A resource the conditions keep refers to one they leave out (not through Fn::If).
+    let conditional = "Conditions:\n  Never: !Equals [a, b]\nResources:\n  K:\n    Type: AWS::KMS::Key\n    Condition: Never\n  A:\n    Type: AWS::KMS::Alias\n    Properties:\n      AliasName: alias/c\n      TargetKeyId: !Ref K\n";
+    assert_eq!(
+        refused(&mut s, conditional),
+        "Template format error: Unresolved resource dependencies [K] in the Resources block of the template"
+    );
+    // The limits.
+    let long = format!("Description: {}\n{key}", "d".repeat(1025));
+    assert_eq!(
+        refused(&mut s, &long),
+        "Template format error: 'Description' length is greater than 1024."
+    );
+    let many: String = (0..501)
+        .map(|i| format!("  K{i}:\n    Type: AWS::KMS::Key\n"))
+        .collect();
+    assert_eq!(
+        refused(&mut s, &format!("Resources:\n{many}")),
+        "Template format error: Number of resources, 501, is greater than maximum allowed, 500"
+    );
+    let big = format!(
+        "Description: x\nMetadata:\n  Pad: {}\n{key}",
+        "p".repeat(51_200)
+    );
+    let m = refused(&mut s, &big);
+    assert!(
+        m.starts_with("1 validation error detected: Value '"),
+        "{}",
+        &m[..80]
+    );
+    assert!(m.ends_with("' at 'templateBody' failed to satisfy constraint: Member must have length less than or equal to 51200"));
+    // ValidateTemplate says the same.
+    let e = cfn(
+        &mut s,
+        "ValidateTemplate",
+        json!({"TemplateBody": conditional.replace("!Ref K", "!Foo K")}),
+    )
+    .unwrap_err();
+    assert!(e
+        .message
+        .starts_with("Template Error: Encountered unsupported function: Fn::Foo"));
+}
+
+#[test]
+fn property_types_are_checked_as_the_resource_schemas_say() {
+    let mut s = Sandbox::in_memory(27);
+    let body = "Resources:\n  K:\n    Type: AWS::KMS::Key\n    Properties:\n      Enabled: notabool\n      Description: {a: 1}\n";
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "typed", "TemplateBody": body}),
+    )
+    .unwrap();
+    assert_eq!(stack(&mut s, "typed")["StackStatus"], "ROLLBACK_COMPLETE");
+    assert!(reasons(&mut s, "typed").contains(
+        &"Properties validation failed for resource K with message: [#/Description: expected type: String, found: JSONObject, #/Enabled: expected type: Boolean, found: String]".to_string()
+    ), "{:?}", reasons(&mut s, "typed"));
+    assert!(s.call("ListKeys", json!({})).unwrap()["Keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|k| { s_key_state(&mut s, k["KeyId"].as_str().unwrap()) != "Disabled" }));
+    // The strings true and false, and numbers for strings, pass as CloudFormation converts them.
+    let body = "Resources:\n  K:\n    Type: AWS::KMS::Key\n    Properties:\n      Enabled: 'false'\n      Description: 42\n";
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "converted", "TemplateBody": body}),
+    )
+    .unwrap();
+    assert_eq!(stack(&mut s, "converted")["StackStatus"], "CREATE_COMPLETE");
+}
+
+fn s_key_state(s: &mut Sandbox, key_id: &str) -> String {
+    s.call("DescribeKey", json!({"KeyId": key_id})).unwrap()["KeyMetadata"]["KeyState"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn get_azs_cidr_timeout_and_use_previous_value() {
+    let mut s = Sandbox::in_memory(28);
+    let body = "Parameters:\n  D:\n    Type: String\n    Default: one\nResources:\n  K:\n    Type: AWS::KMS::Key\n    Properties:\n      Description: !Ref D\nOutputs:\n  Zones:\n    Value: !Join [',', !GetAZs '']\n  Blocks:\n    Value: !Join [' ', !Cidr ['10.0.0.0/16', 3, 8]]\n";
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "fns", "TemplateBody": body, "TimeoutInMinutes": 15}),
+    )
+    .unwrap();
+    let st = stack(&mut s, "fns");
+    assert_eq!(st["StackStatus"], "CREATE_COMPLETE");
+    assert_eq!(
+        output(&st, "Zones"),
+        "ap-southeast-2a,ap-southeast-2b,ap-southeast-2c"
+    );
+    assert_eq!(output(&st, "Blocks"), "10.0.0.0/24 10.0.1.0/24 10.0.2.0/24");
+    assert_eq!(st["TimeoutInMinutes"], 15);
+    let e = cfn(
+        &mut s,
+        "UpdateStack",
+        json!({"StackName": "fns", "UsePreviousTemplate": true,
+               "Parameters": [{"ParameterKey": "D", "UsePreviousValue": true, "ParameterValue": "zz"}]}),
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.message,
+        "Invalid input for parameter key D. Cannot specify usePreviousValue as true and non empty value for a parameter"
+    );
+}

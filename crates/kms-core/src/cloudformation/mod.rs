@@ -282,6 +282,10 @@ fn template_body(request: &Value) -> Result<&str> {
         ));
     }
     match request.get("TemplateBody").and_then(Value::as_str) {
+        // The request's own limit (templates past it go through S3, which the sandbox has not).
+        Some(b) if b.len() > 51_200 => Err(KmsError::validation_error(format!(
+            "1 validation error detected: Value '{b}' at 'templateBody' failed to satisfy constraint: Member must have length less than or equal to 51200"
+        ))),
         Some(b) => Ok(b),
         None if request.get("TemplateURL").is_some() => Err(KmsError::validation_error(
             "TemplateURL must be a supported URL.",
@@ -308,6 +312,15 @@ fn given_parameters(
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_string();
+        let value_given = p
+            .get("ParameterValue")
+            .and_then(Value::as_str)
+            .is_some_and(|v| !v.is_empty());
+        if p.get("UsePreviousValue") == Some(&Value::Bool(true)) && value_given {
+            return Err(KmsError::validation_error(format!(
+                "Invalid input for parameter key {key}. Cannot specify usePreviousValue as true and non empty value for a parameter"
+            )));
+        }
         if p.get("UsePreviousValue") == Some(&Value::Bool(true)) {
             let prev = previous
                 .and_then(|s| s.parameters.iter().find(|x| x.key == key))
@@ -425,6 +438,31 @@ fn included(
         if on {
             set.insert(name.clone());
         }
+    }
+    // A resource the conditions keep may not refer to one they leave out, but through Fn::If.
+    let mut missing = BTreeSet::new();
+    for name in &set {
+        let r = &t.resources[name];
+        let mut refs = t.output_references(r.get("Properties").unwrap_or(&Value::Null));
+        match r.get("DependsOn") {
+            Some(Value::String(d)) => {
+                refs.insert(d.clone());
+            }
+            Some(Value::Array(a)) => {
+                refs.extend(a.iter().filter_map(Value::as_str).map(str::to_string))
+            }
+            _ => {}
+        }
+        missing.extend(
+            refs.into_iter()
+                .filter(|x| t.resources.contains_key(x) && !set.contains(x)),
+        );
+    }
+    if !missing.is_empty() {
+        return Err(KmsError::validation_error(format!(
+            "Template format error: Unresolved resource dependencies [{}] in the Resources block of the template",
+            missing.into_iter().collect::<Vec<_>>().join(", ")
+        )));
     }
     t.order(&set)
 }
@@ -559,6 +597,7 @@ fn create_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
         imports: vec![],
         termination_protection: request.get("EnableTerminationProtection")
             == Some(&Value::Bool(true)),
+        timeout_in_minutes: request.get("TimeoutInMinutes").and_then(Value::as_i64),
     };
     run.stack_event(&mut stack, "CREATE_IN_PROGRESS", Some("User Initiated"));
     let mut failed = None;
@@ -1400,6 +1439,9 @@ fn describe_one(s: &StackRecord) -> Value {
     }
     if let Some(t) = s.deleted {
         v["DeletionTime"] = wire_time(t);
+    }
+    if let Some(m) = s.timeout_in_minutes {
+        v["TimeoutInMinutes"] = json!(m);
     }
     if !s.outputs.is_empty() {
         v["Outputs"] = s

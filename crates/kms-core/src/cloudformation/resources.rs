@@ -69,6 +69,11 @@ fn check_properties(
             problems.push(format!("#: required key [{r}] not found"));
         }
     }
+    for (k, v) in m {
+        if let Some(problem) = type_problem(k, v) {
+            problems.push(format!("#/{k}: {problem}"));
+        }
+    }
     if problems.is_empty() {
         Ok(())
     } else {
@@ -77,6 +82,44 @@ fn check_properties(
             problems.join(", ")
         ))
     }
+}
+
+/// What the resource schemas say of a property's type, as CloudFormation's validator words a
+/// value of another type. Strings `true` and `false` pass for booleans, and numbers and booleans
+/// for strings, as CloudFormation converts them.
+fn type_problem(name: &str, v: &Value) -> Option<String> {
+    let found = match v {
+        Value::Null => "Null",
+        Value::Bool(_) => "Boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "Integer",
+        Value::Number(_) => "Number",
+        Value::String(_) => "String",
+        Value::Array(_) => "JSONArray",
+        Value::Object(_) => "JSONObject",
+    };
+    let ok = match name {
+        "BypassPolicyLockoutSafetyCheck" | "Enabled" | "EnableKeyRotation" | "MultiRegion" => {
+            matches!(v, Value::Bool(_))
+                || matches!(v, Value::String(s) if s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false"))
+        }
+        "Description" | "KeySpec" | "KeyUsage" | "Origin" | "AliasName" | "TargetKeyId"
+        | "PrimaryKeyArn" => matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_)),
+        "KeyPolicy" => matches!(v, Value::Object(_) | Value::String(_)),
+        "Tags" => matches!(v, Value::Array(_)),
+        _ => true,
+    };
+    if ok {
+        return None;
+    }
+    let expected = match name {
+        "BypassPolicyLockoutSafetyCheck" | "Enabled" | "EnableKeyRotation" | "MultiRegion" => {
+            "Boolean"
+        }
+        "KeyPolicy" => "JSONObject",
+        "Tags" => "JSONArray",
+        _ => "String",
+    };
+    Some(format!("expected type: {expected}, found: {found}"))
 }
 
 fn truthy(v: Option<&Value>) -> Option<bool> {

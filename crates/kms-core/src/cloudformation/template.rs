@@ -157,9 +157,127 @@ impl Template {
                 "Every Outputs member must contain a Value object",
             ));
         }
+        t.check_structure(&top)?;
         t.check_references()?;
         t.check_attributes()?;
         Ok(t)
+    }
+
+    /// What CloudFormation refuses in a template's shape before it makes anything: its limits,
+    /// resource attributes, `DependsOn`, functions it does not have, `Fn::If` of a condition not
+    /// declared, a malformed `Fn::Join` or `Ref`, and conditions that refer to resources.
+    fn check_structure(&self, top: &Map<String, Value>) -> Result<()> {
+        if let Some(d) = top.get("Description").and_then(Value::as_str) {
+            if d.len() > 1024 {
+                return Err(format_error("'Description' length is greater than 1024."));
+            }
+        }
+        if self.resources.len() > 500 {
+            return Err(format_error(format!(
+                "Number of resources, {}, is greater than maximum allowed, 500",
+                self.resources.len()
+            )));
+        }
+        const ATTRIBUTES: &[&str] = &[
+            "Type",
+            "Properties",
+            "DependsOn",
+            "CreationPolicy",
+            "DeletionPolicy",
+            "Metadata",
+            "UpdatePolicy",
+            "UpdateReplacePolicy",
+            "Condition",
+        ];
+        for r in self.resources.values() {
+            if let Some(k) = r
+                .as_object()
+                .and_then(|m| m.keys().find(|k| !ATTRIBUTES.contains(&k.as_str())))
+            {
+                return Err(KmsError::validation_error(format!(
+                    "Invalid template resource property '{k}'"
+                )));
+            }
+            let strings = match r.get("DependsOn") {
+                None | Some(Value::String(_)) => true,
+                Some(Value::Array(a)) => a.iter().all(Value::is_string),
+                Some(_) => false,
+            };
+            if !strings {
+                return Err(format_error(
+                    "DependsOn must be a string or list of strings.",
+                ));
+            }
+        }
+        let mut parts: Vec<&Value> = self.resources.values().collect();
+        parts.extend(self.outputs.values());
+        parts.extend(self.conditions.values());
+        for v in parts {
+            self.check_functions(v)?;
+        }
+        let mut in_conditions = BTreeSet::new();
+        for c in self.conditions.values() {
+            references(c, &mut in_conditions);
+        }
+        let resources: Vec<&String> = in_conditions
+            .iter()
+            .filter(|r| self.resources.contains_key(*r))
+            .collect();
+        if !resources.is_empty() {
+            return Err(format_error(format!(
+                "Unresolved dependencies [{}]. Cannot reference resources in the Conditions block of the template",
+                join(&resources)
+            )));
+        }
+        Ok(())
+    }
+
+    /// The functions of a value: each one CloudFormation has, with well-formed arguments.
+    fn check_functions(&self, v: &Value) -> Result<()> {
+        const SUPPORTED: &str = "Fn::Base64, Fn::GetAtt, Fn::GetAZs, Fn::ImportValue, Fn::Join, \
+            Fn::Split, Fn::FindInMap, Fn::Select, Ref, Fn::Equals, Fn::If, Fn::Not, Condition, \
+            Fn::And, Fn::Or, Fn::Contains, Fn::EachMemberEquals, Fn::EachMemberIn, Fn::ValueOf, \
+            Fn::ValueOfAll, Fn::RefAll, Fn::Sub, Fn::Cidr";
+        match v {
+            Value::Object(m) => {
+                for (k, arg) in m {
+                    if k.len() > 4 && k[..4].eq_ignore_ascii_case("fn::") {
+                        let known = SUPPORTED.split(", ").any(|f| f == k);
+                        if !known {
+                            return Err(KmsError::validation_error(format!(
+                                "Template Error: Encountered unsupported function: {k} Supported functions are: [{SUPPORTED}]"
+                            )));
+                        }
+                    }
+                    match (k.as_str(), arg) {
+                        ("Ref", a) if !a.is_string() => {
+                            return Err(format_error(
+                                "Every Ref object must have a single String value.",
+                            ))
+                        }
+                        ("Fn::Join", a) if a.as_array().is_none_or(|a| a.len() != 2) => {
+                            return Err(fn_error(
+                                "every Fn::Join object requires two parameters, (1) a string delimiter and (2) a list of strings to be joined or a function that returns a list of strings (such as Fn::GetAZs) to be joined.",
+                            ))
+                        }
+                        ("Fn::If", Value::Array(a)) => {
+                            if let Some(c) = a.first().and_then(Value::as_str) {
+                                if !self.conditions.contains_key(c) {
+                                    return Err(fn_error(format!(
+                                        "unresolved condition dependency {c} in Fn::If"
+                                    )));
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                    self.check_functions(arg)?;
+                }
+                Ok(())
+            }
+            Value::Array(a) => a.iter().try_for_each(|x| self.check_functions(x)),
+            _ => Ok(()),
+        }
     }
 
     /// Every `Fn::GetAtt` names an attribute its resource's type has (checked before anything
@@ -778,6 +896,22 @@ impl Context<'_> {
                         )
                     }
                     "Fn::FindInMap" => self.find_in_map(arg)?,
+                    "Fn::GetAZs" => {
+                        // Three zones a Region has in every account (the sandbox has no EC2).
+                        let region = self.resolve(arg)?.map(|v| text(&v)).unwrap_or_default();
+                        let region = if region.is_empty() {
+                            self.pseudo.get("AWS::Region").cloned().unwrap_or_default()
+                        } else {
+                            region
+                        };
+                        Value::Array(
+                            ["a", "b", "c"]
+                                .iter()
+                                .map(|z| Value::String(format!("{region}{z}")))
+                                .collect(),
+                        )
+                    }
+                    "Fn::Cidr" => self.cidr(arg)?,
                     "Fn::ImportValue" => {
                         let name = self.resolve(arg)?.map(|v| text(&v)).unwrap_or_default();
                         match self.exports.get(&name) {
@@ -826,6 +960,43 @@ impl Context<'_> {
             }
             other => Ok(Some(other.clone())),
         }
+    }
+
+    /// `Fn::Cidr: [ipBlock, count, cidrBits]`: `count` consecutive IPv4 blocks of `cidrBits` host
+    /// bits from the start of `ipBlock`.
+    fn cidr(&self, arg: &Value) -> Result<Value> {
+        let parts = match arg {
+            Value::Array(a) if a.len() == 3 => a
+                .iter()
+                .map(|x| Ok(self.resolve(x)?.map(|v| text(&v)).unwrap_or_default()))
+                .collect::<Result<Vec<String>>>()?,
+            _ => {
+                return Err(fn_error(
+                    "Fn::Cidr requires an ipBlock, a count and cidrBits",
+                ))
+            }
+        };
+        let bad = || fn_error(format!("Fn::Cidr cannot divide {} as asked", parts[0]));
+        let (ip, prefix) = parts[0].split_once('/').ok_or_else(bad)?;
+        let ip: std::net::Ipv4Addr = ip.parse().map_err(|_| bad())?;
+        let prefix: u32 = prefix.parse().map_err(|_| bad())?;
+        let count: u32 = parts[1].parse().map_err(|_| bad())?;
+        let bits: u32 = parts[2].parse().map_err(|_| bad())?;
+        if prefix > 32 || bits == 0 || bits > 32 - prefix || !(1..=256).contains(&count) {
+            return Err(bad());
+        }
+        if u64::from(count) << bits > 1u64 << (32 - prefix) {
+            return Err(bad());
+        }
+        let base = u32::from(ip) & (u32::MAX.checked_shl(32 - prefix).unwrap_or(0));
+        Ok(Value::Array(
+            (0..count)
+                .map(|i| {
+                    let start = std::net::Ipv4Addr::from(base + i.checked_shl(bits).unwrap_or(0));
+                    Value::String(format!("{start}/{}", 32 - bits))
+                })
+                .collect(),
+        ))
     }
 
     /// `Fn::FindInMap: [MapName, TopLevelKey, SecondLevelKey]`, each of which may be a function.

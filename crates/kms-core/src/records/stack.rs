@@ -81,6 +81,9 @@ pub struct StackRecord {
     /// EnableTerminationProtection: DeleteStack refuses while it is on.
     #[serde(default)]
     pub termination_protection: bool,
+    /// CreateStack's TimeoutInMinutes (the sandbox finishes within the request).
+    #[serde(default)]
+    pub timeout_in_minutes: Option<i64>,
 }
 
 impl StackRecord {

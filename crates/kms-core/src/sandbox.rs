@@ -74,7 +74,10 @@ impl Sandbox {
         let now = self.clock.now();
         let outcome = if service == Service::CloudTrail {
             let result = match operation {
-                "LookupEvents" => self.lookup_events(&request),
+                "LookupEvents" => self
+                    .engine
+                    .check_lookup_events(&self.caller, now)
+                    .and_then(|_| self.lookup_events(&request)),
                 _ => Err(crate::model::cloudtrail().unknown_operation(operation)),
             };
             Outcome::new(result, vec![])
@@ -151,6 +154,10 @@ impl Sandbox {
             session_created: self.engine.session_created(caller),
         });
         self.keep(&record);
+        let second_id = self.next_id();
+        if let Some(second) = trail::second_region_record(&record, &second_id) {
+            self.keep(&second);
+        }
         if service == Service::Kms {
             self.engine.note_request(&crate::usage::NotedRequest {
                 region: &self.region,

@@ -1600,3 +1600,114 @@ fn lookup_events_errors_cloudtrail_names_and_records_without_a_message() {
             "bypassPolicyLockoutSafetyCheck": false, "description": ""})
     );
 }
+
+#[test]
+fn update_primary_region_writes_a_record_in_each_region() {
+    let mut sb = sandbox();
+    let alice = alice(&mut sb);
+    let (mrk, arn) = new_key(&mut sb, &alice, json!({"MultiRegion": true}));
+    ok(
+        &mut sb,
+        &alice,
+        "ReplicateKey",
+        json!({"KeyId": mrk, "ReplicaRegion": "us-west-2"}),
+    );
+    ok(
+        &mut sb,
+        &alice,
+        "UpdatePrimaryRegion",
+        json!({"KeyId": mrk, "PrimaryRegion": "us-west-2"}),
+    );
+    let records = all(&sb, "UpdatePrimaryRegion");
+    assert_eq!(records.len(), 2, "{records:?}");
+    let (old, new) = (&records[0], &records[1]);
+    // ct-update-primary-region.md: the old primary's Region names the key and its resource.
+    same(
+        old.clone(),
+        kms_call(
+            &alice,
+            "UpdatePrimaryRegion",
+            json!({"keyId": mrk, "primaryRegion": "us-west-2"}),
+            Value::Null,
+            false,
+            json!([key_resource(&arn)]),
+        ),
+    );
+    // The new primary's: invoked by KMS, the key by its ARN there, no resources, one request.
+    let mut who = identity(&alice);
+    who["invokedBy"] = json!("kms.amazonaws.com");
+    let mut expected = kms_call(
+        &alice,
+        "UpdatePrimaryRegion",
+        json!({"keyId": arn.replace(REGION, "us-west-2"), "primaryRegion": "us-west-2"}),
+        Value::Null,
+        false,
+        Value::Null,
+    );
+    expected["userIdentity"] = who;
+    expected["awsRegion"] = json!("us-west-2");
+    expected.as_object_mut().unwrap().remove("resources");
+    same(new.clone(), expected);
+    assert_eq!(old["requestID"], new["requestID"]);
+    assert_ne!(old["eventID"], new["eventID"]);
+}
+
+#[test]
+fn lookup_events_needs_cloudtrail_lookup_events_in_an_identity_policy() {
+    let mut sb = sandbox();
+    let kms_only = alice(&mut sb);
+    let e = call(
+        &mut sb,
+        &kms_only,
+        Service::CloudTrail,
+        "LookupEvents",
+        json!({}),
+    )
+    .unwrap_err();
+    assert_eq!(e.error_type, ErrorType::AccessDenied);
+    assert_eq!(
+        e.message,
+        format!(
+            "User: {} is not authorized to perform: cloudtrail:LookupEvents because no identity-based policy allows the cloudtrail:LookupEvents action",
+            kms_only.arn()
+        )
+    );
+    // The refusal is itself recorded.
+    assert_eq!(
+        last(&sb, "LookupEvents")["errorCode"],
+        "AccessDeniedException"
+    );
+
+    let reader = user(&mut sb, "Reader", json!("cloudtrail:LookupEvents"));
+    let out = call(
+        &mut sb,
+        &reader,
+        Service::CloudTrail,
+        "LookupEvents",
+        json!({}),
+    )
+    .unwrap();
+    assert!(!out["Events"].as_array().unwrap().is_empty());
+
+    let deny = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Action": "cloudtrail:*", "Resource": "*"}]});
+    iam(
+        &mut sb,
+        "PutUserPolicy",
+        json!({"UserName": "Reader", "PolicyName": "deny", "PolicyDocument": deny.to_string()}),
+    );
+    let e = call(
+        &mut sb,
+        &reader,
+        Service::CloudTrail,
+        "LookupEvents",
+        json!({}),
+    )
+    .unwrap_err();
+    assert!(
+        e.message
+            .ends_with("with an explicit deny in an identity-based policy"),
+        "{}",
+        e.message
+    );
+}

@@ -1039,6 +1039,13 @@ impl Sandbox {
         };
         let Who::Unknown { arn, access_key_id } = who else {
             trail.record_call(&input, self.now());
+            // A call CloudTrail records in a second Region too (UpdatePrimaryRegion).
+            if call.operation == "UpdatePrimaryRegion" && result.is_ok() {
+                let record = ct::api_call_record(&input);
+                if let Some(second) = ct::second_region_record(&record, &self.new_id()) {
+                    trail.record(&second, self.now());
+                }
+            }
             return;
         };
         // Whoever it was, the sandbox could not tell: CloudTrail's "Unknown" identity.
@@ -1802,10 +1809,20 @@ impl Sandbox {
     ) -> Result<Value, KmsError> {
         let result = match call.operation.as_str() {
             "LookupEvents" => {
-                self.inner
-                    .trail
-                    .lookup(&call.region, request, self.now())
-                    .await
+                let allowed = self
+                    .inner
+                    .engine
+                    .borrow()
+                    .check_lookup_events(caller, self.now());
+                match allowed {
+                    Ok(()) => {
+                        self.inner
+                            .trail
+                            .lookup(&call.region, request, self.now())
+                            .await
+                    }
+                    Err(e) => Err(e),
+                }
             }
             other => Err(kms_core::model::cloudtrail().unknown_operation(other)),
         };

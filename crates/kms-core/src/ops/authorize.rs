@@ -905,6 +905,47 @@ pub(crate) fn check_iam(
     }
 }
 
+impl crate::Engine {
+    /// Whether `caller` may look up events (`cloudtrail:LookupEvents`, from identity policies).
+    pub fn check_lookup_events(&self, caller: &crate::Caller, now: crate::Millis) -> Result<()> {
+        check_lookup_events(self, caller, now)
+    }
+}
+
+/// Whether `caller` may call CloudTrail's LookupEvents: identity policies alone decide
+/// `cloudtrail:LookupEvents`, an action without resources (so AWS's message names none); the root
+/// user may.
+fn check_lookup_events(
+    engine: &crate::Engine,
+    caller: &crate::Caller,
+    now: crate::Millis,
+) -> Result<()> {
+    if caller.is_root() {
+        return Ok(());
+    }
+    let action = "cloudtrail:LookupEvents";
+    let everything = ConditionKeys::everything();
+    let c = principal_context(engine, caller, now, &Wanted(vec![&everything]));
+    let identity = engine.identity_policies_parsed(caller);
+    let identity = crate::state::borrowed(&identity);
+    let request = access::Request {
+        action,
+        resource: "*",
+        caller,
+        context: &c,
+    };
+    let decision = access::decide(&request, None, &identity, None);
+    if decision.allowed {
+        return Ok(());
+    }
+    let full = decision.denial_message(&request);
+    Err(KmsError::access_denied(full.replacen(
+        " on resource: *",
+        "",
+        1,
+    )))
+}
+
 /// The ARN of the IAM resource a request acts on (`*` when it names none).
 fn iam_resource(
     engine: &crate::Engine,

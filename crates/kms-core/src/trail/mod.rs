@@ -66,7 +66,9 @@ pub use lookup::{
     MAX_EVENTS, RETENTION_DAYS, TARGET_PREFIX,
 };
 pub(crate) use record::kms_facts;
-pub use record::{api_call_record, service_event_record, CallRecordInput, TrailFacts};
+pub use record::{
+    api_call_record, second_region_record, service_event_record, CallRecordInput, TrailFacts,
+};
 pub use recorder::{Recorded, Recorder};
 
 use crate::env::Millis;

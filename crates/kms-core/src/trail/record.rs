@@ -174,6 +174,35 @@ pub fn service_event_record(event: &ServiceEvent, event_id: &str) -> Value {
     Value::Object(r)
 }
 
+/// The second record of a call CloudTrail records in two Regions, made from the first:
+/// UpdatePrimaryRegion "writes two CloudTrail log entries" (`ct-update-primary-region.md`), the
+/// second in the new primary's Region, invoked by KMS, naming the key by its ARN there, with the
+/// same request id and no `resources`. `None` for every other call.
+pub fn second_region_record(record: &Value, event_id: &str) -> Option<Value> {
+    if record["eventName"] != "UpdatePrimaryRegion"
+        || record["eventSource"] != Service::Kms.event_source()
+        || record.get("errorCode").is_some()
+    {
+        return None;
+    }
+    let region = record["requestParameters"]["primaryRegion"].as_str()?;
+    let old_region = record["awsRegion"].as_str()?;
+    let arn = record["resources"][0]["ARN"].as_str()?;
+    let arn = arn.replacen(&format!(":{old_region}:"), &format!(":{region}:"), 1);
+    let mut second = record.clone();
+    let r = second.as_object_mut()?;
+    r.insert("awsRegion".into(), json!(region));
+    r.insert("eventID".into(), json!(event_id));
+    r.remove("resources");
+    r.get_mut("requestParameters")?
+        .as_object_mut()?
+        .insert("keyId".into(), json!(arn));
+    r.get_mut("userIdentity")?
+        .as_object_mut()?
+        .insert("invokedBy".into(), json!("kms.amazonaws.com"));
+    Some(second)
+}
+
 impl Engine {
     /// When AssumeRole issued the session a caller signs with (`None` for users, the root user,
     /// or a session the account no longer holds): the `creationDate` of a role session's record.

@@ -1,7 +1,7 @@
 //! Terraform against one in-memory sandbox, a command line at a time from standard input, over
 //! the `.tf` files of a directory, to compare what it prints with Terraform's own:
 //!
-//!     cargo run -p kms-terraform --example repl -- DIR [--region REGION] < commands.txt
+//!     cargo run -p kms-terraform --example terraform_repl -- DIR [--region REGION] < commands.txt
 //!
 //! The state is kept between lines (and written to DIR/terraform.tfstate); the files are read
 //! again before each line, so a line may follow an edit. Each command prints its stdout, its

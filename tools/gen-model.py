@@ -45,7 +45,7 @@ CLOUDFORMATION_OPERATIONS = [
     'CreateStack', 'UpdateStack', 'DeleteStack', 'DescribeStacks', 'DescribeStackEvents',
     'DescribeStackResources', 'ValidateTemplate', 'GetTemplate', 'ListStacks',
     'ListStackResources', 'DescribeStackResource', 'ListExports', 'ListImports',
-    'GetTemplateSummary', 'UpdateTerminationProtection',
+    'GetTemplateSummary', 'UpdateTerminationProtection', 'RollbackStack',
 ]
 
 

@@ -1619,3 +1619,73 @@ fn get_azs_cidr_timeout_and_use_previous_value() {
         "Invalid input for parameter key D. Cannot specify usePreviousValue as true and non empty value for a parameter"
     );
 }
+
+#[test]
+fn a_creation_kept_at_create_failed_resumes_with_an_update_or_rolls_back() {
+    let mut s = Sandbox::in_memory(29);
+    let bad = "Resources:\n  K:\n    Type: AWS::KMS::Key\n  A:\n    Type: AWS::KMS::Alias\n    Properties:\n      AliasName: alias/aws/nope\n      TargetKeyId: !Ref K\n";
+    for name in ["resumed", "rolled"] {
+        cfn(
+            &mut s,
+            "CreateStack",
+            json!({"StackName": name, "TemplateBody": bad, "DisableRollback": true}),
+        )
+        .unwrap();
+        assert_eq!(stack(&mut s, name)["StackStatus"], "CREATE_FAILED");
+    }
+    // The fix-and-update flow: the key made before is kept, the alias is made now.
+    let good = bad.replace("alias/aws/nope", "alias/resumed");
+    cfn(
+        &mut s,
+        "UpdateStack",
+        json!({"StackName": "resumed", "TemplateBody": good}),
+    )
+    .unwrap();
+    assert_eq!(stack(&mut s, "resumed")["StackStatus"], "UPDATE_COMPLETE");
+    let resources = cfn(
+        &mut s,
+        "ListStackResources",
+        json!({"StackName": "resumed"}),
+    )
+    .unwrap();
+    let list = resources["StackResourceSummaries"].as_array().unwrap();
+    assert!(
+        list.iter().all(|r| r["ResourceStatus"] != "CREATE_FAILED"),
+        "{list:?}"
+    );
+    let key_id = list.iter().find(|r| r["LogicalResourceId"] == "K").unwrap()["PhysicalResourceId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let alias = s
+        .call("DescribeKey", json!({"KeyId": "alias/resumed"}))
+        .unwrap();
+    assert_eq!(alias["KeyMetadata"]["KeyId"], key_id.as_str());
+
+    // RollbackStack: what was made goes.
+    let kept = cfn(&mut s, "ListStackResources", json!({"StackName": "rolled"})).unwrap()
+        ["StackResourceSummaries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["LogicalResourceId"] == "K")
+        .unwrap()["PhysicalResourceId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    cfn(&mut s, "RollbackStack", json!({"StackName": "rolled"})).unwrap();
+    assert_eq!(stack(&mut s, "rolled")["StackStatus"], "ROLLBACK_COMPLETE");
+    let key = s.call("DescribeKey", json!({"KeyId": kept})).unwrap();
+    assert_eq!(key["KeyMetadata"]["KeyState"], "PendingDeletion");
+    // A stack that rolled back cannot be updated, nor rolled back again.
+    let e = cfn(
+        &mut s,
+        "UpdateStack",
+        json!({"StackName": "rolled", "TemplateBody": good}),
+    )
+    .unwrap_err();
+    assert!(e
+        .message
+        .ends_with("is in ROLLBACK_COMPLETE state and can not be updated."));
+    assert!(cfn(&mut s, "RollbackStack", json!({"StackName": "rolled"})).is_err());
+}

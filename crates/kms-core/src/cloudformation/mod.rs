@@ -241,6 +241,7 @@ impl Engine {
             "ValidateTemplate" => validate_template(request),
             "GetTemplate" => get_template(self, region, request),
             "UpdateTerminationProtection" => update_termination_protection(&mut run, request),
+            "RollbackStack" => rollback_stack(&mut run, request),
             "ListStacks" => summaries::list_stacks(self, region, request),
             "ListStackResources" => summaries::list_stack_resources(self, region, request),
             "DescribeStackResource" => summaries::describe_stack_resource(self, region, request),
@@ -969,10 +970,15 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
     if stack.deleted.is_some() {
         return Err(not_found(name));
     }
-    if !matches!(
-        stack.status.as_str(),
-        "CREATE_COMPLETE" | "UPDATE_COMPLETE" | "UPDATE_ROLLBACK_COMPLETE"
-    ) {
+    // A creation that failed with its resources preserved (DisableRollback) is resumed by the
+    // next update ("Choose how to handle failures when provisioning resources").
+    let resumable = stack.status == "CREATE_FAILED" && stack.disable_rollback;
+    if !resumable
+        && !matches!(
+            stack.status.as_str(),
+            "CREATE_COMPLETE" | "UPDATE_COMPLETE" | "UPDATE_ROLLBACK_COMPLETE"
+        )
+    {
         return Err(KmsError::validation_error(format!(
             "Stack:{} is in {} state and can not be updated.",
             stack.stack_id, stack.status
@@ -1093,7 +1099,12 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
     for logical in order.iter().filter(|_| stack_failure.is_none()) {
         let def = &t.resources[logical];
         let rtype = def["Type"].as_str().unwrap_or_default().to_string();
-        let Some(old) = stack.resource(logical).cloned() else {
+        // A resource that failed to be made (a stack kept at CREATE_FAILED) is made now.
+        let Some(old) = stack
+            .resource(logical)
+            .filter(|r| r.physical_id.is_some())
+            .cloned()
+        else {
             if create_resource(run, &mut stack, &t, &params, &pseudo, logical, "CREATE").is_err() {
                 failed = Some(logical.clone());
                 break;
@@ -1389,6 +1400,39 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
     let id = stack.stack_id.clone();
     run.keep(vec![Change::PutIam(IamRecord::Stack(Box::new(stack)))]);
     Ok(json!({"StackId": id}))
+}
+
+/// RollbackStack: a stack kept at CREATE_FAILED goes back to its last stable state: for a
+/// creation, none, so what was made is deleted (ROLLBACK_COMPLETE).
+fn rollback_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
+    let name = request["StackName"].as_str().unwrap_or_default();
+    let mut stack = run
+        .scratch
+        .find_stack(&run.region, name)
+        .filter(|s| s.deleted.is_none())
+        .cloned()
+        .ok_or_else(|| not_found(name))?;
+    if stack.status != "CREATE_FAILED" {
+        return Err(KmsError::validation_error(format!(
+            "Stack {} is in {} state and can not be rolled back.",
+            stack.stack_id, stack.status
+        )));
+    }
+    run.stack_event(&mut stack, "ROLLBACK_IN_PROGRESS", Some("User Initiated"));
+    let ok = delete_resources(run, &mut stack, false, &[]);
+    run.stack_event(
+        &mut stack,
+        if ok {
+            "ROLLBACK_COMPLETE"
+        } else {
+            "ROLLBACK_FAILED"
+        },
+        None,
+    );
+    stack.imports.clear();
+    let id = stack.stack_id.clone();
+    run.keep(vec![Change::PutIam(IamRecord::Stack(Box::new(stack)))]);
+    Ok(json!({ "StackId": id }))
 }
 
 /// UpdateTerminationProtection: turns a live stack's protection from deletion on or off.

@@ -64,6 +64,8 @@ pub struct Sandbox {
 pub struct Principal {
     pub arn: String,
     pub session_name: Option<String>,
+    /// When the handle was made (sandbox time): a role session's `creationDate` in CloudTrail.
+    pub created: kms_core::Millis,
 }
 
 /// The engine's usage, for the event history to save with its events.
@@ -1016,7 +1018,15 @@ impl Sandbox {
         }
         let root;
         let (caller, session_created) = match who {
-            Who::Caller(caller) => (caller, self.inner.engine.borrow().session_created(caller)),
+            Who::Caller(caller) => {
+                let issued = self.inner.engine.borrow().session_created(caller);
+                // A role session of an `as(...)` handle began when the handle was made.
+                let handle = self.principal.as_ref().filter(|_| {
+                    caller.access_key_id.is_none()
+                        && matches!(caller.identity, kms_core::Identity::AssumedRole { .. })
+                });
+                (caller, issued.or(handle.map(|p| p.created)))
+            }
             Who::Unknown { .. } => {
                 root = Caller::root(&self.inner.account_id);
                 (&root, None)
@@ -1303,6 +1313,7 @@ impl Sandbox {
             principal: Some(Rc::new(Principal {
                 arn: principal_arn.to_string(),
                 session_name: session_name.map(str::to_string),
+                created: self.now(),
             })),
         }
     }

@@ -727,6 +727,42 @@ async fn a_handle_whose_principal_is_gone_is_refused_and_recorded_as_unknown() {
     );
 }
 
+#[wasm_bindgen_test]
+async fn a_role_session_handle_is_recorded_with_its_creation_date() {
+    let kms = Sandbox::memory(Some(REGION.into()), None);
+    let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")}, "Action": "sts:AssumeRole"}]});
+    kms.call_service(
+        kms_web_service("iam"),
+        REGION,
+        "CreateRole",
+        json!({"RoleName": "auditor", "AssumeRolePolicyDocument": trust.to_string()}),
+    )
+    .await
+    .unwrap();
+    let role = format!("arn:aws:iam::{ACCOUNT}:role/auditor");
+    let handle = kms.acting_as(&role, Some("s1"));
+    let _ = handle.call("ListKeys", json!({})).await;
+    let events = lookup(
+        &kms,
+        json!({"LookupAttributes": [
+        {"AttributeKey": "EventName", "AttributeValue": "ListKeys"}]}),
+    )
+    .await;
+    let record = record_of(&js_value(&events[0]));
+    let identity = &record["userIdentity"];
+    assert_eq!(identity["type"], "AssumedRole");
+    let created = identity["sessionContext"]["attributes"]["creationDate"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no creationDate: {identity}"));
+    // The handle's making, to the second, at or before the call's own time.
+    assert!(created.len() == 20 && created.ends_with('Z'), "{created}");
+    assert!(
+        created <= record["eventTime"].as_str().unwrap(),
+        "{created}"
+    );
+}
+
 /// Frees a wasm-bindgen object (a `KmsSandbox`, its clock) now rather than when collected.
 fn free(object: JsValue) {
     call_method(&object, "free", &Array::new()).unwrap();

@@ -88,10 +88,18 @@ fn block_line(text: &str, kind: &str, labels: &[&str]) -> usize {
 }
 
 fn attr_line(text: &str, from: usize, key: &str) -> usize {
-    find_line(text, from + 1, |l| {
+    let is_key = |l: &str| {
         l.strip_prefix(key)
             .is_some_and(|rest| rest.trim_start().starts_with('='))
-    })
+    };
+    // A one-line block (`output "x" { value = ... }`) has the attribute on its own line.
+    let header = text.lines().nth(from.saturating_sub(1)).unwrap_or("");
+    if let Some((_, rest)) = header.split_once('{') {
+        if is_key(rest.trim_start()) {
+            return from;
+        }
+    }
+    find_line(text, from + 1, is_key)
 }
 
 /// Parses every `.tf` file (`files` as name and text) into one configuration.

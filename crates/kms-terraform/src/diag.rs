@@ -57,12 +57,15 @@ impl Diagnostic {
             lines.push(String::new());
         }
         if !self.detail.is_empty() {
-            lines.extend(self.detail.lines().map(str::to_string));
+            // Wrapped as Terraform wraps it when its output is not a terminal: 78 columns less
+            // the box's rule.
+            lines.extend(self.detail.lines().flat_map(|l| wrap(l, 75)));
         }
         let mut out = String::from("╷\n");
         for l in lines {
             if l.is_empty() {
-                out.push_str("│ \n");
+                // No space after the rule when nothing follows it.
+                out.push_str("│\n");
             } else {
                 out.push_str(&format!("│ {l}\n"));
             }
@@ -70,4 +73,26 @@ impl Diagnostic {
         out.push_str("╵\n");
         out
     }
+}
+
+/// `line` broken at spaces into lines of at most `width` characters (a longer word stays whole),
+/// as go-wordwrap's WrapString does.
+fn wrap(line: &str, width: usize) -> Vec<String> {
+    if line.chars().count() <= width {
+        return vec![line.to_string()];
+    }
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for word in line.split(' ') {
+        let needed =
+            current.chars().count() + usize::from(!current.is_empty()) + word.chars().count();
+        if !current.is_empty() && needed > width {
+            out.push(std::mem::take(&mut current));
+        } else if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(word);
+    }
+    out.push(current);
+    out
 }

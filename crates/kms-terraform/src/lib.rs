@@ -206,7 +206,7 @@ fn variables(
         if !vals.contains_key(&v.name) {
             return Err(Diagnostic::error(
                 "No value for required variable",
-                format!("The root module input variable \"{}\" is not set, and has no default value.\nUse a -var or -var-file command line argument to provide a value for this\nvariable.", v.name),
+                format!("The root module input variable \"{}\" is not set, and has no default value. Use a -var or -var-file command line argument to provide a value for this variable.", v.name),
             )
             .at(v.pos.clone(), None));
         }
@@ -531,35 +531,65 @@ fn plan_or_apply(
     eval_locals(&cfg, &mut scope);
     let ctx = scope.context();
     let mut outputs_changed = Vec::new();
+    let old_output = |name: &str| {
+        state
+            .outputs
+            .iter()
+            .find(|(n, _, _)| *n == name)
+            .map(|(_, v, s)| (v.clone(), *s))
+    };
     for out in &cfg.outputs {
         let v = scope
             .eval(&ctx, &out.expr)
             .unwrap_or_else(|_| eval::unknown());
-        let old = state
-            .outputs
-            .iter()
-            .find(|(n, _, _)| *n == out.name)
-            .map(|(_, v, _)| v);
+        let old = old_output(&out.name);
         if destroy {
-            if old.is_some() {
-                outputs_changed.push((out.name.clone(), Value::Null));
+            if let Some((before, sensitive)) = old {
+                outputs_changed.push(plan::OutputChange {
+                    name: out.name.clone(),
+                    before: Some(before),
+                    after: None,
+                    sensitive: sensitive || out.sensitive,
+                });
             }
-        } else if old != Some(&v) {
-            outputs_changed.push((out.name.clone(), v));
+        } else if old.as_ref().map(|(v, _)| v) != Some(&v) {
+            outputs_changed.push(plan::OutputChange {
+                name: out.name.clone(),
+                before: old.map(|(v, _)| v),
+                after: Some(v),
+                sensitive: out.sensitive,
+            });
         }
     }
-    outputs_changed.sort_by(|a, b| a.0.cmp(&b.0));
+    // Outputs the configuration no longer has.
+    for (name, v, sensitive) in &state.outputs {
+        if !cfg.outputs.iter().any(|o| o.name == *name) {
+            outputs_changed.push(plan::OutputChange {
+                name: name.clone(),
+                before: Some(v.clone()),
+                after: None,
+                sensitive: *sensitive,
+            });
+        }
+    }
+    outputs_changed.sort_by(|a, b| a.name.cmp(&b.name));
+    // Terraform pads output names over every output, changed or not.
+    let output_width = cfg
+        .outputs
+        .iter()
+        .map(|o| o.name.len())
+        .chain(state.outputs.iter().map(|(n, _, _)| n.len()))
+        .max()
+        .unwrap_or(0);
     let mut refresh = String::new();
-    let mut sorted_state: Vec<&Instance> = state.resources.iter().collect();
-    sorted_state.sort_by_key(|i| i.address());
-    for inst in sorted_state {
+    for inst in refresh_order(&state) {
         refresh.push_str(&format!(
             "{}: Refreshing state... [id={}]\n",
             inst.address(),
             inst.id()
         ));
     }
-    let plan_text = plan::render(&changes, &outputs_changed);
+    let plan_text = plan::render(&changes, &outputs_changed, output_width, destroy);
     let nothing = changes.iter().all(|c| c.action == Action::NoOp);
     let mut run = empty_run(env, files, state);
     run.cfg = cfg;
@@ -610,6 +640,26 @@ fn plan_or_apply(
     run.steps = steps(&changes, &run.state);
     run.applying = true;
     run
+}
+
+/// The state's resources in the order a plan refreshes them: what a resource depends on first
+/// (the graph walk's order), by address among those that are ready.
+fn refresh_order(state: &State) -> Vec<&Instance> {
+    let mut left: Vec<&Instance> = state.resources.iter().collect();
+    left.sort_by_key(|i| i.address());
+    let mut done: Vec<&Instance> = Vec::new();
+    while !left.is_empty() {
+        let ready = left
+            .iter()
+            .position(|i| {
+                i.dependencies
+                    .iter()
+                    .all(|d| !left.iter().any(|l| l.address() == *d))
+            })
+            .unwrap_or(0);
+        done.push(left.remove(ready));
+    }
+    done
 }
 
 fn outputs_blocks_of(state: &State) -> String {

@@ -366,13 +366,51 @@ pub fn counts(changes: &[Change]) -> (usize, usize, usize) {
     n
 }
 
-/// The plan as `terraform plan` prints it (without the refresh lines).
-pub fn render(changes: &[Change], outputs_changed: &[(String, Value)]) -> String {
+/// An output the plan changes: `before` from the state, `after` from the configuration (`None`
+/// when it goes).
+pub struct OutputChange {
+    pub name: String,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+    pub sensitive: bool,
+}
+
+impl OutputChange {
+    /// Its line under "Changes to Outputs:", the name padded to `width`.
+    fn render(&self, width: usize) -> String {
+        let value = |v: &Value| {
+            if self.sensitive {
+                "(sensitive value)".to_string()
+            } else {
+                show(v, 2, " ")
+            }
+        };
+        let (sign, text) = match (&self.before, &self.after) {
+            (None, Some(a)) => ("+", value(a)),
+            (Some(b), Some(a)) => ("~", format!("{} -> {}", value(b), value(a))),
+            (Some(b), None) => ("-", format!("{} -> null", value(b))),
+            (None, None) => return String::new(),
+        };
+        format!("  {sign} {:<width$} = {text}\n", self.name)
+    }
+}
+
+/// The plan as `terraform plan` prints it (without the refresh lines); `width` is the longest
+/// output name, changed or not.
+pub fn render(
+    changes: &[Change],
+    outputs_changed: &[OutputChange],
+    width: usize,
+    destroy: bool,
+) -> String {
     let real: Vec<&Change> = changes
         .iter()
         .filter(|c| c.action != Action::NoOp)
         .collect();
     if real.is_empty() && outputs_changed.is_empty() {
+        if destroy {
+            return "\nNo changes. No objects need to be destroyed.\n\nEither you have not created any objects yet or the existing objects were\nalready deleted outside of Terraform.\n".into();
+        }
         return "\nNo changes. Your infrastructure matches the configuration.\n\nTerraform has compared your real infrastructure against your configuration\nand found no differences, so no changes are needed.\n".into();
     }
     let mut s = String::new();
@@ -410,17 +448,11 @@ pub fn render(changes: &[Change], outputs_changed: &[(String, Value)]) -> String
     }
     if !outputs_changed.is_empty() {
         s.push_str("\nChanges to Outputs:\n");
-        let w = outputs_changed
-            .iter()
-            .map(|(n, _)| n.len())
-            .max()
-            .unwrap_or(0);
-        for (n, v) in outputs_changed {
-            if v.is_null() {
-                s.push_str(&format!("  - {n:<w$} = null\n"));
-            } else {
-                s.push_str(&format!("  + {n:<w$} = {}\n", show(v, 2, "+")));
-            }
+        for o in outputs_changed {
+            s.push_str(&o.render(width));
+        }
+        if real.is_empty() {
+            s.push_str("\nYou can apply this plan to save these new output values to the Terraform\nstate, without changing any real infrastructure.\n");
         }
     }
     s

@@ -305,9 +305,9 @@ output "o" {
     let mut d = Dir::new(&[("main.tf", bad)]);
     let out = d.tf("terraform validate");
     assert_eq!(out.exit_code, 1);
-    assert!(out.stderr.contains("╷\n│ Error: Unsupported argument\n│ \n│   on main.tf line 3, in resource \"aws_kms_key\" \"a\":\n│    3:   colour      = \"blue\"\n│ \n│ An argument named \"colour\" is not expected here.\n╵\n"), "{}", out.stderr);
-    assert!(out.stderr.contains("│ Error: Missing required argument\n│ \n│   on main.tf line 6, in resource \"aws_kms_alias\" \"b\":\n│    6: resource \"aws_kms_alias\" \"b\" {\n│ \n│ The argument \"target_key_id\" is required, but no definition was found.\n"), "{}", out.stderr);
-    assert!(out.stderr.contains("│ Error: Reference to undeclared resource\n│ \n│   on main.tf line 12, in resource \"aws_kms_alias\" \"c\":\n│   12:   target_key_id = aws_kms_key.missing.key_id\n│ \n│ A managed resource \"aws_kms_key\" \"missing\" has not been declared in the root module.\n"), "{}", out.stderr);
+    assert!(out.stderr.contains("╷\n│ Error: Unsupported argument\n│\n│   on main.tf line 3, in resource \"aws_kms_key\" \"a\":\n│    3:   colour      = \"blue\"\n│\n│ An argument named \"colour\" is not expected here.\n╵\n"), "{}", out.stderr);
+    assert!(out.stderr.contains("│ Error: Missing required argument\n│\n│   on main.tf line 6, in resource \"aws_kms_alias\" \"b\":\n│    6: resource \"aws_kms_alias\" \"b\" {\n│\n│ The argument \"target_key_id\" is required, but no definition was found.\n"), "{}", out.stderr);
+    assert!(out.stderr.contains("│ Error: Reference to undeclared resource\n│\n│   on main.tf line 12, in resource \"aws_kms_alias\" \"c\":\n│   12:   target_key_id = aws_kms_key.missing.key_id\n│\n│ A managed resource \"aws_kms_key\" \"missing\" has not been declared in the\n│ root module.\n"), "{}", out.stderr);
     assert!(
         out.stderr
             .contains("│ Error: Reference to undeclared input variable\n"),
@@ -319,7 +319,7 @@ output "o" {
     let out = d.tf("terraform validate");
     assert!(
         out.stderr.contains(
-            "This object has no argument, nested block, or exported attribute named \"colour\"."
+            "│ This object has no argument, nested block, or exported attribute named\n│ \"colour\"."
         ),
         "{}",
         out.stderr
@@ -503,4 +503,44 @@ output "grant" {
         .kms("us-east-1", "ListGrants", json!({"KeyId": key_id}))
         .unwrap();
     assert_eq!(grants["Grants"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn outputs_refresh_order_and_empty_destroys_print_as_terraform_does() {
+    let mut d = Dir::new(&[("create-kms.tf", CREATE_KMS)]);
+    d.ok("terraform apply -auto-approve");
+    let arn = d.ok("terraform output -raw key_arn");
+    // A key first, then what refers to it.
+    let plan = d.ok("terraform plan");
+    let key_at = plan.find("aws_kms_key.example: Refreshing state...").unwrap();
+    let alias_at = plan.find("aws_kms_alias.example: Refreshing state...").unwrap();
+    assert!(key_at < alias_at, "{plan}");
+
+    // An output added, one changed, one sensitive: an output-only plan.
+    let more = CREATE_KMS.replace(
+        "output \"key_arn\" {\n  value = aws_kms_key.example.arn\n}",
+        "output \"key_arn\" {\n  value = \"changed\"\n}\n\noutput \"secret_id\" {\n  value     = aws_kms_key.example.key_id\n  sensitive = true\n}",
+    );
+    d.files = vec![("create-kms.tf".into(), more)];
+    let plan = d.ok("terraform plan");
+    assert!(
+        plan.contains(&format!(
+            "Changes to Outputs:\n  ~ key_arn   = \"{arn}\" -> \"changed\"\n  + secret_id = (sensitive value)\n\nYou can apply this plan to save these new output values to the Terraform\nstate, without changing any real infrastructure.\n"
+        )),
+        "{plan}"
+    );
+    d.files = vec![("create-kms.tf".into(), CREATE_KMS.to_string())];
+
+    // Destroy: each output's value goes to null.
+    let out = d.ok("terraform destroy -auto-approve");
+    assert!(
+        out.contains(&format!("  - key_arn   = \"{arn}\" -> null\n")),
+        "{out}"
+    );
+    // Nothing left to destroy.
+    let out = d.ok("terraform destroy -auto-approve");
+    assert!(
+        out.contains("\nNo changes. No objects need to be destroyed.\n\nEither you have not created any objects yet or the existing objects were\nalready deleted outside of Terraform.\n"),
+        "{out}"
+    );
 }

@@ -282,6 +282,48 @@ fn show(v: &Value, indent: usize, sign: &str) -> String {
     }
 }
 
+fn a_unknown(v: &Value) -> bool {
+    matches!(v, Value::String(s) if s.contains(UNKNOWN))
+}
+
+/// A map attribute updated in place, element by element as Terraform's map renderer writes it:
+/// `~ "k" = old -> new`, `+ "k" = new`, `- "k" = old -> null`, the unchanged ones counted.
+fn map_diff(b: &Map<String, Value>, a: &Map<String, Value>, indent: usize) -> String {
+    let pad = " ".repeat(indent);
+    let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let w = keys.iter().map(|k| k.len() + 2).max().unwrap_or(0);
+    let mut s = String::from("{\n");
+    let mut unchanged = 0;
+    for k in keys {
+        let key = format!("\"{k}\"");
+        let line = match (b.get(k), a.get(k)) {
+            (Some(x), Some(y)) if x == y => {
+                unchanged += 1;
+                continue;
+            }
+            (Some(x), Some(y)) => format!(
+                "~ {key:<w$} = {} -> {}",
+                show(x, indent + 4, "~"),
+                show(y, indent + 4, "~")
+            ),
+            (None, Some(y)) => format!("+ {key:<w$} = {}", show(y, indent + 4, "+")),
+            (Some(x), None) => format!("- {key:<w$} = {} -> null", show(x, indent + 4, "-")),
+            (None, None) => continue,
+        };
+        s.push_str(&format!("{pad}    {line}\n"));
+    }
+    if unchanged > 0 {
+        s.push_str(&format!(
+            "{pad}      # ({unchanged} unchanged element{} hidden)\n",
+            if unchanged == 1 { "" } else { "s" }
+        ));
+    }
+    s.push_str(&format!("{pad}  }}"));
+    s
+}
+
 /// One resource's block in the plan.
 fn render_change(c: &Change) -> String {
     let addr = c.address();
@@ -301,6 +343,16 @@ fn render_change(c: &Change) -> String {
     let mut names: Vec<&String> = before.keys().chain(after.keys()).collect();
     names.sort();
     names.dedup();
+    // Terraform aligns a block over all its attributes, the hidden ones too.
+    let width = names
+        .iter()
+        .filter(|n| {
+            !before.get(**n).unwrap_or(&Value::Null).is_null()
+                || !after.get(**n).unwrap_or(&Value::Null).is_null()
+        })
+        .map(|n| n.len())
+        .max()
+        .unwrap_or(0);
     for name in names {
         let b = before.get(name).unwrap_or(&Value::Null);
         let a = after.get(name).unwrap_or(&Value::Null);
@@ -324,18 +376,26 @@ fn render_change(c: &Change) -> String {
                     (_, true) if c.action == Action::Update => {
                         ("-", format!("{} -> null", show(b, 6, "-")))
                     }
-                    _ => ("~", format!("{} -> {}", show(b, 6, "~"), show(a, 6, "~"))),
+                    _ => match (b, a) {
+                        (Value::Object(bm), Value::Object(am)) if !a_unknown(a) => {
+                            ("~", map_diff(bm, am, 6))
+                        }
+                        _ => ("~", format!("{} -> {}", show(b, 6, "~"), show(a, 6, "~"))),
+                    },
                 };
                 rows.push((sg.into(), name.clone(), format!("{text}{forced}")));
             }
-            Action::Update | Action::Replace if name == "id" && !b.is_null() => {
+            // Terraform always shows these three, changed or not.
+            Action::Update | Action::Replace
+                if matches!(name.as_str(), "id" | "name" | "tags") && !b.is_null() =>
+            {
                 rows.push((" ".into(), name.clone(), show(b, 6, " ")))
             }
             Action::Update | Action::Replace if !b.is_null() => hidden += 1,
             _ => {}
         }
     }
-    let w = rows.iter().map(|(_, n, _)| n.len()).max().unwrap_or(0);
+    let w = width;
     for (sg, n, text) in rows {
         s.push_str(&format!("      {sg} {n:<w$} = {text}\n"));
     }

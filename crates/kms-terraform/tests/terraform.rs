@@ -266,7 +266,9 @@ fn variables_updates_and_replacement() {
     let edited = CREATE_KMS.replace("KMS key created with Terraform", "edited");
     d.files[0].1 = edited;
     let plan = d.ok("terraform plan -var region=eu-west-1 -var alias_name=second");
-    assert!(plan.contains("  # aws_kms_key.example will be updated in-place\n  ~ resource \"aws_kms_key\" \"example\" {\n      ~ description = \"KMS key created with Terraform\" -> \"edited\"\n"), "{plan}");
+    assert!(plan.contains("  # aws_kms_key.example will be updated in-place\n  ~ resource \"aws_kms_key\" \"example\" {\n      ~ description                        = \"KMS key created with Terraform\" -> \"edited\"\n"), "{plan}");
+    // Unchanged tags are always shown, as id is; the rest is counted.
+    assert!(plan.contains("        tags                               = {\n            \"Environment\" = \"dev\"\n            \"ManagedBy\"   = \"terraform\"\n        }\n        # (12 unchanged attributes hidden)\n"), "{plan}");
     assert!(
         plan.contains("Plan: 0 to add, 1 to change, 0 to destroy.\n"),
         "{plan}"
@@ -512,8 +514,12 @@ fn outputs_refresh_order_and_empty_destroys_print_as_terraform_does() {
     let arn = d.ok("terraform output -raw key_arn");
     // A key first, then what refers to it.
     let plan = d.ok("terraform plan");
-    let key_at = plan.find("aws_kms_key.example: Refreshing state...").unwrap();
-    let alias_at = plan.find("aws_kms_alias.example: Refreshing state...").unwrap();
+    let key_at = plan
+        .find("aws_kms_key.example: Refreshing state...")
+        .unwrap();
+    let alias_at = plan
+        .find("aws_kms_alias.example: Refreshing state...")
+        .unwrap();
     assert!(key_at < alias_at, "{plan}");
 
     // An output added, one changed, one sensitive: an output-only plan.
@@ -542,5 +548,21 @@ fn outputs_refresh_order_and_empty_destroys_print_as_terraform_does() {
     assert!(
         out.contains("\nNo changes. No objects need to be destroyed.\n\nEither you have not created any objects yet or the existing objects were\nalready deleted outside of Terraform.\n"),
         "{out}"
+    );
+}
+
+#[test]
+fn a_tag_change_is_rendered_element_by_element() {
+    let mut d = Dir::new(&[("create-kms.tf", CREATE_KMS)]);
+    d.ok("terraform apply -auto-approve");
+    let retagged = CREATE_KMS.replace(
+        "    Environment = \"dev\"\n    ManagedBy   = \"terraform\"\n",
+        "    Environment = \"prod\"\n    ManagedBy   = \"terraform\"\n    Team        = \"x\"\n",
+    );
+    d.files = vec![("create-kms.tf".into(), retagged)];
+    let plan = d.ok("terraform plan");
+    assert!(
+        plan.contains("      ~ tags                               = {\n          ~ \"Environment\" = \"dev\" -> \"prod\"\n          + \"Team\"        = \"x\"\n            # (1 unchanged element hidden)\n        }\n"),
+        "{plan}"
     );
 }

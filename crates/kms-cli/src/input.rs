@@ -151,7 +151,13 @@ impl Unpacker<'_> {
     fn blob(&self, _cli: &str, text: &str) -> Result<String, CliError> {
         match self.binary {
             BinaryFormat::RawInBase64Out => Ok(STANDARD.encode(text.as_bytes())),
-            BinaryFormat::Base64 => match STANDARD.decode(text.trim_end_matches(['\n', '\r'])) {
+            // Python's b64decode without validate=True: what is not in the alphabet (spaces, the
+            // line breaks of wrapped base64) is dropped first; the padding must still be right.
+            BinaryFormat::Base64 => match STANDARD.decode(
+                text.chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='))
+                    .collect::<String>(),
+            ) {
                 Ok(bytes) => Ok(STANDARD.encode(bytes)),
                 Err(_) => Err(CliError::raw(
                     format!("\nInvalid base64: \"{text}\"\n"),

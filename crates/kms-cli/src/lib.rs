@@ -720,12 +720,14 @@ fn parse_operation(
         Some(h) => unknown.push(h),
         None => {}
     }
-    // Pagination: a page token of the operation's own turns it off; the CLI's paging options
+    // Pagination: a page token or page limit of the operation's own (`--marker`, `--limit`,
+    // `--max-results`) turns it off, as the CLI's paginate.py does; the CLI's paging options
     // then give way to the members they shadow.
     let mut paginate = paginator.is_some() && !g.no_paginate;
     if let Some(p) = paginator {
         if p.input_token
             .iter()
+            .chain(p.limit_key.iter())
             .any(|t| given.iter().any(|(a, _)| &a.member == t))
         {
             paginate = false;
@@ -745,15 +747,16 @@ fn parse_operation(
                     .iter()
                     .position(|x| x == n)
             });
-            return Err(CliError::param(
-                "--no-paginate",
-                &format!(
-                    "Cannot specify --no-paginate along with pagination arguments: {}",
+            // paginate.py's ParamValidationError: the message alone (exit 252).
+            return Err(CliError::raw(
+                format!(
+                    "\nCannot specify --no-paginate along with pagination arguments: {}\n",
                     used.iter()
                         .map(|u| format!("--{u}"))
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
+                252,
             ));
         }
     }
@@ -824,8 +827,9 @@ fn parse_operation(
         let int = |name: &str| -> Result<Option<i64>, CliError> {
             match paging_given.get(name) {
                 None => Ok(None),
+                // argparse reads these (type=int): its usage error.
                 Some(v) => v.trim().parse::<i64>().map(Some).map_err(|_| {
-                    CliError::general(format!("invalid literal for int() with base 10: '{v}'"))
+                    CliError::usage(&format!("argument --{name}: invalid int value: '{v}'"))
                 }),
             }
         };
@@ -885,9 +889,14 @@ impl Invocation {
             })
             .collect();
         let orders = self.orders();
+        // The first failure of the query, which ends the command instead of its output.
+        let failure: std::cell::RefCell<Option<String>> = std::cell::RefCell::new(None);
         let search = |d: &Doc| -> Doc {
             match &self.compiled {
-                Some(q) => q.search(d, &orders),
+                Some(q) => q.try_search(d, &orders).unwrap_or_else(|e| {
+                    failure.borrow_mut().get_or_insert(e);
+                    Doc::Null
+                }),
                 None => d.clone(),
             }
         };
@@ -942,6 +951,14 @@ impl Invocation {
                     _ => String::new(),
                 };
             }
+        }
+        if let Some(e) = failure.into_inner() {
+            return Outcome {
+                stdout: String::new(),
+                stderr: format!("\n{e}\n"),
+                exit_code: 255,
+                redirect: None,
+            };
         }
         Outcome {
             stdout,

@@ -27,15 +27,57 @@ impl Query {
         })
     }
 
-    /// Runs the query; `orders` are the member orders of the answer's structures.
+    /// Runs the query; `orders` are the member orders of the answer's structures. A failure
+    /// (`null` for the waiters, which only compare) is [`Query::try_search`]'s.
     pub fn search(&self, doc: &Doc, orders: &[Vec<String>]) -> Doc {
+        self.try_search(doc, orders).unwrap_or(Doc::Null)
+    }
+
+    /// Runs the query, or says why it failed as Python's jmespath does (the CLI prints it and
+    /// exits 255): an unknown function, a value of the wrong type, the wrong number of arguments.
+    pub fn try_search(&self, doc: &Doc, orders: &[Vec<String>]) -> Result<Doc, String> {
+        use jmespath::{ErrorReason, RuntimeError};
         let json = doc.to_json();
-        let result = match self.expr.search(&json) {
-            Ok(r) => r,
-            Err(_) => return Doc::Null,
-        };
+        let result = self.expr.search(&json).map_err(|e| {
+            // The function the error is in: the name before the `(` nearest the offset.
+            let text = &e.expression;
+            let upto = text.get(..e.offset.min(text.len())).unwrap_or(text);
+            let open = upto.rfind('(').or_else(|| text[upto.len()..].find('(').map(|i| i + upto.len()));
+            let name = open
+                .map(|i| {
+                    let head = &text[..i];
+                    let start = head
+                        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                        .map_or(0, |j| j + 1);
+                    head[start..].to_string()
+                })
+                .unwrap_or_default();
+            match &e.reason {
+                ErrorReason::Runtime(RuntimeError::UnknownFunction(f)) => {
+                    format!("Unknown function: {f}()")
+                }
+                ErrorReason::Runtime(RuntimeError::InvalidType {
+                    expected, actual, ..
+                }) => {
+                    // Python lists the types as ['string', 'array']; the value itself is not
+                    // known here, so its type stands for it.
+                    let types: Vec<String> =
+                        expected.split('|').map(|t| format!("'{t}'")).collect();
+                    format!(
+                        "In function {name}(), invalid type for value: {actual}, expected one of: [{}], received: \"{actual}\"",
+                        types.join(", ")
+                    )
+                }
+                ErrorReason::Runtime(RuntimeError::TooManyArguments { expected, actual })
+                | ErrorReason::Runtime(RuntimeError::NotEnoughArguments { expected, actual }) => {
+                    let s = if *expected == 1 { "" } else { "s" };
+                    format!("Expected {expected} argument{s} for function {name}(), received {actual}")
+                }
+                _ => e.to_string(),
+            }
+        })?;
         let value = serde_json::to_value(&*result).unwrap_or(serde_json::Value::Null);
-        reorder(Doc::from_json(&value), &self.hashes, orders)
+        Ok(reorder(Doc::from_json(&value), &self.hashes, orders))
     }
 }
 

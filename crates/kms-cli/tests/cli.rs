@@ -242,7 +242,18 @@ fn errors_and_exit_codes() {
         (127, "-bash: ls: command not found\n")
     );
     let out = t.run("aws kms list-keys --no-paginate --max-items 2");
-    assert_eq!(out.stderr, "\nError parsing parameter '--no-paginate': Cannot specify --no-paginate along with pagination arguments: --max-items\n");
+    assert_eq!(
+        out.stderr,
+        "\nCannot specify --no-paginate along with pagination arguments: --max-items\n"
+    );
+    let out = t.run("aws kms list-keys --max-items abc");
+    assert_eq!(out.exit_code, 252);
+    assert!(
+        out.stderr
+            .ends_with("\naws: error: argument --max-items: invalid int value: 'abc'\n\n"),
+        "{}",
+        out.stderr
+    );
     // A dry run answers with an error, as KMS does.
     let id = t.json("aws kms create-key")["KeyMetadata"]["KeyId"]
         .as_str()
@@ -336,6 +347,12 @@ fn pagination_page_size_max_items_and_starting_token() {
     t.calls = 0;
     t.json(&format!("aws kms list-keys --limit 2 --marker {marker}"));
     assert_eq!(t.calls, 1);
+    // So does the operation's own page limit (paginate.py's limit_key): one page, its marker.
+    t.calls = 0;
+    let limited = t.json("aws kms list-keys --limit 2");
+    assert_eq!(t.calls, 1);
+    assert_eq!(limited["Keys"].as_array().unwrap().len(), 2);
+    assert_eq!(limited["Truncated"], json!(true));
 }
 
 #[test]
@@ -595,4 +612,48 @@ ALIASES\tarn:aws:kms:us-west-2:111122223333:alias/aws/ebs\talias/aws/ebs\t\t\t\n
 ||+-----------------------------------------------------+||
 "
     );
+}
+
+#[test]
+fn a_query_that_fails_at_run_time_is_an_error() {
+    let mut t = Term::new();
+    let out = t.run("aws kms list-aliases --query 'foo(Aliases)'");
+    assert_eq!((out.stdout.as_str(), out.exit_code), ("", 255));
+    assert_eq!(out.stderr, "\nUnknown function: foo()\n");
+    let out = t.run("aws kms list-aliases --query 'length(Aliases, Aliases)'");
+    assert_eq!(out.exit_code, 255);
+    assert_eq!(
+        out.stderr,
+        "\nExpected 1 argument for function length(), received 2\n"
+    );
+    let out = t.run("aws kms list-aliases --query 'abs(`\"x\"`)'");
+    assert_eq!(out.exit_code, 255);
+    assert!(
+        out.stderr
+            .starts_with("\nIn function abs(), invalid type for value: "),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn base64_blobs_are_read_as_pythons_b64decode_reads_them() {
+    let mut t = Term::new();
+    let key = t.ok("aws kms create-key --query KeyMetadata.KeyId --output text");
+    let key = key.trim();
+    // Spaces and the line breaks of wrapped base64 are dropped: "aGVs bG8=" is "hello".
+    let blob = t.ok(&format!(
+        "aws kms encrypt --key-id {key} --plaintext 'aGVs\nbG8=' --query CiphertextBlob --output text"
+    ));
+    let plain = t.ok(&format!(
+        "aws kms decrypt --ciphertext-blob {} --query Plaintext --output text",
+        blob.trim()
+    ));
+    assert_eq!(plain, "aGVsbG8=\n");
+    // The padding must still be right.
+    let out = t.run(&format!(
+        "aws kms encrypt --key-id {key} --plaintext 'hello world'"
+    ));
+    assert_eq!(out.exit_code, 252);
+    assert_eq!(out.stderr, "\nInvalid base64: \"hello world\"\n");
 }

@@ -77,7 +77,22 @@ fn what(step: &Step) -> String {
         (false, Action::Update) => "updating",
         _ => "creating",
     };
-    format!("{doing} {noun}")
+    // The provider names an alias by its name (`creating KMS Alias (alias/x)`).
+    let alias = match step.change.ty.as_str() {
+        "aws_kms_alias" => [&step.change.after, &step.change.before]
+            .into_iter()
+            .flatten()
+            .find_map(|a| {
+                a.get("name")
+                    .and_then(Value::as_str)
+                    .filter(|n| !n.contains(crate::eval::UNKNOWN))
+            }),
+        _ => None,
+    };
+    match alias {
+        Some(name) => format!("{doing} {noun} ({name})"),
+        None => format!("{doing} {noun}"),
+    }
 }
 
 pub struct Run {

@@ -237,6 +237,38 @@ fn output_text(v: &Value) -> String {
     }
 }
 
+/// A value as `terraform show` writes an attribute: nested lines four spaces a level deeper,
+/// a map's keys aligned, an empty map or list as `{}` or `[]`.
+fn state_value(v: &Value, level: usize) -> String {
+    let pad = "    ".repeat(level);
+    match v {
+        Value::Object(o) if o.is_empty() => "{}".into(),
+        Value::Array(a) if a.is_empty() => "[]".into(),
+        Value::Object(o) => {
+            let w = o.keys().map(|k| k.len() + 2).max().unwrap_or(0);
+            let mut s = String::from("{\n");
+            for (k, v) in o {
+                let key = format!("\"{k}\"");
+                s.push_str(&format!(
+                    "{pad}    {key:<w$} = {}\n",
+                    state_value(v, level + 1)
+                ));
+            }
+            s.push_str(&format!("{pad}}}"));
+            s
+        }
+        Value::Array(a) => {
+            let mut s = String::from("[\n");
+            for v in a {
+                s.push_str(&format!("{pad}    {},\n", state_value(v, level + 1)));
+            }
+            s.push_str(&format!("{pad}]"));
+            s
+        }
+        other => output_text(other),
+    }
+}
+
 fn outputs_block(outputs: &[(String, Value, bool)]) -> String {
     let mut sorted = outputs.to_vec();
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
@@ -306,6 +338,7 @@ pub fn start(args: &[String], files: &[(String, String)], state: Option<&str>, e
         return finished(USAGE.into(), String::new(), 127);
     };
     let rest = &args[1..];
+    let had_state = state.is_some();
     let state = match state.map(State::from_json) {
         None => State::default(),
         Some(Ok(s)) => s,
@@ -426,7 +459,12 @@ pub fn start(args: &[String], files: &[(String, String)], state: Option<&str>, e
                 return finished(state.to_json(), String::new(), 0);
             }
             if state.resources.is_empty() {
-                return finished("No state.\n".into(), String::new(), 0);
+                let text = if had_state {
+                    "The state file is empty. No resources are represented.\n"
+                } else {
+                    "No state.\n"
+                };
+                return finished(text.into(), String::new(), 0);
             }
             let mut s = String::new();
             for inst in &state.resources {
@@ -467,8 +505,7 @@ fn show_instance(inst: &Instance) -> String {
         .collect();
     let w = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
     for (k, v) in rows {
-        let text = output_text(v).replace('\n', "\n    ");
-        s.push_str(&format!("    {k:<w$} = {text}\n"));
+        s.push_str(&format!("    {k:<w$} = {}\n", state_value(v, 1)));
     }
     s.push_str("}\n");
     s
@@ -624,14 +661,14 @@ fn plan_or_apply(
         };
         run.stdout
             .push_str(&format!("\n{q}\n{what}\n\n  Enter a value: \n"));
+        // The terminal has no keyboard input for prompts: the answer is empty, as when one
+        // presses Enter.
         let cancelled = if destroy {
             "Destroy cancelled."
         } else {
             "Apply cancelled."
         };
-        run.stderr.push_str(&format!(
-            "\n{cancelled} (this terminal has no keyboard input for prompts: add -auto-approve)\n"
-        ));
+        run.stdout.push_str(&format!("\n{cancelled}\n"));
         run.failed = true;
         run.done = true;
         return run;

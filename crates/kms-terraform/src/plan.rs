@@ -26,6 +26,8 @@ pub struct Change {
     pub after: Option<Map<String, Value>>,
     /// Arguments whose change forces replacement.
     pub forces: Vec<String>,
+    /// A deletion because the configuration no longer has the resource (not `destroy`).
+    pub orphan: bool,
 }
 
 impl Change {
@@ -158,8 +160,9 @@ pub fn planned(
         if out.contains_key("tags_all") {
             out.insert(
                 "tags_all".into(),
+                // The provider computes tags_all from the default tags when none are set.
                 if tags.is_null() {
-                    Value::Object(Map::new())
+                    unknown()
                 } else {
                     tags.clone()
                 },
@@ -232,6 +235,7 @@ pub fn plan(
                 before,
                 after: Some(after),
                 forces,
+                orphan: false,
             });
         }
     }
@@ -244,6 +248,7 @@ pub fn plan(
                 before: Some(inst.attributes.clone()),
                 after: None,
                 forces: Vec::new(),
+                orphan: !destroy,
             });
         }
     }
@@ -257,6 +262,7 @@ fn show(v: &Value, indent: usize, sign: &str) -> String {
         Value::String(s) if s.contains(UNKNOWN) => "(known after apply)".into(),
         Value::String(s) => serde_json::to_string(s).unwrap_or_default(),
         Value::Null => "null".into(),
+        Value::Object(o) if o.is_empty() => "{}".into(),
         Value::Object(o) => {
             let w = o.keys().map(|k| k.len() + 2).max().unwrap_or(0);
             let mut s = String::from("{\n");
@@ -329,6 +335,9 @@ fn render_change(c: &Change) -> String {
     let addr = c.address();
     let head = match c.action {
         Action::Create => format!("  # {addr} will be created\n  + resource"),
+        Action::Delete if c.orphan => format!(
+            "  # {addr} will be destroyed\n  # (because {addr} is not in configuration)\n  - resource"
+        ),
         Action::Delete => format!("  # {addr} will be destroyed\n  - resource"),
         Action::Update => format!("  # {addr} will be updated in-place\n  ~ resource"),
         Action::Replace => format!("  # {addr} must be replaced\n-/+ resource"),

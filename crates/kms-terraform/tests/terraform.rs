@@ -111,7 +111,7 @@ fn create_kms_tf_validates_plans_applies_and_destroys() {
     // Without -auto-approve the terminal cannot answer the prompt.
     let out = d.tf("terraform apply");
     assert_eq!(out.exit_code, 1);
-    assert!(out.stderr.contains("Apply cancelled."), "{}", out.stderr);
+    assert!(out.stdout.ends_with("  Enter a value: \n\nApply cancelled.\n"), "{}", out.stdout);
     assert!(out.state.is_none());
 
     let out = d.ok("terraform apply -auto-approve");
@@ -565,4 +565,40 @@ fn a_tag_change_is_rendered_element_by_element() {
         plan.contains("      ~ tags                               = {\n          ~ \"Environment\" = \"dev\" -> \"prod\"\n          + \"Team\"        = \"x\"\n            # (1 unchanged element hidden)\n        }\n"),
         "{plan}"
     );
+}
+
+#[test]
+fn removed_resources_show_and_untagged_keys_print_as_terraform_does() {
+    let mut d = Dir::new(&[("create-kms.tf", CREATE_KMS)]);
+    d.ok("terraform apply -auto-approve");
+    let show = d.ok("terraform show");
+    assert!(
+        show.contains("    tags                               = {\n        \"Environment\" = \"dev\"\n        \"ManagedBy\"   = \"terraform\"\n    }\n"),
+        "{show}"
+    );
+    // The alias leaves the configuration.
+    let start = CREATE_KMS.find("resource \"aws_kms_alias\"").unwrap();
+    let end = start + CREATE_KMS[start..].find("}\n").unwrap() + 2;
+    let without = CREATE_KMS[..start].to_string() + &CREATE_KMS[end..];
+    let without = without.replace("output \"alias_arn\" {\n  value = aws_kms_alias.example.arn\n}\n", "");
+    d.files = vec![("create-kms.tf".into(), without)];
+    let plan = d.ok("terraform plan");
+    assert!(
+        plan.contains("  # aws_kms_alias.example will be destroyed\n  # (because aws_kms_alias.example is not in configuration)\n  - resource \"aws_kms_alias\" \"example\" {\n"),
+        "{plan}"
+    );
+    d.files = vec![("create-kms.tf".into(), CREATE_KMS.to_string())];
+    d.ok("terraform destroy -auto-approve");
+    assert_eq!(
+        d.ok("terraform show"),
+        "The state file is empty. No resources are represented.\n"
+    );
+    // A key without tags: tags_all is the provider's to compute.
+    let mut d = Dir::new(&[("main.tf", "resource \"aws_kms_key\" \"a\" {}\n")]);
+    let plan = d.ok("terraform plan");
+    assert!(
+        plan.contains("      + tags_all                           = (known after apply)\n"),
+        "{plan}"
+    );
+    assert_eq!(d.ok("terraform show"), "No state.\n");
 }

@@ -142,6 +142,7 @@ pub(crate) fn eval_locals(cfg: &Config, scope: &mut Scope) {
 fn variables(
     cfg: &Config,
     files: &[(String, String)],
+    var_files: &[String],
     cli_vars: &[(String, String)],
 ) -> Result<Map<String, Value>, Diagnostic> {
     let mut vals = Map::new();
@@ -154,10 +155,25 @@ fn variables(
             );
         }
     }
-    for (name, text) in files
+    // terraform.tfvars, then *.auto.tfvars, then each -var-file as given.
+    let mut sources: Vec<(&String, &String)> = files
         .iter()
         .filter(|(n, _)| n == "terraform.tfvars" || n.ends_with(".auto.tfvars"))
-    {
+        .map(|(n, t)| (n, t))
+        .collect();
+    for wanted in var_files {
+        let name = wanted.trim_start_matches("./");
+        match files.iter().find(|(n, _)| n == name) {
+            Some((n, t)) => sources.push((n, t)),
+            None => {
+                return Err(Diagnostic::error(
+                    "Failed to read variables file",
+                    format!("Given variables file {wanted} does not exist."),
+                ))
+            }
+        }
+    }
+    for (name, text) in sources {
         let body = hcl::parse(text)
             .map_err(|e| Diagnostic::error("Invalid HCL syntax", format!("{name}: {e}")))?;
         for a in body.attributes() {
@@ -289,6 +305,8 @@ fn outputs_block(outputs: &[(String, Value, bool)]) -> String {
 struct Opts {
     auto_approve: bool,
     vars: Vec<(String, String)>,
+    /// `-var-file`s, in the order given.
+    var_files: Vec<String>,
     json: bool,
     raw: bool,
     positional: Vec<String>,
@@ -305,7 +323,13 @@ fn opts(args: &[String]) -> Result<Opts, String> {
             Some("auto-approve") => o.auto_approve = true,
             Some("json") => o.json = true,
             Some("raw") => o.raw = true,
-            Some("no-color") | Some("input=false") | Some("compact-warnings") => {}
+            Some("no-color") | Some("input=false") | Some("compact-warnings") | Some("destroy") => {
+            }
+            Some("var-file") => {
+                let f = it.next().ok_or("The -var-file option requires a value.")?;
+                o.var_files.push(f.clone());
+            }
+            Some(x) if x.starts_with("var-file=") => o.var_files.push(x[9..].to_string()),
             Some("var") => {
                 let v = it.next().ok_or("The -var option requires a value.")?;
                 let (k, val) = v.split_once('=').ok_or(format!("The given -var option {v:?} is not correctly specified. It must be a variable name and value separated an equals sign, like -var=\"key=value\"."))?;
@@ -354,16 +378,25 @@ pub fn start(args: &[String], files: &[(String, String)], state: Option<&str>, e
         rest.iter()
             .filter(|a| {
                 a.starts_with('-')
-                    || rest
-                        .iter()
-                        .position(|x| x == *a)
-                        .is_some_and(|i| i > 0 && rest[i - 1] == "-var")
+                    || rest.iter().position(|x| x == *a).is_some_and(|i| {
+                        i > 0 && matches!(rest[i - 1].as_str(), "-var" | "-var-file")
+                    })
             })
             .cloned()
             .collect::<Vec<_>>()
             .as_slice(),
     ) {
         Ok(o) => o,
+        Err(m) if m.starts_with("flag provided but not defined") => {
+            let d = Diagnostic::error("Failed to parse command-line flags", m).render(&[]);
+            return finished(
+                String::new(),
+                format!(
+                    "{d}\nFor more help on using this command, run:\n  terraform {cmd} -help\n"
+                ),
+                1,
+            );
+        }
         Err(m) => return finished(String::new(), format!("{m}\n"), 1),
     };
     let positional: Vec<&String> = {
@@ -374,7 +407,7 @@ pub fn start(args: &[String], files: &[(String, String)], state: Option<&str>, e
                 skip = false;
                 continue;
             }
-            if a == "-var" {
+            if a == "-var" || a == "-var-file" {
                 skip = true;
                 continue;
             }
@@ -528,7 +561,7 @@ fn plan_or_apply(
         Ok(c) => c,
         Err(d) => return finished(String::new(), render_all(&d, &files), 1),
     };
-    let vars = match variables(&cfg, &files, &o.vars) {
+    let vars = match variables(&cfg, &files, &o.var_files, &o.vars) {
         Ok(v) => v,
         Err(d) => return finished(String::new(), d.render(&files), 1),
     };

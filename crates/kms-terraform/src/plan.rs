@@ -86,7 +86,10 @@ pub fn desired(r: &Resource, scope: &Scope) -> Result<Map<String, Value>, Diagno
                     .at(pos.clone(), Some(r.context()))
                 })?;
                 if let Some(m) = crate::schema::check_value(&r.ty, attr.name, &v) {
-                    return Err(Diagnostic::error(m, "").at(pos.clone(), Some(r.context())));
+                    // The provider's own check: Terraform names the resource first.
+                    let mut d = Diagnostic::error(m, "").at(pos.clone(), Some(r.context()));
+                    d.with = Some(r.address());
+                    return Err(d);
                 }
                 v
             }

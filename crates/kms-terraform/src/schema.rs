@@ -214,11 +214,26 @@ pub fn check_value(ty: &str, attr: &str, v: &serde_json::Value) -> Option<String
             "ML_DSA_87",
             "SM2",
         ]),
+        // The provider's validateNameForAlias (internal/service/kms/validate.go).
         ("aws_kms_alias", "name") => {
             let s = v.as_str()?;
-            (!s.starts_with("alias/")).then(|| {
-                "\"name\" must begin with 'alias/' and be comprised of only [a-zA-Z0-9/_-]"
-                    .to_string()
+            if s.contains(crate::eval::UNKNOWN) {
+                return None;
+            }
+            let ok = s.strip_prefix("alias/").is_some_and(|rest| {
+                !rest.is_empty()
+                    && rest
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '/' | '-'))
+            });
+            if !ok {
+                return Some(
+                    "\"name\" must begin with 'alias/' and be comprised of only [0-9A-Za-z_/-]"
+                        .to_string(),
+                );
+            }
+            s.starts_with("alias/aws/").then(|| {
+                "\"name\" cannot begin with reserved AWS CMK prefix 'alias/aws/'".to_string()
             })
         }
         _ => None,

@@ -111,7 +111,12 @@ fn create_kms_tf_validates_plans_applies_and_destroys() {
     // Without -auto-approve the terminal cannot answer the prompt.
     let out = d.tf("terraform apply");
     assert_eq!(out.exit_code, 1);
-    assert!(out.stdout.ends_with("  Enter a value: \n\nApply cancelled.\n"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .ends_with("  Enter a value: \n\nApply cancelled.\n"),
+        "{}",
+        out.stdout
+    );
     assert!(out.state.is_none());
 
     let out = d.ok("terraform apply -auto-approve");
@@ -580,7 +585,10 @@ fn removed_resources_show_and_untagged_keys_print_as_terraform_does() {
     let start = CREATE_KMS.find("resource \"aws_kms_alias\"").unwrap();
     let end = start + CREATE_KMS[start..].find("}\n").unwrap() + 2;
     let without = CREATE_KMS[..start].to_string() + &CREATE_KMS[end..];
-    let without = without.replace("output \"alias_arn\" {\n  value = aws_kms_alias.example.arn\n}\n", "");
+    let without = without.replace(
+        "output \"alias_arn\" {\n  value = aws_kms_alias.example.arn\n}\n",
+        "",
+    );
     d.files = vec![("create-kms.tf".into(), without)];
     let plan = d.ok("terraform plan");
     assert!(
@@ -601,4 +609,60 @@ fn removed_resources_show_and_untagged_keys_print_as_terraform_does() {
         "{plan}"
     );
     assert_eq!(d.ok("terraform show"), "No state.\n");
+}
+
+#[test]
+fn var_files_flags_and_the_providers_alias_checks() {
+    let mut d = Dir::new(&[
+        ("create-kms.tf", CREATE_KMS),
+        ("prod.tfvars", "alias_name = \"prod-key\"\n"),
+    ]);
+    let plan = d.ok("terraform plan -var-file=prod.tfvars");
+    assert!(
+        plan.contains("      + name           = \"alias/prod-key\"\n"),
+        "{plan}"
+    );
+    let plan = d.ok("terraform plan -var-file prod.tfvars -var alias_name=cli");
+    assert!(plan.contains("\"alias/cli\""), "{plan}");
+    let out = d.tf("terraform plan -var-file=missing.tfvars");
+    assert_eq!(out.exit_code, 1);
+    assert!(
+        out.stderr.contains("│ Error: Failed to read variables file\n│\n│ Given variables file missing.tfvars does not exist.\n"),
+        "{}",
+        out.stderr
+    );
+    let out = d.tf("terraform plan -foo");
+    assert_eq!(
+        out.stderr,
+        "╷\n│ Error: Failed to parse command-line flags\n│\n│ flag provided but not defined: -foo\n╵\n\nFor more help on using this command, run:\n  terraform plan -help\n"
+    );
+    // plan -destroy plans the destroy.
+    d.ok("terraform apply -auto-approve");
+    let plan = d.ok("terraform plan -destroy");
+    assert!(
+        plan.contains("Plan: 0 to add, 0 to change, 2 to destroy.\n"),
+        "{plan}"
+    );
+
+    // The provider's alias name checks, with the resource named.
+    for (name, message) in [
+        (
+            "alias/aws/mine",
+            "\"name\" cannot begin with reserved AWS CMK prefix 'alias/aws/'",
+        ),
+        (
+            "alias/has space",
+            "\"name\" must begin with 'alias/' and be comprised of only [0-9A-Za-z_/-]",
+        ),
+    ] {
+        let tf = format!("resource \"aws_kms_key\" \"k\" {{}}\nresource \"aws_kms_alias\" \"a\" {{\n  name          = \"{name}\"\n  target_key_id = aws_kms_key.k.key_id\n}}\n");
+        let mut d = Dir::new(&[("main.tf", tf.as_str())]);
+        let out = d.tf("terraform validate");
+        assert_eq!(out.exit_code, 1);
+        assert!(
+            out.stderr.contains(&format!("│ Error: {message}\n│\n│   with aws_kms_alias.a,\n│   on main.tf line 3, in resource \"aws_kms_alias\" \"a\":\n")),
+            "{}",
+            out.stderr
+        );
+    }
 }

@@ -489,7 +489,7 @@ pub fn start(args: &[String], files: &[(String, String)], state: Option<&str>, e
         }
         "show" => {
             if o.json {
-                return finished(state.to_json(), String::new(), 0);
+                return finished(state.to_show_json(), String::new(), 0);
             }
             if state.resources.is_empty() {
                 let text = if had_state {

@@ -107,6 +107,57 @@ impl State {
         s
     }
 
+    /// `terraform show -json`: Terraform's JSON output format of a state (format_version 1.0),
+    /// on one line: outputs and the root module's resources with their values.
+    pub fn to_show_json(&self) -> String {
+        let mut values = Map::new();
+        if !self.outputs.is_empty() {
+            values.insert(
+                "outputs".into(),
+                self.outputs
+                    .iter()
+                    .map(|(n, v, s)| {
+                        (
+                            n.clone(),
+                            json!({"sensitive": s, "value": v, "type": type_of(v)}),
+                        )
+                    })
+                    .collect::<Map<_, _>>()
+                    .into(),
+            );
+        }
+        if !self.resources.is_empty() {
+            let resources: Vec<Value> = self
+                .resources
+                .iter()
+                .map(|r| {
+                    let mut v = json!({
+                        "address": r.address(),
+                        "mode": "managed",
+                        "type": r.ty,
+                        "name": r.name,
+                        "provider_name": "registry.terraform.io/hashicorp/aws",
+                        "schema_version": 0,
+                        "values": r.attributes,
+                        "sensitive_values": {},
+                    });
+                    if !r.dependencies.is_empty() {
+                        v["depends_on"] = json!(r.dependencies);
+                    }
+                    v
+                })
+                .collect();
+            values.insert("root_module".into(), json!({ "resources": resources }));
+        }
+        let mut out = json!({"format_version": "1.0", "terraform_version": crate::VERSION});
+        if !values.is_empty() {
+            out["values"] = Value::Object(values);
+        }
+        let mut s = out.to_string();
+        s.push('\n');
+        s
+    }
+
     /// Reads what [`State::to_json`] wrote (what does not read is an empty state).
     pub fn from_json(text: &str) -> Result<State, String> {
         let v: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;

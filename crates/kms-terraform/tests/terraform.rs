@@ -666,3 +666,31 @@ fn var_files_flags_and_the_providers_alias_checks() {
         );
     }
 }
+
+#[test]
+fn show_json_is_terraforms_json_output_format() {
+    let mut d = Dir::new(&[("create-kms.tf", CREATE_KMS)]);
+    assert_eq!(
+        d.ok("terraform show -json"),
+        "{\"format_version\":\"1.0\",\"terraform_version\":\"1.9.8\"}\n"
+    );
+    d.ok("terraform apply -auto-approve");
+    let text = d.ok("terraform show -json");
+    assert_eq!(text.lines().count(), 1, "one line");
+    let v: Value = serde_json::from_str(&text).unwrap();
+    let resources = v["values"]["root_module"]["resources"].as_array().unwrap();
+    let key = resources
+        .iter()
+        .find(|r| r["address"] == "aws_kms_key.example")
+        .unwrap();
+    assert_eq!(key["mode"], "managed");
+    assert_eq!(key["provider_name"], "registry.terraform.io/hashicorp/aws");
+    assert_eq!(
+        key["values"]["description"],
+        "KMS key created with Terraform"
+    );
+    assert!(v["values"]["outputs"]["key_arn"]["value"]
+        .as_str()
+        .unwrap()
+        .starts_with("arn:aws:kms:"));
+}

@@ -317,25 +317,67 @@ pub fn parse(files: &[(String, String)]) -> Result<Config, Vec<Diagnostic>> {
 }
 
 fn syntax_error(file: &str, text: &str, message: &str) -> Diagnostic {
-    // hcl-rs reports ` --> LINE:COL`; the rest of its message is the detail.
-    let line = message
-        .split("-->")
-        .nth(1)
-        .and_then(|s| s.trim().split(':').next())
-        .and_then(|n| n.trim().parse::<usize>().ok())
+    // hcl-rs reports `--> HCL parse error in line L, column C` and, last, what it expected.
+    let located = |key: &str| {
+        message
+            .split(key)
+            .nth(1)
+            .and_then(|s| s.split(|c: char| !c.is_ascii_digit()).next())
+            .and_then(|n| n.parse::<usize>().ok())
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let mut line = located("in line ")
         .unwrap_or(1)
-        .min(text.lines().count().max(1));
-    let detail = message
-        .lines()
-        .last()
-        .map(|l| l.trim_start_matches(['=', ' ']).to_string())
-        .unwrap_or_default();
-    Diagnostic::error("Invalid HCL syntax", detail).at(
+        .clamp(1, lines.len().max(1));
+    let column = located("column ").unwrap_or(1);
+    let expected = message.lines().last().unwrap_or_default();
+    // The top-level block the line is in, for Terraform's `in resource "T" "N"`.
+    let block_of = |at: usize| -> Option<(usize, String)> {
+        lines[..at.min(lines.len())]
+            .iter()
+            .enumerate()
+            .rev()
+            .find(|(_, l)| !l.starts_with([' ', '\t', '}']) && l.trim_end().ends_with('{'))
+            .map(|(i, l)| {
+                let header = l.trim_end().trim_end_matches('{').trim_end();
+                (i + 1, format!("in {header}"))
+            })
+    };
+    let open = text.matches('{').count() > text.matches('}').count();
+    let (summary, detail, context) = if open && line >= lines.len() {
+        // Past the end with a block still open: Terraform points at the block.
+        let (at, context) = block_of(lines.len()).unwrap_or((1, String::new()));
+        line = at;
+        (
+            "Unclosed configuration block",
+            "There is no closing brace for this block before the end of the file. This may be caused by incorrect brace nesting elsewhere in this file.",
+            Some(context).filter(|c| !c.is_empty()),
+        )
+    } else if expected.contains("invalid expression") {
+        // A value missing after `=` is found at the start of the next line.
+        let elsewhere =
+            column <= 1 || lines[line - 1].trim().is_empty() || !lines[line - 1].contains('=');
+        if elsewhere && line > 1 && lines[line - 2].trim_end().ends_with('=') {
+            line -= 1;
+        }
+        (
+            "Invalid expression",
+            "Expected the start of an expression, but found an invalid expression token.",
+            block_of(line - 1).map(|(_, c)| c),
+        )
+    } else {
+        (
+            "Argument or block definition required",
+            "An argument or block definition is required here. To set an argument, use the equals sign \"=\" to introduce the argument value.",
+            block_of(line - 1).map(|(_, c)| c),
+        )
+    };
+    Diagnostic::error(summary, detail).at(
         Pos {
             file: file.to_string(),
             line,
         },
-        None,
+        context,
     )
 }
 

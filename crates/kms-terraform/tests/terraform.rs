@@ -694,3 +694,33 @@ fn show_json_is_terraforms_json_output_format() {
         .unwrap()
         .starts_with("arn:aws:kms:"));
 }
+
+#[test]
+fn syntax_errors_read_as_hclsyntax_reports_them() {
+    for (tf, summary, line) in [
+        (
+            "resource \"aws_kms_key\" \"a\" {\n  description = \n}\n",
+            "Invalid expression",
+            "│   on main.tf line 2, in resource \"aws_kms_key\" \"a\":\n│    2:   description =\n",
+        ),
+        (
+            "resource \"aws_kms_key\" \"a\" {\n  description = \"x\"\n",
+            "Unclosed configuration block",
+            "│   on main.tf line 1, in resource \"aws_kms_key\" \"a\":\n│    1: resource \"aws_kms_key\" \"a\" {\n",
+        ),
+        (
+            "resource \"aws_kms_key\" \"a\" {\n  description \"x\"\n}\n",
+            "Argument or block definition required",
+            "│   on main.tf line 2, in resource \"aws_kms_key\" \"a\":\n",
+        ),
+    ] {
+        let mut d = Dir::new(&[("main.tf", tf)]);
+        let out = d.tf("terraform validate");
+        assert_eq!(out.exit_code, 1);
+        assert!(
+            out.stderr.starts_with(&format!("╷\n│ Error: {summary}\n│\n{line}")),
+            "{}",
+            out.stderr
+        );
+    }
+}

@@ -34,13 +34,23 @@ def strip_html(doc):
     if not doc:
         return ''
     t = re.sub(r'\s+', ' ', doc)
+    # The service's full name heads its documentation; the CLI's help leaves it out.
+    t = re.sub(r'<fullname>.*?</fullname>', '', t)
     t = re.sub(r'<li>\s*', '\n\n* ', t)
     t = re.sub(r'</?(p|ul|ol|note|important|div)>', '\n\n', t)
     t = re.sub(r'<br\s*/?>', '\n\n', t)
     t = re.sub(r'<[^>]+>', '', t)
     t = html.unescape(t)
     paras = [re.sub(r' +', ' ', p).strip() for p in t.split('\n\n')]
-    return '\n\n'.join(p for p in paras if p)
+    paras = [p for p in paras if p]
+    # A list item whose text is its own paragraph (<li><p>...</p></li>) is one item.
+    merged = []
+    for p in paras:
+        if merged and merged[-1] == '*':
+            merged[-1] = '* ' + p
+        else:
+            merged.append(p)
+    return '\n\n'.join(merged)
 
 
 def main():
@@ -53,7 +63,7 @@ def main():
         waiters = json.load(open(wait_path)).get('waiters', {}) if os.path.exists(wait_path) else {}
         shapes = full['shapes']
         out = {
-            'service': strip_html(full.get('documentation', '')).split('\n\n')[0],
+            'service': strip_html(full.get('documentation', '')),
             'paginators': {op: p for op, p in pag.items() if op in mine['operations']},
             'order': {},
             'idempotency': {},

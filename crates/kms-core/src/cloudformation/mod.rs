@@ -1402,16 +1402,27 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
     Ok(json!({"StackId": id}))
 }
 
-/// RollbackStack: a stack kept at CREATE_FAILED goes back to its last stable state: for a
-/// creation, none, so what was made is deleted (ROLLBACK_COMPLETE).
-fn rollback_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
+/// The live stack a request's StackName names, to change.
+fn live_stack(run: &Run<'_>, request: &Value) -> Result<StackRecord> {
     let name = request["StackName"].as_str().unwrap_or_default();
-    let mut stack = run
-        .scratch
+    run.scratch
         .find_stack(&run.region, name)
         .filter(|s| s.deleted.is_none())
         .cloned()
-        .ok_or_else(|| not_found(name))?;
+        .ok_or_else(|| not_found(name))
+}
+
+/// Keeps a changed stack and answers its id.
+fn keep_stack(run: &mut Run<'_>, stack: StackRecord) -> Result<Value> {
+    let id = stack.stack_id.clone();
+    run.keep(vec![Change::PutIam(IamRecord::Stack(Box::new(stack)))]);
+    Ok(json!({ "StackId": id }))
+}
+
+/// RollbackStack: a stack kept at CREATE_FAILED goes back to its last stable state: for a
+/// creation, none, so what was made is deleted (ROLLBACK_COMPLETE).
+fn rollback_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
+    let mut stack = live_stack(run, request)?;
     if stack.status != "CREATE_FAILED" {
         return Err(KmsError::validation_error(format!(
             "Stack {} is in {} state and can not be rolled back.",
@@ -1430,24 +1441,14 @@ fn rollback_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
         None,
     );
     stack.imports.clear();
-    let id = stack.stack_id.clone();
-    run.keep(vec![Change::PutIam(IamRecord::Stack(Box::new(stack)))]);
-    Ok(json!({ "StackId": id }))
+    keep_stack(run, stack)
 }
 
 /// UpdateTerminationProtection: turns a live stack's protection from deletion on or off.
 fn update_termination_protection(run: &mut Run<'_>, request: &Value) -> Result<Value> {
-    let name = request["StackName"].as_str().unwrap_or_default();
-    let mut stack = run
-        .scratch
-        .find_stack(&run.region, name)
-        .filter(|s| s.deleted.is_none())
-        .cloned()
-        .ok_or_else(|| not_found(name))?;
+    let mut stack = live_stack(run, request)?;
     stack.termination_protection = request["EnableTerminationProtection"] == Value::Bool(true);
-    let id = stack.stack_id.clone();
-    run.keep(vec![Change::PutIam(IamRecord::Stack(Box::new(stack)))]);
-    Ok(json!({ "StackId": id }))
+    keep_stack(run, stack)
 }
 
 fn describe_one(s: &StackRecord) -> Value {
@@ -1613,24 +1614,7 @@ fn describe_stack_resources(engine: &Engine, region: &str, request: &Value) -> R
         .resources
         .iter()
         .filter(|r| logical.is_none_or(|l| l == r.logical_id))
-        .map(|r| {
-            let mut v = json!({
-                "StackName": s.stack_name,
-                "StackId": s.stack_id,
-                "LogicalResourceId": r.logical_id,
-                "ResourceType": r.resource_type,
-                "Timestamp": wire_time(r.updated),
-                "ResourceStatus": r.status,
-                "DriftInformation": {"StackResourceDriftStatus": "NOT_CHECKED"},
-            });
-            if let Some(p) = &r.physical_id {
-                v["PhysicalResourceId"] = json!(p);
-            }
-            if let Some(x) = &r.status_reason {
-                v["ResourceStatusReason"] = json!(x);
-            }
-            v
-        })
+        .map(|r| summaries::stack_resource(s, r, "Timestamp"))
         .collect();
     Ok(json!({ "StackResources": list }))
 }

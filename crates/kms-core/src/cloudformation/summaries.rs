@@ -3,7 +3,7 @@
 //! list in one page (a sandbox holds few stacks), so none returns a NextToken.
 
 use super::template::{self, Template};
-use super::{not_found, template_body, StackRecord};
+use super::{not_found, template_body, StackRecord, StackResource};
 use crate::error::{KmsError, Result};
 use crate::tx::wire_time;
 use crate::Engine;
@@ -58,6 +58,33 @@ pub(super) fn list_stacks(engine: &Engine, region: &str, request: &Value) -> Res
     Ok(json!({ "StackSummaries": summaries }))
 }
 
+/// A resource's fields as the stack resource shapes share them, its time under `time_key`
+/// (`Timestamp` or `LastUpdatedTimestamp`).
+pub(super) fn resource_fields(r: &StackResource, time_key: &str) -> Value {
+    let mut v = json!({
+        "LogicalResourceId": r.logical_id,
+        "ResourceType": r.resource_type,
+        time_key: wire_time(r.updated),
+        "ResourceStatus": r.status,
+        "DriftInformation": {"StackResourceDriftStatus": "NOT_CHECKED"},
+    });
+    if let Some(p) = &r.physical_id {
+        v["PhysicalResourceId"] = json!(p);
+    }
+    if let Some(x) = &r.status_reason {
+        v["ResourceStatusReason"] = json!(x);
+    }
+    v
+}
+
+/// A stack resource with its stack's name and id (StackResource, StackResourceDetail).
+pub(super) fn stack_resource(s: &StackRecord, r: &StackResource, time_key: &str) -> Value {
+    let mut v = resource_fields(r, time_key);
+    v["StackName"] = json!(s.stack_name);
+    v["StackId"] = json!(s.stack_id);
+    v
+}
+
 /// ListStackResources: a stack's resources as summaries.
 pub(super) fn list_stack_resources(
     engine: &Engine,
@@ -71,22 +98,7 @@ pub(super) fn list_stack_resources(
     let list: Vec<Value> = s
         .resources
         .iter()
-        .map(|r| {
-            let mut v = json!({
-                "LogicalResourceId": r.logical_id,
-                "ResourceType": r.resource_type,
-                "LastUpdatedTimestamp": wire_time(r.updated),
-                "ResourceStatus": r.status,
-                "DriftInformation": {"StackResourceDriftStatus": "NOT_CHECKED"},
-            });
-            if let Some(p) = &r.physical_id {
-                v["PhysicalResourceId"] = json!(p);
-            }
-            if let Some(x) = &r.status_reason {
-                v["ResourceStatusReason"] = json!(x);
-            }
-            v
-        })
+        .map(|r| resource_fields(r, "LastUpdatedTimestamp"))
         .collect();
     Ok(json!({ "StackResourceSummaries": list }))
 }
@@ -107,21 +119,7 @@ pub(super) fn describe_stack_resource(
             "Resource {logical} does not exist for stack {name}"
         ))
     })?;
-    let mut v = json!({
-        "StackName": s.stack_name,
-        "StackId": s.stack_id,
-        "LogicalResourceId": r.logical_id,
-        "ResourceType": r.resource_type,
-        "LastUpdatedTimestamp": wire_time(r.updated),
-        "ResourceStatus": r.status,
-        "DriftInformation": {"StackResourceDriftStatus": "NOT_CHECKED"},
-    });
-    if let Some(p) = &r.physical_id {
-        v["PhysicalResourceId"] = json!(p);
-    }
-    if let Some(x) = &r.status_reason {
-        v["ResourceStatusReason"] = json!(x);
-    }
+    let mut v = stack_resource(s, r, "LastUpdatedTimestamp");
     let metadata = Template::parse(&s.template_body).ok().and_then(|t| {
         t.resources
             .get(logical)

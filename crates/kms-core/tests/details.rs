@@ -958,6 +958,12 @@ fn recipient_is_refused_not_answered_in_plaintext() {
         let e = err(&mut kms, op, req);
         assert_eq!(e.error_type, ErrorType::Validation, "{op}: {e}");
     }
+    // An operation without the member ignores it, as it ignores any member it does not have.
+    ok(
+        &mut kms,
+        "Encrypt",
+        json!({"KeyId": id, "Plaintext": b64(b"x"), "Recipient": recipient}),
+    );
 }
 
 #[test]

@@ -26,7 +26,7 @@ use serde_json::{json, Map, Value};
 
 pub(crate) fn dispatch(tx: &mut Tx<'_>, operation: &str, req: &Req<'_>) -> Result<Value> {
     tokens::check_grant_tokens(operation, req)?;
-    refuse_recipient(req)?;
+    refuse_recipient(operation, req)?;
     match operation {
         "CreateKey" => keys::create_key(tx, req),
         "DescribeKey" => keys::describe_key(tx, req),
@@ -161,8 +161,15 @@ pub(crate) fn housekeeping(tx: &mut Tx<'_>) -> Result<()> {
 /// `Recipient` asks KMS to encrypt a result for a Nitro enclave, whose attestation document
 /// AWS checks against the AWS Nitro Attestation PKI. The sandbox has no enclaves and cannot
 /// check one: it refuses rather than answer in plaintext what AWS would never return in it.
-fn refuse_recipient(req: &Req<'_>) -> Result<()> {
-    if req.has("Recipient") {
+/// Operations without the member ignore it, as they ignore any member they do not have.
+fn refuse_recipient(operation: &str, req: &Req<'_>) -> Result<()> {
+    let model = crate::model::kms();
+    let modelled = model
+        .operations
+        .get(operation)
+        .and_then(|o| o.input.as_deref())
+        .is_some_and(|input| model.shape(input).members.contains_key("Recipient"));
+    if modelled && req.has("Recipient") {
         return Err(KmsError::validation(
             "The sandbox cannot verify the attestation document in Recipient: it has no AWS Nitro Enclaves. Call without Recipient.",
         ));

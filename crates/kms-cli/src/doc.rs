@@ -504,6 +504,11 @@ pub fn from_wire(svc: &Svc, shape_name: &str, v: &Value) -> Doc {
             };
             parse_json(&decoded).unwrap_or(Doc::Str(s.clone()))
         }
+        // botocore's json_decode_template_body (after GetTemplate): a JSON template is read
+        // into its object, a YAML one stays text.
+        ("string", Value::String(s)) if shape_name == "TemplateBody" => {
+            parse_json(s).unwrap_or(Doc::Str(s.clone()))
+        }
         _ => Doc::from_json(v),
     }
 }

@@ -120,7 +120,9 @@ impl Unpacker<'_> {
                 }
             },
             "float" | "double" => match text.trim().parse::<f64>() {
-                Ok(f) => serde_json::Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null),
+                Ok(f) => serde_json::Number::from_f64(f)
+                    .map(Value::Number)
+                    .unwrap_or(Value::Null),
                 Err(_) => {
                     return Err(CliError::general(format!(
                         "could not convert string to float: '{text}'"
@@ -136,11 +138,20 @@ impl Unpacker<'_> {
             "timestamp" => match parse_time(text) {
                 Some(us) => epoch(us),
                 None => {
+                    // botocore's message names the member (`--start-time` is StartTime).
+                    let member: String = cli
+                        .trim_start_matches('-')
+                        .split('-')
+                        .map(|w| {
+                            let mut c = w.chars();
+                            c.next()
+                                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                                .unwrap_or_default()
+                        })
+                        .collect();
                     return Err(CliError::param_validation(vec![format!(
-                        "Invalid type for parameter {}, value: {}, type: <class 'str'>, valid types: <class 'datetime.datetime'>, timestamp string",
-                        cli.trim_start_matches('-'),
-                        text
-                    )]))
+                        "Invalid type for parameter {member}, value: {text}, type: <class 'str'>, valid types: <class 'datetime.datetime'>, timestamp-string"
+                    )]));
                 }
             },
             _ => Value::String(text.to_string()),
@@ -317,7 +328,16 @@ fn check(svc: &Svc, shape_name: &str, v: &Value, name: &str, errors: &mut Vec<St
                 }
             }
             let members = svc.members(shape_name);
-            for (k, x) in o {
+            // The parameters in the model's order (the CLI builds them from its argument table
+            // in that order), then any it does not know.
+            let mut given: Vec<(&String, &Value)> = Vec::with_capacity(o.len());
+            for (m, _) in &members {
+                if let Some((k, x)) = o.get_key_value(*m) {
+                    given.push((k, x));
+                }
+            }
+            given.extend(o.iter().filter(|(k, _)| !shape.members.contains_key(*k)));
+            for (k, x) in given {
                 match shape.members.get(k) {
                     None => errors.push(format!(
                         "Unknown parameter in {name}: \"{k}\", must be one of: {}",
@@ -403,7 +423,7 @@ fn check(svc: &Svc, shape_name: &str, v: &Value, name: &str, errors: &mut Vec<St
             );
         }
         "timestamp" if !v.is_number() => {
-            type_error("<class 'datetime.datetime'>, timestamp string", errors);
+            type_error("<class 'datetime.datetime'>, timestamp-string", errors);
         }
         _ => {}
     }

@@ -77,7 +77,22 @@ impl Query {
             }
         })?;
         let value = serde_json::to_value(&*result).unwrap_or(serde_json::Value::Null);
-        Ok(reorder(Doc::from_json(&value), &self.hashes, orders))
+        // The answer's own objects keep their key order too (a decoded template, a policy).
+        let mut all = orders.to_vec();
+        key_orders(doc, &mut all);
+        Ok(reorder(Doc::from_json(&value), &self.hashes, &all))
+    }
+}
+
+/// The key order of every object in `doc`.
+fn key_orders(doc: &Doc, out: &mut Vec<Vec<String>>) {
+    match doc {
+        Doc::Map(m) => {
+            out.push(m.iter().map(|(k, _)| k.clone()).collect());
+            m.iter().for_each(|(_, v)| key_orders(v, out));
+        }
+        Doc::List(l) => l.iter().for_each(|v| key_orders(v, out)),
+        _ => {}
     }
 }
 

@@ -79,9 +79,6 @@ impl Wait {
         let matched = self.waiter.acceptors.iter().find(|a| a.matches(answer));
         let reason = match (matched, answer) {
             (Some(a), _) if a.state == "success" => return None,
-            (Some(a), Answer::Error { code, message }) if a.state == "failure" => format!(
-                "Waiter encountered a terminal failure state: An error occurred ({code}): {message}"
-            ),
             (Some(a), _) if a.state == "failure" => format!(
                 "Waiter encountered a terminal failure state: {}",
                 a.explanation()

@@ -204,7 +204,7 @@ fn waiters_report_failures_as_the_cli_does() {
     assert_eq!(out.exit_code, 255);
     assert_eq!(
         out.stderr,
-        "\nWaiter StackCreateComplete failed: Waiter encountered a terminal failure state: An error occurred (ValidationError): Stack with id nope does not exist\n"
+        "\nWaiter StackCreateComplete failed: Waiter encountered a terminal failure state: Matched expected service error code: ValidationError\n"
     );
     // A stack that rolled back: an invalid key spec fails the resource.
     t.files.insert("bad.yaml".into(), b"Resources:\n  K:\n    Type: AWS::KMS::Key\n    Properties:\n      KeySpec: RSA_2048\n      KeyUsage: GENERATE_VERIFY_MAC\n".to_vec());
@@ -226,4 +226,41 @@ fn waiters_report_failures_as_the_cli_does() {
     // IAM's waiters come from the same data.
     t.ok("aws iam create-user --user-name ana");
     t.ok("aws iam wait user-exists --user-name ana");
+}
+
+#[test]
+fn a_json_template_comes_back_as_its_object_and_waiters_name_the_matched_error() {
+    let mut t = Term::new();
+    t.files.insert(
+        "t.json".into(),
+        br#"{"Resources": {"K": {"Type": "AWS::KMS::Key"}}, "Description": "d"}"#.to_vec(),
+    );
+    t.ok("aws cloudformation create-stack --stack-name js --template-body file://t.json");
+    // botocore's json_decode_template_body: the body is an object, in its own key order.
+    let got = t.ok("aws cloudformation get-template --stack-name js --query TemplateBody");
+    assert_eq!(
+        got,
+        "{\n    \"Resources\": {\n        \"K\": {\n            \"Type\": \"AWS::KMS::Key\"\n        }\n    },\n    \"Description\": \"d\"\n}\n"
+    );
+    let out = t.run("aws cloudformation wait stack-create-complete --stack-name nope");
+    assert_eq!(out.exit_code, 255);
+    assert_eq!(
+        out.stderr,
+        "\nWaiter StackCreateComplete failed: Waiter encountered a terminal failure state: Matched expected service error code: ValidationError\n"
+    );
+    // Validation errors in the model's order, timestamps named by their member.
+    let out = t.run("aws cloudtrail lookup-events --start-time bogus");
+    assert_eq!(
+        out.stderr,
+        "\nParameter validation failed:\nInvalid type for parameter StartTime, value: bogus, type: <class 'str'>, valid types: <class 'datetime.datetime'>, timestamp-string\n"
+    );
+    let out = t.run("aws sts assume-role --role-arn x --role-session-name s --duration-seconds 10");
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    assert!(
+        lines[2].contains("RoleArn")
+            && lines[3].contains("RoleSessionName")
+            && lines[4].contains("DurationSeconds"),
+        "{}",
+        out.stderr
+    );
 }

@@ -621,6 +621,13 @@ fn yaml_value(out: &mut String, v: &Doc, indent: usize, in_map: bool) {
         }
         Doc::Map(_) => out.push_str(if in_map { " {}\n" } else { "{}\n" }),
         Doc::List(_) => out.push_str(if in_map { " []\n" } else { "[]\n" }),
+        Doc::Str(text) if single_quoted_lines(text) => {
+            if in_map {
+                out.push(' ');
+            }
+            out.push_str(&single_quoted(text, indent + 2));
+            out.push('\n');
+        }
         scalar => {
             if in_map {
                 out.push(' ');
@@ -742,6 +749,41 @@ fn is_float(s: &str) -> bool {
 }
 
 #[allow(clippy::nonminimal_bool)] // the plain-scalar rules read as YAML states them
+/// Whether the emitter writes a multi-line string single-quoted (PyYAML's analyze_scalar):
+/// line breaks alone allow it; a space beside a break, or a character it must escape, do not.
+fn single_quoted_lines(s: &str) -> bool {
+    s.contains('\n')
+        && !s.contains(" \n")
+        && !s.contains("\n ")
+        && !s
+            .chars()
+            .any(|c| c != '\n' && ((c as u32) < 0x20 || c == '\u{7f}' || c == '\u{feff}'))
+}
+
+/// A multi-line string single-quoted as PyYAML's write_single_quoted writes it: a run of line
+/// breaks is one more line break than it has, then the continuation `indent`.
+fn single_quoted(s: &str, indent: usize) -> String {
+    let mut out = String::from("'");
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' => {
+                let mut breaks = 1;
+                while chars.peek() == Some(&'\n') {
+                    chars.next();
+                    breaks += 1;
+                }
+                out.push_str(&"\n".repeat(breaks + 1));
+                out.push_str(&" ".repeat(indent));
+            }
+            '\'' => out.push_str("''"),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
 fn yaml_string(s: &str) -> String {
     let multiline = s.contains('\n') || s.contains('\r');
     let special = s
@@ -824,6 +866,19 @@ mod tests {
         assert_eq!(yaml_string("/"), "/");
         assert_eq!(yaml_string("a: b"), "'a: b'");
         assert_eq!(yaml_string("1.5"), "'1.5'");
+    }
+
+    #[test]
+    fn multi_line_strings_as_ruamel_writes_them() {
+        // Line breaks alone: single-quoted, each run of breaks one longer, then the indent.
+        let d = parse_json(r#"{"Description": "First line\nsecond line: with colon\n", "N": {"x": "a\n\nb's"}}"#).unwrap();
+        assert_eq!(
+            yaml(&d),
+            "Description: 'First line\n\n  second line: with colon\n\n  '\nN:\n  x: 'a\n\n\n    b''s'\n"
+        );
+        // A space beside a break needs the double-quoted style.
+        assert!(!single_quoted_lines("{\n  \"Version\""));
+        assert_eq!(yaml_string("a \nb"), "\"a \\nb\"");
     }
 
     #[test]

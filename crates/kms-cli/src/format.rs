@@ -809,10 +809,12 @@ fn yaml_string(s: &str) -> String {
     }
     let first = s.chars().next();
     let second = s.chars().nth(1);
-    let plain = !resolves_to_non_string(s)
-        && !s.starts_with(' ')
-        && !s.ends_with(' ')
-        && !matches!(
+    // What a plain scalar cannot be: read back as another type, or start, end or hold what
+    // YAML reads as syntax.
+    let quoted = resolves_to_non_string(s)
+        || s.starts_with(' ')
+        || s.ends_with(' ')
+        || matches!(
             first,
             Some(
                 '!' | '&'
@@ -832,12 +834,12 @@ fn yaml_string(s: &str) -> String {
                     | '}'
             )
         )
-        && !(matches!(first, Some('-' | '?' | ':')) && matches!(second, None | Some(' ')))
-        && !s.contains(": ")
-        && !s.contains(" #")
-        && !s.ends_with(':')
-        && !s.contains('\t');
-    if plain {
+        || (matches!(first, Some('-' | '?' | ':')) && matches!(second, None | Some(' ')))
+        || s.contains(": ")
+        || s.contains(" #")
+        || s.ends_with(':')
+        || s.contains('\t');
+    if !quoted {
         s.to_string()
     } else {
         format!("'{}'", s.replace('\'', "''"))

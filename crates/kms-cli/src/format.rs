@@ -873,7 +873,10 @@ mod tests {
     #[test]
     fn multi_line_strings_as_ruamel_writes_them() {
         // Line breaks alone: single-quoted, each run of breaks one longer, then the indent.
-        let d = parse_json(r#"{"Description": "First line\nsecond line: with colon\n", "N": {"x": "a\n\nb's"}}"#).unwrap();
+        let d = parse_json(
+            r#"{"Description": "First line\nsecond line: with colon\n", "N": {"x": "a\n\nb's"}}"#,
+        )
+        .unwrap();
         assert_eq!(
             yaml(&d),
             "Description: 'First line\n\n  second line: with colon\n\n  '\nN:\n  x: 'a\n\n\n    b''s'\n"

@@ -1689,3 +1689,25 @@ fn a_creation_kept_at_create_failed_resumes_with_an_update_or_rolls_back() {
         .ends_with("is in ROLLBACK_COMPLETE state and can not be updated."));
     assert!(cfn(&mut s, "RollbackStack", json!({"StackName": "rolled"})).is_err());
 }
+
+#[test]
+fn a_create_stack_retried_with_its_token_answers_the_stack() {
+    let mut s = Sandbox::in_memory(30);
+    let body = "Resources:\n  K:\n    Type: AWS::KMS::Key\n";
+    let req = json!({"StackName": "retry", "TemplateBody": body, "ClientRequestToken": "t-1"});
+    let first = cfn(&mut s, "CreateStack", req.clone()).unwrap();
+    let again = cfn(&mut s, "CreateStack", req).unwrap();
+    assert_eq!(first, again);
+    // One stack, one key.
+    let keys = cfn(&mut s, "ListStackResources", json!({"StackName": "retry"})).unwrap();
+    assert_eq!(keys["StackResourceSummaries"].as_array().unwrap().len(), 1);
+    // Another token, or none, is another stack of the same name.
+    for other in [json!("t-2"), Value::Null] {
+        let mut req = json!({"StackName": "retry", "TemplateBody": body});
+        if !other.is_null() {
+            req["ClientRequestToken"] = other;
+        }
+        let e = cfn(&mut s, "CreateStack", req).unwrap_err();
+        assert_eq!(e.error_type.as_str(), "AlreadyExistsException");
+    }
+}

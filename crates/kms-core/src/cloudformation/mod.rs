@@ -539,7 +539,16 @@ fn create_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
         .unwrap_or_default()
         .to_string();
     check_stack_name(&name)?;
-    if run.scratch.find_stack(&run.region, &name).is_some() {
+    if let Some(existing) = run.scratch.find_stack(&run.region, &name) {
+        // A retry of the request that created it (the same ClientRequestToken) is not a second
+        // stack of the name: it answers the stack's id.
+        let created_by = existing
+            .events
+            .first()
+            .and_then(|e| e.client_request_token.as_ref());
+        if run.token.is_some() && created_by == run.token.as_ref() {
+            return Ok(json!({"StackId": existing.stack_id}));
+        }
         return Err(KmsError::already_exists(format!(
             "Stack [{name}] already exists"
         )));

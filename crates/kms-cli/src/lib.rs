@@ -960,9 +960,17 @@ impl Invocation {
                 redirect: None,
             };
         }
+        // paginate.py warns as it reads the option, then goes on.
+        let stderr = match &self.paging {
+            Some(p) if p.max_items.is_some_and(|n| n <= 0) => {
+                "warning: Non-positive values for --max-items may result in undefined behavior.\n"
+                    .to_string()
+            }
+            _ => String::new(),
+        };
         Outcome {
             stdout,
-            stderr: String::new(),
+            stderr,
             exit_code: 0,
             redirect: self.redirect.clone(),
         }

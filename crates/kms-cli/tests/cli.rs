@@ -254,6 +254,15 @@ fn errors_and_exit_codes() {
         "{}",
         out.stderr
     );
+    let out = t.run("aws kms list-keys --max-items 0 --query 'length(Keys)'");
+    assert_eq!(
+        (out.stdout.as_str(), out.stderr.as_str(), out.exit_code),
+        (
+            "0\n",
+            "warning: Non-positive values for --max-items may result in undefined behavior.\n",
+            0
+        )
+    );
     // A dry run answers with an error, as KMS does.
     let id = t.json("aws kms create-key")["KeyMetadata"]["KeyId"]
         .as_str()

@@ -16,6 +16,8 @@ pub struct Diagnostic {
     pub context: Option<String>,
     /// `with aws_kms_key.a,` (apply errors).
     pub with: Option<String>,
+    /// Diagnostics found with this one (the provider checks every argument of a resource).
+    pub also: Vec<Diagnostic>,
 }
 
 impl Diagnostic {
@@ -26,6 +28,7 @@ impl Diagnostic {
             pos: None,
             context: None,
             with: None,
+            also: Vec::new(),
         }
     }
 
@@ -71,6 +74,9 @@ impl Diagnostic {
             }
         }
         out.push_str("╵\n");
+        for d in &self.also {
+            out.push_str(&d.render(files));
+        }
         out
     }
 }

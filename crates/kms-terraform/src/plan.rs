@@ -72,6 +72,8 @@ pub fn desired(r: &Resource, scope: &Scope) -> Result<Map<String, Value>, Diagno
     let schema = resource_type(&r.ty).expect("validated type");
     let ctx = scope.context();
     let mut out = Map::new();
+    // The provider's value checks: every argument's failures are reported together.
+    let mut checks: Vec<Diagnostic> = Vec::new();
     for attr in schema.attrs.iter().filter(|a| a.argument) {
         let v = match r.args.iter().find(|(n, _, _)| n == attr.name) {
             Some((_, e, pos)) => {
@@ -89,7 +91,7 @@ pub fn desired(r: &Resource, scope: &Scope) -> Result<Map<String, Value>, Diagno
                     // The provider's own check: Terraform names the resource first.
                     let mut d = Diagnostic::error(m, "").at(pos.clone(), Some(r.context()));
                     d.with = Some(r.address());
-                    return Err(d);
+                    checks.push(d);
                 }
                 v
             }
@@ -99,6 +101,11 @@ pub fn desired(r: &Resource, scope: &Scope) -> Result<Map<String, Value>, Diagno
             },
         };
         out.insert(attr.name.to_string(), v);
+    }
+    if !checks.is_empty() {
+        let mut first = checks.remove(0);
+        first.also = checks;
+        return Err(first);
     }
     Ok(out)
 }

@@ -724,3 +724,35 @@ fn syntax_errors_read_as_hclsyntax_reports_them() {
         );
     }
 }
+
+#[test]
+fn every_value_the_provider_refuses_is_reported() {
+    let tf = "resource \"aws_kms_key\" \"a\" {\n  key_usage               = \"FOO\"\n  rotation_period_in_days = 10\n}\n";
+    let mut d = Dir::new(&[("main.tf", tf)]);
+    let out = d.tf("terraform validate");
+    assert_eq!(out.exit_code, 1);
+    assert_eq!(
+        out.stderr.matches("╷\n│ Error: ").count(),
+        2,
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("expected key_usage to be one of"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("expected rotation_period_in_days to be in the range (90 - 2560), got 10"),
+        "{}",
+        out.stderr
+    );
+    let out = d.tf("terraform plan");
+    assert_eq!(
+        out.stderr.matches("╷\n│ Error: ").count(),
+        2,
+        "{}",
+        out.stderr
+    );
+}

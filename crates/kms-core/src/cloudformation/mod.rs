@@ -47,6 +47,25 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
+    /// What a stack's intrinsic functions see: its parameters, the resources `made` so far, and
+    /// the Region's exports but its own (`stack_id`).
+    fn context<'t>(
+        &self,
+        template: &'t Template,
+        parameters: &'t BTreeMap<String, String>,
+        pseudo: &BTreeMap<String, String>,
+        made: &'t BTreeMap<String, (String, BTreeMap<String, String>)>,
+        stack_id: &str,
+    ) -> Context<'t> {
+        Context {
+            template,
+            parameters,
+            pseudo: pseudo.clone(),
+            resources: made,
+            exports: self.scratch.exports(&self.region, stack_id),
+        }
+    }
+
     /// Runs a KMS operation in `region` as the caller; its changes are kept.
     fn kms(&mut self, region: &str, operation: &str, request: Value) -> Result<Value> {
         let o = self.scratch.handle(
@@ -445,15 +464,7 @@ fn included(
     for name in &set {
         let r = &t.resources[name];
         let mut refs = t.output_references(r.get("Properties").unwrap_or(&Value::Null));
-        match r.get("DependsOn") {
-            Some(Value::String(d)) => {
-                refs.insert(d.clone());
-            }
-            Some(Value::Array(a)) => {
-                refs.extend(a.iter().filter_map(Value::as_str).map(str::to_string))
-            }
-            _ => {}
-        }
+        refs.extend(template::depends_on(r));
         missing.extend(
             refs.into_iter()
                 .filter(|x| t.resources.contains_key(x) && !set.contains(x)),
@@ -626,13 +637,7 @@ fn create_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
     }
     if failed.is_none() {
         let made = made(&stack);
-        let ctx = Context {
-            template: &t,
-            parameters: &params,
-            pseudo: pseudo.clone(),
-            resources: &made,
-            exports: run.scratch.exports(&run.region, &stack.stack_id),
-        };
+        let ctx = run.context(&t, &params, &pseudo, &made, &stack.stack_id);
         match outputs(&t, &ctx) {
             Ok(o) => stack.outputs = o,
             Err(e) => failed = Some((String::new(), e.message)),
@@ -656,20 +661,10 @@ fn create_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
             if on_failure == "DO_NOTHING" {
                 run.stack_event(&mut stack, "CREATE_FAILED", Some(&reason));
             } else {
-                run.stack_event(
+                let ok = roll_back(
+                    run,
                     &mut stack,
-                    "ROLLBACK_IN_PROGRESS",
-                    Some(&format!("{reason}Rollback requested by user.")),
-                );
-                let ok = delete_resources(run, &mut stack, false, &[]);
-                run.stack_event(
-                    &mut stack,
-                    if ok {
-                        "ROLLBACK_COMPLETE"
-                    } else {
-                        "ROLLBACK_FAILED"
-                    },
-                    None,
+                    &format!("{reason}Rollback requested by user."),
                 );
                 if ok && on_failure == "DELETE" {
                     run.stack_event(&mut stack, "DELETE_IN_PROGRESS", Some("User Initiated"));
@@ -693,13 +688,7 @@ fn missing_import(
     stack_id: &str,
 ) -> std::result::Result<Vec<String>, String> {
     let none = BTreeMap::new();
-    let ctx = Context {
-        template: t,
-        parameters: params,
-        pseudo: pseudo.clone(),
-        resources: &none,
-        exports: run.scratch.exports(&run.region, stack_id),
-    };
+    let ctx = run.context(t, params, pseudo, &none, stack_id);
     let imports = ctx.imports();
     match imports.iter().find(|name| !ctx.exports.contains_key(*name)) {
         Some(name) => Err(template::no_export(name).message),
@@ -749,13 +738,7 @@ fn create_resource(
     let def = &t.resources[logical];
     let rtype = def["Type"].as_str().unwrap_or_default().to_string();
     let made = made(stack);
-    let ctx = Context {
-        template: t,
-        parameters: params,
-        pseudo: pseudo.clone(),
-        resources: &made,
-        exports: run.scratch.exports(&run.region, &stack.stack_id),
-    };
+    let ctx = run.context(t, params, pseudo, &made, &stack.stack_id);
     let props = ctx
         .resolve(def.get("Properties").unwrap_or(&json!({})))
         .map(|p| p.unwrap_or(json!({})));
@@ -1037,13 +1020,7 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
     }
     {
         let made = made(&stack);
-        let ctx = Context {
-            template: &t,
-            parameters: &params,
-            pseudo: pseudo.clone(),
-            resources: &made,
-            exports: run.scratch.exports(&run.region, &stack.stack_id),
-        };
+        let ctx = run.context(&t, &params, &pseudo, &made, &stack.stack_id);
         for logical in &order {
             let def = &t.resources[logical];
             match stack.resource(logical) {
@@ -1094,13 +1071,7 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
     }
     if stack_failure.is_none() {
         let made = made(&stack);
-        let ctx = Context {
-            template: &t,
-            parameters: &params,
-            pseudo: pseudo.clone(),
-            resources: &made,
-            exports: run.scratch.exports(&run.region, &stack.stack_id),
-        };
+        let ctx = run.context(&t, &params, &pseudo, &made, &stack.stack_id);
         if let Ok(next) = outputs(&t, &ctx) {
             stack_failure = run.scratch.export_in_use(&before, Some(&next));
         }
@@ -1121,13 +1092,7 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
             continue;
         };
         let made = made(&stack);
-        let ctx = Context {
-            template: &t,
-            parameters: &params,
-            pseudo: pseudo.clone(),
-            resources: &made,
-            exports: run.scratch.exports(&run.region, &stack.stack_id),
-        };
+        let ctx = run.context(&t, &params, &pseudo, &made, &stack.stack_id);
         let props = match ctx.resolve(def.get("Properties").unwrap_or(&json!({}))) {
             Ok(p) => p.unwrap_or(json!({})),
             Err(e) => {
@@ -1379,13 +1344,7 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
     }
     stack.resources.retain(|r| order.contains(&r.logical_id));
     let made = made(&stack);
-    let ctx = Context {
-        template: &t,
-        parameters: &params,
-        pseudo: pseudo.clone(),
-        resources: &made,
-        exports: run.scratch.exports(&run.region, &stack.stack_id),
-    };
+    let ctx = run.context(&t, &params, &pseudo, &made, &stack.stack_id);
     stack.outputs = outputs(&t, &ctx)?;
     stack.template_body = body;
     stack.description = t.description.clone();
@@ -1438,19 +1397,23 @@ fn rollback_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
             stack.stack_id, stack.status
         )));
     }
-    run.stack_event(&mut stack, "ROLLBACK_IN_PROGRESS", Some("User Initiated"));
-    let ok = delete_resources(run, &mut stack, false, &[]);
-    run.stack_event(
-        &mut stack,
-        if ok {
-            "ROLLBACK_COMPLETE"
-        } else {
-            "ROLLBACK_FAILED"
-        },
-        None,
-    );
-    stack.imports.clear();
+    roll_back(run, &mut stack, "User Initiated");
     keep_stack(run, stack)
+}
+
+/// Rolls a creation back: what it made is deleted, ROLLBACK_COMPLETE (or ROLLBACK_FAILED, and
+/// false) after ROLLBACK_IN_PROGRESS with `reason`. A stack rolled back imports nothing.
+fn roll_back(run: &mut Run<'_>, stack: &mut StackRecord, reason: &str) -> bool {
+    run.stack_event(stack, "ROLLBACK_IN_PROGRESS", Some(reason));
+    let ok = delete_resources(run, stack, false, &[]);
+    let status = if ok {
+        "ROLLBACK_COMPLETE"
+    } else {
+        "ROLLBACK_FAILED"
+    };
+    run.stack_event(stack, status, None);
+    stack.imports.clear();
+    ok
 }
 
 /// UpdateTerminationProtection: turns a live stack's protection from deletion on or off.

@@ -566,7 +566,8 @@ fn join<T: std::fmt::Display>(items: &[T]) -> String {
         .join(", ")
 }
 
-fn depends_on(r: &Value) -> Vec<String> {
+/// The names a resource's `DependsOn` gives.
+pub(super) fn depends_on(r: &Value) -> Vec<String> {
     match r.get("DependsOn") {
         Some(Value::String(s)) => vec![s.clone()],
         Some(Value::Array(a)) => a

@@ -157,7 +157,7 @@ impl Template {
                 "Every Outputs member must contain a Value object",
             ));
         }
-        t.check_structure(&top)?;
+        t.check_structure()?;
         t.check_references()?;
         t.check_attributes()?;
         Ok(t)
@@ -166,8 +166,8 @@ impl Template {
     /// What CloudFormation refuses in a template's shape before it makes anything: its limits,
     /// resource attributes, `DependsOn`, functions it does not have, `Fn::If` of a condition not
     /// declared, a malformed `Fn::Join` or `Ref`, and conditions that refer to resources.
-    fn check_structure(&self, top: &Map<String, Value>) -> Result<()> {
-        if let Some(d) = top.get("Description").and_then(Value::as_str) {
+    fn check_structure(&self) -> Result<()> {
+        if let Some(d) = &self.description {
             if d.len() > 1024 {
                 return Err(format_error("'Description' length is greater than 1024."));
             }
@@ -899,7 +899,7 @@ impl Context<'_> {
                     "Fn::FindInMap" => self.find_in_map(arg)?,
                     "Fn::GetAZs" => {
                         // Three zones a Region has in every account (the sandbox has no EC2).
-                        let region = self.resolve(arg)?.map(|v| text(&v)).unwrap_or_default();
+                        let region = self.text_of(arg)?;
                         let region = if region.is_empty() {
                             self.pseudo.get("AWS::Region").cloned().unwrap_or_default()
                         } else {
@@ -914,7 +914,7 @@ impl Context<'_> {
                     }
                     "Fn::Cidr" => self.cidr(arg)?,
                     "Fn::ImportValue" => {
-                        let name = self.resolve(arg)?.map(|v| text(&v)).unwrap_or_default();
+                        let name = self.text_of(arg)?;
                         match self.exports.get(&name) {
                             Some(v) => Value::String(v.clone()),
                             None => return Err(no_export(&name)),
@@ -922,7 +922,7 @@ impl Context<'_> {
                     }
                     "Fn::Base64" => {
                         use base64::Engine as _;
-                        let s = self.resolve(arg)?.map(|s| text(&s)).unwrap_or_default();
+                        let s = self.text_of(arg)?;
                         Value::String(base64::engine::general_purpose::STANDARD.encode(s))
                     }
                     "Condition" => {
@@ -963,19 +963,30 @@ impl Context<'_> {
         }
     }
 
+    /// A value's text once its functions are evaluated (empty for `AWS::NoValue`).
+    fn text_of(&self, v: &Value) -> Result<String> {
+        Ok(self.resolve(v)?.map(|v| text(&v)).unwrap_or_default())
+    }
+
+    /// The texts of a function's `n` arguments, or `None` when it was not given `n`.
+    fn texts_of(&self, arg: &Value, n: usize) -> Result<Option<Vec<String>>> {
+        match arg {
+            Value::Array(a) if a.len() == n => a
+                .iter()
+                .map(|x| self.text_of(x))
+                .collect::<Result<_>>()
+                .map(Some),
+            _ => Ok(None),
+        }
+    }
+
     /// `Fn::Cidr: [ipBlock, count, cidrBits]`: `count` consecutive IPv4 blocks of `cidrBits` host
     /// bits from the start of `ipBlock`.
     fn cidr(&self, arg: &Value) -> Result<Value> {
-        let parts = match arg {
-            Value::Array(a) if a.len() == 3 => a
-                .iter()
-                .map(|x| Ok(self.resolve(x)?.map(|v| text(&v)).unwrap_or_default()))
-                .collect::<Result<Vec<String>>>()?,
-            _ => {
-                return Err(fn_error(
-                    "Fn::Cidr requires an ipBlock, a count and cidrBits",
-                ))
-            }
+        let Some(parts) = self.texts_of(arg, 3)? else {
+            return Err(fn_error(
+                "Fn::Cidr requires an ipBlock, a count and cidrBits",
+            ));
         };
         let bad = || fn_error(format!("Fn::Cidr cannot divide {} as asked", parts[0]));
         let (ip, prefix) = parts[0].split_once('/').ok_or_else(bad)?;
@@ -1002,16 +1013,10 @@ impl Context<'_> {
 
     /// `Fn::FindInMap: [MapName, TopLevelKey, SecondLevelKey]`, each of which may be a function.
     fn find_in_map(&self, arg: &Value) -> Result<Value> {
-        let keys = match arg {
-            Value::Array(a) if a.len() == 3 => a
-                .iter()
-                .map(|k| Ok(self.resolve(k)?.map(|v| text(&v)).unwrap_or_default()))
-                .collect::<Result<Vec<String>>>()?,
-            _ => {
-                return Err(fn_error(
-                    "Fn::FindInMap needs a map name, a top-level key and a second-level key",
-                ))
-            }
+        let Some(keys) = self.texts_of(arg, 3)? else {
+            return Err(fn_error(
+                "Fn::FindInMap needs a map name, a top-level key and a second-level key",
+            ));
         };
         let Some(map) = self.template.mappings.get(&keys[0]) else {
             return Err(fn_error(format!(

@@ -1050,7 +1050,7 @@ impl Sandbox {
         let Who::Unknown { arn, access_key_id } = who else {
             trail.record_call(&input, self.now());
             // A call CloudTrail records in a second Region too (UpdatePrimaryRegion).
-            if call.operation == "UpdatePrimaryRegion" && result.is_ok() {
+            if ct::recorded_in_two_regions(&call.operation) && result.is_ok() {
                 let record = ct::api_call_record(&input);
                 if let Some(second) = ct::second_region_record(&record, &self.new_id()) {
                     trail.record(&second, self.now());

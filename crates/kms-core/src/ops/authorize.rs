@@ -879,71 +879,56 @@ pub(crate) fn check_iam(
     caller: &crate::Caller,
     now: crate::Millis,
 ) -> Result<()> {
-    if caller.is_root() {
-        return Ok(());
-    }
     let action = format!("iam:{operation}");
     let resource = iam_resource(engine, operation, request, caller);
-    let everything = ConditionKeys::everything();
-    let mut c = principal_context(engine, caller, now, &Wanted(vec![&everything]));
-    set_request_tags(&mut c, Req(request).list("Tags"));
-    let identity = engine.identity_policies_parsed(caller);
-    let identity = crate::state::borrowed(&identity);
-    let request = access::Request {
-        action: &action,
-        resource: &resource,
-        caller,
-        context: &c,
-    };
-    let decision = access::decide(&request, None, &identity, None);
-    if decision.allowed {
-        Ok(())
-    } else {
-        Err(KmsError::iam_access_denied(
-            decision.denial_message(&request),
-        ))
-    }
+    identity_denial(engine, caller, now, &action, &resource, |c| {
+        set_request_tags(c, Req(request).list("Tags"))
+    })
+    .map_or(Ok(()), |m| Err(KmsError::iam_access_denied(m)))
 }
 
 impl crate::Engine {
-    /// Whether `caller` may look up events (`cloudtrail:LookupEvents`, from identity policies).
+    /// Whether `caller` may look up events: identity policies alone decide
+    /// `cloudtrail:LookupEvents`, an action without resources, so AWS's message names none.
     pub fn check_lookup_events(&self, caller: &crate::Caller, now: crate::Millis) -> Result<()> {
-        check_lookup_events(self, caller, now)
+        let action = "cloudtrail:LookupEvents";
+        identity_denial(self, caller, now, action, "*", |_| {}).map_or(Ok(()), |m| {
+            Err(KmsError::access_denied(m.replacen(
+                " on resource: *",
+                "",
+                1,
+            )))
+        })
     }
 }
 
-/// Whether `caller` may call CloudTrail's LookupEvents: identity policies alone decide
-/// `cloudtrail:LookupEvents`, an action without resources (so AWS's message names none); the root
-/// user may.
-fn check_lookup_events(
+/// Why identity policies alone refuse `caller` `action` on `resource` (`None`: allowed; the
+/// root user always is), for a service whose resources have no resource-based policies here.
+/// `prepare` adds what the request puts in the context (its tags).
+fn identity_denial(
     engine: &crate::Engine,
     caller: &crate::Caller,
     now: crate::Millis,
-) -> Result<()> {
+    action: &str,
+    resource: &str,
+    prepare: impl FnOnce(&mut access::Context),
+) -> Option<String> {
     if caller.is_root() {
-        return Ok(());
+        return None;
     }
-    let action = "cloudtrail:LookupEvents";
     let everything = ConditionKeys::everything();
-    let c = principal_context(engine, caller, now, &Wanted(vec![&everything]));
+    let mut c = principal_context(engine, caller, now, &Wanted(vec![&everything]));
+    prepare(&mut c);
     let identity = engine.identity_policies_parsed(caller);
     let identity = crate::state::borrowed(&identity);
     let request = access::Request {
         action,
-        resource: "*",
+        resource,
         caller,
         context: &c,
     };
     let decision = access::decide(&request, None, &identity, None);
-    if decision.allowed {
-        return Ok(());
-    }
-    let full = decision.denial_message(&request);
-    Err(KmsError::access_denied(full.replacen(
-        " on resource: *",
-        "",
-        1,
-    )))
+    (!decision.allowed).then(|| decision.denial_message(&request))
 }
 
 /// The ARN of the IAM resource a request acts on (`*` when it names none).

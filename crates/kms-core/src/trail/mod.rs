@@ -67,7 +67,8 @@ pub use lookup::{
 };
 pub(crate) use record::kms_facts;
 pub use record::{
-    api_call_record, second_region_record, service_event_record, CallRecordInput, TrailFacts,
+    api_call_record, recorded_in_two_regions, second_region_record, service_event_record,
+    CallRecordInput, TrailFacts,
 };
 pub use recorder::{Recorded, Recorder};
 

@@ -174,12 +174,20 @@ pub fn service_event_record(event: &ServiceEvent, event_id: &str) -> Value {
     Value::Object(r)
 }
 
+/// Whether CloudTrail records a successful KMS call of `operation` in two Regions (a shell that
+/// keeps compact records makes the whole one only for these).
+pub fn recorded_in_two_regions(operation: &str) -> bool {
+    operation == "UpdatePrimaryRegion"
+}
+
 /// The second record of a call CloudTrail records in two Regions, made from the first:
 /// UpdatePrimaryRegion "writes two CloudTrail log entries" (`ct-update-primary-region.md`), the
 /// second in the new primary's Region, invoked by KMS, naming the key by its ARN there, with the
 /// same request id and no `resources`. `None` for every other call.
 pub fn second_region_record(record: &Value, event_id: &str) -> Option<Value> {
-    if record["eventName"] != "UpdatePrimaryRegion"
+    if !record["eventName"]
+        .as_str()
+        .is_some_and(recorded_in_two_regions)
         || record["eventSource"] != Service::Kms.event_source()
         || record.get("errorCode").is_some()
     {

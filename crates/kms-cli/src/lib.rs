@@ -760,8 +760,12 @@ fn parse_operation(
             ));
         }
     }
-    // argparse's required options (unless the input comes from JSON or only a skeleton is asked).
-    if cli_input.is_none() && skeleton.is_none() {
+    // An output skeleton comes from a stubbed call, so its input is read and checked as a call's
+    // (awscli's generatecliskeleton.py leaves the required options alone for `output`).
+    let output_skeleton = skeleton.as_deref() == Some("output");
+    // argparse's required options (unless the input comes from JSON or only an input skeleton is
+    // asked).
+    if cli_input.is_none() && (skeleton.is_none() || output_skeleton) {
         let missing: Vec<String> = args
             .iter()
             .filter(|a| a.required && !given.iter().any(|(x, _)| x.member == a.member))
@@ -778,8 +782,8 @@ fn parse_operation(
     if !unknown.is_empty() {
         return Err(CliError::unknown_options(&unknown));
     }
-    if let Some(kind) = skeleton {
-        return Ok(OpParse::Skeleton(help::skeleton(svc, operation, &kind)));
+    if let Some(kind) = skeleton.as_deref().filter(|_| !output_skeleton) {
+        return Ok(OpParse::Skeleton(help::skeleton(svc, operation, kind)));
     }
     let unpacker = Unpacker {
         svc,
@@ -822,6 +826,9 @@ fn parse_operation(
         if !errors.is_empty() {
             return Err(CliError::param_validation(errors));
         }
+    }
+    if output_skeleton {
+        return Ok(OpParse::Skeleton(help::skeleton(svc, operation, "output")));
     }
     let paging = if paginate {
         let int = |name: &str| -> Result<Option<i64>, CliError> {

@@ -193,6 +193,23 @@ fn errors_and_exit_codes() {
         (out.exit_code, out.stderr.clone()),
         (252, format!("\n{usage}\nUnknown options: --bogus, 1\n\n"))
     );
+    // An output skeleton is a stubbed call: its required options and values are checked as a
+    // call's; an input skeleton needs neither.
+    let out = t.run("aws kms encrypt --generate-cli-skeleton output");
+    assert_eq!(
+        (out.exit_code, out.stderr.clone()),
+        (
+            252,
+            format!("\n{usage}\naws: error: the following arguments are required: --key-id, --plaintext\n\n")
+        )
+    );
+    let out = t.run("aws kms generate-random --number-of-bytes 0 --generate-cli-skeleton output");
+    assert_eq!(out.exit_code, 252, "{}", out.stderr);
+    assert!(out.stderr.contains("Parameter validation failed"), "{}", out.stderr);
+    let out = t.run("aws kms encrypt --key-id k --plaintext aGk= --generate-cli-skeleton output");
+    assert_eq!(out.exit_code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("\"KeyId\": \"KeyId\""), "{}", out.stdout);
+    assert_eq!(t.run("aws kms encrypt --generate-cli-skeleton").exit_code, 0);
     let out = t.run("aws kms list-key");
     assert_eq!(out.exit_code, 252);
     assert!(out.stderr.contains("aws: error: argument operation: Invalid choice, valid choices are:\n\ncancel-key-deletion                      | connect-custom-key-store                \n"), "{}", out.stderr);

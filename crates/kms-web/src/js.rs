@@ -542,11 +542,13 @@ impl KmsSandbox {
 
     /// Another service of this sandbox's account, with the same caller:
     /// `sandbox.service('iam').send('CreateUser', { UserName: 'alice' })`. Services: `kms`,
-    /// `iam`, `sts`, `cloudtrail` (LookupEvents over the sandbox's event history).
+    /// `iam`, `sts`, `cloudtrail` (LookupEvents over the sandbox's event history) and
+    /// `cloudformation`.
     pub fn service(&self, name: String) -> Result<ServiceClient, JsValue> {
         let service = Service::from_name(&name).ok_or_else(|| {
             js_error(&KmsError::validation(format!(
-                "Unknown service '{name}': this sandbox answers kms, iam, sts and cloudtrail"
+                "Unknown service '{name}': this sandbox answers kms, iam, sts, cloudtrail and \
+                 cloudformation"
             )))
         })?;
         Ok(ServiceClient {

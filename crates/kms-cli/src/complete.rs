@@ -93,7 +93,14 @@ pub fn complete(partial: &str) -> Vec<String> {
             }
         }
     }
-    cands.extend(["--cli-input-json", "--generate-cli-skeleton"].map(String::from));
+    cands.extend(
+        [
+            "--cli-input-json",
+            "--cli-input-yaml",
+            "--generate-cli-skeleton",
+        ]
+        .map(String::from),
+    );
     cands.extend(
         crate::global_names()
             .filter(|g| !done.iter().any(|d| d == g))

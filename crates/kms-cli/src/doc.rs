@@ -151,6 +151,39 @@ pub fn py_float(f: f64) -> String {
 // Ordered JSON reading (policy documents, `--cli-input-json`, JSON argument values).
 
 /// Parses JSON text keeping object key order. The error is Python's `json` message.
+/// `--cli-input-yaml`: the first document of a YAML text (YAML 1.2's core schema, as awscli's
+/// safe loader reads it), mappings in their order.
+pub fn parse_yaml(text: &str) -> Result<Doc, String> {
+    use yaml_rust2::{Yaml, YamlLoader};
+    fn doc(y: &Yaml) -> Doc {
+        match y {
+            Yaml::Null | Yaml::BadValue | Yaml::Alias(_) => Doc::Null,
+            Yaml::Boolean(b) => Doc::Bool(*b),
+            Yaml::Integer(n) => Doc::Int(*n),
+            Yaml::Real(r) => r
+                .parse::<f64>()
+                .map_or_else(|_| Doc::Str(r.clone()), Doc::Float),
+            Yaml::String(s) => Doc::Str(s.clone()),
+            Yaml::Array(items) => Doc::List(items.iter().map(doc).collect()),
+            Yaml::Hash(h) => Doc::Map(
+                h.iter()
+                    .map(|(k, v)| {
+                        let key = match k {
+                            Yaml::String(s) | Yaml::Real(s) => s.clone(),
+                            Yaml::Integer(n) => n.to_string(),
+                            Yaml::Boolean(b) => if *b { "True" } else { "False" }.to_string(),
+                            _ => "None".to_string(),
+                        };
+                        (key, doc(v))
+                    })
+                    .collect(),
+            ),
+        }
+    }
+    let docs = YamlLoader::load_from_str(text).map_err(|e| e.to_string())?;
+    Ok(docs.first().map_or(Doc::Null, doc))
+}
+
 pub fn parse_json(text: &str) -> Result<Doc, String> {
     let mut p = JsonParser {
         s: text.as_bytes(),

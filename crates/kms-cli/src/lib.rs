@@ -599,7 +599,8 @@ fn parse_operation(
 
     let mut given: Vec<(&ArgSpec, Raw)> = Vec::new();
     let mut paging_given: BTreeMap<&'static str, String> = BTreeMap::new();
-    let mut cli_input: Option<String> = None;
+    // (YAML?, the text or file:// of --cli-input-json or --cli-input-yaml)
+    let mut cli_input: Option<(bool, String)> = None;
     let mut skeleton: Option<String> = None;
     let mut unknown: Vec<String> = Vec::new();
     let mut help_positional: Option<String> = None;
@@ -681,13 +682,25 @@ fn parse_operation(
                 let v = one(&mut i)?;
                 paging_given.insert(p, v);
             }
-            Opt::CliInputJson => cli_input = Some(one(&mut i)?),
-            Opt::CliInputYaml => {
-                let _ = one(&mut i)?;
-                return Err(CliError::general(
-                    "--cli-input-yaml is not supported in this terminal: use --cli-input-json"
-                        .into(),
-                ));
+            // One argparse group: either, not both.
+            Opt::CliInputJson | Opt::CliInputYaml => {
+                let yaml = matches!(opt, Opt::CliInputYaml);
+                let v = one(&mut i)?;
+                if let Some((other, _)) = cli_input.as_ref().filter(|(y, _)| *y != yaml) {
+                    let name = |y: bool| {
+                        if y {
+                            "--cli-input-yaml"
+                        } else {
+                            "--cli-input-json"
+                        }
+                    };
+                    return Err(CliError::usage(&format!(
+                        "argument {}: not allowed with argument {}",
+                        name(yaml),
+                        name(*other)
+                    )));
+                }
+                cli_input = Some((yaml, v));
             }
             Opt::Skeleton => {
                 let v = match &inline {
@@ -791,23 +804,33 @@ fn parse_operation(
         binary,
     };
     let mut input = Map::new();
-    if let Some(text) = cli_input {
+    if let Some((yaml, text)) = cli_input {
+        let (cli, format) = if yaml {
+            ("--cli-input-yaml", "YAML")
+        } else {
+            ("--cli-input-json", "JSON")
+        };
         let text = match text.strip_prefix("file://").or_else(|| text.strip_prefix("fileb://")) {
             Some(path) => match ctx.files.read(path) {
                 Some(b) => String::from_utf8_lossy(&b).into_owned(),
                 None => {
                     return Err(CliError::param(
-                        "--cli-input-json",
+                        cli,
                         &format!("Unable to load paramfile {text}: [Errno 2] No such file or directory: '{path}'"),
                     ))
                 }
             },
             None => text,
         };
-        let doc = doc::parse_json(&text).map_err(|e| {
+        let parsed = if yaml {
+            doc::parse_yaml(&text)
+        } else {
+            doc::parse_json(&text)
+        };
+        let doc = parsed.map_err(|e| {
             CliError::param(
-                "--cli-input-json",
-                &format!("Invalid JSON: {e}\nJSON received: {text}"),
+                cli,
+                &format!("Invalid {format}: {e}\n{format} received: {text}"),
             )
         })?;
         if let Some(shape) = svc.input_shape(operation) {

@@ -205,11 +205,45 @@ fn errors_and_exit_codes() {
     );
     let out = t.run("aws kms generate-random --number-of-bytes 0 --generate-cli-skeleton output");
     assert_eq!(out.exit_code, 252, "{}", out.stderr);
-    assert!(out.stderr.contains("Parameter validation failed"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("Parameter validation failed"),
+        "{}",
+        out.stderr
+    );
     let out = t.run("aws kms encrypt --key-id k --plaintext aGk= --generate-cli-skeleton output");
     assert_eq!(out.exit_code, 0, "{}", out.stderr);
-    assert!(out.stdout.contains("\"KeyId\": \"KeyId\""), "{}", out.stdout);
-    assert_eq!(t.run("aws kms encrypt --generate-cli-skeleton").exit_code, 0);
+    assert!(
+        out.stdout.contains("\"KeyId\": \"KeyId\""),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        t.run("aws kms encrypt --generate-cli-skeleton").exit_code,
+        0
+    );
+    // The YAML skeleton, filled in, is the input of --cli-input-yaml (not with --cli-input-json).
+    let yaml = t.ok("aws kms create-key --generate-cli-skeleton yaml-input");
+    assert!(yaml.contains("Description: ''"), "{yaml}");
+    let out = t.run("aws kms create-key --cli-input-yaml 'Description: from yaml\nTags:\n- TagKey: a\n  TagValue: b' --query KeyMetadata.Description --output text");
+    assert_eq!(
+        (out.exit_code, out.stdout.as_str()),
+        (0, "from yaml\n"),
+        "{}",
+        out.stderr
+    );
+    let out = t.run("aws kms create-key --cli-input-yaml 'Description: x' --cli-input-json '{}'");
+    assert_eq!(
+        (out.exit_code, out.stderr.clone()),
+        (252, format!("\n{usage}\naws: error: argument --cli-input-json: not allowed with argument --cli-input-yaml\n\n"))
+    );
+    let out = t.run("aws kms create-key --cli-input-yaml 'Description: [x'");
+    assert_eq!(out.exit_code, 252, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("Error parsing parameter '--cli-input-yaml': Invalid YAML: "),
+        "{}",
+        out.stderr
+    );
     let out = t.run("aws kms list-key");
     assert_eq!(out.exit_code, 252);
     assert!(out.stderr.contains("aws: error: argument operation: Invalid choice, valid choices are:\n\ncancel-key-deletion                      | connect-custom-key-store                \n"), "{}", out.stderr);

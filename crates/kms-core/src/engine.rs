@@ -141,7 +141,7 @@ impl Engine {
                 let trust = |role: &crate::iam::RoleRecord, caller: &Caller, request: &Value| {
                     crate::ops::authorize::may_assume_role(self, role, caller, request, now)
                 };
-                self.handle_sts(operation, request, caller, now, entropy, &trust)
+                self.handle_sts(region, operation, request, caller, now, entropy, &trust)
             }
             Service::CloudFormation => {
                 self.handle_cloudformation(region, operation, request, caller, now, entropy)

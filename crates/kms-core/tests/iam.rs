@@ -622,7 +622,7 @@ fn a_role_is_deleted_only_without_policies_and_its_sessions_lose_its_policies() 
     let now = sb.clock_now();
     assert_eq!(
         role(&mut sb)["RoleLastUsed"],
-        json!({"LastUsedDate": now as f64 / 1000.0})
+        json!({"LastUsedDate": now as f64 / 1000.0, "Region": sb.region})
     );
     assert_eq!(sb.engine.identity_policies(&session).len(), 1);
     ok(
@@ -1509,6 +1509,7 @@ fn assume_role_refusals() {
     .unwrap();
     // A failed operation changes nothing.
     let outcome = sb.engine.handle_sts(
+        "us-east-1",
         "AssumeRole",
         &req,
         &alice,
@@ -1542,6 +1543,7 @@ fn sessions_expire_by_the_clock_and_their_keys_stay_refused() {
     );
     sb.clock.set(start + 3_600_000);
     let outcome = sb.engine.handle_sts(
+        "us-east-1",
         "AssumeRole",
         &json!({"RoleArn": format!("arn:aws:iam::{ACCOUNT}:role/reader"), "RoleSessionName": "s2"}),
         &alice,

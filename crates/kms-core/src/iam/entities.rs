@@ -323,6 +323,7 @@ pub(crate) fn create_role(tx: &mut IamTx<'_>, req: &Req<'_>) -> Result<Value> {
         inline_policies: BTreeMap::new(),
         attached_policies: vec![],
         last_used: None,
+        last_used_region: None,
     };
     let out = json!({"Role": role_value(&r, true)});
     tx.put(IamRecord::Role(r));
@@ -335,9 +336,10 @@ pub(crate) fn get_role(tx: &mut IamTx<'_>, req: &Req<'_>) -> Result<Value> {
     let mut role = role_value(r, true);
     // Always there, empty until the role is used (AWS tracks the trailing 400 days); the
     // sandbox counts a role as used when a session of it is made.
-    let last_used = match r.last_used {
-        Some(t) => json!({"LastUsedDate": wire_time(t)}),
-        None => json!({}),
+    let last_used = match (r.last_used, &r.last_used_region) {
+        (Some(t), Some(region)) => json!({"LastUsedDate": wire_time(t), "Region": region}),
+        (Some(t), None) => json!({"LastUsedDate": wire_time(t)}),
+        (None, _) => json!({}),
     };
     role["RoleLastUsed"] = last_used;
     Ok(json!({ "Role": role }))

@@ -410,10 +410,13 @@ impl Engine {
         finish(tx, result)
     }
 
-    /// Answers one STS operation (GetCallerIdentity, AssumeRole), like [`Engine::handle_iam`].
-    /// `trust` decides from the role's trust policy whether the caller may assume it.
+    /// Answers one STS operation (GetCallerIdentity, AssumeRole) at `region`'s endpoint, like
+    /// [`Engine::handle_iam`]. `trust` decides from the role's trust policy whether the caller
+    /// may assume it.
+    #[allow(clippy::too_many_arguments)]
     pub fn handle_sts(
         &self,
+        region: &str,
         operation: &str,
         request: &Value,
         caller: &Caller,
@@ -424,7 +427,7 @@ impl Engine {
         let mut tx = IamTx::new(self, caller, now, entropy);
         let result = model::sts()
             .validate_input(operation, request)
-            .and_then(|_| sts::dispatch(&mut tx, operation, &Req(request), trust));
+            .and_then(|_| sts::dispatch(&mut tx, region, operation, &Req(request), trust));
         finish(tx, result)
     }
 
@@ -699,6 +702,7 @@ impl Sandbox {
     ) -> Result<Value> {
         let now = self.clock.now();
         let outcome = self.engine.handle_sts(
+            &self.region,
             operation,
             &request,
             caller,

@@ -19,13 +19,14 @@ const SESSION_TOKEN_LENGTH: usize = 356;
 
 pub(crate) fn dispatch(
     tx: &mut IamTx<'_>,
+    region: &str,
     operation: &str,
     req: &Req<'_>,
     trust: &TrustCheck<'_>,
 ) -> Result<Value> {
     match operation {
         "GetCallerIdentity" => Ok(get_caller_identity(tx)),
-        "AssumeRole" => assume_role(tx, req, trust),
+        "AssumeRole" => assume_role(tx, region, req, trust),
         _ => Err(model::sts().unknown_operation(operation)),
     }
 }
@@ -35,7 +36,12 @@ fn get_caller_identity(tx: &IamTx<'_>) -> Value {
     json!({"UserId": c.principal_id(), "Account": c.account_id(), "Arn": c.arn()})
 }
 
-fn assume_role(tx: &mut IamTx<'_>, req: &Req<'_>, trust: &TrustCheck<'_>) -> Result<Value> {
+fn assume_role(
+    tx: &mut IamTx<'_>,
+    region: &str,
+    req: &Req<'_>,
+    trust: &TrustCheck<'_>,
+) -> Result<Value> {
     let caller = tx.caller;
     if caller.is_root() {
         return Err(KmsError::iam_access_denied(
@@ -93,6 +99,7 @@ fn assume_role(tx: &mut IamTx<'_>, req: &Req<'_>, trust: &TrustCheck<'_>) -> Res
         (role.name.clone(), role.path.clone(), role.role_id.clone());
     let mut used = role.clone();
     used.last_used = Some(tx.now);
+    used.last_used_region = Some(region.to_string());
     tx.put(IamRecord::Role(used));
 
     // Sessions past their expiration keep only what refuses their key (they no longer sign

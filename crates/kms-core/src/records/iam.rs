@@ -47,6 +47,9 @@ pub struct RoleRecord {
     /// When a session of the role was last made (GetRole's `RoleLastUsed`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_used: Option<Millis>,
+    /// The Region of the STS endpoint that made that session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used_region: Option<String>,
 }
 
 /// One version of a managed policy.

@@ -1,5 +1,5 @@
-//! A stack's page (`#/cloudformation/stacks/<name>`): its info, Update and Delete, and the Events,
-//! Resources, Outputs, Parameters and Template tabs.
+//! A stack's page (`#/cloudformation/stacks/<name>`): its info, Update, termination protection and
+//! Delete, and the Events, Resources, Outputs, Parameters and Template tabs.
 
 use super::stack_tables::{events_table, pairs_table, resources_table};
 use super::update::UpdateStack;
@@ -75,12 +75,33 @@ pub fn StackPage(p: &StackProps) -> Html {
             });
         })
     };
+    // Stack actions > Edit termination protection: the flip of what the stack has.
+    let protect = {
+        let (kms, error, name, reload) =
+            (kms.clone(), error.clone(), p.name.clone(), reload.clone());
+        Callback::from(move |enable: bool| {
+            let (kms, error, name, reload) =
+                (kms.clone(), error.clone(), name.clone(), reload.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let body =
+                    json!({"StackName": name.as_str(), "EnableTerminationProtection": enable});
+                match cfn(&kms, "UpdateTerminationProtection", body).await {
+                    Ok(_) => {
+                        error.set(None);
+                        reload.emit(());
+                    }
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        })
+    };
     let body = match &*data {
         Load::Loading => html! { <Spinner /> },
         Load::Failed(e) => html! { <ErrorAlert error={e.clone()} /> },
         Load::Ready(d) => {
             let st = s(&d.stack, "StackStatus");
             let deleted = st == "DELETE_COMPLETE";
+            let protected = d.stack.get("EnableTerminationProtection") == Some(&Value::Bool(true));
             let tabs: Vec<(AttrValue, AttrValue)> =
                 ["events", "resources", "outputs", "parameters", "template"]
                     .iter()
@@ -98,6 +119,10 @@ pub fn StackPage(p: &StackProps) -> Html {
                         <div class="panel-actions">
                             <button type="button" class="btn" onclick={reload.reform(|_| ())} aria-label="Refresh stack">{"Refresh"}</button>
                             <button type="button" class="btn" disabled={deleted} onclick={ let u = updating.clone(); Callback::from(move |_| u.set(!*u)) }>{"Update"}</button>
+                            <button type="button" class="btn" data-cfn="protect" disabled={deleted}
+                                onclick={protect.reform(move |_| !protected)}>
+                                { if protected { "Deactivate termination protection" } else { "Activate termination protection" } }
+                            </button>
                             <button type="button" class="btn" data-cfn="delete" disabled={deleted} onclick={delete}>{"Delete"}</button>
                         </div>
                     </div>
@@ -105,7 +130,15 @@ pub fn StackPage(p: &StackProps) -> Html {
                         { kv("Stack ID", html! { <span class="mono small">{ s(&d.stack, "StackId") }</span> }) }
                         { kv("Status", status(&st)) }
                         { kv("Description", html! { s(&d.stack, "Description") }) }
+                        { kv("Status reason", html! { s(&d.stack, "StackStatusReason") }) }
                         { kv("Created time", html! { time(&d.stack, "CreationTime") }) }
+                        { kv("Updated time", html! { time(&d.stack, "LastUpdatedTime") }) }
+                        if deleted { { kv("Deleted time", html! { time(&d.stack, "DeletionTime") }) } }
+                        { kv("Termination protection", html! {
+                            <span data-cfn-protection={if protected { "on" } else { "off" }}>
+                                { if protected { "Activated" } else { "Deactivated" } }
+                            </span>
+                        }) }
                     </div>
                 </div>
                 if let Some(e) = &*error { <ErrorAlert error={e.clone()} /> }

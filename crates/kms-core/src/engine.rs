@@ -172,8 +172,51 @@ impl Engine {
         access_key_id: &str,
         now: Millis,
     ) -> Result<Caller> {
+        self.signer(service, access_key_id, now, |_, _| Ok(()))
+    }
+
+    /// [`Engine::caller_for_signature`] of a whole signed request: with credentials this
+    /// account issued, the signature must be the one their secret makes, and a session's
+    /// request must carry its session token (`X-Amz-Security-Token`), as AWS checks them.
+    pub fn caller_for_signed_request(
+        &self,
+        service: Service,
+        auth: &crate::sigv4::Authorization,
+        request: &crate::sigv4::SignedRequest,
+        now: Millis,
+    ) -> Result<Caller> {
         use crate::iam::AccessKeyProblem;
-        match self.caller_for_access_key(access_key_id, now) {
+        self.signer(service, &auth.access_key_id, now, |secret, token| {
+            let sent = request.header("x-amz-security-token");
+            if sent.map(str::as_bytes) != token.map(|t| t.expose()) {
+                return Err(AccessKeyProblem::BadToken);
+            }
+            if !request.verify(auth, secret.expose()) {
+                return Err(AccessKeyProblem::BadSignature);
+            }
+            Ok(())
+        })
+    }
+
+    /// The caller of `access_key_id` once `check` accepts its secret and session token.
+    fn signer(
+        &self,
+        service: Service,
+        access_key_id: &str,
+        now: Millis,
+        check: impl FnOnce(
+            &crate::Secret,
+            Option<&crate::Secret>,
+        ) -> std::result::Result<(), crate::iam::AccessKeyProblem>,
+    ) -> Result<Caller> {
+        use crate::iam::AccessKeyProblem;
+        let checked = self
+            .caller_for_access_key(access_key_id, now)
+            .and_then(|caller| match self.signing_secret(access_key_id) {
+                Some((secret, token)) => check(secret, token).map(|()| caller),
+                None => Err(AccessKeyProblem::Inactive),
+            });
+        match checked {
             Ok(caller) => Ok(caller),
             Err(AccessKeyProblem::Unknown) => Ok(Caller::root(&self.account_id)),
             // The JSON protocol's errors (KMS, CloudTrail), else the query protocol's.

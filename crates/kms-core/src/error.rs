@@ -65,6 +65,10 @@ error_types! {
     // model also has ExpiredTokenException, for an expired web identity token).
     UnrecognizedClient = "UnrecognizedClientException", 400;
     ExpiredTokenException = "ExpiredTokenException", 400;
+    // A request signed with a wrong secret access key: the JSON protocol's code, and the query
+    // protocol's (`SignatureDoesNotMatch`).
+    InvalidSignature = "InvalidSignatureException", 400;
+    SignatureDoesNotMatch = "SignatureDoesNotMatch", 403;
 
     // IAM and STS (query protocol): the codes of their models' error shapes, and the common
     // errors of every query API. Where KMS has a shape of the same name (LimitExceededException,

@@ -46,6 +46,7 @@ mod sandbox;
 mod secret;
 mod service;
 mod service_event;
+pub mod sigv4;
 mod spec;
 mod state;
 pub mod trail;

@@ -672,3 +672,119 @@ fn create_key_with_tags_needs_tag_resource() {
     allow_user(&mut sb, "dev", json!(["kms:CreateKey", "kms:TagResource"]));
     kms_ok(&mut sb, &dev, "CreateKey", tagged);
 }
+
+#[test]
+fn only_the_grant_being_retired_decides_who_may_retire_it() {
+    let mut sb = sandbox();
+    let (alice, bob, carol) = (
+        user(&mut sb, "alice"),
+        user(&mut sb, "bob"),
+        user(&mut sb, "carol"),
+    );
+    user(&mut sb, "dave");
+    let (id, arn) = key_with_policy(&mut sb, json!([]));
+    let root = sb.root();
+    let principal = |name: &str| format!("arn:aws:iam::{ACCOUNT}:user/{name}");
+    let mut grant = |grantee: &str, retiring: &str, operations: Value| {
+        kms_ok(
+            &mut sb,
+            &root,
+            "CreateGrant",
+            json!({"KeyId": id, "GranteePrincipal": principal(grantee),
+                "RetiringPrincipal": principal(retiring), "Operations": operations}),
+        )
+    };
+    let g1 = grant("carol", "bob", json!(["Encrypt"]));
+    let g2 = grant("alice", "alice", json!(["Encrypt"]));
+    let g3 = grant("carol", "alice", json!(["Encrypt", "RetireGrant"]));
+    let g4 = grant("dave", "alice", json!(["Encrypt"]));
+    let by_id = |g: &Value| json!({"KeyId": arn, "GrantId": g["GrantId"]});
+    // bob retires G1, whose retiring principal he is, but not G2 (grantee and retiring
+    // principal alice), by token or by id.
+    for req in [json!({"GrantToken": g2["GrantToken"]}), by_id(&g2)] {
+        let e = kms_err(&mut sb, &bob, "RetireGrant", req);
+        assert_eq!(e.error_type, ErrorType::AccessDenied, "{e}");
+    }
+    kms_ok(&mut sb, &bob, "RetireGrant", by_id(&g1));
+    // carol's G3 allows RetireGrant: she retires G3, not dave's G4.
+    let e = kms_err(&mut sb, &carol, "RetireGrant", by_id(&g4));
+    assert_eq!(e.error_type, ErrorType::AccessDenied, "{e}");
+    kms_ok(&mut sb, &carol, "RetireGrant", by_id(&g3));
+    kms_ok(&mut sb, &alice, "RetireGrant", by_id(&g4));
+    kms_ok(&mut sb, &alice, "RetireGrant", by_id(&g2));
+}
+
+#[test]
+fn the_lockout_check_decides_the_next_put_key_policy_as_a_request() {
+    let mut sb = sandbox();
+    let root = sb.root();
+    let key = kms_ok(&mut sb, &root, "CreateKey", json!({}));
+    let id = key["KeyMetadata"]["KeyId"].as_str().unwrap().to_string();
+    // Conditions the check must evaluate as they would be for the caller's next request.
+    for condition in [
+        json!({"StringEquals": {"aws:PrincipalType": "Account"}}),
+        json!({"Bool": {"aws:SecureTransport": "true"}}),
+        json!({"StringEquals": {"kms:PolicyName": "default"}}),
+    ] {
+        let policy = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")}, "Action": "kms:*",
+            "Resource": "*", "Condition": condition}]});
+        kms_ok(
+            &mut sb,
+            &root,
+            "PutKeyPolicy",
+            json!({"KeyId": id, "Policy": policy.to_string()}),
+        );
+    }
+    // A policy that would lock the caller out is still refused.
+    let policy = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")}, "Action": "kms:*",
+        "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalType": "User"}}}]});
+    let e = kms_err(
+        &mut sb,
+        &root,
+        "PutKeyPolicy",
+        json!({"KeyId": id, "Policy": policy.to_string()}),
+    );
+    assert_eq!(
+        (e.error_type, e.message.as_str()),
+        (
+            ErrorType::MalformedPolicyDocument,
+            "The new key policy will not allow you to update the key policy in the future."
+        )
+    );
+}
+
+#[test]
+fn list_retirable_grants_is_authorized_on_the_retiring_principal() {
+    let mut sb = sandbox();
+    let bob = user(&mut sb, "bob");
+    let bob_arn = format!("arn:aws:iam::{ACCOUNT}:user/bob");
+    let doc = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Action": "kms:ListRetirableGrants", "Resource": bob_arn}]});
+    iam(
+        &mut sb,
+        "PutUserPolicy",
+        json!({"UserName": "bob", "PolicyName": "p", "PolicyDocument": doc.to_string()}),
+    );
+    kms_ok(
+        &mut sb,
+        &bob,
+        "ListRetirableGrants",
+        json!({"RetiringPrincipal": bob_arn}),
+    );
+    let other = format!("arn:aws:iam::{ACCOUNT}:user/alice");
+    let e = kms_err(
+        &mut sb,
+        &bob,
+        "ListRetirableGrants",
+        json!({"RetiringPrincipal": other}),
+    );
+    denied(
+        &e,
+        &format!(
+            "User: {bob_arn} is not authorized to perform: kms:ListRetirableGrants on resource: \
+             {other} because no identity-based policy allows the kms:ListRetirableGrants action"
+        ),
+    );
+}

@@ -519,6 +519,7 @@ fn a_primary_key_waits_for_its_replicas_to_be_deleted() {
     let mut kms = Sandbox::in_memory(7);
     let key = primary(&mut kms, json!({}));
     replicate(&mut kms, &key, AWAY);
+    ok(&mut kms, HOME, "EnableKeyRotation", json!({"KeyId": key}));
     let out = ok(
         &mut kms,
         HOME,
@@ -526,6 +527,15 @@ fn a_primary_key_waits_for_its_replicas_to_be_deleted() {
         json!({"KeyId": key, "PendingWindowInDays": 10}),
     );
     assert_eq!(out["KeyState"], "PendingReplicaDeletion");
+    // Pending deletion, its rotation status is false (key-state.md: one column for both).
+    let status = ok(
+        &mut kms,
+        HOME,
+        "GetKeyRotationStatus",
+        json!({"KeyId": key}),
+    );
+    assert_eq!(status["KeyRotationEnabled"], false);
+    assert!(status.get("NextRotationDate").is_none());
     assert!(out.get("DeletionDate").is_none());
     let m = describe(&mut kms, HOME, &key);
     assert_eq!(m["KeyState"], "PendingReplicaDeletion");

@@ -88,6 +88,36 @@ export function requestParts(request, options) {
   parts.body = request?.body;
   return parts;
 }
+// What a SigV4 signature covers besides the body, as JSON text (read only for a request signed
+// with credentials the sandbox issued).
+export function signedRequest(request) {
+  const headers = [];
+  const h = request?.headers;
+  if (h !== null && typeof h === "object") {
+    for (const name of Object.keys(h)) {
+      const v = h[name];
+      if (typeof v === "string") headers.push([name, v]);
+    }
+  }
+  const query = [];
+  const q = request?.query;
+  if (q !== null && typeof q === "object") {
+    for (const name of Object.keys(q)) {
+      const v = q[name];
+      if (typeof v === "string") query.push([name, [v]]);
+      else if (Array.isArray(v)) query.push([name, v.filter((x) => typeof x === "string")]);
+    }
+  }
+  const hostname = str(request?.hostname) ?? "";
+  const port = request?.port;
+  return JSON.stringify({
+    method: str(request?.method) ?? "POST",
+    path: str(request?.path) ?? "/",
+    query,
+    headers,
+    host: port ? `${hostname}:${port}` : hostname,
+  });
+}
 // The SDK's own handlers' AbortError (@smithy's buildAbortError): the signal's reason as the
 // message when it is not an Error, else "Request aborted" with the reason as its cause.
 export function abortError(options) {
@@ -138,6 +168,8 @@ extern "C" {
     pub(crate) type RequestParts;
     #[wasm_bindgen(js_name = requestParts)]
     pub(crate) fn request_parts(request: &JsValue, options: &JsValue) -> RequestParts;
+    #[wasm_bindgen(js_name = signedRequest)]
+    pub(crate) fn signed_request_json(request: &JsValue) -> String;
     #[wasm_bindgen(method, getter)]
     pub(crate) fn aborted(this: &RequestParts) -> bool;
     #[wasm_bindgen(method, getter)]

@@ -1339,10 +1339,15 @@ impl Sandbox {
     /// issued acts as its user or role session; a deactivated, deleted or expired one is refused
     /// as AWS refuses it; any other acts as the account root (placeholder credentials keep
     /// working).
-    pub(crate) fn caller_for_access_key(
+    ///
+    /// A request signed with credentials the sandbox issued must carry their signature (and a
+    /// session's token): `signed` gives what the signature covers, read only then.
+    pub(crate) fn caller_for_request(
         &self,
         service: Service,
+        authorization: Option<&str>,
         access_key_id: Option<&str>,
+        signed: impl FnOnce() -> kms_core::sigv4::SignedRequest,
     ) -> Result<Caller, KmsError> {
         if self.principal.is_some() {
             return self.caller();
@@ -1351,10 +1356,23 @@ impl Sandbox {
             return Ok(Caller::root(&self.inner.account_id));
         };
         let now = self.now();
-        self.inner
-            .engine
-            .borrow()
-            .caller_for_signature(service, id, now)
+        let engine = self.inner.engine.borrow();
+        if engine.signing_secret(id).is_none() {
+            return engine.caller_for_signature(service, id, now);
+        }
+        // A header the sandbox cannot read as SigV4 has no signature that could match.
+        let auth = authorization
+            .and_then(kms_core::sigv4::Authorization::parse)
+            .filter(|a| a.access_key_id == id)
+            .unwrap_or_else(|| kms_core::sigv4::Authorization {
+                access_key_id: id.to_string(),
+                date: String::new(),
+                region: String::new(),
+                service: String::new(),
+                signed_headers: Vec::new(),
+                signature: String::new(),
+            });
+        engine.caller_for_signed_request(service, &auth, &signed(), now)
     }
 
     /// Another handle on this same sandbox (the same keys, the same store) whose default region

@@ -86,7 +86,16 @@ impl RequestHandler {
             let access_key_id = scope.as_ref().map(|s| s.access_key_id.as_str());
             // A body larger than any request may be is refused before it is copied.
             let (mut body, caller) = match body_bytes(&parts.body()) {
-                Some(body) => (body, sandbox.caller_for_access_key(service, access_key_id)),
+                Some(body) => {
+                    let signed = || signed_request(&request, &body);
+                    let caller = sandbox.caller_for_request(
+                        service,
+                        authorization.as_deref(),
+                        access_key_id,
+                        signed,
+                    );
+                    (body, caller)
+                }
                 None => (
                     Vec::new(),
                     Err(KmsError::validation(format!(
@@ -166,6 +175,35 @@ fn body_bytes(body: &JsValue) -> Option<Vec<u8>> {
         (b.byte_length() as usize <= MAX).then(|| Uint8Array::new(b).to_vec())
     } else {
         Some(Vec::new())
+    }
+}
+
+/// What a SigV4 signature of `request` covers, `body` included.
+fn signed_request(request: &JsValue, body: &[u8]) -> kms_core::sigv4::SignedRequest {
+    #[derive(serde::Deserialize)]
+    struct Parts {
+        method: String,
+        path: String,
+        query: Vec<(String, Vec<String>)>,
+        headers: Vec<(String, String)>,
+        host: String,
+    }
+    let json = crate::convert::signed_request_json(request);
+    // The JSON is the glue's own: it always parses; an empty request would only fail to verify.
+    let p: Parts = serde_json::from_str(&json).unwrap_or(Parts {
+        method: String::new(),
+        path: String::new(),
+        query: Vec::new(),
+        headers: Vec::new(),
+        host: String::new(),
+    });
+    kms_core::sigv4::SignedRequest {
+        method: p.method,
+        path: p.path,
+        query: p.query,
+        headers: p.headers,
+        host: p.host,
+        body: body.to_vec().into(),
     }
 }
 

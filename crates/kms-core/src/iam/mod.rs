@@ -88,34 +88,52 @@ pub enum AccessKeyProblem {
     Inactive,
     /// A session's credentials past their expiration.
     Expired,
+    /// A session's key without its session token, or with another; or a user's key with one.
+    BadToken,
+    /// The signature is not the one the key's secret makes.
+    BadSignature,
 }
+
+const SIGNATURE_MISMATCH: &str = "The request signature we calculated does not match the \
+    signature you provided. Check your AWS Secret Access Key and signing method. Consult the \
+    service documentation for details.";
 
 impl AccessKeyProblem {
     /// The error KMS (JSON protocol) answers with.
     pub fn kms_error(self) -> KmsError {
         match self {
-            AccessKeyProblem::Unknown | AccessKeyProblem::Inactive => KmsError::new(
-                crate::ErrorType::UnrecognizedClient,
-                "The security token included in the request is invalid.",
-            ),
+            AccessKeyProblem::Unknown | AccessKeyProblem::Inactive | AccessKeyProblem::BadToken => {
+                KmsError::new(
+                    crate::ErrorType::UnrecognizedClient,
+                    "The security token included in the request is invalid.",
+                )
+            }
             AccessKeyProblem::Expired => KmsError::new(
                 crate::ErrorType::ExpiredTokenException,
                 "The security token included in the request is expired",
             ),
+            AccessKeyProblem::BadSignature => {
+                KmsError::new(crate::ErrorType::InvalidSignature, SIGNATURE_MISMATCH)
+            }
         }
     }
 
     /// The error IAM and STS (query protocol) answer with.
     pub fn query_error(self) -> KmsError {
         match self {
-            AccessKeyProblem::Unknown | AccessKeyProblem::Inactive => KmsError::new(
-                crate::ErrorType::InvalidClientTokenId,
-                "The security token included in the request is invalid.",
-            ),
+            AccessKeyProblem::Unknown | AccessKeyProblem::Inactive | AccessKeyProblem::BadToken => {
+                KmsError::new(
+                    crate::ErrorType::InvalidClientTokenId,
+                    "The security token included in the request is invalid.",
+                )
+            }
             AccessKeyProblem::Expired => KmsError::new(
                 crate::ErrorType::ExpiredToken,
                 "The security token included in the request is expired",
             ),
+            AccessKeyProblem::BadSignature => {
+                KmsError::new(crate::ErrorType::SignatureDoesNotMatch, SIGNATURE_MISMATCH)
+            }
         }
     }
 }

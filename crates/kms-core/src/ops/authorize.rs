@@ -202,10 +202,18 @@ fn needs<'t>(tx: &'t Tx<'_>, operation: &str, req: &Req<'_>) -> Vec<Need<'t>> {
             v.extend(tagging());
             v
         }
+        // "The authorized resource in ListRetirableGrants calls is the retiring principal
+        // specified in the request" (the operation's documentation).
+        "ListRetirableGrants" => vec![Need {
+            action,
+            resource: match req.str("RetiringPrincipal") {
+                Some(p) => Resource::Arn(p.to_string()),
+                None => Resource::Account,
+            },
+        }],
         "ListKeys"
         | "ListAliases"
         | "GenerateRandom"
-        | "ListRetirableGrants"
         | "CreateCustomKeyStore"
         | "ConnectCustomKeyStore"
         | "DisconnectCustomKeyStore"
@@ -289,6 +297,34 @@ fn needs<'t>(tx: &'t Tx<'_>, operation: &str, req: &Req<'_>) -> Vec<Need<'t>> {
     }
 }
 
+/// The lockout safety check: whether `policy`, as the key's policy, would let the caller make
+/// the next PutKeyPolicy request (decided as that request: `kms:PolicyName` `default`, no
+/// bypass, with the caller's identity policies). `key` is `None` for a key CreateKey is making.
+pub(crate) fn lets_caller_put_key_policy(
+    tx: &Tx<'_>,
+    policy: &access::Policy,
+    key: Option<&KeyRecord>,
+) -> bool {
+    let everything = ConditionKeys::everything();
+    let keys = Wanted(vec![&everything]);
+    let next =
+        serde_json::json!({"PolicyName": "default", "BypassPolicyLockoutSafetyCheck": false});
+    let need = Need {
+        action: "PutKeyPolicy",
+        resource: key.map_or(Resource::Account, |k| Resource::Key(k, None)),
+    };
+    let context = context(tx, "PutKeyPolicy", &Req(&next), &need, &keys);
+    let request = access::Request {
+        action: "kms:PutKeyPolicy",
+        resource: key.map_or("*", |k| k.arn.as_str()),
+        caller: tx.caller,
+        context: &context,
+    };
+    let identity = tx.engine.identity_policies_parsed(tx.caller);
+    let identity = crate::state::borrowed(&identity);
+    access::decide(&request, Some(("key policy", policy)), &identity, None).allowed
+}
+
 /// The key of the grant RetireGrant names (by token, or by key ARN and grant id).
 fn retire_grant_key<'t>(tx: &'t Tx<'_>, req: &Req<'_>) -> Option<&'t KeyRecord> {
     if let Some(token) = req.str("GrantToken") {
@@ -363,18 +399,27 @@ fn grant_allowing<'k>(
     }
     let caller = tx.caller;
     let (arn, role_arn) = (caller.arn(), caller.role_arn());
+    let names_caller = |p: Option<&str>| {
+        p.is_some_and(|p| p == arn || (role_arn.is_some() && Some(p) == role_arn.as_deref()))
+    };
+    if action == "RetireGrant" {
+        // Only the grant being retired decides: its retiring principal may retire it, and its
+        // grantee if it allows RetireGrant (grant-manage.md, "Retiring and revoking grants").
+        let g = match req.str("GrantToken") {
+            Some(token) => key.grants.iter().find(|g| g.has_token(token)),
+            None => {
+                let id = req.str("GrantId");
+                key.grants.iter().find(|g| Some(g.grant_id.as_str()) == id)
+            }
+        }?;
+        let allows = names_caller(g.retiring_principal.as_deref())
+            || (names_caller(g.grantee_principal.as_deref())
+                && g.operations.iter().any(|o| o == "RetireGrant"));
+        return allows.then_some(g);
+    }
     let context = encryption_context(req, operation, action);
     key.grants.iter().find(|g| {
-        let grantee = g.grantee_principal.as_deref();
-        let is_grantee =
-            grantee == Some(arn.as_str()) || (role_arn.is_some() && grantee == role_arn.as_deref());
-        let retiring = action == "RetireGrant"
-            && g.retiring_principal
-                .as_deref()
-                .is_some_and(|p| p == arn || role_arn.as_deref() == Some(p));
-        if retiring {
-            return true;
-        }
+        let is_grantee = names_caller(g.grantee_principal.as_deref());
         if !is_grantee || !g.operations.iter().any(|o| o == action) {
             return false;
         }
@@ -709,11 +754,17 @@ fn context(
             }
             set_request_tags(&mut c, req.list("Tags"));
         }
-        "PutKeyPolicy" if keys.wants("kms:BypassPolicyLockoutSafetyCheck") => {
-            c.set_bool(
-                "kms:BypassPolicyLockoutSafetyCheck",
-                req.bool("BypassPolicyLockoutSafetyCheck"),
-            );
+        "PutKeyPolicy" | "GetKeyPolicy" => {
+            // "If the request doesn't include PolicyName, the value of kms:PolicyName is default."
+            if keys.wants("kms:PolicyName") {
+                c.set("kms:PolicyName", req.str("PolicyName").unwrap_or("default"));
+            }
+            if operation == "PutKeyPolicy" && keys.wants("kms:BypassPolicyLockoutSafetyCheck") {
+                c.set_bool(
+                    "kms:BypassPolicyLockoutSafetyCheck",
+                    req.bool("BypassPolicyLockoutSafetyCheck"),
+                );
+            }
         }
         "TagResource" => set_request_tags(&mut c, req.list("Tags")),
         "UntagResource" => {

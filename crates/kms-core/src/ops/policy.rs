@@ -2,7 +2,7 @@
 //! key policy.
 
 use super::{resolve, Naming};
-use crate::access::{self, Context, Policy, PolicyKind, PrincipalType};
+use crate::access::{Policy, PolicyKind, PrincipalType};
 use crate::error::{KmsError, Result};
 use crate::tx::{Req, Tx};
 use serde_json::{json, Value};
@@ -27,7 +27,7 @@ pub(crate) fn validate_policy(
     tx: &Tx<'_>,
     text: &str,
     bypass_lockout_check: bool,
-    key_arn: Option<&str>,
+    key: Option<&crate::records::KeyRecord>,
 ) -> Result<()> {
     if text.len() > MAX_POLICY_BYTES {
         return Err(KmsError::limit_exceeded(format!(
@@ -49,19 +49,7 @@ pub(crate) fn validate_policy(
     if bypass_lockout_check {
         return Ok(());
     }
-    let mut context = Context::new();
-    context.set("kms:CallerAccount", tx.caller.account_id());
-    context.set("aws:PrincipalArn", tx.caller.principal_arn());
-    context.set_bool("kms:BypassPolicyLockoutSafetyCheck", false);
-    let request = access::Request {
-        action: "kms:PutKeyPolicy",
-        resource: key_arn.unwrap_or("*"),
-        caller: tx.caller,
-        context: &context,
-    };
-    let identity = tx.engine.identity_policies_parsed(tx.caller);
-    let identity = crate::state::borrowed(&identity);
-    if !access::decide(&request, Some(("key policy", &policy)), &identity, None).allowed {
+    if !super::authorize::lets_caller_put_key_policy(tx, &policy, key) {
         return Err(KmsError::malformed_policy(
             "The new key policy will not allow you to update the key policy in the future.",
         ));
@@ -89,12 +77,11 @@ pub(crate) fn put_key_policy(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     }
     policy_name(req)?;
     let policy = req.req_str("Policy");
-    let arn = key.arn.clone();
     validate_policy(
         tx,
         policy,
         req.bool("BypassPolicyLockoutSafetyCheck"),
-        Some(&arn),
+        Some(&key),
     )?;
     key.policy = policy.to_string();
     tx.put_key(key);

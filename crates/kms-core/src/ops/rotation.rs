@@ -112,9 +112,15 @@ pub(crate) fn get_key_rotation_status(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<
     let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOnly)?;
     require_not_imported(&key)?;
     require_symmetric(&key, "GetKeyRotationStatus")?;
-    // While a key is pending deletion its rotation status is false and nothing rotates; the
-    // status it had comes back if the deletion is cancelled (the operation's documentation).
-    let enabled = key.rotation.enabled && key.key_state != KeyState::PendingDeletion;
+    // While a key is pending deletion (or, a multi-Region primary, pending the deletion of its
+    // replicas first: key-state.md gives the two states one column) its rotation status is false
+    // and nothing rotates; the status it had comes back if the deletion is cancelled (the
+    // operation's documentation).
+    let enabled = key.rotation.enabled
+        && !matches!(
+            key.key_state,
+            KeyState::PendingDeletion | KeyState::PendingReplicaDeletion
+        );
     let mut out = Map::new();
     out.insert("KeyRotationEnabled".into(), json!(enabled));
     out.insert("KeyId".into(), json!(key.arn));

@@ -161,6 +161,52 @@ async fn a_role_decrypts_by_key_policy_a_user_without_permission_is_denied_and_a
     .unwrap_err();
     assert_eq!(error_parts(&e).0, "AccessDeniedException");
 
+    // Issued credentials must sign as their secret says, and a session's with its token: AWS's
+    // errors for a wrong secret and a missing token, in each protocol.
+    let wrong_secret = (dev_creds.0.clone(), format!("{}x", dev_creds.1), None);
+    let e = sdk(
+        &client(&sandbox, "kms", Some(wrong_secret.clone())),
+        "ListKeys",
+        json!({}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        error_parts(&e),
+        (
+            "InvalidSignatureException".to_string(),
+            "The request signature we calculated does not match the signature you provided. \
+             Check your AWS Secret Access Key and signing method. Consult the service \
+             documentation for details."
+                .to_string()
+        )
+    );
+    let e = sdk(
+        &client(&sandbox, "sts", Some(wrong_secret)),
+        "GetCallerIdentity",
+        json!({}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(error_parts(&e).0, "SignatureDoesNotMatch");
+    let no_token = (session.0.clone(), session.1.clone(), None);
+    let e = sdk(
+        &client(&sandbox, "kms", Some(no_token.clone())),
+        "ListKeys",
+        json!({}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(error_parts(&e).0, "UnrecognizedClientException");
+    let e = sdk(
+        &client(&sandbox, "iam", Some(no_token)),
+        "ListUsers",
+        json!({}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(error_parts(&e).0, "InvalidClientTokenId");
+
     // A grant lets the user encrypt, only with its encryption context.
     sdk_ok(
         &root_kms,

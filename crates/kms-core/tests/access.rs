@@ -699,6 +699,13 @@ fn only_the_grant_being_retired_decides_who_may_retire_it() {
     let g3 = grant("carol", "alice", json!(["Encrypt", "RetireGrant"]));
     let g4 = grant("dave", "alice", json!(["Encrypt"]));
     let by_id = |g: &Value| json!({"KeyId": arn, "GrantId": g["GrantId"]});
+    // Unnamed grants list with an empty name, as grant-manage.md shows them.
+    let listed = kms_ok(&mut sb, &root, "ListGrants", json!({"KeyId": id}));
+    assert!(listed["Grants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|g| g["Name"] == ""));
     // bob retires G1, whose retiring principal he is, but not G2 (grantee and retiring
     // principal alice), by token or by id.
     for req in [json!({"GrantToken": g2["GrantToken"]}), by_id(&g2)] {

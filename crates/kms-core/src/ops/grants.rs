@@ -214,9 +214,9 @@ fn grant_entry(tx: &Tx<'_>, key: &KeyRecord, g: &GrantRecord) -> Value {
     let mut m = Map::new();
     m.insert("KeyId".into(), json!(key.arn));
     m.insert("GrantId".into(), json!(g.grant_id));
-    if let Some(n) = &g.name {
-        m.insert("Name".into(), json!(n));
-    }
+    // An unnamed grant lists with an empty name (the ListGrants outputs in grant-manage.md and
+    // create-grant-overview.md).
+    m.insert("Name".into(), json!(g.name.as_deref().unwrap_or_default()));
     m.insert("CreationDate".into(), wire_time(g.created));
     let optional = [
         ("GranteePrincipal", &g.grantee_principal),

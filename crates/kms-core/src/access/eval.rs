@@ -216,6 +216,21 @@ impl Decision<'_> {
     }
 }
 
+impl Decision<'_> {
+    /// [`Decision::denial_message`] without `on resource: ...`: AWS's words when the resource
+    /// does not exist yet (the tags of a key CreateKey is making).
+    pub fn denial_message_without_resource(&self, req: &Request<'_>) -> String {
+        if self.allowed {
+            return String::new();
+        }
+        messages::access_denied_without_resource(
+            &req.caller.arn(),
+            req.action,
+            &self.reason.denial_clause(req.action),
+        )
+    }
+}
+
 impl fmt::Display for Decision<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.reason, self.grant) {

@@ -68,6 +68,11 @@ pub(crate) fn access_denied(caller_arn: &str, action: &str, resource: &str, why:
     )
 }
 
+/// The same without a resource: `User: <arn> is not authorized to perform: <action> <why>`.
+pub(crate) fn access_denied_without_resource(caller_arn: &str, action: &str, why: &str) -> String {
+    format!("User: {caller_arn} is not authorized to perform: {action} {why}")
+}
+
 pub(crate) fn no_identity_policy_allows(action: &str) -> String {
     format!("because no identity-based policy allows the {action} action")
 }

@@ -60,6 +60,10 @@ enum Resource<'t> {
     Arn(String),
     /// No resource: `*`.
     Account,
+    /// The key the request is making (TagResource of a tagged CreateKey): decided as `*`, and
+    /// AWS's denial names no resource ("is not authorized to perform: kms:TagResource because
+    /// ...").
+    NewKey,
 }
 
 /// One permission a request needs.
@@ -77,7 +81,7 @@ pub(crate) fn check(tx: &Tx<'_>, operation: &str, req: &Req<'_>) -> Result<()> {
             if decision.allowed {
                 Ok(())
             } else {
-                Err(KmsError::access_denied(decision.denial_message(request)))
+                Err(KmsError::access_denied(denial(&need, decision, request)))
             }
         })?;
     }
@@ -98,7 +102,7 @@ pub(crate) fn explain(
                 let why = if decision.allowed {
                     decision.to_string()
                 } else {
-                    format!("{}\n{}", decision.denial_message(request), decision)
+                    format!("{}\n{}", denial(&need, decision, request), decision)
                 };
                 (
                     request.action.to_string(),
@@ -115,7 +119,15 @@ fn resource_arn(_tx: &Tx<'_>, need: &Need<'_>) -> String {
     match &need.resource {
         Resource::Key(key, _) => key.arn.clone(),
         Resource::Arn(arn) => arn.clone(),
-        Resource::Account => "*".to_string(),
+        Resource::Account | Resource::NewKey => "*".to_string(),
+    }
+}
+
+/// AWS's AccessDeniedException message for a denied need.
+fn denial(need: &Need<'_>, decision: &Decision<'_>, request: &access::Request<'_>) -> String {
+    match need.resource {
+        Resource::NewKey => decision.denial_message_without_resource(request),
+        _ => decision.denial_message(request),
     }
 }
 
@@ -189,7 +201,7 @@ fn needs<'t>(tx: &'t Tx<'_>, operation: &str, req: &Req<'_>) -> Vec<Need<'t>> {
     let tagging = || {
         req.has("Tags").then_some(Need {
             action: "TagResource",
-            resource: Resource::Account,
+            resource: Resource::NewKey,
         })
     };
     match operation {
@@ -380,7 +392,7 @@ fn with_decision<R>(
             );
             f(&decision, &request)
         }
-        Resource::Arn(_) | Resource::Account => {
+        Resource::Arn(_) | Resource::Account | Resource::NewKey => {
             f(&access::decide(&request, None, &identity, None), &request)
         }
     }

@@ -80,6 +80,17 @@ test('templates cloudformation: create a stack from the seed template and parame
   await page.getByTestId('key-title').waitFor();
   await page.goBack();
 
+  // Termination protection: activated, Delete is refused with CloudFormation's message;
+  // deactivated again, the stack deletes.
+  await page.locator('[data-cfn-protection=off]').waitFor();
+  await page.locator('[data-cfn=protect]').click();
+  await page.locator('[data-cfn-protection=on]').waitFor();
+  await page.locator('[data-cfn=delete]').click();
+  await page.getByTestId('error-message').getByText('cannot be deleted while TerminationProtection is enabled', { exact: false }).waitFor();
+  await t.shot('stack termination protection');
+  await page.locator('[data-cfn=protect]').click();
+  await page.locator('[data-cfn-protection=off]').waitFor();
+
   // Delete: back to the list; the key is pending deletion and the alias gone.
   await page.locator('[data-cfn=delete]').click();
   await page.locator('table[data-cfn-table=stacks], .empty').first().waitFor();

@@ -18,6 +18,15 @@ pub struct StackProps {
     pub name: AttrValue,
 }
 
+/// A value, or "-" where the console shows that nothing is set.
+fn or_dash(v: String) -> String {
+    if v.is_empty() {
+        "-".to_string()
+    } else {
+        v
+    }
+}
+
 /// Everything a stack's page shows, loaded together.
 #[derive(Clone, PartialEq)]
 struct StackData {
@@ -129,10 +138,10 @@ pub fn StackPage(p: &StackProps) -> Html {
                     <div class="panel-body grid-2">
                         { kv("Stack ID", html! { <span class="mono small">{ s(&d.stack, "StackId") }</span> }) }
                         { kv("Status", status(&st)) }
-                        { kv("Description", html! { s(&d.stack, "Description") }) }
-                        { kv("Status reason", html! { s(&d.stack, "StackStatusReason") }) }
+                        { kv("Description", html! { or_dash(s(&d.stack, "Description")) }) }
+                        { kv("Status reason", html! { or_dash(s(&d.stack, "StackStatusReason")) }) }
                         { kv("Created time", html! { time(&d.stack, "CreationTime") }) }
-                        { kv("Updated time", html! { time(&d.stack, "LastUpdatedTime") }) }
+                        { kv("Updated time", html! { or_dash(time(&d.stack, "LastUpdatedTime")) }) }
                         if deleted { { kv("Deleted time", html! { time(&d.stack, "DeletionTime") }) } }
                         { kv("Termination protection", html! {
                             <span data-cfn-protection={if protected { "on" } else { "off" }}>

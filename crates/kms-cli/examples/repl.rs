@@ -5,7 +5,8 @@
 //!
 //! Each line is run as the terminal page runs it; what it prints goes to standard output, then a
 //! line `[exit N]` (and standard error, prefixed `! `). `fileb://` and `file://` read from DIR;
-//! `> file` writes there. Lines starting with `#` are echoed.
+//! `> file` writes there. `--profile NAME` acts as the IAM user or role NAME (a session of the
+//! role). Lines starting with `#` are echoed.
 
 use kms_cli::{run, Context, Invocation};
 use kms_core::{Sandbox, Value};
@@ -44,12 +45,26 @@ fn main() {
             continue;
         }
         println!("$ {line}");
+        // `--profile NAME` acts as the IAM user or role NAME, as in the terminal page.
+        let profiles: BTreeMap<String, String> = sb
+            .engine
+            .users()
+            .map(|u| (u.name.clone(), u.arn.clone()))
+            .chain(sb.engine.roles().map(|r| (r.name.clone(), r.arn.clone())))
+            .collect();
         let out = {
-            let ctx = Context::new(&files, &region);
+            let mut ctx = Context::new(&files, &region);
+            ctx.profiles = &profiles;
             run(&line, &ctx, |inv: &Invocation, req: Value| {
+                let caller = match &inv.principal {
+                    Some(arn) => sb.engine.caller_for_principal(arn, None)?,
+                    None => sb.root(),
+                };
+                let saved_caller = std::mem::replace(&mut sb.caller, caller);
                 let saved = std::mem::replace(&mut sb.region, inv.region.clone());
                 let r = sb.call_service(inv.service, &inv.operation, req);
                 sb.region = saved;
+                sb.caller = saved_caller;
                 r
             })
         };

@@ -204,28 +204,23 @@ impl Decision<'_> {
     /// `User: <arn> is not authorized to perform: <action> on resource: <resource> because no
     /// identity-based policy allows the <action> action`, and its three siblings.
     pub fn denial_message(&self, req: &Request<'_>) -> String {
+        self.denial(req, Some(req.resource))
+    }
+
+    /// [`Decision::denial_message`] without `on resource: ...`: AWS's words when the resource
+    /// does not exist yet (the tags of a key CreateKey is making).
+    pub fn denial_message_without_resource(&self, req: &Request<'_>) -> String {
+        self.denial(req, None)
+    }
+
+    fn denial(&self, req: &Request<'_>, resource: Option<&str>) -> String {
         if self.allowed {
             return String::new();
         }
         messages::access_denied(
             &req.caller.arn(),
             req.action,
-            req.resource,
-            &self.reason.denial_clause(req.action),
-        )
-    }
-}
-
-impl Decision<'_> {
-    /// [`Decision::denial_message`] without `on resource: ...`: AWS's words when the resource
-    /// does not exist yet (the tags of a key CreateKey is making).
-    pub fn denial_message_without_resource(&self, req: &Request<'_>) -> String {
-        if self.allowed {
-            return String::new();
-        }
-        messages::access_denied_without_resource(
-            &req.caller.arn(),
-            req.action,
+            resource,
             &self.reason.denial_clause(req.action),
         )
     }

@@ -61,16 +61,21 @@ pub(crate) mod kms {
 }
 
 /// The AccessDeniedException message, in AWS's words:
-/// `User: <arn> is not authorized to perform: <action> on resource: <resource> <why>`.
-pub(crate) fn access_denied(caller_arn: &str, action: &str, resource: &str, why: &str) -> String {
-    format!(
-        "User: {caller_arn} is not authorized to perform: {action} on resource: {resource} {why}"
-    )
-}
-
-/// The same without a resource: `User: <arn> is not authorized to perform: <action> <why>`.
-pub(crate) fn access_denied_without_resource(caller_arn: &str, action: &str, why: &str) -> String {
-    format!("User: {caller_arn} is not authorized to perform: {action} {why}")
+/// `User: <arn> is not authorized to perform: <action> on resource: <resource> <why>`, without
+/// the resource part when there is none yet.
+pub(crate) fn access_denied(
+    caller_arn: &str,
+    action: &str,
+    resource: Option<&str>,
+    why: &str,
+) -> String {
+    match resource {
+        Some(resource) => format!(
+            "User: {caller_arn} is not authorized to perform: {action} on resource: {resource} \
+             {why}"
+        ),
+        None => format!("User: {caller_arn} is not authorized to perform: {action} {why}"),
+    }
 }
 
 pub(crate) fn no_identity_policy_allows(action: &str) -> String {

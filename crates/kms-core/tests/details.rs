@@ -1133,6 +1133,28 @@ fn messages_recorded_from_aws() {
         ),
         "Algorithm ECDSA_SHA_384 is incompatible with key spec ECC_NIST_P256."
     );
+    // Encrypt's algorithm is refused in the same words, both ways round.
+    let rsa4096 = id(
+        &mut kms,
+        json!({"KeySpec": "RSA_4096", "KeyUsage": "ENCRYPT_DECRYPT"}),
+    );
+    assert_eq!(
+        message(
+            &mut kms,
+            "Encrypt",
+            json!({"KeyId": rsa4096, "Plaintext": "AA=="})
+        ),
+        "Algorithm SYMMETRIC_DEFAULT is incompatible with key spec RSA_4096."
+    );
+    let symmetric = id(&mut kms, json!({}));
+    assert_eq!(
+        message(
+            &mut kms,
+            "Encrypt",
+            json!({"KeyId": symmetric, "Plaintext": "AA==", "EncryptionAlgorithm": "RSAES_OAEP_SHA_256"})
+        ),
+        "Algorithm RSAES_OAEP_SHA_256 is incompatible with key spec SYMMETRIC_DEFAULT."
+    );
     let rsa = id(
         &mut kms,
         json!({"KeySpec": "RSA_2048", "KeyUsage": "ENCRYPT_DECRYPT"}),

@@ -1528,6 +1528,21 @@ fn aws_managed_keys_are_usable_and_refuse_changes() {
         ),
         (json!(true), json!(365))
     );
+    // EBS's key is used through EC2, in the words of conditions-kms.md's example.
+    let ebs = ok(&mut kms, "DescribeKey", json!({"KeyId": "alias/aws/ebs"}))["KeyMetadata"]
+        ["KeyId"]
+        .clone();
+    let policy = ok(&mut kms, "GetKeyPolicy", json!({"KeyId": ebs}))["Policy"].clone();
+    let policy: Value = serde_json::from_str(policy.as_str().unwrap()).unwrap();
+    let through = &policy["Statement"][0];
+    assert_eq!(
+        through["Sid"],
+        "Allow access through EBS for all principals in the account that are authorized to use EBS"
+    );
+    assert_eq!(
+        through["Condition"]["StringEquals"]["kms:ViaService"],
+        format!("ec2.{}.amazonaws.com", kms.region)
+    );
     for (op, req) in [
         ("DisableKey", json!({"KeyId": id})),
         ("ScheduleKeyDeletion", json!({"KeyId": id})),

@@ -60,28 +60,52 @@ pub const AWS_MANAGED_SERVICES: &[(&str, &str)] = &[
     ),
 ];
 
-/// The key policy AWS gives an AWS managed key: use only through the service, metadata to all.
+/// How an AWS managed key's policy names its service, and the service's endpoint prefix for
+/// `kms:ViaService`. Only EBS's is in the developer guide (conditions-kms.md: "Allow access
+/// through EBS ...", `ec2.<region>.amazonaws.com`, since EBS is called through EC2); the others
+/// follow its pattern with the service's short name.
+fn service_naming(service: &str) -> (&'static str, &'static str) {
+    match service {
+        "acm" => ("ACM", "acm"),
+        "dynamodb" => ("DynamoDB", "dynamodb"),
+        "ebs" => ("EBS", "ec2"),
+        "elasticfilesystem" => ("EFS", "elasticfilesystem"),
+        "lambda" => ("Lambda", "lambda"),
+        "rds" => ("RDS", "rds"),
+        "redshift" => ("Redshift", "redshift"),
+        "s3" => ("S3", "s3"),
+        "secretsmanager" => ("Secrets Manager", "secretsmanager"),
+        "sns" => ("SNS", "sns"),
+        "sqs" => ("SQS", "sqs"),
+        "ssm" => ("SSM", "ssm"),
+        _ => ("AWS", "aws"),
+    }
+}
+
+/// The key policy AWS gives an AWS managed key: use only through the service, metadata (and
+/// revoking grants) to the account, as services-wm.md shows one.
 fn managed_key_policy(service: &str, account: &str, region: &str) -> String {
+    let (name, endpoint) = service_naming(service);
     let policy = serde_json::json!({
         "Version": "2012-10-17",
         "Id": format!("auto-{service}-1"),
         "Statement": [
             {
-                "Sid": format!("Allow access through {service} for all principals in the account that are authorized to use {service}"),
+                "Sid": format!("Allow access through {name} for all principals in the account that are authorized to use {name}"),
                 "Effect": "Allow",
                 "Principal": {"AWS": "*"},
                 "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:DescribeKey"],
                 "Resource": "*",
                 "Condition": {"StringEquals": {
                     "kms:CallerAccount": account,
-                    "kms:ViaService": format!("{service}.{region}.amazonaws.com")
+                    "kms:ViaService": format!("{endpoint}.{region}.amazonaws.com")
                 }}
             },
             {
                 "Sid": "Allow direct access to key metadata to the account",
                 "Effect": "Allow",
                 "Principal": {"AWS": format!("arn:aws:iam::{account}:root")},
-                "Action": ["kms:Describe*", "kms:Get*", "kms:List*"],
+                "Action": ["kms:Describe*", "kms:Get*", "kms:List*", "kms:RevokeGrant"],
                 "Resource": "*"
             }
         ]

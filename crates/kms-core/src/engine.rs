@@ -66,7 +66,8 @@ impl Engine {
         // Housekeeping first: AWS managed keys exist, due deletions and rotations happen.
         let housekeeping = ops::housekeeping(&mut tx);
         let result = housekeeping.and_then(|_| {
-            model::validate_input(operation, request)?;
+            model::validate_input(operation, request)
+                .map_err(|e| ops::policy::over_length_policy(operation, request).unwrap_or(e))?;
             let req = Req(request);
             // Before authorization, so that a denied request's record names its key too.
             trail = crate::trail::kms_facts(&tx, operation, &req);

@@ -2187,3 +2187,31 @@ fn a_sealed_key_asks_for_its_material_before_any_use() {
     let out = ok(&mut kms, "Decrypt", json!({"CiphertextBlob": blob}));
     assert_eq!(unb64(&out["Plaintext"]), b"secret");
 }
+
+#[test]
+fn key_policies_over_the_quota_or_the_length_constraint_exceed_a_limit() {
+    let mut kms = kms();
+    let (id, _) = create(&mut kms, json!({}));
+    let policy = |len: usize| {
+        let mut p = kms_core::default_key_policy("111122223333");
+        let pad = len - p.len();
+        p.insert_str(1, &" ".repeat(pad));
+        p
+    };
+    // Over the 32 KB quota, and over the model's 131,072-character constraint: both are
+    // LimitExceededException (the Policy member's documentation), not a validation error.
+    for len in [32 * 1024 + 1, 140_000] {
+        for (op, req) in [
+            ("CreateKey", json!({"Policy": policy(len)})),
+            ("PutKeyPolicy", json!({"KeyId": id, "Policy": policy(len)})),
+        ] {
+            let e = err(&mut kms, op, req);
+            assert_eq!(e.error_type, ErrorType::LimitExceeded, "{op} {len}: {e}");
+        }
+    }
+    ok(
+        &mut kms,
+        "PutKeyPolicy",
+        json!({"KeyId": id, "Policy": policy(32 * 1024)}),
+    );
+}

@@ -10,7 +10,7 @@ pub(crate) mod keys;
 pub(crate) mod managed;
 mod multi_region;
 mod other;
-mod policy;
+pub(crate) mod policy;
 mod rotation;
 mod tags;
 mod tokens;

@@ -10,6 +10,27 @@ use serde_json::{json, Value};
 /// AWS's key policy document size quota.
 const MAX_POLICY_BYTES: usize = 32 * 1024;
 
+/// The model's length constraint on a `Policy` member (characters).
+const MAX_POLICY_LENGTH: usize = 131_072;
+
+/// The error of a request whose `Policy` is past the model's length constraint: "If the key
+/// policy exceeds the length constraint, KMS returns a LimitExceededException" (the Policy
+/// member's documentation), where the model's validation would say ValidationException.
+pub(crate) fn over_length_policy(operation: &str, request: &Value) -> Option<KmsError> {
+    if !matches!(operation, "CreateKey" | "PutKeyPolicy" | "ReplicateKey") {
+        return None;
+    }
+    let text = request.get("Policy")?.as_str()?;
+    (text.chars().count() > MAX_POLICY_LENGTH).then(|| too_large(text))
+}
+
+fn too_large(text: &str) -> KmsError {
+    KmsError::limit_exceeded(format!(
+        "The key policy is {} bytes; the maximum is {MAX_POLICY_BYTES}.",
+        text.len()
+    ))
+}
+
 fn policy_name(req: &Req<'_>) -> Result<()> {
     match req.str("PolicyName") {
         None | Some("default") => Ok(()),
@@ -30,10 +51,7 @@ pub(crate) fn validate_policy(
     key: Option<&crate::records::KeyRecord>,
 ) -> Result<()> {
     if text.len() > MAX_POLICY_BYTES {
-        return Err(KmsError::limit_exceeded(format!(
-            "The key policy is {} bytes; the maximum is {MAX_POLICY_BYTES}.",
-            text.len()
-        )));
+        return Err(too_large(text));
     }
     let policy = Policy::parse(text, PolicyKind::Resource)
         .map_err(|e| KmsError::malformed_policy(e.message))?;

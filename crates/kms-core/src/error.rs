@@ -60,6 +60,7 @@ error_types! {
     UnsupportedOperation = "UnsupportedOperationException", 400;
     Validation = "ValidationException", 400;
     XksProxyUriUnreachable = "XksProxyUriUnreachableException", 400;
+    XksProxyVpcEndpointServiceNotFound = "XksProxyVpcEndpointServiceNotFoundException", 400;
 
     // KMS's answers to a request signed with an unknown, inactive or expired access key (STS's
     // model also has ExpiredTokenException, for an expired web identity token).

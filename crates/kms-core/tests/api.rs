@@ -1670,6 +1670,22 @@ fn features_the_account_does_not_have() {
             "TrustAnchorCertificate": "-----BEGIN CERTIFICATE-----", "KeyStorePassword": "kmsPswd1"}),
     );
     assert_eq!(e.error_type, ErrorType::CloudHsmClusterNotFound);
+    // An external key store behind a VPC endpoint service the account does not have.
+    let e = err(
+        &mut kms,
+        "CreateCustomKeyStore",
+        json!({"CustomKeyStoreName": "x", "CustomKeyStoreType": "EXTERNAL_KEY_STORE",
+            "XksProxyUriEndpoint": "https://myproxy-private.xks.example.com", "XksProxyUriPath": "/kms/xks/v1",
+            "XksProxyConnectivity": "VPC_ENDPOINT_SERVICE",
+            "XksProxyVpcEndpointServiceName": "com.amazonaws.vpce.us-east-1.vpce-svc-example1",
+            "XksProxyAuthenticationCredential": {"AccessKeyId": "ABCDEFGHIJKLMNOPQRST",
+                "RawSecretAccessKey": "DXjSUawnel2fr6SKC7G25CNxTyWKE5PF9XX6H/u9pSo="}}),
+    );
+    assert_eq!(
+        e.error_type,
+        ErrorType::XksProxyVpcEndpointServiceNotFound,
+        "{e}"
+    );
     // The model's pattern for cluster ids, matched whole as AWS's validators do.
     let e = err(
         &mut kms,

@@ -70,7 +70,17 @@ pub(crate) fn dispatch(operation: &str, req: &Req<'_>) -> Result<Value> {
                     "{missing} is required for custom key stores with a CustomKeyStoreType of {kind}."
                 )));
             }
-            if external {
+            if vpc {
+                // The account has no VPC endpoint services for KMS to find.
+                Err(KmsError::new(
+                    ErrorType::XksProxyVpcEndpointServiceNotFound,
+                    format!(
+                        "KMS could not find the VPC endpoint service {}.",
+                        req.str("XksProxyVpcEndpointServiceName")
+                            .unwrap_or_default()
+                    ),
+                ))
+            } else if external {
                 Err(KmsError::new(
                     ErrorType::XksProxyUriUnreachable,
                     "KMS cannot reach the external key store proxy: the sandbox has no network access.",

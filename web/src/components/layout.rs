@@ -6,6 +6,7 @@ use crate::model::{region_name, REGIONS};
 use crate::route::Route;
 use crate::state::{Action, FlashKind};
 use crate::util;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -64,7 +65,7 @@ pub fn Frame(p: &FrameProps) -> Html {
             <Header account_id={p.account_id.clone()} sandbox_name={p.sandbox_name.clone()} nav_open={*nav_open} {toggle_nav} />
             <div class="console-body">
                 <SideNav open={*nav_open} />
-                <main class="content" id="main">
+                <main class="content" id="main" tabindex="-1">
                     <FlashBar />
                     { p.children.clone() }
                 </main>
@@ -104,9 +105,10 @@ fn Header(p: &HeaderProps) -> Html {
     };
     html! {
         <header class="topbar">
+            // Routes are hash routes: following `#main` would navigate. Focus moves instead.
+            <a class="skip-link" href="#main" onclick={Callback::from(skip_to_content)}>{"Skip to content"}</a>
             <button class="nav-toggle" aria-label="Navigation" aria-controls="sidenav" aria-expanded={p.nav_open.to_string()}
                 onclick={p.toggle_nav.reform(|_| ())}><Icon name="menu" /></button>
-            <a class="skip-link" href="#main">{"Skip to content"}</a>
             <Link<Route> to={Route::CustomerKeys} classes="brand">
                 <span class="brand-mark" aria-hidden="true">{"KMS"}</span>
                 <span class="brand-name">{"KMS Sandbox"}</span>
@@ -128,6 +130,19 @@ fn Header(p: &HeaderProps) -> Html {
                 </select>
             </label>
         </header>
+    }
+}
+
+/// The skip link's jump: focus on the page's main content, without changing the route.
+fn skip_to_content(e: MouseEvent) {
+    e.prevent_default();
+    let main = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("main"))
+        .and_then(|m| m.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(main) = main {
+        let _ = main.focus();
+        main.scroll_into_view();
     }
 }
 

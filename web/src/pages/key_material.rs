@@ -305,6 +305,7 @@ pub fn RegionalityTab(p: &ReloadTabProps) -> Html {
             <div class="panel-body">
                 <p class="hint">{ if is_primary { "This is the primary key. Its replicas share its key ID and key material." }
                     else { "This is a replica key. Change the primary Region or create replicas from the primary key." } }</p>
+                <div class="table-scroll">
                 <table class="table compact">
                     <thead><tr><th scope="col">{"Region name"}</th><th scope="col">{"Region"}</th><th scope="col">{"Key type"}</th><th scope="col">{"ARN"}</th></tr></thead>
                     <tbody>
@@ -312,6 +313,7 @@ pub fn RegionalityTab(p: &ReloadTabProps) -> Html {
                         { for cfg.replica_keys.iter().map(|k| row("Replica", k)) }
                     </tbody>
                 </table>
+                </div>
             </div>
         </div>
         if let Some(e) = &*error { <ErrorAlert error={e.clone()} /> }

@@ -2,7 +2,7 @@
 
 use super::{
     algorithm_select, context_editor, needs, output_block, result_view, selected_key_id, send_into,
-    KeyProps,
+    Handoff, KeyProps,
 };
 use crate::components::{ApiPanel, InfoAlert};
 use crate::hooks::use_kms;
@@ -119,8 +119,10 @@ pub(super) fn EncryptPanel(p: &KeyProps) -> Html {
                 </div>
                 { result_view(&result, |ct| {
                     let bytes = util::unb64(ct).unwrap_or_default();
-                    let handoff = p.to_decrypt.clone().map(|cb| { let ct = ct.clone(); html! {
-                        <button class="btn" onclick={Callback::from(move |_| cb.emit(ct.clone()))}>{"Decrypt this ciphertext"}</button> } });
+                    let handoff = p.to_decrypt.clone().map(|cb| {
+                        let h = Handoff { ciphertext: ct.clone(), context: (*context).clone(), algorithm: algorithm_name(alg).to_string() };
+                        html! { <button class="btn" onclick={Callback::from(move |_| cb.emit(h.clone()))}>{"Decrypt this ciphertext"}</button> }
+                    });
                     html! { <>
                         { output_block("Ciphertext (base64)", "ciphertext-output", ct, Some(("ciphertext.bin", bytes))) }
                         <div class="field-hint">{ format!("{} bytes of ciphertext. It names the key that made it, so Decrypt needs no key ID for symmetric keys.", util::unb64(ct).map(|b| b.len()).unwrap_or(0)) }</div>
@@ -143,10 +145,17 @@ pub(super) fn DecryptPanel(p: &KeyProps) -> Html {
     let result = use_state(|| None::<Result<(Vec<u8>, String), ApiError>>);
     let local_error = use_state(|| None::<String>);
     {
-        let (ciphertext, result) = (ciphertext.clone(), result.clone());
+        let (ciphertext, context, algorithm, result) = (
+            ciphertext.clone(),
+            context.clone(),
+            algorithm.clone(),
+            result.clone(),
+        );
         use_effect_with(p.handoff.clone(), move |h| {
-            if !h.is_empty() {
-                ciphertext.set(h.clone());
+            if !h.ciphertext.is_empty() {
+                ciphertext.set(h.ciphertext.clone());
+                context.set(h.context.clone());
+                algorithm.set(h.algorithm.clone());
                 result.set(None);
             }
         });

@@ -186,11 +186,11 @@ pub fn CryptoPage() -> Html {
         customer_managed,
         picked.map(|p| p.key_id.as_str()),
     ));
-    let ciphertext_handoff = use_state(String::new);
+    let ciphertext_handoff = use_state(Handoff::default);
     let to_decrypt = {
         let (tab, handoff) = (tab.clone(), ciphertext_handoff.clone());
-        Callback::from(move |ct: String| {
-            handoff.set(ct);
+        Callback::from(move |h: Handoff| {
+            handoff.set(h);
             tab.set(AttrValue::Static("decrypt"));
         })
     };
@@ -259,9 +259,18 @@ pub fn CryptoPage() -> Html {
 pub(super) struct KeyProps {
     pub selected_key: Option<KeyRow>,
     #[prop_or_default]
-    to_decrypt: Option<Callback<String>>,
+    to_decrypt: Option<Callback<Handoff>>,
     #[prop_or_default]
-    handoff: String,
+    handoff: Handoff,
+}
+
+/// What "Decrypt this ciphertext" carries to the Decrypt tab: the ciphertext and what Decrypt
+/// must be given again (the encryption context, and an asymmetric key's algorithm).
+#[derive(Clone, PartialEq, Default)]
+pub(super) struct Handoff {
+    pub ciphertext: String,
+    pub context: Vec<(String, String)>,
+    pub algorithm: String,
 }
 
 /// The selected key's ID, or "" before one is chosen (requests then say what KMS answers).

@@ -145,3 +145,29 @@ test('a damaged record: the keys page names it, and the rest of the sandbox work
   assert.equal(described.KeyMetadata.KeyState, 'Enabled');
   await t.done();
 });
+
+test('a change and its event survive a reload made the moment the call answers', async (tt) => {
+  const t = await openConsole(browser, server.url, tt.name);
+  const { page } = t;
+  await waitForKeyTable(page);
+  // The reload is started in the page as soon as the call answers: no time for a batch timer.
+  const navigated = page.waitForEvent('framenavigated');
+  await page.evaluate(async () => {
+    const { KeyMetadata } = await window.kms.send('CreateKey', { Description: 'reloaded at once' });
+    sessionStorage.setItem('reloaded-key', KeyMetadata.KeyId);
+    location.reload();
+  }).catch(() => {}); // the page may be gone before the evaluation reports back
+  await navigated;
+  await page.waitForFunction(() => window.kms, null, { timeout: 10000 });
+  const id = await page.evaluate(() => sessionStorage.getItem('reloaded-key'));
+  assert.match(id, /^[0-9a-f-]{36}$/);
+  const found = await page.evaluate(async (id) => {
+    const described = await window.kms.send('DescribeKey', { KeyId: id });
+    const { Events } = await window.kms.service('cloudtrail').send('LookupEvents', {
+      LookupAttributes: [{ AttributeKey: 'ResourceName', AttributeValue: described.KeyMetadata.Arn }],
+    });
+    return Events.map((e) => e.EventName);
+  }, id);
+  assert.ok(found.includes('CreateKey'), `events of the key after the reload: ${found.join(', ')}`);
+  await t.done();
+});

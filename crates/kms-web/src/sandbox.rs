@@ -1915,6 +1915,7 @@ impl Sandbox {
         rsa: Option<&(usize, Secret)>,
     ) -> Result<Value, KmsError> {
         let mut attempts = 0;
+        let changes = !outcome.changes.is_empty();
         // Writers of every tab take turns (see `WriteLock`).
         let mut lock = None;
         if !outcome.changes.is_empty() {
@@ -1968,6 +1969,14 @@ impl Sandbox {
             &outcome.result,
             &outcome.trail,
         );
+        // The change is durable; its event is made so before the change is reported.
+        if changes
+            && outcome.result.is_ok()
+            && self.inner.store.is_some()
+            && self.inner.trail.enabled()
+        {
+            self.inner.trail.write_now().await;
+        }
         outcome.result
     }
 

@@ -208,6 +208,24 @@ impl Trail {
         }
     }
 
+    /// Writes what waits now, without waiting [`FLUSH_DELAY_MS`] for more, and resolves once it
+    /// is written: a change's event is durable before the change is reported, since a browser
+    /// drops the writes of a page that closes or reloads at once. A failed write is kept for the
+    /// next [`Trail::flush`] to report, as for a batch.
+    pub async fn write_now(&self) {
+        self.state.start_flush();
+        let writes: Vec<js_sys::Promise> = self
+            .state
+            .in_flight
+            .borrow()
+            .values()
+            .map(|(_, p)| p.clone())
+            .collect();
+        for write in writes {
+            let _ = JsFuture::from(write).await;
+        }
+    }
+
     /// Writes every recorded event to IndexedDB and resolves once they are there; reports a
     /// write that failed since the last flush.
     pub async fn flush(&self) -> Result<(), KmsError> {

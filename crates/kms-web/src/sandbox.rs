@@ -702,14 +702,15 @@ impl Sandbox {
         self.inner.damaged.borrow().values().cloned().collect()
     }
 
-    /// If another tab changed the sandbox since the engine's revision, loads its changes and
-    /// says so. Errors of the check count as "not changed".
-    async fn refresh_if_stale(&self) -> bool {
+    /// If the sandbox changed since revision `seen` (the engine's when a failed answer was
+    /// computed: another tab's changes may have been loaded meanwhile, or be waiting), loads
+    /// what is new and says so. Errors of the check count as "not changed".
+    async fn refresh_if_stale(&self, seen: u64) -> bool {
         let Some(store) = &self.inner.store else {
             return false;
         };
         match store.stored_rev().await {
-            Ok(rev) if rev != self.inner.rev.get() => {}
+            Ok(rev) if rev != seen || self.inner.rev.get() != seen => {}
             _ => return false,
         }
         let turn = self.turn().await;
@@ -1419,6 +1420,7 @@ impl Sandbox {
             }));
         }
         if self.webcrypto_rsa_bits(&call, &request).is_none() {
+            let seen = self.inner.rev.get();
             let mut outcome = self.compute(&call, &caller, &request, None);
             if !outcome.unseal.is_empty() || outcome.delegated.is_some() {
                 // A key's secrets are still wrapped, or WebCrypto has the private-key work to
@@ -1435,7 +1437,7 @@ impl Sandbox {
                 // revision, and if it moved, answer again against the new state.
                 let this = self.clone();
                 return Begun::Pending(Box::pin(async move {
-                    let result = if this.refresh_if_stale().await {
+                    let result = if this.refresh_if_stale(seen).await {
                         this.execute(&call, &caller, &request).await
                     } else {
                         this.record_call(
@@ -1521,20 +1523,33 @@ impl Sandbox {
             },
             None => None,
         };
+        let seen = self.inner.rev.get();
         if let Some(turn) = self.try_turn() {
             let outcome = self
                 .compute_ready(call, caller, request, rsa.as_ref())
                 .await;
+            if outcome.changes.is_empty() && outcome.result.is_err() {
+                drop(turn);
+                return self
+                    .failed_read(call, caller, request, outcome, seen, rsa.as_ref())
+                    .await;
+            }
             return self
                 .finish(call, caller, request, outcome, turn, rsa.as_ref())
                 .await;
         }
-        // A mutation is in flight. A read can answer from the committed state now; a mutation
-        // waits its turn and is computed again against the state its predecessors committed.
+        // A mutation (or the loading of another tab's changes) is in flight. A read can answer
+        // from the committed state now; a mutation waits its turn and is computed again against
+        // the state its predecessors committed.
         let outcome = self
             .compute_ready(call, caller, request, rsa.as_ref())
             .await;
         if outcome.changes.is_empty() {
+            if outcome.result.is_err() {
+                return self
+                    .failed_read(call, caller, request, outcome, seen, rsa.as_ref())
+                    .await;
+            }
             self.record_call(
                 call,
                 Who::Caller(caller),
@@ -1551,6 +1566,33 @@ impl Sandbox {
             .await;
         self.finish(call, caller, request, outcome, turn, rsa.as_ref())
             .await
+    }
+
+    /// The answer of a request that failed and changed nothing, computed without the turn: the
+    /// failure may come from state another tab has changed since (or whose changes are being
+    /// loaded), so if the stored revision moved, it is answered again against the new state.
+    async fn failed_read(
+        &self,
+        call: &Call,
+        caller: &Caller,
+        request: &Value,
+        outcome: Outcome,
+        seen: u64,
+        rsa: Option<&(usize, Secret)>,
+    ) -> Result<Value, KmsError> {
+        if self.inner.store.is_some() && self.refresh_if_stale(seen).await {
+            let turn = self.turn().await;
+            let outcome = self.compute_ready(call, caller, request, rsa).await;
+            return self.finish(call, caller, request, outcome, turn, rsa).await;
+        }
+        self.record_call(
+            call,
+            Who::Caller(caller),
+            request,
+            &outcome.result,
+            &outcome.trail,
+        );
+        outcome.result
     }
 
     /// [`Sandbox::compute`], after unwrapping the secrets of the sealed keys the request needs

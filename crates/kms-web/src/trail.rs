@@ -214,6 +214,12 @@ impl Trail {
     /// next [`Trail::flush`] to report, as for a batch.
     pub async fn write_now(&self) {
         self.state.start_flush();
+        self.writes_done().await;
+    }
+
+    /// Resolves once the writes in flight are done (a failure is kept in `failure` by the
+    /// write's own completion).
+    async fn writes_done(&self) {
         let writes: Vec<js_sys::Promise> = self
             .state
             .in_flight
@@ -229,18 +235,7 @@ impl Trail {
     /// Writes every recorded event to IndexedDB and resolves once they are there; reports a
     /// write that failed since the last flush.
     pub async fn flush(&self) -> Result<(), KmsError> {
-        self.state.start_flush();
-        let writes: Vec<js_sys::Promise> = self
-            .state
-            .in_flight
-            .borrow()
-            .values()
-            .map(|(_, p)| p.clone())
-            .collect();
-        for write in writes {
-            // A failure is kept in `failure` by the write's own completion.
-            let _ = JsFuture::from(write).await;
-        }
+        self.write_now().await;
         match self.state.failure.borrow_mut().take() {
             Some(e) => Err(KmsError::internal(format!(
                 "The sandbox could not save its event history: {e}"

@@ -60,8 +60,24 @@ pub fn Frame(p: &FrameProps) -> Html {
         let nav_open = nav_open.clone();
         Callback::from(move |_| nav_open.set(!*nav_open))
     };
+    // Escape closes the open drawer and gives focus back to its button.
+    let onkeydown = {
+        let nav_open = nav_open.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if *nav_open && e.key() == "Escape" {
+                nav_open.set(false);
+                let toggle = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.query_selector(".nav-toggle").ok().flatten())
+                    .and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok());
+                if let Some(toggle) = toggle {
+                    let _ = toggle.focus();
+                }
+            }
+        })
+    };
     html! {
-        <div class="console">
+        <div class="console" {onkeydown}>
             <Header account_id={p.account_id.clone()} sandbox_name={p.sandbox_name.clone()} nav_open={*nav_open} {toggle_nav} />
             <div class="console-body">
                 <SideNav open={*nav_open} />

@@ -154,7 +154,10 @@ fn line_row(l: &LineItem) -> Html {
                 .map(class_label)
                 .unwrap_or("Requests")
                 .to_string(),
-            format!("{} requests", thousands(l.quantity.round() as u64)),
+            {
+                let n = l.quantity.round() as u64;
+                format!("{} request{}", thousands(n), if n == 1 { "" } else { "s" })
+            },
         ),
     };
     let free = if l.kind == LineKind::Requests && l.free > 0.0 {

@@ -144,6 +144,16 @@ struct OutputProps {
 /// What the last command printed, as Terraform prints it.
 #[function_component]
 fn TerraformOutput(p: &OutputProps) -> Html {
+    // A long plan or apply ends with what matters ("Apply complete!"): shown scrolled to its end.
+    let output = use_node_ref();
+    {
+        let output = output.clone();
+        use_effect_with(p.out.clone(), move |_| {
+            if let Some(el) = output.cast::<web_sys::Element>() {
+                el.set_scroll_top(el.scroll_height());
+            }
+        });
+    }
     html! {
         <section class="panel" aria-labelledby="tf-out-h">
             <div class="panel-header"><h2 id="tf-out-h">{"Output"}</h2></div>
@@ -151,7 +161,7 @@ fn TerraformOutput(p: &OutputProps) -> Html {
                 if p.busy {
                     <p class="hint">{"Running…"}</p>
                 } else if let Some(o) = &p.out {
-                    <div class="tf-output" tabindex="0" aria-label="Terraform output">
+                    <div class="tf-output" tabindex="0" aria-label="Terraform output" ref={output.clone()}>
                         if !o.stdout.is_empty() { <pre class="term-out tf-out" data-tf-out="stdout">{ &o.stdout }</pre> }
                         if !o.stderr.is_empty() { <pre class="term-err tf-out" data-tf-out="stderr">{ &o.stderr }</pre> }
                         if o.exit_code != 0 { <p class="term-exit">{ format!("exit code {}", o.exit_code) }</p> }

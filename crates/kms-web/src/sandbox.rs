@@ -1365,14 +1365,7 @@ impl Sandbox {
         let auth = authorization
             .and_then(kms_core::sigv4::Authorization::parse)
             .filter(|a| a.access_key_id == id)
-            .unwrap_or_else(|| kms_core::sigv4::Authorization {
-                access_key_id: id.to_string(),
-                date: String::new(),
-                region: String::new(),
-                service: String::new(),
-                signed_headers: Vec::new(),
-                signature: String::new(),
-            });
+            .unwrap_or_else(|| kms_core::sigv4::Authorization::unsigned(id));
         engine.caller_for_signed_request(service, &auth, &signed(), now)
     }
 
@@ -1437,18 +1430,9 @@ impl Sandbox {
                 // revision, and if it moved, answer again against the new state.
                 let this = self.clone();
                 return Begun::Pending(Box::pin(async move {
-                    let result = if this.refresh_if_stale(seen).await {
-                        this.execute(&call, &caller, &request).await
-                    } else {
-                        this.record_call(
-                            &call,
-                            Who::Caller(&caller),
-                            &request,
-                            &outcome.result,
-                            &outcome.trail,
-                        );
-                        outcome.result
-                    };
+                    let result = this
+                        .failed_read(&call, &caller, &request, outcome, seen, None)
+                        .await;
                     crate::convert::wipe(&mut request);
                     result
                 }));
@@ -1960,7 +1944,7 @@ impl Sandbox {
         let changes = !outcome.changes.is_empty();
         // Writers of every tab take turns (see `WriteLock`).
         let mut lock = None;
-        if !outcome.changes.is_empty() {
+        if changes {
             if let Some(store) = &self.inner.store {
                 match store.write_lock().await {
                     Ok(l) => lock = Some(l),

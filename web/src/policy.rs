@@ -34,6 +34,8 @@ impl PolicyKeyKind {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyChoices {
     pub account_id: String,
+    /// The AWS partition of the key's Region (`aws`, `aws-cn`, ...): the accounts' ARNs use it.
+    pub partition: &'static str,
     pub kind: PolicyKeyKind,
     pub administrators: Vec<String>,
     pub allow_admin_deletion: bool,
@@ -109,7 +111,7 @@ pub fn console_default_policy(c: &PolicyChoices) -> Value {
     let mut statements = vec![json!({
         "Sid": "Enable IAM User Permissions",
         "Effect": "Allow",
-        "Principal": { "AWS": format!("arn:aws:iam::{}:root", c.account_id) },
+        "Principal": { "AWS": format!("arn:{}:iam::{}:root", c.partition, c.account_id) },
         "Action": "kms:*",
         "Resource": "*"
     })];
@@ -130,7 +132,7 @@ pub fn console_default_policy(c: &PolicyChoices) -> Value {
     users.extend(
         c.other_accounts
             .iter()
-            .map(|a| format!("arn:aws:iam::{a}:root")),
+            .map(|a| format!("arn:{}:iam::{a}:root", c.partition)),
     );
     if !users.is_empty() {
         statements.push(json!({
@@ -272,6 +274,7 @@ mod tests {
     fn choices(kind: PolicyKeyKind) -> PolicyChoices {
         PolicyChoices {
             account_id: "111122223333".into(),
+            partition: "aws",
             kind,
             administrators: vec!["arn:aws:iam::111122223333:role/Admin".into()],
             allow_admin_deletion: true,

@@ -66,10 +66,13 @@ impl Unpacker<'_> {
             Raw::Many(values) => {
                 let list = self.svc.shape(shape);
                 let member = list.member.clone().unwrap_or_default();
-                if values.len() == 1 {
-                    if let Loaded::Text(t) = self.param_file(cli, &values[0])? {
+                if let [v] = values.as_slice() {
+                    if let Loaded::Text(t) = self.param_file(cli, v)? {
                         if t.trim_start().starts_with('[') {
                             return self.json(cli, shape, &t);
+                        }
+                        if v.starts_with("file://") {
+                            return self.file_list(cli, &member, &t);
                         }
                     }
                 }
@@ -80,6 +83,29 @@ impl Unpacker<'_> {
                 Ok(Value::Array(out))
             }
         }
+    }
+
+    /// A list option whose one value is a file that does not hold a JSON list. The CLI then has
+    /// the file's text, not a list of values: shorthand is read as one member (which botocore
+    /// refuses for not being a list), and anything else one character at a time, so that a JSON
+    /// object fails at its `{` (awscli's argprocess and paramfile).
+    fn file_list(&self, cli: &str, member: &str, text: &str) -> Result<Value, CliError> {
+        let complex = matches!(
+            self.svc.shape(member).ty.as_str(),
+            "structure" | "map" | "list"
+        );
+        if complex && !text.trim_start().starts_with('{') {
+            let sh = shorthand::parse(text).map_err(|e| CliError::param(cli, &e.0))?;
+            return self.typed_sh(cli, member, &sh);
+        }
+        if complex && text.starts_with(char::is_whitespace) {
+            // Python's `value.lstrip()[0]` of a blank character.
+            return Err(CliError::general("string index out of range".into()));
+        }
+        text.chars()
+            .map(|c| self.arg(cli, member, Raw::One(c.to_string())))
+            .collect::<Result<_, _>>()
+            .map(Value::Array)
     }
 
     fn json(&self, cli: &str, shape: &str, text: &str) -> Result<Value, CliError> {
@@ -95,6 +121,10 @@ impl Unpacker<'_> {
         match shape.ty.as_str() {
             "structure" | "map" | "list" => {
                 let t = text.trim_start();
+                // JSON, but not an object: not shorthand either.
+                if shape.ty != "list" && t.starts_with('[') {
+                    return Err(CliError::param(cli, &format!("Invalid JSON:\n{text}")));
+                }
                 if t.starts_with('{') || t.starts_with('[') {
                     return self.json(cli, shape_name, text);
                 }

@@ -264,3 +264,89 @@ fn a_json_template_comes_back_as_its_object_and_waiters_name_the_matched_error()
         out.stderr
     );
 }
+
+#[test]
+fn a_parameters_file_that_is_not_a_json_list_fails_as_the_cli_does() {
+    let mut t = Term::new();
+    // The CLI has a `file://` value's text where a list option expects its values (awscli's
+    // paramfile and argprocess; the same messages from aws-cli 1.45 here): a JSON object is read
+    // one character at a time and fails at its `{`, shorthand is one Parameter, which botocore
+    // refuses for not being a list.
+    t.files
+        .insert("object.json".into(), br#"{"KeyDescription":"x"}"#.to_vec());
+    t.files.insert(
+        "shorthand.txt".into(),
+        b"ParameterKey=KeyDescription,ParameterValue=x".to_vec(),
+    );
+    t.files.insert("keys.txt".into(), b"ab".to_vec());
+    let create = "aws cloudformation create-stack --stack-name s --template-body file://create-kms-cf.yaml --parameters";
+    let out = t.run(&format!("{create} file://object.json"));
+    assert_eq!(
+        (out.exit_code, out.stderr.as_str()),
+        (
+            252,
+            "\nError parsing parameter '--parameters': Invalid JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)\nJSON received: {\n"
+        )
+    );
+    let out = t.run(&format!("{create} file://shorthand.txt"));
+    assert_eq!(
+        (out.exit_code, out.stderr.as_str()),
+        (
+            252,
+            "\nParameter validation failed:\nInvalid type for parameter Parameters, value: {'ParameterKey': 'KeyDescription', 'ParameterValue': 'x'}, type: <class 'dict'>, valid types: <class 'list'>, <class 'tuple'>\n"
+        )
+    );
+    // The same object inline is one Parameter with an unknown member.
+    let out = t.run(&format!("{create} '{{\"KeyDescription\":\"x\"}}'"));
+    assert_eq!(
+        out.stderr,
+        "\nParameter validation failed:\nUnknown parameter in Parameters[0]: \"KeyDescription\", must be one of: ParameterKey, ParameterValue, UsePreviousValue, ResolvedValue\n"
+    );
+    // Through --cli-input-json the object reaches botocore's type check; so do the other types.
+    let out = t.run(r#"aws cloudformation create-stack --cli-input-json '{"StackName": "s", "TemplateBody": 5, "Parameters": {"KeyDescription": "x"}, "DisableRollback": "true"}'"#);
+    assert_eq!(out.exit_code, 252);
+    for line in [
+        "Invalid type for parameter Parameters, value: {'KeyDescription': 'x'}, type: <class 'dict'>, valid types: <class 'list'>, <class 'tuple'>",
+        "Invalid type for parameter TemplateBody, value: 5, type: <class 'int'>, valid types: <class 'str'>",
+        "Invalid type for parameter DisableRollback, value: true, type: <class 'str'>, valid types: <class 'bool'>",
+    ] {
+        assert!(out.stderr.lines().any(|l| l == line), "{}", out.stderr);
+    }
+    // A structure given a JSON list is not JSON to the CLI.
+    let out = t.run(&format!(
+        "{create} file://create-kms-params.json --rollback-configuration '[1]'"
+    ));
+    assert_eq!(
+        out.stderr,
+        "\nError parsing parameter '--rollback-configuration': Invalid JSON:\n[1]\n"
+    );
+    // A list of strings from a file that is not JSON: its characters.
+    let out = t.run("aws cloudformation list-stacks --stack-status-filter file://keys.txt");
+    assert_eq!(out.exit_code, 254);
+    assert!(
+        out.stderr
+            .contains("2 validation errors detected: Value 'a' at 'stackStatusFilter.1.member'")
+            && out
+                .stderr
+                .contains("Value 'b' at 'stackStatusFilter.2.member'"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn describe_stacks_prints_rollback_configuration_before_the_status() {
+    let mut t = Term::new();
+    t.files.insert(
+        "k.yaml".into(),
+        b"Resources:\n  K:\n    Type: AWS::KMS::Key\n".to_vec(),
+    );
+    t.ok("aws cloudformation create-stack --stack-name bare --template-body file://k.yaml");
+    let out = t.ok("aws cloudformation describe-stacks --stack-name bare");
+    // In the Stack shape's order; no Parameters for a stack without any.
+    assert!(
+        out.contains("\"StackName\": \"bare\",\n            \"CreationTime\": \"2025-01-01T00:00:00+00:00\",\n            \"RollbackConfiguration\": {},\n            \"StackStatus\": \"CREATE_COMPLETE\","),
+        "{out}"
+    );
+    assert!(!out.contains("Parameters"), "{out}");
+}

@@ -56,7 +56,7 @@ fn main() {
     };
     let mut ctx = Context::new();
     ctx.set("kms:CallerAccount", "111122223333")
-        .set("aws:PrincipalArn", caller.principal_arn())
+        .set("aws:PrincipalArn", caller.principal_arn("us-west-2"))
         .set("aws:PrincipalAccount", "111122223333")
         .set("aws:userid", caller.principal_id())
         .set("aws:PrincipalType", caller.principal_type())
@@ -73,7 +73,7 @@ fn main() {
         .set("aws:RequestedRegion", "us-west-2");
 
     for (action, expect) in [("kms:Encrypt", true), ("kms:ScheduleKeyDeletion", false)] {
-        let req = Request::new(action, KEY, &caller, &ctx);
+        let req = Request::new(action, KEY, &caller, "us-west-2", &ctx);
         let d = decide(
             &req,
             Some(("key policy", &key_policy)),

@@ -685,9 +685,11 @@ impl<'a> BackupReader<'a> {
             mut material,
         }) = c.keys.next()
         {
-            let arn = format!(
-                "arn:aws:kms:{}:{account}:key/{}",
-                record.region, record.key_id
+            let arn = crate::arn::arn(
+                "kms",
+                &record.region,
+                account,
+                &format!("key/{}", record.key_id),
             );
             if record.account_id != account || record.arn != arn {
                 return Err(format!(

@@ -2,6 +2,8 @@
 //! decides (from `sandbox.as(...)` or the SigV4 access key id); the engine authorizes the
 //! request for that caller and names it in errors and events.
 
+use crate::arn::arn;
+
 /// The identity behind a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Identity {
@@ -53,44 +55,53 @@ impl Caller {
         matches!(self.identity, Identity::Root { .. })
     }
 
-    /// The caller's ARN, as GetCallerIdentity and AccessDeniedException messages give it.
-    pub fn arn(&self) -> String {
+    /// The caller's ARN, as GetCallerIdentity and AccessDeniedException messages give it, in
+    /// the partition of `region`, the Region of the request.
+    pub fn arn(&self, region: &str) -> String {
         match &self.identity {
-            Identity::Root { account_id } => format!("arn:aws:iam::{account_id}:root"),
+            Identity::Root { account_id } => arn("iam", region, account_id, "root"),
             Identity::User {
                 account_id,
                 name,
                 path,
                 ..
-            } => format!("arn:aws:iam::{account_id}:user{path}{name}"),
+            } => arn("iam", region, account_id, &format!("user{path}{name}")),
             Identity::AssumedRole {
                 account_id,
                 role_name,
                 session_name,
                 ..
-            } => format!("arn:aws:sts::{account_id}:assumed-role/{role_name}/{session_name}"),
+            } => arn(
+                "sts",
+                region,
+                account_id,
+                &format!("assumed-role/{role_name}/{session_name}"),
+            ),
         }
     }
 
     /// For a role session, the role's ARN (what a policy's `Principal` names to match it, and
-    /// `aws:PrincipalArn`).
-    pub fn role_arn(&self) -> Option<String> {
+    /// `aws:PrincipalArn`), in the partition of `region`.
+    pub fn role_arn(&self, region: &str) -> Option<String> {
         match &self.identity {
             Identity::AssumedRole {
                 account_id,
                 role_name,
                 role_path,
                 ..
-            } => Some(format!(
-                "arn:aws:iam::{account_id}:role{role_path}{role_name}"
+            } => Some(arn(
+                "iam",
+                region,
+                account_id,
+                &format!("role{role_path}{role_name}"),
             )),
             _ => None,
         }
     }
 
     /// `aws:PrincipalArn`: the user's or root's ARN, or for a role session the role's ARN.
-    pub fn principal_arn(&self) -> String {
-        self.role_arn().unwrap_or_else(|| self.arn())
+    pub fn principal_arn(&self, region: &str) -> String {
+        self.role_arn(region).unwrap_or_else(|| self.arn(region))
     }
 
     /// CloudTrail's `principalId` and `aws:userid`: the account id for root, `AIDA...` for a
@@ -141,7 +152,7 @@ mod tests {
     #[test]
     fn arns_and_ids_as_aws_writes_them() {
         let root = Caller::root("111122223333");
-        assert_eq!(root.arn(), "arn:aws:iam::111122223333:root");
+        assert_eq!(root.arn("us-east-1"), "arn:aws:iam::111122223333:root");
         assert_eq!(root.principal_id(), "111122223333");
         let user = Caller {
             identity: Identity::User {
@@ -152,7 +163,10 @@ mod tests {
             },
             access_key_id: None,
         };
-        assert_eq!(user.arn(), "arn:aws:iam::111122223333:user/dev/alice");
+        assert_eq!(
+            user.arn("us-east-1"),
+            "arn:aws:iam::111122223333:user/dev/alice"
+        );
         assert_eq!(user.user_name(), Some("alice"));
         let session = Caller {
             identity: Identity::AssumedRole {
@@ -165,12 +179,21 @@ mod tests {
             access_key_id: None,
         };
         assert_eq!(
-            session.arn(),
+            session.arn("us-east-1"),
             "arn:aws:sts::111122223333:assumed-role/reader/s1"
         );
         assert_eq!(
-            session.principal_arn(),
+            session.principal_arn("us-east-1"),
             "arn:aws:iam::111122223333:role/app/reader"
+        );
+        // The partition is the Region's: IAM and STS ARNs name no Region.
+        assert_eq!(
+            session.arn("cn-north-1"),
+            "arn:aws-cn:sts::111122223333:assumed-role/reader/s1"
+        );
+        assert_eq!(
+            session.principal_arn("us-gov-west-1"),
+            "arn:aws-us-gov:iam::111122223333:role/app/reader"
         );
         assert_eq!(session.principal_id(), "AROAEXAMPLE:s1");
     }

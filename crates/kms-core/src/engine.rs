@@ -131,16 +131,17 @@ impl Engine {
             Service::Iam => {
                 let known = model::iam().operations.contains_key(operation);
                 if known && self.authorize {
-                    if let Err(e) = ops::authorize::check_iam(self, operation, request, caller, now)
+                    if let Err(e) =
+                        ops::authorize::check_iam(self, region, operation, request, caller, now)
                     {
                         return Outcome::new(Err(e), vec![]);
                     }
                 }
-                self.handle_iam(operation, request, caller, now, entropy)
+                self.handle_iam(region, operation, request, caller, now, entropy)
             }
             Service::Sts => {
                 let trust = |role: &crate::iam::RoleRecord, caller: &Caller, request: &Value| {
-                    crate::ops::authorize::may_assume_role(self, role, caller, request, now)
+                    crate::ops::authorize::may_assume_role(self, region, role, caller, request, now)
                 };
                 self.handle_sts(region, operation, request, caller, now, entropy, &trust)
             }

@@ -25,6 +25,7 @@
 //! ```
 
 pub mod access;
+pub mod arn;
 pub mod backup;
 pub mod bill;
 mod caller;

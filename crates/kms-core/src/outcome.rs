@@ -15,8 +15,8 @@ pub struct Outcome {
     /// aliases it named, resolved before it ran): see [`crate::trail::CallRecordInput`].
     pub trail: TrailFacts,
     /// What KMS did on its own before answering (deletions whose waiting period ended, scheduled
-    /// rotations), each to be recorded with [`crate::trail::service_event_record`] once the
-    /// changes are durable.
+    /// rotations), and the KMS calls a CloudFormation stack made for the caller, each to be
+    /// recorded with [`crate::trail::service_event_record`] once the changes are durable.
     pub service_events: Vec<ServiceEvent>,
     /// Storage keys of sealed key records ([`crate::KeyRecord::sealed`]) whose secrets the request
     /// needs. When not empty the request did not run: the shell unwraps them, loads the records

@@ -56,9 +56,13 @@ pub(crate) fn resolve_ref<'t>(
         if parts.len() != 5 || parts[1] != "kms" {
             return Err(KmsError::not_found(format!("Invalid arn {key_id}")));
         }
-        let (region, account, resource) = (parts[2], parts[3], parts[4]);
+        let (partition, region, account, resource) = (parts[0], parts[2], parts[3], parts[4]);
         if region != tx.region {
             return Err(KmsError::not_found(format!("Invalid arn {region}")));
+        }
+        // A key of this Region is named in its partition only (`arn:aws-cn:` in cn-north-1).
+        if partition != crate::arn::partition(&tx.region) {
+            return Err(KmsError::not_found(format!("Invalid arn {key_id}")));
         }
         if account != tx.account_id() {
             return Err(KmsError::not_found(format!("Invalid arn {key_id}")));

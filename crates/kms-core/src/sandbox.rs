@@ -76,7 +76,7 @@ impl Sandbox {
             let result = match operation {
                 "LookupEvents" => self
                     .engine
-                    .check_lookup_events(&self.caller, now)
+                    .check_lookup_events(&self.region, &self.caller, now)
                     .and_then(|_| self.lookup_events(&request)),
                 _ => Err(crate::model::cloudtrail().unknown_operation(operation)),
             };

@@ -294,20 +294,20 @@ impl<'a> Tx<'a> {
     }
 
     pub fn key_arn(&self, key_id: &str) -> String {
-        format!(
-            "arn:aws:kms:{}:{}:key/{}",
-            self.region,
-            self.account_id(),
-            key_id
-        )
+        self.arn("kms", &format!("key/{key_id}"))
     }
 
     pub fn alias_arn(&self, name: &str) -> String {
-        format!("arn:aws:kms:{}:{}:{}", self.region, self.account_id(), name)
+        self.arn("kms", name)
     }
 
     pub fn root_principal(&self) -> String {
-        format!("arn:aws:iam::{}:root", self.account_id())
+        self.arn("iam", "root")
+    }
+
+    /// An ARN of this account, in this Region's partition.
+    pub fn arn(&self, service: &str, resource: &str) -> String {
+        crate::arn::arn(service, &self.region, self.account_id(), resource)
     }
 
     pub(crate) fn into_changes(self) -> Vec<Change> {
@@ -333,7 +333,7 @@ impl<'a> Tx<'a> {
             return Err(KmsError::access_denied(format!(
                 "User: {} is not authorized to perform: kms:{operation} on resource: {} because no \
                  resource-based policy allows the kms:{operation} action",
-                self.caller.arn(),
+                self.caller.arn(&self.region),
                 key.arn
             )));
         }

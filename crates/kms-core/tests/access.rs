@@ -2,7 +2,7 @@
 //! trust policies, for the account root, IAM users and role sessions (control-access.md,
 //! determining-access-*.md, grants.md, alias-authorization.md).
 
-use kms_core::{json, Caller, Clock, ErrorType, KmsError, Sandbox, Service, Value};
+use kms_core::{json, Caller, Clock, ErrorType, KmsError, Sandbox, Service, Value, DEFAULT_REGION};
 
 const ACCOUNT: &str = "111122223333";
 
@@ -25,13 +25,13 @@ fn call(
 
 fn kms_ok(sb: &mut Sandbox, caller: &Caller, op: &str, req: Value) -> Value {
     call(sb, caller, Service::Kms, op, req.clone())
-        .unwrap_or_else(|e| panic!("{op} {req} as {} failed: {e}", caller.arn()))
+        .unwrap_or_else(|e| panic!("{op} {req} as {} failed: {e}", caller.arn(DEFAULT_REGION)))
 }
 
 fn kms_err(sb: &mut Sandbox, caller: &Caller, op: &str, req: Value) -> KmsError {
     call(sb, caller, Service::Kms, op, req)
         .err()
-        .unwrap_or_else(|| panic!("{op} as {} succeeded", caller.arn()))
+        .unwrap_or_else(|| panic!("{op} as {} succeeded", caller.arn(DEFAULT_REGION)))
 }
 
 fn iam(sb: &mut Sandbox, op: &str, req: Value) -> Value {
@@ -193,7 +193,7 @@ fn a_role_session_is_matched_by_the_role_and_assume_role_follows_the_trust_polic
         .caller_for_access_key(key_id, sb.clock.now())
         .unwrap();
     assert_eq!(
-        session.arn(),
+        session.arn(DEFAULT_REGION),
         format!("arn:aws:sts::{ACCOUNT}:assumed-role/reader/s1")
     );
     kms_ok(&mut sb, &session, "DescribeKey", json!({"KeyId": id}));

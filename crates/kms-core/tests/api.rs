@@ -2209,7 +2209,7 @@ fn key_policies_over_the_quota_or_the_length_constraint_exceed_a_limit() {
     let mut kms = kms();
     let (id, _) = create(&mut kms, json!({}));
     let policy = |len: usize| {
-        let mut p = kms_core::default_key_policy("111122223333");
+        let mut p = kms_core::default_key_policy(kms_core::DEFAULT_REGION, "111122223333");
         let pad = len - p.len();
         p.insert_str(1, &" ".repeat(pad));
         p

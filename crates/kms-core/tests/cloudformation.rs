@@ -530,21 +530,68 @@ fn parameter_and_stack_errors() {
             ("ValidationError", message)
         );
     }
-    for op in [
-        "DescribeStackEvents",
-        "DescribeStackResources",
-        "DescribeStacks",
-    ] {
-        let e = cfn(&mut s, op, json!({"StackName": "nope"})).unwrap_err();
-        assert_eq!(e.message, "Stack with id nope does not exist");
+    // Each operation words a stack it does not find its own way (AWS's answers, as users quote
+    // them); a deleted stack asked by name is not found either.
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "gone", "TemplateBody": t, "Parameters": [{"ParameterKey": "Need", "ParameterValue": "x"}]}),
+    )
+    .unwrap();
+    cfn(&mut s, "DeleteStack", json!({"StackName": "gone"})).unwrap();
+    for name in ["nope", "gone"] {
+        for (op, request, message) in [
+            (
+                "DescribeStacks",
+                json!({}),
+                "Stack with id {} does not exist",
+            ),
+            (
+                "DescribeStackResources",
+                json!({}),
+                "Stack with id {} does not exist",
+            ),
+            (
+                "ListStackResources",
+                json!({}),
+                "Stack with id {} does not exist",
+            ),
+            ("GetTemplate", json!({}), "Stack with id {} does not exist"),
+            (
+                "DescribeStackEvents",
+                json!({}),
+                "Stack [{}] does not exist",
+            ),
+            (
+                "UpdateStack",
+                json!({"UsePreviousTemplate": true}),
+                "Stack [{}] does not exist",
+            ),
+            (
+                "DescribeStackResource",
+                json!({"LogicalResourceId": "K"}),
+                "Stack '{}' does not exist",
+            ),
+        ] {
+            let mut request = request;
+            request["StackName"] = json!(name);
+            let e = cfn(&mut s, op, request).unwrap_err();
+            assert_eq!(
+                (e.error_type.as_str(), e.message.as_str()),
+                ("ValidationError", message.replace("{}", name).as_str()),
+                "{op}"
+            );
+        }
     }
     let e = cfn(
         &mut s,
-        "UpdateStack",
-        json!({"StackName": "nope", "UsePreviousTemplate": true}),
+        "DescribeStackResources",
+        json!({"PhysicalResourceId": "nope"}),
     )
     .unwrap_err();
-    assert_eq!(e.message, "Stack with id nope does not exist");
+    assert_eq!(e.message, "Stack for nope does not exist");
+    // Deleting a stack that does not exist succeeds.
+    cfn(&mut s, "DeleteStack", json!({"StackName": "nope"})).unwrap();
     let e = cfn(
         &mut s,
         "CreateStack",
@@ -1710,4 +1757,343 @@ fn a_create_stack_retried_with_its_token_answers_the_stack() {
         let e = cfn(&mut s, "CreateStack", req).unwrap_err();
         assert_eq!(e.error_type.as_str(), "AlreadyExistsException");
     }
+}
+
+#[test]
+fn describe_stacks_and_event_ids_as_aws_answers_them() {
+    let mut s = Sandbox::in_memory(31);
+    create(&mut s);
+    let body = "Resources:\n  K:\n    Type: AWS::KMS::Key\n";
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "bare", "TemplateBody": body}),
+    )
+    .unwrap();
+    // RollbackConfiguration is `{}` without rollback triggers; a stack without parameters has no
+    // Parameters member.
+    let st = stack(&mut s, "bare");
+    assert_eq!(st["RollbackConfiguration"], json!({}));
+    assert!(st.get("Parameters").is_none(), "{st}");
+    let st = stack(&mut s, "MyKMSKeyStack");
+    assert_eq!(st["RollbackConfiguration"], json!({}));
+    assert_eq!(st["Parameters"].as_array().unwrap().len(), 3);
+
+    // A resource's EventId is `<LogicalResourceId>-<ResourceStatus>-<its time, to the
+    // millisecond>` (`MyKMSKey-CREATE_COMPLETE-2025-09-30T14:42:12.572Z`), a stack's a UUID; the
+    // events of one operation are a millisecond apart, so the ids are unique.
+    let events = cfn(
+        &mut s,
+        "DescribeStackEvents",
+        json!({"StackName": "MyKMSKeyStack"}),
+    )
+    .unwrap();
+    let events = events["StackEvents"].as_array().unwrap();
+    let mut ids = std::collections::BTreeSet::new();
+    for e in events {
+        let id = e["EventId"].as_str().unwrap();
+        assert!(ids.insert(id.to_string()), "{id} twice");
+        if e["ResourceType"] == "AWS::CloudFormation::Stack" {
+            assert_eq!((id.len(), id.matches('-').count()), (36, 4), "{id}");
+            continue;
+        }
+        let ms = (e["Timestamp"].as_f64().unwrap() * 1000.0).round() as i64;
+        let prefix =
+            format!("{}-{}-", e["LogicalResourceId"], e["ResourceStatus"]).replace('"', "");
+        let time = id.strip_prefix(&prefix).unwrap_or_else(|| panic!("{id}"));
+        assert!(time.starts_with("2025-01-01T00:00:00."), "{id}");
+        assert_eq!(time, format!("2025-01-01T00:00:00.{:03}Z", ms % 1000));
+    }
+    assert!(events.iter().any(|e| e["EventId"]
+        .as_str()
+        .unwrap()
+        .starts_with("MyKMSKey-CREATE_COMPLETE-2025-01-01T00:00:00.")));
+}
+
+/// The reason a stack's one failed resource gives.
+fn failure(s: &mut Sandbox, name: &str) -> String {
+    let events = cfn(s, "DescribeStackEvents", json!({"StackName": name})).unwrap();
+    events["StackEvents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["ResourceStatus"].as_str().unwrap().ends_with("_FAILED"))
+        .and_then(|e| e["ResourceStatusReason"].as_str())
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn resource_schemas_constrain_property_values() {
+    let mut s = Sandbox::in_memory(32);
+    // The validator hides the value for enum, pattern, minimum and maximum and gives the
+    // lengths, all in one bracketed list. Evidence: the Validator tests of
+    // aws-cloudformation-resource-schema ("#/EnumProperty: failed validation constraint for
+    // keyword [enum]", "[minimum]", "[maximum]", "[pattern]", "#/StringProperty: expected
+    // maxLength: 20, actual: 31"), and the stack events users quote, most often as
+    // "Properties validation failed for resource X with message: [#/Tags: expected type:
+    // JSONArray, found: JSONObject]" or "[#/SamplingRule/RuleName: expected maxLength: 32,
+    // actual: 33]", and "#/RetentionInDays: failed validation constraint for keyword [enum]".
+    let key = |props: &str| {
+        format!("Resources:\n  K:\n    Type: AWS::KMS::Key\n    Properties:\n{props}")
+    };
+    let long = "d".repeat(8193);
+    for (props, message) in [
+        (
+            "      KeyUsage: SIGN\n".to_string(),
+            "#/KeyUsage: failed validation constraint for keyword [enum]",
+        ),
+        (
+            format!("      Description: {long}\n      KeySpec: RSA_1024\n      Origin: AWS_CLOUDHSM\n      PendingWindowInDays: 3\n      RotationPeriodInDays: '3000'\n"),
+            "#/Description: expected maxLength: 8192, actual: 8193, #/KeySpec: failed validation constraint for keyword [enum], #/Origin: failed validation constraint for keyword [enum], #/PendingWindowInDays: failed validation constraint for keyword [minimum], #/RotationPeriodInDays: failed validation constraint for keyword [maximum]",
+        ),
+    ] {
+        cfn(
+            &mut s,
+            "CreateStack",
+            json!({"StackName": "k", "TemplateBody": key(&props)}),
+        )
+        .unwrap();
+        assert_eq!(stack(&mut s, "k")["StackStatus"], "ROLLBACK_COMPLETE");
+        assert_eq!(
+            failure(&mut s, "k"),
+            format!("Properties validation failed for resource K with message: [{message}]")
+        );
+        cfn(&mut s, "DeleteStack", json!({"StackName": "k"})).unwrap();
+    }
+    // No key was made.
+    assert!(s.call("ListKeys", json!({})).unwrap()["Keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|k| s_key_state(&mut s, k["KeyId"].as_str().unwrap()) != "PendingDeletion"));
+    // Values the schemas allow pass (KEY_AGREEMENT, the model's key specs).
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "ok", "TemplateBody": key("      KeyUsage: KEY_AGREEMENT\n      KeySpec: ECC_NIST_P256\n      PendingWindowInDays: 30\n      Description: ''\n")}),
+    )
+    .unwrap();
+    assert_eq!(stack(&mut s, "ok")["StackStatus"], "CREATE_COMPLETE");
+
+    // AWS::KMS::Alias: AliasName's pattern and lengths; an update is checked too.
+    let alias = |name: &str, target: &str| {
+        format!("Resources:\n  K:\n    Type: AWS::KMS::Key\n  A:\n    Type: AWS::KMS::Alias\n    Properties:\n      AliasName: '{name}'\n      TargetKeyId: '{target}'\n")
+    };
+    let long = format!("alias/{}", "a".repeat(251));
+    for (name, message) in [
+        (
+            "my-alias",
+            "#/AliasName: failed validation constraint for keyword [pattern]",
+        ),
+        (
+            "alias/a b",
+            "#/AliasName: failed validation constraint for keyword [pattern]",
+        ),
+        (
+            long.as_str(),
+            "#/AliasName: expected maxLength: 256, actual: 257",
+        ),
+    ] {
+        cfn(
+            &mut s,
+            "CreateStack",
+            json!({"StackName": "a", "TemplateBody": alias(name, "x")}),
+        )
+        .unwrap();
+        assert_eq!(stack(&mut s, "a")["StackStatus"], "ROLLBACK_COMPLETE");
+        assert_eq!(
+            failure(&mut s, "a"),
+            format!("Properties validation failed for resource A with message: [{message}]")
+        );
+        cfn(&mut s, "DeleteStack", json!({"StackName": "a"})).unwrap();
+    }
+    let target = s.call("CreateKey", json!({})).unwrap()["KeyMetadata"]["KeyId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "a", "TemplateBody": alias("alias/ok_1:x", &target)}),
+    )
+    .unwrap();
+    assert_eq!(stack(&mut s, "a")["StackStatus"], "CREATE_COMPLETE");
+    cfn(
+        &mut s,
+        "UpdateStack",
+        json!({"StackName": "a", "TemplateBody": alias("alias/ok_1:x", "")}),
+    )
+    .unwrap();
+    assert_eq!(
+        stack(&mut s, "a")["StackStatus"],
+        "UPDATE_ROLLBACK_COMPLETE"
+    );
+    assert_eq!(
+        failure(&mut s, "a"),
+        "Properties validation failed for resource A with message: [#/TargetKeyId: expected minLength: 1, actual: 0]"
+    );
+}
+
+#[test]
+fn a_template_that_is_not_well_formed_says_where() {
+    let mut s = Sandbox::in_memory(33);
+    // "Template format error: YAML not well-formed. (line 23, column 5)" and "JSON not
+    // well-formed. (line 11, column 8)", as CloudFormation answers (quoted in public repositories:
+    // tests, a CLI transcript, a troubleshooting guide); lines and columns from 1, where the
+    // parser stopped (yaml-rust2's place, which is SnakeYAML's for these, not for every error).
+    for (body, message) in [
+        (
+            "Resources: [unclosed",
+            "Template format error: YAML not well-formed. (line 1, column 21)",
+        ),
+        (
+            "Resources:\n  K: [a\n",
+            "Template format error: YAML not well-formed. (line 3, column 1)",
+        ),
+        (
+            "{\n  \"Resources\": {\n    \"K\": x\n  }\n}",
+            "Template format error: JSON not well-formed. (line 3, column 10)",
+        ),
+    ] {
+        assert_eq!(refused(&mut s, body), message, "{body}");
+        let e = cfn(&mut s, "ValidateTemplate", json!({"TemplateBody": body})).unwrap_err();
+        assert_eq!(e.message, message);
+    }
+}
+
+#[test]
+fn an_update_whose_new_resource_fails_deletes_the_new_resources_in_the_cleanup() {
+    let mut s = Sandbox::in_memory(34);
+    let one = "Resources:\n  A:\n    Type: AWS::KMS::Key\n";
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "u", "TemplateBody": one}),
+    )
+    .unwrap();
+    let two = format!("{one}  C:\n    Type: AWS::KMS::Key\n  B:\n    Type: AWS::KMS::Alias\n    DependsOn: C\n    Properties:\n      AliasName: alias/b\n      TargetKeyId: nope\n");
+    cfn(
+        &mut s,
+        "UpdateStack",
+        json!({"StackName": "u", "TemplateBody": two}),
+    )
+    .unwrap();
+    assert_eq!(
+        stack(&mut s, "u")["StackStatus"],
+        "UPDATE_ROLLBACK_COMPLETE"
+    );
+    let all = statuses(&mut s, "u");
+    let from = all
+        .iter()
+        .position(|e| e == "u UPDATE_IN_PROGRESS")
+        .unwrap();
+    assert_eq!(
+        all[from..],
+        [
+            "u UPDATE_IN_PROGRESS",
+            "C CREATE_IN_PROGRESS",
+            "C CREATE_IN_PROGRESS",
+            "C CREATE_COMPLETE",
+            "B CREATE_IN_PROGRESS",
+            "B CREATE_FAILED",
+            "u UPDATE_ROLLBACK_IN_PROGRESS",
+            "u UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS",
+            "B DELETE_IN_PROGRESS",
+            "B DELETE_COMPLETE",
+            "C DELETE_IN_PROGRESS",
+            "C DELETE_COMPLETE",
+            "u UPDATE_ROLLBACK_COMPLETE",
+        ]
+    );
+    assert!(reasons(&mut s, "u")
+        .contains(&"The following resource(s) failed to create: [B]. ".to_string()));
+    // C's key is scheduled for deletion; the stack is back to A alone.
+    let res = cfn(&mut s, "DescribeStackResources", json!({"StackName": "u"})).unwrap();
+    assert_eq!(res["StackResources"].as_array().unwrap().len(), 1);
+    let pending = s.call("ListKeys", json!({})).unwrap()["Keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|k| s_key_state(&mut s, k["KeyId"].as_str().unwrap()) == "PendingDeletion")
+        .count();
+    assert_eq!(pending, 1);
+}
+
+/// The CloudTrail records of the calls named `name`, newest first.
+fn trail_records(s: &Sandbox, name: &str) -> Vec<Value> {
+    let found = s
+        .lookup_events(
+            &json!({"LookupAttributes": [{"AttributeKey": "EventName", "AttributeValue": name}]}),
+        )
+        .unwrap();
+    found["Events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| serde_json::from_str(e["CloudTrailEvent"].as_str().unwrap()).unwrap())
+        .collect()
+}
+
+#[test]
+fn a_stack_s_kms_calls_are_recorded_as_the_caller_s_invoked_by_cloudformation() {
+    let mut s = Sandbox::in_memory(35);
+    s.region = "ap-southeast-2".into();
+    create(&mut s);
+    cfn(&mut s, "DeleteStack", json!({"StackName": "MyKMSKeyStack"})).unwrap();
+    for name in [
+        "CreateKey",
+        "EnableKeyRotation",
+        "CreateAlias",
+        "DeleteAlias",
+        "ScheduleKeyDeletion",
+    ] {
+        let records = trail_records(&s, name);
+        assert_eq!(records.len(), 1, "{name}");
+        let r = &records[0];
+        assert_eq!(r["eventSource"], "kms.amazonaws.com");
+        assert_eq!(r["awsRegion"], "ap-southeast-2");
+        assert_eq!(r["sourceIPAddress"], "cloudformation.amazonaws.com");
+        assert_eq!(r["userAgent"], "cloudformation.amazonaws.com");
+        assert_eq!(r["eventType"], "AwsApiCall");
+        assert_eq!(
+            r["userIdentity"],
+            json!({"type": "Root", "principalId": "111122223333",
+                "arn": "arn:aws:iam::111122223333:root", "accountId": "111122223333",
+                "invokedBy": "cloudformation.amazonaws.com"})
+        );
+        assert_eq!(r["requestID"].as_str().unwrap().len(), 36);
+        assert_ne!(r["eventID"], r["requestID"]);
+    }
+    let create_key = &trail_records(&s, "CreateKey")[0];
+    assert_eq!(
+        create_key["requestParameters"]["description"],
+        "My KMS key for the hands-on"
+    );
+    // The CloudFormation calls themselves stay the caller's own.
+    assert_eq!(
+        trail_records(&s, "CreateStack")[0]["sourceIPAddress"],
+        "192.0.2.0"
+    );
+
+    // A call the caller may not make is recorded with its error, as the caller's.
+    s.call_service(Service::Iam, "CreateUser", json!({"UserName": "nobody"}))
+        .unwrap();
+    s.caller = s
+        .engine
+        .caller_for_principal("arn:aws:iam::111122223333:user/nobody", None)
+        .unwrap();
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "denied", "TemplateBody": "Resources:\n  K:\n    Type: AWS::KMS::Key\n"}),
+    )
+    .unwrap();
+    let denied = &trail_records(&s, "CreateKey")[0];
+    assert_eq!(denied["errorCode"], "AccessDeniedException");
+    assert_eq!(denied["userIdentity"]["userName"], "nobody");
+    assert_eq!(
+        denied["userIdentity"]["invokedBy"],
+        "cloudformation.amazonaws.com"
+    );
 }

@@ -5,7 +5,7 @@
 use kms_core::query;
 use kms_core::{
     json, AccessKeyProblem, Caller, Change, Engine, ErrorType, IamRecord, Identity, KmsError,
-    Record, RoleRecord, Sandbox, Secret, TrustCheck, Value,
+    Record, RoleRecord, Sandbox, Secret, TrustCheck, Value, DEFAULT_REGION,
 };
 
 const ACCOUNT: &str = "111122223333";
@@ -54,7 +54,7 @@ fn refuse() -> Box<TrustCheck<'static>> {
     Box::new(|role: &RoleRecord, caller: &Caller, _: &Value| {
         Err(KmsError::iam_access_denied(format!(
             "User: {} is not authorized to perform: sts:AssumeRole on resource: {}",
-            caller.arn(),
+            caller.arn(DEFAULT_REGION),
             role.arn
         )))
     })
@@ -635,7 +635,7 @@ fn a_role_is_deleted_only_without_policies_and_its_sessions_lose_its_policies() 
     // access key the sandbox did not issue acts as), now with none of the role's policies.
     let after = sb.engine.caller_for_access_key(id, now).unwrap();
     assert_eq!(
-        after.arn(),
+        after.arn(DEFAULT_REGION),
         format!("arn:aws:sts::{ACCOUNT}:assumed-role/reader/s1")
     );
     assert!(sb.engine.identity_policies(&after).is_empty());
@@ -1318,8 +1318,11 @@ fn assume_role_with_an_allowing_trust_check() {
     let role = create_role(&mut sb, "reader");
     let seen = std::cell::RefCell::new(Vec::new());
     let trust = |r: &RoleRecord, c: &Caller, req: &Value| {
-        seen.borrow_mut()
-            .push((r.name.clone(), c.arn(), req["RoleSessionName"].clone()));
+        seen.borrow_mut().push((
+            r.name.clone(),
+            c.arn(DEFAULT_REGION),
+            req["RoleSessionName"].clone(),
+        ));
         Ok(())
     };
     let out = sb
@@ -1650,6 +1653,7 @@ fn secrets_never_appear_in_debug_output() {
     let alice = user_caller(&sb, "alice");
     let root = sb.root();
     let outcome = sb.engine.handle_iam(
+        DEFAULT_REGION,
         "CreateAccessKey",
         &json!({"UserName": "alice"}),
         &root,
@@ -1678,6 +1682,7 @@ fn changes_are_returned_not_applied() {
     let root = Caller::root(ACCOUNT);
     let mut entropy = kms_core::SeededEntropy::new(1);
     let outcome = sb.engine.handle_iam(
+        DEFAULT_REGION,
         "CreateUser",
         &json!({"UserName": "alice"}),
         &root,
@@ -1689,6 +1694,7 @@ fn changes_are_returned_not_applied() {
     assert_eq!(outcome.changes[0].storage_key(), "iam/user/alice");
     assert_eq!(sb.engine.users().count(), 0);
     let failed = sb.engine.handle_iam(
+        DEFAULT_REGION,
         "DeleteUser",
         &json!({"UserName": "alice"}),
         &root,
@@ -1755,7 +1761,7 @@ fn identity_policies_and_principals() {
         .caller_for_principal(&format!("arn:aws:iam::{ACCOUNT}:role/reader"), None)
         .unwrap();
     assert_eq!(
-        session.arn(),
+        session.arn(DEFAULT_REGION),
         format!("arn:aws:sts::{ACCOUNT}:assumed-role/reader/console")
     );
     assert_eq!(
@@ -1788,7 +1794,7 @@ fn identity_policies_and_principals() {
         )
         .unwrap();
     assert_eq!(
-        named.principal_arn(),
+        named.principal_arn(DEFAULT_REGION),
         format!("arn:aws:iam::{ACCOUNT}:role/reader")
     );
     let e = sb

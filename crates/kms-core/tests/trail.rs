@@ -34,7 +34,7 @@ fn call(
 
 fn ok(sb: &mut Sandbox, caller: &Caller, op: &str, req: Value) -> Value {
     call(sb, caller, Service::Kms, op, req.clone())
-        .unwrap_or_else(|e| panic!("{op} {req} as {} failed: {e}", caller.arn()))
+        .unwrap_or_else(|e| panic!("{op} {req} as {} failed: {e}", caller.arn(REGION)))
 }
 
 fn iam(sb: &mut Sandbox, op: &str, req: Value) -> Value {
@@ -100,7 +100,7 @@ fn identity(caller: &Caller) -> Value {
     json!({
         "type": "IAMUser",
         "principalId": caller.principal_id(),
-        "arn": caller.arn(),
+        "arn": caller.arn(REGION),
         "accountId": ACCOUNT,
         "accessKeyId": caller.access_key_id,
         "userName": caller.user_name(),
@@ -1669,7 +1669,7 @@ fn lookup_events_needs_cloudtrail_lookup_events_in_an_identity_policy() {
         e.message,
         format!(
             "User: {} is not authorized to perform: cloudtrail:LookupEvents because no identity-based policy allows the cloudtrail:LookupEvents action",
-            kms_only.arn()
+            kms_only.arn(REGION)
         )
     );
     // The refusal is itself recorded.
@@ -1710,4 +1710,53 @@ fn lookup_events_needs_cloudtrail_lookup_events_in_an_identity_policy() {
         "{}",
         e.message
     );
+}
+
+#[test]
+fn key_store_records_have_no_resources_and_named_keys_stay_as_named() {
+    let mut sb = sandbox();
+    let alice = alice(&mut sb);
+    // ct-describe-keystores.md (and the other ct-*-keystore.md records): no `resources` at all.
+    ok(&mut sb, &alice, "DescribeCustomKeyStores", json!({}));
+    let record = last(&sb, "DescribeCustomKeyStores");
+    assert!(record.get("resources").is_none(), "{record}");
+
+    // ct-getkeypolicy.md: the default policy name is written even when the request omits it.
+    let (id, arn) = new_key(&mut sb, &alice, json!({}));
+    ok(&mut sb, &alice, "GetKeyPolicy", json!({"KeyId": id}));
+    assert_eq!(
+        last(&sb, "GetKeyPolicy")["requestParameters"],
+        json!({"keyId": id, "policyName": "default"})
+    );
+
+    // alias-ct.md: an alias the request names stays in requestParameters; resources has the
+    // key ARN. A Decrypt that names no key gets the key's ARN (ct-decrypt.md).
+    ok(
+        &mut sb,
+        &alice,
+        "CreateAlias",
+        json!({"AliasName": "alias/project-key", "TargetKeyId": id}),
+    );
+    let ct = ok(
+        &mut sb,
+        &alice,
+        "Encrypt",
+        json!({"KeyId": "alias/project-key", "Plaintext": b64(b"x")}),
+    );
+    ok(
+        &mut sb,
+        &alice,
+        "Decrypt",
+        json!({"KeyId": "alias/project-key", "CiphertextBlob": ct["CiphertextBlob"]}),
+    );
+    let named = last(&sb, "Decrypt");
+    assert_eq!(named["requestParameters"]["keyId"], "alias/project-key");
+    assert_eq!(named["resources"], json!([key_resource(&arn)]));
+    ok(
+        &mut sb,
+        &alice,
+        "Decrypt",
+        json!({"CiphertextBlob": ct["CiphertextBlob"]}),
+    );
+    assert_eq!(last(&sb, "Decrypt")["requestParameters"]["keyId"], arn);
 }

@@ -9,6 +9,7 @@ use crate::Env;
 use kms_core::KmsError;
 use serde_json::{json, Map, Value};
 use std::collections::VecDeque;
+use std::hash::{Hash, Hasher};
 
 /// One KMS request.
 #[derive(Debug, Clone, PartialEq)]
@@ -115,6 +116,8 @@ pub struct Run {
     pub(crate) applying: bool,
     pub(crate) prefix_counter: u64,
     pub(crate) last_operation: String,
+    /// Requests sent (an error's RequestID is made from it).
+    pub(crate) requests: u64,
 }
 
 impl Run {
@@ -139,8 +142,9 @@ impl Run {
         scope
     }
 
-    fn fail(&mut self, d: Diagnostic) {
-        self.stderr.push_str(&d.render(&self.files));
+    fn fail(&mut self, diags: &[Diagnostic]) {
+        self.stderr
+            .push_str(&crate::diag::render_all(diags, &self.files));
         self.failed = true;
         self.steps.clear();
         self.current = None;
@@ -196,7 +200,8 @@ impl Run {
                 }
                 _ => {
                     let key = s(&before, "key_id").unwrap_or_default();
-                    let policy = kms_core::default_key_policy(&self.env.account_id);
+                    let policy =
+                        kms_core::default_key_policy(&self.env.region, &self.env.account_id);
                     calls.push_back((
                         Purpose::Ignore,
                         self.call(
@@ -215,7 +220,7 @@ impl Run {
             let scope = self.scope();
             let args = match desired(&r, &scope) {
                 Ok(a) => a,
-                Err(d) => return self.fail(d),
+                Err(d) => return self.fail(&d),
             };
             if let Some((k, _)) = args.iter().find(|(_, v)| crate::eval::is_unknown(v)) {
                 let d = Diagnostic::error(
@@ -223,7 +228,7 @@ impl Run {
                     format!("The value of \"{k}\" is still unknown."),
                 )
                 .at(r.pos.clone(), Some(r.context()));
-                return self.fail(d);
+                return self.fail(&[d]);
             }
             attrs = args.clone();
             let update = step.change.action == Action::Update;
@@ -309,10 +314,20 @@ impl Run {
                         ("description", "Description"),
                         ("policy", "Policy"),
                         ("multi_region", "MultiRegion"),
+                        ("custom_key_store_id", "CustomKeyStoreId"),
+                        ("xks_key_id", "XksKeyId"),
                     ] {
                         if !args[k].is_null() {
                             input[m] = args[k].clone();
                         }
+                    }
+                    // The provider's origin for a key in a custom key store.
+                    if !args["custom_key_store_id"].is_null() {
+                        input["Origin"] = json!(if args["xks_key_id"].is_null() {
+                            "AWS_CLOUDHSM"
+                        } else {
+                            "EXTERNAL_KEY_STORE"
+                        });
                     }
                     if let Some(t) = tags_list(&args["tags"]) {
                         input["Tags"] = t;
@@ -504,6 +519,7 @@ impl Run {
                 if let Some((purpose, call)) = cur.calls.pop_front() {
                     self.inflight = Some(purpose);
                     self.last_operation = call.operation.clone();
+                    self.requests += 1;
                     return Some(call);
                 }
                 let cur = self.current.take().expect("checked");
@@ -568,12 +584,24 @@ impl Run {
                 };
                 let op = self.last_operation.clone();
                 let addr = cur.step.change.address();
+                let code = e.error_type.as_str();
+                // The Go SDK decodes the errors the operation's model lists into their own
+                // types (`Code: message`); any other is a generic `api error Code: message`.
+                let modelled = kms_core::model::kms()
+                    .operations
+                    .get(&op)
+                    .is_some_and(|o| o.errors.iter().any(|m| m == code));
+                let api = if modelled { "" } else { "api error " };
+                // No request id comes back with the error: one is made from what the run knows.
+                let mut seed = std::hash::DefaultHasher::new();
+                (self.state.serial, self.requests, &op, &e.message).hash(&mut seed);
+                let request_id =
+                    kms_core::uuid_v4(&mut kms_core::SeededEntropy::new(seed.finish()));
                 let mut d = Diagnostic::error(
                     format!(
-                        "{}: operation error KMS: {op}, https response error StatusCode: {}, api error {}: {}",
+                        "{}: operation error KMS: {op}, https response error StatusCode: {}, RequestID: {request_id}, {api}{code}: {}",
                         what(&cur.step),
                         e.status(),
-                        e.error_type.as_str(),
                         e.message
                     ),
                     "",
@@ -582,7 +610,7 @@ impl Run {
                     d = d.at(r.pos.clone(), Some(r.context()));
                 }
                 d.with = Some(addr);
-                self.fail(d);
+                self.fail(&[d]);
             }
         }
     }

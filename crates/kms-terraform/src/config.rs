@@ -3,7 +3,7 @@
 
 use crate::diag::Diagnostic;
 use crate::schema::{self, resource_type};
-use hcl::expr::{Expression, TraversalOperator};
+use hcl::expr::{Expression, ObjectKey, TraversalOperator};
 use hcl::template::{Directive, Element, Template};
 use hcl::Body;
 
@@ -102,15 +102,18 @@ fn attr_line(text: &str, from: usize, key: &str) -> usize {
     find_line(text, from + 1, is_key)
 }
 
-/// Parses every `.tf` file (`files` as name and text) into one configuration.
-pub fn parse(files: &[(String, String)]) -> Result<Config, Vec<Diagnostic>> {
+/// Parses every `.tf` file (`files` as name and text) into one configuration, with the errors
+/// Terraform finds in its resources and references (`Ok`), or the errors that stop it loading
+/// the configuration at all (`Err`: syntax, blocks it does not know, duplicates).
+pub fn parse(files: &[(String, String)]) -> Result<(Config, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut cfg = Config::default();
+    let mut fatal = Vec::new();
     let mut diags = Vec::new();
     for (file, text) in files {
         let body: Body = match hcl::parse(text) {
             Ok(b) => b,
             Err(e) => {
-                diags.push(syntax_error(file, text, &e.to_string()));
+                fatal.push(syntax_error(file, text, &e.to_string()));
                 continue;
             }
         };
@@ -120,7 +123,7 @@ pub fn parse(files: &[(String, String)]) -> Result<Config, Vec<Diagnostic>> {
         };
         for attr in body.attributes() {
             let line = find_line(text, 1, |l| l.starts_with(attr.key()));
-            diags.push(
+            fatal.push(
                 Diagnostic::error(
                     "Unsupported argument",
                     format!("An argument named \"{}\" is not expected here.", attr.key()),
@@ -136,7 +139,7 @@ pub fn parse(files: &[(String, String)]) -> Result<Config, Vec<Diagnostic>> {
                 ("terraform", []) => {}
                 ("provider", [name]) => {
                     if *name != "aws" {
-                        diags.push(
+                        fatal.push(
                             Diagnostic::error(
                                 "Failed to query available provider packages",
                                 format!("This sandbox has only the hashicorp/aws provider, not \"{name}\"."),
@@ -177,7 +180,7 @@ pub fn parse(files: &[(String, String)]) -> Result<Config, Vec<Diagnostic>> {
                 ("output", [name]) => {
                     let b = block.body();
                     let Some(value) = b.attributes().find(|a| a.key() == "value") else {
-                        diags.push(
+                        fatal.push(
                             Diagnostic::error(
                                 "Missing required argument",
                                 "The argument \"value\" is required, but no definition was found.",
@@ -248,15 +251,28 @@ pub fn parse(files: &[(String, String)]) -> Result<Config, Vec<Diagnostic>> {
                         }
                     }
                     for b in block.body().blocks() {
-                        if b.identifier() != "lifecycle" {
-                            let at = pos(find_line(text, line + 1, |l| l.starts_with(b.identifier())));
-                            diags.push(
+                        let block_line = find_line(text, line + 1, |l| l.starts_with(b.identifier()));
+                        match b.identifier() {
+                            "lifecycle" => {}
+                            // Accepted and otherwise ignored: the sandbox does not wait.
+                            "timeouts" if !schema.timeouts.is_empty() => {
+                                for a in b.body().attributes().filter(|a| !schema.timeouts.contains(&a.key())) {
+                                    diags.push(
+                                        Diagnostic::error(
+                                            "Unsupported argument",
+                                            format!("An argument named \"{}\" is not expected here.", a.key()),
+                                        )
+                                        .at(pos(attr_line(text, block_line, a.key())), Some(ctx.clone())),
+                                    );
+                                }
+                            }
+                            other => diags.push(
                                 Diagnostic::error(
                                     "Unsupported block type",
-                                    format!("Blocks of type \"{}\" are not expected here.", b.identifier()),
+                                    format!("Blocks of type \"{other}\" are not expected here."),
                                 )
-                                .at(at, Some(ctx.clone())),
-                            );
+                                .at(pos(block_line), Some(ctx.clone())),
+                            ),
                         }
                     }
                     for attr in schema.attrs.iter().filter(|a| a.required) {
@@ -270,17 +286,8 @@ pub fn parse(files: &[(String, String)]) -> Result<Config, Vec<Diagnostic>> {
                             );
                         }
                     }
-                    if r.ty == "aws_kms_alias" && r.arg("name").is_some() && r.arg("name_prefix").is_some() {
-                        diags.push(
-                            Diagnostic::error(
-                                "Conflicting configuration arguments",
-                                "\"name\": conflicts with name_prefix",
-                            )
-                            .at(pos(line), Some(ctx.clone())),
-                        );
-                    }
                     if cfg.resource(&r.address()).is_some() {
-                        diags.push(
+                        fatal.push(
                             Diagnostic::error(
                                 "Duplicate resource \"".to_string() + ty + "\" configuration",
                                 format!("A {ty} resource named \"{name}\" was already declared. Resource names must be unique per type in each module."),
@@ -291,14 +298,14 @@ pub fn parse(files: &[(String, String)]) -> Result<Config, Vec<Diagnostic>> {
                     }
                     cfg.resources.push(r);
                 }
-                ("data", _) | ("module", _) => diags.push(
+                ("data", _) | ("module", _) => fatal.push(
                     Diagnostic::error(
                         "Unsupported block type",
                         format!("The sandbox's Terraform has no \"{kind}\" blocks: resources, variables, locals, outputs and the aws provider only."),
                     )
                     .at(pos(line), None),
                 ),
-                _ => diags.push(
+                _ => fatal.push(
                     Diagnostic::error(
                         "Unsupported block type",
                         format!("Blocks of type \"{kind}\" are not expected here."),
@@ -308,12 +315,39 @@ pub fn parse(files: &[(String, String)]) -> Result<Config, Vec<Diagnostic>> {
             }
         }
     }
-    check_references(&cfg, &mut diags);
-    if diags.is_empty() {
-        Ok(cfg)
-    } else {
-        Err(diags)
+    if !fatal.is_empty() {
+        return Err(fatal);
     }
+    check_references(&cfg, &mut diags);
+    Ok((cfg, diags))
+}
+
+/// The version constraint of `terraform { required_providers { aws = ... } }`, if any.
+pub fn aws_version_constraint(files: &[(String, String)]) -> Option<String> {
+    let bodies: Vec<Body> = files
+        .iter()
+        .filter_map(|(_, t)| hcl::parse(t).ok())
+        .collect();
+    bodies
+        .iter()
+        .flat_map(|b| b.blocks().filter(|b| b.identifier() == "terraform"))
+        .flat_map(|b| {
+            b.body()
+                .blocks()
+                .filter(|b| b.identifier() == "required_providers")
+        })
+        .flat_map(|b| b.body().attributes().filter(|a| a.key() == "aws"))
+        .find_map(|a| match a.expr() {
+            // The legacy form: `aws = "~> 5.0"`.
+            Expression::String(v) => Some(v.clone()),
+            Expression::Object(o) => o.iter().find_map(|(k, v)| match (k, v) {
+                (ObjectKey::Identifier(k), Expression::String(v)) if k.as_str() == "version" => {
+                    Some(v.clone())
+                }
+                _ => None,
+            }),
+            _ => None,
+        })
 }
 
 fn syntax_error(file: &str, text: &str, message: &str) -> Diagnostic {

@@ -14,10 +14,10 @@ pub struct Diagnostic {
     pub pos: Option<Pos>,
     /// `in resource "aws_kms_key" "a"`.
     pub context: Option<String>,
-    /// `with aws_kms_key.a,` (apply errors).
+    /// `with aws_kms_key.a,` (the provider's diagnostics).
     pub with: Option<String>,
-    /// Diagnostics found with this one (the provider checks every argument of a resource).
-    pub also: Vec<Diagnostic>,
+    /// A warning, not an error: Terraform prints it to stdout.
+    pub warning: bool,
 }
 
 impl Diagnostic {
@@ -28,7 +28,14 @@ impl Diagnostic {
             pos: None,
             context: None,
             with: None,
-            also: Vec::new(),
+            warning: false,
+        }
+    }
+
+    pub fn warning(summary: impl Into<String>, detail: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            warning: true,
+            ..Diagnostic::error(summary, detail)
         }
     }
 
@@ -40,7 +47,8 @@ impl Diagnostic {
 
     /// The box Terraform prints, with the line of `files` it points at.
     pub fn render(&self, files: &[(String, String)]) -> String {
-        let mut lines = vec![format!("Error: {}", self.summary), String::new()];
+        let severity = if self.warning { "Warning" } else { "Error" };
+        let mut lines = vec![format!("{severity}: {}", self.summary), String::new()];
         if let Some(w) = &self.with {
             lines.push(format!("  with {w},"));
         }
@@ -74,11 +82,16 @@ impl Diagnostic {
             }
         }
         out.push_str("╵\n");
-        for d in &self.also {
-            out.push_str(&d.render(files));
-        }
         out
     }
+}
+
+/// Diagnostics in the order Terraform prints them (its `Diagnostics.Sort`, stable): those
+/// without a source first, then by file and by position in it.
+pub fn render_all(diags: &[Diagnostic], files: &[(String, String)]) -> String {
+    let mut sorted: Vec<&Diagnostic> = diags.iter().collect();
+    sorted.sort_by_key(|d| d.pos.as_ref().map(|p| (p.file.as_str(), p.line)));
+    sorted.iter().map(|d| d.render(files)).collect()
 }
 
 /// `line` broken at spaces into lines of at most `width` characters (a longer word stays whole),

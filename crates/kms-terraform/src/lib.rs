@@ -23,6 +23,8 @@ mod state;
 
 pub use apply::{Call, Run};
 pub use diag::Diagnostic;
+
+use diag::render_all;
 pub use state::{Instance, State};
 
 use config::Config;
@@ -110,11 +112,58 @@ fn empty_run(env: Env, files: Vec<(String, String)>, state: State) -> Run {
         applying: false,
         prefix_counter: 0,
         last_operation: String::new(),
+        requests: 0,
     }
 }
 
-fn render_all(diags: &[Diagnostic], files: &[(String, String)]) -> String {
-    diags.iter().map(|d| d.render(files)).collect()
+/// What `terraform validate` checks, and plan and apply first: the configuration, and the
+/// provider's checks of each resource, all reported together.
+fn validate(files: &[(String, String)]) -> Result<Config, Vec<Diagnostic>> {
+    let tf: Vec<(String, String)> = files
+        .iter()
+        .filter(|(n, _)| n.ends_with(".tf"))
+        .cloned()
+        .collect();
+    let (cfg, mut errs) = config::parse(&tf)?;
+    // Values the provider checks are known at validate time when they are literals; every
+    // resource's attributes are unknown, as in Terraform's validate walk.
+    let mut scope = Scope::default();
+    for v in &cfg.variables {
+        scope.vars.insert(v.name.clone(), eval::unknown());
+    }
+    for r in &cfg.resources {
+        let unknowns = plan::planned(&r.ty, &Map::new(), None)
+            .into_iter()
+            .map(|(k, _)| (k, eval::unknown()))
+            .collect();
+        scope
+            .resources
+            .entry(r.ty.clone())
+            .or_default()
+            .insert(r.name.clone(), Value::Object(unknowns));
+    }
+    eval_locals(&cfg, &mut scope);
+    if let Err(d) = plan::order(&cfg) {
+        errs.push(d);
+    }
+    // Terraform decodes each resource's arguments before the provider checks them: a resource
+    // with errors of its own goes no further, the others are still checked.
+    let broken: Vec<String> = errs.iter().filter_map(|d| d.context.clone()).collect();
+    for r in cfg
+        .resources
+        .iter()
+        .filter(|r| !broken.contains(&r.context()))
+    {
+        if let Err(ds) = plan::desired(r, &scope) {
+            // What cannot be evaluated yet is left to plan.
+            errs.extend(ds.into_iter().filter(|d| d.summary != "Invalid expression"));
+        }
+    }
+    if errs.is_empty() {
+        Ok(cfg)
+    } else {
+        Err(errs)
+    }
 }
 
 /// Locals, evaluated in order of what they need (a local that cannot be evaluated yet waits).
@@ -426,61 +475,40 @@ pub fn start(args: &[String], files: &[(String, String)], state: Option<&str>, e
             if files.iter().all(|(n, _)| !n.ends_with(".tf")) {
                 return finished("Terraform initialized in an empty directory!\n\nThe directory has no Terraform configuration files. You may begin working\nwith Terraform immediately by creating Terraform configuration files.\n".into(), String::new(), 0);
             }
-            finished(format!("\nInitializing the backend...\n\nInitializing provider plugins...\n- Finding hashicorp/aws versions matching \"~> 5.0\"...\n- Installing hashicorp/aws v{PROVIDER_VERSION}...\n- Installed hashicorp/aws v{PROVIDER_VERSION} (built into the sandbox)\n\nTerraform has been successfully initialized!\n\nYou may now begin working with Terraform. Try running \"terraform plan\" to see\nany changes that are required for your infrastructure. All Terraform commands\nshould now work.\n\nIf you ever set or change modules or backend configuration for Terraform,\nrerun this command to reinitialize your working directory. If you forget, other\ncommands will detect it and remind you to do so if necessary.\n"), String::new(), 0)
+            let finding = match config::aws_version_constraint(&files) {
+                Some(v) => format!("- Finding hashicorp/aws versions matching \"{v}\"..."),
+                None => "- Finding latest version of hashicorp/aws...".into(),
+            };
+            // No lock file is kept: each init is a first one.
+            finished(format!("\nInitializing the backend...\n\nInitializing provider plugins...\n{finding}\n- Installing hashicorp/aws v{PROVIDER_VERSION}...\n- Installed hashicorp/aws v{PROVIDER_VERSION} (built into the sandbox)\n\nTerraform has created a lock file .terraform.lock.hcl to record the provider\nselections it made above. Include this file in your version control repository\nso that Terraform can guarantee to make the same selections by default when\nyou run \"terraform init\" in the future.\n\nTerraform has been successfully initialized!\n\nYou may now begin working with Terraform. Try running \"terraform plan\" to see\nany changes that are required for your infrastructure. All Terraform commands\nshould now work.\n\nIf you ever set or change modules or backend configuration for Terraform,\nrerun this command to reinitialize your working directory. If you forget, other\ncommands will detect it and remind you to do so if necessary.\n"), String::new(), 0)
         }
-        "validate" => {
-            let tf: Vec<(String, String)> = files.iter().filter(|(n, _)| n.ends_with(".tf")).cloned().collect();
-            match config::parse(&tf) {
-                Ok(cfg) => {
-                    // Values the provider checks are known at validate time when they are literals.
-                    let mut scope = Scope { vars: Map::new(), ..Scope::default() };
-                    for v in &cfg.variables {
-                        scope.vars.insert(v.name.clone(), eval::unknown());
-                    }
-                    eval_locals(&cfg, &mut scope);
-                    let mut errs = Vec::new();
-                    if let Ok(order) = plan::order(&cfg) {
-                        for r in order {
-                            match plan::desired(r, &scope) {
-                                Ok(args) => {
-                                    let after = plan::planned(&r.ty, &args, None);
-                                    scope.resources.entry(r.ty.clone()).or_default().insert(r.name.clone(), Value::Object(after));
-                                }
-                                Err(d) if d.summary != "Invalid expression" => errs.push(d),
-                                Err(_) => {}
-                            }
-                        }
-                    } else if let Err(d) = plan::order(&cfg) {
-                        errs.push(d);
-                    }
-                    if errs.is_empty() {
-                        finished("Success! The configuration is valid.\n\n".into(), String::new(), 0)
-                    } else {
-                        finished(String::new(), render_all(&errs, &files), 1)
-                    }
-                }
-                Err(diags) => finished(String::new(), render_all(&diags, &files), 1),
-            }
-        }
+        "validate" => match validate(&files) {
+            Ok(_) => finished("Success! The configuration is valid.\n\n".into(), String::new(), 0),
+            Err(d) => finished(String::new(), render_all(&d, &files), 1),
+        },
         "plan" | "apply" | "destroy" => {
             let destroy = cmd == "destroy" || rest.iter().any(|a| a == "-destroy");
             plan_or_apply(cmd, destroy, &o, files, state, env)
         }
         "output" => {
             let name = positional.first();
+            // No outputs at all comes first, named or not (but -json looks only at the name).
+            if state.outputs.is_empty() && !o.json {
+                // A warning: on stdout, as Terraform prints warnings.
+                return finished(Diagnostic::warning("No outputs found", "The state file either has no outputs defined, or all the defined outputs are empty. Please define an output in your configuration with the `output` keyword and run `terraform refresh` for it to become available. If you are using interpolation, please verify the interpolated value is not empty. You can use the `terraform console` command to assist.").render(&[]), String::new(), 0);
+            }
             match name {
                 None if o.json => {
                     let m: Map<String, Value> = state.outputs.iter().map(|(n, v, s)| (n.clone(), serde_json::json!({"sensitive": s, "value": v}))).collect();
                     finished(format!("{}\n", serde_json::to_string_pretty(&m).unwrap_or_default()), String::new(), 0)
                 }
-                None if state.outputs.is_empty() => finished(String::new(), "╷\n│ Warning: No outputs found\n│ \n│ The state file either has no outputs defined, or all the defined outputs\n│ are empty. Please define an output in your configuration with the `output`\n│ keyword and run `terraform refresh` for it to become available. If you are\n│ using interpolation, please verify the interpolated value is not empty. You\n│ can use the `terraform console` command to assist.\n╵\n".into(), 0),
                 None => finished(outputs_block(&state.outputs), String::new(), 0),
                 Some(n) => match state.outputs.iter().find(|(k, _, _)| k == *n) {
-                    None => finished(String::new(), format!("╷\n│ Error: Output \"{n}\" not found\n│ \n│ The output variable requested could not be found in the state file. If you\n│ recently added this to your configuration, be sure to run `terraform\n│ apply`, since the state won't be updated with new output variables until\n│ that command is run.\n╵\n"), 1),
+                    None => finished(String::new(), Diagnostic::error(format!("Output \"{n}\" not found"), "The output variable requested could not be found in the state file. If you recently added this to your configuration, be sure to run `terraform apply`, since the state won't be updated with new output variables until that command is run.").render(&[]), 1),
                     Some((_, v, _)) if o.raw => match v {
                         Value::String(s) => finished(s.clone(), String::new(), 0),
                         Value::Number(_) | Value::Bool(_) => finished(v.to_string(), String::new(), 0),
-                        _ => finished(String::new(), "╷\n│ Error: Unsupported value for raw output\n│ \n│ The -raw option only supports strings, numbers, and boolean values.\n╵\n".into(), 1),
+                        _ => finished(String::new(), Diagnostic::error("Unsupported value for raw output", "The -raw option only supports strings, numbers, and boolean values.").render(&[]), 1),
                     },
                     Some((_, v, _)) if o.json => finished(format!("{v}\n"), String::new(), 0),
                     Some((_, v, _)) => finished(format!("{}\n", output_text(v)), String::new(), 0),
@@ -552,12 +580,7 @@ fn plan_or_apply(
     state: State,
     env: &Env,
 ) -> Run {
-    let tf: Vec<(String, String)> = files
-        .iter()
-        .filter(|(n, _)| n.ends_with(".tf"))
-        .cloned()
-        .collect();
-    let cfg = match config::parse(&tf) {
+    let cfg = match validate(&files) {
         Ok(c) => c,
         Err(d) => return finished(String::new(), render_all(&d, &files), 1),
     };
@@ -595,7 +618,7 @@ fn plan_or_apply(
     let mut scope = base.clone();
     let changes = match plan::plan(&cfg, &state, &mut scope, destroy) {
         Ok(c) => c,
-        Err(d) => return finished(String::new(), d.render(&files), 1),
+        Err(d) => return finished(String::new(), render_all(&d, &files), 1),
     };
     // Outputs as the plan knows them.
     eval_locals(&cfg, &mut scope);

@@ -44,9 +44,10 @@ pub fn order(cfg: &Config) -> Result<Vec<&Resource>, Diagnostic> {
     left.sort_by_key(|r| r.address());
     while !left.is_empty() {
         let ready = left.iter().position(|r| {
+            // An undeclared resource is the configuration's error, not a cycle.
             dependencies(r)
                 .iter()
-                .all(|d| done.contains(d) || *d == r.address())
+                .all(|d| done.contains(d) || *d == r.address() || cfg.resource(d).is_none())
         });
         match ready {
             Some(i) => {
@@ -67,33 +68,26 @@ pub fn order(cfg: &Config) -> Result<Vec<&Resource>, Diagnostic> {
 }
 
 /// The arguments of a resource as configured, evaluated in `scope` (unknown where they
-/// reference what apply has not made yet), with the provider's defaults.
-pub fn desired(r: &Resource, scope: &Scope) -> Result<Map<String, Value>, Diagnostic> {
+/// reference what apply has not made yet), with the provider's defaults; or what is wrong with
+/// them (every argument the provider refuses).
+pub fn desired(r: &Resource, scope: &Scope) -> Result<Map<String, Value>, Vec<Diagnostic>> {
     let schema = resource_type(&r.ty).expect("validated type");
     let ctx = scope.context();
     let mut out = Map::new();
-    // The provider's value checks: every argument's failures are reported together.
-    let mut checks: Vec<Diagnostic> = Vec::new();
     for attr in schema.attrs.iter().filter(|a| a.argument) {
         let v = match r.args.iter().find(|(n, _, _)| n == attr.name) {
             Some((_, e, pos)) => {
                 let v = scope.eval(&ctx, e).map_err(|m| {
-                    Diagnostic::error("Invalid expression", m).at(pos.clone(), Some(r.context()))
+                    vec![Diagnostic::error("Invalid expression", m)
+                        .at(pos.clone(), Some(r.context()))]
                 })?;
-                let v = coerce(attr.ty, v).map_err(|m| {
-                    Diagnostic::error(
+                coerce(attr.ty, v).map_err(|m| {
+                    vec![Diagnostic::error(
                         "Incorrect attribute value type",
                         format!("Inappropriate value for attribute \"{}\": {m}.", attr.name),
                     )
-                    .at(pos.clone(), Some(r.context()))
-                })?;
-                if let Some(m) = crate::schema::check_value(&r.ty, attr.name, &v) {
-                    // The provider's own check: Terraform names the resource first.
-                    let mut d = Diagnostic::error(m, "").at(pos.clone(), Some(r.context()));
-                    d.with = Some(r.address());
-                    checks.push(d);
-                }
-                v
+                    .at(pos.clone(), Some(r.context()))]
+                })?
             }
             None => match attr.default {
                 Some(d) => serde_json::from_str(d).unwrap_or(Value::Null),
@@ -102,12 +96,64 @@ pub fn desired(r: &Resource, scope: &Scope) -> Result<Map<String, Value>, Diagno
         };
         out.insert(attr.name.to_string(), v);
     }
-    if !checks.is_empty() {
-        let mut first = checks.remove(0);
-        first.also = checks;
-        return Err(first);
+    let checks = provider_checks(r, &out);
+    if checks.is_empty() {
+        Ok(out)
+    } else {
+        Err(checks)
     }
-    Ok(out)
+}
+
+/// The provider's checks of each argument set (the SDK's schema validation, in its order:
+/// RequiredWith, then nothing more for an unknown value, ConflictsWith, the value's own checks).
+fn provider_checks(r: &Resource, args: &Map<String, Value>) -> Vec<Diagnostic> {
+    let schema = resource_type(&r.ty).expect("validated type");
+    let set = |name: &str| r.arg(name).is_some() && !args[name].is_null();
+    let mut out = Vec::new();
+    for attr in schema.attrs {
+        let Some((_, _, pos)) = r.args.iter().find(|(n, _, _)| n == attr.name) else {
+            continue;
+        };
+        let v = &args[attr.name];
+        if v.is_null() {
+            continue;
+        }
+        let found: Vec<(String, String)> =
+            if let Some(other) = attr.required_with.filter(|o| !set(o)) {
+                let mut all = [attr.name, other];
+                all.sort();
+                vec![(
+                    "Missing required argument".into(),
+                    format!(
+                        "\"{}\": all of `{}` must be specified",
+                        attr.name,
+                        all.join(",")
+                    ),
+                )]
+            } else if is_unknown(v) {
+                Vec::new()
+            } else if let Some(other) = attr
+                .conflicts_with
+                .filter(|o| set(o) && !is_unknown(&args[*o]))
+            {
+                vec![(
+                    "Conflicting configuration arguments".into(),
+                    format!("\"{}\": conflicts with {other}", attr.name),
+                )]
+            } else {
+                crate::schema::check_value(&r.ty, attr.name, v)
+                    .into_iter()
+                    .map(|m| (m, String::new()))
+                    .collect()
+            };
+        for (summary, detail) in found {
+            // The provider's diagnostics name the resource first.
+            let mut d = Diagnostic::error(summary, detail).at(pos.clone(), Some(r.context()));
+            d.with = Some(r.address());
+            out.push(d);
+        }
+    }
+    out
 }
 
 /// Terraform's conversions to an argument's type (`"7"` for a number, `"true"` for a bool).
@@ -188,10 +234,10 @@ pub fn plan(
     state: &State,
     scope: &mut Scope,
     destroy: bool,
-) -> Result<Vec<Change>, Diagnostic> {
+) -> Result<Vec<Change>, Vec<Diagnostic>> {
     let mut changes = Vec::new();
     if !destroy {
-        for r in order(cfg)? {
+        for r in order(cfg).map_err(|d| vec![d])? {
             let args = desired(r, scope)?;
             let before = state.get(&r.address()).map(|i| i.attributes.clone());
             let schema = resource_type(&r.ty).expect("validated type");

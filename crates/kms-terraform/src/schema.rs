@@ -24,6 +24,10 @@ pub struct Attr {
     pub force_new: bool,
     /// The provider fills it when the configuration does not (`(known after apply)`).
     pub computed: bool,
+    /// An argument that must not be set with this one (the provider's `ConflictsWith`).
+    pub conflicts_with: Option<&'static str>,
+    /// An argument that must be set with this one (the provider's `RequiredWith`).
+    pub required_with: Option<&'static str>,
 }
 
 const fn arg(name: &'static str, ty: Ty) -> Attr {
@@ -35,6 +39,8 @@ const fn arg(name: &'static str, ty: Ty) -> Attr {
         default: None,
         force_new: false,
         computed: false,
+        conflicts_with: None,
+        required_with: None,
     }
 }
 
@@ -75,9 +81,25 @@ const fn new(a: Attr) -> Attr {
     }
 }
 
+const fn conflicts(a: Attr, other: &'static str) -> Attr {
+    Attr {
+        conflicts_with: Some(other),
+        ..a
+    }
+}
+
+const fn needs(a: Attr, other: &'static str) -> Attr {
+    Attr {
+        required_with: Some(other),
+        ..a
+    }
+}
+
 pub struct ResourceType {
     pub name: &'static str,
     pub attrs: &'static [Attr],
+    /// The arguments of its `timeouts` block (none: the type has no such block).
+    pub timeouts: &'static [&'static str],
 }
 
 impl ResourceType {
@@ -92,6 +114,7 @@ pub const TYPES: &[ResourceType] = &[
         attrs: &[
             out("arn", Ty::String),
             dflt("bypass_policy_lockout_safety_check", Ty::Bool, "false"),
+            new(arg("custom_key_store_id", Ty::String)),
             new(dflt(
                 "customer_master_key_spec",
                 Ty::String,
@@ -109,18 +132,21 @@ pub const TYPES: &[ResourceType] = &[
             oc("rotation_period_in_days", Ty::Number),
             arg("tags", Ty::Map),
             out("tags_all", Ty::Map),
+            new(needs(arg("xks_key_id", Ty::String), "custom_key_store_id")),
         ],
+        timeouts: &["create"],
     },
     ResourceType {
         name: "aws_kms_alias",
         attrs: &[
             out("arn", Ty::String),
             out("id", Ty::String),
-            new(oc("name", Ty::String)),
-            new(oc("name_prefix", Ty::String)),
+            new(conflicts(oc("name", Ty::String), "name_prefix")),
+            new(conflicts(oc("name_prefix", Ty::String), "name")),
             out("target_key_arn", Ty::String),
             req("target_key_id", Ty::String),
         ],
+        timeouts: &[],
     },
     ResourceType {
         name: "aws_kms_replica_key",
@@ -140,6 +166,7 @@ pub const TYPES: &[ResourceType] = &[
             arg("tags", Ty::Map),
             out("tags_all", Ty::Map),
         ],
+        timeouts: &[],
     },
     ResourceType {
         name: "aws_kms_grant",
@@ -154,6 +181,7 @@ pub const TYPES: &[ResourceType] = &[
             dflt("retire_on_delete", Ty::Bool, "false"),
             new(arg("retiring_principal", Ty::String)),
         ],
+        timeouts: &[],
     },
     ResourceType {
         name: "aws_kms_key_policy",
@@ -163,6 +191,7 @@ pub const TYPES: &[ResourceType] = &[
             new(req("key_id", Ty::String)),
             req("policy", Ty::String),
         ],
+        timeouts: &[],
     },
 ];
 
@@ -170,8 +199,10 @@ pub fn resource_type(name: &str) -> Option<&'static ResourceType> {
     TYPES.iter().find(|t| t.name == name)
 }
 
-/// The provider's own checks of argument values (`terraform validate`), as its messages say.
-pub fn check_value(ty: &str, attr: &str, v: &serde_json::Value) -> Option<String> {
+/// The provider's own checks of a known argument value (`terraform validate`), as its
+/// messages say.
+pub fn check_value(ty: &str, attr: &str, v: &serde_json::Value) -> Vec<String> {
+    // validation.StringInSlice, with the choices in the AWS SDK's order.
     let one_of = |choices: &[&str]| -> Option<String> {
         let s = v.as_str()?;
         (!choices.contains(&s)).then(|| {
@@ -186,39 +217,46 @@ pub fn check_value(ty: &str, attr: &str, v: &serde_json::Value) -> Option<String
         (n < lo || n > hi)
             .then(|| format!("expected {attr} to be in the range ({lo} - {hi}), got {n}"))
     };
-    match (ty, attr) {
+    let length = |lo: usize, hi: usize| -> Option<String> {
+        let s = v.as_str()?;
+        (s.len() < lo || s.len() > hi)
+            .then(|| format!("expected length of {attr} to be in the range ({lo} - {hi}), got {s}"))
+    };
+    let found = match (ty, attr) {
         (_, "deletion_window_in_days") => range(7, 30),
         ("aws_kms_key", "rotation_period_in_days") => range(90, 2560),
+        ("aws_kms_key", "custom_key_store_id") => length(1, 22),
+        ("aws_kms_key", "xks_key_id") => length(1, 128),
         ("aws_kms_key", "key_usage") => one_of(&[
-            "ENCRYPT_DECRYPT",
             "SIGN_VERIFY",
+            "ENCRYPT_DECRYPT",
             "GENERATE_VERIFY_MAC",
             "KEY_AGREEMENT",
         ]),
+        // The KeySpec values of the provider v5.80's SDK (ML-DSA and Ed25519 came later).
         ("aws_kms_key", "customer_master_key_spec") => one_of(&[
-            "SYMMETRIC_DEFAULT",
             "RSA_2048",
             "RSA_3072",
             "RSA_4096",
-            "HMAC_224",
-            "HMAC_256",
-            "HMAC_384",
-            "HMAC_512",
             "ECC_NIST_P256",
             "ECC_NIST_P384",
             "ECC_NIST_P521",
             "ECC_SECG_P256K1",
-            "ECC_NIST_EDWARDS25519",
-            "ML_DSA_44",
-            "ML_DSA_65",
-            "ML_DSA_87",
+            "SYMMETRIC_DEFAULT",
+            "HMAC_224",
+            "HMAC_256",
+            "HMAC_384",
+            "HMAC_512",
             "SM2",
         ]),
-        // The provider's validateNameForAlias (internal/service/kms/validate.go).
-        ("aws_kms_alias", "name") => {
-            let s = v.as_str()?;
-            if s.contains(crate::eval::UNKNOWN) {
-                return None;
+        // The provider's validNameForResource (internal/service/kms/validate.go): both checks.
+        ("aws_kms_alias", "name" | "name_prefix") => {
+            let s = v.as_str().unwrap_or_default();
+            let mut out = Vec::new();
+            if s.starts_with("alias/aws/") {
+                out.push(format!(
+                    "\"{attr}\" cannot begin with reserved AWS CMK prefix 'alias/aws/'"
+                ));
             }
             let ok = s.strip_prefix("alias/").is_some_and(|rest| {
                 !rest.is_empty()
@@ -227,15 +265,13 @@ pub fn check_value(ty: &str, attr: &str, v: &serde_json::Value) -> Option<String
                         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '/' | '-'))
             });
             if !ok {
-                return Some(
-                    "\"name\" must begin with 'alias/' and be comprised of only [0-9A-Za-z_/-]"
-                        .to_string(),
-                );
+                out.push(format!(
+                    "\"{attr}\" must begin with 'alias/' and be comprised of only [0-9A-Za-z_/-]"
+                ));
             }
-            s.starts_with("alias/aws/").then(|| {
-                "\"name\" cannot begin with reserved AWS CMK prefix 'alias/aws/'".to_string()
-            })
+            return out;
         }
         _ => None,
-    }
+    };
+    found.into_iter().collect()
 }

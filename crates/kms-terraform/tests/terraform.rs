@@ -336,7 +336,8 @@ output "o" {
         "resource \"aws_kms_key\" \"a\" {\n  key_usage = \"SIGN\"\n}\n",
     )]);
     let out = d.tf("terraform validate");
-    assert!(out.stderr.contains("│ Error: expected key_usage to be one of [\"ENCRYPT_DECRYPT\" \"SIGN_VERIFY\" \"GENERATE_VERIFY_MAC\" \"KEY_AGREEMENT\"], got SIGN\n"), "{}", out.stderr);
+    // The choices in the AWS SDK's order (KeyUsageType.Values()).
+    assert!(out.stderr.contains("│ Error: expected key_usage to be one of [\"SIGN_VERIFY\" \"ENCRYPT_DECRYPT\" \"GENERATE_VERIFY_MAC\" \"KEY_AGREEMENT\"], got SIGN\n"), "{}", out.stderr);
     // A variable without a value.
     let mut d = Dir::new(&[(
         "main.tf",
@@ -755,4 +756,216 @@ fn every_value_the_provider_refuses_is_reported() {
         "{}",
         out.stderr
     );
+}
+
+#[test]
+fn each_resource_is_validated_on_its_own_and_errors_print_in_source_order() {
+    // y's unknown argument does not keep the provider from checking x, which comes first.
+    let tf = "resource \"aws_kms_key\" \"x\" { deletion_window_in_days = 5 }\nresource \"aws_kms_key\" \"y\" { foo = \"bar\" }\n";
+    let expected = "╷\n│ Error: expected deletion_window_in_days to be in the range (7 - 30), got 5\n│\n│   with aws_kms_key.x,\n│   on main.tf line 1, in resource \"aws_kms_key\" \"x\":\n│    1: resource \"aws_kms_key\" \"x\" { deletion_window_in_days = 5 }\n│\n╵\n╷\n│ Error: Unsupported argument\n│\n│   on main.tf line 2, in resource \"aws_kms_key\" \"y\":\n│    2: resource \"aws_kms_key\" \"y\" { foo = \"bar\" }\n│\n│ An argument named \"foo\" is not expected here.\n╵\n";
+    let mut d = Dir::new(&[("main.tf", tf)]);
+    for cmd in ["terraform validate", "terraform plan"] {
+        let out = d.tf(cmd);
+        assert_eq!(out.exit_code, 1, "{cmd}");
+        assert_eq!(out.stderr, expected, "{cmd}");
+    }
+    // A resource with errors of its own gets no provider checks; one referring to it still
+    // does (resources are unknown to each other when validating).
+    let tf = "resource \"aws_kms_key\" \"k\" {\n  deletion_window_in_days = 1\n  colour = \"blue\"\n}\nresource \"aws_kms_alias\" \"a\" {\n  name          = \"alias/aws/k\"\n  target_key_id = aws_kms_key.k.key_id\n}\n";
+    let mut d = Dir::new(&[("main.tf", tf)]);
+    let out = d.tf("terraform validate");
+    assert_eq!(
+        out.stderr.matches("╷\n│ Error: ").count(),
+        2,
+        "{}",
+        out.stderr
+    );
+    let unsupported = out.stderr.find("│ Error: Unsupported argument\n").unwrap();
+    let reserved = out
+        .stderr
+        .find("│ Error: \"name\" cannot begin with reserved AWS CMK prefix 'alias/aws/'\n")
+        .unwrap();
+    assert!(unsupported < reserved, "{}", out.stderr);
+    // A reference to an undeclared resource is that error alone, not a cycle.
+    let tf = "resource \"aws_kms_alias\" \"a\" {\n  name          = \"alias/a\"\n  target_key_id = aws_kms_key.missing.key_id\n}\n";
+    let mut d = Dir::new(&[("main.tf", tf)]);
+    let out = d.tf("terraform validate");
+    assert!(
+        out.stderr
+            .starts_with("╷\n│ Error: Reference to undeclared resource\n"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("Cycle"), "{}", out.stderr);
+}
+
+#[test]
+fn custom_key_store_arguments_and_timeouts_are_the_providers() {
+    let tf = "resource \"aws_kms_key\" \"k\" {\n  custom_key_store_id = \"cks-1234567890abcdef0\"\n  xks_key_id          = \"ext-key-1\"\n\n  timeouts {\n    create = \"5m\"\n  }\n}\n";
+    let mut d = Dir::new(&[("main.tf", tf)]);
+    assert_eq!(
+        d.ok("terraform validate"),
+        "Success! The configuration is valid.\n\n"
+    );
+    let plan = d.ok("terraform plan");
+    assert!(
+        plan.contains("      + custom_key_store_id                = \"cks-1234567890abcdef0\"\n"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("      + xks_key_id                         = \"ext-key-1\"\n"),
+        "{plan}"
+    );
+    // CreateKey gets the store (and the provider's origin): the sandbox has no such store.
+    let out = d.tf("terraform apply -auto-approve");
+    assert_eq!(out.exit_code, 1, "{}", out.stdout);
+    assert!(
+        out.stderr.contains(", CustomKeyStoreNotFoundException: Custom key store cks-1234567890abcdef0 does not exist.\n"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(d.calls, ["us-east-1 CreateKey"]);
+
+    // The provider's own checks of them: a timeouts block has only `create`, xks_key_id needs
+    // custom_key_store_id, and each has a length.
+    let tf = "resource \"aws_kms_key\" \"a\" {\n  timeouts {\n    delete = \"5m\"\n  }\n}\nresource \"aws_kms_key\" \"b\" {\n  xks_key_id = \"ext-key-1\"\n}\nresource \"aws_kms_key\" \"c\" {\n  custom_key_store_id = \"cks-1234567890abcdef0123\"\n}\n";
+    let mut d = Dir::new(&[("main.tf", tf)]);
+    let out = d.tf("terraform validate");
+    assert_eq!(
+        out.stderr,
+        "╷\n│ Error: Unsupported argument\n│\n│   on main.tf line 3, in resource \"aws_kms_key\" \"a\":\n│    3:     delete = \"5m\"\n│\n│ An argument named \"delete\" is not expected here.\n╵\n╷\n│ Error: Missing required argument\n│\n│   with aws_kms_key.b,\n│   on main.tf line 7, in resource \"aws_kms_key\" \"b\":\n│    7:   xks_key_id = \"ext-key-1\"\n│\n│ \"xks_key_id\": all of `custom_key_store_id,xks_key_id` must be specified\n╵\n╷\n│ Error: expected length of custom_key_store_id to be in the range (1 - 22), got cks-1234567890abcdef0123\n│\n│   with aws_kms_key.c,\n│   on main.tf line 10, in resource \"aws_kms_key\" \"c\":\n│   10:   custom_key_store_id = \"cks-1234567890abcdef0123\"\n│\n╵\n"
+    );
+
+    // A change of store replaces the key (ForceNew).
+    let mut d = Dir::new(&[("main.tf", "resource \"aws_kms_key\" \"k\" {}\n")]);
+    d.ok("terraform apply -auto-approve");
+    d.files[0].1 =
+        "resource \"aws_kms_key\" \"k\" {\n  custom_key_store_id = \"cks-1234567890abcdef0\"\n}\n"
+            .into();
+    let plan = d.ok("terraform plan");
+    assert!(
+        plan.contains("      + custom_key_store_id                = \"cks-1234567890abcdef0\" # forces replacement\n"),
+        "{plan}"
+    );
+}
+
+#[test]
+fn api_errors_read_as_the_go_sdk_words_them() {
+    let uuid = |s: &str| {
+        s.len() == 36
+            && s.char_indices().all(|(i, c)| {
+                if [8, 13, 18, 23].contains(&i) {
+                    c == '-'
+                } else {
+                    c.is_ascii_hexdigit()
+                }
+            })
+    };
+    // An exception CreateAlias's model lists: its own type, `Code: message`.
+    let tf = "resource \"aws_kms_key\" \"k\" {}\nresource \"aws_kms_alias\" \"a\" {\n  name          = \"alias/dup\"\n  target_key_id = aws_kms_key.k.key_id\n}\nresource \"aws_kms_alias\" \"b\" {\n  name          = \"alias/dup\"\n  target_key_id = aws_kms_key.k.key_id\n}\n";
+    let mut d = Dir::new(&[("main.tf", tf)]);
+    let out = d.tf("terraform apply -auto-approve");
+    assert_eq!(out.exit_code, 1);
+    let head = "╷\n│ Error: creating KMS Alias (alias/dup): operation error KMS: CreateAlias, https response error StatusCode: 400, RequestID: ";
+    assert!(out.stderr.starts_with(head), "{}", out.stderr);
+    let (id, rest) = out.stderr[head.len()..].split_at(36);
+    assert!(uuid(id), "{id}");
+    assert!(
+        rest.starts_with(", AlreadyExistsException: An alias with the name arn:aws:kms:us-east-1:111122223333:alias/dup already exists\n│\n│   with aws_kms_alias.b,\n│   on main.tf line 6, in resource \"aws_kms_alias\" \"b\":\n"),
+        "{rest}"
+    );
+    // One the model does not list for the operation: a generic `api error`.
+    let tf = "resource \"aws_kms_key\" \"k\" {}\nresource \"aws_kms_grant\" \"g\" {\n  key_id            = aws_kms_key.k.key_id\n  grantee_principal = \"arn:aws:iam::111122223333:root\"\n  operations        = [\"Nope\"]\n}\n";
+    let mut d = Dir::new(&[("main.tf", tf)]);
+    let out = d.tf("terraform apply -auto-approve");
+    assert!(
+        out.stderr
+            .contains(", api error ValidationException: 1 validation error detected: "),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn name_and_name_prefix_conflict_each_at_its_own_line() {
+    let tf = "resource \"aws_kms_key\" \"k\" {}\nresource \"aws_kms_alias\" \"a\" {\n  name          = \"alias/aws/a b\"\n  name_prefix   = \"alias/\"\n  target_key_id = aws_kms_key.k.key_id\n}\n";
+    let mut d = Dir::new(&[("main.tf", tf)]);
+    let out = d.tf("terraform validate");
+    assert_eq!(out.exit_code, 1);
+    // The SDK checks a conflict before the value: neither name is checked further.
+    assert_eq!(
+        out.stderr,
+        "╷\n│ Error: Conflicting configuration arguments\n│\n│   with aws_kms_alias.a,\n│   on main.tf line 3, in resource \"aws_kms_alias\" \"a\":\n│    3:   name          = \"alias/aws/a b\"\n│\n│ \"name\": conflicts with name_prefix\n╵\n╷\n│ Error: Conflicting configuration arguments\n│\n│   with aws_kms_alias.a,\n│   on main.tf line 4, in resource \"aws_kms_alias\" \"a\":\n│    4:   name_prefix   = \"alias/\"\n│\n│ \"name_prefix\": conflicts with name\n╵\n"
+    );
+}
+
+#[test]
+fn key_specs_prefixes_outputs_and_init_read_as_terraform_v1_and_the_provider_v5_80() {
+    // The KeySpec values of the v5.80 provider's SDK, in its order.
+    let mut d = Dir::new(&[(
+        "main.tf",
+        "resource \"aws_kms_key\" \"k\" {\n  customer_master_key_spec = \"ML_DSA_44\"\n}\n",
+    )]);
+    let out = d.tf("terraform validate");
+    assert!(
+        out.stderr.starts_with("╷\n│ Error: expected customer_master_key_spec to be one of [\"RSA_2048\" \"RSA_3072\" \"RSA_4096\" \"ECC_NIST_P256\" \"ECC_NIST_P384\" \"ECC_NIST_P521\" \"ECC_SECG_P256K1\" \"SYMMETRIC_DEFAULT\" \"HMAC_224\" \"HMAC_256\" \"HMAC_384\" \"HMAC_512\" \"SM2\"], got ML_DSA_44\n"),
+        "{}",
+        out.stderr
+    );
+
+    // name_prefix has the name's checks: something after `alias/`, not `alias/aws/`.
+    for (prefix, message) in [
+        (
+            "alias/",
+            "\"name_prefix\" must begin with 'alias/' and be comprised of only [0-9A-Za-z_/-]",
+        ),
+        (
+            "alias/aws/x",
+            "\"name_prefix\" cannot begin with reserved AWS CMK prefix 'alias/aws/'",
+        ),
+    ] {
+        let tf = format!("resource \"aws_kms_alias\" \"a\" {{\n  name_prefix   = \"{prefix}\"\n  target_key_id = \"k\"\n}}\n");
+        let mut d = Dir::new(&[("main.tf", tf.as_str())]);
+        let out = d.tf("terraform validate");
+        assert_eq!(
+            out.stderr,
+            format!("╷\n│ Error: {message}\n│\n│   with aws_kms_alias.a,\n│   on main.tf line 2, in resource \"aws_kms_alias\" \"a\":\n│    2:   name_prefix   = \"{prefix}\"\n│\n╵\n")
+        );
+    }
+
+    // `terraform output`'s diagnostics in the same box as every other: a warning on stdout.
+    let mut d = Dir::new(&[("main.tf", "resource \"aws_kms_key\" \"k\" {}\n")]);
+    for cmd in ["terraform output", "terraform output nope"] {
+        let out = d.tf(cmd);
+        assert_eq!(out.exit_code, 0, "{cmd}");
+        assert_eq!(
+            out.stdout,
+            "╷\n│ Warning: No outputs found\n│\n│ The state file either has no outputs defined, or all the defined outputs\n│ are empty. Please define an output in your configuration with the `output`\n│ keyword and run `terraform refresh` for it to become available. If you are\n│ using interpolation, please verify the interpolated value is not empty. You\n│ can use the `terraform console` command to assist.\n╵\n",
+            "{cmd}"
+        );
+    }
+    let mut d = Dir::new(&[("create-kms.tf", CREATE_KMS)]);
+    d.ok("terraform apply -auto-approve");
+    let out = d.tf("terraform output nope");
+    assert_eq!(out.exit_code, 1);
+    assert_eq!(
+        out.stderr,
+        "╷\n│ Error: Output \"nope\" not found\n│\n│ The output variable requested could not be found in the state file. If you\n│ recently added this to your configuration, be sure to run `terraform\n│ apply`, since the state won't be updated with new output variables until\n│ that command is run.\n╵\n"
+    );
+
+    // init: the version constraint when there is one, else the latest; and the lock file.
+    let lock = "\n\nTerraform has created a lock file .terraform.lock.hcl to record the provider\nselections it made above. Include this file in your version control repository\nso that Terraform can guarantee to make the same selections by default when\nyou run \"terraform init\" in the future.\n\nTerraform has been successfully initialized!\n";
+    let init = d.ok("terraform init");
+    assert!(
+        init.contains("\n- Finding hashicorp/aws versions matching \"~> 5.0\"...\n"),
+        "{init}"
+    );
+    assert!(init.contains(lock), "{init}");
+    let mut d = Dir::new(&[("main.tf", "resource \"aws_kms_key\" \"k\" {}\n")]);
+    let init = d.ok("terraform init");
+    assert!(
+        init.starts_with("\nInitializing the backend...\n\nInitializing provider plugins...\n- Finding latest version of hashicorp/aws...\n- Installing hashicorp/aws v5.80.0...\n"),
+        "{init}"
+    );
+    assert!(init.contains(lock), "{init}");
 }

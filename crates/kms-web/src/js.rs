@@ -517,7 +517,7 @@ impl KmsSandbox {
     pub fn principal(&self) -> Result<String, JsValue> {
         self.sandbox
             .caller()
-            .map(|c| c.arn())
+            .map(|c| c.arn(&self.sandbox.region()))
             .map_err(|e| js_error(&e))
     }
 

@@ -49,7 +49,7 @@ pub use sdk::RequestHandler;
 /// on the sandbox (the console) use these, so that every part speaks one language.
 pub mod types {
     pub use kms_core::{
-        bill, model, DataKeySpec, EncryptionAlgorithm, ExpirationModel, KeyAgreementAlgorithm,
+        arn, bill, model, DataKeySpec, EncryptionAlgorithm, ExpirationModel, KeyAgreementAlgorithm,
         KeyManager, KeyMaterialState, KeySpec, KeyState, KeyUsage, MacAlgorithm, MessageType,
         MultiRegionKeyType, Origin, RotationType, Service, SigningAlgorithm, WrappingAlgorithm,
         WrappingKeySpec,

@@ -1864,11 +1864,11 @@ impl Sandbox {
     ) -> Result<Value, KmsError> {
         let result = match call.operation.as_str() {
             "LookupEvents" => {
-                let allowed = self
-                    .inner
-                    .engine
-                    .borrow()
-                    .check_lookup_events(caller, self.now());
+                let allowed = self.inner.engine.borrow().check_lookup_events(
+                    &call.region,
+                    caller,
+                    self.now(),
+                );
                 match allowed {
                     Ok(()) => {
                         self.inner

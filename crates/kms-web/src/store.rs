@@ -2121,7 +2121,12 @@ fn parse_stored(
                     k.key_id, k.region
                 ));
             }
-            let arn = format!("arn:aws:kms:{}:{}:key/{}", k.region, k.account_id, k.key_id);
+            let arn = kms_core::arn::arn(
+                "kms",
+                &k.region,
+                &k.account_id,
+                &format!("key/{}", k.key_id),
+            );
             if k.arn != arn {
                 return Err(format!(
                     "the record's ARN {} is not the key's ({arn})",

@@ -97,8 +97,10 @@ impl Kms {
     pub fn caller_arn(&self) -> String {
         self.sandbox
             .caller()
-            .map(|c| c.arn())
-            .unwrap_or_else(|_| format!("arn:aws:iam::{}:root", self.account_id()))
+            .map(|c| c.arn(&self.region))
+            .unwrap_or_else(|_| {
+                kms_web::types::arn::arn("iam", &self.region, &self.account_id(), "root")
+            })
     }
 
     /// The sandbox's IAM users and roles: `(ARN, "user" | "role")`, sorted by ARN.

@@ -34,6 +34,8 @@ pub struct Request<'a> {
     /// `kms:ListKeys`).
     pub resource: &'a str,
     pub caller: &'a Caller,
+    /// The Region the request is made in: denials name the caller in its partition.
+    pub region: &'a str,
     /// The condition keys of the request, filled in by whoever builds it.
     pub context: &'a Context,
 }
@@ -43,12 +45,14 @@ impl<'a> Request<'a> {
         action: &'a str,
         resource: &'a str,
         caller: &'a Caller,
+        region: &'a str,
         context: &'a Context,
     ) -> Request<'a> {
         Request {
             action,
             resource,
             caller,
+            region,
             context,
         }
     }
@@ -218,7 +222,7 @@ impl Decision<'_> {
             return String::new();
         }
         messages::access_denied(
-            &req.caller.arn(),
+            &req.caller.arn(req.region),
             req.action,
             resource,
             &self.reason.denial_clause(req.action),

@@ -6,6 +6,8 @@ use serde_json::json;
 
 const A: &str = "111122223333";
 const B: &str = "444455556666";
+/// The Region of KEY, where the requests are made.
+const REGION: &str = "us-west-2";
 const KEY: &str = "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const OTHER_KEY: &str =
     "arn:aws:kms:us-west-2:111122223333:key/0987dcba-09fe-87dc-65ba-ab0987654321";
@@ -63,7 +65,7 @@ fn statements(statements: serde_json::Value) -> serde_json::Value {
 fn ctx_for(caller: &Caller) -> Context {
     let mut ctx = Context::new();
     ctx.set("kms:CallerAccount", caller.account_id())
-        .set("aws:PrincipalArn", caller.principal_arn())
+        .set("aws:PrincipalArn", caller.principal_arn(REGION))
         .set("aws:PrincipalAccount", caller.account_id())
         .set("aws:userid", caller.principal_id())
         .set("aws:PrincipalType", caller.principal_type());
@@ -97,7 +99,7 @@ fn run(
         .enumerate()
         .map(|(i, p)| (format!("iam policy {}", i + 1), *p))
         .collect();
-    let req = Request::new(action, resource, caller, ctx);
+    let req = Request::new(action, resource, caller, REGION, ctx);
     let d = decide(&req, kp.map(|p| ("key policy", p)), &labelled, grant);
     assert_eq!(d.allowed, d.reason.is_allowed());
     Outcome {

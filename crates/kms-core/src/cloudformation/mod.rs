@@ -2,8 +2,9 @@
 //! DescribeStacks, DescribeStackEvents, DescribeStackResources, ValidateTemplate, GetTemplate and
 //! the list and summary operations of [`summaries`], with
 //! `AWS::KMS::Key`, `AWS::KMS::Alias` and `AWS::KMS::ReplicaKey`. A stack's resources are made by
-//! the engine's own KMS operations, run as the caller (so key policies and IAM policies apply),
-//! one after the other within the one request: the stack's states and events progress at once.
+//! the engine's own KMS operations, run as the caller (so key policies and IAM policies apply,
+//! and CloudTrail records the calls as the caller's, invoked by CloudFormation), one after the
+//! other within the one request: the stack's states and events progress at once.
 //! A stack is one record (kept with the account's IAM records, under a storage key starting
 //! `cloudformation/`), so that the shell persists it like any other.
 
@@ -84,7 +85,42 @@ impl Run<'_> {
         }
         self.keep(o.changes);
         self.service_events.extend(o.service_events);
+        self.record_call(region, operation, &request, &o.result, &o.trail);
         o.result
+    }
+
+    /// CloudTrail's record of a KMS call the stack made: CloudFormation calls with the caller's
+    /// credentials (the sandbox has no service role), so the record is the caller's, invoked by
+    /// CloudFormation, in the Region called.
+    fn record_call(
+        &mut self,
+        region: &str,
+        operation: &str,
+        request: &Value,
+        result: &Result<Value>,
+        facts: &crate::trail::TrailFacts,
+    ) {
+        const CLOUDFORMATION: &str = "cloudformation.amazonaws.com";
+        let request_id = self.uuid();
+        let mut record = crate::trail::api_call_record(&crate::trail::CallRecordInput {
+            service: crate::Service::Kms,
+            region,
+            operation,
+            request,
+            result,
+            caller: self.caller,
+            time: self.now,
+            request_id: &request_id,
+            // The shell gives it, as to KMS's own events.
+            event_id: "",
+            user_agent: CLOUDFORMATION,
+            source_ip: CLOUDFORMATION,
+            facts,
+            session_created: self.scratch.session_created(self.caller),
+        });
+        record["userIdentity"]["invokedBy"] = json!(CLOUDFORMATION);
+        self.service_events
+            .push(ServiceEvent::invoked_call(record, region, self.now));
     }
 
     fn keep(&mut self, changes: Vec<Change>) {
@@ -107,17 +143,29 @@ impl Run<'_> {
         reason: Option<&str>,
         properties: Option<&Value>,
     ) {
+        // Everything happens within the request: each event is a millisecond after the stack's
+        // previous one, so that a resource's EventId (which AWS makes of its time) is unique.
+        let timestamp = stack
+            .events
+            .last()
+            .map_or(self.now, |e| self.now.max(e.timestamp + 1));
         let event_id = if resource_type == STACK_TYPE {
             self.uuid()
         } else {
-            format!("{logical}-{status}-{}", self.uuid())
+            // `MyKMSKey-CREATE_COMPLETE-2025-09-30T14:42:12.572Z`, as CloudFormation makes them.
+            let ms = timestamp.rem_euclid(1000);
+            let second = crate::query::format_timestamp(timestamp - ms);
+            format!(
+                "{logical}-{status}-{}.{ms:03}Z",
+                second.trim_end_matches('Z')
+            )
         };
         stack.events.push(StackEvent {
             event_id,
             logical_id: logical.to_string(),
             physical_id: physical.map(str::to_string),
             resource_type: resource_type.to_string(),
-            timestamp: self.now,
+            timestamp,
             status: status.to_string(),
             reason: reason.map(str::to_string),
             properties: properties.map(Value::to_string),
@@ -133,8 +181,28 @@ impl Run<'_> {
     }
 }
 
-fn not_found(name: &str) -> KmsError {
-    KmsError::validation_error(format!("Stack with id {name} does not exist"))
+/// How an operation words a stack it does not find (a deleted stack asked by name included).
+#[derive(Clone, Copy)]
+enum Named {
+    /// `Stack with id X does not exist`: DescribeStacks, DescribeStackResources, ListStackResources,
+    /// GetTemplate, and the operations whose wording is not known.
+    Id,
+    /// `Stack [X] does not exist`: UpdateStack, DescribeStackEvents.
+    Brackets,
+    /// `Stack 'X' does not exist`: DescribeStackResource.
+    Quotes,
+    /// `Stack for X does not exist`: DescribeStackResources by PhysicalResourceId.
+    For,
+}
+
+fn not_found(name: &str, named: Named) -> KmsError {
+    let stack = match named {
+        Named::Id => format!("with id {name}"),
+        Named::Brackets => format!("[{name}]"),
+        Named::Quotes => format!("'{name}'"),
+        Named::For => format!("for {name}"),
+    };
+    KmsError::validation_error(format!("Stack {stack} does not exist"))
 }
 
 impl Engine {
@@ -391,8 +459,14 @@ fn pseudo(run: &Run<'_>, stack_name: &str, stack_id: &str) -> BTreeMap<String, S
     );
     p.insert("AWS::StackName".into(), stack_name.to_string());
     p.insert("AWS::StackId".into(), stack_id.to_string());
-    p.insert("AWS::Partition".into(), "aws".into());
-    p.insert("AWS::URLSuffix".into(), "amazonaws.com".into());
+    p.insert(
+        "AWS::Partition".into(),
+        crate::arn::partition(&run.region).into(),
+    );
+    p.insert(
+        "AWS::URLSuffix".into(),
+        crate::arn::dns_suffix(&run.region).into(),
+    );
     p.insert("AWS::NotificationARNs".into(), String::new());
     p
 }
@@ -568,10 +642,11 @@ fn create_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
     let t = Template::parse(&body)?;
     let params = t.parameter_values(&given_parameters(request, None)?)?;
     let uuid = run.uuid();
-    let stack_id = format!(
-        "arn:aws:cloudformation:{}:{}:stack/{name}/{uuid}",
-        run.region,
-        run.scratch.account_id()
+    let stack_id = crate::arn::arn(
+        "cloudformation",
+        &run.region,
+        run.scratch.account_id(),
+        &format!("stack/{name}/{uuid}"),
     );
     let pseudo = pseudo(run, &name, &stack_id);
     let order = included(&t, &params, &pseudo)?;
@@ -958,10 +1033,8 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
         .scratch
         .find_stack(&run.region, name)
         .cloned()
-        .ok_or_else(|| not_found(name))?;
-    if stack.deleted.is_some() {
-        return Err(not_found(name));
-    }
+        .filter(|s| s.deleted.is_none())
+        .ok_or_else(|| not_found(name, Named::Brackets))?;
     // A creation that failed with its resources preserved (DisableRollback) is resumed by the
     // next update ("Choose how to handle failures when provisioning resources").
     let resumable = stack.status == "CREATE_FAILED" && stack.disable_rollback;
@@ -1062,8 +1135,9 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
     stack.last_updated = Some(run.now);
     run.stack_event(&mut stack, "UPDATE_IN_PROGRESS", Some("User Initiated"));
     let mut replaced: Vec<StackResource> = vec![];
-    // A resource that failed, or the reason the whole update failed before any resource did.
-    let mut failed: Option<String> = None;
+    // A resource that failed (and whether to be created or updated), or the reason the whole
+    // update failed before any resource did.
+    let mut failed: Option<(String, &str)> = None;
     let mut stack_failure: Option<String> = None;
     match missing_import(run, &t, &params, &pseudo, &stack.stack_id) {
         Ok(imports) => stack.imports = imports,
@@ -1086,7 +1160,7 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
             .cloned()
         else {
             if create_resource(run, &mut stack, &t, &params, &pseudo, logical, "CREATE").is_err() {
-                failed = Some(logical.clone());
+                failed = Some((logical.clone(), "create"));
                 break;
             }
             continue;
@@ -1105,7 +1179,7 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
                     Some(&e.message),
                     None,
                 );
-                failed = Some(logical.clone());
+                failed = Some((logical.clone(), "update"));
                 break;
             }
         };
@@ -1143,11 +1217,12 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
                 },
             )
         } else {
-            resources::update(run, &rtype, &physical, &old.properties, &props)
+            resources::update(run, logical, &rtype, &physical, &old.properties, &props)
                 .map(|()| None)
                 .inspect_err(|_| {
                     // What the handler changed before it failed goes back with the rollback.
-                    let _ = resources::update(run, &rtype, &physical, &props, &old.properties);
+                    let _ =
+                        resources::update(run, logical, &rtype, &physical, &props, &old.properties);
                 })
         };
         match outcome {
@@ -1186,46 +1261,30 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
                     Some(&reason),
                     Some(&props),
                 );
-                failed = Some(logical.clone());
+                failed = Some((logical.clone(), "update"));
                 break;
             }
         }
     }
+    // The sandbox stops at the first failure, so the reason names one resource, as
+    // CloudFormation's does when one failed.
     let failure = match (stack_failure, failed) {
         (Some(reason), _) => Some(reason),
-        (None, Some(logical)) => Some(format!(
-            "The following resource(s) failed to update: [{logical}]. "
+        (None, Some((logical, kind))) => Some(format!(
+            "The following resource(s) failed to {kind}: [{logical}]. "
         )),
         (None, None) => None,
     };
     if let Some(reason) = failure {
         run.stack_event(&mut stack, "UPDATE_ROLLBACK_IN_PROGRESS", Some(&reason));
-        // Back to the previous properties: updated resources are updated back, new ones deleted.
+        // Back to the previous properties: updated resources are updated back; the resources
+        // new in the update are deleted in the cleanup that follows, newest first.
         let mut back = before.clone();
         back.events = std::mem::take(&mut stack.events);
+        let mut new = vec![];
         for r in stack.resources.clone() {
             let Some(old) = before.resource(&r.logical_id) else {
-                if let Some(p) = &r.physical_id {
-                    run.event(
-                        &mut back,
-                        &r.logical_id,
-                        Some(p),
-                        &r.resource_type,
-                        "DELETE_IN_PROGRESS",
-                        None,
-                        None,
-                    );
-                    let _ = resources::delete(run, &r.resource_type, p, &r.properties);
-                    run.event(
-                        &mut back,
-                        &r.logical_id,
-                        Some(p),
-                        &r.resource_type,
-                        "DELETE_COMPLETE",
-                        None,
-                        None,
-                    );
-                }
+                new.push(r);
                 continue;
             };
             if r.physical_id != old.physical_id {
@@ -1252,8 +1311,14 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
                     None,
                     None,
                 );
-                let _ =
-                    resources::update(run, &r.resource_type, &p, &r.properties, &old.properties);
+                let _ = resources::update(
+                    run,
+                    &r.logical_id,
+                    &r.resource_type,
+                    &p,
+                    &r.properties,
+                    &old.properties,
+                );
                 run.event(
                     &mut back,
                     &r.logical_id,
@@ -1271,6 +1336,9 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
             "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS",
             None,
         );
+        for r in new.iter().rev() {
+            clean_up(run, &mut back, r);
+        }
         run.stack_event(&mut back, "UPDATE_ROLLBACK_COMPLETE", None);
         let id = back.stack_id.clone();
         run.keep(vec![Change::PutIam(IamRecord::Stack(Box::new(back)))]);
@@ -1279,40 +1347,19 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
     run.stack_event(&mut stack, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", None);
     // Cleanup: replaced physical resources and resources no longer in the template.
     for old in replaced {
-        if let Some(p) = &old.physical_id {
-            run.event(
-                &mut stack,
-                &old.logical_id,
-                Some(p),
-                &old.resource_type,
-                "DELETE_IN_PROGRESS",
-                None,
-                None,
-            );
-            let _ = resources::delete(run, &old.resource_type, p, &old.properties);
-            run.event(
-                &mut stack,
-                &old.logical_id,
-                Some(p),
-                &old.resource_type,
-                "DELETE_COMPLETE",
-                None,
-                None,
-            );
-        }
+        clean_up(run, &mut stack, &old);
     }
     for r in stack.resources.clone().into_iter().rev() {
         if order.contains(&r.logical_id) {
             continue;
         }
-        let p = r.physical_id.as_deref();
         // DeletionPolicy "also applies to stack update operations that lead to resources being
         // deleted from stacks".
         if previous.as_ref().is_some_and(|t| t.retains(&r.logical_id)) {
             run.event(
                 &mut stack,
                 &r.logical_id,
-                p,
+                r.physical_id.as_deref(),
                 &r.resource_type,
                 "DELETE_SKIPPED",
                 None,
@@ -1320,27 +1367,7 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
             );
             continue;
         }
-        run.event(
-            &mut stack,
-            &r.logical_id,
-            p,
-            &r.resource_type,
-            "DELETE_IN_PROGRESS",
-            None,
-            None,
-        );
-        if let Some(p) = p {
-            let _ = resources::delete(run, &r.resource_type, p, &r.properties);
-        }
-        run.event(
-            &mut stack,
-            &r.logical_id,
-            p,
-            &r.resource_type,
-            "DELETE_COMPLETE",
-            None,
-            None,
-        );
+        clean_up(run, &mut stack, &r);
     }
     stack.resources.retain(|r| order.contains(&r.logical_id));
     let made = made(&stack);
@@ -1370,6 +1397,34 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
     Ok(json!({"StackId": id}))
 }
 
+/// Deletes a resource in an update's cleanup (no call for one that was never made), with its
+/// DELETE_IN_PROGRESS and DELETE_COMPLETE events: a failure there does not fail the stack.
+fn clean_up(run: &mut Run<'_>, stack: &mut StackRecord, r: &StackResource) {
+    let p = r.physical_id.as_deref();
+    let rtype = &r.resource_type;
+    run.event(
+        stack,
+        &r.logical_id,
+        p,
+        rtype,
+        "DELETE_IN_PROGRESS",
+        None,
+        None,
+    );
+    if let Some(p) = p {
+        let _ = resources::delete(run, rtype, p, &r.properties);
+    }
+    run.event(
+        stack,
+        &r.logical_id,
+        p,
+        rtype,
+        "DELETE_COMPLETE",
+        None,
+        None,
+    );
+}
+
 /// The live stack a request's StackName names, to change.
 fn live_stack(run: &Run<'_>, request: &Value) -> Result<StackRecord> {
     let name = request["StackName"].as_str().unwrap_or_default();
@@ -1377,7 +1432,7 @@ fn live_stack(run: &Run<'_>, request: &Value) -> Result<StackRecord> {
         .find_stack(&run.region, name)
         .filter(|s| s.deleted.is_none())
         .cloned()
-        .ok_or_else(|| not_found(name))
+        .ok_or_else(|| not_found(name, Named::Id))
 }
 
 /// Keeps a changed stack and answers its id.
@@ -1433,11 +1488,13 @@ fn describe_one(s: &StackRecord) -> Value {
             json!({"ParameterKey": p.key, "ParameterValue": if hidden { "****" } else { p.value.as_str() }})
         })
         .collect();
+    // The CLI prints the members in the Stack shape's order, whatever the order here.
     let mut v = json!({
         "StackId": s.stack_id,
         "StackName": s.stack_name,
-        "Parameters": params,
         "CreationTime": wire_time(s.created),
+        // What CloudFormation answers for a stack made without rollback triggers.
+        "RollbackConfiguration": {},
         "StackStatus": s.status,
         "DisableRollback": s.disable_rollback,
         "NotificationARNs": [],
@@ -1447,6 +1504,10 @@ fn describe_one(s: &StackRecord) -> Value {
     });
     if let Some(d) = &s.description {
         v["Description"] = json!(d);
+    }
+    // A stack without parameters has no Parameters member at all.
+    if !params.is_empty() {
+        v["Parameters"] = json!(params);
     }
     if let Some(r) = &s.status_reason {
         v["StackStatusReason"] = json!(r);
@@ -1484,7 +1545,7 @@ fn describe_stacks(engine: &Engine, region: &str, request: &Value) -> Result<Val
         Some(name) => vec![describe_one(
             engine
                 .find_stack(region, name)
-                .ok_or_else(|| not_found(name))?,
+                .ok_or_else(|| not_found(name, Named::Id))?,
         )],
         None => {
             let mut live: Vec<&StackRecord> = engine
@@ -1507,7 +1568,7 @@ fn describe_stack_events(engine: &Engine, region: &str, request: &Value) -> Resu
     let name = request["StackName"].as_str().unwrap_or_default();
     let s = engine
         .find_stack(region, name)
-        .ok_or_else(|| not_found(name))?;
+        .ok_or_else(|| not_found(name, Named::Brackets))?;
     let events: Vec<Value> = s
         .events
         .iter()
@@ -1552,7 +1613,7 @@ fn get_template(engine: &Engine, region: &str, request: &Value) -> Result<Value>
     };
     let s = engine
         .find_stack(region, name)
-        .ok_or_else(|| not_found(name))?;
+        .ok_or_else(|| not_found(name, Named::Id))?;
     Ok(json!({
         "TemplateBody": s.template_body,
         "StagesAvailable": ["Original", "Processed"],
@@ -1564,7 +1625,9 @@ fn describe_stack_resources(engine: &Engine, region: &str, request: &Value) -> R
     let physical = request.get("PhysicalResourceId").and_then(Value::as_str);
     let logical = request.get("LogicalResourceId").and_then(Value::as_str);
     let s = match (name, physical) {
-        (Some(n), _) => engine.find_stack(region, n).ok_or_else(|| not_found(n))?,
+        (Some(n), _) => engine
+            .find_stack(region, n)
+            .ok_or_else(|| not_found(n, Named::Id))?,
         (None, Some(p)) => engine
             .stacks()
             .into_iter()
@@ -1575,7 +1638,7 @@ fn describe_stack_resources(engine: &Engine, region: &str, request: &Value) -> R
                         .iter()
                         .any(|r| r.physical_id.as_deref() == Some(p))
             })
-            .ok_or_else(|| not_found(p))?,
+            .ok_or_else(|| not_found(p, Named::For))?,
         (None, None) => {
             return Err(KmsError::validation_error(
                 "Either StackName or PhysicalResourceId must be specified.",

@@ -8,29 +8,87 @@ use std::collections::BTreeMap;
 
 type Made = (String, BTreeMap<String, String>);
 
-const KEY_PROPERTIES: &[&str] = &[
-    "BypassPolicyLockoutSafetyCheck",
-    "Description",
-    "Enabled",
-    "EnableKeyRotation",
-    "KeyPolicy",
-    "KeySpec",
-    "KeyUsage",
-    "MultiRegion",
-    "Origin",
-    "PendingWindowInDays",
-    "RotationPeriodInDays",
-    "Tags",
-];
-const ALIAS_PROPERTIES: &[&str] = &["AliasName", "TargetKeyId"];
-const REPLICA_PROPERTIES: &[&str] = &[
-    "Description",
-    "Enabled",
-    "KeyPolicy",
-    "PendingWindowInDays",
-    "PrimaryKeyArn",
-    "Tags",
-];
+/// What a resource schema allows of a property's value beyond its type, as CloudFormation's
+/// validator checks it.
+enum Rule {
+    Enum(&'static [&'static str]),
+    /// The KMS model's enum of that name.
+    KmsEnum(&'static str),
+    /// `minimum` and `maximum`.
+    Range(i64, i64),
+    /// `minLength` and `maxLength`, in characters.
+    Length(usize, usize),
+    Pattern(&'static str),
+}
+
+/// A resource type's properties (every other is extraneous) with their rules, and the required
+/// ones: the resource schemas of aws-cloudformation-resource-providers-kms.
+struct Schema {
+    properties: &'static [(&'static str, &'static [Rule])],
+    required: &'static [&'static str],
+}
+
+const DESCRIPTION: &[Rule] = &[Rule::Length(0, 8192)];
+const PENDING_WINDOW: &[Rule] = &[Rule::Range(7, 30)];
+
+const KEY: Schema = Schema {
+    properties: &[
+        ("BypassPolicyLockoutSafetyCheck", &[]),
+        ("Description", DESCRIPTION),
+        ("Enabled", &[]),
+        ("EnableKeyRotation", &[]),
+        ("KeyPolicy", &[]),
+        ("KeySpec", &[Rule::KmsEnum("KeySpec")]),
+        (
+            "KeyUsage",
+            &[Rule::Enum(&[
+                "ENCRYPT_DECRYPT",
+                "SIGN_VERIFY",
+                "GENERATE_VERIFY_MAC",
+                "KEY_AGREEMENT",
+            ])],
+        ),
+        ("MultiRegion", &[]),
+        ("Origin", &[Rule::Enum(&["AWS_KMS", "EXTERNAL"])]),
+        ("PendingWindowInDays", PENDING_WINDOW),
+        ("RotationPeriodInDays", &[Rule::Range(90, 2560)]),
+        ("Tags", &[]),
+    ],
+    required: &[],
+};
+const ALIAS: Schema = Schema {
+    properties: &[
+        (
+            "AliasName",
+            &[
+                Rule::Length(1, 256),
+                Rule::Pattern("^(alias/)[a-zA-Z0-9:/_-]+$"),
+            ],
+        ),
+        ("TargetKeyId", &[Rule::Length(1, 256)]),
+    ],
+    required: &["AliasName", "TargetKeyId"],
+};
+const REPLICA: Schema = Schema {
+    properties: &[
+        ("Description", DESCRIPTION),
+        ("Enabled", &[]),
+        ("KeyPolicy", &[]),
+        ("PendingWindowInDays", PENDING_WINDOW),
+        ("PrimaryKeyArn", &[Rule::Length(1, 256)]),
+        ("Tags", &[]),
+    ],
+    required: &["PrimaryKeyArn", "KeyPolicy"],
+};
+
+fn schema(rtype: &str) -> Option<&'static Schema> {
+    match rtype {
+        "AWS::KMS::Key" => Some(&KEY),
+        "AWS::KMS::Alias" => Some(&ALIAS),
+        "AWS::KMS::ReplicaKey" => Some(&REPLICA),
+        _ => None,
+    }
+}
 
 /// The reason CloudFormation gives when a KMS call of a resource handler fails.
 fn handler_error(run: &mut Run<'_>, e: KmsError) -> String {
@@ -50,21 +108,23 @@ fn handler_error(run: &mut Run<'_>, e: KmsError) -> String {
     )
 }
 
-fn check_properties(
-    logical: &str,
-    p: &Value,
-    allowed: &[&str],
-    required: &[&str],
-) -> Result<(), String> {
+/// Validates a resource's properties against its type's schema before any call, as
+/// CloudFormation does, with its reason. The validator's wording (its test suite, and stack
+/// events users quote) hides the value for enum, pattern, minimum and maximum.
+fn check_properties(logical: &str, rtype: &str, p: &Value) -> Result<(), String> {
+    let Some(schema) = schema(rtype) else {
+        return Ok(());
+    };
     let empty = Map::new();
     let m = p.as_object().unwrap_or(&empty);
+    let rules = |k: &str| schema.properties.iter().find(|(n, _)| *n == k);
     let mut problems = vec![];
     for k in m.keys() {
-        if !allowed.contains(&k.as_str()) {
+        if rules(k).is_none() {
             problems.push(format!("#: extraneous key [{k}] is not permitted"));
         }
     }
-    for r in required {
+    for r in schema.required {
         if !m.contains_key(*r) {
             problems.push(format!("#: required key [{r}] not found"));
         }
@@ -72,6 +132,12 @@ fn check_properties(
     for (k, v) in m {
         if let Some(problem) = type_problem(k, v) {
             problems.push(format!("#/{k}: {problem}"));
+            continue;
+        }
+        for rule in rules(k).map_or(&[][..], |(_, r)| r) {
+            if let Some(problem) = rule_problem(rule, v) {
+                problems.push(format!("#/{k}: {problem}"));
+            }
         }
     }
     if problems.is_empty() {
@@ -81,6 +147,38 @@ fn check_properties(
             "Properties validation failed for resource {logical} with message: [{}]",
             problems.join(", ")
         ))
+    }
+}
+
+/// How a value (of the right type) breaks a rule, as the validator words it.
+fn rule_problem(rule: &Rule, v: &Value) -> Option<String> {
+    let text = super::template::text(v);
+    let keyword = |k: &str| format!("failed validation constraint for keyword [{k}]");
+    match *rule {
+        Rule::Enum(values) => (!values.contains(&text.as_str())).then(|| keyword("enum")),
+        Rule::KmsEnum(shape) => {
+            let values = crate::model::kms().shapes[shape].enum_values.as_deref();
+            (!values.unwrap_or_default().contains(&text)).then(|| keyword("enum"))
+        }
+        Rule::Range(min, max) => match int(Some(v)) {
+            Some(n) if n < min => Some(keyword("minimum")),
+            Some(n) if n > max => Some(keyword("maximum")),
+            _ => None,
+        },
+        Rule::Length(min, max) => {
+            let len = text.chars().count();
+            if len > max {
+                Some(format!("expected maxLength: {max}, actual: {len}"))
+            } else if len < min {
+                Some(format!("expected minLength: {min}, actual: {len}"))
+            } else {
+                None
+            }
+        }
+        Rule::Pattern(pattern) => {
+            let re = regex_lite::Regex::new(pattern).expect("a schema's pattern");
+            (!re.is_match(&text)).then(|| keyword("pattern"))
+        }
     }
 }
 
@@ -106,6 +204,7 @@ fn type_problem(name: &str, v: &Value) -> Option<String> {
         | "PrimaryKeyArn" => matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_)),
         "KeyPolicy" => matches!(v, Value::Object(_) | Value::String(_)),
         "Tags" => matches!(v, Value::Array(_)),
+        "PendingWindowInDays" | "RotationPeriodInDays" => int(Some(v)).is_some(),
         _ => true,
     };
     if ok {
@@ -117,6 +216,7 @@ fn type_problem(name: &str, v: &Value) -> Option<String> {
         }
         "KeyPolicy" => "JSONObject",
         "Tags" => "JSONArray",
+        "PendingWindowInDays" | "RotationPeriodInDays" => "Integer",
         _ => "String",
     };
     Some(format!("expected type: {expected}, found: {found}"))
@@ -230,29 +330,6 @@ pub(super) fn retag(
     run.keep(vec![Change::PutKey(key)]);
 }
 
-/// The ranges AWS::KMS::Key's resource schema sets, checked before any call as CloudFormation
-/// validates properties.
-fn check_ranges(logical: &str, p: &Value) -> Result<(), String> {
-    for (name, min, max) in [
-        ("PendingWindowInDays", 7, 30),
-        ("RotationPeriodInDays", 90, 2560),
-    ] {
-        let Some(v) = p.get(name) else { continue };
-        let problem = match int(Some(v)) {
-            None => Some(format!("#/{name}: expected type: Integer, found: String")),
-            Some(n) if n < min => Some(format!("#/{name}: {n} is not greater or equal to {min}")),
-            Some(n) if n > max => Some(format!("#/{name}: {n} is not less or equal to {max}")),
-            Some(_) => None,
-        };
-        if let Some(problem) = problem {
-            return Err(format!(
-                "Properties validation failed for resource {logical} with message: [{problem}]"
-            ));
-        }
-    }
-    Ok(())
-}
-
 fn key_attributes(meta: &Value) -> Made {
     let id = meta["KeyId"].as_str().unwrap_or_default().to_string();
     let mut attrs = BTreeMap::new();
@@ -273,10 +350,9 @@ pub(super) fn create(
     p: &Value,
 ) -> Result<Made, String> {
     let region = run.region.clone();
+    check_properties(logical, rtype, p)?;
     match rtype {
         "AWS::KMS::Key" => {
-            check_properties(logical, p, KEY_PROPERTIES, &[])?;
-            check_ranges(logical, p)?;
             let mut req = Map::new();
             for k in ["Description", "KeyUsage", "KeySpec", "Origin"] {
                 if let Some(v) = p.get(k) {
@@ -315,7 +391,6 @@ pub(super) fn create(
             Ok(made)
         }
         "AWS::KMS::Alias" => {
-            check_properties(logical, p, ALIAS_PROPERTIES, &["AliasName", "TargetKeyId"])?;
             let name = super::template::text(&p["AliasName"]);
             run.kms(
                 &region,
@@ -326,12 +401,6 @@ pub(super) fn create(
             Ok((name, BTreeMap::new()))
         }
         "AWS::KMS::ReplicaKey" => {
-            check_properties(
-                logical,
-                p,
-                REPLICA_PROPERTIES,
-                &["PrimaryKeyArn", "KeyPolicy"],
-            )?;
             let primary = super::template::text(&p["PrimaryKeyArn"]);
             let Some(primary_region) = region_of_arn(&primary).map(str::to_string) else {
                 return Err(format!(
@@ -396,7 +465,7 @@ fn configure_key(
     if !creating && o.get("KeyPolicy") != n.get("KeyPolicy") {
         let policy = match n.get("KeyPolicy") {
             Some(p) => policy_text(p),
-            None => crate::default_key_policy(run.scratch.account_id()),
+            None => crate::default_key_policy(region, run.scratch.account_id()),
         };
         let mut req = json!({"KeyId": key_id, "PolicyName": "default", "Policy": policy});
         if let Some(b) = truthy(n.get("BypassPolicyLockoutSafetyCheck")) {
@@ -465,22 +534,17 @@ pub(super) fn needs_replacement(rtype: &str, o: &Value, n: &Value) -> bool {
 /// Updates a resource in place.
 pub(super) fn update(
     run: &mut Run<'_>,
+    logical: &str,
     rtype: &str,
     physical: &str,
     o: &Value,
     n: &Value,
 ) -> Result<(), String> {
     let region = run.region.clone();
+    check_properties(logical, rtype, n)?;
     match rtype {
         "AWS::KMS::Key" | "AWS::KMS::ReplicaKey" => {
-            let allowed = if rtype == "AWS::KMS::Key" {
-                KEY_PROPERTIES
-            } else {
-                REPLICA_PROPERTIES
-            };
-            check_properties(physical, n, allowed, &[])?;
             if rtype == "AWS::KMS::Key" {
-                check_ranges(physical, n)?;
                 // "If you change the value of the KeySpec, KeyUsage, Origin, or MultiRegion
                 // properties of an existing KMS key, the update request fails, regardless of the
                 // value of the UpdateReplacePolicy attribute" (AWS::KMS::Key's reference).
@@ -493,16 +557,14 @@ pub(super) fn update(
             }
             configure_key(run, &region, physical, o, n)
         }
-        "AWS::KMS::Alias" => {
-            check_properties(physical, n, ALIAS_PROPERTIES, &["AliasName", "TargetKeyId"])?;
-            run.kms(
+        "AWS::KMS::Alias" => run
+            .kms(
                 &region,
                 "UpdateAlias",
                 json!({"AliasName": physical, "TargetKeyId": super::template::text(&n["TargetKeyId"])}),
             )
             .map(|_| ())
-            .map_err(|e| handler_error(run, e))
-        }
+            .map_err(|e| handler_error(run, e)),
         other => Err(format!("Unsupported resource type {other}")),
     }
 }

@@ -3,7 +3,7 @@
 //! list in one page (a sandbox holds few stacks), so none returns a NextToken.
 
 use super::template::{self, Template};
-use super::{not_found, template_body, StackRecord, StackResource};
+use super::{not_found, template_body, Named, StackRecord, StackResource};
 use crate::error::{KmsError, Result};
 use crate::tx::wire_time;
 use crate::Engine;
@@ -94,7 +94,7 @@ pub(super) fn list_stack_resources(
     let name = request["StackName"].as_str().unwrap_or_default();
     let s = engine
         .find_stack(region, name)
-        .ok_or_else(|| not_found(name))?;
+        .ok_or_else(|| not_found(name, Named::Id))?;
     let list: Vec<Value> = s
         .resources
         .iter()
@@ -113,7 +113,7 @@ pub(super) fn describe_stack_resource(
     let logical = request["LogicalResourceId"].as_str().unwrap_or_default();
     let s = engine
         .find_stack(region, name)
-        .ok_or_else(|| not_found(name))?;
+        .ok_or_else(|| not_found(name, Named::Quotes))?;
     let r = s.resource(logical).ok_or_else(|| {
         KmsError::validation_error(format!(
             "Resource {logical} does not exist for stack {name}"
@@ -171,7 +171,7 @@ pub(super) fn get_template_summary(
     let body = match request.get("StackName").and_then(Value::as_str) {
         Some(name) if request.get("TemplateBody").is_none() => engine
             .find_stack(region, name)
-            .ok_or_else(|| not_found(name))?
+            .ok_or_else(|| not_found(name, Named::Id))?
             .template_body
             .clone(),
         _ => template_body(request)?.to_string(),

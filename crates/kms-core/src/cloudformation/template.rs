@@ -29,12 +29,17 @@ pub struct Template {
 impl Template {
     pub fn parse(body: &str) -> Result<Template> {
         let trimmed = body.trim_start();
+        // CloudFormation says where, not what: "YAML not well-formed. (line 23, column 5)".
+        let not_well_formed = |kind: &str, (line, column): (usize, usize)| {
+            format_error(format!(
+                "{kind} not well-formed. (line {line}, column {column})"
+            ))
+        };
         let v: Value = if trimmed.starts_with('{') {
             serde_json::from_str(body)
-                .map_err(|e| format_error(format!("JSON not well-formed. ({e})")))?
+                .map_err(|e| not_well_formed("JSON", (e.line(), e.column())))?
         } else {
-            super::yaml::parse(body)
-                .map_err(|e| format_error(format!("YAML not well-formed. ({e})")))?
+            super::yaml::parse(body).map_err(|at| not_well_formed("YAML", at))?
         };
         let Value::Object(top) = v else {
             return Err(format_error("unsupported structure."));

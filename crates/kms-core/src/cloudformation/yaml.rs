@@ -4,8 +4,8 @@
 //! `{"Condition": "C"}`). Built on yaml-rust2's event parser, which gives every node its tag.
 
 use serde_json::{Map, Number, Value};
-use yaml_rust2::parser::{Event, EventReceiver, Parser, Tag};
-use yaml_rust2::scanner::TScalarStyle;
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
+use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 enum Frame {
     Seq(Vec<Value>, Option<Tag>, usize),
@@ -17,7 +17,10 @@ struct Builder {
     stack: Vec<Frame>,
     anchors: std::collections::HashMap<usize, Value>,
     done: Option<Value>,
-    error: Option<String>,
+    /// Where the text has a mapping key that is not a scalar.
+    error: Option<(usize, usize)>,
+    /// Where the event being read is, as [`parse`] reports it.
+    at: (usize, usize),
 }
 
 impl Builder {
@@ -39,8 +42,7 @@ impl Builder {
                     Value::Bool(b) => *key = Some(b.to_string()),
                     Value::Null => *key = Some("null".into()),
                     _ => {
-                        self.error
-                            .get_or_insert_with(|| "a mapping key must be a scalar".into());
+                        self.error.get_or_insert(self.at);
                     }
                 },
                 Some(k) => {
@@ -107,8 +109,9 @@ fn scalar(s: String, style: TScalarStyle) -> Value {
     Value::String(s)
 }
 
-impl EventReceiver for Builder {
-    fn on_event(&mut self, ev: Event) {
+impl MarkedEventReceiver for Builder {
+    fn on_event(&mut self, ev: Event, mark: Marker) {
+        self.at = at(&mark);
         match ev {
             Event::Scalar(s, style, anchor, tag) => {
                 // An empty tagged scalar (`!Ref` alone) is an empty string, not null.
@@ -140,12 +143,25 @@ impl EventReceiver for Builder {
     }
 }
 
-/// Parses a YAML template (its first document) into the JSON value form.
-pub fn parse(text: &str) -> Result<Value, String> {
+fn at(m: &Marker) -> (usize, usize) {
+    (m.line(), m.col() + 1)
+}
+
+/// Parses a YAML template (its first document) into the JSON value form, or says where it is
+/// not well-formed: its line and column, from 1.
+pub fn parse(text: &str) -> Result<Value, (usize, usize)> {
     let mut b = Builder::default();
     Parser::new_from_str(text)
         .load(&mut b, false)
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| {
+            if e.marker().index() < text.chars().count() {
+                return at(e.marker());
+            }
+            // The end of the text is where its last line ends, as SnakeYAML (CloudFormation's
+            // parser) marks it; yaml-rust2 goes on to a line after.
+            let last = text.rsplit('\n').next().unwrap_or_default();
+            (text.matches('\n').count() + 1, last.chars().count() + 1)
+        })?;
     if let Some(e) = b.error {
         return Err(e);
     }

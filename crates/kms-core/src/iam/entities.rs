@@ -176,7 +176,7 @@ pub(crate) fn create_user(tx: &mut IamTx<'_>, req: &Req<'_>) -> Result<Value> {
     let path = path(req);
     let u = UserRecord {
         name: name.to_string(),
-        arn: tx.arn(&format!("user{path}{name}")),
+        arn: tx.arn("iam", &format!("user{path}{name}")),
         path,
         user_id: tx.unique_id("AIDA"),
         created: tx.now,
@@ -197,7 +197,7 @@ pub(crate) fn get_user(tx: &mut IamTx<'_>, req: &Req<'_>) -> Result<Value> {
         (None, Identity::Root { account_id }) => {
             return Ok(json!({"User": {
                 "UserId": account_id,
-                "Arn": tx.caller.arn(),
+                "Arn": tx.caller.arn(tx.region),
                 "CreateDate": wire_time(tx.now),
             }}))
         }
@@ -310,7 +310,7 @@ pub(crate) fn create_role(tx: &mut IamTx<'_>, req: &Req<'_>) -> Result<Value> {
     let path = path(req);
     let r = RoleRecord {
         name: name.to_string(),
-        arn: tx.arn(&format!("role{path}{name}")),
+        arn: tx.arn("iam", &format!("role{path}{name}")),
         path,
         role_id: tx.unique_id("AROA"),
         created: tx.now,

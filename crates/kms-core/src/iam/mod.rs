@@ -39,13 +39,19 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// Whether an `AWS` principal of a policy names something that exists, as AWS checks when it
 /// stores a key policy or a trust policy: `*`, an account id, an ARN in another account, or in
-/// this one its root, or a user, role or role session that exists.
+/// this one its root, or a user, role or role session that exists (a user's or role's ARN is the
+/// one IAM gave it, so in its partition).
 pub(crate) fn principal_exists(iam: &dyn IamView, account_id: &str, principal: &str) -> bool {
     let is_account = |s: &str| s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit());
     if principal == "*" || is_account(principal) {
         return true;
     }
-    let Some(rest) = principal.strip_prefix("arn:aws:") else {
+    // Any partition: AWS would refuse a root or other account's ARN of another partition, but
+    // policies written for `aws` (the console's, in any Region) keep working in the sandbox.
+    let Some((_partition, rest)) = principal
+        .strip_prefix("arn:")
+        .and_then(|r| r.split_once(':'))
+    else {
         return false;
     };
     let mut parts = rest.splitn(4, ':');
@@ -143,6 +149,8 @@ impl AccessKeyProblem {
 pub(crate) struct IamTx<'a> {
     state: &'a IamState,
     pub account_id: &'a str,
+    /// The Region of the request: IAM is global, but its ARNs are in this Region's partition.
+    pub region: &'a str,
     pub now: Millis,
     pub caller: &'a Caller,
     rng: &'a mut dyn Entropy,
@@ -166,10 +174,17 @@ impl IamView for IamTx<'_> {
 }
 
 impl<'a> IamTx<'a> {
-    fn new(engine: &'a Engine, caller: &'a Caller, now: Millis, rng: &'a mut dyn Entropy) -> Self {
+    fn new(
+        engine: &'a Engine,
+        region: &'a str,
+        caller: &'a Caller,
+        now: Millis,
+        rng: &'a mut dyn Entropy,
+    ) -> Self {
         IamTx {
             state: &engine.iam,
             account_id: engine.account_id(),
+            region,
             now,
             caller,
             rng,
@@ -216,8 +231,8 @@ impl<'a> IamTx<'a> {
         Secret::new(self.random_chars(len, SECRET_ALPHABET).into_bytes())
     }
 
-    pub fn arn(&self, resource: &str) -> String {
-        format!("arn:aws:iam::{}:{resource}", self.account_id)
+    pub fn arn(&self, service: &str, resource: &str) -> String {
+        crate::arn::arn(service, self.region, self.account_id, resource)
     }
 
     fn into_changes(self) -> Vec<Change> {
@@ -410,18 +425,20 @@ pub(crate) fn last_segment(path: &str) -> Option<&str> {
 // ---------------------------------------------------------------- the engine's entry points
 
 impl Engine {
-    /// Answers one IAM operation in the JSON value form, for `caller`. The request is validated
-    /// against the IAM model first. Nothing of the engine changes: the outcome carries the
-    /// changes (none if the operation failed).
+    /// Answers one IAM operation in the JSON value form, for `caller`, made from `region` (IAM
+    /// is global; its ARNs are in the Region's partition). The request is validated against the
+    /// IAM model first. Nothing of the engine changes: the outcome carries the changes (none if
+    /// the operation failed).
     pub fn handle_iam(
         &self,
+        region: &str,
         operation: &str,
         request: &Value,
         caller: &Caller,
         now: Millis,
         entropy: &mut dyn Entropy,
     ) -> Outcome {
-        let mut tx = IamTx::new(self, caller, now, entropy);
+        let mut tx = IamTx::new(self, region, caller, now, entropy);
         let result = model::iam()
             .validate_input(operation, request)
             .and_then(|_| dispatch(&mut tx, operation, &Req(request)));
@@ -442,10 +459,10 @@ impl Engine {
         entropy: &mut dyn Entropy,
         trust: &TrustCheck<'_>,
     ) -> Outcome {
-        let mut tx = IamTx::new(self, caller, now, entropy);
+        let mut tx = IamTx::new(self, region, caller, now, entropy);
         let result = model::sts()
             .validate_input(operation, request)
-            .and_then(|_| sts::dispatch(&mut tx, region, operation, &Req(request), trust));
+            .and_then(|_| sts::dispatch(&mut tx, operation, &Req(request), trust));
         finish(tx, result)
     }
 
@@ -614,7 +631,8 @@ impl Engine {
         }
         let mut out = Vec::new();
         if let Some(doc) = &s.policy {
-            out.push((format!("session policy of {}", caller.arn()), doc.clone()));
+            let session = format!("assumed-role/{}/{}", s.role_name, s.session_name);
+            out.push((format!("session policy of {session}"), doc.clone()));
         }
         for arn in &s.policy_arns {
             // A policy that does not exist here (deleted since, or AWS managed) allows nothing,
@@ -702,9 +720,14 @@ impl Sandbox {
     /// Runs an IAM operation as `caller` and applies its changes at once.
     pub fn iam(&mut self, caller: &Caller, operation: &str, request: Value) -> Result<Value> {
         let now = self.clock.now();
-        let outcome =
-            self.engine
-                .handle_iam(operation, &request, caller, now, self.entropy.as_mut());
+        let outcome = self.engine.handle_iam(
+            &self.region,
+            operation,
+            &request,
+            caller,
+            now,
+            self.entropy.as_mut(),
+        );
         self.engine.apply(outcome.changes.clone());
         self.record(Service::Iam, operation, &request, &outcome, caller, now);
         outcome.result

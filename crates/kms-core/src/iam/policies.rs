@@ -107,7 +107,7 @@ pub(crate) fn create_policy(tx: &mut IamTx<'_>, req: &Req<'_>) -> Result<Value> 
     let path = req.str("Path").unwrap_or("/").to_string();
     let p = ManagedPolicyRecord {
         name: name.to_string(),
-        arn: tx.arn(&format!("policy{path}{name}")),
+        arn: tx.arn("iam", &format!("policy{path}{name}")),
         path,
         policy_id: tx.unique_id("ANPA"),
         description: req.str("Description").map(str::to_string),

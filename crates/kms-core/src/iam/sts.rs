@@ -19,29 +19,23 @@ const SESSION_TOKEN_LENGTH: usize = 356;
 
 pub(crate) fn dispatch(
     tx: &mut IamTx<'_>,
-    region: &str,
     operation: &str,
     req: &Req<'_>,
     trust: &TrustCheck<'_>,
 ) -> Result<Value> {
     match operation {
         "GetCallerIdentity" => Ok(get_caller_identity(tx)),
-        "AssumeRole" => assume_role(tx, region, req, trust),
+        "AssumeRole" => assume_role(tx, req, trust),
         _ => Err(model::sts().unknown_operation(operation)),
     }
 }
 
 fn get_caller_identity(tx: &IamTx<'_>) -> Value {
     let c = tx.caller;
-    json!({"UserId": c.principal_id(), "Account": c.account_id(), "Arn": c.arn()})
+    json!({"UserId": c.principal_id(), "Account": c.account_id(), "Arn": c.arn(tx.region)})
 }
 
-fn assume_role(
-    tx: &mut IamTx<'_>,
-    region: &str,
-    req: &Req<'_>,
-    trust: &TrustCheck<'_>,
-) -> Result<Value> {
+fn assume_role(tx: &mut IamTx<'_>, req: &Req<'_>, trust: &TrustCheck<'_>) -> Result<Value> {
     let caller = tx.caller;
     if caller.is_root() {
         return Err(KmsError::iam_access_denied(
@@ -53,7 +47,7 @@ fn assume_role(
     let denied = || {
         KmsError::iam_access_denied(format!(
             "User: {} is not authorized to perform: sts:AssumeRole on resource: {role_arn}",
-            caller.arn()
+            caller.arn(tx.region)
         ))
     };
     let name = match parse_arn(role_arn) {
@@ -99,7 +93,7 @@ fn assume_role(
         (role.name.clone(), role.path.clone(), role.role_id.clone());
     let mut used = role.clone();
     used.last_used = Some(tx.now);
-    used.last_used_region = Some(region.to_string());
+    used.last_used_region = Some(tx.region.to_string());
     tx.put(IamRecord::Role(used));
 
     // Sessions past their expiration keep only what refuses their key (they no longer sign
@@ -151,10 +145,7 @@ fn assume_role(
         "AssumedRoleUser".into(),
         json!({
             "AssumedRoleId": format!("{}:{}", s.role_id, s.session_name),
-            "Arn": format!(
-                "arn:aws:sts::{}:assumed-role/{}/{}",
-                tx.account_id, s.role_name, s.session_name
-            ),
+            "Arn": tx.arn("sts", &format!("assumed-role/{}/{}", s.role_name, s.session_name)),
         }),
     );
     if let Some(si) = &s.source_identity {

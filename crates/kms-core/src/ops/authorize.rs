@@ -330,6 +330,7 @@ pub(crate) fn lets_caller_put_key_policy(
         action: "kms:PutKeyPolicy",
         resource: key.map_or("*", |k| k.arn.as_str()),
         caller: tx.caller,
+        region: &tx.region,
         context: &context,
     };
     let identity = tx.engine.identity_policies_parsed(tx.caller);
@@ -378,6 +379,7 @@ fn with_decision<R>(
         action: &action,
         resource: &resource,
         caller: tx.caller,
+        region: &tx.region,
         context: &context,
     };
     let identity = crate::state::borrowed(&identity);
@@ -410,7 +412,7 @@ fn grant_allowing<'k>(
         return None;
     }
     let caller = tx.caller;
-    let (arn, role_arn) = (caller.arn(), caller.role_arn());
+    let (arn, role_arn) = (caller.arn(&tx.region), caller.role_arn(&tx.region));
     let names_caller = |p: Option<&str>| {
         p.is_some_and(|p| p == arn || (role_arn.is_some() && Some(p) == role_arn.as_deref()))
     };
@@ -552,7 +554,7 @@ fn context(
         // No policy involved reads a condition key: the (common) default policies.
         return Context::new();
     }
-    let mut c = principal_context(tx.engine, tx.caller, tx.now, keys);
+    let mut c = principal_context(tx.engine, tx.caller, &tx.region, tx.now, keys);
     if keys.wants("aws:RequestedRegion") {
         c.set("aws:RequestedRegion", tx.region.as_str());
     }
@@ -798,12 +800,13 @@ fn context(
 fn principal_context(
     engine: &crate::Engine,
     caller: &crate::Caller,
+    region: &str,
     now: crate::Millis,
     keys: &Wanted<'_>,
 ) -> Context {
     let mut c = Context::new();
     if keys.wants("aws:PrincipalArn") {
-        c.set("aws:PrincipalArn", caller.principal_arn());
+        c.set("aws:PrincipalArn", caller.principal_arn(region));
     }
     if keys.wants("aws:PrincipalAccount") {
         c.set("aws:PrincipalAccount", caller.account_id());
@@ -842,13 +845,14 @@ fn principal_context(
 /// "An administrator must grant you the permissions necessary to pass session tags").
 pub(crate) fn may_assume_role(
     engine: &crate::Engine,
+    region: &str,
     role: &crate::iam::RoleRecord,
     caller: &crate::Caller,
     request: &Value,
     now: crate::Millis,
 ) -> Result<()> {
     let everything = ConditionKeys::everything();
-    let mut c = principal_context(engine, caller, now, &Wanted(vec![&everything]));
+    let mut c = principal_context(engine, caller, region, now, &Wanted(vec![&everything]));
     let req = Req(request);
     if let Some(name) = req.str("RoleSessionName") {
         c.set("sts:RoleSessionName", name);
@@ -873,7 +877,7 @@ pub(crate) fn may_assume_role(
     let denied = |action: &str| {
         KmsError::iam_access_denied(format!(
             "User: {} is not authorized to perform: {action} on resource: {}",
-            caller.arn(),
+            caller.arn(region),
             role.arn
         ))
     };
@@ -893,6 +897,7 @@ pub(crate) fn may_assume_role(
             action,
             resource: &role.arn,
             caller,
+            region,
             context: &c,
         };
         let decision = access::decide(&request, Some(("trust policy", &trust)), &identity, None);
@@ -937,25 +942,31 @@ pub(crate) fn iso8601(ms: crate::Millis) -> String {
 /// the root user may do anything.
 pub(crate) fn check_iam(
     engine: &crate::Engine,
+    region: &str,
     operation: &str,
     request: &Value,
     caller: &crate::Caller,
     now: crate::Millis,
 ) -> Result<()> {
     let action = format!("iam:{operation}");
-    let resource = iam_resource(engine, operation, request, caller);
-    identity_denial(engine, caller, now, &action, &resource, |c| {
+    let resource = iam_resource(engine, region, operation, request, caller);
+    identity_denial(engine, caller, region, now, &action, &resource, |c| {
         set_request_tags(c, Req(request).list("Tags"))
     })
     .map_or(Ok(()), |m| Err(KmsError::iam_access_denied(m)))
 }
 
 impl crate::Engine {
-    /// Whether `caller` may look up events: identity policies alone decide
+    /// Whether `caller` may look up events in `region`: identity policies alone decide
     /// `cloudtrail:LookupEvents`, an action without resources, so AWS's message names none.
-    pub fn check_lookup_events(&self, caller: &crate::Caller, now: crate::Millis) -> Result<()> {
+    pub fn check_lookup_events(
+        &self,
+        region: &str,
+        caller: &crate::Caller,
+        now: crate::Millis,
+    ) -> Result<()> {
         let action = "cloudtrail:LookupEvents";
-        identity_denial(self, caller, now, action, "*", |_| {}).map_or(Ok(()), |m| {
+        identity_denial(self, caller, region, now, action, "*", |_| {}).map_or(Ok(()), |m| {
             Err(KmsError::access_denied(m.replacen(
                 " on resource: *",
                 "",
@@ -971,6 +982,7 @@ impl crate::Engine {
 fn identity_denial(
     engine: &crate::Engine,
     caller: &crate::Caller,
+    region: &str,
     now: crate::Millis,
     action: &str,
     resource: &str,
@@ -980,7 +992,7 @@ fn identity_denial(
         return None;
     }
     let everything = ConditionKeys::everything();
-    let mut c = principal_context(engine, caller, now, &Wanted(vec![&everything]));
+    let mut c = principal_context(engine, caller, region, now, &Wanted(vec![&everything]));
     prepare(&mut c);
     let identity = engine.identity_policies_parsed(caller);
     let identity = crate::state::borrowed(&identity);
@@ -988,6 +1000,7 @@ fn identity_denial(
         action,
         resource,
         caller,
+        region,
         context: &c,
     };
     let decision = access::decide(&request, None, &identity, None);
@@ -997,11 +1010,13 @@ fn identity_denial(
 /// The ARN of the IAM resource a request acts on (`*` when it names none).
 fn iam_resource(
     engine: &crate::Engine,
+    region: &str,
     operation: &str,
     request: &Value,
     caller: &crate::Caller,
 ) -> String {
     let account = engine.account_id();
+    let arn = |resource: String| crate::arn::arn("iam", region, account, &resource);
     let member = |name: &str| request.get(name).and_then(Value::as_str);
     if let Some(name) = member("UserName") {
         return engine
@@ -1010,7 +1025,7 @@ fn iam_resource(
             .map(|u| u.arn.clone())
             .unwrap_or_else(|| {
                 let path = member("Path").unwrap_or("/");
-                format!("arn:aws:iam::{account}:user{path}{name}")
+                arn(format!("user{path}{name}"))
             });
     }
     if let Some(name) = member("RoleName") {
@@ -1020,7 +1035,7 @@ fn iam_resource(
             .map(|r| r.arn.clone())
             .unwrap_or_else(|| {
                 let path = member("Path").unwrap_or("/");
-                format!("arn:aws:iam::{account}:role{path}{name}")
+                arn(format!("role{path}{name}"))
             });
     }
     if let Some(arn) = member("PolicyArn") {
@@ -1028,7 +1043,7 @@ fn iam_resource(
     }
     if let Some(name) = member("PolicyName").filter(|_| operation == "CreatePolicy") {
         let path = member("Path").unwrap_or("/");
-        return format!("arn:aws:iam::{account}:policy{path}{name}");
+        return arn(format!("policy{path}{name}"));
     }
     // Operations on one's own user without a UserName (GetUser, CreateAccessKey, ...).
     let own = matches!(
@@ -1036,7 +1051,7 @@ fn iam_resource(
         "GetUser" | "CreateAccessKey" | "ListAccessKeys" | "UpdateAccessKey" | "DeleteAccessKey"
     );
     if own && caller.user_name().is_some() {
-        return caller.arn();
+        return caller.arn(region);
     }
     "*".to_string()
 }

@@ -112,8 +112,9 @@ pub(crate) fn new_key(tx: &mut Tx<'_>, k: NewKey) -> Result<KeyRecord> {
 
 /// The default key policy CreateKey attaches when it is given none, in the text GetKeyPolicy
 /// returns for it (create-keys.md: "this call to the GetKeyPolicy operation returns the key
-/// policy that CreateKey applies"; key-policy-default.md).
-pub fn default_key_policy(account: &str) -> String {
+/// policy that CreateKey applies"; key-policy-default.md), for `account` in `region`'s partition.
+pub fn default_key_policy(region: &str, account: &str) -> String {
+    let root = crate::arn::arn("iam", region, account, "root");
     format!(
         r#"{{
   "Version" : "2012-10-17",
@@ -122,7 +123,7 @@ pub fn default_key_policy(account: &str) -> String {
     "Sid" : "Enable IAM policies",
     "Effect" : "Allow",
     "Principal" : {{
-      "AWS" : "arn:aws:iam::{account}:root"
+      "AWS" : "{root}"
     }},
     "Action" : "kms:*",
     "Resource" : "*"
@@ -210,7 +211,7 @@ pub(crate) fn create_key(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
             )?;
             p.to_string()
         }
-        None => default_key_policy(tx.account_id()),
+        None => default_key_policy(&tx.region, tx.account_id()),
     };
     let tags = super::tags::parse_tags(req, "Tags", &BTreeMap::new())?;
     let key = new_key(

@@ -104,7 +104,7 @@ fn managed_key_policy(service: &str, account: &str, region: &str) -> String {
             {
                 "Sid": "Allow direct access to key metadata to the account",
                 "Effect": "Allow",
-                "Principal": {"AWS": format!("arn:aws:iam::{account}:root")},
+                "Principal": {"AWS": crate::arn::arn("iam", region, account, "root")},
                 "Action": ["kms:Describe*", "kms:Get*", "kms:List*", "kms:RevokeGrant"],
                 "Resource": "*"
             }

@@ -8,6 +8,7 @@
 //! (description, policy, tags, aliases, grants, enabled state) live on each record alone.
 
 use super::{key_metadata, require_enabled, resolve, Naming};
+use crate::arn::{arn, partition};
 use crate::env::Millis;
 use crate::error::{KmsError, Result};
 use crate::records::{BackingKey, ImportedMaterial, KeyRecord, MultiRegionKeyType};
@@ -35,23 +36,6 @@ pub(crate) fn require_multi_region_support(region: &str) -> Result<()> {
         )));
     }
     Ok(())
-}
-
-/// The AWS partition of a Region: a replica must be in its primary's partition.
-fn partition(region: &str) -> &'static str {
-    // Longest prefixes first: `us-isob-` before `us-iso-`.
-    const PARTITIONS: [(&str, &str); 6] = [
-        ("cn-", "aws-cn"),
-        ("us-gov-", "aws-us-gov"),
-        ("us-isob-", "aws-iso-b"),
-        ("us-isof-", "aws-iso-f"),
-        ("us-iso-", "aws-iso"),
-        ("eu-isoe-", "aws-iso-e"),
-    ];
-    PARTITIONS
-        .iter()
-        .find(|(prefix, _)| region.starts_with(prefix))
-        .map_or("aws", |(_, partition)| partition)
 }
 
 fn entry(k: &KeyRecord) -> Value {
@@ -244,10 +228,11 @@ pub(crate) fn replicate_key(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
             primary.arn, existing.arn
         )));
     }
-    let arn = format!(
-        "arn:aws:kms:{region}:{}:key/{}",
+    let arn = arn(
+        "kms",
+        &region,
         tx.account_id(),
-        primary.key_id
+        &format!("key/{}", primary.key_id),
     );
     let policy = match req.str("Policy") {
         Some(p) => {
@@ -259,7 +244,7 @@ pub(crate) fn replicate_key(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
             )?;
             p.to_string()
         }
-        None => super::keys::default_key_policy(tx.account_id()),
+        None => super::keys::default_key_policy(&region, tx.account_id()),
     };
     let tags = super::tags::parse_tags(req, "Tags", &Default::default())?;
     let external = primary.origin == Origin::External;
@@ -340,9 +325,13 @@ pub(crate) fn update_primary_region(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Va
     }
     let Some(replica) = tx.key_in(region, &primary.key_id) else {
         return Err(KmsError::not_found(format!(
-            "Key 'arn:aws:kms:{region}:{}:key/{}' does not exist",
-            tx.account_id(),
-            primary.key_id
+            "Key '{}' does not exist",
+            arn(
+                "kms",
+                region,
+                tx.account_id(),
+                &format!("key/{}", primary.key_id)
+            )
         )));
     };
     // Both keys must be Enabled when the update starts (multi-region-keys-manage.md).

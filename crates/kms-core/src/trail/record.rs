@@ -6,7 +6,7 @@
 //! `Aug 10, 2022, 10:38:27 PM`, and no member that is a blob or that the model marks sensitive,
 //! nor any `SecretAccessKey` or `SessionToken`. On top of it, what the examples show of each KMS
 //! operation: the defaults AWS writes (CreateKey, Encrypt, Decrypt, ReEncrypt, Sign, Verify), the
-//! key ARN as Decrypt's `keyId`, no parameters for GenerateRandom and RetireGrant, and a response
+//! key ARN as Decrypt's `keyId` when the request named no key, no parameters for GenerateRandom and RetireGrant, and a response
 //! only for operations that change something (never for reads or cryptographic operations).
 
 use super::{element_time, event_time, ServiceEvent, ServiceEventKind};
@@ -76,7 +76,7 @@ pub fn api_call_record(input: &CallRecordInput<'_>) -> Value {
     r.insert("eventVersion".into(), json!(EVENT_VERSION));
     r.insert(
         "userIdentity".into(),
-        user_identity(caller, input.session_created),
+        user_identity(caller, input.region, input.session_created),
     );
     r.insert("eventTime".into(), json!(event_time(input.time)));
     r.insert("eventSource".into(), json!(service.event_source()));
@@ -126,6 +126,9 @@ pub fn api_call_record(input: &CallRecordInput<'_>) -> Value {
 /// The CloudTrail record (`eventType` `AwsServiceEvent`) of a deletion or rotation KMS did on its
 /// own. `event_id` is a new UUID.
 pub fn service_event_record(event: &ServiceEvent, event_id: &str) -> Value {
+    if let Some(record) = event.invoked_record(event_id) {
+        return record;
+    }
     let mut r = Map::new();
     r.insert("eventVersion".into(), json!(EVENT_VERSION));
     r.insert(
@@ -223,12 +226,13 @@ impl Engine {
     }
 }
 
-/// `userIdentity` as CloudTrail writes it for the root user, an IAM user and a role session.
-fn user_identity(caller: &Caller, session_created: Option<Millis>) -> Value {
+/// `userIdentity` as CloudTrail writes it for the root user, an IAM user and a role session
+/// calling in `region` (whose partition its ARNs are in).
+fn user_identity(caller: &Caller, region: &str, session_created: Option<Millis>) -> Value {
     let mut u = Map::new();
     u.insert("type".into(), json!(caller.identity_type()));
     u.insert("principalId".into(), json!(caller.principal_id()));
-    u.insert("arn".into(), json!(caller.arn()));
+    u.insert("arn".into(), json!(caller.arn(region)));
     u.insert("accountId".into(), json!(caller.account_id()));
     if let Some(id) = &caller.access_key_id {
         u.insert("accessKeyId".into(), json!(id));
@@ -255,7 +259,7 @@ fn user_identity(caller: &Caller, session_created: Option<Millis>) -> Value {
                     "sessionIssuer": {
                         "type": "Role",
                         "principalId": role_id,
-                        "arn": caller.role_arn(),
+                        "arn": caller.role_arn(region),
                         "accountId": account_id,
                         "userName": role_name,
                     },
@@ -367,11 +371,12 @@ fn kms_request_parameters(input: &CallRecordInput<'_>, p: &mut Map<String, Value
         }
         "Encrypt" => default(p, "encryptionAlgorithm", json!("SYMMETRIC_DEFAULT")),
         "Decrypt" => {
-            // ct-decrypt.md: always the algorithm, and the key ARN even when the request named
-            // no key.
+            // ct-decrypt.md: always the algorithm, and the key ARN when the request named no
+            // key; a key the request named stays as named (alias-ct.md: "The alias appears in
+            // the requestParameters field").
             default(p, "encryptionAlgorithm", json!("SYMMETRIC_DEFAULT"));
             if let Some(arn) = input.facts.resources.first() {
-                p.insert("keyId".into(), json!(arn));
+                default(p, "keyId", json!(arn));
             }
         }
         "ReEncrypt" => {
@@ -388,6 +393,8 @@ fn kms_request_parameters(input: &CallRecordInput<'_>, p: &mut Map<String, Value
             default(p, "bypassPolicyLockoutSafetyCheck", json!(false));
             default(p, "description", json!(""));
         }
+        // ct-getkeypolicy.md: the policy name even when the request left it to its default.
+        "GetKeyPolicy" => default(p, "policyName", json!("default")),
         // ct-put-key-policy.md: the policy name and the lockout check, whether given or not.
         "PutKeyPolicy" => {
             default(p, "policyName", json!("default"));
@@ -437,11 +444,18 @@ fn response_elements(input: &CallRecordInput<'_>) -> Value {
     }
 }
 
-/// `resources`: every KMS record has the list (empty when the request named no key); STS's
-/// AssumeRole names the role; IAM and CloudTrail records have none.
+/// `resources`: every KMS record has the list (empty when the request named no key) except the
+/// custom key store operations' (their ct-*-keystore.md records have none); STS's AssumeRole
+/// names the role; IAM and CloudTrail records have none.
 fn resources(input: &CallRecordInput<'_>) -> Option<Value> {
     let account = input.caller.account_id();
     match input.service {
+        Service::Kms
+            if input.operation.ends_with("CustomKeyStore")
+                || input.operation == "DescribeCustomKeyStores" =>
+        {
+            None
+        }
         Service::Kms => {
             let mut arns = input.facts.resources.clone();
             if let Ok(response) = input.result {

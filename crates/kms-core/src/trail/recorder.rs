@@ -388,6 +388,7 @@ mod tests {
         );
         let user = {
             let o = engine.handle_iam(
+                region,
                 "CreateUser",
                 &json!({"UserName": "dev"}),
                 &root,

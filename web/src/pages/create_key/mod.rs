@@ -47,6 +47,7 @@ pub fn CreateKeyPage() -> Html {
         |kms| async move { kms.list_aliases(None).await },
     );
     let account = kms.account_id();
+    let partition = kms_web::types::arn::partition(kms.region());
     // The account's real IAM users and roles (read from the sandbox at each render, so ones
     // created in IAM meanwhile show).
     let principals = kms.principals();
@@ -70,11 +71,11 @@ pub fn CreateKeyPage() -> Html {
                     && w.description.len() <= 8192
             }
             4 => w.account_errors().iter().all(Option::is_none),
-            5 => check_policy(&w.policy(&account)).is_ok(),
+            5 => check_policy(&w.policy(&account, partition)).is_ok(),
             _ => true,
         }
     };
-    let policy_text = w.policy(&account);
+    let policy_text = w.policy(&account, partition);
     let full_alias = validate_alias(&w.alias).unwrap_or_default();
     let tags: Vec<(String, String)> = w.tags.clone();
     let create_req = r::create_key(
@@ -166,7 +167,7 @@ pub fn CreateKeyPage() -> Html {
         1 => step_configure(&wiz, kms.region()),
         2 => step_labels(&wiz, alias_error.clone()),
         3 => step_admins(&wiz, &principals),
-        4 => step_users(&wiz, &principals),
+        4 => step_users(&wiz, &principals, partition),
         _ => step_review(&wiz, &account, &policy_text),
     };
 

@@ -88,6 +88,7 @@ pub(super) fn step_admins(
 pub(super) fn step_users(
     wiz: &UseStateHandle<Wizard>,
     principals: &[(String, &'static str)],
+    partition: &str,
 ) -> Html {
     let w = &**wiz;
     let errors = if w.attempted.contains(&4) {
@@ -110,11 +111,12 @@ pub(super) fn step_users(
                 <p class="hint">{"Allow principals in other AWS accounts to use this key. Their administrators must also grant them IAM permissions."}</p>
                 { for w.other_accounts.iter().enumerate().map(|(i, a)| html! {
                     <div class="field inline">
-                        <span class="input-prefix"><span>{"arn:aws:iam::"}</span>
+                        <span class="input-prefix"><span>{ format!("arn:{partition}:iam::") }</span>
                         <input type="text" value={a.clone()} aria-label={format!("Other AWS account {}", i + 1)} placeholder="444455556666"
                             oninput={edit(wiz, move |w, e: InputEvent| { w.other_accounts[i] = util::input_value(&e); w.policy_edit = None; })} />
                         <span>{":root"}</span></span>
-                        <button type="button" class="btn btn-small" onclick={edit(wiz, move |w, _: MouseEvent| { w.other_accounts.remove(i); w.policy_edit = None; })}>{"Remove"}</button>
+                        <button type="button" class="btn btn-small" onclick={edit(wiz, move |w, _: MouseEvent| { w.other_accounts.remove(i); w.policy_edit = None; })}
+                            aria-label={format!("Remove AWS account {}", i + 1)}>{"Remove"}</button>
                         if let Some(Some(e)) = errors.get(i) { <div class="field-error">{ e }</div> }
                     </div>
                 }) }

@@ -58,9 +58,10 @@ impl Default for Wizard {
 }
 
 impl Wizard {
-    fn choices(&self, account_id: &str) -> PolicyChoices {
+    fn choices(&self, account_id: &str, partition: &'static str) -> PolicyChoices {
         PolicyChoices {
             account_id: account_id.to_string(),
+            partition,
             kind: PolicyKeyKind::from_spec(Some(self.spec), Some(self.usage)),
             administrators: self.admins.iter().cloned().collect(),
             allow_admin_deletion: self.allow_admin_delete,
@@ -73,10 +74,13 @@ impl Wizard {
                 .collect(),
         }
     }
-    pub(super) fn policy(&self, account_id: &str) -> String {
-        self.policy_edit
-            .clone()
-            .unwrap_or_else(|| pretty(&console_default_policy(&self.choices(account_id))))
+    /// The key policy: the edited one, or the console's default for the wizard's choices.
+    pub(super) fn policy(&self, account_id: &str, partition: &'static str) -> String {
+        self.policy_edit.clone().unwrap_or_else(|| {
+            pretty(&console_default_policy(
+                &self.choices(account_id, partition),
+            ))
+        })
     }
     pub(super) fn origin(&self) -> Origin {
         if self.external {

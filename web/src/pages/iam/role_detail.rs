@@ -23,7 +23,7 @@ pub fn IamRolePage(p: &NameProps) -> Html {
         { kv("Description", html! { { r.description.clone().unwrap_or_else(|| "-".into()) } }) }
         { kv("Created", html! { { date(r.create_date) } }) }
         { kv("Path", html! { <span class="mono">{ &r.path }</span> }) }
-        { kv("Console session", html! { <span class="mono small">{ format!("arn:aws:sts::{}:assumed-role/{}/console", kms.account_id(), r.role_name) }</span> }) }
+        { kv("Console session", html! { <span class="mono small">{ kms_web::types::arn::arn("sts", kms.region(), &kms.account_id(), &format!("assumed-role/{}/console", r.role_name)) }</span> }) }
     </> };
     let before = html! {
         <TrustPolicy role={r.role_name.clone()} document={show_document(&r.assume_role_policy_document)} reload={reload} />

@@ -58,7 +58,11 @@ const CREATE_ROLE: DocumentDialog = DocumentDialog {
 /// The role's trust policy starts out trusting this account.
 #[function_component]
 fn CreateRoleDialog(p: &CreateProps) -> Html {
-    let document = default_trust_policy(&use_kms().account_id());
+    let kms = use_kms();
+    let document = default_trust_policy(
+        &kms.account_id(),
+        kms_web::types::arn::partition(kms.region()),
+    );
     html! {
         <CreateDocumentDialog spec={&CREATE_ROLE} {document} on_close={p.on_close.clone()} on_created={p.on_created.clone()} />
     }

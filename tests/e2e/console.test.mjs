@@ -1048,6 +1048,93 @@ test('keyboard and small screens: skip link, keyboard-only key creation start, n
   await t.done();
 });
 
+test('keyboard: arrow keys move through tabs and menus; the open drawer makes the page inert; a filter counts its matches', async (tt) => {
+  const t = await openConsole(browser, server.url, tt.name);
+  const { page } = t;
+  const keyId = await createKeyApi(page, { alias: 'e2e-keys' });
+  await createKeyApi(page, { alias: 'e2e-other' });
+  const focused = () => page.evaluate(() => document.activeElement?.textContent?.trim());
+
+  // Tabs: one tab stop; the arrows, Home and End select and focus.
+  await openKey(t, keyId, 'policy');
+  const policyTab = page.getByRole('tab', { name: 'Key policy' });
+  assert.equal(await policyTab.getAttribute('tabindex'), '0');
+  assert.equal(await page.getByRole('tab', { name: 'Tags' }).getAttribute('tabindex'), '-1');
+  await policyTab.focus();
+  await page.keyboard.press('ArrowRight');
+  await page.waitForURL(/\/crypto$/);
+  assert.equal(await focused(), 'Cryptographic configuration');
+  assert.equal(await page.getByRole('tab', { name: 'Cryptographic configuration' }).getAttribute('aria-selected'), 'true');
+  await page.keyboard.press('End');
+  await page.waitForURL(/\/events$/);
+  assert.equal(await focused(), 'Recent events');
+  await page.keyboard.press('Home');
+  await page.waitForURL(/\/policy$/);
+  assert.equal(await focused(), 'Key policy');
+
+  // Key actions: the arrows skip disabled items and wrap; Escape closes and returns the focus.
+  await page.getByRole('button', { name: 'Key actions' }).click();
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await focused(), 'Disable', 'Enable is disabled for an enabled key');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await focused(), 'Schedule key deletion');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await focused(), 'Disable', 'wraps past the disabled Cancel key deletion');
+  await page.keyboard.press('ArrowUp');
+  assert.equal(await focused(), 'Schedule key deletion');
+  await t.shot('key actions menu from the keyboard');
+  await page.keyboard.press('Escape');
+  await page.getByRole('menu').waitFor({ state: 'detached' });
+  assert.equal(await focused(), 'Key actions ▾');
+
+  // The filter says how many keys it matches; the header still counts the table.
+  await t.goto('/keys');
+  await waitForKeyTable(page);
+  await page.getByLabel('Filter keys').fill('e2e-keys');
+  assert.equal(await page.getByTestId('filter-matches').textContent(), '1 match');
+  assert.match(await page.locator('.table-panel h2').first().textContent(), /\(2\)/);
+  await page.getByLabel('Filter keys').fill('e2e');
+  assert.equal(await page.getByTestId('filter-matches').textContent(), '2 matches');
+  await page.getByLabel('Filter keys').fill('');
+  assert.equal(await page.getByTestId('filter-matches').count(), 0);
+
+  // The open drawer: the page behind it takes no focus and no clicks; Escape gives it back.
+  await page.setViewportSize({ width: 390, height: 800 });
+  await page.getByRole('button', { name: 'Navigation' }).click();
+  assert.ok(await page.locator('main#main').evaluate((m) => m.inert));
+  await t.shot('drawer over an inert page');
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => !document.querySelector('main#main').hasAttribute('inert'));
+  // A click beside the drawer closes it.
+  await page.getByRole('button', { name: 'Navigation' }).click();
+  await page.mouse.click(370, 400);
+  await page.waitForFunction(() => !document.querySelector('main#main').hasAttribute('inert'));
+  await t.done();
+});
+
+test('unusable keys say why: a disabled key has no public key to show; a deleted key is not in this Region', async (tt) => {
+  const t = await openConsole(browser, server.url, tt.name);
+  const { page } = t;
+  const keyId = await createKeyApi(page, { spec: 'ECC_NIST_P256', usage: 'SIGN_VERIFY' });
+  await page.evaluate((KeyId) => window.kms.send('DisableKey', { KeyId }), keyId);
+  await openKey(t, keyId, 'public-key');
+  await page.getByText('The key is disabled. Enable it to view and download its public key.').waitFor();
+  assert.equal(await page.getByTestId('public-key-pem').count(), 0);
+  // The tab asked nothing it knew would fail: no GetPublicKey error in the history.
+  const failed = await page.evaluate(async () => {
+    const { Events } = await window.kms.service('cloudtrail').send('LookupEvents', {
+      LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'GetPublicKey' }],
+    });
+    return Events.length;
+  });
+  assert.equal(failed, 0);
+  await t.shot('public key of a disabled key');
+
+  await t.goto('/keys/0b0c0d0e-1111-4222-8333-444455556666');
+  await page.getByText('It may have been deleted').waitFor();
+  await t.done();
+});
+
 test('files, data keys and random bytes: encrypt a small file, download and upload its ciphertext, GenerateDataKey, GenerateRandom', async (tt) => {
   const t = await openConsole(browser, server.url, tt.name, { route: '/crypto' });
   const { page } = t;

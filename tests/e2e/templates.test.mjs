@@ -102,6 +102,21 @@ test('templates cloudformation: create a stack from the seed template and parame
   await t.done();
 });
 
+test('templates cloudformation: the example template creates its stack in two clicks', async (tt) => {
+  const t = await openConsole(browser, server.url, tt.name, { route: '/cloudformation' });
+  const { page } = t;
+  await page.getByRole('button', { name: 'Create stack' }).click();
+  await page.getByRole('button', { name: 'Use the example template' }).click();
+  assert.equal(await page.getByLabel('Stack name').inputValue(), 'MyKMSKeyStack');
+  assert.match(await page.locator('#cfn-template').inputValue(), /AWS::KMS::Key/);
+  assert.match(await page.locator('#cfn-params').inputValue(), /alias\/hands-on/);
+  await page.locator('[data-cfn=create]').click();
+  await page.locator('[data-status=CREATE_COMPLETE]').first().waitFor();
+  const described = await send(page, 'DescribeKey', { KeyId: 'alias/hands-on' });
+  assert.equal(described.KeyMetadata.Description, 'My KMS key for the hands-on');
+  await t.done();
+});
+
 test('templates terraform: validate, plan and apply create-kms.tf, the key and alias exist, the state survives a reload and goes with a reset, destroy', async (tt) => {
   const t = await openConsole(browser, server.url, tt.name, { route: '/terraform' });
   const { page } = t;

@@ -314,6 +314,20 @@ pub fn format_usd(usd: f64) -> String {
     }
 }
 
+/// Dollars for a column of amounts: all with the same number of decimals, four when one of them
+/// is a charge under half a cent (which [`format_usd`] shows with four), else cents.
+pub fn usd_column(amounts: impl IntoIterator<Item = f64>) -> impl Fn(f64) -> String {
+    let fine = amounts.into_iter().any(|usd| usd > 0.0 && usd < 0.005);
+    move |usd| {
+        let usd = usd + 0.0;
+        if fine {
+            format!("${usd:.4}")
+        } else {
+            format!("${usd:.2}")
+        }
+    }
+}
+
 /// 1234567 -> "1,234,567".
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
@@ -539,5 +553,16 @@ mod tests {
         assert_eq!(format_usd(0.0), "$0.00");
         assert_eq!(format_usd(-0.0), "$0.00", "an empty sum is -0.0");
         assert_eq!(format_usd(12.346), "$12.35");
+        // One column, one precision: four decimals for all once one charge needs them.
+        let col = usd_column([0.000_3, 1.5, 0.0]);
+        assert_eq!(
+            (col(0.000_3), col(1.5), col(-0.0)),
+            ("$0.0003".into(), "$1.5000".into(), "$0.0000".into())
+        );
+        let col = usd_column([0.03, 1.5, 0.0]);
+        assert_eq!(
+            (col(0.03), col(1.5)),
+            ("$0.03".to_string(), "$1.50".to_string())
+        );
     }
 }

@@ -170,6 +170,56 @@ pub fn focus_menu_button(e: &yew::MouseEvent) {
     }
 }
 
+/// A dropdown menu's keys, as WAI-ARIA's menu button pattern has them: Escape closes the menu
+/// (`close`) and gives focus back to its button; the arrow keys, Home and End move focus among
+/// the enabled items. `e` is a keydown inside the `.dropdown` that holds the button and the menu.
+pub fn menu_keydown(e: &yew::KeyboardEvent, close: impl Fn()) {
+    // Yew delegates events to its root, so the dropdown is found from the event's target.
+    let Some(dropdown) = e
+        .target_dyn_into::<web_sys::Element>()
+        .and_then(|t| t.closest(".dropdown").ok().flatten())
+    else {
+        return;
+    };
+    let focus = |el: Option<web_sys::Element>| {
+        if let Some(el) = el.and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = el.focus();
+        }
+    };
+    let key = e.key();
+    if key == "Escape" {
+        close();
+        focus(
+            dropdown
+                .query_selector("[aria-haspopup=menu]")
+                .ok()
+                .flatten(),
+        );
+        return;
+    }
+    let Ok(items) = dropdown.query_selector_all("[role^=menuitem]:not([disabled])") else {
+        return;
+    };
+    let items: Vec<web_sys::Element> = (0..items.length())
+        .filter_map(|i| items.item(i)?.dyn_into().ok())
+        .collect();
+    if items.is_empty() {
+        return;
+    }
+    let active = window().document().and_then(|d| d.active_element());
+    let at = items.iter().position(|i| Some(i) == active.as_ref());
+    let last = items.len() - 1;
+    let next = match (key.as_str(), at) {
+        ("ArrowDown", Some(i)) => (i + 1) % items.len(),
+        ("ArrowUp", Some(i)) => i.checked_sub(1).unwrap_or(last),
+        ("ArrowDown" | "Home", _) => 0,
+        ("ArrowUp" | "End", _) => last,
+        _ => return,
+    };
+    e.prevent_default();
+    focus(items.get(next).cloned());
+}
+
 /// Leaves `command` for the terminal to show in its input when it opens ("Open in terminal").
 pub fn prefill_terminal(command: &str) {
     if let Some(s) = session_storage() {

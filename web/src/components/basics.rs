@@ -263,16 +263,49 @@ pub struct TabsProps {
     pub on_select: Callback<AttrValue>,
 }
 
-/// A tab strip: (id, label) pairs.
+/// A tab strip: (id, label) pairs. Keyboard as WAI-ARIA's tabs pattern: the strip is one tab
+/// stop (the active tab), and the arrow keys, Home and End select and focus another tab.
 #[function_component]
 pub fn Tabs(p: &TabsProps) -> Html {
+    let strip = use_node_ref();
+    let onkeydown = {
+        let ids: Vec<AttrValue> = p.tabs.iter().map(|(id, _)| id.clone()).collect();
+        let active = ids.iter().position(|id| *id == p.active).unwrap_or(0);
+        let on_select = p.on_select.clone();
+        let strip = strip.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            let last = ids.len().saturating_sub(1);
+            let next = match e.key().as_str() {
+                "ArrowRight" => (active + 1).min(last),
+                "ArrowLeft" => active.saturating_sub(1),
+                "Home" => 0,
+                "End" => last,
+                _ => return,
+            };
+            e.prevent_default();
+            let Some(id) = ids.get(next) else { return };
+            on_select.emit(id.clone());
+            if let Some(tab) = strip
+                .cast::<web_sys::Element>()
+                .and_then(|s| {
+                    s.query_selector(&format!("[data-tab=\"{id}\"]"))
+                        .ok()
+                        .flatten()
+                })
+                .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = tab.focus();
+            }
+        })
+    };
     html! {
-        <div class="tabs" role="tablist">
+        <div class="tabs" role="tablist" ref={strip} {onkeydown}>
             { for p.tabs.iter().map(|(id, label)| {
                 let selected = *id == p.active;
                 let onclick = { let id = id.clone(); p.on_select.reform(move |_| id.clone()) };
                 html! {
                     <button role="tab" aria-selected={selected.to_string()} data-tab={id.clone()}
+                        tabindex={if selected { "0" } else { "-1" }}
                         class={classes!("tab", selected.then_some("tab-active"))} {onclick}>{ label }</button>
                 }
             }) }

@@ -67,7 +67,7 @@ pub fn KvEditor(p: &KvEditorProps) -> Html {
                                 aria-label={format!("{} {}", p.key_label, i + 1)} name={format!("{}-key-{i}", p.id)} />
                             <input type="text" value={v.clone()} oninput={set(i, false)}
                                 aria-label={format!("{} {}", p.value_label, i + 1)} name={format!("{}-value-{i}", p.id)} />
-                            <button type="button" class="btn btn-small" onclick={remove(i)}>{"Remove"}</button>
+                            <button type="button" class="btn btn-small" onclick={remove(i)} aria-label={remove_label(i, k)}>{"Remove"}</button>
                         </div>
                         if let Some(e) = err { <div class="field-error">{e}</div> }
                     </div>
@@ -75,5 +75,14 @@ pub fn KvEditor(p: &KvEditorProps) -> Html {
             }) }
             <button type="button" class="btn" onclick={add}>{ &p.add_label }</button>
         </div>
+    }
+}
+
+/// The Remove button's accessible name: which row it removes, as a screen reader reads it out of
+/// the row's context.
+fn remove_label(i: usize, key: &str) -> String {
+    match key.trim() {
+        "" => format!("Remove row {}", i + 1),
+        key => format!("Remove row {} ({key})", i + 1),
     }
 }

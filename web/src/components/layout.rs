@@ -6,7 +6,7 @@ use crate::model::{region_name, REGIONS};
 use crate::route::Route;
 use crate::state::{Action, FlashKind};
 use crate::util;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{closure::Closure, JsCast};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -16,6 +16,9 @@ pub struct FrameProps {
     pub sandbox_name: AttrValue,
     pub children: Html,
 }
+
+/// The screens on which the navigation is a drawer (the stylesheet's breakpoint).
+const NARROW: &str = "(max-width: 900px)";
 
 #[function_component]
 pub fn Frame(p: &FrameProps) -> Html {
@@ -56,6 +59,26 @@ pub fn Frame(p: &FrameProps) -> Html {
             }
         });
     }
+    // The open drawer covers the page: the page behind it is inert (no focus, no clicks) until
+    // the drawer closes, which it also does when the screen grows past the drawer's breakpoint.
+    {
+        let nav_open = nav_open.clone();
+        use_effect_with(*nav_open, move |open| {
+            let query = open
+                .then(|| util::window().match_media(NARROW).ok().flatten())
+                .flatten();
+            let listener = query.map(|q| {
+                let close = Closure::<dyn Fn()>::new(move || nav_open.set(false));
+                q.set_onchange(Some(close.as_ref().unchecked_ref()));
+                (q, close)
+            });
+            move || {
+                if let Some((q, _close)) = listener {
+                    q.set_onchange(None);
+                }
+            }
+        });
+    }
     let toggle_nav = {
         let nav_open = nav_open.clone();
         Callback::from(move |_| nav_open.set(!*nav_open))
@@ -81,7 +104,10 @@ pub fn Frame(p: &FrameProps) -> Html {
             <Header account_id={p.account_id.clone()} sandbox_name={p.sandbox_name.clone()} nav_open={*nav_open} {toggle_nav} />
             <div class="console-body">
                 <SideNav open={*nav_open} />
-                <main class="content" id="main" tabindex="-1">
+                if *nav_open {
+                    <div class="drawer-backdrop" onclick={ let n = nav_open.clone(); Callback::from(move |_| n.set(false)) }></div>
+                }
+                <main class="content" id="main" tabindex="-1" inert={*nav_open}>
                     <FlashBar />
                     { p.children.clone() }
                 </main>

@@ -5,7 +5,7 @@ use super::breadcrumbs;
 use crate::components::{ErrorAlert, Spinner};
 use crate::hooks::{use_kms, use_loader, Load};
 use crate::model::region_name;
-use crate::pricing::{class_label, format_usd, month_name, thousands};
+use crate::pricing::{class_label, format_usd, month_name, thousands, usd_column};
 use crate::route::Route;
 use kms_web::types::bill::{month_of, Bill, DayCost, LineItem, LineKind};
 use yew::prelude::*;
@@ -116,22 +116,24 @@ fn BillView(p: &BillViewProps) -> Html {
             if b.regions.is_empty() {
                 <div class="panel"><div class="panel-body"><p class="muted">{"No charges and no usage in this month."}</p></div></div>
             }
-            { for b.regions.iter().map(|r| html! {
+            { for b.regions.iter().map(|r| {
+                let usd = usd_column(r.line_items.iter().map(|l| l.usd).chain([r.usd]));
+                html! {
                 <div class="panel" data-testid="bill-region" data-region={r.region.clone()}>
                     <div class="panel-header">
                         <h2>{ format!("{} ({})", region_name(&r.region), r.region) }</h2>
-                        <span class="bill-region-total">{ format_usd(r.usd) }</span>
+                        <span class="bill-region-total">{ usd(r.usd) }</span>
                     </div>
                     <div class="table-scroll"><table class="table compact">
                         <thead><tr><th scope="col">{"Item"}</th><th scope="col" class="num">{"Quantity"}</th>
                             <th scope="col" class="num">{"Free tier"}</th><th scope="col" class="num">{"Amount"}</th></tr></thead>
                         <tbody>
-                            { for r.line_items.iter().map(line_row) }
+                            { for r.line_items.iter().map(|l| line_row(l, &usd)) }
                         </tbody>
-                        <tfoot><tr><th>{"Region total"}</th><th></th><th></th><th class="num">{ format_usd(r.usd) }</th></tr></tfoot>
+                        <tfoot><tr><th>{"Region total"}</th><th></th><th></th><th class="num">{ usd(r.usd) }</th></tr></tfoot>
                     </table></div>
                 </div>
-            }) }
+            }}) }
             <p class="hint">{"Customer managed keys are billed by the hour they exist, except while pending deletion; AWS managed keys are free. \
                 A key's first two rotations each add $1.00 a month. The 20,000 free requests a month cover symmetric requests only. \
                 An estimate before tax, as AWS would compute it."}</p>
@@ -139,7 +141,7 @@ fn BillView(p: &BillViewProps) -> Html {
     }
 }
 
-fn line_row(l: &LineItem) -> Html {
+fn line_row(l: &LineItem, usd: &impl Fn(f64) -> String) -> Html {
     let (item, quantity) = match l.kind {
         LineKind::Keys => (
             "Customer managed keys".to_string(),
@@ -170,7 +172,7 @@ fn line_row(l: &LineItem) -> Html {
             <td>{ item }<div class="hint">{ &l.description }</div></td>
             <td class="num">{ quantity }</td>
             <td class="num">{ free }</td>
-            <td class="num">{ format_usd(l.usd) }</td>
+            <td class="num">{ usd(l.usd) }</td>
         </tr>
     }
 }
@@ -186,6 +188,7 @@ fn DailyChart(p: &ChartProps) -> Html {
     const BAR: f64 = 20.0;
     const HEIGHT: f64 = 120.0;
     let max = p.daily.iter().map(|d| d.usd).fold(0.0, f64::max);
+    let day_usd = usd_column(p.daily.iter().map(|d| d.usd));
     let width = (p.daily.len().max(1) as f64) * BAR;
     let peak = p
         .daily
@@ -213,7 +216,7 @@ fn DailyChart(p: &ChartProps) -> Html {
                         html! {
                             <g>
                                 <rect x={format!("{}", x + 2.0)} y={format!("{}", HEIGHT - h)} width={format!("{}", BAR - 4.0)} height={format!("{h}")} class="bar">
-                                    <title>{ format!("{}: {}", d.date, format_usd(d.usd)) }</title>
+                                    <title>{ format!("{}: {}", d.date, day_usd(d.usd)) }</title>
                                 </rect>
                                 // Every day of a short period, else every fifth: a lone bar
                                 // needs its own date under it, not its neighbour's.
@@ -229,7 +232,7 @@ fn DailyChart(p: &ChartProps) -> Html {
                     <summary>{"Cost per day as a table"}</summary>
                     <table class="table compact">
                         <thead><tr><th scope="col">{"Day"}</th><th scope="col" class="num">{"Cost"}</th></tr></thead>
-                        <tbody>{ for p.daily.iter().map(|d| html! { <tr><td>{ &d.date }</td><td class="num">{ format_usd(d.usd) }</td></tr> }) }</tbody>
+                        <tbody>{ for p.daily.iter().map(|d| html! { <tr><td>{ &d.date }</td><td class="num">{ day_usd(d.usd) }</td></tr> }) }</tbody>
                     </table>
                 </details>
             </div>

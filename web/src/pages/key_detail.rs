@@ -48,7 +48,12 @@ pub fn KeyDetailPage(p: &KeyDetailProps) -> Html {
                 { breadcrumbs(&[("Customer managed keys", Some(Route::CustomerKeys)), (p.id.as_str(), None)]) }
                 <h1>{ &p.id }</h1>
                 <ErrorAlert error={e.clone()} />
-                <p>{"Keys belong to one Region: check the Region selector in the header."}</p>
+                if e.error_type == "NotFoundException" {
+                    // A deleted key is gone from every listing; a key of another Region is only
+                    // found there.
+                    <p>{"This key is not in this Region. It may have been deleted (its deletion date has passed), \
+                        or it belongs to another Region: check the Region selector in the header."}</p>
+                }
             </div>
         },
         Load::Ready(info) => {
@@ -161,7 +166,7 @@ fn KeyDetail(p: &DetailProps) -> Html {
     let state = meta.key_state;
     let item = |label: &str, enabled: bool, cb: Callback<MouseEvent>| {
         let menu_open = menu_open.clone();
-        html! { <li><button role="menuitem" disabled={!enabled} onclick={Callback::from(move |e: MouseEvent| { util::focus_menu_button(&e); menu_open.set(false); cb.emit(e) })}>{ label.to_string() }</button></li> }
+        html! { <li role="none"><button role="menuitem" disabled={!enabled} onclick={Callback::from(move |e: MouseEvent| { util::focus_menu_button(&e); menu_open.set(false); cb.emit(e) })}>{ label.to_string() }</button></li> }
     };
     let emit_run = |req: Request, done: &str| {
         let run = run.clone();
@@ -231,7 +236,7 @@ fn KeyDetail(p: &DetailProps) -> Html {
                 <h1 data-testid="key-title">{ &title }</h1>
                 if customer {
                     <div class="panel-actions">
-                        <div class="dropdown" onkeydown={ let m = menu_open.clone(); Callback::from(move |e: KeyboardEvent| if e.key() == "Escape" { m.set(false) }) }>
+                        <div class="dropdown" onkeydown={ let m = menu_open.clone(); Callback::from(move |e: KeyboardEvent| util::menu_keydown(&e, || m.set(false))) }>
                             if *menu_open {
                                 // A click anywhere else closes the menu.
                                 <div class="menu-backdrop" onclick={ let m = menu_open.clone(); Callback::from(move |_| m.set(false)) }></div>

@@ -101,7 +101,7 @@ impl KeyActions {
                 menu_open.set(false);
                 onclick.emit(e)
             });
-            html! { <li><button role="menuitem" disabled={!enabled} {onclick}>{ label.to_string() }</button></li> }
+            html! { <li role="none"><button role="menuitem" disabled={!enabled} {onclick}>{ label.to_string() }</button></li> }
         };
         let ids_in = |state: KeyState| -> Vec<String> {
             selected_rows
@@ -152,7 +152,7 @@ impl KeyActions {
             })
         };
         html! {
-            <div class="dropdown" onkeydown={ let m = menu_open.clone(); Callback::from(move |e: KeyboardEvent| if e.key() == "Escape" { m.set(false) }) }>
+            <div class="dropdown" onkeydown={ let m = menu_open.clone(); Callback::from(move |e: KeyboardEvent| util::menu_keydown(&e, || m.set(false))) }>
                 if **menu_open {
                     // A click anywhere else closes the menu.
                     <div class="menu-backdrop" onclick={ let m = menu_open.clone(); Callback::from(move |_| m.set(false)) }></div>

@@ -175,6 +175,15 @@ pub fn KeyTable(p: &KeyTableProps) -> Html {
         "AWS managed keys"
     };
     let count = key_count.map(|n| format!(" ({n})")).unwrap_or_default();
+    // The header counts the table's keys; a filter says how many of them it matches, as the
+    // AWS console's text filter does.
+    let matches = match (&*order, filter.is_empty()) {
+        (Some(Order::Ready { rows, .. }), false) => Some(match rows.len() {
+            1 => "1 match".to_string(),
+            n => format!("{n} matches"),
+        }),
+        _ => None,
+    };
 
     let toggle_all = {
         let selected = selected.clone();
@@ -271,6 +280,9 @@ pub fn KeyTable(p: &KeyTableProps) -> Html {
                 <input class="filter" type="search" placeholder="Filter keys by alias, key ID, key type, key spec or status"
                     aria-label="Filter keys" value={(*filter).clone()}
                     oninput={ let f = filter.clone(); let pg = page.clone(); Callback::from(move |e: InputEvent| { f.set(util::input_value(&e)); pg.set(0); }) } />
+                if let Some(text) = &matches {
+                    <span class="matches" role="status" data-testid="filter-matches">{ text.clone() }</span>
+                }
                 if let Some(text) = &describing {
                     <span class="describing" role="status" data-testid="describing">{ text.clone() }</span>
                 }

@@ -18,6 +18,13 @@ pub(super) struct CreateProps {
     pub(super) on_cancel: Callback<MouseEvent>,
 }
 
+/// The hands-on's template and parameters files (a key, its alias and a description parameter),
+/// the same files the tests create stacks from.
+const EXAMPLE_TEMPLATE: &str =
+    include_str!("../../../../crates/kms-core/tests/data/create-kms-cf.yaml");
+const EXAMPLE_PARAMS: &str =
+    include_str!("../../../../crates/kms-core/tests/data/create-kms-params.json");
+
 /// Create stack: name, template, parameters; Read parameters asks ValidateTemplate for the form.
 #[function_component]
 pub(super) fn CreateStack(p: &CreateProps) -> Html {
@@ -104,6 +111,24 @@ pub(super) fn CreateStack(p: &CreateProps) -> Html {
             values.set(rows);
         })
     };
+    let example = {
+        let (name, template, params, declared, values) = (
+            name.clone(),
+            template.clone(),
+            params.clone(),
+            declared.clone(),
+            values.clone(),
+        );
+        Callback::from(move |_: MouseEvent| {
+            if name.trim().is_empty() {
+                name.set("MyKMSKeyStack".into());
+            }
+            template.set(EXAMPLE_TEMPLATE.into());
+            params.set(EXAMPLE_PARAMS.into());
+            declared.set(Vec::new());
+            values.set(Vec::new());
+        })
+    };
     html! {
         <section class="panel" aria-labelledby="cfn-create-h">
             <div class="panel-header"><h2 id="cfn-create-h">{"Create stack"}</h2></div>
@@ -113,6 +138,9 @@ pub(super) fn CreateStack(p: &CreateProps) -> Html {
                     <input id="cfn-stack-name" class="input" type="text" value={(*name).clone()}
                         oninput={ let n = name.clone(); Callback::from(move |e: InputEvent| n.set(util::input_value(&e))) } />
                 </div>
+                <p class="hint">{"New to templates? "}
+                    <button type="button" class="btn btn-small" data-cfn="example" onclick={example}>{"Use the example template"}</button>
+                    {" fills in the hands-on's create-kms-cf.yaml (a key, its alias and a description parameter) and its create-kms-params.json."}</p>
                 <TemplateFields template={(*template).clone()} params={(*params).clone()}
                     on_template={ let t = template.clone(); Callback::from(move |v| t.set(v)) }
                     on_params={ let x = params.clone(); Callback::from(move |v| x.set(v)) } />

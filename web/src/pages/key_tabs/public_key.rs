@@ -1,12 +1,12 @@
 //! The Public key tab of an asymmetric key: its public key as PEM, to copy or download.
 
 use super::loading_or_error;
-use crate::components::{ApiPanel, CopyButton};
+use crate::components::{ApiPanel, CopyButton, InfoAlert};
 use crate::hooks::{use_kms, use_loader, Load};
 use crate::kms::requests as r;
 use crate::model::{public_key_pem, KeyMetadata};
 use crate::util;
-use kms_web::types::KeyUsage;
+use kms_web::types::{KeyState, KeyUsage};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -19,9 +19,33 @@ pub struct PublicKeyProps {
 pub fn PublicKeyTab(p: &PublicKeyProps) -> Html {
     let kms = use_kms();
     let id = p.meta.key_id.clone();
-    let (der, _) = use_loader((kms.clone(), id.clone()), |(kms, id)| async move {
-        kms.public_key(&id).await
-    });
+    // GetPublicKey needs a usable key: say why instead of asking for its error.
+    let unusable = match p.meta.key_state {
+        Some(KeyState::Disabled) => Some("The key is disabled. Enable it to view and download its public key."),
+        Some(KeyState::PendingDeletion) => Some("The key is pending deletion. Cancel its deletion and enable it to view and download its public key."),
+        _ => None,
+    };
+    let (der, _) = use_loader(
+        (kms.clone(), id.clone(), unusable.is_none()),
+        |(kms, id, usable)| async move {
+            if usable {
+                kms.public_key(&id).await
+            } else {
+                Ok(String::new())
+            }
+        },
+    );
+    if let Some(why) = unusable {
+        return html! {
+            <div class="panel">
+                <div class="panel-header"><h2>{"Public key"}</h2></div>
+                <div class="panel-body">
+                    <InfoAlert title="The public key is not available">{ why }</InfoAlert>
+                    <ApiPanel requests={vec![r::get_public_key(&id)]} />
+                </div>
+            </div>
+        };
+    }
     if let Some(h) = loading_or_error(&der) {
         return h;
     }

@@ -185,7 +185,7 @@ fn main() {
     out.push_str(
         "/** A blob as input: bytes, or a string (sent as its UTF-8 bytes). */\n\
          export type KmsBlobInput = Uint8Array | ArrayBuffer | ArrayBufferView | string;\n\
-         /** A timestamp as input: a Date, milliseconds since the epoch, or a date string. */\n\
+         /** A timestamp as input: a Date, seconds since the epoch (as the AWS SDK sends a number), or a date string. */\n\
          export type KmsTimestampInput = Date | number | string;\n\
          /** Options of `KmsSandbox.open` and `KmsSandbox.memory`. */\n\
          export interface KmsSandboxOptions {\n\

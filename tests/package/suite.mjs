@@ -171,6 +171,44 @@ export function tests(ctx) {
       );
     }],
 
+    ['one input means the same through send and the SDK: a number timestamp is epoch seconds; a name that is not a string is a TypeError', async () => {
+      const sandbox = pkg.KmsSandbox.memory();
+      const client = await pkg.kmsClient(sandbox, { KMSClient: sdk.KMSClient });
+      const validTo = Math.floor(sandbox.clock.now().getTime() / 1000) + 86400;
+      // Imports material with ValidTo given as a number, through `send` or the SDK.
+      const importWith = async (importMaterial) => {
+        const { KeyMetadata } = await sandbox.send('CreateKey', { Origin: 'EXTERNAL' });
+        const params = await sandbox.send('GetParametersForImport', {
+          KeyId: KeyMetadata.KeyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048',
+        });
+        const wrappingKey = await crypto.subtle.importKey('spki', params.PublicKey,
+          { name: 'RSA-OAEP', hash: 'SHA-256' }, false, ['encrypt']);
+        const material = crypto.getRandomValues(new Uint8Array(32));
+        const wrapped = new Uint8Array(await crypto.subtle.encrypt({ name: 'RSA-OAEP' }, wrappingKey, material));
+        await importMaterial({
+          KeyId: KeyMetadata.KeyId, ImportToken: params.ImportToken, EncryptedKeyMaterial: wrapped,
+          ExpirationModel: 'KEY_MATERIAL_EXPIRES', ValidTo: validTo,
+        });
+        return (await sandbox.send('DescribeKey', { KeyId: KeyMetadata.KeyId })).KeyMetadata.ValidTo.getTime();
+      };
+      const viaSend = await importWith((input) => sandbox.send('ImportKeyMaterial', input));
+      const viaSdk = await importWith((input) => client.send(new sdk.ImportKeyMaterialCommand(input)));
+      assert.equal(viaSend, validTo * 1000, 'send reads the number as seconds');
+      assert.equal(viaSdk, viaSend, 'the SDK reads it alike');
+
+      // wasm-bindgen strings trust their caller: these once read wasm memory out of bounds.
+      const keys = (await sandbox.send('ListKeys', {})).Keys.length;
+      await assert.rejects(sandbox.send(5, {}), (e) => assert.ok(e instanceof TypeError, String(e)));
+      await assert.rejects(sandbox.service('iam').send({}, {}), (e) => assert.ok(e instanceof TypeError, String(e)));
+      for (const call of [() => sandbox.service(5), () => sandbox.as(5), () => sandbox.explain(null, {})]) {
+        let error;
+        try { call(); } catch (e) { error = e; }
+        assert.ok(error instanceof TypeError, `${call}: ${error}`);
+      }
+      // The sandbox is whole afterwards.
+      assert.equal((await sandbox.send('ListKeys', {})).Keys.length, keys);
+    }],
+
     ['an unknown alias is a NotFoundException', async () => {
       const client = await pkg.kmsClient(pkg.KmsSandbox.memory(), { KMSClient: sdk.KMSClient });
       await assert.rejects(client.send(new sdk.EncryptCommand({ KeyId: 'alias/nope', Plaintext: utf8('x') })), (e) => {

@@ -1764,6 +1764,21 @@ fn identity_policies_and_principals() {
         session.arn(DEFAULT_REGION),
         format!("arn:aws:sts::{ACCOUNT}:assumed-role/reader/console")
     );
+    // A session name AssumeRole would refuse makes no session.
+    for (bad, constraint) in [
+        (
+            "a b",
+            "Member must satisfy regular expression pattern: [\\w+=,.@-]*",
+        ),
+        ("x", "Member must have length greater than or equal to 2"),
+    ] {
+        let e = sb
+            .engine
+            .caller_for_principal(&format!("arn:aws:iam::{ACCOUNT}:role/reader"), Some(bad))
+            .unwrap_err();
+        assert_eq!(e.error_type.as_str(), "ValidationError", "{bad}");
+        assert!(e.message.contains(constraint), "{bad}: {}", e.message);
+    }
     assert_eq!(
         sb.engine.identity_policies(&session),
         [

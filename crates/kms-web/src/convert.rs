@@ -3,8 +3,8 @@
 //! On the JavaScript side blobs are `Uint8Array` and timestamps `Date`, as the AWS SDK for
 //! JavaScript v3 has them; on the wire blobs are base64 and timestamps epoch seconds. Inputs are
 //! lenient the way the SDK is: a blob may also be any `ArrayBuffer`/view or a string (its UTF-8
-//! bytes), a timestamp a number (milliseconds since the epoch, as `new Date(n)` reads it) or a
-//! date string. A value of the wrong type is passed on as it is, for the engine's validation to
+//! bytes), a timestamp a number (seconds since the epoch, as the SDK sends a number it is given,
+//! so that one input means the same time through `send` and through the SDK) or a date string. A value of the wrong type is passed on as it is, for the engine's validation to
 //! name.
 
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -636,8 +636,8 @@ fn to_wire_in(m: &Model, shape_name: &str, v: &JsValue, budget: &mut Budget) -> 
         "timestamp" => {
             if let Some(d) = v.dyn_ref::<Date>() {
                 date_seconds(d)
-            } else if let Some(ms) = v.as_f64() {
-                number(ms / 1000.0)
+            } else if let Some(seconds) = v.as_f64() {
+                number(seconds)
             } else if let Some(text) = string_of(v, budget) {
                 let ms = Date::parse(&text);
                 if ms.is_nan() {

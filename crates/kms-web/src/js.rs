@@ -82,12 +82,29 @@ fn answer(
 /// Runs one operation of `service` through `sandbox` from JavaScript input: the one path of
 /// `send` and `service(name).send`. Answers without a future when the sandbox can (reads, and
 /// failures): an already settled promise.
+/// A string argument from JS. wasm-bindgen's `String` parameters trust their caller: a number
+/// there reads wasm memory out of bounds. So the API takes `JsValue` and checks, as a JS
+/// function would, with a `TypeError`.
+fn js_string(value: &JsValue, what: &str) -> Result<String, JsValue> {
+    value.as_string().ok_or_else(|| {
+        js_sys::TypeError::new(&format!(
+            "{what} must be a string, not {}",
+            value.js_typeof().as_string().unwrap_or_default()
+        ))
+        .into()
+    })
+}
+
 fn send_js(
     sandbox: &Sandbox,
     service: Service,
-    operation: String,
+    operation: &JsValue,
     input: &JsValue,
 ) -> js_sys::Promise {
+    let operation = match js_string(operation, "The operation name") {
+        Ok(op) => op,
+        Err(e) => return js_sys::Promise::reject(&e),
+    };
     let m = convert::service_model(service);
     let call = sandbox.new_call(
         service,
@@ -208,9 +225,13 @@ impl KmsSandbox {
     /// it on first use. `options.region` is the region of `send` (default "ap-southeast-2");
     /// `options.accountId` (default "111122223333") is fixed when the sandbox is created.
     pub async fn open(
-        #[wasm_bindgen(unchecked_optional_param_type = "string")] name: Option<String>,
+        #[wasm_bindgen(unchecked_optional_param_type = "string")] name: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "KmsSandboxOptions")] options: JsValue,
     ) -> Result<KmsSandbox, JsValue> {
+        let name = match name.is_undefined() || name.is_null() {
+            true => None,
+            false => Some(js_string(&name, "The sandbox name")?),
+        };
         let (region, account_id) = self::options(&options)?;
         if deterministic_options(&options)? != (None, None) {
             return Err(js_error(&KmsError::validation(
@@ -252,7 +273,10 @@ impl KmsSandbox {
 
     /// Deletes sandbox `name`: its database, keys and HSM key. Objects still open on it can no
     /// longer save changes.
-    pub async fn delete(name: String) -> Result<(), JsValue> {
+    pub async fn delete(
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+    ) -> Result<(), JsValue> {
+        let name = js_string(&name, "The sandbox name")?;
         sandbox::delete_sandbox(&name)
             .await
             .map_err(|e| js_error(&e))
@@ -286,7 +310,7 @@ impl KmsSandbox {
     /// `options.replace` is not true.
     #[wasm_bindgen(js_name = import, unchecked_return_type = "Promise<KmsSandbox>")]
     pub fn import_backup(
-        name: String,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer")] file: JsValue,
         #[wasm_bindgen(unchecked_param_type = "KmsImportOptions")] options: JsValue,
     ) -> js_sys::Promise {
@@ -303,7 +327,9 @@ impl KmsSandbox {
             file.dyn_ref::<js_sys::ArrayBuffer>()
                 .map(|b| js_sys::Uint8Array::new(&b.slice(0)))
         };
+        let name = js_string(&name, "The sandbox name");
         wasm_bindgen_futures::future_to_promise(async move {
+            let name = name?;
             let passphrase = passphrase?;
             let region = region?;
             let replace = match replace {
@@ -327,8 +353,8 @@ impl KmsSandbox {
 
     /// Runs one KMS operation (see the `KmsSandbox` interface in the declarations for types).
     #[wasm_bindgen(skip_typescript)]
-    pub fn send(&self, operation: String, input: JsValue) -> js_sys::Promise {
-        send_js(&self.sandbox, Service::Kms, operation, &input)
+    pub fn send(&self, operation: JsValue, input: JsValue) -> js_sys::Promise {
+        send_js(&self.sandbox, Service::Kms, &operation, &input)
     }
 
     /// Writes the CloudTrail events recorded so far to IndexedDB and resolves once they are
@@ -500,10 +526,16 @@ impl KmsSandbox {
     #[wasm_bindgen(js_name = as)]
     pub fn acting_as(
         &self,
-        #[wasm_bindgen(js_name = principalArn)] principal_arn: String,
+        #[wasm_bindgen(js_name = principalArn, unchecked_param_type = "string")]
+        principal_arn: JsValue,
         #[wasm_bindgen(js_name = sessionName, unchecked_optional_param_type = "string")]
-        session_name: Option<String>,
+        session_name: JsValue,
     ) -> Result<KmsSandbox, JsValue> {
+        let principal_arn = js_string(&principal_arn, "principalArn")?;
+        let session_name = match session_name.is_undefined() || session_name.is_null() {
+            true => None,
+            false => Some(js_string(&session_name, "sessionName")?),
+        };
         let handle = self
             .sandbox
             .acting_as(&principal_arn, session_name.as_deref());
@@ -529,9 +561,10 @@ impl KmsSandbox {
     )]
     pub fn explain(
         &self,
-        operation: String,
+        #[wasm_bindgen(unchecked_param_type = "string")] operation: JsValue,
         #[wasm_bindgen(unchecked_param_type = "any")] input: JsValue,
     ) -> Result<JsValue, JsValue> {
+        let operation = js_string(&operation, "The operation name")?;
         let request = convert::input_to_wire(&operation, &input).map_err(|e| js_error(&e))?;
         let out = self
             .sandbox
@@ -544,7 +577,14 @@ impl KmsSandbox {
     /// `sandbox.service('iam').send('CreateUser', { UserName: 'alice' })`. Services: `kms`,
     /// `iam`, `sts`, `cloudtrail` (LookupEvents over the sandbox's event history) and
     /// `cloudformation`.
-    pub fn service(&self, name: String) -> Result<ServiceClient, JsValue> {
+    pub fn service(
+        &self,
+        #[wasm_bindgen(
+            unchecked_param_type = "'kms' | 'iam' | 'sts' | 'cloudtrail' | 'cloudformation'"
+        )]
+        name: JsValue,
+    ) -> Result<ServiceClient, JsValue> {
+        let name = js_string(&name, "The service name")?;
         let service = Service::from_name(&name).ok_or_else(|| {
             js_error(&KmsError::validation(format!(
                 "Unknown service '{name}': this sandbox answers kms, iam, sts, cloudtrail and \
@@ -585,7 +625,7 @@ pub struct ServiceClient {
 
 #[wasm_bindgen(js_class = KmsSandboxService)]
 impl ServiceClient {
-    /// The service's name: `kms`, `iam`, `sts` or `cloudtrail`.
+    /// The service's name: `kms`, `iam`, `sts`, `cloudtrail` or `cloudformation`.
     #[wasm_bindgen(getter)]
     pub fn name(&self) -> String {
         self.service.name().to_string()
@@ -595,10 +635,10 @@ impl ServiceClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
     pub fn send(
         &self,
-        operation: String,
+        #[wasm_bindgen(unchecked_param_type = "string")] operation: JsValue,
         #[wasm_bindgen(unchecked_param_type = "any")] input: JsValue,
     ) -> js_sys::Promise {
-        send_js(&self.sandbox, self.service, operation, &input)
+        send_js(&self.sandbox, self.service, &operation, &input)
     }
 }
 

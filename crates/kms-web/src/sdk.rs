@@ -39,8 +39,9 @@ impl RequestHandler {
 
 #[wasm_bindgen(js_class = KmsRequestHandler)]
 impl RequestHandler {
-    /// Answers one SDK `HttpRequest` with `{ response: HttpResponse }`. It never rejects: KMS
-    /// errors are error responses, as from AWS.
+    /// Answers one SDK `HttpRequest` with `{ response: HttpResponse }`. Service errors are error
+    /// responses, as from AWS; it rejects only a request for a service the sandbox does not
+    /// have (`UnsupportedServiceError`) and an aborted one (`AbortError`).
     #[wasm_bindgen(unchecked_return_type = "Promise<{ response: KmsHttpResponse }>")]
     pub fn handle(
         &self,

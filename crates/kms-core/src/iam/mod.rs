@@ -534,6 +534,13 @@ impl Engine {
             }
             ("iam", Some(("role", rest))) => {
                 let name = last_segment(rest).ok_or_else(invalid)?;
+                // A session AssumeRole could have made: its name as STS checks it.
+                if let Some(session) = session_name {
+                    model::sts().validate_input(
+                        "AssumeRole",
+                        &json!({"RoleArn": principal_arn, "RoleSessionName": session}),
+                    )?;
+                }
                 let r = iam
                     .role(name)
                     .filter(|r| r.arn == principal_arn)

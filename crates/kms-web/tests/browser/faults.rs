@@ -601,7 +601,7 @@ async fn a_corrupt_record_is_reported_and_the_rest_opens() {
     )
     .await;
     // The JS API reports it too.
-    let kms = KmsSandbox::open(Some(name.clone()), JsValue::UNDEFINED)
+    let kms = KmsSandbox::open(name.as_str().into(), JsValue::UNDEFINED)
         .await
         .unwrap();
     let list = kms.damaged();

@@ -262,7 +262,7 @@ pub fn stop_ticker(ticker: &JsValue) -> (u32, f64) {
 
 /// `sandbox.send(op, input)` through the JavaScript API.
 pub async fn send(kms: &KmsSandbox, op: &str, input: JsValue) -> Result<JsValue, JsValue> {
-    JsFuture::from(kms.send(op.to_string(), input)).await
+    JsFuture::from(kms.send(op.into(), input)).await
 }
 
 /// The `name` and `message` of a rejected `send`.

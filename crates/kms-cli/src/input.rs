@@ -188,22 +188,22 @@ impl Unpacker<'_> {
         })
     }
 
-    /// A blob given as text: base64 (decoded, as CLI v2 does by default) or raw text.
+    /// A blob given as text: base64 (decoded, as CLI v2 does by default) or raw text. CLI v2's
+    /// Base64DecodeVisitor raises a plain exception for bad base64, so its general handler
+    /// prints it (exit 255).
     fn blob(&self, _cli: &str, text: &str) -> Result<String, CliError> {
         match self.binary {
             BinaryFormat::RawInBase64Out => Ok(STANDARD.encode(text.as_bytes())),
-            // Python's b64decode without validate=True: what is not in the alphabet (spaces, the
-            // line breaks of wrapped base64) is dropped first; the padding must still be right.
-            BinaryFormat::Base64 => match STANDARD.decode(
-                text.chars()
-                    .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='))
-                    .collect::<String>(),
-            ) {
+            BinaryFormat::Base64 => match b64decode(text) {
                 Ok(bytes) => Ok(STANDARD.encode(bytes)),
-                Err(_) => Err(CliError::raw(
-                    format!("\nInvalid base64: \"{text}\"\n"),
-                    252,
+                // Python's base64 refuses a str with other characters before decoding: a
+                // ValueError the visitor does not catch.
+                Err(B64Error::NotAscii) => Err(CliError::general(
+                    "string argument should contain only ASCII characters".into(),
                 )),
+                Err(B64Error::Invalid) => {
+                    Err(CliError::general(format!("Invalid base64: \"{text}\"")))
+                }
             },
         }
     }
@@ -456,5 +456,60 @@ fn check(svc: &Svc, shape_name: &str, v: &Value, name: &str, errors: &mut Vec<St
             type_error("<class 'datetime.datetime'>, timestamp-string", errors);
         }
         _ => {}
+    }
+}
+
+enum B64Error {
+    NotAscii,
+    Invalid,
+}
+
+/// Python's `base64.b64decode` without `validate=True` (binascii's non-strict `a2b_base64`):
+/// characters outside the alphabet are skipped, `=` ends the data once it completes a quad
+/// (`ab==cd` is `i`) and is skipped where it cannot (`test=`), and only a quad left unfinished
+/// at the end is an error.
+fn b64decode(text: &str) -> Result<Vec<u8>, B64Error> {
+    if !text.is_ascii() {
+        return Err(B64Error::NotAscii);
+    }
+    let mut out = Vec::with_capacity(text.len() / 4 * 3);
+    let (mut quad, mut pads, mut left) = (0u8, 0u8, 0u8);
+    for c in text.bytes() {
+        if c == b'=' {
+            if quad >= 2 {
+                pads += 1;
+                if quad + pads >= 4 {
+                    return Ok(out);
+                }
+            }
+            continue;
+        }
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => continue,
+        };
+        pads = 0;
+        match quad {
+            0 => left = v,
+            1 => {
+                out.push(left << 2 | v >> 4);
+                left = v & 0x0f;
+            }
+            2 => {
+                out.push(left << 4 | v >> 2);
+                left = v & 0x03;
+            }
+            _ => out.push(left << 6 | v),
+        }
+        quad = (quad + 1) % 4;
+    }
+    if quad == 0 {
+        Ok(out)
+    } else {
+        Err(B64Error::Invalid)
     }
 }

@@ -413,20 +413,30 @@ pub fn parse(line: &str, ctx: &Context) -> Result<Command, CliError> {
         ));
     };
     let service_name = rest.remove(pos);
-    if service_name == "help" {
-        return Ok(Command::Print(Outcome {
-            stdout: help::top(),
-            redirect,
-            ..Default::default()
-        }));
-    }
-    let Some(svc) = data::service(&service_name) else {
+    let svc = data::service(&service_name);
+    if svc.is_none() && service_name != "help" {
         let mut choices: Vec<String> = data::services()
             .iter()
             .map(|s| s.name.to_string())
             .collect();
         choices.push("help".into());
         return Err(invalid_choice("command", &service_name, &choices));
+    }
+    // globalargs.py compiles --query as soon as the top-level options are parsed, so a bad one
+    // fails any command; its ParamValidationError exits 252.
+    let compiled = match &g.query {
+        Some(q) => Some(
+            query::Query::compile(q)
+                .map_err(|e| CliError::raw(format!("\nBad value for --query {q}: {e}\n"), 252))?,
+        ),
+        None => None,
+    };
+    let Some(svc) = svc else {
+        return Ok(Command::Print(Outcome {
+            stdout: help::top(),
+            redirect,
+            ..Default::default()
+        }));
     };
     // The operation.
     let Some(pos) = rest.iter().position(|t| !t.starts_with('-')) else {
@@ -513,18 +523,12 @@ pub fn parse(line: &str, ctx: &Context) -> Result<Command, CliError> {
             }
         },
     };
-    let compiled = match &g.query {
-        Some(q) => Some(
-            query::Query::compile(q)
-                .map_err(|e| CliError::general(format!("Bad value for --query {q}: {e}")))?,
-        ),
-        None => None,
-    };
+    let region = endpoint_region(svc.service, g.region.as_deref().unwrap_or(ctx.region))?;
     Ok(Command::Call(Invocation {
         service: svc.service,
         operation: operation.to_string(),
         input,
-        region: g.region.clone().unwrap_or_else(|| ctx.region.to_string()),
+        region,
         profile: g.profile.clone(),
         principal,
         output,
@@ -535,6 +539,49 @@ pub fn parse(line: &str, ctx: &Context) -> Result<Command, CliError> {
         columns: ctx.columns,
         compiled,
     }))
+}
+
+/// The Region a call goes to, or the error of a CLI that cannot reach the service there.
+/// `--region ""` is used as given (clidriver only configures a non-empty one, but hands the
+/// option's value to the client).
+fn endpoint_region(service: Service, region: &str) -> Result<String, CliError> {
+    // botocore's validate_region_name: a DNS host label that is not all digits.
+    let digits = !region.is_empty() && region.bytes().all(|b| b.is_ascii_digit());
+    let label = region.len() <= 63
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !region.starts_with('-')
+        && !region.ends_with('-')
+        && !digits;
+    if !label {
+        return Err(CliError::general(format!(
+            "Provided region_name '{region}' doesn't match a supported format."
+        )));
+    }
+    if kms_core::regions::is_kms_region(region) {
+        return Ok(region.to_string());
+    }
+    // IAM's one endpoint per partition answers whatever Region the CLI was given (botocore
+    // resolves https://iam.amazonaws.com/ for an unknown or empty one).
+    if service.is_global() {
+        return Ok(match kms_core::arn::partition(region) {
+            "aws" => "us-east-1".to_string(),
+            _ => region.to_string(),
+        });
+    }
+    let name = service.name();
+    if region.is_empty() {
+        // EndpointCreator refuses the URL before any request.
+        return Err(CliError::general(format!(
+            "Invalid endpoint: https://{name}..amazonaws.com"
+        )));
+    }
+    // The endpoint rules build the partition's URL for any Region; no such host answers.
+    Err(CliError::general(format!(
+        "Could not connect to the endpoint URL: \"https://{name}.{region}.{}/\"",
+        kms_core::arn::dns_suffix(region)
+    )))
 }
 
 enum OpParse {
@@ -843,6 +890,36 @@ fn parse_operation(
         let value = unpacker.arg(&format!("--{}", arg.cli), &arg.shape, raw)?;
         input.insert(arg.member.clone(), value);
     }
+    let int = |name: &str| -> Result<Option<i64>, CliError> {
+        match paging_given.get(name) {
+            None => Ok(None),
+            // argparse reads these (type=int): its usage error.
+            Some(v) => v.trim().parse::<i64>().map(Some).map_err(|_| {
+                CliError::usage(&format!("argument --{name}: invalid int value: '{v}'"))
+            }),
+        }
+    };
+    let paging = Paging {
+        max_items: int("max-items")?,
+        page_size: int("page-size")?,
+        starting_token: paging_given.get("starting-token").cloned(),
+    };
+    // paginate.py's check_should_enable_pagination_call_parameters: a page token or limit in
+    // the --cli-input-json/yaml input turns pagination off too, but only once the call is built,
+    // so the CLI's own paging options are already in it as a PaginationConfig the operation
+    // does not take.
+    if let Some(p) = paginator.filter(|_| paginate) {
+        if p.input_token
+            .iter()
+            .chain(p.limit_key.iter())
+            .any(|t| input.contains_key(t))
+        {
+            paginate = false;
+            if !paging_given.is_empty() {
+                input.insert("PaginationConfig".into(), Value::Object(Map::new()));
+            }
+        }
+    }
     let mut input = Value::Object(input);
     if let Some(shape) = svc.input_shape(operation) {
         let errors = input::validate(svc, shape, &input);
@@ -854,20 +931,6 @@ fn parse_operation(
         return Ok(OpParse::Skeleton(help::skeleton(svc, operation, "output")));
     }
     let paging = if paginate {
-        let int = |name: &str| -> Result<Option<i64>, CliError> {
-            match paging_given.get(name) {
-                None => Ok(None),
-                // argparse reads these (type=int): its usage error.
-                Some(v) => v.trim().parse::<i64>().map(Some).map_err(|_| {
-                    CliError::usage(&format!("argument --{name}: invalid int value: '{v}'"))
-                }),
-            }
-        };
-        let paging = Paging {
-            max_items: int("max-items")?,
-            page_size: int("page-size")?,
-            starting_token: paging_given.get("starting-token").cloned(),
-        };
         if let Some(p) = paginator {
             paginate::inject_first(p, &paging, &mut input)?;
         }
@@ -959,6 +1022,20 @@ impl Invocation {
                     format::text(&search(&d), &mut stdout);
                 }
             }
+            // StreamedYAMLFormatter: each page as it comes, the query applied to each, dumped
+            // as a one-item list (no NextToken: it is not in any page).
+            (OutputFormat::YamlStream, _) => {
+                let pages = match paginator {
+                    Some(p) => {
+                        let paging = self.paging.clone().unwrap_or_default();
+                        paginate::process(p, &paging, docs).0
+                    }
+                    None => vec![docs.into_iter().next().unwrap_or(Doc::Map(Vec::new()))],
+                };
+                for page in &pages {
+                    stdout.push_str(&format::yaml(&Doc::List(vec![search(page)])));
+                }
+            }
             (OutputFormat::Text, None) => {
                 let d = docs.into_iter().next().unwrap_or(Doc::Map(Vec::new()));
                 format::text(&search(&d), &mut stdout);
@@ -976,7 +1053,7 @@ impl Invocation {
                 let empty = d == Doc::Map(Vec::new());
                 stdout = match format {
                     OutputFormat::Json if !empty => format::json(&d),
-                    OutputFormat::Yaml | OutputFormat::YamlStream if !empty => format::yaml(&d),
+                    OutputFormat::Yaml if !empty => format::yaml(&d),
                     OutputFormat::Table => format::table(&self.operation, &d, self.columns),
                     _ => String::new(),
                 };

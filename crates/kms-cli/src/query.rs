@@ -19,7 +19,7 @@ impl std::fmt::Debug for Query {
 
 impl Query {
     pub fn compile(text: &str) -> Result<Query, String> {
-        let expr = jmespath::compile(&legacy_literals(text)).map_err(|e| e.to_string())?;
+        let expr = jmespath::compile(&legacy_literals(text)).map_err(|e| syntax_error(text, &e))?;
         Ok(Query {
             text: text.to_string(),
             expr,
@@ -82,6 +82,39 @@ impl Query {
         key_orders(doc, &mut all);
         Ok(reorder(Doc::from_json(&value), &self.hashes, &all))
     }
+}
+
+/// A syntax error in jmespath.py's words where they map simply: its LexerError for an unclosed
+/// quote or literal, and its IncompleteExpressionError for an expression that ends where a
+/// token was due. Other errors keep the crate's wording: jmespath.py words them per token.
+fn syntax_error(text: &str, e: &jmespath::JmespathError) -> String {
+    let jmespath::ErrorReason::Parse(msg) = &e.reason else {
+        return e.to_string();
+    };
+    // An unclosed token runs to the end of the expression, so its tail locates it in `text`
+    // (the crate's offset is into the rewritten legacy literals).
+    if let Some((delim, tail)) = msg
+        .strip_prefix("Unclosed ")
+        .and_then(|m| m.split_once(" delimiter: "))
+    {
+        let column = text.chars().count().saturating_sub(tail.chars().count());
+        return format!(
+            "Bad jmespath expression: Unclosed {delim} delimiter:\n{text}\n{}^",
+            " ".repeat(column)
+        );
+    }
+    // jmespath.py parses a slice (`[1:`) and what follows a dot itself, with errors of their own.
+    let in_slice = text.rsplit('[').next().is_some_and(|s| s.contains(':'));
+    let own_error = msg.starts_with("Expected identifier")
+        || msg.starts_with("Expected number, ':', or ']'")
+        || (msg.starts_with("Expected ':', or ']'") && in_slice);
+    if msg.ends_with("-- found Eof") && !own_error {
+        return format!(
+            "Invalid jmespath expression: Incomplete expression:\n\"{text}\"\n{}^",
+            " ".repeat(text.chars().count() + 1)
+        );
+    }
+    e.to_string()
 }
 
 /// The key order of every object in `doc`.

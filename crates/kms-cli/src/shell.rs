@@ -67,9 +67,19 @@ pub fn split(line: &str) -> Result<Line, CliError> {
             } else {
                 "command lists"
             };
-            return Err(CliError::shell(format!(
+            let mut message = format!(
                 "-bash: {what} are not supported in this terminal: run one aws command at a time"
-            )));
+            );
+            // `... --query CiphertextBlob | base64 --decode > ct.bin`: a file:// of the base64
+            // text is a blob argument the CLI decodes itself, here and in CLI v2.
+            let rest: String = chars[i + 1..].iter().collect();
+            if c == '|' && rest.trim_start().starts_with("base64") {
+                message.push_str(
+                    "\nhint: write the base64 to a file: --output text --query CiphertextBlob > ct.b64\
+                     \n      and read it back: aws kms decrypt --ciphertext-blob file://ct.b64",
+                );
+            }
+            return Err(CliError::shell(message));
         }
         // `>`, `>>`, `1>`, `1>>`.
         let redirect_at = if c == '>' {

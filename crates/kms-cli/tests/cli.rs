@@ -105,11 +105,28 @@ fn encrypt_fileb_query_text_and_redirect_then_decrypt() {
         STANDARD.decode(plain.trim()).unwrap(),
         b"hello from the page\n"
     );
+    // The pipe to base64 is refused with the way that works here and in CLI v2: file:// of
+    // the base64 text, which the CLI decodes itself.
+    let out = t.run("aws kms encrypt --key-id alias/demo --plaintext fileb://note.txt --output text --query CiphertextBlob | base64 --decode > ct.bin");
+    assert_eq!(
+        (out.exit_code, out.stderr.as_str()),
+        (
+            2,
+            "-bash: pipes are not supported in this terminal: run one aws command at a time\n\
+             hint: write the base64 to a file: --output text --query CiphertextBlob > ct.b64\n      \
+             and read it back: aws kms decrypt --ciphertext-blob file://ct.b64\n"
+        )
+    );
+    let plain = t.ok("aws kms decrypt --ciphertext-blob file://ct.b64 --encryption-context purpose=test,env=dev --query Plaintext --output text");
+    assert_eq!(
+        STANDARD.decode(plain.trim()).unwrap(),
+        b"hello from the page\n"
+    );
     // CLI v2 reads a blob typed as text as base64 (raw text needs --cli-binary-format).
     let out = t.run("aws kms encrypt --key-id alias/demo --plaintext 'hello world'");
     assert_eq!(
         (out.exit_code, out.stderr.as_str()),
-        (252, "\nInvalid base64: \"hello world\"\n")
+        (255, "\nInvalid base64: \"hello world\"\n")
     );
     let ct = t.ok("aws kms encrypt --key-id alias/demo --plaintext 'hello world' --cli-binary-format raw-in-base64-out --query CiphertextBlob --output text");
     let pt = t.ok(&format!(
@@ -280,12 +297,32 @@ fn errors_and_exit_codes() {
         (out.exit_code, out.stderr.as_str()),
         (255, "\nThe config profile (nobody) could not be found\n")
     );
+    // globalargs.py's ParamValidationError (exit 252), in jmespath.py's words.
     let out = t.run("aws kms list-keys --query 'Keys['");
-    assert_eq!(out.exit_code, 255);
-    assert!(
-        out.stderr.starts_with("\nBad value for --query Keys[: "),
-        "{}",
-        out.stderr
+    assert_eq!(
+        (out.exit_code, out.stderr.as_str()),
+        (
+            252,
+            "\nBad value for --query Keys[: Invalid jmespath expression: Incomplete expression:\n\"Keys[\"\n      ^\n"
+        )
+    );
+    let out =
+        t.run("aws kms list-aliases --query \"Aliases[?starts_with(AliasName, 'alias/aws/)]\"");
+    assert_eq!(
+        (out.exit_code, out.stderr.as_str()),
+        (
+            252,
+            "\nBad value for --query Aliases[?starts_with(AliasName, 'alias/aws/)]: Bad jmespath expression: Unclosed ' delimiter:\nAliases[?starts_with(AliasName, 'alias/aws/)]\n                                ^\n"
+        )
+    );
+    // It fails before the operation is even parsed, as clidriver resolves it first.
+    let out = t.run("aws kms describe-key --query 'KeyMetadata.{Id: KeyId'");
+    assert_eq!(
+        (out.exit_code, out.stderr.as_str()),
+        (
+            252,
+            "\nBad value for --query KeyMetadata.{Id: KeyId: Invalid jmespath expression: Incomplete expression:\n\"KeyMetadata.{Id: KeyId\"\n                       ^\n"
+        )
     );
     let out = t.run("ls -l");
     assert_eq!(
@@ -413,6 +450,46 @@ fn pagination_page_size_max_items_and_starting_token() {
     assert_eq!(t.calls, 1);
     assert_eq!(limited["Keys"].as_array().unwrap().len(), 2);
     assert_eq!(limited["Truncated"], json!(true));
+    // And a limit or marker in --cli-input-json or --cli-input-yaml
+    // (check_should_enable_pagination_call_parameters).
+    t.calls = 0;
+    let limited = t.json("aws kms list-keys --cli-input-json '{\"Limit\": 1}'");
+    assert_eq!(t.calls, 1);
+    assert_eq!(limited["Keys"].as_array().unwrap().len(), 1);
+    assert_eq!(limited["Truncated"], json!(true));
+    let marker = limited["NextMarker"].as_str().unwrap().to_string();
+    t.calls = 0;
+    let rest = t.json(&format!(
+        "aws kms list-keys --cli-input-yaml 'Marker: {marker}'"
+    ));
+    assert_eq!(t.calls, 1);
+    assert_eq!(rest["Keys"].as_array().unwrap().len(), n - 1);
+    t.calls = 0;
+    t.json("aws iam list-users --cli-input-json '{\"MaxItems\": 1}'");
+    assert_eq!(t.calls, 1);
+    // That check comes after the CLI's own paging options went into the call as a
+    // PaginationConfig, which the operation then refuses.
+    let out = t.run("aws kms list-keys --cli-input-json '{\"Limit\": 1}' --max-items 2");
+    assert_eq!(
+        (out.exit_code, out.stderr.as_str()),
+        (
+            252,
+            "\nParameter validation failed:\nUnknown parameter in input: \"PaginationConfig\", must be one of: Limit, Marker, ResourceOwners\n"
+        )
+    );
+    // yaml-stream prints each page as it comes, the query applied to each.
+    let counts: String = (0..n)
+        .step_by(2)
+        .map(|i| format!("- {}\n", (n - i).min(2)))
+        .collect();
+    assert_eq!(
+        t.ok("aws kms list-keys --page-size 2 --output yaml-stream --query 'length(Keys)'"),
+        counts
+    );
+    assert_eq!(
+        t.ok("aws kms list-keys --page-size 2 --max-items 3 --output yaml-stream --query 'length(Keys)'"),
+        "- 2\n- 1\n"
+    );
 }
 
 #[test]
@@ -634,6 +711,15 @@ ALIASES\tarn:aws:kms:us-west-2:111122223333:alias/aws/ebs\talias/aws/ebs\t\t\t\n
         render("aws kms list-aliases --output yaml"),
         "Aliases:\n- AliasArn: arn:aws:kms:us-west-2:111122223333:alias/ExampleAlias\n  AliasName: alias/ExampleAlias\n  CreationDate: '2025-01-01T00:00:00.500000+00:00'\n  LastUpdatedDate: '2025-01-01T00:00:00+00:00'\n  TargetKeyId: 1234abcd-12ab-34cd-56ef-1234567890ab\n- AliasArn: arn:aws:kms:us-west-2:111122223333:alias/aws/ebs\n  AliasName: alias/aws/ebs\n"
     );
+    // StreamedYAMLFormatter: the page itself (its Truncated too) as a one-item list.
+    assert_eq!(
+        render("aws kms list-aliases --output yaml-stream"),
+        "- Aliases:\n  - AliasArn: arn:aws:kms:us-west-2:111122223333:alias/ExampleAlias\n    AliasName: alias/ExampleAlias\n    CreationDate: '2025-01-01T00:00:00.500000+00:00'\n    LastUpdatedDate: '2025-01-01T00:00:00+00:00'\n    TargetKeyId: 1234abcd-12ab-34cd-56ef-1234567890ab\n  - AliasArn: arn:aws:kms:us-west-2:111122223333:alias/aws/ebs\n    AliasName: alias/aws/ebs\n  Truncated: false\n"
+    );
+    assert_eq!(
+        render("aws kms list-aliases --output yaml-stream --query 'Aliases[].AliasName'"),
+        "- - alias/ExampleAlias\n  - alias/aws/ebs\n"
+    );
     assert_eq!(
         render("aws kms list-aliases --output table --query 'Aliases[].{Name: AliasName, Target: TargetKeyId}'"),
         "\
@@ -710,10 +796,124 @@ fn base64_blobs_are_read_as_pythons_b64decode_reads_them() {
         blob.trim()
     ));
     assert_eq!(plain, "aGVsbG8=\n");
-    // The padding must still be right.
+    // An unfinished quad is an error: Base64DecodeVisitor's plain exception (exit 255).
     let out = t.run(&format!(
         "aws kms encrypt --key-id {key} --plaintext 'hello world'"
     ));
-    assert_eq!(out.exit_code, 252);
-    assert_eq!(out.stderr, "\nInvalid base64: \"hello world\"\n");
+    assert_eq!(
+        (out.exit_code, out.stderr.as_str()),
+        (255, "\nInvalid base64: \"hello world\"\n")
+    );
+    let out = t.run(&format!("aws kms encrypt --key-id {key} --plaintext a"));
+    assert_eq!(
+        (out.exit_code, out.stderr.as_str()),
+        (255, "\nInvalid base64: \"a\"\n")
+    );
+    // base64.b64decode refuses a str that is not ASCII before decoding, a ValueError.
+    let out = t.run(&format!(
+        "aws kms encrypt --key-id {key} --plaintext 'héllo'"
+    ));
+    assert_eq!(
+        (out.exit_code, out.stderr.as_str()),
+        (
+            255,
+            "\nstring argument should contain only ASCII characters\n"
+        )
+    );
+    // Non-canonical input, as python3 -c 'import base64; print(base64.b64decode(...))' reads
+    // it: spare bits dropped, `=` skipped where it cannot end a quad, data after the padding
+    // ignored, other characters skipped.
+    let files = BTreeMap::new();
+    let ctx = Context::new(&files, "ap-southeast-2");
+    for (text, bytes) in [
+        ("hi==", &b"\x86"[..]),
+        ("ab==", b"i"),
+        ("test=", b"\xb5\xeb-"),
+        ("ab==cd", b"i"),
+        ("abc=d", b"i\xb7"),
+        ("Y Q = =", b"a"),
+        ("YWJj*ZA==", b"abcd"),
+    ] {
+        let line = format!("aws kms encrypt --key-id k --plaintext '{text}'");
+        let Ok(Command::Call(inv)) = parse(&line, &ctx) else {
+            panic!("{line}")
+        };
+        assert_eq!(
+            inv.input["Plaintext"],
+            json!(STANDARD.encode(bytes)),
+            "{text}"
+        );
+    }
+}
+
+/// `--region` names the endpoint: botocore builds a URL for any well-formed Region, and the CLI
+/// cannot connect where AWS has no such Region (awscli's general handler, exit 255). The
+/// messages are botocore's (EndpointConnectionError, EndpointCreator, validate_region_name).
+#[test]
+fn regions_aws_does_not_have_cannot_be_reached() {
+    let mut t = Term::new();
+    for (line, stderr) in [
+        (
+            "aws kms list-keys --region us-east1",
+            "\nCould not connect to the endpoint URL: \"https://kms.us-east1.amazonaws.com/\"\n",
+        ),
+        (
+            "aws kms list-keys --region mars-1",
+            "\nCould not connect to the endpoint URL: \"https://kms.mars-1.amazonaws.com/\"\n",
+        ),
+        (
+            "aws kms list-keys --region cn-north-9",
+            "\nCould not connect to the endpoint URL: \"https://kms.cn-north-9.amazonaws.com.cn/\"\n",
+        ),
+        (
+            "aws sts get-caller-identity --region us-east1",
+            "\nCould not connect to the endpoint URL: \"https://sts.us-east1.amazonaws.com/\"\n",
+        ),
+        (
+            "aws cloudtrail lookup-events --region us-east1",
+            "\nCould not connect to the endpoint URL: \"https://cloudtrail.us-east1.amazonaws.com/\"\n",
+        ),
+        (
+            "aws cloudformation list-stacks --region us-east1",
+            "\nCould not connect to the endpoint URL: \"https://cloudformation.us-east1.amazonaws.com/\"\n",
+        ),
+        // An empty --region is not the configured one: the client gets "".
+        (
+            "aws kms list-keys --region ''",
+            "\nInvalid endpoint: https://kms..amazonaws.com\n",
+        ),
+        (
+            "aws kms list-keys --region us_east_1",
+            "\nProvided region_name 'us_east_1' doesn't match a supported format.\n",
+        ),
+    ] {
+        let out = t.run(line);
+        assert_eq!(
+            (out.exit_code, out.stderr.as_str(), out.stdout.as_str()),
+            (255, stderr, ""),
+            "{line}"
+        );
+    }
+    assert_eq!(t.calls, 0);
+    // IAM's one endpoint answers whatever Region the CLI was given.
+    for line in [
+        "aws iam list-users --region mars-1",
+        "aws iam list-users --region=",
+    ] {
+        assert_eq!(t.json(line)["Users"], json!([]), "{line}");
+    }
+    // Every Region of KMS, the console's default among them.
+    let files = BTreeMap::new();
+    for region in kms_core::regions::KMS_REGIONS {
+        let ctx = Context::new(&files, region);
+        for line in [
+            "aws kms list-keys".to_string(),
+            format!("aws sts get-caller-identity --region {region}"),
+        ] {
+            let Ok(Command::Call(inv)) = parse(&line, &ctx) else {
+                panic!("{line}")
+            };
+            assert_eq!(inv.region, *region);
+        }
+    }
 }

@@ -42,6 +42,7 @@ mod outcome;
 pub mod platform;
 pub mod query;
 mod records;
+pub mod regions;
 mod resolve;
 mod sandbox;
 mod secret;

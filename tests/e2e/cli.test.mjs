@@ -115,6 +115,25 @@ test('cli terminal: create a key and an alias, encrypt a file to a file and decr
   await input.press('Tab');
   assert.equal(await input.inputValue(), 'aws kms describe-key --key-id ');
 
+  // A command as the course prints it, continued over lines with backslashes: pasted, it is one
+  // line; typed, Enter after a backslash gives bash's "> " prompt and the command goes on.
+  await input.fill('');
+  await page.evaluate(() => {
+    const data = new DataTransfer();
+    data.setData('text/plain', 'aws kms describe-key \\\n    --key-id alias/demo \\\n    --query KeyMetadata.Description --output text');
+    document.getElementById('cli-input').dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  });
+  await page.waitForFunction(() => document.getElementById('cli-input').value.includes('--output text'));
+  assert.equal(await input.inputValue(), 'aws kms describe-key --key-id alias/demo --query KeyMetadata.Description --output text');
+  const blocksBefore = await page.locator('.term-block').count();
+  await input.fill('aws kms describe-key \\');
+  await input.press('Enter');
+  await page.getByTestId('cli-pending').waitFor();
+  assert.equal(await page.locator('.term-block').count(), blocksBefore, 'nothing ran yet');
+  const continued = await run(page, '  --key-id alias/demo --query KeyMetadata.Description --output text');
+  assert.equal(continued.stdout.trim(), 'demo');
+  assert.equal(await page.getByTestId('cli-pending').count(), 0);
+
   // Profiles are the sandbox's IAM users and roles.
   await createPrincipals(page, { users: ['alice'] });
   const who = await run(page, 'aws sts get-caller-identity --profile alice --query Arn --output text');

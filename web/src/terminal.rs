@@ -88,6 +88,41 @@ pub fn one_line(snippet: &str) -> String {
         .join(" ")
 }
 
+/// Text pasted into the one-line input as bash reads it: a backslash at the end of a line
+/// continues the command on the next (the course's commands are printed that way), and any
+/// other line break is a space (what the input would make of it).
+pub fn pasted(text: &str) -> String {
+    let text = text.replace("\r\n", "\n");
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut out = String::new();
+    let mut joining = false;
+    for (i, line) in lines.iter().enumerate() {
+        // A continued line's indent is not part of the command.
+        let line = if joining { line.trim_start() } else { line };
+        match continued(line).filter(|_| i + 1 < lines.len()) {
+            Some(head) => {
+                out.push_str(head.trim_end());
+                out.push(' ');
+                joining = true;
+            }
+            None => {
+                out.push_str(line);
+                if i + 1 < lines.len() {
+                    out.push(' ');
+                }
+                joining = false;
+            }
+        }
+    }
+    out
+}
+
+/// A line that ends in an unescaped backslash continues on the next: the line without it.
+pub fn continued(line: &str) -> Option<&str> {
+    let slashes = line.len() - line.trim_end_matches('\\').len();
+    (slashes % 2 == 1).then(|| &line[..line.len() - 1])
+}
+
 /// The file area as sessionStorage keeps it: a JSON object of names to base64.
 pub fn files_to_json(files: &BTreeMap<String, Vec<u8>>) -> String {
     let map: serde_json::Map<String, serde_json::Value> = files
@@ -170,6 +205,21 @@ pub fn human_size(bytes: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pasted_command_continued_over_lines_is_one_line() {
+        let seed = "aws cloudformation create-stack \\\n    --stack-name MyKMSKeyStack \\\r\n    --template-body=file://create-kms-cf.yaml \\\n    --region ap-southeast-2";
+        assert_eq!(
+            pasted(seed),
+            "aws cloudformation create-stack --stack-name MyKMSKeyStack --template-body=file://create-kms-cf.yaml --region ap-southeast-2"
+        );
+        // An escaped backslash ends no line; other line breaks are spaces; a trailing one stays.
+        assert_eq!(pasted("echo a\\\\\nb"), "echo a\\\\ b");
+        assert_eq!(pasted("aws kms list-keys \\"), "aws kms list-keys \\");
+        assert_eq!(continued("aws kms \\"), Some("aws kms "));
+        assert_eq!(continued("a\\\\"), None);
+        assert_eq!(continued("plain"), None);
+    }
 
     #[test]
     fn history_walks_back_and_forth_and_restores_the_draft() {

@@ -110,7 +110,7 @@ pub fn CallerSwitcher() -> Html {
             <button type="button" class={classes!("caller-button", current.is_some().then_some("acting"))}
                 aria-haspopup="menu" aria-expanded={open.to_string()} onclick={toggle}
                 title={kms.caller_arn()} data-testid="caller">
-                {"Acting as: "}<strong>{ caller_name(current.as_deref()) }</strong>{" ▾"}
+                <span class="caller-label">{"Acting as: "}</span><strong>{ caller_name(current.as_deref()) }</strong>{" ▾"}
             </button>
             if *open {
                 <ul class="menu menu-right caller-menu" role="menu" aria-label="Act as" ref={menu}>

@@ -12,6 +12,7 @@ use crate::util;
 use kms_cli::Outcome;
 use std::collections::BTreeMap;
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// One command and what it printed.
@@ -157,6 +158,8 @@ pub fn CliPage() -> Html {
     let scroll = use_reducer(Scrollback::default);
     let files = use_reducer(|| Files(load_files()));
     let input = use_state(|| take_prefill().unwrap_or_default());
+    // A command continued with a trailing backslash: its lines so far (bash's "> " prompt).
+    let pending = use_state(String::new);
     let history = use_mut_ref(History::default);
     let busy = use_state(|| false);
     let choices = use_state(Vec::<String>::new);
@@ -236,10 +239,48 @@ pub fn CliPage() -> Html {
     };
 
     let onsubmit = {
-        let (run, input) = (run.clone(), input.clone());
+        let (run, input, pending) = (run.clone(), input.clone(), pending.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            run.emit((*input).clone());
+            // As bash: a backslash-newline is removed and the command goes on.
+            if let Some(head) = terminal::continued(&input) {
+                pending.set(format!("{}{head}", *pending));
+                input.set(String::new());
+                return;
+            }
+            let line = format!("{}{}", *pending, *input);
+            pending.set(String::new());
+            run.emit(line);
+        })
+    };
+    // A paste of several lines: continued lines joined as bash joins them.
+    let onpaste = {
+        let input = input.clone();
+        Callback::from(move |e: Event| {
+            let Some(clip) = e.dyn_ref::<web_sys::ClipboardEvent>() else {
+                return;
+            };
+            let Some(text) = clip.clipboard_data().and_then(|d| d.get_data("text").ok()) else {
+                return;
+            };
+            let Some(el) = e.target_dyn_into::<web_sys::HtmlInputElement>() else {
+                return;
+            };
+            if !text.contains('\n') {
+                return;
+            }
+            e.prevent_default();
+            // Selection offsets count UTF-16 units.
+            let value: Vec<u16> = el.value().encode_utf16().collect();
+            let at = |o: Option<u32>| o.map_or(value.len(), |o| (o as usize).min(value.len()));
+            let start = at(el.selection_start().ok().flatten());
+            let end = at(el.selection_end().ok().flatten()).max(start);
+            input.set(format!(
+                "{}{}{}",
+                String::from_utf16_lossy(&value[..start]),
+                terminal::pasted(&text),
+                String::from_utf16_lossy(&value[end..])
+            ));
         })
     };
     let oninput = {
@@ -252,11 +293,12 @@ pub fn CliPage() -> Html {
         })
     };
     let onkeydown = {
-        let (input, history, choices, scroll) = (
+        let (input, history, choices, scroll, pending) = (
             input.clone(),
             history.clone(),
             choices.clone(),
             scroll.clone(),
+            pending.clone(),
         );
         Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
             "ArrowUp" => {
@@ -285,7 +327,10 @@ pub fn CliPage() -> Html {
                 e.prevent_default();
                 scroll.dispatch(ScrollAction::Clear);
             }
-            "Escape" => choices.set(Vec::new()),
+            "Escape" => {
+                choices.set(Vec::new());
+                pending.set(String::new());
+            }
             _ => {}
         })
     };
@@ -392,13 +437,16 @@ pub fn CliPage() -> Html {
                             { for choices.iter().map(|c| html! { <li>{ c }</li> }) }
                         </ul>
                     }
+                    if !pending.is_empty() {
+                        <p class="term-pending" data-testid="cli-pending">{ format!("{PROMPT} {}\\", *pending) }</p>
+                    }
                     <form class="term-input-row" {onsubmit}>
                         <label for="cli-input" class="term-prompt">
-                            <span aria-hidden="true">{ PROMPT }</span>
+                            <span aria-hidden="true">{ if pending.is_empty() { PROMPT } else { ">" } }</span>
                             <span class="visually-hidden">{"Command line"}</span>
                         </label>
                         <input id="cli-input" ref={input_ref} class="term-input" type="text"
-                            value={(*input).clone()} {oninput} {onkeydown}
+                            value={(*input).clone()} {oninput} {onkeydown} {onpaste}
                             autocomplete="off" autocapitalize="off" spellcheck="false"
                             aria-describedby="cli-keys" aria-busy={busy.to_string()} />
                     </form>

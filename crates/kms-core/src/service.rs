@@ -62,13 +62,17 @@ impl Service {
         }
     }
 
-    /// The Region CloudTrail records a call in: IAM's, global, in us-east-1 as AWS records them;
-    /// every other service's in the Region the request went to.
+    /// The Region CloudTrail records a call in: IAM's, global, in its partition's home Region
+    /// as AWS records them (us-east-1; cn-north-1 in China, us-gov-west-1 in GovCloud); every
+    /// other service's in the Region the request went to.
     pub fn event_region(self, region: &str) -> &str {
-        if self.is_global() {
-            "us-east-1"
-        } else {
-            region
+        if !self.is_global() {
+            return region;
+        }
+        match crate::arn::partition(region) {
+            "aws-cn" => "cn-north-1",
+            "aws-us-gov" => "us-gov-west-1",
+            _ => "us-east-1",
         }
     }
 

@@ -150,6 +150,13 @@ fn iam_sts_and_cloudtrail_name_principals_in_the_regions_partition() {
         let user = iam(&mut sb, "CreateUser", json!({"UserName": "alice"}));
         let user_arn = format!("arn:{p}:iam::{ACCOUNT}:user/alice");
         assert_eq!(user["User"]["Arn"], user_arn);
+        // IAM is global: CloudTrail records it in its partition's home Region.
+        let home = match p {
+            "aws-cn" => "cn-north-1",
+            "aws-us-gov" => "us-gov-west-1",
+            _ => "us-east-1",
+        };
+        assert_eq!(last(&sb, "CreateUser")["awsRegion"], home, "{region}");
         let allow = |actions: Value| {
             json!({"Version": "2012-10-17", "Statement": [
                 {"Effect": "Allow", "Action": actions, "Resource": "*"}]})

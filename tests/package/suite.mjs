@@ -195,6 +195,13 @@ export function tests(ctx) {
       const viaSdk = await importWith((input) => client.send(new sdk.ImportKeyMaterialCommand(input)));
       assert.equal(viaSend, validTo * 1000, 'send reads the number as seconds');
       assert.equal(viaSdk, viaSend, 'the SDK reads it alike');
+      // An error AWS answers without a message reads the same through both.
+      const garbage = { CiphertextBlob: new Uint8Array(10) };
+      const viaSendError = await assert.rejects(sandbox.send('Decrypt', garbage), () => {});
+      const viaSdkError = await assert.rejects(client.send(new sdk.DecryptCommand(garbage)), () => {});
+      assert.equal(viaSendError.name, 'InvalidCiphertextException');
+      assert.equal(viaSendError.name, viaSdkError.name);
+      assert.equal(viaSendError.message, viaSdkError.message);
 
       // wasm-bindgen strings trust their caller: these once read wasm memory out of bounds.
       const keys = (await sandbox.send('ListKeys', {})).Keys.length;

@@ -447,7 +447,14 @@ pub(crate) fn with_metadata(output: JsValue, request_id: &str) -> JsValue {
 /// An `Error` whose `name` is the AWS error type and `message` AWS's message, with the SDK's
 /// `$fault` and `$metadata` (the request's id; a fresh one when `request_id` is empty).
 pub(crate) fn error_to_js(e: &KmsError, request_id: &str) -> JsValue {
-    kms_error_js(sdk_error_name(e), &e.message, e.status(), request_id)
+    // An error answered without a message (InvalidCiphertextException) is "UnknownError" to
+    // the SDK's deserializer; `send` says the same, so that both report one error alike.
+    let message = if e.message.is_empty() {
+        "UnknownError"
+    } else {
+        &e.message
+    };
+    kms_error_js(sdk_error_name(e), message, e.status(), request_id)
 }
 
 /// The name the AWS SDK gives an error: for IAM and STS codes the error shape that carries the

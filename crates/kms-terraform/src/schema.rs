@@ -227,6 +227,7 @@ pub fn check_value(ty: &str, attr: &str, v: &serde_json::Value) -> Vec<String> {
         ("aws_kms_key", "rotation_period_in_days") => range(90, 2560),
         ("aws_kms_key", "custom_key_store_id") => length(1, 22),
         ("aws_kms_key", "xks_key_id") => length(1, 128),
+        ("aws_kms_key" | "aws_kms_replica_key", "description") => length(0, 8192),
         ("aws_kms_key", "key_usage") => one_of(&[
             "SIGN_VERIFY",
             "ENCRYPT_DECRYPT",

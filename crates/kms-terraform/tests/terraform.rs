@@ -338,6 +338,20 @@ output "o" {
     let out = d.tf("terraform validate");
     // The choices in the AWS SDK's order (KeyUsageType.Values()).
     assert!(out.stderr.contains("│ Error: expected key_usage to be one of [\"SIGN_VERIFY\" \"ENCRYPT_DECRYPT\" \"GENERATE_VERIFY_MAC\" \"KEY_AGREEMENT\"], got SIGN\n"), "{}", out.stderr);
+    // validation.StringLenBetween(0, 8192) on description.
+    let long = "d".repeat(8193);
+    let mut d = Dir::new(&[(
+        "main.tf",
+        &format!("resource \"aws_kms_key\" \"a\" {{\n  description = \"{long}\"\n}}\n"),
+    )]);
+    let out = d.tf("terraform validate");
+    assert!(
+        out.stderr.contains(&format!(
+            "│ Error: expected length of description to be in the range (0 - 8192), got {long}"
+        )),
+        "{}",
+        out.stderr
+    );
     // A variable without a value.
     let mut d = Dir::new(&[(
         "main.tf",

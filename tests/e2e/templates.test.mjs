@@ -86,13 +86,21 @@ test('templates cloudformation: create a stack from the seed template and parame
   await page.locator('[data-cfn=protect]').click();
   await page.locator('[data-cfn-protection=on]').waitFor();
   await page.locator('[data-cfn=delete]').click();
+  await page.locator('[data-cfn=confirm-delete]').click();
   await page.getByTestId('error-message').getByText('cannot be deleted while TerminationProtection is enabled', { exact: false }).waitFor();
   await t.shot('stack termination protection');
   await page.locator('[data-cfn=protect]').click();
   await page.locator('[data-cfn-protection=off]').waitFor();
 
-  // Delete: back to the list; the key is pending deletion and the alias gone.
+  // Delete asks first (Cancel keeps the stack); confirmed: back to the list; the key is pending
+  // deletion and the alias gone.
   await page.locator('[data-cfn=delete]').click();
+  await page.getByRole('dialog', { name: 'Delete stack?' }).getByRole('button', { name: 'Cancel' }).click();
+  await page.getByRole('dialog').waitFor({ state: 'detached' });
+  assert.equal(await page.locator('[data-cfn-protection=off]').count(), 1, 'still on the stack page');
+  await page.locator('[data-cfn=delete]').click();
+  await t.shot('delete stack confirmation');
+  await page.locator('[data-cfn=confirm-delete]').click();
   await page.locator('table[data-cfn-table=stacks], .empty').first().waitFor();
   await page.waitForFunction(() => location.hash.endsWith('/cloudformation'));
   const after = await send(page, 'DescribeKey', { KeyId: keyId });

@@ -91,6 +91,12 @@ fn BillView(p: &BillViewProps) -> Html {
         .as_string()
         .unwrap_or_default();
     let free_pct = b.free_requests_used as f64 * 100.0 / b.free_requests.max(1) as f64;
+    // One precision for every Region's table, so that their amounts read alike.
+    let usd = usd_column(
+        b.regions
+            .iter()
+            .flat_map(|r| r.line_items.iter().map(|l| l.usd).chain([r.usd])),
+    );
     html! {
         <>
             <div class="panel bill-summary" data-testid="bill-summary">
@@ -117,7 +123,7 @@ fn BillView(p: &BillViewProps) -> Html {
                 <div class="panel"><div class="panel-body"><p class="muted">{"No charges and no usage in this month."}</p></div></div>
             }
             { for b.regions.iter().map(|r| {
-                let usd = usd_column(r.line_items.iter().map(|l| l.usd).chain([r.usd]));
+                let usd = &usd;
                 html! {
                 <div class="panel" data-testid="bill-region" data-region={r.region.clone()}>
                     <div class="panel-header">
@@ -128,9 +134,9 @@ fn BillView(p: &BillViewProps) -> Html {
                         <thead><tr><th scope="col">{"Item"}</th><th scope="col" class="num">{"Quantity"}</th>
                             <th scope="col" class="num">{"Free tier"}</th><th scope="col" class="num">{"Amount"}</th></tr></thead>
                         <tbody>
-                            { for r.line_items.iter().map(|l| line_row(l, &usd)) }
+                            { for r.line_items.iter().map(|l| line_row(l, usd)) }
                         </tbody>
-                        <tfoot><tr><th>{"Region total"}</th><th></th><th></th><th class="num">{ usd(r.usd) }</th></tr></tfoot>
+                        <tfoot><tr><th scope="row">{"Region total"}</th><td></td><td></td><td class="num">{ usd(r.usd) }</td></tr></tfoot>
                     </table></div>
                 </div>
             }}) }

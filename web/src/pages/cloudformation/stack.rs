@@ -4,7 +4,7 @@
 use super::stack_tables::{events_table, pairs_table, resources_table};
 use super::update::UpdateStack;
 use super::{cfn, kv, list, s, status, time};
-use crate::components::{ErrorAlert, Spinner, Tabs};
+use crate::components::{ErrorAlert, Modal, Spinner, Tabs};
 use crate::hooks::{use_kms, use_loader, Load};
 use crate::kms::ApiError;
 use crate::pages::breadcrumbs;
@@ -59,17 +59,21 @@ pub fn StackPage(p: &StackProps) -> Html {
     });
     let tab = use_state(|| AttrValue::Static("events"));
     let updating = use_state(|| false);
+    // Delete asks first, as the console does: it deletes the stack's keys too.
+    let confirming = use_state(|| false);
     let error = use_state(|| None::<ApiError>);
     let navigator = use_navigator();
     // A deleted stack is no longer found by name: back to the list, as the console does.
     let delete = {
-        let (kms, error, name, navigator) = (
+        let (kms, error, name, navigator, confirming) = (
             kms.clone(),
             error.clone(),
             p.name.clone(),
             navigator.clone(),
+            confirming.clone(),
         );
         Callback::from(move |_: MouseEvent| {
+            confirming.set(false);
             let (kms, error, name, navigator) =
                 (kms.clone(), error.clone(), name.clone(), navigator.clone());
             wasm_bindgen_futures::spawn_local(async move {
@@ -132,7 +136,8 @@ pub fn StackPage(p: &StackProps) -> Html {
                                 onclick={protect.reform(move |_| !protected)}>
                                 { if protected { "Deactivate termination protection" } else { "Activate termination protection" } }
                             </button>
-                            <button type="button" class="btn" data-cfn="delete" disabled={deleted} onclick={delete}>{"Delete"}</button>
+                            <button type="button" class="btn" data-cfn="delete" disabled={deleted}
+                                onclick={ let c = confirming.clone(); Callback::from(move |_| c.set(true)) }>{"Delete"}</button>
                         </div>
                     </div>
                     <div class="panel-body grid-2">
@@ -151,6 +156,15 @@ pub fn StackPage(p: &StackProps) -> Html {
                     </div>
                 </div>
                 if let Some(e) = &*error { <ErrorAlert error={e.clone()} /> }
+                if *confirming {
+                    <Modal title="Delete stack?" on_close={ let c = confirming.clone(); Callback::from(move |_| c.set(false)) }
+                        footer={html! { <>
+                            <button type="button" class="btn" onclick={ let c = confirming.clone(); Callback::from(move |_| c.set(false)) }>{"Cancel"}</button>
+                            <button type="button" class="btn btn-primary" data-cfn="confirm-delete" onclick={delete.clone()}>{"Delete"}</button>
+                        </> }}>
+                        <p>{ format!("Deleting stack {} deletes all of its resources: its KMS keys are scheduled for deletion and its aliases are deleted.", p.name) }</p>
+                    </Modal>
+                }
                 if *updating && !deleted {
                     <UpdateStack name={p.name.clone()} template={d.template.clone()}
                         params={serde_json::to_string_pretty(&Value::Array(list(&d.stack, "Parameters").into_iter().map(|x| json!({"ParameterKey": s(&x, "ParameterKey"), "ParameterValue": s(&x, "ParameterValue")})).collect())).unwrap_or_default()}

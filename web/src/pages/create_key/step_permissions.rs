@@ -29,7 +29,7 @@ fn principal_table(
         };
     }
     html! {
-        <table class="table compact" data-principals={id.to_string()}>
+        <div class="table-scroll"><table class="table compact" data-principals={id.to_string()}>
             <thead><tr><th class="select" scope="col"><span class="visually-hidden">{"Select"}</span></th><th scope="col">{"Name"}</th><th scope="col">{"Type"}</th><th scope="col">{"ARN"}</th></tr></thead>
             <tbody>
                 { for principals.iter().map(|(arn, kind)| {
@@ -50,7 +50,7 @@ fn principal_table(
                     }
                 }) }
             </tbody>
-        </table>
+        </table></div>
     }
 }
 

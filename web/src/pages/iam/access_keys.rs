@@ -100,7 +100,7 @@ pub fn AccessKeys(p: &AccessKeysProps) -> Html {
             html! { <p class="empty">{"This user has no access keys."}</p> }
         }
         Load::Ready(list) => html! {
-            <table class="table compact" data-iam-table="access-keys">
+            <div class="table-scroll"><table class="table compact" data-iam-table="access-keys">
                 <thead><tr><th scope="col">{"Access key ID"}</th><th scope="col">{"Status"}</th><th scope="col">{"Created"}</th><th scope="col"><span class="visually-hidden">{"Actions"}</span></th></tr></thead>
                 <tbody>
                     { for list.iter().map(|k| {
@@ -126,7 +126,7 @@ pub fn AccessKeys(p: &AccessKeysProps) -> Html {
                         }
                     }) }
                 </tbody>
-            </table>
+            </table></div>
         },
     };
     html! {

@@ -95,7 +95,7 @@ pub fn AliasesTab(p: &AliasesProps) -> Html {
                 if p.aliases.is_empty() {
                     <div class="empty"><strong>{"No aliases"}</strong><p>{"This key has no aliases."}</p></div>
                 } else {
-                    <table class="table compact" data-testid="aliases-table">
+                    <div class="table-scroll"><table class="table compact" data-testid="aliases-table">
                         <thead><tr><th>{"Alias name"}</th><th>{"Alias ARN"}</th>if editable { <th><span class="visually-hidden">{"Actions"}</span></th> }</tr></thead>
                         <tbody>
                             { for p.aliases.iter().map(|a| {
@@ -105,13 +105,13 @@ pub fn AliasesTab(p: &AliasesProps) -> Html {
                                         <td>{ a.alias_name.trim_start_matches("alias/") }</td>
                                         <td class="mono small">{ &a.alias_arn }</td>
                                         if editable {
-                                            <td><button class="btn btn-small" onclick={ let d = to_delete.clone(); Callback::from(move |_| d.set(Some(name.clone()))) }>{"Delete"}</button></td>
+                                            <td><button class="btn btn-small" aria-label={format!("Delete {name}")} onclick={ let d = to_delete.clone(); Callback::from(move |_| d.set(Some(name.clone()))) }>{"Delete"}</button></td>
                                         }
                                     </tr>
                                 }
                             }) }
                         </tbody>
-                    </table>
+                    </table></div>
                 }
                 if !editable { <p class="hint">{"Aliases of AWS managed keys are created and managed by AWS."}</p> }
                 <ApiPanel requests={vec![r::list_aliases(Some(&id), None)]} />

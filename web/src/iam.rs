@@ -86,12 +86,12 @@ pub fn read<T: for<'de> Deserialize<'de> + Default>(v: &Value, member: &str) -> 
 /// The trust policy the role wizard starts from: any principal of this account that its IAM
 /// policies allow to call `sts:AssumeRole` on the role (the AWS console's "AWS account: this
 /// account" choice).
-pub fn default_trust_policy(account_id: &str, partition: &str) -> String {
+pub fn default_trust_policy(account_id: &str, region: &str) -> String {
     pretty(&json!({
         "Version": "2012-10-17",
         "Statement": [{
             "Effect": "Allow",
-            "Principal": { "AWS": format!("arn:{partition}:iam::{account_id}:root") },
+            "Principal": { "AWS": crate::policy::root_arn(region, account_id) },
             "Action": "sts:AssumeRole"
         }]
     }))
@@ -163,7 +163,8 @@ mod tests {
 
     #[test]
     fn default_trust_policy_trusts_the_account() {
-        let p: Value = serde_json::from_str(&default_trust_policy("111122223333", "aws")).unwrap();
+        let p: Value =
+            serde_json::from_str(&default_trust_policy("111122223333", "us-east-1")).unwrap();
         assert_eq!(
             p["Statement"][0]["Principal"]["AWS"],
             "arn:aws:iam::111122223333:root"

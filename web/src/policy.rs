@@ -34,8 +34,8 @@ impl PolicyKeyKind {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyChoices {
     pub account_id: String,
-    /// The AWS partition of the key's Region (`aws`, `aws-cn`, ...): the accounts' ARNs use it.
-    pub partition: &'static str,
+    /// The key's Region: the accounts' ARNs are in its partition.
+    pub region: String,
     pub kind: PolicyKeyKind,
     pub administrators: Vec<String>,
     pub allow_admin_deletion: bool,
@@ -106,12 +106,17 @@ fn principal(arns: &[String]) -> Value {
     }
 }
 
+/// An account's root user, in the partition of `region`.
+pub fn root_arn(region: &str, account_id: &str) -> String {
+    kms_web::types::arn::arn("iam", region, account_id, "root")
+}
+
 /// The console's default key policy for these choices.
 pub fn console_default_policy(c: &PolicyChoices) -> Value {
     let mut statements = vec![json!({
         "Sid": "Enable IAM User Permissions",
         "Effect": "Allow",
-        "Principal": { "AWS": format!("arn:{}:iam::{}:root", c.partition, c.account_id) },
+        "Principal": { "AWS": root_arn(&c.region, &c.account_id) },
         "Action": "kms:*",
         "Resource": "*"
     })];
@@ -129,11 +134,7 @@ pub fn console_default_policy(c: &PolicyChoices) -> Value {
         }));
     }
     let mut users = c.users.clone();
-    users.extend(
-        c.other_accounts
-            .iter()
-            .map(|a| format!("arn:{}:iam::{a}:root", c.partition)),
-    );
+    users.extend(c.other_accounts.iter().map(|a| root_arn(&c.region, a)));
     if !users.is_empty() {
         statements.push(json!({
             "Sid": "Allow use of the key",
@@ -274,7 +275,7 @@ mod tests {
     fn choices(kind: PolicyKeyKind) -> PolicyChoices {
         PolicyChoices {
             account_id: "111122223333".into(),
-            partition: "aws",
+            region: "us-east-1".into(),
             kind,
             administrators: vec!["arn:aws:iam::111122223333:role/Admin".into()],
             allow_admin_deletion: true,

@@ -305,20 +305,15 @@ pub fn month_name(year: i64, month: u32) -> String {
 
 /// Dollars as a bill shows them: cents, but never rounding a charge down to nothing.
 pub fn format_usd(usd: f64) -> String {
-    // -0.0 (an empty f64 sum) + 0.0 is +0.0: never "$-0.00".
-    let usd = usd + 0.0;
-    if usd > 0.0 && usd < 0.005 {
-        format!("${usd:.4}")
-    } else {
-        format!("${usd:.2}")
-    }
+    usd_column([usd])(usd)
 }
 
 /// Dollars for a column of amounts: all with the same number of decimals, four when one of them
-/// is a charge under half a cent (which [`format_usd`] shows with four), else cents.
+/// is a charge under half a cent (which would show as nothing in cents), else cents.
 pub fn usd_column(amounts: impl IntoIterator<Item = f64>) -> impl Fn(f64) -> String {
     let fine = amounts.into_iter().any(|usd| usd > 0.0 && usd < 0.005);
     move |usd| {
+        // -0.0 (an empty f64 sum) + 0.0 is +0.0: never "$-0.00".
         let usd = usd + 0.0;
         if fine {
             format!("${usd:.4}")

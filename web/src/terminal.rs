@@ -80,12 +80,7 @@ pub fn profiles(principals: &[(String, &str)]) -> BTreeMap<String, String> {
 /// A snippet as the console shows it (`aws kms ... \` continued over lines) as one command line
 /// for the terminal's input; of several commands, the first.
 pub fn one_line(snippet: &str) -> String {
-    let first = snippet.split("\n\n").next().unwrap_or("");
-    first
-        .split(" \\\n")
-        .map(str::trim)
-        .collect::<Vec<_>>()
-        .join(" ")
+    pasted(snippet.split("\n\n").next().unwrap_or("").trim())
 }
 
 /// Text pasted into the one-line input as bash reads it: a backslash at the end of a line

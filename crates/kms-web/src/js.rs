@@ -95,6 +95,15 @@ fn js_string(value: &JsValue, what: &str) -> Result<String, JsValue> {
     })
 }
 
+/// An optional string argument: `undefined` and `null` are absent.
+fn js_optional_string(value: &JsValue, what: &str) -> Result<Option<String>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        Ok(None)
+    } else {
+        js_string(value, what).map(Some)
+    }
+}
+
 fn send_js(
     sandbox: &Sandbox,
     service: Service,
@@ -228,10 +237,7 @@ impl KmsSandbox {
         #[wasm_bindgen(unchecked_optional_param_type = "string")] name: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "KmsSandboxOptions")] options: JsValue,
     ) -> Result<KmsSandbox, JsValue> {
-        let name = match name.is_undefined() || name.is_null() {
-            true => None,
-            false => Some(js_string(&name, "The sandbox name")?),
-        };
+        let name = js_optional_string(&name, "The sandbox name")?;
         let (region, account_id) = self::options(&options)?;
         if deterministic_options(&options)? != (None, None) {
             return Err(js_error(&KmsError::validation(
@@ -532,10 +538,7 @@ impl KmsSandbox {
         session_name: JsValue,
     ) -> Result<KmsSandbox, JsValue> {
         let principal_arn = js_string(&principal_arn, "principalArn")?;
-        let session_name = match session_name.is_undefined() || session_name.is_null() {
-            true => None,
-            false => Some(js_string(&session_name, "sessionName")?),
-        };
+        let session_name = js_optional_string(&session_name, "sessionName")?;
         let handle = self
             .sandbox
             .acting_as(&principal_arn, session_name.as_deref());

@@ -71,11 +71,11 @@ pub fn CreateKeyPage() -> Html {
                     && w.description.len() <= 8192
             }
             4 => w.account_errors().iter().all(Option::is_none),
-            5 => check_policy(&w.policy(&account, partition)).is_ok(),
+            5 => check_policy(&w.policy(&account, kms.region())).is_ok(),
             _ => true,
         }
     };
-    let policy_text = w.policy(&account, partition);
+    let policy_text = w.policy(&account, kms.region());
     let full_alias = validate_alias(&w.alias).unwrap_or_default();
     let tags: Vec<(String, String)> = w.tags.clone();
     let create_req = r::create_key(

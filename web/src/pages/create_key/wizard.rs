@@ -58,10 +58,10 @@ impl Default for Wizard {
 }
 
 impl Wizard {
-    fn choices(&self, account_id: &str, partition: &'static str) -> PolicyChoices {
+    fn choices(&self, account_id: &str, region: &str) -> PolicyChoices {
         PolicyChoices {
             account_id: account_id.to_string(),
-            partition,
+            region: region.to_string(),
             kind: PolicyKeyKind::from_spec(Some(self.spec), Some(self.usage)),
             administrators: self.admins.iter().cloned().collect(),
             allow_admin_deletion: self.allow_admin_delete,
@@ -75,12 +75,10 @@ impl Wizard {
         }
     }
     /// The key policy: the edited one, or the console's default for the wizard's choices.
-    pub(super) fn policy(&self, account_id: &str, partition: &'static str) -> String {
-        self.policy_edit.clone().unwrap_or_else(|| {
-            pretty(&console_default_policy(
-                &self.choices(account_id, partition),
-            ))
-        })
+    pub(super) fn policy(&self, account_id: &str, region: &str) -> String {
+        self.policy_edit
+            .clone()
+            .unwrap_or_else(|| pretty(&console_default_policy(&self.choices(account_id, region))))
     }
     pub(super) fn origin(&self) -> Origin {
         if self.external {

@@ -59,10 +59,7 @@ const CREATE_ROLE: DocumentDialog = DocumentDialog {
 #[function_component]
 fn CreateRoleDialog(p: &CreateProps) -> Html {
     let kms = use_kms();
-    let document = default_trust_policy(
-        &kms.account_id(),
-        kms_web::types::arn::partition(kms.region()),
-    );
+    let document = default_trust_policy(&kms.account_id(), kms.region());
     html! {
         <CreateDocumentDialog spec={&CREATE_ROLE} {document} on_close={p.on_close.clone()} on_created={p.on_created.clone()} />
     }

@@ -853,6 +853,17 @@ test('key details: edit description, tags, aliases and the key policy', async (t
   await editor.fill('not json');
   await page.getByText('The policy is not valid JSON').waitFor();
   await t.shot('policy editor with invalid json');
+  // A policy that would lock the caller out: KMS refuses it, and the console says why; the
+  // refusal goes once the text changes.
+  const lockout = { Version: '2012-10-17', Statement: [{ Sid: 'Only describe', Effect: 'Allow', Principal: { AWS: '*' }, Action: 'kms:DescribeKey', Resource: '*' }] };
+  await editor.fill(JSON.stringify(lockout));
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await page.getByTestId('lockout-hint').waitFor();
+  assert.match(await page.locator('.tab-panel').textContent(), /MalformedPolicyDocumentException/);
+  await t.shot('policy lockout refused');
+  await editor.fill(JSON.stringify(lockout, null, 1));
+  assert.equal(await page.getByTestId('lockout-hint').count(), 0);
+  assert.doesNotMatch(await page.locator('.tab-panel').textContent(), /MalformedPolicyDocumentException/);
   policy.Statement.push({ Sid: 'Deny plaintext data keys', Effect: 'Deny', Principal: { AWS: '*' }, Action: 'kms:GenerateDataKeyWithoutPlaintext', Resource: '*' });
   await editor.fill(JSON.stringify(policy));
   await page.getByRole('button', { name: 'Save changes' }).click();
@@ -891,11 +902,13 @@ test('key details: edit description, tags, aliases and the key policy', async (t
   // Aliases: add one, delete the first.
   await page.locator('[data-tab=aliases]').click();
   await page.getByRole('button', { name: 'Create alias' }).click();
+  await page.waitForFunction(() => document.activeElement?.id === 'new-alias');
   await page.locator('#new-alias').fill('aws/nope');
   await page.locator('.inline-form .field-error').waitFor();
   await page.locator('#new-alias').fill('e2e-details-v2');
   await page.locator('.inline-form').getByRole('button', { name: 'Create alias' }).click();
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=aliases-table] tbody tr').length === 2);
+  await page.waitForFunction(() => document.activeElement?.id === 'open-create-alias');
   await t.shot('two aliases');
   await page.getByTestId('aliases-table').locator('tr', { hasText: 'alias/e2e-details' }).first().getByRole('button', { name: 'Delete' }).click();
   await page.getByRole('dialog', { name: 'Delete alias' }).getByRole('button', { name: 'Delete' }).click();
@@ -1015,6 +1028,21 @@ test('keyboard and small screens: skip link, keyboard-only key creation start, n
   await page.keyboard.press('Tab');
   const focused = await page.evaluate(() => document.activeElement.tagName);
   assert.ok(['BUTTON', 'INPUT', 'A', 'SELECT'].includes(focused));
+  // Each step starts at its title; Add tag moves to the new row; a refused Next, to the field.
+  const focusedText = () => page.evaluate(() => document.activeElement.textContent || document.activeElement.getAttribute('aria-label'));
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('heading', { name: 'Add labels' }).waitFor();
+  assert.equal(await focusedText(), 'Add labels');
+  await page.getByRole('button', { name: 'Add tag' }).click();
+  await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Tag key 1');
+  await page.keyboard.type('aws:reserved');
+  await page.locator('#alias').fill('e2e-focus');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Tag key 1');
+  assert.equal(await page.locator('[aria-label="Tag key 1"]').getAttribute('aria-invalid'), 'true');
+  await page.getByRole('button', { name: 'Previous' }).click();
+  await page.getByRole('heading', { name: 'Configure key' }).waitFor();
+  assert.equal(await focusedText(), 'Configure key');
   // Every form control of every page has an accessible name.
   const unnamedControls = () =>
     page.evaluate(() =>
@@ -1044,6 +1072,8 @@ test('keyboard and small screens: skip link, keyboard-only key creation start, n
   await page.getByRole('link', { name: 'Pricing calculator' }).click();
   await page.getByTestId('bill').waitFor();
   assert.ok(!(await page.getByRole('link', { name: 'Sandbox settings' }).isVisible()), 'the drawer closes');
+  // A new page takes the focus to its content, as a page load would.
+  await page.waitForFunction(() => document.activeElement?.id === 'main');
   await t.shot('pricing on a small screen');
   await t.done();
 });
@@ -1052,7 +1082,7 @@ test('keyboard: arrow keys move through tabs and menus; the open drawer makes th
   const t = await openConsole(browser, server.url, tt.name);
   const { page } = t;
   const keyId = await createKeyApi(page, { alias: 'e2e-keys' });
-  await createKeyApi(page, { alias: 'e2e-other' });
+  const otherId = await createKeyApi(page, { alias: 'e2e-other' });
   const focused = () => page.evaluate(() => document.activeElement?.textContent?.trim());
 
   // Tabs: one tab stop; the arrows, Home and End select and focus.
@@ -1086,6 +1116,15 @@ test('keyboard: arrow keys move through tabs and menus; the open drawer makes th
   await page.keyboard.press('Escape');
   await page.getByRole('menu').waitFor({ state: 'detached' });
   assert.equal(await focused(), 'Key actions ▾');
+  // On the closed menu's button, Down Arrow and Enter open it on its first item, Up Arrow on
+  // its last.
+  for (const [key, item] of [['ArrowDown', 'Disable'], ['Enter', 'Disable'], ['ArrowUp', 'Schedule key deletion']]) {
+    await page.keyboard.press(key);
+    await page.getByRole('menu').waitFor();
+    await page.waitForFunction((item) => document.activeElement?.textContent?.trim() === item, item);
+    await page.keyboard.press('Escape');
+    await page.getByRole('menu').waitFor({ state: 'detached' });
+  }
 
   // The filter says how many keys it matches; the header still counts the table.
   await t.goto('/keys');
@@ -1097,6 +1136,16 @@ test('keyboard: arrow keys move through tabs and menus; the open drawer makes th
   assert.equal(await page.getByTestId('filter-matches').textContent(), '2 matches');
   await page.getByLabel('Filter keys').fill('');
   assert.equal(await page.getByTestId('filter-matches').count(), 0);
+
+  // Key actions on keys in different states: the action says which keys it left alone.
+  await page.evaluate((KeyId) => window.kms.send('DisableKey', { KeyId }), keyId);
+  await t.goto('/keys');
+  await waitForKeyTable(page);
+  await keyRow(page, keyId).getByRole('checkbox').check();
+  await keyRow(page, otherId).getByRole('checkbox').check();
+  await page.getByRole('button', { name: 'Key actions' }).click();
+  await page.getByRole('menuitem', { name: 'Enable' }).click();
+  await page.getByText('Enabled 1 key(s). 1 selected key is not disabled and is left as it is.').waitFor();
 
   // The open drawer: the page behind it takes no focus and no clicks; Escape gives it back.
   await page.setViewportSize({ width: 390, height: 800 });
@@ -1117,6 +1166,11 @@ test('unusable keys say why: a disabled key has no public key to show; a deleted
   const { page } = t;
   const keyId = await createKeyApi(page, { spec: 'ECC_NIST_P256', usage: 'SIGN_VERIFY' });
   await page.evaluate((KeyId) => window.kms.send('DisableKey', { KeyId }), keyId);
+  await openKey(t, keyId, 'policy');
+  // The policy allows the root to sign; the key's state still refuses it.
+  await page.getByTestId('policy-check-verdict').waitFor();
+  assert.equal(await page.getByTestId('policy-check-verdict').textContent(), 'Allowed');
+  assert.match(await page.getByTestId('policy-check-state').textContent(), /this key is Disabled: Sign fails with DisabledException/);
   await openKey(t, keyId, 'public-key');
   await page.getByText('The key is disabled. Enable it to view and download its public key.').waitFor();
   assert.equal(await page.getByTestId('public-key-pem').count(), 0);

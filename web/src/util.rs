@@ -2,7 +2,7 @@
 
 use base64::Engine as _;
 use js_sys::{Array, Date, Promise, Uint8Array};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use yew::TargetCast;
 
@@ -170,10 +170,12 @@ pub fn focus_menu_button(e: &yew::MouseEvent) {
     }
 }
 
-/// A dropdown menu's keys, as WAI-ARIA's menu button pattern has them: Escape closes the menu
-/// (`close`) and gives focus back to its button; the arrow keys, Home and End move focus among
-/// the enabled items. `e` is a keydown inside the `.dropdown` that holds the button and the menu.
-pub fn menu_keydown(e: &yew::KeyboardEvent, close: impl Fn()) {
+/// A dropdown menu's keys, as WAI-ARIA's menu button pattern has them: on the closed menu's
+/// button, Enter, Space and Down Arrow open the menu (`set_open(true)`) on its first item and Up
+/// Arrow on its last; Escape closes the menu and gives focus back to its button; the arrow keys,
+/// Home and End move focus among the enabled items. `e` is a keydown inside the `.dropdown` that
+/// holds the button and the menu.
+pub fn menu_keydown(e: &yew::KeyboardEvent, set_open: impl Fn(bool)) {
     // Yew delegates events to its root, so the dropdown is found from the event's target.
     let Some(dropdown) = e
         .target_dyn_into::<web_sys::Element>()
@@ -188,7 +190,7 @@ pub fn menu_keydown(e: &yew::KeyboardEvent, close: impl Fn()) {
     };
     let key = e.key();
     if key == "Escape" {
-        close();
+        set_open(false);
         focus(
             dropdown
                 .query_selector("[aria-haspopup=menu]")
@@ -204,6 +206,25 @@ pub fn menu_keydown(e: &yew::KeyboardEvent, close: impl Fn()) {
         .filter_map(|i| items.item(i)?.dyn_into().ok())
         .collect();
     if items.is_empty() {
+        let on_button = e
+            .target_dyn_into::<web_sys::Element>()
+            .is_some_and(|t| t.has_attribute("aria-haspopup"));
+        let first = match key.as_str() {
+            "Enter" | " " | "ArrowDown" => true,
+            "ArrowUp" => false,
+            _ => return,
+        };
+        if on_button
+            && dropdown
+                .query_selector("[role=menu]")
+                .ok()
+                .flatten()
+                .is_none()
+        {
+            e.prevent_default();
+            set_open(true);
+            focus_menu_item_later(dropdown, first);
+        }
         return;
     }
     let active = window().document().and_then(|d| d.active_element());
@@ -218,6 +239,46 @@ pub fn menu_keydown(e: &yew::KeyboardEvent, close: impl Fn()) {
     };
     e.prevent_default();
     focus(items.get(next).cloned());
+}
+
+/// Focuses the first (or last) enabled item of `dropdown`'s menu once Yew has rendered it.
+fn focus_menu_item_later(dropdown: web_sys::Element, first: bool) {
+    after_render(move || {
+        let Ok(items) = dropdown.query_selector_all("[role^=menuitem]:not([disabled])") else {
+            return;
+        };
+        let at = if first {
+            0
+        } else {
+            items.length().saturating_sub(1)
+        };
+        focus_element(items.item(at));
+    });
+}
+
+/// Focuses the first element `selector` matches once Yew has rendered the state just set: a
+/// new row's first input, the first field a failed Next marked invalid, a page's main content.
+pub fn focus_later(selector: impl Into<String>) {
+    let selector = selector.into();
+    after_render(move || {
+        let el = window()
+            .document()
+            .and_then(|d| d.query_selector(&selector).ok().flatten());
+        focus_element(el.map(Into::into));
+    });
+}
+
+fn focus_element(el: Option<web_sys::Node>) {
+    if let Some(el) = el.and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = el.focus();
+    }
+}
+
+/// Runs `f` after Yew's render of the state changes made now (Yew renders in a microtask; a
+/// zero timeout runs after it).
+fn after_render(f: impl FnOnce() + 'static) {
+    let f = Closure::once_into_js(f);
+    let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(f.unchecked_ref(), 0);
 }
 
 /// Leaves `command` for the terminal to show in its input when it opens ("Open in terminal").

@@ -48,6 +48,8 @@ pub use sdk::RequestHandler;
 /// usages, algorithms and services, the bill, and the models themselves. Pages and tools built
 /// on the sandbox (the console) use these, so that every part speaks one language.
 pub mod types {
+    /// The cryptographic operations that use a key (the model's KeyLastUsageTrackingOperation).
+    pub use kms_core::usage::TRACKED_OPERATIONS as KEY_USE_OPERATIONS;
     pub use kms_core::{
         arn, bill, model, DataKeySpec, EncryptionAlgorithm, ExpirationModel, KeyAgreementAlgorithm,
         KeyManager, KeyMaterialState, KeySpec, KeyState, KeyUsage, MacAlgorithm, MessageType,

@@ -82,7 +82,7 @@ pub fn CallerSwitcher() -> Html {
     };
     let onkeydown = {
         let open = open.clone();
-        Callback::from(move |e: KeyboardEvent| util::menu_keydown(&e, || open.set(false)))
+        Callback::from(move |e: KeyboardEvent| util::menu_keydown(&e, |o| open.set(o)))
     };
     let item = |arn: Option<String>, label: String, kind: &str| {
         let checked = arn == current;

@@ -47,10 +47,13 @@ pub fn KvEditor(p: &KvEditorProps) -> Html {
     let add = {
         let rows = p.rows.clone();
         let cb = p.on_change.clone();
+        let new_key = format!("[data-editor=\"{}\"] .kv-row-wrap:last-of-type input", p.id);
         Callback::from(move |_| {
             let mut rows = rows.clone();
             rows.push((String::new(), String::new()));
             cb.emit(rows);
+            // The new row is where the user types next.
+            util::focus_later(new_key.clone());
         })
     };
     html! {
@@ -63,7 +66,7 @@ pub fn KvEditor(p: &KvEditorProps) -> Html {
                 html! {
                     <div class="kv-row-wrap">
                         <div class="kv-row">
-                            <input type="text" value={k.clone()} oninput={set(i, true)}
+                            <input type="text" value={k.clone()} oninput={set(i, true)} aria-invalid={err.is_some().to_string()}
                                 aria-label={format!("{} {}", p.key_label, i + 1)} name={format!("{}-key-{i}", p.id)} />
                             <input type="text" value={v.clone()} oninput={set(i, false)}
                                 aria-label={format!("{} {}", p.value_label, i + 1)} name={format!("{}-value-{i}", p.id)} />

@@ -29,6 +29,9 @@ pub fn Frame(p: &FrameProps) -> Html {
         .map(|l| l.path().to_string())
         .unwrap_or_default();
     let route = use_route::<Route>();
+    // The page's title when the route last changed: a new page (not a new tab of the same
+    // page) moves focus to its content, as a page load would reset it.
+    let shown_page = use_mut_ref(|| None::<String>);
     {
         let nav_open = nav_open.clone();
         use_effect_with((path, route), move |(_, route)| {
@@ -45,6 +48,9 @@ pub fn Frame(p: &FrameProps) -> Html {
                 Some(Route::Bill) => "Bill".to_string(),
                 Some(Route::Settings) => "Sandbox settings".to_string(),
                 Some(Route::Cli) => "AWS CLI terminal".to_string(),
+                Some(Route::CloudFormation) => "CloudFormation stacks".to_string(),
+                Some(Route::Stack { name }) => format!("Stack {name}"),
+                Some(Route::Terraform) => "Terraform".to_string(),
                 Some(Route::Iam | Route::IamTab { .. }) => "IAM".to_string(),
                 Some(
                     Route::IamUser { name } | Route::IamRole { name } | Route::IamPolicy { name },
@@ -56,6 +62,11 @@ pub fn Frame(p: &FrameProps) -> Html {
             };
             if let Some(doc) = util::window().document() {
                 doc.set_title(&format!("{page} | Key Management Service - KMS Sandbox"));
+            }
+            let before = shown_page.borrow_mut().replace(page.clone());
+            if before.is_some_and(|b| b != page) {
+                // Unless the new page focused something of its own (the terminal's input).
+                util::focus_later("#main:not(:focus-within)");
             }
         });
     }

@@ -236,7 +236,7 @@ fn KeyDetail(p: &DetailProps) -> Html {
                 <h1 data-testid="key-title">{ &title }</h1>
                 if customer {
                     <div class="panel-actions">
-                        <div class="dropdown" onkeydown={ let m = menu_open.clone(); Callback::from(move |e: KeyboardEvent| util::menu_keydown(&e, || m.set(false))) }>
+                        <div class="dropdown" onkeydown={ let m = menu_open.clone(); Callback::from(move |e: KeyboardEvent| util::menu_keydown(&e, |o| m.set(o))) }>
                             if *menu_open {
                                 // A click anywhere else closes the menu.
                                 <div class="menu-backdrop" onclick={ let m = menu_open.clone(); Callback::from(move |_| m.set(false)) }></div>

@@ -9,6 +9,7 @@ use crate::kms::CONSOLE_SESSION;
 use crate::model::KeyMetadata;
 use crate::policy::PolicyKeyKind;
 use crate::util;
+use kms_web::types::{KeyState, KEY_USE_OPERATIONS};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -71,6 +72,14 @@ pub fn PolicyCheck(p: &PolicyCheckProps) -> Html {
         }
         Err(_) => html! {},
     };
+    // Permission is not all: a key that is not Enabled refuses its cryptographic operations.
+    let state_note = p.meta.key_state.filter(|s| {
+        *s != KeyState::Enabled
+            && (KEY_USE_OPERATIONS.contains(&operation.as_str()) || *operation == "GetPublicKey")
+    }).map(|s| {
+        let error = if s == KeyState::Disabled { "DisabledException" } else { "KMSInvalidStateException" };
+        format!("Whatever the policies allow, this key is {}: {} fails with {error} until the key is Enabled.", s.as_str(), *operation)
+    });
     let who_label = match &chosen {
         None => "the account's root user".to_string(),
         Some(a) => {
@@ -113,6 +122,7 @@ pub fn PolicyCheck(p: &PolicyCheckProps) -> Html {
                 }
                 <div class="policy-check-result" data-testid="policy-check-result" aria-live="polite">
                     <div class="policy-check-summary">{ verdict }<span>{ format!(" {} for {who_label}", *operation) }</span></div>
+                    if let Some(note) = state_note { <p class="hint" data-testid="policy-check-state">{ note }</p> }
                     { match result {
                         Ok(decisions) => html! { <DecisionList {decisions} /> },
                         Err(e) => html! { <p class="field-error">{ e.to_string() }</p> },

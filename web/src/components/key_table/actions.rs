@@ -15,8 +15,9 @@ use yew::prelude::*;
 /// The open dialog, with the (key ID, alias or key ID) of the keys it acts on.
 enum Dialog {
     None,
-    Disable(Vec<(String, String)>),
-    Delete(Vec<(String, String)>),
+    /// The keys, and what to say of the selected keys left alone.
+    Disable(Vec<(String, String)>, String),
+    Delete(Vec<(String, String)>, String),
 }
 
 /// The menu's state, and what it changes: the table's selection and its rows.
@@ -66,6 +67,16 @@ fn names<'a>(rows: impl Iterator<Item = &'a KeyRow>) -> Vec<(String, String)> {
     .collect()
 }
 
+/// What a banner or dialog says of the selected keys an action leaves alone (their state does
+/// not allow it), if any; `why` fits both one key and several ("not enabled").
+fn left_alone(selected: usize, acted_on: usize, why: &str) -> String {
+    match selected.saturating_sub(acted_on) {
+        0 => String::new(),
+        1 => format!(" 1 selected key is {why} and is left as it is."),
+        n => format!(" {n} selected keys are {why} and are left as they are."),
+    }
+}
+
 impl KeyActions {
     /// Enable, disable and cancel deletion: each selected key in turn, then one banner.
     fn run(&self) -> Callback<(Vec<Request>, String)> {
@@ -113,11 +124,12 @@ impl KeyActions {
         let on_enable = {
             let run = self.run();
             let ids = ids_in(KeyState::Disabled);
+            let rest = left_alone(selected_rows.len(), ids.len(), "not disabled");
             Callback::from(move |_| {
                 let n = ids.len();
                 run.emit((
                     ids.iter().map(|i| r::enable_key(i)).collect(),
-                    format!("Enabled {n} key(s)."),
+                    format!("Enabled {n} key(s).{rest}"),
                 ))
             })
         };
@@ -128,7 +140,8 @@ impl KeyActions {
                     .iter()
                     .filter(|r| r.meta.key_state == Some(KeyState::Enabled)),
             );
-            Callback::from(move |_| dialog.set(Dialog::Disable(keys.clone())))
+            let rest = left_alone(selected_rows.len(), keys.len(), "not enabled");
+            Callback::from(move |_| dialog.set(Dialog::Disable(keys.clone(), rest.clone())))
         };
         let on_delete = {
             let dialog = self.dialog.clone();
@@ -138,21 +151,27 @@ impl KeyActions {
                     Some(KeyState::Enabled | KeyState::Disabled)
                 )
             }));
-            Callback::from(move |_| dialog.set(Dialog::Delete(keys.clone())))
+            let rest = left_alone(
+                selected_rows.len(),
+                keys.len(),
+                "neither enabled nor disabled",
+            );
+            Callback::from(move |_| dialog.set(Dialog::Delete(keys.clone(), rest.clone())))
         };
         let on_cancel_deletion = {
             let run = self.run();
             let ids = ids_in(KeyState::PendingDeletion);
+            let rest = left_alone(selected_rows.len(), ids.len(), "not pending deletion");
             Callback::from(move |_| {
                 let n = ids.len();
                 run.emit((
                     ids.iter().map(|i| r::cancel_key_deletion(i)).collect(),
-                    format!("Canceled deletion of {n} key(s). A key whose deletion is canceled is Disabled; enable it to use it."),
+                    format!("Canceled deletion of {n} key(s). A key whose deletion is canceled is Disabled; enable it to use it.{rest}"),
                 ))
             })
         };
         html! {
-            <div class="dropdown" onkeydown={ let m = menu_open.clone(); Callback::from(move |e: KeyboardEvent| util::menu_keydown(&e, || m.set(false))) }>
+            <div class="dropdown" onkeydown={ let m = menu_open.clone(); Callback::from(move |e: KeyboardEvent| util::menu_keydown(&e, |o| m.set(o))) }>
                 if **menu_open {
                     // A click anywhere else closes the menu.
                     <div class="menu-backdrop" onclick={ let m = menu_open.clone(); Callback::from(move |_| m.set(false)) }></div>
@@ -190,32 +209,34 @@ impl KeyActions {
         };
         match &**dialog {
             Dialog::None => html! {},
-            Dialog::Delete(keys) => {
+            Dialog::Delete(keys, rest) => {
                 let on_done = {
-                    let (dialog, console, reload, selected) = (
+                    let (dialog, console, reload, selected, rest) = (
                         dialog.clone(),
                         self.console.clone(),
                         self.reload.clone(),
                         self.selected.clone(),
+                        rest.clone(),
                     );
                     Callback::from(move |msg: String| {
                         dialog.set(Dialog::None);
                         selected.set(BTreeSet::new());
-                        console.dispatch(Action::Flash(FlashKind::Success, msg, None));
+                        console.dispatch(Action::Flash(FlashKind::Success, msg + &rest, None));
                         reload.emit(());
                     })
                 };
                 html! { <ScheduleDeletionDialog keys={keys.clone()} on_close={close_dialog.clone()} {on_done} /> }
             }
-            Dialog::Disable(keys) => {
+            Dialog::Disable(keys, rest) => {
                 let requests: Vec<Request> =
                     keys.iter().map(|(id, _)| r::disable_key(id)).collect();
                 let confirm = {
                     let (run, dialog, requests) = (self.run(), dialog.clone(), requests.clone());
                     let n = keys.len();
+                    let rest = rest.clone();
                     Callback::from(move |_| {
                         dialog.set(Dialog::None);
-                        run.emit((requests.clone(), format!("Disabled {n} key(s).")))
+                        run.emit((requests.clone(), format!("Disabled {n} key(s).{rest}")))
                     })
                 };
                 let footer = html! {
@@ -228,6 +249,7 @@ impl KeyActions {
                     <Modal title="Disable key" on_close={close_dialog.clone()} {footer}>
                         <p>{"While a key is disabled it cannot be used in cryptographic operations. You can enable it again at any time."}</p>
                         <ul>{ for keys.iter().map(|(_, n)| html! { <li>{ n }</li> }) }</ul>
+                        if !rest.is_empty() { <p class="hint">{ rest.trim_start() }</p> }
                         <ApiPanel requests={requests} />
                     </Modal>
                 }

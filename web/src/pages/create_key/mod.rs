@@ -99,10 +99,17 @@ pub fn CreateKeyPage() -> Html {
                 n.step += 1;
             }
             wiz.set(n);
+            // A new step starts at its title; a refused Next, at the first field it marked.
+            util::focus_later(if valid {
+                "#wizard-step-title"
+            } else {
+                ".wizard-main [aria-invalid=true]"
+            });
         })
     };
     let prev = edit(&wiz, |w, _: MouseEvent| {
-        w.step = w.step.saturating_sub(1).max(1)
+        w.step = w.step.saturating_sub(1).max(1);
+        util::focus_later("#wizard-step-title");
     });
     let cancel = {
         let n = navigator.clone();
@@ -180,7 +187,7 @@ pub fn CreateKeyPage() -> Html {
                         let n = i + 1;
                         let state = if n == w.step { "current" } else if n < w.step { "done" } else { "todo" };
                         // Going back is always allowed; going forward only through Next.
-                        let onclick = { let wiz = wiz.clone(); Callback::from(move |_| if n < wiz.step { let mut x = (*wiz).clone(); x.step = n; wiz.set(x) }) };
+                        let onclick = { let wiz = wiz.clone(); Callback::from(move |_| if n < wiz.step { let mut x = (*wiz).clone(); x.step = n; wiz.set(x); util::focus_later("#wizard-step-title") }) };
                         html! {
                             <li class={classes!("wizard-step", state)}>
                                 <span class="step-number">{ format!("Step {n}") }</span>
@@ -191,7 +198,7 @@ pub fn CreateKeyPage() -> Html {
                     }) }
                 </ol>
                 <div class="wizard-main">
-                    <h1>{ STEPS[w.step - 1] }</h1>
+                    <h1 id="wizard-step-title" tabindex="-1">{ STEPS[w.step - 1] }</h1>
                     { step_body }
                     if w.step == 5 {
                         <ApiPanel requests={vec![create_req.clone(), alias_req]} />

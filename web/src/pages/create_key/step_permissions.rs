@@ -113,6 +113,7 @@ pub(super) fn step_users(
                     <div class="field inline">
                         <span class="input-prefix"><span>{ format!("arn:{partition}:iam::") }</span>
                         <input type="text" value={a.clone()} aria-label={format!("Other AWS account {}", i + 1)} placeholder="444455556666"
+                            aria-invalid={matches!(errors.get(i), Some(Some(_))).to_string()}
                             oninput={edit(wiz, move |w, e: InputEvent| { w.other_accounts[i] = util::input_value(&e); w.policy_edit = None; })} />
                         <span>{":root"}</span></span>
                         <button type="button" class="btn btn-small" onclick={edit(wiz, move |w, _: MouseEvent| { w.other_accounts.remove(i); w.policy_edit = None; })}

@@ -59,7 +59,8 @@ pub fn AliasesTab(p: &AliasesProps) -> Html {
         let check = validate_alias(text);
         let req = r::create_alias(check.as_deref().unwrap_or("alias/"), &id);
         let done = format!("The alias {} was created.", check.clone().unwrap_or_default());
-        let close = { let n = new_alias.clone(); Callback::from(move |_| n.set(None)) };
+        // Closed (canceled or done), the form gives the focus back to the button that opened it.
+        let close = { let n = new_alias.clone(); Callback::from(move |_| { n.set(None); util::focus_later("#open-create-alias") }) };
         html! {
             <div class="inline-form">
                 <div class="field">
@@ -86,7 +87,7 @@ pub fn AliasesTab(p: &AliasesProps) -> Html {
             <div class="panel-header">
                 <h2>{ format!("Aliases ({})", p.aliases.len()) }</h2>
                 if editable && new_alias.is_none() {
-                    <button class="btn" onclick={ let n = new_alias.clone(); Callback::from(move |_| n.set(Some(String::new()))) }>{"Create alias"}</button>
+                    <button class="btn" id="open-create-alias" onclick={ let n = new_alias.clone(); Callback::from(move |_| { n.set(Some(String::new())); util::focus_later("#new-alias") }) }>{"Create alias"}</button>
                 }
             </div>
             <div class="panel-body">

@@ -94,9 +94,21 @@ pub fn KeyPolicyTab(p: &TabProps) -> Html {
                     <div class="panel-body">
                         <label for="key-policy-editor" class="visually-hidden">{"Key policy JSON"}</label>
                         <textarea id="key-policy-editor" class="code-editor" rows="24" spellcheck="false" value={draft.clone()}
-                            oninput={ let e = editing.clone(); Callback::from(move |ev: InputEvent| e.set(Some(util::textarea_value(&ev)))) } />
+                            oninput={ let (e, er) = (editing.clone(), error.clone()); Callback::from(move |ev: InputEvent| {
+                                // The last Save's error was about the text before this edit.
+                                er.set(None);
+                                e.set(Some(util::textarea_value(&ev)))
+                            }) } />
                         if let Err(msg) = &check { <div class="field-error" role="alert">{ msg }</div> }
-                        if let Some(e) = &*error { <ErrorAlert error={e.clone()} /> }
+                        if let Some(e) = &*error {
+                            <ErrorAlert error={e.clone()} />
+                            if is_lockout(e) {
+                                <p class="hint" data-testid="lockout-hint">{"KMS's policy lockout safety check: a key policy must still let the \
+                                    principal that sets it call kms:PutKeyPolicy, or nobody could change it again. Keep a statement that \
+                                    allows you (or the account root, as the default \"Enable IAM policies\" statement does) \
+                                    kms:PutKeyPolicy. The API's BypassPolicyLockoutSafetyCheck skips the check; the console does not offer it."}</p>
+                            }
+                        }
                         <div class="button-row">
                             <button class="btn" onclick={ let e = editing.clone(); let er = error.clone(); Callback::from(move |_| { e.set(None); er.set(None) }) }>{"Cancel"}</button>
                             <button class="btn btn-primary" disabled={check.is_err() || *saving} onclick={save}>{"Save changes"}</button>
@@ -107,4 +119,11 @@ pub fn KeyPolicyTab(p: &TabProps) -> Html {
             }
         }
     }
+}
+
+/// PutKeyPolicy's refusal of a policy that would lock its caller out of the key.
+fn is_lockout(e: &ApiError) -> bool {
+    e.error_type == "MalformedPolicyDocumentException"
+        && e.message
+            .contains("will not allow you to update the key policy in the future")
 }

@@ -176,6 +176,8 @@ fn Header(p: &HeaderProps) -> Html {
             <span class="topbar-item">{"Account ID: "}<strong data-testid="account-id">{ &p.account_id }</strong></span>
             <label class="region-select">
                 <span class="visually-hidden">{"Region"}</span>
+                // What a phone shows of the select: the Region's code, which fits.
+                <span class="region-code" aria-hidden="true">{ &console.region }</span>
                 <select aria-label="Region" {onchange} data-testid="region-select">
                     { for REGIONS.iter().map(|(code, name)| html! {
                         <option value={*code} selected={*code == console.region}>{ format!("{name} {code}") }</option>

@@ -130,7 +130,7 @@ fn BillView(p: &BillViewProps) -> Html {
                         <h2>{ format!("{} ({})", region_name(&r.region), r.region) }</h2>
                         <span class="bill-region-total">{ usd(r.usd) }</span>
                     </div>
-                    <div class="table-scroll"><table class="table compact">
+                    <div class="table-scroll"><table class="table compact bill-lines">
                         <thead><tr><th scope="col">{"Item"}</th><th scope="col" class="num">{"Quantity"}</th>
                             <th scope="col" class="num">{"Free tier"}</th><th scope="col" class="num">{"Amount"}</th></tr></thead>
                         <tbody>

@@ -47,7 +47,7 @@ pub(super) fn EnvelopePanel(p: &KeyProps) -> Html {
     };
     html! {
         <div class="panel">
-            <div class="panel-header"><h2>{"Envelope encryption"}</h2></div>
+            <div class="panel-header"><h2>{"Envelope encryption of large files"}</h2></div>
             <div class="panel-body">
                 <p class="hint">{"KMS encrypts at most 4 KiB directly. To protect a file of any size, ask KMS for a data key, \
                     encrypt the file with it locally, and store the encrypted data key next to the encrypted file. \

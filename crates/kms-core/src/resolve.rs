@@ -29,6 +29,15 @@ fn is_key_id(s: &str) -> bool {
         })
 }
 
+/// Whether a KeyId names an alias (an alias name or alias ARN) rather than a key.
+pub(crate) fn names_alias(key_id: &str) -> bool {
+    key_id.starts_with("alias/")
+        || key_id
+            .strip_prefix("arn:")
+            .and_then(|rest| rest.splitn(5, ':').nth(4))
+            .is_some_and(|r| r.starts_with("alias/"))
+}
+
 /// Finds the key a KeyId parameter names, as AWS resolves key IDs, key ARNs, alias names and
 /// alias ARNs.
 pub(crate) fn resolve(tx: &Tx<'_>, key_id: &str, naming: Naming) -> Result<KeyRecord> {
@@ -41,6 +50,13 @@ pub(crate) fn resolve_ref<'t>(
     key_id: &str,
     naming: Naming,
 ) -> Result<&'t KeyRecord> {
+    // Refused before any lookup, in AWS's words (many users' reports, e.g. GetKeyPolicy: "An
+    // error occurred (InvalidArnException) ... Key Aliases are not supported for this operation.").
+    if naming == Naming::KeyOnly && names_alias(key_id) {
+        return Err(KmsError::invalid_arn(
+            "Key Aliases are not supported for this operation.",
+        ));
+    }
     let not_found = || KmsError::not_found(format!("Key '{}' does not exist", tx.key_arn(key_id)));
     let alias_target = |name: &str| -> Result<&'t KeyRecord> {
         let alias = tx.alias(name).ok_or_else(|| {
@@ -68,20 +84,21 @@ pub(crate) fn resolve_ref<'t>(
             return Err(KmsError::not_found(format!("Invalid arn {key_id}")));
         }
         if let Some(id) = resource.strip_prefix("key/") {
+            if !is_key_id(id) {
+                // Unquoted, unlike a bare KeyId's "Invalid keyId 'foo'".
+                return Err(KmsError::not_found(format!("Invalid keyId {id}")));
+            }
             return tx
                 .key(id)
                 .ok_or_else(|| KmsError::not_found(format!("Key '{key_id}' does not exist")));
         }
-        if resource.starts_with("alias/") && naming == Naming::KeyOrAlias {
+        if resource.starts_with("alias/") {
             return alias_target(resource);
         }
         return Err(KmsError::not_found(format!("Invalid arn {key_id}")));
     }
     if key_id.starts_with("alias/") {
-        if naming == Naming::KeyOrAlias {
-            return alias_target(key_id);
-        }
-        return Err(KmsError::not_found(format!("Invalid keyId '{key_id}'")));
+        return alias_target(key_id);
     }
     if !is_key_id(key_id) {
         return Err(KmsError::not_found(format!("Invalid keyId '{key_id}'")));

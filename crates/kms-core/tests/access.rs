@@ -801,3 +801,43 @@ fn list_retirable_grants_is_authorized_on_the_retiring_principal() {
         ),
     );
 }
+
+/// A key-only KeyId given an alias is refused by the operation (InvalidArnException) for any
+/// caller: authorization names no key for it, so decides nothing on one.
+#[test]
+fn an_alias_for_a_key_only_key_id_is_refused_whoever_calls() {
+    let mut sb = sandbox();
+    let alice = user(&mut sb, "alice");
+    let (id, _) = key_with_policy(&mut sb, json!([]));
+    let root = sb.root();
+    kms_ok(
+        &mut sb,
+        &root,
+        "CreateAlias",
+        json!({"AliasName": "alias/mine", "TargetKeyId": id}),
+    );
+    for caller in [&root, &alice] {
+        for (op, req) in [
+            ("GetKeyPolicy", json!({"KeyId": "alias/mine"})),
+            ("DisableKey", json!({"KeyId": "alias/mine"})),
+            (
+                "RetireGrant",
+                json!({"KeyId": format!("arn:aws:kms:{DEFAULT_REGION}:{ACCOUNT}:alias/mine"), "GrantId": "a".repeat(64)}),
+            ),
+            (
+                "RetireGrant",
+                json!({"KeyId": "alias/mine", "GrantId": "a".repeat(64)}),
+            ),
+        ] {
+            let e = kms_err(&mut sb, caller, op, req);
+            assert_eq!(
+                (e.error_type, e.message.as_str()),
+                (
+                    ErrorType::InvalidArn,
+                    "Key Aliases are not supported for this operation."
+                ),
+                "{op}"
+            );
+        }
+    }
+}

@@ -259,9 +259,50 @@ fn describe_key_by_id_arn_alias_and_alias_arn() {
     );
     let e = err(&mut kms, "DescribeKey", json!({}));
     assert_eq!(e.message, "1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null");
-    // Operations that take only a key ID or ARN refuse alias names.
-    let e = err(&mut kms, "DisableKey", json!({"KeyId": "alias/app"}));
-    assert_eq!(e.error_type, ErrorType::NotFound);
+    // Operations that take only a key ID or ARN refuse alias names and alias ARNs, before any
+    // lookup (an alias that does not exist too).
+    for (op, extra) in [
+        ("DisableKey", json!({})),
+        ("EnableKey", json!({})),
+        ("GetKeyPolicy", json!({})),
+        ("ListResourceTags", json!({})),
+        ("GetKeyRotationStatus", json!({})),
+        ("ScheduleKeyDeletion", json!({})),
+        ("UpdateKeyDescription", json!({"Description": "d"})),
+        ("ListGrants", json!({})),
+        (
+            "CreateGrant",
+            json!({"GranteePrincipal": "arn:aws:iam::111122223333:root", "Operations": ["Decrypt"]}),
+        ),
+    ] {
+        for name in [
+            "alias/app",
+            "alias/missing",
+            "arn:aws:kms:ap-southeast-2:111122223333:alias/app",
+        ] {
+            let mut req = extra.clone();
+            req["KeyId"] = json!(name);
+            let e = err(&mut kms, op, req);
+            assert_eq!(
+                (e.error_type, e.message.as_str()),
+                (
+                    ErrorType::InvalidArn,
+                    "Key Aliases are not supported for this operation."
+                ),
+                "{op} {name}"
+            );
+        }
+    }
+    // A key ARN whose resource is not a key id.
+    let e = err(
+        &mut kms,
+        "DescribeKey",
+        json!({"KeyId": "arn:aws:kms:ap-southeast-2:111122223333:key/foo"}),
+    );
+    assert_eq!(
+        (e.error_type, e.message.as_str()),
+        (ErrorType::NotFound, "Invalid keyId foo")
+    );
 }
 
 #[test]
@@ -343,9 +384,25 @@ fn deletion_schedules_cancels_and_happens_when_the_window_passes() {
         "CreateAlias",
         json!({"AliasName": "alias/doomed", "TargetKeyId": id}),
     );
+    // Inside the model's 1-365 but outside the service's 7-30: the service's words.
+    for days in [1, 6, 31, 365] {
+        let e = err(
+            &mut kms,
+            "ScheduleKeyDeletion",
+            json!({"KeyId": id, "PendingWindowInDays": days}),
+        );
+        assert_eq!(
+            (e.error_type, e.message.as_str()),
+            (
+                ErrorType::Validation,
+                "PendingWindowInDays must be between 7 and 30"
+            )
+        );
+    }
+    // Outside the model's range: the model's.
     for (days, bound) in [
-        (6, "greater than or equal to 7"),
-        (31, "less than or equal to 30"),
+        (0, "greater than or equal to 1"),
+        (366, "less than or equal to 365"),
     ] {
         let e = err(
             &mut kms,
@@ -532,15 +589,15 @@ fn alias_rules() {
     ok(
         &mut kms,
         "CreateAlias",
-        json!({"AliasName": "alias/test-1_x:y/z", "TargetKeyId": a}),
+        json!({"AliasName": "alias/test-1_x/y/z", "TargetKeyId": a}),
     );
     let e = err(
         &mut kms,
         "CreateAlias",
-        json!({"AliasName": "alias/test-1_x:y/z", "TargetKeyId": b}),
+        json!({"AliasName": "alias/test-1_x/y/z", "TargetKeyId": b}),
     );
     assert_eq!(e.error_type, ErrorType::AlreadyExists);
-    assert_eq!(e.message, "An alias with the name arn:aws:kms:ap-southeast-2:111122223333:alias/test-1_x:y/z already exists");
+    assert_eq!(e.message, "An alias with the name arn:aws:kms:ap-southeast-2:111122223333:alias/test-1_x/y/z already exists");
     let e = err(
         &mut kms,
         "CreateAlias",
@@ -577,31 +634,64 @@ fn alias_rules() {
     let e = err(
         &mut kms,
         "CreateAlias",
-        json!({"AliasName": "alias/x", "TargetKeyId": "alias/test-1_x:y/z"}),
+        json!({"AliasName": "alias/x", "TargetKeyId": "alias/test-1_x/y/z"}),
     );
     assert_eq!(
-        e.error_type,
-        ErrorType::NotFound,
+        (e.error_type, e.message.as_str()),
+        (
+            ErrorType::Validation,
+            "Aliases must refer to keys. Not aliases"
+        ),
         "an alias cannot point at an alias"
     );
+    for (op, name, target) in [
+        (
+            "CreateAlias",
+            "alias/x",
+            "arn:aws:kms:ap-southeast-2:111122223333:alias/test-1_x/y/z",
+        ),
+        ("UpdateAlias", "alias/test-1_x/y/z", "alias/test-1_x/y/z"),
+    ] {
+        let e = err(
+            &mut kms,
+            op,
+            json!({"AliasName": name, "TargetKeyId": target}),
+        );
+        assert_eq!(e.message, "Aliases must refer to keys. Not aliases", "{op}");
+    }
+    // The model's pattern admits `:`; CreateAlias and UpdateAlias do not.
+    for op in ["CreateAlias", "UpdateAlias"] {
+        let e = err(
+            &mut kms,
+            op,
+            json!({"AliasName": "alias/Service:Test", "TargetKeyId": a}),
+        );
+        assert_eq!(
+            (e.error_type, e.message.as_str()),
+            (
+                ErrorType::Validation,
+                "alias/Service:Test contains invalid characters for an alias"
+            )
+        );
+    }
 
     ok(
         &mut kms,
         "UpdateAlias",
-        json!({"AliasName": "alias/test-1_x:y/z", "TargetKeyId": b}),
+        json!({"AliasName": "alias/test-1_x/y/z", "TargetKeyId": b}),
     );
     assert_eq!(
         ok(
             &mut kms,
             "DescribeKey",
-            json!({"KeyId": "alias/test-1_x:y/z"})
+            json!({"KeyId": "alias/test-1_x/y/z"})
         )["KeyMetadata"]["KeyId"],
         b.as_str()
     );
     let e = err(
         &mut kms,
         "UpdateAlias",
-        json!({"AliasName": "alias/test-1_x:y/z", "TargetKeyId": rsa}),
+        json!({"AliasName": "alias/test-1_x/y/z", "TargetKeyId": rsa}),
     );
     assert_eq!(
         e.error_type,
@@ -619,18 +709,18 @@ fn alias_rules() {
     assert_eq!(listed["Aliases"].as_array().unwrap().len(), 1);
     assert_eq!(
         listed["Aliases"][0]["AliasArn"],
-        "arn:aws:kms:ap-southeast-2:111122223333:alias/test-1_x:y/z"
+        "arn:aws:kms:ap-southeast-2:111122223333:alias/test-1_x/y/z"
     );
     assert_eq!(listed["Aliases"][0]["TargetKeyId"], b.as_str());
     ok(
         &mut kms,
         "DeleteAlias",
-        json!({"AliasName": "alias/test-1_x:y/z"}),
+        json!({"AliasName": "alias/test-1_x/y/z"}),
     );
     let e = err(
         &mut kms,
         "DeleteAlias",
-        json!({"AliasName": "alias/test-1_x:y/z"}),
+        json!({"AliasName": "alias/test-1_x/y/z"}),
     );
     assert_eq!(e.error_type, ErrorType::NotFound);
     let e = err(
@@ -1727,7 +1817,7 @@ fn features_the_account_does_not_have() {
         "GetParametersForImport",
         json!({"KeyId": "alias/nope", "WrappingAlgorithm": "RSAES_OAEP_SHA_256", "WrappingKeySpec": "RSA_2048"}),
     );
-    assert_eq!(e.error_type, ErrorType::NotFound);
+    assert_eq!(e.error_type, ErrorType::InvalidArn);
 }
 
 #[test]
@@ -1997,7 +2087,7 @@ fn grants_follow_key_type_state_and_manager() {
         "CreateGrant",
         json!({"KeyId": "alias/g", "GranteePrincipal": user, "Operations": ["Decrypt"]}),
     );
-    assert_eq!(e.error_type, ErrorType::NotFound);
+    assert_eq!(e.error_type, ErrorType::InvalidArn);
     // Key states: a disabled key refuses new grants, and one pending deletion too.
     ok(&mut kms, "DisableKey", json!({"KeyId": sym}));
     let e = err(
@@ -2075,7 +2165,7 @@ fn key_last_usage_reports_the_last_successful_cryptographic_use() {
             json!({"KeyId": "alias/aws/s3"})
         )
         .error_type,
-        ErrorType::NotFound
+        ErrorType::InvalidArn
     );
 
     // Management calls and failures are not uses; the last successful cryptographic call is.

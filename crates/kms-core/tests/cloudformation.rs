@@ -1915,14 +1915,14 @@ fn resource_schemas_constrain_property_values() {
     cfn(
         &mut s,
         "CreateStack",
-        json!({"StackName": "a", "TemplateBody": alias("alias/ok_1:x", &target)}),
+        json!({"StackName": "a", "TemplateBody": alias("alias/ok_1/x", &target)}),
     )
     .unwrap();
     assert_eq!(stack(&mut s, "a")["StackStatus"], "CREATE_COMPLETE");
     cfn(
         &mut s,
         "UpdateStack",
-        json!({"StackName": "a", "TemplateBody": alias("alias/ok_1:x", "")}),
+        json!({"StackName": "a", "TemplateBody": alias("alias/ok_1/x", "")}),
     )
     .unwrap();
     assert_eq!(

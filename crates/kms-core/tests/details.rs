@@ -1170,6 +1170,254 @@ fn messages_recorded_from_aws() {
     );
 }
 
+/// Messages an audit compared with AWS's captured answers: the order of checks, enum lists in
+/// AWS's order, and AWS's own wording where the engine's differed.
+#[test]
+fn messages_and_check_order_as_aws_answers() {
+    let mut kms = Sandbox::in_memory(12);
+    let key = |kms: &mut Sandbox, req: Value| create(kms, req);
+    let e = |kms: &mut Sandbox, op: &str, req: Value| {
+        let e = err(kms, op, req);
+        (e.error_type, e.message)
+    };
+    let (hmac, hmac_arn) = key(
+        &mut kms,
+        json!({"KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"}),
+    );
+    let (signer, signer_arn) = key(
+        &mut kms,
+        json!({"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY"}),
+    );
+    let (rsa, _) = key(
+        &mut kms,
+        json!({"KeySpec": "RSA_2048", "KeyUsage": "ENCRYPT_DECRYPT"}),
+    );
+    let (symmetric, symmetric_arn) = key(&mut kms, json!({}));
+
+    // An asymmetric encryption key makes no data keys, in AWS's words.
+    for op in ["GenerateDataKey", "GenerateDataKeyWithoutPlaintext"] {
+        assert_eq!(
+            e(&mut kms, op, json!({"KeyId": rsa, "KeySpec": "AES_256"})),
+            (
+                ErrorType::InvalidKeyUsage,
+                "You cannot generate a data key with an asymmetric CMK".to_string()
+            )
+        );
+        assert_eq!(
+            e(&mut kms, op, json!({"KeyId": signer, "KeySpec": "AES_256"})),
+            (
+                ErrorType::InvalidKeyUsage,
+                format!("{signer_arn} key usage is SIGN_VERIFY which is not valid for {op}.")
+            )
+        );
+    }
+
+    // A missing sensitive blob is not shown: no `null`.
+    assert_eq!(
+        e(&mut kms, "Encrypt", json!({"KeyId": symmetric})).1,
+        "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must not be null"
+    );
+    assert_eq!(
+        e(&mut kms, "Sign", json!({"KeyId": signer, "SigningAlgorithm": "ECDSA_SHA_256"})).1,
+        "1 validation error detected: Value at 'message' failed to satisfy constraint: Member must not be null"
+    );
+    assert_eq!(
+        e(&mut kms, "Sign", json!({"KeyId": signer, "Message": "AA=="})).1,
+        "1 validation error detected: Value null at 'signingAlgorithm' failed to satisfy constraint: Member must not be null"
+    );
+
+    // Key usage before key state, key state before the algorithm.
+    for id in [&hmac, &signer, &symmetric] {
+        ok(&mut kms, "DisableKey", json!({"KeyId": id}));
+    }
+    assert_eq!(
+        e(
+            &mut kms,
+            "Sign",
+            json!({"KeyId": hmac, "Message": "AA==", "SigningAlgorithm": "ECDSA_SHA_256"})
+        ),
+        (
+            ErrorType::InvalidKeyUsage,
+            format!("{hmac_arn} key usage is GENERATE_VERIFY_MAC which is not valid for Sign.")
+        )
+    );
+    assert_eq!(
+        e(
+            &mut kms,
+            "Encrypt",
+            json!({"KeyId": signer, "Plaintext": "AA=="})
+        ),
+        (
+            ErrorType::InvalidKeyUsage,
+            format!("{signer_arn} key usage is SIGN_VERIFY which is not valid for Encrypt.")
+        )
+    );
+    assert_eq!(
+        e(
+            &mut kms,
+            "GenerateMac",
+            json!({"KeyId": symmetric, "Message": "AA==", "MacAlgorithm": "HMAC_SHA_256"})
+        ),
+        (
+            ErrorType::InvalidKeyUsage,
+            format!(
+                "{symmetric_arn} key usage is ENCRYPT_DECRYPT which is not valid for GenerateMac."
+            )
+        )
+    );
+    assert_eq!(
+        e(
+            &mut kms,
+            "GenerateDataKey",
+            json!({"KeyId": hmac, "KeySpec": "AES_256"})
+        )
+        .0,
+        ErrorType::InvalidKeyUsage
+    );
+    // The right usage: the state decides, before the algorithm.
+    assert_eq!(
+        e(
+            &mut kms,
+            "Sign",
+            json!({"KeyId": signer, "Message": "AA==", "SigningAlgorithm": "ECDSA_SHA_384"})
+        )
+        .0,
+        ErrorType::Disabled
+    );
+    assert_eq!(
+        e(
+            &mut kms,
+            "GenerateMac",
+            json!({"KeyId": hmac, "Message": "AA==", "MacAlgorithm": "HMAC_SHA_384"})
+        )
+        .0,
+        ErrorType::Disabled
+    );
+
+    // Neither or both of KeySpec and NumberOfBytes: before the key's state, usage, existence.
+    for op in ["GenerateDataKey", "GenerateDataKeyWithoutPlaintext"] {
+        for req in [
+            json!({"KeyId": symmetric}),
+            json!({"KeyId": hmac, "KeySpec": "AES_256", "NumberOfBytes": 32}),
+            json!({"KeyId": "alias/none"}),
+        ] {
+            assert_eq!(
+                e(&mut kms, op, req),
+                (
+                    ErrorType::Validation,
+                    "Please specify either number of bytes or key spec.".to_string()
+                )
+            );
+        }
+    }
+    // A KeySpec that is no DataKeySpec: AWS lists CreateKey's KeySpec values (boto3#3428).
+    assert_eq!(
+        e(
+            &mut kms,
+            "GenerateDataKey",
+            json!({"KeyId": symmetric, "KeySpec": "AES-256"})
+        )
+        .1,
+        "1 validation error detected: Value 'AES-256' at 'keySpec' failed to satisfy constraint: \
+         Member must satisfy enum value set: [RSA_2048, RSA_3072, RSA_4096, ECC_NIST_P256, \
+         ECC_NIST_P384, ECC_NIST_P521, ECC_SECG_P256K1, ECC_NIST_EDWARDS25519, SYMMETRIC_DEFAULT, \
+         HMAC_224, HMAC_256, HMAC_384, HMAC_512, SM2, ML_DSA_44, ML_DSA_65, ML_DSA_87]"
+    );
+
+    // Enum lists in AWS's order.
+    let enum_error = |kms: &mut Sandbox, op: &str, req: Value, at: &str, values: &str| {
+        assert_eq!(
+            err(kms, op, req).message,
+            format!("1 validation error detected: Value 'NOPE' at '{at}' failed to satisfy constraint: Member must satisfy enum value set: [{values}]")
+        );
+    };
+    enum_error(
+        &mut kms,
+        "CreateKey",
+        json!({"KeyUsage": "NOPE"}),
+        "keyUsage",
+        "ENCRYPT_DECRYPT, SIGN_VERIFY, GENERATE_VERIFY_MAC, KEY_AGREEMENT, ENCAPSULATE_DECAPSULATE",
+    );
+    enum_error(
+        &mut kms,
+        "GenerateMac",
+        json!({"KeyId": hmac, "Message": "AA==", "MacAlgorithm": "NOPE"}),
+        "macAlgorithm",
+        "HMAC_SHA_384, HMAC_SHA_256, HMAC_SHA_224, HMAC_SHA_512",
+    );
+    enum_error(
+        &mut kms,
+        "Encrypt",
+        json!({"KeyId": symmetric, "Plaintext": "AA==", "EncryptionAlgorithm": "NOPE"}),
+        "encryptionAlgorithm",
+        "RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256, SM2PKE, SYMMETRIC_DEFAULT",
+    );
+    enum_error(
+        &mut kms,
+        "Sign",
+        json!({"KeyId": signer, "Message": "AA==", "SigningAlgorithm": "NOPE"}),
+        "signingAlgorithm",
+        "RSASSA_PSS_SHA_256, RSASSA_PSS_SHA_384, RSASSA_PSS_SHA_512, RSASSA_PKCS1_V1_5_SHA_256, \
+         RSASSA_PKCS1_V1_5_SHA_384, RSASSA_PKCS1_V1_5_SHA_512, ECDSA_SHA_256, ECDSA_SHA_384, \
+         ECDSA_SHA_512, ED25519_SHA_512, ED25519_PH_SHA_512, SM2DSA, ML_DSA_SHAKE_256",
+    );
+
+    // CreateKey: a sentence, with its period.
+    assert_eq!(
+        e(
+            &mut kms,
+            "CreateKey",
+            json!({"KeySpec": "RSA_2048", "KeyUsage": "GENERATE_VERIFY_MAC"})
+        ),
+        (
+            ErrorType::Validation,
+            "KeyUsage GENERATE_VERIFY_MAC is not compatible with KeySpec RSA_2048.".to_string()
+        )
+    );
+
+    // CreateGrant: an encryption context constraint on a key that is not a symmetric encryption
+    // key (before the operations are checked against the key), and a grant of CreateGrant alone.
+    for id in [&hmac, &signer, &symmetric] {
+        ok(&mut kms, "EnableKey", json!({"KeyId": id}));
+    }
+    let grantee = "arn:aws:iam::111122223333:role/app";
+    for (id, ops) in [
+        (&rsa, json!(["GenerateDataKey"])),
+        (&signer, json!(["Sign"])),
+    ] {
+        for member in ["EncryptionContextSubset", "EncryptionContextEquals"] {
+            assert_eq!(
+                e(
+                    &mut kms,
+                    "CreateGrant",
+                    json!({"KeyId": id, "GranteePrincipal": grantee, "Operations": ops,
+                        "Constraints": {member: {"a": "b"}}})
+                ),
+                (
+                    ErrorType::Validation,
+                    "EncryptionContext is supported only when creating a grant for a symmetric encryption KMS key.".to_string()
+                )
+            );
+        }
+    }
+    assert_eq!(
+        e(
+            &mut kms,
+            "CreateGrant",
+            json!({"KeyId": symmetric, "GranteePrincipal": grantee, "Operations": ["CreateGrant"]})
+        ),
+        (
+            ErrorType::Validation,
+            "Grants must not contain only the CreateGrant operation.".to_string()
+        )
+    );
+    ok(
+        &mut kms,
+        "CreateGrant",
+        json!({"KeyId": symmetric, "GranteePrincipal": grantee, "Operations": ["CreateGrant", "Decrypt"]}),
+    );
+}
+
 /// ListKeys' ResourceOwners, ListGrants' two grantee filters, a tag key named twice, and a list
 /// shown in a validation message as AWS's Java services print it.
 #[test]

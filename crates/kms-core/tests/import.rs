@@ -383,6 +383,17 @@ fn import_key_material_errors() {
         let e = try_import(&mut kms, &params, &material, extra);
         assert_eq!(e.error_type, ErrorType::Validation, "{what}");
     }
+    // AWS's words (LocalStack's snapshot).
+    let e = try_import(
+        &mut kms,
+        &params,
+        &material,
+        json!({"ExpirationModel": "KEY_MATERIAL_EXPIRES"}),
+    );
+    assert_eq!(
+        e.message,
+        "A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES"
+    );
     // Tokens: garbage, another key's, expired.
     let bad = json!({"KeyId": key, "ImportToken": b64(b"not a token"), "EncryptedKeyMaterial": b64(&[1; 256]), "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"});
     assert_eq!(
@@ -584,7 +595,16 @@ fn new_key_material_waits_for_rotate_key_on_demand() {
     let first = import(&mut kms, &key, &[1u8; 32], json!({"ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE", "KeyMaterialDescription": "first"})).unwrap()["KeyMaterialId"].clone();
     let old = encrypt(&mut kms, &key, b"old");
     let e = err(&mut kms, "RotateKeyOnDemand", json!({"KeyId": key}));
-    assert_eq!(e.error_type, ErrorType::KmsInvalidState);
+    assert_eq!(
+        (e.error_type, e.message),
+        (
+            ErrorType::KmsInvalidState,
+            format!(
+                "No available key material pending rotation for the key: {}.",
+                describe(&mut kms, &key)["Arn"].as_str().unwrap()
+            )
+        )
+    );
     // NEW_KEY_MATERIAL: not with a KeyMaterialId, not material the key already has.
     let e = import(&mut kms, &key, &[2u8; 32], json!({"ImportType": "NEW_KEY_MATERIAL", "KeyMaterialId": first, "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"})).unwrap_err();
     assert_eq!(e.error_type, ErrorType::Validation);

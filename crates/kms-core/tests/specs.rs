@@ -502,6 +502,17 @@ fn ed25519_pure_takes_raw_and_prehash_takes_a_sha_512_digest() {
         let e = verify(&mut kms, &key, alg, mt, m, &ph).unwrap_err();
         assert_eq!(e.error_type, ErrorType::Validation, "{alg} {mt}");
     }
+    // AWS names only the algorithm for these two.
+    for (alg, mt, m) in [
+        ("ED25519_SHA_512", "DIGEST", &digest[..]),
+        ("ED25519_PH_SHA_512", "RAW", &message[..]),
+    ] {
+        let e = sign_err(&mut kms, &key, alg, mt, m);
+        assert_eq!(
+            e.message,
+            format!("Message type {mt} is incompatible with algorithm {alg}.")
+        );
+    }
     let e = sign_err(
         &mut kms,
         &key,
@@ -603,7 +614,7 @@ fn ml_dsa_signs_raw_and_external_mu() {
             (e.error_type, e.message),
             (
                 ErrorType::Validation,
-                format!("Message type DIGEST is incompatible with key spec {spec} and signing algorithm ML_DSA_SHAKE_256.")
+                format!("Message type DIGEST is incompatible with key spec {spec}.")
             )
         );
         for len in [0, 32, 63, 65] {

@@ -29,6 +29,18 @@ fn check_alias_name(name: &str) -> Result<()> {
     Ok(())
 }
 
+/// The model's pattern admits `:`, but CreateAlias and UpdateAlias refuse it, naming the whole
+/// AliasName (terraform-provider-aws#12891: "alias/Service:Test contains invalid characters for
+/// an alias").
+fn refuse_colon(name: &str) -> Result<()> {
+    if name.contains(':') {
+        return Err(KmsError::validation(format!(
+            "{name} contains invalid characters for an alias"
+        )));
+    }
+    Ok(())
+}
+
 /// CreateAlias refuses the prefix AWS reserves for its managed keys (InvalidAliasNameException,
 /// which only CreateAlias's error list has).
 fn refuse_reserved(tx: &Tx<'_>, name: &str) -> Result<()> {
@@ -72,6 +84,12 @@ fn check_alias_quota(tx: &Tx<'_>, key: &KeyRecord) -> Result<()> {
 }
 
 fn alias_target(tx: &Tx<'_>, target: &str, operation: &str) -> Result<KeyRecord> {
+    // Not the InvalidArnException of other key-only KeyIds (AWS's words, as moto records them).
+    if crate::resolve::names_alias(target) {
+        return Err(KmsError::validation(
+            "Aliases must refer to keys. Not aliases",
+        ));
+    }
     let key = resolve(tx, target, Naming::KeyOnly)?;
     tx.deny_if_aws_managed(&key, operation)?;
     require_not_pending_deletion(&key)?;
@@ -81,6 +99,7 @@ fn alias_target(tx: &Tx<'_>, target: &str, operation: &str) -> Result<KeyRecord>
 pub(crate) fn create_alias(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     let name = req.req_str("AliasName");
     check_alias_name(name)?;
+    refuse_colon(name)?;
     refuse_reserved(tx, name)?;
     if tx.alias(name).is_some() {
         return Err(KmsError::already_exists(format!(
@@ -104,6 +123,7 @@ pub(crate) fn create_alias(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
 pub(crate) fn update_alias(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     let name = req.req_str("AliasName");
     check_alias_name(name)?;
+    refuse_colon(name)?;
     let mut alias = changeable_alias(tx, name, "UpdateAlias")?;
     let new_target = alias_target(tx, req.req_str("TargetKeyId"), "UpdateAlias")?;
     if let Some(current) = tx.key(&alias.target_key_id) {

@@ -171,8 +171,8 @@ fn decrypt_blob(
         )));
     };
     let key = resolve(tx, named, Naming::KeyOrAlias)?;
-    require_enabled(&key)?;
     require_usage(&key, KeyUsage::EncryptDecrypt, "Decrypt")?;
+    require_enabled(&key)?;
     encryption_algorithm(&key, Some(alg.as_str()))?;
     if !context.is_empty() {
         return Err(KmsError::validation(
@@ -213,9 +213,11 @@ fn decrypt_blob(
 }
 
 pub(crate) fn encrypt(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
+    // Usage, then state, then algorithm: AWS's order (a disabled signing key is refused for its
+    // usage).
     let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOrAlias)?;
-    require_enabled(&key)?;
     require_usage(&key, KeyUsage::EncryptDecrypt, "Encrypt")?;
+    require_enabled(&key)?;
     let alg = encryption_algorithm(&key, req.str("EncryptionAlgorithm"))?;
     let plaintext = Secret::new(req.blob("Plaintext").unwrap_or_default());
     let context = req.string_map("EncryptionContext");
@@ -257,8 +259,8 @@ fn dry_run_decrypting_key(
                 ))
             })?,
     };
-    require_enabled(&key)?;
     require_usage(&key, KeyUsage::EncryptDecrypt, operation)?;
+    require_enabled(&key)?;
     encryption_algorithm(&key, alg)?;
     Ok(key)
 }
@@ -306,8 +308,8 @@ pub(crate) fn decrypt(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
 /// ReEncrypt's destination key, checked for the encryption, and its algorithm.
 fn re_encrypt_destination(tx: &Tx<'_>, req: &Req<'_>) -> Result<(KeyRecord, EncryptionAlgorithm)> {
     let dest = resolve(tx, req.req_str("DestinationKeyId"), Naming::KeyOrAlias)?;
-    require_enabled(&dest)?;
     require_usage(&dest, KeyUsage::EncryptDecrypt, "ReEncrypt")?;
+    require_enabled(&dest)?;
     let alg = encryption_algorithm(&dest, req.str("DestinationEncryptionAlgorithm"))?;
     Ok((dest, alg))
 }
@@ -371,9 +373,19 @@ pub(crate) fn re_encrypt(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
 /// The key GenerateDataKey* operations take: a symmetric encryption key.
 fn data_key_parent(tx: &Tx<'_>, req: &Req<'_>, operation: &str) -> Result<KeyRecord> {
     let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOrAlias)?;
-    require_enabled(&key)?;
     require_usage(&key, KeyUsage::EncryptDecrypt, operation)?;
+    require_enabled(&key)?;
     if key.key_spec != KeySpec::SymmetricDefault {
+        // AWS's words for GenerateDataKey(WithoutPlaintext) (SDK stack traces, Secrets Manager's
+        // troubleshooting guide).
+        if matches!(
+            operation,
+            "GenerateDataKey" | "GenerateDataKeyWithoutPlaintext"
+        ) {
+            return Err(KmsError::invalid_key_usage(
+                "You cannot generate a data key with an asymmetric CMK",
+            ));
+        }
         return Err(KmsError::invalid_key_usage(format!(
             "{} key spec is {} which is not valid for {operation}.",
             key.arn, key.key_spec
@@ -392,7 +404,7 @@ pub(crate) fn generate_data_key(
     } else {
         "GenerateDataKeyWithoutPlaintext"
     };
-    let key = data_key_parent(tx, req, operation)?;
+    // Checked before the key is looked up.
     let len = match (
         req.str("KeySpec").map(DataKeySpec::parse),
         req.int("NumberOfBytes"),
@@ -406,6 +418,7 @@ pub(crate) fn generate_data_key(
             ))
         }
     };
+    let key = data_key_parent(tx, req, operation)?;
     dry_run(req)?;
     let data_key = Secret::new(tx.random(len));
     let blob = encrypt_with(
@@ -485,8 +498,8 @@ fn signing_input<'m>(
     message: &'m [u8],
     operation: &str,
 ) -> Result<(SigningAlgorithm, Message<'m>)> {
-    require_enabled(key)?;
     require_usage(key, KeyUsage::SignVerify, operation)?;
+    require_enabled(key)?;
     let alg_name = req.req_str("SigningAlgorithm");
     let alg = SigningAlgorithm::parse(alg_name)
         .filter(|a| key.key_spec.signing_algorithms(key.key_usage).contains(a))
@@ -510,7 +523,20 @@ fn signing_input<'m>(
         ))
     };
     if !alg.message_types().contains(&message_type) {
-        return Err(incompatible());
+        // Ed25519's and ML-DSA's refusals name only the algorithm, or only the key spec.
+        return Err(match (message_type, alg) {
+            (MessageType::Digest, SigningAlgorithm::MlDsaShake256) => {
+                KmsError::validation(format!(
+                    "Message type {message_type} is incompatible with key spec {}.",
+                    key.key_spec
+                ))
+            }
+            (MessageType::Digest, SigningAlgorithm::Ed25519Sha512)
+            | (MessageType::Raw, SigningAlgorithm::Ed25519PhSha512) => KmsError::validation(
+                format!("Message type {message_type} is incompatible with algorithm {alg}."),
+            ),
+            _ => incompatible(),
+        });
     }
     let message = match message_type {
         MessageType::Raw => Message::Raw(message),
@@ -619,8 +645,8 @@ pub(crate) fn get_public_key(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
 
 fn mac_input(tx: &Tx<'_>, req: &Req<'_>, operation: &str) -> Result<(KeyRecord, MacAlgorithm)> {
     let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOrAlias)?;
-    require_enabled(&key)?;
     require_usage(&key, KeyUsage::GenerateVerifyMac, operation)?;
+    require_enabled(&key)?;
     let alg_name = req.req_str("MacAlgorithm");
     let alg = MacAlgorithm::parse(alg_name)
         .filter(|a| key.key_spec.mac_algorithm() == Some(*a))
@@ -659,8 +685,8 @@ pub(crate) fn verify_mac(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
 
 pub(crate) fn derive_shared_secret(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOrAlias)?;
-    require_enabled(&key)?;
     require_usage(&key, KeyUsage::KeyAgreement, "DeriveSharedSecret")?;
+    require_enabled(&key)?;
     // The model's enum has only ECDH, and every KEY_AGREEMENT key takes it.
     let alg = KeyAgreementAlgorithm::Ecdh;
     let peer = req.blob("PublicKey").unwrap_or_default();

@@ -71,17 +71,27 @@ fn principal_pair(
     Ok((arn, service))
 }
 
-fn check_constraints(key: &KeyRecord, constraints: &Value) -> Result<()> {
+/// Encryption context constraints are for symmetric encryption keys only: refused before the
+/// grant's operations are checked against the key.
+fn check_constraint_key(key: &KeyRecord, req: &Req<'_>) -> Result<()> {
+    let has_context = req.0.get("Constraints").is_some_and(|c| {
+        ["EncryptionContextSubset", "EncryptionContextEquals"]
+            .iter()
+            .any(|m| c.get(*m).and_then(Value::as_object).is_some())
+    });
+    if has_context && key.key_spec != KeySpec::SymmetricDefault {
+        return Err(KmsError::validation(
+            "EncryptionContext is supported only when creating a grant for a symmetric encryption KMS key.",
+        ));
+    }
+    Ok(())
+}
+
+fn check_constraints(constraints: &Value) -> Result<()> {
     for member in ["EncryptionContextSubset", "EncryptionContextEquals"] {
         let Some(context) = constraints.get(member).and_then(Value::as_object) else {
             continue;
         };
-        if key.key_spec != KeySpec::SymmetricDefault {
-            return Err(KmsError::validation(format!(
-                "Encryption context grant constraints are valid only for symmetric encryption KMS keys; {} has KeySpec {}.",
-                key.arn, key.key_spec
-            )));
-        }
         if context.len() > CONSTRAINT_PAIRS {
             return Err(KmsError::validation(format!(
                 "{member} can have at most {CONSTRAINT_PAIRS} encryption context pairs."
@@ -120,6 +130,7 @@ pub(crate) fn create_grant(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
             "A grant must allow at least one operation.",
         ));
     }
+    check_constraint_key(&key, req)?;
     let valid = valid_operations(&key);
     let invalid: Vec<&str> = operations
         .iter()
@@ -135,13 +146,19 @@ pub(crate) fn create_grant(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
             key.key_usage
         )));
     }
+    // AWS's words (ansible#31960).
+    if operations.iter().all(|op| op == "CreateGrant") {
+        return Err(KmsError::validation(
+            "Grants must not contain only the CreateGrant operation.",
+        ));
+    }
     let constraints = req
         .0
         .get("Constraints")
         .filter(|c| c.as_object().is_some_and(|o| !o.is_empty()))
         .cloned();
     if let Some(c) = &constraints {
-        check_constraints(&key, c)?;
+        check_constraints(c)?;
     }
     // A grant for a service principal is for one resource of it, and someone must be able to
     // retire it (the GranteeServicePrincipal documentation).
@@ -345,8 +362,9 @@ pub(crate) fn retire_grant(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     }
     match (req.str("KeyId"), req.str("GrantId")) {
         (Some(key_id), Some(grant_id)) => {
-            // RetireGrant names the key by its ARN only (the model's KeyId documentation).
-            if !key_id.starts_with("arn:") {
+            // RetireGrant names the key by its ARN only (the model's KeyId documentation); an
+            // alias is refused as every key-only KeyId refuses it (by `resolve`).
+            if !key_id.starts_with("arn:") && !crate::resolve::names_alias(key_id) {
                 return Err(KmsError::invalid_arn(format!("Invalid arn {key_id}")));
             }
             let key = resolve(tx, key_id, Naming::KeyOnly)?;

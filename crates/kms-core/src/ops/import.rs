@@ -181,8 +181,9 @@ fn expiration(tx: &Tx<'_>, req: &Req<'_>) -> Result<(bool, Option<Millis>)> {
         .and_then(Value::as_f64)
         .map(|secs| (secs * 1000.0) as Millis);
     match (expires, valid_to) {
+        // AWS's words (LocalStack's snapshot of AWS's answer).
         (true, None) => Err(KmsError::validation(
-            "A ValidTo date is required when ExpirationModel is KEY_MATERIAL_EXPIRES.",
+            "A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES",
         )),
         (false, Some(_)) => Err(KmsError::validation(
             "ValidTo is not valid when ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE.",

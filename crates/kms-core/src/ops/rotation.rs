@@ -189,8 +189,7 @@ fn rotate_to_imported(tx: &Tx<'_>, key: &mut KeyRecord) -> Result<()> {
         .position(BackingKey::is_pending_rotation)
     else {
         return Err(KmsError::invalid_state(format!(
-            "{} has no key material in the PENDING_ROTATION state: import new key material \
-             (ImportType NEW_KEY_MATERIAL) before rotating on demand.",
+            "No available key material pending rotation for the key: {}.",
             key.arn
         )));
     };

@@ -173,8 +173,9 @@ async fn send_rejects_with_an_error_named_after_the_aws_error() {
     assert_eq!(name, "ValidationException");
     let (name, _) = js_fails(&kms, "NoSuchOperation", js(json!({}))).await;
     assert_eq!(name, "UnknownOperationException");
+    // A key-only operation refuses an alias before looking it up.
     let (name, _) = js_fails(&kms, "DisableKey", js(json!({"KeyId": "alias/none"}))).await;
-    assert_eq!(name, "NotFoundException");
+    assert_eq!(name, "InvalidArnException");
     // A disabled key.
     let id = create_key(&kms, json!({})).await;
     js_ok(&kms, "DisableKey", js(json!({"KeyId": id}))).await;

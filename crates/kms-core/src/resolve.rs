@@ -15,6 +15,37 @@ pub(crate) enum Naming {
     KeyOrAlias,
 }
 
+/// Operations whose KeyId may be an alias name or alias ARN.
+const ALIAS_OPERATIONS: &[&str] = &[
+    "Encrypt",
+    "Decrypt",
+    "ReEncrypt",
+    "GenerateDataKey",
+    "GenerateDataKeyWithoutPlaintext",
+    "GenerateDataKeyPair",
+    "GenerateDataKeyPairWithoutPlaintext",
+    "Sign",
+    "Verify",
+    "GenerateMac",
+    "VerifyMac",
+    "GetPublicKey",
+    "DescribeKey",
+    "DeriveSharedSecret",
+    "Encapsulate",
+    "Decapsulate",
+];
+
+impl Naming {
+    /// How `operation`'s KeyId names a key.
+    pub(crate) fn of(operation: &str) -> Naming {
+        if ALIAS_OPERATIONS.contains(&operation) {
+            Naming::KeyOrAlias
+        } else {
+            Naming::KeyOnly
+        }
+    }
+}
+
 fn is_key_id(s: &str) -> bool {
     if let Some(hex) = s.strip_prefix("mrk-") {
         return hex.len() == 32 && hex.chars().all(|c| c.is_ascii_hexdigit());

@@ -717,6 +717,37 @@ fn a_denied_request_is_recorded_with_its_error_and_key() {
 }
 
 #[test]
+fn an_alias_refused_by_a_key_only_operation_names_no_key() {
+    let mut sb = sandbox();
+    let root = Caller::root(ACCOUNT);
+    let (id, arn) = new_key(&mut sb, &root, json!({}));
+    ok(
+        &mut sb,
+        &root,
+        "CreateAlias",
+        json!({"AliasName": "alias/refused", "TargetKeyId": id}),
+    );
+    let e = call(
+        &mut sb,
+        &root,
+        Service::Kms,
+        "DisableKey",
+        json!({"KeyId": "alias/refused"}),
+    )
+    .unwrap_err();
+    assert_eq!(e.error_type, ErrorType::InvalidArn);
+    let r = last(&sb, "DisableKey");
+    assert_eq!(r["errorCode"], "InvalidArnException");
+    assert_eq!(r["resources"], json!([]));
+    // Named by its ARN, the key is recorded.
+    ok(&mut sb, &root, "DisableKey", json!({"KeyId": arn}));
+    assert_eq!(
+        last(&sb, "DisableKey")["resources"],
+        json!([key_resource(&arn)])
+    );
+}
+
+#[test]
 fn root_and_role_sessions_are_identified_as_cloudtrail_identifies_them() {
     let mut sb = sandbox();
     let root = sb.root();

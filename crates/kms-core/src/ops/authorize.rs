@@ -20,26 +20,6 @@ use crate::tx::{Req, Tx};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// Operations whose KeyId may be an alias name or alias ARN.
-const ALIAS_OPERATIONS: &[&str] = &[
-    "Encrypt",
-    "Decrypt",
-    "ReEncrypt",
-    "GenerateDataKey",
-    "GenerateDataKeyWithoutPlaintext",
-    "GenerateDataKeyPair",
-    "GenerateDataKeyPairWithoutPlaintext",
-    "Sign",
-    "Verify",
-    "GenerateMac",
-    "VerifyMac",
-    "GetPublicKey",
-    "DescribeKey",
-    "DeriveSharedSecret",
-    "Encapsulate",
-    "Decapsulate",
-];
-
 /// Operations that take an encryption context, and so `kms:EncryptionContext:` keys and grant
 /// constraints.
 const CONTEXT_OPERATIONS: &[&str] = &[
@@ -145,12 +125,7 @@ fn named_key<'t>(
     operation: &str,
     key_id: &str,
 ) -> Option<(&'t KeyRecord, Option<String>)> {
-    let naming = if ALIAS_OPERATIONS.contains(&operation) {
-        Naming::KeyOrAlias
-    } else {
-        Naming::KeyOnly
-    };
-    let key = resolve_ref(tx, key_id, naming).ok()?;
+    let key = resolve_ref(tx, key_id, Naming::of(operation)).ok()?;
     Some((key, request_alias(key_id)))
 }
 

@@ -15,7 +15,7 @@ use crate::env::Millis;
 use crate::error::KmsError;
 use crate::model::{lower_camel, Model};
 use crate::records::iam::IamView;
-use crate::resolve::{resolve_ref, Naming};
+use crate::resolve::{names_alias, resolve_ref, Naming};
 use crate::service::Service;
 use crate::tx::{Req, Tx};
 use crate::Engine;
@@ -556,6 +556,12 @@ pub(crate) fn kms_facts(tx: &Tx<'_>, operation: &str, req: &Req<'_>) -> TrailFac
             .ok()
             .map(|k| k.arn.clone())
     };
+    // A key-only operation refuses an alias before looking it up: no key to record.
+    let named_key = |id: &str| {
+        (Naming::of(operation) == Naming::KeyOrAlias || !names_alias(id))
+            .then(|| key(id))
+            .flatten()
+    };
     let alias = |name: &str| name.starts_with("alias/").then(|| tx.alias_arn(name));
     // The key a symmetric ciphertext names (an asymmetric one names none: the request must).
     let ciphertext_key = |member: &str| {
@@ -603,9 +609,9 @@ pub(crate) fn kms_facts(tx: &Tx<'_>, operation: &str, req: &Req<'_>) -> TrailFac
                     facts.grant_id = Some(grant_id);
                 }
             }
-            None => r.extend(req.str("KeyId").and_then(key)),
+            None => r.extend(req.str("KeyId").and_then(named_key)),
         },
-        _ => r.extend(req.str("KeyId").and_then(key)),
+        _ => r.extend(req.str("KeyId").and_then(named_key)),
     }
     r.dedup();
     facts

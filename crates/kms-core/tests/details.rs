@@ -972,12 +972,13 @@ fn a_key_created_without_a_policy_has_the_default_policy_as_get_key_policy_shows
     let (id, _) = create(&mut kms, json!({}));
     let policy = ok(&mut kms, "GetKeyPolicy", json!({"KeyId": id}));
     // create-keys.md, "this call to the GetKeyPolicy operation returns the key policy that
-    // CreateKey applies", with the documentation's account.
+    // CreateKey applies", with the documentation's account and the Sid AWS answers (see
+    // tests/snapshots.rs, replicate_key).
     let documented = r#"{
   "Version" : "2012-10-17",
   "Id" : "key-default-1",
   "Statement" : [ {
-    "Sid" : "Enable IAM policies",
+    "Sid" : "Enable IAM User Permissions",
     "Effect" : "Allow",
     "Principal" : {
       "AWS" : "arn:aws:iam::111122223333:root"
@@ -1273,6 +1274,19 @@ fn messages_and_check_order_as_aws_answers() {
         )
         .0,
         ErrorType::InvalidKeyUsage
+    );
+    assert_eq!(
+        e(
+            &mut kms,
+            "Encapsulate",
+            json!({"KeyId": symmetric, "EncapsulationAlgorithm": "ML_KEM"})
+        ),
+        (
+            ErrorType::InvalidKeyUsage,
+            format!(
+                "{symmetric_arn} key usage is ENCRYPT_DECRYPT which is not valid for Encapsulate."
+            )
+        )
     );
     // The right usage: the state decides, before the algorithm.
     assert_eq!(

@@ -709,8 +709,9 @@ pub(crate) fn derive_shared_secret(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Val
 /// The key Encapsulate and Decapsulate take: an Enabled ML-KEM key.
 fn kem_key(tx: &Tx<'_>, req: &Req<'_>, operation: &str) -> Result<KeyRecord> {
     let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOrAlias)?;
-    require_enabled(&key)?;
+    // Usage before state, as in every cryptographic operation.
     require_usage(&key, KeyUsage::EncapsulateDecapsulate, operation)?;
+    require_enabled(&key)?;
     Ok(key)
 }
 

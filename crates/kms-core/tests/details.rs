@@ -972,13 +972,12 @@ fn a_key_created_without_a_policy_has_the_default_policy_as_get_key_policy_shows
     let (id, _) = create(&mut kms, json!({}));
     let policy = ok(&mut kms, "GetKeyPolicy", json!({"KeyId": id}));
     // create-keys.md, "this call to the GetKeyPolicy operation returns the key policy that
-    // CreateKey applies", with the documentation's account and the Sid AWS answers (see
-    // tests/snapshots.rs, replicate_key).
+    // CreateKey applies", with the documentation's account.
     let documented = r#"{
   "Version" : "2012-10-17",
   "Id" : "key-default-1",
   "Statement" : [ {
-    "Sid" : "Enable IAM User Permissions",
+    "Sid" : "Enable IAM policies",
     "Effect" : "Allow",
     "Principal" : {
       "AWS" : "arn:aws:iam::111122223333:root"

@@ -234,12 +234,14 @@ pub(crate) fn key_metadata(tx: &Tx<'_>, key: &KeyRecord) -> Value {
     }
     m.insert("Origin".into(), json!(key.origin));
     if key.origin == crate::spec::Origin::External {
-        // Once there has been an import: KEY_MATERIAL_EXPIRES while any of it expires (ValidTo
-        // "is present only for KMS keys whose Origin is EXTERNAL and the ExpirationModel is
-        // KEY_MATERIAL_EXPIRES"), else the current material's.
+        // While the current material is imported: KEY_MATERIAL_EXPIRES while any of it expires
+        // (ValidTo "is present only for KMS keys whose Origin is EXTERNAL and the
+        // ExpirationModel is KEY_MATERIAL_EXPIRES"), else the current material's. Once it is
+        // deleted AWS leaves the member out (LocalStack's recordings of DescribeKey after
+        // DeleteImportedKeyMaterial, 2024 and 2025).
         if let Some(expires) = key
             .current_material()
-            .and_then(|b| b.import.as_ref()?.expires)
+            .and_then(|b| b.import.as_ref().filter(|i| i.imported)?.expires)
         {
             let expires = expires || valid_to.is_some();
             m.insert("ExpirationModel".into(), json!(expiration_model(expires)));

@@ -306,11 +306,16 @@ pub(crate) fn replicate_key(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
         .iter()
         .map(|(k, v)| json!({ "TagKey": k, "TagValue": v }))
         .collect();
-    Ok(json!({
+    let mut out = json!({
         "ReplicaKeyMetadata": metadata,
         "ReplicaPolicy": replica.policy,
-        "ReplicaTags": tags,
-    }))
+    });
+    // AWS leaves ReplicaTags out when the replica has none (LocalStack's recording of
+    // ReplicateKey, 2024).
+    if !tags.is_empty() {
+        out["ReplicaTags"] = json!(tags);
+    }
+    Ok(out)
 }
 
 pub(crate) fn update_primary_region(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {

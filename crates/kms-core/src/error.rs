@@ -86,6 +86,9 @@ error_types! {
     InvalidAction = "InvalidAction", 400;
     InvalidClientTokenId = "InvalidClientTokenId", 403;
     InvalidInput = "InvalidInput", 400;
+    // A common error of every query API (not in STS's model): STS's answer to session tags that
+    // repeat a key.
+    InvalidParameterValue = "InvalidParameterValue", 400;
     MalformedQueryString = "MalformedQueryString", 404;
     MissingAction = "MissingAction", 400;
     NoSuchEntity = "NoSuchEntity", 404;

@@ -64,17 +64,20 @@ pub fn encode_response(model: &Model, operation: &str, output: &Value, request_i
     out
 }
 
-/// Writes an error: `<ErrorResponse><Error><Type>Sender</Type><Code>...</Code>
-/// <Message>...</Message></Error><RequestId>...</RequestId></ErrorResponse>`.
-pub fn encode_error(error: &KmsError, request_id: &str) -> String {
+/// Writes an error in the service's namespace: `<ErrorResponse xmlns=...><Error><Type>Sender
+/// </Type><Code>...</Code><Message>...</Message></Error><RequestId>...</RequestId>
+/// </ErrorResponse>`.
+pub fn encode_error(model: &Model, error: &KmsError, request_id: &str) -> String {
     let fault = if error.error_type.is_sender_fault() {
         "Sender"
     } else {
         "Receiver"
     };
+    let ns = model.xml_namespace.as_deref().unwrap_or_default();
     format!(
-        "<ErrorResponse><Error><Type>{fault}</Type><Code>{}</Code><Message>{}</Message></Error>\
-         <RequestId>{}</RequestId></ErrorResponse>",
+        "<ErrorResponse xmlns=\"{}\"><Error><Type>{fault}</Type><Code>{}</Code><Message>{}</Message>\
+         </Error><RequestId>{}</RequestId></ErrorResponse>",
+        escape(ns),
         escape(error.error_type.as_str()),
         escape(&error.message),
         escape(request_id)
@@ -698,13 +701,28 @@ mod tests {
     fn errors_with_their_fault() {
         let e = KmsError::no_such_entity("The user with name <bob> cannot be found.");
         assert_eq!(
-            encode_error(&e, "r-3"),
-            "<ErrorResponse><Error><Type>Sender</Type><Code>NoSuchEntity</Code>\
+            encode_error(crate::model::iam(), &e, "r-3"),
+            "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error>\
+             <Type>Sender</Type><Code>NoSuchEntity</Code>\
              <Message>The user with name &lt;bob&gt; cannot be found.</Message></Error>\
              <RequestId>r-3</RequestId></ErrorResponse>"
         );
         let e = KmsError::new(ErrorType::ServiceFailure, "oops");
-        assert!(encode_error(&e, "r").contains("<Type>Receiver</Type>"));
+        assert!(encode_error(crate::model::sts(), &e, "r").contains("<Type>Receiver</Type>"));
+        for (m, ns) in [
+            (
+                crate::model::sts(),
+                "https://sts.amazonaws.com/doc/2011-06-15/",
+            ),
+            (
+                crate::model::cloudformation(),
+                "http://cloudformation.amazonaws.com/doc/2010-05-15/",
+            ),
+        ] {
+            assert!(
+                encode_error(m, &e, "r").starts_with(&format!("<ErrorResponse xmlns=\"{ns}\">"))
+            );
+        }
     }
 
     #[test]

@@ -507,6 +507,196 @@ fn iam_requests_are_decided_by_identity_policies() {
     assert_eq!(who["Arn"], format!("arn:aws:iam::{ACCOUNT}:user/alice"));
 }
 
+/// IAM's refusals name the resource as IAM does: a user or role by name, a managed policy by its
+/// ARN (or, for CreatePolicy, its name); CreateUser and CreateRole by the ARN they would make;
+/// ListUsers and ListRoles by their path's ARN, ListPolicies by its path (real AccessDenied
+/// messages).
+#[test]
+fn iam_refusals_name_the_resource_as_iam_does() {
+    let mut sb = sandbox();
+    let alice = user(&mut sb, "alice");
+    user(&mut sb, "bob");
+    role(&mut sb, "reader", &format!("arn:aws:iam::{ACCOUNT}:root"));
+    let arn = iam(
+        &mut sb,
+        "CreatePolicy",
+        json!({"PolicyName": "p", "PolicyDocument": json!({"Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}).to_string()}),
+    )["Policy"]["Arn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")}, "Action": "sts:AssumeRole"}]})
+    .to_string();
+    let doc = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*",
+        "Resource": "*"}]})
+    .to_string();
+    let denied_on = |action: &str, resource: &str| {
+        format!(
+            "User: arn:aws:iam::{ACCOUNT}:user/alice is not authorized to perform: iam:{action} \
+             on resource: {resource} because no identity-based policy allows the iam:{action} \
+             action"
+        )
+    };
+    let cases: Vec<(&str, Value, String)> = vec![
+        (
+            "GetRole",
+            json!({"RoleName": "reader"}),
+            "role reader".into(),
+        ),
+        (
+            "GetRole",
+            json!({"RoleName": "nobody"}),
+            "role nobody".into(),
+        ),
+        (
+            "DeleteRole",
+            json!({"RoleName": "reader"}),
+            "role reader".into(),
+        ),
+        (
+            "ListRolePolicies",
+            json!({"RoleName": "reader"}),
+            "role reader".into(),
+        ),
+        (
+            "PutRolePolicy",
+            json!({"RoleName": "reader", "PolicyName": "i", "PolicyDocument": doc}),
+            "role reader".into(),
+        ),
+        (
+            "AttachRolePolicy",
+            json!({"RoleName": "reader", "PolicyArn": arn}),
+            "role reader".into(),
+        ),
+        (
+            "TagRole",
+            json!({"RoleName": "reader", "Tags": [{"Key": "k", "Value": "v"}]}),
+            "role reader".into(),
+        ),
+        ("GetUser", json!({"UserName": "bob"}), "user bob".into()),
+        (
+            "ListUserPolicies",
+            json!({"UserName": "bob"}),
+            "user bob".into(),
+        ),
+        (
+            "CreateAccessKey",
+            json!({"UserName": "bob"}),
+            "user bob".into(),
+        ),
+        ("CreateAccessKey", json!({}), "user alice".into()),
+        (
+            "AttachUserPolicy",
+            json!({"UserName": "bob", "PolicyArn": arn}),
+            "user bob".into(),
+        ),
+        (
+            "GetPolicy",
+            json!({"PolicyArn": arn}),
+            format!("policy {arn}"),
+        ),
+        (
+            "ListPolicyVersions",
+            json!({"PolicyArn": arn}),
+            format!("policy {arn}"),
+        ),
+        (
+            "CreatePolicy",
+            json!({"PolicyName": "q", "PolicyDocument": doc}),
+            "policy q".into(),
+        ),
+        ("ListPolicies", json!({}), "policy path /".into()),
+        (
+            "CreateUser",
+            json!({"UserName": "carol"}),
+            format!("arn:aws:iam::{ACCOUNT}:user/carol"),
+        ),
+        (
+            "CreateRole",
+            json!({"RoleName": "writer", "Path": "/app/", "AssumeRolePolicyDocument": trust}),
+            format!("arn:aws:iam::{ACCOUNT}:role/app/writer"),
+        ),
+        (
+            "ListUsers",
+            json!({}),
+            format!("arn:aws:iam::{ACCOUNT}:user/"),
+        ),
+        (
+            "ListRoles",
+            json!({"PathPrefix": "/app/"}),
+            format!("arn:aws:iam::{ACCOUNT}:role/app/"),
+        ),
+    ];
+    for (op, req, resource) in cases {
+        let e = call(&mut sb, &alice, Service::Iam, op, req).unwrap_err();
+        assert_eq!(e.error_type, ErrorType::IamAccessDenied, "{op}: {e}");
+        assert_eq!(e.message, denied_on(op, &resource), "{op}");
+    }
+    // ListRoles is decided on its path's ARN: a grant on the account's roles covers it.
+    let grant = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Action": "iam:ListRoles", "Resource": format!("arn:aws:iam::{ACCOUNT}:role/*")}]});
+    iam(
+        &mut sb,
+        "PutUserPolicy",
+        json!({"UserName": "alice", "PolicyName": "roles", "PolicyDocument": grant.to_string()}),
+    );
+    call(&mut sb, &alice, Service::Iam, "ListRoles", json!({})).unwrap();
+}
+
+/// An explicit Deny from a managed policy names the policy (real 2025-26 refusals, KMS's and
+/// IAM's); one from an inline policy does not.
+#[test]
+fn an_explicit_deny_from_a_managed_policy_names_it() {
+    let mut sb = sandbox();
+    let bob = user(&mut sb, "bob");
+    let (id, arn) = key_with_policy(&mut sb, json!([]));
+    let deny = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "kms:*", "Resource": "*"},
+        {"Effect": "Deny", "Action": ["kms:Encrypt", "iam:GetUser"], "Resource": "*"}]});
+    let policy = iam(
+        &mut sb,
+        "CreatePolicy",
+        json!({"PolicyName": "no-encrypt", "PolicyDocument": deny.to_string()}),
+    )["Policy"]["Arn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    iam(
+        &mut sb,
+        "AttachUserPolicy",
+        json!({"UserName": "bob", "PolicyArn": policy}),
+    );
+    let e = kms_err(
+        &mut sb,
+        &bob,
+        "Encrypt",
+        json!({"KeyId": id, "Plaintext": "eA=="}),
+    );
+    denied(&e, &format!("User: arn:aws:iam::{ACCOUNT}:user/bob is not authorized to perform: kms:Encrypt on resource: {arn} with an explicit deny in an identity-based policy: arn:aws:iam::{ACCOUNT}:policy/no-encrypt"));
+    let e = call(&mut sb, &bob, Service::Iam, "GetUser", json!({})).unwrap_err();
+    assert_eq!(e.message, format!("User: arn:aws:iam::{ACCOUNT}:user/bob is not authorized to perform: iam:GetUser on resource: user bob with an explicit deny in an identity-based policy: {policy}"));
+    // An inline Deny is not named.
+    iam(
+        &mut sb,
+        "DetachUserPolicy",
+        json!({"UserName": "bob", "PolicyArn": policy}),
+    );
+    iam(
+        &mut sb,
+        "PutUserPolicy",
+        json!({"UserName": "bob", "PolicyName": "d", "PolicyDocument": deny.to_string()}),
+    );
+    let e = kms_err(
+        &mut sb,
+        &bob,
+        "Encrypt",
+        json!({"KeyId": id, "Plaintext": "eA=="}),
+    );
+    denied(&e, &format!("User: arn:aws:iam::{ACCOUNT}:user/bob is not authorized to perform: kms:Encrypt on resource: {arn} with an explicit deny in an identity-based policy"));
+}
+
 #[test]
 fn re_encrypt_is_decided_on_the_context_of_each_side() {
     let mut sb = sandbox();

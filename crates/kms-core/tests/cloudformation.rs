@@ -2097,3 +2097,45 @@ fn a_stack_s_kms_calls_are_recorded_as_the_caller_s_invoked_by_cloudformation() 
         "cloudformation.amazonaws.com"
     );
 }
+
+/// A null anywhere in a template is refused with where it is (LocalStack's test_validations
+/// snapshot for an output's `Value`; real refusals for properties, whose path goes through
+/// `Type`): JSON `null` and YAML's empty value alike.
+#[test]
+fn null_values_are_not_allowed_in_templates() {
+    let mut s = Sandbox::in_memory(27);
+    let key = r#""Resources": {"K": {"Type": "AWS::KMS::Key"}}"#;
+    for (body, message) in [
+        (
+            format!(r#"{{{key}, "Outputs": {{"MyOutput": {{"Value": null}}}}}}"#),
+            "[/Outputs/MyOutput/Value] 'null' values are not allowed in templates",
+        ),
+        (
+            format!(r#"{{{key}, "Outputs": {{"MyOutput": {{"Value": null, "AnotherValue": null}}}}}}"#),
+            "[/Outputs/MyOutput/Value] 'null' values are not allowed in templates",
+        ),
+        (
+            "Resources:\n  K:\n    Type: AWS::KMS::Key\nOutputs:\n  MyOutput:\n    Value:\n"
+                .to_string(),
+            "[/Outputs/MyOutput/Value] 'null' values are not allowed in templates",
+        ),
+        (
+            format!(r#"{{{key}, "Outputs": {{"MyOutput": {{}}}}}}"#),
+            "Template format error: Every Outputs member must contain a Value object",
+        ),
+        (
+            "Resources:\n  K:\n    Type: AWS::KMS::Key\n    Properties:\n      Description:\n"
+                .to_string(),
+            "[/Resources/K/Type/Description] 'null' values are not allowed in templates",
+        ),
+        (
+            "Resources:\n  K:\n    Type: AWS::KMS::Key\nOutputs:\n  O:\n    Value: x\n    Export:\n"
+                .to_string(),
+            "[/Outputs/O/Export] 'null' values are not allowed in templates",
+        ),
+    ] {
+        assert_eq!(refused(&mut s, &body), message, "{body}");
+        let e = cfn(&mut s, "ValidateTemplate", json!({"TemplateBody": body})).unwrap_err();
+        assert_eq!(e.message, message);
+    }
+}

@@ -335,7 +335,7 @@ async fn answer_query(
         }
         Err(e) => (
             e.status(),
-            query::encode_error(&e, sent.request_id).into_bytes(),
+            query::encode_error(m, &e, sent.request_id).into_bytes(),
         ),
     }
 }

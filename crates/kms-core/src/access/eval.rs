@@ -221,12 +221,22 @@ impl Decision<'_> {
         if self.allowed {
             return String::new();
         }
-        messages::access_denied(
-            &req.caller.arn(req.region),
-            req.action,
-            resource,
-            &self.reason.denial_clause(req.action),
-        )
+        let mut why = self.reason.denial_clause(req.action);
+        // An explicit deny from a managed policy names it: `with an explicit deny in an
+        // identity-based policy: arn:aws:iam::A:policy/Name` (an inline policy is not named).
+        if self.reason == Reason::ExplicitDenyInIdentityPolicy {
+            let denying = self
+                .statements
+                .iter()
+                .find(|s| s.side == PolicySide::IdentityBased && s.effect == Effect::Deny);
+            if let Some(arn) = denying
+                .map(|s| s.policy)
+                .filter(|p| p.starts_with("arn:") && p.contains(":policy/"))
+            {
+                why = format!("{why}: {arn}");
+            }
+        }
+        messages::access_denied(&req.caller.arn(req.region), req.action, resource, &why)
     }
 }
 

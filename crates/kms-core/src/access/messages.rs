@@ -21,6 +21,12 @@ pub(crate) mod iam {
     /// Trust policies (CreateRole, UpdateAssumeRolePolicy).
     pub(crate) const MISSING_PRINCIPAL: &str = "Missing required field Principal";
     pub(crate) const PROHIBITED_RESOURCE: &str = "Has prohibited field Resource";
+    /// A trust policy that is not JSON (an identity policy's is [`SYNTAX`]).
+    pub(crate) const TRUST_INVALID_JSON: &str = "This policy contains invalid Json";
+    /// A trust policy whose `Action` is not an STS assume action (LocalStack's test_iam_roles
+    /// snapshot, for `sts:InvalidAction`).
+    pub(crate) const TRUST_ACTIONS_ONLY: &str =
+        "AssumeRole policy may only specify STS AssumeRole actions.";
 
     pub(crate) fn vendor_invalid(vendor: &str) -> String {
         format!("Vendor {vendor} is not valid")

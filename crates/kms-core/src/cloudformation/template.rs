@@ -9,6 +9,47 @@ use std::collections::{BTreeMap, BTreeSet};
 
 pub const RESOURCE_TYPES: &[&str] = &["AWS::KMS::Key", "AWS::KMS::Alias", "AWS::KMS::ReplicaKey"];
 
+/// Where a template holds a null (JSON `null`, or a YAML key with nothing after it), as
+/// CloudFormation names it: `/Outputs/MyOutput/Value`. An output's `Value` is looked at first
+/// (LocalStack's test_validations snapshot: an output with a null `Value` and another null member
+/// is refused for its `Value`); then the first null, sections and keys in order (the document's
+/// order is not kept). Within a resource, CloudFormation's path goes through `Type` where the
+/// template has `Properties` (`[/Resources/MyEC2/Type/Monitoring]`, as real refusals read).
+fn null_value(top: &Map<String, Value>) -> Option<String> {
+    if let Some(Value::Object(outputs)) = top.get("Outputs") {
+        for (name, o) in outputs {
+            if o.get("Value").is_some_and(Value::is_null) {
+                return Some(format!("/Outputs/{name}/Value"));
+            }
+        }
+    }
+    fn walk(v: &Value, path: &mut Vec<String>) -> Option<String> {
+        let at = |path: &mut Vec<String>, key: String, v: &Value| {
+            path.push(key);
+            let found = walk(v, path);
+            path.pop();
+            found
+        };
+        match v {
+            Value::Null => Some(format!("/{}", path.join("/"))),
+            Value::Object(m) => m.iter().find_map(|(k, x)| {
+                let key = if path.len() == 2 && path[0] == "Resources" && k == "Properties" {
+                    "Type".to_string()
+                } else {
+                    k.clone()
+                };
+                at(path, key, x)
+            }),
+            Value::Array(a) => a
+                .iter()
+                .enumerate()
+                .find_map(|(i, x)| at(path, i.to_string(), x)),
+            _ => None,
+        }
+    }
+    walk(&Value::Object(top.clone()), &mut Vec::new())
+}
+
 fn format_error(message: impl std::fmt::Display) -> KmsError {
     KmsError::validation_error(format!("Template format error: {message}"))
 }
@@ -44,6 +85,11 @@ impl Template {
         let Value::Object(top) = v else {
             return Err(format_error("unsupported structure."));
         };
+        if let Some(at) = null_value(&top) {
+            return Err(KmsError::validation_error(format!(
+                "[{at}] 'null' values are not allowed in templates"
+            )));
+        }
         const SECTIONS: &[&str] = &[
             "AWSTemplateFormatVersion",
             "Description",

@@ -13,6 +13,9 @@ pub fn validate_identity_policy(text: &str) -> Result<()> {
 
 /// A role's trust policy: statements with a principal and actions, and no resource.
 pub fn validate_trust_policy(text: &str) -> Result<Policy> {
+    if serde_json::from_str::<serde::de::IgnoredAny>(text).is_err() {
+        return Err(malformed(crate::access::messages::iam::TRUST_INVALID_JSON));
+    }
     grammar(text, PolicyKind::Trust)
 }
 

@@ -128,12 +128,16 @@ fn quota(name: &str, n: usize) -> KmsError {
     KmsError::iam_limit_exceeded(format!("Cannot exceed quota for {name}: {n}"))
 }
 
-/// A policy ARN of the right form, or IAM's `InvalidInput`.
+/// A policy ARN of the right form, or IAM's `ValidationError` (what AWS answers for a
+/// `PolicyArn` that is no ARN, LocalStack's test_iam_roles snapshot; a PermissionsBoundary's is
+/// `InvalidInput`).
 pub(crate) fn policy_arn<'r>(req: &'r Req<'_>) -> Result<&'r str> {
     let arn = req.req_str("PolicyArn");
     match parse_arn(arn) {
         Some(("iam", _, resource)) if resource.starts_with("policy/") => Ok(arn),
-        _ => Err(KmsError::invalid_input(format!("ARN {arn} is not valid."))),
+        _ => Err(KmsError::validation_error(format!(
+            "ARN {arn} is not valid."
+        ))),
     }
 }
 
@@ -274,10 +278,53 @@ pub(crate) fn role_value(r: &RoleRecord, with_tags: bool) -> Value {
     Value::Object(m)
 }
 
+/// The actions a trust policy may name (IAM: "AssumeRole policy may only specify STS AssumeRole
+/// actions.").
+const TRUST_ACTIONS: &[&str] = &[
+    "sts:assumerole",
+    "sts:assumerolewithsaml",
+    "sts:assumerolewithwebidentity",
+    "sts:tagsession",
+    "sts:setsourceidentity",
+    "sts:setcontext",
+];
+
+/// Whether a trust policy's `Action` entry names an STS assume action: one of them (in any
+/// case), or a wildcard that covers one (`sts:*`, `sts:AssumeRole*`, `*`).
+fn is_trust_action(action: &str) -> bool {
+    let a = action.to_ascii_lowercase();
+    TRUST_ACTIONS
+        .iter()
+        .any(|t| glob(a.as_bytes(), t.as_bytes()))
+}
+
+/// `*` (any run) and `?` (any one character) matching, whole text.
+fn glob(pattern: &[u8], text: &[u8]) -> bool {
+    match (pattern.first(), text.first()) {
+        (None, None) => true,
+        (Some(b'*'), _) => {
+            glob(&pattern[1..], text) || (!text.is_empty() && glob(pattern, &text[1..]))
+        }
+        (Some(b'?'), Some(_)) => glob(&pattern[1..], &text[1..]),
+        (Some(p), Some(t)) if p == t => glob(&pattern[1..], &text[1..]),
+        _ => false,
+    }
+}
+
 fn check_trust_policy(tx: &IamTx<'_>, doc: &str) -> Result<()> {
     let policy = validate_trust_policy(doc)?;
     if policy_size(doc) > TRUST_POLICY_SIZE {
         return Err(quota("ACLSizePerRole", TRUST_POLICY_SIZE));
+    }
+    let only_sts = policy
+        .statements()
+        .iter()
+        .filter(|s| !s.is_not_action())
+        .all(|s| s.actions().all(is_trust_action));
+    if !only_sts {
+        return Err(KmsError::iam_malformed_policy(
+            crate::access::messages::iam::TRUST_ACTIONS_ONLY,
+        ));
     }
     for p in policy.principals() {
         if p.kind() == PrincipalType::Aws && !super::principal_exists(tx, tx.account_id, p.as_str())
@@ -325,7 +372,12 @@ pub(crate) fn create_role(tx: &mut IamTx<'_>, req: &Req<'_>) -> Result<Value> {
         last_used: None,
         last_used_region: None,
     };
-    let out = json!({"Role": role_value(&r, true)});
+    let mut role = role_value(&r, true);
+    // CreateRole's answer leaves MaxSessionDuration out (GetRole and ListRoles give it).
+    if let Some(m) = role.as_object_mut() {
+        m.remove("MaxSessionDuration");
+    }
+    let out = json!({ "Role": role });
     tx.put(IamRecord::Role(r));
     Ok(out)
 }

@@ -354,19 +354,44 @@ pub(crate) fn listed(member: &str, items: Vec<(String, Value)>, req: &Req<'_>) -
 
 /// The request's `Tags` (a list of `{Key, Value}`), refusing keys repeated regardless of case.
 pub(crate) fn request_tags(req: &Req<'_>) -> Result<Vec<(String, String)>> {
-    let mut seen = BTreeSet::new();
-    let mut out = Vec::new();
-    for t in req.list("Tags") {
-        let key = t["Key"].as_str().unwrap_or_default().to_string();
-        let value = t["Value"].as_str().unwrap_or_default().to_string();
-        if !seen.insert(key.to_lowercase()) {
-            return Err(KmsError::invalid_input(
-                "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
-            ));
-        }
-        out.push((key, value));
+    let tags = request_tag_list(req);
+    if has_duplicate(&tags, |k| k.to_lowercase()) {
+        return Err(KmsError::invalid_input(DUPLICATE_TAGS_ANY_CASE));
     }
-    Ok(out)
+    Ok(tags)
+}
+
+/// IAM's (and STS's) refusal of tags that repeat a key in any case (users, roles, sessions).
+pub(crate) const DUPLICATE_TAGS_ANY_CASE: &str =
+    "Duplicate tag keys found. Please note that Tag keys are case insensitive.";
+
+/// A request's `Tags`, in the order given.
+pub(crate) fn request_tag_list(req: &Req<'_>) -> Vec<(String, String)> {
+    req.list("Tags")
+        .into_iter()
+        .map(|t| {
+            let key = t["Key"].as_str().unwrap_or_default().to_string();
+            let value = t["Value"].as_str().unwrap_or_default().to_string();
+            (key, value)
+        })
+        .collect()
+}
+
+/// Whether two of `tags` have the same key, as `fold` compares keys.
+pub(crate) fn has_duplicate(tags: &[(String, String)], fold: impl Fn(&str) -> String) -> bool {
+    let mut seen = BTreeSet::new();
+    tags.iter().any(|(k, _)| !seen.insert(fold(k)))
+}
+
+/// A managed policy's request `Tags`: unlike users' and roles', policies' tag keys are
+/// case-sensitive (`a` and `A` are two tags), and IAM's refusal of a repeated key says so by
+/// leaving out the case note.
+pub(crate) fn request_policy_tags(req: &Req<'_>) -> Result<Vec<(String, String)>> {
+    let tags = request_tag_list(req);
+    if has_duplicate(&tags, str::to_string) {
+        return Err(KmsError::invalid_input("Duplicate tag keys found."));
+    }
+    Ok(tags)
 }
 
 pub(crate) const TAGS_PER_RESOURCE: usize = 50;
@@ -392,6 +417,28 @@ pub(crate) fn merge_tags(
 pub(crate) fn remove_tags(tags: &mut BTreeMap<String, String>, keys: &[&Value]) {
     for k in keys.iter().filter_map(|k| k.as_str()) {
         tags.retain(|existing, _| !existing.eq_ignore_ascii_case(k));
+    }
+}
+
+/// [`merge_tags`] for a managed policy, whose tag keys are case-sensitive.
+pub(crate) fn merge_policy_tags(
+    tags: &mut BTreeMap<String, String>,
+    new: Vec<(String, String)>,
+    quota: &str,
+) -> Result<()> {
+    tags.extend(new);
+    if tags.len() > TAGS_PER_RESOURCE {
+        return Err(KmsError::iam_limit_exceeded(format!(
+            "Cannot exceed quota for {quota}: {TAGS_PER_RESOURCE}"
+        )));
+    }
+    Ok(())
+}
+
+/// [`remove_tags`] for a managed policy: only the key exactly as given goes.
+pub(crate) fn remove_policy_tags(tags: &mut BTreeMap<String, String>, keys: &[&Value]) {
+    for k in keys.iter().filter_map(|k| k.as_str()) {
+        tags.remove(k);
     }
 }
 

@@ -4,7 +4,10 @@
 
 use super::documents::{policy_size, validate_identity_policy};
 use super::entities::policy_arn;
-use super::{listed, merge_tags, page, remove_tags, request_tags, tag_list, IamTx, IamView};
+use super::{
+    listed, merge_policy_tags, page, remove_policy_tags, request_policy_tags, tag_list, IamTx,
+    IamView,
+};
 use crate::error::{KmsError, Result};
 use crate::records::iam::{policy_key, IamRecord, ManagedPolicyRecord, PolicyVersionRecord};
 use crate::tx::{wire_time, Req};
@@ -97,8 +100,9 @@ pub(crate) fn create_policy(tx: &mut IamTx<'_>, req: &Req<'_>) -> Result<Value> 
     }
     let doc = req.req_str("PolicyDocument");
     check_document(doc)?;
+    let requested = request_policy_tags(req)?;
     let mut tags = BTreeMap::new();
-    merge_tags(&mut tags, request_tags(req)?, TAG_QUOTA)?;
+    merge_policy_tags(&mut tags, requested.clone(), TAG_QUOTA)?;
     if tx.all_policies().len() >= POLICIES_PER_ACCOUNT {
         return Err(KmsError::iam_limit_exceeded(format!(
             "Cannot exceed quota for PoliciesPerAccount: {POLICIES_PER_ACCOUNT}"
@@ -122,7 +126,15 @@ pub(crate) fn create_policy(tx: &mut IamTx<'_>, req: &Req<'_>) -> Result<Value> 
         next_version: 2,
         tags,
     };
-    let out = json!({"Policy": policy_value(&p, 0, true)});
+    let mut out = json!({"Policy": policy_value(&p, 0, true)});
+    // CreatePolicy answers the tags in the order they were given (GetPolicy and ListPolicyTags
+    // in their own).
+    if !requested.is_empty() {
+        out["Policy"]["Tags"] = requested
+            .iter()
+            .map(|(k, v)| json!({"Key": k, "Value": v}))
+            .collect();
+    }
     tx.put(IamRecord::Policy(p));
     Ok(out)
 }
@@ -254,7 +266,10 @@ pub(crate) fn delete_policy_version(tx: &mut IamTx<'_>, req: &Req<'_>) -> Result
 pub(crate) fn set_default_policy_version(tx: &mut IamTx<'_>, req: &Req<'_>) -> Result<Value> {
     let arn = policy_arn(req)?;
     let version_id = req.req_str("VersionId");
-    let mut p = load(tx, arn)?;
+    let mut p = tx
+        .policy(arn)
+        .cloned()
+        .ok_or_else(|| no_such_version(arn, version_id))?;
     if p.version(version_id).is_none() {
         return Err(no_such_version(arn, version_id));
     }
@@ -265,14 +280,14 @@ pub(crate) fn set_default_policy_version(tx: &mut IamTx<'_>, req: &Req<'_>) -> R
 
 pub(crate) fn tag_policy(tx: &mut IamTx<'_>, req: &Req<'_>) -> Result<Value> {
     let mut p = load(tx, policy_arn(req)?)?;
-    merge_tags(&mut p.tags, request_tags(req)?, TAG_QUOTA)?;
+    merge_policy_tags(&mut p.tags, request_policy_tags(req)?, TAG_QUOTA)?;
     tx.put(IamRecord::Policy(p));
     Ok(json!({}))
 }
 
 pub(crate) fn untag_policy(tx: &mut IamTx<'_>, req: &Req<'_>) -> Result<Value> {
     let mut p = load(tx, policy_arn(req)?)?;
-    remove_tags(&mut p.tags, &req.list("TagKeys"));
+    remove_policy_tags(&mut p.tags, &req.list("TagKeys"));
     tx.put(IamRecord::Policy(p));
     Ok(json!({}))
 }
@@ -291,7 +306,9 @@ pub(crate) fn list_policy_tags(tx: &mut IamTx<'_>, req: &Req<'_>) -> Result<Valu
 pub(crate) fn list_entities_for_policy(tx: &mut IamTx<'_>, req: &Req<'_>) -> Result<Value> {
     let arn = policy_arn(req)?;
     if tx.policy(arn).is_none() {
-        return Err(not_found(arn));
+        return Err(KmsError::no_such_entity(format!(
+            "Policy {arn} does not exist or is not attachable."
+        )));
     }
     let filter = req.str("EntityFilter");
     let prefix = req.str("PathPrefix").unwrap_or("/");

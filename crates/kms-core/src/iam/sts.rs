@@ -3,7 +3,7 @@
 //! clock, and AssumeRole strips those that have to what refuses their key.
 
 use super::documents::validate_identity_policy;
-use super::{last_segment, parse_arn, request_tags, IamTx, IamView, TrustCheck};
+use super::{last_segment, parse_arn, IamTx, IamView, TrustCheck};
 use crate::caller::Identity;
 use crate::error::{KmsError, Result};
 use crate::model;
@@ -88,7 +88,13 @@ fn assume_role(tx: &mut IamTx<'_>, req: &Req<'_>, trust: &TrustCheck<'_>) -> Res
     if let Some(policy) = req.str("Policy") {
         validate_identity_policy(policy)?;
     }
-    let tags: Vec<(String, String)> = request_tags(req)?;
+    let tags = super::request_tag_list(req);
+    if super::has_duplicate(&tags, |k| k.to_lowercase()) {
+        return Err(KmsError::new(
+            crate::error::ErrorType::InvalidParameterValue,
+            super::DUPLICATE_TAGS_ANY_CASE,
+        ));
+    }
     let packed = packed_policy_size(req, &tags);
     let tags = tags.into_iter().collect();
     let (role_name, role_path, role_id) =

@@ -914,7 +914,8 @@ pub(crate) fn iso8601(ms: crate::Millis) -> String {
 
 /// Whether `caller` may make the IAM request: identity policies alone decide `iam:<Operation>`
 /// on the user, role or policy it names (IAM resources have no resource-based policies here);
-/// the root user may do anything.
+/// the root user may do anything. The refusal names the resource as IAM does (`role <name>`,
+/// `user <name>`, `policy <arn>`; see [`IamResource`]).
 pub(crate) fn check_iam(
     engine: &crate::Engine,
     region: &str,
@@ -924,11 +925,21 @@ pub(crate) fn check_iam(
     now: crate::Millis,
 ) -> Result<()> {
     let action = format!("iam:{operation}");
-    let resource = iam_resource(engine, region, operation, request, caller);
-    identity_denial(engine, caller, region, now, &action, &resource, |c| {
+    let IamResource { arn, shown } = iam_resource(engine, region, operation, request, caller);
+    identity_denial(engine, caller, region, now, &action, &arn, |c| {
         set_request_tags(c, Req(request).list("Tags"))
     })
-    .map_or(Ok(()), |m| Err(KmsError::iam_access_denied(m)))
+    .map_or(Ok(()), |m| {
+        let m = match shown {
+            Some(shown) => m.replacen(
+                &format!(" on resource: {arn} "),
+                &format!(" on resource: {shown} "),
+                1,
+            ),
+            None => m,
+        };
+        Err(KmsError::iam_access_denied(m))
+    })
 }
 
 impl crate::Engine {
@@ -982,19 +993,37 @@ fn identity_denial(
     (!decision.allowed).then(|| decision.denial_message(&request))
 }
 
-/// The ARN of the IAM resource a request acts on (`*` when it names none).
+/// The IAM resource a request acts on: the ARN policies are evaluated against (`*` when it
+/// names none), and how IAM's AccessDenied message names it when not by that ARN. Real
+/// refusals name a user or role by its name (`iam:GetRole on resource: role X`,
+/// `iam:ListUserPolicies on resource: user X`, `iam:AttachRolePolicy on resource: role X`,
+/// `iam:CreateAccessKey on resource: user X`), a managed policy by its ARN
+/// (`iam:GetPolicy on resource: policy arn:aws:iam::A:policy/X`) or, for CreatePolicy, its
+/// name (`policy X`), and ListPolicies its path
+/// (`policy path /`); CreateUser and CreateRole keep the ARN they would make, and ListUsers and
+/// ListRoles the ARN of their path (`arn:aws:iam::A:role/`).
+struct IamResource {
+    arn: String,
+    shown: Option<String>,
+}
+
 fn iam_resource(
     engine: &crate::Engine,
     region: &str,
     operation: &str,
     request: &Value,
     caller: &crate::Caller,
-) -> String {
+) -> IamResource {
     let account = engine.account_id();
     let arn = |resource: String| crate::arn::arn("iam", region, account, &resource);
     let member = |name: &str| request.get(name).and_then(Value::as_str);
+    let creating = matches!(operation, "CreateUser" | "CreateRole");
+    let named = |arn: String, kind: &str, name: &str| IamResource {
+        arn,
+        shown: (!creating).then(|| format!("{kind} {name}")),
+    };
     if let Some(name) = member("UserName") {
-        return engine
+        let found = engine
             .users()
             .find(|u| u.name.eq_ignore_ascii_case(name))
             .map(|u| u.arn.clone())
@@ -1002,9 +1031,10 @@ fn iam_resource(
                 let path = member("Path").unwrap_or("/");
                 arn(format!("user{path}{name}"))
             });
+        return named(found, "user", name);
     }
     if let Some(name) = member("RoleName") {
-        return engine
+        let found = engine
             .roles()
             .find(|r| r.name.eq_ignore_ascii_case(name))
             .map(|r| r.arn.clone())
@@ -1012,21 +1042,53 @@ fn iam_resource(
                 let path = member("Path").unwrap_or("/");
                 arn(format!("role{path}{name}"))
             });
+        return named(found, "role", name);
     }
-    if let Some(arn) = member("PolicyArn") {
-        return arn.to_string();
+    if let Some(policy) = member("PolicyArn") {
+        return IamResource {
+            arn: policy.to_string(),
+            shown: Some(format!("policy {policy}")),
+        };
     }
     if let Some(name) = member("PolicyName").filter(|_| operation == "CreatePolicy") {
         let path = member("Path").unwrap_or("/");
-        return arn(format!("policy{path}{name}"));
+        return IamResource {
+            arn: arn(format!("policy{path}{name}")),
+            shown: Some(format!("policy {name}")),
+        };
+    }
+    let prefix = member("PathPrefix").unwrap_or("/");
+    match operation {
+        "ListUsers" => {
+            return IamResource {
+                arn: arn(format!("user{prefix}")),
+                shown: None,
+            }
+        }
+        "ListRoles" => {
+            return IamResource {
+                arn: arn(format!("role{prefix}")),
+                shown: None,
+            }
+        }
+        "ListPolicies" => {
+            return IamResource {
+                arn: arn(format!("policy{prefix}")),
+                shown: Some(format!("policy path {prefix}")),
+            }
+        }
+        _ => {}
     }
     // Operations on one's own user without a UserName (GetUser, CreateAccessKey, ...).
     let own = matches!(
         operation,
         "GetUser" | "CreateAccessKey" | "ListAccessKeys" | "UpdateAccessKey" | "DeleteAccessKey"
     );
-    if own && caller.user_name().is_some() {
-        return caller.arn(region);
+    if let Some(name) = caller.user_name().filter(|_| own) {
+        return named(caller.arn(region), "user", name);
     }
-    "*".to_string()
+    IamResource {
+        arn: "*".to_string(),
+        shown: None,
+    }
 }

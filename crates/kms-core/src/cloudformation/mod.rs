@@ -694,6 +694,7 @@ fn create_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
         termination_protection: request.get("EnableTerminationProtection")
             == Some(&Value::Bool(true)),
         timeout_in_minutes: request.get("TimeoutInMinutes").and_then(Value::as_i64),
+        capabilities: capabilities(request),
     };
     run.stack_event(&mut stack, "CREATE_IN_PROGRESS", Some("User Initiated"));
     let mut failed = None;
@@ -1391,6 +1392,8 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
         }
     }
     stack.tags = tags;
+    // An update's own Capabilities replace the stack's (none if it gives none).
+    stack.capabilities = capabilities(request);
     run.stack_event(&mut stack, "UPDATE_COMPLETE", None);
     let id = stack.stack_id.clone();
     run.keep(vec![Change::PutIam(IamRecord::Stack(Box::new(stack)))]);
@@ -1478,6 +1481,20 @@ fn update_termination_protection(run: &mut Run<'_>, request: &Value) -> Result<V
     keep_stack(run, stack)
 }
 
+/// The request's `Capabilities` (CAPABILITY_IAM...).
+fn capabilities(request: &Value) -> Vec<String> {
+    request
+        .get("Capabilities")
+        .and_then(Value::as_array)
+        .map(|c| {
+            c.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn describe_one(s: &StackRecord) -> Value {
     let t = Template::parse(&s.template_body).ok();
     let params: Vec<Value> = s
@@ -1517,6 +1534,16 @@ fn describe_one(s: &StackRecord) -> Value {
     }
     if let Some(t) = s.deleted {
         v["DeletionTime"] = wire_time(t);
+        // A deleted stack has no EnableTerminationProtection (LocalStack's recordings of
+        // test_name_conflicts and test_stack_lifecycle against AWS).
+        v.as_object_mut()
+            .unwrap()
+            .remove("EnableTerminationProtection");
+    }
+    // The capabilities the stack was last created or updated with (test_stack_lifecycle,
+    // test_blocked_stack_deletion); none, no member (test_name_conflicts).
+    if !s.capabilities.is_empty() {
+        v["Capabilities"] = json!(s.capabilities);
     }
     if let Some(m) = s.timeout_in_minutes {
         v["TimeoutInMinutes"] = json!(m);

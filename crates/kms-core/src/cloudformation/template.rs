@@ -127,6 +127,14 @@ impl Template {
                 Some(_) => Err(format_error(format!("{name} must be a JSON object"))),
             }
         };
+        // `{"Resources": ""}`: "Any Resources member must be an object." (LocalStack's recording
+        // of test_linting_error_during_creation against AWS).
+        if top
+            .get("Resources")
+            .is_some_and(|r| !r.is_object() && !r.is_null())
+        {
+            return Err(format_error("Any Resources member must be an object."));
+        }
         let resources = section("Resources")?;
         if resources.is_empty() {
             return Err(format_error(

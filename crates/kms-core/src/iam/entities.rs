@@ -373,9 +373,12 @@ pub(crate) fn create_role(tx: &mut IamTx<'_>, req: &Req<'_>) -> Result<Value> {
         last_used_region: None,
     };
     let mut role = role_value(&r, true);
-    // CreateRole's answer leaves MaxSessionDuration out (GetRole and ListRoles give it).
+    // CreateRole's answer leaves MaxSessionDuration and Description out (GetRole and ListRoles
+    // give them): LocalStack's test_iam_roles snapshots of AWS, February 2026, of roles created
+    // with a Description (test_list_roles_pagination, test_role_permissions_boundary_lifecycle).
     if let Some(m) = role.as_object_mut() {
         m.remove("MaxSessionDuration");
+        m.remove("Description");
     }
     let out = json!({ "Role": role });
     tx.put(IamRecord::Role(r));

@@ -84,6 +84,9 @@ pub struct StackRecord {
     /// CreateStack's TimeoutInMinutes (the sandbox finishes within the request).
     #[serde(default)]
     pub timeout_in_minutes: Option<i64>,
+    /// The Capabilities of the last CreateStack or UpdateStack, which DescribeStacks answers.
+    #[serde(default)]
+    pub capabilities: Vec<String>,
 }
 
 impl StackRecord {

@@ -1118,7 +1118,7 @@ test('keyboard: arrow keys move through tabs and menus; the open drawer makes th
   assert.equal(await focused(), 'Key actions ▾');
   // On the closed menu's button, Down Arrow and Enter open it on its first item, Up Arrow on
   // its last.
-  for (const [key, item] of [['ArrowDown', 'Disable'], ['Enter', 'Disable'], ['ArrowUp', 'Schedule key deletion']]) {
+  for (const [key, item] of [['ArrowDown', 'Disable'], ['Enter', 'Disable'], ['Space', 'Disable'], ['ArrowUp', 'Schedule key deletion']]) {
     await page.keyboard.press(key);
     await page.getByRole('menu').waitFor();
     await page.waitForFunction((item) => document.activeElement?.textContent?.trim() === item, item);

@@ -580,25 +580,23 @@ fn listed_enum<'v>(m: &'v Model, shape_name: &str, values: &'v [String]) -> Vec<
     }
     if shape_name == "DataKeySpec" {
         if let Some(key_specs) = m.shapes.get("KeySpec").and_then(|k| k.enum_values.as_ref()) {
-            return DATA_KEY_SPEC_LISTED
-                .iter()
-                .copied()
-                .filter(|v| key_specs.iter().any(|k| k == v))
-                .collect();
+            return in_order(DATA_KEY_SPEC_LISTED, key_specs);
         }
     }
-    let Some((_, first)) = ENUM_ORDER.iter().find(|(name, _)| *name == shape_name) else {
-        return values.iter().map(String::as_str).collect();
-    };
+    match ENUM_ORDER.iter().find(|(name, _)| *name == shape_name) {
+        Some((_, first)) => in_order(first, values),
+        None => values.iter().map(String::as_str).collect(),
+    }
+}
+
+/// `values` with those of `first` first, in its order, then the others (added since) in the
+/// model's order.
+fn in_order<'v>(first: &[&'static str], values: &'v [String]) -> Vec<&'v str> {
+    let listed = values.iter().map(String::as_str);
     let known = first
         .iter()
-        .copied()
-        .filter(|v| values.iter().any(|x| x == v));
-    let newer = values
-        .iter()
-        .map(String::as_str)
-        .filter(|v| !first.contains(v));
-    known.chain(newer).collect()
+        .filter_map(|f| values.iter().find(|v| v == f).map(String::as_str));
+    known.chain(listed.filter(|v| !first.contains(v))).collect()
 }
 
 fn length(

@@ -2170,6 +2170,18 @@ fn trust_policies_allow_only_sts_assume_actions() {
             "Principal": {"Service": "ec2.amazonaws.com"}, "Action": actions}]})
         .to_string()
     };
+    // Many stars cost linear time, not a backtracking search (this one took days).
+    let stars = format!("sts:{}x", "*".repeat(30));
+    let e = err(
+        &mut sb,
+        "UpdateAssumeRolePolicy",
+        json!({"RoleName": "r", "PolicyDocument": trust(json!(stars))}),
+    );
+    assert_error(
+        &e,
+        ErrorType::IamMalformedPolicyDocument,
+        "AssumeRole policy may only specify STS AssumeRole actions.",
+    );
     for actions in [
         json!("sts:InvalidAction"),
         json!(["sts:AssumeRole", "s3:GetObject"]),
@@ -2203,6 +2215,7 @@ fn trust_policies_allow_only_sts_assume_actions() {
         ]),
         json!("sts:AssumeRole*"),
         json!("STS:assumerole"),
+        json!("sts:Assume?ole"),
     ] {
         ok(
             &mut sb,

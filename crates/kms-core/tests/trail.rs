@@ -745,6 +745,18 @@ fn an_alias_refused_by_a_key_only_operation_names_no_key() {
         last(&sb, "DisableKey")["resources"],
         json!([key_resource(&arn)])
     );
+    // An alias as an alias's target is refused too: the record names only the new alias.
+    let e = call(
+        &mut sb,
+        &root,
+        Service::Kms,
+        "CreateAlias",
+        json!({"AliasName": "alias/second", "TargetKeyId": "alias/refused"}),
+    )
+    .unwrap_err();
+    assert_eq!(e.error_type, ErrorType::Validation);
+    let resources = last(&sb, "CreateAlias")["resources"].clone();
+    assert!(!resources.to_string().contains(":key/"), "{resources}");
 }
 
 #[test]

@@ -12,7 +12,7 @@ mod condition;
 mod context;
 mod eval;
 pub(crate) mod messages;
-mod pattern;
+pub(crate) mod pattern;
 mod policy;
 
 pub use condition::Condition;

@@ -252,7 +252,6 @@ impl ActionPattern {
         (self.head, self.mask)
     }
 
-    #[cfg(test)]
     pub(crate) fn matches(&self, action: &Action<'_>) -> bool {
         action.head & self.mask == self.head && self.matches_past_filter(action)
     }

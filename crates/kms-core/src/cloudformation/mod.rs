@@ -639,7 +639,7 @@ fn create_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
         )));
     }
     let body = template_body(request)?.to_string();
-    let t = Template::parse(&body)?;
+    let t = Template::parse_new(&body)?;
     let params = t.parameter_values(&given_parameters(request, None)?)?;
     let uuid = run.uuid();
     let stack_id = crate::arn::arn(
@@ -1058,12 +1058,15 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
             "You cannot specify both UsePreviousTemplate and a template (TemplateBody or TemplateURL).",
         ));
     }
-    let body = if use_previous {
-        stack.template_body.clone()
+    let (body, t) = if use_previous {
+        let body = stack.template_body.clone();
+        let t = Template::parse(&body)?;
+        (body, t)
     } else {
-        template_body(request)?.to_string()
+        let body = template_body(request)?.to_string();
+        let t = Template::parse_new(&body)?;
+        (body, t)
     };
-    let t = Template::parse(&body)?;
     // A parameter not given keeps no previous value: its default applies, as in CloudFormation.
     let given = given_parameters(request, Some(&stack))?;
     let params = t.parameter_values(&given)?;
@@ -1682,7 +1685,7 @@ fn describe_stack_resources(engine: &Engine, region: &str, request: &Value) -> R
 }
 
 fn validate_template(request: &Value) -> Result<Value> {
-    let t = Template::parse(template_body(request)?)?;
+    let t = Template::parse_new(template_body(request)?)?;
     let params: Vec<Value> = t
         .parameters
         .iter()

@@ -176,7 +176,12 @@ pub(super) fn get_template_summary(
             .clone(),
         _ => template_body(request)?.to_string(),
     };
-    let t = Template::parse(&body)?;
+    // A stack's stored template reads as it was stored; a request's must have no nulls.
+    let t = if request.get("TemplateBody").is_some() {
+        Template::parse_new(&body)?
+    } else {
+        Template::parse(&body)?
+    };
     let params: Vec<Value> = t
         .parameters
         .iter()

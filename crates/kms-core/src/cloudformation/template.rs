@@ -68,7 +68,19 @@ pub struct Template {
 }
 
 impl Template {
+    /// A template a request brings (CreateStack, UpdateStack, ValidateTemplate,
+    /// GetTemplateSummary): [`Template::parse`], and no `null` anywhere, as CloudFormation
+    /// refuses them. A stored stack's template is read with `parse` alone: one made before the
+    /// rule (an empty YAML `Properties:`) still reads.
+    pub fn parse_new(body: &str) -> Result<Template> {
+        Self::parse_checked(body, true)
+    }
+
     pub fn parse(body: &str) -> Result<Template> {
+        Self::parse_checked(body, false)
+    }
+
+    fn parse_checked(body: &str, refuse_nulls: bool) -> Result<Template> {
         let trimmed = body.trim_start();
         // CloudFormation says where, not what: "YAML not well-formed. (line 23, column 5)".
         let not_well_formed = |kind: &str, (line, column): (usize, usize)| {
@@ -85,7 +97,7 @@ impl Template {
         let Value::Object(top) = v else {
             return Err(format_error("unsupported structure."));
         };
-        if let Some(at) = null_value(&top) {
+        if let Some(at) = null_value(&top).filter(|_| refuse_nulls) {
             return Err(KmsError::validation_error(format!(
                 "[{at}] 'null' values are not allowed in templates"
             )));
@@ -1167,5 +1179,23 @@ impl Context<'_> {
         }
         out.push_str(rest);
         Ok(Value::String(out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Template;
+
+    /// A request's template may hold no null; a stored stack's template, made before that rule,
+    /// still reads, its DeletionPolicy included (DeleteStack must keep what it retains).
+    #[test]
+    fn nulls_refused_in_new_templates_only() {
+        let body = "Resources:\n  Key:\n    Type: AWS::KMS::Key\n    DeletionPolicy: Retain\n    Properties:\n";
+        let e = Template::parse_new(body).unwrap_err();
+        assert_eq!(
+            e.message,
+            "[/Resources/Key/Type] 'null' values are not allowed in templates"
+        );
+        assert!(Template::parse(body).unwrap().retains("Key"));
     }
 }

@@ -290,25 +290,13 @@ const TRUST_ACTIONS: &[&str] = &[
 ];
 
 /// Whether a trust policy's `Action` entry names an STS assume action: one of them (in any
-/// case), or a wildcard that covers one (`sts:*`, `sts:AssumeRole*`, `*`).
+/// case), or a wildcard that covers one (`sts:*`, `sts:AssumeRole*`, `*`). Matched as policies
+/// match actions (linear in the pattern's stars, whatever a request sends).
 fn is_trust_action(action: &str) -> bool {
-    let a = action.to_ascii_lowercase();
+    let pattern = crate::access::pattern::ActionPattern::new(action);
     TRUST_ACTIONS
         .iter()
-        .any(|t| glob(a.as_bytes(), t.as_bytes()))
-}
-
-/// `*` (any run) and `?` (any one character) matching, whole text.
-fn glob(pattern: &[u8], text: &[u8]) -> bool {
-    match (pattern.first(), text.first()) {
-        (None, None) => true,
-        (Some(b'*'), _) => {
-            glob(&pattern[1..], text) || (!text.is_empty() && glob(pattern, &text[1..]))
-        }
-        (Some(b'?'), Some(_)) => glob(&pattern[1..], &text[1..]),
-        (Some(p), Some(t)) if p == t => glob(&pattern[1..], &text[1..]),
-        _ => false,
-    }
+        .any(|t| pattern.matches(&crate::access::pattern::Action::new(t)))
 }
 
 fn check_trust_policy(tx: &IamTx<'_>, doc: &str) -> Result<()> {

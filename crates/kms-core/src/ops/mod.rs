@@ -219,8 +219,13 @@ pub(crate) fn key_metadata(tx: &Tx<'_>, key: &KeyRecord) -> Value {
     if let Some(d) = key.deletion_date {
         m.insert("DeletionDate".into(), wire_time(d));
     }
+    // Whether the current material is imported, and whether it expires: ExpirationModel and
+    // ValidTo are answered only while it is (see below).
+    let current_expires = key
+        .current_material()
+        .and_then(|b| b.import.as_ref().filter(|i| i.imported)?.expires);
     // The earliest expiry of the imported material permanently associated with the key.
-    let valid_to = (key.origin == crate::spec::Origin::External)
+    let valid_to = (key.origin == crate::spec::Origin::External && current_expires.is_some())
         .then(|| {
             key.backing_keys
                 .iter()
@@ -239,10 +244,7 @@ pub(crate) fn key_metadata(tx: &Tx<'_>, key: &KeyRecord) -> Value {
         // ExpirationModel is KEY_MATERIAL_EXPIRES"), else the current material's. Once it is
         // deleted AWS leaves the member out (LocalStack's recordings of DescribeKey after
         // DeleteImportedKeyMaterial, 2024 and 2025).
-        if let Some(expires) = key
-            .current_material()
-            .and_then(|b| b.import.as_ref().filter(|i| i.imported)?.expires)
-        {
+        if let Some(expires) = current_expires {
             let expires = expires || valid_to.is_some();
             m.insert("ExpirationModel".into(), json!(expiration_model(expires)));
         }

@@ -15,7 +15,7 @@ use crate::env::Millis;
 use crate::error::KmsError;
 use crate::model::{lower_camel, Model};
 use crate::records::iam::IamView;
-use crate::resolve::{names_alias, resolve_ref, Naming};
+use crate::resolve::{resolve_ref, Naming};
 use crate::service::Service;
 use crate::tx::{Req, Tx};
 use crate::Engine;
@@ -551,17 +551,11 @@ fn cloudtrail_form(model: &Model, shape: &str, v: &Value) -> Option<Value> {
 /// The keys and aliases a KMS request names, resolved as the operation will resolve them (before
 /// it runs: an alias DeleteAlias removes still names its key), and the grant a RetireGrant names.
 pub(crate) fn kms_facts(tx: &Tx<'_>, operation: &str, req: &Req<'_>) -> TrailFacts {
-    let key = |id: &str| {
-        resolve_ref(tx, id, Naming::KeyOrAlias)
-            .ok()
-            .map(|k| k.arn.clone())
-    };
-    // A key-only operation refuses an alias before looking it up: no key to record.
-    let named_key = |id: &str| {
-        (Naming::of(operation) == Naming::KeyOrAlias || !names_alias(id))
-            .then(|| key(id))
-            .flatten()
-    };
+    let key_as = |id: &str, naming: Naming| resolve_ref(tx, id, naming).ok().map(|k| k.arn.clone());
+    let key = |id: &str| key_as(id, Naming::KeyOrAlias);
+    // A key-only KeyId that names an alias is refused before any lookup: no key to record.
+    let named_key = |id: &str| key_as(id, Naming::of(operation));
+    let target_key = |id: &str| key_as(id, Naming::KeyOnly);
     let alias = |name: &str| name.starts_with("alias/").then(|| tx.alias_arn(name));
     // The key a symmetric ciphertext names (an asymmetric one names none: the request must).
     let ciphertext_key = |member: &str| {
@@ -573,12 +567,12 @@ pub(crate) fn kms_facts(tx: &Tx<'_>, operation: &str, req: &Req<'_>) -> TrailFac
     let r = &mut facts.resources;
     match operation {
         "CreateAlias" => {
-            r.extend(key(req.req_str("TargetKeyId")));
+            r.extend(target_key(req.req_str("TargetKeyId")));
             r.extend(alias(req.req_str("AliasName")));
         }
         "UpdateAlias" => {
             r.extend(alias(req.req_str("AliasName")));
-            r.extend(key(req.req_str("TargetKeyId")));
+            r.extend(target_key(req.req_str("TargetKeyId")));
         }
         "DeleteAlias" => {
             let name = req.req_str("AliasName");

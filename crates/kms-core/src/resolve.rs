@@ -15,30 +15,13 @@ pub(crate) enum Naming {
     KeyOrAlias,
 }
 
-/// Operations whose KeyId may be an alias name or alias ARN.
-const ALIAS_OPERATIONS: &[&str] = &[
-    "Encrypt",
-    "Decrypt",
-    "ReEncrypt",
-    "GenerateDataKey",
-    "GenerateDataKeyWithoutPlaintext",
-    "GenerateDataKeyPair",
-    "GenerateDataKeyPairWithoutPlaintext",
-    "Sign",
-    "Verify",
-    "GenerateMac",
-    "VerifyMac",
-    "GetPublicKey",
-    "DescribeKey",
-    "DeriveSharedSecret",
-    "Encapsulate",
-    "Decapsulate",
-];
-
 impl Naming {
-    /// How `operation`'s KeyId names a key.
+    /// How `operation`'s KeyId names a key: the cryptographic operations that use a key (the
+    /// model's KeyLastUsageTrackingOperation), GetPublicKey and DescribeKey take an alias too.
     pub(crate) fn of(operation: &str) -> Naming {
-        if ALIAS_OPERATIONS.contains(&operation) {
+        if crate::usage::TRACKED_OPERATIONS.contains(&operation)
+            || matches!(operation, "GetPublicKey" | "DescribeKey")
+        {
             Naming::KeyOrAlias
         } else {
             Naming::KeyOnly
@@ -62,11 +45,18 @@ fn is_key_id(s: &str) -> bool {
 
 /// Whether a KeyId names an alias (an alias name or alias ARN) rather than a key.
 pub(crate) fn names_alias(key_id: &str) -> bool {
-    key_id.starts_with("alias/")
-        || key_id
-            .strip_prefix("arn:")
-            .and_then(|rest| rest.splitn(5, ':').nth(4))
-            .is_some_and(|r| r.starts_with("alias/"))
+    alias_named(key_id).is_some()
+}
+
+/// The alias name a KeyId names (an alias name, or an alias ARN's `alias/...`), if it does.
+pub(crate) fn alias_named(key_id: &str) -> Option<&str> {
+    if key_id.starts_with("alias/") {
+        return Some(key_id);
+    }
+    key_id
+        .strip_prefix("arn:")
+        .and_then(|rest| rest.splitn(5, ':').nth(4))
+        .filter(|r| r.starts_with("alias/"))
 }
 
 /// Finds the key a KeyId parameter names, as AWS resolves key IDs, key ARNs, alias names and

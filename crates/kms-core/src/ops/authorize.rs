@@ -131,14 +131,7 @@ fn named_key<'t>(
 
 /// `kms:RequestAlias`: the alias name a KeyId names a key by (an alias name or alias ARN).
 fn request_alias(key_id: &str) -> Option<String> {
-    if key_id.starts_with("alias/") {
-        return Some(key_id.to_string());
-    }
-    key_id
-        .strip_prefix("arn:")
-        .and_then(|rest| rest.splitn(5, ':').nth(4))
-        .filter(|r| r.starts_with("alias/"))
-        .map(str::to_string)
+    crate::resolve::alias_named(key_id).map(str::to_string)
 }
 
 /// The key a symmetric ciphertext names.

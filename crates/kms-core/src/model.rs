@@ -583,6 +583,10 @@ fn listed_enum<'v>(m: &'v Model, shape_name: &str, values: &'v [String]) -> Vec<
             return in_order(DATA_KEY_SPEC_LISTED, key_specs);
         }
     }
+    // CreateKey's KeySpec is the same enum in AWS: listed in the same order.
+    if shape_name == "KeySpec" {
+        return in_order(DATA_KEY_SPEC_LISTED, values);
+    }
     match ENUM_ORDER.iter().find(|(name, _)| *name == shape_name) {
         Some((_, first)) => in_order(first, values),
         None => values.iter().map(String::as_str).collect(),

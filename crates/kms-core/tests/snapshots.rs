@@ -19,7 +19,7 @@
 //!   cannot give back, and only the text before them is compared;
 //! - every member of the engine's answer is a member of the operation's output shape.
 //!
-//! Not replayed: answers recorded with an error (other tests cover the errors), and the
+//! Not replayed: answers recorded with an error (`tests/snapshot_errors.rs` replays them), and the
 //! operations LocalStack asserts on without a snapshot (ListKeys, ListAliases, ListGrants,
 //! GetPublicKey, GetParametersForImport...).
 

@@ -545,8 +545,10 @@ enum Stage {
     Sid,
     Actions,
     ResourceFormat,
-    ActionVendor,
+    // A statement without resources is refused before its actions' vendors are read (LocalStack's
+    // test_iam_policies snapshot, invalid-29: `"Action": "invalid"` and no Resource).
     Resources,
+    ActionVendor,
     OverlyPermissive,
 }
 

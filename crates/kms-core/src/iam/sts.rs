@@ -95,6 +95,20 @@ fn assume_role(tx: &mut IamTx<'_>, req: &Req<'_>, trust: &TrustCheck<'_>) -> Res
             super::DUPLICATE_TAGS_ANY_CASE,
         ));
     }
+    // A transitive tag key must name one of the session's tags, in any case (LocalStack's
+    // test_sts snapshot, test_assume_role_tag_validation).
+    let untagged = |k: &str| !tags.iter().any(|(t, _)| t.eq_ignore_ascii_case(k));
+    if req
+        .list("TransitiveTagKeys")
+        .iter()
+        .filter_map(|k| k.as_str())
+        .any(untagged)
+    {
+        return Err(KmsError::new(
+            crate::error::ErrorType::InvalidParameterValue,
+            "The specified transitive tag key must be included in the requested tags.",
+        ));
+    }
     let packed = packed_policy_size(req, &tags);
     let tags = tags.into_iter().collect();
     let (role_name, role_path, role_id) =

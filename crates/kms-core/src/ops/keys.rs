@@ -154,8 +154,9 @@ pub(crate) fn create_key(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
         }
     };
     if !spec.usages().contains(&usage) {
+        // No period: AWS's words (LocalStack's test_derive_shared_secret, recorded December 2024).
         return Err(KmsError::validation(format!(
-            "KeyUsage {usage} is not compatible with KeySpec {spec}."
+            "KeyUsage {usage} is not compatible with KeySpec {spec}"
         )));
     }
     let origin = req
@@ -213,6 +214,11 @@ pub(crate) fn create_key(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
         }
         None => default_key_policy(&tx.region, tx.account_id()),
     };
+    // CreateKey with more tags than a key may have: AWS's TagException (LocalStack's
+    // test_create_key_with_too_many_tags_raises_error, recorded against AWS in January 2025).
+    if req.list("Tags").len() > super::tags::TAGS_PER_KEY {
+        return Err(KmsError::tag("Too many tags"));
+    }
     let tags = super::tags::parse_tags(req, "Tags", &BTreeMap::new())?;
     let key = new_key(
         tx,

@@ -205,6 +205,15 @@ fn primary_key(tx: &Tx<'_>, req: &Req<'_>) -> Result<KeyRecord> {
 }
 
 pub(crate) fn replicate_key(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
+    // Replicating a replica: AWS's words (LocalStack's test_replicate_replica_key_should_fail,
+    // recorded against AWS in September 2025).
+    let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOnly)?;
+    if key.multi_region == Some(MultiRegionKeyType::Replica) {
+        return Err(KmsError::unsupported(format!(
+            "{} is not a multi-region primary key.",
+            key.arn
+        )));
+    }
     let primary = primary_key(tx, req)?;
     require_enabled(&primary)?;
     // The replica gets a copy of the primary's material.

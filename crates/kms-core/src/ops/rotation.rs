@@ -17,6 +17,11 @@ const ON_DEMAND_ROTATIONS: usize = 25;
 const CONFLICT_WINDOW: Millis = 20 * 60 * 1000;
 
 fn require_symmetric(key: &KeyRecord, operation: &str) -> Result<()> {
+    // AWS answers RotateKeyOnDemand on an asymmetric key with no message (LocalStack's
+    // test_rotate_key_on_demand_raises_error_given_non_symmetric_key, recorded in March 2025).
+    if key.key_spec != KeySpec::SymmetricDefault && operation == "RotateKeyOnDemand" {
+        return Err(KmsError::unsupported(""));
+    }
     if key.key_spec != KeySpec::SymmetricDefault {
         return Err(KmsError::unsupported(format!(
             "{} key spec is {} which is not valid for {operation}. Only symmetric encryption KMS keys support rotation.",
@@ -161,8 +166,9 @@ pub(crate) fn rotate_key_on_demand(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Val
         .filter(|b| b.rotation_type == Some(RotationType::OnDemand))
         .count();
     if done >= ON_DEMAND_ROTATIONS {
+        // AWS's words (LocalStack's test_key_rotations_limits, recorded in April 2025).
         return Err(KmsError::limit_exceeded(format!(
-            "{} has reached the limit of {ON_DEMAND_ROTATIONS} on-demand rotations.",
+            "The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: {}",
             key.arn
         )));
     }

@@ -26,11 +26,14 @@
 //! the `REVIEW_IN_PROGRESS` event) is allowed (`CHANGE_SET`). A template error the fixture met at
 //! CreateChangeSet is met at CreateStack, which validates the template the same way.
 
-use kms_core::model::{self, Model};
+use kms_core::model;
 use kms_core::{json, Sandbox, Service, Value, DEFAULT_ACCOUNT_ID};
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
+
+mod replay;
+use replay::*;
 
 const SNAPSHOTS: &str = include_str!("data/localstack-cloudformation-snapshots.json");
 const CAPABILITIES: [&str; 3] = [
@@ -335,41 +338,11 @@ fn matches(pattern: &str, path: &str) -> bool {
     rest.is_empty()
 }
 
-fn join(path: &str, member: &str) -> String {
-    if path.is_empty() {
-        member.to_string()
-    } else {
-        format!("{path}.{member}")
-    }
-}
-
 fn parameters(params: &[(&str, &str)]) -> Value {
     params
         .iter()
         .map(|(k, v)| json!({"ParameterKey": k, "ParameterValue": v}))
         .collect()
-}
-
-/// Every member of `value` is a member of `shape` in the model, recursively.
-fn in_model(m: &Model, shape: &str, path: &str, value: &Value, problems: &mut Vec<String>) {
-    let s = m.shape(shape);
-    match value {
-        Value::Object(o) if s.ty == "structure" => {
-            for (k, v) in o {
-                match s.members.get(k) {
-                    Some(target) => in_model(m, target, &join(path, k), v, problems),
-                    None => problems.push(format!("{}: not a member of {shape}", join(path, k))),
-                }
-            }
-        }
-        Value::Array(items) if s.ty == "list" => {
-            let member = s.member.clone().expect("a list's member");
-            for (i, v) in items.iter().enumerate() {
-                in_model(m, &member, &format!("{path}[{i}]"), v, problems);
-            }
-        }
-        _ => {}
-    }
 }
 
 #[test]

@@ -23,6 +23,8 @@ use kms_core::{json, Caller, ErrorType, Sandbox, Service, Value};
 use std::collections::BTreeSet;
 
 mod common;
+mod replay;
+use replay::b64;
 
 const KMS_EXAMPLES: &str = include_str!("data/kms-examples-1.json");
 const IAM_EXAMPLES: &str = include_str!("data/iam-examples-1.json");
@@ -37,10 +39,6 @@ const KEY: &str = "1234abcd-12ab-34cd-56ef-1234567890ab";
 const KEY2: &str = "0987dcba-09fe-87dc-65ba-ab0987654321";
 const MRK: &str = "mrk-1234abcd12ab34cd56ef1234567890ab";
 const GRANT: &str = "0c237476b39f8bc44e45212e08498fbe3151305030726c0590dd8d3e9f3d6a60";
-
-fn b64(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
 
 fn trust_root() -> String {
     format!(

@@ -27,10 +27,13 @@
 //! operations the sandbox does not have (UpdateUser, UpdateRoleDescription, groups, login
 //! profiles, permissions boundaries, AWS managed policies).
 
-use kms_core::model::{self, Model};
+use kms_core::model;
 use kms_core::{json, Clock, Sandbox, Service, Value, DEFAULT_ACCOUNT_ID};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
+
+mod replay;
+use replay::*;
 
 const SNAPSHOTS: &str = include_str!("data/localstack-iam-snapshots.json");
 const USERS: &str = "tests/aws/services/iam/test_iam_users.py::";
@@ -304,47 +307,6 @@ fn parsed(answer: &Value) -> Value {
         ),
         Value::Array(items) => Value::Array(items.iter().map(parsed).collect()),
         _ => answer.clone(),
-    }
-}
-
-/// The value at `path` (`Role.Tags[0].Key`, as `compare` names paths).
-fn at<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
-    path.split('.')
-        .try_fold(value, |v, member| match member.split_once('[') {
-            Some((name, index)) => v
-                .get(name)?
-                .get(index.strip_suffix(']')?.parse::<usize>().ok()?),
-            None => v.get(member),
-        })
-}
-
-fn join(path: &str, member: &str) -> String {
-    if path.is_empty() {
-        member.to_string()
-    } else {
-        format!("{path}.{member}")
-    }
-}
-
-/// Every member of `value` is a member of `shape` in the model, recursively.
-fn in_model(m: &Model, shape: &str, path: &str, value: &Value, problems: &mut Vec<String>) {
-    let s = m.shape(shape);
-    match value {
-        Value::Object(o) if s.ty == "structure" => {
-            for (k, v) in o {
-                match s.members.get(k) {
-                    Some(target) => in_model(m, target, &join(path, k), v, problems),
-                    None => problems.push(format!("{}: not a member of {shape}", join(path, k))),
-                }
-            }
-        }
-        Value::Array(items) if s.ty == "list" => {
-            let member = s.member.clone().expect("a list's member");
-            for (i, v) in items.iter().enumerate() {
-                in_model(m, &member, &format!("{path}[{i}]"), v, problems);
-            }
-        }
-        _ => {}
     }
 }
 

@@ -18,10 +18,12 @@
 //! with imported key material on demand since (the current model's RotateKeyOnDemand), and
 //! LocalStack skips the test for that reason.
 
-use base64::Engine as _;
 use kms_core::{json, Sandbox, Value, DEFAULT_ACCOUNT_ID, DEFAULT_REGION};
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
+
+mod replay;
+use replay::*;
 
 mod common;
 use common::TestRng;
@@ -34,16 +36,6 @@ const SECONDARY: &str = "ap-southeast-1";
 fn errors() -> &'static Value {
     static S: OnceLock<Value> = OnceLock::new();
     S.get_or_init(|| serde_json::from_str(ERRORS).expect("the recordings are JSON"))
-}
-
-fn b64(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
-fn unb64(v: &Value) -> Vec<u8> {
-    base64::engine::general_purpose::STANDARD
-        .decode(v.as_str().expect("a blob"))
-        .expect("base64")
 }
 
 /// A justified departure from a recorded message.

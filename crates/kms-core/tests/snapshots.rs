@@ -24,10 +24,13 @@
 //! GetPublicKey, GetParametersForImport...).
 
 use base64::Engine as _;
-use kms_core::model::{self, Model};
+use kms_core::model;
 use kms_core::{json, Clock, Sandbox, Value, DEFAULT_ACCOUNT_ID};
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
+
+mod replay;
+use replay::*;
 
 const SNAPSHOTS: &str = include_str!("data/localstack-kms-snapshots.json");
 const PREFIX: &str = "tests/aws/services/kms/test_kms.py::";
@@ -37,16 +40,6 @@ const SECONDARY: &str = "ap-southeast-1";
 fn snapshots() -> &'static Value {
     static S: OnceLock<Value> = OnceLock::new();
     S.get_or_init(|| serde_json::from_str(SNAPSHOTS).expect("the snapshots are JSON"))
-}
-
-fn b64(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
-fn unb64(v: &Value) -> Vec<u8> {
-    base64::engine::general_purpose::STANDARD
-        .decode(v.as_str().expect("a blob"))
-        .expect("base64")
 }
 
 /// A justified departure from a recording, at a path of the answer (`KeyMetadata.KeyState`).
@@ -252,48 +245,6 @@ impl Replay {
 
     fn primary_region(&self) -> String {
         kms_core::DEFAULT_REGION.to_string()
-    }
-}
-
-/// The member at a dotted path (`KeyMetadata.KeyState`).
-/// The value at `path` (`ReplicaPolicy.Statement[0].Sid`, as `compare` names paths).
-fn at<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
-    path.split('.')
-        .try_fold(value, |v, member| match member.split_once('[') {
-            Some((name, index)) => v
-                .get(name)?
-                .get(index.strip_suffix(']')?.parse::<usize>().ok()?),
-            None => v.get(member),
-        })
-}
-
-fn join(path: &str, member: &str) -> String {
-    if path.is_empty() {
-        member.to_string()
-    } else {
-        format!("{path}.{member}")
-    }
-}
-
-/// Every member of `value` is a member of `shape` in the model, recursively.
-fn in_model(m: &Model, shape: &str, path: &str, value: &Value, problems: &mut Vec<String>) {
-    let s = m.shape(shape);
-    match value {
-        Value::Object(o) if s.ty == "structure" => {
-            for (k, v) in o {
-                match s.members.get(k) {
-                    Some(target) => in_model(m, target, &join(path, k), v, problems),
-                    None => problems.push(format!("{}: not a member of {shape}", join(path, k))),
-                }
-            }
-        }
-        Value::Array(items) if s.ty == "list" => {
-            let member = s.member.clone().expect("a list's member");
-            for (i, v) in items.iter().enumerate() {
-                in_model(m, &member, &format!("{path}[{i}]"), v, problems);
-            }
-        }
-        _ => {}
     }
 }
 

@@ -1029,10 +1029,10 @@ test('keyboard and small screens: skip link, keyboard-only key creation start, n
   const focused = await page.evaluate(() => document.activeElement.tagName);
   assert.ok(['BUTTON', 'INPUT', 'A', 'SELECT'].includes(focused));
   // Each step starts at its title; Add tag moves to the new row; a refused Next, to the field.
-  const focusedText = () => page.evaluate(() => document.activeElement.textContent || document.activeElement.getAttribute('aria-label'));
+  // The focus moves once the step has rendered (a turn later): wait for it, do not sample.
+  const titleFocused = (title) => page.waitForFunction((t) => document.activeElement?.id === 'wizard-step-title' && document.activeElement.textContent === t, title);
   await page.getByRole('button', { name: 'Next' }).click();
-  await page.getByRole('heading', { name: 'Add labels' }).waitFor();
-  assert.equal(await focusedText(), 'Add labels');
+  await titleFocused('Add labels');
   await page.getByRole('button', { name: 'Add tag' }).click();
   await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Tag key 1');
   await page.keyboard.type('aws:reserved');
@@ -1041,8 +1041,7 @@ test('keyboard and small screens: skip link, keyboard-only key creation start, n
   await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Tag key 1');
   assert.equal(await page.locator('[aria-label="Tag key 1"]').getAttribute('aria-invalid'), 'true');
   await page.getByRole('button', { name: 'Previous' }).click();
-  await page.getByRole('heading', { name: 'Configure key' }).waitFor();
-  assert.equal(await focusedText(), 'Configure key');
+  await titleFocused('Configure key');
   // Every form control of every page has an accessible name.
   const unnamedControls = () =>
     page.evaluate(() =>

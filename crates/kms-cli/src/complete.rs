@@ -86,8 +86,11 @@ pub fn complete(partial: &str) -> Vec<String> {
             cands.push(name);
         }
     }
-    if svc.paginators.contains_key(operation) {
+    if let Some(paginator) = svc.paginators.get(operation) {
         for p in ["--starting-token", "--page-size", "--max-items"] {
+            if p == "--page-size" && paginator.limit_key.is_none() {
+                continue;
+            }
             if !done.iter().any(|d| d == p) && !cands.iter().any(|c| c == p) {
                 cands.push(p.into());
             }

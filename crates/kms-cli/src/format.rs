@@ -219,16 +219,18 @@ fn text_map(
 // ---------------------------------------------------------------------------------------------
 // table
 
+/// table.py's get_text_length: two columns for a character whose East Asian Width is W, F or
+/// A (ambiguous: é, °, curly quotes, Greek, Cyrillic...), one for any other.
 fn text_len(s: &str) -> usize {
-    s.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum()
-}
-
-/// East Asian wide and full-width characters (the table counts them as two columns).
-fn is_wide(c: char) -> bool {
-    matches!(c as u32,
-        0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
-        | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60
-        | 0xFFE0..=0xFFE6 | 0x1F300..=0x1F64F | 0x1F900..=0x1F9FF | 0x20000..=0x3FFFD)
+    s.chars()
+        .map(|c| {
+            if crate::eaw::wide_or_ambiguous(c) {
+                2
+            } else {
+                1
+            }
+        })
+        .sum()
 }
 
 #[derive(Default)]
@@ -835,6 +837,9 @@ fn yaml_string(s: &str) -> String {
             )
         )
         || (matches!(first, Some('-' | '?' | ':')) && matches!(second, None | Some(' ')))
+        // The emitter's document indicators.
+        || s.starts_with("---")
+        || s.starts_with("...")
         || s.contains(": ")
         || s.contains(" #")
         || s.ends_with(':')

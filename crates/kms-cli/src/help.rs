@@ -121,8 +121,13 @@ pub fn operation(svc: &Svc, operation: &str) -> String {
         }
     }
     out.push_str("          [--cli-input-json | --cli-input-yaml]\n");
-    if paginated {
-        out.push_str("          [--starting-token <value>]\n          [--page-size <value>]\n          [--max-items <value>]\n");
+    if let Some(p) = p {
+        out.push_str("          [--starting-token <value>]\n");
+        // paginate.py adds --page-size only for a paginator with a limit key.
+        if p.limit_key.is_some() {
+            out.push_str("          [--page-size <value>]\n");
+        }
+        out.push_str("          [--max-items <value>]\n");
     }
     out.push_str("          [--generate-cli-skeleton <value>]\n          [--debug]\n          [--endpoint-url <value>]\n          [--no-verify-ssl]\n          [--no-paginate]\n          [--output <value>]\n          [--query <value>]\n          [--profile <value>]\n          [--region <value>]\n          [--version <value>]\n          [--color <value>]\n          [--no-sign-request]\n          [--ca-bundle <value>]\n          [--cli-read-timeout <value>]\n          [--cli-connect-timeout <value>]\n          [--cli-binary-format <value>]\n          [--no-cli-pager]\n          [--cli-auto-prompt]\n          [--no-cli-auto-prompt]\n\nOPTIONS\n");
     let input = svc.input_shape(operation).unwrap_or("");

@@ -42,13 +42,10 @@ impl Unpacker<'_> {
         };
         match self.files.read(path) {
             Some(bytes) if binary => Ok(Loaded::Bytes(bytes)),
-            Some(bytes) => Ok(Loaded::Text(String::from_utf8_lossy(&bytes).into_owned())),
-            None => Err(CliError::param(
-                cli,
-                &format!(
-                    "Unable to load paramfile {v}: [Errno 2] No such file or directory: '{path}'"
-                ),
-            )),
+            Some(bytes) => String::from_utf8(bytes)
+                .map(Loaded::Text)
+                .map_err(|_| CliError::param(cli, &undecodable(path))),
+            None => Err(CliError::param(cli, &missing(v, path))),
         }
     }
 
@@ -60,6 +57,9 @@ impl Unpacker<'_> {
                 Loaded::Bytes(b) if self.svc.shape(shape).ty == "blob" => {
                     Ok(Value::String(STANDARD.encode(b)))
                 }
+                // fileb:// gives bytes, which the CLI hands on as they are: botocore refuses
+                // them for a string.
+                Loaded::Bytes(b) if self.svc.shape(shape).ty == "string" => Ok(bytes_value(&b)),
                 Loaded::Bytes(b) => self.text(cli, shape, &String::from_utf8_lossy(&b)),
                 Loaded::Text(t) => self.text(cli, shape, &t),
             },
@@ -290,6 +290,100 @@ impl Unpacker<'_> {
     }
 }
 
+/// paramfile.py's get_file path: `os.path.expandvars(os.path.expanduser(path))` in CloudShell
+/// (the home directory, and `$HOME`, the one variable the terminal knows).
+pub fn expand_path(path: &str) -> String {
+    const HOME: &str = "/home/cloudshell-user";
+    let path = match path.strip_prefix('~') {
+        Some(rest) if rest.is_empty() || rest.starts_with('/') => format!("{HOME}{rest}"),
+        _ => path.to_string(),
+    };
+    // os.path.expandvars: `$NAME` (a run of word characters) or `${NAME}`; unknown ones stay.
+    let mut out = String::new();
+    let mut rest = path.as_str();
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let plain = rest[1..]
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .map_or(rest.len(), |n| n + 1);
+        let name_len = if rest[1..].starts_with("{HOME}") {
+            "${HOME}".len()
+        } else if &rest[1..plain] == "HOME" {
+            plain
+        } else {
+            out.push('$');
+            rest = &rest[1..];
+            continue;
+        };
+        out.push_str(HOME);
+        rest = &rest[name_len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// get_file's error for a file:// file that is not text (the path as it opened it).
+pub fn undecodable(path: &str) -> String {
+    format!(
+        "Unable to load paramfile ({}), text contents could not be decoded.  If this is a binary file, please use the fileb:// prefix instead of the file:// prefix.",
+        expand_path(path)
+    )
+}
+
+/// get_file's error for a file that is not there: the argument as typed, then the OSError,
+/// which names the path it opened.
+pub fn missing(arg: &str, path: &str) -> String {
+    format!(
+        "Unable to load paramfile {arg}: [Errno 2] No such file or directory: '{}'",
+        expand_path(path)
+    )
+}
+
+/// The key of the one-member object that stands for Python bytes in the input (only
+/// validation sees it: botocore refuses bytes for anything but a blob).
+const BYTES: &str = "\u{0}bytes";
+
+fn bytes_value(b: &[u8]) -> Value {
+    let mut o = Map::new();
+    o.insert(BYTES.into(), Value::String(bytes_repr(b)));
+    Value::Object(o)
+}
+
+fn as_bytes(v: &Value) -> Option<&str> {
+    match v {
+        Value::Object(o) if o.len() == 1 => o.get(BYTES).and_then(Value::as_str),
+        _ => None,
+    }
+}
+
+/// Python's `repr()` of bytes: `b'...'` (double quotes when only `'` is in it), `\t`, `\n`,
+/// `\r`, `\\`, the quote escaped, other bytes outside printable ASCII as `\xhh`.
+fn bytes_repr(b: &[u8]) -> String {
+    let quote = if b.contains(&b'\'') && !b.contains(&b'"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = format!("b{quote}");
+    for &c in b {
+        match c {
+            b'\\' => out.push_str("\\\\"),
+            b'\t' => out.push_str("\\t"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            c if c as char == quote => {
+                out.push('\\');
+                out.push(quote);
+            }
+            0x20..=0x7e => out.push(c as char),
+            c => out.push_str(&format!("\\x{c:02x}")),
+        }
+    }
+    out.push(quote);
+    out
+}
+
 fn sh_json(sh: &Sh) -> Value {
     match sh {
         Sh::Str(s) => Value::String(s.clone()),
@@ -313,6 +407,9 @@ fn epoch(us: i64) -> Value {
 // botocore's ParamValidator.
 
 fn py_type(v: &Value) -> &'static str {
+    if as_bytes(v).is_some() {
+        return "<class 'bytes'>";
+    }
     match v {
         Value::Null => "<class 'NoneType'>",
         Value::Bool(_) => "<class 'bool'>",
@@ -325,6 +422,9 @@ fn py_type(v: &Value) -> &'static str {
 }
 
 fn py_value(v: &Value) -> String {
+    if let Some(repr) = as_bytes(v) {
+        return repr.to_string();
+    }
     match v {
         Value::String(s) => s.clone(),
         other => crate::format::python_repr(&Doc::from_json(other)),

@@ -38,6 +38,7 @@
 mod complete;
 mod data;
 pub mod doc;
+mod eaw;
 mod format;
 mod help;
 mod input;
@@ -306,8 +307,107 @@ fn invalid_choice(argument: &str, value: &str, choices: &[String]) -> CliError {
     CliError::usage(&format!("argument {argument}: {}", msg.join("\n")))
 }
 
-fn looks_like_option(token: &str) -> bool {
-    token.starts_with('-') && token.len() > 1 && token[1..].parse::<f64>().is_err()
+/// The main parser's option strings in the order argparse holds them (cli.json's, `--version`
+/// last: MainArgParser adds it again with `conflict_handler='resolve'`), which is the order an
+/// ambiguous prefix's matches are listed in.
+const MAIN_PARSER_OPTIONS: [&str; 18] = [
+    "--debug",
+    "--endpoint-url",
+    "--no-verify-ssl",
+    "--no-paginate",
+    "--output",
+    "--query",
+    "--profile",
+    "--region",
+    "--color",
+    "--no-sign-request",
+    "--ca-bundle",
+    "--cli-read-timeout",
+    "--cli-connect-timeout",
+    "--cli-binary-format",
+    "--no-cli-pager",
+    "--cli-auto-prompt",
+    "--no-cli-auto-prompt",
+    "--version",
+];
+
+/// What argparse's `_parse_optional` makes of a word, for a parser with `options`.
+#[derive(Debug, PartialEq, Eq)]
+enum Word<'a> {
+    /// An argument ('A'): a value or a positional.
+    Value,
+    /// An option string this parser does not know ('O', left for the next parser).
+    Unknown,
+    /// One of the parser's options, named in full or by a unique prefix (`allow_abbrev`, on in
+    /// every parser of the CLI), with its `=value`.
+    Known(&'a str, Option<String>),
+    /// A prefix of several of them (argparse's "ambiguous option" error).
+    Ambiguous(Vec<&'a str>),
+}
+
+/// argparse's `_parse_optional` (Python 3.13, which AWS CLI v2 bundles): an exact option string
+/// first, then one with `=value`, then the options the word (before any `=`) is a prefix of;
+/// failing those, a negative number (`^-\d+$|^-\d*\.\d+$`, the parser having no option that
+/// looks like one) or a word with a space is an argument, anything else starting with `-` an
+/// option string.
+fn parse_word<'a>(word: &str, options: &[&'a str]) -> Word<'a> {
+    if !word.starts_with('-') {
+        return Word::Value;
+    }
+    if let Some(o) = options.iter().find(|o| **o == word) {
+        return Word::Known(o, None);
+    }
+    if word.chars().count() == 1 {
+        return Word::Value;
+    }
+    let (prefix, explicit) = match word.split_once('=') {
+        Some((n, v)) => (n, Some(v.to_string())),
+        None => (word, None),
+    };
+    if explicit.is_some() {
+        if let Some(o) = options.iter().find(|o| **o == prefix) {
+            return Word::Known(o, explicit);
+        }
+    }
+    // Only `--` words are abbreviations (every option of the CLI is a `--` one); `--` alone
+    // stays an unknown option here, as the sandbox has always read it.
+    if word.starts_with("--") && prefix != "--" {
+        let matches: Vec<&'a str> = options
+            .iter()
+            .copied()
+            .filter(|o| o.starts_with(prefix))
+            .collect();
+        match matches.len() {
+            0 => {}
+            1 => return Word::Known(matches[0], explicit),
+            _ => return Word::Ambiguous(matches),
+        }
+    }
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let number = &word[1..];
+    let negative = digits(number)
+        || number
+            .split_once('.')
+            .is_some_and(|(int, frac)| (int.is_empty() || digits(int)) && digits(frac));
+    if negative || word.contains(' ') {
+        return Word::Value;
+    }
+    Word::Unknown
+}
+
+/// argparse's error for a word that abbreviates several options. Python 3.13's parser reads
+/// every word before it takes any action, so the first such word fails the line whatever else
+/// is wrong with it.
+fn check_ambiguous(words: &[String], options: &[&str]) -> Result<(), CliError> {
+    for w in words {
+        if let Word::Ambiguous(matches) = parse_word(w, options) {
+            return Err(CliError::usage(&format!(
+                "ambiguous option: {w} could match {}",
+                matches.join(", ")
+            )));
+        }
+    }
+    Ok(())
 }
 
 #[derive(Default)]
@@ -338,16 +438,19 @@ pub fn parse(line: &str, ctx: &Context) -> Result<Command, CliError> {
     // The main parser: global options anywhere on the line.
     let mut g = Globals::default();
     let mut rest: Vec<String> = Vec::new();
-    let mut tokens = words.collect::<Vec<_>>().into_iter().peekable();
+    let words: Vec<String> = words.collect();
+    check_ambiguous(&words, &MAIN_PARSER_OPTIONS)?;
+    let mut tokens = words.into_iter().peekable();
+    let is_value = |w: &str| parse_word(w, &MAIN_PARSER_OPTIONS) == Word::Value;
     while let Some(t) = tokens.next() {
-        let (name, inline) = match t.split_once('=') {
-            Some((n, v)) if n.starts_with("--") => (n.to_string(), Some(v.to_string())),
-            _ => (t.clone(), None),
+        let (name, inline) = match parse_word(&t, &MAIN_PARSER_OPTIONS) {
+            Word::Known(n, inline) => (n.to_string(), inline),
+            Word::Value | Word::Unknown | Word::Ambiguous(_) => {
+                rest.push(t);
+                continue;
+            }
         };
-        let Some(&(_, takes_value)) = GLOBALS.iter().find(|(n, _)| *n == name) else {
-            rest.push(t);
-            continue;
-        };
+        let takes_value = GLOBALS.iter().any(|(n, v)| *n == name && *v);
         if !takes_value {
             if inline.is_some() {
                 return Err(CliError::usage(&format!(
@@ -365,7 +468,7 @@ pub fn parse(line: &str, ctx: &Context) -> Result<Command, CliError> {
         let value = match inline {
             Some(v) => v,
             None => match tokens.peek() {
-                Some(v) if !looks_like_option(v) => tokens.next().unwrap_or_default(),
+                Some(v) if is_value(v) => tokens.next().unwrap_or_default(),
                 _ => {
                     return Err(CliError::usage(&format!(
                         "argument {name}: expected one argument"
@@ -619,11 +722,34 @@ fn parse_operation(
     let paginator = svc.paginators.get(operation);
     let is_bool = |a: &ArgSpec| svc.shape(&a.shape).ty == "boolean";
     let is_list = |a: &ArgSpec| svc.shape(&a.shape).ty == "list";
-    let paging_names: &[&'static str] = if paginator.is_some() {
-        &["starting-token", "page-size", "max-items"]
-    } else {
-        &[]
+    // paginate.py's arguments: --page-size only where the paginator has a limit key.
+    let paging_names: &[&'static str] = match paginator {
+        Some(p) if p.limit_key.is_some() => &["starting-token", "page-size", "max-items"],
+        Some(_) => &["starting-token", "max-items"],
+        None => &[],
     };
+    // The parser's option strings in the argument table's order (a boolean's `--no-` form right
+    // after it, a paging argument in the place of the member it shadows), for abbreviations.
+    let mut option_strings: Vec<String> = Vec::new();
+    for a in &args {
+        option_strings.push(format!("--{}", a.cli));
+        if is_bool(a) {
+            option_strings.push(format!("--no-{}", a.cli));
+        }
+    }
+    for o in ["cli-input-json", "cli-input-yaml"]
+        .iter()
+        .chain(paging_names)
+        .chain(&["generate-cli-skeleton"])
+    {
+        let o = format!("--{o}");
+        if !option_strings.contains(&o) {
+            option_strings.push(o);
+        }
+    }
+    let options: Vec<&str> = option_strings.iter().map(String::as_str).collect();
+    let is_value = |w: &str| parse_word(w, &options) == Word::Value;
+    check_ambiguous(&tokens, &options)?;
     let lookup = |name: &str| -> Option<Opt> {
         let bare = name.strip_prefix("--")?;
         if let Some(p) = paging_names.iter().find(|p| **p == bare) {
@@ -657,17 +783,20 @@ fn parse_operation(
     while i < tokens.len() {
         let t = &tokens[i];
         i += 1;
-        if !looks_like_option(t) {
-            if help_positional.is_none() {
-                help_positional = Some(t.clone());
-            } else {
-                unknown.push(t.clone());
+        let (name, inline) = match parse_word(t, &options) {
+            Word::Value => {
+                if help_positional.is_none() {
+                    help_positional = Some(t.clone());
+                } else {
+                    unknown.push(t.clone());
+                }
+                continue;
             }
-            continue;
-        }
-        let (name, inline) = match t.split_once('=') {
-            Some((n, v)) => (n, Some(v.to_string())),
-            None => (t.as_str(), None),
+            Word::Unknown | Word::Ambiguous(_) => {
+                unknown.push(t.clone());
+                continue;
+            }
+            Word::Known(name, inline) => (name, inline),
         };
         let Some(opt) = lookup(name) else {
             unknown.push(t.clone());
@@ -678,7 +807,7 @@ fn parse_operation(
                 return Ok(v.clone());
             }
             match tokens.get(*i) {
-                Some(v) if !looks_like_option(v) => {
+                Some(v) if is_value(v) => {
                     *i += 1;
                     Ok(v.clone())
                 }
@@ -710,7 +839,7 @@ fn parse_operation(
                     values.push(v);
                 } else {
                     while let Some(v) = tokens.get(i) {
-                        if looks_like_option(v) {
+                        if !is_value(v) {
                             break;
                         }
                         values.push(v.clone());
@@ -754,7 +883,7 @@ fn parse_operation(
                     Some(v) => v.clone(),
                     None => match tokens.get(i) {
                         Some(v)
-                            if !looks_like_option(v)
+                            if is_value(v)
                                 && matches!(v.as_str(), "input" | "output" | "yaml-input") =>
                         {
                             i += 1;
@@ -857,15 +986,17 @@ fn parse_operation(
         } else {
             ("--cli-input-json", "JSON")
         };
-        let text = match text.strip_prefix("file://").or_else(|| text.strip_prefix("fileb://")) {
-            Some(path) => match ctx.files.read(path) {
-                Some(b) => String::from_utf8_lossy(&b).into_owned(),
-                None => {
-                    return Err(CliError::param(
-                        cli,
-                        &format!("Unable to load paramfile {text}: [Errno 2] No such file or directory: '{path}'"),
-                    ))
-                }
+        let file = match text.strip_prefix("file://") {
+            Some(path) => Some((path, false)),
+            None => text.strip_prefix("fileb://").map(|p| (p, true)),
+        };
+        let text = match file {
+            Some((path, binary)) => match ctx.files.read(path) {
+                Some(b) if binary => String::from_utf8_lossy(&b).into_owned(),
+                // file:// reads text: bytes that are not UTF-8 are get_file's decoding error.
+                Some(b) => String::from_utf8(b)
+                    .map_err(|_| CliError::param(cli, &input::undecodable(path)))?,
+                None => return Err(CliError::param(cli, &input::missing(&text, path))),
             },
             None => text,
         };
@@ -921,6 +1052,16 @@ fn parse_operation(
         }
     }
     let mut input = Value::Object(input);
+    // The paginator puts the page size and the starting token in the first request before
+    // botocore validates it (so `--page-size 0` fails the limit's minimum).
+    let paging = if paginate {
+        if let Some(p) = paginator {
+            paginate::inject_first(p, &paging, &mut input)?;
+        }
+        Some(paging)
+    } else {
+        None
+    };
     if let Some(shape) = svc.input_shape(operation) {
         let errors = input::validate(svc, shape, &input);
         if !errors.is_empty() {
@@ -930,14 +1071,6 @@ fn parse_operation(
     if output_skeleton {
         return Ok(OpParse::Skeleton(help::skeleton(svc, operation, "output")));
     }
-    let paging = if paginate {
-        if let Some(p) = paginator {
-            paginate::inject_first(p, &paging, &mut input)?;
-        }
-        Some(paging)
-    } else {
-        None
-    };
     Ok(OpParse::Call { input, paging })
 }
 
@@ -1028,12 +1161,25 @@ impl Invocation {
                 let pages = match paginator {
                     Some(p) => {
                         let paging = self.paging.clone().unwrap_or_default();
-                        paginate::process(p, &paging, docs).0
+                        paginate::process(p, &paging, docs)
+                            .0
+                            .iter()
+                            .map(&search)
+                            .collect()
                     }
-                    None => vec![docs.into_iter().next().unwrap_or(Doc::Map(Vec::new()))],
+                    // An answer that is `{}` once queried streams nothing (the formatter's
+                    // `if output == {}: return []`); pages are printed whatever they hold.
+                    None => {
+                        let d = search(&docs.into_iter().next().unwrap_or(Doc::Map(Vec::new())));
+                        if d == Doc::Map(Vec::new()) {
+                            Vec::new()
+                        } else {
+                            vec![d]
+                        }
+                    }
                 };
-                for page in &pages {
-                    stdout.push_str(&format::yaml(&Doc::List(vec![search(page)])));
+                for page in pages {
+                    stdout.push_str(&format::yaml(&Doc::List(vec![page])));
                 }
             }
             (OutputFormat::Text, None) => {
@@ -1067,6 +1213,19 @@ impl Invocation {
                 redirect: None,
             };
         }
+        // botocore's PaginationError ends the command (exit 255), after what the streaming
+        // formatters (text, yaml-stream) had printed of the pages it yielded.
+        let repeated =
+            paginator.and_then(|p| paginate::repeated_token(p, self.paging.as_ref()?, pages));
+        if let Some(e) = repeated {
+            let streamed = matches!(self.output, OutputFormat::Text | OutputFormat::YamlStream);
+            return Outcome {
+                stdout: if streamed { stdout } else { String::new() },
+                stderr: format!("\n{e}\n"),
+                exit_code: 255,
+                redirect: self.redirect.clone(),
+            };
+        }
         // paginate.py warns as it reads the option, then goes on.
         let stderr = match &self.paging {
             Some(p) if p.max_items.is_some_and(|n| n <= 0) => {
@@ -1091,7 +1250,10 @@ impl Invocation {
                 message: &error.message,
             }));
         }
-        let retries = if error.status() >= 500 {
+        // botocore's standard retry mode (3 attempts) retries what its checkers call transient
+        // or throttled; the CLI then names the retries it used up. The sandbox answers the same
+        // way each time, so such an error is what the third attempt got too.
+        let retries = if retryable(error) {
             " (reached max retries: 2)"
         } else {
             ""
@@ -1154,6 +1316,38 @@ impl Invocation {
         }
         out
     }
+}
+
+/// botocore's standard retry conditions (retries/standard.py): TransientRetryableChecker's
+/// codes and HTTP statuses, and ThrottledRetryableChecker's codes. (None of the sandbox's
+/// services models an error as retryable, and the special checkers are for errors it never
+/// returns: IDPCommunicationError, DynamoDB's CRC32.)
+fn retryable(error: &KmsError) -> bool {
+    const TRANSIENT: [&str; 3] = [
+        "RequestTimeout",
+        "RequestTimeoutException",
+        "PriorRequestNotComplete",
+    ];
+    const THROTTLED: [&str; 14] = [
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottledException",
+        "TooManyRequestsException",
+        "ProvisionedThroughputExceededException",
+        "TransactionInProgressException",
+        "RequestLimitExceeded",
+        "BandwidthLimitExceeded",
+        "LimitExceededException",
+        "RequestThrottled",
+        "SlowDown",
+        "PriorRequestNotComplete",
+        "EC2ThrottledException",
+    ];
+    let code = error.error_type.as_str();
+    TRANSIENT.contains(&code)
+        || THROTTLED.contains(&code)
+        || matches!(error.status(), 500 | 502 | 503 | 504)
 }
 
 /// Parses a line and runs it to the end with `call` sending each request (the sandbox, in

@@ -142,19 +142,25 @@ fn result_len(p: &Paginator, page: &Value) -> usize {
         .map_or(0, Vec::len)
 }
 
-/// The request after `pages`, or `None` when the CLI stops.
-pub fn next_request(
-    p: &Paginator,
-    paging: &Paging,
-    input: &Value,
-    pages: &[Value],
-) -> Option<Value> {
+type Tokens = Vec<(String, Option<String>)>;
+
+/// Where botocore's PageIterator is after `pages`.
+enum After {
+    /// It stops (no more pages, or `--max-items` reached).
+    Done,
+    /// It asks for the next page with these tokens (`None` before the first page).
+    Next(Option<Tokens>),
+    /// The service gave the same next token twice in a row: a PaginationError.
+    Repeated(Tokens),
+}
+
+fn walk(p: &Paginator, paging: &Paging, pages: &[Value]) -> After {
     let skip = paging
         .starting_token
         .as_deref()
         .map_or(0, |t| decode_token(p, t).1);
     let mut total = 0usize;
-    let mut previous: Option<Vec<(String, Option<String>)>> = None;
+    let mut previous: Option<Tokens> = None;
     let mut next = None;
     for (i, page) in pages.iter().enumerate() {
         let n = if i == 0 {
@@ -164,17 +170,52 @@ pub fn next_request(
         };
         if let Some(max) = paging.max_items {
             if (total + n) as i64 >= max {
-                return None;
+                return After::Done;
             }
         }
         total += n;
-        let tokens = next_tokens(p, page)?;
+        let Some(tokens) = next_tokens(p, page) else {
+            return After::Done;
+        };
         if previous.as_ref() == Some(&tokens) {
-            return None;
+            return After::Repeated(tokens);
         }
         previous = Some(tokens.clone());
         next = Some(tokens);
     }
+    After::Next(next)
+}
+
+/// botocore's PaginationError when the service repeated its next token (the pages before it,
+/// and the one that repeated it, were yielded first).
+pub fn repeated_token(p: &Paginator, paging: &Paging, pages: &[Value]) -> Option<String> {
+    match walk(p, paging, pages) {
+        After::Repeated(tokens) => {
+            let dict = Doc::Map(
+                tokens
+                    .into_iter()
+                    .map(|(k, v)| (k, v.map_or(Doc::Null, Doc::Str)))
+                    .collect(),
+            );
+            Some(format!(
+                "Error during pagination: The same next token was received twice: {}",
+                crate::format::python_repr(&dict)
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// The request after `pages`, or `None` when the CLI stops.
+pub fn next_request(
+    p: &Paginator,
+    paging: &Paging,
+    input: &Value,
+    pages: &[Value],
+) -> Option<Value> {
+    let After::Next(next) = walk(p, paging, pages) else {
+        return None;
+    };
     let mut request = input.clone();
     if let (Value::Object(o), Some(tokens)) = (&mut request, next) {
         for (k, v) in tokens {

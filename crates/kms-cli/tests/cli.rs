@@ -917,3 +917,352 @@ fn regions_aws_does_not_have_cannot_be_reached() {
         }
     }
 }
+
+const USAGE: &str = "usage: aws [options] <command> <subcommand> [<subcommand> ...] [parameters]\nTo see help text, you can run:\n\n  aws help\n  aws <command> help\n  aws <command> <subcommand> help\n";
+
+fn usage_error(message: &str) -> (i32, String) {
+    (252, format!("\n{USAGE}\naws: error: {message}\n\n"))
+}
+
+#[test]
+fn file_urls_to_bytes_that_are_not_utf8_are_refused() {
+    // paramfile.py's get_file opens file:// as text: a UnicodeDecodeError names the path it
+    // opened (after expanduser), and says to use fileb://.
+    let mut t = Term::new();
+    t.files
+        .insert("ct.bin".into(), vec![0x01, 0xff, 0xfe, 0x80]);
+    let hint = "text contents could not be decoded.  If this is a binary file, please use the fileb:// prefix instead of the file:// prefix.";
+    let out = t.run("aws kms decrypt --ciphertext-blob file://ct.bin");
+    assert_eq!(
+        (out.exit_code, out.stderr),
+        (
+            252,
+            format!("\nError parsing parameter '--ciphertext-blob': Unable to load paramfile (ct.bin), {hint}\n")
+        )
+    );
+    let out = t.run("aws kms decrypt --ciphertext-blob file://~/ct.bin");
+    assert_eq!(
+        out.stderr,
+        format!("\nError parsing parameter '--ciphertext-blob': Unable to load paramfile (/home/cloudshell-user/ct.bin), {hint}\n")
+    );
+    let out = t.run("aws kms list-keys --cli-input-json file://ct.bin");
+    assert_eq!(
+        (out.exit_code, out.stderr),
+        (
+            252,
+            format!("\nError parsing parameter '--cli-input-json': Unable to load paramfile (ct.bin), {hint}\n")
+        )
+    );
+    // A missing file: the OSError names the expanded path too.
+    let out = t.run("aws kms decrypt --ciphertext-blob file://~/nope.bin");
+    assert_eq!(out.stderr, "\nError parsing parameter '--ciphertext-blob': Unable to load paramfile file://~/nope.bin: [Errno 2] No such file or directory: '/home/cloudshell-user/nope.bin'\n");
+    let out = t.run("aws kms decrypt --ciphertext-blob 'file://${HOME}/a/$HOMEX/$HOME'");
+    assert_eq!(out.stderr, "\nError parsing parameter '--ciphertext-blob': Unable to load paramfile file://${HOME}/a/$HOMEX/$HOME: [Errno 2] No such file or directory: '/home/cloudshell-user/a/$HOMEX//home/cloudshell-user'\n");
+    // fileb:// reads the same bytes as they are.
+    let out = t.run("aws kms decrypt --ciphertext-blob fileb://ct.bin");
+    assert_eq!(out.exit_code, 254, "{}", out.stderr);
+    assert_eq!(t.calls, 1);
+}
+
+#[test]
+fn options_may_be_abbreviated_to_a_unique_prefix() {
+    let mut t = Term::new();
+    // argparse's allow_abbrev: the main parser's options and the operation's.
+    assert_eq!(
+        t.ok("aws kms create-key --desc demo --query KeyMetadata.Description --out text"),
+        "demo\n"
+    );
+    assert_eq!(
+        t.ok("aws kms create-key --desc=again --q=KeyMetadata.Description --out=text --reg us-east-1"),
+        "again\n"
+    );
+    assert_eq!(
+        t.json("aws kms create-key --desc x --key-spec RSA_2048 --key-u SIGN_VERIFY --no-multi")
+            ["KeyMetadata"]["KeyUsage"],
+        "SIGN_VERIFY"
+    );
+    // An exact name wins over the longer names it begins; a prefix of two names is argparse's
+    // ambiguity error, listing them in the parser's order (the model's: PolicyName, Policy).
+    let id = t
+        .ok("aws kms create-key --query KeyMetadata.KeyId --output text")
+        .trim()
+        .to_string();
+    t.ok(&format!(
+        "aws kms get-key-policy --key-id {id} --query Policy --output text > p.json"
+    ));
+    assert_eq!(
+        t.ok(&format!(
+            "aws kms put-key-policy --key-id {id} --policy file://p.json --policy-n default"
+        )),
+        ""
+    );
+    let out = t.run(&format!(
+        "aws kms put-key-policy --key-id {id} --pol file://p.json"
+    ));
+    assert_eq!(
+        (out.exit_code, out.stderr),
+        usage_error("ambiguous option: --pol could match --policy-name, --policy")
+    );
+    let out = t.run("aws kms create-key --key SIGN_VERIFY");
+    assert_eq!(
+        (out.exit_code, out.stderr),
+        usage_error("ambiguous option: --key could match --key-usage, --key-spec")
+    );
+    let out = t.run("aws kms list-keys --cli-input '{}'");
+    assert_eq!(
+        (out.exit_code, out.stderr),
+        usage_error("ambiguous option: --cli-input could match --cli-input-json, --cli-input-yaml")
+    );
+    let out = t.run("aws kms list-keys --no");
+    assert_eq!(
+        (out.exit_code, out.stderr),
+        usage_error("ambiguous option: --no could match --no-verify-ssl, --no-paginate, --no-sign-request, --no-cli-pager, --no-cli-auto-prompt")
+    );
+    // argparse reads every word before it acts on any: the ambiguity is the error, not the
+    // option left without its value.
+    let out = t.run("aws kms describe-key --key-id --c=x");
+    assert_eq!(
+        (out.exit_code, out.stderr),
+        usage_error("ambiguous option: --c=x could match --color, --ca-bundle, --cli-read-timeout, --cli-connect-timeout, --cli-binary-format, --cli-auto-prompt")
+    );
+    // A prefix of none is still an unknown option; tab completion still offers full names.
+    let out = t.run("aws kms list-keys --bogus");
+    assert_eq!(out.exit_code, 252);
+    assert!(out.stderr.ends_with("\nUnknown options: --bogus\n\n"));
+    assert_eq!(
+        kms_cli::complete("aws kms create-key --desc"),
+        vec!["--description"]
+    );
+}
+
+#[test]
+fn yaml_stream_prints_nothing_for_an_empty_answer() {
+    let mut t = Term::new();
+    let id = t
+        .ok("aws kms create-key --query KeyMetadata.KeyId --output text")
+        .trim()
+        .to_string();
+    // StreamedYAMLFormatter: `if output == {}: return []` (after the query).
+    assert_eq!(
+        t.ok(&format!(
+            "aws kms create-alias --alias-name alias/x --target-key-id {id} --output yaml-stream"
+        )),
+        ""
+    );
+    assert_eq!(
+        t.ok(&format!(
+            "aws kms describe-key --key-id {id} --query '`{{}}`' --output yaml-stream"
+        )),
+        ""
+    );
+    assert_eq!(
+        t.ok(&format!(
+            "aws kms describe-key --key-id {id} --query KeyMetadata.KeyState --output yaml-stream"
+        )),
+        "- Enabled\n"
+    );
+}
+
+#[test]
+fn page_size_only_where_the_paginator_has_a_limit_key() {
+    let mut t = Term::new();
+    // botocore's CloudFormation paginators have no limit_key: paginate.py adds no --page-size.
+    for cmd in [
+        "list-stacks",
+        "describe-stacks",
+        "list-exports",
+        "list-imports --export-name e",
+        "describe-stack-events --stack-name s",
+        "list-stack-resources --stack-name s",
+    ] {
+        let out = t.run(&format!("aws cloudformation {cmd} --page-size 5"));
+        assert_eq!(
+            (out.exit_code, out.stderr),
+            (
+                252,
+                format!("\n{USAGE}\nUnknown options: --page-size, 5\n\n")
+            ),
+            "{cmd}"
+        );
+        let help = t.ok(&format!(
+            "aws cloudformation {} help",
+            cmd.split(' ').next().unwrap()
+        ));
+        assert!(!help.contains("--page-size"), "{cmd}");
+        assert!(help.contains("[--max-items <value>]"), "{cmd}");
+    }
+    assert_eq!(t.calls, 0);
+    assert!(t
+        .ok("aws kms list-keys help")
+        .contains("[--page-size <value>]"));
+    assert!(!kms_cli::complete("aws cloudformation list-stacks --").contains(&"--page-size".into()));
+    assert!(kms_cli::complete("aws kms list-keys --").contains(&"--page-size".into()));
+    // --max-items still pages them.
+    assert_eq!(
+        t.json("aws cloudformation list-stacks --max-items 5")["StackSummaries"],
+        json!([])
+    );
+}
+
+#[test]
+fn page_size_goes_into_the_request_before_validation() {
+    let mut t = Term::new();
+    let out = t.run("aws kms list-keys --page-size 0");
+    assert_eq!(
+        (out.exit_code, out.stderr.as_str()),
+        (
+            252,
+            "\nParameter validation failed:\nInvalid value for parameter Limit, value: 0, valid min value: 1\n"
+        )
+    );
+    let out = t.run("aws iam list-users --page-size 0");
+    assert_eq!(
+        out.stderr,
+        "\nParameter validation failed:\nInvalid value for parameter MaxItems, value: 0, valid min value: 1\n"
+    );
+    assert_eq!(t.calls, 0);
+}
+
+#[test]
+fn retried_errors_name_the_retries_as_botocores_standard_mode_does() {
+    use kms_core::{ErrorType, KmsError};
+    let files = BTreeMap::new();
+    let ctx = Context::new(&files, "us-east-1");
+    let Ok(Command::Call(inv)) = parse("aws kms put-key-policy --key-id k --policy p", &ctx) else {
+        panic!()
+    };
+    let stderr = |t: ErrorType| inv.render_error(&KmsError::new(t, "m")).stderr;
+    // ThrottledRetryableChecker's codes and TransientRetryableChecker's statuses are retried.
+    assert_eq!(
+        stderr(ErrorType::LimitExceeded),
+        "\nAn error occurred (LimitExceededException) when calling the PutKeyPolicy operation (reached max retries: 2): m\n"
+    );
+    assert_eq!(
+        stderr(ErrorType::KmsInternal),
+        "\nAn error occurred (KMSInternalException) when calling the PutKeyPolicy operation (reached max retries: 2): m\n"
+    );
+    // Others are not: IAM's LimitExceeded is not in botocore's list, and 4xx statuses are not.
+    for t in [
+        ErrorType::NotFound,
+        ErrorType::IamLimitExceeded,
+        ErrorType::ConcurrentModification,
+    ] {
+        assert!(!stderr(t).contains("max retries"), "{t:?}");
+    }
+}
+
+#[test]
+fn table_columns_count_ambiguous_width_characters_as_two() {
+    let mut t = Term::new();
+    // table.py: `east_asian_width(char) in 'WFA'` is two columns, so the CLI pads a cell of
+    // è, û and é three columns short of the border (this golden is table.py's output).
+    assert_eq!(
+        t.ok("aws kms create-key --description 'Crème brûlée key' --query 'KeyMetadata.{Description: Description, State: KeyState}' --output table"),
+        "-----------------------------------\n|            CreateKey            |\n+---------------------+-----------+\n|     Description     |   State   |\n+---------------------+-----------+\n|  Crème brûlée key |  Enabled  |\n+---------------------+-----------+\n"
+    );
+}
+
+#[test]
+fn fileb_bytes_for_a_string_parameter_fail_validation() {
+    let mut t = Term::new();
+    t.files
+        .insert("p.json".into(), b"{\"Version\": \"2012-10-17\"}\n".to_vec());
+    let out = t.run("aws kms put-key-policy --key-id k --policy fileb://p.json");
+    assert_eq!(
+        (out.exit_code, out.stderr.as_str()),
+        (
+            252,
+            "\nParameter validation failed:\nInvalid type for parameter Policy, value: b'{\"Version\": \"2012-10-17\"}\\n', type: <class 'bytes'>, valid types: <class 'str'>\n"
+        )
+    );
+    // Python's bytes repr: double quotes when only a single quote is inside, \xhh past ASCII.
+    t.files.insert("q.txt".into(), b"it's\t\xff".to_vec());
+    let out = t.run("aws kms create-key --description fileb://q.txt");
+    assert_eq!(
+        out.stderr,
+        "\nParameter validation failed:\nInvalid type for parameter Description, value: b\"it's\\t\\xff\", type: <class 'bytes'>, valid types: <class 'str'>\n"
+    );
+    assert_eq!(t.calls, 0);
+}
+
+#[test]
+fn values_that_start_with_a_dash() {
+    let mut t = Term::new();
+    // argparse: a word with a space, or a negative number, is an argument, not an option.
+    let desc = |t: &mut Term, line: &str| t.json(line)["KeyMetadata"]["Description"].clone();
+    assert_eq!(
+        desc(&mut t, "aws kms create-key --description '- demo key'"),
+        "- demo key"
+    );
+    assert_eq!(desc(&mut t, "aws kms create-key --description -5"), "-5");
+    assert_eq!(desc(&mut t, "aws kms create-key --description -.5"), "-.5");
+    assert_eq!(
+        desc(&mut t, "aws kms create-key --description '--not an option'"),
+        "--not an option"
+    );
+    // Python 3.13's negative numbers are `-\d+` and `-\d*\.\d+` only.
+    for v in ["-x", "-1e5", "-inf"] {
+        let out = t.run(&format!("aws kms create-key --description {v}"));
+        assert_eq!(
+            (out.exit_code, out.stderr),
+            usage_error("argument --description: expected one argument"),
+            "{v}"
+        );
+    }
+}
+
+#[test]
+fn yaml_quotes_strings_that_begin_with_a_document_marker() {
+    let mut t = Term::new();
+    assert_eq!(
+        t.ok("aws kms create-key --description '--- x' --query KeyMetadata.Description --output yaml-stream"),
+        "- '--- x'\n"
+    );
+    assert_eq!(
+        t.ok("aws kms create-key --description ...more --query '{D: KeyMetadata.Description}' --output yaml"),
+        "D: '...more'\n"
+    );
+    assert_eq!(
+        t.ok("aws kms create-key --description=--x --query '{D: KeyMetadata.Description}' --output yaml"),
+        "D: --x\n"
+    );
+}
+
+#[test]
+fn a_next_token_the_service_repeats_is_a_pagination_error() {
+    let files = BTreeMap::new();
+    let ctx = Context::new(&files, "us-east-1");
+    let run_with = |line: &str| {
+        let mut calls = 0;
+        let out = run(line, &ctx, |_, _| {
+            calls += 1;
+            Ok(
+                json!({"Keys": [{"KeyId": "k1", "KeyArn": "a1"}], "NextMarker": "abc", "Truncated": true}),
+            )
+        });
+        (out, calls)
+    };
+    let stderr =
+        "\nError during pagination: The same next token was received twice: {'Marker': 'abc'}\n";
+    let (out, calls) = run_with("aws kms list-keys");
+    assert_eq!(
+        (
+            out.exit_code,
+            out.stdout.as_str(),
+            out.stderr.as_str(),
+            calls
+        ),
+        (255, "", stderr, 2)
+    );
+    // The streaming formats have printed the pages botocore yielded before it raised.
+    let (out, _) = run_with("aws kms list-keys --output text");
+    assert_eq!(
+        (out.exit_code, out.stdout.as_str(), out.stderr.as_str()),
+        (255, "KEYS\ta1\tk1\nKEYS\ta1\tk1\n", stderr)
+    );
+    let (out, _) = run_with("aws kms list-keys --output yaml-stream --query 'length(Keys)'");
+    assert_eq!((out.exit_code, out.stdout.as_str()), (255, "- 1\n- 1\n"));
+    // --max-items reached first: no error.
+    let (out, calls) = run_with("aws kms list-keys --max-items 2 --query 'length(Keys)'");
+    assert_eq!((out.exit_code, out.stdout.as_str(), calls), (0, "2\n", 2));
+}

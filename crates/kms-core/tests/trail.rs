@@ -818,6 +818,28 @@ fn root_and_role_sessions_are_identified_as_cloudtrail_identifies_them() {
         r["responseElements"]["assumedRoleUser"]["arn"],
         format!("arn:aws:sts::{ACCOUNT}:assumed-role/reader/s1")
     );
+    // LookupEvents lists the new access key and the session (by ARN, role-id form and name)
+    // before the role, as AWS's event history does; each finds the event by ResourceName.
+    let region = sb.trail.last().unwrap().region.clone();
+    let saved = std::mem::replace(&mut sb.region, region);
+    let found = lookup(
+        &mut sb,
+        json!({"LookupAttributes": [{"AttributeKey": "ResourceName", "AttributeValue": "s1"}]}),
+    )
+    .unwrap();
+    assert_eq!(names(&found), ["AssumeRole"]);
+    assert_eq!(
+        found["Events"][0]["Resources"],
+        json!([
+            {"ResourceType": "AWS::IAM::AccessKey", "ResourceName": key_id},
+            {"ResourceType": "AWS::STS::AssumedRole",
+             "ResourceName": format!("arn:aws:sts::{ACCOUNT}:assumed-role/reader/s1")},
+            {"ResourceType": "AWS::STS::AssumedRole", "ResourceName": format!("{role_id}:s1")},
+            {"ResourceType": "AWS::STS::AssumedRole", "ResourceName": "s1"},
+            {"ResourceType": "AWS::IAM::Role", "ResourceName": role_arn},
+        ])
+    );
+    sb.region = saved;
 
     let session = sb
         .engine

@@ -194,10 +194,34 @@ fn lookup_resources(record: &Value) -> Vec<EventResource> {
             }
         }
     };
+    let source = record["eventSource"].as_str().unwrap_or_default();
+    if source == "sts.amazonaws.com" {
+        // AWS lists an AssumeRole's session before the role: the new access key, then the
+        // session by its ARN, its role-id form and its bare name (each findable by
+        // ResourceName), as LookupEvents answers for real sessions.
+        let resp = &record["responseElements"];
+        push(
+            "AWS::IAM::AccessKey",
+            resp["credentials"]["accessKeyId"].as_str(),
+        );
+        push(
+            "AWS::STS::AssumedRole",
+            resp["assumedRoleUser"]["arn"].as_str(),
+        );
+        push(
+            "AWS::STS::AssumedRole",
+            resp["assumedRoleUser"]["assumedRoleId"].as_str(),
+        );
+        if resp["assumedRoleUser"].is_object() {
+            push(
+                "AWS::STS::AssumedRole",
+                record["requestParameters"]["roleSessionName"].as_str(),
+            );
+        }
+    }
     for r in record["resources"].as_array().into_iter().flatten() {
         push(r["type"].as_str().unwrap_or_default(), r["ARN"].as_str());
     }
-    let source = record["eventSource"].as_str().unwrap_or_default();
     if source == "iam.amazonaws.com" || source == "sts.amazonaws.com" {
         let p = &record["requestParameters"];
         let resp = &record["responseElements"];

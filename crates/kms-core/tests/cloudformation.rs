@@ -349,7 +349,8 @@ fn update_applies_changes_and_replaces_where_aws_does() {
                       {"ParameterKey": "AliasName", "UsePreviousValue": true},
                       {"ParameterKey": "Environment", "UsePreviousValue": true}]);
     // KeySpec, KeyUsage, Origin and MultiRegion cannot change: "the update request fails,
-    // regardless of the value of the UpdateReplacePolicy attribute" (AWS::KMS::Key). The stack
+    // regardless of the value of the UpdateReplacePolicy attribute" (AWS::KMS::Key). The schema
+    // has no createOnlyProperties, so no replacement: the handler refuses the change. The stack
     // rolls back; no key is made or deleted.
     let hmac = TEMPLATE
         .replace("KeySpec: SYMMETRIC_DEFAULT", "KeySpec: HMAC_256")
@@ -389,10 +390,15 @@ fn update_applies_changes_and_replaces_where_aws_does() {
             .find(|e| e["ResourceStatus"] == "UPDATE_FAILED")
             .unwrap();
         assert_eq!(failed["LogicalResourceId"], "MyKMSKey");
-        assert!(failed["ResourceStatusReason"]
-            .as_str()
-            .unwrap()
-            .contains("NotUpdatable"));
+        let reason = failed["ResourceStatusReason"].as_str().unwrap();
+        assert!(
+            reason.starts_with("Resource handler returned message: \"Invalid request provided: You cannot change the values of the KeySpec, KeyUsage, Origin, or MultiRegion properties of an AWS::KMS::Key resource.\" (RequestToken: "),
+            "{reason}"
+        );
+        assert!(
+            reason.ends_with(", HandlerErrorCode: InvalidRequest)"),
+            "{reason}"
+        );
     }
     assert_eq!(
         s.call("ListKeys", json!({})).unwrap()["Keys"]
@@ -1063,7 +1069,7 @@ fn a_failed_update_leaves_nothing_of_itself_behind() {
     )
     .unwrap();
     let id = output(&stack(&mut s, "h"), "Id");
-    // The description is set before rotation, which an HMAC key refuses.
+    // The handler refuses rotation on an HMAC key before it changes anything.
     cfn(
         &mut s,
         "UpdateStack",
@@ -2138,4 +2144,504 @@ fn null_values_are_not_allowed_in_templates() {
         let e = cfn(&mut s, "ValidateTemplate", json!({"TemplateBody": body})).unwrap_err();
         assert_eq!(e.message, message);
     }
+}
+
+/// A handler's own failure, as the stack event words it: the CloudFormation exception's
+/// message, a request token and the handler error code.
+fn assert_handler_failure(reason: &str, message: &str, code: &str) {
+    let head = format!("Resource handler returned message: \"{message}\" (RequestToken: ");
+    assert!(reason.starts_with(&head), "{reason}");
+    let token = &reason[head.len()..];
+    assert_eq!(
+        token.len(),
+        36 + format!(", HandlerErrorCode: {code})").len(),
+        "{reason}"
+    );
+    assert!(
+        token.ends_with(&format!(", HandlerErrorCode: {code})")),
+        "{reason}"
+    );
+}
+
+fn key_template(props: &str) -> String {
+    format!("Resources:\n  K:\n    Type: AWS::KMS::Key\n    Properties:\n{props}Outputs:\n  Id:\n    Value: !Ref K\n")
+}
+
+fn customer_keys(s: &mut Sandbox) -> usize {
+    let keys = s.call("ListKeys", json!({})).unwrap()["Keys"].clone();
+    keys.as_array()
+        .unwrap()
+        .iter()
+        .filter(|k| {
+            let m = s.call("DescribeKey", json!({"KeyId": k["KeyId"]})).unwrap();
+            m["KeyMetadata"]["KeyManager"] == "CUSTOMER"
+        })
+        .count()
+}
+
+/// The key handler turns rotation on and then disables the key (KMS refuses rotation on a
+/// disabled key): on create, and on an update that disables the key and turns rotation on.
+#[test]
+fn rotation_is_turned_on_before_the_key_is_disabled() {
+    let mut s = Sandbox::in_memory(40);
+    let both = key_template("      Enabled: false\n      EnableKeyRotation: true\n");
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "made", "TemplateBody": both}),
+    )
+    .unwrap();
+    assert_eq!(stack(&mut s, "made")["StackStatus"], "CREATE_COMPLETE");
+    let id = output(&stack(&mut s, "made"), "Id");
+    assert_eq!(s_key_state(&mut s, &id), "Disabled");
+    let rot = s
+        .call("GetKeyRotationStatus", json!({"KeyId": id}))
+        .unwrap();
+    assert_eq!(rot["KeyRotationEnabled"], true);
+
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "updated", "TemplateBody": key_template("      Enabled: true\n")}),
+    )
+    .unwrap();
+    let id = output(&stack(&mut s, "updated"), "Id");
+    cfn(
+        &mut s,
+        "UpdateStack",
+        json!({"StackName": "updated", "TemplateBody": both}),
+    )
+    .unwrap();
+    assert_eq!(stack(&mut s, "updated")["StackStatus"], "UPDATE_COMPLETE");
+    assert_eq!(s_key_state(&mut s, &id), "Disabled");
+    let rot = s
+        .call("GetKeyRotationStatus", json!({"KeyId": id}))
+        .unwrap();
+    assert_eq!(rot["KeyRotationEnabled"], true);
+}
+
+/// EnableKeyRotation cannot change on a key that is and stays disabled: the handler's
+/// InvalidRequest, before any change.
+#[test]
+fn rotation_cannot_change_while_the_key_stays_disabled() {
+    let mut s = Sandbox::in_memory(41);
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "off", "TemplateBody": key_template("      Enabled: false\n      Description: one\n")}),
+    )
+    .unwrap();
+    let id = output(&stack(&mut s, "off"), "Id");
+    cfn(
+        &mut s,
+        "UpdateStack",
+        json!({"StackName": "off", "TemplateBody": key_template("      Enabled: false\n      Description: two\n      EnableKeyRotation: true\n")}),
+    )
+    .unwrap();
+    assert_eq!(
+        stack(&mut s, "off")["StackStatus"],
+        "UPDATE_ROLLBACK_COMPLETE"
+    );
+    assert_handler_failure(
+        &failure(&mut s, "off"),
+        "Invalid request provided: You cannot change the EnableKeyRotation property while the Enabled property is false.",
+        "InvalidRequest",
+    );
+    let meta = s.call("DescribeKey", json!({"KeyId": id})).unwrap();
+    assert_eq!(meta["KeyMetadata"]["Description"], "one");
+}
+
+/// Rotation on an asymmetric, HMAC or imported-material key is refused before CreateKey: no
+/// key is made.
+#[test]
+fn rotation_on_asymmetric_hmac_or_external_keys_is_refused_before_any_key() {
+    let mut s = Sandbox::in_memory(42);
+    for (i, props) in [
+        "      KeySpec: RSA_2048\n      KeyUsage: SIGN_VERIFY\n",
+        "      KeySpec: HMAC_256\n      KeyUsage: GENERATE_VERIFY_MAC\n",
+        "      Origin: EXTERNAL\n",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let name = format!("r{i}");
+        let body = key_template(&format!("{props}      EnableKeyRotation: true\n"));
+        cfn(
+            &mut s,
+            "CreateStack",
+            json!({"StackName": name, "TemplateBody": body}),
+        )
+        .unwrap();
+        assert_eq!(stack(&mut s, &name)["StackStatus"], "ROLLBACK_COMPLETE");
+        assert_handler_failure(
+            &failure(&mut s, &name),
+            "Invalid request provided: You cannot set the EnableKeyRotation property to true on asymmetric or external keys.",
+            "InvalidRequest",
+        );
+        assert_eq!(customer_keys(&mut s), 0, "{props}");
+        assert!(trail_records(&s, "CreateKey").is_empty());
+    }
+    // Without rotation they are made.
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "ext", "TemplateBody": key_template("      Origin: EXTERNAL\n      EnableKeyRotation: false\n")}),
+    )
+    .unwrap();
+    assert_eq!(stack(&mut s, "ext")["StackStatus"], "CREATE_COMPLETE");
+}
+
+/// KeySpec, KeyUsage, Origin and MultiRegion are compared with their defaults applied: naming a
+/// default is no change. A real change is refused by the handler (the schema has no
+/// createOnlyProperties, so CloudFormation does not replace the key).
+#[test]
+fn fixed_key_properties_compare_with_their_defaults() {
+    let mut s = Sandbox::in_memory(43);
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "d", "TemplateBody": key_template("      Description: one\n")}),
+    )
+    .unwrap();
+    let id = output(&stack(&mut s, "d"), "Id");
+    cfn(
+        &mut s,
+        "UpdateStack",
+        json!({"StackName": "d", "TemplateBody": key_template("      Description: two\n      KeySpec: SYMMETRIC_DEFAULT\n      KeyUsage: ENCRYPT_DECRYPT\n      Origin: AWS_KMS\n      MultiRegion: false\n")}),
+    )
+    .unwrap();
+    assert_eq!(stack(&mut s, "d")["StackStatus"], "UPDATE_COMPLETE");
+    assert_eq!(output(&stack(&mut s, "d"), "Id"), id);
+    let meta = s.call("DescribeKey", json!({"KeyId": id})).unwrap();
+    assert_eq!(meta["KeyMetadata"]["Description"], "two");
+
+    cfn(
+        &mut s,
+        "UpdateStack",
+        json!({"StackName": "d", "TemplateBody": key_template("      Description: two\n      MultiRegion: true\n")}),
+    )
+    .unwrap();
+    assert_eq!(
+        stack(&mut s, "d")["StackStatus"],
+        "UPDATE_ROLLBACK_COMPLETE"
+    );
+    assert_handler_failure(
+        &failure(&mut s, "d"),
+        "Invalid request provided: You cannot change the values of the KeySpec, KeyUsage, Origin, or MultiRegion properties of an AWS::KMS::Key resource.",
+        "InvalidRequest",
+    );
+    assert_eq!(output(&stack(&mut s, "d"), "Id"), id);
+    assert_eq!(customer_keys(&mut s), 1);
+}
+
+/// An alias name already in use outside the stack: the alias handler looks it up first and
+/// fails with AlreadyExists; the other alias is left alone.
+#[test]
+fn an_alias_name_taken_outside_the_stack_already_exists() {
+    let mut s = Sandbox::in_memory(44);
+    let outside = s.call("CreateKey", json!({})).unwrap()["KeyMetadata"]["KeyId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    s.call(
+        "CreateAlias",
+        json!({"AliasName": "alias/taken", "TargetKeyId": outside}),
+    )
+    .unwrap();
+    let body = "Resources:\n  K:\n    Type: AWS::KMS::Key\n  A:\n    Type: AWS::KMS::Alias\n    Properties:\n      AliasName: alias/taken\n      TargetKeyId: !Ref K\n";
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "taken", "TemplateBody": body}),
+    )
+    .unwrap();
+    assert_eq!(stack(&mut s, "taken")["StackStatus"], "ROLLBACK_COMPLETE");
+    assert_handler_failure(
+        &failure(&mut s, "taken"),
+        "Resource of type 'AWS::KMS::Alias' with identifier 'alias/taken' already exists.",
+        "AlreadyExists",
+    );
+    let meta = s
+        .call("DescribeKey", json!({"KeyId": "alias/taken"}))
+        .unwrap();
+    assert_eq!(meta["KeyMetadata"]["KeyId"], outside.as_str());
+    assert!(trail_records(&s, "CreateAlias")
+        .iter()
+        .all(|r| r["sourceIPAddress"] != "cloudformation.amazonaws.com"));
+}
+
+/// Tags items follow the schemas' Tag definition (AWS::KMS::Key and AWS::KMS::ReplicaKey):
+/// required Key and Value, their lengths, no other member, no item twice.
+#[test]
+fn tags_are_checked_against_the_schemas_tag_definition() {
+    let mut s = Sandbox::in_memory(45);
+    let long = "v".repeat(257);
+    for (tags, message) in [
+        ("[{Key: a}]", "#/Tags/0: required key [Value] not found"),
+        (
+            "[{Key: a, Value: b}, {Key: '', Value: c}]",
+            "#/Tags/1/Key: expected minLength: 1, actual: 0",
+        ),
+        (
+            &format!("[{{Key: a, Value: {long}}}]"),
+            "#/Tags/0/Value: expected maxLength: 256, actual: 257",
+        ),
+        (
+            "[{Key: a, Value: b, Extra: c}]",
+            "#/Tags/0: extraneous key [Extra] is not permitted",
+        ),
+        (
+            "[{Key: a, Value: b}, {Key: a, Value: b}]",
+            "#/Tags: array items are not unique",
+        ),
+        ("[x]", "#/Tags/0: expected type: JSONObject, found: String"),
+    ] {
+        let body = key_template(&format!("      Tags: {tags}\n"));
+        cfn(
+            &mut s,
+            "CreateStack",
+            json!({"StackName": "t", "TemplateBody": body}),
+        )
+        .unwrap();
+        assert_eq!(stack(&mut s, "t")["StackStatus"], "ROLLBACK_COMPLETE");
+        assert_eq!(
+            failure(&mut s, "t"),
+            format!("Properties validation failed for resource K with message: [{message}]")
+        );
+        cfn(&mut s, "DeleteStack", json!({"StackName": "t"})).unwrap();
+    }
+    assert_eq!(customer_keys(&mut s), 0);
+    let replica = "Resources:\n  R:\n    Type: AWS::KMS::ReplicaKey\n    Properties:\n      PrimaryKeyArn: arn:aws:kms:us-east-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab\n      KeyPolicy: {}\n      Tags:\n        - Value: x\n";
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "rt", "TemplateBody": replica}),
+    )
+    .unwrap();
+    assert_eq!(
+        failure(&mut s, "rt"),
+        "Properties validation failed for resource R with message: [#/Tags/0: required key [Key] not found]"
+    );
+}
+
+/// UpdateReplacePolicy Retain keeps the old physical resource when an update replaces it.
+#[test]
+fn update_replace_policy_retain_keeps_the_replaced_resource() {
+    let mut s = Sandbox::in_memory(46);
+    let body = |name: &str| {
+        format!("Resources:\n  K:\n    Type: AWS::KMS::Key\n  A:\n    Type: AWS::KMS::Alias\n    UpdateReplacePolicy: Retain\n    Properties:\n      AliasName: {name}\n      TargetKeyId: !Ref K\n")
+    };
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "rp", "TemplateBody": body("alias/first")}),
+    )
+    .unwrap();
+    cfn(
+        &mut s,
+        "UpdateStack",
+        json!({"StackName": "rp", "TemplateBody": body("alias/second")}),
+    )
+    .unwrap();
+    assert_eq!(stack(&mut s, "rp")["StackStatus"], "UPDATE_COMPLETE");
+    let first = s
+        .call("DescribeKey", json!({"KeyId": "alias/first"}))
+        .unwrap();
+    let second = s
+        .call("DescribeKey", json!({"KeyId": "alias/second"}))
+        .unwrap();
+    assert_eq!(
+        first["KeyMetadata"]["KeyId"],
+        second["KeyMetadata"]["KeyId"]
+    );
+    let events = statuses(&mut s, "rp");
+    assert!(
+        events.contains(&"A DELETE_SKIPPED".to_string()),
+        "{events:?}"
+    );
+    assert!(
+        !events.contains(&"A DELETE_COMPLETE".to_string()),
+        "{events:?}"
+    );
+}
+
+/// DeletionPolicy RetainExceptOnCreate keeps a resource on DeleteStack, but not on the
+/// rollback of the creation that made it; Retain keeps it there too, unless the request says
+/// RetainExceptOnCreate. Values other than the policies are template errors.
+#[test]
+fn deletion_policy_retain_except_on_create() {
+    let mut s = Sandbox::in_memory(47);
+    let body = "Resources:\n  K:\n    Type: AWS::KMS::Key\n    DeletionPolicy: RetainExceptOnCreate\nOutputs:\n  Id:\n    Value: !Ref K\n";
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "keep", "TemplateBody": body}),
+    )
+    .unwrap();
+    let id = output(&stack(&mut s, "keep"), "Id");
+    cfn(&mut s, "DeleteStack", json!({"StackName": "keep"})).unwrap();
+    assert_eq!(s_key_state(&mut s, &id), "Enabled");
+    let deleted = id_of(&mut s, "keep");
+    assert!(statuses(&mut s, &deleted).contains(&"K DELETE_SKIPPED".to_string()));
+
+    // A creation that fails: K (RetainExceptOnCreate) goes, R (Retain) stays.
+    let failing = "Resources:\n  K:\n    Type: AWS::KMS::Key\n    DeletionPolicy: RetainExceptOnCreate\n  R:\n    Type: AWS::KMS::Key\n    DeletionPolicy: Retain\n  Bad:\n    Type: AWS::KMS::Alias\n    DependsOn: [K, R]\n    Properties:\n      AliasName: alias/aws/nope\n      TargetKeyId: !Ref K\n";
+    for (name, except_on_create) in [("f1", false), ("f2", true)] {
+        cfn(
+            &mut s,
+            "CreateStack",
+            json!({"StackName": name, "TemplateBody": failing, "RetainExceptOnCreate": except_on_create}),
+        )
+        .unwrap();
+        assert_eq!(stack(&mut s, name)["StackStatus"], "ROLLBACK_COMPLETE");
+        let resources = cfn(&mut s, "DescribeStackResources", json!({"StackName": name})).unwrap()
+            ["StackResources"]
+            .clone();
+        let physical = |logical: &str| {
+            resources
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["LogicalResourceId"] == logical)
+                .unwrap()["PhysicalResourceId"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        let (k, r) = (physical("K"), physical("R"));
+        assert_eq!(s_key_state(&mut s, &k), "PendingDeletion");
+        let r_state = if except_on_create {
+            "PendingDeletion"
+        } else {
+            "Enabled"
+        };
+        assert_eq!(s_key_state(&mut s, &r), r_state, "{name}");
+    }
+
+    let key = "Resources:\n  K:\n    Type: AWS::KMS::Key\n";
+    assert_eq!(
+        refused(&mut s, &format!("{key}    DeletionPolicy: Keep\n")),
+        "Template format error: Unrecognized DeletionPolicy Keep for resource K"
+    );
+    assert_eq!(
+        refused(
+            &mut s,
+            &format!("{key}    UpdateReplacePolicy: RetainExceptOnCreate\n")
+        ),
+        "Template format error: Unrecognized UpdateReplacePolicy RetainExceptOnCreate for resource K"
+    );
+    assert_eq!(
+        refused(&mut s, &format!("{key}    DeletionPolicy: [Retain]\n")),
+        "Template format error: Every DeletionPolicy member must be a string."
+    );
+}
+
+/// A deleted stack's id, by which DescribeStackEvents still finds it.
+fn id_of(s: &mut Sandbox, name: &str) -> String {
+    let list = cfn(s, "ListStacks", json!({})).unwrap();
+    list["StackSummaries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["StackName"] == name)
+        .unwrap()["StackId"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Updating a key deleted outside the stack (pending deletion): the handler describes it first
+/// and answers NotFound.
+#[test]
+fn updating_a_key_pending_deletion_outside_the_stack_is_not_found() {
+    let mut s = Sandbox::in_memory(48);
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "gone", "TemplateBody": key_template("      Description: one\n")}),
+    )
+    .unwrap();
+    let id = output(&stack(&mut s, "gone"), "Id");
+    s.call(
+        "ScheduleKeyDeletion",
+        json!({"KeyId": id, "PendingWindowInDays": 7}),
+    )
+    .unwrap();
+    cfn(
+        &mut s,
+        "UpdateStack",
+        json!({"StackName": "gone", "TemplateBody": key_template("      Description: two\n")}),
+    )
+    .unwrap();
+    assert_eq!(
+        stack(&mut s, "gone")["StackStatus"],
+        "UPDATE_ROLLBACK_COMPLETE"
+    );
+    assert_handler_failure(
+        &failure(&mut s, "gone"),
+        &format!("Resource of type 'AWS::KMS::Key' with identifier '{id}' was not found."),
+        "NotFound",
+    );
+}
+
+/// A ReplicaKey's tags follow the stack's tags and its own; a PrimaryKeyArn the handler cannot
+/// read a Region of fails as the handler says (the schema has no pattern for it).
+#[test]
+fn replica_key_tags_follow_and_a_primary_key_arn_that_is_not_an_arn() {
+    let mut s = Sandbox::in_memory(49);
+    let primary = s.call("CreateKey", json!({"MultiRegion": true})).unwrap()["KeyMetadata"]["Arn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    s.region = "us-west-2".into();
+    let body = |tag: &str, primary: &str| {
+        format!("Resources:\n  R:\n    Type: AWS::KMS::ReplicaKey\n    Properties:\n      PrimaryKeyArn: '{primary}'\n      KeyPolicy: {{Version: '2012-10-17', Statement: [{{Effect: Allow, Principal: {{AWS: 'arn:aws:iam::111122223333:root'}}, Action: 'kms:*', Resource: '*'}}]}}\n      Tags:\n        - Key: own\n          Value: {tag}\nOutputs:\n  Id:\n    Value: !Ref R\n")
+    };
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "rep", "TemplateBody": body("a", &primary),
+               "Tags": [{"Key": "cost", "Value": "1"}]}),
+    )
+    .unwrap();
+    assert_eq!(stack(&mut s, "rep")["StackStatus"], "CREATE_COMPLETE");
+    let id = output(&stack(&mut s, "rep"), "Id");
+    let tags = |s: &mut Sandbox| -> Vec<(String, String)> {
+        s.call("ListResourceTags", json!({"KeyId": id})).unwrap()["Tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                (
+                    t["TagKey"].as_str().unwrap().to_string(),
+                    t["TagValue"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    assert!(tags(&mut s).contains(&("cost".into(), "1".into())));
+    cfn(
+        &mut s,
+        "UpdateStack",
+        json!({"StackName": "rep", "TemplateBody": body("b", &primary),
+               "Tags": [{"Key": "cost", "Value": "2"}]}),
+    )
+    .unwrap();
+    assert_eq!(stack(&mut s, "rep")["StackStatus"], "UPDATE_COMPLETE");
+    let now = tags(&mut s);
+    assert!(now.contains(&("cost".into(), "2".into())), "{now:?}");
+    assert!(now.contains(&("own".into(), "b".into())), "{now:?}");
+
+    cfn(
+        &mut s,
+        "CreateStack",
+        json!({"StackName": "bad", "TemplateBody": body("a", "not-an-arn")}),
+    )
+    .unwrap();
+    assert_eq!(stack(&mut s, "bad")["StackStatus"], "ROLLBACK_COMPLETE");
+    assert_handler_failure(
+        &failure(&mut s, "bad"),
+        "Invalid Arn Provided. Unable to determine the region of the supplied arn.",
+        "InvalidRequest",
+    );
 }

@@ -741,6 +741,7 @@ fn create_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
                     run,
                     &mut stack,
                     &format!("{reason}Rollback requested by user."),
+                    except_on_create(request),
                 );
                 if ok && on_failure == "DELETE" {
                     run.stack_event(&mut stack, "DELETE_IN_PROGRESS", Some("User Initiated"));
@@ -893,13 +894,29 @@ fn create_resource(
     }
 }
 
-/// Deletes the stack's resources, newest first: those with DeletionPolicy Retain (when
-/// `honour_retain`) and those named in `keep` (DeleteStack's RetainResources) are skipped.
+/// Why the stack's resources are deleted, which decides the DeletionPolicy that keeps them.
+#[derive(Clone, Copy)]
+enum Deleting {
+    /// DeleteStack: `Retain` and `RetainExceptOnCreate` keep.
+    Stack,
+    /// The rollback of the creation that made them: `Retain` keeps, unless the request said
+    /// RetainExceptOnCreate; `RetainExceptOnCreate` does not.
+    CreationRolledBack { except_on_create: bool },
+}
+
+/// Whether the request asks that what its operation made be deleted on a rollback, whatever
+/// its DeletionPolicy (CreateStack's, UpdateStack's and RollbackStack's RetainExceptOnCreate).
+fn except_on_create(request: &Value) -> bool {
+    request.get("RetainExceptOnCreate") == Some(&Value::Bool(true))
+}
+
+/// Deletes the stack's resources, newest first: those their DeletionPolicy keeps (as
+/// `deleting` says) and those named in `keep` (DeleteStack's RetainResources) are skipped.
 /// False if one failed.
 fn delete_resources(
     run: &mut Run<'_>,
     stack: &mut StackRecord,
-    honour_retain: bool,
+    deleting: Deleting,
     keep: &[String],
 ) -> bool {
     let template = Template::parse(&stack.template_body).ok();
@@ -910,7 +927,12 @@ fn delete_resources(
             continue;
         }
         let retain = keep.contains(&r.logical_id)
-            || honour_retain && template.as_ref().is_some_and(|t| t.retains(&r.logical_id));
+            || template.as_ref().is_some_and(|t| match deleting {
+                Deleting::Stack => t.retains(&r.logical_id),
+                Deleting::CreationRolledBack { except_on_create } => {
+                    t.retains_on_rollback(&r.logical_id, except_on_create)
+                }
+            });
         let physical = r.physical_id.as_deref();
         if retain {
             run.event(
@@ -1005,7 +1027,7 @@ fn delete_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
     run.stack_event(&mut stack, "DELETE_IN_PROGRESS", Some("User Initiated"));
     if let Some(reason) = run.scratch.export_in_use(&stack, None) {
         run.stack_event(&mut stack, "DELETE_FAILED", Some(&reason));
-    } else if delete_resources(run, &mut stack, true, &keep) {
+    } else if delete_resources(run, &mut stack, Deleting::Stack, &keep) {
         stack.deleted = Some(run.now);
         run.stack_event(&mut stack, "DELETE_COMPLETE", None);
     } else {
@@ -1340,8 +1362,13 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
             "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS",
             None,
         );
+        // What the update made goes, but what DeletionPolicy Retain keeps.
         for r in new.iter().rev() {
-            clean_up(run, &mut back, r);
+            if t.retains_on_rollback(&r.logical_id, except_on_create(request)) {
+                skip_deletion(run, &mut back, r);
+            } else {
+                clean_up(run, &mut back, r);
+            }
         }
         run.stack_event(&mut back, "UPDATE_ROLLBACK_COMPLETE", None);
         let id = back.stack_id.clone();
@@ -1349,9 +1376,14 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
         return Ok(json!({"StackId": id}));
     }
     run.stack_event(&mut stack, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", None);
-    // Cleanup: replaced physical resources and resources no longer in the template.
+    // Cleanup: replaced physical resources (but those UpdateReplacePolicy Retain keeps) and
+    // resources no longer in the template.
     for old in replaced {
-        clean_up(run, &mut stack, &old);
+        if t.retains_replaced(&old.logical_id) {
+            skip_deletion(run, &mut stack, &old);
+        } else {
+            clean_up(run, &mut stack, &old);
+        }
     }
     for r in stack.resources.clone().into_iter().rev() {
         if order.contains(&r.logical_id) {
@@ -1360,15 +1392,7 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
         // DeletionPolicy "also applies to stack update operations that lead to resources being
         // deleted from stacks".
         if previous.as_ref().is_some_and(|t| t.retains(&r.logical_id)) {
-            run.event(
-                &mut stack,
-                &r.logical_id,
-                r.physical_id.as_deref(),
-                &r.resource_type,
-                "DELETE_SKIPPED",
-                None,
-                None,
-            );
+            skip_deletion(run, &mut stack, &r);
             continue;
         }
         clean_up(run, &mut stack, &r);
@@ -1389,7 +1413,9 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
     if tags != stack.tags {
         let region = run.region.clone();
         for r in stack.resources.clone() {
-            if let ("AWS::KMS::Key", Some(key_id)) = (r.resource_type.as_str(), &r.physical_id) {
+            let keys = ["AWS::KMS::Key", "AWS::KMS::ReplicaKey"];
+            if let (true, Some(key_id)) = (keys.contains(&r.resource_type.as_str()), &r.physical_id)
+            {
                 resources::retag(run, &region, key_id, &r.properties, &stack.tags, &tags);
             }
         }
@@ -1401,6 +1427,19 @@ fn update_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
     let id = stack.stack_id.clone();
     run.keep(vec![Change::PutIam(IamRecord::Stack(Box::new(stack)))]);
     Ok(json!({"StackId": id}))
+}
+
+/// A resource its policy keeps: DELETE_SKIPPED, and no call.
+fn skip_deletion(run: &mut Run<'_>, stack: &mut StackRecord, r: &StackResource) {
+    run.event(
+        stack,
+        &r.logical_id,
+        r.physical_id.as_deref(),
+        &r.resource_type,
+        "DELETE_SKIPPED",
+        None,
+        None,
+    );
 }
 
 /// Deletes a resource in an update's cleanup (no call for one that was never made), with its
@@ -1458,15 +1497,26 @@ fn rollback_stack(run: &mut Run<'_>, request: &Value) -> Result<Value> {
             stack.stack_id, stack.status
         )));
     }
-    roll_back(run, &mut stack, "User Initiated");
+    roll_back(run, &mut stack, "User Initiated", except_on_create(request));
     keep_stack(run, stack)
 }
 
-/// Rolls a creation back: what it made is deleted, ROLLBACK_COMPLETE (or ROLLBACK_FAILED, and
-/// false) after ROLLBACK_IN_PROGRESS with `reason`. A stack rolled back imports nothing.
-fn roll_back(run: &mut Run<'_>, stack: &mut StackRecord, reason: &str) -> bool {
+/// Rolls a creation back: what it made is deleted (but what DeletionPolicy Retain keeps, unless
+/// `except_on_create`), ROLLBACK_COMPLETE (or ROLLBACK_FAILED, and false) after
+/// ROLLBACK_IN_PROGRESS with `reason`. A stack rolled back imports nothing.
+fn roll_back(
+    run: &mut Run<'_>,
+    stack: &mut StackRecord,
+    reason: &str,
+    except_on_create: bool,
+) -> bool {
     run.stack_event(stack, "ROLLBACK_IN_PROGRESS", Some(reason));
-    let ok = delete_resources(run, stack, false, &[]);
+    let ok = delete_resources(
+        run,
+        stack,
+        Deleting::CreationRolledBack { except_on_create },
+        &[],
+    );
     let status = if ok {
         "ROLLBACK_COMPLETE"
     } else {

@@ -108,6 +108,43 @@ fn handler_error(run: &mut Run<'_>, e: KmsError) -> String {
     )
 }
 
+/// The reason CloudFormation gives when a resource handler fails of itself, with a
+/// CloudFormation exception of the handler library (no KMS error behind it): its message and its
+/// HandlerErrorCode.
+fn handler_failure(run: &mut Run<'_>, message: &str, code: &str) -> String {
+    let token = run.uuid();
+    format!(
+        "Resource handler returned message: \"{message}\" (RequestToken: {token}, HandlerErrorCode: {code})"
+    )
+}
+
+/// `CfnInvalidRequestException(message)`: "Invalid request provided: " and the message.
+fn invalid_request(run: &mut Run<'_>, message: &str) -> String {
+    handler_failure(
+        run,
+        &format!("Invalid request provided: {message}"),
+        "InvalidRequest",
+    )
+}
+
+/// `CfnNotFoundException(type, id)`.
+fn not_found(run: &mut Run<'_>, rtype: &str, id: &str) -> String {
+    handler_failure(
+        run,
+        &format!("Resource of type '{rtype}' with identifier '{id}' was not found."),
+        "NotFound",
+    )
+}
+
+/// `CfnAlreadyExistsException(type, id)`.
+fn already_exists(run: &mut Run<'_>, rtype: &str, id: &str) -> String {
+    handler_failure(
+        run,
+        &format!("Resource of type '{rtype}' with identifier '{id}' already exists."),
+        "AlreadyExists",
+    )
+}
+
 /// Validates a resource's properties against its type's schema before any call, as
 /// CloudFormation does, with its reason. The validator's wording (its test suite, and stack
 /// events users quote) hides the value for enum, pattern, minimum and maximum.
@@ -139,6 +176,9 @@ fn check_properties(logical: &str, rtype: &str, p: &Value) -> Result<(), String>
                 problems.push(format!("#/{k}: {problem}"));
             }
         }
+        if let ("Tags", Value::Array(tags)) = (k.as_str(), v) {
+            problems.extend(tag_problems(tags));
+        }
     }
     if problems.is_empty() {
         Ok(())
@@ -147,6 +187,57 @@ fn check_properties(logical: &str, rtype: &str, p: &Value) -> Result<(), String>
             "Properties validation failed for resource {logical} with message: [{}]",
             problems.join(", ")
         ))
+    }
+}
+
+/// How a `Tags` array breaks the schemas' `Tag` definition (AWS::KMS::Key and
+/// AWS::KMS::ReplicaKey alike): `uniqueItems`, each item an object of a required `Key` (1 to 128
+/// characters) and `Value` (0 to 256), and nothing else (`additionalProperties: false`).
+fn tag_problems(tags: &[Value]) -> Vec<String> {
+    let mut problems = vec![];
+    if tags.iter().enumerate().any(|(i, t)| tags[..i].contains(t)) {
+        problems.push("#/Tags: array items are not unique".to_string());
+    }
+    for (i, tag) in tags.iter().enumerate() {
+        let at = format!("#/Tags/{i}");
+        let Value::Object(m) = tag else {
+            problems.push(format!(
+                "{at}: expected type: JSONObject, found: {}",
+                json_type(tag)
+            ));
+            continue;
+        };
+        for k in m.keys().filter(|k| *k != "Key" && *k != "Value") {
+            problems.push(format!("{at}: extraneous key [{k}] is not permitted"));
+        }
+        for r in ["Key", "Value"].iter().filter(|r| !m.contains_key(**r)) {
+            problems.push(format!("{at}: required key [{r}] not found"));
+        }
+        for (name, min, max) in [("Key", 1, 128), ("Value", 0, 256)] {
+            let Some(v) = m.get(name) else { continue };
+            if !matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_)) {
+                problems.push(format!(
+                    "{at}/{name}: expected type: String, found: {}",
+                    json_type(v)
+                ));
+            } else if let Some(problem) = rule_problem(&Rule::Length(min, max), v) {
+                problems.push(format!("{at}/{name}: {problem}"));
+            }
+        }
+    }
+    problems
+}
+
+/// The validator's name of a JSON value's type.
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "Null",
+        Value::Bool(_) => "Boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "Integer",
+        Value::Number(_) => "Number",
+        Value::String(_) => "String",
+        Value::Array(_) => "JSONArray",
+        Value::Object(_) => "JSONObject",
     }
 }
 
@@ -186,15 +277,7 @@ fn rule_problem(rule: &Rule, v: &Value) -> Option<String> {
 /// value of another type. Strings `true` and `false` pass for booleans, and numbers and booleans
 /// for strings, as CloudFormation converts them.
 fn type_problem(name: &str, v: &Value) -> Option<String> {
-    let found = match v {
-        Value::Null => "Null",
-        Value::Bool(_) => "Boolean",
-        Value::Number(n) if n.is_i64() || n.is_u64() => "Integer",
-        Value::Number(_) => "Number",
-        Value::String(_) => "String",
-        Value::Array(_) => "JSONArray",
-        Value::Object(_) => "JSONObject",
-    };
+    let found = json_type(v);
     let ok = match name {
         "BypassPolicyLockoutSafetyCheck" | "Enabled" | "EnableKeyRotation" | "MultiRegion" => {
             matches!(v, Value::Bool(_))
@@ -266,9 +349,93 @@ fn tag_map(p: &Value) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn region_of_arn(arn: &str) -> Option<&str> {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    (parts.len() == 6 && parts[2] == "kms").then(|| parts[3])
+/// The Region of a ReplicaKey's PrimaryKeyArn as the handler reads it (ClientBuilder's
+/// `arn.split(":")[3]`, Java's split dropping trailing empty strings), or none.
+fn arn_region(arn: &str) -> Option<&str> {
+    let mut parts: Vec<&str> = arn.split(':').collect();
+    while parts.last() == Some(&"") {
+        parts.pop();
+    }
+    parts.get(3).copied()
+}
+
+/// A Region the handler's KMS client takes: a Region of KMS, or one the sandbox already holds
+/// (the engine takes any Region name).
+fn kms_region(run: &Run<'_>, region: &str) -> bool {
+    crate::regions::is_kms_region(region)
+        || region == run.region
+        || run.scratch.region_state(region).is_some()
+}
+
+/// An AWS::KMS::Key's properties with the handler's defaults (ModelAdapter's setDefaults):
+/// what it compares.
+struct KeyModel {
+    description: String,
+    enabled: bool,
+    rotation: bool,
+    period: Option<i64>,
+    key_usage: String,
+    key_spec: String,
+    origin: String,
+    multi_region: bool,
+    policy: Option<String>,
+}
+
+impl KeyModel {
+    fn of(p: &Value) -> KeyModel {
+        let text_or = |k: &str, default: &str| {
+            p.get(k)
+                .map(super::template::text)
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| default.to_string())
+        };
+        KeyModel {
+            description: text_or("Description", ""),
+            enabled: truthy(p.get("Enabled")).unwrap_or(true),
+            rotation: truthy(p.get("EnableKeyRotation")).unwrap_or(false),
+            period: int(p.get("RotationPeriodInDays")),
+            key_usage: text_or("KeyUsage", "ENCRYPT_DECRYPT"),
+            key_spec: text_or("KeySpec", "SYMMETRIC_DEFAULT"),
+            origin: text_or("Origin", "AWS_KMS"),
+            multi_region: truthy(p.get("MultiRegion")).unwrap_or(false),
+            policy: p.get("KeyPolicy").map(policy_text),
+        }
+    }
+}
+
+/// The key handler's checks of a model (and of the change from the `previous` one on update),
+/// before it calls KMS to change anything (BaseHandlerStd's validateResourceModel).
+fn validate_key(run: &mut Run<'_>, previous: Option<&Value>, p: &Value) -> Result<(), String> {
+    let new = KeyModel::of(p);
+    if new.rotation && (new.key_spec != "SYMMETRIC_DEFAULT" || new.origin == "EXTERNAL") {
+        return Err(invalid_request(
+            run,
+            "You cannot set the EnableKeyRotation property to true on asymmetric or external keys.",
+        ));
+    }
+    let Some(old) = previous.map(KeyModel::of) else {
+        return Ok(());
+    };
+    if !old.enabled && !new.enabled && old.rotation != new.rotation {
+        return Err(invalid_request(
+            run,
+            "You cannot change the EnableKeyRotation property while the Enabled property is false.",
+        ));
+    }
+    // The schema has no createOnlyProperties: a change of these reaches the handler, which
+    // refuses it ("the update request fails, regardless of the value of the
+    // UpdateReplacePolicy attribute", AWS::KMS::Key's reference), defaults applied to both.
+    if old.key_usage != new.key_usage
+        || old.key_spec != new.key_spec
+        || old.multi_region != new.multi_region
+        || old.origin != new.origin
+    {
+        return Err(invalid_request(
+            run,
+            "You cannot change the values of the KeySpec, KeyUsage, Origin, or MultiRegion properties of an AWS::KMS::Key resource.",
+        ));
+    }
+    Ok(())
 }
 
 /// The record of a key the stack made, as the run sees it so far.
@@ -353,6 +520,7 @@ pub(super) fn create(
     check_properties(logical, rtype, p)?;
     match rtype {
         "AWS::KMS::Key" => {
+            validate_key(run, None, p)?;
             let mut req = Map::new();
             for k in ["Description", "KeyUsage", "KeySpec", "Origin"] {
                 if let Some(v) = p.get(k) {
@@ -378,7 +546,7 @@ pub(super) fn create(
                 .clone();
             let made = key_attributes(&meta);
             stack_tags(run, &region, &made.0, stack, logical);
-            let after = configure_key(run, &region, &made.0, &json!({}), p);
+            let after = configure_key(run, &region, &made.0, None, p);
             if let Err(e) = after {
                 // The key exists: CloudFormation's handler cleans it up before failing.
                 let _ = run.kms(
@@ -392,6 +560,16 @@ pub(super) fn create(
         }
         "AWS::KMS::Alias" => {
             let name = super::template::text(&p["AliasName"]);
+            // The handler first looks the name up: an alias that answers (or one it may not
+            // see) is taken, whoever made it.
+            match run.kms(&region, "DescribeKey", json!({"KeyId": name})) {
+                Err(e) if e.error_type == crate::ErrorType::NotFound => {}
+                Ok(_) => return Err(already_exists(run, rtype, &name)),
+                Err(e) if e.error_type == crate::ErrorType::AccessDenied => {
+                    return Err(already_exists(run, rtype, &name))
+                }
+                Err(e) => return Err(handler_error(run, e)),
+            }
             run.kms(
                 &region,
                 "CreateAlias",
@@ -402,11 +580,22 @@ pub(super) fn create(
         }
         "AWS::KMS::ReplicaKey" => {
             let primary = super::template::text(&p["PrimaryKeyArn"]);
-            let Some(primary_region) = region_of_arn(&primary).map(str::to_string) else {
-                return Err(format!(
-                    "Properties validation failed for resource {logical} with message: [#/PrimaryKeyArn: failed validation constraint for keyword [pattern]]"
+            // The schema has no pattern for PrimaryKeyArn: the handler's client for the
+            // primary's Region refuses what it cannot read a Region of.
+            let Some(primary_region) = arn_region(&primary).map(str::to_string) else {
+                return Err(handler_failure(
+                    run,
+                    "Invalid Arn Provided. Unable to determine the region of the supplied arn.",
+                    "InvalidRequest",
                 ));
             };
+            if !kms_region(run, &primary_region) {
+                return Err(handler_failure(
+                    run,
+                    &format!("'{primary_region}' is not a valid KMS Region."),
+                    "InvalidRequest",
+                ));
+            }
             let mut req = json!({
                 "KeyId": primary,
                 "ReplicaRegion": region,
@@ -435,12 +624,15 @@ pub(super) fn create(
     }
 }
 
-/// What an update of a key's mutable properties does: old `o` to new `n`.
+/// What the handler does to a key's mutable properties, in its order: on create (no `o`),
+/// rotation then disabling; on update from `o`, enabling, rotation, disabling, description,
+/// policy and tags (the key handlers' CreateHandler and UpdateHandler). KMS refuses rotation on a
+/// disabled key, hence the order.
 fn configure_key(
     run: &mut Run<'_>,
     region: &str,
     key_id: &str,
-    o: &Value,
+    o: Option<&Value>,
     n: &Value,
 ) -> Result<(), String> {
     let call = |run: &mut Run<'_>, op: &str, req: Value| -> Result<(), String> {
@@ -448,23 +640,39 @@ fn configure_key(
             .map(|_| ())
             .map_err(|e| handler_error(run, e))
     };
-    let enabled = |v: &Value| truthy(v.get("Enabled")).unwrap_or(true);
-    let rotation = |v: &Value| truthy(v.get("EnableKeyRotation")).unwrap_or(false);
-    let creating = o.as_object().is_some_and(Map::is_empty);
-    if !creating && o.get("Description") != n.get("Description") {
-        let d = n
-            .get("Description")
-            .map(super::template::text)
-            .unwrap_or_default();
+    let new = KeyModel::of(n);
+    let old = o.map(KeyModel::of);
+    let was_enabled = old.as_ref().is_none_or(|m| m.enabled);
+    let had_rotation = old.as_ref().is_some_and(|m| m.rotation);
+    if !was_enabled && new.enabled {
+        call(run, "EnableKey", json!({"KeyId": key_id}))?;
+    }
+    let period_changed = old.as_ref().is_some_and(|m| m.period != new.period);
+    if new.rotation && (!had_rotation || period_changed) {
+        let mut req = json!({"KeyId": key_id});
+        if let Some(d) = new.period {
+            req["RotationPeriodInDays"] = json!(d);
+        }
+        call(run, "EnableKeyRotation", req)?;
+    } else if had_rotation && !new.rotation {
+        call(run, "DisableKeyRotation", json!({"KeyId": key_id}))?;
+    }
+    if was_enabled && !new.enabled {
+        call(run, "DisableKey", json!({"KeyId": key_id}))?;
+    }
+    let (Some(o), Some(old)) = (o, old) else {
+        return Ok(());
+    };
+    if old.description != new.description {
         call(
             run,
             "UpdateKeyDescription",
-            json!({"KeyId": key_id, "Description": d}),
+            json!({"KeyId": key_id, "Description": new.description}),
         )?;
     }
-    if !creating && o.get("KeyPolicy") != n.get("KeyPolicy") {
-        let policy = match n.get("KeyPolicy") {
-            Some(p) => policy_text(p),
+    if old.policy != new.policy {
+        let policy = match new.policy {
+            Some(p) => p,
             None => crate::default_key_policy(region, run.scratch.account_id()),
         };
         let mut req = json!({"KeyId": key_id, "PolicyName": "default", "Policy": policy});
@@ -473,49 +681,26 @@ fn configure_key(
         }
         call(run, "PutKeyPolicy", req)?;
     }
-    if (creating && !enabled(n)) || (!creating && enabled(o) != enabled(n)) {
+    let (old, new) = (tag_map(o), tag_map(n));
+    let removed: Vec<&String> = old.keys().filter(|k| !new.contains_key(*k)).collect();
+    if !removed.is_empty() {
         call(
             run,
-            if enabled(n) {
-                "EnableKey"
-            } else {
-                "DisableKey"
-            },
-            json!({"KeyId": key_id}),
+            "UntagResource",
+            json!({"KeyId": key_id, "TagKeys": removed}),
         )?;
     }
-    let period = int(n.get("RotationPeriodInDays"));
-    if rotation(n) && (creating || !rotation(o) || int(o.get("RotationPeriodInDays")) != period) {
-        let mut req = json!({"KeyId": key_id});
-        if let Some(d) = period {
-            req["RotationPeriodInDays"] = json!(d);
-        }
-        call(run, "EnableKeyRotation", req)?;
-    } else if !creating && rotation(o) && !rotation(n) {
-        call(run, "DisableKeyRotation", json!({"KeyId": key_id}))?;
-    }
-    if !creating {
-        let (old, new) = (tag_map(o), tag_map(n));
-        let removed: Vec<&String> = old.keys().filter(|k| !new.contains_key(*k)).collect();
-        if !removed.is_empty() {
-            call(
-                run,
-                "UntagResource",
-                json!({"KeyId": key_id, "TagKeys": removed}),
-            )?;
-        }
-        let changed: Vec<Value> = new
-            .iter()
-            .filter(|(k, v)| old.get(*k) != Some(v))
-            .map(|(k, v)| json!({"TagKey": k, "TagValue": v}))
-            .collect();
-        if !changed.is_empty() {
-            call(
-                run,
-                "TagResource",
-                json!({"KeyId": key_id, "Tags": changed}),
-            )?;
-        }
+    let changed: Vec<Value> = new
+        .iter()
+        .filter(|(k, v)| old.get(*k) != Some(v))
+        .map(|(k, v)| json!({"TagKey": k, "TagValue": v}))
+        .collect();
+    if !changed.is_empty() {
+        call(
+            run,
+            "TagResource",
+            json!({"KeyId": key_id, "Tags": changed}),
+        )?;
     }
     Ok(())
 }
@@ -544,18 +729,23 @@ pub(super) fn update(
     check_properties(logical, rtype, n)?;
     match rtype {
         "AWS::KMS::Key" | "AWS::KMS::ReplicaKey" => {
-            if rtype == "AWS::KMS::Key" {
-                // "If you change the value of the KeySpec, KeyUsage, Origin, or MultiRegion
-                // properties of an existing KMS key, the update request fails, regardless of the
-                // value of the UpdateReplacePolicy attribute" (AWS::KMS::Key's reference).
-                let fixed = ["KeySpec", "KeyUsage", "Origin", "MultiRegion"];
-                if let Some(f) = fixed.iter().find(|f| o.get(**f) != n.get(**f)) {
-                    return Err(format!(
-                        "Resource handler returned message: \"{f} cannot be changed on an existing KMS key: you cannot change the KeySpec, KeyUsage, Origin, or MultiRegion properties of a KMS key.\" (HandlerErrorCode: NotUpdatable)"
-                    ));
-                }
+            // The handler describes the key first: one deleted outside the stack, or pending
+            // deletion, is not found (KeyHandlerHelper's describeKey).
+            let meta = run
+                .kms(&region, "DescribeKey", json!({"KeyId": physical}))
+                .map_err(|e| handler_error(run, e))?["KeyMetadata"]
+                .clone();
+            if matches!(
+                meta["KeyState"].as_str(),
+                Some("PendingDeletion" | "PendingReplicaDeletion")
+            ) {
+                let id = meta["KeyId"].as_str().unwrap_or(physical).to_string();
+                return Err(not_found(run, rtype, &id));
             }
-            configure_key(run, &region, physical, o, n)
+            if rtype == "AWS::KMS::Key" {
+                validate_key(run, Some(o), n)?;
+            }
+            configure_key(run, &region, physical, Some(o), n)
         }
         "AWS::KMS::Alias" => run
             .kms(

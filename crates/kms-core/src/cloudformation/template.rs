@@ -229,6 +229,10 @@ impl Template {
             ));
         }
         t.check_structure()?;
+        // A stored stack's template still reads as it was accepted.
+        if refuse_nulls {
+            t.check_policies()?;
+        }
         t.check_references()?;
         t.check_attributes()?;
         Ok(t)
@@ -433,13 +437,67 @@ impl Template {
         Ok(())
     }
 
-    /// Whether the resource `logical` has DeletionPolicy Retain.
-    pub(super) fn retains(&self, logical: &str) -> bool {
+    /// A resource's policy attribute (`DeletionPolicy`, `UpdateReplacePolicy`): `Delete` when it
+    /// has none. `Snapshot` deletes a KMS resource, which has no snapshots.
+    fn policy(&self, logical: &str, attribute: &str) -> &str {
         self.resources
             .get(logical)
-            .and_then(|d| d.get("DeletionPolicy"))
+            .and_then(|d| d.get(attribute))
             .and_then(Value::as_str)
-            == Some("Retain")
+            .unwrap_or("Delete")
+    }
+
+    /// Whether the resource `logical` is kept when DeleteStack, or an update that leaves it out
+    /// of the template, deletes it: DeletionPolicy `Retain` or `RetainExceptOnCreate`.
+    pub(super) fn retains(&self, logical: &str) -> bool {
+        matches!(
+            self.policy(logical, "DeletionPolicy"),
+            "Retain" | "RetainExceptOnCreate"
+        )
+    }
+
+    /// Whether the resource `logical`, made by the stack operation being rolled back, is kept:
+    /// DeletionPolicy `Retain`, unless the request said RetainExceptOnCreate (`RetainExceptOnCreate`
+    /// "behaves like Retain for stack operations, except for the stack operation that initially
+    /// created the resource").
+    pub(super) fn retains_on_rollback(&self, logical: &str, except_on_create: bool) -> bool {
+        !except_on_create && self.policy(logical, "DeletionPolicy") == "Retain"
+    }
+
+    /// Whether the old physical resource of `logical` is kept when an update replaces it:
+    /// UpdateReplacePolicy `Retain`.
+    pub(super) fn retains_replaced(&self, logical: &str) -> bool {
+        self.policy(logical, "UpdateReplacePolicy") == "Retain"
+    }
+
+    /// The values of the resources' DeletionPolicy and UpdateReplacePolicy, which CloudFormation
+    /// checks when it validates a template a request brings.
+    fn check_policies(&self) -> Result<()> {
+        for (name, r) in &self.resources {
+            for (attribute, allowed) in [
+                (
+                    "DeletionPolicy",
+                    &["Delete", "Retain", "RetainExceptOnCreate", "Snapshot"][..],
+                ),
+                ("UpdateReplacePolicy", &["Delete", "Retain", "Snapshot"][..]),
+            ] {
+                match r.get(attribute) {
+                    None => {}
+                    Some(Value::String(v)) if allowed.contains(&v.as_str()) => {}
+                    Some(Value::String(v)) => {
+                        return Err(format_error(format!(
+                            "Unrecognized {attribute} {v} for resource {name}"
+                        )))
+                    }
+                    Some(_) => {
+                        return Err(format_error(format!(
+                            "Every {attribute} member must be a string."
+                        )))
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The names an output refers to outside any `Fn::If` (whose other branch may be the one

@@ -1031,3 +1031,690 @@ fn an_alias_for_a_key_only_key_id_is_refused_whoever_calls() {
         }
     }
 }
+
+/// Puts (or replaces) the inline policy `name` of user `user`.
+fn user_policy(sb: &mut Sandbox, user: &str, name: &str, statements: Value) {
+    let doc = json!({"Version": "2012-10-17", "Statement": statements});
+    iam(
+        sb,
+        "PutUserPolicy",
+        json!({"UserName": user, "PolicyName": name, "PolicyDocument": doc.to_string()}),
+    );
+}
+
+/// Each permission `op` needs and whether it is allowed, as the console's "Why?" decides it
+/// (nothing runs).
+fn decisions(sb: &Sandbox, caller: &Caller, op: &str, req: Value) -> Vec<(String, bool)> {
+    let out = sb
+        .engine
+        .explain_access(&sb.region, op, &req, caller, sb.clock.now())
+        .result
+        .unwrap_or_else(|e| panic!("{op} {req}: {e}"));
+    out.as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["Action"].as_str().unwrap().to_string(),
+                d["Allowed"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn allowed(sb: &Sandbox, caller: &Caller, op: &str, req: Value) -> bool {
+    let d = decisions(sb, caller, op, req);
+    assert!(!d.is_empty(), "{op} needs no permission");
+    d.iter().all(|(_, allowed)| *allowed)
+}
+
+fn iam_as(sb: &mut Sandbox, caller: &Caller, op: &str, req: Value) -> Result<Value, KmsError> {
+    call(sb, caller, Service::Iam, op, req)
+}
+
+/// IAM's tags are `Key` and `Value`: `aws:RequestTag/*` and `aws:TagKeys` of CreateUser,
+/// CreateRole, CreatePolicy and Tag*, `aws:TagKeys` of Untag* (their `TagKeys`); the user, role
+/// or policy acted on gives `aws:ResourceTag/*` (and for users and roles `iam:ResourceTag/*`);
+/// IAM requests are made in us-east-1 (`aws:RequestedRegion`).
+#[test]
+fn iam_requests_see_their_tags_the_resource_tags_and_us_east_1() {
+    let mut sb = sandbox();
+    let alice = user(&mut sb, "alice");
+    user(&mut sb, "bob");
+    user_policy(
+        &mut sb,
+        "alice",
+        "tags",
+        json!([
+            {"Effect": "Allow", "Resource": "*",
+             "Action": ["iam:CreateUser", "iam:CreateRole", "iam:CreatePolicy",
+                        "iam:TagUser", "iam:TagRole", "iam:TagPolicy"],
+             "Condition": {"StringEquals": {"aws:RequestTag/team": "blue",
+                                            "aws:RequestedRegion": "us-east-1"}}},
+            {"Effect": "Allow", "Resource": "*",
+             "Action": ["iam:UntagUser", "iam:UntagRole", "iam:UntagPolicy"],
+             "Condition": {"ForAnyValue:StringEquals": {"aws:TagKeys": "temp"}}},
+            {"Effect": "Allow", "Resource": "*",
+             "Action": ["iam:GetUser", "iam:GetRole", "iam:GetPolicy"],
+             "Condition": {"StringEquals": {"aws:ResourceTag/team": "blue"}}},
+            {"Effect": "Allow", "Resource": "*", "Action": ["iam:ListUserTags", "iam:ListRoleTags"],
+             "Condition": {"StringEquals": {"iam:ResourceTag/team": "blue"}}}
+        ]),
+    );
+    let tags = |team: &str| json!([{"Key": "team", "Value": team}, {"Key": "temp", "Value": "x"}]);
+    let denied_iam = |r: Result<Value, KmsError>, what: &str| {
+        let e = r.expect_err(what);
+        assert_eq!(e.error_type, ErrorType::IamAccessDenied, "{what}: {e}");
+    };
+    let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": ACCOUNT}, "Action": "sts:AssumeRole"}]})
+    .to_string();
+    let doc = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Action": "kms:DescribeKey", "Resource": "*"}]})
+    .to_string();
+
+    // Users.
+    iam_as(
+        &mut sb,
+        &alice,
+        "CreateUser",
+        json!({"UserName": "u1", "Tags": tags("blue")}),
+    )
+    .unwrap();
+    denied_iam(
+        iam_as(
+            &mut sb,
+            &alice,
+            "CreateUser",
+            json!({"UserName": "u2", "Tags": tags("red")}),
+        ),
+        "red tags",
+    );
+    denied_iam(
+        iam_as(&mut sb, &alice, "CreateUser", json!({"UserName": "u3"})),
+        "no tags",
+    );
+    iam_as(
+        &mut sb,
+        &alice,
+        "TagUser",
+        json!({"UserName": "u1", "Tags": tags("blue")}),
+    )
+    .unwrap();
+    iam_as(
+        &mut sb,
+        &alice,
+        "UntagUser",
+        json!({"UserName": "u1", "TagKeys": ["temp"]}),
+    )
+    .unwrap();
+    denied_iam(
+        iam_as(
+            &mut sb,
+            &alice,
+            "UntagUser",
+            json!({"UserName": "u1", "TagKeys": ["team"]}),
+        ),
+        "untag team",
+    );
+    iam_as(&mut sb, &alice, "GetUser", json!({"UserName": "u1"})).unwrap();
+    iam_as(&mut sb, &alice, "ListUserTags", json!({"UserName": "u1"})).unwrap();
+    denied_iam(
+        iam_as(&mut sb, &alice, "GetUser", json!({"UserName": "bob"})),
+        "untagged user",
+    );
+
+    // Roles.
+    iam_as(
+        &mut sb,
+        &alice,
+        "CreateRole",
+        json!({"RoleName": "r1", "AssumeRolePolicyDocument": trust, "Tags": tags("blue")}),
+    )
+    .unwrap();
+    denied_iam(
+        iam_as(
+            &mut sb,
+            &alice,
+            "CreateRole",
+            json!({"RoleName": "r2", "AssumeRolePolicyDocument": trust, "Tags": tags("red")}),
+        ),
+        "red role",
+    );
+    iam_as(
+        &mut sb,
+        &alice,
+        "TagRole",
+        json!({"RoleName": "r1", "Tags": tags("blue")}),
+    )
+    .unwrap();
+    iam_as(
+        &mut sb,
+        &alice,
+        "UntagRole",
+        json!({"RoleName": "r1", "TagKeys": ["temp"]}),
+    )
+    .unwrap();
+    denied_iam(
+        iam_as(
+            &mut sb,
+            &alice,
+            "UntagRole",
+            json!({"RoleName": "r1", "TagKeys": ["team"]}),
+        ),
+        "untag the role's team",
+    );
+    iam_as(&mut sb, &alice, "GetRole", json!({"RoleName": "r1"})).unwrap();
+    iam_as(&mut sb, &alice, "ListRoleTags", json!({"RoleName": "r1"})).unwrap();
+
+    // Managed policies.
+    let p = iam_as(
+        &mut sb,
+        &alice,
+        "CreatePolicy",
+        json!({"PolicyName": "p1", "PolicyDocument": doc, "Tags": tags("blue")}),
+    )
+    .unwrap();
+    let arn = p["Policy"]["Arn"].as_str().unwrap().to_string();
+    denied_iam(
+        iam_as(
+            &mut sb,
+            &alice,
+            "CreatePolicy",
+            json!({"PolicyName": "p2", "PolicyDocument": doc, "Tags": tags("red")}),
+        ),
+        "red policy",
+    );
+    iam_as(
+        &mut sb,
+        &alice,
+        "TagPolicy",
+        json!({"PolicyArn": arn, "Tags": tags("blue")}),
+    )
+    .unwrap();
+    iam_as(
+        &mut sb,
+        &alice,
+        "UntagPolicy",
+        json!({"PolicyArn": arn, "TagKeys": ["temp"]}),
+    )
+    .unwrap();
+    iam_as(&mut sb, &alice, "GetPolicy", json!({"PolicyArn": arn})).unwrap();
+    iam(
+        &mut sb,
+        "UntagPolicy",
+        json!({"PolicyArn": arn, "TagKeys": ["team"]}),
+    );
+    denied_iam(
+        iam_as(&mut sb, &alice, "GetPolicy", json!({"PolicyArn": arn})),
+        "untagged policy",
+    );
+}
+
+/// In sts:AssumeRole the role is the resource: its tags are `aws:ResourceTag/*` to the
+/// caller's identity policies; STS requests have `aws:RequestedRegion` too.
+#[test]
+fn assume_role_sees_the_role_tags_and_the_region() {
+    let mut sb = sandbox();
+    let dev = user(&mut sb, "dev");
+    let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": ACCOUNT}, "Action": "sts:AssumeRole"}]})
+    .to_string();
+    let tagged = iam(
+        &mut sb,
+        "CreateRole",
+        json!({"RoleName": "tagged", "AssumeRolePolicyDocument": trust,
+               "Tags": [{"Key": "team", "Value": "blue"}]}),
+    )["Role"]["Arn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let plain = role(&mut sb, "plain", ACCOUNT);
+    user_policy(
+        &mut sb,
+        "dev",
+        "assume",
+        json!([{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*",
+            "Condition": {"StringEquals": {"aws:ResourceTag/team": "blue",
+                                           "iam:ResourceTag/team": "blue",
+                                           "aws:RequestedRegion": DEFAULT_REGION}}}]),
+    );
+    let assume = |sb: &mut Sandbox, role: &str| {
+        call(
+            sb,
+            &dev,
+            Service::Sts,
+            "AssumeRole",
+            json!({"RoleArn": role, "RoleSessionName": "s1"}),
+        )
+    };
+    assume(&mut sb, &tagged).unwrap();
+    let e = assume(&mut sb, &plain).unwrap_err();
+    assert_eq!(e.error_type, ErrorType::IamAccessDenied, "{e}");
+}
+
+/// `kms:BypassPolicyLockoutSafetyCheck` is present only when the request has the parameter
+/// (conditions-kms.md's `Null` example), in CreateKey and PutKeyPolicy; the lockout check
+/// decides the next PutKeyPolicy as a request without it.
+#[test]
+fn bypass_policy_lockout_safety_check_is_present_only_when_the_request_has_it() {
+    let mut sb = sandbox();
+    let alice = user(&mut sb, "alice");
+    let alice_arn = format!("arn:aws:iam::{ACCOUNT}:user/alice");
+    user_policy(
+        &mut sb,
+        "alice",
+        "create",
+        json!([{"Effect": "Allow", "Action": "kms:CreateKey", "Resource": "*",
+            "Condition": {"Null": {"kms:BypassPolicyLockoutSafetyCheck": true}}},
+            {"Effect": "Deny", "Action": ["kms:CreateKey", "kms:PutKeyPolicy"], "Resource": "*",
+            "Condition": {"Bool": {"kms:BypassPolicyLockoutSafetyCheck": true}}}]),
+    );
+    assert!(allowed(&sb, &alice, "CreateKey", json!({})));
+    assert!(!allowed(
+        &sb,
+        &alice,
+        "CreateKey",
+        json!({"BypassPolicyLockoutSafetyCheck": false})
+    ));
+    assert!(!allowed(
+        &sb,
+        &alice,
+        "CreateKey",
+        json!({"BypassPolicyLockoutSafetyCheck": true})
+    ));
+    // The key policy lets alice change it only without the parameter.
+    let statements = json!([{"Effect": "Allow", "Principal": {"AWS": alice_arn},
+        "Action": "kms:PutKeyPolicy", "Resource": "*",
+        "Condition": {"Null": {"kms:BypassPolicyLockoutSafetyCheck": true}}}]);
+    let (id, _) = key_with_policy(&mut sb, statements.clone());
+    let mut all = vec![
+        json!({"Sid": "Enable IAM User Permissions", "Effect": "Allow",
+        "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")}, "Action": "kms:*",
+        "Resource": "*"}),
+    ];
+    all.extend(statements.as_array().unwrap().iter().cloned());
+    let policy = json!({"Version": "2012-10-17", "Statement": all}).to_string();
+    // The lockout check passes: the next PutKeyPolicy has no such parameter either.
+    kms_ok(
+        &mut sb,
+        &alice,
+        "PutKeyPolicy",
+        json!({"KeyId": id, "Policy": policy}),
+    );
+    let e = kms_err(
+        &mut sb,
+        &alice,
+        "PutKeyPolicy",
+        json!({"KeyId": id, "Policy": policy, "BypassPolicyLockoutSafetyCheck": false}),
+    );
+    assert_eq!(e.error_type, ErrorType::AccessDenied, "{e}");
+}
+
+/// `kms:ExpirationModel` is ImportKeyMaterial's, present only when the request has
+/// ExpirationModel; `kms:ValidTo` only with ValidTo, in Unix time with its fractional seconds.
+#[test]
+fn import_key_material_conditions_are_present_only_with_their_parameters() {
+    let mut sb = sandbox();
+    let dev = user(&mut sb, "dev");
+    let root = sb.root();
+    let key = kms_ok(&mut sb, &root, "CreateKey", json!({"Origin": "EXTERNAL"}));
+    let id = key["KeyMetadata"]["KeyId"].as_str().unwrap().to_string();
+    let blob = "AAAA";
+    let import = |extra: Value| {
+        let mut req = json!({"KeyId": id, "ImportToken": blob, "EncryptedKeyMaterial": blob});
+        for (k, v) in extra.as_object().unwrap() {
+            req[k] = v.clone();
+        }
+        req
+    };
+    user_policy(
+        &mut sb,
+        "dev",
+        "import",
+        json!([{"Effect": "Allow", "Action": "kms:ImportKeyMaterial", "Resource": "*",
+            "Condition": {"Null": {"kms:ExpirationModel": true},
+                          "NumericLessThanEquals": {"kms:ValidTo": "1546257599"}}}]),
+    );
+    assert!(allowed(
+        &sb,
+        &dev,
+        "ImportKeyMaterial",
+        import(json!({"ValidTo": 1546257599}))
+    ));
+    // Half a second later than the policy allows.
+    assert!(!allowed(
+        &sb,
+        &dev,
+        "ImportKeyMaterial",
+        import(json!({"ValidTo": 1546257599.5}))
+    ));
+    assert!(!allowed(
+        &sb,
+        &dev,
+        "ImportKeyMaterial",
+        import(json!({"ValidTo": 1546257599, "ExpirationModel": "KEY_MATERIAL_EXPIRES"}))
+    ));
+    user_policy(
+        &mut sb,
+        "dev",
+        "import",
+        json!([{"Effect": "Allow", "Action": "kms:ImportKeyMaterial", "Resource": "*",
+            "Condition": {"StringEquals": {"kms:ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"},
+                          "Null": {"kms:ValidTo": true}}}]),
+    );
+    assert!(allowed(
+        &sb,
+        &dev,
+        "ImportKeyMaterial",
+        import(json!({"ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"}))
+    ));
+    assert!(!allowed(&sb, &dev, "ImportKeyMaterial", import(json!({}))));
+}
+
+/// `aws:ResourceTag/*` and `kms:ResourceAliases` are for IAM policies only: a key policy's
+/// condition on them never holds (tag-authorization.md, conditions-kms.md), while an IAM policy
+/// on the same key sees them.
+#[test]
+fn resource_tags_and_aliases_are_for_iam_policies_only() {
+    let mut sb = sandbox();
+    let bob = user(&mut sb, "bob");
+    let carol = user(&mut sb, "carol");
+    let bob_arn = format!("arn:aws:iam::{ACCOUNT}:user/bob");
+    let (id, _) = key_with_policy(
+        &mut sb,
+        json!([
+            {"Effect": "Allow", "Principal": {"AWS": bob_arn}, "Action": "kms:Encrypt",
+             "Resource": "*", "Condition": {"StringEquals": {"aws:ResourceTag/team": "blue"}}},
+            {"Effect": "Allow", "Principal": {"AWS": bob_arn}, "Action": "kms:DescribeKey",
+             "Resource": "*",
+             "Condition": {"ForAnyValue:StringEquals": {"kms:ResourceAliases": "alias/blue"}}},
+            {"Effect": "Allow", "Principal": {"AWS": bob_arn}, "Action": "kms:GetKeyRotationStatus",
+             "Resource": "*", "Condition": {"Null": {"aws:ResourceTag/team": true,
+                                                    "kms:ResourceAliases": true}}}
+        ]),
+    );
+    let root = sb.root();
+    kms_ok(
+        &mut sb,
+        &root,
+        "TagResource",
+        json!({"KeyId": id, "Tags": [{"TagKey": "team", "TagValue": "blue"}]}),
+    );
+    kms_ok(
+        &mut sb,
+        &root,
+        "CreateAlias",
+        json!({"AliasName": "alias/blue", "TargetKeyId": id}),
+    );
+    let encrypt = json!({"KeyId": id, "Plaintext": "eA=="});
+    assert!(!allowed(&sb, &bob, "Encrypt", encrypt.clone()));
+    assert!(!allowed(&sb, &bob, "DescribeKey", json!({"KeyId": id})));
+    assert!(allowed(
+        &sb,
+        &bob,
+        "GetKeyRotationStatus",
+        json!({"KeyId": id})
+    ));
+    // The same conditions in carol's IAM policy hold (the key policy delegates to IAM).
+    user_policy(
+        &mut sb,
+        "carol",
+        "abac",
+        json!([{"Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*",
+            "Condition": {"StringEquals": {"aws:ResourceTag/team": "blue"},
+                          "ForAnyValue:StringEquals": {"kms:ResourceAliases": "alias/blue"}}}]),
+    );
+    assert!(allowed(&sb, &carol, "Encrypt", encrypt));
+    // The lockout check decides the new key policy as a key policy too: a statement that lets
+    // the account in only on the key's tag lets no one change it.
+    let policy = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")}, "Action": "kms:*",
+        "Resource": "*", "Condition": {"StringEquals": {"aws:ResourceTag/team": "blue"}}}]});
+    let e = kms_err(
+        &mut sb,
+        &root,
+        "PutKeyPolicy",
+        json!({"KeyId": id, "Policy": policy.to_string()}),
+    );
+    assert_eq!(e.error_type, ErrorType::MalformedPolicyDocument, "{e}");
+}
+
+/// CreateKey's request context: `kms:MultiRegionKeyType` PRIMARY for a multi-Region key (none
+/// otherwise); the deprecated CustomerMasterKeySpec gives `kms:KeySpec`; the deprecated
+/// `kms:CustomerMasterKeySpec` and `kms:CustomerMasterKeyUsage` work as their new names do.
+#[test]
+fn create_key_context_follows_its_parameters() {
+    let mut sb = sandbox();
+    let dev = user(&mut sb, "dev");
+    user_policy(
+        &mut sb,
+        "dev",
+        "create",
+        json!([{"Effect": "Allow", "Action": "kms:CreateKey", "Resource": "*",
+            "Condition": {"StringEquals": {"kms:MultiRegionKeyType": "PRIMARY"}}}]),
+    );
+    assert!(allowed(
+        &sb,
+        &dev,
+        "CreateKey",
+        json!({"MultiRegion": true})
+    ));
+    assert!(!allowed(
+        &sb,
+        &dev,
+        "CreateKey",
+        json!({"MultiRegion": false})
+    ));
+    assert!(!allowed(&sb, &dev, "CreateKey", json!({})));
+    user_policy(
+        &mut sb,
+        "dev",
+        "create",
+        json!([{"Effect": "Allow", "Action": "kms:CreateKey", "Resource": "*",
+            "Condition": {"StringEquals": {"kms:KeySpec": "RSA_2048",
+                                           "kms:CustomerMasterKeySpec": "RSA_2048",
+                                           "kms:KeyUsage": "SIGN_VERIFY",
+                                           "kms:CustomerMasterKeyUsage": "SIGN_VERIFY"}}}]),
+    );
+    for spec in ["KeySpec", "CustomerMasterKeySpec"] {
+        assert!(
+            allowed(
+                &sb,
+                &dev,
+                "CreateKey",
+                json!({spec: "RSA_2048", "KeyUsage": "SIGN_VERIFY"})
+            ),
+            "{spec}"
+        );
+        assert!(
+            !allowed(
+                &sb,
+                &dev,
+                "CreateKey",
+                json!({spec: "RSA_4096", "KeyUsage": "SIGN_VERIFY"})
+            ),
+            "{spec}"
+        );
+    }
+}
+
+/// Global keys by their availability: `aws:PrincipalIsAWSService` and `aws:ViaAWSService` are
+/// false in every direct call; a role session (temporary credentials) has
+/// `aws:MultiFactorAuthPresent` false, `aws:TokenIssueTime`, and `aws:SourceIdentity` when it
+/// set one; a user's long-term credentials have neither; CloudTrail has `aws:RequestedRegion`.
+#[test]
+fn global_keys_follow_their_availability() {
+    let mut sb = sandbox();
+    let dev = user(&mut sb, "dev");
+    let dev_arn = format!("arn:aws:iam::{ACCOUNT}:user/dev");
+    user_policy(
+        &mut sb,
+        "dev",
+        "direct",
+        json!([{"Effect": "Allow", "Action": ["kms:ListKeys", "kms:ListAliases"], "Resource": "*",
+            "Condition": {"Bool": {"aws:ViaAWSService": false, "aws:PrincipalIsAWSService": false},
+                          "Null": {"aws:MultiFactorAuthPresent": true, "aws:TokenIssueTime": true,
+                                   "aws:SourceIdentity": true}}},
+            {"Effect": "Allow", "Action": "cloudtrail:LookupEvents", "Resource": "*",
+             "Condition": {"StringEquals": {"aws:RequestedRegion": DEFAULT_REGION}}}]),
+    );
+    kms_ok(&mut sb, &dev, "ListKeys", json!({}));
+    call(
+        &mut sb,
+        &dev,
+        Service::CloudTrail,
+        "LookupEvents",
+        json!({}),
+    )
+    .unwrap();
+
+    let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": dev_arn}, "Action": ["sts:AssumeRole", "sts:SetSourceIdentity"]}]});
+    iam(
+        &mut sb,
+        "CreateRole",
+        json!({"RoleName": "reader", "AssumeRolePolicyDocument": trust.to_string()}),
+    );
+    let doc = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Action": "kms:ListKeys", "Resource": "*",
+        "Condition": {"Bool": {"aws:MultiFactorAuthPresent": false, "aws:ViaAWSService": false,
+                               "aws:PrincipalIsAWSService": false},
+                      "StringEquals": {"aws:SourceIdentity": "dev-src"},
+                      "DateLessThanEquals": {"aws:TokenIssueTime": "2025-01-01T00:00:00Z"}}}]});
+    iam(
+        &mut sb,
+        "PutRolePolicy",
+        json!({"RoleName": "reader", "PolicyName": "p", "PolicyDocument": doc.to_string()}),
+    );
+    let role_arn = format!("arn:aws:iam::{ACCOUNT}:role/reader");
+    let session = |sb: &mut Sandbox, extra: Value| {
+        let mut req = json!({"RoleArn": role_arn, "RoleSessionName": "s1"});
+        for (k, v) in extra.as_object().unwrap() {
+            req[k] = v.clone();
+        }
+        let out = call(sb, &dev, Service::Sts, "AssumeRole", req).unwrap();
+        let key_id = out["Credentials"]["AccessKeyId"].as_str().unwrap();
+        sb.engine
+            .caller_for_access_key(key_id, sb.clock.now())
+            .unwrap()
+    };
+    let with_source = session(&mut sb, json!({"SourceIdentity": "dev-src"}));
+    let without = session(&mut sb, json!({}));
+    kms_ok(&mut sb, &with_source, "ListKeys", json!({}));
+    let e = kms_err(&mut sb, &without, "ListKeys", json!({}));
+    assert_eq!(e.error_type, ErrorType::AccessDenied, "{e}");
+    // Issued at the sandbox's clock: a second later is after the policy's date.
+    sb.clock.set(sb.clock.now() + 1000);
+    let later = session(&mut sb, json!({"SourceIdentity": "dev-src"}));
+    let e = kms_err(&mut sb, &later, "ListKeys", json!({}));
+    assert_eq!(e.error_type, ErrorType::AccessDenied, "{e}");
+}
+
+/// ReplicateKey: `kms:ReplicaRegion` limits only the kms:ReplicateKey permission; the
+/// kms:CreateKey and kms:TagResource permissions are decided in the replica Region
+/// (`aws:RequestedRegion`), kms:TagResource on the replica's tags.
+#[test]
+fn replicate_key_permissions_in_the_replica_region() {
+    let mut sb = sandbox();
+    let dev = user(&mut sb, "dev");
+    let dev_arn = format!("arn:aws:iam::{ACCOUNT}:user/dev");
+    let policy = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")},
+         "Action": "kms:*", "Resource": "*"},
+        {"Effect": "Allow", "Principal": {"AWS": dev_arn}, "Action": "kms:ReplicateKey",
+         "Resource": "*", "Condition": {"StringEquals": {"kms:ReplicaRegion": "us-east-1",
+                                                         "aws:RequestedRegion": DEFAULT_REGION}}}]});
+    let root = sb.root();
+    let key = kms_ok(
+        &mut sb,
+        &root,
+        "CreateKey",
+        json!({"MultiRegion": true, "Policy": policy.to_string()}),
+    );
+    let id = key["KeyMetadata"]["KeyId"].as_str().unwrap().to_string();
+    user_policy(
+        &mut sb,
+        "dev",
+        "replica",
+        json!([{"Effect": "Allow", "Action": ["kms:CreateKey", "kms:TagResource"], "Resource": "*",
+            "Condition": {"StringEquals": {"aws:RequestedRegion": "us-east-1"},
+                          "Null": {"kms:ReplicaRegion": true}}},
+            {"Effect": "Deny", "Action": "kms:TagResource", "Resource": "*",
+             "Condition": {"StringNotEquals": {"aws:RequestTag/team": "blue"}}}]),
+    );
+    let replicate = |region: &str, team: &str| {
+        json!({"KeyId": id, "ReplicaRegion": region,
+               "Tags": [{"TagKey": "team", "TagValue": team}]})
+    };
+    assert_eq!(
+        decisions(&sb, &dev, "ReplicateKey", replicate("us-east-1", "blue")),
+        vec![
+            ("kms:ReplicateKey".to_string(), true),
+            ("kms:CreateKey".to_string(), true),
+            ("kms:TagResource".to_string(), true),
+        ]
+    );
+    assert_eq!(
+        decisions(&sb, &dev, "ReplicateKey", replicate("us-east-1", "red")),
+        vec![
+            ("kms:ReplicateKey".to_string(), true),
+            ("kms:CreateKey".to_string(), true),
+            ("kms:TagResource".to_string(), false),
+        ]
+    );
+    assert_eq!(
+        decisions(&sb, &dev, "ReplicateKey", replicate("eu-west-3", "blue")),
+        vec![
+            ("kms:ReplicateKey".to_string(), false),
+            ("kms:CreateKey".to_string(), false),
+            ("kms:TagResource".to_string(), false),
+        ]
+    );
+}
+
+/// `kms:CallerAccount` is for KMS key resource operations and custom key store operations
+/// (conditions-kms.md's table), not ListKeys; a CreateGrant with both constraint types has both
+/// in `kms:GrantConstraintType`.
+#[test]
+fn caller_account_where_listed_and_both_grant_constraint_types() {
+    let mut sb = sandbox();
+    let dev = user(&mut sb, "dev");
+    let dev_arn = format!("arn:aws:iam::{ACCOUNT}:user/dev");
+    user_policy(
+        &mut sb,
+        "dev",
+        "account",
+        json!([{"Effect": "Allow", "Action": "kms:ListKeys", "Resource": "*",
+                "Condition": {"Null": {"kms:CallerAccount": true}}},
+               {"Effect": "Allow", "Action": ["kms:DescribeKey", "kms:DescribeCustomKeyStores"],
+                "Resource": "*", "Condition": {"StringEquals": {"kms:CallerAccount": ACCOUNT}}}]),
+    );
+    assert!(allowed(&sb, &dev, "ListKeys", json!({})));
+    assert!(allowed(&sb, &dev, "DescribeCustomKeyStores", json!({})));
+    let (id, _) = key_with_policy(
+        &mut sb,
+        json!([{"Effect": "Allow", "Principal": {"AWS": dev_arn}, "Action": "kms:CreateGrant",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"kms:GrantConstraintType": "EncryptionContextEquals"}}}]),
+    );
+    assert!(allowed(&sb, &dev, "DescribeKey", json!({"KeyId": id})));
+    let grant = |constraints: Value| {
+        json!({"KeyId": id, "GranteePrincipal": dev_arn, "Operations": ["Decrypt"],
+               "Constraints": constraints})
+    };
+    assert!(allowed(
+        &sb,
+        &dev,
+        "CreateGrant",
+        grant(
+            json!({"EncryptionContextEquals": {"a": "1"}, "EncryptionContextSubset": {"b": "2"}})
+        )
+    ));
+    assert!(!allowed(
+        &sb,
+        &dev,
+        "CreateGrant",
+        grant(json!({"EncryptionContextSubset": {"b": "2"}}))
+    ));
+}

@@ -956,3 +956,37 @@ fn import_requests_are_recorded_as_cloudtrail_shows_them() {
     assert!(imp["requestParameters"].get("importToken").is_none());
     assert_eq!(imp["responseElements"], Value::Null);
 }
+
+/// `kms:ExpirationModel` is ImportKeyMaterial's request parameter only (conditions-kms.md's
+/// table): other operations on a key with expiring imported material do not have it.
+#[test]
+fn expiration_model_is_no_condition_of_other_operations_on_the_key() {
+    let mut kms = Sandbox::in_memory(6);
+    let key = external(&mut kms, json!({}));
+    let valid_to = kms.clock.now() + 2 * MILLIS_PER_DAY;
+    import(
+        &mut kms,
+        &key,
+        &[4u8; 32],
+        json!({"ExpirationModel": "KEY_MATERIAL_EXPIRES", "ValidTo": secs(valid_to)}),
+    )
+    .unwrap();
+    let root = kms.root();
+    let doc = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Action": "kms:Encrypt", "Resource": "*",
+        "Condition": {"Null": {"kms:ExpirationModel": true}}}]});
+    for (op, req) in [
+        ("CreateUser", json!({"UserName": "dev"})),
+        (
+            "PutUserPolicy",
+            json!({"UserName": "dev", "PolicyName": "p", "PolicyDocument": doc.to_string()}),
+        ),
+    ] {
+        kms.iam(&root, op, req).unwrap();
+    }
+    kms.caller = kms
+        .engine
+        .caller_for_principal("arn:aws:iam::111122223333:user/dev", None)
+        .unwrap();
+    encrypt(&mut kms, &key, b"allowed");
+}

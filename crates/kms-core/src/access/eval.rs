@@ -38,6 +38,11 @@ pub struct Request<'a> {
     pub region: &'a str,
     /// The condition keys of the request, filled in by whoever builds it.
     pub context: &'a Context,
+    /// The condition keys the resource-based policy sees, when they differ from `context`:
+    /// some keys are supported in identity-based policies only (KMS's `aws:ResourceTag/*` and
+    /// `kms:ResourceAliases` are not in key policies). `None`: the resource-based policy sees
+    /// `context`.
+    pub resource_context: Option<&'a Context>,
 }
 
 impl<'a> Request<'a> {
@@ -54,7 +59,15 @@ impl<'a> Request<'a> {
             caller,
             region,
             context,
+            resource_context: None,
         }
+    }
+
+    /// The request, with the condition keys its resource-based policy sees instead of
+    /// [`Request::context`].
+    pub fn with_resource_context(mut self, context: &'a Context) -> Request<'a> {
+        self.resource_context = Some(context);
+        self
     }
 }
 
@@ -302,6 +315,7 @@ pub fn decide<'a>(
         }
     }
     if let Some((label, policy)) = resource_policy {
+        let ctx = req.resource_context.unwrap_or(ctx);
         for s in policy.statements() {
             if !s.covers_action(&action) || !s.covers_resource(req.resource, policy.kind(), ctx) {
                 continue;

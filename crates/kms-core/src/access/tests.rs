@@ -1756,3 +1756,38 @@ fn denial_messages_in_aws_words() {
         )
     );
 }
+
+#[test]
+fn the_resource_based_policy_may_see_a_context_of_its_own() {
+    // KMS leaves aws:ResourceTag/* out of what key policies see (IAM policies only): the same
+    // condition holds in the identity-based policy and not in the key policy.
+    let alice = user("alice");
+    let mut full = ctx_for(&alice);
+    full.set("aws:ResourceTag/team", "blue");
+    let seen = ctx_for(&alice);
+    let tagged = json!({"StringEquals": {"aws:ResourceTag/team": "blue"}});
+    let kp = key_policy(statements(json!({"Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::111122223333:user/alice"},
+        "Action": "kms:Encrypt", "Resource": "*", "Condition": tagged})));
+    let iam = iam_policy(statements(
+        json!({"Effect": "Allow", "Action": "kms:Encrypt",
+        "Resource": "*", "Condition": tagged}),
+    ));
+    let delegating = default_key_policy(A);
+    let decide_with = |kp: &Policy, iam: &[(String, &Policy)]| {
+        let req =
+            Request::new("kms:Encrypt", KEY, &alice, REGION, &full).with_resource_context(&seen);
+        decide(&req, Some(("key policy", kp)), iam, None).reason
+    };
+    assert_eq!(decide_with(&kp, &[]), Reason::NoResourcePolicyAllows);
+    assert_eq!(
+        decide_with(&delegating, &[("iam".to_string(), &iam)]),
+        Reason::AllowedByIdentityPolicy
+    );
+    // Without a context of its own it sees the request's.
+    let req = Request::new("kms:Encrypt", KEY, &alice, REGION, &full);
+    assert_eq!(
+        decide(&req, Some(("key policy", &kp)), &[], None).reason,
+        Reason::AllowedByResourcePolicy
+    );
+}

@@ -700,6 +700,20 @@ impl Engine {
         Some(out)
     }
 
+    /// The session a role session caller signs with (by its access key id), if it has one.
+    pub fn session_of(&self, caller: &Caller) -> Option<&SessionRecord> {
+        match caller.identity {
+            Identity::AssumedRole { .. } => self.iam.session(caller.access_key_id.as_deref()?),
+            _ => None,
+        }
+    }
+
+    /// The tags of a managed policy of the account, by its ARN (`aws:ResourceTag` of IAM
+    /// requests on it).
+    pub(crate) fn managed_policy_tags(&self, arn: &str) -> Option<&BTreeMap<String, String>> {
+        self.iam.policy(arn).map(|p| &p.tags)
+    }
+
     /// `aws:PrincipalTag`: a user's tags; for a role session the role's tags, overridden by
     /// the session's tags. None for root.
     pub fn principal_tags(&self, caller: &Caller) -> BTreeMap<String, String> {

@@ -14,7 +14,6 @@ use crate::access::{self, Context, Decision};
 use crate::ciphertext;
 use crate::error::{KmsError, Result};
 use crate::records::{GrantRecord, KeyRecord};
-use crate::spec::ExpirationModel;
 use crate::state::ConditionKeys;
 use crate::tx::{Req, Tx};
 use serde_json::Value;
@@ -278,8 +277,10 @@ fn needs<'t>(tx: &'t Tx<'_>, operation: &str, req: &Req<'_>) -> Vec<Need<'t>> {
 }
 
 /// The lockout safety check: whether `policy`, as the key's policy, would let the caller make
-/// the next PutKeyPolicy request (decided as that request: `kms:PolicyName` `default`, no
-/// bypass, with the caller's identity policies). `key` is `None` for a key CreateKey is making.
+/// the next PutKeyPolicy request (decided as that request: `kms:PolicyName` `default`, without
+/// the BypassPolicyLockoutSafetyCheck parameter, so that `kms:BypassPolicyLockoutSafetyCheck` is
+/// absent, as a `Null` condition on it expects; with the caller's identity policies). `key` is
+/// `None` for a key CreateKey is making.
 pub(crate) fn lets_caller_put_key_policy(
     tx: &Tx<'_>,
     policy: &access::Policy,
@@ -287,20 +288,23 @@ pub(crate) fn lets_caller_put_key_policy(
 ) -> bool {
     let everything = ConditionKeys::everything();
     let keys = Wanted(vec![&everything]);
-    let next =
-        serde_json::json!({"PolicyName": "default", "BypassPolicyLockoutSafetyCheck": false});
+    let next = serde_json::json!({"PolicyName": "default"});
     let need = Need {
         action: "PutKeyPolicy",
         resource: key.map_or(Resource::Account, |k| Resource::Key(k, None)),
     };
     let context = context(tx, "PutKeyPolicy", &Req(&next), &need, &keys);
-    let request = access::Request {
-        action: "kms:PutKeyPolicy",
-        resource: key.map_or("*", |k| k.arn.as_str()),
-        caller: tx.caller,
-        region: &tx.region,
-        context: &context,
-    };
+    let key_context = key_policy_context(&context);
+    let mut request = access::Request::new(
+        "kms:PutKeyPolicy",
+        key.map_or("*", |k| k.arn.as_str()),
+        tx.caller,
+        &tx.region,
+        &context,
+    );
+    if let Some(key_context) = &key_context {
+        request = request.with_resource_context(key_context);
+    }
     let identity = tx.engine.identity_policies_parsed(tx.caller);
     let identity = crate::state::borrowed(&identity);
     access::decide(&request, Some(("key policy", policy)), &identity, None).allowed
@@ -343,13 +347,11 @@ fn with_decision<R>(
             .collect(),
     );
     let context = context(tx, operation, req, need, &keys);
-    let request = access::Request {
-        action: &action,
-        resource: &resource,
-        caller: tx.caller,
-        region: &tx.region,
-        context: &context,
-    };
+    let key_context = key_policy_context(&context);
+    let mut request = access::Request::new(&action, &resource, tx.caller, &tx.region, &context);
+    if let Some(key_context) = &key_context {
+        request = request.with_resource_context(key_context);
+    }
     let identity = crate::state::borrowed(&identity);
     match &need.resource {
         Resource::Key(key, _) => {
@@ -495,6 +497,35 @@ fn constraint_pairs(constraints: Option<&Value>, member: &str) -> Option<BTreeMa
         })
 }
 
+/// The context a key policy sees: the request's without the keys AWS supports in IAM policies
+/// only (`None` when it has none of them). `aws:ResourceTag/*`: "supported only in IAM
+/// policies. It isn't supported in key policies" (tag-authorization.md); `kms:ResourceAliases`:
+/// "IAM policies only" (conditions-kms.md; abac.md: "IAM policy only"). Grants have no
+/// conditions of this kind.
+fn key_policy_context(c: &Context) -> Option<Context> {
+    let iam_only: Vec<String> = c
+        .iter()
+        .map(|(k, _)| k)
+        .filter(|k| is_iam_policy_only(k))
+        .map(str::to_string)
+        .collect();
+    if iam_only.is_empty() {
+        return None;
+    }
+    let mut seen = c.clone();
+    for k in &iam_only {
+        seen.remove(k);
+    }
+    Some(seen)
+}
+
+fn is_iam_policy_only(key: &str) -> bool {
+    const RESOURCE_TAG: &str = "aws:ResourceTag/";
+    key.get(..RESOURCE_TAG.len())
+        .is_some_and(|p| p.eq_ignore_ascii_case(RESOURCE_TAG))
+        || key.eq_ignore_ascii_case("kms:ResourceAliases")
+}
+
 /// The condition keys the policies of one decision read.
 struct Wanted<'k>(Vec<&'k ConditionKeys>);
 
@@ -523,10 +554,27 @@ fn context(
         return Context::new();
     }
     let mut c = principal_context(tx.engine, tx.caller, &tx.region, tx.now, keys);
-    if keys.wants("aws:RequestedRegion") {
-        c.set("aws:RequestedRegion", tx.region.as_str());
+    // ReplicateKey's kms:CreateKey (and kms:TagResource) permission is "in an IAM policy that is
+    // effective in the replica key Region" (multi-region-keys-auth.md).
+    if operation == "ReplicateKey"
+        && need.action != "ReplicateKey"
+        && keys.wants("aws:RequestedRegion")
+    {
+        c.set("aws:RequestedRegion", req.req_str("ReplicaRegion"));
     }
-    if keys.wants("kms:CallerAccount") {
+    // "KMS key resource operations, Custom key store operations" (conditions-kms.md's table).
+    let key_store_operation = matches!(
+        operation,
+        "CreateCustomKeyStore"
+            | "ConnectCustomKeyStore"
+            | "DisconnectCustomKeyStore"
+            | "DeleteCustomKeyStore"
+            | "UpdateCustomKeyStore"
+            | "DescribeCustomKeyStores"
+    );
+    if (matches!(need.resource, Resource::Key(..)) || key_store_operation)
+        && keys.wants("kms:CallerAccount")
+    {
         c.set("kms:CallerAccount", tx.caller.account_id());
     }
 
@@ -548,20 +596,13 @@ fn context(
                 c.set("kms:MultiRegionKeyType", kind.as_str());
             }
         }
-        if key.origin == crate::spec::Origin::External && keys.wants("kms:ExpirationModel") {
-            if let Some(expires) = key
-                .current_material()
-                .and_then(|b| b.import.as_ref()?.expires)
-            {
-                c.set("kms:ExpirationModel", super::expiration_model(expires));
-            }
-        }
         if keys.wants("kms:CustomerMasterKeySpec") {
             c.set("kms:CustomerMasterKeySpec", key.key_spec.as_str());
         }
         if keys.wants("kms:CustomerMasterKeyUsage") {
             c.set("kms:CustomerMasterKeyUsage", key.key_usage.as_str());
         }
+        // IAM policies only: left out of what the key policy sees (key_policy_context).
         if keys.wants("kms:ResourceAliases") {
             let aliases: Vec<String> = tx
                 .all_aliases()
@@ -569,15 +610,14 @@ fn context(
                 .filter(|a| a.target_key_id == key.key_id)
                 .map(|a| a.name.clone())
                 .collect();
-            if keys.wants("kms:ResourceAliases") {
-                c.set_many("kms:ResourceAliases", aliases);
-            }
+            c.set_many("kms:ResourceAliases", aliases);
         }
         if let Some(alias) = alias {
             if keys.wants("kms:RequestAlias") {
                 c.set("kms:RequestAlias", alias.as_str());
             }
         }
+        // IAM policies only too.
         if keys.wants_prefix("aws:ResourceTag/") {
             for (k, v) in &key.tags {
                 c.set(&format!("aws:ResourceTag/{k}"), v.as_str());
@@ -667,18 +707,42 @@ fn context(
             if keys.wants("kms:GrantIsForAWSResource") {
                 c.set_bool("kms:GrantIsForAWSResource", false);
             }
+            // A request may have both constraint types: the key then has both (a later one
+            // does not hide the former), and the encryption context keys are those of both.
             let constraints = req.0.get("Constraints");
+            let mut types = Vec::new();
+            let mut pairs: BTreeMap<String, Vec<String>> = BTreeMap::new();
             for member in ["EncryptionContextEquals", "EncryptionContextSubset"] {
                 if let Some(ec) = constraint_pairs(constraints, member) {
-                    if keys.wants("kms:GrantConstraintType") {
-                        c.set("kms:GrantConstraintType", member);
+                    types.push(member);
+                    for (k, v) in ec {
+                        let values = pairs.entry(k).or_default();
+                        if !values.contains(&v) {
+                            values.push(v);
+                        }
                     }
-                    set_encryption_context(&mut c, &ec);
                 }
             }
+            if !types.is_empty() {
+                if keys.wants("kms:GrantConstraintType") {
+                    c.set_many("kms:GrantConstraintType", types);
+                }
+                for (k, v) in &pairs {
+                    c.set_many(&format!("kms:EncryptionContext:{k}"), v.iter().cloned());
+                }
+                c.set_many("kms:EncryptionContextKeys", pairs.into_keys());
+            }
         }
-        "ReplicateKey" if keys.wants("kms:ReplicaRegion") => {
-            c.set("kms:ReplicaRegion", req.req_str("ReplicaRegion"));
+        // "It limits only the kms:ReplicateKey permission" (multi-region-keys-auth.md), not the
+        // kms:CreateKey and kms:TagResource permissions in the replica Region.
+        "ReplicateKey" => {
+            if need.action == "ReplicateKey" && keys.wants("kms:ReplicaRegion") {
+                c.set("kms:ReplicaRegion", req.req_str("ReplicaRegion"));
+            }
+            // The replica's tags, to its kms:TagResource permission.
+            if need.action == "TagResource" {
+                set_request_tags(&mut c, req.list("Tags"));
+            }
         }
         "UpdatePrimaryRegion" if keys.wants("kms:PrimaryRegion") => {
             c.set("kms:PrimaryRegion", req.req_str("PrimaryRegion"));
@@ -691,18 +755,20 @@ fn context(
                 c.set("kms:WrappingKeySpec", req.req_str("WrappingKeySpec"));
             }
         }
+        // Present only when the request has the parameter: conditions-kms.md's `Null` example
+        // allows "only when the request does not have an ExpirationModel parameter" (whose
+        // default is KEY_MATERIAL_EXPIRES).
         "ImportKeyMaterial" => {
-            if keys.wants("kms:ExpirationModel") {
-                c.set(
-                    "kms:ExpirationModel",
-                    req.str("ExpirationModel")
-                        .unwrap_or(ExpirationModel::KeyMaterialExpires.as_str()),
-                );
+            if let Some(model) = req.str("ExpirationModel") {
+                if keys.wants("kms:ExpirationModel") {
+                    c.set("kms:ExpirationModel", model);
+                }
             }
             if keys.wants("kms:ValidTo") {
                 if let Some(t) = req.0.get("ValidTo").and_then(Value::as_f64) {
-                    // A Numeric condition key: epoch seconds.
-                    c.set("kms:ValidTo", (t as i64).to_string());
+                    // Unix time, fractional seconds kept (the doc compares it with
+                    // `1546257599.0`): `1546257599.5` is after `1546257599`.
+                    c.set("kms:ValidTo", t.to_string());
                 }
             }
         }
@@ -710,30 +776,37 @@ fn context(
             c.set_bool("kms:GrantIsForAWSResource", false);
         }
         "CreateKey" => {
-            if keys.wants("kms:KeySpec") {
-                c.set(
-                    "kms:KeySpec",
-                    req.str("KeySpec").unwrap_or("SYMMETRIC_DEFAULT"),
-                );
-            }
-            if keys.wants("kms:KeyUsage") {
-                c.set(
-                    "kms:KeyUsage",
-                    req.str("KeyUsage").unwrap_or("ENCRYPT_DECRYPT"),
-                );
+            // The deprecated CustomerMasterKeySpec parameter gives the spec when KeySpec does
+            // not; kms:CustomerMasterKeySpec and kms:CustomerMasterKeyUsage "work the same way"
+            // as kms:KeySpec and kms:KeyUsage: "Only the names differ".
+            let spec = req
+                .str("KeySpec")
+                .or(req.str("CustomerMasterKeySpec"))
+                .unwrap_or("SYMMETRIC_DEFAULT");
+            let usage = req.str("KeyUsage").unwrap_or("ENCRYPT_DECRYPT");
+            for (key, value) in [
+                ("kms:KeySpec", spec),
+                ("kms:CustomerMasterKeySpec", spec),
+                ("kms:KeyUsage", usage),
+                ("kms:CustomerMasterKeyUsage", usage),
+            ] {
+                if keys.wants(key) {
+                    c.set(key, value);
+                }
             }
             if keys.wants("kms:KeyOrigin") {
                 c.set("kms:KeyOrigin", req.str("Origin").unwrap_or("AWS_KMS"));
             }
+            let multi_region = req.bool("MultiRegion");
             if keys.wants("kms:MultiRegion") {
-                c.set_bool("kms:MultiRegion", req.bool("MultiRegion"));
+                c.set_bool("kms:MultiRegion", multi_region);
             }
-            if keys.wants("kms:BypassPolicyLockoutSafetyCheck") {
-                c.set_bool(
-                    "kms:BypassPolicyLockoutSafetyCheck",
-                    req.bool("BypassPolicyLockoutSafetyCheck"),
-                );
+            // CreateKey makes a primary key when it makes a multi-Region key; "Only multi-Region
+            // keys have a MultiRegionKeyType property" (conditions-kms.md).
+            if multi_region && keys.wants("kms:MultiRegionKeyType") {
+                c.set("kms:MultiRegionKeyType", "PRIMARY");
             }
+            set_bypass(&mut c, req, keys);
             set_request_tags(&mut c, req.list("Tags"));
         }
         "PutKeyPolicy" | "GetKeyPolicy" => {
@@ -741,11 +814,8 @@ fn context(
             if keys.wants("kms:PolicyName") {
                 c.set("kms:PolicyName", req.str("PolicyName").unwrap_or("default"));
             }
-            if operation == "PutKeyPolicy" && keys.wants("kms:BypassPolicyLockoutSafetyCheck") {
-                c.set_bool(
-                    "kms:BypassPolicyLockoutSafetyCheck",
-                    req.bool("BypassPolicyLockoutSafetyCheck"),
-                );
+            if operation == "PutKeyPolicy" {
+                set_bypass(&mut c, req, keys);
             }
         }
         "TagResource" => set_request_tags(&mut c, req.list("Tags")),
@@ -764,7 +834,23 @@ fn context(
     c
 }
 
-/// The global condition keys of the caller and the time (`conditions-aws.md`).
+/// `kms:BypassPolicyLockoutSafetyCheck`, present only when the request has the parameter:
+/// conditions-kms.md's key policy statement uses `Null` "to allow access only when the request
+/// does not include the BypassPolicyLockoutSafetyCheck parameter".
+fn set_bypass(c: &mut Context, req: &Req<'_>, keys: &Wanted<'_>) {
+    if req.has("BypassPolicyLockoutSafetyCheck") && keys.wants("kms:BypassPolicyLockoutSafetyCheck")
+    {
+        c.set_bool(
+            "kms:BypassPolicyLockoutSafetyCheck",
+            req.bool("BypassPolicyLockoutSafetyCheck"),
+        );
+    }
+}
+
+/// The global condition keys of the caller, the time and the Region the request is made in
+/// (`region`: `aws:RequestedRegion`, "always included in the request context"), for a request
+/// the caller makes directly (`conditions-aws.md`; the IAM User Guide's "AWS global condition
+/// context keys", each key's Availability).
 fn principal_context(
     engine: &crate::Engine,
     caller: &crate::Caller,
@@ -773,6 +859,42 @@ fn principal_context(
     keys: &Wanted<'_>,
 ) -> Context {
     let mut c = Context::new();
+    if keys.wants("aws:RequestedRegion") {
+        c.set("aws:RequestedRegion", region);
+    }
+    // "present in the request context for all signed API requests": false, the caller is no
+    // service principal.
+    if keys.wants("aws:PrincipalIsAWSService") {
+        c.set_bool("aws:PrincipalIsAWSService", false);
+    }
+    // "always included in the request context": false "when the principal makes the call
+    // directly".
+    if keys.wants("aws:ViaAWSService") {
+        c.set_bool("aws:ViaAWSService", false);
+    }
+    if let crate::caller::Identity::AssumedRole { .. } = caller.identity {
+        // A role session signs with temporary credentials: aws:MultiFactorAuthPresent and
+        // aws:TokenIssueTime are "included in the request context only when the principal uses
+        // temporary credentials" (and no session here is authenticated with MFA).
+        if keys.wants("aws:MultiFactorAuthPresent") {
+            c.set_bool("aws:MultiFactorAuthPresent", false);
+        }
+        let session = (keys.wants("aws:TokenIssueTime") || keys.wants("aws:SourceIdentity"))
+            .then(|| engine.session_of(caller))
+            .flatten();
+        if let Some(session) = session {
+            if keys.wants("aws:TokenIssueTime") {
+                c.set("aws:TokenIssueTime", iso8601(session.created));
+            }
+            // "included in the request context after a source identity has been set when a
+            // role is assumed".
+            if let Some(source) = &session.source_identity {
+                if keys.wants("aws:SourceIdentity") {
+                    c.set("aws:SourceIdentity", source.as_str());
+                }
+            }
+        }
+    }
     if keys.wants("aws:PrincipalArn") {
         c.set("aws:PrincipalArn", caller.principal_arn(region));
     }
@@ -831,17 +953,11 @@ pub(crate) fn may_assume_role(
     if let Some(source) = req.str("SourceIdentity") {
         c.set("sts:SourceIdentity", source);
     }
+    // The session tags (STS's Tag: Key and Value), to sts:TagSession and the others.
     let tags = req.list("Tags");
-    let mut keys = Vec::new();
-    for t in &tags {
-        if let (Some(k), Some(v)) = (t["Key"].as_str(), t["Value"].as_str()) {
-            c.set(&format!("aws:RequestTag/{k}"), v);
-            keys.push(k.to_string());
-        }
-    }
-    if !keys.is_empty() {
-        c.set_many("aws:TagKeys", keys);
-    }
+    set_tags(&mut c, &tags, "Key", "Value");
+    // The role is the resource: its tags are aws:ResourceTag (and IAM's iam:ResourceTag).
+    set_iam_resource_tags(&mut c, &role.tags, true);
     let denied = |action: &str| {
         KmsError::iam_access_denied(format!(
             "User: {} is not authorized to perform: {action} on resource: {}",
@@ -861,13 +977,7 @@ pub(crate) fn may_assume_role(
         actions.push("sts:SetSourceIdentity");
     }
     for action in actions {
-        let request = access::Request {
-            action,
-            resource: &role.arn,
-            caller,
-            region,
-            context: &c,
-        };
+        let request = access::Request::new(action, &role.arn, caller, region, &c);
         let decision = access::decide(&request, Some(("trust policy", &trust)), &identity, None);
         if !decision.allowed {
             return Err(denied(action));
@@ -883,12 +993,20 @@ fn set_encryption_context(c: &mut Context, ec: &BTreeMap<String, String>) {
     c.set_many("kms:EncryptionContextKeys", ec.keys().cloned());
 }
 
+/// `aws:RequestTag/*` and `aws:TagKeys` of a KMS request's `Tags` (`TagKey`, `TagValue`).
 fn set_request_tags(c: &mut Context, tags: Vec<&Value>) {
+    set_tags(c, &tags, "TagKey", "TagValue");
+}
+
+/// `aws:RequestTag/*` and `aws:TagKeys` of the tags a request passes, each an object with its
+/// key and value under `key` and `value` (KMS's `TagKey`/`TagValue`, IAM's and STS's
+/// `Key`/`Value`).
+fn set_tags(c: &mut Context, tags: &[&Value], key: &str, value: &str) {
     let mut keys = Vec::new();
     for t in tags {
         if let (Some(k), Some(v)) = (
-            t.get("TagKey").and_then(Value::as_str),
-            t.get("TagValue").and_then(Value::as_str),
+            t.get(key).and_then(Value::as_str),
+            t.get(value).and_then(Value::as_str),
         ) {
             c.set(&format!("aws:RequestTag/{k}"), v);
             keys.push(k.to_string());
@@ -896,6 +1014,18 @@ fn set_request_tags(c: &mut Context, tags: Vec<&Value>) {
     }
     if !keys.is_empty() {
         c.set_many("aws:TagKeys", keys);
+    }
+}
+
+/// The tags of the IAM resource a request acts on: `aws:ResourceTag/*`, and for users and roles
+/// (`entity`) IAM's own `iam:ResourceTag/*` too (the IAM authorization reference lists both for
+/// its user and role resources; the IAM User Guide's "Controlling access to IAM resources").
+fn set_iam_resource_tags(c: &mut Context, tags: &BTreeMap<String, String>, entity: bool) {
+    for (k, v) in tags {
+        c.set(&format!("aws:ResourceTag/{k}"), v.as_str());
+        if entity {
+            c.set(&format!("iam:ResourceTag/{k}"), v.as_str());
+        }
     }
 }
 
@@ -918,9 +1048,31 @@ pub(crate) fn check_iam(
     now: crate::Millis,
 ) -> Result<()> {
     let action = format!("iam:{operation}");
-    let IamResource { arn, shown } = iam_resource(engine, region, operation, request, caller);
+    let IamResource {
+        arn,
+        shown,
+        tags,
+        entity,
+    } = iam_resource(engine, region, operation, request, caller);
     identity_denial(engine, caller, region, now, &action, &arn, |c| {
-        set_request_tags(c, Req(request).list("Tags"))
+        // IAM has one endpoint, in us-east-1: "IAM calls are always made to the us-east-1
+        // Region" (the IAM User Guide, aws:RequestedRegion).
+        c.set("aws:RequestedRegion", iam_region(region));
+        let req = Req(request);
+        // IAM's Tag is Key and Value (CreateUser, CreateRole, CreatePolicy, TagUser, TagRole,
+        // TagPolicy); UntagUser, UntagRole and UntagPolicy name the keys they remove.
+        set_tags(c, &req.list("Tags"), "Key", "Value");
+        if operation.starts_with("Untag") {
+            let keys: Vec<String> = req
+                .list("TagKeys")
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect();
+            if !keys.is_empty() {
+                c.set_many("aws:TagKeys", keys);
+            }
+        }
+        set_iam_resource_tags(c, &tags, entity);
     })
     .map_or(Ok(()), |m| {
         let m = match shown {
@@ -975,13 +1127,7 @@ fn identity_denial(
     prepare(&mut c);
     let identity = engine.identity_policies_parsed(caller);
     let identity = crate::state::borrowed(&identity);
-    let request = access::Request {
-        action,
-        resource,
-        caller,
-        region,
-        context: &c,
-    };
+    let request = access::Request::new(action, resource, caller, region, &c);
     let decision = access::decide(&request, None, &identity, None);
     (!decision.allowed).then(|| decision.denial_message(&request))
 }
@@ -998,6 +1144,23 @@ fn identity_denial(
 struct IamResource {
     arn: String,
     shown: Option<String>,
+    /// The tags of the user, role or managed policy it is, if it exists.
+    tags: BTreeMap<String, String>,
+    /// Whether it is a user or role (whose tags are `iam:ResourceTag` too).
+    entity: bool,
+}
+
+/// The Region of IAM's one endpoint in the partition of `region`.
+fn iam_region(region: &str) -> &'static str {
+    match crate::arn::partition(region) {
+        "aws-cn" => "cn-north-1",
+        "aws-us-gov" => "us-gov-west-1",
+        "aws-iso" => "us-iso-east-1",
+        "aws-iso-b" => "us-isob-east-1",
+        "aws-iso-f" => "us-isof-south-1",
+        "aws-iso-e" => "eu-isoe-west-1",
+        _ => "us-east-1",
+    }
 }
 
 fn iam_resource(
@@ -1011,64 +1174,62 @@ fn iam_resource(
     let arn = |resource: String| crate::arn::arn("iam", region, account, &resource);
     let member = |name: &str| request.get(name).and_then(Value::as_str);
     let creating = matches!(operation, "CreateUser" | "CreateRole");
-    let named = |arn: String, kind: &str, name: &str| IamResource {
-        arn,
-        shown: (!creating).then(|| format!("{kind} {name}")),
+    let named = |arn: String, kind: &str, name: &str, tags: Option<&BTreeMap<String, String>>| {
+        IamResource {
+            arn,
+            shown: (!creating).then(|| format!("{kind} {name}")),
+            tags: tags.cloned().unwrap_or_default(),
+            entity: true,
+        }
     };
+    let other = |arn: String, shown: Option<String>| IamResource {
+        arn,
+        shown,
+        tags: BTreeMap::new(),
+        entity: false,
+    };
+    let user = |name: &str| engine.users().find(|u| u.name.eq_ignore_ascii_case(name));
     if let Some(name) = member("UserName") {
-        let found = engine
-            .users()
-            .find(|u| u.name.eq_ignore_ascii_case(name))
-            .map(|u| u.arn.clone())
-            .unwrap_or_else(|| {
-                let path = member("Path").unwrap_or("/");
-                arn(format!("user{path}{name}"))
-            });
-        return named(found, "user", name);
+        let found = user(name);
+        let at = found.map(|u| u.arn.clone()).unwrap_or_else(|| {
+            let path = member("Path").unwrap_or("/");
+            arn(format!("user{path}{name}"))
+        });
+        return named(at, "user", name, found.map(|u| &u.tags));
     }
     if let Some(name) = member("RoleName") {
-        let found = engine
-            .roles()
-            .find(|r| r.name.eq_ignore_ascii_case(name))
-            .map(|r| r.arn.clone())
-            .unwrap_or_else(|| {
-                let path = member("Path").unwrap_or("/");
-                arn(format!("role{path}{name}"))
-            });
-        return named(found, "role", name);
+        let found = engine.roles().find(|r| r.name.eq_ignore_ascii_case(name));
+        let at = found.map(|r| r.arn.clone()).unwrap_or_else(|| {
+            let path = member("Path").unwrap_or("/");
+            arn(format!("role{path}{name}"))
+        });
+        return named(at, "role", name, found.map(|r| &r.tags));
     }
     if let Some(policy) = member("PolicyArn") {
         return IamResource {
-            arn: policy.to_string(),
-            shown: Some(format!("policy {policy}")),
+            tags: engine
+                .managed_policy_tags(policy)
+                .cloned()
+                .unwrap_or_default(),
+            ..other(policy.to_string(), Some(format!("policy {policy}")))
         };
     }
     if let Some(name) = member("PolicyName").filter(|_| operation == "CreatePolicy") {
         let path = member("Path").unwrap_or("/");
-        return IamResource {
-            arn: arn(format!("policy{path}{name}")),
-            shown: Some(format!("policy {name}")),
-        };
+        return other(
+            arn(format!("policy{path}{name}")),
+            Some(format!("policy {name}")),
+        );
     }
     let prefix = member("PathPrefix").unwrap_or("/");
     match operation {
-        "ListUsers" => {
-            return IamResource {
-                arn: arn(format!("user{prefix}")),
-                shown: None,
-            }
-        }
-        "ListRoles" => {
-            return IamResource {
-                arn: arn(format!("role{prefix}")),
-                shown: None,
-            }
-        }
+        "ListUsers" => return other(arn(format!("user{prefix}")), None),
+        "ListRoles" => return other(arn(format!("role{prefix}")), None),
         "ListPolicies" => {
-            return IamResource {
-                arn: arn(format!("policy{prefix}")),
-                shown: Some(format!("policy path {prefix}")),
-            }
+            return other(
+                arn(format!("policy{prefix}")),
+                Some(format!("policy path {prefix}")),
+            )
         }
         _ => {}
     }
@@ -1078,10 +1239,12 @@ fn iam_resource(
         "GetUser" | "CreateAccessKey" | "ListAccessKeys" | "UpdateAccessKey" | "DeleteAccessKey"
     );
     if let Some(name) = caller.user_name().filter(|_| own) {
-        return named(caller.arn(region), "user", name);
+        return named(
+            caller.arn(region),
+            "user",
+            name,
+            user(name).map(|u| &u.tags),
+        );
     }
-    IamResource {
-        arn: "*".to_string(),
-        shown: None,
-    }
+    other("*".to_string(), None)
 }

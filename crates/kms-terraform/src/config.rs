@@ -18,6 +18,29 @@ pub struct Resource {
     pub args: Vec<(String, Expression, Pos)>,
     /// `depends_on = [aws_kms_key.a]`, as addresses.
     pub depends_on: Vec<String>,
+    /// Computed-only attributes the configuration sets (the provider refuses them).
+    pub unconfigurable: Vec<(String, Pos)>,
+    /// Nested blocks of the resource type (`constraints { ... }`), in the order written.
+    pub blocks: Vec<NestedBlock>,
+    pub lifecycle: Lifecycle,
+}
+
+/// A nested block of a resource's own schema (not `lifecycle` or `timeouts`).
+#[derive(Debug, Clone)]
+pub struct NestedBlock {
+    pub ty: String,
+    pub args: Vec<(String, Expression, Pos)>,
+}
+
+/// The `lifecycle` block's meta-arguments.
+#[derive(Debug, Clone, Default)]
+pub struct Lifecycle {
+    pub prevent_destroy: bool,
+    pub create_before_destroy: bool,
+    /// `ignore_changes = all`.
+    pub ignore_all: bool,
+    /// `ignore_changes = [tags, description]`.
+    pub ignore_changes: Vec<String>,
 }
 
 impl Resource {
@@ -51,6 +74,8 @@ pub struct Named {
     pub expr: Expression,
     pub pos: Pos,
     pub sensitive: bool,
+    /// Where the block is declared (`output "x" {`).
+    pub decl: Pos,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -174,6 +199,7 @@ pub fn parse(files: &[(String, String)]) -> Result<(Config, Vec<Diagnostic>), Ve
                             expr: a.expr().clone(),
                             pos: pos(attr_line(text, line, a.key())),
                             sensitive: false,
+                            decl: pos(line),
                         });
                     }
                 }
@@ -196,6 +222,7 @@ pub fn parse(files: &[(String, String)]) -> Result<(Config, Vec<Diagnostic>), Ve
                         sensitive: b
                             .attributes()
                             .any(|a| a.key() == "sensitive" && *a.expr() == Expression::Bool(true)),
+                        decl: pos(line),
                     });
                 }
                 ("resource", [ty, name]) => {
@@ -216,7 +243,26 @@ pub fn parse(files: &[(String, String)]) -> Result<(Config, Vec<Diagnostic>), Ve
                         pos: pos(line),
                         args: Vec::new(),
                         depends_on: Vec::new(),
+                        unconfigurable: Vec::new(),
+                        blocks: Vec::new(),
+                        lifecycle: Lifecycle::default(),
                     };
+                    // hcl's suggestions: the type's attributes (computed ones too) and blocks.
+                    let attr_names: Vec<&str> = schema
+                        .attrs
+                        .iter()
+                        .filter(|a| a.ty != schema::Ty::BlockSet)
+                        .map(|a| a.name)
+                        .collect();
+                    let mut block_names: Vec<&str> = schema
+                        .attrs
+                        .iter()
+                        .filter(|a| a.ty == schema::Ty::BlockSet)
+                        .map(|a| a.name)
+                        .collect();
+                    if !schema.timeouts.is_empty() {
+                        block_names.push("timeouts");
+                    }
                     for a in block.body().attributes() {
                         let at = pos(attr_line(text, line, a.key()));
                         match a.key() {
@@ -237,13 +283,24 @@ pub fn parse(files: &[(String, String)]) -> Result<(Config, Vec<Diagnostic>), Ve
                                 .at(at, Some(ctx.clone())),
                             ),
                             key => match schema.attr(key) {
+                                Some(attr) if attr.ty == schema::Ty::BlockSet => diags.push(
+                                    Diagnostic::error(
+                                        "Unsupported argument",
+                                        format!("An argument named \"{key}\" is not expected here. Did you mean to define a block of type \"{key}\"?"),
+                                    )
+                                    .at(at, Some(ctx.clone())),
+                                ),
                                 Some(attr) if attr.argument => {
                                     r.args.push((key.to_string(), a.expr().clone(), at))
                                 }
-                                _ => diags.push(
+                                Some(_) => r.unconfigurable.push((key.to_string(), at)),
+                                None => diags.push(
                                     Diagnostic::error(
                                         "Unsupported argument",
-                                        format!("An argument named \"{key}\" is not expected here."),
+                                        format!(
+                                            "An argument named \"{key}\" is not expected here.{}",
+                                            unsupported_argument_hint(key, &attr_names, &block_names)
+                                        ),
                                     )
                                     .at(at, Some(ctx.clone())),
                                 ),
@@ -253,7 +310,36 @@ pub fn parse(files: &[(String, String)]) -> Result<(Config, Vec<Diagnostic>), Ve
                     for b in block.body().blocks() {
                         let block_line = find_line(text, line + 1, |l| l.starts_with(b.identifier()));
                         match b.identifier() {
-                            "lifecycle" => {}
+                            "lifecycle" => {
+                                let lc = lifecycle(b.body(), text, block_line, &pos, &ctx, &mut diags);
+                                r.lifecycle = lc;
+                            }
+                            ty if block_names.contains(&ty) && ty != "timeouts" => {
+                                let mut nested = NestedBlock {
+                                    ty: ty.to_string(),
+                                    args: Vec::new(),
+                                };
+                                let allowed = crate::schema::nested_attrs(ty);
+                                for a in b.body().attributes() {
+                                    let at = pos(attr_line(text, block_line, a.key()));
+                                    if allowed.contains(&a.key()) {
+                                        nested.args.push((a.key().to_string(), a.expr().clone(), at));
+                                    } else {
+                                        diags.push(
+                                            Diagnostic::error(
+                                                "Unsupported argument",
+                                                format!(
+                                                    "An argument named \"{}\" is not expected here.{}",
+                                                    a.key(),
+                                                    unsupported_argument_hint(a.key(), allowed, &[])
+                                                ),
+                                            )
+                                            .at(at, Some(ctx.clone())),
+                                        );
+                                    }
+                                }
+                                r.blocks.push(nested);
+                            }
                             // Accepted and otherwise ignored: the sandbox does not wait.
                             "timeouts" if !schema.timeouts.is_empty() => {
                                 for a in b.body().attributes().filter(|a| !schema.timeouts.contains(&a.key())) {
@@ -269,7 +355,10 @@ pub fn parse(files: &[(String, String)]) -> Result<(Config, Vec<Diagnostic>), Ve
                             other => diags.push(
                                 Diagnostic::error(
                                     "Unsupported block type",
-                                    format!("Blocks of type \"{other}\" are not expected here."),
+                                    format!(
+                                        "Blocks of type \"{other}\" are not expected here.{}",
+                                        unsupported_block_hint(other, &attr_names, &block_names)
+                                    ),
                                 )
                                 .at(pos(block_line), Some(ctx.clone())),
                             ),
@@ -320,6 +409,129 @@ pub fn parse(files: &[(String, String)]) -> Result<(Config, Vec<Diagnostic>), Ve
     }
     check_references(&cfg, &mut diags);
     Ok((cfg, diags))
+}
+
+/// hcl's `nameSuggestion`: the first name at a Levenshtein distance under 3 ("threshold
+/// determined experimentally").
+fn name_suggestion<'a>(given: &str, names: &[&'a str]) -> Option<&'a str> {
+    names.iter().copied().find(|n| levenshtein(given, n) < 3)
+}
+
+/// The Levenshtein distance in characters (agext/levenshtein with its default costs).
+pub fn levenshtein(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// What hclsyntax adds to "An argument named ... is not expected here.".
+fn unsupported_argument_hint(key: &str, attrs: &[&str], blocks: &[&str]) -> String {
+    match name_suggestion(key, attrs) {
+        Some(s) => format!(" Did you mean \"{s}\"?"),
+        None if blocks.contains(&key) => {
+            format!(" Did you mean to define a block of type \"{key}\"?")
+        }
+        None => String::new(),
+    }
+}
+
+/// What hclsyntax adds to "Blocks of type ... are not expected here.".
+fn unsupported_block_hint(ty: &str, attrs: &[&str], blocks: &[&str]) -> String {
+    match name_suggestion(ty, blocks) {
+        Some(s) => format!(" Did you mean \"{s}\"?"),
+        None if attrs.contains(&ty) => format!(
+            " Did you mean to define argument \"{ty}\"? If so, use the equals sign to assign it a value."
+        ),
+        None => String::new(),
+    }
+}
+
+/// A resource's `lifecycle` block: `prevent_destroy`, `create_before_destroy` (literal bools)
+/// and `ignore_changes` (a list of attribute names, or `all`).
+fn lifecycle(
+    body: &Body,
+    text: &str,
+    line: usize,
+    pos: &dyn Fn(usize) -> Pos,
+    ctx: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Lifecycle {
+    const ARGS: &[&str] = &[
+        "create_before_destroy",
+        "prevent_destroy",
+        "ignore_changes",
+        "replace_triggered_by",
+    ];
+    let mut lc = Lifecycle::default();
+    for a in body.attributes() {
+        let at = pos(attr_line(text, line, a.key()));
+        let boolean = |diags: &mut Vec<Diagnostic>| match a.expr() {
+            Expression::Bool(b) => *b,
+            _ => {
+                diags.push(
+                    Diagnostic::error(
+                        "Unsuitable value type",
+                        "Unsuitable value: value must be known",
+                    )
+                    .at(at.clone(), Some(ctx.to_string())),
+                );
+                false
+            }
+        };
+        match a.key() {
+            "prevent_destroy" => lc.prevent_destroy = boolean(diags),
+            "create_before_destroy" => lc.create_before_destroy = boolean(diags),
+            "ignore_changes" => match a.expr() {
+                Expression::Variable(v) if v.as_str() == "all" => lc.ignore_all = true,
+                Expression::Array(items) => {
+                    for i in items {
+                        match reference(i) {
+                            Some(path) => lc.ignore_changes.push(path[0].clone()),
+                            None => diags.push(
+                                Diagnostic::error(
+                                    "Invalid expression",
+                                    "A single static variable reference is required: only attribute access and indexing with constant keys. No calculations, function calls, template expressions, etc are allowed here.",
+                                )
+                                .at(at.clone(), Some(ctx.to_string())),
+                            ),
+                        }
+                    }
+                }
+                Expression::String(w) if w == "*" => diags.push(
+                    Diagnostic::error(
+                        "Invalid ignore_changes wildcard",
+                        "The [\"*\"] form of ignore_changes wildcard is was deprecated and is now invalid. Use \"ignore_changes = all\" to ignore changes to all attributes.",
+                    )
+                    .at(at.clone(), Some(ctx.to_string())),
+                ),
+                _ => diags.push(
+                    Diagnostic::error("Invalid expression", "A static list expression is required.")
+                        .at(at.clone(), Some(ctx.to_string())),
+                ),
+            },
+            "replace_triggered_by" => {}
+            key => diags.push(
+                Diagnostic::error(
+                    "Unsupported argument",
+                    format!(
+                        "An argument named \"{key}\" is not expected here.{}",
+                        unsupported_argument_hint(key, ARGS, &[])
+                    ),
+                )
+                .at(at, Some(ctx.to_string())),
+            ),
+        }
+    }
+    lc
 }
 
 /// The version constraint of `terraform { required_providers { aws = ... } }`, if any.
@@ -566,7 +778,11 @@ fn check_references(cfg: &Config, diags: &mut Vec<Diagnostic>) {
         }
     };
     for r in &cfg.resources {
-        for (_, e, pos) in &r.args {
+        for (_, e, pos) in r
+            .args
+            .iter()
+            .chain(r.blocks.iter().flat_map(|b| b.args.iter()))
+        {
             check(e, pos, Some(r.context()), diags);
         }
         for d in &r.depends_on {
@@ -601,7 +817,11 @@ fn check_references(cfg: &Config, diags: &mut Vec<Diagnostic>) {
 /// The addresses a resource depends on (its references and `depends_on`).
 pub fn dependencies(r: &Resource) -> Vec<String> {
     let mut refs = Vec::new();
-    for (_, e, _) in &r.args {
+    for (_, e, _) in r
+        .args
+        .iter()
+        .chain(r.blocks.iter().flat_map(|b| b.args.iter()))
+    {
         references(e, &mut refs);
     }
     let mut out: Vec<String> = refs

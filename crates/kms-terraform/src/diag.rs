@@ -115,3 +115,11 @@ fn wrap(line: &str, width: usize) -> Vec<String> {
     out.push(current);
     out
 }
+
+/// Terraform's format.WordWrap: each line of `text` wrapped at `columns - 1`.
+pub fn wrap_text(text: &str, columns: usize) -> String {
+    text.split('\n')
+        .map(|l| wrap(l, columns - 1).join("\n"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

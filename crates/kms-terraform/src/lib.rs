@@ -14,14 +14,18 @@
 #![allow(clippy::result_large_err)]
 
 mod apply;
+mod call;
 mod config;
 mod diag;
 mod eval;
 mod plan;
+mod refresh;
+mod render;
 mod schema;
 mod state;
 
-pub use apply::{Call, Run};
+pub use apply::Run;
+pub use call::Call;
 pub use diag::Diagnostic;
 
 use diag::render_all;
@@ -32,13 +36,18 @@ use eval::{is_unknown, Scope};
 use kms_core::KmsError;
 use plan::{Action, Change};
 use serde_json::{Map, Value};
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
+use std::hash::{Hash, Hasher};
 
 /// The example configuration the console's Terraform page starts from: a key and an alias.
 pub const EXAMPLE: &str = include_str!("../data/create-kms.tf");
 
 /// The example's file name.
 pub const EXAMPLE_NAME: &str = "create-kms.tf";
+
+/// format.HorizontalRule at 78 columns (Terraform's width when its output is not a terminal).
+pub(crate) const RULE: &str =
+    "─────────────────────────────────────────────────────────────────────────────";
 
 /// The Terraform version this prints as.
 pub const VERSION: &str = "1.9.8";
@@ -113,6 +122,12 @@ fn empty_run(env: Env, files: Vec<(String, String)>, state: State) -> Run {
         prefix_counter: 0,
         last_operation: String::new(),
         requests: 0,
+        refresh: None,
+        prior: State::default(),
+        cmd: String::new(),
+        auto_approve: false,
+        clock: None,
+        seen: 0,
     }
 }
 
@@ -299,38 +314,6 @@ fn output_text(v: &Value) -> String {
             s
         }
         other => other.to_string(),
-    }
-}
-
-/// A value as `terraform show` writes an attribute: nested lines four spaces a level deeper,
-/// a map's keys aligned, an empty map or list as `{}` or `[]`.
-fn state_value(v: &Value, level: usize) -> String {
-    let pad = "    ".repeat(level);
-    match v {
-        Value::Object(o) if o.is_empty() => "{}".into(),
-        Value::Array(a) if a.is_empty() => "[]".into(),
-        Value::Object(o) => {
-            let w = o.keys().map(|k| k.len() + 2).max().unwrap_or(0);
-            let mut s = String::from("{\n");
-            for (k, v) in o {
-                let key = format!("\"{k}\"");
-                s.push_str(&format!(
-                    "{pad}    {key:<w$} = {}\n",
-                    state_value(v, level + 1)
-                ));
-            }
-            s.push_str(&format!("{pad}}}"));
-            s
-        }
-        Value::Array(a) => {
-            let mut s = String::from("[\n");
-            for v in a {
-                s.push_str(&format!("{pad}    {},\n", state_value(v, level + 1)));
-            }
-            s.push_str(&format!("{pad}]"));
-            s
-        }
-        other => output_text(other),
     }
 }
 
@@ -551,25 +534,30 @@ pub fn start(args: &[String], files: &[(String, String)], state: Option<&str>, e
     }
 }
 
-/// `# aws_kms_key.a:` and its attributes, as `terraform show` prints a resource.
+/// `# aws_kms_key.a:` and its attributes, as `terraform show` prints a resource (Terraform's
+/// plan renderer with every value unchanged, shown, and no action symbols).
 fn show_instance(inst: &Instance) -> String {
-    let mut s = format!(
-        "# {}:\nresource \"{}\" \"{}\" {{\n",
+    let body = render::block_diff(
+        &inst.ty,
+        Some(&inst.attributes),
+        Some(&inst.attributes),
+        &[],
+        None,
+    )
+    .render(
+        0,
+        render::Opts {
+            show_unchanged: true,
+            hide_symbols: true,
+            ..render::Opts::default()
+        },
+    );
+    format!(
+        "# {}:\nresource \"{}\" \"{}\" {body}\n",
         inst.address(),
         inst.ty,
         inst.name
-    );
-    let rows: Vec<(&String, &Value)> = inst
-        .attributes
-        .iter()
-        .filter(|(_, v)| !v.is_null())
-        .collect();
-    let w = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
-    for (k, v) in rows {
-        s.push_str(&format!("    {k:<w$} = {}\n", state_value(v, 1)));
-    }
-    s.push_str("}\n");
-    s
+    )
 }
 
 fn plan_or_apply(
@@ -615,124 +603,309 @@ fn plan_or_apply(
         region,
         account_id: env.account_id.clone(),
     };
-    let mut scope = base.clone();
-    let changes = match plan::plan(&cfg, &state, &mut scope, destroy) {
-        Ok(c) => c,
-        Err(d) => return finished(String::new(), render_all(&d, &files), 1),
-    };
-    // Outputs as the plan knows them.
-    eval_locals(&cfg, &mut scope);
-    let ctx = scope.context();
-    let mut outputs_changed = Vec::new();
-    let old_output = |name: &str| {
-        state
-            .outputs
-            .iter()
-            .find(|(n, _, _)| *n == name)
-            .map(|(_, v, s)| (v.clone(), *s))
-    };
-    for out in &cfg.outputs {
-        let v = scope
-            .eval(&ctx, &out.expr)
-            .unwrap_or_else(|_| eval::unknown());
-        let old = old_output(&out.name);
-        if destroy {
-            if let Some((before, sensitive)) = old {
-                outputs_changed.push(plan::OutputChange {
-                    name: out.name.clone(),
-                    before: Some(before),
-                    after: None,
-                    sensitive: sensitive || out.sensitive,
-                });
-            }
-        } else if old.as_ref().map(|(v, _)| v) != Some(&v) {
-            outputs_changed.push(plan::OutputChange {
-                name: out.name.clone(),
-                before: old.map(|(v, _)| v),
-                after: Some(v),
-                sensitive: out.sensitive,
-            });
-        }
-    }
-    // Outputs the configuration no longer has.
-    for (name, v, sensitive) in &state.outputs {
-        if !cfg.outputs.iter().any(|o| o.name == *name) {
-            outputs_changed.push(plan::OutputChange {
-                name: name.clone(),
-                before: Some(v.clone()),
-                after: None,
-                sensitive: *sensitive,
-            });
-        }
-    }
-    outputs_changed.sort_by(|a, b| a.name.cmp(&b.name));
-    // Terraform pads output names over every output, changed or not.
-    let output_width = cfg
-        .outputs
+    // Refresh first: each resource in the state is read back from KMS ([`Run::next`]), then
+    // [`Run::after_refresh`] plans.
+    let queue = refresh_order(&state)
+        .into_iter()
+        .map(|i| i.address())
+        .collect();
+    let mut run = empty_run(env, files, state.clone());
+    // Names generated before (PrefixedUniqueId) are older than any made now.
+    run.seen = state
+        .resources
         .iter()
-        .map(|o| o.name.len())
-        .chain(state.outputs.iter().map(|(n, _, _)| n.len()))
+        .filter_map(|i| i.str("name"))
+        .filter_map(generated_time)
         .max()
-        .unwrap_or(0);
-    let mut refresh = String::new();
-    for inst in refresh_order(&state) {
-        refresh.push_str(&format!(
-            "{}: Refreshing state... [id={}]\n",
-            inst.address(),
-            inst.id()
-        ));
-    }
-    let plan_text = plan::render(&changes, &outputs_changed, output_width, destroy);
-    let nothing = changes.iter().all(|c| c.action == Action::NoOp);
-    let mut run = empty_run(env, files, state);
+        .map_or(0, |t| t + 1);
+    run.prior = state;
     run.cfg = cfg;
     run.base = base;
     run.destroy_mode = destroy;
-    run.stdout = refresh + &plan_text;
-    if cmd == "plan" {
-        if !nothing || !outputs_changed.is_empty() {
-            run.stdout.push_str("\n─────────────────────────────────────────────────────────────────────────────\n\nNote: You didn't use the -out option to save this plan, so Terraform can't\nguarantee to take exactly these actions if you run \"terraform apply\" now.\n");
-        }
-        run.done = true;
-        return run;
-    }
-    if nothing && outputs_changed.is_empty() {
-        run.stdout.push_str(&if destroy {
-            "\nDestroy complete! Resources: 0 destroyed.\n".to_string()
-        } else {
-            "\nApply complete! Resources: 0 added, 0 changed, 0 destroyed.\n".to_string()
-        });
-        if !destroy && !run.state.outputs.is_empty() {
-            run.stdout
-                .push_str(&format!("\nOutputs:\n\n{}", outputs_blocks_of(&run.state)));
-        }
-        run.done = true;
-        return run;
-    }
-    if !o.auto_approve {
-        let (q, what) = if destroy {
-            ("Do you really want to destroy all resources?", "  Terraform will destroy all your managed infrastructure, as shown above.\n  There is no undo. Only 'yes' will be accepted to confirm.")
-        } else {
-            ("Do you want to perform these actions?", "  Terraform will perform the actions described above.\n  Only 'yes' will be accepted to approve.")
-        };
-        run.stdout
-            .push_str(&format!("\n{q}\n{what}\n\n  Enter a value: \n"));
-        // The terminal has no keyboard input for prompts: the answer is empty, as when one
-        // presses Enter.
-        let cancelled = if destroy {
-            "Destroy cancelled."
-        } else {
-            "Apply cancelled."
-        };
-        run.stdout.push_str(&format!("\n{cancelled}\n"));
-        run.failed = true;
-        run.done = true;
-        return run;
-    }
-    run.stdout.push('\n');
-    run.steps = steps(&changes, &run.state);
-    run.applying = true;
+    run.cmd = cmd.to_string();
+    run.auto_approve = o.auto_approve;
+    run.refresh = Some(apply::Refresh {
+        queue,
+        reader: None,
+    });
     run
+}
+
+/// The time in a name PrefixedUniqueId made (`...YYYYMMDDhhmmssffff` and 8 hex digits), in
+/// tenths of milliseconds since the epoch.
+fn generated_time(name: &str) -> Option<i64> {
+    let n = name.len();
+    if n < 26 || !name.is_char_boundary(n - 26) {
+        return None;
+    }
+    let ts = &name[n - 26..n - 8];
+    if !ts.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let num = |a: usize, b: usize| ts[a..b].parse::<i64>().ok();
+    let (y, m, d) = (num(0, 4)?, num(4, 6)?, num(6, 8)?);
+    let (hh, mm, ss, frac) = (num(8, 10)?, num(10, 12)?, num(12, 14)?, num(14, 18)?);
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y2 = if m <= 2 { y - 1 } else { y };
+    let era = y2.div_euclid(400);
+    let yoe = y2 - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(((days * 86_400 + hh * 3600 + mm * 60 + ss) * 10_000) + frac)
+}
+
+/// Every resource and attribute `paths` (references) lead to, through locals and through the
+/// configuration of each resource reached (globalref's contributing references): address →
+/// attributes (`None`: the whole object).
+fn contributing(cfg: &Config, paths: Vec<Vec<String>>) -> BTreeMap<String, Option<Vec<String>>> {
+    let mut out: BTreeMap<String, Option<Vec<String>>> = BTreeMap::new();
+    let mut work = paths;
+    let mut seen_locals: Vec<String> = Vec::new();
+    let mut seen_resources: Vec<String> = Vec::new();
+    while let Some(p) = work.pop() {
+        match p[0].as_str() {
+            "local" => {
+                if let Some(n) = p.get(1) {
+                    if !seen_locals.contains(n) {
+                        seen_locals.push(n.clone());
+                        if let Some(l) = cfg.locals.iter().find(|l| &l.name == n) {
+                            config::references(&l.expr, &mut work);
+                        }
+                    }
+                }
+            }
+            ty if ty.starts_with("aws_") && p.len() >= 2 => {
+                let addr = format!("{ty}.{}", p[1]);
+                let entry = out.entry(addr.clone()).or_insert_with(|| Some(Vec::new()));
+                match (entry.as_mut(), p.get(2)) {
+                    (Some(list), Some(attr)) => {
+                        if !list.contains(attr) {
+                            list.push(attr.clone());
+                        }
+                    }
+                    (_, None) => *entry = None,
+                    (None, Some(_)) => {}
+                }
+                if !seen_resources.contains(&addr) {
+                    seen_resources.push(addr.clone());
+                    if let Some(r) = cfg.resource(&addr) {
+                        for (_, e, _) in r
+                            .args
+                            .iter()
+                            .chain(r.blocks.iter().flat_map(|b| b.args.iter()))
+                        {
+                            config::references(e, &mut work);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Whether an output's value comes from a sensitive attribute (the provider's schema marks).
+fn refers_to_sensitive(cfg: &Config, e: &hcl::Expression) -> bool {
+    let mut paths = Vec::new();
+    config::references(e, &mut paths);
+    let mut work = paths;
+    let mut seen: Vec<String> = Vec::new();
+    while let Some(p) = work.pop() {
+        match p[0].as_str() {
+            "local" => {
+                if let Some(n) = p.get(1) {
+                    if !seen.contains(n) {
+                        seen.push(n.clone());
+                        if let Some(l) = cfg.locals.iter().find(|l| &l.name == n) {
+                            config::references(&l.expr, &mut work);
+                        }
+                    }
+                }
+            }
+            ty => {
+                let Some(t) = schema::resource_type(ty) else {
+                    continue;
+                };
+                let hit = match p.get(2) {
+                    None => p.len() >= 2 && t.attrs.iter().any(|a| a.sensitive),
+                    Some(attr) => t.attr(attr).is_some_and(|a| a.sensitive),
+                };
+                if hit {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
+
+impl Run {
+    /// The plan, once the refresh has read every resource: what changed outside of
+    /// Terraform, the plan, and for apply and destroy the approval and the steps.
+    pub(crate) fn after_refresh(&mut self) {
+        let destroy = self.destroy_mode;
+        let mut scope = self.base.clone();
+        let changes = match plan::plan(&self.cfg, &self.state, &mut scope, destroy) {
+            Ok(c) => c,
+            Err(d) => return self.fail(&d),
+        };
+        // Root module outputs must say they are sensitive when their value is.
+        let leaks: Vec<Diagnostic> = self
+            .cfg
+            .outputs
+            .iter()
+            .filter(|o| !o.sensitive && refers_to_sensitive(&self.cfg, &o.expr))
+            .map(|o| {
+                Diagnostic::error(
+                    "Output refers to sensitive values",
+                    "To reduce the risk of accidentally exporting sensitive data that was intended to be only internal, Terraform requires that any root module output containing sensitive data be explicitly marked as sensitive, to confirm your intent.\n\nIf you do intend to export this data, annotate the output value as sensitive by adding the following argument:\n    sensitive = true",
+                )
+                .at(o.decl.clone(), None)
+            })
+            .collect();
+        if !leaks.is_empty() {
+            return self.fail(&leaks);
+        }
+        // Outputs as the plan knows them.
+        eval_locals(&self.cfg, &mut scope);
+        let ctx = scope.context();
+        let mut outputs_changed = Vec::new();
+        let old_output = |name: &str| {
+            self.state
+                .outputs
+                .iter()
+                .find(|(n, _, _)| *n == name)
+                .map(|(_, v, s)| (v.clone(), *s))
+        };
+        for out in &self.cfg.outputs {
+            let v = scope
+                .eval(&ctx, &out.expr)
+                .unwrap_or_else(|_| eval::unknown());
+            let old = old_output(&out.name);
+            if destroy {
+                if let Some((before, sensitive)) = old {
+                    outputs_changed.push(plan::OutputChange {
+                        name: out.name.clone(),
+                        before: Some(before),
+                        after: None,
+                        sensitive: sensitive || out.sensitive,
+                    });
+                }
+            } else if old.as_ref().map(|(v, _)| v) != Some(&v) {
+                outputs_changed.push(plan::OutputChange {
+                    name: out.name.clone(),
+                    before: old.map(|(v, _)| v),
+                    after: Some(v),
+                    sensitive: out.sensitive,
+                });
+            }
+        }
+        // Outputs the configuration no longer has.
+        for (name, v, sensitive) in &self.state.outputs {
+            if !self.cfg.outputs.iter().any(|o| o.name == *name) {
+                outputs_changed.push(plan::OutputChange {
+                    name: name.clone(),
+                    before: Some(v.clone()),
+                    after: None,
+                    sensitive: *sensitive,
+                });
+            }
+        }
+        outputs_changed.sort_by(|a, b| a.name.cmp(&b.name));
+        // Terraform pads output names over every output, changed or not.
+        let output_width = self
+            .cfg
+            .outputs
+            .iter()
+            .map(|o| o.name.len())
+            .chain(self.state.outputs.iter().map(|(n, _, _)| n.len()))
+            .max()
+            .unwrap_or(0);
+        let nothing = changes.iter().all(|c| c.action == Action::NoOp);
+        // What changed outside of Terraform, as far as it matters to the plan: the attributes
+        // the changed resources and outputs refer to.
+        let mut drift = Vec::new();
+        if !nothing || !outputs_changed.is_empty() {
+            let mut paths = Vec::new();
+            for c in changes.iter().filter(|c| c.action != Action::NoOp) {
+                if let Some(r) = self.cfg.resource(&c.address()) {
+                    for (_, e, _) in r
+                        .args
+                        .iter()
+                        .chain(r.blocks.iter().flat_map(|b| b.args.iter()))
+                    {
+                        config::references(e, &mut paths);
+                    }
+                }
+            }
+            for o in &outputs_changed {
+                if let Some(out) = self.cfg.outputs.iter().find(|x| x.name == o.name) {
+                    config::references(&out.expr, &mut paths);
+                }
+            }
+            let relevant = contributing(&self.cfg, paths);
+            let mut prior: Vec<&Instance> = self.prior.resources.iter().collect();
+            prior.sort_by_key(|i| i.address());
+            for inst in prior {
+                let Some(attrs) = relevant.get(&inst.address()) else {
+                    continue;
+                };
+                let now = self.state.get(&inst.address()).map(|i| &i.attributes);
+                if now == Some(&inst.attributes) {
+                    continue;
+                }
+                if let Some(text) = plan::render_drift(
+                    &inst.ty,
+                    &inst.name,
+                    &inst.attributes,
+                    now,
+                    attrs.as_deref(),
+                ) {
+                    drift.push(text);
+                }
+            }
+        }
+        let plan_text = plan::render(&changes, &outputs_changed, output_width, destroy, &drift);
+        self.stdout.push_str(&plan_text);
+        if self.cmd == "plan" {
+            if !nothing || !outputs_changed.is_empty() {
+                self.stdout.push_str(&format!("\n{RULE}\n\nNote: You didn't use the -out option to save this plan, so Terraform can't\nguarantee to take exactly these actions if you run \"terraform apply\" now.\n"));
+            }
+            self.done = true;
+            return;
+        }
+        if nothing && outputs_changed.is_empty() {
+            // Nothing to do: the refreshed state is kept.
+            self.applying = true;
+            self.done = true;
+            return;
+        }
+        if !self.auto_approve {
+            let (q, what) = if destroy {
+                ("Do you really want to destroy all resources?", "  Terraform will destroy all your managed infrastructure, as shown above.\n  There is no undo. Only 'yes' will be accepted to confirm.")
+            } else {
+                ("Do you want to perform these actions?", "  Terraform will perform the actions described above.\n  Only 'yes' will be accepted to approve.")
+            };
+            self.stdout
+                .push_str(&format!("\n{q}\n{what}\n\n  Enter a value: \n"));
+            // The terminal has no keyboard input for prompts: the answer is empty, as when one
+            // presses Enter.
+            let cancelled = if destroy {
+                "Destroy cancelled."
+            } else {
+                "Apply cancelled."
+            };
+            self.stdout.push_str(&format!("\n{cancelled}\n"));
+            self.failed = true;
+            self.done = true;
+            return;
+        }
+        self.stdout.push('\n');
+        self.steps = steps(&changes, &self.state);
+        self.applying = true;
+    }
 }
 
 /// The state's resources in the order a plan refreshes them: what a resource depends on first
@@ -755,17 +928,13 @@ fn refresh_order(state: &State) -> Vec<&Instance> {
     done
 }
 
-fn outputs_blocks_of(state: &State) -> String {
-    outputs_block(&state.outputs)
-}
-
 /// The order of apply: destroys first, dependents before what they depend on (replacements
 /// included, destroy then create), then creates and updates in dependency order.
 fn steps(changes: &[Change], state: &State) -> VecDeque<apply::Step> {
     let mut out = VecDeque::new();
     let mut destroys: Vec<&Change> = changes
         .iter()
-        .filter(|c| matches!(c.action, Action::Delete | Action::Replace))
+        .filter(|c| c.action == Action::Delete || (c.action == Action::Replace && !c.cbd))
         .collect();
     // A resource goes after every resource that depends on it.
     let mut ordered: Vec<&Change> = Vec::new();
@@ -787,6 +956,7 @@ fn steps(changes: &[Change], state: &State) -> VecDeque<apply::Step> {
         out.push_back(apply::Step {
             change: c.clone(),
             destroy: true,
+            deposed: None,
         });
     }
     for c in changes
@@ -801,6 +971,27 @@ fn steps(changes: &[Change], state: &State) -> VecDeque<apply::Step> {
         out.push_back(apply::Step {
             change: c,
             destroy: false,
+            deposed: None,
+        });
+    }
+    // create_before_destroy: the old object, deposed, goes once its replacement exists.
+    for c in changes
+        .iter()
+        .filter(|c| c.action == Action::Replace && c.cbd)
+    {
+        let mut seed = std::hash::DefaultHasher::new();
+        (
+            c.address(),
+            c.before
+                .as_ref()
+                .and_then(|b| b.get("id"))
+                .map(|v| v.to_string()),
+        )
+            .hash(&mut seed);
+        out.push_back(apply::Step {
+            change: c.clone(),
+            destroy: true,
+            deposed: Some(format!("{:08x}", seed.finish() as u32)),
         });
     }
     out
@@ -843,7 +1034,12 @@ impl Run {
                 })
                 .collect();
         }
-        self.state.serial += 1;
+        // An unchanged state is not written again.
+        let unchanged = self.state.resources == self.prior.resources
+            && self.state.outputs == self.prior.outputs;
+        if !unchanged {
+            self.state.serial += 1;
+        }
         if self.state.lineage.is_empty() {
             self.state.lineage = format!("sandbox-{}", self.env.account_id);
         }
@@ -868,7 +1064,7 @@ impl Run {
             stdout: self.stdout,
             stderr: self.stderr,
             exit_code,
-            state: Some(self.state.to_json()),
+            state: (!unchanged).then(|| self.state.to_json()),
         }
     }
 }

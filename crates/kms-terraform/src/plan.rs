@@ -3,8 +3,9 @@
 
 use crate::config::{dependencies, Config, Resource};
 use crate::diag::Diagnostic;
-use crate::eval::{is_unknown, unknown, Scope, UNKNOWN};
-use crate::schema::{resource_type, Ty};
+use crate::eval::{is_unknown, unknown, Scope};
+use crate::render::{block_diff, output_diff, symbol, Act, Opts};
+use crate::schema::{resource_type, Attr, Ty};
 use crate::state::State;
 use serde_json::{Map, Value};
 
@@ -28,6 +29,8 @@ pub struct Change {
     pub forces: Vec<String>,
     /// A deletion because the configuration no longer has the resource (not `destroy`).
     pub orphan: bool,
+    /// A replacement made before the old object is destroyed (`create_before_destroy`).
+    pub cbd: bool,
 }
 
 impl Change {
@@ -75,6 +78,10 @@ pub fn desired(r: &Resource, scope: &Scope) -> Result<Map<String, Value>, Vec<Di
     let ctx = scope.context();
     let mut out = Map::new();
     for attr in schema.attrs.iter().filter(|a| a.argument) {
+        if attr.ty == Ty::BlockSet {
+            out.insert(attr.name.to_string(), nested_blocks(r, attr.name, scope)?);
+            continue;
+        }
         let v = match r.args.iter().find(|(n, _, _)| n == attr.name) {
             Some((_, e, pos)) => {
                 let v = scope.eval(&ctx, e).map_err(|m| {
@@ -104,12 +111,52 @@ pub fn desired(r: &Resource, scope: &Scope) -> Result<Map<String, Value>, Vec<Di
     }
 }
 
+/// The blocks of a set of nested blocks, evaluated: each an object of its arguments (null when
+/// not set), sorted as a set.
+fn nested_blocks(r: &Resource, name: &str, scope: &Scope) -> Result<Value, Vec<Diagnostic>> {
+    let ctx = scope.context();
+    let mut out = Vec::new();
+    for b in r.blocks.iter().filter(|b| b.ty == name) {
+        let mut o = Map::new();
+        for a in crate::schema::nested_attrs(name) {
+            o.insert(a.to_string(), Value::Null);
+        }
+        for (n, e, pos) in &b.args {
+            let v = scope.eval(&ctx, e).map_err(|m| {
+                vec![Diagnostic::error("Invalid expression", m).at(pos.clone(), Some(r.context()))]
+            })?;
+            let v = coerce(Ty::Map, v).map_err(|m| {
+                vec![Diagnostic::error(
+                    "Incorrect attribute value type",
+                    format!("Inappropriate value for attribute \"{n}\": {m}."),
+                )
+                .at(pos.clone(), Some(r.context()))]
+            })?;
+            o.insert(n.clone(), v);
+        }
+        out.push(Value::Object(o));
+    }
+    out.sort_by_key(|v| v.to_string());
+    out.dedup();
+    Ok(Value::Array(out))
+}
+
 /// The provider's checks of each argument set (the SDK's schema validation, in its order:
 /// RequiredWith, then nothing more for an unknown value, ConflictsWith, the value's own checks).
 fn provider_checks(r: &Resource, args: &Map<String, Value>) -> Vec<Diagnostic> {
     let schema = resource_type(&r.ty).expect("validated type");
     let set = |name: &str| r.arg(name).is_some() && !args[name].is_null();
     let mut out = Vec::new();
+    for (name, pos) in &r.unconfigurable {
+        // schemaMap.validate: a computed-only field.
+        let mut d = Diagnostic::error(
+            "Value for unconfigurable attribute",
+            format!("Can't configure a value for \"{name}\": its value will be decided automatically based on the result of applying this configuration."),
+        )
+        .at(pos.clone(), Some(r.context()));
+        d.with = Some(r.address());
+        out.push(d);
+    }
     for attr in schema.attrs {
         let Some((_, _, pos)) = r.args.iter().find(|(n, _, _)| n == attr.name) else {
             continue;
@@ -184,8 +231,24 @@ fn coerce(ty: Ty, v: Value) -> Result<Value, String> {
                 .collect(),
         )),
         (Ty::Map, _) => Err("map of string required".into()),
-        (Ty::List, Value::Array(_)) => Ok(v),
-        (Ty::List, _) => Err("list of string required".into()),
+        // A set of strings: each element converted, sorted and without duplicates.
+        (Ty::Set, Value::Array(items)) => {
+            if items.iter().any(is_unknown) {
+                return Ok(v);
+            }
+            let mut out = Vec::new();
+            for i in items {
+                match coerce(Ty::String, i.clone())? {
+                    Value::String(s) => out.push(s),
+                    Value::Null => return Err("element must not be null".into()),
+                    _ => return Err("set of string required".into()),
+                }
+            }
+            out.sort();
+            out.dedup();
+            Ok(Value::Array(out.into_iter().map(Value::String).collect()))
+        }
+        (Ty::Set, _) => Err("set of string required".into()),
         (_, _) => Err(format!("{ty:?} required").to_lowercase()),
     }
 }
@@ -228,7 +291,83 @@ pub fn planned(
     out
 }
 
-/// Compares the configuration (evaluated) with the state.
+/// A value the SDK reads as its type's zero value (legacy providers do not tell null from zero).
+fn zero(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Bool(b) => !b,
+        Value::Number(n) => n.as_f64() == Some(0.0),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+    }
+}
+
+/// A policy document as awspolicy compares them, roughly: a one-element list is its element,
+/// lists are unordered, objects compared key by key.
+fn policy_shape(v: &Value) -> Value {
+    match v {
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, v)| (k.clone(), policy_shape(v)))
+                .collect(),
+        ),
+        Value::Array(a) if a.len() == 1 => policy_shape(&a[0]),
+        Value::Array(a) => {
+            let mut items: Vec<Value> = a.iter().map(policy_shape).collect();
+            items.sort_by_key(|v| v.to_string());
+            Value::Array(items)
+        }
+        other => other.clone(),
+    }
+}
+
+/// verify.SuppressEquivalentPolicyDiffs / PolicyToSet: two policy documents that say the same.
+pub fn policies_equivalent(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    match (
+        serde_json::from_str::<Value>(a),
+        serde_json::from_str::<Value>(b),
+    ) {
+        (Ok(x), Ok(y)) => policy_shape(&x) == policy_shape(&y),
+        _ => false,
+    }
+}
+
+/// The key ID of a key ARN (`arn:aws:kms:...:key/ID`), else the value itself.
+fn key_id_of(v: &str) -> &str {
+    match (v.starts_with("arn:"), v.rfind(":key/")) {
+        (true, Some(i)) => &v[i + 5..],
+        _ => v,
+    }
+}
+
+/// Whether the configuration's value is what the state has, as the provider's diff sees it:
+/// equal, both the zero value, equivalent policies, or a key's ARN and ID.
+pub fn same_value(ty: &str, attr: &Attr, want: &Value, have: &Value) -> bool {
+    if want == have {
+        return true;
+    }
+    if is_unknown(want) {
+        return false;
+    }
+    if zero(want) && zero(have) {
+        return true;
+    }
+    match (attr.name, want.as_str(), have.as_str()) {
+        ("policy", Some(a), Some(b)) => policies_equivalent(a, b),
+        // suppressEquivalentKeyARNOrID.
+        ("target_key_id", Some(a), Some(b)) if ty == "aws_kms_alias" => {
+            key_id_of(a) == key_id_of(b)
+        }
+        _ => false,
+    }
+}
+
+/// Compares the configuration (evaluated) with the state (refreshed); a resource whose
+/// `lifecycle.prevent_destroy` the plan would destroy is an error.
 pub fn plan(
     cfg: &Config,
     state: &State,
@@ -238,17 +377,29 @@ pub fn plan(
     let mut changes = Vec::new();
     if !destroy {
         for r in order(cfg).map_err(|d| vec![d])? {
-            let args = desired(r, scope)?;
+            let mut args = desired(r, scope)?;
             let before = state.get(&r.address()).map(|i| i.attributes.clone());
             let schema = resource_type(&r.ty).expect("validated type");
             let (action, forces, after) = match &before {
                 None => (Action::Create, Vec::new(), planned(&r.ty, &args, None)),
                 Some(b) => {
+                    // ignore_changes: the state's value stands for the configuration's.
+                    for attr in schema.attrs.iter().filter(|a| a.argument) {
+                        let ignored = r.lifecycle.ignore_all
+                            || r.lifecycle.ignore_changes.iter().any(|n| n == attr.name);
+                        if ignored {
+                            args.insert(
+                                attr.name.to_string(),
+                                b.get(attr.name).cloned().unwrap_or(Value::Null),
+                            );
+                        }
+                    }
                     let mut differs = Vec::new();
                     for attr in schema.attrs.iter().filter(|a| a.argument) {
                         let want = &args[attr.name];
                         let have = b.get(attr.name).unwrap_or(&Value::Null);
-                        let same = want == have || (want.is_null() && attr.computed);
+                        let same = same_value(&r.ty, attr, want, have)
+                            || (want.is_null() && attr.computed);
                         if !same {
                             differs.push(attr);
                         }
@@ -268,7 +419,13 @@ pub fn plan(
                             after.insert(a.name.to_string(), args[a.name].clone());
                         }
                         if differs.iter().any(|a| a.name == "tags") {
-                            after.insert("tags_all".into(), args["tags"].clone());
+                            after.insert(
+                                "tags_all".into(),
+                                match &args["tags"] {
+                                    Value::Null => Value::Object(Map::new()),
+                                    t => t.clone(),
+                                },
+                            );
                         }
                         if r.ty == "aws_kms_alias"
                             && differs.iter().any(|a| a.name == "target_key_id")
@@ -292,6 +449,7 @@ pub fn plan(
                 after: Some(after),
                 forces,
                 orphan: false,
+                cbd: r.lifecycle.create_before_destroy,
             });
         }
     }
@@ -305,173 +463,92 @@ pub fn plan(
                 after: None,
                 forces: Vec::new(),
                 orphan: !destroy,
+                cbd: false,
             });
         }
+    }
+    // checkPreventDestroy.
+    let mut errs = Vec::new();
+    for c in &changes {
+        if !matches!(c.action, Action::Delete | Action::Replace) {
+            continue;
+        }
+        if let Some(r) = cfg
+            .resource(&c.address())
+            .filter(|r| r.lifecycle.prevent_destroy)
+        {
+            errs.push(
+                Diagnostic::error(
+                    "Instance cannot be destroyed",
+                    format!("Resource {} has lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed. To avoid this error and continue with the plan, either disable lifecycle.prevent_destroy or reduce the scope of the plan using the -target flag.", c.address()),
+                )
+                .at(r.pos.clone(), None),
+            );
+        }
+    }
+    if !errs.is_empty() {
+        return Err(errs);
     }
     Ok(changes)
 }
 
-/// A value as Terraform's plan prints it, at `indent` for nested lines.
-fn show(v: &Value, indent: usize, sign: &str) -> String {
-    let pad = " ".repeat(indent);
-    match v {
-        Value::String(s) if s.contains(UNKNOWN) => "(known after apply)".into(),
-        Value::String(s) => serde_json::to_string(s).unwrap_or_default(),
-        Value::Null => "null".into(),
-        Value::Object(o) if o.is_empty() => "{}".into(),
-        Value::Object(o) => {
-            let w = o.keys().map(|k| k.len() + 2).max().unwrap_or(0);
-            let mut s = String::from("{\n");
-            for (k, v) in o {
-                let key = format!("\"{k}\"");
-                s.push_str(&format!(
-                    "{pad}    {sign} {key:<w$} = {}\n",
-                    show(v, indent + 4, sign)
-                ));
-            }
-            s.push_str(&format!("{pad}  }}"));
-            s
-        }
-        Value::Array(a) => {
-            let mut s = String::from("[\n");
-            for v in a {
-                s.push_str(&format!("{pad}    {sign} {},\n", show(v, indent + 4, sign)));
-            }
-            s.push_str(&format!("{pad}  ]"));
-            s
-        }
-        other => other.to_string(),
+/// The action symbol of a resource change.
+fn change_act(c: &Change) -> Act {
+    match c.action {
+        Action::Create => Act::Create,
+        Action::Update => Act::Update,
+        Action::Delete => Act::Delete,
+        Action::Replace if c.cbd => Act::CreateThenDelete,
+        Action::Replace => Act::DeleteThenCreate,
+        Action::NoOp => Act::NoOp,
     }
-}
-
-fn a_unknown(v: &Value) -> bool {
-    matches!(v, Value::String(s) if s.contains(UNKNOWN))
-}
-
-/// A map attribute updated in place, element by element as Terraform's map renderer writes it:
-/// `~ "k" = old -> new`, `+ "k" = new`, `- "k" = old -> null`, the unchanged ones counted.
-fn map_diff(b: &Map<String, Value>, a: &Map<String, Value>, indent: usize) -> String {
-    let pad = " ".repeat(indent);
-    let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
-    keys.sort();
-    keys.dedup();
-    let w = keys.iter().map(|k| k.len() + 2).max().unwrap_or(0);
-    let mut s = String::from("{\n");
-    let mut unchanged = 0;
-    for k in keys {
-        let key = format!("\"{k}\"");
-        let line = match (b.get(k), a.get(k)) {
-            (Some(x), Some(y)) if x == y => {
-                unchanged += 1;
-                continue;
-            }
-            (Some(x), Some(y)) => format!(
-                "~ {key:<w$} = {} -> {}",
-                show(x, indent + 4, "~"),
-                show(y, indent + 4, "~")
-            ),
-            (None, Some(y)) => format!("+ {key:<w$} = {}", show(y, indent + 4, "+")),
-            (Some(x), None) => format!("- {key:<w$} = {} -> null", show(x, indent + 4, "-")),
-            (None, None) => continue,
-        };
-        s.push_str(&format!("{pad}    {line}\n"));
-    }
-    if unchanged > 0 {
-        s.push_str(&format!(
-            "{pad}      # ({unchanged} unchanged element{} hidden)\n",
-            if unchanged == 1 { "" } else { "s" }
-        ));
-    }
-    s.push_str(&format!("{pad}  }}"));
-    s
 }
 
 /// One resource's block in the plan.
 fn render_change(c: &Change) -> String {
     let addr = c.address();
-    let head = match c.action {
-        Action::Create => format!("  # {addr} will be created\n  + resource"),
-        Action::Delete if c.orphan => format!(
-            "  # {addr} will be destroyed\n  # (because {addr} is not in configuration)\n  - resource"
-        ),
-        Action::Delete => format!("  # {addr} will be destroyed\n  - resource"),
-        Action::Update => format!("  # {addr} will be updated in-place\n  ~ resource"),
-        Action::Replace => format!("  # {addr} must be replaced\n-/+ resource"),
+    let comment = match c.action {
+        Action::Create => format!("  # {addr} will be created"),
+        Action::Delete if c.orphan => {
+            format!("  # {addr} will be destroyed\n  # (because {addr} is not in configuration)")
+        }
+        Action::Delete => format!("  # {addr} will be destroyed"),
+        Action::Update => format!("  # {addr} will be updated in-place"),
+        Action::Replace => format!("  # {addr} must be replaced"),
         Action::NoOp => return String::new(),
     };
-    let mut s = format!("{head} \"{}\" \"{}\" {{\n", c.ty, c.name);
-    let empty = Map::new();
-    let before = c.before.as_ref().unwrap_or(&empty);
-    let after = c.after.as_ref().unwrap_or(&empty);
-    let mut rows: Vec<(String, String, String)> = Vec::new(); // (sign, name, text)
-    let mut hidden = 0;
-    let mut names: Vec<&String> = before.keys().chain(after.keys()).collect();
-    names.sort();
-    names.dedup();
-    // Terraform aligns a block over all its attributes, the hidden ones too.
-    let width = names
-        .iter()
-        .filter(|n| {
-            !before.get(**n).unwrap_or(&Value::Null).is_null()
-                || !after.get(**n).unwrap_or(&Value::Null).is_null()
-        })
-        .map(|n| n.len())
-        .max()
-        .unwrap_or(0);
-    for name in names {
-        let b = before.get(name).unwrap_or(&Value::Null);
-        let a = after.get(name).unwrap_or(&Value::Null);
-        match c.action {
-            Action::Create if !a.is_null() => {
-                rows.push(("+".into(), name.clone(), show(a, 6, "+")))
-            }
-            Action::Delete if !b.is_null() => rows.push((
-                "-".into(),
-                name.clone(),
-                format!("{} -> null", show(b, 6, "-")),
-            )),
-            Action::Update | Action::Replace if b != a => {
-                let forced = if c.forces.contains(name) {
-                    " # forces replacement"
-                } else {
-                    ""
-                };
-                let (sg, text) = match (b.is_null(), a.is_null()) {
-                    (true, _) => ("+", show(a, 6, "+")),
-                    (_, true) if c.action == Action::Update => {
-                        ("-", format!("{} -> null", show(b, 6, "-")))
-                    }
-                    _ => match (b, a) {
-                        (Value::Object(bm), Value::Object(am)) if !a_unknown(a) => {
-                            ("~", map_diff(bm, am, 6))
-                        }
-                        _ => ("~", format!("{} -> {}", show(b, 6, "~"), show(a, 6, "~"))),
-                    },
-                };
-                rows.push((sg.into(), name.clone(), format!("{text}{forced}")));
-            }
-            // Terraform always shows these three, changed or not.
-            Action::Update | Action::Replace
-                if matches!(name.as_str(), "id" | "name" | "tags") && !b.is_null() =>
-            {
-                rows.push((" ".into(), name.clone(), show(b, 6, " ")))
-            }
-            Action::Update | Action::Replace if !b.is_null() => hidden += 1,
-            _ => {}
-        }
+    let diff = block_diff(&c.ty, c.before.as_ref(), c.after.as_ref(), &c.forces, None);
+    format!(
+        "{comment}\n{} resource \"{}\" \"{}\" {}\n",
+        symbol(change_act(c)),
+        c.ty,
+        c.name,
+        diff.render(0, Opts::default())
+    )
+}
+
+/// A resource changed outside of Terraform, as the plan's note shows it: `None` when nothing
+/// of what it shows (`relevant`) changed.
+pub fn render_drift(
+    ty: &str,
+    name: &str,
+    before: &Map<String, Value>,
+    after: Option<&Map<String, Value>>,
+    relevant: Option<&[String]>,
+) -> Option<String> {
+    let diff = block_diff(ty, Some(before), after, &[], relevant);
+    if diff.act == Act::NoOp {
+        return None;
     }
-    let w = width;
-    for (sg, n, text) in rows {
-        s.push_str(&format!("      {sg} {n:<w$} = {text}\n"));
-    }
-    if hidden > 0 {
-        s.push_str(&format!(
-            "        # ({hidden} unchanged attribute{} hidden)\n",
-            if hidden == 1 { "" } else { "s" }
-        ));
-    }
-    s.push_str("    }\n");
-    s
+    let (comment, act) = match after {
+        None => ("has been deleted", Act::Delete),
+        Some(_) => ("has changed", Act::Update),
+    };
+    Some(format!(
+        "  # {ty}.{name} {comment}\n{} resource \"{ty}\" \"{name}\" {}",
+        symbol(act),
+        diff.render(0, Opts::default())
+    ))
 }
 
 pub fn counts(changes: &[Change]) -> (usize, usize, usize) {
@@ -503,30 +580,28 @@ pub struct OutputChange {
 impl OutputChange {
     /// Its line under "Changes to Outputs:", the name padded to `width`.
     fn render(&self, width: usize) -> String {
-        let value = |v: &Value| {
-            if self.sensitive {
-                "(sensitive value)".to_string()
-            } else {
-                show(v, 2, " ")
-            }
-        };
-        let (sign, text) = match (&self.before, &self.after) {
-            (None, Some(a)) => ("+", value(a)),
-            (Some(b), Some(a)) => ("~", format!("{} -> {}", value(b), value(a))),
-            (Some(b), None) => ("-", format!("{} -> null", value(b))),
-            (None, None) => return String::new(),
-        };
-        format!("  {sign} {:<width$} = {text}\n", self.name)
+        let d = output_diff(self.before.as_ref(), self.after.as_ref(), self.sensitive);
+        if d.act == Act::NoOp {
+            return String::new();
+        }
+        format!(
+            "{} {:<width$} = {}\n",
+            symbol(d.act),
+            self.name,
+            d.render(0, Opts::default())
+        )
     }
 }
 
 /// The plan as `terraform plan` prints it (without the refresh lines); `width` is the longest
-/// output name, changed or not.
+/// output name, changed or not; `drift` the resources changed outside of Terraform that matter
+/// to this plan, rendered.
 pub fn render(
     changes: &[Change],
     outputs_changed: &[OutputChange],
     width: usize,
     destroy: bool,
+    drift: &[String],
 ) -> String {
     let real: Vec<&Change> = changes
         .iter()
@@ -539,20 +614,38 @@ pub fn render(
         return "\nNo changes. Your infrastructure matches the configuration.\n\nTerraform has compared your real infrastructure against your configuration\nand found no differences, so no changes are needed.\n".into();
     }
     let mut s = String::new();
+    if !drift.is_empty() {
+        s.push_str("\nNote: Objects have changed outside of Terraform\n\n");
+        s.push_str(&crate::diag::wrap_text(
+            "Terraform detected the following changes made outside of Terraform since the last \"terraform apply\" which may have affected this plan:\n",
+            78,
+        ));
+        for d in drift {
+            s.push('\n');
+            s.push_str(d);
+            s.push('\n');
+        }
+        s.push_str(&crate::diag::wrap_text("\n\nUnless you have made equivalent changes to your configuration, or ignored the relevant attributes using ignore_changes, the following plan may include actions to undo or respond to these changes.", 78));
+        s.push('\n');
+        s.push_str(&format!("\n{}\n\n", crate::RULE));
+    }
     if !real.is_empty() {
         let mut symbols = Vec::new();
-        let has = |a: Action| real.iter().any(|c| c.action == a);
-        if has(Action::Create) {
+        let has = |a: Act| real.iter().any(|c| change_act(c) == a);
+        if has(Act::Create) {
             symbols.push("  + create");
         }
-        if has(Action::Update) {
+        if has(Act::Update) {
             symbols.push("  ~ update in-place");
         }
-        if has(Action::Delete) {
+        if has(Act::Delete) {
             symbols.push("  - destroy");
         }
-        if has(Action::Replace) {
+        if has(Act::DeleteThenCreate) {
             symbols.push("-/+ destroy and then create replacement");
+        }
+        if has(Act::CreateThenDelete) {
+            symbols.push("+/- create replacement and then destroy");
         }
         s.push_str("\nTerraform used the selected providers to generate the following execution\nplan. Resource actions are indicated with the following symbols:\n");
         for sym in symbols {

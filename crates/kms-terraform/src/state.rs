@@ -37,6 +37,19 @@ pub struct State {
     pub outputs: Vec<(String, Value, bool)>,
 }
 
+/// The paths of a resource type's sensitive attributes, as the state lists them.
+fn sensitive_paths(ty: &str) -> Vec<Value> {
+    crate::schema::resource_type(ty)
+        .map(|t| {
+            t.attrs
+                .iter()
+                .filter(|a| a.sensitive)
+                .map(|a| json!([{"type": "get_attr", "value": a.name}]))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 const PROVIDER: &str = "provider[\"registry.terraform.io/hashicorp/aws\"]";
 
 fn type_of(v: &Value) -> Value {
@@ -96,7 +109,7 @@ impl State {
                 "instances": [{
                     "schema_version": 0,
                     "attributes": r.attributes,
-                    "sensitive_attributes": [],
+                    "sensitive_attributes": sensitive_paths(&r.ty),
                     "dependencies": r.dependencies,
                 }],
             })).collect::<Vec<_>>(),
@@ -139,7 +152,9 @@ impl State {
                         "provider_name": "registry.terraform.io/hashicorp/aws",
                         "schema_version": 0,
                         "values": r.attributes,
-                        "sensitive_values": {},
+                        "sensitive_values": crate::schema::resource_type(&r.ty)
+                            .map(|t| t.attrs.iter().filter(|a| a.sensitive).map(|a| (a.name.to_string(), json!(true))).collect::<Map<_, _>>())
+                            .unwrap_or_default(),
                     });
                     if !r.dependencies.is_empty() {
                         v["depends_on"] = json!(r.dependencies);

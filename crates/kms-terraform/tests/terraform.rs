@@ -206,7 +206,17 @@ fn create_kms_tf_validates_plans_applies_and_destroys() {
         plan.contains("No changes. Your infrastructure matches the configuration."),
         "{plan}"
     );
-    assert!(d.calls.is_empty());
+    // The refresh reads each resource back as the provider's Read does.
+    assert_eq!(
+        d.calls,
+        [
+            "ap-southeast-2 DescribeKey",
+            "ap-southeast-2 GetKeyPolicy",
+            "ap-southeast-2 GetKeyRotationStatus",
+            "ap-southeast-2 ListResourceTags",
+            "ap-southeast-2 ListAliases"
+        ]
+    );
 
     // Destroy: the alias first, then the key's deletion in its deletion window.
     let out = d.ok("terraform destroy -auto-approve");
@@ -582,7 +592,8 @@ fn a_tag_change_is_rendered_element_by_element() {
     d.files = vec![("create-kms.tf".into(), retagged)];
     let plan = d.ok("terraform plan");
     assert!(
-        plan.contains("      ~ tags                               = {\n          ~ \"Environment\" = \"dev\" -> \"prod\"\n          + \"Team\"        = \"x\"\n            # (1 unchanged element hidden)\n        }\n"),
+        // tags is one of the block's important attributes: its unchanged elements are shown.
+        plan.contains("      ~ tags                               = {\n          ~ \"Environment\" = \"dev\" -> \"prod\"\n            \"ManagedBy\"   = \"terraform\"\n          + \"Team\"        = \"x\"\n        }\n"),
         "{plan}"
     );
 }
@@ -742,7 +753,7 @@ fn syntax_errors_read_as_hclsyntax_reports_them() {
 
 #[test]
 fn every_value_the_provider_refuses_is_reported() {
-    let tf = "resource \"aws_kms_key\" \"a\" {\n  key_usage               = \"FOO\"\n  rotation_period_in_days = 10\n}\n";
+    let tf = "resource \"aws_kms_key\" \"a\" {\n  key_usage               = \"FOO\"\n  enable_key_rotation     = true\n  rotation_period_in_days = 10\n}\n";
     let mut d = Dir::new(&[("main.tf", tf)]);
     let out = d.tf("terraform validate");
     assert_eq!(out.exit_code, 1);
@@ -888,8 +899,10 @@ fn api_errors_read_as_the_go_sdk_words_them() {
         rest.starts_with(", AlreadyExistsException: An alias with the name arn:aws:kms:us-east-1:111122223333:alias/dup already exists\n│\n│   with aws_kms_alias.b,\n│   on main.tf line 6, in resource \"aws_kms_alias\" \"b\":\n"),
         "{rest}"
     );
-    // One the model does not list for the operation: a generic `api error`.
-    let tf = "resource \"aws_kms_key\" \"k\" {}\nresource \"aws_kms_grant\" \"g\" {\n  key_id            = aws_kms_key.k.key_id\n  grantee_principal = \"arn:aws:iam::111122223333:root\"\n  operations        = [\"Nope\"]\n}\n";
+    // One the model does not list for the operation: a generic `api error` (the provider checks
+    // an alias name's characters, not its length).
+    let tf = format!("resource \"aws_kms_key\" \"k\" {{}}\nresource \"aws_kms_alias\" \"a\" {{\n  name          = \"alias/{}\"\n  target_key_id = aws_kms_key.k.key_id\n}}\n", "a".repeat(300));
+    let tf = tf.as_str();
     let mut d = Dir::new(&[("main.tf", tf)]);
     let out = d.tf("terraform apply -auto-approve");
     assert!(
@@ -982,4 +995,727 @@ fn key_specs_prefixes_outputs_and_init_read_as_terraform_v1_and_the_provider_v5_
         "{init}"
     );
     assert!(init.contains(lock), "{init}");
+}
+
+fn attr(d: &Dir, address: &str, name: &str) -> Value {
+    let st: Value = serde_json::from_str(d.state.as_deref().unwrap()).unwrap();
+    st["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| {
+            format!(
+                "{}.{}",
+                r["type"].as_str().unwrap(),
+                r["name"].as_str().unwrap()
+            ) == address
+        })
+        .map(|r| r["instances"][0]["attributes"][name].clone())
+        .unwrap_or(Value::Null)
+}
+
+#[test]
+fn refresh_reads_kms_drops_what_is_gone_and_notes_changes_outside_terraform() {
+    let mut d = Dir::new(&[("create-kms.tf", CREATE_KMS)]);
+    d.ok("terraform apply -auto-approve");
+    let key_id = attr(&d, "aws_kms_key.example", "key_id")
+        .as_str()
+        .unwrap()
+        .to_string();
+    let region = "ap-southeast-2";
+
+    // A description changed outside: the refresh reads it and the plan puts it back. The key's
+    // own drift is not referred to by any change, so no note is printed.
+    d.kms(
+        region,
+        "UpdateKeyDescription",
+        json!({"KeyId": key_id, "Description": "changed outside"}),
+    )
+    .unwrap();
+    let plan = d.ok("terraform plan");
+    assert!(
+        plan.contains("      ~ description                        = \"changed outside\" -> \"KMS key created with Terraform\"\n"),
+        "{plan}"
+    );
+    assert!(
+        !plan.contains("Objects have changed outside of Terraform"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("Plan: 0 to add, 1 to change, 0 to destroy.\n"),
+        "{plan}"
+    );
+    // A plan writes no state; an apply writes the refreshed one.
+    d.ok("terraform apply -auto-approve");
+    assert_eq!(
+        d.kms(region, "DescribeKey", json!({"KeyId": key_id}))
+            .unwrap()["KeyMetadata"]["Description"],
+        "KMS key created with Terraform"
+    );
+
+    // The key scheduled for deletion outside: gone from the state (as the provider's Read does
+    // with d.SetId("")), planned again, and the note shows what mattered to the plan.
+    d.kms(
+        region,
+        "ScheduleKeyDeletion",
+        json!({"KeyId": key_id, "PendingWindowInDays": 7}),
+    )
+    .unwrap();
+    let plan = d.ok("terraform plan");
+    let note = format!("aws_kms_alias.example: Refreshing state... [id=alias/my-terraform-key]\n\nNote: Objects have changed outside of Terraform\n\nTerraform detected the following changes made outside of Terraform since the\nlast \"terraform apply\" which may have affected this plan:\n\n  # aws_kms_key.example has been deleted\n  - resource \"aws_kms_key\" \"example\" {{\n      - arn                                = \"arn:aws:kms:ap-southeast-2:111122223333:key/{key_id}\" -> null\n        id                                 = \"{key_id}\"\n      - key_id                             = \"{key_id}\" -> null\n        tags                               = {{\n            \"Environment\" = \"dev\"\n            \"ManagedBy\"   = \"terraform\"\n        }}\n        # (11 unchanged attributes hidden)\n    }}\n\n\nUnless you have made equivalent changes to your configuration, or ignored the\nrelevant attributes using ignore_changes, the following plan may include\nactions to undo or respond to these changes.\n\n─────────────────────────────────────────────────────────────────────────────\n\n\nTerraform used the selected providers");
+    assert!(plan.contains(&note), "{plan}");
+    assert!(
+        plan.contains("  # aws_kms_key.example will be created\n"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains(&format!(
+            "      ~ target_key_id  = \"{key_id}\" -> (known after apply)\n"
+        )),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("Plan: 1 to add, 1 to change, 0 to destroy.\n"),
+        "{plan}"
+    );
+
+    // Destroy: the pending key is already gone; only the alias is deleted.
+    d.calls.clear();
+    let out = d.ok("terraform destroy -auto-approve");
+    assert!(
+        out.contains("Plan: 0 to add, 0 to change, 1 to destroy.\n"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("\nDestroy complete! Resources: 1 destroyed.\n"),
+        "{out}"
+    );
+    assert!(
+        !d.calls.iter().any(|c| c.ends_with("ScheduleKeyDeletion")),
+        "{:?}",
+        d.calls
+    );
+    assert_eq!(d.ok("terraform state list"), "");
+
+    // An alias and a grant deleted outside are dropped from the state too.
+    let tf = "resource \"aws_kms_key\" \"k\" {}\nresource \"aws_kms_alias\" \"a\" {\n  name          = \"alias/gone\"\n  target_key_id = aws_kms_key.k.key_id\n}\nresource \"aws_kms_grant\" \"g\" {\n  key_id            = aws_kms_key.k.key_id\n  grantee_principal = \"arn:aws:iam::111122223333:root\"\n  operations        = [\"Decrypt\"]\n}\n";
+    let mut d = Dir::new(&[("main.tf", tf)]);
+    d.ok("terraform apply -auto-approve");
+    let key = attr(&d, "aws_kms_key.k", "key_id");
+    let grant = attr(&d, "aws_kms_grant.g", "grant_id");
+    d.kms(
+        "us-east-1",
+        "DeleteAlias",
+        json!({"AliasName": "alias/gone"}),
+    )
+    .unwrap();
+    d.kms(
+        "us-east-1",
+        "RevokeGrant",
+        json!({"KeyId": key, "GrantId": grant}),
+    )
+    .unwrap();
+    let plan = d.ok("terraform plan");
+    assert!(
+        plan.contains("  # aws_kms_alias.a will be created\n"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("  # aws_kms_grant.g will be created\n"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("Plan: 2 to add, 0 to change, 0 to destroy.\n"),
+        "{plan}"
+    );
+}
+
+#[test]
+fn destroy_succeeds_for_a_key_pending_deletion_or_gone() {
+    // Between the refresh and the delete the key goes pending deletion and the alias goes: the
+    // provider's Delete ignores "is pending deletion" and NotFoundException.
+    let mut d = Dir::new(&[("create-kms.tf", CREATE_KMS)]);
+    d.ok("terraform apply -auto-approve");
+    let env = Env {
+        region: "us-east-1".into(),
+        account_id: "111122223333".into(),
+    };
+    let sb = &mut d.sb;
+    let out = run(
+        "terraform destroy -auto-approve",
+        &d.files,
+        d.state.as_deref(),
+        &env,
+        |c| {
+            let region = std::mem::replace(&mut sb.region, c.region.clone());
+            if c.operation == "ScheduleKeyDeletion" || c.operation == "DeleteAlias" {
+                let _ = sb.call_service(Service::Kms, &c.operation, c.input.clone());
+            }
+            let r = sb.call_service(Service::Kms, &c.operation, c.input.clone());
+            sb.region = region;
+            r
+        },
+    );
+    assert_eq!(out.exit_code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout
+            .ends_with("\nDestroy complete! Resources: 2 destroyed.\n"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn grants_are_replaced_never_updated_and_their_sets_ignore_order() {
+    let tf = r#"
+resource "aws_kms_key" "k" {}
+
+resource "aws_kms_grant" "g" {
+  key_id                = aws_kms_key.k.key_id
+  grantee_principal     = "arn:aws:iam::111122223333:root"
+  operations            = ["Encrypt", "Decrypt", "GenerateDataKey"]
+  grant_creation_tokens = ["tok-b", "tok-a"]
+  constraints {
+    encryption_context_equals = { Department = "Finance" }
+  }
+}
+"#;
+    let mut d = Dir::new(&[("main.tf", tf)]);
+    let plan = d.ok("terraform plan");
+    // Sets print sorted; name is not computed; the token is sensitive.
+    assert!(plan.contains("      + operations            = [\n          + \"Decrypt\",\n          + \"Encrypt\",\n          + \"GenerateDataKey\",\n        ]\n"), "{plan}");
+    assert!(plan.contains("      + grant_creation_tokens = [\n          + \"tok-a\",\n          + \"tok-b\",\n        ]\n"), "{plan}");
+    assert!(
+        plan.contains("      + grant_token           = (sensitive value)\n"),
+        "{plan}"
+    );
+    assert!(!plan.contains(" name "), "{plan}");
+    assert!(plan.contains("      + retire_on_delete      = false\n\n      + constraints {\n          + encryption_context_equals = {\n              + \"Department\" = \"Finance\"\n            }\n        }\n    }\n"), "{plan}");
+    // CreateGrant gets the tokens (the sandbox checks them as KMS does).
+    let out = d.tf("terraform apply -auto-approve");
+    assert!(
+        out.stderr
+            .starts_with("╷\n│ Error: creating KMS Grant for Key ("),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("): operation error KMS: CreateGrant, https response error StatusCode: 400, RequestID: "), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains(", InvalidGrantTokenException: Grant token is invalid\n"),
+        "{}",
+        out.stderr
+    );
+    let tf = tf.replace("  grant_creation_tokens = [\"tok-b\", \"tok-a\"]\n", "");
+    let tf = tf.as_str();
+    d.files[0].1 = tf.to_string();
+    d.ok("terraform apply -auto-approve");
+    let key = attr(&d, "aws_kms_key.k", "key_id");
+    let grants = d
+        .kms("us-east-1", "ListGrants", json!({"KeyId": key}))
+        .unwrap();
+    assert_eq!(
+        grants["Grants"][0]["Constraints"],
+        json!({"EncryptionContextEquals": {"Department": "Finance"}})
+    );
+    assert!(attr(&d, "aws_kms_grant.g", "name").is_null());
+    // terraform show hides the token; the state marks it sensitive.
+    let show = d.ok("terraform show");
+    assert!(
+        show.contains("    grant_token       = (sensitive value)\n"),
+        "{show}"
+    );
+    let st: Value = serde_json::from_str(d.state.as_deref().unwrap()).unwrap();
+    let g = st["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["type"] == "aws_kms_grant")
+        .unwrap();
+    assert_eq!(
+        g["instances"][0]["sensitive_attributes"],
+        json!([[{"type": "get_attr", "value": "grant_token"}]])
+    );
+
+    // Another order of the same operations: no change.
+    d.files[0].1 = tf.replace(
+        "[\"Encrypt\", \"Decrypt\", \"GenerateDataKey\"]",
+        "[\"GenerateDataKey\", \"Decrypt\", \"Encrypt\"]",
+    );
+    assert!(d.ok("terraform plan").contains("No changes."));
+
+    // retire_on_delete is ForceNew as every argument: a replacement, never CreateGrant on
+    // the old grant.
+    d.files[0].1 = tf.replace(
+        "  constraints {",
+        "  retire_on_delete      = true\n  constraints {",
+    );
+    let plan = d.ok("terraform plan");
+    assert!(
+        plan.contains(
+            "  # aws_kms_grant.g must be replaced\n-/+ resource \"aws_kms_grant\" \"g\" {\n"
+        ),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("      ~ retire_on_delete  = false -> true # forces replacement\n"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("      ~ grant_token       = (sensitive value)\n"),
+        "{plan}"
+    );
+    d.calls.clear();
+    d.ok("terraform apply -auto-approve");
+    let ops: Vec<&str> = d
+        .calls
+        .iter()
+        .map(|c| c.split(' ').nth(1).unwrap())
+        .filter(|o| o.ends_with("Grant"))
+        .collect();
+    assert_eq!(ops, ["RevokeGrant", "CreateGrant"]);
+
+    // An output of the token must say it is sensitive.
+    d.files[0].1 =
+        format!("{tf}\noutput \"token\" {{\n  value = aws_kms_grant.g.grant_token\n}}\n");
+    let out = d.tf("terraform plan");
+    assert_eq!(out.exit_code, 1);
+    assert!(out.stderr.ends_with("╷\n│ Error: Output refers to sensitive values\n│\n│   on main.tf line 13:\n│   13: output \"token\" {\n│\n│ To reduce the risk of accidentally exporting sensitive data that was\n│ intended to be only internal, Terraform requires that any root module\n│ output containing sensitive data be explicitly marked as sensitive, to\n│ confirm your intent.\n│\n│ If you do intend to export this data, annotate the output value as\n│ sensitive by adding the following argument:\n│     sensitive = true\n╵\n"), "{}", out.stderr);
+}
+
+#[test]
+fn generated_alias_names_are_prefixed_unique_ids_kept_on_update() {
+    let tf = "resource \"aws_kms_key\" \"a\" {}\nresource \"aws_kms_key\" \"b\" {}\nresource \"aws_kms_alias\" \"p\" {\n  name_prefix   = \"alias/app-\"\n  target_key_id = aws_kms_key.a.key_id\n}\nresource \"aws_kms_alias\" \"n\" {\n  target_key_id = aws_kms_key.a.key_id\n}\n";
+    let mut d = Dir::new(&[("main.tf", tf)]);
+    d.ok("terraform apply -auto-approve");
+    // PrefixedUniqueId: 20060102150405 and 4 digits of fractions, then an 8-hex-digit counter;
+    // without a name or prefix the provider's prefix is "alias/".
+    let is_unique = |name: &str, prefix: &str| {
+        let rest = name.strip_prefix(prefix).unwrap_or("");
+        rest.len() == 26
+            && rest[..18].chars().all(|c| c.is_ascii_digit())
+            && rest[18..].chars().all(|c| c.is_ascii_hexdigit())
+    };
+    let p = attr(&d, "aws_kms_alias.p", "name")
+        .as_str()
+        .unwrap()
+        .to_string();
+    let n = attr(&d, "aws_kms_alias.n", "name")
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(is_unique(&p, "alias/app-"), "{p}");
+    assert!(is_unique(&n, "alias/"), "{n}");
+    assert_ne!(p[10..], n[6..]);
+    assert_eq!(attr(&d, "aws_kms_alias.p", "name_prefix"), "alias/app-");
+    // A new target: UpdateAlias with the name in the state, not a new one.
+    d.files[0].1 = tf.replace(
+        "  name_prefix   = \"alias/app-\"\n  target_key_id = aws_kms_key.a.key_id",
+        "  name_prefix   = \"alias/app-\"\n  target_key_id = aws_kms_key.b.key_id",
+    );
+    let plan = d.ok("terraform plan");
+    assert!(
+        plan.contains("  # aws_kms_alias.p will be updated in-place\n"),
+        "{plan}"
+    );
+    d.calls.clear();
+    d.ok("terraform apply -auto-approve");
+    assert!(
+        d.calls.contains(&"us-east-1 UpdateAlias".to_string()),
+        "{:?}",
+        d.calls
+    );
+    assert!(
+        !d.calls.contains(&"us-east-1 CreateAlias".to_string()),
+        "{:?}",
+        d.calls
+    );
+    assert_eq!(attr(&d, "aws_kms_alias.p", "name"), json!(p));
+    let target = d
+        .kms("us-east-1", "DescribeKey", json!({"KeyId": p}))
+        .unwrap();
+    assert_eq!(
+        target["KeyMetadata"]["KeyId"],
+        attr(&d, "aws_kms_key.b", "key_id")
+    );
+    // The caller's clock, when given, is the timestamp.
+    let env = Env {
+        region: "us-east-1".into(),
+        account_id: "111122223333".into(),
+    };
+    let files = vec![("main.tf".to_string(), "resource \"aws_kms_key\" \"a\" {}\nresource \"aws_kms_alias\" \"p\" {\n  name_prefix   = \"alias/t-\"\n  target_key_id = aws_kms_key.a.key_id\n}\n".to_string())];
+    let mut r = kms_terraform::start(
+        &["apply".into(), "-auto-approve".into()],
+        &files,
+        None,
+        &env,
+    );
+    r.set_clock(1_700_000_000_123.0);
+    let sb = &mut d.sb;
+    while let Some(c) = r.next() {
+        let a = sb.call_service(Service::Kms, &c.operation, c.input.clone());
+        r.answer(a);
+    }
+    let out = r.finish();
+    assert!(
+        out.stdout.contains(
+            "aws_kms_alias.p: Creation complete after 0s [id=alias/t-20231114221320123000000001]\n"
+        ),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn key_updates_follow_the_providers_order() {
+    let tf = "resource \"aws_kms_key\" \"k\" {\n  description = \"one\"\n  is_enabled  = false\n  tags        = { a = \"1\" }\n}\n";
+    let mut d = Dir::new(&[("main.tf", tf)]);
+    d.ok("terraform apply -auto-approve");
+    let policy = r#"jsonencode({ Version = "2012-10-17", Statement = [{ Sid = "Root", Effect = "Allow", Principal = { AWS = "arn:aws:iam::111122223333:root" }, Action = "kms:*", Resource = "*" }] })"#;
+    d.files[0].1 = format!("resource \"aws_kms_key\" \"k\" {{\n  description         = \"two\"\n  is_enabled          = true\n  enable_key_rotation = true\n  policy              = {policy}\n  tags                = {{ b = \"2\" }}\n}}\n");
+    d.calls.clear();
+    d.ok("terraform apply -auto-approve");
+    let ops: Vec<&str> = d
+        .calls
+        .iter()
+        .map(|c| c.split(' ').nth(1).unwrap())
+        .collect();
+    // Tags first (the provider's tagging interceptor), enable before anything else.
+    let updates: Vec<&str> = ops
+        .iter()
+        .copied()
+        .filter(|o| {
+            !matches!(
+                *o,
+                "DescribeKey" | "GetKeyPolicy" | "GetKeyRotationStatus" | "ListResourceTags"
+            )
+        })
+        .collect();
+    assert_eq!(
+        updates,
+        [
+            "UntagResource",
+            "TagResource",
+            "EnableKey",
+            "EnableKeyRotation",
+            "UpdateKeyDescription",
+            "PutKeyPolicy"
+        ]
+    );
+    // Disabling comes last ("Only disable after all attributes have been modified").
+    d.files[0].1 = d.files[0]
+        .1
+        .replace("\"two\"", "\"three\"")
+        .replace("is_enabled          = true", "is_enabled          = false");
+    d.calls.clear();
+    d.ok("terraform apply -auto-approve");
+    let updates: Vec<String> = d
+        .calls
+        .iter()
+        .map(|c| c.split(' ').nth(1).unwrap().to_string())
+        .filter(|o| {
+            !matches!(
+                o.as_str(),
+                "DescribeKey" | "GetKeyPolicy" | "GetKeyRotationStatus" | "ListResourceTags"
+            )
+        })
+        .collect();
+    assert_eq!(updates, ["UpdateKeyDescription", "DisableKey"]);
+}
+
+#[test]
+fn replica_updates_call_the_key_operations_not_replicate_key() {
+    let mut d = Dir::new(&[("main.tf", "provider \"aws\" {\n  region = \"us-west-2\"\n}\nresource \"aws_kms_key\" \"p\" {\n  multi_region = true\n}\n")]);
+    d.ok("terraform apply -auto-approve");
+    let arn = attr(&d, "aws_kms_key.p", "arn")
+        .as_str()
+        .unwrap()
+        .to_string();
+    let tf = format!("provider \"aws\" {{\n  region = \"eu-west-1\"\n}}\nresource \"aws_kms_replica_key\" \"r\" {{\n  primary_key_arn = \"{arn}\"\n  description     = \"one\"\n}}\n");
+    let mut e = Dir::new(&[("main.tf", &tf)]);
+    e.sb = std::mem::replace(&mut d.sb, Sandbox::in_memory(1));
+    e.ok("terraform apply -auto-approve");
+    e.files[0].1 = tf.replace(
+        "\"one\"",
+        "\"two\"\n  enabled         = false\n  tags            = { team = \"x\" }",
+    );
+    e.calls.clear();
+    let out = e.ok("terraform apply -auto-approve");
+    assert!(
+        out.contains("aws_kms_replica_key.r: Modifying... [id=mrk-"),
+        "{out}"
+    );
+    let ops: Vec<&str> = e
+        .calls
+        .iter()
+        .map(|c| c.as_str())
+        .filter(|c| {
+            !c.contains("DescribeKey") && !c.contains("GetKey") && !c.contains("ListResourceTags")
+        })
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            "eu-west-1 TagResource",
+            "eu-west-1 UpdateKeyDescription",
+            "eu-west-1 DisableKey"
+        ]
+    );
+    let id = attr(&e, "aws_kms_replica_key.r", "key_id");
+    let md = e
+        .kms("eu-west-1", "DescribeKey", json!({"KeyId": id}))
+        .unwrap();
+    assert_eq!(md["KeyMetadata"]["Description"], "two");
+    assert_eq!(md["KeyMetadata"]["Enabled"], false);
+    // description is Optional, not Computed: left out, it goes.
+    e.files[0].1 = tf.replace("  description     = \"one\"\n", "");
+    let plan = e.ok("terraform plan");
+    assert!(
+        plan.contains("      - description                        = \"two\" -> null\n"),
+        "{plan}"
+    );
+}
+
+#[test]
+fn plans_render_json_heredocs_empty_strings_and_replacements_as_terraform() {
+    let tf = r#"
+resource "aws_kms_key" "k" {
+  description = "line one\nline two\n"
+}
+
+resource "aws_kms_key_policy" "p" {
+  key_id = aws_kms_key.k.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "Root"
+      Effect    = "Allow"
+      Principal = { AWS = "arn:aws:iam::111122223333:root" }
+      Action    = "kms:*"
+      Resource  = "*"
+    }]
+  })
+}
+
+resource "aws_kms_grant" "g" {
+  key_id             = aws_kms_key.k.key_id
+  grantee_principal  = "arn:aws:iam::111122223333:root"
+  retiring_principal = "arn:aws:iam::111122223333:root"
+  operations         = ["Decrypt"]
+}
+"#;
+    let mut d = Dir::new(&[("main.tf", tf)]);
+    let plan = d.ok("terraform plan");
+    // A JSON string as jsonencode(...), a multi-line one as a heredoc.
+    assert!(plan.contains("      + policy                             = jsonencode(\n            {\n              + Statement = [\n                  + {\n                      + Action    = \"kms:*\"\n                      + Effect    = \"Allow\"\n                      + Principal = {\n                          + AWS = \"arn:aws:iam::111122223333:root\"\n                        }\n                      + Resource  = \"*\"\n                      + Sid       = \"Root\"\n                    },\n                ]\n              + Version   = \"2012-10-17\"\n            }\n        )\n"), "{plan}");
+    assert!(plan.contains("      + description                        = <<-EOT\n            line one\n            line two\n        EOT\n"), "{plan}");
+    d.ok("terraform apply -auto-approve");
+    // A policy changed: the JSON diff, element by element.
+    d.files[0].1 = tf.replace("Sid       = \"Root\"", "Sid       = \"Admin\"");
+    let plan = d.ok("terraform plan");
+    assert!(plan.contains("      ~ policy                             = jsonencode(\n          ~ {\n              ~ Statement = [\n                  ~ {\n                      ~ Sid       = \"Root\" -> \"Admin\"\n                        # (4 unchanged attributes hidden)\n                    },\n                ]\n                # (1 unchanged attribute hidden)\n            }\n        )\n"), "{plan}");
+    // An attribute going to null in a replacement: `- x = v -> null`.
+    d.files[0].1 = tf.replace(
+        "  retiring_principal = \"arn:aws:iam::111122223333:root\"\n",
+        "",
+    );
+    let plan = d.ok("terraform plan");
+    assert!(plan.contains("      - retiring_principal = \"arn:aws:iam::111122223333:root\" -> null # forces replacement\n"), "{plan}");
+    // Destroy: an empty string is null for a legacy SDK provider, so a key without a
+    // description shows none.
+    let mut e = Dir::new(&[("main.tf", "resource \"aws_kms_key\" \"k\" {}\n")]);
+    e.ok("terraform apply -auto-approve");
+    assert_eq!(attr(&e, "aws_kms_key.k", "description"), "");
+    let plan = e.ok("terraform plan -destroy");
+    assert!(!plan.contains("description"), "{plan}");
+    assert!(
+        plan.contains("      - tags_all                           = {} -> null\n"),
+        "{plan}"
+    );
+    // id, name and tags show their unchanged children; terraform show renders as the plan.
+    let show = d.ok("terraform show");
+    assert!(show.contains("    policy                             = jsonencode(\n        {\n            Statement = [\n"), "{show}");
+}
+
+#[test]
+fn schema_flags_follow_the_provider_v5_80() {
+    // aws_kms_key_policy.key_id is not ForceNew in key_policy.go: an update in place.
+    let tf = "resource \"aws_kms_key\" \"a\" {}\nresource \"aws_kms_key\" \"b\" {}\nresource \"aws_kms_key_policy\" \"p\" {\n  key_id = aws_kms_key.a.id\n  policy = jsonencode({ Version = \"2012-10-17\", Statement = [{ Sid = \"Root\", Effect = \"Allow\", Principal = { AWS = \"arn:aws:iam::111122223333:root\" }, Action = \"kms:*\", Resource = \"*\" }] })\n}\n";
+    let mut d = Dir::new(&[("main.tf", tf)]);
+    d.ok("terraform apply -auto-approve");
+    d.files[0].1 = tf.replace("aws_kms_key.a.id", "aws_kms_key.b.id");
+    let plan = d.ok("terraform plan");
+    assert!(
+        plan.contains("  # aws_kms_key_policy.p will be updated in-place\n"),
+        "{plan}"
+    );
+    assert!(!plan.contains("forces replacement"), "{plan}");
+    // rotation_period_in_days is RequiredWith enable_key_rotation.
+    let mut d = Dir::new(&[(
+        "main.tf",
+        "resource \"aws_kms_key\" \"k\" {\n  rotation_period_in_days = 180\n}\n",
+    )]);
+    let out = d.tf("terraform validate");
+    assert_eq!(out.stderr, "╷\n│ Error: Missing required argument\n│\n│   with aws_kms_key.k,\n│   on main.tf line 2, in resource \"aws_kms_key\" \"k\":\n│    2:   rotation_period_in_days = 180\n│\n│ \"rotation_period_in_days\": all of\n│ `enable_key_rotation,rotation_period_in_days` must be specified\n╵\n");
+    // The replica's description is Optional only: nothing planned when left out.
+    let mut d = Dir::new(&[("main.tf", "resource \"aws_kms_replica_key\" \"r\" {\n  primary_key_arn = \"arn:aws:kms:us-west-2:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab\"\n}\n")]);
+    let plan = d.ok("terraform plan");
+    assert!(!plan.contains("description"), "{plan}");
+}
+
+#[test]
+fn validate_reports_the_providers_and_hcls_messages() {
+    let tf = "resource \"aws_kms_key\" \"a\" {\n  arn    = \"x\"\n  policy = \"{\\\"Version\\\": 1,}\"\n}\nresource \"aws_kms_key\" \"b\" {\n  descripton = \"y\"\n}\nresource \"aws_kms_replica_key\" \"r\" {\n  primary_key_arn = \"key/1234\"\n}\nresource \"aws_kms_grant\" \"g\" {\n  key_id            = \"k\"\n  name              = \"has space\"\n  grantee_principal = \"arn:aws:iam::111122223333:root\"\n  operations        = [\"Decrypt\", \"Nope\"]\n}\n";
+    let mut d = Dir::new(&[("main.tf", tf)]);
+    let out = d.tf("terraform validate");
+    assert_eq!(out.exit_code, 1);
+    let expected = [
+        "╷\n│ Error: Value for unconfigurable attribute\n│\n│   with aws_kms_key.a,\n│   on main.tf line 2, in resource \"aws_kms_key\" \"a\":\n│    2:   arn    = \"x\"\n│\n│ Can't configure a value for \"arn\": its value will be decided automatically\n│ based on the result of applying this configuration.\n╵\n",
+        "╷\n│ Error: \"policy\" contains an invalid JSON: invalid character '}' looking for beginning of object key string\n│\n│   with aws_kms_key.a,\n│   on main.tf line 3, in resource \"aws_kms_key\" \"a\":\n",
+        "╷\n│ Error: Unsupported argument\n│\n│   on main.tf line 6, in resource \"aws_kms_key\" \"b\":\n│    6:   descripton = \"y\"\n│\n│ An argument named \"descripton\" is not expected here. Did you mean\n│ \"description\"?\n╵\n",
+        "╷\n│ Error: \"primary_key_arn\" (key/1234) is an invalid ARN: arn: invalid prefix\n│\n│   with aws_kms_replica_key.r,\n",
+        "╷\n│ Error: name must only contain [0-9A-Za-z_:/-]\n│\n│   with aws_kms_grant.g,\n│   on main.tf line 13,",
+        "╷\n│ Error: expected operations to be one of [\"Decrypt\" \"Encrypt\" \"GenerateDataKey\" \"GenerateDataKeyWithoutPlaintext\" \"ReEncryptFrom\" \"ReEncryptTo\" \"Sign\" \"Verify\" \"GetPublicKey\" \"CreateGrant\" \"RetireGrant\" \"DescribeKey\" \"GenerateDataKeyPair\" \"GenerateDataKeyPairWithoutPlaintext\" \"GenerateMac\" \"VerifyMac\" \"DeriveSharedSecret\"], got Nope\n│\n│   with aws_kms_grant.g,\n│   on main.tf line 15,",
+    ];
+    let mut at = 0;
+    for e in expected {
+        let found = out.stderr[at..]
+            .find(e)
+            .unwrap_or_else(|| panic!("{e}\n---\n{}", out.stderr));
+        at += found + e.len();
+    }
+    assert_eq!(
+        out.stderr.matches("╷\n│ Error: ").count(),
+        6,
+        "{}",
+        out.stderr
+    );
+    // Go's encoding/json words for other mistakes.
+    for (policy, error) in [
+        ("{", "unexpected end of JSON input"),
+        (
+            "nope",
+            "invalid character 'o' in literal null (expecting 'u')",
+        ),
+        ("{\\\"a\\\" 1}", "invalid character '1' after object key"),
+        ("[1 2]", "invalid character '2' after array element"),
+    ] {
+        let tf = format!("resource \"aws_kms_key\" \"a\" {{\n  policy = \"{policy}\"\n}}\n");
+        let mut d = Dir::new(&[("main.tf", tf.as_str())]);
+        let out = d.tf("terraform validate");
+        assert!(
+            out.stderr.starts_with(&format!(
+                "╷\n│ Error: \"policy\" contains an invalid JSON: {error}\n"
+            )),
+            "{}",
+            out.stderr
+        );
+    }
+}
+
+#[test]
+fn key_policy_destroy_and_the_providers_error_texts() {
+    let policy = r#"jsonencode({ Version = "2012-10-17", Statement = [{ Sid = "Root", Effect = "Allow", Principal = { AWS = "arn:aws:iam::111122223333:root" }, Action = "kms:*", Resource = "*" }] })"#;
+    let tf = format!("resource \"aws_kms_key\" \"k\" {{}}\nresource \"aws_kms_key_policy\" \"p\" {{\n  key_id = aws_kms_key.k.id\n  bypass_policy_lockout_safety_check = true\n  policy = {policy}\n}}\n");
+    // With the lockout check bypassed, destroy leaves the policy as it is.
+    let mut d = Dir::new(&[("main.tf", tf.as_str())]);
+    d.ok("terraform apply -auto-approve");
+    d.calls.clear();
+    let out = d.ok("terraform destroy -auto-approve");
+    assert!(
+        out.contains("aws_kms_key_policy.p: Destruction complete after 0s\n"),
+        "{out}"
+    );
+    assert!(
+        !d.calls.iter().any(|c| c.ends_with("PutKeyPolicy")),
+        "{:?}",
+        d.calls
+    );
+    // Without it, the default key policy goes back.
+    let mut d = Dir::new(&[(
+        "main.tf",
+        tf.replace("  bypass_policy_lockout_safety_check = true\n", "")
+            .as_str(),
+    )]);
+    d.ok("terraform apply -auto-approve");
+    let key = attr(&d, "aws_kms_key.k", "key_id");
+    d.files[0].1 = "resource \"aws_kms_key\" \"k\" {}\n".into();
+    d.ok("terraform apply -auto-approve");
+    let p = d
+        .kms("us-east-1", "GetKeyPolicy", json!({"KeyId": key}))
+        .unwrap();
+    assert!(
+        p["Policy"].as_str().unwrap().contains("key-default-1"),
+        "{p}"
+    );
+
+    // The provider's error words: `enabling KMS Key (<id>) rotation: ...` (an RSA key).
+    let mut d = Dir::new(&[("main.tf", "resource \"aws_kms_key\" \"k\" {\n  key_usage                = \"SIGN_VERIFY\"\n  customer_master_key_spec = \"RSA_2048\"\n  enable_key_rotation      = true\n}\n")]);
+    let out = d.tf("terraform apply -auto-approve");
+    assert_eq!(out.exit_code, 1);
+    assert!(
+        out.stderr.starts_with("╷\n│ Error: enabling KMS Key ("),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains(") rotation: operation error KMS: EnableKeyRotation, https response error StatusCode: 400, RequestID: "), "{}", out.stderr);
+    // `updating KMS Key Policy (<id>) policy: ...`.
+    let bad = r#"jsonencode({ Version = "2012-10-17", Statement = [{ Sid = "None", Effect = "Deny", Principal = { AWS = "*" }, Action = "kms:*", Resource = "*" }] })"#;
+    let mut d = Dir::new(&[(
+        "main.tf",
+        tf.replace("  bypass_policy_lockout_safety_check = true\n", "")
+            .replace(policy, bad)
+            .as_str(),
+    )]);
+    let out = d.tf("terraform apply -auto-approve");
+    assert_eq!(out.exit_code, 1);
+    assert!(
+        out.stderr
+            .starts_with("╷\n│ Error: updating KMS Key Policy ("),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains(") policy: operation error KMS: PutKeyPolicy, https response error StatusCode: 400, RequestID: "), "{}", out.stderr);
+}
+
+#[test]
+fn lifecycle_prevent_destroy_ignore_changes_and_create_before_destroy() {
+    let tf = "resource \"aws_kms_key\" \"k\" {\n  description = \"one\"\n  tags        = { a = \"1\" }\n  lifecycle {\n    prevent_destroy = true\n    ignore_changes  = [tags]\n  }\n}\n";
+    let mut d = Dir::new(&[("main.tf", tf)]);
+    d.ok("terraform apply -auto-approve");
+    let out = d.tf("terraform destroy -auto-approve");
+    assert_eq!(out.exit_code, 1);
+    assert!(out.stderr.ends_with("╷\n│ Error: Instance cannot be destroyed\n│\n│   on main.tf line 1:\n│    1: resource \"aws_kms_key\" \"k\" {\n│\n│ Resource aws_kms_key.k has lifecycle.prevent_destroy set, but the plan\n│ calls for this resource to be destroyed. To avoid this error and continue\n│ with the plan, either disable lifecycle.prevent_destroy or reduce the scope\n│ of the plan using the -target flag.\n╵\n"), "{}", out.stderr);
+    // ignore_changes: a new tag in the configuration changes nothing.
+    d.files[0].1 = tf.replace("{ a = \"1\" }", "{ a = \"2\" }");
+    assert!(d.ok("terraform plan").contains("No changes."));
+    // create_before_destroy: `+/-`, the new key made before the old one goes.
+    let cbd = "resource \"aws_kms_key\" \"k\" {\n  key_usage = \"ENCRYPT_DECRYPT\"\n  lifecycle {\n    create_before_destroy = true\n  }\n}\n";
+    let mut d = Dir::new(&[("main.tf", cbd)]);
+    d.ok("terraform apply -auto-approve");
+    let old = attr(&d, "aws_kms_key.k", "id")
+        .as_str()
+        .unwrap()
+        .to_string();
+    d.files[0].1 = cbd.replace(
+        "ENCRYPT_DECRYPT",
+        "GENERATE_VERIFY_MAC\"\n  customer_master_key_spec = \"HMAC_256",
+    );
+    let out = d.ok("terraform apply -auto-approve");
+    assert!(
+        out.contains("+/- create replacement and then destroy\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  # aws_kms_key.k must be replaced\n+/- resource \"aws_kms_key\" \"k\" {\n"),
+        "{out}"
+    );
+    let created = out.find("aws_kms_key.k: Creation complete").unwrap();
+    let destroyed = out.find(&format!("): Destroying... [id={old}]")).unwrap();
+    assert!(created < destroyed, "{out}");
+    assert!(out.contains("aws_kms_key.k (deposed object "), "{out}");
+    assert!(
+        out.contains("Apply complete! Resources: 1 added, 0 changed, 1 destroyed."),
+        "{out}"
+    );
 }

@@ -1390,17 +1390,25 @@ fn rotation_keeps_old_ciphertexts_decrypting() {
         &mut kms,
         json!({"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY"}),
     );
-    for op in [
-        "EnableKeyRotation",
-        "GetKeyRotationStatus",
-        "RotateKeyOnDemand",
-        "ListKeyRotations",
-    ] {
+    for op in ["EnableKeyRotation", "RotateKeyOnDemand", "ListKeyRotations"] {
         assert_eq!(
             err(&mut kms, op, json!({"KeyId": ecc})).error_type,
             ErrorType::UnsupportedOperation,
             "{op}"
         );
+    }
+    // The key type reference (symm-asymm-compare.md): GetKeyRotationStatus answers for HMAC and
+    // asymmetric keys, "KeyRotationEnabled will always be false" (imported material is refused:
+    // key-state.md, tests/import.rs).
+    let (hmac, _) = create(
+        &mut kms,
+        json!({"KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"}),
+    );
+    for id in [&ecc, &hmac] {
+        let status = ok(&mut kms, "GetKeyRotationStatus", json!({"KeyId": id}));
+        assert_eq!(status["KeyRotationEnabled"], false, "{id}");
+        assert!(status["KeyId"].as_str().unwrap().ends_with(id.as_str()));
+        assert!(status.get("RotationPeriodInDays").is_none());
     }
 }
 

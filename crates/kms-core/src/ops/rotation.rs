@@ -115,8 +115,16 @@ pub(crate) fn disable_key_rotation(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Val
 
 pub(crate) fn get_key_rotation_status(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOnly)?;
+    // Imported material is refused (key-state.md's footnotes 6 and 7); HMAC and asymmetric keys
+    // answer, their `KeyRotationEnabled` "will always be false" (the key type reference,
+    // symm-asymm-compare.md).
     require_not_imported(&key)?;
-    require_symmetric(&key, "GetKeyRotationStatus")?;
+    if key.key_spec != KeySpec::SymmetricDefault {
+        let mut out = Map::new();
+        out.insert("KeyRotationEnabled".into(), json!(false));
+        out.insert("KeyId".into(), json!(key.arn));
+        return Ok(Value::Object(out));
+    }
     // While a key is pending deletion (or, a multi-Region primary, pending the deletion of its
     // replicas first: key-state.md gives the two states one column) its rotation status is false
     // and nothing rotates; the status it had comes back if the deletion is cancelled (the

@@ -234,14 +234,6 @@ fn lookup_resources(record: &Value) -> Vec<EventResource> {
             "AWS::IAM::AccessKey",
             resp["accessKey"]["accessKeyId"].as_str(),
         );
-        push(
-            "AWS::IAM::AccessKey",
-            resp["credentials"]["accessKeyId"].as_str(),
-        );
-        push(
-            "AWS::STS::AssumedRole",
-            resp["assumedRoleUser"]["arn"].as_str(),
-        );
     }
     out
 }

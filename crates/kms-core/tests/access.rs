@@ -1718,3 +1718,149 @@ fn caller_account_where_listed_and_both_grant_constraint_types() {
         grant(json!({"EncryptionContextSubset": {"b": "2"}}))
     ));
 }
+
+#[test]
+fn the_keys_account_may_retire_any_grant_whatever_the_key_policy() {
+    // "As a backup, the AWS account in which the grant was created can retire the grant", and
+    // "The AWS account that owns the KMS key can delegate the kms:RetireGrant permission to an
+    // IAM user in the account" (grant-manage.md); "The kms:RetireGrant permission is not
+    // effective in a key policy".
+    let mut sb = sandbox();
+    let alice = user(&mut sb, "alice");
+    let bob = user(&mut sb, "bob");
+    let carol = user(&mut sb, "carol");
+    user(&mut sb, "dave");
+    // A key policy that names alice only: it neither allows nor delegates to the account.
+    let policy = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:user/alice")},
+         "Action": "kms:*", "Resource": "*"},
+        {"Effect": "Deny", "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:user/carol")},
+         "Action": "kms:RetireGrant", "Resource": "*"}]});
+    let root = sb.root();
+    let k = kms_ok(
+        &mut sb,
+        &root,
+        "CreateKey",
+        json!({"Policy": policy.to_string(), "BypassPolicyLockoutSafetyCheck": true}),
+    );
+    let id = k["KeyMetadata"]["KeyId"].as_str().unwrap().to_string();
+    let mut grant = || {
+        kms_ok(
+            &mut sb,
+            &alice,
+            "CreateGrant",
+            json!({"KeyId": id, "GranteePrincipal": format!("arn:aws:iam::{ACCOUNT}:user/dave"),
+                "Operations": ["Encrypt"]}),
+        )
+    };
+    let (g1, g2, g3) = (grant(), grant(), grant());
+    // The key policy does not let the root user describe the key, but it may retire its grants.
+    let e = kms_err(&mut sb, &root, "DescribeKey", json!({"KeyId": id}));
+    assert_eq!(e.error_type, ErrorType::AccessDenied, "{e}");
+    kms_ok(
+        &mut sb,
+        &root,
+        "RetireGrant",
+        json!({"KeyId": id, "GrantId": g1["GrantId"]}),
+    );
+    // An IAM user retires only with the permission delegated in an IAM policy.
+    let by_id = |g: &Value| json!({"KeyId": id, "GrantId": g["GrantId"]});
+    let e = kms_err(&mut sb, &bob, "RetireGrant", by_id(&g2));
+    denied(
+        &e,
+        &format!(
+            "User: arn:aws:iam::{ACCOUNT}:user/bob is not authorized to perform: \
+             kms:RetireGrant on resource: {} because no identity-based policy allows the \
+             kms:RetireGrant action",
+            k["KeyMetadata"]["Arn"].as_str().unwrap()
+        ),
+    );
+    allow_user(&mut sb, "bob", json!("kms:RetireGrant"));
+    kms_ok(&mut sb, &bob, "RetireGrant", by_id(&g2));
+    // A Deny still denies.
+    allow_user(&mut sb, "carol", json!("kms:RetireGrant"));
+    let e = kms_err(&mut sb, &carol, "RetireGrant", by_id(&g3));
+    assert_eq!(e.error_type, ErrorType::AccessDenied, "{e}");
+    assert!(e.message.contains("explicit deny"), "{e}");
+}
+
+#[test]
+fn revoke_grant_on_an_aws_managed_key_follows_its_key_policy() {
+    // The AWS managed key policy allows kms:RevokeGrant to the account (services-wm.md), so
+    // IAM policies decide for IAM users.
+    let mut sb = sandbox();
+    let erin = user(&mut sb, "erin");
+    let root = sb.root();
+    let ebs = kms_ok(
+        &mut sb,
+        &root,
+        "DescribeKey",
+        json!({"KeyId": "alias/aws/ebs"}),
+    );
+    let arn = ebs["KeyMetadata"]["Arn"].as_str().unwrap().to_string();
+    let revoke = json!({"KeyId": arn, "GrantId": "0".repeat(64)});
+    let e = kms_err(&mut sb, &erin, "RevokeGrant", revoke.clone());
+    denied(
+        &e,
+        &format!(
+            "User: arn:aws:iam::{ACCOUNT}:user/erin is not authorized to perform: \
+             kms:RevokeGrant on resource: {arn} because no identity-based policy allows the \
+             kms:RevokeGrant action"
+        ),
+    );
+    allow_user(&mut sb, "erin", json!("kms:RevokeGrant"));
+    let e = kms_err(&mut sb, &erin, "RevokeGrant", revoke.clone());
+    assert_eq!(e.error_type, ErrorType::NotFound, "{e}");
+    let e = kms_err(&mut sb, &root, "RevokeGrant", revoke);
+    assert_eq!(e.error_type, ErrorType::NotFound, "{e}");
+}
+
+#[test]
+fn a_source_arn_constraint_keeps_a_grant_from_allowing_direct_calls() {
+    // "The SourceArn constraint ensures that the principal can use the KMS key only when the
+    // request is made on behalf of the specified resource" (the model's GrantConstraints); a
+    // direct call is on behalf of none. It "does not apply to RetireGrant".
+    let mut sb = sandbox();
+    let carol = user(&mut sb, "carol");
+    let carol_arn = format!("arn:aws:iam::{ACCOUNT}:user/carol");
+    let (id, _) = key_with_policy(&mut sb, json!([]));
+    let root = sb.root();
+    let source = json!({"SourceArn": format!("arn:aws:ec2:us-east-1:{ACCOUNT}:volume/vol-0123456789abcdef0")});
+    let grant = |sb: &mut Sandbox, constraints: Option<&Value>| {
+        let mut req = json!({"KeyId": id, "GranteePrincipal": carol_arn,
+            "Operations": ["Encrypt", "DescribeKey", "CreateGrant", "RetireGrant"]});
+        if let Some(c) = constraints {
+            req["Constraints"] = c.clone();
+        }
+        kms_ok(sb, &root, "CreateGrant", req)
+    };
+    let constrained = grant(&mut sb, Some(&source));
+    let encrypt = json!({"KeyId": id, "Plaintext": "eA=="});
+    let child = json!({"KeyId": id, "GranteePrincipal": format!("arn:aws:iam::{ACCOUNT}:root"),
+        "Operations": ["Encrypt"], "Constraints": source});
+    for (op, req) in [
+        ("Encrypt", encrypt.clone()),
+        ("DescribeKey", json!({"KeyId": id})),
+        ("CreateGrant", child.clone()),
+    ] {
+        let e = kms_err(&mut sb, &carol, op, req);
+        assert_eq!(e.error_type, ErrorType::AccessDenied, "{op}: {e}");
+    }
+    kms_ok(
+        &mut sb,
+        &carol,
+        "RetireGrant",
+        json!({"GrantToken": constrained["GrantToken"]}),
+    );
+    // The same grant without the constraint allows them.
+    let plain = grant(&mut sb, None);
+    kms_ok(&mut sb, &carol, "Encrypt", encrypt);
+    kms_ok(&mut sb, &carol, "DescribeKey", json!({"KeyId": id}));
+    kms_ok(&mut sb, &carol, "CreateGrant", child);
+    kms_ok(
+        &mut sb,
+        &carol,
+        "RetireGrant",
+        json!({"GrantToken": plain["GrantToken"]}),
+    );
+}

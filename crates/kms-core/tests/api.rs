@@ -2,7 +2,7 @@
 //! errors and messages.
 
 use base64::Engine as _;
-use kms_core::{json, Clock as _, ErrorType, KmsError, Sandbox, Value};
+use kms_core::{json, Clock as _, ErrorType, KmsError, Sandbox, Service, Value};
 
 fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
@@ -1882,12 +1882,35 @@ fn a_failed_operation_changes_nothing_and_reads_change_nothing() {
     assert_eq!(out.changes.len(), 1);
 }
 
+/// Makes IAM user `name` of the sandbox's account: a grant's principal must exist.
+fn iam_user(kms: &mut Sandbox, name: &str) -> String {
+    let out = kms
+        .call_service(Service::Iam, "CreateUser", json!({"UserName": name}))
+        .unwrap();
+    out["User"]["Arn"].as_str().unwrap().to_string()
+}
+
+/// Makes IAM role `name` of the sandbox's account, assumable by the account.
+fn iam_role(kms: &mut Sandbox, name: &str) -> String {
+    let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "sts:AssumeRole"}]});
+    let out = kms
+        .call_service(
+            Service::Iam,
+            "CreateRole",
+            json!({"RoleName": name, "AssumeRolePolicyDocument": trust.to_string()}),
+        )
+        .unwrap();
+    out["Role"]["Arn"].as_str().unwrap().to_string()
+}
+
 #[test]
 fn grants_are_created_listed_retired_and_revoked() {
     let mut kms = kms();
     let (id, arn) = create(&mut kms, json!({}));
-    let user = "arn:aws:iam::111122223333:user/exampleUser";
-    let admin = "arn:aws:iam::111122223333:role/adminRole";
+    let user = &iam_user(&mut kms, "exampleUser");
+    let admin = &iam_role(&mut kms, "adminRole");
+    assert_eq!(user, "arn:aws:iam::111122223333:user/exampleUser");
     let request = json!({
         "KeyId": id, "GranteePrincipal": user, "RetiringPrincipal": admin, "Operations": ["Decrypt"],
         "Constraints": {"EncryptionContextSubset": {"Department": "IT"}}, "Name": "it-decrypt",
@@ -1990,12 +2013,6 @@ fn grants_are_created_listed_retired_and_revoked() {
         ErrorType::NotFound,
         "the token's grant is gone"
     );
-    let e = err(
-        &mut kms,
-        "RetireGrant",
-        json!({"KeyId": id, "GrantId": second["GrantId"]}),
-    );
-    assert_eq!(e.error_type, ErrorType::InvalidArn);
     let e = err(&mut kms, "RetireGrant", json!({}));
     assert_eq!(e.error_type, ErrorType::Validation);
     ok(
@@ -2026,9 +2043,200 @@ fn grants_are_created_listed_retired_and_revoked() {
 }
 
 #[test]
+fn retire_grant_names_the_key_by_key_id_or_key_arn() {
+    // "both the grant ID and a key identifier (key ID or key ARN)" (RetireGrant's
+    // documentation); LocalStack's AWS-validated test_retire_grant_with_grant_id_and_key_id
+    // passes the bare KeyId CreateKey returned.
+    let mut kms = kms();
+    let (id, arn) = create(&mut kms, json!({}));
+    let user = iam_user(&mut kms, "exampleUser");
+    let grant = |kms: &mut Sandbox| {
+        ok(
+            kms,
+            "CreateGrant",
+            json!({"KeyId": id, "GranteePrincipal": user, "Operations": ["Decrypt"]}),
+        )["GrantId"]
+            .clone()
+    };
+    let (by_id, by_arn, by_alias) = (grant(&mut kms), grant(&mut kms), grant(&mut kms));
+    ok(
+        &mut kms,
+        "RetireGrant",
+        json!({"KeyId": id, "GrantId": by_id}),
+    );
+    ok(
+        &mut kms,
+        "RetireGrant",
+        json!({"KeyId": arn, "GrantId": by_arn}),
+    );
+    // Aliases stay refused, as for every operation whose KeyId names a key only.
+    ok(
+        &mut kms,
+        "CreateAlias",
+        json!({"AliasName": "alias/retire", "TargetKeyId": id}),
+    );
+    let alias_arn = arn.replace(&format!("key/{id}"), "alias/retire");
+    for key in ["alias/retire", alias_arn.as_str()] {
+        let e = err(
+            &mut kms,
+            "RetireGrant",
+            json!({"KeyId": key, "GrantId": by_alias}),
+        );
+        assert_eq!(
+            (e.error_type, e.message.as_str()),
+            (
+                ErrorType::InvalidArn,
+                "Key Aliases are not supported for this operation."
+            ),
+            "{key}"
+        );
+    }
+    // A key ID of no key, and a grant ID of no grant, are not found.
+    let e = err(
+        &mut kms,
+        "RetireGrant",
+        json!({"KeyId": "1234abcd-12ab-34cd-56ef-1234567890ab", "GrantId": by_alias}),
+    );
+    assert_eq!(e.error_type, ErrorType::NotFound);
+    let e = err(
+        &mut kms,
+        "RetireGrant",
+        json!({"KeyId": id, "GrantId": by_id}),
+    );
+    assert_eq!(e.error_type, ErrorType::NotFound);
+    let left = ok(&mut kms, "ListGrants", json!({"KeyId": id}));
+    assert_eq!(left["Grants"].as_array().unwrap().len(), 1);
+    assert_eq!(left["Grants"][0]["GrantId"], by_alias);
+}
+
+#[test]
+fn create_grant_refuses_principals_that_do_not_exist() {
+    let mut kms = kms();
+    let (id, _) = create(&mut kms, json!({}));
+    let user = iam_user(&mut kms, "exampleUser");
+    let role = iam_role(&mut kms, "exampleRole");
+    let grant = |principal: &str, retiring: &str| {
+        json!({"KeyId": id, "GranteePrincipal": principal, "RetiringPrincipal": retiring,
+            "Operations": ["Decrypt"]})
+    };
+    // AWS's words: "KMS Exception: InvalidArnException KMS Message: ARN does not refer to a
+    // valid principal: arn:..." (as Lambda relays a refused CreateGrant).
+    let refused = |kms: &mut Sandbox, principal: &str, retiring: &str, bad: &str| {
+        let e = err(kms, "CreateGrant", grant(principal, retiring));
+        assert_eq!(
+            (e.error_type, e.message),
+            (
+                ErrorType::InvalidArn,
+                format!("ARN does not refer to a valid principal: {bad}")
+            ),
+            "{principal} {retiring}"
+        );
+    };
+    for bad in [
+        "arn:aws:iam::111122223333:user/ghost",
+        "arn:aws:iam::111122223333:role/ghost",
+        // The name of an existing user or role under another path, or as the other kind.
+        "arn:aws:iam::111122223333:user/dev/exampleUser",
+        "arn:aws:iam::111122223333:role/exampleUser",
+        // Another partition's ARN does not name this account's user.
+        "arn:aws-cn:iam::111122223333:user/exampleUser",
+        // An IAM group is never a principal (grants.md), in any account.
+        "arn:aws:iam::111122223333:group/admins",
+        "arn:aws:iam::444455556666:group/admins",
+    ] {
+        refused(&mut kms, bad, &role, bad);
+        refused(&mut kms, &user, bad, bad);
+    }
+    // Accepted: users and roles that exist, the account, other accounts' principals, role
+    // sessions and federated users (which the sandbox cannot check).
+    for fine in [
+        user.as_str(),
+        role.as_str(),
+        "arn:aws:iam::111122223333:root",
+        "arn:aws:iam::444455556666:user/someone",
+        "arn:aws:iam::444455556666:role/someone",
+        "arn:aws:sts::111122223333:assumed-role/exampleRole/session",
+        "arn:aws:sts::111122223333:federated-user/someone",
+    ] {
+        ok(&mut kms, "CreateGrant", grant(fine, fine));
+    }
+    assert_eq!(
+        ok(&mut kms, "ListGrants", json!({"KeyId": id}))["Grants"]
+            .as_array()
+            .unwrap()
+            .len(),
+        7
+    );
+}
+
+#[test]
+fn grant_principals_are_checked_in_the_partition_of_the_region() {
+    for (region, partition) in [
+        ("cn-north-1", "aws-cn"),
+        ("us-gov-west-1", "aws-us-gov"),
+        ("us-east-1", "aws"),
+    ] {
+        let mut kms = kms();
+        kms.region = region.into();
+        let (id, _) = create(&mut kms, json!({}));
+        let user = iam_user(&mut kms, "exampleUser");
+        assert_eq!(
+            user,
+            format!("arn:{partition}:iam::111122223333:user/exampleUser")
+        );
+        ok(
+            &mut kms,
+            "CreateGrant",
+            json!({"KeyId": id, "GranteePrincipal": user, "Operations": ["Decrypt"]}),
+        );
+        let ghost = format!("arn:{partition}:iam::111122223333:user/ghost");
+        let e = err(
+            &mut kms,
+            "CreateGrant",
+            json!({"KeyId": id, "GranteePrincipal": ghost, "Operations": ["Decrypt"]}),
+        );
+        assert_eq!(e.error_type, ErrorType::InvalidArn, "{region}");
+    }
+}
+
+#[test]
+fn revoke_grant_on_an_aws_managed_key_is_decided_by_its_key_policy() {
+    // The AWS managed key policy allows kms:RevokeGrant to the account (services-wm.md): the
+    // root user gets as far as the grant, which is not there.
+    let mut kms = kms();
+    let ebs = managed_key_id(&mut kms, "ebs");
+    let grant_id = "0".repeat(64);
+    let e = err(
+        &mut kms,
+        "RevokeGrant",
+        json!({"KeyId": ebs, "GrantId": grant_id}),
+    );
+    assert_eq!(e.error_type, ErrorType::NotFound, "{e}");
+    assert!(
+        e.message
+            .starts_with(&format!("Grant ID {grant_id} not found")),
+        "{e}"
+    );
+    // Changes its key policy does not allow stay refused.
+    let e = err(
+        &mut kms,
+        "CreateGrant",
+        json!({"KeyId": ebs, "GranteePrincipal": "arn:aws:iam::111122223333:root",
+            "Operations": ["Decrypt"]}),
+    );
+    assert_eq!(e.error_type, ErrorType::AccessDenied);
+    let e = err(
+        &mut kms,
+        "TagResource",
+        json!({"KeyId": ebs, "Tags": [{"TagKey": "a", "TagValue": "b"}]}),
+    );
+    assert_eq!(e.error_type, ErrorType::AccessDenied);
+}
+
+#[test]
 fn grants_follow_key_type_state_and_manager() {
     let mut kms = kms();
-    let user = "arn:aws:iam::111122223333:user/exampleUser";
+    let user = &iam_user(&mut kms, "exampleUser");
     let (sym, _) = create(&mut kms, json!({}));
     let (ecc, ecc_arn) = create(
         &mut kms,

@@ -153,7 +153,7 @@ fn token_world() -> TokenWorld {
     let issued = ok(
         &mut kms,
         "CreateGrant",
-        json!({"KeyId": sym, "GranteePrincipal": "arn:aws:iam::111122223333:user/u", "Operations": ["Encrypt", "Decrypt"]}),
+        json!({"KeyId": sym, "GranteePrincipal": "arn:aws:iam::444455556666:user/u", "Operations": ["Encrypt", "Decrypt"]}),
     )["GrantToken"]
         .as_str()
         .unwrap()
@@ -181,7 +181,7 @@ fn token_world() -> TokenWorld {
     let requests = BTreeMap::from([
         (
             "CreateGrant",
-            json!({"KeyId": sym, "GranteePrincipal": "arn:aws:iam::111122223333:role/r", "Operations": ["Decrypt"]}),
+            json!({"KeyId": sym, "GranteePrincipal": "arn:aws:iam::444455556666:role/r", "Operations": ["Decrypt"]}),
         ),
         (
             "Decapsulate",
@@ -295,8 +295,8 @@ fn malformed_grant_tokens_are_refused_by_every_operation_whose_model_lists_the_e
             .any(|e| e == "InvalidGrantTokenException");
         assert_eq!(lists_error, *op != "DescribeKey", "{op}");
         let plain = kind(&w.kms.call(op, req.clone()));
-        // Issued and well-formed unknown tokens change nothing (grants are not enforced, and an
-        // unknown token grants nothing of its own).
+        // Issued and well-formed unknown tokens change nothing (the caller is the account's
+        // root user, which needs no grant, and an unknown token grants nothing of its own).
         for token in [w.issued.as_str(), unknown.as_str()] {
             let r = w.kms.call(op, with_tokens(req, &[token]));
             assert_eq!(kind(&r), plain, "{op} with a well-formed token");
@@ -348,7 +348,7 @@ fn malformed_grant_ids_are_invalid_and_unknown_ones_are_not_found() {
     let grant = ok(
         &mut kms,
         "CreateGrant",
-        json!({"KeyId": id, "GranteePrincipal": "arn:aws:iam::111122223333:user/u", "Operations": ["Decrypt"]}),
+        json!({"KeyId": id, "GranteePrincipal": "arn:aws:iam::444455556666:user/u", "Operations": ["Decrypt"]}),
     )["GrantId"]
         .as_str()
         .unwrap()
@@ -545,8 +545,8 @@ fn world() -> World {
     let grant = ok(
         &mut kms,
         "CreateGrant",
-        json!({"KeyId": sym, "GranteePrincipal": "arn:aws:iam::111122223333:user/u",
-               "RetiringPrincipal": "arn:aws:iam::111122223333:user/u", "Operations": ["Decrypt"]}),
+        json!({"KeyId": sym, "GranteePrincipal": "arn:aws:iam::444455556666:user/u",
+               "RetiringPrincipal": "arn:aws:iam::444455556666:user/u", "Operations": ["Decrypt"]}),
     );
     let ciphertexts = vec![
         ok(&mut kms, "Encrypt", json!({"KeyId": sym, "Plaintext": b64(b"x")}))["CiphertextBlob"]
@@ -1394,7 +1394,7 @@ fn messages_and_check_order_as_aws_answers() {
     for id in [&hmac, &signer, &symmetric] {
         ok(&mut kms, "EnableKey", json!({"KeyId": id}));
     }
-    let grantee = "arn:aws:iam::111122223333:role/app";
+    let grantee = "arn:aws:iam::444455556666:role/app";
     for (id, ops) in [
         (&rsa, json!(["GenerateDataKey"])),
         (&signer, json!(["Sign"])),

@@ -488,8 +488,8 @@ fn grant(kms: &mut Sandbox, key: &Key) -> Value {
         "CreateGrant",
         json!({
             "KeyId": key.id,
-            "GranteePrincipal": "arn:aws:iam::111122223333:role/grantee",
-            "RetiringPrincipal": "arn:aws:iam::111122223333:role/retiree",
+            "GranteePrincipal": "arn:aws:iam::444455556666:role/grantee",
+            "RetiringPrincipal": "arn:aws:iam::444455556666:role/retiree",
             "Operations": ["DescribeKey"],
         }),
     )
@@ -525,7 +525,7 @@ fn run(kms: &mut Sandbox, op: &str, key: &Key) -> Result<Value, KmsError> {
         "CreateAlias" => kms.call(op, json!({"AliasName": ALIAS, "TargetKeyId": id})),
         "CreateGrant" => kms.call(
             op,
-            json!({"KeyId": id, "GranteePrincipal": "arn:aws:iam::111122223333:role/grantee", "Operations": ["DescribeKey"]}),
+            json!({"KeyId": id, "GranteePrincipal": "arn:aws:iam::444455556666:role/grantee", "Operations": ["DescribeKey"]}),
         ),
         // Another key of the same shape (a replica is made by ReplicateKey, not CreateKey).
         "CreateKey" => kms.call(op, create_request(&key.shape)).inspect(|out| {
@@ -625,7 +625,7 @@ fn run(kms: &mut Sandbox, op: &str, key: &Key) -> Result<Value, KmsError> {
             let g = grant(kms, key);
             kms.call(
                 op,
-                json!({"RetiringPrincipal": "arn:aws:iam::111122223333:role/retiree"}),
+                json!({"RetiringPrincipal": "arn:aws:iam::444455556666:role/retiree"}),
             )
             .inspect(|out| {
                 assert_eq!(out["Grants"][0]["GrantId"], g["GrantId"]);

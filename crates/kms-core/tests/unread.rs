@@ -3,7 +3,9 @@
 //! for that key only, due deletions and grant lookups ask for the keys they need, and every
 //! answer is the one the engine gives with every record read.
 
-use kms_core::{json, Clock, Engine, KeyRecord, KeySummary, Outcome, Record, Sandbox, Value};
+use kms_core::{
+    json, Clock, Engine, KeyRecord, KeySummary, Outcome, Record, Sandbox, Service, Value,
+};
 use std::collections::BTreeMap;
 
 /// A sandbox with three keys: one with an alias and a grant, one pending deletion (7 days), one
@@ -22,6 +24,17 @@ fn populated() -> (Sandbox, Vec<String>, String) {
         json!({"AliasName": "alias/granted", "TargetKeyId": ids[0]}),
     )
     .unwrap();
+    // A grant's principals of this account must exist.
+    for role in ["app", "ops"] {
+        let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "sts:AssumeRole"}]});
+        kms.call_service(
+            Service::Iam,
+            "CreateRole",
+            json!({"RoleName": role, "AssumeRolePolicyDocument": trust.to_string()}),
+        )
+        .unwrap();
+    }
     let grant = kms
         .call(
             "CreateGrant",

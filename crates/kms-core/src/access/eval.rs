@@ -13,6 +13,10 @@
 //! 5. Without a resource-based policy (operations on no resource; IAM and STS), identity-based
 //!    policies decide, and the root user is allowed.
 //!
+//! KMS's `kms:RetireGrant` is the exception: a key policy's `Allow` of it is not effective, and
+//! the key's own account is treated as allowed whatever the key policy says (its root user may
+//! retire any grant; its IAM policies may delegate the permission); grants decide the rest.
+//!
 //! A caller from another account than the resource's needs both: the resource-based policy
 //! must allow it (or its account) and an identity-based policy of its own account must allow it
 //! (its root user needs none). KMS only takes cross-account calls for some operations; the
@@ -342,6 +346,13 @@ pub fn decide<'a>(
     let root = req.caller.is_root();
     let cross_account = resource_policy.is_some()
         && resource_account_id(req.resource).is_some_and(|a| a != req.caller.account_id());
+    // "As a backup, the AWS account in which the grant was created can retire the grant", and
+    // "The AWS account that owns the KMS key can delegate the kms:RetireGrant permission to an
+    // IAM user in the account" (grant-manage.md): whatever the key policy allows, the key's
+    // account lets its root user retire, and its IAM policies delegate the permission.
+    if !resource_allow_effective && !cross_account && resource_policy.is_some() {
+        resource_account = true;
+    }
     let reason = if deny_identity {
         Reason::ExplicitDenyInIdentityPolicy
     } else if deny_resource {

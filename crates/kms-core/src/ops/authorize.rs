@@ -417,8 +417,9 @@ fn grant_allowing<'k>(
             {
                 return false;
             }
-            // ... and with constraints as strict as its own, or stricter.
-            return child_constraints_as_strict(g, req);
+            // ... and with constraints as strict as its own, or stricter; a source-ARN
+            // constraint limits the CreateGrant permission itself too.
+            return source_arn_met(g) && child_constraints_as_strict(g, req);
         }
         constraints_met(g, operation, &context)
     })
@@ -427,12 +428,18 @@ fn grant_allowing<'k>(
 /// Whether the grant a CreateGrant request asks for is constrained at least as strictly as the
 /// parent grant `g` that allows it: an `EncryptionContextEquals` kept exactly; an
 /// `EncryptionContextSubset` kept with its pairs (more may be added) or turned into an
-/// `EncryptionContextEquals` that holds them, never the reverse.
+/// `EncryptionContextEquals` that holds them, never the reverse; a `SourceArn` kept exactly (a
+/// child without it would allow what the parent allows only for that resource everywhere).
 fn child_constraints_as_strict(g: &GrantRecord, req: &Req<'_>) -> bool {
     let Some(parent) = &g.constraints else {
         return true;
     };
     let child = req.0.get("Constraints");
+    if let Some(source) = parent.get("SourceArn").filter(|v| !v.is_null()) {
+        if child.and_then(|c| c.get("SourceArn")) != Some(source) {
+            return false;
+        }
+    }
     let child_equals = constraint_pairs(child, "EncryptionContextEquals");
     let child_subset = constraint_pairs(child, "EncryptionContextSubset");
     if let Some(equals) = constraint_pairs(Some(parent), "EncryptionContextEquals") {
@@ -462,11 +469,26 @@ fn encryption_context(req: &Req<'_>, operation: &str, action: &str) -> BTreeMap<
     req.string_map(member)
 }
 
-/// Encryption context constraints apply only to operations that take an encryption context.
+/// Whether a grant's `SourceArn` constraint, if it has one, is met: it "allows the permissions
+/// in the grant only when the request is made on behalf of a specific Amazon Web Services
+/// resource", as an `aws:SourceArn` condition in the grant would (the model's GrantConstraints).
+/// Every request to the sandbox is made directly, with no `aws:SourceArn`, so such a grant
+/// allows none of its operations (RetireGrant, to which it does not apply, is decided apart).
+fn source_arn_met(g: &GrantRecord) -> bool {
+    g.constraints
+        .as_ref()
+        .is_none_or(|c| c.get("SourceArn").is_none_or(Value::is_null))
+}
+
+/// A source-ARN constraint applies to every operation of the grant; encryption context
+/// constraints only to operations that take an encryption context.
 fn constraints_met(g: &GrantRecord, operation: &str, context: &BTreeMap<String, String>) -> bool {
     let Some(constraints) = &g.constraints else {
         return true;
     };
+    if !source_arn_met(g) {
+        return false;
+    }
     if !CONTEXT_OPERATIONS.contains(&operation) {
         return true;
     }
@@ -1247,4 +1269,55 @@ fn iam_resource(
         );
     }
     other("*".to_string(), None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn grant(constraints: Value) -> GrantRecord {
+        GrantRecord {
+            grant_id: "0".repeat(64),
+            token: String::new(),
+            retry_tokens: Vec::new(),
+            name: None,
+            created: 0,
+            grantee_principal: Some("arn:aws:iam::111122223333:root".into()),
+            grantee_service_principal: None,
+            retiring_principal: None,
+            retiring_service_principal: None,
+            operations: vec!["CreateGrant".into(), "Encrypt".into()],
+            constraints: Some(constraints),
+        }
+    }
+
+    #[test]
+    fn a_child_grant_keeps_its_parents_source_arn() {
+        let source = "arn:aws:ec2:us-east-1:111122223333:volume/vol-0123456789abcdef0";
+        let parent = grant(json!({"SourceArn": source}));
+        let child = |constraints: Value| {
+            let req = json!({"Operations": ["Encrypt"], "Constraints": constraints});
+            child_constraints_as_strict(&parent, &Req(&req))
+        };
+        assert!(child(json!({"SourceArn": source})));
+        assert!(child(
+            json!({"SourceArn": source, "EncryptionContextSubset": {"a": "b"}})
+        ));
+        assert!(!child(json!({})));
+        assert!(!child(json!({"EncryptionContextEquals": {"a": "b"}})));
+        assert!(!child(
+            json!({"SourceArn": "arn:aws:ec2:us-east-1:111122223333:volume/vol-1"})
+        ));
+        let req = json!({"Operations": ["Encrypt"]});
+        assert!(!child_constraints_as_strict(&parent, &Req(&req)));
+        // Nor does the parent's permission to create it hold for a direct call.
+        assert!(!source_arn_met(&parent));
+        assert!(!constraints_met(&parent, "DescribeKey", &BTreeMap::new()));
+        assert!(constraints_met(
+            &grant(json!({"EncryptionContextSubset": {"a": "b"}})),
+            "DescribeKey",
+            &BTreeMap::new()
+        ));
+    }
 }

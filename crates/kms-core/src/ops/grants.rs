@@ -1,8 +1,8 @@
 //! Grants: CreateGrant, ListGrants, ListRetirableGrants, RevokeGrant, RetireGrant.
 //!
 //! The sandbox keeps grants as AWS lists them, with AWS's validation, limits and key-state
-//! rules. It does not enforce permissions (neither key policies nor grants), so a grant changes
-//! what ListGrants shows, not who may call what.
+//! rules. Grants are enforced: `authorize.rs` lets a grantee perform the grant's operations
+//! under its constraints, and decides who may retire a grant; the operations here keep them.
 
 use super::tokens::{check_grant_id, invalid_grant_token, is_well_formed_token};
 use super::{dry_run, new_backing_key_id, page, require_enabled, resolve, with, Naming};
@@ -69,6 +69,36 @@ fn principal_pair(
         )));
     }
     Ok((arn, service))
+}
+
+/// A GranteePrincipal or RetiringPrincipal must name a principal: AWS refuses an ARN that does
+/// not with InvalidArnException "ARN does not refer to a valid principal: <arn>" (its words, as
+/// Lambda relays them). The sandbox checks what it can know: a user or role of this account
+/// must exist (its ARN the one IAM gave it, so in this partition and with its path), and an IAM
+/// group is never a principal (grants.md: the grantee "cannot be ... an IAM group"). The account
+/// root, other accounts' principals, role sessions, federated users and anything that is not
+/// an IAM ARN (a service principal) are accepted.
+fn check_principal(tx: &Tx<'_>, principal: &str) -> Result<()> {
+    let Some((service, account, resource)) = crate::iam::parse_arn(principal) else {
+        return Ok(());
+    };
+    if service != "iam" {
+        return Ok(());
+    }
+    let valid = match resource.split_once('/').map(|(kind, _)| kind) {
+        Some("group") => false,
+        Some("user" | "role") if account == tx.account_id() => {
+            crate::iam::principal_exists(&tx.engine.iam, tx.account_id(), principal)
+        }
+        _ => true,
+    };
+    if valid {
+        Ok(())
+    } else {
+        Err(KmsError::invalid_arn(format!(
+            "ARN does not refer to a valid principal: {principal}"
+        )))
+    }
 }
 
 /// Encryption context constraints are for symmetric encryption keys only: refused before the
@@ -177,6 +207,9 @@ pub(crate) fn create_grant(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
                 "When you specify a GranteeServicePrincipal, you must also specify either a RetiringPrincipal or a RetiringServicePrincipal.",
             ));
         }
+    }
+    for principal in [&grantee, &retiring].into_iter().flatten() {
+        check_principal(tx, principal)?;
     }
     let name = req.str("Name").map(str::to_string);
     // A named request that matches an existing grant is a retry: AWS answers with that grant.
@@ -335,8 +368,9 @@ fn remove_grant(
 }
 
 pub(crate) fn revoke_grant(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
+    // No deny_if_aws_managed: an AWS managed key's policy allows kms:RevokeGrant to the account
+    // (services-wm.md), so authorization decides, as for any key.
     let key = resolve(tx, req.req_str("KeyId"), Naming::KeyOnly)?;
-    tx.deny_if_aws_managed(&key, "RevokeGrant")?;
     remove_grant(tx, key, req.req_str("GrantId"), req)
 }
 
@@ -362,11 +396,10 @@ pub(crate) fn retire_grant(tx: &mut Tx<'_>, req: &Req<'_>) -> Result<Value> {
     }
     match (req.str("KeyId"), req.str("GrantId")) {
         (Some(key_id), Some(grant_id)) => {
-            // RetireGrant names the key by its ARN only (the model's KeyId documentation); an
-            // alias is refused as every key-only KeyId refuses it (by `resolve`).
-            if !key_id.starts_with("arn:") && !crate::resolve::names_alias(key_id) {
-                return Err(KmsError::invalid_arn(format!("Invalid arn {key_id}")));
-            }
+            // "both the grant ID and a key identifier (key ID or key ARN)" (the operation's
+            // documentation; LocalStack's AWS-validated test passes a bare key ID), though the
+            // KeyId member's documentation shows an ARN. An alias is refused as every key-only
+            // KeyId refuses it (by `resolve`).
             let key = resolve(tx, key_id, Naming::KeyOnly)?;
             remove_grant(tx, key, grant_id, req)
         }

@@ -97,7 +97,8 @@ pub struct KeyRecord {
     pub sealed: bool,
 }
 
-/// A grant: bookkeeping only, since the sandbox does not enforce permissions.
+/// A grant on a key. Enforced: authorization (`ops/authorize.rs`) lets its grantee perform its
+/// operations under its constraints, and lets its retiring principal retire it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GrantRecord {
     /// 64 lowercase hex characters, as AWS's grant ids.

@@ -959,21 +959,34 @@ impl Diff {
                 d.render(ind + 1, el_opts)
             ));
         }
+        self.close(&mut s, hidden, "element", ind, opts, '}');
+        s
+    }
+
+    /// The end of a collection: how many unchanged children were left out, then its bracket.
+    fn close(
+        &self,
+        s: &mut String,
+        hidden: usize,
+        what: &str,
+        ind: usize,
+        opts: Opts,
+        bracket: char,
+    ) {
         if hidden > 0 {
             s.push_str(&format!(
                 "{}{}{}\n",
                 indent(ind + 1),
                 ws(Act::NoOp, opts),
-                unchanged("element", hidden)
+                unchanged(what, hidden)
             ));
         }
         s.push_str(&format!(
-            "{}{}}}{}",
+            "{}{}{bracket}{}",
             indent(ind),
             ws(Act::NoOp, opts),
             null_suffix(self.act, opts)
         ));
-        s
     }
 
     fn render_set(&self, elems: &[Diff], ind: usize, opts: Opts) -> String {
@@ -1009,20 +1022,7 @@ impl Diff {
                 d.render(ind + 1, el_opts)
             ));
         }
-        if hidden > 0 {
-            s.push_str(&format!(
-                "{}{}{}\n",
-                indent(ind + 1),
-                ws(Act::NoOp, opts),
-                unchanged("element", hidden)
-            ));
-        }
-        s.push_str(&format!(
-            "{}{}]{}",
-            indent(ind),
-            ws(Act::NoOp, opts),
-            null_suffix(self.act, opts)
-        ));
+        self.close(&mut s, hidden, "element", ind, opts, ']');
         s
     }
 
@@ -1081,20 +1081,7 @@ impl Diff {
                 d.render(ind + 1, o)
             ));
         }
-        if !unchanged_elems.is_empty() {
-            s.push_str(&format!(
-                "{}{}{}\n",
-                indent(ind + 1),
-                ws(Act::NoOp, opts),
-                unchanged("element", unchanged_elems.len())
-            ));
-        }
-        s.push_str(&format!(
-            "{}{}]{}",
-            indent(ind),
-            ws(Act::NoOp, opts),
-            null_suffix(self.act, opts)
-        ));
+        self.close(&mut s, unchanged_elems.len(), "element", ind, opts, ']');
         s
     }
 
@@ -1133,20 +1120,7 @@ impl Diff {
                 d.render(ind + 1, o)
             ));
         }
-        if hidden > 0 {
-            s.push_str(&format!(
-                "{}{}{}\n",
-                indent(ind + 1),
-                ws(Act::NoOp, opts),
-                unchanged("attribute", hidden)
-            ));
-        }
-        s.push_str(&format!(
-            "{}{}}}{}",
-            indent(ind),
-            ws(Act::NoOp, opts),
-            null_suffix(self.act, opts)
-        ));
+        self.close(&mut s, hidden, "attribute", ind, opts, '}');
         s
     }
 

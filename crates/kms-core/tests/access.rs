@@ -1864,3 +1864,54 @@ fn a_source_arn_constraint_keeps_a_grant_from_allowing_direct_calls() {
         json!({"GrantToken": plain["GrantToken"]}),
     );
 }
+
+/// UpdatePrimaryRegion needs kms:UpdatePrimaryRegion "in both Regions": on the primary key and
+/// on the replica that becomes primary, effective in the replica key Region
+/// (multi-region-keys-auth.md).
+#[test]
+fn update_primary_region_needs_the_permission_on_the_replica_too() {
+    let mut sb = sandbox();
+    let dev = user(&mut sb, "dev");
+    let dev_arn = format!("arn:aws:iam::{ACCOUNT}:user/dev");
+    let root_statement = json!({"Effect": "Allow",
+        "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")}, "Action": "kms:*", "Resource": "*"});
+    let with_dev = json!({"Version": "2012-10-17", "Statement": [root_statement,
+        {"Effect": "Allow", "Principal": {"AWS": dev_arn}, "Action": "kms:UpdatePrimaryRegion",
+         "Resource": "*"}]});
+    let root = sb.root();
+    let key = kms_ok(
+        &mut sb,
+        &root,
+        "CreateKey",
+        json!({"MultiRegion": true, "Policy": with_dev.to_string()}),
+    );
+    let id = key["KeyMetadata"]["KeyId"].as_str().unwrap().to_string();
+    // The replica's own policy does not name dev.
+    let without_dev = json!({"Version": "2012-10-17", "Statement": [root_statement]});
+    kms_ok(
+        &mut sb,
+        &root,
+        "ReplicateKey",
+        json!({"KeyId": id, "ReplicaRegion": "us-east-1", "Policy": without_dev.to_string()}),
+    );
+    let update = json!({"KeyId": id, "PrimaryRegion": "us-east-1"});
+    assert_eq!(
+        decisions(&sb, &dev, "UpdatePrimaryRegion", update.clone()),
+        vec![
+            ("kms:UpdatePrimaryRegion".to_string(), true),
+            ("kms:UpdatePrimaryRegion".to_string(), false),
+        ]
+    );
+    let e = kms_err(&mut sb, &dev, "UpdatePrimaryRegion", update.clone());
+    assert_eq!(e.error_type, ErrorType::AccessDenied, "{e}");
+    // An identity policy effective in the replica's Region is enough there (its key policy lets
+    // IAM policies decide, through the account statement).
+    user_policy(
+        &mut sb,
+        "dev",
+        "replica",
+        json!([{"Effect": "Allow", "Action": "kms:UpdatePrimaryRegion", "Resource": "*",
+                "Condition": {"StringEquals": {"aws:RequestedRegion": "us-east-1"}}}]),
+    );
+    kms_ok(&mut sb, &dev, "UpdatePrimaryRegion", update);
+}

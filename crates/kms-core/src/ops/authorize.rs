@@ -265,6 +265,23 @@ fn needs<'t>(tx: &'t Tx<'_>, operation: &str, req: &Req<'_>) -> Vec<Need<'t>> {
             v.extend(tagging());
             v
         }
+        // kms:UpdatePrimaryRegion "in both Regions": on the primary key and on the replica that
+        // becomes primary, effective in the replica key Region (multi-region-keys-auth.md).
+        "UpdatePrimaryRegion" => {
+            let mut v: Vec<Need<'t>> = key("KeyId").into_iter().collect();
+            let replica = v.first().and_then(|n| match n.resource {
+                Resource::Key(k, _) => req
+                    .str("PrimaryRegion")
+                    .filter(|r| *r != k.region)
+                    .and_then(|r| tx.key_in(r, &k.key_id)),
+                _ => None,
+            });
+            v.extend(replica.map(|k| Need {
+                action,
+                resource: Resource::Key(k, None),
+            }));
+            v
+        }
         "RetireGrant" => retire_grant_key(tx, req)
             .map(|k| Need {
                 action,
@@ -583,6 +600,11 @@ fn context(
         && keys.wants("aws:RequestedRegion")
     {
         c.set("aws:RequestedRegion", req.req_str("ReplicaRegion"));
+    }
+    if let Resource::Key(k, _) = need.resource {
+        if operation == "UpdatePrimaryRegion" && k.region != tx.region {
+            c.set("aws:RequestedRegion", k.region.as_str());
+        }
     }
     // "KMS key resource operations, Custom key store operations" (conditions-kms.md's table).
     let key_store_operation = matches!(

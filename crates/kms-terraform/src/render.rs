@@ -79,12 +79,17 @@ fn forces(replace: bool, opts: Opts) -> &'static str {
     }
 }
 
-fn unchanged(keyword: &str, n: usize) -> String {
-    if n == 1 {
-        format!("# ({n} unchanged {keyword} hidden)")
-    } else {
-        format!("# ({n} unchanged {keyword}s hidden)")
+/// The `# (N unchanged attributes hidden)` line inside a collection, when `n` is not 0.
+fn push_unchanged(s: &mut String, ind: usize, opts: Opts, keyword: &str, n: usize) {
+    if n == 0 {
+        return;
     }
+    let plural = if n == 1 { "" } else { "s" };
+    s.push_str(&format!(
+        "{}{}# ({n} unchanged {keyword}{plural} hidden)\n",
+        indent(ind + 1),
+        ws(Act::NoOp, opts)
+    ));
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -973,14 +978,7 @@ impl Diff {
         opts: Opts,
         bracket: char,
     ) {
-        if hidden > 0 {
-            s.push_str(&format!(
-                "{}{}{}\n",
-                indent(ind + 1),
-                ws(Act::NoOp, opts),
-                unchanged(what, hidden)
-            ));
-        }
+        push_unchanged(s, ind, opts, what, hidden);
         s.push_str(&format!(
             "{}{}{bracket}{}",
             indent(ind),
@@ -1052,14 +1050,13 @@ impl Diff {
             }
             render_next = false;
             let mut o = el_opts;
-            if unchanged_elems.len() > 1 {
-                s.push_str(&format!(
-                    "{}{}{}\n",
-                    indent(ind + 1),
-                    ws(Act::NoOp, opts),
-                    unchanged("element", unchanged_elems.len() - 1)
-                ));
-            }
+            push_unchanged(
+                &mut s,
+                ind,
+                opts,
+                "element",
+                unchanged_elems.len().saturating_sub(1),
+            );
             if let Some(last) = unchanged_elems.last() {
                 s.push_str(&format!(
                     "{}{}{},\n",
@@ -1157,14 +1154,7 @@ impl Diff {
                 d.render(ind + 1, o)
             ));
         }
-        if hidden > 0 {
-            s.push_str(&format!(
-                "{}{}{}\n",
-                indent(ind + 1),
-                ws(Act::NoOp, opts),
-                unchanged("attribute", hidden)
-            ));
-        }
+        push_unchanged(&mut s, ind, opts, "attribute", hidden);
         let mut hidden_blocks = 0;
         for (k, elems, replace) in blocks {
             let mut found = false;
@@ -1190,12 +1180,8 @@ impl Diff {
             }
         }
         if hidden_blocks > 0 {
-            s.push_str(&format!(
-                "\n{}{}{}\n",
-                indent(ind + 1),
-                ws(Act::NoOp, opts),
-                unchanged("block", hidden_blocks)
-            ));
+            s.push('\n');
+            push_unchanged(&mut s, ind, opts, "block", hidden_blocks);
         }
         s.push_str(&format!("{}{}}}", indent(ind), ws(Act::NoOp, opts)));
         s

@@ -62,9 +62,9 @@ impl Service {
         }
     }
 
-    /// The Region CloudTrail records a call in: IAM's, global, in its partition's home Region
-    /// as AWS records them (us-east-1; cn-north-1 in China, us-gov-west-1 in GovCloud); every
-    /// other service's in the Region the request went to.
+    /// The Region a call is made in, as CloudTrail records it and `aws:RequestedRegion` names
+    /// it: IAM's, global, in its partition's home Region (us-east-1; cn-north-1 in China,
+    /// us-gov-west-1 in GovCloud, ...); every other service's in the Region the request went to.
     pub fn event_region(self, region: &str) -> &str {
         if !self.is_global() {
             return region;
@@ -72,6 +72,10 @@ impl Service {
         match crate::arn::partition(region) {
             "aws-cn" => "cn-north-1",
             "aws-us-gov" => "us-gov-west-1",
+            "aws-iso" => "us-iso-east-1",
+            "aws-iso-b" => "us-isob-east-1",
+            "aws-iso-f" => "us-isof-south-1",
+            "aws-iso-e" => "eu-isoe-west-1",
             _ => "us-east-1",
         }
     }

@@ -1101,7 +1101,10 @@ pub(crate) fn check_iam(
     identity_denial(engine, caller, region, now, &action, &arn, |c| {
         // IAM has one endpoint, in us-east-1: "IAM calls are always made to the us-east-1
         // Region" (the IAM User Guide, aws:RequestedRegion).
-        c.set("aws:RequestedRegion", iam_region(region));
+        c.set(
+            "aws:RequestedRegion",
+            crate::Service::Iam.event_region(region),
+        );
         let req = Req(request);
         // IAM's Tag is Key and Value (CreateUser, CreateRole, CreatePolicy, TagUser, TagRole,
         // TagPolicy); UntagUser, UntagRole and UntagPolicy name the keys they remove.
@@ -1192,19 +1195,6 @@ struct IamResource {
     tags: BTreeMap<String, String>,
     /// Whether it is a user or role (whose tags are `iam:ResourceTag` too).
     entity: bool,
-}
-
-/// The Region of IAM's one endpoint in the partition of `region`.
-fn iam_region(region: &str) -> &'static str {
-    match crate::arn::partition(region) {
-        "aws-cn" => "cn-north-1",
-        "aws-us-gov" => "us-gov-west-1",
-        "aws-iso" => "us-iso-east-1",
-        "aws-iso-b" => "us-isob-east-1",
-        "aws-iso-f" => "us-isof-south-1",
-        "aws-iso-e" => "eu-isoe-west-1",
-        _ => "us-east-1",
-    }
 }
 
 fn iam_resource(

@@ -68,9 +68,9 @@ impl<'a> Request<'a> {
     }
 
     /// The request, with the condition keys its resource-based policy sees instead of
-    /// [`Request::context`].
-    pub fn with_resource_context(mut self, context: &'a Context) -> Request<'a> {
-        self.resource_context = Some(context);
+    /// [`Request::context`] (`None`: the same keys).
+    pub fn with_resource_context(mut self, context: Option<&'a Context>) -> Request<'a> {
+        self.resource_context = context;
         self
     }
 }

@@ -1775,8 +1775,8 @@ fn the_resource_based_policy_may_see_a_context_of_its_own() {
     ));
     let delegating = default_key_policy(A);
     let decide_with = |kp: &Policy, iam: &[(String, &Policy)]| {
-        let req =
-            Request::new("kms:Encrypt", KEY, &alice, REGION, &full).with_resource_context(&seen);
+        let req = Request::new("kms:Encrypt", KEY, &alice, REGION, &full)
+            .with_resource_context(Some(&seen));
         decide(&req, Some(("key policy", kp)), iam, None).reason
     };
     assert_eq!(decide_with(&kp, &[]), Reason::NoResourcePolicyAllows);

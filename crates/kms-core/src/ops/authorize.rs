@@ -312,16 +312,14 @@ pub(crate) fn lets_caller_put_key_policy(
     };
     let context = context(tx, "PutKeyPolicy", &Req(&next), &need, &keys);
     let key_context = key_policy_context(&context);
-    let mut request = access::Request::new(
+    let request = access::Request::new(
         "kms:PutKeyPolicy",
         key.map_or("*", |k| k.arn.as_str()),
         tx.caller,
         &tx.region,
         &context,
-    );
-    if let Some(key_context) = &key_context {
-        request = request.with_resource_context(key_context);
-    }
+    )
+    .with_resource_context(key_context.as_ref());
     let identity = tx.engine.identity_policies_parsed(tx.caller);
     let identity = crate::state::borrowed(&identity);
     access::decide(&request, Some(("key policy", policy)), &identity, None).allowed
@@ -365,10 +363,8 @@ fn with_decision<R>(
     );
     let context = context(tx, operation, req, need, &keys);
     let key_context = key_policy_context(&context);
-    let mut request = access::Request::new(&action, &resource, tx.caller, &tx.region, &context);
-    if let Some(key_context) = &key_context {
-        request = request.with_resource_context(key_context);
-    }
+    let request = access::Request::new(&action, &resource, tx.caller, &tx.region, &context)
+        .with_resource_context(key_context.as_ref());
     let identity = crate::state::borrowed(&identity);
     match &need.resource {
         Resource::Key(key, _) => {
